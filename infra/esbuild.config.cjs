@@ -1,0 +1,25 @@
+// serverless-esbuild configuration. The validated policy is compiled into every function bundle
+// (`__SCALEPILOT_POLICY__`), so what `sls package` validated is exactly what runs.
+const { readFileSync } = require('node:fs');
+const { parse } = require('yaml');
+const { policyFile } = require('./policyOption.cjs');
+
+module.exports = (serverless) => {
+  const options = serverless.processedInput?.options ?? {};
+  const policy = parse(readFileSync(policyFile(options), 'utf8'));
+  return {
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    target: 'node22',
+    platform: 'node',
+    format: 'esm',
+    outputFileExtension: '.mjs',
+    mainFields: ['module', 'main'],
+    // Some dependencies still call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    define: { __SCALEPILOT_POLICY__: JSON.stringify(JSON.stringify(policy)) },
+    exclude: [],
+    packager: 'npm',
+  };
+};

@@ -1,0 +1,89 @@
+import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
+import type { Policy, TargetKind } from '../shared/policy/schema';
+import { functionByKind } from '../shared/policy/targetResource';
+import { scalerRole } from './functionPermissions';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
+
+const pascal = (s: string) =>
+  s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join('');
+
+/** serverless.yml names a function's CloudFormation resource `<Name>LambdaFunction`. */
+export const lambdaLogicalId = (functionName: string) => `${pascal(functionName)}LambdaFunction`;
+export const roleLogicalId = (functionName: string) => `${pascal(functionName)}Role`;
+
+/**
+ * The CloudFormation resources generated from the policy: one role per scaler, one alarm per threshold
+ * (its action invokes the scaler of the target's kind directly) with the permission that lets exactly
+ * that alarm invoke it, and the email subscriptions of the notification topic.
+ */
+export function stackResources(policy: Policy, stage: string, service = 'scalepilot'): { Resources: Resources } {
+  const resources: Resources = {};
+  for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
+    resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`);
+  }
+  for (const alarm of alarmDefinitions(policy, stage)) {
+    const id = `Alarm${pascal(alarm.alarmName.replace(/^scalepilot-/, ''))}`;
+    const fnArn = { 'Fn::GetAtt': [lambdaLogicalId(alarm.functionName), 'Arn'] };
+    const m = alarm.metric;
+    const dimensions = Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value }));
+    const metricProps =
+      m.percentOf === undefined
+        ? { Namespace: m.namespace, MetricName: m.name, Dimensions: dimensions, Period: m.periodSeconds, ...statistic(m.statistic) }
+        : {
+            Metrics: [
+              {
+                Id: 'm1',
+                MetricStat: {
+                  Metric: { Namespace: m.namespace, MetricName: m.name, Dimensions: dimensions },
+                  Period: m.periodSeconds,
+                  Stat: m.statistic,
+                },
+                ReturnData: false,
+              },
+              { Id: 'percent', Expression: `100 * m1 / ${m.percentOf}`, Label: `${m.name} %`, ReturnData: true },
+            ],
+          };
+    resources[`${id}Permission`] = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: fnArn,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarm.alarmName}` },
+      },
+    };
+    resources[id] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      DependsOn: [`${id}Permission`],
+      Properties: {
+        AlarmName: alarm.alarmName,
+        AlarmDescription: `Scalepilot: ${alarm.targetName} (${alarm.kind}) rule ${alarm.ruleName}, scale ${alarm.direction} when ${alarm.comparison === 'GreaterThanThreshold' ? 'above' : 'below'} ${alarm.threshold}`,
+        ComparisonOperator: alarm.comparison,
+        Threshold: alarm.threshold,
+        EvaluationPeriods: alarm.evaluationPeriods,
+        DatapointsToAlarm: alarm.evaluationPeriods,
+        TreatMissingData: alarm.treatMissingData,
+        AlarmActions: [fnArn],
+        OKActions: [fnArn],
+        ...metricProps,
+      },
+    };
+  }
+  policy.notifications.emails.forEach((email, i) => {
+    resources[`NotificationEmail${i}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'email', Endpoint: email },
+    };
+  });
+  return { Resources: resources };
+}
+
+function statistic(stat: string) {
+  return /^p\d/.test(stat) ? { ExtendedStatistic: stat } : { Statistic: stat };
+}

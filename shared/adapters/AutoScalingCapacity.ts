@@ -1,0 +1,79 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
+  SetDesiredCapacityCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { CapacityState } from '../decision/types';
+import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import type { Target } from '../policy/schema';
+import type { CapacityPort } from '../ports';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
+const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+
+/** CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. */
+export class AutoScalingCapacity implements CapacityPort {
+  private readonly client: AutoScalingClient;
+
+  constructor(config: AwsConfig, client?: AutoScalingClient) {
+    this.client = client ?? new AutoScalingClient(clientOptions(config));
+  }
+
+  async describe(target: Target): Promise<CapacityState> {
+    const name = groupName(target);
+    const response = await this.client
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('AutoScaling DescribeAutoScalingGroups', cause);
+      });
+    const group = response.AutoScalingGroups?.[0];
+    if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
+    const refreshes = await this.client
+      .send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name, MaxRecords: 5 }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('AutoScaling DescribeInstanceRefreshes', cause);
+      });
+
+    const suspended = (group.SuspendedProcesses ?? [])
+      .map((p) => p.ProcessName ?? '')
+      .filter((p) => BLOCKING_PROCESSES.has(p));
+    const refresh = (refreshes.InstanceRefreshes ?? []).find((r) => ACTIVE_REFRESH.has(r.Status ?? ''));
+    const busy = group.Status
+      ? `group status "${group.Status}"`
+      : refresh
+        ? `instance refresh ${refresh.InstanceRefreshId} is ${refresh.Status}`
+        : suspended.length > 0
+          ? `processes suspended: ${suspended.join(', ')}`
+          : undefined;
+    const inService = (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
+    const current = group.DesiredCapacity ?? 0;
+    return {
+      current,
+      serving: Math.min(current, inService),
+      liveMin: group.MinSize ?? 0,
+      liveMax: group.MaxSize ?? 0,
+      ...(busy ? { busy } : {}),
+    };
+  }
+
+  async setCapacity(target: Target, desired: number): Promise<void> {
+    await this.client
+      .send(
+        new SetDesiredCapacityCommand({
+          AutoScalingGroupName: groupName(target),
+          DesiredCapacity: desired,
+          HonorCooldown: false, // Scalepilot keeps its own per-direction cooldowns in the ledger.
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('AutoScaling SetDesiredCapacity', cause);
+      });
+  }
+}
+
+function groupName(target: Target): string {
+  if (target.kind !== 'asg') throw new ScalingError(`target "${target.name}" is ${target.kind}, not asg`);
+  return target.autoScalingGroupName;
+}

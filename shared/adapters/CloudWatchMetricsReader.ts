@@ -1,0 +1,82 @@
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { MetricReading } from '../decision/types';
+import { AwsCallError } from '../errors';
+import type { MetricQuery, MetricsReader } from '../ports';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+const QUERIES_PER_CALL = 250; // GetMetricData takes 500 queries; a percentOf metric needs two.
+
+/** MetricsReader over CloudWatch GetMetricData: one call per 250 metrics, newest datapoint first. */
+export class CloudWatchMetricsReader implements MetricsReader {
+  private readonly client: CloudWatchClient;
+
+  constructor(config: AwsConfig, client?: CloudWatchClient) {
+    this.client = client ?? new CloudWatchClient(clientOptions(config));
+  }
+
+  async latest(queries: readonly MetricQuery[], now: Date, lookbackSeconds: number) {
+    const result = new Map<string, MetricReading | undefined>(queries.map((q) => [q.id, undefined]));
+    for (let i = 0; i < queries.length; i += QUERIES_PER_CALL) {
+      const batch = queries.slice(i, i + QUERIES_PER_CALL);
+      const idOf = new Map<string, string>();
+      const dataQueries: MetricDataQuery[] = batch.flatMap((query, k) => {
+        const statId = `m${k}`;
+        const stat: MetricDataQuery = {
+          Id: statId,
+          MetricStat: {
+            Metric: {
+              Namespace: query.metric.namespace,
+              MetricName: query.metric.name,
+              Dimensions: Object.entries(query.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+            },
+            Period: query.metric.periodSeconds,
+            Stat: query.metric.statistic,
+          },
+          ReturnData: query.metric.percentOf === undefined,
+        };
+        if (query.metric.percentOf === undefined) {
+          idOf.set(statId, query.id);
+          return [stat];
+        }
+        const exprId = `e${k}`;
+        idOf.set(exprId, query.id);
+        return [stat, { Id: exprId, Expression: `100 * ${statId} / ${query.metric.percentOf}`, ReturnData: true }];
+      });
+      let nextToken: string | undefined;
+      do {
+        const response = await this.client
+          .send(
+            new GetMetricDataCommand({
+              MetricDataQueries: dataQueries,
+              StartTime: new Date(now.getTime() - lookbackSeconds * 1000),
+              EndTime: now,
+              ScanBy: 'TimestampDescending',
+              NextToken: nextToken,
+            }),
+          )
+          .catch((cause: unknown) => {
+            throw new AwsCallError('CloudWatch GetMetricData', cause);
+          });
+        for (const series of response.MetricDataResults ?? []) {
+          const id = series.Id ? idOf.get(series.Id) : undefined;
+          if (!id) continue;
+          const newest = newestPoint(series.Timestamps ?? [], series.Values ?? []);
+          const known = result.get(id);
+          if (newest && (!known || newest.timestamp > known.timestamp)) result.set(id, newest);
+        }
+        nextToken = response.NextToken;
+      } while (nextToken);
+    }
+    return result;
+  }
+}
+
+function newestPoint(timestamps: Date[], values: number[]): MetricReading | undefined {
+  let best: MetricReading | undefined;
+  timestamps.forEach((timestamp, i) => {
+    const value = values[i];
+    if (value === undefined || !Number.isFinite(value)) return;
+    if (!best || timestamp > best.timestamp) best = { value, timestamp };
+  });
+  return best;
+}

@@ -1,0 +1,195 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Decision, ScalingHistory } from '../decision/types';
+import { AwsCallError } from '../errors';
+import type { DecisionContext, Ledger } from '../ports';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+/** How long decision log entries are kept (DynamoDB TTL). */
+export const DECISION_LOG_DAYS = 30;
+/** History older than this is dropped: longer than any stabilisation window or rate-limit period in use. */
+const HISTORY_SECONDS = 3600;
+const HISTORY_ENTRIES = 120;
+
+interface StoredHistory {
+  lastScaleOutAt?: string;
+  lastScaleInAt?: string;
+  recommendations?: { at: string; desired: number }[];
+  changes?: { at: string; from: number; to: number }[];
+}
+
+/** One logged decision as stored (and as read back by `decisions`). */
+export interface DecisionLogEntry extends Decision {
+  readonly at: string;
+  readonly trigger: DecisionContext['trigger'];
+  readonly alarmName?: string;
+  readonly applied: boolean;
+  readonly dryRun: boolean;
+}
+
+/**
+ * The ledger in one DynamoDB table (`pk`, `sk`, TTL attribute `ttl`).
+ * Per target, under `pk = TARGET#<scope>#<name>`: the `STATE` item (lease, last scale times, recent
+ * recommendations and changes) and one `DECISION#<time>#<n>` item per decision. `scope` is account and
+ * region, so one table can serve several.
+ */
+export class DynamoLedger implements Ledger {
+  private readonly doc: DynamoDBDocumentClient;
+  private sequence = 0;
+
+  constructor(
+    config: AwsConfig,
+    private readonly tableName: string,
+    private readonly scope: string,
+    client?: DynamoDBClient,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient(clientOptions(config)), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  private pk(target: string) {
+    return `TARGET#${this.scope}#${target}`;
+  }
+
+  async acquireLease(target: string, owner: string, now: Date, seconds: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(target), sk: 'STATE' },
+          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :now OR leaseOwner = :owner',
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':expires': now.getTime() + seconds * 1000,
+            ':now': now.getTime(),
+          },
+        }),
+      );
+      return true;
+    } catch (cause) {
+      if (cause instanceof ConditionalCheckFailedException) return false;
+      throw new AwsCallError('DynamoDB UpdateItem (lease)', cause);
+    }
+  }
+
+  async releaseLease(target: string, owner: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(target), sk: 'STATE' },
+          UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt',
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (cause) {
+      if (cause instanceof ConditionalCheckFailedException) return; // expired and taken over: not ours to release
+      throw new AwsCallError('DynamoDB UpdateItem (release lease)', cause);
+    }
+  }
+
+  async history(target: string): Promise<ScalingHistory> {
+    const stored = await this.readState(target);
+    return {
+      ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
+      ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
+      recommendations: (stored.recommendations ?? []).map((r) => ({ at: new Date(r.at), desired: r.desired })),
+      changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+    };
+  }
+
+  async record(decision: Decision, context: DecisionContext): Promise<void> {
+    const at = context.now.toISOString();
+    const entry: DecisionLogEntry = {
+      ...decision,
+      at,
+      trigger: context.trigger,
+      applied: context.applied,
+      dryRun: context.dryRun,
+      ...(context.alarmName ? { alarmName: context.alarmName } : {}),
+    };
+    this.sequence += 1;
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: this.pk(decision.target),
+            sk: `DECISION#${at}#${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`,
+            ...entry,
+            ttl: Math.floor(context.now.getTime() / 1000) + DECISION_LOG_DAYS * 86400,
+          },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB PutItem (decision log)', cause);
+      });
+    // A plan changes nothing, not even the windows; a skipped duplicate or a held lease did not evaluate.
+    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent') return;
+
+    const stored = await this.readState(decision.target);
+    const keepAfter = context.now.getTime() - HISTORY_SECONDS * 1000;
+    const recent = <T extends { at: string }>(items: T[]) =>
+      items.filter((i) => Date.parse(i.at) > keepAfter).slice(-HISTORY_ENTRIES);
+    const changed = context.applied && decision.desired !== decision.current;
+    const values: Record<string, unknown> = {
+      ':recommendations': recent([...(stored.recommendations ?? []), { at, desired: decision.recommendation }]),
+      ':changes': recent([
+        ...(stored.changes ?? []),
+        ...(changed ? [{ at, from: decision.current, to: decision.desired }] : []),
+      ]),
+    };
+    let update = 'SET recommendations = :recommendations, changes = :changes';
+    if (changed) {
+      update += decision.direction === 'out' ? ', lastScaleOutAt = :at' : ', lastScaleInAt = :at';
+      values[':at'] = at;
+    }
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(decision.target), sk: 'STATE' },
+          UpdateExpression: update,
+          ExpressionAttributeValues: values,
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB UpdateItem (history)', cause);
+      });
+  }
+
+  /** The decision log of a target, oldest first. */
+  async decisions(target: string): Promise<DecisionLogEntry[]> {
+    const items: DecisionLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': this.pk(target), ':prefix': 'DECISION#' },
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('DynamoDB Query (decision log)', cause);
+        });
+      items.push(...((page.Items ?? []) as DecisionLogEntry[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async readState(target: string): Promise<StoredHistory> {
+    const response = await this.doc
+      .send(new GetCommand({ TableName: this.tableName, Key: { pk: this.pk(target), sk: 'STATE' }, ConsistentRead: true }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB GetItem (state)', cause);
+      });
+    return (response.Item ?? {}) as StoredHistory;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The one configuration seam for every AWS SDK client: region, and an endpoint with dummy credentials when
+ * the target is the local emulator. Retries use the SDK's own standard strategy.
+ */
+export interface AwsConfig {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** Client options for `new XxxClient(clientOptions(config))`. */
+export function clientOptions(config: AwsConfig) {
+  return {
+    region: config.region,
+    maxAttempts: 3,
+    retryMode: 'standard' as const,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  };
+}
+
+/** The configuration a Lambda (or the CLI) runs with: AWS_REGION, and AWS_ENDPOINT_URL for the emulator. */
+export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
+  return {
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
+  };
+}
+
+/** An emulator endpoint with the dummy credentials it accepts. */
+export function emulatorConfig(endpoint: string, region = 'us-east-1'): AwsConfig {
+  return { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}

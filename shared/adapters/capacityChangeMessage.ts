@@ -1,0 +1,20 @@
+import type { CapacityChangeNotice } from '../ports';
+import { unitByKind } from '../policy/targetResource';
+
+/** The human text of a capacity change: what, from, to, why, and the metric values. */
+export function capacityChangeMessage({ decision, dryRun, at }: CapacityChangeNotice) {
+  const unit = unitByKind[decision.kind];
+  const verb = decision.direction === 'out' ? 'scaled out' : 'scaled in';
+  const prefix = dryRun ? '[dry run] would have ' : '';
+  const subject = `Scalepilot: ${decision.target} ${prefix}${verb} ${decision.current} → ${decision.desired}`.slice(0, 100);
+  const metrics = Object.entries(decision.metrics)
+    .map(([rule, value]) => `  ${rule}: ${value === null ? 'no fresh datapoint' : value}`)
+    .join('\n');
+  const body = [
+    `${decision.target} (${decision.kind}) ${prefix}${verb}: ${decision.current} → ${decision.desired} ${unit}s.`,
+    `Reason: ${decision.reason}: ${decision.message}`,
+    `Metrics:\n${metrics}`,
+    `At: ${at.toISOString()}`,
+  ].join('\n');
+  return { subject, body };
+}

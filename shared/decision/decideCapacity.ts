@@ -1,0 +1,283 @@
+import type { RateLimit, Target } from '../policy/schema';
+import { unitByKind } from '../policy/targetResource';
+import { ceilUnits, type RuleRecommendation, ruleRecommendation } from './ruleRecommendation';
+import type { Decision, DecisionInput, ReasonCode, ScalingHistory } from './types';
+
+const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
+  asg: 'AsgBusy',
+  'rds-replicas': 'ResourceBusy',
+  'cache-shards': 'ResourceBusy',
+};
+
+/**
+ * Decides the capacity of one target from its policy, live state, metrics, history and `now`.
+ * Pure: the same input always gives the same decision. The pipeline, in order:
+ * rules → missing-metric guard → stabilisation windows → cooldowns → rate limits → blast radius → bounds.
+ * Bounds come last so that the result always lies within both the policy's range and the live limits.
+ */
+export function decideCapacity(input: DecisionInput): Decision {
+  const { target, state, history, now } = input;
+  const { current } = state;
+  const unit = unitByKind[target.kind];
+  const metrics = metricValues(input);
+  const decision = (desired: number, reason: ReasonCode, message: string, recommendation = current): Decision => ({
+    target: target.name,
+    kind: target.kind,
+    current,
+    desired,
+    recommendation,
+    direction: desired > current ? 'out' : desired < current ? 'in' : 'none',
+    reason,
+    message,
+    metrics,
+  });
+
+  if (state.busy) return decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`);
+
+  const lo = Math.max(target.capacity.min, state.liveMin);
+  const hi = Math.min(target.capacity.max, state.liveMax);
+  if (lo > hi) {
+    return decision(
+      current,
+      'LimitsConflict',
+      `policy range ${target.capacity.min}..${target.capacity.max} and live limits ${state.liveMin}..${state.liveMax} do not overlap`,
+    );
+  }
+
+  // 1. What the rules ask for. A rule without a fresh datapoint holds the current capacity: a metrics
+  //    outage can delay a scale-out, but never causes a scale-in.
+  const warmState = { ...state, serving: warmedServing(input) };
+  const recommendations: RuleRecommendation[] = [];
+  const missing: string[] = [];
+  for (const rule of target.rules) {
+    const value = metrics[rule.name];
+    if (value === null || value === undefined) missing.push(rule.name);
+    else recommendations.push(ruleRecommendation(rule, value, warmState));
+  }
+  if (recommendations.length === 0) {
+    return bounded(
+      decision(current, 'MetricsMissing', `no fresh datapoint for ${missing.join(', ')}: holding ${current}`),
+      lo,
+      hi,
+      unit,
+    );
+  }
+  // Several rules: the largest recommendation wins (as with several AWS scaling policies on one group).
+  const top = recommendations.reduce((a, b) => (b.desired > a.desired ? b : a));
+  let raw = top.desired;
+  let why = top.why;
+  if (raw < current && missing.length > 0) {
+    return bounded(
+      decision(
+        current,
+        'ScaleInBlockedByMissingMetrics',
+        `${why}, but no fresh datapoint for ${missing.join(', ')}: not scaling in blind`,
+        current,
+      ),
+      lo,
+      hi,
+      unit,
+    );
+  }
+  if (raw < current) {
+    // Scale in only when every rule agrees; name the one that holds the most.
+    why = recommendations.map((r) => r.why).join('; ');
+  }
+  if (raw === current) {
+    const reason: ReasonCode = recommendations.some((r) => r.breached === 'out')
+      ? 'InstancesWarming'
+      : recommendations.some((r) => r.breached === 'in') || target.rules.some((r) => r.type === 'target-tracking')
+        ? 'WithinTolerance'
+        : 'NoThresholdBreached';
+    return bounded(decision(current, reason, recommendations.map((r) => r.why).join('; ')), lo, hi, unit);
+  }
+  const recommendation = raw;
+
+  // 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest
+  //    recommendation of the direction's window, this one included.
+  const stabilized = stabilize(raw, current, history, target, now);
+  if (stabilized !== raw) {
+    if (stabilized === current) {
+      return bounded(
+        decision(
+          current,
+          'StabilizationWindow',
+          `${why}; held at ${current} by the ${raw > current ? 'scale-out' : 'scale-in'} stabilisation window`,
+          recommendation,
+        ),
+        lo,
+        hi,
+        unit,
+      );
+    }
+    why = `${why}; stabilised to ${stabilized}`;
+    raw = stabilized;
+  }
+  const direction = raw > current ? 'out' : 'in';
+
+  // 3. Cooldowns, each direction its own clock; and no reversal inside the reverse direction's window.
+  const sinceOut = secondsSince(history.lastScaleOutAt, now);
+  const sinceIn = secondsSince(history.lastScaleInAt, now);
+  if (direction === 'out' && sinceOut < target.cooldowns.scaleOutSeconds) {
+    return bounded(
+      decision(
+        current,
+        'ScaleOutCooldown',
+        `${why}; last scale-out ${Math.round(sinceOut)} s ago, cooldown ${target.cooldowns.scaleOutSeconds} s`,
+        recommendation,
+      ),
+      lo,
+      hi,
+      unit,
+    );
+  }
+  if (direction === 'in' && sinceIn < target.cooldowns.scaleInSeconds) {
+    return bounded(
+      decision(
+        current,
+        'ScaleInCooldown',
+        `${why}; last scale-in ${Math.round(sinceIn)} s ago, cooldown ${target.cooldowns.scaleInSeconds} s`,
+        recommendation,
+      ),
+      lo,
+      hi,
+      unit,
+    );
+  }
+  const reverseWindow =
+    direction === 'in'
+      ? { since: sinceOut, window: target.stabilization.scaleInSeconds, last: 'scale-out' }
+      : { since: sinceIn, window: target.stabilization.scaleOutSeconds, last: 'scale-in' };
+  if (reverseWindow.since < reverseWindow.window) {
+    return bounded(
+      decision(
+        current,
+        'StabilizationWindow',
+        `${why}; a ${reverseWindow.last} ${Math.round(reverseWindow.since)} s ago is inside the ${reverseWindow.window} s window`,
+        recommendation,
+      ),
+      lo,
+      hi,
+      unit,
+    );
+  }
+
+  let desired = raw;
+  let reason: ReasonCode = direction === 'out' ? 'ScaleOut' : 'ScaleIn';
+
+  // 4. Rate limits: the most permissive limit of the direction applies (the HPA's default selectPolicy).
+  const limits = direction === 'out' ? target.rateLimits.scaleOut : target.rateLimits.scaleIn;
+  if (limits.length > 0) {
+    const bound = rateBound(direction, limits, history, current, now);
+    if (direction === 'out' ? desired > bound : desired < bound) {
+      desired = bound;
+      reason = direction === 'out' ? 'ScaleOutRateLimited' : 'ScaleInRateLimited';
+      why = `${why}; rate limit allows ${bound}`;
+    }
+  }
+
+  // 5. Blast radius: no single decision moves more than the cap.
+  const cap = target.maxUnitsPerDecision ?? input.policyMaxUnitsPerDecision;
+  if (Math.abs(desired - current) > cap) {
+    desired = direction === 'out' ? current + cap : current - cap;
+    reason = 'BlastRadiusCapped';
+    why = `${why}; capped at ${cap} ${unit}s per decision`;
+  }
+
+  if (direction === 'out' ? desired <= current : desired >= current) {
+    return bounded(decision(current, reason, `${why}; no room to move`, recommendation), lo, hi, unit);
+  }
+  return bounded(decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation), lo, hi, unit);
+}
+
+/** Applies the bounds last, and names them when they changed the outcome. */
+function bounded(d: Decision, lo: number, hi: number, unit: string): Decision {
+  const desired = Math.min(hi, Math.max(lo, d.desired));
+  if (desired === d.desired) return d;
+  const direction = desired > d.current ? 'out' : desired < d.current ? 'in' : 'none';
+  if (d.desired > hi) {
+    const reason = d.current > hi ? 'AboveMaxCapacity' : 'AtMaxCapacity';
+    return {
+      ...d,
+      desired,
+      direction,
+      reason: desired === d.current ? 'AtMaxCapacity' : reason,
+      message: `${d.message}; held at the maximum of ${hi} ${unit}s`,
+    };
+  }
+  const reason = d.current < lo ? 'BelowMinCapacity' : 'AtMinCapacity';
+  return {
+    ...d,
+    desired,
+    direction,
+    reason: desired === d.current ? 'AtMinCapacity' : reason,
+    message: `${d.message}; held at the minimum of ${lo} ${unit}s`,
+  };
+}
+
+function stabilize(raw: number, current: number, history: ScalingHistory, target: Target, now: Date): number {
+  const inWindow = (seconds: number) =>
+    history.recommendations.filter((r) => now.getTime() - r.at.getTime() < seconds * 1000).map((r) => r.desired);
+  if (raw > current) {
+    const lowest = Math.min(raw, ...inWindow(target.stabilization.scaleOutSeconds));
+    return Math.max(current, lowest);
+  }
+  const highest = Math.max(raw, ...inWindow(target.stabilization.scaleInSeconds));
+  return Math.min(current, highest);
+}
+
+/** The furthest a direction's rate limits let capacity move from where it stood at the start of each period. */
+function rateBound(
+  direction: 'out' | 'in',
+  limits: readonly RateLimit[],
+  history: ScalingHistory,
+  current: number,
+  now: Date,
+): number {
+  const bounds = limits.map((limit) => {
+    const start = now.getTime() - limit.periodSeconds * 1000;
+    const first = history.changes.find((c) => c.at.getTime() > start);
+    const base = first ? first.from : current;
+    const step =
+      limit.type === 'units'
+        ? Math.floor(limit.value)
+        : Math.max(
+            1,
+            direction === 'out'
+              ? ceilUnits((base * limit.value) / 100)
+              : Math.floor((base * limit.value) / 100 + 1e-9),
+          );
+    return direction === 'out' ? base + step : base - step;
+  });
+  return direction === 'out' ? Math.max(...bounds) : Math.min(...bounds);
+}
+
+/**
+ * Serving capacity less the units Scalepilot added within the instance warmup: EC2 reports an instance
+ * InService long before it takes its share of the load, so it counts as booting until the warmup ends.
+ */
+function warmedServing({ target, state, history, now }: DecisionInput): number {
+  if (target.kind !== 'asg') return Math.min(state.serving, state.current);
+  const since = now.getTime() - target.instanceWarmupSeconds * 1000;
+  const warming = history.changes
+    .filter((c) => c.at.getTime() > since && c.to > c.from)
+    .reduce((sum, c) => sum + (c.to - c.from), 0);
+  return Math.max(0, Math.min(state.serving, state.current - warming));
+}
+
+function secondsSince(at: Date | undefined, now: Date): number {
+  return at ? (now.getTime() - at.getTime()) / 1000 : Number.POSITIVE_INFINITY;
+}
+
+function metricValues(input: DecisionInput): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const rule of input.target.rules) {
+    const reading = input.readings[rule.name];
+    const fresh =
+      reading !== undefined &&
+      Number.isFinite(reading.value) &&
+      input.now.getTime() - reading.timestamp.getTime() <= input.target.metricStaleAfterSeconds * 1000;
+    out[rule.name] = fresh ? reading.value : null;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+import type { Rule } from '../policy/schema';
+import type { CapacityState } from './types';
+
+/** What one rule asks for, and why, given its newest metric value. */
+export interface RuleRecommendation {
+  readonly rule: string;
+  readonly desired: number;
+  readonly why: string;
+  readonly breached: 'out' | 'in' | 'none';
+}
+
+/** `ceil` that forgives float noise: 3.0000000001 units are 3 units. */
+export function ceilUnits(x: number): number {
+  return Math.ceil(x - 1e-9);
+}
+
+/**
+ * The capacity one rule recommends.
+ *
+ * Scale-out arithmetic starts from the *serving* capacity and never goes below the ordered capacity:
+ * units still booting already answer the shortfall that ordered them, so one shortfall never causes two
+ * scale-outs (AWS's instance warmup). Scale-in starts from the ordered capacity.
+ */
+export function ruleRecommendation(rule: Rule, value: number, state: CapacityState): RuleRecommendation {
+  const { current, serving } = state;
+  const fmt = (n: number) => Number(n.toFixed(2));
+  if (rule.type === 'step') {
+    const out = [...rule.scaleOut].sort((a, b) => b.above - a.above).find((s) => value > s.above);
+    if (out) {
+      const desired = Math.max(current, serving + out.add);
+      return {
+        rule: rule.name,
+        desired,
+        breached: 'out',
+        why: `${rule.name} ${fmt(value)} > ${out.above}: add ${out.add}${desired < current + out.add ? ` (${current - serving} still warming)` : ''}`,
+      };
+    }
+    const inStep = [...rule.scaleIn].sort((a, b) => a.below - b.below).find((s) => value < s.below);
+    if (inStep) {
+      return {
+        rule: rule.name,
+        desired: current - inStep.remove,
+        breached: 'in',
+        why: `${rule.name} ${fmt(value)} < ${inStep.below}: remove ${inStep.remove}`,
+      };
+    }
+    return { rule: rule.name, desired: current, breached: 'none', why: `${rule.name} ${fmt(value)} within thresholds` };
+  }
+
+  const ratio = value / rule.target;
+  if (Math.abs(ratio - 1) <= rule.tolerance) {
+    return {
+      rule: rule.name,
+      desired: current,
+      breached: 'none',
+      why: `${rule.name} ${fmt(value)} within ±${rule.tolerance * 100}% of target ${rule.target}`,
+    };
+  }
+  const demand = ceilUnits(serving * ratio);
+  const desired = ratio > 1 ? Math.max(current, demand) : Math.min(current, demand);
+  return {
+    rule: rule.name,
+    desired,
+    breached: ratio > 1 ? 'out' : 'in',
+    why: `${rule.name} ${fmt(value)} vs target ${rule.target}: ${serving} serving × ${fmt(ratio)} = ${demand}`,
+  };
+}

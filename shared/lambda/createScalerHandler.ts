@@ -1,0 +1,108 @@
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Decision } from '../decision/types';
+import { UnknownAlarmError } from '../errors';
+import { type AlarmHint, parseScalingEvent } from '../events/parseScalingEvent';
+import { alarmDefinitions } from '../policy/alarmDefinitions';
+import type { TargetKind } from '../policy/schema';
+import { type EvaluateDeps, type Evaluation, evaluateTargets } from '../usecases/evaluateTargets';
+
+/** Everything a scaler function needs, built once per cold start (or by a test, against the emulator). */
+export interface ScalerRuntime extends Omit<EvaluateDeps, 'owner'> {
+  readonly stage: string;
+  readonly region: string;
+  /** Where Powertools idempotency keeps its records: the ledger table. */
+  readonly idempotencyStore: BasePersistenceLayer;
+}
+
+interface AlarmResult {
+  readonly requestId: string;
+  readonly evaluations: Evaluation[];
+}
+
+/**
+ * The handler of one resource kind: parse the event, map each alarm to its targets, evaluate.
+ * A duplicate alarm delivery (same alarm ARN and state timestamp) is recognised by Powertools idempotency
+ * and recorded as a `DuplicateEvent` skip; the schedule re-evaluates everything every minute, so even a
+ * delivery dropped here only delays a decision by a minute.
+ */
+export function createScalerHandler(runtime: ScalerRuntime) {
+  const { policy, kind, stage } = runtime;
+  const alarms = new Map(alarmDefinitions(policy, stage).filter((a) => a.kind === kind).map((a) => [a.alarmName, a]));
+
+  const evaluateAlarm = makeIdempotent(
+    async (hint: AlarmHint & { requestId: string }): Promise<AlarmResult> => {
+      const alarm = alarms.get(hint.alarmName);
+      if (!alarm) throw new UnknownAlarmError(hint.alarmName);
+      const evaluations = await evaluateTargets(
+        { ...runtime, owner: hint.requestId },
+        { trigger: 'alarm', targets: [alarm.targetName], alarmName: hint.alarmName },
+      );
+      return { requestId: hint.requestId, evaluations };
+    },
+    {
+      persistenceStore: runtime.idempotencyStore,
+      config: new IdempotencyConfig({
+        eventKeyJmesPath: '[alarmArn, stateTimestamp]',
+        throwOnNoIdempotencyKey: true,
+        expiresAfterSeconds: 3600,
+      }),
+    },
+  );
+
+  return async (event: unknown, context: { awsRequestId: string }): Promise<Evaluation[]> => {
+    let hints: ReturnType<typeof parseScalingEvent>;
+    try {
+      hints = parseScalingEvent(event, runtime.region);
+      // Unknown alarms are refused before anything is read or written.
+      for (const hint of hints) {
+        if (hint.trigger === 'alarm' && !alarms.has(hint.alarmName)) throw new UnknownAlarmError(hint.alarmName);
+      }
+    } catch (error) {
+      runtime.log.error('event refused', { error, kind });
+      runtime.decisionMetrics?.failed('parse');
+      throw error;
+    }
+
+    const results: Evaluation[] = [];
+    for (const hint of hints) {
+      if (hint.trigger === 'schedule') {
+        results.push(...(await evaluateTargets({ ...runtime, owner: context.awsRequestId }, { trigger: 'schedule' })));
+        continue;
+      }
+      try {
+        const outcome = await evaluateAlarm({ ...hint, requestId: context.awsRequestId });
+        if (outcome.requestId === context.awsRequestId) results.push(...outcome.evaluations);
+        else results.push(...(await recordDuplicates(runtime, hint, outcome.evaluations.map((e) => e.decision))));
+      } catch (error) {
+        if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
+        results.push(...(await recordDuplicates(runtime, hint)));
+      }
+    }
+    return results;
+  };
+}
+
+/** A duplicate delivery decides nothing, but is recorded as a skip like every other non-action. */
+async function recordDuplicates(runtime: ScalerRuntime, hint: AlarmHint, first?: Decision[]): Promise<Evaluation[]> {
+  const alarm = alarmDefinitions(runtime.policy, runtime.stage).find((a) => a.alarmName === hint.alarmName);
+  const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
+  if (!target) return [];
+  const current = first?.[0]?.current ?? (await runtime.capacity.describe(target)).current;
+  const decision: Decision = {
+    target: target.name,
+    kind: target.kind as TargetKind,
+    current,
+    desired: current,
+    recommendation: current,
+    direction: 'none',
+    reason: 'DuplicateEvent',
+    message: `duplicate delivery of ${hint.alarmName} (${hint.state} at ${hint.stateTimestamp}): ${first ? 'already handled' : 'being handled by another invocation'}`,
+    metrics: {},
+  };
+  const now = runtime.clock.now();
+  await runtime.ledger.record(decision, { trigger: 'alarm', alarmName: hint.alarmName, applied: false, dryRun: false, now });
+  runtime.decisionMetrics?.decided(decision, false);
+  runtime.log.info('decision', { ...decision });
+  return [{ decision, applied: false, dryRun: false }];
+}

@@ -1,0 +1,27 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Decision } from '../decision/types';
+import type { DecisionMetrics } from '../usecases/evaluateTargets';
+
+/** EMF metrics: `Decisions` by target and reason, `Actions` by target and direction, `Errors` by operation. */
+export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
+  return {
+    decided(decision: Decision, applied: boolean) {
+      const byReason = metrics.singleMetric();
+      byReason.addDimensions({ target: decision.target, reason: decision.reason });
+      byReason.addMetric('Decisions', MetricUnit.Count, 1);
+      if (applied) {
+        const action = metrics.singleMetric();
+        action.addDimensions({ target: decision.target, direction: decision.direction });
+        action.addMetric('Actions', MetricUnit.Count, 1);
+      }
+      const capacity = metrics.singleMetric();
+      capacity.addDimensions({ target: decision.target });
+      capacity.addMetric('OrderedCapacity', MetricUnit.Count, applied ? decision.desired : decision.current);
+    },
+    failed(operation: string) {
+      const failure = metrics.singleMetric();
+      failure.addDimensions({ operation });
+      failure.addMetric('Errors', MetricUnit.Count, 1);
+    },
+  };
+}

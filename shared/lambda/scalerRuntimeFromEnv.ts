@@ -1,0 +1,59 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../adapters/awsConfig';
+import { CloudWatchMetricsReader } from '../adapters/CloudWatchMetricsReader';
+import { DynamoLedger } from '../adapters/DynamoLedger';
+import { SnsNotifier } from '../adapters/SnsNotifier';
+import { ScalingError } from '../errors';
+import type { Policy, TargetKind } from '../policy/schema';
+import type { CapacityPort, Clock } from '../ports';
+import { bundledPolicy } from './bundledPolicy';
+import type { ScalerRuntime } from './createScalerHandler';
+import { powertoolsDecisionMetrics } from './powertoolsDecisionMetrics';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface RuntimeOptions {
+  readonly kind: TargetKind;
+  readonly capacity: (config: AwsConfig) => CapacityPort;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly policy?: Policy;
+  readonly aws?: AwsConfig;
+  readonly clock?: Clock;
+}
+
+/** Builds a scaler's runtime from its Lambda environment (set by serverless.yml); tests override parts. */
+export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
+  const env = options.env ?? process.env;
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new ScalingError(`environment variable ${name} is not set`);
+    return value;
+  };
+  const aws = options.aws ?? awsConfigFromEnv(env);
+  const table = required('LEDGER_TABLE');
+  return {
+    kind: options.kind,
+    policy: options.policy ?? bundledPolicy(env),
+    stage: required('SCALEPILOT_STAGE'),
+    region: aws.region,
+    capacity: options.capacity(aws),
+    metrics: new CloudWatchMetricsReader(aws),
+    ledger: new DynamoLedger(aws, table, env.SCALEPILOT_SCOPE ?? `local#${aws.region}`),
+    notifier: new SnsNotifier(aws, required('TOPIC_ARN')),
+    clock: options.clock ?? systemClock,
+    log: options.logger,
+    ...(options.metrics ? { decisionMetrics: powertoolsDecisionMetrics(options.metrics) } : {}),
+    idempotencyStore: new DynamoDBPersistenceLayer({
+      tableName: table,
+      keyAttr: 'pk',
+      sortKeyAttr: 'sk',
+      staticPkValue: `IDEMPOTENCY#${options.kind}`,
+      expiryAttr: 'ttl',
+      clientConfig: clientOptions(aws),
+    }),
+  };
+}

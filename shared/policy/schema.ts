@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+// Defaults are the seed guides' values: 70/30 CPU thresholds, +2/−1 steps, 300 s / 600 s cooldowns,
+// HPA-style 60 s / 300 s stabilisation windows, a 30% capacity buffer for predictive scaling.
+
+const seconds = z.number().int().positive();
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit');
+
+/** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
+export const MetricSchema = z
+  .strictObject({
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+    statistic: z
+      .union([
+        z.enum(['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount']),
+        z.string().regex(/^p\d{1,2}(\.\d+)?$/, 'must be a CloudWatch statistic or a percentile such as p95'),
+      ])
+      .default('Average'),
+    dimensions: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('CloudWatch dimensions; default: the target resource (e.g. AutoScalingGroupName)'),
+    periodSeconds: z.number().int().min(60).multipleOf(60).default(60),
+    percentOf: z
+      .number()
+      .positive()
+      .optional()
+      .describe('read the metric as a percentage of this value, e.g. max_connections for DatabaseConnections'),
+  })
+  .describe('A CloudWatch metric');
+
+const stepOut = z.strictObject({ above: z.number(), add: z.number().int().positive() });
+const stepIn = z.strictObject({ below: z.number(), remove: z.number().int().positive() });
+
+/** Step scaling: ordered thresholds, each with its own adjustment (the largest breached step wins). */
+export const StepRuleSchema = z.strictObject({
+  name,
+  type: z.literal('step'),
+  metric: MetricSchema,
+  scaleOut: z.array(stepOut).min(1),
+  scaleIn: z.array(stepIn).default([]),
+  evaluationPeriods: z.number().int().min(1).max(60).default(1),
+});
+
+/** Target tracking: desired = ceil(current × metric / target), held inside a tolerance band. */
+export const TargetTrackingRuleSchema = z.strictObject({
+  name,
+  type: z.literal('target-tracking'),
+  metric: MetricSchema,
+  target: z.number().positive(),
+  tolerance: z.number().min(0).max(0.5).default(0.1),
+  evaluationPeriods: z.number().int().min(1).max(60).default(1),
+});
+
+export const RuleSchema = z.discriminatedUnion('type', [StepRuleSchema, TargetTrackingRuleSchema]);
+
+const rateLimit = z.strictObject({
+  type: z.enum(['percent', 'units']),
+  value: z.number().positive(),
+  periodSeconds: seconds,
+});
+
+const capacity = z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(0) });
+
+/** What every kind of target shares: range, rules and the behaviour that tames them. */
+const targetCommon = {
+  name,
+  capacity,
+  rules: z.array(RuleSchema).min(1),
+  cooldowns: z
+    .strictObject({ scaleOutSeconds: seconds.default(300), scaleInSeconds: seconds.default(600) })
+    .prefault({}),
+  stabilization: z
+    .strictObject({
+      scaleOutSeconds: z.number().int().min(0).default(60),
+      scaleInSeconds: z.number().int().min(0).default(300),
+    })
+    .prefault({}),
+  rateLimits: z
+    .strictObject({ scaleOut: z.array(rateLimit).default([]), scaleIn: z.array(rateLimit).default([]) })
+    .prefault({}),
+  maxUnitsPerDecision: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('blast-radius cap for this target; default: the policy-level maxUnitsPerDecision'),
+  metricStaleAfterSeconds: seconds.default(300),
+  dryRun: z.boolean().optional().describe('default: the policy-level dryRun'),
+  predictive: z.boolean().default(false).describe('let the predictive function raise this target’s floor'),
+};
+
+export const AsgTargetSchema = z.strictObject({
+  ...targetCommon,
+  kind: z.literal('asg'),
+  autoScalingGroupName: z.string().min(1),
+  instanceWarmupSeconds: seconds.default(300),
+  instanceType: z.string().optional().describe('for cost reports; default: read from the group'),
+});
+
+export const RdsReplicasTargetSchema = z.strictObject({
+  ...targetCommon,
+  kind: z.literal('rds-replicas'),
+  sourceDbInstanceIdentifier: z.string().min(1),
+  replicaInstanceClass: z.string().optional().describe('default: the source instance class'),
+  replicaLagLimitSeconds: seconds.default(60),
+});
+
+export const CacheShardsTargetSchema = z.strictObject({
+  ...targetCommon,
+  kind: z.literal('cache-shards'),
+  replicationGroupId: z.string().min(1),
+  nodeType: z.string().optional(),
+});
+
+export const TargetSchema = z.discriminatedUnion('kind', [
+  AsgTargetSchema,
+  RdsReplicasTargetSchema,
+  CacheShardsTargetSchema,
+]);
+
+export const PredictiveSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    lookbackDays: z.number().int().min(1).max(60).default(14),
+    horizonMinutes: z.number().int().min(5).max(1440).default(60),
+    capacityBufferPercent: z.number().min(0).max(200).default(30),
+    mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
+  })
+  .prefault({});
+
+export const CostSchema = z.strictObject({
+  dailyLimitUsd: z.number().positive(),
+  monthlyBudgetUsd: z.number().positive().optional(),
+  anomaly: z
+    .strictObject({
+      trailingDays: z.number().int().min(3).max(60).default(14),
+      minRisePercent: z.number().positive().default(50),
+      zScore: z.number().positive().default(3),
+      minAbsoluteUsd: z.number().min(0).default(10),
+    })
+    .prefault({}),
+});
+
+export const NotificationsSchema = z
+  .strictObject({
+    emails: z.array(z.email()).default([]),
+    webhookParameterName: z
+      .string()
+      .regex(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /')
+      .optional()
+      .describe('SSM SecureString holding a Slack-compatible webhook URL'),
+  })
+  .prefault({});
+
+/** The operator's `scalepilot.yml`. Strict: an unknown key is an error, never ignored. */
+export const PolicySchema = z.strictObject({
+  version: z.literal(1),
+  dryRun: z.boolean().default(false).describe('decide and record everything, change nothing'),
+  maxUnitsPerDecision: z
+    .number()
+    .int()
+    .positive()
+    .default(4)
+    .describe('blast-radius cap: the most units one decision may add or remove'),
+  targets: z.array(TargetSchema).min(1),
+  predictive: PredictiveSchema,
+  cost: CostSchema.optional(),
+  notifications: NotificationsSchema,
+});
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+export type Target = z.infer<typeof TargetSchema>;
+export type AsgTarget = z.infer<typeof AsgTargetSchema>;
+export type RdsReplicasTarget = z.infer<typeof RdsReplicasTargetSchema>;
+export type CacheShardsTarget = z.infer<typeof CacheShardsTargetSchema>;
+export type Rule = z.infer<typeof RuleSchema>;
+export type StepRule = z.infer<typeof StepRuleSchema>;
+export type TargetTrackingRule = z.infer<typeof TargetTrackingRuleSchema>;
+export type MetricSpec = z.infer<typeof MetricSchema>;
+export type TargetKind = Target['kind'];
+export type RateLimit = z.infer<typeof rateLimit>;

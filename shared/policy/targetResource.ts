@@ -1,0 +1,39 @@
+import type { Target, TargetKind } from './schema';
+
+/** The AWS resource a target manages: group name, source DB instance or replication group. */
+export function targetResource(target: Pick<Target, 'kind'> & Record<string, unknown>): string | undefined {
+  const key = resourceKeyByKind[target.kind];
+  const value = target[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export const resourceKeyByKind = {
+  asg: 'autoScalingGroupName',
+  'rds-replicas': 'sourceDbInstanceIdentifier',
+  'cache-shards': 'replicationGroupId',
+} as const satisfies Record<TargetKind, string>;
+
+/** The CloudWatch dimension that scopes a target's metrics when the policy names none. */
+export const defaultDimensionByKind = {
+  asg: 'AutoScalingGroupName',
+  'rds-replicas': 'DBInstanceIdentifier',
+  'cache-shards': 'ReplicationGroupId',
+} as const satisfies Record<TargetKind, string>;
+
+/** The serverless.yml function that scales each kind; alarms of that kind invoke it. */
+export const functionByKind = {
+  asg: 'scaleAsg',
+  'rds-replicas': 'scaleRdsReplicas',
+  'cache-shards': 'scaleCacheShards',
+} as const satisfies Record<TargetKind, string>;
+
+/** What one unit of capacity is called, for messages. */
+export const unitByKind = {
+  asg: 'instance',
+  'rds-replicas': 'read replica',
+  'cache-shards': 'shard',
+} as const satisfies Record<TargetKind, string>;
+
+export function metricDimensions(target: Target, dimensions: Record<string, string> | undefined) {
+  return dimensions ?? { [defaultDimensionByKind[target.kind]]: targetResource(target) ?? '' };
+}
