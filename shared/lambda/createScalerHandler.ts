@@ -15,6 +15,12 @@ export interface ScalerRuntime extends Omit<EvaluateDeps, 'owner'> {
   readonly idempotencyStore: BasePersistenceLayer;
 }
 
+/** The part of the Lambda context the handler uses. */
+export interface LambdaContextLike {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
 interface AlarmResult {
   readonly requestId: string;
   readonly evaluations: Evaluation[];
@@ -30,6 +36,11 @@ export function createScalerHandler(runtime: ScalerRuntime) {
   const { policy, kind, stage } = runtime;
   const alarms = new Map(alarmDefinitions(policy, stage).filter((a) => a.kind === kind).map((a) => [a.alarmName, a]));
 
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: '[alarmArn, stateTimestamp]',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: 3600,
+  });
   const evaluateAlarm = makeIdempotent(
     async (hint: AlarmHint & { requestId: string }): Promise<AlarmResult> => {
       const alarm = alarms.get(hint.alarmName);
@@ -42,15 +53,12 @@ export function createScalerHandler(runtime: ScalerRuntime) {
     },
     {
       persistenceStore: runtime.idempotencyStore,
-      config: new IdempotencyConfig({
-        eventKeyJmesPath: '[alarmArn, stateTimestamp]',
-        throwOnNoIdempotencyKey: true,
-        expiresAfterSeconds: 3600,
-      }),
+      config: idempotencyConfig,
     },
   );
 
-  return async (event: unknown, context: { awsRequestId: string }): Promise<Evaluation[]> => {
+  return async (event: unknown, context: LambdaContextLike): Promise<Evaluation[]> => {
+    idempotencyConfig.registerLambdaContext(context as Parameters<IdempotencyConfig['registerLambdaContext']>[0]);
     let hints: ReturnType<typeof parseScalingEvent>;
     try {
       hints = parseScalingEvent(event, runtime.region);
@@ -59,7 +67,10 @@ export function createScalerHandler(runtime: ScalerRuntime) {
         if (hint.trigger === 'alarm' && !alarms.has(hint.alarmName)) throw new UnknownAlarmError(hint.alarmName);
       }
     } catch (error) {
-      runtime.log.error('event refused', { error, kind });
+      runtime.log.error('event refused', {
+        kind,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
       runtime.decisionMetrics?.failed('parse');
       throw error;
     }

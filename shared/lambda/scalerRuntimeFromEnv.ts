@@ -1,5 +1,4 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../adapters/CloudWatchMetricsReader';
@@ -8,6 +7,7 @@ import { SnsNotifier } from '../adapters/SnsNotifier';
 import { ScalingError } from '../errors';
 import type { Policy, TargetKind } from '../policy/schema';
 import type { CapacityPort, Clock } from '../ports';
+import type { LogSink } from '../usecases/evaluateTargets';
 import { bundledPolicy } from './bundledPolicy';
 import type { ScalerRuntime } from './createScalerHandler';
 import { powertoolsDecisionMetrics } from './powertoolsDecisionMetrics';
@@ -17,7 +17,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface RuntimeOptions {
   readonly kind: TargetKind;
   readonly capacity: (config: AwsConfig) => CapacityPort;
-  readonly logger: Logger;
+  readonly logger: LogSink;
   readonly metrics?: Metrics;
   readonly env?: NodeJS.ProcessEnv;
   readonly policy?: Policy;

@@ -76,7 +76,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
     try {
       described.set(target.name, await deps.capacity.describe(target));
     } catch (error) {
-      log.error('cannot read target', { target: target.name, error });
+      log.error('cannot read target', { target: target.name, error: describeError(error) });
       deps.decisionMetrics?.failed('describe');
       failures.push({ target: target.name, error });
     }
@@ -93,7 +93,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
           : await evaluateOne(deps, request, target, readings.get(target.name) ?? {});
       evaluations.push(evaluation);
     } catch (error) {
-      log.error('evaluation failed', { target: target.name, error });
+      log.error('evaluation failed', { target: target.name, error: describeError(error) });
       deps.decisionMetrics?.failed('evaluate');
       failures.push({ target: target.name, error });
     }
@@ -203,4 +203,8 @@ async function readMetrics(reader: MetricsReader, targets: readonly Target[], no
     byTarget.set(where.target, readings);
   }
   return byTarget;
+}
+
+function describeError(error: unknown) {
+  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
 }

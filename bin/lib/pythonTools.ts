@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * Project-local Python environments, created on first use: `emulator` (moto, which wants a current
+ * botocore) and `checks` (cfn-lint and checkov, which pin an older one), kept apart so neither downgrades
+ * the other.
+ */
+export const pythonTools = {
+  emulator: { packages: ['moto[server,cloudformation]'], probe: 'moto_server' },
+  checks: { packages: ['cfn-lint', 'checkov'], probe: 'checkov' },
+} as const;
+
+/** Path of an executable of a tools venv, installing the venv first when it is missing. */
+export function pythonTool(venv: keyof typeof pythonTools, executable: string): string {
+  const dir = join(ROOT, '.venv', venv);
+  const bin = join(dir, 'bin');
+  if (!existsSync(join(bin, pythonTools[venv].probe))) {
+    process.stderr.write(`installing ${pythonTools[venv].packages.join(', ')} into .venv/${venv} …\n`);
+    execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', dir], { stdio: 'inherit' });
+    execFileSync(join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...pythonTools[venv].packages], {
+      stdio: 'inherit',
+    });
+  }
+  return join(bin, executable);
+}

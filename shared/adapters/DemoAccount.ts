@@ -1,0 +1,133 @@
+import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client, CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AwsCallError } from '../errors';
+import type { AlarmDefinition } from '../policy/alarmDefinitions';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+const wrap =
+  (operation: string) =>
+  (cause: unknown): never => {
+    throw new AwsCallError(operation, cause);
+  };
+
+/**
+ * Creates the resources of a demo or test account: the ledger table and topic (what `sls deploy` creates
+ * in a real one), an Auto Scaling group with its launch template, an RDS source instance, the policy's
+ * alarms and metric data. Used by the local account and the integration tests; never by the scalers.
+ */
+export class DemoAccount {
+  constructor(private readonly config: AwsConfig) {}
+
+  async createLedgerTable(tableName: string): Promise<void> {
+    await new DynamoDBClient(clientOptions(this.config))
+      .send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      )
+      .catch(wrap('DynamoDB CreateTable'));
+  }
+
+  async createTopic(name: string): Promise<string> {
+    const response = await new SNSClient(clientOptions(this.config))
+      .send(new CreateTopicCommand({ Name: name }))
+      .catch(wrap('SNS CreateTopic'));
+    return response.TopicArn ?? '';
+  }
+
+  async createAutoScalingGroup(name: string, size: { min: number; max: number; desired: number }): Promise<void> {
+    await new EC2Client(clientOptions(this.config))
+      .send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: `${name}-lt`,
+          LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: 't3.medium' },
+        }),
+      )
+      .catch(wrap('EC2 CreateLaunchTemplate'));
+    await new AutoScalingClient(clientOptions(this.config))
+      .send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: name,
+          LaunchTemplate: { LaunchTemplateName: `${name}-lt`, Version: '$Latest' },
+          MinSize: size.min,
+          MaxSize: size.max,
+          DesiredCapacity: size.desired,
+          AvailabilityZones: [`${this.config.region}a`],
+        }),
+      )
+      .catch(wrap('AutoScaling CreateAutoScalingGroup'));
+  }
+
+  async createDbInstance(id: string): Promise<void> {
+    await new RDSClient(clientOptions(this.config))
+      .send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          DBInstanceClass: 'db.t4g.medium',
+          Engine: 'postgres',
+          AllocatedStorage: 20,
+          MasterUsername: 'scalepilot',
+          MasterUserPassword: 'demo-password-1',
+        }),
+      )
+      .catch(wrap('RDS CreateDBInstance'));
+  }
+
+  /** Creates one of the policy's alarms, from the same definition the stack template uses. */
+  async putAlarm(alarm: AlarmDefinition, actionArn: string): Promise<void> {
+    const m = alarm.metric;
+    await new CloudWatchClient(clientOptions(this.config))
+      .send(
+        new PutMetricAlarmCommand({
+          AlarmName: alarm.alarmName,
+          ComparisonOperator: alarm.comparison,
+          Threshold: alarm.threshold,
+          EvaluationPeriods: alarm.evaluationPeriods,
+          TreatMissingData: alarm.treatMissingData,
+          AlarmActions: [actionArn],
+          OKActions: [actionArn],
+          Namespace: m.namespace,
+          MetricName: m.name,
+          Period: m.periodSeconds,
+          Statistic: m.statistic as 'Average',
+          Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      )
+      .catch(wrap('CloudWatch PutMetricAlarm'));
+  }
+
+  async putMetric(
+    metric: { namespace: string; name: string; dimensions: Record<string, string> },
+    value: number,
+    timestamp: Date,
+  ): Promise<void> {
+    await new CloudWatchClient(clientOptions(this.config))
+      .send(
+        new PutMetricDataCommand({
+          Namespace: metric.namespace,
+          MetricData: [
+            {
+              MetricName: metric.name,
+              Value: value,
+              Timestamp: timestamp,
+              Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+            },
+          ],
+        }),
+      )
+      .catch(wrap('CloudWatch PutMetricData'));
+  }
+}

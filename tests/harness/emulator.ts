@@ -1,0 +1,79 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { emulatorConfig } from '../../shared/adapters/awsConfig';
+import { freePort, type MotoServer, startMotoServer } from '../../bin/lib/motoServer';
+
+/**
+ * The AWS emulator for integration tests: a moto server behind a small counting proxy on loopback.
+ * The proxy counts the requests that reach the emulator by action, so a test can assert "exactly one
+ * SetDesiredCapacity" against real traffic rather than a mock.
+ *
+ * Emulator limits worked around here: moto has no DescribeInstanceRefreshes, so the proxy answers it
+ * with "no refreshes" (the adapter's busy path is covered with aws-sdk-client-mock in its unit test).
+ */
+export interface Emulator {
+  readonly endpoint: string;
+  readonly aws: ReturnType<typeof emulatorConfig>;
+  /** How many requests with this action reached the emulator since the last reset. */
+  calls(action: string): number;
+  /** Every action seen since the last reset, in order. */
+  actions(): string[];
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startEmulator(): Promise<Emulator> {
+  const moto: MotoServer = await startMotoServer();
+  const seen: string[] = [];
+  const port = await freePort();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const action = actionOf(req.headers['x-amz-target'], body.toString('utf8'), req.url ?? '');
+      if (action) seen.push(action);
+      if (action === 'DescribeInstanceRefreshes') {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(
+          '<DescribeInstanceRefreshesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeInstanceRefreshesResult><InstanceRefreshes/></DescribeInstanceRefreshesResult><ResponseMetadata><RequestId>harness</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>',
+        );
+        return;
+      }
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => {
+        res.writeHead(502);
+        res.end(String(error));
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', () => ok()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    aws: emulatorConfig(endpoint),
+    calls: (action) => seen.filter((a) => a === action).length,
+    actions: () => [...seen],
+    async reset() {
+      await moto.reset();
+      seen.length = 0;
+    },
+    async stop() {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await moto.stop();
+    },
+  };
+}
+
+function actionOf(target: string | string[] | undefined, body: string, url: string): string | undefined {
+  if (typeof target === 'string') return target.split('.').pop();
+  const fromBody = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
+  if (fromBody) return fromBody;
+  return /[?&]Action=([A-Za-z]+)/.exec(url)?.[1];
+}

@@ -1,0 +1,75 @@
+import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
+import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { Policy } from '../../shared/policy/schema';
+import type { Emulator } from './emulator';
+
+export const EXAMPLE_POLICY = new URL('../../examples/event-platform.scalepilot.yml', import.meta.url).pathname;
+export const examplePolicy = (): Policy => loadPolicyFile(EXAMPLE_POLICY);
+
+/** A clock the test moves. */
+export function testClock(start: Date) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(seconds: number) {
+      now = new Date(now.getTime() + seconds * 1000);
+    },
+  };
+}
+
+/** A log sink that keeps what was logged, so tests can read the errors a handler reports. */
+export function capturedLog() {
+  const entries: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, ...extra: Record<string, unknown>[]) =>
+      entries.push({ level, message, extra });
+  return { entries, sink: { info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+/** The asg scaler wired to the emulator exactly as in Lambda, but with a test clock and log. */
+export async function asgScalerOnEmulator(
+  emulator: Emulator,
+  policy: Policy,
+  clock: { now(): Date },
+  log = capturedLog(),
+) {
+  const account = new DemoAccount(emulator.aws);
+  await account.createLedgerTable('ledger');
+  const topicArn = await account.createTopic('scalepilot-test');
+  const runtime = scalerRuntimeFromEnv({
+    kind: 'asg',
+    capacity: (aws) => new AutoScalingCapacity(aws),
+    logger: log.sink,
+    env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: '123456789012#us-east-1' },
+    policy,
+    aws: emulator.aws,
+    clock,
+  });
+  return { handler: createScalerHandler(runtime), runtime, account, log };
+}
+
+/** The event CloudWatch sends to a Lambda alarm action. */
+export function alarmActionEvent(alarmName: string, state: 'ALARM' | 'OK', timestamp: Date) {
+  return {
+    source: 'aws.cloudwatch',
+    alarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarmName}`,
+    accountId: '123456789012',
+    time: timestamp.toISOString(),
+    region: 'us-east-1',
+    alarmData: {
+      alarmName,
+      state: { value: state, reason: 'test', timestamp: timestamp.toISOString() },
+      previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM', reason: 'test', timestamp: timestamp.toISOString() },
+      configuration: { metrics: [] },
+    },
+  };
+}
+
+/** A Lambda context as the runtime passes it (the handler reads the request id and the time left). */
+export function lambdaContext(awsRequestId: string) {
+  return { awsRequestId, getRemainingTimeInMillis: () => 60_000 };
+}

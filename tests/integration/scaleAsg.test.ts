@@ -1,0 +1,120 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { MalformedEventError, UnknownAlarmError } from '../../shared/errors';
+import type { Policy } from '../../shared/policy/schema';
+import { type Emulator, startEmulator } from '../harness/emulator';
+import { alarmActionEvent, asgScalerOnEmulator, examplePolicy, lambdaContext, testClock } from '../harness/fixtures';
+
+// Against moto. moto has no DescribeInstanceRefreshes (the harness proxy answers it); Lambda Invoke inside
+// moto needs Docker, so the handler runs in-process with real-shaped events.
+const GROUP = 'event-platform-api';
+const ALARM_CPU_HIGH = 'scalepilot-test-api-cpu-gt70';
+const ALARM_CPU_LOW = 'scalepilot-test-api-cpu-lt30';
+const MUTATIONS = ['SetDesiredCapacity', 'UpdateItem', 'Publish'];
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(async () => {
+  await emulator.reset();
+});
+
+const policy = (): Policy => ({ ...examplePolicy(), targets: examplePolicy().targets.filter((t) => t.kind === 'asg') });
+
+async function desiredCapacity(): Promise<number | undefined> {
+  const response = await new AutoScalingClient(clientOptions(emulator.aws)).send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }),
+  );
+  return response.AutoScalingGroups?.[0]?.DesiredCapacity;
+}
+
+async function setUp() {
+  const clock = testClock(new Date());
+  const scaler = await asgScalerOnEmulator(emulator, policy(), clock);
+  await scaler.account.createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });
+  const putLoad = async (cpu: number, memory: number) => {
+    const at = new Date(clock.now().getTime() - 30_000);
+    await scaler.account.putMetric(
+      { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { AutoScalingGroupName: GROUP } },
+      cpu,
+      at,
+    );
+    await scaler.account.putMetric(
+      { namespace: 'CWAgent', name: 'mem_used_percent', dimensions: { AutoScalingGroupName: GROUP } },
+      memory,
+      at,
+    );
+  };
+  return { ...scaler, clock, putLoad };
+}
+
+describe('scale-asg against the emulator', () => {
+  it('raises the group on ALARM, and lowers it on OK with quiet metrics after the cooldown', async () => {
+    const { handler, clock, putLoad } = await setUp();
+    await putLoad(85, 50);
+    const [first] = await handler(alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now()), lambdaContext('r1'));
+    expect(first?.decision.reason).toBe('ScaleOut');
+    expect(await desiredCapacity()).toBe(4);
+    expect(emulator.calls('SetDesiredCapacity')).toBe(1);
+
+    clock.advance(11 * 60);
+    await putLoad(20, 30);
+    const [second] = await handler(alarmActionEvent(ALARM_CPU_LOW, 'ALARM', clock.now()), lambdaContext('r2'));
+    expect(second?.decision.reason).toBe('ScaleIn');
+    expect(await desiredCapacity()).toBe(3);
+    expect(emulator.calls('SetDesiredCapacity')).toBe(2);
+
+    const ledger = new DynamoLedger(emulator.aws, 'ledger', '123456789012#us-east-1');
+    const logged = await ledger.decisions('api');
+    expect(logged.map((d) => d.reason)).toEqual(['ScaleOut', 'ScaleIn']);
+  });
+
+  it('acts exactly once for 50 concurrent deliveries of the same alarm event', async () => {
+    const { handler, clock, putLoad } = await setUp();
+    await putLoad(85, 50);
+    const event = alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now());
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => handler(structuredClone(event), lambdaContext(`req-${i}`))),
+    );
+    expect(emulator.calls('SetDesiredCapacity')).toBe(1);
+    expect(await desiredCapacity()).toBe(4);
+    const reasons = results.flat().map((e) => e.decision.reason);
+    expect(reasons.filter((r) => r === 'ScaleOut')).toHaveLength(1);
+    expect(reasons.filter((r) => r === 'DuplicateEvent')).toHaveLength(49);
+  });
+
+  it.each([
+    { name: 'a malformed event', event: () => ({ hello: 'world' }), error: MalformedEventError, group: true },
+    {
+      name: 'an unknown alarm',
+      event: () => alarmActionEvent('somebody-elses-alarm', 'ALARM', new Date()),
+      error: UnknownAlarmError,
+      group: true,
+    },
+    {
+      name: 'an alarm for a group that does not exist',
+      event: () => alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', new Date()),
+      error: Error,
+      group: false,
+    },
+  ])('refuses $name with a logged error and changes nothing', async ({ event, error, group }) => {
+    const clock = testClock(new Date());
+    const { handler, log, account } = await asgScalerOnEmulator(emulator, policy(), clock);
+    if (group) await account.createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });
+    const before = emulator.actions().length;
+    await expect(handler(event(), lambdaContext('bad'))).rejects.toThrow(error);
+    const after = emulator.actions().slice(before);
+    expect(after.filter((a) => MUTATIONS.includes(a))).toEqual([]);
+    expect(log.entries.filter((e) => e.level === 'error').length).toBeGreaterThan(0);
+    const items = await new DynamoDBClient(clientOptions(emulator.aws)).send(new ScanCommand({ TableName: 'ledger' }));
+    expect(items.Count).toBe(0);
+    if (!group) expect(JSON.stringify(log.entries)).toContain('does not exist');
+  });
+});
