@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/globalSetup.ts'],
+    reporters: ['default', './tests/summaryReporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // Integration files each start their own emulator; two at a time fit a 2-core machine.

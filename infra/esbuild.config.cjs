@@ -17,7 +17,9 @@ module.exports = (serverless) => {
     outputFileExtension: '.mjs',
     mainFields: ['module', 'main'],
     // Some dependencies still call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     define: { __SCALEPILOT_POLICY__: JSON.stringify(JSON.stringify(policy)) },
     exclude: [],
     packager: 'npm',

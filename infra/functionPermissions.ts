@@ -27,7 +27,13 @@ export const actionsByKind: Record<TargetKind, { read: string[]; write: string[]
 /** Actions every scaler needs besides its resource: metrics, the ledger, the topic, the DLQ. */
 export const commonActions = {
   metrics: ['cloudwatch:GetMetricData'],
-  ledger: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+  ledger: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+  ],
   notify: ['sns:Publish'],
   deadLetter: ['sqs:SendMessage'],
 };
@@ -39,14 +45,18 @@ function writeResources(policy: Policy, kind: TargetKind): unknown[] {
       const name = targetResource(t);
       if (kind === 'asg')
         return [
-          sub(`arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`),
+          sub(
+            `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`,
+          ),
         ];
       if (kind === 'rds-replicas')
         return [
           sub(`arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:${name}`),
           sub(`arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:${name}-sp-*`),
         ];
-      return [sub(`arn:\${AWS::Partition}:elasticache:\${AWS::Region}:\${AWS::AccountId}:replicationgroup:${name}`)];
+      return [
+        sub(`arn:\${AWS::Partition}:elasticache:\${AWS::Region}:\${AWS::AccountId}:replicationgroup:${name}`),
+      ];
     });
 }
 
@@ -58,23 +68,37 @@ export function scalerRole(policy: Policy, kind: TargetKind, functionName: strin
     { Effect: 'Allow', Action: commonActions.metrics, Resource: '*' },
     { Effect: 'Allow', Action: commonActions.ledger, Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
     { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
-    { Effect: 'Allow', Action: commonActions.deadLetter, Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+    {
+      Effect: 'Allow',
+      Action: commonActions.deadLetter,
+      Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+    },
     {
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`),
+      Resource: sub(
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`,
+      ),
     },
     { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
   ];
-  if (writes.length > 0) statements.push({ Effect: 'Allow', Action: actionsByKind[kind].write, Resource: writes });
+  if (writes.length > 0)
+    statements.push({ Effect: 'Allow', Action: actionsByKind[kind].write, Resource: writes });
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
       },
-      Policies: [{ PolicyName: `${functionByKind[kind]}-policy`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+      Policies: [
+        {
+          PolicyName: `${functionByKind[kind]}-policy`,
+          PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        },
+      ],
     },
   };
 }

@@ -21,7 +21,11 @@ export const roleLogicalId = (functionName: string) => `${pascal(functionName)}R
  * (its action invokes the scaler of the target's kind directly) with the permission that lets exactly
  * that alarm invoke it, and the email subscriptions of the notification topic.
  */
-export function stackResources(policy: Policy, stage: string, service = 'scalepilot'): { Resources: Resources } {
+export function stackResources(
+  policy: Policy,
+  stage: string,
+  service = 'scalepilot',
+): { Resources: Resources } {
   const resources: Resources = {};
   for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
     resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`);
@@ -33,7 +37,13 @@ export function stackResources(policy: Policy, stage: string, service = 'scalepi
     const dimensions = Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value }));
     const metricProps =
       m.percentOf === undefined
-        ? { Namespace: m.namespace, MetricName: m.name, Dimensions: dimensions, Period: m.periodSeconds, ...statistic(m.statistic) }
+        ? {
+            Namespace: m.namespace,
+            MetricName: m.name,
+            Dimensions: dimensions,
+            Period: m.periodSeconds,
+            ...statistic(m.statistic),
+          }
         : {
             Metrics: [
               {
@@ -45,7 +55,12 @@ export function stackResources(policy: Policy, stage: string, service = 'scalepi
                 },
                 ReturnData: false,
               },
-              { Id: 'percent', Expression: `100 * m1 / ${m.percentOf}`, Label: `${m.name} %`, ReturnData: true },
+              {
+                Id: 'percent',
+                Expression: `100 * m1 / ${m.percentOf}`,
+                Label: `${m.name} %`,
+                ReturnData: true,
+              },
             ],
           };
     resources[`${id}Permission`] = {
@@ -55,7 +70,9 @@ export function stackResources(policy: Policy, stage: string, service = 'scalepi
         Action: 'lambda:InvokeFunction',
         Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
         SourceAccount: { Ref: 'AWS::AccountId' },
-        SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarm.alarmName}` },
+        SourceArn: {
+          'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarm.alarmName}`,
+        },
       },
     };
     resources[id] = {

@@ -21,9 +21,13 @@ export function pythonTool(venv: keyof typeof pythonTools, executable: string): 
   if (!existsSync(join(bin, pythonTools[venv].probe))) {
     process.stderr.write(`installing ${pythonTools[venv].packages.join(', ')} into .venv/${venv} …\n`);
     execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', dir], { stdio: 'inherit' });
-    execFileSync(join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...pythonTools[venv].packages], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      join(bin, 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', ...pythonTools[venv].packages],
+      {
+        stdio: 'inherit',
+      },
+    );
   }
   return join(bin, executable);
 }

@@ -11,7 +11,12 @@ const { logger, metrics } = lambdaTelemetry('scale-cache-shards');
 /** Scales ElastiCache shards: invoked by their alarms (directly or through SNS) and every minute. */
 export const handler = middy(
   createScalerHandler(
-    scalerRuntimeFromEnv({ kind: 'cache-shards', capacity: (aws) => new ElastiCacheShardCapacity(aws), logger, metrics }),
+    scalerRuntimeFromEnv({
+      kind: 'cache-shards',
+      capacity: (aws) => new ElastiCacheShardCapacity(aws),
+      logger,
+      metrics,
+    }),
   ),
 )
   .use(injectLambdaContext(logger))

@@ -11,7 +11,12 @@ const { logger, metrics } = lambdaTelemetry('scale-rds-replicas');
 /** Adds and removes RDS read replicas: invoked by their alarms (directly or through SNS) and every minute. */
 export const handler = middy(
   createScalerHandler(
-    scalerRuntimeFromEnv({ kind: 'rds-replicas', capacity: (aws) => new RdsReplicaCapacity(aws), logger, metrics }),
+    scalerRuntimeFromEnv({
+      kind: 'rds-replicas',
+      capacity: (aws) => new RdsReplicaCapacity(aws),
+      logger,
+      metrics,
+    }),
   ),
 )
   .use(injectLambdaContext(logger))

@@ -40,7 +40,10 @@ export class CloudWatchMetricsReader implements MetricsReader {
         }
         const exprId = `e${k}`;
         idOf.set(exprId, query.id);
-        return [stat, { Id: exprId, Expression: `100 * ${statId} / ${query.metric.percentOf}`, ReturnData: true }];
+        return [
+          stat,
+          { Id: exprId, Expression: `100 * ${statId} / ${query.metric.percentOf}`, ReturnData: true },
+        ];
       });
       let nextToken: string | undefined;
       do {

@@ -1,7 +1,8 @@
 import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client, CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../errors';
@@ -48,7 +49,10 @@ export class DemoAccount {
     return response.TopicArn ?? '';
   }
 
-  async createAutoScalingGroup(name: string, size: { min: number; max: number; desired: number }): Promise<void> {
+  async createAutoScalingGroup(
+    name: string,
+    size: { min: number; max: number; desired: number },
+  ): Promise<void> {
     await new EC2Client(clientOptions(this.config))
       .send(
         new CreateLaunchTemplateCommand({
@@ -84,6 +88,23 @@ export class DemoAccount {
         }),
       )
       .catch(wrap('RDS CreateDBInstance'));
+  }
+
+  /** A Redis OSS replication group in cluster mode with `shards` node groups. */
+  async createReplicationGroup(id: string, shards: number): Promise<void> {
+    await new ElastiCacheClient(clientOptions(this.config))
+      .send(
+        new CreateReplicationGroupCommand({
+          ReplicationGroupId: id,
+          ReplicationGroupDescription: 'Scalepilot demo cluster',
+          Engine: 'redis',
+          CacheNodeType: 'cache.t4g.small',
+          NumNodeGroups: shards,
+          ReplicasPerNodeGroup: 1,
+          ClusterMode: 'enabled',
+        }),
+      )
+      .catch(wrap('ElastiCache CreateReplicationGroup'));
   }
 
   /** Creates one of the policy's alarms, from the same definition the stack template uses. */

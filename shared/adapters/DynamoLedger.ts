@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Decision, ScalingHistory } from '../decision/types';
 import { AwsCallError } from '../errors';
 import type { DecisionContext, Ledger } from '../ports';
@@ -59,7 +65,8 @@ export class DynamoLedger implements Ledger {
           TableName: this.tableName,
           Key: { pk: this.pk(target), sk: 'STATE' },
           UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :now OR leaseOwner = :owner',
+          ConditionExpression:
+            'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :now OR leaseOwner = :owner',
           ExpressionAttributeValues: {
             ':owner': owner,
             ':expires': now.getTime() + seconds * 1000,
@@ -96,7 +103,10 @@ export class DynamoLedger implements Ledger {
     return {
       ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
       ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
-      recommendations: (stored.recommendations ?? []).map((r) => ({ at: new Date(r.at), desired: r.desired })),
+      recommendations: (stored.recommendations ?? []).map((r) => ({
+        at: new Date(r.at),
+        desired: r.desired,
+      })),
       changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
     };
   }
@@ -128,7 +138,8 @@ export class DynamoLedger implements Ledger {
         throw new AwsCallError('DynamoDB PutItem (decision log)', cause);
       });
     // A plan changes nothing, not even the windows; a skipped duplicate or a held lease did not evaluate.
-    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent') return;
+    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent')
+      return;
 
     const stored = await this.readState(decision.target);
     const keepAfter = context.now.getTime() - HISTORY_SECONDS * 1000;
@@ -136,7 +147,10 @@ export class DynamoLedger implements Ledger {
       items.filter((i) => Date.parse(i.at) > keepAfter).slice(-HISTORY_ENTRIES);
     const changed = context.applied && decision.desired !== decision.current;
     const values: Record<string, unknown> = {
-      ':recommendations': recent([...(stored.recommendations ?? []), { at, desired: decision.recommendation }]),
+      ':recommendations': recent([
+        ...(stored.recommendations ?? []),
+        { at, desired: decision.recommendation },
+      ]),
       ':changes': recent([
         ...(stored.changes ?? []),
         ...(changed ? [{ at, from: decision.current, to: decision.desired }] : []),
@@ -186,7 +200,13 @@ export class DynamoLedger implements Ledger {
 
   private async readState(target: string): Promise<StoredHistory> {
     const response = await this.doc
-      .send(new GetCommand({ TableName: this.tableName, Key: { pk: this.pk(target), sk: 'STATE' }, ConsistentRead: true }))
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(target), sk: 'STATE' },
+          ConsistentRead: true,
+        }),
+      )
       .catch((cause: unknown) => {
         throw new AwsCallError('DynamoDB GetItem (state)', cause);
       });

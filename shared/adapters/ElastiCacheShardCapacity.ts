@@ -68,12 +68,15 @@ export class ElastiCacheShardCapacity implements CapacityPort {
     if (target.kind !== 'cache-shards') throw new ScalingError(`target "${target.name}" is not cache-shards`);
     const id = target.replicationGroupId;
     try {
-      const response = await this.client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }));
+      const response = await this.client.send(
+        new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }),
+      );
       const group = response.ReplicationGroups?.[0];
       if (!group) throw new ResourceNotFoundError('ElastiCache replication group', id);
       return group;
     } catch (cause) {
-      if (cause instanceof ReplicationGroupNotFoundFault) throw new ResourceNotFoundError('ElastiCache replication group', id, { cause });
+      if (cause instanceof ReplicationGroupNotFoundFault)
+        throw new ResourceNotFoundError('ElastiCache replication group', id, { cause });
       if (cause instanceof ResourceNotFoundError) throw cause;
       throw new AwsCallError('ElastiCache DescribeReplicationGroups', cause);
     }

@@ -1,7 +1,7 @@
 import {
   CreateDBInstanceReadReplicaCommand,
-  DBInstanceAlreadyExistsFault,
   type DBInstance,
+  DBInstanceAlreadyExistsFault,
   DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
   RDSClient,
@@ -74,7 +74,12 @@ export class RdsReplicaCapacity implements CapacityPort {
     }
     for (const replica of removable.slice(0, toRemove)) {
       await this.client
-        .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: replica.DBInstanceIdentifier, SkipFinalSnapshot: true }))
+        .send(
+          new DeleteDBInstanceCommand({
+            DBInstanceIdentifier: replica.DBInstanceIdentifier,
+            SkipFinalSnapshot: true,
+          }),
+        )
         .catch((cause: unknown) => {
           throw new AwsCallError('RDS DeleteDBInstance', cause);
         });
@@ -83,7 +88,8 @@ export class RdsReplicaCapacity implements CapacityPort {
 
   /** Creates one replica; an existing replica of that name means an earlier attempt succeeded. */
   async createReplica(target: Target, sourceId: string, id: string, sourceClass?: string): Promise<void> {
-    const instanceClass = target.kind === 'rds-replicas' ? (target.replicaInstanceClass ?? sourceClass) : sourceClass;
+    const instanceClass =
+      target.kind === 'rds-replicas' ? (target.replicaInstanceClass ?? sourceClass) : sourceClass;
     try {
       await this.client.send(
         new CreateDBInstanceReadReplicaCommand({
@@ -108,9 +114,11 @@ export class RdsReplicaCapacity implements CapacityPort {
     const all: DBInstance[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.client.send(new DescribeDBInstancesCommand({ Marker: marker })).catch((cause: unknown) => {
-        throw new AwsCallError('RDS DescribeDBInstances', cause);
-      });
+      const page = await this.client
+        .send(new DescribeDBInstancesCommand({ Marker: marker }))
+        .catch((cause: unknown) => {
+          throw new AwsCallError('RDS DescribeDBInstances', cause);
+        });
       all.push(...(page.DBInstances ?? []));
       marker = page.Marker;
     } while (marker);

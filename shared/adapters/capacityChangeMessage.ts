@@ -1,12 +1,13 @@
-import type { CapacityChangeNotice } from '../ports';
 import { unitByKind } from '../policy/targetResource';
+import type { CapacityChangeNotice } from '../ports';
 
 /** The human text of a capacity change: what, from, to, why, and the metric values. */
 export function capacityChangeMessage({ decision, dryRun, at }: CapacityChangeNotice) {
   const unit = unitByKind[decision.kind];
   const verb = decision.direction === 'out' ? 'scaled out' : 'scaled in';
   const prefix = dryRun ? '[dry run] would have ' : '';
-  const subject = `Scalepilot: ${decision.target} ${prefix}${verb} ${decision.current} → ${decision.desired}`.slice(0, 100);
+  const subject =
+    `Scalepilot: ${decision.target} ${prefix}${verb} ${decision.current} → ${decision.desired}`.slice(0, 100);
   const metrics = Object.entries(decision.metrics)
     .map(([rule, value]) => `  ${rule}: ${value === null ? 'no fresh datapoint' : value}`)
     .join('\n');

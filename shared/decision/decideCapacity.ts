@@ -20,7 +20,12 @@ export function decideCapacity(input: DecisionInput): Decision {
   const { current } = state;
   const unit = unitByKind[target.kind];
   const metrics = metricValues(input);
-  const decision = (desired: number, reason: ReasonCode, message: string, recommendation = current): Decision => ({
+  const decision = (
+    desired: number,
+    reason: ReasonCode,
+    message: string,
+    recommendation = current,
+  ): Decision => ({
     target: target.name,
     kind: target.kind,
     current,
@@ -32,7 +37,8 @@ export function decideCapacity(input: DecisionInput): Decision {
     metrics,
   });
 
-  if (state.busy) return decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`);
+  if (state.busy)
+    return decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`);
 
   const lo = Math.max(target.capacity.min, state.liveMin);
   const hi = Math.min(target.capacity.max, state.liveMax);
@@ -86,7 +92,8 @@ export function decideCapacity(input: DecisionInput): Decision {
   if (raw === current) {
     const reason: ReasonCode = recommendations.some((r) => r.breached === 'out')
       ? 'InstancesWarming'
-      : recommendations.some((r) => r.breached === 'in') || target.rules.some((r) => r.type === 'target-tracking')
+      : recommendations.some((r) => r.breached === 'in') ||
+          target.rules.some((r) => r.type === 'target-tracking')
         ? 'WithinTolerance'
         : 'NoThresholdBreached';
     return bounded(decision(current, reason, recommendations.map((r) => r.why).join('; ')), lo, hi, unit);
@@ -217,7 +224,9 @@ function bounded(d: Decision, lo: number, hi: number, unit: string): Decision {
 
 function stabilize(raw: number, current: number, history: ScalingHistory, target: Target, now: Date): number {
   const inWindow = (seconds: number) =>
-    history.recommendations.filter((r) => now.getTime() - r.at.getTime() < seconds * 1000).map((r) => r.desired);
+    history.recommendations
+      .filter((r) => now.getTime() - r.at.getTime() < seconds * 1000)
+      .map((r) => r.desired);
   if (raw > current) {
     const lowest = Math.min(raw, ...inWindow(target.stabilization.scaleOutSeconds));
     return Math.max(current, lowest);

@@ -44,7 +44,12 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
         why: `${rule.name} ${fmt(value)} < ${inStep.below}: remove ${inStep.remove}`,
       };
     }
-    return { rule: rule.name, desired: current, breached: 'none', why: `${rule.name} ${fmt(value)} within thresholds` };
+    return {
+      rule: rule.name,
+      desired: current,
+      breached: 'none',
+      why: `${rule.name} ${fmt(value)} within thresholds`,
+    };
   }
 
   const ratio = value / rule.target;

@@ -25,7 +25,11 @@ const stateSchema = z.object({ value: z.string().min(1), timestamp: z.string().m
 const lambdaAlarmEvent = z.object({
   source: z.literal('aws.cloudwatch'),
   alarmArn: z.string().startsWith('arn:'),
-  alarmData: z.object({ alarmName: z.string().min(1), state: stateSchema, previousState: stateSchema.optional() }),
+  alarmData: z.object({
+    alarmName: z.string().min(1),
+    state: stateSchema,
+    previousState: stateSchema.optional(),
+  }),
 });
 
 /** The alarm notification CloudWatch publishes to SNS (the SNS record's Message, parsed). */
@@ -91,7 +95,8 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
       return {
         trigger: 'alarm' as const,
         alarmName: m.AlarmName,
-        alarmArn: m.AlarmArn ?? `arn:aws:cloudwatch:${m.Region ?? region}:${m.AWSAccountId}:alarm:${m.AlarmName}`,
+        alarmArn:
+          m.AlarmArn ?? `arn:aws:cloudwatch:${m.Region ?? region}:${m.AWSAccountId}:alarm:${m.AlarmName}`,
         state: m.NewStateValue,
         stateTimestamp: m.StateChangeTime,
       };
@@ -102,7 +107,12 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   );
 }
 
-function closestFailure(event: unknown, alarm: z.ZodError, sns: z.ZodError, schedule: z.ZodError): z.ZodError {
+function closestFailure(
+  event: unknown,
+  alarm: z.ZodError,
+  sns: z.ZodError,
+  schedule: z.ZodError,
+): z.ZodError {
   const e = (event ?? {}) as Record<string, unknown>;
   if (typeof e === 'object' && 'Records' in e) return sns;
   if (typeof e === 'object' && e.source === 'aws.events') return schedule;
@@ -110,5 +120,7 @@ function closestFailure(event: unknown, alarm: z.ZodError, sns: z.ZodError, sche
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(event)'}: ${i.message}`).join('; ');
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(event)'}: ${i.message}`)
+    .join('; ');
 }

@@ -1,4 +1,8 @@
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Decision } from '../decision/types';
 import { UnknownAlarmError } from '../errors';
@@ -34,7 +38,11 @@ interface AlarmResult {
  */
 export function createScalerHandler(runtime: ScalerRuntime) {
   const { policy, kind, stage } = runtime;
-  const alarms = new Map(alarmDefinitions(policy, stage).filter((a) => a.kind === kind).map((a) => [a.alarmName, a]));
+  const alarms = new Map(
+    alarmDefinitions(policy, stage)
+      .filter((a) => a.kind === kind)
+      .map((a) => [a.alarmName, a]),
+  );
 
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: '[alarmArn, stateTimestamp]',
@@ -58,13 +66,16 @@ export function createScalerHandler(runtime: ScalerRuntime) {
   );
 
   return async (event: unknown, context: LambdaContextLike): Promise<Evaluation[]> => {
-    idempotencyConfig.registerLambdaContext(context as Parameters<IdempotencyConfig['registerLambdaContext']>[0]);
+    idempotencyConfig.registerLambdaContext(
+      context as Parameters<IdempotencyConfig['registerLambdaContext']>[0],
+    );
     let hints: ReturnType<typeof parseScalingEvent>;
     try {
       hints = parseScalingEvent(event, runtime.region);
       // Unknown alarms are refused before anything is read or written.
       for (const hint of hints) {
-        if (hint.trigger === 'alarm' && !alarms.has(hint.alarmName)) throw new UnknownAlarmError(hint.alarmName);
+        if (hint.trigger === 'alarm' && !alarms.has(hint.alarmName))
+          throw new UnknownAlarmError(hint.alarmName);
       }
     } catch (error) {
       runtime.log.error('event refused', {
@@ -78,13 +89,22 @@ export function createScalerHandler(runtime: ScalerRuntime) {
     const results: Evaluation[] = [];
     for (const hint of hints) {
       if (hint.trigger === 'schedule') {
-        results.push(...(await evaluateTargets({ ...runtime, owner: context.awsRequestId }, { trigger: 'schedule' })));
+        results.push(
+          ...(await evaluateTargets({ ...runtime, owner: context.awsRequestId }, { trigger: 'schedule' })),
+        );
         continue;
       }
       try {
         const outcome = await evaluateAlarm({ ...hint, requestId: context.awsRequestId });
         if (outcome.requestId === context.awsRequestId) results.push(...outcome.evaluations);
-        else results.push(...(await recordDuplicates(runtime, hint, outcome.evaluations.map((e) => e.decision))));
+        else
+          results.push(
+            ...(await recordDuplicates(
+              runtime,
+              hint,
+              outcome.evaluations.map((e) => e.decision),
+            )),
+          );
       } catch (error) {
         if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
         results.push(...(await recordDuplicates(runtime, hint)));
@@ -95,7 +115,11 @@ export function createScalerHandler(runtime: ScalerRuntime) {
 }
 
 /** A duplicate delivery decides nothing, but is recorded as a skip like every other non-action. */
-async function recordDuplicates(runtime: ScalerRuntime, hint: AlarmHint, first?: Decision[]): Promise<Evaluation[]> {
+async function recordDuplicates(
+  runtime: ScalerRuntime,
+  hint: AlarmHint,
+  first?: Decision[],
+): Promise<Evaluation[]> {
   const alarm = alarmDefinitions(runtime.policy, runtime.stage).find((a) => a.alarmName === hint.alarmName);
   const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
   if (!target) return [];
@@ -112,7 +136,13 @@ async function recordDuplicates(runtime: ScalerRuntime, hint: AlarmHint, first?:
     metrics: {},
   };
   const now = runtime.clock.now();
-  await runtime.ledger.record(decision, { trigger: 'alarm', alarmName: hint.alarmName, applied: false, dryRun: false, now });
+  await runtime.ledger.record(decision, {
+    trigger: 'alarm',
+    alarmName: hint.alarmName,
+    applied: false,
+    dryRun: false,
+    now,
+  });
   runtime.decisionMetrics?.decided(decision, false);
   runtime.log.info('decision', { ...decision });
   return [{ decision, applied: false, dryRun: false }];

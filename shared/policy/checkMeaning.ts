@@ -36,14 +36,18 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
       const first = firstByResource.get(key);
       if (first === undefined) firstByResource.set(key, i);
       else
-        report(at(resourceKey), `"${resource}" is already managed by targets[${first}]; two targets would fight`);
+        report(
+          at(resourceKey),
+          `"${resource}" is already managed by targets[${first}]; two targets would fight`,
+        );
     }
 
     const capacity = isRecord(target.capacity) ? target.capacity : {};
     const min = asNumber(capacity.min);
     const max = asNumber(capacity.max);
     const rangeOk = min !== undefined && max !== undefined && max >= min;
-    if (min !== undefined && max !== undefined && max < min) report(at('capacity', 'max'), `${max} is below min ${min}`);
+    if (min !== undefined && max !== undefined && max < min)
+      report(at('capacity', 'max'), `${max} is below min ${min}`);
     const cap = numberOr(target.maxUnitsPerDecision, policyCap);
 
     if (!Array.isArray(target.rules)) return;
@@ -68,12 +72,21 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
             ruleAt(direction, k, field),
             `step of ${size} does not fit the range ${min}..${max} (at most ${max - min})`,
           );
-        if (size > cap) report(ruleAt(direction, k, field), `step of ${size} exceeds maxUnitsPerDecision ${cap}`);
+        if (size > cap)
+          report(ruleAt(direction, k, field), `step of ${size} exceeds maxUnitsPerDecision ${cap}`);
       };
-      outs.forEach((step, k) => checkStep('scaleOut', k, asNumber(step.add)));
-      ins.forEach((step, k) => checkStep('scaleIn', k, asNumber(step.remove)));
-      reportDuplicateThresholds(outs, 'above', (k, v) => report(ruleAt('scaleOut', k, 'above'), `threshold ${v} appears twice`));
-      reportDuplicateThresholds(ins, 'below', (k, v) => report(ruleAt('scaleIn', k, 'below'), `threshold ${v} appears twice`));
+      outs.forEach((step, k) => {
+        checkStep('scaleOut', k, asNumber(step.add));
+      });
+      ins.forEach((step, k) => {
+        checkStep('scaleIn', k, asNumber(step.remove));
+      });
+      reportDuplicateThresholds(outs, 'above', (k, v) =>
+        report(ruleAt('scaleOut', k, 'above'), `threshold ${v} appears twice`),
+      );
+      reportDuplicateThresholds(ins, 'below', (k, v) =>
+        report(ruleAt('scaleIn', k, 'below'), `threshold ${v} appears twice`),
+      );
 
       const lowestOut = Math.min(...outs.map((s) => asNumber(s.above) ?? Number.POSITIVE_INFINITY));
       ins.forEach((step, k) => {

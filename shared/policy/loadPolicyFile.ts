@@ -10,9 +10,13 @@ export function loadPolicyFile(path: string): Policy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new PolicyValidationError(basename(path), [{ path: '(file)', message: `cannot be read: ${String(cause)}` }], {
-      cause,
-    });
+    throw new PolicyValidationError(
+      basename(path),
+      [{ path: '(file)', message: `cannot be read: ${String(cause)}` }],
+      {
+        cause,
+      },
+    );
   }
   return parsePolicy(text, basename(path));
 }

@@ -26,14 +26,20 @@ export function parsePolicy(text: string, file = 'scalepilot.yml'): Policy {
 /** Validates an already-parsed document (YAML or JSON); see parsePolicy. */
 export function validatePolicy(raw: unknown, file = 'scalepilot.yml'): Policy {
   const result = PolicySchema.safeParse(raw);
-  const problems = [...(result.success ? [] : result.error.issues.flatMap((i) => toProblems(raw, i))), ...checkMeaning(raw)];
+  const problems = [
+    ...(result.success ? [] : result.error.issues.flatMap((i) => toProblems(raw, i))),
+    ...checkMeaning(raw),
+  ];
   if (problems.length > 0 || !result.success) throw new PolicyValidationError(file, problems);
   return result.data;
 }
 
 function toProblems(raw: unknown, issue: z.core.$ZodIssue): PolicyProblem[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: describePath(raw, [...issue.path, key]), message: 'unknown key' }));
+    return issue.keys.map((key) => ({
+      path: describePath(raw, [...issue.path, key]),
+      message: 'unknown key',
+    }));
   }
   return [{ path: describePath(raw, issue.path), message: issue.message }];
 }

@@ -6,7 +6,10 @@ import { z } from 'zod';
 const seconds = z.number().int().positive();
 const name = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,39}$/,
+    'must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit',
+  );
 
 /** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
 export const MetricSchema = z
@@ -28,7 +31,9 @@ export const MetricSchema = z
       .number()
       .positive()
       .optional()
-      .describe('read the metric as a percentage of this value, e.g. max_connections for DatabaseConnections'),
+      .describe(
+        'read the metric as a percentage of this value, e.g. max_connections for DatabaseConnections',
+      ),
   })
   .describe('A CloudWatch metric');
 

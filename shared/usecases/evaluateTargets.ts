@@ -130,7 +130,12 @@ async function evaluateOne(
   const { ledger, log } = deps;
   const now = deps.clock.now();
   const dryRun = target.dryRun ?? deps.policy.dryRun;
-  const context = { trigger: request.trigger, now, dryRun, ...(request.alarmName ? { alarmName: request.alarmName } : {}) };
+  const context = {
+    trigger: request.trigger,
+    now,
+    dryRun,
+    ...(request.alarmName ? { alarmName: request.alarmName } : {}),
+  };
 
   if (!(await ledger.acquireLease(target.name, deps.owner, now, deps.leaseSeconds ?? 60))) {
     const state = await deps.capacity.describe(target);
@@ -191,7 +196,10 @@ async function readMetrics(reader: MetricsReader, targets: readonly Target[], no
     for (const rule of target.rules) {
       const id = `q${queries.length}`;
       owner.set(id, { target: target.name, rule: rule.name });
-      queries.push({ id, metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) } });
+      queries.push({
+        id,
+        metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
+      });
     }
   }
   const lookback = Math.max(600, ...targets.map((t) => t.metricStaleAfterSeconds + 120));

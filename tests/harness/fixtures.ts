@@ -1,12 +1,13 @@
+import type { Emulator } from '../../bin/lib/emulator';
 import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy } from '../../shared/policy/schema';
-import type { Emulator } from './emulator';
 
-export const EXAMPLE_POLICY = new URL('../../examples/event-platform.scalepilot.yml', import.meta.url).pathname;
+export const EXAMPLE_POLICY = new URL('../../examples/event-platform.scalepilot.yml', import.meta.url)
+  .pathname;
 export const examplePolicy = (): Policy => loadPolicyFile(EXAMPLE_POLICY);
 
 /** A clock the test moves. */
@@ -44,7 +45,12 @@ export async function asgScalerOnEmulator(
     kind: 'asg',
     capacity: (aws) => new AutoScalingCapacity(aws),
     logger: log.sink,
-    env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: '123456789012#us-east-1' },
+    env: {
+      LEDGER_TABLE: 'ledger',
+      SCALEPILOT_STAGE: 'test',
+      TOPIC_ARN: topicArn,
+      SCALEPILOT_SCOPE: '123456789012#us-east-1',
+    },
     policy,
     aws: emulator.aws,
     clock,
@@ -63,7 +69,11 @@ export function alarmActionEvent(alarmName: string, state: 'ALARM' | 'OK', times
     alarmData: {
       alarmName,
       state: { value: state, reason: 'test', timestamp: timestamp.toISOString() },
-      previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM', reason: 'test', timestamp: timestamp.toISOString() },
+      previousState: {
+        value: state === 'ALARM' ? 'OK' : 'ALARM',
+        reason: 'test',
+        timestamp: timestamp.toISOString(),
+      },
       configuration: { metrics: [] },
     },
   };

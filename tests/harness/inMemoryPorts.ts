@@ -21,13 +21,16 @@ export class InMemoryLedger implements Ledger {
   }
   async record(decision: Decision, context: DecisionContext) {
     this.log.push({ ...decision, ...context });
-    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent') return;
+    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent')
+      return;
     const h = await this.history(decision.target);
     const changed = context.applied && decision.desired !== decision.current;
     this.histories.set(decision.target, {
       ...h,
       recommendations: [...h.recommendations, { at: context.now, desired: decision.recommendation }],
-      changes: changed ? [...h.changes, { at: context.now, from: decision.current, to: decision.desired }] : h.changes,
+      changes: changed
+        ? [...h.changes, { at: context.now, from: decision.current, to: decision.desired }]
+        : h.changes,
       ...(changed && decision.direction === 'out' ? { lastScaleOutAt: context.now } : {}),
       ...(changed && decision.direction === 'in' ? { lastScaleInAt: context.now } : {}),
     });
@@ -42,7 +45,12 @@ export class InMemoryCapacity implements CapacityPort {
     private readonly limits = { min: 0, max: 100 },
   ) {}
   async describe(): Promise<CapacityState> {
-    return { current: this.desired, serving: this.desired, liveMin: this.limits.min, liveMax: this.limits.max };
+    return {
+      current: this.desired,
+      serving: this.desired,
+      liveMin: this.limits.min,
+      liveMax: this.limits.max,
+    };
   }
   async setCapacity(_target: unknown, desired: number) {
     this.sets.push(desired);
@@ -57,7 +65,10 @@ export class FunctionMetrics implements MetricsReader {
     return new Map<string, MetricReading | undefined>(
       queries.map((q) => {
         const value = this.valueAt(now, q);
-        return [q.id, value === undefined ? undefined : { value, timestamp: new Date(now.getTime() - 30_000) }];
+        return [
+          q.id,
+          value === undefined ? undefined : { value, timestamp: new Date(now.getTime() - 30_000) },
+        ];
       }),
     );
   }

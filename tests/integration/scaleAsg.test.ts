@@ -1,12 +1,18 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../bin/lib/emulator';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { MalformedEventError, UnknownAlarmError } from '../../shared/errors';
 import type { Policy } from '../../shared/policy/schema';
-import { type Emulator, startEmulator } from '../harness/emulator';
-import { alarmActionEvent, asgScalerOnEmulator, examplePolicy, lambdaContext, testClock } from '../harness/fixtures';
+import {
+  alarmActionEvent,
+  asgScalerOnEmulator,
+  examplePolicy,
+  lambdaContext,
+  testClock,
+} from '../harness/fixtures';
 
 // Against moto. moto has no DescribeInstanceRefreshes (the harness proxy answers it); Lambda Invoke inside
 // moto needs Docker, so the handler runs in-process with real-shaped events.
@@ -26,7 +32,10 @@ beforeEach(async () => {
   await emulator.reset();
 });
 
-const policy = (): Policy => ({ ...examplePolicy(), targets: examplePolicy().targets.filter((t) => t.kind === 'asg') });
+const policy = (): Policy => ({
+  ...examplePolicy(),
+  targets: examplePolicy().targets.filter((t) => t.kind === 'asg'),
+});
 
 async function desiredCapacity(): Promise<number | undefined> {
   const response = await new AutoScalingClient(clientOptions(emulator.aws)).send(
@@ -59,14 +68,20 @@ describe('scale-asg against the emulator', () => {
   it('raises the group on ALARM, and lowers it on OK with quiet metrics after the cooldown', async () => {
     const { handler, clock, putLoad } = await setUp();
     await putLoad(85, 50);
-    const [first] = await handler(alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now()), lambdaContext('r1'));
+    const [first] = await handler(
+      alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now()),
+      lambdaContext('r1'),
+    );
     expect(first?.decision.reason).toBe('ScaleOut');
     expect(await desiredCapacity()).toBe(4);
     expect(emulator.calls('SetDesiredCapacity')).toBe(1);
 
     clock.advance(11 * 60);
     await putLoad(20, 30);
-    const [second] = await handler(alarmActionEvent(ALARM_CPU_LOW, 'ALARM', clock.now()), lambdaContext('r2'));
+    const [second] = await handler(
+      alarmActionEvent(ALARM_CPU_LOW, 'ALARM', clock.now()),
+      lambdaContext('r2'),
+    );
     expect(second?.decision.reason).toBe('ScaleIn');
     expect(await desiredCapacity()).toBe(3);
     expect(emulator.calls('SetDesiredCapacity')).toBe(2);
@@ -113,7 +128,9 @@ describe('scale-asg against the emulator', () => {
     const after = emulator.actions().slice(before);
     expect(after.filter((a) => MUTATIONS.includes(a))).toEqual([]);
     expect(log.entries.filter((e) => e.level === 'error').length).toBeGreaterThan(0);
-    const items = await new DynamoDBClient(clientOptions(emulator.aws)).send(new ScanCommand({ TableName: 'ledger' }));
+    const items = await new DynamoDBClient(clientOptions(emulator.aws)).send(
+      new ScanCommand({ TableName: 'ledger' }),
+    );
     expect(items.Count).toBe(0);
     if (!group) expect(JSON.stringify(log.entries)).toContain('does not exist');
   });

@@ -55,7 +55,7 @@ function run(policy: Policy, cpu: (number | null)[], start: number, live: { min:
   let current = start;
   let history: ScalingHistory = { recommendations: [], changes: [] };
   const actions: { at: number; direction: 'out' | 'in' }[] = [];
-  const decisions = [];
+  const decisions: ReturnType<typeof decideCapacity>[] = [];
   cpu.forEach((value, minute) => {
     const now = new Date(T0 + minute * 60_000);
     const d = decideCapacity({
@@ -89,17 +89,23 @@ const cpuSeries = fc.array(fc.option(fc.double({ min: 0, max: 150, noNaN: true }
 describe('decision invariants', () => {
   it('desired stays within the policy range and the live group limits', () => {
     fc.assert(
-      fc.property(policyArb, cpuSeries, fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 25 }), (policy, cpu, start, liveMin) => {
-        const range = (policy.targets[0] as Target).capacity;
-        const live = { min: liveMin, max: liveMin + 10 };
-        const lo = Math.max(range.min, live.min);
-        const hi = Math.min(range.max, live.max);
-        fc.pre(lo <= hi);
-        for (const d of run(policy, cpu, start, live).decisions) {
-          expect(d.desired).toBeGreaterThanOrEqual(lo);
-          expect(d.desired).toBeLessThanOrEqual(hi);
-        }
-      }),
+      fc.property(
+        policyArb,
+        cpuSeries,
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 25 }),
+        (policy, cpu, start, liveMin) => {
+          const range = (policy.targets[0] as Target).capacity;
+          const live = { min: liveMin, max: liveMin + 10 };
+          const lo = Math.max(range.min, live.min);
+          const hi = Math.min(range.max, live.max);
+          fc.pre(lo <= hi);
+          for (const d of run(policy, cpu, start, live).decisions) {
+            expect(d.desired).toBeGreaterThanOrEqual(lo);
+            expect(d.desired).toBeLessThanOrEqual(hi);
+          }
+        },
+      ),
     );
   });
 
@@ -111,7 +117,8 @@ describe('decision invariants', () => {
         actions.forEach((a, i) => {
           const previous = actions[i - 1];
           if (!previous || previous.direction === a.direction) return;
-          const window = a.direction === 'in' ? target.stabilization.scaleInSeconds : target.stabilization.scaleOutSeconds;
+          const window =
+            a.direction === 'in' ? target.stabilization.scaleInSeconds : target.stabilization.scaleOutSeconds;
           expect(a.at - previous.at).toBeGreaterThanOrEqual(window);
         });
       }),
@@ -125,8 +132,11 @@ describe('decision invariants', () => {
         const { actions } = run(policy, cpu, target.capacity.min + 1, { min: 0, max: 100 });
         for (const direction of ['out', 'in'] as const) {
           const times = actions.filter((a) => a.direction === direction).map((a) => a.at);
-          const cooldown = direction === 'out' ? target.cooldowns.scaleOutSeconds : target.cooldowns.scaleInSeconds;
-          times.slice(1).forEach((t, i) => expect(t - (times[i] as number)).toBeGreaterThanOrEqual(cooldown));
+          const cooldown =
+            direction === 'out' ? target.cooldowns.scaleOutSeconds : target.cooldowns.scaleInSeconds;
+          times.slice(1).forEach((t, i) => {
+            expect(t - (times[i] as number)).toBeGreaterThanOrEqual(cooldown);
+          });
         }
       }),
     );
@@ -156,42 +166,54 @@ describe('decision invariants', () => {
     // Alarm deliveries arrive in bursts; each burst's events are the same alarm notifications, possibly
     // duplicated and in any order. The world (the metric) is a function of time.
     const burstArb = fc.array(
-      fc.record({ minute: fc.integer({ min: 0, max: 180 }), alarms: fc.array(fc.constantFrom('gt70', 'lt30'), { minLength: 1, maxLength: 4 }) }),
+      fc.record({
+        minute: fc.integer({ min: 0, max: 180 }),
+        alarms: fc.array(fc.constantFrom('gt70', 'lt30'), { minLength: 1, maxLength: 4 }),
+      }),
       { minLength: 1, maxLength: 20 },
     );
     await fc.assert(
-      fc.asyncProperty(burstArb, fc.array(fc.double({ min: 0, max: 120, noNaN: true }), { minLength: 181, maxLength: 181 }), fc.infiniteStream(fc.nat()), async (bursts, load, randomness) => {
-        const replay = async (shuffle: boolean) => {
-          const capacity = new InMemoryCapacity(4);
-          const ledger = new InMemoryLedger();
-          let now = new Date(T0);
-          const deps = {
-            policy,
-            kind: 'asg' as const,
-            capacity,
-            ledger,
-            metrics: new FunctionMetrics((at) => load[Math.floor((at.getTime() - T0) / 60_000)]),
-            notifier: { capacityChanged: async () => {} },
-            clock: { now: () => now },
-            log: { info() {}, warn() {}, error() {} },
-            owner: 'test',
+      fc.asyncProperty(
+        burstArb,
+        fc.array(fc.double({ min: 0, max: 120, noNaN: true }), { minLength: 181, maxLength: 181 }),
+        fc.infiniteStream(fc.nat()),
+        async (bursts, load, randomness) => {
+          const replay = async (shuffle: boolean) => {
+            const capacity = new InMemoryCapacity(4);
+            const ledger = new InMemoryLedger();
+            let now = new Date(T0);
+            const deps = {
+              policy,
+              kind: 'asg' as const,
+              capacity,
+              ledger,
+              metrics: new FunctionMetrics((at) => load[Math.floor((at.getTime() - T0) / 60_000)]),
+              notifier: { capacityChanged: async () => {} },
+              clock: { now: () => now },
+              log: { info() {}, warn() {}, error() {} },
+              owner: 'test',
+            };
+            const sorted = [...bursts].sort((a, b) => a.minute - b.minute);
+            for (const burst of sorted) {
+              now = new Date(T0 + burst.minute * 60_000);
+              let events = burst.alarms;
+              if (shuffle) {
+                const it = randomness[Symbol.iterator]();
+                events = [...events, ...events].sort(() => ((it.next().value as number) % 3) - 1);
+              }
+              for (const alarm of events) {
+                await evaluateTargets(deps, {
+                  trigger: 'alarm',
+                  targets: ['api'],
+                  alarmName: `scalepilot-test-api-cpu-${alarm}`,
+                });
+              }
+            }
+            return capacity.desired;
           };
-          const sorted = [...bursts].sort((a, b) => a.minute - b.minute);
-          for (const burst of sorted) {
-            now = new Date(T0 + burst.minute * 60_000);
-            let events = burst.alarms;
-            if (shuffle) {
-              const it = randomness[Symbol.iterator]();
-              events = [...events, ...events].sort(() => ((it.next().value as number) % 3) - 1);
-            }
-            for (const alarm of events) {
-              await evaluateTargets(deps, { trigger: 'alarm', targets: ['api'], alarmName: `scalepilot-test-api-cpu-${alarm}` });
-            }
-          }
-          return capacity.desired;
-        };
-        expect(await replay(true)).toBe(await replay(false));
-      }),
+          expect(await replay(true)).toBe(await replay(false));
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -12,7 +12,12 @@ import { EXAMPLE_POLICY, examplePolicy } from '../harness/fixtures';
 // the template it wrote.
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
-const offlineEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' };
+const offlineEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  SLS_TELEMETRY_DISABLED: '1',
+};
 
 async function slsPackage(dir: string, ...args: string[]) {
   return run(join(ROOT, 'node_modules/.bin/sls'), ['package', '--stage', 'prod', '--package', dir, ...args], {
@@ -39,11 +44,17 @@ describe('the packaged stack', () => {
     const expected = alarmDefinitions(examplePolicy(), 'prod');
     const alarms = ofType('AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(expected.length);
-    const functionIds = { scaleAsg: 'ScaleAsgLambdaFunction', scaleRdsReplicas: 'ScaleRdsReplicasLambdaFunction', scaleCacheShards: 'ScaleCacheShardsLambdaFunction' };
+    const functionIds = {
+      scaleAsg: 'ScaleAsgLambdaFunction',
+      scaleRdsReplicas: 'ScaleRdsReplicasLambdaFunction',
+      scaleCacheShards: 'ScaleCacheShardsLambdaFunction',
+    };
     for (const definition of expected) {
       const [id, alarm] = alarms.find(([, r]) => r.Properties.AlarmName === definition.alarmName) ?? [];
       expect(alarm, definition.alarmName).toBeDefined();
-      const fnArn = { 'Fn::GetAtt': [functionIds[definition.functionName as keyof typeof functionIds], 'Arn'] };
+      const fnArn = {
+        'Fn::GetAtt': [functionIds[definition.functionName as keyof typeof functionIds], 'Arn'],
+      };
       expect(alarm?.Properties.AlarmActions).toEqual([fnArn]);
       expect(alarm?.Properties.Threshold).toBe(definition.threshold);
       const permission = resources[`${id}Permission`];
@@ -52,23 +63,33 @@ describe('the packaged stack', () => {
         Action: 'lambda:InvokeFunction',
         Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
         SourceAccount: { Ref: 'AWS::AccountId' },
-        SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${definition.alarmName}` },
+        SourceArn: {
+          'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${definition.alarmName}`,
+        },
       });
     }
   });
 
   it('runs every function on nodejs22.x arm64 with its own role, a DLQ and a one-minute schedule', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['ScaleAsgLambdaFunction', 'ScaleCacheShardsLambdaFunction', 'ScaleRdsReplicasLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'ScaleAsgLambdaFunction',
+      'ScaleCacheShardsLambdaFunction',
+      'ScaleRdsReplicasLambdaFunction',
+    ]);
     const roles = new Set<string>();
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
+      expect(fn.Properties.DeadLetterConfig).toEqual({
+        TargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      });
       roles.add(fn.Properties.Role['Fn::GetAtt'][0]);
     }
     expect(roles.size).toBe(3);
-    expect(ofType('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression)).toEqual(Array(3).fill('rate(1 minute)'));
+    expect(ofType('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression)).toEqual(
+      Array(3).fill('rate(1 minute)'),
+    );
     const asgStatements = JSON.stringify(resources.ScaleAsgRole?.Properties.Policies);
     expect(asgStatements).toContain('autoscaling:SetDesiredCapacity');
     expect(asgStatements).not.toContain('rds:');
@@ -89,7 +110,11 @@ describe('the packaged stack', () => {
     for (const fn of ['scaleAsg', 'scaleRdsReplicas', 'scaleCacheShards']) {
       const { stdout } = await run(
         'python3',
-        ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode() for n in z.namelist() if n.endswith(".mjs")))', join(dir, `${fn}.zip`)],
+        [
+          '-c',
+          'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode() for n in z.namelist() if n.endswith(".mjs")))',
+          join(dir, `${fn}.zip`),
+        ],
         { maxBuffer: 64 * 1024 * 1024 },
       );
       expect(stdout).toContain('event-platform-api');
@@ -98,7 +123,9 @@ describe('the packaged stack', () => {
   });
 
   it('passes cfn-lint with no errors', async () => {
-    const result = await run(pythonTool('checks', 'cfn-lint'), ['--format', 'parseable', templateFile]).catch((e) => e);
+    const result = await run(pythonTool('checks', 'cfn-lint'), ['--format', 'parseable', templateFile]).catch(
+      (e) => e,
+    );
     const errors = String(result.stdout ?? '')
       .split('\n')
       .filter((line) => /:E\d{4}:/.test(line));
@@ -112,9 +139,14 @@ describe('the packaged stack', () => {
       { env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' }, maxBuffer: 64 * 1024 * 1024 },
     ).catch((e) => e);
     const report = JSON.parse(String(result.stdout));
-    expect(report.results.failed_checks.map((c: { check_id: string; resource: string }) => `${c.check_id} ${c.resource}`)).toEqual([]);
+    expect(
+      report.results.failed_checks.map(
+        (c: { check_id: string; resource: string }) => `${c.check_id} ${c.resource}`,
+      ),
+    ).toEqual([]);
     const skips = readFileSync(join(ROOT, 'infra/checkov.yml'), 'utf8').match(/^\s+- (CKV_\w+)/gm) ?? [];
-    const reasons = readFileSync(join(ROOT, 'infra/checkov.yml'), 'utf8').match(/^\s+# (CKV_\w+) \(.+\): .+/gm) ?? [];
+    const reasons =
+      readFileSync(join(ROOT, 'infra/checkov.yml'), 'utf8').match(/^\s+# (CKV_\w+) \(.+\): .+/gm) ?? [];
     expect(reasons).toHaveLength(skips.length);
   });
 
@@ -123,7 +155,9 @@ describe('the packaged stack', () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(
       bad,
-      readFileSync(EXAMPLE_POLICY, 'utf8').replace('capacity: { min: 2, max: 10 }', 'capacity: { min: 2, max: 1 }').replace('instanceWarmupSeconds: 300', 'instanceWarmupSeconds: 300\n    colour: red'),
+      readFileSync(EXAMPLE_POLICY, 'utf8')
+        .replace('capacity: { min: 2, max: 10 }', 'capacity: { min: 2, max: 1 }')
+        .replace('instanceWarmupSeconds: 300', 'instanceWarmupSeconds: 300\n    colour: red'),
     );
     const result = await slsPackage(join(dir, 'out'), '--param', `policy=${bad}`).catch((e) => e);
     expect(result.code).not.toBe(0);

@@ -37,7 +37,14 @@ function asgTarget(overrides: Record<string, unknown> = {}): AsgTarget {
 }
 
 const trackingRule = {
-  rules: [{ name: 'cpu', type: 'target-tracking', metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' }, target: 50 }],
+  rules: [
+    {
+      name: 'cpu',
+      type: 'target-tracking',
+      metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+      target: 50,
+    },
+  ],
 };
 
 interface Row {
@@ -56,9 +63,26 @@ const rows: Row[] = [
   { name: 'step: above 90 takes the larger step', cpu: 95, want: 7, reason: 'ScaleOut' },
   { name: 'step: below 30 removes 1', cpu: 20, want: 3, reason: 'ScaleIn' },
   { name: 'step: between thresholds holds', cpu: 50, want: 4, reason: 'NoThresholdBreached' },
-  { name: 'step: thresholds are exclusive (70 is not above 70)', cpu: 70, want: 4, reason: 'NoThresholdBreached' },
-  { name: 'tracking: ceil(current × metric / target)', target: trackingRule, cpu: 80, want: 7, reason: 'ScaleOut' },
-  { name: 'tracking: holds inside the ±10% band', target: trackingRule, cpu: 54, want: 4, reason: 'WithinTolerance' },
+  {
+    name: 'step: thresholds are exclusive (70 is not above 70)',
+    cpu: 70,
+    want: 4,
+    reason: 'NoThresholdBreached',
+  },
+  {
+    name: 'tracking: ceil(current × metric / target)',
+    target: trackingRule,
+    cpu: 80,
+    want: 7,
+    reason: 'ScaleOut',
+  },
+  {
+    name: 'tracking: holds inside the ±10% band',
+    target: trackingRule,
+    cpu: 54,
+    want: 4,
+    reason: 'WithinTolerance',
+  },
   { name: 'tracking: scales in below the band', target: trackingRule, cpu: 25, want: 2, reason: 'ScaleIn' },
   {
     name: 'warmup: booting instances count, so one shortfall is one scale-out',
@@ -83,9 +107,27 @@ const rows: Row[] = [
     want: 7,
     reason: 'ScaleOut',
   },
-  { name: 'cooldown: no scale-out within 300 s of the last', cpu: 75, history: { lastScaleOutAt: ago(200) }, want: 4, reason: 'ScaleOutCooldown' },
-  { name: 'cooldown: scale-out after 300 s', cpu: 75, history: { lastScaleOutAt: ago(300) }, want: 6, reason: 'ScaleOut' },
-  { name: 'cooldown: no scale-in within 600 s of the last', cpu: 20, history: { lastScaleInAt: ago(500) }, want: 4, reason: 'ScaleInCooldown' },
+  {
+    name: 'cooldown: no scale-out within 300 s of the last',
+    cpu: 75,
+    history: { lastScaleOutAt: ago(200) },
+    want: 4,
+    reason: 'ScaleOutCooldown',
+  },
+  {
+    name: 'cooldown: scale-out after 300 s',
+    cpu: 75,
+    history: { lastScaleOutAt: ago(300) },
+    want: 6,
+    reason: 'ScaleOut',
+  },
+  {
+    name: 'cooldown: no scale-in within 600 s of the last',
+    cpu: 20,
+    history: { lastScaleInAt: ago(500) },
+    want: 4,
+    reason: 'ScaleInCooldown',
+  },
   {
     name: 'stabilisation: scale-in only to the highest recommendation of 300 s',
     cpu: 20,
@@ -138,8 +180,20 @@ const rows: Row[] = [
     want: 6,
     reason: 'BlastRadiusCapped',
   },
-  { name: 'bounds: the policy max holds', state: { current: 9, serving: 9 }, cpu: 95, want: 10, reason: 'AtMaxCapacity' },
-  { name: 'bounds: the policy min holds', state: { current: 2, serving: 2 }, cpu: 10, want: 2, reason: 'AtMinCapacity' },
+  {
+    name: 'bounds: the policy max holds',
+    state: { current: 9, serving: 9 },
+    cpu: 95,
+    want: 10,
+    reason: 'AtMaxCapacity',
+  },
+  {
+    name: 'bounds: the policy min holds',
+    state: { current: 2, serving: 2 },
+    cpu: 10,
+    want: 2,
+    reason: 'AtMinCapacity',
+  },
   {
     name: 'bounds: the live group MaxSize holds',
     state: { current: 4, serving: 4, liveMax: 5 },
@@ -156,7 +210,13 @@ const rows: Row[] = [
   },
   { name: 'missing metric never scales in', cpu: null, want: 4, reason: 'MetricsMissing' },
   { name: 'stale metric counts as missing', cpu: 10, cpuAge: 900, want: 4, reason: 'MetricsMissing' },
-  { name: 'busy group is left alone', state: { busy: 'instance refresh' }, cpu: 95, want: 4, reason: 'AsgBusy' },
+  {
+    name: 'busy group is left alone',
+    state: { busy: 'instance refresh' },
+    cpu: 95,
+    want: 4,
+    reason: 'AsgBusy',
+  },
   {
     name: 'live limits that exclude the policy range stop the decision',
     state: { liveMin: 12, liveMax: 20 },
@@ -172,7 +232,9 @@ describe('decideCapacity', () => {
       target: asgTarget(target),
       policyMaxUnitsPerDecision: 4,
       state: { current: 4, serving: 4, liveMin: 0, liveMax: 100, ...state },
-      readings: { cpu: cpu === null || cpu === undefined ? undefined : { value: cpu, timestamp: ago(cpuAge ?? 60) } },
+      readings: {
+        cpu: cpu === null || cpu === undefined ? undefined : { value: cpu, timestamp: ago(cpuAge ?? 60) },
+      },
       history: { recommendations: [], changes: [], ...history },
       now: NOW,
     });
@@ -183,8 +245,20 @@ describe('decideCapacity', () => {
   it('scales in only when every rule agrees', () => {
     const target = asgTarget({
       rules: [
-        { name: 'cpu', type: 'step', metric: { namespace: 'a', name: 'b' }, scaleOut: [{ above: 70, add: 2 }], scaleIn: [{ below: 30, remove: 1 }] },
-        { name: 'mem', type: 'step', metric: { namespace: 'a', name: 'c' }, scaleOut: [{ above: 80, add: 2 }], scaleIn: [{ below: 40, remove: 1 }] },
+        {
+          name: 'cpu',
+          type: 'step',
+          metric: { namespace: 'a', name: 'b' },
+          scaleOut: [{ above: 70, add: 2 }],
+          scaleIn: [{ below: 30, remove: 1 }],
+        },
+        {
+          name: 'mem',
+          type: 'step',
+          metric: { namespace: 'a', name: 'c' },
+          scaleOut: [{ above: 80, add: 2 }],
+          scaleIn: [{ below: 40, remove: 1 }],
+        },
       ],
     });
     const decide = (cpu: number, mem: number | undefined) =>
@@ -192,7 +266,10 @@ describe('decideCapacity', () => {
         target,
         policyMaxUnitsPerDecision: 4,
         state: { current: 4, serving: 4, liveMin: 0, liveMax: 100 },
-        readings: { cpu: { value: cpu, timestamp: ago(60) }, mem: mem === undefined ? undefined : { value: mem, timestamp: ago(60) } },
+        readings: {
+          cpu: { value: cpu, timestamp: ago(60) },
+          mem: mem === undefined ? undefined : { value: mem, timestamp: ago(60) },
+        },
         history: { recommendations: [], changes: [] },
         now: NOW,
       });

@@ -26,8 +26,14 @@ describe('the example policy', () => {
     const api = policy.targets.find((t) => t.name === 'api');
     expect(api?.capacity).toEqual({ min: 2, max: 10 });
     expect(api?.cooldowns).toEqual({ scaleOutSeconds: 300, scaleInSeconds: 600 });
-    expect(api?.rules[0]).toMatchObject({ scaleOut: [{ above: 70, add: 2 }], scaleIn: [{ below: 30, remove: 1 }] });
-    expect(api?.rules[1]).toMatchObject({ scaleOut: [{ above: 80, add: 2 }], scaleIn: [{ below: 40, remove: 1 }] });
+    expect(api?.rules[0]).toMatchObject({
+      scaleOut: [{ above: 70, add: 2 }],
+      scaleIn: [{ below: 30, remove: 1 }],
+    });
+    expect(api?.rules[1]).toMatchObject({
+      scaleOut: [{ above: 80, add: 2 }],
+      scaleIn: [{ below: 40, remove: 1 }],
+    });
     const db = policy.targets.find((t) => t.kind === 'rds-replicas');
     expect(db).toMatchObject({ capacity: { min: 1, max: 3 }, replicaLagLimitSeconds: 60 });
     expect(db?.rules[0]).toMatchObject({ scaleOut: [{ above: 90 }] });
@@ -47,9 +53,9 @@ describe('the example policy', () => {
       treatMissingData: 'missing',
       metric: { dimensions: { AutoScalingGroupName: 'event-platform-api' } },
     });
-    expect(alarms.find((a) => a.alarmName === 'scalepilot-prod-events-db-connections-gt90')?.functionName).toBe(
-      'scaleRdsReplicas',
-    );
+    expect(
+      alarms.find((a) => a.alarmName === 'scalepilot-prod-events-db-connections-gt90')?.functionName,
+    ).toBe('scaleRdsReplicas');
     expect(alarms.find((a) => a.alarmName === 'scalepilot-prod-sessions-cache-memory-lt40')).toMatchObject({
       functionName: 'scaleCacheShards',
       treatMissingData: 'notBreaching',
@@ -109,7 +115,9 @@ describe('validation reports every problem with its place', () => {
       edit: (d: any) => {
         d.targets.push({ ...d.targets[0], name: 'api-2' });
       },
-      want: ['targets[3] "api-2".autoScalingGroupName: "event-platform-api" is already managed by targets[0]; two targets would fight'],
+      want: [
+        'targets[3] "api-2".autoScalingGroupName: "event-platform-api" is already managed by targets[0]; two targets would fight',
+      ],
     },
     {
       name: 'step above the blast-radius cap',
@@ -126,7 +134,9 @@ describe('validation reports every problem with its place', () => {
       edit: (d: any) => {
         delete d.targets[2].replicationGroupId;
       },
-      want: ['targets[2] "sessions-cache".replicationGroupId: Invalid input: expected string, received undefined'],
+      want: [
+        'targets[2] "sessions-cache".replicationGroupId: Invalid input: expected string, received undefined',
+      ],
     },
   ])('$name', ({ edit, want }) => {
     const doc = example();
@@ -147,11 +157,16 @@ describe('validation reports every problem with its place', () => {
   });
 
   it('names the file, the line and the column of a YAML syntax error', () => {
-    expect(() => parsePolicy('version: 1\ntargets: [\n', 'broken.yml')).toThrow(/broken\.yml: line \d+, column \d+/);
+    expect(() => parsePolicy('version: 1\ntargets: [\n', 'broken.yml')).toThrow(
+      /broken\.yml: line \d+, column \d+/,
+    );
   });
 
   it('produces a JSON Schema that editors can use', () => {
-    const schema = policyJsonSchema() as { properties: Record<string, unknown>; additionalProperties: boolean };
+    const schema = policyJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(['version', 'targets', 'predictive', 'cost', 'notifications', 'dryRun']),
     );

@@ -1,9 +1,9 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { emulatorConfig } from '../../shared/adapters/awsConfig';
-import { freePort, type MotoServer, startMotoServer } from '../../bin/lib/motoServer';
+import { freePort, type MotoServer, startMotoServer } from './motoServer';
 
 /**
- * The AWS emulator for integration tests: a moto server behind a small counting proxy on loopback.
+ * The local AWS emulator (tests and `npm start`): a moto server behind a small counting proxy on loopback.
  * The proxy counts the requests that reach the emulator by action, so a test can assert "exactly one
  * SetDesiredCapacity" against real traffic rather than a mock.
  *

@@ -1,0 +1,7 @@
+import { pythonTool } from '../bin/lib/pythonTools';
+
+/** Installs the Python tools once, before any test file runs, so parallel files never race to create a venv. */
+export default function setup() {
+  pythonTool('emulator', 'moto_server');
+  pythonTool('checks', 'checkov');
+}
