@@ -6,6 +6,7 @@ import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { MalformedEventError, UnknownAlarmError } from '../../shared/errors';
 import type { Policy } from '../../shared/policy/schema';
+import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import {
   alarmActionEvent,
   asgScalerOnEmulator,
@@ -44,9 +45,9 @@ async function desiredCapacity(): Promise<number | undefined> {
   return response.AutoScalingGroups?.[0]?.DesiredCapacity;
 }
 
-async function setUp() {
+async function setUp(scalerPolicy: Policy = policy()) {
   const clock = testClock(new Date());
-  const scaler = await asgScalerOnEmulator(emulator, policy(), clock);
+  const scaler = await asgScalerOnEmulator(emulator, scalerPolicy, clock);
   await scaler.account.createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });
   const putLoad = async (cpu: number, memory: number) => {
     const at = new Date(clock.now().getTime() - 30_000);
@@ -103,6 +104,75 @@ describe('scale-asg against the emulator', () => {
     const reasons = results.flat().map((e) => e.decision.reason);
     expect(reasons.filter((r) => r === 'ScaleOut')).toHaveLength(1);
     expect(reasons.filter((r) => r === 'DuplicateEvent')).toHaveLength(49);
+  });
+
+  it('takes the same alarm through SNS, and re-evaluates every target on the schedule', async () => {
+    const { handler, clock, putLoad } = await setUp();
+    await putLoad(85, 50);
+    const message = {
+      AlarmName: ALARM_CPU_HIGH,
+      AWSAccountId: '123456789012',
+      NewStateValue: 'ALARM',
+      StateChangeTime: clock.now().toISOString(),
+    };
+    const viaSns = { Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(message) } }] };
+    const [first] = await handler(viaSns, lambdaContext('sns'));
+    expect(first?.decision).toMatchObject({ reason: 'ScaleOut', desired: 4 });
+    expect(emulator.calls('Publish')).toBe(1);
+
+    clock.advance(60);
+    const tick = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: clock.now().toISOString() };
+    const [second] = await handler(tick, lambdaContext('tick'));
+    // Still hot, but the two instances just ordered are warming and already answer this shortfall.
+    expect(second?.decision.reason).toBe('InstancesWarming');
+    expect(emulator.calls('GetMetricData')).toBe(2); // one batched read per evaluation
+    expect(emulator.calls('SetDesiredCapacity')).toBe(1);
+  });
+
+  it('records a later duplicate delivery as a skip', async () => {
+    const { handler, clock, putLoad } = await setUp();
+    await putLoad(85, 50);
+    const event = alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now());
+    await handler(event, lambdaContext('first'));
+    const [again] = await handler(structuredClone(event), lambdaContext('second'));
+    expect(again?.decision.reason).toBe('DuplicateEvent');
+    const logged = await new DynamoLedger(emulator.aws, 'ledger', '123456789012#us-east-1').decisions('api');
+    expect(logged.map((d) => d.reason)).toEqual(['ScaleOut', 'DuplicateEvent']);
+  });
+
+  it('in dry run decides, records and notifies, but changes nothing', async () => {
+    const { handler, clock, putLoad } = await setUp({ ...policy(), dryRun: true });
+    await putLoad(85, 50);
+    const [result] = await handler(
+      alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now()),
+      lambdaContext('dry'),
+    );
+    expect(result).toMatchObject({
+      applied: false,
+      dryRun: true,
+      decision: { reason: 'ScaleOut', desired: 4 },
+    });
+    expect(emulator.calls('SetDesiredCapacity')).toBe(0);
+    expect(await desiredCapacity()).toBe(2);
+    expect(emulator.calls('Publish')).toBe(1);
+    const [logged] = await new DynamoLedger(emulator.aws, 'ledger', '123456789012#us-east-1').decisions(
+      'api',
+    );
+    expect(logged).toMatchObject({ dryRun: true, applied: false, reason: 'ScaleOut' });
+  });
+
+  it('plans without changing or recording anything', async () => {
+    const { runtime, putLoad } = await setUp();
+    await putLoad(85, 50);
+    const before = emulator.actions().length;
+    const [planned] = await evaluateTargets({ ...runtime, owner: 'plan' }, { trigger: 'plan' });
+    expect(planned?.decision).toMatchObject({ current: 2, desired: 4, reason: 'ScaleOut' });
+    expect(
+      emulator
+        .actions()
+        .slice(before)
+        .filter((a) => [...MUTATIONS, 'PutItem'].includes(a)),
+    ).toEqual([]);
   });
 
   it.each([
