@@ -1,7 +1,9 @@
 import {
   AutoScalingClient,
+  type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  type InstanceRefresh,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -28,7 +30,7 @@ const group = (extra: Record<string, unknown> = {}) => ({
         { LifecycleState: 'InService' },
       ],
       ...extra,
-    },
+    } as AutoScalingGroup, // the fields the adapter reads; the rest of the SDK shape is irrelevant here
   ],
 });
 
@@ -69,7 +71,7 @@ describe('AutoScalingCapacity.describe', () => {
     },
   ])('$name', async ({ extra, refreshes, busy }) => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves(group(extra));
-    asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: refreshes });
+    asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: refreshes as InstanceRefresh[] });
     const state = await new AutoScalingCapacity(
       { region: 'us-east-1' },
       new AutoScalingClient({ region: 'us-east-1' }),
