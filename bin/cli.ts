@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { AutoScalingCapacity } from '../shared/adapters/AutoScalingCapacity';
 import { awsConfigFromEnv } from '../shared/adapters/awsConfig';
@@ -11,6 +12,8 @@ import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
 import type { CapacityPort } from '../shared/ports';
+import { failedAssertions, runBacktest, timelineCsv } from '../shared/simulate/runBacktest';
+import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
 
 const DEFAULT_POLICY = 'scalepilot.yml';
@@ -88,6 +91,86 @@ program
           console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
       }
       if (failed) process.exitCode = 1;
+    },
+  );
+
+program
+  .command('backtest')
+  .description('replay a metric trace through Scalepilot and the baselines; print the figures')
+  .requiredOption('--trace <file>', 'CSV timestamp,value')
+  .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
+  .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
+  .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
+  .option('--out <dir>', 'write one timeline CSV per policy here')
+  .option('--json', 'print the figures as JSON')
+  .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
+  .action(
+    (options: {
+      trace: string;
+      kind: string;
+      policy?: string;
+      perIntervalCount?: boolean;
+      out?: string;
+      json?: boolean;
+      assert?: string;
+    }) => {
+      const kind = options.kind as TargetKind;
+      if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
+        throw new Error(`--kind: unknown kind "${options.kind}"`);
+      const series = toMinuteSeries(
+        parseTraceCsv(readFileSync(options.trace, 'utf8'), options.trace),
+        Boolean(options.perIntervalCount),
+      );
+      const target = options.policy
+        ? loadPolicyFile(options.policy).targets.find((t) => t.kind === kind)
+        : undefined;
+      if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
+      const result = runBacktest(series, kind, target);
+      if (options.out) {
+        mkdirSync(options.out, { recursive: true });
+        for (const t of result.timelines)
+          writeFileSync(join(options.out, `${t.policy}.csv`), timelineCsv(t, series));
+      }
+      if (options.json) console.log(JSON.stringify(result.figures, null, 2));
+      else {
+        const fmt = (n: number, d = 1) => n.toFixed(d);
+        console.log(
+          `${series.load.length} minutes, unit capacity ${fmt(result.scenario.unitCapacity, 3)}, T ${result.scenario.targetUtilisation}, range ${result.scenario.min}..${result.scenario.max}, delay ${result.scenario.delay} min`,
+        );
+        console.log(
+          [
+            'policy',
+            'cost (unit-h)',
+            'cost ratio',
+            'overload min',
+            'unserved %',
+            'SLO-risk min',
+            'actions',
+            'flaps',
+          ].join('\t'),
+        );
+        for (const f of result.figures)
+          console.log(
+            [
+              f.policy,
+              fmt(f.cost),
+              fmt(f.costRatio, 3),
+              f.overloadMinutes,
+              fmt(f.unservedPercent, 4),
+              f.sloRiskMinutes,
+              f.actions,
+              f.flaps,
+            ].join('\t'),
+          );
+      }
+      if (options.assert) {
+        const own = result.figures.find((f) => f.policy === 'scalepilot');
+        const failed = own ? failedAssertions(options.assert, own) : ['no scalepilot row'];
+        if (failed.length > 0) {
+          console.error(`scalepilot misses: ${failed.join('; ')}`);
+          process.exitCode = 1;
+        }
+      }
     },
   );
 

@@ -1,0 +1,174 @@
+import { ceilUnits } from '../decision/ruleRecommendation';
+import type { TargetKind } from '../policy/schema';
+import { percentile } from './trace';
+
+/** Per kind: provisioning delay D (minutes), range, and the units the trace's p99 load needs (backtest.md). */
+export const kindDefaults: Record<
+  TargetKind,
+  { delay: number; min: number; max: number; unitsAtP99: number }
+> = {
+  asg: { delay: 5, min: 2, max: 20, unitsAtP99: 10 },
+  'rds-replicas': { delay: 15, min: 1, max: 6, unitsAtP99: 3 },
+  'cache-shards': { delay: 10, min: 3, max: 15, unitsAtP99: 6 },
+};
+
+/** Everything every policy on one trace shares. */
+export interface Scenario {
+  readonly load: readonly number[];
+  /** Load one unit serves at 100% utilisation. */
+  readonly unitCapacity: number;
+  readonly targetUtilisation: number;
+  readonly min: number;
+  readonly max: number;
+  readonly delay: number;
+}
+
+export function scenarioFor(
+  load: readonly number[],
+  kind: TargetKind,
+  overrides: Partial<Omit<Scenario, 'load' | 'unitCapacity'>> = {},
+): Scenario {
+  const d = kindDefaults[kind];
+  const targetUtilisation = overrides.targetUtilisation ?? 0.7;
+  const p99 = percentile(load, 0.99);
+  return {
+    load,
+    unitCapacity: p99 / (d.unitsAtP99 * targetUtilisation),
+    targetUtilisation,
+    min: overrides.min ?? d.min,
+    max: overrides.max ?? d.max,
+    delay: overrides.delay ?? d.delay,
+  };
+}
+
+/** What a policy may see at minute m: the past only (backtest.md, "What a policy sees"). */
+export interface PolicyView {
+  readonly minute: number;
+  /** utilisation(j) for j ≤ m − 1. */
+  utilisation(j: number): number;
+  /** load(j) for j ≤ m − 1. */
+  load(j: number): number;
+  /** ordered(m − 1). */
+  readonly ordered: number;
+  /** serving(m − 1). */
+  readonly serving: number;
+}
+
+/** A scaling policy in the simulator: created fresh per run, it may keep state between minutes. */
+export interface SimPolicy {
+  readonly name: string;
+  /** Capacity at minute 0 (default: the oracle's). */
+  start?(scenario: Scenario): number;
+  /** True for the oracle only: it sees load(m) and its capacity serves at once. */
+  readonly clairvoyant?: boolean;
+  decide(view: PolicyView, scenario: Scenario, now: number): number;
+}
+
+export type PolicyFactory = () => SimPolicy;
+
+/** Units the oracle orders for a load: `clamp(ceil(load / (u × T)))`. */
+export function unitsFor(load: number, s: Scenario): number {
+  return clamp(ceilUnits(load / (s.unitCapacity * s.targetUtilisation)), s);
+}
+
+export function clamp(units: number, s: Pick<Scenario, 'min' | 'max'>): number {
+  return Math.min(s.max, Math.max(s.min, units));
+}
+
+export interface Timeline {
+  readonly policy: string;
+  readonly ordered: Int32Array;
+  readonly serving: Int32Array;
+  readonly utilisation: Float64Array;
+}
+
+/** Runs one policy over the scenario, minute by minute, with the provisioning delay and the bounds. */
+export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timeline {
+  const n = s.load.length;
+  const ordered = new Int32Array(n);
+  const serving = new Int32Array(n);
+  const utilisation = new Float64Array(n);
+  const delay = policy.clairvoyant ? 0 : s.delay;
+  const start = clamp(policy.start ? policy.start(s) : unitsFor(s.load[0] ?? 0, s), s);
+  let m = 0;
+  const view: PolicyView = {
+    get minute() {
+      return m;
+    },
+    utilisation: (j) => {
+      if (j >= m || j < 0) throw new RangeError(`minute ${m} cannot see utilisation(${j})`);
+      return utilisation[j] as number;
+    },
+    load: (j) => {
+      if (policy.clairvoyant ? j > m : j >= m || j < 0)
+        throw new RangeError(`minute ${m} cannot see load(${j})`);
+      return s.load[j] as number;
+    },
+    get ordered() {
+      return ordered[m - 1] as number;
+    },
+    get serving() {
+      return serving[m - 1] as number;
+    },
+  };
+  for (m = 0; m < n; m += 1) {
+    ordered[m] = m === 0 ? start : clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
+    // Scale-in removes the newest units first: serving is the least ordered over the delay window.
+    let least = ordered[m] as number;
+    for (let j = m - delay; j < m; j += 1) least = Math.min(least, j < 0 ? start : (ordered[j] as number));
+    serving[m] = least;
+    utilisation[m] = (s.load[m] as number) / (least * s.unitCapacity);
+  }
+  return { policy: policy.name, ordered, serving, utilisation };
+}
+
+/** The figures of backtest.md for one timeline. */
+export interface Figures {
+  readonly policy: string;
+  readonly cost: number;
+  readonly costRatio: number;
+  readonly overloadMinutes: number;
+  readonly unserved: number;
+  readonly unservedPercent: number;
+  readonly sloRiskMinutes: number;
+  readonly actions: number;
+  readonly flaps: number;
+}
+
+export function figures(t: Timeline, s: Scenario, oracleCost: number): Figures {
+  let orderedSum = 0;
+  let overload = 0;
+  let slo = 0;
+  let unserved = 0;
+  let totalLoad = 0;
+  let actions = 0;
+  let flaps = 0;
+  let lastAction: { minute: number; direction: number } | undefined;
+  for (let m = 0; m < t.ordered.length; m += 1) {
+    orderedSum += t.ordered[m] as number;
+    const u = t.utilisation[m] as number;
+    if (u > 1.0) overload += 1;
+    if (u > 0.85) slo += 1;
+    const load = s.load[m] as number;
+    totalLoad += load;
+    unserved += Math.max(0, load - (t.serving[m] as number) * s.unitCapacity);
+    if (m > 0 && t.ordered[m] !== t.ordered[m - 1]) {
+      actions += 1;
+      const direction = Math.sign((t.ordered[m] as number) - (t.ordered[m - 1] as number));
+      if (lastAction && lastAction.direction !== direction && m - lastAction.minute <= 15) flaps += 1;
+      lastAction = { minute: m, direction };
+    }
+  }
+  const cost = orderedSum / 60;
+  return {
+    policy: t.policy,
+    cost,
+    costRatio: oracleCost > 0 ? cost / oracleCost : Number.NaN,
+    overloadMinutes: overload,
+    unserved,
+    unservedPercent: totalLoad > 0 ? (100 * unserved) / totalLoad : 0,
+    sloRiskMinutes: slo,
+    actions,
+    flaps,
+  };
+}

@@ -1,0 +1,66 @@
+import type { Target, TargetKind } from '../policy/schema';
+import { baselines, scalepilot } from './baselines';
+import { type Figures, figures, type Scenario, scenarioFor, simulate, type Timeline } from './engine';
+import type { MinuteSeries } from './trace';
+
+export interface BacktestResult {
+  readonly scenario: Scenario;
+  readonly timelines: Timeline[];
+  readonly figures: Figures[];
+}
+
+/**
+ * Runs the baselines and Scalepilot on one trace. With a policy target, Scalepilot uses it and the
+ * scenario takes the target's range; otherwise the seeds' policy and the kind's defaults.
+ */
+export function runBacktest(series: MinuteSeries, kind: TargetKind, target?: Target): BacktestResult {
+  const scenario = scenarioFor(
+    series.load,
+    kind,
+    target ? { min: target.capacity.min, max: target.capacity.max } : {},
+  );
+  const timelines = [...baselines, scalepilot(target)].map((make) =>
+    simulate(make(), scenario, series.start),
+  );
+  const oracleCost = figures(timelines[0] as Timeline, scenario, 1).cost;
+  return { scenario, timelines, figures: timelines.map((t) => figures(t, scenario, oracleCost)) };
+}
+
+/** `minute,timestamp,load,ordered,serving,utilisation`: enough to recompute every figure. */
+export function timelineCsv(t: Timeline, series: MinuteSeries): string {
+  const lines = ['minute,timestamp,load,ordered,serving,utilisation'];
+  for (let m = 0; m < t.ordered.length; m += 1) {
+    lines.push(
+      `${m},${new Date(series.start + m * 60_000).toISOString()},${series.load[m]},${t.ordered[m]},${t.serving[m]},${t.utilisation[m]}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Parses `overload<=N,costRatio<=X` into checks against a figures row; returns the failed ones. */
+export function failedAssertions(spec: string, row: Figures): string[] {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap((clause) => {
+      const match = /^(\w+)\s*(<=|>=|<|>)\s*(-?[\d.]+)$/.exec(clause);
+      if (!match) throw new Error(`--assert: cannot read "${clause}" (expected e.g. overload<=60)`);
+      const [, name = '', op, limitText] = match;
+      const key = (
+        name === 'overload' ? 'overloadMinutes' : name === 'sloRisk' ? 'sloRiskMinutes' : name
+      ) as keyof Figures;
+      const value = row[key];
+      if (typeof value !== 'number') throw new Error(`--assert: unknown figure "${name}"`);
+      const limit = Number(limitText);
+      const ok =
+        op === '<='
+          ? value <= limit
+          : op === '>='
+            ? value >= limit
+            : op === '<'
+              ? value < limit
+              : value > limit;
+      return ok ? [] : [`${name} = ${Number(value.toFixed(4))}, wanted ${op} ${limit}`];
+    });
+}

@@ -1,0 +1,83 @@
+import { ScalingError } from '../errors';
+
+/** One row of a metric trace. */
+export interface TraceRow {
+  readonly time: number; // epoch ms
+  readonly value: number;
+}
+
+/** A trace on the simulator's one-minute grid (backtest.md, precise rule 1). */
+export interface MinuteSeries {
+  readonly start: number; // epoch ms of minute 0
+  readonly load: readonly number[];
+  /** The nominal step of the trace in minutes: the median interval between rows. */
+  readonly stepMinutes: number;
+}
+
+/** Parses `timestamp,value` CSV text; every malformed line is reported with its number. */
+export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const rows: TraceRow[] = [];
+  const problems: string[] = [];
+  lines.forEach((line, i) => {
+    if (i === 0 && /^\s*timestamp\s*,/i.test(line)) return;
+    const [ts, value] = line.split(',');
+    const time = Date.parse(ts ?? '');
+    const v = Number(value);
+    if (!Number.isFinite(time) || value === undefined || value.trim() === '' || !Number.isFinite(v))
+      problems.push(`${file}:${i + 1}: expected "timestamp,value", got "${line}"`);
+    else rows.push({ time, value: v });
+  });
+  rows.forEach((row, i) => {
+    const prev = rows[i - 1];
+    if (prev && row.time <= prev.time)
+      problems.push(`${file}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`);
+  });
+  if (rows.length === 0) problems.push(`${file}: no rows`);
+  if (problems.length > 0) throw new ScalingError(problems.slice(0, 20).join('\n'));
+  return rows;
+}
+
+/**
+ * Step-holds the rows onto whole minutes from the first row's timestamp: minute m takes the last row at or
+ * before t0 + m; the last row lasts one nominal step. `perIntervalCount` divides every value by the nominal
+ * step (count metrics become per-minute rates), gaps included.
+ */
+export function toMinuteSeries(rows: readonly TraceRow[], perIntervalCount: boolean): MinuteSeries {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (!first || !last) throw new ScalingError('empty trace');
+  const intervals = rows
+    .slice(1)
+    .map((r, i) => r.time - (rows[i] as TraceRow).time)
+    .sort((a, b) => a - b);
+  const stepMs = intervals.length === 0 ? 60_000 : median(intervals);
+  const stepMinutes = stepMs / 60_000;
+  const minutes = Math.floor((last.time + stepMs - first.time) / 60_000);
+  const load: number[] = new Array(minutes);
+  let row = 0;
+  for (let m = 0; m < minutes; m += 1) {
+    const t = first.time + m * 60_000;
+    while (row + 1 < rows.length && (rows[row + 1] as TraceRow).time <= t) row += 1;
+    const value = (rows[row] as TraceRow).value;
+    load[m] = perIntervalCount ? value / stepMinutes : value;
+  }
+  return { start: first.time, load, stepMinutes };
+}
+
+function median(sorted: readonly number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Percentile with linear interpolation between closest ranks (numpy's default). */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const a = sorted[lo] as number;
+  const b = sorted[Math.min(lo + 1, sorted.length - 1)] as number;
+  return a + (h - lo) * (b - a);
+}

@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  hpa,
+  oracle,
+  scalepilot,
+  staticPeak,
+  stepSeed,
+  targetTracking,
+} from '../../../shared/simulate/baselines';
+import { figures, type Scenario, simulate } from '../../../shared/simulate/engine';
+import { failedAssertions } from '../../../shared/simulate/runBacktest';
+import { parseTraceCsv, percentile, toMinuteSeries } from '../../../shared/simulate/trace';
+
+/** A scenario where one unit serves 10 load at 100%, so at T = 0.5 each unit is for 5 load. */
+const scenario = (load: number[], extra: Partial<Scenario> = {}): Scenario => ({
+  load,
+  unitCapacity: 10,
+  targetUtilisation: 0.5,
+  min: 1,
+  max: 10,
+  delay: 2,
+  ...extra,
+});
+
+describe('trace grid', () => {
+  it('step-holds rows on whole minutes, the last row lasting one nominal step, and divides counts by the step', () => {
+    const rows = parseTraceCsv(
+      'timestamp,value\n2026-01-01T00:00:00Z,10\n2026-01-01T00:05:00Z,20\n2026-01-01T00:15:00Z,30\n',
+    );
+    const held = toMinuteSeries(rows, false);
+    expect(held.stepMinutes).toBe(7.5); // median of 5 and 10 minutes
+    expect(held.load).toEqual([...Array(5).fill(10), ...Array(10).fill(20), ...Array(7).fill(30)]);
+    expect(toMinuteSeries(rows, true).load[0]).toBeCloseTo(10 / 7.5);
+  });
+
+  it('says which line of a CSV is malformed', () => {
+    expect(() => parseTraceCsv('timestamp,value\n2026-01-01T00:00:00Z,x\n', 't.csv')).toThrow(
+      't.csv:2: expected "timestamp,value"',
+    );
+  });
+
+  it('takes p99 with linear interpolation between closest ranks', () => {
+    expect(percentile([1, 2, 3, 4, 5], 0.99)).toBeCloseTo(4.96);
+    expect(percentile([7], 0.99)).toBe(7);
+  });
+});
+
+describe('figures on hand-made traces', () => {
+  it('the oracle orders ceil(load / (u × T)) with no delay', () => {
+    const s = scenario([5, 12, 30, 4]);
+    const t = simulate(oracle(), s);
+    expect([...t.ordered]).toEqual([1, 3, 6, 1]); // 5/5=1, 12/5→3, 30/5=6, 4/5→1
+    const f = figures(t, s, 11 / 60);
+    expect(f.cost).toBeCloseTo(11 / 60);
+    expect(f).toMatchObject({ overloadMinutes: 0, unserved: 0, actions: 3, flaps: 1, costRatio: 1 });
+  });
+
+  it('counts overload, SLO risk and unserved load against the delayed serving capacity', () => {
+    // static capacity of 2 units (20 load at 100%): load 15 is 75%, 18 is 90% (SLO risk), 25 is 125% (overload, 5 unserved)
+    const s = scenario([10, 15, 18, 25], { min: 2, max: 2 });
+    const f = figures(simulate(stepSeed(), s), s, 1);
+    expect(f).toMatchObject({ overloadMinutes: 1, sloRiskMinutes: 2, unserved: 5, actions: 0 });
+    expect(f.unservedPercent).toBeCloseTo((100 * 5) / 68);
+    expect(f.cost).toBeCloseTo(8 / 60);
+  });
+
+  it('capacity ordered at m serves from m + D; removal stops serving at once', () => {
+    const s = scenario([5, 5, 50, 50, 50, 50, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], { delay: 2 });
+    const t = simulate(hpa(), s);
+    // minute 3 sees load(2) = 50 → 10 units; they serve from minute 5
+    expect(t.ordered[3]).toBe(10);
+    expect([t.serving[3], t.serving[4], t.serving[5]]).toEqual([1, 1, 10]);
+  });
+
+  it('every timeline recomputes to its figures', () => {
+    const load = Array.from({ length: 600 }, (_, m) => 20 + 15 * Math.sin(m / 40) + (m % 17));
+    const s = scenario(load);
+    for (const make of [oracle, staticPeak, stepSeed, targetTracking, hpa, scalepilot()]) {
+      const t = simulate(make(), s);
+      const f = figures(t, s, 1);
+      let overload = 0;
+      for (let m = 0; m < load.length; m += 1) {
+        expect(t.utilisation[m]).toBeCloseTo((load[m] as number) / ((t.serving[m] as number) * 10));
+        if ((load[m] as number) > (t.serving[m] as number) * 10) overload += 1;
+      }
+      expect(f.overloadMinutes).toBe(overload);
+      expect(f.cost).toBeCloseTo([...t.ordered].reduce((a, b) => a + b, 0) / 60);
+    }
+  });
+});
+
+describe('baselines behave as documented', () => {
+  it('the oracle never overloads while load ≤ max × unit capacity', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (load) => {
+          const s = scenario(load);
+          expect(figures(simulate(oracle(), s), s, 1).overloadMinutes).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('target tracking waits for three high datapoints', () => {
+    const s = scenario([5, 5, 5, 20, 20, 20, 20, 20, 20], { delay: 0 });
+    const t = simulate(targetTracking(), s);
+    expect([...t.ordered].slice(0, 7)).toEqual([1, 1, 1, 1, 1, 1, 4]); // datapoints 3, 4, 5 are high → minute 6
+  });
+
+  it('target tracking scales in by at most 10% (at least one unit), with 15 fresh low datapoints each time', () => {
+    // 56.4 on 12 units is 47%: neither above T (50%) nor below 0.9·T (45%); then the load drops
+    const load = [...Array(16).fill(56.4), ...Array(40).fill(1)];
+    const s = scenario(load, { delay: 0, min: 1, max: 20 });
+    const tt = targetTracking();
+    const t = simulate({ ...tt, name: 'tt', start: () => 12, decide: tt.decide }, s);
+    const changes = [...t.ordered].flatMap((u, m) =>
+      m > 0 && u !== t.ordered[m - 1] ? [{ m, from: t.ordered[m - 1], to: u }] : [],
+    );
+    expect(changes[0]).toEqual({ m: 31, from: 12, to: 11 }); // low from minute 16; 15 datapoints 16..30 seen at 31
+    expect(changes[1]?.m).toBe(46);
+  });
+
+  it('the HPA ignores the tolerance band and holds scale-in for five minutes', () => {
+    const load = [20, 21, 21, 21, 5, 5, 5, 5, 5, 5, 5, 5];
+    const s = scenario(load, { delay: 0 });
+    const t = simulate(hpa(), s);
+    expect(t.ordered[2]).toBe(4); // 21 / 5 = 4.2 → inside 10% of 4: no change
+    expect([...t.ordered].slice(5, 10)).toEqual([4, 4, 4, 4, 1]); // the 4s of minutes 1-4 hold until minute 9
+  });
+
+  it('step-seed honours its cooldowns: +2 at most every 5 minutes, −1 every 10', () => {
+    const s = scenario([5, ...Array(12).fill(100), ...Array(30).fill(0.5)], { delay: 0, max: 20 });
+    const t = simulate(stepSeed(), s);
+    const ups = [...t.ordered].flatMap((u, m) => (m > 0 && u > (t.ordered[m - 1] as number) ? [m] : []));
+    const downs = [...t.ordered].flatMap((u, m) => (m > 0 && u < (t.ordered[m - 1] as number) ? [m] : []));
+    expect(ups).toEqual([2, 7, 12]);
+    expect(downs.length).toBeGreaterThan(1);
+    expect(downs.slice(1).map((m, i) => m - (downs[i] as number))).toEqual(Array(downs.length - 1).fill(10));
+  });
+
+  it('no policy sees the future: decisions up to minute m do not change when later load does', () => {
+    const base = Array.from({ length: 120 }, (_, m) => 20 + 10 * Math.sin(m / 9));
+    const m = 60;
+    const other = [...base.slice(0, m + 1), ...base.slice(m + 1).map((v) => v * 5)];
+    for (const make of [stepSeed, targetTracking, hpa, scalepilot()]) {
+      const a = simulate(make(), scenario(base));
+      const b = simulate(make(), scenario(other));
+      expect([...b.ordered].slice(0, m + 1)).toEqual([...a.ordered].slice(0, m + 1));
+    }
+  });
+});
+
+describe('--assert', () => {
+  it('names each missed figure', () => {
+    const row = {
+      policy: 'scalepilot',
+      cost: 10,
+      costRatio: 1.4,
+      overloadMinutes: 12,
+      unserved: 0,
+      unservedPercent: 0,
+      sloRiskMinutes: 0,
+      actions: 3,
+      flaps: 0,
+    };
+    expect(failedAssertions('overload<=60,costRatio<=1.5', row)).toEqual([]);
+    expect(failedAssertions('overload<=10,costRatio<=1.3', row)).toEqual([
+      'overload = 12, wanted <= 10',
+      'costRatio = 1.4, wanted <= 1.3',
+    ]);
+    expect(() => failedAssertions('speed<=1', row)).toThrow('unknown figure "speed"');
+  });
+});
