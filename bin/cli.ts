@@ -12,6 +12,7 @@ import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
 import type { CapacityPort } from '../shared/ports';
+import { reportHtml } from '../shared/simulate/reportHtml';
 import { failedAssertions, runBacktest, timelineCsv } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
@@ -101,7 +102,7 @@ program
   .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
   .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
   .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
-  .option('--out <dir>', 'write one timeline CSV per policy here')
+  .option('--out <dir>', 'write one timeline CSV per policy and report.html (SVG chart) here')
   .option('--json', 'print the figures as JSON')
   .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
   .action(
@@ -131,6 +132,10 @@ program
         for (const t of result.timelines)
           writeFileSync(join(options.out, `${t.policy}.csv`), timelineCsv(t, series));
       }
+      writeFileSync(
+        join(options.out, 'report.html'),
+        reportHtml(result, series, `Backtest: ${options.trace} (${kind})`),
+      );
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));
       else {
         const fmt = (n: number, d = 1) => n.toFixed(d);
