@@ -131,11 +131,9 @@ program
         mkdirSync(options.out, { recursive: true });
         for (const t of result.timelines)
           writeFileSync(join(options.out, `${t.policy}.csv`), timelineCsv(t, series));
+        const title = `Backtest: ${options.trace} (${kind})`;
+        writeFileSync(join(options.out, 'report.html'), reportHtml(result, series, title));
       }
-      writeFileSync(
-        join(options.out, 'report.html'),
-        reportHtml(result, series, `Backtest: ${options.trace} (${kind})`),
-      );
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));
       else {
         const fmt = (n: number, d = 1) => n.toFixed(d);
