@@ -52,9 +52,9 @@ export function reportHtml(result: BacktestResult, series: MinuteSeries, title: 
     .join('\n');
   const dayWidth = (1440 / Math.max(1, n - 1)) * WIDTH;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}svg{border:1px solid #ddd;width:100%;height:auto}</style></head>
-<body><h1>${escape(title)}</h1>
+<body><h1>${escapeHtml(title)}</h1>
 <p>${n} minutes from ${new Date(series.start).toISOString()}; unit capacity ${result.scenario.unitCapacity.toFixed(3)}, target utilisation ${result.scenario.targetUtilisation}, range ${result.scenario.min}..${result.scenario.max}, provisioning delay ${result.scenario.delay} min.</p>
 <table><tr><th>policy</th><th>cost (unit-h)</th><th>cost ratio</th><th>overload min</th><th>unserved %</th><th>SLO-risk min</th><th>actions</th><th>flaps</th></tr>
 ${rows}</table>
@@ -75,6 +75,6 @@ document.getElementById('next').onclick = () => { from = Math.min(${WIDTH} - wid
 `;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
