@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Command } from 'commander';
 import { AutoScalingCapacity } from '../shared/adapters/AutoScalingCapacity';
-import { awsConfigFromEnv } from '../shared/adapters/awsConfig';
-import { CloudWatchMetricsReader } from '../shared/adapters/CloudWatchMetricsReader';
+import { awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
+import { CloudWatchMetricsReader, metricHistory } from '../shared/adapters/CloudWatchMetricsReader';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
 import { ElastiCacheShardCapacity } from '../shared/adapters/ElastiCacheShardCapacity';
 import { RdsReplicaCapacity } from '../shared/adapters/RdsReplicaCapacity';
@@ -98,7 +99,13 @@ program
 program
   .command('backtest')
   .description('replay a metric trace through Scalepilot and the baselines; print the figures')
-  .requiredOption('--trace <file>', 'CSV timestamp,value')
+  .option('--trace <file>', 'CSV timestamp,value')
+  .option('--cloudwatch', 'pull the history from CloudWatch instead (the account, or AWS_ENDPOINT_URL)')
+  .option('--namespace <ns>', 'with --cloudwatch: metric namespace')
+  .option('--metric <name>', 'with --cloudwatch: metric name')
+  .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
+  .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
+  .option('--days <n>', 'with --cloudwatch: how many days back', '14')
   .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
   .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
   .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
@@ -106,8 +113,14 @@ program
   .option('--json', 'print the figures as JSON')
   .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
   .action(
-    (options: {
-      trace: string;
+    async (options: {
+      trace?: string;
+      cloudwatch?: boolean;
+      namespace?: string;
+      metric?: string;
+      dimensions: string;
+      statistic: string;
+      days: string;
       kind: string;
       policy?: string;
       perIntervalCount?: boolean;
@@ -118,10 +131,9 @@ program
       const kind = options.kind as TargetKind;
       if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
         throw new Error(`--kind: unknown kind "${options.kind}"`);
-      const series = toMinuteSeries(
-        parseTraceCsv(readFileSync(options.trace, 'utf8'), options.trace),
-        Boolean(options.perIntervalCount),
-      );
+      const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
+      const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
+      const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
       const target = options.policy
         ? loadPolicyFile(options.policy).targets.find((t) => t.kind === kind)
         : undefined;
@@ -131,7 +143,7 @@ program
         mkdirSync(options.out, { recursive: true });
         for (const t of result.timelines)
           writeFileSync(join(options.out, `${t.policy}.csv`), timelineCsv(t, series));
-        const title = `Backtest: ${options.trace} (${kind})`;
+        const title = `Backtest: ${source} (${kind})`;
         writeFileSync(join(options.out, 'report.html'), reportHtml(result, series, title));
       }
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));
@@ -176,6 +188,45 @@ program
       }
     },
   );
+
+function traceRows(file: string | undefined) {
+  if (!file) throw new Error('backtest: give --trace FILE or --cloudwatch');
+  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+}
+
+async function cloudWatchRows(o: {
+  namespace?: string;
+  metric?: string;
+  dimensions: string;
+  statistic: string;
+  days: string;
+}) {
+  if (!o.namespace || !o.metric) throw new Error('backtest --cloudwatch: give --namespace and --metric');
+  const dimensions = Object.fromEntries(
+    o.dimensions
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [name, value] = pair.split('=');
+        if (!name || value === undefined) throw new Error(`--dimensions: "${pair}" is not Name=Value`);
+        return [name, value];
+      }),
+  );
+  const end = new Date();
+  const start = new Date(end.getTime() - Number(o.days) * 86_400_000);
+  const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
+  const metric = {
+    namespace: o.namespace,
+    name: o.metric,
+    statistic: o.statistic,
+    dimensions,
+    periodSeconds: 60,
+  };
+  const rows = await metricHistory(client, metric, start, end);
+  if (rows.length === 0)
+    throw new Error(`no datapoints for ${o.namespace}/${o.metric} in the last ${o.days} days`);
+  return rows;
+}
 
 /** A plan without a ledger table decides as if the target had no history. */
 const noHistory = {
