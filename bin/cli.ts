@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Command } from 'commander';
@@ -17,6 +17,7 @@ import { reportHtml } from '../shared/simulate/reportHtml';
 import { failedAssertions, runBacktest, timelineCsv } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
+import { CHROMIUM, renderChartPng } from './lib/chromium';
 
 const DEFAULT_POLICY = 'scalepilot.yml';
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
@@ -145,6 +146,9 @@ program
           writeFileSync(join(options.out, `${t.policy}.csv`), timelineCsv(t, series));
         const title = `Backtest: ${source} (${kind})`;
         writeFileSync(join(options.out, 'report.html'), reportHtml(result, series, title));
+        if (existsSync(CHROMIUM))
+          await renderChartPng(join(options.out, 'report.html'), join(options.out, 'chart.png'));
+        else console.error(`no chart.png: Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
       }
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));
       else {
