@@ -1,10 +1,12 @@
 // `npm run bench`: the backtest over every trace in ../shared/traces for each kind, written to
 // bench/results.md with the machine and the command; and the speed check of the engine (60 days at
 // one-minute steps, all six policies), which is measured here rather than in a timed test.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CHROMIUM, renderChartPng } from '../bin/lib/chromium';
 import type { TargetKind } from '../shared/policy/schema';
+import { reportHtml } from '../shared/simulate/reportHtml';
 import { runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 
@@ -14,6 +16,8 @@ const KINDS: TargetKind[] = ['asg', 'rds-replicas', 'cache-shards'];
 // Counts per row interval (requests, bytes, passengers, tweets) become per-minute rates; utilisations stay.
 const isCount = (file: string) => !/cpu_utilization/.test(file);
 
+mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
+mkdirSync(join(ROOT, 'bench/charts'), { recursive: true });
 const lines: string[] = [
   '# Backtest results',
   '',
@@ -38,6 +42,14 @@ for (const file of readdirSync(TRACES)
       lines.push(
         `| ${f.policy} | ${f.cost.toFixed(1)} | ${f.costRatio.toFixed(3)} | ${f.overloadMinutes} | ${f.unservedPercent.toFixed(4)} | ${f.sloRiskMinutes} | ${f.actions} | ${f.flaps} |`,
       );
+    // The chart of each run: report.html in bench/out (not committed), its PNG in bench/charts.
+    const name = `${file.replace(/\.csv$/, '')}-${kind}`;
+    const html = join(ROOT, 'bench/out', `${name}.html`);
+    writeFileSync(html, reportHtml(result, series, `${file} (${kind})`));
+    if (existsSync(CHROMIUM)) {
+      await renderChartPng(html, join(ROOT, 'bench/charts', `${name}.png`));
+      lines.push(`![${name}](charts/${name}.png)`);
+    }
     lines.push('');
     process.stdout.write(`${file} ${kind}: ${ms.toFixed(0)} ms\n`);
   }

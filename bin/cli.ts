@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { AutoScalingCapacity } from '../shared/adapters/AutoScalingCapacity';
 import { awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
@@ -139,7 +140,17 @@ program
         ? loadPolicyFile(options.policy).targets.find((t) => t.kind === kind)
         : undefined;
       if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
-      const result = runBacktest(series, kind, target);
+      // A progress bar on long runs, on a terminal only (CI logs and pipes stay clean).
+      const bar =
+        process.stderr.isTTY && series.load.length > 100_000
+          ? new SingleBar(
+              { format: 'backtest [{bar}] {value}/{total} policies  {policy}', stream: process.stderr },
+              Presets.shades_classic,
+            )
+          : undefined;
+      bar?.start(6, 0, { policy: '' });
+      const result = runBacktest(series, kind, target, (policy, done) => bar?.update(done, { policy }));
+      bar?.stop();
       if (options.out) {
         mkdirSync(options.out, { recursive: true });
         for (const t of result.timelines)

@@ -13,15 +13,23 @@ export interface BacktestResult {
  * Runs the baselines and Scalepilot on one trace. With a policy target, Scalepilot uses it and the
  * scenario takes the target's range; otherwise the seeds' policy and the kind's defaults.
  */
-export function runBacktest(series: MinuteSeries, kind: TargetKind, target?: Target): BacktestResult {
+export function runBacktest(
+  series: MinuteSeries,
+  kind: TargetKind,
+  target?: Target,
+  onPolicyDone?: (policy: string, done: number, total: number) => void,
+): BacktestResult {
   const scenario = scenarioFor(
     series.load,
     kind,
     target ? { min: target.capacity.min, max: target.capacity.max } : {},
   );
-  const timelines = [...baselines, scalepilot(target)].map((make) =>
-    simulate(make(), scenario, series.start),
-  );
+  const factories = [...baselines, scalepilot(target)];
+  const timelines = factories.map((make, i) => {
+    const timeline = simulate(make(), scenario, series.start);
+    onPolicyDone?.(timeline.policy, i + 1, factories.length);
+    return timeline;
+  });
   const oracleCost = figures(timelines[0] as Timeline, scenario, 1).cost;
   return { scenario, timelines, figures: timelines.map((t) => figures(t, scenario, oracleCost)) };
 }
