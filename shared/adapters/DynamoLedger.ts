@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { nextHistory } from '../decision/nextHistory';
 import type { Decision, ScalingHistory } from '../decision/types';
 import { AwsCallError } from '../errors';
 import type { DecisionContext, Ledger } from '../ports';
@@ -13,9 +14,6 @@ import { type AwsConfig, clientOptions } from './awsConfig';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
-/** History older than this is dropped: longer than any stabilisation window or rate-limit period in use. */
-const HISTORY_SECONDS = 3600;
-const HISTORY_ENTRIES = 120;
 
 interface StoredHistory {
   lastScaleOutAt?: string;
@@ -141,25 +139,19 @@ export class DynamoLedger implements Ledger {
     if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent')
       return;
 
-    const stored = await this.readState(decision.target);
-    const keepAfter = context.now.getTime() - HISTORY_SECONDS * 1000;
-    const recent = <T extends { at: string }>(items: T[]) =>
-      items.filter((i) => Date.parse(i.at) > keepAfter).slice(-HISTORY_ENTRIES);
-    const changed = context.applied && decision.desired !== decision.current;
+    const next = nextHistory(await this.history(decision.target), decision, context.now, context.applied);
     const values: Record<string, unknown> = {
-      ':recommendations': recent([
-        ...(stored.recommendations ?? []),
-        { at, desired: decision.recommendation },
-      ]),
-      ':changes': recent([
-        ...(stored.changes ?? []),
-        ...(changed ? [{ at, from: decision.current, to: decision.desired }] : []),
-      ]),
+      ':recommendations': next.recommendations.map((r) => ({ at: r.at.toISOString(), desired: r.desired })),
+      ':changes': next.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to })),
     };
     let update = 'SET recommendations = :recommendations, changes = :changes';
-    if (changed) {
-      update += decision.direction === 'out' ? ', lastScaleOutAt = :at' : ', lastScaleInAt = :at';
-      values[':at'] = at;
+    if (next.lastScaleOutAt) {
+      update += ', lastScaleOutAt = :out';
+      values[':out'] = next.lastScaleOutAt.toISOString();
+    }
+    if (next.lastScaleInAt) {
+      update += ', lastScaleInAt = :in';
+      values[':in'] = next.lastScaleInAt.toISOString();
     }
     await this.doc
       .send(

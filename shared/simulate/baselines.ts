@@ -1,4 +1,5 @@
 import { decideCapacity } from '../decision/decideCapacity';
+import { nextHistory } from '../decision/nextHistory';
 import { ceilUnits } from '../decision/ruleRecommendation';
 import type { ScalingHistory } from '../decision/types';
 import { validatePolicy } from '../policy/parsePolicy';
@@ -161,21 +162,7 @@ export function scalepilot(target?: Target): PolicyFactory {
           history,
           now: at,
         });
-        const changed = decision.desired !== decision.current;
-        const keepAfter = now - 3_600_000;
-        history = {
-          ...history,
-          recommendations: [...history.recommendations, { at, desired: decision.recommendation }].filter(
-            (r) => r.at.getTime() > keepAfter,
-          ),
-          changes: changed
-            ? [...history.changes, { at, from: decision.current, to: decision.desired }].filter(
-                (c) => c.at.getTime() > keepAfter,
-              )
-            : history.changes,
-          ...(changed && decision.direction === 'out' ? { lastScaleOutAt: at } : {}),
-          ...(changed && decision.direction === 'in' ? { lastScaleInAt: at } : {}),
-        };
+        history = nextHistory(history, decision, at, true);
         return decision.desired;
       },
     };

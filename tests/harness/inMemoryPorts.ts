@@ -1,3 +1,4 @@
+import { nextHistory } from '../../shared/decision/nextHistory';
 import type { CapacityState, Decision, MetricReading, ScalingHistory } from '../../shared/decision/types';
 import type { CapacityPort, DecisionContext, Ledger, MetricQuery, MetricsReader } from '../../shared/ports';
 
@@ -23,17 +24,10 @@ export class InMemoryLedger implements Ledger {
     this.log.push({ ...decision, ...context });
     if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent')
       return;
-    const h = await this.history(decision.target);
-    const changed = context.applied && decision.desired !== decision.current;
-    this.histories.set(decision.target, {
-      ...h,
-      recommendations: [...h.recommendations, { at: context.now, desired: decision.recommendation }],
-      changes: changed
-        ? [...h.changes, { at: context.now, from: decision.current, to: decision.desired }]
-        : h.changes,
-      ...(changed && decision.direction === 'out' ? { lastScaleOutAt: context.now } : {}),
-      ...(changed && decision.direction === 'in' ? { lastScaleInAt: context.now } : {}),
-    });
+    this.histories.set(
+      decision.target,
+      nextHistory(await this.history(decision.target), decision, context.now, context.applied),
+    );
   }
 }
 

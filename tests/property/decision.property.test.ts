@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideCapacity } from '../../shared/decision/decideCapacity';
+import { nextHistory } from '../../shared/decision/nextHistory';
 import type { ScalingHistory } from '../../shared/decision/types';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy, Target } from '../../shared/policy/schema';
@@ -68,13 +69,7 @@ function run(policy: Policy, cpu: (number | null)[], start: number, live: { min:
     });
     decisions.push(d);
     const changed = d.desired !== current;
-    history = {
-      ...history,
-      recommendations: [...history.recommendations, { at: now, desired: d.recommendation }],
-      changes: changed ? [...history.changes, { at: now, from: current, to: d.desired }] : history.changes,
-      ...(changed && d.direction === 'out' ? { lastScaleOutAt: now } : {}),
-      ...(changed && d.direction === 'in' ? { lastScaleInAt: now } : {}),
-    };
+    history = nextHistory(history, d, now, true);
     if (changed) actions.push({ at: minute * 60, direction: d.direction as 'out' | 'in' });
     current = d.desired;
   });
