@@ -17,6 +17,19 @@ const KINDS: TargetKind[] = ['asg', 'rds-replicas', 'cache-shards'];
 const isCount = (file: string) => !/cpu_utilization/.test(file);
 
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
+const totals = new Map<
+  string,
+  {
+    cost: number;
+    oracleCost: number;
+    overload: number;
+    unservedUnits: number;
+    loadUnits: number;
+    slo: number;
+    actions: number;
+    flaps: number;
+  }
+>();
 mkdirSync(join(ROOT, 'bench/charts'), { recursive: true });
 const lines: string[] = [
   '# Backtest results',
@@ -32,6 +45,30 @@ for (const file of readdirSync(TRACES)
   for (const kind of KINDS) {
     const started = performance.now();
     const result = runBacktest(series, kind);
+    for (const f of result.figures) {
+      // Totals over traces (precise rule 12): unserved in unit-minutes, so traces of any scale add up.
+      const key = `${kind}\t${f.policy}`;
+      const t = totals.get(key) ?? {
+        cost: 0,
+        oracleCost: 0,
+        overload: 0,
+        unservedUnits: 0,
+        loadUnits: 0,
+        slo: 0,
+        actions: 0,
+        flaps: 0,
+      };
+      const u = result.scenario.unitCapacity;
+      t.cost += f.cost;
+      t.oracleCost += f.cost / f.costRatio;
+      t.overload += f.overloadMinutes;
+      t.unservedUnits += f.unserved / u;
+      t.loadUnits += series.load.reduce((a, b) => a + b, 0) / u;
+      t.slo += f.sloRiskMinutes;
+      t.actions += f.actions;
+      t.flaps += f.flaps;
+      totals.set(key, t);
+    }
     const ms = performance.now() - started;
     lines.push(`## ${file} — ${kind} (${series.load.length} minutes, ${ms.toFixed(0)} ms)`, '');
     lines.push(
@@ -53,6 +90,24 @@ for (const file of readdirSync(TRACES)
     lines.push('');
     process.stdout.write(`${file} ${kind}: ${ms.toFixed(0)} ms\n`);
   }
+}
+
+lines.push('## Totals over all traces', '');
+for (const kind of KINDS) {
+  lines.push(
+    `### ${kind}`,
+    '',
+    '| policy | cost | cost ratio | overload min | unserved % | SLO-risk min | actions | flaps |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const [key, t] of totals) {
+    const [k, policy] = key.split('\t');
+    if (k !== kind) continue;
+    lines.push(
+      `| ${policy} | ${t.cost.toFixed(1)} | ${(t.cost / t.oracleCost).toFixed(3)} | ${t.overload} | ${((100 * t.unservedUnits) / t.loadUnits).toFixed(4)} | ${t.slo} | ${t.actions} | ${t.flaps} |`,
+    );
+  }
+  lines.push('');
 }
 
 // Speed: 60 days at one-minute steps (the first 60 days of nyc_taxi), all six policies.
