@@ -162,6 +162,11 @@ describe('validation reports every problem with its place', () => {
     );
   });
 
+  it('keeps docs/policy.schema.json (the editors’ copy) in step with the schema', () => {
+    const committed = readFileSync(new URL('../../../docs/policy.schema.json', import.meta.url), 'utf8');
+    expect(JSON.parse(committed)).toEqual(policyJsonSchema());
+  });
+
   it('produces a JSON Schema that editors can use', () => {
     const schema = policyJsonSchema() as {
       properties: Record<string, unknown>;
