@@ -19,7 +19,6 @@ import {
 // moto needs Docker, so the handler runs in-process with real-shaped events.
 const GROUP = 'event-platform-api';
 const ALARM_CPU_HIGH = 'scalepilot-test-api-cpu-gt70';
-const ALARM_CPU_LOW = 'scalepilot-test-api-cpu-lt30';
 const MUTATIONS = ['SetDesiredCapacity', 'UpdateItem', 'Publish'];
 
 let emulator: Emulator;
@@ -79,10 +78,7 @@ describe('scale-asg against the emulator', () => {
 
     clock.advance(11 * 60);
     await putLoad(20, 30);
-    const [second] = await handler(
-      alarmActionEvent(ALARM_CPU_LOW, 'ALARM', clock.now()),
-      lambdaContext('r2'),
-    );
+    const [second] = await handler(alarmActionEvent(ALARM_CPU_HIGH, 'OK', clock.now()), lambdaContext('r2'));
     expect(second?.decision.reason).toBe('ScaleIn');
     expect(await desiredCapacity()).toBe(3);
     expect(emulator.calls('SetDesiredCapacity')).toBe(2);
