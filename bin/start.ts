@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { DemoAccount } from '../shared/adapters/DemoAccount';
 import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
+import { metricDimensions } from '../shared/policy/targetResource';
 import { startEmulator } from './lib/emulator';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -62,7 +63,7 @@ try {
         desired: target.capacity.min,
       });
       for (const rule of target.rules) {
-        const dimensions = rule.metric.dimensions ?? { AutoScalingGroupName: target.autoScalingGroupName };
+        const dimensions = metricDimensions(target, rule.metric.dimensions);
         await account.putMetric(
           { ...rule.metric, dimensions },
           Number(options.cpu),

@@ -1,3 +1,4 @@
+import { cloudWatchDimensions } from '../shared/adapters/cloudWatchMetric';
 import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
@@ -34,7 +35,7 @@ export function stackResources(
     const id = `Alarm${pascal(alarm.alarmName.replace(/^scalepilot-/, ''))}`;
     const fnArn = { 'Fn::GetAtt': [lambdaLogicalId(alarm.functionName), 'Arn'] };
     const m = alarm.metric;
-    const dimensions = Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value }));
+    const dimensions = cloudWatchDimensions(m.dimensions);
     const metricProps =
       m.percentOf === undefined
         ? {

@@ -3,6 +3,7 @@ import type { MetricReading } from '../decision/types';
 import { AwsCallError } from '../errors';
 import type { MetricQuery, MetricsReader } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import { metricStat } from './cloudWatchMetric';
 
 const QUERIES_PER_CALL = 250; // GetMetricData takes 500 queries; a percentOf metric needs two.
 
@@ -23,15 +24,7 @@ export class CloudWatchMetricsReader implements MetricsReader {
         const statId = `m${k}`;
         const stat: MetricDataQuery = {
           Id: statId,
-          MetricStat: {
-            Metric: {
-              Namespace: query.metric.namespace,
-              MetricName: query.metric.name,
-              Dimensions: Object.entries(query.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
-            },
-            Period: query.metric.periodSeconds,
-            Stat: query.metric.statistic,
-          },
+          MetricStat: metricStat(query.metric),
           ReturnData: query.metric.percentOf === undefined,
         };
         if (query.metric.percentOf === undefined) {
@@ -90,20 +83,7 @@ export async function metricHistory(
     const page = await client
       .send(
         new GetMetricDataCommand({
-          MetricDataQueries: [
-            {
-              Id: 'm',
-              MetricStat: {
-                Metric: {
-                  Namespace: metric.namespace,
-                  MetricName: metric.name,
-                  Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
-                },
-                Period: metric.periodSeconds,
-                Stat: metric.statistic,
-              },
-            },
-          ],
+          MetricDataQueries: [{ Id: 'm', MetricStat: metricStat(metric) }],
           StartTime: start,
           EndTime: end,
           ScanBy: 'TimestampAscending',

@@ -8,6 +8,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../errors';
 import type { AlarmDefinition } from '../policy/alarmDefinitions';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import { cloudWatchDimensions } from './cloudWatchMetric';
 
 const wrap =
   (operation: string) =>
@@ -124,7 +125,7 @@ export class DemoAccount {
           MetricName: m.name,
           Period: m.periodSeconds,
           Statistic: m.statistic as 'Average',
-          Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          Dimensions: cloudWatchDimensions(m.dimensions),
         }),
       )
       .catch(wrap('CloudWatch PutMetricAlarm'));
@@ -144,7 +145,7 @@ export class DemoAccount {
               MetricName: metric.name,
               Value: value,
               Timestamp: timestamp,
-              Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+              Dimensions: cloudWatchDimensions(metric.dimensions),
             },
           ],
         }),

@@ -7,7 +7,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Decision } from '../decision/types';
 import { UnknownAlarmError } from '../errors';
 import { type AlarmHint, parseScalingEvent } from '../events/parseScalingEvent';
-import { alarmDefinitions } from '../policy/alarmDefinitions';
+import { type AlarmDefinition, alarmDefinitions } from '../policy/alarmDefinitions';
 import type { TargetKind } from '../policy/schema';
 import { type EvaluateDeps, type Evaluation, evaluateTargets } from '../usecases/evaluateTargets';
 
@@ -101,13 +101,14 @@ export function createScalerHandler(runtime: ScalerRuntime) {
           results.push(
             ...(await recordDuplicates(
               runtime,
+              alarms.get(hint.alarmName),
               hint,
               outcome.evaluations.map((e) => e.decision),
             )),
           );
       } catch (error) {
         if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
-        results.push(...(await recordDuplicates(runtime, hint)));
+        results.push(...(await recordDuplicates(runtime, alarms.get(hint.alarmName), hint)));
       }
     }
     return results;
@@ -117,10 +118,10 @@ export function createScalerHandler(runtime: ScalerRuntime) {
 /** A duplicate delivery decides nothing, but is recorded as a skip like every other non-action. */
 async function recordDuplicates(
   runtime: ScalerRuntime,
+  alarm: AlarmDefinition | undefined,
   hint: AlarmHint,
   first?: Decision[],
 ): Promise<Evaluation[]> {
-  const alarm = alarmDefinitions(runtime.policy, runtime.stage).find((a) => a.alarmName === hint.alarmName);
   const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
   if (!target) return [];
   const current = first?.[0]?.current ?? (await runtime.capacity.describe(target)).current;

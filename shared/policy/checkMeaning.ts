@@ -1,9 +1,9 @@
 import type { PolicyProblem } from '../errors';
 import { describePath, isRecord } from './describePath';
+import { DEFAULT_MAX_UNITS_PER_DECISION } from './schema';
 import { resourceKeyByKind } from './targetResource';
 
 type Path = (string | number)[];
-const DEFAULT_MAX_UNITS_PER_DECISION = 4;
 
 /**
  * The semantic phase of validation: relations between fields that a schema cannot express.

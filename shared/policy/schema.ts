@@ -3,6 +3,9 @@ import { z } from 'zod';
 // Defaults are the seed guides' values: 70/30 CPU thresholds, +2/−1 steps, 300 s / 600 s cooldowns,
 // HPA-style 60 s / 300 s stabilisation windows, a 30% capacity buffer for predictive scaling.
 
+/** The policy-level blast-radius cap when the policy sets none. */
+export const DEFAULT_MAX_UNITS_PER_DECISION = 4;
+
 const seconds = z.number().int().positive();
 const name = z
   .string()
@@ -169,7 +172,7 @@ export const PolicySchema = z.strictObject({
     .number()
     .int()
     .positive()
-    .default(4)
+    .default(DEFAULT_MAX_UNITS_PER_DECISION)
     .describe('blast-radius cap: the most units one decision may add or remove'),
   targets: z.array(TargetSchema).min(1),
   predictive: PredictiveSchema,

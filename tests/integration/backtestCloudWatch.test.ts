@@ -28,30 +28,15 @@ describe('backtest --cloudwatch', () => {
     await new CloudWatchClient(clientOptions(emulator.aws)).send(
       new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: points }),
     );
-    const { stdout } = await run(
-      CLI,
-      [
-        'backtest',
-        '--cloudwatch',
-        '--namespace',
-        'AWS/EC2',
-        '--metric',
-        'CPUUtilization',
-        '--dimensions',
-        'AutoScalingGroupName=event-platform-api',
-        '--days',
-        '1',
-        '--json',
-      ],
-      {
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL: emulator.endpoint,
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-        },
-      },
-    );
+    const args = ['backtest', '--cloudwatch', '--namespace', 'AWS/EC2', '--metric', 'CPUUtilization'];
+    args.push('--dimensions', 'AutoScalingGroupName=event-platform-api', '--days', '1');
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    const { stdout } = await run(CLI, [...args, '--json'], { env });
     const rows = JSON.parse(stdout) as { policy: string; cost: number }[];
     expect(rows.map((r) => r.policy)).toEqual([
       'oracle',
@@ -62,28 +47,7 @@ describe('backtest --cloudwatch', () => {
       'scalepilot',
     ]);
     expect(emulator.calls('GetMetricData')).toBeGreaterThanOrEqual(1);
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
-    const table = await run(
-      CLI,
-      [
-        'backtest',
-        '--cloudwatch',
-        '--namespace',
-        'AWS/EC2',
-        '--metric',
-        'CPUUtilization',
-        '--dimensions',
-        'AutoScalingGroupName=event-platform-api',
-        '--days',
-        '1',
-      ],
-      { env },
-    );
+    const table = await run(CLI, args, { env });
     expect(table.stdout).toMatch(/^120 minutes/); // one row a minute, the last lasting one step
   });
 });
