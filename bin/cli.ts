@@ -1,24 +1,21 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { AutoScalingCapacity } from '../shared/adapters/AutoScalingCapacity';
 import { awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader, metricHistory } from '../shared/adapters/CloudWatchMetricsReader';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
-import { ElastiCacheShardCapacity } from '../shared/adapters/ElastiCacheShardCapacity';
-import { RdsReplicaCapacity } from '../shared/adapters/RdsReplicaCapacity';
-import { PolicyValidationError } from '../shared/errors';
+import { AwsCallError, PolicyValidationError } from '../shared/errors';
+import { capacityPortByKind } from '../shared/lambda/scalerFunction';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
-import type { CapacityPort } from '../shared/ports';
-import { reportHtml } from '../shared/simulate/reportHtml';
-import { failedAssertions, runBacktest, timelineCsv } from '../shared/simulate/runBacktest';
+import { functionByKind } from '../shared/policy/targetResource';
+import { failedAssertions, runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
-import { CHROMIUM, renderChartPng } from './lib/chromium';
+import { figuresTable, writeReport } from './lib/backtestOutput';
 
 const DEFAULT_POLICY = 'scalepilot.yml';
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
@@ -59,11 +56,6 @@ program
       const ledger = options.table
         ? new DynamoLedger(aws, options.table, process.env.SCALEPILOT_SCOPE ?? `local#${aws.region}`)
         : noHistory;
-      const ports: Record<TargetKind, CapacityPort> = {
-        asg: new AutoScalingCapacity(aws),
-        'rds-replicas': new RdsReplicaCapacity(aws),
-        'cache-shards': new ElastiCacheShardCapacity(aws),
-      };
       const rows = [];
       let failed = false;
       for (const kind of new Set(policy.targets.map((t) => t.kind))) {
@@ -72,7 +64,7 @@ program
             {
               policy,
               kind,
-              capacity: ports[kind],
+              capacity: capacityPortByKind[kind](aws),
               metrics: new CloudWatchMetricsReader(aws),
               ledger,
               notifier: { capacityChanged: async () => {} },
@@ -95,6 +87,55 @@ program
           console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
       }
       if (failed) process.exitCode = 1;
+    },
+  );
+
+program
+  .command('decisions')
+  .argument('[file]', 'policy file (names the targets)', DEFAULT_POLICY)
+  .description("print the newest decisions from the deployed stack's ledger table; changes nothing")
+  .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+  .option('--target <name>', 'only this target')
+  .option('--limit <n>', 'newest N per target', '20')
+  .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+  .option('--json', 'print JSON')
+  .action(
+    async (
+      file: string,
+      options: { stage: string; target?: string; limit: string; endpoint?: string; json?: boolean },
+    ) => {
+      const policy = loadPolicyFile(file);
+      const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+      // The deployed function's own environment names the table and the scope its decisions are under.
+      const fn = `scalepilot-${options.stage}-${functionByKind[policy.targets[0]?.kind ?? 'asg']}`;
+      const config = await new LambdaClient(clientOptions(aws))
+        .send(new GetFunctionConfigurationCommand({ FunctionName: fn }))
+        .catch((cause: unknown) => {
+          throw new AwsCallError(
+            `Lambda GetFunctionConfiguration ${fn} (is stage "${options.stage}" deployed?)`,
+            cause,
+          );
+        });
+      const env = config.Environment?.Variables ?? {};
+      const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+      const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
+      if (targets.length === 0) throw new Error(`${file}: no target "${options.target}"`);
+      const limit = Number(options.limit);
+      const rows = [];
+      for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));
+      if (options.json) console.log(JSON.stringify(rows, null, 2));
+      else
+        for (const d of rows)
+          console.log(
+            [
+              d.at,
+              d.target,
+              `${d.current} → ${d.desired}`,
+              d.reason,
+              d.alarmName ?? d.trigger,
+              d.message,
+            ].join('\t'),
+          );
     },
   );
 
@@ -151,48 +192,9 @@ program
       bar?.start(6, 0, { policy: '' });
       const result = runBacktest(series, kind, target, (policy, done) => bar?.update(done, { policy }));
       bar?.stop();
-      if (options.out) {
-        mkdirSync(options.out, { recursive: true });
-        for (const t of result.timelines)
-          writeFileSync(join(options.out, `${t.policy}.csv`), timelineCsv(t, series));
-        const title = `Backtest: ${source} (${kind})`;
-        writeFileSync(join(options.out, 'report.html'), reportHtml(result, series, title));
-        if (existsSync(CHROMIUM))
-          await renderChartPng(join(options.out, 'report.html'), join(options.out, 'chart.png'));
-        else console.error(`no chart.png: Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-      }
+      if (options.out) await writeReport(options.out, result, series, `Backtest: ${source} (${kind})`);
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));
-      else {
-        const fmt = (n: number, d = 1) => n.toFixed(d);
-        console.log(
-          `${series.load.length} minutes, unit capacity ${fmt(result.scenario.unitCapacity, 3)}, T ${result.scenario.targetUtilisation}, range ${result.scenario.min}..${result.scenario.max}, delay ${result.scenario.delay} min`,
-        );
-        console.log(
-          [
-            'policy',
-            'cost (unit-h)',
-            'cost ratio',
-            'overload min',
-            'unserved %',
-            'SLO-risk min',
-            'actions',
-            'flaps',
-          ].join('\t'),
-        );
-        for (const f of result.figures)
-          console.log(
-            [
-              f.policy,
-              fmt(f.cost),
-              fmt(f.costRatio, 3),
-              f.overloadMinutes,
-              fmt(f.unservedPercent, 4),
-              f.sloRiskMinutes,
-              f.actions,
-              f.flaps,
-            ].join('\t'),
-          );
-      }
+      else for (const line of figuresTable(result, series.load.length)) console.log(line);
       if (options.assert) {
         const own = result.figures.find((f) => f.policy === 'scalepilot');
         const failed = own ? failedAssertions(options.assert, own) : ['no scalepilot row'];

@@ -1,94 +1,194 @@
-// `npm start`: the main job on the embedded default, a local emulated AWS account. Today it validates the
-// example policy, packages the stack with the real Serverless CLI (offline) and shows what would be
-// deployed, then starts the emulator, creates the policy's demo resources and prints the plan: the
-// decision each scaler would take right now. (The full replay in virtual time is the local-account issue.)
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Command } from 'commander';
-import { DemoAccount } from '../shared/adapters/DemoAccount';
-import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
-import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
-import { metricDimensions } from '../shared/policy/targetResource';
-import { startEmulator } from './lib/emulator';
+// `npm start`: the whole system on an emulated AWS account (no account, no Docker). It starts moto, deploys
+// the stack into it with `sls deploy`, creates the demo resources and the policy's alarms, then replays a
+// trace in virtual time through the deployed functions' handlers, printing each decision, and ends with
+// the backtest figures and the chart of the replayed window. Ctrl-C stops it and the emulator.
+import { readFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { MultiBar, Presets } from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import type { Decision } from '../shared/decision/types';
+import type { Target } from '../shared/policy/schema';
+import { figures, unitsFor } from '../shared/simulate/engine';
+import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
+import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
+import { figuresTable, writeReport } from './lib/backtestOutput';
+import { type LocalAccount, startLocalAccount } from './lib/localAccount';
+import { type ReplayedDecision, replay } from './lib/replay';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const options = new Command('start')
-  .option('--policy <file>', 'policy file', join(ROOT, 'examples/event-platform.scalepilot.yml'))
-  .option('--stage <stage>', 'stage', 'local')
-  .option('--cpu <percent>', 'CPU datapoint to publish for the demo group', '85')
-  .parse()
-  .opts<{ policy: string; stage: string; cpu: string }>();
-
-const policy = loadPolicyFile(options.policy);
-console.log(`✔ ${options.policy}: valid, ${policy.targets.length} targets`);
-
-const out = mkdtempSync(join(tmpdir(), 'scalepilot-'));
-execFileSync(
-  join(ROOT, 'node_modules/.bin/sls'),
-  ['package', '--stage', options.stage, '--package', out, '--param', `policy=${options.policy}`],
-  {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' },
-  },
-);
-const resources: Record<string, { Type: string }> = JSON.parse(
-  readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-).Resources;
-const counts = new Map<string, number>();
-for (const r of Object.values(resources)) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
-console.log(`✔ stack packaged into ${out}; it would deploy:`);
-for (const [type, n] of [...counts].sort()) console.log(`    ${String(n).padStart(3)} × ${type}`);
-console.log('  alarms:');
-for (const a of alarmDefinitions(policy, options.stage))
-  console.log(
-    `    ${a.alarmName}  (${a.metric.name} ${a.comparison === 'GreaterThanThreshold' ? '>' : '<'} ${a.threshold} → ${a.functionName})`,
-  );
-
-const moto = await startEmulator();
-const stop = async () => {
-  await moto.stop();
+const number = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
+  return n;
 };
-process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+const options = new Command('start')
+  .description('run Scalepilot on a local emulated AWS account and replay a trace through it')
+  .option('--policy <file>', 'policy file', join(ROOT, 'examples/event-platform.scalepilot.yml'))
+  .option(
+    '--trace <file>',
+    'metric trace (CSV timestamp,value)',
+    resolve(ROOT, '../shared/traces/nyc_taxi.csv'),
+  )
+  .option('--from <time>', "where in the trace to start (ISO time; default: the trace's start)")
+  .option('--hours <n>', 'virtual hours to replay', number('--hours'), 8)
+  .option(
+    '--speed <x>',
+    'virtual seconds per real second (0: as fast as the emulator answers)',
+    number('--speed'),
+    0,
+  )
+  .option('--stage <stage>', 'stage to deploy', 'local')
+  .option('--out <dir>', 'where the report goes', 'scalepilot-out/local')
+  .parse()
+  .opts<{
+    policy: string;
+    trace: string;
+    from?: string;
+    hours: number;
+    speed: number;
+    stage: string;
+    out: string;
+  }>();
+
+// The in-process functions' own JSON logs and EMF output would drown the replay's; their decisions are
+// printed here and kept in the ledger table.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+const series = replayWindow(options.trace, options.from, options.hours);
+const aborter = new AbortController();
+let local: LocalAccount | undefined;
+process.once('SIGINT', () => {
+  console.error('\ninterrupted: stopping the emulator');
+  aborter.abort();
+  // A second Ctrl-C, or a stop that hangs, still leaves nothing behind: the emulator dies with us.
+  process.once('SIGINT', () => process.exit(130));
+});
+
 try {
-  console.log(`✔ emulator listening on ${moto.endpoint}`);
-  const aws = moto.aws;
-  const account = new DemoAccount(aws);
-  for (const target of policy.targets) {
-    if (target.kind === 'asg') {
-      await account.createAutoScalingGroup(target.autoScalingGroupName, {
-        ...target.capacity,
-        desired: target.capacity.min,
-      });
-      for (const rule of target.rules) {
-        const dimensions = metricDimensions(target, rule.metric.dimensions);
-        await account.putMetric(
-          { ...rule.metric, dimensions },
-          Number(options.cpu),
-          new Date(Date.now() - 60_000),
-        );
-      }
-    }
-    if (target.kind === 'rds-replicas') await account.createDbInstance(target.sourceDbInstanceIdentifier);
-    if (target.kind === 'cache-shards')
-      await account.createReplicationGroup(target.replicationGroupId, target.capacity.min);
-  }
-  console.log('✔ demo resources created; the plan (what the functions would do now):\n');
-  // Asynchronously: the emulator's proxy runs in this process and must keep answering.
-  const plan = spawn(join(ROOT, 'bin/scalepilot'), ['plan', options.policy, '--stage', options.stage], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: aws.region,
+  const asgTargets = (t: Target) => t.kind === 'asg';
+  local = await startLocalAccount({
+    policyFile: options.policy,
+    stage: options.stage,
+    signal: aborter.signal,
+    initialCapacity: (target) =>
+      asgTargets(target) ? unitsFor(series.load[0] ?? 0, scenarioOf(target)) : target.capacity.min,
+    progress: (step) => console.log(`✔ ${step}`),
+  });
+  const driven = local.policy.targets.filter(asgTargets);
+  if (driven.length === 0) throw new Error(`${options.policy}: no asg target for the trace to drive`);
+  const others = local.policy.targets.filter((t) => !asgTargets(t)).map((t) => t.name);
+  console.log(
+    `▶ replaying ${basename(options.trace)} from ${iso(series.start)} for ${series.load.length} virtual minutes, driving ${driven.map((t) => t.name).join(', ')}${others.length ? `; ${others.join(', ')} read steady in-band metrics` : ''}`,
+  );
+  console.log(
+    `  read the decisions while it runs: npx scalepilot decisions ${relative(process.cwd(), options.policy)} --stage ${options.stage} --endpoint ${local.emulator.endpoint}\n`,
+  );
+  const bar = process.stdout.isTTY
+    ? new MultiBar(
+        { format: '  [{bar}] {percentage}% | {time} | {capacity} | {decisions} decisions', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const progress = bar?.create(series.load.length, 0, {
+    time: iso(series.start),
+    capacity: '',
+    decisions: 0,
+  });
+  const say = (line: string) => (bar ? bar.log(`${line}\n`) : console.log(line));
+  let decided = 0;
+  const errors = new Set<string>();
+  const result = await replay(local, {
+    series,
+    driven: new Map(driven.map((t) => [t.name, scenarioOf(t)])),
+    speed: options.speed,
+    signal: aborter.signal,
+    onDecision: (d) => {
+      decided += 1;
+      if (d.evaluation.decision.direction !== 'none' && d.evaluation.applied) say(decisionLine(d, series));
+    },
+    onError: (fn, error, minute) => {
+      const message = `${fn}: ${error instanceof Error ? error.message : String(error)}`;
+      if (!errors.has(message)) say(`  ✖ ${iso(series.start + minute * 60_000)}  ${message}`);
+      errors.add(message);
+    },
+    onMinute: (p) => {
+      const capacity = [...p.ordered].map(([t, n]) => `${t} ${n}`).join(', ');
+      progress?.update(p.minute + 1, { time: iso(p.now.getTime()), capacity, decisions: decided });
+      if (!bar && p.minute % 60 === 0 && p.minute > 0)
+        console.log(`  … ${iso(p.now.getTime())}  ${capacity}`);
     },
   });
-  const code = await new Promise<number | null>((done) => plan.once('exit', done));
-  if (code !== 0) process.exitCode = code ?? 1;
+  bar?.stop();
+
+  const reasons = new Map<string, number>();
+  for (const d of result.decisions) {
+    const key = `${d.evaluation.decision.target} ${d.evaluation.decision.reason}`;
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  }
+  console.log(
+    `\n${result.decisions.length} decisions in ${result.minutes} virtual minutes (all in the ledger table):`,
+  );
+  for (const [key, n] of [...reasons].sort()) console.log(`  ${String(n).padStart(5)}  ${key}`);
+
+  const window = series;
+  for (const target of aborter.signal.aborted ? [] : driven) {
+    const timeline = result.timelines.get(target.name);
+    if (!timeline) continue;
+    const backtest = runBacktest(window, target.kind, target);
+    const oracleCost = backtest.figures[0]?.cost ?? 1;
+    const withLive = {
+      ...backtest,
+      timelines: [...backtest.timelines, timeline],
+      figures: [...backtest.figures, figures(timeline, backtest.scenario, oracleCost)],
+    };
+    console.log(
+      `\n${target.name}: the emulator's run (scalepilot-emulator) against the backtest of the same window`,
+    );
+    for (const line of figuresTable(withLive, window.load.length)) console.log(line);
+    const out = join(options.out, target.name);
+    await writeReport(
+      out,
+      withLive,
+      window,
+      `Local account: ${basename(options.trace)} through ${target.name}`,
+    );
+    console.log(`report: ${join(out, 'report.html')}`);
+  }
+  if (errors.size > 0) process.exitCode = 1;
+  if (aborter.signal.aborted) process.exitCode = 130;
+} catch (error) {
+  if (!aborter.signal.aborted) {
+    console.error(`✖ ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  } else process.exitCode = 130;
 } finally {
-  await stop();
+  await local?.stop();
+}
+
+function replayWindow(file: string, from: string | undefined, hours: number): MinuteSeries {
+  const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
+  const startAt = from === undefined ? full.start : Date.parse(from);
+  if (Number.isNaN(startAt)) throw new InvalidArgumentError(`--from: "${from}" is not an ISO time`);
+  const offset = Math.ceil((startAt - full.start) / 60_000);
+  if (offset < 0 || offset >= full.load.length)
+    throw new InvalidArgumentError(
+      `--from: ${from} is outside ${file} (${iso(full.start)} + ${full.load.length} min)`,
+    );
+  const load = full.load.slice(offset, offset + Math.round(hours * 60));
+  return { ...full, start: full.start + offset * 60_000, load };
+}
+
+/** The backtest's scenario for the replayed window and a target, so the emulator's run and the backtest compare. */
+function scenarioOf(target: Target) {
+  return backtestScenario(series.load, target.kind, target);
+}
+
+function decisionLine(d: ReplayedDecision, s: MinuteSeries): string {
+  const x: Decision = d.evaluation.decision;
+  const via = d.trigger === 'alarm' ? `alarm ${d.alarmName}` : 'schedule';
+  return `  ${iso(s.start + d.minute * 60_000)}  ${x.target}  ${x.current} → ${x.desired}  ${x.reason}  ${x.message} (${via})`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }

@@ -1,6 +1,7 @@
 // serverless-esbuild configuration. The validated policy is compiled into every function bundle
 // (`__SCALEPILOT_POLICY__`), so what `sls package` validated is exactly what runs.
 const { readFileSync } = require('node:fs');
+const { relative } = require('node:path');
 const { parse } = require('yaml');
 const { policyFile } = require('./policyOption.cjs');
 
@@ -23,5 +24,9 @@ module.exports = (serverless) => {
     define: { __SCALEPILOT_POLICY__: JSON.stringify(JSON.stringify(policy)) },
     exclude: [],
     packager: 'npm',
+    // Concurrent builds (the local account deploying while a test packages) each get their own work folder.
+    ...(process.env.SCALEPILOT_ESBUILD_DIR
+      ? { outputWorkFolder: relative(serverless.serviceDir ?? process.cwd(), process.env.SCALEPILOT_ESBUILD_DIR) }
+      : {}),
   };
 };

@@ -13,10 +13,17 @@ import { freePort, type MotoServer, startMotoServer } from './motoServer';
 export interface Emulator {
   readonly endpoint: string;
   readonly aws: ReturnType<typeof emulatorConfig>;
+  /** The moto_server process behind the proxy. */
+  readonly pid: number;
   /** How many requests with this action reached the emulator since the last reset. */
   calls(action: string): number;
   /** Every action seen since the last reset, in order. */
   actions(): string[];
+  /**
+   * Rewrites the emulator's answers to one action (undefined: stop rewriting). The local account uses it
+   * to show instances as Pending while they boot, which moto's instances never are.
+   */
+  rewrite(action: string, edit: ((body: string) => string) | undefined): void;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -24,6 +31,7 @@ export interface Emulator {
 export async function startEmulator(): Promise<Emulator> {
   const moto: MotoServer = await startMotoServer();
   const seen: string[] = [];
+  const rewrites = new Map<string, (body: string) => string>();
   const port = await freePort();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,8 +50,19 @@ export async function startEmulator(): Promise<Emulator> {
       const upstream = httpRequest(
         { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          const edit = action ? rewrites.get(action) : undefined;
+          if (!edit) {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const edited = Buffer.from(edit(Buffer.concat(parts).toString('utf8')));
+            res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(edited.length) });
+            res.end(edited);
+          });
         },
       );
       upstream.on('error', (error) => {
@@ -58,8 +77,13 @@ export async function startEmulator(): Promise<Emulator> {
   return {
     endpoint,
     aws: emulatorConfig(endpoint),
+    pid: moto.pid,
     calls: (action) => seen.filter((a) => a === action).length,
     actions: () => [...seen],
+    rewrite(action, edit) {
+      if (edit) rewrites.set(action, edit);
+      else rewrites.delete(action);
+    },
     async reset() {
       await moto.reset();
       seen.length = 0;

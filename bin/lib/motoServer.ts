@@ -6,6 +6,8 @@ import { pythonTool } from './pythonTools';
 export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;
+  /** The moto_server process. */
+  readonly pid: number;
   /** Forgets every resource (moto's /moto-api/reset). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -57,12 +59,14 @@ export async function startMotoServer(): Promise<MotoServer> {
   return {
     endpoint,
     port,
+    pid: child.pid ?? 0,
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
       process.removeListener('exit', stopOnExit);
-      if (child.exitCode !== null) return;
+      // Already gone (a Ctrl-C in the terminal reaches moto too): nothing to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((done) => {
         child.once('exit', () => done());
         child.kill('SIGTERM');

@@ -7,7 +7,7 @@ import { metricStat } from './cloudWatchMetric';
 
 const QUERIES_PER_CALL = 250; // GetMetricData takes 500 queries; a percentOf metric needs two.
 
-/** MetricsReader over CloudWatch GetMetricData: one call per 250 metrics, newest datapoint first. */
+/** MetricsReader over CloudWatch GetMetricData: one call per 250 metrics (and per page of datapoints). */
 export class CloudWatchMetricsReader implements MetricsReader {
   private readonly client: CloudWatchClient;
 
@@ -16,7 +16,20 @@ export class CloudWatchMetricsReader implements MetricsReader {
   }
 
   async latest(queries: readonly MetricQuery[], now: Date, lookbackSeconds: number) {
-    const result = new Map<string, MetricReading | undefined>(queries.map((q) => [q.id, undefined]));
+    const points = await this.datapoints(queries, new Date(now.getTime() - lookbackSeconds * 1000), now);
+    return new Map(queries.map((q) => [q.id, points.get(q.id)?.at(-1)]));
+  }
+
+  /**
+   * Every datapoint of each query between two instants, oldest first (a query with none maps to `[]`).
+   * `percentOf` metrics come back as percentages, computed by CloudWatch metric math like their alarms.
+   */
+  async datapoints(
+    queries: readonly MetricQuery[],
+    start: Date,
+    end: Date,
+  ): Promise<Map<string, MetricReading[]>> {
+    const result = new Map<string, MetricReading[]>(queries.map((q) => [q.id, []]));
     for (let i = 0; i < queries.length; i += QUERIES_PER_CALL) {
       const batch = queries.slice(i, i + QUERIES_PER_CALL);
       const idOf = new Map<string, string>();
@@ -44,9 +57,9 @@ export class CloudWatchMetricsReader implements MetricsReader {
           .send(
             new GetMetricDataCommand({
               MetricDataQueries: dataQueries,
-              StartTime: new Date(now.getTime() - lookbackSeconds * 1000),
-              EndTime: now,
-              ScanBy: 'TimestampDescending',
+              StartTime: start,
+              EndTime: end,
+              ScanBy: 'TimestampAscending',
               NextToken: nextToken,
             }),
           )
@@ -55,14 +68,13 @@ export class CloudWatchMetricsReader implements MetricsReader {
           });
         for (const series of response.MetricDataResults ?? []) {
           const id = series.Id ? idOf.get(series.Id) : undefined;
-          if (!id) continue;
-          const newest = newestPoint(series.Timestamps ?? [], series.Values ?? []);
-          const known = result.get(id);
-          if (newest && (!known || newest.timestamp > known.timestamp)) result.set(id, newest);
+          if (id) result.get(id)?.push(...readings(series.Timestamps ?? [], series.Values ?? []));
         }
         nextToken = response.NextToken;
       } while (nextToken);
     }
+    for (const points of result.values())
+      points.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
     return result;
   }
 }
@@ -104,12 +116,9 @@ export async function metricHistory(
   return [...rows].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time, value }));
 }
 
-function newestPoint(timestamps: Date[], values: number[]): MetricReading | undefined {
-  let best: MetricReading | undefined;
-  timestamps.forEach((timestamp, i) => {
+function readings(timestamps: Date[], values: number[]): MetricReading[] {
+  return timestamps.flatMap((timestamp, i) => {
     const value = values[i];
-    if (value === undefined || !Number.isFinite(value)) return;
-    if (!best || timestamp > best.timestamp) best = { value, timestamp };
+    return value !== undefined && Number.isFinite(value) ? [{ value, timestamp }] : [];
   });
-  return best;
 }

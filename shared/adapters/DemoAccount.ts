@@ -1,5 +1,11 @@
 import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
@@ -8,7 +14,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../errors';
 import type { AlarmDefinition } from '../policy/alarmDefinitions';
 import { type AwsConfig, clientOptions } from './awsConfig';
-import { cloudWatchDimensions } from './cloudWatchMetric';
+import { cloudWatchDimensions, metricStat } from './cloudWatchMetric';
 
 const wrap =
   (operation: string) =>
@@ -108,27 +114,88 @@ export class DemoAccount {
       .catch(wrap('ElastiCache CreateReplicationGroup'));
   }
 
-  /** Creates one of the policy's alarms, from the same definition the stack template uses. */
-  async putAlarm(alarm: AlarmDefinition, actionArn: string): Promise<void> {
+  /**
+   * Creates one of the policy's alarms, from the same definition (and the same metric math for
+   * `percentOf` metrics) as the stack template, and returns its ARN.
+   */
+  async putAlarm(alarm: AlarmDefinition, actionArn: string): Promise<string> {
     const m = alarm.metric;
-    await new CloudWatchClient(clientOptions(this.config))
+    const cloudWatch = new CloudWatchClient(clientOptions(this.config));
+    const metric =
+      m.percentOf === undefined
+        ? {
+            Namespace: m.namespace,
+            MetricName: m.name,
+            Period: m.periodSeconds,
+            Statistic: m.statistic as 'Average',
+            Dimensions: cloudWatchDimensions(m.dimensions),
+          }
+        : {
+            Metrics: [
+              { Id: 'm1', MetricStat: metricStat(m), ReturnData: false },
+              { Id: 'percent', Expression: `100 * m1 / ${m.percentOf}`, ReturnData: true },
+            ],
+          };
+    await cloudWatch
       .send(
         new PutMetricAlarmCommand({
           AlarmName: alarm.alarmName,
           ComparisonOperator: alarm.comparison,
           Threshold: alarm.threshold,
           EvaluationPeriods: alarm.evaluationPeriods,
+          DatapointsToAlarm: alarm.evaluationPeriods,
           TreatMissingData: alarm.treatMissingData,
           AlarmActions: [actionArn],
           OKActions: [actionArn],
-          Namespace: m.namespace,
-          MetricName: m.name,
-          Period: m.periodSeconds,
-          Statistic: m.statistic as 'Average',
-          Dimensions: cloudWatchDimensions(m.dimensions),
+          ...metric,
         }),
       )
       .catch(wrap('CloudWatch PutMetricAlarm'));
+    const described = await cloudWatch
+      .send(new DescribeAlarmsCommand({ AlarmNames: [alarm.alarmName] }))
+      .catch(wrap('CloudWatch DescribeAlarms'));
+    const arn = described.MetricAlarms?.[0]?.AlarmArn;
+    if (!arn)
+      throw new AwsCallError('CloudWatch DescribeAlarms', new Error(`${alarm.alarmName} was not created`));
+    return arn;
+  }
+
+  /** Sets an alarm's state, as CloudWatch does when its evaluation changes it. */
+  async setAlarmState(alarmName: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', reason: string) {
+    await new CloudWatchClient(clientOptions(this.config))
+      .send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: reason }))
+      .catch(wrap('CloudWatch SetAlarmState'));
+  }
+
+  /** Publishes datapoints of several metrics: one PutMetricData call per namespace, side by side. */
+  async putMetrics(
+    points: readonly {
+      metric: { namespace: string; name: string; dimensions: Record<string, string> };
+      value: number;
+      timestamp: Date;
+    }[],
+  ): Promise<void> {
+    const byNamespace = new Map<string, (typeof points)[number][]>();
+    for (const p of points)
+      byNamespace.set(p.metric.namespace, [...(byNamespace.get(p.metric.namespace) ?? []), p]);
+    const cloudWatch = new CloudWatchClient(clientOptions(this.config));
+    await Promise.all(
+      [...byNamespace].map(([namespace, group]) =>
+        cloudWatch
+          .send(
+            new PutMetricDataCommand({
+              Namespace: namespace,
+              MetricData: group.map((p) => ({
+                MetricName: p.metric.name,
+                Value: p.value,
+                Timestamp: p.timestamp,
+                Dimensions: cloudWatchDimensions(p.metric.dimensions),
+              })),
+            }),
+          )
+          .catch(wrap('CloudWatch PutMetricData')),
+      ),
+    );
   }
 
   async putMetric(

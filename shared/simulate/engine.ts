@@ -113,13 +113,20 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   };
   for (m = 0; m < n; m += 1) {
     ordered[m] = m === 0 ? start : clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
-    // Scale-in removes the newest units first: serving is the least ordered over the delay window.
-    let least = ordered[m] as number;
-    for (let j = m - delay; j < m; j += 1) least = Math.min(least, j < 0 ? start : (ordered[j] as number));
-    serving[m] = least;
-    utilisation[m] = (s.load[m] as number) / (least * s.unitCapacity);
+    serving[m] = servingAt(ordered, m, delay, start);
+    utilisation[m] = (s.load[m] as number) / ((serving[m] as number) * s.unitCapacity);
   }
   return { policy: policy.name, ordered, serving, utilisation };
+}
+
+/**
+ * Capacity serving at minute m: ordered capacity serves after `delay` minutes, and scale-in removes the
+ * newest units first, so serving is the least ordered over the delay window (minutes before 0 at `start`).
+ */
+export function servingAt(ordered: ArrayLike<number>, m: number, delay: number, start: number): number {
+  let least = ordered[m] as number;
+  for (let j = m - delay; j < m; j += 1) least = Math.min(least, j < 0 ? start : (ordered[j] as number));
+  return least;
 }
 
 /** The figures of backtest.md for one timeline. */

@@ -19,11 +19,7 @@ export function runBacktest(
   target?: Target,
   onPolicyDone?: (policy: string, done: number, total: number) => void,
 ): BacktestResult {
-  const scenario = scenarioFor(
-    series.load,
-    kind,
-    target ? { min: target.capacity.min, max: target.capacity.max } : {},
-  );
+  const scenario = backtestScenario(series.load, kind, target);
   const factories = [...baselines, scalepilot(target)];
   const timelines = factories.map((make, i) => {
     const timeline = simulate(make(), scenario, series.start);
@@ -32,6 +28,11 @@ export function runBacktest(
   });
   const oracleCost = figures(timelines[0] as Timeline, scenario, 1).cost;
   return { scenario, timelines, figures: timelines.map((t) => figures(t, scenario, oracleCost)) };
+}
+
+/** The scenario of a backtest: the kind's defaults, with the target's range when a policy gives one. */
+export function backtestScenario(load: readonly number[], kind: TargetKind, target?: Target): Scenario {
+  return scenarioFor(load, kind, target ? { min: target.capacity.min, max: target.capacity.max } : {});
 }
 
 /** `minute,timestamp,load,ordered,serving,utilisation`: enough to recompute every figure. */

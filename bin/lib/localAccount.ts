@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { ScalingError } from '../../shared/errors';
+import { type AlarmDefinition, alarmDefinitions } from '../../shared/policy/alarmDefinitions';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { Policy, Target } from '../../shared/policy/schema';
+import { functionByKind } from '../../shared/policy/targetResource';
+import { type Emulator, startEmulator } from './emulator';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SERVICE = 'scalepilot';
+
+/** A function of the deployed stack, as Lambda describes it. */
+export interface DeployedFunction {
+  readonly name: string;
+  readonly arn: string;
+  /** The environment serverless.yml gave it (ledger table, topic, stage, scope). */
+  readonly env: Record<string, string>;
+}
+
+/** The emulated account with the stack deployed, the demo resources and the policy's alarms. */
+export interface LocalAccount {
+  readonly emulator: Emulator;
+  readonly account: DemoAccount;
+  readonly policy: Policy;
+  readonly stage: string;
+  /** By serverless.yml function name (`scaleAsg`, …). */
+  readonly functions: ReadonlyMap<string, DeployedFunction>;
+  readonly alarms: readonly (AlarmDefinition & { readonly alarmArn: string })[];
+  stop(): Promise<void>;
+}
+
+export interface LocalAccountOptions {
+  readonly policyFile: string;
+  readonly stage: string;
+  /** Capacity each target starts with (default: its minimum). */
+  readonly initialCapacity?: (target: Target) => number;
+  readonly progress?: (step: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Starts the emulator and builds the account `npm start` runs on: the stack deployed by the real
+ * Serverless CLI (`sls deploy`, the SDK pointed at the emulator through AWS_ENDPOINT_URL), the demo
+ * resources the policy names, and the policy's alarms. moto's CloudFormation skips
+ * `AWS::CloudWatch::Alarm`, so the alarms are created here from the same definitions as the template,
+ * each with the deployed function as its action. Whatever fails, the emulator is stopped.
+ */
+export async function startLocalAccount(options: LocalAccountOptions): Promise<LocalAccount> {
+  const say = options.progress ?? (() => {});
+  const policy = loadPolicyFile(options.policyFile);
+  const emulator = await startEmulator();
+  try {
+    say(`emulator listening on ${emulator.endpoint}`);
+    await slsDeploy(emulator, options);
+    say(`stack ${SERVICE}-${options.stage} deployed with sls deploy`);
+    const functions = await deployedFunctions(emulator, options.stage);
+    const account = new DemoAccount(emulator.aws);
+    for (const target of policy.targets) {
+      const units = options.initialCapacity?.(target) ?? target.capacity.min;
+      if (target.kind === 'asg')
+        await account.createAutoScalingGroup(target.autoScalingGroupName, {
+          ...target.capacity,
+          desired: units,
+        });
+      if (target.kind === 'rds-replicas') await account.createDbInstance(target.sourceDbInstanceIdentifier);
+      if (target.kind === 'cache-shards')
+        await account.createReplicationGroup(target.replicationGroupId, units);
+    }
+    say(`demo resources created: ${policy.targets.map((t) => `${t.name} (${t.kind})`).join(', ')}`);
+    const alarms = [];
+    for (const alarm of alarmDefinitions(policy, options.stage)) {
+      const fn = functions.get(alarm.functionName);
+      if (!fn)
+        throw new ScalingError(`the stack has no function ${alarm.functionName} for ${alarm.alarmName}`);
+      alarms.push({ ...alarm, alarmArn: await account.putAlarm(alarm, fn.arn) });
+    }
+    say(
+      `${alarms.length} alarms created from the policy (moto's CloudFormation skips AWS::CloudWatch::Alarm)`,
+    );
+    return {
+      emulator,
+      account,
+      policy,
+      stage: options.stage,
+      functions,
+      alarms,
+      stop: () => emulator.stop(),
+    };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+}
+
+/** `sls deploy --stage STAGE` into the emulator, in its own build folder; its output is shown on failure. */
+async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Promise<void> {
+  const buildDir = mkdtempSync(join(tmpdir(), 'scalepilot-build-'));
+  try {
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/sls'),
+      ['deploy', '--stage', options.stage, '--param', `policy=${resolve(options.policyFile)}`],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal: options.signal,
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: emulator.endpoint,
+          AWS_ACCESS_KEY_ID: emulator.aws.credentials?.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: emulator.aws.credentials?.secretAccessKey,
+          AWS_REGION: emulator.aws.region,
+          SLS_TELEMETRY_DISABLED: '1',
+          SCALEPILOT_ESBUILD_DIR: buildDir,
+        },
+      },
+    );
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const code = await new Promise<number | null>((done, fail) => {
+      child.once('error', fail);
+      child.once('exit', done);
+    });
+    if (code !== 0)
+      throw new ScalingError(`sls deploy --stage ${options.stage} failed (exit ${code}):\n${output}`);
+  } finally {
+    rmSync(buildDir, { recursive: true, force: true });
+  }
+}
+
+async function deployedFunctions(emulator: Emulator, stage: string): Promise<Map<string, DeployedFunction>> {
+  const lambda = new LambdaClient(clientOptions(emulator.aws));
+  const functions = new Map<string, DeployedFunction>();
+  for (const fn of Object.values(functionByKind)) {
+    const name = `${SERVICE}-${stage}-${fn}`;
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    functions.set(fn, {
+      name,
+      arn: config.FunctionArn ?? '',
+      env: config.Environment?.Variables ?? {},
+    });
+  }
+  return functions;
+}

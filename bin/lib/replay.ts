@@ -1,0 +1,397 @@
+import { randomUUID } from 'node:crypto';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import type { Context } from 'aws-lambda';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
+import { capacityPortByKind, scalerFunction } from '../../shared/lambda/scalerFunction';
+import type { AlarmDefinition } from '../../shared/policy/alarmDefinitions';
+import type { Rule, TargetKind } from '../../shared/policy/schema';
+import { functionByKind, metricDimensions } from '../../shared/policy/targetResource';
+import type { Clock, MetricQuery } from '../../shared/ports';
+import { type AlarmStateValue, alarmState } from '../../shared/simulate/alarmState';
+import { type Scenario, servingAt, type Timeline } from '../../shared/simulate/engine';
+import type { MinuteSeries } from '../../shared/simulate/trace';
+import type { Evaluation } from '../../shared/usecases/evaluateTargets';
+import type { LocalAccount } from './localAccount';
+
+/** The clock the replayed handlers receive through the `Clock` port: it moves only when the replay says. */
+export class VirtualClock implements Clock {
+  constructor(private time: number) {}
+  now(): Date {
+    return new Date(this.time);
+  }
+  set(time: number): void {
+    this.time = time;
+  }
+}
+
+/** One decision a handler returned, with the virtual minute and what invoked it. */
+export interface ReplayedDecision {
+  readonly minute: number;
+  readonly functionName: string;
+  readonly trigger: 'alarm' | 'schedule';
+  readonly alarmName?: string;
+  readonly evaluation: Evaluation;
+}
+
+export interface ReplayProgress {
+  readonly minute: number;
+  readonly minutes: number;
+  readonly now: Date;
+  /** Ordered capacity of each replayed target now. */
+  readonly ordered: ReadonlyMap<string, number>;
+}
+
+export interface ReplayOptions {
+  /** The replayed window on the one-minute grid; minute 0 is its first minute. */
+  readonly series: MinuteSeries;
+  /** Targets driven by the trace, each with its backtest scenario (unit capacity, T, delay). */
+  readonly driven: ReadonlyMap<string, Scenario>;
+  /** Virtual seconds per real second; 0 runs as fast as the emulator answers. */
+  readonly speed: number;
+  readonly signal?: AbortSignal;
+  readonly onDecision?: (d: ReplayedDecision) => void;
+  readonly onAlarm?: (alarm: AlarmDefinition, state: AlarmStateValue, minute: number) => void;
+  readonly onMinute?: (p: ReplayProgress) => void;
+  readonly onError?: (functionName: string, error: unknown, minute: number) => void;
+}
+
+export interface ReplayResult {
+  /** Per driven target, the timeline the emulator lived through (the backtest's `Timeline`). */
+  readonly timelines: ReadonlyMap<string, Timeline>;
+  readonly decisions: readonly ReplayedDecision[];
+  /** Minutes replayed (fewer than the series when stopped early). */
+  readonly minutes: number;
+}
+
+type Handler = (event: unknown, context: Context) => Promise<Evaluation[]>;
+
+/**
+ * Replays a trace through the local account in virtual time. Each minute: publish the last minute's
+ * metrics with PutMetricData, evaluate every alarm from its definition and the metrics read back with
+ * GetMetricData (CloudWatch's job; moto does not evaluate alarms), set the changed states and deliver
+ * real-shaped alarm events, deliver the one-minute schedule, all to the deployed functions' handlers run
+ * in-process (Lambda Invoke in moto needs Docker) with the virtual clock.
+ *
+ * The world the trace describes: a driven target's load is the trace; its capacity is what the emulator's
+ * resource says, serving after the scenario's provisioning delay as in the backtest (moto's instances are
+ * InService at once); every one of its rules reads the utilisation that implies. Targets the trace does not
+ * drive read steady values between their thresholds, so their functions run and decide "no change".
+ */
+export async function replay(local: LocalAccount, options: ReplayOptions): Promise<ReplayResult> {
+  const { series } = options;
+  const n = series.load.length;
+  const clock = new VirtualClock(series.start);
+  const handlers = new Map<string, Handler>();
+  for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
+    const deployed = local.functions.get(fn);
+    if (!deployed) continue;
+    const handler = scalerFunction(
+      kind,
+      { env: deployed.env, policy: local.policy, aws: local.emulator.aws, clock },
+      { emf: false },
+    );
+    handlers.set(fn, handler as unknown as Handler);
+  }
+  const worlds = [...options.driven].map(([name, scenario]) => {
+    const target = local.policy.targets.find((t) => t.name === name);
+    if (!target) throw new Error(`replay: no target "${name}" in the policy`);
+    return {
+      target,
+      scenario,
+      capacity: capacityPortByKind[target.kind](local.emulator.aws),
+      timeline: {
+        policy: 'scalepilot-emulator',
+        ordered: new Int32Array(n),
+        serving: new Int32Array(n),
+        utilisation: new Float64Array(n),
+      } satisfies Timeline,
+      start: 0,
+    };
+  });
+  const decisions: ReplayedDecision[] = [];
+  const alarmStates = new Map<string, { state: AlarmStateValue; reason: string; at: string }>();
+  const metricsReader = new CloudWatchMetricsReader(local.emulator.aws);
+  const invoke = async (
+    fn: string,
+    event: unknown,
+    minute: number,
+    meta: Omit<ReplayedDecision, 'evaluation' | 'minute' | 'functionName'>,
+  ) => {
+    const handler = handlers.get(fn);
+    const deployed = local.functions.get(fn);
+    if (!handler || !deployed) return;
+    try {
+      for (const evaluation of await handler(event, lambdaContext(deployed.name, deployed.arn))) {
+        const d = { minute, functionName: fn, ...meta, evaluation };
+        decisions.push(d);
+        options.onDecision?.(d);
+      }
+    } catch (error) {
+      options.onError?.(fn, error, minute);
+    }
+  };
+
+  // moto's instances are InService the moment they are ordered; the emulator answers Pending for the
+  // ones still inside the provisioning delay, as AWS would while they boot.
+  const booting = new BootingInstances(local);
+  const observe = async (m: number) => {
+    for (const w of worlds) {
+      if (w.target.kind === 'asg') await booting.observe(w.target.autoScalingGroupName, m, w.scenario.delay);
+      const ordered = (await w.capacity.describe(w.target)).current;
+      w.timeline.ordered[m] = ordered;
+      if (m === 0) w.start = ordered;
+      const serving = servingAt(w.timeline.ordered, m, w.scenario.delay, w.start);
+      w.timeline.serving[m] = serving;
+      w.timeline.utilisation[m] = (series.load[m] as number) / (serving * w.scenario.unitCapacity);
+    }
+    options.onMinute?.({
+      minute: m,
+      minutes: n,
+      now: clock.now(),
+      ordered: new Map(worlds.map((w) => [w.target.name, w.timeline.ordered[m] as number])),
+    });
+  };
+
+  await observe(0);
+  const began = Date.now();
+  let m = 1;
+  for (; m < n; m += 1) {
+    if (options.signal?.aborted) break;
+    if (options.speed > 0) {
+      const due = began + ((m * 60) / options.speed) * 1000;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    }
+    const now = series.start + m * 60_000;
+    clock.set(now);
+    const previousMinute = new Date(now - 60_000);
+    // Publish what minute m − 1 looked like: at minute m the scalers see the past only.
+    const utilisationOf = new Map(
+      worlds.map((w) => [w.target.name, w.timeline.utilisation[m - 1] as number]),
+    );
+    await local.account.putMetrics(
+      local.policy.targets.flatMap((target) =>
+        target.rules.map((rule) => {
+          const utilisation = utilisationOf.get(target.name);
+          const scenario = options.driven.get(target.name);
+          return {
+            metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
+            value:
+              utilisation === undefined || !scenario
+                ? steadyValue(rule)
+                : drivenValue(rule, utilisation, scenario.targetUtilisation),
+            timestamp: previousMinute,
+          };
+        }),
+      ),
+    );
+    await evaluateAlarms(local, metricsReader, now, alarmStates, async (alarm, state, previous) => {
+      options.onAlarm?.(alarm, state.state, m);
+      if (state.state === 'INSUFFICIENT_DATA') return; // the generated alarms have no actions for it
+      await invoke(alarm.functionName, alarmEvent(alarm, state, previous), m, {
+        trigger: 'alarm',
+        alarmName: alarm.alarmName,
+      });
+    });
+    // One schedule rule per function: they run side by side, as the Lambdas do.
+    await Promise.all(
+      [...handlers.keys()].map((fn) => invoke(fn, scheduleEvent(local, now), m, { trigger: 'schedule' })),
+    );
+    await observe(m);
+  }
+  booting.stop();
+  return {
+    timelines: new Map(worlds.map((w) => [w.target.name, sliceTimeline(w.timeline, m)])),
+    decisions,
+    minutes: m,
+  };
+}
+
+/** Which instances are still booting: first seen less than the provisioning delay ago. */
+class BootingInstances {
+  private readonly firstSeen = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  private readonly autoScaling: AutoScalingClient;
+
+  constructor(private readonly local: LocalAccount) {
+    this.autoScaling = new AutoScalingClient(clientOptions(local.emulator.aws));
+    local.emulator.rewrite('DescribeAutoScalingGroups', (xml) => markPending(xml, this.pending));
+  }
+
+  /**
+   * After minute m: note new instances; at minute m + 1 the scalers see the group as it served in minute m
+   * (as the backtest's policies see serving(m)), so those ordered less than the delay before m are Pending.
+   */
+  async observe(group: string, m: number, delay: number): Promise<void> {
+    const response = await this.autoScaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
+    );
+    for (const instance of response.AutoScalingGroups?.[0]?.Instances ?? []) {
+      const id = instance.InstanceId ?? '';
+      // The group's first instances serve from the start, like every policy's in the backtest.
+      if (!this.firstSeen.has(id)) this.firstSeen.set(id, m === 0 ? Number.NEGATIVE_INFINITY : m);
+      if (m - (this.firstSeen.get(id) as number) < delay) this.pending.add(id);
+      else this.pending.delete(id);
+    }
+  }
+
+  stop(): void {
+    this.local.emulator.rewrite('DescribeAutoScalingGroups', undefined);
+  }
+}
+
+/** Shows the given instances of a DescribeAutoScalingGroups answer as Pending instead of InService. */
+export function markPending(xml: string, ids: ReadonlySet<string>): string {
+  if (ids.size === 0) return xml;
+  return xml.replace(/<member>((?:(?!<\/?member>)[\s\S])*?)<\/member>/g, (member, inner: string) => {
+    const id = /<InstanceId>([^<]+)<\/InstanceId>/.exec(inner)?.[1];
+    return id && ids.has(id)
+      ? member.replace(
+          '<LifecycleState>InService</LifecycleState>',
+          '<LifecycleState>Pending</LifecycleState>',
+        )
+      : member;
+  });
+}
+
+/** CloudWatch's part: evaluate each alarm over its last periods and report the ones whose state changed. */
+async function evaluateAlarms(
+  local: LocalAccount,
+  reader: CloudWatchMetricsReader,
+  now: number,
+  states: Map<string, { state: AlarmStateValue; reason: string; at: string }>,
+  changed: (
+    alarm: LocalAccount['alarms'][number],
+    state: { state: AlarmStateValue; reason: string; at: string },
+    previous: { state: AlarmStateValue; reason: string; at: string },
+  ) => Promise<void>,
+): Promise<void> {
+  const span = (a: AlarmDefinition) => a.evaluationPeriods * a.metric.periodSeconds * 1000;
+  const longest = Math.max(...local.alarms.map(span));
+  const queries: MetricQuery[] = local.alarms.map((a, i) => ({ id: `a${i}`, metric: a.metric }));
+  const points = await reader.datapoints(queries, new Date(now - longest), new Date(now));
+  for (const [i, alarm] of local.alarms.entries()) {
+    const period = alarm.metric.periodSeconds * 1000;
+    const from = now - span(alarm);
+    const periods: (number | undefined)[] = new Array(alarm.evaluationPeriods).fill(undefined);
+    for (const p of points.get(`a${i}`) ?? []) {
+      const k = Math.floor((p.timestamp.getTime() - from) / period);
+      if (k >= 0 && k < periods.length) periods[k] = p.value;
+    }
+    const evaluation = alarmState(alarm, periods);
+    const previous = states.get(alarm.alarmName) ?? {
+      state: 'INSUFFICIENT_DATA' as const,
+      reason: 'Unchecked: Initial alarm creation',
+      at: new Date(now).toISOString(),
+    };
+    if (evaluation.state === previous.state) continue;
+    const next = { ...evaluation, at: new Date(now).toISOString() };
+    states.set(alarm.alarmName, next);
+    await local.account.setAlarmState(alarm.alarmName, evaluation.state, evaluation.reason);
+    await changed(alarm, next, previous);
+  }
+}
+
+/** The value a rule's metric reads at a utilisation: percent for step rules, scaled to the target for target tracking. */
+function drivenValue(rule: Rule, utilisation: number, targetUtilisation: number): number {
+  const value =
+    rule.type === 'step' ? Math.min(100, 100 * utilisation) : (utilisation / targetUtilisation) * rule.target;
+  return rawValue(rule, value);
+}
+
+/** Midway between the rule's scale-in and scale-out thresholds (or its target): no alarm, no change. */
+function steadyValue(rule: Rule): number {
+  if (rule.type !== 'step') return rawValue(rule, rule.target);
+  const out = Math.min(...rule.scaleOut.map((s) => s.above));
+  const inn = Math.max(...rule.scaleIn.map((s) => s.below));
+  const value =
+    Number.isFinite(out) && Number.isFinite(inn) ? (out + inn) / 2 : Number.isFinite(out) ? out / 2 : inn * 2;
+  return rawValue(rule, value);
+}
+
+/** A `percentOf` metric is published raw (connections), and read back as a percentage. */
+function rawValue(rule: Rule, value: number): number {
+  return rule.metric.percentOf === undefined ? value : (value * rule.metric.percentOf) / 100;
+}
+
+function sliceTimeline(t: Timeline, minutes: number): Timeline {
+  return {
+    policy: t.policy,
+    ordered: t.ordered.slice(0, minutes),
+    serving: t.serving.slice(0, minutes),
+    utilisation: t.utilisation.slice(0, minutes),
+  };
+}
+
+/** The event CloudWatch sends to a Lambda alarm action. */
+function alarmEvent(
+  alarm: LocalAccount['alarms'][number],
+  state: { state: AlarmStateValue; reason: string; at: string },
+  previous: { state: AlarmStateValue; reason: string; at: string },
+) {
+  const [, , , region, accountId] = alarm.alarmArn.split(':');
+  return {
+    source: 'aws.cloudwatch',
+    alarmArn: alarm.alarmArn,
+    accountId,
+    time: state.at,
+    region,
+    alarmData: {
+      alarmName: alarm.alarmName,
+      state: { value: state.state, reason: state.reason, timestamp: state.at },
+      previousState: { value: previous.state, reason: previous.reason, timestamp: previous.at },
+      configuration: {
+        description: `${alarm.targetName} ${alarm.ruleName} scale ${alarm.direction}`,
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: {
+                namespace: alarm.metric.namespace,
+                name: alarm.metric.name,
+                dimensions: alarm.metric.dimensions,
+              },
+              period: alarm.metric.periodSeconds,
+              stat: alarm.metric.statistic,
+            },
+            returnData: true,
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** EventBridge's scheduled event for the one-minute rule. */
+function scheduleEvent(local: LocalAccount, now: number) {
+  const { region } = local.emulator.aws;
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: local.functions.values().next().value?.arn.split(':')[4] ?? '',
+    time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [`arn:aws:events:${region}:123456789012:rule/${local.stage}-schedule`],
+    detail: {},
+  };
+}
+
+/** The Lambda context the runtime would pass. */
+function lambdaContext(functionName: string, arn: string): Context {
+  return {
+    awsRequestId: randomUUID(),
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: arn,
+    memoryLimitInMB: '256',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local-replay',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}

@@ -1,0 +1,50 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { AutoScalingCapacity } from '../adapters/AutoScalingCapacity';
+import type { AwsConfig } from '../adapters/awsConfig';
+import { ElastiCacheShardCapacity } from '../adapters/ElastiCacheShardCapacity';
+import { RdsReplicaCapacity } from '../adapters/RdsReplicaCapacity';
+import type { TargetKind } from '../policy/schema';
+import type { CapacityPort } from '../ports';
+import { createScalerHandler } from './createScalerHandler';
+import { lambdaTelemetry } from './lambdaTelemetry';
+import { type RuntimeOptions, scalerRuntimeFromEnv } from './scalerRuntimeFromEnv';
+
+/** The capacity adapter of each resource kind. */
+export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => CapacityPort> = {
+  asg: (aws) => new AutoScalingCapacity(aws),
+  'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
+  'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
+};
+
+/** The Powertools service name (log `service`, EMF `service` dimension) of each scaler function. */
+export const serviceByKind = {
+  asg: 'scale-asg',
+  'rds-replicas': 'scale-rds-replicas',
+  'cache-shards': 'scale-cache-shards',
+} as const satisfies Record<TargetKind, string>;
+
+/**
+ * One scaler Lambda: its runtime from the function's environment, Powertools logging and EMF metrics,
+ * behind middy. The deployed handlers use it as is; the local account passes the deployed function's
+ * environment, the emulator and its virtual clock through `overrides` (and no EMF), and so runs the same
+ * code.
+ */
+export function scalerFunction(
+  kind: TargetKind,
+  overrides: Pick<RuntimeOptions, 'env' | 'policy' | 'aws' | 'clock'> = {},
+  { emf = true }: { emf?: boolean } = {},
+) {
+  const { logger, metrics } = lambdaTelemetry(serviceByKind[kind]);
+  const runtime = scalerRuntimeFromEnv({
+    kind,
+    capacity: capacityPortByKind[kind],
+    logger,
+    ...(emf ? { metrics } : {}),
+    ...overrides,
+  });
+  const handler = middy(createScalerHandler(runtime)).use(injectLambdaContext(logger));
+  // EMF only reaches CloudWatch from Lambda's log stream; off the platform there is no one to read it.
+  return emf ? handler.use(logMetrics(metrics)) : handler;
+}

@@ -1,0 +1,218 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAccount, startLocalAccount } from '../../bin/lib/localAccount';
+import { type ReplayResult, replay } from '../../bin/lib/replay';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { scalepilot } from '../../shared/simulate/baselines';
+import { simulate, unitsFor } from '../../shared/simulate/engine';
+import { backtestScenario } from '../../shared/simulate/runBacktest';
+import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../../shared/simulate/trace';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const POLICY = join(ROOT, 'examples/event-platform.scalepilot.yml');
+const TWITTER = resolve(ROOT, '../shared/traces/Twitter_volume_AAPL.csv');
+const FROM = '2015-03-31T02:00:00Z'; // quiet, then the 03:02 flash crowd (peak 13,479 at 03:27), quiet again by 04:30
+
+function window(file: string, from: string, hours: number): MinuteSeries {
+  const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
+  const offset = Math.ceil((Date.parse(from) - full.start) / 60_000);
+  return { ...full, start: full.start + offset * 60_000, load: full.load.slice(offset, offset + hours * 60) };
+}
+
+// The local account end to end: moto, `sls deploy`, demo resources, the generated alarms, and 6 virtual
+// hours of a flash crowd replayed through the deployed functions' handlers, in-process (moto's Lambda
+// Invoke needs Docker). The emulator shows booting instances as Pending (moto's never are).
+describe('npm start: the local account replays a flash crowd', () => {
+  const series = window(TWITTER, FROM, 6);
+  let local: LocalAccount;
+  let result: ReplayResult;
+  let scenario: ReturnType<typeof backtestScenario>;
+
+  beforeAll(async () => {
+    const policy = loadPolicyFile(POLICY);
+    const api = policy.targets.find((t) => t.name === 'api');
+    if (!api) throw new Error('the example policy has no api target');
+    scenario = backtestScenario(series.load, 'asg', api);
+    local = await startLocalAccount({
+      policyFile: POLICY,
+      stage: 'e2e',
+      initialCapacity: (t) => (t.kind === 'asg' ? unitsFor(series.load[0] ?? 0, scenario) : t.capacity.min),
+    });
+    result = await replay(local, { series, driven: new Map([['api', scenario]]), speed: 0 });
+  }, 900_000);
+
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('scales the group out within 10 virtual minutes of the rise, and back to its minimum after the fall', async () => {
+    const api = result.timelines.get('api');
+    if (!api) throw new Error('no timeline for api');
+    const start = api.ordered[0] as number;
+    const rise = series.load.findIndex((load) => unitsFor(load, scenario) > start);
+    const firstScaleOut = api.ordered.findIndex((n) => n > start);
+    expect(rise).toBeGreaterThan(0);
+    expect(firstScaleOut - rise).toBeGreaterThanOrEqual(1); // it sees the past only
+    expect(firstScaleOut - rise).toBeLessThanOrEqual(10);
+    expect(Math.max(...api.ordered)).toBe(10);
+    expect(api.ordered.at(-1)).toBe(2);
+    // …and that is the group in the emulator, not just the replay's bookkeeping.
+    const groups = await new AutoScalingClient(clientOptions(local.emulator.aws)).send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['event-platform-api'] }),
+    );
+    expect(groups.AutoScalingGroups?.[0]?.DesiredCapacity).toBe(2);
+  });
+
+  it('takes the very decisions the backtest takes on the same window', () => {
+    const simulated = simulate(scalepilot(local.policy.targets[0])(), scenario, series.start);
+    expect([...(result.timelines.get('api')?.ordered ?? [])]).toEqual([...simulated.ordered]);
+  });
+
+  it('has every decision the handlers returned in the ledger table, and nothing else', async () => {
+    const env = local.functions.get('scaleAsg')?.env ?? {};
+    const ledger = new DynamoLedger(local.emulator.aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+    const key = (d: { target: string; at?: string; reason: string; current: number; desired: number }) =>
+      `${d.target} ${d.reason} ${d.current}→${d.desired}`;
+    for (const target of local.policy.targets) {
+      const stored = (await ledger.decisions(target.name)).map(key).sort();
+      const returned = result.decisions
+        .map((d) => d.evaluation.decision)
+        .filter((d) => d.target === target.name)
+        .map(key)
+        .sort();
+      expect(returned.length).toBeGreaterThan(300); // one a minute at least, from the schedule
+      expect(stored).toEqual(returned);
+    }
+  });
+
+  it('leaves no emulator process behind', async () => {
+    const { pid, endpoint } = local.emulator;
+    await local.stop();
+    expect(alive(pid)).toBe(false);
+    await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
+  });
+});
+
+describe('npm start as a command', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('can be read from while it runs, and Ctrl-C stops it leaving no process behind', async () => {
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bin/start.ts',
+        '--trace',
+        TWITTER,
+        '--from',
+        FROM,
+        '--hours',
+        '6',
+        '--stage',
+        'ctrlc',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((done) =>
+      child?.once('exit', (code, signal) => done(code ?? (signal ? 128 : null))),
+    );
+    let stdout = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr?.resume();
+    const endpoint = await until(
+      () => /--endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+      () => stdout,
+    );
+    const descendants = descendantsOf(child.pid ?? 0);
+    expect(descendants.some((p) => p.args.includes('moto_server'))).toBe(true);
+
+    // The decisions, read back from the emulator while the replay runs.
+    const decisions = await until(
+      () => {
+        const read = execFileSync(
+          join(ROOT, 'bin/scalepilot'),
+          ['decisions', POLICY, '--stage', 'ctrlc', '--endpoint', endpoint, '--json'],
+          {
+            cwd: ROOT,
+            env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+          },
+        );
+        const rows = JSON.parse(read.toString()) as { target: string; reason: string }[];
+        return rows.some((d) => d.target === 'api') ? rows : undefined;
+      },
+      () => stdout,
+    );
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(child.exitCode).toBeNull(); // still replaying
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // Helpers (tsx's esbuild service) exit when their parent's pipes close, a moment after it.
+    const survivors = await until(
+      () => {
+        const left = descendants.filter((p) => alive(p.pid));
+        return left.length === 0 ? left : undefined;
+      },
+      () =>
+        descendants
+          .filter((p) => alive(p.pid))
+          .map((p) => `${p.pid} ${p.args}`)
+          .join('\n'),
+      10_000,
+    );
+    expect(survivors).toEqual([]);
+  }, 600_000);
+});
+
+/** Polls until `probe` gives a value (by default 5 minutes at most: the deploy comes first). */
+async function until<T>(probe: () => T | undefined, context: () => string, ms = 300_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting; output so far:\n${context()}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every process below `root`, from `ps`. */
+function descendantsOf(root: number): { pid: number; args: string }[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='])
+    .toString()
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [pid, ppid, ...args] = line.trim().split(/\s+/);
+      return { pid: Number(pid), ppid: Number(ppid), args: args.join(' ') };
+    });
+  const found: { pid: number; args: string }[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const row of rows.filter((r) => r.ppid === parent)) {
+      found.push({ pid: row.pid, args: row.args });
+      queue.push(row.pid);
+    }
+  }
+  return found;
+}
