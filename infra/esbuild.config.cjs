@@ -26,7 +26,12 @@ module.exports = (serverless) => {
     packager: 'npm',
     // Concurrent builds (the local account deploying while a test packages) each get their own work folder.
     ...(process.env.SCALEPILOT_ESBUILD_DIR
-      ? { outputWorkFolder: relative(serverless.serviceDir ?? process.cwd(), process.env.SCALEPILOT_ESBUILD_DIR) }
+      ? {
+          outputWorkFolder: relative(
+            serverless.serviceDir ?? process.cwd(),
+            process.env.SCALEPILOT_ESBUILD_DIR,
+          ),
+        }
       : {}),
   };
 };

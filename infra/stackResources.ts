@@ -2,6 +2,7 @@ import { cloudWatchDimensions } from '../shared/adapters/cloudWatchMetric';
 import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
+import { dashboardBody } from './dashboard';
 import { scalerRole } from './functionPermissions';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
@@ -20,7 +21,7 @@ export const roleLogicalId = (functionName: string) => `${pascal(functionName)}R
 /**
  * The CloudFormation resources generated from the policy: one role per scaler, one alarm per threshold
  * (its action invokes the scaler of the target's kind directly) with the permission that lets exactly
- * that alarm invoke it, and the email subscriptions of the notification topic.
+ * that alarm invoke it, the dashboard, and the email subscriptions of the notification topic.
  */
 export function stackResources(
   policy: Policy,
@@ -93,6 +94,13 @@ export function stackResources(
       },
     };
   }
+  resources.Dashboard = {
+    Type: 'AWS::CloudWatch::Dashboard',
+    Properties: {
+      DashboardName: `${service}-${stage}`,
+      DashboardBody: { 'Fn::Sub': JSON.stringify(dashboardBody(policy, stage)) },
+    },
+  };
   policy.notifications.emails.forEach((email, i) => {
     resources[`NotificationEmail${i}`] = {
       Type: 'AWS::SNS::Subscription',

@@ -1,11 +1,14 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Decision } from '../decision/types';
+import type { CapacityState, Decision } from '../decision/types';
 import type { DecisionMetrics } from '../usecases/evaluateTargets';
 
-/** EMF metrics: `Decisions` by target and reason, `Actions` by target and direction, `Errors` by operation. */
+/**
+ * EMF metrics (the dashboard's source): `Decisions` by target and reason, `Actions` by target and direction,
+ * `OrderedCapacity` and `ServingCapacity` by target, `Errors` by operation.
+ */
 export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
   return {
-    decided(decision: Decision, applied: boolean) {
+    decided(decision: Decision, applied: boolean, state?: CapacityState) {
       const byReason = metrics.singleMetric();
       byReason.addDimensions({ target: decision.target, reason: decision.reason });
       byReason.addMetric('Decisions', MetricUnit.Count, 1);
@@ -17,6 +20,12 @@ export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
       const capacity = metrics.singleMetric();
       capacity.addDimensions({ target: decision.target });
       capacity.addMetric('OrderedCapacity', MetricUnit.Count, applied ? decision.desired : decision.current);
+      if (state) {
+        // A single metric flushes on its first addMetric: each series needs its own.
+        const serving = metrics.singleMetric();
+        serving.addDimensions({ target: decision.target });
+        serving.addMetric('ServingCapacity', MetricUnit.Count, state.serving);
+      }
     },
     failed(operation: string) {
       const failure = metrics.singleMetric();

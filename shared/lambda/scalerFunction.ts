@@ -6,6 +6,7 @@ import type { AwsConfig } from '../adapters/awsConfig';
 import { ElastiCacheShardCapacity } from '../adapters/ElastiCacheShardCapacity';
 import { RdsReplicaCapacity } from '../adapters/RdsReplicaCapacity';
 import type { TargetKind } from '../policy/schema';
+import { serviceByKind } from '../policy/targetResource';
 import type { CapacityPort } from '../ports';
 import { createScalerHandler } from './createScalerHandler';
 import { lambdaTelemetry } from './lambdaTelemetry';
@@ -17,13 +18,6 @@ export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => Capacity
   'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
   'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
 };
-
-/** The Powertools service name (log `service`, EMF `service` dimension) of each scaler function. */
-export const serviceByKind = {
-  asg: 'scale-asg',
-  'rds-replicas': 'scale-rds-replicas',
-  'cache-shards': 'scale-cache-shards',
-} as const satisfies Record<TargetKind, string>;
 
 /**
  * One scaler Lambda: its runtime from the function's environment, Powertools logging and EMF metrics,

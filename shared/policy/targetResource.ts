@@ -27,6 +27,13 @@ export const functionByKind = {
   'cache-shards': 'scaleCacheShards',
 } as const satisfies Record<TargetKind, string>;
 
+/** The Powertools service name of each scaler (log `service`, the `service` dimension of its EMF metrics). */
+export const serviceByKind = {
+  asg: 'scale-asg',
+  'rds-replicas': 'scale-rds-replicas',
+  'cache-shards': 'scale-cache-shards',
+} as const satisfies Record<TargetKind, string>;
+
 /** What one unit of capacity is called, for messages. */
 export const unitByKind = {
   asg: 'instance',

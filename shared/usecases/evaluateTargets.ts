@@ -14,7 +14,8 @@ export interface LogSink {
 
 /** Operational metrics (EMF in Lambda): decisions by reason, actions, errors. */
 export interface DecisionMetrics {
-  decided(decision: Decision, applied: boolean): void;
+  /** `state` is the resource as read for the decision (absent when the decision read none). */
+  decided(decision: Decision, applied: boolean, state?: CapacityState): void;
   failed(operation: string): void;
 }
 
@@ -151,7 +152,7 @@ async function evaluateOne(
       metrics: {},
     };
     await ledger.record(decision, { ...context, applied: false });
-    deps.decisionMetrics?.decided(decision, false);
+    deps.decisionMetrics?.decided(decision, false, state);
     log.info('decision', { ...decision });
     return { decision, applied: false, dryRun };
   }
@@ -170,7 +171,7 @@ async function evaluateOne(
     const applied = change && !dryRun;
     if (applied) await deps.capacity.setCapacity(target, decision.desired, decision.current);
     await ledger.record(decision, { ...context, applied });
-    deps.decisionMetrics?.decided(decision, applied);
+    deps.decisionMetrics?.decided(decision, applied, state);
     log.info('decision', { ...decision, applied, dryRun, trigger: request.trigger });
     if (change) await deps.notifier.capacityChanged({ decision, dryRun, at: now });
     return { decision, applied, dryRun };

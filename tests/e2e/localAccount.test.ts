@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAccount, startLocalAccount } from '../../bin/lib/localAccount';
 import { type ReplayResult, replay } from '../../bin/lib/replay';
@@ -88,6 +89,13 @@ describe('npm start: the local account replays a flash crowd', () => {
       expect(returned.length).toBeGreaterThan(300); // one a minute at least, from the schedule
       expect(stored).toEqual(returned);
     }
+  });
+
+  it('deployed the stack with its dashboard, a row per target', async () => {
+    const dashboard = await new CloudWatchClient(clientOptions(local.emulator.aws)).send(
+      new GetDashboardCommand({ DashboardName: 'scalepilot-e2e' }),
+    );
+    expect(JSON.parse(dashboard.DashboardBody ?? '{}').widgets).toHaveLength(3 * local.policy.targets.length);
   });
 
   it('leaves no emulator process behind', async () => {

@@ -1,0 +1,161 @@
+import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
+import type { Policy, Target } from '../shared/policy/schema';
+import { metricDimensions, serviceByKind, unitByKind } from '../shared/policy/targetResource';
+
+/** The Powertools metrics namespace of the functions (serverless.yml's POWERTOOLS_METRICS_NAMESPACE). */
+export const METRICS_NAMESPACE = 'Scalepilot';
+
+type Widget = {
+  type: 'metric';
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  properties: Record<string, unknown>;
+};
+
+const REGION = '${AWS::Region}';
+
+/**
+ * The CloudWatch dashboard of the stack, one row per target: its scaling metrics with the policy's
+ * thresholds drawn on them, ordered and serving capacity (and the forecast where predictive scaling is
+ * on), and the decisions per reason code. The capacity and decision series are the functions' EMF
+ * metrics; the body carries `${AWS::Region}` for `Fn::Sub`.
+ */
+export function dashboardBody(policy: Policy, stage: string): { widgets: Widget[] } {
+  const alarms = alarmDefinitions(policy, stage);
+  const widgets = policy.targets.flatMap((target, row) => {
+    const y = row * 6;
+    const own = alarms.filter((a) => a.targetName === target.name);
+    return [
+      {
+        type: 'metric' as const,
+        x: 0,
+        y,
+        width: 9,
+        height: 6,
+        properties: {
+          title: `${target.name}: scaling metrics`,
+          region: REGION,
+          view: 'timeSeries',
+          stat: 'Average',
+          period: 60,
+          metrics: target.rules.flatMap((rule, i) => ruleSeries(target, rule, i)),
+          annotations: {
+            horizontal: own.map((a) => ({
+              label: `${a.ruleName} scale ${a.direction} ${a.direction === 'out' ? '>' : '<'} ${a.threshold}`,
+              value: a.threshold,
+              color: a.direction === 'out' ? '#d62728' : '#2ca02c',
+            })),
+          },
+          yAxis: { left: { min: 0 } },
+        },
+      },
+      {
+        type: 'metric' as const,
+        x: 9,
+        y,
+        width: 8,
+        height: 6,
+        properties: {
+          title: `${target.name}: capacity (${unitByKind[target.kind]}s)`,
+          region: REGION,
+          view: 'timeSeries',
+          period: 60,
+          metrics: [
+            [
+              METRICS_NAMESPACE,
+              'OrderedCapacity',
+              'service',
+              serviceOf(target),
+              'target',
+              target.name,
+              { stat: 'Maximum', label: 'ordered' },
+            ],
+            [
+              METRICS_NAMESPACE,
+              'ServingCapacity',
+              'service',
+              serviceOf(target),
+              'target',
+              target.name,
+              { stat: 'Minimum', label: 'serving' },
+            ],
+            ...(predictive(policy, target)
+              ? [
+                  [
+                    METRICS_NAMESPACE,
+                    'ForecastCapacity',
+                    'service',
+                    'predict',
+                    'target',
+                    target.name,
+                    { stat: 'Maximum', label: 'forecast' },
+                  ],
+                ]
+              : []),
+          ],
+          annotations: {
+            horizontal: [
+              { label: 'min', value: target.capacity.min },
+              { label: 'max', value: target.capacity.max },
+            ],
+          },
+          yAxis: { left: { min: 0 } },
+        },
+      },
+      {
+        type: 'metric' as const,
+        x: 17,
+        y,
+        width: 7,
+        height: 6,
+        properties: {
+          title: `${target.name}: decisions per reason`,
+          region: REGION,
+          view: 'timeSeries',
+          stacked: true,
+          period: 300,
+          metrics: [
+            [
+              {
+                expression: `SEARCH('{${METRICS_NAMESPACE},reason,service,target} MetricName="Decisions" target="${target.name}"', 'Sum', 300)`,
+                id: 'reasons',
+                label: '',
+              },
+            ],
+          ],
+        },
+      },
+    ];
+  });
+  return { widgets };
+}
+
+/** A rule's metric as a dashboard series; a `percentOf` metric is drawn as the percentage its alarms use. */
+function ruleSeries(target: Target, rule: Target['rules'][number], i: number): unknown[][] {
+  const m = rule.metric;
+  const dims = Object.entries(metricDimensions(target, m.dimensions)).flat();
+  const raw = [
+    m.namespace,
+    m.name,
+    ...dims,
+    { stat: m.statistic, period: m.periodSeconds, label: rule.name },
+  ];
+  if (m.percentOf === undefined) return [raw];
+  return [
+    [
+      {
+        expression: `100 * raw${i} / ${m.percentOf}`,
+        id: `pct${i}`,
+        label: `${rule.name} (% of ${m.percentOf})`,
+      },
+    ],
+    [...raw.slice(0, -1), { ...(raw.at(-1) as object), id: `raw${i}`, visible: false }],
+  ];
+}
+
+const serviceOf = (target: Target) => serviceByKind[target.kind];
+
+const predictive = (policy: Policy, target: Target) =>
+  policy.predictive.enabled && 'predictive' in target && target.predictive === true;
