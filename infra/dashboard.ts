@@ -14,7 +14,8 @@ type Widget = {
   properties: Record<string, unknown>;
 };
 
-const REGION = '${AWS::Region}';
+// A CloudFormation Fn::Sub variable, not a JavaScript template.
+const REGION = `\${AWS::Region}`;
 
 /**
  * The CloudWatch dashboard of the stack, one row per target: its scaling metrics with the policy's

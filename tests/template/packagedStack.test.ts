@@ -136,7 +136,7 @@ describe('the packaged stack', () => {
   it('has a dashboard with a row per target: metrics with the thresholds, capacity, decisions per reason', () => {
     const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
     const body = JSON.parse(
-      dashboard?.Properties.DashboardBody['Fn::Sub'].replaceAll('${AWS::Region}', 'us-east-1'),
+      dashboard?.Properties.DashboardBody['Fn::Sub'].replaceAll(`\${AWS::Region}`, 'us-east-1'),
     );
     const titles = body.widgets.map((w: { properties: { title: string } }) => w.properties.title);
     expect(titles).toEqual([
