@@ -133,6 +133,17 @@ describe('the packaged stack', () => {
     expect(findings).toEqual([]);
   });
 
+  it('can be deployed with docs/iam-deploy-policy.json: it covers every service the template uses', () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, 'docs/iam-deploy-policy.json'), 'utf8'));
+    const granted = new Set<string>(
+      policy.Statement.flatMap((s: { Action: string[] }) => s.Action.map((a) => a.split(':')[0])),
+    );
+    const used = new Set(Object.values(resources).map((r) => r.Type.split('::')[1]?.toLowerCase()));
+    for (const service of used)
+      expect(granted, `${service} (a resource type of the template)`).toContain(service);
+    expect(granted).toContain('iam'); // iam:PassRole for the functions' roles
+  });
+
   it('has a dashboard with a row per target: metrics with the thresholds, capacity, decisions per reason', () => {
     const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
     const body = JSON.parse(
