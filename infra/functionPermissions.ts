@@ -1,7 +1,7 @@
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, targetResource } from '../shared/policy/targetResource';
 
-type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown };
+type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown; Condition?: unknown };
 const sub = (s: string) => ({ 'Fn::Sub': s });
 
 /**
@@ -60,14 +60,15 @@ function writeResources(policy: Policy, kind: TargetKind): unknown[] {
     });
 }
 
-/** The IAM role of one scaler: its own resources only, so the ASG scaler cannot touch a database. */
-export function scalerRole(policy: Policy, kind: TargetKind, functionName: string) {
-  const writes = writeResources(policy, kind);
-  const statements: Statement[] = [
-    { Effect: 'Allow', Action: actionsByKind[kind].read, Resource: '*' }, // Describe* calls do not take resource ARNs
-    { Effect: 'Allow', Action: commonActions.metrics, Resource: '*' },
-    { Effect: 'Allow', Action: commonActions.ledger, Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
-    { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
+/** What the cost function calls besides the ledger, the topic and the DLQ. */
+export const costActions = {
+  costExplorer: ['ce:GetCostAndUsage', 'ce:GetCostForecast'],
+  webhookParameter: ['ssm:GetParameter'],
+};
+
+/** Statements every function's role has: logs, traces, the dead-letter queue. */
+function baseStatements(functionName: string): Statement[] {
+  return [
     {
       Effect: 'Allow',
       Action: commonActions.deadLetter,
@@ -82,8 +83,9 @@ export function scalerRole(policy: Policy, kind: TargetKind, functionName: strin
     },
     { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
   ];
-  if (writes.length > 0)
-    statements.push({ Effect: 'Allow', Action: actionsByKind[kind].write, Resource: writes });
+}
+
+function lambdaRole(policyName: string, statements: Statement[]) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -94,11 +96,57 @@ export function scalerRole(policy: Policy, kind: TargetKind, functionName: strin
         ],
       },
       Policies: [
-        {
-          PolicyName: `${functionByKind[kind]}-policy`,
-          PolicyDocument: { Version: '2012-10-17', Statement: statements },
-        },
+        { PolicyName: policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } },
       ],
     },
   };
+}
+
+/**
+ * The cost function's role: Cost Explorer (which takes no resource ARNs), its alert claims and the
+ * decision log in the ledger, the topic, and the webhook's SecureString when the policy names one
+ * (decrypted with the SSM-managed key, through SSM only).
+ */
+export function costRole(policy: Policy, functionName: string) {
+  const statements: Statement[] = [
+    { Effect: 'Allow', Action: costActions.costExplorer, Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
+    },
+    { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
+    ...baseStatements(functionName),
+  ];
+  const parameter = policy.notifications.webhookParameterName;
+  if (parameter)
+    statements.push(
+      {
+        Effect: 'Allow',
+        Action: costActions.webhookParameter,
+        Resource: sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameter}`),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': sub(`ssm.\${AWS::Region}.amazonaws.com`) } },
+      },
+    );
+  return lambdaRole('alertCost-policy', statements);
+}
+
+/** The IAM role of one scaler: its own resources only, so the ASG scaler cannot touch a database. */
+export function scalerRole(policy: Policy, kind: TargetKind, functionName: string) {
+  const writes = writeResources(policy, kind);
+  const statements: Statement[] = [
+    { Effect: 'Allow', Action: actionsByKind[kind].read, Resource: '*' }, // Describe* calls do not take resource ARNs
+    { Effect: 'Allow', Action: commonActions.metrics, Resource: '*' },
+    { Effect: 'Allow', Action: commonActions.ledger, Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
+    { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
+    ...baseStatements(functionName),
+  ];
+  if (writes.length > 0)
+    statements.push({ Effect: 'Allow', Action: actionsByKind[kind].write, Resource: writes });
+  return lambdaRole(`${functionByKind[kind]}-policy`, statements);
 }

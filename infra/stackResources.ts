@@ -3,7 +3,7 @@ import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
-import { scalerRole } from './functionPermissions';
+import { costRole, scalerRole } from './functionPermissions';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -31,6 +31,34 @@ export function stackResources(
   const resources: Resources = {};
   for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
     resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`);
+  }
+  resources[roleLogicalId('alertCost')] = costRole(policy, `${service}-${stage}-alertCost`);
+  if (policy.cost?.hourlyForecast) {
+    // The month-end forecast every hour as well as daily; the once-per-day claim keeps it to one message.
+    resources.AlertCostHourlyForecastRule = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: 'Scalepilot: month-end cost forecast, hourly',
+        ScheduleExpression: 'rate(1 hour)',
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'alertCostForecast',
+            Arn: { 'Fn::GetAtt': [lambdaLogicalId('alertCost'), 'Arn'] },
+            Input: JSON.stringify({ check: 'forecast' }),
+          },
+        ],
+      },
+    };
+    resources.AlertCostHourlyForecastPermission = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': [lambdaLogicalId('alertCost'), 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': ['AlertCostHourlyForecastRule', 'Arn'] },
+      },
+    };
   }
   for (const alarm of alarmDefinitions(policy, stage)) {
     const id = `Alarm${pascal(alarm.alarmName.replace(/^scalepilot-/, ''))}`;

@@ -1,3 +1,4 @@
+import type { CostAlert, DailyCost } from './cost/types';
 import type { CapacityState, Decision, MetricReading, ScalingHistory } from './decision/types';
 import type { MetricSpec, Target } from './policy/schema';
 
@@ -70,4 +71,29 @@ export interface CapacityChangeNotice {
 /** Tells humans: the SNS topic (email, chat) and, optionally, a webhook. */
 export interface Notifier {
   capacityChanged(notice: CapacityChangeNotice): Promise<void>;
+}
+
+/** Cost Explorer: read-only, and a day behind (see `CostPolicy.completeAfterHours`). */
+export interface CostReader {
+  /** Daily unblended cost by service and by the `scalepilot:target` tag, for the UTC days [start, end). */
+  dailyCosts(start: string, end: string): Promise<DailyCost[]>;
+  /** Cost Explorer's forecast of unblended cost for the UTC days [start, end). */
+  forecast(start: string, end: string): Promise<number>;
+}
+
+/**
+ * The once-per-day guard of the cost alerts: a conditional write per alert key, day and channel, so a
+ * schedule delivered twice, or two runs racing, post each alert once.
+ */
+export interface AlertLedger {
+  /** True for the first claim of (day, key) only. */
+  claimAlert(day: string, key: string, now: Date): Promise<boolean>;
+  /** Gives a claim back, when the message could not be sent, so the next run tries again. */
+  releaseAlert(day: string, key: string): Promise<void>;
+}
+
+/** One channel a cost alert goes to (the topic, the webhook). */
+export interface CostAlertChannel {
+  readonly channel: string;
+  costAlert(alert: CostAlert): Promise<void>;
 }

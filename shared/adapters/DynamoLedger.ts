@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,11 +10,13 @@ import {
 import { nextHistory } from '../decision/nextHistory';
 import type { Decision, ScalingHistory } from '../decision/types';
 import { AwsCallError } from '../errors';
-import type { DecisionContext, Ledger } from '../ports';
+import type { AlertLedger, DecisionContext, Ledger } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
+/** How long the once-per-day claims of cost alerts are kept. */
+export const ALERT_LOG_DAYS = 60;
 
 interface StoredHistory {
   lastScaleOutAt?: string;
@@ -37,7 +40,7 @@ export interface DecisionLogEntry extends Decision {
  * recommendations and changes) and one `DECISION#<time>#<n>` item per decision. `scope` is account and
  * region, so one table can serve several.
  */
-export class DynamoLedger implements Ledger {
+export class DynamoLedger implements Ledger, AlertLedger {
   private readonly doc: DynamoDBDocumentClient;
   private sequence = 0;
 
@@ -167,20 +170,63 @@ export class DynamoLedger implements Ledger {
       });
   }
 
-  /** The decision log of a target, oldest first. */
-  async decisions(target: string): Promise<DecisionLogEntry[]> {
+  /** Cost alerts: one item per (day, alert key, channel), kept 60 days; the condition makes the claim atomic. */
+  async claimAlert(day: string, key: string, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: this.alertPk(),
+            sk: `${day}#${key}`,
+            claimedAt: now.toISOString(),
+            ttl: Math.floor(now.getTime() / 1000) + ALERT_LOG_DAYS * 86400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new AwsCallError('DynamoDB PutItem (alert claim)', error);
+    }
+  }
+
+  async releaseAlert(day: string, key: string): Promise<void> {
+    await this.doc
+      .send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: this.alertPk(), sk: `${day}#${key}` } }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB DeleteItem (alert claim)', cause);
+      });
+  }
+
+  private alertPk() {
+    return `ALERT#${this.scope}`;
+  }
+
+  /** The decision log of a target, oldest first; with `between`, only decisions taken in [from, to). */
+  async decisions(target: string, between?: { from: Date; to: Date }): Promise<DecisionLogEntry[]> {
+    const range = between
+      ? {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': this.pk(target),
+            ':from': `DECISION#${between.from.toISOString()}`,
+            // Keys carry a suffix after the time: stop just before the first key of `to`.
+            ':to': `DECISION#${between.to.toISOString()}`,
+          },
+        }
+      : {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': this.pk(target), ':prefix': 'DECISION#' },
+        };
     const items: DecisionLogEntry[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': this.pk(target), ':prefix': 'DECISION#' },
-            ExclusiveStartKey: startKey,
-          }),
-        )
+        .send(new QueryCommand({ TableName: this.tableName, ...range, ExclusiveStartKey: startKey }))
         .catch((cause: unknown) => {
           throw new AwsCallError('DynamoDB Query (decision log)', cause);
         });

@@ -1,11 +1,17 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { CostAlert } from '../cost/types';
 import { AwsCallError } from '../errors';
-import type { CapacityChangeNotice, Notifier } from '../ports';
+import type { CapacityChangeNotice, CostAlertChannel, Notifier } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { capacityChangeMessage } from './capacityChangeMessage';
 
+/** SNS subjects are at most 100 characters, on one line. */
+const subjectLine = (s: string) => (s.length <= 100 ? s : `${s.slice(0, 99)}…`);
+
 /** Notifier over the stack's SNS topic (email subscriptions, AWS Chatbot). */
-export class SnsNotifier implements Notifier {
+export class SnsNotifier implements Notifier, CostAlertChannel {
+  readonly channel = 'sns';
+
   private readonly client: SNSClient;
 
   constructor(
@@ -22,7 +28,7 @@ export class SnsNotifier implements Notifier {
       .send(
         new PublishCommand({
           TopicArn: this.topicArn,
-          Subject: subject,
+          Subject: subjectLine(subject),
           Message: body,
           MessageAttributes: {
             target: { DataType: 'String', StringValue: notice.decision.target },
@@ -32,6 +38,24 @@ export class SnsNotifier implements Notifier {
       )
       .catch((cause: unknown) => {
         throw new AwsCallError('SNS Publish', cause);
+      });
+  }
+
+  async costAlert(alert: CostAlert): Promise<void> {
+    await this.client
+      .send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subjectLine(alert.subject),
+          Message: alert.text,
+          MessageAttributes: {
+            alert: { DataType: 'String', StringValue: alert.kind },
+            day: { DataType: 'String', StringValue: alert.day },
+          },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('SNS Publish (cost alert)', cause);
       });
   }
 }

@@ -121,7 +121,14 @@ export const CacheShardsTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('cache-shards'),
   replicationGroupId: z.string().min(1),
-  nodeType: z.string().optional(),
+  nodeType: z.string().optional().describe('for cost reports, e.g. cache.r7g.large'),
+  replicasPerShard: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .default(1)
+    .describe('for cost reports: a shard is 1 primary + this many replica nodes'),
 });
 
 export const TargetSchema = z.discriminatedUnion('kind', [
@@ -141,8 +148,24 @@ export const PredictiveSchema = z
   .prefault({});
 
 export const CostSchema = z.strictObject({
-  dailyLimitUsd: z.number().positive(),
-  monthlyBudgetUsd: z.number().positive().optional(),
+  dailyLimitUsd: z.number().positive().describe("alert when a complete day's spend is above this"),
+  monthlyBudgetUsd: z
+    .number()
+    .positive()
+    .optional()
+    .describe('alert when the month-end forecast (month to date + Cost Explorer forecast) is above this'),
+  scalingDailyLimitUsd: z
+    .number()
+    .positive()
+    .optional()
+    .describe("alert when a day's cost of the capacity Scalepilot added (above each minimum) is above this"),
+  completeAfterHours: z
+    .number()
+    .min(0)
+    .max(72)
+    .default(6)
+    .describe('Cost Explorer fills a day in over the following hours: compare a day only this long after it ended'),
+  hourlyForecast: z.boolean().default(false).describe('also check the month-end forecast every hour'),
   anomaly: z
     .strictObject({
       trailingDays: z.number().int().min(3).max(60).default(14),
@@ -192,3 +215,4 @@ export type TargetTrackingRule = z.infer<typeof TargetTrackingRuleSchema>;
 export type MetricSpec = z.infer<typeof MetricSchema>;
 export type TargetKind = Target['kind'];
 export type RateLimit = z.infer<typeof rateLimit>;
+export type CostPolicy = z.infer<typeof CostSchema>;

@@ -70,9 +70,10 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('runs every function on nodejs22.x arm64 with its own role, a DLQ and a one-minute schedule', () => {
+  it('runs every function on nodejs22.x arm64 with its own role and a DLQ; scalers every minute, costs daily', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
+      'AlertCostLambdaFunction',
       'ScaleAsgLambdaFunction',
       'ScaleCacheShardsLambdaFunction',
       'ScaleRdsReplicasLambdaFunction',
@@ -87,10 +88,19 @@ describe('the packaged stack', () => {
       // `${Role.Arn}` rather than Fn::GetAtt: osls would add a redundant DependsOn (cfn-lint W3005).
       roles.add(fn.Properties.Role['Fn::Sub']);
     }
-    expect(roles.size).toBe(3);
-    expect(ofType('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression)).toEqual(
-      Array(3).fill('rate(1 minute)'),
+    expect(roles.size).toBe(4);
+    expect(
+      ofType('AWS::Events::Rule')
+        .map(([, r]) => r.Properties.ScheduleExpression)
+        .sort(),
+    ).toEqual(['cron(0 8 * * ? *)', ...Array(3).fill('rate(1 minute)')]);
+    const daily = ofType('AWS::Events::Rule').find(([, r]) =>
+      r.Properties.ScheduleExpression.startsWith('cron'),
     );
+    expect(JSON.parse(daily?.[1].Properties.Targets[0].Input)).toEqual({ check: 'daily' });
+    const costStatements = JSON.stringify(resources.AlertCostRole?.Properties.Policies);
+    expect(costStatements).toContain('ce:GetCostAndUsage');
+    expect(costStatements).not.toContain('autoscaling:');
     const asgStatements = JSON.stringify(resources.ScaleAsgRole?.Properties.Policies);
     expect(asgStatements).toContain('autoscaling:SetDesiredCapacity');
     expect(asgStatements).not.toContain('rds:');

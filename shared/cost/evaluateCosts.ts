@@ -1,0 +1,201 @@
+import type { CostPolicy } from '../policy/schema';
+import { costAlertText, costExplorerLink, usd } from './costMessage';
+import type { CostAlert, CostEvaluation, DailyCost, MonthForecast, ScalingCost, ServiceMove } from './types';
+
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` of an instant, in UTC (Cost Explorer's days are UTC days). */
+export function utcDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  return utcDate(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS);
+}
+
+/**
+ * The newest complete day: the latest UTC day that ended at least `completeAfterHours` ago. Cost Explorer
+ * fills a day in over the following hours, so a younger day is partial and is never compared.
+ */
+export function newestCompleteDay(now: Date, completeAfterHours: number): string {
+  // A day D is complete when D + 1 day + completeAfterHours ≤ now.
+  return utcDate(now.getTime() - completeAfterHours * 3_600_000 - DAY_MS);
+}
+
+export interface CostInput {
+  readonly cost: CostPolicy;
+  readonly now: Date;
+  /** `daily`: the day's spend, anomalies, the scaling cost and the forecast; `forecast`: the forecast only. */
+  readonly check: 'daily' | 'forecast';
+  /** Cost Explorer's days from `trailingDays` before the compared day up to today, in any order. */
+  readonly days: readonly DailyCost[];
+  readonly forecast?: MonthForecast;
+  readonly scaling: readonly ScalingCost[];
+  readonly region: string;
+}
+
+/**
+ * The cost alerts of one run, from the policy's cost section and the figures read. Pure: the same input
+ * always gives the same alerts and the same words. A check that cannot run says why in `notes`.
+ */
+export function evaluateCosts(input: CostInput): CostEvaluation {
+  const { cost } = input;
+  const alerts: CostAlert[] = [];
+  const notes: string[] = [];
+  const forecastAlert = checkForecast(input, notes);
+  if (input.check === 'forecast')
+    return { alerts: forecastAlert ? [forecastAlert] : [], notes, scaling: [], ...withForecast(input) };
+
+  const day = newestCompleteDay(input.now, cost.completeAfterHours);
+  const byDate = new Map(input.days.map((d) => [d.date, d]));
+  const dayCost = byDate.get(day);
+  if (!dayCost || isEmpty(dayCost)) {
+    notes.push(
+      `no Cost Explorer data for ${day} (the newest day complete ${cost.completeAfterHours} h after its end): no daily alert`,
+    );
+    return {
+      alerts: forecastAlert ? [forecastAlert] : [],
+      notes,
+      scaling: input.scaling,
+      ...withForecast(input),
+    };
+  }
+  const trailing = Array.from({ length: cost.anomaly.trailingDays }, (_, i) =>
+    byDate.get(addDays(day, -1 - i)),
+  )
+    .filter((d): d is DailyCost => d !== undefined && !isEmpty(d))
+    .reverse();
+  const moves = topMoves(dayCost, trailing);
+  const link = costExplorerLink(addDays(day, -cost.anomaly.trailingDays), day);
+  const scalingUsd = input.scaling.reduce((sum, s) => sum + (s.usd ?? 0), 0);
+
+  if (dayCost.total > cost.dailyLimitUsd)
+    alerts.push(
+      alert('daily-limit', 'daily-limit', day, dayCost.total, cost.dailyLimitUsd, {
+        moves,
+        link,
+        scaling: input.scaling,
+        estimated: dayCost.estimated,
+      }),
+    );
+  else notes.push(`${day}: ${usd(dayCost.total)} is within the daily limit of ${usd(cost.dailyLimitUsd)}`);
+
+  if (trailing.length < 3)
+    notes.push(`${day}: only ${trailing.length} trailing day(s) with data, 3 needed: no anomaly check`);
+  else
+    for (const service of Object.keys(dayCost.byService).sort()) {
+      const anomaly = serviceAnomaly(service, dayCost, trailing, cost.anomaly);
+      if (anomaly)
+        alerts.push(
+          alert('anomaly', `anomaly:${service}`, day, anomaly.amount, anomaly.expected, {
+            moves,
+            link,
+            service,
+            why: anomaly.why,
+          }),
+        );
+    }
+
+  if (cost.scalingDailyLimitUsd !== undefined && scalingUsd > cost.scalingDailyLimitUsd)
+    alerts.push(
+      alert('scaling-cost', 'scaling-cost', day, scalingUsd, cost.scalingDailyLimitUsd, {
+        moves,
+        link,
+        scaling: input.scaling,
+      }),
+    );
+  for (const s of input.scaling) if (s.note) notes.push(`${s.target}: ${s.note}`);
+  if (forecastAlert) alerts.push(forecastAlert);
+  return { day, dayCost, alerts, notes, scaling: input.scaling, ...withForecast(input) };
+}
+
+function withForecast(input: CostInput) {
+  return input.forecast ? { forecast: input.forecast } : {};
+}
+
+function checkForecast(input: CostInput, notes: string[]): CostAlert | undefined {
+  const budget = input.cost.monthlyBudgetUsd;
+  if (budget === undefined) return undefined;
+  if (!input.forecast) {
+    notes.push('no month-end forecast from Cost Explorer: no budget check');
+    return undefined;
+  }
+  const monthEnd = input.forecast.monthToDate + input.forecast.remaining;
+  const today = utcDate(input.now.getTime());
+  if (monthEnd <= budget) {
+    notes.push(
+      `${input.forecast.month}: month-end forecast ${usd(monthEnd)} is within the budget of ${usd(budget)}`,
+    );
+    return undefined;
+  }
+  return alert('forecast', 'forecast', today, monthEnd, budget, {
+    forecast: input.forecast,
+    link: costExplorerLink(`${input.forecast.month}-01`, today),
+  });
+}
+
+/** A day Cost Explorer returned with nothing in it is missing data, not a free day. */
+function isEmpty(d: DailyCost): boolean {
+  return d.total === 0 && Object.keys(d.byService).length === 0;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function std(values: readonly number[], mu: number): number {
+  return Math.sqrt(mean(values.map((v) => (v - mu) ** 2)));
+}
+
+/** The services that cost most on the day, with their change against the trailing mean. */
+function topMoves(day: DailyCost, trailing: readonly DailyCost[], top = 5): ServiceMove[] {
+  return Object.entries(day.byService)
+    .map(([service, amount]) => {
+      const before = trailing.length > 0 ? mean(trailing.map((d) => d.byService[service] ?? 0)) : amount;
+      return { service, amount, change: amount - before };
+    })
+    .sort((a, b) => b.amount - a.amount || a.service.localeCompare(b.service))
+    .slice(0, top);
+}
+
+/**
+ * A service is anomalous when its spend rose by at least `minRisePercent` over the trailing mean, at least
+ * `zScore` standard deviations above it, and by at least `minAbsoluteUsd`: all three, so a $0.10 → $0.30
+ * jump (+200%, huge z) is no alert, nor is a large service's ordinary wobble.
+ */
+function serviceAnomaly(
+  service: string,
+  day: DailyCost,
+  trailing: readonly DailyCost[],
+  limits: CostPolicy['anomaly'],
+): { amount: number; expected: number; why: string } | undefined {
+  const amount = day.byService[service] ?? 0;
+  const history = trailing.map((d) => d.byService[service] ?? 0);
+  const mu = mean(history);
+  const sigma = std(history, mu);
+  const rise = amount - mu;
+  if (rise < limits.minAbsoluteUsd) return undefined;
+  const risePercent = mu > 0 ? (100 * rise) / mu : Number.POSITIVE_INFINITY;
+  if (risePercent < limits.minRisePercent) return undefined;
+  const z = sigma > 0 ? rise / sigma : Number.POSITIVE_INFINITY;
+  if (z < limits.zScore) return undefined;
+  const pct = Number.isFinite(risePercent) ? `+${risePercent.toFixed(0)}%` : 'new spend';
+  const zText = Number.isFinite(z) ? `z = ${z.toFixed(1)}` : 'flat history';
+  return {
+    amount,
+    expected: mu,
+    why: `${usd(amount)} against a ${trailing.length}-day mean of ${usd(mu)} (${pct}, ${zText}, +${usd(rise)})`,
+  };
+}
+
+function alert(
+  kind: CostAlert['kind'],
+  key: string,
+  day: string,
+  figure: number,
+  limit: number,
+  detail: Parameters<typeof costAlertText>[0]['detail'],
+): CostAlert {
+  const { subject, text } = costAlertText({ kind, day, figure, limit, detail });
+  return { kind, key, day, figure, limit, subject, text };
+}

@@ -1,0 +1,76 @@
+import type { Target } from '../policy/schema';
+import { unitByKind } from '../policy/targetResource';
+import type { ScalingCost } from './types';
+
+/** On-demand USD per hour by region, then by price family, then by type (shared/cost/onDemandPrices.json). */
+export interface PriceTable {
+  readonly regions: Readonly<Record<string, Readonly<Record<PriceFamily, Readonly<Record<string, number>>>>>>;
+}
+export type PriceFamily = 'ec2' | 'rds' | 'elasticache';
+
+const familyByKind = { asg: 'ec2', 'rds-replicas': 'rds', 'cache-shards': 'elasticache' } as const;
+
+/** One applied change from the decision log. */
+export interface AppliedChange {
+  readonly at: Date;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Unit-hours above `min` over [from, to), from the target's applied changes (any order). Before the first
+ * change in the window the capacity is what the last earlier change left, or the first change's `from`.
+ */
+export function unitHoursAbove(changes: readonly AppliedChange[], min: number, from: Date, to: Date): number {
+  const sorted = [...changes].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const before = sorted.filter((c) => c.at < from).at(-1);
+  const inside = sorted.filter((c) => c.at >= from && c.at < to);
+  let level = before?.to ?? inside[0]?.from ?? min;
+  let since = from.getTime();
+  let sum = 0;
+  for (const change of inside) {
+    sum += Math.max(0, level - min) * (change.at.getTime() - since);
+    level = change.to;
+    since = change.at.getTime();
+  }
+  sum += Math.max(0, level - min) * (to.getTime() - since);
+  return sum / 3_600_000;
+}
+
+/** The priced type of one unit and how many of it a unit is (a shard is a primary and its replicas). */
+function unitType(target: Target): { type?: string; count: number } {
+  if (target.kind === 'asg') return { type: target.instanceType, count: 1 };
+  if (target.kind === 'rds-replicas') return { type: target.replicaInstanceClass, count: 1 };
+  return { type: target.nodeType, count: 1 + target.replicasPerShard };
+}
+
+/** What the capacity Scalepilot added to one target cost over a day. */
+export function scalingCost(
+  target: Target,
+  changes: readonly AppliedChange[],
+  day: { from: Date; to: Date },
+  region: string,
+  prices: PriceTable,
+): ScalingCost {
+  const unitHours = unitHoursAbove(changes, target.capacity.min, day.from, day.to);
+  const base = { target: target.name, kind: target.kind, unitHours, unit: unitByKind[target.kind] };
+  const { type, count } = unitType(target);
+  const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
+    target.kind
+  ];
+  if (!type) return { ...base, note: `no price: set ${key} on the target` };
+  const price = prices.regions[region]?.[familyByKind[target.kind]]?.[type];
+  if (price === undefined)
+    return {
+      ...base,
+      unitType: type,
+      note: `no price for ${type} in ${region}: run npx scalepilot prices --regions ${region}`,
+    };
+  const usdPerUnitHour = price * count;
+  return {
+    ...base,
+    unitType: count > 1 ? `${count} × ${type}` : type,
+    usdPerUnitHour,
+    usd: unitHours * usdPerUnitHour,
+  };
+}

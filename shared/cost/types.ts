@@ -1,0 +1,68 @@
+import type { TargetKind } from '../policy/schema';
+
+/** One day of spend as Cost Explorer reports it (unblended, USD). */
+export interface DailyCost {
+  /** The UTC day, `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly total: number;
+  readonly byService: Readonly<Record<string, number>>;
+  /** By the `scalepilot:target` cost-allocation tag; untagged spend is under `''`. */
+  readonly byTarget: Readonly<Record<string, number>>;
+  /** Cost Explorer's own flag: the figures may still change. */
+  readonly estimated: boolean;
+}
+
+/** The month-end forecast: complete days of the month so far plus Cost Explorer's forecast of the rest. */
+export interface MonthForecast {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  readonly monthToDate: number;
+  readonly remaining: number;
+}
+
+/** What the capacity Scalepilot added cost on one day, for one target. */
+export interface ScalingCost {
+  readonly target: string;
+  readonly kind: TargetKind;
+  /** Unit-hours above the target's minimum, from the decisions in the ledger. */
+  readonly unitHours: number;
+  readonly unit: string;
+  /** The priced type (instance type, DB instance class, cache node type), when known. */
+  readonly unitType?: string;
+  readonly usdPerUnitHour?: number;
+  /** unitHours × usdPerUnitHour; undefined when there is no price. */
+  readonly usd?: number;
+  /** Why it has no price, when it has none. */
+  readonly note?: string;
+}
+
+export type CostAlertKind = 'daily-limit' | 'anomaly' | 'forecast' | 'scaling-cost';
+
+/** One alert, ready for a human; `key` + `day` identify it for the once-per-day guard. */
+export interface CostAlert {
+  readonly kind: CostAlertKind;
+  readonly key: string;
+  readonly day: string;
+  readonly figure: number;
+  readonly limit: number;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** A top mover: a service's spend on the day and its change against the trailing mean. */
+export interface ServiceMove {
+  readonly service: string;
+  readonly amount: number;
+  readonly change: number;
+}
+
+export interface CostEvaluation {
+  /** The complete day compared (daily check), if there was one with data. */
+  readonly day?: string;
+  readonly dayCost?: DailyCost;
+  readonly alerts: readonly CostAlert[];
+  /** Checks that could not run or found nothing, each with why (logged; never silent). */
+  readonly notes: readonly string[];
+  readonly scaling: readonly ScalingCost[];
+  readonly forecast?: MonthForecast;
+}

@@ -1,0 +1,86 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { type AwsConfig, awsConfigFromEnv } from '../adapters/awsConfig';
+import { CostExplorerReader } from '../adapters/CostExplorerReader';
+import { DynamoLedger } from '../adapters/DynamoLedger';
+import { SnsNotifier } from '../adapters/SnsNotifier';
+import { WebhookChannel } from '../adapters/WebhookChannel';
+import { bundledPrices } from '../cost/bundledPrices';
+import type { PriceTable } from '../cost/scalingCost';
+import { ScalingError } from '../errors';
+import { parseCostEvent } from '../events/parseCostEvent';
+import type { Policy } from '../policy/schema';
+import type { Clock, CostAlertChannel, CostReader } from '../ports';
+import { alertCosts, type CostDeps } from '../usecases/alertCosts';
+import type { LogSink } from '../usecases/evaluateTargets';
+import { bundledPolicy } from './bundledPolicy';
+import { lambdaTelemetry } from './lambdaTelemetry';
+import { systemClock } from './scalerRuntimeFromEnv';
+
+export interface CostRuntimeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly policy?: Policy;
+  readonly aws?: AwsConfig;
+  readonly clock?: Clock;
+  readonly logger?: LogSink;
+  readonly prices?: PriceTable;
+  /** Cost Explorer; by default the real one. */
+  readonly costs?: CostReader;
+}
+
+/** The cost check's dependencies from its Lambda environment (serverless.yml); tests override parts. */
+export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink): CostDeps {
+  const env = options.env ?? process.env;
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new ScalingError(`environment variable ${name} is not set`);
+    return value;
+  };
+  const aws = options.aws ?? awsConfigFromEnv(env);
+  const policy = options.policy ?? bundledPolicy(env);
+  const ledger = new DynamoLedger(
+    aws,
+    required('LEDGER_TABLE'),
+    env.SCALEPILOT_SCOPE ?? `local#${aws.region}`,
+  );
+  const webhook = policy.notifications.webhookParameterName;
+  const channels: CostAlertChannel[] = [
+    new SnsNotifier(aws, required('TOPIC_ARN')),
+    ...(webhook ? [new WebhookChannel(aws, webhook)] : []),
+  ];
+  return {
+    policy,
+    costs: options.costs ?? new CostExplorerReader(aws),
+    alerts: ledger,
+    decisions: (target, from, to) => ledger.decisions(target, { from, to }),
+    channels,
+    clock: options.clock ?? systemClock,
+    log: options.logger ?? logger,
+    region: aws.region,
+    prices: options.prices ?? bundledPrices,
+  };
+}
+
+/** The alert-cost Lambda: parse which check, run it, log what was sent. */
+export function costFunction(options: CostRuntimeOptions = {}) {
+  const { logger } = lambdaTelemetry('alert-cost');
+  const deps = costRuntimeFromEnv(options, logger as Logger);
+  return middy(async (event: unknown) => {
+    let check: 'daily' | 'forecast';
+    try {
+      check = parseCostEvent(event);
+    } catch (error) {
+      deps.log.error('event refused', { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    const run = await alertCosts(deps, check);
+    return {
+      check,
+      day: run.evaluation.day,
+      alerts: run.evaluation.alerts.length,
+      sent: run.sent,
+      alreadySent: run.alreadySent,
+    };
+  }).use(injectLambdaContext(logger));
+}
