@@ -1,19 +1,29 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
+import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader, metricHistory } from '../shared/adapters/CloudWatchMetricsReader';
+import { CostExplorerReader } from '../shared/adapters/CostExplorerReader';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
+import { PriceListReader } from '../shared/adapters/PriceListReader';
+import { bundledPrices } from '../shared/cost/bundledPrices';
+import { scalingLine, usd } from '../shared/cost/costMessage';
+import { addDays, newestCompleteDay, utcDate } from '../shared/cost/evaluateCosts';
+import type { PriceFamily, PriceTable } from '../shared/cost/scalingCost';
+import type { DailyCost } from '../shared/cost/types';
 import { AwsCallError, PolicyValidationError } from '../shared/errors';
 import { capacityPortByKind } from '../shared/lambda/scalerFunction';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
+import type { CostReader } from '../shared/ports';
 import { failedAssertions, runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
+import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
 import { figuresTable, writeReport } from './lib/backtestOutput';
 
@@ -107,16 +117,11 @@ program
       const policy = loadPolicyFile(file);
       const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
       // The deployed function's own environment names the table and the scope its decisions are under.
-      const fn = `scalepilot-${options.stage}-${functionByKind[policy.targets[0]?.kind ?? 'asg']}`;
-      const config = await new LambdaClient(clientOptions(aws))
-        .send(new GetFunctionConfigurationCommand({ FunctionName: fn }))
-        .catch((cause: unknown) => {
-          throw new AwsCallError(
-            `Lambda GetFunctionConfiguration ${fn} (is stage "${options.stage}" deployed?)`,
-            cause,
-          );
-        });
-      const env = config.Environment?.Variables ?? {};
+      const env = await deployedEnvironment(
+        aws,
+        options.stage,
+        functionByKind[policy.targets[0]?.kind ?? 'asg'],
+      );
       const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
       const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
       if (targets.length === 0) throw new Error(`${file}: no target "${options.target}"`);
@@ -138,6 +143,131 @@ program
           );
     },
   );
+
+program
+  .command('costs')
+  .argument('[file]', 'policy file', DEFAULT_POLICY)
+  .description('print the cost check of the last N complete days, and the month-end forecast; sends nothing')
+  .option('--days <n>', 'how many complete days', '7')
+  .option(
+    '--stage <stage>',
+    'stage the stack was deployed with (its ledger has the scaling decisions)',
+    'dev',
+  )
+  .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+  .option('--json', 'print JSON')
+  .action(
+    async (file: string, options: { days: string; stage: string; endpoint?: string; json?: boolean }) => {
+      const policy = loadPolicyFile(file);
+      const cost = policy.cost;
+      if (!cost) throw new Error(`${file}: no cost section`);
+      const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+      const env = await deployedEnvironment(aws, options.stage, 'alertCost');
+      const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+      const now = new Date();
+      const newest = newestCompleteDay(now, cost.completeAfterHours);
+      const count = Number(options.days);
+      // One Cost Explorer read for every day shown (each request is billed), then each day evaluated as the
+      // daily run the morning after it would have; the forecast only for today (it cannot start in the past).
+      const costs = new OneReadCostReader(new CostExplorerReader(aws));
+      const deps = (at: Date, withBudget: boolean): CostDeps => ({
+        policy: {
+          ...policy,
+          cost: { ...cost, monthlyBudgetUsd: withBudget ? cost.monthlyBudgetUsd : undefined },
+        },
+        costs,
+        alerts: { claimAlert: async () => false, releaseAlert: async () => {} },
+        decisions: (target, from, to) => ledger.decisions(target, { from, to }),
+        channels: [],
+        clock: { now: () => at },
+        log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
+        region: aws.region,
+        prices: bundledPrices,
+      });
+      const first = addDays(newest, 1 - count);
+      await costs.prefetch(addDays(first, -cost.anomaly.trailingDays), utcDate(now.getTime()));
+      const rows = [];
+      for (let i = 0; i < count; i += 1) {
+        const day = addDays(first, i);
+        const at = new Date(Date.parse(`${addDays(day, 1)}T00:00:00Z`) + cost.completeAfterHours * 3_600_000);
+        rows.push((await alertCosts(deps(at, false), 'daily', { send: false })).evaluation);
+      }
+      const forecast = cost.monthlyBudgetUsd
+        ? (await alertCosts(deps(now, true), 'forecast', { send: false })).evaluation
+        : undefined;
+      if (options.json) {
+        console.log(JSON.stringify({ days: rows, forecast }, null, 2));
+        return;
+      }
+      console.log(['day', 'spend', 'limit', 'alerts', "Scalepilot's scaling"].join('\t'));
+      for (const e of rows) {
+        const scaling = e.scaling.map(scalingLine).join('; ');
+        const spend = e.dayCost ? usd(e.dayCost.total) : 'no data';
+        const alerts = e.alerts.map((a) => a.key).join(', ') || '-';
+        console.log([e.day ?? '', spend, usd(cost.dailyLimitUsd), alerts, scaling].join('\t'));
+      }
+      if (forecast?.forecast) {
+        const f = forecast.forecast;
+        const verdict = forecast.alerts.length > 0 ? 'OVER budget' : 'within budget';
+        console.log(
+          `forecast ${f.month}: ${usd(f.monthToDate + f.remaining)} (${usd(f.monthToDate)} so far + ${usd(f.remaining)}), ${verdict} of ${usd(cost.monthlyBudgetUsd ?? 0)}`,
+        );
+      }
+      for (const e of rows) for (const a of e.alerts) console.log(`\n${a.subject}\n${a.text}`);
+    },
+  );
+
+program
+  .command('prices')
+  .description(
+    'refresh the bundled on-demand price table from the AWS Price List API (for the cost of scaling)',
+  )
+  .option('--regions <list>', 'comma-separated regions', 'us-east-1')
+  .option('--policy <file>', "also price this policy's instance types, classes and node types")
+  .option(
+    '--out <file>',
+    'where to write the table',
+    join(import.meta.dirname, '../shared/cost/onDemandPrices.json'),
+  )
+  .action(async (options: { regions: string; policy?: string; out: string }) => {
+    const table = JSON.parse(readFileSync(options.out, 'utf8')) as PriceTable & Record<string, unknown>;
+    const wanted: Record<PriceFamily, Set<string>> = {
+      ec2: new Set(),
+      rds: new Set(),
+      elasticache: new Set(),
+    };
+    for (const families of Object.values(table.regions))
+      for (const [family, types] of Object.entries(families))
+        for (const t of Object.keys(types)) wanted[family as PriceFamily].add(t);
+    for (const t of options.policy ? loadPolicyFile(options.policy).targets : []) {
+      if (t.kind === 'asg' && t.instanceType) wanted.ec2.add(t.instanceType);
+      if (t.kind === 'rds-replicas' && t.replicaInstanceClass) wanted.rds.add(t.replicaInstanceClass);
+      if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
+    }
+    const reader = new PriceListReader(awsConfigFromEnv());
+    const regions: Record<string, Record<PriceFamily, Record<string, number>>> = { ...table.regions };
+    for (const region of options.regions
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean)) {
+      const priced: Record<PriceFamily, Record<string, number>> = { ec2: {}, rds: {}, elasticache: {} };
+      for (const family of Object.keys(wanted) as PriceFamily[])
+        for (const type of [...wanted[family]].sort()) {
+          const price = await reader.onDemandPrice(family, region, type);
+          if (price === undefined) console.error(`${region}: no on-demand price for ${type}`);
+          else priced[family][type] = price;
+        }
+      regions[region] = priced;
+      console.log(
+        `${region}: ${Object.values(priced).reduce((n, f) => n + Object.keys(f).length, 0)} prices`,
+      );
+    }
+    writeFileSync(
+      options.out,
+      `${JSON.stringify({ ...table, fetched: new Date().toISOString(), regions }, null, 2)}\n`,
+    );
+    console.log(`wrote ${options.out}`);
+  });
 
 program
   .command('backtest')
@@ -261,4 +391,40 @@ try {
     process.exit(1);
   }
   throw error;
+}
+
+/** The environment a deployed function runs with (its ledger table, scope and topic). */
+async function deployedEnvironment(
+  aws: AwsConfig,
+  stage: string,
+  fn: string,
+): Promise<Record<string, string>> {
+  const name = `scalepilot-${stage}-${fn}`;
+  const config = await new LambdaClient(clientOptions(aws))
+    .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
+    .catch((cause: unknown) => {
+      throw new AwsCallError(
+        `Lambda GetFunctionConfiguration ${name} (is stage "${stage}" deployed?)`,
+        cause,
+      );
+    });
+  return config.Environment?.Variables ?? {};
+}
+
+/** Reads Cost Explorer once for a whole range and answers every narrower read from it. */
+class OneReadCostReader implements CostReader {
+  private days: DailyCost[] = [];
+  private readonly forecasts = new Map<string, Promise<number>>();
+  constructor(private readonly inner: CostReader) {}
+  async prefetch(start: string, end: string) {
+    this.days = await this.inner.dailyCosts(start, end);
+  }
+  async dailyCosts(start: string, end: string) {
+    return this.days.filter((d) => d.date >= start && d.date < end);
+  }
+  forecast(start: string, end: string) {
+    const key = `${start}/${end}`;
+    if (!this.forecasts.has(key)) this.forecasts.set(key, this.inner.forecast(start, end));
+    return this.forecasts.get(key) as Promise<number>;
+  }
 }

@@ -1,13 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { type LocalAccount, startLocalAccount } from '../../bin/lib/localAccount';
 import { type ReplayResult, replay } from '../../bin/lib/replay';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { addDays, newestCompleteDay } from '../../shared/cost/evaluateCosts';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { scalepilot } from '../../shared/simulate/baselines';
 import { simulate, unitsFor } from '../../shared/simulate/engine';
@@ -89,6 +92,56 @@ describe('npm start: the local account replays a flash crowd', () => {
       expect(returned.length).toBeGreaterThan(300); // one a minute at least, from the schedule
       expect(stored).toEqual(returned);
     }
+  });
+
+  it('scalepilot costs prints the check of the last days from Cost Explorer and sends nothing', async () => {
+    // moto's Cost Explorer answers from a preloaded queue; moto has no GetCostForecast, so this policy
+    // has no monthly budget.
+    const today = new Date().toISOString().slice(0, 10);
+    const dates = Array.from({ length: 40 }, (_, i) => addDays(today, i - 40));
+    const newest = newestCompleteDay(new Date(), 6);
+    const group = (key: string, amount: number) => ({
+      Keys: [key],
+      Metrics: { UnblendedCost: { Amount: String(amount), Unit: 'USD' } },
+    });
+    const results = (groups: (date: string) => unknown[]) => ({
+      ResultsByTime: dates.map((date) => ({
+        TimePeriod: { Start: date, End: addDays(date, 1) },
+        Groups: groups(date),
+        Estimated: false,
+      })),
+    });
+    const spend = (date: string) => (date === newest ? 400 : 200);
+    await fetch(`${local.emulator.endpoint}/moto-api/static/ce/cost-and-usage-results`, {
+      method: 'POST',
+      body: JSON.stringify({
+        results: [
+          results((d) => [group('Amazon Elastic Compute Cloud - Compute', spend(d))]),
+          results((d) => [group('scalepilot:target$api', spend(d))]),
+        ],
+      }),
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'scalepilot-costs-')), 'policy.yml');
+    const policy = parse(readFileSync(POLICY, 'utf8'));
+    delete policy.cost.monthlyBudgetUsd;
+    writeFileSync(file, stringify(policy));
+    const publishes = local.emulator.calls('Publish');
+    const out = execFileSync(
+      join(ROOT, 'bin/scalepilot'),
+      ['costs', file, '--days', '3', '--stage', 'e2e', '--endpoint', local.emulator.endpoint],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+      },
+    ).toString();
+    const rows = out.split('\n').filter((l) => /^\d{4}-\d\d-\d\d\t/.test(l));
+    expect(rows.map((r) => r.split('\t').slice(0, 4))).toEqual([
+      [addDays(newest, -2), '$200.00', '$250.00', '-'],
+      [addDays(newest, -1), '$200.00', '$250.00', '-'],
+      [newest, '$400.00', '$250.00', 'daily-limit, anomaly:Amazon Elastic Compute Cloud - Compute'],
+    ]);
+    expect(out).toContain(`Scalepilot cost: $400.00 on ${newest}, over the $250.00 daily limit`);
+    expect(local.emulator.calls('Publish')).toBe(publishes);
   });
 
   it('deployed the stack with its dashboard, a row per target', async () => {

@@ -42,7 +42,10 @@ describe('stack resources of the cost function', () => {
     const { Resources } = stackResources(policy(extra as Partial<PolicyInput>), 'prod');
     expect(Boolean(Resources.AlertCostHourlyForecastRule)).toBe(hourly);
     if (hourly) {
-      const target = (Resources.AlertCostHourlyForecastRule?.Properties.Targets as { Input: string }[])[0];
+      const targets = Resources.AlertCostHourlyForecastRule?.Properties.Targets as
+        | { Input: string }[]
+        | undefined;
+      const target = targets?.[0];
       expect(JSON.parse(target?.Input ?? '')).toEqual({ check: 'forecast' });
       expect(Resources.AlertCostHourlyForecastPermission?.Properties.Principal).toBe('events.amazonaws.com');
     }

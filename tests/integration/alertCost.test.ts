@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { freePort } from '../../bin/lib/motoServer';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { addDays } from '../../shared/cost/evaluateCosts';
+import { MalformedEventError } from '../../shared/errors';
+import { costFunction } from '../../shared/lambda/costFunction';
+import type { Policy } from '../../shared/policy/schema';
+import { examplePolicy, lambdaContext, testClock } from '../harness/fixtures';
+
+// The cost function against moto's Cost Explorer, preloaded through moto's
+// /moto-api/static/ce/cost-and-usage-results endpoint (moto answers GetCostAndUsage from that queue: each new
+// set of request parameters takes the next result, the same parameters get the same result again). moto has
+// no GetCostForecast, so this policy sets no monthly budget; the forecast call is covered with
+// aws-sdk-client-mock in tests/unit/adapters/CostExplorerReader.test.ts. The webhook is a real HTTP server
+// on loopback, its URL a real SecureString in moto's SSM.
+const EC2 = 'Amazon Elastic Compute Cloud - Compute';
+const RDS = 'Amazon Relational Database Service';
+const S3 = 'Amazon Simple Storage Service';
+const WEBHOOK_PARAMETER = '/scalepilot/test/webhook';
+
+let emulator: Emulator;
+let webhook: Server;
+const posted: { text: string }[] = [];
+let topicArn: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const account = new DemoAccount(emulator.aws);
+  await account.createLedgerTable('ledger');
+  topicArn = await account.createTopic('scalepilot-costs');
+  const port = await freePort();
+  webhook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      posted.push(JSON.parse(body));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((ok) => webhook.listen(port, '127.0.0.1', () => ok()));
+  await new SSMClient(clientOptions(emulator.aws)).send(
+    new PutParameterCommand({
+      Name: WEBHOOK_PARAMETER,
+      Type: 'SecureString',
+      Value: `http://127.0.0.1:${port}/hook`,
+    }),
+  );
+});
+afterAll(async () => {
+  await new Promise<void>((ok) => (webhook ? webhook.close(() => ok()) : ok()));
+  await emulator?.stop();
+});
+
+const policy = (): Policy => ({
+  ...examplePolicy(),
+  cost: { ...(examplePolicy().cost as NonNullable<Policy['cost']>), monthlyBudgetUsd: undefined },
+  notifications: { emails: [], webhookParameterName: WEBHOOK_PARAMETER },
+});
+
+/** One day of spend by service (and all of it tagged to `api`), as GetCostAndUsage returns it. */
+type Day = { date: string; services: Record<string, number> };
+const ordinary = { [EC2]: 150, [RDS]: 60, [S3]: 30 }; // $240, under the $250 limit
+const busy = { [EC2]: 165, [RDS]: 66, [S3]: 33 }; // $264: over the limit, no service out of line
+
+function daysBefore(end: string, count: number, lastDay: Record<string, number>): Day[] {
+  return Array.from({ length: count }, (_, i) => {
+    const date = addDays(end, i - count);
+    return { date, services: i === count - 1 ? lastDay : ordinary };
+  });
+}
+
+/** Preloads the two GetCostAndUsage answers of one run: by service, then by the target tag. */
+async function preload(days: Day[]) {
+  const result = (groups: (d: Day) => { key: string; amount: number }[]) => ({
+    ResultsByTime: days.map((d) => ({
+      TimePeriod: { Start: d.date, End: addDays(d.date, 1) },
+      Total: {},
+      Groups: groups(d).map((g) => ({
+        Keys: [g.key],
+        Metrics: { UnblendedCost: { Amount: g.amount.toFixed(10), Unit: 'USD' } },
+      })),
+      Estimated: false,
+    })),
+  });
+  const byService = result((d) => Object.entries(d.services).map(([key, amount]) => ({ key, amount })));
+  const byTag = result((d) => [
+    { key: 'scalepilot:target$api', amount: Object.values(d.services).reduce((a, b) => a + b, 0) },
+  ]);
+  const response = await fetch(`${emulator.endpoint}/moto-api/static/ce/cost-and-usage-results`, {
+    method: 'POST',
+    body: JSON.stringify({ results: [byService, byTag] }),
+  });
+  expect(response.ok).toBe(true);
+}
+
+function handlerAt(iso: string) {
+  const clock = testClock(new Date(iso));
+  return costFunction({
+    env: { LEDGER_TABLE: 'ledger', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: '123456789012#us-east-1' },
+    policy: policy(),
+    aws: emulator.aws,
+    clock,
+  });
+}
+
+describe('alert-cost against the emulator', () => {
+  it('refuses a malformed event before reading anything', async () => {
+    const handler = handlerAt('2026-11-22T08:00:00Z');
+    const before = emulator.actions().length;
+    await expect(handler({ check: 'weekly' }, lambdaContext('bad') as never)).rejects.toThrow(
+      MalformedEventError,
+    );
+    expect(emulator.actions().length).toBe(before);
+  });
+
+  it('a day over the limit posts exactly one alert, naming the top services, however often it runs', async () => {
+    // Run at 08:00 on the 22nd: the 21st is the newest complete day; the read starts on the 1st.
+    await preload(daysBefore('2026-11-22', 21, busy));
+    const publishes = emulator.calls('Publish');
+    const handler = handlerAt('2026-11-22T08:00:00Z');
+    const event = { check: 'daily' };
+    const first = await handler(event, lambdaContext('first') as never);
+    // The schedule delivers again, twice: moto's conditional writes are not atomic under concurrency
+    // (DynamoDB's are), so the duplicates arrive one after the other here.
+    const second = await handler(event, lambdaContext('second') as never);
+    const third = await handlerAt('2026-11-22T14:00:00Z')(event, lambdaContext('third') as never);
+    expect(first.sent).toEqual([
+      { key: 'daily-limit', channel: 'sns' },
+      { key: 'daily-limit', channel: 'webhook' },
+    ]);
+    expect(second.sent).toEqual([]);
+    expect(second.alreadySent).toHaveLength(2);
+    expect(third.sent).toEqual([]);
+    expect(emulator.calls('Publish') - publishes).toBe(1);
+    expect(posted).toHaveLength(1);
+    const text = posted[0]?.text ?? '';
+    expect(text).toContain('$264.00 on 2026-11-21, over the $250.00 daily limit');
+    expect(text.indexOf(EC2)).toBeGreaterThan(0);
+    expect(text.indexOf(EC2)).toBeLessThan(text.indexOf(RDS));
+    expect(text).toContain('cost-explorer?');
+  });
+
+  it('a normal day posts nothing', async () => {
+    await preload(daysBefore('2026-11-23', 22, ordinary));
+    const publishes = emulator.calls('Publish');
+    const run = await handlerAt('2026-11-23T08:00:00Z')({ check: 'daily' }, lambdaContext('normal') as never);
+    expect(run.day).toBe('2026-11-22');
+    expect(run.alerts).toBe(0);
+    expect(emulator.calls('Publish')).toBe(publishes);
+    expect(posted).toHaveLength(1);
+  });
+});

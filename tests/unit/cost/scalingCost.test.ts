@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { scalingCost, unitHoursAbove } from '../../../shared/cost/scalingCost';
+import { examplePolicy } from '../../harness/fixtures';
+
+const at = (hhmm: string) => new Date(`2026-11-21T${hhmm}:00Z`);
+const DAY = { from: at('00:00'), to: new Date('2026-11-22T00:00:00Z') };
+const prices = {
+  regions: {
+    'us-east-1': {
+      ec2: { 't3.medium': 0.0416 },
+      rds: { 'db.t4g.medium': 0.065 },
+      elasticache: { 'cache.t4g.small': 0.032 },
+    },
+  },
+};
+
+describe('unitHoursAbove: the capacity Scalepilot added, from the decisions of the day', () => {
+  it.each([
+    { name: 'no decisions: nothing added', changes: [], hours: 0 },
+    {
+      name: 'held at 4 all day, min 2: 48 unit-hours',
+      changes: [{ at: at('00:00'), from: 4, to: 4 }],
+      hours: 48,
+    },
+    {
+      name: 'out from 2 to 6 at 12:00, back to 2 at 18:00: 24',
+      changes: [
+        { at: at('12:00'), from: 2, to: 6 },
+        { at: at('18:00'), from: 6, to: 2 },
+      ],
+      hours: 24,
+    },
+    {
+      name: 'the first decision at 06:00 saw 3: counted from midnight',
+      changes: [{ at: at('06:00'), from: 3, to: 3 }],
+      hours: 24,
+    },
+    { name: 'at the minimum: nothing', changes: [{ at: at('01:00'), from: 2, to: 2 }], hours: 0 },
+  ])('$name', ({ changes, hours }) => {
+    expect(unitHoursAbove(changes, 2, DAY.from, DAY.to)).toBeCloseTo(hours, 9);
+  });
+});
+
+describe('scalingCost: unit-hours × the on-demand price of the unit', () => {
+  const policy = examplePolicy();
+  const [api, db, cache] = policy.targets;
+  const held = (n: number) => [{ at: at('00:00'), from: n, to: n }];
+
+  it.each([
+    {
+      name: 'instances at the t3.medium price',
+      target: { ...api, instanceType: 't3.medium' },
+      changes: held(4),
+      usd: 48 * 0.0416,
+    },
+    {
+      name: 'a shard is a primary and its replicas',
+      target: { ...cache, nodeType: 'cache.t4g.small', replicasPerShard: 1 },
+      changes: held(4),
+      usd: 24 * 2 * 0.032,
+    },
+    {
+      name: 'replicas at their class',
+      target: { ...db, replicaInstanceClass: 'db.t4g.medium' },
+      changes: held(2),
+      usd: 24 * 0.065,
+    },
+  ] as const)('$name', ({ target, changes, usd }) => {
+    expect(scalingCost(target as never, changes, DAY, 'us-east-1', prices).usd).toBeCloseTo(usd, 9);
+  });
+
+  it.each([
+    {
+      name: 'no type on the target',
+      target: { ...api, instanceType: undefined },
+      region: 'us-east-1',
+      note: 'set instanceType',
+    },
+    {
+      name: 'no price for the region',
+      target: { ...api, instanceType: 't3.medium' },
+      region: 'eu-west-1',
+      note: 'npx scalepilot prices --regions eu-west-1',
+    },
+  ])('no price, and says what to do: $name', ({ target, region, note }) => {
+    const result = scalingCost(target as never, held(4), DAY, region, prices);
+    expect(result.usd).toBeUndefined();
+    expect(result.unitHours).toBe(48);
+    expect(result.note).toContain(note);
+  });
+});
