@@ -164,7 +164,9 @@ export const CostSchema = z.strictObject({
     .min(0)
     .max(72)
     .default(6)
-    .describe('Cost Explorer fills a day in over the following hours: compare a day only this long after it ended'),
+    .describe(
+      'Cost Explorer fills a day in over the following hours: compare a day only this long after it ended',
+    ),
   hourlyForecast: z.boolean().default(false).describe('also check the month-end forecast every hour'),
   anomaly: z
     .strictObject({

@@ -49,7 +49,9 @@ describe('function roles allow every call their adapters make', () => {
   it.each(Object.entries(adaptersOf))('%s', (role, adapters) => {
     const allowed = new Set(
       (
-        Resources[role]?.Properties.Policies as { PolicyDocument: { Statement: { Action: string[] }[] } }[]
+        (Resources[role]?.Properties.Policies ?? []) as {
+          PolicyDocument: { Statement: { Action: string[] }[] };
+        }[]
       ).flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => s.Action)),
     );
     const needed = adapters.flatMap(actionsCalledBy);
