@@ -13,19 +13,18 @@ import { bundledPrices } from '../shared/cost/bundledPrices';
 import { scalingLine, usd } from '../shared/cost/costMessage';
 import { addDays, newestCompleteDay, utcDate } from '../shared/cost/evaluateCosts';
 import type { PriceFamily, PriceTable } from '../shared/cost/scalingCost';
-import type { DailyCost } from '../shared/cost/types';
 import { AwsCallError, PolicyValidationError } from '../shared/errors';
 import { capacityPortByKind } from '../shared/lambda/scalerFunction';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
-import type { CostReader } from '../shared/ports';
 import { failedAssertions, runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
 import { figuresTable, writeReport } from './lib/backtestOutput';
+import { OneReadCostReader } from './lib/oneReadCostReader';
 
 const DEFAULT_POLICY = 'scalepilot.yml';
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
@@ -409,22 +408,4 @@ async function deployedEnvironment(
       );
     });
   return config.Environment?.Variables ?? {};
-}
-
-/** Reads Cost Explorer once for a whole range and answers every narrower read from it. */
-class OneReadCostReader implements CostReader {
-  private days: DailyCost[] = [];
-  private readonly forecasts = new Map<string, Promise<number>>();
-  constructor(private readonly inner: CostReader) {}
-  async prefetch(start: string, end: string) {
-    this.days = await this.inner.dailyCosts(start, end);
-  }
-  async dailyCosts(start: string, end: string) {
-    return this.days.filter((d) => d.date >= start && d.date < end);
-  }
-  forecast(start: string, end: string) {
-    const key = `${start}/${end}`;
-    if (!this.forecasts.has(key)) this.forecasts.set(key, this.inner.forecast(start, end));
-    return this.forecasts.get(key) as Promise<number>;
-  }
 }

@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { simulate, unitsFor } from '../../shared/simulate/engine';
 import { backtestScenario } from '../../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../../shared/simulate/trace';
 
+const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const POLICY = join(ROOT, 'examples/event-platform.scalepilot.yml');
 const TWITTER = resolve(ROOT, '../shared/traces/Twitter_volume_AAPL.csv');
@@ -126,14 +128,12 @@ describe('npm start: the local account replays a flash crowd', () => {
     delete policy.cost.monthlyBudgetUsd;
     writeFileSync(file, stringify(policy));
     const publishes = local.emulator.calls('Publish');
-    const out = execFileSync(
+    // Asynchronously: the emulator's proxy runs in this process and must keep answering.
+    const { stdout: out } = await run(
       join(ROOT, 'bin/scalepilot'),
       ['costs', file, '--days', '3', '--stage', 'e2e', '--endpoint', local.emulator.endpoint],
-      {
-        cwd: ROOT,
-        env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
-      },
-    ).toString();
+      { cwd: ROOT, env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' } },
+    );
     const rows = out.split('\n').filter((l) => /^\d{4}-\d\d-\d\d\t/.test(l));
     expect(rows.map((r) => r.split('\t').slice(0, 4))).toEqual([
       [addDays(newest, -2), '$200.00', '$250.00', '-'],
