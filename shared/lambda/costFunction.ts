@@ -8,7 +8,6 @@ import { SnsNotifier } from '../adapters/SnsNotifier';
 import { WebhookChannel } from '../adapters/WebhookChannel';
 import { bundledPrices } from '../cost/bundledPrices';
 import type { PriceTable } from '../cost/scalingCost';
-import { ScalingError } from '../errors';
 import { parseCostEvent } from '../events/parseCostEvent';
 import type { Policy } from '../policy/schema';
 import type { Clock, CostAlertChannel, CostReader } from '../ports';
@@ -16,7 +15,7 @@ import { alertCosts, type CostDeps } from '../usecases/alertCosts';
 import type { LogSink } from '../usecases/evaluateTargets';
 import { bundledPolicy } from './bundledPolicy';
 import { lambdaTelemetry } from './lambdaTelemetry';
-import { systemClock } from './scalerRuntimeFromEnv';
+import { requiredEnv, systemClock } from './scalerRuntimeFromEnv';
 
 export interface CostRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -32,11 +31,7 @@ export interface CostRuntimeOptions {
 /** The cost check's dependencies from its Lambda environment (serverless.yml); tests override parts. */
 export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink): CostDeps {
   const env = options.env ?? process.env;
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value) throw new ScalingError(`environment variable ${name} is not set`);
-    return value;
-  };
+  const required = (name: string) => requiredEnv(env, name);
   const aws = options.aws ?? awsConfigFromEnv(env);
   const policy = options.policy ?? bundledPolicy(env);
   const ledger = new DynamoLedger(

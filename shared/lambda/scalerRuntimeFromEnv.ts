@@ -14,6 +14,13 @@ import { powertoolsDecisionMetrics } from './powertoolsDecisionMetrics';
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** A function's setting from its environment (serverless.yml sets them all); missing is a clear error. */
+export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ScalingError(`environment variable ${name} is not set`);
+  return value;
+}
+
 export interface RuntimeOptions {
   readonly kind: TargetKind;
   readonly capacity: (config: AwsConfig) => CapacityPort;
@@ -28,11 +35,7 @@ export interface RuntimeOptions {
 /** Builds a scaler's runtime from its Lambda environment (set by serverless.yml); tests override parts. */
 export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
   const env = options.env ?? process.env;
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value) throw new ScalingError(`environment variable ${name} is not set`);
-    return value;
-  };
+  const required = (name: string) => requiredEnv(env, name);
   const aws = options.aws ?? awsConfigFromEnv(env);
   const table = required('LEDGER_TABLE');
   return {
