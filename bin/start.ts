@@ -111,6 +111,10 @@ try {
       if (!errors.has(message)) say(`  ✖ ${iso(series.start + minute * 60_000)}  ${message}`);
       errors.add(message);
     },
+    onCostCheck: (check, notes, alerts, minute) =>
+      say(
+        `  ${iso(series.start + minute * 60_000)}  alert-cost (${check}): ${alerts} alert(s); ${notes.join('; ')}`,
+      ),
     onMinute: (p) => {
       const capacity = [...p.ordered].map(([t, n]) => `${t} ${n}`).join(', ');
       progress?.update(p.minute + 1, { time: iso(p.now.getTime()), capacity, decisions: decided });

@@ -24,6 +24,11 @@ export interface Emulator {
    * to show instances as Pending while they boot, which moto's instances never are.
    */
   rewrite(action: string, edit: ((body: string) => string) | undefined): void;
+  /**
+   * Answers an action moto does not have, with a JSON body (undefined: stop). The local account uses it
+   * for Cost Explorer's GetCostForecast.
+   */
+  answer(action: string, json: (() => unknown) | undefined): void;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -32,6 +37,7 @@ export async function startEmulator(): Promise<Emulator> {
   const moto: MotoServer = await startMotoServer();
   const seen: string[] = [];
   const rewrites = new Map<string, (body: string) => string>();
+  const answers = new Map<string, () => unknown>();
   const port = await freePort();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -45,6 +51,12 @@ export async function startEmulator(): Promise<Emulator> {
         res.end(
           '<DescribeInstanceRefreshesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeInstanceRefreshesResult><InstanceRefreshes/></DescribeInstanceRefreshesResult><ResponseMetadata><RequestId>harness</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>',
         );
+        return;
+      }
+      const answer = action ? answers.get(action) : undefined;
+      if (answer) {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(answer()));
         return;
       }
       const upstream = httpRequest(
@@ -80,6 +92,10 @@ export async function startEmulator(): Promise<Emulator> {
     pid: moto.pid,
     calls: (action) => seen.filter((a) => a === action).length,
     actions: () => [...seen],
+    answer(action, json) {
+      if (json) answers.set(action, json);
+      else answers.delete(action);
+    },
     rewrite(action, edit) {
       if (edit) rewrites.set(action, edit);
       else rewrites.delete(action);

@@ -14,6 +14,8 @@ import { type Emulator, startEmulator } from './emulator';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SERVICE = 'scalepilot';
+/** The serverless.yml name of the cost function. */
+export const COST_FUNCTION = 'alertCost';
 
 /** A function of the deployed stack, as Lambda describes it. */
 export interface DeployedFunction {
@@ -140,7 +142,7 @@ async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Prom
 async function deployedFunctions(emulator: Emulator, stage: string): Promise<Map<string, DeployedFunction>> {
   const lambda = new LambdaClient(clientOptions(emulator.aws));
   const functions = new Map<string, DeployedFunction>();
-  for (const fn of Object.values(functionByKind)) {
+  for (const fn of [...Object.values(functionByKind), COST_FUNCTION]) {
     const name = `${SERVICE}-${stage}-${fn}`;
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     functions.set(fn, {

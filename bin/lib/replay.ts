@@ -3,6 +3,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import type { Context } from 'aws-lambda';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
+import { costFunction } from '../../shared/lambda/costFunction';
 import { capacityPortByKind, scalerFunction } from '../../shared/lambda/scalerFunction';
 import type { AlarmDefinition } from '../../shared/policy/alarmDefinitions';
 import type { Rule, TargetKind } from '../../shared/policy/schema';
@@ -12,7 +13,8 @@ import { type AlarmStateValue, alarmState } from '../../shared/simulate/alarmSta
 import { type Scenario, servingAt, type Timeline } from '../../shared/simulate/engine';
 import type { MinuteSeries } from '../../shared/simulate/trace';
 import type { Evaluation } from '../../shared/usecases/evaluateTargets';
-import type { LocalAccount } from './localAccount';
+import { COST_FUNCTION, type LocalAccount } from './localAccount';
+import { preloadCosts } from './localCosts';
 
 /** The clock the replayed handlers receive through the `Clock` port: it moves only when the replay says. */
 export class VirtualClock implements Clock {
@@ -54,6 +56,13 @@ export interface ReplayOptions {
   readonly onAlarm?: (alarm: AlarmDefinition, state: AlarmStateValue, minute: number) => void;
   readonly onMinute?: (p: ReplayProgress) => void;
   readonly onError?: (functionName: string, error: unknown, minute: number) => void;
+  /** A run of the cost function (daily at 08:00 UTC, hourly for the forecast when the policy asks). */
+  readonly onCostCheck?: (
+    check: 'daily' | 'forecast',
+    notes: readonly string[],
+    alerts: number,
+    minute: number,
+  ) => void;
 }
 
 export interface ReplayResult {
@@ -77,6 +86,7 @@ type Handler = (event: unknown, context: Context) => Promise<Evaluation[]>;
  * resource says, serving after the scenario's provisioning delay as in the backtest (moto's instances are
  * InService at once); every one of its rules reads the utilisation that implies. Targets the trace does not
  * drive read steady values between their thresholds, so their functions run and decide "no change".
+ * The cost function runs on its schedule against the demo account's Cost Explorer data (bin/lib/localCosts).
  */
 export async function replay(local: LocalAccount, options: ReplayOptions): Promise<ReplayResult> {
   const { series } = options;
@@ -93,6 +103,11 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     );
     handlers.set(fn, handler as unknown as Handler);
   }
+  const costDeployed = local.functions.get(COST_FUNCTION);
+  const costHandler =
+    costDeployed && local.policy.cost
+      ? costFunction({ env: costDeployed.env, policy: local.policy, aws: local.emulator.aws, clock })
+      : undefined;
   const worlds = [...options.driven].map(([name, scenario]) => {
     const target = local.policy.targets.find((t) => t.name === name);
     if (!target) throw new Error(`replay: no target "${name}" in the policy`);
@@ -197,6 +212,25 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     await Promise.all(
       [...handlers.keys()].map((fn) => invoke(fn, scheduleEvent(local, now), m, { trigger: 'schedule' })),
     );
+    if (costHandler && costDeployed) {
+      // The cost function's schedules: cron(0 8 * * ? *) daily, and rate(1 hour) for the forecast if asked.
+      const at = new Date(now);
+      const check =
+        at.getUTCHours() === 8 && at.getUTCMinutes() === 0
+          ? 'daily'
+          : local.policy.cost?.hourlyForecast && at.getUTCMinutes() === 0
+            ? 'forecast'
+            : undefined;
+      if (check) {
+        try {
+          await preloadCosts(local.emulator, local.policy, at);
+          const run = await costHandler({ check }, lambdaContext(costDeployed.name, costDeployed.arn));
+          options.onCostCheck?.(check, run.notes, run.alerts, m);
+        } catch (error) {
+          options.onError?.(COST_FUNCTION, error, m);
+        }
+      }
+    }
     await observe(m);
   }
   booting.stop();

@@ -44,6 +44,26 @@ function unitType(target: Target): { type?: string; count: number } {
   return { type: target.nodeType, count: 1 + target.replicasPerShard };
 }
 
+/** USD per unit-hour of a target (a shard counts its nodes), or why there is no price. */
+export function unitPrice(
+  target: Target,
+  region: string,
+  prices: PriceTable,
+): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
+  const { type, count } = unitType(target);
+  const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
+    target.kind
+  ];
+  if (!type) return { note: `no price: set ${key} on the target` };
+  const price = prices.regions[region]?.[familyByKind[target.kind]]?.[type];
+  if (price === undefined)
+    return {
+      unitType: type,
+      note: `no price for ${type} in ${region}: run npx scalepilot prices --regions ${region}`,
+    };
+  return { usdPerUnitHour: price * count, unitType: count > 1 ? `${count} × ${type}` : type };
+}
+
 /** What the capacity Scalepilot added to one target cost over a day. */
 export function scalingCost(
   target: Target,
@@ -54,23 +74,7 @@ export function scalingCost(
 ): ScalingCost {
   const unitHours = unitHoursAbove(changes, target.capacity.min, day.from, day.to);
   const base = { target: target.name, kind: target.kind, unitHours, unit: unitByKind[target.kind] };
-  const { type, count } = unitType(target);
-  const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
-    target.kind
-  ];
-  if (!type) return { ...base, note: `no price: set ${key} on the target` };
-  const price = prices.regions[region]?.[familyByKind[target.kind]]?.[type];
-  if (price === undefined)
-    return {
-      ...base,
-      unitType: type,
-      note: `no price for ${type} in ${region}: run npx scalepilot prices --regions ${region}`,
-    };
-  const usdPerUnitHour = price * count;
-  return {
-    ...base,
-    unitType: count > 1 ? `${count} × ${type}` : type,
-    usdPerUnitHour,
-    usd: unitHours * usdPerUnitHour,
-  };
+  const price = unitPrice(target, region, prices);
+  if ('note' in price) return { ...base, ...price };
+  return { ...base, ...price, usd: unitHours * price.usdPerUnitHour };
 }

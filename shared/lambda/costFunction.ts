@@ -76,6 +76,7 @@ export function costFunction(options: CostRuntimeOptions = {}) {
       alerts: run.evaluation.alerts.length,
       sent: run.sent,
       alreadySent: run.alreadySent,
+      notes: run.evaluation.notes,
     };
   }).use(injectLambdaContext(logger));
 }

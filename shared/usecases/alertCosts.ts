@@ -56,10 +56,7 @@ export async function alertCosts(
       alreadySent: [],
     };
   }
-  const today = utcDate(now.getTime());
-  const day = newestCompleteDay(now, cost.completeAfterHours);
-  const monthStart = `${today.slice(0, 7)}-01`;
-  const start = [addDays(day, -cost.anomaly.trailingDays), monthStart].sort()[0] as string;
+  const { start, end: today, day, monthStart } = costReadRange(cost, now);
   const days = await deps.costs.dailyCosts(start, today);
   const forecast =
     cost.monthlyBudgetUsd === undefined ? undefined : await monthForecast(deps, days, today, monthStart);
@@ -108,6 +105,18 @@ export async function alertCosts(
       { cause: failures },
     );
   return { evaluation, sent, alreadySent };
+}
+
+/**
+ * The days one run reads from Cost Explorer, [start, end): the trailing window before the compared day
+ * and the month so far, up to today (never compared, but not asked for either).
+ */
+export function costReadRange(cost: NonNullable<Policy['cost']>, now: Date) {
+  const end = utcDate(now.getTime());
+  const day = newestCompleteDay(now, cost.completeAfterHours);
+  const monthStart = `${end.slice(0, 7)}-01`;
+  const start = [addDays(day, -cost.anomaly.trailingDays), monthStart].sort()[0] as string;
+  return { start, end, day, monthStart };
 }
 
 function summary(alert: CostAlert, channel: string) {

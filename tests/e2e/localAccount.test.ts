@@ -22,7 +22,9 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const POLICY = join(ROOT, 'examples/event-platform.scalepilot.yml');
 const TWITTER = resolve(ROOT, '../shared/traces/Twitter_volume_AAPL.csv');
-const FROM = '2015-03-31T02:00:00Z'; // quiet, then the 03:02 flash crowd (peak 13,479 at 03:27), quiet again by 04:30
+// Quiet, then the 03:02 flash crowd (peak 13,479 at 03:27), quiet again by 04:30; the last minute is 08:00,
+// when the cost function's daily schedule fires.
+const FROM = '2015-03-31T02:01:00Z';
 
 function window(file: string, from: string, hours: number): MinuteSeries {
   const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
@@ -38,6 +40,7 @@ describe('npm start: the local account replays a flash crowd', () => {
   let local: LocalAccount;
   let result: ReplayResult;
   let scenario: ReturnType<typeof backtestScenario>;
+  const costChecks: { check: string; notes: readonly string[]; alerts: number }[] = [];
 
   beforeAll(async () => {
     const policy = loadPolicyFile(POLICY);
@@ -49,7 +52,12 @@ describe('npm start: the local account replays a flash crowd', () => {
       stage: 'e2e',
       initialCapacity: (t) => (t.kind === 'asg' ? unitsFor(series.load[0] ?? 0, scenario) : t.capacity.min),
     });
-    result = await replay(local, { series, driven: new Map([['api', scenario]]), speed: 0 });
+    result = await replay(local, {
+      series,
+      driven: new Map([['api', scenario]]),
+      speed: 0,
+      onCostCheck: (check, notes, alerts) => costChecks.push({ check, notes, alerts }),
+    });
   }, 900_000);
 
   afterAll(async () => {
@@ -72,6 +80,15 @@ describe('npm start: the local account replays a flash crowd', () => {
       new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['event-platform-api'] }),
     );
     expect(groups.AutoScalingGroups?.[0]?.DesiredCapacity).toBe(2);
+  });
+
+  it('runs the cost function on its 08:00 schedule against the account at rest: quiet', () => {
+    expect(costChecks).toHaveLength(1);
+    expect(costChecks[0]?.check).toBe('daily');
+    expect(costChecks[0]?.alerts).toBe(0);
+    expect(costChecks[0]?.notes.join('\n')).toMatch(
+      /2015-03-30: \$[\d.]+ is within the daily limit of \$250\.00/,
+    );
   });
 
   it('takes the very decisions the backtest takes on the same window', () => {
