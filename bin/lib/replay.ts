@@ -3,8 +3,9 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import type { Context } from 'aws-lambda';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
+import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
 import { costFunction } from '../../shared/lambda/costFunction';
-import { capacityPortByKind, scalerFunction } from '../../shared/lambda/scalerFunction';
+import { scalerFunction } from '../../shared/lambda/scalerFunction';
 import type { AlarmDefinition } from '../../shared/policy/alarmDefinitions';
 import type { Rule, TargetKind } from '../../shared/policy/schema';
 import { functionByKind, metricDimensions } from '../../shared/policy/targetResource';
@@ -98,6 +99,7 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     if (!deployed) continue;
     const handler = scalerFunction(
       kind,
+      capacityPortByKind[kind],
       { env: deployed.env, policy: local.policy, aws: local.emulator.aws, clock },
       { emf: false },
     );

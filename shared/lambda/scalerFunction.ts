@@ -1,23 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { AutoScalingCapacity } from '../adapters/AutoScalingCapacity';
 import type { AwsConfig } from '../adapters/awsConfig';
-import { ElastiCacheShardCapacity } from '../adapters/ElastiCacheShardCapacity';
-import { RdsReplicaCapacity } from '../adapters/RdsReplicaCapacity';
 import type { TargetKind } from '../policy/schema';
 import { serviceByKind } from '../policy/targetResource';
 import type { CapacityPort } from '../ports';
 import { createScalerHandler } from './createScalerHandler';
 import { lambdaTelemetry } from './lambdaTelemetry';
 import { type RuntimeOptions, scalerRuntimeFromEnv } from './scalerRuntimeFromEnv';
-
-/** The capacity adapter of each resource kind. */
-export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => CapacityPort> = {
-  asg: (aws) => new AutoScalingCapacity(aws),
-  'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
-  'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
-};
 
 /**
  * One scaler Lambda: its runtime from the function's environment, Powertools logging and EMF metrics,
@@ -27,13 +17,14 @@ export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => Capacity
  */
 export function scalerFunction(
   kind: TargetKind,
+  capacity: (aws: AwsConfig) => CapacityPort,
   overrides: Pick<RuntimeOptions, 'env' | 'policy' | 'aws' | 'clock'> = {},
   { emf = true }: { emf?: boolean } = {},
 ) {
   const { logger, metrics } = lambdaTelemetry(serviceByKind[kind]);
   const runtime = scalerRuntimeFromEnv({
     kind,
-    capacity: capacityPortByKind[kind],
+    capacity,
     logger,
     ...(emf ? { metrics } : {}),
     ...overrides,

@@ -1,0 +1,16 @@
+import type { TargetKind } from '../policy/schema';
+import type { CapacityPort } from '../ports';
+import { AutoScalingCapacity } from './AutoScalingCapacity';
+import type { AwsConfig } from './awsConfig';
+import { ElastiCacheShardCapacity } from './ElastiCacheShardCapacity';
+import { RdsReplicaCapacity } from './RdsReplicaCapacity';
+
+/**
+ * The capacity adapter of each resource kind, for the tools that handle every kind (the CLI, the local
+ * account). A function imports only its own, so its bundle carries one resource SDK client.
+ */
+export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => CapacityPort> = {
+  asg: (aws) => new AutoScalingCapacity(aws),
+  'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
+  'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
+};
