@@ -2,7 +2,7 @@
 // the stack into it with `sls deploy`, creates the demo resources and the policy's alarms, then replays a
 // trace in virtual time through the deployed functions' handlers, printing each decision, and ends with
 // the backtest figures and the chart of the replayed window. Ctrl-C stops it and the emulator.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
@@ -54,7 +54,15 @@ const options = new Command('start')
 // printed here and kept in the ledger table.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-const series = replayWindow(options.trace, options.from, options.hours);
+const series = (() => {
+  try {
+    return replayWindow(options.trace, options.from, options.hours);
+  } catch (error) {
+    // Bad options or a bad trace: say what and where, start nothing.
+    console.error(`✖ ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+})();
 const aborter = new AbortController();
 let local: LocalAccount | undefined;
 process.once('SIGINT', () => {
@@ -170,6 +178,8 @@ try {
 }
 
 function replayWindow(file: string, from: string | undefined, hours: number): MinuteSeries {
+  if (!existsSync(file))
+    throw new InvalidArgumentError(`--trace: ${file} not found (give a CSV timestamp,value)`);
   const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
   const startAt = from === undefined ? full.start : Date.parse(from);
   if (Number.isNaN(startAt)) throw new InvalidArgumentError(`--from: "${from}" is not an ISO time`);
