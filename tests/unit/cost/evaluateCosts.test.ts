@@ -39,6 +39,18 @@ const trailing = (count = 14) =>
   );
 const normal = { [EC2]: 104, [RDS]: 40, [LAMBDA]: 0.1, [S3]: 30 };
 
+/** The hourly forecast check against a $6,000 budget. */
+const forecastCheck = (forecast?: MonthForecast) =>
+  evaluateCosts({
+    cost: cost({ monthlyBudgetUsd: 6000 }),
+    now: NOW,
+    check: 'forecast',
+    days: [],
+    scaling: [],
+    region: 'us-east-1',
+    ...(forecast ? { forecast } : {}),
+  });
+
 describe('newestCompleteDay: Cost Explorer lags, so only days over long enough are compared', () => {
   it.each([
     { name: '08:00, 6 h after: yesterday', now: '2026-11-22T08:00:00Z', hours: 6, day: '2026-11-21' },
@@ -179,15 +191,7 @@ describe('evaluateCosts', () => {
   ] as { name: string; forecast?: MonthForecast; alerts: string[]; note?: string }[])(
     'forecast check: $name',
     ({ forecast, alerts, note }) => {
-      const result = evaluateCosts({
-        cost: cost({ monthlyBudgetUsd: 6000 }),
-        now: NOW,
-        check: 'forecast',
-        days: [],
-        scaling: [],
-        region: 'us-east-1',
-        ...(forecast ? { forecast } : {}),
-      });
+      const result = forecastCheck(forecast);
       expect(result.alerts.map((a) => a.key)).toEqual(alerts);
       if (alerts.length) expect(result.alerts[0]?.day).toBe('2026-11-22');
       if (note) expect(result.notes.join('\n')).toContain(note);
@@ -252,15 +256,7 @@ describe('the words of an alert (snapshot)', () => {
   });
 
   it('forecast: month to date, the forecast of the rest, the budget', () => {
-    const [alert] = evaluateCosts({
-      cost: cost({ monthlyBudgetUsd: 6000 }),
-      now: NOW,
-      check: 'forecast',
-      days: [],
-      scaling: [],
-      region: 'us-east-1',
-      forecast: { month: '2026-11', monthToDate: 4210.5, remaining: 2101.25 },
-    }).alerts;
+    const [alert] = forecastCheck({ month: '2026-11', monthToDate: 4210.5, remaining: 2101.25 }).alerts;
     expect(alert?.subject).toMatchInlineSnapshot(
       `"Scalepilot cost: month-end forecast $6,311.75 for 2026-11, over the $6,000.00 budget"`,
     );
