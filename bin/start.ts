@@ -10,7 +10,7 @@ import type { Decision } from '../shared/decision/types';
 import type { Target } from '../shared/policy/schema';
 import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
-import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
+import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
 import { figuresTable, writeReport } from './lib/backtestOutput';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
 import { type ReplayedDecision, replay } from './lib/replay';
@@ -183,13 +183,11 @@ function replayWindow(file: string, from: string | undefined, hours: number): Mi
   const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
   const startAt = from === undefined ? full.start : Date.parse(from);
   if (Number.isNaN(startAt)) throw new InvalidArgumentError(`--from: "${from}" is not an ISO time`);
-  const offset = Math.ceil((startAt - full.start) / 60_000);
-  if (offset < 0 || offset >= full.load.length)
-    throw new InvalidArgumentError(
-      `--from: ${from} is outside ${file} (${iso(full.start)} + ${full.load.length} min)`,
-    );
-  const load = full.load.slice(offset, offset + Math.round(hours * 60));
-  return { ...full, start: full.start + offset * 60_000, load };
+  try {
+    return seriesWindow(full, startAt, Math.round(hours * 60), file);
+  } catch (error) {
+    throw new InvalidArgumentError(`--from: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** The backtest's scenario for the replayed window and a target, so the emulator's run and the backtest compare. */

@@ -1,4 +1,4 @@
-import { cloudWatchDimensions } from '../shared/adapters/cloudWatchMetric';
+import { alarmMetric } from '../shared/adapters/cloudWatchMetric';
 import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
@@ -63,36 +63,6 @@ export function stackResources(
   for (const alarm of alarmDefinitions(policy, stage)) {
     const id = `Alarm${pascal(alarm.alarmName.replace(/^scalepilot-/, ''))}`;
     const fnArn = { 'Fn::GetAtt': [lambdaLogicalId(alarm.functionName), 'Arn'] };
-    const m = alarm.metric;
-    const dimensions = cloudWatchDimensions(m.dimensions);
-    const metricProps =
-      m.percentOf === undefined
-        ? {
-            Namespace: m.namespace,
-            MetricName: m.name,
-            Dimensions: dimensions,
-            Period: m.periodSeconds,
-            ...statistic(m.statistic),
-          }
-        : {
-            Metrics: [
-              {
-                Id: 'm1',
-                MetricStat: {
-                  Metric: { Namespace: m.namespace, MetricName: m.name, Dimensions: dimensions },
-                  Period: m.periodSeconds,
-                  Stat: m.statistic,
-                },
-                ReturnData: false,
-              },
-              {
-                Id: 'percent',
-                Expression: `100 * m1 / ${m.percentOf}`,
-                Label: `${m.name} %`,
-                ReturnData: true,
-              },
-            ],
-          };
     resources[`${id}Permission`] = {
       Type: 'AWS::Lambda::Permission',
       Properties: {
@@ -118,7 +88,7 @@ export function stackResources(
         TreatMissingData: alarm.treatMissingData,
         AlarmActions: [fnArn],
         OKActions: [fnArn],
-        ...metricProps,
+        ...alarmMetric(alarm.metric),
       },
     };
   }
@@ -136,8 +106,4 @@ export function stackResources(
     };
   });
   return { Resources: resources };
-}
-
-function statistic(stat: string) {
-  return /^p\d/.test(stat) ? { ExtendedStatistic: stat } : { Statistic: stat };
 }

@@ -5,7 +5,7 @@ import type { Policy, Target } from '../../shared/policy/schema';
 import { costReadRange } from '../../shared/usecases/alertCosts';
 import type { Emulator } from './emulator';
 
-const serviceByKind = {
+const costExplorerServiceByKind = {
   asg: 'Amazon Elastic Compute Cloud - Compute',
   'rds-replicas': 'Amazon Relational Database Service',
   'cache-shards': 'Amazon ElastiCache',
@@ -17,7 +17,9 @@ function baselineDay(policy: Policy, region: string): { service: string; target:
     const price = unitPrice(t, region, bundledPrices);
     if ('note' in price) return [];
     const units = t.capacity.min + (t.kind === 'rds-replicas' ? 1 : 0); // the source instance too
-    return [{ service: serviceByKind[t.kind], target: t.name, usd: units * 24 * price.usdPerUnitHour }];
+    return [
+      { service: costExplorerServiceByKind[t.kind], target: t.name, usd: units * 24 * price.usdPerUnitHour },
+    ];
   });
 }
 

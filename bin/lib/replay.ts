@@ -76,6 +76,9 @@ export interface ReplayResult {
 
 type Handler = (event: unknown, context: Context) => Promise<Evaluation[]>;
 
+/** An alarm's state as CloudWatch keeps it: value, reason, and since when. */
+type AlarmStateRecord = { state: AlarmStateValue; reason: string; at: string };
+
 /**
  * Replays a trace through the local account in virtual time. Each minute: publish the last minute's
  * metrics with PutMetricData, evaluate every alarm from its definition and the metrics read back with
@@ -126,8 +129,9 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
       start: 0,
     };
   });
+  const worldOf = new Map(worlds.map((w) => [w.target.name, w]));
   const decisions: ReplayedDecision[] = [];
-  const alarmStates = new Map<string, { state: AlarmStateValue; reason: string; at: string }>();
+  const alarmStates = new Map<string, AlarmStateRecord>();
   const metricsReader = new CloudWatchMetricsReader(local.emulator.aws);
   const invoke = async (
     fn: string,
@@ -183,20 +187,19 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     clock.set(now);
     const previousMinute = new Date(now - 60_000);
     // Publish what minute m − 1 looked like: at minute m the scalers see the past only.
-    const utilisationOf = new Map(
-      worlds.map((w) => [w.target.name, w.timeline.utilisation[m - 1] as number]),
-    );
     await local.account.putMetrics(
       local.policy.targets.flatMap((target) =>
         target.rules.map((rule) => {
-          const utilisation = utilisationOf.get(target.name);
-          const scenario = options.driven.get(target.name);
+          const world = worldOf.get(target.name);
           return {
             metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
-            value:
-              utilisation === undefined || !scenario
-                ? steadyValue(rule)
-                : drivenValue(rule, utilisation, scenario.targetUtilisation),
+            value: world
+              ? drivenValue(
+                  rule,
+                  world.timeline.utilisation[m - 1] as number,
+                  world.scenario.targetUtilisation,
+                )
+              : steadyValue(rule),
             timestamp: previousMinute,
           };
         }),
@@ -295,22 +298,27 @@ async function evaluateAlarms(
   local: LocalAccount,
   reader: CloudWatchMetricsReader,
   now: number,
-  states: Map<string, { state: AlarmStateValue; reason: string; at: string }>,
+  states: Map<string, AlarmStateRecord>,
   changed: (
     alarm: LocalAccount['alarms'][number],
-    state: { state: AlarmStateValue; reason: string; at: string },
-    previous: { state: AlarmStateValue; reason: string; at: string },
+    state: AlarmStateRecord,
+    previous: AlarmStateRecord,
   ) => Promise<void>,
 ): Promise<void> {
   const span = (a: AlarmDefinition) => a.evaluationPeriods * a.metric.periodSeconds * 1000;
   const longest = Math.max(...local.alarms.map(span));
-  const queries: MetricQuery[] = local.alarms.map((a, i) => ({ id: `a${i}`, metric: a.metric }));
+  // A rule's scale-out and scale-in alarms watch the same metric: read each metric once. (The reader's
+  // query ids only name its results, so the metric itself can be the id.)
+  const metricKey = (a: AlarmDefinition) => JSON.stringify(a.metric);
+  const queries: MetricQuery[] = [...new Map(local.alarms.map((a) => [metricKey(a), a.metric]))].map(
+    ([id, metric]) => ({ id, metric }),
+  );
   const points = await reader.datapoints(queries, new Date(now - longest), new Date(now));
-  for (const [i, alarm] of local.alarms.entries()) {
+  for (const alarm of local.alarms) {
     const period = alarm.metric.periodSeconds * 1000;
     const from = now - span(alarm);
     const periods: (number | undefined)[] = new Array(alarm.evaluationPeriods).fill(undefined);
-    for (const p of points.get(`a${i}`) ?? []) {
+    for (const p of points.get(metricKey(alarm)) ?? []) {
       const k = Math.floor((p.timestamp.getTime() - from) / period);
       if (k >= 0 && k < periods.length) periods[k] = p.value;
     }
@@ -362,8 +370,8 @@ function sliceTimeline(t: Timeline, minutes: number): Timeline {
 /** The event CloudWatch sends to a Lambda alarm action. */
 function alarmEvent(
   alarm: LocalAccount['alarms'][number],
-  state: { state: AlarmStateValue; reason: string; at: string },
-  previous: { state: AlarmStateValue; reason: string; at: string },
+  state: AlarmStateRecord,
+  previous: AlarmStateRecord,
 ) {
   const [, , , region, accountId] = alarm.alarmArn.split(':');
   return {

@@ -3,6 +3,7 @@ import {
   CloudWatchClient,
   DescribeAlarmsCommand,
   PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
@@ -14,7 +15,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../errors';
 import type { AlarmDefinition } from '../policy/alarmDefinitions';
 import { type AwsConfig, clientOptions } from './awsConfig';
-import { cloudWatchDimensions, metricStat } from './cloudWatchMetric';
+import { alarmMetric, cloudWatchDimensions } from './cloudWatchMetric';
 
 const wrap =
   (operation: string) =>
@@ -119,23 +120,7 @@ export class DemoAccount {
    * `percentOf` metrics) as the stack template, and returns its ARN.
    */
   async putAlarm(alarm: AlarmDefinition, actionArn: string): Promise<string> {
-    const m = alarm.metric;
     const cloudWatch = new CloudWatchClient(clientOptions(this.config));
-    const metric =
-      m.percentOf === undefined
-        ? {
-            Namespace: m.namespace,
-            MetricName: m.name,
-            Period: m.periodSeconds,
-            Statistic: m.statistic as 'Average',
-            Dimensions: cloudWatchDimensions(m.dimensions),
-          }
-        : {
-            Metrics: [
-              { Id: 'm1', MetricStat: metricStat(m), ReturnData: false },
-              { Id: 'percent', Expression: `100 * m1 / ${m.percentOf}`, ReturnData: true },
-            ],
-          };
     await cloudWatch
       .send(
         new PutMetricAlarmCommand({
@@ -147,7 +132,7 @@ export class DemoAccount {
           TreatMissingData: alarm.treatMissingData,
           AlarmActions: [actionArn],
           OKActions: [actionArn],
-          ...metric,
+          ...(alarmMetric(alarm.metric) as Omit<PutMetricAlarmCommandInput, 'AlarmName'>),
         }),
       )
       .catch(wrap('CloudWatch PutMetricAlarm'));
@@ -198,25 +183,12 @@ export class DemoAccount {
     );
   }
 
+  /** One datapoint of one metric. */
   async putMetric(
     metric: { namespace: string; name: string; dimensions: Record<string, string> },
     value: number,
     timestamp: Date,
   ): Promise<void> {
-    await new CloudWatchClient(clientOptions(this.config))
-      .send(
-        new PutMetricDataCommand({
-          Namespace: metric.namespace,
-          MetricData: [
-            {
-              MetricName: metric.name,
-              Value: value,
-              Timestamp: timestamp,
-              Dimensions: cloudWatchDimensions(metric.dimensions),
-            },
-          ],
-        }),
-      )
-      .catch(wrap('CloudWatch PutMetricData'));
+    await this.putMetrics([{ metric, value, timestamp }]);
   }
 }

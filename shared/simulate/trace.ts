@@ -81,3 +81,25 @@ export function percentile(values: readonly number[], p: number): number {
   const b = sorted[Math.min(lo + 1, sorted.length - 1)] as number;
   return a + (h - lo) * (b - a);
 }
+
+/**
+ * `minutes` of a series from the instant `from` (epoch ms; the first whole minute at or after it): the
+ * window a replay runs. Outside the series is an error naming both.
+ */
+export function seriesWindow(
+  series: MinuteSeries,
+  from: number,
+  minutes: number,
+  name = 'the trace',
+): MinuteSeries {
+  const offset = Math.ceil((from - series.start) / 60_000);
+  if (offset < 0 || offset >= series.load.length)
+    throw new ScalingError(
+      `${new Date(from).toISOString()} is outside ${name} (${new Date(series.start).toISOString()} + ${series.load.length} min)`,
+    );
+  return {
+    ...series,
+    start: series.start + offset * 60_000,
+    load: series.load.slice(offset, offset + minutes),
+  };
+}

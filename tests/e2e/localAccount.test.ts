@@ -16,7 +16,7 @@ import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { scalepilot } from '../../shared/simulate/baselines';
 import { simulate, unitsFor } from '../../shared/simulate/engine';
 import { backtestScenario } from '../../shared/simulate/runBacktest';
-import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../../shared/simulate/trace';
+import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../../shared/simulate/trace';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -28,8 +28,7 @@ const FROM = '2015-03-31T02:01:00Z';
 
 function window(file: string, from: string, hours: number): MinuteSeries {
   const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
-  const offset = Math.ceil((Date.parse(from) - full.start) / 60_000);
-  return { ...full, start: full.start + offset * 60_000, load: full.load.slice(offset, offset + hours * 60) };
+  return seriesWindow(full, Date.parse(from), hours * 60, file);
 }
 
 // The local account end to end: moto, `sls deploy`, demo resources, the generated alarms, and 6 virtual

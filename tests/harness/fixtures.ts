@@ -4,11 +4,40 @@ import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import type { Policy } from '../../shared/policy/schema';
+import { validatePolicy } from '../../shared/policy/parsePolicy';
+import type { Policy, PolicyInput } from '../../shared/policy/schema';
 
 export const EXAMPLE_POLICY = new URL('../../examples/event-platform.scalepilot.yml', import.meta.url)
   .pathname;
 export const examplePolicy = (): Policy => loadPolicyFile(EXAMPLE_POLICY);
+
+/**
+ * The seeds' step policy on one 2..10 group `g` (CPU > 70 add 2, < 30 remove 1), validated, with
+ * policy-level extras (a cost section, notifications, …).
+ */
+export function seedStepPolicy(extra: Partial<PolicyInput> = {}): Policy {
+  return validatePolicy({
+    version: 1,
+    targets: [
+      {
+        name: 'api',
+        kind: 'asg',
+        autoScalingGroupName: 'g',
+        capacity: { min: 2, max: 10 },
+        rules: [
+          {
+            name: 'cpu',
+            type: 'step',
+            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+            scaleOut: [{ above: 70, add: 2 }],
+            scaleIn: [{ below: 30, remove: 1 }],
+          },
+        ],
+      },
+    ],
+    ...extra,
+  });
+}
 
 /** A clock the test moves. */
 export function testClock(start: Date) {

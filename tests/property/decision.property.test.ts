@@ -6,6 +6,7 @@ import type { ScalingHistory } from '../../shared/decision/types';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy, Target } from '../../shared/policy/schema';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
+import { seedStepPolicy } from '../harness/fixtures';
 import { FunctionMetrics, InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
 
 const T0 = Date.parse('2026-11-22T00:00:00Z');
@@ -138,26 +139,7 @@ describe('decision invariants', () => {
   });
 
   it('duplicated and shuffled alarm events end at the same capacity as the events in order', async () => {
-    const policy = validatePolicy({
-      version: 1,
-      targets: [
-        {
-          name: 'api',
-          kind: 'asg',
-          autoScalingGroupName: 'g',
-          capacity: { min: 2, max: 10 },
-          rules: [
-            {
-              name: 'cpu',
-              type: 'step',
-              metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-              scaleOut: [{ above: 70, add: 2 }],
-              scaleIn: [{ below: 30, remove: 1 }],
-            },
-          ],
-        },
-      ],
-    });
+    const policy = seedStepPolicy();
     // Alarm deliveries arrive in bursts; each burst's events are the same alarm notifications, possibly
     // duplicated and in any order. The world (the metric) is a function of time.
     const burstArb = fc.array(

@@ -1,33 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stackResources } from '../../../infra/stackResources';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { PolicyInput } from '../../../shared/policy/schema';
+import { seedStepPolicy } from '../../harness/fixtures';
 
-const policy = (extra: Partial<PolicyInput>) =>
-  validatePolicy(
-    {
-      version: 1,
-      targets: [
-        {
-          name: 'api',
-          kind: 'asg',
-          autoScalingGroupName: 'api-asg',
-          capacity: { min: 2, max: 10 },
-          rules: [
-            {
-              name: 'cpu',
-              type: 'step',
-              metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', statistic: 'Average' },
-              scaleOut: [{ above: 70, add: 2 }],
-              scaleIn: [{ below: 30, remove: 1 }],
-            },
-          ],
-        },
-      ],
-      ...extra,
-    },
-    'test.yml',
-  );
+const policy = seedStepPolicy;
 
 describe('stack resources of the cost function', () => {
   it.each([

@@ -10,7 +10,7 @@ import {
 } from '../../../shared/simulate/baselines';
 import { figures, type Scenario, simulate } from '../../../shared/simulate/engine';
 import { failedAssertions } from '../../../shared/simulate/runBacktest';
-import { parseTraceCsv, percentile, toMinuteSeries } from '../../../shared/simulate/trace';
+import { parseTraceCsv, percentile, seriesWindow, toMinuteSeries } from '../../../shared/simulate/trace';
 
 /** A scenario where one unit serves 10 load at 100%, so at T = 0.5 each unit is for 5 load. */
 const scenario = (load: number[], extra: Partial<Scenario> = {}): Scenario => ({
@@ -24,6 +24,45 @@ const scenario = (load: number[], extra: Partial<Scenario> = {}): Scenario => ({
 });
 
 describe('trace grid', () => {
+  it.each([
+    {
+      name: 'from a whole minute',
+      from: '2026-01-01T00:02:00Z',
+      minutes: 3,
+      start: '2026-01-01T00:02:00.000Z',
+      load: [3, 4, 5],
+    },
+    {
+      name: 'from inside a minute: the next whole one',
+      from: '2026-01-01T00:01:30Z',
+      minutes: 2,
+      start: '2026-01-01T00:02:00.000Z',
+      load: [3, 4],
+    },
+    {
+      name: 'past the end: what is left',
+      from: '2026-01-01T00:08:00Z',
+      minutes: 5,
+      start: '2026-01-01T00:08:00.000Z',
+      load: [9, 10],
+    },
+  ])('seriesWindow $name', ({ from, minutes, start, load }) => {
+    const series = {
+      start: Date.parse('2026-01-01T00:00:00Z'),
+      load: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      stepMinutes: 1,
+    };
+    const w = seriesWindow(series, Date.parse(from), minutes);
+    expect({ start: new Date(w.start).toISOString(), load: w.load }).toEqual({ start, load });
+  });
+
+  it('seriesWindow outside the series names the instant and the series', () => {
+    const series = { start: Date.parse('2026-01-01T00:00:00Z'), load: [1, 2], stepMinutes: 1 };
+    expect(() => seriesWindow(series, Date.parse('2025-12-31T23:00:00Z'), 5, 'x.csv')).toThrow(
+      '2025-12-31T23:00:00.000Z is outside x.csv (2026-01-01T00:00:00.000Z + 2 min)',
+    );
+  });
+
   it('step-holds rows on whole minutes, the last row lasting one nominal step, and divides counts by the step', () => {
     const rows = parseTraceCsv(
       'timestamp,value\n2026-01-01T00:00:00Z,10\n2026-01-01T00:05:00Z,20\n2026-01-01T00:15:00Z,30\n',
