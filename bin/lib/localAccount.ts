@@ -100,43 +100,57 @@ export async function startLocalAccount(options: LocalAccountOptions): Promise<L
   }
 }
 
-/** `sls deploy --stage STAGE` into the emulator, in its own build folder; its output is shown on failure. */
+/**
+ * `sls package` then `sls deploy --package` into the emulator, both in folders of their own (the package and
+ * esbuild's work folder): the project's `.serverless/` stays untouched, so a concurrent `sls package` (a
+ * test, another local account) cannot pull the artifacts from under this deploy. Output is shown on failure.
+ */
 async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Promise<void> {
   const buildDir = mkdtempSync(join(tmpdir(), 'scalepilot-build-'));
+  const packageDir = join(buildDir, 'package');
+  const common = [
+    '--stage',
+    options.stage,
+    '--package',
+    packageDir,
+    '--param',
+    `policy=${resolve(options.policyFile)}`,
+  ];
   try {
-    const child = spawn(
-      join(ROOT, 'node_modules/.bin/sls'),
-      ['deploy', '--stage', options.stage, '--param', `policy=${resolve(options.policyFile)}`],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        signal: options.signal,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL: emulator.endpoint,
-          AWS_ACCESS_KEY_ID: emulator.aws.credentials?.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: emulator.aws.credentials?.secretAccessKey,
-          AWS_REGION: emulator.aws.region,
-          SLS_TELEMETRY_DISABLED: '1',
-          SCALEPILOT_ESBUILD_DIR: buildDir,
-        },
-      },
-    );
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-8000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const code = await new Promise<number | null>((done, fail) => {
-      child.once('error', fail);
-      child.once('exit', done);
-    });
-    if (code !== 0)
-      throw new ScalingError(`sls deploy --stage ${options.stage} failed (exit ${code}):\n${output}`);
+    await sls(['package', ...common], emulator, options, buildDir);
+    await sls(['deploy', ...common], emulator, options, buildDir);
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
+}
+
+async function sls(args: string[], emulator: Emulator, options: LocalAccountOptions, buildDir: string) {
+  const child = spawn(join(ROOT, 'node_modules/.bin/sls'), args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal: options.signal,
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: emulator.aws.credentials?.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: emulator.aws.credentials?.secretAccessKey,
+      AWS_REGION: emulator.aws.region,
+      SLS_TELEMETRY_DISABLED: '1',
+      SCALEPILOT_ESBUILD_DIR: join(buildDir, 'esbuild'),
+    },
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const code = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('exit', done);
+  });
+  if (code !== 0)
+    throw new ScalingError(`sls ${args.slice(0, 3).join(' ')} failed (exit ${code}):\n${output}`);
 }
 
 async function deployedFunctions(emulator: Emulator, stage: string): Promise<Map<string, DeployedFunction>> {
