@@ -69,6 +69,14 @@ export const reasonCodes = [
   'LimitsConflict',
   'LeaseHeld',
   'DuplicateEvent',
+  // Added for the safety work (issue 11): each is produced by exactly one gate or path.
+  'OutOfRange',
+  'BreachNotSustained',
+  'IntentReconciled',
+  'DescribeFailed',
+  'ActionFailed',
+  'BackedOff',
+  'ForeignAlarm',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 
