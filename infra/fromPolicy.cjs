@@ -6,5 +6,5 @@ const { policyFile, stage } = require('./policyOption.cjs');
 module.exports = async ({ options }) => {
   const { loadPolicyFile } = tsx.require('../shared/policy/loadPolicyFile.ts', __filename);
   const { stackResources } = tsx.require('./stackResources.ts', __filename);
-  return stackResources(loadPolicyFile(policyFile(options)), stage(options));
+  return stackResources(loadPolicyFile(policyFile(options), { stage: stage(options) }), stage(options));
 };

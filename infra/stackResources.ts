@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { alarmMetric } from '../shared/adapters/cloudWatchMetric';
-import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
+import { PolicyValidationError } from '../shared/errors';
+import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
@@ -13,6 +15,16 @@ const pascal = (s: string) =>
     .filter(Boolean)
     .map((w) => w[0]?.toUpperCase() + w.slice(1))
     .join('');
+
+/**
+ * The CloudFormation logical ID of an alarm: readable parts (CloudFormation allows letters and digits
+ * only, so `a-b`+`c` and `a`+`b-c`, or 1.5 and 15, read alike) and a hash of the full, injective alarm
+ * name, which keeps the IDs apart. Stable: the same alarm keeps its ID across deploys.
+ */
+export function alarmLogicalId(alarm: AlarmDefinition): string {
+  const hash = createHash('sha256').update(alarm.alarmName).digest('hex').slice(0, 12);
+  return `Alarm${pascal(alarm.targetName)}${pascal(alarm.ruleName)}${alarm.direction === 'out' ? 'Out' : 'In'}${hash}`;
+}
 
 /** serverless.yml names a function's CloudFormation resource `<Name>LambdaFunction`. */
 export const lambdaLogicalId = (functionName: string) => `${pascal(functionName)}LambdaFunction`;
@@ -60,8 +72,15 @@ export function stackResources(
       },
     };
   }
-  for (const alarm of alarmDefinitions(policy, stage)) {
-    const id = `Alarm${pascal(alarm.alarmName.replace(/^scalepilot-/, ''))}`;
+  const alarms = alarmDefinitions(policy, stage);
+  const problems = alarmNameProblems(alarms, stage);
+  if (problems.length > 0) throw new PolicyValidationError(`stage ${stage}`, problems);
+  for (const alarm of alarms) {
+    const id = alarmLogicalId(alarm);
+    if (resources[id])
+      throw new PolicyValidationError(`stage ${stage}`, [
+        { path: id, message: `logical ID of ${alarm.alarmName} is taken` },
+      ]);
     const fnArn = { 'Fn::GetAtt': [lambdaLogicalId(alarm.functionName), 'Arn'] };
     resources[`${id}Permission`] = {
       Type: 'AWS::Lambda::Permission',

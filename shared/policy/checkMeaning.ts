@@ -1,4 +1,5 @@
 import type { PolicyProblem } from '../errors';
+import { checkEvaluation } from './checkEvaluation';
 import { describePath, isRecord } from './describePath';
 import { DEFAULT_MAX_UNITS_PER_DECISION } from './schema';
 import { resourceKeyByKind } from './targetResource';
@@ -32,7 +33,8 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
     const resourceKey = resourceKeyByKind[target.kind as keyof typeof resourceKeyByKind];
     const resource = resourceKey ? target[resourceKey] : undefined;
     if (typeof resource === 'string' && resource !== '') {
-      const key = `${String(target.kind)}:${resource}`;
+      // RDS and ElastiCache identifiers are case-insensitive (stored lowercase); group names are not.
+      const key = `${String(target.kind)}:${target.kind === 'asg' ? resource : resource.toLowerCase()}`;
       const first = firstByResource.get(key);
       if (first === undefined) firstByResource.set(key, i);
       else
@@ -103,6 +105,7 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
     if (daily !== undefined && monthly !== undefined && monthly < daily)
       report(['cost', 'monthlyBudgetUsd'], `${monthly} is below the daily limit ${daily}`);
   }
+  problems.push(...checkEvaluation(raw));
   return problems;
 }
 

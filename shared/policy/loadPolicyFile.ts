@@ -1,15 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PolicyValidationError } from '../errors';
-import { parsePolicy } from './parsePolicy';
+import { MAX_POLICY_CHARS, parsePolicy, type ValidateOptions } from './parsePolicy';
 import type { Policy } from './schema';
 
-/** Reads and validates a policy file; problems are reported against the file's name. */
-export function loadPolicyFile(path: string): Policy {
+/** Reads and validates a policy file (for a stage's alarm names); problems are reported against the file's name. */
+export function loadPolicyFile(path: string, options: ValidateOptions = {}): Policy {
   let text: string;
   try {
+    // Refuse a huge file before reading it whole.
+    const size = statSync(path).size;
+    if (size > MAX_POLICY_CHARS)
+      throw new PolicyValidationError(basename(path), [
+        { path: '(file)', message: `is ${size} bytes; a policy may be at most ${MAX_POLICY_CHARS} (1 MiB)` },
+      ]);
     text = readFileSync(path, 'utf8');
   } catch (cause) {
+    if (cause instanceof PolicyValidationError) throw cause;
     throw new PolicyValidationError(
       basename(path),
       [{ path: '(file)', message: `cannot be read: ${String(cause)}` }],
@@ -18,5 +25,5 @@ export function loadPolicyFile(path: string): Policy {
       },
     );
   }
-  return parsePolicy(text, basename(path));
+  return parsePolicy(text, basename(path), options);
 }

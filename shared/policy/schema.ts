@@ -14,6 +14,38 @@ const name = z
     'must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit',
   );
 
+/**
+ * An RDS DB instance or ElastiCache replication group identifier, by AWS's own rules: letters, digits and
+ * hyphens, starting with a letter, no `--`, no trailing hyphen. AWS stores it lowercase, so it is compared
+ * and used lowercase (the IAM ARNs and alarm dimensions must match what AWS reports).
+ */
+function awsIdentifier(what: string, max: number) {
+  const rules = `${what}: 1-${max} letters, digits or hyphens, starting with a letter, no "--", no trailing hyphen`;
+  return z
+    .string()
+    .min(1, `must not be empty (${rules})`)
+    .max(max, `must be at most ${max} characters (${rules})`)
+    .regex(/^[A-Za-z0-9-]*$/, `must contain only letters, digits and hyphens (${rules})`)
+    .regex(/^(?:$|[A-Za-z])/, `must start with a letter (${rules})`)
+    .regex(/^(?!.*--)/, `must not contain "--" (${rules})`)
+    .regex(/(?:^|[^-])$/, `must not end with a hyphen (${rules})`)
+    .toLowerCase();
+}
+
+/**
+ * An Auto Scaling group name: 1-255 characters. It goes into the scaler's IAM resource ARN and a
+ * CloudFormation `Fn::Sub`, so IAM wildcards and substitutions are refused: `"*"` would grant
+ * SetDesiredCapacity on every group in the account.
+ */
+const autoScalingGroupName = z
+  .string()
+  .min(1, 'must not be empty (Auto Scaling group name: 1-255 characters)')
+  .max(255, 'must be at most 255 characters (Auto Scaling group name)')
+  .regex(/^[^*?]*$/, 'must not contain "*" or "?": IAM would read it as a wildcard over other groups')
+  .regex(/^(?!.*\$\{)/, 'must not contain "${": CloudFormation would substitute it')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
 /** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
 export const MetricSchema = z
   .strictObject({
@@ -96,7 +128,11 @@ const targetCommon = {
     .positive()
     .optional()
     .describe('blast-radius cap for this target; default: the policy-level maxUnitsPerDecision'),
-  metricStaleAfterSeconds: seconds.default(300),
+  metricStaleAfterSeconds: seconds
+    .default(300)
+    .describe(
+      'a datapoint older than this (from the end of its period) counts as missing; never less than two metric periods',
+    ),
   dryRun: z.boolean().optional().describe('default: the policy-level dryRun'),
   predictive: z.boolean().default(false).describe('let the predictive function raise this target’s floor'),
 };
@@ -104,7 +140,7 @@ const targetCommon = {
 export const AsgTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('asg'),
-  autoScalingGroupName: z.string().min(1),
+  autoScalingGroupName,
   instanceWarmupSeconds: seconds.default(300),
   instanceType: z.string().optional().describe('for cost reports; default: read from the group'),
 });
@@ -112,7 +148,7 @@ export const AsgTargetSchema = z.strictObject({
 export const RdsReplicasTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('rds-replicas'),
-  sourceDbInstanceIdentifier: z.string().min(1),
+  sourceDbInstanceIdentifier: awsIdentifier('RDS DB instance identifier', 63),
   replicaInstanceClass: z.string().optional().describe('default: the source instance class'),
   replicaLagLimitSeconds: seconds.default(60),
 });
@@ -120,7 +156,7 @@ export const RdsReplicasTargetSchema = z.strictObject({
 export const CacheShardsTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('cache-shards'),
-  replicationGroupId: z.string().min(1),
+  replicationGroupId: awsIdentifier('ElastiCache replication group id', 40),
   nodeType: z.string().optional().describe('for cost reports, e.g. cache.r7g.large'),
   replicasPerShard: z
     .number()

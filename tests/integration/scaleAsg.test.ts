@@ -18,7 +18,7 @@ import {
 // Against moto. moto has no DescribeInstanceRefreshes (the harness proxy answers it); Lambda Invoke inside
 // moto needs Docker, so the handler runs in-process with real-shaped events.
 const GROUP = 'event-platform-api';
-const ALARM_CPU_HIGH = 'scalepilot-test-api-cpu-gt70';
+const ALARM_CPU_HIGH = 'scalepilot-test.api.cpu.gt70';
 const MUTATIONS = ['SetDesiredCapacity', 'UpdateItem', 'Publish'];
 
 let emulator: Emulator;

@@ -37,7 +37,12 @@ const documentCommands: Record<string, string> = {
 function actionsCalledBy(adapter: string): string[] {
   const source = readFileSync(new URL(`../../../shared/adapters/${adapter}.ts`, import.meta.url), 'utf8');
   const client = /from '@aws-sdk\/(client-[a-z-]+)'/.exec(source)?.[1] ?? '';
-  return [...source.matchAll(/new (\w+)Command\(/g)].map(([, name]) => {
+  return [...source.matchAll(/new (\w+)Command\(/g)].flatMap(([, name]) => {
+    // A transaction is authorised as the item operations inside it (IAM has no TransactWriteItems action).
+    if (name === 'TransactWrite')
+      return [...source.matchAll(/\b(Put|Update|Delete|ConditionCheck): /g)].map(
+        ([, op]) => `dynamodb:${op}Item`,
+      );
     const documentAction = documentCommands[`${name}Command`];
     if (source.includes('@aws-sdk/lib-dynamodb') && documentAction) return documentAction;
     return `${prefixOf[client]}:${name}`;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { stackResources } from '../../../infra/stackResources';
+import { alarmLogicalId, stackResources } from '../../../infra/stackResources';
+import { alarmDefinitions } from '../../../shared/policy/alarmDefinitions';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { PolicyInput } from '../../../shared/policy/schema';
 import { seedStepPolicy } from '../../harness/fixtures';
 
@@ -37,5 +39,48 @@ describe('stack resources of the cost function', () => {
     expect(withWebhook).toContain('ssm:GetParameter');
     expect(withWebhook).toContain(':parameter/scalepilot/slack');
     expect(withWebhook).toContain('kms:ViaService');
+  });
+});
+
+// Issue 11, item 13: a dropped alarm, and the survivor mapped to the wrong target.
+describe('alarm logical IDs (defect: generated alarm names and logical IDs collide)', () => {
+  const asg = (name: string, rule: string, group: string, above: number[]) => ({
+    name,
+    kind: 'asg' as const,
+    autoScalingGroupName: group,
+    capacity: { min: 1, max: 9 },
+    maxUnitsPerDecision: 4,
+    rules: [
+      {
+        name: rule,
+        type: 'step' as const,
+        metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+        scaleOut: above.map((a, i) => ({ above: a, add: i + 1 })),
+      },
+    ],
+  });
+  it.each([
+    {
+      name: 'target a-b + rule c vs target a + rule b-c',
+      targets: [asg('a-b', 'c', 'g1', [70]), asg('a', 'b-c', 'g2', [70])],
+    },
+    { name: 'thresholds 1.5 and 15 of one rule', targets: [asg('api', 'cpu', 'g1', [1.5, 15])] },
+  ])('$name: one alarm resource per threshold, each with its own name', ({ targets }) => {
+    const { Resources } = stackResources(validatePolicy({ version: 1, targets }), 'prod');
+    const alarms = Object.entries(Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(2);
+    expect(new Set(alarms.map(([, r]) => r.Properties.AlarmName)).size).toBe(2);
+    for (const [id] of alarms) expect(id).toMatch(/^[A-Za-z0-9]{1,255}$/);
+  });
+
+  it('keeps an alarm’s logical ID stable (a redeploy must not replace it)', () => {
+    const [alarm] = alarmDefinitions(policy({}), 'prod');
+    if (!alarm) throw new Error('no alarm');
+    expect(alarmLogicalId(alarm)).toBe(alarmLogicalId({ ...alarm }));
+    expect(alarmLogicalId(alarm)).toMatch(/^AlarmApiCpuOut[0-9a-f]{12}$/);
+  });
+
+  it('refuses to package a stage whose alarm names would pass 255 characters', () => {
+    expect(() => stackResources(policy({}), 's'.repeat(240))).toThrow(/CloudWatch allows 255/);
   });
 });

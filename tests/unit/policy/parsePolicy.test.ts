@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PolicyValidationError } from '../../../shared/errors';
-import { alarmDefinitions } from '../../../shared/policy/alarmDefinitions';
-import { parsePolicy } from '../../../shared/policy/parsePolicy';
+import { alarmDefinitions, alarmNameProblems } from '../../../shared/policy/alarmDefinitions';
+import { MAX_POLICY_CHARS, parsePolicy, validatePolicy } from '../../../shared/policy/parsePolicy';
 import { policyJsonSchema } from '../../../shared/policy/policyJsonSchema';
 import { EXAMPLE_POLICY } from '../../harness/fixtures';
 
@@ -46,7 +46,7 @@ describe('the example policy', () => {
     const alarms = alarmDefinitions(parsePolicy(exampleText), 'prod');
     expect(alarms).toHaveLength(12);
     expect(new Set(alarms.map((a) => a.alarmName)).size).toBe(12);
-    expect(alarms.find((a) => a.alarmName === 'scalepilot-prod-api-cpu-gt70')).toMatchObject({
+    expect(alarms.find((a) => a.alarmName === 'scalepilot-prod.api.cpu.gt70')).toMatchObject({
       functionName: 'scaleAsg',
       comparison: 'GreaterThanThreshold',
       threshold: 70,
@@ -54,9 +54,9 @@ describe('the example policy', () => {
       metric: { dimensions: { AutoScalingGroupName: 'event-platform-api' } },
     });
     expect(
-      alarms.find((a) => a.alarmName === 'scalepilot-prod-events-db-connections-gt90')?.functionName,
+      alarms.find((a) => a.alarmName === 'scalepilot-prod.events-db.connections.gt90')?.functionName,
     ).toBe('scaleRdsReplicas');
-    expect(alarms.find((a) => a.alarmName === 'scalepilot-prod-sessions-cache-memory-lt40')).toMatchObject({
+    expect(alarms.find((a) => a.alarmName === 'scalepilot-prod.sessions-cache.memory.lt40')).toMatchObject({
       functionName: 'scaleCacheShards',
       treatMissingData: 'notBreaching',
     });
@@ -176,5 +176,243 @@ describe('validation reports every problem with its place', () => {
       expect.arrayContaining(['version', 'targets', 'predictive', 'cost', 'notifications', 'dryRun']),
     );
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+// Issue 11, item 2: a name went unvalidated into IAM ARNs and CloudFormation `Fn::Sub`.
+describe('resource identifiers are validated by AWS’s own rules (defect: names not validated)', () => {
+  const rds =
+    'RDS DB instance identifier: 1-63 letters, digits or hyphens, starting with a letter, no "--", no trailing hyphen';
+  const cache =
+    'ElastiCache replication group id: 1-40 letters, digits or hyphens, starting with a letter, no "--", no trailing hyphen';
+  it.each([
+    {
+      name: 'ASG "*" (would grant SetDesiredCapacity on every group)',
+      edit: (d: any) => {
+        d.targets[0].autoScalingGroupName = '*';
+      },
+      want: [
+        'targets[0] "api".autoScalingGroupName: must not contain "*" or "?": IAM would read it as a wildcard over other groups',
+      ],
+    },
+    {
+      name: `ASG with \${...} (CloudFormation would substitute it)`,
+      edit: (d: any) => {
+        d.targets[0].autoScalingGroupName = `web-\${AWS::Region}`;
+      },
+      want: [
+        'targets[0] "api".autoScalingGroupName: must not contain "${": CloudFormation would substitute it',
+      ],
+    },
+    {
+      name: 'ASG with "?"',
+      edit: (d: any) => {
+        d.targets[0].autoScalingGroupName = 'a?b';
+      },
+      want: [
+        'targets[0] "api".autoScalingGroupName: must not contain "*" or "?": IAM would read it as a wildcard over other groups',
+      ],
+    },
+    {
+      name: 'ASG with a control character',
+      edit: (d: any) => {
+        d.targets[0].autoScalingGroupName = 'a\tb';
+      },
+      want: ['targets[0] "api".autoScalingGroupName: must not contain control characters'],
+    },
+    {
+      name: 'ASG of 256 characters',
+      edit: (d: any) => {
+        d.targets[0].autoScalingGroupName = 'a'.repeat(256);
+      },
+      want: [
+        'targets[0] "api".autoScalingGroupName: must be at most 255 characters (Auto Scaling group name)',
+      ],
+    },
+    {
+      name: 'RDS starting with a hyphen',
+      edit: (d: any) => {
+        d.targets[1].sourceDbInstanceIdentifier = '-db';
+      },
+      want: [`targets[1] "events-db".sourceDbInstanceIdentifier: must start with a letter (${rds})`],
+    },
+    {
+      name: 'RDS starting with a digit',
+      edit: (d: any) => {
+        d.targets[1].sourceDbInstanceIdentifier = '1db';
+      },
+      want: [`targets[1] "events-db".sourceDbInstanceIdentifier: must start with a letter (${rds})`],
+    },
+    {
+      name: 'RDS with a double hyphen',
+      edit: (d: any) => {
+        d.targets[1].sourceDbInstanceIdentifier = 'db--x';
+      },
+      want: [`targets[1] "events-db".sourceDbInstanceIdentifier: must not contain "--" (${rds})`],
+    },
+    {
+      name: 'RDS with a trailing hyphen',
+      edit: (d: any) => {
+        d.targets[1].sourceDbInstanceIdentifier = 'db-';
+      },
+      want: [`targets[1] "events-db".sourceDbInstanceIdentifier: must not end with a hyphen (${rds})`],
+    },
+    {
+      name: 'RDS of 64 characters',
+      edit: (d: any) => {
+        d.targets[1].sourceDbInstanceIdentifier = `d${'b'.repeat(63)}`;
+      },
+      want: [`targets[1] "events-db".sourceDbInstanceIdentifier: must be at most 63 characters (${rds})`],
+    },
+    {
+      name: 'RDS with an underscore',
+      edit: (d: any) => {
+        d.targets[1].sourceDbInstanceIdentifier = 'db_x';
+      },
+      want: [
+        `targets[1] "events-db".sourceDbInstanceIdentifier: must contain only letters, digits and hyphens (${rds})`,
+      ],
+    },
+    {
+      name: 'cache id of 41 characters',
+      edit: (d: any) => {
+        d.targets[2].replicationGroupId = `r${'e'.repeat(40)}`;
+      },
+      want: [`targets[2] "sessions-cache".replicationGroupId: must be at most 40 characters (${cache})`],
+    },
+    {
+      name: 'the same database in two cases is one resource (RDS compares lowercase)',
+      edit: (d: any) => {
+        d.targets.push({
+          ...d.targets[1],
+          name: 'events-db-2',
+          sourceDbInstanceIdentifier: 'Event-Platform-DB',
+        });
+      },
+      want: [
+        'targets[3] "events-db-2".sourceDbInstanceIdentifier: "Event-Platform-DB" is already managed by targets[1]; two targets would fight',
+      ],
+    },
+  ])('$name', ({ edit, want }) => {
+    const doc = example();
+    edit(doc);
+    expect(problemsOf(doc)).toEqual(want);
+  });
+
+  it.each([
+    { name: 'RDS 63 characters', index: 1, key: 'sourceDbInstanceIdentifier', value: `d${'b'.repeat(62)}` },
+    { name: 'cache 40 characters', index: 2, key: 'replicationGroupId', value: `r${'e'.repeat(39)}` },
+    { name: 'ASG with spaces and slashes', index: 0, key: 'autoScalingGroupName', value: 'eks/web nodes' },
+  ])('accepts the longest or oddest valid name: $name', ({ index, key, value }) => {
+    const doc = example();
+    doc.targets[index][key] = value;
+    expect(problemsOf(doc)).toEqual([]);
+  });
+
+  it('accepts an uppercase RDS or cache identifier and uses it lowercase, as AWS stores it', () => {
+    const doc = example();
+    doc.targets[1].sourceDbInstanceIdentifier = 'Event-Platform-DB';
+    doc.targets[2].replicationGroupId = 'Event-Platform-Redis';
+    const policy = parsePolicy(stringify(doc));
+    expect(policy.targets[1]).toMatchObject({ sourceDbInstanceIdentifier: 'event-platform-db' });
+    expect(policy.targets[2]).toMatchObject({ replicationGroupId: 'event-platform-redis' });
+  });
+});
+
+// Issue 11, item 14: `validate` ended with a stack trace on an alias bomb.
+describe('YAML alias bomb and oversized files (defect: alias bomb ends validate with a stack trace)', () => {
+  const billionLaughs = [
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ...Array.from({ length: 8 }, (_, i) => {
+      const [self, prev] = [String.fromCharCode(98 + i), String.fromCharCode(97 + i)];
+      return `${self}: &${self} [${Array(9).fill(`*${prev}`).join(',')}]`;
+    }),
+    'version: *i',
+  ].join('\n');
+
+  it('refuses a billion-laughs document with one problem naming the file', () => {
+    let caught: unknown;
+    try {
+      parsePolicy(billionLaughs, 'bomb.yml');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PolicyValidationError);
+    const problems = (caught as PolicyValidationError).problems;
+    expect(problems).toHaveLength(1);
+    expect(`${problems[0]?.path}: ${problems[0]?.message}`).toMatch(/^\(file\): too many YAML aliases/);
+  });
+
+  it('refuses a policy over 1 MiB', () => {
+    const huge = `version: 1\n# ${'x'.repeat(MAX_POLICY_CHARS)}\n`;
+    expect(() => parsePolicy(huge, 'huge.yml')).toThrow(
+      /huge\.yml: \(file\): is \d+ characters; a policy may have at most 1048576/,
+    );
+  });
+
+  it('still allows a few aliases (shared rule blocks)', () => {
+    const text = exampleText.replace(
+      'metric: { namespace: AWS/EC2, name: CPUUtilization, statistic: Average }',
+      '&cpu { namespace: AWS/EC2, name: CPUUtilization, statistic: Average }',
+    );
+    expect(text).not.toBe(exampleText);
+    expect(() => parsePolicy(text.replace('&cpu', 'metric: &cpu'))).not.toThrow();
+  });
+});
+
+// Issue 11, item 13: alarm names and logical IDs collided; the survivor scaled the wrong target.
+describe('alarm names are injective (defect: generated alarm names and logical IDs collide)', () => {
+  const twoTargets = (a: [string, string], b: [string, string], thresholds: [number, number] = [70, 70]) =>
+    validatePolicy({
+      version: 1,
+      targets: [a, b].map(([target, rule], i) => ({
+        name: target,
+        kind: 'asg',
+        autoScalingGroupName: `g${i}`,
+        capacity: { min: 1, max: 5 },
+        rules: [
+          {
+            name: rule,
+            type: 'step',
+            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+            scaleOut: [{ above: thresholds[i], add: 1 }],
+          },
+        ],
+      })),
+    });
+
+  it.each([
+    { name: 'target a-b + rule c vs target a + rule b-c', a: ['a-b', 'c'], b: ['a', 'b-c'], t: [70, 70] },
+    { name: 'thresholds 1.5 and 15', a: ['a', 'x1'], b: ['a1', 'x'], t: [1.5, 15] },
+  ] as const)('$name: two alarms, each mapped back to its own target', ({ a, b, t }) => {
+    const alarms = alarmDefinitions(twoTargets([...a], [...b], [...t]), 'prod');
+    expect(new Set(alarms.map((x) => x.alarmName)).size).toBe(2);
+    const byName = new Map(alarms.map((x) => [x.alarmName, x]));
+    for (const alarm of alarms) expect(byName.get(alarm.alarmName)?.targetName).toBe(alarm.targetName);
+    expect(alarmNameProblems(alarms, 'prod')).toEqual([]);
+  });
+
+  it('reports two definitions sharing a name, and a name over 255 characters', () => {
+    const [alarm] = alarmDefinitions(twoTargets(['a', 'c'], ['b', 'c']), 'prod');
+    if (!alarm) throw new Error('no alarm');
+    expect(alarmNameProblems([alarm, { ...alarm, targetName: 'b' }], 'prod')).toEqual([
+      {
+        path: 'targets "b".rules "c"',
+        message:
+          'alarm name scalepilot-prod.a.c.gt70 is also generated by target "a" rule "c" (scale out at 70); every threshold needs an alarm of its own',
+      },
+    ]);
+    const stage = 's'.repeat(240);
+    const long = alarmDefinitions(twoTargets(['a', 'c'], ['b', 'c']), stage);
+    expect(alarmNameProblems(long, stage).map((p) => p.message)).toEqual([
+      expect.stringMatching(/is 260 characters; CloudWatch allows 255$/),
+      expect.stringMatching(/is 260 characters; CloudWatch allows 255$/),
+    ]);
+  });
+
+  it('fails validation for a stage whose alarm names would be too long', () => {
+    const doc = example();
+    expect(() => validatePolicy(doc, 'p.yml', { stage: 's'.repeat(220) })).toThrow(/CloudWatch allows 255/);
+    expect(() => validatePolicy(doc, 'p.yml', { stage: 'prod' })).not.toThrow();
   });
 });
