@@ -6,6 +6,9 @@ export interface AlarmHint {
   readonly trigger: 'alarm';
   readonly alarmName: string;
   readonly alarmArn: string;
+  /** The account and region the alarm lives in, from its ARN: a scaler acts only on its own. */
+  readonly account: string;
+  readonly region: string;
   readonly state: string;
   /** The state change's own timestamp: with the ARN, the key that recognises a duplicate delivery. */
   readonly stateTimestamp: string;
@@ -19,12 +22,20 @@ export interface ScheduleTick {
 
 export type ScalingEvent = AlarmHint | ScheduleTick;
 
+/**
+ * SNS invokes Lambda with one message per invocation (the `Records` array of its event holds one record;
+ * SNS does not batch). More is not an event SNS sent, and each record would cost an evaluation.
+ */
+export const MAX_SNS_RECORDS = 1;
+
 const stateSchema = z.object({ value: z.string().min(1), timestamp: z.string().min(1) });
 
-/** The event CloudWatch sends to a Lambda alarm action. */
+/** The event CloudWatch sends to a Lambda alarm action (it names the alarm's account and region twice). */
 const lambdaAlarmEvent = z.object({
   source: z.literal('aws.cloudwatch'),
   alarmArn: z.string().startsWith('arn:'),
+  accountId: z.string().min(1).optional(),
+  region: z.string().min(1).optional(),
   alarmData: z.object({
     alarmName: z.string().min(1),
     state: stateSchema,
@@ -32,7 +43,10 @@ const lambdaAlarmEvent = z.object({
   }),
 });
 
-/** The alarm notification CloudWatch publishes to SNS (the SNS record's Message, parsed). */
+/**
+ * The alarm notification CloudWatch publishes to SNS (the SNS record's Message, parsed). Its `Region` is a
+ * display name ("US East (N. Virginia)"); the region code is in `AlarmArn`.
+ */
 const snsAlarmMessage = z.object({
   AlarmName: z.string().min(1),
   AlarmArn: z.string().startsWith('arn:').optional(),
@@ -55,19 +69,34 @@ const scheduleEvent = z.object({
   time: z.string().min(1),
 });
 
+/** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>` */
+const ALARM_ARN = /^arn:[a-z-]+:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
+
 /**
  * Recognises the three events a scaler subscribes to: a direct alarm action, an alarm arriving through SNS,
  * and the schedule. Anything else is a MalformedEventError that says what was expected and what is wrong.
+ * `region` is the function's own, for an SNS notification that carries no alarm ARN.
  */
 export function parseScalingEvent(event: unknown, region: string): ScalingEvent[] {
   const direct = lambdaAlarmEvent.safeParse(event);
   if (direct.success) {
-    const { alarmArn, alarmData } = direct.data;
+    const { alarmArn, alarmData, accountId, region: eventRegion } = direct.data;
+    const where = alarmArnParts(alarmArn, 'alarmArn');
+    // The event names the account and region beside the ARN: they must tell the same story.
+    if (accountId !== undefined && accountId !== where.account)
+      throw new MalformedEventError(
+        `accountId ${accountId} is not the account of alarmArn ${alarmArn} (${where.account})`,
+      );
+    if (eventRegion !== undefined && eventRegion !== where.region)
+      throw new MalformedEventError(
+        `region ${eventRegion} is not the region of alarmArn ${alarmArn} (${where.region})`,
+      );
     return [
       {
         trigger: 'alarm',
         alarmName: alarmData.alarmName,
         alarmArn,
+        ...where,
         state: alarmData.state.value,
         stateTimestamp: alarmData.state.timestamp,
       },
@@ -76,6 +105,11 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   const schedule = scheduleEvent.safeParse(event);
   if (schedule.success) return [{ trigger: 'schedule', time: schedule.data.time }];
 
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (Array.isArray(records) && records.length > MAX_SNS_RECORDS)
+    throw new MalformedEventError(
+      `Records: ${records.length} records, but SNS delivers ${MAX_SNS_RECORDS} per invocation; refusing the event`,
+    );
   const sns = snsEvent.safeParse(event);
   if (sns.success) {
     return sns.data.Records.map((record, i) => {
@@ -92,11 +126,18 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
         );
       }
       const m = message.data;
+      // CloudWatch always sends AlarmArn; without it, the account is the message's and the region ours.
+      const alarmArn = m.AlarmArn ?? `arn:aws:cloudwatch:${region}:${m.AWSAccountId}:alarm:${m.AlarmName}`;
+      const where = alarmArnParts(alarmArn, `Records[${i}].Sns.Message.AlarmArn`);
+      if (m.AWSAccountId !== where.account)
+        throw new MalformedEventError(
+          `Records[${i}].Sns.Message.AWSAccountId ${m.AWSAccountId} is not the account of its AlarmArn ${alarmArn}`,
+        );
       return {
         trigger: 'alarm' as const,
         alarmName: m.AlarmName,
-        alarmArn:
-          m.AlarmArn ?? `arn:aws:cloudwatch:${m.Region ?? region}:${m.AWSAccountId}:alarm:${m.AlarmName}`,
+        alarmArn,
+        ...where,
         state: m.NewStateValue,
         stateTimestamp: m.StateChangeTime,
       };
@@ -105,6 +146,15 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   throw new MalformedEventError(
     `event is neither a CloudWatch alarm action, an SNS alarm notification nor a scheduled event: ${describeIssues(closestFailure(event, direct.error, sns.error, schedule.error))}`,
   );
+}
+
+function alarmArnParts(arn: string, field: string): { account: string; region: string } {
+  const match = ALARM_ARN.exec(arn);
+  if (!match?.[1] || !match[2])
+    throw new MalformedEventError(
+      `${field}: ${arn} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`,
+    );
+  return { region: match[1], account: match[2] };
 }
 
 function closestFailure(

@@ -8,12 +8,14 @@ import type { Decision } from '../decision/types';
 import { UnknownAlarmError } from '../errors';
 import { type AlarmHint, parseScalingEvent } from '../events/parseScalingEvent';
 import { type AlarmDefinition, alarmDefinitions } from '../policy/alarmDefinitions';
-import type { TargetKind } from '../policy/schema';
+import type { Target, TargetKind } from '../policy/schema';
 import { type EvaluateDeps, type Evaluation, evaluateTargets } from '../usecases/evaluateTargets';
 
 /** Everything a scaler function needs, built once per cold start (or by a test, against the emulator). */
 export interface ScalerRuntime extends Omit<EvaluateDeps, 'owner'> {
   readonly stage: string;
+  /** The function's own account and region: alarms of any other are ignored, with a recorded reason. */
+  readonly account: string;
   readonly region: string;
   /** Where Powertools idempotency keeps its records: the ledger table. */
   readonly idempotencyStore: BasePersistenceLayer;
@@ -34,7 +36,9 @@ interface AlarmResult {
  * The handler of one resource kind: parse the event, map each alarm to its targets, evaluate.
  * A duplicate alarm delivery (same alarm ARN and state timestamp) is recognised by Powertools idempotency
  * and recorded as a `DuplicateEvent` skip; the schedule re-evaluates everything every minute, so even a
- * delivery dropped here only delays a decision by a minute.
+ * delivery dropped here only delays a decision by a minute. An alarm of another account or region changes
+ * nothing: it is recorded as a `ForeignAlarm` skip of the target its name maps to (or logged and counted
+ * when it maps to none), whatever principal managed to deliver it.
  */
 export function createScalerHandler(runtime: ScalerRuntime) {
   const { policy, kind, stage } = runtime;
@@ -72,9 +76,9 @@ export function createScalerHandler(runtime: ScalerRuntime) {
     let hints: ReturnType<typeof parseScalingEvent>;
     try {
       hints = parseScalingEvent(event, runtime.region);
-      // Unknown alarms are refused before anything is read or written.
+      // Unknown alarms of our own account and region are refused before anything is read or written.
       for (const hint of hints) {
-        if (hint.trigger === 'alarm' && !alarms.has(hint.alarmName))
+        if (hint.trigger === 'alarm' && !isForeign(runtime, hint) && !alarms.has(hint.alarmName))
           throw new UnknownAlarmError(hint.alarmName);
       }
     } catch (error) {
@@ -92,6 +96,10 @@ export function createScalerHandler(runtime: ScalerRuntime) {
         results.push(
           ...(await evaluateTargets({ ...runtime, owner: context.awsRequestId }, { trigger: 'schedule' })),
         );
+        continue;
+      }
+      if (isForeign(runtime, hint)) {
+        results.push(...(await recordForeign(runtime, alarms.get(hint.alarmName), hint)));
         continue;
       }
       try {
@@ -115,6 +123,10 @@ export function createScalerHandler(runtime: ScalerRuntime) {
   };
 }
 
+function isForeign(runtime: ScalerRuntime, hint: AlarmHint): boolean {
+  return hint.account !== runtime.account || hint.region !== runtime.region;
+}
+
 /** A duplicate delivery decides nothing, but is recorded as a skip like every other non-action. */
 async function recordDuplicates(
   runtime: ScalerRuntime,
@@ -125,6 +137,45 @@ async function recordDuplicates(
   const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
   if (!target) return [];
   const current = first?.[0]?.current ?? (await runtime.capacity.describe(target)).current;
+  return [
+    await recordSkip(
+      runtime,
+      target,
+      hint,
+      current,
+      'DuplicateEvent',
+      `duplicate delivery of ${hint.alarmName} (${hint.state} at ${hint.stateTimestamp}): ${first ? 'already handled' : 'being handled by another invocation'}`,
+    ),
+  ];
+}
+
+/** An alarm of another account or region: nothing is evaluated or changed, but the refusal is on record. */
+async function recordForeign(
+  runtime: ScalerRuntime,
+  alarm: AlarmDefinition | undefined,
+  hint: AlarmHint,
+): Promise<Evaluation[]> {
+  const why = `alarm ${hint.alarmArn} is in account ${hint.account}, region ${hint.region}; this function acts only on alarms of account ${runtime.account}, region ${runtime.region}`;
+  const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
+  if (!target) {
+    runtime.log.warn('foreign alarm ignored', { alarmName: hint.alarmName, alarmArn: hint.alarmArn, why });
+    runtime.decisionMetrics?.failed('foreign-alarm');
+    return [];
+  }
+  const current = (await runtime.capacity.describe(target)).current;
+  return [await recordSkip(runtime, target, hint, current, 'ForeignAlarm', `${why}: ignored`)];
+}
+
+/** Records a decision not to evaluate `target` for this alarm, with the target's own dry-run flag. */
+async function recordSkip(
+  runtime: ScalerRuntime,
+  target: Target,
+  hint: AlarmHint,
+  current: number,
+  reason: 'DuplicateEvent' | 'ForeignAlarm',
+  message: string,
+): Promise<Evaluation> {
+  const dryRun = target.dryRun ?? runtime.policy.dryRun;
   const decision: Decision = {
     target: target.name,
     kind: target.kind as TargetKind,
@@ -132,19 +183,18 @@ async function recordDuplicates(
     desired: current,
     recommendation: current,
     direction: 'none',
-    reason: 'DuplicateEvent',
-    message: `duplicate delivery of ${hint.alarmName} (${hint.state} at ${hint.stateTimestamp}): ${first ? 'already handled' : 'being handled by another invocation'}`,
+    reason,
+    message,
     metrics: {},
   };
-  const now = runtime.clock.now();
   await runtime.ledger.record(decision, {
     trigger: 'alarm',
     alarmName: hint.alarmName,
     applied: false,
-    dryRun: false,
-    now,
+    dryRun,
+    now: runtime.clock.now(),
   });
   runtime.decisionMetrics?.decided(decision, false);
-  runtime.log.info('decision', { ...decision });
-  return [{ decision, applied: false, dryRun: false }];
+  runtime.log.info('decision', { ...decision, dryRun });
+  return { decision, applied: false, dryRun };
 }

@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../adapters/CloudWatchMetricsReader';
 import { DynamoLedger } from '../adapters/DynamoLedger';
+import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
 import { ScalingError } from '../errors';
 import type { Policy, TargetKind } from '../policy/schema';
@@ -38,14 +39,17 @@ export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
   const required = (name: string) => requiredEnv(env, name);
   const aws = options.aws ?? awsConfigFromEnv(env);
   const table = required('LEDGER_TABLE');
+  // The function's own account and region: its ledger scope, and the only alarms it acts on.
+  const scope = scopeFromEnv(env, aws.region);
   return {
     kind: options.kind,
     policy: options.policy ?? bundledPolicy(env),
     stage: required('SCALEPILOT_STAGE'),
+    account: scope.account,
     region: aws.region,
     capacity: options.capacity(aws),
     metrics: new CloudWatchMetricsReader(aws),
-    ledger: new DynamoLedger(aws, table, env.SCALEPILOT_SCOPE ?? `local#${aws.region}`),
+    ledger: new DynamoLedger(aws, table, ledgerScope(scope)),
     notifier: new SnsNotifier(aws, required('TOPIC_ARN')),
     clock: options.clock ?? systemClock,
     log: options.logger,

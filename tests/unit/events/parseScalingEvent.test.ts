@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../../../shared/errors';
-import { parseScalingEvent } from '../../../shared/events/parseScalingEvent';
+import { MAX_SNS_RECORDS, parseScalingEvent } from '../../../shared/events/parseScalingEvent';
 import { alarmActionEvent } from '../../harness/fixtures';
 
 const AT = new Date('2026-11-22T10:00:00.000Z');
@@ -31,10 +31,22 @@ describe('parseScalingEvent', () => {
         {
           trigger: 'alarm',
           alarmName: 'scalepilot-prod-api-cpu-gt70',
+          account: '123456789012',
+          region: 'us-east-1',
           state: 'ALARM',
           stateTimestamp: AT.toISOString(),
         },
       ],
+    },
+    {
+      name: 'a direct alarm action of another account, with the account and region of its ARN',
+      event: {
+        ...alarmActionEvent('scalepilot-prod-api-cpu-gt70', 'ALARM', AT),
+        alarmArn: 'arn:aws:cloudwatch:eu-west-1:999999999999:alarm:scalepilot-prod-api-cpu-gt70',
+        accountId: '999999999999',
+        region: 'eu-west-1',
+      },
+      want: [{ account: '999999999999', region: 'eu-west-1' }],
     },
     {
       name: 'an alarm notification through SNS',
@@ -44,14 +56,22 @@ describe('parseScalingEvent', () => {
           trigger: 'alarm',
           alarmName: 'scalepilot-prod-api-cpu-gt70',
           alarmArn: notification.AlarmArn,
+          account: '123456789012',
+          region: 'us-east-1',
           stateTimestamp: notification.StateChangeTime,
         },
       ],
     },
     {
-      name: 'an SNS notification without AlarmArn gets one built from account and name',
-      event: snsAlarm({ ...notification, AlarmArn: undefined, Region: undefined }),
-      want: [{ alarmArn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:scalepilot-prod-api-cpu-gt70' }],
+      name: "an SNS notification without AlarmArn: the account is the message's, the region the function's (Region is a display name)",
+      event: snsAlarm({ ...notification, AlarmArn: undefined }),
+      want: [
+        {
+          alarmArn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:scalepilot-prod-api-cpu-gt70',
+          account: '123456789012',
+          region: 'eu-west-1',
+        },
+      ],
     },
     {
       name: 'the one-minute schedule',
@@ -93,8 +113,42 @@ describe('parseScalingEvent', () => {
       event: snsAlarm({ hello: 1 }),
       message: /not a CloudWatch alarm notification: AlarmName/,
     },
+    {
+      name: 'a direct alarm action whose accountId is not the account of its ARN',
+      event: { ...alarmActionEvent('a', 'ALARM', AT), accountId: '999999999999' },
+      message: /accountId 999999999999 is not the account of alarmArn .* \(123456789012\)/,
+    },
+    {
+      name: 'a direct alarm action whose region is not the region of its ARN',
+      event: { ...alarmActionEvent('a', 'ALARM', AT), region: 'eu-west-1' },
+      message: /region eu-west-1 is not the region of alarmArn .* \(us-east-1\)/,
+    },
+    {
+      name: 'an alarm ARN that is not a CloudWatch alarm ARN',
+      event: { ...alarmActionEvent('a', 'ALARM', AT), alarmArn: 'arn:aws:sns:us-east-1:123456789012:topic' },
+      message: /alarmArn: arn:aws:sns:us-east-1:123456789012:topic is not a CloudWatch alarm ARN/,
+    },
+    {
+      name: 'an SNS notification whose AWSAccountId is not the account of its AlarmArn',
+      event: snsAlarm({ ...notification, AWSAccountId: '999999999999' }),
+      message: /AWSAccountId 999999999999 is not the account of its AlarmArn/,
+    },
   ])('refuses $name, saying what is wrong', ({ event, message }) => {
     expect(() => parseScalingEvent(event, 'us-east-1')).toThrow(MalformedEventError);
     expect(() => parseScalingEvent(event, 'us-east-1')).toThrow(message);
+  });
+
+  // Issue 11: the SNS shape accepted any number of records, and each became an evaluation (5,000 records,
+  // 5,000 evaluations in one call). SNS delivers one message per invocation.
+  it.each([
+    { name: 'two records', count: 2 },
+    { name: '5,000 records', count: 5000 },
+  ])('refuses an SNS event with more records than SNS delivers ($name)', ({ count }) => {
+    const one = snsAlarm(notification).Records[0];
+    const event = { Records: Array.from({ length: count }, () => one) };
+    expect(() => parseScalingEvent(event, 'us-east-1')).toThrow(MalformedEventError);
+    expect(() => parseScalingEvent(event, 'us-east-1')).toThrow(
+      `Records: ${count} records, but SNS delivers ${MAX_SNS_RECORDS} per invocation`,
+    );
   });
 });
