@@ -59,3 +59,14 @@ export class AwsCallError extends ScalingError {
     super(`${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/** A write under a lease was refused: the lease expired or another evaluation took it. Nothing was written. */
+export class LeaseLostError extends ScalingError {
+  constructor(
+    readonly target: string,
+    readonly token: number,
+    options?: ErrorOptions,
+  ) {
+    super(`lease ${token} on "${target}" is no longer held: not acting or recording under it`, options);
+  }
+}

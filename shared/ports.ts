@@ -1,5 +1,5 @@
 import type { CostAlert, DailyCost } from './cost/types';
-import type { CapacityState, Decision, MetricReading, ScalingHistory } from './decision/types';
+import type { CapacityState, Decision, MetricReading, PendingIntent, ScalingHistory } from './decision/types';
 import type { MetricSpec, Target } from './policy/schema';
 
 /** Now. Lambda uses the system clock; tests and the simulator drive time themselves. */
@@ -13,17 +13,21 @@ export interface MetricQuery {
   readonly metric: MetricSpec & { readonly dimensions: Record<string, string> };
 }
 
+/** What one metric read returned: datapoints per query id, and the batches that failed. */
+export interface MetricsRead {
+  /** Complete periods only, oldest first, timestamps at period starts; `[]` when there were none. */
+  readonly values: ReadonlyMap<string, readonly MetricReading[]>;
+  /** A failed batch leaves its queries without datapoints; the other batches still count. */
+  readonly failures: readonly { readonly ids: readonly string[]; readonly error: unknown }[];
+}
+
 /**
- * CloudWatch metrics. `latest` reads many targets' metrics in as few GetMetricData calls as the API
- * allows and returns the newest datapoint per query id, or undefined when there is none in the lookback.
+ * CloudWatch metrics. `recent` reads many targets' metrics in as few GetMetricData calls as the API
+ * allows: the datapoints of the last `lookbackSeconds`, without the period still in progress.
  * Read-only; eventually consistent (a datapoint can appear a minute late).
  */
 export interface MetricsReader {
-  latest(
-    queries: readonly MetricQuery[],
-    now: Date,
-    lookbackSeconds: number,
-  ): Promise<Map<string, MetricReading | undefined>>;
+  recent(queries: readonly MetricQuery[], now: Date, lookbackSeconds: number): Promise<MetricsRead>;
 }
 
 /**
@@ -47,18 +51,61 @@ export interface DecisionContext {
 }
 
 /**
+ * A held lease. `token` is a fencing token: it grows with every lease taken on the target, and every
+ * write made under the lease is conditional on it, so a holder whose lease expired (and was taken over)
+ * can neither write an intent nor record.
+ */
+export interface Lease {
+  readonly target: string;
+  readonly owner: string;
+  readonly token: number;
+  readonly expiresAt: Date;
+}
+
+/** What the ledger keeps per target besides the decision log. */
+export interface TargetRecord {
+  readonly history: ScalingHistory;
+  /** A change written ahead of its AWS call and not yet recorded. */
+  readonly intent?: PendingIntent;
+  /** Evaluations failed in a row, and when the target may be tried again. */
+  readonly failures: number;
+  readonly backoffUntil?: Date;
+  /** The dry-run change last notified (`from→to`), so an unchanged would-be change is told once. */
+  readonly dryRunNotice?: string;
+}
+
+/** The per-target state written together with a decision (absent fields are left as they are). */
+export interface TargetUpdate {
+  /** Makes the update conditional on this lease being held, unexpired at the context's `now`. */
+  readonly lease?: Lease;
+  readonly history?: ScalingHistory;
+  readonly clearIntent?: boolean;
+  readonly failures?: { readonly count: number; readonly backoffUntil?: Date };
+  /** `null` clears it. */
+  readonly dryRunNotice?: string | null;
+}
+
+/**
  * The ledger (DynamoDB). Leases are conditional writes with an expiry, so at most one evaluation acts on a
  * target at a time and a crashed holder blocks it for one lease period at most. Strongly consistent reads.
  */
 export interface Ledger {
-  /** Takes the target's lease for `seconds`; false when someone else holds an unexpired one. */
-  acquireLease(target: string, owner: string, now: Date, seconds: number): Promise<boolean>;
-  /** Releases the lease if `owner` still holds it; a no-op otherwise. */
-  releaseLease(target: string, owner: string): Promise<void>;
-  /** The target's scaling history: last scale times, recent recommendations and changes. */
-  history(target: string): Promise<ScalingHistory>;
-  /** Appends the decision to the log (with a TTL) and, when applied, updates the history. */
-  record(decision: Decision, context: DecisionContext): Promise<void>;
+  /** Takes the target's lease for `seconds`; undefined when someone else holds an unexpired one. */
+  acquireLease(target: string, owner: string, now: Date, seconds: number): Promise<Lease | undefined>;
+  /** Releases the lease if it is still held; a no-op otherwise. */
+  releaseLease(lease: Lease): Promise<void>;
+  /** The target's history, unfinished intent and failure count. */
+  read(target: string): Promise<TargetRecord>;
+  /**
+   * Write-ahead: stores the intent before its AWS call, only while `lease` is held and has at least
+   * `marginSeconds` left at `now`; otherwise throws LeaseLostError and nothing may be done.
+   */
+  writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number): Promise<void>;
+  /**
+   * Appends the decision to the log (with a TTL) and applies `update` to the target's state, in one
+   * transaction; with `update.lease`, only while that lease is held (else LeaseLostError, nothing written).
+   */
+  record(decision: Decision, context: DecisionContext, update?: TargetUpdate): Promise<void>;
 }
 
 /** A capacity change, as told to humans. */

@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { MetricReading } from '../decision/types';
 import { AwsCallError } from '../errors';
-import type { MetricQuery, MetricsReader } from '../ports';
+import type { MetricQuery, MetricsRead, MetricsReader } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { metricStat } from './cloudWatchMetric';
 
@@ -15,9 +15,32 @@ export class CloudWatchMetricsReader implements MetricsReader {
     this.client = client ?? new CloudWatchClient(clientOptions(config));
   }
 
-  async latest(queries: readonly MetricQuery[], now: Date, lookbackSeconds: number) {
-    const points = await this.datapoints(queries, new Date(now.getTime() - lookbackSeconds * 1000), now);
-    return new Map(queries.map((q) => [q.id, points.get(q.id)?.at(-1)]));
+  /**
+   * Each batch of queries is read on its own, so one failed call leaves only its queries without data.
+   * The start is aligned to the periods (CloudWatch buckets from period boundaries; an unaligned start
+   * shifts every bucket), and the period still in progress is dropped: its partial Sum would read low.
+   */
+  async recent(queries: readonly MetricQuery[], now: Date, lookbackSeconds: number): Promise<MetricsRead> {
+    const step = alignment(queries) * 1000;
+    const start = new Date(Math.floor((now.getTime() - lookbackSeconds * 1000) / step) * step);
+    const values = new Map<string, MetricReading[]>();
+    const failures: { ids: string[]; error: unknown }[] = [];
+    for (let i = 0; i < queries.length; i += QUERIES_PER_CALL) {
+      const batch = queries.slice(i, i + QUERIES_PER_CALL);
+      try {
+        const points = await this.datapoints(batch, start, now);
+        for (const query of batch) {
+          const period = query.metric.periodSeconds * 1000;
+          const complete = (points.get(query.id) ?? []).filter(
+            (p) => p.timestamp.getTime() + period <= now.getTime(),
+          );
+          values.set(query.id, complete);
+        }
+      } catch (error) {
+        failures.push({ ids: batch.map((q) => q.id), error });
+      }
+    }
+    return { values, failures };
   }
 
   /**
@@ -121,4 +144,16 @@ function readings(timestamps: Date[], values: number[]): MetricReading[] {
     const value = values[i];
     return value !== undefined && Number.isFinite(value) ? [{ value, timestamp }] : [];
   });
+}
+
+/** A start aligned to this many seconds is aligned to every query's period (their least common multiple, up to a day). */
+function alignment(queries: readonly MetricQuery[]): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let lcm = 60;
+  for (const q of queries) {
+    const next = (lcm * q.metric.periodSeconds) / gcd(lcm, q.metric.periodSeconds);
+    if (next > 86_400) return 60;
+    lcm = next;
+  }
+  return lcm;
 }

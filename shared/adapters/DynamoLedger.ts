@@ -1,16 +1,20 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { nextHistory } from '../decision/nextHistory';
-import type { Decision, ScalingHistory } from '../decision/types';
-import { AwsCallError } from '../errors';
-import type { AlertLedger, DecisionContext, Ledger } from '../ports';
+import type { Decision, PendingIntent } from '../decision/types';
+import { AwsCallError, LeaseLostError } from '../errors';
+import type { AlertLedger, DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
@@ -18,11 +22,71 @@ export const DECISION_LOG_DAYS = 30;
 /** How long the once-per-day claims of cost alerts are kept. */
 export const ALERT_LOG_DAYS = 60;
 
-interface StoredHistory {
+interface StoredState {
   lastScaleOutAt?: string;
   lastScaleInAt?: string;
   recommendations?: { at: string; desired: number }[];
   changes?: { at: string; from: number; to: number }[];
+  intent?: Omit<PendingIntent, 'at'> & { at: string };
+  failures?: number;
+  backoffUntil?: string;
+  dryRunNotice?: string;
+}
+
+/** The STATE item's update expression for a TargetUpdate; fenced on the lease's token when one is given. */
+function stateUpdate(update: TargetUpdate, now: Date) {
+  const set: string[] = [];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = {};
+  const { history } = update;
+  if (history) {
+    set.push('recommendations = :recommendations', 'changes = :changes');
+    values[':recommendations'] = history.recommendations.map((r) => ({
+      at: r.at.toISOString(),
+      desired: r.desired,
+    }));
+    values[':changes'] = history.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to }));
+    if (history.lastScaleOutAt) {
+      set.push('lastScaleOutAt = :out');
+      values[':out'] = history.lastScaleOutAt.toISOString();
+    }
+    if (history.lastScaleInAt) {
+      set.push('lastScaleInAt = :in');
+      values[':in'] = history.lastScaleInAt.toISOString();
+    }
+  }
+  if (update.clearIntent) remove.push('intent');
+  if (update.failures) {
+    set.push('failures = :failures');
+    values[':failures'] = update.failures.count;
+    if (update.failures.backoffUntil) {
+      set.push('backoffUntil = :backoff');
+      values[':backoff'] = update.failures.backoffUntil.toISOString();
+    } else remove.push('backoffUntil');
+  }
+  if (update.dryRunNotice === null) remove.push('dryRunNotice');
+  else if (update.dryRunNotice !== undefined) {
+    set.push('dryRunNotice = :notice');
+    values[':notice'] = update.dryRunNotice;
+  }
+  let condition: string | undefined;
+  if (update.lease) {
+    condition = 'leaseToken = :token AND leaseExpiresAt >= :now';
+    values[':token'] = update.lease.token;
+    values[':now'] = now.getTime();
+  }
+  const expression = [
+    set.length > 0 ? `SET ${set.join(', ')}` : '',
+    remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  // DynamoDB refuses an empty update: touch the item's failure count, which every update may set.
+  return {
+    expression: expression || 'SET failures = if_not_exists(failures, :zero)',
+    condition,
+    values: expression ? values : { ...values, ':zero': 0 },
+  };
 }
 
 /** One logged decision as stored (and as read back by `decisions`). */
@@ -59,38 +123,44 @@ export class DynamoLedger implements Ledger, AlertLedger {
     return `TARGET#${this.scope}#${target}`;
   }
 
-  async acquireLease(target: string, owner: string, now: Date, seconds: number): Promise<boolean> {
+  async acquireLease(target: string, owner: string, now: Date, seconds: number): Promise<Lease | undefined> {
+    const expiresAt = new Date(now.getTime() + seconds * 1000);
     try {
-      await this.doc.send(
+      const response = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: this.pk(target), sk: 'STATE' },
-          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
+          // The fencing token grows with every lease taken; writes under the lease are conditional on it.
+          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires ADD leaseToken :one',
           ConditionExpression:
             'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :now OR leaseOwner = :owner',
           ExpressionAttributeValues: {
             ':owner': owner,
-            ':expires': now.getTime() + seconds * 1000,
+            ':expires': expiresAt.getTime(),
             ':now': now.getTime(),
+            ':one': 1,
           },
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return true;
+      const token = Number(response.Attributes?.leaseToken);
+      if (!Number.isFinite(token)) throw new Error('UpdateItem returned no lease token');
+      return { target, owner, token, expiresAt };
     } catch (cause) {
-      if (cause instanceof ConditionalCheckFailedException) return false;
+      if (cause instanceof ConditionalCheckFailedException) return undefined;
       throw new AwsCallError('DynamoDB UpdateItem (lease)', cause);
     }
   }
 
-  async releaseLease(target: string, owner: string): Promise<void> {
+  async releaseLease(lease: Lease): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: this.pk(target), sk: 'STATE' },
+          Key: { pk: this.pk(lease.target), sk: 'STATE' },
           UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt',
-          ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner },
+          ConditionExpression: 'leaseToken = :token',
+          ExpressionAttributeValues: { ':token': lease.token },
         }),
       );
     } catch (cause) {
@@ -99,20 +169,48 @@ export class DynamoLedger implements Ledger, AlertLedger {
     }
   }
 
-  async history(target: string): Promise<ScalingHistory> {
+  async read(target: string): Promise<TargetRecord> {
     const stored = await this.readState(target);
     return {
-      ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
-      ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
-      recommendations: (stored.recommendations ?? []).map((r) => ({
-        at: new Date(r.at),
-        desired: r.desired,
-      })),
-      changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+      history: {
+        ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
+        ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
+        recommendations: (stored.recommendations ?? []).map((r) => ({
+          at: new Date(r.at),
+          desired: r.desired,
+        })),
+        changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+      },
+      ...(stored.intent ? { intent: { ...stored.intent, at: new Date(stored.intent.at) } } : {}),
+      failures: stored.failures ?? 0,
+      ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
+      ...(stored.dryRunNotice ? { dryRunNotice: stored.dryRunNotice } : {}),
     };
   }
 
-  async record(decision: Decision, context: DecisionContext): Promise<void> {
+  async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(lease.target), sk: 'STATE' },
+          UpdateExpression: 'SET intent = :intent',
+          ConditionExpression: 'leaseToken = :token AND leaseExpiresAt > :deadline',
+          ExpressionAttributeValues: {
+            ':intent': { ...intent, at: intent.at.toISOString() },
+            ':token': lease.token,
+            ':deadline': now.getTime() + marginSeconds * 1000,
+          },
+        }),
+      );
+    } catch (cause) {
+      if (cause instanceof ConditionalCheckFailedException)
+        throw new LeaseLostError(lease.target, lease.token, { cause });
+      throw new AwsCallError('DynamoDB UpdateItem (intent)', cause);
+    }
+  }
+
+  async record(decision: Decision, context: DecisionContext, update?: TargetUpdate): Promise<void> {
     const at = context.now.toISOString();
     const entry: DecisionLogEntry = {
       ...decision,
@@ -123,51 +221,49 @@ export class DynamoLedger implements Ledger, AlertLedger {
       ...(context.alarmName ? { alarmName: context.alarmName } : {}),
     };
     this.sequence += 1;
-    await this.doc
-      .send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: this.pk(decision.target),
-            sk: `DECISION#${at}#${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`,
-            ...entry,
-            ttl: Math.floor(context.now.getTime() / 1000) + DECISION_LOG_DAYS * 86400,
-          },
-        }),
-      )
-      .catch((cause: unknown) => {
+    const log = {
+      TableName: this.tableName,
+      Item: {
+        pk: this.pk(decision.target),
+        sk: `DECISION#${at}#${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`,
+        ...entry,
+        ttl: Math.floor(context.now.getTime() / 1000) + DECISION_LOG_DAYS * 86400,
+      },
+    };
+    if (!update) {
+      await this.doc.send(new PutCommand(log)).catch((cause: unknown) => {
         throw new AwsCallError('DynamoDB PutItem (decision log)', cause);
       });
-    // A plan changes nothing, not even the windows; a skipped duplicate or a held lease did not evaluate.
-    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent')
       return;
-
-    const next = nextHistory(await this.history(decision.target), decision, context.now, context.applied);
-    const values: Record<string, unknown> = {
-      ':recommendations': next.recommendations.map((r) => ({ at: r.at.toISOString(), desired: r.desired })),
-      ':changes': next.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to })),
-    };
-    let update = 'SET recommendations = :recommendations, changes = :changes';
-    if (next.lastScaleOutAt) {
-      update += ', lastScaleOutAt = :out';
-      values[':out'] = next.lastScaleOutAt.toISOString();
     }
-    if (next.lastScaleInAt) {
-      update += ', lastScaleInAt = :in';
-      values[':in'] = next.lastScaleInAt.toISOString();
-    }
-    await this.doc
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: this.pk(decision.target), sk: 'STATE' },
-          UpdateExpression: update,
-          ExpressionAttributeValues: values,
+    // The decision and the state it leads to are written together or not at all.
+    const state = stateUpdate(update, context.now);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: log },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: this.pk(decision.target), sk: 'STATE' },
+                UpdateExpression: state.expression,
+                ...(state.condition ? { ConditionExpression: state.condition } : {}),
+                ...(Object.keys(state.values).length > 0 ? { ExpressionAttributeValues: state.values } : {}),
+              },
+            },
+          ],
         }),
-      )
-      .catch((cause: unknown) => {
-        throw new AwsCallError('DynamoDB UpdateItem (history)', cause);
-      });
+      );
+    } catch (cause) {
+      if (update.lease && cause instanceof TransactionCanceledException) {
+        const conditionFailed = (cause.CancellationReasons ?? []).some(
+          (r) => r.Code === 'ConditionalCheckFailed',
+        );
+        if (conditionFailed) throw new LeaseLostError(update.lease.target, update.lease.token, { cause });
+      }
+      throw new AwsCallError('DynamoDB TransactWriteItems (decision and state)', cause);
+    }
   }
 
   /** Cost alerts: one item per (day, alert key, channel), kept 60 days; the condition makes the claim atomic. */
@@ -236,7 +332,7 @@ export class DynamoLedger implements Ledger, AlertLedger {
     return items;
   }
 
-  private async readState(target: string): Promise<StoredHistory> {
+  private async readState(target: string): Promise<StoredState> {
     const response = await this.doc
       .send(
         new GetCommand({
@@ -248,6 +344,6 @@ export class DynamoLedger implements Ledger, AlertLedger {
       .catch((cause: unknown) => {
         throw new AwsCallError('DynamoDB GetItem (state)', cause);
       });
-    return (response.Item ?? {}) as StoredHistory;
+    return (response.Item ?? {}) as StoredState;
   }
 }

@@ -1,6 +1,7 @@
 import type { RateLimit, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
-import { ceilUnits, type RuleRecommendation, ruleRecommendation } from './ruleRecommendation';
+import { type RuleSample, ruleSample } from './ruleReadings';
+import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
 import type { Decision, DecisionInput, ReasonCode, ScalingHistory } from './types';
 
 const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
@@ -12,14 +13,16 @@ const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
 /**
  * Decides the capacity of one target from its policy, live state, metrics, history and `now`.
  * Pure: the same input always gives the same decision. The pipeline, in order:
- * rules → missing-metric guard → stabilisation windows → cooldowns → rate limits → blast radius → bounds.
+ * busy → limits → out of range → rules (sustained over their evaluation periods) → missing-metric guard →
+ * stabilisation windows → cooldowns → rate limits → blast radius → bounds.
  * Bounds come last so that the result always lies within both the policy's range and the live limits.
  */
 export function decideCapacity(input: DecisionInput): Decision {
   const { target, state, history, now } = input;
   const { current } = state;
   const unit = unitByKind[target.kind];
-  const metrics = metricValues(input);
+  const samples = ruleSamples(input);
+  const metrics = Object.fromEntries(target.rules.map((r) => [r.name, samples.get(r.name)?.newest ?? null]));
   const decision = (
     desired: number,
     reason: ReasonCode,
@@ -50,15 +53,17 @@ export function decideCapacity(input: DecisionInput): Decision {
     );
   }
 
+  const missing = target.rules.filter((r) => !samples.has(r.name)).map((r) => r.name);
+  const cap = target.maxUnitsPerDecision ?? input.policyMaxUnitsPerDecision;
+  if (current < lo || current > hi) return backIntoRange(input, { lo, hi, cap, missing, decision });
+
   // 1. What the rules ask for. A rule without a fresh datapoint holds the current capacity: a metrics
   //    outage can delay a scale-out, but never causes a scale-in.
   const warmState = { ...state, serving: warmedServing(input) };
   const recommendations: RuleRecommendation[] = [];
-  const missing: string[] = [];
   for (const rule of target.rules) {
-    const value = metrics[rule.name];
-    if (value === null || value === undefined) missing.push(rule.name);
-    else recommendations.push(ruleRecommendation(rule, value, warmState));
+    const sample = samples.get(rule.name);
+    if (sample) recommendations.push(sampledRecommendation(rule, sample, warmState));
   }
   if (recommendations.length === 0) {
     return bounded(
@@ -92,10 +97,12 @@ export function decideCapacity(input: DecisionInput): Decision {
   if (raw === current) {
     const reason: ReasonCode = recommendations.some((r) => r.breached === 'out')
       ? 'InstancesWarming'
-      : recommendations.some((r) => r.breached === 'in') ||
-          target.rules.some((r) => r.type === 'target-tracking')
-        ? 'WithinTolerance'
-        : 'NoThresholdBreached';
+      : recommendations.some((r) => r.unsustained)
+        ? 'BreachNotSustained'
+        : recommendations.some((r) => r.breached === 'in') ||
+            target.rules.some((r) => r.type === 'target-tracking')
+          ? 'WithinTolerance'
+          : 'NoThresholdBreached';
     return bounded(decision(current, reason, recommendations.map((r) => r.why).join('; ')), lo, hi, unit);
   }
   const recommendation = raw;
@@ -184,7 +191,6 @@ export function decideCapacity(input: DecisionInput): Decision {
   }
 
   // 5. Blast radius: no single decision moves more than the cap.
-  const cap = target.maxUnitsPerDecision ?? input.policyMaxUnitsPerDecision;
   if (Math.abs(desired - current) > cap) {
     desired = direction === 'out' ? current + cap : current - cap;
     reason = 'BlastRadiusCapped';
@@ -197,28 +203,70 @@ export function decideCapacity(input: DecisionInput): Decision {
   return bounded(decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation), lo, hi, unit);
 }
 
-/** Applies the bounds last, and names them when they changed the outcome. */
+/**
+ * Capacity outside the range (an operator's manual change, or a range just narrowed) steps back towards
+ * it like any other change: at most the blast-radius cap per decision, each direction's cooldown between
+ * steps, and never a step in without fresh metrics for every rule (missing metrics never scale in).
+ */
+function backIntoRange(
+  { target, state, history, now }: DecisionInput,
+  {
+    lo,
+    hi,
+    cap,
+    missing,
+    decision,
+  }: {
+    lo: number;
+    hi: number;
+    cap: number;
+    missing: string[];
+    decision: (desired: number, reason: ReasonCode, message: string, recommendation?: number) => Decision;
+  },
+): Decision {
+  const { current } = state;
+  const unit = unitByKind[target.kind];
+  const above = current > hi;
+  const range = `${current} ${unit}s is ${above ? 'above' : 'below'} the range ${lo}..${hi}`;
+  const goal = above ? hi : lo;
+  if (above && missing.length > 0)
+    return decision(
+      current,
+      'ScaleInBlockedByMissingMetrics',
+      `${range}, but no fresh datapoint for ${missing.join(', ')}: not scaling in blind`,
+      goal,
+    );
+  const since = secondsSince(above ? history.lastScaleInAt : history.lastScaleOutAt, now);
+  const cooldown = above ? target.cooldowns.scaleInSeconds : target.cooldowns.scaleOutSeconds;
+  if (since < cooldown)
+    return decision(
+      current,
+      above ? 'ScaleInCooldown' : 'ScaleOutCooldown',
+      `${range}; last scale-${above ? 'in' : 'out'} ${Math.round(since)} s ago, cooldown ${cooldown} s`,
+      goal,
+    );
+  const step = Math.min(cap, Math.abs(current - goal));
+  const desired = above ? current - step : current + step;
+  return decision(
+    desired,
+    'OutOfRange',
+    `${range}: ${current} → ${desired}${desired === goal ? '' : ` (at most ${cap} ${unit}s per decision)`}`,
+    goal,
+  );
+}
+
+/** Applies the bounds last, and names them when they changed the outcome (`current` is in range here). */
 function bounded(d: Decision, lo: number, hi: number, unit: string): Decision {
   const desired = Math.min(hi, Math.max(lo, d.desired));
   if (desired === d.desired) return d;
   const direction = desired > d.current ? 'out' : desired < d.current ? 'in' : 'none';
-  if (d.desired > hi) {
-    const reason = d.current > hi ? 'AboveMaxCapacity' : 'AtMaxCapacity';
-    return {
-      ...d,
-      desired,
-      direction,
-      reason: desired === d.current ? 'AtMaxCapacity' : reason,
-      message: `${d.message}; held at the maximum of ${hi} ${unit}s`,
-    };
-  }
-  const reason = d.current < lo ? 'BelowMinCapacity' : 'AtMinCapacity';
+  const atMax = d.desired > hi;
   return {
     ...d,
     desired,
     direction,
-    reason: desired === d.current ? 'AtMinCapacity' : reason,
-    message: `${d.message}; held at the minimum of ${lo} ${unit}s`,
+    reason: atMax ? 'AtMaxCapacity' : 'AtMinCapacity',
+    message: `${d.message}; held at the ${atMax ? 'maximum' : 'minimum'} of ${atMax ? hi : lo} ${unit}s`,
   };
 }
 
@@ -278,15 +326,12 @@ function secondsSince(at: Date | undefined, now: Date): number {
   return at ? (now.getTime() - at.getTime()) / 1000 : Number.POSITIVE_INFINITY;
 }
 
-function metricValues(input: DecisionInput): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
-  for (const rule of input.target.rules) {
-    const reading = input.readings[rule.name];
-    const fresh =
-      reading !== undefined &&
-      Number.isFinite(reading.value) &&
-      input.now.getTime() - reading.timestamp.getTime() <= input.target.metricStaleAfterSeconds * 1000;
-    out[rule.name] = fresh ? reading.value : null;
+/** Each rule's sample; a rule with no fresh complete datapoint has none. */
+function ruleSamples({ target, readings, now }: DecisionInput): Map<string, RuleSample> {
+  const samples = new Map<string, RuleSample>();
+  for (const rule of target.rules) {
+    const sample = ruleSample(target, rule, readings[rule.name], now);
+    if (sample) samples.set(rule.name, sample);
   }
-  return out;
+  return samples;
 }

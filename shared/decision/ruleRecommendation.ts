@@ -1,4 +1,5 @@
 import type { Rule } from '../policy/schema';
+import type { RuleSample } from './ruleReadings';
 import type { CapacityState } from './types';
 
 /** What one rule asks for, and why, given its newest metric value. */
@@ -7,6 +8,35 @@ export interface RuleRecommendation {
   readonly desired: number;
   readonly why: string;
   readonly breached: 'out' | 'in' | 'none';
+  /** The newest datapoint breaches, but not every one of the rule's evaluation periods does yet. */
+  readonly unsustained?: boolean;
+}
+
+/**
+ * A rule's recommendation from its recent datapoints: a direction counts only when every one of the
+ * rule's `evaluationPeriods` breaches it (scale out on the lowest, scale in on the highest of them), so
+ * one spike never moves capacity when the rule says five periods.
+ */
+export function sampledRecommendation(
+  rule: Rule,
+  sample: RuleSample,
+  state: CapacityState,
+): RuleRecommendation {
+  if (sample.sustained) {
+    const out = ruleRecommendation(rule, sample.lowest, state);
+    if (out.breached === 'out') return out;
+    const inward = ruleRecommendation(rule, sample.highest, state);
+    if (inward.breached === 'in') return inward;
+  }
+  const newest = ruleRecommendation(rule, sample.newest, state);
+  if (newest.breached === 'none') return newest;
+  return {
+    rule: rule.name,
+    desired: state.current,
+    breached: 'none',
+    unsustained: true,
+    why: `${rule.name} ${Number(sample.newest.toFixed(2))} breaches scale-${newest.breached}, but not in each of the last ${rule.evaluationPeriods} periods`,
+  };
 }
 
 /** `ceil` that forgives float noise: 3.0000000001 units are 3 units. */
@@ -59,6 +89,16 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
       desired: current,
       breached: 'none',
       why: `${rule.name} ${fmt(value)} within ±${rule.tolerance * 100}% of target ${rule.target}`,
+    };
+  }
+  if (serving === 0 && ratio > 1) {
+    // Nothing serves and the metric still shows demand (a queue, request count or a scale-from-zero
+    // metric): proportional arithmetic gives 0 × ratio = 0 for ever, so start one unit.
+    return {
+      rule: rule.name,
+      desired: Math.max(current, 1),
+      breached: 'out',
+      why: `${rule.name} ${fmt(value)} vs target ${rule.target} with nothing serving: start 1`,
     };
   }
   const demand = ceilUnits(serving * ratio);

@@ -13,7 +13,7 @@ export interface CapacityState {
   readonly busy?: string;
 }
 
-/** The newest datapoint of one rule's metric. */
+/** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */
 export interface MetricReading {
   readonly value: number;
   readonly timestamp: Date;
@@ -31,13 +31,31 @@ export interface ScalingHistory {
 
 export const emptyHistory: ScalingHistory = { recommendations: [], changes: [] };
 
+/**
+ * A capacity change written to the ledger *before* the AWS call (write-ahead) and cleared when the
+ * decision is recorded. One found by a later evaluation means its holder stopped in between: it is
+ * reconciled against what `describe` shows before anything new is decided.
+ */
+export interface PendingIntent {
+  /** `<lease owner>#<fencing token>`: unique per lease taken. */
+  readonly id: string;
+  readonly from: number;
+  readonly to: number;
+  readonly at: Date;
+  readonly token: number;
+  readonly reason: ReasonCode;
+}
+
 export interface DecisionInput {
   readonly target: Target;
   /** Policy-level blast-radius cap, used when the target sets none. */
   readonly policyMaxUnitsPerDecision: number;
   readonly state: CapacityState;
-  /** Newest reading per rule name; `undefined` when CloudWatch returned no datapoint. */
-  readonly readings: Readonly<Record<string, MetricReading | undefined>>;
+  /**
+   * Recent datapoints per rule name, oldest first; `undefined` or empty when CloudWatch returned none.
+   * A period still in progress may be among them: the decision ignores it (a partial Sum reads low).
+   */
+  readonly readings: Readonly<Record<string, readonly MetricReading[] | undefined>>;
   readonly history: ScalingHistory;
   readonly now: Date;
 }
@@ -52,8 +70,6 @@ export const reasonCodes = [
   'ScaleOutRateLimited',
   'ScaleInRateLimited',
   'BlastRadiusCapped',
-  'BelowMinCapacity',
-  'AboveMaxCapacity',
   'AtMaxCapacity',
   'AtMinCapacity',
   'WithinTolerance',
@@ -69,7 +85,6 @@ export const reasonCodes = [
   'LimitsConflict',
   'LeaseHeld',
   'DuplicateEvent',
-  // Added for the safety work (issue 11): each is produced by exactly one gate or path.
   'OutOfRange',
   'BreachNotSustained',
   'IntentReconciled',

@@ -4,7 +4,8 @@ import type { DecisionMetrics } from '../usecases/evaluateTargets';
 
 /**
  * EMF metrics (the dashboard's source): `Decisions` by target and reason, `Actions` by target and direction,
- * `OrderedCapacity` and `ServingCapacity` by target, `Errors` by operation.
+ * `OrderedCapacity` and `ServingCapacity` by target, `Errors` by operation, `TargetFailures` by service
+ * (a target whose evaluation failed: describe, action or record).
  */
 export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
   return {
@@ -27,10 +28,15 @@ export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
         serving.addMetric('ServingCapacity', MetricUnit.Count, state.serving);
       }
     },
-    failed(operation: string) {
+    failed(operation: string, target?: string) {
       const failure = metrics.singleMetric();
       failure.addDimensions({ operation });
       failure.addMetric('Errors', MetricUnit.Count, 1);
+      if (target) {
+        // By the function's `service` dimension only: the stack's TargetFailures alarm watches this series.
+        const byService = metrics.singleMetric();
+        byService.addMetric('TargetFailures', MetricUnit.Count, 1);
+      }
     },
   };
 }

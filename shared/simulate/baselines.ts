@@ -1,7 +1,7 @@
 import { decideCapacity } from '../decision/decideCapacity';
-import { nextHistory } from '../decision/nextHistory';
+import { historySeconds, nextHistory } from '../decision/nextHistory';
 import { ceilUnits } from '../decision/ruleRecommendation';
-import type { ScalingHistory } from '../decision/types';
+import type { MetricReading, ScalingHistory } from '../decision/types';
 import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
 import { clamp, type PolicyFactory, type Scenario, type SimPolicy, unitsFor } from './engine';
@@ -148,12 +148,15 @@ export function scalepilot(target?: Target): PolicyFactory {
         resolved ??= seedTarget(s, s.delay);
         const at = new Date(now);
         const rule = resolved.rules[0];
-        const readings = Object.fromEntries(
-          resolved.rules.map((r) => [
-            r.name,
-            { value: view.utilisation(view.minute - 1) * 100, timestamp: new Date(now - 60_000) },
-          ]),
-        );
+        // The complete minutes before this one, as GetMetricData gives them (timestamps at period starts).
+        const periods = Math.max(1, ...resolved.rules.map((r) => r.evaluationPeriods));
+        const recent: MetricReading[] = [];
+        for (let j = Math.max(0, view.minute - periods); j < view.minute; j += 1)
+          recent.push({
+            value: view.utilisation(j) * 100,
+            timestamp: new Date(now - (view.minute - j) * 60_000),
+          });
+        const readings = Object.fromEntries(resolved.rules.map((r) => [r.name, recent]));
         const decision = decideCapacity({
           target: resolved,
           policyMaxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -162,7 +165,7 @@ export function scalepilot(target?: Target): PolicyFactory {
           history,
           now: at,
         });
-        history = nextHistory(history, decision, at, true);
+        history = nextHistory(history, decision, at, true, historySeconds(resolved));
         return decision.desired;
       },
     };

@@ -1,9 +1,23 @@
+import { backoffUntil } from '../decision/backoff';
 import { decideCapacity } from '../decision/decideCapacity';
-import type { CapacityState, Decision, MetricReading } from '../decision/types';
-import { ScalingError } from '../errors';
+import { historySeconds, nextHistory, withAppliedChange } from '../decision/nextHistory';
+import { reconcileIntent } from '../decision/reconcileIntent';
+import { lookbackSeconds } from '../decision/ruleReadings';
+import type { CapacityState, Decision, MetricReading, PendingIntent, ReasonCode } from '../decision/types';
+import { LeaseLostError, ScalingError } from '../errors';
 import type { Policy, Target, TargetKind } from '../policy/schema';
 import { metricDimensions } from '../policy/targetResource';
-import type { CapacityPort, Clock, Ledger, MetricQuery, MetricsReader, Notifier } from '../ports';
+import type {
+  CapacityPort,
+  Clock,
+  DecisionContext,
+  Lease,
+  Ledger,
+  MetricQuery,
+  MetricsReader,
+  Notifier,
+  TargetRecord,
+} from '../ports';
 
 /** Structured logging, as Powertools' Logger offers it. */
 export interface LogSink {
@@ -16,7 +30,8 @@ export interface LogSink {
 export interface DecisionMetrics {
   /** `state` is the resource as read for the decision (absent when the decision read none). */
   decided(decision: Decision, applied: boolean, state?: CapacityState): void;
-  failed(operation: string): void;
+  /** An operation failed; with `target`, that target's evaluation failed (the `TargetFailures` alarm counts these). */
+  failed(operation: string, target?: string): void;
 }
 
 export interface EvaluateDeps {
@@ -49,7 +64,7 @@ export interface Evaluation {
   readonly dryRun: boolean;
 }
 
-/** Raised after all targets were evaluated when some of them failed; `cause` holds the failures. */
+/** Raised after all targets were evaluated when some could not even record their failure; `cause` holds them. */
 export class EvaluationFailedError extends ScalingError {
   constructor(readonly failures: readonly { target: string; error: unknown }[]) {
     super(
@@ -59,125 +74,279 @@ export class EvaluationFailedError extends ScalingError {
   }
 }
 
+/** A write-ahead intent needs the lease to outlive the AWS call it precedes by this much. */
+const INTENT_MARGIN_SECONDS = 15;
+
 /**
  * The reconcile loop of one resource kind (level-triggered: the event only says which targets to look at).
- * Reads every target first (one batched metric read, then each resource), so a target that does not exist
- * fails before anything is written. Then per target: lease, fresh state and history under the lease, the
- * pure decision, at most one change, the record, the notification. A `plan` only reads.
+ * One batched metric read, then each target on its own: a target that fails (its resource deleted, a
+ * describe denied, the action refused) is recorded (`DescribeFailed` / `ActionFailed`), counted and backed
+ * off, and the others are evaluated as usual; the run fails only when a failure cannot even be recorded.
+ * Per target: lease (with a fencing token), state and ledger read under it, an unfinished intent
+ * reconciled first, the pure decision, the intent written ahead, at most one change, the record (which
+ * clears the intent), the notification. A `plan` only reads.
  */
 export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationRequest): Promise<Evaluation[]> {
-  const { policy, log } = deps;
-  const targets = selectTargets(policy, deps.kind, request.targets);
+  const targets = selectTargets(deps.policy, deps.kind, request.targets);
   const now = deps.clock.now();
-  const readings = await readMetrics(deps.metrics, targets, now);
-
-  const failures: { target: string; error: unknown }[] = [];
-  const described = new Map<string, CapacityState>();
-  for (const target of targets) {
-    try {
-      described.set(target.name, await deps.capacity.describe(target));
-    } catch (error) {
-      log.error('cannot read target', { target: target.name, error: describeError(error) });
-      deps.decisionMetrics?.failed('describe');
-      failures.push({ target: target.name, error });
-    }
-  }
+  const readings = await readMetrics(deps, targets, now);
 
   const evaluations: Evaluation[] = [];
+  const unrecorded: { target: string; error: unknown }[] = [];
   for (const target of targets) {
-    const firstLook = described.get(target.name);
-    if (!firstLook) continue;
+    const targetReadings = readings.get(target.name) ?? {};
     try {
-      const evaluation =
-        request.trigger === 'plan'
-          ? await planOne(deps, target, firstLook, readings.get(target.name) ?? {}, now)
-          : await evaluateOne(deps, request, target, readings.get(target.name) ?? {});
-      evaluations.push(evaluation);
+      evaluations.push(
+        ...(request.trigger === 'plan'
+          ? await planOne(deps, target, targetReadings, now)
+          : await evaluateOne(deps, request, target, targetReadings)),
+      );
     } catch (error) {
-      log.error('evaluation failed', { target: target.name, error: describeError(error) });
-      deps.decisionMetrics?.failed('evaluate');
-      failures.push({ target: target.name, error });
+      deps.log.error('evaluation could not be recorded', {
+        target: target.name,
+        error: describeError(error),
+      });
+      deps.decisionMetrics?.failed('record', target.name);
+      unrecorded.push({ target: target.name, error });
     }
   }
-  if (failures.length > 0) throw new EvaluationFailedError(failures);
+  if (unrecorded.length > 0) throw new EvaluationFailedError(unrecorded);
   return evaluations;
 }
 
 async function planOne(
   deps: EvaluateDeps,
   target: Target,
-  state: CapacityState,
-  readings: Record<string, MetricReading | undefined>,
+  readings: Record<string, MetricReading[]>,
   now: Date,
-): Promise<Evaluation> {
-  const history = await deps.ledger.history(target.name);
-  const decision = decideCapacity({
-    target,
-    policyMaxUnitsPerDecision: deps.policy.maxUnitsPerDecision,
-    state,
-    readings,
-    history,
-    now,
-  });
-  return { decision, applied: false, dryRun: true };
+): Promise<Evaluation[]> {
+  const dryRun = true;
+  let state: CapacityState;
+  try {
+    state = await deps.capacity.describe(target);
+  } catch (error) {
+    return [{ decision: failureDecision(target, 'DescribeFailed', error), applied: false, dryRun }];
+  }
+  const record = await deps.ledger.read(target.name);
+  const history = record.intent
+    ? withAppliedChange(record.history, record.intent, now, historySeconds(target))
+    : record.history;
+  const decision = decideCapacity(decisionInput(deps, target, state, readings, history, now));
+  return [{ decision, applied: false, dryRun }];
 }
 
 async function evaluateOne(
   deps: EvaluateDeps,
   request: EvaluationRequest,
   target: Target,
-  readings: Record<string, MetricReading | undefined>,
-): Promise<Evaluation> {
-  const { ledger, log } = deps;
+  readings: Record<string, MetricReading[]>,
+): Promise<Evaluation[]> {
+  const { ledger } = deps;
   const now = deps.clock.now();
   const dryRun = target.dryRun ?? deps.policy.dryRun;
-  const context = {
+  const context: Omit<DecisionContext, 'applied'> = {
     trigger: request.trigger,
     now,
     dryRun,
     ...(request.alarmName ? { alarmName: request.alarmName } : {}),
   };
-
-  if (!(await ledger.acquireLease(target.name, deps.owner, now, deps.leaseSeconds ?? 60))) {
-    const state = await deps.capacity.describe(target);
-    const decision: Decision = {
-      target: target.name,
-      kind: target.kind,
-      current: state.current,
-      desired: state.current,
-      recommendation: state.current,
-      direction: 'none',
-      reason: 'LeaseHeld',
-      message: `another evaluation holds the lease on ${target.name}; it will decide`,
-      metrics: {},
-    };
+  const skip = async (decision: Decision, state?: CapacityState): Promise<Evaluation[]> => {
     await ledger.record(decision, { ...context, applied: false });
-    deps.decisionMetrics?.decided(decision, false, state);
-    log.info('decision', { ...decision });
-    return { decision, applied: false, dryRun };
+    report(deps, decision, false, dryRun, request, state);
+    return [{ decision, applied: false, dryRun }];
+  };
+
+  const before = await ledger.read(target.name);
+  if (before.backoffUntil && now < before.backoffUntil) {
+    return skip({
+      ...emptyDecision(target, 'BackedOff'),
+      message: `${before.failures} failed evaluation(s) in a row: next attempt after ${before.backoffUntil.toISOString()}`,
+    });
+  }
+  const failed = async (reason: 'DescribeFailed' | 'ActionFailed', error: unknown, lease?: Lease) => {
+    const failures = before.failures + 1;
+    const until = backoffUntil(failures, now);
+    const failure = failureDecision(target, reason, error);
+    const decision = {
+      ...failure,
+      message: `${failure.message}; attempt ${failures}, next after ${until.toISOString()}`,
+    };
+    deps.log.error('target failed', { target: target.name, reason, error: describeError(error) });
+    deps.decisionMetrics?.failed(reason === 'DescribeFailed' ? 'describe' : 'act', target.name);
+    await ledger.record(
+      decision,
+      { ...context, applied: false },
+      { ...(lease ? { lease } : {}), failures: { count: failures, backoffUntil: until } },
+    );
+    report(deps, decision, false, dryRun, request);
+    return [{ decision, applied: false, dryRun }];
+  };
+
+  let firstLook: CapacityState;
+  try {
+    firstLook = await deps.capacity.describe(target);
+  } catch (error) {
+    return failed('DescribeFailed', error);
+  }
+
+  const lease = await ledger.acquireLease(target.name, deps.owner, now, deps.leaseSeconds ?? 60);
+  if (!lease) {
+    return skip(
+      {
+        ...emptyDecision(target, 'LeaseHeld', firstLook.current),
+        message: `another evaluation holds the lease on ${target.name}; it will decide`,
+      },
+      firstLook,
+    );
   }
   try {
-    // State and history are read under the lease, so a change made by a concurrent evaluation is seen.
-    const [state, history] = await Promise.all([deps.capacity.describe(target), ledger.history(target.name)]);
-    const decision = decideCapacity({
-      target,
-      policyMaxUnitsPerDecision: deps.policy.maxUnitsPerDecision,
-      state,
-      readings,
-      history,
-      now,
-    });
+    // State and ledger are read under the lease, so a change made by a concurrent evaluation is seen.
+    let state: CapacityState;
+    let record: TargetRecord;
+    try {
+      [state, record] = await Promise.all([deps.capacity.describe(target), ledger.read(target.name)]);
+    } catch (error) {
+      return failed('DescribeFailed', error, lease);
+    }
+    const keep = historySeconds(target);
+    const evaluations: Evaluation[] = [];
+    let history = record.history;
+
+    if (record.intent) {
+      const reconciled = reconcileIntent(target, record.intent, state);
+      if (reconciled.applied) history = withAppliedChange(history, record.intent, now, keep);
+      await ledger.record(
+        reconciled.decision,
+        { ...context, applied: reconciled.applied },
+        { lease, history, clearIntent: true },
+      );
+      report(deps, reconciled.decision, reconciled.applied, dryRun, request, state);
+      // The holder that made the change stopped before telling anyone.
+      if (reconciled.applied)
+        await deps.notifier.capacityChanged({ decision: reconciled.decision, dryRun, at: now });
+      evaluations.push({ decision: reconciled.decision, applied: reconciled.applied, dryRun });
+    }
+
+    const decision = decideCapacity(decisionInput(deps, target, state, readings, history, now));
     const change = decision.desired !== decision.current;
     const applied = change && !dryRun;
-    if (applied) await deps.capacity.setCapacity(target, decision.desired, decision.current);
-    await ledger.record(decision, { ...context, applied });
-    deps.decisionMetrics?.decided(decision, applied, state);
-    log.info('decision', { ...decision, applied, dryRun, trigger: request.trigger });
-    if (change) await deps.notifier.capacityChanged({ decision, dryRun, at: now });
-    return { decision, applied, dryRun };
+    const next = nextHistory(history, decision, now, applied, keep);
+    const healthy = { count: 0 };
+
+    if (applied) {
+      const intent: PendingIntent = {
+        id: `${lease.owner}#${lease.token}`,
+        from: decision.current,
+        to: decision.desired,
+        at: now,
+        token: lease.token,
+        reason: decision.reason,
+      };
+      await ledger.writeIntent(lease, intent, deps.clock.now(), INTENT_MARGIN_SECONDS);
+      try {
+        await deps.capacity.setCapacity(target, decision.desired, decision.current);
+      } catch (error) {
+        // The intent stays: whether a failed (or timed-out) call took effect is for the next evaluation's
+        // describe to say. The failure itself is recorded and backs the target off.
+        return [...evaluations, ...(await failed('ActionFailed', error, lease))];
+      }
+      await ledger.record(
+        decision,
+        { ...context, applied },
+        { lease, history: next, clearIntent: true, failures: healthy },
+      );
+      report(deps, decision, applied, dryRun, request, state);
+      await deps.notifier.capacityChanged({ decision, dryRun, at: now });
+      return [...evaluations, { decision, applied, dryRun }];
+    }
+
+    // Dry run: the would-be change is told when it changes, not every minute it stays the same.
+    const notice = change ? `${decision.current}→${decision.desired}` : null;
+    const tell = change && notice !== record.dryRunNotice;
+    await ledger.record(
+      decision,
+      { ...context, applied },
+      { lease, history: next, failures: healthy, dryRunNotice: notice },
+    );
+    report(deps, decision, applied, dryRun, request, state);
+    if (tell) await deps.notifier.capacityChanged({ decision, dryRun, at: now });
+    return [...evaluations, { decision, applied, dryRun }];
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      // Someone else holds the target now: it decides; this evaluation writes and does nothing more.
+      deps.log.warn('lease lost', { target: target.name, token: lease.token });
+      return [
+        {
+          decision: {
+            ...emptyDecision(target, 'LeaseHeld', firstLook.current),
+            message: `lease ${lease.token} on ${target.name} expired before acting; the next holder decides`,
+          },
+          applied: false,
+          dryRun,
+        },
+      ];
+    }
+    throw error;
   } finally {
-    await ledger.releaseLease(target.name, deps.owner);
+    await ledger.releaseLease(lease);
   }
+}
+
+function decisionInput(
+  deps: EvaluateDeps,
+  target: Target,
+  state: CapacityState,
+  readings: Record<string, MetricReading[]>,
+  history: TargetRecord['history'],
+  now: Date,
+) {
+  return {
+    target,
+    policyMaxUnitsPerDecision: deps.policy.maxUnitsPerDecision,
+    state,
+    readings,
+    history,
+    now,
+  };
+}
+
+function report(
+  deps: EvaluateDeps,
+  decision: Decision,
+  applied: boolean,
+  dryRun: boolean,
+  request: EvaluationRequest,
+  state?: CapacityState,
+) {
+  deps.decisionMetrics?.decided(decision, applied, state);
+  deps.log.info('decision', { ...decision, applied, dryRun, trigger: request.trigger });
+}
+
+/** A decision that changes nothing, for the paths that decide nothing (capacity unknown: 0). */
+function emptyDecision(target: Target, reason: ReasonCode, current = 0): Decision {
+  return {
+    target: target.name,
+    kind: target.kind,
+    current,
+    desired: current,
+    recommendation: current,
+    direction: 'none',
+    reason,
+    message: '',
+    metrics: {},
+  };
+}
+
+function failureDecision(
+  target: Target,
+  reason: 'DescribeFailed' | 'ActionFailed',
+  error: unknown,
+): Decision {
+  const what = reason === 'DescribeFailed' ? 'cannot read' : 'could not change';
+  return {
+    ...emptyDecision(target, reason),
+    message: `${what} ${target.name}: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 function selectTargets(policy: Policy, kind: TargetKind, names: readonly string[] | undefined): Target[] {
@@ -190,7 +359,11 @@ function selectTargets(policy: Policy, kind: TargetKind, names: readonly string[
   });
 }
 
-async function readMetrics(reader: MetricsReader, targets: readonly Target[], now: Date) {
+/**
+ * One batched read for every rule of every target, reaching back over the longest evaluation window.
+ * A failed batch only leaves its own targets without metrics (they hold: missing metrics never scale in).
+ */
+async function readMetrics(deps: EvaluateDeps, targets: readonly Target[], now: Date) {
   const queries: MetricQuery[] = [];
   const owner = new Map<string, { target: string; rule: string }>();
   for (const target of targets) {
@@ -203,12 +376,20 @@ async function readMetrics(reader: MetricsReader, targets: readonly Target[], no
       });
     }
   }
-  const lookback = Math.max(600, ...targets.map((t) => t.metricStaleAfterSeconds + 120));
-  const values = queries.length > 0 ? await reader.latest(queries, now, lookback) : new Map();
-  const byTarget = new Map<string, Record<string, MetricReading | undefined>>();
+  const lookback = Math.max(600, ...targets.flatMap((t) => t.rules.map((r) => lookbackSeconds(t, r))));
+  const read =
+    queries.length > 0
+      ? await deps.metrics.recent(queries, now, lookback)
+      : { values: new Map(), failures: [] };
+  for (const failure of read.failures) {
+    const affected = [...new Set(failure.ids.map((id) => owner.get(id)?.target))];
+    deps.log.error('metric read failed', { targets: affected, error: describeError(failure.error) });
+    deps.decisionMetrics?.failed('metrics');
+  }
+  const byTarget = new Map<string, Record<string, MetricReading[]>>();
   for (const [id, where] of owner) {
     const readings = byTarget.get(where.target) ?? {};
-    readings[where.rule] = values.get(id);
+    readings[where.rule] = [...(read.values.get(id) ?? [])];
     byTarget.set(where.target, readings);
   }
   return byTarget;

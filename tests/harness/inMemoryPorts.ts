@@ -1,44 +1,89 @@
-import { nextHistory } from '../../shared/decision/nextHistory';
-import type { CapacityState, Decision, MetricReading, ScalingHistory } from '../../shared/decision/types';
-import type { CapacityPort, DecisionContext, Ledger, MetricQuery, MetricsReader } from '../../shared/ports';
+import type { CapacityState, Decision, MetricReading, PendingIntent } from '../../shared/decision/types';
+import { emptyHistory } from '../../shared/decision/types';
+import { LeaseLostError } from '../../shared/errors';
+import type {
+  CapacityPort,
+  DecisionContext,
+  Lease,
+  Ledger,
+  MetricQuery,
+  MetricsRead,
+  MetricsReader,
+  TargetRecord,
+  TargetUpdate,
+} from '../../shared/ports';
 
 /** In-memory ports for use-case tests: the same contracts as the AWS adapters, no network. */
 export class InMemoryLedger implements Ledger {
   readonly log: (Decision & DecisionContext)[] = [];
-  private readonly leases = new Map<string, { owner: string; expires: number }>();
-  private readonly histories = new Map<string, ScalingHistory>();
+  readonly intents: PendingIntent[] = [];
+  private readonly leases = new Map<string, { owner: string; expires: number; token: number }>();
+  private readonly tokens = new Map<string, number>();
+  private readonly records = new Map<string, TargetRecord>();
+  /** Fails the next `record` calls (a throttled or timed-out write), once each. */
+  failNextRecords = 0;
 
-  async acquireLease(target: string, owner: string, now: Date, seconds: number) {
+  async acquireLease(target: string, owner: string, now: Date, seconds: number): Promise<Lease | undefined> {
     const held = this.leases.get(target);
-    if (held && held.owner !== owner && held.expires >= now.getTime()) return false;
-    this.leases.set(target, { owner, expires: now.getTime() + seconds * 1000 });
-    return true;
+    if (held && held.owner !== owner && held.expires >= now.getTime()) return undefined;
+    const token = (this.tokens.get(target) ?? 0) + 1;
+    this.tokens.set(target, token);
+    const expires = now.getTime() + seconds * 1000;
+    this.leases.set(target, { owner, expires, token });
+    return { target, owner, token, expiresAt: new Date(expires) };
   }
-  async releaseLease(target: string, owner: string) {
-    if (this.leases.get(target)?.owner === owner) this.leases.delete(target);
+  async releaseLease(lease: Lease) {
+    if (this.leases.get(lease.target)?.token === lease.token) this.leases.delete(lease.target);
   }
-  async history(target: string): Promise<ScalingHistory> {
-    return this.histories.get(target) ?? { recommendations: [], changes: [] };
+  async read(target: string): Promise<TargetRecord> {
+    return this.records.get(target) ?? { history: emptyHistory, failures: 0 };
   }
-  async record(decision: Decision, context: DecisionContext) {
+  private fenced(lease: Lease, now: Date, margin = 0) {
+    const held = this.leases.get(lease.target);
+    if (!held || held.token !== lease.token || held.expires < now.getTime() + margin * 1000)
+      throw new LeaseLostError(lease.target, lease.token);
+  }
+  async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number) {
+    this.fenced(lease, now, marginSeconds);
+    this.intents.push(intent);
+    this.records.set(lease.target, { ...(await this.read(lease.target)), intent });
+  }
+  async record(decision: Decision, context: DecisionContext, update?: TargetUpdate) {
+    if (this.failNextRecords > 0) {
+      this.failNextRecords -= 1;
+      throw new Error('injected: the ledger write timed out');
+    }
+    if (update?.lease) this.fenced(update.lease, context.now);
     this.log.push({ ...decision, ...context });
-    if (context.trigger === 'plan' || decision.reason === 'LeaseHeld' || decision.reason === 'DuplicateEvent')
-      return;
-    this.histories.set(
-      decision.target,
-      nextHistory(await this.history(decision.target), decision, context.now, context.applied),
-    );
+    if (!update) return;
+    const before = await this.read(decision.target);
+    const { intent: _dropped, backoffUntil: _until, dryRunNotice: _notice, ...rest } = before;
+    const backoffUntil = update.failures ? update.failures.backoffUntil : before.backoffUntil;
+    const intent = update.clearIntent ? undefined : before.intent;
+    const dryRunNotice = update.dryRunNotice === undefined ? before.dryRunNotice : update.dryRunNotice;
+    this.records.set(decision.target, {
+      ...rest,
+      history: update.history ?? before.history,
+      failures: update.failures?.count ?? before.failures,
+      ...(intent ? { intent } : {}),
+      ...(backoffUntil ? { backoffUntil } : {}),
+      ...(dryRunNotice ? { dryRunNotice } : {}),
+    });
   }
 }
 
 /** A group whose instances are in service as soon as they are ordered. */
 export class InMemoryCapacity implements CapacityPort {
   readonly sets: number[] = [];
+  /** Makes `describe` or `setCapacity` throw (a deleted group, a denied call). */
+  failDescribe?: Error;
+  failSet?: Error;
   constructor(
     public desired: number,
     private readonly limits = { min: 0, max: 100 },
   ) {}
   async describe(): Promise<CapacityState> {
+    if (this.failDescribe) throw this.failDescribe;
     return {
       current: this.desired,
       serving: this.desired,
@@ -47,23 +92,35 @@ export class InMemoryCapacity implements CapacityPort {
     };
   }
   async setCapacity(_target: unknown, desired: number) {
+    if (this.failSet) throw this.failSet;
     this.sets.push(desired);
     this.desired = desired;
   }
 }
 
-/** Metrics from a function of time: the world as it is when an evaluation looks. */
+/**
+ * Metrics from a function of time: one datapoint per minute for the last ten complete minutes, as
+ * CloudWatch would return them (timestamps at period starts). `undefined` from the function: no datapoint.
+ */
 export class FunctionMetrics implements MetricsReader {
+  readonly reads: MetricQuery[][] = [];
   constructor(private readonly valueAt: (now: Date, query: MetricQuery) => number | undefined) {}
-  async latest(queries: readonly MetricQuery[], now: Date) {
-    return new Map<string, MetricReading | undefined>(
-      queries.map((q) => {
-        const value = this.valueAt(now, q);
-        return [
-          q.id,
-          value === undefined ? undefined : { value, timestamp: new Date(now.getTime() - 30_000) },
-        ];
-      }),
-    );
+  async recent(queries: readonly MetricQuery[], now: Date): Promise<MetricsRead> {
+    this.reads.push([...queries]);
+    const minute = Math.floor(now.getTime() / 60_000) * 60_000;
+    return {
+      values: new Map(
+        queries.map((q) => {
+          const points: MetricReading[] = [];
+          for (let k = 10; k >= 1; k -= 1) {
+            const timestamp = new Date(minute - k * 60_000);
+            const value = this.valueAt(new Date(timestamp.getTime() + 30_000), q);
+            if (value !== undefined) points.push({ value, timestamp });
+          }
+          return [q.id, points];
+        }),
+      ),
+      failures: [],
+    };
   }
 }

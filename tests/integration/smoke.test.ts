@@ -54,19 +54,21 @@ describe('the adapters against the emulator', () => {
 
     const now = new Date();
     await account.putMetric(alarm.metric, 42.5, new Date(now.getTime() - 60_000));
-    const readings = await new CloudWatchMetricsReader(emulator.aws).latest(
+    const readings = await new CloudWatchMetricsReader(emulator.aws).recent(
       [{ id: 'cpu', metric: alarm.metric }],
       now,
       600,
     );
-    expect(readings.get('cpu')?.value).toBe(42.5);
+    expect(readings.values.get('cpu')?.at(-1)?.value).toBe(42.5);
 
     await account.createLedgerTable('ledger');
     const ledger = new DynamoLedger(emulator.aws, 'ledger', '123456789012#us-east-1');
-    expect(await ledger.acquireLease('api', 'first', now, 60)).toBe(true);
-    expect(await ledger.acquireLease('api', 'second', now, 60)).toBe(false); // the conditional write refuses
-    expect(await ledger.acquireLease('api', 'second', new Date(now.getTime() + 61_000), 60)).toBe(true); // expired
-    await ledger.releaseLease('api', 'first'); // no longer the holder: a no-op
-    expect(await ledger.acquireLease('api', 'third', new Date(now.getTime() + 62_000), 60)).toBe(false);
+    const first = await ledger.acquireLease('api', 'first', now, 60);
+    expect(first?.token).toBe(1);
+    expect(await ledger.acquireLease('api', 'second', now, 60)).toBeUndefined(); // the conditional write refuses
+    const second = await ledger.acquireLease('api', 'second', new Date(now.getTime() + 61_000), 60); // expired
+    expect(second?.token).toBe(2);
+    if (first) await ledger.releaseLease(first); // no longer the holder: a no-op
+    expect(await ledger.acquireLease('api', 'third', new Date(now.getTime() + 62_000), 60)).toBeUndefined();
   });
 });

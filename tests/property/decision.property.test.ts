@@ -64,7 +64,9 @@ function run(policy: Policy, cpu: (number | null)[], start: number, live: { min:
       target,
       policyMaxUnitsPerDecision: policy.maxUnitsPerDecision,
       state: { current, serving: current, liveMin: live.min, liveMax: live.max },
-      readings: { cpu: value === null ? undefined : { value, timestamp: new Date(now.getTime() - 30_000) } },
+      readings: {
+        cpu: value === null ? undefined : [{ value, timestamp: new Date(now.getTime() - 60_000) }],
+      },
       history,
       now,
     });
@@ -83,7 +85,7 @@ const cpuSeries = fc.array(fc.option(fc.double({ min: 0, max: 150, noNaN: true }
 });
 
 describe('decision invariants', () => {
-  it('desired stays within the policy range and the live group limits', () => {
+  it('desired stays within the policy range and the live group limits, or steps towards them by at most the cap', () => {
     fc.assert(
       fc.property(
         policyArb,
@@ -96,9 +98,17 @@ describe('decision invariants', () => {
           const lo = Math.max(range.min, live.min);
           const hi = Math.min(range.max, live.max);
           fc.pre(lo <= hi);
+          const cap = policy.maxUnitsPerDecision;
           for (const d of run(policy, cpu, start, live).decisions) {
-            expect(d.desired).toBeGreaterThanOrEqual(lo);
-            expect(d.desired).toBeLessThanOrEqual(hi);
+            if (d.current >= lo && d.current <= hi) {
+              expect(d.desired).toBeGreaterThanOrEqual(lo);
+              expect(d.desired).toBeLessThanOrEqual(hi);
+            } else {
+              // Out of range (an operator's change): never further out, never more than the cap at once.
+              const goal = d.current > hi ? hi : lo;
+              expect(Math.abs(goal - d.desired)).toBeLessThanOrEqual(Math.abs(goal - d.current));
+              expect(Math.abs(d.desired - d.current)).toBeLessThanOrEqual(cap);
+            }
           }
         },
       ),
@@ -182,7 +192,7 @@ describe('decision invariants', () => {
                 await evaluateTargets(deps, {
                   trigger: 'alarm',
                   targets: ['api'],
-                  alarmName: `scalepilot-test-api-cpu-${alarm}`,
+                  alarmName: `scalepilot-test.api.cpu.${alarm}`,
                 });
               }
             }

@@ -206,7 +206,7 @@ const rows: Row[] = [
     state: { current: 1, serving: 1 },
     cpu: 50,
     want: 2,
-    reason: 'BelowMinCapacity',
+    reason: 'OutOfRange',
   },
   { name: 'missing metric never scales in', cpu: null, want: 4, reason: 'MetricsMissing' },
   { name: 'stale metric counts as missing', cpu: 10, cpuAge: 900, want: 4, reason: 'MetricsMissing' },
@@ -233,7 +233,7 @@ describe('decideCapacity', () => {
       policyMaxUnitsPerDecision: 4,
       state: { current: 4, serving: 4, liveMin: 0, liveMax: 100, ...state },
       readings: {
-        cpu: cpu === null || cpu === undefined ? undefined : { value: cpu, timestamp: ago(cpuAge ?? 60) },
+        cpu: cpu === null || cpu === undefined ? undefined : [{ value: cpu, timestamp: ago(cpuAge ?? 60) }],
       },
       history: { recommendations: [], changes: [], ...history },
       now: NOW,
@@ -267,8 +267,8 @@ describe('decideCapacity', () => {
         policyMaxUnitsPerDecision: 4,
         state: { current: 4, serving: 4, liveMin: 0, liveMax: 100 },
         readings: {
-          cpu: { value: cpu, timestamp: ago(60) },
-          mem: mem === undefined ? undefined : { value: mem, timestamp: ago(60) },
+          cpu: [{ value: cpu, timestamp: ago(60) }],
+          mem: mem === undefined ? undefined : [{ value: mem, timestamp: ago(60) }],
         },
         history: { recommendations: [], changes: [] },
         now: NOW,

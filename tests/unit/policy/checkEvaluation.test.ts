@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { PolicyValidationError } from '../../../shared/errors';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+
+// Validation of the timing keys (safety issue #11, items 4, 5, 7, 8): each refusal names the field and the fix.
+
+function policyWith(target: Record<string, unknown>, rule: Record<string, unknown> = {}) {
+  return {
+    version: 1,
+    targets: [
+      {
+        name: 'api',
+        kind: 'asg',
+        autoScalingGroupName: 'g',
+        capacity: { min: 2, max: 10 },
+        rules: [
+          {
+            name: 'cpu',
+            type: 'step',
+            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+            scaleOut: [{ above: 70, add: 2 }],
+            scaleIn: [{ below: 30, remove: 1 }],
+            ...rule,
+          },
+        ],
+        ...target,
+      },
+    ],
+  };
+}
+
+const tracking = (namespace: string) => ({
+  rules: [{ name: 'load', type: 'target-tracking', metric: { namespace, name: 'm' }, target: 50 }],
+  capacity: { min: 0, max: 10 },
+});
+
+function problems(raw: unknown): string[] {
+  try {
+    validatePolicy(raw);
+    return [];
+  } catch (error) {
+    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+}
+
+describe('timing validation', () => {
+  it.each([
+    {
+      name: 'defect 4: an explicit staleness under two metric periods is refused with the fix named',
+      raw: policyWith(
+        { metricStaleAfterSeconds: 300 },
+        { metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', periodSeconds: 300 } },
+      ),
+      want: 'targets[0] "api".metricStaleAfterSeconds: 300 s is less than two periods of rule "cpu" (2 × 300 s)',
+    },
+    {
+      name: 'defect 5: evaluation periods beyond one day are refused (CloudWatch alarms refuse them too)',
+      raw: policyWith(
+        {},
+        {
+          evaluationPeriods: 30,
+          metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', periodSeconds: 3600 },
+        },
+      ),
+      want: 'targets[0] "api".rules[0] "cpu".evaluationPeriods: 30 periods of 3600 s span 108000 s',
+    },
+    {
+      name: 'defect 7: a stabilisation window longer than the history kept is refused',
+      raw: policyWith({ stabilization: { scaleInSeconds: 90_000 } }),
+      want: 'targets[0] "api".stabilization.scaleInSeconds: 90000 s is longer than the 24 h',
+    },
+    {
+      name: 'defect 7: a rate-limit period longer than the history kept is refused',
+      raw: policyWith({ rateLimits: { scaleOut: [{ type: 'units', value: 1, periodSeconds: 172_800 }] } }),
+      want: 'targets[0] "api".rateLimits.scaleOut[0].periodSeconds: 172800 s is longer than the 24 h',
+    },
+    {
+      name: 'defect 8: min 0 with target tracking on a per-instance metric is refused with the reason',
+      raw: policyWith(tracking('AWS/EC2')),
+      want: 'targets[0] "api".capacity.min: 0 cannot be left: target-tracking rule "load" reads AWS/EC2/m',
+    },
+  ])('$name', ({ raw, want }) => {
+    expect(problems(raw).join('\n')).toContain(want);
+  });
+
+  it.each([
+    {
+      name: 'a 300-s period with the default staleness is accepted (the decision allows two periods)',
+      raw: policyWith({}, { metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', periodSeconds: 300 } }),
+    },
+    {
+      name: 'min 0 with target tracking on a queue metric is accepted',
+      raw: policyWith(tracking('AWS/SQS')),
+    },
+    {
+      name: 'a 24-hour rate limit is accepted',
+      raw: policyWith({ rateLimits: { scaleOut: [{ type: 'units', value: 1, periodSeconds: 86_400 }] } }),
+    },
+  ])('$name', ({ raw }) => {
+    expect(problems(raw)).toEqual([]);
+  });
+});
