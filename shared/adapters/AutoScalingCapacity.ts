@@ -13,7 +13,11 @@ import { type AwsConfig, clientOptions } from './awsConfig';
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
 
-/** CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. */
+/**
+ * CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. Capacity is in
+ * the group's own unit: instances, or the units of its instance weights or DesiredCapacityType (vcpu,
+ * memory-mib), in which the policy's range, steps and caps for the group are then written too.
+ */
 export class AutoScalingCapacity implements CapacityPort {
   private readonly client: AutoScalingClient;
 
@@ -47,10 +51,16 @@ export class AutoScalingCapacity implements CapacityPort {
         : suspended.length > 0
           ? `processes suspended: ${suspended.join(', ')}`
           : undefined;
-    const inService = (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
+    // Everything is in the group's own unit (DesiredCapacityType: units, vcpu or memory-mib; or the
+    // mixed instances policy's weights): DesiredCapacity, MinSize and MaxSize already are, and each
+    // instance counts its WeightedCapacity (1 when the group has no weights).
     const current = group.DesiredCapacity ?? 0;
+    const inService = (group.Instances ?? [])
+      .filter((i) => i.LifecycleState === 'InService')
+      .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
     return {
       current,
+      // AWS may overshoot the desired capacity by less than one instance's weight; serving never exceeds it.
       serving: Math.min(current, inService),
       liveMin: group.MinSize ?? 0,
       liveMax: group.MaxSize ?? 0,
@@ -71,6 +81,15 @@ export class AutoScalingCapacity implements CapacityPort {
         throw new AwsCallError('AutoScaling SetDesiredCapacity', cause);
       });
   }
+}
+
+/** The capacity units one instance counts for: its WeightedCapacity (a string in the API), else 1. */
+function instanceUnits(weightedCapacity: string | undefined): number {
+  if (weightedCapacity === undefined) return 1;
+  const units = Number(weightedCapacity);
+  if (!Number.isFinite(units) || units <= 0)
+    throw new ScalingError(`instance WeightedCapacity "${weightedCapacity}" is not a positive number`);
+  return units;
 }
 
 function groupName(target: Target): string {

@@ -8,11 +8,16 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
+import { decideCapacity } from '../../../shared/decision/decideCapacity';
+import { emptyHistory } from '../../../shared/decision/types';
 import { ResourceNotFoundError } from '../../../shared/errors';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { examplePolicy } from '../../harness/fixtures';
 
 // aws-sdk-client-mock, because moto has no DescribeInstanceRefreshes and cannot suspend processes in a
-// way the busy rules see; everything else of this adapter is tested against moto (tests/integration).
+// way the busy rules see, and its groups report neither DesiredCapacityType nor the instances'
+// WeightedCapacity (moto sizes a weighted group by its first override's weight, but its instances show no
+// weight); everything else of this adapter is tested against moto (tests/integration).
 const asg = mockClient(AutoScalingClient);
 const target = examplePolicy().targets[0];
 if (!target) throw new Error('example policy has no targets');
@@ -87,5 +92,157 @@ describe('AutoScalingCapacity.describe', () => {
     await expect(new AutoScalingCapacity({ region: 'us-east-1' }).describe(target)).rejects.toThrow(
       'Auto Scaling group "event-platform-api" does not exist',
     );
+  });
+});
+
+/** A weighted group as DescribeAutoScalingGroups shows it: WeightedCapacity is a string per instance. */
+function weightedGroup(
+  desired: number,
+  instances: { weight?: string; state?: string }[],
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    AutoScalingGroups: [
+      {
+        AutoScalingGroupName: 'event-platform-api',
+        MinSize: 2,
+        MaxSize: 64,
+        DesiredCapacity: desired,
+        Instances: instances.map((i) => ({
+          LifecycleState: i.state ?? 'InService',
+          ...(i.weight === undefined ? {} : { WeightedCapacity: i.weight }),
+        })),
+        ...extra,
+      } as AutoScalingGroup,
+    ],
+  };
+}
+
+async function describeGroup(answer: ReturnType<typeof weightedGroup>) {
+  asg.on(DescribeAutoScalingGroupsCommand).resolves(answer);
+  asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
+  return new AutoScalingCapacity(
+    { region: 'us-east-1' },
+    new AutoScalingClient({ region: 'us-east-1' }),
+  ).describe(target);
+}
+
+// Issue 11 item 9: current was read in the group's unit (DesiredCapacity) but serving in instances, so a
+// group of weighted instances never scaled out and could scale in wrongly.
+describe('AutoScalingCapacity.describe: serving was counted in instances, current in weights; now both in the group unit', () => {
+  it.each([
+    {
+      name: 'two weight-4 instances for a desired 8',
+      group: weightedGroup(8, [{ weight: '4' }, { weight: '4' }]),
+      want: { current: 8, serving: 8 },
+    },
+    {
+      name: 'weights 2 and 4, one weight-2 instance still pending',
+      group: weightedGroup(12, [
+        { weight: '4' },
+        { weight: '4' },
+        { weight: '2' },
+        { weight: '2', state: 'Pending' },
+      ]),
+      want: { current: 12, serving: 10 },
+    },
+    {
+      name: 'a vcpu group (DesiredCapacityType vcpu): two 8-vCPU instances',
+      group: weightedGroup(16, [{ weight: '8' }, { weight: '8' }], { DesiredCapacityType: 'vcpu' }),
+      want: { current: 16, serving: 16 },
+    },
+    {
+      name: 'a memory-mib group with one of two 16 GiB instances in service',
+      group: weightedGroup(32768, [{ weight: '16384' }, { weight: '16384', state: 'Pending' }], {
+        DesiredCapacityType: 'memory-mib',
+        MaxSize: 65536,
+      }),
+      want: { current: 32768, serving: 16384, liveMax: 65536 },
+    },
+    {
+      name: 'an overshoot (desired 7 on two weight-4 instances) is capped at current',
+      group: weightedGroup(7, [{ weight: '4' }, { weight: '4' }]),
+      want: { current: 7, serving: 7 },
+    },
+    {
+      name: 'instances without a weight count 1 each',
+      group: weightedGroup(3, [{}, {}, { state: 'Pending' }]),
+      want: { current: 3, serving: 2 },
+    },
+  ])('$name', async ({ group, want }) => {
+    expect(await describeGroup(group)).toEqual({ liveMin: 2, liveMax: 64, ...want });
+  });
+
+  it('says which weight it cannot read', async () => {
+    await expect(describeGroup(weightedGroup(4, [{ weight: 'four' }]))).rejects.toThrow(
+      'instance WeightedCapacity "four" is not a positive number',
+    );
+  });
+});
+
+/** The api group tracking 50% CPU, in the group's own unit (min, max and the cap are units too). */
+const tracking = validatePolicy({
+  version: 1,
+  maxUnitsPerDecision: 16,
+  targets: [
+    {
+      name: 'api',
+      kind: 'asg',
+      autoScalingGroupName: 'event-platform-api',
+      capacity: { min: 2, max: 64 },
+      rules: [
+        {
+          name: 'cpu',
+          type: 'target-tracking',
+          metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+          target: 50,
+        },
+      ],
+    },
+  ],
+});
+const NOW = new Date('2026-11-22T12:00:00Z');
+
+describe('a weighted group never scaled out and scaled in wrongly; now decided in its own unit (describe, then decideCapacity)', () => {
+  it.each([
+    {
+      name: 'desired 8 on two weight-4 instances at 90% scales out (8 × 1.8 = 14.4 → 15 units)',
+      group: weightedGroup(8, [{ weight: '4' }, { weight: '4' }]),
+      cpu: 90,
+      want: { current: 8, desired: 15, reason: 'ScaleOut' },
+    },
+    {
+      name: 'desired 8 on two weight-4 instances at 40% scales in to 7 units, not to 4',
+      group: weightedGroup(8, [{ weight: '4' }, { weight: '4' }]),
+      cpu: 40,
+      want: { current: 8, desired: 7, reason: 'ScaleIn' },
+    },
+    {
+      name: 'weights 2 and 4 (10 units) at 90% scale out to 18 units',
+      group: weightedGroup(10, [{ weight: '4' }, { weight: '4' }, { weight: '2' }]),
+      cpu: 90,
+      want: { current: 10, desired: 18, reason: 'ScaleOut' },
+    },
+    {
+      name: 'a vcpu group of 16 vCPU at 90% scales out to 29 vCPU',
+      group: weightedGroup(16, [{ weight: '8' }, { weight: '8' }], { DesiredCapacityType: 'vcpu' }),
+      cpu: 90,
+      want: { current: 16, desired: 29, reason: 'ScaleOut' },
+    },
+  ])('$name', async ({ group, cpu, want }) => {
+    const state = await describeGroup(group);
+    const target = tracking.targets[0];
+    if (!target) throw new Error('no target');
+    // Two complete one-minute periods (CloudWatch stamps a datapoint with its period's start).
+    const readings = [180, 120].map((s) => ({ value: cpu, timestamp: new Date(NOW.getTime() - s * 1000) }));
+    const decision = decideCapacity({
+      target,
+      policyMaxUnitsPerDecision: tracking.maxUnitsPerDecision,
+      state,
+      readings: { cpu: readings },
+      history: emptyHistory,
+      now: NOW,
+    });
+    expect(decision).toMatchObject(want);
   });
 });
