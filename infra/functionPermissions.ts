@@ -35,29 +35,91 @@ export const commonActions = {
     'dynamodb:Query',
   ],
   notify: ['sns:Publish'],
+  /** The topic is encrypted with a key of its own (serverless.yml): publishing uses it. */
+  notifyKey: ['kms:GenerateDataKey', 'kms:Decrypt'],
   deadLetter: ['sqs:SendMessage'],
 };
 
-function writeResources(policy: Policy, kind: TargetKind): unknown[] {
+/** The tags Scalepilot puts on every replica it creates; deleting one needs them (see rdsStatements). */
+export const MANAGED_TAG = 'scalepilot:managed';
+export const TARGET_TAG = 'scalepilot:target';
+
+const arn = (service: string, resource: string) =>
+  sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+
+/**
+ * The only mutating statements of a scaler's role: the scaling action itself on each target's resource
+ * (SetDesiredCapacity on the named group, ModifyReplicationGroupShardConfiguration on the named
+ * replication group), and for RDS the replica life cycle below. Nothing may delete, modify or reboot a
+ * group, a replication group or a source database.
+ */
+function writeStatements(policy: Policy, kind: TargetKind): Statement[] {
   return policy.targets
     .filter((t) => t.kind === kind)
-    .flatMap((t) => {
+    .flatMap((t): Statement[] => {
       const name = targetResource(t);
-      if (kind === 'asg')
+      if (t.kind === 'asg')
         return [
-          sub(
-            `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`,
-          ),
+          {
+            Effect: 'Allow',
+            Action: actionsByKind.asg.write,
+            Resource: arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`),
+          },
         ];
-      if (kind === 'rds-replicas')
-        return [
-          sub(`arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:${name}`),
-          sub(`arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:${name}-sp-*`),
-        ];
+      if (t.kind === 'rds-replicas') return rdsStatements(t.name, t.sourceDbInstanceIdentifier);
       return [
-        sub(`arn:\${AWS::Partition}:elasticache:\${AWS::Region}:\${AWS::AccountId}:replicationgroup:${name}`),
+        {
+          Effect: 'Allow',
+          Action: actionsByKind['cache-shards'].write,
+          Resource: arn('elasticache', `replicationgroup:${name}`),
+        },
       ];
     });
+}
+
+/**
+ * An RDS target's replica life cycle, tag-based (ABAC):
+ * - CreateDBInstanceReadReplica is authorised against the new replica *and* the source instance, so the
+ *   source ARN must appear; creating a replica reads the source and changes nothing on it, and it is the
+ *   only action this role has on the source. Both ARNs require the request to carry exactly Scalepilot's
+ *   two tags, the target's name in `scalepilot:target`.
+ * - Tags given on create are authorised again as AddTagsToResource: allowed only as part of that create
+ *   (`rds:CreateAction`), with the same tags, on replica names only.
+ * - DeleteDBInstance only on replica names (`<source>-sp-*`) that carry both tags with this target's name:
+ *   a hand-made replica, another target's replica or the source can never be deleted by this role.
+ */
+function rdsStatements(target: string, source: string): Statement[] {
+  const sourceArn = arn('rds', `db:${source}`);
+  const replicaArn = arn('rds', `db:${source}-sp-*`);
+  const requestTags = {
+    StringEquals: { [`aws:RequestTag/${MANAGED_TAG}`]: 'true', [`aws:RequestTag/${TARGET_TAG}`]: target },
+    'ForAllValues:StringEquals': { 'aws:TagKeys': [MANAGED_TAG, TARGET_TAG] },
+  };
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['rds:CreateDBInstanceReadReplica'],
+      Resource: [sourceArn, replicaArn],
+      Condition: requestTags,
+    },
+    {
+      Effect: 'Allow',
+      Action: ['rds:AddTagsToResource'],
+      Resource: replicaArn,
+      Condition: {
+        ...requestTags,
+        StringEquals: { ...requestTags.StringEquals, 'rds:CreateAction': 'CreateDBInstanceReadReplica' },
+      },
+    },
+    {
+      Effect: 'Allow',
+      Action: ['rds:DeleteDBInstance'],
+      Resource: replicaArn,
+      Condition: {
+        StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: target },
+      },
+    },
+  ];
 }
 
 /** What the cost function calls besides the ledger, the topic and the DLQ. */
@@ -65,6 +127,18 @@ export const costActions = {
   costExplorer: ['ce:GetCostAndUsage', 'ce:GetCostForecast'],
   webhookParameter: ['ssm:GetParameter'],
 };
+
+/** Publishing to the notification topic, under its key. */
+function notifyStatements(): Statement[] {
+  return [
+    { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
+    {
+      Effect: 'Allow',
+      Action: commonActions.notifyKey,
+      Resource: { 'Fn::GetAtt': ['NotificationTopicKey', 'Arn'] },
+    },
+  ];
+}
 
 /** Statements every function's role has: logs, traces, the dead-letter queue. */
 function baseStatements(functionName: string): Statement[] {
@@ -115,7 +189,7 @@ export function costRole(policy: Policy, functionName: string) {
       Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
     },
-    { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
+    ...notifyStatements(),
     ...baseStatements(functionName),
   ];
   const parameter = policy.notifications.webhookParameterName;
@@ -138,15 +212,13 @@ export function costRole(policy: Policy, functionName: string) {
 
 /** The IAM role of one scaler: its own resources only, so the ASG scaler cannot touch a database. */
 export function scalerRole(policy: Policy, kind: TargetKind, functionName: string) {
-  const writes = writeResources(policy, kind);
   const statements: Statement[] = [
     { Effect: 'Allow', Action: actionsByKind[kind].read, Resource: '*' }, // Describe* calls do not take resource ARNs
     { Effect: 'Allow', Action: commonActions.metrics, Resource: '*' },
     { Effect: 'Allow', Action: commonActions.ledger, Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
-    { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
+    ...notifyStatements(),
     ...baseStatements(functionName),
   ];
-  if (writes.length > 0)
-    statements.push({ Effect: 'Allow', Action: actionsByKind[kind].write, Resource: writes });
+  statements.push(...writeStatements(policy, kind));
   return lambdaRole(`${functionByKind[kind]}-policy`, statements);
 }

@@ -3,7 +3,7 @@ import { alarmMetric } from '../shared/adapters/cloudWatchMetric';
 import { PolicyValidationError } from '../shared/errors';
 import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
-import { functionByKind } from '../shared/policy/targetResource';
+import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
 import { costRole, scalerRole } from './functionPermissions';
 
@@ -29,6 +29,55 @@ export function alarmLogicalId(alarm: AlarmDefinition): string {
 /** serverless.yml names a function's CloudFormation resource `<Name>LambdaFunction`. */
 export const lambdaLogicalId = (functionName: string) => `${pascal(functionName)}LambdaFunction`;
 export const roleLogicalId = (functionName: string) => `${pascal(functionName)}Role`;
+
+/**
+ * The alarms that tell the operator a scaler is failing, on the notification topic: per scaler, its
+ * targets that failed (the `TargetFailures` EMF metric each run emits under the Powertools `service`
+ * dimension; the run itself succeeds for the healthy targets, so Lambda's Errors would stay at 0), and any
+ * message in the dead-letter queue (a whole run that failed its retries).
+ */
+export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources {
+  const notify = [{ Ref: 'NotificationTopic' }];
+  const resources: Resources = {};
+  for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
+    resources[`${pascal(fn)}TargetFailuresAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${service}-${stage}.${fn}.target-failures`,
+        AlarmDescription: `Scalepilot: ${fn} failed to describe or scale a target (see its decisions: DescribeFailed, ActionFailed)`,
+        Namespace: 'Scalepilot',
+        MetricName: 'TargetFailures',
+        Dimensions: [{ Name: 'service', Value: serviceByKind[kind] }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: notify,
+      },
+    };
+  }
+  resources.DeadLetterQueueAlarm = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: `${service}-${stage}.dead-letter-queue`,
+      AlarmDescription:
+        'Scalepilot: a function run failed after its retries; its event is in the dead-letter queue',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: notify,
+    },
+  };
+  return resources;
+}
 
 /**
  * The CloudFormation resources generated from the policy: one role per scaler, one alarm per threshold
@@ -111,6 +160,7 @@ export function stackResources(
       },
     };
   }
+  Object.assign(resources, deliveryAlarms(stage, service));
   resources.Dashboard = {
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: {

@@ -26,7 +26,13 @@ async function slsPackage(dir: string, ...args: string[]) {
   });
 }
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 let resources: Record<string, Resource>;
 let templateFile: string;
 
@@ -42,7 +48,9 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 describe('the packaged stack', () => {
   it('has one alarm per policy threshold, each invoking the function of its kind', () => {
     const expected = alarmDefinitions(examplePolicy(), 'prod');
-    const alarms = ofType('AWS::CloudWatch::Alarm');
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, r]) =>
+      JSON.stringify(r.Properties.AlarmActions).includes('LambdaFunction'),
+    );
     expect(alarms).toHaveLength(expected.length);
     const functionIds = {
       scaleAsg: 'ScaleAsgLambdaFunction',
@@ -216,6 +224,166 @@ describe('the packaged stack', () => {
     const reasons =
       readFileSync(join(ROOT, 'infra/checkov.yml'), 'utf8').match(/^\s+# (CKV_\w+) \(.+\): .+/gm) ?? [];
     expect(reasons).toHaveLength(skips.length);
+  });
+
+  // Issue 11, item 1: the RDS role could delete `db:<source>` itself, unconditionally.
+  describe('least privilege (defect: the RDS function may delete the primary database)', () => {
+    type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: any };
+    const account = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012' };
+    const resolve = (r: unknown): string =>
+      typeof r === 'string'
+        ? r
+        : String((r as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(r)).replace(
+            /\$\{([^}]+)\}/g,
+            (_, name: string) => account[name as keyof typeof account] ?? `\${${name}}`,
+          );
+    const glob = (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
+    const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+    const statements = () =>
+      ofType('AWS::IAM::Role').flatMap(([role, r]) =>
+        (r.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) =>
+          p.PolicyDocument.Statement.filter((st) => st.Effect === 'Allow').map((st) => ({ role, st })),
+        ),
+      );
+    // Each target's own resource, and the one action that may touch it: the scaling action itself
+    // (CreateDBInstanceReadReplica only reads the source; RDS authorises it against the source too).
+    const protectedResources = examplePolicy().targets.map((t) =>
+      t.kind === 'asg'
+        ? {
+            arn: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0f6c:autoScalingGroupName/${t.autoScalingGroupName}`,
+            service: 'autoscaling',
+            scaling: 'autoscaling:SetDesiredCapacity',
+          }
+        : t.kind === 'rds-replicas'
+          ? {
+              arn: `arn:aws:rds:us-east-1:123456789012:db:${t.sourceDbInstanceIdentifier}`,
+              service: 'rds',
+              scaling: 'rds:CreateDBInstanceReadReplica',
+            }
+          : {
+              arn: `arn:aws:elasticache:us-east-1:123456789012:replicationgroup:${t.replicationGroupId}`,
+              service: 'elasticache',
+              scaling: 'elasticache:ModifyReplicationGroupShardConfiguration',
+            },
+    );
+
+    it('no statement of any role allows a mutating action on a source instance, a group or a replication group', () => {
+      const offending: string[] = [];
+      let checked = 0;
+      for (const { role, st } of statements())
+        for (const target of protectedResources) {
+          if (!list(st.Resource).some((r) => glob(resolve(r)).test(target.arn))) continue;
+          for (const action of list(st.Action)) {
+            const [service, name = ''] = action.split(':');
+            if (service !== target.service && service !== '*') continue;
+            checked += 1;
+            const readOnly = /^(Describe|List|Get)[A-Za-z]*\*?$/.test(name);
+            if (!readOnly && action !== target.scaling) offending.push(`${role}: ${action} on ${target.arn}`);
+          }
+        }
+      expect(offending).toEqual([]);
+      expect(checked).toBeGreaterThanOrEqual(3); // the scaling actions themselves were seen
+    });
+
+    it('every RDS delete needs both Scalepilot tags with its target, and only on replica names', () => {
+      const deletes = statements().filter(({ st }) =>
+        list(st.Action).some((a) => glob(a).test('rds:DeleteDBInstance')),
+      );
+      expect(deletes.length).toBeGreaterThan(0);
+      for (const { st } of deletes) {
+        expect(st.Condition?.StringEquals).toEqual({
+          'rds:db-tag/scalepilot:managed': 'true',
+          'rds:db-tag/scalepilot:target': 'events-db',
+        });
+        for (const r of list(st.Resource)) expect(resolve(r)).toMatch(/:db:event-platform-db-sp-\*$/);
+      }
+    });
+
+    it('creating a replica needs Scalepilot’s tags in the request; tagging is allowed only while creating', () => {
+      const byAction = (action: string) =>
+        statements().filter(({ st }) => list(st.Action).some((a) => glob(a).test(action)));
+      const tags = {
+        'aws:RequestTag/scalepilot:managed': 'true',
+        'aws:RequestTag/scalepilot:target': 'events-db',
+      };
+      for (const { st } of [
+        ...byAction('rds:CreateDBInstanceReadReplica'),
+        ...byAction('rds:AddTagsToResource'),
+      ]) {
+        expect(st.Condition?.StringEquals).toMatchObject(tags);
+        expect(st.Condition?.['ForAllValues:StringEquals']).toEqual({
+          'aws:TagKeys': ['scalepilot:managed', 'scalepilot:target'],
+        });
+      }
+      const [tagging] = byAction('rds:AddTagsToResource');
+      expect(tagging?.st.Condition.StringEquals['rds:CreateAction']).toBe('CreateDBInstanceReadReplica');
+      expect(list(tagging?.st.Resource).map(resolve)).toEqual([
+        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-*',
+      ]);
+    });
+  });
+
+  // Issue 11, item 10: a failing run was retried and dead-lettered every minute, and events had no age limit.
+  it('gives every async function an event age and a retry limit (defect: alarms acted on hours late)', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig');
+    for (const [id] of ofType('AWS::Lambda::Function')) {
+      const config = configs.find(([, c]) => c.Properties.FunctionName?.Ref === id)?.[1].Properties;
+      expect(config, id).toBeDefined();
+      expect(config?.MaximumRetryAttempts, id).toBeLessThanOrEqual(2);
+      expect(config?.MaximumEventAgeInSeconds, id).toBe(id === 'AlertCostLambdaFunction' ? 3600 : 300);
+    }
+  });
+
+  it('alarms on the topic when a scaler fails a target and when a run is dead-lettered (defect: failures unseen)', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    for (const service of ['scale-asg', 'scale-rds-replicas', 'scale-cache-shards'])
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          Namespace: 'Scalepilot',
+          MetricName: 'TargetFailures',
+          Dimensions: [{ Name: 'service', Value: service }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: [{ Ref: 'NotificationTopic' }],
+        }),
+      );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: 'NotificationTopic' }],
+      }),
+    );
+    // CloudWatch can publish only to a topic whose key lets it (the AWS-managed aws/sns key does not).
+    expect(resources.NotificationTopic?.Properties.KmsMasterKeyId).toEqual({ Ref: 'NotificationTopicKey' });
+    expect(JSON.stringify(resources.NotificationTopicKey?.Properties.KeyPolicy)).toContain(
+      'cloudwatch.amazonaws.com',
+    );
+  });
+
+  // Issue 11, item 17: `sls remove` deleted the evidence.
+  it('keeps the dead-letter queue, the log groups and the ledger after `sls remove` (defect: evidence deleted)', () => {
+    const kept = [
+      ...ofType('AWS::SQS::Queue'),
+      ...ofType('AWS::Logs::LogGroup'),
+      ...ofType('AWS::DynamoDB::Table'),
+    ];
+    expect(kept).toHaveLength(6);
+    for (const [id, r] of kept) {
+      expect(r.DeletionPolicy, id).toBe('Retain');
+      expect(r.UpdateReplacePolicy, id).toBe('Retain');
+    }
   });
 
   it('fails to package an invalid policy, naming every problem, before anything else', async () => {

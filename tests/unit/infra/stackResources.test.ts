@@ -67,7 +67,11 @@ describe('alarm logical IDs (defect: generated alarm names and logical IDs colli
     { name: 'thresholds 1.5 and 15 of one rule', targets: [asg('api', 'cpu', 'g1', [1.5, 15])] },
   ])('$name: one alarm resource per threshold, each with its own name', ({ targets }) => {
     const { Resources } = stackResources(validatePolicy({ version: 1, targets }), 'prod');
-    const alarms = Object.entries(Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    const alarms = Object.entries(Resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::CloudWatch::Alarm' &&
+        JSON.stringify(r.Properties.AlarmActions).includes('LambdaFunction'),
+    );
     expect(alarms).toHaveLength(2);
     expect(new Set(alarms.map(([, r]) => r.Properties.AlarmName)).size).toBe(2);
     for (const [id] of alarms) expect(id).toMatch(/^[A-Za-z0-9]{1,255}$/);
