@@ -281,7 +281,11 @@ program
   .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
   .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
   .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
-  .option('--out <dir>', 'write one timeline CSV per policy and report.html (SVG chart) here')
+  .option(
+    '--out <dir>',
+    'write one timeline CSV per policy, report.html (charts, works offline) and chart.png here',
+  )
+  .option('--load-unit <unit>', "the load's unit for the charts' axis, e.g. requests/min")
   .option('--json', 'print the figures as JSON')
   .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
   .action(
@@ -297,6 +301,7 @@ program
       policy?: string;
       perIntervalCount?: boolean;
       out?: string;
+      loadUnit?: string;
       json?: boolean;
       assert?: string;
     }) => {
@@ -319,11 +324,23 @@ program
             )
           : undefined;
       bar?.start(6, 0, { policy: '' });
-      const result = runBacktest(series, kind, target, (policy, done) => bar?.update(done, { policy }));
+      const result = runBacktest(series, kind, target, (policy, done, total) => {
+        bar?.setTotal(total);
+        bar?.update(done, { policy });
+      });
       bar?.stop();
-      if (options.out) await writeReport(options.out, result, series, `Backtest: ${source} (${kind})`);
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));
       else for (const line of figuresTable(result, series.load.length)) console.log(line);
+      if (options.out) {
+        process.stderr.write(`drawing the report of ${result.timelines.length} policies …\n`);
+        const report = await writeReport(options.out, result, series, {
+          trace: source?.split('/').pop() ?? 'trace',
+          kind,
+          loadUnit: options.loadUnit ?? (options.perIntervalCount ? 'per minute' : undefined),
+        });
+        // The last line says where the report is (on stderr under --json, which keeps stdout JSON).
+        (options.json ? console.error : console.log)(`report: ${report}`);
+      }
       if (options.assert) {
         const own = result.figures.find((f) => f.policy === 'scalepilot');
         const failed = own ? failedAssertions(options.assert, own) : ['no scalepilot row'];

@@ -11,7 +11,7 @@ import type { Target } from '../shared/policy/schema';
 import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
-import { figuresTable, writeReport } from './lib/backtestOutput';
+import { figuresTable, replayDecisionMarks, writeReport } from './lib/backtestOutput';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
 import { type ReplayedDecision, replay } from './lib/replay';
 
@@ -158,13 +158,16 @@ try {
     );
     for (const line of figuresTable(withLive, window.load.length)) console.log(line);
     const out = join(options.out, target.name);
-    await writeReport(
-      out,
-      withLive,
-      window,
-      `Local account: ${basename(options.trace)} through ${target.name}`,
-    );
-    console.log(`report: ${join(out, 'report.html')}`);
+    // The emulator's run is marked with the decisions the functions took, reason codes and messages.
+    const report = await writeReport(out, withLive, window, {
+      trace: basename(options.trace),
+      kind: target.kind,
+      title: `Local account: ${basename(options.trace)} through ${target.name}`,
+      decisions: {
+        'scalepilot-emulator': replayDecisionMarks(result.decisions, target.name, window.start),
+      },
+    });
+    console.log(`report: ${report}`);
   }
   if (errors.size > 0) process.exitCode = 1;
   if (aborter.signal.aborted) process.exitCode = 130;

@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { reportHtml } from '../../shared/simulate/reportHtml';
+import { type BacktestReportOptions, backtestReport } from '../../shared/report/backtestReport';
+import { clock, type DecisionMark } from '../../shared/report/charts';
+import { pngFromSvg } from '../../shared/report/render';
 import { type BacktestResult, timelineCsv } from '../../shared/simulate/runBacktest';
 import type { MinuteSeries } from '../../shared/simulate/trace';
-import { CHROMIUM, renderChartPng } from './chromium';
+import type { ReplayedDecision } from './replay';
 
 /** The figures of a backtest as a tab-separated table, with the scenario line on top. */
 export function figuresTable(result: BacktestResult, minutes: number): string[] {
@@ -36,16 +38,42 @@ export function figuresTable(result: BacktestResult, minutes: number): string[] 
   ];
 }
 
-/** One timeline CSV per policy, report.html (SVG chart) and, where Chromium is present, chart.png. */
+/**
+ * One timeline CSV per policy, report.html (self-contained: inline SVG charts, no network) and chart.png
+ * (the per-policy charts stacked, drawn by resvg). Returns the report's path.
+ */
 export async function writeReport(
   out: string,
   result: BacktestResult,
   series: MinuteSeries,
-  title: string,
-): Promise<void> {
+  options: BacktestReportOptions,
+): Promise<string> {
   mkdirSync(out, { recursive: true });
   for (const t of result.timelines) writeFileSync(join(out, `${t.policy}.csv`), timelineCsv(t, series));
-  writeFileSync(join(out, 'report.html'), reportHtml(result, series, title));
-  if (existsSync(CHROMIUM)) await renderChartPng(join(out, 'report.html'), join(out, 'chart.png'));
-  else console.error(`no chart.png: Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  const report = await backtestReport(result, series, options);
+  const file = join(out, 'report.html');
+  writeFileSync(file, report.html);
+  writeFileSync(join(out, 'chart.png'), pngFromSvg(report.overview));
+  return file;
+}
+
+/** The replay's applied changes to one target as chart marks, each with its reason code and message. */
+export function replayDecisionMarks(
+  decisions: readonly ReplayedDecision[],
+  target: string,
+  start: number,
+): DecisionMark[] {
+  return decisions
+    .filter((d) => d.evaluation.applied && d.evaluation.decision.target === target)
+    .filter((d) => d.evaluation.decision.desired !== d.evaluation.decision.current)
+    .map((d) => {
+      const x = d.evaluation.decision;
+      const via = d.trigger === 'alarm' ? `alarm ${d.alarmName}` : 'the one-minute schedule';
+      return {
+        minute: d.minute,
+        from: x.current,
+        to: x.desired,
+        reason: `${clock(start, d.minute)} ${x.current} → ${x.desired}: ${x.reason}. ${x.message} (via ${via})`,
+      };
+    });
 }

@@ -6,8 +6,9 @@ import { chromium } from 'playwright-core';
 /** Debian's Chromium (package `chromium`); playwright-core drives it, it never downloads a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Installs Debian's Chromium when it is missing and we may (root); otherwise says how. */
+/** Installs Debian's Chromium (and a font for the charts' PNGs) when missing and we may (root); otherwise says how. */
 export function ensureChromium(): string {
+  ensureFonts();
   if (existsSync(CHROMIUM)) return CHROMIUM;
   if (process.getuid?.() !== 0)
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
@@ -32,24 +33,41 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** Opens an HTML file in headless Chromium and hands the page to `use`; always closes the browser. */
+/**
+ * Opens a file in headless Chromium and hands the page to `use`; always closes the browser. `prepare`
+ * runs before the page loads (listeners for requests and console messages).
+ */
 export async function withPage<T>(
-  htmlFile: string,
+  file: string,
   use: (page: import('playwright-core').Page) => Promise<T>,
+  prepare?: (page: import('playwright-core').Page) => Promise<void> | void,
 ): Promise<T> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(pathToFileURL(htmlFile).href);
+    await prepare?.(page);
+    await page.goto(pathToFileURL(file).href);
     return await use(page);
   } finally {
     await browser.close();
   }
 }
 
-/** A PNG of the report's chart, for READMEs. */
-export async function renderChartPng(htmlFile: string, pngFile: string): Promise<void> {
-  await withPage(htmlFile, async (page) => {
-    await page.locator('#chart').screenshot({ path: pngFile });
+/** DejaVu Sans, which the charts name and resvg draws their text with (Debian `fonts-dejavu-core`). */
+export const CHART_FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+/** Installs Debian's fonts-dejavu-core when the chart font is missing and we may (root). */
+export function ensureFonts(): void {
+  if (existsSync(CHART_FONT_FILE)) return;
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(
+      `no ${CHART_FONT_FILE}: chart PNGs fall back to another font (apt-get install fonts-dejavu-core)\n`,
+    );
+    return;
+  }
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'fonts-dejavu-core'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
 }

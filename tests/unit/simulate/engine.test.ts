@@ -212,27 +212,3 @@ describe('--assert', () => {
     expect(() => failedAssertions('speed<=1', row)).toThrow('unknown figure "speed"');
   });
 });
-
-describe('the report', () => {
-  it('draws the load and one line per policy', async () => {
-    const { reportHtml } = await import('../../../shared/simulate/reportHtml');
-    const { runBacktest } = await import('../../../shared/simulate/runBacktest');
-    const load = Array.from({ length: 3000 }, (_, m) => 50 + 40 * Math.sin(m / 200));
-    const series = { start: Date.parse('2026-01-01T00:00:00Z'), load, stepMinutes: 1 };
-    const html = reportHtml(runBacktest(series, 'asg'), series, 'test <trace>');
-    const drawn = [...html.matchAll(/<polyline data-series="([^"]+)"/g)].map((m) => m[1]);
-    expect(drawn).toEqual([
-      'load',
-      'oracle',
-      'static-peak',
-      'step-seed',
-      'target-tracking',
-      'hpa',
-      'scalepilot',
-    ]);
-    expect(html).toContain('test &lt;trace&gt;');
-    const points = /data-series="scalepilot"[^>]*points="([^"]+)"/.exec(html)?.[1]?.split(' ') ?? [];
-    expect(points.length).toBeLessThanOrEqual(2400);
-    expect(points.length).toBeGreaterThan(1000);
-  });
-});

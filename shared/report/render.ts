@@ -1,0 +1,86 @@
+import { Resvg } from '@resvg/resvg-js';
+import { logger, None, parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** A chart drawn to SVG: what a page embeds and what a PNG is made from. */
+export interface Chart {
+  /** The chart's title, as drawn on it. */
+  readonly title: string;
+  /** Self-contained SVG markup (no scripts, no external references). */
+  readonly svg: string;
+  /** Pixel size of the SVG, title, axes and legend included. */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The font every chart names; the PNG renderer resolves it to a system font (see `pngFromSvg`). */
+export const CHART_FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
+/**
+ * Compiles a Vega-Lite spec and renders it to SVG on the server (headless view, no DOM, no canvas).
+ * Marks that carry a `description` get a `<title>` child: browsers show it on hover, and the report's
+ * tooltip script reads it. The size is the spec's, fixed: specs use `autosize: fit` with padding included.
+ */
+export async function renderChart(spec: TopLevelSpec, title: string): Promise<Chart> {
+  // Vega-Lite warns about scale merges across layers that are intended (shared domains): not for operators.
+  const view = new View(parse(compile(spec, { logger: logger(None) }).spec), { renderer: 'none' });
+  try {
+    const svg = withHoverTitles(await view.toSVG());
+    const size = /<svg[^>]*\swidth="([\d.]+)"\s+height="([\d.]+)"/.exec(svg);
+    return { title, svg, width: Number(size?.[1]), height: Number(size?.[2]) };
+  } finally {
+    view.finalize();
+  }
+}
+
+// Vega's SVG renderer writes a mark's `description` as the item's aria-label (a graphics-symbol); it
+// writes no <title>. Guides and titles are labelled too, but on groups, never on symbol items.
+const SYMBOL_ITEM = /<(path|rect|circle)(\s[^<>]*?)\/>/g;
+
+function withHoverTitles(svg: string): string {
+  return svg.replace(SYMBOL_ITEM, (item, tag: string, attrs: string) => {
+    const label = /\saria-label="([^"]*)"/.exec(attrs)?.[1];
+    if (label === undefined || !attrs.includes('role="graphics-symbol"')) return item;
+    return `<${tag} class="hover"${attrs}><title>${label}</title></${tag}>`;
+  });
+}
+
+/** Stacks charts of one width into one SVG, top to bottom (for one PNG of several charts). */
+export function stackCharts(charts: readonly Chart[]): Chart {
+  const width = Math.max(...charts.map((c) => c.width));
+  let y = 0;
+  const parts = charts.map((c) => {
+    const part = c.svg.replace(/^<svg /, `<svg x="0" y="${y}" `);
+    y += c.height;
+    return part;
+  });
+  return {
+    title: charts.map((c) => c.title).join(' / '),
+    svg: `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}"><rect width="${width}" height="${y}" fill="white"/>${parts.join('')}</svg>`,
+    width,
+    height: y,
+  };
+}
+
+/**
+ * PNG of a chart through resvg (no browser), at the chart's own pixel size times `scale`. Text needs a
+ * system font: resvg loads the system's fonts and takes DejaVu Sans (Debian `fonts-dejavu-core`) for
+ * sans-serif, the first font it finds otherwise.
+ */
+export function pngFromSvg(chart: Pick<Chart, 'svg' | 'width'>, scale = 1): Buffer {
+  const resvg = new Resvg(chart.svg, {
+    fitTo: { mode: 'width', value: Math.round(chart.width * scale) },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return resvg.render().asPng();
+}
+
+/** Width and height from a PNG's IHDR chunk; an error when the bytes are not a PNG. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  if (png.length < 24 || signature.some((b, i) => png[i] !== b) || view.getUint32(12) !== 0x49484452)
+    throw new Error('not a PNG (no signature and IHDR chunk)');
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
