@@ -1,4 +1,5 @@
 import type { CostAlert, DailyCost } from './cost/types';
+import type { KindAction, KindModel } from './decision/kindModel';
 import type { CapacityState, Decision, MetricReading, PendingIntent, ScalingHistory } from './decision/types';
 import type { MetricSpec, Target } from './policy/schema';
 
@@ -41,6 +42,22 @@ export interface CapacityPort {
   setCapacity(target: Target, desired: number, current: number): Promise<void>;
 }
 
+/**
+ * A resource kind's AWS side: what it observes of a target (one or two describe calls) and how it carries
+ * out one action its gates chose (idempotent where AWS allows). `observe` throws ResourceNotFoundError
+ * when the resource does not exist.
+ */
+export interface ResourceScaler<Observation> {
+  observe(target: Target): Promise<Observation>;
+  act(target: Target, action: KindAction, observation: Observation): Promise<void>;
+}
+
+/** A kind as the use case runs it: its AWS side and its pure model (capacity view, gates, settlement). */
+export interface KindScaler<Observation = unknown> {
+  readonly resource: ResourceScaler<Observation>;
+  readonly model: KindModel<Observation>;
+}
+
 /** How a decision came to be taken, for the decision log. */
 export interface DecisionContext {
   readonly trigger: 'alarm' | 'schedule' | 'plan';
@@ -80,6 +97,8 @@ export interface TargetUpdate {
   readonly lease?: Lease;
   readonly history?: ScalingHistory;
   readonly clearIntent?: boolean;
+  /** The intent's AWS call returned and its decision is recorded; the operation may still be running. */
+  readonly intentRecorded?: boolean;
   readonly failures?: { readonly count: number; readonly backoffUntil?: Date };
   /** `null` clears it. */
   readonly dryRunNotice?: string | null;

@@ -56,6 +56,10 @@ function stateUpdate(update: TargetUpdate, now: Date) {
     }
   }
   if (update.clearIntent) remove.push('intent');
+  else if (update.intentRecorded) {
+    set.push('intent.recorded = :recorded');
+    values[':recorded'] = true;
+  }
   if (update.failures) {
     set.push('failures = :failures');
     values[':failures'] = update.failures.count;

@@ -44,6 +44,13 @@ export interface PendingIntent {
   readonly at: Date;
   readonly token: number;
   readonly reason: ReasonCode;
+  /** The kind's action (which replica, which shards), as its gates chose it. */
+  readonly action?: { readonly type: string; readonly desired: number; readonly [detail: string]: unknown };
+  /**
+   * The decision was recorded after the AWS call: the intent now only marks an operation AWS is still
+   * carrying out (kinds whose changes take minutes), not a record that may have been lost.
+   */
+  readonly recorded?: boolean;
 }
 
 export interface DecisionInput {
@@ -86,6 +93,9 @@ export const reasonCodes = [
   'LeaseHeld',
   'DuplicateEvent',
   'OutOfRange',
+  'OperationPending',
+  'OperationCompleted',
+  'OperationFailed',
   'BreachNotSustained',
   'IntentReconciled',
   'DescribeFailed',

@@ -9,7 +9,12 @@ import { UnknownAlarmError } from '../errors';
 import { type AlarmHint, parseScalingEvent } from '../events/parseScalingEvent';
 import { type AlarmDefinition, alarmDefinitions } from '../policy/alarmDefinitions';
 import type { Target, TargetKind } from '../policy/schema';
-import { type EvaluateDeps, type Evaluation, evaluateTargets } from '../usecases/evaluateTargets';
+import {
+  currentCapacity,
+  type EvaluateDeps,
+  type Evaluation,
+  evaluateTargets,
+} from '../usecases/evaluateTargets';
 
 /** Everything a scaler function needs, built once per cold start (or by a test, against the emulator). */
 export interface ScalerRuntime extends Omit<EvaluateDeps, 'owner'> {
@@ -136,7 +141,8 @@ async function recordDuplicates(
 ): Promise<Evaluation[]> {
   const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
   if (!target) return [];
-  const current = first?.[0]?.current ?? (await runtime.capacity.describe(target)).current;
+  const current =
+    first?.[0]?.current ?? (await currentCapacity(runtime.capacity, target, runtime.clock.now()));
   return [
     await recordSkip(
       runtime,
@@ -162,7 +168,7 @@ async function recordForeign(
     runtime.decisionMetrics?.failed('foreign-alarm');
     return [];
   }
-  const current = (await runtime.capacity.describe(target)).current;
+  const current = await currentCapacity(runtime.capacity, target, runtime.clock.now());
   return [await recordSkip(runtime, target, hint, current, 'ForeignAlarm', `${why}: ignored`)];
 }
 

@@ -1,5 +1,6 @@
 import { backoffUntil } from '../decision/backoff';
 import { decideCapacity } from '../decision/decideCapacity';
+import { desiredCapacityModel, type GateOutcome, type KindAction } from '../decision/kindModel';
 import { historySeconds, nextHistory, withAppliedChange } from '../decision/nextHistory';
 import { reconcileIntent } from '../decision/reconcileIntent';
 import { lookbackSeconds } from '../decision/ruleReadings';
@@ -11,6 +12,7 @@ import type {
   CapacityPort,
   Clock,
   DecisionContext,
+  KindScaler,
   Lease,
   Ledger,
   MetricQuery,
@@ -37,7 +39,8 @@ export interface DecisionMetrics {
 export interface EvaluateDeps {
   readonly policy: Policy;
   readonly kind: TargetKind;
-  readonly capacity: CapacityPort;
+  /** The kind's AWS side and model; a plain CapacityPort is a kind with no gates of its own (groups). */
+  readonly capacity: CapacityPort | KindScaler<unknown>;
   readonly metrics: MetricsReader;
   readonly ledger: Ledger;
   readonly notifier: Notifier;
@@ -121,18 +124,27 @@ async function planOne(
   now: Date,
 ): Promise<Evaluation[]> {
   const dryRun = true;
-  let state: CapacityState;
+  const { resource, model } = kindScaler(deps.capacity);
+  let observation: unknown;
   try {
-    state = await deps.capacity.describe(target);
+    observation = await resource.observe(target);
   } catch (error) {
     return [{ decision: failureDecision(target, 'DescribeFailed', error), applied: false, dryRun }];
   }
+  const state = model.capacity(target, observation, now);
   const record = await deps.ledger.read(target.name);
-  const history = record.intent
-    ? withAppliedChange(record.history, record.intent, now, historySeconds(target))
-    : record.history;
+  if (record.intent) {
+    const settlement = model.settle(target, record.intent, observation, now);
+    if (settlement.status === 'in-flight' || settlement.status === 'failed')
+      return [{ decision: reconcileIntent(target, record.intent, settlement), applied: false, dryRun }];
+  }
+  const history =
+    record.intent && !record.intent.recorded
+      ? withAppliedChange(record.history, record.intent, now, historySeconds(target))
+      : record.history;
   const decision = decideCapacity(decisionInput(deps, target, state, readings, history, now));
-  return [{ decision, applied: false, dryRun }];
+  const gated = gatedDecision(decision, model.gate({ target, decision, observation, history, now }));
+  return [{ decision: gated.decision, applied: false, dryRun }];
 }
 
 async function evaluateOne(
@@ -182,9 +194,10 @@ async function evaluateOne(
     return [{ decision, applied: false, dryRun }];
   };
 
+  const { resource, model } = kindScaler(deps.capacity);
   let firstLook: CapacityState;
   try {
-    firstLook = await deps.capacity.describe(target);
+    firstLook = model.capacity(target, await resource.observe(target), now);
   } catch (error) {
     return failed('DescribeFailed', error);
   }
@@ -200,40 +213,75 @@ async function evaluateOne(
     );
   }
   try {
-    // State and ledger are read under the lease, so a change made by a concurrent evaluation is seen.
-    let state: CapacityState;
+    // Resource and ledger are read under the lease, so a change made by a concurrent evaluation is seen.
+    let observation: unknown;
     let record: TargetRecord;
     try {
-      [state, record] = await Promise.all([deps.capacity.describe(target), ledger.read(target.name)]);
+      [observation, record] = await Promise.all([resource.observe(target), ledger.read(target.name)]);
     } catch (error) {
       return failed('DescribeFailed', error, lease);
     }
+    const state = model.capacity(target, observation, now);
     const keep = historySeconds(target);
     const evaluations: Evaluation[] = [];
     let history = record.history;
 
+    // An operation written ahead comes first: settled, reconciled, or still running (then nothing new).
     if (record.intent) {
-      const reconciled = reconcileIntent(target, record.intent, state);
-      if (reconciled.applied) history = withAppliedChange(history, record.intent, now, keep);
+      const intent = record.intent;
+      const settlement = model.settle(target, intent, observation, now);
+      const decision = reconcileIntent(target, intent, settlement);
+      const newlyApplied =
+        !intent.recorded && settlement.status !== 'not-applied' && settlement.status !== 'failed';
+      if (newlyApplied) history = withAppliedChange(history, intent, now, keep);
+      if (settlement.status === 'failed') {
+        const failures = record.failures + 1;
+        await ledger.record(
+          decision,
+          { ...context, applied: false },
+          {
+            lease,
+            clearIntent: true,
+            failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
+          },
+        );
+        deps.decisionMetrics?.failed('operation', target.name);
+        report(deps, decision, false, dryRun, request, state);
+        await deps.notifier.capacityChanged({ decision, dryRun, at: now });
+        return [{ decision, applied: false, dryRun }];
+      }
+      const running = settlement.status === 'in-flight';
       await ledger.record(
-        reconciled.decision,
-        { ...context, applied: reconciled.applied },
-        { lease, history, clearIntent: true },
+        decision,
+        { ...context, applied: newlyApplied },
+        running ? { lease, history, intentRecorded: true } : { lease, history, clearIntent: true },
       );
-      report(deps, reconciled.decision, reconciled.applied, dryRun, request, state);
+      report(deps, decision, newlyApplied, dryRun, request, state);
       // The holder that made the change stopped before telling anyone.
-      if (reconciled.applied)
-        await deps.notifier.capacityChanged({ decision: reconciled.decision, dryRun, at: now });
-      evaluations.push({ decision: reconciled.decision, applied: reconciled.applied, dryRun });
+      if (newlyApplied) await deps.notifier.capacityChanged({ decision, dryRun, at: now });
+      evaluations.push({ decision, applied: newlyApplied, dryRun });
+      if (running) return evaluations;
     }
 
-    const decision = decideCapacity(decisionInput(deps, target, state, readings, history, now));
+    const generic = decideCapacity(decisionInput(deps, target, state, readings, history, now));
+    const { decision, action } = gatedDecision(
+      generic,
+      model.gate({ target, decision: generic, observation, history, now }),
+    );
     const change = decision.desired !== decision.current;
-    const applied = change && !dryRun;
+    const applied = change && !dryRun && action !== undefined;
     const next = nextHistory(history, decision, now, applied, keep);
     const healthy = { count: 0 };
 
-    if (applied) {
+    if (action && !dryRun && !change) {
+      // A preparing step (a replica tagged for draining): idempotent, changes no capacity, needs no intent.
+      try {
+        await resource.act(target, action, observation);
+      } catch (error) {
+        return [...evaluations, ...(await failed('ActionFailed', error, lease))];
+      }
+    }
+    if (applied && action) {
       const intent: PendingIntent = {
         id: `${lease.owner}#${lease.token}`,
         from: decision.current,
@@ -241,19 +289,25 @@ async function evaluateOne(
         at: now,
         token: lease.token,
         reason: decision.reason,
+        action,
       };
       await ledger.writeIntent(lease, intent, deps.clock.now(), INTENT_MARGIN_SECONDS);
       try {
-        await deps.capacity.setCapacity(target, decision.desired, decision.current);
+        await resource.act(target, action, observation);
       } catch (error) {
         // The intent stays: whether a failed (or timed-out) call took effect is for the next evaluation's
-        // describe to say. The failure itself is recorded and backs the target off.
+        // observation to say. The failure itself is recorded and backs the target off.
         return [...evaluations, ...(await failed('ActionFailed', error, lease))];
       }
       await ledger.record(
         decision,
         { ...context, applied },
-        { lease, history: next, clearIntent: true, failures: healthy },
+        {
+          lease,
+          history: next,
+          failures: healthy,
+          ...(model.settlesAtOnce ? { clearIntent: true } : { intentRecorded: true }),
+        },
       );
       report(deps, decision, applied, dryRun, request, state);
       await deps.notifier.capacityChanged({ decision, dryRun, at: now });
@@ -261,8 +315,8 @@ async function evaluateOne(
     }
 
     // Dry run: the would-be change is told when it changes, not every minute it stays the same.
-    const notice = change ? `${decision.current}→${decision.desired}` : null;
-    const tell = change && notice !== record.dryRunNotice;
+    const notice = change && dryRun ? `${decision.current}→${decision.desired}` : null;
+    const tell = notice !== null && notice !== record.dryRunNotice;
     await ledger.record(
       decision,
       { ...context, applied },
@@ -290,6 +344,57 @@ async function evaluateOne(
   } finally {
     await ledger.releaseLease(lease);
   }
+}
+
+/** A plain CapacityPort is the kind with no gates of its own: one desired capacity, set in one call. */
+export function kindScaler(capacity: CapacityPort | KindScaler<unknown>): KindScaler<unknown> {
+  if ('model' in capacity) return capacity;
+  return {
+    resource: {
+      observe: (target) => capacity.describe(target),
+      act: (target, action, state) =>
+        capacity.setCapacity(target, action.desired, (state as CapacityState).current),
+    },
+    model: desiredCapacityModel as KindScaler<unknown>['model'],
+  };
+}
+
+/** The target's current capacity as its kind reads it (for skips that decide nothing). */
+export async function currentCapacity(
+  capacity: CapacityPort | KindScaler<unknown>,
+  target: Target,
+  now: Date,
+): Promise<number> {
+  const { resource, model } = kindScaler(capacity);
+  return model.capacity(target, await resource.observe(target), now).current;
+}
+
+/** The generic decision as the kind's gates leave it, with the one action to carry out, if any. */
+function gatedDecision(generic: Decision, outcome: GateOutcome): { decision: Decision; action?: KindAction } {
+  if ('skip' in outcome)
+    return {
+      decision: {
+        ...generic,
+        desired: generic.current,
+        direction: 'none',
+        reason: outcome.skip,
+        message: `${generic.message}; ${outcome.message}`,
+      },
+    };
+  if ('reason' in outcome) {
+    const desired = outcome.act.desired;
+    return {
+      decision: {
+        ...generic,
+        desired,
+        direction: desired > generic.current ? 'out' : desired < generic.current ? 'in' : 'none',
+        reason: outcome.reason,
+        message: `${generic.message}; ${outcome.message}`,
+      },
+      action: outcome.act,
+    };
+  }
+  return { decision: generic, ...(outcome.act ? { action: outcome.act } : {}) };
 }
 
 function decisionInput(

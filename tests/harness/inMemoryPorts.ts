@@ -59,7 +59,11 @@ export class InMemoryLedger implements Ledger {
     const before = await this.read(decision.target);
     const { intent: _dropped, backoffUntil: _until, dryRunNotice: _notice, ...rest } = before;
     const backoffUntil = update.failures ? update.failures.backoffUntil : before.backoffUntil;
-    const intent = update.clearIntent ? undefined : before.intent;
+    const intent = update.clearIntent
+      ? undefined
+      : update.intentRecorded && before.intent
+        ? { ...before.intent, recorded: true }
+        : before.intent;
     const dryRunNotice = update.dryRunNotice === undefined ? before.dryRunNotice : update.dryRunNotice;
     this.records.set(decision.target, {
       ...rest,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideCapacity } from '../../../shared/decision/decideCapacity';
+import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import { historySeconds, nextHistory } from '../../../shared/decision/nextHistory';
 import { reconcileIntent } from '../../../shared/decision/reconcileIntent';
 import type { CapacityState, MetricReading, ScalingHistory } from '../../../shared/decision/types';
@@ -243,17 +244,47 @@ describe('reconciling an unfinished intent (defect 3)', () => {
   const intent = { id: 'r1#7', from: 4, to: 6, at: ago(90), token: 7, reason: 'ScaleOut' as const };
   const state = (current: number): CapacityState => ({ current, serving: current, liveMin: 0, liveMax: 100 });
   it.each([
-    { name: 'capacity at `to`: applied', current: 6, applied: true },
-    { name: 'capacity still at `from`: the call never took effect', current: 4, applied: false },
+    { name: 'capacity at `to`: applied', current: 6, status: 'done' },
+    { name: 'capacity still at `from`: the call never took effect', current: 4, status: 'not-applied' },
     {
       name: 'capacity moved elsewhere: counted as applied, so the cooldown holds',
       current: 5,
-      applied: true,
+      status: 'done',
     },
-  ])('$name', ({ current, applied }) => {
-    const out = reconcileIntent(target(), intent, state(current));
-    expect(out.applied).toBe(applied);
-    expect(out.decision.reason).toBe('IntentReconciled');
-    expect(out.decision.message).toContain('r1#7');
+  ])('$name', ({ current, status }) => {
+    const settlement = desiredCapacityModel.settle(target(), intent, state(current), NOW);
+    expect(settlement.status).toBe(status);
+    const decision = reconcileIntent(target(), intent, settlement);
+    expect(decision.reason).toBe('IntentReconciled');
+    expect(decision.message).toContain('r1#7');
+  });
+
+  it.each([
+    {
+      name: 'recorded and still running: OperationPending',
+      recorded: true,
+      settlement: { status: 'in-flight', message: 'creating' },
+      reason: 'OperationPending',
+    },
+    {
+      name: 'recorded and done: OperationCompleted',
+      recorded: true,
+      settlement: { status: 'done' },
+      reason: 'OperationCompleted',
+    },
+    {
+      name: 'AWS gave up: OperationFailed',
+      recorded: true,
+      settlement: { status: 'failed', message: 'rolled back' },
+      reason: 'OperationFailed',
+    },
+    {
+      name: 'not recorded but running: IntentReconciled (applied)',
+      recorded: false,
+      settlement: { status: 'in-flight', message: 'creating' },
+      reason: 'IntentReconciled',
+    },
+  ] as const)('$name', ({ recorded, settlement, reason }) => {
+    expect(reconcileIntent(target(), { ...intent, recorded }, settlement).reason).toBe(reason);
   });
 });

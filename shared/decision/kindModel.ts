@@ -1,0 +1,73 @@
+import type { Target } from '../policy/schema';
+import type { CapacityState, Decision, PendingIntent, ReasonCode, ScalingHistory } from './types';
+
+/**
+ * One action a kind's gates chose: JSON-serialisable, because it is written to the ledger before its AWS
+ * call (write-ahead). `desired` is the capacity once it has taken effect; an action whose `desired` equals
+ * the current capacity prepares a change (tags a replica for draining) and starts no cooldown.
+ */
+export interface KindAction {
+  readonly type: string;
+  readonly desired: number;
+  readonly [detail: string]: unknown;
+}
+
+/** What a kind's gates make of the generic decision. */
+export type GateOutcome =
+  /** Record the generic decision as it is (no change, or a change the kind carries out as decided). */
+  | { readonly pass: true; readonly act?: KindAction }
+  /** Carry out this action instead, recorded with this reason and message. */
+  | { readonly act: KindAction; readonly reason: ReasonCode; readonly message: string }
+  /** Do nothing now, recorded with this reason and message. */
+  | { readonly skip: ReasonCode; readonly message: string };
+
+/** What became of an operation written ahead, judged from the resource as observed now. */
+export type Settlement =
+  /** It never took effect (its holder stopped before the AWS call, or the call was refused). */
+  | { readonly status: 'not-applied' }
+  /** AWS is still carrying it out (a replica being created, a reshard running): nothing new meanwhile. */
+  | { readonly status: 'in-flight'; readonly message: string }
+  | { readonly status: 'done' }
+  /** AWS gave up (a replica in `failed`, a reshard rolled back): recorded, notified, backed off. */
+  | { readonly status: 'failed'; readonly message: string };
+
+/**
+ * A resource kind's pure part: its capacity view, its gates and how it judges an operation in flight.
+ * The generic part (rules, windows, cooldowns, bounds) is `decideCapacity`, shared by every kind.
+ */
+export interface KindModel<Observation> {
+  /** The generic capacity view of what the adapter observed. */
+  capacity(target: Target, observation: Observation, now: Date): CapacityState;
+  /** The kind's gates: the one action allowed now for `decision`, or why none is. Called for every decision. */
+  gate(input: {
+    readonly target: Target;
+    readonly decision: Decision;
+    readonly observation: Observation;
+    readonly history: ScalingHistory;
+    readonly now: Date;
+  }): GateOutcome;
+  settle(target: Target, intent: PendingIntent, observation: Observation, now: Date): Settlement;
+  /**
+   * True when an action's effect shows in the next describe (an ASG's desired capacity): its intent is
+   * cleared when the decision is recorded. False for operations AWS carries out over minutes: the intent
+   * then stays as the pending operation until `settle` says it is done or failed.
+   */
+  readonly settlesAtOnce: boolean;
+}
+
+/**
+ * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
+ * no gates beyond the generic decision, and the change is visible at once.
+ */
+export const desiredCapacityModel: KindModel<CapacityState> = {
+  capacity: (_target, state) => state,
+  gate: ({ decision }) =>
+    decision.desired === decision.current
+      ? { pass: true }
+      : { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } },
+  // Still at `from`: the call never took effect. Anything else counts as done: counting a change that did
+  // not happen costs one cooldown, while forgetting one that did would let the next tick act twice.
+  settle: (_target, intent, state) =>
+    state.current === intent.from ? { status: 'not-applied' } : { status: 'done' },
+  settlesAtOnce: true,
+};
