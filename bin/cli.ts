@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader, metricHistory } from '../shared/adapters/CloudWatchMetricsReader';
 import { CostExplorerReader } from '../shared/adapters/CostExplorerReader';
+import { callerScope } from '../shared/adapters/callerScope';
 import { capacityPortByKind } from '../shared/adapters/capacityPorts';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
 import { PriceListReader } from '../shared/adapters/PriceListReader';
@@ -56,14 +57,22 @@ program
   .description('print, per target, the decision the functions would take now; changes nothing')
   .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
   .option('--table <name>', 'ledger table (for cooldowns and windows); default: none, as if no history')
+  .option(
+    '--account <id>',
+    "with --table: the account whose records to read (default: the caller's, from STS)",
+  )
   .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
   .option('--json', 'print JSON')
   .action(
-    async (file: string, options: { stage: string; table?: string; endpoint?: string; json?: boolean }) => {
+    async (
+      file: string,
+      options: { stage: string; table?: string; account?: string; endpoint?: string; json?: boolean },
+    ) => {
       const policy = loadPolicyFile(file);
       const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+      // The functions' own scope (<account>#<region>), so the plan sees the history they wrote.
       const ledger = options.table
-        ? new DynamoLedger(aws, options.table, process.env.SCALEPILOT_SCOPE ?? `local#${aws.region}`)
+        ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
         : noHistory;
       const rows = [];
       let failed = false;
@@ -106,22 +115,30 @@ program
   .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
   .option('--target <name>', 'only this target')
   .option('--limit <n>', 'newest N per target', '20')
+  .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")
   .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
   .option('--json', 'print JSON')
   .action(
     async (
       file: string,
-      options: { stage: string; target?: string; limit: string; endpoint?: string; json?: boolean },
+      options: {
+        stage: string;
+        target?: string;
+        limit: string;
+        account?: string;
+        endpoint?: string;
+        json?: boolean;
+      },
     ) => {
       const policy = loadPolicyFile(file);
       const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
-      // The deployed function's own environment names the table and the scope its decisions are under.
+      // The deployed function's own environment names the table; the scope is the functions' own.
       const env = await deployedEnvironment(
         aws,
         options.stage,
         functionByKind[policy.targets[0]?.kind ?? 'asg'],
       );
-      const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+      const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', await callerScope(aws, options.account));
       const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
       if (targets.length === 0) throw new Error(`${file}: no target "${options.target}"`);
       const limit = Number(options.limit);
@@ -175,7 +192,12 @@ program
           cost: { ...cost, monthlyBudgetUsd: withBudget ? cost.monthlyBudgetUsd : undefined },
         },
         costs,
-        alerts: { claimAlert: async () => false, releaseAlert: async () => {} },
+        // send: false never claims; nothing is recorded.
+        alerts: {
+          claimAlert: async () => ({ status: 'sent' as const }),
+          markAlertSent: async () => false,
+          releaseAlert: async () => {},
+        },
         decisions: (target, from, to) => ledger.decisions(target, { from, to }),
         channels: [],
         clock: { now: () => at },

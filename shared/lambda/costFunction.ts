@@ -3,7 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { type AwsConfig, awsConfigFromEnv } from '../adapters/awsConfig';
 import { CostExplorerReader } from '../adapters/CostExplorerReader';
+import { DynamoAlertDeliveries } from '../adapters/DynamoAlertDeliveries';
 import { DynamoLedger } from '../adapters/DynamoLedger';
+import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
 import { WebhookChannel } from '../adapters/WebhookChannel';
 import { bundledPrices } from '../cost/bundledPrices';
@@ -34,11 +36,9 @@ export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink)
   const required = (name: string) => requiredEnv(env, name);
   const aws = options.aws ?? awsConfigFromEnv(env);
   const policy = options.policy ?? bundledPolicy(env);
-  const ledger = new DynamoLedger(
-    aws,
-    required('LEDGER_TABLE'),
-    env.SCALEPILOT_SCOPE ?? `local#${aws.region}`,
-  );
+  const table = required('LEDGER_TABLE');
+  const scope = ledgerScope(scopeFromEnv(env, aws.region));
+  const ledger = new DynamoLedger(aws, table, scope);
   const webhook = policy.notifications.webhookParameterName;
   const channels: CostAlertChannel[] = [
     new SnsNotifier(aws, required('TOPIC_ARN')),
@@ -47,7 +47,7 @@ export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink)
   return {
     policy,
     costs: options.costs ?? new CostExplorerReader(aws),
-    alerts: ledger,
+    alerts: new DynamoAlertDeliveries(aws, table, scope),
     decisions: (target, from, to) => ledger.decisions(target, { from, to }),
     channels,
     clock: options.clock ?? systemClock,
@@ -61,7 +61,7 @@ export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink)
 export function costFunction(options: CostRuntimeOptions = {}) {
   const { logger } = lambdaTelemetry('alert-cost');
   const deps = costRuntimeFromEnv(options, logger as Logger);
-  return middy(async (event: unknown) => {
+  return middy(async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
     let check: 'daily' | 'forecast';
     try {
       check = parseCostEvent(event);
@@ -69,7 +69,9 @@ export function costFunction(options: CostRuntimeOptions = {}) {
       deps.log.error('event refused', { error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
-    const run = await alertCosts(deps, check);
+    // A claim lasts as long as this invocation can: once it expires, its holder is gone for sure.
+    const claimSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + 5;
+    const run = await alertCosts(deps, check, { claimSeconds });
     return {
       check,
       day: run.evaluation.day,

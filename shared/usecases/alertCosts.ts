@@ -4,7 +4,7 @@ import type { CostAlert, CostEvaluation, MonthForecast, ScalingCost } from '../c
 import type { Decision } from '../decision/types';
 import { ScalingError } from '../errors';
 import type { Policy } from '../policy/schema';
-import type { AlertLedger, Clock, CostAlertChannel, CostReader } from '../ports';
+import type { Clock, CostAlertChannel, CostReader } from '../ports';
 import type { LogSink } from './evaluateTargets';
 
 /** A logged decision, as the cost check reads it back from the ledger. */
@@ -13,10 +13,34 @@ export type LoggedDecision = Pick<Decision, 'target' | 'current' | 'desired'> & 
   applied: boolean;
 };
 
+/** What claiming one alert's delivery found. */
+export type AlertClaim =
+  | { readonly status: 'claimed'; readonly token: string }
+  | { readonly status: 'sent' }
+  | { readonly status: 'in-progress'; readonly until: Date };
+
+/**
+ * The once-per-day delivery record of the cost alerts, per (day, alert key and channel). A claim is a
+ * conditional write with an expiry, taken just before sending, so two racing runs do not both send; the
+ * alert is marked sent only after the channel took it, so a run that dies in between leaves a claim that
+ * expires, and the next run sends.
+ */
+export interface AlertDeliveries {
+  /** `claimed` when this run may send (no record, or an expired claim); else `sent` or `in-progress`. */
+  claimAlert(day: string, key: string, now: Date, holdSeconds: number): Promise<AlertClaim>;
+  /** Turns the claim into `sent`; false when the claim is no longer this run's (it expired and was taken). */
+  markAlertSent(day: string, key: string, token: string, now: Date): Promise<boolean>;
+  /** Gives the claim back (the message could not be sent), so the next run sends without waiting. */
+  releaseAlert(day: string, key: string, token: string): Promise<void>;
+}
+
+/** How long a claim holds by default: the cost function's timeout, the longest its holder can live. */
+export const ALERT_CLAIM_SECONDS = 120;
+
 export interface CostDeps {
   readonly policy: Policy;
   readonly costs: CostReader;
-  readonly alerts: AlertLedger;
+  readonly alerts: AlertDeliveries;
   /** The target's decisions taken in [from, to). */
   readonly decisions: (target: string, from: Date, to: Date) => Promise<readonly LoggedDecision[]>;
   readonly channels: readonly CostAlertChannel[];
@@ -32,18 +56,22 @@ export interface CostRun {
   readonly alreadySent: readonly { key: string; channel: string }[];
 }
 
-/** Some alerts could not be sent; `cause` holds each failure. The claims were given back for the next run. */
+/**
+ * Some alerts were not sent by this run: a channel failed (its claim was given back), or another run holds
+ * the claim. The run fails so that Lambda retries it; `cause` holds each failure.
+ */
 export class CostAlertDeliveryError extends ScalingError {}
 
 /**
  * One run of the cost check: read Cost Explorer and the ledger, evaluate (pure), then send each alert on
- * each channel once per day: the claim in the ledger is a conditional write, taken before sending and
- * given back if sending fails. With `send: false` (the CLI) nothing is claimed or sent.
+ * each channel once per day: claim (a conditional write that expires after `claimSeconds`), send, then
+ * mark sent. A failed send gives the claim back; a run that dies between claim and mark leaves only the
+ * expiring claim, so a later run sends. With `send: false` (the CLI) nothing is claimed or sent.
  */
 export async function alertCosts(
   deps: CostDeps,
   check: 'daily' | 'forecast',
-  { send = true }: { send?: boolean } = {},
+  { send = true, claimSeconds = ALERT_CLAIM_SECONDS }: { send?: boolean; claimSeconds?: number } = {},
 ): Promise<CostRun> {
   const { policy, log } = deps;
   const cost = policy.cost;
@@ -75,34 +103,59 @@ export async function alertCosts(
   const sent: CostRun['sent'][number][] = [];
   const alreadySent: CostRun['alreadySent'][number][] = [];
   const failures: { key: string; channel: string; error: unknown }[] = [];
+  const inProgress: { key: string; channel: string; until: Date }[] = [];
   if (!send) return { evaluation, sent, alreadySent };
   for (const alert of evaluation.alerts) {
     for (const channel of deps.channels) {
-      const claim = `${alert.key}#${channel.channel}`;
-      if (!(await deps.alerts.claimAlert(alert.day, claim, now))) {
-        log.info('cost alert already sent today', {
-          key: alert.key,
-          day: alert.day,
-          channel: channel.channel,
-        });
+      const key = `${alert.key}#${channel.channel}`;
+      const where = summary(alert, channel.channel);
+      const claim = await deps.alerts.claimAlert(alert.day, key, now, claimSeconds);
+      if (claim.status === 'sent') {
+        log.info('cost alert already sent today', where);
         alreadySent.push({ key: alert.key, channel: channel.channel });
+        continue;
+      }
+      if (claim.status === 'in-progress') {
+        log.warn('cost alert being sent by another run', { ...where, claimUntil: claim.until.toISOString() });
+        inProgress.push({ key: alert.key, channel: channel.channel, until: claim.until });
         continue;
       }
       try {
         await channel.costAlert(alert);
-        log.info('cost alert sent', summary(alert, channel.channel));
-        sent.push({ key: alert.key, channel: channel.channel });
       } catch (error) {
-        await deps.alerts.releaseAlert(alert.day, claim);
-        log.error('cost alert not sent', { ...summary(alert, channel.channel), error: String(error) });
+        log.error('cost alert not sent', { ...where, error: String(error) });
         failures.push({ key: alert.key, channel: channel.channel, error });
+        // Best effort: a claim that cannot be given back expires on its own.
+        await deps.alerts.releaseAlert(alert.day, key, claim.token).catch((releaseError: unknown) => {
+          log.error('cost alert claim not given back; it expires', { ...where, error: String(releaseError) });
+        });
+        continue;
       }
+      sent.push({ key: alert.key, channel: channel.channel });
+      // Sent: record it. Should that fail, the claim expires and a later run may send it again (twice is
+      // better than never for an alert about money); the log says so.
+      const marked = await deps.alerts
+        .markAlertSent(alert.day, key, claim.token, deps.clock.now())
+        .catch((error: unknown) => {
+          log.error('cost alert sent but not recorded', { ...where, error: String(error) });
+          return true;
+        });
+      if (marked) log.info('cost alert sent', where);
+      else log.warn('cost alert sent after its claim expired and was taken by another run', where);
     }
   }
-  if (failures.length > 0)
+  const problems = [
+    ...failures.map((f) => `${f.key} on ${f.channel} failed`),
+    ...inProgress.map(
+      (p) => `${p.key} on ${p.channel} is being sent by another run (claim until ${p.until.toISOString()})`,
+    ),
+  ];
+  if (problems.length > 0)
     throw new CostAlertDeliveryError(
-      `${failures.length} cost alert(s) not sent: ${failures.map((f) => `${f.key} on ${f.channel}`).join(', ')}`,
-      { cause: failures },
+      `${problems.length} cost alert(s) not sent by this run: ${problems.join('; ')}`,
+      {
+        cause: [...failures, ...inProgress],
+      },
     );
   return { evaluation, sent, alreadySent };
 }

@@ -2,21 +2,47 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../shared/cost/evaluateCosts';
 import type { CostAlert, DailyCost } from '../../../shared/cost/types';
 import type { Policy } from '../../../shared/policy/schema';
-import type { AlertLedger, CostAlertChannel, CostReader } from '../../../shared/ports';
-import { alertCosts, CostAlertDeliveryError, type CostDeps } from '../../../shared/usecases/alertCosts';
+import type { CostAlertChannel, CostReader } from '../../../shared/ports';
+import {
+  type AlertClaim,
+  type AlertDeliveries,
+  alertCosts,
+  CostAlertDeliveryError,
+  type CostDeps,
+} from '../../../shared/usecases/alertCosts';
 import { capturedLog, examplePolicy, testClock } from '../../harness/fixtures';
 
-// The claim logic in memory: what happens when a channel fails. (The conditional write itself runs against
-// moto in tests/integration/alertCost.test.ts.)
-class MemoryClaims implements AlertLedger {
-  readonly claims = new Set<string>();
-  async claimAlert(day: string, key: string) {
-    if (this.claims.has(`${day}#${key}`)) return false;
-    this.claims.add(`${day}#${key}`);
+// The delivery logic in memory: what happens when a channel fails, a run dies or two runs race. (The
+// conditional writes themselves run against moto in tests/integration/alertCostDelivery.test.ts.)
+class MemoryDeliveries implements AlertDeliveries {
+  readonly records = new Map<string, { status: 'claimed' | 'sent'; token: string; until: number }>();
+  failRelease = false;
+  private tokens = 0;
+  async claimAlert(day: string, key: string, now: Date, holdSeconds: number): Promise<AlertClaim> {
+    const held = this.records.get(`${day}#${key}`);
+    if (held?.status === 'sent') return { status: 'sent' };
+    if (held && held.until >= now.getTime()) return { status: 'in-progress', until: new Date(held.until) };
+    this.tokens += 1;
+    const token = `t${this.tokens}`;
+    this.records.set(`${day}#${key}`, {
+      status: 'claimed',
+      token,
+      until: now.getTime() + holdSeconds * 1000,
+    });
+    return { status: 'claimed', token };
+  }
+  async markAlertSent(day: string, key: string, token: string) {
+    const held = this.records.get(`${day}#${key}`);
+    if (held?.token !== token) return false;
+    this.records.set(`${day}#${key}`, { ...held, status: 'sent' });
     return true;
   }
-  async releaseAlert(day: string, key: string) {
-    this.claims.delete(`${day}#${key}`);
+  async releaseAlert(day: string, key: string, token: string) {
+    if (this.failRelease) throw new Error('DynamoDB unreachable');
+    if (this.records.get(`${day}#${key}`)?.token === token) this.records.delete(`${day}#${key}`);
+  }
+  get sent() {
+    return [...this.records].filter(([, r]) => r.status === 'sent').map(([k]) => k);
   }
 }
 
@@ -30,7 +56,11 @@ const overLimit: CostReader = {
   forecast: async () => 0,
 };
 
-function deps(channels: CostAlertChannel[], claims: MemoryClaims): CostDeps {
+function deps(
+  channels: CostAlertChannel[],
+  claims: MemoryDeliveries,
+  clock = testClock(new Date('2026-11-22T08:00:00Z')),
+): CostDeps {
   const policy: Policy = {
     ...examplePolicy(),
     cost: { ...(examplePolicy().cost as NonNullable<Policy['cost']>), monthlyBudgetUsd: undefined },
@@ -41,7 +71,7 @@ function deps(channels: CostAlertChannel[], claims: MemoryClaims): CostDeps {
     alerts: claims,
     decisions: async () => [],
     channels,
-    clock: testClock(new Date('2026-11-22T08:00:00Z')),
+    clock,
     log: capturedLog().sink,
     region: 'us-east-1',
     prices: { regions: {} },
@@ -62,10 +92,11 @@ describe('alertCosts: once per day and channel, and never lost', () => {
         },
       },
     ];
-    const claims = new MemoryClaims();
+    const claims = new MemoryDeliveries();
     await expect(alertCosts(deps(channels, claims), 'daily')).rejects.toThrow(CostAlertDeliveryError);
     expect(sent).toEqual(['sns daily-limit']);
-    expect([...claims.claims]).toEqual(['2026-11-21#daily-limit#sns']);
+    expect(claims.sent).toEqual(['2026-11-21#daily-limit#sns']);
+    expect([...claims.records.keys()]).toEqual(['2026-11-21#daily-limit#sns']); // the webhook's was given back
     webhookUp = true;
     const retry = await alertCosts(deps(channels, claims), 'daily');
     expect(sent).toEqual(['sns daily-limit', 'webhook daily-limit']);
@@ -73,11 +104,97 @@ describe('alertCosts: once per day and channel, and never lost', () => {
   });
 
   it('with send: false (scalepilot costs) evaluates and changes nothing', async () => {
-    const claims = new MemoryClaims();
+    const claims = new MemoryDeliveries();
     const run = await alertCosts(deps([{ channel: 'sns', costAlert: async () => {} }], claims), 'daily', {
       send: false,
     });
     expect(run.evaluation.alerts.map((a) => a.key)).toEqual(['daily-limit']);
-    expect(claims.claims.size).toBe(0);
+    expect(claims.records.size).toBe(0);
+  });
+
+  // Issue 11 item 16: the alert was marked sent *before* it was sent, so a run that died in between lost it
+  // for good. Now a claim that expires is taken before sending, and `sent` is written after.
+  it.each([
+    { name: 'the run is killed while sending (Lambda timeout)', crash: 'hang' as const },
+    { name: 'the channel throws and the claim cannot be given back', crash: 'throw' as const },
+  ])(
+    'a daily alert marked sent before it was sent is lost when $name; now the next run sends it',
+    async ({ crash }) => {
+      const clock = testClock(new Date('2026-11-22T08:00:00Z'));
+      const claims = new MemoryDeliveries();
+      const delivered: string[] = [];
+      let crashing = true;
+      const channel: CostAlertChannel = {
+        channel: 'sns',
+        costAlert: async (a: CostAlert) => {
+          if (crashing && crash === 'hang') return new Promise<void>(() => {}); // never settles: the run is gone
+          if (crashing) throw new Error('socket hang up');
+          delivered.push(a.key);
+        },
+      };
+      claims.failRelease = crash === 'throw';
+      const first = alertCosts(deps([channel], claims, clock), 'daily', { claimSeconds: 120 });
+      if (crash === 'throw') await expect(first).rejects.toThrow(CostAlertDeliveryError);
+      else await new Promise((ok) => setTimeout(ok, 20)); // let it reach the channel, then abandon it
+      expect(claims.sent).toEqual([]);
+
+      crashing = false;
+      claims.failRelease = false;
+      // The Lambda retry a minute later: the claim still holds, so this run fails to be retried again ...
+      clock.advance(60);
+      await expect(
+        alertCosts(deps([channel], claims, clock), 'daily', { claimSeconds: 120 }),
+      ).rejects.toThrow(/being sent by another run/);
+      expect(delivered).toEqual([]);
+      // ... and the next one, past the claim's expiry, sends it, once.
+      clock.advance(120);
+      const retry = await alertCosts(deps([channel], claims, clock), 'daily', { claimSeconds: 120 });
+      expect(retry.sent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+      expect(delivered).toEqual(['daily-limit']);
+      const again = await alertCosts(deps([channel], claims, clock), 'daily', { claimSeconds: 120 });
+      expect(again.alreadySent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+      expect(delivered).toEqual(['daily-limit']);
+    },
+  );
+
+  it('two concurrent runs send one message; the other fails so that Lambda retries it, and the retry sends nothing', async () => {
+    const clock = testClock(new Date('2026-11-22T08:00:00Z'));
+    const claims = new MemoryDeliveries();
+    const delivered: string[] = [];
+    let open: () => void = () => {};
+    const gate = new Promise<void>((ok) => {
+      open = ok;
+    });
+    const channel: CostAlertChannel = {
+      channel: 'sns',
+      costAlert: async (a: CostAlert) => {
+        await gate; // the first run is still sending when the second one claims
+        delivered.push(a.key);
+      },
+    };
+    const first = alertCosts(deps([channel], claims, clock), 'daily');
+    await new Promise((ok) => setTimeout(ok, 20));
+    const second = alertCosts(deps([channel], claims, clock), 'daily');
+    await expect(second).rejects.toThrow(/daily-limit on sns is being sent by another run/);
+    open();
+    expect((await first).sent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+    clock.advance(60);
+    const retry = await alertCosts(deps([channel], claims, clock), 'daily');
+    expect(retry.sent).toEqual([]);
+    expect(delivered).toEqual(['daily-limit']);
+  });
+
+  it('a message sent whose record cannot be written is reported sent, and logged', async () => {
+    const claims = new MemoryDeliveries();
+    claims.markAlertSent = async () => {
+      throw new Error('DynamoDB unreachable');
+    };
+    const log = capturedLog();
+    const run = await alertCosts(
+      { ...deps([{ channel: 'sns', costAlert: async () => {} }], claims), log: log.sink },
+      'daily',
+    );
+    expect(run.sent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+    expect(log.entries.map((e) => e.message)).toContain('cost alert sent but not recorded');
   });
 });

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { AwsCallError } from '../errors';
+import type { AlertClaim, AlertDeliveries } from '../usecases/alertCosts';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+/** How long the delivery records of cost alerts are kept (DynamoDB TTL). */
+export const ALERT_LOG_DAYS = 60;
+
+interface StoredDelivery {
+  status?: 'claimed' | 'sent';
+  token?: string;
+  claimExpiresAt?: number;
+}
+
+/**
+ * The cost alerts' delivery records in the ledger table: one item per (day, alert key, channel) under
+ * `pk = ALERT#<scope>`, `sk = <day>#<key>`. A claim is a conditional write that succeeds only when there is
+ * no item or an expired claim; `sent` is written after the message went out, on the claim's own token.
+ * (Items of the earlier format, without a status, were written for alerts sent: they read as sent.)
+ */
+export class DynamoAlertDeliveries implements AlertDeliveries {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    config: AwsConfig,
+    private readonly tableName: string,
+    private readonly scope: string,
+    client?: DynamoDBClient,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient(clientOptions(config)), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  async claimAlert(day: string, key: string, now: Date, holdSeconds: number): Promise<AlertClaim> {
+    // Twice at most: a claim given back between our write and our read leaves nothing to report on.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const token = randomUUID();
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...this.key(day, key),
+              status: 'claimed',
+              token,
+              claimedAt: now.toISOString(),
+              claimExpiresAt: now.getTime() + holdSeconds * 1000,
+              ttl: Math.floor(now.getTime() / 1000) + ALERT_LOG_DAYS * 86400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :claimed AND claimExpiresAt < :now)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now.getTime() },
+          }),
+        );
+        return { status: 'claimed', token };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException))
+          throw new AwsCallError('DynamoDB PutItem (alert claim)', error);
+      }
+      const seen = await this.read(day, key);
+      if (seen?.status === 'claimed')
+        return { status: 'in-progress', until: new Date(seen.claimExpiresAt ?? now.getTime()) };
+      if (seen) return { status: 'sent' };
+    }
+    return { status: 'in-progress', until: now };
+  }
+
+  async markAlertSent(day: string, key: string, token: string, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(day, key),
+          UpdateExpression: 'SET #status = :sent, sentAt = :now REMOVE claimExpiresAt',
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#status': 'status', '#token': 'token' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':now': now.toISOString(), ':token': token },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new AwsCallError('DynamoDB UpdateItem (alert sent)', error);
+    }
+  }
+
+  async releaseAlert(day: string, key: string, token: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(day, key),
+          ConditionExpression: '#token = :token AND #status = :claimed',
+          ExpressionAttributeNames: { '#token': 'token', '#status': 'status' },
+          ExpressionAttributeValues: { ':token': token, ':claimed': 'claimed' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return; // not ours any more
+      throw new AwsCallError('DynamoDB DeleteItem (alert claim)', error);
+    }
+  }
+
+  private key(day: string, key: string) {
+    return { pk: `ALERT#${this.scope}`, sk: `${day}#${key}` };
+  }
+
+  private async read(day: string, key: string): Promise<StoredDelivery | undefined> {
+    const response = await this.doc
+      .send(new GetCommand({ TableName: this.tableName, Key: this.key(day, key), ConsistentRead: true }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB GetItem (alert delivery)', cause);
+      });
+    return response.Item as StoredDelivery | undefined;
+  }
+}
