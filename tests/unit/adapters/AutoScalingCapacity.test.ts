@@ -119,6 +119,7 @@ function weightedGroup(
 }
 
 async function describeGroup(answer: ReturnType<typeof weightedGroup>) {
+  if (!target) throw new Error('example policy has no targets');
   asg.on(DescribeAutoScalingGroupsCommand).resolves(answer);
   asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
   return new AutoScalingCapacity(
