@@ -13,7 +13,7 @@ import type { Clock, MetricQuery } from '../../shared/ports';
 import { type AlarmStateValue, alarmState } from '../../shared/simulate/alarmState';
 import { type Scenario, servingAt, type Timeline } from '../../shared/simulate/engine';
 import type { MinuteSeries } from '../../shared/simulate/trace';
-import type { Evaluation } from '../../shared/usecases/evaluateTargets';
+import { currentCapacity, type Evaluation } from '../../shared/usecases/evaluateTargets';
 import { COST_FUNCTION, type LocalAccount } from './localAccount';
 import { preloadCosts } from './localCosts';
 
@@ -159,7 +159,7 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
   const observe = async (m: number) => {
     for (const w of worlds) {
       if (w.target.kind === 'asg') await booting.observe(w.target.autoScalingGroupName, m, w.scenario.delay);
-      const ordered = (await w.capacity.describe(w.target)).current;
+      const ordered = await currentCapacity(w.capacity, w.target, clock.now());
       w.timeline.ordered[m] = ordered;
       if (m === 0) w.start = ordered;
       const serving = servingAt(w.timeline.ordered, m, w.scenario.delay, w.start);

@@ -1,5 +1,5 @@
 import type { TargetKind } from '../policy/schema';
-import type { CapacityPort } from '../ports';
+import type { CapacityPort, KindScaler } from '../ports';
 import { AutoScalingCapacity } from './AutoScalingCapacity';
 import type { AwsConfig } from './awsConfig';
 import { ElastiCacheShardCapacity } from './ElastiCacheShardCapacity';
@@ -9,8 +9,9 @@ import { RdsReplicaCapacity } from './RdsReplicaCapacity';
  * The capacity adapter of each resource kind, for the tools that handle every kind (the CLI, the local
  * account). A function imports only its own, so its bundle carries one resource SDK client.
  */
-export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => CapacityPort> = {
-  asg: (aws) => new AutoScalingCapacity(aws),
-  'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
-  'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
-};
+export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => CapacityPort | KindScaler<unknown>> =
+  {
+    asg: (aws) => new AutoScalingCapacity(aws),
+    'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
+    'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
+  };

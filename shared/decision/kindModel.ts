@@ -1,5 +1,12 @@
-import type { Target } from '../policy/schema';
-import type { CapacityState, Decision, PendingIntent, ReasonCode, ScalingHistory } from './types';
+import type { MetricSpec, Rule, Target } from '../policy/schema';
+import type {
+  CapacityState,
+  Decision,
+  MetricReading,
+  PendingIntent,
+  ReasonCode,
+  ScalingHistory,
+} from './types';
 
 /**
  * One action a kind's gates chose: JSON-serialisable, because it is written to the ledger before its AWS
@@ -44,8 +51,22 @@ export interface KindModel<Observation> {
     readonly decision: Decision;
     readonly observation: Observation;
     readonly history: ScalingHistory;
+    /** Each rule's metrics as read, one series per metric `metricsFor` asked for (oldest first). */
+    readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
     readonly now: Date;
   }): GateOutcome;
+  /**
+   * The CloudWatch metrics one rule reads for this target, given what was observed (default: the rule's
+   * own metric, scoped to the target's resource). Several (one per available replica) are combined by
+   * `combine` into the series the generic decision reads; the gates see each of them.
+   */
+  metricsFor?(
+    target: Target,
+    rule: Rule,
+    observation: Observation,
+  ): (MetricSpec & { readonly dimensions: Record<string, string> })[];
+  /** One rule's several series as the one the decision reads (default: their mean per period). */
+  combine?(target: Target, rule: Rule, series: readonly (readonly MetricReading[])[]): MetricReading[];
   settle(target: Target, intent: PendingIntent, observation: Observation, now: Date): Settlement;
   /**
    * True when an action's effect shows in the next describe (an ASG's desired capacity): its intent is

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { AwsConfig } from '../adapters/awsConfig';
 import type { TargetKind } from '../policy/schema';
 import { serviceByKind } from '../policy/targetResource';
-import type { CapacityPort } from '../ports';
+import type { CapacityPort, KindScaler } from '../ports';
 import { createScalerHandler } from './createScalerHandler';
 import { lambdaTelemetry } from './lambdaTelemetry';
 import { type RuntimeOptions, scalerRuntimeFromEnv } from './scalerRuntimeFromEnv';
@@ -17,7 +17,7 @@ import { type RuntimeOptions, scalerRuntimeFromEnv } from './scalerRuntimeFromEn
  */
 export function scalerFunction(
   kind: TargetKind,
-  capacity: (aws: AwsConfig) => CapacityPort,
+  capacity: (aws: AwsConfig) => CapacityPort | KindScaler<unknown>,
   overrides: Pick<RuntimeOptions, 'env' | 'policy' | 'aws' | 'clock'> = {},
   { emf = true }: { emf?: boolean } = {},
 ) {

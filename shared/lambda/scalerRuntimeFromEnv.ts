@@ -7,7 +7,7 @@ import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
 import { ScalingError } from '../errors';
 import type { Policy, TargetKind } from '../policy/schema';
-import type { CapacityPort, Clock } from '../ports';
+import type { CapacityPort, Clock, KindScaler } from '../ports';
 import type { LogSink } from '../usecases/evaluateTargets';
 import { bundledPolicy } from './bundledPolicy';
 import type { ScalerRuntime } from './createScalerHandler';
@@ -24,7 +24,7 @@ export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
 
 export interface RuntimeOptions {
   readonly kind: TargetKind;
-  readonly capacity: (config: AwsConfig) => CapacityPort;
+  readonly capacity: (config: AwsConfig) => CapacityPort | KindScaler<unknown>;
   readonly logger: LogSink;
   readonly metrics?: Metrics;
   readonly env?: NodeJS.ProcessEnv;

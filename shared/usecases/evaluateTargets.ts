@@ -6,7 +6,7 @@ import { reconcileIntent } from '../decision/reconcileIntent';
 import { lookbackSeconds } from '../decision/ruleReadings';
 import type { CapacityState, Decision, MetricReading, PendingIntent, ReasonCode } from '../decision/types';
 import { LeaseLostError, ScalingError } from '../errors';
-import type { Policy, Target, TargetKind } from '../policy/schema';
+import type { Policy, Rule, Target, TargetKind } from '../policy/schema';
 import { metricDimensions } from '../policy/targetResource';
 import type {
   CapacityPort,
@@ -92,18 +92,11 @@ const INTENT_MARGIN_SECONDS = 15;
 export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationRequest): Promise<Evaluation[]> {
   const targets = selectTargets(deps.policy, deps.kind, request.targets);
   const now = deps.clock.now();
-  const readings = await readMetrics(deps, targets, now);
-
   const evaluations: Evaluation[] = [];
   const unrecorded: { target: string; error: unknown }[] = [];
-  for (const target of targets) {
-    const targetReadings = readings.get(target.name) ?? {};
+  const guarded = async (target: Target, work: () => Promise<void>) => {
     try {
-      evaluations.push(
-        ...(request.trigger === 'plan'
-          ? await planOne(deps, target, targetReadings, now)
-          : await evaluateOne(deps, request, target, targetReadings)),
-      );
+      await work();
     } catch (error) {
       deps.log.error('evaluation could not be recorded', {
         target: target.name,
@@ -112,27 +105,78 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
       deps.decisionMetrics?.failed('record', target.name);
       unrecorded.push({ target: target.name, error });
     }
+  };
+
+  // First look at every target (ledger, then the resource), so the one metric read can ask for what the
+  // kind needs given what it saw (the available replicas' own metrics).
+  const looks: FirstLook[] = [];
+  for (const target of targets)
+    await guarded(target, async () => void looks.push(await firstLook(deps, target, now)));
+  const readings = await readMetrics(deps, looks, now);
+
+  for (const look of looks) {
+    const targetReadings = readings.get(look.target.name) ?? { combined: {}, raw: {} };
+    await guarded(look.target, async () => {
+      evaluations.push(
+        ...(request.trigger === 'plan'
+          ? await planOne(deps, look, targetReadings, now)
+          : await evaluateOne(deps, request, look, targetReadings)),
+      );
+    });
   }
   if (unrecorded.length > 0) throw new EvaluationFailedError(unrecorded);
   return evaluations;
 }
 
+/** What an evaluation knows of a target before its lease: its ledger record and a first observation. */
+interface FirstLook {
+  readonly target: Target;
+  readonly record: TargetRecord;
+  /** Backed off after failures: not observed at all. */
+  readonly backedOff: boolean;
+  readonly observation?: unknown;
+  readonly error?: unknown;
+}
+
+/** A rule's series as the decision reads them, and each metric's own series as the kind's gates may. */
+interface TargetReadings {
+  readonly combined: Record<string, MetricReading[]>;
+  readonly raw: Record<string, MetricReading[][]>;
+}
+
+async function firstLook(deps: EvaluateDeps, target: Target, now: Date): Promise<FirstLook> {
+  const record = await deps.ledger.read(target.name);
+  if (record.backoffUntil && now < record.backoffUntil) return { target, record, backedOff: true };
+  try {
+    return {
+      target,
+      record,
+      backedOff: false,
+      observation: await kindScaler(deps.capacity).resource.observe(target),
+    };
+  } catch (error) {
+    return { target, record, backedOff: false, error };
+  }
+}
+
 async function planOne(
   deps: EvaluateDeps,
-  target: Target,
-  readings: Record<string, MetricReading[]>,
+  look: FirstLook,
+  readings: TargetReadings,
   now: Date,
 ): Promise<Evaluation[]> {
   const dryRun = true;
-  const { resource, model } = kindScaler(deps.capacity);
-  let observation: unknown;
-  try {
-    observation = await resource.observe(target);
-  } catch (error) {
-    return [{ decision: failureDecision(target, 'DescribeFailed', error), applied: false, dryRun }];
-  }
+  const { target, record, observation } = look;
+  const { model } = kindScaler(deps.capacity);
+  if (observation === undefined)
+    return [
+      {
+        decision: failureDecision(target, 'DescribeFailed', look.error ?? 'backed off'),
+        applied: false,
+        dryRun,
+      },
+    ];
   const state = model.capacity(target, observation, now);
-  const record = await deps.ledger.read(target.name);
   if (record.intent) {
     const settlement = model.settle(target, record.intent, observation, now);
     if (settlement.status === 'in-flight' || settlement.status === 'failed')
@@ -142,17 +186,21 @@ async function planOne(
     record.intent && !record.intent.recorded
       ? withAppliedChange(record.history, record.intent, now, historySeconds(target))
       : record.history;
-  const decision = decideCapacity(decisionInput(deps, target, state, readings, history, now));
-  const gated = gatedDecision(decision, model.gate({ target, decision, observation, history, now }));
+  const decision = decideCapacity(decisionInput(deps, target, state, readings.combined, history, now));
+  const gated = gatedDecision(
+    decision,
+    model.gate({ target, decision, observation, history, metrics: readings.raw, now }),
+  );
   return [{ decision: gated.decision, applied: false, dryRun }];
 }
 
 async function evaluateOne(
   deps: EvaluateDeps,
   request: EvaluationRequest,
-  target: Target,
-  readings: Record<string, MetricReading[]>,
+  look: FirstLook,
+  readings: TargetReadings,
 ): Promise<Evaluation[]> {
+  const { target, record: before } = look;
   const { ledger } = deps;
   const now = deps.clock.now();
   const dryRun = target.dryRun ?? deps.policy.dryRun;
@@ -168,8 +216,7 @@ async function evaluateOne(
     return [{ decision, applied: false, dryRun }];
   };
 
-  const before = await ledger.read(target.name);
-  if (before.backoffUntil && now < before.backoffUntil) {
+  if (look.backedOff && before.backoffUntil) {
     return skip({
       ...emptyDecision(target, 'BackedOff'),
       message: `${before.failures} failed evaluation(s) in a row: next attempt after ${before.backoffUntil.toISOString()}`,
@@ -195,12 +242,8 @@ async function evaluateOne(
   };
 
   const { resource, model } = kindScaler(deps.capacity);
-  let firstLook: CapacityState;
-  try {
-    firstLook = model.capacity(target, await resource.observe(target), now);
-  } catch (error) {
-    return failed('DescribeFailed', error);
-  }
+  if (look.observation === undefined) return failed('DescribeFailed', look.error);
+  const firstLook = model.capacity(target, look.observation, now);
 
   const lease = await ledger.acquireLease(target.name, deps.owner, now, deps.leaseSeconds ?? 60);
   if (!lease) {
@@ -263,10 +306,10 @@ async function evaluateOne(
       if (running) return evaluations;
     }
 
-    const generic = decideCapacity(decisionInput(deps, target, state, readings, history, now));
+    const generic = decideCapacity(decisionInput(deps, target, state, readings.combined, history, now));
     const { decision, action } = gatedDecision(
       generic,
-      model.gate({ target, decision: generic, observation, history, now }),
+      model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
     );
     const change = decision.desired !== decision.current;
     const applied = change && !dryRun && action !== undefined;
@@ -465,39 +508,76 @@ function selectTargets(policy: Policy, kind: TargetKind, names: readonly string[
 }
 
 /**
- * One batched read for every rule of every target, reaching back over the longest evaluation window.
- * A failed batch only leaves its own targets without metrics (they hold: missing metrics never scale in).
+ * One batched read for every rule of every target looked at, reaching back over the longest evaluation
+ * window; the kind may ask for several metrics per rule (one per available replica), combined into the
+ * series the decision reads. A failed batch only leaves its own targets without metrics (they hold:
+ * missing metrics never scale in).
  */
-async function readMetrics(deps: EvaluateDeps, targets: readonly Target[], now: Date) {
+async function readMetrics(deps: EvaluateDeps, looks: readonly FirstLook[], now: Date) {
+  const { model } = kindScaler(deps.capacity);
   const queries: MetricQuery[] = [];
   const owner = new Map<string, { target: string; rule: string }>();
-  for (const target of targets) {
+  const observed = looks.filter((l) => l.observation !== undefined);
+  for (const { target, observation } of observed) {
     for (const rule of target.rules) {
-      const id = `q${queries.length}`;
-      owner.set(id, { target: target.name, rule: rule.name });
-      queries.push({
-        id,
-        metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
-      });
+      const metrics = model.metricsFor
+        ? model.metricsFor(target, rule, observation)
+        : [{ ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) }];
+      for (const metric of metrics) {
+        const id = `q${queries.length}`;
+        owner.set(id, { target: target.name, rule: rule.name });
+        queries.push({ id, metric });
+      }
     }
   }
-  const lookback = Math.max(600, ...targets.flatMap((t) => t.rules.map((r) => lookbackSeconds(t, r))));
+  const lookback = Math.max(
+    600,
+    ...observed.flatMap(({ target }) => target.rules.map((r) => lookbackSeconds(target, r))),
+  );
   const read =
     queries.length > 0
       ? await deps.metrics.recent(queries, now, lookback)
-      : { values: new Map(), failures: [] };
+      : { values: new Map<string, readonly MetricReading[]>(), failures: [] };
   for (const failure of read.failures) {
     const affected = [...new Set(failure.ids.map((id) => owner.get(id)?.target))];
     deps.log.error('metric read failed', { targets: affected, error: describeError(failure.error) });
     deps.decisionMetrics?.failed('metrics');
   }
-  const byTarget = new Map<string, Record<string, MetricReading[]>>();
+  const raw = new Map<string, Record<string, MetricReading[][]>>();
   for (const [id, where] of owner) {
-    const readings = byTarget.get(where.target) ?? {};
-    readings[where.rule] = [...(read.values.get(id) ?? [])];
-    byTarget.set(where.target, readings);
+    const byRule = raw.get(where.target) ?? {};
+    byRule[where.rule] = [...(byRule[where.rule] ?? []), [...(read.values.get(id) ?? [])]];
+    raw.set(where.target, byRule);
+  }
+  const byTarget = new Map<string, TargetReadings>();
+  for (const { target } of observed) {
+    const series = raw.get(target.name) ?? {};
+    const combined: Record<string, MetricReading[]> = {};
+    for (const rule of target.rules) {
+      const ofRule = series[rule.name] ?? [];
+      combined[rule.name] =
+        ofRule.length === 1 ? (ofRule[0] ?? []) : (model.combine ?? meanPerPeriod)(target, rule, ofRule);
+    }
+    byTarget.set(target.name, { combined, raw: series });
   }
   return byTarget;
+}
+
+/** Several series of one rule as one: the mean of the values present at each timestamp. */
+function meanPerPeriod(
+  _target: Target,
+  _rule: Rule,
+  series: readonly (readonly MetricReading[])[],
+): MetricReading[] {
+  const sums = new Map<number, { sum: number; count: number }>();
+  for (const points of series)
+    for (const p of points) {
+      const at = sums.get(p.timestamp.getTime()) ?? { sum: 0, count: 0 };
+      sums.set(p.timestamp.getTime(), { sum: at.sum + p.value, count: at.count + 1 });
+    }
+  return [...sums]
+    .sort((a, b) => a[0] - b[0])
+    .map(([time, { sum, count }]) => ({ timestamp: new Date(time), value: sum / count }));
 }
 
 function describeError(error: unknown) {
