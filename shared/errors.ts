@@ -19,8 +19,10 @@ export class PolicyValidationError extends ScalingError {
     readonly problems: readonly PolicyProblem[],
     options?: ErrorOptions,
   ) {
+    // One problem is one line (what the operator reads first); several get a count above them.
+    const lines = problems.map((p) => `${file}: ${p.path}: ${p.message}`);
     super(
-      `${file}: ${problems.length} problem(s)\n${problems.map((p) => `${file}: ${p.path}: ${p.message}`).join('\n')}`,
+      lines.length === 1 ? (lines[0] ?? '') : `${file}: ${problems.length} problems\n${lines.join('\n')}`,
       options,
     );
   }
