@@ -212,7 +212,8 @@ export function capacityData(input: CapacityChartInput) {
   const from = Math.max(0, input.window?.from ?? 0);
   const to = Math.min(n, input.window?.to ?? n);
   const u = input.unitCapacity;
-  const bucket = bucketMinutes(to - from, Math.round((input.width ?? CHART_WIDTH) * 0.9));
+  // About a point per pixel and a half: a day stays at one point a minute on a full-width chart.
+  const bucket = bucketMinutes(to - from, Math.round((input.width ?? CHART_WIDTH) * 1.4));
   const at = (m: number) => input.start + m * 60_000;
 
   const lines: { t: number; v: number; series: string }[] = [];
