@@ -83,8 +83,11 @@ function writeStatements(policy: Policy, kind: TargetKind): Statement[] {
  *   source ARN must appear; creating a replica reads the source and changes nothing on it, and it is the
  *   only action this role has on the source. Both ARNs require the request to carry exactly Scalepilot's
  *   two tags, the target's name in `scalepilot:target`.
- * - Tags given on create are authorised again as AddTagsToResource: allowed only as part of that create
- *   (`rds:CreateAction`), with the same tags, on replica names only.
+ * - Tags given on create are authorised again as AddTagsToResource: allowed only with the same two tags
+ *   and values, on replica names only. RDS has no condition key naming the creating action (EC2's
+ *   `ec2:CreateAction` has no RDS counterpart; `rds:TagsFromRequest` is true for a direct
+ *   AddTagsToResource too), so at worst this role could mark an instance named `<source>-sp-*` as its
+ *   own target's replica; it can never tag or touch the source or any other name.
  * - DeleteDBInstance only on replica names (`<source>-sp-*`) that carry both tags with this target's name:
  *   a hand-made replica, another target's replica or the source can never be deleted by this role.
  */
@@ -106,10 +109,7 @@ function rdsStatements(target: string, source: string): Statement[] {
       Effect: 'Allow',
       Action: ['rds:AddTagsToResource'],
       Resource: replicaArn,
-      Condition: {
-        ...requestTags,
-        StringEquals: { ...requestTags.StringEquals, 'rds:CreateAction': 'CreateDBInstanceReadReplica' },
-      },
+      Condition: requestTags,
     },
     {
       Effect: 'Allow',
