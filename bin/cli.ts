@@ -15,11 +15,13 @@ import { bundledPrices } from '../shared/cost/bundledPrices';
 import { scalingLine, usd } from '../shared/cost/costMessage';
 import { addDays, newestCompleteDay, utcDate } from '../shared/cost/evaluateCosts';
 import type { PriceFamily, PriceTable } from '../shared/cost/scalingCost';
+import { emptyHistory } from '../shared/decision/types';
 import { AwsCallError, PolicyValidationError } from '../shared/errors';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
+import type { Ledger } from '../shared/ports';
 import { failedAssertions, runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
@@ -443,11 +445,13 @@ async function cloudWatchRows(o: {
 }
 
 /** A plan without a ledger table decides as if the target had no history. */
-const noHistory = {
-  acquireLease: async () => true,
+const noHistory: Ledger = {
+  acquireLease: async () => undefined,
   releaseLease: async () => {},
-  history: async () => ({ recommendations: [], changes: [] }),
+  read: async () => ({ history: emptyHistory, failures: 0 }),
+  writeIntent: async () => {},
   record: async () => {},
+  writeFloors: async () => {},
 };
 
 try {

@@ -1,6 +1,13 @@
 import type { CostAlert, DailyCost } from './cost/types';
 import type { KindAction, KindModel } from './decision/kindModel';
-import type { CapacityState, Decision, MetricReading, PendingIntent, ScalingHistory } from './decision/types';
+import type {
+  CapacityState,
+  Decision,
+  FloorSchedule,
+  MetricReading,
+  PendingIntent,
+  ScalingHistory,
+} from './decision/types';
 import type { MetricSpec, Target } from './policy/schema';
 
 /** Now. Lambda uses the system clock; tests and the simulator drive time themselves. */
@@ -89,6 +96,8 @@ export interface TargetRecord {
   readonly backoffUntil?: Date;
   /** The dry-run change last notified (`from→to`), so an unchanged would-be change is told once. */
   readonly dryRunNotice?: string;
+  /** The predict function's floors, honoured while predictive scaling acts on the target. */
+  readonly floors?: FloorSchedule;
 }
 
 /** The per-target state written together with a decision (absent fields are left as they are). */
@@ -125,6 +134,8 @@ export interface Ledger {
    * transaction; with `update.lease`, only while that lease is held (else LeaseLostError, nothing written).
    */
   record(decision: Decision, context: DecisionContext, update?: TargetUpdate): Promise<void>;
+  /** Replaces the target's predictive floors (undefined removes them); written by the predict function only. */
+  writeFloors(target: string, floors: FloorSchedule | undefined): Promise<void>;
 }
 
 /** A capacity change, as told to humans. */

@@ -12,7 +12,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Decision, PendingIntent } from '../decision/types';
+import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { AlertLedger, DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
@@ -31,6 +31,7 @@ interface StoredState {
   failures?: number;
   backoffUntil?: string;
   dryRunNotice?: string;
+  floors?: { start: string; stepMinutes: number; units: number[]; madeAt: string; source: string };
 }
 
 /** The STATE item's update expression for a TargetUpdate; fenced on the lease's token when one is given. */
@@ -189,7 +190,42 @@ export class DynamoLedger implements Ledger, AlertLedger {
       failures: stored.failures ?? 0,
       ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
       ...(stored.dryRunNotice ? { dryRunNotice: stored.dryRunNotice } : {}),
+      ...(stored.floors
+        ? {
+            floors: {
+              ...stored.floors,
+              start: new Date(stored.floors.start),
+              madeAt: new Date(stored.floors.madeAt),
+            },
+          }
+        : {}),
     };
+  }
+
+  async writeFloors(target: string, floors: FloorSchedule | undefined): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(target), sk: 'STATE' },
+          ...(floors
+            ? {
+                UpdateExpression: 'SET floors = :floors',
+                ExpressionAttributeValues: {
+                  ':floors': {
+                    ...floors,
+                    units: [...floors.units],
+                    start: floors.start.toISOString(),
+                    madeAt: floors.madeAt.toISOString(),
+                  },
+                },
+              }
+            : { UpdateExpression: 'REMOVE floors' }),
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB UpdateItem (floors)', cause);
+      });
   }
 
   async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number): Promise<void> {

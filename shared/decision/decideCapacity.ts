@@ -4,6 +4,9 @@ import { type RuleSample, ruleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
 import type { Decision, DecisionInput, ReasonCode, ScalingHistory } from './types';
 
+/** The floor's name among the rules' recommendations (rule names are lowercase, so it cannot clash). */
+const FORECAST = 'Forecast';
+
 const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
   asg: 'AsgBusy',
   'rds-replicas': 'ResourceBusy',
@@ -65,6 +68,18 @@ export function decideCapacity(input: DecisionInput): Decision {
     const sample = samples.get(rule.name);
     if (sample) recommendations.push(sampledRecommendation(rule, sample, warmState));
   }
+  // The predictive floor is one more recommendation: it raises capacity ahead of the load (through the same
+  // windows, cooldowns and caps as any scale-out) and keeps scale-in above it. With no fresh metrics it can
+  // still raise capacity, never lower it.
+  const { floor } = input;
+  if (floor && (recommendations.length > 0 || floor.units > current)) {
+    recommendations.push({
+      rule: FORECAST,
+      desired: floor.units,
+      breached: floor.units > current ? 'out' : 'none',
+      why: `forecast floor ${floor.units} (${floor.source})`,
+    });
+  }
   if (recommendations.length === 0) {
     return bounded(
       decision(current, 'MetricsMissing', `no fresh datapoint for ${missing.join(', ')}: holding ${current}`),
@@ -95,14 +110,19 @@ export function decideCapacity(input: DecisionInput): Decision {
     why = recommendations.map((r) => r.why).join('; ');
   }
   if (raw === current) {
-    const reason: ReasonCode = recommendations.some((r) => r.breached === 'out')
-      ? 'InstancesWarming'
-      : recommendations.some((r) => r.unsustained)
-        ? 'BreachNotSustained'
-        : recommendations.some((r) => r.breached === 'in') ||
-            target.rules.some((r) => r.type === 'target-tracking')
-          ? 'WithinTolerance'
-          : 'NoThresholdBreached';
+    const heldByFloor =
+      recommendations.some((r) => r.breached === 'in') &&
+      recommendations.some((r) => r.rule === FORECAST && r.desired >= current);
+    const reason: ReasonCode = heldByFloor
+      ? 'PredictiveFloor'
+      : recommendations.some((r) => r.breached === 'out')
+        ? 'InstancesWarming'
+        : recommendations.some((r) => r.unsustained)
+          ? 'BreachNotSustained'
+          : recommendations.some((r) => r.breached === 'in') ||
+              target.rules.some((r) => r.type === 'target-tracking')
+            ? 'WithinTolerance'
+            : 'NoThresholdBreached';
     return bounded(decision(current, reason, recommendations.map((r) => r.why).join('; ')), lo, hi, unit);
   }
   const recommendation = raw;
@@ -177,7 +197,8 @@ export function decideCapacity(input: DecisionInput): Decision {
   }
 
   let desired = raw;
-  let reason: ReasonCode = direction === 'out' ? 'ScaleOut' : 'ScaleIn';
+  let reason: ReasonCode =
+    direction === 'out' ? (top.rule === FORECAST ? 'PredictiveFloor' : 'ScaleOut') : 'ScaleIn';
 
   // 4. Rate limits: the most permissive limit of the direction applies (the HPA's default selectPolicy).
   const limits = direction === 'out' ? target.rateLimits.scaleOut : target.rateLimits.scaleIn;

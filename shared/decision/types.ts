@@ -53,8 +53,23 @@ export interface PendingIntent {
   readonly recorded?: boolean;
 }
 
+/**
+ * The predict function's floors for one target: the units the forecast says will be needed, per step,
+ * already shifted earlier by the provisioning delay. Outside [start, start + steps) there is no floor.
+ */
+export interface FloorSchedule {
+  readonly start: Date;
+  readonly stepMinutes: number;
+  readonly units: readonly number[];
+  readonly madeAt: Date;
+  /** What made it (the forecast's summary), for the decision's message. */
+  readonly source: string;
+}
+
 export interface DecisionInput {
   readonly target: Target;
+  /** The predictive floor in force now, when predictive scaling acts on this target. */
+  readonly floor?: { readonly units: number; readonly source: string };
   /** Policy-level blast-radius cap, used when the target sets none. */
   readonly policyMaxUnitsPerDecision: number;
   readonly state: CapacityState;
@@ -93,6 +108,7 @@ export const reasonCodes = [
   'LeaseHeld',
   'DuplicateEvent',
   'OutOfRange',
+  'PredictiveFloor',
   'OperationPending',
   'OperationCompleted',
   'OperationFailed',

@@ -1,5 +1,6 @@
 import { backoffUntil } from '../decision/backoff';
 import { decideCapacity } from '../decision/decideCapacity';
+import { floorAt } from '../decision/floors';
 import { desiredCapacityModel, type GateOutcome, type KindAction } from '../decision/kindModel';
 import { historySeconds, nextHistory, withAppliedChange } from '../decision/nextHistory';
 import { reconcileIntent } from '../decision/reconcileIntent';
@@ -186,7 +187,9 @@ async function planOne(
     record.intent && !record.intent.recorded
       ? withAppliedChange(record.history, record.intent, now, historySeconds(target))
       : record.history;
-  const decision = decideCapacity(decisionInput(deps, target, state, readings.combined, history, now));
+  const decision = decideCapacity(
+    decisionInput(deps, target, state, readings.combined, { ...record, history }, now),
+  );
   const gated = gatedDecision(
     decision,
     model.gate({ target, decision, observation, history, metrics: readings.raw, now }),
@@ -306,7 +309,9 @@ async function evaluateOne(
       if (running) return evaluations;
     }
 
-    const generic = decideCapacity(decisionInput(deps, target, state, readings.combined, history, now));
+    const generic = decideCapacity(
+      decisionInput(deps, target, state, readings.combined, { ...record, history }, now),
+    );
     const { decision, action } = gatedDecision(
       generic,
       model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
@@ -445,15 +450,19 @@ function decisionInput(
   target: Target,
   state: CapacityState,
   readings: Record<string, MetricReading[]>,
-  history: TargetRecord['history'],
+  record: Pick<TargetRecord, 'floors'> & { history: TargetRecord['history'] },
   now: Date,
 ) {
+  const { predictive } = deps.policy;
+  const acts = predictive.enabled && predictive.mode === 'forecast-and-scale' && target.predictive;
+  const floor = acts ? floorAt(record.floors, now) : undefined;
   return {
     target,
     policyMaxUnitsPerDecision: deps.policy.maxUnitsPerDecision,
     state,
     readings,
-    history,
+    history: record.history,
+    ...(floor ? { floor } : {}),
     now,
   };
 }

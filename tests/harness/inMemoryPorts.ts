@@ -1,4 +1,10 @@
-import type { CapacityState, Decision, MetricReading, PendingIntent } from '../../shared/decision/types';
+import type {
+  CapacityState,
+  Decision,
+  FloorSchedule,
+  MetricReading,
+  PendingIntent,
+} from '../../shared/decision/types';
 import { emptyHistory } from '../../shared/decision/types';
 import { LeaseLostError } from '../../shared/errors';
 import type {
@@ -42,6 +48,10 @@ export class InMemoryLedger implements Ledger {
     const held = this.leases.get(lease.target);
     if (!held || held.token !== lease.token || held.expires < now.getTime() + margin * 1000)
       throw new LeaseLostError(lease.target, lease.token);
+  }
+  async writeFloors(target: string, floors: FloorSchedule | undefined) {
+    const { floors: _old, ...rest } = await this.read(target);
+    this.records.set(target, { ...rest, ...(floors ? { floors } : {}) });
   }
   async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number) {
     this.fenced(lease, now, marginSeconds);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideCapacity } from '../../../shared/decision/decideCapacity';
+import { floorAt } from '../../../shared/decision/floors';
 import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import { historySeconds, nextHistory } from '../../../shared/decision/nextHistory';
 import { reconcileIntent } from '../../../shared/decision/reconcileIntent';
@@ -286,5 +287,81 @@ describe('reconciling an unfinished intent (defect 3)', () => {
     },
   ] as const)('$name', ({ recorded, settlement, reason }) => {
     expect(reconcileIntent(target(), { ...intent, recorded }, settlement).reason).toBe(reason);
+  });
+});
+
+describe('predictive floors (issue #14: floors honoured by the scalers)', () => {
+  const decide = (
+    floor: number | undefined,
+    cpu: number | undefined,
+    state: Partial<CapacityState> = {},
+    history: Partial<ScalingHistory> = {},
+  ) =>
+    decideCapacity({
+      target: target(),
+      policyMaxUnitsPerDecision: 4,
+      state: { current: 4, serving: 4, liveMin: 0, liveMax: 100, ...state },
+      readings: { cpu: cpu === undefined ? undefined : series([cpu]) },
+      history: { recommendations: [], changes: [], ...history },
+      ...(floor === undefined ? {} : { floor: { units: floor, source: 'test forecast' } }),
+      now: NOW,
+    });
+  it.each([
+    {
+      name: 'a floor above current raises capacity ahead of the load',
+      floor: 7,
+      cpu: 50,
+      want: 7,
+      reason: 'PredictiveFloor',
+    },
+    {
+      name: 'a floor raises capacity even without fresh metrics',
+      floor: 6,
+      cpu: undefined,
+      want: 6,
+      reason: 'PredictiveFloor',
+    },
+    {
+      name: 'a floor below current never lowers it without metrics',
+      floor: 2,
+      cpu: undefined,
+      want: 4,
+      reason: 'MetricsMissing',
+    },
+    { name: 'scale-in stops at the floor', floor: 4, cpu: 10, want: 4, reason: 'PredictiveFloor' },
+    { name: 'a rule asking for more than the floor wins', floor: 5, cpu: 95, want: 6, reason: 'ScaleOut' },
+    {
+      name: 'the floor respects the blast-radius cap',
+      floor: 10,
+      cpu: 50,
+      want: 8,
+      reason: 'BlastRadiusCapped',
+    },
+    {
+      name: 'the floor respects the policy max',
+      floor: 30,
+      cpu: 50,
+      state: { current: 9, serving: 9 },
+      want: 10,
+      reason: 'AtMaxCapacity',
+    },
+    {
+      name: 'the floor waits for the scale-out cooldown',
+      floor: 7,
+      cpu: 50,
+      history: { lastScaleOutAt: ago(60) },
+      want: 4,
+      reason: 'ScaleOutCooldown',
+    },
+  ])('$name', ({ floor, cpu, state, history, want, reason }) => {
+    const d = decide(floor, cpu, state, history);
+    expect({ desired: d.desired, reason: d.reason }).toEqual({ desired: want, reason });
+  });
+
+  it('a floor expires with its schedule', () => {
+    const schedule = { start: ago(600), stepMinutes: 5, units: [3, 5], madeAt: ago(900), source: 's' };
+    expect(floorAt(schedule, ago(300))?.units).toBe(5);
+    expect(floorAt(schedule, ago(601))).toBeUndefined();
+    expect(floorAt(schedule, NOW)).toBeUndefined();
   });
 });

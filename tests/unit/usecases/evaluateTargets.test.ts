@@ -247,3 +247,42 @@ describe('dry-run notifications (defect 12)', () => {
     expect(notices.every((n) => n.dryRun)).toBe(true);
   });
 });
+
+describe('predictive floors from the ledger (issue #14)', () => {
+  const withPredictive = (mode: 'forecast-and-scale' | 'forecast-only', targetPredictive = true) => {
+    const one = seedStepPolicy().targets[0];
+    return validatePolicy({
+      version: 1,
+      predictive: { enabled: true, mode },
+      targets: [{ ...one, predictive: targetPredictive }],
+    });
+  };
+  const floors = (units: number) => ({
+    start: new Date(T0.getTime() - 60_000),
+    stepMinutes: 60,
+    units: [units],
+    madeAt: T0,
+    source: 'forecast of 12:00',
+  });
+
+  it.each([
+    {
+      name: 'forecast-and-scale: the floor raises the group',
+      mode: 'forecast-and-scale',
+      predictive: true,
+      want: [7],
+    },
+    { name: 'forecast-only: the floor changes nothing', mode: 'forecast-only', predictive: true, want: [] },
+    {
+      name: 'a target without predictive: true ignores floors',
+      mode: 'forecast-and-scale',
+      predictive: false,
+      want: [],
+    },
+  ] as const)('$name', async ({ mode, predictive, want }) => {
+    const { ledger, capacity, tick } = setUp({ policy: withPredictive(mode, predictive), cpu: 50 });
+    await ledger.writeFloors('api', floors(7));
+    await tick();
+    expect(capacity.sets).toEqual(want);
+  });
+});
