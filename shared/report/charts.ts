@@ -401,19 +401,39 @@ export interface ForecastChartInput {
   readonly height?: number;
 }
 
-/** History, forecast and its upper band on one time axis; the forecast's start is marked. */
+/** Time points from parallel arrays of epoch ms and values (a `LoadHistory`). */
+export function pointsAt(times: readonly number[], values: readonly number[]): TimePoint[] {
+  return times.map((time, i) => ({ time, value: values[i] as number }));
+}
+
+/** Time points from a start (epoch ms), a step in minutes and one value per step (a `LoadForecast`). */
+export function pointsFrom(start: number, stepMinutes: number, values: readonly number[]): TimePoint[] {
+  return values.map((value, i) => ({ time: start + i * stepMinutes * 60_000, value }));
+}
+
+/**
+ * History, forecast and its upper band on one time axis; the forecast's start is marked. For
+ * `scalepilot forecast`: `forecastChart({ title, valueLabel, history: pointsAt(h.times, h.values),
+ * forecast: pointsFrom(f.start, f.stepMinutes, f.point), upper: pointsFrom(f.start, f.stepMinutes,
+ * f.upper), upperLabel: 'upper quantile (p90)' })`, then `htmlPage(title, [{ charts: [chart] }])` and
+ * `pngFromSvg(chart)`.
+ */
 export async function forecastChart(input: ForecastChartInput): Promise<Chart> {
   const width = input.width ?? CHART_WIDTH;
   const height = input.height ?? CAPACITY_HEIGHT;
   const upperLabel = input.upperLabel ?? 'forecast upper band';
   const names = { history: 'history', forecast: 'forecast', actual: 'actual (after the forecast was made)' };
   const thin = (points: readonly TimePoint[]) => {
-    // One point per pixel or so: a bucket keeps its peak, as everywhere else in the reports.
-    const bucket = Math.max(1, Math.ceil(points.length / Math.round(width * 0.9)));
+    // One point per pixel or so: a bucket keeps its peak, as everywhere else in the reports. Gaps (NaN)
+    // are left out.
+    const finite = points.filter((p) => Number.isFinite(p.value));
+    const bucket = Math.max(1, Math.ceil(finite.length / Math.round(width * 1.4)));
     const out: TimePoint[] = [];
-    for (let i = 0; i < points.length; i += bucket) {
-      const slice = points.slice(i, i + bucket);
-      out.push({ time: (slice[0] as TimePoint).time, value: Math.max(...slice.map((p) => p.value)) });
+    for (let i = 0; i < finite.length; i += bucket) {
+      let peak = finite[i] as TimePoint;
+      for (let j = i + 1; j < Math.min(finite.length, i + bucket); j += 1)
+        if ((finite[j] as TimePoint).value > peak.value) peak = finite[j] as TimePoint;
+      out.push(peak);
     }
     return out;
   };
@@ -424,7 +444,7 @@ export async function forecastChart(input: ForecastChartInput): Promise<Chart> {
     ...thin(input.actual ?? []).map((p) => ({ t: p.time, v: round(p.value), series: names.actual })),
   ];
   const band = input.forecast
-    .filter((p) => upperAt.has(p.time))
+    .filter((p) => Number.isFinite(p.value) && Number.isFinite(upperAt.get(p.time)))
     .map((p) => ({ t: p.time, lo: round(p.value), hi: round(upperAt.get(p.time) as number) }));
   const origin = input.forecast[0]?.time;
   const present = [

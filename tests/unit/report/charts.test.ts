@@ -12,6 +12,8 @@ import {
   capacityData,
   costOverloadScatter,
   forecastChart,
+  pointsAt,
+  pointsFrom,
 } from '../../../shared/report/charts';
 import { htmlPage } from '../../../shared/report/page';
 import { pngFromSvg, pngSize, stackCharts } from '../../../shared/report/render';
@@ -199,6 +201,30 @@ describe('the forecast chart', () => {
     ]);
     expect(texts(chart.svg, 'legend-label')).toEqual(['history', 'forecast', 'upper quantile (p90)']);
     expect(chart.svg).toContain('forecast made');
+  });
+
+  it('takes a history and a forecast as the forecaster gives them, gaps left out', async () => {
+    const times = Array.from({ length: 72 }, (_, h) => START + h * 3_600_000);
+    const values = times.map((_, h) => (h === 30 ? Number.NaN : daily(h)));
+    const point = Array.from({ length: 48 }, (_, i) => daily(72 + i));
+    const forecastStart = START + 72 * 3_600_000;
+    expect(pointsFrom(forecastStart, 60, point)[1]).toEqual({
+      time: forecastStart + 3_600_000,
+      value: point[1],
+    });
+    const chart = await forecastChart({
+      title: 'with a gap',
+      valueLabel: 'load',
+      history: pointsAt(times, values),
+      forecast: pointsFrom(forecastStart, 60, point),
+      upper: pointsFrom(
+        forecastStart,
+        60,
+        point.map((v) => v * 1.2),
+      ),
+    });
+    expect(chart.svg).not.toContain('NaN');
+    expect(texts(chart.svg, 'legend-label')).toEqual(['history', 'forecast', 'forecast upper band']);
   });
 
   it('adds what really happened when it is known', async () => {
