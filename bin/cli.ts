@@ -27,6 +27,7 @@ import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
 import { figuresTable, writeReport } from './lib/backtestOutput';
+import { setPaused } from './lib/killSwitch';
 import { OneReadCostReader } from './lib/oneReadCostReader';
 import { applyRelease, planRelease, releaseClients } from './lib/release';
 
@@ -376,6 +377,30 @@ program
       }
     },
   );
+
+for (const [command, paused] of [
+  ['pause', true],
+  ['resume', false],
+] as const) {
+  program
+    .command(command)
+    .description(
+      paused
+        ? 'kill switch: stop every scaling action of the stage within a minute (decisions are still recorded, reason Paused)'
+        : 'lift the kill switch: the stage scales again from its next evaluation',
+    )
+    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .action(async (options: { stage: string; endpoint?: string }) => {
+      const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+      const name = await setPaused(aws, options.stage, paused);
+      console.log(
+        paused
+          ? `${name} = true: stage "${options.stage}" stops acting within a minute`
+          : `${name} = false: stage "${options.stage}" scales again`,
+      );
+    });
+}
 
 program
   .command('release')

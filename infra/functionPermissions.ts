@@ -1,3 +1,4 @@
+import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, targetResource } from '../shared/policy/targetResource';
 
@@ -38,6 +39,7 @@ export const commonActions = {
   /** The topic is encrypted with a key of its own (serverless.yml): publishing uses it. */
   notifyKey: ['kms:GenerateDataKey', 'kms:Decrypt'],
   deadLetter: ['sqs:SendMessage'],
+  pauseSwitch: ['ssm:GetParameter'],
 };
 
 /** The tags Scalepilot puts on every replica it creates; deleting one needs them (see rdsStatements). */
@@ -211,10 +213,18 @@ export function costRole(policy: Policy, functionName: string) {
 }
 
 /** The IAM role of one scaler: its own resources only, so the ASG scaler cannot touch a database. */
-export function scalerRole(policy: Policy, kind: TargetKind, functionName: string) {
+export function scalerRole(policy: Policy, kind: TargetKind, functionName: string, stage: string) {
   const statements: Statement[] = [
     { Effect: 'Allow', Action: actionsByKind[kind].read, Resource: '*' }, // Describe* calls do not take resource ARNs
     { Effect: 'Allow', Action: commonActions.metrics, Resource: '*' },
+    // The stage's kill switch, and no other parameter.
+    {
+      Effect: 'Allow',
+      Action: commonActions.pauseSwitch,
+      Resource: sub(
+        `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${pauseParameterName(stage)}`,
+      ),
+    },
     { Effect: 'Allow', Action: commonActions.ledger, Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
     ...notifyStatements(),
     ...baseStatements(functionName),

@@ -91,7 +91,7 @@ export function stackResources(
 ): { Resources: Resources } {
   const resources: Resources = {};
   for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
-    resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`);
+    resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`, stage);
   }
   resources[roleLogicalId('alertCost')] = costRole(policy, `${service}-${stage}-alertCost`);
   if (policy.cost?.hourlyForecast) {

@@ -65,6 +65,11 @@ export interface KindScaler<Observation = unknown> {
   readonly model: KindModel<Observation>;
 }
 
+/** The operators' kill switch: while paused, every decision is recorded and nothing is changed. */
+export interface PauseSwitch {
+  isPaused(now: Date): Promise<boolean>;
+}
+
 /** How a decision came to be taken, for the decision log. */
 export interface DecisionContext {
   readonly trigger: 'alarm' | 'schedule' | 'plan';

@@ -109,6 +109,7 @@ export const reasonCodes = [
   'DuplicateEvent',
   'OutOfRange',
   'PredictiveFloor',
+  'Paused',
   'OperationPending',
   'OperationCompleted',
   'OperationFailed',
@@ -118,6 +119,26 @@ export const reasonCodes = [
   'ActionFailed',
   'BackedOff',
   'ForeignAlarm',
+  // cache-shards (issue 13): the ElastiCache shard gates. WouldReAlarm is meant to be shared with
+  // rds-replicas (issue 12): a removal the rest could not carry without crossing the scale-out threshold.
+  'CacheShardsUnsupported',
+  'InsufficientMemoryHeadroom',
+  'WouldReAlarm',
+  'ReshardBlockedByCpu',
+  'ShardsAndReplicasExclusive',
+  'ReplicasScaledOut',
+  'ReplicasScaledIn',
+  // rds-replicas (issue 12): the read-replica gates (WouldReAlarm above is shared with cache-shards).
+  'NotOwned',
+  'ReplicaLagging',
+  'SourceNotAvailable',
+  'Draining',
+  'DrainCancelled',
+  'DeletionProtected',
+  'ReplacingFailedReplica',
+  'RemovingFailedReplica',
+  'ReplacementsExhausted',
+  'ReaderDiscoverySynced',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

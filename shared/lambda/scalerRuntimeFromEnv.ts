@@ -5,6 +5,7 @@ import { CloudWatchMetricsReader } from '../adapters/CloudWatchMetricsReader';
 import { DynamoLedger } from '../adapters/DynamoLedger';
 import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
+import { pauseParameterName, SsmPauseSwitch } from '../adapters/SsmPauseSwitch';
 import { ScalingError } from '../errors';
 import type { Policy, TargetKind } from '../policy/schema';
 import type { CapacityPort, Clock, KindScaler } from '../ports';
@@ -41,16 +42,18 @@ export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
   const table = required('LEDGER_TABLE');
   // The function's own account and region: its ledger scope, and the only alarms it acts on.
   const scope = scopeFromEnv(env, aws.region);
+  const stage = required('SCALEPILOT_STAGE');
   return {
     kind: options.kind,
     policy: options.policy ?? bundledPolicy(env),
-    stage: required('SCALEPILOT_STAGE'),
+    stage,
     account: scope.account,
     region: aws.region,
     capacity: options.capacity(aws),
     metrics: new CloudWatchMetricsReader(aws),
     ledger: new DynamoLedger(aws, table, ledgerScope(scope)),
     notifier: new SnsNotifier(aws, required('TOPIC_ARN')),
+    pause: new SsmPauseSwitch(aws, pauseParameterName(stage)),
     clock: options.clock ?? systemClock,
     log: options.logger,
     ...(options.metrics ? { decisionMetrics: powertoolsDecisionMetrics(options.metrics) } : {}),

@@ -19,6 +19,7 @@ import type {
   MetricQuery,
   MetricsReader,
   Notifier,
+  PauseSwitch,
   TargetRecord,
 } from '../ports';
 
@@ -52,6 +53,8 @@ export interface EvaluateDeps {
   readonly owner: string;
   /** How long a lease lasts; longer than one evaluation takes, short enough that a crash heals quickly. */
   readonly leaseSeconds?: number;
+  /** The kill switch; absent: never paused. */
+  readonly pause?: PauseSwitch;
 }
 
 export interface EvaluationRequest {
@@ -110,6 +113,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
 
   // First look at every target (ledger, then the resource), so the one metric read can ask for what the
   // kind needs given what it saw (the available replicas' own metrics).
+  const paused = await isPaused(deps, now);
   const looks: FirstLook[] = [];
   for (const target of targets)
     await guarded(target, async () => void looks.push(await firstLook(deps, target, now)));
@@ -121,7 +125,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
       evaluations.push(
         ...(request.trigger === 'plan'
           ? await planOne(deps, look, targetReadings, now)
-          : await evaluateOne(deps, request, look, targetReadings)),
+          : await evaluateOne(deps, request, look, targetReadings, paused)),
       );
     });
   }
@@ -202,6 +206,7 @@ async function evaluateOne(
   request: EvaluationRequest,
   look: FirstLook,
   readings: TargetReadings,
+  paused: boolean,
 ): Promise<Evaluation[]> {
   const { target, record: before } = look;
   const { ledger } = deps;
@@ -312,10 +317,11 @@ async function evaluateOne(
     const generic = decideCapacity(
       decisionInput(deps, target, state, readings.combined, { ...record, history }, now),
     );
-    const { decision, action } = gatedDecision(
+    const gated = gatedDecision(
       generic,
       model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
     );
+    const { decision, action } = paused && gated.action ? pausedDecision(gated.decision) : gated;
     const change = decision.desired !== decision.current;
     const applied = change && !dryRun && action !== undefined;
     const next = nextHistory(history, decision, now, applied, keep);
@@ -415,6 +421,38 @@ export async function currentCapacity(
 ): Promise<number> {
   const { resource, model } = kindScaler(capacity);
   return model.capacity(target, await resource.observe(target), now).current;
+}
+
+/**
+ * The kill switch is read once per run. A switch that cannot be read is logged and counted, and scaling
+ * goes on: an SSM outage must not freeze every fleet at its current size during a spike.
+ */
+async function isPaused(deps: EvaluateDeps, now: Date): Promise<boolean> {
+  if (!deps.pause) return false;
+  try {
+    return await deps.pause.isPaused(now);
+  } catch (error) {
+    deps.log.error('kill switch unreadable: not paused', { error: describeError(error) });
+    deps.decisionMetrics?.failed('pause-switch');
+    return false;
+  }
+}
+
+/** What a paused stage records instead of acting: the decision it would have carried out. */
+function pausedDecision(decision: Decision): { decision: Decision; action?: KindAction } {
+  const would =
+    decision.desired === decision.current
+      ? decision.reason
+      : `${decision.reason} ${decision.current} → ${decision.desired}`;
+  return {
+    decision: {
+      ...decision,
+      desired: decision.current,
+      direction: 'none',
+      reason: 'Paused',
+      message: `${decision.message}; paused by the kill switch: not carrying out ${would}`,
+    },
+  };
 }
 
 /** The generic decision as the kind's gates leave it, with the one action to carry out, if any. */

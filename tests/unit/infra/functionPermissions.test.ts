@@ -7,13 +7,26 @@ import { examplePolicy } from '../../harness/fixtures';
 // the commands are read from the adapters' source, so a new call without its IAM action fails here, not in
 // production with AccessDenied.
 const adaptersOf = {
-  ScaleAsgRole: ['AutoScalingCapacity', 'CloudWatchMetricsReader', 'DynamoLedger', 'SnsNotifier'],
-  ScaleRdsReplicasRole: ['RdsReplicaCapacity', 'CloudWatchMetricsReader', 'DynamoLedger', 'SnsNotifier'],
+  ScaleAsgRole: [
+    'AutoScalingCapacity',
+    'CloudWatchMetricsReader',
+    'DynamoLedger',
+    'SnsNotifier',
+    'SsmPauseSwitch',
+  ],
+  ScaleRdsReplicasRole: [
+    'RdsReplicaCapacity',
+    'CloudWatchMetricsReader',
+    'DynamoLedger',
+    'SnsNotifier',
+    'SsmPauseSwitch',
+  ],
   ScaleCacheShardsRole: [
     'ElastiCacheShardCapacity',
     'CloudWatchMetricsReader',
     'DynamoLedger',
     'SnsNotifier',
+    'SsmPauseSwitch',
   ],
   AlertCostRole: ['CostExplorerReader', 'SnsNotifier'],
 };
@@ -24,6 +37,7 @@ const prefixOf: Record<string, string> = {
   'client-cloudwatch': 'cloudwatch',
   'client-sns': 'sns',
   'client-cost-explorer': 'ce',
+  'client-ssm': 'ssm',
 };
 // The DynamoDB document client's commands and the item APIs they call.
 const documentCommands: Record<string, string> = {

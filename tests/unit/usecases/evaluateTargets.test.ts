@@ -286,3 +286,36 @@ describe('predictive floors from the ledger (issue #14)', () => {
     expect(capacity.sets).toEqual(want);
   });
 });
+
+describe('kill switch (issue #15, item 6)', () => {
+  it('while paused every decision is recorded as Paused and nothing is changed or notified', async () => {
+    const { deps, capacity, ledger, notices } = setUp();
+    const result = await evaluateTargets(
+      { ...deps, pause: { isPaused: async () => true } },
+      { trigger: 'schedule' },
+    );
+    expect(result.map((e) => [e.decision.reason, e.decision.desired])).toEqual([['Paused', 4]]);
+    expect(result[0]?.decision.message).toContain('not carrying out ScaleOut 4 → 6');
+    expect(capacity.sets).toEqual([]);
+    expect(ledger.intents).toEqual([]);
+    expect(notices).toEqual([]);
+    expect(ledger.log.map((d) => d.reason)).toEqual(['Paused']);
+  });
+
+  it('an unreadable switch is logged and scaling goes on (an SSM outage must not freeze the fleet)', async () => {
+    const { deps, capacity, errors } = setUp();
+    await evaluateTargets(
+      {
+        ...deps,
+        pause: {
+          isPaused: async () => {
+            throw new Error('SSM throttled');
+          },
+        },
+      },
+      { trigger: 'schedule' },
+    );
+    expect(capacity.sets).toEqual([6]);
+    expect(errors).toContain('kill switch unreadable: not paused');
+  });
+});
