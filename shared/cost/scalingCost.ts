@@ -37,11 +37,23 @@ export function unitHoursAbove(changes: readonly AppliedChange[], min: number, f
   return sum / 3_600_000;
 }
 
+/**
+ * What one unit is as read from the resource (a replication group's node type and replicas per shard),
+ * for what the policy leaves unset: the policy's own values win.
+ */
+export interface LiveUnit {
+  readonly type?: string;
+  readonly replicasPerShard?: number;
+}
+
 /** The priced type of one unit and how many of it a unit is (a shard is a primary and its replicas). */
-function unitType(target: Target): { type?: string; count: number } {
+function unitType(target: Target, live: LiveUnit = {}): { type?: string; count: number } {
   if (target.kind === 'asg') return { type: target.instanceType, count: 1 };
   if (target.kind === 'rds-replicas') return { type: target.replicaInstanceClass, count: 1 };
-  return { type: target.nodeType, count: 1 + target.replicasPerShard };
+  return {
+    type: target.nodeType ?? live.type,
+    count: 1 + (target.replicasPerShard ?? live.replicasPerShard ?? 1),
+  };
 }
 
 /** USD per unit-hour of a target (a shard counts its nodes), or why there is no price. */
@@ -49,8 +61,9 @@ export function unitPrice(
   target: Target,
   region: string,
   prices: PriceTable,
+  live?: LiveUnit,
 ): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
-  const { type, count } = unitType(target);
+  const { type, count } = unitType(target, live);
   const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
     target.kind
   ];
@@ -71,10 +84,11 @@ export function scalingCost(
   day: { from: Date; to: Date },
   region: string,
   prices: PriceTable,
+  live?: LiveUnit,
 ): ScalingCost {
   const unitHours = unitHoursAbove(changes, target.capacity.min, day.from, day.to);
   const base = { target: target.name, kind: target.kind, unitHours, unit: unitByKind[target.kind] };
-  const price = unitPrice(target, region, prices);
+  const price = unitPrice(target, region, prices, live);
   if ('note' in price) return { ...base, ...price };
   return { ...base, ...price, usd: unitHours * price.usdPerUnitHour };
 }

@@ -153,19 +153,70 @@ export const RdsReplicasTargetSchema = z.strictObject({
   replicaLagLimitSeconds: seconds.default(60),
 });
 
-export const CacheShardsTargetSchema = z.strictObject({
-  ...targetCommon,
-  kind: z.literal('cache-shards'),
-  replicationGroupId: awsIdentifier('ElastiCache replication group id', 40),
-  nodeType: z.string().optional().describe('for cost reports, e.g. cache.r7g.large'),
-  replicasPerShard: z
-    .number()
-    .int()
-    .min(0)
-    .max(5)
-    .default(1)
-    .describe('for cost reports: a shard is 1 primary + this many replica nodes'),
-});
+/** The metrics the cache-shards gates read per shard (memory headroom, the CPU gate). */
+export const CACHE_MEMORY_METRIC = 'DatabaseMemoryUsagePercentage';
+export const CACHE_CPU_METRIC = 'EngineCPUUtilization';
+
+/**
+ * Read scaling of a cache-shards target: the named rules (read load, e.g. engine CPU) change the replicas
+ * of every shard (IncreaseReplicaCount / DecreaseReplicaCount, one at a time) instead of the shard count.
+ */
+const cacheReplicaScaling = z
+  .strictObject({
+    min: z.number().int().min(0).max(5),
+    max: z.number().int().min(0).max(5),
+    rules: z.array(name).min(1).describe('names of this target’s rules that scale replicas, not shards'),
+  })
+  .describe(
+    'read scaling: these rules add a replica to every shard (up to max) instead of a shard, and the replicas go first on the way down (not below min)',
+  );
+
+export const CacheShardsTargetSchema = z
+  .strictObject({
+    ...targetCommon,
+    kind: z.literal('cache-shards'),
+    replicationGroupId: awsIdentifier('ElastiCache replication group id', 40),
+    nodeType: z
+      .string()
+      .optional()
+      .describe('for cost reports, e.g. cache.r7g.large; default: read from the replication group'),
+    replicasPerShard: z
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .optional()
+      .describe(
+        'for cost reports: a shard is 1 primary + this many replica nodes; default: read from the replication group',
+      ),
+    replicaScaling: cacheReplicaScaling.optional(),
+  })
+  .superRefine((target, ctx) => {
+    // The shard gates judge memory headroom and engine CPU per shard: both must be read.
+    for (const metric of [CACHE_MEMORY_METRIC, CACHE_CPU_METRIC])
+      if (!target.rules.some((r) => r.metric.namespace === 'AWS/ElastiCache' && r.metric.name === metric))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules'],
+          message: `needs a rule on AWS/ElastiCache ${metric} (the shard gates read it per shard)`,
+        });
+    const scaling = target.replicaScaling;
+    if (!scaling) return;
+    if (scaling.max < scaling.min)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicaScaling', 'max'],
+        message: `${scaling.max} is below min ${scaling.min}`,
+      });
+    scaling.rules.forEach((rule, i) => {
+      if (!target.rules.some((r) => r.name === rule))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['replicaScaling', 'rules', i],
+          message: `"${rule}" is not a rule of this target`,
+        });
+    });
+  });
 
 export const TargetSchema = z.discriminatedUnion('kind', [
   AsgTargetSchema,

@@ -1,0 +1,483 @@
+import {
+  CACHE_CPU_METRIC,
+  CACHE_MEMORY_METRIC,
+  type CacheShardsTarget,
+  type MetricSpec,
+  type Rule,
+  type Target,
+} from '../policy/schema';
+import type { GateOutcome, KindAction, KindModel, Settlement } from './kindModel';
+import type { CapacityState, Decision, MetricReading, PendingIntent, ScalingHistory } from './types';
+
+/** One node of a shard: its cache cluster id (`<group>-0001-001`) is its CloudWatch `CacheClusterId`. */
+export interface CacheNode {
+  readonly id: string;
+  readonly role: 'primary' | 'replica';
+}
+
+export interface CacheShard {
+  /** The node group id (`0001`), what `NodeGroupsToRemove` names. */
+  readonly id: string;
+  readonly status: string;
+  readonly nodes: readonly CacheNode[];
+}
+
+/** An ElastiCache event of the replication group (DescribeEvents). */
+export interface CacheEvent {
+  readonly at: Date;
+  readonly message: string;
+}
+
+/** A cluster-mode-enabled replication group as the adapter observed it. */
+export interface CacheShardsObservation {
+  readonly groupId: string;
+  /** `available`, `modifying`, `snapshotting`, … */
+  readonly status: string;
+  readonly clusterEnabled: boolean;
+  /** `redis` or `valkey`. */
+  readonly engine: string;
+  readonly engineVersion?: string;
+  readonly nodeType?: string;
+  /** The Global Datastore the group belongs to, if any. */
+  readonly globalDatastore?: string;
+  /** Application Auto Scaling scalable dimensions registered on the group (another autoscaler). */
+  readonly scalableTargets: readonly string[];
+  readonly shards: readonly CacheShard[];
+  /** The fewest replicas any shard has. */
+  readonly replicasPerShard: number;
+  /** When Scalepilot last changed the replicas (the group's `scalepilot:replicas-changed-at` tag). */
+  readonly replicasChangedAt?: Date;
+  /** The group's recent events, oldest first; undefined when they could not be read (`eventsError`). */
+  readonly events?: readonly CacheEvent[];
+  readonly eventsError?: string;
+}
+
+/** A reshard: `NodeGroupCount` = desired, naming the shards to remove on scale-in. */
+export interface ReshardAction extends KindAction {
+  readonly type: 'reshard';
+  readonly nodeGroupsToRemove?: readonly string[];
+}
+
+/** A replica change on every shard; `desired` is the unchanged shard count, `at` names the tag's time. */
+export interface ReplicasAction extends KindAction {
+  readonly type: 'replicas';
+  readonly replicasPerShard: number;
+  readonly fromReplicas: number;
+  readonly at: string;
+}
+
+/** No resharding while any node's engine CPU is at or above this (AWS's online-resharding guidance). */
+export const RESHARD_CPU_LIMIT = 80;
+/** The shards that stay need free memory of at least this many times the memory the removed ones use. */
+export const MEMORY_HEADROOM_FACTOR = 1.5;
+/** A scale-in must leave the projected load this far (a fraction of the threshold) below the scale-out threshold. */
+export const REALARM_MARGIN = 0.1;
+/** ElastiCache (Valkey, Redis OSS cluster mode enabled) allows up to 500 shards. */
+export const MAX_SHARDS = 500;
+/** Online resharding needs Redis OSS 3.2.10 or later; every Valkey version has it. */
+const MIN_REDIS_RESHARD_VERSION = [3, 2, 10] as const;
+
+const REPLICAS_TAG = 'scalepilot:replicas-changed-at';
+
+export { REPLICAS_TAG };
+
+/**
+ * Why Scalepilot must not scale this group at all (validate, plan and every evaluation say it): cluster
+ * mode disabled, a Global Datastore member, an engine without online resharding, another autoscaler.
+ */
+export function cacheShardsRefusals(observation: CacheShardsObservation): string[] {
+  const refusals: string[] = [];
+  const id = observation.groupId;
+  if (!observation.clusterEnabled)
+    refusals.push(
+      `replication group "${id}" has cluster mode disabled: it has one shard, and shards can be added online only with cluster mode enabled`,
+    );
+  if (observation.globalDatastore)
+    refusals.push(
+      `replication group "${id}" is a member of Global Datastore "${observation.globalDatastore}": its shards change only through the global replication group`,
+    );
+  if (!supportsOnlineResharding(observation.engine, observation.engineVersion))
+    refusals.push(
+      `replication group "${id}" runs ${observation.engine} ${observation.engineVersion ?? '(unknown version)'}: online resharding needs Valkey or Redis OSS 3.2.10 or later`,
+    );
+  if (observation.scalableTargets.length > 0)
+    refusals.push(
+      `replication group "${id}" already has an Application Auto Scaling scalable target (${observation.scalableTargets.join(', ')}): two autoscalers would fight; deregister it or remove this target`,
+    );
+  return refusals;
+}
+
+export function supportsOnlineResharding(engine: string, version: string | undefined): boolean {
+  if (engine === 'valkey') return true;
+  if (engine !== 'redis' || !version) return false;
+  const parts = version.split('.').map((p) => Number.parseInt(p, 10));
+  for (let i = 0; i < MIN_REDIS_RESHARD_VERSION.length; i++) {
+    const have = parts[i] ?? 0;
+    const need = MIN_REDIS_RESHARD_VERSION[i] ?? 0;
+    if (Number.isNaN(have)) return false;
+    if (have !== need) return have > need;
+  }
+  return true;
+}
+
+/** A per-node metric of the group: read per node (CacheClusterId) unless the rule names its own dimensions. */
+function perNode(target: Target, rule: Rule): boolean {
+  return (
+    target.kind === 'cache-shards' && rule.metric.namespace === 'AWS/ElastiCache' && !rule.metric.dimensions
+  );
+}
+
+/** CPU is read on every node (replicas serve reads); the data set metrics on each shard's primary. */
+function isCpu(rule: Rule): boolean {
+  return rule.metric.name === CACHE_CPU_METRIC || rule.metric.name === 'CPUUtilization';
+}
+
+/** The nodes one rule reads, in the order of `metricsFor` (the gates map series back through it). */
+export function ruleNodes(
+  target: Target,
+  rule: Rule,
+  observation: CacheShardsObservation,
+): { shard: string; node: string }[] {
+  if (!perNode(target, rule)) return [];
+  return observation.shards.flatMap((shard) =>
+    shard.nodes
+      .filter((n) => isCpu(rule) || n.role === 'primary')
+      .map((n) => ({ shard: shard.id, node: n.id })),
+  );
+}
+
+/** The value of one series the gates judge: its newest complete, fresh datapoint. */
+function latest(
+  target: Target,
+  rule: Rule,
+  series: readonly MetricReading[] | undefined,
+  now: Date,
+): number | undefined {
+  const period = rule.metric.periodSeconds * 1000;
+  const stale = Math.max(target.metricStaleAfterSeconds * 1000, 2 * period);
+  const complete = (series ?? []).filter((p) => p.timestamp.getTime() + period <= now.getTime());
+  const newest = complete.at(-1);
+  if (!newest || now.getTime() - (newest.timestamp.getTime() + period) > stale) return undefined;
+  return newest.value;
+}
+
+/** Each shard's newest value of a rule's metric (the highest of its nodes); undefined when any is missing. */
+export function perShardValues(
+  target: Target,
+  rule: Rule,
+  observation: CacheShardsObservation,
+  series: readonly (readonly MetricReading[])[] | undefined,
+  now: Date,
+): Map<string, number> | undefined {
+  const nodes = ruleNodes(target, rule, observation);
+  if (nodes.length === 0 || !series || series.length !== nodes.length) return undefined;
+  const values = new Map<string, number>();
+  for (const [i, { shard }] of nodes.entries()) {
+    const value = latest(target, rule, series[i], now);
+    if (value === undefined) return undefined;
+    values.set(shard, Math.max(values.get(shard) ?? Number.NEGATIVE_INFINITY, value));
+  }
+  return values;
+}
+
+/** The threshold above which a rule scales out (step: its lowest `above`; tracking: the band's top). */
+export function scaleOutThreshold(rule: Rule): number {
+  if (rule.type === 'step') return Math.min(...rule.scaleOut.map((s) => s.above));
+  return rule.target * (1 + rule.tolerance);
+}
+
+function breachesOut(rule: Rule, value: number | null | undefined): boolean {
+  return value !== null && value !== undefined && value > scaleOutThreshold(rule);
+}
+
+/** Which shards a scale-in removes: those holding the least memory (ties: the highest-numbered). */
+export function shardsToRemove(memory: ReadonlyMap<string, number>, count: number): string[] {
+  return [...memory]
+    .sort((a, b) => a[1] - b[1] || b[0].localeCompare(a[0]))
+    .slice(0, count)
+    .map(([id]) => id);
+}
+
+/**
+ * AWS's online-resharding guidance: the shards that stay need free memory of at least 1.5× the memory the
+ * removed ones use (all shards of a group have the same node type, so percentages add up).
+ */
+export function memoryHeadroom(
+  memory: ReadonlyMap<string, number>,
+  removed: readonly string[],
+): { ok: boolean; free: number; needed: number } {
+  let used = 0;
+  let free = 0;
+  for (const [shard, percent] of memory) {
+    if (removed.includes(shard)) used += percent;
+    else free += Math.max(0, 100 - percent);
+  }
+  const needed = MEMORY_HEADROOM_FACTOR * used;
+  return { ok: free >= needed, free, needed };
+}
+
+/** The mean load on the shards that stay, once the removed shards' share moved to them. */
+export function projectedLoad(values: readonly number[], remaining: number): number {
+  return values.reduce((a, v) => a + v, 0) / remaining;
+}
+
+const pct = (v: number) => `${Math.round(v * 10) / 10}%`;
+
+/** The rules of a target whose breaches change replicas, not shards. */
+function readRules(target: CacheShardsTarget): Set<string> {
+  return new Set(target.replicaScaling?.rules ?? []);
+}
+
+function cooldownLeft(since: Date | undefined, seconds: number, now: Date): number {
+  if (!since) return 0;
+  return Math.max(0, seconds - (now.getTime() - since.getTime()) / 1000);
+}
+
+interface GateInput {
+  readonly target: Target;
+  readonly decision: Decision;
+  readonly observation: CacheShardsObservation;
+  readonly history: ScalingHistory;
+  readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
+  readonly now: Date;
+}
+
+/** A change of the replicas per shard, if read scaling asks for one now; else why not (or nothing). */
+function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome | undefined {
+  const { target, observation, history, now } = input;
+  if (target.kind !== 'cache-shards' || !target.replicaScaling) return undefined;
+  const { min, max } = target.replicaScaling;
+  const replicas = observation.replicasPerShard;
+  const next = direction === 'out' ? replicas + 1 : replicas - 1;
+  if (next > max || next < min) return undefined;
+  // Never replicas inside a reshard's cooldown: a reshard moves the load the replicas answer.
+  const afterReshard = Math.max(
+    cooldownLeft(history.lastScaleOutAt, target.cooldowns.scaleOutSeconds, now),
+    cooldownLeft(history.lastScaleInAt, target.cooldowns.scaleInSeconds, now),
+  );
+  if (afterReshard > 0)
+    return {
+      skip: 'ShardsAndReplicasExclusive',
+      message: `replicas ${replicas} → ${next} waits ${Math.ceil(afterReshard)} s: the last reshard's cooldown is running`,
+    };
+  const seconds = direction === 'out' ? target.cooldowns.scaleOutSeconds : target.cooldowns.scaleInSeconds;
+  const own = cooldownLeft(observation.replicasChangedAt, seconds, now);
+  if (own > 0)
+    return {
+      skip: direction === 'out' ? 'ScaleOutCooldown' : 'ScaleInCooldown',
+      message: `replicas ${replicas} → ${next} waits ${Math.ceil(own)} s: the last replica change's cooldown is running`,
+    };
+  if (direction === 'in') {
+    // The nodes of each shard go from replicas + 1 to replicas: the read load of the rest rises with it.
+    for (const rule of target.rules.filter((r) => readRules(target).has(r.name))) {
+      const value = input.decision.metrics[rule.name];
+      if (value === null || value === undefined) continue;
+      const projected = (value * (replicas + 1)) / replicas;
+      const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
+      if (projected >= limit)
+        return {
+          skip: 'WouldReAlarm',
+          message: `replicas ${replicas} → ${next} would bring ${rule.name} to ${pct(projected)}, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
+        };
+    }
+  }
+  const act: ReplicasAction = {
+    type: 'replicas',
+    desired: observation.shards.length,
+    replicasPerShard: next,
+    fromReplicas: replicas,
+    at: now.toISOString(),
+  };
+  return {
+    act,
+    reason: direction === 'out' ? 'ReplicasScaledOut' : 'ReplicasScaledIn',
+    message:
+      direction === 'out'
+        ? `read load: replicas per shard ${replicas} → ${next} instead of a reshard`
+        : `replicas per shard ${replicas} → ${next} before any shard is removed`,
+  };
+}
+
+/** The gates of a reshard the generic decision asked for. */
+function reshardOutcome(input: GateInput): GateOutcome {
+  const { target, decision, observation, metrics, now } = input;
+  if (target.kind !== 'cache-shards') return { pass: true };
+  const rules = target.rules;
+  const from = decision.current;
+  const to = decision.desired;
+
+  // Never a reshard inside a replica change's cooldown (each changes the other's load).
+  const afterReplicas = cooldownLeft(
+    observation.replicasChangedAt,
+    Math.max(target.cooldowns.scaleOutSeconds, target.cooldowns.scaleInSeconds),
+    now,
+  );
+  if (afterReplicas > 0)
+    return {
+      skip: 'ShardsAndReplicasExclusive',
+      message: `reshard ${from} → ${to} waits ${Math.ceil(afterReplicas)} s: the replicas changed at ${observation.replicasChangedAt?.toISOString()}`,
+    };
+
+  // No resharding while engine CPU is high: slot migration needs CPU the nodes do not have.
+  const cpuRules = rules.filter((r) => r.metric.name === CACHE_CPU_METRIC && perNode(target, r));
+  const cpu = cpuRules.map((r) => perShardValues(target, r, observation, metrics[r.name], now));
+  if (cpu.length === 0 || cpu.some((v) => v === undefined))
+    return {
+      skip: 'ReshardBlockedByCpu',
+      message: `reshard ${from} → ${to} held: engine CPU of every node is needed to reshard safely and is missing`,
+    };
+  const hottest = Math.max(...cpu.flatMap((v) => [...(v ?? new Map()).values()]));
+  if (hottest >= RESHARD_CPU_LIMIT)
+    return {
+      skip: 'ReshardBlockedByCpu',
+      message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${RESHARD_CPU_LIMIT}% on the hottest node`,
+    };
+
+  if (to > from) return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
+
+  // Scale-in: the shards holding the least memory go, if the rest can take their data and stay quiet.
+  const memoryRule = rules.find((r) => r.metric.name === CACHE_MEMORY_METRIC && perNode(target, r));
+  const memory = memoryRule
+    ? perShardValues(target, memoryRule, observation, metrics[memoryRule.name], now)
+    : undefined;
+  if (!memoryRule || !memory || memory.size !== observation.shards.length)
+    return {
+      skip: 'InsufficientMemoryHeadroom',
+      message: `reshard ${from} → ${to} held: the memory of every shard is needed to choose and check the shards to remove`,
+    };
+  const removed = shardsToRemove(memory, from - to);
+  const headroom = memoryHeadroom(memory, removed);
+  if (!headroom.ok)
+    return {
+      skip: 'InsufficientMemoryHeadroom',
+      message: `removing shard(s) ${removed.join(', ')} needs ${pct(headroom.needed)} free on the others (1.5 × their ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}), they have ${pct(headroom.free)}`,
+    };
+  for (const rule of rules.filter((r) => perNode(target, r) && !readRules(target).has(r.name))) {
+    const values = perShardValues(target, rule, observation, metrics[rule.name], now);
+    if (!values) continue;
+    const projected = projectedLoad([...values.values()], to);
+    const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
+    if (projected >= limit)
+      return {
+        skip: 'WouldReAlarm',
+        message: `removing shard(s) ${removed.join(', ')} would bring ${rule.name} to ${pct(projected)} per shard, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
+      };
+  }
+  const act: ReshardAction = { type: 'reshard', desired: to, nodeGroupsToRemove: removed };
+  return {
+    act,
+    reason: decision.reason,
+    message: `removing shard(s) ${removed.map((s) => `${s} (${pct(memory.get(s) ?? 0)} memory)`).join(', ')}; the others keep ${pct(headroom.free)} free for ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}`,
+  };
+}
+
+/** The cache-shards gates for one decision (see cacheShardsModel). */
+export function gateCacheShards(input: GateInput): GateOutcome {
+  const { target, decision, observation } = input;
+  if (target.kind !== 'cache-shards') return { pass: true };
+  const refusals = cacheShardsRefusals(observation);
+  if (refusals.length > 0) return { skip: 'CacheShardsUnsupported', message: refusals.join('; ') };
+  // Busy (modifying) or held by the generic decision for a reason of its own: nothing to add.
+  if (observation.status !== 'available') return { pass: true };
+
+  const read = readRules(target);
+  const outRules = target.rules.filter((r) => breachesOut(r, decision.metrics[r.name]));
+  const onlyReads = outRules.length > 0 && outRules.every((r) => read.has(r.name));
+  if (decision.direction === 'out' || (decision.reason === 'AtMaxCapacity' && outRules.length > 0)) {
+    // Read load alone is answered with replicas while they may grow; data and write load need shards.
+    if (onlyReads) {
+      const replicas = replicaOutcome(input, 'out');
+      if (replicas) return replicas;
+    }
+    if (decision.direction !== 'out') return { pass: true };
+    return reshardOutcome(input);
+  }
+  if (decision.direction === 'in') {
+    // A range just narrowed is a shard count to reach: only a reshard does it.
+    const replicas = decision.reason === 'OutOfRange' ? undefined : replicaOutcome(input, 'in');
+    if (replicas) return replicas;
+    return reshardOutcome(input);
+  }
+  return { pass: true };
+}
+
+/** A failure event of the group after the operation began (a reshard rolled back or not finished). */
+function failureEvent(observation: CacheShardsObservation, since: Date): CacheEvent | undefined {
+  return observation.events?.find(
+    (e) => e.at >= since && /fail|roll(ed)?[ -]?back|unable|could not|not complete|aborted/i.test(e.message),
+  );
+}
+
+/** What became of a reshard written ahead, from the group's status, shard count and events. */
+export function settleReshard(intent: PendingIntent, observation: CacheShardsObservation): Settlement {
+  const shards = observation.shards.length;
+  const event = failureEvent(observation, intent.at);
+  if (event)
+    return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
+  if (observation.status !== 'available')
+    return { status: 'in-flight', message: `replication group is ${observation.status} at ${shards} shards` };
+  if (shards === intent.to) return { status: 'done' };
+  // Back to available at the old count: never started (its call did not go out) or rolled back by AWS.
+  if (shards === intent.from)
+    return intent.recorded
+      ? {
+          status: 'failed',
+          message: `replication group is available again at ${shards} shards, not ${intent.to}: AWS rolled the reshard back or did not finish it`,
+        }
+      : { status: 'not-applied' };
+  return {
+    status: 'failed',
+    message: `replication group is available at ${shards} shards, neither ${intent.from} nor ${intent.to}`,
+  };
+}
+
+/** The CloudWatch metrics one rule reads: per node for the group's own metrics, else the rule's metric. */
+export function cacheMetricsFor(
+  target: Target,
+  rule: Rule,
+  observation: CacheShardsObservation,
+): (MetricSpec & { readonly dimensions: Record<string, string> })[] {
+  const nodes = ruleNodes(target, rule, observation);
+  if (nodes.length > 0)
+    return nodes.map(({ node }) => ({ ...rule.metric, dimensions: { CacheClusterId: node } }));
+  return [
+    {
+      ...rule.metric,
+      dimensions: rule.metric.dimensions ?? { ReplicationGroupId: observation.groupId },
+    },
+  ];
+}
+
+/** Several nodes' series as one: the hottest per period, so the hottest shard can force a scale-out. */
+export function hottestPerPeriod(series: readonly (readonly MetricReading[])[]): MetricReading[] {
+  const byTime = new Map<number, number>();
+  for (const points of series)
+    for (const p of points) {
+      const t = p.timestamp.getTime();
+      byTime.set(t, Math.max(byTime.get(t) ?? Number.NEGATIVE_INFINITY, p.value));
+    }
+  return [...byTime].sort((a, b) => a[0] - b[0]).map(([t, value]) => ({ timestamp: new Date(t), value }));
+}
+
+/** The capacity view: shards; busy while the group or a shard is not `available`. */
+export function cacheCapacity(observation: CacheShardsObservation): CapacityState {
+  const current = observation.shards.length;
+  const serving = observation.shards.filter((s) => s.status === 'available').length;
+  const busy =
+    observation.status !== 'available'
+      ? `replication group is ${observation.status}`
+      : serving < current
+        ? `${current - serving} shard(s) not available`
+        : undefined;
+  return { current, serving, liveMin: 1, liveMax: MAX_SHARDS, ...(busy ? { busy } : {}) };
+}
+
+/** ElastiCache shards (Valkey, Redis OSS cluster mode enabled): resharded online, minutes per operation. */
+export const cacheShardsModel: KindModel<CacheShardsObservation> = {
+  capacity: (_target, observation) => cacheCapacity(observation),
+  gate: (input) => gateCacheShards(input),
+  metricsFor: (target, rule, observation) => cacheMetricsFor(target, rule, observation),
+  combine: (_target, _rule, series) => hottestPerPeriod(series),
+  settle: (_target, intent, observation) => settleReshard(intent, observation),
+  settlesAtOnce: false,
+};

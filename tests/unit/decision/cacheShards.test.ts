@@ -1,0 +1,424 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CacheShardsObservation,
+  cacheCapacity,
+  cacheMetricsFor,
+  cacheShardsModel,
+  cacheShardsRefusals,
+  hottestPerPeriod,
+  memoryHeadroom,
+  settleReshard,
+  shardsToRemove,
+  supportsOnlineResharding,
+} from '../../../shared/decision/cacheShards';
+import type { PendingIntent, ScalingHistory } from '../../../shared/decision/types';
+import { emptyHistory } from '../../../shared/decision/types';
+import type { CacheShardsTarget } from '../../../shared/policy/schema';
+import { ago, cacheTarget, evaluate, group, type Load, NOW } from './cacheShardsFixtures';
+
+// The cache-shards model (issue 13): capacity view, gates and settlement, each gate with a row that fails
+// without it. The decision is the generic one on the combined series, then the gates, as evaluateTargets runs them.
+
+const memory =
+  (byShard: Record<string, number>, otherwise: number | undefined = 50) =>
+  (shard: string) =>
+    byShard[shard] ?? otherwise;
+const cpu = (v: number | undefined) => () => v;
+const withHistory = (h: Partial<ScalingHistory>): ScalingHistory => ({ ...emptyHistory, ...h });
+
+/** Both rules scale in by `remove` below their thresholds (a narrowed range or a big step). */
+const bigStepIn = (remove: number) =>
+  cacheTarget({
+    capacity: { min: 1, max: 6 },
+    rules: [
+      {
+        name: 'engine-cpu',
+        type: 'step',
+        metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
+        scaleOut: [{ above: 70, add: 1 }],
+        scaleIn: [{ below: 30, remove }],
+      },
+      {
+        name: 'memory',
+        type: 'step',
+        metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
+        scaleOut: [{ above: 80, add: 1 }],
+        scaleIn: [{ below: 40, remove }],
+      },
+    ],
+  });
+const lowCpuReadScaling = cacheTarget({
+  capacity: { min: 1, max: 6 },
+  replicaScaling: { min: 0, max: 3, rules: ['engine-cpu'] },
+  rules: [
+    {
+      name: 'engine-cpu',
+      type: 'step',
+      metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
+      scaleOut: [{ above: 50, add: 1 }],
+      scaleIn: [{ below: 30, remove: 1 }],
+    },
+    {
+      name: 'memory',
+      type: 'step',
+      metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
+      scaleOut: [{ above: 80, add: 1 }],
+      scaleIn: [{ below: 40, remove: 1 }],
+    },
+  ],
+});
+const readScaling = (min = 1, max = 3) =>
+  cacheTarget({ replicaScaling: { min, max, rules: ['engine-cpu'] } });
+
+describe('cache-shards gates: the issue scenarios and each gate', () => {
+  it.each([
+    {
+      name: 'a group at 85% memory (on its hottest shard) gets one more shard',
+      observation: group(3),
+      load: { memory: memory({ '0002': 85 }), cpu: cpu(40) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
+      name: 'a group at 30% memory whose remaining shard lacks 1.5× headroom keeps its shards (defect: no headroom check)',
+      target: bigStepIn(3),
+      observation: group(4),
+      load: { memory: memory({}, 30), cpu: cpu(10) },
+      want: {
+        skip: 'InsufficientMemoryHeadroom',
+        message: expect.stringMatching(/needs 135% free .* they have 70%/),
+      },
+    },
+    {
+      name: 'a group with CPU at 85% is not resharded, though memory is at 85% (defect: reshard under CPU load)',
+      observation: group(3),
+      load: { memory: memory({}, 85), cpu: cpu(85) },
+      want: { skip: 'ReshardBlockedByCpu' },
+    },
+    {
+      name: 'CPU at exactly 80% blocks it too (at or above)',
+      observation: group(3),
+      load: { memory: memory({}, 85), cpu: cpu(80) },
+      want: { skip: 'ReshardBlockedByCpu' },
+    },
+    {
+      name: 'one replica node at 82% CPU blocks it (every node is read, not only the primaries)',
+      observation: group(3),
+      load: { memory: memory({}, 85), cpu: (node: string) => (node === 'rg-0003-002' ? 82 : 10) },
+      want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('82%') },
+    },
+    {
+      name: 'engine CPU missing holds a reshard (it cannot be judged safe)',
+      observation: group(3),
+      load: { memory: memory({}, 85), cpu: cpu(undefined) },
+      want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('missing') },
+    },
+    {
+      name: 'a scale-in removes the shard holding the least memory, not the highest-numbered (defect: highest-numbered removed)',
+      observation: group(4),
+      load: { memory: memory({ '0001': 20, '0002': 5, '0003': 25, '0004': 30 }), cpu: cpu(10) },
+      want: { act: { type: 'reshard', desired: 3, nodeGroupsToRemove: ['0002'] }, reason: 'ScaleIn' },
+    },
+    {
+      name: 'a scale-in whose projected memory would re-alarm is refused (WouldReAlarm)',
+      target: cacheTarget({ capacity: { min: 1, max: 6 } }),
+      observation: group(2),
+      load: { memory: memory({}, 39), cpu: cpu(10) },
+      want: { skip: 'WouldReAlarm', message: expect.stringContaining('memory to 78%') },
+    },
+    {
+      name: 'a scale-in whose projected engine CPU would re-alarm is refused (WouldReAlarm)',
+      target: bigStepIn(3),
+      observation: group(4),
+      load: { memory: memory({}, 10), cpu: cpu(29) },
+      want: { skip: 'WouldReAlarm', message: expect.stringContaining('engine-cpu to 116%') },
+    },
+    {
+      name: 'a group not available is left alone: the generic busy skip passes through',
+      observation: group(3, 1, { status: 'modifying' }),
+      load: { memory: memory({}, 85), cpu: cpu(10) },
+      want: { pass: true },
+    },
+    {
+      name: 'cluster mode disabled is refused at every evaluation',
+      observation: group(1, 1, { clusterEnabled: false }),
+      load: { memory: memory({}, 85), cpu: cpu(10) },
+      want: { skip: 'CacheShardsUnsupported', message: expect.stringContaining('cluster mode disabled') },
+    },
+    {
+      name: 'a native scalable target is refused at every evaluation (two autoscalers would fight)',
+      observation: group(3, 1, { scalableTargets: ['elasticache:replication-group:NodeGroups'] }),
+      load: { memory: memory({}, 85), cpu: cpu(10) },
+      want: { skip: 'CacheShardsUnsupported', message: expect.stringContaining('two autoscalers') },
+    },
+    {
+      name: 'no reshard inside the cooldown of a replica change (defect: shards and replicas fight)',
+      observation: group(3, 1, { replicasChangedAt: ago(60) }),
+      load: { memory: memory({}, 85), cpu: cpu(10) },
+      want: { skip: 'ShardsAndReplicasExclusive' },
+    },
+    {
+      name: 'a reshard after the replica change cooldown went by',
+      observation: group(3, 1, { replicasChangedAt: ago(601) }),
+      load: { memory: memory({}, 85), cpu: cpu(10) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
+      name: 'read scaling: read load alone adds a replica to every shard, not a shard',
+      target: readScaling(),
+      observation: group(3, 1),
+      load: { memory: memory({}, 50), cpu: cpu(75) },
+      want: {
+        act: { type: 'replicas', desired: 3, replicasPerShard: 2, fromReplicas: 1, at: NOW.toISOString() },
+        reason: 'ReplicasScaledOut',
+      },
+    },
+    {
+      name: 'read scaling: memory pressure still reshards (data needs shards)',
+      target: readScaling(),
+      observation: group(3, 1),
+      load: { memory: memory({}, 85), cpu: cpu(75) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
+      name: 'read scaling at its max replicas: the read load reshards',
+      target: readScaling(1, 2),
+      observation: group(3, 2),
+      load: { memory: memory({}, 50), cpu: cpu(75) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
+      name: 'read scaling at max shards adds a replica',
+      target: readScaling(),
+      observation: group(6, 1),
+      load: { memory: memory({}, 50), cpu: cpu(75) },
+      want: { act: { type: 'replicas', replicasPerShard: 2 }, reason: 'ReplicasScaledOut' },
+    },
+    {
+      name: 'read scaling: replicas go first on the way down',
+      target: readScaling(),
+      observation: group(4, 2),
+      load: { memory: memory({}, 20), cpu: cpu(10) },
+      want: { act: { type: 'replicas', desired: 4, replicasPerShard: 1 }, reason: 'ReplicasScaledIn' },
+    },
+    {
+      name: 'read scaling: a replica removal that would re-alarm the read rule is refused (WouldReAlarm)',
+      target: lowCpuReadScaling,
+      observation: group(4, 1),
+      // 29% over two nodes per shard is 58% on one, not below 50% × 0.9.
+      load: { memory: memory({}, 20), cpu: cpu(29) },
+      want: { skip: 'WouldReAlarm', message: expect.stringContaining('engine-cpu to 58%') },
+    },
+    {
+      name: 'read scaling at its min replicas: the shards go',
+      target: readScaling(1, 3),
+      observation: group(4, 1),
+      load: { memory: memory({}, 20), cpu: cpu(10) },
+      want: { act: { type: 'reshard', desired: 3 } },
+    },
+    {
+      name: 'no replica change inside a reshard cooldown (defect: shards and replicas fight)',
+      target: readScaling(),
+      observation: group(3, 1),
+      history: withHistory({ lastScaleInAt: ago(120) }),
+      load: { memory: memory({}, 50), cpu: cpu(75) },
+      want: { skip: 'ShardsAndReplicasExclusive' },
+    },
+    {
+      name: 'no replica change inside the last replica change cooldown',
+      target: readScaling(),
+      observation: group(3, 1, { replicasChangedAt: ago(60) }),
+      load: { memory: memory({}, 50), cpu: cpu(75) },
+      want: { skip: 'ScaleOutCooldown' },
+    },
+  ] as {
+    name: string;
+    target?: CacheShardsTarget;
+    observation: CacheShardsObservation;
+    history?: ScalingHistory;
+    load: Load;
+    want: object;
+  }[])('$name', ({ target, observation, history, load, want }) => {
+    const { outcome } = evaluate(target ?? cacheTarget(), observation, load, history);
+    expect(outcome).toMatchObject(want);
+  });
+});
+
+describe('a reshard in flight is settled from the group (defect: a rolled-back reshard counted as applied)', () => {
+  const intent = (extra: Partial<PendingIntent> = {}): PendingIntent => ({
+    id: 'r1#1',
+    from: 3,
+    to: 4,
+    at: ago(600),
+    token: 1,
+    reason: 'ScaleOut',
+    action: { type: 'reshard', desired: 4 },
+    recorded: true,
+    ...extra,
+  });
+  it.each([
+    { name: 'modifying: in flight', observation: group(3, 1, { status: 'modifying' }), want: 'in-flight' },
+    { name: 'available at the target count: done', observation: group(4), want: 'done' },
+    {
+      name: 'available at the old count after the call: rolled back, failed',
+      observation: group(3),
+      want: 'failed',
+    },
+    {
+      name: 'available at the old count, the call never recorded: not applied',
+      observation: group(3),
+      intent: intent({ recorded: false }),
+      want: 'not-applied',
+    },
+    {
+      name: 'a failure event after the call: failed, even while the count looks right',
+      observation: group(4, 1, {
+        events: [
+          { at: ago(60), message: 'Failed to complete the online resharding of replication group rg' },
+        ],
+      }),
+      want: 'failed',
+    },
+    {
+      name: 'a failure event older than the call does not count',
+      observation: group(4, 1, { events: [{ at: ago(3600), message: 'Failed to complete resharding' }] }),
+      want: 'done',
+    },
+    { name: 'available at another count: failed', observation: group(2), want: 'failed' },
+    {
+      name: 'events unreadable: judged from status and count alone',
+      observation: group(4, 1, { events: undefined, eventsError: 'HTTP 500' }),
+      want: 'done',
+    },
+  ] as { name: string; observation: CacheShardsObservation; intent?: PendingIntent; want: string }[])(
+    '$name',
+    ({ observation, intent: given, want }) => {
+      expect(settleReshard(given ?? intent(), observation).status).toBe(want);
+      expect(cacheShardsModel.settle(cacheTarget(), given ?? intent(), observation, NOW).status).toBe(want);
+    },
+  );
+  it('says what AWS reported', () => {
+    const settled = settleReshard(
+      intent(),
+      group(3, 1, { events: [{ at: ago(30), message: 'Failed to complete the online resharding' }] }),
+    );
+    expect(settled).toEqual({
+      status: 'failed',
+      message: expect.stringContaining('Failed to complete the online resharding'),
+    });
+    expect(cacheShardsModel.settlesAtOnce).toBe(false);
+  });
+});
+
+describe('refusals: what validate, plan and every evaluation refuse', () => {
+  it.each([
+    { name: 'a supported Valkey group', observation: group(3), want: [] },
+    {
+      name: 'cluster mode disabled',
+      observation: group(1, 1, { clusterEnabled: false }),
+      want: [expect.stringContaining('cluster mode disabled')],
+    },
+    {
+      name: 'a Global Datastore member',
+      observation: group(3, 1, { globalDatastore: 'ldgnf-global' }),
+      want: [expect.stringContaining('Global Datastore "ldgnf-global"')],
+    },
+    {
+      name: 'Redis OSS before online resharding (3.2.6)',
+      observation: group(3, 1, { engine: 'redis', engineVersion: '3.2.6' }),
+      want: [expect.stringContaining('needs Valkey or Redis OSS 3.2.10 or later')],
+    },
+    {
+      name: 'Redis OSS 3.2.10',
+      observation: group(3, 1, { engine: 'redis', engineVersion: '3.2.10' }),
+      want: [],
+    },
+    { name: 'Redis OSS 7.1', observation: group(3, 1, { engine: 'redis', engineVersion: '7.1' }), want: [] },
+    {
+      name: 'an Application Auto Scaling scalable target',
+      observation: group(3, 1, { scalableTargets: ['elasticache:replication-group:NodeGroups'] }),
+      want: [expect.stringContaining('Application Auto Scaling scalable target')],
+    },
+  ])('$name', ({ observation, want }) => {
+    expect(cacheShardsRefusals(observation)).toEqual(want);
+  });
+  it.each([
+    { version: '3.2.4', ok: false },
+    { version: '3.2.10', ok: true },
+    { version: '4.0.10', ok: true },
+    { version: '6.x', ok: true },
+    { version: 'x', ok: false },
+  ])('redis $version online resharding: $ok', ({ version, ok }) => {
+    expect(supportsOnlineResharding('redis', version)).toBe(ok);
+  });
+});
+
+describe('metrics: per node, combined by the hottest', () => {
+  const target = cacheTarget();
+  const [cpuRule, memoryRule] = target.rules;
+  it('reads CPU on every node and memory on each primary, by CacheClusterId', () => {
+    if (!cpuRule || !memoryRule) throw new Error('rules');
+    const observation = group(2, 1);
+    expect(cacheMetricsFor(target, cpuRule, observation).map((m) => m.dimensions)).toEqual([
+      { CacheClusterId: 'rg-0001-001' },
+      { CacheClusterId: 'rg-0001-002' },
+      { CacheClusterId: 'rg-0002-001' },
+      { CacheClusterId: 'rg-0002-002' },
+    ]);
+    expect(cacheMetricsFor(target, memoryRule, observation).map((m) => m.dimensions)).toEqual([
+      { CacheClusterId: 'rg-0001-001' },
+      { CacheClusterId: 'rg-0002-001' },
+    ]);
+  });
+  it('keeps a rule with dimensions of its own as it is', () => {
+    if (!memoryRule) throw new Error('rules');
+    const rule = {
+      ...memoryRule,
+      metric: { ...memoryRule.metric, dimensions: { ReplicationGroupId: 'rg' } },
+    };
+    expect(cacheMetricsFor(target, rule, group(3))).toHaveLength(1);
+  });
+  it('combines the hottest per period', () => {
+    const t = (s: number) => ago(s);
+    expect(
+      hottestPerPeriod([
+        [
+          { value: 10, timestamp: t(120) },
+          { value: 50, timestamp: t(60) },
+        ],
+        [{ value: 30, timestamp: t(120) }],
+      ]),
+    ).toEqual([
+      { value: 30, timestamp: t(120) },
+      { value: 50, timestamp: t(60) },
+    ]);
+  });
+});
+
+describe('capacity, removal choice and headroom', () => {
+  it('counts shards; busy while the group or a shard is not available', () => {
+    expect(cacheCapacity(group(3))).toEqual({ current: 3, serving: 3, liveMin: 1, liveMax: 500 });
+    expect(cacheCapacity(group(3, 1, { status: 'modifying' })).busy).toBe('replication group is modifying');
+  });
+  it.each([
+    {
+      name: 'least memory first',
+      memory: { '0001': 10, '0002': 5, '0003': 7 },
+      count: 2,
+      want: ['0002', '0003'],
+    },
+    {
+      name: 'ties: the highest-numbered',
+      memory: { '0001': 5, '0002': 5, '0003': 9 },
+      count: 1,
+      want: ['0002'],
+    },
+  ])('$name', ({ memory: m, count, want }) => {
+    expect(shardsToRemove(new Map(Object.entries(m)), count)).toEqual(want);
+  });
+  it.each([
+    { name: '1.5× exactly is enough', memory: { a: 40, b: 40 }, removed: ['a'], ok: true },
+    { name: 'less is not', memory: { a: 41, b: 41 }, removed: ['a'], ok: false },
+  ])('$name', ({ memory: m, removed, ok }) => {
+    expect(memoryHeadroom(new Map(Object.entries(m)), removed).ok).toBe(ok);
+  });
+});
