@@ -16,7 +16,7 @@ import { scalingLine, usd } from '../shared/cost/costMessage';
 import { addDays, newestCompleteDay, utcDate } from '../shared/cost/evaluateCosts';
 import type { PriceFamily, PriceTable } from '../shared/cost/scalingCost';
 import { emptyHistory } from '../shared/decision/types';
-import { AwsCallError, PolicyValidationError } from '../shared/errors';
+import { AwsCallError, PolicyValidationError, ScalingError } from '../shared/errors';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import { policyJsonSchema } from '../shared/policy/policyJsonSchema';
 import type { TargetKind } from '../shared/policy/schema';
@@ -27,6 +27,7 @@ import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
 import { figuresTable, writeReport } from './lib/backtestOutput';
+import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from './lib/forecastCommand';
 import { setPaused } from './lib/killSwitch';
 import { OneReadCostReader } from './lib/oneReadCostReader';
 import { applyRelease, planRelease, releaseClients } from './lib/release';
@@ -429,6 +430,50 @@ program
     const { failed } = await applyRelease(steps, (line) => console.log(line));
     if (failed > 0) process.exitCode = 1;
   });
+
+program
+  .command('forecast')
+  .description("forecast a load 48 h ahead, as the predict function would; prints each hour's peak")
+  .option('--trace <file>', 'CSV timestamp,value')
+  .option(
+    '--at <time>',
+    "with --trace: forecast from this ISO time, from the 14 days before it (default: the trace's end)",
+  )
+  .option('--cloudwatch', 'pull the history from CloudWatch instead (the account, or AWS_ENDPOINT_URL)')
+  .option('--namespace <ns>', 'with --cloudwatch: metric namespace')
+  .option('--metric <name>', 'with --cloudwatch: metric name')
+  .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
+  .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
+  .option('--days <n>', 'with --cloudwatch: how many days back', '14')
+  .option('--quantile <q>', 'the upper quantile', '0.9')
+  .option('--hours <n>', 'how far ahead', '48')
+  .option('--out <dir>', 'write forecast.csv, forecast.json, forecast.html and forecast.png (chart) here')
+  .option('--json', 'print the forecast as JSON')
+  .action(
+    async (
+      options: ForecastCommandOptions & {
+        trace?: string;
+        cloudwatch?: boolean;
+        namespace?: string;
+        metric?: string;
+        dimensions: string;
+        statistic: string;
+        days: string;
+      },
+    ) => {
+      try {
+        const rows = options.cloudwatch ? await cloudWatchRows(options) : forecastTraceRows(options.trace);
+        const source = options.cloudwatch
+          ? `${options.namespace}/${options.metric}`
+          : (options.trace as string);
+        await forecastCommand(rows, source, options);
+      } catch (error) {
+        if (!(error instanceof ScalingError)) throw error;
+        console.error(error.message);
+        process.exitCode = 1;
+      }
+    },
+  );
 
 function traceRows(file: string | undefined) {
   if (!file) throw new Error('backtest: give --trace FILE or --cloudwatch');

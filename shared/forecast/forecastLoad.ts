@@ -126,7 +126,8 @@ function blend(
   // The upper quantile: the forecast plus the quantile of the blend's full-day errors from origins 24 to 48
   // hours back (full days, since near-horizon errors alone understate a day ahead), relative to the forecast
   // (so a busy hour gets a wider margin than a quiet one); never below the point.
-  const scale = Math.max(1e-9, 0.1 * Math.abs(medianRange(y, n - p.day, n)));
+  // Relative to at least half the last day's median: a forecast near zero at one step must not blow the margin up.
+  const scale = Math.max(1e-9, 0.5 * Math.abs(medianRange(y, n - p.day, n)));
   const relative: number[] = [];
   const needs = Math.max(...kept.map((s) => s.model.needs));
   for (let j = 0; j < QUANTILE_ORIGINS; j += 1) {

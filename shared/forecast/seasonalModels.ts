@@ -135,9 +135,11 @@ function hourShapeBase(y: Float64Array, p: Periods, days: number): (o: number) =
 /** A base's forecast from one origin, and the last steps' actual and expected values, shared by its adjustments. */
 interface BaseRun {
   readonly base: Float64Array;
+  /** The last day's actual and expected values, newest first; the first `recent` are the last two hours. */
   readonly actual: Float64Array;
   readonly expected: Float64Array;
   readonly count: number;
+  readonly recent: number;
   readonly fallback: number;
 }
 
@@ -153,21 +155,24 @@ function baseRuns(
   return (o, horizon) => {
     if (last && last.o === o && last.horizon === horizon) return last.run;
     const at = prepare(o);
-    // What the base expected for each of the last steps (from the values before that step) against what came.
-    const actual = new Float64Array(window);
-    const expected = new Float64Array(window);
+    // What the base expected for each of the last day's steps (from the values before that step) against
+    // what came.
+    const actual = new Float64Array(p.day);
+    const expected = new Float64Array(p.day);
     let count = 0;
-    for (let t = o - 1; t >= Math.max(0, o - window); t -= 1) {
+    let recent = 0;
+    for (let t = o - 1; t >= Math.max(0, o - p.day); t -= 1) {
       const a = y[t] as number;
       const e = Number.isNaN(a) ? Number.NaN : at(t, t);
       if (Number.isNaN(e)) continue;
       actual[count] = a;
       expected[count] = e;
       count += 1;
+      if (t >= o - window) recent = count;
     }
     const base = new Float64Array(horizon);
     for (let h = 0; h < horizon; h += 1) base[h] = at(o + h, o);
-    const run = { base, actual, expected, count, fallback: medianRange(y, o - p.day, o) };
+    const run = { base, actual, expected, count, recent, fallback: medianRange(y, o - p.day, o) };
     last = { o, horizon, run };
     return run;
   };
@@ -184,17 +189,9 @@ function adjusted(
     name: `${name}×${how}`,
     needs,
     forecast(o, horizon) {
-      const { base, actual, expected, count, fallback } = run(o, horizon);
-      let level = how === 'ratio' ? 1 : 0;
-      if (count > 0 && how === 'shift') {
-        const diffs = actual.map((a, i) => a - (expected[i] as number));
-        level = medianOf(diffs, count);
-      }
-      if (count > 0 && how === 'ratio') {
-        const a = medianOf(actual.slice(), count);
-        const e = medianOf(expected.slice(), count);
-        if (e > 0 && a >= 0) level = a / e;
-      }
+      const { base, actual, expected, count, recent, fallback } = run(o, horizon);
+      const level =
+        how === 'ratio' ? ratio(actual, expected, count, recent) : shift(actual, expected, count, recent);
       const out = new Float64Array(horizon);
       for (let h = 0; h < horizon; h += 1) {
         const b = base[h] as number;
@@ -203,6 +200,35 @@ function adjusted(
       return out;
     },
   };
+}
+
+/**
+ * The last two hours' ratio of medians (actual over expected), held within a third and three times the last
+ * day's: a quiet or a bursting two hours of a spiky load must not scale two days; a larger shift is followed as
+ * the day fills with it.
+ */
+function ratio(actual: Float64Array, expected: Float64Array, count: number, recent: number): number {
+  const of = (c: number) => {
+    if (c === 0) return 1;
+    const a = medianOf(actual.slice(0, c), c);
+    const e = medianOf(expected.slice(0, c), c);
+    return e > 0 && a >= 0 ? a / e : 1;
+  };
+  const day = of(count);
+  return Math.min(3 * day, Math.max(day / 3, recent > 0 ? of(recent) : day));
+}
+
+/** The last two hours' median difference, held within the day's expected median of the last day's. */
+function shift(actual: Float64Array, expected: Float64Array, count: number, recent: number): number {
+  if (count === 0) return 0;
+  const of = (c: number) =>
+    medianOf(
+      actual.slice(0, c).map((a, i) => a - (expected[i] as number)),
+      c,
+    );
+  const day = of(count);
+  const spread = Math.abs(medianOf(expected.slice(0, count), count));
+  return Math.min(day + spread, Math.max(day - spread, recent > 0 ? of(recent) : day));
 }
 
 /**

@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScalingError } from '../../shared/errors';
+import { forecastLoad } from '../../shared/forecast/forecastLoad';
+import { forecastTime, type LoadHistory } from '../../shared/forecast/types';
+import { forecastChart, formatNumber, pointsAt, pointsFrom } from '../../shared/report/charts';
+import { escapeHtml, htmlPage, htmlTable } from '../../shared/report/page';
+import { pngFromSvg } from '../../shared/report/render';
+import { parseTraceCsv, type TraceRow } from '../../shared/simulate/trace';
+
+const DAY = 86_400_000;
+
+export interface ForecastCommandOptions {
+  /** Forecast from this instant (ISO 8601), seeing only the 14 days before it; default: after the newest row. */
+  readonly at?: string;
+  readonly quantile: string;
+  readonly hours: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+/** A usage problem of `scalepilot forecast`: printed as one line, exit 1. */
+export class ForecastCommandError extends ScalingError {}
+
+/** The rows of a trace file, or a one-line error naming the file. */
+export function forecastTraceRows(file: string | undefined): TraceRow[] {
+  if (!file) throw new ForecastCommandError('forecast: give --trace FILE or --cloudwatch');
+  if (!existsSync(file)) throw new ForecastCommandError(`forecast: ${file}: no such file`);
+  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * `scalepilot forecast`: the forecast the predict function would make from these rows, printed per hour (the
+ * peak of each hour: what a floor must cover), and with `--out` written as CSV, JSON, an HTML page and a PNG
+ * chart. When `--at` leaves rows after it, they are shown as what actually happened, and the forecast is scored.
+ */
+export async function forecastCommand(
+  rows: readonly TraceRow[],
+  source: string,
+  o: ForecastCommandOptions,
+): Promise<void> {
+  const quantile = Number(o.quantile);
+  if (!(quantile > 0.5 && quantile < 1))
+    throw new ForecastCommandError(`--quantile: ${o.quantile} is not between 0.5 and 1`);
+  const hours = Number(o.hours);
+  if (!(Number.isInteger(hours) && hours >= 1 && hours <= 168))
+    throw new ForecastCommandError(`--hours: ${o.hours} is not a whole number of hours from 1 to 168`);
+  const newest = (rows.at(-1)?.time ?? 0) + 1;
+  const at = o.at === undefined ? newest : Date.parse(o.at);
+  if (!Number.isFinite(at)) throw new ForecastCommandError(`--at: "${o.at}" is not an ISO 8601 time`);
+  const history = between(rows, at - 14 * DAY, at);
+  const actual = between(rows, at, at + hours * 3_600_000);
+  const f = forecastLoad(history, { quantile, horizonMinutes: hours * 60 });
+  if (o.json) console.log(JSON.stringify({ source, at: new Date(at).toISOString(), ...f }, null, 2));
+  if (f.status === 'declined') {
+    // Not a failure: with too little history the predict function stays reactive for this target.
+    if (!o.json) console.log(`${source}: no forecast (${f.reason}): ${f.message}`);
+    return;
+  }
+  const label = `p${Math.round(quantile * 100)}`;
+  const actualAt = new Map(actual.times.map((t, i) => [t, actual.values[i] as number]));
+  const perHour = 60 / f.stepMinutes;
+  const table: string[][] = [];
+  for (let h = 0; h * perHour < f.point.length; h += 1) {
+    const steps = Array.from({ length: perHour }, (_, k) => h * perHour + k).filter(
+      (i) => i < f.point.length,
+    );
+    const seen = actual.times.filter(
+      (t) => t >= forecastTime(f, h * perHour) && t < forecastTime(f, h * perHour + perHour),
+    );
+    table.push([
+      new Date(forecastTime(f, h * perHour)).toISOString().slice(0, 16).replace('T', ' '),
+      formatNumber(Math.max(...steps.map((i) => f.point[i] as number))),
+      formatNumber(Math.max(...steps.map((i) => f.upper[i] as number))),
+      ...(actual.times.length > 0
+        ? [seen.length > 0 ? formatNumber(Math.max(...seen.map((t) => actualAt.get(t) as number))) : '']
+        : []),
+    ]);
+  }
+  const head = [
+    'hour (UTC)',
+    'peak forecast',
+    `peak ${label}`,
+    ...(actual.times.length > 0 ? ['peak actual'] : []),
+  ];
+  const score =
+    actual.times.length > 0 ? scored(f.point, f.upper, f.start, f.stepMinutes, actual) : undefined;
+  const summary = `${source}, from ${new Date(f.start).toISOString()}: ${f.message}${score ? `; against what came: ${score}` : ''}`;
+  if (!o.json) {
+    console.log(summary);
+    for (const line of [head, ...table]) console.log(line.join('\t'));
+  }
+  if (!o.out) return;
+  mkdirSync(o.out, { recursive: true });
+  const csv = ['timestamp,point,upper,actual'];
+  f.point.forEach((p, i) => {
+    const t = forecastTime(f, i);
+    csv.push(`${new Date(t).toISOString()},${p},${f.upper[i]},${actualAt.get(t) ?? ''}`);
+  });
+  writeFileSync(join(o.out, 'forecast.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(join(o.out, 'forecast.json'), `${JSON.stringify({ source, ...f }, null, 2)}\n`);
+  const shown = between(rows, at - 7 * DAY, at);
+  const chart = await forecastChart({
+    title: `Forecast: ${source}`,
+    subtitle: f.message,
+    valueLabel: `${source} (as recorded)`,
+    history: pointsAt(shown.times, shown.values),
+    forecast: pointsFrom(f.start, f.stepMinutes, f.point),
+    upper: pointsFrom(f.start, f.stepMinutes, f.upper),
+    upperLabel: `upper quantile (${label})`,
+    ...(actual.times.length > 0 ? { actual: pointsAt(actual.times, actual.values) } : {}),
+  });
+  writeFileSync(
+    join(o.out, 'forecast.html'),
+    htmlPage(`Forecast: ${source}`, [
+      { html: `<p>${escapeHtml(summary)}</p>`, charts: [chart] },
+      { heading: 'Per hour', html: htmlTable(head, table) },
+    ]),
+  );
+  writeFileSync(join(o.out, 'forecast.png'), pngFromSvg(chart));
+  console.log(`wrote ${join(o.out, 'forecast.{csv,json,html,png}')}`);
+}
+
+function between(rows: readonly TraceRow[], from: number, to: number): LoadHistory {
+  const inside = rows.filter((r) => r.time >= from && r.time < to);
+  return { times: inside.map((r) => r.time), values: inside.map((r) => r.value) };
+}
+
+/** Mean absolute error of the forecast against the rows that came, and the share at or below the upper. */
+function scored(
+  point: readonly number[],
+  upper: readonly number[],
+  start: number,
+  stepMinutes: number,
+  actual: LoadHistory,
+): string {
+  let error = 0;
+  let covered = 0;
+  let count = 0;
+  actual.times.forEach((t, k) => {
+    const i = Math.round((t - start) / (stepMinutes * 60_000));
+    const p = point[i];
+    const u = upper[i];
+    if (p === undefined || u === undefined) return;
+    const v = actual.values[k] as number;
+    error += Math.abs(v - p);
+    if (v <= u) covered += 1;
+    count += 1;
+  });
+  return count === 0
+    ? 'nothing to score'
+    : `MAE ${formatNumber(error / count)}, ${Math.round((covered / count) * 100)}% at or below the upper quantile`;
+}
