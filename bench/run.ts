@@ -49,6 +49,7 @@ const lines: string[] = [
   '',
   `Command: \`npm run bench\`. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
   'Definitions: `../shared/docs/backtest.md`. Cost in unit-hours; cost ratio against the oracle.',
+  "Each chart below is one run's per-policy charts; the run also writes its full report (table, scatter, the peak day, decisions with their reasons on hover) to `bench/out/<trace>-<kind>.html` and a summary of all runs to `bench/out/index.html` (not committed).",
   '',
 ];
 const traceFiles = readdirSync(TRACES)

@@ -179,10 +179,10 @@ function ratio(value: number, reference: number | undefined): string {
 }
 
 function ratiosText(f: Figures, reference: Figures | undefined): string {
-  return `${f.costRatio.toFixed(3)}× the oracle's cost; against target tracking: cost ${ratio(f.cost, reference?.cost)}×, overload ${ratio(f.overloadMinutes, reference?.overloadMinutes)}×.`;
+  return `${Number.isFinite(f.costRatio) ? f.costRatio.toFixed(3) : '–'}× the oracle's cost; against target tracking: cost ${ratio(f.cost, reference?.cost)}×, overload ${ratio(f.overloadMinutes, reference?.overloadMinutes)}×.`;
 }
 
 function figuresLine(f: Figures | undefined, reference: Figures | undefined, unitName: string): string {
   if (!f) return '';
-  return `cost ${f.cost.toFixed(1)} ${singular(unitName)}-hours (${f.costRatio.toFixed(2)}× oracle, ${ratio(f.cost, reference?.cost)}× target tracking) · ${f.overloadMinutes} overload minutes · ${f.actions} scaling actions · ${f.flaps} flaps`;
+  return `cost ${f.cost.toFixed(1)} ${singular(unitName)}-hours (${Number.isFinite(f.costRatio) ? f.costRatio.toFixed(2) : '–'}× oracle, ${ratio(f.cost, reference?.cost)}× target tracking) · ${f.overloadMinutes} overload minutes · ${f.actions} scaling actions · ${f.flaps} flaps`;
 }

@@ -102,7 +102,7 @@ export function timeAxis(from: number, to: number) {
             ? [{ interval: 'week', step: 1 }, "utcFormat(datum.value, '%d %b')"]
             : [{ interval: 'month', step: 1 }, "utcFormat(datum.value, '%b %Y')"];
   return {
-    title: `time (UTC), ${day(from)} to ${day(to)}`,
+    title: day(from) === day(to) ? `time (UTC), ${day(from)}` : `time (UTC), ${day(from)} to ${day(to)}`,
     labelExpr,
     ...(tickCount ? { tickCount } : {}),
     labelOverlap: true,

@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../bin/lib/backtestOutput';
 import { withPage } from '../../bin/lib/chromium';
@@ -168,5 +170,39 @@ describe('the backtest report in a browser', () => {
       })),
     );
     expect(decoded).toEqual({ ...expected, complete: true });
+  });
+});
+
+describe('scalepilot backtest --out', () => {
+  const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-backtest-'));
+  const trace = join(dir, 'two-days.csv');
+  // Two days at five-minute steps: requests per interval.
+  const rows = Array.from({ length: 576 }, (_, i) => {
+    const t = new Date(Date.parse('2026-03-02T00:00:00Z') + i * 300_000).toISOString();
+    return `${t},${Math.round(500 + 400 * Math.sin((2 * Math.PI * i) / 288))}`;
+  });
+  writeFileSync(trace, `timestamp,value\n${rows.join('\n')}\n`);
+  const run = promisify(execFile);
+
+  it("writes the report and chart.png and ends by printing the report's path", async () => {
+    const out = join(dir, 'table');
+    const args = ['backtest', '--trace', trace, '--per-interval-count', '--load-unit', 'requests/min'];
+    const { stdout } = await run(CLI, [...args, '--out', out]);
+    const lines = stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe(`report: ${join(out, 'report.html')}`);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<title>Backtest: two-days.csv (asg)</title>');
+    expect(html).toContain('load (requests/min)');
+    expect(existsSync(join(out, 'chart.png'))).toBe(true);
+  });
+
+  it('keeps stdout JSON under --json: the path goes to stderr', async () => {
+    const out = join(dir, 'json');
+    const { stdout, stderr } = await run(CLI, ['backtest', '--trace', trace, '--json', '--out', out]);
+    expect(JSON.parse(stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ policy: 'oracle' })]),
+    );
+    expect(stderr.trim().split('\n').at(-1)).toBe(`report: ${join(out, 'report.html')}`);
   });
 });
