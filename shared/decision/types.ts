@@ -139,6 +139,17 @@ export const reasonCodes = [
   'RemovingFailedReplica',
   'ReplacementsExhausted',
   'ReaderDiscoverySynced',
+  // delivery (issue 15): an alarm event older than the function's maximum event age (a redelivery hours
+  // later, a message re-driven from the dead-letter queue) is refused, not acted on.
+  'StaleEvent',
+  // predict (issue 14): what the hourly forecast did for a target, in its decision log. ForecastFloors: floors
+  // written (and mirrored as scheduled actions for groups); ForecastOnly: forecast-only mode, published only;
+  // ForecastDeclined: no forecast (under 24 h of history, gaps, no per-unit metric), reactive only;
+  // ForecastUntrusted: worse than seasonal-naive over the last week, floors off until it recovers.
+  'ForecastFloors',
+  'ForecastOnly',
+  'ForecastDeclined',
+  'ForecastUntrusted',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -32,6 +32,14 @@ export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
 }
 
+/**
+ * The oldest alarm event a scaler acts on: the functions' `maximumEventAge` in serverless.yml (a test holds
+ * the two equal). Lambda drops older async events itself, but a redelivery through SNS or a message
+ * re-driven from the dead-letter queue arrives with its old state timestamp, after Powertools' one-hour
+ * idempotency record has expired: the alarm it reports may have cleared hours ago.
+ */
+export const MAX_ALARM_EVENT_AGE_SECONDS = 300;
+
 interface AlarmResult {
   readonly requestId: string;
   readonly evaluations: Evaluation[];
@@ -43,7 +51,8 @@ interface AlarmResult {
  * and recorded as a `DuplicateEvent` skip; the schedule re-evaluates everything every minute, so even a
  * delivery dropped here only delays a decision by a minute. An alarm of another account or region changes
  * nothing: it is recorded as a `ForeignAlarm` skip of the target its name maps to (or logged and counted
- * when it maps to none), whatever principal managed to deliver it.
+ * when it maps to none), whatever principal managed to deliver it. An alarm whose state changed more than
+ * `MAX_ALARM_EVENT_AGE_SECONDS` ago (or at no time one can read) is recorded as a `StaleEvent` skip.
  */
 export function createScalerHandler(runtime: ScalerRuntime) {
   const { policy, kind, stage } = runtime;
@@ -107,6 +116,11 @@ export function createScalerHandler(runtime: ScalerRuntime) {
         results.push(...(await recordForeign(runtime, alarms.get(hint.alarmName), hint)));
         continue;
       }
+      const stale = staleness(hint, runtime.clock.now());
+      if (stale) {
+        results.push(...(await recordStale(runtime, alarms.get(hint.alarmName), hint, stale)));
+        continue;
+      }
       try {
         const outcome = await evaluateAlarm({ ...hint, requestId: context.awsRequestId });
         if (outcome.requestId === context.awsRequestId) results.push(...outcome.evaluations);
@@ -130,6 +144,38 @@ export function createScalerHandler(runtime: ScalerRuntime) {
 
 function isForeign(runtime: ScalerRuntime, hint: AlarmHint): boolean {
   return hint.account !== runtime.account || hint.region !== runtime.region;
+}
+
+/** Why an alarm event is too old to act on, or undefined when it is fresh. */
+function staleness(hint: AlarmHint, now: Date): string | undefined {
+  const changed = Date.parse(hint.stateTimestamp);
+  if (Number.isNaN(changed))
+    return `its state timestamp "${hint.stateTimestamp}" is not a time, so its age cannot be told`;
+  const age = Math.round((now.getTime() - changed) / 1000);
+  if (age <= MAX_ALARM_EVENT_AGE_SECONDS) return undefined;
+  return `its state changed ${age} s ago, more than the ${MAX_ALARM_EVENT_AGE_SECONDS} s an alarm event is acted on`;
+}
+
+/** A stale alarm event: nothing evaluated or changed (the schedule re-reads the metrics every minute). */
+async function recordStale(
+  runtime: ScalerRuntime,
+  alarm: AlarmDefinition | undefined,
+  hint: AlarmHint,
+  why: string,
+): Promise<Evaluation[]> {
+  const target = runtime.policy.targets.find((t) => t.name === alarm?.targetName);
+  if (!target) return [];
+  const current = await currentCapacity(runtime.capacity, target, runtime.clock.now());
+  return [
+    await recordSkip(
+      runtime,
+      target,
+      hint,
+      current,
+      'StaleEvent',
+      `${hint.alarmName} (${hint.state} at ${hint.stateTimestamp}) not acted on: ${why}; the schedule re-evaluates every minute`,
+    ),
+  ];
 }
 
 /** A duplicate delivery decides nothing, but is recorded as a skip like every other non-action. */
@@ -178,7 +224,7 @@ async function recordSkip(
   target: Target,
   hint: AlarmHint,
   current: number,
-  reason: 'DuplicateEvent' | 'ForeignAlarm',
+  reason: 'DuplicateEvent' | 'ForeignAlarm' | 'StaleEvent',
   message: string,
 ): Promise<Evaluation> {
   const dryRun = target.dryRun ?? runtime.policy.dryRun;
