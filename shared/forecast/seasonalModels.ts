@@ -73,7 +73,19 @@ function levelBase(y: Float64Array, p: Periods): (o: number) => Base {
 
 function periodBase(y: Float64Array, period: number, count: number): (o: number) => Base {
   const scratch = new Float64Array(count);
-  return () => (t, o) => seasonalMedian(y, t, o, period, count, scratch);
+  // What the base says of a step from the values before it (base(t, t)) does not depend on the origin, and
+  // the in-sample origins' windows overlap: each is computed once.
+  const ownStep = new Float64Array(y.length);
+  const known = new Uint8Array(y.length);
+  const base: Base = (t, o) => {
+    if (t !== o || t >= y.length) return seasonalMedian(y, t, o, period, count, scratch);
+    if (known[t] === 0) {
+      ownStep[t] = seasonalMedian(y, t, t, period, count, scratch);
+      known[t] = 1;
+    }
+    return ownStep[t] as number;
+  };
+  return () => base;
 }
 
 /**
@@ -172,7 +184,9 @@ function baseRuns(
     }
     const base = new Float64Array(horizon);
     for (let h = 0; h < horizon; h += 1) base[h] = at(o + h, o);
-    const run = { base, actual, expected, count, recent, fallback: medianRange(y, o - p.day, o) };
+    let fallback = Number.NaN;
+    if (base.some(Number.isNaN)) fallback = medianRange(y, o - p.day, o);
+    const run = { base, actual, expected, count, recent, fallback };
     last = { o, horizon, run };
     return run;
   };

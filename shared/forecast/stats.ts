@@ -1,8 +1,8 @@
 /** Median of the first `count` values of `scratch` (reorders them); NaN when count is 0. */
 export function medianOf(scratch: Float64Array, count: number): number {
   if (count === 0) return Number.NaN;
-  // Insertion sort: the seasonal medians are over a handful of values, where it beats a generic sort.
   if (count <= 32) {
+    // Insertion sort: the seasonal medians are over a handful of values, where it beats anything else.
     for (let i = 1; i < count; i += 1) {
       const v = scratch[i] as number;
       let j = i - 1;
@@ -12,11 +12,48 @@ export function medianOf(scratch: Float64Array, count: number): number {
       }
       scratch[j + 1] = v;
     }
-  } else scratch.subarray(0, count).sort();
+    const mid = count >> 1;
+    return count % 2 === 1
+      ? (scratch[mid] as number)
+      : ((scratch[mid - 1] as number) + (scratch[mid] as number)) / 2;
+  }
   const mid = count >> 1;
-  return count % 2 === 1
-    ? (scratch[mid] as number)
-    : ((scratch[mid - 1] as number) + (scratch[mid] as number)) / 2;
+  const upper = select(scratch, count, mid);
+  if (count % 2 === 1) return upper;
+  // After selecting mid, everything before it is ≤ it: the lower middle is their maximum.
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < mid; i += 1) if ((scratch[i] as number) > lower) lower = scratch[i] as number;
+  return (lower + upper) / 2;
+}
+
+/** The k-th smallest of the first `count` values (Hoare's quickselect, median-of-three pivot); reorders them. */
+function select(a: Float64Array, count: number, k: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const x = a[lo] as number;
+    const y = a[mid] as number;
+    const z = a[hi] as number;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // the median of the three
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i += 1;
+      while ((a[j] as number) > pivot) j -= 1;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k] as number;
 }
 
 /** Median of the finite values of `values[from, to)`; NaN when there are none. */

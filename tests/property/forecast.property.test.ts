@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forecastLoad } from '../../shared/forecast/forecastLoad';
+import { medianOf } from '../../shared/forecast/stats';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z');
 
@@ -75,6 +76,23 @@ describe('forecastLoad, any history', () => {
           );
           const f = forecastLoad({ times, values: times.map(() => value) });
           expect(f.status === 'declined' && f.reason).toBe('InsufficientHistory');
+        },
+      ),
+    );
+  });
+
+  it('medianOf (insertion sort up to 32 values, quickselect above) is the median of the sorted values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 300 }),
+        (xs) => {
+          const sorted = [...xs].sort((a, b) => a - b);
+          const mid = sorted.length >> 1;
+          const expected =
+            sorted.length % 2 === 1
+              ? sorted[mid]
+              : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+          expect(medianOf(Float64Array.from(xs), xs.length)).toBe(expected);
         },
       ),
     );
