@@ -1,5 +1,6 @@
 import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
-import type { Policy, TargetKind } from '../shared/policy/schema';
+import { REPLICAS_TAG } from '../shared/decision/cacheShards';
+import type { CacheShardsTarget, Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, targetResource } from '../shared/policy/targetResource';
 
 type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown; Condition?: unknown };
@@ -20,8 +21,21 @@ export const actionsByKind: Record<TargetKind, { read: string[]; write: string[]
     write: ['rds:CreateDBInstanceReadReplica', 'rds:DeleteDBInstance', 'rds:AddTagsToResource'],
   },
   'cache-shards': {
-    read: ['elasticache:DescribeReplicationGroups'],
-    write: ['elasticache:ModifyReplicationGroupShardConfiguration'],
+    read: [
+      'elasticache:DescribeReplicationGroups',
+      'elasticache:DescribeCacheClusters',
+      'elasticache:DescribeServerlessCaches',
+      'elasticache:DescribeEvents',
+      'elasticache:ListTagsForResource',
+      'application-autoscaling:DescribeScalableTargets',
+    ],
+    // The replica actions are granted only to targets with replicaScaling (see cacheStatements).
+    write: [
+      'elasticache:ModifyReplicationGroupShardConfiguration',
+      'elasticache:IncreaseReplicaCount',
+      'elasticache:DecreaseReplicaCount',
+      'elasticache:AddTagsToResource',
+    ],
   },
 };
 
@@ -69,14 +83,49 @@ function writeStatements(policy: Policy, kind: TargetKind): Statement[] {
           },
         ];
       if (t.kind === 'rds-replicas') return rdsStatements(t.name, t.sourceDbInstanceIdentifier);
-      return [
-        {
-          Effect: 'Allow',
-          Action: actionsByKind['cache-shards'].write,
-          Resource: arn('elasticache', `replicationgroup:${name}`),
-        },
-      ];
+      return cacheStatements(t);
     });
+}
+
+/**
+ * A cache-shards target's mutations, on its replication group only, each capped by the policy's range
+ * through ElastiCache's numeric condition keys (so even a faulty decision cannot leave it):
+ * - ModifyReplicationGroupShardConfiguration with `elasticache:NumNodeGroups` (the NodeGroupCount asked
+ *   for) within capacity.min..max;
+ * - with replicaScaling only: Increase/DecreaseReplicaCount with `elasticache:ReplicasPerNodeGroup` (the
+ *   NewReplicaCount) within replicaScaling.min..max, and the one tag that records when replicas changed.
+ */
+function cacheStatements(t: CacheShardsTarget): Statement[] {
+  const group = arn('elasticache', `replicationgroup:${t.replicationGroupId}`);
+  const within = (key: string, min: number, max: number) => ({
+    NumericGreaterThanEquals: { [key]: String(min) },
+    NumericLessThanEquals: { [key]: String(max) },
+  });
+  const statements: Statement[] = [
+    {
+      Effect: 'Allow',
+      Action: ['elasticache:ModifyReplicationGroupShardConfiguration'],
+      Resource: group,
+      Condition: within('elasticache:NumNodeGroups', Math.max(1, t.capacity.min), t.capacity.max),
+    },
+  ];
+  const replicas = t.replicaScaling;
+  if (replicas)
+    statements.push(
+      {
+        Effect: 'Allow',
+        Action: ['elasticache:IncreaseReplicaCount', 'elasticache:DecreaseReplicaCount'],
+        Resource: group,
+        Condition: within('elasticache:ReplicasPerNodeGroup', replicas.min, replicas.max),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['elasticache:AddTagsToResource'],
+        Resource: group,
+        Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [REPLICAS_TAG] } },
+      },
+    );
+  return statements;
 }
 
 /**

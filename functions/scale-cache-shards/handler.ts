@@ -1,5 +1,5 @@
-import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
+import { elastiCacheShardScaler } from '../../shared/adapters/ElastiCacheShardCapacity';
 import { scalerFunction } from '../../shared/lambda/scalerFunction';
 
-/** Scales ElastiCache shards: invoked by their alarms (directly or through SNS) and every minute. */
-export const handler = scalerFunction('cache-shards', (aws) => new ElastiCacheShardCapacity(aws));
+/** Reshards ElastiCache replication groups: invoked by their alarms (directly or through SNS) and every minute. */
+export const handler = scalerFunction('cache-shards', (aws) => elastiCacheShardScaler(aws) as never);

@@ -1,72 +1,140 @@
 import {
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
+  DescribeServerlessCachesCommand,
   ElastiCacheClient,
   ModifyReplicationGroupShardConfigurationCommand,
   type ReplicationGroup,
   ReplicationGroupNotFoundFault,
+  ServerlessCacheNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import type { CapacityState } from '../decision/types';
+import {
+  type CacheEvent,
+  type CacheShardsObservation,
+  cacheShardsModel,
+  cacheShardsRefusals,
+  type ReplicasAction,
+  type ReshardAction,
+} from '../decision/cacheShards';
+import type { KindAction } from '../decision/kindModel';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
-import type { Target } from '../policy/schema';
-import type { CapacityPort } from '../ports';
+import type { CacheShardsTarget, Target } from '../policy/schema';
+import type { KindScaler, ResourceScaler } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import { ElastiCacheReplicaCount } from './ElastiCacheReplicaCount';
+import { ElastiCacheScalableTargets } from './ElastiCacheScalableTargets';
 
-/** ElastiCache (Redis OSS / Valkey, cluster mode enabled) allows up to 500 shards. */
-const MAX_SHARDS = 500;
+/** The target names a serverless cache: it scales itself, and has no shards to change. */
+export class ServerlessCacheError extends ScalingError {
+  constructor(
+    readonly cacheName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `"${cacheName}" is an ElastiCache serverless cache: it scales itself; Scalepilot reshards cluster-mode-enabled replication groups only`,
+      options,
+    );
+  }
+}
+
+/** How far back the group's events are read to judge a reshard in flight (read every minute while it runs). */
+const EVENT_MINUTES = 60;
+
+export interface ElastiCacheShardOptions {
+  readonly client?: ElastiCacheClient;
+  readonly scalableTargets?: ElastiCacheScalableTargets;
+  readonly replicas?: ElastiCacheReplicaCount;
+}
 
 /**
- * CapacityPort for ElastiCache shards: DescribeReplicationGroups / ModifyReplicationGroupShardConfiguration.
- * Online resharding runs minutes; while the group is `modifying` it is busy and left alone.
+ * ElastiCache shards (Valkey, Redis OSS cluster mode enabled) as a ResourceScaler. Per evaluation:
+ * DescribeReplicationGroups, DescribeCacheClusters for a Redis OSS group's engine version, Application Auto
+ * Scaling's DescribeScalableTargets, DescribeEvents (the last hour: a reshard AWS rolled back), and the
+ * group's tags when the target scales replicas (ElastiCacheReplicaCount). Acts with
+ * ModifyReplicationGroupShardConfiguration (NodeGroupsToRemove on scale-in), ApplyImmediately, or through
+ * ElastiCacheReplicaCount. The operation then runs for minutes: its intent
+ * stays in the ledger until the model settles it.
  */
-export class ElastiCacheShardCapacity implements CapacityPort {
+export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObservation> {
   private readonly client: ElastiCacheClient;
+  private readonly scalableTargets: ElastiCacheScalableTargets;
+  private readonly replicas: ElastiCacheReplicaCount;
 
-  constructor(config: AwsConfig, client?: ElastiCacheClient) {
-    this.client = client ?? new ElastiCacheClient(clientOptions(config));
+  constructor(config: AwsConfig, options: ElastiCacheShardOptions = {}) {
+    this.client = options.client ?? new ElastiCacheClient(clientOptions(config));
+    this.scalableTargets = options.scalableTargets ?? new ElastiCacheScalableTargets(config);
+    this.replicas = options.replicas ?? new ElastiCacheReplicaCount(this.client);
   }
 
-  async describe(target: Target): Promise<CapacityState> {
-    const group = await this.read(target);
-    const shards = group.NodeGroups ?? [];
-    const current = shards.length;
-    const serving = shards.filter((s) => s.Status === 'available').length;
-    const busy =
-      group.ClusterEnabled === false
-        ? 'cluster mode is disabled: shards cannot be added or removed'
-        : group.Status !== 'available'
-          ? `replication group is ${group.Status}`
-          : undefined;
-    return { current, serving, liveMin: 1, liveMax: MAX_SHARDS, ...(busy ? { busy } : {}) };
+  async observe(target: Target): Promise<CacheShardsObservation> {
+    const t = cacheTarget(target);
+    const group = await this.group(t.replicationGroupId);
+    const [scalableTargets, events, replicasChangedAt, engineVersion] = await Promise.all([
+      this.scalableTargets.of(t.replicationGroupId),
+      this.events(t.replicationGroupId),
+      t.replicaScaling && group.ARN ? this.replicas.changedAt(group.ARN) : Promise.resolve(undefined),
+      this.engineVersion(group),
+    ]);
+    return observation(group, engineVersion, scalableTargets, events, replicasChangedAt);
   }
 
-  async setCapacity(target: Target, desired: number): Promise<void> {
-    const group = await this.read(target);
-    const shards = group.NodeGroups ?? [];
-    // Scale-in names the shards to remove: the highest-numbered ones, whose slots move to the rest.
-    const toRemove =
-      desired < shards.length
-        ? shards
-            .map((s) => s.NodeGroupId ?? '')
-            .sort()
-            .slice(desired)
-        : undefined;
-    await this.client
-      .send(
-        new ModifyReplicationGroupShardConfigurationCommand({
-          ReplicationGroupId: group.ReplicationGroupId,
-          NodeGroupCount: desired,
-          ApplyImmediately: true,
-          ...(toRemove ? { NodeGroupsToRemove: toRemove } : {}),
-        }),
-      )
-      .catch((cause: unknown) => {
-        throw new AwsCallError('ElastiCache ModifyReplicationGroupShardConfiguration', cause);
-      });
+  async act(target: Target, action: KindAction): Promise<void> {
+    const id = cacheTarget(target).replicationGroupId;
+    if (action.type === 'reshard') {
+      const reshard = action as ReshardAction;
+      const remove = reshard.nodeGroupsToRemove ?? [];
+      await this.client
+        .send(
+          new ModifyReplicationGroupShardConfigurationCommand({
+            ReplicationGroupId: id,
+            NodeGroupCount: reshard.desired,
+            ApplyImmediately: true,
+            ...(remove.length > 0 ? { NodeGroupsToRemove: [...remove] } : {}),
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('ElastiCache ModifyReplicationGroupShardConfiguration', cause);
+        });
+      return;
+    }
+    if (action.type === 'replicas') return this.replicas.change(id, action as ReplicasAction);
+    throw new ScalingError(`cache-shards cannot carry out a "${action.type}" action`);
   }
 
-  private async read(target: Target): Promise<ReplicationGroup> {
-    if (target.kind !== 'cache-shards') throw new ScalingError(`target "${target.name}" is not cache-shards`);
-    const id = target.replicationGroupId;
+  /**
+   * What validate and plan refuse for this target, read from the account: a missing group, a serverless
+   * cache, and every refusal of the model (cluster mode, Global Datastore, engine version, scalable target).
+   */
+  async prerequisites(target: Target): Promise<string[]> {
+    const t = cacheTarget(target);
+    try {
+      const group = await this.group(t.replicationGroupId);
+      const [scalableTargets, engineVersion] = await Promise.all([
+        this.scalableTargets.of(t.replicationGroupId),
+        this.engineVersion(group),
+      ]);
+      return cacheShardsRefusals(observation(group, engineVersion, scalableTargets, [], undefined));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundError || error instanceof ServerlessCacheError)
+        return [error.message];
+      throw error;
+    }
+  }
+
+  /** What one shard is, for cost reports: the group's node type and replicas per shard. */
+  async liveUnit(target: Target): Promise<{ type?: string; replicasPerShard: number }> {
+    const o = observation(
+      await this.group(cacheTarget(target).replicationGroupId),
+      undefined,
+      [],
+      [],
+      undefined,
+    );
+    return { ...(o.nodeType ? { type: o.nodeType } : {}), replicasPerShard: o.replicasPerShard };
+  }
+
+  private async group(id: string): Promise<ReplicationGroup> {
     try {
       const response = await this.client.send(
         new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }),
@@ -75,10 +143,121 @@ export class ElastiCacheShardCapacity implements CapacityPort {
       if (!group) throw new ResourceNotFoundError('ElastiCache replication group', id);
       return group;
     } catch (cause) {
-      if (cause instanceof ReplicationGroupNotFoundFault)
+      if (cause instanceof ReplicationGroupNotFoundFault) {
+        if (await this.isServerless(id)) throw new ServerlessCacheError(id, { cause });
         throw new ResourceNotFoundError('ElastiCache replication group', id, { cause });
+      }
       if (cause instanceof ResourceNotFoundError) throw cause;
       throw new AwsCallError('ElastiCache DescribeReplicationGroups', cause);
     }
   }
+
+  /**
+   * The engine version, which the group does not report: its first member cluster's. Only Redis OSS needs
+   * it (online resharding from 3.2.10); every Valkey version reshards online.
+   */
+  private async engineVersion(group: ReplicationGroup): Promise<string | undefined> {
+    const member = group.MemberClusters?.[0];
+    if ((group.Engine ?? 'redis').toLowerCase() !== 'redis' || !member) return undefined;
+    const response = await this.client
+      .send(new DescribeCacheClustersCommand({ CacheClusterId: member }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('ElastiCache DescribeCacheClusters', cause);
+      });
+    return response.CacheClusters?.[0]?.EngineVersion;
+  }
+
+  /** Only asked when no replication group has the name, to say why clearly. */
+  private async isServerless(id: string): Promise<boolean> {
+    try {
+      const response = await this.client.send(
+        new DescribeServerlessCachesCommand({ ServerlessCacheName: id }),
+      );
+      return (response.ServerlessCaches ?? []).length > 0;
+    } catch (cause) {
+      if (cause instanceof ServerlessCacheNotFoundFault) return false;
+      // The not-found answer stands on its own; this call only refines its message.
+      return false;
+    }
+  }
+
+  /**
+   * The group's events of the last hour. A secondary signal (the status and shard count already show a
+   * rollback), so a failed read leaves `events` undefined with the error, rather than failing the evaluation.
+   */
+  private async events(id: string): Promise<{ events?: CacheEvent[]; error?: string }> {
+    try {
+      const response = await this.client.send(
+        new DescribeEventsCommand({
+          SourceType: 'replication-group',
+          SourceIdentifier: id,
+          Duration: EVENT_MINUTES,
+        }),
+      );
+      const events = (response.Events ?? [])
+        .filter((e) => e.Date && e.Message)
+        .map((e) => ({ at: e.Date as Date, message: e.Message as string }))
+        .sort((a, b) => a.at.getTime() - b.at.getTime());
+      return { events };
+    } catch (cause) {
+      return { error: cause instanceof Error ? cause.message : String(cause) };
+    }
+  }
+}
+
+function cacheTarget(target: Target): CacheShardsTarget {
+  if (target.kind !== 'cache-shards') throw new ScalingError(`target "${target.name}" is not cache-shards`);
+  return target;
+}
+
+/** The model's view of a described group. */
+function observation(
+  group: ReplicationGroup,
+  engineVersion: string | undefined,
+  scalableTargets: readonly string[],
+  read: { events?: CacheEvent[]; error?: string } | CacheEvent[],
+  replicasChangedAt: Date | undefined,
+): CacheShardsObservation {
+  const shards = (group.NodeGroups ?? []).map((g) => {
+    const members = g.NodeGroupMembers ?? [];
+    // CurrentRole is only reported with cluster mode disabled; the first member stands for the shard
+    // then (its data set, hence its memory, is the same on every node of the shard).
+    const primary = members.findIndex((m) => m.CurrentRole === 'primary');
+    return {
+      id: g.NodeGroupId ?? '',
+      status: g.Status ?? 'unknown',
+      nodes: members.map((m, i) => ({
+        id: m.CacheClusterId ?? '',
+        role: i === (primary === -1 ? 0 : primary) ? ('primary' as const) : ('replica' as const),
+      })),
+    };
+  });
+  const events = Array.isArray(read) ? { events: read } : read;
+  const engine = (group.Engine ?? 'redis').toLowerCase();
+  return {
+    groupId: group.ReplicationGroupId ?? '',
+    status: group.Status ?? 'unknown',
+    // ClusterEnabled is the API's own flag; ClusterMode ('enabled' | 'disabled' | 'compatible') is newer.
+    clusterEnabled: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
+    engine,
+    ...(engineVersion ? { engineVersion } : {}),
+    ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),
+    ...(group.GlobalReplicationGroupInfo?.GlobalReplicationGroupId
+      ? { globalDatastore: group.GlobalReplicationGroupInfo.GlobalReplicationGroupId }
+      : {}),
+    scalableTargets,
+    shards,
+    replicasPerShard: shards.length > 0 ? Math.max(0, Math.min(...shards.map((s) => s.nodes.length - 1))) : 0,
+    ...(replicasChangedAt ? { replicasChangedAt } : {}),
+    ...(events.events ? { events: events.events } : {}),
+    ...(events.error ? { eventsError: events.error } : {}),
+  };
+}
+
+/** The cache-shards kind as the use case runs it: this adapter and the pure model. */
+export function elastiCacheShardScaler(
+  aws: AwsConfig,
+  options: ElastiCacheShardOptions = {},
+): KindScaler<CacheShardsObservation> {
+  return { resource: new ElastiCacheShardCapacity(aws, options), model: cacheShardsModel };
 }

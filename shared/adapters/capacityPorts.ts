@@ -2,7 +2,7 @@ import type { TargetKind } from '../policy/schema';
 import type { CapacityPort, KindScaler } from '../ports';
 import { AutoScalingCapacity } from './AutoScalingCapacity';
 import type { AwsConfig } from './awsConfig';
-import { ElastiCacheShardCapacity } from './ElastiCacheShardCapacity';
+import { elastiCacheShardScaler } from './ElastiCacheShardCapacity';
 import { RdsReplicaCapacity } from './RdsReplicaCapacity';
 
 /**
@@ -13,5 +13,5 @@ export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => Capacity
   {
     asg: (aws) => new AutoScalingCapacity(aws),
     'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
-    'cache-shards': (aws) => new ElastiCacheShardCapacity(aws),
+    'cache-shards': (aws) => elastiCacheShardScaler(aws) as KindScaler<unknown>,
   };

@@ -401,10 +401,15 @@ export function gateCacheShards(input: GateInput): GateOutcome {
   return { pass: true };
 }
 
-/** A failure event of the group after the operation began (a reshard rolled back or not finished). */
+/**
+ * A failure event of the group after the operation began (a reshard rolled back or not finished); a
+ * failover ("Failover from primary node …") is no failure of the reshard.
+ */
 function failureEvent(observation: CacheShardsObservation, since: Date): CacheEvent | undefined {
   return observation.events?.find(
-    (e) => e.at >= since && /fail|roll(ed)?[ -]?back|unable|could not|not complete|aborted/i.test(e.message),
+    (e) =>
+      e.at >= since &&
+      /\bfail(ed|ure|s)?\b|roll(ed)?[ -]?back|unable|could not|not complete|aborted/i.test(e.message),
   );
 }
 

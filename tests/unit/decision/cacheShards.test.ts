@@ -283,6 +283,18 @@ describe('a reshard in flight is settled from the group (defect: a rolled-back r
       observation: group(4, 1, { events: [{ at: ago(3600), message: 'Failed to complete resharding' }] }),
       want: 'done',
     },
+    {
+      name: 'a failover event is no failure of the reshard',
+      observation: group(4, 1, {
+        events: [
+          {
+            at: ago(60),
+            message: 'Failover from primary node rg-0001-001 to replica node rg-0001-002 completed',
+          },
+        ],
+      }),
+      want: 'done',
+    },
     { name: 'available at another count: failed', observation: group(2), want: 'failed' },
     {
       name: 'events unreadable: judged from status and count alone',

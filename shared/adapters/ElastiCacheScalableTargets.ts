@@ -1,0 +1,34 @@
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import { AwsCallError } from '../errors';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+/**
+ * Application Auto Scaling's own targets on a replication group (`replication-group/<id>`, dimensions
+ * `elasticache:replication-group:NodeGroups` and `…:Replicas`): a group another autoscaler already scales
+ * is refused, because two autoscalers would fight. Read-only.
+ */
+export class ElastiCacheScalableTargets {
+  private readonly client: ApplicationAutoScalingClient;
+
+  constructor(config: AwsConfig, client?: ApplicationAutoScalingClient) {
+    this.client = client ?? new ApplicationAutoScalingClient(clientOptions(config));
+  }
+
+  /** The scalable dimensions registered on the group (empty when none). */
+  async of(replicationGroupId: string): Promise<string[]> {
+    const response = await this.client
+      .send(
+        new DescribeScalableTargetsCommand({
+          ServiceNamespace: 'elasticache',
+          ResourceIds: [`replication-group/${replicationGroupId}`],
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('Application Auto Scaling DescribeScalableTargets', cause);
+      });
+    return (response.ScalableTargets ?? []).map((t) => t.ScalableDimension ?? 'unknown dimension');
+  }
+}
