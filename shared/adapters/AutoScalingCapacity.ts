@@ -58,8 +58,10 @@ export class AutoScalingCapacity implements CapacityPort {
     const inService = (group.Instances ?? [])
       .filter((i) => i.LifecycleState === 'InService')
       .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
+    const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
     return {
       current,
+      ...(unitLabel ? { unitLabel } : {}),
       // AWS may overshoot the desired capacity by less than one instance's weight; serving never exceeds it.
       serving: Math.min(current, inService),
       liveMin: group.MinSize ?? 0,
@@ -81,6 +83,17 @@ export class AutoScalingCapacity implements CapacityPort {
         throw new AwsCallError('AutoScaling SetDesiredCapacity', cause);
       });
   }
+}
+
+/** The unit's name in messages when it is not an instance: the group's DesiredCapacityType, or weights. */
+function unitLabelOf(
+  type: string | undefined,
+  instances: readonly { WeightedCapacity?: string }[],
+): string | undefined {
+  if (type === 'vcpu') return 'vCPU';
+  if (type === 'memory-mib') return 'MiB';
+  if (type === 'units' || instances.some((i) => i.WeightedCapacity !== undefined)) return 'unit';
+  return undefined;
 }
 
 /** The capacity units one instance counts for: its WeightedCapacity (a string in the API), else 1. */

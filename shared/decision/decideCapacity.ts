@@ -23,7 +23,7 @@ const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
 export function decideCapacity(input: DecisionInput): Decision {
   const { target, state, history, now } = input;
   const { current } = state;
-  const unit = unitByKind[target.kind];
+  const unit = state.unitLabel ?? unitByKind[target.kind];
   const samples = ruleSamples(input);
   const metrics = Object.fromEntries(target.rules.map((r) => [r.name, samples.get(r.name)?.newest ?? null]));
   const decision = (
@@ -246,7 +246,7 @@ function backIntoRange(
   },
 ): Decision {
   const { current } = state;
-  const unit = unitByKind[target.kind];
+  const unit = state.unitLabel ?? unitByKind[target.kind];
   const above = current > hi;
   const range = `${current} ${unit}s is ${above ? 'above' : 'below'} the range ${lo}..${hi}`;
   const goal = above ? hi : lo;

@@ -11,6 +11,8 @@ export interface CapacityState {
   readonly liveMax: number;
   /** Why the resource must not be changed now (instance refresh, suspended processes, modifying), if so. */
   readonly busy?: string;
+  /** What one unit is called when it is not the kind's own (a vCPU group's `vCPU`, a weighted group's `unit`). */
+  readonly unitLabel?: string;
 }
 
 /** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */

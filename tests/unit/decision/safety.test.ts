@@ -365,3 +365,28 @@ describe('predictive floors (issue #14: floors honoured by the scalers)', () => 
     expect(floorAt(schedule, NOW)).toBeUndefined();
   });
 });
+
+describe('units named in the group’s own unit (issue #11, item 9)', () => {
+  it('a vCPU group’s messages speak of vCPU, not instances', () => {
+    const d = decideCapacity({
+      target: target({
+        maxUnitsPerDecision: 2,
+        capacity: { min: 2, max: 64 },
+        rules: [
+          {
+            name: 'cpu',
+            type: 'target-tracking',
+            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+            target: 50,
+          },
+        ],
+      }),
+      policyMaxUnitsPerDecision: 4,
+      state: { current: 8, serving: 8, liveMin: 0, liveMax: 100, unitLabel: 'vCPU' },
+      readings: { cpu: series([95]) },
+      history: { recommendations: [], changes: [] },
+      now: NOW,
+    });
+    expect(d.message).toContain('capped at 2 vCPUs per decision');
+  });
+});
