@@ -76,7 +76,11 @@ export async function backtestReport(
       const v = f.upper[m] as number;
       if (Number.isFinite(v)) top = Math.max(top, v / s.unitCapacity);
     }
-  const unitsMax = Math.ceil(top * 1.05);
+  // Unless the load outgrows the capacity by far (a flash crowd past the maximum): then the axis stops at
+  // 1.5 × the most capacity any policy had, so capacity stays readable; the load's peaks above are written.
+  let capacityTop = s.max;
+  for (const t of result.timelines) for (const v of t.ordered) capacityTop = Math.max(capacityTop, v);
+  const unitsMax = Math.ceil(Math.min(top * 1.05, Math.max(capacityTop * 1.5, 1)));
 
   const chartsFor = (window: { from: number; to: number }, label: string) =>
     Promise.all(
@@ -141,7 +145,7 @@ export async function backtestReport(
     { swatches: result.figures.map((f) => policyColour(f.policy)) },
   );
   const scenario = `<p>${n.toLocaleString('en')} minutes from ${escapeHtml(clock(series.start, 0))} to ${escapeHtml(clock(series.start, n))} UTC. The load peaked at <b>${escapeHtml(formatNumber(series.load[peak] as number))} ${escapeHtml(loadUnit)}</b> on <b>${escapeHtml(clock(series.start, peak))} UTC</b>. One ${escapeHtml(singular(unitName))} serves ${escapeHtml(formatNumber(s.unitCapacity))} ${escapeHtml(loadUnit)} at 100%; target utilisation ${s.targetUtilisation}; range ${s.min}–${s.max}; provisioning delay ${s.delay} min.</p>`;
-  const howToRead = `<p class="note">Each chart: the load (red, right axis in ${escapeHtml(loadUnit)}, left axis in the ${escapeHtml(unitName)} it needs at 100%), the capacity ordered (dashed) and serving (solid), shaded where the load was above what served (overload). ▲ scale-out, ▼ scale-in: hover a mark for the decision and its reason. Long runs show, per point, the peak load and ordered capacity and the least serving capacity of its stretch of minutes.</p>`;
+  const howToRead = `<p class="note">Each chart: the load (red, right axis in ${escapeHtml(loadUnit)}, left axis in the ${escapeHtml(unitName)} it needs at 100%), the capacity ordered (dashed) and serving (solid), shaded where the load was above what served (overload). The value axis is shared by every chart; load far above any capacity is cut at the top, with its highest peaks written there (↑). ▲ scale-out, ▼ scale-in: hover a mark for the decision and its reason. Long runs show, per point, the peak load and ordered capacity and the least serving capacity of its stretch of minutes.</p>`;
   const sections: PageSection[] = [
     { html: scenario },
     { heading: 'Policies compared', html: table, charts: [scatter] },

@@ -115,7 +115,7 @@ export async function capacityChart(input: CapacityChartInput): Promise<Chart> {
   const width = input.width ?? CHART_WIDTH;
   const height = input.height ?? CAPACITY_HEIGHT;
   const u = input.unitCapacity;
-  const { from, to, lines, band, overload, marks, unitsMax, interpolate } = capacityData(input);
+  const { from, to, lines, band, overload, marks, cutOff, unitsMax, interpolate } = capacityData(input);
   const at = (m: number) => input.start + m * 60_000;
 
   const present = [
@@ -140,7 +140,7 @@ export async function capacityChart(input: CapacityChartInput): Promise<Chart> {
   });
   const line = (series: string, mark: object, axis: object | null) => ({
     data: { values: lines.filter((l) => l.series === series) },
-    mark: { type: 'line', interpolate, ...mark },
+    mark: { type: 'line', interpolate, clip: true, ...mark },
     encoding: { x, y: y('v', axis), color: { field: 'series', ...colour } },
   });
   const actions = Object.keys(MARK_SHAPES).filter((a) => marks.some((m) => m.action === a));
@@ -161,7 +161,7 @@ export async function capacityChart(input: CapacityChartInput): Promise<Chart> {
       },
       {
         data: { values: band },
-        mark: { type: 'area', opacity: 0.7, interpolate },
+        mark: { type: 'area', opacity: 0.7, interpolate, clip: true },
         encoding: { x, y: y('lo', null), y2: { field: 'hi' }, color: { datum: SERIES.band, ...colour } },
       },
       line(SERIES.forecast, { strokeWidth: 1.2, strokeDash: [2, 2] }, null),
@@ -182,6 +182,19 @@ export async function capacityChart(input: CapacityChartInput): Promise<Chart> {
           grid: false,
         },
       ),
+      // Below the row of ◆ marks; right-aligned near the right edge so the text stays inside.
+      ...(['left', 'right'] as const).map((align) => ({
+        data: { values: cutOff.filter((c) => c.t > at(from + 0.8 * (to - from)) === (align === 'right')) },
+        mark: {
+          type: 'text',
+          color: SERIES_COLOURS[SERIES.load],
+          align,
+          dx: align === 'left' ? 4 : -4,
+          dy: 20,
+          fontSize: 11,
+        },
+        encoding: { x, y: { datum: unitsMax, type: 'quantitative', axis: null }, text: { field: 'label' } },
+      })),
       ...(marks.length === 0
         ? []
         : [
@@ -252,7 +265,16 @@ export function capacityData(input: CapacityChartInput) {
     t: at(d.minute),
     y: d.action === 'several decisions' ? unitsMax * 0.97 : d.to,
   }));
-  return { from, to, bucket, lines, band, overload, marks, unitsMax, interpolate };
+  // Load above the axis is cut off at the top; the highest few of those peaks get their value written there.
+  const cutOff: { t: number; label: string }[] = [];
+  const loadPoints = lines.filter((l) => l.series === SERIES.load);
+  const apart = (to - from) * 60_000 * 0.06;
+  for (const point of [...loadPoints].filter((l) => l.v > unitsMax).sort((a, b) => b.v - a.v)) {
+    if (cutOff.length === 4) break;
+    if (cutOff.some((c) => Math.abs(c.t - point.t) < apart)) continue;
+    cutOff.push({ t: point.t, label: `↑ ${formatNumber(point.v * u)} ${input.loadUnit}` });
+  }
+  return { from, to, bucket, lines, band, overload, marks, cutOff, unitsMax, interpolate };
 }
 
 /** Minute spans with utilisation above 1 (load above what serves), merged when closer than a bucket. */
@@ -468,7 +490,10 @@ export async function forecastChart(input: ForecastChartInput): Promise<Chart> {
     field: 't',
     type: 'temporal' as const,
     scale: { type: 'utc' as const },
-    axis: timeAxis(Math.min(...times), Math.max(...times)),
+    axis: timeAxis(
+      times.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY),
+      times.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
+    ),
   };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -25,7 +25,7 @@ export async function renderChart(spec: TopLevelSpec, title: string): Promise<Ch
   // Vega-Lite warns about scale merges across layers that are intended (shared domains): not for operators.
   const view = new View(parse(compile(spec, { logger: logger(None) }).spec), { renderer: 'none' });
   try {
-    const svg = withHoverTitles(await view.toSVG());
+    const svg = withUniqueIds(withHoverTitles(await view.toSVG()));
     const size = /<svg[^>]*\swidth="([\d.]+)"\s+height="([\d.]+)"/.exec(svg);
     return { title, svg, width: Number(size?.[1]), height: Number(size?.[2]) };
   } finally {
@@ -43,6 +43,15 @@ function withHoverTitles(svg: string): string {
     if (label === undefined || !attrs.includes('role="graphics-symbol"')) return item;
     return `<${tag} class="hover"${attrs}><title>${label}</title></${tag}>`;
   });
+}
+
+// Vega numbers its clip paths from 1 in every SVG; in a page of many charts, url(#clip1) would resolve to
+// the first chart's. Each rendered chart gets its own prefix.
+let rendered = 0;
+function withUniqueIds(svg: string): string {
+  rendered += 1;
+  const prefix = `chart${rendered}-`;
+  return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`);
 }
 
 /** Stacks charts of one width into one SVG, top to bottom (for one PNG of several charts). */

@@ -118,6 +118,13 @@ describe('the capacity chart', () => {
     expect(texts((await capacityChart(day)).svg, 'legend-label')).not.toContain('forecast');
   });
 
+  it('cuts load above the axis at the top and writes the peak there', async () => {
+    const data = capacityData({ ...surgeDay(), unitsMax: 6 });
+    expect(data.cutOff).toEqual([{ t: START + 540 * 60_000, label: '↑ 900 requests/min' }]);
+    expect((await capacityChart({ ...surgeDay(), unitsMax: 6 })).svg).toContain('↑ 900 requests/min');
+    expect(capacityData(surgeDay()).cutOff).toEqual([]);
+  });
+
   it('shades every overload minute, and only those (the surge until capacity serves)', () => {
     const { overload } = capacityData(surgeDay());
     expect(overload).toEqual([{ t: START + 540 * 60_000, t2: START + 546 * 60_000 }]);
@@ -257,7 +264,16 @@ describe('the scatter, the page and the PNG', () => {
   it('writes a page that loads nothing from anywhere', async () => {
     const html = htmlPage('A <report>', [{ heading: 'h', charts: [await capacityChart(surgeDay())] }]);
     expect(html).toContain('<title>A &lt;report&gt;</title>');
-    expect(html).not.toMatch(/\b(src|href)\s*=|@import|url\(|https?:\/\/(?!www\.w3\.org\/)/);
+    expect(html).not.toMatch(/\b(src|href)\s*=|@import|url\((?!#)|https?:\/\/(?!www\.w3\.org\/)/);
+  });
+
+  it('gives each chart of a page its own clip-path ids (the load is cut at the top of its own chart)', async () => {
+    const one = await capacityChart(surgeDay());
+    const two = await capacityChart(surgeDay());
+    const ids = (svg: string) => [...svg.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids(one.svg).length).toBeGreaterThan(0);
+    expect(ids(one.svg).filter((id) => ids(two.svg).includes(id))).toEqual([]);
+    for (const ref of one.svg.matchAll(/url\(#([^)]+)\)/g)) expect(ids(one.svg)).toContain(ref[1]);
   });
 
   it('draws a PNG of the stacked charts at their pixel size, and twice that at scale 2', async () => {
