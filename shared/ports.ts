@@ -1,4 +1,5 @@
 import type { CostAlert, DailyCost } from './cost/types';
+import type { ForecastTrack } from './decision/forecastTrust';
 import type { KindAction, KindModel } from './decision/kindModel';
 import type {
   CapacityState,
@@ -141,6 +142,10 @@ export interface Ledger {
   record(decision: Decision, context: DecisionContext, update?: TargetUpdate): Promise<void>;
   /** Replaces the target's predictive floors (undefined removes them); written by the predict function only. */
   writeFloors(target: string, floors: FloorSchedule | undefined): Promise<void>;
+  /** The predict function's last forecasts and their scores (trust), kept apart from the state it reads each minute. */
+  readForecastTrack(target: string): Promise<ForecastTrack | undefined>;
+  /** Replaces the target's forecast track; written by the predict function only. */
+  writeForecastTrack(target: string, track: ForecastTrack): Promise<void>;
 }
 
 /** A capacity change, as told to humans. */
@@ -163,19 +168,61 @@ export interface CostReader {
   forecast(start: string, end: string): Promise<number>;
 }
 
-/**
- * The once-per-day guard of the cost alerts: a conditional write per alert key, day and channel, so a
- * schedule delivered twice, or two runs racing, post each alert once.
- */
-export interface AlertLedger {
-  /** True for the first claim of (day, key) only. */
-  claimAlert(day: string, key: string, now: Date): Promise<boolean>;
-  /** Gives a claim back, when the message could not be sent, so the next run tries again. */
-  releaseAlert(day: string, key: string): Promise<void>;
-}
-
 /** One channel a cost alert goes to (the topic, the webhook). */
 export interface CostAlertChannel {
   readonly channel: string;
   costAlert(alert: CostAlert): Promise<void>;
+}
+
+/**
+ * A metric's history for the predict function: every datapoint of each query between two instants, in as few
+ * GetMetricData calls as keep each at most 100,800 datapoints. Read-only. A query with none maps to `[]`.
+ */
+export interface MetricHistoryReader {
+  history(
+    queries: readonly MetricQuery[],
+    start: Date,
+    end: Date,
+  ): Promise<ReadonlyMap<string, readonly MetricReading[]>>;
+}
+
+/** One scheduled action on an Auto Scaling group, as Describe returns it. */
+export interface GroupScheduledAction {
+  readonly name: string;
+  readonly start?: Date;
+  readonly minSize?: number;
+}
+
+/**
+ * A group's scheduled actions (the predict function's mirror of its floors). `replace` deletes the named
+ * actions first and then puts the new ones (a put on an existing name updates it), so the group never holds
+ * both sets at once; it throws when AWS reports an action it could not put or delete.
+ */
+export interface ScheduledActionsPort {
+  group(name: string): Promise<{ readonly minSize: number; readonly maxSize: number }>;
+  scheduledActions(group: string): Promise<GroupScheduledAction[]>;
+  replace(
+    group: string,
+    put: readonly { readonly name: string; readonly start: Date; readonly minSize: number }[],
+    remove: readonly string[],
+  ): Promise<void>;
+}
+
+/** One forecast datapoint for CloudWatch (namespace Scalepilot, dimensions service=predict, target, rule). */
+export interface ForecastDatum {
+  readonly name: 'ForecastLoad' | 'ForecastCapacity' | 'ForecastMase';
+  readonly target: string;
+  readonly rule?: string;
+  readonly time: Date;
+  readonly value: number;
+}
+
+/** Publishes the forecasts and their scores as metrics (the dashboard, the backtest charts). */
+export interface ForecastMetricsPort {
+  publish(data: readonly ForecastDatum[]): Promise<void>;
+}
+
+/** Tells humans a target's forecast lost, or regained, the trust its floors need. */
+export interface ForecastNotifier {
+  trustChanged(target: string, trusted: boolean, message: string, at: Date): Promise<void>;
 }

@@ -12,15 +12,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { ForecastTrack } from '../decision/forecastTrust';
 import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
-import type { AlertLedger, DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate } from '../ports';
+import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
-/** How long the once-per-day claims of cost alerts are kept. */
-export const ALERT_LOG_DAYS = 60;
 
 interface StoredState {
   lastScaleOutAt?: string;
@@ -109,7 +108,7 @@ export interface DecisionLogEntry extends Decision {
  * recommendations and changes) and one `DECISION#<time>#<n>` item per decision. `scope` is account and
  * region, so one table can serve several.
  */
-export class DynamoLedger implements Ledger, AlertLedger {
+export class DynamoLedger implements Ledger {
   private readonly doc: DynamoDBDocumentClient;
   private sequence = 0;
 
@@ -228,6 +227,35 @@ export class DynamoLedger implements Ledger, AlertLedger {
       });
   }
 
+  /** The forecast track lives in its own `FORECAST` item: the scalers' minute-by-minute reads never load it. */
+  async readForecastTrack(target: string): Promise<ForecastTrack | undefined> {
+    const response = await this.doc
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(target), sk: 'FORECAST' },
+          ConsistentRead: true,
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB GetItem (forecast track)', cause);
+      });
+    return response.Item?.track as ForecastTrack | undefined;
+  }
+
+  async writeForecastTrack(target: string, track: ForecastTrack): Promise<void> {
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: this.pk(target), sk: 'FORECAST', track },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB PutItem (forecast track)', cause);
+      });
+  }
+
   async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number): Promise<void> {
     try {
       await this.doc.send(
@@ -304,42 +332,6 @@ export class DynamoLedger implements Ledger, AlertLedger {
       }
       throw new AwsCallError('DynamoDB TransactWriteItems (decision and state)', cause);
     }
-  }
-
-  /** Cost alerts: one item per (day, alert key, channel), kept 60 days; the condition makes the claim atomic. */
-  async claimAlert(day: string, key: string, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: this.alertPk(),
-            sk: `${day}#${key}`,
-            claimedAt: now.toISOString(),
-            ttl: Math.floor(now.getTime() / 1000) + ALERT_LOG_DAYS * 86400,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw new AwsCallError('DynamoDB PutItem (alert claim)', error);
-    }
-  }
-
-  async releaseAlert(day: string, key: string): Promise<void> {
-    await this.doc
-      .send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: this.alertPk(), sk: `${day}#${key}` } }),
-      )
-      .catch((cause: unknown) => {
-        throw new AwsCallError('DynamoDB DeleteItem (alert claim)', cause);
-      });
-  }
-
-  private alertPk() {
-    return `ALERT#${this.scope}`;
   }
 
   /** The decision log of a target, oldest first; with `between`, only decisions taken in [from, to). */
