@@ -105,6 +105,16 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
     if (daily !== undefined && monthly !== undefined && monthly < daily)
       report(['cost', 'monthlyBudgetUsd'], `${monthly} is below the daily limit ${daily}`);
   }
+  // A known event must name targets that exist (a typo would silently raise no floor).
+  const events =
+    isRecord(raw.predictive) && Array.isArray(raw.predictive.events) ? raw.predictive.events : [];
+  events.forEach((event: unknown, i) => {
+    if (!isRecord(event) || !Array.isArray(event.targets)) return;
+    event.targets.forEach((name, j) => {
+      if (typeof name === 'string' && !firstByName.has(name))
+        report(['predictive', 'events', i, 'targets', j], `"${name}" is not a target of this policy`);
+    });
+  });
   problems.push(...checkEvaluation(raw));
   return problems;
 }

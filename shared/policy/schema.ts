@@ -224,13 +224,61 @@ export const TargetSchema = z.discriminatedUnion('kind', [
   CacheShardsTargetSchema,
 ]);
 
+/**
+ * A known event (the seeds' ticket rush): its window raises the floor of the targets it names (all predictive
+ * targets when none), to `units`, or to the forecast's need × `multiplier`, started early by the lead time.
+ */
+export const PredictiveEventSchema = z
+  .strictObject({
+    name,
+    start: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e.g. 2026-12-05T18:00:00Z'),
+    end: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, after start'),
+    demand: z
+      .strictObject({
+        units: z.number().int().positive().optional().describe('the floor for the window, in units'),
+        multiplier: z
+          .number()
+          .positive()
+          .optional()
+          .describe("the forecast's need times this for the window (never below the forecast)"),
+      })
+      .refine((d) => (d.units === undefined) !== (d.multiplier === undefined), {
+        message: 'name units or multiplier (exactly one)',
+      }),
+    targets: z
+      .array(name)
+      .min(1)
+      .optional()
+      .describe('names of predictive targets it concerns; default: every predictive target'),
+  })
+  .refine((e) => Date.parse(e.end) > Date.parse(e.start), {
+    path: ['end'],
+    message: 'must be after start',
+  });
+
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
     lookbackDays: z.number().int().min(1).max(60).default(14),
-    horizonMinutes: z.number().int().min(5).max(1440).default(60),
+    horizonMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(1440)
+      .default(60)
+      .describe(
+        'how far beyond the next hourly run the floors reach (how long they outlive a run that fails)',
+      ),
     capacityBufferPercent: z.number().min(0).max(200).default(30),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
+    provisioningMinutes: z
+      .strictObject({
+        'rds-replicas': z.number().int().min(0).max(120).default(15),
+        'cache-shards': z.number().int().min(0).max(120).default(10),
+      })
+      .prefault({})
+      .describe('how early a floor starts before the need, per kind (groups: instanceWarmupSeconds)'),
+    events: z.array(PredictiveEventSchema).max(100).default([]).describe('known events (a ticket rush)'),
   })
   .prefault({});
 
@@ -305,3 +353,5 @@ export type MetricSpec = z.infer<typeof MetricSchema>;
 export type TargetKind = Target['kind'];
 export type RateLimit = z.infer<typeof rateLimit>;
 export type CostPolicy = z.infer<typeof CostSchema>;
+export type PredictivePolicy = z.infer<typeof PredictiveSchema>;
+export type PredictiveEvent = z.infer<typeof PredictiveEventSchema>;

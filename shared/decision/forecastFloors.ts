@@ -1,0 +1,170 @@
+import type { LoadForecast, LoadHistory } from '../forecast/types';
+import type { PredictiveEvent, PredictivePolicy, Rule, Target } from '../policy/schema';
+import type { FloorSchedule, MetricReading } from './types';
+
+/**
+ * From a forecast load to the units that carry it. The load of a rule is read as CloudWatch's `Sum` and
+ * `SampleCount` of the rule's metric: for a per-unit average (CPUUtilization over a group), `Sum` adds every
+ * unit's datapoints, so `Sum × metric period / read period` is the total load (percent-units) and
+ * `SampleCount` the same way counts the units reporting. The units needed then are
+ * `ceil(upper × (1 + buffer) / utilisation target)`.
+ */
+
+/** The history is read at 5 minutes (14 days: 4,032 datapoints a series), or at the rule's period when longer. */
+export function historyPeriodSeconds(rule: Rule): number {
+  return Math.max(300, rule.metric.periodSeconds);
+}
+
+/**
+ * The utilisation one unit is sized for: a target-tracking rule's target, or a step rule's lowest scale-out
+ * threshold (so a floor sized at it leaves the reactive rule quiet on the forecast load). In the unit the rule
+ * reads (a `percentOf` metric's Sum is read as a percentage too).
+ */
+export function utilisationTarget(rule: Rule): number {
+  return rule.type === 'target-tracking' ? rule.target : Math.min(...rule.scaleOut.map((s) => s.above));
+}
+
+/**
+ * Why a rule's load cannot be turned into units, or undefined when it can: only a per-unit average
+ * (statistic `Average`) adds up to a total load; a Maximum, a percentile or a Sum does not.
+ */
+export function unforecastable(rule: Rule): string | undefined {
+  if (rule.metric.statistic !== 'Average')
+    return `rule ${rule.name} reads ${rule.metric.statistic}, not a per-unit Average: its load does not add up over units`;
+  if (!(utilisationTarget(rule) > 0)) return `rule ${rule.name} has no positive utilisation target`;
+  return undefined;
+}
+
+/** A rule's total load per period (and the units reporting), from its metric's Sum and SampleCount. */
+export function loadHistory(
+  rule: Rule,
+  sum: readonly MetricReading[],
+  sampleCount: readonly MetricReading[],
+): LoadHistory & { readonly reporting: readonly number[] } {
+  const perUnit = historyPeriodSeconds(rule) / rule.metric.periodSeconds;
+  const counts = new Map(sampleCount.map((p) => [p.timestamp.getTime(), p.value]));
+  const times: number[] = [];
+  const values: number[] = [];
+  const reporting: number[] = [];
+  for (const p of sum) {
+    const time = p.timestamp.getTime();
+    const count = counts.get(time);
+    // A period no unit reported in says nothing about the load (a gap, not a zero).
+    if (count === undefined || !(count > 0)) continue;
+    times.push(time);
+    values.push(p.value / perUnit);
+    reporting.push(count / perUnit);
+  }
+  return { times, values, reporting };
+}
+
+/** A rule's forecast load, as the forecaster made it. */
+export interface RuleForecast {
+  readonly rule: Rule;
+  readonly forecast: LoadForecast;
+}
+
+/** The known events that concern a target (every predictive target when an event names none). */
+export function eventsFor(policy: PredictivePolicy, target: Target): PredictiveEvent[] {
+  return policy.events.filter((e) => e.targets === undefined || e.targets.includes(target.name));
+}
+
+/** Units needed per step: `start + i × stepMinutes` needs `units[i]`, before any lead or cap. */
+export interface NeededCapacity {
+  readonly start: Date;
+  readonly stepMinutes: number;
+  readonly units: readonly number[];
+}
+
+const MINUTE = 60_000;
+
+/** The event in force at `time` that asks the most, by kind of demand. */
+function eventDemand(events: readonly PredictiveEvent[], time: number) {
+  let units = 0;
+  let multiplier = 1;
+  for (const e of events) {
+    if (time < Date.parse(e.start) || time >= Date.parse(e.end)) continue;
+    units = Math.max(units, e.demand.units ?? 0);
+    multiplier = Math.max(multiplier, e.demand.multiplier ?? 1);
+  }
+  return { units, multiplier };
+}
+
+/**
+ * The units each step needs: per rule `ceil(upper × m × (1 + buffer) / utilisation target)`, the largest over
+ * the rules (each rule is a resource that can run out), where m is the multiplier of a known event in force
+ * (1 outside events), and at least a known event's `units`. Steps run from the forecasts' start to `until`.
+ */
+export function neededCapacity(
+  forecasts: readonly RuleForecast[],
+  bufferPercent: number,
+  events: readonly PredictiveEvent[],
+  until: Date,
+): NeededCapacity {
+  const first = forecasts[0]?.forecast;
+  if (!first) throw new RangeError('neededCapacity needs at least one forecast');
+  const { start, stepMinutes } = first;
+  const steps = Math.max(0, Math.ceil((until.getTime() - start) / (stepMinutes * MINUTE)));
+  const units: number[] = [];
+  for (let i = 0; i < steps; i += 1) {
+    const time = start + i * stepMinutes * MINUTE;
+    const demand = eventDemand(events, time);
+    let need = demand.units;
+    for (const { rule, forecast } of forecasts) {
+      const k = Math.round((time - forecast.start) / (forecast.stepMinutes * MINUTE));
+      const upper = forecast.upper[k];
+      if (upper === undefined) continue;
+      const load = Math.max(0, upper) * demand.multiplier * (1 + bufferPercent / 100);
+      // The epsilon keeps 240 × 1.25 / 60 at 5, not 6, through floating point.
+      need = Math.max(need, Math.ceil(load / utilisationTarget(rule) - 1e-9));
+    }
+    units.push(need);
+  }
+  return { start: new Date(start), stepMinutes, units };
+}
+
+/** Only the known events' `units` (no forecast: declined or untrusted), from `start` to `until`. */
+export function eventOnlyCapacity(
+  events: readonly PredictiveEvent[],
+  start: Date,
+  stepMinutes: number,
+  until: Date,
+): NeededCapacity {
+  const steps = Math.max(0, Math.ceil((until.getTime() - start.getTime()) / (stepMinutes * MINUTE)));
+  const units = Array.from(
+    { length: steps },
+    (_, i) => eventDemand(events, start.getTime() + i * stepMinutes * MINUTE).units,
+  );
+  return { start, stepMinutes, units };
+}
+
+/** How early a target's floor must start before the need: its warm-up or provisioning delay. */
+export function leadSeconds(target: Target, policy: PredictivePolicy): number {
+  if (target.kind === 'asg') return target.instanceWarmupSeconds;
+  return policy.provisioningMinutes[target.kind] * 60;
+}
+
+/**
+ * The floor schedule the scalers honour: each step's floor is the most any step within the lead after it
+ * needs (so capacity ordered at a rise is serving when the rise comes, and a fall waits for its own time),
+ * capped at `max` (the policy's and the group's). Undefined when no step asks for any unit.
+ */
+export function floorSchedule(
+  needed: NeededCapacity,
+  lead: number,
+  max: number,
+  madeAt: Date,
+  source: string,
+): FloorSchedule | undefined {
+  const k = Math.ceil(lead / (needed.stepMinutes * 60));
+  const units = needed.units.map((_, i) => Math.min(max, Math.max(0, ...needed.units.slice(i, i + k + 1))));
+  if (!units.some((u) => u > 0)) return undefined;
+  return { start: needed.start, stepMinutes: needed.stepMinutes, units, madeAt, source };
+}
+
+/** The names of the known events whose window overlaps [from, until), for messages. */
+export function eventsNear(events: readonly PredictiveEvent[], from: Date, until: Date): string[] {
+  return events
+    .filter((e) => Date.parse(e.start) < until.getTime() && Date.parse(e.end) > from.getTime())
+    .map((e) => e.name);
+}

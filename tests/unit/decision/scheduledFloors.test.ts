@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  FORECAST_ACTION_PREFIX,
+  MAX_SCHEDULED_ACTIONS,
+  type ScheduledMinSize,
+  scheduledMinSizes,
+} from '../../../shared/decision/scheduledFloors';
+import type { FloorSchedule } from '../../../shared/decision/types';
+
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+const MIN = 60_000;
+const NOW = new Date(T0 + 30_000); // 30 s into the first step
+
+const floors = (units: number[], start = T0): FloorSchedule => ({
+  start: new Date(start),
+  stepMinutes: 5,
+  units,
+  madeAt: NOW,
+  source: 'test',
+});
+
+const plan = (units: number[] | undefined, over: Partial<Parameters<typeof scheduledMinSizes>[0]> = {}) =>
+  scheduledMinSizes({
+    target: 'api',
+    floors: units ? floors(units) : undefined,
+    baseline: 2,
+    maxSize: 10,
+    currentMinSize: 2,
+    now: NOW,
+    budget: MAX_SCHEDULED_ACTIONS,
+    ...over,
+  });
+
+const brief = (actions: ScheduledMinSize[]) =>
+  actions.map((a) => [(a.start.getTime() - T0) / MIN, a.minSize] as const);
+
+/** The MinSize in force at `time` under the actions, starting from `initial`. */
+function minSizeAt(actions: ScheduledMinSize[], initial: number, time: number): number {
+  let size = initial;
+  for (const a of actions) if (a.start.getTime() <= time) size = a.minSize;
+  return size;
+}
+
+describe('scheduledMinSizes', () => {
+  it.each([
+    {
+      name: 'one action per run of equal floors, back to the baseline at the end',
+      units: [2, 2, 5, 5, 3],
+      want: [
+        [10, 5],
+        [20, 3],
+        [25, 2],
+      ],
+    },
+    {
+      name: 'a floor in force now starts at the next whole minute (AWS refuses the past)',
+      units: [4, 4, 2],
+      want: [
+        [1, 4],
+        [10, 2],
+      ],
+    },
+    {
+      name: 'floors below the baseline are the baseline; above MaxSize, MaxSize',
+      units: [1, 14, 1],
+      want: [
+        [5, 10],
+        [10, 2],
+      ],
+    },
+    { name: 'nothing above the baseline and MinSize at it: no action', units: [2, 1, 0], want: [] },
+  ])('$name', ({ units, want }) => {
+    expect(brief(plan(units))).toEqual(want);
+  });
+
+  it.each([
+    {
+      name: 'no floors (declined, untrusted) after a raised MinSize: back to the baseline now',
+      units: undefined,
+      current: 6,
+      want: [[1, 2]],
+    },
+    { name: 'no floors and MinSize at the baseline: nothing', units: undefined, current: 2, want: [] },
+    {
+      name: 'a first run at the MinSize in force is not repeated',
+      units: [6, 6, 3],
+      current: 6,
+      want: [
+        [10, 3],
+        [15, 2],
+      ],
+    },
+    {
+      name: 'a first run below the raised MinSize lowers it',
+      units: [2, 2, 5],
+      current: 6,
+      want: [
+        [1, 2],
+        [10, 5],
+        [15, 2],
+      ],
+    },
+  ])('$name', ({ units, current, want }) => {
+    expect(brief(plan(units, { currentMinSize: current }))).toEqual(want);
+  });
+
+  it('names each action with the prefix, the target and its minute', () => {
+    const [first] = plan([2, 5]);
+    expect(first?.name).toBe(`${FORECAST_ACTION_PREFIX}api-20261201T1005Z`);
+  });
+
+  it('coalesces 48 hours of changing floors under the budget, never below a floor', () => {
+    const units = Array.from({ length: 576 }, (_, i) => 2 + (i % 7));
+    const actions = plan(units, { budget: 40 });
+    expect(actions.length).toBeLessThanOrEqual(40);
+    for (let t = T0 + MIN; t < T0 + 576 * 5 * MIN; t += 5 * MIN)
+      expect(minSizeAt(actions, 2, t)).toBeGreaterThanOrEqual(
+        units[Math.floor((t - T0) / (5 * MIN))] as number,
+      );
+  });
+
+  it('any floors, any budget: at most the budget, in the future, increasing, within [baseline, MaxSize], covering every floor (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 2, max: MAX_SCHEDULED_ACTIONS }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 12 }),
+        (units, budget, baseline, current) => {
+          const actions = plan(units, { budget, baseline, currentMinSize: current });
+          expect(actions.length).toBeLessThanOrEqual(budget);
+          const times = actions.map((a) => a.start.getTime());
+          expect(times.every((t) => t > NOW.getTime())).toBe(true);
+          expect(times).toEqual([...times].sort((a, b) => a - b));
+          expect(new Set(actions.map((a) => a.name)).size).toBe(actions.length);
+          for (const a of actions) expect(a.minSize).toBeGreaterThanOrEqual(Math.min(baseline, 10));
+          for (const a of actions) expect(a.minSize).toBeLessThanOrEqual(10);
+          const first = times[0] ?? Number.POSITIVE_INFINITY;
+          units.forEach((u, i) => {
+            const t = T0 + (i + 1) * 5 * MIN - 1; // the last instant of step i
+            if (t >= first) expect(minSizeAt(actions, current, t)).toBeGreaterThanOrEqual(Math.min(u, 10));
+          });
+          // After the schedule, MinSize is back at the baseline.
+          expect(minSizeAt(actions, current, T0 + units.length * 5 * MIN)).toBe(
+            actions.length > 0 ? Math.min(baseline, 10) : current,
+          );
+        },
+      ),
+    );
+  });
+});

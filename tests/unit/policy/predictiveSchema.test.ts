@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { PolicyValidationError } from '../../../shared/errors';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+
+const target = {
+  name: 'api',
+  kind: 'asg',
+  autoScalingGroupName: 'g',
+  capacity: { min: 2, max: 10 },
+  predictive: true,
+  rules: [
+    {
+      name: 'cpu',
+      type: 'step',
+      metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+      scaleOut: [{ above: 70, add: 2 }],
+    },
+  ],
+};
+const policy = (predictive: unknown) => ({ version: 1, targets: [target], predictive });
+
+function problemsOf(doc: unknown): string[] {
+  try {
+    validatePolicy(doc, 'p.yml');
+  } catch (error) {
+    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+const rush = {
+  name: 'ticket-rush',
+  start: '2026-12-05T18:00:00Z',
+  end: '2026-12-05T20:00:00Z',
+  demand: { units: 8 },
+};
+
+describe('predictive: defaults (the seeds’ values)', () => {
+  it('off, 14 days, 60 minutes beyond the next run, a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
+    expect(validatePolicy(policy(undefined)).predictive).toEqual({
+      enabled: false,
+      lookbackDays: 14,
+      horizonMinutes: 60,
+      capacityBufferPercent: 30,
+      mode: 'forecast-only',
+      provisioningMinutes: { 'rds-replicas': 15, 'cache-shards': 10 },
+      events: [],
+    });
+  });
+});
+
+describe('predictive: every key', () => {
+  it.each([
+    { name: 'enabled', predictive: { enabled: true }, key: 'enabled', value: true },
+    { name: 'lookbackDays', predictive: { lookbackDays: 7 }, key: 'lookbackDays', value: 7 },
+    { name: 'horizonMinutes', predictive: { horizonMinutes: 1440 }, key: 'horizonMinutes', value: 1440 },
+    {
+      name: 'capacityBufferPercent',
+      predictive: { capacityBufferPercent: 0 },
+      key: 'capacityBufferPercent',
+      value: 0,
+    },
+    { name: 'mode', predictive: { mode: 'forecast-and-scale' }, key: 'mode', value: 'forecast-and-scale' },
+    {
+      name: 'provisioningMinutes (one kind; the other keeps its default)',
+      predictive: { provisioningMinutes: { 'rds-replicas': 20 } },
+      key: 'provisioningMinutes',
+      value: { 'rds-replicas': 20, 'cache-shards': 10 },
+    },
+    { name: 'events', predictive: { events: [rush] }, key: 'events', value: [rush] },
+    {
+      name: 'an event with a multiplier and targets',
+      predictive: { events: [{ ...rush, demand: { multiplier: 2.5 }, targets: ['api'] }] },
+      key: 'events',
+      value: [{ ...rush, demand: { multiplier: 2.5 }, targets: ['api'] }],
+    },
+  ])('accepts $name', ({ predictive, key, value }) => {
+    expect((validatePolicy(policy(predictive)).predictive as Record<string, unknown>)[key]).toEqual(value);
+  });
+
+  it.each([
+    { name: 'an unknown key', predictive: { buffer: 30 }, want: 'predictive.buffer: unknown key' },
+    { name: 'lookbackDays over 60', predictive: { lookbackDays: 61 }, want: 'predictive.lookbackDays' },
+    {
+      name: 'horizonMinutes over a day',
+      predictive: { horizonMinutes: 1441 },
+      want: 'predictive.horizonMinutes',
+    },
+    {
+      name: 'a negative buffer',
+      predictive: { capacityBufferPercent: -1 },
+      want: 'predictive.capacityBufferPercent',
+    },
+    { name: 'an unknown mode', predictive: { mode: 'scale' }, want: 'predictive.mode' },
+    {
+      name: 'provisioningMinutes for groups (they use instanceWarmupSeconds)',
+      predictive: { provisioningMinutes: { asg: 5 } },
+      want: 'predictive.provisioningMinutes.asg: unknown key',
+    },
+    {
+      name: 'an event ending before it starts',
+      predictive: { events: [{ ...rush, end: '2026-12-05T17:00:00Z' }] },
+      want: 'predictive.events[0] "ticket-rush".end: must be after start',
+    },
+    {
+      name: 'an event ending as it starts',
+      predictive: { events: [{ ...rush, end: rush.start }] },
+      want: 'predictive.events[0] "ticket-rush".end: must be after start',
+    },
+    {
+      name: 'zero units',
+      predictive: { events: [{ ...rush, demand: { units: 0 } }] },
+      want: 'predictive.events[0] "ticket-rush".demand.units',
+    },
+    {
+      name: 'a negative multiplier',
+      predictive: { events: [{ ...rush, demand: { multiplier: -2 } }] },
+      want: 'predictive.events[0] "ticket-rush".demand.multiplier',
+    },
+    {
+      name: 'both units and a multiplier',
+      predictive: { events: [{ ...rush, demand: { units: 3, multiplier: 2 } }] },
+      want: 'predictive.events[0] "ticket-rush".demand: name units or multiplier (exactly one)',
+    },
+    {
+      name: 'neither',
+      predictive: { events: [{ ...rush, demand: {} }] },
+      want: 'predictive.events[0] "ticket-rush".demand: name units or multiplier (exactly one)',
+    },
+    {
+      name: 'a start that is not a date-time',
+      predictive: { events: [{ ...rush, start: 'tomorrow' }] },
+      want: 'predictive.events[0] "ticket-rush".start',
+    },
+    {
+      name: 'an unknown target',
+      predictive: { events: [{ ...rush, targets: ['web'] }] },
+      want: 'predictive.events[0] "ticket-rush".targets[0]: "web" is not a target of this policy',
+    },
+    {
+      name: 'an unknown event key',
+      predictive: { events: [{ ...rush, capacity: 3 }] },
+      want: 'predictive.events[0] "ticket-rush".capacity: unknown key',
+    },
+  ])('refuses $name, naming the place', ({ predictive, want }) => {
+    const problems = problemsOf(policy(predictive));
+    expect(
+      problems.some((p) => p.startsWith(want)),
+      problems.join('\n'),
+    ).toBe(true);
+  });
+});
