@@ -43,6 +43,8 @@ const EVENT_MINUTES = 60;
 
 export interface ElastiCacheShardOptions {
   readonly client?: ElastiCacheClient;
+  /** For DescribeEvents (default: a client of its own, without retries). */
+  readonly eventsClient?: ElastiCacheClient;
   readonly scalableTargets?: ElastiCacheScalableTargets;
   readonly replicas?: ElastiCacheReplicaCount;
 }
@@ -58,11 +60,17 @@ export interface ElastiCacheShardOptions {
  */
 export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObservation> {
   private readonly client: ElastiCacheClient;
+  private readonly eventsClient: ElastiCacheClient;
   private readonly scalableTargets: ElastiCacheScalableTargets;
   private readonly replicas: ElastiCacheReplicaCount;
 
   constructor(config: AwsConfig, options: ElastiCacheShardOptions = {}) {
     this.client = options.client ?? new ElastiCacheClient(clientOptions(config));
+    // Events are a secondary signal read every minute: a failed read is no events this minute, not retried.
+    this.eventsClient =
+      options.eventsClient ??
+      options.client ??
+      new ElastiCacheClient({ ...clientOptions(config), maxAttempts: 1 });
     this.scalableTargets = options.scalableTargets ?? new ElastiCacheScalableTargets(config);
     this.replicas = options.replicas ?? new ElastiCacheReplicaCount(this.client);
   }
@@ -187,7 +195,7 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
    */
   private async events(id: string): Promise<{ events?: CacheEvent[]; error?: string }> {
     try {
-      const response = await this.client.send(
+      const response = await this.eventsClient.send(
         new DescribeEventsCommand({
           SourceType: 'replication-group',
           SourceIdentifier: id,

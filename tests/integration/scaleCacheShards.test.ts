@@ -1,0 +1,300 @@
+import {
+  CreateReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ModifyReplicationGroupShardConfigurationCommand,
+} from '@aws-sdk/client-elasticache';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { elastiCacheShardScaler } from '../../shared/adapters/ElastiCacheShardCapacity';
+import { ledgerScope } from '../../shared/adapters/ledgerScope';
+import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
+import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
+import { validatePolicy } from '../../shared/policy/parsePolicy';
+import type { Policy } from '../../shared/policy/schema';
+import { capturedLog, lambdaContext, testClock } from '../harness/fixtures';
+
+// scale-cache-shards against moto: the group, its describe, the per-node metrics in CloudWatch, the ledger
+// (intent, settlement, decision log) and the topic are moto's. Known emulator behaviour, worked around here:
+// - moto creates a cluster-mode group only with ClusterMode: "enabled", NumNodeGroups and explicit
+//   NodeGroupConfiguration slot ranges (its default split is only right for 3 shards);
+// - moto does not implement ModifyReplicationGroupShardConfiguration, Increase/DecreaseReplicaCount or
+//   DescribeEvents (HTTP 500): the reshard call is answered by aws-sdk-client-mock on the adapter's client
+//   with the API reference's response shape (every other command of that client goes through to moto), and
+//   DescribeEvents is read without retries (maxAttempts 1) and left out, as the adapter does when it fails;
+// - moto never shows a group `modifying`, nor a new shard: the harness proxy rewrites the describe while AWS
+//   would be resharding, and adds the shard once the reshard would have finished;
+// - moto's Application Auto Scaling has no `elasticache` namespace: the proxy answers DescribeScalableTargets.
+
+const GROUP = 'sessions-rg';
+const SCOPE = '123456789012#us-east-1';
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(async () => {
+  await emulator.reset();
+  emulator.rewrite('DescribeReplicationGroups', undefined);
+  emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));
+});
+
+function policy(scaleIn = 1): Policy {
+  return validatePolicy({
+    version: 1,
+    targets: [
+      {
+        name: 'sessions',
+        kind: 'cache-shards',
+        replicationGroupId: GROUP,
+        capacity: { min: 1, max: 6 },
+        rules: [
+          {
+            name: 'engine-cpu',
+            type: 'step',
+            metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
+            scaleOut: [{ above: 70, add: 1 }],
+            scaleIn: [{ below: 30, remove: scaleIn }],
+          },
+          {
+            name: 'memory',
+            type: 'step',
+            metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
+            scaleOut: [{ above: 80, add: 1 }],
+            scaleIn: [{ below: 40, remove: scaleIn }],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** A cluster-mode-enabled group of `shards` shards, one replica each, with explicit slot ranges. */
+async function createGroup(shards: number) {
+  const slots = (i: number) =>
+    `${Math.floor((16384 * i) / shards)}-${Math.floor((16384 * (i + 1)) / shards) - 1}`;
+  await new ElastiCacheClient(clientOptions(emulator.aws)).send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: GROUP,
+      ReplicationGroupDescription: 'cache-shards test group',
+      // Valkey: a Redis OSS group's version is read from its member cache clusters, which moto does not
+      // create (that lookup is tested with aws-sdk-client-mock).
+      Engine: 'valkey',
+      EngineVersion: '8.0',
+      CacheNodeType: 'cache.r7g.large',
+      ClusterMode: 'enabled',
+      NumNodeGroups: shards,
+      ReplicasPerNodeGroup: 1,
+      NodeGroupConfiguration: Array.from({ length: shards }, (_, i) => ({
+        NodeGroupId: String(i + 1).padStart(4, '0'),
+        Slots: slots(i),
+        ReplicaCount: 1,
+      })),
+    }),
+  );
+}
+
+async function nodes(): Promise<{ shard: string; node: string }[]> {
+  const response = await new ElastiCacheClient(clientOptions(emulator.aws)).send(
+    new DescribeReplicationGroupsCommand({ ReplicationGroupId: GROUP }),
+  );
+  return (response.ReplicationGroups?.[0]?.NodeGroups ?? []).flatMap((g) =>
+    (g.NodeGroupMembers ?? []).map((m) => ({ shard: g.NodeGroupId ?? '', node: m.CacheClusterId ?? '' })),
+  );
+}
+
+async function setUp(scalerPolicy: Policy, shards: number) {
+  await createGroup(shards);
+  const clock = testClock(new Date());
+  const log = capturedLog();
+  const account = new DemoAccount(emulator.aws);
+  await account.createLedgerTable('ledger');
+  const topicArn = await account.createTopic('scalepilot-test');
+  // The adapter's client talks to moto, except for the reshard moto does not implement.
+  const client = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
+  const moto = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
+  const mock = mockClient(client);
+  mock
+    .on(DescribeReplicationGroupsCommand)
+    .callsFake((input) => moto.send(new DescribeReplicationGroupsCommand(input)));
+  mock
+    .on(DescribeCacheClustersCommand)
+    .callsFake((input) => moto.send(new DescribeCacheClustersCommand(input)));
+  mock.on(DescribeEventsCommand).callsFake((input) => moto.send(new DescribeEventsCommand(input)));
+  const reshards: Record<string, unknown>[] = [];
+  mock.on(ModifyReplicationGroupShardConfigurationCommand).callsFake(async (input) => {
+    reshards.push(input);
+    return { ReplicationGroup: { ReplicationGroupId: GROUP, Status: 'modifying' } };
+  });
+  const runtime = scalerRuntimeFromEnv({
+    kind: 'cache-shards',
+    capacity: (aws) => elastiCacheShardScaler(aws, { client }) as never,
+    logger: log.sink,
+    env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: SCOPE },
+    policy: scalerPolicy,
+    aws: emulator.aws,
+    clock,
+  });
+  const handler = createScalerHandler(runtime);
+  const ledger = new DynamoLedger(
+    emulator.aws,
+    'ledger',
+    ledgerScope({ account: '123456789012', region: 'us-east-1' }),
+  );
+  const tick = async (id: string) => {
+    const [evaluation] = await handler(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', time: clock.now().toISOString() },
+      lambdaContext(id),
+    );
+    return evaluation;
+  };
+  /** The last complete minute's load: memory per shard, engine CPU per node. */
+  const putLoad = async (memory: (shard: string) => number, cpu: (node: string) => number) => {
+    const at = new Date(clock.now().getTime() - 60_000);
+    const points = (await nodes()).flatMap(({ shard, node }) => [
+      {
+        metric: {
+          namespace: 'AWS/ElastiCache',
+          name: 'DatabaseMemoryUsagePercentage',
+          dimensions: { CacheClusterId: node },
+        },
+        value: memory(shard),
+        timestamp: at,
+      },
+      {
+        metric: {
+          namespace: 'AWS/ElastiCache',
+          name: 'EngineCPUUtilization',
+          dimensions: { CacheClusterId: node },
+        },
+        value: cpu(node),
+        timestamp: at,
+      },
+    ]);
+    await account.putMetrics(points);
+  };
+  return { clock, log, ledger, tick, putLoad, reshards };
+}
+
+const reasons = async (ledger: DynamoLedger) => (await ledger.decisions('sessions')).map((d) => d.reason);
+
+describe('scale-cache-shards against the emulator', () => {
+  it('a group at 85% memory gets one more shard; the reshard stays pending while modifying, then settles', async () => {
+    const { tick, putLoad, reshards, clock, ledger } = await setUp(policy(), 3);
+    await putLoad(
+      (shard) => (shard === '0002' ? 85 : 50),
+      () => 40,
+    );
+    const first = await tick('r1');
+    expect(first?.decision).toMatchObject({ reason: 'ScaleOut', current: 3, desired: 4 });
+    expect(first?.applied).toBe(true);
+    expect(reshards).toEqual([{ ReplicationGroupId: GROUP, NodeGroupCount: 4, ApplyImmediately: true }]);
+    expect((await ledger.read('sessions')).intent).toMatchObject({ from: 3, to: 4, recorded: true });
+
+    // AWS is resharding: moto never shows it, the proxy does. Nothing new meanwhile, not even at 90%.
+    emulator.rewrite('DescribeReplicationGroups', (xml) =>
+      xml.replace(/<Status>available<\/Status>/, '<Status>modifying</Status>'),
+    );
+    clock.advance(60);
+    await putLoad(
+      () => 90,
+      () => 40,
+    );
+    expect((await tick('r2'))?.decision.reason).toBe('OperationPending');
+    expect(reshards).toHaveLength(1);
+
+    // Done: the group is available at 4 shards (the proxy adds the fourth shard moto cannot make).
+    emulator.rewrite('DescribeReplicationGroups', (xml) => {
+      const last =
+        /<NodeGroup>(?:(?!<NodeGroup>)[\s\S])*?<NodeGroupId>0003<\/NodeGroupId>[\s\S]*?<\/NodeGroup>/.exec(
+          xml,
+        )?.[0];
+      return last ? xml.replace('</NodeGroups>', `${last.replaceAll('0003', '0004')}</NodeGroups>`) : xml;
+    });
+    clock.advance(60);
+    await putLoad(
+      () => 60,
+      () => 40,
+    );
+    expect((await tick('r3'))?.decision.reason).toBe('OperationCompleted');
+    expect((await ledger.read('sessions')).intent).toBeUndefined();
+    expect(await reasons(ledger)).toContain('ScaleOut');
+  });
+
+  it('a reshard AWS rolls back (available again at the old count) is recorded as failed, notified and backed off', async () => {
+    const { tick, putLoad, reshards, clock, ledger } = await setUp(policy(), 3);
+    await putLoad(
+      () => 85,
+      () => 40,
+    );
+    expect((await tick('r1'))?.decision.reason).toBe('ScaleOut');
+    clock.advance(120);
+    await putLoad(
+      () => 85,
+      () => 40,
+    );
+    const settled = await tick('r2');
+    expect(settled?.decision).toMatchObject({
+      reason: 'OperationFailed',
+      message: expect.stringContaining('rolled the reshard back'),
+    });
+    const record = await ledger.read('sessions');
+    expect(record.intent).toBeUndefined();
+    expect(record.failures).toBe(1);
+    expect(record.backoffUntil?.getTime()).toBeGreaterThan(clock.now().getTime());
+    expect(reshards).toHaveLength(1);
+    // Not counted as applied, and told: the scale-out and its failure each went to the topic.
+    expect(settled?.applied).toBe(false);
+    expect(emulator.calls('Publish')).toBe(2);
+  });
+
+  it('a group at 30% memory whose remaining shard lacks 1.5× headroom keeps its shards, with the reason recorded', async () => {
+    const { tick, putLoad, reshards, ledger } = await setUp(policy(3), 4);
+    await putLoad(
+      () => 30,
+      () => 10,
+    );
+    const evaluation = await tick('r1');
+    expect(evaluation?.decision).toMatchObject({
+      reason: 'InsufficientMemoryHeadroom',
+      current: 4,
+      desired: 4,
+      message: expect.stringContaining('needs 135% free on the others'),
+    });
+    expect(reshards).toEqual([]);
+    expect(await reasons(ledger)).toEqual(['InsufficientMemoryHeadroom']);
+  });
+
+  it('a group with CPU at 85% is not resharded', async () => {
+    const { tick, putLoad, reshards, ledger } = await setUp(policy(), 3);
+    await putLoad(
+      () => 85,
+      () => 85,
+    );
+    const evaluation = await tick('r1');
+    expect(evaluation?.decision).toMatchObject({ reason: 'ReshardBlockedByCpu', desired: 3 });
+    expect(reshards).toEqual([]);
+    expect(await reasons(ledger)).toEqual(['ReshardBlockedByCpu']);
+  });
+
+  it('a scale-in removes the shard holding the least memory', async () => {
+    const { tick, putLoad, reshards } = await setUp(policy(), 3);
+    await putLoad(
+      (shard) => ({ '0001': 20, '0002': 35, '0003': 10 })[shard] ?? 0,
+      () => 10,
+    );
+    expect((await tick('r1'))?.decision.reason).toBe('ScaleIn');
+    expect(reshards).toEqual([
+      { ReplicationGroupId: GROUP, NodeGroupCount: 2, ApplyImmediately: true, NodeGroupsToRemove: ['0003'] },
+    ]);
+  });
+});
