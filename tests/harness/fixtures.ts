@@ -5,38 +5,54 @@ import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
-import type { Policy, PolicyInput } from '../../shared/policy/schema';
+import type { AsgTarget, Policy, PolicyInput } from '../../shared/policy/schema';
 
 export const EXAMPLE_POLICY = new URL('../../examples/event-platform.scalepilot.yml', import.meta.url)
   .pathname;
 export const examplePolicy = (): Policy => loadPolicyFile(EXAMPLE_POLICY);
 
 /**
+ * The seeds' step target on a 2..10 group `g` (CPU > 70 add 2, < 30 remove 1) as a raw policy document's
+ * target, with `target` overriding its keys and `rule` its one rule's keys (`metric` keys merge).
+ */
+export function seedStepTargetInput(
+  target: Record<string, unknown> = {},
+  rule: Record<string, unknown> = {},
+) {
+  const { metric, ...ruleRest } = rule;
+  return {
+    name: 'api',
+    kind: 'asg',
+    autoScalingGroupName: 'g',
+    capacity: { min: 2, max: 10 },
+    rules: [
+      {
+        name: 'cpu',
+        type: 'step',
+        metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', ...(metric as object | undefined) },
+        scaleOut: [{ above: 70, add: 2 }],
+        scaleIn: [{ below: 30, remove: 1 }],
+        ...ruleRest,
+      },
+    ],
+    ...target,
+  };
+}
+
+/** The seeds' step target (see seedStepTargetInput), validated. */
+export function seedStepTarget(
+  target: Record<string, unknown> = {},
+  rule: Record<string, unknown> = {},
+): AsgTarget {
+  return validatePolicy({ version: 1, targets: [seedStepTargetInput(target, rule)] }).targets[0] as AsgTarget;
+}
+
+/**
  * The seeds' step policy on one 2..10 group `g` (CPU > 70 add 2, < 30 remove 1), validated, with
  * policy-level extras (a cost section, notifications, …).
  */
 export function seedStepPolicy(extra: Partial<PolicyInput> = {}): Policy {
-  return validatePolicy({
-    version: 1,
-    targets: [
-      {
-        name: 'api',
-        kind: 'asg',
-        autoScalingGroupName: 'g',
-        capacity: { min: 2, max: 10 },
-        rules: [
-          {
-            name: 'cpu',
-            type: 'step',
-            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-            scaleOut: [{ above: 70, add: 2 }],
-            scaleIn: [{ below: 30, remove: 1 }],
-          },
-        ],
-      },
-    ],
-    ...extra,
-  });
+  return validatePolicy({ version: 1, targets: [seedStepTargetInput()], ...extra });
 }
 
 /** A clock the test moves. */

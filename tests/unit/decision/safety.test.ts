@@ -6,38 +6,15 @@ import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import { historySeconds, nextHistory } from '../../../shared/decision/nextHistory';
 import { reconcileIntent } from '../../../shared/decision/reconcileIntent';
 import type { CapacityState, MetricReading, ScalingHistory } from '../../../shared/decision/types';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { AsgTarget } from '../../../shared/policy/schema';
+import { seedStepTarget } from '../../harness/fixtures';
 
 // The decision-level defects of the safety issue (#11, items 4–8), each named in its row.
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ago = (s: number) => new Date(NOW.getTime() - s * 1000);
 
-function target(overrides: Record<string, unknown> = {}, rule: Record<string, unknown> = {}): AsgTarget {
-  return validatePolicy({
-    version: 1,
-    targets: [
-      {
-        name: 'api',
-        kind: 'asg',
-        autoScalingGroupName: 'g',
-        capacity: { min: 2, max: 10 },
-        rules: [
-          {
-            name: 'cpu',
-            type: 'step',
-            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', ...((rule.metric as object) ?? {}) },
-            scaleOut: [{ above: 70, add: 2 }],
-            scaleIn: [{ below: 30, remove: 1 }],
-            ...Object.fromEntries(Object.entries(rule).filter(([k]) => k !== 'metric')),
-          },
-        ],
-        ...overrides,
-      },
-    ],
-  }).targets[0] as AsgTarget;
-}
+const target = seedStepTarget;
 
 /** Datapoints of `period` seconds ending `endAgo` seconds ago, oldest first, as GetMetricData returns them. */
 function series(values: number[], period = 60, endAgo = 0): MetricReading[] {

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyValidationError } from '../../../shared/errors';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import { seedStepTargetInput } from '../../harness/fixtures';
 
 // Validation of the timing keys (safety issue #11, items 4, 5, 7, 8): each refusal names the field and the fix.
 
 function policyWith(target: Record<string, unknown>, rule: Record<string, unknown> = {}) {
-  return {
-    version: 1,
-    targets: [
-      {
-        name: 'api',
-        kind: 'asg',
-        autoScalingGroupName: 'g',
-        capacity: { min: 2, max: 10 },
-        rules: [
-          {
-            name: 'cpu',
-            type: 'step',
-            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-            scaleOut: [{ above: 70, add: 2 }],
-            scaleIn: [{ below: 30, remove: 1 }],
-            ...rule,
-          },
-        ],
-        ...target,
-      },
-    ],
-  };
+  return { version: 1, targets: [seedStepTargetInput(target, rule)] };
 }
 
 const tracking = (namespace: string) => ({
