@@ -27,6 +27,7 @@ import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
 import { figuresTable, writeReport } from './lib/backtestOutput';
+import { accountChecks, accountProblems } from './lib/accountChecks';
 import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from './lib/forecastCommand';
 import { setPaused } from './lib/killSwitch';
 import { OneReadCostReader } from './lib/oneReadCostReader';
@@ -39,8 +40,19 @@ program
   .command('validate')
   .argument('[file]', 'policy file', DEFAULT_POLICY)
   .description('validate a policy; exit 1 listing every problem')
-  .action((file: string) => {
+  .option('--check-account', 'also check each target against the account (the SDK’s, or --endpoint)')
+  .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+  .action(async (file: string, options: { checkAccount?: boolean; endpoint?: string }) => {
     const policy = loadPolicyFile(file);
+    if (options.checkAccount) {
+      const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+      const problems = await accountProblems(policy, accountChecks(aws));
+      for (const problem of problems) console.error(`${file}: ${problem}`);
+      if (problems.length > 0) {
+        process.exitCode = 1;
+        return;
+      }
+    }
     console.log(
       `${file}: valid (${policy.targets.length} targets: ${policy.targets.map((t) => `${t.name} [${t.kind}]`).join(', ')})`,
     );
@@ -80,7 +92,11 @@ program
         ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
         : noHistory;
       const rows = [];
-      let failed = false;
+      // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
+      // still shows each target's decision, which records the same refusal as its reason.
+      const problems = await accountProblems(policy, accountChecks(aws));
+      for (const problem of problems) console.error(`${file}: ${problem}`);
+      let failed = problems.length > 0;
       for (const kind of new Set(policy.targets.map((t) => t.kind))) {
         try {
           const evaluations = await evaluateTargets(

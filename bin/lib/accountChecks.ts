@@ -1,0 +1,40 @@
+import type { AwsConfig } from '../../shared/adapters/awsConfig';
+import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
+import { AwsCallError } from '../../shared/errors';
+import type { Policy, Target } from '../../shared/policy/schema';
+import { resourceKeyByKind } from '../../shared/policy/targetResource';
+
+/** Reads one target's prerequisites from the account: the problems, each a sentence (none: ready). */
+export type PrerequisiteCheck = (target: Target) => Promise<string[]>;
+
+/** The account checks of each kind that has some (validate --check-account, plan). */
+export function accountChecks(aws: AwsConfig): Partial<Record<Target['kind'], PrerequisiteCheck>> {
+  const cache = new ElastiCacheShardCapacity(aws);
+  return { 'cache-shards': (target) => cache.prerequisites(target) };
+}
+
+/**
+ * What the account says against the policy, one line per problem in validate's own form
+ * (`targets[2] "sessions-cache".replicationGroupId: …`): a cache group with cluster mode disabled, a
+ * serverless cache, a Global Datastore member, an engine without online resharding, a group another
+ * autoscaler (an Application Auto Scaling scalable target) already scales. A check that cannot read the
+ * account is a problem too, named as such: the operator learns what could not be checked.
+ */
+export async function accountProblems(
+  policy: Policy,
+  checks: Partial<Record<Target['kind'], PrerequisiteCheck>>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [i, target] of policy.targets.entries()) {
+    const check = checks[target.kind];
+    if (!check) continue;
+    const where = `targets[${i}] "${target.name}".${resourceKeyByKind[target.kind]}`;
+    try {
+      for (const problem of await check(target)) problems.push(`${where}: ${problem}`);
+    } catch (error) {
+      const why = error instanceof AwsCallError || error instanceof Error ? error.message : String(error);
+      problems.push(`${where}: could not be checked against the account: ${why}`);
+    }
+  }
+  return problems;
+}
