@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { EXAMPLE_POLICY } from '../harness/fixtures';
+
+// The real osls CLI packages the stack (offline, dummy credentials) from the example policy with read
+// scaling on its cache target; the cache-shards role in the template it wrote caps what it may ask for.
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: Record<string, unknown> };
+let statements: Statement[];
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-cache-package-'));
+  const policy = parse(readFileSync(EXAMPLE_POLICY, 'utf8'));
+  for (const target of policy.targets)
+    if (target.kind === 'cache-shards') target.replicaScaling = { min: 1, max: 2, rules: ['engine-cpu'] };
+  const file = join(dir, 'policy.yml');
+  writeFileSync(file, stringify(policy));
+  await run(
+    join(ROOT, 'node_modules/.bin/sls'),
+    ['package', '--stage', 'prod', '--package', join(dir, 'out'), '--param', `policy=${file}`],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        SLS_TELEMETRY_DISABLED: '1',
+      },
+    },
+  );
+  const template = JSON.parse(
+    readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  const role = template.Resources.ScaleCacheShardsRole;
+  statements = role.Properties.Policies.flatMap(
+    (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
+  );
+});
+
+const withAction = (action: string) => statements.filter((s) => s.Action.includes(action));
+
+describe('the packaged cache-shards role', () => {
+  it('caps the shard count with elasticache:NumNodeGroups at the policy range (3..6)', () => {
+    const [reshard, ...others] = withAction('elasticache:ModifyReplicationGroupShardConfiguration');
+    expect(others).toEqual([]);
+    expect(reshard?.Condition).toEqual({
+      NumericGreaterThanEquals: { 'elasticache:NumNodeGroups': '3' },
+      NumericLessThanEquals: { 'elasticache:NumNodeGroups': '6' },
+    });
+    expect(JSON.stringify(reshard?.Resource)).toContain(':replicationgroup:event-platform-redis');
+  });
+
+  it('caps the replica count with elasticache:ReplicasPerNodeGroup at replicaScaling (1..2)', () => {
+    for (const action of ['elasticache:IncreaseReplicaCount', 'elasticache:DecreaseReplicaCount']) {
+      const [statement, ...others] = withAction(action);
+      expect(others).toEqual([]);
+      expect(statement?.Condition).toEqual({
+        NumericGreaterThanEquals: { 'elasticache:ReplicasPerNodeGroup': '1' },
+        NumericLessThanEquals: { 'elasticache:ReplicasPerNodeGroup': '2' },
+      });
+    }
+  });
+
+  it('reads scalable targets, events and tags, and tags only the replica-change time', () => {
+    const reads = statements.find(
+      (s) => s.Resource === '*' && s.Action.includes('elasticache:DescribeReplicationGroups'),
+    );
+    expect(reads?.Action).toEqual(
+      expect.arrayContaining([
+        'application-autoscaling:DescribeScalableTargets',
+        'elasticache:DescribeEvents',
+      ]),
+    );
+    const [tagging] = withAction('elasticache:AddTagsToResource');
+    expect(tagging?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['scalepilot:replicas-changed-at'] },
+    });
+  });
+});
