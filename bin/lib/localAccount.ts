@@ -59,6 +59,8 @@ export async function startLocalAccount(options: LocalAccountOptions): Promise<L
   const emulator = await startEmulator();
   try {
     say(`emulator listening on ${emulator.endpoint}`);
+    // moto's Application Auto Scaling has no `elasticache` namespace: no native scalable target on the cache.
+    emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));
     await slsDeploy(emulator, options);
     say(`stack ${SERVICE}-${options.stage} deployed with sls deploy`);
     const functions = await deployedFunctions(emulator, options.stage);

@@ -105,7 +105,8 @@ export class DemoAccount {
         new CreateReplicationGroupCommand({
           ReplicationGroupId: id,
           ReplicationGroupDescription: 'Scalepilot demo cluster',
-          Engine: 'redis',
+          // Valkey: a Redis OSS group's engine version is read from its member clusters, which moto lacks.
+          Engine: 'valkey',
           CacheNodeType: 'cache.t4g.small',
           NumNodeGroups: shards,
           ReplicasPerNodeGroup: 1,
