@@ -538,6 +538,8 @@ const noHistory: Ledger = {
   writeIntent: async () => {},
   record: async () => {},
   writeFloors: async () => {},
+  readForecastTrack: async () => undefined,
+  writeForecastTrack: async () => {},
 };
 
 try {

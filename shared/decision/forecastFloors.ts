@@ -78,12 +78,13 @@ export interface NeededCapacity {
 
 const MINUTE = 60_000;
 
-/** The event in force at `time` that asks the most, by kind of demand. */
-function eventDemand(events: readonly PredictiveEvent[], time: number) {
+/** What the known events overlapping the step [time, time + step) ask, the most of each kind of demand. */
+function eventDemand(events: readonly PredictiveEvent[], time: number, stepMs: number) {
   let units = 0;
   let multiplier = 1;
   for (const e of events) {
-    if (time < Date.parse(e.start) || time >= Date.parse(e.end)) continue;
+    // An event starting mid-step counts for the whole step: the floor must be there when it starts.
+    if (time + stepMs <= Date.parse(e.start) || time >= Date.parse(e.end)) continue;
     units = Math.max(units, e.demand.units ?? 0);
     multiplier = Math.max(multiplier, e.demand.multiplier ?? 1);
   }
@@ -108,7 +109,7 @@ export function neededCapacity(
   const units: number[] = [];
   for (let i = 0; i < steps; i += 1) {
     const time = start + i * stepMinutes * MINUTE;
-    const demand = eventDemand(events, time);
+    const demand = eventDemand(events, time, stepMinutes * MINUTE);
     let need = demand.units;
     for (const { rule, forecast } of forecasts) {
       const k = Math.round((time - forecast.start) / (forecast.stepMinutes * MINUTE));
@@ -133,7 +134,7 @@ export function eventOnlyCapacity(
   const steps = Math.max(0, Math.ceil((until.getTime() - start.getTime()) / (stepMinutes * MINUTE)));
   const units = Array.from(
     { length: steps },
-    (_, i) => eventDemand(events, start.getTime() + i * stepMinutes * MINUTE).units,
+    (_, i) => eventDemand(events, start.getTime() + i * stepMinutes * MINUTE, stepMinutes * MINUTE).units,
   );
   return { start, stepMinutes, units };
 }

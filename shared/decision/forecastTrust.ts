@@ -46,18 +46,24 @@ export const MIN_SCORED_STEPS = 72;
 /** At most this many steps of a forecast are kept for scoring (a day at 5 minutes). */
 export const KEPT_STEPS = 288;
 
-/** The mean absolute error of daily seasonal-naive over a history (1 when it cannot be told or is 0). */
+/**
+ * The mean absolute error of daily seasonal-naive over a history: MASE's scale. At least a millionth of the mean
+ * load (a perfectly periodic load would make every error infinite), and 1 when it cannot be told or is 0.
+ */
 export function seasonalNaiveScale(history: LoadHistory): number {
   const byTime = new Map(history.times.map((t, i) => [t, history.values[i] as number]));
   let sum = 0;
   let n = 0;
+  let level = 0;
   history.times.forEach((t, i) => {
+    level += Math.abs(history.values[i] as number);
     const before = byTime.get(t - DAY);
     if (before === undefined) return;
     sum += Math.abs((history.values[i] as number) - before);
     n += 1;
   });
-  return n > 0 && sum > 0 ? sum / n : 1;
+  const least = (1e-6 * level) / Math.max(1, history.times.length);
+  return n > 0 && sum > 0 ? Math.max(sum / n, least) : 1;
 }
 
 /**

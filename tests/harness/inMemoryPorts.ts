@@ -1,3 +1,4 @@
+import type { ForecastTrack } from '../../shared/decision/forecastTrust';
 import type {
   CapacityState,
   Decision,
@@ -52,6 +53,13 @@ export class InMemoryLedger implements Ledger {
   async writeFloors(target: string, floors: FloorSchedule | undefined) {
     const { floors: _old, ...rest } = await this.read(target);
     this.records.set(target, { ...rest, ...(floors ? { floors } : {}) });
+  }
+  readonly tracks = new Map<string, ForecastTrack>();
+  async readForecastTrack(target: string) {
+    return this.tracks.get(target);
+  }
+  async writeForecastTrack(target: string, track: ForecastTrack) {
+    this.tracks.set(target, structuredClone(track));
   }
   async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number) {
     this.fenced(lease, now, marginSeconds);

@@ -1,0 +1,415 @@
+import { floorAt } from '../decision/floors';
+import {
+  eventOnlyCapacity,
+  eventsFor,
+  eventsNear,
+  floorSchedule,
+  historyPeriodSeconds,
+  leadSeconds,
+  loadHistory,
+  type NeededCapacity,
+  neededCapacity,
+  type RuleForecast,
+  unforecastable,
+} from '../decision/forecastFloors';
+import {
+  type ForecastTrack,
+  KEPT_STEPS,
+  scoreTrack,
+  seasonalNaiveScale,
+  type TrackedForecast,
+  trustVerdict,
+} from '../decision/forecastTrust';
+import {
+  FORECAST_ACTION_PREFIX,
+  MAX_SCHEDULED_ACTIONS,
+  scheduledMinSizes,
+} from '../decision/scheduledFloors';
+import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
+import { ScalingError } from '../errors';
+import { forecastLoad } from '../forecast/forecastLoad';
+import type { LoadHistory } from '../forecast/types';
+import type { Policy, Rule, Target } from '../policy/schema';
+import { metricDimensions } from '../policy/targetResource';
+import type {
+  Clock,
+  ForecastDatum,
+  ForecastMetricsPort,
+  ForecastNotifier,
+  Ledger,
+  MetricHistoryReader,
+  MetricQuery,
+  ScheduledActionsPort,
+} from '../ports';
+import type { LogSink } from './evaluateTargets';
+
+export interface PredictDeps {
+  readonly policy: Policy;
+  readonly history: MetricHistoryReader;
+  readonly ledger: Ledger;
+  /** Auto Scaling groups' scheduled actions (groups only). */
+  readonly groups: ScheduledActionsPort;
+  readonly publisher: ForecastMetricsPort;
+  readonly notifier?: ForecastNotifier;
+  readonly clock: Clock;
+  readonly log: LogSink;
+}
+
+export interface PredictRequest {
+  /** Target names to predict; every target with predictive scaling on when omitted. */
+  readonly targets?: readonly string[];
+}
+
+/** One target's outcome, as recorded in its decision log. */
+export interface Prediction {
+  readonly decision: Decision;
+  /** The floors written to the ledger (forecast-and-scale), if any. */
+  readonly floors?: FloorSchedule;
+  /** The units needed per step (before the lead), also in forecast-only mode. */
+  readonly needed?: NeededCapacity;
+  /** Scheduled actions the group holds after this run (groups, forecast-and-scale). */
+  readonly scheduledActions?: readonly {
+    readonly name: string;
+    readonly start: Date;
+    readonly minSize: number;
+  }[];
+  readonly trusted: boolean;
+  /** The last score's MASE (the previous run's forecast against what happened). */
+  readonly mase?: number;
+}
+
+/** Raised after every target was looked at when some failed; `cause` holds their errors. */
+export class PredictionFailedError extends ScalingError {
+  constructor(readonly failures: readonly { target: string; error: unknown }[]) {
+    super(
+      `prediction failed for ${failures.map((f) => `"${f.target}": ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; ')}`,
+      { cause: failures.map((f) => f.error) },
+    );
+  }
+}
+
+const MINUTE = 60_000;
+/** The schedule runs hourly; floors must outlive the gap to the next run by the policy's horizon. */
+const RUN_EVERY_MINUTES = 60;
+/** CloudWatch takes datapoints up to two hours ahead: the forecast metrics cover that much. */
+const PUBLISH_AHEAD_MINUTES = 120;
+
+/**
+ * The predict function: for every target with predictive scaling on, one batched metric read of its history,
+ * a forecast per rule, the units needed per step with the policy's buffer and known events, and the verdict
+ * on the previous forecast (trust). Then, in forecast-and-scale mode: floors into the ledger (shifted earlier
+ * by the warm-up or provisioning delay) and, for groups, the same floors as scheduled MinSize actions that
+ * replace the previous run's; in forecast-only mode nothing changes. Forecasts and scores are published as
+ * metrics, and every target's outcome is recorded with a reason. A declined or untrusted forecast leaves only
+ * the known events' floors: the target stays reactive.
+ */
+export async function predictTargets(deps: PredictDeps, request: PredictRequest = {}): Promise<Prediction[]> {
+  const { policy } = deps;
+  if (!policy.predictive.enabled) {
+    deps.log.info('predictive scaling is off in the policy: nothing to forecast');
+    return [];
+  }
+  const targets = selectTargets(policy, request.targets);
+  const now = deps.clock.now();
+  const reads = historyQueries(targets);
+  // Whole 5-minute periods only: the one in progress would read low.
+  const end = new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE);
+  const start = new Date(end.getTime() - policy.predictive.lookbackDays * 1440 * MINUTE);
+  const points =
+    reads.queries.length > 0
+      ? await deps.history.history(reads.queries, start, end)
+      : new Map<string, never[]>();
+
+  const predictions: Prediction[] = [];
+  const failures: { target: string; error: unknown }[] = [];
+  for (const target of targets) {
+    try {
+      const histories: Record<string, LoadHistory> = {};
+      for (const { rule, sum, count } of reads.byTarget.get(target.name) ?? [])
+        histories[rule.name] = loadHistory(rule, points.get(sum) ?? [], points.get(count) ?? []);
+      predictions.push(await predictOne(deps, target, histories, now));
+    } catch (error) {
+      deps.log.error('prediction failed', {
+        target: target.name,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+      failures.push({ target: target.name, error });
+    }
+  }
+  if (failures.length > 0) throw new PredictionFailedError(failures);
+  return predictions;
+}
+
+function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {
+  const predictive = policy.targets.filter((t) => t.predictive);
+  if (!names) return predictive;
+  return names.map((name) => {
+    const target = predictive.find((t) => t.name === name);
+    if (!target)
+      throw new ScalingError(`target "${name}" is not a target of the policy with predictive: true`);
+    return target;
+  });
+}
+
+/** Per forecastable rule of every target: a Sum and a SampleCount query of its metric, at the history's period. */
+function historyQueries(targets: readonly Target[]) {
+  const queries: MetricQuery[] = [];
+  const byTarget = new Map<string, { rule: Rule; sum: string; count: string }[]>();
+  for (const target of targets) {
+    const rules = target.rules.filter((r) => unforecastable(r) === undefined);
+    byTarget.set(
+      target.name,
+      rules.map((rule) => {
+        const metric = {
+          ...rule.metric,
+          dimensions: loadDimensions(target, rule),
+          periodSeconds: historyPeriodSeconds(rule),
+        };
+        const sum = `h${queries.length}`;
+        queries.push({ id: sum, metric: { ...metric, statistic: 'Sum' } });
+        const count = `h${queries.length}`;
+        // A count is not a percentage of anything.
+        const { percentOf: _, ...plain } = metric;
+        queries.push({ id: count, metric: { ...plain, statistic: 'SampleCount' } });
+        return { rule, sum, count };
+      }),
+    );
+  }
+  return { queries, byTarget };
+}
+
+/**
+ * Where a rule's load over all units is: the rule's own dimensions, an Aurora cluster's readers, or the
+ * target's resource (a group's metrics aggregate its instances).
+ */
+function loadDimensions(target: Target, rule: Rule): Record<string, string> {
+  if (!rule.metric.dimensions && target.kind === 'rds-replicas' && target.aurora)
+    return { DBClusterIdentifier: target.sourceDbInstanceIdentifier, Role: 'READER' };
+  return metricDimensions(target, rule.metric.dimensions);
+}
+
+type Outcome =
+  | { readonly status: 'forecast'; readonly forecasts: RuleForecast[] }
+  | { readonly status: 'declined' | 'untrusted'; readonly forecasts: RuleForecast[]; readonly why: string };
+
+async function predictOne(
+  deps: PredictDeps,
+  target: Target,
+  histories: Record<string, LoadHistory>,
+  now: Date,
+): Promise<Prediction> {
+  const { policy, ledger } = deps;
+  const { predictive } = policy;
+  const scale = predictive.mode === 'forecast-and-scale';
+  const dryRun = target.dryRun ?? policy.dryRun;
+  const lead = leadSeconds(target, predictive);
+  const events = eventsFor(predictive, target);
+  const until = new Date(now.getTime() + (RUN_EVERY_MINUTES + predictive.horizonMinutes) * MINUTE);
+
+  // Trust: the previous forecasts against what has happened since.
+  const track = await ledger.readForecastTrack(target.name);
+  const scored = track ? scoreTrack(track, histories, now) : undefined;
+  const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
+  const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
+
+  const outcome = forecastAll(target, histories, lead, until, verdict);
+  const group =
+    scale && target.kind === 'asg' ? await deps.groups.group(target.autoScalingGroupName) : undefined;
+  const max = Math.min(target.capacity.max, group?.maxSize ?? Number.POSITIVE_INFINITY);
+  const needed =
+    outcome.status === 'forecast'
+      ? neededCapacity(outcome.forecasts, predictive.capacityBufferPercent, events, until)
+      : eventOnlyCapacity(events, new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE), 5, until);
+  const source = sourceOf(outcome, events, needed, until);
+  const floors = floorSchedule(needed, lead, max, now, source);
+
+  await deps.publisher.publish(forecastData(target, outcome, needed, now, mase));
+
+  let scheduledActions: Prediction['scheduledActions'];
+  if (scale) {
+    await ledger.writeFloors(target.name, floors);
+    if (target.kind === 'asg' && group && !dryRun)
+      scheduledActions = await mirrorFloors(deps, target.autoScalingGroupName, target, floors, group, now);
+  }
+
+  const reason: ReasonCode =
+    outcome.status === 'declined'
+      ? 'ForecastDeclined'
+      : outcome.status === 'untrusted'
+        ? 'ForecastUntrusted'
+        : scale
+          ? 'ForecastFloors'
+          : 'ForecastOnly';
+  const floorNow = floorAt(floors, now)?.units ?? 0;
+  const peak = Math.max(0, ...(floors?.units ?? []));
+  const actions = scheduledActions ? `; ${scheduledActions.length} scheduled action(s) on MinSize` : '';
+  const noActions = scale && dryRun && target.kind === 'asg' ? '; dry run: no scheduled actions' : '';
+  const effect = !scale
+    ? `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`
+    : floors
+      ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}`
+      : 'no floors: reactive only';
+  const decision: Decision = {
+    target: target.name,
+    kind: target.kind,
+    current: floorNow,
+    desired: floorNow,
+    recommendation: peak,
+    direction: 'none',
+    reason,
+    message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${source}; ${effect}; trust: ${verdict.message}`,
+    metrics: {},
+  };
+  await ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun, dryRun, now });
+
+  await ledger.writeForecastTrack(target.name, {
+    madeAt: now.getTime(),
+    forecasts: outcome.forecasts.map(({ rule, forecast }) => tracked(rule, forecast, histories[rule.name])),
+    scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
+    scores: verdict.scores,
+    trusted: verdict.trusted,
+  } satisfies ForecastTrack);
+  if (track && track.trusted !== verdict.trusted)
+    await deps.notifier?.trustChanged(
+      target.name,
+      verdict.trusted,
+      verdict.trusted
+        ? `${target.name}: forecast trusted again (${verdict.message}); predictive floors back on`
+        : `${target.name}: forecast worse than seasonal-naive (${verdict.message}); predictive floors off, reactive only`,
+      now,
+    );
+
+  return {
+    decision,
+    ...(scale && floors ? { floors } : {}),
+    needed,
+    ...(scheduledActions ? { scheduledActions } : {}),
+    trusted: verdict.trusted,
+    ...(mase !== undefined ? { mase } : {}),
+  };
+}
+
+/** Every forecastable rule's forecast, far enough ahead for the floors and their lead; or why there is none. */
+function forecastAll(
+  target: Target,
+  histories: Record<string, LoadHistory>,
+  lead: number,
+  until: Date,
+  verdict: { trusted: boolean; message: string },
+): Outcome {
+  const refused = target.rules.map(unforecastable).filter((r): r is string => r !== undefined);
+  const rules = target.rules.filter((r) => unforecastable(r) === undefined);
+  if (rules.length === 0)
+    return { status: 'declined', forecasts: [], why: `no rule to forecast: ${refused.join('; ')}` };
+  const forecasts: RuleForecast[] = [];
+  for (const rule of rules) {
+    const history = histories[rule.name] ?? { times: [], values: [] };
+    const newest = history.times.at(-1) ?? until.getTime();
+    const horizonMinutes = Math.ceil((until.getTime() - newest) / MINUTE + lead / 60) + 5;
+    const result = forecastLoad(history, {
+      horizonMinutes: Math.max(5, horizonMinutes),
+      stepMinutes: historyPeriodSeconds(rule) / 60,
+    });
+    if (result.status === 'declined')
+      return {
+        status: 'declined',
+        forecasts: [],
+        why: `rule ${rule.name}: ${result.reason}: ${result.message}`,
+      };
+    forecasts.push({ rule, forecast: result });
+  }
+  if (!verdict.trusted)
+    return { status: 'untrusted', forecasts, why: `forecast untrusted: ${verdict.message}` };
+  return { status: 'forecast', forecasts };
+}
+
+function sourceOf(
+  outcome: Outcome,
+  events: ReturnType<typeof eventsFor>,
+  needed: NeededCapacity,
+  until: Date,
+) {
+  const near = eventsNear(events, needed.start, until);
+  const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
+  if (outcome.status !== 'forecast') return `known events only${withEvents}`;
+  return `forecast of ${outcome.forecasts.map((f) => f.rule.name).join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
+}
+
+/** What the previous forecast is scored on next run: its point forecast, trimmed, with its MASE scale. */
+function tracked(
+  rule: Rule,
+  forecast: RuleForecast['forecast'],
+  history: LoadHistory | undefined,
+): TrackedForecast {
+  return {
+    rule: rule.name,
+    start: forecast.start,
+    stepMinutes: forecast.stepMinutes,
+    point: forecast.point.slice(0, KEPT_STEPS),
+    scale: history ? seasonalNaiveScale(history) : 1,
+  };
+}
+
+/** The forecast metrics: load per rule and capacity needed per step (up to two hours ahead), and the last MASE. */
+function forecastData(
+  target: Target,
+  outcome: Outcome,
+  needed: NeededCapacity,
+  now: Date,
+  mase: number | undefined,
+): ForecastDatum[] {
+  const last = now.getTime() + PUBLISH_AHEAD_MINUTES * MINUTE;
+  const data: ForecastDatum[] = [];
+  for (const { rule, forecast } of outcome.forecasts)
+    forecast.point.forEach((value, i) => {
+      const time = forecast.start + i * forecast.stepMinutes * MINUTE;
+      if (time <= last)
+        data.push({
+          name: 'ForecastLoad',
+          target: target.name,
+          rule: rule.name,
+          time: new Date(time),
+          value,
+        });
+    });
+  if (outcome.forecasts.length > 0)
+    needed.units.forEach((value, i) => {
+      const time = needed.start.getTime() + i * needed.stepMinutes * MINUTE;
+      if (time <= last)
+        data.push({ name: 'ForecastCapacity', target: target.name, time: new Date(time), value });
+    });
+  if (mase !== undefined) data.push({ name: 'ForecastMase', target: target.name, time: now, value: mase });
+  return data;
+}
+
+/**
+ * A group's floors as scheduled MinSize actions, replacing the previous run's (only Scalepilot's own, by
+ * name prefix; the operator's own actions stay and count against AWS's 125).
+ */
+async function mirrorFloors(
+  deps: PredictDeps,
+  groupName: string,
+  target: Target,
+  floors: FloorSchedule | undefined,
+  group: { minSize: number; maxSize: number },
+  now: Date,
+) {
+  const existing = await deps.groups.scheduledActions(groupName);
+  const ours = existing.filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
+  const actions = scheduledMinSizes({
+    target: target.name,
+    floors,
+    baseline: target.capacity.min,
+    maxSize: group.maxSize,
+    currentMinSize: group.minSize,
+    now,
+    budget: MAX_SCHEDULED_ACTIONS - (existing.length - ours.length),
+  });
+  const keep = new Set(actions.map((a) => a.name));
+  await deps.groups.replace(
+    groupName,
+    actions,
+    ours.filter((a) => !keep.has(a.name)).map((a) => a.name),
+  );
+  return actions;
+}

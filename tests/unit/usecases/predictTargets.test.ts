@@ -1,0 +1,343 @@
+import { describe, expect, it } from 'vitest';
+import { floorAt } from '../../../shared/decision/floors';
+import type { ForecastTrack } from '../../../shared/decision/forecastTrust';
+import { FORECAST_ACTION_PREFIX } from '../../../shared/decision/scheduledFloors';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import type { Policy, PolicyInput } from '../../../shared/policy/schema';
+import { type PredictDeps, predictTargets } from '../../../shared/usecases/predictTargets';
+import { capturedLog, testClock } from '../../harness/fixtures';
+import { InMemoryLedger } from '../../harness/inMemoryPorts';
+import {
+  CollectedForecastMetrics,
+  CollectedTrustNotices,
+  InMemoryScheduledActions,
+  SyntheticHistory,
+} from '../../harness/predictPorts';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MIN = 60_000;
+const T0 = Date.parse('2026-12-01T10:02:00Z');
+
+/** Four instances, 15% to 65% each over the day: total load 60..260 percent-units. */
+const daily = (t: number) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY));
+
+const asgTarget = {
+  name: 'api',
+  kind: 'asg',
+  autoScalingGroupName: 'g',
+  capacity: { min: 2, max: 10 },
+  instanceWarmupSeconds: 300,
+  predictive: true,
+  rules: [
+    {
+      name: 'cpu',
+      type: 'step',
+      metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', statistic: 'Average' },
+      scaleOut: [{ above: 70, add: 2 }],
+      scaleIn: [{ below: 30, remove: 1 }],
+    },
+  ],
+} as const;
+
+function policyWith(predictive: PolicyInput['predictive'] = {}, targets: unknown[] = [asgTarget]): Policy {
+  return validatePolicy({
+    version: 1,
+    targets,
+    predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3, ...predictive },
+  });
+}
+
+function setUp(policy = policyWith(), history = new SyntheticHistory(daily)) {
+  const clock = testClock(new Date(T0));
+  const ledger = new InMemoryLedger();
+  const groups = new InMemoryScheduledActions();
+  const publisher = new CollectedForecastMetrics();
+  const notifier = new CollectedTrustNotices();
+  const log = capturedLog();
+  const deps: PredictDeps = { policy, history, ledger, groups, publisher, notifier, clock, log: log.sink };
+  return { deps, clock, ledger, groups, publisher, notifier, history, log };
+}
+
+/** Units the true load needs at t with the 30% buffer, sized at the 70% threshold. */
+const need = (t: number, load = daily) => Math.ceil((load(t) * 1.3) / 70);
+
+describe('predictTargets: forecast-and-scale on a group', () => {
+  it('reads every history in one batched read (Sum and SampleCount at 5 minutes over the lookback)', async () => {
+    const { deps, history } = setUp();
+    await predictTargets(deps);
+    expect(history.calls).toHaveLength(1);
+    const [call] = history.calls;
+    expect(call?.queries.map((q) => [q.metric.statistic, q.metric.periodSeconds])).toEqual([
+      ['Sum', 300],
+      ['SampleCount', 300],
+    ]);
+    expect(call?.queries[0]?.metric.dimensions).toEqual({ AutoScalingGroupName: 'g' });
+    expect((call?.end.getTime() ?? 0) - (call?.start.getTime() ?? 0)).toBe(3 * DAY);
+  });
+
+  it('writes floors that cover the need ahead, mirrors them as MinSize actions, records ForecastFloors', async () => {
+    const { deps, ledger, groups } = setUp();
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    const floors = (await ledger.read('api')).floors;
+    expect(floors?.stepMinutes).toBe(5);
+    // Over the next two hours (the next run and the 60-minute horizon), every step is covered.
+    for (let t = T0; t < T0 + 2 * HOUR; t += 5 * MIN) {
+      const floor = floorAt(floors, new Date(t))?.units ?? 0;
+      expect(floor, new Date(t).toISOString()).toBeGreaterThanOrEqual(Math.min(10, need(t)));
+      expect(floor).toBeLessThanOrEqual(10);
+    }
+    const actions = [...groups.actions.values()];
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a) => a.name.startsWith(FORECAST_ACTION_PREFIX))).toBe(true);
+    expect(actions.every((a) => (a.start?.getTime() ?? 0) > T0)).toBe(true);
+    expect(ledger.log.map((d) => d.reason)).toEqual(['ForecastFloors']);
+  });
+
+  it('replaces the previous run’s scheduled actions on the next run instead of piling them up', async () => {
+    const { deps, clock, groups } = setUp();
+    groups.actions.set('operator-nightly', { name: 'operator-nightly' });
+    const [first] = await predictTargets(deps);
+    clock.advance(3600);
+    const [second] = await predictTargets(deps);
+    const names = [...groups.actions.keys()].filter((n) => n.startsWith(FORECAST_ACTION_PREFIX)).sort();
+    expect(names).toEqual((second?.scheduledActions ?? []).map((a) => a.name).sort());
+    expect(names.some((n) => (first?.scheduledActions ?? []).every((a) => a.name !== n))).toBe(true);
+    expect(groups.actions.has('operator-nightly')).toBe(true);
+  });
+
+  it('keeps to 125 scheduled actions with the operator’s own, over a day of floors that change every step', async () => {
+    // A load that climbs every 5 minutes of the hour (the hourly cycle): a new floor every step.
+    const sawtooth = (t: number) => 20 + 40 * (Math.floor(t / (5 * MIN)) % 12);
+    const { deps, groups } = setUp(policyWith({ horizonMinutes: 1440 }), new SyntheticHistory(sawtooth));
+    for (let i = 0; i < 20; i += 1) groups.actions.set(`operator-${i}`, { name: `operator-${i}` });
+    const [prediction] = await predictTargets(deps);
+    expect(groups.actions.size).toBeLessThanOrEqual(125);
+    // The budget is 125 less the operator's 20: coalesced to fit, not cut off.
+    expect(prediction?.scheduledActions?.length).toBeLessThanOrEqual(105);
+    expect(prediction?.scheduledActions?.length).toBeGreaterThan(90);
+  });
+
+  it('never raises MinSize above the group’s MaxSize', async () => {
+    const { deps, groups, ledger } = setUp(policyWith({ capacityBufferPercent: 200 }));
+    groups.maxSize = 4;
+    await predictTargets(deps);
+    expect(Math.max(...[...groups.actions.values()].map((a) => a.minSize ?? 0))).toBe(4);
+    expect(Math.max(...((await ledger.read('api')).floors?.units ?? []))).toBe(4);
+  });
+
+  it('dry run: floors recorded, no scheduled action written', async () => {
+    const { deps, groups, ledger } = setUp(validatePolicy({ ...policyWith(), dryRun: true }));
+    const [prediction] = await predictTargets(deps);
+    expect((await ledger.read('api')).floors).toBeDefined();
+    expect(groups.actions.size).toBe(0);
+    expect(prediction?.decision.message).toContain('dry run: no scheduled actions');
+  });
+});
+
+describe('predictTargets: falling back to reactive, recorded', () => {
+  it('declines under 24 hours of history: ForecastDeclined, earlier floors removed, a raised MinSize returned', async () => {
+    const since = T0 - 20 * HOUR;
+    const { deps, ledger, groups } = setUp(policyWith(), new SyntheticHistory(daily, () => 4, since));
+    await ledger.writeFloors('api', {
+      start: new Date(T0 - HOUR),
+      stepMinutes: 5,
+      units: Array(48).fill(7),
+      madeAt: new Date(T0 - HOUR),
+      source: 'an earlier run',
+    });
+    groups.minSize = 7;
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastDeclined');
+    expect(prediction?.decision.message).toMatch(/InsufficientHistory.*reactive only/);
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect([...groups.actions.values()].map((a) => a.minSize)).toEqual([2]);
+    expect(ledger.log.map((d) => d.reason)).toEqual(['ForecastDeclined']);
+  });
+
+  it('declines a target whose rules read no per-unit average, saying which', async () => {
+    const maximum = {
+      ...asgTarget,
+      rules: [{ ...asgTarget.rules[0], metric: { ...asgTarget.rules[0].metric, statistic: 'Maximum' } }],
+    };
+    const { deps, history } = setUp(policyWith({}, [maximum]));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastDeclined');
+    expect(prediction?.decision.message).toContain('reads Maximum, not a per-unit Average');
+    expect(history.calls).toHaveLength(0);
+  });
+
+  const week = (forecastError: number, naiveError: number) =>
+    Array.from({ length: 48 }, (_, i) => ({ at: T0 - (i + 1) * HOUR, steps: 12, forecastError, naiveError }));
+  const track = (trusted: boolean, scores = week(20, 10)): ForecastTrack => ({
+    madeAt: T0 - HOUR,
+    forecasts: [],
+    scoredUntil: T0 - HOUR,
+    scores,
+    trusted,
+  });
+
+  it('turns floors off while the forecast does worse than seasonal-naive over the week: recorded and told', async () => {
+    const { deps, ledger, notifier } = setUp();
+    await ledger.writeForecastTrack('api', track(true));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastUntrusted');
+    expect(prediction?.decision.message).toMatch(/MASE 1\.67 against seasonal-naive 0\.83/);
+    expect(prediction?.trusted).toBe(false);
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect(notifier.notices).toMatchObject([{ target: 'api', trusted: false }]);
+    expect((await ledger.readForecastTrack('api'))?.trusted).toBe(false);
+  });
+
+  it('turns them back on when it recovers, and says so once', async () => {
+    const { deps, ledger, notifier } = setUp();
+    await ledger.writeForecastTrack('api', track(false, week(5, 10)));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    expect((await ledger.read('api')).floors).toBeDefined();
+    expect(notifier.notices).toMatchObject([{ target: 'api', trusted: true }]);
+    await predictTargets(deps);
+    expect(notifier.notices).toHaveLength(1);
+  });
+});
+
+describe('predictTargets: trust measured continuously', () => {
+  it('scores the previous run’s forecast against what happened and publishes ForecastMase', async () => {
+    // The daily cycle with noise (a pure cycle would make seasonal-naive perfect and MASE meaningless).
+    const noisy = (t: number) => daily(t) + 15 * Math.sin(t / 60_000 / 7.3) * Math.sin(t / 60_000 / 3.1);
+    const { deps, clock, publisher, ledger } = setUp(policyWith(), new SyntheticHistory(noisy));
+    const [first] = await predictTargets(deps);
+    expect(first?.mase).toBeUndefined();
+    clock.advance(3600);
+    const [second] = await predictTargets(deps);
+    expect(second?.mase).toBeGreaterThan(0);
+    expect(second?.mase).toBeLessThan(5);
+    const mase = publisher.data.filter((d) => d.name === 'ForecastMase');
+    expect(mase).toMatchObject([{ target: 'api', value: second?.mase }]);
+    const stored = await ledger.readForecastTrack('api');
+    expect(stored?.scores).toHaveLength(1);
+    expect(stored?.scores[0]?.steps).toBeGreaterThanOrEqual(11);
+    expect(stored?.scores[0]?.naiveError).toBeGreaterThan(0);
+  });
+});
+
+describe('predictTargets: forecast-only', () => {
+  it('changes nothing (no floors, no group call) but publishes ForecastLoad and ForecastCapacity', async () => {
+    const { deps, ledger, groups, publisher } = setUp(policyWith({ mode: 'forecast-only' }));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastOnly');
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect(groups.calls).toBe(0);
+    const capacity = publisher.data.filter((d) => d.name === 'ForecastCapacity');
+    const load = publisher.data.filter((d) => d.name === 'ForecastLoad');
+    expect(capacity.length).toBeGreaterThan(20);
+    expect(load.length).toBe(capacity.length);
+    expect(load[0]).toMatchObject({ target: 'api', rule: 'cpu' });
+    // Up to two hours ahead: CloudWatch refuses datapoints further in the future.
+    expect(Math.max(...capacity.map((d) => d.time.getTime()))).toBeLessThanOrEqual(T0 + 2 * HOUR);
+    for (const d of capacity) expect(d.value).toBeGreaterThanOrEqual(need(d.time.getTime()) - 1);
+  });
+});
+
+describe('predictTargets: known events and growth', () => {
+  const rush = {
+    name: 'ticket-rush',
+    start: new Date(T0 + 40 * MIN).toISOString(),
+    end: new Date(T0 + 70 * MIN).toISOString(),
+  };
+
+  it.each([
+    { name: 'units: the floor for the window', demand: { units: 9 }, inside: 9 },
+    { name: 'a multiplier: the forecast need times it', demand: { multiplier: 3 }, inside: 10 },
+  ])(
+    'an event raises the floor from its start less the warm-up to its end: $name',
+    async ({ demand, inside }) => {
+      const { deps, ledger } = setUp(policyWith({ events: [{ ...rush, demand }] }));
+      await predictTargets(deps);
+      const floors = (await ledger.read('api')).floors;
+      const at = (minutes: number) => floorAt(floors, new Date(T0 + minutes * MIN))?.units;
+      expect(at(36)).toBe(inside); // five minutes early: the warm-up
+      expect(at(65)).toBe(inside);
+      expect(at(30)).toBeLessThan(inside);
+      expect(at(75)).toBeLessThan(inside);
+    },
+  );
+
+  it('an event still raises the floor when the forecast is declined', async () => {
+    const history = new SyntheticHistory(daily, () => 4, T0 - 3 * HOUR);
+    const { deps, ledger } = setUp(policyWith({ events: [{ ...rush, demand: { units: 8 } }] }), history);
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastDeclined');
+    expect(prediction?.decision.message).toContain('known events only with known event(s) ticket-rush');
+    expect(floorAt((await ledger.read('api')).floors, new Date(T0 + 50 * MIN))?.units).toBe(8);
+    expect(floorAt((await ledger.read('api')).floors, new Date(T0 + 10 * MIN))?.units ?? 0).toBe(0);
+  });
+
+  it('an event naming another target leaves this one alone', async () => {
+    const other = { ...asgTarget, name: 'web', autoScalingGroupName: 'w' };
+    const { deps, ledger } = setUp(
+      policyWith({ events: [{ ...rush, demand: { units: 9 }, targets: ['web'] }] }, [asgTarget, other]),
+    );
+    await predictTargets(deps);
+    expect(floorAt((await ledger.read('api')).floors, new Date(T0 + 50 * MIN))?.units).toBeLessThan(9);
+    expect(floorAt((await ledger.read('web')).floors, new Date(T0 + 50 * MIN))?.units).toBe(9);
+  });
+
+  it('growth of 20% a month (the seeds) is followed: the floors cover the grown load', async () => {
+    const growing = (t: number) => daily(t) * 1.2 ** ((t - (T0 - 14 * DAY)) / (30 * DAY));
+    const { deps, ledger } = setUp(policyWith({ lookbackDays: 14 }), new SyntheticHistory(growing));
+    const [prediction] = await predictTargets(deps);
+    const floors = (await ledger.read('api')).floors;
+    for (let t = T0; t < T0 + 2 * HOUR; t += 5 * MIN)
+      expect(floorAt(floors, new Date(t))?.units).toBeGreaterThanOrEqual(Math.min(10, need(t, growing)));
+    expect(prediction?.needed?.units.length).toBeGreaterThan(0);
+  });
+});
+
+describe('predictTargets: replicas and shards', () => {
+  it('read replicas: floors in the ledger start 15 minutes early; no scheduled actions', async () => {
+    const db = {
+      name: 'db',
+      kind: 'rds-replicas',
+      sourceDbInstanceIdentifier: 'db',
+      capacity: { min: 1, max: 8 },
+      predictive: true,
+      rules: [
+        {
+          name: 'cpu',
+          type: 'target-tracking',
+          target: 60,
+          metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', statistic: 'Average' },
+        },
+      ],
+    };
+    const { deps, ledger, groups, history } = setUp(policyWith({}, [db]));
+    const [prediction] = await predictTargets(deps);
+    expect(history.calls[0]?.queries[0]?.metric.dimensions).toEqual({ DBInstanceIdentifier: 'db' });
+    expect(groups.calls).toBe(0);
+    const floors = (await ledger.read('db')).floors;
+    const needed = prediction?.needed;
+    if (!floors || !needed) throw new Error('no floors');
+    // Each floor covers the need three steps (15 minutes) later.
+    needed.units.forEach((_, i) => {
+      if (i + 3 < needed.units.length)
+        expect(floors.units[i]).toBeGreaterThanOrEqual(Math.min(8, needed.units[i + 3] as number));
+    });
+  });
+});
+
+describe('predictTargets: scope', () => {
+  it('does nothing when predictive scaling is off in the policy', async () => {
+    const { deps, history } = setUp(policyWith({ enabled: false }));
+    expect(await predictTargets(deps)).toEqual([]);
+    expect(history.calls).toHaveLength(0);
+  });
+
+  it('refuses a named target without predictive: true, naming it', async () => {
+    const { deps } = setUp();
+    await expect(predictTargets(deps, { targets: ['nope'] })).rejects.toThrow(
+      'target "nope" is not a target of the policy with predictive: true',
+    );
+  });
+});
