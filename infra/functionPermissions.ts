@@ -1,6 +1,8 @@
 import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
 import { REPLICAS_TAG } from '../shared/decision/cacheShards';
-import type { CacheShardsTarget, Policy, TargetKind } from '../shared/policy/schema';
+import { DRAINING_TAG } from '../shared/decision/rdsReplicas';
+import { replicaPrefix } from '../shared/decision/rdsReplicasNames';
+import type { CacheShardsTarget, Policy, RdsReplicasTarget, TargetKind } from '../shared/policy/schema';
 import { functionByKind, targetResource } from '../shared/policy/targetResource';
 
 type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown; Condition?: unknown };
@@ -17,8 +19,13 @@ export const actionsByKind: Record<TargetKind, { read: string[]; write: string[]
     write: ['autoscaling:SetDesiredCapacity'],
   },
   'rds-replicas': {
-    read: ['rds:DescribeDBInstances'],
-    write: ['rds:CreateDBInstanceReadReplica', 'rds:DeleteDBInstance', 'rds:AddTagsToResource'],
+    read: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+    write: [
+      'rds:CreateDBInstanceReadReplica',
+      'rds:DeleteDBInstance',
+      'rds:AddTagsToResource',
+      'rds:RemoveTagsFromResource',
+    ],
   },
   'cache-shards': {
     read: [
@@ -82,7 +89,7 @@ function writeStatements(policy: Policy, kind: TargetKind): Statement[] {
             Resource: arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`),
           },
         ];
-      if (t.kind === 'rds-replicas') return rdsStatements(t.name, t.sourceDbInstanceIdentifier);
+      if (t.kind === 'rds-replicas') return [...rdsStatements(t), ...readerDiscoveryStatements(t)];
       return cacheStatements(t);
     });
 }
@@ -142,9 +149,17 @@ function cacheStatements(t: CacheShardsTarget): Statement[] {
  * - DeleteDBInstance only on replica names (`<source>-sp-*`) that carry both tags with this target's name:
  *   a hand-made replica, another target's replica or the source can never be deleted by this role.
  */
-function rdsStatements(target: string, source: string): Statement[] {
-  const sourceArn = arn('rds', `db:${source}`);
-  const replicaArn = arn('rds', `db:${source}-sp-*`);
+function rdsStatements(t: RdsReplicasTarget): Statement[] {
+  const target = t.name;
+  const source = t.sourceDbInstanceIdentifier;
+  // Replica names are `<source>-sp-<n>` (long sources: a shortened, hashed prefix; see rdsReplicasNames).
+  const replicaArn = arn('rds', `db:${replicaPrefix(source)}*`);
+  // Aurora: a reader is CreateDBInstance in the cluster (authorised against the cluster and the parameter
+  // group it names); nothing on the writer or the cluster itself.
+  const create = t.aurora ? 'rds:CreateDBInstance' : 'rds:CreateDBInstanceReadReplica';
+  const sourceArns = t.aurora
+    ? [arn('rds', `cluster:${source}`), arn('rds', 'pg:*')]
+    : [arn('rds', `db:${source}`)];
   const requestTags = {
     StringEquals: { [`aws:RequestTag/${MANAGED_TAG}`]: 'true', [`aws:RequestTag/${TARGET_TAG}`]: target },
     'ForAllValues:StringEquals': { 'aws:TagKeys': [MANAGED_TAG, TARGET_TAG] },
@@ -152,8 +167,8 @@ function rdsStatements(target: string, source: string): Statement[] {
   return [
     {
       Effect: 'Allow',
-      Action: ['rds:CreateDBInstanceReadReplica'],
-      Resource: [sourceArn, replicaArn],
+      Action: [create],
+      Resource: [...sourceArns, replicaArn],
       Condition: requestTags,
     },
     {
@@ -170,7 +185,55 @@ function rdsStatements(target: string, source: string): Statement[] {
         StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: target },
       },
     },
+    // Draining: the one tag set and removed after creation, only on this target's own tagged replicas.
+    {
+      Effect: 'Allow',
+      Action: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+      Resource: replicaArn,
+      Condition: {
+        StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: target },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINING_TAG] },
+      },
+    },
   ];
+}
+
+/**
+ * Reader discovery, when the target names it: the weighted records of its one record name (CNAME only)
+ * in its zone, and its one SSM parameter.
+ */
+function readerDiscoveryStatements(t: RdsReplicasTarget): Statement[] {
+  const d = t.readerDiscovery;
+  if (!d) return [];
+  const statements: Statement[] = [];
+  if (d.route53) {
+    const zone = sub(`arn:\${AWS::Partition}:route53:::hostedzone/${d.route53.hostedZoneId}`);
+    statements.push(
+      { Effect: 'Allow', Action: ['route53:ListResourceRecordSets'], Resource: zone },
+      {
+        Effect: 'Allow',
+        Action: ['route53:ChangeResourceRecordSets'],
+        Resource: zone,
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': [
+              d.route53.recordName.toLowerCase().replace(/\.$/, ''),
+            ],
+            'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+          },
+        },
+      },
+    );
+  }
+  if (d.ssmParameterName)
+    statements.push({
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+      Resource: sub(
+        `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${d.ssmParameterName}`,
+      ),
+    });
+  return statements;
 }
 
 /** What the cost function calls besides the ledger, the topic and the DLQ. */

@@ -1,129 +1,426 @@
 import {
+  AddTagsToResourceCommand,
   CreateDBInstanceReadReplicaCommand,
+  type DBCluster,
+  DBClusterNotFoundFault,
   type DBInstance,
   DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
   DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  InsufficientDBInstanceCapacityFault,
+  InvalidDBInstanceStateFault,
   RDSClient,
+  RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-rds';
+import type { KindAction } from '../decision/kindModel';
+import {
+  DRAINING_TAG,
+  isManaged,
+  MANAGED_TAG,
+  type Placement,
+  type RdsReplicasObservation,
+  type ReplicaAction,
+  type ReplicaInstance,
+  rdsReplicasModel,
+  TARGET_TAG,
+} from '../decision/rdsReplicas';
+import { nameCandidates, replicaId } from '../decision/rdsReplicasNames';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
-import type { Target } from '../policy/schema';
-import type { CapacityPort } from '../ports';
-import { type AwsConfig, clientOptions } from './awsConfig';
+import type { RdsReplicasTarget, Target } from '../policy/schema';
+import type { KindScaler, ResourceScaler } from '../ports';
+import type { AwsConfig } from './awsConfig';
+import { clientOptions } from './awsConfig';
+import { createAuroraReader } from './RdsAuroraReaders';
+import { RdsReaderDiscovery, type ReaderDiscovery } from './RdsReaderDiscovery';
 
-/** RDS allows at most 15 read replicas per source instance. */
-const MAX_REPLICAS = 15;
+/** Every placement was refused for want of capacity; each attempt is in the message. */
+export class ReplicaPlacementError extends ScalingError {}
+/** The source instance is an Aurora cluster member, or the cluster is an instance: the policy says otherwise. */
+export class SourceTypeMismatchError extends ScalingError {}
 
-/** The fixed name of Scalepilot's n-th replica of a source: creating it twice is refused by RDS, not duplicated. */
-export function managedReplicaId(source: string, n: number): string {
-  return `${source}-sp-${n}`.slice(0, 63);
+/** One create attempt, as logged. */
+export interface CreateAttempt {
+  readonly target: string;
+  readonly replica: string;
+  readonly placement: Placement;
+  readonly outcome: 'created' | 'adopted' | 'insufficient-capacity' | 'name-taken';
 }
 
+export interface RdsReplicaOptions {
+  readonly client?: RDSClient;
+  readonly discovery?: ReaderDiscovery;
+  /** Each create attempt (fallback placements, taken names), for the function's log. */
+  readonly onAttempt?: (attempt: CreateAttempt) => void;
+}
+
+const wrap =
+  (operation: string) =>
+  (cause: unknown): never => {
+    throw new AwsCallError(operation, cause);
+  };
+
+function rdsTarget(target: Target): RdsReplicasTarget {
+  if (target.kind !== 'rds-replicas') throw new ScalingError(`target "${target.name}" is not rds-replicas`);
+  return target;
+}
+
+const tagsOf = (i: DBInstance) =>
+  Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+function replicaView(i: DBInstance): ReplicaInstance {
+  return {
+    id: i.DBInstanceIdentifier ?? '',
+    status: i.DBInstanceStatus ?? 'unknown',
+    tags: tagsOf(i),
+    deletionProtection: i.DeletionProtection === true,
+    ...(i.DBInstanceClass ? { instanceClass: i.DBInstanceClass } : {}),
+    ...(i.AvailabilityZone ? { availabilityZone: i.AvailabilityZone } : {}),
+    ...(i.InstanceCreateTime ? { createdAt: i.InstanceCreateTime } : {}),
+    ...(i.Endpoint?.Address ? { endpoint: i.Endpoint.Address } : {}),
+    ...(i.DBInstanceArn ? { arn: i.DBInstanceArn } : {}),
+  };
+}
+
+const pending = (values: object | undefined) =>
+  values !== undefined && Object.values(values).some((v) => v !== undefined && v !== null);
+
 /**
- * CapacityPort for RDS read replicas. Capacity counts every read replica of the source; only replicas
- * Scalepilot created (named `<source>-sp-<n>`) are ever deleted, newest first, booting ones before serving.
+ * RDS read replicas as a ResourceScaler (issue 12). `observe` makes at most two describe calls, each
+ * filtered by identifier (never a scan of the account): the source instance, then its replicas by id
+ * (`db-instance-id` filter over the source's `ReadReplicaDBInstanceIdentifiers` and Scalepilot's own
+ * names); for Aurora the cluster (members, writer), then its instances (`db-cluster-id` filter). Tags come
+ * from each instance's `TagList`. `act` carries out the one action the gates chose.
  */
-export class RdsReplicaCapacity implements CapacityPort {
+export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation> {
   private readonly client: RDSClient;
+  private readonly discovery: ReaderDiscovery;
+  private readonly onAttempt: (attempt: CreateAttempt) => void;
 
-  constructor(config: AwsConfig, client?: RDSClient) {
-    this.client = client ?? new RDSClient(clientOptions(config));
+  constructor(config: AwsConfig, options: RdsReplicaOptions = {}) {
+    this.client = options.client ?? new RDSClient(clientOptions(config));
+    this.discovery = options.discovery ?? RdsReaderDiscovery.forAccount(config);
+    this.onAttempt = options.onAttempt ?? (() => {});
   }
 
-  async describe(target: Target): Promise<CapacityState> {
-    const { source, replicas } = await this.read(target);
-    const serving = replicas.filter((r) => r.DBInstanceStatus === 'available').length;
-    const current = replicas.filter((r) => r.DBInstanceStatus !== 'deleting').length;
-    const busy =
-      source.DBInstanceStatus !== 'available'
-        ? `source instance is ${source.DBInstanceStatus}`
-        : replicas.some((r) => r.DBInstanceStatus === 'deleting')
-          ? 'a replica is being deleted'
-          : undefined;
-    return { current, serving, liveMin: 0, liveMax: MAX_REPLICAS, ...(busy ? { busy } : {}) };
+  async observe(target: Target): Promise<RdsReplicasObservation> {
+    const t = rdsTarget(target);
+    const observation = t.aurora ? await this.observeCluster(t) : await this.observeInstance(t);
+    const discovery = await this.discovery.published(t);
+    return discovery === undefined ? observation : { ...observation, discovery };
   }
 
-  async setCapacity(target: Target, desired: number): Promise<void> {
-    const { source, replicas } = await this.read(target);
-    const live = replicas.filter((r) => r.DBInstanceStatus !== 'deleting');
-    const sourceId = source.DBInstanceIdentifier ?? '';
-    if (desired > live.length) {
-      const taken = new Set(live.map((r) => r.DBInstanceIdentifier));
-      let n = 1;
-      for (let added = 0; added < desired - live.length; n += 1) {
-        const id = managedReplicaId(sourceId, n);
-        if (taken.has(id)) continue;
-        await this.createReplica(target, sourceId, id, source.DBInstanceClass);
-        added += 1;
+  private async observeInstance(t: RdsReplicasTarget): Promise<RdsReplicasObservation> {
+    const id = t.sourceDbInstanceIdentifier;
+    const source = (
+      await this.client
+        .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
+        .catch((cause: unknown) => {
+          if (cause instanceof DBInstanceNotFoundFault)
+            throw new ResourceNotFoundError('RDS DB instance', id, { cause });
+          throw new AwsCallError('RDS DescribeDBInstances', cause);
+        })
+    ).DBInstances?.[0];
+    if (!source) throw new ResourceNotFoundError('RDS DB instance', id);
+    if (source.DBClusterIdentifier)
+      throw new SourceTypeMismatchError(
+        `${t.name}: ${id} is a member of Aurora cluster ${source.DBClusterIdentifier}; set aurora: true and name the cluster as sourceDbInstanceIdentifier`,
+      );
+    // Scalepilot's own names as well as the source's list: a replica just created may not be listed yet.
+    const ids = [...new Set([...(source.ReadReplicaDBInstanceIdentifiers ?? []), ...ownNames(id)])];
+    const instances =
+      (
+        await this.client
+          .send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: ids }] }))
+          .catch(wrap('RDS DescribeDBInstances'))
+      ).DBInstances ?? [];
+    const replicas = instances.filter((i) => i.ReadReplicaSourceDBInstanceIdentifier === id);
+    return {
+      aurora: false,
+      source: {
+        id,
+        status: source.DBInstanceStatus ?? 'unknown',
+        engine: source.Engine ?? '',
+        modifying: pending(source.PendingModifiedValues),
+        ...(source.DBInstanceClass ? { instanceClass: source.DBInstanceClass } : {}),
+        ...(source.DBSubnetGroup?.DBSubnetGroupName
+          ? { subnetGroup: source.DBSubnetGroup.DBSubnetGroupName }
+          : {}),
+        ...(source.DBParameterGroups?.[0]?.DBParameterGroupName
+          ? { parameterGroup: source.DBParameterGroups[0].DBParameterGroupName }
+          : {}),
+        ...(source.AvailabilityZone ? { availabilityZone: source.AvailabilityZone } : {}),
+        ...(source.Endpoint?.Address ? { endpoint: source.Endpoint.Address } : {}),
+      },
+      replicas: replicas.map(replicaView),
+      otherIds: instances
+        .filter((i) => i.ReadReplicaSourceDBInstanceIdentifier !== id)
+        .map((i) => i.DBInstanceIdentifier ?? ''),
+    };
+  }
+
+  private async observeCluster(t: RdsReplicasTarget): Promise<RdsReplicasObservation> {
+    const id = t.sourceDbInstanceIdentifier;
+    const cluster: DBCluster | undefined = (
+      await this.client
+        .send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))
+        .catch((cause: unknown) => {
+          if (cause instanceof DBClusterNotFoundFault)
+            throw new ResourceNotFoundError('Aurora DB cluster', id, { cause });
+          throw new AwsCallError('RDS DescribeDBClusters', cause);
+        })
+    ).DBClusters?.[0];
+    if (!cluster) throw new ResourceNotFoundError('Aurora DB cluster', id);
+    const writer = cluster.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+    const members =
+      (
+        await this.client
+          .send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-cluster-id', Values: [id] }] }))
+          .catch(wrap('RDS DescribeDBInstances'))
+      ).DBInstances ?? [];
+    const writerInstance = members.find((m) => m.DBInstanceIdentifier === writer);
+    return {
+      aurora: true,
+      source: {
+        id,
+        status: cluster.Status ?? 'unknown',
+        engine: cluster.Engine ?? '',
+        modifying: pending(cluster.PendingModifiedValues),
+        ...(writerInstance?.DBInstanceClass ? { instanceClass: writerInstance.DBInstanceClass } : {}),
+        ...(cluster.DBSubnetGroup ? { subnetGroup: cluster.DBSubnetGroup } : {}),
+        ...(writerInstance?.DBParameterGroups?.[0]?.DBParameterGroupName
+          ? { parameterGroup: writerInstance.DBParameterGroups[0].DBParameterGroupName }
+          : {}),
+        ...(writerInstance?.AvailabilityZone ? { availabilityZone: writerInstance.AvailabilityZone } : {}),
+        ...(cluster.Endpoint ? { endpoint: cluster.Endpoint } : {}),
+      },
+      ...(writer ? { writer } : {}),
+      // The writer is never a reader: never counted, never a candidate for removal.
+      replicas: members.filter((m) => m.DBInstanceIdentifier !== writer).map(replicaView),
+    };
+  }
+
+  async act(target: Target, kindAction: KindAction, observation: RdsReplicasObservation): Promise<void> {
+    const t = rdsTarget(target);
+    const action = kindAction as unknown as ReplicaAction;
+    switch (action.type) {
+      case 'create':
+      case 'replace':
+        await this.create(t, action.candidates, action.placements, observation);
+        break;
+      case 'delete':
+      case 'deleteFailed':
+        await this.delete(t, action.replica, observation);
+        break;
+      case 'drain':
+        await this.tagDraining(t, action.replica, action.at, observation);
+        break;
+      case 'cancelDrain':
+        await this.untagDraining(t, action.replica, observation);
+        break;
+      case 'syncDiscovery':
+        break;
+    }
+    if (action.type !== 'deleteFailed' && action.discovery) await this.discovery.publish(t, action.discovery);
+  }
+
+  /**
+   * Creates one replica: each name in order (the next only when the name belongs to an instance that is not
+   * this target's replica; ours is adopted), each placement in order on InsufficientDBInstanceCapacity.
+   */
+  private async create(
+    t: RdsReplicasTarget,
+    candidates: readonly string[],
+    placements: readonly Placement[],
+    observation: RdsReplicasObservation,
+  ): Promise<void> {
+    const refused: string[] = [];
+    for (const name of candidates) {
+      let taken = false;
+      for (const placement of placements.length > 0 ? placements : [{}]) {
+        const attempt = (outcome: CreateAttempt['outcome']) =>
+          this.onAttempt({ target: t.name, replica: name, placement, outcome });
+        try {
+          await this.sendCreate(t, name, placement, observation);
+          attempt('created');
+          return;
+        } catch (cause) {
+          if (cause instanceof InsufficientDBInstanceCapacityFault) {
+            attempt('insufficient-capacity');
+            refused.push(
+              `${name} as ${placement.instanceClass ?? 'the source class'} in ${placement.availabilityZone ?? 'any AZ'}: ${cause.message}`,
+            );
+            continue;
+          }
+          if (cause instanceof DBInstanceAlreadyExistsFault) {
+            if (await this.isOurs(t, name)) {
+              attempt('adopted');
+              return;
+            }
+            attempt('name-taken');
+            refused.push(`${name}: taken by an instance that is not ${t.name}'s replica`);
+            taken = true;
+            break;
+          }
+          throw new AwsCallError(
+            t.aurora ? 'RDS CreateDBInstance' : 'RDS CreateDBInstanceReadReplica',
+            cause,
+          );
+        }
       }
+      if (!taken) break; // every placement of this name was refused for capacity: another name will not help
+    }
+    throw new ReplicaPlacementError(`${t.name}: no replica created; ${refused.join('; ')}`);
+  }
+
+  private async sendCreate(
+    t: RdsReplicasTarget,
+    name: string,
+    placement: Placement,
+    observation: RdsReplicasObservation,
+  ) {
+    const tags = [
+      { Key: MANAGED_TAG, Value: 'true' },
+      { Key: TARGET_TAG, Value: t.name },
+    ];
+    const where = {
+      ...(placement.instanceClass ? { DBInstanceClass: placement.instanceClass } : {}),
+      ...(placement.availabilityZone ? { AvailabilityZone: placement.availabilityZone } : {}),
+    };
+    if (t.aurora) {
+      const instanceClass = placement.instanceClass ?? observation.source.instanceClass;
+      await createAuroraReader(this.client, {
+        id: name,
+        cluster: observation.source.id,
+        engine: observation.source.engine,
+        ...(instanceClass ? { instanceClass } : {}),
+        ...(placement.availabilityZone ? { availabilityZone: placement.availabilityZone } : {}),
+        ...(observation.source.parameterGroup ? { parameterGroup: observation.source.parameterGroup } : {}),
+        tags,
+      });
       return;
     }
-    const removable = live
-      .filter((r) => r.DBInstanceIdentifier?.startsWith(`${sourceId}-sp-`))
-      .sort(
-        (a, b) =>
-          Number(a.DBInstanceStatus === 'available') - Number(b.DBInstanceStatus === 'available') ||
-          (b.InstanceCreateTime?.getTime() ?? 0) - (a.InstanceCreateTime?.getTime() ?? 0),
-      );
-    const toRemove = live.length - desired;
-    if (removable.length < toRemove) {
-      throw new ScalingError(
-        `${target.name}: only ${removable.length} replica(s) were created by Scalepilot; will not delete others`,
-      );
-    }
-    for (const replica of removable.slice(0, toRemove)) {
+    // A same-Region replica takes the source's subnet group and parameter group by default (RDS refuses an
+    // explicit parameter group for same-Region MySQL replicas), so only class and AZ are named.
+    await this.client.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: name,
+        SourceDBInstanceIdentifier: observation.source.id,
+        ...where,
+        Tags: tags,
+      }),
+    );
+  }
+
+  /** An existing instance of that name is adopted only when it is this source's replica with this target's tags. */
+  private async isOurs(t: RdsReplicasTarget, name: string): Promise<boolean> {
+    const existing = (
       await this.client
-        .send(
-          new DeleteDBInstanceCommand({
-            DBInstanceIdentifier: replica.DBInstanceIdentifier,
-            SkipFinalSnapshot: true,
-          }),
-        )
-        .catch((cause: unknown) => {
-          throw new AwsCallError('RDS DeleteDBInstance', cause);
-        });
-    }
+        .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: name }))
+        .catch(wrap('RDS DescribeDBInstances'))
+    ).DBInstances?.[0];
+    if (!existing) return false;
+    const ofSource = t.aurora
+      ? existing.DBClusterIdentifier === t.sourceDbInstanceIdentifier
+      : existing.ReadReplicaSourceDBInstanceIdentifier === t.sourceDbInstanceIdentifier;
+    return ofSource && isManaged(t, replicaView(existing));
   }
 
-  /** Creates one replica; an existing replica of that name means an earlier attempt succeeded. */
-  async createReplica(target: Target, sourceId: string, id: string, sourceClass?: string): Promise<void> {
-    const instanceClass =
-      target.kind === 'rds-replicas' ? (target.replicaInstanceClass ?? sourceClass) : sourceClass;
-    try {
-      await this.client.send(
-        new CreateDBInstanceReadReplicaCommand({
-          DBInstanceIdentifier: id,
-          SourceDBInstanceIdentifier: sourceId,
-          ...(instanceClass ? { DBInstanceClass: instanceClass } : {}),
-          Tags: [
-            { Key: 'scalepilot:target', Value: target.name },
-            { Key: 'scalepilot:managed', Value: 'true' },
-          ],
-        }),
+  /** Refuses anything but this target's managed replica, whatever the action says (the role refuses it too). */
+  private owned(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation): ReplicaInstance {
+    const replica = observation.replicas.find((r) => r.id === id);
+    if (!replica || !isManaged(t, replica) || id === observation.writer || id === observation.source.id)
+      throw new ScalingError(
+        `${t.name}: ${id} is not a replica Scalepilot created for this target; not touching it`,
       );
-    } catch (cause) {
-      if (cause instanceof DBInstanceAlreadyExistsFault) return;
-      throw new AwsCallError('RDS CreateDBInstanceReadReplica', cause);
-    }
+    return replica;
   }
 
-  private async read(target: Target): Promise<{ source: DBInstance; replicas: DBInstance[] }> {
-    if (target.kind !== 'rds-replicas') throw new ScalingError(`target "${target.name}" is not rds-replicas`);
-    const sourceId = target.sourceDbInstanceIdentifier;
-    const all: DBInstance[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.client
-        .send(new DescribeDBInstancesCommand({ Marker: marker }))
-        .catch((cause: unknown) => {
-          throw new AwsCallError('RDS DescribeDBInstances', cause);
-        });
-      all.push(...(page.DBInstances ?? []));
-      marker = page.Marker;
-    } while (marker);
-    const source = all.find((i) => i.DBInstanceIdentifier === sourceId);
-    if (!source) throw new ResourceNotFoundError('RDS instance', sourceId);
-    return { source, replicas: all.filter((i) => i.ReadReplicaSourceDBInstanceIdentifier === sourceId) };
+  private async delete(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation): Promise<void> {
+    this.owned(t, id, observation);
+    await this.client
+      .send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          SkipFinalSnapshot: true,
+          DeleteAutomatedBackups: true,
+        }),
+      )
+      .catch((cause: unknown) => {
+        // Already gone or already being deleted: the delete has happened.
+        if (cause instanceof DBInstanceNotFoundFault || cause instanceof InvalidDBInstanceStateFault) return;
+        throw new AwsCallError('RDS DeleteDBInstance', cause);
+      });
   }
+
+  private async tagDraining(
+    t: RdsReplicasTarget,
+    id: string,
+    at: string,
+    observation: RdsReplicasObservation,
+  ) {
+    const replica = this.owned(t, id, observation);
+    await this.client
+      .send(
+        new AddTagsToResourceCommand({ ResourceName: replica.arn, Tags: [{ Key: DRAINING_TAG, Value: at }] }),
+      )
+      .catch(wrap('RDS AddTagsToResource'));
+  }
+
+  private async untagDraining(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation) {
+    const replica = this.owned(t, id, observation);
+    await this.client
+      .send(new RemoveTagsFromResourceCommand({ ResourceName: replica.arn, TagKeys: [DRAINING_TAG] }))
+      .catch(wrap('RDS RemoveTagsFromResource'));
+  }
+
+  /** The generic capacity view (for tools and tests that want a number). */
+  async describe(target: Target): Promise<CapacityState> {
+    return rdsReplicasModel.capacity(target, await this.observe(target), new Date(0));
+  }
+
+  /**
+   * Creates or deletes managed replicas until `desired` (tools and test set-up; the scaler itself makes one
+   * change per evaluation through the gates). Deletes only this target's tagged replicas, newest first.
+   */
+  async setCapacity(target: Target, desired: number): Promise<void> {
+    const t = rdsTarget(target);
+    for (let guard = 0; guard < 20; guard += 1) {
+      const observation = await this.observe(t);
+      const live = observation.replicas.filter((r) => r.status !== 'deleting');
+      if (live.length === desired) return;
+      if (live.length < desired) {
+        const taken = new Set([
+          observation.source.id,
+          ...observation.replicas.map((r) => r.id),
+          ...(observation.otherIds ?? []),
+        ]);
+        await this.create(t, nameCandidates(observation.source.id, taken), [{}], observation);
+        continue;
+      }
+      const removable = live
+        .filter((r) => isManaged(t, r))
+        .sort(
+          (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || b.id.localeCompare(a.id),
+        );
+      const [next] = removable;
+      if (!next) throw new ScalingError(`${t.name}: only hand-made replicas remain; will not delete them`);
+      await this.delete(t, next.id, observation);
+    }
+  }
+}
+
+/** Scalepilot's own replica names of a source (the first 15: RDS allows no more replicas per source). */
+function ownNames(source: string): string[] {
+  return Array.from({ length: 15 }, (_, i) => replicaId(source, i + 1));
+}
+
+/** The RDS read-replica kind as the use case runs it. */
+export function rdsReplicaScaler(
+  aws: AwsConfig,
+  options: RdsReplicaOptions = {},
+): KindScaler<RdsReplicasObservation> {
+  return { resource: new RdsReplicaCapacity(aws, options), model: rdsReplicasModel };
 }

@@ -3,7 +3,7 @@ import type { CapacityPort, KindScaler } from '../ports';
 import { AutoScalingCapacity } from './AutoScalingCapacity';
 import type { AwsConfig } from './awsConfig';
 import { elastiCacheShardScaler } from './ElastiCacheShardCapacity';
-import { RdsReplicaCapacity } from './RdsReplicaCapacity';
+import { rdsReplicaScaler } from './RdsReplicaCapacity';
 
 /**
  * The capacity adapter of each resource kind, for the tools that handle every kind (the CLI, the local
@@ -12,6 +12,6 @@ import { RdsReplicaCapacity } from './RdsReplicaCapacity';
 export const capacityPortByKind: Record<TargetKind, (aws: AwsConfig) => CapacityPort | KindScaler<unknown>> =
   {
     asg: (aws) => new AutoScalingCapacity(aws),
-    'rds-replicas': (aws) => new RdsReplicaCapacity(aws),
+    'rds-replicas': (aws) => rdsReplicaScaler(aws) as KindScaler<unknown>,
     'cache-shards': (aws) => elastiCacheShardScaler(aws) as KindScaler<unknown>,
   };

@@ -150,7 +150,70 @@ export const RdsReplicasTargetSchema = z.strictObject({
   kind: z.literal('rds-replicas'),
   sourceDbInstanceIdentifier: awsIdentifier('RDS DB instance identifier', 63),
   replicaInstanceClass: z.string().optional().describe('default: the source instance class'),
-  replicaLagLimitSeconds: seconds.default(60),
+  replicaLagLimitSeconds: seconds
+    .default(60)
+    .describe(
+      'no removal while a replica lags more; a lagging replica neither serves nor counts in the averages',
+    ),
+  aurora: z
+    .boolean()
+    .default(false)
+    .describe(
+      'sourceDbInstanceIdentifier names an Aurora DB cluster: readers are added to it (PromotionTier 15), never the writer',
+    ),
+  drainSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(300)
+    .describe(
+      'a replica to remove is tagged scalepilot:draining and taken out of reader discovery first, and deleted this long after if load stayed low',
+    ),
+  fallbackInstanceClasses: z
+    .array(
+      z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large'),
+    )
+    .max(5)
+    .default([])
+    .describe(
+      'tried in order when AWS has no capacity for the replica class (InsufficientDBInstanceCapacity)',
+    ),
+  fallbackAvailabilityZones: z
+    .array(
+      z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must be an Availability Zone such as us-east-1b'),
+    )
+    .max(6)
+    .default([])
+    .describe('tried in order, after the classes, when AWS has no capacity in the source’s placement'),
+  readerDiscovery: z
+    .strictObject({
+      route53: z
+        .strictObject({
+          hostedZoneId: z
+            .string()
+            .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
+          recordName: z
+            .string()
+            .regex(
+              /^([a-z0-9-]+\.)+[a-z0-9-]+\.?$/,
+              'must be a DNS name inside the private zone, e.g. reader.db.internal',
+            ),
+          ttlSeconds: z.number().int().min(5).max(300).default(30),
+        })
+        .optional()
+        .describe('a weighted CNAME per available replica (set identifier: the replica id)'),
+      ssmParameterName: z
+        .string()
+        .regex(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /')
+        .optional()
+        .describe('a String parameter listing the available reader endpoints, comma-separated'),
+    })
+    .refine((d) => d.route53 !== undefined || d.ssmParameterName !== undefined, {
+      message: 'name route53 or ssmParameterName (or both)',
+    })
+    .optional()
+    .describe('plain RDS has no reader endpoint: keep one in sync after every change'),
 });
 
 /** The metrics the cache-shards gates read per shard (memory headroom, the CPU gate). */

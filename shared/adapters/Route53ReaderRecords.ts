@@ -1,0 +1,97 @@
+import {
+  type Change,
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { AwsCallError } from '../errors';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+/** Where the weighted records live: a private hosted zone and one record name. */
+export interface ReaderRecordName {
+  readonly hostedZoneId: string;
+  readonly recordName: string;
+  readonly ttlSeconds: number;
+}
+
+const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+const unqualified = (name: string) => name.replace(/\.$/, '');
+
+/**
+ * Reader discovery through Route 53: one weighted CNAME per available reader (equal weights, the
+ * endpoint address as set identifier) under one name in a private zone, so clients resolve a reader the
+ * way Aurora's reader endpoint lets them. One list and one change batch per sync.
+ */
+export class Route53ReaderRecords {
+  private readonly client: Route53Client;
+
+  constructor(config: AwsConfig, client?: Route53Client) {
+    this.client = client ?? new Route53Client(clientOptions(config));
+  }
+
+  /** The addresses the weighted records point at now. */
+  async published(where: ReaderRecordName): Promise<string[]> {
+    return (await this.records(where)).map((r) => unqualified(r.ResourceRecords?.[0]?.Value ?? '')).sort();
+  }
+
+  /** Makes the weighted records exactly `endpoints` (addresses): upserts the wanted, deletes the rest. */
+  async publish(where: ReaderRecordName, endpoints: readonly string[]): Promise<void> {
+    const existing = await this.records(where);
+    const wanted = new Set(endpoints);
+    const changes: Change[] = [
+      ...existing
+        .filter((r) => !wanted.has(unqualified(r.ResourceRecords?.[0]?.Value ?? '')))
+        .map((r): Change => ({ Action: 'DELETE', ResourceRecordSet: r })),
+      ...[...wanted]
+        .filter(
+          (e) =>
+            !existing.some(
+              (r) => unqualified(r.ResourceRecords?.[0]?.Value ?? '') === e && r.TTL === where.ttlSeconds,
+            ),
+        )
+        .map(
+          (e): Change => ({
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: fqdn(where.recordName),
+              Type: 'CNAME',
+              SetIdentifier: e,
+              Weight: 1,
+              TTL: where.ttlSeconds,
+              ResourceRecords: [{ Value: e }],
+            },
+          }),
+        ),
+    ];
+    if (changes.length === 0) return;
+    await this.client
+      .send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: where.hostedZoneId,
+          ChangeBatch: { Comment: 'Scalepilot reader discovery', Changes: changes },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('Route 53 ChangeResourceRecordSets', cause);
+      });
+  }
+
+  private async records(where: ReaderRecordName) {
+    const name = fqdn(where.recordName);
+    const response = await this.client
+      .send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: where.hostedZoneId,
+          StartRecordName: name,
+          StartRecordType: 'CNAME',
+          MaxItems: 100,
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('Route 53 ListResourceRecordSets', cause);
+      });
+    return (response.ResourceRecordSets ?? []).filter(
+      (r) => fqdn(r.Name ?? '') === name && r.Type === 'CNAME' && r.SetIdentifier !== undefined,
+    );
+  }
+}

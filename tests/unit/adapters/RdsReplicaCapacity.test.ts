@@ -1,0 +1,392 @@
+import { readFileSync } from 'node:fs';
+import {
+  AddTagsToResourceCommand,
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  type DBInstance,
+  DBInstanceAlreadyExistsFault,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  InsufficientDBInstanceCapacityFault,
+  RDSClient,
+  RemoveTagsFromResourceCommand,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { stackResources } from '../../../infra/stackResources';
+import type { ReaderDiscovery } from '../../../shared/adapters/RdsReaderDiscovery';
+import {
+  type CreateAttempt,
+  RdsReplicaCapacity,
+  ReplicaPlacementError,
+} from '../../../shared/adapters/RdsReplicaCapacity';
+import type { Placement, ReplicaAction } from '../../../shared/decision/rdsReplicas';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import { managed, observation, rdsTarget, replica } from '../decision/rdsReplicasFixtures';
+
+// moto answers CreateDBInstanceReadReplica for an existing id by overwriting it (AWS raises
+// DBInstanceAlreadyExists), has no InsufficientDBInstanceCapacity and never shows `creating`: those paths
+// are tested here with aws-sdk-client-mock; everything moto has is tested against it in
+// tests/integration/scaleRdsReplicas*.test.ts.
+
+const rds = mockClient(RDSClient);
+const SOURCE = 'event-platform-db';
+const sp = (n: number) => `${SOURCE}-sp-${n}`;
+const aws = { region: 'us-east-1' };
+
+function recordingDiscovery() {
+  const published: string[][] = [];
+  const discovery: ReaderDiscovery = {
+    published: async () => undefined,
+    publish: async (_t, endpoints) => void published.push([...endpoints]),
+  };
+  return { published, discovery };
+}
+
+function adapter(extra: { onAttempt?: (a: CreateAttempt) => void } = {}) {
+  const { published, discovery } = recordingDiscovery();
+  return {
+    scaler: new RdsReplicaCapacity(aws, { client: new RDSClient(aws), discovery, ...extra }),
+    published,
+  };
+}
+
+const tagged = (i: DBInstance, target = 'events-db'): DBInstance => ({
+  ...i,
+  TagList: [
+    { Key: 'scalepilot:managed', Value: 'true' },
+    { Key: 'scalepilot:target', Value: target },
+  ],
+});
+
+beforeEach(() => rds.reset());
+
+describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier', () => {
+  it('an instance source: the source, then its replicas by id; tags from TagList', async () => {
+    const sourceInstance: DBInstance = {
+      DBInstanceIdentifier: SOURCE,
+      DBInstanceStatus: 'available',
+      Engine: 'mysql',
+      DBInstanceClass: 'db.r6g.large',
+      ReadReplicaDBInstanceIdentifiers: [sp(1), 'hand'],
+      PendingModifiedValues: {},
+      Endpoint: { Address: `${SOURCE}.x.rds.amazonaws.com` },
+    };
+    const replicas: DBInstance[] = [
+      tagged({
+        DBInstanceIdentifier: sp(1),
+        DBInstanceStatus: 'creating',
+        ReadReplicaSourceDBInstanceIdentifier: SOURCE,
+      }),
+      {
+        DBInstanceIdentifier: 'hand',
+        DBInstanceStatus: 'available',
+        ReadReplicaSourceDBInstanceIdentifier: SOURCE,
+      },
+      { DBInstanceIdentifier: sp(2), DBInstanceStatus: 'available' },
+    ];
+    rds.on(DescribeDBInstancesCommand).callsFake(async (input) => ({
+      DBInstances: input.DBInstanceIdentifier ? [sourceInstance] : replicas,
+    }));
+    const seen = await adapter().scaler.observe(rdsTarget());
+    const calls = rds.commandCalls(DescribeDBInstancesCommand);
+    expect(calls).toHaveLength(2);
+    const filter = calls[1]?.args[0].input.Filters?.[0];
+    expect(filter?.Name).toBe('db-instance-id');
+    expect(filter?.Values).toEqual(expect.arrayContaining([sp(1), 'hand', sp(15)]));
+    expect(seen.source).toMatchObject({
+      id: SOURCE,
+      engine: 'mysql',
+      instanceClass: 'db.r6g.large',
+      modifying: false,
+    });
+    expect(seen.replicas.map((r) => [r.id, r.status, r.tags['scalepilot:managed'] ?? '-'])).toEqual([
+      [sp(1), 'creating', 'true'],
+      ['hand', 'available', '-'],
+    ]);
+    expect(seen.otherIds).toEqual([sp(2)]); // not a replica of this source: its name is taken
+  });
+
+  it('an Aurora cluster: the cluster (writer by IsClusterWriter), then its instances; the writer is never a reader', async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        {
+          DBClusterIdentifier: 'events-cluster',
+          Status: 'available',
+          Engine: 'aurora-postgresql',
+          DBClusterMembers: [
+            { DBInstanceIdentifier: 'events-1', IsClusterWriter: true },
+            { DBInstanceIdentifier: 'events-2', IsClusterWriter: false },
+          ],
+        },
+      ],
+    });
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        { DBInstanceIdentifier: 'events-1', DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large' },
+        { DBInstanceIdentifier: 'events-2', DBInstanceStatus: 'available' },
+      ],
+    });
+    const seen = await adapter().scaler.observe(
+      rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' }),
+    );
+    expect(rds.commandCalls(DescribeDBInstancesCommand)[0]?.args[0].input.Filters).toEqual([
+      { Name: 'db-cluster-id', Values: ['events-cluster'] },
+    ]);
+    expect(rds.calls()).toHaveLength(2);
+    expect(seen.writer).toBe('events-1');
+    expect(seen.replicas.map((r) => r.id)).toEqual(['events-2']);
+    expect(seen.source.instanceClass).toBe('db.r6g.large');
+  });
+
+  it('an instance source that is an Aurora member is a clear error naming the fix', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceIdentifier: SOURCE, DBClusterIdentifier: 'events-cluster' }],
+    });
+    await expect(adapter().scaler.observe(rdsTarget())).rejects.toThrow(
+      /member of Aurora cluster events-cluster; set aurora: true/,
+    );
+  });
+});
+
+describe('RdsReplicaCapacity.act', () => {
+  const create = (candidates: string[], placements: Placement[]): ReplicaAction => ({
+    type: 'create',
+    desired: 2,
+    candidates,
+    placements,
+  });
+
+  it('creates with Scalepilot’s tags, the placement’s class, and syncs reader discovery', async () => {
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+    const { scaler, published } = adapter();
+    await scaler.act(
+      rdsTarget(),
+      { ...create([sp(1)], [{ instanceClass: 'db.t4g.medium' }]), discovery: ['a'] },
+      observation([]),
+    );
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)[0]?.args[0].input).toEqual({
+      DBInstanceIdentifier: sp(1),
+      SourceDBInstanceIdentifier: SOURCE,
+      DBInstanceClass: 'db.t4g.medium',
+      Tags: [
+        { Key: 'scalepilot:managed', Value: 'true' },
+        { Key: 'scalepilot:target', Value: 'events-db' },
+      ],
+    });
+    expect(published).toEqual([['a']]);
+  });
+
+  it('DBInstanceAlreadyExists for this source’s replica with this target’s tags: adopted, nothing else created', async () => {
+    rds
+      .on(CreateDBInstanceReadReplicaCommand)
+      .rejects(new DBInstanceAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: sp(1) }).resolves({
+      DBInstances: [tagged({ DBInstanceIdentifier: sp(1), ReadReplicaSourceDBInstanceIdentifier: SOURCE })],
+    });
+    const attempts: CreateAttempt[] = [];
+    const { scaler } = adapter({ onAttempt: (a) => attempts.push(a) });
+    await scaler.act(rdsTarget(), create([sp(1), sp(2)], [{}]), observation([]));
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(1);
+    expect(attempts.map((a) => a.outcome)).toEqual(['adopted']);
+  });
+
+  it.each([
+    {
+      name: 'a replica of another source',
+      existing: tagged({ DBInstanceIdentifier: sp(1), ReadReplicaSourceDBInstanceIdentifier: 'other-db' }),
+    },
+    {
+      name: 'an untagged replica of this source',
+      existing: { DBInstanceIdentifier: sp(1), ReadReplicaSourceDBInstanceIdentifier: SOURCE },
+    },
+    {
+      name: 'another target’s replica',
+      existing: tagged(
+        { DBInstanceIdentifier: sp(1), ReadReplicaSourceDBInstanceIdentifier: SOURCE },
+        'other',
+      ),
+    },
+  ])(
+    'DBInstanceAlreadyExists for $name: not adopted, the next name is tried (bounded)',
+    async ({ existing }) => {
+      rds
+        .on(CreateDBInstanceReadReplicaCommand, { DBInstanceIdentifier: sp(1) })
+        .rejects(new DBInstanceAlreadyExistsFault({ message: 'exists', $metadata: {} }))
+        .on(CreateDBInstanceReadReplicaCommand, { DBInstanceIdentifier: sp(2) })
+        .resolves({});
+      rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [existing] });
+      await adapter().scaler.act(rdsTarget(), create([sp(1), sp(2), sp(3)], [{}]), observation([]));
+      expect(
+        rds.commandCalls(CreateDBInstanceReadReplicaCommand).map((c) => c.args[0].input.DBInstanceIdentifier),
+      ).toEqual([sp(1), sp(2)]);
+    },
+  );
+
+  it('every name taken by others: fails after the bounded attempts, naming each', async () => {
+    rds
+      .on(CreateDBInstanceReadReplicaCommand)
+      .rejects(new DBInstanceAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'x' }] });
+    await expect(
+      adapter().scaler.act(rdsTarget(), create([sp(1), sp(2), sp(3)], [{}]), observation([])),
+    ).rejects.toThrow(ReplicaPlacementError);
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(3);
+  });
+
+  it('InsufficientDBInstanceCapacity: each fallback class and AZ in order, each attempt recorded', async () => {
+    const noCapacity = new InsufficientDBInstanceCapacityFault({ message: 'no capacity', $metadata: {} });
+    rds
+      .on(CreateDBInstanceReadReplicaCommand, {
+        DBInstanceClass: 'db.r6g.large',
+        AvailabilityZone: undefined,
+      })
+      .rejects(noCapacity)
+      .on(CreateDBInstanceReadReplicaCommand, { DBInstanceClass: 'db.r5.large' })
+      .rejects(noCapacity)
+      .on(CreateDBInstanceReadReplicaCommand, { AvailabilityZone: 'us-east-1b' })
+      .resolves({});
+    const attempts: CreateAttempt[] = [];
+    const { scaler } = adapter({ onAttempt: (a) => attempts.push(a) });
+    const placements = [
+      { instanceClass: 'db.r6g.large' },
+      { instanceClass: 'db.r5.large' },
+      { instanceClass: 'db.r6g.large', availabilityZone: 'us-east-1b' },
+    ];
+    await scaler.act(rdsTarget(), create([sp(1)], placements), observation([]));
+    expect(attempts.map((a) => [a.placement.instanceClass, a.placement.availabilityZone, a.outcome])).toEqual(
+      [
+        ['db.r6g.large', undefined, 'insufficient-capacity'],
+        ['db.r5.large', undefined, 'insufficient-capacity'],
+        ['db.r6g.large', 'us-east-1b', 'created'],
+      ],
+    );
+  });
+
+  it('InsufficientDBInstanceCapacity everywhere: one error listing every attempt', async () => {
+    rds
+      .on(CreateDBInstanceReadReplicaCommand)
+      .rejects(new InsufficientDBInstanceCapacityFault({ message: 'no capacity', $metadata: {} }));
+    const run = adapter().scaler.act(
+      rdsTarget(),
+      create([sp(1), sp(2)], [{ instanceClass: 'db.r6g.large' }, { availabilityZone: 'us-east-1c' }]),
+      observation([]),
+    );
+    await expect(run).rejects.toThrow(/db\.r6g\.large in any AZ.*the source class in us-east-1c/);
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(2); // another name would not help
+  });
+
+  it('Aurora: a reader is CreateDBInstance in the cluster with promotion tier 15', async () => {
+    rds.on(CreateDBInstanceCommand).resolves({});
+    const o = {
+      ...observation([]),
+      aurora: true,
+      source: {
+        ...observation([]).source,
+        id: 'events-cluster',
+        engine: 'aurora-postgresql',
+        instanceClass: 'db.r6g.large',
+      },
+    };
+    await adapter().scaler.act(
+      rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' }),
+      create(['events-cluster-sp-1'], [{}]),
+      o,
+    );
+    expect(rds.commandCalls(CreateDBInstanceCommand)[0]?.args[0].input).toMatchObject({
+      DBInstanceIdentifier: 'events-cluster-sp-1',
+      DBClusterIdentifier: 'events-cluster',
+      Engine: 'aurora-postgresql',
+      DBInstanceClass: 'db.r6g.large',
+      PromotionTier: 15,
+    });
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
+  });
+
+  it('drain tags scalepilot:draining with the time; cancel removes it; delete only our tagged replica', async () => {
+    rds
+      .on(AddTagsToResourceCommand)
+      .resolves({})
+      .on(RemoveTagsFromResourceCommand)
+      .resolves({})
+      .on(DeleteDBInstanceCommand)
+      .resolves({});
+    const o = observation([managed(sp(1), 1), replica('hand', 2)]);
+    const { scaler } = adapter();
+    await scaler.act(
+      rdsTarget(),
+      { type: 'drain', desired: 2, replica: sp(1), at: '2026-11-30T12:00:00.000Z' },
+      o,
+    );
+    expect(rds.commandCalls(AddTagsToResourceCommand)[0]?.args[0].input).toEqual({
+      ResourceName: `arn:aws:rds:us-east-1:123456789012:db:${sp(1)}`,
+      Tags: [{ Key: 'scalepilot:draining', Value: '2026-11-30T12:00:00.000Z' }],
+    });
+    await scaler.act(rdsTarget(), { type: 'cancelDrain', desired: 2, replica: sp(1) }, o);
+    expect(rds.commandCalls(RemoveTagsFromResourceCommand)[0]?.args[0].input.TagKeys).toEqual([
+      'scalepilot:draining',
+    ]);
+    await scaler.act(rdsTarget(), { type: 'delete', desired: 1, replica: sp(1) }, o);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)[0]?.args[0].input).toMatchObject({
+      DBInstanceIdentifier: sp(1),
+      SkipFinalSnapshot: true,
+    });
+    await expect(scaler.act(rdsTarget(), { type: 'delete', desired: 1, replica: 'hand' }, o)).rejects.toThrow(
+      /not a replica Scalepilot created/,
+    );
+    await expect(scaler.act(rdsTarget(), { type: 'delete', desired: 1, replica: SOURCE }, o)).rejects.toThrow(
+      /not a replica Scalepilot created/,
+    );
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  });
+});
+
+describe('the RDS role allows every call of the RDS adapters (Aurora and reader discovery included)', () => {
+  const prefixOf: Record<string, string> = {
+    'client-rds': 'rds',
+    'client-route-53': 'route53',
+    'client-ssm': 'ssm',
+  };
+  const calls = (adapter: string) => {
+    const source = readFileSync(new URL(`../../../shared/adapters/${adapter}.ts`, import.meta.url), 'utf8');
+    const client = /from '@aws-sdk\/(client-[a-z0-9-]+)'/.exec(source)?.[1] ?? '';
+    return [...source.matchAll(/new (\w+)Command\(/g)].map(([, name]) => `${prefixOf[client]}:${name}`);
+  };
+  it('with an Aurora target and Route 53 + SSM discovery', () => {
+    const policy = validatePolicy({
+      version: 1,
+      targets: [
+        { ...rdsTarget(), name: 'events-db' },
+        {
+          ...rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' }),
+          name: 'events-aurora',
+          readerDiscovery: {
+            route53: { hostedZoneId: 'Z123ABC', recordName: 'reader.db.internal' },
+            ssmParameterName: '/db/readers',
+          },
+        },
+      ],
+    });
+    const role = stackResources(policy, 'prod').Resources.ScaleRdsReplicasRole as {
+      Properties: { Policies: { PolicyDocument: { Statement: { Action: string[] }[] } }[] };
+    };
+    const allowed = new Set(
+      role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => s.Action)),
+    );
+    const needed = [
+      'RdsReplicaCapacity',
+      'RdsAuroraReaders',
+      'Route53ReaderRecords',
+      'SsmReaderEndpoints',
+    ].flatMap(calls);
+    expect(needed).toEqual(
+      expect.arrayContaining([
+        'rds:CreateDBInstance',
+        'route53:ChangeResourceRecordSets',
+        'ssm:PutParameter',
+      ]),
+    );
+    for (const action of needed) expect(allowed, action).toContain(action);
+  });
+});
