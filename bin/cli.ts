@@ -9,6 +9,7 @@ import { CloudWatchMetricsReader, metricHistory } from '../shared/adapters/Cloud
 import { CostExplorerReader } from '../shared/adapters/CostExplorerReader';
 import { callerScope } from '../shared/adapters/callerScope';
 import { capacityPortByKind } from '../shared/adapters/capacityPorts';
+import { ElastiCacheShardCapacity } from '../shared/adapters/ElastiCacheShardCapacity';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
 import { PriceListReader } from '../shared/adapters/PriceListReader';
 import { bundledPrices } from '../shared/cost/bundledPrices';
@@ -26,8 +27,8 @@ import { failedAssertions, runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
-import { figuresTable, writeReport } from './lib/backtestOutput';
 import { accountChecks, accountProblems } from './lib/accountChecks';
+import { figuresTable, writeReport } from './lib/backtestOutput';
 import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from './lib/forecastCommand';
 import { setPaused } from './lib/killSwitch';
 import { OneReadCostReader } from './lib/oneReadCostReader';
@@ -225,6 +226,7 @@ program
         log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
         region: aws.region,
         prices: bundledPrices,
+        liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
       });
       const first = addDays(newest, 1 - count);
       await costs.prefetch(addDays(first, -cost.anomaly.trailingDays), utcDate(now.getTime()));

@@ -1,4 +1,5 @@
 import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
+import { needsLiveUnit } from '../shared/cost/scalingCost';
 import { REPLICAS_TAG } from '../shared/decision/cacheShards';
 import { DRAINING_TAG } from '../shared/decision/rdsReplicas';
 import { replicaPrefix } from '../shared/decision/rdsReplicasNames';
@@ -306,6 +307,9 @@ export function costRole(policy: Policy, functionName: string) {
     ...notifyStatements(),
     ...baseStatements(functionName),
   ];
+  // A cache shard's node type and replicas, read from its group where the policy leaves them out.
+  if (policy.targets.some(needsLiveUnit))
+    statements.push({ Effect: 'Allow', Action: ['elasticache:DescribeReplicationGroups'], Resource: '*' });
   const parameter = policy.notifications.webhookParameterName;
   if (parameter)
     statements.push(

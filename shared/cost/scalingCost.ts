@@ -46,6 +46,11 @@ export interface LiveUnit {
   readonly replicasPerShard?: number;
 }
 
+/** A cache-shards target whose node type or replicas per shard the policy leaves to the group. */
+export function needsLiveUnit(target: Target): boolean {
+  return target.kind === 'cache-shards' && (!target.nodeType || target.replicasPerShard === undefined);
+}
+
 /** The priced type of one unit and how many of it a unit is (a shard is a primary and its replicas). */
 function unitType(target: Target, live: LiveUnit = {}): { type?: string; count: number } {
   if (target.kind === 'asg') return { type: target.instanceType, count: 1 };

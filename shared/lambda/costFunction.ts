@@ -5,6 +5,7 @@ import { type AwsConfig, awsConfigFromEnv } from '../adapters/awsConfig';
 import { CostExplorerReader } from '../adapters/CostExplorerReader';
 import { DynamoAlertDeliveries } from '../adapters/DynamoAlertDeliveries';
 import { DynamoLedger } from '../adapters/DynamoLedger';
+import { ElastiCacheShardCapacity } from '../adapters/ElastiCacheShardCapacity';
 import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
 import { WebhookChannel } from '../adapters/WebhookChannel';
@@ -54,6 +55,8 @@ export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink)
     log: options.logger ?? logger,
     region: aws.region,
     prices: options.prices ?? bundledPrices,
+    // A cache shard's node type and replicas, from the group, where the policy leaves them out.
+    liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
   };
 }
 

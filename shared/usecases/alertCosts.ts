@@ -1,9 +1,9 @@
 import { addDays, evaluateCosts, newestCompleteDay, utcDate } from '../cost/evaluateCosts';
-import { type PriceTable, scalingCost } from '../cost/scalingCost';
+import { type LiveUnit, needsLiveUnit, type PriceTable, scalingCost } from '../cost/scalingCost';
 import type { CostAlert, CostEvaluation, MonthForecast, ScalingCost } from '../cost/types';
 import type { Decision } from '../decision/types';
 import { ScalingError } from '../errors';
-import type { Policy } from '../policy/schema';
+import type { Policy, Target } from '../policy/schema';
 import type { Clock, CostAlertChannel, CostReader } from '../ports';
 import type { LogSink } from './evaluateTargets';
 
@@ -48,6 +48,8 @@ export interface CostDeps {
   readonly log: LogSink;
   readonly region: string;
   readonly prices: PriceTable;
+  /** What one unit is, read from the resource, where the policy leaves it out (a cache group's node type). */
+  readonly liveUnit?: (target: Target) => Promise<LiveUnit>;
 }
 
 export interface CostRun {
@@ -190,6 +192,20 @@ async function monthForecast(
   return { month: today.slice(0, 7), monthToDate, remaining };
 }
 
+/** The resource's own unit, when the policy leaves it out; a failed read leaves the cost unpriced, with a note. */
+async function liveUnit(deps: CostDeps, target: Target): Promise<LiveUnit | undefined> {
+  if (!deps.liveUnit || !needsLiveUnit(target)) return undefined;
+  try {
+    return await deps.liveUnit(target);
+  } catch (error) {
+    deps.log.warn('unit not read', {
+      target: target.name,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
+}
+
 async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]> {
   const from = new Date(`${day}T00:00:00Z`);
   const to = new Date(`${addDays(day, 1)}T00:00:00Z`);
@@ -201,7 +217,9 @@ async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]>
       from: d.current,
       to: d.applied ? d.desired : d.current,
     }));
-    result.push(scalingCost(target, changes, { from, to }, deps.region, deps.prices));
+    result.push(
+      scalingCost(target, changes, { from, to }, deps.region, deps.prices, await liveUnit(deps, target)),
+    );
   }
   return result;
 }

@@ -1,0 +1,97 @@
+import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { stackResources } from '../../../infra/stackResources';
+import { ElastiCacheShardCapacity } from '../../../shared/adapters/ElastiCacheShardCapacity';
+import { needsLiveUnit, scalingCost } from '../../../shared/cost/scalingCost';
+import type { CacheShardsTarget, Policy } from '../../../shared/policy/schema';
+import { examplePolicy } from '../../harness/fixtures';
+
+// Cost reports of cache-shards targets (issue 13): a shard's node type and replicas are read from the group
+// unless the policy names them. DescribeReplicationGroups through aws-sdk-client-mock, so the group can
+// carry the node type and replica count of each case (moto's are tested in the integration tests).
+
+const elastiCache = mockClient(ElastiCacheClient);
+beforeEach(() => elastiCache.reset());
+
+const DAY = { from: new Date('2026-11-21T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') };
+const prices = {
+  regions: {
+    'us-east-1': { ec2: {}, rds: {}, elasticache: { 'cache.t4g.small': 0.032, 'cache.r7g.large': 0.219 } },
+  },
+};
+const cache = examplePolicy().targets.find((t) => t.kind === 'cache-shards') as CacheShardsTarget;
+const unset = { ...cache, nodeType: undefined, replicasPerShard: undefined } as CacheShardsTarget;
+const heldAt5 = [{ at: DAY.from, from: 5, to: 5 }]; // min 3: two shards added all day, 48 shard-hours
+
+describe('the cost of the shards Scalepilot added', () => {
+  it.each([
+    {
+      name: 'node type and replicas read from the group',
+      target: unset,
+      live: { type: 'cache.r7g.large', replicasPerShard: 2 },
+      usd: 48 * 3 * 0.219,
+      unitType: '3 × cache.r7g.large',
+    },
+    {
+      name: 'the policy’s own values win',
+      target: cache,
+      live: { type: 'cache.r7g.large', replicasPerShard: 2 },
+      usd: 48 * 2 * 0.032,
+      unitType: '2 × cache.t4g.small',
+    },
+    {
+      name: 'replicas read, node type from the policy',
+      target: { ...cache, replicasPerShard: undefined } as CacheShardsTarget,
+      live: { type: 'cache.r7g.large', replicasPerShard: 0 },
+      usd: 48 * 1 * 0.032,
+      unitType: 'cache.t4g.small',
+    },
+  ])('$name', ({ target, live, usd, unitType }) => {
+    const cost = scalingCost(target, heldAt5, DAY, 'us-east-1', prices, live);
+    expect(cost.usd).toBeCloseTo(usd, 9);
+    expect(cost.unitType).toBe(unitType);
+  });
+
+  it('without a read and without policy values: no price, and why', () => {
+    expect(scalingCost(unset, heldAt5, DAY, 'us-east-1', prices).note).toBe(
+      'no price: set nodeType on the target',
+    );
+  });
+
+  it('reads the group’s node type and its fewest replicas per shard', async () => {
+    elastiCache.on(DescribeReplicationGroupsCommand).resolves({
+      ReplicationGroups: [
+        {
+          ReplicationGroupId: 'event-platform-redis',
+          CacheNodeType: 'cache.r7g.large',
+          NodeGroups: [
+            {
+              NodeGroupId: '0001',
+              NodeGroupMembers: [{ CacheClusterId: 'a' }, { CacheClusterId: 'b' }, { CacheClusterId: 'c' }],
+            },
+            { NodeGroupId: '0002', NodeGroupMembers: [{ CacheClusterId: 'd' }, { CacheClusterId: 'e' }] },
+          ],
+        },
+      ],
+    });
+    const adapter = new ElastiCacheShardCapacity(
+      { region: 'us-east-1' },
+      { client: new ElastiCacheClient({ region: 'us-east-1' }) },
+    );
+    expect(await adapter.liveUnit(unset)).toEqual({ type: 'cache.r7g.large', replicasPerShard: 1 });
+  });
+
+  it('the cost role may describe replication groups only when a cache target leaves its unit to the group', () => {
+    const describes = (policy: Policy) =>
+      JSON.stringify(stackResources(policy, 'prod').Resources.AlertCostRole).includes(
+        'elasticache:DescribeReplicationGroups',
+      );
+    expect(needsLiveUnit(cache)).toBe(false);
+    expect(describes(examplePolicy())).toBe(false);
+    const policy = examplePolicy();
+    expect(
+      describes({ ...policy, targets: policy.targets.map((t) => (t.kind === 'cache-shards' ? unset : t)) }),
+    ).toBe(true);
+  });
+});
