@@ -6,7 +6,12 @@ export interface AwsConfig {
   readonly region: string;
   readonly endpoint?: string;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** How long one attempt may go without an answer before the SDK drops it and retries (default 10 s). */
+  readonly requestTimeoutMs?: number;
 }
+
+/** A function runs 60 s: three attempts of a call that hangs must fit in it, with time left to record. */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Client options for `new XxxClient(clientOptions(config))`. */
 export function clientOptions(config: AwsConfig) {
@@ -14,6 +19,14 @@ export function clientOptions(config: AwsConfig) {
     region: config.region,
     maxAttempts: 3,
     retryMode: 'standard' as const,
+    // Without these a connection that never answers holds the call until the function times out (the
+    // SDK's own socket timeout is minutes): the attempt must fail and be retried instead.
+    requestHandler: {
+      connectionTimeout: 3_000,
+      requestTimeout: config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      // Without this the SDK only logs a warning when the request timeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };

@@ -270,7 +270,9 @@ async function evaluateOne(
     try {
       [observation, record] = await Promise.all([resource.observe(target), ledger.read(target.name)]);
     } catch (error) {
-      return failed('DescribeFailed', error, lease);
+      // Awaited: a bare `return` would leave the record's rejection (a lease lost) unhandled while the
+      // `finally` releases the lease, and miss the LeaseLostError catch below.
+      return await failed('DescribeFailed', error, lease);
     }
     const state = model.capacity(target, observation, now);
     const keep = historySeconds(target);
