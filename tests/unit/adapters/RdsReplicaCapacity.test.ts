@@ -368,7 +368,7 @@ describe('the RDS role allows every call of the RDS adapters (Aurora and reader 
         },
       ],
     });
-    const role = stackResources(policy, 'prod').Resources.ScaleRdsReplicasRole as {
+    const role = stackResources(policy, 'prod').Resources.ScaleRdsReplicasRole as unknown as {
       Properties: { Policies: { PolicyDocument: { Statement: { Action: string[] }[] } }[] };
     };
     const allowed = new Set(

@@ -1,0 +1,137 @@
+import {
+  CreateDBInstanceReadReplicaCommand,
+  type DBInstance,
+  DescribeDBInstancesCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import type { Emulator } from '../../bin/lib/emulator';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { rdsReplicaScaler } from '../../shared/adapters/RdsReplicaCapacity';
+import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
+import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
+import type { Policy } from '../../shared/policy/schema';
+import { alarmActionEvent, capturedLog, examplePolicy, lambdaContext, testClock } from '../harness/fixtures';
+
+// The RDS scaler on the emulator, for tests/integration/scaleRdsReplicas*.test.ts.
+
+export const SOURCE = 'event-platform-db';
+export const MANUAL = `${SOURCE}-manual`;
+export const SP1 = `${SOURCE}-sp-1`;
+export const ALARM = 'scalepilot-test.events-db.connections.gt90';
+export const SCOPE = '123456789012#us-east-1';
+
+/**
+ * The example policy's RDS target. moto's metric math evaluates only an expression that is a bare query id,
+ * so the connections rule's `percentOf: 100` (CloudWatch math `100 * m / 100`) would read nothing there:
+ * it reads the raw count, which for the example's pool of 100 connections is the same number.
+ */
+export const rdsPolicy = (): Policy => ({
+  ...examplePolicy(),
+  targets: examplePolicy()
+    .targets.filter((t) => t.kind === 'rds-replicas')
+    .map((t) => ({
+      ...t,
+      rules: t.rules.map((r) => {
+        const { percentOf: _, ...metric } = r.metric;
+        return { ...r, metric };
+      }),
+    })),
+});
+
+/** The RDS scaler wired as in Lambda, on the emulator, with a test clock; the source and a hand-made replica. */
+export async function rdsScalerOnEmulator(em: Emulator, policy: Policy = rdsPolicy()) {
+  const clock = testClock(new Date());
+  const log = capturedLog();
+  const account = new DemoAccount(em.aws);
+  await account.createLedgerTable('ledger');
+  const topicArn = await account.createTopic('scalepilot-test');
+  await account.createDbInstance(SOURCE);
+  const rds = new RDSClient(clientOptions(em.aws));
+  await rds.send(
+    new CreateDBInstanceReadReplicaCommand({
+      DBInstanceIdentifier: MANUAL,
+      SourceDBInstanceIdentifier: SOURCE,
+    }),
+  );
+  const runtime = scalerRuntimeFromEnv({
+    kind: 'rds-replicas',
+    capacity: (aws) => rdsReplicaScaler(aws),
+    logger: log.sink,
+    env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: SCOPE },
+    policy,
+    aws: em.aws,
+    clock,
+  });
+  const handler = createScalerHandler(runtime);
+  /** Reader load (each reader's connections % and CPU) and lag, in the last complete minute. */
+  const putLoad = async (readers: Record<string, { connections: number; cpu: number; lag: number }>) => {
+    const at = new Date(clock.now().getTime() - 60_000);
+    await account.putMetrics(
+      Object.entries(readers).flatMap(([id, v]) => [
+        {
+          metric: {
+            namespace: 'AWS/RDS',
+            name: 'DatabaseConnections',
+            dimensions: { DBInstanceIdentifier: id },
+          },
+          value: v.connections,
+          timestamp: at,
+        },
+        {
+          metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', dimensions: { DBInstanceIdentifier: id } },
+          value: v.cpu,
+          timestamp: at,
+        },
+        {
+          metric: { namespace: 'AWS/RDS', name: 'ReplicaLag', dimensions: { DBInstanceIdentifier: id } },
+          value: v.lag,
+          timestamp: at,
+        },
+      ]),
+    );
+  };
+  const instances = async (): Promise<DBInstance[]> =>
+    ((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).filter(
+      (i) => i.DBInstanceStatus !== 'deleting',
+    );
+  const tagsOf = async (id: string) =>
+    Object.fromEntries(
+      ((await instances()).find((i) => i.DBInstanceIdentifier === id)?.TagList ?? []).map((t) => [
+        t.Key,
+        t.Value,
+      ]),
+    );
+  const schedule = (id: string) =>
+    handler(
+      {
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        time: clock.now().toISOString(),
+        id,
+        detail: {},
+      } as never,
+      lambdaContext(id),
+    );
+  const alarm = (id: string) => handler(alarmActionEvent(ALARM, 'ALARM', clock.now()), lambdaContext(id));
+  return { clock, log, account, rds, handler, putLoad, instances, tagsOf, schedule, alarm };
+}
+
+/** Shows these replicas as `creating` (moto never does), as AWS shows one for 10-20 minutes. */
+export function showCreating(em: Emulator, ids: readonly string[] | undefined) {
+  em.rewrite(
+    'DescribeDBInstances',
+    ids &&
+      ((body) =>
+        ids.reduce(
+          (b, id) =>
+            b.replace(
+              new RegExp(
+                `(<DBInstanceIdentifier>${id}</DBInstanceIdentifier>[\\s\\S]*?<DBInstanceStatus>)available(</DBInstanceStatus>)`,
+              ),
+              '$1creating$2',
+            ),
+          body,
+        )),
+  );
+}
