@@ -6,7 +6,7 @@ import { replicaPrefix } from '../shared/decision/rdsReplicasNames';
 import type { CacheShardsTarget, Policy, RdsReplicasTarget, TargetKind } from '../shared/policy/schema';
 import { functionByKind, targetResource } from '../shared/policy/targetResource';
 
-type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown; Condition?: unknown };
+export type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown; Condition?: unknown };
 const sub = (s: string) => ({ 'Fn::Sub': s });
 
 /**
@@ -244,7 +244,7 @@ export const costActions = {
 };
 
 /** Publishing to the notification topic, under its key. */
-function notifyStatements(): Statement[] {
+export function notifyStatements(): Statement[] {
   return [
     { Effect: 'Allow', Action: commonActions.notify, Resource: { Ref: 'NotificationTopic' } },
     {
@@ -256,7 +256,7 @@ function notifyStatements(): Statement[] {
 }
 
 /** Statements every function's role has: logs, traces, the dead-letter queue. */
-function baseStatements(functionName: string): Statement[] {
+export function baseStatements(functionName: string): Statement[] {
   return [
     {
       Effect: 'Allow',
@@ -274,7 +274,7 @@ function baseStatements(functionName: string): Statement[] {
   ];
 }
 
-function lambdaRole(policyName: string, statements: Statement[]) {
+export function lambdaRole(policyName: string, statements: Statement[]) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {

@@ -6,6 +6,7 @@ import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
 import { costRole, scalerRole } from './functionPermissions';
+import { predictRole } from './predictPermissions';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -94,6 +95,7 @@ export function stackResources(
     resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`, stage);
   }
   resources[roleLogicalId('alertCost')] = costRole(policy, `${service}-${stage}-alertCost`);
+  resources[roleLogicalId('predict')] = predictRole(policy, `${service}-${stage}-predict`);
   if (policy.cost?.hourlyForecast) {
     // The month-end forecast every hour as well as daily; the once-per-day claim keeps it to one message.
     resources.AlertCostHourlyForecastRule = {

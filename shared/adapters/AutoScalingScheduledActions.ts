@@ -1,0 +1,106 @@
+import {
+  AutoScalingClient,
+  BatchDeleteScheduledActionCommand,
+  BatchPutScheduledUpdateGroupActionCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScheduledActionsCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import type { GroupScheduledAction, ScheduledActionsPort } from '../ports';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+/** BatchPutScheduledUpdateGroupAction and BatchDeleteScheduledAction take at most 50 actions a call. */
+const PER_BATCH = 50;
+
+/** ScheduledActionsPort over EC2 Auto Scaling: the predict function's MinSize actions on a group. */
+export class AutoScalingScheduledActions implements ScheduledActionsPort {
+  private readonly client: AutoScalingClient;
+
+  constructor(config: AwsConfig, client?: AutoScalingClient) {
+    this.client = client ?? new AutoScalingClient(clientOptions(config));
+  }
+
+  async group(name: string): Promise<{ minSize: number; maxSize: number }> {
+    const response = await this.client
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('AutoScaling DescribeAutoScalingGroups', cause);
+      });
+    const group = response.AutoScalingGroups?.[0];
+    if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
+    return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0 };
+  }
+
+  /** Every scheduled action of the group, page by page (AWS pages at 100). */
+  async scheduledActions(group: string): Promise<GroupScheduledAction[]> {
+    const actions: GroupScheduledAction[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new DescribeScheduledActionsCommand({
+            AutoScalingGroupName: group,
+            MaxRecords: 100,
+            NextToken: token,
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('AutoScaling DescribeScheduledActions', cause);
+        });
+      for (const a of page.ScheduledUpdateGroupActions ?? [])
+        if (a.ScheduledActionName)
+          actions.push({
+            name: a.ScheduledActionName,
+            ...(a.StartTime ? { start: a.StartTime } : {}),
+            ...(a.MinSize !== undefined ? { minSize: a.MinSize } : {}),
+          });
+      token = page.NextToken;
+    } while (token);
+    return actions;
+  }
+
+  /** Deletes first, then puts: the group never holds the old and the new set together (AWS allows 125). */
+  async replace(
+    group: string,
+    put: readonly { name: string; start: Date; minSize: number }[],
+    remove: readonly string[],
+  ): Promise<void> {
+    for (let i = 0; i < remove.length; i += PER_BATCH) {
+      const names = remove.slice(i, i + PER_BATCH);
+      const response = await this.client
+        .send(
+          new BatchDeleteScheduledActionCommand({ AutoScalingGroupName: group, ScheduledActionNames: names }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('AutoScaling BatchDeleteScheduledAction', cause);
+        });
+      const failed = response.FailedScheduledActions ?? [];
+      if (failed.length > 0)
+        throw new ScalingError(
+          `could not delete scheduled action(s) of ${group}: ${failed.map((f) => `${f.ScheduledActionName}: ${f.ErrorMessage ?? f.ErrorCode}`).join('; ')}`,
+        );
+    }
+    for (let i = 0; i < put.length; i += PER_BATCH) {
+      const batch = put.slice(i, i + PER_BATCH);
+      const response = await this.client
+        .send(
+          new BatchPutScheduledUpdateGroupActionCommand({
+            AutoScalingGroupName: group,
+            ScheduledUpdateGroupActions: batch.map((a) => ({
+              ScheduledActionName: a.name,
+              StartTime: a.start,
+              MinSize: a.minSize,
+            })),
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('AutoScaling BatchPutScheduledUpdateGroupAction', cause);
+        });
+      const failed = response.FailedScheduledUpdateGroupActions ?? [];
+      if (failed.length > 0)
+        throw new ScalingError(
+          `could not put scheduled action(s) on ${group}: ${failed.map((f) => `${f.ScheduledActionName}: ${f.ErrorMessage ?? f.ErrorCode}`).join('; ')}`,
+        );
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AwsCallError } from '../errors';
+import type { ForecastNotifier } from '../ports';
+import { type AwsConfig, clientOptions } from './awsConfig';
+
+/** ForecastNotifier over the stack's SNS topic: a target's forecast lost or regained trust. */
+export class SnsForecastNotifier implements ForecastNotifier {
+  private readonly client: SNSClient;
+
+  constructor(
+    config: AwsConfig,
+    private readonly topicArn: string,
+    client?: SNSClient,
+  ) {
+    this.client = client ?? new SNSClient(clientOptions(config));
+  }
+
+  async trustChanged(target: string, trusted: boolean, message: string, at: Date): Promise<void> {
+    const subject = `Scalepilot: ${target} predictive floors ${trusted ? 'back on' : 'off'}`.slice(0, 100);
+    await this.client
+      .send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subject,
+          Message: `${message}\nAt: ${at.toISOString()}`,
+          MessageAttributes: {
+            target: { DataType: 'String', StringValue: target },
+            reason: { DataType: 'String', StringValue: trusted ? 'ForecastFloors' : 'ForecastUntrusted' },
+          },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('SNS Publish (forecast trust)', cause);
+      });
+  }
+}

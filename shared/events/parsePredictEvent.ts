@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { MalformedEventError } from '../errors';
+import type { PredictRequest } from '../usecases/predictTargets';
+
+/** An on-demand invocation: `{}` (every predictive target) or `{"targets": ["api"]}`. */
+const onDemand = z.strictObject({ targets: z.array(z.string().min(1)).min(1).optional() });
+
+/** The hourly EventBridge schedule. */
+const scheduleEvent = z.object({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+});
+
+/** Which targets an event asks the predict function for; anything else is a MalformedEventError saying what was expected. */
+export function parsePredictEvent(event: unknown): PredictRequest {
+  if (scheduleEvent.safeParse(event).success) return {};
+  const input = onDemand.safeParse(event ?? {});
+  if (input.success) return input.data.targets ? { targets: input.data.targets } : {};
+  const issues = input.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+  throw new MalformedEventError(
+    `predict event is neither {} / {"targets": ["name", ...]} nor an EventBridge scheduled event: ${issues}`,
+  );
+}

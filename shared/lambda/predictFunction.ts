@@ -1,0 +1,69 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { AutoScalingScheduledActions } from '../adapters/AutoScalingScheduledActions';
+import { type AwsConfig, awsConfigFromEnv } from '../adapters/awsConfig';
+import { CloudWatchForecastMetrics } from '../adapters/CloudWatchForecastMetrics';
+import { CloudWatchMetricHistory } from '../adapters/CloudWatchMetricHistory';
+import { DynamoLedger } from '../adapters/DynamoLedger';
+import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
+import { SnsForecastNotifier } from '../adapters/SnsForecastNotifier';
+import { parsePredictEvent } from '../events/parsePredictEvent';
+import type { Policy } from '../policy/schema';
+import type { Clock } from '../ports';
+import type { LogSink } from '../usecases/evaluateTargets';
+import { type PredictDeps, predictTargets } from '../usecases/predictTargets';
+import { bundledPolicy } from './bundledPolicy';
+import { lambdaTelemetry } from './lambdaTelemetry';
+import { requiredEnv, systemClock } from './scalerRuntimeFromEnv';
+
+export interface PredictRuntimeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly policy?: Policy;
+  readonly aws?: AwsConfig;
+  readonly clock?: Clock;
+  readonly logger?: LogSink;
+}
+
+/** The predict function's dependencies from its Lambda environment (serverless.yml); tests override parts. */
+export function predictRuntimeFromEnv(options: PredictRuntimeOptions, logger: LogSink): PredictDeps {
+  const env = options.env ?? process.env;
+  const aws = options.aws ?? awsConfigFromEnv(env);
+  const scope = ledgerScope(scopeFromEnv(env, aws.region));
+  return {
+    policy: options.policy ?? bundledPolicy(env),
+    history: new CloudWatchMetricHistory(aws),
+    ledger: new DynamoLedger(aws, requiredEnv(env, 'LEDGER_TABLE'), scope),
+    groups: new AutoScalingScheduledActions(aws),
+    publisher: new CloudWatchForecastMetrics(aws),
+    notifier: new SnsForecastNotifier(aws, requiredEnv(env, 'TOPIC_ARN')),
+    clock: options.clock ?? systemClock,
+    log: options.logger ?? logger,
+  };
+}
+
+/** The predict Lambda: parse which targets, forecast them, return what each got. */
+export function predictFunction(options: PredictRuntimeOptions = {}) {
+  const { logger } = lambdaTelemetry('predict');
+  const deps = predictRuntimeFromEnv(options, logger as Logger);
+  return middy(async (event: unknown) => {
+    let request: ReturnType<typeof parsePredictEvent>;
+    try {
+      request = parsePredictEvent(event);
+    } catch (error) {
+      deps.log.error('event refused', { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    const predictions = await predictTargets(deps, request);
+    for (const p of predictions) deps.log.info('prediction', { ...p.decision });
+    return predictions.map((p) => ({
+      target: p.decision.target,
+      reason: p.decision.reason,
+      message: p.decision.message,
+      floorNow: p.decision.desired,
+      scheduledActions: p.scheduledActions?.length,
+      trusted: p.trusted,
+      ...(p.mase !== undefined ? { mase: p.mase } : {}),
+    }));
+  }).use(injectLambdaContext(logger));
+}

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// The predict function as the real osls CLI packages it (offline, dummy credentials): its schedule, delivery
+// limits and the IAM of its role in the template CloudFormation would receive.
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-predict-'));
+  await run(join(ROOT, 'node_modules/.bin/sls'), ['package', '--stage', 'prod', '--package', dir], {
+    cwd: ROOT,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' },
+  });
+  resources = JSON.parse(
+    readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ).Resources;
+}, 240_000);
+
+const statements = (): Statement[] =>
+  (
+    (resources.PredictRole?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]
+  ).flatMap((p) => p.PolicyDocument.Statement);
+
+describe('the packaged predict function', () => {
+  it('runs hourly under its own role, with the DLQ, a one-hour event age and at most 2 retries', () => {
+    const fn = resources.PredictLambdaFunction?.Properties;
+    expect(fn?.Role).toEqual({ 'Fn::Sub': `\${PredictRole.Arn}` });
+    expect(fn?.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
+    const rule = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        JSON.stringify(r.Properties.Targets).includes('PredictLambdaFunction'),
+    );
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    const config = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' &&
+        r.Properties.FunctionName?.Ref === 'PredictLambdaFunction',
+    );
+    expect(config?.Properties).toMatchObject({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
+  });
+
+  it('has only what it needs: history, its namespace’s metrics, the named group’s scheduled actions, the ledger, the topic', () => {
+    const allowed = statements().filter((s) => s.Effect === 'Allow');
+    const actions = allowed.flatMap((s) => s.Action).sort();
+    expect(actions).toEqual(
+      [
+        'autoscaling:BatchDeleteScheduledAction',
+        'autoscaling:BatchPutScheduledUpdateGroupAction',
+        'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:DescribeScheduledActions',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:PutMetricData',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    const by = (action: string) => allowed.filter((s) => s.Action.includes(action));
+    expect(by('cloudwatch:PutMetricData')[0]?.Condition).toEqual({
+      StringEquals: { 'cloudwatch:namespace': 'Scalepilot' },
+    });
+    expect(by('autoscaling:BatchPutScheduledUpdateGroupAction')[0]?.Resource).toEqual([
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/event-platform-api`,
+      },
+    ]);
+    expect(by('dynamodb:PutItem')[0]?.Resource).toEqual({ 'Fn::GetAtt': ['LedgerTable', 'Arn'] });
+    expect(by('sns:Publish')[0]?.Resource).toEqual({ Ref: 'NotificationTopic' });
+  });
+});
