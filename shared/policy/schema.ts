@@ -192,7 +192,10 @@ export const RdsReplicasTargetSchema = z.strictObject({
         .strictObject({
           hostedZoneId: z
             .string()
-            .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
+            .regex(
+              /^[A-Z0-9]{1,32}$/,
+              'must be a Route 53 hosted zone id (uppercase letters and digits) such as Z0123456789ABC',
+            ),
           recordName: z
             .string()
             .regex(
