@@ -5,6 +5,7 @@ import type { MetricReading, ScalingHistory } from '../decision/types';
 import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
 import { clamp, type PolicyFactory, type Scenario, type SimPolicy, unitsFor } from './engine';
+import { type FloorSettings, floorPlanner } from './predictive';
 
 /** Demand with booting capacity counted as serving: `ceil(load(m−1) / (u × T))` (precise rule 7). */
 const demand = (load: number, s: Scenario) => ceilUnits(load / (s.unitCapacity * s.targetUtilisation));
@@ -135,18 +136,72 @@ export function seedTarget(s: Scenario, delayMinutes: number): Target {
 }
 
 /**
- * Scalepilot itself: every minute, the very `decideCapacity` the Lambdas run, on the utilisation (in %)
- * of the minute before, with a history kept as the ledger keeps it.
+ * The policy the backtest's Scalepilot runs when none is given, as an operator would write it in
+ * scalepilot.yml: target tracking at the scenario's target utilisation, acting on the first datapoint past it
+ * (no tolerance, one evaluation period, no scale-out window, a one-minute scale-out cooldown), scaling in only
+ * to the highest need of the last 20 minutes, at most every 5 minutes.
  */
-export function scalepilot(target?: Target): PolicyFactory {
+export function scalepilotTarget(s: Scenario): Target {
+  const policy = validatePolicy({
+    version: 1,
+    maxUnitsPerDecision: Math.max(1, s.max - s.min),
+    targets: [
+      {
+        name: 'backtest',
+        kind: 'asg',
+        autoScalingGroupName: 'backtest',
+        capacity: { min: s.min, max: s.max },
+        instanceWarmupSeconds: Math.max(60, s.delay * 60),
+        cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 300 },
+        stabilization: { scaleOutSeconds: 0, scaleInSeconds: 1200 },
+        predictive: true,
+        rules: [
+          {
+            name: 'utilisation',
+            type: 'target-tracking',
+            metric: { namespace: 'Backtest', name: 'Utilisation' },
+            target: s.targetUtilisation * 100,
+            tolerance: 0,
+          },
+        ],
+      },
+    ],
+  });
+  return policy.targets[0] as Target;
+}
+
+/** How the backtest's Scalepilot runs: its name, and the predictive floors' settings (none: reactive only). */
+export interface ScalepilotOptions {
+  readonly name?: string;
+  readonly floors?: FloorSettings;
+}
+
+/**
+ * Scalepilot itself: every minute, the very `decideCapacity` the Lambdas run, on the utilisation (in %)
+ * of the minute before, with a history kept as the ledger keeps it. With floors, the predict function's
+ * hourly run too: a forecast from the load before that minute (never after), its floors passed to each
+ * minute's decision as `floor`.
+ */
+export function scalepilot(target?: Target, options: ScalepilotOptions = {}): PolicyFactory {
   return () => {
     let history: ScalingHistory = { recommendations: [], changes: [] };
     let resolved: Target | undefined = target;
+    let planner: ReturnType<typeof floorPlanner> | undefined;
+    let floorNow: number | undefined;
+    const settings = options.floors;
     const policy: SimPolicy = {
-      name: 'scalepilot',
+      name: options.name ?? 'scalepilot',
       decide(view, s, now) {
         resolved ??= seedTarget(s, s.delay);
         const at = new Date(now);
+        planner ??= settings
+          ? floorPlanner(
+              settings,
+              { unitCapacity: s.unitCapacity, delayMinutes: s.delay, min: s.min, max: s.max },
+              s.load.length,
+              s.load,
+            )
+          : undefined;
         const rule = resolved.rules[0];
         // The complete minutes before this one, as GetMetricData gives them (timestamps at period starts).
         const periods = Math.max(1, ...resolved.rules.map((r) => r.evaluationPeriods));
@@ -157,6 +212,8 @@ export function scalepilot(target?: Target): PolicyFactory {
             timestamp: new Date(now - (view.minute - j) * 60_000),
           });
         const readings = Object.fromEntries(resolved.rules.map((r) => [r.name, recent]));
+        const floor = planner?.at(view.minute, now, view.load);
+        floorNow = floor?.units;
         const decision = decideCapacity({
           target: resolved,
           policyMaxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -164,10 +221,12 @@ export function scalepilot(target?: Target): PolicyFactory {
           readings: rule ? readings : {},
           history,
           now: at,
+          ...(floor ? { floor } : {}),
         });
         history = nextHistory(history, decision, at, true, historySeconds(resolved));
         return decision.desired;
       },
+      ...(settings ? { floor: () => floorNow } : {}),
     };
     return policy;
   };

@@ -62,6 +62,8 @@ export interface SimPolicy {
   /** True for the oracle only: it sees load(m) and its capacity serves at once. */
   readonly clairvoyant?: boolean;
   decide(view: PolicyView, scenario: Scenario, now: number): number;
+  /** For predictive policies: the floor in force at the minute just decided (undefined: none). */
+  floor?(): number | undefined;
 }
 
 export type PolicyFactory = () => SimPolicy;
@@ -80,6 +82,8 @@ export interface Timeline {
   readonly ordered: Int32Array;
   readonly serving: Int32Array;
   readonly utilisation: Float64Array;
+  /** Predictive policies only: the floor in force each minute (NaN: none). */
+  readonly floor?: Float64Array;
 }
 
 /** Runs one policy over the scenario, minute by minute, with the provisioning delay and the bounds. */
@@ -88,6 +92,7 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   const ordered = new Int32Array(n);
   const serving = new Int32Array(n);
   const utilisation = new Float64Array(n);
+  const floor = policy.floor ? new Float64Array(n).fill(Number.NaN) : undefined;
   const delay = policy.clairvoyant ? 0 : s.delay;
   const start = clamp(policy.start ? policy.start(s) : unitsFor(s.load[0] ?? 0, s), s);
   let m = 0;
@@ -113,10 +118,11 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   };
   for (m = 0; m < n; m += 1) {
     ordered[m] = m === 0 ? start : clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
+    if (floor && m > 0) floor[m] = policy.floor?.() ?? Number.NaN;
     serving[m] = servingAt(ordered, m, delay, start);
     utilisation[m] = (s.load[m] as number) / ((serving[m] as number) * s.unitCapacity);
   }
-  return { policy: policy.name, ordered, serving, utilisation };
+  return { policy: policy.name, ordered, serving, utilisation, ...(floor ? { floor } : {}) };
 }
 
 /**

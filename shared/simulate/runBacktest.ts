@@ -1,6 +1,7 @@
 import type { Target, TargetKind } from '../policy/schema';
-import { baselines, scalepilot } from './baselines';
+import { baselines, scalepilot, scalepilotTarget } from './baselines';
 import { type Figures, figures, type Scenario, scenarioFor, simulate, type Timeline } from './engine';
+import { benchFloorSettings } from './predictive';
 import type { MinuteSeries } from './trace';
 
 export interface BacktestResult {
@@ -11,7 +12,8 @@ export interface BacktestResult {
 
 /**
  * Runs the baselines and Scalepilot on one trace. With a policy target, Scalepilot uses it and the
- * scenario takes the target's range; otherwise the seeds' policy and the kind's defaults.
+ * scenario takes the target's range; otherwise `scalepilotTarget` and the kind's defaults. `scalepilot` runs
+ * the rules with the predictive floors, `scalepilot-reactive` the same rules without: what the forecast adds.
  */
 export function runBacktest(
   series: MinuteSeries,
@@ -20,7 +22,12 @@ export function runBacktest(
   onPolicyDone?: (policy: string, done: number, total: number) => void,
 ): BacktestResult {
   const scenario = backtestScenario(series.load, kind, target);
-  const factories = [...baselines, scalepilot(target)];
+  const rules = target ?? scalepilotTarget(scenario);
+  const factories = [
+    ...baselines,
+    scalepilot(rules, { floors: benchFloorSettings(series.stepMinutes) }),
+    scalepilot(rules, { name: 'scalepilot-reactive' }),
+  ];
   const timelines = factories.map((make, i) => {
     const timeline = simulate(make(), scenario, series.start);
     onPolicyDone?.(timeline.policy, i + 1, factories.length);

@@ -45,6 +45,7 @@ describe('backtest --cloudwatch', () => {
       'target-tracking',
       'hpa',
       'scalepilot',
+      'scalepilot-reactive',
     ]);
     expect(emulator.calls('GetMetricData')).toBeGreaterThanOrEqual(1);
     const table = await run(CLI, args, { env });

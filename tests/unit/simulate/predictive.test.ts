@@ -1,0 +1,206 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
+import { type Scenario, simulate, type Timeline } from '../../../shared/simulate/engine';
+import { defaultFloorSettings, floorsFromForecast, historyBefore } from '../../../shared/simulate/predictive';
+import { runBacktest } from '../../../shared/simulate/runBacktest';
+
+const START = Date.parse('2026-03-02T00:00:00Z');
+
+/** A daily wave, a burst at minutes 40..49 of every hour, and noise from a fixed generator. */
+function syntheticLoad(minutes: number): number[] {
+  let x = 7;
+  const rnd = () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+  return Array.from(
+    { length: minutes },
+    (_, m) =>
+      40 + 30 * Math.sin((2 * Math.PI * m) / 1440) + (m % 60 >= 40 && m % 60 < 50 ? 35 : 0) + 10 * rnd(),
+  );
+}
+
+const scenarioOf = (load: readonly number[]): Scenario => ({
+  load,
+  unitCapacity: 10,
+  targetUtilisation: 0.7,
+  min: 2,
+  max: 20,
+  delay: 5,
+});
+
+const rle = (a: ArrayLike<number>): string => {
+  const out: string[] = [];
+  for (let i = 0; i < a.length; ) {
+    let j = i;
+    while (j < a.length && Object.is(a[j], a[i])) j += 1;
+    out.push(`${a[i]}x${j - i}`);
+    i = j;
+  }
+  return out.join(' ');
+};
+
+const floors = defaultFloorSettings;
+
+describe('predictive floors in the backtest', () => {
+  const load = syntheticLoad(3 * 1440);
+  const s = scenarioOf(load);
+  let predictive: Timeline;
+  let reactive: Timeline;
+  beforeAll(() => {
+    predictive = simulate(scalepilot(scalepilotTarget(s), { floors })(), s, START);
+    reactive = simulate(scalepilot(scalepilotTarget(s), { name: 'scalepilot-reactive' })(), s, START);
+  });
+
+  it.each([
+    { name: 'NaN from minute 1500', from: 1500, poison: Number.NaN },
+    { name: 'a huge load from minute 2000', from: 2000, poison: 1e12 },
+    { name: 'no load from minute 2641 (inside an hour)', from: 2641, poison: 0 },
+    { name: 'a huge load from minute 4200', from: 4200, poison: 1e9 },
+  ])(
+    'the predictive run never reads a future point: $name changes no decision up to that minute',
+    ({ from, poison }) => {
+      const poisoned = load.map((v, j) => (j >= from ? poison : v));
+      const run = simulate(scalepilot(scalepilotTarget(s), { floors })(), scenarioOf(poisoned), START);
+      expect(rle(run.ordered.slice(0, from + 1))).toBe(rle(predictive.ordered.slice(0, from + 1)));
+      expect(rle(run.floor?.slice(0, from + 1) ?? [])).toBe(rle(predictive.floor?.slice(0, from + 1) ?? []));
+      // Not vacuous: floors were in force before the poisoned minute.
+      expect(predictive.floor?.slice(1440, from).some((f) => Number.isFinite(f))).toBe(true);
+    },
+  );
+
+  it('no floor before a day of history; from then on a floor every minute', () => {
+    const f = predictive.floor as Float64Array;
+    expect(f.slice(0, 1440).every((v) => Number.isNaN(v))).toBe(true);
+    expect(f.slice(1440).every((v) => Number.isFinite(v) && v >= s.min && v <= s.max)).toBe(true);
+  });
+
+  it('the floors are honoured: capacity ordered is at least the floor in force, every minute', () => {
+    const f = predictive.floor as Float64Array;
+    const below: number[] = [];
+    for (let m = 1; m < f.length; m += 1)
+      if (Number.isFinite(f[m]) && (predictive.ordered[m] as number) < Math.min(s.max, f[m] as number))
+        below.push(m);
+    expect(below).toEqual([]);
+    // And they mattered: the floors raised capacity above what the rules alone ordered.
+    expect(predictive.ordered.some((o, m) => o > (reactive.ordered[m] as number))).toBe(true);
+  });
+
+  it('the hourly burst is covered before it starts: serving at minute 40 of each hour of the last day carries it', () => {
+    const late: number[] = [];
+    for (let m = 2 * 1440 + 40; m < load.length; m += 60)
+      if ((load[m] as number) > (predictive.serving[m] as number) * s.unitCapacity) late.push(m);
+    expect(late).toEqual([]);
+    // Reacting alone, the first minutes of the burst are overloaded.
+    let reactiveLate = 0;
+    for (let m = 2 * 1440 + 40; m < load.length; m += 60)
+      if ((load[m] as number) > (reactive.serving[m] as number) * s.unitCapacity) reactiveLate += 1;
+    expect(reactiveLate).toBeGreaterThan(0);
+  });
+
+  it('scalepilot-reactive is the predictive run without its floors: the same decisions until the first floor', () => {
+    expect(rle(reactive.ordered.slice(0, 1440))).toBe(rle(predictive.ordered.slice(0, 1440)));
+    expect(reactive.floor).toBeUndefined();
+    expect(reactive.policy).toBe('scalepilot-reactive');
+  });
+
+  it('scalepilot-reactive equals the old reactive-only behaviour: the seeds’ policy gives the timeline it gave before floors existed', () => {
+    // Pinned from the simulator at f09fbf0 (before predictive floors) on this very trace.
+    const before =
+      '7x4 9x37 11x6 13x55 15x119 17x468 16x41 15x15 14x12 13x36 12x14 11x30 10x25 9x21 11x12 10x10 9x10 8x15 7x11 9x14 8x10 7x23 6x13 8x8 10x6 9x10 8x10 7x10 6x10 5x6 7x6 9x8 8x10 7x10 6x13 5x13 7x6 9x8 8x10 7x10 6x26 8x6 10x8 9x10 8x10 7x26 9x14 8x46 10x61 12x119 14x65 16x175 18x389 17x47 16x3';
+    const short = scenarioOf(syntheticLoad(2160));
+    expect(
+      rle(simulate(scalepilot(undefined, { name: 'scalepilot-reactive' })(), short, START).ordered),
+    ).toBe(before);
+  });
+
+  it('runBacktest has both rows: scalepilot (floors) and scalepilot-reactive, after the baselines', () => {
+    const series = { start: START, load, stepMinutes: 1 };
+    const result = runBacktest(series, 'asg');
+    expect(result.figures.map((f) => f.policy)).toEqual([
+      'oracle',
+      'static-peak',
+      'step-seed',
+      'target-tracking',
+      'hpa',
+      'scalepilot',
+      'scalepilot-reactive',
+    ]);
+    const row = (name: string) => result.timelines.find((t) => t.policy === name) as Timeline;
+    expect(row('scalepilot').floor).toBeDefined();
+    expect(row('scalepilot-reactive').floor).toBeUndefined();
+  });
+});
+
+describe('floorsFromForecast', () => {
+  const forecast = {
+    status: 'forecast' as const,
+    stepMinutes: 5,
+    start: START,
+    point: [10, 10, 50, 10, 10, 10],
+    upper: [12, 12, 60, 12, 12, 12],
+    quantile: 0.9,
+    historyMinutes: 1440,
+    missingFraction: 0,
+    components: [],
+    message: 'test',
+  };
+  const resource = { unitCapacity: 10, delayMinutes: 5, min: 1, max: 14 };
+  const settings = { ...floors, validMinutes: 30, utilisation: 0.5, bufferPercent: 0 };
+
+  it.each([
+    {
+      name: 'from the upper quantile, shifted earlier by the delay, clamped to the range',
+      headroom: undefined,
+      // upper 12 → 3 units at 5 a unit; 60 → 12; minutes 5..14 see the burst within their next 5 minutes.
+      units: [
+        3, 3, 3, 3, 3, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      ],
+    },
+    {
+      name: 'from the point scaled by the volatility headroom',
+      headroom: 1.5,
+      // 10 × 1.5 = 15 → 3 units; 50 × 1.5 = 75 → 15, clamped to the maximum of 14.
+      units: [
+        3, 3, 3, 3, 3, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      ],
+    },
+    {
+      name: 'with a buffer',
+      headroom: 1,
+      // 10 × 1.3 = 13 → 3 units; 50 × 1.3 = 65 → 13.
+      units: [
+        3, 3, 3, 3, 3, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      ],
+      buffer: 30,
+    },
+  ])('$name', ({ headroom, units, buffer }) => {
+    const schedule = floorsFromForecast(
+      forecast,
+      resource,
+      { ...settings, bufferPercent: buffer ?? 0 },
+      headroom,
+    );
+    expect(schedule.units).toEqual(units);
+    expect(schedule.start.getTime()).toBe(START);
+    expect(schedule.stepMinutes).toBe(1);
+  });
+});
+
+describe('historyBefore', () => {
+  it('reads only minutes before m, in whole steps ending at m', () => {
+    const asked: number[] = [];
+    const h = historyBefore(
+      (j) => {
+        asked.push(j);
+        return j;
+      },
+      START,
+      23,
+      { stepMinutes: 5, lookbackMinutes: 15 },
+    );
+    expect(Math.max(...asked)).toBe(22);
+    expect(h.values).toEqual([10, 15, 20]); // means of 8..12, 13..17, 18..22
+    expect(h.times).toEqual([START + 8 * 60_000, START + 13 * 60_000, START + 18 * 60_000]);
+  });
+});
