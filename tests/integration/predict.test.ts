@@ -1,0 +1,292 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScheduledActionsCommand,
+  PutScheduledUpdateGroupActionCommand,
+  type ScheduledUpdateGroupAction,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { FORECAST_ACTION_PREFIX, MAX_SCHEDULED_ACTIONS } from '../../shared/decision/scheduledFloors';
+import { predictFunction } from '../../shared/lambda/predictFunction';
+import { validatePolicy } from '../../shared/policy/parsePolicy';
+import type { Policy, PolicyInput } from '../../shared/policy/schema';
+import { asgScalerOnEmulator, capturedLog, lambdaContext, testClock } from '../harness/fixtures';
+
+// The predict function (its Lambda handler, adapters and role's calls) against moto, then the real ASG scaler
+// on the floors it wrote. moto stores scheduled actions without validating them (start times, sizes, the 125
+// limit) and its DescribeScheduledActions ignores paging, so this test checks counts and times itself; moto
+// never runs a scheduled action, so MinSize changes are checked as written, not as applied.
+const GROUP = 'event-platform-api';
+const SCOPE = '123456789012#us-east-1';
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(async () => {
+  await emulator.reset();
+});
+
+function policyWith(predictive: PolicyInput['predictive'] = {}): Policy {
+  return validatePolicy({
+    version: 1,
+    targets: [
+      {
+        name: 'api',
+        kind: 'asg',
+        autoScalingGroupName: GROUP,
+        capacity: { min: 2, max: 10 },
+        instanceWarmupSeconds: 300,
+        predictive: true,
+        rules: [
+          {
+            name: 'cpu',
+            type: 'step',
+            // Basic monitoring: one datapoint per instance per 5 minutes.
+            metric: {
+              namespace: 'AWS/EC2',
+              name: 'CPUUtilization',
+              statistic: 'Average',
+              periodSeconds: 300,
+            },
+            scaleOut: [{ above: 70, add: 2 }],
+            scaleIn: [{ below: 30, remove: 1 }],
+          },
+        ],
+      },
+    ],
+    predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 2, ...predictive },
+  });
+}
+
+/** Publishes each 5-minute period's CPU of 4 instances (per-instance percent) as one aggregated datapoint. */
+async function publishCpu(perInstance: (t: number) => number, from: number, to: number) {
+  const client = new CloudWatchClient(clientOptions(emulator.aws));
+  const data = [];
+  for (let t = from; t < to; t += 5 * MIN) {
+    const v = perInstance(t);
+    data.push({
+      MetricName: 'CPUUtilization',
+      Dimensions: [{ Name: 'AutoScalingGroupName', Value: GROUP }],
+      Timestamp: new Date(t),
+      StatisticValues: { SampleCount: 4, Sum: 4 * v, Minimum: v, Maximum: v },
+    });
+  }
+  for (let i = 0; i < data.length; i += 500)
+    await client.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: data.slice(i, i + 500) }));
+}
+
+async function setUp(policy: Policy) {
+  // On a 5-minute boundary plus a minute, as the hourly schedule would run.
+  const start = Math.floor(Date.now() / (5 * MIN)) * 5 * MIN + MIN;
+  const clock = testClock(new Date(start));
+  const log = capturedLog();
+  const scaler = await asgScalerOnEmulator(emulator, policy, clock, log); // creates the ledger table too
+  await scaler.account.createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });
+  const env = {
+    LEDGER_TABLE: 'ledger',
+    SCALEPILOT_STAGE: 'test',
+    TOPIC_ARN: await scaler.account.createTopic('scalepilot-predict'),
+    SCALEPILOT_SCOPE: SCOPE,
+  };
+  const predict = predictFunction({ env, policy, aws: emulator.aws, clock, logger: log.sink });
+  const runPredict = async (event: unknown = {}) =>
+    (await predict(event, lambdaContext(`predict-${clock.now().toISOString()}`) as never)) as {
+      target: string;
+      reason: string;
+      message: string;
+      floorNow: number;
+      scheduledActions?: number;
+    }[];
+  const ledger = new DynamoLedger(emulator.aws, 'ledger', SCOPE);
+  return { ...scaler, clock, start, runPredict, ledger, log };
+}
+
+const autoScaling = () => new AutoScalingClient(clientOptions(emulator.aws));
+
+async function scheduledActions(): Promise<ScheduledUpdateGroupAction[]> {
+  const response = await autoScaling().send(
+    new DescribeScheduledActionsCommand({ AutoScalingGroupName: GROUP }),
+  );
+  return response.ScheduledUpdateGroupActions ?? [];
+}
+
+async function group() {
+  const response = await autoScaling().send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }),
+  );
+  return response.AutoScalingGroups?.[0];
+}
+
+/** What an operator may hold on the same group: it counts against the 125 and is never touched. */
+async function putOperatorActions(count: number, at: number) {
+  for (let i = 0; i < count; i += 1)
+    await autoScaling().send(
+      new PutScheduledUpdateGroupActionCommand({
+        AutoScalingGroupName: GROUP,
+        ScheduledActionName: `operator-${i}`,
+        StartTime: new Date(at + (i + 1) * DAY),
+        MinSize: 3,
+      }),
+    );
+}
+
+/** Checks what moto does not: at most 125, in the future, ordered, within [min, MaxSize]. */
+function checkActions(all: ScheduledUpdateGroupAction[], now: number) {
+  expect(all.length).toBeLessThanOrEqual(MAX_SCHEDULED_ACTIONS);
+  const ours = all.filter((a) => a.ScheduledActionName?.startsWith(FORECAST_ACTION_PREFIX));
+  const times = ours.map((a) => a.StartTime?.getTime() ?? 0);
+  expect(times.every((t) => t > now)).toBe(true);
+  expect(new Set(times).size).toBe(times.length);
+  for (const a of ours) {
+    expect(a.MinSize).toBeGreaterThanOrEqual(2);
+    expect(a.MinSize).toBeLessThanOrEqual(10);
+    expect(a.DesiredCapacity).toBeUndefined();
+    expect(a.MaxSize).toBeUndefined();
+  }
+  return ours;
+}
+
+/** An hourly sawtooth per instance (15% to 70% over each hour): the floors change every few steps all day. */
+const sawtooth = (t: number) => 15 + 5 * (Math.floor(t / (5 * MIN)) % 12);
+/** A daily cycle per instance, 20% to 60%. */
+const daily = (t: number) => 40 + 20 * Math.sin((2 * Math.PI * t) / DAY);
+
+describe('predict against the emulator', () => {
+  it('writes at most 125 scheduled actions per group, and the next run replaces them instead of piling up', async () => {
+    const { start, clock, runPredict } = await setUp(policyWith({ horizonMinutes: 1440 }));
+    await publishCpu(sawtooth, start - 2 * DAY - HOUR, start);
+    await putOperatorActions(10, start);
+
+    const [first] = await runPredict();
+    expect(first).toMatchObject({ target: 'api', reason: 'ForecastFloors' });
+    const firstOurs = checkActions(await scheduledActions(), start);
+    // A day of floors changing every few steps needed coalescing to fit the 115 left by the operator's 10.
+    expect(firstOurs.length).toBeGreaterThan(60);
+    expect(firstOurs.length).toBeLessThanOrEqual(MAX_SCHEDULED_ACTIONS - 10);
+    expect(first?.scheduledActions).toBe(firstOurs.length);
+
+    clock.advance(3600);
+    await publishCpu(sawtooth, start, clock.now().getTime());
+    const [second] = await runPredict({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    const all = await scheduledActions();
+    const secondOurs = checkActions(all, clock.now().getTime());
+    expect(second?.scheduledActions).toBe(secondOurs.length);
+    // Only this run's: every earlier action is gone or renamed to one of this run's minutes.
+    expect(secondOurs.every((a) => (a.StartTime?.getTime() ?? 0) > clock.now().getTime())).toBe(true);
+    expect(emulator.calls('BatchDeleteScheduledAction')).toBeGreaterThan(0);
+    expect(all.filter((a) => a.ScheduledActionName?.startsWith('operator-'))).toHaveLength(10);
+    expect(emulator.calls('GetMetricData')).toBe(2); // one batched history read per run
+  });
+
+  it('floors are honoured by the real ASG scaler after a predict run, and expire with their schedule', async () => {
+    const policy = policyWith();
+    const { start, clock, runPredict, handler, ledger } = await setUp(policy);
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    const [prediction] = await runPredict();
+    expect(prediction?.reason).toBe('ForecastFloors');
+    const floors = (await ledger.read('api')).floors;
+    expect(floors).toBeDefined();
+    const floorNow = prediction?.floorNow ?? 0;
+    expect(floorNow).toBeGreaterThan(2);
+
+    const tick = () => ({
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+      time: clock.now().toISOString(),
+    });
+    const [held] = await handler(tick(), lambdaContext('tick-1'));
+    expect(held?.decision.reason).toBe('PredictiveFloor');
+    expect(held?.decision.desired).toBe(Math.min(floorNow, 2 + 4)); // the blast-radius cap of 4 still holds
+    expect((await group())?.DesiredCapacity).toBe(held?.decision.desired);
+
+    // Hours later, with no run since: the schedule has ended, and a quiet group scales in again.
+    clock.advance(4 * 3600);
+    const now = clock.now().getTime();
+    await publishCpu(() => 20, now - 30 * MIN, now);
+    const [after] = await handler(tick(), lambdaContext('tick-2'));
+    expect(after?.decision.reason).toBe('ScaleIn');
+    expect(after?.decision.desired).toBeLessThan(held?.decision.desired ?? 0);
+  });
+
+  it('forecast-only changes nothing but publishes ForecastCapacity for the dashboard', async () => {
+    const { start, runPredict, ledger } = await setUp(policyWith({ mode: 'forecast-only' }));
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    const [prediction] = await runPredict();
+    expect(prediction?.reason).toBe('ForecastOnly');
+    expect(await scheduledActions()).toEqual([]);
+    expect(emulator.calls('BatchPutScheduledUpdateGroupAction')).toBe(0);
+    expect(emulator.calls('SetDesiredCapacity')).toBe(0);
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect((await group())?.DesiredCapacity).toBe(2);
+    // As the dashboard's widget reads it: namespace Scalepilot, service=predict, target=api.
+    const read = await new CloudWatchClient(clientOptions(emulator.aws)).send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [
+          {
+            Id: 'f',
+            MetricStat: {
+              Metric: {
+                Namespace: 'Scalepilot',
+                MetricName: 'ForecastCapacity',
+                Dimensions: [
+                  { Name: 'service', Value: 'predict' },
+                  { Name: 'target', Value: 'api' },
+                ],
+              },
+              Period: 300,
+              Stat: 'Maximum',
+            },
+          },
+        ],
+        StartTime: new Date(start - HOUR),
+        EndTime: new Date(start + 3 * HOUR),
+      }),
+    );
+    const values = read.MetricDataResults?.[0]?.Values ?? [];
+    expect(values.length).toBeGreaterThan(20);
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('falls back to reactive and records why: under 24 hours of history, then an untrusted forecast', async () => {
+    const { start, runPredict, ledger, clock } = await setUp(policyWith());
+    await publishCpu(daily, start - 20 * HOUR, start);
+    const [declined] = await runPredict();
+    expect(declined?.reason).toBe('ForecastDeclined');
+    expect(declined?.message).toContain('InsufficientHistory');
+    expect(await scheduledActions()).toEqual([]);
+    expect((await ledger.read('api')).floors).toBeUndefined();
+
+    // Two days of history now, but a week of scores worse than seasonal-naive.
+    await publishCpu(daily, start - 2 * DAY - HOUR, start - 20 * HOUR);
+    await ledger.writeForecastTrack('api', {
+      madeAt: start - HOUR,
+      forecasts: [],
+      scoredUntil: start - HOUR,
+      scores: Array.from({ length: 24 }, (_, i) => ({
+        at: start - (i + 1) * HOUR,
+        steps: 12,
+        forecastError: 30,
+        naiveError: 10,
+      })),
+      trusted: true,
+    });
+    clock.advance(60);
+    const [untrusted] = await runPredict();
+    expect(untrusted?.reason).toBe('ForecastUntrusted');
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect(emulator.calls('Publish')).toBe(1); // the trust change is told once
+    const logged = await ledger.decisions('api');
+    expect(logged.map((d) => d.reason)).toEqual(['ForecastDeclined', 'ForecastUntrusted']);
+  });
+});
