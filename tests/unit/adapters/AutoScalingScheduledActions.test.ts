@@ -1,0 +1,96 @@
+import {
+  AutoScalingClient,
+  BatchDeleteScheduledActionCommand,
+  BatchPutScheduledUpdateGroupActionCommand,
+  DescribeScheduledActionsCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AutoScalingScheduledActions } from '../../../shared/adapters/AutoScalingScheduledActions';
+import { emulatorConfig } from '../../../shared/adapters/awsConfig';
+
+// aws-sdk-client-mock, because moto's DescribeScheduledActions ignores paging and moto never refuses an action
+// (tests/integration/predict.test.ts covers the rest against moto): a second page, AWS's 50-per-call limit and
+// a refused action are only seen here.
+const asg = mockClient(AutoScalingClient);
+const port = () =>
+  new AutoScalingScheduledActions(emulatorConfig('http://unused'), new AutoScalingClient({}));
+
+beforeEach(() => asg.reset());
+
+describe('AutoScalingScheduledActions', () => {
+  it('reads every page of the group’s scheduled actions', async () => {
+    asg
+      .on(DescribeScheduledActionsCommand, { NextToken: undefined })
+      .resolves({ ScheduledUpdateGroupActions: [{ ScheduledActionName: 'a', MinSize: 3 }], NextToken: 'p2' })
+      .on(DescribeScheduledActionsCommand, { NextToken: 'p2' })
+      .resolves({ ScheduledUpdateGroupActions: [{ ScheduledActionName: 'b', StartTime: new Date(0) }] });
+    expect(await port().scheduledActions('g')).toEqual([
+      { name: 'a', minSize: 3 },
+      { name: 'b', start: new Date(0) },
+    ]);
+  });
+
+  it('deletes before it puts, 50 actions a call', async () => {
+    asg
+      .on(BatchDeleteScheduledActionCommand)
+      .resolves({})
+      .on(BatchPutScheduledUpdateGroupActionCommand)
+      .resolves({});
+    const put = Array.from({ length: 120 }, (_, i) => ({
+      name: `n${i}`,
+      start: new Date(i * 60_000),
+      minSize: 3,
+    }));
+    await port().replace('g', put, ['old-1', 'old-2']);
+    const calls = asg.calls().map((c) => c.args[0].constructor.name);
+    expect(calls).toEqual([
+      'BatchDeleteScheduledActionCommand',
+      'BatchPutScheduledUpdateGroupActionCommand',
+      'BatchPutScheduledUpdateGroupActionCommand',
+      'BatchPutScheduledUpdateGroupActionCommand',
+    ]);
+    const sizes = asg
+      .commandCalls(BatchPutScheduledUpdateGroupActionCommand)
+      .map((c) => c.args[0].input.ScheduledUpdateGroupActions?.length);
+    expect(sizes).toEqual([50, 50, 20]);
+    expect(
+      asg.commandCalls(BatchPutScheduledUpdateGroupActionCommand)[0]?.args[0].input
+        .ScheduledUpdateGroupActions?.[0],
+    ).toEqual({
+      ScheduledActionName: 'n0',
+      StartTime: new Date(0),
+      MinSize: 3,
+    });
+  });
+
+  it.each([
+    {
+      name: 'an action AWS refused to put',
+      setUp: () =>
+        asg
+          .on(BatchDeleteScheduledActionCommand)
+          .resolves({})
+          .on(BatchPutScheduledUpdateGroupActionCommand)
+          .resolves({
+            FailedScheduledUpdateGroupActions: [
+              { ScheduledActionName: 'n0', ErrorMessage: 'Given start time is in the past' },
+            ],
+          }),
+      want: 'could not put scheduled action(s) on g: n0: Given start time is in the past',
+    },
+    {
+      name: 'an action AWS refused to delete',
+      setUp: () =>
+        asg.on(BatchDeleteScheduledActionCommand).resolves({
+          FailedScheduledActions: [{ ScheduledActionName: 'old-1', ErrorCode: 'ResourceContention' }],
+        }),
+      want: 'could not delete scheduled action(s) of g: old-1: ResourceContention',
+    },
+  ])('throws on $name, naming it', async ({ setUp, want }) => {
+    setUp();
+    await expect(
+      port().replace('g', [{ name: 'n0', start: new Date(0), minSize: 3 }], ['old-1']),
+    ).rejects.toThrow(want);
+  });
+});
