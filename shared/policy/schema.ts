@@ -258,13 +258,18 @@ export const CacheShardsTargetSchema = z
     replicaScaling: cacheReplicaScaling.optional(),
   })
   .superRefine((target, ctx) => {
-    // The shard gates judge memory headroom and engine CPU per shard: both must be read.
+    // The shard gates judge memory headroom and engine CPU per shard: both must be read per node, which a
+    // rule does when it names no dimensions of its own.
     for (const metric of [CACHE_MEMORY_METRIC, CACHE_CPU_METRIC])
-      if (!target.rules.some((r) => r.metric.namespace === 'AWS/ElastiCache' && r.metric.name === metric))
+      if (
+        !target.rules.some(
+          (r) => r.metric.namespace === 'AWS/ElastiCache' && r.metric.name === metric && !r.metric.dimensions,
+        )
+      )
         ctx.addIssue({
           code: 'custom',
           path: ['rules'],
-          message: `needs a rule on AWS/ElastiCache ${metric} (the shard gates read it per shard)`,
+          message: `needs a rule on AWS/ElastiCache ${metric} without dimensions of its own (the shard gates read it per node)`,
         });
     const scaling = target.replicaScaling;
     if (!scaling) return;
