@@ -12,6 +12,7 @@ import { capacityPortByKind } from '../shared/adapters/capacityPorts';
 import { ElastiCacheShardCapacity } from '../shared/adapters/ElastiCacheShardCapacity';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
 import { PriceListReader } from '../shared/adapters/PriceListReader';
+import { RdsReplicaCapacity } from '../shared/adapters/RdsReplicaCapacity';
 import { bundledPrices } from '../shared/cost/bundledPrices';
 import { scalingLine, usd } from '../shared/cost/costMessage';
 import { addDays, newestCompleteDay, utcDate } from '../shared/cost/evaluateCosts';
@@ -27,6 +28,7 @@ import { failedAssertions, runBacktest } from '../shared/simulate/runBacktest';
 import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 import { alertCosts, type CostDeps } from '../shared/usecases/alertCosts';
 import { evaluateTargets } from '../shared/usecases/evaluateTargets';
+import { rdsReplicaStates, replicaStateLine } from '../shared/usecases/rdsReplicaStates';
 import { accountChecks, accountProblems } from './lib/accountChecks';
 import { figuresTable, writeReport } from './lib/backtestOutput';
 import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from './lib/forecastCommand';
@@ -123,8 +125,19 @@ program
       if (options.json) console.log(JSON.stringify(rows, null, 2));
       else {
         console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
-        for (const d of rows)
+        for (const d of rows) {
           console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
+          // RDS: what each gate makes of each replica (owner, serving, lag, draining, protection).
+          const target = policy.targets.find((t) => t.name === d.target);
+          if (target?.kind === 'rds-replicas')
+            for (const state of await rdsReplicaStates(
+              new RdsReplicaCapacity(aws),
+              new CloudWatchMetricsReader(aws),
+              target,
+              new Date(),
+            ).catch(() => []))
+              console.log(replicaStateLine(state));
+        }
       }
       if (failed) process.exitCode = 1;
     },

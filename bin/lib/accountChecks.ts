@@ -1,5 +1,6 @@
 import type { AwsConfig } from '../../shared/adapters/awsConfig';
 import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
+import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { AwsCallError } from '../../shared/errors';
 import type { Policy, Target } from '../../shared/policy/schema';
 import { resourceKeyByKind } from '../../shared/policy/targetResource';
@@ -10,7 +11,11 @@ export type PrerequisiteCheck = (target: Target) => Promise<string[]>;
 /** The account checks of each kind that has some (validate --check-account, plan). */
 export function accountChecks(aws: AwsConfig): Partial<Record<Target['kind'], PrerequisiteCheck>> {
   const cache = new ElastiCacheShardCapacity(aws);
-  return { 'cache-shards': (target) => cache.prerequisites(target) };
+  const replicas = new RdsReplicaCapacity(aws);
+  return {
+    'cache-shards': (target) => cache.prerequisites(target),
+    'rds-replicas': (target) => replicas.prerequisites(target),
+  };
 }
 
 /**

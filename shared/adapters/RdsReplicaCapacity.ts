@@ -27,6 +27,7 @@ import {
   TARGET_TAG,
 } from '../decision/rdsReplicas';
 import { nameCandidates, replicaId } from '../decision/rdsReplicasNames';
+import { rdsPrerequisiteProblems } from '../decision/rdsReplicasPrerequisites';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { RdsReplicasTarget, Target } from '../policy/schema';
@@ -374,6 +375,64 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     await this.client
       .send(new RemoveTagsFromResourceCommand({ ResourceName: replica.arn, TagKeys: [DRAINING_TAG] }))
       .catch(wrap('RDS RemoveTagsFromResource'));
+  }
+
+  /**
+   * What keeps Scalepilot from managing this target (validate --check-account, plan), one sentence each:
+   * the source's kind, engine, backups, whether it is itself a replica, the replica limit.
+   */
+  async prerequisites(target: Target): Promise<string[]> {
+    const t = rdsTarget(target);
+    const id = t.sourceDbInstanceIdentifier;
+    const instance = (
+      await this.client
+        .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
+        .catch((cause: unknown) => {
+          if (cause instanceof DBInstanceNotFoundFault) return undefined;
+          throw new AwsCallError('RDS DescribeDBInstances', cause);
+        })
+    )?.DBInstances?.[0];
+    const cluster =
+      t.aurora || !instance
+        ? (
+            await this.client
+              .send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))
+              .catch((cause: unknown) => {
+                if (cause instanceof DBClusterNotFoundFault) return undefined;
+                throw new AwsCallError('RDS DescribeDBClusters', cause);
+              })
+          )?.DBClusters?.[0]
+        : undefined;
+    const usable = t.aurora ? cluster !== undefined : instance !== undefined && !instance.DBClusterIdentifier;
+    const seen = usable ? await this.observe(t) : undefined;
+    const others = (seen?.replicas ?? []).filter((r) => !isManaged(t, r)).length;
+    return rdsPrerequisiteProblems(t, {
+      ...(instance
+        ? {
+            instance: {
+              engine: instance.Engine ?? '',
+              status: instance.DBInstanceStatus ?? 'unknown',
+              backupRetentionDays: instance.BackupRetentionPeriod ?? 0,
+              replicas: instance.ReadReplicaDBInstanceIdentifiers?.length ?? 0,
+              otherReplicas: others,
+              ...(instance.ReadReplicaSourceDBInstanceIdentifier
+                ? { replicaOf: instance.ReadReplicaSourceDBInstanceIdentifier }
+                : {}),
+              ...(instance.DBClusterIdentifier ? { clusterId: instance.DBClusterIdentifier } : {}),
+            },
+          }
+        : {}),
+      ...(cluster
+        ? {
+            cluster: {
+              engine: cluster.Engine ?? '',
+              status: cluster.Status ?? 'unknown',
+              readers: seen?.replicas.length ?? 0,
+              otherReaders: others,
+            },
+          }
+        : {}),
+    });
   }
 
   /** The generic capacity view (for tools and tests that want a number). */

@@ -601,3 +601,47 @@ export const rdsReplicasModel: KindModel<RdsReplicasObservation> = {
 };
 
 export type { KindAction };
+
+/** One replica as `scalepilot plan` shows it: what each gate makes of it now. */
+export interface ReplicaGateState {
+  readonly id: string;
+  readonly status: string;
+  readonly owner: 'scalepilot' | 'by hand' | 'another target';
+  /** Counts as serving capacity: available, not draining, not lagging. */
+  readonly serving: boolean;
+  readonly drainingSince?: string;
+  /** Seconds; null when no recent datapoint (blocks removals). */
+  readonly lagSeconds: number | null;
+  readonly deletionProtection: boolean;
+  /** Could be the next one removed: Scalepilot's, healthy, unprotected. */
+  readonly removable: boolean;
+}
+
+export function replicaGateStates(
+  target: Target,
+  observation: RdsReplicasObservation,
+  metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>,
+  now: Date,
+): ReplicaGateState[] {
+  const t = rdsTarget(target);
+  const lag = readerLag(t, observation, metrics, now);
+  return [...observation.replicas].sort(newestFirst).map((r) => {
+    const lagSeconds = lag.get(r.id);
+    const ours = isManaged(t, r);
+    const healthy = !isUnhealthy(r) && !isGoing(r);
+    return {
+      id: r.id,
+      status: r.status,
+      owner: ours ? 'scalepilot' : r.tags[MANAGED_TAG] === 'true' ? 'another target' : 'by hand',
+      serving:
+        r.status === 'available' &&
+        !isDraining(r) &&
+        lagSeconds !== undefined &&
+        lagSeconds <= t.replicaLagLimitSeconds,
+      ...(isDraining(r) ? { drainingSince: r.tags[DRAINING_TAG] } : {}),
+      lagSeconds: lagSeconds ?? null,
+      deletionProtection: r.deletionProtection,
+      removable: ours && healthy && !r.deletionProtection,
+    };
+  });
+}

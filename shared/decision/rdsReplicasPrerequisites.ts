@@ -1,0 +1,87 @@
+import type { RdsReplicasTarget } from '../policy/schema';
+import { replicaLimit } from './rdsReplicas';
+
+/** What the account says about an RDS target's source, as read by the adapter (one or two describes). */
+export interface RdsSourceFacts {
+  /** The DB instance of that identifier, if one exists. */
+  readonly instance?: {
+    readonly engine: string;
+    readonly status: string;
+    /** Set when the instance is itself a read replica. */
+    readonly replicaOf?: string;
+    /** Set when the instance is a member of an Aurora cluster. */
+    readonly clusterId?: string;
+    readonly backupRetentionDays: number;
+    readonly replicas: number;
+    /** Replicas not created by Scalepilot for this target (they count against the limit too). */
+    readonly otherReplicas: number;
+  };
+  /** The Aurora DB cluster of that identifier, if one exists. */
+  readonly cluster?: {
+    readonly engine: string;
+    readonly status: string;
+    readonly readers: number;
+    readonly otherReaders: number;
+  };
+}
+
+/** Engines whose instances take read replicas (Aurora is a cluster, checked as such). */
+const REPLICA_ENGINES =
+  /^(mysql|mariadb|postgres|oracle-ee|oracle-ee-cdb|oracle-se2|oracle-se2-cdb|sqlserver-ee|sqlserver-se)$/;
+
+/**
+ * The problems that keep Scalepilot from managing this target's replicas, one sentence each (none: ready):
+ * the source exists and is of the kind the policy says, is not itself a replica, has an engine with read
+ * replicas and automated backups on (RDS creates a replica from them), and the policy's maximum fits the
+ * replica limit next to the replicas made by hand.
+ */
+export function rdsPrerequisiteProblems(target: RdsReplicasTarget, facts: RdsSourceFacts): string[] {
+  const id = target.sourceDbInstanceIdentifier;
+  const max = target.capacity.max;
+  if (target.aurora) {
+    const { cluster } = facts;
+    if (!cluster)
+      return [
+        facts.instance
+          ? `${id} is a DB instance, not an Aurora cluster: remove aurora: true`
+          : `no Aurora DB cluster ${id} in this account and region`,
+      ];
+    const problems: string[] = [];
+    if (!cluster.engine.startsWith('aurora'))
+      problems.push(
+        `cluster ${id} runs ${cluster.engine}, not Aurora: readers cannot be added to it as instances`,
+      );
+    const limit = replicaLimit(cluster.engine, true);
+    if (max + cluster.otherReaders > limit)
+      problems.push(
+        `capacity.max ${max} plus ${cluster.otherReaders} reader(s) made by hand exceeds Aurora's ${limit} readers per cluster`,
+      );
+    return problems;
+  }
+  const { instance } = facts;
+  if (!instance)
+    return [
+      facts.cluster
+        ? `${id} is an Aurora DB cluster: set aurora: true (readers are added to the cluster)`
+        : `no DB instance ${id} in this account and region`,
+    ];
+  if (instance.clusterId)
+    return [
+      `${id} is a member of Aurora cluster ${instance.clusterId}: name the cluster and set aurora: true`,
+    ];
+  const problems: string[] = [];
+  if (instance.replicaOf)
+    problems.push(`${id} is itself a read replica of ${instance.replicaOf}: name the source instance`);
+  if (!REPLICA_ENGINES.test(instance.engine))
+    problems.push(`engine ${instance.engine} has no read replicas Scalepilot can manage`);
+  if (instance.backupRetentionDays === 0)
+    problems.push(
+      `automated backups are off (BackupRetentionPeriod 0): RDS creates read replicas from them (MySQL and MariaDB refuse without)`,
+    );
+  const limit = replicaLimit(instance.engine, false);
+  if (max + instance.otherReplicas > limit)
+    problems.push(
+      `capacity.max ${max} plus ${instance.otherReplicas} replica(s) made by hand exceeds the ${limit} read replicas ${instance.engine} allows per source`,
+    );
+  return problems;
+}

@@ -1,0 +1,45 @@
+import {
+  metricsFor,
+  type RdsReplicasObservation,
+  type ReplicaGateState,
+  replicaGateStates,
+} from '../decision/rdsReplicas';
+import type { RdsReplicasTarget } from '../policy/schema';
+import type { MetricsReader, ResourceScaler } from '../ports';
+
+/**
+ * The gates' state of each replica of one target now (for `scalepilot plan`): one observation and one
+ * metric read of the readers' lag.
+ */
+export async function rdsReplicaStates(
+  resource: ResourceScaler<RdsReplicasObservation>,
+  metrics: MetricsReader,
+  target: RdsReplicasTarget,
+  now: Date,
+): Promise<ReplicaGateState[]> {
+  const observation = await resource.observe(target);
+  const first = target.rules[0];
+  if (!first) return replicaGateStates(target, observation, {}, now);
+  const queries = metricsFor(target, first, observation).map((metric, i) => ({ id: `q${i}`, metric }));
+  const read = await metrics.recent(queries, now, 600);
+  const series = queries.map((q) => [...(read.values.get(q.id) ?? [])]);
+  return replicaGateStates(target, observation, { [first.name]: series }, now);
+}
+
+/** One line per replica, as the plan prints it under its target. */
+export function replicaStateLine(s: ReplicaGateState): string {
+  const parts = [
+    s.status,
+    s.owner === 'scalepilot'
+      ? 'created by Scalepilot'
+      : s.owner === 'by hand'
+        ? 'made by hand (never removed)'
+        : 'another target’s',
+    s.serving ? 'serving' : 'not serving',
+    s.lagSeconds === null ? 'lag unknown (blocks removals)' : `lag ${s.lagSeconds} s`,
+    ...(s.drainingSince ? [`draining since ${s.drainingSince}`] : []),
+    ...(s.deletionProtection ? ['deletion protection (never removed)'] : []),
+    ...(s.removable ? ['removable'] : []),
+  ];
+  return `  replica ${s.id}: ${parts.join(', ')}`;
+}

@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
+
+// `scalepilot validate --check-account` and `scalepilot plan` as the operator runs them (the real CLI in a
+// child process) against moto, for RDS targets.
+
+const run = promisify(execFile);
+const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'scalepilot-rds-prereq-'));
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(async () => {
+  await emulator.reset();
+});
+
+function policyFile(name: string, target: Record<string, unknown>): string {
+  const file = join(dir, `${name}.yml`);
+  const { name: _n, kind: _k, sourceDbInstanceIdentifier: _s, rules, capacity } = rdsTarget();
+  writeFileSync(
+    file,
+    stringify({
+      version: 1,
+      targets: [
+        {
+          name: 'events-db',
+          kind: 'rds-replicas',
+          sourceDbInstanceIdentifier: 'event-platform-db',
+          capacity,
+          rules: JSON.parse(JSON.stringify(rules)),
+          ...target,
+        },
+      ],
+    }),
+  );
+  return file;
+}
+
+async function cli(...args: string[]) {
+  return run(CLI, [...args, '--endpoint', emulator.endpoint], {
+    env: {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
+  );
+}
+
+const rds = () => new RDSClient(clientOptions(emulator.aws));
+
+describe('validate --check-account and plan check RDS sources against the account, one clear line each', () => {
+  it.each([
+    {
+      name: 'a missing source',
+      setUp: async () => {},
+      target: {},
+      line: /sourceDbInstanceIdentifier: no DB instance event-platform-db in this account and region/,
+    },
+    {
+      name: 'a source that is itself a replica',
+      setUp: async () => {
+        await new DemoAccount(emulator.aws).createDbInstance('primary-db');
+        await rds().send(
+          new CreateDBInstanceReadReplicaCommand({
+            DBInstanceIdentifier: 'event-platform-db',
+            SourceDBInstanceIdentifier: 'primary-db',
+          }),
+        );
+      },
+      target: {},
+      line: /event-platform-db is itself a read replica of primary-db/,
+    },
+    {
+      name: 'automated backups off',
+      setUp: async () => {
+        await rds().send(
+          new CreateDBInstanceCommand({
+            DBInstanceIdentifier: 'event-platform-db',
+            DBInstanceClass: 'db.t4g.medium',
+            Engine: 'mysql',
+            AllocatedStorage: 20,
+            MasterUsername: 'scalepilot',
+            MasterUserPassword: 'demo-password-1',
+            BackupRetentionPeriod: 0,
+          }),
+        );
+      },
+      target: {},
+      line: /automated backups are off/,
+    },
+    {
+      name: 'an Aurora cluster without aurora: true',
+      setUp: async () => {
+        await rds().send(
+          new CreateDBClusterCommand({
+            DBClusterIdentifier: 'event-platform-db',
+            Engine: 'aurora-mysql',
+            MasterUsername: 'scalepilot',
+            MasterUserPassword: 'demo-password-1',
+          }),
+        );
+      },
+      target: {},
+      line: /is an Aurora DB cluster: set aurora: true/,
+    },
+  ])('$name', async ({ setUp, target, line }) => {
+    await setUp();
+    const result = await cli('validate', policyFile('bad', target), '--check-account');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(line);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a ready source validates, and plan shows the gates’ state per replica', async () => {
+    await new DemoAccount(emulator.aws).createDbInstance('event-platform-db');
+    await rds().send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'event-platform-db-manual',
+        SourceDBInstanceIdentifier: 'event-platform-db',
+      }),
+    );
+    await new RdsReplicaCapacity(emulator.aws).setCapacity(rdsTarget(), 2);
+    const file = policyFile('good', {});
+    const validated = await cli('validate', file, '--check-account');
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+    const plan = await cli('plan', file);
+    expect(plan.stdout).toMatch(
+      /replica event-platform-db-sp-1: available, created by Scalepilot, not serving, lag unknown \(blocks removals\), removable/,
+    );
+    expect(plan.stdout).toMatch(
+      /replica event-platform-db-manual: available, made by hand \(never removed\)/,
+    );
+  }, 60_000);
+});
