@@ -11,6 +11,7 @@ import type { LogSink } from './evaluateTargets';
 export type LoggedDecision = Pick<Decision, 'target' | 'current' | 'desired'> & {
   at: string;
   applied: boolean;
+  reason?: Decision['reason'];
 };
 
 /** What claiming one alert's delivery found. */
@@ -212,7 +213,11 @@ async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]>
   const result: ScalingCost[] = [];
   for (const target of deps.policy.targets) {
     // Every decision, applied or not, records the capacity it saw: together they trace the day's capacity.
-    const changes = (await deps.decisions(target.name, from, to)).map((d) => ({
+    // The predict function's records (Forecast*) say what it forecast, not what capacity it saw.
+    const seen = (await deps.decisions(target.name, from, to)).filter(
+      (d) => !d.reason?.startsWith('Forecast'),
+    );
+    const changes = seen.map((d) => ({
       at: new Date(d.at),
       from: d.current,
       to: d.applied ? d.desired : d.current,

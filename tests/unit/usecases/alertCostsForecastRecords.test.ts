@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { Policy } from '../../../shared/policy/schema';
+import { alertCosts, type CostDeps, type LoggedDecision } from '../../../shared/usecases/alertCosts';
+import { capturedLog, examplePolicy, testClock } from '../../harness/fixtures';
+
+// Issue 14: the predict function records one decision per target per hour whose current/desired are its
+// floors, not the capacity it saw; the cost of scaling, which traces capacity through every decision, must
+// not read them (a floor of 9 would otherwise count as 9 instances for the minute until the next decision).
+const api = (logged: LoggedDecision[]): CostDeps => {
+  const policy: Policy = {
+    ...examplePolicy(),
+    targets: examplePolicy().targets.filter((t) => t.name === 'api'),
+  };
+  return {
+    policy,
+    costs: {
+      dailyCosts: async (start) => [{ date: start, total: 1, byService: {}, byTarget: {}, estimated: false }],
+      forecast: async () => 0,
+    },
+    alerts: {
+      claimAlert: async () => ({ status: 'sent' }),
+      markAlertSent: async () => true,
+      releaseAlert: async () => {},
+    },
+    decisions: async () => logged,
+    channels: [],
+    clock: testClock(new Date('2026-11-22T08:00:00Z')),
+    log: capturedLog().sink,
+    region: 'us-east-1',
+    prices: { regions: {} },
+  };
+};
+
+describe('the cost of scaling and the predict function’s records', () => {
+  it.each([
+    { name: 'without them: 2 units above min for the day', extra: [], want: 48 },
+    {
+      name: 'with a ForecastFloors record in between: the same (defect: it counted its floor as capacity)',
+      extra: [
+        {
+          target: 'api',
+          at: '2026-11-21T12:00:00Z',
+          current: 9,
+          desired: 9,
+          applied: true,
+          reason: 'ForecastFloors' as const,
+        },
+      ],
+      want: 48,
+    },
+  ])('$name', async ({ extra, want }) => {
+    const logged: LoggedDecision[] = [
+      {
+        target: 'api',
+        at: '2026-11-21T00:00:00Z',
+        current: 4,
+        desired: 4,
+        applied: false,
+        reason: 'WithinTolerance',
+      },
+      ...extra,
+      {
+        target: 'api',
+        at: '2026-11-21T12:30:00Z',
+        current: 4,
+        desired: 4,
+        applied: false,
+        reason: 'WithinTolerance',
+      },
+    ];
+    const run = await alertCosts(api(logged), 'daily', { send: false });
+    expect(run.evaluation.scaling[0]?.unitHours).toBeCloseTo(want);
+  });
+});
