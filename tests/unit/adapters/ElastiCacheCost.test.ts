@@ -5,7 +5,8 @@ import { stackResources } from '../../../infra/stackResources';
 import { ElastiCacheShardCapacity } from '../../../shared/adapters/ElastiCacheShardCapacity';
 import { needsLiveUnit, scalingCost } from '../../../shared/cost/scalingCost';
 import type { CacheShardsTarget, Policy } from '../../../shared/policy/schema';
-import { examplePolicy } from '../../harness/fixtures';
+import { alertCosts, type CostDeps } from '../../../shared/usecases/alertCosts';
+import { capturedLog, examplePolicy, testClock } from '../../harness/fixtures';
 
 // Cost reports of cache-shards targets (issue 13): a shard's node type and replicas are read from the group
 // unless the policy names them. DescribeReplicationGroups through aws-sdk-client-mock, so the group can
@@ -93,5 +94,47 @@ describe('the cost of the shards Scalepilot added', () => {
     expect(
       describes({ ...policy, targets: policy.targets.map((t) => (t.kind === 'cache-shards' ? unset : t)) }),
     ).toBe(true);
+  });
+});
+
+describe('the daily cost check reads the unit from the group where the policy leaves it out', () => {
+  const policy = examplePolicy();
+  const run = async (liveUnit: CostDeps['liveUnit'], log = capturedLog()) => {
+    const deps: CostDeps = {
+      policy: { ...policy, targets: policy.targets.map((t) => (t.kind === 'cache-shards' ? unset : t)) },
+      costs: { dailyCosts: async () => [], forecast: async () => 0 },
+      alerts: {
+        claimAlert: async () => ({ status: 'sent' }),
+        markAlertSent: async () => false,
+        releaseAlert: async () => {},
+      },
+      // Held at 5 shards all day (min 3): 48 shard-hours added.
+      decisions: async (target) =>
+        target === unset.name
+          ? [{ target, at: '2026-11-21T00:00:00.000Z', current: 5, desired: 5, applied: false }]
+          : [],
+      channels: [],
+      clock: testClock(new Date('2026-11-22T08:00:00Z')),
+      log: log.sink,
+      region: 'us-east-1',
+      prices,
+      ...(liveUnit ? { liveUnit } : {}),
+    };
+    const { evaluation } = await alertCosts(deps, 'daily', { send: false });
+    return { cost: evaluation.scaling.find((c) => c.target === unset.name), log };
+  };
+
+  it('prices the shards from the group’s node type and replicas', async () => {
+    const { cost } = await run(async () => ({ type: 'cache.r7g.large', replicasPerShard: 2 }));
+    expect(cost?.usd).toBeCloseTo(48 * 3 * 0.219, 9);
+  });
+
+  it('a failed read leaves the cost unpriced, with a warning', async () => {
+    const { cost, log } = await run(async () => {
+      throw new Error('AccessDenied');
+    });
+    expect(cost?.usd).toBeUndefined();
+    expect(cost?.note).toBe('no price: set nodeType on the target');
+    expect(log.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: 'unit not read' }));
   });
 });
