@@ -111,8 +111,16 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
   events.forEach((event: unknown, i) => {
     if (!isRecord(event) || !Array.isArray(event.targets)) return;
     event.targets.forEach((name, j) => {
-      if (typeof name === 'string' && !firstByName.has(name))
+      if (typeof name !== 'string') return;
+      const at = firstByName.get(name);
+      const target = at === undefined ? undefined : (raw.targets as unknown[])[at];
+      if (at === undefined)
         report(['predictive', 'events', i, 'targets', j], `"${name}" is not a target of this policy`);
+      else if (isRecord(target) && target.predictive !== true)
+        report(
+          ['predictive', 'events', i, 'targets', j],
+          `target "${name}" has no predictive: true, so the event would raise no floor`,
+        );
     });
   });
   problems.push(...checkEvaluation(raw));

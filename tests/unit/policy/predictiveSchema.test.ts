@@ -139,15 +139,24 @@ describe('predictive: every key', () => {
       want: 'predictive.events[0] "ticket-rush".targets[0]: "web" is not a target of this policy',
     },
     {
+      name: 'a target without predictive: true',
+      predictive: { events: [{ ...rush, targets: ['api'] }] },
+      targets: [{ ...target, predictive: false }],
+      want: 'predictive.events[0] "ticket-rush".targets[0]: target "api" has no predictive: true',
+    },
+    {
       name: 'an unknown event key',
       predictive: { events: [{ ...rush, capacity: 3 }] },
       want: 'predictive.events[0] "ticket-rush".capacity: unknown key',
     },
-  ])('refuses $name, naming the place', ({ predictive, want }) => {
-    const problems = problemsOf(policy(predictive));
-    expect(
-      problems.some((p) => p.startsWith(want)),
-      problems.join('\n'),
-    ).toBe(true);
-  });
+  ])(
+    'refuses $name, naming the place',
+    ({ predictive, want, targets }: { predictive: unknown; want: string; targets?: unknown[] }) => {
+      const problems = problemsOf({ ...policy(predictive), ...(targets ? { targets } : {}) });
+      expect(
+        problems.some((p) => p.startsWith(want)),
+        problems.join('\n'),
+      ).toBe(true);
+    },
+  );
 });
