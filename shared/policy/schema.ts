@@ -199,9 +199,10 @@ export const RdsReplicasTargetSchema = z.strictObject({
           recordName: z
             .string()
             .regex(
-              /^([a-z0-9-]+\.)+[a-z0-9-]+\.?$/,
+              /^([A-Za-z0-9-]+\.)+[A-Za-z0-9-]+\.?$/,
               'must be a DNS name inside the private zone, e.g. reader.db.internal',
-            ),
+            )
+            .toLowerCase(),
           ttlSeconds: z.number().int().min(5).max(300).default(30),
         })
         .optional()
