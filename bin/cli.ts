@@ -4,13 +4,15 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { AutoScalingScheduledActions } from '../shared/adapters/AutoScalingScheduledActions';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../shared/adapters/awsConfig';
+import { CloudWatchMetricHistory } from '../shared/adapters/CloudWatchMetricHistory';
 import { CloudWatchMetricsReader, metricHistory } from '../shared/adapters/CloudWatchMetricsReader';
 import { CostExplorerReader } from '../shared/adapters/CostExplorerReader';
 import { callerScope } from '../shared/adapters/callerScope';
 import { capacityPortByKind } from '../shared/adapters/capacityPorts';
-import { ElastiCacheShardCapacity } from '../shared/adapters/ElastiCacheShardCapacity';
 import { DynamoLedger } from '../shared/adapters/DynamoLedger';
+import { ElastiCacheShardCapacity } from '../shared/adapters/ElastiCacheShardCapacity';
 import { PriceListReader } from '../shared/adapters/PriceListReader';
 import { RdsReplicaCapacity } from '../shared/adapters/RdsReplicaCapacity';
 import { bundledPrices } from '../shared/cost/bundledPrices';
@@ -34,6 +36,7 @@ import { figuresTable, writeReport } from './lib/backtestOutput';
 import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from './lib/forecastCommand';
 import { setPaused } from './lib/killSwitch';
 import { OneReadCostReader } from './lib/oneReadCostReader';
+import { formatPredictPreview, predictPreview } from './lib/predictCommand';
 import { applyRelease, planRelease, releaseClients } from './lib/release';
 
 const DEFAULT_POLICY = 'scalepilot.yml';
@@ -140,6 +143,45 @@ program
         }
       }
       if (failed) process.exitCode = 1;
+    },
+  );
+
+program
+  .command('predict')
+  .argument('[file]', 'policy file', DEFAULT_POLICY)
+  .description(
+    'print, per predictive target, what the predict function would do now: forecast, units needed, floors, scheduled actions; changes nothing',
+  )
+  .option('--target <name>', 'only this target')
+  .option('--table <name>', 'ledger table (for the trust scores); default: none, as if never scored')
+  .option(
+    '--account <id>',
+    "with --table: the account whose records to read (default: the caller's, from STS)",
+  )
+  .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+  .option('--json', 'print JSON')
+  .action(
+    async (
+      file: string,
+      options: { target?: string; table?: string; account?: string; endpoint?: string; json?: boolean },
+    ) => {
+      const policy = loadPolicyFile(file);
+      const aws = { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+      const now = new Date();
+      const previews = await predictPreview({
+        policy,
+        history: new CloudWatchMetricHistory(aws),
+        groups: new AutoScalingScheduledActions(aws),
+        ...(options.table
+          ? { ledger: new DynamoLedger(aws, options.table, await callerScope(aws, options.account)) }
+          : {}),
+        clock: { now: () => now },
+        log: { info: () => {}, warn: (m) => console.error(m), error: (m) => console.error(m) },
+        ...(options.target ? { targets: [options.target] } : {}),
+      });
+      if (previews.length === 0) console.log(`${file}: predictive scaling is off (predictive.enabled)`);
+      else if (options.json) console.log(JSON.stringify(previews, null, 2));
+      else console.log(formatPredictPreview(previews, now));
     },
   );
 

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -38,7 +43,11 @@ beforeEach(async () => {
 });
 
 function policyWith(predictive: PolicyInput['predictive'] = {}): Policy {
-  return validatePolicy({
+  return validatePolicy(policyInput(predictive));
+}
+
+function policyInput(predictive: PolicyInput['predictive'] = {}) {
+  return {
     version: 1,
     targets: [
       {
@@ -66,7 +75,7 @@ function policyWith(predictive: PolicyInput['predictive'] = {}): Policy {
       },
     ],
     predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 2, ...predictive },
-  });
+  };
 }
 
 /** Publishes each 5-minute period's CPU of 4 instances (per-instance percent) as one aggregated datapoint. */
@@ -288,5 +297,30 @@ describe('predict against the emulator', () => {
     expect(emulator.calls('Publish')).toBe(1); // the trust change is told once
     const logged = await ledger.decisions('api');
     expect(logged.map((d) => d.reason)).toEqual(['ForecastDeclined', 'ForecastUntrusted']);
+  });
+
+  it('scalepilot predict shows what the run would do now and changes nothing', async () => {
+    const policy = policyWith();
+    const { start, ledger } = await setUp(policy);
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    const file = join(mkdtempSync(join(tmpdir(), 'scalepilot-predict-')), 'policy.json');
+    writeFileSync(file, JSON.stringify(policyInput()));
+    const puts = emulator.calls('PutMetricData');
+    const cli = new URL('../../bin/scalepilot', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(cli, ['predict', file, '--endpoint', emulator.endpoint], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+      },
+    });
+    expect(stdout).toMatch(/^api \[asg\] ForecastFloors: forecast of cpu/);
+    expect(stdout).toMatch(/needs: \d\d:\d\d \d+ \(floor \d+\)/);
+    expect(stdout).toMatch(/scheduled MinSize actions it would write: [1-9]/);
+    expect(await scheduledActions()).toEqual([]);
+    expect(emulator.calls('PutMetricData')).toBe(puts);
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect(await ledger.decisions('api')).toEqual([]);
   });
 });
