@@ -72,7 +72,7 @@ const worldArb = fc.integer({ min: 0, max: 6 }).chain((n) =>
       'backing-up',
       'rebooting',
     ),
-    modifying: fc.boolean().map((b) => b && Math.random() < 0.2),
+    modifying: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
     delta: fc.integer({ min: -2, max: 2 }),
     connections: fc.double({ min: 0, max: 150, noNaN: true }),
     cpu: fc.double({ min: 0, max: 120, noNaN: true }),
@@ -85,9 +85,9 @@ const worldArb = fc.integer({ min: 0, max: 6 }).chain((n) =>
   }),
 );
 
-function scenario(
-  w: fc.Arbitrary<unknown> extends never ? never : ReturnType<typeof worldArb.generate>['value'],
-) {
+type World = typeof worldArb extends fc.Arbitrary<infer W> ? W : never;
+
+function scenario(w: World) {
   const target = rdsTarget({
     drainSeconds: w.drainSeconds,
     capacity: { min: 0, max: 15 },
@@ -190,6 +190,43 @@ describe('RDS replica gates (properties)', () => {
             expect(isValidDbIdentifier(c)).toBe(true);
             expect(o.replicas.some((r) => r.id === c)).toBe(false);
           }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('drain before delete: a replica is deleted only after drainSeconds of draining (or with drainSeconds 0)', () => {
+    fc.assert(
+      fc.property(worldArb, (w) => {
+        const { action, o, target } = scenario(w);
+        if (action?.type !== 'delete') return;
+        const r = o.replicas.find((x) => x.id === action.replica);
+        const since = r?.tags['scalepilot:draining'];
+        if (target.drainSeconds > 0) {
+          expect(since).toBeDefined();
+          expect((NOW.getTime() - new Date(since ?? '').getTime()) / 1000).toBeGreaterThanOrEqual(
+            target.drainSeconds,
+          );
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('health: failed replicas are no capacity; only Scalepilot’s are replaced or removed, and never after two failed replacements', () => {
+    fc.assert(
+      fc.property(worldArb, (w) => {
+        const { action, o, target, current } = scenario(w);
+        const unhealthy = (r: ReplicaInstance) =>
+          !['available', 'creating', 'backing-up', 'modifying', 'deleting'].includes(r.status);
+        expect(current).toBe(o.replicas.filter((r) => !unhealthy(r) && r.status !== 'deleting').length);
+        if (action?.type === 'replace' || action?.type === 'deleteFailed') {
+          const id = action.type === 'replace' ? action.failed : action.replica;
+          const r = o.replicas.find((x) => x.id === id);
+          expect(r && unhealthy(r) && isManaged(target, r)).toBe(true);
+        }
+        const failedOurs = o.replicas.filter((r) => unhealthy(r) && isManaged(target, r));
+        if (failedOurs.length > 2 && action?.type === 'replace') expect.unreachable('a third replacement');
       }),
       { numRuns: 500 },
     );
