@@ -91,6 +91,8 @@ export class PredictionFailedError extends ScalingError {
 const MINUTE = 60_000;
 /** The schedule runs hourly; floors must outlive the gap to the next run by the policy's horizon. */
 const RUN_EVERY_MINUTES = 60;
+/** A history whose newest datapoint is older than this is not forecast from. */
+const STALE_HISTORY_MINUTES = 120;
 /** CloudWatch takes datapoints up to two hours ahead: the forecast metrics cover that much. */
 const PUBLISH_AHEAD_MINUTES = 120;
 
@@ -212,7 +214,7 @@ async function predictOne(
   const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
   const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
 
-  const outcome = forecastAll(target, histories, lead, until, verdict);
+  const outcome = forecastAll(target, histories, lead, now, until, verdict);
   const group =
     scale && target.kind === 'asg' ? await deps.groups.group(target.autoScalingGroupName) : undefined;
   const max = Math.min(target.capacity.max, group?.maxSize ?? Number.POSITIVE_INFINITY);
@@ -294,6 +296,7 @@ function forecastAll(
   target: Target,
   histories: Record<string, LoadHistory>,
   lead: number,
+  now: Date,
   until: Date,
   verdict: { trusted: boolean; message: string },
 ): Outcome {
@@ -305,6 +308,13 @@ function forecastAll(
   for (const rule of rules) {
     const history = histories[rule.name] ?? { times: [], values: [] };
     const newest = history.times.at(-1) ?? until.getTime();
+    // A metric that stopped reporting says nothing about the next hours (a forecast from it would be stale).
+    if (history.times.length > 0 && newest < now.getTime() - STALE_HISTORY_MINUTES * MINUTE)
+      return {
+        status: 'declined',
+        forecasts: [],
+        why: `rule ${rule.name}: no datapoint since ${new Date(newest).toISOString()}, over ${STALE_HISTORY_MINUTES / 60} h ago: reactive only`,
+      };
     const horizonMinutes = Math.ceil((until.getTime() - newest) / MINUTE + lead / 60) + 5;
     const result = forecastLoad(history, {
       horizonMinutes: Math.max(5, horizonMinutes),

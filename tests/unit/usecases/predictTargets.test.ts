@@ -156,6 +156,15 @@ describe('predictTargets: falling back to reactive, recorded', () => {
     expect(ledger.log.map((d) => d.reason)).toEqual(['ForecastDeclined']);
   });
 
+  it('declines when the metric stopped reporting hours ago (a forecast from it would be stale)', async () => {
+    const stopped = (t: number) => (t < T0 - 3 * HOUR ? daily(t) : undefined);
+    const { deps, ledger } = setUp(policyWith(), new SyntheticHistory(stopped));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastDeclined');
+    expect(prediction?.decision.message).toContain('rule cpu: no datapoint since 2026-12-01T07:00:00.000Z, over 2 h ago: reactive only');
+    expect((await ledger.read('api')).floors).toBeUndefined();
+  });
+
   it('declines a target whose rules read no per-unit average, saying which', async () => {
     const maximum = {
       ...asgTarget,
