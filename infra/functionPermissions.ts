@@ -149,6 +149,10 @@ function cacheStatements(t: CacheShardsTarget): Statement[] {
  *   own target's replica; it can never tag or touch the source or any other name.
  * - DeleteDBInstance only on replica names (`<source>-sp-*`) that carry both tags with this target's name:
  *   a hand-made replica, another target's replica or the source can never be deleted by this role.
+ * - Draining (issue 12): AddTagsToResource / RemoveTagsFromResource of the one key `scalepilot:draining`,
+ *   only on replicas that already carry both tags with this target's name.
+ * - Aurora: the reader is CreateDBInstance, authorised against the cluster (and the parameter group it
+ *   names) under the same request-tag conditions; the cluster and its writer are never modified.
  */
 function rdsStatements(t: RdsReplicasTarget): Statement[] {
   const target = t.name;
