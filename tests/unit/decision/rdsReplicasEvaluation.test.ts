@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import type { KindAction } from '../../../shared/decision/kindModel';
+import {
+  type RdsReplicasObservation,
+  type ReplicaAction,
+  type ReplicaInstance,
+  rdsReplicasModel,
+} from '../../../shared/decision/rdsReplicas';
+import type { Decision } from '../../../shared/decision/types';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import type { CapacityChangeNotice, KindScaler, ResourceScaler } from '../../../shared/ports';
+import { evaluateTargets } from '../../../shared/usecases/evaluateTargets';
+import { testClock } from '../../harness/fixtures';
+import { FunctionMetrics, InMemoryLedger } from '../../harness/inMemoryPorts';
+import { observation, rdsTarget } from './rdsReplicasFixtures';
+
+// The RDS kind inside the generic use case, on in-memory ports: an RDS that takes minutes (replicas stay
+// `creating` until the test says so, and can fail), so the pending operation, its settlement, the
+// replacements and the drain are seen as the functions see them.
+
+const T0 = new Date('2026-11-30T12:00:30Z');
+
+class SlowRds implements ResourceScaler<RdsReplicasObservation> {
+  replicas: ReplicaInstance[] = [];
+  readonly actions: ReplicaAction[] = [];
+  /** What a new replica becomes at the next `settleAll`. */
+  outcome = 'available';
+  constructor(private readonly clock: { now(): Date }) {}
+  async observe(): Promise<RdsReplicasObservation> {
+    return observation(this.replicas.map((r) => ({ ...r, tags: { ...r.tags } })));
+  }
+  async act(_t: unknown, kindAction: KindAction) {
+    const action = kindAction as unknown as ReplicaAction;
+    this.actions.push(action);
+    if (action.type === 'create' || action.type === 'replace')
+      this.replicas.push({
+        id: action.candidates[0] ?? '',
+        status: 'creating',
+        tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
+        deletionProtection: false,
+        createdAt: this.clock.now(),
+        endpoint: `${action.candidates[0]}.rds`,
+      });
+    if (action.type === 'delete' || action.type === 'deleteFailed')
+      this.replicas = this.replicas.map((r) => (r.id === action.replica ? { ...r, status: 'deleting' } : r));
+    if (action.type === 'drain')
+      this.replicas = this.replicas.map((r) =>
+        r.id === action.replica ? { ...r, tags: { ...r.tags, 'scalepilot:draining': action.at } } : r,
+      );
+  }
+  settleAll() {
+    this.replicas = this.replicas
+      .filter((r) => r.status !== 'deleting')
+      .map((r) => (r.status === 'creating' ? { ...r, status: this.outcome } : r));
+  }
+}
+
+function setUp() {
+  const clock = testClock(T0);
+  const rds = new SlowRds(clock);
+  const ledger = new InMemoryLedger();
+  const notices: CapacityChangeNotice[] = [];
+  let load = 95;
+  const target = rdsTarget({ capacity: { min: 0, max: 5 } });
+  const policy = validatePolicy({ version: 1, targets: [target] });
+  const tick = (owner = 'r1') =>
+    evaluateTargets(
+      {
+        policy,
+        kind: 'rds-replicas',
+        capacity: { resource: rds, model: rdsReplicasModel } as KindScaler<unknown>,
+        metrics: new FunctionMetrics((_now, q) => (q.metric.name === 'ReplicaLag' ? 0 : load)),
+        ledger,
+        notifier: { capacityChanged: async (n) => void notices.push(n) },
+        clock,
+        log: { info() {}, warn() {}, error() {} },
+        owner,
+      },
+      { trigger: 'schedule' },
+    );
+  return {
+    clock,
+    rds,
+    ledger,
+    notices,
+    tick,
+    setLoad: (v: number) => {
+      load = v;
+    },
+  };
+}
+const reasons = (e: { decision: Decision }[]) => e.map((x) => x.decision.reason);
+
+describe('RDS replicas in the evaluation (one operation at a time per source)', () => {
+  it('a create stays the pending operation until its replica is available: nothing new meanwhile', async () => {
+    const { clock, rds, tick, ledger, setLoad } = setUp();
+    expect(reasons(await tick())).toEqual(['ScaleOut']);
+    expect((await ledger.read('events-db')).intent?.action).toMatchObject({ type: 'create' });
+    for (let i = 0; i < 3; i += 1) {
+      clock.advance(120);
+      expect(reasons(await tick(`r${i + 2}`))).toEqual(['OperationPending']);
+    }
+    expect(rds.actions).toHaveLength(1);
+    rds.settleAll();
+    clock.advance(120);
+    setLoad(50);
+    const done = reasons(await tick('r9'));
+    expect(done[0]).toBe('OperationCompleted');
+    expect((await ledger.read('events-db')).intent).toBeUndefined();
+  });
+
+  it('a replica that fails is OperationFailed and notified; replaced; after two failed replacements the target stops', async () => {
+    const { clock, rds, tick, notices, setLoad } = setUp();
+    setLoad(50); // within thresholds: only the replacements act
+    rds.outcome = 'failed';
+    rds.replicas.push({
+      id: 'event-platform-db-sp-1',
+      status: 'creating',
+      tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
+      deletionProtection: false,
+      createdAt: T0,
+    });
+    rds.settleAll(); // the original failed
+    const seen: string[] = [];
+    for (let i = 0; i < 40 && !seen.includes('ReplacementsExhausted'); i += 1) {
+      clock.advance(15 * 60); // past any backoff
+      seen.push(...reasons(await tick(`r${i}`)));
+      rds.settleAll();
+    }
+    expect(seen.filter((r) => r === 'ReplacingFailedReplica')).toHaveLength(2);
+    expect(seen.filter((r) => r === 'OperationFailed')).toHaveLength(2);
+    expect(seen).toContain('ReplacementsExhausted');
+    expect(notices.map((n) => n.decision.reason)).toContain('OperationFailed');
+    expect(rds.actions.filter((a) => a.type === 'replace')).toHaveLength(2);
+    clock.advance(15 * 60);
+    expect(reasons(await tick('last'))).toEqual(['ReplacementsExhausted']);
+  });
+
+  it('the drain is a preparing step (no intent, no cooldown); the delete after drainSeconds is the pending operation', async () => {
+    const { clock, rds, tick, ledger, setLoad } = setUp();
+    for (const n of [1, 2])
+      rds.replicas.push({
+        id: `event-platform-db-sp-${n}`,
+        status: 'available',
+        tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
+        deletionProtection: false,
+        createdAt: new Date(T0.getTime() - (10 - n) * 3600_000),
+        endpoint: `sp${n}.rds`,
+      });
+    setLoad(10);
+    clock.advance(600);
+    const drain = await tick('d1');
+    expect(reasons(drain)).toEqual(['Draining']);
+    expect((await ledger.read('events-db')).intent).toBeUndefined();
+    expect((await ledger.read('events-db')).history.lastScaleInAt).toBeUndefined();
+    expect(
+      rds.replicas.find((r) => r.id === 'event-platform-db-sp-2')?.tags['scalepilot:draining'],
+    ).toBeDefined();
+    clock.advance(120);
+    expect(reasons(await tick('d2'))).toEqual(['Draining']); // within drainSeconds
+    clock.advance(181);
+    const removed = await tick('d3');
+    expect(removed[0]?.decision).toMatchObject({ reason: 'ScaleIn', current: 2, desired: 1 });
+    expect((await ledger.read('events-db')).intent?.action).toMatchObject({
+      type: 'delete',
+      replica: 'event-platform-db-sp-2',
+    });
+    expect(rds.actions.map((a) => a.type)).toEqual(['drain', 'delete']);
+  });
+});
