@@ -180,6 +180,7 @@ describe('neededCapacity', () => {
           name: 'api',
           kind: 'asg',
           autoScalingGroupName: 'g',
+          predictive: true,
           capacity: { min: 1, max: 9 },
           rules: [
             {
