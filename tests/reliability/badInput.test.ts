@@ -1,0 +1,382 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PolicyValidationError, ScalingError } from '../../shared/errors';
+import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
+import { alarmDefinitions } from '../../shared/policy/alarmDefinitions';
+import { parsePolicy, validatePolicy } from '../../shared/policy/parsePolicy';
+import type { Policy } from '../../shared/policy/schema';
+import {
+  alarmActionEvent,
+  capturedLog,
+  EXAMPLE_POLICY,
+  examplePolicy,
+  lambdaContext,
+  seedStepPolicy,
+} from '../harness/fixtures';
+import { FunctionMetrics, InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
+import { recordFigures } from './figures';
+import { InMemoryIdempotencyStore } from './inMemoryIdempotency';
+
+// Issue 15, item 5: fuzzed events through the real handler (parse, account and age checks, idempotency,
+// use case) with in-memory ports, and fuzzed policies through the real parser and validation. In-process,
+// so 10,000 of each run in seconds.
+
+const RUNS = 10_000;
+const ALIAS_BOMB =
+  'a: &a [x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+const NOW = new Date('2026-11-22T12:00:00Z');
+const EXAMPLE_TEXT = readFileSync(EXAMPLE_POLICY, 'utf8');
+const ACCOUNT = '123456789012';
+
+/** A scaler whose every outside effect is counted: a mutating call is a capacity set or a notification. */
+function scaler(policy: Policy = seedStepPolicy()) {
+  const capacity = new InMemoryCapacity(4, { min: 0, max: 100 });
+  const log = capturedLog();
+  let notices = 0;
+  const handler = createScalerHandler({
+    policy,
+    kind: 'asg',
+    stage: 'test',
+    account: ACCOUNT,
+    region: 'us-east-1',
+    capacity,
+    ledger: new InMemoryLedger(),
+    // Load in the middle of the band: a legitimate evaluation changes nothing either.
+    metrics: new FunctionMetrics(() => 50),
+    notifier: {
+      capacityChanged: async () => {
+        notices += 1;
+      },
+    },
+    clock: { now: () => NOW },
+    log: log.sink,
+    idempotencyStore: new InMemoryIdempotencyStore(),
+  });
+  return { handler, capacity, log, mutations: () => capacity.sets.length + notices };
+}
+
+const alarm = alarmDefinitions(seedStepPolicy(), 'test')[0]?.alarmName ?? '';
+const valid = () => alarmActionEvent(alarm, 'ALARM', NOW);
+const snsOf = (message: unknown) => ({
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      Sns: { Message: typeof message === 'string' ? message : JSON.stringify(message) },
+    },
+  ],
+});
+const deep = (depth: number, leaf: unknown): unknown => {
+  let value = leaf;
+  for (let i = 0; i < depth; i += 1) value = { nested: value };
+  return value;
+};
+
+/** Places a value at a path of an object (a copy), creating what is missing. */
+function withAt(base: unknown, path: readonly string[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  if (Array.isArray(base)) {
+    const copy = [...base];
+    copy[Number(head)] = withAt(copy[Number(head)], rest, value);
+    return copy;
+  }
+  const object = typeof base === 'object' && base !== null ? { ...(base as Record<string, unknown>) } : {};
+  object[head] = withAt(object[head], rest, value);
+  return object;
+}
+
+const weird = fc.oneof(
+  fc.anything({ maxDepth: 4 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.constantFrom(
+    null,
+    undefined,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    -1,
+    0,
+    '',
+    '*',
+    `$${'{'}AWS::AccountId}`,
+    true,
+    [],
+    {},
+  ),
+  fc.integer({ min: 50, max: 400 }).map((depth) => deep(depth, 'x')),
+  fc.integer({ min: 2, max: 400 }).map((n) => Array(n).fill('x')),
+);
+const eventPaths = [
+  ['source'],
+  ['alarmArn'],
+  ['accountId'],
+  ['region'],
+  ['alarmData'],
+  ['alarmData', 'alarmName'],
+  ['alarmData', 'state'],
+  ['alarmData', 'state', 'value'],
+  ['alarmData', 'state', 'timestamp'],
+  ['time'],
+] as const;
+
+/** What an event is, for the figures. */
+type Family =
+  | 'anything'
+  | 'alarm field'
+  | 'other account or region'
+  | 'unknown source'
+  | 'SNS'
+  | 'huge Records'
+  | 'deep nesting'
+  | 'unknown alarm'
+  | 'schedule';
+
+const eventArb: fc.Arbitrary<{ family: Family; event: unknown }> = fc.oneof(
+  fc
+    .anything({
+      maxDepth: 6,
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withSparseArray: true,
+    })
+    .map((event) => ({ family: 'anything' as const, event })),
+  fc
+    .tuple(fc.constantFrom(...eventPaths), weird)
+    .map(([path, value]) => ({ family: 'alarm field' as const, event: withAt(valid(), path, value) })),
+  fc
+    .tuple(fc.stringMatching(/^\d{12}$/), fc.constantFrom('us-east-1', 'eu-west-1', 'ap-south-1'))
+    .filter(([account, region]) => account !== ACCOUNT || region !== 'us-east-1')
+    .map(([account, region]) => ({
+      family: 'other account or region' as const,
+      event: {
+        ...valid(),
+        accountId: account,
+        region,
+        alarmArn: `arn:aws:cloudwatch:${region}:${account}:alarm:${alarm}`,
+      },
+    })),
+  fc
+    .string({ unit: 'grapheme', maxLength: 30 })
+    .map((source) => ({ family: 'unknown source' as const, event: { ...valid(), source } })),
+  fc
+    .oneof(
+      weird,
+      fc.string({ unit: 'grapheme' }),
+      fc.record(
+        {
+          AlarmName: weird,
+          AWSAccountId: weird,
+          NewStateValue: weird,
+          StateChangeTime: weird,
+          AlarmArn: weird,
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    .map((message) => ({ family: 'SNS' as const, event: snsOf(message) })),
+  fc.integer({ min: 2, max: 20_000 }).map((n) => ({
+    family: 'huge Records' as const,
+    event: { Records: Array(n).fill(snsOf('{}').Records[0]) },
+  })),
+  fc.integer({ min: 100, max: 20_000 }).map((depth) => ({
+    family: 'deep nesting' as const,
+    event: snsOf(`${'['.repeat(depth)}${']'.repeat(depth)}`),
+  })),
+  fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: 80 })
+    .map((name) => ({ family: 'unknown alarm' as const, event: alarmActionEvent(`${name}`, 'ALARM', NOW) })),
+  fc
+    .record({
+      source: fc.constantFrom('aws.events', 'aws.events '),
+      'detail-type': fc.constantFrom('Scheduled Event', 'Scheduled', 7),
+      time: weird,
+    })
+    .map((event) => ({ family: 'schedule' as const, event })),
+);
+
+describe('bad input', () => {
+  it(`${RUNS} fuzzed events (wrong types, huge arrays, unknown sources, other accounts, unicode, deep nesting): a typed one-line error or a recorded skip, never a mutating call`, async () => {
+    const { handler, log, mutations } = scaler();
+    const outcomes = new Map<string, number>();
+    const families = new Map<Family, number>();
+    await fc.assert(
+      fc.asyncProperty(eventArb, async ({ family, event }) => {
+        families.set(family, (families.get(family) ?? 0) + 1);
+        let outcome: string;
+        try {
+          const evaluations = await handler(event, lambdaContext('fuzz'));
+          outcome =
+            evaluations.length === 0 ? 'nothing to do' : evaluations.map((e) => e.decision.reason).join('+');
+        } catch (error) {
+          // A typed error that says what is wrong and where, in one line (the operator never sees a trace).
+          expect(error).toBeInstanceOf(ScalingError);
+          const message = (error as Error).message;
+          expect(message.length).toBeGreaterThan(0);
+          expect(message).not.toMatch(/\n\s+at /);
+          outcome = (error as Error).name;
+        }
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        expect(mutations()).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+    // The refusals were logged with the error's name and message only.
+    const refused = log.entries.filter((e) => e.message === 'event refused');
+    expect(refused.length).toBeGreaterThan(RUNS / 2);
+    expect(JSON.stringify(refused.slice(0, 50))).not.toContain('"stack"');
+    recordFigures('bad-input', 'fuzzed events', {
+      'fast-check events': RUNS,
+      'by family': [...families].map(([f, n]) => `${f} ${n}`).join(', '),
+      outcomes: [...outcomes]
+        .sort((a, b) => b[1] - a[1])
+        .map(([o, n]) => `${o} ${n}`)
+        .join(', '),
+      'untyped errors (TypeError, RangeError, …)': 0,
+      'mutating calls (capacity sets, notifications)': mutations(),
+    });
+  });
+
+  it(`${RUNS} fuzzed policies (wrong types at any path, huge arrays, unicode, deep nesting, YAML text): valid, or a PolicyValidationError naming each problem's path`, () => {
+    const base = JSON.parse(JSON.stringify(stringifyable(examplePolicyInput()))) as Record<string, unknown>;
+    const paths = leafPaths(base);
+    let rejected = 0;
+    let accepted = 0;
+    let problems = 0;
+    const policyArb = fc.oneof(
+      {
+        weight: 24,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...paths), weird)
+          .map(([path, value]) => ({ raw: withAt(base, path, value), text: false })),
+      },
+      { weight: 6, arbitrary: fc.anything({ maxDepth: 5 }).map((raw) => ({ raw, text: false })) },
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: 2, max: 60 }).map((n) => ({
+          raw: { ...base, targets: Array(n).fill((base.targets as unknown[])[0]) },
+          text: false,
+        })),
+      },
+      {
+        weight: 6,
+        arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }).map((name) => ({
+          raw: withAt(base, ['targets', '0', 'name'], name),
+          text: false,
+        })),
+      },
+      {
+        // YAML text parses at ~10 ms a document (the yaml library): text is a smaller share of the runs.
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.nat({ max: EXAMPLE_TEXT.length }),
+            fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+          )
+          .map(([at, insert]) => ({
+            raw: EXAMPLE_TEXT.slice(0, at) + insert + EXAMPLE_TEXT.slice(at),
+            text: true,
+          })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .oneof(
+            fc.string({ unit: 'grapheme', maxLength: 400 }),
+            fc.integer({ min: 10, max: 1200 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`),
+            fc.constant(ALIAS_BOMB),
+          )
+          .map((raw) => ({ raw, text: true })),
+      },
+    );
+    fc.assert(
+      fc.property(policyArb, ({ raw, text }) => {
+        try {
+          if (text) parsePolicy(String(raw));
+          else validatePolicy(raw);
+          accepted += 1;
+        } catch (error) {
+          expect(error).toBeInstanceOf(PolicyValidationError);
+          const found = (error as PolicyValidationError).problems;
+          expect(found.length).toBeGreaterThan(0);
+          for (const p of found) {
+            expect(p.path.length).toBeGreaterThan(0);
+            expect(p.message.length).toBeGreaterThan(0);
+          }
+          rejected += 1;
+          problems += found.length;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    recordFigures('bad-input', 'fuzzed policies', {
+      'fast-check policies (objects and YAML text)': RUNS,
+      'rejected with a PolicyValidationError': rejected,
+      'problems named (each with its path)': problems,
+      'accepted (the change was harmless)': accepted,
+      'other errors': 0,
+    });
+  });
+
+  it('a poison event reaches the dead-letter queue once, and the schedule keeps running: not once a minute', async () => {
+    const { handler, capacity, mutations } = scaler();
+    const retries = 2; // serverless.yml maximumRetryAttempts
+    const deadLetters: unknown[] = [];
+    const failures: string[] = [];
+    /** Lambda's async invocation: the event, `retries` retries, then the dead-letter queue. */
+    const invokeAsync = async (event: unknown) => {
+      for (let attempt = 0; attempt <= retries; attempt += 1) {
+        try {
+          return await handler(structuredClone(event), lambdaContext(`inv-${attempt}`));
+        } catch (error) {
+          failures.push((error as Error).name);
+        }
+      }
+      deadLetters.push(event);
+      return undefined;
+    };
+    await invokeAsync(snsOf('{"AlarmName": 7}'));
+    // The group then disappears (a poison target): each minute is recorded, backed off, and succeeds.
+    capacity.failDescribe = new Error('AutoScalingGroup g not found');
+    const reasons: string[] = [];
+    for (let minute = 0; minute < 10; minute += 1) {
+      const outcome = await invokeAsync({
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        time: NOW.toISOString(),
+      });
+      reasons.push(...(outcome ?? []).map((e) => e.decision.reason));
+    }
+    expect(deadLetters).toHaveLength(1);
+    expect(failures).toEqual(['MalformedEventError', 'MalformedEventError', 'MalformedEventError']);
+    expect(reasons).toHaveLength(10);
+    expect(mutations()).toBe(0);
+    recordFigures('bad-input', 'poison event', {
+      'invocations of the poison event (1 + 2 Lambda retries)': failures.length,
+      'dead-letter messages after the poison event and 10 minutes of ticks with a deleted group':
+        deadLetters.length,
+      'ticks that failed': 0,
+      'tick outcomes': [...new Set(reasons)].join(', '),
+    });
+  });
+});
+
+/** The example policy as the input an operator writes (the validated form, minus what validation adds is harmless). */
+function examplePolicyInput() {
+  return examplePolicy();
+}
+
+function stringifyable(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** Every path of the policy object to a leaf or a container, as string keys. */
+function leafPaths(value: unknown, prefix: string[] = []): string[][] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  const entries = Object.entries(value as Record<string, unknown>);
+  return [prefix, ...entries.flatMap(([key, v]) => leafPaths(v, [...prefix, key]))].filter(
+    (p) => p.length > 0,
+  );
+}
