@@ -7,7 +7,6 @@ import {
   ModifyReplicationGroupShardConfigurationCommand,
   type ReplicationGroup,
   ReplicationGroupNotFoundFault,
-  ServerlessCacheNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import {
   type CacheEvent,
@@ -182,9 +181,8 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
         new DescribeServerlessCachesCommand({ ServerlessCacheName: id }),
       );
       return (response.ServerlessCaches ?? []).length > 0;
-    } catch (cause) {
-      if (cause instanceof ServerlessCacheNotFoundFault) return false;
-      // The not-found answer stands on its own; this call only refines its message.
+    } catch {
+      // ServerlessCacheNotFoundFault, or any failure: the not-found answer stands; this only refines it.
       return false;
     }
   }
