@@ -343,10 +343,10 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     this.owned(t, id, observation);
     await this.client
       .send(
+        // A replica's data is the source's: no final snapshot (Aurora instances take none: the cluster keeps them).
         new DeleteDBInstanceCommand({
           DBInstanceIdentifier: id,
-          SkipFinalSnapshot: true,
-          DeleteAutomatedBackups: true,
+          ...(t.aurora ? {} : { SkipFinalSnapshot: true }),
         }),
       )
       .catch((cause: unknown) => {
