@@ -1,6 +1,8 @@
 import type { AwsConfig } from '../../shared/adapters/awsConfig';
 import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { readerZone } from '../../shared/adapters/Route53ZoneCheck';
+import { readerDiscoveryProblems } from '../../shared/decision/rdsReplicasPrerequisites';
 import { AwsCallError } from '../../shared/errors';
 import type { Policy, Target } from '../../shared/policy/schema';
 import { resourceKeyByKind } from '../../shared/policy/targetResource';
@@ -14,7 +16,15 @@ export function accountChecks(aws: AwsConfig): Partial<Record<Target['kind'], Pr
   const replicas = new RdsReplicaCapacity(aws);
   return {
     'cache-shards': (target) => cache.prerequisites(target),
-    'rds-replicas': (target) => replicas.prerequisites(target),
+    'rds-replicas': async (target) => {
+      const zoneId =
+        target.kind === 'rds-replicas' ? target.readerDiscovery?.route53?.hostedZoneId : undefined;
+      const zone = zoneId ? await readerZone(aws, zoneId) : undefined;
+      return [
+        ...(await replicas.prerequisites(target)),
+        ...(target.kind === 'rds-replicas' ? readerDiscoveryProblems(target, zone) : []),
+      ];
+    },
   };
 }
 

@@ -85,3 +85,29 @@ export function rdsPrerequisiteProblems(target: RdsReplicasTarget, facts: RdsSou
     );
   return problems;
 }
+
+/** The private zone reader discovery writes to, as Route 53 describes it (undefined: not found). */
+export interface ReaderZoneFacts {
+  readonly name: string;
+  readonly privateZone: boolean;
+}
+
+/** What keeps reader discovery from working: the zone missing or public, the record name outside it. */
+export function readerDiscoveryProblems(
+  target: RdsReplicasTarget,
+  zone: ReaderZoneFacts | undefined,
+): string[] {
+  const route53 = target.readerDiscovery?.route53;
+  if (!route53) return [];
+  if (!zone) return [`readerDiscovery.route53: no hosted zone ${route53.hostedZoneId} in this account`];
+  const problems: string[] = [];
+  if (!zone.privateZone)
+    problems.push(
+      `readerDiscovery.route53: hosted zone ${route53.hostedZoneId} (${zone.name}) is public: reader records belong in a private zone`,
+    );
+  const zoneName = zone.name.toLowerCase().replace(/\.$/, '');
+  const record = route53.recordName.replace(/\.$/, '');
+  if (record !== zoneName && !record.endsWith(`.${zoneName}`))
+    problems.push(`readerDiscovery.route53: ${record} is not inside hosted zone ${zoneName}`);
+  return problems;
+}

@@ -9,6 +9,7 @@ import {
   CreateDBInstanceReadReplicaCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Emulator, startEmulator } from '../../bin/lib/emulator';
@@ -139,6 +140,20 @@ describe('validate --check-account and plan check RDS sources against the accoun
     expect(result.stderr).toMatch(line);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it('reader discovery in a public zone is refused with one line', async () => {
+    await new DemoAccount(emulator.aws).createDbInstance('event-platform-db');
+    const zone = await new Route53Client(clientOptions(emulator.aws)).send(
+      new CreateHostedZoneCommand({ Name: 'db.example.com', CallerReference: 'public-zone' }),
+    );
+    const hostedZoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+    const file = policyFile('public', {
+      readerDiscovery: { route53: { hostedZoneId, recordName: 'reader.db.example.com' } },
+    });
+    const result = await cli('validate', file, '--check-account');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/readerDiscovery.route53: hosted zone \w+ \(db.example.com.\) is public/);
+  }, 60_000);
 
   it('a ready source validates, and plan shows the gates’ state per replica', async () => {
     await new DemoAccount(emulator.aws).createDbInstance('event-platform-db');

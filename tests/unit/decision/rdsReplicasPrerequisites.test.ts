@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type RdsSourceFacts,
   rdsPrerequisiteProblems,
+  readerDiscoveryProblems,
 } from '../../../shared/decision/rdsReplicasPrerequisites';
 import { rdsTarget } from './rdsReplicasFixtures';
 
@@ -81,6 +82,38 @@ describe('RDS prerequisites (validate --check-account, plan)', () => {
     },
   ])('$name', ({ aurora, facts, want }) => {
     const problems = rdsPrerequisiteProblems(rdsTarget({ aurora }), facts);
+    expect(problems).toHaveLength(want.length);
+    for (const [i, pattern] of want.entries()) expect(problems[i]).toMatch(pattern);
+  });
+});
+
+describe('reader discovery prerequisites', () => {
+  const withZone = rdsTarget({
+    readerDiscovery: { route53: { hostedZoneId: 'Z1', recordName: 'reader.db.internal' } },
+  });
+  it.each([
+    { name: 'no discovery: nothing to check', target: rdsTarget(), zone: undefined, want: [] },
+    {
+      name: 'a private zone holding the record name',
+      target: withZone,
+      zone: { name: 'db.internal.', privateZone: true },
+      want: [],
+    },
+    { name: 'the zone missing', target: withZone, zone: undefined, want: [/no hosted zone Z1/] },
+    {
+      name: 'a public zone',
+      target: withZone,
+      zone: { name: 'db.internal.', privateZone: false },
+      want: [/is public/],
+    },
+    {
+      name: 'the record outside the zone',
+      target: withZone,
+      zone: { name: 'other.internal.', privateZone: true },
+      want: [/reader.db.internal is not inside hosted zone other.internal/],
+    },
+  ])('$name', ({ target, zone, want }) => {
+    const problems = readerDiscoveryProblems(target, zone);
     expect(problems).toHaveLength(want.length);
     for (const [i, pattern] of want.entries()) expect(problems[i]).toMatch(pattern);
   });
