@@ -17,16 +17,29 @@ const scenario = fc.record({
   replicas: fc.integer({ min: 0, max: 3 }),
   // Low loads often, so scale-ins (all shards below the thresholds) are common enough to check.
   memory: fc.oneof(
-    fc.array(fc.integer({ min: 0, max: 45 }), { minLength: 8, maxLength: 8 }),
+    fc.array(fc.integer({ min: 0, max: 35 }), { minLength: 8, maxLength: 8 }),
     fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 8, maxLength: 8 }),
   ),
   cpu: fc.oneof(
-    fc.array(fc.integer({ min: 0, max: 32 }), { minLength: 32, maxLength: 32 }),
+    fc.array(fc.integer({ min: 0, max: 25 }), { minLength: 32, maxLength: 32 }),
     fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 32, maxLength: 32 }),
   ),
   remove: fc.integer({ min: 1, max: 3 }),
   replicaScaling: fc.boolean(),
   replicasChangedAgo: fc.option(fc.integer({ min: 0, max: 1200 })),
+  // Mostly a supported group, so the other gates are reached often.
+  refusal: fc.oneof(
+    { arbitrary: fc.constant('none' as const), weight: 8 },
+    {
+      arbitrary: fc.constantFrom(
+        'cluster-mode-disabled' as const,
+        'global-datastore' as const,
+        'old-redis' as const,
+        'scalable-target' as const,
+      ),
+      weight: 2,
+    },
+  ),
   lastScaleInAgo: fc.option(fc.integer({ min: 0, max: 1200 })),
 });
 
@@ -53,8 +66,16 @@ function run(s: Scenario) {
       },
     ],
   });
+  const refusal = {
+    none: {},
+    'cluster-mode-disabled': { clusterEnabled: false },
+    'global-datastore': { globalDatastore: 'g' },
+    'old-redis': { engine: 'redis', engineVersion: '3.2.6' },
+    'scalable-target': { scalableTargets: ['elasticache:replication-group:NodeGroups'] },
+  }[s.refusal];
   const observation = group(s.shards, s.replicas, {
     ...(s.replicasChangedAgo !== null ? { replicasChangedAt: ago(s.replicasChangedAgo) } : {}),
+    ...refusal,
   });
   const memoryOf = (shard: string) => s.memory[Number(shard) - 1] ?? 0;
   const nodeIndex = (node: string) => {
@@ -122,6 +143,32 @@ describe('cache-shards gate invariants', () => {
         if (act.type === 'replicas' && s.lastScaleInAgo !== null)
           expect(s.lastScaleInAgo).toBeGreaterThanOrEqual(target.cooldowns.scaleInSeconds);
         if (act.type === 'replicas') expect(act.desired).toBe(s.shards);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a group Scalepilot must not scale is never acted on, and its refusal is recorded', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { outcome } = run(s);
+        if (s.refusal === 'none')
+          expect('skip' in outcome && outcome.skip === 'CacheShardsUnsupported').toBe(false);
+        else expect(outcome).toMatchObject({ skip: 'CacheShardsUnsupported' });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('replicas per shard stay within replicaScaling, one step at a time', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const act = actionOf(run(s).outcome);
+        if (act?.type !== 'replicas') return;
+        expect(s.replicaScaling).toBe(true);
+        expect(act.replicasPerShard).toBeGreaterThanOrEqual(0);
+        expect(act.replicasPerShard).toBeLessThanOrEqual(3);
+        expect(Math.abs((act.replicasPerShard as number) - s.replicas)).toBe(1);
       }),
       { numRuns: 400 },
     );
