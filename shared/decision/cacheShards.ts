@@ -77,9 +77,8 @@ export const MAX_SHARDS = 500;
 /** Online resharding needs Redis OSS 3.2.10 or later; every Valkey version has it. */
 const MIN_REDIS_RESHARD_VERSION = [3, 2, 10] as const;
 
-const REPLICAS_TAG = 'scalepilot:replicas-changed-at';
-
-export { REPLICAS_TAG };
+/** The group's tag recording when Scalepilot last changed its replicas (for the shards/replicas cooldown). */
+export const REPLICAS_TAG = 'scalepilot:replicas-changed-at';
 
 /**
  * Why Scalepilot must not scale this group at all (validate, plan and every evaluation say it): cluster
