@@ -429,7 +429,9 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
       ...discovery,
       ...(t.readerDiscovery ? { discovery: published(withEndpoint(readerEndpoints, draining)) } : {}),
     };
-    if (scaleOutCondition || (elapsed >= t.drainSeconds && !low))
+    // At the minimum (a replica deleted by hand or failed meanwhile), finishing the drain would go below it.
+    const atMin = current <= t.capacity.min;
+    if (scaleOutCondition || atMin || (elapsed >= t.drainSeconds && !low))
       return {
         act: {
           type: 'cancelDrain',
@@ -438,7 +440,7 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
           ...backInService,
         } satisfies ReplicaAction,
         reason: 'DrainCancelled',
-        message: `${scaleOutCondition ? 'scale-out condition' : 'load no longer low'}: ${draining.id} back in service`,
+        message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s) is the minimum` : 'load no longer low'}: ${draining.id} back in service`,
       };
     if (elapsed < t.drainSeconds)
       return {

@@ -77,4 +77,38 @@ describe('bounds: rds-replicas', () => {
       'decisions outside the range, or twice inside a cooldown': 0,
     });
   });
+
+  it('defect: a drain finished below the policy minimum once a replica had been deleted by hand meanwhile', async () => {
+    // fast-check's counterexample: min 2, three replicas, one drained on low load, another deleted by hand.
+    const [policy] = fc.sample(policyArb, 1);
+    if (!policy) throw new Error('no policy');
+    const target = policy.targets[0];
+    if (target?.kind !== 'rds-replicas') throw new Error('not rds-replicas');
+    const narrow = {
+      ...policy,
+      targets: [
+        {
+          ...target,
+          capacity: { min: 2, max: 3 },
+          drainSeconds: 600,
+          cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 },
+        },
+      ],
+    };
+    const tally = newTally();
+    await runSequence(
+      narrow,
+      simRds(rdsReplicasModel as KindScaler<unknown>['model'], 3),
+      [
+        { t: 'load', value: 0 },
+        { t: 'jump', seconds: 240 },
+        { t: 'tick' },
+        { t: 'manual', value: 0, what: 2 },
+        { t: 'jump', seconds: 600 },
+        { t: 'load', value: 0 },
+      ],
+      tally,
+    );
+    expect(tally.evaluations).toBe(3);
+  });
 });
