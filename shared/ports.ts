@@ -57,7 +57,13 @@ export interface CapacityPort {
  */
 export interface ResourceScaler<Observation> {
   observe(target: Target): Promise<Observation>;
-  act(target: Target, action: KindAction, observation: Observation): Promise<void>;
+  /** May return a note for the decision's record (a fallback placement it had to take). */
+  act(
+    target: Target,
+    action: KindAction,
+    observation: Observation,
+    // biome-ignore lint/suspicious/noConfusingVoidType: an action with nothing to add returns nothing
+  ): Promise<void | { readonly note: string }>;
 }
 
 /** A kind as the use case runs it: its AWS side and its pure model (capacity view, gates, settlement). */
@@ -100,8 +106,11 @@ export interface TargetRecord {
   /** Evaluations failed in a row, and when the target may be tried again. */
   readonly failures: number;
   readonly backoffUntil?: Date;
-  /** The dry-run change last notified (`from→to`), so an unchanged would-be change is told once. */
-  readonly dryRunNotice?: string;
+  /**
+   * The last notice told for a decision that repeats every minute (a dry run's would-be change, a gate's
+   * skip worth telling), so it is told once, and again only when it changes.
+   */
+  readonly lastNotice?: string;
   /** The predict function's floors, honoured while predictive scaling acts on the target. */
   readonly floors?: FloorSchedule;
 }
@@ -116,7 +125,7 @@ export interface TargetUpdate {
   readonly intentRecorded?: boolean;
   readonly failures?: { readonly count: number; readonly backoffUntil?: Date };
   /** `null` clears it. */
-  readonly dryRunNotice?: string | null;
+  readonly lastNotice?: string | null;
 }
 
 /**

@@ -28,7 +28,7 @@ interface StoredState {
   intent?: Omit<PendingIntent, 'at'> & { at: string };
   failures?: number;
   backoffUntil?: string;
-  dryRunNotice?: string;
+  lastNotice?: string;
   floors?: { start: string; stepMinutes: number; units: number[]; madeAt: string; source: string };
 }
 
@@ -67,10 +67,10 @@ function stateUpdate(update: TargetUpdate, now: Date) {
       values[':backoff'] = update.failures.backoffUntil.toISOString();
     } else remove.push('backoffUntil');
   }
-  if (update.dryRunNotice === null) remove.push('dryRunNotice');
-  else if (update.dryRunNotice !== undefined) {
-    set.push('dryRunNotice = :notice');
-    values[':notice'] = update.dryRunNotice;
+  if (update.lastNotice === null) remove.push('lastNotice');
+  else if (update.lastNotice !== undefined) {
+    set.push('lastNotice = :notice');
+    values[':notice'] = update.lastNotice;
   }
   let condition: string | undefined;
   if (update.lease) {
@@ -187,7 +187,7 @@ export class DynamoLedger implements Ledger {
       ...(stored.intent ? { intent: { ...stored.intent, at: new Date(stored.intent.at) } } : {}),
       failures: stored.failures ?? 0,
       ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
-      ...(stored.dryRunNotice ? { dryRunNotice: stored.dryRunNotice } : {}),
+      ...(stored.lastNotice ? { lastNotice: stored.lastNotice } : {}),
       ...(stored.floors
         ? {
             floors: {

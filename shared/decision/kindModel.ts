@@ -25,8 +25,11 @@ export type GateOutcome =
   | { readonly pass: true; readonly act?: KindAction }
   /** Carry out this action instead, recorded with this reason and message. */
   | { readonly act: KindAction; readonly reason: ReasonCode; readonly message: string }
-  /** Do nothing now, recorded with this reason and message. */
-  | { readonly skip: ReasonCode; readonly message: string };
+  /**
+   * Do nothing now, recorded with this reason and message; with `notify`, the operators are told too
+   * (once, and again when the reason changes: a target that gave up acting, not a routine wait).
+   */
+  | { readonly skip: ReasonCode; readonly message: string; readonly notify?: boolean };
 
 /** What became of an operation written ahead, judged from the resource as observed now. */
 export type Settlement =
@@ -43,8 +46,16 @@ export type Settlement =
  * The generic part (rules, windows, cooldowns, bounds) is `decideCapacity`, shared by every kind.
  */
 export interface KindModel<Observation> {
-  /** The generic capacity view of what the adapter observed. */
-  capacity(target: Target, observation: Observation, now: Date): CapacityState;
+  /**
+   * The generic capacity view of what the adapter observed; `metrics` (each rule's series as read, when
+   * they have been) lets a kind leave out units the metrics show cannot serve (a lagging replica).
+   */
+  capacity(
+    target: Target,
+    observation: Observation,
+    now: Date,
+    metrics?: Readonly<Record<string, readonly (readonly MetricReading[])[]>>,
+  ): CapacityState;
   /** The kind's gates: the one action allowed now for `decision`, or why none is. Called for every decision. */
   gate(input: {
     readonly target: Target;

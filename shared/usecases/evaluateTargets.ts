@@ -181,7 +181,7 @@ async function planOne(
         dryRun,
       },
     ];
-  const state = model.capacity(target, observation, now);
+  const state = model.capacity(target, observation, now, readings.raw);
   if (record.intent) {
     const settlement = model.settle(target, record.intent, observation, now);
     if (settlement.status === 'in-flight' || settlement.status === 'failed')
@@ -264,17 +264,20 @@ async function evaluateOne(
     );
   }
   try {
-    // Resource and ledger are read under the lease, so a change made by a concurrent evaluation is seen.
-    let observation: unknown;
+    // The ledger is read again under the lease. When it shows that no evaluation acted or recorded a
+    // change since the first look, that look's observation still holds (no second round of describes);
+    // otherwise the resource is read again, so a change a concurrent evaluation made is seen.
+    let observation: unknown = look.observation;
     let record: TargetRecord;
     try {
-      [observation, record] = await Promise.all([resource.observe(target), ledger.read(target.name)]);
+      record = await ledger.read(target.name);
+      if (!sameActivity(before, record)) observation = await resource.observe(target);
     } catch (error) {
       // Awaited: a bare `return` would leave the record's rejection (a lease lost) unhandled while the
       // `finally` releases the lease, and miss the LeaseLostError catch below.
       return await failed('DescribeFailed', error, lease);
     }
-    const state = model.capacity(target, observation, now);
+    const state = model.capacity(target, observation, now, readings.raw);
     const keep = historySeconds(target);
     const evaluations: Evaluation[] = [];
     let history = record.history;
@@ -323,16 +326,23 @@ async function evaluateOne(
       generic,
       model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
     );
-    const { decision, action } = paused && gated.action ? pausedDecision(gated.decision) : gated;
-    const change = decision.desired !== decision.current;
+    const {
+      decision: chosen,
+      action,
+      notify,
+    } = paused && gated.action ? pausedDecision(gated.decision) : gated;
+    const change = chosen.desired !== chosen.current;
     const applied = change && !dryRun && action !== undefined;
-    const next = nextHistory(history, decision, now, applied, keep);
+    const next = nextHistory(history, chosen, now, applied, keep);
     const healthy = { count: 0 };
+    let note: Awaited<ReturnType<typeof resource.act>>;
+    /** The decision as recorded: with what the action had to say (a fallback placement it took). */
+    const noted = (): Decision => (note ? { ...chosen, message: `${chosen.message}; ${note.note}` } : chosen);
 
     if (action && !dryRun && !change) {
       // A preparing step (a replica tagged for draining): idempotent, changes no capacity, needs no intent.
       try {
-        await resource.act(target, action, observation);
+        note = await resource.act(target, action, observation);
       } catch (error) {
         return [...evaluations, ...(await failed('ActionFailed', error, lease))];
       }
@@ -340,21 +350,22 @@ async function evaluateOne(
     if (applied && action) {
       const intent: PendingIntent = {
         id: `${lease.owner}#${lease.token}`,
-        from: decision.current,
-        to: decision.desired,
+        from: chosen.current,
+        to: chosen.desired,
         at: now,
         token: lease.token,
-        reason: decision.reason,
+        reason: chosen.reason,
         action,
       };
       await ledger.writeIntent(lease, intent, deps.clock.now(), INTENT_MARGIN_SECONDS);
       try {
-        await resource.act(target, action, observation);
+        note = await resource.act(target, action, observation);
       } catch (error) {
         // The intent stays: whether a failed (or timed-out) call took effect is for the next evaluation's
         // observation to say. The failure itself is recorded and backs the target off.
         return [...evaluations, ...(await failed('ActionFailed', error, lease))];
       }
+      const decision = noted();
       await ledger.record(
         decision,
         { ...context, applied },
@@ -370,13 +381,20 @@ async function evaluateOne(
       return [...evaluations, { decision, applied, dryRun }];
     }
 
-    // Dry run: the would-be change is told when it changes, not every minute it stays the same.
-    const notice = change && dryRun ? `${decision.current}→${decision.desired}` : null;
-    const tell = notice !== null && notice !== record.dryRunNotice;
+    // A dry run's would-be change, and a skip the kind says is worth telling, are told when they first
+    // appear (and again when they change), not every minute they stay the same.
+    const decision = noted();
+    const notice =
+      change && dryRun
+        ? `dry run ${decision.current}→${decision.desired}`
+        : notify
+          ? `${decision.reason}`
+          : null;
+    const tell = notice !== null && notice !== record.lastNotice;
     await ledger.record(
       decision,
       { ...context, applied },
-      { lease, history: next, failures: healthy, dryRunNotice: notice },
+      { lease, history: next, failures: healthy, lastNotice: notice },
     );
     report(deps, decision, applied, dryRun, request, state);
     if (tell) await deps.notifier.capacityChanged({ decision, dryRun, at: now });
@@ -441,7 +459,7 @@ async function isPaused(deps: EvaluateDeps, now: Date): Promise<boolean> {
 }
 
 /** What a paused stage records instead of acting: the decision it would have carried out. */
-function pausedDecision(decision: Decision): { decision: Decision; action?: KindAction } {
+function pausedDecision(decision: Decision): { decision: Decision; action?: KindAction; notify?: boolean } {
   const would =
     decision.desired === decision.current
       ? decision.reason
@@ -457,8 +475,26 @@ function pausedDecision(decision: Decision): { decision: Decision; action?: Kind
   };
 }
 
+/**
+ * Whether the ledger shows no evaluation acting or recording a change between two reads of a target:
+ * the same unfinished operation (or none), the same last scale times, the same changes.
+ */
+function sameActivity(before: TargetRecord, now: TargetRecord): boolean {
+  const time = (d: Date | undefined) => d?.getTime();
+  return (
+    before.intent?.id === now.intent?.id &&
+    before.intent?.recorded === now.intent?.recorded &&
+    time(before.history.lastScaleOutAt) === time(now.history.lastScaleOutAt) &&
+    time(before.history.lastScaleInAt) === time(now.history.lastScaleInAt) &&
+    before.history.changes.length === now.history.changes.length
+  );
+}
+
 /** The generic decision as the kind's gates leave it, with the one action to carry out, if any. */
-function gatedDecision(generic: Decision, outcome: GateOutcome): { decision: Decision; action?: KindAction } {
+function gatedDecision(
+  generic: Decision,
+  outcome: GateOutcome,
+): { decision: Decision; action?: KindAction; notify?: boolean } {
   if ('skip' in outcome)
     return {
       decision: {
@@ -468,6 +504,7 @@ function gatedDecision(generic: Decision, outcome: GateOutcome): { decision: Dec
         reason: outcome.skip,
         message: `${generic.message}; ${outcome.message}`,
       },
+      ...(outcome.notify ? { notify: true } : {}),
     };
   if ('reason' in outcome) {
     const desired = outcome.act.desired;

@@ -75,21 +75,21 @@ export class InMemoryLedger implements Ledger {
     this.log.push({ ...decision, ...context });
     if (!update) return;
     const before = await this.read(decision.target);
-    const { intent: _dropped, backoffUntil: _until, dryRunNotice: _notice, ...rest } = before;
+    const { intent: _dropped, backoffUntil: _until, lastNotice: _notice, ...rest } = before;
     const backoffUntil = update.failures ? update.failures.backoffUntil : before.backoffUntil;
     const intent = update.clearIntent
       ? undefined
       : update.intentRecorded && before.intent
         ? { ...before.intent, recorded: true }
         : before.intent;
-    const dryRunNotice = update.dryRunNotice === undefined ? before.dryRunNotice : update.dryRunNotice;
+    const lastNotice = update.lastNotice === undefined ? before.lastNotice : update.lastNotice;
     this.records.set(decision.target, {
       ...rest,
       history: update.history ?? before.history,
       failures: update.failures?.count ?? before.failures,
       ...(intent ? { intent } : {}),
       ...(backoffUntil ? { backoffUntil } : {}),
-      ...(dryRunNotice ? { dryRunNotice } : {}),
+      ...(lastNotice ? { lastNotice } : {}),
     });
   }
 }
