@@ -137,10 +137,12 @@ export function seedTarget(s: Scenario, delayMinutes: number): Target {
 
 /**
  * The policy the backtest's Scalepilot runs when none is given, as an operator would write it in
- * scalepilot.yml: target tracking at the scenario's target utilisation, acting on the first datapoint past it
- * (no tolerance, one evaluation period, no scale-out window, a one-minute scale-out cooldown), scaling in only
- * to the highest need of the last 20 minutes, at most every 5 minutes.
+ * scalepilot.yml: target tracking at 80% of a unit, acting on the first datapoint past it (no tolerance, one
+ * evaluation period, no scale-out window, one-minute cooldowns), scaling in only to the highest need of the
+ * last 5 minutes. The predictive floors (85% of a unit on a volatility-scaled forecast) carry the known rises;
+ * a target above the scenario's 70% keeps the rules from adding a second margin on top of theirs.
  */
+export const REACTIVE_TARGET_PERCENT = 80;
 export function scalepilotTarget(s: Scenario): Target {
   const policy = validatePolicy({
     version: 1,
@@ -152,15 +154,15 @@ export function scalepilotTarget(s: Scenario): Target {
         autoScalingGroupName: 'backtest',
         capacity: { min: s.min, max: s.max },
         instanceWarmupSeconds: Math.max(60, s.delay * 60),
-        cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 300 },
-        stabilization: { scaleOutSeconds: 0, scaleInSeconds: 1200 },
+        cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 },
+        stabilization: { scaleOutSeconds: 0, scaleInSeconds: 300 },
         predictive: true,
         rules: [
           {
             name: 'utilisation',
             type: 'target-tracking',
             metric: { namespace: 'Backtest', name: 'Utilisation' },
-            target: s.targetUtilisation * 100,
+            target: REACTIVE_TARGET_PERCENT,
             tolerance: 0,
           },
         ],
