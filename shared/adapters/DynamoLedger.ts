@@ -45,14 +45,15 @@ function stateUpdate(update: TargetUpdate, now: Date) {
       desired: r.desired,
     }));
     values[':changes'] = history.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to }));
+    // The history is written whole: a last scale time it no longer has (a rolled-back change) goes.
     if (history.lastScaleOutAt) {
       set.push('lastScaleOutAt = :out');
       values[':out'] = history.lastScaleOutAt.toISOString();
-    }
+    } else remove.push('lastScaleOutAt');
     if (history.lastScaleInAt) {
       set.push('lastScaleInAt = :in');
       values[':in'] = history.lastScaleInAt.toISOString();
-    }
+    } else remove.push('lastScaleInAt');
   }
   if (update.clearIntent) remove.push('intent');
   else if (update.intentRecorded) {

@@ -203,13 +203,18 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     };
   }
 
-  async act(target: Target, kindAction: KindAction, observation: RdsReplicasObservation): Promise<void> {
+  async act(
+    target: Target,
+    kindAction: KindAction,
+    observation: RdsReplicasObservation,
+  ): Promise<{ readonly note: string } | undefined> {
     const t = rdsTarget(target);
     const action = kindAction as unknown as ReplicaAction;
+    let note: string | undefined;
     switch (action.type) {
       case 'create':
       case 'replace':
-        await this.create(t, action.candidates, action.placements, observation);
+        note = await this.create(t, action.candidates, action.placements, observation);
         break;
       case 'delete':
       case 'deleteFailed':
@@ -225,18 +230,20 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         break;
     }
     if (action.type !== 'deleteFailed' && action.discovery) await this.discovery.publish(t, action.discovery);
+    return note ? { note } : undefined;
   }
 
   /**
    * Creates one replica: each name in order (the next only when the name belongs to an instance that is not
    * this target's replica; ours is adopted), each placement in order on InsufficientDBInstanceCapacity.
+   * Returns what it had to do besides the first try, for the decision's record.
    */
   private async create(
     t: RdsReplicasTarget,
     candidates: readonly string[],
     placements: readonly Placement[],
     observation: RdsReplicasObservation,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const refused: string[] = [];
     for (const name of candidates) {
       let taken = false;
@@ -246,7 +253,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         try {
           await this.sendCreate(t, name, placement, observation);
           attempt('created');
-          return;
+          return refused.length > 0 ? `created ${name} after: ${refused.join('; ')}` : undefined;
         } catch (cause) {
           if (cause instanceof InsufficientDBInstanceCapacityFault) {
             attempt('insufficient-capacity');
@@ -258,7 +265,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
           if (cause instanceof DBInstanceAlreadyExistsFault) {
             if (await this.isOurs(t, name)) {
               attempt('adopted');
-              return;
+              return `adopted ${name}, already this target's replica${refused.length > 0 ? ` (after: ${refused.join('; ')})` : ''}`;
             }
             attempt('name-taken');
             refused.push(`${name}: taken by an instance that is not ${t.name}'s replica`);

@@ -80,6 +80,31 @@ export function withAppliedChange(
   return trimmed(next, now, keepSeconds);
 }
 
+/**
+ * The history without a change that AWS rolled back (a failed reshard, a replica that never came up): it
+ * leaves the rate-limit record, and its direction's last scale time falls back to the change before it.
+ */
+export function withoutChange(
+  history: ScalingHistory,
+  change: { at: Date; from: number; to: number },
+): ScalingHistory {
+  const same = (c: { at: Date; from: number; to: number }) =>
+    c.at.getTime() === change.at.getTime() && c.from === change.from && c.to === change.to;
+  const changes = history.changes.filter((c) => !same(c));
+  const out = change.to > change.from;
+  const last = changes.filter((c) => c.to > c.from === out).at(-1)?.at;
+  const { lastScaleOutAt, lastScaleInAt, ...rest } = history;
+  const wasIt = (at: Date | undefined) => at?.getTime() === change.at.getTime();
+  const keepOut = out && wasIt(lastScaleOutAt) ? last : lastScaleOutAt;
+  const keepIn = !out && wasIt(lastScaleInAt) ? last : lastScaleInAt;
+  return {
+    ...rest,
+    changes,
+    ...(keepOut ? { lastScaleOutAt: keepOut } : {}),
+    ...(keepIn ? { lastScaleInAt: keepIn } : {}),
+  };
+}
+
 function trimmed(history: ScalingHistory, now: Date, keepSeconds: number): ScalingHistory {
   const keepAfter = now.getTime() - keepSeconds * 1000;
   const recent = <T extends { at: Date }>(items: readonly T[]) =>

@@ -150,14 +150,21 @@ export function readers(observation: RdsReplicasObservation): ReplicaInstance[] 
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-export function capacity(target: Target, observation: RdsReplicasObservation): CapacityState {
+export function capacity(
+  target: Target,
+  observation: RdsReplicasObservation,
+  metrics?: Readonly<Record<string, readonly (readonly MetricReading[])[]>>,
+  now?: Date,
+): CapacityState {
   const t = rdsTarget(target);
   const live = liveReplicas(observation);
+  // A replica being created, or draining, serves no reads, and nor does one lagging past the limit (its
+  // reads are stale). Lag is known once the metrics are read; before that only the status counts.
+  const lag = metrics ? readerLag(t, observation, metrics, now) : new Map<string, number | undefined>();
+  const lagging = (id: string) => (lag.get(id) ?? 0) > t.replicaLagLimitSeconds;
   return {
     current: live.length,
-    // A replica being created, or draining, serves no reads; a lagging one is left out by the gates and
-    // the reader averages (the capacity view sees no metrics).
-    serving: live.filter((r) => r.status === 'available' && !isDraining(r)).length,
+    serving: live.filter((r) => r.status === 'available' && !isDraining(r) && !lagging(r.id)).length,
     liveMin: 0,
     liveMax: replicaLimit(observation.source.engine, t.aurora),
   };
@@ -384,6 +391,7 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
   if (!replaced && failedManaged.length > MAX_FAILED_REPLACEMENTS)
     return {
       skip: 'ReplacementsExhausted',
+      notify: true,
       message: `${failedManaged.length} managed replicas failed in a row (${failedManaged.map((r) => `${r.id} ${r.status}`).join(', ')}): the original and ${MAX_FAILED_REPLACEMENTS} replacements; Scalepilot acts on ${source.id} again once they are repaired or deleted`,
     };
   if (replaced)
@@ -593,7 +601,7 @@ export function settle(
 
 /** The RDS read-replica kind: AWS carries a create or delete out over 10-20 minutes. */
 export const rdsReplicasModel: KindModel<RdsReplicasObservation> = {
-  capacity: (target, observation) => capacity(target, observation),
+  capacity: (target, observation, now, metrics) => capacity(target, observation, metrics, now),
   gate: ({ target, decision, observation, metrics, now }) =>
     gate({ target, decision, observation, metrics, now }),
   metricsFor,
@@ -635,11 +643,9 @@ export function replicaGateStates(
       id: r.id,
       status: r.status,
       owner: ours ? 'scalepilot' : r.tags[MANAGED_TAG] === 'true' ? 'another target' : 'by hand',
-      serving:
-        r.status === 'available' &&
-        !isDraining(r) &&
-        lagSeconds !== undefined &&
-        lagSeconds <= t.replicaLagLimitSeconds,
+      // As the capacity view counts it: an unknown lag blocks removals, but only a known one past the limit
+      // stops a replica serving.
+      serving: r.status === 'available' && !isDraining(r) && (lagSeconds ?? 0) <= t.replicaLagLimitSeconds,
       ...(isDraining(r) ? { drainingSince: r.tags[DRAINING_TAG] } : {}),
       lagSeconds: lagSeconds ?? null,
       deletionProtection: r.deletionProtection,

@@ -2,7 +2,7 @@ import { backoffUntil } from '../decision/backoff';
 import { decideCapacity } from '../decision/decideCapacity';
 import { floorAt } from '../decision/floors';
 import { desiredCapacityModel, type GateOutcome, type KindAction } from '../decision/kindModel';
-import { historySeconds, nextHistory, withAppliedChange } from '../decision/nextHistory';
+import { historySeconds, nextHistory, withAppliedChange, withoutChange } from '../decision/nextHistory';
 import { reconcileIntent } from '../decision/reconcileIntent';
 import { lookbackSeconds } from '../decision/ruleReadings';
 import type { CapacityState, Decision, MetricReading, PendingIntent, ReasonCode } from '../decision/types';
@@ -298,6 +298,8 @@ async function evaluateOne(
           {
             lease,
             clearIntent: true,
+            // A change AWS gave up on counts for no cooldown or rate limit (the backoff spaces the retry).
+            ...(intent.recorded ? { history: withoutChange(history, intent) } : {}),
             failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
           },
         );

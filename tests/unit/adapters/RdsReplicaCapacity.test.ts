@@ -254,7 +254,11 @@ describe('RdsReplicaCapacity.act', () => {
       { instanceClass: 'db.r5.large' },
       { instanceClass: 'db.r6g.large', availabilityZone: 'us-east-1b' },
     ];
-    await scaler.act(rdsTarget(), create([sp(1)], placements), observation([]));
+    const result = await scaler.act(rdsTarget(), create([sp(1)], placements), observation([]));
+    // The fallbacks it had to take join the recorded decision's message, not only the logs.
+    expect(result?.note).toMatch(
+      /^created .* after: .*db\.r6g\.large in any AZ: no capacity; .*db\.r5\.large/,
+    );
     expect(attempts.map((a) => [a.placement.instanceClass, a.placement.availabilityZone, a.outcome])).toEqual(
       [
         ['db.r6g.large', undefined, 'insufficient-capacity'],

@@ -12,7 +12,7 @@ import type { CapacityChangeNotice, KindScaler, ResourceScaler } from '../../../
 import { evaluateTargets } from '../../../shared/usecases/evaluateTargets';
 import { testClock } from '../../harness/fixtures';
 import { FunctionMetrics, InMemoryLedger } from '../../harness/inMemoryPorts';
-import { observation, rdsTarget } from './rdsReplicasFixtures';
+import { managed, observation, rdsTarget } from './rdsReplicasFixtures';
 
 // The RDS kind inside the generic use case, on in-memory ports: an RDS that takes minutes (replicas stay
 // `creating` until the test says so, and can fail), so the pending operation, its settlement, the
@@ -134,6 +134,8 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
     expect(rds.actions.filter((a) => a.type === 'replace')).toHaveLength(2);
     clock.advance(15 * 60);
     expect(reasons(await tick('last'))).toEqual(['ReplacementsExhausted']);
+    // Giving up is told once, not every minute it lasts.
+    expect(notices.filter((n) => n.decision.reason === 'ReplacementsExhausted')).toHaveLength(1);
   });
 
   it('the drain is a preparing step (no intent, no cooldown); the delete after drainSeconds is the pending operation', async () => {
@@ -166,5 +168,24 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
       replica: 'event-platform-db-sp-2',
     });
     expect(rds.actions.map((a) => a.type)).toEqual(['drain', 'delete']);
+  });
+});
+
+describe('a lagging replica serves no reads', () => {
+  it('a replica lagging past replicaLagLimitSeconds is current capacity but not serving', () => {
+    const target = rdsTarget();
+    const obs = observation([managed('event-platform-db-sp-1', 1), managed('event-platform-db-sp-2', 2)]);
+    const series = rdsReplicasModel.metricsFor?.(target, target.rules[0] as never, obs) ?? [];
+    const at = new Date(T0.getTime() - 90_000);
+    // The first rule's own series per reader, then each reader's lag: sp-2 lags 300 s against a 60 s limit.
+    const lagOf = (m: { name: string; dimensions: Record<string, string> }) =>
+      m.dimensions.DBInstanceIdentifier === 'event-platform-db-sp-2' ? 300 : 1;
+    const metrics = {
+      [target.rules[0]?.name ?? '']: series.map((m) => [
+        { timestamp: at, value: m.name === 'ReplicaLag' ? lagOf(m) : 50 },
+      ]),
+    };
+    expect(rdsReplicasModel.capacity(target, obs, T0)).toMatchObject({ current: 2, serving: 2 });
+    expect(rdsReplicasModel.capacity(target, obs, T0, metrics)).toMatchObject({ current: 2, serving: 1 });
   });
 });

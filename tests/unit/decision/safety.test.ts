@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decideCapacity } from '../../../shared/decision/decideCapacity';
 import { floorAt } from '../../../shared/decision/floors';
 import { desiredCapacityModel } from '../../../shared/decision/kindModel';
-import { historySeconds, nextHistory } from '../../../shared/decision/nextHistory';
+import { historySeconds, nextHistory, withoutChange } from '../../../shared/decision/nextHistory';
 import { reconcileIntent } from '../../../shared/decision/reconcileIntent';
 import type { CapacityState, MetricReading, ScalingHistory } from '../../../shared/decision/types';
 import type { AsgTarget } from '../../../shared/policy/schema';
@@ -365,5 +365,30 @@ describe('units named in the group’s own unit (issue #11, item 9)', () => {
       now: NOW,
     });
     expect(d.message).toContain('capped at 2 vCPUs per decision');
+  });
+});
+
+describe('a change AWS rolled back', () => {
+  it('leaves the rate-limit record and its cooldown falls back to the change before it', () => {
+    const earlier = { at: ago(3600), from: 3, to: 4 };
+    const failed = { at: ago(600), from: 4, to: 5 };
+    const history: ScalingHistory = {
+      recommendations: [],
+      changes: [earlier, failed],
+      lastScaleOutAt: failed.at,
+      lastScaleInAt: ago(7200),
+    };
+    expect(withoutChange(history, failed)).toEqual({
+      recommendations: [],
+      changes: [earlier],
+      lastScaleOutAt: earlier.at,
+      lastScaleInAt: ago(7200),
+    });
+    expect(
+      withoutChange({ recommendations: [], changes: [failed], lastScaleOutAt: failed.at }, failed),
+    ).toEqual({
+      recommendations: [],
+      changes: [],
+    });
   });
 });
