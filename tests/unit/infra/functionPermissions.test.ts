@@ -5,7 +5,9 @@ import { examplePolicy } from '../../harness/fixtures';
 
 // Every AWS call an adapter makes must be allowed by the role of each function that uses the adapter:
 // the commands are read from the adapters' source, so a new call without its IAM action fails here, not in
-// production with AccessDenied.
+// production with AccessDenied. (Adapters used only with optional policy keys — Aurora readers, reader
+// discovery, cache replica scaling — are checked against policies that set them in
+// RdsReplicaPermissions.test.ts and ElastiCacheRole.test.ts.)
 const adaptersOf = {
   ScaleAsgRole: [
     'AutoScalingCapacity',
@@ -23,6 +25,7 @@ const adaptersOf = {
   ],
   ScaleCacheShardsRole: [
     'ElastiCacheShardCapacity',
+    'ElastiCacheScalableTargets',
     'CloudWatchMetricsReader',
     'DynamoLedger',
     'SnsNotifier',
@@ -38,6 +41,7 @@ const prefixOf: Record<string, string> = {
   'client-sns': 'sns',
   'client-cost-explorer': 'ce',
   'client-ssm': 'ssm',
+  'client-application-auto-scaling': 'application-autoscaling',
 };
 // The DynamoDB document client's commands and the item APIs they call.
 const documentCommands: Record<string, string> = {
