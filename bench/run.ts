@@ -28,6 +28,9 @@ const LOAD_UNITS: [RegExp, string][] = [
 const loadUnitOf = (file: string) =>
   LOAD_UNITS.find(([pattern]) => pattern.test(file))?.[1] ?? (isCount(file) ? 'per minute' : 'trace value');
 const reports: { file: string; kind: TargetKind; name: string }[] = [];
+const predictiveTimes: { file: string; kind: TargetKind; ms: number; minutes: number }[] = [];
+type Row = { overload: number; cost: number };
+const perRun: { file: string; kind: TargetKind; scalepilot: Row; reactive: Row; targetTracking: Row }[] = [];
 
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
 const totals = new Map<
@@ -50,6 +53,7 @@ const lines: string[] = [
   `Command: \`npm run bench\`. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
   'Definitions: `../shared/docs/backtest.md`. Cost in unit-hours; cost ratio against the oracle.',
   "Each chart below is one run's per-policy charts; the run also writes its full report (table, scatter, the peak day, decisions with their reasons on hover) to `bench/out/<trace>-<kind>.html` and a summary of all runs to `bench/out/index.html` (not committed).",
+  '`scalepilot` is the backtest policy (`scalepilotTarget`: target tracking acting on the first datapoint) with the predictive floors (hourly forecasts from the load before each minute only); `scalepilot-reactive` is the same policy without floors. Both are described in the README, section Backtest.',
   '',
 ];
 const traceFiles = readdirSync(TRACES)
@@ -59,7 +63,15 @@ for (const file of traceFiles) {
   const series = toMinuteSeries(parseTraceCsv(readFileSync(join(TRACES, file), 'utf8'), file), isCount(file));
   for (const kind of KINDS) {
     const started = performance.now();
-    const result = runBacktest(series, kind);
+    // Each policy's time: the predictive row's includes its hourly forecasts (made once per trace, so the
+    // first kind of a trace pays for them).
+    let previous = started;
+    const policyMs = new Map<string, number>();
+    const result = runBacktest(series, kind, undefined, (policy) => {
+      const now = performance.now();
+      policyMs.set(policy, now - previous);
+      previous = now;
+    });
     for (const f of result.figures) {
       // Totals over traces (precise rule 12): unserved in unit-minutes, so traces of any scale add up.
       const key = `${kind}\t${f.policy}`;
@@ -85,7 +97,23 @@ for (const file of traceFiles) {
       totals.set(key, t);
     }
     const ms = performance.now() - started;
-    lines.push(`## ${file} — ${kind} (${series.load.length} minutes, ${ms.toFixed(0)} ms)`, '');
+    const rowOf = (policy: string): Row => {
+      const f = result.figures.find((x) => x.policy === policy);
+      return { overload: f?.overloadMinutes ?? 0, cost: f?.cost ?? 0 };
+    };
+    perRun.push({
+      file,
+      kind,
+      scalepilot: rowOf('scalepilot'),
+      reactive: rowOf('scalepilot-reactive'),
+      targetTracking: rowOf('target-tracking'),
+    });
+    const predictiveMs = policyMs.get('scalepilot') ?? 0;
+    predictiveTimes.push({ file, kind, ms: predictiveMs, minutes: series.load.length });
+    lines.push(
+      `## ${file} — ${kind} (${series.load.length} minutes, ${ms.toFixed(0)} ms; the predictive row ${predictiveMs.toFixed(0)} ms)`,
+      '',
+    );
     lines.push(
       '| policy | cost | cost ratio | overload min | unserved % | SLO-risk min | actions | flaps |',
       '|---|---|---|---|---|---|---|---|',
@@ -125,6 +153,67 @@ for (const kind of KINDS) {
   }
   lines.push('');
 }
+
+// The goals of issue 14, on the totals: Scalepilot (floors + rules) against target tracking, and what the
+// forecast adds (scalepilot-reactive is the same rules without floors).
+const GOALS: Record<TargetKind, { overload: number; cost: number } | undefined> = {
+  asg: { overload: 0.5, cost: 1.05 },
+  'rds-replicas': { overload: 0.3, cost: 1.1 },
+  'cache-shards': undefined, // reported, no goal
+};
+lines.push(
+  '## Goals (issue 14), on the totals',
+  '',
+  'Ratios to `target-tracking` over all traces. `scalepilot` = predictive floors + the reactive rules; `scalepilot-reactive` = the same rules alone.',
+  '',
+  '| kind | policy | overload ÷ target tracking | cost ÷ target tracking | goal | result |',
+  '|---|---|---|---|---|---|',
+);
+const goalResults: string[] = [];
+for (const kind of KINDS) {
+  const tt = totals.get(`${kind}\ttarget-tracking`);
+  const goal = GOALS[kind];
+  for (const policy of ['scalepilot', 'scalepilot-reactive']) {
+    const t = totals.get(`${kind}\t${policy}`);
+    if (!tt || !t) continue;
+    const overload = t.overload / tt.overload;
+    const cost = t.cost / tt.cost;
+    const pass = goal ? overload <= goal.overload && cost <= goal.cost : undefined;
+    const verdict = pass === undefined ? 'reported' : pass ? 'pass' : 'FAIL';
+    lines.push(
+      `| ${kind} | ${policy} | ${overload.toFixed(3)} | ${cost.toFixed(3)} | ${goal ? `overload ≤ ${goal.overload}, cost ≤ ${goal.cost}` : '–'} | ${policy === 'scalepilot' ? `**${verdict}**` : '–'} |`,
+    );
+    if (policy === 'scalepilot')
+      goalResults.push(
+        `${kind}: overload ${overload.toFixed(3)}× target tracking's, cost ${cost.toFixed(3)}× (${verdict})`,
+      );
+  }
+}
+// Where it falls short: the runs in which Scalepilot overloads more than target tracking, and why.
+const worse = perRun.filter((r) => r.scalepilot.overload > r.targetTracking.overload);
+lines.push(
+  '',
+  '**Where Scalepilot falls short.** Runs in which it overloads more than target tracking:',
+  '',
+  ...worse.map(
+    (r) =>
+      `- ${r.file} ${r.kind}: ${r.scalepilot.overload} overload minutes against ${r.targetTracking.overload}, at ${(r.scalepilot.cost / r.targetTracking.cost).toFixed(3)}× its cost (without floors: ${r.reactive.overload}).`,
+  ),
+  '',
+  'Isolated spikes with no seasonal pattern (network bytes, request counts, social volume) are not in any forecast: the floors only see how volatile the load has been, and a spike several times the level still arrives before the capacity ordered for it. Target tracking meets some of them only because it scales in slowly (10% at a time after 15 quiet minutes), which keeps it at up to twice the oracle’s cost on those traces. The overload that remains on the seasonal traces is the first minutes of rises larger than the last 12 hours’ volatility.',
+);
+const predictiveTotal = predictiveTimes.reduce((a, b) => a + b.ms, 0);
+lines.push(
+  '',
+  `The predictive row's time, forecasts included (made once per trace, shared by its kinds): ${predictiveTimes
+    .filter((p) => p.kind === KINDS[0])
+    .map(
+      (p) =>
+        `${p.file} ${(predictiveTimes.filter((q) => q.file === p.file).reduce((a, b) => a + b.ms, 0) / 1000).toFixed(1)} s`,
+    )
+    .join(', ')}; ${(predictiveTotal / 1000).toFixed(1)} s in all.`,
+  '',
+);
 
 // The summary page: the totals per kind (table and scatter) and a link to every run's report.
 const summary: PageSection[] = [
@@ -187,23 +276,32 @@ summary.push({
 });
 writeFileSync(join(ROOT, 'bench/out/index.html'), htmlPage('Backtest bench: summary', summary));
 
-// Speed: 60 days at one-minute steps (the first 60 days of nyc_taxi), all six policies.
+// Speed: 60 days at one-minute steps (the first 60 days of nyc_taxi), every policy; the engine's target is for
+// the reactive ones, the predictive row (1,440 hourly forecasts) is timed on its own. A fresh copy of the load
+// each run, so no run reuses another's forecasts.
 const nyc = toMinuteSeries(parseTraceCsv(readFileSync(join(TRACES, 'nyc_taxi.csv'), 'utf8')), true);
-const sixtyDays = { ...nyc, load: nyc.load.slice(0, 60 * 24 * 60) };
 const runs = [1, 2, 3].map(() => {
+  const sixtyDays = { ...nyc, load: nyc.load.slice(0, 60 * 24 * 60) };
   const t = performance.now();
-  runBacktest(sixtyDays, 'asg');
-  return performance.now() - t;
+  let previous = t;
+  let predictive = 0;
+  runBacktest(sixtyDays, 'asg', undefined, (policy) => {
+    const now = performance.now();
+    if (policy === 'scalepilot') predictive = now - previous;
+    previous = now;
+  });
+  return { reactive: performance.now() - t - predictive, predictive };
 });
-const best = Math.min(...runs);
+const best = Math.min(...runs.map((r) => r.reactive));
+const bestPredictive = Math.min(...runs.map((r) => r.predictive));
 lines.push(
   '## Speed',
   '',
-  `60 days at one-minute steps (86,400 minutes), six policies: best of 3 runs ${best.toFixed(0)} ms (target: under 3,000 ms).`,
+  `60 days at one-minute steps (86,400 minutes), the six reactive policies: best of 3 runs ${best.toFixed(0)} ms (target: under 3,000 ms). The predictive row on the same 60 days (1,440 hourly forecasts at the trace's 30-minute step): best of 3 runs ${bestPredictive.toFixed(0)} ms.`,
   '',
 );
 writeFileSync(join(ROOT, 'bench/results.md'), `${lines.join('\n')}\n`);
 process.stdout.write(
-  `60-day backtest: ${best.toFixed(0)} ms (target < 3000 ms)\nwrote bench/results.md and bench/charts/\nsummary: ${join(ROOT, 'bench/out/index.html')}\n`,
+  `${goalResults.join('\n')}\n60-day backtest: ${best.toFixed(0)} ms for the reactive policies (target < 3000 ms), ${bestPredictive.toFixed(0)} ms for the predictive one\nwrote bench/results.md and bench/charts/\nsummary: ${join(ROOT, 'bench/out/index.html')}\n`,
 );
 if (best >= 3000) process.exitCode = 1;
