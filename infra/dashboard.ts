@@ -1,4 +1,4 @@
-import { alarmDefinitions } from '../shared/policy/alarmDefinitions';
+import { ruleThresholds } from '../shared/policy/alarmDefinitions';
 import type { Policy, Target } from '../shared/policy/schema';
 import { metricDimensions, serviceByKind, unitByKind } from '../shared/policy/targetResource';
 
@@ -23,11 +23,12 @@ const REGION = `\${AWS::Region}`;
  * on), and the decisions per reason code. The capacity and decision series are the functions' EMF
  * metrics; the body carries `${AWS::Region}` for `Fn::Sub`.
  */
-export function dashboardBody(policy: Policy, stage: string): { widgets: Widget[] } {
-  const alarms = alarmDefinitions(policy, stage);
+export function dashboardBody(policy: Policy): { widgets: Widget[] } {
   const widgets = policy.targets.flatMap((target, row) => {
     const y = row * 6;
-    const own = alarms.filter((a) => a.targetName === target.name);
+    const own = target.rules.flatMap((rule) =>
+      ruleThresholds(rule).map((t) => ({ ...t, ruleName: rule.name })),
+    );
     return [
       {
         type: 'metric' as const,
@@ -133,9 +134,22 @@ export function dashboardBody(policy: Policy, stage: string): { widgets: Widget[
   return { widgets };
 }
 
-/** A rule's metric as a dashboard series; a `percentOf` metric is drawn as the percentage its alarms use. */
+/**
+ * A rule's metric as a dashboard series; a `percentOf` metric is drawn as the percentage its alarms use.
+ * ElastiCache's per-node metrics (published per CacheClusterId only) are drawn for every node of the group.
+ */
 function ruleSeries(target: Target, rule: Target['rules'][number], i: number): unknown[][] {
   const m = rule.metric;
+  if (target.kind === 'cache-shards' && m.namespace === 'AWS/ElastiCache' && !m.dimensions)
+    return [
+      [
+        {
+          expression: `SEARCH('{AWS/ElastiCache,CacheClusterId} MetricName="${m.name}" CacheClusterId="${target.replicationGroupId}"', '${m.statistic}', ${m.periodSeconds})`,
+          id: `nodes${i}`,
+          label: `${rule.name} per node`,
+        },
+      ],
+    ];
   const dims = Object.entries(metricDimensions(target, m.dimensions)).flat();
   const raw = [
     m.namespace,

@@ -167,7 +167,7 @@ export function stackResources(
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: {
       DashboardName: `${service}-${stage}`,
-      DashboardBody: { 'Fn::Sub': JSON.stringify(dashboardBody(policy, stage)) },
+      DashboardBody: { 'Fn::Sub': JSON.stringify(dashboardBody(policy)) },
     },
   };
   policy.notifications.emails.forEach((email, i) => {

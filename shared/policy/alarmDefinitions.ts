@@ -1,4 +1,4 @@
-import type { MetricSpec, Policy, Target } from './schema';
+import type { MetricSpec, Policy, Rule, Target } from './schema';
 import { functionByKind, metricDimensions } from './targetResource';
 
 /** One CloudWatch alarm generated from one threshold of the policy. */
@@ -71,40 +71,59 @@ export function alarmNameProblems(
 }
 
 /**
+ * ElastiCache publishes memory and engine CPU per node (`CacheClusterId`), never per replication group, and
+ * its node ids change with every reshard: an alarm on the group would never see a datapoint. Such rules get
+ * no alarm; the one-minute schedule evaluates them, reading every node (the alarms are only hints anyway).
+ */
+function hasGroupSeries(target: Target, rule: Rule): boolean {
+  return !(
+    target.kind === 'cache-shards' &&
+    rule.metric.namespace === 'AWS/ElastiCache' &&
+    !rule.metric.dimensions
+  );
+}
+
+/**
  * Every threshold of the policy as an alarm definition. The stack template, the local account and the
  * handlers (to map an incoming alarm back to its target) all use this one list.
  */
 export function alarmDefinitions(policy: Policy, stage: string): AlarmDefinition[] {
   return policy.targets.flatMap((target) =>
-    target.rules.flatMap((rule) => {
-      const base = {
-        targetName: target.name,
-        kind: target.kind,
-        ruleName: rule.name,
-        evaluationPeriods: rule.evaluationPeriods,
-        metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
-        functionName: functionByKind[target.kind],
-      };
-      const thresholds =
-        rule.type === 'step'
-          ? [
-              ...rule.scaleOut.map((s) => ({ direction: 'out' as const, threshold: s.above })),
-              ...rule.scaleIn.map((s) => ({ direction: 'in' as const, threshold: s.below })),
-            ]
-          : [
-              { direction: 'out' as const, threshold: round(rule.target * (1 + rule.tolerance)) },
-              { direction: 'in' as const, threshold: round(rule.target * (1 - rule.tolerance)) },
-            ];
-      return thresholds.map(({ direction, threshold }) => ({
-        ...base,
-        alarmName: alarmName(stage, { targetName: target.name, ruleName: rule.name, direction, threshold }),
-        direction,
-        comparison: direction === 'out' ? ('GreaterThanThreshold' as const) : ('LessThanThreshold' as const),
-        threshold,
-        treatMissingData: direction === 'out' ? ('missing' as const) : ('notBreaching' as const),
-      }));
-    }),
+    target.rules
+      .filter((rule) => hasGroupSeries(target, rule))
+      .flatMap((rule) => {
+        const base = {
+          targetName: target.name,
+          kind: target.kind,
+          ruleName: rule.name,
+          evaluationPeriods: rule.evaluationPeriods,
+          metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
+          functionName: functionByKind[target.kind],
+        };
+        return ruleThresholds(rule).map(({ direction, threshold }) => ({
+          ...base,
+          alarmName: alarmName(stage, { targetName: target.name, ruleName: rule.name, direction, threshold }),
+          direction,
+          comparison:
+            direction === 'out' ? ('GreaterThanThreshold' as const) : ('LessThanThreshold' as const),
+          threshold,
+          treatMissingData: direction === 'out' ? ('missing' as const) : ('notBreaching' as const),
+        }));
+      }),
   );
+}
+
+/** A rule's thresholds: each step's, or the edges of a target-tracking rule's tolerance band. */
+export function ruleThresholds(rule: Rule): { direction: 'out' | 'in'; threshold: number }[] {
+  return rule.type === 'step'
+    ? [
+        ...rule.scaleOut.map((s) => ({ direction: 'out' as const, threshold: s.above })),
+        ...rule.scaleIn.map((s) => ({ direction: 'in' as const, threshold: s.below })),
+      ]
+    : [
+        { direction: 'out' as const, threshold: round(rule.target * (1 + rule.tolerance)) },
+        { direction: 'in' as const, threshold: round(rule.target * (1 - rule.tolerance)) },
+      ];
 }
 
 function round(value: number): number {

@@ -207,6 +207,13 @@ describe('the packaged stack', () => {
     expect(body.widgets[2].properties.metrics[0][0].expression).toContain(
       'MetricName="Decisions" target="api"',
     );
+    // ElastiCache publishes memory and engine CPU per node only: drawn for every node of the group, with
+    // the thresholds of the rules (these rules have no alarms: no series per group exists to alarm on).
+    const cache = body.widgets[6].properties;
+    expect(cache.metrics[0][0].expression).toBe(
+      `SEARCH('{AWS/ElastiCache,CacheClusterId} MetricName="EngineCPUUtilization" CacheClusterId="event-platform-redis"', 'Average', 60)`,
+    );
+    expect(cache.annotations.horizontal.map((a: { value: number }) => a.value)).toEqual([70, 30, 80, 40]);
   });
 
   it('passes checkov, with every skip reasoned in infra/checkov.yml', async () => {

@@ -44,8 +44,8 @@ describe('the example policy', () => {
 
   it('becomes one alarm per threshold, each for the function of its kind', () => {
     const alarms = alarmDefinitions(parsePolicy(exampleText), 'prod');
-    expect(alarms).toHaveLength(12);
-    expect(new Set(alarms.map((a) => a.alarmName)).size).toBe(12);
+    expect(alarms).toHaveLength(8);
+    expect(new Set(alarms.map((a) => a.alarmName)).size).toBe(8);
     expect(alarms.find((a) => a.alarmName === 'scalepilot-prod.api.cpu.gt70')).toMatchObject({
       functionName: 'scaleAsg',
       comparison: 'GreaterThanThreshold',
@@ -56,9 +56,30 @@ describe('the example policy', () => {
     expect(
       alarms.find((a) => a.alarmName === 'scalepilot-prod.events-db.connections.gt90')?.functionName,
     ).toBe('scaleRdsReplicas');
-    expect(alarms.find((a) => a.alarmName === 'scalepilot-prod.sessions-cache.memory.lt40')).toMatchObject({
+  });
+
+  it('gives per-node ElastiCache metrics no alarm: AWS publishes them per node, never per group (such an alarm never fired)', () => {
+    const alarms = alarmDefinitions(parsePolicy(exampleText), 'prod');
+    expect(alarms.filter((a) => a.kind === 'cache-shards')).toEqual([]);
+    // A rule that names its own dimensions (one node, say) has a series to alarm on.
+    const example = parsePolicy(exampleText);
+    const withDimensions = {
+      ...example,
+      targets: example.targets.map((t) =>
+        t.kind !== 'cache-shards'
+          ? t
+          : {
+              ...t,
+              rules: t.rules.map((r) => ({
+                ...r,
+                metric: { ...r.metric, dimensions: { CacheClusterId: 'event-platform-redis-0001-001' } },
+              })),
+            },
+      ),
+    };
+    expect(alarmDefinitions(withDimensions, 'prod').find((a) => a.kind === 'cache-shards')).toMatchObject({
       functionName: 'scaleCacheShards',
-      treatMissingData: 'notBreaching',
+      metric: { dimensions: { CacheClusterId: 'event-platform-redis-0001-001' } },
     });
   });
 });
