@@ -13,7 +13,7 @@ import type { Clock, MetricQuery } from '../../shared/ports';
 import { type AlarmStateValue, alarmState } from '../../shared/simulate/alarmState';
 import { type Scenario, servingAt, type Timeline } from '../../shared/simulate/engine';
 import type { MinuteSeries } from '../../shared/simulate/trace';
-import { currentCapacity, type Evaluation } from '../../shared/usecases/evaluateTargets';
+import { currentCapacity, type Evaluation, kindScaler } from '../../shared/usecases/evaluateTargets';
 import { COST_FUNCTION, type LocalAccount } from './localAccount';
 import { preloadCosts } from './localCosts';
 
@@ -130,6 +130,12 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     };
   });
   const worldOf = new Map(worlds.map((w) => [w.target.name, w]));
+  const kindScalers = Object.fromEntries(
+    (Object.keys(capacityPortByKind) as TargetKind[]).map((kind) => [
+      kind,
+      kindScaler(capacityPortByKind[kind](local.emulator.aws)),
+    ]),
+  ) as Record<TargetKind, ReturnType<typeof kindScaler>>;
   const decisions: ReplayedDecision[] = [];
   const alarmStates = new Map<string, AlarmStateRecord>();
   const metricsReader = new CloudWatchMetricsReader(local.emulator.aws);
@@ -186,25 +192,31 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     const now = series.start + m * 60_000;
     clock.set(now);
     const previousMinute = new Date(now - 60_000);
-    // Publish what minute m − 1 looked like: at minute m the scalers see the past only.
-    await local.account.putMetrics(
-      local.policy.targets.flatMap((target) =>
-        target.rules.map((rule) => {
-          const world = worldOf.get(target.name);
-          return {
-            metric: { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) },
-            value: world
-              ? drivenValue(
-                  rule,
-                  world.timeline.utilisation[m - 1] as number,
-                  world.scenario.targetUtilisation,
-                )
-              : steadyValue(rule),
+    // Publish what minute m − 1 looked like: at minute m the scalers see the past only. Each rule's metric
+    // goes to the target's own dimensions (what its alarms watch) and, for kinds that read their units'
+    // own metrics (each replica, each cache node), to every metric the kind asks for, as AWS publishes them.
+    const points = [];
+    for (const target of local.policy.targets) {
+      const world = worldOf.get(target.name);
+      const { resource, model } = kindScalers[target.kind];
+      const observation = model.metricsFor ? await resource.observe(target) : undefined;
+      for (const rule of target.rules) {
+        const value = world
+          ? drivenValue(rule, world.timeline.utilisation[m - 1] as number, world.scenario.targetUtilisation)
+          : steadyValue(rule);
+        const own = { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) };
+        const perUnit =
+          model.metricsFor && observation !== undefined ? model.metricsFor(target, rule, observation) : [];
+        // A unit's other series (a replica's lag) reads healthy: 0.
+        for (const metric of [own, ...perUnit])
+          points.push({
+            metric,
+            value: metric.name === rule.metric.name ? value : 0,
             timestamp: previousMinute,
-          };
-        }),
-      ),
-    );
+          });
+      }
+    }
+    await local.account.putMetrics(points);
     await evaluateAlarms(local, metricsReader, now, alarmStates, async (alarm, state, previous) => {
       options.onAlarm?.(alarm, state.state, m);
       if (state.state === 'INSUFFICIENT_DATA') return; // the generated alarms have no actions for it
