@@ -23,9 +23,11 @@ export function runBacktest(
 ): BacktestResult {
   const scenario = backtestScenario(series.load, kind, target);
   const rules = target ?? scalepilotTarget(scenario);
+  // An operator's target gets floors only when it asks for them (`predictive: true`), as in the functions.
+  const floors = rules.predictive ? benchFloorSettings(series.stepMinutes) : undefined;
   const factories = [
     ...baselines,
-    scalepilot(rules, { floors: benchFloorSettings(series.stepMinutes) }),
+    scalepilot(rules, floors ? { floors } : {}),
     scalepilot(rules, { name: 'scalepilot-reactive' }),
   ];
   const timelines = factories.map((make, i) => {

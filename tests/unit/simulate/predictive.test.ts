@@ -195,6 +195,23 @@ describe('predictive floors in the backtest', () => {
     expect(row('scalepilot').floor).toBeDefined();
     expect(row('scalepilot-reactive').floor).toBeUndefined();
   });
+
+  it.each([
+    { name: 'a target with predictive: true gets floors', predictive: true, floors: true },
+    {
+      name: 'a target without predictive gets none: both rows are its rules alone',
+      predictive: false,
+      floors: false,
+    },
+  ])('runBacktest with an operator’s target: $name', ({ predictive, floors: expected }) => {
+    const series = { start: START, load, stepMinutes: 1 };
+    const target = { ...scalepilotTarget(s), predictive };
+    const result = runBacktest(series, 'asg', target);
+    const own = result.timelines.find((t) => t.policy === 'scalepilot') as Timeline;
+    const reactiveRow = result.timelines.find((t) => t.policy === 'scalepilot-reactive') as Timeline;
+    expect(own.floor !== undefined).toBe(expected);
+    expect(rle(own.ordered) === rle(reactiveRow.ordered)).toBe(!expected);
+  });
 });
 
 describe('floorsFromForecast', () => {
