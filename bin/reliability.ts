@@ -5,7 +5,7 @@
  * failing test leaves the page as it was and exits non-zero.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { type Figures, type Item, items } from '../tests/reliability/figures';
@@ -127,6 +127,8 @@ function main() {
   }
   const recorded = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && f !== 'vitest.json')
+    // In the order the tests recorded them.
+    .sort((a, b) => statSync(join(dir, a)).mtimeMs - statSync(join(dir, b)).mtimeMs)
     .map(
       (f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { item: Item; test: string; figures: Figures },
     );
@@ -162,9 +164,7 @@ function main() {
     const { title, promise } = promises[item];
     const own = tests.filter((t) => t.item === item);
     lines.push(`## ${title}`, '', promise, '');
-    for (const { test, figures } of recorded
-      .filter((r) => r.item === item)
-      .sort((a, b) => a.test.localeCompare(b.test))) {
+    for (const { test, figures } of recorded.filter((r) => r.item === item)) {
       lines.push(`**${test}**`, '', '| Figure | Value |', '| --- | --- |');
       for (const [name, value] of Object.entries(figures)) lines.push(`| ${cell(name)} | ${cell(value)} |`);
       lines.push('');

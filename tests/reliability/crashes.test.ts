@@ -37,7 +37,7 @@ type Point =
   | 'after writing the intent'
   | 'after the AWS call'
   | 'before recording'
-  | 'after recording, before releasing the lease';
+  | 'after recording, lease not released';
 
 /** The runtime with each port cut at `point`: the call there goes through (or not), then the process is dead. */
 function crashing(runtime: ScalerRuntime, point: Point) {
@@ -59,7 +59,7 @@ function crashing(runtime: ScalerRuntime, point: Point) {
     },
     releaseLease: async (lease) => {
       alive();
-      if (point === 'after recording, before releasing the lease') die();
+      if (point === 'after recording, lease not released') die();
       return ledger.releaseLease(lease);
     },
     writeIntent: async (...args) => {
@@ -158,7 +158,7 @@ describe('crashes in the write-ahead sequence', () => {
     { point: 'after writing the intent', recovery: 'IntentReconciled' },
     { point: 'after the AWS call', recovery: 'IntentReconciled' },
     { point: 'before recording', recovery: 'IntentReconciled' },
-    { point: 'after recording, before releasing the lease', recovery: 'InstancesWarming' },
+    { point: 'after recording, lease not released', recovery: 'InstancesWarming' },
   ])(
     'killed $point: the next evaluation finishes or reconciles within the lease plus one tick; the group changed once; no lease, intent or idempotency record stuck',
     async ({ point, recovery }) => {
