@@ -140,10 +140,10 @@ function cacheStatements(t: CacheShardsTarget): Statement[] {
  * An RDS target's replica life cycle, tag-based (ABAC):
  * - CreateDBInstanceReadReplica is authorised against the new replica *and* the source instance, so the
  *   source ARN must appear; creating a replica reads the source and changes nothing on it, and it is the
- *   only action this role has on the source. Both ARNs require the request to carry exactly Scalepilot's
- *   two tags, the target's name in `scalepilot:target`.
+ *   only action this role has on the source. Both ARNs require the request to carry Scalepilot's two
+ *   tags, the target's name in `scalepilot:target` (the source's own tags come along; never the draining tag).
  * - Tags given on create are authorised again as AddTagsToResource: allowed only with the same two tags
- *   and values, on replica names only. RDS has no condition key naming the creating action (EC2's
+ *   and values in the request, on replica names only. RDS has no condition key naming the creating action (EC2's
  *   `ec2:CreateAction` has no RDS counterpart; `rds:TagsFromRequest` is true for a direct
  *   AddTagsToResource too), so at worst this role could mark an instance named `<source>-sp-*` as its
  *   own target's replica; it can never tag or touch the source or any other name.
@@ -165,9 +165,11 @@ function rdsStatements(t: RdsReplicasTarget): Statement[] {
   const sourceArns = t.aurora
     ? [arn('rds', `cluster:${source}`), arn('rds', 'pg:*')]
     : [arn('rds', `db:${source}`)];
+  // Scalepilot's two tags with this target's name must be in the request; the source's own tags come along
+  // (copied to the replica), but never the draining tag, which only the statement below may set.
   const requestTags = {
     StringEquals: { [`aws:RequestTag/${MANAGED_TAG}`]: 'true', [`aws:RequestTag/${TARGET_TAG}`]: target },
-    'ForAllValues:StringEquals': { 'aws:TagKeys': [MANAGED_TAG, TARGET_TAG] },
+    'ForAllValues:StringNotEquals': { 'aws:TagKeys': [DRAINING_TAG] },
   };
   return [
     {

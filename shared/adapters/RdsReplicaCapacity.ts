@@ -68,8 +68,12 @@ function rdsTarget(target: Target): RdsReplicasTarget {
   return target;
 }
 
-const tagsOf = (i: DBInstance) =>
+const tagsOf = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
   Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+/** A source's tags as its replicas get them: not Scalepilot's own (they say who manages what), not AWS's. */
+const copiedTags = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
+  Object.fromEntries(Object.entries(tagsOf(i)).filter(([k]) => !/^(scalepilot|aws):/.test(k)));
 
 function replicaView(i: DBInstance): ReplicaInstance {
   return {
@@ -145,6 +149,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         status: source.DBInstanceStatus ?? 'unknown',
         engine: source.Engine ?? '',
         modifying: pending(source.PendingModifiedValues),
+        tags: copiedTags(source),
         ...(source.DBInstanceClass ? { instanceClass: source.DBInstanceClass } : {}),
         ...(source.DBSubnetGroup?.DBSubnetGroupName
           ? { subnetGroup: source.DBSubnetGroup.DBSubnetGroupName }
@@ -189,6 +194,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         status: cluster.Status ?? 'unknown',
         engine: cluster.Engine ?? '',
         modifying: pending(cluster.PendingModifiedValues),
+        tags: copiedTags(cluster),
         ...(writerInstance?.DBInstanceClass ? { instanceClass: writerInstance.DBInstanceClass } : {}),
         ...(cluster.DBSubnetGroup ? { subnetGroup: cluster.DBSubnetGroup } : {}),
         ...(writerInstance?.DBParameterGroups?.[0]?.DBParameterGroupName
@@ -289,7 +295,9 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     placement: Placement,
     observation: RdsReplicasObservation,
   ) {
+    // The source's tags (cost allocation, ownership) and Scalepilot's two, which say whose replica it is.
     const tags = [
+      ...Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       { Key: MANAGED_TAG, Value: 'true' },
       { Key: TARGET_TAG, Value: t.name },
     ];

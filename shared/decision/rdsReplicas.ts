@@ -65,6 +65,8 @@ export interface RdsSourceView {
   /** Pending modifications (a class change, a parameter group waiting for reboot): being modified. */
   readonly modifying: boolean;
   readonly endpoint?: string;
+  /** The source's own tags (Aurora: the cluster's), copied to every replica; Scalepilot's and AWS's left out. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What the adapter saw of one target: the source, its replicas (Aurora: readers, never the writer). */

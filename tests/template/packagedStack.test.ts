@@ -322,7 +322,7 @@ describe('the packaged stack', () => {
       }
     });
 
-    it('creating a replica needs Scalepilot’s tags in the request; tagging only those tags, on replica names', () => {
+    it('creating a replica needs Scalepilot’s tags in the request, never the draining tag; tagging on replica names only', () => {
       const byAction = (action: string) =>
         statements().filter(({ st }) => list(st.Action).some((a) => glob(a).test(action)));
       const tags = {
@@ -344,8 +344,9 @@ describe('the packaged stack', () => {
         ...byAction('rds:AddTagsToResource').filter((s) => !draining(s)),
       ]) {
         expect(st.Condition?.StringEquals).toMatchObject(tags);
-        expect(st.Condition?.['ForAllValues:StringEquals']).toEqual({
-          'aws:TagKeys': ['scalepilot:managed', 'scalepilot:target'],
+        // The source's own tags come along on create; the draining tag never does.
+        expect(st.Condition?.['ForAllValues:StringNotEquals']).toEqual({
+          'aws:TagKeys': ['scalepilot:draining'],
         });
       }
       // RDS has no condition key for "while creating": tagging is held to the two tags, on replica names.

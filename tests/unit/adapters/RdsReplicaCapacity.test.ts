@@ -72,6 +72,11 @@ describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier
       ReadReplicaDBInstanceIdentifiers: [sp(1), 'hand'],
       PendingModifiedValues: {},
       Endpoint: { Address: `${SOURCE}.x.rds.amazonaws.com` },
+      TagList: [
+        { Key: 'team', Value: 'events' },
+        { Key: 'scalepilot:managed', Value: 'true' },
+        { Key: 'aws:cloudformation:stack-name', Value: 'db' },
+      ],
     };
     const replicas: DBInstance[] = [
       tagged({
@@ -95,6 +100,8 @@ describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier
     const filter = calls[1]?.args[0].input.Filters?.[0];
     expect(filter?.Name).toBe('db-instance-id');
     expect(filter?.Values).toEqual(expect.arrayContaining([sp(1), 'hand', sp(15)]));
+    // Only the source's own tags are copied to its replicas.
+    expect(seen.source.tags).toEqual({ team: 'events' });
     expect(seen.source).toMatchObject({
       id: SOURCE,
       engine: 'mysql',
@@ -176,6 +183,19 @@ describe('RdsReplicaCapacity.act', () => {
       ],
     });
     expect(published).toEqual([['a']]);
+  });
+
+  it('copies the source’s own tags to the replica (not Scalepilot’s, not AWS’s) next to its two', async () => {
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+    const obs = observation([]);
+    const source = { ...obs.source, tags: { team: 'events', 'cost-center': '42' } };
+    await adapter().scaler.act(rdsTarget(), create([sp(1)], []), { ...obs, source });
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)[0]?.args[0].input.Tags).toEqual([
+      { Key: 'team', Value: 'events' },
+      { Key: 'cost-center', Value: '42' },
+      { Key: 'scalepilot:managed', Value: 'true' },
+      { Key: 'scalepilot:target', Value: 'events-db' },
+    ]);
   });
 
   it('DBInstanceAlreadyExists for this source’s replica with this target’s tags: adopted, nothing else created', async () => {
