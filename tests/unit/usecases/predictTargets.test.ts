@@ -161,7 +161,9 @@ describe('predictTargets: falling back to reactive, recorded', () => {
     const { deps, ledger } = setUp(policyWith(), new SyntheticHistory(stopped));
     const [prediction] = await predictTargets(deps);
     expect(prediction?.decision.reason).toBe('ForecastDeclined');
-    expect(prediction?.decision.message).toContain('rule cpu: no datapoint since 2026-12-01T07:00:00.000Z, over 2 h ago: reactive only');
+    expect(prediction?.decision.message).toContain(
+      'rule cpu: no datapoint since 2026-12-01T07:00:00.000Z, over 2 h ago: reactive only',
+    );
     expect((await ledger.read('api')).floors).toBeUndefined();
   });
 
