@@ -283,6 +283,8 @@ function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome 
   const act: ReplicasAction = {
     type: 'replicas',
     desired: observation.shards.length,
+    // Minutes of work on every shard: the pending operation until the group says it ended.
+    pending: true,
     replicasPerShard: next,
     fromReplicas: replicas,
     at: now.toISOString(),
@@ -435,6 +437,35 @@ export function settleReshard(intent: PendingIntent, observation: CacheShardsObs
   };
 }
 
+/** A replica-count change: running while the group is not available, done at the new count. */
+export function settleReplicas(
+  action: ReplicasAction,
+  intent: PendingIntent,
+  observation: CacheShardsObservation,
+): Settlement {
+  const replicas = observation.replicasPerShard;
+  const event = failureEvent(observation, intent.at);
+  if (event)
+    return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
+  if (observation.status !== 'available')
+    return {
+      status: 'in-flight',
+      message: `replication group is ${observation.status} at ${replicas} replicas per shard`,
+    };
+  if (replicas === action.replicasPerShard) return { status: 'done' };
+  if (replicas === action.fromReplicas)
+    return intent.recorded
+      ? {
+          status: 'failed',
+          message: `replication group is available again at ${replicas} replicas per shard, not ${action.replicasPerShard}`,
+        }
+      : { status: 'not-applied' };
+  return {
+    status: 'failed',
+    message: `replication group is available at ${replicas} replicas per shard, neither ${action.fromReplicas} nor ${action.replicasPerShard}`,
+  };
+}
+
 /** The CloudWatch metrics one rule reads: per node for the group's own metrics, else the rule's metric. */
 export function cacheMetricsFor(
   target: Target,
@@ -482,6 +513,9 @@ export const cacheShardsModel: KindModel<CacheShardsObservation> = {
   gate: (input) => gateCacheShards(input),
   metricsFor: (target, rule, observation) => cacheMetricsFor(target, rule, observation),
   combine: (_target, _rule, series) => hottestPerPeriod(series),
-  settle: (_target, intent, observation) => settleReshard(intent, observation),
+  settle: (_target, intent, observation) =>
+    intent.action?.type === 'replicas'
+      ? settleReplicas(intent.action as ReplicasAction, intent, observation)
+      : settleReshard(intent, observation),
   settlesAtOnce: false,
 };

@@ -16,6 +16,12 @@ import type {
 export interface KindAction {
   readonly type: string;
   readonly desired: number;
+  /**
+   * An operation AWS carries out over minutes that leaves `desired` as it is (a cache group's replica
+   * count): written ahead as the pending operation all the same, so nothing else starts until `settle`
+   * says it ended. Without it, an action that changes no capacity is a quick preparing step (a tag).
+   */
+  readonly pending?: boolean;
   readonly [detail: string]: unknown;
 }
 

@@ -334,14 +334,16 @@ async function evaluateOne(
       notify,
     } = paused && gated.action ? pausedDecision(gated.decision) : gated;
     const change = chosen.desired !== chosen.current;
-    const applied = change && !dryRun && action !== undefined;
+    // A change of capacity, or an operation that changes none but runs for minutes (a replica count).
+    const operation = action !== undefined && (change || action.pending === true);
+    const applied = operation && !dryRun;
     const next = nextHistory(history, chosen, now, applied, keep);
     const healthy = { count: 0 };
     let note: Awaited<ReturnType<typeof resource.act>>;
     /** The decision as recorded: with what the action had to say (a fallback placement it took). */
     const noted = (): Decision => (note ? { ...chosen, message: `${chosen.message}; ${note.note}` } : chosen);
 
-    if (action && !dryRun && !change) {
+    if (action && !dryRun && !operation) {
       // A preparing step (a replica tagged for draining): idempotent, changes no capacity, needs no intent.
       try {
         note = await resource.act(target, action, observation);

@@ -173,3 +173,83 @@ describe('a reshard through the evaluation', () => {
     );
   });
 });
+
+/** A group whose replica count AWS changes over `minutes` evaluations (status `modifying` meanwhile). */
+class ReplicaGroup {
+  readonly acts: KindAction[] = [];
+  readonly overlaps: KindAction[] = [];
+  replicas = 1;
+  changedAt?: Date;
+  private pending?: { to: number; left: number };
+  constructor(private readonly minutes = 3) {}
+  tick() {
+    if (!this.pending) return;
+    this.pending.left -= 1;
+    if (this.pending.left > 0) return;
+    this.replicas = this.pending.to;
+    this.pending = undefined;
+  }
+  scaler(): KindScaler<CacheShardsObservation> {
+    return {
+      model: cacheShardsModel,
+      resource: {
+        observe: async () =>
+          group(3, this.replicas, {
+            status: this.pending ? 'modifying' : 'available',
+            ...(this.changedAt ? { replicasChangedAt: this.changedAt } : {}),
+          }),
+        act: async (_target, action) => {
+          if (this.pending) {
+            this.overlaps.push(action);
+            throw new Error('InvalidReplicationGroupState: the group is modifying');
+          }
+          this.acts.push(action);
+          const a = action as KindAction & { replicasPerShard: number; at: string };
+          this.changedAt = new Date(a.at);
+          this.pending = { to: a.replicasPerShard, left: this.minutes };
+        },
+      },
+    };
+  }
+}
+
+describe('a replica change through the evaluation', () => {
+  it('is the pending operation, written ahead: nothing else starts until the group is available at the new count', async () => {
+    const g = new ReplicaGroup(3);
+    const p = policy({
+      capacity: { min: 1, max: 6 },
+      replicaScaling: { min: 0, max: 3, rules: ['engine-cpu'] },
+      rules: [
+        {
+          name: 'engine-cpu',
+          type: 'step',
+          metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
+          scaleOut: [{ above: 50, add: 1 }],
+          scaleIn: [{ below: 30, remove: 1 }],
+        },
+        {
+          name: 'memory',
+          type: 'step',
+          metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
+          scaleOut: [{ above: 80, add: 1 }],
+          scaleIn: [{ below: 40, remove: 1 }],
+        },
+      ],
+    });
+    const { tick, ledger } = setUp(g as unknown as ReshardingGroup, { memory: () => 50, cpu: () => 60 }, p);
+    const first = await tick('r0');
+    expect(first.map((e) => e.decision.reason)).toEqual(['ReplicasScaledOut']);
+    expect((await ledger.read('sessions')).intent?.action).toMatchObject({
+      type: 'replicas',
+      replicasPerShard: 2,
+    });
+    const reasons: string[][] = [];
+    for (let i = 1; i < 5; i++) reasons.push((await tick(`r${i}`)).map((e) => e.decision.reason));
+    expect(reasons[0]).toEqual(['OperationPending']);
+    expect(reasons[1]).toEqual(['OperationPending']);
+    expect(reasons[2]?.[0]).toBe('OperationCompleted');
+    expect(g.acts).toHaveLength(1);
+    expect(g.overlaps).toEqual([]);
+    expect(g.replicas).toBe(2);
+  });
+});
