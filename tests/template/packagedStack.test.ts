@@ -358,7 +358,7 @@ describe('the packaged stack', () => {
   });
 
   // Issue 11, item 10: a failing run was retried and dead-lettered every minute, and events had no age limit.
-  it('gives every async function an event age and a retry limit (defect: alarms acted on hours late)', () => {
+  it('gives every async function an event age, a retry limit, an on-failure destination and the dead-letter queue (defect: alarms acted on hours late)', () => {
     const configs = ofType('AWS::Lambda::EventInvokeConfig');
     for (const [id] of ofType('AWS::Lambda::Function')) {
       const config = configs.find(([, c]) => c.Properties.FunctionName?.Ref === id)?.[1].Properties;
@@ -366,6 +366,10 @@ describe('the packaged stack', () => {
       expect(config?.MaximumRetryAttempts, id).toBeLessThanOrEqual(2);
       const hourly = id === 'AlertCostLambdaFunction' || id === 'PredictLambdaFunction';
       expect(config?.MaximumEventAgeInSeconds, id).toBe(hourly ? 3600 : 300);
+      // A failed event is kept in the dead-letter queue and its failure record goes to the operators' topic.
+      expect(config?.DestinationConfig?.OnFailure?.Destination, id).toEqual({ Ref: 'NotificationTopic' });
+      const fn = ofType('AWS::Lambda::Function').find(([fid]) => fid === id)?.[1].Properties;
+      expect(fn?.DeadLetterConfig?.TargetArn, id).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
     }
   });
 
