@@ -176,9 +176,6 @@ function main() {
   lines.push(
     '## Not covered here',
     '',
-    '- Failed async events go to the alarmed dead-letter queue through each function’s `DeadLetterConfig`; the',
-    '  template has no separate `EventInvokeConfig` on-failure destination (a second sink on the same queue',
-    '  would put each failure there twice).',
     '- Lambda’s own retries and the dead-letter queue are played in-process (the handler throws: a would-be',
     '  dead-letter message); moto cannot invoke the functions without Docker.',
     '',

@@ -142,9 +142,12 @@ describe('least privilege on the packaged template', () => {
       const config = configs.find(([, c]) => c.Properties.FunctionName?.Ref === id)?.[1].Properties;
       if (!(config?.MaximumEventAgeInSeconds > 0)) problems.push(`${id}: no event age limit`);
       if (config?.MaximumRetryAttempts === undefined) problems.push(`${id}: no retry limit`);
-      // Where a failed async event goes: the dead-letter queue (DeadLetterConfig) or an on-failure destination.
-      const sink = p.DeadLetterConfig?.TargetArn ?? config?.DestinationConfig?.OnFailure?.Destination;
-      if (!sink) problems.push(`${id}: failed events go nowhere`);
+      // Where a failed async event goes: the dead-letter queue (DeadLetterConfig) keeps it, and the
+      // on-failure destination (the operators' topic) tells of it.
+      const sink = p.DeadLetterConfig?.TargetArn;
+      if (!sink) problems.push(`${id}: failed events are not kept`);
+      if (!config?.DestinationConfig?.OnFailure?.Destination)
+        problems.push(`${id}: no on-failure destination`);
       const queue = (sink as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
       if (queue) sinks.add(queue);
       const alarmed = alarms.some(
@@ -169,7 +172,7 @@ describe('least privilege on the packaged template', () => {
       functions: functions.length,
       'with reserved concurrency and active X-Ray tracing': functions.length,
       'with an event age limit and a retry limit': configs.length,
-      'failed async events go to': `${[...sinks].join(', ')} (DeadLetterConfig), alarmed on ApproximateNumberOfMessagesVisible > 0; EventInvokeConfig OnFailure destinations: ${onFailure}`,
+      'failed async events go to': `${[...sinks].join(', ')} (DeadLetterConfig), alarmed on ApproximateNumberOfMessagesVisible > 0; and the operators' topic (EventInvokeConfig OnFailure destinations: ${onFailure})`,
       'environment variables checked for secrets': variables,
       'secrets found': 0,
     });
