@@ -71,7 +71,11 @@ export async function backtestReport(
   let top = 0;
   for (let m = 0; m < n; m += 1) top = Math.max(top, (series.load[m] as number) / s.unitCapacity);
   for (const t of result.timelines) for (const v of t.ordered) top = Math.max(top, v);
-  for (const f of Object.values(options.forecasts ?? {}))
+  const forecasts = [
+    ...Object.values(options.forecasts ?? {}),
+    ...result.timelines.flatMap((t) => (t.forecast ? [t.forecast] : [])),
+  ];
+  for (const f of forecasts)
     for (let m = 0; m < f.upper.length; m += 1) {
       const v = f.upper[m] as number;
       if (Number.isFinite(v)) top = Math.max(top, v / s.unitCapacity);
@@ -95,7 +99,7 @@ export async function backtestReport(
           load: series.load,
           ordered: t.ordered,
           serving: t.serving,
-          forecast: options.forecasts?.[t.policy],
+          forecast: options.forecasts?.[t.policy] ?? t.forecast,
           decisions: options.decisions?.[t.policy],
           window,
           unitsMax,

@@ -190,6 +190,7 @@ export function scalepilot(target?: Target, options: ScalepilotOptions = {}): Po
     let resolved: Target | undefined = target;
     let planner: ReturnType<typeof floorPlanner> | undefined;
     let floorNow: number | undefined;
+    let minuteNow = 0;
     const settings = options.floors;
     const policy: SimPolicy = {
       name: options.name ?? 'scalepilot',
@@ -216,6 +217,7 @@ export function scalepilot(target?: Target, options: ScalepilotOptions = {}): Po
         const readings = Object.fromEntries(resolved.rules.map((r) => [r.name, recent]));
         const floor = planner?.at(view.minute, now, view.load);
         floorNow = floor?.units;
+        minuteNow = view.minute;
         const decision = decideCapacity({
           target: resolved,
           policyMaxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -228,7 +230,12 @@ export function scalepilot(target?: Target, options: ScalepilotOptions = {}): Po
         history = nextHistory(history, decision, at, true, historySeconds(resolved));
         return decision.desired;
       },
-      ...(settings ? { floor: () => floorNow } : {}),
+      ...(settings
+        ? {
+            floor: () => floorNow,
+            forecast: () => planner?.forecastAt(minuteNow) ?? { value: Number.NaN, upper: Number.NaN },
+          }
+        : {}),
     };
     return policy;
   };

@@ -64,6 +64,8 @@ export interface SimPolicy {
   decide(view: PolicyView, scenario: Scenario, now: number): number;
   /** For predictive policies: the floor in force at the minute just decided (undefined: none). */
   floor?(): number | undefined;
+  /** For predictive policies: the load forecast in force at the minute just decided, and its upper band. */
+  forecast?(): { value: number; upper: number };
 }
 
 export type PolicyFactory = () => SimPolicy;
@@ -84,6 +86,8 @@ export interface Timeline {
   readonly utilisation: Float64Array;
   /** Predictive policies only: the floor in force each minute (NaN: none). */
   readonly floor?: Float64Array;
+  /** Predictive policies only: the load forecast in force each minute and its upper band (NaN: none). */
+  readonly forecast?: { readonly value: Float64Array; readonly upper: Float64Array };
 }
 
 /** Runs one policy over the scenario, minute by minute, with the provisioning delay and the bounds. */
@@ -93,6 +97,9 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   const serving = new Int32Array(n);
   const utilisation = new Float64Array(n);
   const floor = policy.floor ? new Float64Array(n).fill(Number.NaN) : undefined;
+  const forecast = policy.forecast
+    ? { value: new Float64Array(n).fill(Number.NaN), upper: new Float64Array(n).fill(Number.NaN) }
+    : undefined;
   const delay = policy.clairvoyant ? 0 : s.delay;
   const start = clamp(policy.start ? policy.start(s) : unitsFor(s.load[0] ?? 0, s), s);
   let m = 0;
@@ -119,10 +126,22 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   for (m = 0; m < n; m += 1) {
     ordered[m] = m === 0 ? start : clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
     if (floor && m > 0) floor[m] = policy.floor?.() ?? Number.NaN;
+    if (forecast && m > 0) {
+      const f = policy.forecast?.();
+      forecast.value[m] = f?.value ?? Number.NaN;
+      forecast.upper[m] = f?.upper ?? Number.NaN;
+    }
     serving[m] = servingAt(ordered, m, delay, start);
     utilisation[m] = (s.load[m] as number) / ((serving[m] as number) * s.unitCapacity);
   }
-  return { policy: policy.name, ordered, serving, utilisation, ...(floor ? { floor } : {}) };
+  return {
+    policy: policy.name,
+    ordered,
+    serving,
+    utilisation,
+    ...(floor ? { floor } : {}),
+    ...(forecast ? { forecast } : {}),
+  };
 }
 
 /**

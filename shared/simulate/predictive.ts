@@ -158,6 +158,8 @@ export function floorPlanner(
   series?: object,
 ) {
   const pointAt = new Float64Array(minutes).fill(Number.NaN);
+  /** The load the floors planned for at each minute (the upper band the charts draw). */
+  const upperAt = new Float64Array(minutes).fill(Number.NaN);
   let schedule: FloorSchedule | undefined;
   let lastRunHour = Number.NEGATIVE_INFINITY;
   const ratios: number[] = [];
@@ -170,13 +172,22 @@ export function floorPlanner(
         const start = now - m * 60_000;
         const made = cachedForecast(series, load, start, m, settings);
         if (made.status === 'forecast') {
-          schedule = floorsFromForecast(made, resource, settings, headroomAt(m, load));
+          const headroom = headroomAt(m, load);
+          schedule = floorsFromForecast(made, resource, settings, headroom);
           const k = made.stepMinutes;
-          for (let t = 0; t < settings.validMinutes && m + t < minutes; t += 1)
-            pointAt[m + t] = made.point[Math.floor(t / k)] ?? Number.NaN;
+          for (let t = 0; t < settings.validMinutes && m + t < minutes; t += 1) {
+            const i = Math.floor(t / k);
+            const point = made.point[i] ?? Number.NaN;
+            pointAt[m + t] = point;
+            upperAt[m + t] = headroom === undefined ? (made.upper[i] ?? Number.NaN) : point * headroom;
+          }
         }
       }
       return floorAt(schedule, new Date(now));
+    },
+    /** The forecast in force at minute m and the load its floors planned for (NaN: none). */
+    forecastAt(m: number): { value: number; upper: number } {
+      return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
     },
   };
   /** The quantile of actual ÷ forecast over the window before m (undefined: too little to say). */

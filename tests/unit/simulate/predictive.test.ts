@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../shared/policy/parsePolicy';
+import { backtestReport } from '../../../shared/report/backtestReport';
 import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
 import { type Scenario, type SimPolicy, simulate, type Timeline } from '../../../shared/simulate/engine';
 import { defaultFloorSettings, floorsFromForecast, historyBefore } from '../../../shared/simulate/predictive';
@@ -194,6 +195,25 @@ describe('predictive floors in the backtest', () => {
     const row = (name: string) => result.timelines.find((t) => t.policy === name) as Timeline;
     expect(row('scalepilot').floor).toBeDefined();
     expect(row('scalepilot-reactive').floor).toBeUndefined();
+  });
+
+  it('the predictive row carries the forecast in force and the band its floors planned for, and its chart draws them', async () => {
+    const series = { start: START, load, stepMinutes: 1 };
+    const result = runBacktest(series, 'asg');
+    const row = result.timelines.find((t) => t.policy === 'scalepilot') as Timeline;
+    const forecast = row.forecast;
+    if (!forecast) throw new Error('no forecast on the predictive row');
+    // None before a day of history; afterwards a forecast each minute, the band never below it.
+    expect(Number.isNaN(forecast.value[600] as number)).toBe(true);
+    const later = [...forecast.value.keys()].filter(
+      (m) => m > 1500 && Number.isFinite(forecast.value[m] as number),
+    );
+    expect(later.length).toBeGreaterThan(100);
+    for (const m of later)
+      expect(forecast.upper[m] as number).toBeGreaterThanOrEqual((forecast.value[m] as number) - 1e-9);
+    expect(result.timelines.find((t) => t.policy === 'scalepilot-reactive')?.forecast).toBeUndefined();
+    const { html } = await backtestReport(result, series, { trace: 'synthetic', kind: 'asg' });
+    expect(html).toContain('forecast upper band');
   });
 
   it.each([
