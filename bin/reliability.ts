@@ -156,7 +156,8 @@ function main() {
     `${FILES.map((f) => `\`${f}\``).join(' and ')} (${tests.length} tests, all passed, ${seconds(wall)} on`,
     `${availableParallelism()} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}) at commit \`${commit}\`${dirty ? ' with local changes' : ''}.`,
     'Each figure below was printed and recorded by a test after its assertions held, and read back from that',
-    'run; nothing on this page is typed by hand. The same tests run in `npm test`. AWS is the moto emulator',
+    `run; nothing on this page is typed by hand. Generated runs start from fast-check seed ${process.env.RELIABILITY_SEED ?? 20261130}`,
+    '(`RELIABILITY_SEED`), so a fresh run prints the same figures. The same tests run in `npm test`. AWS is the moto emulator',
     '(behind the counting proxy of bin/lib/emulator.ts); the handlers run in-process, as in the other tests.',
     '',
   ];
