@@ -170,7 +170,7 @@ describe('validate --check-account and plan check RDS sources against the accoun
     expect(validated.code).toBe(0);
     const plan = await cli('plan', file);
     expect(plan.stdout).toMatch(
-      /replica event-platform-db-sp-1: available, created by Scalepilot, not serving, lag unknown \(blocks removals\), removable/,
+      /replica event-platform-db-sp-1: available, created by Scalepilot, serving, lag unknown \(blocks removals\), removable/,
     );
     expect(plan.stdout).toMatch(
       /replica event-platform-db-manual: available, made by hand \(never removed\)/,
