@@ -165,7 +165,9 @@ function main() {
     const { title, promise } = promises[item];
     const own = tests.filter((t) => t.item === item);
     lines.push(`## ${title}`, '', promise, '');
-    for (const { test, figures } of recorded.filter((r) => r.item === item)) {
+    // In a fixed order (the files finish in any order): by test.
+    const ofItem = recorded.filter((r) => r.item === item).sort((a, b) => a.test.localeCompare(b.test));
+    for (const { test, figures } of ofItem) {
       lines.push(`**${test}**`, '', '| Figure | Value |', '| --- | --- |');
       for (const [name, value] of Object.entries(figures)) lines.push(`| ${cell(name)} | ${cell(value)} |`);
       lines.push('');
