@@ -207,9 +207,11 @@ describe('npm start as a command', () => {
       stdout += c.toString();
     });
     child.stderr?.resume();
+    // The deploy comes first: on a 2-core machine busy with the other test files it can take minutes.
     const endpoint = await until(
       () => /--endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
       () => stdout,
+      600_000,
     );
     const descendants = descendantsOf(child.pid ?? 0);
     expect(descendants.some((p) => p.args.includes('moto_server'))).toBe(true);
@@ -249,7 +251,7 @@ describe('npm start as a command', () => {
       10_000,
     );
     expect(survivors).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });
 
 /** Polls until `probe` gives a value (by default 5 minutes at most: the deploy comes first). */
