@@ -1,6 +1,7 @@
 import type { MetricSpec, RdsReplicasTarget, Rule, Target } from '../policy/schema';
 import type { GateOutcome, KindAction, KindModel, Settlement } from './kindModel';
 import { nameCandidates } from './rdsReplicasNames';
+import { meanPerPeriod } from './ruleReadings';
 import type { CapacityState, Decision, MetricReading, PendingIntent } from './types';
 
 /**
@@ -261,18 +262,6 @@ export function combine(
     if (fresh.length > 0) kept = fresh;
   }
   return meanPerPeriod(kept);
-}
-
-function meanPerPeriod(series: readonly (readonly MetricReading[])[]): MetricReading[] {
-  const sums = new Map<number, { sum: number; count: number }>();
-  for (const points of series)
-    for (const p of points) {
-      const at = sums.get(p.timestamp.getTime()) ?? { sum: 0, count: 0 };
-      sums.set(p.timestamp.getTime(), { sum: at.sum + p.value, count: at.count + 1 });
-    }
-  return [...sums]
-    .sort((a, b) => a[0] - b[0])
-    .map(([time, { sum, count }]) => ({ timestamp: new Date(time), value: sum / count }));
 }
 
 // ---- the gates ----

@@ -68,3 +68,16 @@ export function ruleSample(
     highest: Math.max(...values),
   };
 }
+
+/** Several series of one rule as one (a metric per replica): the mean of the values present at each period. */
+export function meanPerPeriod(series: readonly (readonly MetricReading[])[]): MetricReading[] {
+  const sums = new Map<number, { sum: number; count: number }>();
+  for (const points of series)
+    for (const p of points) {
+      const at = sums.get(p.timestamp.getTime()) ?? { sum: 0, count: 0 };
+      sums.set(p.timestamp.getTime(), { sum: at.sum + p.value, count: at.count + 1 });
+    }
+  return [...sums]
+    .sort((a, b) => a[0] - b[0])
+    .map(([time, { sum, count }]) => ({ timestamp: new Date(time), value: sum / count }));
+}

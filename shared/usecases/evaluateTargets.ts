@@ -4,10 +4,10 @@ import { floorAt } from '../decision/floors';
 import { desiredCapacityModel, type GateOutcome, type KindAction } from '../decision/kindModel';
 import { historySeconds, nextHistory, withAppliedChange, withoutChange } from '../decision/nextHistory';
 import { reconcileIntent } from '../decision/reconcileIntent';
-import { lookbackSeconds } from '../decision/ruleReadings';
+import { lookbackSeconds, meanPerPeriod } from '../decision/ruleReadings';
 import type { CapacityState, Decision, MetricReading, PendingIntent, ReasonCode } from '../decision/types';
 import { LeaseLostError, ScalingError } from '../errors';
-import type { Policy, Rule, Target, TargetKind } from '../policy/schema';
+import type { Policy, Target, TargetKind } from '../policy/schema';
 import { metricDimensions } from '../policy/targetResource';
 import type {
   CapacityPort,
@@ -646,28 +646,15 @@ async function readMetrics(deps: EvaluateDeps, looks: readonly FirstLook[], now:
     for (const rule of target.rules) {
       const ofRule = series[rule.name] ?? [];
       combined[rule.name] =
-        ofRule.length === 1 ? (ofRule[0] ?? []) : (model.combine ?? meanPerPeriod)(target, rule, ofRule);
+        ofRule.length === 1
+          ? (ofRule[0] ?? [])
+          : model.combine
+            ? model.combine(target, rule, ofRule)
+            : meanPerPeriod(ofRule);
     }
     byTarget.set(target.name, { combined, raw: series });
   }
   return byTarget;
-}
-
-/** Several series of one rule as one: the mean of the values present at each timestamp. */
-function meanPerPeriod(
-  _target: Target,
-  _rule: Rule,
-  series: readonly (readonly MetricReading[])[],
-): MetricReading[] {
-  const sums = new Map<number, { sum: number; count: number }>();
-  for (const points of series)
-    for (const p of points) {
-      const at = sums.get(p.timestamp.getTime()) ?? { sum: 0, count: 0 };
-      sums.set(p.timestamp.getTime(), { sum: at.sum + p.value, count: at.count + 1 });
-    }
-  return [...sums]
-    .sort((a, b) => a[0] - b[0])
-    .map(([time, { sum, count }]) => ({ timestamp: new Date(time), value: sum / count }));
 }
 
 function describeError(error: unknown) {
