@@ -368,16 +368,11 @@ program
     console.log(`wrote ${options.out}`);
   });
 
-program
-  .command('backtest')
-  .description('replay a metric trace through Scalepilot and the baselines; print the figures')
-  .option('--trace <file>', 'CSV timestamp,value')
-  .option('--cloudwatch', 'pull the history from CloudWatch instead (the account, or AWS_ENDPOINT_URL)')
-  .option('--namespace <ns>', 'with --cloudwatch: metric namespace')
-  .option('--metric <name>', 'with --cloudwatch: metric name')
-  .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
-  .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
-  .option('--days <n>', 'with --cloudwatch: how many days back', '14')
+withHistorySource(
+  program
+    .command('backtest')
+    .description('replay a metric trace through Scalepilot and the baselines; print the figures'),
+)
   .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
   .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
   .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
@@ -504,20 +499,15 @@ program
     if (failed > 0) process.exitCode = 1;
   });
 
-program
-  .command('forecast')
-  .description("forecast a load 48 h ahead, as the predict function would; prints each hour's peak")
-  .option('--trace <file>', 'CSV timestamp,value')
+withHistorySource(
+  program
+    .command('forecast')
+    .description("forecast a load 48 h ahead, as the predict function would; prints each hour's peak"),
+)
   .option(
     '--at <time>',
     "with --trace: forecast from this ISO time, from the 14 days before it (default: the trace's end)",
   )
-  .option('--cloudwatch', 'pull the history from CloudWatch instead (the account, or AWS_ENDPOINT_URL)')
-  .option('--namespace <ns>', 'with --cloudwatch: metric namespace')
-  .option('--metric <name>', 'with --cloudwatch: metric name')
-  .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
-  .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
-  .option('--days <n>', 'with --cloudwatch: how many days back', '14')
   .option('--quantile <q>', 'the upper quantile', '0.9')
   .option('--hours <n>', 'how far ahead', '48')
   .option('--out <dir>', 'write forecast.csv, forecast.json, forecast.html and forecast.png (chart) here')
@@ -547,6 +537,18 @@ program
       }
     },
   );
+
+/** Where a command reads a metric's history: a trace file, or CloudWatch (backtest and forecast share them). */
+function withHistorySource(command: Command): Command {
+  return command
+    .option('--trace <file>', 'CSV timestamp,value')
+    .option('--cloudwatch', 'pull the history from CloudWatch instead (the account, or AWS_ENDPOINT_URL)')
+    .option('--namespace <ns>', 'with --cloudwatch: metric namespace')
+    .option('--metric <name>', 'with --cloudwatch: metric name')
+    .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
+    .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
+    .option('--days <n>', 'with --cloudwatch: how many days back', '14');
+}
 
 function traceRows(file: string | undefined) {
   if (!file) throw new Error('backtest: give --trace FILE or --cloudwatch');
