@@ -4,7 +4,7 @@ import { cacheShardsModel } from '../../shared/decision/cacheShards';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy } from '../../shared/policy/schema';
 import type { KindScaler } from '../../shared/ports';
-import { commandsArb, newTally, runSequence, simCache } from './boundsHarness';
+import { boundsFigures, commandsArb, newTally, runSequence, simCache } from './boundsHarness';
 import { recordFigures } from './figures';
 
 // Issue 15, item 2, for ElastiCache shards: the kind's own model (gates, drains, settlement) under the use
@@ -77,14 +77,6 @@ describe('bounds: cache-shards', () => {
       { numRuns: RUNS },
     );
     expect(tally.changes).toBeGreaterThan(RUNS / 20);
-    recordFigures('bounds', 'cache-shards', {
-      'fast-check command sequences': tally.runs,
-      commands: tally.commands,
-      evaluations: tally.evaluations,
-      'capacity changes (reshards)': tally.changes,
-      'steps back into range after a manual change': tally.outOfRangeSteps,
-      'evaluations refused by a crashed holder’s lease': tally.leaseHeld,
-      'decisions outside the range, or twice inside a cooldown': 0,
-    });
+    recordFigures('bounds', 'cache-shards', boundsFigures(tally, 'capacity changes (reshards)'));
   });
 });

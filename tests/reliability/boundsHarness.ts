@@ -74,6 +74,19 @@ export const newTally = (): BoundsTally => ({
   leaseHeld: 0,
 });
 
+/** The figures every kind's bounds run prints, `changes` naming what a capacity change is for the kind. */
+export function boundsFigures(tally: BoundsTally, changes: string) {
+  return {
+    'fast-check command sequences': tally.runs,
+    commands: tally.commands,
+    evaluations: tally.evaluations,
+    [changes]: tally.changes,
+    'steps back into range after a manual change': tally.outOfRangeSteps,
+    'evaluations refused by a crashed holder’s lease': tally.leaseHeld,
+    'decisions outside the range, or twice inside a cooldown': 0,
+  };
+}
+
 /** Replays one command sequence; throws (with what broke) when a decision leaves the bounds or a cooldown. */
 export async function runSequence(
   policy: Policy,

@@ -4,7 +4,7 @@ import { rdsReplicasModel } from '../../shared/decision/rdsReplicas';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy } from '../../shared/policy/schema';
 import type { KindScaler } from '../../shared/ports';
-import { commandsArb, newTally, runSequence, simRds } from './boundsHarness';
+import { boundsFigures, commandsArb, newTally, runSequence, simRds } from './boundsHarness';
 import { recordFigures } from './figures';
 
 // Issue 15, item 2, for RDS read replicas: the kind's own model (gates, drains, settlement) under the use
@@ -67,15 +67,11 @@ describe('bounds: rds-replicas', () => {
       { numRuns: RUNS },
     );
     expect(tally.changes).toBeGreaterThan(RUNS / 20);
-    recordFigures('bounds', 'rds-replicas', {
-      'fast-check command sequences': tally.runs,
-      commands: tally.commands,
-      evaluations: tally.evaluations,
-      'capacity changes (replicas created or deleted)': tally.changes,
-      'steps back into range after a manual change': tally.outOfRangeSteps,
-      'evaluations refused by a crashed holder’s lease': tally.leaseHeld,
-      'decisions outside the range, or twice inside a cooldown': 0,
-    });
+    recordFigures(
+      'bounds',
+      'rds-replicas',
+      boundsFigures(tally, 'capacity changes (replicas created or deleted)'),
+    );
   });
 
   it('defect: a drain finished below the policy minimum once a replica had been deleted by hand meanwhile', async () => {
