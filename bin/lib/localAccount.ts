@@ -126,7 +126,24 @@ async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Prom
   }
 }
 
+/**
+ * One `sls` step. A step that has not ended after SLS_STEP_MS is stopped and run once more: on a busy
+ * machine the CLI has been seen to hang with no output (a deploy takes under a minute here otherwise).
+ */
 async function sls(args: string[], emulator: Emulator, options: LocalAccountOptions, buildDir: string) {
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await slsOnce(args, emulator, options, buildDir);
+    if (outcome.code === 0) return;
+    if (!outcome.timedOut || attempt === 2)
+      throw new ScalingError(
+        `sls ${args.slice(0, 3).join(' ')} failed (${outcome.timedOut ? `no end after ${SLS_STEP_MS / 1000} s` : `exit ${outcome.code}`}):\n${outcome.output}`,
+      );
+  }
+}
+
+const SLS_STEP_MS = 240_000;
+
+async function slsOnce(args: string[], emulator: Emulator, options: LocalAccountOptions, buildDir: string) {
   const child = spawn(join(ROOT, 'node_modules/.bin/sls'), args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -147,12 +164,20 @@ async function sls(args: string[], emulator: Emulator, options: LocalAccountOpti
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const code = await new Promise<number | null>((done, fail) => {
-    child.once('error', fail);
-    child.once('exit', done);
-  });
-  if (code !== 0)
-    throw new ScalingError(`sls ${args.slice(0, 3).join(' ')} failed (exit ${code}):\n${output}`);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, SLS_STEP_MS);
+  try {
+    const code = await new Promise<number | null>((done, fail) => {
+      child.once('error', fail);
+      child.once('exit', done);
+    });
+    return { code, timedOut, output };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function deployedFunctions(emulator: Emulator, stage: string): Promise<Map<string, DeployedFunction>> {
