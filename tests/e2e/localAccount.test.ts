@@ -203,35 +203,40 @@ describe('npm start as a command', () => {
       child?.once('exit', (code, signal) => done(code ?? (signal ? 128 : null))),
     );
     let stdout = '';
+    let stderr = '';
     child.stdout?.on('data', (c: Buffer) => {
       stdout += c.toString();
     });
-    child.stderr?.resume();
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-20_000);
+    });
+    const output = () =>
+      `${stdout}${stderr ? `\n--- stderr ---\n${stderr}` : ''}${child?.exitCode !== null ? `\n(exited ${child?.exitCode})` : ''}`;
     // The deploy comes first: on a 2-core machine busy with the other test files it can take minutes.
     const endpoint = await until(
-      () => /--endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
-      () => stdout,
+      () => {
+        if (child?.exitCode !== null) throw new Error(`npm start ended before the replay:\n${output()}`);
+        return /--endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+      },
+      output,
       600_000,
     );
     const descendants = descendantsOf(child.pid ?? 0);
     expect(descendants.some((p) => p.args.includes('moto_server'))).toBe(true);
 
     // The decisions, read back from the emulator while the replay runs.
-    const decisions = await until(
-      () => {
-        const read = execFileSync(
-          join(ROOT, 'bin/scalepilot'),
-          ['decisions', POLICY, '--stage', 'ctrlc', '--endpoint', endpoint, '--json'],
-          {
-            cwd: ROOT,
-            env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
-          },
-        );
-        const rows = JSON.parse(read.toString()) as { target: string; reason: string }[];
-        return rows.some((d) => d.target === 'api') ? rows : undefined;
-      },
-      () => stdout,
-    );
+    const decisions = await until(() => {
+      const read = execFileSync(
+        join(ROOT, 'bin/scalepilot'),
+        ['decisions', POLICY, '--stage', 'ctrlc', '--endpoint', endpoint, '--json'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+        },
+      );
+      const rows = JSON.parse(read.toString()) as { target: string; reason: string }[];
+      return rows.some((d) => d.target === 'api') ? rows : undefined;
+    }, output);
     expect(decisions.length).toBeGreaterThan(0);
     expect(child.exitCode).toBeNull(); // still replaying
 
