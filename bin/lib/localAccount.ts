@@ -11,6 +11,7 @@ import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy, Target } from '../../shared/policy/schema';
 import { functionByKind } from '../../shared/policy/targetResource';
 import { type Emulator, startEmulator } from './emulator';
+import { withSlsLock } from './slsLock';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SERVICE = 'scalepilot';
@@ -103,9 +104,10 @@ export async function startLocalAccount(options: LocalAccountOptions): Promise<L
 }
 
 /**
- * `sls package` then `sls deploy --package` into the emulator, both in folders of their own (the package and
- * esbuild's work folder): the project's `.serverless/` stays untouched, so a concurrent `sls package` (a
- * test, another local account) cannot pull the artifacts from under this deploy. Output is shown on failure.
+ * `sls package` then `sls deploy --package` into the emulator, the package and esbuild's work in folders of
+ * their own, both under the project's sls lock (slsLock.ts): the deploy reads the zips from the project's
+ * `.serverless/`, where a concurrent `sls package` (a test, another local account) would replace or delete
+ * them. Output is shown on failure.
  */
 async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Promise<void> {
   const buildDir = mkdtempSync(join(tmpdir(), 'scalepilot-build-'));
@@ -119,29 +121,25 @@ async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Prom
     `policy=${resolve(options.policyFile)}`,
   ];
   try {
-    await sls(['package', ...common], emulator, options, buildDir);
-    await sls(['deploy', ...common], emulator, options, buildDir);
+    await withSlsLock(async () => {
+      await sls(['package', ...common], emulator, options, buildDir);
+      await sls(['deploy', ...common], emulator, options, buildDir);
+    });
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
 }
 
-/**
- * One `sls` step. A step that has not ended after SLS_STEP_MS is stopped and run once more: on a busy
- * machine the CLI has been seen to hang with no output (a deploy takes under a minute here otherwise).
- */
+/** One `sls` step; one that has not ended after SLS_STEP_MS is stopped and reported (a step takes a minute or less). */
 async function sls(args: string[], emulator: Emulator, options: LocalAccountOptions, buildDir: string) {
-  for (let attempt = 1; ; attempt += 1) {
-    const outcome = await slsOnce(args, emulator, options, buildDir);
-    if (outcome.code === 0) return;
-    if (!outcome.timedOut || attempt === 2)
-      throw new ScalingError(
-        `sls ${args.slice(0, 3).join(' ')} failed (${outcome.timedOut ? `no end after ${SLS_STEP_MS / 1000} s` : `exit ${outcome.code}`}):\n${outcome.output}`,
-      );
-  }
+  const outcome = await slsOnce(args, emulator, options, buildDir);
+  if (outcome.code !== 0)
+    throw new ScalingError(
+      `sls ${args.slice(0, 3).join(' ')} failed (${outcome.timedOut ? `no end after ${SLS_STEP_MS / 1000} s` : `exit ${outcome.code}`}):\n${outcome.output}`,
+    );
 }
 
-const SLS_STEP_MS = 240_000;
+const SLS_STEP_MS = 300_000;
 
 async function slsOnce(args: string[], emulator: Emulator, options: LocalAccountOptions, buildDir: string) {
   const child = spawn(join(ROOT, 'node_modules/.bin/sls'), args, {

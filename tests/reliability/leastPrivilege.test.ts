@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pythonTool } from '../../bin/lib/pythonTools';
+import { slsPackage } from '../harness/slsPackage';
 import { recordFigures } from './figures';
 
 // Issue 15, items 7 and 8, on the template the real osls CLI packages (offline, dummy credentials), read
@@ -20,10 +21,7 @@ let templateFile: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalepilot-reliability-'));
-  await run(join(ROOT, 'node_modules/.bin/sls'), ['package', '--stage', 'prod', '--package', dir], {
-    cwd: ROOT,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' },
-  });
+  await slsPackage(dir);
   templateFile = join(dir, 'cloudformation-template-update-stack.json');
   resources = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
 });

@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_POLICY } from '../harness/fixtures';
+import { slsPackage } from '../harness/slsPackage';
 
 // The real osls CLI packages the stack (offline, dummy credentials) from the example policy with read
 // scaling on its cache target; the cache-shards role in the template it wrote caps what it may ask for.
-const run = promisify(execFile);
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: Record<string, unknown> };
 let statements: Statement[];
@@ -22,19 +19,7 @@ beforeAll(async () => {
     if (target.kind === 'cache-shards') target.replicaScaling = { min: 1, max: 2, rules: ['engine-cpu'] };
   const file = join(dir, 'policy.yml');
   writeFileSync(file, stringify(policy));
-  await run(
-    join(ROOT, 'node_modules/.bin/sls'),
-    ['package', '--stage', 'prod', '--package', join(dir, 'out'), '--param', `policy=${file}`],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        SLS_TELEMETRY_DISABLED: '1',
-      },
-    },
-  );
+  await slsPackage(join(dir, 'out'), '--param', `policy=${file}`);
   const template = JSON.parse(
     readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
   );

@@ -7,24 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pythonTool } from '../../bin/lib/pythonTools';
 import { alarmDefinitions } from '../../shared/policy/alarmDefinitions';
 import { EXAMPLE_POLICY, examplePolicy } from '../harness/fixtures';
+import { slsPackage } from '../harness/slsPackage';
 
 // The real osls CLI packages the real stack, offline, with dummy credentials; cfn-lint and checkov read
 // the template it wrote.
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
-const offlineEnv = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'x',
-  AWS_SECRET_ACCESS_KEY: 'x',
-  SLS_TELEMETRY_DISABLED: '1',
-};
-
-async function slsPackage(dir: string, ...args: string[]) {
-  return run(join(ROOT, 'node_modules/.bin/sls'), ['package', '--stage', 'prod', '--package', dir, ...args], {
-    cwd: ROOT,
-    env: offlineEnv,
-  });
-}
 
 type Resource = {
   Type: string;

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { slsPackage } from '../harness/slsPackage';
 
 // The predict function as the real osls CLI packages it (offline, dummy credentials): its schedule, delivery
 // limits and the IAM of its role in the template CloudFormation would receive.
-const run = promisify(execFile);
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -16,10 +13,7 @@ let resources: Record<string, Resource>;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalepilot-predict-'));
-  await run(join(ROOT, 'node_modules/.bin/sls'), ['package', '--stage', 'prod', '--package', dir], {
-    cwd: ROOT,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' },
-  });
+  await slsPackage(dir);
   resources = JSON.parse(
     readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
   ).Resources;
