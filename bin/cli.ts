@@ -406,9 +406,8 @@ withHistorySource(
       const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
       const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
       const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
-      const target = options.policy
-        ? loadPolicyFile(options.policy).targets.find((t) => t.kind === kind)
-        : undefined;
+      const policy = options.policy ? loadPolicyFile(options.policy) : undefined;
+      const target = policy?.targets.find((t) => t.kind === kind);
       if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
       // A progress bar on long runs, on a terminal only (CI logs and pipes stay clean).
       const bar =
@@ -419,9 +418,13 @@ withHistorySource(
             )
           : undefined;
       bar?.start(6, 0, { policy: '' });
-      const result = runBacktest(series, kind, target, (policy, done, total) => {
-        bar?.setTotal(total);
-        bar?.update(done, { policy });
+      const result = runBacktest(series, kind, {
+        ...(target ? { target } : {}),
+        ...(policy ? { predictive: policy.predictive } : {}),
+        onPolicyDone: (name, done, total) => {
+          bar?.setTotal(total);
+          bar?.update(done, { policy: name });
+        },
       });
       bar?.stop();
       if (options.json) console.log(JSON.stringify(result.figures, null, 2));

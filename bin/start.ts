@@ -146,7 +146,7 @@ try {
   for (const target of aborter.signal.aborted ? [] : driven) {
     const timeline = result.timelines.get(target.name);
     if (!timeline) continue;
-    const backtest = runBacktest(window, target.kind, target);
+    const backtest = runBacktest(window, target.kind, { target, predictive: local.policy.predictive });
     const oracleCost = backtest.figures[0]?.cost ?? 1;
     const withLive = {
       ...backtest,

@@ -31,7 +31,7 @@ export function forecastTraceRows(file: string | undefined): TraceRow[] {
 
 /**
  * `scalepilot forecast`: the forecast the predict function would make from these rows, printed per hour (the
- * peak of each hour: what a floor must cover), and with `--out` written as CSV, JSON, an HTML page and a PNG
+ * peak of each hour), and with `--out` written as CSV, JSON, an HTML page and a PNG
  * chart. When `--at` leaves rows after it, they are shown as what actually happened, and the forecast is scored.
  */
 export async function forecastCommand(

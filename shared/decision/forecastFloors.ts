@@ -1,5 +1,6 @@
 import type { LoadForecast, LoadHistory } from '../forecast/types';
 import type { PredictiveEvent, PredictivePolicy, Rule, Target } from '../policy/schema';
+import { unitsForLoad } from './floorSizing';
 import type { FloorSchedule, MetricReading } from './types';
 
 /**
@@ -7,7 +8,7 @@ import type { FloorSchedule, MetricReading } from './types';
  * `SampleCount` of the rule's metric: for a per-unit average (CPUUtilization over a group), `Sum` adds every
  * unit's datapoints, so `Sum × metric period / read period` is the total load (percent-units) and
  * `SampleCount` the same way counts the units reporting. The units needed then are
- * `ceil(upper × (1 + buffer) / utilisation target)`.
+ * `ceil(point × headroom / utilisation target)` (floorSizing.ts: the headroom the forecasts' record shows).
  */
 
 /** The history is read at 5 minutes (14 days: 4,032 datapoints a series), or at the rule's period when longer. */
@@ -35,13 +36,17 @@ export function unforecastable(rule: Rule): string | undefined {
   return undefined;
 }
 
-/** A rule's total load per period (and the units reporting), from its metric's Sum and SampleCount. */
+/**
+ * A rule's total load per period (and the units reporting), from its metric's Sum and SampleCount read at
+ * `periodSeconds` (by default the history's period).
+ */
 export function loadHistory(
   rule: Rule,
   sum: readonly MetricReading[],
   sampleCount: readonly MetricReading[],
+  periodSeconds = historyPeriodSeconds(rule),
 ): LoadHistory & { readonly reporting: readonly number[] } {
-  const perUnit = historyPeriodSeconds(rule) / rule.metric.periodSeconds;
+  const perUnit = periodSeconds / rule.metric.periodSeconds;
   const counts = new Map(sampleCount.map((p) => [p.timestamp.getTime(), p.value]));
   const times: number[] = [];
   const values: number[] = [];
@@ -58,10 +63,11 @@ export function loadHistory(
   return { times, values, reporting };
 }
 
-/** A rule's forecast load, as the forecaster made it. */
+/** A rule's forecast load, as the forecaster made it, and the headroom its floors plan for (floorSizing.ts). */
 export interface RuleForecast {
   readonly rule: Rule;
   readonly forecast: LoadForecast;
+  readonly headroom: number;
 }
 
 /** The known events that concern a target (every predictive target when an event names none). */
@@ -92,13 +98,12 @@ function eventDemand(events: readonly PredictiveEvent[], time: number, stepMs: n
 }
 
 /**
- * The units each step needs: per rule `ceil(upper × m × (1 + buffer) / utilisation target)`, the largest over
- * the rules (each rule is a resource that can run out), where m is the multiplier of a known event in force
- * (1 outside events), and at least a known event's `units`. Steps run from the forecasts' start to `until`.
+ * The units each step needs: per rule `ceil(point × headroom × m / utilisation target)`, the largest over the
+ * rules (each rule is a resource that can run out), where m is the multiplier of a known event in force (1
+ * outside events), and at least a known event's `units`. Steps run from the forecasts' start to `until`.
  */
 export function neededCapacity(
   forecasts: readonly RuleForecast[],
-  bufferPercent: number,
   events: readonly PredictiveEvent[],
   until: Date,
 ): NeededCapacity {
@@ -111,13 +116,11 @@ export function neededCapacity(
     const time = start + i * stepMinutes * MINUTE;
     const demand = eventDemand(events, time, stepMinutes * MINUTE);
     let need = demand.units;
-    for (const { rule, forecast } of forecasts) {
+    for (const { rule, forecast, headroom } of forecasts) {
       const k = Math.round((time - forecast.start) / (forecast.stepMinutes * MINUTE));
-      const upper = forecast.upper[k];
-      if (upper === undefined) continue;
-      const load = Math.max(0, upper) * demand.multiplier * (1 + bufferPercent / 100);
-      // The epsilon keeps 240 × 1.25 / 60 at 5, not 6, through floating point.
-      need = Math.max(need, Math.ceil(load / utilisationTarget(rule) - 1e-9));
+      const point = forecast.point[k];
+      if (point === undefined) continue;
+      need = Math.max(need, unitsForLoad(point * headroom * demand.multiplier, utilisationTarget(rule)));
     }
     units.push(need);
   }
@@ -137,6 +140,20 @@ export function eventOnlyCapacity(
     (_, i) => eventDemand(events, start.getTime() + i * stepMinutes * MINUTE, stepMinutes * MINUTE).units,
   );
   return { start, stepMinutes, units };
+}
+
+/** The predict function runs hourly: a run's floors reach the next run and the policy's horizon beyond it. */
+export const RUN_EVERY_MINUTES = 60;
+export function floorsUntil(now: Date, predictive: PredictivePolicy): Date {
+  return new Date(now.getTime() + (RUN_EVERY_MINUTES + predictive.horizonMinutes) * MINUTE);
+}
+
+/**
+ * How far a forecast from a history whose newest period starts at `newest` must reach: to the end of the floors
+ * (`until`), and the lead beyond it (a floor at the end covers the need one lead later), with a step to spare.
+ */
+export function forecastHorizonMinutes(newest: number, until: Date, lead: number): number {
+  return Math.max(5, Math.ceil((until.getTime() - newest) / MINUTE + lead / 60) + 5);
 }
 
 /** How early a target's floor must start before the need: its warm-up or provisioning delay. */

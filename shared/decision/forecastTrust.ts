@@ -1,4 +1,5 @@
 import type { LoadHistory } from '../forecast/types';
+import type { CalibrationPoint } from './floorSizing';
 
 /**
  * Trust in a target's forecast, measured continuously: every run scores the forecast the previous run made
@@ -37,6 +38,8 @@ export interface ForecastTrack {
   readonly scores: readonly ForecastScore[];
   /** The verdict of the run that wrote it (a change of verdict is recorded and told). */
   readonly trusted: boolean;
+  /** Per rule, actual ÷ forecast over the last 12 hours of forecasts in force: the floors' headroom. */
+  readonly calibration?: Readonly<Record<string, readonly CalibrationPoint[]>>;
 }
 
 const DAY = 86_400_000;

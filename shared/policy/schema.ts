@@ -341,7 +341,14 @@ export const PredictiveSchema = z
       .describe(
         'how far beyond the next hourly run the floors reach (how long they outlive a run that fails)',
       ),
-    capacityBufferPercent: z.number().min(0).max(200).default(30),
+    capacityBufferPercent: z
+      .number()
+      .min(0)
+      .max(200)
+      .default(30)
+      .describe(
+        'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
+      ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     provisioningMinutes: z
       .strictObject({

@@ -1,71 +1,62 @@
+import {
+  type CalibrationPoint,
+  calibrate,
+  floorHeadroom,
+  measuredHeadroom,
+  type PointForecast,
+} from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
-import { ceilUnits } from '../decision/ruleRecommendation';
+import {
+  floorSchedule,
+  floorsUntil,
+  forecastHorizonMinutes,
+  leadSeconds,
+  neededCapacity,
+  unforecastable,
+} from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
 import { forecastLoad } from '../forecast/forecastLoad';
 import type { ForecastResult, LoadForecast, LoadHistory } from '../forecast/types';
+import { type PredictivePolicy, PredictiveSchema, type Target } from '../policy/schema';
 
 /**
- * Predictive floors in the backtest, as the predict function makes them: every hour a forecast of the load
- * from the history before that instant, its upper quantile turned into units (with the buffer, at a
- * utilisation below the reactive target), each minute's floor covering the next D minutes so capacity
- * ordered now serves when the load comes.
+ * Predictive floors in the backtest, exactly as the predict function makes them: every hour a forecast of the
+ * load from the history before that instant, the previous forecast scored against what happened since (the
+ * headroom's calibration), and the floors from the same `neededCapacity` and `floorSchedule` (floorSizing.ts:
+ * point × headroom at each rule's utilisation target, each step covering the warm-up or provisioning delay).
  */
 export interface FloorSettings {
-  /** The policy's `predictive.capacityBufferPercent`: extra capacity on top of the upper forecast. */
-  readonly bufferPercent: number;
-  /** The utilisation of a unit the floor plans for (a fraction; below the reactive target). */
-  readonly utilisation: number;
-  /** The forecast's upper quantile. */
+  /** The policy's `predictive` section: buffer, horizon, provisioning delays. */
+  readonly predictive: PredictivePolicy;
+  /** The forecast's upper quantile (drawn as the band; the floors plan on point × headroom). */
   readonly quantile: number;
   /** History read for each forecast (the policy's `predictive.lookbackDays`). */
   readonly lookbackMinutes: number;
   /** The step the history is read at (a metric period): coarser is faster. */
   readonly stepMinutes: number;
-  /** How long each run's floors last: until the next hourly run, with a margin should one be late. */
-  readonly validMinutes: number;
-  /**
-   * Headroom that follows the load's recent volatility: this quantile of actual ÷ forecast over the last
-   * `headroomWindowMinutes` of earlier runs' forecasts scales the point forecast (never below 1). Until a
-   * day of them exists, the forecaster's own upper quantile stands in.
-   */
-  readonly headroomQuantile: number;
-  readonly headroomWindowMinutes: number;
 }
 
-/**
- * The backtest's floors (tuned over the kinds of load of the shared traces, the same for every kind and trace):
- * the point forecast times the 95th percentile of actual ÷ forecast over the last 12 hours, at 85% of a unit.
- * A higher quantile buys fewer overload minutes at a cost that grows fastest on noisy loads (request counts,
- * social volume); a longer window keeps yesterday's volatility after the load has calmed down.
- */
-export const defaultFloorSettings: FloorSettings = {
-  bufferPercent: 0,
-  utilisation: 0.85,
-  quantile: 0.9,
-  lookbackMinutes: 14 * 1440,
-  stepMinutes: 5,
-  validMinutes: 90,
-  headroomQuantile: 0.95,
-  headroomWindowMinutes: 720,
-};
+/** The policy's predictive section with its defaults (the seeds' 30% buffer), 14 days read at 5 minutes. */
+export const defaultFloorSettings: FloorSettings = floorSettingsFor(PredictiveSchema.parse({}));
+
+/** Floor settings from a policy's predictive section: history over its lookback, read at 5 minutes. */
+export function floorSettingsFor(predictive: PredictivePolicy): FloorSettings {
+  return { predictive, quantile: 0.9, lookbackMinutes: predictive.lookbackDays * 1440, stepMinutes: 5 };
+}
 
 /**
  * The floors the backtest runs: the forecast read at the trace's own step when it is 5 minutes or coarser
  * (a CloudWatch period of that length; faster), else at 5 minutes.
  */
-export function benchFloorSettings(traceStepMinutes: number): FloorSettings {
+export function benchFloorSettings(traceStepMinutes: number, predictive?: PredictivePolicy): FloorSettings {
   const steps = [5, 10, 15, 20, 30, 60];
-  return {
-    ...defaultFloorSettings,
-    stepMinutes: steps.includes(traceStepMinutes) ? traceStepMinutes : 5,
-  };
+  const settings = predictive ? floorSettingsFor(predictive) : defaultFloorSettings;
+  return { ...settings, stepMinutes: steps.includes(traceStepMinutes) ? traceStepMinutes : 5 };
 }
 
-/** What a floor needs to know of the resource: a unit's capacity, its provisioning delay, its range. */
+/** What a floor needs to know of the resource: a unit's capacity (the load at 100%), its range. */
 export interface FloorResource {
   readonly unitCapacity: number;
-  readonly delayMinutes: number;
-  readonly min: number;
   readonly max: number;
 }
 
@@ -85,73 +76,57 @@ export function historyBefore(
   const values: number[] = [];
   for (let i = steps; i >= 1; i -= 1) {
     const from = m - i * k;
-    let sum = 0;
-    for (let j = from; j < from + k; j += 1) sum += load(j);
     times.push(start + from * 60_000);
-    values.push(sum / k);
+    values.push(stepMean(load, from, k));
   }
   return { times, values };
 }
 
-/** The forecast a run at minute m makes, reading the load before m only. */
+function stepMean(load: (j: number) => number, from: number, k: number): number {
+  let sum = 0;
+  for (let j = from; j < from + k; j += 1) sum += load(j);
+  return sum / k;
+}
+
+/** The forecast a run at minute m makes, reading the load before m only, as far as the predict function's. */
 export function forecastAt(
   load: (j: number) => number,
   start: number,
   m: number,
   settings: FloorSettings,
+  lead: number,
 ): ForecastResult {
   const history = historyBefore(load, start, m, settings);
+  const newest = history.times.at(-1) ?? start + m * 60_000;
   return forecastLoad(history, {
     stepMinutes: settings.stepMinutes,
     quantile: settings.quantile,
-    horizonMinutes: settings.validMinutes + 60,
+    horizonMinutes: forecastHorizonMinutes(
+      newest,
+      floorsUntil(new Date(start + m * 60_000), settings.predictive),
+      lead,
+    ),
   });
 }
 
-/**
- * The floors of one forecast, one per minute from the forecast's start for `validMinutes`: the units the upper
- * forecast needs at `utilisation` with the buffer, the most over the minutes [t, t + D] (ordered at t, a unit
- * serves from t + D; until then what is already serving must carry the load), within the range.
- */
-export function floorsFromForecast(
-  forecast: LoadForecast,
-  resource: FloorResource,
-  settings: FloorSettings,
-  headroom?: number,
-): FloorSchedule {
-  const k = forecast.stepMinutes;
-  const per = resource.unitCapacity * settings.utilisation;
-  const buffer = 1 + settings.bufferPercent / 100;
-  const needAt = (minute: number) => {
-    const i = Math.floor(minute / k);
-    const v = headroom === undefined ? forecast.upper[i] : (forecast.point[i] ?? 0) * headroom;
-    return v === undefined ? 0 : ceilUnits((v * buffer) / per);
-  };
-  const units: number[] = [];
-  for (let t = 0; t < settings.validMinutes; t += 1) {
-    let need = 0;
-    for (let s = t; s <= t + resource.delayMinutes; s += 1) need = Math.max(need, needAt(s));
-    units.push(Math.min(resource.max, Math.max(resource.min, need)));
-  }
+/** A forecast of the load in the rules' unit: percent of one unit's capacity. */
+function inPercentOfUnit(forecast: LoadForecast, unitCapacity: number): LoadForecast {
+  const scale = 100 / unitCapacity;
   return {
-    start: new Date(forecast.start),
-    stepMinutes: 1,
-    units,
-    madeAt: new Date(forecast.start),
-    source: forecast.message,
+    ...forecast,
+    point: forecast.point.map((v) => v * scale),
+    upper: forecast.upper.map((v) => v * scale),
   };
 }
 
-/** 12 hours of minutes: the least calibration the volatility headroom is computed from. */
-const MIN_CALIBRATION_MINUTES = 720;
-
 /**
  * The predict function in the backtest: every hour (from the first minute with a day of history) a forecast
- * from the load before that minute, turned into floors; `floorAt` gives the floor in force at each minute.
- * `load(j)` is only ever asked for minutes before the current one.
+ * from the load before that minute, turned into floors as the function turns it; `floorAt` gives the floor in
+ * force at each minute. `load(j)` is only ever asked for minutes before the current one.
  */
 export function floorPlanner(
   settings: FloorSettings,
+  target: Target,
   resource: FloorResource,
   minutes: number,
   /** The replayed series, as the forecasts' cache key (runs on the same series share them). */
@@ -160,26 +135,56 @@ export function floorPlanner(
   const pointAt = new Float64Array(minutes).fill(Number.NaN);
   /** The load the floors planned for at each minute (the upper band the charts draw). */
   const upperAt = new Float64Array(minutes).fill(Number.NaN);
+  const rules = target.rules.filter((r) => unforecastable(r) === undefined);
+  const lead = leadSeconds(target, settings.predictive);
   let schedule: FloorSchedule | undefined;
   let lastRunHour = Number.NEGATIVE_INFINITY;
-  const ratios: number[] = [];
+  let previous: PointForecast | undefined;
+  let calibration: CalibrationPoint[] = [];
   return {
     /** Runs the hourly forecast when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
       const hour = Math.floor(now / 3_600_000);
-      if (hour > lastRunHour && m >= FIRST_FORECAST_MINUTE) {
+      if (hour > lastRunHour && m >= FIRST_FORECAST_MINUTE && rules.length > 0) {
         lastRunHour = hour;
         const start = now - m * 60_000;
-        const made = cachedForecast(series, load, start, m, settings);
+        const k = settings.stepMinutes;
+        // The forecast in force until now, scored on its steps that have ended (minutes before m only).
+        if (previous) {
+          const from = (previous.start - start) / 60_000;
+          const times: number[] = [];
+          const values: number[] = [];
+          for (let j = Math.max(0, from); j < m; j += 1) {
+            times.push(start + j * 60_000);
+            values.push(load(j));
+          }
+          calibration = calibrate(
+            calibration,
+            previous,
+            { times, values, periodMinutes: 1 },
+            previous.start - 1,
+            now,
+          );
+        }
+        const made = cachedForecast(series, load, start, m, settings, lead);
         if (made.status === 'forecast') {
-          const headroom = headroomAt(m, load);
-          schedule = floorsFromForecast(made, resource, settings, headroom);
-          const k = made.stepMinutes;
-          for (let t = 0; t < settings.validMinutes && m + t < minutes; t += 1) {
-            const i = Math.floor(t / k);
-            const point = made.point[i] ?? Number.NaN;
+          previous = made;
+          const headroom = floorHeadroom(
+            measuredHeadroom(calibration, 1),
+            settings.predictive.capacityBufferPercent,
+          );
+          const forecast = inPercentOfUnit(made, resource.unitCapacity);
+          const until = floorsUntil(new Date(now), settings.predictive);
+          const needed = neededCapacity(
+            rules.map((rule) => ({ rule, forecast, headroom })),
+            [],
+            until,
+          );
+          schedule = floorSchedule(needed, lead, resource.max, new Date(now), made.message);
+          for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
+            const point = made.point[Math.floor(t / k)] ?? Number.NaN;
             pointAt[m + t] = point;
-            upperAt[m + t] = headroom === undefined ? (made.upper[i] ?? Number.NaN) : point * headroom;
+            upperAt[m + t] = point * headroom;
           }
         }
       }
@@ -190,20 +195,6 @@ export function floorPlanner(
       return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
     },
   };
-  /** The quantile of actual ÷ forecast over the window before m (undefined: too little to say). */
-  function headroomAt(m: number, load: (j: number) => number): number | undefined {
-    ratios.length = 0;
-    for (let j = Math.max(0, m - settings.headroomWindowMinutes); j < m; j += 1) {
-      const p = pointAt[j] as number;
-      if (p > 0) ratios.push(load(j) / p);
-    }
-    if (ratios.length < MIN_CALIBRATION_MINUTES) return undefined;
-    ratios.sort((a, b) => a - b);
-    const q = ratios[
-      Math.min(ratios.length - 1, Math.floor(settings.headroomQuantile * ratios.length))
-    ] as number;
-    return Math.max(1, q);
-  }
 }
 
 /** A forecast needs a day of history. */
@@ -220,17 +211,18 @@ function cachedForecast(
   start: number,
   m: number,
   settings: FloorSettings,
+  lead: number,
 ): ForecastResult {
-  if (!series) return forecastAt(load, start, m, settings);
+  if (!series) return forecastAt(load, start, m, settings, lead);
   let bySeries = forecasts.get(series);
   if (!bySeries) {
     bySeries = new Map();
     forecasts.set(series, bySeries);
   }
-  const key = `${start} ${m} ${settings.quantile} ${settings.lookbackMinutes} ${settings.stepMinutes} ${settings.validMinutes}`;
+  const key = `${start} ${m} ${settings.quantile} ${settings.lookbackMinutes} ${settings.stepMinutes} ${settings.predictive.horizonMinutes} ${lead}`;
   let made = bySeries.get(key);
   if (!made) {
-    made = forecastAt(load, start, m, settings);
+    made = forecastAt(load, start, m, settings, lead);
     bySeries.set(key, made);
   }
   return made;

@@ -1,4 +1,4 @@
-import type { Target, TargetKind } from '../policy/schema';
+import type { PredictivePolicy, Target, TargetKind } from '../policy/schema';
 import { baselines, scalepilot, scalepilotTarget } from './baselines';
 import { type Figures, figures, type Scenario, scenarioFor, simulate, type Timeline } from './engine';
 import { benchFloorSettings } from './predictive';
@@ -10,6 +10,15 @@ export interface BacktestResult {
   readonly figures: Figures[];
 }
 
+/** What a backtest runs Scalepilot with: an operator's target and the policy's predictive section. */
+export interface BacktestOptions {
+  /** The policy's target of the kind; default: `scalepilotTarget` on the kind's defaults. */
+  readonly target?: Target;
+  /** The policy's `predictive` section (buffer, horizon, provisioning delays); default: the schema's defaults. */
+  readonly predictive?: PredictivePolicy;
+  readonly onPolicyDone?: (policy: string, done: number, total: number) => void;
+}
+
 /**
  * Runs the baselines and Scalepilot on one trace. With a policy target, Scalepilot uses it and the
  * scenario takes the target's range; otherwise `scalepilotTarget` and the kind's defaults. `scalepilot` runs
@@ -18,13 +27,13 @@ export interface BacktestResult {
 export function runBacktest(
   series: MinuteSeries,
   kind: TargetKind,
-  target?: Target,
-  onPolicyDone?: (policy: string, done: number, total: number) => void,
+  options: BacktestOptions = {},
 ): BacktestResult {
+  const { target, predictive, onPolicyDone } = options;
   const scenario = backtestScenario(series.load, kind, target);
   const rules = target ?? scalepilotTarget(scenario);
   // An operator's target gets floors only when it asks for them (`predictive: true`), as in the functions.
-  const floors = rules.predictive ? benchFloorSettings(series.stepMinutes) : undefined;
+  const floors = rules.predictive ? benchFloorSettings(series.stepMinutes, predictive) : undefined;
   const factories = [
     ...baselines,
     scalepilot(rules, floors ? { floors } : {}),

@@ -1,9 +1,19 @@
+import {
+  type ActualLoad,
+  type CalibrationPoint,
+  calibrate,
+  floorHeadroom,
+  HEADROOM_WINDOW_MINUTES,
+  measuredHeadroom,
+} from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
 import {
   eventOnlyCapacity,
   eventsFor,
   eventsNear,
   floorSchedule,
+  floorsUntil,
+  forecastHorizonMinutes,
   historyPeriodSeconds,
   leadSeconds,
   loadHistory,
@@ -89,10 +99,10 @@ export class PredictionFailedError extends ScalingError {
 }
 
 const MINUTE = 60_000;
-/** The schedule runs hourly; floors must outlive the gap to the next run by the policy's horizon. */
-const RUN_EVERY_MINUTES = 60;
 /** A history whose newest datapoint is older than this is not forecast from. */
 const STALE_HISTORY_MINUTES = 120;
+/** The recent load read for the headroom: its window, and the hour since the forecast it scores was made. */
+const CALIBRATION_READ_MINUTES = HEADROOM_WINDOW_MINUTES + 60;
 /** CloudWatch takes datapoints up to two hours ahead: the forecast metrics cover that much. */
 const PUBLISH_AHEAD_MINUTES = 120;
 
@@ -113,13 +123,24 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   }
   const targets = selectTargets(policy, request.targets);
   const now = deps.clock.now();
-  const reads = historyQueries(targets);
+  const reads = historyQueries(targets, historyPeriodSeconds);
   // Whole 5-minute periods only: the one in progress would read low.
   const end = new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE);
   const start = new Date(end.getTime() - policy.predictive.lookbackDays * 1440 * MINUTE);
   const points =
     reads.queries.length > 0
       ? await deps.history.history(reads.queries, start, end)
+      : new Map<string, never[]>();
+  // The last hours at each rule's own period (a minute, mostly): what the headroom is measured on.
+  const recentReads = historyQueries(targets, (rule) => rule.metric.periodSeconds);
+  const recentEnd = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE);
+  const recentPoints =
+    recentReads.queries.length > 0
+      ? await deps.history.history(
+          recentReads.queries,
+          new Date(recentEnd.getTime() - CALIBRATION_READ_MINUTES * MINUTE),
+          recentEnd,
+        )
       : new Map<string, never[]>();
 
   const predictions: Prediction[] = [];
@@ -129,7 +150,18 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
       const histories: Record<string, LoadHistory> = {};
       for (const { rule, sum, count } of reads.byTarget.get(target.name) ?? [])
         histories[rule.name] = loadHistory(rule, points.get(sum) ?? [], points.get(count) ?? []);
-      predictions.push(await predictOne(deps, target, histories, now));
+      const recent: Record<string, ActualLoad> = {};
+      for (const { rule, sum, count } of recentReads.byTarget.get(target.name) ?? [])
+        recent[rule.name] = {
+          ...loadHistory(
+            rule,
+            recentPoints.get(sum) ?? [],
+            recentPoints.get(count) ?? [],
+            rule.metric.periodSeconds,
+          ),
+          periodMinutes: rule.metric.periodSeconds / 60,
+        };
+      predictions.push(await predictOne(deps, target, histories, recent, now));
     } catch (error) {
       deps.log.error('prediction failed', {
         target: target.name,
@@ -153,8 +185,8 @@ function selectTargets(policy: Policy, names: readonly string[] | undefined): Ta
   });
 }
 
-/** Per forecastable rule of every target: a Sum and a SampleCount query of its metric, at the history's period. */
-function historyQueries(targets: readonly Target[]) {
+/** Per forecastable rule of every target: a Sum and a SampleCount query of its metric, at `period(rule)`. */
+function historyQueries(targets: readonly Target[], period: (rule: Rule) => number) {
   const queries: MetricQuery[] = [];
   const byTarget = new Map<string, { rule: Rule; sum: string; count: string }[]>();
   for (const target of targets) {
@@ -165,7 +197,7 @@ function historyQueries(targets: readonly Target[]) {
         const metric = {
           ...rule.metric,
           dimensions: loadDimensions(target, rule),
-          periodSeconds: historyPeriodSeconds(rule),
+          periodSeconds: period(rule),
         };
         const sum = `h${queries.length}`;
         queries.push({ id: sum, metric: { ...metric, statistic: 'Sum' } });
@@ -198,6 +230,7 @@ async function predictOne(
   deps: PredictDeps,
   target: Target,
   histories: Record<string, LoadHistory>,
+  recent: Readonly<Record<string, ActualLoad>>,
   now: Date,
 ): Promise<Prediction> {
   const { policy, ledger } = deps;
@@ -206,23 +239,31 @@ async function predictOne(
   const dryRun = target.dryRun ?? policy.dryRun;
   const lead = leadSeconds(target, predictive);
   const events = eventsFor(predictive, target);
-  const until = new Date(now.getTime() + (RUN_EVERY_MINUTES + predictive.horizonMinutes) * MINUTE);
+  const until = floorsUntil(now, predictive);
 
   // Trust: the previous forecasts against what has happened since.
   const track = await ledger.readForecastTrack(target.name);
   const scored = track ? scoreTrack(track, histories, now) : undefined;
   const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
   const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
+  const calibration = calibrated(track, recent, now);
+  const measured = new Map<string, number | undefined>();
+  const headroom = (rule: Rule) => {
+    measured.set(rule.name, measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60));
+    return floorHeadroom(measured.get(rule.name), predictive.capacityBufferPercent);
+  };
 
-  const outcome = forecastAll(target, histories, lead, now, until, verdict);
+  const outcome = forecastAll(target, histories, lead, now, until, verdict, headroom);
   const group =
     scale && target.kind === 'asg' ? await deps.groups.group(target.autoScalingGroupName) : undefined;
   const max = Math.min(target.capacity.max, group?.maxSize ?? Number.POSITIVE_INFINITY);
   const needed =
     outcome.status === 'forecast'
-      ? neededCapacity(outcome.forecasts, predictive.capacityBufferPercent, events, until)
+      ? neededCapacity(outcome.forecasts, events, until)
       : eventOnlyCapacity(events, new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE), 5, until);
-  const source = sourceOf(outcome, events, needed, until);
+  const source = sourceOf(outcome, events, needed, until, (rule) =>
+    measured.get(rule) === undefined ? 'capacityBufferPercent: under 4 h of forecasts scored' : 'measured',
+  );
   const floors = floorSchedule(needed, lead, max, now, source);
 
   await deps.publisher.publish(forecastData(target, outcome, needed, now, mase));
@@ -270,6 +311,7 @@ async function predictOne(
     scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
     scores: verdict.scores,
     trusted: verdict.trusted,
+    calibration,
   } satisfies ForecastTrack);
   if (track && track.trusted !== verdict.trusted)
     await deps.notifier?.trustChanged(
@@ -299,6 +341,7 @@ function forecastAll(
   now: Date,
   until: Date,
   verdict: { trusted: boolean; message: string },
+  headroom: (rule: Rule) => number,
 ): Outcome {
   const refused = target.rules.map(unforecastable).filter((r): r is string => r !== undefined);
   const rules = target.rules.filter((r) => unforecastable(r) === undefined);
@@ -315,9 +358,8 @@ function forecastAll(
         forecasts: [],
         why: `rule ${rule.name}: no datapoint since ${new Date(newest).toISOString()}, over ${STALE_HISTORY_MINUTES / 60} h ago: reactive only`,
       };
-    const horizonMinutes = Math.ceil((until.getTime() - newest) / MINUTE + lead / 60) + 5;
     const result = forecastLoad(history, {
-      horizonMinutes: Math.max(5, horizonMinutes),
+      horizonMinutes: forecastHorizonMinutes(newest, until, lead),
       stepMinutes: historyPeriodSeconds(rule) / 60,
     });
     if (result.status === 'declined')
@@ -326,7 +368,7 @@ function forecastAll(
         forecasts: [],
         why: `rule ${rule.name}: ${result.reason}: ${result.message}`,
       };
-    forecasts.push({ rule, forecast: result });
+    forecasts.push({ rule, forecast: result, headroom: headroom(rule) });
   }
   if (!verdict.trusted)
     return { status: 'untrusted', forecasts, why: `forecast untrusted: ${verdict.message}` };
@@ -338,11 +380,39 @@ function sourceOf(
   events: ReturnType<typeof eventsFor>,
   needed: NeededCapacity,
   until: Date,
+  headroomFrom: (rule: string) => string,
 ) {
   const near = eventsNear(events, needed.start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (outcome.status !== 'forecast') return `known events only${withEvents}`;
-  return `forecast of ${outcome.forecasts.map((f) => f.rule.name).join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
+  const rules = outcome.forecasts.map(
+    (f) => `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule.name)})`,
+  );
+  return `forecast of ${rules.join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
+}
+
+/**
+ * Each rule's calibration after this run: the previous run's forecast (the one in force since) scored against
+ * the load that has happened, added to what the track kept (floorSizing.ts).
+ */
+function calibrated(
+  track: ForecastTrack | undefined,
+  recent: Readonly<Record<string, ActualLoad>>,
+  now: Date,
+): Record<string, readonly CalibrationPoint[]> {
+  // Every rule's record older than the window goes, scored this run or not (a rule removed, a run that declined).
+  const from = now.getTime() - HEADROOM_WINDOW_MINUTES * MINUTE;
+  const calibration: Record<string, readonly CalibrationPoint[]> = Object.fromEntries(
+    Object.entries(track?.calibration ?? {})
+      .map(([rule, points]) => [rule, points.filter((p) => p.time >= from)] as const)
+      .filter(([, points]) => points.length > 0),
+  );
+  for (const f of track?.forecasts ?? []) {
+    const actual = recent[f.rule];
+    if (actual)
+      calibration[f.rule] = calibrate(calibration[f.rule] ?? [], f, actual, f.start - 1, now.getTime());
+  }
+  return calibration;
 }
 
 /** What the previous forecast is scored on next run: its point forecast, trimmed, with its MASE scale. */

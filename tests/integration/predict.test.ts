@@ -195,7 +195,8 @@ describe('predict against the emulator', () => {
     expect(secondOurs.every((a) => (a.StartTime?.getTime() ?? 0) > clock.now().getTime())).toBe(true);
     expect(emulator.calls('BatchDeleteScheduledAction')).toBeGreaterThan(0);
     expect(all.filter((a) => a.ScheduledActionName?.startsWith('operator-'))).toHaveLength(10);
-    expect(emulator.calls('GetMetricData')).toBe(2); // one batched history read per run
+    // Per run: one batched history read, and one of the last 13 hours at the rules' own period (the headroom).
+    expect(emulator.calls('GetMetricData')).toBe(4);
   });
 
   it('floors are honoured by the real ASG scaler after a predict run, and expire with their schedule', async () => {

@@ -43,12 +43,13 @@ const tracking = (target: number): Rule =>
     evaluationPeriods: 1,
   }) as Rule;
 
-const forecast = (upper: number[], stepMinutes = 5, start = T0): LoadForecast => ({
+// The band is twice the point: the floors plan on point × headroom, never on the band.
+const forecast = (point: number[], stepMinutes = 5, start = T0): LoadForecast => ({
   status: 'forecast',
   stepMinutes,
   start,
-  point: upper,
-  upper,
+  point,
+  upper: point.map((v) => 2 * v),
   quantile: 0.9,
   historyMinutes: 2880,
   missingFraction: 0,
@@ -110,20 +111,19 @@ describe('load to units', () => {
 
 describe('neededCapacity', () => {
   it.each([
-    { name: 'ceil(upper × 1.3 / 70)', upper: 240, buffer: 30, rule: step(), want: 5 },
+    { name: 'ceil(point × 1.3 / 70)', point: 240, headroom: 1.3, rule: step(), want: 5 },
     {
       name: 'an exact fit stays exact (240 × 1.25 / 60 = 5)',
-      upper: 240,
-      buffer: 25,
+      point: 240,
+      headroom: 1.25,
       rule: tracking(60),
       want: 5,
     },
-    { name: 'no buffer', upper: 140, buffer: 0, rule: step(), want: 2 },
-    { name: 'a negative forecast needs nothing', upper: -5, buffer: 30, rule: step(), want: 0 },
-  ])('$name', ({ upper, buffer, rule, want }) => {
+    { name: 'no headroom', point: 140, headroom: 1, rule: step(), want: 2 },
+    { name: 'a negative forecast needs nothing', point: -5, headroom: 1.3, rule: step(), want: 0 },
+  ])('$name', ({ point, headroom, rule, want }) => {
     const needed = neededCapacity(
-      [{ rule, forecast: forecast([upper]) }],
-      buffer,
+      [{ rule, forecast: forecast([point]), headroom }],
       [],
       new Date(T0 + 5 * MIN),
     );
@@ -134,10 +134,9 @@ describe('neededCapacity', () => {
     const memory = { ...tracking(50), name: 'memory' };
     const needed = neededCapacity(
       [
-        { rule: step(), forecast: forecast([140, 700]) },
-        { rule: memory, forecast: forecast([400, 100]) },
+        { rule: step(), forecast: forecast([140, 700]), headroom: 1 },
+        { rule: memory, forecast: forecast([400, 100]), headroom: 1 },
       ],
-      0,
       [],
       new Date(T0 + 10 * MIN),
     );
@@ -154,8 +153,7 @@ describe('neededCapacity', () => {
     },
   ])('known event, $name', ({ demand, want }) => {
     const needed = neededCapacity(
-      [{ rule: step(), forecast: forecast([70, 70, 70, 70, 70]) }],
-      0,
+      [{ rule: step(), forecast: forecast([70, 70, 70, 70, 70]), headroom: 1 }],
       [event({ demand })],
       new Date(T0 + 25 * MIN),
     );

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../shared/policy/parsePolicy';
+import type { PredictivePolicy } from '../../../shared/policy/schema';
 import { backtestReport } from '../../../shared/report/backtestReport';
 import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
 import { type Scenario, type SimPolicy, simulate, type Timeline } from '../../../shared/simulate/engine';
-import { defaultFloorSettings, floorsFromForecast, historyBefore } from '../../../shared/simulate/predictive';
+import { defaultFloorSettings, historyBefore } from '../../../shared/simulate/predictive';
 import { runBacktest } from '../../../shared/simulate/runBacktest';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
@@ -226,7 +227,7 @@ describe('predictive floors in the backtest', () => {
   ])('runBacktest with an operator’s target: $name', ({ predictive, floors: expected }) => {
     const series = { start: START, load, stepMinutes: 1 };
     const target = { ...scalepilotTarget(s), predictive };
-    const result = runBacktest(series, 'asg', target);
+    const result = runBacktest(series, 'asg', { target });
     const own = result.timelines.find((t) => t.policy === 'scalepilot') as Timeline;
     const reactiveRow = result.timelines.find((t) => t.policy === 'scalepilot-reactive') as Timeline;
     expect(own.floor !== undefined).toBe(expected);
@@ -234,58 +235,25 @@ describe('predictive floors in the backtest', () => {
   });
 });
 
-describe('floorsFromForecast', () => {
-  const forecast = {
-    status: 'forecast' as const,
-    stepMinutes: 5,
-    start: START,
-    point: [10, 10, 50, 10, 10, 10],
-    upper: [12, 12, 60, 12, 12, 12],
-    quantile: 0.9,
-    historyMinutes: 1440,
-    missingFraction: 0,
-    components: [],
-    message: 'test',
+describe('runBacktest with the policy’s predictive section', () => {
+  const series = { start: START, load: syntheticLoad(2 * 1440), stepMinutes: 1 };
+  const floorsWith = (predictive?: PredictivePolicy) => {
+    const result = runBacktest(series, 'asg', predictive ? { predictive } : {});
+    return (result.timelines.find((t) => t.policy === 'scalepilot') as Timeline).floor as Float64Array;
   };
-  const resource = { unitCapacity: 10, delayMinutes: 5, min: 1, max: 14 };
-  const settings = { ...floors, validMinutes: 30, utilisation: 0.5, bufferPercent: 0 };
+  const defaults = floorsWith();
+  // The first hours of floors, before 4 hours of forecasts are scored: the buffer decides the headroom.
+  const early = (f: Float64Array) => Array.from(f.slice(1440, 1440 + 180));
 
   it.each([
-    {
-      name: 'from the upper quantile, shifted earlier by the delay, clamped to the range',
-      headroom: undefined,
-      // upper 12 → 3 units at 5 a unit; 60 → 12; minutes 5..14 see the burst within their next 5 minutes.
-      units: [
-        3, 3, 3, 3, 3, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-      ],
-    },
-    {
-      name: 'from the point scaled by the volatility headroom',
-      headroom: 1.5,
-      // 10 × 1.5 = 15 → 3 units; 50 × 1.5 = 75 → 15, clamped to the maximum of 14.
-      units: [
-        3, 3, 3, 3, 3, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-      ],
-    },
-    {
-      name: 'with a buffer',
-      headroom: 1,
-      // 10 × 1.3 = 13 → 3 units; 50 × 1.3 = 65 → 13.
-      units: [
-        3, 3, 3, 3, 3, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-      ],
-      buffer: 30,
-    },
-  ])('$name', ({ headroom, units, buffer }) => {
-    const schedule = floorsFromForecast(
-      forecast,
-      resource,
-      { ...settings, bufferPercent: buffer ?? 0 },
-      headroom,
-    );
-    expect(schedule.units).toEqual(units);
-    expect(schedule.start.getTime()).toBe(START);
-    expect(schedule.stepMinutes).toBe(1);
+    { name: 'no buffer plans lower floors than the seeds’ 30%', buffer: 0, compare: 'lower' },
+    { name: 'a 100% buffer plans higher ones', buffer: 100, compare: 'higher' },
+  ])('$name', ({ buffer, compare }) => {
+    const floors = early(floorsWith({ ...defaultFloorSettings.predictive, capacityBufferPercent: buffer }));
+    const base = early(defaults);
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    if (compare === 'lower') expect(sum(floors)).toBeLessThan(sum(base));
+    else expect(sum(floors)).toBeGreaterThan(sum(base));
   });
 });
 
@@ -326,7 +294,7 @@ targets:
       - name: utilisation
         type: target-tracking
         metric: { namespace: Backtest, name: Utilisation }
-        target: 80
+        target: 83
         tolerance: 0
 `;
     const parsed = parsePolicy(yaml).targets[0];

@@ -63,17 +63,23 @@ function setUp(policy = policyWith(), history = new SyntheticHistory(daily)) {
 const need = (t: number, load = daily) => Math.ceil((load(t) * 1.3) / 70);
 
 describe('predictTargets: forecast-and-scale on a group', () => {
-  it('reads every history in one batched read (Sum and SampleCount at 5 minutes over the lookback)', async () => {
+  it('reads every history in one batched read (Sum and SampleCount at 5 minutes over the lookback), and the last 7 hours at the rules’ own period in a second (the headroom)', async () => {
     const { deps, history } = setUp();
     await predictTargets(deps);
-    expect(history.calls).toHaveLength(1);
-    const [call] = history.calls;
+    expect(history.calls).toHaveLength(2);
+    const [call, recent] = history.calls;
     expect(call?.queries.map((q) => [q.metric.statistic, q.metric.periodSeconds])).toEqual([
       ['Sum', 300],
       ['SampleCount', 300],
     ]);
     expect(call?.queries[0]?.metric.dimensions).toEqual({ AutoScalingGroupName: 'g' });
     expect((call?.end.getTime() ?? 0) - (call?.start.getTime() ?? 0)).toBe(3 * DAY);
+    expect(recent?.queries.map((q) => [q.metric.statistic, q.metric.periodSeconds])).toEqual([
+      ['Sum', 60],
+      ['SampleCount', 60],
+    ]);
+    expect((recent?.end.getTime() ?? 0) - (recent?.start.getTime() ?? 0)).toBe(7 * HOUR);
+    expect((recent?.end.getTime() ?? 0) % MIN).toBe(0); // whole minutes: the one in progress would read low
   });
 
   it('writes floors that cover the need ahead, mirrors them as MinSize actions, records ForecastFloors', async () => {
@@ -214,6 +220,53 @@ describe('predictTargets: falling back to reactive, recorded', () => {
 });
 
 describe('predictTargets: trust measured continuously', () => {
+  it('plans on the policy’s buffer until 4 hours of its forecasts are scored, then on the headroom they show (the last 6 hours kept)', async () => {
+    // Every minute but the first of each 5 is half as busy again: the 5-minute history (read at period starts
+    // here) never shows it, the minute-level actuals do: actual ÷ forecast is 1.5 on most minutes.
+    const bursty = (t: number) => daily(t) * (Math.floor(t / MIN) % 5 === 0 ? 1 : 1.5);
+    const { deps, clock, ledger, publisher } = setUp(
+      policyWith({ capacityBufferPercent: 30 }),
+      new SyntheticHistory(bursty),
+    );
+    const runs = [];
+    const sized: { load: number; units: number }[][] = [];
+    for (let hour = 0; hour <= 6; hour += 1) {
+      publisher.data.length = 0;
+      runs.push((await predictTargets(deps))[0]);
+      const units = publisher.data.filter((d) => d.name === 'ForecastCapacity');
+      sized.push(
+        publisher.data
+          .filter((d) => d.name === 'ForecastLoad')
+          .map((d, i) => ({ load: d.value, units: units[i]?.value ?? Number.NaN })),
+      );
+      if (hour < 6) clock.advance(3600);
+    }
+    expect(runs[0]?.decision.message).toContain(
+      'cpu (headroom ×1.30, capacityBufferPercent: under 4 h of forecasts scored)',
+    );
+    expect(runs[3]?.decision.message).toContain('cpu (headroom ×1.30, capacityBufferPercent');
+    // Four hourly runs have scored 240 minutes of the forecasts that were in force.
+    expect(runs[4]?.decision.message).toContain('cpu (headroom ×1.50, measured)');
+    expect(runs[6]?.decision.message).toContain('cpu (headroom ×1.50, measured)');
+    const track = await ledger.readForecastTrack('api');
+    const kept = track?.calibration?.cpu ?? [];
+    // Six runs scored 362 minutes (from the first forecast's start); the oldest fell out of the window.
+    expect(kept.length).toBeGreaterThanOrEqual(6 * 60 - 1);
+    expect(kept.length).toBeLessThanOrEqual(6 * 60 + 1);
+    expect(kept.filter((p) => Math.abs(p.ratio - 1.5) < 0.05).length).toBeGreaterThan(0.75 * kept.length);
+    // The units needed follow: the point forecast × 1.3, then × 1.5, at 70% a unit.
+    for (const [run, headroom] of [
+      [0, 1.3],
+      [3, 1.3],
+      [4, 1.5],
+      [6, 1.5],
+    ] as const) {
+      expect(sized[run]?.length).toBeGreaterThan(10);
+      for (const { load, units } of sized[run] ?? [])
+        expect(units).toBe(Math.ceil((load * headroom) / 70 - 1e-9));
+    }
+  });
+
   it('scores the previous run’s forecast against what happened and publishes ForecastMase', async () => {
     // The daily cycle with noise (a pure cycle would make seasonal-naive perfect and MASE meaningless).
     const noisy = (t: number) => daily(t) + 15 * Math.sin(t / 60_000 / 7.3) * Math.sin(t / 60_000 / 3.1);

@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type CalibrationPoint,
+  calibrate,
+  floorHeadroom,
+  HEADROOM_WINDOW_MINUTES,
+  MIN_CALIBRATION_MINUTES,
+  measuredHeadroom,
+  unitsForLoad,
+} from '../../../shared/decision/floorSizing';
+
+const T0 = Date.parse('2026-03-02T00:00:00Z');
+const MIN = 60_000;
+/** A forecast of 100 per step of 5 minutes, from T0, for 2 hours. */
+const flat = { start: T0, stepMinutes: 5, point: Array.from({ length: 24 }, () => 100) };
+const minutes = (from: number, n: number, value: (i: number) => number) => ({
+  times: Array.from({ length: n }, (_, i) => T0 + (from + i) * MIN),
+  values: Array.from({ length: n }, (_, i) => value(i)),
+  periodMinutes: 1,
+});
+
+describe('calibrate', () => {
+  it.each([
+    {
+      name: 'one ratio per actual minute, against the forecast step it falls in',
+      forecast: { ...flat, point: [100, 200, ...flat.point.slice(2)] },
+      actual: minutes(0, 10, () => 150),
+      until: T0 + 10 * MIN,
+      want: [1.5, 1.5, 1.5, 1.5, 1.5, 0.75, 0.75, 0.75, 0.75, 0.75],
+    },
+    {
+      name: 'a minute that has not ended by the run is not scored (no peeking)',
+      forecast: flat,
+      actual: minutes(0, 10, () => 100),
+      until: T0 + 7.5 * MIN,
+      want: [1, 1, 1, 1, 1, 1, 1],
+    },
+    {
+      name: 'a step the forecast put at zero says nothing',
+      forecast: { ...flat, point: [0, ...flat.point.slice(1)] },
+      actual: minutes(0, 10, () => 100),
+      until: T0 + 10 * MIN,
+      want: [1, 1, 1, 1, 1],
+    },
+    {
+      name: 'minutes before the forecast started are not its to score',
+      forecast: { ...flat, start: T0 + 5 * MIN },
+      actual: minutes(0, 10, () => 50),
+      until: T0 + 10 * MIN,
+      want: [0.5, 0.5, 0.5, 0.5, 0.5],
+    },
+  ])('$name', ({ forecast, actual, until, want }) => {
+    const kept = calibrate([], forecast, actual, forecast.start - 1, until);
+    expect(kept.map((p) => p.ratio)).toEqual(want);
+  });
+
+  it(`keeps the last ${HEADROOM_WINDOW_MINUTES} minutes: older points go, a minute scored again is replaced`, () => {
+    const old: CalibrationPoint[] = [
+      { time: T0 - HEADROOM_WINDOW_MINUTES * MIN - MIN, ratio: 9 },
+      { time: T0 - MIN, ratio: 2 },
+      { time: T0, ratio: 3 },
+    ];
+    const kept = calibrate(
+      old,
+      flat,
+      minutes(0, 2, () => 100),
+      flat.start - 1,
+      T0 + 2 * MIN + 0,
+    );
+    expect(kept.map((p) => [(p.time - T0) / MIN, p.ratio])).toEqual([
+      [-1, 2],
+      [0, 1],
+      [1, 1],
+    ]);
+  });
+});
+
+describe('measuredHeadroom', () => {
+  const ratios = (values: number[]) => values.map((ratio, i) => ({ time: T0 + i * MIN, ratio }));
+
+  it.each([
+    {
+      name: `undefined under ${MIN_CALIBRATION_MINUTES} minutes of record (the buffer stands in)`,
+      calibration: ratios(Array.from({ length: MIN_CALIBRATION_MINUTES - 1 }, () => 2)),
+      period: 1,
+      want: undefined,
+    },
+    {
+      name: 'the 95th percentile of actual ÷ forecast',
+      calibration: ratios(Array.from({ length: 400 }, (_, i) => 1 + i / 400)),
+      period: 1,
+      want: 1.95,
+    },
+    {
+      name: 'never below 1: a forecast that ran high plans for itself',
+      calibration: ratios(Array.from({ length: 400 }, () => 0.6)),
+      period: 1,
+      want: 1,
+    },
+    {
+      name: 'counted in minutes: 5-minute periods need a fifth as many points',
+      calibration: ratios(Array.from({ length: MIN_CALIBRATION_MINUTES / 5 }, () => 1.2)),
+      period: 5,
+      want: 1.2,
+    },
+  ])('$name', ({ calibration, period, want }) => {
+    const got = measuredHeadroom(calibration, period);
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toBeCloseTo(want, 9);
+  });
+
+  it('property: the headroom is at least 1 and at most the largest ratio (or 1)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), {
+          minLength: MIN_CALIBRATION_MINUTES,
+          maxLength: 800,
+        }),
+        (values) => {
+          const h = measuredHeadroom(ratios(values), 1) as number;
+          expect(h).toBeGreaterThanOrEqual(1);
+          expect(h).toBeLessThanOrEqual(Math.max(1, ...values));
+        },
+      ),
+    );
+  });
+});
+
+describe('floorHeadroom and unitsForLoad', () => {
+  it.each([
+    { name: 'the measured headroom when there is one', measured: 1.12, buffer: 30, want: 1.12 },
+    { name: "the policy's buffer until then (seeds: 30%)", measured: undefined, buffer: 30, want: 1.3 },
+    { name: 'a buffer of 0 plans on the point forecast', measured: undefined, buffer: 0, want: 1 },
+  ])('$name', ({ measured, buffer, want }) => {
+    expect(floorHeadroom(measured, buffer)).toBeCloseTo(want, 12);
+  });
+
+  it.each([
+    {
+      name: 'an exact fit stays exact through float noise (240 × 1.25 / 60)',
+      load: 240 * 1.25,
+      per: 60,
+      want: 5,
+    },
+    { name: 'a little over needs one more', load: 301, per: 60, want: 6 },
+    { name: 'no load, no units', load: 0, per: 60, want: 0 },
+    { name: 'a negative forecast needs nothing', load: -5, per: 60, want: 0 },
+  ])('$name', ({ load, per, want }) => {
+    expect(unitsForLoad(load, per)).toBe(want);
+  });
+});
