@@ -74,6 +74,9 @@ export function alarmNameProblems(
  * ElastiCache publishes memory and engine CPU per node (`CacheClusterId`), never per replication group, and
  * its node ids change with every reshard: an alarm on the group would never see a datapoint. Such rules get
  * no alarm; the one-minute schedule evaluates them, reading every node (the alarms are only hints anyway).
+ * An Aurora cluster's readers have one series (`Role=READER`, metricDimensions): their alarms watch it. A
+ * plain RDS source's replicas publish per replica, under ids the scaler creates: their alarms watch the
+ * source, a hint that wakes the scaler, which then reads the replicas.
  */
 function hasGroupSeries(target: Target, rule: Rule): boolean {
   return !(

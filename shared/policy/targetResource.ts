@@ -41,6 +41,13 @@ export const unitByKind = {
   'cache-shards': 'shard',
 } as const satisfies Record<TargetKind, string>;
 
+/**
+ * The dimensions of a rule's metric: the rule's own, else the target's resource; for an Aurora cluster, its
+ * readers as one series (`Role=READER`), which is what its decisions read.
+ */
 export function metricDimensions(target: Target, dimensions: Record<string, string> | undefined) {
-  return dimensions ?? { [defaultDimensionByKind[target.kind]]: targetResource(target) ?? '' };
+  if (dimensions) return dimensions;
+  if (target.kind === 'rds-replicas' && target.aurora)
+    return { DBClusterIdentifier: target.sourceDbInstanceIdentifier, Role: 'READER' };
+  return { [defaultDimensionByKind[target.kind]]: targetResource(target) ?? '' };
 }

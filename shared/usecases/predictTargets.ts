@@ -196,7 +196,7 @@ function historyQueries(targets: readonly Target[], period: (rule: Rule) => numb
       rules.map((rule) => {
         const metric = {
           ...rule.metric,
-          dimensions: loadDimensions(target, rule),
+          dimensions: metricDimensions(target, rule.metric.dimensions),
           periodSeconds: period(rule),
         };
         const sum = `h${queries.length}`;
@@ -210,16 +210,6 @@ function historyQueries(targets: readonly Target[], period: (rule: Rule) => numb
     );
   }
   return { queries, byTarget };
-}
-
-/**
- * Where a rule's load over all units is: the rule's own dimensions, an Aurora cluster's readers, or the
- * target's resource (a group's metrics aggregate its instances).
- */
-function loadDimensions(target: Target, rule: Rule): Record<string, string> {
-  if (!rule.metric.dimensions && target.kind === 'rds-replicas' && target.aurora)
-    return { DBClusterIdentifier: target.sourceDbInstanceIdentifier, Role: 'READER' };
-  return metricDimensions(target, rule.metric.dimensions);
 }
 
 type Outcome =

@@ -58,6 +58,28 @@ describe('the example policy', () => {
     ).toBe('scaleRdsReplicas');
   });
 
+  it.each([
+    {
+      name: 'an Aurora cluster: its readers as one series (Role=READER), what its decisions read',
+      aurora: true,
+      want: { DBClusterIdentifier: 'event-platform-db', Role: 'READER' },
+    },
+    {
+      name: 'a plain source: the source (its replicas publish under ids the scaler makes; a hint)',
+      aurora: false,
+      want: { DBInstanceIdentifier: 'event-platform-db' },
+    },
+  ])('the alarms of a read-replica target watch $name', ({ aurora, want }) => {
+    const example = parsePolicy(exampleText);
+    const policy = {
+      ...example,
+      targets: example.targets.map((t) => (t.kind === 'rds-replicas' ? { ...t, aurora } : t)),
+    };
+    const alarms = alarmDefinitions(policy, 'prod').filter((a) => a.kind === 'rds-replicas');
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.metric.dimensions).toEqual(want);
+  });
+
   it('gives per-node ElastiCache metrics no alarm: AWS publishes them per node, never per group (such an alarm never fired)', () => {
     const alarms = alarmDefinitions(parsePolicy(exampleText), 'prod');
     expect(alarms.filter((a) => a.kind === 'cache-shards')).toEqual([]);
