@@ -1,20 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
+import { useEmulator } from '../harness/useEmulator';
 
 // `scalepilot backtest --cloudwatch` pulls the history with paginated GetMetricData from the emulator.
 const run = promisify(execFile);
 const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 
 describe('backtest --cloudwatch', () => {
   it('replays the account’s own metric history', async () => {

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { asgScalerOnEmulator, lambdaContext, seedStepPolicy, testClock } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // The kill switch against moto's SSM, set by the real CLI (`scalepilot pause` / `resume`) in a child
 // process, read by the handler as deployed (issue #15, item 6).
@@ -16,16 +16,7 @@ const tick = (at: Date) => ({
   time: at.toISOString(),
 });
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 describe('scalepilot pause / resume', () => {
   it('stops every mutating call within a minute, records Paused, and resume lets the next evaluation act', async () => {

@@ -11,8 +11,7 @@ import {
   type ScheduledUpdateGroupAction,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { FORECAST_ACTION_PREFIX, MAX_SCHEDULED_ACTIONS } from '../../shared/decision/scheduledFloors';
@@ -20,6 +19,7 @@ import { predictFunction } from '../../shared/lambda/predictFunction';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy, PolicyInput } from '../../shared/policy/schema';
 import { asgScalerOnEmulator, capturedLog, lambdaContext, testClock } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // The predict function (its Lambda handler, adapters and role's calls) against moto, then the real ASG scaler
 // on the floors it wrote. moto stores scheduled actions without validating them (start times, sizes, the 125
@@ -31,16 +31,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 function policyWith(predictive: PolicyInput['predictive'] = {}): Policy {
   return validatePolicy(policyInput(predictive));

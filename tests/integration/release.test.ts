@@ -6,25 +6,19 @@ import {
   DescribeDBInstancesCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { EXAMPLE_POLICY, examplePolicy } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // Issue 11, item 17: replicas and shards Scalepilot created kept running (and billing) after `sls remove`.
 // `scalepilot release` as the operator runs it, against moto. The cache path above its minimum needs
 // ModifyReplicationGroupShardConfiguration, which moto answers with a 500: tests/unit/release covers it.
 const run = promisify(execFile);
 const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 
 async function release(...args: string[]) {
   return run(CLI, ['release', EXAMPLE_POLICY, '--endpoint', emulator.endpoint, ...args], {

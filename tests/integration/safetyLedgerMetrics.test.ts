@@ -1,6 +1,5 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
@@ -9,22 +8,14 @@ import type { Decision } from '../../shared/decision/types';
 import { LeaseLostError } from '../../shared/errors';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import { asgScalerOnEmulator, lambdaContext, testClock } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // The safety issue's ledger and metric paths against moto's DynamoDB and CloudWatch (issue #11, items 3, 4).
 
 const GROUP = 'five-minute-group';
 const CPU = { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { AutoScalingGroupName: GROUP } };
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 describe('metric freshness against the emulator', () => {
   it('defect 4: a 300-second period with the default staleness is accepted and acted on', async () => {

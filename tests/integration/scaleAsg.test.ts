@@ -1,7 +1,6 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { MalformedEventError, UnknownAlarmError } from '../../shared/errors';
@@ -14,6 +13,7 @@ import {
   lambdaContext,
   testClock,
 } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // Against moto. moto has no DescribeInstanceRefreshes (the harness proxy answers it); Lambda Invoke inside
 // moto needs Docker, so the handler runs in-process with real-shaped events.
@@ -21,16 +21,7 @@ const GROUP = 'event-platform-api';
 const ALARM_CPU_HIGH = 'scalepilot-test.api.cpu.gt70';
 const MUTATIONS = ['SetDesiredCapacity', 'UpdateItem', 'Publish'];
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 const policy = (): Policy => ({
   ...examplePolicy(),

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
@@ -22,6 +21,7 @@ import {
   lambdaContext,
   testClock,
 } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // The scaler's handling of who sent an alarm (issue 11), the dry-run flag of duplicate deliveries (issue 12)
 // and the ledger scope shared with the CLI (issue 15), against moto. The handler runs in-process with
@@ -32,16 +32,7 @@ const MUTATIONS = ['SetDesiredCapacity', 'Publish'];
 const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const run = promisify(execFile);
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 const policy = (extra: Partial<Policy> = {}): Policy => ({
   ...examplePolicy(),

@@ -4,11 +4,11 @@ import {
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import { asgScalerOnEmulator, lambdaContext, testClock } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // Issue 11 item 9 against moto: a group with instance weights (mixed instances policy, c5.xlarge at weight
 // 4). moto sizes such a group by the weight (8 units: 2 instances; 15 units: 4) but reports neither the
@@ -17,13 +17,7 @@ import { asgScalerOnEmulator, lambdaContext, testClock } from '../harness/fixtur
 // (the group, SetDesiredCapacity, CloudWatch, the ledger) is moto's.
 const GROUP = 'weighted-api';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 
 async function group() {
   const answer = await new AutoScalingClient(clientOptions(emulator.aws)).send(

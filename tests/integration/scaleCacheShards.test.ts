@@ -7,8 +7,7 @@ import {
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
@@ -19,6 +18,7 @@ import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy } from '../../shared/policy/schema';
 import { capturedLog, lambdaContext, testClock } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // scale-cache-shards against moto: the group, its describe, the per-node metrics in CloudWatch, the ledger
 // (intent, settlement, decision log) and the topic are moto's. Known emulator behaviour, worked around here:
@@ -35,13 +35,7 @@ import { capturedLog, lambdaContext, testClock } from '../harness/fixtures';
 const GROUP = 'sessions-rg';
 const SCOPE = '123456789012#us-east-1';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 beforeEach(async () => {
   await emulator.reset();
   emulator.rewrite('DescribeReplicationGroups', undefined);

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
 import { clientOptions } from '../../shared/adapters/awsConfig';
+import { useEmulator } from '../harness/useEmulator';
 
 // `scalepilot validate --check-account` and `scalepilot plan` as the operator runs them (the real CLI in a
 // child process) against moto. moto's Application Auto Scaling has no `elasticache` namespace, so the
@@ -19,13 +19,7 @@ const run = promisify(execFile);
 const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'scalepilot-cache-prereq-'));
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 beforeEach(async () => {
   await emulator.reset();
   emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { useEmulator } from '../harness/useEmulator';
 import {
   MANUAL,
   rdsPolicy,
@@ -22,16 +22,7 @@ import {
 // tests/unit/adapters/RdsReplicaCapacity.test.ts); `tag:` filters are not supported (the adapter filters
 // by `db-instance-id` and reads tags from TagList).
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 const low = { connections: 10, cpu: 5, lag: 0 };
 

@@ -14,14 +14,14 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { RdsReaderDiscovery } from '../../shared/adapters/RdsReaderDiscovery';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { isValidDbIdentifier } from '../../shared/decision/rdsReplicasNames';
 import type { RdsReplicasTarget } from '../../shared/policy/schema';
+import { useEmulator } from '../harness/useEmulator';
 import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
 import { MANUAL, rdsPolicy, rdsScalerOnEmulator, SOURCE } from './scaleRdsReplicasHarness';
 
@@ -32,16 +32,7 @@ import { MANUAL, rdsPolicy, rdsScalerOnEmulator, SOURCE } from './scaleRdsReplic
 // on the creates that reach the emulator, which only the lease and the ledger's pending operation can hold
 // to one. moto has no `tag:` filters: the adapter never uses them.
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 const low = { connections: 10, cpu: 5, lag: 0 };
 

@@ -10,12 +10,12 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { useEmulator } from '../harness/useEmulator';
 import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
 
 // `scalepilot validate --check-account` and `scalepilot plan` as the operator runs them (the real CLI in a
@@ -25,16 +25,7 @@ const run = promisify(execFile);
 const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'scalepilot-rds-prereq-'));
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
+const emulator = useEmulator();
 
 function policyFile(name: string, target: Record<string, unknown>): string {
   const file = join(dir, `${name}.yml`);

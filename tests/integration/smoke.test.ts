@@ -1,6 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
@@ -9,16 +8,11 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { alarmDefinitions } from '../../shared/policy/alarmDefinitions';
 import { examplePolicy } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 
 // Every adapter against moto, through the one endpoint seam. moto's DescribeInstanceRefreshes is answered
 // by the harness proxy (moto lacks it).
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 
 describe('the adapters against the emulator', () => {
   it('create and read back a group, a database with a replica, an alarm, metrics and a ledger lease', async () => {

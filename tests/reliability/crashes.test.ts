@@ -3,8 +3,7 @@ import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { LeaseLostError } from '../../shared/errors';
@@ -13,6 +12,7 @@ import type { CapacityPort, Ledger } from '../../shared/ports';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import { alarmActionEvent, asgScalerOnEmulator, seedStepPolicy, testClock } from '../harness/fixtures';
 import { InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
+import { useEmulator } from '../harness/useEmulator';
 import { recordFigures } from './figures';
 
 // Issue 15, item 4: the function killed at each point of the write-ahead sequence. A crash is a process
@@ -130,17 +130,8 @@ function crashing(runtime: ScalerRuntime, point: Point) {
   } satisfies ScalerRuntime;
 }
 
-let emulator: Emulator;
+const emulator = useEmulator();
 const emulatorAws = () => emulator.aws;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-beforeEach(async () => {
-  await emulator.reset();
-});
 
 const tick = (at: Date) => ({
   source: 'aws.events',

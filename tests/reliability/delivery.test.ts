@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { createScalerHandler, MAX_ALARM_EVENT_AGE_SECONDS } from '../../shared/lambda/createScalerHandler';
@@ -11,6 +10,7 @@ import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy } from '../../shared/policy/schema';
 import { alarmActionEvent, asgScalerOnEmulator, lambdaContext, seedStepPolicy } from '../harness/fixtures';
 import { FunctionMetrics, InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
+import { useEmulator } from '../harness/useEmulator';
 import { recordFigures } from './figures';
 import { InMemoryIdempotencyStore } from './inMemoryIdempotency';
 
@@ -23,16 +23,7 @@ const ALARM = 'scalepilot-test.api.cpu.gt70';
 const sysClock = { now: () => new Date() };
 
 describe('delivery against the emulator', () => {
-  let emulator: Emulator;
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  afterAll(async () => {
-    await emulator?.stop();
-  });
-  beforeEach(async () => {
-    await emulator.reset();
-  });
+  const emulator = useEmulator();
   afterEach(() => {
     vi.useRealTimers();
   });

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import { asgScalerOnEmulator, lambdaContext, testClock } from '../harness/fixtures';
+import { useEmulator } from '../harness/useEmulator';
 import { recordFigures } from './figures';
 
 // Issue 15, item 6, measured: the real CLI sets /scalepilot/test/paused in moto's SSM while the handler
@@ -40,13 +40,7 @@ const eager = validatePolicy({
   ],
 });
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ reset: false });
 
 describe('kill switch, measured', () => {
   it('after `scalepilot pause`, mutating calls stop within a minute and every later decision is recorded Paused; `resume` lets the next evaluation act', async () => {
