@@ -38,7 +38,7 @@ export interface ForecastTrack {
   readonly scores: readonly ForecastScore[];
   /** The verdict of the run that wrote it (a change of verdict is recorded and told). */
   readonly trusted: boolean;
-  /** Per rule, actual ÷ forecast over the last 12 hours of forecasts in force: the floors' headroom. */
+  /** Per rule, actual ÷ forecast minute by minute, over the last 6 hours of forecasts in force: the floors' headroom. */
   readonly calibration?: Readonly<Record<string, readonly CalibrationPoint[]>>;
 }
 
