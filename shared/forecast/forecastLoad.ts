@@ -33,8 +33,12 @@ const RECENT_ORIGINS = 4;
  */
 const KEEP_WITHIN = 1.1;
 const RECENT_WITHIN = 1.5;
-/** The upper quantile comes from the blend's full-day errors from this many origins, 24 to 48 hours back. */
+/**
+ * The upper quantile comes from the blend's full-day errors from origins 24 to 48 hours back (5), or 24 to 96
+ * (13), whichever gives the wider band: a regime the last day did not show still widens it.
+ */
 const QUANTILE_ORIGINS = 5;
+const LONG_QUANTILE_ORIGINS = 13;
 
 /**
  * Forecasts a load from its history: for each step of the next `horizonMinutes` (48 h) at the data's own
@@ -124,13 +128,15 @@ function blend(
     horizon,
   );
   // The upper quantile: the forecast plus the quantile of the blend's full-day errors from origins 24 to 48
-  // hours back (full days, since near-horizon errors alone understate a day ahead), relative to the forecast
-  // (so a busy hour gets a wider margin than a quiet one); never below the point.
+  // hours back, or to 96 when that is wider (full days, since near-horizon errors alone understate a day
+  // ahead), relative to the forecast (so a busy hour gets a wider margin than a quiet one); never below the point.
   // Relative to at least half the last day's median: a forecast near zero at one step must not blow the margin up.
   const scale = Math.max(1e-9, 0.5 * Math.abs(medianRange(y, n - p.day, n)));
   const relative: number[] = [];
+  let recentCount = 0;
   const needs = Math.max(...kept.map((s) => s.model.needs));
-  for (let j = 0; j < QUANTILE_ORIGINS; j += 1) {
+  for (let j = 0; j < LONG_QUANTILE_ORIGINS; j += 1) {
+    if (j === QUANTILE_ORIGINS) recentCount = relative.length;
     const origin = n - p.day - Math.round((j * BACKTEST_EVERY_MINUTES) / step);
     if (origin < needs) break;
     const f = combine(
@@ -150,7 +156,12 @@ function blend(
       if (!Number.isNaN(v)) relative.push((v - level) / Math.max(Math.abs(level), scale));
     }
   }
-  const margin = Math.max(0, quantileOf(relative, quantile));
+  if (recentCount === 0) recentCount = relative.length;
+  const margin = Math.max(
+    0,
+    quantileOf(relative.slice(0, recentCount), quantile),
+    quantileOf(relative, quantile),
+  );
   const upper = Array.from(point, (v) => v + margin * Math.max(Math.abs(v), scale));
   const components: ForecastComponent[] = kept.map((s, k) => ({
     name: s.model.name,

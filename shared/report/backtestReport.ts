@@ -30,7 +30,7 @@ export interface BacktestReportOptions {
   readonly title?: string;
   /** Decisions with their real reasons, by policy (e.g. the emulator's run); others are read off the timeline. */
   readonly decisions?: Readonly<Record<string, readonly DecisionMark[]>>;
-  /** Per-minute load forecast and upper band, by policy (predictive runs). */
+  /** Per-minute load forecast and the load its floors planned for, by policy (predictive runs). */
   readonly forecasts?: Readonly<
     Record<string, { readonly value: ArrayLike<number>; readonly upper: ArrayLike<number> }>
   >;

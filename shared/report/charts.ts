@@ -35,7 +35,7 @@ export interface CapacityChartInput {
   readonly load: ArrayLike<number>;
   readonly ordered: ArrayLike<number>;
   readonly serving: ArrayLike<number>;
-  /** Per-minute forecast of the load and its upper band, in the load's unit (NaN where there is none). */
+  /** Per-minute forecast of the load and the load the floors planned for (its band), in the load's unit (NaN where there is none). */
   readonly forecast?: { readonly value: ArrayLike<number>; readonly upper: ArrayLike<number> };
   /** The decisions with their reasons; derived from the changes of `ordered` when not given. */
   readonly decisions?: readonly DecisionMark[];
@@ -57,7 +57,7 @@ const SERIES = {
   ordered: 'capacity ordered',
   serving: 'capacity serving',
   forecast: 'forecast',
-  band: 'forecast upper band',
+  band: 'planned load (forecast × headroom)',
   overload: 'overload (load above serving)',
 } as const;
 const SERIES_COLOURS: Record<string, string> = {

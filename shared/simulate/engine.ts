@@ -64,7 +64,7 @@ export interface SimPolicy {
   decide(view: PolicyView, scenario: Scenario, now: number): number;
   /** For predictive policies: the floor in force at the minute just decided (undefined: none). */
   floor?(): number | undefined;
-  /** For predictive policies: the load forecast in force at the minute just decided, and its upper band. */
+  /** For predictive policies: the load forecast in force at the minute just decided, and the load its floors planned for. */
   forecast?(): { value: number; upper: number };
 }
 
@@ -86,7 +86,7 @@ export interface Timeline {
   readonly utilisation: Float64Array;
   /** Predictive policies only: the floor in force each minute (NaN: none). */
   readonly floor?: Float64Array;
-  /** Predictive policies only: the load forecast in force each minute and its upper band (NaN: none). */
+  /** Predictive policies only: the load forecast in force each minute and the load its floors planned for (NaN: none). */
   readonly forecast?: { readonly value: Float64Array; readonly upper: Float64Array };
 }
 

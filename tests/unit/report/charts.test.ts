@@ -104,13 +104,13 @@ describe('the capacity chart', () => {
     expect(titles(chart.svg)).toEqual(['ScaleOut: cpu 92% above 70%']);
   });
 
-  it('draws the forecast and its upper band, in the legend, only when given', async () => {
+  it('draws the forecast and the load its floors planned for, in the legend, only when given', async () => {
     const day = surgeDay();
     const value = Array.from(day.load, (v, m) => (m < 720 ? Number.NaN : v * 0.9));
     const upper = value.map((v) => v * 1.3);
     const withForecast = await capacityChart({ ...day, forecast: { value, upper } });
     expect(texts(withForecast.svg, 'legend-label')).toEqual(
-      expect.arrayContaining(['forecast', 'forecast upper band']),
+      expect.arrayContaining(['forecast', 'planned load (forecast × headroom)']),
     );
     const data = capacityData({ ...day, forecast: { value, upper } });
     expect(data.band.length).toBe(720);
