@@ -57,7 +57,7 @@ const SERIES = {
   ordered: 'capacity ordered',
   serving: 'capacity serving',
   forecast: 'forecast',
-  band: 'planned load (forecast × headroom)',
+  band: 'forecast × headroom',
   overload: 'overload (load above serving)',
 } as const;
 const SERIES_COLOURS: Record<string, string> = {
@@ -208,7 +208,8 @@ export async function capacityChart(input: CapacityChartInput): Promise<Chart> {
                 shape: {
                   field: 'action',
                   scale: { domain: actions, range: actions.map((a) => MARK_SHAPES[a] as string) },
-                  legend: { title: null, orient: 'top', direction: 'horizontal', symbolFillColor: '#222' },
+                  // Below the chart: beside the six series at the top it would run past the chart's width.
+                  legend: { title: null, orient: 'bottom', direction: 'horizontal', symbolFillColor: '#222' },
                 },
                 description: { field: 'reason' },
               },

@@ -110,7 +110,7 @@ describe('the capacity chart', () => {
     const upper = value.map((v) => v * 1.3);
     const withForecast = await capacityChart({ ...day, forecast: { value, upper } });
     expect(texts(withForecast.svg, 'legend-label')).toEqual(
-      expect.arrayContaining(['forecast', 'planned load (forecast × headroom)']),
+      expect.arrayContaining(['forecast', 'forecast × headroom']),
     );
     const data = capacityData({ ...day, forecast: { value, upper } });
     expect(data.band.length).toBe(720);

@@ -214,7 +214,7 @@ describe('predictive floors in the backtest', () => {
       expect(forecast.upper[m] as number).toBeGreaterThanOrEqual((forecast.value[m] as number) - 1e-9);
     expect(result.timelines.find((t) => t.policy === 'scalepilot-reactive')?.forecast).toBeUndefined();
     const { html } = await backtestReport(result, series, { trace: 'synthetic', kind: 'asg' });
-    expect(html).toContain('planned load (forecast × headroom)');
+    expect(html).toContain('forecast × headroom');
   });
 
   it.each([
