@@ -121,10 +121,16 @@ async function slsDeploy(emulator: Emulator, options: LocalAccountOptions): Prom
     `policy=${resolve(options.policyFile)}`,
   ];
   try {
-    await withSlsLock(async () => {
-      await sls(['package', ...common], emulator, options, buildDir);
-      await sls(['deploy', ...common], emulator, options, buildDir);
-    });
+    await withSlsLock(
+      async () => {
+        await sls(['package', ...common], emulator, options, buildDir);
+        await sls(['deploy', ...common], emulator, options, buildDir);
+      },
+      {
+        onWait: () =>
+          process.stderr.write('… waiting for another sls run in this checkout (.serverless.lock)\n'),
+      },
+    );
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
