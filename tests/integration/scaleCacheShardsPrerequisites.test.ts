@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { useEmulator } from '../harness/useEmulator';
+import { cacheRules } from '../unit/decision/cacheShardsFixtures';
 
 // `scalepilot validate --check-account` and `scalepilot plan` as the operator runs them (the real CLI in a
 // child process) against moto. moto's Application Auto Scaling has no `elasticache` namespace, so the
@@ -57,22 +58,7 @@ function policyFile(groupId: string): string {
           kind: 'cache-shards',
           replicationGroupId: groupId,
           capacity: { min: 2, max: 4 },
-          rules: [
-            {
-              name: 'engine-cpu',
-              type: 'step',
-              metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
-              scaleOut: [{ above: 70, add: 1 }],
-              scaleIn: [{ below: 30, remove: 1 }],
-            },
-            {
-              name: 'memory',
-              type: 'step',
-              metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
-              scaleOut: [{ above: 80, add: 1 }],
-              scaleIn: [{ below: 40, remove: 1 }],
-            },
-          ],
+          rules: cacheRules(),
         },
       ],
     }),

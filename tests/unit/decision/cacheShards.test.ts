@@ -14,7 +14,7 @@ import {
 import type { PendingIntent, ScalingHistory } from '../../../shared/decision/types';
 import { emptyHistory } from '../../../shared/decision/types';
 import type { CacheShardsTarget } from '../../../shared/policy/schema';
-import { ago, cacheTarget, evaluate, group, type Load, NOW } from './cacheShardsFixtures';
+import { ago, cacheRules, cacheTarget, evaluate, group, type Load, NOW } from './cacheShardsFixtures';
 
 // The cache-shards model (issue 13): capacity view, gates and settlement, each gate with a row that fails
 // without it. The decision is the generic one on the combined series, then the gates, as evaluateTargets runs them.
@@ -28,44 +28,11 @@ const withHistory = (h: Partial<ScalingHistory>): ScalingHistory => ({ ...emptyH
 
 /** Both rules scale in by `remove` below their thresholds (a narrowed range or a big step). */
 const bigStepIn = (remove: number) =>
-  cacheTarget({
-    capacity: { min: 1, max: 6 },
-    rules: [
-      {
-        name: 'engine-cpu',
-        type: 'step',
-        metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
-        scaleOut: [{ above: 70, add: 1 }],
-        scaleIn: [{ below: 30, remove }],
-      },
-      {
-        name: 'memory',
-        type: 'step',
-        metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
-        scaleOut: [{ above: 80, add: 1 }],
-        scaleIn: [{ below: 40, remove }],
-      },
-    ],
-  });
+  cacheTarget({ capacity: { min: 1, max: 6 }, rules: cacheRules({ remove }) });
 const lowCpuReadScaling = cacheTarget({
   capacity: { min: 1, max: 6 },
   replicaScaling: { min: 0, max: 3, rules: ['engine-cpu'] },
-  rules: [
-    {
-      name: 'engine-cpu',
-      type: 'step',
-      metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
-      scaleOut: [{ above: 50, add: 1 }],
-      scaleIn: [{ below: 30, remove: 1 }],
-    },
-    {
-      name: 'memory',
-      type: 'step',
-      metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
-      scaleOut: [{ above: 80, add: 1 }],
-      scaleIn: [{ below: 40, remove: 1 }],
-    },
-  ],
+  rules: cacheRules({ cpuAbove: 50 }),
 });
 const readScaling = (min = 1, max = 3) =>
   cacheTarget({ replicaScaling: { min, max, rules: ['engine-cpu'] } });

@@ -9,7 +9,7 @@ import type { CapacityChangeNotice, KindScaler, MetricQuery } from '../../../sha
 import { evaluateTargets } from '../../../shared/usecases/evaluateTargets';
 import { testClock } from '../../harness/fixtures';
 import { FunctionMetrics, InMemoryLedger } from '../../harness/inMemoryPorts';
-import { cacheTarget, group } from './cacheShardsFixtures';
+import { cacheRules, cacheTarget, group } from './cacheShardsFixtures';
 
 // The cache-shards model in the generic evaluation (evaluateTargets), on in-memory ports and a group that
 // reshards over several minutes and may roll back, as AWS does: one modification at a time, a rolled-back
@@ -219,22 +219,7 @@ describe('a replica change through the evaluation', () => {
     const p = policy({
       capacity: { min: 1, max: 6 },
       replicaScaling: { min: 0, max: 3, rules: ['engine-cpu'] },
-      rules: [
-        {
-          name: 'engine-cpu',
-          type: 'step',
-          metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
-          scaleOut: [{ above: 50, add: 1 }],
-          scaleIn: [{ below: 30, remove: 1 }],
-        },
-        {
-          name: 'memory',
-          type: 'step',
-          metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
-          scaleOut: [{ above: 80, add: 1 }],
-          scaleIn: [{ below: 40, remove: 1 }],
-        },
-      ],
+      rules: cacheRules({ cpuAbove: 50 }),
     });
     const { tick, ledger } = setUp(g as unknown as ReshardingGroup, { memory: () => 50, cpu: () => 60 }, p);
     const first = await tick('r0');

@@ -11,6 +11,29 @@ import type { CacheShardsTarget } from '../../../shared/policy/schema';
 export const NOW = new Date('2026-11-30T12:00:30Z');
 export const ago = (s: number) => new Date(NOW.getTime() - s * 1000);
 
+/**
+ * The seeds' cache rules: engine CPU above `cpuAbove` (70%) or memory above 80% adds a shard; below 30% and 40%
+ * they remove `remove` (1).
+ */
+export function cacheRules({ cpuAbove = 70, remove = 1 } = {}) {
+  return [
+    {
+      name: 'engine-cpu',
+      type: 'step',
+      metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
+      scaleOut: [{ above: cpuAbove, add: 1 }],
+      scaleIn: [{ below: 30, remove }],
+    },
+    {
+      name: 'memory',
+      type: 'step',
+      metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
+      scaleOut: [{ above: 80, add: 1 }],
+      scaleIn: [{ below: 40, remove }],
+    },
+  ];
+}
+
 export function cacheTarget(extra: Record<string, unknown> = {}): CacheShardsTarget {
   return validatePolicy({
     version: 1,
@@ -20,22 +43,7 @@ export function cacheTarget(extra: Record<string, unknown> = {}): CacheShardsTar
         kind: 'cache-shards',
         replicationGroupId: 'rg',
         capacity: { min: 2, max: 6 },
-        rules: [
-          {
-            name: 'engine-cpu',
-            type: 'step',
-            metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization' },
-            scaleOut: [{ above: 70, add: 1 }],
-            scaleIn: [{ below: 30, remove: 1 }],
-          },
-          {
-            name: 'memory',
-            type: 'step',
-            metric: { namespace: 'AWS/ElastiCache', name: 'DatabaseMemoryUsagePercentage' },
-            scaleOut: [{ above: 80, add: 1 }],
-            scaleIn: [{ below: 40, remove: 1 }],
-          },
-        ],
+        rules: cacheRules(),
         ...extra,
       },
     ],
