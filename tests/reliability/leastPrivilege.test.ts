@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pythonTool } from '../../bin/lib/pythonTools';
-import { slsPackage } from '../harness/slsPackage';
+import { exampleTemplate } from '../harness/slsPackage';
 import { recordFigures } from './figures';
 
 // Issue 15, items 7 and 8, on the template the real osls CLI packages (offline, dummy credentials), read
@@ -20,9 +20,7 @@ let resources: Record<string, Resource>;
 let templateFile: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-reliability-'));
-  await slsPackage(dir);
-  templateFile = join(dir, 'cloudformation-template-update-stack.json');
+  templateFile = await exampleTemplate();
   resources = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
 });
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pythonTool } from '../../bin/lib/pythonTools';
 import { alarmDefinitions } from '../../shared/policy/alarmDefinitions';
 import { EXAMPLE_POLICY, examplePolicy } from '../harness/fixtures';
-import { slsPackage } from '../harness/slsPackage';
+import { exampleTemplate, slsPackage } from '../harness/slsPackage';
 
 // The real osls CLI packages the real stack, offline, with dummy credentials; cfn-lint and checkov read
 // the template it wrote.
@@ -25,9 +25,7 @@ let resources: Record<string, Resource>;
 let templateFile: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-package-'));
-  await slsPackage(dir);
-  templateFile = join(dir, 'cloudformation-template-update-stack.json');
+  templateFile = await exampleTemplate();
   resources = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
 });
 

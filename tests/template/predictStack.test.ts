@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { slsPackage } from '../harness/slsPackage';
+import { exampleTemplate } from '../harness/slsPackage';
 
 // The predict function as the real osls CLI packages it (offline, dummy credentials): its schedule, delivery
 // limits and the IAM of its role in the template CloudFormation would receive.
@@ -12,12 +10,8 @@ type Resource = { Type: string; Properties: Record<string, any> };
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-predict-'));
-  await slsPackage(dir);
-  resources = JSON.parse(
-    readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ).Resources;
-}, 240_000);
+  resources = JSON.parse(readFileSync(await exampleTemplate(), 'utf8')).Resources;
+});
 
 const statements = (): Statement[] =>
   (
