@@ -4,6 +4,7 @@ import {
   calibrate,
   floorHeadroom,
   HEADROOM_WINDOW_MINUTES,
+  MIN_CALIBRATION_MINUTES,
   measuredHeadroom,
 } from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
@@ -237,11 +238,9 @@ async function predictOne(
   const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
   const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
   const calibration = calibrated(track, recent, now);
-  const measured = new Map<string, number | undefined>();
-  const headroom = (rule: Rule) => {
-    measured.set(rule.name, measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60));
-    return floorHeadroom(measured.get(rule.name), predictive.capacityBufferPercent);
-  };
+  const measured = (rule: Rule) =>
+    measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
+  const headroom = (rule: Rule) => floorHeadroom(measured(rule), predictive.capacityBufferPercent);
 
   const outcome = forecastAll(target, histories, lead, now, until, verdict, headroom);
   const group =
@@ -252,7 +251,9 @@ async function predictOne(
       ? neededCapacity(outcome.forecasts, events, until)
       : eventOnlyCapacity(events, new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE), 5, until);
   const source = sourceOf(outcome, events, needed, until, (rule) =>
-    measured.get(rule) === undefined ? 'capacityBufferPercent: under 4 h of forecasts scored' : 'measured',
+    measured(rule) === undefined
+      ? `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`
+      : 'measured',
   );
   const floors = floorSchedule(needed, lead, max, now, source);
 
@@ -370,13 +371,13 @@ function sourceOf(
   events: ReturnType<typeof eventsFor>,
   needed: NeededCapacity,
   until: Date,
-  headroomFrom: (rule: string) => string,
+  headroomFrom: (rule: Rule) => string,
 ) {
   const near = eventsNear(events, needed.start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (outcome.status !== 'forecast') return `known events only${withEvents}`;
   const rules = outcome.forecasts.map(
-    (f) => `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule.name)})`,
+    (f) => `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule)})`,
   );
   return `forecast of ${rules.join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
 }
