@@ -276,7 +276,7 @@ describe('historyBefore', () => {
 });
 
 describe('the backtest policy', () => {
-  it('is a policy an operator can write: scalepilotTarget equals the README’s YAML, parsed and validated', () => {
+  it('is a policy an operator can write: scalepilotTarget equals the YAML in docs/backtest.md, parsed and validated', () => {
     const yaml = `
 version: 1
 maxUnitsPerDecision: 18
