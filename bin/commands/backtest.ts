@@ -1,0 +1,93 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { TargetKind } from '../../shared/policy/schema';
+import { failedAssertions, runBacktest } from '../../shared/simulate/runBacktest';
+import { toMinuteSeries } from '../../shared/simulate/trace';
+import { figuresTable, writeReport } from '../lib/backtestOutput';
+import { cloudWatchRows, traceRows, withHistorySource } from '../lib/cliOptions';
+
+/** Adds `scalepilot backtest` to the CLI. */
+export function registerBacktest(program: Command): void {
+  withHistorySource(
+    program
+      .command('backtest')
+      .description('replay a metric trace through Scalepilot and the baselines; print the figures'),
+  )
+    .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
+    .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
+    .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
+    .option(
+      '--out <dir>',
+      'write one timeline CSV per policy, report.html (charts, works offline) and chart.png here',
+    )
+    .option('--load-unit <unit>', "the load's unit for the charts' axis, e.g. requests/min")
+    .option('--json', 'print the figures as JSON')
+    .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
+    .action(
+      async (options: {
+        trace?: string;
+        cloudwatch?: boolean;
+        namespace?: string;
+        metric?: string;
+        dimensions: string;
+        statistic: string;
+        days: string;
+        kind: string;
+        policy?: string;
+        perIntervalCount?: boolean;
+        out?: string;
+        loadUnit?: string;
+        json?: boolean;
+        assert?: string;
+      }) => {
+        const kind = options.kind as TargetKind;
+        if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
+          throw new Error(`--kind: unknown kind "${options.kind}"`);
+        const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
+        const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
+        const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
+        const policy = options.policy ? loadPolicyFile(options.policy) : undefined;
+        const target = policy?.targets.find((t) => t.kind === kind);
+        if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
+        // A progress bar on long runs, on a terminal only (CI logs and pipes stay clean).
+        const bar =
+          process.stderr.isTTY && series.load.length > 100_000
+            ? new SingleBar(
+                { format: 'backtest [{bar}] {value}/{total} policies  {policy}', stream: process.stderr },
+                Presets.shades_classic,
+              )
+            : undefined;
+        bar?.start(6, 0, { policy: '' });
+        const result = runBacktest(series, kind, {
+          ...(target ? { target } : {}),
+          ...(policy ? { predictive: policy.predictive } : {}),
+          onPolicyDone: (name, done, total) => {
+            bar?.setTotal(total);
+            bar?.update(done, { policy: name });
+          },
+        });
+        bar?.stop();
+        if (options.json) console.log(JSON.stringify(result.figures, null, 2));
+        else for (const line of figuresTable(result, series.load.length)) console.log(line);
+        if (options.out) {
+          process.stderr.write(`drawing the report of ${result.timelines.length} policies …\n`);
+          const report = await writeReport(options.out, result, series, {
+            trace: source?.split('/').pop() ?? 'trace',
+            kind,
+            loadUnit: options.loadUnit ?? (options.perIntervalCount ? 'per minute' : undefined),
+          });
+          // The last line says where the report is (on stderr under --json, which keeps stdout JSON).
+          (options.json ? console.error : console.log)(`report: ${report}`);
+        }
+        if (options.assert) {
+          const own = result.figures.find((f) => f.policy === 'scalepilot');
+          const failed = own ? failedAssertions(options.assert, own) : ['no scalepilot row'];
+          if (failed.length > 0) {
+            console.error(`scalepilot misses: ${failed.join('; ')}`);
+            process.exitCode = 1;
+          }
+        }
+      },
+    );
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { callerScope } from '../../shared/adapters/callerScope';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { functionByKind } from '../../shared/policy/targetResource';
+import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+
+/** Adds `scalepilot decisions` to the CLI. */
+export function registerDecisions(program: Command): void {
+  program
+    .command('decisions')
+    .argument('[file]', 'policy file (names the targets)', DEFAULT_POLICY)
+    .description("print the newest decisions from the deployed stack's ledger table; changes nothing")
+    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .option('--target <name>', 'only this target')
+    .option('--limit <n>', 'newest N per target', '20')
+    .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        file: string,
+        options: {
+          stage: string;
+          target?: string;
+          limit: string;
+          account?: string;
+          endpoint?: string;
+          json?: boolean;
+        },
+      ) => {
+        const policy = loadPolicyFile(file);
+        const aws = awsFrom(options);
+        // The deployed function's own environment names the table; the scope is the functions' own.
+        const env = await deployedEnvironment(
+          aws,
+          options.stage,
+          functionByKind[policy.targets[0]?.kind ?? 'asg'],
+        );
+        const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', await callerScope(aws, options.account));
+        const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
+        if (targets.length === 0) throw new Error(`${file}: no target "${options.target}"`);
+        const limit = Number(options.limit);
+        const rows = [];
+        for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));
+        if (options.json) console.log(JSON.stringify(rows, null, 2));
+        else
+          for (const d of rows)
+            console.log(
+              [
+                d.at,
+                d.target,
+                `${d.current} → ${d.desired}`,
+                d.reason,
+                d.alarmName ?? d.trigger,
+                d.message,
+              ].join('\t'),
+            );
+      },
+    );
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { ScalingError } from '../../shared/errors';
+import { cloudWatchRows, withHistorySource } from '../lib/cliOptions';
+import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from '../lib/forecastCommand';
+
+/** Adds `scalepilot forecast` to the CLI. */
+export function registerForecast(program: Command): void {
+  withHistorySource(
+    program
+      .command('forecast')
+      .description("forecast a load 48 h ahead, as the predict function would; prints each hour's peak"),
+  )
+    .option(
+      '--at <time>',
+      "with --trace: forecast from this ISO time, from the 14 days before it (default: the trace's end)",
+    )
+    .option('--quantile <q>', 'the upper quantile', '0.9')
+    .option('--hours <n>', 'how far ahead', '48')
+    .option('--out <dir>', 'write forecast.csv, forecast.json, forecast.html and forecast.png (chart) here')
+    .option('--json', 'print the forecast as JSON')
+    .action(
+      async (
+        options: ForecastCommandOptions & {
+          trace?: string;
+          cloudwatch?: boolean;
+          namespace?: string;
+          metric?: string;
+          dimensions: string;
+          statistic: string;
+          days: string;
+        },
+      ) => {
+        try {
+          const rows = options.cloudwatch ? await cloudWatchRows(options) : forecastTraceRows(options.trace);
+          const source = options.cloudwatch
+            ? `${options.namespace}/${options.metric}`
+            : (options.trace as string);
+          await forecastCommand(rows, source, options);
+        } catch (error) {
+          if (!(error instanceof ScalingError)) throw error;
+          console.error(error.message);
+          process.exitCode = 1;
+        }
+      },
+    );
+}

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
+import { callerScope } from '../../shared/adapters/callerScope';
+import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
+import { rdsReplicaStates, replicaStateLine } from '../../shared/usecases/rdsReplicaStates';
+import { accountChecks, accountProblems } from '../lib/accountChecks';
+import { awsFrom, DEFAULT_POLICY, noHistory } from '../lib/cliOptions';
+
+/** Adds `scalepilot plan` to the CLI. */
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .argument('[file]', 'policy file', DEFAULT_POLICY)
+    .description('print, per target, the decision the functions would take now; changes nothing')
+    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .option('--table <name>', 'ledger table (for cooldowns and windows); default: none, as if no history')
+    .option(
+      '--account <id>',
+      "with --table: the account whose records to read (default: the caller's, from STS)",
+    )
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        file: string,
+        options: { stage: string; table?: string; account?: string; endpoint?: string; json?: boolean },
+      ) => {
+        const policy = loadPolicyFile(file);
+        const aws = awsFrom(options);
+        // The functions' own scope (<account>#<region>), so the plan sees the history they wrote.
+        const ledger = options.table
+          ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
+          : noHistory;
+        const rows = [];
+        // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
+        // still shows each target's decision, which records the same refusal as its reason.
+        const problems = await accountProblems(policy, accountChecks(aws));
+        for (const problem of problems) console.error(`${file}: ${problem}`);
+        let failed = problems.length > 0;
+        for (const kind of new Set(policy.targets.map((t) => t.kind))) {
+          try {
+            const evaluations = await evaluateTargets(
+              {
+                policy,
+                kind,
+                capacity: capacityPortByKind[kind](aws),
+                metrics: new CloudWatchMetricsReader(aws),
+                ledger,
+                notifier: { capacityChanged: async () => {} },
+                clock: { now: () => new Date() },
+                log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
+                owner: 'plan',
+              },
+              { trigger: 'plan' },
+            );
+            rows.push(...evaluations.map((e) => e.decision));
+          } catch (error) {
+            failed = true;
+            console.error(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+        if (options.json) console.log(JSON.stringify(rows, null, 2));
+        else {
+          console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
+          for (const d of rows) {
+            console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
+            // RDS: what each gate makes of each replica (owner, serving, lag, draining, protection).
+            const target = policy.targets.find((t) => t.name === d.target);
+            if (target?.kind === 'rds-replicas')
+              for (const state of await rdsReplicaStates(
+                new RdsReplicaCapacity(aws),
+                new CloudWatchMetricsReader(aws),
+                target,
+                new Date(),
+              ).catch(() => []))
+                console.log(replicaStateLine(state));
+          }
+        }
+        if (failed) process.exitCode = 1;
+      },
+    );
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
+import { CloudWatchMetricHistory } from '../../shared/adapters/CloudWatchMetricHistory';
+import { callerScope } from '../../shared/adapters/callerScope';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { awsFrom, DEFAULT_POLICY } from '../lib/cliOptions';
+import { formatPredictPreview, predictPreview } from '../lib/predictCommand';
+
+/** Adds `scalepilot predict` to the CLI. */
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .argument('[file]', 'policy file', DEFAULT_POLICY)
+    .description(
+      'print, per predictive target, what the predict function would do now: forecast, units needed, floors, scheduled actions; changes nothing',
+    )
+    .option('--target <name>', 'only this target')
+    .option('--table <name>', 'ledger table (for the trust scores); default: none, as if never scored')
+    .option(
+      '--account <id>',
+      "with --table: the account whose records to read (default: the caller's, from STS)",
+    )
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        file: string,
+        options: { target?: string; table?: string; account?: string; endpoint?: string; json?: boolean },
+      ) => {
+        const policy = loadPolicyFile(file);
+        const aws = awsFrom(options);
+        const now = new Date();
+        const previews = await predictPreview({
+          policy,
+          history: new CloudWatchMetricHistory(aws),
+          groups: new AutoScalingScheduledActions(aws),
+          ...(options.table
+            ? { ledger: new DynamoLedger(aws, options.table, await callerScope(aws, options.account)) }
+            : {}),
+          clock: { now: () => now },
+          log: { info: () => {}, warn: (m) => console.error(m), error: (m) => console.error(m) },
+          ...(options.target ? { targets: [options.target] } : {}),
+        });
+        if (previews.length === 0) console.log(`${file}: predictive scaling is off (predictive.enabled)`);
+        else if (options.json) console.log(JSON.stringify(previews, null, 2));
+        else console.log(formatPredictPreview(previews, now));
+      },
+    );
+}

@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { awsConfigFromEnv } from '../../shared/adapters/awsConfig';
+import { PriceListReader } from '../../shared/adapters/PriceListReader';
+import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+
+/** Adds `scalepilot prices` to the CLI. */
+export function registerPrices(program: Command): void {
+  program
+    .command('prices')
+    .description(
+      'refresh the bundled on-demand price table from the AWS Price List API (for the cost of scaling)',
+    )
+    .option('--regions <list>', 'comma-separated regions', 'us-east-1')
+    .option('--policy <file>', "also price this policy's instance types, classes and node types")
+    .option(
+      '--out <file>',
+      'where to write the table',
+      join(import.meta.dirname, '../shared/cost/onDemandPrices.json'),
+    )
+    .action(async (options: { regions: string; policy?: string; out: string }) => {
+      const table = JSON.parse(readFileSync(options.out, 'utf8')) as PriceTable & Record<string, unknown>;
+      const wanted: Record<PriceFamily, Set<string>> = {
+        ec2: new Set(),
+        rds: new Set(),
+        elasticache: new Set(),
+      };
+      for (const families of Object.values(table.regions))
+        for (const [family, types] of Object.entries(families))
+          for (const t of Object.keys(types)) wanted[family as PriceFamily].add(t);
+      for (const t of options.policy ? loadPolicyFile(options.policy).targets : []) {
+        if (t.kind === 'asg' && t.instanceType) wanted.ec2.add(t.instanceType);
+        if (t.kind === 'rds-replicas' && t.replicaInstanceClass) wanted.rds.add(t.replicaInstanceClass);
+        if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
+      }
+      const reader = new PriceListReader(awsConfigFromEnv());
+      const regions: Record<string, Record<PriceFamily, Record<string, number>>> = { ...table.regions };
+      for (const region of options.regions
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean)) {
+        const priced: Record<PriceFamily, Record<string, number>> = { ec2: {}, rds: {}, elasticache: {} };
+        for (const family of Object.keys(wanted) as PriceFamily[])
+          for (const type of [...wanted[family]].sort()) {
+            const price = await reader.onDemandPrice(family, region, type);
+            if (price === undefined) console.error(`${region}: no on-demand price for ${type}`);
+            else priced[family][type] = price;
+          }
+        regions[region] = priced;
+        console.log(
+          `${region}: ${Object.values(priced).reduce((n, f) => n + Object.keys(f).length, 0)} prices`,
+        );
+      }
+      writeFileSync(
+        options.out,
+        `${JSON.stringify({ ...table, fetched: new Date().toISOString(), regions }, null, 2)}\n`,
+      );
+      console.log(`wrote ${options.out}`);
+    });
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Command } from 'commander';
+import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
+import { metricHistory } from '../../shared/adapters/CloudWatchMetricsReader';
+import { emptyHistory } from '../../shared/decision/types';
+import { AwsCallError } from '../../shared/errors';
+import type { Ledger } from '../../shared/ports';
+import { parseTraceCsv } from '../../shared/simulate/trace';
+
+/** The policy file a command reads when none is named. */
+export const DEFAULT_POLICY = 'scalepilot.yml';
+
+/** The SDK's configuration from the environment, pointed at `--endpoint` when one is given. */
+export function awsFrom(options: { endpoint?: string }): AwsConfig {
+  return { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+}
+
+/** Where a command reads a metric's history: a trace file, or CloudWatch (backtest and forecast share them). */
+export function withHistorySource(command: Command): Command {
+  return command
+    .option('--trace <file>', 'CSV timestamp,value')
+    .option('--cloudwatch', 'pull the history from CloudWatch instead (the account, or AWS_ENDPOINT_URL)')
+    .option('--namespace <ns>', 'with --cloudwatch: metric namespace')
+    .option('--metric <name>', 'with --cloudwatch: metric name')
+    .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
+    .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
+    .option('--days <n>', 'with --cloudwatch: how many days back', '14');
+}
+
+/** A trace file's rows. */
+export function traceRows(file: string | undefined) {
+  if (!file) throw new Error('backtest: give --trace FILE or --cloudwatch');
+  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+}
+
+/** A metric's history from CloudWatch, at one minute, over the last `days`. */
+export async function cloudWatchRows(o: {
+  namespace?: string;
+  metric?: string;
+  dimensions: string;
+  statistic: string;
+  days: string;
+}) {
+  if (!o.namespace || !o.metric) throw new Error('backtest --cloudwatch: give --namespace and --metric');
+  const dimensions = Object.fromEntries(
+    o.dimensions
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [name, value] = pair.split('=');
+        if (!name || value === undefined) throw new Error(`--dimensions: "${pair}" is not Name=Value`);
+        return [name, value];
+      }),
+  );
+  const end = new Date();
+  const start = new Date(end.getTime() - Number(o.days) * 86_400_000);
+  const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
+  const metric = {
+    namespace: o.namespace,
+    name: o.metric,
+    statistic: o.statistic,
+    dimensions,
+    periodSeconds: 60,
+  };
+  const rows = await metricHistory(client, metric, start, end);
+  if (rows.length === 0)
+    throw new Error(`no datapoints for ${o.namespace}/${o.metric} in the last ${o.days} days`);
+  return rows;
+}
+
+/** A plan without a ledger table decides as if the target had no history. */
+export const noHistory: Ledger = {
+  acquireLease: async () => undefined,
+  releaseLease: async () => {},
+  read: async () => ({ history: emptyHistory, failures: 0 }),
+  writeIntent: async () => {},
+  record: async () => {},
+  writeFloors: async () => {},
+  readForecastTrack: async () => undefined,
+  writeForecastTrack: async () => {},
+};
+
+/** The environment a deployed function runs with (its ledger table, scope and topic). */
+export async function deployedEnvironment(
+  aws: AwsConfig,
+  stage: string,
+  fn: string,
+): Promise<Record<string, string>> {
+  const name = `scalepilot-${stage}-${fn}`;
+  const config = await new LambdaClient(clientOptions(aws))
+    .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
+    .catch((cause: unknown) => {
+      throw new AwsCallError(
+        `Lambda GetFunctionConfiguration ${name} (is stage "${stage}" deployed?)`,
+        cause,
+      );
+    });
+  return config.Environment?.Variables ?? {};
+}
