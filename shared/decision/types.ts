@@ -168,4 +168,49 @@ export interface Decision {
   readonly message: string;
   /** The metric values the decision was taken on, by rule name (null: missing or stale). */
   readonly metrics: Readonly<Record<string, number | null>>;
+  /** Why, in detail: what each rule read and asked for, the floor, the gates met, what AWS answered. */
+  readonly explain?: DecisionExplanation;
+}
+
+/** One rule's part in a decision: what it read, against what, and what it recommended. */
+export interface RuleInput {
+  readonly rule: string;
+  /** `namespace/name statistic` of the rule's metric. */
+  readonly metric: string;
+  /** The value the decision read (null: missing or stale). */
+  readonly value: number | null;
+  /** A step rule's breached threshold, or a target-tracking rule's target. */
+  readonly threshold?: number;
+  readonly recommendation?: number;
+  readonly direction?: 'out' | 'in' | 'none';
+}
+
+/** One gate a decision passed through, in the order the walk applied them. */
+export interface GateNote {
+  /** The gate's name: `cooldown`, `rateLimit`, `stabilization`, `blastRadius`, `bounds`, `lease`, `pause`, `replicaLag`, `memoryHeadroom`, `readiness` … */
+  readonly gate: string;
+  /** `held`: it stopped or limited the change; `passed`: it had no objection. */
+  readonly outcome: 'held' | 'passed';
+  readonly reason?: ReasonCode;
+  readonly message: string;
+}
+
+/** What a decision was taken on and what held it back: the ledger keeps it, `scalepilot why` prints it. */
+export interface DecisionExplanation {
+  readonly rules: readonly RuleInput[];
+  /** The predictive floor in force, and what made it. */
+  readonly floor?: {
+    readonly units: number;
+    readonly source: string;
+    readonly forecast?: number;
+    readonly headroom?: number;
+    readonly event?: string;
+  };
+  readonly gates: readonly GateNote[];
+  /** What AWS answered to the action taken, if one was. */
+  readonly aws?: {
+    readonly operation: string;
+    readonly outcome: 'ok' | 'error';
+    readonly message?: string;
+  };
 }

@@ -66,6 +66,20 @@ export interface SimPolicy {
   floor?(): number | undefined;
   /** For predictive policies: the load forecast in force at the minute just decided, and the load its floors planned for. */
   forecast?(): { value: number; upper: number };
+  /**
+   * Why the minute just decided came out as it did (a reason code and a human message, as the functions
+   * record them). The engine asks only at minutes whose ordered capacity changed.
+   */
+  explain?(): { reason: string; message: string };
+}
+
+/** One change of ordered capacity in a simulated run, with the policy's reason for it. */
+export interface SimDecision {
+  readonly minute: number;
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
+  readonly message: string;
 }
 
 export type PolicyFactory = () => SimPolicy;
@@ -88,6 +102,8 @@ export interface Timeline {
   readonly floor?: Float64Array;
   /** Predictive policies only: the load forecast in force each minute and the load its floors planned for (NaN: none). */
   readonly forecast?: { readonly value: Float64Array; readonly upper: Float64Array };
+  /** Every change of ordered capacity with its reason (policies that can `explain` themselves). */
+  readonly decisions?: readonly SimDecision[];
 }
 
 /** Runs one policy over the scenario, minute by minute, with the provisioning delay and the bounds. */
