@@ -63,21 +63,23 @@ export interface FloorResource {
 /**
  * The history before minute m (exclusive) at `stepMinutes`: each step the mean of its minutes, the newest step
  * ending at m, timestamps at step starts (as GetMetricData gives them). `load(j)` is only asked for j < m.
+ * With `means`, each step's mean is computed once per series however many runs read it.
  */
 export function historyBefore(
   load: (j: number) => number,
   start: number,
   m: number,
   settings: Pick<FloorSettings, 'lookbackMinutes' | 'stepMinutes'>,
+  means?: StepMeans,
 ): LoadHistory {
   const k = settings.stepMinutes;
   const steps = Math.floor(Math.min(m, settings.lookbackMinutes) / k);
-  const times: number[] = [];
-  const values: number[] = [];
+  const times: number[] = new Array(steps);
+  const values: number[] = new Array(steps);
   for (let i = steps; i >= 1; i -= 1) {
     const from = m - i * k;
-    times.push(start + from * 60_000);
-    values.push(stepMean(load, from, k));
+    times[steps - i] = start + from * 60_000;
+    values[steps - i] = means ? means.at(load, from) : stepMean(load, from, k);
   }
   return { times, values };
 }
@@ -88,6 +90,32 @@ function stepMean(load: (j: number) => number, from: number, k: number): number 
   return sum / k;
 }
 
+/**
+ * The means of the load's steps of k minutes by their first minute, each computed once (the hourly runs read
+ * 14 days of steps each, overlapping all but the newest hour), the same sum in the same order as one run alone.
+ */
+export class StepMeans {
+  private readonly means: Float64Array;
+  private readonly known: Uint8Array;
+
+  constructor(
+    minutes: number,
+    readonly stepMinutes: number,
+  ) {
+    this.means = new Float64Array(minutes);
+    this.known = new Uint8Array(minutes);
+  }
+
+  /** The mean of minutes from .. from + k − 1, read through `load` the first time. */
+  at(load: (j: number) => number, from: number): number {
+    if (this.known[from] === 1) return this.means[from] as number;
+    const mean = stepMean(load, from, this.stepMinutes);
+    this.means[from] = mean;
+    this.known[from] = 1;
+    return mean;
+  }
+}
+
 /** The forecast a run at minute m makes, reading the load before m only, as far as the predict function's. */
 export function forecastAt(
   load: (j: number) => number,
@@ -95,8 +123,9 @@ export function forecastAt(
   m: number,
   settings: FloorSettings,
   lead: number,
+  means?: StepMeans,
 ): ForecastResult {
-  const history = historyBefore(load, start, m, settings);
+  const history = historyBefore(load, start, m, settings, means);
   const newest = history.times.at(-1) ?? start + m * 60_000;
   return forecastLoad(history, {
     stepMinutes: settings.stepMinutes,
@@ -141,6 +170,8 @@ export function floorPlanner(
   let lastRunHour = Number.NEGATIVE_INFINITY;
   let previous: PointForecast | undefined;
   let calibration: CalibrationPoint[] = [];
+  const means = stepMeans(series, minutes, settings.stepMinutes);
+  const at = new Date(0);
   return {
     /** Runs the hourly forecast when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
@@ -166,7 +197,7 @@ export function floorPlanner(
             now,
           );
         }
-        const made = cachedForecast(series, load, start, m, settings, lead);
+        const made = cachedForecast(series, load, start, m, settings, lead, means);
         if (made.status === 'forecast') {
           previous = made;
           const headroom = floorHeadroom(
@@ -188,7 +219,8 @@ export function floorPlanner(
           }
         }
       }
-      return floorAt(schedule, new Date(now));
+      at.setTime(now);
+      return floorAt(schedule, at);
     },
     /** The forecast in force at minute m and the load its floors planned for (NaN: none). */
     forecastAt(m: number): { value: number; upper: number } {
@@ -212,8 +244,9 @@ function cachedForecast(
   m: number,
   settings: FloorSettings,
   lead: number,
+  means: StepMeans,
 ): ForecastResult {
-  if (!series) return forecastAt(load, start, m, settings, lead);
+  if (!series) return forecastAt(load, start, m, settings, lead, means);
   let bySeries = forecasts.get(series);
   if (!bySeries) {
     bySeries = new Map();
@@ -222,8 +255,25 @@ function cachedForecast(
   const key = `${start} ${m} ${settings.quantile} ${settings.lookbackMinutes} ${settings.stepMinutes} ${settings.predictive.horizonMinutes} ${lead}`;
   let made = bySeries.get(key);
   if (!made) {
-    made = forecastAt(load, start, m, settings, lead);
+    made = forecastAt(load, start, m, settings, lead, means);
     bySeries.set(key, made);
   }
   return made;
+}
+
+/** Step means by series and step: every run over a series (each kind, each row) shares them. */
+const stepMeansBySeries = new WeakMap<object, Map<number, StepMeans>>();
+function stepMeans(series: object | undefined, minutes: number, k: number): StepMeans {
+  if (!series) return new StepMeans(minutes, k);
+  let byStep = stepMeansBySeries.get(series);
+  if (!byStep) {
+    byStep = new Map();
+    stepMeansBySeries.set(series, byStep);
+  }
+  let means = byStep.get(k);
+  if (!means) {
+    means = new StepMeans(minutes, k);
+    byStep.set(k, means);
+  }
+  return means;
 }
