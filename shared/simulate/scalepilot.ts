@@ -143,9 +143,22 @@ class ScalepilotRun {
     return this.planner?.forecastAt(this.minute) ?? { value: Number.NaN, upper: Number.NaN };
   }
 
-  /** The reason code and message `decideCapacity` returned for the minute just decided. */
+  /**
+   * The reason code and message `decideCapacity` returned for the minute just decided; a floor's decision also
+   * names the forecast load behind it and the headroom it was planned with (the floor's source names the rest:
+   * measured or the policy's buffer, known events).
+   */
   explain(): SimReason {
     const d = this.last as Decision;
-    return { reason: d.reason, message: d.message, ...(d.explain ? { explain: d.explain } : {}) };
+    const { value, upper } = this.forecastNow();
+    const behind =
+      d.reason === 'PredictiveFloor' && Number.isFinite(value) && value > 0
+        ? `; the forecast load for this minute ${Number(value.toPrecision(4))} × headroom ${(upper / value).toFixed(2)} = ${Number(upper.toPrecision(4))} planned for`
+        : '';
+    return {
+      reason: d.reason,
+      message: `${d.message}${behind}`,
+      ...(d.explain ? { explain: d.explain } : {}),
+    };
   }
 }
