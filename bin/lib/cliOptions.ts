@@ -55,7 +55,7 @@ export async function cloudWatchRows(o: {
   const start = new Date(end.getTime() - Number(o.days) * 86_400_000);
   // The SDK is loaded by the commands that call AWS only (a backtest of a trace file starts without it).
   const [{ CloudWatchClient }, { metricHistory }] = await Promise.all([
-    import('@aws-sdk/client-cloudwatch'),
+    import('./awsClients'),
     import('../../shared/adapters/CloudWatchMetricsReader'),
   ]);
   const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
@@ -91,7 +91,7 @@ export async function deployedEnvironment(
   fn: string,
 ): Promise<Record<string, string>> {
   const name = `scalepilot-${stage}-${fn}`;
-  const { GetFunctionConfigurationCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+  const { GetFunctionConfigurationCommand, LambdaClient } = await import('./awsClients');
   const config = await new LambdaClient(clientOptions(aws))
     .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
     .catch((cause: unknown) => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -93,5 +94,14 @@ describe('bin/scalepilot runs the compiled CLI and never stale code', () => {
     expect(result.stderr.trim()).toBe(
       'scalepilot: the CLI must be built and esbuild is not installed: run npm ci',
     );
+  });
+
+  it('finds the checkout’s own files from the compiled code: prices writes the bundled table by default', () => {
+    const help = spawnSync(process.execPath, [join(ROOT, 'bin/scalepilot'), 'prices', '--help'], {
+      encoding: 'utf8',
+    });
+    const out = /--out <file>.*?\(default: "([^"]+)"\)/.exec(help.stdout.replace(/\s+/g, ' '))?.[1];
+    expect(out).toBe(join(ROOT, 'shared/cost/onDemandPrices.json'));
+    expect(existsSync(out as string)).toBe(true);
   });
 });
