@@ -5,6 +5,7 @@ import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
 import type { PolicyFactory, PolicyView, Scenario, SimPolicy, SimReason } from './engine';
 import { HistoryKeeper } from './HistoryKeeper';
+import { MetricWindow } from './MetricWindow';
 import { type FloorSettings, floorPlanner } from './predictive';
 
 /** The seeds' policy as Scalepilot runs it (step 70/30, +2/−1, cooldowns 300/600 s, windows 60/300 s). */
@@ -70,18 +71,34 @@ export function scalepilot(target?: Target, options: ScalepilotOptions = {}): Po
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
- * One simulated target, minute after minute. `decideCapacity`'s input is built once and updated in place: the
- * datapoints of the last evaluation periods (a reading per minute, its time at the minute's start), the state,
- * the floor in force and the history (a HistoryKeeper, equal to what `nextHistory` keeps). So a minute costs the
- * decision itself, not the copying around it.
+ * One metric read per period and statistic, as long as the longest evaluation window among its rules (the
+ * seeds' one-minute rules: one read of one datapoint, shared).
+ */
+function metricReads(target: Target): { rules: string[]; window: MetricWindow }[] {
+  const byKey = new Map<string, Target['rules'][number][]>();
+  for (const rule of target.rules) {
+    const key = `${rule.metric.periodSeconds} ${rule.metric.statistic}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), rule]);
+  }
+  return [...byKey.values()].map((rules) => {
+    const { periodSeconds, statistic } = (rules[0] as Target['rules'][number]).metric;
+    const periods = Math.max(...rules.map((r) => r.evaluationPeriods));
+    return { rules: rules.map((r) => r.name), window: new MetricWindow(periodSeconds, periods, statistic) };
+  });
+}
+
+/**
+ * One simulated target, minute after minute. `decideCapacity`'s input is built once and updated in place: each
+ * rule's datapoints of its last evaluation periods (MetricWindow: a reading per minute, or per period of the
+ * rule's metric), the state, the floor in force and the history (a HistoryKeeper, equal to what `nextHistory`
+ * keeps). So a minute costs the decision itself, not the copying around it.
  */
 class ScalepilotRun {
   private readonly input: Mutable<DecisionInput>;
   private readonly state: { current: number; serving: number; liveMin: number; liveMax: number };
   private readonly readings: Record<string, MetricReading[]>;
-  /** One reading per minute of the longest evaluation window, oldest first. */
-  private readonly pool: { value: number; timestamp: Date }[];
-  private readonly windows: MetricReading[][];
+  /** Each rule's metric read: rules with the same period and statistic share one. */
+  private readonly reads: { rules: string[]; window: MetricWindow }[];
   private readonly keeper: HistoryKeeper;
   private readonly planner: ReturnType<typeof floorPlanner> | undefined;
   private readonly now = new Date(0);
@@ -89,15 +106,8 @@ class ScalepilotRun {
   private last: Decision | undefined;
   floorNow: number | undefined;
 
-  constructor(
-    private readonly target: Target,
-    s: Scenario,
-    floors: FloorSettings | undefined,
-  ) {
-    const periods = Math.max(1, ...target.rules.map((r) => r.evaluationPeriods));
-    this.pool = Array.from({ length: periods }, () => ({ value: 0, timestamp: new Date(0) }));
-    // The first minutes see fewer datapoints than the window holds: one array per length, sharing the readings.
-    this.windows = Array.from({ length: periods + 1 }, (_, k) => this.pool.slice(periods - k));
+  constructor(target: Target, s: Scenario, floors: FloorSettings | undefined) {
+    this.reads = metricReads(target);
     this.readings = {};
     this.state = { current: 0, serving: 0, liveMin: s.min, liveMax: s.max };
     this.keeper = new HistoryKeeper(historySeconds(target));
@@ -118,16 +128,11 @@ class ScalepilotRun {
     const m = view.minute;
     this.minute = m;
     this.now.setTime(now);
-    // The complete minutes before this one, as GetMetricData gives them (timestamps at period starts).
-    const count = Math.min(m, this.pool.length);
-    const window = this.windows[count] as MetricReading[];
-    for (let i = 0; i < count; i += 1) {
-      const reading = window[i] as { value: number; timestamp: Date };
-      const j = m - count + i;
-      reading.value = view.utilisation(j) * 100;
-      reading.timestamp.setTime(now - (m - j) * 60_000);
+    // The complete periods before this minute, as GetMetricData gives them (timestamps at period starts).
+    for (const read of this.reads) {
+      const window = read.window.at(view, now);
+      for (const rule of read.rules) this.readings[rule] = window;
     }
-    for (const rule of this.target.rules) this.readings[rule.name] = window;
     this.state.current = view.ordered;
     this.state.serving = view.serving;
     const floor = this.planner?.at(m, now, view.load);
