@@ -1,32 +1,33 @@
 import { Command } from 'commander';
 import { PolicyValidationError } from '../shared/errors';
-import { registerBacktest } from './commands/backtest';
-import { registerCosts } from './commands/costs';
-import { registerDecisions } from './commands/decisions';
-import { registerForecast } from './commands/forecast';
-import { registerKillSwitch } from './commands/killSwitch';
-import { registerPlan } from './commands/plan';
-import { registerPredict } from './commands/predict';
-import { registerPrices } from './commands/prices';
-import { registerRelease } from './commands/release';
-import { registerSchema } from './commands/schema';
-import { registerValidate } from './commands/validate';
 
-/** The operator CLI: one file per command under bin/commands/, each adding itself here. */
+type Register = (program: Command) => void;
+
+/**
+ * The operator CLI: one file per command under bin/commands/, each adding itself here with one line. A command's
+ * file (and what it imports: the SDK, the charts) is loaded only when that command runs, so `scalepilot backtest`
+ * never pays for the AWS clients it does not use; a bare `scalepilot`, `help` or an unknown name loads them all.
+ */
+const commands: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./commands/validate')).registerValidate,
+  schema: async () => (await import('./commands/schema')).registerSchema,
+  plan: async () => (await import('./commands/plan')).registerPlan,
+  predict: async () => (await import('./commands/predict')).registerPredict,
+  decisions: async () => (await import('./commands/decisions')).registerDecisions,
+  costs: async () => (await import('./commands/costs')).registerCosts,
+  prices: async () => (await import('./commands/prices')).registerPrices,
+  backtest: async () => (await import('./commands/backtest')).registerBacktest,
+  pause: async () => (await import('./commands/killSwitch')).registerKillSwitch,
+  resume: async () => (await import('./commands/killSwitch')).registerKillSwitch,
+  release: async () => (await import('./commands/release')).registerRelease,
+  forecast: async () => (await import('./commands/forecast')).registerForecast,
+};
+
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
-for (const register of [
-  registerValidate,
-  registerSchema,
-  registerPlan,
-  registerPredict,
-  registerDecisions,
-  registerCosts,
-  registerPrices,
-  registerBacktest,
-  registerKillSwitch,
-  registerRelease,
-  registerForecast,
-])
+const named = process.argv[2];
+const wanted =
+  named !== undefined && Object.hasOwn(commands, named) ? [commands[named]] : Object.values(commands);
+for (const register of new Set(await Promise.all(wanted.map((load) => (load as () => Promise<Register>)()))))
   register(program);
 
 try {

@@ -4,7 +4,6 @@ import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { TargetKind } from '../../shared/policy/schema';
 import { failedAssertions, runBacktest } from '../../shared/simulate/runBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
-import { figuresTable, writeReport } from '../lib/backtestOutput';
 import { cloudWatchRows, traceRows, withHistorySource } from '../lib/cliOptions';
 
 /** Adds `scalepilot backtest` to the CLI. */
@@ -68,11 +67,13 @@ export function registerBacktest(program: Command): void {
           },
         });
         bar?.stop();
+        // The table and the report need the charts' code: loaded only when asked for (a --json run starts faster).
+        const output = options.json && !options.out ? undefined : await import('../lib/backtestOutput');
         if (options.json) console.log(JSON.stringify(result.figures, null, 2));
-        else for (const line of figuresTable(result, series.load.length)) console.log(line);
-        if (options.out) {
+        else for (const line of output?.figuresTable(result, series.load.length) ?? []) console.log(line);
+        if (output && options.out) {
           process.stderr.write(`drawing the report of ${result.timelines.length} policies …\n`);
-          const report = await writeReport(options.out, result, series, {
+          const report = await output.writeReport(options.out, result, series, {
             trace: source?.split('/').pop() ?? 'trace',
             kind,
             loadUnit: options.loadUnit ?? (options.perIntervalCount ? 'per minute' : undefined),

@@ -5,6 +5,7 @@ import { awsConfigFromEnv } from '../../shared/adapters/awsConfig';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
 import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { projectRoot } from '../lib/projectRoot';
 
 /** Adds `scalepilot prices` to the CLI. */
 export function registerPrices(program: Command): void {
@@ -18,7 +19,7 @@ export function registerPrices(program: Command): void {
     .option(
       '--out <file>',
       'where to write the table',
-      join(import.meta.dirname, '../shared/cost/onDemandPrices.json'),
+      join(projectRoot(), 'shared/cost/onDemandPrices.json'),
     )
     .action(async (options: { regions: string; policy?: string; out: string }) => {
       const table = JSON.parse(readFileSync(options.out, 'utf8')) as PriceTable & Record<string, unknown>;

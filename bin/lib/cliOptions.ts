@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Command } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
-import { metricHistory } from '../../shared/adapters/CloudWatchMetricsReader';
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError } from '../../shared/errors';
 import type { Ledger } from '../../shared/ports';
@@ -56,6 +53,11 @@ export async function cloudWatchRows(o: {
   );
   const end = new Date();
   const start = new Date(end.getTime() - Number(o.days) * 86_400_000);
+  // The SDK is loaded by the commands that call AWS only (a backtest of a trace file starts without it).
+  const [{ CloudWatchClient }, { metricHistory }] = await Promise.all([
+    import('./awsClients'),
+    import('../../shared/adapters/CloudWatchMetricsReader'),
+  ]);
   const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
   const metric = {
     namespace: o.namespace,
@@ -89,6 +91,7 @@ export async function deployedEnvironment(
   fn: string,
 ): Promise<Record<string, string>> {
   const name = `scalepilot-${stage}-${fn}`;
+  const { GetFunctionConfigurationCommand, LambdaClient } = await import('./awsClients');
   const config = await new LambdaClient(clientOptions(aws))
     .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
     .catch((cause: unknown) => {

@@ -1,4 +1,5 @@
 import { ceilUnits } from '../decision/ruleRecommendation';
+import type { DecisionExplanation } from '../decision/types';
 import type { TargetKind } from '../policy/schema';
 import { percentile } from './trace';
 
@@ -70,16 +71,22 @@ export interface SimPolicy {
    * Why the minute just decided came out as it did (a reason code and a human message, as the functions
    * record them). The engine asks only at minutes whose ordered capacity changed.
    */
-  explain?(): { reason: string; message: string };
+  explain?(): SimReason;
+}
+
+/** Why a policy ordered what it did: a reason code and a human message (the Scalepilot rows: the very ones `decideCapacity` returned). */
+export interface SimReason {
+  readonly reason: string;
+  readonly message: string;
+  /** The Scalepilot rows: the decision's explanation, when `decideCapacity` gives one (rules, floor, gates). */
+  readonly explain?: DecisionExplanation;
 }
 
 /** One change of ordered capacity in a simulated run, with the policy's reason for it. */
-export interface SimDecision {
+export interface SimDecision extends SimReason {
   readonly minute: number;
   readonly from: number;
   readonly to: number;
-  readonly reason: string;
-  readonly message: string;
 }
 
 export type PolicyFactory = () => SimPolicy;
@@ -106,9 +113,14 @@ export interface Timeline {
   readonly decisions?: readonly SimDecision[];
 }
 
-/** Runs one policy over the scenario, minute by minute, with the provisioning delay and the bounds. */
+/**
+ * Runs one policy over the scenario, minute by minute, with the provisioning delay and the bounds. The engine's
+ * own cost per minute is a few typed-array reads and writes; a policy that can `explain` itself is asked why
+ * only at the minutes whose ordered capacity changed, and those land in `decisions`.
+ */
 export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timeline {
   const n = s.load.length;
+  const load = s.load;
   const ordered = new Int32Array(n);
   const serving = new Int32Array(n);
   const utilisation = new Float64Array(n);
@@ -116,8 +128,9 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   const forecast = policy.forecast
     ? { value: new Float64Array(n).fill(Number.NaN), upper: new Float64Array(n).fill(Number.NaN) }
     : undefined;
+  const decisions: SimDecision[] | undefined = policy.explain ? [] : undefined;
   const delay = policy.clairvoyant ? 0 : s.delay;
-  const start = clamp(policy.start ? policy.start(s) : unitsFor(s.load[0] ?? 0, s), s);
+  const start = clamp(policy.start ? policy.start(s) : unitsFor(load[0] ?? 0, s), s);
   let m = 0;
   const view: PolicyView = {
     get minute() {
@@ -130,7 +143,7 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
     load: (j) => {
       if (policy.clairvoyant ? j > m : j >= m || j < 0)
         throw new RangeError(`minute ${m} cannot see load(${j})`);
-      return s.load[j] as number;
+      return load[j] as number;
     },
     get ordered() {
       return ordered[m - 1] as number;
@@ -140,15 +153,23 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
     },
   };
   for (m = 0; m < n; m += 1) {
-    ordered[m] = m === 0 ? start : clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
-    if (floor && m > 0) floor[m] = policy.floor?.() ?? Number.NaN;
-    if (forecast && m > 0) {
-      const f = policy.forecast?.();
-      forecast.value[m] = f?.value ?? Number.NaN;
-      forecast.upper[m] = f?.upper ?? Number.NaN;
+    if (m === 0) ordered[0] = start;
+    else {
+      const before = ordered[m - 1] as number;
+      const next = clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
+      ordered[m] = next;
+      if (decisions && next !== before)
+        decisions.push({ minute: m, from: before, to: next, ...(policy.explain?.() as SimReason) });
+      if (floor) floor[m] = policy.floor?.() ?? Number.NaN;
+      if (forecast) {
+        const f = policy.forecast?.();
+        forecast.value[m] = f?.value ?? Number.NaN;
+        forecast.upper[m] = f?.upper ?? Number.NaN;
+      }
     }
-    serving[m] = servingAt(ordered, m, delay, start);
-    utilisation[m] = (s.load[m] as number) / ((serving[m] as number) * s.unitCapacity);
+    const least = servingAt(ordered, m, delay, start);
+    serving[m] = least;
+    utilisation[m] = (load[m] as number) / (least * s.unitCapacity);
   }
   return {
     policy: policy.name,
@@ -157,6 +178,7 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
     utilisation,
     ...(floor ? { floor } : {}),
     ...(forecast ? { forecast } : {}),
+    ...(decisions ? { decisions } : {}),
   };
 }
 

@@ -1,29 +1,28 @@
-import {
-  type CalibrationPoint,
-  calibrate,
-  floorHeadroom,
-  measuredHeadroom,
-  type PointForecast,
-} from '../decision/floorSizing';
+import { MIN_CALIBRATION_MINUTES } from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
 import {
+  eventOnlyCapacity,
+  eventsFor,
+  eventsNear,
   floorSchedule,
   floorsUntil,
-  forecastHorizonMinutes,
   leadSeconds,
+  type NeededCapacity,
   neededCapacity,
   unforecastable,
 } from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
-import { forecastLoad } from '../forecast/forecastLoad';
-import type { ForecastResult, LoadForecast, LoadHistory } from '../forecast/types';
+import type { LoadForecast } from '../forecast/types';
 import { type PredictivePolicy, PredictiveSchema, type Target } from '../policy/schema';
+import { type PredictRun, predictRunsFor } from './PredictRuns';
 
 /**
- * Predictive floors in the backtest, exactly as the predict function makes them: every hour a forecast of the
- * load from the history before that instant, the previous forecast scored against what happened since (the
- * headroom's calibration), and the floors from the same `neededCapacity` and `floorSchedule` (floorSizing.ts:
- * point × headroom at each rule's utilisation target, each step covering the warm-up or provisioning delay).
+ * Predictive floors in the backtest, exactly as the predict function makes them: every hour the previous
+ * forecasts scored against what happened since (trust against seasonal-naive, and the headroom's calibration),
+ * a forecast of the load from the history before that instant, and the floors from the same `neededCapacity`,
+ * `eventOnlyCapacity` and `floorSchedule` (point × headroom at each rule's utilisation target, raised by the
+ * policy's known events, each step covering the warm-up or provisioning delay). An untrusted or declined
+ * forecast leaves only the known events' floors, as in the function.
  */
 export interface FloorSettings {
   /** The policy's `predictive` section: buffer, horizon, provisioning delays. */
@@ -60,55 +59,6 @@ export interface FloorResource {
   readonly max: number;
 }
 
-/**
- * The history before minute m (exclusive) at `stepMinutes`: each step the mean of its minutes, the newest step
- * ending at m, timestamps at step starts (as GetMetricData gives them). `load(j)` is only asked for j < m.
- */
-export function historyBefore(
-  load: (j: number) => number,
-  start: number,
-  m: number,
-  settings: Pick<FloorSettings, 'lookbackMinutes' | 'stepMinutes'>,
-): LoadHistory {
-  const k = settings.stepMinutes;
-  const steps = Math.floor(Math.min(m, settings.lookbackMinutes) / k);
-  const times: number[] = [];
-  const values: number[] = [];
-  for (let i = steps; i >= 1; i -= 1) {
-    const from = m - i * k;
-    times.push(start + from * 60_000);
-    values.push(stepMean(load, from, k));
-  }
-  return { times, values };
-}
-
-function stepMean(load: (j: number) => number, from: number, k: number): number {
-  let sum = 0;
-  for (let j = from; j < from + k; j += 1) sum += load(j);
-  return sum / k;
-}
-
-/** The forecast a run at minute m makes, reading the load before m only, as far as the predict function's. */
-export function forecastAt(
-  load: (j: number) => number,
-  start: number,
-  m: number,
-  settings: FloorSettings,
-  lead: number,
-): ForecastResult {
-  const history = historyBefore(load, start, m, settings);
-  const newest = history.times.at(-1) ?? start + m * 60_000;
-  return forecastLoad(history, {
-    stepMinutes: settings.stepMinutes,
-    quantile: settings.quantile,
-    horizonMinutes: forecastHorizonMinutes(
-      newest,
-      floorsUntil(new Date(start + m * 60_000), settings.predictive),
-      lead,
-    ),
-  });
-}
-
 /** A forecast of the load in the rules' unit: percent of one unit's capacity. */
 function inPercentOfUnit(forecast: LoadForecast, unitCapacity: number): LoadForecast {
   const scale = 100 / unitCapacity;
@@ -119,17 +69,21 @@ function inPercentOfUnit(forecast: LoadForecast, unitCapacity: number): LoadFore
   };
 }
 
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
 /**
- * The predict function in the backtest: every hour (from the first minute with a day of history) a forecast
- * from the load before that minute, turned into floors as the function turns it; `floorAt` gives the floor in
- * force at each minute. `load(j)` is only ever asked for minutes before the current one.
+ * The predict function in the backtest, for one target: at the first minute and at each new clock hour after it
+ * (the function's hourly schedule) a run (PredictRuns.ts: trust, headroom, forecast from the load before that
+ * minute), turned into this target's floors as the function turns it; `floorAt` gives the floor in force at each
+ * minute, as the scalers read it. `load(j)` is only ever asked for minutes before the current one.
  */
 export function floorPlanner(
   settings: FloorSettings,
   target: Target,
   resource: FloorResource,
   minutes: number,
-  /** The replayed series, as the forecasts' cache key (runs on the same series share them). */
+  /** The replayed series, as the runs' cache key (every kind and row on the same series shares them). */
   series?: object,
 ) {
   const pointAt = new Float64Array(minutes).fill(Number.NaN);
@@ -137,58 +91,49 @@ export function floorPlanner(
   const upperAt = new Float64Array(minutes).fill(Number.NaN);
   const rules = target.rules.filter((r) => unforecastable(r) === undefined);
   const lead = leadSeconds(target, settings.predictive);
+  const events = eventsFor(settings.predictive, target);
+  let runs: ReturnType<typeof predictRunsFor> | undefined;
   let schedule: FloorSchedule | undefined;
   let lastRunHour = Number.NEGATIVE_INFINITY;
-  let previous: PointForecast | undefined;
-  let calibration: CalibrationPoint[] = [];
+  const at = new Date(0);
   return {
-    /** Runs the hourly forecast when one is due; returns the floor in force at minute m. */
+    /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
-      const hour = Math.floor(now / 3_600_000);
-      if (hour > lastRunHour && m >= FIRST_FORECAST_MINUTE && rules.length > 0) {
+      at.setTime(now);
+      const hour = Math.floor(now / HOUR);
+      if (hour > lastRunHour) {
         lastRunHour = hour;
-        const start = now - m * 60_000;
+        runs ??= predictRunsFor(series, now - m * MINUTE, settings, target.rules, minutes, lead);
+        const run = runs.at(m, now, load);
+        const until = floorsUntil(at, settings.predictive);
+        const forecast = run.status === 'forecast' ? run.forecast : undefined;
+        const needed = forecast
+          ? neededCapacity(
+              rules.map((rule) => ({
+                rule,
+                forecast: inPercentOfUnit(forecast, resource.unitCapacity),
+                headroom: run.headroom,
+              })),
+              events,
+              until,
+            )
+          : eventOnlyCapacity(events, new Date(Math.floor(now / (5 * MINUTE)) * 5 * MINUTE), 5, until);
+        schedule = floorSchedule(
+          needed,
+          lead,
+          resource.max,
+          new Date(now),
+          sourceOf(run, rules, events, needed, until),
+        );
+        // The chart's forecast and band: the forecast in force, while its floors are.
         const k = settings.stepMinutes;
-        // The forecast in force until now, scored on its steps that have ended (minutes before m only).
-        if (previous) {
-          const from = (previous.start - start) / 60_000;
-          const times: number[] = [];
-          const values: number[] = [];
-          for (let j = Math.max(0, from); j < m; j += 1) {
-            times.push(start + j * 60_000);
-            values.push(load(j));
-          }
-          calibration = calibrate(
-            calibration,
-            previous,
-            { times, values, periodMinutes: 1 },
-            previous.start - 1,
-            now,
-          );
-        }
-        const made = cachedForecast(series, load, start, m, settings, lead);
-        if (made.status === 'forecast') {
-          previous = made;
-          const headroom = floorHeadroom(
-            measuredHeadroom(calibration, 1),
-            settings.predictive.capacityBufferPercent,
-          );
-          const forecast = inPercentOfUnit(made, resource.unitCapacity);
-          const until = floorsUntil(new Date(now), settings.predictive);
-          const needed = neededCapacity(
-            rules.map((rule) => ({ rule, forecast, headroom })),
-            [],
-            until,
-          );
-          schedule = floorSchedule(needed, lead, resource.max, new Date(now), made.message);
-          for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
-            const point = made.point[Math.floor(t / k)] ?? Number.NaN;
-            pointAt[m + t] = point;
-            upperAt[m + t] = point * headroom;
-          }
+        for (let t = 0; t < (until.getTime() - now) / MINUTE && m + t < minutes; t += 1) {
+          const point = forecast ? (forecast.point[Math.floor(t / k)] ?? Number.NaN) : Number.NaN;
+          pointAt[m + t] = point;
+          upperAt[m + t] = point * run.headroom;
         }
       }
-      return floorAt(schedule, new Date(now));
+      return floorAt(schedule, at);
     },
     /** The forecast in force at minute m and the load its floors planned for (NaN: none). */
     forecastAt(m: number): { value: number; upper: number } {
@@ -197,33 +142,20 @@ export function floorPlanner(
   };
 }
 
-/** A forecast needs a day of history. */
-export const FIRST_FORECAST_MINUTE = 1440;
-
-/**
- * Forecasts by series, settings and minute: every kind replays the same trace, so each hourly forecast is made
- * once per trace. The series is only the cache's key (its identity); the forecast reads `load(j)`, j < m.
- */
-const forecasts = new WeakMap<object, Map<string, ForecastResult>>();
-function cachedForecast(
-  series: object | undefined,
-  load: (j: number) => number,
-  start: number,
-  m: number,
-  settings: FloorSettings,
-  lead: number,
-): ForecastResult {
-  if (!series) return forecastAt(load, start, m, settings, lead);
-  let bySeries = forecasts.get(series);
-  if (!bySeries) {
-    bySeries = new Map();
-    forecasts.set(series, bySeries);
-  }
-  const key = `${start} ${m} ${settings.quantile} ${settings.lookbackMinutes} ${settings.stepMinutes} ${settings.predictive.horizonMinutes} ${lead}`;
-  let made = bySeries.get(key);
-  if (!made) {
-    made = forecastAt(load, start, m, settings, lead);
-    bySeries.set(key, made);
-  }
-  return made;
+/** What made a run's floors, in the words predict writes with them (a scaler's message quotes it). */
+function sourceOf(
+  run: PredictRun,
+  rules: Target['rules'],
+  events: ReturnType<typeof eventsFor>,
+  needed: NeededCapacity,
+  until: Date,
+): string {
+  const near = eventsNear(events, needed.start, until);
+  const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
+  if (run.status !== 'forecast' || !run.forecast) return `known events only${withEvents}`;
+  const from = run.measured
+    ? 'measured'
+    : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`;
+  const names = rules.map((rule) => `${rule.name} (headroom ×${run.headroom.toFixed(2)}, ${from})`);
+  return `forecast of ${names.join(', ')}${withEvents}: ${run.forecast.message}`;
 }

@@ -14,7 +14,10 @@ export interface BacktestResult {
 export interface BacktestOptions {
   /** The policy's target of the kind; default: `scalepilotTarget` on the kind's defaults. */
   readonly target?: Target;
-  /** The policy's `predictive` section (buffer, horizon, provisioning delays); default: the schema's defaults. */
+  /**
+   * The policy's `predictive` section (buffer, horizon, provisioning delays, known events, whether floors act);
+   * default: the schema's defaults, acting (the backtest policy's `forecast-and-scale`).
+   */
   readonly predictive?: PredictivePolicy;
   readonly onPolicyDone?: (policy: string, done: number, total: number) => void;
 }
@@ -32,8 +35,10 @@ export function runBacktest(
   const { target, predictive, onPolicyDone } = options;
   const scenario = backtestScenario(series.load, kind, target);
   const rules = target ?? scalepilotTarget(scenario);
-  // An operator's target gets floors only when it asks for them (`predictive: true`), as in the functions.
-  const floors = rules.predictive ? benchFloorSettings(series.stepMinutes, predictive) : undefined;
+  // Floors act as in the functions: for a target with `predictive: true`, when the policy's predictive section
+  // is enabled in forecast-and-scale mode (a forecast-only policy publishes forecasts and changes nothing).
+  const acts = !predictive || (predictive.enabled && predictive.mode === 'forecast-and-scale');
+  const floors = rules.predictive && acts ? benchFloorSettings(series.stepMinutes, predictive) : undefined;
   const factories = [
     ...baselines,
     scalepilot(rules, floors ? { floors } : {}),

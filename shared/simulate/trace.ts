@@ -74,7 +74,8 @@ function median(sorted: readonly number[]): number {
 
 /** Percentile with linear interpolation between closest ranks (numpy's default). */
 export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator (a year of minutes in a few milliseconds).
+  const sorted = Float64Array.from(values).sort();
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
   const a = sorted[lo] as number;

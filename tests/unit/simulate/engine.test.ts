@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { reasonCodes } from '../../../shared/decision/types';
 import {
   hpa,
   oracle,
@@ -188,6 +189,56 @@ describe('baselines behave as documented', () => {
       const b = simulate(make(), scenario(other));
       expect([...b.ordered].slice(0, m + 1)).toEqual([...a.ordered].slice(0, m + 1));
     }
+  });
+});
+
+describe('every change of ordered capacity carries its policy’s reason', () => {
+  const load = Array.from({ length: 400 }, (_, m) =>
+    m < 100 ? 8 : m < 200 ? 44 : m < 300 ? 12 : 30 + (m % 7),
+  );
+  const s = scenario(load, { delay: 3, max: 12 });
+
+  it.each([
+    {
+      policy: oracle,
+      reasons: ['PerfectForesight'],
+      says: /^perfect foresight: this minute's load \d+ needs \d+ units at 50%/,
+    },
+    { policy: staticPeak, reasons: [], says: /./ },
+    {
+      policy: stepSeed,
+      reasons: ['StepScaleOut', 'StepScaleIn'],
+      says: /^utilisation [\d.]+% [<>] (70|30)%: (add 2|remove 1)/,
+    },
+    {
+      policy: targetTracking,
+      reasons: ['TargetTrackingScaleOut', 'TargetTrackingScaleIn'],
+      says: /^(3 datapoints above 50%|15 datapoints below 45%) \(last [\d.]+%\)/,
+    },
+    {
+      policy: hpa,
+      reasons: ['HpaScaleUp', 'ScaleUpLimit', 'TooManyReplicas', 'HpaScaleDown'],
+      says: /^utilisation ÷ target [\d.]+, outside ±0.1: recommends \d+/,
+    },
+    { policy: scalepilot(), reasons: [...reasonCodes], says: /./ },
+  ])('$policy.name', ({ policy, reasons, says }) => {
+    const t = simulate(policy(), s);
+    const decisions = t.decisions ?? [];
+    // One per action, at the very minutes ordered capacity changed, from and to as ordered.
+    expect(decisions.length).toBe(figures(t, s, 1).actions);
+    for (const d of decisions) {
+      expect([d.from, d.to]).toEqual([t.ordered[d.minute - 1], t.ordered[d.minute]]);
+      expect(reasons).toContain(d.reason);
+      expect(d.message).toMatch(says);
+    }
+    if (policy !== staticPeak) expect(decisions.length).toBeGreaterThan(2);
+  });
+
+  it('Scalepilot’s are the very reason and message decideCapacity returned', () => {
+    const t = simulate(scalepilot()(), s);
+    const out = t.decisions?.find((d) => d.to > d.from);
+    expect(out?.reason).toBe('ScaleOut');
+    expect(out?.message).toMatch(/^utilisation [\d.]+ > 70: add 2.*: \d+ → \d+$/);
   });
 });
 

@@ -1,0 +1,159 @@
+// `npm run bench:speed`: how fast the backtest is, written to bench/speed-results.md.
+//
+// 1. The reference engine (bench/referenceEngine.mjs: backtest.md's five baselines in one plain file) and this
+//    engine print the same five baselines' figures on the taxi trace (checked first; a speed figure of a wrong
+//    engine means nothing).
+// 2. Pair by pair, as whole processes: `scalepilot backtest --json` with every policy (the five baselines and
+//    both Scalepilot rows) against the reference engine with its five, on the 215-day taxi trace, alternating
+//    A B A B so both see the same machine; CPU time (user + system, from the kernel's accounting of each finished
+//    child) and wall time per run, and the ratio A / B of each pair. The goal: a median ratio of at most 1.
+// 3. Engine time in this process: every policy on the taxi trace and on a year (the taxi trace tiled), with the
+//    predict function's hourly runs (forecast, trust, headroom) made, and again with them already made (runs
+//    are kept per trace): the engine alone. The goal: a year of every policy in under 2 s.
+//
+// Options: --pairs N (default 5), --trace FILE (default ../shared/traces/nyc_taxi.csv, a count per interval).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBacktest } from '../shared/simulate/runBacktest';
+import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '5' },
+    trace: {
+      type: 'string',
+      default: resolve(process.env.SCALEPILOT_TRACES ?? resolve(ROOT, '../shared/traces'), 'nyc_taxi.csv'),
+    },
+  },
+});
+const TRACE = resolve(args.trace);
+const PAIRS = Number(args.pairs);
+
+const ours = [join(ROOT, 'bin/scalepilot'), 'backtest', '--trace', TRACE, '--per-interval-count', '--json'];
+const reference = [join(ROOT, 'bench/referenceEngine.mjs'), '--trace', TRACE, '--per-interval-count'];
+
+/** Clock ticks per second of the kernel's CPU accounting (asked once: the question is a child process too). */
+const HZ = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+  } catch {
+    return Number.NaN;
+  }
+})();
+
+/** CPU seconds of this process's finished children so far (Linux: /proc/self/stat cutime + cstime). */
+function childCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    return Number.isFinite(ticks) && HZ > 0 ? ticks / HZ : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One whole run of a command: its CPU seconds (when the kernel tells) and wall seconds. */
+function timed(command: readonly string[]): { cpu?: number; wall: number; stdout: string } {
+  const before = childCpuSeconds();
+  const started = performance.now();
+  const run = spawnSync(process.execPath, command, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const wall = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`${command.join(' ')} failed: ${run.stderr}`);
+  const after = childCpuSeconds();
+  return {
+    wall,
+    stdout: run.stdout,
+    ...(before !== undefined && after !== undefined ? { cpu: after - before } : {}),
+  };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const spread = (xs: readonly number[], digits = 2) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+
+// 1. The same figures.
+const mine = JSON.parse(timed(ours).stdout) as { policy: string }[];
+const theirs = JSON.parse(timed(reference).stdout) as { policy: string }[];
+const disagree = theirs.filter(
+  (row) => JSON.stringify(row) !== JSON.stringify(mine.find((m) => m.policy === row.policy)),
+);
+if (disagree.length > 0) {
+  console.error(`the engines disagree on ${disagree.map((r) => r.policy).join(', ')}`);
+  process.exit(1);
+}
+
+// 2. Pair by pair (the runs above were the warm-up).
+const pairs: { a: ReturnType<typeof timed>; b: ReturnType<typeof timed> }[] = [];
+for (let i = 0; i < PAIRS; i += 1) {
+  pairs.push({ a: timed(ours), b: timed(reference) });
+  process.stdout.write(`pair ${i + 1}/${PAIRS}\n`);
+}
+const cpuKnown = pairs.every((p) => p.a.cpu !== undefined && p.b.cpu !== undefined);
+const cpuRatios = cpuKnown ? pairs.map((p) => (p.a.cpu as number) / (p.b.cpu as number)) : [];
+const wallRatios = pairs.map((p) => p.a.wall / p.b.wall);
+
+// 3. Engine time, in this process.
+function engineSeconds(series: MinuteSeries): { cold: number; warm: number } {
+  const cold = process.cpuUsage();
+  runBacktest(series, 'asg');
+  const coldCpu = process.cpuUsage(cold);
+  const warm = process.cpuUsage();
+  runBacktest(series, 'asg');
+  const warmCpu = process.cpuUsage(warm);
+  return {
+    cold: (coldCpu.user + coldCpu.system) / 1e6,
+    warm: (warmCpu.user + warmCpu.system) / 1e6,
+  };
+}
+const taxi = toMinuteSeries(parseTraceCsv(readFileSync(TRACE, 'utf8'), TRACE), true);
+const yearMinutes = 365 * 1440;
+const year: MinuteSeries = {
+  ...taxi,
+  load: Array.from({ length: yearMinutes }, (_, m) => taxi.load[m % taxi.load.length] as number),
+};
+const onTrace = engineSeconds(taxi);
+const onYear = engineSeconds(year);
+
+const lines = [
+  '# Backtest speed',
+  '',
+  `Command: \`npm run bench:speed\`. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Trace: ${basename(TRACE)} (${taxi.load.length} minutes), a count per interval. Definitions: docs/backtest.md, section Speed.`,
+  '',
+  '## Whole processes, pair by pair',
+  '',
+  `A: \`scalepilot backtest --trace ${basename(TRACE)} --per-interval-count --json\` (every policy: the five baselines, \`scalepilot\` and \`scalepilot-reactive\`). B: \`node bench/referenceEngine.mjs\` on the same trace (its five baselines; the figures of both agree). ${PAIRS} pairs after one warm-up of each, run A B A B; median (min–max).`,
+  '',
+  '| figure | A | B | A / B |',
+  '|---|---|---|---|',
+  ...(cpuKnown
+    ? [
+        `| CPU s (user + system) | ${spread(pairs.map((p) => p.a.cpu as number))} | ${spread(pairs.map((p) => p.b.cpu as number))} | ${spread(cpuRatios)} |`,
+      ]
+    : []),
+  `| wall s | ${spread(pairs.map((p) => p.a.wall))} | ${spread(pairs.map((p) => p.b.wall))} | ${spread(wallRatios)} |`,
+  '',
+  `Goal: A / B ≤ 1.0. Median CPU ratio: ${cpuKnown ? median(cpuRatios).toFixed(2) : 'not measured'}; wall: ${median(wallRatios).toFixed(2)}.`,
+  '',
+  '## Engine time (CPU s, in one process)',
+  '',
+  'Every policy, kind asg. "with forecasting": the predict function’s hourly runs made as the row replays (forecast, trust, headroom); "engine alone": the same backtest again, its runs already made (they are kept per trace).',
+  '',
+  '| series | minutes | with forecasting | engine alone | forecasting |',
+  '|---|---|---|---|---|',
+  `| ${basename(TRACE)} | ${taxi.load.length} | ${onTrace.cold.toFixed(2)} | ${onTrace.warm.toFixed(2)} | ${(onTrace.cold - onTrace.warm).toFixed(2)} |`,
+  `| a year (the trace tiled) | ${yearMinutes} | ${onYear.cold.toFixed(2)} | ${onYear.warm.toFixed(2)} | ${(onYear.cold - onYear.warm).toFixed(2)} |`,
+  '',
+  `Goal: a year of every policy under 2 s: ${onYear.cold < 2 ? 'met' : `not met (${onYear.cold.toFixed(1)} s; the engine alone ${onYear.warm.toFixed(1)} s)`}.`,
+  '',
+];
+writeFileSync(join(ROOT, 'bench/speed-results.md'), `${lines.join('\n')}`);
+console.log(lines.slice(8).join('\n'));
