@@ -9,7 +9,6 @@ import {
   type ForecastDeclined,
   ForecastInputError,
   type ForecastResult,
-  type LoadForecast,
   type LoadHistory,
 } from './types';
 

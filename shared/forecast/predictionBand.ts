@@ -29,7 +29,7 @@ interface OriginRecord {
 export class PredictionBand {
   private readonly records = new Map<number, OriginRecord>();
   /** Relative margins by lead bucket, newest origin of the record and quantile. */
-  private readonly margins_ = new Map<string, number | undefined>();
+  private readonly byRecord = new Map<string, number | undefined>();
 
   constructor(
     private readonly series: GridSeries,
@@ -73,16 +73,16 @@ export class PredictionBand {
     // The record changes only when another origin's bucket has passed (every 6 hours): kept till then.
     const newest = clockOrigins(this.series, n - (b + 1) * bucket, day, 1)[0];
     const key = `${b} ${newest} ${quantile}`;
-    const known = this.margins_.get(key);
-    if (known !== undefined || this.margins_.has(key)) return known;
+    const known = this.byRecord.get(key);
+    if (known !== undefined || this.byRecord.has(key)) return known;
     const week = this.pool(n, b, bucket, day, RECORD_ORIGINS);
     const recent = this.pool(n, b, bucket, day, RECENT_ORIGINS) ?? week;
     const margin =
       week && recent
         ? Math.max(0, conformalQuantile(week, quantile), conformalQuantile(recent, quantile))
         : undefined;
-    if (this.margins_.size > 64) this.margins_.clear();
-    this.margins_.set(key, margin);
+    if (this.byRecord.size > 64) this.byRecord.clear();
+    this.byRecord.set(key, margin);
     return margin;
   }
 

@@ -122,7 +122,7 @@ function periodBase(series: GridSeries, p: Periods, period: number, count: numbe
  * Periods a period base's median reads back for the steps ahead (at least `from` − floor of them, up to
  * `count`): near the history's start, fewer than for the steps before it, or more.
  */
-function periodsBack(p: Periods, period: number, count: number, from: number, floor: number): number {
+function periodsBack(period: number, count: number, from: number, floor: number): number {
   return Math.min(count, Math.max(1, Math.floor((from - floor) / period)));
 }
 
@@ -309,8 +309,8 @@ export function seasonalModels(series: GridSeries): SeasonalModel[] {
   // A base that reads whole periods back skips one more period for each period ahead it forecasts; its median
   // is centred further back when it reads more periods for the steps ahead than for the recent window.
   const periods = (period: number, count: number) => (o: number, h: number) => {
-    const ahead = periodsBack(p, period, count, o, floorOf(o, p));
-    const recent = periodsBack(p, period, count, o - window, floorOf(o - window, p));
+    const ahead = periodsBack(period, count, o, floorOf(o, p));
+    const recent = periodsBack(period, count, o - window, floorOf(o - window, p));
     return { ahead: Math.floor(h / period) * period, past: ((ahead - recent) / 2) * period };
   };
   const bases: {

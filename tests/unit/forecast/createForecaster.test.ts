@@ -36,7 +36,7 @@ function load(days: number, step = 5, weekends = true) {
   return { times, values };
 }
 
-const before = (h: { times: number[]; values: number[] }, end: number, days = MAX_HISTORY_DAYS) => {
+const historyBefore = (h: { times: number[]; values: number[] }, end: number, days = MAX_HISTORY_DAYS) => {
   const from = h.times.findIndex((t) => t >= end - days * DAY);
   const to = h.times.findIndex((t) => t >= end);
   return {
@@ -64,7 +64,7 @@ describe('createForecaster: the incremental forecaster the backtest refits hourl
       const incremental = forecaster.forecast(576);
       // Checked every 29 hours from day 1 (every phase of the 6-hour origins, over 30 days).
       if (hour < 24 || hour % 29 !== 0) continue;
-      const batch = forecastLoad(before(all, end), { horizonMinutes: 2880 });
+      const batch = forecastLoad(historyBefore(all, end), { horizonMinutes: 2880 });
       if (hour < 24 + 1) expect(batch.status).toBe('declined');
       if (batch.status === 'declined') {
         expect(incremental).toMatchObject({ status: 'declined', reason: batch.reason });
@@ -91,8 +91,8 @@ describe('createForecaster: the incremental forecaster the backtest refits hourl
       const gaps: number[] = [];
       for (const day of [28, 30.25, 32.5, 35]) {
         const end = T0 + day * DAY;
-        const full = of(forecastOf(forecastLoad(before(all, end))));
-        const short = of(forecastOf(forecastLoad(before(all, end, 14))));
+        const full = of(forecastOf(forecastLoad(historyBefore(all, end))));
+        const short = of(forecastOf(forecastLoad(historyBefore(all, end, 14))));
         const mean = full.reduce((a, b) => a + b, 0) / full.length;
         gaps.push(full.reduce((a, v, i) => a + Math.abs(v - (short[i] as number)), 0) / full.length / mean);
       }
