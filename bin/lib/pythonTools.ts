@@ -7,11 +7,13 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 /**
  * Project-local Python environments, created on first use: `emulator` (moto, which wants a current
  * botocore) and `checks` (cfn-lint and checkov, which pin an older one), kept apart so neither downgrades
- * the other.
+ * the other; `forecast` (statsforecast, the forecast bench's yardsticks: it installs no executable of its
+ * own, so the probe is tqdm's, one of its dependencies, installed with it).
  */
 export const pythonTools = {
   emulator: { packages: ['moto[server,cloudformation]'], probe: 'moto_server' },
   checks: { packages: ['cfn-lint', 'checkov'], probe: 'checkov' },
+  forecast: { packages: ['statsforecast'], probe: 'tqdm' },
 } as const;
 
 /** Path of an executable of a tools venv, installing the venv first when it is missing. */

@@ -2,10 +2,13 @@ import type { LoadHistory } from '../forecast/types';
 import type { CalibrationPoint } from './floorSizing';
 
 /**
- * Trust in a target's forecast, measured continuously: every run scores the forecast the previous run made
- * against the load that has since happened, next to what daily seasonal-naive (the same time yesterday)
- * would have said, both scaled by the history's own seasonal-naive error (MASE). While the forecast has done
- * worse than seasonal-naive over the last week, its floors are off.
+ * Trust in a target's forecast, measured continuously over the whole span its floors use: every run scores the
+ * forecasts earlier runs made (the last run's and those still in flight, a few per span) against the load that
+ * has since happened, each step once per forecast, next to what daily seasonal-naive would have said from the
+ * same origin (the latest same time of day before the forecast started: yesterday for its first day, the day
+ * before for its second), both scaled by the history's own seasonal-naive error (MASE). While the forecast has
+ * done worse than seasonal-naive over the last week, its floors are off. Pure and step by step: the predict
+ * function calls it once a run, the backtest once a simulated hour.
  */
 
 /** One rule's forecast as kept for scoring: the point forecast from `start`, and the scale of its errors. */
@@ -13,6 +16,8 @@ export interface TrackedForecast {
   readonly rule: string;
   /** Epoch ms of `point[0]`. */
   readonly start: number;
+  /** Its steps up to this time (epoch ms, inclusive) have been scored (absent: none, or the track's `scoredUntil`). */
+  readonly scoredUntil?: number;
   readonly stepMinutes: number;
   readonly point: readonly number[];
   /** The in-sample mean absolute error of daily seasonal-naive on the history it was made from (MASE's scale). */
@@ -31,8 +36,11 @@ export interface ForecastScore {
 /** What the ledger keeps per target for trust (JSON: times are epoch ms). */
 export interface ForecastTrack {
   readonly madeAt: number;
+  /** The last run's forecasts: the ones in force. */
   readonly forecasts: readonly TrackedForecast[];
-  /** Steps up to this time (epoch ms, inclusive) have been scored. */
+  /** Earlier runs' forecasts whose span has not all happened yet (scored as it does; see `inFlightAfter`). */
+  readonly inFlight?: readonly TrackedForecast[];
+  /** Steps up to this time (epoch ms, inclusive) of `forecasts` have been scored (older tracks: of all). */
   readonly scoredUntil: number;
   /** The last week's scores, oldest first. */
   readonly scores: readonly ForecastScore[];
@@ -46,8 +54,8 @@ const DAY = 86_400_000;
 const WEEK = 7 * DAY;
 /** Under this many scored steps in the week (6 hours at 5 minutes), the forecast keeps the benefit of the doubt. */
 export const MIN_SCORED_STEPS = 72;
-/** At most this many steps of a forecast are kept for scoring (a day at 5 minutes). */
-export const KEPT_STEPS = 288;
+/** At most this many steps of a forecast are kept for scoring (2 days at 5 minutes: the longest span of floors). */
+export const KEPT_STEPS = 576;
 
 /**
  * The mean absolute error of daily seasonal-naive over a history: MASE's scale. At least a millionth of the mean
@@ -69,38 +77,103 @@ export function seasonalNaiveScale(history: LoadHistory): number {
   return n > 0 && sum > 0 ? Math.max(sum / n, least) : 1;
 }
 
+/** The load of a rule at a time (epoch ms of a history datapoint), or undefined when there is none. */
+export type ActualAt = (rule: string, time: number) => number | undefined;
+
+/** The lookup of the histories read this run. */
+export function actualFrom(histories: Readonly<Record<string, LoadHistory>>): ActualAt {
+  const byRule = new Map<string, Map<number, number>>();
+  return (rule, time) => {
+    let byTime = byRule.get(rule);
+    if (!byTime) {
+      const history = histories[rule];
+      byTime = new Map(history ? history.times.map((t, i) => [t, history.values[i] as number]) : []);
+      byRule.set(rule, byTime);
+    }
+    return byTime.get(time);
+  };
+}
+
 /**
- * Scores the tracked forecasts on the steps after `scoredUntil` that now have an actual value and a value a day
- * earlier (for seasonal-naive), up to `now`. Undefined when no step could be scored.
+ * Scores the tracked forecasts (the last run's and those in flight) on their steps after each one's
+ * `scoredUntil` that now have an actual value, and a value at the same time of day before the forecast started
+ * (seasonal-naive from its origin), up to `now`. Returns the score (undefined when no step could be scored),
+ * the `scoredUntil` of the last run's forecasts, and every forecast with how far it has been scored.
  */
 export function scoreTrack(
   track: ForecastTrack,
-  histories: Readonly<Record<string, LoadHistory>>,
+  histories: Readonly<Record<string, LoadHistory>> | ActualAt,
   now: Date,
-): { score?: ForecastScore; scoredUntil: number } {
+): { score?: ForecastScore; scoredUntil: number; scored: TrackedForecast[] } {
+  const actual = typeof histories === 'function' ? histories : actualFrom(histories);
   let steps = 0;
   let forecastError = 0;
   let naiveError = 0;
   let scoredUntil = track.scoredUntil;
-  for (const f of track.forecasts) {
-    const history = histories[f.rule];
-    if (!history) continue;
-    const byTime = new Map(history.times.map((t, i) => [t, history.values[i] as number]));
-    f.point.forEach((predicted, i) => {
-      const time = f.start + i * f.stepMinutes * 60_000;
-      if (time <= track.scoredUntil || time > now.getTime()) return;
-      const actual = byTime.get(time);
-      const naive = byTime.get(time - DAY);
-      if (actual === undefined || naive === undefined) return;
+  const scoreOne = (f: TrackedForecast): TrackedForecast => {
+    const from = f.scoredUntil ?? track.scoredUntil;
+    let until = from;
+    const stepMs = f.stepMinutes * 60_000;
+    const first = Math.max(0, Math.floor((from - f.start) / stepMs) + 1);
+    for (let i = first; i < f.point.length; i += 1) {
+      const time = f.start + i * stepMs;
+      if (time > now.getTime()) break;
+      const value = actual(f.rule, time);
+      // The same time of day, on the latest day before the forecast started: what naive said from its origin.
+      const naive = actual(f.rule, time - (Math.floor((time - f.start) / DAY) + 1) * DAY);
+      if (value === undefined || naive === undefined) continue;
       steps += 1;
-      forecastError += Math.abs(predicted - actual) / f.scale;
-      naiveError += Math.abs(naive - actual) / f.scale;
-      scoredUntil = Math.max(scoredUntil, time);
-    });
-  }
+      forecastError += Math.abs((f.point[i] as number) - value) / f.scale;
+      naiveError += Math.abs(naive - value) / f.scale;
+      until = time;
+    }
+    return { ...f, scoredUntil: until };
+  };
+  const scored = [...(track.inFlight ?? []), ...track.forecasts].map(scoreOne);
+  for (const f of scored.slice((track.inFlight ?? []).length))
+    scoredUntil = Math.max(scoredUntil, f.scoredUntil ?? scoredUntil);
   return steps > 0
-    ? { score: { at: now.getTime(), steps, forecastError, naiveError }, scoredUntil }
-    : { scoredUntil };
+    ? { score: { at: now.getTime(), steps, forecastError, naiveError }, scoredUntil, scored }
+    : { scoredUntil, scored };
+}
+
+/** Forecasts in flight at once per rule, at most: one is kept for every eighth of the span the floors use. */
+export const IN_FLIGHT_PER_SPAN = 8;
+
+/**
+ * What stays in flight after a run: the scored forecasts (the previous run's and those in flight) whose last
+ * step is still to come, thinned to one per rule for every eighth of its span (the newest of them kept), so a
+ * 48 h span keeps about 8 forecasts of a rule, not 48: every lead of the span is still scored, from fewer
+ * origins.
+ */
+export function inFlightAfter(scored: readonly TrackedForecast[], now: Date): TrackedForecast[] {
+  // A forecast stays while its last step is still to be scored, and not a day past (a gap never fills).
+  const open = scored.filter((f) => {
+    const last = f.start + (f.point.length - 1) * f.stepMinutes * 60_000;
+    return last > (f.scoredUntil ?? now.getTime()) && last > now.getTime() - DAY;
+  });
+  const kept: TrackedForecast[] = [];
+  for (const f of [...open].sort((a, b) => b.start - a.start)) {
+    const span = f.point.length * f.stepMinutes * 60_000;
+    const newer = kept.filter((k) => k.rule === f.rule);
+    const last = newer.at(-1);
+    if (last && last.start - f.start < span / IN_FLIGHT_PER_SPAN) continue;
+    kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Steps of a forecast kept for scoring: the span its floors use, from its start to `until` plus the lead (a
+ * floor at a step plans for the load up to the lead later). At least one step.
+ */
+export function trackedSteps(
+  forecast: { readonly start: number; readonly stepMinutes: number },
+  until: Date,
+  leadSeconds: number,
+): number {
+  const stepMs = forecast.stepMinutes * 60_000;
+  return Math.max(1, Math.ceil((until.getTime() + leadSeconds * 1000 - forecast.start) / stepMs));
 }
 
 /** The last week's scores and the verdict on them. */

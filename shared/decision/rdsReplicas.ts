@@ -519,7 +519,12 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
     };
     return decision.desired === current + 1
       ? { pass: true, act: action }
-      : { act: action, reason: 'ScaleOut', message: `creating ${candidates[0]}; one replica at a time` };
+      : {
+          act: action,
+          // A floor's reason stays its own: the operator sees the forecast asked for the replica.
+          reason: decision.reason === 'PredictiveFloor' ? 'PredictiveFloor' : 'ScaleOut',
+          message: `creating ${candidates[0]}; one replica at a time`,
+        };
   }
 
   if (t.readerDiscovery && !sameList(observation.discovery, wanted))

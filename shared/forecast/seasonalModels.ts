@@ -1,10 +1,12 @@
-import { medianOf, medianRange } from './stats';
+import { type GridSeries, StepCache } from './gridSeries';
+import { medianOf } from './stats';
 
 /**
  * The forecaster's candidate models. Each is a seasonal base (a median of past periods at the same phase)
  * scaled to the recent load: `base(t) × r` (or `base(t) + d`), where r (d) compares the last two hours of
  * actual load with what the base expected for them.
- * Every model reads only the values before its origin `o`, so the same code backtests itself on the history.
+ * Every model reads only the values of the 14 days before its origin `o`, by absolute step, so the same code
+ * backtests itself on the history, and what it made from an origin stays valid as the series grows.
  */
 
 /** Seasonal periods, in grid steps. */
@@ -20,6 +22,9 @@ export const periodsFor = (stepMinutes: number): Periods => ({
   week: 10_080 / stepMinutes,
 });
 
+/** How far back a model reads from its origin: two weekly periods. */
+export const READ_DAYS = 14;
+
 /** A base forecast for step t from the values before o; NaN when the history has nothing for it. */
 type Base = (t: number, o: number) => number;
 
@@ -27,8 +32,17 @@ export interface SeasonalModel {
   readonly name: string;
   /** Steps of history the model needs before its origin. */
   readonly needs: number;
-  /** The forecast for steps o .. o + horizon − 1. */
+  /** The forecast for steps o .. o + horizon − 1, from the values before o. */
   forecast(o: number, horizon: number): Float64Array;
+  /**
+   * Steps of growth the forecast of step o + h misses: how much further back its base reads than the
+   * expectations its level was scaled on (the day model's second day reads a day further back; the flat level
+   * model misses all the growth after the recent window it was scaled on; near the history's start the week
+   * model's median of two weeks ahead is centred half a week further back than the one week its recent window
+   * could read). The damped trend adds that growth: `ahead` steps of it damped (growth still to come), `past`
+   * steps in full (growth that has happened).
+   */
+  unscaledLag(o: number, h: number): { readonly ahead: number; readonly past: number };
 }
 
 /** How the base is brought to the recent load: multiplied by a ratio, or shifted by a difference. */
@@ -41,90 +55,124 @@ export type Adjustment = 'ratio' | 'shift';
  */
 const LEVEL_WINDOW_MINUTES = 120;
 
+/** The first step a model with origin o may read. */
+const floorOf = (o: number, p: Periods) => Math.max(0, o - READ_DAYS * p.day);
+
 /**
- * Median of up to `count` past values at t's phase of `period`, newest first, all before o. Gaps (NaN) are
- * skipped and an older period taken instead, so a gap never leaves a phase without a value.
+ * Median of up to `count` past values at t's phase of `period`, newest first, all before o and from `floor` on.
+ * Gaps (NaN) are skipped and an older period taken instead, so a gap never leaves a phase without a value.
  */
 function seasonalMedian(
   y: Float64Array,
   t: number,
   o: number,
+  floor: number,
   period: number,
   count: number,
   scratch: Float64Array,
 ): number {
-  let k = Math.max(1, Math.ceil((t - o + 1) / period));
+  const k = Math.max(1, Math.ceil((t - o + 1) / period));
   let c = 0;
-  for (let i = t - k * period; i >= 0 && c < count; i -= period) {
+  for (let i = t - k * period; i >= floor && c < count; i -= period) {
     const v = y[i] as number;
     if (!Number.isNaN(v)) scratch[c++] = v;
-    k += 1;
+  }
+  return medianOf(scratch, c);
+}
+
+/** Median of the finite values of `y[from, to)`, using `scratch` (at least to − from long). */
+function medianIn(y: Float64Array, from: number, to: number, scratch: Float64Array): number {
+  let c = 0;
+  for (let i = Math.max(0, from); i < to; i += 1) {
+    const v = y[i] as number;
+    if (!Number.isNaN(v)) scratch[c++] = v;
   }
   return medianOf(scratch, c);
 }
 
 /** The median of the last day: the flat base of the level model and the fallback of every other. */
-function levelBase(y: Float64Array, p: Periods): (o: number) => Base {
+function levelBase(series: GridSeries, p: Periods): (o: number) => Base {
+  const scratch = new Float64Array(p.day);
   return (o) => {
-    const level = medianRange(y, o - p.day, o);
+    const level = medianIn(series.values, o - p.day, o, scratch);
     return () => level;
   };
 }
 
-function periodBase(y: Float64Array, period: number, count: number): (o: number) => Base {
+function periodBase(series: GridSeries, p: Periods, period: number, count: number): (o: number) => Base {
   const scratch = new Float64Array(count);
   // What the base says of a step from the values before it (base(t, t)) does not depend on the origin, and
   // the in-sample origins' windows overlap: each is computed once.
-  const ownStep = new Float64Array(y.length);
-  const known = new Uint8Array(y.length);
-  const base: Base = (t, o) => {
-    if (t !== o || t >= y.length) return seasonalMedian(y, t, o, period, count, scratch);
-    if (known[t] === 0) {
-      ownStep[t] = seasonalMedian(y, t, t, period, count, scratch);
-      known[t] = 1;
+  const ownStep = new StepCache();
+  const own = (t: number) => {
+    let v = ownStep.get(t);
+    if (Number.isNaN(v)) {
+      v = seasonalMedian(series.values, t, t, floorOf(t, p), period, count, scratch);
+      ownStep.set(t, v);
     }
-    return ownStep[t] as number;
+    return v;
   };
-  return () => base;
+  return () => (t, origin) =>
+    t !== origin || t >= series.length
+      ? seasonalMedian(series.values, t, origin, floorOf(origin, p), period, count, scratch)
+      : own(t);
 }
 
 /**
- * A smooth daily profile (the median over past days of each hour's mean) times the shape of the hour (per
- * minute-of-hour phase, the median ratio of a value to its hour's mean over the last week). Loads that burst
- * at fixed minutes past the hour keep their bursts, from many more samples than a per-minute daily median.
+ * Periods a period base's median reads back for the steps ahead (at least `from` − floor of them, up to
+ * `count`): near the history's start, fewer than for the steps before it, or more.
  */
-function hourShapeBase(y: Float64Array, p: Periods, days: number): (o: number) => Base {
+function periodsBack(period: number, count: number, from: number, floor: number): number {
+  return Math.min(count, Math.max(1, Math.floor((from - floor) / period)));
+}
+
+/**
+ * A smooth daily profile (the median over past days of each clock hour's mean) times the shape of the hour
+ * (per phase within the hour, the median ratio of a value to its hour's mean over the last week). Loads that
+ * burst at fixed minutes past the hour keep their bursts, from many more samples than a per-step daily median.
+ */
+function hourShapeBase(series: GridSeries, p: Periods, days: number): (o: number) => Base {
   const hs = p.hour;
-  const n = y.length;
-  const offset = n % hs; // hours end at the newest step, so the forecast starts on an hour
-  const blocks = Math.ceil((n - offset) / hs) + 1;
-  const means = new Float64Array(blocks);
-  for (let b = 0; b < blocks; b += 1) {
-    const from = offset + (b - 1) * hs;
-    let sum = 0;
-    let c = 0;
-    for (let i = Math.max(0, from); i < Math.min(n, from + hs); i += 1) {
-      const v = y[i] as number;
-      if (!Number.isNaN(v)) {
-        sum += v;
-        c += 1;
+  // Blocks are clock hours: the anchor's phase within its hour puts step 0 in block 0 at that phase.
+  const phase0 = Math.round((series.start % 3_600_000) / (series.stepMinutes * 60_000)) % hs;
+  const blockOf = (i: number) => Math.floor((i + phase0) / hs);
+  const blockStart = (b: number) => b * hs - phase0;
+  const means = new StepCache();
+  /** The mean of block b (NaN under half observed, or before `floor`); only asked for blocks ended by then. */
+  const meanOf = (b: number, floor: number): number => {
+    const from = blockStart(b);
+    if (from < floor) return Number.NaN;
+    let m = means.get(b);
+    if (Number.isNaN(m)) {
+      const y = series.values;
+      let sum = 0;
+      let c = 0;
+      for (let i = Math.max(0, from); i < from + hs; i += 1) {
+        const v = y[i] as number;
+        if (!Number.isNaN(v)) {
+          sum += v;
+          c += 1;
+        }
       }
+      m = c * 2 >= hs ? sum / c : Number.NaN;
+      // A block still open at the newest step is not kept: its mean will change.
+      if (from + hs < series.length) means.set(b, m);
     }
-    // A block counts when at least half of it was observed.
-    means[b] = c * 2 >= hs ? sum / c : Number.NaN;
-  }
-  const blockOf = (i: number) => Math.floor((i - offset) / hs) + 1;
-  const blockEnd = (b: number) => offset + b * hs;
+    return m;
+  };
   const scratch = new Float64Array(days);
+  const ratios = new Float64Array(p.week / hs);
   return (o) => {
+    const floor = floorOf(o, p);
+    const y = series.values;
     const shape = new Float64Array(hs).fill(1);
-    const lastComplete = blockOf(o) - 1; // the newest hour that ends at or before o
-    const ratios = new Float64Array(p.week / hs);
+    const lastComplete = blockOf(o) - 1; // blocks end at or before o
     for (let phase = 0; phase < hs; phase += 1) {
       let c = 0;
-      for (let b = lastComplete; b >= 1 && c < ratios.length; b -= 1) {
-        const m = means[b] as number;
-        const v = y[offset + (b - 1) * hs + phase] as number;
+      for (let b = lastComplete; blockStart(b) >= floor && c < ratios.length; b -= 1) {
+        if (blockStart(b) + hs > o) continue; // the block o falls in has not ended
+        const m = meanOf(b, floor);
+        const v = y[blockStart(b) + phase] as number;
         if (m > 0 && !Number.isNaN(v)) ratios[c++] = v / m;
       }
       if (c >= 24) shape[phase] = medianOf(ratios, c);
@@ -132,13 +180,13 @@ function hourShapeBase(y: Float64Array, p: Periods, days: number): (o: number) =
     return (t, origin) => {
       const b = blockOf(t);
       let c = 0;
-      for (let k = 1; c < days && b - k * 24 >= 1; k += 1) {
+      for (let k = 1; c < days && blockStart(b - k * 24) >= floor; k += 1) {
         const past = b - k * 24;
-        if (blockEnd(past) > origin) continue;
-        const m = means[past] as number;
+        if (blockStart(past) + hs > origin) continue;
+        const m = meanOf(past, floor);
         if (!Number.isNaN(m)) scratch[c++] = m;
       }
-      const phase = (((t - offset) % hs) + hs) % hs;
+      const phase = (((t + phase0) % hs) + hs) % hs;
       return medianOf(scratch, c) * (shape[phase] as number);
     };
   };
@@ -157,15 +205,16 @@ interface BaseRun {
 
 /** Runs a base from an origin once for both of its adjustments (the newest run is kept). */
 function baseRuns(
-  y: Float64Array,
+  series: GridSeries,
   p: Periods,
-  stepMinutes: number,
   prepare: (o: number) => Base,
 ): (o: number, horizon: number) => BaseRun {
-  const window = Math.max(3, Math.round(LEVEL_WINDOW_MINUTES / stepMinutes));
-  let last: { o: number; horizon: number; run: BaseRun } | undefined;
+  const window = Math.max(3, Math.round(LEVEL_WINDOW_MINUTES / series.stepMinutes));
+  const scratch = new Float64Array(p.day);
+  let last: { o: number; horizon: number; length: number; run: BaseRun } | undefined;
   return (o, horizon) => {
-    if (last && last.o === o && last.horizon === horizon) return last.run;
+    if (last && last.o === o && last.horizon === horizon && last.length === series.length) return last.run;
+    const y = series.values;
     const at = prepare(o);
     // What the base expected for each of the last day's steps (from the values before that step) against
     // what came.
@@ -183,11 +232,14 @@ function baseRuns(
       if (t >= o - window) recent = count;
     }
     const base = new Float64Array(horizon);
-    for (let h = 0; h < horizon; h += 1) base[h] = at(o + h, o);
-    let fallback = Number.NaN;
-    if (base.some(Number.isNaN)) fallback = medianRange(y, o - p.day, o);
+    let gaps = false;
+    for (let h = 0; h < horizon; h += 1) {
+      base[h] = at(o + h, o);
+      if (Number.isNaN(base[h] as number)) gaps = true;
+    }
+    const fallback = gaps ? medianIn(y, o - p.day, o, scratch) : Number.NaN;
     const run = { base, actual, expected, count, recent, fallback };
-    last = { o, horizon, run };
+    last = { o, horizon, length: series.length, run };
     return run;
   };
 }
@@ -196,12 +248,14 @@ function baseRuns(
 function adjusted(
   name: string,
   needs: number,
+  lag: SeasonalModel['unscaledLag'],
   run: (o: number, horizon: number) => BaseRun,
   how: Adjustment,
 ): SeasonalModel {
   return {
     name: `${name}×${how}`,
     needs,
+    unscaledLag: lag,
     forecast(o, horizon) {
       const { base, actual, expected, count, recent, fallback } = run(o, horizon);
       const level =
@@ -246,22 +300,46 @@ function shift(actual: Float64Array, expected: Float64Array, count: number, rece
 }
 
 /**
- * Every candidate model for a series at this step; the forecaster weighs them by their in-sample error. The
- * two adjustments of a base are listed next to each other and share its run, so call them in this order.
+ * Every candidate model for a series; the forecaster weighs them by their in-sample error. The two adjustments
+ * of a base are listed next to each other and share its run, so call them in this order from one origin.
  */
-export function seasonalModels(y: Float64Array, stepMinutes: number): SeasonalModel[] {
-  const p = periodsFor(stepMinutes);
-  const bases: { name: string; needs: number; prepare: (o: number) => Base }[] = [
-    { name: 'level', needs: p.day, prepare: levelBase(y, p) },
-    { name: 'day', needs: p.day, prepare: periodBase(y, p.day, 7) },
-    { name: 'week', needs: p.week, prepare: periodBase(y, p.week, 2) },
+export function seasonalModels(series: GridSeries): SeasonalModel[] {
+  const p = periodsFor(series.stepMinutes);
+  const window = Math.max(3, Math.round(LEVEL_WINDOW_MINUTES / series.stepMinutes));
+  // A base that reads whole periods back skips one more period for each period ahead it forecasts; its median
+  // is centred further back when it reads more periods for the steps ahead than for the recent window.
+  const periods = (period: number, count: number) => (o: number, h: number) => {
+    const ahead = periodsBack(period, count, o, floorOf(o, p));
+    const recent = periodsBack(period, count, o - window, floorOf(o - window, p));
+    return { ahead: Math.floor(h / period) * period, past: ((ahead - recent) / 2) * period };
+  };
+  const bases: {
+    name: string;
+    needs: number;
+    lag: SeasonalModel['unscaledLag'];
+    prepare: (o: number) => Base;
+  }[] = [
+    {
+      name: 'level',
+      needs: p.day,
+      lag: (_, h) => ({ ahead: h, past: window / 2 }),
+      prepare: levelBase(series, p),
+    },
+    { name: 'day', needs: p.day, lag: periods(p.day, 7), prepare: periodBase(series, p, p.day, 7) },
+    { name: 'week', needs: p.week, lag: periods(p.week, 2), prepare: periodBase(series, p, p.week, 2) },
   ];
-  if (p.hour > 1) bases.push({ name: 'day-hour', needs: p.day, prepare: hourShapeBase(y, p, 7) });
+  if (p.hour > 1)
+    bases.push({
+      name: 'day-hour',
+      needs: p.day,
+      lag: periods(p.day, 7),
+      prepare: hourShapeBase(series, p, 7),
+    });
   return bases.flatMap((b) => {
-    const run = baseRuns(y, p, stepMinutes, b.prepare);
+    const run = baseRuns(series, p, b.prepare);
     // The level's base is flat, so its ratio and its shift are the same model.
     return (b.name === 'level' ? (['ratio'] as const) : (['ratio', 'shift'] as const)).map((how) =>
-      adjusted(b.name, b.needs, run, how),
+      adjusted(b.name, b.needs, b.lag, run, how),
     );
   });
 }

@@ -13,6 +13,8 @@ export interface ForecastOptions {
   readonly quantile?: number;
   /** The data's step in minutes; inferred from the timestamps when absent (see `inferStepMinutes`). */
   readonly stepMinutes?: number;
+  /** The damped trend (default on); off, the forecast holds the recent level (the bench's ablation). */
+  readonly dampedTrend?: boolean;
 }
 
 /** One model the forecast blends, with its weight and its error on the history's own recent days. */
@@ -34,11 +36,13 @@ export interface LoadForecast {
   /** The upper quantile per step (≥ point): load should stay below it `quantile` of the time. */
   readonly upper: readonly number[];
   readonly quantile: number;
-  /** History used, from its first to its last step inclusive, in minutes (at most 14 days). */
+  /** History the forecast's figures are over, from its first to its last step inclusive, in minutes (at most 14 days). */
   readonly historyMinutes: number;
   /** Share of the history's steps with no datapoint. */
   readonly missingFraction: number;
   readonly components: readonly ForecastComponent[];
+  /** The growth the damped trend extrapolates, per day at its start (0.006: +0.6% a day; 0: none). */
+  readonly growthPerDay?: number;
   readonly message: string;
 }
 

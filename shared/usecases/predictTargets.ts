@@ -25,10 +25,12 @@ import {
 } from '../decision/forecastFloors';
 import {
   type ForecastTrack,
+  inFlightAfter,
   KEPT_STEPS,
   scoreTrack,
   seasonalNaiveScale,
   type TrackedForecast,
+  trackedSteps,
   trustVerdict,
 } from '../decision/forecastTrust';
 import {
@@ -298,7 +300,10 @@ async function predictOne(
 
   await ledger.writeForecastTrack(target.name, {
     madeAt: now.getTime(),
-    forecasts: outcome.forecasts.map(({ rule, forecast }) => tracked(rule, forecast, histories[rule.name])),
+    forecasts: outcome.forecasts.map(({ rule, forecast }) =>
+      tracked(rule, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
+    ),
+    inFlight: inFlightAfter(scored?.scored ?? [], now),
     scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
     scores: verdict.scores,
     trusted: verdict.trusted,
@@ -406,17 +411,18 @@ function calibrated(
   return calibration;
 }
 
-/** What the previous forecast is scored on next run: its point forecast, trimmed, with its MASE scale. */
+/** What a forecast is scored on by the next runs: its point forecast over the floors' span, with its MASE scale. */
 function tracked(
   rule: Rule,
   forecast: RuleForecast['forecast'],
   history: LoadHistory | undefined,
+  steps: number,
 ): TrackedForecast {
   return {
     rule: rule.name,
     start: forecast.start,
     stepMinutes: forecast.stepMinutes,
-    point: forecast.point.slice(0, KEPT_STEPS),
+    point: forecast.point.slice(0, Math.min(KEPT_STEPS, steps)),
     scale: history ? seasonalNaiveScale(history) : 1,
   };
 }

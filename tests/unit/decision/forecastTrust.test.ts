@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type ForecastScore,
   type ForecastTrack,
+  IN_FLIGHT_PER_SPAN,
+  inFlightAfter,
   MIN_SCORED_STEPS,
   scoreTrack,
   seasonalNaiveScale,
+  type TrackedForecast,
+  trackedSteps,
   trustVerdict,
 } from '../../../shared/decision/forecastTrust';
 
@@ -94,5 +98,104 @@ describe('trustVerdict', () => {
   it('needs MIN_SCORED_STEPS steps to judge', () => {
     expect(trustVerdict([score(1, 99, 1, MIN_SCORED_STEPS - 1)], now).trusted).toBe(true);
     expect(trustVerdict([score(1, 99, 1, MIN_SCORED_STEPS)], now).trusted).toBe(false);
+  });
+});
+
+describe('trust over the whole span the floors use (issue 22)', () => {
+  const HOUR = 3600_000;
+  /** A daily cycle with a little wobble, at 5 minutes, over days: what happened. */
+  const load = (t: number) => 100 + 50 * Math.sin((2 * Math.PI * t) / DAY) + 5 * Math.sin(t / 7_000_000);
+  const actual = (_rule: string, t: number) => (t % (5 * MIN) === 0 ? load(t) : undefined);
+
+  /**
+   * Hourly runs over three days, step by step as the predict function and the backtest run them: each scores
+   * what is in flight, judges, and tracks its own forecast of `span` hours, right for its first hour and off
+   * by `error` beyond.
+   */
+  function run(spanHours: number, error: number) {
+    let track: ForecastTrack | undefined;
+    let verdict = trustVerdict([], new Date(T0));
+    let inFlightMax = 0;
+    for (let hour = 0; hour < 72; hour += 1) {
+      const now = new Date(T0 + hour * HOUR);
+      const scored = track ? scoreTrack(track, actual, now) : undefined;
+      verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
+      const start = now.getTime() + 5 * MIN;
+      const steps = trackedSteps({ start, stepMinutes: 5 }, new Date(now.getTime() + spanHours * HOUR), 0);
+      const forecast: TrackedForecast = {
+        rule: 'cpu',
+        start,
+        stepMinutes: 5,
+        point: Array.from({ length: steps }, (_, i) => load(start + i * 5 * MIN) * (i < 12 ? 1 : 1 + error)),
+        scale: 20,
+      };
+      const inFlight = inFlightAfter(scored?.scored ?? [], now);
+      inFlightMax = Math.max(inFlightMax, inFlight.length);
+      track = {
+        madeAt: now.getTime(),
+        forecasts: [forecast],
+        inFlight,
+        scoredUntil: scored?.scoredUntil ?? 0,
+        scores: verdict.scores,
+        trusted: verdict.trusted,
+      };
+    }
+    return { verdict, inFlightMax };
+  }
+
+  it.each([
+    { name: 'right over the whole span: trusted', span: 6, error: 0, trusted: true },
+    // The first hour alone (what the gate scored before) would say trusted: the floors' later hours are 40% off.
+    {
+      name: 'right for an hour, 40% off beyond, over a 6 h span: untrusted',
+      span: 6,
+      error: 0.4,
+      trusted: false,
+    },
+    { name: 'the same over a 48 h span: untrusted', span: 48, error: 0.4, trusted: false },
+    {
+      name: 'off beyond, but the floors reach only the first hour: trusted',
+      span: 1,
+      error: 0.4,
+      trusted: true,
+    },
+  ])('$name', ({ span, error, trusted }) => {
+    const { verdict, inFlightMax } = run(span, error);
+    expect(verdict.trusted).toBe(trusted);
+    expect(verdict.scores.reduce((a, s) => a + s.steps, 0)).toBeGreaterThan(MIN_SCORED_STEPS);
+    // A forecast in flight for every eighth of the span at most (each lead still scored).
+    expect(inFlightMax).toBeLessThanOrEqual(IN_FLIGHT_PER_SPAN);
+  });
+
+  it('compares with seasonal-naive from the forecast’s own origin: its second day against two days before', () => {
+    // A load that steps up by 10 every day: naive from the origin is off by 10 on the first day, 20 on the second.
+    const stepped = (_rule: string, t: number) => 100 + 10 * Math.floor((t - T0) / DAY);
+    const start = T0 + 3 * DAY;
+    const f: TrackedForecast = {
+      rule: 'cpu',
+      start,
+      stepMinutes: 60,
+      point: Array.from({ length: 48 }, (_, i) => stepped('cpu', start + i * HOUR)),
+      scale: 10,
+    };
+    const track: ForecastTrack = { madeAt: start, forecasts: [f], scoredUntil: 0, scores: [], trusted: true };
+    const { score } = scoreTrack(track, stepped, new Date(start + 47 * HOUR));
+    expect(score).toMatchObject({ steps: 48, forecastError: 0 });
+    expect(score?.naiveError).toBeCloseTo((24 * 10 + 24 * 20) / 10);
+  });
+
+  it.each([
+    { name: 'scored to its end: dropped', scoredHours: 6, keep: 0 },
+    { name: 'steps still to come: kept', scoredHours: 2, keep: 1 },
+  ])('in flight after a run: $name', ({ scoredHours, keep }) => {
+    const f: TrackedForecast = {
+      rule: 'cpu',
+      start: T0,
+      stepMinutes: 60,
+      point: [1, 2, 3, 4, 5, 6],
+      scale: 1,
+      scoredUntil: T0 + (scoredHours - 1) * HOUR,
+    };
+    expect(inFlightAfter([f], new Date(T0 + scoredHours * HOUR))).toHaveLength(keep);
   });
 });

@@ -143,6 +143,48 @@ describe('forecastLoad is robust', () => {
     },
   );
 
+  // The seeds plan for 20% a month (0.61% a day). Each model's ratio to the last two hours already carries the
+  // growth over the periods its base reads back; the damped trend adds what the second day's base skips.
+  describe('a damped trend follows 20% a month (0.61% a day) over the 48 hours ahead', () => {
+    const perDay = Math.log(1.2) / 30;
+    const growing = (m: number) => daily(m) * Math.exp((perDay * m) / 1440);
+    /** Mean of the forecast over day d ahead ÷ the mean of the load then, minus 1. */
+    const dayError = (f: LoadForecast, d: number) => {
+      let forecast = 0;
+      let actual = 0;
+      for (let i = (d * 1440) / f.stepMinutes; i < ((d + 1) * 1440) / f.stepMinutes; i += 1) {
+        forecast += f.point[i] as number;
+        actual += growing((forecastTime(f, i) - T0) / MIN);
+      }
+      return forecast / actual - 1;
+    };
+    const dayMean = (f: LoadForecast, d: number) => dayError(f, d) + 1;
+    it.each([
+      { name: 'with the trend (default)', dampedTrend: true, grows: [0.004, 0.008], level: 0.002 },
+      // The mutant: without the trend the second day stays at the first day's level, a day's growth short.
+      {
+        name: 'without it: the second day is a day of growth short',
+        dampedTrend: false,
+        grows: [-0.001, 0.001],
+        level: 0.01,
+      },
+    ])('$name', ({ dampedTrend, grows, level }) => {
+      const noisy = forecastLoad(series(14, 5, growing, 2), { dampedTrend });
+      const exact = forecastLoad(series(14, 5, growing), { dampedTrend });
+      if (noisy.status !== 'forecast' || exact.status !== 'forecast') throw new Error('declined');
+      // From the first forecast day to the second the load grows 0.61% (±2 of noise on a mean of 100).
+      const growth = (dayMean(noisy, 1) / dayMean(noisy, 0)) * Math.exp(perDay) - 1;
+      expect(growth).toBeGreaterThan(grows[0] as number);
+      expect(growth).toBeLessThan(grows[1] as number);
+      // Without noise, the second day's level is within 0.2% of the load's with the trend (0.6% short without).
+      expect(Math.abs(dayError(exact, 1))).toBeLessThan(level);
+      if (dampedTrend) {
+        expect(exact.growthPerDay).toBeCloseTo(Math.expm1(perDay), 4);
+        expect(exact.message).toContain('trend +0.61%/day, damped');
+      } else expect(Math.abs(dayError(exact, 1))).toBeGreaterThan(0.005);
+    });
+  });
+
   it('follows growth: 5% a day over 14 days, next day within 5%', () => {
     const growing = (m: number) => daily(m) * 1.05 ** (m / 1440);
     const f = forecast(series(14, 5, growing, 2));

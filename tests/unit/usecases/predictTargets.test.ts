@@ -405,3 +405,27 @@ describe('predictTargets: scope', () => {
     );
   });
 });
+
+describe('predictTargets: trust scores the whole span the floors use (issue 22)', () => {
+  it('keeps earlier runs’ forecasts in flight over the floors’ span, and scores every step of it once', async () => {
+    // Floors reach the next run (1 h) and horizonMinutes (5 h) beyond: a 6-hour span, plus the 5-minute warm-up.
+    const noisy = (t: number) => daily(t) + 15 * Math.sin(t / 60_000 / 7.3) * Math.sin(t / 60_000 / 3.1);
+    const { deps, clock, ledger } = setUp(policyWith({ horizonMinutes: 300 }), new SyntheticHistory(noisy));
+    const steps: number[] = [];
+    for (let hour = 0; hour < 8; hour += 1) {
+      await predictTargets(deps);
+      const track = await ledger.readForecastTrack('api');
+      steps.push((track?.scores ?? []).reduce((a, s) => a + s.steps, 0));
+      if (hour === 3) {
+        // The three earlier runs' forecasts are still in flight; each is kept over its span: from its start (2
+        // minutes before the run) to the floors' end 6 hours after the run, plus the warm-up: 74 steps.
+        expect(track?.inFlight?.map((f) => f.start)).toEqual([0, 1, 2].map((h) => T0 - 2 * MIN + h * HOUR));
+        expect(track?.forecasts[0]?.point).toHaveLength(74);
+      }
+      clock.advance(3600);
+    }
+    // From the seventh run on, each hour scores its 12 steps in each of the six forecasts covering it, and the
+    // two last steps of a seventh (spans of 74 steps: 6 h 10 min).
+    expect((steps[7] as number) - (steps[6] as number)).toBe(6 * 12 + 2);
+  });
+});

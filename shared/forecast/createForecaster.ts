@@ -1,0 +1,292 @@
+import { TREND_DAMPING_PER_DAY, trendMultipliers, weeklyGrowthRate } from './dampedTrend';
+import { GridSeries } from './gridSeries';
+import { InSampleBacktest, KEPT_HORIZON_MINUTES, type OriginRun, type Scored } from './inSampleBacktest';
+import { PredictionBand } from './predictionBand';
+import { checkHistory, supportedSteps } from './regularSeries';
+import { type Periods, periodsFor, READ_DAYS, type SeasonalModel, seasonalModels } from './seasonalModels';
+import {
+  type ForecastComponent,
+  type ForecastDeclined,
+  ForecastInputError,
+  type ForecastResult,
+  type LoadHistory,
+} from './types';
+
+export interface ForecasterOptions {
+  /** The grid's step in minutes: one of `supportedSteps`. */
+  readonly stepMinutes: number;
+  /** The upper quantile's level, in (0.5, 1) (default 0.9). */
+  readonly quantile?: number;
+  /** The damped trend (default on); off, the forecast holds the recent level (the bench's ablation). */
+  readonly dampedTrend?: boolean;
+}
+
+/**
+ * A forecaster that follows a load as it arrives: `observe` appends datapoints (in time order), `forecast`
+ * gives the next steps from everything observed so far. What it computed for the past (each in-sample origin's
+ * forecasts, each step's seasonal expectation) is kept, so an hourly forecast over a year costs a small,
+ * constant amount per hour instead of a refit of 14 days. `forecastLoad` is the same forecaster fed a history
+ * at once: both give the same forecast from the same values (see `docs/predictive.md`).
+ */
+export interface Forecaster {
+  readonly stepMinutes: number;
+  /** Epoch ms of the newest step observed (undefined before the first datapoint). */
+  readonly newest: number | undefined;
+  /**
+   * Appends datapoints. Each goes to the nearest step of the grid anchored at the first datapoint ever
+   * observed; several in one step are averaged; a non-finite value is a gap. Throws ForecastInputError for a
+   * datapoint before the newest step (times must increase).
+   */
+  observe(history: LoadHistory): void;
+  /** The next `horizonSteps` steps after the newest one, or why not (under 24 h of history, over half missing). */
+  forecast(horizonSteps: number): ForecastResult;
+}
+
+const MIN_HISTORY_MINUTES = 1440;
+/** The history a forecast's figures (missing share, history used) are over: what each model reads. */
+const WINDOW_DAYS = READ_DAYS;
+/**
+ * The blend keeps the models within 10% of the best recency-weighted error, among those within 50% of the best
+ * error over the last day alone; weights are 1 / error².
+ */
+const KEEP_WITHIN = 1.1;
+/** What is kept of the past (origins' forecasts, the band's record) reaches this far back. */
+const FORGET_AFTER_DAYS = 14;
+const RECENT_WITHIN = 1.5;
+const BEST_RECENT_WITHIN = 3;
+
+export function createForecaster(options: ForecasterOptions): Forecaster {
+  const step = options.stepMinutes;
+  if (!(supportedSteps as readonly number[]).includes(step))
+    throw new ForecastInputError(
+      `forecaster: a step of ${step} min is not one of ${supportedSteps.join(', ')} minutes`,
+    );
+  let engine: Engine | undefined;
+  let newestSum = 0;
+  let newestCount = 0;
+  const stepMs = step * 60_000;
+  return {
+    stepMinutes: step,
+    get newest() {
+      return engine ? engine.series.timeOf(engine.series.length - 1) : undefined;
+    },
+    observe(history) {
+      checkHistory(history);
+      history.times.forEach((time, i) => {
+        const value = history.values[i] as number;
+        const finite = Number.isFinite(value);
+        if (!engine) engine = new Engine(new GridSeries(time, step), options);
+        const series = engine.series;
+        const slot = Math.round((time - series.start) / stepMs);
+        if (slot < series.length - 1)
+          throw new ForecastInputError(
+            `forecaster: datapoint at ${new Date(time).toISOString()} is before the newest step observed (${new Date(series.timeOf(series.length - 1)).toISOString()})`,
+          );
+        if (slot === series.length - 1) {
+          if (!finite) return;
+          newestSum += value;
+          newestCount += 1;
+          series.setNewest(newestSum / newestCount);
+          return;
+        }
+        while (series.length < slot) series.push(Number.NaN);
+        series.push(finite ? value : Number.NaN);
+        newestSum = finite ? value : 0;
+        newestCount = finite ? 1 : 0;
+      });
+    },
+    forecast(horizonSteps) {
+      if (!engine) return declined('InsufficientHistory', 'no datapoint yet: reactive only', 0, step);
+      return engine.forecast(Math.max(1, Math.round(horizonSteps)));
+    },
+  };
+}
+
+/** A blend made at an origin: the models kept and their weights, the trend, the point forecast. */
+interface Blend {
+  readonly kept: readonly Scored[];
+  readonly weights: readonly number[];
+  /** The damped trend's growth (log per step; 0: none measured, or it did not earn its place). */
+  readonly growthRate: number;
+  readonly point: Float64Array;
+}
+
+/** A grid series and everything derived from it. */
+export class Engine {
+  private readonly models: readonly SeasonalModel[];
+  private readonly backtest: InSampleBacktest;
+  private readonly band: PredictionBand;
+  private readonly quantile: number;
+  private readonly trend: boolean;
+  private readonly p: Periods;
+
+  constructor(
+    readonly series: GridSeries,
+    options: Omit<ForecasterOptions, 'stepMinutes'>,
+  ) {
+    this.quantile = options.quantile ?? 0.9;
+    this.trend = options.dampedTrend ?? true;
+    this.p = periodsFor(series.stepMinutes);
+    this.models = seasonalModels(series);
+    this.backtest = new InSampleBacktest(series, this.models, this.p, this.trend);
+    // What the forecaster said from each past origin (as it would have then): the band's record.
+    const kept = Math.round(KEPT_HORIZON_MINUTES / series.stepMinutes);
+    this.band = new PredictionBand(series, (o) => {
+      const run = this.backtest.run(o);
+      const made = this.blend(
+        o,
+        (s) => run.forecasts[s.index] ?? new Float64Array(kept).fill(Number.NaN),
+        kept,
+      );
+      return made.point.some(Number.isNaN) ? undefined : made.point;
+    });
+  }
+
+  forecast(horizon: number): ForecastResult {
+    const { series, p } = this;
+    const step = series.stepMinutes;
+    const n = series.length;
+    const window = Math.min(n, WINDOW_DAYS * p.day);
+    const historyMinutes = window * step;
+    if (historyMinutes < MIN_HISTORY_MINUTES)
+      return declined(
+        'InsufficientHistory',
+        `${formatMinutes(historyMinutes)} of history, under the 24 h a daily cycle needs: reactive only`,
+        historyMinutes,
+        step,
+      );
+    const missingFraction = 1 - series.observedIn(n - window, n) / window;
+    if (missingFraction > 0.5)
+      return declined(
+        'TooManyGaps',
+        `${Math.round(missingFraction * 100)}% of the last ${formatMinutes(historyMinutes)} is missing`,
+        historyMinutes,
+        step,
+      );
+
+    const made = this.blend(n, (s) => s.model.forecast(n, horizon), horizon);
+    const margins = this.band.margins(n, made.point, this.quantile);
+    this.backtest.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
+    this.band.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
+    const point = made.point;
+    const upper = Array.from(point, (v, h) => v + (margins[h] as number));
+    const components: ForecastComponent[] = made.kept.map((s, k) => ({
+      name: s.model.name,
+      weight: made.weights[k] as number,
+      inSampleMae: s.mae,
+    }));
+    const growthPerDay = Math.expm1(made.growthRate * p.day);
+    const trendNote =
+      made.growthRate === 0
+        ? ''
+        : `; trend ${growthPerDay >= 0 ? '+' : ''}${(growthPerDay * 100).toFixed(2)}%/day, damped ×${TREND_DAMPING_PER_DAY}/day`;
+    return {
+      status: 'forecast',
+      stepMinutes: step,
+      start: series.timeOf(n),
+      point: Array.from(point),
+      upper,
+      quantile: this.quantile,
+      historyMinutes,
+      missingFraction,
+      components,
+      growthPerDay,
+      message: `${formatMinutes(horizon * step)} at ${step} min from ${formatMinutes(historyMinutes)} of history: ${components
+        .map((c) => `${c.name} ${Math.round(c.weight * 100)}%`)
+        .join(', ')}${trendNote}`,
+    };
+  }
+
+  /**
+   * The blend at origin o, from the values before it: the models' weights by their in-sample errors, the
+   * damped trend where it earned its place, and the kept models' forecasts (`forecastOf`) combined.
+   */
+  private blend(o: number, forecastOf: (s: Scored) => Float64Array, length: number): Blend {
+    const { kept, weights } = this.blendWeights(o);
+    const nonNegative = this.series.nonNegativeIn(o - WINDOW_DAYS * this.p.day, o);
+    // These weights' blend from an earlier origin, with or without the trend measured there.
+    const blendAt = (run: OriginRun, trended: boolean) => {
+      const forecasts = kept.map((s) => run.forecasts[s.index]);
+      if (forecasts.some((f) => f === undefined)) return undefined;
+      const trends = trended ? kept.map((s) => run.trend[s.index]) : [];
+      return combine(forecasts as Float64Array[], weights, trends, nonNegative);
+    };
+    const rate = this.trend ? weeklyGrowthRate(this.series, this.p, o) : 0;
+    const growthRate = rate !== 0 && this.backtest.trendEarned(o, blendAt) ? rate : 0;
+    const point = combine(
+      kept.map(forecastOf),
+      weights,
+      kept.map((s) => trendMultipliers(growthRate, s.model, o, length, this.p)),
+      nonNegative,
+    );
+    return { kept, weights, growthRate, point };
+  }
+
+  /**
+   * Kept: the models near the best over the week of origins that are also near the best over the last day,
+   * so a pattern that has just ended (a burst regime, yesterday's level) no longer votes. Without enough
+   * history to backtest, the daily model alone (the day-hour one where the step is under an hour).
+   */
+  private blendWeights(n: number): { kept: Scored[]; weights: number[] } {
+    const scored = this.backtest.score(n);
+    const lowest = (of: (s: Scored) => number) =>
+      Math.min(...scored.map((s) => (Number.isNaN(of(s)) ? Number.POSITIVE_INFINITY : of(s))));
+    const best = lowest((s) => s.mae);
+    if (!Number.isFinite(best)) {
+      const fallback = scored.filter((s) => /^(day-hour|day)×ratio$/.test(s.model.name)).slice(0, 1);
+      return { kept: fallback, weights: fallback.map(() => 1) };
+    }
+    const bestRecent = lowest((s) => s.recentMae);
+    // The week's best stays in unless the last day made it far worse: a weekly model forecasting the weekend
+    // from a Friday was not the best over the weekdays of the last day, and is still the one for the weekend.
+    const recentOk = scored.filter(
+      (s) =>
+        s.recentMae <= bestRecent * RECENT_WITHIN ||
+        (s.mae === best && s.recentMae <= bestRecent * BEST_RECENT_WITHIN),
+    );
+    const bestOk = Math.min(...recentOk.map((s) => s.mae));
+    const kept = recentOk.filter((s) => s.mae <= bestOk * KEEP_WITHIN);
+    const raw = kept.map((s) => 1 / Math.max(s.mae, 1e-12) ** 2);
+    const total = raw.reduce((a, b) => a + b, 0);
+    return { kept, weights: raw.map((w) => w / total) };
+  }
+}
+
+/** The weighted sum of forecasts (each times its trend, when given), floored at 0 for a load never negative. */
+function combine(
+  forecasts: readonly Float64Array[],
+  weights: readonly number[],
+  trends: readonly (Float64Array | undefined)[],
+  nonNegative: boolean,
+): Float64Array {
+  const length = (forecasts[0] as Float64Array).length;
+  const out = new Float64Array(length);
+  forecasts.forEach((f, k) => {
+    const w = weights[k] as number;
+    const trend = trends[k];
+    if (trend)
+      for (let h = 0; h < length; h += 1)
+        out[h] = (out[h] as number) + w * (f[h] as number) * (trend[h] as number);
+    else for (let h = 0; h < length; h += 1) out[h] = (out[h] as number) + w * (f[h] as number);
+  });
+  if (nonNegative) for (let h = 0; h < length; h += 1) out[h] = Math.max(0, out[h] as number);
+  return out;
+}
+
+export function declined(
+  reason: ForecastDeclined['reason'],
+  message: string,
+  historyMinutes: number,
+  stepMinutes?: number,
+): ForecastDeclined {
+  return {
+    status: 'declined',
+    reason,
+    message,
+    historyMinutes,
+    ...(stepMinutes === undefined ? {} : { stepMinutes }),
+  };
+}
+
+export const formatMinutes = (m: number): string =>
+  m >= 2880 && m % 1440 === 0 ? `${m / 1440} days` : m >= 120 ? `${+(m / 60).toFixed(1)} h` : `${m} min`;

@@ -1,0 +1,199 @@
+import { trendMultipliers, weeklyGrowthRate } from './dampedTrend';
+import type { GridSeries } from './gridSeries';
+import type { Periods, SeasonalModel } from './seasonalModels';
+
+/**
+ * Each model's error forecasting the history's own last week: origins every 6 hours (on the clock: 00:00,
+ * 06:00, 12:00, 18:00 of the data's time zone, UTC), each scored on its next 24 hours, the newest origins
+ * weighing most (half the weight a day older) so the current regime decides, while a week of origins still
+ * shows weekday-to-weekend turns. An origin's forecasts read only the values before it, so they are made once
+ * and kept as the series grows; only the errors of origins whose day has not ended are summed again.
+ */
+export const BACKTEST_EVERY_MINUTES = 360;
+export const BACKTEST_ORIGINS = 28;
+const HALF_LIFE_MINUTES = 1440;
+/** Models are compared on a day ahead. */
+export const BACKTEST_HORIZON_MINUTES = 1440;
+/** Each origin's forecasts are kept this far ahead: the band is measured on the whole 48 h horizon. */
+export const KEPT_HORIZON_MINUTES = 2880;
+/** The last day's origins, also scored on their own. */
+export const RECENT_ORIGINS = 4;
+
+/** What one origin's models forecast, the trend measured there, and the models' errors once complete. */
+export interface OriginRun {
+  readonly origin: number;
+  /** Per model (in the models' order): its forecast from the origin, or undefined when it could not run. */
+  readonly forecasts: readonly (Float64Array | undefined)[];
+  /** The growth the trend measured at the origin (log per step; 0: none or off). */
+  readonly growthRate: number;
+  /** Per model: the damped trend's multiplier per step from the origin (undefined: no growth measured). */
+  readonly trend: readonly (Float64Array | undefined)[];
+  /** Per model: absolute error sum and count over the backtest horizon, kept once the horizon has ended. */
+  complete?: { readonly sums: Float64Array; readonly counts: Float64Array };
+}
+
+/** A model's in-sample record. */
+export interface Scored {
+  readonly model: SeasonalModel;
+  readonly index: number;
+  /** Recency-weighted MAE over a week of origins. */
+  readonly mae: number;
+  /** Plain MAE over the last day's origins. */
+  readonly recentMae: number;
+}
+
+export class InSampleBacktest {
+  private readonly runs = new Map<number, OriginRun>();
+  private readonly every: number;
+  private readonly scored: number;
+  private readonly kept: number;
+
+  constructor(
+    private readonly series: GridSeries,
+    private readonly models: readonly SeasonalModel[],
+    private readonly p: Periods,
+    private readonly trend: boolean,
+  ) {
+    const step = series.stepMinutes;
+    this.every = Math.round(BACKTEST_EVERY_MINUTES / step);
+    this.scored = Math.round(BACKTEST_HORIZON_MINUTES / step);
+    this.kept = Math.round(KEPT_HORIZON_MINUTES / step);
+  }
+
+  /**
+   * The origins for a series of n steps, newest first: on the 6-hour clock, at least 6 hours old (so each has
+   * been seen for a while), with a day of history before them, at most `count` of them.
+   */
+  origins(n: number, count = BACKTEST_ORIGINS): number[] {
+    return clockOrigins(this.series, n - this.every, this.p.day, count);
+  }
+
+  /** The models' forecasts from origin o (made once), and the damped trend there. */
+  run(o: number): OriginRun {
+    let run = this.runs.get(o);
+    if (run) return run;
+    const growthRate = this.trend ? weeklyGrowthRate(this.series, this.p, o) : 0;
+    const forecasts = this.models.map((model) =>
+      o < model.needs ? undefined : model.forecast(o, this.kept),
+    );
+    const trend = this.models.map((model) => trendMultipliers(growthRate, model, o, this.kept, this.p));
+    run = { origin: o, forecasts, growthRate, trend };
+    this.runs.set(o, run);
+    return run;
+  }
+
+  /** Per model: absolute error sum and count of origin o's forecast over the day after it, up to step n. */
+  private errors(run: OriginRun, n: number) {
+    const o = run.origin;
+    // Kept once the day has passed; asked from an earlier step (a past origin's blend), only what it saw.
+    if (run.complete && o + this.scored < n) return run.complete;
+    const y = this.series.values;
+    const end = Math.min(o + this.scored, n);
+    const sums = new Float64Array(this.models.length);
+    const counts = new Float64Array(this.models.length);
+    run.forecasts.forEach((f, k) => {
+      if (!f) return;
+      let sum = 0;
+      let count = 0;
+      for (let t = o; t < end; t += 1) {
+        const actual = y[t] as number;
+        if (Number.isNaN(actual)) continue;
+        sum += Math.abs(actual - (f[t - o] as number));
+        count += 1;
+      }
+      sums[k] = sum;
+      counts[k] = count;
+    });
+    // Ended before the newest step (which may still be averaged with another datapoint): final.
+    if (o + this.scored < n) run.complete = { sums, counts };
+    return { sums, counts };
+  }
+
+  /**
+   * Every model's recency-weighted and recent MAE over the origins; a model is compared only when it could
+   * forecast from the newest origin (the one that matters most). With no origin (under about 30 hours of
+   * history), every model is returned untested (NaN).
+   */
+  score(n: number): Scored[] {
+    const origins = this.origins(n);
+    const acc = this.models.map(() => ({ error: 0, weight: 0, recent: 0, recentCount: 0 }));
+    origins.forEach((o, j) => {
+      const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
+      const { sums, counts } = this.errors(this.run(o), n);
+      acc.forEach((a, k) => {
+        const c = counts[k] as number;
+        if (c === 0) return;
+        const mae = (sums[k] as number) / c;
+        a.error += w * mae;
+        a.weight += w;
+        if (j < RECENT_ORIGINS) {
+          a.recent += mae;
+          a.recentCount += 1;
+        }
+      });
+    });
+    const newest = origins[0];
+    const scored = this.models.map((model, index) => {
+      const a = acc[index] as (typeof acc)[number];
+      const usable =
+        newest !== undefined &&
+        this.run(newest).forecasts[index] !== undefined &&
+        a.weight > 0 &&
+        a.recentCount > 0;
+      return {
+        model,
+        index,
+        mae: usable ? a.error / a.weight : Number.NaN,
+        recentMae: usable ? a.recent / a.recentCount : Number.NaN,
+      };
+    });
+    return origins.length > 0
+      ? scored.filter((s) => !Number.isNaN(s.mae))
+      : scored.filter((s) => s.model.needs <= n);
+  }
+
+  /**
+   * Whether the damped trend earns its place: over the origins where it measured a growth, the blend (`blendAt`)
+   * with the trend has no larger a recency-weighted absolute error over the 48 h after each than without.
+   * A week-over-week drift that does not carry on (a level that moved and stayed) gets no trend.
+   */
+  trendEarned(n: number, blendAt: (run: OriginRun, trended: boolean) => Float64Array | undefined): boolean {
+    const y = this.series.values;
+    let withTrend = 0;
+    let without = 0;
+    for (const o of this.origins(n)) {
+      const run = this.run(o);
+      if (run.growthRate === 0) continue;
+      const plain = blendAt(run, false);
+      const trended = blendAt(run, true);
+      if (!plain || !trended) continue;
+      const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
+      for (let t = o; t < Math.min(o + this.kept, n); t += 1) {
+        const actual = y[t] as number;
+        if (Number.isNaN(actual)) continue;
+        without += w * Math.abs(actual - (plain[t - o] as number));
+        withTrend += w * Math.abs(actual - (trended[t - o] as number));
+      }
+    }
+    return withTrend <= without;
+  }
+
+  /** Forgets the origins before `oldest`. */
+  forgetBefore(oldest: number): void {
+    for (const o of this.runs.keys()) if (o < oldest) this.runs.delete(o);
+  }
+}
+
+/**
+ * Origins on the 6-hour clock at or before step `latest`, newest first, none before step `first`, at most
+ * `count`: the steps whose time is the first of its 6 hours.
+ */
+export function clockOrigins(series: GridSeries, latest: number, first: number, count: number): number[] {
+  const stepMs = series.stepMinutes * 60_000;
+  const everyMs = BACKTEST_EVERY_MINUTES * 60_000;
+  const every = Math.round(BACKTEST_EVERY_MINUTES / series.stepMinutes);
+  const since = ((series.timeOf(latest) % everyMs) + everyMs) % everyMs;
+  const out: number[] = [];
+  for (let o = latest - Math.floor(since / stepMs); o >= first && out.length < count; o -= every) out.push(o);
+  return out;
+}
