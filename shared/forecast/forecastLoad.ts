@@ -163,6 +163,16 @@ function blend(
     quantileOf(relative, quantile),
   );
   const upper = Array.from(point, (v) => v + margin * Math.max(Math.abs(v), scale));
+  // The band's lower side (issue 25, for the reports): the same errors' 1 − quantile, never above the point.
+  const below = Math.min(
+    0,
+    quantileOf(relative.slice(0, recentCount), 1 - quantile),
+    quantileOf(relative, 1 - quantile),
+  );
+  const lower = Array.from(point, (v) => {
+    const low = v + below * Math.max(Math.abs(v), scale);
+    return nonNegative ? Math.max(0, low) : low;
+  });
   const components: ForecastComponent[] = kept.map((s, k) => ({
     name: s.model.name,
     weight: (weights[k] as number) / total,
@@ -174,6 +184,7 @@ function blend(
     start: series.start + n * step * 60_000,
     point: Array.from(point),
     upper,
+    lower,
     quantile,
     historyMinutes: n * step,
     missingFraction,
