@@ -11,6 +11,7 @@ import { registerPrices } from './commands/prices';
 import { registerRelease } from './commands/release';
 import { registerSchema } from './commands/schema';
 import { registerValidate } from './commands/validate';
+import { registerWhy } from './commands/why';
 
 /** The operator CLI: one file per command under bin/commands/, each adding itself here. */
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
@@ -26,6 +27,7 @@ for (const register of [
   registerKillSwitch,
   registerRelease,
   registerForecast,
+  registerWhy,
 ])
   register(program);
 
