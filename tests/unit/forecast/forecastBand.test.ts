@@ -11,7 +11,9 @@ describe('the forecast band', () => {
   };
   const t0 = Date.parse('2026-02-02T00:00:00Z');
   const times = Array.from({ length: 21 * 288 }, (_, i) => t0 + i * 300_000);
-  const values = times.map((_, i) => Math.max(0, 100 + 60 * Math.sin((2 * Math.PI * i) / 288) + 40 * noise()));
+  const values = times.map((_, i) =>
+    Math.max(0, 100 + 60 * Math.sin((2 * Math.PI * i) / 288) + 40 * noise()),
+  );
 
   it('holds lower ≤ point ≤ upper at every step, never below zero for a load that never is', () => {
     const f = forecastLoad({ times: times.slice(0, 14 * 288), values: values.slice(0, 14 * 288) });

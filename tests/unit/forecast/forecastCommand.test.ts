@@ -36,7 +36,9 @@ describe('scalepilot forecast', () => {
     expect(html).toContain('data-title="Forecast of elb from 2014-04-22 00:04 UTC, 24 h ahead"');
     expect(html).toContain('>p10–p90</text>');
     expect(html).toContain('>288 of 288 steps scored</text>');
-    expect(readFileSync(join(out, 'forecast.csv'), 'utf8').split('\n')[0]).toBe('timestamp,point,lower,upper,actual');
+    expect(readFileSync(join(out, 'forecast.csv'), 'utf8').split('\n')[0]).toBe(
+      'timestamp,point,lower,upper,actual',
+    );
   });
 
   it('under 24 hours of history: says so and why, not an error', async () => {
