@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PolicyValidationError } from '../shared/errors';
+import { ScalingError } from '../shared/errors';
 import { registerBacktest } from './commands/backtest';
 import { registerCosts } from './commands/costs';
 import { registerDecisions } from './commands/decisions';
@@ -34,7 +34,8 @@ for (const register of [
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof PolicyValidationError) {
+  // Scalepilot's own errors are for the operator: their message, no stack trace.
+  if (error instanceof ScalingError) {
     console.error(error.message);
     process.exit(1);
   }
