@@ -57,34 +57,14 @@ export async function backtestReport(
   series: MinuteSeries,
   options: BacktestReportOptions,
 ): Promise<BacktestReport> {
-  const s = result.scenario;
   const n = series.load.length;
   const unitName = unitNames[options.kind];
-  const loadUnit = options.loadUnit ?? 'as recorded';
   const title = options.title ?? `Backtest: ${options.trace} (${options.kind})`;
   const byPolicy = new Map(result.figures.map((f) => [f.policy, f]));
   const reference = byPolicy.get('target-tracking');
   let peak = 0;
   for (let m = 1; m < n; m += 1) if ((series.load[m] as number) > (series.load[peak] as number)) peak = m;
-
-  const chartSeries = new Map(
-    result.timelines.map((t) => {
-      const forecast = options.forecasts?.[t.policy] ?? t.forecast;
-      const one: ChartSeries = {
-        start: series.start,
-        unitCapacity: s.unitCapacity,
-        targetUtilisation: s.targetUtilisation,
-        unitName,
-        loadUnit,
-        load: series.load,
-        ordered: t.ordered,
-        serving: t.serving,
-        ...(forecast ? { forecast: forecast.value, upper: forecast.upper } : {}),
-        decisions: timelineDecisions(t, series.load, s, loadUnit, options.decisions?.[t.policy]),
-      };
-      return [t.policy, one];
-    }),
-  );
+  const chartSeries = chartSeriesOf(result, series, options);
   // Each chart's value axes span its own data (the load's axis beside each reads the same load).
   const chartsFor = (window: { from: number; to: number }, label: string, group: string) =>
     Promise.all(
@@ -116,10 +96,8 @@ export async function backtestReport(
     })),
     `${singular(unitName)}-hours`,
   );
-
   const table = figuresRows(result, unitName);
-  const scenario = `${n.toLocaleString('en')} minutes from ${clock(series.start, 0)} to ${clock(series.start, n)} UTC. The load peaked at ${formatNumber(series.load[peak] as number)} ${loadUnit} on ${clock(series.start, peak)} UTC. One ${singular(unitName)} serves ${formatNumber(s.unitCapacity)} ${loadUnit} at 100%; target utilisation ${s.targetUtilisation}; range ${s.min}–${s.max}; provisioning delay ${s.delay} min.`;
-  const howToRead = `<p class="note">Each chart: capacity serving (blue, filled) and ordered (dark dashed line); the load (red) drawn as the ${escapeHtml(unitName)} it needs at the target utilisation of ${Math.round(s.targetUtilisation * 100)}% (left axis), its own value in ${escapeHtml(loadUnit)} on the right axis, tick for tick; the forecast and the load its floors planned for (orange) where a policy forecasts; overload shaded. Below, the utilisation of what served against the target line (green). A long run is drawn per stretch of minutes (an hour, a day): the line is the stretch's peak load, ordered capacity and least serving capacity, the band its least to most. ▲ scale-out, ▼ scale-in, ◆ several decisions: hover a mark for its reason code and message (a ◆ counts its decisions by reason). Drag across the strip above the charts to zoom every chart to that window (double-click: the whole run again); move over a chart to read every series at one time. The oracle is perfect foresight: it knows each minute's load and its capacity serves at once, a yardstick, not a policy. Load far above any capacity is cut at the top, its highest peaks written there (↑).</p>`;
+  const scenario = scenarioLine(result, series, peak, unitName, options.loadUnit ?? 'as recorded');
   const sections: PageSection[] = [
     { html: `<p>${escapeHtml(scenario)}</p>` },
     {
@@ -127,21 +105,67 @@ export async function backtestReport(
       html: htmlTable(table.headers, table.rows, { swatches: table.swatches }),
       charts: [scatter],
     },
-    { heading: 'Every policy over the whole run', html: howToRead, charts: [strip, ...overview] },
+    {
+      heading: 'Every policy over the whole run',
+      html: howToRead(result, unitName, options.loadUnit ?? 'as recorded'),
+      charts: [strip, ...overview],
+    },
     ...(zoomWindow
       ? [{ heading: `The 24 hours around the peak (${clock(series.start, peak)} UTC)`, charts: zoom }]
       : []),
   ];
-  const figuresChart = tableChart({
-    title,
-    subtitle: scenario,
-    ...table,
-    width: CHART_WIDTH,
-  });
+  const figuresChart = tableChart({ title, subtitle: scenario, ...table, width: CHART_WIDTH });
   return {
     html: htmlPage(title, sections, pageData(chartSeries, series.load)),
     overview: stackCharts([figuresChart, ...overview, ...zoom]),
   };
+}
+
+/** What each policy's chart draws: its run minute by minute, its forecast, its decisions with their reasons. */
+function chartSeriesOf(
+  result: BacktestResult,
+  series: MinuteSeries,
+  options: BacktestReportOptions,
+): Map<string, ChartSeries> {
+  const s = result.scenario;
+  const loadUnit = options.loadUnit ?? 'as recorded';
+  return new Map(
+    result.timelines.map((t) => {
+      const forecast = options.forecasts?.[t.policy] ?? t.forecast;
+      const one: ChartSeries = {
+        start: series.start,
+        unitCapacity: s.unitCapacity,
+        targetUtilisation: s.targetUtilisation,
+        unitName: unitNames[options.kind],
+        loadUnit,
+        load: series.load,
+        ordered: t.ordered,
+        serving: t.serving,
+        ...(forecast ? { forecast: forecast.value, upper: forecast.upper } : {}),
+        decisions: timelineDecisions(t, series.load, s, loadUnit, options.decisions?.[t.policy]),
+      };
+      return [t.policy, one];
+    }),
+  );
+}
+
+/** The run in one paragraph: its span, its peak, what one unit serves, the scenario's settings. */
+function scenarioLine(
+  result: BacktestResult,
+  series: MinuteSeries,
+  peak: number,
+  unitName: string,
+  loadUnit: string,
+): string {
+  const s = result.scenario;
+  const n = series.load.length;
+  return `${n.toLocaleString('en')} minutes from ${clock(series.start, 0)} to ${clock(series.start, n)} UTC. The load peaked at ${formatNumber(series.load[peak] as number)} ${loadUnit} on ${clock(series.start, peak)} UTC. One ${singular(unitName)} serves ${formatNumber(s.unitCapacity)} ${loadUnit} at 100%; target utilisation ${s.targetUtilisation}; range ${s.min}–${s.max}; provisioning delay ${s.delay} min.`;
+}
+
+/** How to read the charts, above them. */
+function howToRead(result: BacktestResult, unitName: string, loadUnit: string): string {
+  const target = Math.round(result.scenario.targetUtilisation * 100);
+  return `<p class="note">Each chart: capacity serving (blue, filled) and ordered (dark dashed line); the load (red) drawn as the ${escapeHtml(unitName)} it needs at the target utilisation of ${target}% (left axis), its own value in ${escapeHtml(loadUnit)} on the right axis, tick for tick; the forecast and the load its floors planned for (orange) where a policy forecasts; overload shaded. Below, the utilisation of what served against the target line (green). A long run is drawn per stretch of minutes (an hour, a day): the line is the stretch's peak load, ordered capacity and least serving capacity, the band its least to most. ▲ scale-out, ▼ scale-in, ◆ several decisions: hover a mark for its reason code and message (a ◆ counts its decisions by reason). Drag across the strip above the charts to zoom every chart to that window (double-click: the whole run again); move over a chart to read every series at one time. The oracle is perfect foresight: it knows each minute's load and its capacity serves at once, a yardstick, not a policy. Load far above any capacity is cut at the top, its highest peaks written there (↑).</p>`;
 }
 
 /** The live charts' data: the load once, each policy's run as runs of equal values, its decisions as rows. */

@@ -49,8 +49,37 @@ const PLOT_WIDTH = CHART_WIDTH - FIGURES_WIDTH - 110;
  * the accuracy figures. Titled, every axis with its unit.
  */
 export async function forecastChart(input: ForecastChartInput): Promise<Chart> {
+  const origin = input.forecast[0]?.time ?? input.history.at(-1)?.time ?? 0;
+  const first = input.history[0]?.time ?? origin;
+  const figures = input.figures ?? [];
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: input.title, ...(input.subtitle ? { subtitle: input.subtitle } : {}) },
+    config: baseConfig,
+    hconcat: [
+      {
+        vconcat: [
+          forecastPanel(input, first, 130),
+          forecastPanel(input, Math.max(first, origin - 86_400_000), 230),
+        ],
+        spacing: 14,
+      },
+      ...(figures.length > 0 ? [figuresPanel(figures)] : []),
+    ],
+    resolve: { scale: { color: 'shared' } },
+  } as TopLevelSpec;
+  return renderChart(spec, input.title);
+}
+
+const SERIES_NAMES = {
+  history: 'history',
+  forecast: 'forecast',
+  actual: 'actual (after the forecast was made)',
+};
+
+/** History from `from`, the forecast over the whole horizon with its band, what came, the forecast's origin. */
+function forecastPanel(input: ForecastChartInput, from: number, height: number) {
   const bandLabel = input.bandLabel ?? 'forecast band';
-  const names = { history: 'history', forecast: 'forecast', actual: 'actual (after the forecast was made)' };
   const lowerAt = new Map((input.lower ?? []).map((p) => [p.time, p.value]));
   const upperAt = new Map(input.upper.map((p) => [p.time, p.value]));
   const band = input.forecast
@@ -62,81 +91,72 @@ export async function forecastChart(input: ForecastChartInput): Promise<Chart> {
     }));
   const origin = input.forecast[0]?.time ?? input.history.at(-1)?.time ?? 0;
   const end = input.forecast.at(-1)?.time ?? origin;
-  const first = input.history[0]?.time ?? origin;
-  const dayBefore = Math.max(first, origin - 86_400_000);
-  const present = [names.history, names.forecast, bandLabel, ...(input.actual?.length ? [names.actual] : [])];
+  const present = [
+    SERIES_NAMES.history,
+    SERIES_NAMES.forecast,
+    bandLabel,
+    ...(input.actual?.length ? [SERIES_NAMES.actual] : []),
+  ];
   const palette: Record<string, string> = {
-    [names.history]: '#555555',
-    [names.forecast]: '#ff7f0e',
+    [SERIES_NAMES.history]: '#555555',
+    [SERIES_NAMES.forecast]: '#ff7f0e',
     [bandLabel]: '#fdd0a2',
-    [names.actual]: '#d62728',
+    [SERIES_NAMES.actual]: '#d62728',
   };
   const colour = {
     scale: { domain: present, range: present.map((s) => palette[s] as string) },
     legend: { title: null, orient: 'top' as const, direction: 'horizontal' as const },
   };
-  const panel = (from: number, height: number, width: number) => {
-    const lines = [
-      ...thin(input.history, from, width).map((p) => ({
-        t: p.time,
-        v: round(p.value),
-        series: names.history,
-      })),
-      ...thin(input.forecast, from, width).map((p) => ({
-        t: p.time,
-        v: round(p.value),
-        series: names.forecast,
-      })),
-      ...thin(input.actual ?? [], from, width).map((p) => ({
-        t: p.time,
-        v: round(p.value),
-        series: names.actual,
-      })),
-    ];
-    const x = {
-      field: 't',
-      type: 'temporal' as const,
-      scale: { type: 'utc' as const, domain: [from, end] },
-      axis: timeAxis(from, end),
-    };
-    return {
-      width,
-      height,
-      layer: [
-        {
-          data: { values: band },
-          mark: { type: 'area', opacity: 0.8, clip: true },
-          encoding: {
-            x,
-            y: { field: 'lo', type: 'quantitative', title: input.valueLabel },
-            y2: { field: 'hi' },
-            color: { datum: bandLabel, ...colour },
-          },
-        },
-        {
-          data: { values: lines },
-          mark: { type: 'line', strokeWidth: 1.4, clip: true },
-          encoding: {
-            x,
-            y: { field: 'v', type: 'quantitative', title: input.valueLabel },
-            color: { field: 'series', ...colour },
-          },
-        },
-        {
-          data: { values: [{ t: origin, label: 'forecast made' }] },
-          mark: { type: 'rule', strokeDash: [4, 4], color: '#333' },
-          encoding: { x },
-        },
-        {
-          data: { values: [{ t: origin, label: 'forecast made' }] },
-          mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, y: 0, fontSize: 11 },
-          encoding: { x, text: { field: 'label' } },
-        },
-      ],
-    };
+  const points = (values: readonly TimePoint[], series: string) =>
+    thin(values, from, PLOT_WIDTH).map((p) => ({ t: p.time, v: round(p.value), series }));
+  const lines = [
+    ...points(input.history, SERIES_NAMES.history),
+    ...points(input.forecast, SERIES_NAMES.forecast),
+    ...points(input.actual ?? [], SERIES_NAMES.actual),
+  ];
+  const x = {
+    field: 't',
+    type: 'temporal' as const,
+    scale: { type: 'utc' as const, domain: [from, end] },
+    axis: timeAxis(from, end),
   };
-  const figures = input.figures ?? [];
-  const figuresPanel = {
+  const made = { values: [{ t: origin, label: 'forecast made' }] };
+  return {
+    width: PLOT_WIDTH,
+    height,
+    layer: [
+      {
+        data: { values: band },
+        mark: { type: 'area', opacity: 0.8, clip: true },
+        encoding: {
+          x,
+          y: { field: 'lo', type: 'quantitative', title: input.valueLabel },
+          y2: { field: 'hi' },
+          color: { datum: bandLabel, ...colour },
+        },
+      },
+      {
+        data: { values: lines },
+        mark: { type: 'line', strokeWidth: 1.4, clip: true },
+        encoding: {
+          x,
+          y: { field: 'v', type: 'quantitative', title: input.valueLabel },
+          color: { field: 'series', ...colour },
+        },
+      },
+      { data: made, mark: { type: 'rule', strokeDash: [4, 4], color: '#333' }, encoding: { x } },
+      {
+        data: made,
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, y: 0, fontSize: 11 },
+        encoding: { x, text: { field: 'label' } },
+      },
+    ],
+  };
+}
+
+/** The accuracy figures beside the plots, a line each. */
+function figuresPanel(figures: readonly string[]) {
+  return {
     width: FIGURES_WIDTH,
     height: 360,
     title: { text: 'accuracy', anchor: 'start' as const, fontSize: 13 },
@@ -149,17 +169,6 @@ export async function forecastChart(input: ForecastChartInput): Promise<Chart> {
     },
     view: { stroke: null },
   };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title, ...(input.subtitle ? { subtitle: input.subtitle } : {}) },
-    config: baseConfig,
-    hconcat: [
-      { vconcat: [panel(first, 130, PLOT_WIDTH), panel(dayBefore, 230, PLOT_WIDTH)], spacing: 14 },
-      ...(figures.length > 0 ? [figuresPanel] : []),
-    ],
-    resolve: { scale: { color: 'shared' } },
-  } as TopLevelSpec;
-  return renderChart(spec, input.title);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capacityChart, capacitySpec, overviewChart } from '../../../shared/report/capacityChart';
+import { capacityChart, overviewChart } from '../../../shared/report/capacityChart';
+import { capacitySpec } from '../../../shared/report/capacitySpec';
 import { type ChartSeries, chartWindow, unitsAxisTop } from '../../../shared/report/chartWindow';
 import { attribute, markItems, texts, titles } from './svgText';
 
