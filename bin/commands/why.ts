@@ -16,8 +16,11 @@ export function registerWhy(program: Command): void {
       "explain a target's decisions from the ledger: old → new, reason, the metrics and thresholds, the floor, the gates that held it, what AWS answered",
     )
     .requiredOption('--target <name>', 'the target')
-    .option('--at <time>', 'the decision in force then (ISO 8601, "YYYY-MM-DD HH:MM" or HH:MM; UTC)')
-    .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5, or 1 with --at')
+    .option(
+      '--at <time>',
+      'the decisions in force then: of that minute (ISO 8601, "YYYY-MM-DD HH:MM" or HH:MM; UTC)',
+    )
+    .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5')
     .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
     .option('--table <name>', "ledger table (default: the deployed stack's)")
     .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")

@@ -2,6 +2,9 @@ import type { DecisionLogEntry } from '../../shared/adapters/DynamoLedger';
 import type { DecisionExplanation } from '../../shared/decision/types';
 import { ScalingError } from '../../shared/errors';
 
+/** With `--at` alone, at most this many decisions of the minute in force are shown. */
+const SAME_MINUTE_AT_MOST = 10;
+
 /** A usage problem of `scalepilot why` (an unknown target, a time it cannot read): one line, exit 1. */
 export class WhyCommandError extends ScalingError {}
 
@@ -13,7 +16,7 @@ export interface DecisionLog {
 export interface WhyOptions {
   /** The time to explain: the decision in force then (ISO 8601, `YYYY-MM-DD HH:MM` or `HH:MM`, UTC unless a zone is given). */
   readonly at?: string;
-  /** How many decisions (with `at`: the last N up to it); default 1 with `at`, 5 without. */
+  /** How many decisions (with `at`: the last N up to it); default: with `at`, those of its minute; else 5. */
   readonly last?: string;
   readonly json?: boolean;
 }
@@ -30,10 +33,14 @@ export async function whyCommand(
   now: Date,
 ): Promise<string[]> {
   const at = options.at === undefined ? undefined : parseAt(options.at, now);
-  const last = options.last === undefined ? (at ? 1 : 5) : Number(options.last);
+  const last = options.last === undefined ? (at ? SAME_MINUTE_AT_MOST : 5) : Number(options.last);
   if (!Number.isInteger(last) || last < 1 || last > 1000)
     throw new WhyCommandError(`--last: "${options.last}" is not a whole number from 1 to 1000`);
-  const entries = await log.latestDecisions(target, last, at);
+  const read = await log.latestDecisions(target, last, at);
+  // --at alone: the decisions of the minute in force then (an alarm and the schedule can both decide in it).
+  const minuteOf = (entry: DecisionLogEntry) => entry.at.slice(0, 16);
+  const newestMinute = read.length > 0 ? minuteOf(read[read.length - 1] as DecisionLogEntry) : '';
+  const entries = at && options.last === undefined ? read.filter((e) => minuteOf(e) === newestMinute) : read;
   if (options.json) return [JSON.stringify(entries.map(withoutKeys), null, 2)];
   if (entries.length === 0)
     return [

@@ -134,6 +134,27 @@ describe('scalepilot why', () => {
     ]);
   });
 
+  it('shows every decision of the minute in force: an alarm and the schedule can both decide in it', async () => {
+    await ledger.record(
+      {
+        ...heldByCooldown,
+        reason: 'InstancesWarming',
+        message: 'the 2 booting cover it',
+        explain: undefined,
+      },
+      context(at('14:05:40')),
+    );
+    const lines = await whyCommand(ledger, 'api', { at: '14:05' }, at('15:00:00'));
+    expect(lines.filter((l) => /^\d{4}-/.test(l))).toEqual([
+      '2026-11-22 14:05:02Z  api  6, no change  ScaleOutCooldown  via the one-minute schedule',
+      '2026-11-22 14:05:40Z  api  6, no change  InstancesWarming  via the one-minute schedule',
+    ]);
+    // To the second, the newest at or before it.
+    expect((await whyCommand(ledger, 'api', { at: '2026-11-22T14:05:30Z' }, at('15:00:00')))[0]).toMatch(
+      /^2026-11-22 14:05:02Z .* ScaleOutCooldown/,
+    );
+  });
+
   it('says what a record without an explanation lacks, and what it has', async () => {
     const lines = await whyCommand(ledger, 'api', { last: '2' }, at('15:00:00'));
     expect(lines.slice(-3)).toEqual([
@@ -141,14 +162,18 @@ describe('scalepilot why', () => {
       '  cpu 66% within 10% of 70%',
       "  no explanation recorded: the function that wrote this did not record its rules' thresholds, floor, gates and AWS answer; the metric values it read: cpu 66",
     ]);
-    expect(lines[0]).toMatch(/^2026-11-22 14:05:02Z {2}api {2}6, no change {2}ScaleOutCooldown/);
+    expect(lines[0]).toMatch(/^2026-11-22 14:05:40Z {2}api {2}6, no change {2}InstancesWarming/);
   });
 
   it('prints JSON for tools, the explanation included and the table keys left out', async () => {
     const [json] = await whyCommand(ledger, 'api', { last: '3', json: true }, at('15:00:00'));
     const rows = JSON.parse(json ?? '[]');
-    expect(rows.map((r: Decision) => r.reason)).toEqual(['ScaleOut', 'ScaleOutCooldown', 'WithinTolerance']);
-    expect(rows[1].explain).toEqual(heldByCooldown.explain);
+    expect(rows.map((r: Decision) => r.reason)).toEqual([
+      'ScaleOutCooldown',
+      'InstancesWarming',
+      'WithinTolerance',
+    ]);
+    expect(rows[0].explain).toEqual(heldByCooldown.explain);
     expect(rows[0]).not.toHaveProperty('pk');
     expect(rows[0]).not.toHaveProperty('ttl');
   });
