@@ -40,7 +40,7 @@ export function pointsFrom(start: number, stepMinutes: number, values: readonly 
   return values.map((value, i) => ({ time: start + i * stepMinutes * 60_000, value }));
 }
 
-const FIGURES_WIDTH = 250;
+const FIGURES_WIDTH = 270;
 const PLOT_WIDTH = CHART_WIDTH - FIGURES_WIDTH - 110;
 
 /**
@@ -161,7 +161,7 @@ function figuresPanel(figures: readonly string[]) {
     height: 360,
     title: { text: 'accuracy', anchor: 'start' as const, fontSize: 13 },
     data: { values: figures.map((line, row) => ({ line, row })) },
-    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 12, limit: FIGURES_WIDTH },
+    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 12 },
     encoding: {
       x: { value: 0 },
       y: { field: 'row', type: 'quantitative', scale: { domain: [0, 20], range: [0, 360] }, axis: null },
@@ -214,7 +214,7 @@ export function forecastAccuracy(input: {
   const hhmm = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
   const top = input.bandLabel.split('–')[1] ?? 'its top';
   return [
-    `values: ${input.unit}`,
+    input.unit === 'as recorded' ? 'values as recorded:' : `in ${input.unit}:`,
     `${n} of ${input.forecast.length} steps scored`,
     `mean absolute error ${formatNumber(error / n)}`,
     `  = ${total > 0 ? ((100 * error) / total).toFixed(1) : '–'}% of the mean load`,

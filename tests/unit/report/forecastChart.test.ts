@@ -27,7 +27,7 @@ describe('the forecast chart', () => {
       upper: hourly(14 * 24, 48, (h) => daily(h) * 1.2),
       bandLabel: 'p10–p90',
       actual: hourly(14 * 24, 48, (h) => daily(h) + 5),
-      figures: ['values: passengers/min', 'mean absolute error 5.00'],
+      figures: ['in passengers/min:', 'mean absolute error 5.00'],
     });
     expect(texts(chart.svg, 'title-text')).toEqual([
       'accuracy',
@@ -84,7 +84,7 @@ describe('the accuracy figures', () => {
       name: 'scores what came against the forecast, the band and its top',
       actual: [95, 105, 120, 100],
       want: [
-        'values: requests/min',
+        'in requests/min:',
         '4 of 4 steps scored',
         'mean absolute error 7.50',
         '  = 7.1% of the mean load',
@@ -101,7 +101,7 @@ describe('the accuracy figures', () => {
       name: 'scores only the steps that came (a horizon half over)',
       actual: [80, 100],
       want: [
-        'values: requests/min',
+        'in requests/min:',
         '2 of 4 steps scored',
         'mean absolute error 10.0',
         '  = 11.1% of the mean load',
