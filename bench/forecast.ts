@@ -13,7 +13,7 @@ import { forecastLoad } from '../shared/forecast/forecastLoad';
 import { inferStepMinutes, toRegularSeries } from '../shared/forecast/regularSeries';
 import { quantileOf } from '../shared/forecast/stats';
 import type { LoadHistory } from '../shared/forecast/types';
-import { forecastChart, pointsAt, pointsFrom } from '../shared/report/charts';
+import { forecastAccuracy, forecastChart, pointsAt, pointsFrom } from '../shared/report/forecastChart';
 import { pngFromSvg } from '../shared/report/render';
 import { parseTraceCsv } from '../shared/simulate/trace';
 import {
@@ -318,7 +318,7 @@ function dailyNaiveMae(y: Float64Array, from: number, o: number, perDay: number)
 }
 
 /**
- * The newest origin: its 48 h forecast against what came, after 7 days of history, as data
+ * The newest origin: its 48 h forecast against what came, after the 14 days of history it saw, as data
  * (bench/forecast/<trace>.csv) and as a chart (bench/forecast/<trace>.png, the report's forecastChart).
  */
 async function writeChart(trace: (typeof plan)[number], o: number) {
@@ -337,19 +337,48 @@ async function writeChart(trace: (typeof plan)[number], o: number) {
   }
   const name = trace.file.replace(/\.csv$/, '');
   writeFileSync(join(OUT, `${name}.csv`), `${lines.join('\n')}\n`);
-  const shown = rowsBetween(trace, originTime - 7 * DAY, originTime);
+  const history = rowsBetween(trace, originTime - 14 * DAY, originTime);
   const after = rowsBetween(trace, originTime, originTime + 2 * DAY);
+  const point = pointsFrom(f.start, f.stepMinutes, f.point);
+  const lower = f.lower ? pointsFrom(f.start, f.stepMinutes, f.lower) : undefined;
+  const upper = pointsFrom(f.start, f.stepMinutes, f.upper);
+  const actual = pointsAt(after.times, after.values);
+  const bandLabel = lower
+    ? `p${Math.round((1 - QUANTILE) * 100)}–p${QUANTILE * 100}`
+    : `forecast to p${QUANTILE * 100}`;
+  const unit = rawUnitOf(trace.file, step);
   const chart = await forecastChart({
-    title: `Forecast from the newest origin: ${trace.file}`,
+    title: `${trace.file}: the forecast from the newest origin, 48 h ahead, against what came`,
     subtitle: f.message,
-    valueLabel: `${name} (as recorded)`,
-    history: pointsAt(shown.times, shown.values),
-    forecast: pointsFrom(f.start, f.stepMinutes, f.point),
-    upper: pointsFrom(f.start, f.stepMinutes, f.upper),
-    upperLabel: `upper quantile (p${QUANTILE * 100})`,
-    actual: pointsAt(after.times, after.values),
+    valueLabel: `load (${unit})`,
+    history: pointsAt(history.times, history.values),
+    forecast: point,
+    ...(lower ? { lower } : {}),
+    upper,
+    bandLabel,
+    actual,
+    figures: forecastAccuracy({
+      forecast: point,
+      ...(lower ? { lower } : {}),
+      upper,
+      actual,
+      unit,
+      bandLabel,
+    }),
   });
   writeFileSync(join(OUT, `${name}.png`), pngFromSvg(chart));
+}
+
+/** What a shared trace's raw values count, per row interval (the forecast is made on them as recorded). */
+function rawUnitOf(file: string, step: number): string {
+  if (/cpu_utilization/.test(file)) return '% CPU';
+  const what = [
+    [/Twitter_volume/, 'tweets'],
+    [/network_in/, 'bytes'],
+    [/request_count/, 'requests'],
+    [/nyc_taxi/, 'passengers'],
+  ].find(([pattern]) => (pattern as RegExp).test(file))?.[1];
+  return `${what ?? 'count'} per ${step} min`;
 }
 
 /** Time per 14-day forecast: a synthetic 1-minute series (the worst case), and a 5-minute trace. */

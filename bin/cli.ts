@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PolicyValidationError } from '../shared/errors';
+import { ScalingError } from '../shared/errors';
 
 type Register = (program: Command) => void;
 
@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<Register>> = {
   resume: async () => (await import('./commands/killSwitch')).registerKillSwitch,
   release: async () => (await import('./commands/release')).registerRelease,
   forecast: async () => (await import('./commands/forecast')).registerForecast,
+  why: async () => (await import('./commands/why')).registerWhy,
 };
 
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
@@ -33,7 +34,8 @@ for (const register of new Set(await Promise.all(wanted.map((load) => (load as (
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof PolicyValidationError) {
+  // Scalepilot's own errors are for the operator: their message, no stack trace.
+  if (error instanceof ScalingError) {
     console.error(error.message);
     process.exit(1);
   }

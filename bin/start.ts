@@ -164,7 +164,7 @@ try {
       kind: target.kind,
       title: `Local account: ${basename(options.trace)} through ${target.name}`,
       decisions: {
-        'scalepilot-emulator': replayDecisionMarks(result.decisions, target.name, window.start),
+        'scalepilot-emulator': replayDecisionMarks(result.decisions, target.name),
       },
     });
     console.log(`report: ${report}`);

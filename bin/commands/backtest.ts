@@ -18,9 +18,10 @@ export function registerBacktest(program: Command): void {
     .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
     .option(
       '--out <dir>',
-      'write one timeline CSV per policy, report.html (charts, works offline) and chart.png here',
+      'write report.html (charts, works offline) and chart.png (figures and charts) here',
     )
-    .option('--load-unit <unit>', "the load's unit for the charts' axis, e.g. requests/min")
+    .option('--timelines', "with --out: also each policy's minute-by-minute timeline, <policy>.csv.gz")
+    .option('--load-unit <unit>', "the load's unit for the charts' axis and tooltips, e.g. requests/min")
     .option('--json', 'print the figures as JSON')
     .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
     .action(
@@ -36,6 +37,7 @@ export function registerBacktest(program: Command): void {
         policy?: string;
         perIntervalCount?: boolean;
         out?: string;
+        timelines?: boolean;
         loadUnit?: string;
         json?: boolean;
         assert?: string;
@@ -77,6 +79,7 @@ export function registerBacktest(program: Command): void {
             trace: source?.split('/').pop() ?? 'trace',
             kind,
             loadUnit: options.loadUnit ?? (options.perIntervalCount ? 'per minute' : undefined),
+            timelines: Boolean(options.timelines),
           });
           // The last line says where the report is (on stderr under --json, which keeps stdout JSON).
           (options.json ? console.error : console.log)(`report: ${report}`);

@@ -17,6 +17,7 @@ export function registerForecast(program: Command): void {
     .option('--quantile <q>', 'the upper quantile', '0.9')
     .option('--hours <n>', 'how far ahead', '48')
     .option('--out <dir>', 'write forecast.csv, forecast.json, forecast.html and forecast.png (chart) here')
+    .option('--load-unit <unit>', "the load's unit for the chart's axis and figures, e.g. requests/min")
     .option('--json', 'print the forecast as JSON')
     .action(
       async (

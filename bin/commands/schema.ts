@@ -1,15 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { policyJsonSchema } from '../../shared/policy/policyJsonSchema';
+import { policyReference } from '../lib/policyReference';
 
 /** Adds `scalepilot schema` to the CLI. */
 export function registerSchema(program: Command): void {
   program
     .command('schema')
-    .description('print the JSON Schema of the policy file (for editors)')
+    .description('print the JSON Schema of the policy file (for editors), or with --markdown its reference')
     .option('-o, --out <file>', 'write it to a file instead')
-    .action((options: { out?: string }) => {
-      const text = `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
+    .option('--markdown', 'the reference of every key (type, bounds, default, meaning), as in docs/policy.md')
+    .action((options: { out?: string; markdown?: boolean }) => {
+      const text = options.markdown
+        ? `${policyReference()}\n`
+        : `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
       if (options.out) writeFileSync(options.out, text);
       else process.stdout.write(text);
     });

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type BacktestReportOptions, backtestReport } from '../../shared/report/backtestReport';
-import { clock, type DecisionMark } from '../../shared/report/charts';
+import type { DecisionMark } from '../../shared/report/chartWindow';
 import { pngFromSvg } from '../../shared/report/render';
 import { type BacktestResult, timelineCsv } from '../../shared/simulate/runBacktest';
 import type { MinuteSeries } from '../../shared/simulate/trace';
@@ -39,17 +40,21 @@ export function figuresTable(result: BacktestResult, minutes: number): string[] 
 }
 
 /**
- * One timeline CSV per policy, report.html (self-contained: inline SVG charts, no network) and chart.png
- * (the per-policy charts stacked, drawn by resvg). Returns the report's path.
+ * report.html (self-contained: inline SVG charts, the Vega runtime for zoom and crosshair, no network),
+ * chart.png (the figures table, each policy over the whole run and over the peak day, drawn by resvg) and,
+ * with `timelines`, each policy's minute-by-minute timeline as `<policy>.csv.gz` (a year of minutes is some
+ * 20 MB of CSV a policy, about a tenth of that compressed). Returns the report's path.
  */
 export async function writeReport(
   out: string,
   result: BacktestResult,
   series: MinuteSeries,
-  options: BacktestReportOptions,
+  options: BacktestReportOptions & { readonly timelines?: boolean },
 ): Promise<string> {
   mkdirSync(out, { recursive: true });
-  for (const t of result.timelines) writeFileSync(join(out, `${t.policy}.csv`), timelineCsv(t, series));
+  if (options.timelines)
+    for (const t of result.timelines)
+      writeFileSync(join(out, `${t.policy}.csv.gz`), gzipSync(timelineCsv(t, series)));
   const report = await backtestReport(result, series, options);
   const file = join(out, 'report.html');
   writeFileSync(file, report.html);
@@ -58,11 +63,7 @@ export async function writeReport(
 }
 
 /** The replay's applied changes to one target as chart marks, each with its reason code and message. */
-export function replayDecisionMarks(
-  decisions: readonly ReplayedDecision[],
-  target: string,
-  start: number,
-): DecisionMark[] {
+export function replayDecisionMarks(decisions: readonly ReplayedDecision[], target: string): DecisionMark[] {
   return decisions
     .filter((d) => d.evaluation.applied && d.evaluation.decision.target === target)
     .filter((d) => d.evaluation.decision.desired !== d.evaluation.decision.current)
@@ -73,7 +74,8 @@ export function replayDecisionMarks(
         minute: d.minute,
         from: x.current,
         to: x.desired,
-        reason: `${clock(start, d.minute)} ${x.current} → ${x.desired}: ${x.reason}. ${x.message} (via ${via})`,
+        reason: x.reason,
+        message: `${x.message} (via ${via})`,
       };
     });
 }

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ScalingError } from '../../shared/errors';
 import { forecastLoad } from '../../shared/forecast/forecastLoad';
 import { forecastTime, type LoadHistory } from '../../shared/forecast/types';
-import { forecastChart, formatNumber, pointsAt, pointsFrom } from '../../shared/report/charts';
+import { formatNumber } from '../../shared/report/chartWindow';
+import { forecastAccuracy, forecastChart, pointsAt, pointsFrom } from '../../shared/report/forecastChart';
 import { escapeHtml, htmlPage, htmlTable } from '../../shared/report/page';
 import { pngFromSvg } from '../../shared/report/render';
 import { parseTraceCsv, type TraceRow } from '../../shared/simulate/trace';
@@ -17,6 +18,8 @@ export interface ForecastCommandOptions {
   readonly hours: string;
   readonly out?: string;
   readonly json?: boolean;
+  /** The load's unit for the chart's axis and figures, e.g. `requests/min`. */
+  readonly loadUnit?: string;
 }
 
 /** A usage problem of `scalepilot forecast`: printed as one line, exit 1. */
@@ -92,27 +95,44 @@ export async function forecastCommand(
   }
   if (!o.out) return;
   mkdirSync(o.out, { recursive: true });
-  const csv = ['timestamp,point,upper,actual'];
+  const csv = ['timestamp,point,lower,upper,actual'];
   f.point.forEach((p, i) => {
     const t = forecastTime(f, i);
-    csv.push(`${new Date(t).toISOString()},${p},${f.upper[i]},${actualAt.get(t) ?? ''}`);
+    csv.push(
+      `${new Date(t).toISOString()},${p},${f.lower?.[i] ?? ''},${f.upper[i]},${actualAt.get(t) ?? ''}`,
+    );
   });
   writeFileSync(join(o.out, 'forecast.csv'), `${csv.join('\n')}\n`);
   writeFileSync(join(o.out, 'forecast.json'), `${JSON.stringify({ source, ...f }, null, 2)}\n`);
-  const shown = between(rows, at - 7 * DAY, at);
+  const name = basename(source);
+  const unit = o.loadUnit ?? 'as recorded';
+  const points = pointsFrom(f.start, f.stepMinutes, f.point);
+  const lower = f.lower ? pointsFrom(f.start, f.stepMinutes, f.lower) : undefined;
+  const upper = pointsFrom(f.start, f.stepMinutes, f.upper);
+  const bandLabel = lower ? `p${Math.round((1 - quantile) * 100)}–${label}` : `forecast to ${label}`;
+  const came = pointsAt(actual.times, actual.values);
   const chart = await forecastChart({
-    title: `Forecast: ${source}`,
+    title: `Forecast of ${name} from ${new Date(f.start).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${hours} h ahead`,
     subtitle: f.message,
-    valueLabel: `${source} (as recorded)`,
-    history: pointsAt(shown.times, shown.values),
-    forecast: pointsFrom(f.start, f.stepMinutes, f.point),
-    upper: pointsFrom(f.start, f.stepMinutes, f.upper),
-    upperLabel: `upper quantile (${label})`,
-    ...(actual.times.length > 0 ? { actual: pointsAt(actual.times, actual.values) } : {}),
+    valueLabel: `load (${unit})`,
+    history: pointsAt(history.times, history.values),
+    forecast: points,
+    ...(lower ? { lower } : {}),
+    upper,
+    bandLabel,
+    ...(came.length > 0 ? { actual: came } : {}),
+    figures: forecastAccuracy({
+      forecast: points,
+      ...(lower ? { lower } : {}),
+      upper,
+      actual: came,
+      unit,
+      bandLabel,
+    }),
   });
   writeFileSync(
     join(o.out, 'forecast.html'),
-    htmlPage(`Forecast: ${source}`, [
+    htmlPage(`Forecast: ${name}`, [
       { html: `<p>${escapeHtml(summary)}</p>`, charts: [chart] },
       { heading: 'Per hour', html: htmlTable(head, table) },
     ]),

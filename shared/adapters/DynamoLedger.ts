@@ -364,6 +364,39 @@ export class DynamoLedger implements Ledger {
     return items;
   }
 
+  /**
+   * The newest `limit` decisions of a target taken at or before `atOrBefore` (default: all), oldest first:
+   * what `scalepilot why` reads, without the whole log.
+   */
+  async latestDecisions(target: string, limit: number, atOrBefore?: Date): Promise<DecisionLogEntry[]> {
+    const items: DecisionLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': this.pk(target),
+              ':from': 'DECISION#',
+              // Keys are DECISION#<time>#<suffix>: '$' sorts after '#', so every key of that very time is in.
+              ':to': atOrBefore ? `DECISION#${atOrBefore.toISOString()}$` : 'DECISION$',
+            },
+            ScanIndexForward: false,
+            Limit: limit - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('DynamoDB Query (decision log, newest first)', cause);
+        });
+      items.push(...((page.Items ?? []) as DecisionLogEntry[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items.reverse();
+  }
+
   private async readState(target: string): Promise<StoredState> {
     const response = await this.doc
       .send(

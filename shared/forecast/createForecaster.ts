@@ -170,6 +170,13 @@ export class Engine {
     this.band.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     const point = made.point;
     const upper = Array.from(point, (v, h) => v + (margins[h] as number));
+    // The band's lower side (for the reports' p10–p90): the same record's 1 − quantile, never above the point.
+    const below = this.band.margins(n, made.point, 1 - this.quantile);
+    const nonNegative = series.nonNegativeIn(n - window, n);
+    const lower = Array.from(point, (v, h) => {
+      const low = v + (below[h] as number);
+      return nonNegative ? Math.max(0, low) : low;
+    });
     const components: ForecastComponent[] = made.kept.map((s, k) => ({
       name: s.model.name,
       weight: made.weights[k] as number,
@@ -186,6 +193,7 @@ export class Engine {
       start: series.timeOf(n),
       point: Array.from(point),
       upper,
+      lower,
       quantile: this.quantile,
       historyMinutes,
       missingFraction,

@@ -36,22 +36,27 @@ export class PredictionBand {
     private readonly publishedAt: (o: number) => Float64Array | undefined,
   ) {}
 
-  /** Margins (≥ 0, in the load's unit) for the forecast `point` made at step n. */
+  /**
+   * Margins in the load's unit for the forecast `point` made at step n: at `quantile` above 0.5 the upper
+   * side (≥ 0, added to the point), below 0.5 the lower side (≤ 0: the reports' p10).
+   */
   margins(n: number, point: Float64Array, quantile: number): Float64Array {
     const p = periodsFor(this.series.stepMinutes);
     const bucket = Math.round(BUCKET_MINUTES / this.series.stepMinutes);
     const scale = halfDayMedian(this.series, n, p.day);
+    const upper = quantile > 0.5;
     const levels: number[] = [];
     const out = new Float64Array(point.length);
     for (let h = 0; h < point.length; h += 1) {
       const b = Math.min(Math.floor(h / bucket), 1);
-      // A day further ahead errs at least as much: its margin is never under the day before's.
+      // A day further ahead errs at least as much: its margin is never inside the day before's.
       if (levels[b] === undefined) {
         const margin = this.relativeMargin(n, b, bucket, quantile, p.day);
+        const wider = upper ? Math.max : Math.min;
         levels[b] =
           b === 0
             ? (margin ?? this.lastDaySpread(n, quantile, p.day))
-            : Math.max(levels[b - 1] as number, margin ?? 0);
+            : wider(levels[b - 1] as number, margin ?? 0);
       }
       out[h] = (levels[b] as number) * Math.max(Math.abs(point[h] as number), scale);
     }
@@ -77,10 +82,11 @@ export class PredictionBand {
     if (known !== undefined || this.byRecord.has(key)) return known;
     const week = this.pool(n, b, bucket, day, RECORD_ORIGINS);
     const recent = this.pool(n, b, bucket, day, RECENT_ORIGINS) ?? week;
-    const margin =
-      week && recent
+    const margin = !(week && recent)
+      ? undefined
+      : quantile > 0.5
         ? Math.max(0, conformalQuantile(week, quantile), conformalQuantile(recent, quantile))
-        : undefined;
+        : Math.min(0, conformalLowerQuantile(week, quantile), conformalLowerQuantile(recent, quantile));
     if (this.byRecord.size > 64) this.byRecord.clear();
     this.byRecord.set(key, margin);
     return margin;
@@ -149,7 +155,8 @@ export class PredictionBand {
       const v = y[t] as number;
       if (!Number.isNaN(v)) out.push((v - level) / Math.max(Math.abs(level), scale));
     }
-    return out.length === 0 ? 0 : Math.max(0, quantileOf(out, quantile));
+    if (out.length === 0) return 0;
+    return quantile > 0.5 ? Math.max(0, quantileOf(out, quantile)) : Math.min(0, quantileOf(out, quantile));
   }
 }
 
@@ -170,5 +177,11 @@ function halfDayMedian(series: GridSeries, n: number, day: number): number {
  */
 function conformalQuantile(sorted: Float64Array, q: number): number {
   const rank = Math.min(sorted.length, Math.ceil((sorted.length + 1) * q));
+  return sorted[rank - 1] as number;
+}
+
+/** The lower side's conformal quantile: the ⌊(n + 1) q⌋-th smallest (the smallest when n is too small for q). */
+function conformalLowerQuantile(sorted: Float64Array, q: number): number {
+  const rank = Math.max(1, Math.floor((sorted.length + 1) * q));
   return sorted[rank - 1] as number;
 }

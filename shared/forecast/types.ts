@@ -35,6 +35,8 @@ export interface LoadForecast {
   readonly point: readonly number[];
   /** The upper quantile per step (≥ point): load should stay below it `quantile` of the time. */
   readonly upper: readonly number[];
+  /** The lower quantile per step (≤ point), at 1 − `quantile`: with `upper`, the band the reports draw (p10–p90). */
+  readonly lower?: readonly number[];
   readonly quantile: number;
   /** History the forecast's figures are over, from its first to its last step inclusive, in minutes (at most 14 days). */
   readonly historyMinutes: number;

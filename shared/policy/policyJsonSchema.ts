@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { describeKeys, type SchemaNode } from './keyDescriptions';
 import { PolicySchema } from './schema';
 
-/** The JSON Schema of `scalepilot.yml`, generated from the zod schema, for editors (yaml-language-server). */
+/**
+ * The JSON Schema of `scalepilot.yml`, generated from the zod schema, for editors (yaml-language-server),
+ * every key with its description (the schema's own, or `keyDescriptions`).
+ */
 export function policyJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(PolicySchema, { io: 'input', target: 'draft-2020-12' }),
-    title: 'Scalepilot policy (scalepilot.yml)',
-  };
+  const schema = z.toJSONSchema(PolicySchema, { io: 'input', target: 'draft-2020-12' }) as SchemaNode;
+  describeKeys(schema);
+  return { ...schema, title: 'Scalepilot policy (scalepilot.yml)' };
 }

@@ -2,17 +2,13 @@ import type { TargetKind } from '../policy/schema';
 import type { Figures } from '../simulate/engine';
 import type { BacktestResult } from '../simulate/runBacktest';
 import type { MinuteSeries } from '../simulate/trace';
-import {
-  CAPACITY_HEIGHT,
-  capacityChart,
-  clock,
-  costOverloadScatter,
-  type DecisionMark,
-  formatNumber,
-  policyColour,
-} from './charts';
-import { escapeHtml, htmlPage, htmlTable, type PageSection } from './page';
+import { CHART_POINTS, capacityChart, MAX_MARKS, overviewChart } from './capacityChart';
+import { CHART_WIDTH, costOverloadScatter, policyColour } from './charts';
+import { type ChartSeries, clock, type DecisionMark, formatNumber } from './chartWindow';
+import { escapeHtml, htmlPage, htmlTable, type PageData, type PageSection, toRuns } from './page';
 import { type Chart, stackCharts } from './render';
+import { tableChart } from './tableChart';
+import { timelineDecisions } from './timelineDecisions';
 
 export const unitNames: Record<TargetKind, string> = {
   asg: 'instances',
@@ -24,11 +20,14 @@ export interface BacktestReportOptions {
   /** The trace (file name or metric) the backtest ran on. */
   readonly trace: string;
   readonly kind: TargetKind;
-  /** The load's unit, e.g. `requests/min`; says "trace value" when unknown. */
+  /** The load's unit, e.g. `requests/min` (`--load-unit`); "as recorded" when not given. */
   readonly loadUnit?: string;
   /** Page heading; `Backtest: <trace> (<kind>)` by default. */
   readonly title?: string;
-  /** Decisions with their real reasons, by policy (e.g. the emulator's run); others are read off the timeline. */
+  /**
+   * Decisions with their reasons, by policy (e.g. the functions' own in the emulator's run); otherwise a
+   * timeline's own `decisions`, or reasons read off its capacity.
+   */
   readonly decisions?: Readonly<Record<string, readonly DecisionMark[]>>;
   /** Per-minute load forecast and the load its floors planned for, by policy (predictive runs). */
   readonly forecasts?: Readonly<
@@ -39,7 +38,7 @@ export interface BacktestReportOptions {
 export interface BacktestReport {
   /** The self-contained report.html. */
   readonly html: string;
-  /** One chart per policy over the whole run, stacked: what the PNG shows. */
+  /** What the PNG shows: the figures table, then each policy over the whole run and over the peak day. */
   readonly overview: Chart;
 }
 
@@ -48,67 +47,45 @@ const ZOOM_ABOVE_MINUTES = 3 * 1440;
 
 /**
  * The backtest report: the comparison table (cost, overload, their ratios to target tracking and to the
- * oracle), a cost-versus-overload scatter, one chart per policy over the whole run on a shared time and
- * units axis and, for runs over three days, the same for the 24 hours around the peak load.
+ * oracle), a cost-versus-overload scatter, one chart per policy over the whole run (per hour or day with
+ * min/max bands when long; live in the page: a brush to zoom every chart to a window, a crosshair reading
+ * every series) and, for runs over three days, the same for the 24 hours around the peak load. Every
+ * decision mark names its reason code and message. The PNG holds the table, the whole run and the peak day.
  */
 export async function backtestReport(
   result: BacktestResult,
   series: MinuteSeries,
   options: BacktestReportOptions,
 ): Promise<BacktestReport> {
-  const s = result.scenario;
   const n = series.load.length;
   const unitName = unitNames[options.kind];
-  const loadUnit = options.loadUnit ?? 'trace value';
   const title = options.title ?? `Backtest: ${options.trace} (${options.kind})`;
   const byPolicy = new Map(result.figures.map((f) => [f.policy, f]));
   const reference = byPolicy.get('target-tracking');
-  const oracle = byPolicy.get('oracle');
   let peak = 0;
   for (let m = 1; m < n; m += 1) if ((series.load[m] as number) > (series.load[peak] as number)) peak = m;
-
-  // One value axis for every policy: what one chart shows high, another does not show low.
-  let top = 0;
-  for (let m = 0; m < n; m += 1) top = Math.max(top, (series.load[m] as number) / s.unitCapacity);
-  for (const t of result.timelines) for (const v of t.ordered) top = Math.max(top, v);
-  const forecasts = [
-    ...Object.values(options.forecasts ?? {}),
-    ...result.timelines.flatMap((t) => (t.forecast ? [t.forecast] : [])),
-  ];
-  for (const f of forecasts)
-    for (let m = 0; m < f.upper.length; m += 1) {
-      const v = f.upper[m] as number;
-      if (Number.isFinite(v)) top = Math.max(top, v / s.unitCapacity);
-    }
-  // Unless the load outgrows the capacity by far (a flash crowd past the maximum): then the axis stops at
-  // 1.5 × the most capacity any policy had, so capacity stays readable; the load's peaks above are written.
-  let capacityTop = s.max;
-  for (const t of result.timelines) for (const v of t.ordered) capacityTop = Math.max(capacityTop, v);
-  const unitsMax = Math.ceil(Math.min(top * 1.05, Math.max(capacityTop * 1.5, 1)));
-
-  const chartsFor = (window: { from: number; to: number }, label: string) =>
+  const chartSeries = chartSeriesOf(result, series, options);
+  // Each chart's value axes span its own data (the load's axis beside each reads the same load).
+  const chartsFor = (window: { from: number; to: number }, label: string, group: string) =>
     Promise.all(
       result.timelines.map((t) =>
         capacityChart({
           title: `${options.trace} · ${options.kind} · ${t.policy}${label}`,
           subtitle: figuresLine(byPolicy.get(t.policy), reference, unitName),
-          start: series.start,
-          unitName,
-          loadUnit,
-          unitCapacity: s.unitCapacity,
-          load: series.load,
-          ordered: t.ordered,
-          serving: t.serving,
-          forecast: options.forecasts?.[t.policy] ?? t.forecast,
-          decisions: options.decisions?.[t.policy],
+          series: chartSeries.get(t.policy) as ChartSeries,
           window,
-          unitsMax,
+          live: { series: t.policy, group },
         }),
       ),
     );
-  const overview = await chartsFor({ from: 0, to: n }, '');
+  const overview = await chartsFor({ from: 0, to: n }, '', 'run');
+  const strip = await overviewChart({
+    title: `${options.trace} · the load over the whole run`,
+    series: chartSeries.values().next().value as ChartSeries,
+    group: 'run',
+  });
   const zoomWindow = n > ZOOM_ABOVE_MINUTES ? aroundPeak(peak, n) : undefined;
-  const zoom = zoomWindow ? await chartsFor(zoomWindow, ' · the 24 hours around the peak') : [];
+  const zoom = zoomWindow ? await chartsFor(zoomWindow, ' · the 24 hours around the peak', 'peak') : [];
   const scatter = await costOverloadScatter(
     `${options.trace} · ${options.kind} · cost against overload, every policy`,
     result.figures.map((f) => ({
@@ -119,21 +96,102 @@ export async function backtestReport(
     })),
     `${singular(unitName)}-hours`,
   );
+  const table = figuresRows(result, unitName);
+  const scenario = scenarioLine(result, series, peak, unitName, options.loadUnit ?? 'as recorded');
+  const sections: PageSection[] = [
+    { html: `<p>${escapeHtml(scenario)}</p>` },
+    {
+      heading: 'Policies compared',
+      html: htmlTable(table.headers, table.rows, { swatches: table.swatches }),
+      charts: [scatter],
+    },
+    {
+      heading: 'Every policy over the whole run',
+      html: howToRead(result, unitName, options.loadUnit ?? 'as recorded'),
+      charts: [strip, ...overview],
+    },
+    ...(zoomWindow
+      ? [{ heading: `The 24 hours around the peak (${clock(series.start, peak)} UTC)`, charts: zoom }]
+      : []),
+  ];
+  const figuresChart = tableChart({ title, subtitle: scenario, ...table, width: CHART_WIDTH });
+  return {
+    html: htmlPage(title, sections, pageData(chartSeries, series.load)),
+    overview: stackCharts([figuresChart, ...overview, ...zoom]),
+  };
+}
 
-  const rows = result.figures.map((f) => [
-    f.policy,
-    Number(f.cost.toFixed(1)),
-    ratio(f.cost, oracle?.cost),
-    ratio(f.cost, reference?.cost),
-    f.overloadMinutes,
-    ratio(f.overloadMinutes, reference?.overloadMinutes),
-    Number(f.unservedPercent.toFixed(4)),
-    f.sloRiskMinutes,
-    f.actions,
-    f.flaps,
-  ]);
-  const table = htmlTable(
-    [
+/** What each policy's chart draws: its run minute by minute, its forecast, its decisions with their reasons. */
+function chartSeriesOf(
+  result: BacktestResult,
+  series: MinuteSeries,
+  options: BacktestReportOptions,
+): Map<string, ChartSeries> {
+  const s = result.scenario;
+  const loadUnit = options.loadUnit ?? 'as recorded';
+  return new Map(
+    result.timelines.map((t) => {
+      const forecast = options.forecasts?.[t.policy] ?? t.forecast;
+      const one: ChartSeries = {
+        start: series.start,
+        unitCapacity: s.unitCapacity,
+        targetUtilisation: s.targetUtilisation,
+        unitName: unitNames[options.kind],
+        loadUnit,
+        load: series.load,
+        ordered: t.ordered,
+        serving: t.serving,
+        ...(forecast ? { forecast: forecast.value, upper: forecast.upper } : {}),
+        decisions: timelineDecisions(t, series.load, s, loadUnit, options.decisions?.[t.policy]),
+      };
+      return [t.policy, one];
+    }),
+  );
+}
+
+/** The run in one paragraph: its span, its peak, what one unit serves, the scenario's settings. */
+function scenarioLine(
+  result: BacktestResult,
+  series: MinuteSeries,
+  peak: number,
+  unitName: string,
+  loadUnit: string,
+): string {
+  const s = result.scenario;
+  const n = series.load.length;
+  return `${n.toLocaleString('en')} minutes from ${clock(series.start, 0)} to ${clock(series.start, n)} UTC. The load peaked at ${formatNumber(series.load[peak] as number)} ${loadUnit} on ${clock(series.start, peak)} UTC. One ${singular(unitName)} serves ${formatNumber(s.unitCapacity)} ${loadUnit} at 100%; target utilisation ${s.targetUtilisation}; range ${s.min}–${s.max}; provisioning delay ${s.delay} min.`;
+}
+
+/** How to read the charts, above them. */
+function howToRead(result: BacktestResult, unitName: string, loadUnit: string): string {
+  const target = Math.round(result.scenario.targetUtilisation * 100);
+  return `<p class="note">Each chart: capacity serving (blue, filled) and ordered (dark dashed line); the load (red) drawn as the ${escapeHtml(unitName)} it needs at the target utilisation of ${target}% (left axis), its own value in ${escapeHtml(loadUnit)} on the right axis, tick for tick; the forecast and the load its floors planned for (orange) where a policy forecasts; overload shaded. Below, the utilisation of what served against the target line (green). A long run is drawn per stretch of minutes (an hour, a day): the line is the stretch's peak load, ordered capacity and least serving capacity, the band its least to most. ▲ scale-out, ▼ scale-in, ◆ several decisions: hover a mark for its reason code and message (a ◆ counts its decisions by reason). Drag across the strip above the charts to zoom every chart to that window (double-click: the whole run again); move over a chart to read every series at one time. The oracle is perfect foresight: it knows each minute's load and its capacity serves at once, a yardstick, not a policy. Load far above any capacity is cut at the top, its highest peaks written there (↑).</p>`;
+}
+
+/** The live charts' data: the load once, each policy's run as runs of equal values, its decisions as rows. */
+function pageData(chartSeries: ReadonlyMap<string, ChartSeries>, load: ArrayLike<number>): PageData {
+  const series: Record<string, unknown> = {};
+  for (const [policy, c] of chartSeries) {
+    const { load: _, ordered, serving, forecast, upper, decisions, ...rest } = c;
+    series[policy] = {
+      ...rest,
+      decisions: decisions.map((d) => [d.minute, d.from, d.to, d.reason, d.message]),
+      ordered: toRuns(ordered),
+      serving: toRuns(serving),
+      ...(forecast ? { forecast: toRuns(forecast) } : {}),
+      ...(upper ? { upper: toRuns(upper) } : {}),
+    };
+  }
+  return { points: CHART_POINTS, maxMarks: MAX_MARKS, load: toRuns(load), series };
+}
+
+/** The comparison table: a row per policy, with its colour. */
+function figuresRows(result: BacktestResult, unitName: string) {
+  const byPolicy = new Map(result.figures.map((f) => [f.policy, f]));
+  const reference = byPolicy.get('target-tracking');
+  const oracle = byPolicy.get('oracle');
+  return {
+    headers: [
       'policy',
       `cost (${singular(unitName)}-hours)`,
       'cost ÷ oracle',
@@ -145,30 +203,20 @@ export async function backtestReport(
       'actions',
       'flaps',
     ],
-    rows,
-    { swatches: result.figures.map((f) => policyColour(f.policy)) },
-  );
-  const scenario = `<p>${n.toLocaleString('en')} minutes from ${escapeHtml(clock(series.start, 0))} to ${escapeHtml(clock(series.start, n))} UTC. The load peaked at <b>${escapeHtml(formatNumber(series.load[peak] as number))} ${escapeHtml(loadUnit)}</b> on <b>${escapeHtml(clock(series.start, peak))} UTC</b>. One ${escapeHtml(singular(unitName))} serves ${escapeHtml(formatNumber(s.unitCapacity))} ${escapeHtml(loadUnit)} at 100%; target utilisation ${s.targetUtilisation}; range ${s.min}–${s.max}; provisioning delay ${s.delay} min.</p>`;
-  const howToRead = `<p class="note">Each chart: the load (red, right axis in ${escapeHtml(loadUnit)}, left axis in the ${escapeHtml(unitName)} it needs at 100%), the capacity ordered (dashed) and serving (solid), shaded where the load was above what served (overload). The value axis is shared by every chart; load far above any capacity is cut at the top, with its highest peaks written there (↑). ▲ scale-out, ▼ scale-in: hover a mark for the decision and its reason. Long runs show, per point, the peak load and ordered capacity and the least serving capacity of its stretch of minutes.</p>`;
-  const sections: PageSection[] = [
-    { html: scenario },
-    { heading: 'Policies compared', html: table, charts: [scatter] },
-    { heading: 'Every policy over the whole run', html: howToRead, charts: overview },
-    ...(zoomWindow
-      ? [
-          {
-            heading: `The 24 hours around the peak (${clock(series.start, peak)} UTC)`,
-            charts: zoom,
-          },
-        ]
-      : []),
-  ];
-  return { html: htmlPage(title, sections), overview: stackCharts(overview) };
-}
-
-/** Pixel height of the report's PNG (the overview charts stacked) for a number of policies. */
-export function overviewHeight(policies: number): number {
-  return policies * CAPACITY_HEIGHT;
+    rows: result.figures.map((f) => [
+      f.policy,
+      Number(f.cost.toFixed(1)),
+      ratio(f.cost, oracle?.cost),
+      ratio(f.cost, reference?.cost),
+      f.overloadMinutes,
+      ratio(f.overloadMinutes, reference?.overloadMinutes),
+      Number(f.unservedPercent.toFixed(4)),
+      f.sloRiskMinutes,
+      f.actions,
+      f.flaps,
+    ]),
+    swatches: result.figures.map((f) => policyColour(f.policy)),
+  };
 }
 
 function singular(unitName: string): string {

@@ -11,6 +11,22 @@ export interface Chart {
   /** Pixel size of the SVG, title, axes and legend included. */
   readonly width: number;
   readonly height: number;
+  /** How the page draws the chart live (zoom, crosshair, tooltips); absent: the page shows the SVG as it is. */
+  readonly live?: LiveChart;
+}
+
+/** A chart the report page redraws in the browser with the Vega runtime it carries. */
+export interface LiveChart {
+  /** The compiled Vega spec; the datasets the page fills are empty in it. */
+  readonly spec: object;
+  /** The chart's series in the page's data (`htmlPage`'s `data.series`). */
+  readonly series?: string;
+  /** Charts of one group are zoomed together and share their axes' tops. */
+  readonly group?: string;
+  /** An overview strip: brushing it zooms this group. */
+  readonly overview?: string;
+  /** Minutes first shown, [from, to). */
+  readonly window: readonly [number, number];
 }
 
 /** The font every chart names; the PNG renderer resolves it to a system font (see `pngFromSvg`). */
@@ -31,6 +47,18 @@ export async function renderChart(spec: TopLevelSpec, title: string): Promise<Ch
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * The Vega spec a page draws a chart with in the browser: the Vega-Lite spec compiled here (the page carries
+ * the Vega runtime only), with the datasets named in `filled` emptied: the page computes them per window.
+ */
+export function liveSpec(spec: TopLevelSpec, filled: readonly string[]): object {
+  const vega = compile(spec, { logger: logger(None) }).spec;
+  return {
+    ...vega,
+    data: (vega.data ?? []).map((d) => (filled.includes(d.name) && 'values' in d ? { ...d, values: [] } : d)),
+  };
 }
 
 // Vega's SVG renderer writes a mark's `description` as the item's aria-label (a graphics-symbol); it

@@ -112,6 +112,59 @@ describe('npm start: the local account replays a flash crowd', () => {
     }
   });
 
+  it('scalepilot why explains a scale-out and a skip from the ledger, each with what it was decided on', async () => {
+    const env = local.functions.get('scaleAsg')?.env ?? {};
+    const ledger = new DynamoLedger(local.emulator.aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+    const entries = await ledger.decisions('api');
+    const scaleOut = entries.find((d) => d.reason === 'ScaleOut' && d.desired > d.current);
+    const skip = entries.find((d) => d.desired === d.current && d.reason !== 'WithinTolerance');
+    if (!scaleOut || !skip) throw new Error('the replay recorded no scale-out or no skip for api');
+    const why = async (entry: typeof scaleOut) => {
+      // Asynchronously: the emulator's proxy runs in this process and must keep answering.
+      const { stdout } = await run(
+        join(ROOT, 'bin/scalepilot'),
+        [
+          'why',
+          POLICY,
+          '--target',
+          'api',
+          '--at',
+          entry.at,
+          '--stage',
+          'e2e',
+          '--endpoint',
+          local.emulator.endpoint,
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+        },
+      );
+      return stdout.trimEnd().split('\n');
+    };
+    for (const [entry, change] of [
+      [scaleOut, `${scaleOut.current} → ${scaleOut.desired}`],
+      [skip, `${skip.current}, no change`],
+    ] as const) {
+      // An alarm and the schedule can decide at the same virtual instant: find this decision's block.
+      const blocks = (await why(entry))
+        .join('\n')
+        .split('\n\n')
+        .map((b) => b.split('\n'));
+      const head = `${entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  api  ${change}  ${entry.reason}  via ${entry.alarmName ? `alarm ${entry.alarmName}` : 'the one-minute schedule'}`;
+      const lines = blocks.find((b) => b[0] === head);
+      expect(lines, `no "${head}" in:\n${blocks.map((b) => b[0]).join('\n')}`).toBeDefined();
+      expect(lines?.[1]).toBe(`  ${entry.message}`);
+      // What it was decided on: each rule's metric value and threshold when the walk recorded them, else the
+      // metric values every record carries, with a word on what is missing.
+      if (entry.explain)
+        for (const r of entry.explain.rules)
+          expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  rule ${r.rule}: `)));
+      else
+        expect(lines?.[2]).toMatch(/^ {2}no explanation recorded: .*; the metric values it read: cpu [\d.]+/);
+    }
+  });
+
   it('scalepilot costs prints the check of the last days from Cost Explorer and sends nothing', async () => {
     // moto's Cost Explorer answers from a preloaded queue; moto has no GetCostForecast, so this policy
     // has no monthly budget.

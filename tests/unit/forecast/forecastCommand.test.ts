@@ -31,7 +31,14 @@ describe('scalepilot forecast', () => {
     for (const file of ['forecast.csv', 'forecast.json', 'forecast.html', 'forecast.png'])
       expect(existsSync(join(out, file)), file).toBe(true);
     expect(readFileSync(join(out, 'forecast.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 288);
-    expect(readFileSync(join(out, 'forecast.html'), 'utf8')).toContain('data-title="Forecast: elb"');
+    const html = readFileSync(join(out, 'forecast.html'), 'utf8');
+    // The chart is titled with what and from when, draws the p10–p90 band, and scores what came beside it.
+    expect(html).toContain('data-title="Forecast of elb from 2014-04-22 00:04 UTC, 24 h ahead"');
+    expect(html).toContain('>p10–p90</text>');
+    expect(html).toContain('>288 of 288 steps scored</text>');
+    expect(readFileSync(join(out, 'forecast.csv'), 'utf8').split('\n')[0]).toBe(
+      'timestamp,point,lower,upper,actual',
+    );
   });
 
   it('under 24 hours of history: says so and why, not an error', async () => {

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { callerScope } from '../../shared/adapters/callerScope';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { ScalingError } from '../../shared/errors';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { functionByKind } from '../../shared/policy/targetResource';
+import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { WhyCommandError, whyCommand } from '../lib/whyCommand';
+
+/** Adds `scalepilot why` to the CLI. */
+export function registerWhy(program: Command): void {
+  program
+    .command('why')
+    .argument('[file]', 'policy file (names the targets)', DEFAULT_POLICY)
+    .description(
+      "explain a target's decisions from the ledger: old → new, reason, the metrics and thresholds, the floor, the gates that held it, what AWS answered",
+    )
+    .requiredOption('--target <name>', 'the target')
+    .option(
+      '--at <time>',
+      'the decisions in force then: of that minute (ISO 8601, "YYYY-MM-DD HH:MM" or HH:MM; UTC)',
+    )
+    .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5')
+    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .option('--table <name>', "ledger table (default: the deployed stack's)")
+    .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .option('--json', 'print the decisions as JSON, explanations included')
+    .action(
+      async (
+        file: string,
+        options: {
+          target: string;
+          at?: string;
+          last?: string;
+          stage: string;
+          table?: string;
+          account?: string;
+          endpoint?: string;
+          json?: boolean;
+        },
+      ) => {
+        try {
+          const policy = loadPolicyFile(file);
+          const target = policy.targets.find((t) => t.name === options.target);
+          if (!target)
+            throw new WhyCommandError(
+              `${file}: no target "${options.target}" (targets: ${policy.targets.map((t) => t.name).join(', ')})`,
+            );
+          const aws = awsFrom(options);
+          const table =
+            options.table ??
+            (await deployedEnvironment(aws, options.stage, functionByKind[target.kind])).LEDGER_TABLE ??
+            '';
+          const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
+          for (const line of await whyCommand(ledger, target.name, options, new Date())) console.log(line);
+        } catch (error) {
+          if (!(error instanceof ScalingError)) throw error;
+          console.error(error.message);
+          process.exitCode = 1;
+        }
+      },
+    );
+}
