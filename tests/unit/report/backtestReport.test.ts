@@ -61,7 +61,7 @@ describe('the backtest report', () => {
     expect(marks.length).toBeGreaterThan(20);
     for (const mark of marks)
       expect(mark).toMatch(
-        /^(\d{4}-\d\d-\d\d \d\d:\d\d (ScaleOut|ScaleIn|PerfectForesight) |\d+ decisions .*: (\w+ ×\d+)(, \w+ ×\d+)*\. First: )/,
+        /^(\d{4}-\d\d-\d\d \d\d:\d\d [A-Z][A-Za-z]+ |\d+ decisions .*: (\w+ ×\d+)(, \w+ ×\d+)*\. First: )/,
       );
     expect(marks.some((m) => m.includes('PerfectForesight') && m.includes('perfect foresight'))).toBe(true);
   });
