@@ -152,6 +152,9 @@ export const reasonCodes = [
   'ForecastOnly',
   'ForecastDeclined',
   'ForecastUntrusted',
+  // fleet (issue 23): a target the run had no time left for (its deadline came first); the next run
+  // starts with it, so no target starves.
+  'Deferred',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 
