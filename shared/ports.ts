@@ -247,6 +247,8 @@ export interface CapacityChangeNotice {
 /** Tells humans: the SNS topic (email, chat) and, optionally, a webhook. */
 export interface Notifier {
   capacityChanged(notice: CapacityChangeNotice): Promise<void>;
+  /** Optional: many notices in as few calls as the channel allows (SNS PublishBatch, 10 a call). */
+  capacityChangedMany?(notices: readonly CapacityChangeNotice[]): Promise<void>;
 }
 
 /** Cost Explorer: read-only, and a day behind (see `CostPolicy.completeAfterHours`). */

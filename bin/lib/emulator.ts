@@ -20,6 +20,11 @@ export interface Emulator {
   /** Every action seen since the last reset, in order. */
   actions(): string[];
   /**
+   * How long the emulator was busy answering since the last reset: the union of the intervals during which
+   * at least one request was waiting on moto (what the emulator's own slowness costs a run).
+   */
+  busyMs(): number;
+  /**
    * Rewrites the emulator's answers to one action (undefined: stop rewriting). The local account uses it
    * to show instances as Pending while they boot, which moto's instances never are.
    */
@@ -36,6 +41,18 @@ export interface Emulator {
 export async function startEmulator(): Promise<Emulator> {
   const moto: MotoServer = await startMotoServer();
   const seen: string[] = [];
+  // Busy time: requests in flight, and since when at least one was.
+  let inFlight = 0;
+  let busySince = 0;
+  let busy = 0;
+  const started = () => {
+    if (inFlight === 0) busySince = performance.now();
+    inFlight += 1;
+  };
+  const ended = () => {
+    inFlight -= 1;
+    if (inFlight === 0) busy += performance.now() - busySince;
+  };
   const rewrites = new Map<string, (body: string) => string>();
   const answers = new Map<string, () => unknown>();
   const port = await freePort();
@@ -59,6 +76,8 @@ export async function startEmulator(): Promise<Emulator> {
         res.end(JSON.stringify(answer()));
         return;
       }
+      started();
+      res.once('close', ended);
       const upstream = httpRequest(
         { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
@@ -92,6 +111,7 @@ export async function startEmulator(): Promise<Emulator> {
     pid: moto.pid,
     calls: (action) => seen.filter((a) => a === action).length,
     actions: () => [...seen],
+    busyMs: () => busy + (inFlight > 0 ? performance.now() - busySince : 0),
     answer(action, json) {
       if (json) answers.set(action, json);
       else answers.delete(action);
@@ -103,6 +123,7 @@ export async function startEmulator(): Promise<Emulator> {
     async reset() {
       await moto.reset();
       seen.length = 0;
+      busy = 0;
     },
     async stop() {
       await new Promise<void>((ok) => server.close(() => ok()));

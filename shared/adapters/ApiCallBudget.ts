@@ -12,13 +12,18 @@ const wallTime: BudgetTime = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** A burst of one second's worth of calls may go at once; past it, calls are paced at the rate. */
-const BURST_MS = 1000;
+/**
+ * A burst of ten seconds' worth of calls may go at once; past it, calls are paced at the rate. AWS's own
+ * buckets allow bursts too (RDS: 300 calls, 25 s worth of its 12 per second): a short run never waits,
+ * a fleet's long run keeps to the rate.
+ */
+export const BURST_SECONDS = 10;
 
 /**
  * Each run's share of the account's control-plane rate (the policy's `apiBudget`), held on every HTTP
  * attempt the SDK clients make (retries included, as AWS counts them): a call that would go over its
- * service's rate waits for its turn (GCRA: a burst of one second's worth, then one call every 1/rate s).
+ * service's rate waits for its turn (GCRA: a burst of `BURST_SECONDS` worth, then one call every 1/rate s,
+ * so over any W seconds a run makes at most rate × (W + 10) calls).
  * Every call is counted by service (the SigV4 credential scope names it), budgeted or not, for the run's
  * report. AWS's own throttling is the SDK's adaptive retry mode's to answer.
  */
@@ -54,7 +59,7 @@ export class ApiCallBudget implements ApiBudget {
     const now = this.time.nowMs();
     const due = Math.max(this.theoretical.get(service) ?? now, now);
     this.theoretical.set(service, due + 1000 / rate);
-    const wait = due - BURST_MS - now;
+    const wait = due - BURST_SECONDS * 1000 - now;
     if (wait <= 0) return;
     this.waitedMs += wait;
     await this.time.sleep(wait);

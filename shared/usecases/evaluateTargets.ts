@@ -8,6 +8,7 @@ import { fanOutTargets } from './evaluate/fanOutTargets';
 import { inParallel } from './evaluate/inParallel';
 import { kindScaler } from './evaluate/kindScaler';
 import { leaseTargets, WRITES_IN_FLIGHT } from './evaluate/leaseTargets';
+import { sendNotices } from './evaluate/notifyChange';
 import { observeTargets } from './evaluate/observeTargets';
 import { observeUnderLease } from './evaluate/observeUnderLease';
 import { planTargets } from './evaluate/planTargets';
@@ -61,7 +62,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
     const targets = cursor ? rotateTargets(selected, await deps.ledger.readCursor(cursor)) : selected;
     const paused = await readPauseSwitch(deps, now);
     let next = 0;
-    for (; next < targets.length && !outOfTime(deps); next += BATCH_SIZE)
+    for (; next < targets.length && !outOfTime(deps, request); next += BATCH_SIZE)
       await evaluateBatch(run, targets.slice(next, next + BATCH_SIZE), paused);
     await deferTargets(run, targets.slice(next), cursor, deps.clock.now());
   }
@@ -88,6 +89,7 @@ async function evaluateBatch(run: EvaluationRun, batch: readonly Target[], pause
   );
   await recordUnleased(run, routes.unleased, now);
   await evaluateLeased(run, routes.toLease, readings, paused);
+  await sendNotices(run);
 }
 
 /** The targets about to change something: leased, read again under their leases, each walked to the end. */

@@ -1,5 +1,6 @@
 import type { CapacityState, Decision, ReasonCode } from '../../decision/types';
 import type { Target } from '../../policy/schema';
+import type { CapacityChangeNotice } from '../../ports';
 import { describeError } from './describeError';
 import type { EvaluateDeps, Evaluation, EvaluationRequest, RunContext, RunSummary } from './types';
 
@@ -10,6 +11,8 @@ import type { EvaluateDeps, Evaluation, EvaluationRequest, RunContext, RunSummar
 export class EvaluationRun {
   readonly evaluations: Evaluation[] = [];
   readonly unrecorded: { target: string; error: unknown }[] = [];
+  /** Notices queued by the batch under way, sent when it is done. */
+  readonly notices: CapacityChangeNotice[] = [];
   private readonly startedAt = Date.now();
   targets = 0;
   deferred = 0;

@@ -9,9 +9,16 @@ import type { EvaluateDeps, EvaluationRequest } from './types';
  */
 export const DEADLINE_MARGIN_MS = 15_000;
 
-/** Whether the run must stop starting new work now. */
-export function outOfTime(deps: EvaluateDeps): boolean {
-  return deps.deadline !== undefined && deps.deadline.remainingMs() < DEADLINE_MARGIN_MS;
+/**
+ * Whether a scheduled run (or a fan-out batch) must stop starting new work now. An alarm's run evaluates
+ * its one target whatever the time left.
+ */
+export function outOfTime(deps: EvaluateDeps, request: EvaluationRequest): boolean {
+  return (
+    request.trigger === 'schedule' &&
+    deps.deadline !== undefined &&
+    deps.deadline.remainingMs() < DEADLINE_MARGIN_MS
+  );
 }
 
 /** Where a schedule run (or a fan-out batch) keeps its starting point in the ledger; none for alarms. */

@@ -165,7 +165,7 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
       now,
       decided.state,
     );
-    await notifyChange(deps, done, dryRun, now);
+    notifyChange(run, done, dryRun, now);
     return;
   }
   // A preparing step changes no capacity and is idempotent: it needs no intent.
@@ -181,5 +181,5 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
     now,
     decided.state,
   );
-  if (notice !== null && notice !== record.lastNotice) await notifyChange(deps, done, dryRun, now);
+  if (notice !== null && notice !== record.lastNotice) notifyChange(run, done, dryRun, now);
 }

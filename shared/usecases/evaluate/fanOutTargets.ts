@@ -1,10 +1,10 @@
+import { fanOutBatches, runPlan } from '../../policy/runPlan';
 import type { Target } from '../../policy/schema';
-import { fanOutBatches, targetsPerRun } from '../../policy/targetsPerRun';
 import type { EvaluationRun } from './EvaluationRun';
 
 /**
  * The fan-out step of a scheduled run: when the policy holds more targets of the kind than one run takes
- * (`targetsPerRun`), their names go out in batches (SQS, consumed by this same function, each batch a run
+ * (`runPlan`), their names go out in batches (SQS, consumed by this same function, each batch a run
  * of its own with the same kill switch, leases and records) and this run evaluates none itself.
  * Returns whether it fanned out.
  */
@@ -15,14 +15,18 @@ export async function fanOutTargets(
 ): Promise<boolean> {
   const { deps, request } = run;
   if (request.trigger !== 'schedule' || request.batch !== undefined || !deps.fanOut) return false;
-  const perRun = targetsPerRun(deps.policy, deps.kind);
-  if (targets.length <= perRun) return false;
+  const plan = runPlan(deps.policy, deps.kind);
+  if (plan.batches <= 1) return false;
   const batches = fanOutBatches(
     targets.map((t) => t.name),
-    perRun,
+    plan.batches,
   );
   await deps.fanOut.enqueue(batches, now);
   run.fannedOut = targets.length;
-  deps.log.info('targets fanned out', { batches: batches.length, targets: targets.length, perRun });
+  deps.log.info('targets fanned out', {
+    batches: batches.length,
+    targets: targets.length,
+    perRun: plan.perRun,
+  });
   return true;
 }

@@ -59,7 +59,7 @@ export async function settleIntent(
       state,
     );
     run.deps.decisionMetrics?.failed('operation', target.name);
-    await notifyChange(run.deps, decision, dryRun, now);
+    notifyChange(run, decision, dryRun, now);
     return { history, decideNow: false };
   }
   const running = settlement.status === 'in-flight';
@@ -73,6 +73,6 @@ export async function settleIntent(
     state,
   );
   // The holder that made the change stopped before telling anyone.
-  if (newlyApplied) await notifyChange(run.deps, decision, dryRun, now);
+  if (newlyApplied) notifyChange(run, decision, dryRun, now);
   return { history, decideNow: !running };
 }
