@@ -5,12 +5,12 @@
 // (bench/fleet/awsTime.ts), since the emulator is much slower than AWS. Prints, last, one JSON line.
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../bin/lib/emulator';
-import { AutoScalingCapacity } from '../shared/adapters/AutoScalingCapacity';
-import { DemoAccount } from '../shared/adapters/DemoAccount';
 import { createScalerHandler } from '../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../shared/policy/parsePolicy';
+import type { TargetKind } from '../shared/policy/schema';
 import { AWS_LATENCY_MS, IN_FLIGHT, modelledAwsMs } from './fleet/awsTime';
+import { createFleet, fleetKinds } from './fleet/kinds';
 
 const { values } = parseArgs({
   options: {
@@ -22,66 +22,41 @@ const { values } = parseArgs({
 const N = Number(values.targets);
 const ACTING = Number(values.acting);
 if (!Number.isInteger(N) || N < 1) throw new Error(`--targets ${values.targets}: a whole number of targets`);
-if (values.kind !== 'asg') throw new Error(`--kind ${values.kind}: only asg is measured by this bench`);
-
-const name = (i: number) => `g-${String(i).padStart(4, '0')}`;
+const KIND = values.kind as TargetKind;
+const fleetKind = fleetKinds[KIND];
+if (!fleetKind) throw new Error(`--kind ${values.kind}: one of ${Object.keys(fleetKinds).join(', ')}`);
 const breaching = (i: number) => i < Math.round(N * ACTING);
 const silent = { info() {}, warn() {}, error() {} };
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const emulator = await startEmulator();
 try {
-  const account = new DemoAccount(emulator.aws);
+  // moto's Application Auto Scaling has no `elasticache` namespace: no other autoscaler on the groups.
+  emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));
+  say(`creating ${N} ${KIND} resources…`);
+  const account = await createFleet(emulator, fleetKind, N);
   await account.createLedgerTable('ledger');
   const topicArn = await account.createTopic('scalepilot-bench');
-  say(`creating ${N} groups…`);
-  for (let i = 0; i < N; i += 16)
-    await Promise.all(
-      Array.from({ length: Math.min(16, N - i) }, (_, k) =>
-        account.createAutoScalingGroup(`fleet-${name(i + k)}`, { min: 1, max: 10, desired: 2 }),
-      ),
-    );
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
   const points = [];
   for (let i = 0; i < N; i += 1)
     for (let m = 1; m <= 3; m += 1)
-      points.push({
-        metric: {
-          namespace: 'AWS/EC2',
-          name: 'CPUUtilization',
-          dimensions: { AutoScalingGroupName: `fleet-${name(i)}` },
-        },
-        value: breaching(i) ? 95 : 50,
-        timestamp: new Date(now.getTime() - 30_000 - m * 60_000),
-      });
+      for (const p of fleetKind.points(i, breaching(i)))
+        points.push({ ...p, timestamp: new Date(now.getTime() - 30_000 - m * 60_000) });
   for (let i = 0; i < points.length; i += 500) await account.putMetrics(points.slice(i, i + 500));
 
   const policy = validatePolicy({
     version: 1,
     // The whole account's share for this one run: the bench measures one scaler alone.
     fleet: { apiSharePercent: 100 },
-    targets: Array.from({ length: N }, (_, i) => ({
-      name: name(i),
-      kind: 'asg',
-      autoScalingGroupName: `fleet-${name(i)}`,
-      capacity: { min: 1, max: 10 },
-      rules: [
-        {
-          name: 'cpu',
-          type: 'step',
-          metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-          scaleOut: [{ above: 70, add: 1 }],
-          scaleIn: [{ below: 30, remove: 1 }],
-        },
-      ],
-    })),
+    targets: Array.from({ length: N }, (_, i) => fleetKind.target(i)),
   });
   const from = emulator.actions().length;
   let waited = 0;
   const awsMs = () => modelledAwsMs(emulator, from) + waited;
   const runtime = scalerRuntimeFromEnv({
-    kind: 'asg',
-    capacity: (aws) => new AutoScalingCapacity(aws),
+    kind: KIND,
+    capacity: fleetKind.capacity,
     logger: silent,
     env: {
       LEDGER_TABLE: 'ledger',
@@ -90,7 +65,8 @@ try {
       SCALEPILOT_SCOPE: '123456789012#us-east-1',
     },
     policy,
-    aws: emulator.aws,
+    // moto copies its DynamoDB table on every transaction: with thousands of targets one takes seconds.
+    aws: { ...emulator.aws, requestTimeoutMs: 600_000 },
     clock: { now: () => now },
     // The API budget's waits pass on the same virtual AWS clock as the calls.
     budgetTime: {
@@ -102,7 +78,7 @@ try {
   });
   const handler = createScalerHandler(runtime);
   const busyBefore = emulator.busyMs();
-  say(`one scheduled run over ${N} groups (${Math.round(N * ACTING)} breaching)…`);
+  say(`one scheduled run over ${N} ${KIND} targets (${Math.round(N * ACTING)} breaching)…`);
   const started = performance.now();
   const evaluations = await handler(
     { source: 'aws.events', 'detail-type': 'Scheduled Event', time: now.toISOString() },
@@ -113,10 +89,13 @@ try {
   const byOperation: Record<string, number> = {};
   for (const op of calls) byOperation[op] = (byOperation[op] ?? 0) + 1;
   const deferred = evaluations.filter((e) => e.decision.reason === 'Deferred').length;
+  const reasons: Record<string, number> = {};
+  for (const e of evaluations) reasons[e.decision.reason] = (reasons[e.decision.reason] ?? 0) + 1;
   const emulatorMs = Math.round(emulator.busyMs() - busyBefore);
   console.log(
     JSON.stringify({
       targets: N,
+      kind: KIND,
       evaluated: evaluations.length - deferred,
       acted: evaluations.filter((e) => e.applied).length,
       calls: calls.length,
@@ -124,6 +103,7 @@ try {
       wallMs,
       byOperation,
       deferred,
+      reasons,
       emulatorMs,
       projectMs: wallMs - emulatorMs,
       modelledAwsMs: Math.round(awsMs()),

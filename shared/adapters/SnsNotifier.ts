@@ -41,8 +41,9 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
       });
   }
 
-  /** PublishBatch, 10 messages a call; throws when SNS refuses any of them (named in the error). */
+  /** PublishBatch, 10 messages a call (one alone: Publish); throws when SNS refuses any of them (named). */
   async capacityChangedMany(notices: readonly CapacityChangeNotice[]): Promise<void> {
+    if (notices.length === 1 && notices[0]) return this.capacityChanged(notices[0]);
     for (let i = 0; i < notices.length; i += 10) {
       const entries = notices.slice(i, i + 10).map((notice, k) => {
         const { subject, body } = capacityChangeMessage(notice);
