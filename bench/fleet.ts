@@ -33,6 +33,13 @@ const emulator = await startEmulator();
 try {
   // moto's Application Auto Scaling has no `elasticache` namespace: no other autoscaler on the groups.
   emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));
+  // moto answers a reshard with HTTP 500: the proxy answers it as the API reference shows (the group
+  // modifying), so an acting cache group costs the one call it costs against AWS.
+  emulator.answer(
+    'ModifyReplicationGroupShardConfiguration',
+    () =>
+      '<ModifyReplicationGroupShardConfigurationResponse xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/"><ModifyReplicationGroupShardConfigurationResult><ReplicationGroup><Status>modifying</Status></ReplicationGroup></ModifyReplicationGroupShardConfigurationResult><ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata></ModifyReplicationGroupShardConfigurationResponse>',
+  );
   say(`creating ${N} ${KIND} resources…`);
   const account = await createFleet(emulator, fleetKind, N);
   await account.createLedgerTable('ledger');

@@ -142,9 +142,12 @@ const cache: FleetKind = {
 
 export const fleetKinds: Record<TargetKind, FleetKind> = { asg, 'rds-replicas': rds, 'cache-shards': cache };
 
-/** Creates `n` of a kind's resources, 16 at a time. */
+/**
+ * Creates `n` of a kind's resources, 16 at a time (with a long request timeout: a busy emulator answering
+ * late must not make the SDK retry a create that went through).
+ */
 export async function createFleet(emulator: Emulator, kind: FleetKind, n: number): Promise<DemoAccount> {
-  const account = new DemoAccount(emulator.aws);
+  const account = new DemoAccount({ ...emulator.aws, requestTimeoutMs: 600_000 });
   for (let i = 0; i < n; i += 16)
     await Promise.all(Array.from({ length: Math.min(16, n - i) }, (_, k) => kind.create(account, i + k)));
   return account;

@@ -30,8 +30,8 @@ export interface Emulator {
    */
   rewrite(action: string, edit: ((body: string) => string) | undefined): void;
   /**
-   * Answers an action moto does not have, with a JSON body (undefined: stop). The local account uses it
-   * for Cost Explorer's GetCostForecast.
+   * Answers an action moto does not have, with a JSON body (undefined: stop); a string is sent as it is, as
+   * XML (the query protocols' answer). The local account uses it for Cost Explorer's GetCostForecast.
    */
   answer(action: string, json: (() => unknown) | undefined): void;
   reset(): Promise<void>;
@@ -72,8 +72,11 @@ export async function startEmulator(): Promise<Emulator> {
       }
       const answer = action ? answers.get(action) : undefined;
       if (answer) {
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify(answer()));
+        const body = answer();
+        res.writeHead(200, {
+          'content-type': typeof body === 'string' ? 'text/xml' : 'application/x-amz-json-1.1',
+        });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
         return;
       }
       started();
