@@ -8,6 +8,7 @@ import { startEmulator } from '../bin/lib/emulator';
 import { createScalerHandler } from '../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../shared/policy/parsePolicy';
+import { SCALER_TIMEOUT_SECONDS } from '../shared/policy/runPlan';
 import type { TargetKind } from '../shared/policy/schema';
 import { AWS_LATENCY_MS, IN_FLIGHT, modelledAwsMs } from './fleet/awsTime';
 import { createFleet, fleetKinds } from './fleet/kinds';
@@ -89,7 +90,7 @@ try {
   const started = performance.now();
   const evaluations = await handler(
     { source: 'aws.events', 'detail-type': 'Scheduled Event', time: now.toISOString() },
-    { awsRequestId: 'bench', getRemainingTimeInMillis: () => 60_000 - awsMs() },
+    { awsRequestId: 'bench', getRemainingTimeInMillis: () => SCALER_TIMEOUT_SECONDS * 1000 - awsMs() },
   );
   const wallMs = Math.round(performance.now() - started);
   const calls = emulator.actions().slice(from);

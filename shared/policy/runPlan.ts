@@ -2,24 +2,12 @@ import type { Policy, TargetKind } from './schema';
 
 /** A scaler's timeout (serverless.yml `timeout`; a test holds the two equal). */
 export const SCALER_TIMEOUT_SECONDS = 60;
-/** What a run may spend on its targets: the timeout less the deadline margin (shared/usecases/evaluate). */
-export const USABLE_SECONDS = SCALER_TIMEOUT_SECONDS - 15;
 
 /**
  * Fan-out batches of one kind run at once, each its own Lambda invocation: the scalers' reserved
  * concurrency (serverless.yml, 5) less the scheduled run and an alarm's.
  */
 export const MAX_FAN_OUT_BATCHES = 3;
-
-/**
- * Control-plane calls one target costs a run when a fifth of the targets act (measured with
- * `npm run bench:fleet`, bench/fleet-results.md).
- */
-export const CONTROL_PLANE_CALLS_PER_TARGET: Record<TargetKind, number> = {
-  asg: 0.45,
-  'rds-replicas': 2.4,
-  'cache-shards': 4.4,
-};
 
 /** The control plane each kind's scaler calls, as SigV4 and the policy's `fleet.accountRatePerSecond` name it. */
 export const controlPlaneOf: Record<TargetKind, 'autoscaling' | 'rds' | 'elasticache'> = {
@@ -36,8 +24,6 @@ export interface RunPlan {
   readonly batches: number;
   /** The kind's control-plane calls per second one run may make: its share of the account's, split over the batches. */
   readonly runRatePerSecond: number;
-  /** The targets a minute's runs can evaluate within the API share (more are deferred and rotated). */
-  readonly perMinuteWithinBudget: number;
 }
 
 /**
@@ -56,7 +42,6 @@ export function runPlan(policy: Policy, kind: TargetKind): RunPlan {
     perRun,
     batches,
     runRatePerSecond: kindRate / batches,
-    perMinuteWithinBudget: Math.floor((kindRate * USABLE_SECONDS) / CONTROL_PLANE_CALLS_PER_TARGET[kind]),
   };
 }
 

@@ -75,7 +75,9 @@ async function setUp(
       ...env,
     },
     policy,
-    aws: emulator.aws,
+    // A slow emulator (a loaded machine, moto copying its table on each transaction) must not make the SDK
+    // retry a call that went through: the counts below are of calls, not attempts.
+    aws: { ...emulator.aws, requestTimeoutMs: 120_000 },
     clock,
     budgetTime: {
       nowMs: () => virtualMs,

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
 import { scalerRuntimeFromEnv } from '../../../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
-import { fanOutBatches, runPlan, SCALER_TIMEOUT_SECONDS } from '../../../shared/policy/runPlan';
+import {
+  fanOutBatches,
+  MAX_FAN_OUT_BATCHES,
+  runPlan,
+  SCALER_TIMEOUT_SECONDS,
+} from '../../../shared/policy/runPlan';
 import type { PolicyInput, TargetKind } from '../../../shared/policy/schema';
 import { examplePolicy, seedStepTargetInput } from '../../harness/fixtures';
 
@@ -92,8 +97,13 @@ describe('the fleet keys', () => {
     },
   );
 
-  it('plans with the scalers’ timeout as serverless.yml sets it', () => {
+  it('plans with the scalers’ timeout and reserved concurrency as serverless.yml sets them', () => {
     const yml = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
     expect(Number(/provider:[\s\S]*?\n {2}timeout: (\d+)/.exec(yml)?.[1])).toBe(SCALER_TIMEOUT_SECONDS);
+    // The batches of a minute run at once beside the scheduled run and an alarm's.
+    for (const fn of ['scaleAsg', 'scaleRdsReplicas', 'scaleCacheShards'])
+      expect(
+        Number(new RegExp(`\\n {2}${fn}:[\\s\\S]*?reservedConcurrency: (\\d+)`).exec(yml)?.[1]) - 2,
+      ).toBe(MAX_FAN_OUT_BATCHES);
   });
 });
