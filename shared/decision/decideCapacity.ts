@@ -28,7 +28,8 @@ const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
  * stabilisation windows → cooldowns → rate limits → blast radius → bounds.
  * Bounds come last so that the result always lies within both the policy's range and the live limits.
  * The decision's `explain` lists what each rule read and asked for, the floor, and every gate of this
- * pipeline the decision met, in order, held or passed (built from the values computed anyway).
+ * pipeline the decision met, in order, held or passed (noted from the values computed anyway; a gate
+ * that passed says so in a fixed phrase, so the backtest, which calls this every minute, pays little).
  */
 export function decideCapacity(input: DecisionInput): Decision {
   const { target, state, history, now } = input;
@@ -36,6 +37,7 @@ export function decideCapacity(input: DecisionInput): Decision {
   const unit = state.unitLabel ?? unitByKind[target.kind];
   const samples = ruleSamples(input);
   const metrics = Object.fromEntries(target.rules.map((r) => [r.name, samples.get(r.name)?.newest ?? null]));
+  const noting = input.explain !== false;
   const gates: GateNote[] = [];
   const recommendations: RuleRecommendation[] = [];
   const decision = (
@@ -59,7 +61,8 @@ export function decideCapacity(input: DecisionInput): Decision {
     gates.push({ gate, outcome: 'held', reason: d.reason, message: d.message });
     return d;
   };
-  const passed = (gate: string, message: string) => gates.push({ gate, outcome: 'passed', message });
+  const passed = (gate: string, message: GateNote['message']) =>
+    gates.push({ gate, outcome: 'passed', message });
 
   if (state.busy)
     return held(
@@ -87,7 +90,7 @@ export function decideCapacity(input: DecisionInput): Decision {
     const back = backIntoRange(input, { lo, hi, cap, missing, decision });
     return held(back.reason === 'OutOfRange' ? 'range' : gateOfReason(back.reason), back);
   }
-  passed('range', `${current} within ${lo}..${hi}`);
+  passed('range', 'within the range');
 
   // 1. What the rules ask for. A rule without a fresh datapoint holds the current capacity: a metrics
   //    outage can delay a scale-out, but never causes a scale-in.
@@ -171,7 +174,8 @@ export function decideCapacity(input: DecisionInput): Decision {
       );
     }
     why = `${why}; stabilised to ${stabilized}`;
-    gates.push({ gate: 'stabilization', outcome: 'held', message: `${raw} stabilised to ${stabilized}` });
+    if (noting)
+      gates.push({ gate: 'stabilization', outcome: 'held', message: `${raw} stabilised to ${stabilized}` });
     raw = stabilized;
   } else
     passed(
@@ -207,7 +211,10 @@ export function decideCapacity(input: DecisionInput): Decision {
       ),
     );
   }
-  passed('cooldown', `no scale-${direction} within its cooldown`);
+  passed(
+    'cooldown',
+    direction === 'out' ? 'no scale-out within its cooldown' : 'no scale-in within its cooldown',
+  );
   const reverseWindow =
     direction === 'in'
       ? { since: sinceOut, window: target.stabilization.scaleInSeconds, last: 'scale-out' }
@@ -236,8 +243,9 @@ export function decideCapacity(input: DecisionInput): Decision {
       desired = bound;
       reason = direction === 'out' ? 'ScaleOutRateLimited' : 'ScaleInRateLimited';
       why = `${why}; rate limit allows ${bound}`;
-      gates.push({ gate: 'rateLimit', outcome: 'held', reason, message: `rate limit allows ${bound}` });
-    } else passed('rateLimit', `rate limit allows ${bound}`);
+      if (noting)
+        gates.push({ gate: 'rateLimit', outcome: 'held', reason, message: `rate limit allows ${bound}` });
+    } else passed('rateLimit', 'within the rate limits');
   }
 
   // 5. Blast radius: no single decision moves more than the cap.
@@ -245,18 +253,25 @@ export function decideCapacity(input: DecisionInput): Decision {
     desired = direction === 'out' ? current + cap : current - cap;
     reason = 'BlastRadiusCapped';
     why = `${why}; capped at ${cap} ${unit}s per decision`;
-    gates.push({ gate: 'blastRadius', outcome: 'held', reason, message: `capped at ${cap} ${unit}s` });
-  } else passed('blastRadius', `${Math.abs(desired - current)} of at most ${cap} ${unit}s`);
+    if (noting)
+      gates.push({ gate: 'blastRadius', outcome: 'held', reason, message: `capped at ${cap} ${unit}s` });
+  } else passed('blastRadius', 'within the cap');
 
   if (direction === 'out' ? desired <= current : desired >= current) {
-    return bounded(decision(current, reason, `${why}; no room to move`, recommendation), lo, hi, unit, gates);
+    return bounded(
+      decision(current, reason, `${why}; no room to move`, recommendation),
+      lo,
+      hi,
+      unit,
+      noting ? gates : undefined,
+    );
   }
   return bounded(
     decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation),
     lo,
     hi,
     unit,
-    gates,
+    noting ? gates : undefined,
   );
 }
 
@@ -280,17 +295,31 @@ function explanation(
 ): DecisionExplanation {
   const rules = input.target.rules.map((rule): RuleInput => {
     const asked = recommendations.find((r) => r.rule === rule.name);
-    const { namespace, name, statistic } = rule.metric;
-    return {
+    const one: { -readonly [K in keyof RuleInput]: RuleInput[K] } = {
       rule: rule.name,
-      metric: `${namespace}/${name} ${statistic}`,
+      metric: metricLabel(rule.metric),
       value: metrics[rule.name] ?? null,
-      ...(asked?.threshold === undefined ? {} : { threshold: asked.threshold }),
-      ...(asked ? { recommendation: asked.desired, direction: asked.breached } : {}),
     };
+    if (asked?.threshold !== undefined) one.threshold = asked.threshold;
+    if (asked) {
+      one.recommendation = asked.desired;
+      one.direction = asked.breached;
+    }
+    return one;
   });
   const { floor } = input;
   return { rules, ...(floor ? { floor: { units: floor.units, source: floor.source } } : {}), gates };
+}
+
+/** A rule's metric as an explanation names it (`namespace/name statistic`), made once per rule. */
+const metricLabels = new WeakMap<object, string>();
+function metricLabel(metric: { namespace: string; name: string; statistic: string }): string {
+  let label = metricLabels.get(metric);
+  if (label === undefined) {
+    label = `${metric.namespace}/${metric.name} ${metric.statistic}`;
+    metricLabels.set(metric, label);
+  }
+  return label;
 }
 
 /**
@@ -346,17 +375,17 @@ function backIntoRange(
 }
 
 /** Applies the bounds last, and names them when they changed the outcome (`current` is in range here). */
-function bounded(d: Decision, lo: number, hi: number, unit: string, gates: GateNote[]): Decision {
+function bounded(d: Decision, lo: number, hi: number, unit: string, gates: GateNote[] | undefined): Decision {
   const desired = Math.min(hi, Math.max(lo, d.desired));
   if (desired === d.desired) {
-    gates.push({ gate: 'bounds', outcome: 'passed', message: `${d.desired} within ${lo}..${hi}` });
+    gates?.push({ gate: 'bounds', outcome: 'passed', message: 'within the bounds' });
     return d;
   }
   const direction = desired > d.current ? 'out' : desired < d.current ? 'in' : 'none';
   const atMax = d.desired > hi;
   const reason = atMax ? 'AtMaxCapacity' : 'AtMinCapacity';
   const limit = `held at the ${atMax ? 'maximum' : 'minimum'} of ${atMax ? hi : lo} ${unit}s`;
-  gates.push({ gate: 'bounds', outcome: 'held', reason, message: limit });
+  gates?.push({ gate: 'bounds', outcome: 'held', reason, message: limit });
   return { ...d, desired, direction, reason, message: `${d.message}; ${limit}` };
 }
 

@@ -82,6 +82,11 @@ export interface DecisionInput {
   readonly readings: Readonly<Record<string, readonly MetricReading[] | undefined>>;
   readonly history: ScalingHistory;
   readonly now: Date;
+  /**
+   * Whether the decision carries its `explain` (default true). A caller that reads only `desired` every
+   * simulated minute (the backtest) passes false and pays nothing for it.
+   */
+  readonly explain?: boolean;
 }
 
 /**
