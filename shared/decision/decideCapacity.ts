@@ -45,24 +45,28 @@ export function decideCapacity(input: DecisionInput): Decision {
     reason: ReasonCode,
     message: string,
     recommendation = current,
-  ): Decision => ({
-    target: target.name,
-    kind: target.kind,
-    current,
-    desired,
-    recommendation,
-    direction: desired > current ? 'out' : desired < current ? 'in' : 'none',
-    reason,
-    message,
-    metrics,
-    explain: explanation(input, metrics, recommendations, gates),
-  });
+  ): Decision => {
+    const made: { -readonly [K in keyof Decision]: Decision[K] } = {
+      target: target.name,
+      kind: target.kind,
+      current,
+      desired,
+      recommendation,
+      direction: desired > current ? 'out' : desired < current ? 'in' : 'none',
+      reason,
+      message,
+      metrics,
+    };
+    if (noting) made.explain = explanation(input, metrics, recommendations, gates);
+    return made;
+  };
   const held = (gate: string, d: Decision): Decision => {
-    gates.push({ gate, outcome: 'held', reason: d.reason, message: d.message });
+    if (noting) gates.push({ gate, outcome: 'held', reason: d.reason, message: d.message });
     return d;
   };
-  const passed = (gate: string, message: GateNote['message']) =>
-    gates.push({ gate, outcome: 'passed', message });
+  const passed = (gate: string, message: string) => {
+    if (noting) gates.push({ gate, outcome: 'passed', message });
+  };
 
   if (state.busy)
     return held(

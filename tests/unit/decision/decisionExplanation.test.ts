@@ -129,6 +129,12 @@ describe('decideCapacity explains itself', () => {
     expect(gates(decideCapacity(input(over as Partial<DecisionInput>)).explain?.gates)).toEqual(want);
   });
 
+  it('leaves the explanation out when the caller reads only desired (explain: false), deciding the same', () => {
+    const { explain, ...decided } = decideCapacity(input());
+    expect(explain).toBeDefined();
+    expect(decideCapacity(input({ explain: false }))).toEqual(decided);
+  });
+
   it('shows the floor in force and what made it', () => {
     const decision = decideCapacity(input({ cpu: 50, floor: { units: 7, source: 'forecast of 12:00' } }));
     expect(decision.explain?.floor).toEqual({ units: 7, source: 'forecast of 12:00' });
