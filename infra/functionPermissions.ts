@@ -56,6 +56,9 @@ export const commonActions = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
     'dynamodb:Query',
+    // The walk's batched reads and unleased records (issue 23).
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
   ],
   notify: ['sns:Publish'],
   /** The topic is encrypted with a key of its own (serverless.yml): publishing uses it. */
@@ -334,8 +337,17 @@ export function costRole(policy: Policy, functionName: string) {
   return lambdaRole('alertCost-policy', statements);
 }
 
-/** The IAM role of one scaler: its own resources only, so the ASG scaler cannot touch a database. */
-export function scalerRole(policy: Policy, kind: TargetKind, functionName: string, stage: string) {
+/**
+ * The IAM role of one scaler: its own resources only, so the ASG scaler cannot touch a database; `extra`:
+ * its fan-out queue's statements, when it has one.
+ */
+export function scalerRole(
+  policy: Policy,
+  kind: TargetKind,
+  functionName: string,
+  stage: string,
+  extra: Statement[] = [],
+) {
   const statements: Statement[] = [
     { Effect: 'Allow', Action: actionsByKind[kind].read, Resource: '*' }, // Describe* calls do not take resource ARNs
     { Effect: 'Allow', Action: commonActions.metrics, Resource: '*' },
@@ -351,6 +363,6 @@ export function scalerRole(policy: Policy, kind: TargetKind, functionName: strin
     ...notifyStatements(),
     ...baseStatements(functionName),
   ];
-  statements.push(...writeStatements(policy, kind));
+  statements.push(...writeStatements(policy, kind), ...extra);
   return lambdaRole(`${functionByKind[kind]}-policy`, statements);
 }

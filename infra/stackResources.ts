@@ -5,6 +5,7 @@ import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../sh
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
+import { fanOutResources } from './fanOutResources';
 import { costRole, scalerRole } from './functionPermissions';
 import { predictRole } from './predictPermissions';
 
@@ -34,8 +35,9 @@ export const roleLogicalId = (functionName: string) => `${pascal(functionName)}R
 /**
  * The alarms that tell the operator a scaler is failing, on the notification topic: per scaler, its
  * targets that failed (the `TargetFailures` EMF metric each run emits under the Powertools `service`
- * dimension; the run itself succeeds for the healthy targets, so Lambda's Errors would stay at 0), and any
- * message in the dead-letter queue (a whole run that failed its retries).
+ * dimension; the run itself succeeds for the healthy targets, so Lambda's Errors would stay at 0), its
+ * targets deferred to the next run for 15 minutes on end (`DeferredTargets`), and any message in the
+ * dead-letter queue (a whole run that failed its retries, or a fan-out batch that failed).
  */
 export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources {
   const notify = [{ Ref: 'NotificationTopic' }];
@@ -52,6 +54,25 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
         Statistic: 'Sum',
         Period: 300,
         EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: notify,
+      },
+    };
+    // A target deferred for 15 minutes on end: the fleet has outgrown what the runs take in a minute.
+    resources[`${pascal(fn)}DeferredTargetsAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${service}-${stage}.${fn}.deferred-targets`,
+        AlarmDescription: `Scalepilot: ${fn} has deferred targets to the next run for 15 minutes (its runs reach their deadline: see the run log's deferred and api figures)`,
+        Namespace: 'Scalepilot',
+        MetricName: 'DeferredTargets',
+        Dimensions: [{ Name: 'service', Value: serviceByKind[kind] }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
@@ -91,9 +112,17 @@ export function stackResources(
   service = 'scalepilot',
 ): { Resources: Resources } {
   const resources: Resources = {};
+  const fanOut = fanOutResources(policy, stage, service);
   for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
-    resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`, stage);
+    resources[roleLogicalId(fn)] = scalerRole(
+      policy,
+      kind,
+      `${service}-${stage}-${fn}`,
+      stage,
+      fanOut.statements[kind] ?? [],
+    );
   }
+  Object.assign(resources, fanOut.resources);
   resources[roleLogicalId('alertCost')] = costRole(policy, `${service}-${stage}-alertCost`);
   resources[roleLogicalId('predict')] = predictRole(policy, `${service}-${stage}-predict`);
   if (policy.cost?.hourlyForecast) {

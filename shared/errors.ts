@@ -72,3 +72,13 @@ export class LeaseLostError extends ScalingError {
     super(`lease ${token} on "${target}" is no longer held: not acting or recording under it`, options);
   }
 }
+
+/** Raised after all targets were evaluated when some could not even record their outcome; `cause` holds them. */
+export class EvaluationFailedError extends ScalingError {
+  constructor(readonly failures: readonly { target: string; error: unknown }[]) {
+    super(
+      `evaluation failed for ${failures.map((f) => `"${f.target}": ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; ')}`,
+      { cause: failures.map((f) => f.error) },
+    );
+  }
+}

@@ -47,8 +47,26 @@ export interface MetricsReader {
  */
 export interface CapacityPort {
   describe(target: Target): Promise<CapacityState>;
+  /**
+   * Optional: many targets in as few calls as the API allows (groups: 100 names per call), each with its
+   * state or the error `describe` would have thrown. `detail: 'first-look'` may leave out what only a target
+   * about to act needs (a group's instance refreshes): every action is decided again from a `'to-act'` read.
+   */
+  describeMany?(
+    targets: readonly Target[],
+    detail: ObservationDetail,
+  ): Promise<ReadonlyMap<string, Observed<CapacityState>>>;
   setCapacity(target: Target, desired: number, current: number): Promise<void>;
 }
+
+/**
+ * How much of a resource a batched read must see: a first look decides which targets may act (it may leave
+ * out what only an action needs); a read to act on is complete, made under the target's lease.
+ */
+export type ObservationDetail = 'first-look' | 'to-act';
+
+/** One target's observation from a batched read: what was seen, or why it could not be. */
+export type Observed<Observation> = { readonly observation: Observation } | { readonly error: unknown };
 
 /**
  * A resource kind's AWS side: what it observes of a target (one or two describe calls) and how it carries
@@ -57,6 +75,11 @@ export interface CapacityPort {
  */
 export interface ResourceScaler<Observation> {
   observe(target: Target): Promise<Observation>;
+  /** Optional: many targets in as few calls as the API allows (see CapacityPort.describeMany). */
+  observeMany?(
+    targets: readonly Target[],
+    detail: ObservationDetail,
+  ): Promise<ReadonlyMap<string, Observed<Observation>>>;
   /** May return a note for the decision's record (a fallback placement it had to take). */
   act(
     target: Target,
@@ -70,6 +93,36 @@ export interface ResourceScaler<Observation> {
 export interface KindScaler<Observation = unknown> {
   readonly resource: ResourceScaler<Observation>;
   readonly model: KindModel<Observation>;
+}
+
+/**
+ * How long the run may still take: Lambda's `context.getRemainingTimeInMillis()`, a virtual clock in tests
+ * and benchmarks. A run stops starting new work a margin before it ends.
+ */
+export interface Deadline {
+  remainingMs(): number;
+}
+
+/**
+ * Hands batches of target names to other runs of the same function (SQS, consumed by the scaler), when the
+ * policy holds more targets than one run can take. `at` is the tick the batches belong to.
+ */
+export interface FanOut {
+  enqueue(batches: readonly (readonly string[])[], at: Date): Promise<void>;
+}
+
+/** The control-plane calls of one run, per service, and how long the run waited to stay in its budget. */
+export interface ApiUsage {
+  readonly calls: Readonly<Record<string, number>>;
+  readonly waitedMs: number;
+  /** The rate each budgeted service was held under (calls per second), per service. */
+  readonly ratePerSecond: Readonly<Record<string, number>>;
+}
+
+/** The share of the account's control-plane rate one run may use; `beginRun` starts a run's count. */
+export interface ApiBudget {
+  beginRun(): void;
+  usage(): ApiUsage;
 }
 
 /** The operators' kill switch: while paused, every decision is recorded and nothing is changed. */
@@ -113,6 +166,22 @@ export interface TargetRecord {
   readonly lastNotice?: string;
   /** The predict function's floors, honoured while predictive scaling acts on the target. */
   readonly floors?: FloorSchedule;
+  /**
+   * When the lease last taken on the target expires, while one is written (held, or left behind by a holder
+   * that stopped): a run that finds one takes the target through the lease path, which clears it.
+   */
+  readonly leaseExpiresAt?: Date;
+}
+
+/**
+ * A decision recorded without a lease, by a run that changes nothing for its target: the log entry and,
+ * when given, the target's recommendation window after it (the stabilisation windows read it). Nothing
+ * else of the target's state (lease, intent, changes, last scale times, failures) is touched.
+ */
+export interface UnleasedRecord {
+  readonly decision: Decision;
+  readonly context: DecisionContext;
+  readonly recommendations?: ScalingHistory['recommendations'];
 }
 
 /** The per-target state written together with a decision (absent fields are left as they are). */
@@ -139,6 +208,17 @@ export interface Ledger {
   releaseLease(lease: Lease): Promise<void>;
   /** The target's history, unfinished intent and failure count. */
   read(target: string): Promise<TargetRecord>;
+  /** Many targets' records in as few strongly consistent reads as the store allows (BatchGetItem). */
+  readMany(targets: readonly string[]): Promise<ReadonlyMap<string, TargetRecord>>;
+  /**
+   * Records decisions that change nothing, without a lease, in as few writes as the store allows
+   * (BatchWriteItem, 25 items): each one's log entry and recommendation window. Not atomic across
+   * records; throws when some could not be written (each retried first).
+   */
+  recordMany(records: readonly UnleasedRecord[]): Promise<void>;
+  /** Where the next run of `key` (a kind's schedule, a fan-out batch) starts: a target name, if one was kept. */
+  readCursor(key: string): Promise<string | undefined>;
+  writeCursor(key: string, next: string): Promise<void>;
   /**
    * Write-ahead: stores the intent before its AWS call, only while `lease` is held and has at least
    * `marginSeconds` left at `now`; otherwise throws LeaseLostError and nothing may be done.
@@ -167,6 +247,8 @@ export interface CapacityChangeNotice {
 /** Tells humans: the SNS topic (email, chat) and, optionally, a webhook. */
 export interface Notifier {
   capacityChanged(notice: CapacityChangeNotice): Promise<void>;
+  /** Optional: many notices in as few calls as the channel allows (SNS PublishBatch, 10 a call). */
+  capacityChangedMany?(notices: readonly CapacityChangeNotice[]): Promise<void>;
 }
 
 /** Cost Explorer: read-only, and a day behind (see `CostPolicy.completeAfterHours`). */

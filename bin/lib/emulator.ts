@@ -20,13 +20,18 @@ export interface Emulator {
   /** Every action seen since the last reset, in order. */
   actions(): string[];
   /**
+   * How long the emulator was busy answering since the last reset: the union of the intervals during which
+   * at least one request was waiting on moto (what the emulator's own slowness costs a run).
+   */
+  busyMs(): number;
+  /**
    * Rewrites the emulator's answers to one action (undefined: stop rewriting). The local account uses it
    * to show instances as Pending while they boot, which moto's instances never are.
    */
   rewrite(action: string, edit: ((body: string) => string) | undefined): void;
   /**
-   * Answers an action moto does not have, with a JSON body (undefined: stop). The local account uses it
-   * for Cost Explorer's GetCostForecast.
+   * Answers an action moto does not have, with a JSON body (undefined: stop); a string is sent as it is, as
+   * XML (the query protocols' answer). The local account uses it for Cost Explorer's GetCostForecast.
    */
   answer(action: string, json: (() => unknown) | undefined): void;
   reset(): Promise<void>;
@@ -36,6 +41,18 @@ export interface Emulator {
 export async function startEmulator(): Promise<Emulator> {
   const moto: MotoServer = await startMotoServer();
   const seen: string[] = [];
+  // Busy time: requests in flight, and since when at least one was.
+  let inFlight = 0;
+  let busySince = 0;
+  let busy = 0;
+  const started = () => {
+    if (inFlight === 0) busySince = performance.now();
+    inFlight += 1;
+  };
+  const ended = () => {
+    inFlight -= 1;
+    if (inFlight === 0) busy += performance.now() - busySince;
+  };
   const rewrites = new Map<string, (body: string) => string>();
   const answers = new Map<string, () => unknown>();
   const port = await freePort();
@@ -55,10 +72,15 @@ export async function startEmulator(): Promise<Emulator> {
       }
       const answer = action ? answers.get(action) : undefined;
       if (answer) {
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify(answer()));
+        const body = answer();
+        res.writeHead(200, {
+          'content-type': typeof body === 'string' ? 'text/xml' : 'application/x-amz-json-1.1',
+        });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
         return;
       }
+      started();
+      res.once('close', ended);
       const upstream = httpRequest(
         { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
@@ -92,6 +114,7 @@ export async function startEmulator(): Promise<Emulator> {
     pid: moto.pid,
     calls: (action) => seen.filter((a) => a === action).length,
     actions: () => [...seen],
+    busyMs: () => busy + (inFlight > 0 ? performance.now() - busySince : 0),
     answer(action, json) {
       if (json) answers.set(action, json);
       else answers.delete(action);
@@ -103,6 +126,7 @@ export async function startEmulator(): Promise<Emulator> {
     async reset() {
       await moto.reset();
       seen.length = 0;
+      busy = 0;
     },
     async stop() {
       await new Promise<void>((ok) => server.close(() => ok()));

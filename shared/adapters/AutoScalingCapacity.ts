@@ -1,73 +1,119 @@
 import {
   AutoScalingClient,
+  type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  type InstanceRefresh,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { Target } from '../policy/schema';
-import type { CapacityPort } from '../ports';
-import { type AwsConfig, clientOptions } from './awsConfig';
+import type { CapacityPort, ObservationDetail, Observed } from '../ports';
+import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+/** DescribeAutoScalingGroups takes at most 100 names (and returns at most 100 groups a page). */
+const NAMES_PER_CALL = 100;
+/** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
+const REFRESH_READS_IN_FLIGHT = 8;
 
 /**
  * CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. Capacity is in
  * the group's own unit: instances, or the units of its instance weights or DesiredCapacityType (vcpu,
- * memory-mib), in which the policy's range, steps and caps for the group are then written too.
+ * memory-mib), in which the policy's range, steps and caps for the group are then written too. Many groups
+ * are described 100 names a call; their instance refreshes are read only for a group about to act.
  */
 export class AutoScalingCapacity implements CapacityPort {
   private readonly client: AutoScalingClient;
 
   constructor(config: AwsConfig, client?: AutoScalingClient) {
-    this.client = client ?? new AutoScalingClient(clientOptions(config));
+    this.client = client ?? new AutoScalingClient(controlPlaneClientOptions(config));
   }
 
   async describe(target: Target): Promise<CapacityState> {
     const name = groupName(target);
-    const response = await this.client
-      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
-      .catch((cause: unknown) => {
-        throw new AwsCallError('AutoScaling DescribeAutoScalingGroups', cause);
-      });
-    const group = response.AutoScalingGroups?.[0];
+    const group = (await this.groups([name])).get(name);
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
-    const refreshes = await this.client
+    return stateOf(group, await this.refreshes(name));
+  }
+
+  /**
+   * Many groups, 100 names a DescribeAutoScalingGroups call; for `'to-act'` each group's instance refreshes
+   * too (one call per group: the API takes one name). A group that does not exist is its target's
+   * ResourceNotFoundError; a call that fails is the error of each target it described.
+   */
+  async describeMany(
+    targets: readonly Target[],
+    detail: ObservationDetail,
+  ): Promise<ReadonlyMap<string, Observed<CapacityState>>> {
+    const names = [...new Set(targets.map(groupName))];
+    const groups = new Map<string, AutoScalingGroup | { error: unknown }>();
+    for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
+      const chunk = names.slice(i, i + NAMES_PER_CALL);
+      try {
+        const found = await this.groups(chunk);
+        for (const name of chunk)
+          groups.set(
+            name,
+            found.get(name) ?? { error: new ResourceNotFoundError('Auto Scaling group', name) },
+          );
+      } catch (error) {
+        for (const name of chunk) groups.set(name, { error });
+      }
+    }
+    const observed = new Map<string, Observed<CapacityState>>();
+    const found: { target: Target; group: AutoScalingGroup }[] = [];
+    for (const target of targets) {
+      const group = groups.get(groupName(target));
+      if (group && !('error' in group)) found.push({ target, group });
+      else observed.set(target.name, { error: group?.error });
+    }
+    for (let i = 0; i < found.length; i += REFRESH_READS_IN_FLIGHT)
+      await Promise.all(
+        found.slice(i, i + REFRESH_READS_IN_FLIGHT).map(async ({ target, group }) => {
+          try {
+            const refreshes = detail === 'to-act' ? await this.refreshes(groupName(target)) : undefined;
+            observed.set(target.name, { observation: stateOf(group, refreshes) });
+          } catch (error) {
+            observed.set(target.name, { error });
+          }
+        }),
+      );
+    return observed;
+  }
+
+  /** The named groups (at most 100), following pages. */
+  private async groups(names: readonly string[]): Promise<Map<string, AutoScalingGroup>> {
+    const found = new Map<string, AutoScalingGroup>();
+    let token: string | undefined;
+    do {
+      const response = await this.client
+        .send(
+          new DescribeAutoScalingGroupsCommand({
+            AutoScalingGroupNames: [...names],
+            MaxRecords: NAMES_PER_CALL,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('AutoScaling DescribeAutoScalingGroups', cause);
+        });
+      for (const group of response.AutoScalingGroups ?? [])
+        if (group.AutoScalingGroupName) found.set(group.AutoScalingGroupName, group);
+      token = response.NextToken;
+    } while (token);
+    return found;
+  }
+
+  private async refreshes(name: string): Promise<InstanceRefresh[]> {
+    const response = await this.client
       .send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name, MaxRecords: 5 }))
       .catch((cause: unknown) => {
         throw new AwsCallError('AutoScaling DescribeInstanceRefreshes', cause);
       });
-
-    const suspended = (group.SuspendedProcesses ?? [])
-      .map((p) => p.ProcessName ?? '')
-      .filter((p) => BLOCKING_PROCESSES.has(p));
-    const refresh = (refreshes.InstanceRefreshes ?? []).find((r) => ACTIVE_REFRESH.has(r.Status ?? ''));
-    const busy = group.Status
-      ? `group status "${group.Status}"`
-      : refresh
-        ? `instance refresh ${refresh.InstanceRefreshId} is ${refresh.Status}`
-        : suspended.length > 0
-          ? `processes suspended: ${suspended.join(', ')}`
-          : undefined;
-    // Everything is in the group's own unit (DesiredCapacityType: units, vcpu or memory-mib; or the
-    // mixed instances policy's weights): DesiredCapacity, MinSize and MaxSize already are, and each
-    // instance counts its WeightedCapacity (1 when the group has no weights).
-    const current = group.DesiredCapacity ?? 0;
-    const inService = (group.Instances ?? [])
-      .filter((i) => i.LifecycleState === 'InService')
-      .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
-    const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
-    return {
-      current,
-      ...(unitLabel ? { unitLabel } : {}),
-      // AWS may overshoot the desired capacity by less than one instance's weight; serving never exceeds it.
-      serving: Math.min(current, inService),
-      liveMin: group.MinSize ?? 0,
-      liveMax: group.MaxSize ?? 0,
-      ...(busy ? { busy } : {}),
-    };
+    return response.InstanceRefreshes ?? [];
   }
 
   async setCapacity(target: Target, desired: number): Promise<void> {
@@ -83,6 +129,41 @@ export class AutoScalingCapacity implements CapacityPort {
         throw new AwsCallError('AutoScaling SetDesiredCapacity', cause);
       });
   }
+}
+
+/**
+ * A group's capacity view. `refreshes` absent (a first look): an instance refresh in progress is not known
+ * yet; the read made under the lease before any action has them.
+ */
+function stateOf(group: AutoScalingGroup, refreshes: readonly InstanceRefresh[] | undefined): CapacityState {
+  const suspended = (group.SuspendedProcesses ?? [])
+    .map((p) => p.ProcessName ?? '')
+    .filter((p) => BLOCKING_PROCESSES.has(p));
+  const refresh = (refreshes ?? []).find((r) => ACTIVE_REFRESH.has(r.Status ?? ''));
+  const busy = group.Status
+    ? `group status "${group.Status}"`
+    : refresh
+      ? `instance refresh ${refresh.InstanceRefreshId} is ${refresh.Status}`
+      : suspended.length > 0
+        ? `processes suspended: ${suspended.join(', ')}`
+        : undefined;
+  // Everything is in the group's own unit (DesiredCapacityType: units, vcpu or memory-mib; or the
+  // mixed instances policy's weights): DesiredCapacity, MinSize and MaxSize already are, and each
+  // instance counts its WeightedCapacity (1 when the group has no weights).
+  const current = group.DesiredCapacity ?? 0;
+  const inService = (group.Instances ?? [])
+    .filter((i) => i.LifecycleState === 'InService')
+    .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
+  const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
+  return {
+    current,
+    ...(unitLabel ? { unitLabel } : {}),
+    // AWS may overshoot the desired capacity by less than one instance's weight; serving never exceeds it.
+    serving: Math.min(current, inService),
+    liveMin: group.MinSize ?? 0,
+    liveMax: group.MaxSize ?? 0,
+    ...(busy ? { busy } : {}),
+  };
 }
 
 /** The unit's name in messages when it is not an instance: the group's DesiredCapacityType, or weights. */

@@ -4,6 +4,8 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -14,16 +16,28 @@ import {
 import type { ForecastTrack } from '../decision/forecastTrust';
 import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
-import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate } from '../ports';
+import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
 
+/** A target's recommendation window outlives its longest window (one day) by a day, then goes (TTL). */
+const WINDOW_DAYS = 2;
+/** DynamoDB's own limits: keys per BatchGetItem, items per BatchWriteItem. */
+const BATCH_GET_KEYS = 100;
+const BATCH_WRITE_ITEMS = 25;
+/** Batched calls of one read or write in flight at once. */
+const BATCHES_IN_FLIGHT = 4;
+/** Rounds for the keys or items DynamoDB leaves unprocessed (throttled), with a growing pause between. */
+const UNPROCESSED_ROUNDS = 6;
+
 interface StoredState {
+  leaseExpiresAt?: number;
+  /** Kept here before the recommendation window got an item of its own (`WINDOW`); read when that is absent. */
+  recommendations?: { at: string; desired: number }[];
   lastScaleOutAt?: string;
   lastScaleInAt?: string;
-  recommendations?: { at: string; desired: number }[];
   changes?: { at: string; from: number; to: number }[];
   intent?: Omit<PendingIntent, 'at'> & { at: string };
   failures?: number;
@@ -39,11 +53,9 @@ function stateUpdate(update: TargetUpdate, now: Date) {
   const values: Record<string, unknown> = {};
   const { history } = update;
   if (history) {
-    set.push('recommendations = :recommendations', 'changes = :changes');
-    values[':recommendations'] = history.recommendations.map((r) => ({
-      at: r.at.toISOString(),
-      desired: r.desired,
-    }));
+    // The recommendations go to the target's WINDOW item, in the same transaction.
+    set.push('changes = :changes');
+    remove.push('recommendations');
     values[':changes'] = history.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to }));
     // The history is written whole: a last scale time it no longer has (a rolled-back change) goes.
     if (history.lastScaleOutAt) {
@@ -104,9 +116,12 @@ export interface DecisionLogEntry extends Decision {
 
 /**
  * The ledger in one DynamoDB table (`pk`, `sk`, TTL attribute `ttl`).
- * Per target, under `pk = TARGET#<scope>#<name>`: the `STATE` item (lease, last scale times, recent
- * recommendations and changes) and one `DECISION#<time>#<n>` item per decision. `scope` is account and
- * region, so one table can serve several.
+ * Per target, under `pk = TARGET#<scope>#<name>`: the `STATE` item (lease, intent, last scale times, recent
+ * changes, failures, floors), the `WINDOW` item (recent recommendations, for the stabilisation windows) and
+ * one `DECISION#<time>#<n>` item per decision. A decision that changes nothing is written without a lease
+ * (its log entry and window, in batches); the `STATE` item is only ever written under a lease (or by
+ * predict, its floors). Under `pk = CURSOR#<scope>#<key>`, where a schedule run starts. `scope` is account
+ * and region, so one table can serve several.
  */
 export class DynamoLedger implements Ledger {
   private readonly doc: DynamoDBDocumentClient;
@@ -174,33 +189,136 @@ export class DynamoLedger implements Ledger {
   }
 
   async read(target: string): Promise<TargetRecord> {
-    const stored = await this.readState(target);
+    return (await this.readMany([target])).get(target) ?? targetRecord({}, undefined);
+  }
+
+  /** Each target's STATE and WINDOW items: BatchGetItem, 100 keys (50 targets) a call, strongly consistent. */
+  async readMany(targets: readonly string[]): Promise<ReadonlyMap<string, TargetRecord>> {
+    const keys = targets.flatMap((t) => [
+      { pk: this.pk(t), sk: 'STATE' },
+      { pk: this.pk(t), sk: 'WINDOW' },
+    ]);
+    const items = (await inBatches(chunked(keys, BATCH_GET_KEYS), (batch) => this.batchGet(batch))).flat();
+    const byKey = new Map(items.map((i) => [`${i.pk}|${i.sk}`, i]));
+    return new Map(
+      targets.map((t) => [
+        t,
+        targetRecord(
+          (byKey.get(`${this.pk(t)}|STATE`) ?? {}) as StoredState,
+          byKey.get(`${this.pk(t)}|WINDOW`) as StoredWindow | undefined,
+        ),
+      ]),
+    );
+  }
+
+  private async batchGet(keys: readonly Record<string, string>[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] = [...keys];
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round === UNPROCESSED_ROUNDS)
+        throw new AwsCallError(
+          'DynamoDB BatchGetItem (state)',
+          new Error(`${pending.length} keys left unprocessed`),
+        );
+      if (round > 0) await pause(round);
+      const response = await this.doc
+        .send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('DynamoDB BatchGetItem (state)', cause);
+        });
+      found.push(...((response.Responses?.[this.tableName] ?? []) as Record<string, unknown>[]));
+      pending = (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    return found;
+  }
+
+  /**
+   * Decisions that change nothing: each one's log entry and (when given) its target's WINDOW item, in
+   * BatchWriteItem calls of 25 items, with no condition (DynamoDB allows none there): nothing else of the
+   * target is written, so no lease is needed. Two evaluations of one target in the same minute write the
+   * same window entry; the last write stands.
+   */
+  async recordMany(records: readonly UnleasedRecord[]): Promise<void> {
+    const puts = records.flatMap((r) => [
+      this.logItem(r.decision, r.context),
+      ...(r.recommendations ? [this.windowItem(r.decision.target, r.recommendations, r.context.now)] : []),
+    ]);
+    await inBatches(chunked(puts, BATCH_WRITE_ITEMS), (batch) => this.batchWrite(batch));
+  }
+
+  private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round === UNPROCESSED_ROUNDS)
+        throw new AwsCallError(
+          'DynamoDB BatchWriteItem (decisions)',
+          new Error(`${pending.length} items left unprocessed`),
+        );
+      if (round > 0) await pause(round);
+      const response = await this.doc
+        .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }))
+        .catch((cause: unknown) => {
+          throw new AwsCallError('DynamoDB BatchWriteItem (decisions)', cause);
+        });
+      pending = (response.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+    }
+  }
+
+  async readCursor(key: string): Promise<string | undefined> {
+    const response = await this.doc
+      .send(new GetCommand({ TableName: this.tableName, Key: { pk: this.cursorPk(key), sk: 'CURSOR' } }))
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB GetItem (cursor)', cause);
+      });
+    const next = response.Item?.next;
+    return typeof next === 'string' ? next : undefined;
+  }
+
+  async writeCursor(key: string, next: string): Promise<void> {
+    await this.doc
+      .send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: this.cursorPk(key), sk: 'CURSOR', next } }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('DynamoDB PutItem (cursor)', cause);
+      });
+  }
+
+  private cursorPk(key: string) {
+    return `CURSOR#${this.scope}#${key}`;
+  }
+
+  private windowItem(target: string, recommendations: TargetRecord['history']['recommendations'], now: Date) {
     return {
-      history: {
-        ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
-        ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
-        recommendations: (stored.recommendations ?? []).map((r) => ({
-          at: new Date(r.at),
-          desired: r.desired,
-        })),
-        changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
-      },
-      ...(stored.intent ? { intent: { ...stored.intent, at: new Date(stored.intent.at) } } : {}),
-      failures: stored.failures ?? 0,
-      ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
-      ...(stored.lastNotice ? { lastNotice: stored.lastNotice } : {}),
-      ...(stored.floors
-        ? {
-            floors: {
-              ...stored.floors,
-              start: new Date(stored.floors.start),
-              madeAt: new Date(stored.floors.madeAt),
-            },
-          }
-        : {}),
+      pk: this.pk(target),
+      sk: 'WINDOW',
+      recommendations: recommendations.map((r) => ({ at: r.at.toISOString(), desired: r.desired })),
+      ttl: Math.floor(now.getTime() / 1000) + WINDOW_DAYS * 86400,
     };
   }
 
+  private logItem(decision: Decision, context: DecisionContext) {
+    const at = context.now.toISOString();
+    const entry: DecisionLogEntry = {
+      ...decision,
+      at,
+      trigger: context.trigger,
+      applied: context.applied,
+      dryRun: context.dryRun,
+      ...(context.alarmName ? { alarmName: context.alarmName } : {}),
+    };
+    this.sequence += 1;
+    return {
+      pk: this.pk(decision.target),
+      sk: `DECISION#${at}#${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`,
+      ...entry,
+      ttl: Math.floor(context.now.getTime() / 1000) + DECISION_LOG_DAYS * 86400,
+    };
+  }
   async writeFloors(target: string, floors: FloorSchedule | undefined): Promise<void> {
     await this.doc
       .send(
@@ -279,25 +397,7 @@ export class DynamoLedger implements Ledger {
   }
 
   async record(decision: Decision, context: DecisionContext, update?: TargetUpdate): Promise<void> {
-    const at = context.now.toISOString();
-    const entry: DecisionLogEntry = {
-      ...decision,
-      at,
-      trigger: context.trigger,
-      applied: context.applied,
-      dryRun: context.dryRun,
-      ...(context.alarmName ? { alarmName: context.alarmName } : {}),
-    };
-    this.sequence += 1;
-    const log = {
-      TableName: this.tableName,
-      Item: {
-        pk: this.pk(decision.target),
-        sk: `DECISION#${at}#${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`,
-        ...entry,
-        ttl: Math.floor(context.now.getTime() / 1000) + DECISION_LOG_DAYS * 86400,
-      },
-    };
+    const log = { TableName: this.tableName, Item: this.logItem(decision, context) };
     if (!update) {
       await this.doc.send(new PutCommand(log)).catch((cause: unknown) => {
         throw new AwsCallError('DynamoDB PutItem (decision log)', cause);
@@ -320,6 +420,17 @@ export class DynamoLedger implements Ledger {
                 ...(Object.keys(state.values).length > 0 ? { ExpressionAttributeValues: state.values } : {}),
               },
             },
+            // The window goes with the history it belongs to, under the same fence.
+            ...(update.history
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: this.windowItem(decision.target, update.history.recommendations, context.now),
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
@@ -397,18 +508,57 @@ export class DynamoLedger implements Ledger {
     return items.reverse();
   }
 
-  private async readState(target: string): Promise<StoredState> {
-    const response = await this.doc
-      .send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: this.pk(target), sk: 'STATE' },
-          ConsistentRead: true,
-        }),
-      )
-      .catch((cause: unknown) => {
-        throw new AwsCallError('DynamoDB GetItem (state)', cause);
-      });
-    return (response.Item ?? {}) as StoredState;
-  }
+}
+
+interface StoredWindow {
+  recommendations?: { at: string; desired: number }[];
+}
+
+/** A target's record from its stored STATE and WINDOW items (either may be missing). */
+function targetRecord(stored: StoredState, window: StoredWindow | undefined): TargetRecord {
+  return {
+    history: {
+      ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
+      ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
+      recommendations: (window?.recommendations ?? stored.recommendations ?? []).map((r) => ({
+        at: new Date(r.at),
+        desired: r.desired,
+      })),
+      changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+    },
+    ...(stored.intent ? { intent: { ...stored.intent, at: new Date(stored.intent.at) } } : {}),
+    failures: stored.failures ?? 0,
+    ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
+    ...(stored.lastNotice ? { lastNotice: stored.lastNotice } : {}),
+    ...(typeof stored.leaseExpiresAt === 'number' ? { leaseExpiresAt: new Date(stored.leaseExpiresAt) } : {}),
+    ...(stored.floors
+      ? {
+          floors: {
+            ...stored.floors,
+            start: new Date(stored.floors.start),
+            madeAt: new Date(stored.floors.madeAt),
+          },
+        }
+      : {}),
+  };
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** Each batch through `send`, a few at a time; the results in the batches' order. */
+async function inBatches<T, R>(batches: readonly T[], send: (batch: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT)
+    results.push(...(await Promise.all(batches.slice(i, i + BATCHES_IN_FLIGHT).map(send))));
+  return results;
+}
+
+/** The pause before another round of unprocessed keys or items: 50 ms, doubling, with jitter. */
+function pause(round: number): Promise<void> {
+  const ms = 50 * 2 ** (round - 1) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

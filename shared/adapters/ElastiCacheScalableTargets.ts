@@ -31,4 +31,31 @@ export class ElastiCacheScalableTargets {
       });
     return (response.ScalableTargets ?? []).map((t) => t.ScalableDimension ?? 'unknown dimension');
   }
+
+  /** The scalable dimensions of many groups: 50 resource ids a DescribeScalableTargets call, following pages. */
+  async ofMany(replicationGroupIds: readonly string[]): Promise<Map<string, string[]>> {
+    const byGroup = new Map(replicationGroupIds.map((id) => [id, [] as string[]]));
+    for (let i = 0; i < replicationGroupIds.length; i += 50) {
+      let token: string | undefined;
+      do {
+        const page = await this.client
+          .send(
+            new DescribeScalableTargetsCommand({
+              ServiceNamespace: 'elasticache',
+              ResourceIds: replicationGroupIds.slice(i, i + 50).map((id) => `replication-group/${id}`),
+              ...(token ? { NextToken: token } : {}),
+            }),
+          )
+          .catch((cause: unknown) => {
+            throw new AwsCallError('Application Auto Scaling DescribeScalableTargets', cause);
+          });
+        for (const t of page.ScalableTargets ?? [])
+          byGroup
+            .get((t.ResourceId ?? '').replace(/^replication-group\//, ''))
+            ?.push(t.ScalableDimension ?? 'unknown dimension');
+        token = page.NextToken;
+      } while (token);
+    }
+    return byGroup;
+  }
 }

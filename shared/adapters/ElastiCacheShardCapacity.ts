@@ -19,8 +19,8 @@ import {
 import type { KindAction } from '../decision/kindModel';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { CacheShardsTarget, Target } from '../policy/schema';
-import type { KindScaler, ResourceScaler } from '../ports';
-import { type AwsConfig, clientOptions } from './awsConfig';
+import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '../ports';
+import { type AwsConfig, clientOptions, controlPlaneClientOptions } from './awsConfig';
 import { ElastiCacheReplicaCount } from './ElastiCacheReplicaCount';
 import { ElastiCacheScalableTargets } from './ElastiCacheScalableTargets';
 
@@ -64,7 +64,7 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
   private readonly replicas: ElastiCacheReplicaCount;
 
   constructor(config: AwsConfig, options: ElastiCacheShardOptions = {}) {
-    this.client = options.client ?? new ElastiCacheClient(clientOptions(config));
+    this.client = options.client ?? new ElastiCacheClient(controlPlaneClientOptions(config));
     // Events are a secondary signal read every minute: a failed read is no events this minute, not retried.
     this.eventsClient =
       options.eventsClient ??
@@ -84,6 +84,92 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
       this.engineVersion(group),
     ]);
     return observation(group, engineVersion, scalableTargets, events, replicasChangedAt);
+  }
+
+  /**
+   * Many groups at once (issue 23): with `GROUPS_TO_PAGE` targets or more, every replication group of the
+   * account in DescribeReplicationGroups pages of 100 (no identifier) and the last hour's events of every
+   * replication group in DescribeEvents pages, instead of one of each per target; the rest (scalable
+   * targets, a Redis OSS group's engine version, replica tags) per target, a few at a time.
+   */
+  async observeMany(
+    targets: readonly Target[],
+    _detail: ObservationDetail,
+  ): Promise<ReadonlyMap<string, Observed<CacheShardsObservation>>> {
+    const observed = new Map<string, Observed<CacheShardsObservation>>();
+    const all = targets.map(cacheTarget);
+    const paged = all.length >= GROUPS_TO_PAGE;
+    const groups = paged ? await this.allGroups() : undefined;
+    const events = paged ? await this.allEvents() : undefined;
+    const scalable = paged
+      ? await this.scalableTargets.ofMany(all.map((t) => t.replicationGroupId))
+      : undefined;
+    const one = async (t: CacheShardsTarget) => {
+      try {
+        const group = groups?.get(t.replicationGroupId) ?? (await this.group(t.replicationGroupId));
+        const [scalableTargets, replicasChangedAt, engineVersion] = await Promise.all([
+          scalable?.get(t.replicationGroupId) ?? this.scalableTargets.of(t.replicationGroupId),
+          t.replicaScaling && group.ARN ? this.replicas.changedAt(group.ARN) : Promise.resolve(undefined),
+          this.engineVersion(group),
+        ]);
+        const read = events ? ofGroup(events, t.replicationGroupId) : await this.events(t.replicationGroupId);
+        observed.set(t.name, {
+          observation: observation(group, engineVersion, scalableTargets, read, replicasChangedAt),
+        });
+      } catch (error) {
+        observed.set(t.name, { error });
+      }
+    };
+    for (let i = 0; i < all.length; i += ONE_BY_ONE_IN_FLIGHT)
+      await Promise.all(all.slice(i, i + ONE_BY_ONE_IN_FLIGHT).map(one));
+    return observed;
+  }
+
+  /** Every replication group of the account, by id (pages of 100). */
+  private async allGroups(): Promise<Map<string, ReplicationGroup>> {
+    const groups = new Map<string, ReplicationGroup>();
+    let marker: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new DescribeReplicationGroupsCommand({ MaxRecords: 100, ...(marker ? { Marker: marker } : {}) }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('ElastiCache DescribeReplicationGroups', cause);
+        });
+      for (const g of page.ReplicationGroups ?? [])
+        if (g.ReplicationGroupId) groups.set(g.ReplicationGroupId, g);
+      marker = page.Marker;
+    } while (marker);
+    return groups;
+  }
+
+  /** The last hour's events of every replication group (pages of 100); a failed read is every group's error. */
+  private async allEvents(): Promise<{ byGroup?: Map<string, CacheEvent[]>; error?: string }> {
+    const byGroup = new Map<string, CacheEvent[]>();
+    let marker: string | undefined;
+    try {
+      do {
+        const page = await this.eventsClient.send(
+          new DescribeEventsCommand({
+            SourceType: 'replication-group',
+            Duration: EVENT_MINUTES,
+            MaxRecords: 100,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        );
+        for (const e of page.Events ?? [])
+          if (e.SourceIdentifier && e.Date && e.Message)
+            byGroup.set(e.SourceIdentifier, [
+              ...(byGroup.get(e.SourceIdentifier) ?? []),
+              { at: e.Date, message: e.Message },
+            ]);
+        marker = page.Marker;
+      } while (marker);
+      return { byGroup };
+    } catch (cause) {
+      return { error: cause instanceof Error ? cause.message : String(cause) };
+    }
   }
 
   async act(target: Target, action: KindAction): Promise<void> {
@@ -209,6 +295,20 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
       return { error: cause instanceof Error ? cause.message : String(cause) };
     }
   }
+}
+
+/** From this many targets on, groups and events are read for the whole account, in pages. */
+const GROUPS_TO_PAGE = 10;
+/** Targets read one by one at once. */
+const ONE_BY_ONE_IN_FLIGHT = 8;
+
+/** One group's events from the account's, oldest first. */
+function ofGroup(
+  read: { byGroup?: Map<string, CacheEvent[]>; error?: string },
+  id: string,
+): { events?: CacheEvent[]; error?: string } {
+  if (read.error !== undefined) return { error: read.error };
+  return { events: [...(read.byGroup?.get(id) ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime()) };
 }
 
 function cacheTarget(target: Target): CacheShardsTarget {

@@ -31,9 +31,9 @@ import { rdsPrerequisiteProblems } from '../decision/rdsReplicasPrerequisites';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { RdsReplicasTarget, Target } from '../policy/schema';
-import type { KindScaler, ResourceScaler } from '../ports';
+import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '../ports';
 import type { AwsConfig } from './awsConfig';
-import { clientOptions } from './awsConfig';
+import { controlPlaneClientOptions } from './awsConfig';
 import { createAuroraReader } from './RdsAuroraReaders';
 import { RdsReaderDiscovery, type ReaderDiscovery } from './RdsReaderDiscovery';
 
@@ -105,7 +105,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
   private readonly onAttempt: (attempt: CreateAttempt) => void;
 
   constructor(config: AwsConfig, options: RdsReplicaOptions = {}) {
-    this.client = options.client ?? new RDSClient(clientOptions(config));
+    this.client = options.client ?? new RDSClient(controlPlaneClientOptions(config));
     this.discovery = options.discovery ?? RdsReaderDiscovery.forAccount(config);
     this.onAttempt = options.onAttempt ?? (() => {});
   }
@@ -128,43 +128,80 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
           throw new AwsCallError('RDS DescribeDBInstances', cause);
         })
     ).DBInstances?.[0];
-    if (!source) throw new ResourceNotFoundError('RDS DB instance', id);
-    if (source.DBClusterIdentifier)
-      throw new SourceTypeMismatchError(
-        `${t.name}: ${id} is a member of Aurora cluster ${source.DBClusterIdentifier}; set aurora: true and name the cluster as sourceDbInstanceIdentifier`,
-      );
-    // Scalepilot's own names as well as the source's list: a replica just created may not be listed yet.
-    const ids = [...new Set([...(source.ReadReplicaDBInstanceIdentifiers ?? []), ...ownNames(id)])];
-    const instances =
-      (
-        await this.client
-          .send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: ids }] }))
-          .catch(wrap('RDS DescribeDBInstances'))
-      ).DBInstances ?? [];
-    const replicas = instances.filter((i) => i.ReadReplicaSourceDBInstanceIdentifier === id);
-    return {
-      aurora: false,
-      source: {
-        id,
-        status: source.DBInstanceStatus ?? 'unknown',
-        engine: source.Engine ?? '',
-        modifying: pending(source.PendingModifiedValues),
-        tags: copiedTags(source),
-        ...(source.DBInstanceClass ? { instanceClass: source.DBInstanceClass } : {}),
-        ...(source.DBSubnetGroup?.DBSubnetGroupName
-          ? { subnetGroup: source.DBSubnetGroup.DBSubnetGroupName }
-          : {}),
-        ...(source.DBParameterGroups?.[0]?.DBParameterGroupName
-          ? { parameterGroup: source.DBParameterGroups[0].DBParameterGroupName }
-          : {}),
-        ...(source.AvailabilityZone ? { availabilityZone: source.AvailabilityZone } : {}),
-        ...(source.Endpoint?.Address ? { endpoint: source.Endpoint.Address } : {}),
-      },
-      replicas: replicas.map(replicaView),
-      otherIds: instances
-        .filter((i) => i.ReadReplicaSourceDBInstanceIdentifier !== id)
-        .map((i) => i.DBInstanceIdentifier ?? ''),
+    const checked = checkedSource(t, source);
+    return instanceObservation(t, checked, await this.instancesById(replicaIdsOf(checked)));
+  }
+
+  /**
+   * Many sources at once (issue 23): every source instance in DescribeDBInstances calls filtered by
+   * `db-instance-id`, 100 identifiers a call, then every replica of all of them the same way; each target's
+   * observation is cut from those. Aurora clusters are read one by one (`observe`). Reader discovery is
+   * read per target that has it.
+   */
+  async observeMany(
+    targets: readonly Target[],
+    _detail: ObservationDetail,
+  ): Promise<ReadonlyMap<string, Observed<RdsReplicasObservation>>> {
+    const observed = new Map<string, Observed<RdsReplicasObservation>>();
+    const plain = targets.map(rdsTarget).filter((t) => !t.aurora);
+    const sources = new Map(
+      (await this.instancesById(plain.map((t) => t.sourceDbInstanceIdentifier))).map((i) => [
+        i.DBInstanceIdentifier,
+        i,
+      ]),
+    );
+    const checked = new Map<string, DBInstance>();
+    for (const t of plain) {
+      try {
+        checked.set(t.name, checkedSource(t, sources.get(t.sourceDbInstanceIdentifier)));
+      } catch (error) {
+        observed.set(t.name, { error });
+      }
+    }
+    const replicas = await this.instancesById([...new Set([...checked.values()].flatMap(replicaIdsOf))]);
+    const one = async (t: RdsReplicasTarget) => {
+      try {
+        const source = checked.get(t.name);
+        if (!source) return observed.set(t.name, { observation: await this.observe(t) });
+        const ids = new Set(replicaIdsOf(source));
+        const observation = instanceObservation(
+          t,
+          source,
+          replicas.filter((i) => ids.has(i.DBInstanceIdentifier ?? '')),
+        );
+        const discovery = await this.discovery.published(t);
+        observed.set(t.name, {
+          observation: discovery === undefined ? observation : { ...observation, discovery },
+        });
+      } catch (error) {
+        observed.set(t.name, { error });
+      }
     };
+    const rest = targets.map(rdsTarget).filter((t) => !observed.has(t.name));
+    for (let i = 0; i < rest.length; i += ONE_BY_ONE_IN_FLIGHT)
+      await Promise.all(rest.slice(i, i + ONE_BY_ONE_IN_FLIGHT).map(one));
+    return observed;
+  }
+
+  /** The named instances (those that exist), 100 identifiers a DescribeDBInstances call, following pages. */
+  private async instancesById(ids: readonly string[]): Promise<DBInstance[]> {
+    const found: DBInstance[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_FILTER) {
+      let marker: string | undefined;
+      do {
+        const page = await this.client
+          .send(
+            new DescribeDBInstancesCommand({
+              Filters: [{ Name: 'db-instance-id', Values: ids.slice(i, i + IDS_PER_FILTER) }],
+              ...(marker ? { Marker: marker } : {}),
+            }),
+          )
+          .catch(wrap('RDS DescribeDBInstances'));
+        found.push(...(page.DBInstances ?? []));
+        marker = page.Marker;
+      } while (marker);
+    }
+    return found;
   }
 
   private async observeCluster(t: RdsReplicasTarget): Promise<RdsReplicasObservation> {
@@ -484,6 +521,61 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
       await this.delete(t, next.id, observation);
     }
   }
+}
+
+/** Identifiers in one `db-instance-id` filter of DescribeDBInstances. */
+const IDS_PER_FILTER = 100;
+/** Targets read one by one (Aurora, reader discovery) at once. */
+const ONE_BY_ONE_IN_FLIGHT = 8;
+
+/** The source instance as described, refused when missing or an Aurora cluster member. */
+function checkedSource(t: RdsReplicasTarget, source: DBInstance | undefined): DBInstance {
+  const id = t.sourceDbInstanceIdentifier;
+  if (!source) throw new ResourceNotFoundError('RDS DB instance', id);
+  if (source.DBClusterIdentifier)
+    throw new SourceTypeMismatchError(
+      `${t.name}: ${id} is a member of Aurora cluster ${source.DBClusterIdentifier}; set aurora: true and name the cluster as sourceDbInstanceIdentifier`,
+    );
+  return source;
+}
+
+/** The instances a source's replicas may be: its list, and Scalepilot's own names (a replica just created may not be listed yet). */
+function replicaIdsOf(source: DBInstance): string[] {
+  const id = source.DBInstanceIdentifier ?? '';
+  return [...new Set([...(source.ReadReplicaDBInstanceIdentifiers ?? []), ...ownNames(id)])];
+}
+
+/** A source instance's observation from the source and the instances its replica names found. */
+function instanceObservation(
+  t: RdsReplicasTarget,
+  source: DBInstance,
+  instances: readonly DBInstance[],
+): RdsReplicasObservation {
+  const id = t.sourceDbInstanceIdentifier;
+  const replicas = instances.filter((i) => i.ReadReplicaSourceDBInstanceIdentifier === id);
+  return {
+    aurora: false,
+    source: {
+      id,
+      status: source.DBInstanceStatus ?? 'unknown',
+      engine: source.Engine ?? '',
+      modifying: pending(source.PendingModifiedValues),
+      tags: copiedTags(source),
+      ...(source.DBInstanceClass ? { instanceClass: source.DBInstanceClass } : {}),
+      ...(source.DBSubnetGroup?.DBSubnetGroupName
+        ? { subnetGroup: source.DBSubnetGroup.DBSubnetGroupName }
+        : {}),
+      ...(source.DBParameterGroups?.[0]?.DBParameterGroupName
+        ? { parameterGroup: source.DBParameterGroups[0].DBParameterGroupName }
+        : {}),
+      ...(source.AvailabilityZone ? { availabilityZone: source.AvailabilityZone } : {}),
+      ...(source.Endpoint?.Address ? { endpoint: source.Endpoint.Address } : {}),
+    },
+    replicas: replicas.map(replicaView),
+    otherIds: instances
+      .filter((i) => i.ReadReplicaSourceDBInstanceIdentifier !== id)
+      .map((i) => i.DBInstanceIdentifier ?? ''),
+  };
 }
 
 /** Scalepilot's own replica names of a source (the first 15: RDS allows no more replicas per source). */

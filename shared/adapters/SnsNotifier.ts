@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { CostAlert } from '../cost/types';
 import { AwsCallError } from '../errors';
 import type { CapacityChangeNotice, CostAlertChannel, Notifier } from '../ports';
@@ -39,6 +39,40 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
       .catch((cause: unknown) => {
         throw new AwsCallError('SNS Publish', cause);
       });
+  }
+
+  /** PublishBatch, 10 messages a call (one alone: Publish); throws when SNS refuses any of them (named). */
+  async capacityChangedMany(notices: readonly CapacityChangeNotice[]): Promise<void> {
+    if (notices.length === 1 && notices[0]) return this.capacityChanged(notices[0]);
+    for (let i = 0; i < notices.length; i += 10) {
+      const entries = notices.slice(i, i + 10).map((notice, k) => {
+        const { subject, body } = capacityChangeMessage(notice);
+        return {
+          Id: String(k),
+          Subject: subjectLine(subject),
+          Message: body,
+          MessageAttributes: {
+            target: { DataType: 'String', StringValue: notice.decision.target },
+            reason: { DataType: 'String', StringValue: notice.decision.reason },
+          },
+        };
+      });
+      const response = await this.client
+        .send(new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: entries }))
+        .catch((cause: unknown) => {
+          throw new AwsCallError('SNS PublishBatch', cause);
+        });
+      const failed = response.Failed ?? [];
+      if (failed.length > 0)
+        throw new AwsCallError(
+          'SNS PublishBatch',
+          new Error(
+            failed
+              .map((f) => `${notices[i + Number(f.Id)]?.decision.target}: ${f.Code} ${f.Message ?? ''}`)
+              .join('; '),
+          ),
+        );
+    }
   }
 
   async costAlert(alert: CostAlert): Promise<void> {

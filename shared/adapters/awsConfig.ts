@@ -1,6 +1,9 @@
+import type { ApiCallBudget } from './ApiCallBudget';
+
 /**
  * The one configuration seam for every AWS SDK client: region, and an endpoint with dummy credentials when
- * the target is the local emulator. Retries use the SDK's own standard strategy.
+ * the target is the local emulator. Retries use the SDK's own standard strategy (adaptive for the control
+ * planes, see controlPlaneClientOptions).
  */
 export interface AwsConfig {
   readonly region: string;
@@ -8,6 +11,8 @@ export interface AwsConfig {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** How long one attempt may go without an answer before the SDK drops it and retries (default 10 s). */
   readonly requestTimeoutMs?: number;
+  /** The scalers' share of the account's API rate: every attempt of every client waits its turn and is counted. */
+  readonly budget?: ApiCallBudget;
 }
 
 /** A function runs 60 s: three attempts of a call that hangs must fit in it, with time left to record. */
@@ -15,21 +20,31 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Client options for `new XxxClient(clientOptions(config))`. */
 export function clientOptions(config: AwsConfig) {
+  // Without these a connection that never answers holds the call until the function times out (the
+  // SDK's own socket timeout is minutes): the attempt must fail and be retried instead.
+  const handler = {
+    connectionTimeout: 3_000,
+    requestTimeout: config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    // Without this the SDK only logs a warning when the request timeout passes, and keeps waiting.
+    throwOnRequestTimeout: true,
+  };
   return {
     region: config.region,
     maxAttempts: 3,
-    retryMode: 'standard' as const,
-    // Without these a connection that never answers holds the call until the function times out (the
-    // SDK's own socket timeout is minutes): the attempt must fail and be retried instead.
-    requestHandler: {
-      connectionTimeout: 3_000,
-      requestTimeout: config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-      // Without this the SDK only logs a warning when the request timeout passes, and keeps waiting.
-      throwOnRequestTimeout: true,
-    },
+    retryMode: 'standard' as 'standard' | 'adaptive',
+    requestHandler: config.budget ? config.budget.requestHandler(handler) : handler,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
+}
+
+/**
+ * Options for a control plane's client (Auto Scaling, RDS, ElastiCache): the SDK's adaptive retry mode,
+ * which slows the client's own sending when the service throttles it (the account's rate is shared with
+ * every other tool there), on top of the standard retries.
+ */
+export function controlPlaneClientOptions(config: AwsConfig) {
+  return { ...clientOptions(config), retryMode: 'adaptive' as const };
 }
 
 /** The configuration a Lambda (or the CLI) runs with: AWS_REGION, and AWS_ENDPOINT_URL for the emulator. */

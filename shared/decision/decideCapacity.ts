@@ -2,7 +2,15 @@ import type { RateLimit, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
 import { type RuleSample, ruleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
-import type { Decision, DecisionInput, ReasonCode, ScalingHistory } from './types';
+import type {
+  Decision,
+  DecisionExplanation,
+  DecisionInput,
+  GateNote,
+  ReasonCode,
+  RuleInput,
+  ScalingHistory,
+} from './types';
 
 /** The floor's name among the rules' recommendations (rule names are lowercase, so it cannot clash). */
 const FORECAST = 'Forecast';
@@ -19,6 +27,9 @@ const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
  * busy → limits → out of range → rules (sustained over their evaluation periods) → missing-metric guard →
  * stabilisation windows → cooldowns → rate limits → blast radius → bounds.
  * Bounds come last so that the result always lies within both the policy's range and the live limits.
+ * The decision's `explain` lists what each rule read and asked for, the floor, and every gate of this
+ * pipeline the decision met, in order, held or passed (noted from the values computed anyway; a gate
+ * that passed says so in a fixed phrase, so the backtest, which calls this every minute, pays little).
  */
 export function decideCapacity(input: DecisionInput): Decision {
   const { target, state, history, now } = input;
@@ -26,44 +37,68 @@ export function decideCapacity(input: DecisionInput): Decision {
   const unit = state.unitLabel ?? unitByKind[target.kind];
   const samples = ruleSamples(input);
   const metrics = Object.fromEntries(target.rules.map((r) => [r.name, samples.get(r.name)?.newest ?? null]));
+  const noting = input.explain !== false;
+  const gates: GateNote[] = [];
+  const recommendations: RuleRecommendation[] = [];
   const decision = (
     desired: number,
     reason: ReasonCode,
     message: string,
     recommendation = current,
-  ): Decision => ({
-    target: target.name,
-    kind: target.kind,
-    current,
-    desired,
-    recommendation,
-    direction: desired > current ? 'out' : desired < current ? 'in' : 'none',
-    reason,
-    message,
-    metrics,
-  });
+  ): Decision => {
+    const made: { -readonly [K in keyof Decision]: Decision[K] } = {
+      target: target.name,
+      kind: target.kind,
+      current,
+      desired,
+      recommendation,
+      direction: desired > current ? 'out' : desired < current ? 'in' : 'none',
+      reason,
+      message,
+      metrics,
+    };
+    if (noting) made.explain = explanation(input, metrics, recommendations, gates);
+    return made;
+  };
+  const held = (gate: string, d: Decision): Decision => {
+    if (noting) gates.push({ gate, outcome: 'held', reason: d.reason, message: d.message });
+    return d;
+  };
+  const passed = (gate: string, message: string) => {
+    if (noting) gates.push({ gate, outcome: 'passed', message });
+  };
 
   if (state.busy)
-    return decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`);
+    return held(
+      'busy',
+      decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`),
+    );
+  passed('busy', 'not busy');
 
   const lo = Math.max(target.capacity.min, state.liveMin);
   const hi = Math.min(target.capacity.max, state.liveMax);
   if (lo > hi) {
-    return decision(
-      current,
-      'LimitsConflict',
-      `policy range ${target.capacity.min}..${target.capacity.max} and live limits ${state.liveMin}..${state.liveMax} do not overlap`,
+    return held(
+      'bounds',
+      decision(
+        current,
+        'LimitsConflict',
+        `policy range ${target.capacity.min}..${target.capacity.max} and live limits ${state.liveMin}..${state.liveMax} do not overlap`,
+      ),
     );
   }
 
   const missing = target.rules.filter((r) => !samples.has(r.name)).map((r) => r.name);
   const cap = target.maxUnitsPerDecision ?? input.policyMaxUnitsPerDecision;
-  if (current < lo || current > hi) return backIntoRange(input, { lo, hi, cap, missing, decision });
+  if (current < lo || current > hi) {
+    const back = backIntoRange(input, { lo, hi, cap, missing, decision });
+    return held(back.reason === 'OutOfRange' ? 'range' : gateOfReason(back.reason), back);
+  }
+  passed('range', 'within the range');
 
   // 1. What the rules ask for. A rule without a fresh datapoint holds the current capacity: a metrics
   //    outage can delay a scale-out, but never causes a scale-in.
   const warmState = { ...state, serving: warmedServing(input) };
-  const recommendations: RuleRecommendation[] = [];
   for (const rule of target.rules) {
     const sample = samples.get(rule.name);
     if (sample) recommendations.push(sampledRecommendation(rule, sample, warmState));
@@ -81,11 +116,9 @@ export function decideCapacity(input: DecisionInput): Decision {
     });
   }
   if (recommendations.length === 0) {
-    return bounded(
+    return held(
+      'missingMetrics',
       decision(current, 'MetricsMissing', `no fresh datapoint for ${missing.join(', ')}: holding ${current}`),
-      lo,
-      hi,
-      unit,
     );
   }
   // Several rules: the largest recommendation wins (as with several AWS scaling policies on one group).
@@ -93,18 +126,17 @@ export function decideCapacity(input: DecisionInput): Decision {
   let raw = top.desired;
   let why = top.why;
   if (raw < current && missing.length > 0) {
-    return bounded(
+    return held(
+      'missingMetrics',
       decision(
         current,
         'ScaleInBlockedByMissingMetrics',
         `${why}, but no fresh datapoint for ${missing.join(', ')}: not scaling in blind`,
         current,
       ),
-      lo,
-      hi,
-      unit,
     );
   }
+  if (missing.length === 0) passed('missingMetrics', 'every rule has a fresh datapoint');
   if (raw < current) {
     // Scale in only when every rule agrees; name the one that holds the most.
     why = recommendations.map((r) => r.why).join('; ');
@@ -123,7 +155,10 @@ export function decideCapacity(input: DecisionInput): Decision {
               target.rules.some((r) => r.type === 'target-tracking')
             ? 'WithinTolerance'
             : 'NoThresholdBreached';
-    return bounded(decision(current, reason, recommendations.map((r) => r.why).join('; ')), lo, hi, unit);
+    const same = decision(current, reason, recommendations.map((r) => r.why).join('; '));
+    return reason === 'InstancesWarming' || reason === 'PredictiveFloor'
+      ? held(reason === 'InstancesWarming' ? 'warming' : 'floor', same)
+      : same;
   }
   const recommendation = raw;
 
@@ -132,67 +167,71 @@ export function decideCapacity(input: DecisionInput): Decision {
   const stabilized = stabilize(raw, current, history, target, now);
   if (stabilized !== raw) {
     if (stabilized === current) {
-      return bounded(
+      return held(
+        'stabilization',
         decision(
           current,
           'StabilizationWindow',
           `${why}; held at ${current} by the ${raw > current ? 'scale-out' : 'scale-in'} stabilisation window`,
           recommendation,
         ),
-        lo,
-        hi,
-        unit,
       );
     }
     why = `${why}; stabilised to ${stabilized}`;
+    if (noting)
+      gates.push({ gate: 'stabilization', outcome: 'held', message: `${raw} stabilised to ${stabilized}` });
     raw = stabilized;
-  }
+  } else
+    passed(
+      'stabilization',
+      raw > current
+        ? 'no lower recommendation in the scale-out window'
+        : 'no higher recommendation in the scale-in window',
+    );
   const direction = raw > current ? 'out' : 'in';
 
   // 3. Cooldowns, each direction its own clock; and no reversal inside the reverse direction's window.
   const sinceOut = secondsSince(history.lastScaleOutAt, now);
   const sinceIn = secondsSince(history.lastScaleInAt, now);
   if (direction === 'out' && sinceOut < target.cooldowns.scaleOutSeconds) {
-    return bounded(
+    return held(
+      'cooldown',
       decision(
         current,
         'ScaleOutCooldown',
         `${why}; last scale-out ${Math.round(sinceOut)} s ago, cooldown ${target.cooldowns.scaleOutSeconds} s`,
         recommendation,
       ),
-      lo,
-      hi,
-      unit,
     );
   }
   if (direction === 'in' && sinceIn < target.cooldowns.scaleInSeconds) {
-    return bounded(
+    return held(
+      'cooldown',
       decision(
         current,
         'ScaleInCooldown',
         `${why}; last scale-in ${Math.round(sinceIn)} s ago, cooldown ${target.cooldowns.scaleInSeconds} s`,
         recommendation,
       ),
-      lo,
-      hi,
-      unit,
     );
   }
+  passed(
+    'cooldown',
+    direction === 'out' ? 'no scale-out within its cooldown' : 'no scale-in within its cooldown',
+  );
   const reverseWindow =
     direction === 'in'
       ? { since: sinceOut, window: target.stabilization.scaleInSeconds, last: 'scale-out' }
       : { since: sinceIn, window: target.stabilization.scaleOutSeconds, last: 'scale-in' };
   if (reverseWindow.since < reverseWindow.window) {
-    return bounded(
+    return held(
+      'stabilization',
       decision(
         current,
         'StabilizationWindow',
         `${why}; a ${reverseWindow.last} ${Math.round(reverseWindow.since)} s ago is inside the ${reverseWindow.window} s window`,
         recommendation,
       ),
-      lo,
-      hi,
-      unit,
     );
   }
 
@@ -208,7 +247,9 @@ export function decideCapacity(input: DecisionInput): Decision {
       desired = bound;
       reason = direction === 'out' ? 'ScaleOutRateLimited' : 'ScaleInRateLimited';
       why = `${why}; rate limit allows ${bound}`;
-    }
+      if (noting)
+        gates.push({ gate: 'rateLimit', outcome: 'held', reason, message: `rate limit allows ${bound}` });
+    } else passed('rateLimit', 'within the rate limits');
   }
 
   // 5. Blast radius: no single decision moves more than the cap.
@@ -216,12 +257,73 @@ export function decideCapacity(input: DecisionInput): Decision {
     desired = direction === 'out' ? current + cap : current - cap;
     reason = 'BlastRadiusCapped';
     why = `${why}; capped at ${cap} ${unit}s per decision`;
-  }
+    if (noting)
+      gates.push({ gate: 'blastRadius', outcome: 'held', reason, message: `capped at ${cap} ${unit}s` });
+  } else passed('blastRadius', 'within the cap');
 
   if (direction === 'out' ? desired <= current : desired >= current) {
-    return bounded(decision(current, reason, `${why}; no room to move`, recommendation), lo, hi, unit);
+    return bounded(
+      decision(current, reason, `${why}; no room to move`, recommendation),
+      lo,
+      hi,
+      unit,
+      noting ? gates : undefined,
+    );
   }
-  return bounded(decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation), lo, hi, unit);
+  return bounded(
+    decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation),
+    lo,
+    hi,
+    unit,
+    noting ? gates : undefined,
+  );
+}
+
+/** The gate a skip's reason comes from (for the explanation of an out-of-range step that was held). */
+function gateOfReason(reason: ReasonCode): string {
+  if (reason === 'ScaleOutCooldown' || reason === 'ScaleInCooldown') return 'cooldown';
+  if (reason === 'ScaleInBlockedByMissingMetrics') return 'missingMetrics';
+  return 'range';
+}
+
+/**
+ * The decision's explanation: each rule's metric, the value read, its threshold and recommendation; the
+ * floor; the gates as far as the decision went. Shares the gate list, so a gate noted after this is built
+ * (the bounds) still shows.
+ */
+function explanation(
+  input: DecisionInput,
+  metrics: Readonly<Record<string, number | null>>,
+  recommendations: readonly RuleRecommendation[],
+  gates: readonly GateNote[],
+): DecisionExplanation {
+  const rules = input.target.rules.map((rule): RuleInput => {
+    const asked = recommendations.find((r) => r.rule === rule.name);
+    const one: { -readonly [K in keyof RuleInput]: RuleInput[K] } = {
+      rule: rule.name,
+      metric: metricLabel(rule.metric),
+      value: metrics[rule.name] ?? null,
+    };
+    if (asked?.threshold !== undefined) one.threshold = asked.threshold;
+    if (asked) {
+      one.recommendation = asked.desired;
+      one.direction = asked.breached;
+    }
+    return one;
+  });
+  const { floor } = input;
+  return { rules, ...(floor ? { floor: { units: floor.units, source: floor.source } } : {}), gates };
+}
+
+/** A rule's metric as an explanation names it (`namespace/name statistic`), made once per rule. */
+const metricLabels = new WeakMap<object, string>();
+function metricLabel(metric: { namespace: string; name: string; statistic: string }): string {
+  let label = metricLabels.get(metric);
+  if (label === undefined) {
+    label = `${metric.namespace}/${metric.name} ${metric.statistic}`;
+    metricLabels.set(metric, label);
+  }
+  return label;
 }
 
 /**
@@ -277,18 +379,18 @@ function backIntoRange(
 }
 
 /** Applies the bounds last, and names them when they changed the outcome (`current` is in range here). */
-function bounded(d: Decision, lo: number, hi: number, unit: string): Decision {
+function bounded(d: Decision, lo: number, hi: number, unit: string, gates: GateNote[] | undefined): Decision {
   const desired = Math.min(hi, Math.max(lo, d.desired));
-  if (desired === d.desired) return d;
+  if (desired === d.desired) {
+    gates?.push({ gate: 'bounds', outcome: 'passed', message: 'within the bounds' });
+    return d;
+  }
   const direction = desired > d.current ? 'out' : desired < d.current ? 'in' : 'none';
   const atMax = d.desired > hi;
-  return {
-    ...d,
-    desired,
-    direction,
-    reason: atMax ? 'AtMaxCapacity' : 'AtMinCapacity',
-    message: `${d.message}; held at the ${atMax ? 'maximum' : 'minimum'} of ${atMax ? hi : lo} ${unit}s`,
-  };
+  const reason = atMax ? 'AtMaxCapacity' : 'AtMinCapacity';
+  const limit = `held at the ${atMax ? 'maximum' : 'minimum'} of ${atMax ? hi : lo} ${unit}s`;
+  gates?.push({ gate: 'bounds', outcome: 'held', reason, message: limit });
+  return { ...d, desired, direction, reason, message: `${d.message}; ${limit}` };
 }
 
 function stabilize(raw: number, current: number, history: ScalingHistory, target: Target, now: Date): number {

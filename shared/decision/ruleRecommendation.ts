@@ -8,6 +8,8 @@ export interface RuleRecommendation {
   readonly desired: number;
   readonly why: string;
   readonly breached: 'out' | 'in' | 'none';
+  /** The breached step's threshold, or the target-tracking target (a decision's explanation shows it). */
+  readonly threshold?: number;
   /** The newest datapoint breaches, but not every one of the rule's evaluation periods does yet. */
   readonly unsustained?: boolean;
 }
@@ -35,6 +37,7 @@ export function sampledRecommendation(
     desired: state.current,
     breached: 'none',
     unsustained: true,
+    ...(newest.threshold === undefined ? {} : { threshold: newest.threshold }),
     why: `${rule.name} ${hundredths(sample.newest)} breaches scale-${newest.breached}, but not in each of the last ${rule.evaluationPeriods} periods`,
   };
 }
@@ -79,6 +82,7 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
         rule: rule.name,
         desired,
         breached: 'out',
+        threshold: out.above,
         why: `${rule.name} ${fmt(value)} > ${out.above}: add ${out.add}${desired < current + out.add ? ` (${current - serving} still warming)` : ''}`,
       };
     }
@@ -88,6 +92,7 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
         rule: rule.name,
         desired: current - inStep.remove,
         breached: 'in',
+        threshold: inStep.below,
         why: `${rule.name} ${fmt(value)} < ${inStep.below}: remove ${inStep.remove}`,
       };
     }
@@ -105,6 +110,7 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
       rule: rule.name,
       desired: current,
       breached: 'none',
+      threshold: rule.target,
       why: `${rule.name} ${fmt(value)} within ±${rule.tolerance * 100}% of target ${rule.target}`,
     };
   }
@@ -115,6 +121,7 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
       rule: rule.name,
       desired: Math.max(current, 1),
       breached: 'out',
+      threshold: rule.target,
       why: `${rule.name} ${fmt(value)} vs target ${rule.target} with nothing serving: start 1`,
     };
   }
@@ -124,6 +131,7 @@ export function ruleRecommendation(rule: Rule, value: number, state: CapacitySta
     rule: rule.name,
     desired,
     breached: ratio > 1 ? 'out' : 'in',
+    threshold: rule.target,
     why: `${rule.name} ${fmt(value)} vs target ${rule.target}: ${serving} serving × ${fmt(ratio)} = ${demand}`,
   };
 }

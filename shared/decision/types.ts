@@ -82,6 +82,11 @@ export interface DecisionInput {
   readonly readings: Readonly<Record<string, readonly MetricReading[] | undefined>>;
   readonly history: ScalingHistory;
   readonly now: Date;
+  /**
+   * Whether the decision carries its `explain` (default true). A caller that reads only `desired` every
+   * simulated minute (the backtest) passes false and pays nothing for it.
+   */
+  readonly explain?: boolean;
 }
 
 /**
@@ -152,6 +157,9 @@ export const reasonCodes = [
   'ForecastOnly',
   'ForecastDeclined',
   'ForecastUntrusted',
+  // fleet (issue 23): a target the run had no time left for (its deadline came first); the next run
+  // starts with it, so no target starves.
+  'Deferred',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -20,7 +20,47 @@ export interface ScheduleTick {
   readonly time: string;
 }
 
-export type ScalingEvent = AlarmHint | ScheduleTick;
+/**
+ * "Evaluate these targets": a batch a scheduled run handed out (SQS, when the policy holds more targets
+ * than one run takes). `at` is the tick it belongs to; `queueArn` the queue it came from.
+ */
+export interface FanOutBatch {
+  readonly trigger: 'batch';
+  readonly kind: string;
+  readonly batch: number;
+  readonly targets: readonly string[];
+  readonly at: string;
+  readonly queueArn: string;
+}
+
+export type ScalingEvent = AlarmHint | ScheduleTick | FanOutBatch;
+
+/** The body of a fan-out message, as SqsFanOut writes it. */
+export const fanOutMessage = z.strictObject({
+  kind: z.string().min(1),
+  batch: z.number().int().min(0),
+  targets: z.array(z.string().min(1)).min(1).max(10_000),
+  at: z.iso.datetime(),
+});
+
+/**
+ * SQS invokes the scaler with up to its event source mapping's batch size of messages; the generated
+ * mapping takes one (a fan-out batch is a run's worth of targets).
+ */
+export const MAX_SQS_RECORDS = 1;
+
+const sqsEvent = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventSource: z.literal('aws:sqs'),
+        eventSourceARN: z.string().startsWith('arn:'),
+        body: z.string(),
+      }),
+    )
+    .min(1)
+    .max(MAX_SQS_RECORDS),
+});
 
 /**
  * SNS invokes Lambda with one message per invocation (the `Records` array of its event holds one record;
@@ -73,8 +113,8 @@ const scheduleEvent = z.object({
 const ALARM_ARN = /^arn:[a-z-]+:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
 
 /**
- * Recognises the three events a scaler subscribes to: a direct alarm action, an alarm arriving through SNS,
- * and the schedule. Anything else is a MalformedEventError that says what was expected and what is wrong.
+ * Recognises the events a scaler subscribes to: a direct alarm action, an alarm arriving through SNS, the
+ * schedule, and a fan-out batch from its own SQS queue. Anything else is a MalformedEventError that says what was expected and what is wrong.
  * `region` is the function's own, for an SNS notification that carries no alarm ARN.
  */
 export function parseScalingEvent(event: unknown, region: string): ScalingEvent[] {
@@ -106,6 +146,11 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   if (schedule.success) return [{ trigger: 'schedule', time: schedule.data.time }];
 
   const records = (event as { Records?: unknown } | null)?.Records;
+  if (
+    Array.isArray(records) &&
+    (records[0] as { eventSource?: unknown } | undefined)?.eventSource === 'aws:sqs'
+  )
+    return parseFanOutBatch(event);
   if (Array.isArray(records) && records.length > MAX_SNS_RECORDS)
     throw new MalformedEventError(
       `Records: ${records.length} records, but SNS delivers ${MAX_SNS_RECORDS} per invocation; refusing the event`,
@@ -146,6 +191,27 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   throw new MalformedEventError(
     `event is neither a CloudWatch alarm action, an SNS alarm notification nor a scheduled event: ${describeIssues(closestFailure(event, direct.error, sns.error, schedule.error))}`,
   );
+}
+
+/** A fan-out batch from the scaler's own queue (one message per invocation). */
+function parseFanOutBatch(event: unknown): FanOutBatch[] {
+  const sqs = sqsEvent.safeParse(event);
+  if (!sqs.success)
+    throw new MalformedEventError(`not a fan-out batch from SQS: ${describeIssues(sqs.error)}`);
+  return sqs.data.Records.map((record, i) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch (cause) {
+      throw new MalformedEventError(`Records[${i}].body is not JSON`, { cause });
+    }
+    const message = fanOutMessage.safeParse(body);
+    if (!message.success)
+      throw new MalformedEventError(
+        `Records[${i}].body is not a fan-out batch: ${describeIssues(message.error)}`,
+      );
+    return { trigger: 'batch' as const, ...message.data, queueArn: record.eventSourceARN };
+  });
 }
 
 function alarmArnParts(arn: string, field: string): { account: string; region: string } {

@@ -1,11 +1,13 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CapacityState, Decision } from '../decision/types';
-import type { DecisionMetrics } from '../usecases/evaluateTargets';
+import type { DecisionMetrics, RunSummary } from '../usecases/evaluateTargets';
 
 /**
  * EMF metrics (the dashboard's source): `Decisions` by target and reason, `Actions` by target and direction,
- * `OrderedCapacity` and `ServingCapacity` by target, `Errors` by operation, `TargetFailures` by service
- * (a target whose evaluation failed: describe, action or record).
+ * `OrderedCapacity` and `ServingCapacity` by target (only when the decision read the resource: a deferred
+ * or backed-off target's capacity is not known, not 0), `Errors` by operation, `TargetFailures` by service
+ * (a target whose evaluation failed: describe, action or record); per run, by service, `DeferredTargets`
+ * (the stack's alarm watches it), `TargetsEvaluated`, `ApiBudgetWaitMs`, and `ApiCalls` by `apiService`.
  */
 export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
   return {
@@ -18,14 +20,35 @@ export function powertoolsDecisionMetrics(metrics: Metrics): DecisionMetrics {
         action.addDimensions({ target: decision.target, direction: decision.direction });
         action.addMetric('Actions', MetricUnit.Count, 1);
       }
-      const capacity = metrics.singleMetric();
-      capacity.addDimensions({ target: decision.target });
-      capacity.addMetric('OrderedCapacity', MetricUnit.Count, applied ? decision.desired : decision.current);
+      if (applied || state) {
+        const capacity = metrics.singleMetric();
+        capacity.addDimensions({ target: decision.target });
+        capacity.addMetric(
+          'OrderedCapacity',
+          MetricUnit.Count,
+          applied ? decision.desired : decision.current,
+        );
+      }
       if (state) {
         // A single metric flushes on its first addMetric: each series needs its own.
         const serving = metrics.singleMetric();
         serving.addDimensions({ target: decision.target });
         serving.addMetric('ServingCapacity', MetricUnit.Count, state.serving);
+      }
+    },
+    ran(summary: RunSummary) {
+      // By the function's `service` dimension only: the stack's DeferredTargets alarm watches this series.
+      const run = metrics.singleMetric();
+      run.addMetric('DeferredTargets', MetricUnit.Count, summary.deferred);
+      const evaluated = metrics.singleMetric();
+      evaluated.addMetric('TargetsEvaluated', MetricUnit.Count, summary.evaluated);
+      if (!summary.api) return;
+      const waited = metrics.singleMetric();
+      waited.addMetric('ApiBudgetWaitMs', MetricUnit.Milliseconds, summary.api.waitedMs);
+      for (const [apiService, calls] of Object.entries(summary.api.calls)) {
+        const byService = metrics.singleMetric();
+        byService.addDimensions({ apiService });
+        byService.addMetric('ApiCalls', MetricUnit.Count, calls);
       }
     },
     failed(operation: string, target?: string) {

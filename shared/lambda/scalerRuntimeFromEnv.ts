@@ -1,12 +1,15 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { ApiCallBudget, type BudgetTime } from '../adapters/ApiCallBudget';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../adapters/CloudWatchMetricsReader';
 import { DynamoLedger } from '../adapters/DynamoLedger';
 import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
+import { SqsFanOut } from '../adapters/SqsFanOut';
 import { pauseParameterName, SsmPauseSwitch } from '../adapters/SsmPauseSwitch';
 import { ScalingError } from '../errors';
+import { controlPlaneOf, runPlan } from '../policy/runPlan';
 import type { Policy, TargetKind } from '../policy/schema';
 import type { CapacityPort, Clock, KindScaler } from '../ports';
 import type { LogSink } from '../usecases/evaluateTargets';
@@ -32,20 +35,30 @@ export interface RuntimeOptions {
   readonly policy?: Policy;
   readonly aws?: AwsConfig;
   readonly clock?: Clock;
+  /** The API budget's time (virtual in benchmarks); the wall clock by default. */
+  readonly budgetTime?: BudgetTime;
 }
 
 /** Builds a scaler's runtime from its Lambda environment (set by serverless.yml); tests override parts. */
 export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
   const env = options.env ?? process.env;
   const required = (name: string) => requiredEnv(env, name);
-  const aws = options.aws ?? awsConfigFromEnv(env);
+  const policy = options.policy ?? bundledPolicy(env);
+  // Each run's share of the account's rate for the kind's control plane (split over its fan-out batches).
+  const plan = runPlan(policy, options.kind);
+  const budget = new ApiCallBudget(
+    { [controlPlaneOf[options.kind]]: plan.runRatePerSecond },
+    options.budgetTime,
+  );
+  const aws: AwsConfig = { ...(options.aws ?? awsConfigFromEnv(env)), budget };
   const table = required('LEDGER_TABLE');
+  const fanOutQueue = env.FANOUT_QUEUE_URL;
   // The function's own account and region: its ledger scope, and the only alarms it acts on.
   const scope = scopeFromEnv(env, aws.region);
   const stage = required('SCALEPILOT_STAGE');
   return {
     kind: options.kind,
-    policy: options.policy ?? bundledPolicy(env),
+    policy,
     stage,
     account: scope.account,
     region: aws.region,
@@ -54,6 +67,9 @@ export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
     ledger: new DynamoLedger(aws, table, ledgerScope(scope)),
     notifier: new SnsNotifier(aws, required('TOPIC_ARN')),
     pause: new SsmPauseSwitch(aws, pauseParameterName(stage)),
+    apiBudget: budget,
+    // Only a policy with more targets of the kind than one run takes fans out (the stack has the queue then).
+    ...(fanOutQueue && plan.batches > 1 ? { fanOut: new SqsFanOut(aws, fanOutQueue, options.kind) } : {}),
     clock: options.clock ?? systemClock,
     log: options.logger,
     ...(options.metrics ? { decisionMetrics: powertoolsDecisionMetrics(options.metrics) } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FleetSchema } from './fleetSchema';
 
 // Defaults are the seed guides' values: 70/30 CPU thresholds, +2/−1 steps, 300 s / 600 s cooldowns,
 // HPA-style 60 s / 300 s stabilisation windows, a 30% capacity buffer for predictive scaling.
@@ -417,6 +418,7 @@ export const PolicySchema = z.strictObject({
   predictive: PredictiveSchema,
   cost: CostSchema.optional(),
   notifications: NotificationsSchema,
+  fleet: FleetSchema,
 });
 
 export type Policy = z.infer<typeof PolicySchema>;

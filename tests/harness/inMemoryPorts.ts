@@ -18,6 +18,7 @@ import type {
   MetricsReader,
   TargetRecord,
   TargetUpdate,
+  UnleasedRecord,
 } from '../../shared/ports';
 
 /** In-memory ports for use-case tests: the same contracts as the AWS adapters, no network. */
@@ -42,8 +43,37 @@ export class InMemoryLedger implements Ledger {
   async releaseLease(lease: Lease) {
     if (this.leases.get(lease.target)?.token === lease.token) this.leases.delete(lease.target);
   }
-  async read(target: string): Promise<TargetRecord> {
+  /** The record as stored (the lease lives apart). */
+  private stored(target: string): TargetRecord {
     return this.records.get(target) ?? { history: emptyHistory, failures: 0 };
+  }
+  async read(target: string): Promise<TargetRecord> {
+    const record = this.stored(target);
+    const lease = this.leases.get(target);
+    return lease ? { ...record, leaseExpiresAt: new Date(lease.expires) } : record;
+  }
+  async readMany(targets: readonly string[]): Promise<ReadonlyMap<string, TargetRecord>> {
+    return new Map(await Promise.all(targets.map(async (t) => [t, await this.read(t)] as const)));
+  }
+  /** Unleased records: the log and the recommendation window only (a failing batch fails as a whole). */
+  async recordMany(records: readonly UnleasedRecord[]) {
+    if (this.failNextRecords > 0) {
+      this.failNextRecords -= 1;
+      throw new Error('injected: the ledger write timed out');
+    }
+    for (const { decision, context, recommendations } of records) {
+      this.log.push({ ...decision, ...context });
+      if (!recommendations) continue;
+      const before = this.stored(decision.target);
+      this.records.set(decision.target, { ...before, history: { ...before.history, recommendations } });
+    }
+  }
+  readonly cursors = new Map<string, string>();
+  async readCursor(key: string) {
+    return this.cursors.get(key);
+  }
+  async writeCursor(key: string, next: string) {
+    this.cursors.set(key, next);
   }
   private fenced(lease: Lease, now: Date, margin = 0) {
     const held = this.leases.get(lease.target);
@@ -51,7 +81,7 @@ export class InMemoryLedger implements Ledger {
       throw new LeaseLostError(lease.target, lease.token);
   }
   async writeFloors(target: string, floors: FloorSchedule | undefined) {
-    const { floors: _old, ...rest } = await this.read(target);
+    const { floors: _old, ...rest } = this.stored(target);
     this.records.set(target, { ...rest, ...(floors ? { floors } : {}) });
   }
   readonly tracks = new Map<string, ForecastTrack>();
@@ -64,7 +94,7 @@ export class InMemoryLedger implements Ledger {
   async writeIntent(lease: Lease, intent: PendingIntent, now: Date, marginSeconds: number) {
     this.fenced(lease, now, marginSeconds);
     this.intents.push(intent);
-    this.records.set(lease.target, { ...(await this.read(lease.target)), intent });
+    this.records.set(lease.target, { ...this.stored(lease.target), intent });
   }
   async record(decision: Decision, context: DecisionContext, update?: TargetUpdate) {
     if (this.failNextRecords > 0) {
@@ -74,7 +104,7 @@ export class InMemoryLedger implements Ledger {
     if (update?.lease) this.fenced(update.lease, context.now);
     this.log.push({ ...decision, ...context });
     if (!update) return;
-    const before = await this.read(decision.target);
+    const before = this.stored(decision.target);
     const { intent: _dropped, backoffUntil: _until, lastNotice: _notice, ...rest } = before;
     const backoffUntil = update.failures ? update.failures.backoffUntil : before.backoffUntil;
     const intent = update.clearIntent

@@ -39,9 +39,9 @@ describe('scale-rds-replicas against the emulator (the issue’s scenario, examp
     const [created] = await s.alarm('alarm-1');
     expect(created?.decision).toMatchObject({ reason: 'ScaleOut', current: 1, desired: 2 });
     expect(creates()).toBe(1);
-    // At most two describe calls per evaluation, filtered by identifier (never a scan of the account): the
-    // look before the lease is reused under it, as the ledger shows no activity in between.
-    expect(emulator.calls('DescribeDBInstances') - describesBefore).toBe(2);
+    // Two describe calls per look, filtered by identifier (never a scan of the account): the first look, and
+    // the read under the lease every mutation is decided from (issue 20 item 4: never the first look's).
+    expect(emulator.calls('DescribeDBInstances') - describesBefore).toBe(4);
     expect(await s.tagsOf(SP1)).toMatchObject({
       'scalepilot:managed': 'true',
       'scalepilot:target': 'events-db',

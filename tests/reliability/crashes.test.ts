@@ -11,7 +11,7 @@ import { createScalerHandler, type ScalerRuntime } from '../../shared/lambda/cre
 import type { CapacityPort, Ledger } from '../../shared/ports';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import { alarmActionEvent, asgScalerOnEmulator, seedStepPolicy, testClock } from '../harness/fixtures';
-import { InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
+import { FunctionMetrics, InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
 import { useEmulator } from '../harness/useEmulator';
 import { recordFigures } from './figures';
 
@@ -258,7 +258,8 @@ describe('a lease lost while a failure is recorded', () => {
           kind: 'asg',
           capacity: flaky,
           ledger: new TakenOver(),
-          metrics: { recent: async () => ({ values: new Map(), failures: [] }) },
+          // The group is about to act (CPU 95 > 70), so it takes the lease and is described again under it.
+          metrics: new FunctionMetrics(() => 95),
           notifier: { capacityChanged: async () => {} },
           clock: { now: () => now },
           log: { info() {}, warn() {}, error() {} },

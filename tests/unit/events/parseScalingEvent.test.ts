@@ -152,3 +152,48 @@ describe('parseScalingEvent', () => {
     );
   });
 });
+
+describe('fan-out batches from SQS (issue 23)', () => {
+  const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:scalepilot-prod-scaleAsg-fanout';
+  const sqs = (body: unknown, records = 1) => ({
+    Records: Array.from({ length: records }, () => ({
+      eventSource: 'aws:sqs',
+      eventSourceARN: QUEUE,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })),
+  });
+  const batch = { kind: 'asg', batch: 1, targets: ['api', 'web'], at: AT.toISOString() };
+
+  it('reads a batch: its kind, number, targets, tick and queue', () => {
+    expect(parseScalingEvent(sqs(batch), 'us-east-1')).toEqual([
+      { trigger: 'batch', ...batch, queueArn: QUEUE },
+    ]);
+  });
+
+  it.each([
+    { name: 'a body that is not JSON', event: sqs('{'), error: 'Records[0].body is not JSON' },
+    {
+      name: 'no targets',
+      event: sqs({ ...batch, targets: [] }),
+      error: 'Records[0].body is not a fan-out batch: targets',
+    },
+    {
+      name: 'a tick that is not a time',
+      event: sqs({ ...batch, at: 'soon' }),
+      error: 'Records[0].body is not a fan-out batch: at',
+    },
+    {
+      name: 'an unknown key',
+      event: sqs({ ...batch, colour: 'red' }),
+      error: 'Records[0].body is not a fan-out batch',
+    },
+    {
+      name: 'two messages (the mapping sends one)',
+      event: sqs(batch, 2),
+      error: 'not a fan-out batch from SQS: Records',
+    },
+  ])('refuses $name in one line', ({ event, error }) => {
+    expect(() => parseScalingEvent(event, 'us-east-1')).toThrow(MalformedEventError);
+    expect(() => parseScalingEvent(event, 'us-east-1')).toThrow(error);
+  });
+});

@@ -42,6 +42,7 @@ const prefixOf: Record<string, string> = {
   'client-cost-explorer': 'ce',
   'client-ssm': 'ssm',
   'client-application-auto-scaling': 'application-autoscaling',
+  'client-sqs': 'sqs',
 };
 // The DynamoDB document client's commands and the item APIs they call.
 const documentCommands: Record<string, string> = {
@@ -50,7 +51,11 @@ const documentCommands: Record<string, string> = {
   UpdateCommand: 'dynamodb:UpdateItem',
   DeleteCommand: 'dynamodb:DeleteItem',
   QueryCommand: 'dynamodb:Query',
+  BatchGetCommand: 'dynamodb:BatchGetItem',
+  BatchWriteCommand: 'dynamodb:BatchWriteItem',
 };
+// Calls IAM authorises as another action.
+const authorisedAs: Record<string, string> = { 'sns:PublishBatch': 'sns:Publish' };
 
 function actionsCalledBy(adapter: string): string[] {
   const source = readFileSync(new URL(`../../../shared/adapters/${adapter}.ts`, import.meta.url), 'utf8');
@@ -63,7 +68,8 @@ function actionsCalledBy(adapter: string): string[] {
       );
     const documentAction = documentCommands[`${name}Command`];
     if (source.includes('@aws-sdk/lib-dynamodb') && documentAction) return documentAction;
-    return `${prefixOf[client]}:${name}`;
+    const action = `${prefixOf[client]}:${name}`;
+    return authorisedAs[action] ?? action;
   });
 }
 

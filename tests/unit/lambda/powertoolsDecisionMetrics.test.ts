@@ -53,4 +53,52 @@ describe('EMF decision metrics', () => {
       service: 'scale-asg',
     });
   });
+
+  const emitted = (emit: (m: ReturnType<typeof powertoolsDecisionMetrics>) => void) => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    emit(powertoolsDecisionMetrics(new Metrics({ namespace: 'Scalepilot', serviceName: 'scale-asg' })));
+    write.mockRestore();
+    return lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('_aws'))
+      .map((l) => JSON.parse(l));
+  };
+
+  it('emits no OrderedCapacity for a decision that read no resource (deferred, backed off): unknown is not 0', () => {
+    const records = emitted((m) =>
+      m.decided({ ...decision, current: 0, desired: 0, reason: 'Deferred' }, false),
+    );
+    expect(records.some((r) => 'OrderedCapacity' in r)).toBe(false);
+    expect(records.find((r) => 'Decisions' in r)).toMatchObject({ reason: 'Deferred' });
+  });
+
+  it('emits each run’s deferred targets (by service: the DeferredTargets alarm’s series), and its API calls by service', () => {
+    const records = emitted((m) =>
+      m.ran?.({
+        kind: 'asg',
+        trigger: 'schedule',
+        targets: 250,
+        evaluated: 100,
+        acted: 3,
+        deferred: 150,
+        fannedOut: 0,
+        wallMs: 45_000,
+        api: { calls: { autoscaling: 7, dynamodb: 12 }, waitedMs: 1200, ratePerSecond: { autoscaling: 10 } },
+      }),
+    );
+    const find = (name: string) => records.find((r) => name in r);
+    expect(find('DeferredTargets')).toMatchObject({ DeferredTargets: 150, service: 'scale-asg' });
+    expect(find('DeferredTargets')?._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    expect(find('TargetsEvaluated')).toMatchObject({ TargetsEvaluated: 100 });
+    expect(find('ApiBudgetWaitMs')).toMatchObject({ ApiBudgetWaitMs: 1200 });
+    expect(records.filter((r) => 'ApiCalls' in r).map((r) => [r.apiService, r.ApiCalls])).toEqual([
+      ['autoscaling', 7],
+      ['dynamodb', 12],
+    ]);
+  });
 });

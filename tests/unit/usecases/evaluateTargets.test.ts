@@ -319,3 +319,24 @@ describe('kill switch (issue #15, item 6)', () => {
     expect(errors).toContain('kill switch unreadable: not paused');
   });
 });
+
+describe('acting on what is there now (issue 20, item 4)', () => {
+  it('defect: desired raised by hand from 4 to 10 between the first look and the act was missed and set to 3 (7 units removed despite maxUnitsPerDecision 4); it is read again under the lease and set to 9', async () => {
+    const { deps, capacity, ledger } = setUp({ cpu: 20 });
+    const describe = capacity.describe.bind(capacity);
+    let looks = 0;
+    capacity.describe = async () => {
+      const seen = await describe();
+      looks += 1;
+      // An operator raises the group right after the scaler's first look at it.
+      if (looks === 1) capacity.desired = 10;
+      return seen;
+    };
+    const [evaluation] = await evaluateTargets(deps, { trigger: 'schedule' });
+    expect(capacity.sets).not.toContain(3);
+    expect(capacity.sets).toEqual([9]);
+    expect(evaluation?.decision).toMatchObject({ reason: 'ScaleIn', current: 10, desired: 9 });
+    for (const set of capacity.sets) expect(Math.abs(set - 10)).toBeLessThanOrEqual(4);
+    expect(ledger.log.map((d) => `${d.reason} ${d.current}→${d.desired}`)).toEqual(['ScaleIn 10→9']);
+  });
+});

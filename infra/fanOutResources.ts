@@ -1,0 +1,77 @@
+import { PolicyValidationError } from '../shared/errors';
+import { MAX_FAN_OUT_BATCHES, runPlan } from '../shared/policy/runPlan';
+import type { Policy, TargetKind } from '../shared/policy/schema';
+import { functionByKind } from '../shared/policy/targetResource';
+import type { Statement } from './functionPermissions';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
+
+const pascal = (s: string) => s[0]?.toUpperCase() + s.slice(1);
+
+/** The fan-out queue's name: serverless.yml builds the scalers' FANOUT_QUEUE_URL from the same parts. */
+export const fanOutQueueName = (service: string, stage: string, kind: TargetKind) =>
+  `${service}-${stage}-${functionByKind[kind]}-fanout`;
+
+/** The CloudFormation logical ID of a kind's fan-out queue. */
+export const fanOutQueueId = (kind: TargetKind) => `${pascal(functionByKind[kind])}FanOutQueue`;
+
+/**
+ * For each kind whose targets are more than one run takes (`runPlan`): the scaler's own SQS queue (its
+ * scheduled run puts one message per batch), the event source mapping that runs the same function on each
+ * message (one message an invocation, as many at once as there are batches), and the queue statements of
+ * the scaler's role. A batch that fails goes to the dead-letter queue on its second receive (the next tick
+ * hands the targets out anew meanwhile). Refuses a policy that would need more batches than the scalers'
+ * reserved concurrency runs at once, with one line naming the kind.
+ */
+export function fanOutResources(
+  policy: Policy,
+  stage: string,
+  service: string,
+): { resources: Resources; statements: Partial<Record<TargetKind, Statement[]>> } {
+  const resources: Resources = {};
+  const statements: Partial<Record<TargetKind, Statement[]>> = {};
+  for (const kind of Object.keys(functionByKind) as TargetKind[]) {
+    const plan = runPlan(policy, kind);
+    if (plan.batches <= 1) continue;
+    if (plan.batches > MAX_FAN_OUT_BATCHES)
+      throw new PolicyValidationError(`stage ${stage}`, [
+        {
+          path: `targets (${kind})`,
+          message: `${plan.targets} ${kind} targets need ${plan.batches} runs of ${plan.perRun} a minute; one stack runs at most ${MAX_FAN_OUT_BATCHES} at once: split the policy over stages`,
+        },
+      ]);
+    const queue = fanOutQueueId(kind);
+    resources[queue] = {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: fanOutQueueName(service, stage, kind),
+        // AWS's advice for a Lambda event source: six times the function's timeout.
+        VisibilityTimeout: 360,
+        MessageRetentionPeriod: 3600,
+        KmsMasterKeyId: 'alias/aws/sqs',
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+          maxReceiveCount: 1,
+        },
+      },
+    };
+    resources[`${queue}Mapping`] = {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        FunctionName: { 'Fn::GetAtt': [`${pascal(functionByKind[kind])}LambdaFunction`, 'Arn'] },
+        BatchSize: 1,
+        Enabled: true,
+        ScalingConfig: { MaximumConcurrency: Math.max(2, plan.batches) },
+      },
+    };
+    statements[kind] = [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+      },
+    ];
+  }
+  return { resources, statements };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Requests per second each control plane allows one account in one region, shared by every tool there.
+ * RDS documents its own (12 per second sustained, 300 in a burst: "Request throttling for the Amazon RDS
+ * API"); Amazon EC2 Auto Scaling and ElastiCache publish no figure, so theirs are set conservatively and
+ * an operator whose limits are known (or raised) sets them.
+ */
+export const DEFAULT_ACCOUNT_RATES = { autoscaling: 20, rds: 12, elasticache: 20 } as const;
+
+/**
+ * The most targets of a kind one scheduled run takes in its usable 45 s at AWS's latencies (measured,
+ * bench/fleet-results.md): the per-run capacity. A policy with more targets of a kind fans them out.
+ */
+export const MAX_TARGETS_PER_RUN = { asg: 2000, 'rds-replicas': 300, 'cache-shards': 200 } as const;
+
+const rate = (fallback: number) => z.number().positive().max(10_000).default(fallback);
+const perRun = (max: number) =>
+  z.number().int().min(1).max(max).default(max).describe(`at most ${max} (the measured capacity)`);
+
+/** How the scalers run at fleet scale: their share of the account's API rate, and how many targets a run takes. */
+export const FleetSchema = z
+  .strictObject({
+    apiSharePercent: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe("the share of each control plane's per-account request rate a minute's scaler runs may use"),
+    accountRatePerSecond: z
+      .strictObject({
+        autoscaling: rate(DEFAULT_ACCOUNT_RATES.autoscaling).describe('Amazon EC2 Auto Scaling'),
+        rds: rate(DEFAULT_ACCOUNT_RATES.rds).describe('Amazon RDS (documented: 12 per second)'),
+        elasticache: rate(DEFAULT_ACCOUNT_RATES.elasticache).describe('Amazon ElastiCache'),
+      })
+      .prefault({})
+      .describe("the account's request rate per control plane, in requests per second"),
+    targetsPerRun: z
+      .strictObject({
+        asg: perRun(MAX_TARGETS_PER_RUN.asg),
+        'rds-replicas': perRun(MAX_TARGETS_PER_RUN['rds-replicas']),
+        'cache-shards': perRun(MAX_TARGETS_PER_RUN['cache-shards']),
+      })
+      .prefault({})
+      .describe('the most targets of a kind one scheduled run takes; more fan out over SQS batches'),
+  })
+  .prefault({});
+
+export type FleetPolicy = z.infer<typeof FleetSchema>;

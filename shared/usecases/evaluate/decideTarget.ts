@@ -1,0 +1,158 @@
+import { decideCapacity } from '../../decision/decideCapacity';
+import { floorAt } from '../../decision/floors';
+import type { GateOutcome, KindAction, KindModel } from '../../decision/kindModel';
+import type { CapacityState, Decision, GateNote, ReasonCode, ScalingHistory } from '../../decision/types';
+import type { Policy, Target } from '../../policy/schema';
+import type { TargetRecord } from '../../ports';
+import type { Decided, TargetReadings } from './types';
+
+/** What one decision is taken on: the target's observation, its readings, its history and floors, now. */
+export interface DecideInput {
+  readonly policy: Policy;
+  readonly model: KindModel<unknown>;
+  readonly target: Target;
+  readonly observation: unknown;
+  readonly state: CapacityState;
+  readonly readings: TargetReadings;
+  readonly history: ScalingHistory;
+  readonly floors: TargetRecord['floors'];
+  readonly paused: boolean;
+  readonly now: Date;
+}
+
+/**
+ * The decide step (pure): the generic decision (`decideCapacity`), the kind's gates on it, then the kill
+ * switch, which keeps the decision on record but drops its action. Each adds its gate to the explanation.
+ */
+export function decideTarget(input: DecideInput): Decided {
+  const { policy, model, target, observation, state, readings, history, now } = input;
+  const { predictive } = policy;
+  const acts = predictive.enabled && predictive.mode === 'forecast-and-scale' && target.predictive;
+  const floor = acts ? floorAt(input.floors, now) : undefined;
+  const generic = decideCapacity({
+    target,
+    policyMaxUnitsPerDecision: policy.maxUnitsPerDecision,
+    state,
+    readings: readings.combined,
+    history,
+    ...(floor ? { floor } : {}),
+    now,
+  });
+  const gated = gatedDecision(
+    generic,
+    model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
+  );
+  const decided = input.paused ? pausedDecision(gated) : withGate(gated, pauseNote(false));
+  return { ...decided, state };
+}
+
+/** The generic decision as the kind's gates leave it, with the one action to carry out, if any. */
+function gatedDecision(generic: Decision, outcome: GateOutcome): Omit<Decided, 'state'> {
+  if ('skip' in outcome) {
+    const decision: Decision = {
+      ...generic,
+      desired: generic.current,
+      direction: 'none',
+      reason: outcome.skip,
+      message: `${generic.message}; ${outcome.message}`,
+    };
+    return {
+      decision: noted(decision, kindGate(outcome.skip, 'held', outcome.message)),
+      ...(outcome.notify ? { notify: true } : {}),
+    };
+  }
+  if ('reason' in outcome) {
+    const desired = outcome.act.desired;
+    const decision: Decision = {
+      ...generic,
+      desired,
+      direction: desired > generic.current ? 'out' : desired < generic.current ? 'in' : 'none',
+      reason: outcome.reason,
+      message: `${generic.message}; ${outcome.message}`,
+    };
+    // The kind carried out something else than the generic decision asked (a drain before a delete).
+    const held = desired !== generic.desired ? 'held' : 'passed';
+    return {
+      decision: noted(decision, kindGate(outcome.reason, held, outcome.message)),
+      action: outcome.act,
+    };
+  }
+  return { decision: generic, ...(outcome.act ? { action: outcome.act } : {}) };
+}
+
+/** What a paused stage records instead of acting: the decision it would have carried out. */
+function pausedDecision(gated: Omit<Decided, 'state'>): Omit<Decided, 'state'> {
+  const { decision } = gated;
+  if (!gated.action) return withGate(gated, pauseNote(true));
+  const would =
+    decision.desired === decision.current
+      ? decision.reason
+      : `${decision.reason} ${decision.current} → ${decision.desired}`;
+  const message = `paused by the kill switch: not carrying out ${would}`;
+  return {
+    decision: noted(
+      {
+        ...decision,
+        desired: decision.current,
+        direction: 'none',
+        reason: 'Paused',
+        message: `${decision.message}; ${message}`,
+      },
+      { gate: 'pause', outcome: 'held', reason: 'Paused', message },
+    ),
+  };
+}
+
+function pauseNote(paused: boolean): GateNote {
+  return paused
+    ? { gate: 'pause', outcome: 'passed', message: 'paused, but nothing to carry out' }
+    : { gate: 'pause', outcome: 'passed', message: 'not paused' };
+}
+
+function withGate(gated: Omit<Decided, 'state'>, note: GateNote): Omit<Decided, 'state'> {
+  return { ...gated, decision: noted(gated.decision, note) };
+}
+
+/** The decision with one more gate in its explanation. */
+export function noted(decision: Decision, note: GateNote): Decision {
+  const explain = decision.explain ?? { rules: [], gates: [] };
+  return { ...decision, explain: { ...explain, gates: [...explain.gates, note] } };
+}
+
+/** The name a kind's gate goes by in an explanation, from the reason it gave. */
+const kindGateByReason: Partial<Record<ReasonCode, string>> = {
+  ReplicaLagging: 'replicaLag',
+  WouldReAlarm: 'wouldReAlarm',
+  InsufficientMemoryHeadroom: 'memoryHeadroom',
+  ReshardBlockedByCpu: 'reshardCpu',
+  SourceNotAvailable: 'sourceAvailable',
+  Draining: 'drain',
+  DrainCancelled: 'drain',
+  DeletionProtected: 'deletionProtection',
+  NotOwned: 'ownership',
+  ShardsAndReplicasExclusive: 'oneOperation',
+  CacheShardsUnsupported: 'prerequisites',
+  ReplacementsExhausted: 'replacements',
+  ReplacingFailedReplica: 'replacements',
+  RemovingFailedReplica: 'replacements',
+  ReaderDiscoverySynced: 'readerDiscovery',
+  ScaleOutCooldown: 'cooldown',
+  ScaleInCooldown: 'cooldown',
+  AtMaxCapacity: 'bounds',
+  ReplicasScaledOut: 'replicas',
+  ReplicasScaledIn: 'replicas',
+};
+
+function kindGate(reason: ReasonCode, outcome: GateNote['outcome'], message: string): GateNote {
+  return { gate: kindGateByReason[reason] ?? 'kind', outcome, reason, message };
+}
+
+/** The action a decided target would carry out now, and whether it changes capacity or starts an operation. */
+export function operationOf(decided: Decided): { action?: KindAction; operation: boolean } {
+  const { decision, action } = decided;
+  const change = decision.desired !== decision.current;
+  return {
+    ...(action ? { action } : {}),
+    operation: action !== undefined && (change || action.pending === true),
+  };
+}

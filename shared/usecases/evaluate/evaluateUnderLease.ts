@@ -1,0 +1,185 @@
+import { historySeconds, nextHistory } from '../../decision/nextHistory';
+import type { ScalingHistory } from '../../decision/types';
+import { LeaseLostError } from '../../errors';
+import type { Target } from '../../policy/schema';
+import type { Lease, TargetRecord } from '../../ports';
+import { actOnTarget } from './actOnTarget';
+import { decideTarget, noted, operationOf } from './decideTarget';
+import { type EvaluationRun, emptyDecision } from './EvaluationRun';
+import { failTarget } from './failTarget';
+import { kindScaler } from './kindScaler';
+import type { LeasedLook } from './leaseTargets';
+import { noticeOf, notifyChange } from './notifyChange';
+import type { SeenUnderLease } from './observeUnderLease';
+import { recordLeased } from './recordDecisions';
+import { settleIntent } from './settleIntent';
+import type { Decided, TargetReadings } from './types';
+import { writeIntent } from './writeIntent';
+
+/**
+ * One leased target's walk, on what was read under its lease: an operation written ahead is settled
+ * first; then the decision is taken again (decide step) on the fresh observation and carried out (intent,
+ * act, record, notify). A lease lost on the way (its token fenced off) ends the walk with `LeaseHeld`,
+ * written nowhere: the new holder decides. The lease is released at the end, whatever happened.
+ */
+export async function evaluateUnderLease(
+  run: EvaluationRun,
+  { look, lease }: LeasedLook,
+  seen: SeenUnderLease | undefined,
+  readings: TargetReadings,
+  paused: boolean,
+  now: Date,
+): Promise<void> {
+  const { deps } = run;
+  const { target } = look;
+  const { model } = kindScaler(deps.capacity);
+  try {
+    const read = readUnderLease(seen, look.record);
+    if ('error' in read)
+      return await failTarget(run, target, read.record, 'DescribeFailed', read.error, { lease, now });
+    const { record, observation } = read;
+    const state = model.capacity(target, observation, now, readings.raw);
+    let history = record.history;
+    if (record.intent) {
+      const settled = await settleIntent(
+        run,
+        model,
+        lease,
+        target,
+        { ...record, intent: record.intent },
+        observation,
+        state,
+        now,
+      );
+      if (!settled.decideNow) return;
+      history = settled.history;
+    }
+    const decided = decideTarget({
+      policy: deps.policy,
+      model,
+      target,
+      observation,
+      state,
+      readings,
+      history,
+      floors: record.floors,
+      paused,
+      now,
+    });
+    const leasedDecision = noted(decided.decision, {
+      gate: 'lease',
+      outcome: 'passed',
+      message: `lease ${lease.token} held; decided on the resource read under it`,
+    });
+    await carryOut(
+      run,
+      { ...decided, decision: leasedDecision },
+      { target, lease, record, history, observation, now },
+    );
+  } catch (error) {
+    if (!(error instanceof LeaseLostError)) throw error;
+    // Someone else holds the target now: it decides; this evaluation writes and does nothing more.
+    deps.log.warn('lease lost', { target: target.name, token: lease.token });
+    const first = look.observed && 'observation' in look.observed ? look.observed.observation : undefined;
+    const current = first === undefined ? 0 : model.capacity(target, first, now).current;
+    run.unrecordedOutcome({
+      decision: emptyDecision(
+        target,
+        'LeaseHeld',
+        current,
+        `lease ${lease.token} on ${target.name} expired before acting; the next holder decides`,
+      ),
+      applied: false,
+      dryRun: run.dryRun(target),
+    });
+  } finally {
+    await deps.ledger.releaseLease(lease);
+  }
+}
+
+/** The record and observation read under the lease, or why the resource could not be read. */
+function readUnderLease(
+  seen: SeenUnderLease | undefined,
+  before: TargetRecord,
+): { record: TargetRecord; observation: unknown } | { record: TargetRecord; error: unknown } {
+  if (!seen) return { record: before, error: new Error('not read under its lease') };
+  if ('error' in seen) return { record: before, error: seen.error };
+  if ('error' in seen.observed) return { record: seen.record, error: seen.observed.error };
+  return { record: seen.record, observation: seen.observed.observation };
+}
+
+/** What a leased decision is carried out with. */
+interface UnderLease {
+  readonly target: Target;
+  readonly lease: Lease;
+  readonly record: TargetRecord;
+  readonly history: ScalingHistory;
+  readonly observation: unknown;
+  readonly now: Date;
+}
+
+/**
+ * Intent, act, record, notify for one decision under its lease. A change is written ahead, made, and
+ * recorded with the history it leads to; a preparing step (a replica tagged for draining) needs no intent;
+ * a decision that changes nothing is recorded (its notice told once). An action AWS refuses is recorded as
+ * `ActionFailed` and backs the target off; its intent stays for the next observation to settle.
+ */
+async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): Promise<void> {
+  const { deps } = run;
+  const { target, lease, record, history, observation, now } = at;
+  const dryRun = run.dryRun(target);
+  const { action, operation } = operationOf(decided);
+  const applied = operation && !dryRun;
+  const next = nextHistory(history, decided.decision, now, applied, historySeconds(target));
+  const healthy = { count: 0 };
+  const act = async () => {
+    if (!action) return decided.decision;
+    try {
+      return await actOnTarget(deps, target, decided.decision, action, observation);
+    } catch (error) {
+      await failTarget(run, target, record, 'ActionFailed', error, {
+        lease,
+        now,
+        attempted: { decision: decided.decision, operation: action.type },
+      });
+      return undefined;
+    }
+  };
+
+  if (action && applied) {
+    await writeIntent(deps, lease, decided.decision, action, now);
+    const done = await act();
+    if (!done) return;
+    const settles = kindScaler(deps.capacity).model.settlesAtOnce;
+    await recordLeased(
+      run,
+      target,
+      done,
+      true,
+      {
+        lease,
+        history: next,
+        failures: healthy,
+        ...(settles ? { clearIntent: true } : { intentRecorded: true }),
+      },
+      now,
+      decided.state,
+    );
+    notifyChange(run, done, dryRun, now);
+    return;
+  }
+  // A preparing step changes no capacity and is idempotent: it needs no intent.
+  const done = action && !dryRun ? await act() : decided.decision;
+  if (!done) return;
+  const notice = noticeOf(done, dryRun, decided.notify);
+  await recordLeased(
+    run,
+    target,
+    done,
+    false,
+    { lease, history: next, failures: healthy, lastNotice: notice },
+    now,
+    decided.state,
+  );
+  if (notice !== null && notice !== record.lastNotice) notifyChange(run, done, dryRun, now);
+}

@@ -1,0 +1,52 @@
+import { backoffUntil } from '../../decision/backoff';
+import type { Decision } from '../../decision/types';
+import type { Target } from '../../policy/schema';
+import type { Lease, TargetRecord } from '../../ports';
+import { describeError } from './describeError';
+import { type EvaluationRun, emptyDecision } from './EvaluationRun';
+
+/**
+ * A target whose resource could not be read (`DescribeFailed`) or whose action AWS refused
+ * (`ActionFailed`): recorded with its attempt count and backed off (1, 2, 4, 8, then every 15 minutes),
+ * logged and counted in `TargetFailures`. The run goes on with the other targets. `attempted` is the
+ * decision that was being carried out, kept on record with AWS's answer.
+ */
+export async function failTarget(
+  run: EvaluationRun,
+  target: Target,
+  before: TargetRecord,
+  reason: 'DescribeFailed' | 'ActionFailed',
+  error: unknown,
+  options: { lease?: Lease; now?: Date; attempted?: { decision: Decision; operation: string } } = {},
+): Promise<void> {
+  const { deps } = run;
+  const now = options.now ?? run.now;
+  const failures = before.failures + 1;
+  const until = backoffUntil(failures, now);
+  const what = reason === 'DescribeFailed' ? 'cannot read' : 'could not change';
+  const cause = error instanceof Error ? error.message : String(error);
+  const { attempted } = options;
+  const decision: Decision = {
+    ...emptyDecision(target, reason, attempted?.decision.current),
+    message: `${what} ${target.name}: ${cause}; attempt ${failures}, next after ${until.toISOString()}`,
+    ...(attempted
+      ? {
+          explain: {
+            ...(attempted.decision.explain ?? { rules: [], gates: [] }),
+            aws: { operation: attempted.operation, outcome: 'error' as const, message: cause },
+          },
+        }
+      : {}),
+  };
+  deps.log.error('target failed', { target: target.name, reason, error: describeError(error) });
+  deps.decisionMetrics?.failed(reason === 'DescribeFailed' ? 'describe' : 'act', target.name);
+  await deps.ledger.record(
+    decision,
+    { ...run.context(target, now), applied: false },
+    {
+      ...(options.lease ? { lease: options.lease } : {}),
+      failures: { count: failures, backoffUntil: until },
+    },
+  );
+  run.recorded(decision, false, run.dryRun(target));
+}

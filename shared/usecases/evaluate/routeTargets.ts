@@ -1,0 +1,97 @@
+import { historySeconds, nextHistory } from '../../decision/nextHistory';
+import type { TargetRecord } from '../../ports';
+import { decideTarget, operationOf } from './decideTarget';
+import { type EvaluationRun, emptyDecision } from './EvaluationRun';
+import { kindScaler } from './kindScaler';
+import { noticeOf } from './notifyChange';
+import { noReadings } from './readMetrics';
+import type { UnleasedDecision } from './recordDecisions';
+import type { Decided, TargetLook, TargetReadings } from './types';
+
+/** Where the first look sends each target: recorded as it is, on to the lease, or failed. */
+export interface Routes {
+  /** Changes nothing: recorded in batches, no lease. */
+  readonly unleased: UnleasedDecision[];
+  /** About to act, or with an operation to settle: leased, read again, decided again. */
+  readonly toLease: TargetLook[];
+  /** Its resource could not be read. */
+  readonly unreadable: { look: TargetLook; error: unknown }[];
+}
+
+/**
+ * The decide step on the first look, for a batch: each target's pure decision, which sends it on. Only a
+ * target about to change something takes a lease: one with an action to carry out (not in dry run, not
+ * paused), an operation to settle, failures to clear, a lease left behind, or a new notice to tell. Every other one is recorded
+ * as decided, in batches, with its recommendation window: it costs no lease and no per-target write.
+ */
+export function routeTargets(
+  run: EvaluationRun,
+  looks: readonly TargetLook[],
+  readings: ReadonlyMap<string, TargetReadings>,
+  paused: boolean,
+  now: Date,
+): Routes {
+  const routes: Routes = { unleased: [], toLease: [], unreadable: [] };
+  const { model } = kindScaler(run.deps.capacity);
+  for (const look of looks) {
+    const { target, record } = look;
+    if (look.backedOff && record.backoffUntil) {
+      routes.unleased.push({
+        target,
+        decision: emptyDecision(
+          target,
+          'BackedOff',
+          0,
+          `${record.failures} failed evaluation(s) in a row: next attempt after ${record.backoffUntil.toISOString()}`,
+        ),
+      });
+      continue;
+    }
+    if (!look.observed || 'error' in look.observed) {
+      routes.unreadable.push({
+        look,
+        error: look.observed && 'error' in look.observed ? look.observed.error : undefined,
+      });
+      continue;
+    }
+    if (record.intent) {
+      routes.toLease.push(look);
+      continue;
+    }
+    const { observation } = look.observed;
+    const targetReadings = readings.get(target.name) ?? noReadings;
+    const decided = decideTarget({
+      policy: run.deps.policy,
+      model,
+      target,
+      observation,
+      state: model.capacity(target, observation, now, targetReadings.raw),
+      readings: targetReadings,
+      history: record.history,
+      floors: record.floors,
+      paused,
+      now,
+    });
+    if (needsLease(decided, record, run.dryRun(target))) routes.toLease.push(look);
+    else
+      routes.unleased.push({
+        target,
+        decision: decided.decision,
+        recommendations: nextHistory(record.history, decided.decision, now, false, historySeconds(target))
+          .recommendations,
+        state: decided.state,
+      });
+  }
+  return routes;
+}
+
+/**
+ * Whether recording this decision needs the target's lease: it changes, or writes, the target's state (a
+ * lease left behind by a holder that stopped is cleared that way too).
+ */
+function needsLease(decided: Decided, record: TargetRecord, dryRun: boolean): boolean {
+  if (operationOf(decided).action && !dryRun) return true;
+  if (record.failures > 0 || record.backoffUntil !== undefined) return true;
+  if (record.leaseExpiresAt !== undefined) return true;
+  return noticeOf(decided.decision, dryRun, decided.notify) !== (record.lastNotice ?? null);
+}

@@ -1,0 +1,78 @@
+import { backoffUntil } from '../../decision/backoff';
+import type { KindModel } from '../../decision/kindModel';
+import { historySeconds, withAppliedChange, withoutChange } from '../../decision/nextHistory';
+import { reconcileIntent } from '../../decision/reconcileIntent';
+import type { CapacityState, PendingIntent, ScalingHistory } from '../../decision/types';
+import type { Target } from '../../policy/schema';
+import type { Lease, TargetRecord } from '../../ports';
+import type { EvaluationRun } from './EvaluationRun';
+import { notifyChange } from './notifyChange';
+import { recordLeased } from './recordDecisions';
+
+/** What settling left: the history to decide on, and whether the target may decide anything new now. */
+export interface Settled {
+  readonly history: ScalingHistory;
+  readonly decideNow: boolean;
+}
+
+/**
+ * The reconcile step, under the lease, before anything new is decided: an operation written ahead is
+ * judged against the resource as observed now. Never applied: cleared. Applied but never recorded (its
+ * holder stopped): its change joins the history with its cooldown from when it was made, and is notified.
+ * Still running: recorded, and nothing new until it ends. Failed (AWS gave up): recorded, notified, backed
+ * off, and its change leaves the rate limits.
+ */
+export async function settleIntent(
+  run: EvaluationRun,
+  model: KindModel<unknown>,
+  lease: Lease,
+  target: Target,
+  record: TargetRecord & { intent: PendingIntent },
+  observation: unknown,
+  state: CapacityState,
+  now: Date,
+): Promise<Settled> {
+  const { intent } = record;
+  const dryRun = run.dryRun(target);
+  const settlement = model.settle(target, intent, observation, now);
+  const decision = reconcileIntent(target, intent, settlement);
+  const newlyApplied =
+    !intent.recorded && settlement.status !== 'not-applied' && settlement.status !== 'failed';
+  const history = newlyApplied
+    ? withAppliedChange(record.history, intent, now, historySeconds(target))
+    : record.history;
+  if (settlement.status === 'failed') {
+    const failures = record.failures + 1;
+    await recordLeased(
+      run,
+      target,
+      decision,
+      false,
+      {
+        lease,
+        clearIntent: true,
+        // A change AWS gave up on counts for no cooldown or rate limit (the backoff spaces the retry).
+        ...(intent.recorded ? { history: withoutChange(history, intent) } : {}),
+        failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
+      },
+      now,
+      state,
+    );
+    run.deps.decisionMetrics?.failed('operation', target.name);
+    notifyChange(run, decision, dryRun, now);
+    return { history, decideNow: false };
+  }
+  const running = settlement.status === 'in-flight';
+  await recordLeased(
+    run,
+    target,
+    decision,
+    newlyApplied,
+    running ? { lease, history, intentRecorded: true } : { lease, history, clearIntent: true },
+    now,
+    state,
+  );
+  // The holder that made the change stopped before telling anyone.
+  if (newlyApplied) notifyChange(run, decision, dryRun, now);
+  return { history, decideNow: !running };
+}

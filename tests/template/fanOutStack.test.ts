@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { pythonTool } from '../../bin/lib/pythonTools';
+import { EXAMPLE_POLICY } from '../harness/fixtures';
+import { exampleTemplate, slsPackage } from '../harness/slsPackage';
+
+// Issue 23 (the fleet): the real osls CLI packages the example stack with more groups than one run takes
+// (`fleet.targetsPerRun.asg: 2`, five groups: three batches); cfn-lint and checkov read the template.
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+type Resource = { Type: string; Properties: Record<string, any> };
+
+/** The example policy with `groups` asg targets (the example's `api` and copies) at `perRun` a run. */
+function fleetPolicy(dir: string, groups: number, perRun: number): string {
+  const policy = parse(readFileSync(EXAMPLE_POLICY, 'utf8'));
+  const api = policy.targets.find((t: { kind: string }) => t.kind === 'asg');
+  for (let i = 1; i < groups; i += 1)
+    policy.targets.push({
+      ...api,
+      name: `api-${i}`,
+      autoScalingGroupName: `${api.autoScalingGroupName}-${i}`,
+    });
+  policy.fleet = { targetsPerRun: { asg: perRun } };
+  const file = join(dir, 'policy.yml');
+  writeFileSync(file, stringify(policy));
+  return file;
+}
+
+let templateFile: string;
+let resources: Record<string, Resource>;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-fanout-'));
+  await slsPackage(join(dir, 'out'), '--param', `policy=${fleetPolicy(dir, 5, 2)}`);
+  templateFile = join(dir, 'out', 'cloudformation-template-update-stack.json');
+  resources = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
+});
+
+describe('the packaged stack of a fleet larger than one run', () => {
+  it('gives the asg scaler its own encrypted fan-out queue, consumed by the same function one batch at a time', () => {
+    const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
+    expect(queues.map(([id]) => id).sort()).toEqual(['DeadLetterQueue', 'ScaleAsgFanOutQueue']);
+    expect(resources.ScaleAsgFanOutQueue?.Properties).toMatchObject({
+      QueueName: 'scalepilot-prod-scaleAsg-fanout',
+      KmsMasterKeyId: 'alias/aws/sqs',
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 1,
+      },
+    });
+    expect(resources.ScaleAsgFanOutQueueMapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['ScaleAsgFanOutQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['ScaleAsgLambdaFunction', 'Arn'] },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+    // The function finds the queue by the same name (a stack without fan-out has the variable, unused).
+    const url = resources.ScaleAsgLambdaFunction?.Properties.Environment.Variables.FANOUT_QUEUE_URL;
+    expect(url['Fn::Sub']).toMatch(/\/scalepilot-prod-scaleAsg-fanout$/);
+  });
+
+  it('lets only the asg role use that queue, and nothing else of SQS but the dead-letter queue', () => {
+    const statements = (id: string) =>
+      resources[id]?.Properties.Policies.flatMap(
+        (p: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }) =>
+          p.PolicyDocument.Statement,
+      ) as { Action: string[]; Resource: unknown }[];
+    const sqs = (id: string) => statements(id).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    expect(sqs('ScaleAsgRole')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::GetAtt': ['ScaleAsgFanOutQueue', 'Arn'] },
+      },
+    ]);
+    for (const role of ['ScaleRdsReplicasRole', 'ScaleCacheShardsRole'])
+      expect(JSON.stringify(sqs(role))).not.toContain('FanOutQueue');
+  });
+
+  it('passes cfn-lint with no errors and no warnings', async () => {
+    const result = await run(pythonTool('checks', 'cfn-lint'), ['--format', 'parseable', templateFile]).catch(
+      (e) => e,
+    );
+    expect(
+      String(result.stdout ?? '')
+        .split('\n')
+        .filter((line) => /:[EW]\d{4}:/.test(line)),
+    ).toEqual([]);
+  });
+
+  it('passes checkov, with every skip reasoned in infra/checkov.yml', async () => {
+    const result = await run(
+      pythonTool('checks', 'checkov'),
+      ['-f', templateFile, '--config-file', join(ROOT, 'infra/checkov.yml'), '-o', 'json'],
+      { env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' }, maxBuffer: 64 * 1024 * 1024 },
+    ).catch((e) => e);
+    const report = JSON.parse(String(result.stdout));
+    expect(
+      report.results.failed_checks.map(
+        (c: { check_id: string; resource: string }) => `${c.check_id} ${c.resource}`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('alarms when a scaler defers targets for 15 minutes on end (the example stack, without fan-out)', async () => {
+    const example = JSON.parse(readFileSync(await exampleTemplate(), 'utf8')).Resources as Record<
+      string,
+      Resource
+    >;
+    const alarms = Object.values(example)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => r.Properties);
+    for (const service of ['scale-asg', 'scale-rds-replicas', 'scale-cache-shards'])
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          Namespace: 'Scalepilot',
+          MetricName: 'DeferredTargets',
+          Dimensions: [{ Name: 'service', Value: service }],
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 3,
+          AlarmActions: [{ Ref: 'NotificationTopic' }],
+        }),
+      );
+    expect(Object.values(example).filter((r) => r.Type === 'AWS::SQS::Queue')).toHaveLength(1);
+  });
+
+  it('refuses to package a policy that needs more fan-out batches than the scalers run at once, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalepilot-fanout-bad-'));
+    const result = await slsPackage(join(dir, 'out'), '--param', `policy=${fleetPolicy(dir, 7, 2)}`).catch(
+      (e) => e,
+    );
+    expect(result.code).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain(
+      'targets (asg): 7 asg targets need 4 runs of 2 a minute; one stack runs at most 3 at once: split the policy over stages',
+    );
+  });
+});
