@@ -141,10 +141,11 @@ function boundsOf(node: SchemaNode): string {
   const min = n('minimum');
   const max = n('maximum') === Number.MAX_SAFE_INTEGER ? undefined : n('maximum');
   const above = n('exclusiveMinimum');
-  if (min !== undefined && max !== undefined) parts.push(`${min}–${max}`);
+  // An exclusive lower bound reads with the upper one (`> 0, ≤ 10000`), never beside a second `≤`.
+  if (above !== undefined) parts.push(max !== undefined ? `> ${above}, ≤ ${max}` : `> ${above}`);
+  else if (min !== undefined && max !== undefined) parts.push(`${min}–${max}`);
   else if (min !== undefined) parts.push(`≥ ${min}`);
   else if (max !== undefined) parts.push(`≤ ${max}`);
-  if (above !== undefined) parts.push(max !== undefined ? `> ${above}, ≤ ${max}` : `> ${above}`);
   if (n('multipleOf') !== undefined) parts.push(`multiple of ${n('multipleOf')}`);
   const [minLength, maxLength] = [n('minLength'), n('maxLength')];
   if (minLength !== undefined || maxLength !== undefined)

@@ -507,7 +507,6 @@ export class DynamoLedger implements Ledger {
     } while (startKey && items.length < limit);
     return items.reverse();
   }
-
 }
 
 interface StoredWindow {

@@ -87,6 +87,8 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
   'cost.anomaly.minRisePercent': 'the rise over the trailing mean, percent',
   'cost.anomaly.zScore': 'standard deviations above the trailing mean',
   'cost.anomaly.minAbsoluteUsd': 'dollars above the trailing mean',
+  fleet:
+    'how a scheduled run shares the account’s control-plane request rates and how many targets one run takes (more fan out over SQS batches)',
   notifications: 'where changes and cost alerts go: the stack’s SNS topic, and optionally a webhook',
   'notifications.emails': 'addresses subscribed to the topic (each confirms a mail from SNS)',
 };
