@@ -2,7 +2,7 @@ import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
 import { needsLiveUnit } from '../shared/cost/scalingCost';
 import { REPLICAS_TAG } from '../shared/decision/cacheShards';
 import { DRAINING_TAG } from '../shared/decision/rdsReplicas';
-import { replicaPrefix } from '../shared/decision/rdsReplicasNames';
+import { replicaNamePatterns } from '../shared/policy/replicaNames';
 import type { CacheShardsTarget, Policy, RdsReplicasTarget, TargetKind } from '../shared/policy/schema';
 import { functionByKind, targetResource } from '../shared/policy/targetResource';
 
@@ -137,71 +137,79 @@ function cacheStatements(t: CacheShardsTarget): Statement[] {
 }
 
 /**
- * An RDS target's replica life cycle, tag-based (ABAC):
- * - CreateDBInstanceReadReplica is authorised against the new replica *and* the source instance, so the
- *   source ARN must appear; creating a replica reads the source and changes nothing on it, and it is the
- *   only action this role has on the source. Both ARNs require the request to carry Scalepilot's two
- *   tags, the target's name in `scalepilot:target` (the source's own tags come along; never the draining tag).
- * - Tags given on create are authorised again as AddTagsToResource: allowed only with the same two tags
- *   and values in the request, on replica names only. RDS has no condition key naming the creating action (EC2's
- *   `ec2:CreateAction` has no RDS counterpart; `rds:TagsFromRequest` is true for a direct
- *   AddTagsToResource too), so at worst this role could mark an instance named `<source>-sp-*` as its
- *   own target's replica; it can never tag or touch the source or any other name.
- * - DeleteDBInstance only on replica names (`<source>-sp-*`) that carry both tags with this target's name:
- *   a hand-made replica, another target's replica or the source can never be deleted by this role.
- * - Draining (issue 12): AddTagsToResource / RemoveTagsFromResource of the one key `scalepilot:draining`,
- *   only on replicas that already carry both tags with this target's name.
- * - Aurora: the reader is CreateDBInstance, authorised against the cluster (and the parameter group it
- *   names) under the same request-tag conditions; the cluster and its writer are never modified.
+ * An RDS target's replica life cycle, tag-based (ABAC) and name-bounded (issue 20, item 1). Replica names are
+ * `<source>-sp-<n>`, n in 1..99, and the role names them with the patterns `<source>-sp-?` and
+ * `<source>-sp-??` (long sources: a shortened, hashed prefix), which validation and `sls package` guarantee
+ * match no source, cluster or other target's replica of the policy (shared/policy/replicaNames.ts):
+ * - CreateDBInstanceReadReplica is authorised against the new replica *and* the source instance (and the
+ *   option, parameter and subnet groups the replica takes from it), so those ARNs appear; creating a replica
+ *   reads the source and changes nothing on it, and it is the only action this role has on the source.
+ *   Every ARN requires the request to carry Scalepilot's two tags, the target's name in `scalepilot:target`
+ *   (the source's own tags come along; never the draining tag).
+ * - Tags given on create are authorised again as AddTagsToResource: allowed only with the same two tags and
+ *   values in the request, on replica names only. RDS has no condition key naming the creating action (no
+ *   `rds:CreateAction`, unlike `ec2:CreateAction`; `rds:req-tag` is set for a direct AddTagsToResource too),
+ *   so the name patterns are what keeps a later AddTagsToResource off anything the policy names.
+ * - DeleteDBInstance only on replica names that carry both tags with this target's name: a hand-made replica,
+ *   another target's replica or the source can never be deleted by this role.
+ * - Draining: AddTagsToResource / RemoveTagsFromResource of the one key `scalepilot:draining`, only on
+ *   replica names that already carry both tags with this target's name (docs/safety-and-iam.md says why the
+ *   marker stays a tag).
+ * - Aurora: the reader is CreateDBInstance, authorised against the cluster (and the groups it names) under
+ *   the same request-tag conditions; the cluster and its writer are never modified.
+ * - With `sourceKmsKeyArn` (a source encrypted with a customer managed key): CreateGrant and DescribeKey on
+ *   that key, through RDS only (`kms:ViaService`), grants for AWS resources only: RDS needs them to create
+ *   the encrypted replica in the caller's name.
  */
 function rdsStatements(t: RdsReplicasTarget): Statement[] {
   const target = t.name;
   const source = t.sourceDbInstanceIdentifier;
-  // Replica names are `<source>-sp-<n>` (long sources: a shortened, hashed prefix; see rdsReplicasNames).
-  const replicaArn = arn('rds', `db:${replicaPrefix(source)}*`);
-  // Aurora: a reader is CreateDBInstance in the cluster (authorised against the cluster and the parameter
-  // group it names); nothing on the writer or the cluster itself.
+  const replicaArns = replicaNamePatterns(source).map((pattern) => arn('rds', `db:${pattern}`));
   const create = t.aurora ? 'rds:CreateDBInstance' : 'rds:CreateDBInstanceReadReplica';
-  const sourceArns = t.aurora
-    ? [arn('rds', `cluster:${source}`), arn('rds', 'pg:*')]
-    : [arn('rds', `db:${source}`)];
+  // What the create is also authorised against: the source (instance or cluster) and the groups the new
+  // instance takes from it; none of them changes.
+  const sourceArns = [
+    t.aurora ? arn('rds', `cluster:${source}`) : arn('rds', `db:${source}`),
+    arn('rds', 'og:*'),
+    arn('rds', 'pg:*'),
+    arn('rds', 'subgrp:*'),
+  ];
   // Scalepilot's two tags with this target's name must be in the request; the source's own tags come along
   // (copied to the replica), but never the draining tag, which only the statement below may set.
   const requestTags = {
     StringEquals: { [`aws:RequestTag/${MANAGED_TAG}`]: 'true', [`aws:RequestTag/${TARGET_TAG}`]: target },
     'ForAllValues:StringNotEquals': { 'aws:TagKeys': [DRAINING_TAG] },
   };
-  return [
-    {
-      Effect: 'Allow',
-      Action: [create],
-      Resource: [...sourceArns, replicaArn],
-      Condition: requestTags,
-    },
-    {
-      Effect: 'Allow',
-      Action: ['rds:AddTagsToResource'],
-      Resource: replicaArn,
-      Condition: requestTags,
-    },
-    {
-      Effect: 'Allow',
-      Action: ['rds:DeleteDBInstance'],
-      Resource: replicaArn,
-      Condition: {
-        StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: target },
-      },
-    },
+  const ownTags = {
+    StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: target },
+  };
+  const statements: Statement[] = [
+    { Effect: 'Allow', Action: [create], Resource: [...sourceArns, ...replicaArns], Condition: requestTags },
+    { Effect: 'Allow', Action: ['rds:AddTagsToResource'], Resource: replicaArns, Condition: requestTags },
+    { Effect: 'Allow', Action: ['rds:DeleteDBInstance'], Resource: replicaArns, Condition: ownTags },
     // Draining: the one tag set and removed after creation, only on this target's own tagged replicas.
     {
       Effect: 'Allow',
       Action: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
-      Resource: replicaArn,
-      Condition: {
-        StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: target },
-        'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINING_TAG] },
-      },
+      Resource: replicaArns,
+      Condition: { ...ownTags, 'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINING_TAG] } },
     },
+  ];
+  if (t.sourceKmsKeyArn) statements.push(...sourceKeyStatements(t.sourceKmsKeyArn));
+  return statements;
+}
+
+/** The source's customer managed key, as RDS uses it to create an encrypted replica for this role. */
+function sourceKeyStatements(keyArn: string): Statement[] {
+  const viaRds = { StringEquals: { 'kms:ViaService': sub(`rds.\${AWS::Region}.amazonaws.com`) } };
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant'],
+      Resource: keyArn,
+      Condition: { ...viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    },
+    { Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: keyArn, Condition: viaRds },
   ];
 }
 

@@ -174,6 +174,16 @@ export const RdsReplicasTargetSchema = z.strictObject({
     .describe(
       'no removal while a replica lags more; a lagging replica neither serves nor counts in the averages',
     ),
+  sourceKmsKeyArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+      'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)',
+    )
+    .optional()
+    .describe(
+      'the customer managed KMS key the source is encrypted with: the RDS scaler may create grants on it (through RDS only) to create encrypted replicas; not needed for the AWS managed aws/rds key',
+    ),
   aurora: z
     .boolean()
     .default(false)

@@ -304,7 +304,11 @@ describe('the packaged stack', () => {
           'rds:db-tag/scalepilot:managed': 'true',
           'rds:db-tag/scalepilot:target': 'events-db',
         });
-        for (const r of list(st.Resource)) expect(resolve(r)).toMatch(/:db:event-platform-db-sp-\*$/);
+        // Replica names only (issue 20, item 1): one or two characters after the prefix, nothing longer.
+        expect(list(st.Resource).map(resolve)).toEqual([
+          'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-?',
+          'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-??',
+        ]);
       }
     });
 
@@ -338,7 +342,8 @@ describe('the packaged stack', () => {
       // RDS has no condition key for "while creating": tagging is held to the two tags, on replica names.
       const [tagging] = byAction('rds:AddTagsToResource').filter((s) => !draining(s));
       expect(list(tagging?.st.Resource).map(resolve)).toEqual([
-        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-*',
+        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-?',
+        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-??',
       ]);
     });
   });
