@@ -5,8 +5,7 @@ import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../sh
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
-import { costRole, scalerRole } from './functionPermissions';
-import { predictRole } from './predictPermissions';
+import { functionRole } from './functionAdapters';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -59,6 +58,29 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
       },
     };
   }
+  // A write to the ledger or the delivery records that failed (denied, throttled): the run fails and is
+  // retried, but the operator must hear of it (issue 20, item 2); the scalers count theirs in TargetFailures.
+  for (const [fn, serviceName] of [
+    ['alertCost', 'alert-cost'],
+    ['predict', 'predict'],
+  ] as const)
+    resources[`${pascal(fn)}RecordFailuresAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${service}-${stage}.${fn}.record-failures`,
+        AlarmDescription: `Scalepilot: ${fn} could not write to the ledger or its delivery records (see its log: RecordFailures)`,
+        Namespace: 'Scalepilot',
+        MetricName: 'RecordFailures',
+        Dimensions: [{ Name: 'service', Value: serviceName }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: notify,
+      },
+    };
   resources.DeadLetterQueueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
@@ -91,11 +113,9 @@ export function stackResources(
   service = 'scalepilot',
 ): { Resources: Resources } {
   const resources: Resources = {};
-  for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
-    resources[roleLogicalId(fn)] = scalerRole(policy, kind, `${service}-${stage}-${fn}`, stage);
-  }
-  resources[roleLogicalId('alertCost')] = costRole(policy, `${service}-${stage}-alertCost`);
-  resources[roleLogicalId('predict')] = predictRole(policy, `${service}-${stage}-predict`);
+  // One role per function, built from the adapters it constructs (infra/functionAdapters.ts).
+  for (const fn of [...Object.values(functionByKind), 'alertCost', 'predict'] as const)
+    resources[roleLogicalId(fn)] = functionRole(fn, policy, `${service}-${stage}-${fn}`, stage);
   if (policy.cost?.hourlyForecast) {
     // The month-end forecast every hour as well as daily; the once-per-day claim keeps it to one message.
     resources.AlertCostHourlyForecastRule = {

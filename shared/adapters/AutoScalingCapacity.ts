@@ -9,9 +9,16 @@ import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { Target } from '../policy/schema';
 import type { CapacityPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+
+/** The IAM actions AutoScalingCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const autoScalingCapacityIam: IamActions = {
+  read: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeInstanceRefreshes'],
+  write: ['autoscaling:SetDesiredCapacity'],
+};
 
 /**
  * CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. Capacity is in

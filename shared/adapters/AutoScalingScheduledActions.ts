@@ -8,9 +8,16 @@ import {
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { GroupScheduledAction, ScheduledActionsPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** BatchPutScheduledUpdateGroupAction and BatchDeleteScheduledAction take at most 50 actions a call. */
 const PER_BATCH = 50;
+
+/** The IAM actions AutoScalingScheduledActions calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const autoScalingScheduledActionsIam: IamActions = {
+  read: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScheduledActions'],
+  write: ['autoscaling:BatchPutScheduledUpdateGroupAction', 'autoscaling:BatchDeleteScheduledAction'],
+};
 
 /** ScheduledActionsPort over EC2 Auto Scaling: the predict function's MinSize actions on a group. */
 export class AutoScalingScheduledActions implements ScheduledActionsPort {

@@ -16,6 +16,7 @@ import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
@@ -101,6 +102,13 @@ export interface DecisionLogEntry extends Decision {
   readonly applied: boolean;
   readonly dryRun: boolean;
 }
+
+/** The IAM actions DynamoLedger calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const dynamoLedgerIam: IamActions = {
+  // TransactWriteItems is authorised as the item writes inside it (IAM has no action of its own for it).
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+};
 
 /**
  * The ledger in one DynamoDB table (`pk`, `sk`, TTL attribute `ttl`).

@@ -2,6 +2,7 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { AwsCallError } from '../errors';
 import type { PauseSwitch } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** How long a read of the switch is trusted: well inside the one minute a pause must take to stop everything. */
 const CACHE_SECONDS = 30;
@@ -10,6 +11,12 @@ const CACHE_SECONDS = 30;
 export function pauseParameterName(stage: string): string {
   return `/scalepilot/${stage}/paused`;
 }
+
+/** The IAM actions SsmPauseSwitch calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const ssmPauseSwitchIam: IamActions = {
+  read: ['ssm:GetParameter'],
+  write: [],
+};
 
 /**
  * The kill switch in SSM Parameter Store. A missing parameter means running. Reads are cached for 30 s

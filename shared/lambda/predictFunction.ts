@@ -14,8 +14,9 @@ import type { Clock } from '../ports';
 import type { LogSink } from '../usecases/evaluateTargets';
 import { type PredictDeps, predictTargets } from '../usecases/predictTargets';
 import { bundledPolicy } from './bundledPolicy';
+import { requiredEnv, systemClock } from './lambdaEnv';
 import { lambdaTelemetry } from './lambdaTelemetry';
-import { requiredEnv, systemClock } from './scalerRuntimeFromEnv';
+import { recordFailureMetrics } from './recordFailureMetrics';
 
 export interface PredictRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -23,6 +24,8 @@ export interface PredictRuntimeOptions {
   readonly aws?: AwsConfig;
   readonly clock?: Clock;
   readonly logger?: LogSink;
+  /** Counts a failed ledger write; by default the `RecordFailures` EMF metric. */
+  readonly recordFailed?: (operation: string) => void;
 }
 
 /** The predict function's dependencies from its Lambda environment (serverless.yml); tests override parts. */
@@ -39,13 +42,17 @@ export function predictRuntimeFromEnv(options: PredictRuntimeOptions, logger: Lo
     notifier: new SnsForecastNotifier(aws, requiredEnv(env, 'TOPIC_ARN')),
     clock: options.clock ?? systemClock,
     log: options.logger ?? logger,
+    ...(options.recordFailed ? { recordFailed: options.recordFailed } : {}),
   };
 }
 
 /** The predict Lambda: parse which targets, forecast them, return what each got. */
 export function predictFunction(options: PredictRuntimeOptions = {}) {
-  const { logger } = lambdaTelemetry('predict');
-  const deps = predictRuntimeFromEnv(options, logger as Logger);
+  const { logger, metrics } = lambdaTelemetry('predict');
+  const deps = predictRuntimeFromEnv(
+    { recordFailed: recordFailureMetrics(metrics), ...options },
+    logger as Logger,
+  );
   return middy(async (event: unknown) => {
     let request: ReturnType<typeof parsePredictEvent>;
     try {

@@ -64,6 +64,8 @@ export interface PredictDeps {
   readonly notifier?: ForecastNotifier;
   readonly clock: Clock;
   readonly log: LogSink;
+  /** Counts a ledger write that failed (the `RecordFailures` metric, alarmed in the stack); the run fails too. */
+  readonly recordFailed?: (operation: string) => void;
 }
 
 export interface PredictRequest {
@@ -261,7 +263,7 @@ async function predictOne(
 
   let scheduledActions: Prediction['scheduledActions'];
   if (scale) {
-    await ledger.writeFloors(target.name, floors);
+    await written(deps, 'floors', ledger.writeFloors(target.name, floors));
     if (target.kind === 'asg' && group && !dryRun)
       scheduledActions = await mirrorFloors(deps, target.autoScalingGroupName, target, floors, group, now);
   }
@@ -294,16 +296,24 @@ async function predictOne(
     message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${source}; ${effect}; trust: ${verdict.message}`,
     metrics: {},
   };
-  await ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun, dryRun, now });
+  await written(
+    deps,
+    'record',
+    ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun, dryRun, now }),
+  );
 
-  await ledger.writeForecastTrack(target.name, {
-    madeAt: now.getTime(),
-    forecasts: outcome.forecasts.map(({ rule, forecast }) => tracked(rule, forecast, histories[rule.name])),
-    scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
-    scores: verdict.scores,
-    trusted: verdict.trusted,
-    calibration,
-  } satisfies ForecastTrack);
+  await written(
+    deps,
+    'forecast-track',
+    ledger.writeForecastTrack(target.name, {
+      madeAt: now.getTime(),
+      forecasts: outcome.forecasts.map(({ rule, forecast }) => tracked(rule, forecast, histories[rule.name])),
+      scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
+      scores: verdict.scores,
+      trusted: verdict.trusted,
+      calibration,
+    } satisfies ForecastTrack),
+  );
   if (track && track.trusted !== verdict.trusted)
     await deps.notifier?.trustChanged(
       target.name,
@@ -322,6 +332,14 @@ async function predictOne(
     trusted: verdict.trusted,
     ...(mase !== undefined ? { mase } : {}),
   };
+}
+
+/** A ledger write: a failure is counted (and alarmed), then fails the target as any error does. */
+function written<T>(deps: PredictDeps, operation: string, write: Promise<T>): Promise<T> {
+  return write.catch((error: unknown) => {
+    deps.recordFailed?.(operation);
+    throw error;
+  });
 }
 
 /** Every forecastable rule's forecast, far enough ahead for the floors and their lead; or why there is none. */

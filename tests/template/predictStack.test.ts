@@ -50,6 +50,8 @@ describe('the packaged predict function', () => {
         'cloudwatch:PutMetricData',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        // The ledger adapter's read of the decision log: roles are built per adapter (infra/functionAdapters.ts).
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:GenerateDataKey',
