@@ -39,7 +39,7 @@ import {
   shardWrites,
   webhookStatements,
 } from './functionPermissions';
-import { forecastMetricStatements, predictiveGroups, scheduledActionWrites } from './predictPermissions';
+import { forecastMetricStatements, scheduledActionWrites } from './predictPermissions';
 
 /** What a grant's statements may depend on: the policy, and the stage (its kill switch). */
 export interface GrantContext {
@@ -158,14 +158,14 @@ export const functionAdapters = {
     grant('CloudWatchForecastMetrics', cloudWatchForecastMetricsIam, (_, iam) =>
       forecastMetricStatements(iam),
     ),
-    grant(
-      'AutoScalingScheduledActions',
-      autoScalingScheduledActionsIam,
-      ({ policy }, iam) => [...readsAnywhere(iam), ...scheduledActionWrites(policy, iam)],
-      { when: (policy) => predictiveGroups(policy).length > 0 },
-    ),
+    // Always: each run looks for the actions a policy no longer produces, predictive scaling on or off.
+    grant('AutoScalingScheduledActions', autoScalingScheduledActionsIam, ({ policy, stage }, iam) => [
+      ...readsAnywhere(iam),
+      ...scheduledActionWrites(policy, iam, stage),
+    ]),
     ledger,
     grant('SnsForecastNotifier', snsForecastNotifierIam, notify),
+    pauseSwitch,
   ],
   alertCost: [
     grant('CostExplorerReader', costExplorerReaderIam, anywhere),

@@ -1,3 +1,4 @@
+import { SCHEDULE_OWNER_TAG } from '../shared/adapters/AutoScalingScheduledActions';
 import { FORECAST_NAMESPACE } from '../shared/adapters/CloudWatchForecastMetrics';
 import type { IamActions } from '../shared/adapters/iamActions';
 import type { Policy } from '../shared/policy/schema';
@@ -21,24 +22,45 @@ export function forecastMetricStatements(iam: IamActions): Statement[] {
 }
 
 /**
- * The scheduled MinSize actions, on the predictive targets' groups only (none when there are none): predict
- * can change no capacity directly, and a MinSize it schedules is bounded by the group's MaxSize.
+ * The scheduled MinSize actions (issue 20, items 6 and 7): put, delete and the ownership tag on the predictive
+ * targets' groups (the tag only with this stage's value); and delete on any group that carries this stage's
+ * ownership tag, so actions left behind by a target that left the policy can go. Predict can change no
+ * capacity directly, and a MinSize it schedules is bounded by the group's MaxSize.
  */
-export function scheduledActionWrites(policy: Policy, iam: IamActions): Statement[] {
+export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: string): Statement[] {
   const groups = predictiveGroups(policy).map((name) =>
     arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`),
   );
-  return groups.length > 0
-    ? [
-        {
-          Effect: 'Allow',
-          Action: pick(
-            iam,
-            'autoscaling:BatchPutScheduledUpdateGroupAction',
-            'autoscaling:BatchDeleteScheduledAction',
-          ),
-          Resource: groups,
-        },
-      ]
-    : [];
+  const named: Statement[] =
+    groups.length > 0
+      ? [
+          {
+            Effect: 'Allow',
+            Action: pick(
+              iam,
+              'autoscaling:BatchPutScheduledUpdateGroupAction',
+              'autoscaling:BatchDeleteScheduledAction',
+            ),
+            Resource: groups,
+          },
+          {
+            Effect: 'Allow',
+            Action: pick(iam, 'autoscaling:CreateOrUpdateTags'),
+            Resource: groups,
+            Condition: {
+              StringEquals: { [`aws:RequestTag/${SCHEDULE_OWNER_TAG}`]: stage },
+              'ForAllValues:StringEquals': { 'aws:TagKeys': [SCHEDULE_OWNER_TAG] },
+            },
+          },
+        ]
+      : [];
+  return [
+    ...named,
+    {
+      Effect: 'Allow',
+      Action: pick(iam, 'autoscaling:BatchDeleteScheduledAction'),
+      Resource: arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*'),
+      Condition: { StringEquals: { [`autoscaling:ResourceTag/${SCHEDULE_OWNER_TAG}`]: stage } },
+    },
+  ];
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { alarmMetric } from '../shared/adapters/cloudWatchMetric';
+import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
+import { RUNNING_VALUE } from '../shared/decision/pauseState';
 import { PolicyValidationError } from '../shared/errors';
 import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
@@ -183,6 +185,18 @@ export function stackResources(
     };
   }
   Object.assign(resources, deliveryAlarms(stage, service));
+  // The kill switch exists from the first deploy, `false`, so a missing parameter means something went wrong
+  // (the functions then act on nothing: PauseUnknown). CloudFormation leaves a value `scalepilot pause` set
+  // alone on later deploys: it changes a resource only when its template does.
+  resources.PauseSwitchParameter = {
+    Type: 'AWS::SSM::Parameter',
+    Properties: {
+      Name: pauseParameterName(stage),
+      Type: 'String',
+      Value: RUNNING_VALUE,
+      Description: `Scalepilot kill switch of stage ${stage}: true stops every change (scalepilot pause / resume)`,
+    },
+  };
   resources.Dashboard = {
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: {

@@ -8,6 +8,7 @@ import { CloudWatchMetricHistory } from '../adapters/CloudWatchMetricHistory';
 import { DynamoLedger } from '../adapters/DynamoLedger';
 import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsForecastNotifier } from '../adapters/SnsForecastNotifier';
+import { pauseParameterName, SsmPauseSwitch } from '../adapters/SsmPauseSwitch';
 import { parsePredictEvent } from '../events/parsePredictEvent';
 import type { Policy } from '../policy/schema';
 import type { Clock } from '../ports';
@@ -37,9 +38,10 @@ export function predictRuntimeFromEnv(options: PredictRuntimeOptions, logger: Lo
     policy: options.policy ?? bundledPolicy(env),
     history: new CloudWatchMetricHistory(aws),
     ledger: new DynamoLedger(aws, requiredEnv(env, 'LEDGER_TABLE'), scope),
-    groups: new AutoScalingScheduledActions(aws),
+    groups: new AutoScalingScheduledActions(aws, requiredEnv(env, 'SCALEPILOT_STAGE')),
     publisher: new CloudWatchForecastMetrics(aws),
     notifier: new SnsForecastNotifier(aws, requiredEnv(env, 'TOPIC_ARN')),
+    pause: new SsmPauseSwitch(aws, pauseParameterName(requiredEnv(env, 'SCALEPILOT_STAGE'))),
     clock: options.clock ?? systemClock,
     log: options.logger ?? logger,
     ...(options.recordFailed ? { recordFailed: options.recordFailed } : {}),

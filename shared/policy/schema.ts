@@ -354,18 +354,17 @@ export const PredictiveEventSchema = z
     message: 'must be after start',
   });
 
+/** The floors reach 48 hours ahead (the next hourly run, then this many minutes), as AWS predictive scaling plans. */
+export const FLOOR_HORIZON_MINUTES = 48 * 60 - 60;
+
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
     lookbackDays: z.number().int().min(1).max(60).default(14),
-    horizonMinutes: z
-      .number()
-      .int()
-      .min(5)
-      .max(1440)
-      .default(60)
+    horizonMinutes: wholeNumber('min', 5, FLOOR_HORIZON_MINUTES, 'the floors reach 48 h at most')
+      .default(FLOOR_HORIZON_MINUTES)
       .describe(
-        'how far beyond the next hourly run the floors reach (how long they outlive a run that fails)',
+        'how far beyond the next hourly run the floors reach (how long they outlive a run that fails); default: 48 h ahead in all, as AWS predictive scaling plans',
       ),
     capacityBufferPercent: z
       .number()

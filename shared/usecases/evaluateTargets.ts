@@ -3,6 +3,7 @@ import { decideCapacity } from '../decision/decideCapacity';
 import { floorAt } from '../decision/floors';
 import { desiredCapacityModel, type GateOutcome, type KindAction } from '../decision/kindModel';
 import { historySeconds, nextHistory, withAppliedChange, withoutChange } from '../decision/nextHistory';
+import type { PauseState } from '../decision/pauseState';
 import { reconcileIntent } from '../decision/reconcileIntent';
 import { lookbackSeconds, meanPerPeriod } from '../decision/ruleReadings';
 import type { CapacityState, Decision, MetricReading, PendingIntent, ReasonCode } from '../decision/types';
@@ -22,6 +23,7 @@ import type {
   PauseSwitch,
   TargetRecord,
 } from '../ports';
+import { readKillSwitch, withheldDecision } from './readKillSwitch';
 
 /** Structured logging, as Powertools' Logger offers it. */
 export interface LogSink {
@@ -113,7 +115,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
 
   // First look at every target (ledger, then the resource), so the one metric read can ask for what the
   // kind needs given what it saw (the available replicas' own metrics).
-  const paused = await isPaused(deps, now);
+  const paused = await readKillSwitch(deps, now);
   const looks: FirstLook[] = [];
   for (const target of targets)
     await guarded(target, async () => void looks.push(await firstLook(deps, target, now)));
@@ -206,7 +208,7 @@ async function evaluateOne(
   request: EvaluationRequest,
   look: FirstLook,
   readings: TargetReadings,
-  paused: boolean,
+  paused: PauseState,
 ): Promise<Evaluation[]> {
   const { target, record: before } = look;
   const { ledger } = deps;
@@ -332,7 +334,7 @@ async function evaluateOne(
       decision: chosen,
       action,
       notify,
-    } = paused && gated.action ? pausedDecision(gated.decision) : gated;
+    } = paused.state !== 'running' && gated.action ? withheldDecision(gated.decision, paused) : gated;
     const change = chosen.desired !== chosen.current;
     // A change of capacity, or an operation that changes none but runs for minutes (a replica count).
     const operation = action !== undefined && (change || action.pending === true);
@@ -445,38 +447,6 @@ export async function currentCapacity(
 ): Promise<number> {
   const { resource, model } = kindScaler(capacity);
   return model.capacity(target, await resource.observe(target), now).current;
-}
-
-/**
- * The kill switch is read once per run. A switch that cannot be read is logged and counted, and scaling
- * goes on: an SSM outage must not freeze every fleet at its current size during a spike.
- */
-async function isPaused(deps: EvaluateDeps, now: Date): Promise<boolean> {
-  if (!deps.pause) return false;
-  try {
-    return await deps.pause.isPaused(now);
-  } catch (error) {
-    deps.log.error('kill switch unreadable: not paused', { error: describeError(error) });
-    deps.decisionMetrics?.failed('pause-switch');
-    return false;
-  }
-}
-
-/** What a paused stage records instead of acting: the decision it would have carried out. */
-function pausedDecision(decision: Decision): { decision: Decision; action?: KindAction; notify?: boolean } {
-  const would =
-    decision.desired === decision.current
-      ? decision.reason
-      : `${decision.reason} ${decision.current} → ${decision.desired}`;
-  return {
-    decision: {
-      ...decision,
-      desired: decision.current,
-      direction: 'none',
-      reason: 'Paused',
-      message: `${decision.message}; paused by the kill switch: not carrying out ${would}`,
-    },
-  };
 }
 
 /**

@@ -31,11 +31,8 @@ import {
   type TrackedForecast,
   trustVerdict,
 } from '../decision/forecastTrust';
-import {
-  FORECAST_ACTION_PREFIX,
-  MAX_SCHEDULED_ACTIONS,
-  scheduledMinSizes,
-} from '../decision/scheduledFloors';
+import type { PauseState } from '../decision/pauseState';
+import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { ScalingError } from '../errors';
 import { forecastLoad } from '../forecast/forecastLoad';
@@ -50,9 +47,13 @@ import type {
   Ledger,
   MetricHistoryReader,
   MetricQuery,
+  PauseSwitch,
   ScheduledActionsPort,
 } from '../ports';
 import type { LogSink } from './evaluateTargets';
+import { mirrorFloors } from './mirrorFloors';
+import { pruneScheduledActions } from './pruneScheduledActions';
+import { readKillSwitch, withheldReason } from './readKillSwitch';
 
 export interface PredictDeps {
   readonly policy: Policy;
@@ -62,6 +63,8 @@ export interface PredictDeps {
   readonly groups: ScheduledActionsPort;
   readonly publisher: ForecastMetricsPort;
   readonly notifier?: ForecastNotifier;
+  /** The kill switch: while it is anything but running, no floors and no scheduled actions are written. */
+  readonly pause?: PauseSwitch;
   readonly clock: Clock;
   readonly log: LogSink;
   /** Counts a ledger write that failed (the `RecordFailures` metric, alarmed in the stack); the run fails too. */
@@ -120,12 +123,16 @@ const PUBLISH_AHEAD_MINUTES = 120;
  */
 export async function predictTargets(deps: PredictDeps, request: PredictRequest = {}): Promise<Prediction[]> {
   const { policy } = deps;
+  const now = deps.clock.now();
+  // Read once, before anything is written: floors and scheduled actions change what the groups do.
+  const killSwitch = await readKillSwitch(deps, now);
   if (!policy.predictive.enabled) {
     deps.log.info('predictive scaling is off in the policy: nothing to forecast');
+    const failures = await prune(deps, request, killSwitch, now);
+    if (failures.length > 0) throw new PredictionFailedError(failures);
     return [];
   }
   const targets = selectTargets(policy, request.targets);
-  const now = deps.clock.now();
   const reads = historyQueries(targets, historyPeriodSeconds);
   // Whole 5-minute periods only: the one in progress would read low.
   const end = new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE);
@@ -164,7 +171,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
           ),
           periodMinutes: rule.metric.periodSeconds / 60,
         };
-      predictions.push(await predictOne(deps, target, histories, recent, now));
+      predictions.push(await predictOne(deps, target, histories, recent, now, killSwitch));
     } catch (error) {
       deps.log.error('prediction failed', {
         target: target.name,
@@ -173,8 +180,45 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
       failures.push({ target: target.name, error });
     }
   }
+  failures.push(...(await prune(deps, request, killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return predictions;
+}
+
+/**
+ * After a run over every target, the scheduled actions the policy no longer produces are deleted (issue 20,
+ * item 6; pruneScheduledActions). Not while the kill switch is anything but running; not for a run asked
+ * for some targets only. A failure is the run's failure, reported with the others.
+ */
+async function prune(
+  deps: PredictDeps,
+  request: PredictRequest,
+  killSwitch: PauseState,
+  now: Date,
+): Promise<{ target: string; error: unknown }[]> {
+  if (request.targets || killSwitch.state !== 'running') return [];
+  try {
+    await pruneScheduledActions(deps, producingGroups(deps.policy), now);
+    return [];
+  } catch (error) {
+    deps.log.error('scheduled actions not pruned', {
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+    return [{ target: '(scheduled actions)', error }];
+  }
+}
+
+/** The targets whose scheduled actions this policy produces, and their groups. */
+function producingGroups(policy: Policy): Map<string, string> {
+  const { predictive } = policy;
+  if (!predictive.enabled || predictive.mode !== 'forecast-and-scale') return new Map();
+  return new Map(
+    policy.targets.flatMap((t) =>
+      t.kind === 'asg' && t.predictive && !(t.dryRun ?? policy.dryRun)
+        ? [[t.name, t.autoScalingGroupName] as const]
+        : [],
+    ),
+  );
 }
 
 function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {
@@ -225,6 +269,7 @@ async function predictOne(
   histories: Record<string, LoadHistory>,
   recent: Readonly<Record<string, ActualLoad>>,
   now: Date,
+  killSwitch: PauseState,
 ): Promise<Prediction> {
   const { policy, ledger } = deps;
   const { predictive } = policy;
@@ -262,29 +307,47 @@ async function predictOne(
   await deps.publisher.publish(forecastData(target, outcome, needed, now, mase));
 
   let scheduledActions: Prediction['scheduledActions'];
-  if (scale) {
+  let budgetCut: { cutAt: Date; budget: number } | undefined;
+  const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;
+  if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floors));
-    if (target.kind === 'asg' && group && !dryRun)
-      scheduledActions = await mirrorFloors(deps, target.autoScalingGroupName, target, floors, group, now);
+    if (target.kind === 'asg' && group && !dryRun) {
+      const mirrored = await mirrorFloors(deps.groups, target, floors, group, now);
+      scheduledActions = mirrored.actions;
+      if (mirrored.cutAt) budgetCut = { cutAt: mirrored.cutAt, budget: mirrored.budget };
+    }
   }
 
-  const reason: ReasonCode =
-    outcome.status === 'declined'
+  const reason: ReasonCode = withheld
+    ? withheld.state === 'unknown'
+      ? 'PauseUnknown'
+      : 'Paused'
+    : outcome.status === 'declined'
       ? 'ForecastDeclined'
       : outcome.status === 'untrusted'
         ? 'ForecastUntrusted'
-        : scale
-          ? 'ForecastFloors'
-          : 'ForecastOnly';
+        : !scale
+          ? 'ForecastOnly'
+          : budgetCut
+            ? 'ScheduleBudget'
+            : 'ForecastFloors';
   const floorNow = floorAt(floors, now)?.units ?? 0;
   const peak = Math.max(0, ...(floors?.units ?? []));
-  const actions = scheduledActions ? `; ${scheduledActions.length} scheduled action(s) on MinSize` : '';
+  const actions = scheduledActions
+    ? `; ${scheduledActions.length} scheduled action(s) on MinSize${
+        budgetCut
+          ? ` (room for ${budgetCut.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, MinSize back at the baseline from ${budgetCut.cutAt.toISOString()}; the ledger's floors cover the rest)`
+          : ''
+      }`
+    : '';
   const noActions = scale && dryRun && target.kind === 'asg' ? '; dry run: no scheduled actions' : '';
   const effect = !scale
     ? `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`
-    : floors
-      ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}`
-      : 'no floors: reactive only';
+    : withheld
+      ? `${withheldReason(withheld)}: no floors and no scheduled actions written (they would be ${floors ? `${floorNow} now, up to ${peak}` : 'none'})`
+      : floors
+        ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}`
+        : 'no floors: reactive only';
   const decision: Decision = {
     target: target.name,
     kind: target.kind,
@@ -299,7 +362,7 @@ async function predictOne(
   await written(
     deps,
     'record',
-    ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun, dryRun, now }),
+    ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun && !withheld, dryRun, now }),
   );
 
   await written(
@@ -326,7 +389,7 @@ async function predictOne(
 
   return {
     decision,
-    ...(scale && floors ? { floors } : {}),
+    ...(scale && floors && !withheld ? { floors } : {}),
     needed,
     ...(scheduledActions ? { scheduledActions } : {}),
     trusted: verdict.trusted,
@@ -469,36 +532,4 @@ function forecastData(
     });
   if (mase !== undefined) data.push({ name: 'ForecastMase', target: target.name, time: now, value: mase });
   return data;
-}
-
-/**
- * A group's floors as scheduled MinSize actions, replacing the previous run's (only Scalepilot's own, by
- * name prefix; the operator's own actions stay and count against AWS's 125).
- */
-async function mirrorFloors(
-  deps: PredictDeps,
-  groupName: string,
-  target: Target,
-  floors: FloorSchedule | undefined,
-  group: { minSize: number; maxSize: number },
-  now: Date,
-) {
-  const existing = await deps.groups.scheduledActions(groupName);
-  const ours = existing.filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
-  const actions = scheduledMinSizes({
-    target: target.name,
-    floors,
-    baseline: target.capacity.min,
-    maxSize: group.maxSize,
-    currentMinSize: group.minSize,
-    now,
-    budget: MAX_SCHEDULED_ACTIONS - (existing.length - ours.length),
-  });
-  const keep = new Set(actions.map((a) => a.name));
-  await deps.groups.replace(
-    groupName,
-    actions,
-    ours.filter((a) => !keep.has(a.name)).map((a) => a.name),
-  );
-  return actions;
 }

@@ -45,6 +45,7 @@ describe('faults at the HTTP level', () => {
     const clock = testClock(start);
     const account = new DemoAccount(emulator.aws);
     await account.createLedgerTable('ledger');
+    await account.createPauseSwitch('test');
     const topicArn = await account.createTopic('scalepilot-test');
     await account.createAutoScalingGroup('g', { min: 2, max: 10, desired: 2 });
     const policy = seedStepPolicy();

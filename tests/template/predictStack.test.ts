@@ -44,6 +44,9 @@ describe('the packaged predict function', () => {
       [
         'autoscaling:BatchDeleteScheduledAction',
         'autoscaling:BatchPutScheduledUpdateGroupAction',
+        // Issue 20, item 6: actions left behind are deleted on groups tagged as this stage's, and the tag set.
+        'autoscaling:BatchDeleteScheduledAction',
+        'autoscaling:CreateOrUpdateTags',
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribeScheduledActions',
         'cloudwatch:GetMetricData',
@@ -59,6 +62,8 @@ describe('the packaged predict function', () => {
         'logs:PutLogEvents',
         'sns:Publish',
         'sqs:SendMessage',
+        // Issue 20, item 3: the kill switch.
+        'ssm:GetParameter',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ].sort(),

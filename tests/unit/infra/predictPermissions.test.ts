@@ -85,6 +85,28 @@ describe('the predict role', () => {
       expect(actions.some((a) => a.startsWith(forbidden))).toBe(false);
   });
 
+  it('deletes scheduled actions on any other group only when it carries this stage’s ownership tag, and tags only with it (issue 20, item 6)', () => {
+    const deletes = granting('autoscaling:BatchDeleteScheduledAction');
+    const anywhere = deletes.filter((s) => JSON.stringify(s.Resource).endsWith('autoScalingGroupName/*"}'));
+    expect(anywhere).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['autoscaling:BatchDeleteScheduledAction'],
+        Resource: {
+          'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*`,
+        },
+        Condition: { StringEquals: { 'autoscaling:ResourceTag/scalepilot:forecast-actions': 'prod' } },
+      },
+    ]);
+    const [tagging, ...others] = granting('autoscaling:CreateOrUpdateTags');
+    expect(others).toEqual([]);
+    expect(JSON.stringify(tagging?.Resource)).toContain('autoScalingGroupName/event-platform-api');
+    expect(tagging?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/scalepilot:forecast-actions': 'prod' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['scalepilot:forecast-actions'] },
+    });
+  });
+
   it('is in the stack as PredictRole', () => {
     expect(stackResources(examplePolicy(), 'prod').Resources.PredictRole?.Type).toBe('AWS::IAM::Role');
   });
