@@ -1,5 +1,11 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DBClusterNotFoundFault,
+  DBInstanceNotFoundFault,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import type { SourceKey } from '../decision/sourceKeyProblems';
 import { AwsCallError, ResourceNotFoundError } from '../errors';
 import type { RdsReplicasTarget } from '../policy/schema';
@@ -26,6 +32,8 @@ export class RdsSourceKey {
           await this.rds
             .send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))
             .catch((cause: unknown) => {
+              if (cause instanceof DBClusterNotFoundFault)
+                throw new ResourceNotFoundError('Aurora DB cluster', id, { cause });
               throw new AwsCallError('RDS DescribeDBClusters', cause);
             })
         ).DBClusters?.[0]
@@ -33,6 +41,8 @@ export class RdsSourceKey {
           await this.rds
             .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
             .catch((cause: unknown) => {
+              if (cause instanceof DBInstanceNotFoundFault)
+                throw new ResourceNotFoundError('RDS DB instance', id, { cause });
               throw new AwsCallError('RDS DescribeDBInstances', cause);
             })
         ).DBInstances?.[0];
