@@ -188,7 +188,7 @@ export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePort
       if (left > 0) await ports.sleep(left);
     },
   });
-  going.forEach((replica, i) =>
+  for (const [i, replica] of going.entries())
     steps.push({
       target: target.name,
       description: `delete replica ${replica.id} of ${source} (created by Scalepilot; ${live.length - i} live, minimum ${target.capacity.min})`,
@@ -199,8 +199,7 @@ export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePort
           observation,
         );
       },
-    }),
-  );
+    });
   return steps;
 }
 
