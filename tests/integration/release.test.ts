@@ -15,14 +15,14 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { setPaused } from '../../bin/lib/killSwitch';
-import { applyRelease, planRelease, ReleaseInterruptedError, releasePorts } from '../../bin/lib/release';
+import { applyRelease, ReleaseInterruptedError, releasePorts } from '../../bin/lib/release';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { forecastActionName } from '../../shared/decision/scheduledFloors';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
-import type { Policy, RdsReplicasTarget } from '../../shared/policy/schema';
+import type { Policy } from '../../shared/policy/schema';
 import { examplePolicy, testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
 
