@@ -211,10 +211,11 @@ function mutationTable(): string[] {
     'freshness, bounds), broken on purpose one line at a time (tests/reliability/mutants.ts: the file, the exact',
     'line and what it becomes), with the tests named for it run against the broken code. Killed: a test failed.',
     'A survivor would be a missing test. `npm run mutants` runs it (minutes, so not in `npm test`; a unit test',
-    'checks that every listed line is still in its file)',
-    recorded
-      ? `; this table is its run of ${recorded.ranAt} at commit \`${recorded.commit}\`.`
-      : '; it has not been run.',
+    `checks that every listed line is still in its file)${
+      recorded
+        ? `; this table is its run of ${recorded.ranAt} at commit \`${recorded.commit}\`.`
+        : '; it has not been run.'
+    }`,
     '',
     '| Guard | Mutant | Where | Outcome | Killed by |',
     '| --- | --- | --- | --- | --- |',
