@@ -52,7 +52,7 @@ import type {
 } from '../ports';
 import type { LogSink } from './evaluateTargets';
 import { mirrorFloors } from './mirrorFloors';
-import { pruneScheduledActions } from './pruneScheduledActions';
+import { pruneAfterRun } from './pruneScheduledActions';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
 
 export interface PredictDeps {
@@ -128,7 +128,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   const killSwitch = await readKillSwitch(deps, now);
   if (!policy.predictive.enabled) {
     deps.log.info('predictive scaling is off in the policy: nothing to forecast');
-    const failures = await prune(deps, request, killSwitch, now);
+    const failures = await pruneAfterRun(deps, request, killSwitch, now);
     if (failures.length > 0) throw new PredictionFailedError(failures);
     return [];
   }
@@ -180,45 +180,9 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
       failures.push({ target: target.name, error });
     }
   }
-  failures.push(...(await prune(deps, request, killSwitch, now)));
+  failures.push(...(await pruneAfterRun(deps, request, killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return predictions;
-}
-
-/**
- * After a run over every target, the scheduled actions the policy no longer produces are deleted (issue 20,
- * item 6; pruneScheduledActions). Not while the kill switch is anything but running; not for a run asked
- * for some targets only. A failure is the run's failure, reported with the others.
- */
-async function prune(
-  deps: PredictDeps,
-  request: PredictRequest,
-  killSwitch: PauseState,
-  now: Date,
-): Promise<{ target: string; error: unknown }[]> {
-  if (request.targets || killSwitch.state !== 'running') return [];
-  try {
-    await pruneScheduledActions(deps, producingGroups(deps.policy), now);
-    return [];
-  } catch (error) {
-    deps.log.error('scheduled actions not pruned', {
-      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-    });
-    return [{ target: '(scheduled actions)', error }];
-  }
-}
-
-/** The targets whose scheduled actions this policy produces, and their groups. */
-function producingGroups(policy: Policy): Map<string, string> {
-  const { predictive } = policy;
-  if (!predictive.enabled || predictive.mode !== 'forecast-and-scale') return new Map();
-  return new Map(
-    policy.targets.flatMap((t) =>
-      t.kind === 'asg' && t.predictive && !(t.dryRun ?? policy.dryRun)
-        ? [[t.name, t.autoScalingGroupName] as const]
-        : [],
-    ),
-  );
 }
 
 function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {

@@ -1,3 +1,4 @@
+import type { PauseState } from '../decision/pauseState';
 import { FORECAST_ACTION_PREFIX, targetOfAction } from '../decision/scheduledFloors';
 import type { Decision } from '../decision/types';
 import type { Policy } from '../policy/schema';
@@ -8,7 +9,46 @@ export interface PruneDeps {
   readonly policy: Policy;
   readonly groups: ScheduledActionsPort;
   readonly ledger: Pick<Ledger, 'record'>;
-  readonly log: { info(message: string, ...extra: Record<string, unknown>[]): void };
+  readonly log: {
+    info(message: string, ...extra: Record<string, unknown>[]): void;
+    error(message: string, ...extra: Record<string, unknown>[]): void;
+  };
+}
+
+/**
+ * After a predict run over every target, the scheduled actions the policy no longer produces are deleted.
+ * Not while the kill switch is anything but running; not for a run asked for some targets only. A failure
+ * is the run's failure, reported with its targets' (and so retried, then dead-lettered and alarmed).
+ */
+export async function pruneAfterRun(
+  deps: PruneDeps,
+  request: { readonly targets?: readonly string[] },
+  killSwitch: PauseState,
+  now: Date,
+): Promise<{ target: string; error: unknown }[]> {
+  if (request.targets || killSwitch.state !== 'running') return [];
+  try {
+    await pruneScheduledActions(deps, producingGroups(deps.policy), now);
+    return [];
+  } catch (error) {
+    deps.log.error('scheduled actions not pruned', {
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+    return [{ target: '(scheduled actions)', error }];
+  }
+}
+
+/** The targets whose scheduled actions this policy produces, and their groups. */
+export function producingGroups(policy: Policy): Map<string, string> {
+  const { predictive } = policy;
+  if (!predictive.enabled || predictive.mode !== 'forecast-and-scale') return new Map();
+  return new Map(
+    policy.targets.flatMap((t) =>
+      t.kind === 'asg' && t.predictive && !(t.dryRun ?? policy.dryRun)
+        ? [[t.name, t.autoScalingGroupName] as const]
+        : [],
+    ),
+  );
 }
 
 /** What one run of pruning did or found, per target whose actions were left behind. */
