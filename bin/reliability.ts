@@ -5,10 +5,11 @@
  * failing test leaves the page as it was and exits non-zero.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { type Figures, type Item, items } from '../tests/reliability/figures';
+import { mutants } from '../tests/reliability/mutants';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const PAGE = join(ROOT, 'docs/reliability.md');
@@ -29,7 +30,7 @@ const promises: Record<Item, { title: string; promise: string }> = {
   faults: {
     title: '3. Faults injected at the HTTP level',
     promise:
-      'A fault-injecting proxy between the function and the emulator (tests/harness/faultProxy.ts) answers `Throttling`/`ThrottlingException`, `RequestLimitExceeded`, HTTP 500s, connection resets and timeouts (before or after the emulator acted) on 30% of requests, so the SDK’s standard retry strategy really runs. Every run then completes or is dead-lettered (Lambda’s two async retries played in-process), nothing acts twice, no call makes more than the configured SDK attempts.',
+      'A fault-injecting proxy between the function and the emulator (tests/harness/faultProxy.ts) answers `Throttling`/`ThrottlingException`, `RequestLimitExceeded`, HTTP 500s, connection resets and timeouts (before or after the emulator acted) on 30% of requests, every kind at least once, so the SDK’s standard retry strategy really runs. Lambda’s side is played as AWS documents it, with the packaged template’s `MaximumRetryAttempts`: each event then completes (a decision in the ledger) or is in the dead-letter queue (a real SQS queue in the emulator), exactly once, counted from those two and not from the harness; a poison event is tried exactly the template’s retries plus one; nothing acts twice, no call makes more than the configured SDK attempts. An action AWS refuses on every attempt is recorded `ActionFailed`, counted in the metric the stack alarms on and backed off.',
   },
   crashes: {
     title: '4. Crashes in the write-ahead sequence',
@@ -39,12 +40,12 @@ const promises: Record<Item, { title: string; promise: string }> = {
   'bad-input': {
     title: '5. Bad input',
     promise:
-      '10,000 fuzzed events (wrong types, huge arrays, unknown sources, other accounts, unicode, deep nesting) through the real handler, and 10,000 fuzzed policies through the real parser: a clear typed error (or a recorded skip), zero mutating calls; a poison event reaches the dead-letter queue once, not every minute.',
+      '10,000 fuzzed events (wrong types, huge arrays, unknown sources, other accounts, unicode, deep nesting) through the real handler, each on a scaler whose load a valid event scales (the control event does), and 10,000 fuzzed policies through the real parser: a clear typed error (or a recorded skip) and zero mutating calls for every event the scalers’ contract does not make a trigger (the fuzzed events that are valid triggers scale, as the control); a poison event reaches the dead-letter queue once, not every minute.',
   },
   'kill-switch': {
     title: '6. Kill switch',
     promise:
-      '`scalepilot pause` sets `/scalepilot/<stage>/paused` = `true`: every mutating call stops within one minute, decisions are still recorded (reason `Paused`); `scalepilot resume` lets the next evaluation act.',
+      '`scalepilot pause` sets `/scalepilot/<stage>/paused` = `true`: every mutating call stops within one minute, decisions are still recorded (reason `Paused`); `scalepilot resume` lets the next evaluation act. Any value but `true` or `false` pauses too, and a switch that cannot be read changes nothing (`PauseUnknown`); the predict function and `scalepilot release` read it as the scalers do (tests/unit/usecases/readKillSwitch.test.ts, predictSafety.test.ts, tests/integration/release.test.ts, and the mutants below).',
   },
   'least-privilege': {
     title: '7. Least privilege (the packaged template)',
@@ -67,6 +68,7 @@ function itemOf(file: string, ancestors: readonly string[]): Item {
   const byFile: Record<string, Item> = {
     'delivery.test.ts': 'delivery',
     'faults.test.ts': 'faults',
+    'actionFailed.test.ts': 'faults',
     'crashes.test.ts': 'crashes',
     'badInput.test.ts': 'bad-input',
     'killSwitch.test.ts': 'kill-switch',
@@ -176,6 +178,7 @@ function main() {
     for (const t of own) lines.push(`- ✅ \`${t.file}\`: ${t.title} (${seconds(t.duration)})`);
     lines.push('');
   }
+  lines.push(...mutationTable());
   lines.push(
     '## Not covered here',
     '',
@@ -185,6 +188,46 @@ function main() {
   );
   writeFileSync(PAGE, lines.join('\n'));
   process.stdout.write(`\nreliability: ${tests.length} tests passed; wrote ${relative(ROOT, PAGE)}\n`);
+}
+
+/**
+ * The mutation table (issue 20, item 15): each guard behind a promise above, broken on purpose, and the test
+ * that failed. Read from docs/mutants.json, which `npm run mutants` writes (it takes minutes: it is not part
+ * of this run); a mutant of the list with no result there is shown as not run.
+ */
+function mutationTable(): string[] {
+  const file = join(ROOT, 'docs/mutants.json');
+  const recorded = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as {
+        ranAt: string;
+        commit: string;
+        results: { guard: string; mutant: string; where: string; killed: boolean; by: string[] }[];
+      })
+    : undefined;
+  const lines = [
+    '## 9. Mutation table',
+    '',
+    'Every guard behind a promise on this page (kill switch, lease, fencing, ownership tags, blast-radius cap,',
+    'freshness, bounds), broken on purpose one line at a time (tests/reliability/mutants.ts: the file, the exact',
+    'line and what it becomes), with the tests named for it run against the broken code. Killed: a test failed.',
+    'A survivor would be a missing test. `npm run mutants` runs it (minutes, so not in `npm test`; a unit test',
+    `checks that every listed line is still in its file)${
+      recorded
+        ? `; this table is its run of ${recorded.ranAt} at commit \`${recorded.commit}\`.`
+        : '; it has not been run.'
+    }`,
+    '',
+    '| Guard | Mutant | Where | Outcome | Killed by |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const m of mutants) {
+    const result = recorded?.results.find((r) => r.guard === m.guard && r.mutant === m.mutant);
+    lines.push(
+      `| ${cell(m.guard)} | ${cell(m.mutant)} | \`${cell(result?.where ?? m.file)}\` | ${result ? (result.killed ? 'killed' : '**survived**') : 'not run'} | ${cell(result?.killed ? (result.by[0] ?? '') : '')} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 main();

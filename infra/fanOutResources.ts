@@ -65,10 +65,12 @@ export function fanOutResources(
         ScalingConfig: { MaximumConcurrency: Math.max(2, plan.batches) },
       },
     };
+    // What the Lambda service does with the scaler's role to run it on the queue (the event source); the
+    // scaler's own SendMessage comes with the SqsFanOut adapter's grant (infra/functionAdapters.ts).
     statements[kind] = [
       {
         Effect: 'Allow',
-        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
       },
     ];

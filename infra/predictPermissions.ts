@@ -1,52 +1,66 @@
+import { SCHEDULE_OWNER_TAG } from '../shared/adapters/AutoScalingScheduledActions';
 import { FORECAST_NAMESPACE } from '../shared/adapters/CloudWatchForecastMetrics';
+import type { IamActions } from '../shared/adapters/iamActions';
 import type { Policy } from '../shared/policy/schema';
-import { baseStatements, lambdaRole, notifyStatements, type Statement } from './functionPermissions';
+import { arn, pick, type Statement } from './functionPermissions';
 
-const sub = (s: string) => ({ 'Fn::Sub': s });
+/** The Auto Scaling groups of the policy's predictive targets: where predict may write scheduled actions. */
+export function predictiveGroups(policy: Policy): string[] {
+  return policy.targets.flatMap((t) => (t.kind === 'asg' && t.predictive ? [t.autoScalingGroupName] : []));
+}
 
-/** Every AWS action the predict function calls (its adapters' commands; a meta test checks them). */
-export const predictActions = {
-  history: ['cloudwatch:GetMetricData'],
-  /** Forecast metrics: only in Scalepilot's namespace (PutMetricData takes no resource, only this condition). */
-  publish: ['cloudwatch:PutMetricData'],
-  /** Describe calls take no resource ARNs. */
-  groupsRead: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScheduledActions'],
-  /** The scheduled MinSize actions: on the predictive targets' groups only. */
-  groupsWrite: ['autoscaling:BatchPutScheduledUpdateGroupAction', 'autoscaling:BatchDeleteScheduledAction'],
-  /** Floors (UpdateItem on the state), the forecast track (Get/Put), the decision log (Put). */
-  ledger: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-};
-
-/**
- * The predict function's role: metric history, its own metrics in the Scalepilot namespace, the ledger, the
- * topic, and scheduled actions on the groups of targets with `predictive: true` (none when there are none).
- * It can change no capacity directly: a MinSize it schedules is bounded by the group's MaxSize.
- */
-export function predictRole(policy: Policy, functionName: string) {
-  const groups = policy.targets.flatMap((t) =>
-    t.kind === 'asg' && t.predictive
-      ? [
-          sub(
-            `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${t.autoScalingGroupName}`,
-          ),
-        ]
-      : [],
-  );
-  const statements: Statement[] = [
-    { Effect: 'Allow', Action: predictActions.history, Resource: '*' },
+/** Forecast metrics only in Scalepilot's namespace (PutMetricData takes no resource, only this condition). */
+export function forecastMetricStatements(iam: IamActions): Statement[] {
+  return [
     {
       Effect: 'Allow',
-      Action: predictActions.publish,
+      Action: pick(iam, 'cloudwatch:PutMetricData'),
       Resource: '*',
       Condition: { StringEquals: { 'cloudwatch:namespace': FORECAST_NAMESPACE } },
     },
-    { Effect: 'Allow', Action: predictActions.groupsRead, Resource: '*' },
-    ...(groups.length > 0
-      ? [{ Effect: 'Allow' as const, Action: predictActions.groupsWrite, Resource: groups }]
-      : []),
-    { Effect: 'Allow', Action: predictActions.ledger, Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
-    ...notifyStatements(),
-    ...baseStatements(functionName),
   ];
-  return lambdaRole('predict-policy', statements);
+}
+
+/**
+ * The scheduled MinSize actions (issue 20, items 6 and 7): put, delete and the ownership tag on the predictive
+ * targets' groups (the tag only with this stage's value); and delete on any group that carries this stage's
+ * ownership tag, so actions left behind by a target that left the policy can go. Predict can change no
+ * capacity directly, and a MinSize it schedules is bounded by the group's MaxSize.
+ */
+export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: string): Statement[] {
+  const groups = predictiveGroups(policy).map((name) =>
+    arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`),
+  );
+  const named: Statement[] =
+    groups.length > 0
+      ? [
+          {
+            Effect: 'Allow',
+            Action: pick(
+              iam,
+              'autoscaling:BatchPutScheduledUpdateGroupAction',
+              'autoscaling:BatchDeleteScheduledAction',
+            ),
+            Resource: groups,
+          },
+          {
+            Effect: 'Allow',
+            Action: pick(iam, 'autoscaling:CreateOrUpdateTags'),
+            Resource: groups,
+            Condition: {
+              StringEquals: { [`aws:RequestTag/${SCHEDULE_OWNER_TAG}`]: stage },
+              'ForAllValues:StringEquals': { 'aws:TagKeys': [SCHEDULE_OWNER_TAG] },
+            },
+          },
+        ]
+      : [];
+  return [
+    ...named,
+    {
+      Effect: 'Allow',
+      Action: pick(iam, 'autoscaling:BatchDeleteScheduledAction'),
+      Resource: arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*'),
+      Condition: { StringEquals: { [`autoscaling:ResourceTag/${SCHEDULE_OWNER_TAG}`]: stage } },
+    },
+  ];
 }

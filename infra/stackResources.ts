@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { alarmMetric } from '../shared/adapters/cloudWatchMetric';
+import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
+import { RUNNING_VALUE } from '../shared/decision/pauseState';
 import { PolicyValidationError } from '../shared/errors';
 import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBody } from './dashboard';
 import { fanOutResources } from './fanOutResources';
-import { costRole, scalerRole } from './functionPermissions';
-import { predictRole } from './predictPermissions';
+import { type FunctionName, functionRole } from './functionAdapters';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -80,6 +81,29 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
       },
     };
   }
+  // A write to the ledger or the delivery records that failed (denied, throttled): the run fails and is
+  // retried, but the operator must hear of it (issue 20, item 2); the scalers count theirs in TargetFailures.
+  for (const [fn, serviceName] of [
+    ['alertCost', 'alert-cost'],
+    ['predict', 'predict'],
+  ] as const)
+    resources[`${pascal(fn)}RecordFailuresAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${service}-${stage}.${fn}.record-failures`,
+        AlarmDescription: `Scalepilot: ${fn} could not write to the ledger or its delivery records (see its log: RecordFailures)`,
+        Namespace: 'Scalepilot',
+        MetricName: 'RecordFailures',
+        Dimensions: [{ Name: 'service', Value: serviceName }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: notify,
+      },
+    };
   resources.DeadLetterQueueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
@@ -113,18 +137,19 @@ export function stackResources(
 ): { Resources: Resources } {
   const resources: Resources = {};
   const fanOut = fanOutResources(policy, stage, service);
-  for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
-    resources[roleLogicalId(fn)] = scalerRole(
+  // One role per function, built from the adapters it constructs (infra/functionAdapters.ts); a scaler's also
+  // lets the Lambda service run it on its fan-out queue, when it has one.
+  for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][])
+    resources[roleLogicalId(fn)] = functionRole(
+      fn as FunctionName,
       policy,
-      kind,
       `${service}-${stage}-${fn}`,
       stage,
       fanOut.statements[kind] ?? [],
     );
-  }
   Object.assign(resources, fanOut.resources);
-  resources[roleLogicalId('alertCost')] = costRole(policy, `${service}-${stage}-alertCost`);
-  resources[roleLogicalId('predict')] = predictRole(policy, `${service}-${stage}-predict`);
+  for (const fn of ['alertCost', 'predict'] as const)
+    resources[roleLogicalId(fn)] = functionRole(fn, policy, `${service}-${stage}-${fn}`, stage);
   if (policy.cost?.hourlyForecast) {
     // The month-end forecast every hour as well as daily; the once-per-day claim keeps it to one message.
     resources.AlertCostHourlyForecastRule = {
@@ -192,6 +217,18 @@ export function stackResources(
     };
   }
   Object.assign(resources, deliveryAlarms(stage, service));
+  // The kill switch exists from the first deploy, `false`, so a missing parameter means something went wrong
+  // (the functions then act on nothing: PauseUnknown). CloudFormation leaves a value `scalepilot pause` set
+  // alone on later deploys: it changes a resource only when its template does.
+  resources.PauseSwitchParameter = {
+    Type: 'AWS::SSM::Parameter',
+    Properties: {
+      Name: pauseParameterName(stage),
+      Type: 'String',
+      Value: RUNNING_VALUE,
+      Description: `Scalepilot kill switch of stage ${stage}: true stops every change (scalepilot pause / resume)`,
+    },
+  };
   resources.Dashboard = {
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: {

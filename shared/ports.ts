@@ -1,6 +1,7 @@
 import type { CostAlert, DailyCost } from './cost/types';
 import type { ForecastTrack } from './decision/forecastTrust';
 import type { KindAction, KindModel } from './decision/kindModel';
+import type { PauseState } from './decision/pauseState';
 import type {
   CapacityState,
   Decision,
@@ -125,9 +126,12 @@ export interface ApiBudget {
   usage(): ApiUsage;
 }
 
-/** The operators' kill switch: while paused, every decision is recorded and nothing is changed. */
+/**
+ * The operators' kill switch (shared/decision/pauseState.ts): while it is anything but running, every decision
+ * is recorded and nothing is changed. `read` may cache for a few seconds; it throws when it cannot read.
+ */
 export interface PauseSwitch {
-  isPaused(now: Date): Promise<boolean>;
+  read(now: Date): Promise<PauseState>;
 }
 
 /** How a decision came to be taken, for the decision log. */
@@ -290,8 +294,21 @@ export interface GroupScheduledAction {
  * both sets at once; it throws when AWS reports an action it could not put or delete.
  */
 export interface ScheduledActionsPort {
-  group(name: string): Promise<{ readonly minSize: number; readonly maxSize: number }>;
+  /**
+   * The group's limits, and whose scheduled actions it carries by its ownership tag: `this` stack's (the
+   * stack may clean them up even once the group has left the policy), `other` (another stage's), or none.
+   */
+  group(name: string): Promise<{
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly owner?: 'this' | 'other';
+  }>;
+  /** Every scheduled action of the group (all pages). */
   scheduledActions(group: string): Promise<GroupScheduledAction[]>;
+  /** The actions named with `prefix` in every group of the account and region (all pages), with their group. */
+  ownedActions(prefix: string): Promise<(GroupScheduledAction & { readonly group: string })[]>;
+  /** Tags the group as carrying this stack's scheduled actions (idempotent). */
+  markOwned(group: string): Promise<void>;
   replace(
     group: string,
     put: readonly { readonly name: string; readonly start: Date; readonly minSize: number }[],

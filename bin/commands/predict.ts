@@ -34,7 +34,8 @@ export function registerPredict(program: Command): void {
         const previews = await predictPreview({
           policy,
           history: new CloudWatchMetricHistory(aws),
-          groups: new AutoScalingScheduledActions(aws),
+          groups: // A preview: it reads the groups and changes nothing; the owner tag's value does not matter.
+            new AutoScalingScheduledActions(aws, 'preview'),
           ...(options.table
             ? { ledger: new DynamoLedger(aws, options.table, await callerScope(aws, options.account)) }
             : {}),

@@ -1,7 +1,20 @@
 import type { Command } from 'commander';
+import { callerScope } from '../../shared/adapters/callerScope';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { awsFrom, DEFAULT_POLICY } from '../lib/cliOptions';
-import { applyRelease, planRelease, releaseClients } from '../lib/release';
+import { functionByKind } from '../../shared/policy/targetResource';
+import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { setPaused } from '../lib/killSwitch';
+import { applyRelease, planRelease, ReleaseInterruptedError, releasePorts } from '../lib/release';
+
+interface ReleaseOptions {
+  stage: string;
+  table?: string;
+  account?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  endpoint?: string;
+}
 
 /** Adds `scalepilot release` to the CLI. */
 export function registerRelease(program: Command): void {
@@ -9,27 +22,67 @@ export function registerRelease(program: Command): void {
     .command('release')
     .argument('[file]', 'policy file (names the targets)', DEFAULT_POLICY)
     .description(
-      'before `sls remove`: list what Scalepilot created (by tag) and return each target to its minimum',
+      'before `sls remove`: pause the stage, then return each target to its minimum (what Scalepilot created, by tag), step by step',
     )
+    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .option('--table <name>', "the ledger table (default: the deployed functions' own)")
+    .option('--account <id>', "the account whose leases to wait for (default: the caller's, from STS)")
+    .option('--dry-run', 'print every step and change nothing (the stage is not paused either)')
     .option('--yes', 'act without asking (otherwise: print the plan; on a terminal, ask)')
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
-    .action(async (file: string, options: { yes?: boolean; endpoint?: string }) => {
+    .action(async (file: string, options: ReleaseOptions) => {
       const policy = loadPolicyFile(file);
       const aws = awsFrom(options);
-      const steps = await planRelease(policy, releaseClients(aws));
+      const ports = releasePorts(aws, options.stage);
+      const steps = await planRelease(policy, ports);
       for (const step of steps)
-        console.log(`${step.apply ? 'will' : '    '} ${step.target}: ${step.description}`);
+        console.log(
+          `${step.refused ? 'REFUSED' : step.apply ? 'will' : '    '} ${step.target}: ${step.description}`,
+        );
       const changes = steps.filter((s) => s.apply).length;
-      if (changes === 0) return console.log('nothing to release: every target is at its minimum');
+      const refused = steps.filter((s) => s.refused).length;
+      if (options.dryRun) {
+        console.log(
+          `dry run: changed nothing (${changes} change(s) planned, ${refused} refused; the stage was not paused)`,
+        );
+        return;
+      }
+      if (changes === 0 && refused === 0)
+        return console.log('nothing to release: every target is at its minimum');
       let go = Boolean(options.yes);
       if (!go && process.stdin.isTTY) {
         const { createInterface } = await import('node:readline/promises');
         const prompt = createInterface({ input: process.stdin, output: process.stdout });
-        go = /^y(es)?$/i.test((await prompt.question(`apply these ${changes} change(s)? [y/N] `)).trim());
+        go = /^y(es)?$/i.test(
+          (
+            await prompt.question(`pause stage ${options.stage} and apply these ${changes} change(s)? [y/N] `)
+          ).trim(),
+        );
         prompt.close();
       }
       if (!go) return console.log(`changed nothing (${changes} change(s) planned); run with --yes to apply`);
-      const { failed } = await applyRelease(steps, (line) => console.log(line));
-      if (failed > 0) process.exitCode = 1;
+      const table =
+        options.table ??
+        (await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
+          .LEDGER_TABLE ??
+        '';
+      const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
+      try {
+        const { failed } = await applyRelease(policy, {
+          ...ports,
+          stage: options.stage,
+          pause: async () => void (await setPaused(aws, options.stage, true)),
+          ledger,
+          log: (line) => console.log(line),
+        });
+        if (failed > 0) {
+          console.error(`${failed} step(s) failed or were refused; run scalepilot release again once fixed`);
+          process.exitCode = 1;
+        }
+      } catch (error) {
+        if (!(error instanceof ReleaseInterruptedError)) throw error;
+        console.error(error.message);
+        process.exitCode = 1;
+      }
     });
 }

@@ -1,9 +1,11 @@
 import type { AwsConfig } from '../../shared/adapters/awsConfig';
 import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { RdsSourceKey } from '../../shared/adapters/RdsSourceKey';
 import { readerZone } from '../../shared/adapters/Route53ZoneCheck';
 import { readerDiscoveryProblems } from '../../shared/decision/rdsReplicasPrerequisites';
-import { AwsCallError } from '../../shared/errors';
+import { sourceKeyProblems } from '../../shared/decision/sourceKeyProblems';
+import { AwsCallError, ResourceNotFoundError } from '../../shared/errors';
 import type { Policy, Target } from '../../shared/policy/schema';
 import { resourceKeyByKind } from '../../shared/policy/targetResource';
 
@@ -14,15 +16,24 @@ export type PrerequisiteCheck = (target: Target) => Promise<string[]>;
 export function accountChecks(aws: AwsConfig): Partial<Record<Target['kind'], PrerequisiteCheck>> {
   const cache = new ElastiCacheShardCapacity(aws);
   const replicas = new RdsReplicaCapacity(aws);
+  const keys = new RdsSourceKey(aws);
   return {
     'cache-shards': (target) => cache.prerequisites(target),
     'rds-replicas': async (target) => {
       const zoneId =
         target.kind === 'rds-replicas' ? target.readerDiscovery?.route53?.hostedZoneId : undefined;
       const zone = zoneId ? await readerZone(aws, zoneId) : undefined;
+      const problems = await replicas.prerequisites(target);
+      if (target.kind !== 'rds-replicas') return problems;
+      // A missing source is a prerequisite problem already: its key is not asked for again.
+      const key = await keys.read(target).catch((error: unknown) => {
+        if (error instanceof ResourceNotFoundError) return undefined;
+        throw error;
+      });
       return [
-        ...(await replicas.prerequisites(target)),
-        ...(target.kind === 'rds-replicas' ? readerDiscoveryProblems(target, zone) : []),
+        ...problems,
+        ...readerDiscoveryProblems(target, zone),
+        ...(key ? sourceKeyProblems(target, key) : []),
       ];
     },
   };

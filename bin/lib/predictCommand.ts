@@ -57,6 +57,9 @@ export async function predictPreview(deps: {
         group: (name) => deps.groups.group(name),
         scheduledActions: (name) => deps.groups.scheduledActions(name),
         replace: async (group, put) => void scheduled.set(group, put),
+        // A preview prunes nothing and tags nothing.
+        ownedActions: async () => [],
+        markOwned: async () => {},
       },
       publisher: { publish: async () => {} },
       clock: deps.clock,

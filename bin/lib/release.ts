@@ -1,247 +1,164 @@
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  SetDesiredCapacityCommand,
-} from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
-  ModifyReplicationGroupShardConfigurationCommand,
-  ReplicationGroupNotFoundFault,
-} from '@aws-sdk/client-elasticache';
-import {
-  type DBInstance,
-  DeleteDBInstanceCommand,
-  DescribeDBInstancesCommand,
-  RDSClient,
-} from '@aws-sdk/client-rds';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
 import { type AwsConfig, clientOptions } from '../../shared/adapters/awsConfig';
-import { AwsCallError } from '../../shared/errors';
-import type { AsgTarget, CacheShardsTarget, Policy, RdsReplicasTarget } from '../../shared/policy/schema';
+import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
+import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
+import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { pauseParameterName, SsmPauseSwitch } from '../../shared/adapters/SsmPauseSwitch';
+import type { PauseState } from '../../shared/decision/pauseState';
+import { ScalingError } from '../../shared/errors';
+import type { Policy, Target } from '../../shared/policy/schema';
+import type { Lease, Ledger } from '../../shared/ports';
+import { withheldReason } from '../../shared/usecases/readKillSwitch';
+import {
+  cacheSteps,
+  groupSteps,
+  leftoverActionSteps,
+  type ReleasePorts,
+  type ReleaseStep,
+  replicaSteps,
+} from './releaseSteps';
 
-/** The tags Scalepilot puts on what it creates (the RDS replicas); the only things release deletes. */
-const MANAGED_TAG = 'scalepilot:managed';
-const TARGET_TAG = 'scalepilot:target';
-
-/** One line of the release plan: what Scalepilot created or scaled, and what release would do to it. */
-export interface ReleaseStep {
-  readonly target: string;
-  readonly resource: string;
-  /** What is there and what release does, for the operator to read before confirming. */
-  readonly description: string;
-  /** The change; absent for a line that only reports (at the minimum, kept, not found). */
-  readonly apply?: () => Promise<void>;
+/** What release needs besides the AWS sides of the kinds: the stage's switch and the ledger's leases. */
+export interface ReleaseDeps extends ReleasePorts {
+  readonly stage: string;
+  /** Sets the stage's kill switch (`scalepilot pause`). */
+  readonly pause: () => Promise<void>;
+  /** Reads the switch afresh (no cache): every step of release checks it is still set. */
+  readonly pauseState: () => Promise<PauseState>;
+  readonly ledger: Pick<Ledger, 'acquireLease' | 'releaseLease'>;
+  readonly log: (line: string) => void;
 }
 
-/** The AWS clients release talks to; tests pass their own (aws-sdk-client-mock where moto lacks an API). */
-export interface ReleaseClients {
-  readonly autoScaling: AutoScalingClient;
-  readonly rds: RDSClient;
-  readonly elastiCache: ElastiCacheClient;
+/** The release's lease owner: the same on every run, so a re-run after a crash takes its own lease back at once. */
+export const RELEASE_OWNER = 'scalepilot-release';
+/** How long release holds a target (longer than a drain's wait: it is taken again for each step). */
+const LEASE_SECONDS = 120;
+/** How long release waits for a scaler's lease: the scalers hold one for 60 s. */
+const LEASE_WAIT_SECONDS = 90;
+
+/** Someone lifted the kill switch while release was running: it stops before its next step. */
+export class ReleaseInterruptedError extends ScalingError {}
+
+/** What Scalepilot created or scaled, target by target, and the way back to each minimum; reads only. */
+export async function planRelease(policy: Policy, ports: ReleasePorts): Promise<ReleaseStep[]> {
+  const steps: ReleaseStep[] = [];
+  for (const target of policy.targets) steps.push(...(await targetSteps(target, ports)));
+  steps.push(...(await leftoverActionSteps(policy, ports)));
+  return steps;
 }
 
-export function releaseClients(aws: AwsConfig): ReleaseClients {
-  return {
-    autoScaling: new AutoScalingClient(clientOptions(aws)),
-    rds: new RDSClient(clientOptions(aws)),
-    elastiCache: new ElastiCacheClient(clientOptions(aws)),
-  };
+function targetSteps(target: Target, ports: ReleasePorts): Promise<ReleaseStep[]> {
+  if (target.kind === 'asg') return groupSteps(target, ports);
+  if (target.kind === 'rds-replicas') return replicaSteps(target, ports);
+  return cacheSteps(target, ports);
 }
 
 /**
- * Everything Scalepilot created or scaled, and the way back to each target's minimum before
- * `sls remove`: every group back to its minimum desired capacity, every cache back to its minimum
- * shards, and the RDS replicas above the minimum deleted, newest first, but only replicas Scalepilot
- * created (tagged `scalepilot:managed=true` and `scalepilot:target=<target>`): a hand-made replica or a
- * source instance is never in the plan. Managed replicas whose target is no longer in the policy are
- * listed, not deleted. Reads only; `applyRelease` acts.
+ * `scalepilot release`, coordinated with the functions (issue 20, item 5): the stage is paused first (every
+ * function stops changing anything within a minute), then target by target release takes the target's lease
+ * (waiting out a scaler that holds it), plans again from what is there now and applies each step, checking
+ * before every step that the switch is still set (a `resume` mid-way stops it, with a message). Scheduled
+ * actions left on groups no longer in the policy go last. Every step is idempotent: a release that stopped
+ * (a crash, a refusal, a resume) is run again and finishes the job. The stage stays paused: `sls remove`
+ * comes next (`scalepilot resume` undoes the pause).
  */
-export async function planRelease(policy: Policy, clients: ReleaseClients): Promise<ReleaseStep[]> {
-  const steps: ReleaseStep[] = [];
-  const instances = policy.targets.some((t) => t.kind === 'rds-replicas')
-    ? await allDbInstances(clients.rds)
-    : [];
-  for (const target of policy.targets) {
-    if (target.kind === 'asg') steps.push(await asgStep(target, clients.autoScaling));
-    else if (target.kind === 'rds-replicas') steps.push(...rdsSteps(target, instances, clients.rds));
-    else steps.push(await cacheStep(target, clients.elastiCache));
-  }
-  const known = new Set(policy.targets.map((t) => t.name));
-  for (const instance of instances) {
-    const tags = tagsOf(instance);
-    const target = tags.get(TARGET_TAG) ?? '';
-    if (tags.get(MANAGED_TAG) === 'true' && !known.has(target))
-      steps.push({
-        target: target || '(none)',
-        resource: instance.DBInstanceIdentifier ?? '',
-        description: `replica ${instance.DBInstanceIdentifier} was created by Scalepilot for target "${target}", which is not in this policy: kept (delete it by hand, or release with the policy that named it)`,
-      });
-  }
-  return steps;
-}
-
-/** Applies every step that changes something; one failure is reported and the rest still run. */
-export async function applyRelease(
-  steps: readonly ReleaseStep[],
-  log: (line: string) => void,
-): Promise<{ failed: number }> {
+export async function applyRelease(policy: Policy, deps: ReleaseDeps): Promise<{ failed: number }> {
+  const say = deps.log;
+  await deps.pause();
+  say(
+    `paused stage ${deps.stage} (${pauseParameterName(deps.stage)} = true): the functions stop changing anything`,
+  );
   let failed = 0;
-  for (const step of steps) {
-    if (!step.apply) continue;
+  for (const target of policy.targets) {
+    await stillPaused(deps, `${target.name}: taking its lease`);
+    const lease = await takeLease(deps, target.name);
     try {
-      await step.apply();
-      log(`done: ${step.target}: ${step.description}`);
+      for (const step of await targetSteps(target, deps)) failed += await run(deps, step);
     } catch (error) {
+      // A target that cannot be read (gone, denied) is reported and the others go on; anything else stops.
+      if (error instanceof ReleaseInterruptedError || !(error instanceof ScalingError)) throw error;
       failed += 1;
-      log(
-        `FAILED: ${step.target}: ${step.description}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      say(`FAILED: ${target.name}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await deps.ledger.releaseLease(lease);
     }
   }
+  for (const step of await leftoverActionSteps(policy, deps)) failed += await run(deps, step);
+  say(`stage ${deps.stage} stays paused: run sls remove next (scalepilot resume lifts the pause)`);
   return { failed };
 }
 
-async function asgStep(target: AsgTarget, client: AutoScalingClient): Promise<ReleaseStep> {
-  const name = target.autoScalingGroupName;
-  const response = await client
-    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
-    .catch((cause: unknown) => {
-      throw new AwsCallError('AutoScaling DescribeAutoScalingGroups', cause);
-    });
-  const group = response.AutoScalingGroups?.[0];
-  const base = { target: target.name, resource: name };
-  if (!group) return { ...base, description: `group ${name} not found: nothing to do` };
-  const desired = group.DesiredCapacity ?? 0;
-  // Never below the group's own MinSize, which AWS would refuse.
-  const min = Math.max(target.capacity.min, group.MinSize ?? 0);
-  if (desired <= min)
-    return { ...base, description: `group ${name} at ${desired}, its minimum: nothing to do` };
-  return {
-    ...base,
-    description: `group ${name}: desired ${desired} → ${min} (SetDesiredCapacity)`,
-    apply: async () => {
-      await client
-        .send(
-          new SetDesiredCapacityCommand({
-            AutoScalingGroupName: name,
-            DesiredCapacity: min,
-            HonorCooldown: false,
-          }),
-        )
-        .catch((cause: unknown) => {
-          throw new AwsCallError('AutoScaling SetDesiredCapacity', cause);
-        });
-    },
-  };
+/** One step: the switch checked, the change made (or the refusal reported), the outcome printed. */
+async function run(deps: ReleaseDeps, step: ReleaseStep): Promise<number> {
+  if (step.refused) {
+    deps.log(`REFUSED: ${step.target}: ${step.description}`);
+    return 1;
+  }
+  if (!step.apply) {
+    deps.log(`    ${step.target}: ${step.description}`);
+    return 0;
+  }
+  await stillPaused(deps, `${step.target}: ${step.description}`);
+  try {
+    await step.apply();
+  } catch (error) {
+    deps.log(
+      `FAILED: ${step.target}: ${step.description}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
+  deps.log(`done: ${step.target}: ${step.description}`);
+  return 0;
 }
 
-function rdsSteps(
-  target: RdsReplicasTarget,
-  instances: readonly DBInstance[],
-  client: RDSClient,
-): ReleaseStep[] {
-  const source = target.sourceDbInstanceIdentifier;
-  const base = { target: target.name, resource: source };
-  if (!instances.some((i) => i.DBInstanceIdentifier === source))
-    return [{ ...base, description: `source instance ${source} not found: nothing to do` }];
-  const replicas = instances.filter(
-    (i) => i.ReadReplicaSourceDBInstanceIdentifier === source && i.DBInstanceStatus !== 'deleting',
-  );
-  const managed = (i: DBInstance) => {
-    const tags = tagsOf(i);
-    return tags.get(MANAGED_TAG) === 'true' && tags.get(TARGET_TAG) === target.name;
-  };
-  // Newest first, as the scaler removes them; only Scalepilot's own, and never the source itself.
-  const removable = replicas
-    .filter((i) => managed(i) && i.DBInstanceIdentifier !== source)
-    .sort((a, b) => (b.InstanceCreateTime?.getTime() ?? 0) - (a.InstanceCreateTime?.getTime() ?? 0));
-  const excess = Math.max(0, replicas.length - target.capacity.min);
-  const toDelete = removable.slice(0, excess);
-  const steps: ReleaseStep[] = toDelete.map((replica) => ({
-    target: target.name,
-    resource: replica.DBInstanceIdentifier ?? '',
-    description: `delete replica ${replica.DBInstanceIdentifier} of ${source} (created by Scalepilot; ${replicas.length} replicas, minimum ${target.capacity.min})`,
-    apply: async () => {
-      await client
-        .send(
-          new DeleteDBInstanceCommand({
-            DBInstanceIdentifier: replica.DBInstanceIdentifier,
-            SkipFinalSnapshot: true,
-          }),
-        )
-        .catch((cause: unknown) => {
-          throw new AwsCallError('RDS DeleteDBInstance', cause);
-        });
-    },
+async function stillPaused(deps: ReleaseDeps, next: string): Promise<void> {
+  const state = await deps.pauseState().catch((error: unknown) => ({
+    state: 'unknown' as const,
+    why: error instanceof Error ? error.message : String(error),
   }));
-  for (const replica of replicas.filter((r) => !toDelete.includes(r)))
-    steps.push({
-      target: target.name,
-      resource: replica.DBInstanceIdentifier ?? '',
-      description: `keep replica ${replica.DBInstanceIdentifier} of ${source} (${managed(replica) ? 'within the minimum' : 'not created by Scalepilot'})`,
-    });
-  if (replicas.length === 0) steps.push({ ...base, description: `${source} has no replicas: nothing to do` });
-  return steps;
+  if (state.state === 'paused' && state.notice === undefined) return;
+  const why =
+    state.state === 'running'
+      ? `the kill switch of stage ${deps.stage} was lifted (scalepilot resume?)`
+      : withheldReason(state).replace(
+          'paused by the kill switch',
+          `the kill switch of stage ${deps.stage} is not plainly set`,
+        );
+  throw new ReleaseInterruptedError(
+    `release stopped before "${next}": ${why}. Nothing more was changed; run scalepilot release again to go on (it pauses the stage first).`,
+  );
 }
 
-async function cacheStep(target: CacheShardsTarget, client: ElastiCacheClient): Promise<ReleaseStep> {
-  const id = target.replicationGroupId;
-  const base = { target: target.name, resource: id };
-  const response = await client
-    .send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))
-    .catch((cause: unknown) => {
-      if (cause instanceof ReplicationGroupNotFoundFault) return undefined;
-      throw new AwsCallError('ElastiCache DescribeReplicationGroups', cause);
-    });
-  const group = response?.ReplicationGroups?.[0];
-  if (!group) return { ...base, description: `replication group ${id} not found: nothing to do` };
-  const shards = group.NodeGroups ?? [];
-  const min = Math.max(1, target.capacity.min);
-  if (shards.length <= min)
-    return {
-      ...base,
-      description: `replication group ${id} at ${shards.length} shards, its minimum: nothing to do`,
-    };
-  // The highest-numbered shards go, as when the scaler scales in; their slots move to the rest.
-  const remove = shards
-    .map((s) => s.NodeGroupId ?? '')
-    .sort()
-    .slice(min);
+/** The target's lease, waiting (up to LEASE_WAIT_SECONDS) for a scaler that holds one to finish or time out. */
+async function takeLease(deps: ReleaseDeps, target: string): Promise<Lease> {
+  const start = deps.clock.now().getTime();
+  let told = false;
+  for (;;) {
+    const now = deps.clock.now();
+    const lease = await deps.ledger.acquireLease(target, RELEASE_OWNER, now, LEASE_SECONDS);
+    if (lease) return lease;
+    if (now.getTime() - start > LEASE_WAIT_SECONDS * 1000)
+      throw new ScalingError(
+        `${target}: its lease is still held after ${LEASE_WAIT_SECONDS} s; run release again`,
+      );
+    if (!told) deps.log(`    ${target}: waiting for an evaluation in flight to finish (its lease)`);
+    told = true;
+    await deps.sleep(1000);
+  }
+}
+
+/** The release's AWS sides as the CLI builds them: the scalers' own adapters, the stage's switch. */
+export function releasePorts(aws: AwsConfig, stage: string): ReleasePorts & Pick<ReleaseDeps, 'pauseState'> {
   return {
-    ...base,
-    description: `replication group ${id}: ${shards.length} → ${min} shards, removing ${remove.join(', ')} (ModifyReplicationGroupShardConfiguration)`,
-    apply: async () => {
-      await client
-        .send(
-          new ModifyReplicationGroupShardConfigurationCommand({
-            ReplicationGroupId: id,
-            NodeGroupCount: min,
-            ApplyImmediately: true,
-            NodeGroupsToRemove: remove,
-          }),
-        )
-        .catch((cause: unknown) => {
-          throw new AwsCallError('ElastiCache ModifyReplicationGroupShardConfiguration', cause);
-        });
-    },
+    autoScaling: new AutoScalingClient(clientOptions(aws)),
+    rds: new RdsReplicaCapacity(aws),
+    cache: new ElastiCacheShardCapacity(aws),
+    metrics: new CloudWatchMetricsReader(aws),
+    scheduled: new AutoScalingScheduledActions(aws, stage),
+    clock: { now: () => new Date() },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // A new switch each time: its 30-s cache would hide a resume.
+    pauseState: () => new SsmPauseSwitch(aws, pauseParameterName(stage)).read(new Date()),
   };
-}
-
-async function allDbInstances(client: RDSClient): Promise<DBInstance[]> {
-  const all: DBInstance[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await client
-      .send(new DescribeDBInstancesCommand({ Marker: marker }))
-      .catch((cause: unknown) => {
-        throw new AwsCallError('RDS DescribeDBInstances', cause);
-      });
-    all.push(...(page.DBInstances ?? []));
-    marker = page.Marker;
-  } while (marker);
-  return all;
-}
-
-function tagsOf(instance: DBInstance): Map<string, string> {
-  return new Map((instance.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }

@@ -11,6 +11,7 @@ import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { Target } from '../policy/schema';
 import type { CapacityPort, ObservationDetail, Observed } from '../ports';
 import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
@@ -18,6 +19,12 @@ const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'Rollback
 const NAMES_PER_CALL = 100;
 /** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
 const REFRESH_READS_IN_FLIGHT = 8;
+
+/** The IAM actions AutoScalingCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const autoScalingCapacityIam: IamActions = {
+  read: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeInstanceRefreshes'],
+  write: ['autoscaling:SetDesiredCapacity'],
+};
 
 /**
  * CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. Capacity is in

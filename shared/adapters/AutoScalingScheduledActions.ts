@@ -2,25 +2,49 @@ import {
   AutoScalingClient,
   BatchDeleteScheduledActionCommand,
   BatchPutScheduledUpdateGroupActionCommand,
+  CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScheduledActionsCommand,
+  type ScheduledUpdateGroupAction,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { GroupScheduledAction, ScheduledActionsPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** BatchPutScheduledUpdateGroupAction and BatchDeleteScheduledAction take at most 50 actions a call. */
 const PER_BATCH = 50;
+
+/**
+ * The tag on a group that carries a stack's scheduled actions, its value the stage: the predict role may
+ * delete scheduled actions on groups so tagged, so it can clean up after a target left the policy.
+ */
+export const SCHEDULE_OWNER_TAG = 'scalepilot:forecast-actions';
+
+/** The IAM actions AutoScalingScheduledActions calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const autoScalingScheduledActionsIam: IamActions = {
+  read: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScheduledActions'],
+  write: [
+    'autoscaling:BatchPutScheduledUpdateGroupAction',
+    'autoscaling:BatchDeleteScheduledAction',
+    'autoscaling:CreateOrUpdateTags',
+  ],
+};
 
 /** ScheduledActionsPort over EC2 Auto Scaling: the predict function's MinSize actions on a group. */
 export class AutoScalingScheduledActions implements ScheduledActionsPort {
   private readonly client: AutoScalingClient;
 
-  constructor(config: AwsConfig, client?: AutoScalingClient) {
+  constructor(
+    config: AwsConfig,
+    /** The stage: the value of the ownership tag this stack sets and recognises. */
+    private readonly owner: string,
+    client?: AutoScalingClient,
+  ) {
     this.client = client ?? new AutoScalingClient(clientOptions(config));
   }
 
-  async group(name: string): Promise<{ minSize: number; maxSize: number }> {
+  async group(name: string): Promise<{ minSize: number; maxSize: number; owner?: 'this' | 'other' }> {
     const response = await this.client
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
       .catch((cause: unknown) => {
@@ -28,18 +52,56 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
       });
     const group = response.AutoScalingGroups?.[0];
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
-    return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0 };
+    const tag = group.Tags?.find((t) => t.Key === SCHEDULE_OWNER_TAG)?.Value;
+    const owner =
+      tag === undefined ? {} : { owner: tag === this.owner ? ('this' as const) : ('other' as const) };
+    return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0, ...owner };
+  }
+
+  async markOwned(group: string): Promise<void> {
+    await this.client
+      .send(
+        new CreateOrUpdateTagsCommand({
+          Tags: [
+            {
+              ResourceId: group,
+              ResourceType: 'auto-scaling-group',
+              Key: SCHEDULE_OWNER_TAG,
+              Value: this.owner,
+              PropagateAtLaunch: false,
+            },
+          ],
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('AutoScaling CreateOrUpdateTags', cause);
+      });
+  }
+
+  /** Every scheduled action of the account and region named with `prefix`, page by page (AWS pages at 100). */
+  async ownedActions(prefix: string): Promise<(GroupScheduledAction & { group: string })[]> {
+    const actions: (GroupScheduledAction & { group: string })[] = [];
+    for await (const a of this.pages(undefined))
+      if (a.ScheduledActionName?.startsWith(prefix) && a.AutoScalingGroupName)
+        actions.push({ ...actionOf(a), group: a.AutoScalingGroupName });
+    return actions;
   }
 
   /** Every scheduled action of the group, page by page (AWS pages at 100). */
   async scheduledActions(group: string): Promise<GroupScheduledAction[]> {
     const actions: GroupScheduledAction[] = [];
+    for await (const a of this.pages(group)) if (a.ScheduledActionName) actions.push(actionOf(a));
+    return actions;
+  }
+
+  /** DescribeScheduledActions of one group (or of all), every page: the operator's count against the 125 too. */
+  private async *pages(group: string | undefined): AsyncGenerator<ScheduledUpdateGroupAction> {
     let token: string | undefined;
     do {
       const page = await this.client
         .send(
           new DescribeScheduledActionsCommand({
-            AutoScalingGroupName: group,
+            ...(group ? { AutoScalingGroupName: group } : {}),
             MaxRecords: 100,
             NextToken: token,
           }),
@@ -47,16 +109,9 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
         .catch((cause: unknown) => {
           throw new AwsCallError('AutoScaling DescribeScheduledActions', cause);
         });
-      for (const a of page.ScheduledUpdateGroupActions ?? [])
-        if (a.ScheduledActionName)
-          actions.push({
-            name: a.ScheduledActionName,
-            ...(a.StartTime ? { start: a.StartTime } : {}),
-            ...(a.MinSize !== undefined ? { minSize: a.MinSize } : {}),
-          });
+      yield* page.ScheduledUpdateGroupActions ?? [];
       token = page.NextToken;
     } while (token);
-    return actions;
   }
 
   /** Deletes first, then puts: the group never holds the old and the new set together (AWS allows 125). */
@@ -103,4 +158,12 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
         );
     }
   }
+}
+
+function actionOf(a: ScheduledUpdateGroupAction): GroupScheduledAction {
+  return {
+    name: a.ScheduledActionName ?? '',
+    ...(a.StartTime ? { start: a.StartTime } : {}),
+    ...(a.MinSize !== undefined ? { minSize: a.MinSize } : {}),
+  };
 }

@@ -2,11 +2,18 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { AwsCallError } from '../errors';
 import type { ForecastDatum, ForecastMetricsPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** The namespace of Scalepilot's own metrics (the role may put data in no other). */
 export const FORECAST_NAMESPACE = 'Scalepilot';
 /** PutMetricData takes at most 1,000 datapoints a call. */
 const PER_CALL = 1000;
+
+/** The IAM actions CloudWatchForecastMetrics calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const cloudWatchForecastMetricsIam: IamActions = {
+  read: [],
+  write: ['cloudwatch:PutMetricData'],
+};
 
 /**
  * ForecastMetricsPort over CloudWatch PutMetricData, dimensions `service=predict`, `target` (and `rule` for the

@@ -2,9 +2,17 @@ import type { MetricReading } from '../decision/types';
 import type { MetricHistoryReader, MetricQuery } from '../ports';
 import type { AwsConfig } from './awsConfig';
 import { CloudWatchMetricsReader } from './CloudWatchMetricsReader';
+import type { IamActions } from './iamActions';
 
 /** GetMetricData returns at most 100,800 datapoints a call; a batch is sized to stay within it. */
 export const DATAPOINTS_PER_CALL = 100_800;
+
+/** The IAM actions CloudWatchMetricHistory calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const cloudWatchMetricHistoryIam: IamActions = {
+  // Its reads go through a CloudWatchMetricsReader it constructs.
+  read: [],
+  write: [],
+};
 
 /**
  * MetricHistoryReader over CloudWatch GetMetricData: the queries in batches of as many series as fit in

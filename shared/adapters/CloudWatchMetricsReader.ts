@@ -4,8 +4,15 @@ import { AwsCallError } from '../errors';
 import type { MetricQuery, MetricsRead, MetricsReader } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { metricStat } from './cloudWatchMetric';
+import type { IamActions } from './iamActions';
 
 const QUERIES_PER_CALL = 250; // GetMetricData takes 500 queries; a percentOf metric needs two.
+
+/** The IAM actions CloudWatchMetricsReader calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const cloudWatchMetricsReaderIam: IamActions = {
+  read: ['cloudwatch:GetMetricData'],
+  write: [],
+};
 
 /** MetricsReader over CloudWatch GetMetricData: one call per 250 metrics (and per page of datapoints). */
 export class CloudWatchMetricsReader implements MetricsReader {

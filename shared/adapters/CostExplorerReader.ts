@@ -9,9 +9,16 @@ import type { DailyCost } from '../cost/types';
 import { AwsCallError } from '../errors';
 import type { CostReader } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** The cost-allocation tag the stack's resources carry (activate it in Billing to see it in Cost Explorer). */
 export const TARGET_TAG = 'scalepilot:target';
+
+/** The IAM actions CostExplorerReader calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const costExplorerReaderIam: IamActions = {
+  read: ['ce:GetCostAndUsage', 'ce:GetCostForecast'],
+  write: [],
+};
 
 /**
  * CostReader over Cost Explorer: daily unblended cost grouped by service and by the target tag (two paginated

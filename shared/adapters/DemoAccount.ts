@@ -12,10 +12,13 @@ import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { RUNNING_VALUE } from '../decision/pauseState';
 import { AwsCallError } from '../errors';
 import type { AlarmDefinition } from '../policy/alarmDefinitions';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { alarmMetric, cloudWatchDimensions } from './cloudWatchMetric';
+import { pauseParameterName } from './SsmPauseSwitch';
 
 const wrap =
   (operation: string) =>
@@ -48,6 +51,20 @@ export class DemoAccount {
         }),
       )
       .catch(wrap('DynamoDB CreateTable'));
+  }
+
+  /** The stage's kill switch, `false` (running), as the stack creates it. */
+  async createPauseSwitch(stage: string): Promise<void> {
+    await new SSMClient(clientOptions(this.config))
+      .send(
+        new PutParameterCommand({
+          Name: pauseParameterName(stage),
+          Value: RUNNING_VALUE,
+          Type: 'String',
+          Overwrite: true,
+        }),
+      )
+      .catch(wrap('SSM PutParameter'));
   }
 
   async createTopic(name: string): Promise<string> {

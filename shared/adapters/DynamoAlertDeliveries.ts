@@ -10,6 +10,7 @@ import {
 import { AwsCallError } from '../errors';
 import type { AlertClaim, AlertDeliveries } from '../usecases/alertCosts';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** How long the delivery records of cost alerts are kept (DynamoDB TTL). */
 export const ALERT_LOG_DAYS = 60;
@@ -19,6 +20,12 @@ interface StoredDelivery {
   token?: string;
   claimExpiresAt?: number;
 }
+
+/** The IAM actions DynamoAlertDeliveries calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const dynamoAlertDeliveriesIam: IamActions = {
+  read: ['dynamodb:GetItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+};
 
 /**
  * The cost alerts' delivery records in the ledger table: one item per (day, alert key, channel) under

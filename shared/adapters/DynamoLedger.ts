@@ -18,6 +18,7 @@ import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
@@ -113,6 +114,14 @@ export interface DecisionLogEntry extends Decision {
   readonly applied: boolean;
   readonly dryRun: boolean;
 }
+
+/** The IAM actions DynamoLedger calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const dynamoLedgerIam: IamActions = {
+  // TransactWriteItems is authorised as the item writes inside it (IAM has no action of its own for it).
+  // BatchGetItem and BatchWriteItem: the walk's batched first looks and unleased records (issue 23).
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+};
 
 /**
  * The ledger in one DynamoDB table (`pk`, `sk`, TTL attribute `ttl`).

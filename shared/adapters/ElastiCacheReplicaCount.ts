@@ -8,6 +8,17 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { REPLICAS_TAG, type ReplicasAction } from '../decision/cacheShards';
 import { AwsCallError, ScalingError } from '../errors';
+import type { IamActions } from './iamActions';
+
+/** The IAM actions ElastiCacheReplicaCount calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const elastiCacheReplicaCountIam: IamActions = {
+  read: ['elasticache:DescribeReplicationGroups', 'elasticache:ListTagsForResource'],
+  write: [
+    'elasticache:IncreaseReplicaCount',
+    'elasticache:DecreaseReplicaCount',
+    'elasticache:AddTagsToResource',
+  ],
+};
 
 /**
  * Read scaling of a cache-shards target (only with `replicaScaling`, and only then in its role): the

@@ -4,6 +4,13 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { AwsCallError } from '../errors';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
+
+/** The IAM actions ElastiCacheScalableTargets calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const elastiCacheScalableTargetsIam: IamActions = {
+  read: ['application-autoscaling:DescribeScalableTargets'],
+  write: [],
+};
 
 /**
  * Application Auto Scaling's own targets on a replication group (`replication-group/<id>`, dimensions

@@ -23,6 +23,7 @@ import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '..
 import { type AwsConfig, clientOptions, controlPlaneClientOptions } from './awsConfig';
 import { ElastiCacheReplicaCount } from './ElastiCacheReplicaCount';
 import { ElastiCacheScalableTargets } from './ElastiCacheScalableTargets';
+import type { IamActions } from './iamActions';
 
 /** The target names a serverless cache: it scales itself, and has no shards to change. */
 export class ServerlessCacheError extends ScalingError {
@@ -47,6 +48,17 @@ export interface ElastiCacheShardOptions {
   readonly scalableTargets?: ElastiCacheScalableTargets;
   readonly replicas?: ElastiCacheReplicaCount;
 }
+
+/** The IAM actions ElastiCacheShardCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const elastiCacheShardCapacityIam: IamActions = {
+  read: [
+    'elasticache:DescribeReplicationGroups',
+    'elasticache:DescribeCacheClusters',
+    'elasticache:DescribeServerlessCaches',
+    'elasticache:DescribeEvents',
+  ],
+  write: ['elasticache:ModifyReplicationGroupShardConfiguration'],
+};
 
 /**
  * ElastiCache shards (Valkey, Redis OSS cluster mode enabled) as a ResourceScaler. Per evaluation:

@@ -1,4 +1,11 @@
 import { CreateDBInstanceCommand, type RDSClient, type Tag } from '@aws-sdk/client-rds';
+import type { IamActions } from './iamActions';
+
+/** The IAM actions createAuroraReader calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const rdsAuroraReadersIam: IamActions = {
+  read: [],
+  write: ['rds:CreateDBInstance'],
+};
 
 /**
  * An Aurora reader: an instance of the cluster, promotion tier 15 so an autoscaled reader is the last

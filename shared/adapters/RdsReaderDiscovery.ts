@@ -1,5 +1,6 @@
 import type { RdsReplicasTarget } from '../policy/schema';
 import type { AwsConfig } from './awsConfig';
+import type { IamActions } from './iamActions';
 import { Route53ReaderRecords } from './Route53ReaderRecords';
 import { SsmReaderEndpoints } from './SsmReaderEndpoints';
 
@@ -10,6 +11,13 @@ export interface ReaderDiscovery {
   /** Publishes exactly these addresses everywhere the policy names. */
   publish(target: RdsReplicasTarget, endpoints: readonly string[]): Promise<void>;
 }
+
+/** The IAM actions RdsReaderDiscovery calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const rdsReaderDiscoveryIam: IamActions = {
+  // Its calls go through the Route 53 and SSM adapters it constructs.
+  read: [],
+  write: [],
+};
 
 /** The Route 53 records and the SSM parameter a target's `readerDiscovery` names. */
 export class RdsReaderDiscovery implements ReaderDiscovery {

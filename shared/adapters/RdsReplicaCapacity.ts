@@ -34,6 +34,7 @@ import type { RdsReplicasTarget, Target } from '../policy/schema';
 import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '../ports';
 import type { AwsConfig } from './awsConfig';
 import { controlPlaneClientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 import { createAuroraReader } from './RdsAuroraReaders';
 import { RdsReaderDiscovery, type ReaderDiscovery } from './RdsReaderDiscovery';
 
@@ -91,6 +92,19 @@ function replicaView(i: DBInstance): ReplicaInstance {
 
 const pending = (values: object | undefined) =>
   values !== undefined && Object.values(values).some((v) => v !== undefined && v !== null);
+
+/** The IAM actions RdsReplicaCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const rdsReplicaCapacityIam: IamActions = {
+  read: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+  write: [
+    'rds:CreateDBInstanceReadReplica',
+    'rds:DeleteDBInstance',
+    'rds:AddTagsToResource',
+    'rds:RemoveTagsFromResource',
+  ],
+  // A source under a customer managed key: RDS creates the encrypted replica in the caller's name.
+  dependent: ['kms:CreateGrant', 'kms:DescribeKey'],
+};
 
 /**
  * RDS read replicas as a ResourceScaler (issue 12). `observe` makes at most two describe calls, each

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { AwsCallError } from '../errors';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** Where the weighted records live: a private hosted zone and one record name. */
 export interface ReaderRecordName {
@@ -16,6 +17,12 @@ export interface ReaderRecordName {
 
 const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();
 const unqualified = (name: string) => name.replace(/\.$/, '');
+
+/** The IAM actions Route53ReaderRecords calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const route53ReaderRecordsIam: IamActions = {
+  read: ['route53:ListResourceRecordSets'],
+  write: ['route53:ChangeResourceRecordSets'],
+};
 
 /**
  * Reader discovery through Route 53: one weighted CNAME per available reader (equal weights, the

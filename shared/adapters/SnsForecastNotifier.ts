@@ -2,6 +2,15 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../errors';
 import type { ForecastNotifier } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
+
+/** The IAM actions SnsForecastNotifier calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const snsForecastNotifierIam: IamActions = {
+  read: [],
+  write: ['sns:Publish'],
+  // The topic is encrypted with a key of its own.
+  dependent: ['kms:GenerateDataKey', 'kms:Decrypt'],
+};
 
 /** ForecastNotifier over the stack's SNS topic: a target's forecast lost or regained trust. */
 export class SnsForecastNotifier implements ForecastNotifier {

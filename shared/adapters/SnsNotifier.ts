@@ -4,9 +4,18 @@ import { AwsCallError } from '../errors';
 import type { CapacityChangeNotice, CostAlertChannel, Notifier } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { capacityChangeMessage } from './capacityChangeMessage';
+import type { IamActions } from './iamActions';
 
 /** SNS subjects are at most 100 characters, on one line. */
 const subjectLine = (s: string) => (s.length <= 100 ? s : `${s.slice(0, 99)}…`);
+
+/** The IAM actions SnsNotifier calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const snsNotifierIam: IamActions = {
+  read: [],
+  write: ['sns:Publish'],
+  // The topic is encrypted with a key of its own.
+  dependent: ['kms:GenerateDataKey', 'kms:Decrypt'],
+};
 
 /** Notifier over the stack's SNS topic (email subscriptions, AWS Chatbot). */
 export class SnsNotifier implements Notifier, CostAlertChannel {

@@ -3,6 +3,10 @@ import { AwsCallError } from '../errors';
 import type { TargetKind } from '../policy/schema';
 import type { FanOut } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
+
+/** SqsFanOut's calls: one message per batch on the scaler's own fan-out queue. */
+export const sqsFanOutIam: IamActions = { read: [], write: ['sqs:SendMessage'] };
 
 /**
  * FanOut on the scaler's own SQS queue (generated in the stack when the policy holds more targets of the

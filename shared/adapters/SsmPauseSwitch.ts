@@ -1,23 +1,32 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { type PauseState, pauseStateOf } from '../decision/pauseState';
 import { AwsCallError } from '../errors';
 import type { PauseSwitch } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** How long a read of the switch is trusted: well inside the one minute a pause must take to stop everything. */
 const CACHE_SECONDS = 30;
 
-/** The stage's kill switch: the SSM String parameter `/scalepilot/<stage>/paused`, `true` to pause. */
+/** The stage's kill switch: the SSM String parameter `/scalepilot/<stage>/paused`, created `false` by the stack. */
 export function pauseParameterName(stage: string): string {
   return `/scalepilot/${stage}/paused`;
 }
 
+/** The IAM actions SsmPauseSwitch calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const ssmPauseSwitchIam: IamActions = {
+  read: ['ssm:GetParameter'],
+  write: [],
+};
+
 /**
- * The kill switch in SSM Parameter Store. A missing parameter means running. Reads are cached for 30 s
- * (one GetParameter per warm function every 30 s, whatever the number of targets).
+ * The kill switch in SSM Parameter Store, read as shared/decision/pauseState.ts says (a missing parameter is
+ * `unknown`). A read is cached for 30 s (one GetParameter per warm function every 30 s, whatever the number of
+ * targets); a failed read is not cached, and throws.
  */
 export class SsmPauseSwitch implements PauseSwitch {
   private readonly client: SSMClient;
-  private cached?: { paused: boolean; until: number };
+  private cached?: { state: PauseState; until: number };
 
   constructor(
     config: AwsConfig,
@@ -27,18 +36,19 @@ export class SsmPauseSwitch implements PauseSwitch {
     this.client = client ?? new SSMClient(clientOptions(config));
   }
 
-  async isPaused(now: Date): Promise<boolean> {
-    if (this.cached && now.getTime() < this.cached.until) return this.cached.paused;
-    let paused: boolean;
+  async read(now: Date): Promise<PauseState> {
+    if (this.cached && now.getTime() < this.cached.until) return this.cached.state;
+    let value: string | undefined;
     try {
       const response = await this.client.send(new GetParameterCommand({ Name: this.parameterName }));
-      paused = response.Parameter?.Value?.trim().toLowerCase() === 'true';
+      value = response.Parameter?.Value ?? '';
     } catch (cause) {
       if (!(cause instanceof ParameterNotFound))
         throw new AwsCallError(`SSM GetParameter ${this.parameterName}`, cause);
-      paused = false;
+      value = undefined;
     }
-    this.cached = { paused, until: now.getTime() + CACHE_SECONDS * 1000 };
-    return paused;
+    const state = pauseStateOf(value, this.parameterName);
+    this.cached = { state, until: now.getTime() + CACHE_SECONDS * 1000 };
+    return state;
   }
 }

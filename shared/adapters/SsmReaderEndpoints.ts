@@ -1,6 +1,13 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AwsCallError } from '../errors';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
+
+/** The IAM actions SsmReaderEndpoints calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const ssmReaderEndpointsIam: IamActions = {
+  read: ['ssm:GetParameter'],
+  write: ['ssm:PutParameter'],
+};
 
 /**
  * Reader discovery through SSM Parameter Store: one String parameter listing the available reader

@@ -3,9 +3,18 @@ import type { CostAlert } from '../cost/types';
 import { ScalingError } from '../errors';
 import type { CostAlertChannel } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import type { IamActions } from './iamActions';
 
 /** A webhook that did not take the message. */
 export class WebhookError extends ScalingError {}
+
+/** The IAM actions WebhookChannel calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const webhookChannelIam: IamActions = {
+  // Powertools' SSMProvider reads the SecureString (GetParameter with decryption, under the SSM key).
+  read: ['ssm:GetParameter'],
+  write: [],
+  dependent: ['kms:Decrypt'],
+};
 
 /**
  * A Slack-compatible incoming webhook (`{"text": …}`). Its URL is a secret: it lives in an SSM SecureString,

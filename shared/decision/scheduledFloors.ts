@@ -20,18 +20,34 @@ export function forecastActionName(target: string, start: Date): string {
   return `${FORECAST_ACTION_PREFIX}${target}-${stamp}Z`;
 }
 
+/** The target a Scalepilot action name belongs to (the name ends in its minute), or undefined for another name. */
+export function targetOfAction(name: string): string | undefined {
+  if (!name.startsWith(FORECAST_ACTION_PREFIX)) return undefined;
+  return /^(.+)-\d{8}T\d{4}Z$/.exec(name.slice(FORECAST_ACTION_PREFIX.length))?.[1];
+}
+
 interface Segment {
   start: number;
   end: number;
   units: number;
 }
 
+/** The scheduled actions that mirror a group's floors, and where the budget cut them short, if it did. */
+export interface ScheduledPlan {
+  readonly actions: ScheduledMinSize[];
+  /** The budget did not reach the end of the floors: from this instant MinSize is back at the baseline. */
+  readonly cutAt?: Date;
+}
+
 /**
  * A group's floors as scheduled actions on MinSize, so the group stays protected if the functions stop:
  * MinSize follows the floors (never below `baseline`, never above `maxSize`) from the first whole minute
  * after `now` (AWS refuses a start in the past) and returns to `baseline` where the schedule ends. Runs of
- * equal floors are one action; beyond `budget` actions, neighbours are merged at the higher floor (never less
- * protection), cheapest first (the fewest extra unit-minutes). Without floors (declined, untrusted), one
+ * equal floors are one action. `budget` is what the group has room for (AWS's 125, less every action already
+ * there that is not Scalepilot's, issue 20, item 7): when the floors need more, the nearest hours are kept
+ * and MinSize returns to the baseline where the kept ones end (`cutAt`); the ledger's floors, which the
+ * scalers honour, still cover the rest, and the next hourly run moves the window on. With a budget too small
+ * to raise MinSize and bring it back (0, or 1), nothing is raised. Without floors (declined, untrusted), one
  * action returns a MinSize an earlier run raised to the baseline; nothing when MinSize is already there.
  */
 export function scheduledMinSizes(options: {
@@ -43,13 +59,13 @@ export function scheduledMinSizes(options: {
   readonly currentMinSize: number;
   readonly now: Date;
   readonly budget: number;
-}): ScheduledMinSize[] {
+}): ScheduledPlan {
   const { floors, now, target, currentMinSize } = options;
+  const budget = Math.max(0, options.budget);
   const baseline = Math.min(options.baseline, options.maxSize);
   const first = Math.ceil((now.getTime() + 1) / MINUTE) * MINUTE;
   const segments: Segment[] = [];
   const step = (floors?.stepMinutes ?? 1) * MINUTE;
-  const end = floors ? floors.start.getTime() + floors.units.length * step : first;
   floors?.units.forEach((u, i) => {
     const start = Math.max(first, floors.start.getTime() + i * step);
     const stop = floors.start.getTime() + (i + 1) * step;
@@ -63,34 +79,26 @@ export function scheduledMinSizes(options: {
     ...a,
     name: forecastActionName(target, a.start),
   });
+  const backToBaseline = (at: number) => ({ start: new Date(at), minSize: baseline });
   if (segments.every((s) => s.units === baseline))
-    return currentMinSize === baseline ? [] : [named({ start: new Date(first), minSize: baseline })];
-  // The closing action returns MinSize to the baseline; it counts against the budget too.
-  const room = Math.max(1, options.budget - 1);
-  while (segments.length > room) mergeCheapest(segments);
-  const actions = segments.map((s) => ({ start: new Date(s.start), minSize: s.units }));
-  if ((segments.at(-1) as Segment).units !== baseline)
-    actions.push({ start: new Date(end), minSize: baseline });
-  // A first action that sets MinSize to what it already is changes nothing.
-  if (actions[0]?.minSize === currentMinSize && segments[0]?.start === first) actions.shift();
-  return actions.map(named);
-}
-
-/** Merges the two neighbours whose merge adds the fewest unit-minutes above what they need. */
-function mergeCheapest(segments: Segment[]): void {
-  let best = 0;
-  let bestCost = Number.POSITIVE_INFINITY;
-  for (let i = 0; i + 1 < segments.length; i += 1) {
-    const a = segments[i] as Segment;
-    const b = segments[i + 1] as Segment;
-    const top = Math.max(a.units, b.units);
-    const cost = (top - a.units) * (a.end - a.start) + (top - b.units) * (b.end - b.start);
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = i;
-    }
+    return { actions: currentMinSize === baseline || budget === 0 ? [] : [named(backToBaseline(first))] };
+  // The first `k` runs, then back to the baseline where they end (unless the last of them is the baseline).
+  const plan = (k: number) => {
+    const kept = segments.slice(0, k);
+    const actions = kept.map((s) => ({ start: new Date(s.start), minSize: s.units }));
+    const last = kept.at(-1);
+    if (last && last.units !== baseline) actions.push(backToBaseline(last.end));
+    // A first action that sets MinSize to what it already is changes nothing.
+    if (actions[0]?.minSize === currentMinSize && segments[0]?.start === first) actions.shift();
+    return actions;
+  };
+  let k = segments.length;
+  while (k > 0 && plan(k).length > budget) k -= 1;
+  if (k === 0) {
+    // Not even one run fits with its way back: raise nothing, and bring a raised MinSize back if room allows.
+    const back = currentMinSize !== baseline && budget >= 1 ? [named(backToBaseline(first))] : [];
+    return { actions: back, cutAt: new Date(first) };
   }
-  const a = segments[best] as Segment;
-  const b = segments[best + 1] as Segment;
-  segments.splice(best, 2, { start: a.start, end: b.end, units: Math.max(a.units, b.units) });
+  const cut = k < segments.length ? { cutAt: new Date((segments[k - 1] as Segment).end) } : {};
+  return { actions: plan(k).map(named), ...cut };
 }

@@ -160,6 +160,14 @@ export const reasonCodes = [
   // fleet (issue 23): a target the run had no time left for (its deadline came first); the next run
   // starts with it, so no target starves.
   'Deferred',
+  // kill switch (issue 20, item 3): the switch could not be read (an error, a missing parameter), so nothing
+  // that would change the account was done; the decision it would have carried out is in the message.
+  'PauseUnknown',
+  // predict (issue 20, items 6 and 7): scheduled MinSize actions the policy no longer produces, deleted; and
+  // a group with too little room for the floors' actions (AWS's 125, the operator's count too): the nearest
+  // hours were kept.
+  'ScheduledActionsRemoved',
+  'ScheduleBudget',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -17,8 +17,9 @@ import type { Clock, CostAlertChannel, CostReader } from '../ports';
 import { alertCosts, type CostDeps } from '../usecases/alertCosts';
 import type { LogSink } from '../usecases/evaluateTargets';
 import { bundledPolicy } from './bundledPolicy';
+import { requiredEnv, systemClock } from './lambdaEnv';
 import { lambdaTelemetry } from './lambdaTelemetry';
-import { requiredEnv, systemClock } from './scalerRuntimeFromEnv';
+import { recordFailureMetrics } from './recordFailureMetrics';
 
 export interface CostRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -29,6 +30,8 @@ export interface CostRuntimeOptions {
   readonly prices?: PriceTable;
   /** Cost Explorer; by default the real one. */
   readonly costs?: CostReader;
+  /** Counts a failed write to the delivery records; by default the `RecordFailures` EMF metric. */
+  readonly recordFailed?: (operation: string) => void;
 }
 
 /** The cost check's dependencies from its Lambda environment (serverless.yml); tests override parts. */
@@ -57,13 +60,17 @@ export function costRuntimeFromEnv(options: CostRuntimeOptions, logger: LogSink)
     prices: options.prices ?? bundledPrices,
     // A cache shard's node type and replicas, from the group, where the policy leaves them out.
     liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
+    ...(options.recordFailed ? { recordFailed: options.recordFailed } : {}),
   };
 }
 
 /** The alert-cost Lambda: parse which check, run it, log what was sent. */
 export function costFunction(options: CostRuntimeOptions = {}) {
-  const { logger } = lambdaTelemetry('alert-cost');
-  const deps = costRuntimeFromEnv(options, logger as Logger);
+  const { logger, metrics } = lambdaTelemetry('alert-cost');
+  const deps = costRuntimeFromEnv(
+    { recordFailed: recordFailureMetrics(metrics), ...options },
+    logger as Logger,
+  );
   return middy(async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
     let check: 'daily' | 'forecast';
     try {

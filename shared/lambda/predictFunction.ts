@@ -8,14 +8,16 @@ import { CloudWatchMetricHistory } from '../adapters/CloudWatchMetricHistory';
 import { DynamoLedger } from '../adapters/DynamoLedger';
 import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsForecastNotifier } from '../adapters/SnsForecastNotifier';
+import { pauseParameterName, SsmPauseSwitch } from '../adapters/SsmPauseSwitch';
 import { parsePredictEvent } from '../events/parsePredictEvent';
 import type { Policy } from '../policy/schema';
 import type { Clock } from '../ports';
 import type { LogSink } from '../usecases/evaluateTargets';
 import { type PredictDeps, predictTargets } from '../usecases/predictTargets';
 import { bundledPolicy } from './bundledPolicy';
+import { requiredEnv, systemClock } from './lambdaEnv';
 import { lambdaTelemetry } from './lambdaTelemetry';
-import { requiredEnv, systemClock } from './scalerRuntimeFromEnv';
+import { recordFailureMetrics } from './recordFailureMetrics';
 
 export interface PredictRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -23,6 +25,8 @@ export interface PredictRuntimeOptions {
   readonly aws?: AwsConfig;
   readonly clock?: Clock;
   readonly logger?: LogSink;
+  /** Counts a failed ledger write; by default the `RecordFailures` EMF metric. */
+  readonly recordFailed?: (operation: string) => void;
 }
 
 /** The predict function's dependencies from its Lambda environment (serverless.yml); tests override parts. */
@@ -34,18 +38,23 @@ export function predictRuntimeFromEnv(options: PredictRuntimeOptions, logger: Lo
     policy: options.policy ?? bundledPolicy(env),
     history: new CloudWatchMetricHistory(aws),
     ledger: new DynamoLedger(aws, requiredEnv(env, 'LEDGER_TABLE'), scope),
-    groups: new AutoScalingScheduledActions(aws),
+    groups: new AutoScalingScheduledActions(aws, requiredEnv(env, 'SCALEPILOT_STAGE')),
     publisher: new CloudWatchForecastMetrics(aws),
     notifier: new SnsForecastNotifier(aws, requiredEnv(env, 'TOPIC_ARN')),
+    pause: new SsmPauseSwitch(aws, pauseParameterName(requiredEnv(env, 'SCALEPILOT_STAGE'))),
     clock: options.clock ?? systemClock,
     log: options.logger ?? logger,
+    ...(options.recordFailed ? { recordFailed: options.recordFailed } : {}),
   };
 }
 
 /** The predict Lambda: parse which targets, forecast them, return what each got. */
 export function predictFunction(options: PredictRuntimeOptions = {}) {
-  const { logger } = lambdaTelemetry('predict');
-  const deps = predictRuntimeFromEnv(options, logger as Logger);
+  const { logger, metrics } = lambdaTelemetry('predict');
+  const deps = predictRuntimeFromEnv(
+    { recordFailed: recordFailureMetrics(metrics), ...options },
+    logger as Logger,
+  );
   return middy(async (event: unknown) => {
     let request: ReturnType<typeof parsePredictEvent>;
     try {

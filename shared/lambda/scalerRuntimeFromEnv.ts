@@ -8,23 +8,17 @@ import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
 import { SqsFanOut } from '../adapters/SqsFanOut';
 import { pauseParameterName, SsmPauseSwitch } from '../adapters/SsmPauseSwitch';
-import { ScalingError } from '../errors';
 import { controlPlaneOf, runPlan } from '../policy/runPlan';
 import type { Policy, TargetKind } from '../policy/schema';
 import type { CapacityPort, Clock, KindScaler } from '../ports';
 import type { LogSink } from '../usecases/evaluateTargets';
 import { bundledPolicy } from './bundledPolicy';
 import type { ScalerRuntime } from './createScalerHandler';
+import { requiredEnv, systemClock } from './lambdaEnv';
 import { powertoolsDecisionMetrics } from './powertoolsDecisionMetrics';
 
-export const systemClock: Clock = { now: () => new Date() };
-
-/** A function's setting from its environment (serverless.yml sets them all); missing is a clear error. */
-export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new ScalingError(`environment variable ${name} is not set`);
-  return value;
-}
+// In a module of their own, so the cost and predict functions do not import the scalers' adapters.
+export { requiredEnv, systemClock };
 
 export interface RuntimeOptions {
   readonly kind: TargetKind;

@@ -1,16 +1,11 @@
 import type { PolicyProblem } from '../errors';
 import { describePath, isRecord } from './describePath';
+import { perUnitMetricReason } from './metricsWithoutUnits';
 
 type Path = (string | number)[];
 
 /** CloudWatch alarms refuse EvaluationPeriods × Period above one day; Scalepilot keeps one day of history. */
 const ONE_DAY = 86_400;
-
-/**
- * Metrics published per instance (by the group's own dimension): with no instance running they have no
- * datapoints, so a proportional rule on them can never leave zero.
- */
-const PER_INSTANCE_NAMESPACES = new Set(['AWS/EC2', 'CWAgent']);
 
 /**
  * The timing checks: what a rule's metric period and evaluation periods demand of staleness, and the
@@ -52,33 +47,18 @@ export function checkEvaluation(raw: unknown): PolicyProblem[] {
         );
     });
 
-    const windows: [Path, unknown][] = [];
-    if (isRecord(target.stabilization))
-      for (const key of ['scaleOutSeconds', 'scaleInSeconds'])
-        windows.push([at('stabilization', key), target.stabilization[key]]);
-    if (isRecord(target.rateLimits))
-      for (const direction of ['scaleOut', 'scaleIn']) {
-        const limits = target.rateLimits[direction];
-        if (Array.isArray(limits))
-          limits.forEach((limit, k) => {
-            if (isRecord(limit))
-              windows.push([at('rateLimits', direction, k, 'periodSeconds'), limit.periodSeconds]);
-          });
-      }
-    for (const [path, value] of windows) {
-      const seconds = asNumber(value);
-      if (seconds !== undefined && seconds > ONE_DAY)
-        report(path, `${seconds} s is longer than the 24 h (86400 s) of history Scalepilot keeps per target`);
-    }
-
+    // A group at 0 leaves it only on a rule whose metric reports without instances (metricsWithoutUnits.ts).
     const capacity = isRecord(target.capacity) ? target.capacity : {};
     if (target.kind === 'asg' && capacity.min === 0) {
       rules.forEach((rule) => {
         const metric = isRecord(rule.metric) ? rule.metric : {};
-        if (rule.type === 'target-tracking' && PER_INSTANCE_NAMESPACES.has(String(metric.namespace)))
+        if (typeof metric.namespace !== 'string' || typeof metric.name !== 'string') return;
+        const dimensions = isRecord(metric.dimensions) ? (metric.dimensions as Record<string, string>) : {};
+        const why = perUnitMetricReason({ namespace: metric.namespace, name: metric.name, dimensions });
+        if (why)
           report(
             at('capacity', 'min'),
-            `0 cannot be left: target-tracking rule "${String(rule.name)}" reads ${String(metric.namespace)}/${String(metric.name)}, which has no datapoints while no instance runs. Use min ≥ 1, or track a metric that exists without instances (queue depth, request count)`,
+            `0 cannot be left: ${String(rule.type)} rule "${String(rule.name)}" reads ${metric.namespace}/${metric.name}, which has no datapoints while no instance runs (${why}). Use min ≥ 1, or rules on a metric that exists without instances (queue depth, the load balancer's request count)`,
           );
       });
     }

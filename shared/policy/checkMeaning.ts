@@ -1,6 +1,7 @@
 import type { PolicyProblem } from '../errors';
 import { checkEvaluation } from './checkEvaluation';
 import { describePath, isRecord } from './describePath';
+import { checkReplicaNames } from './replicaNames';
 import { DEFAULT_MAX_UNITS_PER_DECISION } from './schema';
 import { resourceKeyByKind } from './targetResource';
 
@@ -123,7 +124,7 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
         );
     });
   });
-  problems.push(...checkEvaluation(raw));
+  problems.push(...checkEvaluation(raw), ...checkReplicaNames(raw));
   return problems;
 }
 

@@ -81,5 +81,11 @@ function toProblems(raw: unknown, issue: z.core.$ZodIssue): PolicyProblem[] {
       message: 'unknown key',
     }));
   }
+  // A record key (a dimension name) refused: its own checks' messages, at the key's place.
+  if (issue.code === 'invalid_key')
+    return issue.issues.map((i) => ({
+      path: `${describePath(raw, issue.path)} (name)`,
+      message: i.message,
+    }));
   return [{ path: describePath(raw, issue.path), message: issue.message }];
 }

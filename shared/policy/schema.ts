@@ -1,4 +1,16 @@
 import { z } from 'zod';
+import {
+  durationSeconds,
+  historyWindowSeconds,
+  MAX_METRIC_VALUE,
+  MAX_USD,
+  metricValue,
+  ONE_DAY_SECONDS,
+  positiveUpTo,
+  templateText,
+  unitCount,
+  wholeNumber,
+} from './bounds';
 import { FleetSchema } from './fleetSchema';
 
 // Defaults are the seed guides' values: 70/30 CPU thresholds, +2/−1 steps, 300 s / 600 s cooldowns,
@@ -7,7 +19,6 @@ import { FleetSchema } from './fleetSchema';
 /** The policy-level blast-radius cap when the policy sets none. */
 export const DEFAULT_MAX_UNITS_PER_DECISION = 4;
 
-const seconds = z.number().int().positive();
 const name = z
   .string()
   .regex(
@@ -38,20 +49,16 @@ function awsIdentifier(what: string, max: number) {
  * CloudFormation `Fn::Sub`, so IAM wildcards and substitutions are refused: `"*"` would grant
  * SetDesiredCapacity on every group in the account.
  */
-const autoScalingGroupName = z
-  .string()
-  .min(1, 'must not be empty (Auto Scaling group name: 1-255 characters)')
-  .max(255, 'must be at most 255 characters (Auto Scaling group name)')
-  .regex(/^[^*?]*$/, 'must not contain "*" or "?": IAM would read it as a wildcard over other groups')
-  .regex(/^(?!.*\$\{)/, 'must not contain "${": CloudFormation would substitute it')
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+const autoScalingGroupName = templateText('Auto Scaling group name', 255).regex(
+  /^[^*?]*$/,
+  'must not contain "*" or "?": IAM would read it as a wildcard over other groups',
+);
 
 /** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
 export const MetricSchema = z
   .strictObject({
-    namespace: z.string().min(1),
-    name: z.string().min(1),
+    namespace: templateText('CloudWatch namespace', 255),
+    name: templateText('CloudWatch metric name', 255),
     statistic: z
       .union([
         z.enum(['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount']),
@@ -59,13 +66,13 @@ export const MetricSchema = z
       ])
       .default('Average'),
     dimensions: z
-      .record(z.string(), z.string())
+      .record(templateText('dimension name', 255), templateText('dimension value', 1024))
       .optional()
       .describe('CloudWatch dimensions; default: the target resource (e.g. AutoScalingGroupName)'),
-    periodSeconds: z.number().int().min(60).multipleOf(60).default(60),
-    percentOf: z
-      .number()
-      .positive()
+    periodSeconds: wholeNumber('s', 60, ONE_DAY_SECONDS, 'one day')
+      .multipleOf(60, 'must be a multiple of 60 s')
+      .default(60),
+    percentOf: positiveUpTo(MAX_METRIC_VALUE, '')
       .optional()
       .describe(
         'read the metric as a percentage of this value, e.g. max_connections for DatabaseConnections',
@@ -73,8 +80,8 @@ export const MetricSchema = z
   })
   .describe('A CloudWatch metric');
 
-const stepOut = z.strictObject({ above: z.number(), add: z.number().int().positive() });
-const stepIn = z.strictObject({ below: z.number(), remove: z.number().int().positive() });
+const stepOut = z.strictObject({ above: metricValue(), add: unitCount() });
+const stepIn = z.strictObject({ below: metricValue(), remove: unitCount() });
 
 /** Step scaling: ordered thresholds, each with its own adjustment (the largest breached step wins). */
 export const StepRuleSchema = z.strictObject({
@@ -83,7 +90,7 @@ export const StepRuleSchema = z.strictObject({
   metric: MetricSchema,
   scaleOut: z.array(stepOut).min(1),
   scaleIn: z.array(stepIn).default([]),
-  evaluationPeriods: z.number().int().min(1).max(60).default(1),
+  evaluationPeriods: wholeNumber('periods', 1, 60).default(1),
 });
 
 /** Target tracking: desired = ceil(current × metric / target), held inside a tolerance band. */
@@ -91,20 +98,24 @@ export const TargetTrackingRuleSchema = z.strictObject({
   name,
   type: z.literal('target-tracking'),
   metric: MetricSchema,
-  target: z.number().positive(),
-  tolerance: z.number().min(0).max(0.5).default(0.1),
-  evaluationPeriods: z.number().int().min(1).max(60).default(1),
+  target: positiveUpTo(MAX_METRIC_VALUE, ''),
+  tolerance: positiveUpTo(0.5, '', { zero: true }).default(0.1),
+  evaluationPeriods: wholeNumber('periods', 1, 60).default(1),
 });
 
 export const RuleSchema = z.discriminatedUnion('type', [StepRuleSchema, TargetTrackingRuleSchema]);
 
-const rateLimit = z.strictObject({
-  type: z.enum(['percent', 'units']),
-  value: z.number().positive(),
-  periodSeconds: seconds,
-});
+/** A rate limit: at most `value` units, or `value` percent of the current capacity, per window. */
+const rateLimit = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('units'), value: unitCount(), periodSeconds: historyWindowSeconds(1) }),
+  z.strictObject({
+    type: z.literal('percent'),
+    value: positiveUpTo(1000, '%'),
+    periodSeconds: historyWindowSeconds(1),
+  }),
+]);
 
-const capacity = z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(0) });
+const capacity = z.strictObject({ min: unitCount(0), max: unitCount(0) });
 
 /** What every kind of target shares: range, rules and the behaviour that tames them. */
 const targetCommon = {
@@ -112,24 +123,28 @@ const targetCommon = {
   capacity,
   rules: z.array(RuleSchema).min(1),
   cooldowns: z
-    .strictObject({ scaleOutSeconds: seconds.default(300), scaleInSeconds: seconds.default(600) })
+    .strictObject({
+      scaleOutSeconds: durationSeconds().default(300),
+      scaleInSeconds: durationSeconds().default(600),
+    })
     .prefault({}),
   stabilization: z
     .strictObject({
-      scaleOutSeconds: z.number().int().min(0).default(60),
-      scaleInSeconds: z.number().int().min(0).default(300),
+      scaleOutSeconds: historyWindowSeconds(0).default(60),
+      scaleInSeconds: historyWindowSeconds(0).default(300),
     })
     .prefault({}),
   rateLimits: z
     .strictObject({ scaleOut: z.array(rateLimit).default([]), scaleIn: z.array(rateLimit).default([]) })
     .prefault({}),
-  maxUnitsPerDecision: z
-    .number()
-    .int()
-    .positive()
+  maxUnitsPerDecision: unitCount()
     .optional()
     .describe('blast-radius cap for this target; default: the policy-level maxUnitsPerDecision'),
-  metricStaleAfterSeconds: seconds
+  metricStaleAfterSeconds: durationSeconds(
+    1,
+    2 * ONE_DAY_SECONDS,
+    'two days: two periods of a one-day metric',
+  )
     .default(300)
     .describe(
       'a datapoint older than this (from the end of its period) counts as missing; never less than two metric periods',
@@ -142,19 +157,33 @@ export const AsgTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('asg'),
   autoScalingGroupName,
-  instanceWarmupSeconds: seconds.default(300),
-  instanceType: z.string().optional().describe('for cost reports; default: read from the group'),
+  instanceWarmupSeconds: durationSeconds().default(300),
+  instanceType: templateText('EC2 instance type', 64)
+    .optional()
+    .describe('for cost reports; default: read from the group'),
 });
 
 export const RdsReplicasTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('rds-replicas'),
   sourceDbInstanceIdentifier: awsIdentifier('RDS DB instance identifier', 63),
-  replicaInstanceClass: z.string().optional().describe('default: the source instance class'),
-  replicaLagLimitSeconds: seconds
+  replicaInstanceClass: templateText('RDS instance class', 64)
+    .optional()
+    .describe('default: the source instance class'),
+  replicaLagLimitSeconds: durationSeconds()
     .default(60)
     .describe(
       'no removal while a replica lags more; a lagging replica neither serves nor counts in the averages',
+    ),
+  sourceKmsKeyArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+      'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)',
+    )
+    .optional()
+    .describe(
+      'the customer managed KMS key the source is encrypted with: the RDS scaler may create grants on it (through RDS only) to create encrypted replicas; not needed for the AWS managed aws/rds key',
     ),
   aurora: z
     .boolean()
@@ -244,8 +273,7 @@ export const CacheShardsTargetSchema = z
     ...targetCommon,
     kind: z.literal('cache-shards'),
     replicationGroupId: awsIdentifier('ElastiCache replication group id', 40),
-    nodeType: z
-      .string()
+    nodeType: templateText('ElastiCache node type', 64)
       .optional()
       .describe('for cost reports, e.g. cache.r7g.large; default: read from the replication group'),
     replicasPerShard: z
@@ -308,10 +336,8 @@ export const PredictiveEventSchema = z
     end: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, after start'),
     demand: z
       .strictObject({
-        units: z.number().int().positive().optional().describe('the floor for the window, in units'),
-        multiplier: z
-          .number()
-          .positive()
+        units: unitCount().optional().describe('the floor for the window, in units'),
+        multiplier: positiveUpTo(100, '×')
           .optional()
           .describe("the forecast's need times this for the window (never below the forecast)"),
       })
@@ -329,18 +355,17 @@ export const PredictiveEventSchema = z
     message: 'must be after start',
   });
 
+/** The floors reach 48 hours ahead (the next hourly run, then this many minutes), as AWS predictive scaling plans. */
+export const FLOOR_HORIZON_MINUTES = 48 * 60 - 60;
+
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
     lookbackDays: z.number().int().min(1).max(60).default(14),
-    horizonMinutes: z
-      .number()
-      .int()
-      .min(5)
-      .max(1440)
-      .default(60)
+    horizonMinutes: wholeNumber('min', 5, FLOOR_HORIZON_MINUTES, 'the floors reach 48 h at most')
+      .default(FLOOR_HORIZON_MINUTES)
       .describe(
-        'how far beyond the next hourly run the floors reach (how long they outlive a run that fails)',
+        'how far beyond the next hourly run the floors reach (how long they outlive a run that fails); default: 48 h ahead in all, as AWS predictive scaling plans',
       ),
     capacityBufferPercent: z
       .number()
@@ -363,15 +388,11 @@ export const PredictiveSchema = z
   .prefault({});
 
 export const CostSchema = z.strictObject({
-  dailyLimitUsd: z.number().positive().describe("alert when a complete day's spend is above this"),
-  monthlyBudgetUsd: z
-    .number()
-    .positive()
+  dailyLimitUsd: positiveUpTo(MAX_USD, 'USD').describe("alert when a complete day's spend is above this"),
+  monthlyBudgetUsd: positiveUpTo(MAX_USD, 'USD')
     .optional()
     .describe('alert when the month-end forecast (month to date + Cost Explorer forecast) is above this'),
-  scalingDailyLimitUsd: z
-    .number()
-    .positive()
+  scalingDailyLimitUsd: positiveUpTo(MAX_USD, 'USD')
     .optional()
     .describe("alert when a day's cost of the capacity Scalepilot added (above each minimum) is above this"),
   completeAfterHours: z
@@ -386,9 +407,9 @@ export const CostSchema = z.strictObject({
   anomaly: z
     .strictObject({
       trailingDays: z.number().int().min(3).max(60).default(14),
-      minRisePercent: z.number().positive().default(50),
-      zScore: z.number().positive().default(3),
-      minAbsoluteUsd: z.number().min(0).default(10),
+      minRisePercent: positiveUpTo(10_000, '%').default(50),
+      zScore: positiveUpTo(100, '').default(3),
+      minAbsoluteUsd: positiveUpTo(MAX_USD, 'USD', { zero: true }).default(10),
     })
     .prefault({}),
 });
@@ -408,10 +429,7 @@ export const NotificationsSchema = z
 export const PolicySchema = z.strictObject({
   version: z.literal(1),
   dryRun: z.boolean().default(false).describe('decide and record everything, change nothing'),
-  maxUnitsPerDecision: z
-    .number()
-    .int()
-    .positive()
+  maxUnitsPerDecision: unitCount()
     .default(DEFAULT_MAX_UNITS_PER_DECISION)
     .describe('blast-radius cap: the most units one decision may add or remove'),
   targets: z.array(TargetSchema).min(1),

@@ -51,6 +51,8 @@ export interface CostDeps {
   readonly prices: PriceTable;
   /** What one unit is, read from the resource, where the policy leaves it out (a cache group's node type). */
   readonly liveUnit?: (target: Target) => Promise<LiveUnit>;
+  /** Counts a write to the delivery records that failed (the `RecordFailures` metric, alarmed in the stack). */
+  readonly recordFailed?: (operation: string) => void;
 }
 
 export interface CostRun {
@@ -105,14 +107,19 @@ export async function alertCosts(
 
   const sent: CostRun['sent'][number][] = [];
   const alreadySent: CostRun['alreadySent'][number][] = [];
-  const failures: { key: string; channel: string; error: unknown }[] = [];
+  const failures: { key: string; channel: string; error: unknown; recorded?: false }[] = [];
   const inProgress: { key: string; channel: string; until: Date }[] = [];
   if (!send) return { evaluation, sent, alreadySent };
   for (const alert of evaluation.alerts) {
     for (const channel of deps.channels) {
       const key = `${alert.key}#${channel.channel}`;
       const where = summary(alert, channel.channel);
-      const claim = await deps.alerts.claimAlert(alert.day, key, now, claimSeconds);
+      const claim = await deps.alerts
+        .claimAlert(alert.day, key, now, claimSeconds)
+        .catch((error: unknown) => {
+          deps.recordFailed?.('alert-claim');
+          throw error;
+        });
       if (claim.status === 'sent') {
         log.info('cost alert already sent today', where);
         alreadySent.push({ key: alert.key, channel: channel.channel });
@@ -128,27 +135,38 @@ export async function alertCosts(
       } catch (error) {
         log.error('cost alert not sent', { ...where, error: String(error) });
         failures.push({ key: alert.key, channel: channel.channel, error });
-        // Best effort: a claim that cannot be given back expires on its own.
+        // The run fails for the send already; a claim that cannot be given back expires on its own, but the
+        // failed write is counted and logged, never silent.
         await deps.alerts.releaseAlert(alert.day, key, claim.token).catch((releaseError: unknown) => {
+          deps.recordFailed?.('alert-release');
           log.error('cost alert claim not given back; it expires', { ...where, error: String(releaseError) });
         });
         continue;
       }
       sent.push({ key: alert.key, channel: channel.channel });
-      // Sent: record it. Should that fail, the claim expires and a later run may send it again (twice is
-      // better than never for an alert about money); the log says so.
+      // Sent: record it. A write that fails (denied, throttled) is an error of the run, counted and alarmed:
+      // the claim expires and a later run sends the alert again (twice is better than never for an alert
+      // about money), and the operator learns why (issue 20, item 2: a denied write was swallowed, and the
+      // same alert went out every run).
       const marked = await deps.alerts
         .markAlertSent(alert.day, key, claim.token, deps.clock.now())
         .catch((error: unknown) => {
+          deps.recordFailed?.('alert-sent');
           log.error('cost alert sent but not recorded', { ...where, error: String(error) });
-          return true;
+          failures.push({ key: alert.key, channel: channel.channel, error, recorded: false });
+          return undefined;
         });
+      if (marked === undefined) continue;
       if (marked) log.info('cost alert sent', where);
       else log.warn('cost alert sent after its claim expired and was taken by another run', where);
     }
   }
   const problems = [
-    ...failures.map((f) => `${f.key} on ${f.channel} failed`),
+    ...failures.map((f) =>
+      f.recorded === false
+        ? `${f.key} on ${f.channel} was sent, but its delivery record could not be written (it may be sent again): ${f.error instanceof Error ? f.error.message : String(f.error)}`
+        : `${f.key} on ${f.channel} failed`,
+    ),
     ...inProgress.map(
       (p) => `${p.key} on ${p.channel} is being sent by another run (claim until ${p.until.toISOString()})`,
     ),

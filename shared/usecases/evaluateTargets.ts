@@ -1,3 +1,4 @@
+import type { PauseState } from '../decision/pauseState';
 import { EvaluationFailedError } from '../errors';
 import type { Target } from '../policy/schema';
 import { cursorKey, deferTargets, outOfTime } from './evaluate/deferTargets';
@@ -13,7 +14,6 @@ import { observeTargets } from './evaluate/observeTargets';
 import { observeUnderLease } from './evaluate/observeUnderLease';
 import { planTargets } from './evaluate/planTargets';
 import { noReadings, readMetrics } from './evaluate/readMetrics';
-import { readPauseSwitch } from './evaluate/readPauseSwitch';
 import { recordUnleased } from './evaluate/recordDecisions';
 import { recordSkips } from './evaluate/recordSkips';
 import { reportRun } from './evaluate/reportRun';
@@ -26,6 +26,7 @@ import type {
   TargetLook,
   TargetReadings,
 } from './evaluate/types';
+import { readKillSwitch } from './readKillSwitch';
 
 export { currentCapacity, kindScaler } from './evaluate/kindScaler';
 export type {
@@ -60,7 +61,7 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
   else if (!(await fanOutTargets(run, selected, now))) {
     const cursor = cursorKey(deps.kind, request);
     const targets = cursor ? rotateTargets(selected, await deps.ledger.readCursor(cursor)) : selected;
-    const paused = await readPauseSwitch(deps, now);
+    const paused = await readKillSwitch(deps, now);
     let next = 0;
     for (; next < targets.length && !outOfTime(deps, request); next += BATCH_SIZE)
       await evaluateBatch(run, targets.slice(next, next + BATCH_SIZE), paused);
@@ -72,7 +73,11 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
 }
 
 /** One batch through the walk: first look, metrics, decide; record or lease; what was leased, to the end. */
-async function evaluateBatch(run: EvaluationRun, batch: readonly Target[], paused: boolean): Promise<void> {
+async function evaluateBatch(
+  run: EvaluationRun,
+  batch: readonly Target[],
+  paused: PauseState,
+): Promise<void> {
   const now = run.deps.clock.now();
   let looks: TargetLook[] = [];
   let readings = new Map<string, TargetReadings>();
@@ -97,7 +102,7 @@ async function evaluateLeased(
   run: EvaluationRun,
   looks: readonly TargetLook[],
   readings: ReadonlyMap<string, TargetReadings>,
-  paused: boolean,
+  paused: PauseState,
 ): Promise<void> {
   if (looks.length === 0) return;
   const now = run.deps.clock.now();

@@ -33,11 +33,8 @@ import {
   trackedSteps,
   trustVerdict,
 } from '../decision/forecastTrust';
-import {
-  FORECAST_ACTION_PREFIX,
-  MAX_SCHEDULED_ACTIONS,
-  scheduledMinSizes,
-} from '../decision/scheduledFloors';
+import type { PauseState } from '../decision/pauseState';
+import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { ScalingError } from '../errors';
 import { forecastLoad } from '../forecast/forecastLoad';
@@ -52,9 +49,13 @@ import type {
   Ledger,
   MetricHistoryReader,
   MetricQuery,
+  PauseSwitch,
   ScheduledActionsPort,
 } from '../ports';
 import type { LogSink } from './evaluateTargets';
+import { mirrorFloors } from './mirrorFloors';
+import { pruneAfterRun } from './pruneScheduledActions';
+import { readKillSwitch, withheldReason } from './readKillSwitch';
 
 export interface PredictDeps {
   readonly policy: Policy;
@@ -64,8 +65,12 @@ export interface PredictDeps {
   readonly groups: ScheduledActionsPort;
   readonly publisher: ForecastMetricsPort;
   readonly notifier?: ForecastNotifier;
+  /** The kill switch: while it is anything but running, no floors and no scheduled actions are written. */
+  readonly pause?: PauseSwitch;
   readonly clock: Clock;
   readonly log: LogSink;
+  /** Counts a ledger write that failed (the `RecordFailures` metric, alarmed in the stack); the run fails too. */
+  readonly recordFailed?: (operation: string) => void;
 }
 
 export interface PredictRequest {
@@ -120,12 +125,16 @@ const PUBLISH_AHEAD_MINUTES = 120;
  */
 export async function predictTargets(deps: PredictDeps, request: PredictRequest = {}): Promise<Prediction[]> {
   const { policy } = deps;
+  const now = deps.clock.now();
+  // Read once, before anything is written: floors and scheduled actions change what the groups do.
+  const killSwitch = await readKillSwitch(deps, now);
   if (!policy.predictive.enabled) {
     deps.log.info('predictive scaling is off in the policy: nothing to forecast');
+    const failures = await pruneAfterRun(deps, request, killSwitch, now);
+    if (failures.length > 0) throw new PredictionFailedError(failures);
     return [];
   }
   const targets = selectTargets(policy, request.targets);
-  const now = deps.clock.now();
   const reads = historyQueries(targets, historyPeriodSeconds);
   // Whole 5-minute periods only: the one in progress would read low.
   const end = new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE);
@@ -164,7 +173,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
           ),
           periodMinutes: rule.metric.periodSeconds / 60,
         };
-      predictions.push(await predictOne(deps, target, histories, recent, now));
+      predictions.push(await predictOne(deps, target, histories, recent, now, killSwitch));
     } catch (error) {
       deps.log.error('prediction failed', {
         target: target.name,
@@ -173,6 +182,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
       failures.push({ target: target.name, error });
     }
   }
+  failures.push(...(await pruneAfterRun(deps, request, killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return predictions;
 }
@@ -225,6 +235,7 @@ async function predictOne(
   histories: Record<string, LoadHistory>,
   recent: Readonly<Record<string, ActualLoad>>,
   now: Date,
+  killSwitch: PauseState,
 ): Promise<Prediction> {
   const { policy, ledger } = deps;
   const { predictive } = policy;
@@ -262,29 +273,47 @@ async function predictOne(
   await deps.publisher.publish(forecastData(target, outcome, needed, now, mase));
 
   let scheduledActions: Prediction['scheduledActions'];
-  if (scale) {
-    await ledger.writeFloors(target.name, floors);
-    if (target.kind === 'asg' && group && !dryRun)
-      scheduledActions = await mirrorFloors(deps, target.autoScalingGroupName, target, floors, group, now);
+  let budgetCut: { cutAt: Date; budget: number } | undefined;
+  const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;
+  if (scale && !withheld) {
+    await written(deps, 'floors', ledger.writeFloors(target.name, floors));
+    if (target.kind === 'asg' && group && !dryRun) {
+      const mirrored = await mirrorFloors(deps.groups, target, floors, group, now);
+      scheduledActions = mirrored.actions;
+      if (mirrored.cutAt) budgetCut = { cutAt: mirrored.cutAt, budget: mirrored.budget };
+    }
   }
 
-  const reason: ReasonCode =
-    outcome.status === 'declined'
+  const reason: ReasonCode = withheld
+    ? withheld.state === 'unknown'
+      ? 'PauseUnknown'
+      : 'Paused'
+    : outcome.status === 'declined'
       ? 'ForecastDeclined'
       : outcome.status === 'untrusted'
         ? 'ForecastUntrusted'
-        : scale
-          ? 'ForecastFloors'
-          : 'ForecastOnly';
+        : !scale
+          ? 'ForecastOnly'
+          : budgetCut
+            ? 'ScheduleBudget'
+            : 'ForecastFloors';
   const floorNow = floorAt(floors, now)?.units ?? 0;
   const peak = Math.max(0, ...(floors?.units ?? []));
-  const actions = scheduledActions ? `; ${scheduledActions.length} scheduled action(s) on MinSize` : '';
+  const actions = scheduledActions
+    ? `; ${scheduledActions.length} scheduled action(s) on MinSize${
+        budgetCut
+          ? ` (room for ${budgetCut.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, MinSize back at the baseline from ${budgetCut.cutAt.toISOString()}; the ledger's floors cover the rest)`
+          : ''
+      }`
+    : '';
   const noActions = scale && dryRun && target.kind === 'asg' ? '; dry run: no scheduled actions' : '';
   const effect = !scale
     ? `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`
-    : floors
-      ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}`
-      : 'no floors: reactive only';
+    : withheld
+      ? `${withheldReason(withheld)}: no floors and no scheduled actions written (they would be ${floors ? `${floorNow} now, up to ${peak}` : 'none'})`
+      : floors
+        ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}`
+        : 'no floors: reactive only';
   const decision: Decision = {
     target: target.name,
     kind: target.kind,
@@ -296,19 +325,27 @@ async function predictOne(
     message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${source}; ${effect}; trust: ${verdict.message}`,
     metrics: {},
   };
-  await ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun, dryRun, now });
+  await written(
+    deps,
+    'record',
+    ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun && !withheld, dryRun, now }),
+  );
 
-  await ledger.writeForecastTrack(target.name, {
-    madeAt: now.getTime(),
-    forecasts: outcome.forecasts.map(({ rule, forecast }) =>
-      tracked(rule, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
-    ),
-    inFlight: inFlightAfter(scored?.scored ?? [], now),
-    scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
-    scores: verdict.scores,
-    trusted: verdict.trusted,
-    calibration,
-  } satisfies ForecastTrack);
+  await written(
+    deps,
+    'forecast-track',
+    ledger.writeForecastTrack(target.name, {
+      madeAt: now.getTime(),
+      forecasts: outcome.forecasts.map(({ rule, forecast }) =>
+        tracked(rule, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
+      ),
+      inFlight: inFlightAfter(scored?.scored ?? [], now),
+      scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
+      scores: verdict.scores,
+      trusted: verdict.trusted,
+      calibration,
+    } satisfies ForecastTrack),
+  );
   if (track && track.trusted !== verdict.trusted)
     await deps.notifier?.trustChanged(
       target.name,
@@ -321,12 +358,20 @@ async function predictOne(
 
   return {
     decision,
-    ...(scale && floors ? { floors } : {}),
+    ...(scale && floors && !withheld ? { floors } : {}),
     needed,
     ...(scheduledActions ? { scheduledActions } : {}),
     trusted: verdict.trusted,
     ...(mase !== undefined ? { mase } : {}),
   };
+}
+
+/** A ledger write: a failure is counted (and alarmed), then fails the target as any error does. */
+function written<T>(deps: PredictDeps, operation: string, write: Promise<T>): Promise<T> {
+  return write.catch((error: unknown) => {
+    deps.recordFailed?.(operation);
+    throw error;
+  });
 }
 
 /** Every forecastable rule's forecast, far enough ahead for the floors and their lead; or why there is none. */
@@ -457,36 +502,4 @@ function forecastData(
     });
   if (mase !== undefined) data.push({ name: 'ForecastMase', target: target.name, time: now, value: mase });
   return data;
-}
-
-/**
- * A group's floors as scheduled MinSize actions, replacing the previous run's (only Scalepilot's own, by
- * name prefix; the operator's own actions stay and count against AWS's 125).
- */
-async function mirrorFloors(
-  deps: PredictDeps,
-  groupName: string,
-  target: Target,
-  floors: FloorSchedule | undefined,
-  group: { minSize: number; maxSize: number },
-  now: Date,
-) {
-  const existing = await deps.groups.scheduledActions(groupName);
-  const ours = existing.filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
-  const actions = scheduledMinSizes({
-    target: target.name,
-    floors,
-    baseline: target.capacity.min,
-    maxSize: group.maxSize,
-    currentMinSize: group.minSize,
-    now,
-    budget: MAX_SCHEDULED_ACTIONS - (existing.length - ours.length),
-  });
-  const keep = new Set(actions.map((a) => a.name));
-  await deps.groups.replace(
-    groupName,
-    actions,
-    ours.filter((a) => !keep.has(a.name)).map((a) => a.name),
-  );
-  return actions;
 }

@@ -35,8 +35,12 @@ export interface ProxiedRequest {
 export interface FaultProxy {
   readonly endpoint: string;
   readonly requests: ProxiedRequest[];
+  /** The share of requests faulted now. */
+  readonly rate: number;
   /** Turns injection on or off (set-up and checks run with it off). */
   setRate(rate: number): void;
+  /** Every request of this action gets this fault (undefined: back to the random share). */
+  failAction(action: string, kind: FaultKind | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +64,7 @@ export async function startFaultProxy(
   const up = new URL(upstream);
   const requests: ProxiedRequest[] = [];
   let share = rate;
+  const forced = new Map<string, FaultKind>();
   const held = new Set<IncomingMessage>();
 
   const server: Server = createServer((req, res) => {
@@ -74,7 +79,9 @@ export async function startFaultProxy(
         ? (target.split('.').pop() ?? '')
         : (/(?:^|&)Action=([A-Za-z]+)/.exec(text)?.[1] ?? '');
       const sdk = String(req.headers['amz-sdk-request'] ?? '');
-      const fault = next() < share ? faultKinds[Math.floor(next() * faultKinds.length)] : undefined;
+      const fault =
+        forced.get(action) ??
+        (next() < share ? faultKinds[Math.floor(next() * faultKinds.length)] : undefined);
       // Resets and timeouts strike before the request reaches the emulator, or after (the answer is lost).
       const after = fault === 'reset' || fault === 'timeout' ? next() < 0.5 : false;
       const forwarded = fault === undefined || after;
@@ -139,8 +146,15 @@ export async function startFaultProxy(
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    get rate() {
+      return share;
+    },
     setRate(value) {
       share = value;
+    },
+    failAction(action, kind) {
+      if (kind) forced.set(action, kind);
+      else forced.delete(action);
     },
     async stop() {
       for (const req of held) req.socket.destroy();

@@ -85,6 +85,7 @@ export async function asgScalerOnEmulator(
 ) {
   const account = new DemoAccount(emulator.aws);
   await account.createLedgerTable('ledger');
+  await account.createPauseSwitch('test');
   const topicArn = await account.createTopic('scalepilot-test');
   const runtime = scalerRuntimeFromEnv({
     kind: 'asg',

@@ -44,28 +44,60 @@ export class SyntheticHistory implements MetricHistoryReader {
   }
 }
 
-/** A group's scheduled actions in memory, holding AWS's limit of 125. */
+/** A group's scheduled actions in memory, holding AWS's limit of 125 (other groups: `others`, by name). */
 export class InMemoryScheduledActions implements ScheduledActionsPort {
   readonly actions = new Map<string, GroupScheduledAction>();
+  /** Other groups of the account: their actions and ownership tag. */
+  readonly others = new Map<
+    string,
+    { actions: Map<string, GroupScheduledAction>; owner?: 'this' | 'other' }
+  >();
+  owner?: 'this' | 'other';
   calls = 0;
   constructor(
     public minSize = 2,
     public maxSize = 10,
+    readonly name = 'g',
   ) {}
-  async group() {
+  async group(name = this.name) {
     this.calls += 1;
-    return { minSize: this.minSize, maxSize: this.maxSize };
+    if (name !== this.name) {
+      const other = this.others.get(name);
+      return { minSize: 0, maxSize: 10, ...(other?.owner ? { owner: other.owner } : {}) };
+    }
+    return { minSize: this.minSize, maxSize: this.maxSize, ...(this.owner ? { owner: this.owner } : {}) };
+  }
+  async ownedActions(prefix: string) {
+    this.calls += 1;
+    const all = [
+      ...[...this.actions.values()].map((a) => ({ ...a, group: this.name })),
+      ...[...this.others].flatMap(([group, g]) => [...g.actions.values()].map((a) => ({ ...a, group }))),
+    ];
+    return all.filter((a) => a.name.startsWith(prefix));
+  }
+  async markOwned(group: string) {
+    if (group === this.name) this.owner = 'this';
+    else {
+      const other = this.others.get(group);
+      if (other) other.owner = 'this';
+    }
   }
   async scheduledActions() {
     this.calls += 1;
     return [...this.actions.values()];
   }
   async replace(
-    _group: string,
+    group: string,
     put: readonly { name: string; start: Date; minSize: number }[],
     remove: readonly string[],
   ) {
     this.calls += 1;
+    if (group !== this.name) {
+      const other = this.others.get(group);
+      for (const name of remove) other?.actions.delete(name);
+      for (const a of put) other?.actions.set(a.name, { name: a.name, start: a.start, minSize: a.minSize });
+      return;
+    }
     for (const name of remove) this.actions.delete(name);
     for (const a of put) this.actions.set(a.name, { name: a.name, start: a.start, minSize: a.minSize });
     if (this.actions.size > 125) throw new Error(`${this.actions.size} scheduled actions: AWS allows 125`);

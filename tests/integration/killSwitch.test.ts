@@ -28,7 +28,7 @@ describe('scalepilot pause / resume', () => {
     const cli = (command: string) =>
       run(CLI, [command, '--stage', 'test', '--endpoint', emulator.aws.endpoint ?? ''], { env });
 
-    // Running: one evaluation reads the switch (missing parameter: not paused).
+    // Running: one evaluation reads the switch (`false`, as the stack creates it).
     await handler(tick(clock.now()), lambdaContext('before'));
 
     const paused = await cli('pause');

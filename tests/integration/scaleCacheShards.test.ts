@@ -112,6 +112,7 @@ async function setUp(scalerPolicy: Policy, shards: number) {
   const log = capturedLog();
   const account = new DemoAccount(emulator.aws);
   await account.createLedgerTable('ledger');
+  await account.createPauseSwitch('test');
   const topicArn = await account.createTopic('scalepilot-test');
   // The adapter's client talks to moto, except for the reshard moto does not implement.
   const client = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });

@@ -45,6 +45,7 @@ export async function rdsScalerOnEmulator(em: Emulator, policy: Policy = rdsPoli
   const log = capturedLog();
   const account = new DemoAccount(em.aws);
   await account.createLedgerTable('ledger');
+  await account.createPauseSwitch('test');
   const topicArn = await account.createTopic('scalepilot-test');
   await account.createDbInstance(SOURCE);
   const rds = new RDSClient(clientOptions(em.aws));

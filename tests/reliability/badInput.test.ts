@@ -29,9 +29,27 @@ const NOW = new Date('2026-11-22T12:00:00Z');
 const EXAMPLE_TEXT = readFileSync(EXAMPLE_POLICY, 'utf8');
 const ACCOUNT = '123456789012';
 
-/** A scaler whose every outside effect is counted: a mutating call is a capacity set or a notification. */
+/** Forwards every call to whatever `current()` is now: a port whose state a test can start afresh. */
+function delegate<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, key) => {
+      const value = Reflect.get(current(), key);
+      return typeof value === 'function' ? value.bind(current()) : value;
+    },
+  });
+}
+
+/**
+ * A scaler whose every outside effect is counted: a mutating call is a capacity set or a notification.
+ * `reset` starts its group, ledger and idempotency records afresh (the handler is built once: building one
+ * per event costs seconds over 10,000 events).
+ */
 function scaler(policy: Policy = seedStepPolicy()) {
-  const capacity = new InMemoryCapacity(4, { min: 0, max: 100 });
+  const state = {
+    capacity: new InMemoryCapacity(4, { min: 0, max: 100 }),
+    ledger: new InMemoryLedger(),
+    store: new InMemoryIdempotencyStore(),
+  };
   const log = capturedLog();
   let notices = 0;
   const handler = createScalerHandler({
@@ -40,10 +58,11 @@ function scaler(policy: Policy = seedStepPolicy()) {
     stage: 'test',
     account: ACCOUNT,
     region: 'us-east-1',
-    capacity,
-    ledger: new InMemoryLedger(),
-    // Load in the middle of the band: a legitimate evaluation changes nothing either.
-    metrics: new FunctionMetrics(() => 50),
+    capacity: delegate(() => state.capacity),
+    ledger: delegate(() => state.ledger),
+    // Load above the scale-out threshold (70%): any event taken as a valid trigger scales out (issue 20,
+    // item 14: at 50% no input could have scaled, so the test could not fail).
+    metrics: new FunctionMetrics(() => 95),
     notifier: {
       capacityChanged: async () => {
         notices += 1;
@@ -51,13 +70,83 @@ function scaler(policy: Policy = seedStepPolicy()) {
     },
     clock: { now: () => NOW },
     log: log.sink,
-    idempotencyStore: new InMemoryIdempotencyStore(),
+    idempotencyStore: delegate(() => state.store),
   });
-  return { handler, capacity, log, mutations: () => capacity.sets.length + notices };
+  return {
+    handler,
+    get capacity() {
+      return state.capacity;
+    },
+    log,
+    mutations: () => state.capacity.sets.length + notices,
+    reset() {
+      state.capacity = new InMemoryCapacity(4, { min: 0, max: 100 });
+      state.ledger = new InMemoryLedger();
+      state.store = new InMemoryIdempotencyStore();
+      notices = 0;
+    },
+  };
 }
 
 const alarm = alarmDefinitions(seedStepPolicy(), 'test')[0]?.alarmName ?? '';
+const alarms = new Set(alarmDefinitions(seedStepPolicy(), 'test').map((a) => a.alarmName));
 const valid = () => alarmActionEvent(alarm, 'ALARM', NOW);
+
+/**
+ * Whether an event is, by the scalers' documented contract, a trigger to evaluate now (the test's oracle,
+ * written from the contract, not from the parser): a direct alarm action or a one-record SNS notification of
+ * one of the policy's alarms, of this account and region, whose state changed at a readable time at most
+ * 300 s ago; or the schedule's event. Only such an event may change anything.
+ */
+function triggersByContract(event: unknown): boolean {
+  const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  const fresh = (t: unknown) =>
+    text(t) && !Number.isNaN(Date.parse(t)) && NOW.getTime() - Date.parse(t) <= 300_000;
+  const own = (arn: unknown) =>
+    text(arn) && new RegExp(`^arn:[a-z-]+:cloudwatch:us-east-1:${ACCOUNT}:alarm:.+$`).test(arn);
+  const e = event as Record<string, any> | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (e.source === 'aws.cloudwatch') {
+    const d = e.alarmData;
+    return (
+      text(e.alarmArn) &&
+      e.alarmArn.startsWith('arn:') &&
+      own(e.alarmArn) &&
+      (e.accountId === undefined || e.accountId === ACCOUNT) &&
+      (e.region === undefined || e.region === 'us-east-1') &&
+      typeof d === 'object' &&
+      d !== null &&
+      alarms.has(d.alarmName) &&
+      text(d.state?.value) &&
+      fresh(d.state?.timestamp) &&
+      (d.previousState === undefined || (text(d.previousState?.value) && text(d.previousState?.timestamp)))
+    );
+  }
+  if (e.source === 'aws.events') return e['detail-type'] === 'Scheduled Event' && text(e.time);
+  const records = e.Records;
+  if (!Array.isArray(records) || records.length !== 1) return false;
+  const [record] = records;
+  if (record?.EventSource !== 'aws:sns' || typeof record?.Sns?.Message !== 'string') return false;
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(record.Sns.Message);
+  } catch {
+    return false;
+  }
+  if (typeof m !== 'object' || m === null) return false;
+  const arn =
+    m.AlarmArn ?? `arn:aws:cloudwatch:us-east-1:${String(m.AWSAccountId)}:alarm:${String(m.AlarmName)}`;
+  return (
+    text(m.AlarmName) &&
+    alarms.has(m.AlarmName) &&
+    m.AWSAccountId === ACCOUNT &&
+    (m.AlarmArn === undefined || (text(m.AlarmArn) && m.AlarmArn.startsWith('arn:'))) &&
+    own(arn) &&
+    (m.Region === undefined || typeof m.Region === 'string') &&
+    text(m.NewStateValue) &&
+    fresh(m.StateChangeTime)
+  );
+}
 const snsOf = (message: unknown) => ({
   Records: [
     {
@@ -198,13 +287,22 @@ const eventArb: fc.Arbitrary<{ family: Family; event: unknown }> = fc.oneof(
 );
 
 describe('bad input', () => {
-  it(`${RUNS} fuzzed events (wrong types, huge arrays, unknown sources, other accounts, unicode, deep nesting): a typed one-line error or a recorded skip, never a mutating call`, async () => {
-    const { handler, log, mutations } = scaler();
+  it(`${RUNS} fuzzed events (wrong types, huge arrays, unknown sources, other accounts, unicode, deep nesting), each on a scaler a valid event would scale: a typed one-line error or a recorded skip, never a mutating call, unless the contract makes it a valid trigger (defect: the load was where no input could scale)`, async () => {
+    // The control: on the same scaler, a valid event scales out.
+    const control = scaler();
+    const [controlled] = await control.handler(valid(), lambdaContext('control'));
+    expect(controlled?.decision.reason).toBe('ScaleOut');
+    expect(control.capacity.sets).toEqual([6]);
+    const { handler, log, mutations, reset } = scaler();
     const outcomes = new Map<string, number>();
     const families = new Map<Family, number>();
+    let validTriggers = 0;
+    let badMutations = 0;
     await fc.assert(
       fc.asyncProperty(eventArb, async ({ family, event }) => {
         families.set(family, (families.get(family) ?? 0) + 1);
+        // The scaler afresh per event: a change is that event's doing.
+        reset();
         let outcome: string;
         try {
           const evaluations = await handler(event, lambdaContext('fuzz'));
@@ -219,7 +317,15 @@ describe('bad input', () => {
           outcome = (error as Error).name;
         }
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        expect(mutations()).toBe(0);
+        const trigger = triggersByContract(event);
+        if (trigger) validTriggers += 1;
+        else badMutations += mutations();
+        // A valid trigger scales out as the control did; anything else changes nothing.
+        // (The event is printed only on a failure: stringifying 10,000 fuzzed events costs a minute.)
+        if (mutations() > 0 !== trigger)
+          expect.fail(
+            `${family}: changed ${mutations()} time(s), a trigger by the contract: ${trigger}: ${fc.stringify(event).slice(0, 300)}`,
+          );
       }),
       { numRuns: RUNS },
     );
@@ -235,7 +341,9 @@ describe('bad input', () => {
         .map(([o, n]) => `${o} ${n}`)
         .join(', '),
       'untyped errors (TypeError, RangeError, …)': 0,
-      'mutating calls (capacity sets, notifications)': mutations(),
+      'load during the run': '95% CPU: a valid event scales out (the control did, 4 → 6)',
+      'fuzzed events that were valid triggers by the contract (each scaled, as the control)': validTriggers,
+      'mutating calls by the other events (capacity sets, notifications)': badMutations,
     });
   });
 

@@ -279,12 +279,14 @@ describe('the packaged stack', () => {
             checked += 1;
             const readOnly = /^(Describe|List|Get)[A-Za-z]*\*?$/.test(name);
             // Issue 14: the predict role mirrors the floors as scheduled MinSize actions on predictive groups
-            // (bounded by MaxSize); it has no other write (tests/template/predictStack.test.ts).
+            // (bounded by MaxSize), deletes the ones it left behind and tags the groups it writes to (issue
+            // 20, item 6: the tag's key and value only); it has no other write (tests/template/predictStack.test.ts).
             const forecastMirror =
               role === 'PredictRole' &&
               [
                 'autoscaling:BatchPutScheduledUpdateGroupAction',
                 'autoscaling:BatchDeleteScheduledAction',
+                'autoscaling:CreateOrUpdateTags',
               ].includes(action);
             if (!readOnly && !forecastMirror && action !== target.scaling)
               offending.push(`${role}: ${action} on ${target.arn}`);
@@ -304,7 +306,11 @@ describe('the packaged stack', () => {
           'rds:db-tag/scalepilot:managed': 'true',
           'rds:db-tag/scalepilot:target': 'events-db',
         });
-        for (const r of list(st.Resource)) expect(resolve(r)).toMatch(/:db:event-platform-db-sp-\*$/);
+        // Replica names only (issue 20, item 1): one or two characters after the prefix, nothing longer.
+        expect(list(st.Resource).map(resolve)).toEqual([
+          'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-?',
+          'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-??',
+        ]);
       }
     });
 
@@ -338,7 +344,8 @@ describe('the packaged stack', () => {
       // RDS has no condition key for "while creating": tagging is held to the two tags, on replica names.
       const [tagging] = byAction('rds:AddTagsToResource').filter((s) => !draining(s));
       expect(list(tagging?.st.Resource).map(resolve)).toEqual([
-        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-*',
+        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-?',
+        'arn:aws:rds:us-east-1:123456789012:db:event-platform-db-sp-??',
       ]);
     });
   });

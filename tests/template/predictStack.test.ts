@@ -44,12 +44,17 @@ describe('the packaged predict function', () => {
       [
         'autoscaling:BatchDeleteScheduledAction',
         'autoscaling:BatchPutScheduledUpdateGroupAction',
+        // Issue 20, item 6: actions left behind are deleted on groups tagged as this stage's, and the tag set.
+        'autoscaling:BatchDeleteScheduledAction',
+        'autoscaling:CreateOrUpdateTags',
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribeScheduledActions',
         'cloudwatch:GetMetricData',
         'cloudwatch:PutMetricData',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        // The ledger adapter's read of the decision log: roles are built per adapter (infra/functionAdapters.ts).
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -57,6 +62,8 @@ describe('the packaged predict function', () => {
         'logs:PutLogEvents',
         'sns:Publish',
         'sqs:SendMessage',
+        // Issue 20, item 3: the kill switch.
+        'ssm:GetParameter',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ].sort(),

@@ -1,9 +1,11 @@
 import { decideCapacity } from '../../decision/decideCapacity';
 import { floorAt } from '../../decision/floors';
 import type { GateOutcome, KindAction, KindModel } from '../../decision/kindModel';
+import type { PauseState } from '../../decision/pauseState';
 import type { CapacityState, Decision, GateNote, ReasonCode, ScalingHistory } from '../../decision/types';
 import type { Policy, Target } from '../../policy/schema';
 import type { TargetRecord } from '../../ports';
+import { withheldDecision, withheldReason } from '../readKillSwitch';
 import type { Decided, TargetReadings } from './types';
 
 /** What one decision is taken on: the target's observation, its readings, its history and floors, now. */
@@ -16,7 +18,8 @@ export interface DecideInput {
   readonly readings: TargetReadings;
   readonly history: ScalingHistory;
   readonly floors: TargetRecord['floors'];
-  readonly paused: boolean;
+  /** The kill switch as this run read it (issue 20, item 3): anything but `running` withholds every action. */
+  readonly paused: PauseState;
   readonly now: Date;
 }
 
@@ -42,7 +45,10 @@ export function decideTarget(input: DecideInput): Decided {
     generic,
     model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
   );
-  const decided = input.paused ? pausedDecision(gated) : withGate(gated, pauseNote(false));
+  const decided =
+    input.paused.state === 'running'
+      ? withGate(gated, { gate: 'pause', outcome: 'passed', message: 'not paused' })
+      : withheld(gated, input.paused);
   return { ...decided, state };
 }
 
@@ -80,33 +86,23 @@ function gatedDecision(generic: Decision, outcome: GateOutcome): Omit<Decided, '
   return { decision: generic, ...(outcome.act ? { action: outcome.act } : {}) };
 }
 
-/** What a paused stage records instead of acting: the decision it would have carried out. */
-function pausedDecision(gated: Omit<Decided, 'state'>): Omit<Decided, 'state'> {
-  const { decision } = gated;
-  if (!gated.action) return withGate(gated, pauseNote(true));
-  const would =
-    decision.desired === decision.current
-      ? decision.reason
-      : `${decision.reason} ${decision.current} → ${decision.desired}`;
-  const message = `paused by the kill switch: not carrying out ${would}`;
+/**
+ * What a stage that may not act records instead of acting (paused, or a switch that could not be read): the
+ * decision it would have carried out, reason `Paused` or `PauseUnknown` (readKillSwitch.ts says which, and
+ * when it is worth telling).
+ */
+function withheld(
+  gated: Omit<Decided, 'state'>,
+  state: Exclude<PauseState, { state: 'running' }>,
+): Omit<Decided, 'state'> {
+  const why = withheldReason(state);
+  if (!gated.action)
+    return withGate(gated, { gate: 'pause', outcome: 'passed', message: `${why}, but nothing to carry out` });
+  const { decision, notify } = withheldDecision(gated.decision, state);
   return {
-    decision: noted(
-      {
-        ...decision,
-        desired: decision.current,
-        direction: 'none',
-        reason: 'Paused',
-        message: `${decision.message}; ${message}`,
-      },
-      { gate: 'pause', outcome: 'held', reason: 'Paused', message },
-    ),
+    decision: noted(decision, { gate: 'pause', outcome: 'held', reason: decision.reason, message: why }),
+    ...(notify ? { notify } : {}),
   };
-}
-
-function pauseNote(paused: boolean): GateNote {
-  return paused
-    ? { gate: 'pause', outcome: 'passed', message: 'paused, but nothing to carry out' }
-    : { gate: 'pause', outcome: 'passed', message: 'not paused' };
 }
 
 function withGate(gated: Omit<Decided, 'state'>, note: GateNote): Omit<Decided, 'state'> {

@@ -1,4 +1,5 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
+import type { PauseState } from '../../decision/pauseState';
 import type { ScalingHistory } from '../../decision/types';
 import { LeaseLostError } from '../../errors';
 import type { Target } from '../../policy/schema';
@@ -27,7 +28,7 @@ export async function evaluateUnderLease(
   { look, lease }: LeasedLook,
   seen: SeenUnderLease | undefined,
   readings: TargetReadings,
-  paused: boolean,
+  paused: PauseState,
   now: Date,
 ): Promise<void> {
   const { deps } = run;

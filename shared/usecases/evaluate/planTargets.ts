@@ -61,7 +61,7 @@ function planOne(deps: EvaluateDeps, look: TargetLook, readings: TargetReadings,
     readings,
     history,
     floors: record.floors,
-    paused: false,
+    paused: { state: 'running' },
     now,
   });
   return { decision: decided.decision, acts: operationOf(decided).action !== undefined };

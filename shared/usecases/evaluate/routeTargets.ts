@@ -1,4 +1,5 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
+import type { PauseState } from '../../decision/pauseState';
 import type { TargetRecord } from '../../ports';
 import { decideTarget, operationOf } from './decideTarget';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
@@ -28,7 +29,7 @@ export function routeTargets(
   run: EvaluationRun,
   looks: readonly TargetLook[],
   readings: ReadonlyMap<string, TargetReadings>,
-  paused: boolean,
+  paused: PauseState,
   now: Date,
 ): Routes {
   const routes: Routes = { unleased: [], toLease: [], unreadable: [] };

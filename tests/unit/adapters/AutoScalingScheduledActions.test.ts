@@ -14,11 +14,42 @@ import { emulatorConfig } from '../../../shared/adapters/awsConfig';
 // a refused action are only seen here.
 const asg = mockClient(AutoScalingClient);
 const port = () =>
-  new AutoScalingScheduledActions(emulatorConfig('http://unused'), new AutoScalingClient({}));
+  new AutoScalingScheduledActions(emulatorConfig('http://unused'), 'prod', new AutoScalingClient({}));
 
 beforeEach(() => asg.reset());
 
 describe('AutoScalingScheduledActions', () => {
+  it('counts every action of the account on every page, keeping Scalepilot’s with their group (issue 20, items 6 and 7: moto returns one page whatever MaxRecords says)', async () => {
+    asg
+      .on(DescribeScheduledActionsCommand, { NextToken: undefined })
+      .resolves({
+        ScheduledUpdateGroupActions: [
+          { ScheduledActionName: 'scalepilot-forecast-api-20261201T1000Z', AutoScalingGroupName: 'g1' },
+          { ScheduledActionName: 'nightly', AutoScalingGroupName: 'g1' },
+        ],
+        NextToken: 'p2',
+      })
+      .on(DescribeScheduledActionsCommand, { NextToken: 'p2' })
+      .resolves({
+        ScheduledUpdateGroupActions: [
+          {
+            ScheduledActionName: 'scalepilot-forecast-old-20261201T1100Z',
+            AutoScalingGroupName: 'g2',
+            MinSize: 4,
+          },
+        ],
+      });
+    expect(await port().ownedActions('scalepilot-forecast-')).toEqual([
+      { name: 'scalepilot-forecast-api-20261201T1000Z', group: 'g1' },
+      { name: 'scalepilot-forecast-old-20261201T1100Z', group: 'g2', minSize: 4 },
+    ]);
+    const calls = asg.commandCalls(DescribeScheduledActionsCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([
+      { MaxRecords: 100, NextToken: undefined },
+      { MaxRecords: 100, NextToken: 'p2' },
+    ]);
+  });
+
   it('reads every page of the group’s scheduled actions', async () => {
     asg
       .on(DescribeScheduledActionsCommand, { NextToken: undefined })

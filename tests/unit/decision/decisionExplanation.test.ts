@@ -158,7 +158,7 @@ describe('the walk adds its own gates and AWS’s answer', () => {
         clock: testClock(NOW),
         log: { info() {}, warn() {}, error() {} },
         owner: 'r1',
-        pause: { isPaused: async () => pause },
+        pause: { read: async () => (pause ? { state: 'paused', value: 'true' } : { state: 'running' }) },
       },
       { trigger: 'schedule' },
     );
@@ -201,7 +201,7 @@ describe('the walk adds its own gates and AWS’s answer', () => {
       readings: { combined: readings(85), raw: {} },
       history: emptyHistory,
       floors: undefined,
-      paused: false,
+      paused: { state: 'running' },
       now: NOW,
     });
     expect(gates(decided.decision.explain?.gates).slice(-2)).toEqual([

@@ -20,7 +20,7 @@ const floors = (units: number[], start = T0): FloorSchedule => ({
   source: 'test',
 });
 
-const plan = (units: number[] | undefined, over: Partial<Parameters<typeof scheduledMinSizes>[0]> = {}) =>
+const planned = (units: number[] | undefined, over: Partial<Parameters<typeof scheduledMinSizes>[0]> = {}) =>
   scheduledMinSizes({
     target: 'api',
     floors: units ? floors(units) : undefined,
@@ -31,6 +31,9 @@ const plan = (units: number[] | undefined, over: Partial<Parameters<typeof sched
     budget: MAX_SCHEDULED_ACTIONS,
     ...over,
   });
+
+const plan = (units: number[] | undefined, over: Partial<Parameters<typeof scheduledMinSizes>[0]> = {}) =>
+  planned(units, over).actions;
 
 const brief = (actions: ScheduledMinSize[]) =>
   actions.map((a) => [(a.start.getTime() - T0) / MIN, a.minSize] as const);
@@ -110,25 +113,53 @@ describe('scheduledMinSizes', () => {
     expect(first?.name).toBe(`${FORECAST_ACTION_PREFIX}api-20261201T1005Z`);
   });
 
-  it('coalesces 48 hours of changing floors under the budget, never below a floor', () => {
+  it('48 hours of changing floors under a short budget: the nearest hours exactly, then back to the baseline (ScheduleBudget)', () => {
     const units = Array.from({ length: 576 }, (_, i) => 2 + (i % 7));
-    const actions = plan(units, { budget: 40 });
-    expect(actions.length).toBeLessThanOrEqual(40);
-    for (let t = T0 + MIN; t < T0 + 576 * 5 * MIN; t += 5 * MIN)
-      expect(minSizeAt(actions, 2, t)).toBeGreaterThanOrEqual(
-        units[Math.floor((t - T0) / (5 * MIN))] as number,
-      );
+    const { actions, cutAt } = planned(units, { budget: 40 });
+    expect(actions).toHaveLength(40);
+    // 40 runs of the floors, each exact (the first is the MinSize in force: no action), and the 40th action
+    // returns MinSize to the baseline where they end.
+    const cut = cutAt?.getTime() ?? 0;
+    expect(cut).toBe(T0 + 40 * 5 * MIN);
+    for (let t = T0 + MIN; t < cut; t += 5 * MIN)
+      expect(minSizeAt(actions, 2, t)).toBe(units[Math.floor((t - T0) / (5 * MIN))] as number);
+    expect(minSizeAt(actions, 2, cut)).toBe(2);
   });
 
-  it('any floors, any budget: at most the budget, in the future, increasing, within [baseline, MaxSize], covering every floor (property)', () => {
+  it.each([
+    { name: 'no room at all: nothing, not even the way back', budget: 0, current: 6, want: [] },
+    {
+      name: 'room for one (defect: two were written): no raise that could not come back; a raised MinSize returns',
+      budget: 1,
+      current: 6,
+      want: [[1, 2]],
+    },
+    { name: 'room for one, MinSize at the baseline: nothing', budget: 1, current: 2, want: [] },
+    {
+      name: 'room for two: one raise and its way back',
+      budget: 2,
+      current: 2,
+      want: [
+        [10, 5],
+        [15, 2],
+      ],
+    },
+  ])('$name', ({ budget, current, want }) => {
+    const { actions, cutAt } = planned([2, 2, 5, 3, 4], { budget, currentMinSize: current });
+    expect(brief(actions)).toEqual(want);
+    expect(actions.length).toBeLessThanOrEqual(budget);
+    expect(cutAt).toBeDefined();
+  });
+
+  it('any floors, any budget: at most the budget, in the future, increasing, within [baseline, MaxSize], every floor covered up to the cut, the baseline after it (property)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 300 }),
-        fc.integer({ min: 2, max: MAX_SCHEDULED_ACTIONS }),
+        fc.integer({ min: 0, max: MAX_SCHEDULED_ACTIONS }),
         fc.integer({ min: 0, max: 4 }),
         fc.integer({ min: 0, max: 12 }),
         (units, budget, baseline, current) => {
-          const actions = plan(units, { budget, baseline, currentMinSize: current });
+          const { actions, cutAt } = planned(units, { budget, baseline, currentMinSize: current });
           expect(actions.length).toBeLessThanOrEqual(budget);
           const times = actions.map((a) => a.start.getTime());
           expect(times.every((t) => t > NOW.getTime())).toBe(true);
@@ -137,16 +168,19 @@ describe('scheduledMinSizes', () => {
           for (const a of actions) expect(a.minSize).toBeGreaterThanOrEqual(Math.min(baseline, 10));
           for (const a of actions) expect(a.minSize).toBeLessThanOrEqual(10);
           const first = times[0] ?? Number.POSITIVE_INFINITY;
+          const end = cutAt?.getTime() ?? Number.POSITIVE_INFINITY;
           units.forEach((u, i) => {
             const t = T0 + (i + 1) * 5 * MIN - 1; // the last instant of step i
-            if (t >= first) expect(minSizeAt(actions, current, t)).toBeGreaterThanOrEqual(Math.min(u, 10));
+            if (t >= first && t < end)
+              expect(minSizeAt(actions, current, t)).toBeGreaterThanOrEqual(Math.min(u, 10));
           });
-          // After the schedule, MinSize is back at the baseline.
-          expect(minSizeAt(actions, current, T0 + units.length * 5 * MIN)).toBe(
+          // After the schedule (or the cut), MinSize is back at the baseline.
+          expect(minSizeAt(actions, current, Math.min(end, T0 + units.length * 5 * MIN))).toBe(
             actions.length > 0 ? Math.min(baseline, 10) : current,
           );
         },
       ),
+      { seed: 7 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { predictRole } from '../../../infra/predictPermissions';
+import { functionRole } from '../../../infra/functionAdapters';
 import { stackResources } from '../../../infra/stackResources';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { examplePolicy } from '../../harness/fixtures';
@@ -26,11 +26,13 @@ function actionsCalledBy(adapter: string): string[] {
 }
 
 type Statement = { Action: string[]; Resource: unknown; Condition?: Record<string, Record<string, string>> };
-const statementsOf = (role: ReturnType<typeof predictRole>): Statement[] =>
+const statementsOf = (role: ReturnType<typeof functionRole>): Statement[] =>
   role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement as Statement[]);
 
 describe('the predict role', () => {
-  const statements = statementsOf(predictRole(examplePolicy(), 'scalepilot-prod-predict'));
+  const statements = statementsOf(
+    functionRole('predict', examplePolicy(), 'scalepilot-prod-predict', 'prod'),
+  );
   const granting = (action: string) => statements.filter((s) => s.Action.includes(action));
 
   it('allows every call its adapters make, and the ledger calls it makes (Get, Put, Update)', () => {
@@ -72,7 +74,7 @@ describe('the predict role', () => {
       ...policy,
       targets: policy.targets.map((t) => ({ ...t, predictive: false })),
     });
-    const actions = statementsOf(predictRole(none, 'f')).flatMap((s) => s.Action);
+    const actions = statementsOf(functionRole('predict', none, 'f', 'prod')).flatMap((s) => s.Action);
     expect(actions).not.toContain('autoscaling:BatchPutScheduledUpdateGroupAction');
     for (const forbidden of [
       'autoscaling:SetDesiredCapacity',
@@ -81,6 +83,28 @@ describe('the predict role', () => {
       'elasticache:',
     ])
       expect(actions.some((a) => a.startsWith(forbidden))).toBe(false);
+  });
+
+  it('deletes scheduled actions on any other group only when it carries this stage’s ownership tag, and tags only with it (issue 20, item 6)', () => {
+    const deletes = granting('autoscaling:BatchDeleteScheduledAction');
+    const anywhere = deletes.filter((s) => JSON.stringify(s.Resource).endsWith('autoScalingGroupName/*"}'));
+    expect(anywhere).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['autoscaling:BatchDeleteScheduledAction'],
+        Resource: {
+          'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*`,
+        },
+        Condition: { StringEquals: { 'autoscaling:ResourceTag/scalepilot:forecast-actions': 'prod' } },
+      },
+    ]);
+    const [tagging, ...others] = granting('autoscaling:CreateOrUpdateTags');
+    expect(others).toEqual([]);
+    expect(JSON.stringify(tagging?.Resource)).toContain('autoScalingGroupName/event-platform-api');
+    expect(tagging?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/scalepilot:forecast-actions': 'prod' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['scalepilot:forecast-actions'] },
+    });
   });
 
   it('is in the stack as PredictRole', () => {

@@ -88,3 +88,24 @@ describe('alarm logical IDs (defect: generated alarm names and logical IDs colli
     expect(() => stackResources(policy({}), 's'.repeat(240))).toThrow(/CloudWatch allows 255/);
   });
 });
+
+// Issue 20, item 2: a failed write to the ledger or the delivery records was swallowed (the cost function) or
+// only failed the run (predict); both now count RecordFailures, and the stack alarms on it.
+describe('the failed-write alarms', () => {
+  it.each([
+    { fn: 'alertCost', service: 'alert-cost' },
+    { fn: 'predict', service: 'predict' },
+  ])('$fn: RecordFailures (service $service) ≥ 1 in 5 minutes goes to the topic', ({ fn, service }) => {
+    const { Resources } = stackResources(policy(), 'prod');
+    const alarm = Resources[`${fn[0]?.toUpperCase()}${fn.slice(1)}RecordFailuresAlarm`]?.Properties;
+    expect(alarm).toMatchObject({
+      AlarmName: `scalepilot-prod.${fn}.record-failures`,
+      Namespace: 'Scalepilot',
+      MetricName: 'RecordFailures',
+      Dimensions: [{ Name: 'service', Value: service }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: 'NotificationTopic' }],
+    });
+  });
+});

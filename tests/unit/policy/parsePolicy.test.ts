@@ -151,7 +151,9 @@ describe('validation reports every problem with its place', () => {
       edit: (d: any) => {
         d.targets[0].cooldowns.scaleInSeconds = 0;
       },
-      want: ['targets[0] "api".cooldowns.scaleInSeconds: Too small: expected number to be >0'],
+      want: [
+        'targets[0] "api".cooldowns.scaleInSeconds: 0 s: must be a whole number from 1 to 86400 (one day)',
+      ],
     },
     {
       name: 'resource managed twice',

@@ -37,11 +37,11 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 14 days, 60 minutes beyond the next run, a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
+  it('off, 14 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
       lookbackDays: 14,
-      horizonMinutes: 60,
+      horizonMinutes: 2820,
       capacityBufferPercent: 30,
       mode: 'forecast-only',
       provisioningMinutes: { 'rds-replicas': 15, 'cache-shards': 10 },
@@ -83,8 +83,8 @@ describe('predictive: every key', () => {
     { name: 'an unknown key', predictive: { buffer: 30 }, want: 'predictive.buffer: unknown key' },
     { name: 'lookbackDays over 60', predictive: { lookbackDays: 61 }, want: 'predictive.lookbackDays' },
     {
-      name: 'horizonMinutes over a day',
-      predictive: { horizonMinutes: 1441 },
+      name: 'horizonMinutes past 48 h',
+      predictive: { horizonMinutes: 2821 },
       want: 'predictive.horizonMinutes',
     },
     {

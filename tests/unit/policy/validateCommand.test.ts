@@ -33,6 +33,15 @@ describe('scalepilot validate prints one clear line, no stack trace', () => {
       want: 'star.yml: targets[0] "api".autoScalingGroupName: must not contain "*" or "?": IAM would read it as a wildcard over other groups',
     },
     {
+      name: 'a dimension value that CloudFormation would substitute (defect: it reached the dashboard’s Fn::Sub)',
+      file: 'sub.yml',
+      text: readFileSync(EXAMPLE_POLICY, 'utf8').replace(
+        'namespace: AWS/EC2,',
+        `namespace: AWS/EC2, dimensions: { AutoScalingGroupName: "\${LedgerTable.Arn}" },`,
+      ),
+      want: 'sub.yml: targets[0] "api".rules[0] "cpu".metric.dimensions.AutoScalingGroupName: must not contain "${": CloudFormation would substitute it',
+    },
+    {
       name: 'a billion-laughs alias bomb (defect: alias bomb ends validate with a stack trace)',
       file: 'bomb.yml',
       text: [

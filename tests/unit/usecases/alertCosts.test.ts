@@ -184,17 +184,50 @@ describe('alertCosts: once per day and channel, and never lost', () => {
     expect(delivered).toEqual(['daily-limit']);
   });
 
-  it('a message sent whose record cannot be written is reported sent, and logged', async () => {
+  it('a message sent whose record cannot be written fails the run, counted and logged (defect: a denied UpdateItem was swallowed and the alert re-sent every run)', async () => {
     const claims = new MemoryDeliveries();
     claims.markAlertSent = async () => {
-      throw new Error('DynamoDB unreachable');
+      throw new Error('AccessDeniedException: not authorized to perform dynamodb:UpdateItem');
     };
     const log = capturedLog();
-    const run = await alertCosts(
-      { ...deps([{ channel: 'sns', costAlert: async () => {} }], claims), log: log.sink },
+    const counted: string[] = [];
+    const sent: string[] = [];
+    const run = alertCosts(
+      {
+        ...deps([{ channel: 'sns', costAlert: async (a) => void sent.push(a.key) }], claims),
+        log: log.sink,
+        recordFailed: (operation) => counted.push(operation),
+      },
       'daily',
     );
-    expect(run.sent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
-    expect(log.entries.map((e) => e.message)).toContain('cost alert sent but not recorded');
+    await expect(run).rejects.toThrow(CostAlertDeliveryError);
+    await expect(run).rejects.toThrow(
+      /daily-limit on sns was sent, but its delivery record could not be written \(it may be sent again\): AccessDeniedException/,
+    );
+    expect(sent).toEqual(['daily-limit']);
+    expect(counted).toEqual(['alert-sent']);
+    expect(log.entries.filter((e) => e.level === 'error').map((e) => e.message)).toContain(
+      'cost alert sent but not recorded',
+    );
+  });
+
+  it('a claim that cannot be written fails the run before anything is sent, counted', async () => {
+    const claims = new MemoryDeliveries();
+    claims.claimAlert = async () => {
+      throw new Error('AccessDeniedException: not authorized to perform dynamodb:PutItem');
+    };
+    const counted: string[] = [];
+    const sent: string[] = [];
+    await expect(
+      alertCosts(
+        {
+          ...deps([{ channel: 'sns', costAlert: async (a) => void sent.push(a.key) }], claims),
+          recordFailed: (operation) => counted.push(operation),
+        },
+        'daily',
+      ),
+    ).rejects.toThrow(/AccessDeniedException/);
+    expect(sent).toEqual([]);
+    expect(counted).toEqual(['alert-claim']);
   });
 });

@@ -120,9 +120,11 @@ describe('predictTargets: forecast-and-scale on a group', () => {
     for (let i = 0; i < 20; i += 1) groups.actions.set(`operator-${i}`, { name: `operator-${i}` });
     const [prediction] = await predictTargets(deps);
     expect(groups.actions.size).toBeLessThanOrEqual(125);
-    // The budget is 125 less the operator's 20: coalesced to fit, not cut off.
+    // The budget is 125 less the operator's 20: the nearest hours, cut to fit, and recorded (issue 20, item 7).
     expect(prediction?.scheduledActions?.length).toBeLessThanOrEqual(105);
-    expect(prediction?.scheduledActions?.length).toBeGreaterThan(90);
+    expect(prediction?.scheduledActions?.length).toBeGreaterThanOrEqual(100);
+    expect(prediction?.decision.reason).toBe('ScheduleBudget');
+    expect(prediction?.decision.message).toMatch(/room for 105 of the group's 125: the nearest hours/);
   });
 
   it('never raises MinSize above the group’s MaxSize', async () => {
@@ -287,12 +289,13 @@ describe('predictTargets: trust measured continuously', () => {
 });
 
 describe('predictTargets: forecast-only', () => {
-  it('changes nothing (no floors, no group call) but publishes ForecastLoad and ForecastCapacity', async () => {
+  it('changes nothing (no floors, no group call but the look for leftovers) but publishes ForecastLoad and ForecastCapacity', async () => {
     const { deps, ledger, groups, publisher } = setUp(policyWith({ mode: 'forecast-only' }));
     const [prediction] = await predictTargets(deps);
     expect(prediction?.decision.reason).toBe('ForecastOnly');
     expect((await ledger.read('api')).floors).toBeUndefined();
-    expect(groups.calls).toBe(0);
+    expect(groups.calls).toBe(1); // the account-wide look for actions left behind (issue 20, item 6)
+    expect(groups.actions.size).toBe(0);
     const capacity = publisher.data.filter((d) => d.name === 'ForecastCapacity');
     const load = publisher.data.filter((d) => d.name === 'ForecastLoad');
     expect(capacity.length).toBeGreaterThan(20);
@@ -379,7 +382,7 @@ describe('predictTargets: replicas and shards', () => {
     const { deps, ledger, groups, history } = setUp(policyWith({}, [db]));
     const [prediction] = await predictTargets(deps);
     expect(history.calls[0]?.queries[0]?.metric.dimensions).toEqual({ DBInstanceIdentifier: 'db' });
-    expect(groups.calls).toBe(0);
+    expect(groups.calls).toBe(1); // the account-wide look for actions left behind (issue 20, item 6)
     const floors = (await ledger.read('db')).floors;
     const needed = prediction?.needed;
     if (!floors || !needed) throw new Error('no floors');

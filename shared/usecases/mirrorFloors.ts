@@ -1,0 +1,46 @@
+import {
+  FORECAST_ACTION_PREFIX,
+  MAX_SCHEDULED_ACTIONS,
+  type ScheduledPlan,
+  scheduledMinSizes,
+} from '../decision/scheduledFloors';
+import type { FloorSchedule } from '../decision/types';
+import type { AsgTarget } from '../policy/schema';
+import type { ScheduledActionsPort } from '../ports';
+
+/**
+ * A group's floors as scheduled MinSize actions, replacing the previous run's (only Scalepilot's own, by name
+ * prefix). Every action in the group counts against AWS's 125, the operator's too (all pages of
+ * DescribeScheduledActions), so the budget is 125 less the actions that are not Scalepilot's (issue 20,
+ * item 7); the group is tagged as this stack's first, so the stack can clean up after it once the target
+ * leaves the policy (pruneScheduledActions).
+ */
+export async function mirrorFloors(
+  groups: ScheduledActionsPort,
+  target: AsgTarget,
+  floors: FloorSchedule | undefined,
+  group: { readonly minSize: number; readonly maxSize: number; readonly owner?: 'this' | 'other' },
+  now: Date,
+): Promise<ScheduledPlan & { readonly budget: number }> {
+  const name = target.autoScalingGroupName;
+  const existing = await groups.scheduledActions(name);
+  const ours = existing.filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
+  const budget = Math.max(0, MAX_SCHEDULED_ACTIONS - (existing.length - ours.length));
+  const plan = scheduledMinSizes({
+    target: target.name,
+    floors,
+    baseline: target.capacity.min,
+    maxSize: group.maxSize,
+    currentMinSize: group.minSize,
+    now,
+    budget,
+  });
+  if (plan.actions.length > 0 && group.owner !== 'this') await groups.markOwned(name);
+  const keep = new Set(plan.actions.map((a) => a.name));
+  await groups.replace(
+    name,
+    plan.actions,
+    ours.filter((a) => !keep.has(a.name)).map((a) => a.name),
+  );
+  return { ...plan, budget };
+}

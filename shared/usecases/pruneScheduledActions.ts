@@ -1,0 +1,130 @@
+import type { PauseState } from '../decision/pauseState';
+import { FORECAST_ACTION_PREFIX, targetOfAction } from '../decision/scheduledFloors';
+import type { Decision } from '../decision/types';
+import type { Policy } from '../policy/schema';
+import type { Ledger, ScheduledActionsPort } from '../ports';
+
+/** What pruning needs: the policy, the groups, the ledger for the record, and a log. */
+export interface PruneDeps {
+  readonly policy: Policy;
+  readonly groups: ScheduledActionsPort;
+  readonly ledger: Pick<Ledger, 'record'>;
+  readonly log: {
+    info(message: string, ...extra: Record<string, unknown>[]): void;
+    error(message: string, ...extra: Record<string, unknown>[]): void;
+  };
+}
+
+/**
+ * After a predict run over every target, the scheduled actions the policy no longer produces are deleted.
+ * Not while the kill switch is anything but running; not for a run asked for some targets only. A failure
+ * is the run's failure, reported with its targets' (and so retried, then dead-lettered and alarmed).
+ */
+export async function pruneAfterRun(
+  deps: PruneDeps,
+  request: { readonly targets?: readonly string[] },
+  killSwitch: PauseState,
+  now: Date,
+): Promise<{ target: string; error: unknown }[]> {
+  if (request.targets || killSwitch.state !== 'running') return [];
+  try {
+    await pruneScheduledActions(deps, producingGroups(deps.policy), now);
+    return [];
+  } catch (error) {
+    deps.log.error('scheduled actions not pruned', {
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+    return [{ target: '(scheduled actions)', error }];
+  }
+}
+
+/** The targets whose scheduled actions this policy produces, and their groups. */
+export function producingGroups(policy: Policy): Map<string, string> {
+  const { predictive } = policy;
+  if (!predictive.enabled || predictive.mode !== 'forecast-and-scale') return new Map();
+  return new Map(
+    policy.targets.flatMap((t) =>
+      t.kind === 'asg' && t.predictive && !(t.dryRun ?? policy.dryRun)
+        ? [[t.name, t.autoScalingGroupName] as const]
+        : [],
+    ),
+  );
+}
+
+/** What one run of pruning did or found, per target whose actions were left behind. */
+export interface Pruned {
+  readonly target: string;
+  readonly group: string;
+  readonly names: readonly string[];
+  readonly deleted: boolean;
+  readonly why: string;
+}
+
+/**
+ * Deletes the scheduled MinSize actions this stack wrote that the current policy no longer produces (issue 20,
+ * item 6): a target switched to `forecast-only`, predictive scaling turned off (`enabled: false`, or
+ * `predictive: false` on the target), a target removed from the policy, a target now on another group.
+ * Before, they stayed in force up to a day, a disabled predictor raising floors all along. The hourly
+ * schedule runs whether predictive scaling is on or not, so they go within the hour.
+ *
+ * Only actions on groups this stack may clean are touched: the policy's own groups, and groups tagged as
+ * this stack's (mirrorFloors tags a group before its first action). Another stage's actions, on a group
+ * tagged by it, are left alone. A dry run (the policy's, or the target's own) deletes nothing and says what
+ * it would delete. Each target's deletion is recorded (`ScheduledActionsRemoved`).
+ */
+export async function pruneScheduledActions(
+  deps: PruneDeps,
+  producing: ReadonlyMap<string, string>,
+  now: Date,
+): Promise<Pruned[]> {
+  const { policy, groups } = deps;
+  const policyGroups = new Map(
+    policy.targets.flatMap((t) => (t.kind === 'asg' ? [[t.autoScalingGroupName, t] as const] : [])),
+  );
+  const leftovers = new Map<string, { target: string; group: string; names: string[] }>();
+  for (const action of await groups.ownedActions(FORECAST_ACTION_PREFIX)) {
+    const target = targetOfAction(action.name);
+    if (target === undefined || producing.get(target) === action.group) continue;
+    const key = `${target}\u0000${action.group}`;
+    const entry = leftovers.get(key) ?? { target, group: action.group, names: [] };
+    entry.names.push(action.name);
+    leftovers.set(key, entry);
+  }
+  const owners = new Map<string, 'this' | 'other' | undefined>();
+  const pruned: Pruned[] = [];
+  for (const { target, group, names } of leftovers.values()) {
+    if (!owners.has(group)) owners.set(group, (await groups.group(group)).owner);
+    const owner = owners.get(group);
+    // Another stage's, or a group that is neither in the policy nor tagged as ours: not this stack's to clean.
+    if (owner === 'other' || (owner === undefined && !policyGroups.has(group))) continue;
+    const inPolicy = policy.targets.find((t) => t.name === target);
+    const why = reasonFor(policy, inPolicy, group);
+    const dryRun = inPolicy?.dryRun ?? policy.dryRun;
+    if (!dryRun) await groups.replace(group, [], names);
+    const decision: Decision = {
+      target,
+      kind: 'asg',
+      current: 0,
+      desired: 0,
+      recommendation: 0,
+      direction: 'none',
+      reason: 'ScheduledActionsRemoved',
+      message: `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}`,
+      metrics: {},
+    };
+    await deps.ledger.record(decision, { trigger: 'schedule', applied: !dryRun, dryRun, now });
+    deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
+    pruned.push({ target, group, names, deleted: !dryRun, why });
+  }
+  return pruned;
+}
+
+function reasonFor(policy: Policy, target: Policy['targets'][number] | undefined, group: string): string {
+  if (!target) return 'the target is no longer in the policy';
+  if (target.kind !== 'asg' || target.autoScalingGroupName !== group)
+    return 'the target no longer scales this group';
+  if (!policy.predictive.enabled) return 'predictive scaling is off (predictive.enabled: false)';
+  if (!target.predictive) return 'the target has predictive: false';
+  if (policy.predictive.mode !== 'forecast-and-scale') return 'predictive scaling is forecast-only';
+  return 'the target is dry run';
+}

@@ -1,0 +1,173 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the mutants are lines of source, their placeholders included
+/**
+ * The guards behind the promises of docs/reliability.md, each broken on purpose (issue 20, item 15): a
+ * mutant is one exact line of one file and what it becomes, and the tests that must fail when it does. `npm
+ * run mutants` (bin/mutants.ts) applies each in place, runs its tests, restores the file and records whether
+ * a test failed (killed) or none did (survived: a missing test). A unit test checks that every original line
+ * is still in its file exactly once, so the list cannot rot: when code moves, re-point the entry.
+ */
+export interface Mutant {
+  /** The guard, as the page names it. */
+  readonly guard: string;
+  /** What the mutant does to it, in words. */
+  readonly mutant: string;
+  /** The file, from the repository's root. */
+  readonly file: string;
+  /** The exact text replaced (it must occur once in the file). */
+  readonly original: string;
+  readonly replacement: string;
+  /** The test files that must fail. */
+  readonly tests: readonly string[];
+}
+
+export const mutants: readonly Mutant[] = [
+  {
+    guard: 'kill switch',
+    mutant: 'a scaler acts while paused (the switch read, then ignored)',
+    file: 'shared/usecases/evaluateTargets.ts',
+    original:
+      "} = paused.state !== 'running' && gated.action ? withheldDecision(gated.decision, paused) : gated;",
+    replacement: '} = gated;',
+    tests: ['tests/unit/usecases/readKillSwitch.test.ts', 'tests/unit/usecases/evaluateTargets.test.ts'],
+  },
+  {
+    guard: 'kill switch',
+    mutant: 'any value but `true` lets the scalers act (`yes`, `1`, `on`)',
+    file: 'shared/decision/pauseState.ts',
+    original: "if (normal === RUNNING_VALUE) return { state: 'running' };",
+    replacement: "if (normal !== PAUSED_VALUE) return { state: 'running' };",
+    tests: ['tests/unit/usecases/readKillSwitch.test.ts'],
+  },
+  {
+    guard: 'kill switch',
+    mutant: 'an unreadable switch counts as running',
+    file: 'shared/usecases/readKillSwitch.ts',
+    original: "return { state: 'unknown', why };",
+    replacement: "return { state: 'running' };",
+    tests: ['tests/unit/usecases/readKillSwitch.test.ts'],
+  },
+  {
+    guard: 'kill switch',
+    mutant: 'predict writes floors and scheduled actions while paused',
+    file: 'shared/usecases/predictTargets.ts',
+    original: "const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;",
+    replacement: 'const withheld = undefined;',
+    tests: ['tests/unit/usecases/predictSafety.test.ts'],
+  },
+  {
+    guard: 'kill switch',
+    mutant: 'release goes on after a resume',
+    file: 'bin/lib/release.ts',
+    original: "if (state.state === 'paused' && state.notice === undefined) return;",
+    replacement: 'return;',
+    tests: ['tests/integration/release.test.ts'],
+  },
+  {
+    guard: 'lease',
+    mutant: 'a lease is granted while another evaluation holds it',
+    file: 'shared/adapters/DynamoLedger.ts',
+    original: "'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :now OR leaseOwner = :owner',",
+    replacement:
+      "'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :now OR leaseOwner = :owner OR attribute_exists(pk)',",
+    tests: ['tests/integration/smoke.test.ts'],
+  },
+  {
+    guard: 'fencing',
+    mutant: 'an intent is written under a lease taken over (token or expiry enough)',
+    file: 'shared/adapters/DynamoLedger.ts',
+    original: "ConditionExpression: 'leaseToken = :token AND leaseExpiresAt > :deadline',",
+    replacement: "ConditionExpression: 'leaseToken = :token OR leaseExpiresAt > :deadline',",
+    tests: ['tests/integration/safetyLedgerMetrics.test.ts'],
+  },
+  {
+    guard: 'fencing',
+    mutant: 'a decision is recorded under a lease taken over',
+    file: 'shared/adapters/DynamoLedger.ts',
+    original: "condition = 'leaseToken = :token AND leaseExpiresAt >= :now';",
+    replacement: "condition = 'leaseToken = :token OR leaseExpiresAt >= :now';",
+    tests: ['tests/integration/safetyLedgerMetrics.test.ts'],
+  },
+  {
+    guard: 'ownership tags',
+    mutant: 'the RDS adapter deletes or drains a replica it did not create',
+    file: 'shared/adapters/RdsReplicaCapacity.ts',
+    original:
+      'if (!replica || !isManaged(t, replica) || id === observation.writer || id === observation.source.id)',
+    replacement: 'if (!replica)',
+    tests: ['tests/unit/adapters/RdsReplicaCapacity.test.ts'],
+  },
+  {
+    guard: 'ownership tags',
+    mutant: "another target's replica counts as this target's",
+    file: 'shared/decision/rdsReplicas.ts',
+    original: "return r.tags[MANAGED_TAG] === 'true' && r.tags[TARGET_TAG] === target.name;",
+    replacement: "return r.tags[MANAGED_TAG] === 'true';",
+    tests: ['tests/unit/decision/rdsReplicas.test.ts'],
+  },
+  {
+    guard: 'ownership tags',
+    mutant: "the RDS role may delete any target's tagged replica",
+    file: 'infra/functionPermissions.ts',
+    original:
+      "StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: t.name },",
+    replacement: "StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true' },",
+    tests: ['tests/unit/adapters/RdsReplicaPermissions.test.ts'],
+  },
+  {
+    guard: 'ownership tags',
+    mutant: "the RDS role's replica names reach another target's source (`db-sp-*`)",
+    file: 'shared/policy/replicaNames.ts',
+    original:
+      "return Array.from({ length: String(MAX_REPLICA_NUMBER).length }, (_, i) => `${prefix}${'?'.repeat(i + 1)}`);",
+    replacement: 'return [`${prefix}*`];',
+    tests: ['tests/template/rdsPrivilegeStack.test.ts'],
+  },
+  {
+    guard: 'blast-radius cap',
+    mutant: 'no cap on the units one decision moves',
+    file: 'shared/decision/decideCapacity.ts',
+    original: 'if (Math.abs(desired - current) > cap) {',
+    replacement: 'if (false) {',
+    tests: ['tests/unit/decision/decideCapacity.test.ts', 'tests/property/decision.property.test.ts'],
+  },
+  {
+    guard: 'freshness',
+    mutant: 'a stale datapoint is read as current',
+    file: 'shared/decision/ruleReadings.ts',
+    original: 'if (age > staleAfterSeconds(target, rule) * 1000) return undefined;',
+    replacement: '',
+    tests: ['tests/unit/decision/decideCapacity.test.ts'],
+  },
+  {
+    guard: 'freshness',
+    mutant: 'an alarm event of any age is acted on',
+    file: 'shared/lambda/createScalerHandler.ts',
+    original: 'if (age <= MAX_ALARM_EVENT_AGE_SECONDS) return undefined;',
+    replacement: 'return undefined;',
+    tests: ['tests/reliability/delivery.test.ts'],
+  },
+  {
+    guard: 'bounds',
+    mutant: "a decision leaves the policy's range",
+    file: 'shared/decision/decideCapacity.ts',
+    original: 'const desired = Math.min(hi, Math.max(lo, d.desired));',
+    replacement: 'const desired = d.desired;',
+    tests: ['tests/unit/decision/decideCapacity.test.ts', 'tests/property/decision.property.test.ts'],
+  },
+  {
+    guard: 'bounds',
+    mutant: "the cache role's shard count is no longer capped at capacity.max",
+    file: 'infra/functionPermissions.ts',
+    original: 'NumericLessThanEquals: { [key]: String(max) },',
+    replacement: 'NumericLessThanEquals: { [key]: String(max + 100) },',
+    tests: ['tests/unit/adapters/ElastiCacheRole.test.ts'],
+  },
+  {
+    guard: 'bounds',
+    mutant: 'validation takes a fraction of a unit (a rate limit of 0.5)',
+    file: 'shared/policy/bounds.ts',
+    original: "return wholeNumber('', min, MAX_UNITS, 'units are whole instances, replicas or shards');",
+    replacement: 'return z.number().min(min);',
+    tests: ['tests/unit/policy/bounds.test.ts'],
+  },
+];

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { pauseStateOf } from '../../../shared/decision/pauseState';
+import { FORECAST_ACTION_PREFIX, forecastActionName } from '../../../shared/decision/scheduledFloors';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import type { Policy, PolicyInput } from '../../../shared/policy/schema';
+import type { PauseSwitch } from '../../../shared/ports';
+import { type PredictDeps, predictTargets } from '../../../shared/usecases/predictTargets';
+import { capturedLog, testClock } from '../../harness/fixtures';
+import { InMemoryLedger } from '../../harness/inMemoryPorts';
+import {
+  CollectedForecastMetrics,
+  InMemoryScheduledActions,
+  SyntheticHistory,
+} from '../../harness/predictPorts';
+
+// Issue 20, items 3, 6 and 7 on the predict function: it ignored the kill switch; switching a target to
+// forecast-only, turning predictive scaling off or removing the target left its scheduled MinSize actions in
+// force for up to a day; and it wrote 2 actions where 0–1 remained of AWS's 125. Also from issue 22: the
+// floors reach 48 hours ahead.
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const T0 = Date.parse('2026-12-01T10:02:00Z');
+const daily = (t: number) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY));
+const api = {
+  name: 'api',
+  kind: 'asg',
+  autoScalingGroupName: 'g',
+  capacity: { min: 2, max: 10 },
+  predictive: true,
+  rules: [
+    {
+      name: 'cpu',
+      type: 'step',
+      metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+      scaleOut: [{ above: 70, add: 2 }],
+      scaleIn: [{ below: 30, remove: 1 }],
+    },
+  ],
+};
+
+function policyWith(
+  predictive: PolicyInput['predictive'] = {},
+  target: Record<string, unknown> = {},
+  extra = {},
+): Policy {
+  return validatePolicy({
+    version: 1,
+    targets: [{ ...api, ...target }],
+    predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3, ...predictive },
+    ...extra,
+  });
+}
+
+function setUp(policy: Policy, pause?: PauseSwitch) {
+  const ledger = new InMemoryLedger();
+  const groups = new InMemoryScheduledActions();
+  const counted: string[] = [];
+  const deps: PredictDeps = {
+    policy,
+    history: new SyntheticHistory(daily),
+    ledger,
+    groups,
+    publisher: new CollectedForecastMetrics(),
+    clock: testClock(new Date(T0)),
+    log: capturedLog().sink,
+    recordFailed: (operation) => void counted.push(operation),
+    ...(pause ? { pause } : {}),
+  };
+  return { deps, ledger, groups, counted };
+}
+/** An earlier run's actions of `target`, on the group. */
+const leftovers = (target: string, n = 3) =>
+  Array.from({ length: n }, (_, i) => {
+    const name = forecastActionName(target, new Date(T0 + (i + 1) * HOUR));
+    return [name, { name, start: new Date(T0 + (i + 1) * HOUR), minSize: 5 }] as const;
+  });
+const ours = (groups: InMemoryScheduledActions) =>
+  [...groups.actions.keys()].filter((n) => n.startsWith(FORECAST_ACTION_PREFIX));
+
+describe('predict reads the kill switch (defect: it kept writing scheduled MinSize actions while paused)', () => {
+  it.each([
+    { name: 'paused', state: pauseStateOf('true', '/p'), reason: 'Paused' },
+    { name: 'an unexpected value', state: pauseStateOf('yes', '/p'), reason: 'Paused' },
+    { name: 'a missing parameter', state: pauseStateOf(undefined, '/p'), reason: 'PauseUnknown' },
+  ])('$name: no floors, no scheduled action, recorded $reason', async ({ state, reason }) => {
+    const { deps, ledger, groups } = setUp(policyWith(), { read: async () => state });
+    for (const [name, action] of leftovers('gone')) groups.actions.set(name, action);
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe(reason);
+    expect(prediction?.decision.message).toContain('no floors and no scheduled actions written');
+    expect((await ledger.read('api')).floors).toBeUndefined();
+    expect(ours(groups).filter((n) => n.includes('-api-'))).toEqual([]);
+    // Nor are leftovers pruned while it may not act.
+    expect(ours(groups)).toHaveLength(3);
+  });
+
+  it('an unreadable switch: PauseUnknown, nothing written', async () => {
+    const { deps, ledger } = setUp(policyWith(), {
+      read: async () => {
+        throw new Error('SSM unavailable');
+      },
+    });
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('PauseUnknown');
+    expect((await ledger.read('api')).floors).toBeUndefined();
+  });
+
+  it('running: floors and actions as usual', async () => {
+    const { deps, ledger, groups } = setUp(policyWith(), { read: async () => ({ state: 'running' }) });
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    expect((await ledger.read('api')).floors).toBeDefined();
+    expect(ours(groups).length).toBeGreaterThan(0);
+  });
+});
+
+describe('predict deletes the actions the policy no longer produces (defect: a disabled predictor raised floors for a day)', () => {
+  it.each([
+    { name: 'forecast-only', policy: policyWith({ mode: 'forecast-only' }), why: 'forecast-only' },
+    { name: 'enabled: false', policy: policyWith({ enabled: false }), why: 'predictive.enabled: false' },
+    {
+      name: 'predictive: false on the target',
+      policy: policyWith({}, { predictive: false }),
+      why: 'predictive: false',
+    },
+  ])('$name: the target’s actions are deleted and the deletion recorded', async ({ policy, why }) => {
+    const { deps, ledger, groups } = setUp(policy);
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    groups.actions.set('operator-nightly', { name: 'operator-nightly' });
+    await predictTargets(deps);
+    expect(ours(groups)).toEqual([]);
+    expect(groups.actions.has('operator-nightly')).toBe(true);
+    const removed = ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved');
+    expect(removed?.message).toContain(`deleted 3 scheduled MinSize action(s) of api on group g`);
+    expect(removed?.message).toContain(why);
+  });
+
+  it('a target removed from the policy: its actions go on a group tagged as this stack’s, not on another stage’s or an untagged one', async () => {
+    const { deps, ledger, groups } = setUp(policyWith());
+    const other = (owner?: 'this' | 'other') => ({
+      actions: new Map(leftovers('gone')),
+      ...(owner ? { owner } : {}),
+    });
+    groups.others.set('old-group', other('this'));
+    groups.others.set('staging-group', other('other'));
+    groups.others.set('untagged-group', other());
+    await predictTargets(deps);
+    expect(groups.others.get('old-group')?.actions.size).toBe(0);
+    expect(groups.others.get('staging-group')?.actions.size).toBe(3);
+    expect(groups.others.get('untagged-group')?.actions.size).toBe(3);
+    expect(
+      ledger.log.filter((d) => d.reason === 'ScheduledActionsRemoved').map((d) => [d.target, d.message]),
+    ).toEqual([
+      ['gone', expect.stringContaining('on group old-group: the target is no longer in the policy')],
+    ]);
+  });
+
+  it('tags a group before its first scheduled action, so it can clean up after the target leaves', async () => {
+    const { deps, groups } = setUp(policyWith());
+    await predictTargets(deps);
+    expect(groups.owner).toBe('this');
+  });
+
+  it('dry run: nothing deleted, what would be is recorded', async () => {
+    const { deps, ledger, groups } = setUp(policyWith({ mode: 'forecast-only' }, {}, { dryRun: true }));
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    await predictTargets(deps);
+    expect(ours(groups)).toHaveLength(3);
+    expect(ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved')?.message).toContain(
+      'dry run: would delete 3',
+    );
+  });
+
+  it('a run asked for some targets only prunes nothing', async () => {
+    const { deps, groups } = setUp(policyWith({ mode: 'forecast-only' }));
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    await predictTargets(deps, { targets: ['api'] });
+    expect(ours(groups)).toHaveLength(3);
+  });
+});
+
+describe('125 scheduled actions per group (defect: 2 written where 0–1 remained)', () => {
+  it.each([
+    { name: 'none left', operators: 125, want: 0 },
+    { name: 'one left', operators: 124, want: 0 },
+    { name: 'ten left', operators: 115, want: 10 },
+  ])(
+    '$name: never past 125, the nearest hours kept, ScheduleBudget recorded',
+    async ({ operators, want }) => {
+      const { deps, groups } = setUp(policyWith());
+      for (let i = 0; i < operators; i += 1) groups.actions.set(`operator-${i}`, { name: `operator-${i}` });
+      const [prediction] = await predictTargets(deps);
+      expect(groups.actions.size).toBeLessThanOrEqual(125);
+      expect(ours(groups).length).toBeLessThanOrEqual(want);
+      expect(prediction?.decision.reason).toBe('ScheduleBudget');
+      const starts = [...groups.actions.values()].flatMap((a) => (a.start ? [a.start.getTime()] : []));
+      // The nearest: every kept action lies before the first hour a fuller budget would have reached past.
+      if (starts.length > 0) expect(Math.min(...starts)).toBeLessThan(T0 + 2 * HOUR);
+    },
+  );
+});
+
+describe('floors 48 hours ahead (issue 22: they reached about 2 h)', () => {
+  it('the ledger’s floors reach 48 hours, and the scheduled actions follow them as the budget allows', async () => {
+    const { deps, ledger, groups } = setUp(policyWith({ lookbackDays: 3 }));
+    const [prediction] = await predictTargets(deps);
+    const floors = (await ledger.read('api')).floors;
+    const end =
+      (floors?.start.getTime() ?? 0) + (floors?.units.length ?? 0) * (floors?.stepMinutes ?? 0) * 60_000;
+    expect(end).toBeGreaterThanOrEqual(T0 + 48 * HOUR - 5 * 60_000);
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    const last = Math.max(...[...groups.actions.values()].map((a) => a.start?.getTime() ?? 0));
+    expect(last).toBeGreaterThan(T0 + 24 * HOUR);
+  });
+});
+
+describe('a failed ledger write is counted (issue 20, item 2)', () => {
+  it('floors not written: the run fails, RecordFailures counted', async () => {
+    const { deps, ledger, counted } = setUp(policyWith());
+    ledger.writeFloors = async () => {
+      throw new Error('AccessDeniedException: dynamodb:UpdateItem');
+    };
+    await expect(predictTargets(deps)).rejects.toThrow(/prediction failed for "api": AccessDeniedException/);
+    expect(counted).toEqual(['floors']);
+  });
+});
