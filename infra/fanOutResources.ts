@@ -12,6 +12,9 @@ const pascal = (s: string) => s[0]?.toUpperCase() + s.slice(1);
 export const fanOutQueueName = (service: string, stage: string, kind: TargetKind) =>
   `${service}-${stage}-${functionByKind[kind]}-fanout`;
 
+/** What the Lambda service does with a scaler's role to run it on its fan-out queue (the event source). */
+export const FAN_OUT_SERVICE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
 /** The CloudFormation logical ID of a kind's fan-out queue. */
 export const fanOutQueueId = (kind: TargetKind) => `${pascal(functionByKind[kind])}FanOutQueue`;
 
@@ -70,7 +73,7 @@ export function fanOutResources(
     statements[kind] = [
       {
         Effect: 'Allow',
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Action: FAN_OUT_SERVICE_ACTIONS,
         Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
       },
     ];

@@ -57,7 +57,12 @@ const DOCUMENT_COMMANDS: Record<string, string> = {
   Update: 'dynamodb:UpdateItem',
   Delete: 'dynamodb:DeleteItem',
   Query: 'dynamodb:Query',
+  BatchGet: 'dynamodb:BatchGetItem',
+  BatchWrite: 'dynamodb:BatchWriteItem',
 };
+
+/** Commands IAM authorises as another action: SNS's PublishBatch is `sns:Publish` for each message. */
+const AUTHORISED_AS: Record<string, string> = { 'sns:PublishBatch': 'sns:Publish' };
 
 /** The IAM actions the SDK calls in one source file make (empty for a file that calls nothing). */
 export function actionsCalledIn(file: string): string[] {
@@ -83,7 +88,8 @@ export function actionsCalledIn(file: string): string[] {
     const from = clients.find((c) =>
       new RegExp(`\\b${command}Command\\b[\\s\\S]*?from '@aws-sdk/${c}'`).test(source),
     );
-    actions.add(`${PREFIX[from ?? clients[0] ?? ''] ?? '?'}:${command}`);
+    const action = `${PREFIX[from ?? clients[0] ?? ''] ?? '?'}:${command}`;
+    actions.add(AUTHORISED_AS[action] ?? action);
   }
   return [...actions].sort();
 }

@@ -24,10 +24,9 @@ export const mutants: readonly Mutant[] = [
   {
     guard: 'kill switch',
     mutant: 'a scaler acts while paused (the switch read, then ignored)',
-    file: 'shared/usecases/evaluateTargets.ts',
-    original:
-      "} = paused.state !== 'running' && gated.action ? withheldDecision(gated.decision, paused) : gated;",
-    replacement: '} = gated;',
+    file: 'shared/usecases/evaluate/decideTarget.ts',
+    original: "input.paused.state === 'running'",
+    replacement: 'true',
     tests: ['tests/unit/usecases/readKillSwitch.test.ts', 'tests/unit/usecases/evaluateTargets.test.ts'],
   },
   {
@@ -142,7 +141,7 @@ export const mutants: readonly Mutant[] = [
     guard: 'freshness',
     mutant: 'an alarm event of any age is acted on',
     file: 'shared/lambda/createScalerHandler.ts',
-    original: 'if (age <= MAX_ALARM_EVENT_AGE_SECONDS) return undefined;',
+    original: 'if (age <= maxAgeSeconds) return undefined;',
     replacement: 'return undefined;',
     tests: ['tests/reliability/delivery.test.ts'],
   },

@@ -61,7 +61,7 @@ describe('the policy reference', () => {
     {
       name: 'a required positive number',
       key: '`dailyLimitUsd`',
-      want: '| `dailyLimitUsd` | number | required | > 0 |',
+      want: '| `dailyLimitUsd` | number | required | > 0, ≤ 1000000000 |',
     },
     {
       name: 'a choice of values',
@@ -71,7 +71,7 @@ describe('the policy reference', () => {
     {
       name: 'a period in whole minutes',
       key: '`periodSeconds`',
-      want: '| `periodSeconds` | whole number | `60` | ≥ 60, multiple of 60 |',
+      want: '| `periodSeconds` | whole number | `60` | 60–86400, multiple of 60 |',
     },
     {
       name: 'a list with a most',

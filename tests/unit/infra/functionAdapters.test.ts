@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FAN_OUT_SERVICE_ACTIONS } from '../../../infra/fanOutResources';
 import {
   activeGrants,
   type FunctionName,
@@ -55,9 +56,14 @@ function fullPolicy(): Policy {
     readerDiscovery: undefined,
     sourceKmsKeyArn: undefined,
   });
+  // Two targets of each kind, one a run: every scaler fans out (its SqsFanOut grant is active).
+  const group = raw.targets.find((t: { kind: string }) => t.kind === 'asg');
+  raw.targets.push({ ...group, name: 'api-2', autoScalingGroupName: 'api-2' });
+  raw.fleet = { targetsPerRun: { asg: 1, 'rds-replicas': 1, 'cache-shards': 1 } };
   const cache = raw.targets.find((t: { kind: string }) => t.kind === 'cache-shards');
   cache.replicaScaling = { min: 1, max: 2, rules: ['engine-cpu'] };
   delete cache.nodeType;
+  raw.targets.push({ ...cache, name: 'sessions-2', replicationGroupId: 'sessions-2' });
   for (const t of raw.targets) if (t.kind === 'asg') t.predictive = true;
   raw.predictive = { ...raw.predictive, enabled: true };
   raw.notifications = { ...raw.notifications, webhookParameterName: '/scalepilot/webhook' };
@@ -122,6 +128,7 @@ describe('each function’s role is built from the adapters it constructs', () =
       for (const action of needed) expect(actions, `${fn} needs ${action}`).toContain(action);
       const allowed = new Set([
         ...LAMBDA_SERVICE_ACTIONS,
+        ...FAN_OUT_SERVICE_ACTIONS,
         ...grants.flatMap((g) => [
           ...grantedActions(g).read,
           ...grantedActions(g).write,
