@@ -20,7 +20,14 @@ export const actionsByKind: Record<TargetKind, { read: string[]; write: string[]
     write: ['autoscaling:SetDesiredCapacity'],
   },
   'rds-replicas': {
-    read: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+    // DescribeEvents: how long a busy source has been busy; DescribeScalableTargets: Aurora Auto Scaling on a
+    // cluster (issue 21).
+    read: [
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBClusters',
+      'rds:DescribeEvents',
+      'application-autoscaling:DescribeScalableTargets',
+    ],
     write: [
       'rds:CreateDBInstanceReadReplica',
       'rds:DeleteDBInstance',

@@ -152,6 +152,9 @@ export const reasonCodes = [
   'ForecastOnly',
   'ForecastDeclined',
   'ForecastUntrusted',
+  // rds-replicas (issue 21): a cluster Scalepilot must not scale (Aurora Auto Scaling on it, Serverless v2
+  // readers), refused at every evaluation as CacheShardsUnsupported refuses a cache group.
+  'RdsReplicasUnsupported',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

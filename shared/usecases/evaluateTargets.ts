@@ -6,7 +6,7 @@ import { historySeconds, nextHistory, withAppliedChange, withoutChange } from '.
 import { reconcileIntent } from '../decision/reconcileIntent';
 import { lookbackSeconds, meanPerPeriod } from '../decision/ruleReadings';
 import type { CapacityState, Decision, MetricReading, PendingIntent, ReasonCode } from '../decision/types';
-import { LeaseLostError, ScalingError } from '../errors';
+import { LeaseLostError, RequestRefusedError, ScalingError } from '../errors';
 import type { Policy, Target, TargetKind } from '../policy/schema';
 import { metricDimensions } from '../policy/targetResource';
 import type {
@@ -231,6 +231,10 @@ async function evaluateOne(
     });
   }
   const failed = async (reason: 'DescribeFailed' | 'ActionFailed', error: unknown, lease?: Lease) => {
+    // AWS refused the call: the operation written ahead of it never started (issue 21).
+    const refused = reason === 'ActionFailed' && error instanceof RequestRefusedError;
+    // A failed action is told once, and again only after the target acted or decided otherwise (issue 21).
+    const tell = reason === 'ActionFailed' && before.lastNotice !== reason;
     const failures = before.failures + 1;
     const until = backoffUntil(failures, now);
     const failure = failureDecision(target, reason, error);
@@ -243,9 +247,15 @@ async function evaluateOne(
     await ledger.record(
       decision,
       { ...context, applied: false },
-      { ...(lease ? { lease } : {}), failures: { count: failures, backoffUntil: until } },
+      {
+        ...(lease ? { lease } : {}),
+        failures: { count: failures, backoffUntil: until },
+        ...(refused ? { clearIntent: true } : {}),
+        ...(reason === 'ActionFailed' ? { lastNotice: reason } : {}),
+      },
     );
     report(deps, decision, false, dryRun, request);
+    if (tell) await deps.notifier.capacityChanged({ decision, dryRun, at: now });
     return [{ decision, applied: false, dryRun }];
   };
 
