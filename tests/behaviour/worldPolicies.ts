@@ -21,7 +21,12 @@ export function replicasPolicy(extra: Record<string, unknown> = {}): Policy {
           {
             name: 'connections',
             type: 'step',
-            metric: { namespace: 'AWS/RDS', name: 'DatabaseConnections', statistic: 'Maximum', percentOf: 100 },
+            metric: {
+              namespace: 'AWS/RDS',
+              name: 'DatabaseConnections',
+              statistic: 'Maximum',
+              percentOf: 100,
+            },
             scaleOut: [{ above: 90, add: 1 }],
             scaleIn: [{ below: 40, remove: 1 }],
           },

@@ -7,6 +7,7 @@ import {
   answerText,
   editElements,
   escapeXml,
+  listParam,
   queryError,
   queryResult,
   removeChild,
@@ -58,7 +59,12 @@ const DELETABLE = new Set([
   'stopped',
 ]);
 
-type Replication = { status: 'replicating' | 'stopped' | 'error' | 'terminated'; message: string };
+type Replication = {
+  status: 'replicating' | 'stopped' | 'error' | 'terminated';
+  message: string;
+  /** Whether RDS's status check shows it in StatusInfos yet (ReplicaLag reports −1 at once). */
+  shown: boolean;
+};
 
 /** One DB instance as the layer plays it (instances the layer never saw are moto's as they are). */
 interface Life {
@@ -221,9 +227,17 @@ export class RdsInstances implements Behaviour {
     this.context.counts.count('rds.sourceModifying');
   }
 
-  /** Replication on a replica stops or fails (MySQL/MariaDB report ReplicaLag −1 from then on). */
-  stopReplication(id: string, status: 'stopped' | 'error' | 'terminated', message: string): void {
-    this.life(id).replication = { status, message };
+  /**
+   * Replication on a replica stops or fails: MySQL/MariaDB report ReplicaLag −1 from then on, and StatusInfos
+   * shows it once RDS's status check has noticed (`shown: false`: not yet).
+   */
+  stopReplication(
+    id: string,
+    status: 'stopped' | 'error' | 'terminated',
+    message: string,
+    { shown = true }: { shown?: boolean } = {},
+  ): void {
+    this.life(id).replication = { status, message, shown };
     this.event(
       this.context.now(),
       id,
@@ -234,7 +248,7 @@ export class RdsInstances implements Behaviour {
   }
 
   resumeReplication(id: string): void {
-    this.life(id).replication = { status: 'replicating', message: '' };
+    this.life(id).replication = { status: 'replicating', message: '', shown: true };
   }
 
   /** The instance runs out of storage: `storage-full` until someone adds storage. */
@@ -381,6 +395,11 @@ export class RdsInstances implements Behaviour {
         { source: xmlText(xml, 'ReadReplicaSourceDBInstanceIdentifier') ?? undefined },
         { settled: true },
       );
+    if (xmlText(xml, 'DeletionProtection') === 'true')
+      return queryError(
+        'InvalidParameterCombination',
+        'Cannot delete protected DB Instance, please disable deletion protection and try again.',
+      );
     const status = statusAt(tracked, now);
     const sourceStatus = tracked.source ? this.status(tracked.source, now) : undefined;
     const busySource = sourceStatus !== undefined && sourceStatus !== 'available';
@@ -451,7 +470,7 @@ export class RdsInstances implements Behaviour {
       creatingUntil,
       readyAt,
       endState,
-      replication: { status: 'replicating', message: '' },
+      replication: { status: 'replicating', message: '', shown: true },
     };
     this.lives.set(id, life);
     return life;
@@ -513,11 +532,12 @@ export class RdsInstances implements Behaviour {
     if (status === 'creating') out = removeChild(out, 'Endpoint');
     out = setChild(out, 'InstanceCreateTime', new Date(life.createdAt).toISOString());
     if (life.source) {
-      const normal = life.replication.status === 'replicating';
+      const shown = life.replication.shown ? life.replication : { status: 'replicating', message: '' };
+      const normal = shown.status === 'replicating';
       out = setChild(
         out,
         'StatusInfos',
-        `<DBInstanceStatusInfo><StatusType>read replication</StatusType><Normal>${normal}</Normal><Status>${life.replication.status}</Status>${life.replication.message ? `<Message>${escapeXml(life.replication.message)}</Message>` : ''}</DBInstanceStatusInfo>`,
+        `<DBInstanceStatusInfo><StatusType>read replication</StatusType><Normal>${normal}</Normal><Status>${shown.status}</Status>${shown.message ? `<Message>${escapeXml(shown.message)}</Message>` : ''}</DBInstanceStatusInfo>`,
       );
     }
     const pendingClass = life.pending?.instanceClass;
@@ -556,9 +576,12 @@ export class RdsInstances implements Behaviour {
   }
 
   private pendingMaintenanceActions(call: AwsCall): EmulatorAnswer {
-    const wanted = call.params.get('ResourceIdentifier') ?? '';
+    const arn = call.params.get('ResourceIdentifier');
+    const filtered = listParam(call.params, 'Filters.Filter.1.Values');
+    const wanted = (id: string) =>
+      (!arn && filtered.length === 0) || arn?.endsWith(`:db:${id}`) || filtered.includes(id);
     const inner = [...this.lives.values()]
-      .filter((l) => l.pending && (!wanted || wanted.endsWith(`:db:${l.id}`)))
+      .filter((l) => l.pending && wanted(l.id))
       .map((l) => {
         const p = l.pending as NonNullable<Life['pending']>;
         return `<ResourcePendingMaintenanceActions><ResourceIdentifier>arn:aws:rds:us-east-1:123456789012:db:${l.id}</ResourceIdentifier><PendingMaintenanceActionDetails><PendingMaintenanceAction><Action>${escapeXml(p.action)}</Action><CurrentApplyDate>${new Date(p.applyAt).toISOString()}</CurrentApplyDate><Description>${escapeXml(p.action)}</Description></PendingMaintenanceAction></PendingMaintenanceActionDetails></ResourcePendingMaintenanceActions>`;

@@ -7,9 +7,10 @@ import {
 } from '@aws-sdk/client-rds';
 import type { Emulator } from '../../../bin/lib/emulator';
 import { VirtualClock } from '../../../bin/lib/replay';
-import { clientOptions } from '../../../shared/adapters/awsConfig';
+import { clientOptions, emulatorConfig } from '../../../shared/adapters/awsConfig';
 import { capacityPortByKind } from '../../../shared/adapters/capacityPorts';
 import { DemoAccount } from '../../../shared/adapters/DemoAccount';
+import type { RdsReplicasObservation } from '../../../shared/decision/rdsReplicas';
 import { createScalerHandler, type ScalerRuntime } from '../../../shared/lambda/createScalerHandler';
 import { predictFunction } from '../../../shared/lambda/predictFunction';
 import { scalerRuntimeFromEnv } from '../../../shared/lambda/scalerRuntimeFromEnv';
@@ -38,6 +39,11 @@ export interface ScalerWorldOptions {
   readonly layer?: Omit<AwsBehaviourOptions, 'clock' | 'seed' | 'emulator'>;
   readonly emulator?: Emulator;
   readonly sources?: Readonly<Record<string, SourceSpec>>;
+  /**
+   * The max_connections of an instance class, as the database really has it: connections are published as
+   * a count, so a rule reading them against another class's limit reads them wrong (default: 100 for all).
+   */
+  readonly maxConnections?: (instanceClass: string | undefined) => number;
 }
 
 /**
@@ -68,6 +74,7 @@ export class ScalerWorld {
     readonly policy: Policy,
     readonly topicArn: string,
     clock: VirtualClock,
+    private readonly maxConnections: (instanceClass: string | undefined) => number,
   ) {
     this.clock = clock;
   }
@@ -84,7 +91,13 @@ export class ScalerWorld {
       const account = new DemoAccount(layer.harnessAws);
       await account.createLedgerTable('ledger');
       const topicArn = await account.createTopic(TOPIC);
-      const world = new ScalerWorld(layer, options.policy, topicArn, clock);
+      const world = new ScalerWorld(
+        layer,
+        options.policy,
+        topicArn,
+        clock,
+        options.maxConnections ?? (() => 100),
+      );
       for (const target of options.policy.targets)
         await world.createResource(target, options.sources?.[target.name] ?? {});
       return world;
@@ -139,6 +152,31 @@ export class ScalerWorld {
         BackupRetentionPeriod: 1,
         MasterUsername: 'scalepilot',
         MasterUserPassword: 'soak-password-1',
+      }),
+    );
+  }
+
+  /**
+   * A replica Scalepilot made for a target before the scenario starts (tagged as it tags them), available.
+   */
+  async existingReplica(
+    target: string,
+    source: string,
+    id: string,
+    extra: { deletionProtection?: boolean; instanceClass?: string } = {},
+  ): Promise<void> {
+    // Straight into moto: the layer meets it as it is, available, on its first describe.
+    const moto = new RDSClient(clientOptions(emulatorConfig(this.layer.emulator.motoEndpoint)));
+    await moto.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: id,
+        SourceDBInstanceIdentifier: source,
+        ...(extra.instanceClass ? { DBInstanceClass: extra.instanceClass } : {}),
+        ...(extra.deletionProtection ? { DeletionProtection: true } : {}),
+        Tags: [
+          { Key: 'scalepilot:managed', Value: 'true' },
+          { Key: 'scalepilot:target', Value: target },
+        ],
       }),
     );
   }
@@ -254,6 +292,19 @@ export class ScalerWorld {
       const state = model.capacity(target, observation, this.clock.now());
       const units = Math.max(1, state.serving);
       const utilisation = (this.demand.get(target.name) ?? units * 0.5) / units;
+      const classOf = new Map<string, string | undefined>(
+        target.kind === 'rds-replicas'
+          ? [
+              ...(observation as RdsReplicasObservation).replicas.map(
+                (r) => [r.id, r.instanceClass] as const,
+              ),
+              [
+                (observation as RdsReplicasObservation).source.id,
+                (observation as RdsReplicasObservation).source.instanceClass,
+              ] as const,
+            ]
+          : [],
+      );
       for (const rule of target.rules) {
         const value = ruleValue(rule, utilisation);
         const own = { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) };
@@ -266,7 +317,12 @@ export class ScalerWorld {
             value: lag
               ? this.layer.rds.replicaLag(replica) * (metric.name === 'AuroraReplicaLag' ? 1000 : 1)
               : metric.percentOf !== undefined
-                ? (value * metric.percentOf) / 100
+                ? // A count (connections): what that instance's share means on its own class.
+                  (value *
+                    (metric.name === 'DatabaseConnections' && classOf.has(replica)
+                      ? this.maxConnections(classOf.get(replica))
+                      : metric.percentOf)) /
+                  100
                 : value,
             timestamp: at,
           });
