@@ -10,7 +10,6 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeEventsCommand,
-  DescribePendingMaintenanceActionsCommand,
   InsufficientDBInstanceCapacityFault,
   InvalidDBInstanceStateFault,
   RDSClient,
@@ -544,52 +543,6 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
           : {}),
       }),
     ];
-  }
-
-  /**
-   * What waits to be applied to the source (`scalepilot plan`), one line each: the modifications waiting for
-   * its maintenance window (PendingModifiedValues) and the pending maintenance actions with when they apply.
-   */
-  async pendingMaintenance(target: Target): Promise<string[]> {
-    const t = rdsTarget(target);
-    const id = t.sourceDbInstanceIdentifier;
-    const lines: string[] = [];
-    if (t.aurora) {
-      const cluster = (
-        await this.client
-          .send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))
-          .catch(wrap('RDS DescribeDBClusters'))
-      ).DBClusters?.[0];
-      for (const [field, value] of Object.entries(cluster?.PendingModifiedValues ?? {}))
-        if (value !== undefined && value !== null)
-          lines.push(
-            `pending modification: ${field} ${JSON.stringify(value)} (applied in the maintenance window ${cluster?.PreferredMaintenanceWindow ?? 'of the cluster'})`,
-          );
-    } else {
-      const source = (
-        await this.client
-          .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
-          .catch(wrap('RDS DescribeDBInstances'))
-      ).DBInstances?.[0];
-      for (const [field, value] of Object.entries(source?.PendingModifiedValues ?? {}))
-        if (value !== undefined && value !== null)
-          lines.push(
-            `pending modification: ${field} ${typeof value === 'string' ? value : JSON.stringify(value)} (applied in the maintenance window ${source?.PreferredMaintenanceWindow ?? 'of the instance'})`,
-          );
-    }
-    const actions = await this.client
-      .send(
-        new DescribePendingMaintenanceActionsCommand({
-          Filters: [{ Name: t.aurora ? 'db-cluster-id' : 'db-instance-id', Values: [id] }],
-        }),
-      )
-      .catch(wrap('RDS DescribePendingMaintenanceActions'));
-    for (const resource of actions.PendingMaintenanceActions ?? [])
-      for (const a of resource.PendingMaintenanceActionDetails ?? [])
-        lines.push(
-          `pending maintenance: ${a.Action ?? 'unknown action'}${a.Description && a.Description !== a.Action ? ` (${a.Description})` : ''}${a.CurrentApplyDate ? `, applies ${a.CurrentApplyDate.toISOString()}` : a.AutoAppliedAfterDate ? `, auto-applied after ${a.AutoAppliedAfterDate.toISOString()}` : ''}${a.ForcedApplyDate ? `, forced from ${a.ForcedApplyDate.toISOString()}` : ''}`,
-        );
-    return lines;
   }
 
   /** The generic capacity view (for tools and tests that want a number). */

@@ -1,4 +1,7 @@
+import { RDSClient } from '@aws-sdk/client-rds';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clientOptions } from '../../shared/adapters/awsConfig';
+import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
 import { replicasPolicy } from './worldPolicies';
@@ -106,7 +109,9 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     await run(w, 'rds-replicas', 40);
     const created = calls(w, 'CreateDBInstanceReadReplica').filter((c) => c.outcome === 'ok');
     expect(created.length, story(w)).toBeGreaterThan(0);
-    const plan = await new RdsReplicaCapacity(w.layer.harnessAws).pendingMaintenance(
+    // `scalepilot plan` shows what waits for the window.
+    const plan = await rdsPendingMaintenance(
+      new RDSClient(clientOptions(w.layer.harnessAws)),
       w.policy.targets[0] as never,
     );
     expect(plan.join('; ')).toMatch(/DBInstanceClass db\.r6g\.xlarge/);
