@@ -43,6 +43,8 @@ export const actionsByKind: Record<TargetKind, { read: string[]; write: string[]
       'elasticache:DescribeEvents',
       'elasticache:ListTagsForResource',
       'application-autoscaling:DescribeScalableTargets',
+      // The nodes-per-cluster quota checked before a reshard (issue 21); unreadable: the documented 90.
+      'servicequotas:GetServiceQuota',
     ],
     // The replica actions are granted only to targets with replicaScaling (see cacheStatements).
     write: [

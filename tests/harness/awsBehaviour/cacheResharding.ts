@@ -192,10 +192,24 @@ export class CacheResharding implements Behaviour {
 
   // ---- the calls ----
 
+  /**
+   * The next reshard call finds someone else's modification started just before it (the race between a
+   * scaler's describe and its call): refused, the other change running for `minutes`.
+   */
+  raceNextReshard(minutes: number): void {
+    this.race = minutes;
+  }
+
+  private race: number | undefined;
+
   private async reshard(call: AwsCall): Promise<EmulatorAnswer> {
     const id = call.params.get('ReplicationGroupId') ?? '';
     const group = await this.known(id);
     if (!group) return queryError('ReplicationGroupNotFoundFault', `Replication group ${id} not found.`, 404);
+    if (this.race !== undefined) {
+      this.foreignModification(id, this.race);
+      this.race = undefined;
+    }
     const to = Number(call.params.get('NodeGroupCount'));
     const remove = listParam(call.params, 'NodeGroupsToRemove');
     const refused = this.refuse(group, to, group.replicas);

@@ -66,6 +66,8 @@ export class ScalerWorld {
   readonly log = capturedLog();
   /** What each target's load is now, as a share of one unit (1 = one unit's worth of work). */
   readonly demand = new Map<string, number>();
+  /** Per rule of a target, when its rules see different loads (memory high, CPU quiet): units' worth of each. */
+  readonly ruleDemand = new Map<string, Readonly<Record<string, number>>>();
   readonly evaluations: Evaluation[] = [];
   private readonly processes = new Map<TargetKind, ScalerProcess>();
 
@@ -306,10 +308,11 @@ export class ScalerWorld {
           : [],
       );
       for (const rule of target.rules) {
-        const value = ruleValue(rule, utilisation);
-        const own = { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) };
+        const own = this.ruleDemand.get(target.name)?.[rule.name];
+        const value = ruleValue(rule, own === undefined ? utilisation : own / units);
+        const targetLevel = { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) };
         const perUnit = model.metricsFor ? model.metricsFor(target, rule, observation) : [];
-        for (const metric of [own, ...perUnit]) {
+        for (const metric of [targetLevel, ...perUnit]) {
           const lag = /ReplicaLag$/.test(metric.name);
           const replica = metric.dimensions.DBInstanceIdentifier ?? '';
           points.push({

@@ -26,6 +26,7 @@ const adaptersOf = {
   ScaleCacheShardsRole: [
     'ElastiCacheShardCapacity',
     'ElastiCacheScalableTargets',
+    'ElastiCacheNodeQuota',
     'CloudWatchMetricsReader',
     'DynamoLedger',
     'SnsNotifier',
@@ -42,6 +43,7 @@ const prefixOf: Record<string, string> = {
   'client-cost-explorer': 'ce',
   'client-ssm': 'ssm',
   'client-application-auto-scaling': 'application-autoscaling',
+  'client-service-quotas': 'servicequotas',
 };
 // The DynamoDB document client's commands and the item APIs they call.
 const documentCommands: Record<string, string> = {
