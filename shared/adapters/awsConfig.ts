@@ -1,6 +1,9 @@
 /**
  * The one configuration seam for every AWS SDK client: region, and an endpoint with dummy credentials when
- * the target is the local emulator. Retries use the SDK's own standard strategy.
+ * the target is the local emulator. Retries use the SDK's own standard strategy, which treats every 5xx as
+ * transient, including one whose body is no AWS answer (an HTML page from a load balancer or an overloaded
+ * emulator: the SDK cannot parse it, but retries on its status); one that still fails is an AwsCallError
+ * that says so (`transient`).
  */
 export interface AwsConfig {
   readonly region: string;
@@ -8,6 +11,8 @@ export interface AwsConfig {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** How long one attempt may go without an answer before the SDK drops it and retries (default 10 s). */
   readonly requestTimeoutMs?: number;
+  /** Attempts per call, the first included (default 3: three must fit in a function's 60 s). */
+  readonly maxAttempts?: number;
 }
 
 /** A function runs 60 s: three attempts of a call that hangs must fit in it, with time left to record. */
@@ -17,7 +22,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export function clientOptions(config: AwsConfig) {
   return {
     region: config.region,
-    maxAttempts: 3,
+    maxAttempts: config.maxAttempts ?? 3,
     retryMode: 'standard' as const,
     // Without these a connection that never answers holds the call until the function times out (the
     // SDK's own socket timeout is minutes): the attempt must fail and be retried instead.
@@ -40,7 +45,18 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfi
   };
 }
 
-/** An emulator endpoint with the dummy credentials it accepts. */
+/**
+ * An emulator endpoint with the dummy credentials it accepts. The emulator answers a burst of HTML 500s
+ * when its threads are all busy (a busy 2-core machine): five attempts ride one out.
+ */
 export function emulatorConfig(endpoint: string, region = 'us-east-1'): AwsConfig {
-  return { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  return {
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: EMULATOR_ATTEMPTS,
+  };
 }
+
+/** Attempts per call against the local emulator. */
+export const EMULATOR_ATTEMPTS = 5;

@@ -128,7 +128,8 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
 
   return {
     emulator,
-    aws: emulator.aws,
+    // The functions' own retries, as in Lambda (the emulator's patience is for the local account only).
+    aws: { ...emulator.aws, maxAttempts: 3 },
     harnessAws: {
       ...emulator.aws,
       credentials: { accessKeyId: HARNESS_ACCESS_KEY, secretAccessKey: HARNESS_ACCESS_KEY },
