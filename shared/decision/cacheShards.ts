@@ -78,6 +78,13 @@ export const MEMORY_HEADROOM_FACTOR = 1.5;
 export const REALARM_MARGIN = 0.1;
 /** ElastiCache (Valkey, Redis OSS cluster mode enabled) allows up to 500 shards. */
 export const MAX_SHARDS = 500;
+/** A reshard still running this long per shard added or removed (at least an hour) is stuck: told, then let go. */
+export const RESHARD_DEADLINE_MINUTES_PER_SHARD = 30;
+/** A replica change still running after this long is stuck. */
+export const REPLICAS_DEADLINE_MINUTES = 60;
+
+const minutesSince = (at: Date, now: Date) => (now.getTime() - at.getTime()) / 60_000;
+
 /** Service Quotas' code of ElastiCache's "Nodes per cluster (cluster mode enabled)". */
 export const NODES_PER_CLUSTER_QUOTA_CODE = 'L-AF354865';
 /** Its documented default, used when Service Quotas cannot be read. */
@@ -462,7 +469,11 @@ function failureEvent(
 }
 
 /** What became of a reshard written ahead, from the group's status, shard count and events. */
-export function settleReshard(intent: PendingIntent, observation: CacheShardsObservation): Settlement {
+export function settleReshard(
+  intent: PendingIntent,
+  observation: CacheShardsObservation,
+  now: Date = intent.at,
+): Settlement {
   const shards = observation.shards.length;
   const event = failureEvent(observation, intent.at, 'reshard');
   if (event)
@@ -471,6 +482,13 @@ export function settleReshard(intent: PendingIntent, observation: CacheShardsObs
     // Another modification than a reshard is someone else's: ElastiCache runs one at a time, so a reshard
     // whose call was not known to have gone through never started (issue 21, 7).
     if (observation.resharding === false && !intent.recorded) return { status: 'not-applied' };
+    const deadline = Math.max(60, RESHARD_DEADLINE_MINUTES_PER_SHARD * Math.abs(intent.to - intent.from));
+    const running = minutesSince(intent.at, now);
+    if (running > deadline)
+      return {
+        status: 'failed',
+        message: `replication group is still ${observation.status} ${Math.round(running)} min after the reshard ${intent.from} → ${intent.to} began (deadline ${deadline} min)`,
+      };
     return { status: 'in-flight', message: `replication group is ${observation.status} at ${shards} shards` };
   }
   if (shards === intent.to) return { status: 'done' };
@@ -493,16 +511,23 @@ export function settleReplicas(
   action: ReplicasAction,
   intent: PendingIntent,
   observation: CacheShardsObservation,
+  now: Date = intent.at,
 ): Settlement {
   const replicas = observation.replicasPerShard;
   const event = failureEvent(observation, intent.at, 'replicas');
   if (event)
     return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
-  if (observation.status !== 'available')
+  if (observation.status !== 'available') {
+    if (minutesSince(intent.at, now) > REPLICAS_DEADLINE_MINUTES)
+      return {
+        status: 'failed',
+        message: `replication group is still ${observation.status} ${Math.round(minutesSince(intent.at, now))} min after the replica change began (deadline ${REPLICAS_DEADLINE_MINUTES} min)`,
+      };
     return {
       status: 'in-flight',
       message: `replication group is ${observation.status} at ${replicas} replicas per shard`,
     };
+  }
   if (replicas === action.replicasPerShard) return { status: 'done' };
   if (replicas === action.fromReplicas)
     return intent.recorded
@@ -564,9 +589,9 @@ export const cacheShardsModel: KindModel<CacheShardsObservation> = {
   gate: (input) => gateCacheShards(input),
   metricsFor: (target, rule, observation) => cacheMetricsFor(target, rule, observation),
   combine: (_target, _rule, series) => hottestPerPeriod(series),
-  settle: (_target, intent, observation) =>
+  settle: (_target, intent, observation, now) =>
     intent.action?.type === 'replicas'
-      ? settleReplicas(intent.action as ReplicasAction, intent, observation)
-      : settleReshard(intent, observation),
+      ? settleReplicas(intent.action as ReplicasAction, intent, observation, now)
+      : settleReshard(intent, observation, now),
   settlesAtOnce: false,
 };

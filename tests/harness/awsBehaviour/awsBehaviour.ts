@@ -84,7 +84,7 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
   const rds = new RdsInstances(context, moto, options.rds);
   const cache = new CacheResharding(context, moto, options.cache);
   const asg = new AutoScalingLifecycle(context, moto, options.asg);
-  const quotas = new ServiceQuotas();
+  const quotas = new ServiceQuotas(context);
   const cacheScalableTargets = new CacheScalableTargets();
   const throttling = new Throttling(
     context,

@@ -135,6 +135,11 @@ export class RdsInstances implements Behaviour {
         const answer = await next();
         return answer.status === 200 ? withBody(answer, this.showInstances(answerText(answer))) : answer;
       }
+      case 'DescribeDBClusters': {
+        const answer = await next();
+        this.watchReaderEndpoints(answerText(answer));
+        return answer;
+      }
       case 'DescribeEvents':
         return this.describeEvents(call);
       case 'DescribePendingMaintenanceActions':
@@ -316,7 +321,40 @@ export class RdsInstances implements Behaviour {
     return episode && now < episode.until ? episode.seconds : 0;
   }
 
+  /**
+   * The next create finds the world changed since the caller's describe: the source just became busy
+   * (`source-busy`: InvalidDBInstanceState) or someone just took the name (`name-taken`: an instance of that
+   * name made by hand, DBInstanceAlreadyExists).
+   */
+  raceNextCreate(race: 'source-busy' | 'name-taken'): void {
+    this.race = race;
+  }
+
+  private race: 'source-busy' | 'name-taken' | undefined;
+
+  /** The readers behind an Aurora cluster's reader endpoint now: its available readers, draining or not. */
+  readerEndpointMembers(cluster: string, now = this.context.now()): string[] {
+    return [...this.lives.values()]
+      .filter((l) => l.cluster === cluster && !l.deleted && statusAt(l, now) === 'available')
+      .map((l) => l.id)
+      .sort();
+  }
+
+  private readonly readerEndpoints = new Map<string, string>();
+
   // ---- the calls ----
+
+  /** Counts each change of the readers behind a cluster's reader endpoint, as DescribeDBClusters meets it. */
+  private watchReaderEndpoints(xml: string): void {
+    for (const id of xmlElements(xml, 'DBClusterIdentifier').map((e) =>
+      e.text.replace(/<\/?DBClusterIdentifier>/g, ''),
+    )) {
+      const members = this.readerEndpointMembers(id).join(',');
+      if (this.readerEndpoints.has(id) && this.readerEndpoints.get(id) !== members)
+        this.context.counts.count('aurora.readerEndpoint');
+      this.readerEndpoints.set(id, members);
+    }
+  }
 
   private async createReplica(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     const id = call.params.get('DBInstanceIdentifier') ?? '';
@@ -355,6 +393,21 @@ export class RdsInstances implements Behaviour {
     instanceClass: string | undefined,
   ): Promise<EmulatorAnswer | undefined> {
     const { counts, random } = this.context;
+    const race = this.race;
+    this.race = undefined;
+    if (race === 'name-taken') {
+      await this.moto('rds', {
+        Action: 'CreateDBInstance',
+        DBInstanceIdentifier: id,
+        DBInstanceClass: 'db.t4g.micro',
+        Engine: 'postgres',
+        AllocatedStorage: '20',
+        MasterUsername: 'someone',
+        MasterUserPassword: 'someone-else-1',
+      });
+      this.born(id, 'postgres', {}, { settled: true });
+    }
+    if (race === 'source-busy' && from.kind === 'source') this.consoleResize(from.id, 'db.r6g.xlarge', 15);
     const existing = this.lives.get(id);
     if ((existing && !existing.deleted) || (await this.existsInMoto(id))) {
       counts.count('rds.alreadyExists');

@@ -289,7 +289,7 @@ export class ScalerWorld {
       timestamp: Date;
     }[] = [];
     for (const target of this.policy.targets) {
-      const { resource, model } = kindScaler(capacityPortByKind[target.kind](this.layer.harnessAws));
+      const { resource, model } = this.harnessScaler(target.kind);
       const observation = await resource.observe(target);
       const state = model.capacity(target, observation, this.clock.now());
       const units = Math.max(1, state.serving);
@@ -333,6 +333,17 @@ export class ScalerWorld {
       }
     }
     await new DemoAccount(this.layer.harnessAws).putMetrics(dedupe(points));
+  }
+
+  private readonly harnessScalers = new Map<TargetKind, ReturnType<typeof kindScaler>>();
+
+  /** A kind's adapter on the harness's own credentials (what the world reads to publish its metrics). */
+  private harnessScaler(kind: TargetKind): ReturnType<typeof kindScaler> {
+    const known = this.harnessScalers.get(kind);
+    if (known) return known;
+    const scaler = kindScaler(capacityPortByKind[kind](this.layer.harnessAws));
+    this.harnessScalers.set(kind, scaler);
+    return scaler;
   }
 
   async stop(): Promise<void> {

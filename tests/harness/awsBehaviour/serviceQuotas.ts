@@ -1,5 +1,5 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
-import type { Behaviour } from './layerContext';
+import type { Behaviour, LayerContext } from './layerContext';
 import { type AwsCall, jsonError, jsonResult } from './protocol';
 
 /** ElastiCache's "Nodes per cluster (cluster mode enabled)" quota in Service Quotas. */
@@ -13,6 +13,8 @@ export class ServiceQuotas implements Behaviour {
   /** The applied value; `unreadable` answers AccessDeniedException. */
   nodesPerCluster: number | 'unreadable' = 90;
 
+  constructor(private readonly context: LayerContext) {}
+
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     if (call.service !== 'servicequotas' || call.action !== 'GetServiceQuota') return next();
     const { ServiceCode: service, QuotaCode: code } = call.json as {
@@ -20,6 +22,7 @@ export class ServiceQuotas implements Behaviour {
       QuotaCode?: string;
     };
     if (service !== 'elasticache' || code !== CACHE_NODES_PER_CLUSTER_QUOTA) return next();
+    this.context.counts.count('cache.nodeQuota');
     if (this.nodesPerCluster === 'unreadable')
       return jsonError(
         'AccessDeniedException',
