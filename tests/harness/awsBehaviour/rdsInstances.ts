@@ -284,7 +284,7 @@ export class RdsInstances implements Behaviour {
   /** The status the layer shows for an instance now (undefined: not one the layer plays). */
   status(id: string, now = this.context.now()): string | undefined {
     const life = this.lives.get(id);
-    return life ? statusAt(life, now) : undefined;
+    return life && !life.deleted ? statusAt(life, now) : undefined;
   }
 
   /** The instances the layer plays, with their status now. */
@@ -335,17 +335,25 @@ export class RdsInstances implements Behaviour {
   /** The readers behind an Aurora cluster's reader endpoint now: its available readers, draining or not. */
   readerEndpointMembers(cluster: string, now = this.context.now()): string[] {
     return [...this.lives.values()]
-      .filter((l) => l.cluster === cluster && !l.deleted && statusAt(l, now) === 'available')
+      .filter(
+        (l) =>
+          l.cluster === cluster && !this.writers.has(l.id) && !l.deleted && statusAt(l, now) === 'available',
+      )
       .map((l) => l.id)
       .sort();
   }
 
   private readonly readerEndpoints = new Map<string, string>();
+  /** Each cluster's writer (DBClusterMembers IsClusterWriter): never behind the reader endpoint. */
+  private readonly writers = new Set<string>();
 
   // ---- the calls ----
 
   /** Counts each change of the readers behind a cluster's reader endpoint, as DescribeDBClusters meets it. */
   private watchReaderEndpoints(xml: string): void {
+    for (const member of xmlElements(xml, 'DBClusterMember'))
+      if (xmlText(member.text, 'IsClusterWriter') === 'true')
+        this.writers.add(xmlText(member.text, 'DBInstanceIdentifier') ?? '');
     for (const id of xmlElements(xml, 'DBClusterIdentifier').map((e) =>
       e.text.replace(/<\/?DBClusterIdentifier>/g, ''),
     )) {

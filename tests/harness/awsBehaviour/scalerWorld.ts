@@ -127,7 +127,9 @@ export class ScalerWorld {
     const rds = this.rds();
     const id = target.sourceDbInstanceIdentifier;
     if (target.aurora) {
-      await rds.send(
+      // Straight into moto: the cluster and its writer exist before the scenario (no life cycle to play).
+      const moto = new RDSClient(clientOptions(emulatorConfig(this.layer.emulator.motoEndpoint)));
+      await moto.send(
         new CreateDBClusterCommand({
           DBClusterIdentifier: id,
           Engine: source.engine ?? 'aurora-mysql',
@@ -135,7 +137,7 @@ export class ScalerWorld {
           MasterUserPassword: 'soak-password-1',
         }),
       );
-      await rds.send(
+      await moto.send(
         new CreateDBInstanceCommand({
           DBInstanceIdentifier: `${id}-writer`,
           DBClusterIdentifier: id,

@@ -143,7 +143,7 @@ const replicaOf = (soak: Soak, source: string, pick: number) => {
   return ids.length > 0 ? ids[pick % ids.length] : undefined;
 };
 
-const wait = fc.integer({ min: 2, max: 90 });
+const wait = fc.integer({ min: 2, max: 50 });
 
 /** Everything the soak can make happen, each with its weight. */
 const commands = [
@@ -348,10 +348,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     maxConnections: (c) => (c === 'db.r6g.xlarge' ? 2000 : 1000),
     layer: {
       rds: {
-        createFailure: 0.08,
-        stuckCreating: 0.04,
+        createFailure: 0.1,
+        stuckCreating: 0.1,
         stuckMinutes: [90, 150],
-        insufficientCapacity: 0.1,
+        insufficientCapacity: 0.15,
       },
       cache: { rollback: 0.1 },
     },
@@ -379,8 +379,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { seed: options.seed, numRuns: 1, endOnFailure: true, verbose: 1 },
     );
   } catch (error) {
-    failures.push(error instanceof Error ? error.message : String(error));
+    const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+    failures.push(
+      `${cause instanceof Error ? cause.message : ''}\n${error instanceof Error ? error.message : String(error)}`.trim(),
+    );
   } finally {
+    if (process.env.SOAK_DEBUG)
+      for (const e of world.evaluations.filter((x) => x.decision.target === process.env.SOAK_DEBUG))
+        progress(`  ${e.decision.reason}: ${e.decision.message.slice(-160)}`);
+    if (process.env.SOAK_DEBUG)
+      progress(JSON.stringify(world.layer.notices.filter((n) => n.target === process.env.SOAK_DEBUG)));
     await world.stop();
   }
   return {

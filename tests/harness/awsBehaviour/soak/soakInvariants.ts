@@ -36,6 +36,9 @@ interface Operation {
   readonly at: number;
   readonly deadline: number;
   readonly running: (now: number) => boolean;
+  /** Seen ended once: a later instance of the same name is another operation's. */
+  ended?: boolean;
+  told?: boolean;
 }
 
 /**
@@ -62,6 +65,7 @@ export class SoakInvariants {
     const now = world.clock.now().getTime();
     const fresh = world.layer.mutations.slice(this.seenMutations);
     this.seenMutations = world.layer.mutations.length;
+    for (const o of this.operations) if (!o.ended && !o.running(now)) o.ended = true;
     for (const m of fresh) this.mutation(world, m, fresh, before);
     this.stuck(now);
     this.told(world, now);
@@ -147,7 +151,7 @@ export class SoakInvariants {
       m.action === 'DecreaseReplicaCount';
     if (operation && m.outcome === 'ok') {
       const running = this.operations.filter(
-        (o) => o.target === target.name && o.running(m.at) && m.at < o.deadline,
+        (o) => o.target === target.name && !o.ended && o.running(m.at) && m.at < o.deadline,
       );
       if (running.length > 0)
         this.fail(
@@ -206,13 +210,8 @@ export class SoakInvariants {
   /** An operation still running past its deadline is stuck: it is owed a notice (once). */
   private stuck(now: number): void {
     for (const o of this.operations)
-      if (
-        o.deadline <= now &&
-        o.running(now) &&
-        !this.owed.some((w) => w.what === o.what) &&
-        !(o as { told?: boolean }).told
-      ) {
-        (o as { told?: boolean }).told = true;
+      if (o.deadline <= now && !o.ended && o.running(now) && !o.told) {
+        o.told = true;
         this.owed.push({ target: o.target, what: `${o.what} stuck past its deadline`, since: o.deadline });
       }
   }
