@@ -6,8 +6,9 @@ import {
   type Rule,
   type Target,
 } from '../policy/schema';
-import type { GateOutcome, KindAction, KindModel, Settlement } from './kindModel';
-import type { CapacityState, Decision, MetricReading, PendingIntent, ScalingHistory } from './types';
+import { settleReplicas, settleReshard } from './cacheShardsSettle';
+import type { GateOutcome, KindAction, KindModel } from './kindModel';
+import type { CapacityState, Decision, MetricReading, ScalingHistory } from './types';
 
 /** One node of a shard: its cache cluster id (`<group>-0001-001`) is its CloudWatch `CacheClusterId`. */
 export interface CacheNode {
@@ -78,13 +79,6 @@ export const MEMORY_HEADROOM_FACTOR = 1.5;
 export const REALARM_MARGIN = 0.1;
 /** ElastiCache (Valkey, Redis OSS cluster mode enabled) allows up to 500 shards. */
 export const MAX_SHARDS = 500;
-/** A reshard still running this long per shard added or removed (at least an hour) is stuck: told, then let go. */
-export const RESHARD_DEADLINE_MINUTES_PER_SHARD = 30;
-/** A replica change still running after this long is stuck. */
-export const REPLICAS_DEADLINE_MINUTES = 60;
-
-const minutesSince = (at: Date, now: Date) => (now.getTime() - at.getTime()) / 60_000;
-
 /** Service Quotas' code of ElastiCache's "Nodes per cluster (cluster mode enabled)". */
 export const NODES_PER_CLUSTER_QUOTA_CODE = 'L-AF354865';
 /** Its documented default, used when Service Quotas cannot be read. */
@@ -448,100 +442,6 @@ export function gateCacheShards(input: GateInput): GateOutcome {
   return { pass: true };
 }
 
-/**
- * A failure event of the group after the operation began (a reshard rolled back or not finished); a
- * failover ("Failover from primary node …") is no failure of the reshard.
- */
-function failureEvent(
-  observation: CacheShardsObservation,
-  since: Date,
-  kind: 'reshard' | 'replicas',
-): CacheEvent | undefined {
-  // Only a failure of the kind of operation Scalepilot asked for: another party's modification that failed
-  // (a node type change) is no failure of Scalepilot's reshard (issue 21, 7).
-  const about = kind === 'reshard' ? /shard|node group|slot/i : /replica/i;
-  return observation.events?.find(
-    (e) =>
-      e.at >= since &&
-      about.test(e.message) &&
-      /\bfail(ed|ure|s)?\b|roll(ed)?[ -]?back|unable|could not|not complete|aborted/i.test(e.message),
-  );
-}
-
-/** What became of a reshard written ahead, from the group's status, shard count and events. */
-export function settleReshard(
-  intent: PendingIntent,
-  observation: CacheShardsObservation,
-  now: Date = intent.at,
-): Settlement {
-  const shards = observation.shards.length;
-  const event = failureEvent(observation, intent.at, 'reshard');
-  if (event)
-    return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
-  if (observation.status !== 'available') {
-    // Another modification than a reshard is someone else's: ElastiCache runs one at a time, so a reshard
-    // whose call was not known to have gone through never started (issue 21, 7).
-    if (observation.resharding === false && !intent.recorded) return { status: 'not-applied' };
-    const deadline = Math.max(60, RESHARD_DEADLINE_MINUTES_PER_SHARD * Math.abs(intent.to - intent.from));
-    const running = minutesSince(intent.at, now);
-    if (running > deadline)
-      return {
-        status: 'failed',
-        message: `replication group is still ${observation.status} ${Math.round(running)} min after the reshard ${intent.from} → ${intent.to} began (deadline ${deadline} min)`,
-      };
-    return { status: 'in-flight', message: `replication group is ${observation.status} at ${shards} shards` };
-  }
-  if (shards === intent.to) return { status: 'done' };
-  // Back to available at the old count: never started (its call did not go out) or rolled back by AWS.
-  if (shards === intent.from)
-    return intent.recorded
-      ? {
-          status: 'failed',
-          message: `replication group is available again at ${shards} shards, not ${intent.to}: AWS rolled the reshard back or did not finish it`,
-        }
-      : { status: 'not-applied' };
-  return {
-    status: 'failed',
-    message: `replication group is available at ${shards} shards, neither ${intent.from} nor ${intent.to}`,
-  };
-}
-
-/** A replica-count change: running while the group is not available, done at the new count. */
-export function settleReplicas(
-  action: ReplicasAction,
-  intent: PendingIntent,
-  observation: CacheShardsObservation,
-  now: Date = intent.at,
-): Settlement {
-  const replicas = observation.replicasPerShard;
-  const event = failureEvent(observation, intent.at, 'replicas');
-  if (event)
-    return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
-  if (observation.status !== 'available') {
-    if (minutesSince(intent.at, now) > REPLICAS_DEADLINE_MINUTES)
-      return {
-        status: 'failed',
-        message: `replication group is still ${observation.status} ${Math.round(minutesSince(intent.at, now))} min after the replica change began (deadline ${REPLICAS_DEADLINE_MINUTES} min)`,
-      };
-    return {
-      status: 'in-flight',
-      message: `replication group is ${observation.status} at ${replicas} replicas per shard`,
-    };
-  }
-  if (replicas === action.replicasPerShard) return { status: 'done' };
-  if (replicas === action.fromReplicas)
-    return intent.recorded
-      ? {
-          status: 'failed',
-          message: `replication group is available again at ${replicas} replicas per shard, not ${action.replicasPerShard}`,
-        }
-      : { status: 'not-applied' };
-  return {
-    status: 'failed',
-    message: `replication group is available at ${replicas} replicas per shard, neither ${action.fromReplicas} nor ${action.replicasPerShard}`,
-  };
-}
-
 /** The CloudWatch metrics one rule reads: per node for the group's own metrics, else the rule's metric. */
 export function cacheMetricsFor(
   target: Target,
@@ -595,3 +495,10 @@ export const cacheShardsModel: KindModel<CacheShardsObservation> = {
       : settleReshard(intent, observation, now),
   settlesAtOnce: false,
 };
+
+export {
+  REPLICAS_DEADLINE_MINUTES,
+  RESHARD_DEADLINE_MINUTES_PER_SHARD,
+  settleReplicas,
+  settleReshard,
+} from './cacheShardsSettle';

@@ -132,6 +132,8 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
     aws: { ...emulator.aws, maxAttempts: 3 },
     harnessAws: {
       ...emulator.aws,
+      // The harness's set-up (a launch template is not idempotent) must not be retried for slowness alone.
+      requestTimeoutMs: 120_000,
       credentials: { accessKeyId: HARNESS_ACCESS_KEY, secretAccessKey: HARNESS_ACCESS_KEY },
     },
     clock: options.clock,

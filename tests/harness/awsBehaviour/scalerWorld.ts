@@ -188,7 +188,8 @@ export class ScalerWorld {
   /** Someone makes a replica of a source by hand (untagged). */
   async manualReplica(source: string, id: string): Promise<void> {
     await this.layer.rds.manualReplica(source, id, async () => {
-      await this.rds().send(
+      // Straight into moto: the layer plays its life cycle from here (no race or refusal of the functions').
+      await new RDSClient(clientOptions(emulatorConfig(this.layer.emulator.motoEndpoint))).send(
         new CreateDBInstanceReadReplicaCommand({
           DBInstanceIdentifier: id,
           SourceDBInstanceIdentifier: source,
