@@ -120,7 +120,7 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
     };
   if (replaced)
     return {
-      act: { type: 'deleteFailed', desired: current, replica: replaced.id },
+      act: { type: 'deleteFailed', desired: current, replica: replaced.id, pending: true },
       reason: 'RemovingFailedReplica',
       message: `replica ${replaced.id} is ${why(replaced)} and was replaced: deleting it`,
     };

@@ -149,7 +149,16 @@ export type ReplicaAction =
       readonly replica: string;
       readonly discovery?: readonly string[];
     }
-  | { readonly type: 'deleteFailed'; readonly desired: number; readonly replica: string }
+  | {
+      readonly type: 'deleteFailed';
+      readonly desired: number;
+      readonly replica: string;
+      /**
+       * Changes no capacity (a failed replica is none) but runs for minutes: written ahead and settled like a
+       * delete, so nothing else starts on the target until it is gone (found by the soak, issue 21).
+       */
+      readonly pending: true;
+    }
   | {
       readonly type: 'drain';
       readonly desired: number;

@@ -51,6 +51,11 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
       // The stale replica is no capacity: removed as a failed replica of Scalepilot's.
       expect(calls(w, 'DeleteDBInstance').map((c) => c.resource)).toContain(SP1);
       expect(decisions(w).some((d) => d.reason === 'RemovingFailedReplica')).toBe(true);
+      // That delete runs for minutes: an operation in flight like any other, nothing else meanwhile
+      // (the soak found a replica created while a failed one was still being deleted).
+      expect(
+        decisions(w).some((d) => d.reason === 'OperationPending' && d.message.startsWith('deleteFailed')),
+      ).toBe(true);
     },
   );
 

@@ -332,6 +332,13 @@ export class RdsInstances implements Behaviour {
 
   private race: 'source-busy' | 'name-taken' | undefined;
 
+  /** The next delete finds its replica's source just turned busy (a console change): InvalidDBInstanceState. */
+  raceNextDelete(): void {
+    this.deleteRace = true;
+  }
+
+  private deleteRace = false;
+
   /** The readers behind an Aurora cluster's reader endpoint now: its available readers, draining or not. */
   readerEndpointMembers(cluster: string, now = this.context.now()): string[] {
     return [...this.lives.values()]
@@ -461,6 +468,10 @@ export class RdsInstances implements Behaviour {
         'InvalidParameterCombination',
         'Cannot delete protected DB Instance, please disable deletion protection and try again.',
       );
+    if (this.deleteRace && tracked.source) {
+      this.deleteRace = false;
+      this.consoleResize(tracked.source, 'db.r6g.xlarge', 10);
+    }
     const status = statusAt(tracked, now);
     const sourceStatus = tracked.source ? this.status(tracked.source, now) : undefined;
     const busySource = sourceStatus !== undefined && sourceStatus !== 'available';

@@ -214,6 +214,12 @@ const commands = [
           s.world.layer.rds.raceNextCreate(race),
         ),
     ),
+  wait.map(
+    (w) =>
+      new SoakCommand(w, 'the next replica delete races a console change of its source', (s) =>
+        s.world.layer.rds.raceNextDelete(),
+      ),
+  ),
   fc.tuple(wait, fc.nat({ max: 99 })).map(
     ([w, n]) =>
       new SoakCommand(w, `someone makes replica manual-${n} by hand`, async (s) => {
