@@ -387,6 +387,8 @@ async function evaluateOne(
           lease,
           history: next,
           failures: healthy,
+          // The change went through: a failure told before is over, the next one is told again (issue 21).
+          lastNotice: null,
           ...(model.settlesAtOnce ? { clearIntent: true } : { intentRecorded: true }),
         },
       );
