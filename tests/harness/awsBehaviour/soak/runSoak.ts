@@ -61,8 +61,8 @@ async function step(soak: Soak, model: Model): Promise<void> {
   world.demand.set('reads', demandAt(model, 'reads', 1.4));
   world.demand.set('readers', demandAt(model, 'readers', 1.4));
   world.ruleDemand.set('sessions', {
-    memory: demandAt(model, 'sessions', 2.4),
-    'engine-cpu': demandAt(model, 'sessions-cpu', 1.3),
+    memory: demandAt(model, 'sessions', 1.5),
+    'engine-cpu': demandAt(model, 'sessions-cpu', 1.6),
   });
   if (model.suspendedUntil !== undefined && model.minute >= model.suspendedUntil) {
     await world.layer.asg.resume(SOAK.group);
