@@ -47,7 +47,9 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfi
 
 /**
  * An emulator endpoint with the dummy credentials it accepts. The emulator answers a burst of HTML 500s
- * when its threads are all busy (a busy 2-core machine): five attempts ride one out.
+ * when its threads are all busy (a busy 2-core machine): five attempts ride one out. A slow answer there is
+ * load, not a lost connection: an attempt waits a minute before it is retried (a retried create that had
+ * gone through would be refused as a duplicate, a launch template for one).
  */
 export function emulatorConfig(endpoint: string, region = 'us-east-1'): AwsConfig {
   return {
@@ -55,6 +57,7 @@ export function emulatorConfig(endpoint: string, region = 'us-east-1'): AwsConfi
     endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     maxAttempts: EMULATOR_ATTEMPTS,
+    requestTimeoutMs: 60_000,
   };
 }
 

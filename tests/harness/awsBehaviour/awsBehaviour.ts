@@ -1,6 +1,6 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
 import { type Emulator, startEmulator } from '../../../bin/lib/emulator';
-import type { AwsConfig } from '../../../shared/adapters/awsConfig';
+import { type AwsConfig, REQUEST_TIMEOUT_MS } from '../../../shared/adapters/awsConfig';
 import type { Clock } from '../../../shared/ports';
 import { CacheScalableTargets } from './applicationAutoScaling';
 import { type AsgConfig, AutoScalingLifecycle } from './autoScalingLifecycle';
@@ -128,8 +128,8 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
 
   return {
     emulator,
-    // The functions' own retries, as in Lambda (the emulator's patience is for the local account only).
-    aws: { ...emulator.aws, maxAttempts: 3 },
+    // The functions' own retries and timeouts, as in Lambda (the emulator's patience is the local account's).
+    aws: { ...emulator.aws, maxAttempts: 3, requestTimeoutMs: REQUEST_TIMEOUT_MS },
     harnessAws: {
       ...emulator.aws,
       // The harness's set-up (a launch template is not idempotent) must not be retried for slowness alone.
