@@ -6,6 +6,7 @@ import { cloudWatchMetricsReaderIam } from '../shared/adapters/CloudWatchMetrics
 import { costExplorerReaderIam } from '../shared/adapters/CostExplorerReader';
 import { dynamoAlertDeliveriesIam } from '../shared/adapters/DynamoAlertDeliveries';
 import { dynamoLedgerIam } from '../shared/adapters/DynamoLedger';
+import { elastiCacheNodeQuotaIam } from '../shared/adapters/ElastiCacheNodeQuota';
 import { elastiCacheReplicaCountIam } from '../shared/adapters/ElastiCacheReplicaCount';
 import { elastiCacheScalableTargetsIam } from '../shared/adapters/ElastiCacheScalableTargets';
 import { elastiCacheShardCapacityIam } from '../shared/adapters/ElastiCacheShardCapacity';
@@ -13,6 +14,7 @@ import type { IamActions } from '../shared/adapters/iamActions';
 import { rdsAuroraReadersIam } from '../shared/adapters/RdsAuroraReaders';
 import { rdsReaderDiscoveryIam } from '../shared/adapters/RdsReaderDiscovery';
 import { rdsReplicaCapacityIam } from '../shared/adapters/RdsReplicaCapacity';
+import { rdsScalableTargetsIam } from '../shared/adapters/RdsScalableTargets';
 import { route53ReaderRecordsIam } from '../shared/adapters/Route53ReaderRecords';
 import { snsForecastNotifierIam } from '../shared/adapters/SnsForecastNotifier';
 import { snsNotifierIam } from '../shared/adapters/SnsNotifier';
@@ -132,6 +134,8 @@ export const functionAdapters = {
       when: rdsWith((t) => t.aurora),
     }),
     grant('RdsReaderDiscovery', rdsReaderDiscoveryIam, () => []),
+    // Aurora Auto Scaling on a cluster: a cluster another autoscaler scales is refused (issue 21).
+    grant('RdsScalableTargets', rdsScalableTargetsIam, anywhere),
     grant(
       'Route53ReaderRecords',
       route53ReaderRecordsIam,
@@ -157,6 +161,8 @@ export const functionAdapters = {
       ...shardWrites(policy, iam),
     ]),
     grant('ElastiCacheScalableTargets', elastiCacheScalableTargetsIam, anywhere),
+    // The nodes-per-cluster quota checked before a reshard (issue 21); unreadable: the documented 90.
+    grant('ElastiCacheNodeQuota', elastiCacheNodeQuotaIam, anywhere),
     grant(
       'ElastiCacheReplicaCount',
       elastiCacheReplicaCountIam,
@@ -195,6 +201,10 @@ export const functionAdapters = {
       when: needsCacheUnit,
     }),
     grant('ElastiCacheScalableTargets', elastiCacheScalableTargetsIam, anywhere, {
+      readOnly: true,
+      when: needsCacheUnit,
+    }),
+    grant('ElastiCacheNodeQuota', elastiCacheNodeQuotaIam, anywhere, {
       readOnly: true,
       when: needsCacheUnit,
     }),

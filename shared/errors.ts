@@ -52,14 +52,72 @@ export class ResourceNotFoundError extends ScalingError {
   }
 }
 
+/** What the SDK attaches to an error it got from AWS (or from what stood in AWS's place). */
+interface SdkErrorShape {
+  readonly name?: string;
+  readonly message?: string;
+  readonly $fault?: 'client' | 'server';
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
+}
+
+const sdkShape = (cause: unknown): SdkErrorShape =>
+  typeof cause === 'object' && cause !== null ? (cause as SdkErrorShape) : {};
+
+/**
+ * A 5xx whose body is no AWS answer (an HTML page from a load balancer or an overloaded emulator): the SDK
+ * cannot read it and throws a parse error, but the failure is the server's and transient.
+ */
+export function isUnreadable5xx(cause: unknown): boolean {
+  const status = sdkShape(cause).$metadata?.httpStatusCode ?? 0;
+  return (
+    status >= 500 &&
+    (cause instanceof SyntaxError || /Deserialization error/.test(sdkShape(cause).message ?? ''))
+  );
+}
+
+/** AWS answered no (a 4xx other than throttling): it changed nothing, and may accept the same call later. */
+export function isRefusal(cause: unknown): boolean {
+  const { $fault, $metadata, name } = sdkShape(cause);
+  const status = $metadata?.httpStatusCode ?? 0;
+  return (
+    $fault === 'client' &&
+    status >= 400 &&
+    status < 500 &&
+    !/Throttl|RequestLimitExceeded|TooManyRequests|RequestTimeout|ExpiredToken/.test(name ?? '')
+  );
+}
+
+function describeCause(cause: unknown): string {
+  if (isUnreadable5xx(cause)) {
+    const { $metadata } = sdkShape(cause);
+    return `HTTP ${$metadata?.httpStatusCode} with a body that is no AWS answer (an HTML error page): a transient server failure, still failing after ${$metadata?.attempts ?? 1} attempt(s)`;
+  }
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 /** An AWS call made through an adapter failed; the SDK error is the `cause`. */
 export class AwsCallError extends ScalingError {
+  /** The server failed (a 5xx, an unreadable answer): the same call may well succeed in a moment. */
+  readonly transient: boolean;
+
   constructor(
     readonly operation: string,
     cause: unknown,
   ) {
-    super(`${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${operation} failed: ${describeCause(cause)}`, { cause });
+    this.transient = isUnreadable5xx(cause) || sdkShape(cause).$fault === 'server';
   }
+}
+
+/**
+ * AWS refused the call (InvalidDBInstanceState, InvalidReplicationGroupState, a quota …): nothing was done,
+ * so an operation written ahead of it never started; the target retries later, backed off.
+ */
+export class RequestRefusedError extends AwsCallError {}
+
+/** The error for a failed call: a refusal when AWS said no, else the call failed (it may have taken effect). */
+export function awsCallError(operation: string, cause: unknown): AwsCallError {
+  return isRefusal(cause) ? new RequestRefusedError(operation, cause) : new AwsCallError(operation, cause);
 }
 
 /** A write under a lease was refused: the lease expired or another evaluation took it. Nothing was written. */

@@ -1,8 +1,11 @@
+import { RDSClient } from '@aws-sdk/client-rds';
 import type { Command } from 'commander';
+import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
 import { callerScope } from '../../shared/adapters/callerScope';
 import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
@@ -68,8 +71,16 @@ export function registerPlan(program: Command): void {
           console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
           for (const d of rows) {
             console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
-            // RDS: what each gate makes of each replica (owner, serving, lag, draining, protection).
+            // RDS: what waits for the source's maintenance window, then what each gate makes of each
+            // replica (owner, serving, lag, draining, protection).
             const target = policy.targets.find((t) => t.name === d.target);
+            if (target?.kind === 'rds-replicas')
+              for (const line of await rdsPendingMaintenance(new RDSClient(clientOptions(aws)), target).catch(
+                (error: unknown) => [
+                  `pending maintenance unreadable: ${error instanceof Error ? error.message : String(error)}`,
+                ],
+              ))
+                console.log(`  ${line}`);
             if (target?.kind === 'rds-replicas')
               for (const state of await rdsReplicaStates(
                 new RdsReplicaCapacity(aws),

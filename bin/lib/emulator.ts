@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { emulatorConfig } from '../../shared/adapters/awsConfig';
 import { freePort, type MotoServer, startMotoServer } from './motoServer';
 
@@ -8,10 +8,13 @@ import { freePort, type MotoServer, startMotoServer } from './motoServer';
  * SetDesiredCapacity" against real traffic rather than a mock.
  *
  * Emulator limits worked around here: moto has no DescribeInstanceRefreshes, so the proxy answers it
- * with "no refreshes" (the adapter's busy path is covered with aws-sdk-client-mock in its unit test).
+ * with "no refreshes" (the adapter's busy path is covered with aws-sdk-client-mock in its unit test); moto
+ * answers concurrent DynamoDB transactions with HTML 500 pages, so DynamoDB calls reach it one at a time.
  */
 export interface Emulator {
   readonly endpoint: string;
+  /** moto itself, behind no proxy (for a layer that needs to read or change what moto stores). */
+  readonly motoEndpoint: string;
   readonly aws: ReturnType<typeof emulatorConfig>;
   /** The moto_server process behind the proxy. */
   readonly pid: number;
@@ -20,27 +23,60 @@ export interface Emulator {
   /** Every action seen since the last reset, in order. */
   actions(): string[];
   /**
-   * How long the emulator was busy answering since the last reset: the union of the intervals during which
-   * at least one request was waiting on moto (what the emulator's own slowness costs a run).
-   */
-  busyMs(): number;
-  /**
    * Rewrites the emulator's answers to one action (undefined: stop rewriting). The local account uses it
    * to show instances as Pending while they boot, which moto's instances never are.
    */
   rewrite(action: string, edit: ((body: string) => string) | undefined): void;
   /**
+   * How long the emulator was busy answering since the last reset: the union of the intervals during which
+   * at least one request was waiting on moto (what the emulator's own slowness costs a run).
+   */
+  busyMs(): number;
+  /**
    * Answers an action moto does not have, with a JSON body (undefined: stop); a string is sent as it is, as
    * XML (the query protocols' answer). The local account uses it for Cost Explorer's GetCostForecast.
    */
   answer(action: string, json: (() => unknown) | undefined): void;
+  /**
+   * Puts a layer in front of moto for every request (undefined: remove it): it may answer itself, or
+   * forward to moto and change the answer. The AWS behaviour layer (tests/harness/awsBehaviour) uses it.
+   */
+  intercept(interceptor: Interceptor | undefined): void;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** One request as it reached the proxy. */
+export interface EmulatorCall {
+  /** The API action (`DescribeDBInstances`, `TransactWriteItems`, …). */
+  readonly action: string | undefined;
+  /** The signing name of the service (`rds`, `elasticache`, `monitoring`, `dynamodb`, …), from the signature. */
+  readonly service: string | undefined;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** An answer to send back; `destroy` drops the connection instead (a reset). */
+export interface EmulatorAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+  readonly destroy?: boolean;
+}
+
+/** `forward` sends the request on (with another body, when given) and returns what the emulator answered. */
+export type Interceptor = (
+  call: EmulatorCall,
+  forward: (body?: Buffer) => Promise<EmulatorAnswer>,
+) => Promise<EmulatorAnswer>;
+
 export async function startEmulator(): Promise<Emulator> {
   const moto: MotoServer = await startMotoServer();
   const seen: string[] = [];
+  const rewrites = new Map<string, (body: string) => string>();
+  const answers = new Map<string, () => unknown>();
   // Busy time: requests in flight, and since when at least one was.
   let inFlight = 0;
   let busySince = 0;
@@ -53,9 +89,69 @@ export async function startEmulator(): Promise<Emulator> {
     inFlight -= 1;
     if (inFlight === 0) busy += performance.now() - busySince;
   };
-  const rewrites = new Map<string, (body: string) => string>();
-  const answers = new Map<string, () => unknown>();
+  let interceptor: Interceptor | undefined;
+  let dynamo: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = dynamo.then(work, work);
+    dynamo = run.catch(() => undefined);
+    return run;
+  };
   const port = await freePort();
+  /**
+   * What the emulator answers: the harness's own answers (DescribeInstanceRefreshes, `answer`), else moto's,
+   * with the rewrite of its action applied.
+   */
+  const forward = (
+    req: { method?: string; url?: string; headers: IncomingHttpHeaders },
+    body: Buffer,
+    action?: string,
+  ) =>
+    new Promise<EmulatorAnswer>((done) => {
+      if (action === 'DescribeInstanceRefreshes')
+        return done({
+          status: 200,
+          headers: { 'content-type': 'text/xml' },
+          body: Buffer.from(
+            '<DescribeInstanceRefreshesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeInstanceRefreshesResult><InstanceRefreshes/></DescribeInstanceRefreshesResult><ResponseMetadata><RequestId>harness</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>',
+          ),
+        });
+      const answer = action ? answers.get(action) : undefined;
+      if (answer) {
+        const made = answer();
+        return done({
+          status: 200,
+          headers: { 'content-type': typeof made === 'string' ? 'text/xml' : 'application/x-amz-json-1.1' },
+          body: Buffer.from(typeof made === 'string' ? made : JSON.stringify(made)),
+        });
+      }
+      const headers = { ...req.headers, 'content-length': String(body.length) };
+      started();
+      let counted = true;
+      const stop = () => {
+        if (counted) ended();
+        counted = false;
+      };
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers },
+        (up) => {
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const edit = action ? rewrites.get(action) : undefined;
+            const raw = Buffer.concat(parts);
+            const edited = edit ? Buffer.from(edit(raw.toString('utf8'))) : raw;
+            const { 'content-length': _, 'transfer-encoding': __, ...headers } = up.headers;
+            stop();
+            done({ status: up.statusCode ?? 502, headers, body: edited });
+          });
+        },
+      );
+      upstream.on('error', (error) => {
+        stop();
+        done({ status: 502, headers: {}, body: Buffer.from(String(error)) });
+      });
+      upstream.end(body);
+    });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -63,61 +159,47 @@ export async function startEmulator(): Promise<Emulator> {
       const body = Buffer.concat(chunks);
       const action = actionOf(req.headers['x-amz-target'], body.toString('utf8'), req.url ?? '');
       if (action) seen.push(action);
-      if (action === 'DescribeInstanceRefreshes') {
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(
-          '<DescribeInstanceRefreshesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeInstanceRefreshesResult><InstanceRefreshes/></DescribeInstanceRefreshesResult><ResponseMetadata><RequestId>harness</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>',
-        );
-        return;
-      }
-      const answer = action ? answers.get(action) : undefined;
-      if (answer) {
-        const body = answer();
-        res.writeHead(200, {
-          'content-type': typeof body === 'string' ? 'text/xml' : 'application/x-amz-json-1.1',
-        });
-        res.end(typeof body === 'string' ? body : JSON.stringify(body));
-        return;
-      }
-      started();
-      res.once('close', ended);
-      const upstream = httpRequest(
-        { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          const edit = action ? rewrites.get(action) : undefined;
-          if (!edit) {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-            return;
-          }
-          const parts: Buffer[] = [];
-          up.on('data', (c: Buffer) => parts.push(c));
-          up.on('end', () => {
-            const edited = Buffer.from(edit(Buffer.concat(parts).toString('utf8')));
-            res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(edited.length) });
-            res.end(edited);
-          });
+      const call: EmulatorCall = {
+        action,
+        service: serviceOf(req.headers.authorization),
+        method: req.method ?? 'POST',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+      };
+      const send = (changed?: Buffer) => forward(req, changed ?? body, action);
+      // moto copies its tables in TransactWriteItems and answers a concurrent DynamoDB call with an HTML 500
+      // page: DynamoDB calls reach it one at a time (the functions run side by side, as in Lambda).
+      const next = call.service === 'dynamodb' ? (changed?: Buffer) => oneAtATime(() => send(changed)) : send;
+      (interceptor ? interceptor(call, next) : next()).then(
+        (answer) => {
+          if (answer.destroy) return void req.socket.destroy();
+          res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+          res.end(answer.body);
+        },
+        (error: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`emulator proxy failed: ${error instanceof Error ? error.stack : String(error)}`);
         },
       );
-      upstream.on('error', (error) => {
-        res.writeHead(502);
-        res.end(String(error));
-      });
-      upstream.end(body);
     });
   });
   await new Promise<void>((ok) => server.listen(port, '127.0.0.1', () => ok()));
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
+    motoEndpoint: moto.endpoint,
+    busyMs: () => busy + (inFlight > 0 ? performance.now() - busySince : 0),
     aws: emulatorConfig(endpoint),
     pid: moto.pid,
     calls: (action) => seen.filter((a) => a === action).length,
     actions: () => [...seen],
-    busyMs: () => busy + (inFlight > 0 ? performance.now() - busySince : 0),
     answer(action, json) {
       if (json) answers.set(action, json);
       else answers.delete(action);
+    },
+    intercept(next) {
+      interceptor = next;
     },
     rewrite(action, edit) {
       if (edit) rewrites.set(action, edit);
@@ -133,6 +215,11 @@ export async function startEmulator(): Promise<Emulator> {
       await moto.stop();
     },
   };
+}
+
+/** The service's signing name, from `Credential=<key>/<date>/<region>/<service>/aws4_request`. */
+function serviceOf(authorization: string | undefined): string | undefined {
+  return authorization ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] : undefined;
 }
 
 function actionOf(target: string | string[] | undefined, body: string, url: string): string | undefined {

@@ -7,7 +7,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { REPLICAS_TAG, type ReplicasAction } from '../decision/cacheShards';
-import { AwsCallError, ScalingError } from '../errors';
+import { AwsCallError, awsCallError, ScalingError } from '../errors';
 import type { IamActions } from './iamActions';
 
 /** The IAM actions ElastiCacheReplicaCount calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
@@ -66,7 +66,7 @@ export class ElastiCacheReplicaCount {
     await this.client
       .send(increase ? new IncreaseReplicaCountCommand(input) : new DecreaseReplicaCountCommand(input))
       .catch((cause: unknown) => {
-        throw new AwsCallError(`ElastiCache ${increase ? 'Increase' : 'Decrease'}ReplicaCount`, cause);
+        throw awsCallError(`ElastiCache ${increase ? 'Increase' : 'Decrease'}ReplicaCount`, cause);
       });
   }
 }

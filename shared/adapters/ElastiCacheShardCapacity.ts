@@ -17,10 +17,11 @@ import {
   type ReshardAction,
 } from '../decision/cacheShards';
 import type { KindAction } from '../decision/kindModel';
-import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { CacheShardsTarget, Target } from '../policy/schema';
 import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '../ports';
 import { type AwsConfig, clientOptions, controlPlaneClientOptions } from './awsConfig';
+import { ElastiCacheNodeQuota } from './ElastiCacheNodeQuota';
 import { ElastiCacheReplicaCount } from './ElastiCacheReplicaCount';
 import { ElastiCacheScalableTargets } from './ElastiCacheScalableTargets';
 import type { IamActions } from './iamActions';
@@ -47,6 +48,7 @@ export interface ElastiCacheShardOptions {
   readonly eventsClient?: ElastiCacheClient;
   readonly scalableTargets?: ElastiCacheScalableTargets;
   readonly replicas?: ElastiCacheReplicaCount;
+  readonly nodeQuota?: ElastiCacheNodeQuota;
 }
 
 /** The IAM actions ElastiCacheShardCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
@@ -74,6 +76,7 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
   private readonly eventsClient: ElastiCacheClient;
   private readonly scalableTargets: ElastiCacheScalableTargets;
   private readonly replicas: ElastiCacheReplicaCount;
+  private readonly nodeQuota: ElastiCacheNodeQuota;
 
   constructor(config: AwsConfig, options: ElastiCacheShardOptions = {}) {
     this.client = options.client ?? new ElastiCacheClient(controlPlaneClientOptions(config));
@@ -84,18 +87,20 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
       new ElastiCacheClient({ ...clientOptions(config), maxAttempts: 1 });
     this.scalableTargets = options.scalableTargets ?? new ElastiCacheScalableTargets(config);
     this.replicas = options.replicas ?? new ElastiCacheReplicaCount(this.client);
+    this.nodeQuota = options.nodeQuota ?? new ElastiCacheNodeQuota(config);
   }
 
   async observe(target: Target): Promise<CacheShardsObservation> {
     const t = cacheTarget(target);
     const group = await this.group(t.replicationGroupId);
-    const [scalableTargets, events, replicasChangedAt, engineVersion] = await Promise.all([
+    const [scalableTargets, events, replicasChangedAt, engineVersion, nodeQuota] = await Promise.all([
       this.scalableTargets.of(t.replicationGroupId),
       this.events(t.replicationGroupId),
       t.replicaScaling && group.ARN ? this.replicas.changedAt(group.ARN) : Promise.resolve(undefined),
       this.engineVersion(group),
+      this.nodeQuota.nodesPerCluster(),
     ]);
-    return observation(group, engineVersion, scalableTargets, events, replicasChangedAt);
+    return { ...observation(group, engineVersion, scalableTargets, events, replicasChangedAt), nodeQuota };
   }
 
   /**
@@ -199,7 +204,7 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
           }),
         )
         .catch((cause: unknown) => {
-          throw new AwsCallError('ElastiCache ModifyReplicationGroupShardConfiguration', cause);
+          throw awsCallError('ElastiCache ModifyReplicationGroupShardConfiguration', cause);
         });
       return;
     }
@@ -366,6 +371,10 @@ function observation(
     scalableTargets,
     shards,
     replicasPerShard: shards.length > 0 ? Math.max(0, Math.min(...shards.map((s) => s.nodes.length - 1))) : 0,
+    // While modifying: whether it is a reshard (slot migration) or another party's change.
+    ...(group.Status === 'modifying'
+      ? { resharding: group.PendingModifiedValues?.Resharding !== undefined }
+      : {}),
     ...(replicasChangedAt ? { replicasChangedAt } : {}),
     ...(events.events ? { events: events.events } : {}),
     ...(events.error ? { eventsError: events.error } : {}),

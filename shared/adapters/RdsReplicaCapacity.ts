@@ -9,6 +9,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeEventsCommand,
   InsufficientDBInstanceCapacityFault,
   InvalidDBInstanceStateFault,
   RDSClient,
@@ -21,15 +22,23 @@ import {
   MANAGED_TAG,
   type Placement,
   type RdsReplicasObservation,
+  REQUESTED_TAG,
   type ReplicaAction,
   type ReplicaInstance,
   rdsReplicasModel,
+  rdsReplicasRefusals,
   TARGET_TAG,
 } from '../decision/rdsReplicas';
 import { nameCandidates, replicaId } from '../decision/rdsReplicasNames';
 import { rdsPrerequisiteProblems } from '../decision/rdsReplicasPrerequisites';
 import type { CapacityState } from '../decision/types';
-import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import {
+  AwsCallError,
+  awsCallError,
+  RequestRefusedError,
+  ResourceNotFoundError,
+  ScalingError,
+} from '../errors';
 import type { RdsReplicasTarget, Target } from '../policy/schema';
 import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '../ports';
 import type { AwsConfig } from './awsConfig';
@@ -37,9 +46,14 @@ import { controlPlaneClientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 import { createAuroraReader } from './RdsAuroraReaders';
 import { RdsReaderDiscovery, type ReaderDiscovery } from './RdsReaderDiscovery';
+import { RdsScalableTargets } from './RdsScalableTargets';
 
-/** Every placement was refused for want of capacity; each attempt is in the message. */
-export class ReplicaPlacementError extends ScalingError {}
+/** Every placement was refused for want of capacity (or every name taken): nothing was created. */
+export class ReplicaPlacementError extends RequestRefusedError {
+  constructor(message: string) {
+    super('RDS create replica', new Error(message));
+  }
+}
 /** The source instance is an Aurora cluster member, or the cluster is an instance: the policy says otherwise. */
 export class SourceTypeMismatchError extends ScalingError {}
 
@@ -54,6 +68,8 @@ export interface CreateAttempt {
 export interface RdsReplicaOptions {
   readonly client?: RDSClient;
   readonly discovery?: ReaderDiscovery;
+  /** Aurora Auto Scaling's targets on a cluster (Application Auto Scaling). */
+  readonly scalableTargets?: RdsScalableTargets;
   /** Each create attempt (fallback placements, taken names), for the function's log. */
   readonly onAttempt?: (attempt: CreateAttempt) => void;
 }
@@ -61,8 +77,11 @@ export interface RdsReplicaOptions {
 const wrap =
   (operation: string) =>
   (cause: unknown): never => {
-    throw new AwsCallError(operation, cause);
+    throw awsCallError(operation, cause);
   };
+
+/** How far back the source's events are read to tell how long it has been busy. */
+const BUSY_EVENT_MINUTES = 24 * 60;
 
 function rdsTarget(target: Target): RdsReplicasTarget {
   if (target.kind !== 'rds-replicas') throw new ScalingError(`target "${target.name}" is not rds-replicas`);
@@ -77,11 +96,21 @@ const copiedTags = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
   Object.fromEntries(Object.entries(tagsOf(i)).filter(([k]) => !/^(scalepilot|aws):/.test(k)));
 
 function replicaView(i: DBInstance): ReplicaInstance {
+  const replication = i.StatusInfos?.find((s) => s.StatusType === 'read replication');
   return {
     id: i.DBInstanceIdentifier ?? '',
     status: i.DBInstanceStatus ?? 'unknown',
     tags: tagsOf(i),
     deletionProtection: i.DeletionProtection === true,
+    ...(replication?.Status
+      ? {
+          replication: {
+            status: replication.Status,
+            normal: replication.Normal !== false,
+            ...(replication.Message ? { message: replication.Message } : {}),
+          },
+        }
+      : {}),
     ...(i.DBInstanceClass ? { instanceClass: i.DBInstanceClass } : {}),
     ...(i.AvailabilityZone ? { availabilityZone: i.AvailabilityZone } : {}),
     ...(i.InstanceCreateTime ? { createdAt: i.InstanceCreateTime } : {}),
@@ -90,12 +119,18 @@ function replicaView(i: DBInstance): ReplicaInstance {
   };
 }
 
-const pending = (values: object | undefined) =>
-  values !== undefined && Object.values(values).some((v) => v !== undefined && v !== null);
+/** The names of the fields a modification waits to change (PendingModifiedValues). */
+const pendingFields = (values: object | undefined) =>
+  Object.entries(values ?? {})
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k]) => k);
+
+/** A replica of another Region is listed by its ARN; one of this Region by its identifier. */
+const isArn = (id: string) => id.startsWith('arn:');
 
 /** The IAM actions RdsReplicaCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const rdsReplicaCapacityIam: IamActions = {
-  read: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+  read: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeEvents'],
   write: [
     'rds:CreateDBInstanceReadReplica',
     'rds:DeleteDBInstance',
@@ -116,11 +151,13 @@ export const rdsReplicaCapacityIam: IamActions = {
 export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation> {
   private readonly client: RDSClient;
   private readonly discovery: ReaderDiscovery;
+  private readonly scalableTargets: RdsScalableTargets;
   private readonly onAttempt: (attempt: CreateAttempt) => void;
 
   constructor(config: AwsConfig, options: RdsReplicaOptions = {}) {
     this.client = options.client ?? new RDSClient(controlPlaneClientOptions(config));
     this.discovery = options.discovery ?? RdsReaderDiscovery.forAccount(config);
+    this.scalableTargets = options.scalableTargets ?? new RdsScalableTargets(config);
     this.onAttempt = options.onAttempt ?? (() => {});
   }
 
@@ -143,7 +180,12 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         })
     ).DBInstances?.[0];
     const checked = checkedSource(t, source);
-    return instanceObservation(t, checked, await this.instancesById(replicaIdsOf(checked)));
+    return instanceObservation(
+      t,
+      checked,
+      await this.instancesById(replicaIdsOf(checked)),
+      await this.busySince(checked),
+    );
   }
 
   /**
@@ -182,6 +224,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
           t,
           source,
           replicas.filter((i) => ids.has(i.DBInstanceIdentifier ?? '')),
+          await this.busySince(source),
         );
         const discovery = await this.discovery.published(t);
         observed.set(t.name, {
@@ -218,6 +261,26 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     return found;
   }
 
+  /** While a source instance is not available, since when (its latest event); undefined when it is. */
+  private async busySince(source: DBInstance): Promise<Date | undefined> {
+    if ((source.DBInstanceStatus ?? 'unknown') === 'available') return undefined;
+    return this.latestEvent('db-instance', source.DBInstanceIdentifier ?? '');
+  }
+
+  /**
+   * The time of the source's latest event of the last day (RDS DescribeEvents): while it is not
+   * available, the best known start of what it is doing (a modification, a maintenance, a backup).
+   */
+  private async latestEvent(type: 'db-instance' | 'db-cluster', id: string): Promise<Date | undefined> {
+    const response = await this.client
+      .send(
+        new DescribeEventsCommand({ SourceType: type, SourceIdentifier: id, Duration: BUSY_EVENT_MINUTES }),
+      )
+      .catch(wrap('RDS DescribeEvents'));
+    const times = (response.Events ?? []).flatMap((e) => (e.Date ? [e.Date.getTime()] : []));
+    return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+  }
+
   private async observeCluster(t: RdsReplicasTarget): Promise<RdsReplicasObservation> {
     const id = t.sourceDbInstanceIdentifier;
     const cluster: DBCluster | undefined = (
@@ -238,13 +301,24 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
           .catch(wrap('RDS DescribeDBInstances'))
       ).DBInstances ?? [];
     const writerInstance = members.find((m) => m.DBInstanceIdentifier === writer);
+    const status = cluster.Status ?? 'unknown';
+    const pending = pendingFields(cluster.PendingModifiedValues);
+    const [busySince, nativeScaling] = await Promise.all([
+      status === 'available' ? Promise.resolve(undefined) : this.latestEvent('db-cluster', id),
+      this.scalableTargets.of(id),
+    ]);
     return {
       aurora: true,
+      ...(nativeScaling.length > 0 ? { nativeScaling } : {}),
       source: {
         id,
-        status: cluster.Status ?? 'unknown',
+        status,
         engine: cluster.Engine ?? '',
-        modifying: pending(cluster.PendingModifiedValues),
+        modifying: pending.length > 0,
+        ...(pending.length > 0 ? { pendingModifications: pending } : {}),
+        ...(busySince ? { busySince } : {}),
+        // The writer's class is what a new reader copies: db.serverless is Serverless v2 (ACUs).
+        ...(writerInstance?.DBInstanceClass === 'db.serverless' ? { serverlessV2: true } : {}),
         tags: copiedTags(cluster),
         ...(writerInstance?.DBInstanceClass ? { instanceClass: writerInstance.DBInstanceClass } : {}),
         ...(cluster.DBSubnetGroup ? { subnetGroup: cluster.DBSubnetGroup } : {}),
@@ -271,7 +345,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     switch (action.type) {
       case 'create':
       case 'replace':
-        note = await this.create(t, action.candidates, action.placements, observation);
+        note = await this.create(t, action.candidates, action.placements, observation, action.requestedAt);
         break;
       case 'delete':
       case 'deleteFailed':
@@ -300,6 +374,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     candidates: readonly string[],
     placements: readonly Placement[],
     observation: RdsReplicasObservation,
+    requestedAt?: string,
   ): Promise<string | undefined> {
     const refused: string[] = [];
     for (const name of candidates) {
@@ -308,7 +383,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         const attempt = (outcome: CreateAttempt['outcome']) =>
           this.onAttempt({ target: t.name, replica: name, placement, outcome });
         try {
-          await this.sendCreate(t, name, placement, observation);
+          await this.sendCreate(t, name, placement, observation, requestedAt);
           attempt('created');
           return refused.length > 0 ? `created ${name} after: ${refused.join('; ')}` : undefined;
         } catch (cause) {
@@ -329,10 +404,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
             taken = true;
             break;
           }
-          throw new AwsCallError(
-            t.aurora ? 'RDS CreateDBInstance' : 'RDS CreateDBInstanceReadReplica',
-            cause,
-          );
+          throw awsCallError(t.aurora ? 'RDS CreateDBInstance' : 'RDS CreateDBInstanceReadReplica', cause);
         }
       }
       if (!taken) break; // every placement of this name was refused for capacity: another name will not help
@@ -345,12 +417,15 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     name: string,
     placement: Placement,
     observation: RdsReplicasObservation,
+    requestedAt?: string,
   ) {
-    // The source's tags (cost allocation, ownership) and Scalepilot's two, which say whose replica it is.
+    // The source's tags (cost allocation, ownership), Scalepilot's two, which say whose replica it is, and
+    // when it was asked for (a create still coming up past its deadline is then known for one).
     const tags = [
       ...Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       { Key: MANAGED_TAG, Value: 'true' },
       { Key: TARGET_TAG, Value: t.name },
+      ...(requestedAt ? [{ Key: REQUESTED_TAG, Value: requestedAt }] : []),
     ];
     const where = {
       ...(placement.instanceClass ? { DBInstanceClass: placement.instanceClass } : {}),
@@ -415,11 +490,27 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
           ...(t.aurora ? {} : { SkipFinalSnapshot: true }),
         }),
       )
-      .catch((cause: unknown) => {
-        // Already gone or already being deleted: the delete has happened.
-        if (cause instanceof DBInstanceNotFoundFault || cause instanceof InvalidDBInstanceStateFault) return;
-        throw new AwsCallError('RDS DeleteDBInstance', cause);
+      .catch(async (cause: unknown) => {
+        // Already gone: the delete has happened.
+        if (cause instanceof DBInstanceNotFoundFault) return;
+        // Already being deleted is done too; any other state (backing up, modifying, a busy source) is a
+        // refusal: nothing was deleted, and the target tries again later.
+        if (cause instanceof InvalidDBInstanceStateFault) {
+          if ((await this.statusOf(id)) === 'deleting') return;
+          throw new RequestRefusedError('RDS DeleteDBInstance', cause);
+        }
+        throw awsCallError('RDS DeleteDBInstance', cause);
       });
+  }
+
+  private async statusOf(id: string): Promise<string | undefined> {
+    const response = await this.client
+      .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
+      .catch((cause: unknown) => {
+        if (cause instanceof DBInstanceNotFoundFault) return undefined;
+        throw awsCallError('RDS DescribeDBInstances', cause);
+      });
+    return response?.DBInstances?.[0]?.DBInstanceStatus;
   }
 
   private async tagDraining(
@@ -471,34 +562,41 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         : undefined;
     const usable = t.aurora ? cluster !== undefined : instance !== undefined && !instance.DBClusterIdentifier;
     const seen = usable ? await this.observe(t) : undefined;
-    const others = (seen?.replicas ?? []).filter((r) => !isManaged(t, r)).length;
-    return rdsPrerequisiteProblems(t, {
-      ...(instance
-        ? {
-            instance: {
-              engine: instance.Engine ?? '',
-              status: instance.DBInstanceStatus ?? 'unknown',
-              backupRetentionDays: instance.BackupRetentionPeriod ?? 0,
-              replicas: instance.ReadReplicaDBInstanceIdentifiers?.length ?? 0,
-              otherReplicas: others,
-              ...(instance.ReadReplicaSourceDBInstanceIdentifier
-                ? { replicaOf: instance.ReadReplicaSourceDBInstanceIdentifier }
-                : {}),
-              ...(instance.DBClusterIdentifier ? { clusterId: instance.DBClusterIdentifier } : {}),
-            },
-          }
-        : {}),
-      ...(cluster
-        ? {
-            cluster: {
-              engine: cluster.Engine ?? '',
-              status: cluster.Status ?? 'unknown',
-              readers: seen?.replicas.length ?? 0,
-              otherReaders: others,
-            },
-          }
-        : {}),
-    });
+    // Hand-made replicas and replicas in other Regions use up the source's replicas too.
+    const others =
+      (seen?.replicas ?? []).filter((r) => !isManaged(t, r)).length +
+      (seen?.crossRegionReplicas?.length ?? 0);
+    const refusals = seen ? rdsReplicasRefusals(t, seen) : [];
+    return [
+      ...refusals,
+      ...rdsPrerequisiteProblems(t, {
+        ...(instance
+          ? {
+              instance: {
+                engine: instance.Engine ?? '',
+                status: instance.DBInstanceStatus ?? 'unknown',
+                backupRetentionDays: instance.BackupRetentionPeriod ?? 0,
+                replicas: instance.ReadReplicaDBInstanceIdentifiers?.length ?? 0,
+                otherReplicas: others,
+                ...(instance.ReadReplicaSourceDBInstanceIdentifier
+                  ? { replicaOf: instance.ReadReplicaSourceDBInstanceIdentifier }
+                  : {}),
+                ...(instance.DBClusterIdentifier ? { clusterId: instance.DBClusterIdentifier } : {}),
+              },
+            }
+          : {}),
+        ...(cluster
+          ? {
+              cluster: {
+                engine: cluster.Engine ?? '',
+                status: cluster.Status ?? 'unknown',
+                readers: seen?.replicas.length ?? 0,
+                otherReaders: others,
+              },
+            }
+          : {}),
+      }),
+    ];
   }
 
   /** The generic capacity view (for tools and tests that want a number). */
@@ -556,7 +654,9 @@ function checkedSource(t: RdsReplicasTarget, source: DBInstance | undefined): DB
 /** The instances a source's replicas may be: its list, and Scalepilot's own names (a replica just created may not be listed yet). */
 function replicaIdsOf(source: DBInstance): string[] {
   const id = source.DBInstanceIdentifier ?? '';
-  return [...new Set([...(source.ReadReplicaDBInstanceIdentifiers ?? []), ...ownNames(id)])];
+  // A replica in another Region is listed by its ARN: it is that Region's, never read or touched here.
+  const listed = (source.ReadReplicaDBInstanceIdentifiers ?? []).filter((r) => !isArn(r));
+  return [...new Set([...listed, ...ownNames(id)])];
 }
 
 /** A source instance's observation from the source and the instances its replica names found. */
@@ -564,16 +664,21 @@ function instanceObservation(
   t: RdsReplicasTarget,
   source: DBInstance,
   instances: readonly DBInstance[],
+  busySince: Date | undefined,
 ): RdsReplicasObservation {
   const id = t.sourceDbInstanceIdentifier;
   const replicas = instances.filter((i) => i.ReadReplicaSourceDBInstanceIdentifier === id);
+  const crossRegion = (source.ReadReplicaDBInstanceIdentifiers ?? []).filter(isArn);
+  const pending = pendingFields(source.PendingModifiedValues);
   return {
     aurora: false,
     source: {
       id,
       status: source.DBInstanceStatus ?? 'unknown',
       engine: source.Engine ?? '',
-      modifying: pending(source.PendingModifiedValues),
+      modifying: pending.length > 0,
+      ...(pending.length > 0 ? { pendingModifications: pending } : {}),
+      ...(busySince ? { busySince } : {}),
       tags: copiedTags(source),
       ...(source.DBInstanceClass ? { instanceClass: source.DBInstanceClass } : {}),
       ...(source.DBSubnetGroup?.DBSubnetGroupName
@@ -589,6 +694,7 @@ function instanceObservation(
     otherIds: instances
       .filter((i) => i.ReadReplicaSourceDBInstanceIdentifier !== id)
       .map((i) => i.DBInstanceIdentifier ?? ''),
+    ...(crossRegion.length > 0 ? { crossRegionReplicas: crossRegion } : {}),
   };
 }
 

@@ -3,7 +3,9 @@ import type { ApiCallBudget } from './ApiCallBudget';
 /**
  * The one configuration seam for every AWS SDK client: region, and an endpoint with dummy credentials when
  * the target is the local emulator. Retries use the SDK's own standard strategy (adaptive for the control
- * planes, see controlPlaneClientOptions).
+ * planes, see controlPlaneClientOptions), which treats every 5xx as transient, including one whose body is
+ * no AWS answer (an HTML page from a load balancer or an overloaded emulator: the SDK cannot parse it, but
+ * retries on its status); one that still fails is an AwsCallError that says so (`transient`).
  */
 export interface AwsConfig {
   readonly region: string;
@@ -13,6 +15,8 @@ export interface AwsConfig {
   readonly requestTimeoutMs?: number;
   /** The scalers' share of the account's API rate: every attempt of every client waits its turn and is counted. */
   readonly budget?: ApiCallBudget;
+  /** Attempts per call, the first included (default 3: three must fit in a function's 60 s). */
+  readonly maxAttempts?: number;
 }
 
 /** A function runs 60 s: three attempts of a call that hangs must fit in it, with time left to record. */
@@ -30,7 +34,7 @@ export function clientOptions(config: AwsConfig) {
   };
   return {
     region: config.region,
-    maxAttempts: 3,
+    maxAttempts: config.maxAttempts ?? 3,
     retryMode: 'standard' as 'standard' | 'adaptive',
     requestHandler: config.budget ? config.budget.requestHandler(handler) : handler,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -55,7 +59,21 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfi
   };
 }
 
-/** An emulator endpoint with the dummy credentials it accepts. */
+/**
+ * An emulator endpoint with the dummy credentials it accepts. The emulator answers a burst of HTML 500s
+ * when its threads are all busy (a busy 2-core machine): five attempts ride one out. A slow answer there is
+ * load, not a lost connection: an attempt waits a minute before it is retried (a retried create that had
+ * gone through would be refused as a duplicate, a launch template for one).
+ */
 export function emulatorConfig(endpoint: string, region = 'us-east-1'): AwsConfig {
-  return { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  return {
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: EMULATOR_ATTEMPTS,
+    requestTimeoutMs: 60_000,
+  };
 }
+
+/** Attempts per call against the local emulator. */
+export const EMULATOR_ATTEMPTS = 5;

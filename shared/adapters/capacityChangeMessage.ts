@@ -6,13 +6,23 @@ export function capacityChangeMessage({ decision, dryRun, at }: CapacityChangeNo
   const unit = unitByKind[decision.kind];
   const verb = decision.direction === 'out' ? 'scaled out' : 'scaled in';
   const prefix = dryRun ? '[dry run] would have ' : '';
-  const subject =
-    `Scalepilot: ${decision.target} ${prefix}${verb} ${decision.current} → ${decision.desired}`.slice(0, 100);
+  // A notice that is no change (a gate holding the target, an operation AWS refused or gave up on) says so.
+  const changed =
+    decision.desired !== decision.current &&
+    decision.reason !== 'OperationFailed' &&
+    decision.reason !== 'ActionFailed';
+  const subject = (
+    changed
+      ? `Scalepilot: ${decision.target} ${prefix}${verb} ${decision.current} → ${decision.desired}`
+      : `Scalepilot: ${decision.target} ${decision.reason} (${decision.current} ${unit}s, nothing changed)`
+  ).slice(0, 100);
   const metrics = Object.entries(decision.metrics)
     .map(([rule, value]) => `  ${rule}: ${value === null ? 'no fresh datapoint' : value}`)
     .join('\n');
   const body = [
-    `${decision.target} (${decision.kind}) ${prefix}${verb}: ${decision.current} → ${decision.desired} ${unit}s.`,
+    changed
+      ? `${decision.target} (${decision.kind}) ${prefix}${verb}: ${decision.current} → ${decision.desired} ${unit}s.`
+      : `${decision.target} (${decision.kind}): ${decision.reason}; still ${decision.current} ${unit}s, nothing changed.`,
     `Reason: ${decision.reason}: ${decision.message}`,
     `Metrics:\n${metrics}`,
     `At: ${at.toISOString()}`,

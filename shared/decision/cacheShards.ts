@@ -6,8 +6,9 @@ import {
   type Rule,
   type Target,
 } from '../policy/schema';
-import type { GateOutcome, KindAction, KindModel, Settlement } from './kindModel';
-import type { CapacityState, Decision, MetricReading, PendingIntent, ScalingHistory } from './types';
+import { settleReplicas, settleReshard } from './cacheShardsSettle';
+import type { GateOutcome, KindAction, KindModel } from './kindModel';
+import type { CapacityState, Decision, MetricReading, ScalingHistory } from './types';
 
 /** One node of a shard: its cache cluster id (`<group>-0001-001`) is its CloudWatch `CacheClusterId`. */
 export interface CacheNode {
@@ -50,6 +51,10 @@ export interface CacheShardsObservation {
   /** The group's recent events, oldest first; undefined when they could not be read (`eventsError`). */
   readonly events?: readonly CacheEvent[];
   readonly eventsError?: string;
+  /** A reshard is running (PendingModifiedValues.Resharding: slot migration in progress). */
+  readonly resharding?: boolean;
+  /** The account's nodes-per-cluster quota (Service Quotas, or the documented default) and its source. */
+  readonly nodeQuota?: { readonly value: number; readonly source: string };
 }
 
 /** A reshard: `NodeGroupCount` = desired, naming the shards to remove on scale-in. */
@@ -74,6 +79,30 @@ export const MEMORY_HEADROOM_FACTOR = 1.5;
 export const REALARM_MARGIN = 0.1;
 /** ElastiCache (Valkey, Redis OSS cluster mode enabled) allows up to 500 shards. */
 export const MAX_SHARDS = 500;
+/** Service Quotas' code of ElastiCache's "Nodes per cluster (cluster mode enabled)". */
+export const NODES_PER_CLUSTER_QUOTA_CODE = 'L-AF354865';
+/** Its documented default, used when Service Quotas cannot be read. */
+export const DEFAULT_NODES_PER_CLUSTER = 90;
+
+/**
+ * Refuses a change whose nodes (shards × (replicas + 1)) would pass the account's quota: ElastiCache would
+ * refuse it (NodeQuotaForCustomerExceeded) after the intent was written; told once, as a target at a limit.
+ */
+function nodeQuotaOutcome(
+  observation: CacheShardsObservation,
+  shards: number,
+  replicas: number,
+  what: string,
+): GateOutcome | undefined {
+  const quota = observation.nodeQuota ?? { value: DEFAULT_NODES_PER_CLUSTER, source: 'documented default' };
+  const nodes = shards * (replicas + 1);
+  if (nodes <= quota.value) return undefined;
+  return {
+    skip: 'NodeQuotaReached',
+    notify: true,
+    message: `${what} would make ${nodes} nodes (${shards} shards × ${replicas + 1}), over the account's ${quota.value} nodes per cluster (${quota.source}); ask for a quota increase (Service Quotas ${NODES_PER_CLUSTER_QUOTA_CODE}) or lower capacity.max`,
+  };
+}
 /** Online resharding needs Redis OSS 3.2.10 or later; every Valkey version has it. */
 const MIN_REDIS_RESHARD_VERSION = [3, 2, 10] as const;
 
@@ -280,6 +309,13 @@ function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome 
         };
     }
   }
+  const quota = nodeQuotaOutcome(
+    observation,
+    observation.shards.length,
+    next,
+    `replicas ${replicas} → ${next}`,
+  );
+  if (quota) return quota;
   const act: ReplicasAction = {
     type: 'replicas',
     desired: observation.shards.length,
@@ -334,7 +370,11 @@ function reshardOutcome(input: GateInput): GateOutcome {
       message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${RESHARD_CPU_LIMIT}% on the hottest node`,
     };
 
-  if (to > from) return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
+  if (to > from) {
+    const quota = nodeQuotaOutcome(observation, to, observation.replicasPerShard, `reshard ${from} → ${to}`);
+    if (quota) return quota;
+    return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
+  }
 
   // Scale-in: the shards holding the least memory go, if the rest can take their data and stay quiet.
   const memoryRule = rules.find((r) => r.metric.name === CACHE_MEMORY_METRIC && perNode(target, r));
@@ -402,70 +442,6 @@ export function gateCacheShards(input: GateInput): GateOutcome {
   return { pass: true };
 }
 
-/**
- * A failure event of the group after the operation began (a reshard rolled back or not finished); a
- * failover ("Failover from primary node …") is no failure of the reshard.
- */
-function failureEvent(observation: CacheShardsObservation, since: Date): CacheEvent | undefined {
-  return observation.events?.find(
-    (e) =>
-      e.at >= since &&
-      /\bfail(ed|ure|s)?\b|roll(ed)?[ -]?back|unable|could not|not complete|aborted/i.test(e.message),
-  );
-}
-
-/** What became of a reshard written ahead, from the group's status, shard count and events. */
-export function settleReshard(intent: PendingIntent, observation: CacheShardsObservation): Settlement {
-  const shards = observation.shards.length;
-  const event = failureEvent(observation, intent.at);
-  if (event)
-    return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
-  if (observation.status !== 'available')
-    return { status: 'in-flight', message: `replication group is ${observation.status} at ${shards} shards` };
-  if (shards === intent.to) return { status: 'done' };
-  // Back to available at the old count: never started (its call did not go out) or rolled back by AWS.
-  if (shards === intent.from)
-    return intent.recorded
-      ? {
-          status: 'failed',
-          message: `replication group is available again at ${shards} shards, not ${intent.to}: AWS rolled the reshard back or did not finish it`,
-        }
-      : { status: 'not-applied' };
-  return {
-    status: 'failed',
-    message: `replication group is available at ${shards} shards, neither ${intent.from} nor ${intent.to}`,
-  };
-}
-
-/** A replica-count change: running while the group is not available, done at the new count. */
-export function settleReplicas(
-  action: ReplicasAction,
-  intent: PendingIntent,
-  observation: CacheShardsObservation,
-): Settlement {
-  const replicas = observation.replicasPerShard;
-  const event = failureEvent(observation, intent.at);
-  if (event)
-    return { status: 'failed', message: `AWS reported "${event.message}" at ${event.at.toISOString()}` };
-  if (observation.status !== 'available')
-    return {
-      status: 'in-flight',
-      message: `replication group is ${observation.status} at ${replicas} replicas per shard`,
-    };
-  if (replicas === action.replicasPerShard) return { status: 'done' };
-  if (replicas === action.fromReplicas)
-    return intent.recorded
-      ? {
-          status: 'failed',
-          message: `replication group is available again at ${replicas} replicas per shard, not ${action.replicasPerShard}`,
-        }
-      : { status: 'not-applied' };
-  return {
-    status: 'failed',
-    message: `replication group is available at ${replicas} replicas per shard, neither ${action.fromReplicas} nor ${action.replicasPerShard}`,
-  };
-}
-
 /** The CloudWatch metrics one rule reads: per node for the group's own metrics, else the rule's metric. */
 export function cacheMetricsFor(
   target: Target,
@@ -513,9 +489,16 @@ export const cacheShardsModel: KindModel<CacheShardsObservation> = {
   gate: (input) => gateCacheShards(input),
   metricsFor: (target, rule, observation) => cacheMetricsFor(target, rule, observation),
   combine: (_target, _rule, series) => hottestPerPeriod(series),
-  settle: (_target, intent, observation) =>
+  settle: (_target, intent, observation, now) =>
     intent.action?.type === 'replicas'
-      ? settleReplicas(intent.action as ReplicasAction, intent, observation)
-      : settleReshard(intent, observation),
+      ? settleReplicas(intent.action as ReplicasAction, intent, observation, now)
+      : settleReshard(intent, observation, now),
   settlesAtOnce: false,
 };
+
+export {
+  REPLICAS_DEADLINE_MINUTES,
+  RESHARD_DEADLINE_MINUTES_PER_SHARD,
+  settleReplicas,
+  settleReshard,
+} from './cacheShardsSettle';

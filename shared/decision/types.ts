@@ -168,6 +168,11 @@ export const reasonCodes = [
   // hours were kept.
   'ScheduledActionsRemoved',
   'ScheduleBudget',
+  // rds-replicas (issue 21): a cluster Scalepilot must not scale (Aurora Auto Scaling on it, Serverless v2
+  // readers), refused at every evaluation as CacheShardsUnsupported refuses a cache group.
+  'RdsReplicasUnsupported',
+  // cache-shards (issue 21): a reshard or replica change past the account's nodes-per-cluster quota.
+  'NodeQuotaReached',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -216,6 +216,24 @@ export const RdsReplicasTargetSchema = z.strictObject({
     .max(6)
     .default([])
     .describe('tried in order, after the classes, when AWS has no capacity in the source’s placement'),
+  maxConnectionsByInstanceClass: z
+    .record(
+      z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large'),
+      z.number().int().positive(),
+    )
+    .optional()
+    .describe(
+      'max_connections of a replica of each class, for rules read with percentOf: a replica of a listed class (a fallback class) is read against its own limit; other classes use the rule’s percentOf',
+    ),
+  replicaCreateDeadlineMinutes: z
+    .number()
+    .int()
+    .min(15)
+    .max(1440)
+    .default(60)
+    .describe(
+      'a replica still coming up this long after Scalepilot asked for it is a failed create: told, then replaced like a failed replica',
+    ),
   readerDiscovery: z
     .strictObject({
       route53: z

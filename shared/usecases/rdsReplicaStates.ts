@@ -34,7 +34,10 @@ export function replicaStateLine(s: ReplicaGateState): string {
       ? 'created by Scalepilot'
       : s.owner === 'by hand'
         ? 'made by hand (never removed)'
-        : 'another target’s',
+        : s.owner === 'another Region'
+          ? 'in another Region (counts against the replica limit, never touched)'
+          : 'another target’s',
+    ...(s.broken ? [`no capacity: ${s.broken}`] : []),
     s.serving ? 'serving' : 'not serving',
     s.lagSeconds === null ? 'lag unknown (blocks removals)' : `lag ${s.lagSeconds} s`,
     ...(s.drainingSince ? [`draining since ${s.drainingSince}`] : []),

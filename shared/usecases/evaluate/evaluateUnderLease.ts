@@ -161,6 +161,8 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
         lease,
         history: next,
         failures: healthy,
+        // The change went through: a failure told before is over, the next one is told again (issue 21).
+        lastNotice: null,
         ...(settles ? { clearIntent: true } : { intentRecorded: true }),
       },
       now,

@@ -1,9 +1,11 @@
 import { backoffUntil } from '../../decision/backoff';
 import type { Decision } from '../../decision/types';
+import { RequestRefusedError } from '../../errors';
 import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
 import { describeError } from './describeError';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
+import { notifyChange } from './notifyChange';
 
 /**
  * A target whose resource could not be read (`DescribeFailed`) or whose action AWS refused
@@ -40,13 +42,20 @@ export async function failTarget(
   };
   deps.log.error('target failed', { target: target.name, reason, error: describeError(error) });
   deps.decisionMetrics?.failed(reason === 'DescribeFailed' ? 'describe' : 'act', target.name);
+  // AWS refused the call: the operation written ahead of it never started (issue 21), so its intent goes.
+  const refused = reason === 'ActionFailed' && error instanceof RequestRefusedError;
   await deps.ledger.record(
     decision,
     { ...run.context(target, now), applied: false },
     {
       ...(options.lease ? { lease: options.lease } : {}),
       failures: { count: failures, backoffUntil: until },
+      ...(refused ? { clearIntent: true } : {}),
+      ...(reason === 'ActionFailed' ? { lastNotice: reason } : {}),
     },
   );
   run.recorded(decision, false, run.dryRun(target));
+  // A failed action is told once, and again only after the target acted or decided otherwise (issue 21).
+  if (reason === 'ActionFailed' && before.lastNotice !== reason)
+    notifyChange(run, decision, run.dryRun(target), now);
 }

@@ -17,6 +17,7 @@ import {
   type ReplicationGroup,
   ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ElastiCacheScalableTargets } from '../../../shared/adapters/ElastiCacheScalableTargets';
@@ -37,6 +38,10 @@ import { cacheTarget } from '../decision/cacheShardsFixtures';
 // tags, alarms, metrics and the ledger run against moto in tests/integration/scaleCacheShards.test.ts.
 
 const elastiCache = mockClient(ElastiCacheClient);
+// The nodes-per-cluster quota, as Service Quotas answers it (tested through the behaviour layer too).
+mockClient(ServiceQuotasClient)
+  .on(GetServiceQuotaCommand)
+  .resolves({ Quota: { Value: 90 } });
 const autoScaling = mockClient(ApplicationAutoScalingClient);
 const config = { region: 'us-east-1' };
 const adapter = () =>

@@ -21,6 +21,7 @@ import {
   RdsReplicaCapacity,
   ReplicaPlacementError,
 } from '../../../shared/adapters/RdsReplicaCapacity';
+import type { RdsScalableTargets } from '../../../shared/adapters/RdsScalableTargets';
 import type { Placement, ReplicaAction } from '../../../shared/decision/rdsReplicas';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { managed, observation, rdsTarget, replica } from '../decision/rdsReplicasFixtures';
@@ -44,10 +45,18 @@ function recordingDiscovery() {
   return { published, discovery };
 }
 
+/** Aurora Auto Scaling reads no targets on the cluster (its refusal is tested through the layer). */
+const noNativeScaling = { of: async () => [] } as unknown as RdsScalableTargets;
+
 function adapter(extra: { onAttempt?: (a: CreateAttempt) => void } = {}) {
   const { published, discovery } = recordingDiscovery();
   return {
-    scaler: new RdsReplicaCapacity(aws, { client: new RDSClient(aws), discovery, ...extra }),
+    scaler: new RdsReplicaCapacity(aws, {
+      client: new RDSClient(aws),
+      discovery,
+      scalableTargets: noNativeScaling,
+      ...extra,
+    }),
     published,
   };
 }
@@ -371,6 +380,7 @@ describe('the RDS role allows every call of the RDS adapters (Aurora and reader 
     'client-rds': 'rds',
     'client-route-53': 'route53',
     'client-ssm': 'ssm',
+    'client-application-auto-scaling': 'application-autoscaling',
   };
   const calls = (adapter: string) => {
     const source = readFileSync(new URL(`../../../shared/adapters/${adapter}.ts`, import.meta.url), 'utf8');
@@ -401,6 +411,7 @@ describe('the RDS role allows every call of the RDS adapters (Aurora and reader 
     const needed = [
       'RdsReplicaCapacity',
       'RdsAuroraReaders',
+      'RdsScalableTargets',
       'Route53ReaderRecords',
       'SsmReaderEndpoints',
     ].flatMap(calls);

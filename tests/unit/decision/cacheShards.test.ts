@@ -268,10 +268,29 @@ describe('a reshard in flight is settled from the group (defect: a rolled-back r
       observation: group(4, 1, { events: undefined, eventsError: 'HTTP 500' }),
       want: 'done',
     },
+    {
+      name: 'issue 21, 7: modifying for something else than a reshard, the call never recorded: not applied',
+      observation: group(3, 1, { status: 'modifying', resharding: false }),
+      intent: intent({ recorded: false }),
+      want: 'not-applied',
+    },
+    {
+      name: 'issue 21, 7: another party’s failed node type change is no failure of the reshard',
+      observation: group(4, 1, {
+        events: [{ at: ago(60), message: 'Failed to modify the node type of replication group rg' }],
+      }),
+      want: 'done',
+    },
+    {
+      name: 'issue 21, 2: still resharding one shard past an hour: failed (stuck)',
+      observation: group(3, 1, { status: 'modifying', resharding: true }),
+      intent: intent({ at: ago(61 * 60) }),
+      want: 'failed',
+    },
   ] as { name: string; observation: CacheShardsObservation; intent?: PendingIntent; want: string }[])(
     '$name',
     ({ observation, intent: given, want }) => {
-      expect(settleReshard(given ?? intent(), observation).status).toBe(want);
+      expect(settleReshard(given ?? intent(), observation, NOW).status).toBe(want);
       expect(cacheShardsModel.settle(cacheTarget(), given ?? intent(), observation, NOW).status).toBe(want);
     },
   );

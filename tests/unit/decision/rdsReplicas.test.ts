@@ -100,7 +100,14 @@ interface GateRow {
   observation: RdsReplicasObservation;
   decision: Decision;
   metrics?: Record<string, MetricReading[][]>;
-  want: { kind: 'skip' | 'act' | 'pass'; reason?: string; type?: string; replica?: string; desired?: number };
+  want: {
+    kind: 'skip' | 'act' | 'pass';
+    reason?: string;
+    type?: string;
+    replica?: string;
+    desired?: number;
+    notify?: boolean;
+  };
 }
 
 const draining = (since: number) => ({ tags: { 'scalepilot:draining': ago(since).toISOString() } });
@@ -121,10 +128,134 @@ describe('the gates of a replica change (each row fails without its gate)', () =
       want: { kind: 'skip', reason: 'SourceNotAvailable' },
     },
     {
-      name: 'source state: nothing while the source is being modified',
-      observation: { ...twoManaged, source: { ...twoManaged.source, modifying: true } },
+      name: 'source state: nothing while a modification is being applied (modifying)',
+      observation: { ...twoManaged, source: { ...twoManaged.source, status: 'modifying' } },
       decision: decision(3, 4),
       want: { kind: 'skip', reason: 'SourceNotAvailable' },
+    },
+    {
+      name: 'source state (issue 21, 5): a change waiting for the maintenance window does not hold the target',
+      observation: {
+        ...twoManaged,
+        source: { ...twoManaged.source, modifying: true, pendingModifications: ['DBInstanceClass'] },
+      },
+      decision: decision(3, 4),
+      want: { kind: 'pass', type: 'create', desired: 4 },
+    },
+    {
+      name: 'source state (issue 21, 5): busy for 30 minutes is told (notify)',
+      observation: {
+        ...twoManaged,
+        source: { ...twoManaged.source, status: 'modifying', busySince: ago(31 * 60) },
+      },
+      decision: decision(3, 3),
+      want: { kind: 'skip', reason: 'SourceNotAvailable', notify: true },
+    },
+    {
+      name: 'source state (issue 21, 5): busy for 10 minutes is a routine wait (no notice)',
+      observation: {
+        ...twoManaged,
+        source: { ...twoManaged.source, status: 'modifying', busySince: ago(10 * 60) },
+      },
+      decision: decision(3, 3),
+      want: { kind: 'skip', reason: 'SourceNotAvailable', notify: false },
+    },
+    {
+      name: 'refusal (issue 21, 4): a cluster with Aurora Auto Scaling on its readers',
+      observation: observation([managed(sp(1), 1)], {
+        aurora: true,
+        nativeScaling: ['rds:cluster:ReadReplicaCount'],
+      }),
+      target: rdsTarget({ aurora: true }),
+      decision: decision(1, 2),
+      want: { kind: 'skip', reason: 'RdsReplicasUnsupported', notify: true },
+    },
+    {
+      name: 'refusal (issue 21, 4): Serverless v2 readers (db.serverless) are not counted in ACUs',
+      observation: observation([managed(sp(1), 1)], {
+        aurora: true,
+        source: { ...twoManaged.source, serverlessV2: true },
+      }),
+      target: rdsTarget({ aurora: true }),
+      decision: decision(1, 2),
+      want: { kind: 'skip', reason: 'RdsReplicasUnsupported' },
+    },
+    {
+      name: 'Serverless v2 with a provisioned replicaInstanceClass is a mixed cluster: readers are added',
+      observation: observation([managed(sp(1), 1)], {
+        aurora: true,
+        source: { ...twoManaged.source, serverlessV2: true },
+      }),
+      target: rdsTarget({ aurora: true, replicaInstanceClass: 'db.r6g.large' }),
+      decision: decision(1, 2),
+      want: { kind: 'pass', type: 'create', desired: 2 },
+    },
+    {
+      name: 'health (issue 21, 1): replication failed (StatusInfos) is no capacity: the older managed replica is removed',
+      observation: observation([
+        managed(sp(1), 1, { replication: { status: 'error', normal: false, message: 'Error 1062' } }),
+        managed(sp(2), 2),
+      ]),
+      decision: decision(1, 1),
+      want: { kind: 'act', reason: 'RemovingFailedReplica', type: 'deleteFailed', replica: sp(1) },
+    },
+    {
+      name: 'health (issue 21, 1): the newest replica with replication stopped is replaced',
+      observation: observation([
+        managed(sp(1), 1),
+        managed(sp(2), 2, { replication: { status: 'stopped', normal: false } }),
+      ]),
+      decision: decision(1, 1),
+      want: { kind: 'act', reason: 'ReplacingFailedReplica', type: 'replace', desired: 2 },
+    },
+    {
+      name: 'health (issue 21, 1): ReplicaLag −1 (MySQL: replication not active) is no capacity, and no healthy replica is drained for it',
+      observation: observation([managed(sp(1), 1), managed(sp(2), 2)]),
+      metrics: rawMetrics([sp(1), sp(2)], { [sp(1)]: -1 }),
+      decision: decision(2, 1),
+      want: { kind: 'act', reason: 'RemovingFailedReplica', type: 'deleteFailed', replica: sp(1) },
+    },
+    {
+      name: 'health (issue 21, 2): a managed replica still creating past replicaCreateDeadlineMinutes is replaced',
+      observation: observation([
+        managed(sp(1), 1),
+        managed(sp(2), 2, {
+          status: 'creating',
+          tags: { 'scalepilot:requested-at': ago(61 * 60).toISOString() },
+        }),
+      ]),
+      decision: decision(2, 2),
+      want: { kind: 'act', reason: 'ReplacingFailedReplica', type: 'replace' },
+    },
+    {
+      name: 'health (issue 21, 2): creating within the deadline is a create still running',
+      observation: observation([
+        managed(sp(1), 1),
+        managed(sp(2), 2, {
+          status: 'creating',
+          tags: { 'scalepilot:requested-at': ago(59 * 60).toISOString() },
+        }),
+      ]),
+      decision: decision(2, 2),
+      want: { kind: 'pass' },
+    },
+    {
+      name: 'health (issue 21, 11): a replaced failed replica with deletion protection is left and told, not deleted',
+      observation: observation([
+        managed(sp(1), 1, { status: 'failed', deletionProtection: true }),
+        managed(sp(2), 2),
+      ]),
+      decision: decision(1, 1),
+      want: { kind: 'skip', reason: 'DeletionProtected', notify: true },
+    },
+    {
+      name: 'health (issue 21, 11): a protected replaced replica does not hold a scale-out',
+      observation: observation([
+        managed(sp(1), 1, { status: 'failed', deletionProtection: true }),
+        managed(sp(2), 2),
+      ]),
+      decision: decision(1, 2),
+      want: { kind: 'pass', type: 'create', desired: 2 },
     },
     {
       name: 'ownership: only hand-made replicas above the minimum is a recorded skip (NotOwned)',
@@ -305,6 +436,7 @@ describe('the gates of a replica change (each row fails without its gate)', () =
     const o = outcomeOf(out);
     expect(o.kind).toBe(row.want.kind);
     if (row.want.reason) expect(o.reason).toBe(row.want.reason);
+    if (row.want.notify !== undefined) expect('skip' in out && out.notify === true).toBe(row.want.notify);
     const act = o.action;
     if (row.want.type === undefined) expect(act).toBeUndefined();
     else expect(act?.type).toBe(row.want.type);
@@ -445,6 +577,27 @@ describe('settlement: one operation at a time per source', () => {
       replicas: [managed(sp(1), 1)],
       recorded: false,
       want: 'not-applied',
+    },
+    {
+      name: 'deadline (issue 21, 2): a create still creating past replicaCreateDeadlineMinutes failed',
+      action: create,
+      replicas: [managed(sp(1), 1, { status: 'creating' })],
+      at: ago(61 * 60),
+      want: 'failed',
+    },
+    {
+      name: 'deadline (issue 21, 2): a delete still deleting past 30 minutes failed',
+      action: del,
+      replicas: [managed(sp(1), 1, { status: 'deleting' })],
+      at: ago(31 * 60),
+      want: 'failed',
+    },
+    {
+      name: 'deadline (issue 21, 3): a delete AWS accepted whose replica never went deleting failed',
+      action: del,
+      replicas: [managed(sp(1), 1)],
+      at: ago(6 * 60),
+      want: 'failed',
     },
   ])('$name', ({ action, replicas, recorded = true, at, want }) => {
     expect(settle(rdsTarget(), intent(action, recorded, at), observation(replicas), NOW).status).toBe(want);

@@ -1,0 +1,75 @@
+import type { Target } from '../policy/schema';
+import {
+  brokenReplicas,
+  DRAINING_TAG,
+  isDraining,
+  isGoing,
+  isManaged,
+  isUnhealthy,
+  MANAGED_TAG,
+  newestFirst,
+  type RdsReplicasObservation,
+  rdsTarget,
+  readerLag,
+} from './rdsReplicasView';
+import type { MetricReading } from './types';
+
+/** One replica as `scalepilot plan` shows it: what each gate makes of it now. */
+export interface ReplicaGateState {
+  readonly id: string;
+  readonly status: string;
+  readonly owner: 'scalepilot' | 'by hand' | 'another target' | 'another Region';
+  /** Counts as serving capacity: available, not draining, not lagging, replication running. */
+  readonly serving: boolean;
+  readonly drainingSince?: string;
+  /** Seconds; null when no recent datapoint (blocks removals); −1: replication not active. */
+  readonly lagSeconds: number | null;
+  readonly deletionProtection: boolean;
+  /** Could be the next one removed: Scalepilot's, healthy, unprotected. */
+  readonly removable: boolean;
+  /** Why it is no capacity (a failed state, replication stopped, a create past its deadline). */
+  readonly broken?: string;
+}
+
+export function replicaGateStates(
+  target: Target,
+  observation: RdsReplicasObservation,
+  metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>,
+  now: Date,
+): ReplicaGateState[] {
+  const t = rdsTarget(target);
+  const lag = readerLag(t, observation, metrics, now);
+  const broken = brokenReplicas(t, observation, lag, now);
+  const local = [...observation.replicas].sort(newestFirst).map((r): ReplicaGateState => {
+    const lagSeconds = lag.get(r.id);
+    const ours = isManaged(t, r);
+    const healthy = !isUnhealthy(r) && !isGoing(r) && !broken.has(r.id);
+    const why = broken.get(r.id);
+    return {
+      id: r.id,
+      status: r.status,
+      owner: ours ? 'scalepilot' : r.tags[MANAGED_TAG] === 'true' ? 'another target' : 'by hand',
+      // As the capacity view counts it: an unknown lag blocks removals, but only a known one past the limit
+      // (or replication stopped) stops a replica serving.
+      serving:
+        r.status === 'available' && !isDraining(r) && !why && (lagSeconds ?? 0) <= t.replicaLagLimitSeconds,
+      ...(isDraining(r) ? { drainingSince: r.tags[DRAINING_TAG] } : {}),
+      lagSeconds: lagSeconds ?? null,
+      deletionProtection: r.deletionProtection,
+      removable: ours && healthy && !r.deletionProtection,
+      ...(why ? { broken: why } : {}),
+    };
+  });
+  const remote = (observation.crossRegionReplicas ?? []).map(
+    (arn): ReplicaGateState => ({
+      id: arn,
+      status: 'in another Region',
+      owner: 'another Region',
+      serving: false,
+      lagSeconds: null,
+      deletionProtection: false,
+      removable: false,
+    }),
+  );
+  return [...local, ...remote];
+}

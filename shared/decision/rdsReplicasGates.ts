@@ -1,0 +1,304 @@
+import type { Target } from '../policy/schema';
+import type { GateOutcome } from './kindModel';
+import { nameCandidates } from './rdsReplicasNames';
+import {
+  brokenReplicas,
+  DRAINING_TAG,
+  discoveryEndpoints,
+  isDraining,
+  isManaged,
+  liveReplicas,
+  MANAGED_TAG,
+  MAX_FAILED_REPLACEMENTS,
+  newestFirst,
+  type Placement,
+  placements,
+  type RdsReplicasObservation,
+  type ReplicaAction,
+  type ReplicaInstance,
+  rdsTarget,
+  readerLag,
+  readers,
+  round,
+  TARGET_TAG,
+  wouldReAlarm,
+} from './rdsReplicasView';
+import type { Decision, MetricReading } from './types';
+
+/** A source not `available` for this long (a maintenance, a console change) is told to the operators once. */
+export const SOURCE_BUSY_NOTICE_MINUTES = 30;
+
+export interface GateInput {
+  readonly target: Target;
+  readonly decision: Decision;
+  readonly observation: RdsReplicasObservation;
+  readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
+  readonly now: Date;
+}
+
+/**
+ * Why Scalepilot must not manage this target's replicas at all (validate, plan and every evaluation say
+ * it): an Aurora cluster another autoscaler already scales, or one whose new readers would be
+ * Serverless v2 (they scale themselves in ACUs, which a count of readers does not measure).
+ */
+export function rdsReplicasRefusals(target: Target, observation: RdsReplicasObservation): string[] {
+  const t = rdsTarget(target);
+  const refusals: string[] = [];
+  const id = observation.source.id;
+  if (observation.nativeScaling && observation.nativeScaling.length > 0)
+    refusals.push(
+      `Aurora cluster "${id}" has an Application Auto Scaling scalable target on ${observation.nativeScaling.join(', ')} (Aurora Auto Scaling): two autoscalers would fight over its readers; deregister it or remove this target`,
+    );
+  if (t.aurora && observation.source.serverlessV2 && !t.replicaInstanceClass)
+    refusals.push(
+      `Aurora cluster "${id}" runs Serverless v2 (db.serverless): its readers scale themselves in ACUs, which Scalepilot does not count; set replicaInstanceClass to a provisioned class or leave the readers to Aurora`,
+    );
+  return refusals;
+}
+
+/**
+ * The gates, in order: refusals; source state; replacements exhausted; a failed managed replica replaced
+ * (or, once replaced, removed; one with deletion protection is left, told once); a drain under way
+ * (cancelled by a scale-out condition, or finished by the delete once `drainSeconds` passed with load
+ * still low); a removal (lag, re-alarm projection, ownership, deletion protection, then drain or delete);
+ * an addition (one replica at a time); reader discovery kept in sync.
+ */
+export function gate({ target, decision, observation, metrics, now }: GateInput): GateOutcome {
+  const t = rdsTarget(target);
+  const { source } = observation;
+  const refusals = rdsReplicasRefusals(t, observation);
+  if (refusals.length > 0)
+    return { skip: 'RdsReplicasUnsupported', message: refusals.join('; '), notify: true };
+
+  const lag = readerLag(t, observation, metrics, now);
+  const broken = brokenReplicas(t, observation, lag, now);
+  const serving = readers(observation).filter((r) => !broken.has(r.id));
+  const readerEndpoints = discoveryEndpoints(observation, lag, t.replicaLagLimitSeconds);
+  // With no reader to offer, discovery points at the source, so reads keep working.
+  const published = (list: readonly string[]) =>
+    list.length > 0 ? [...list].sort() : source.endpoint ? [source.endpoint] : [];
+  const wanted = published(readerEndpoints);
+  const discovery = t.readerDiscovery ? { discovery: wanted } : {};
+  const taken = new Set([
+    source.id,
+    ...(observation.writer ? [observation.writer] : []),
+    ...observation.replicas.map((r) => r.id),
+    ...(observation.otherIds ?? []),
+  ]);
+  const current = decision.current;
+
+  if (source.status !== 'available') {
+    const minutes = source.busySince ? (now.getTime() - source.busySince.getTime()) / 60_000 : undefined;
+    const long = minutes === undefined || minutes >= SOURCE_BUSY_NOTICE_MINUTES;
+    return {
+      skip: 'SourceNotAvailable',
+      message: `source ${source.id} is ${source.status}${minutes !== undefined ? ` (for ${Math.round(minutes)} min)` : ''}: no replica is added or removed until it is available`,
+      // A routine change passes unnoticed; one that holds the target this long is told, once.
+      ...(long ? { notify: true } : {}),
+    };
+  }
+
+  const failedManaged = observation.replicas
+    .filter((r) => broken.has(r.id) && isManaged(t, r))
+    .sort(newestFirst);
+  const newestHealthy = liveReplicas(observation, broken)
+    .filter((r) => isManaged(t, r))
+    .sort(newestFirst)[0];
+  // A failed replica older than a healthy managed one has been replaced: it only needs removing, unless it
+  // has deletion protection (then it stays, and the operators are told).
+  const isReplaced = (f: ReplicaInstance) =>
+    newestHealthy !== undefined && (newestHealthy.createdAt?.getTime() ?? 0) > (f.createdAt?.getTime() ?? 0);
+  const parked = failedManaged.filter((f) => isReplaced(f) && f.deletionProtection);
+  const replaced = failedManaged.find((f) => isReplaced(f) && !f.deletionProtection);
+  const failing = failedManaged.filter((f) => !parked.includes(f));
+  const why = (r: ReplicaInstance) => broken.get(r.id) ?? r.status;
+  if (!replaced && failing.length > MAX_FAILED_REPLACEMENTS)
+    return {
+      skip: 'ReplacementsExhausted',
+      notify: true,
+      message: `${failing.length} managed replicas failed in a row (${failing.map((r) => `${r.id} ${why(r)}`).join(', ')}): the original and ${MAX_FAILED_REPLACEMENTS} replacements; Scalepilot acts on ${source.id} again once they are repaired or deleted`,
+    };
+  if (replaced)
+    return {
+      act: { type: 'deleteFailed', desired: current, replica: replaced.id, pending: true },
+      reason: 'RemovingFailedReplica',
+      message: `replica ${replaced.id} is ${why(replaced)} and was replaced: deleting it`,
+    };
+  const failed = failing[0];
+  if (failed) {
+    const candidates = nameCandidates(source.id, taken);
+    const desired = Math.min(current + 1, t.capacity.max);
+    return {
+      act: {
+        type: 'replace',
+        desired,
+        failed: failed.id,
+        candidates,
+        placements: afterFailure(placements(t, observation), failed),
+        requestedAt: now.toISOString(),
+        ...discovery,
+      } satisfies ReplicaAction,
+      reason: 'ReplacingFailedReplica',
+      message: `replica ${failed.id} is ${why(failed)} (no capacity): creating ${candidates[0]} to replace it (failure ${failing.length} of at most ${MAX_FAILED_REPLACEMENTS + 1})`,
+    };
+  }
+
+  const laggingNow = [...lag].filter(
+    ([id, s]) => !broken.has(id) && (s === undefined || s > t.replicaLagLimitSeconds),
+  );
+  const lagMessage = () =>
+    laggingNow
+      .map(([id, s]) => (s === undefined ? `${id} lag unknown` : `${id} lags ${round(s)} s`))
+      .join(', ');
+  const scaleOutCondition = decision.direction === 'out' || decision.recommendation > current;
+  const low = decision.direction === 'in' || decision.recommendation < current;
+  const draining = liveReplicas(observation, broken)
+    .filter((r) => isManaged(t, r) && isDraining(r))
+    .sort(newestFirst)[0];
+
+  function removal(replica: ReplicaInstance, reason: string): GateOutcome {
+    if (laggingNow.length > 0)
+      return {
+        skip: 'ReplicaLagging',
+        message: `no removal while a replica lags over ${t.replicaLagLimitSeconds} s: ${lagMessage()}`,
+      };
+    const n = serving.length + (isDraining(replica) && replica.status === 'available' ? 1 : 0);
+    const crossed = wouldReAlarm(t, decision, n);
+    if (crossed.length > 0)
+      return {
+        skip: 'WouldReAlarm',
+        message: `removing one of ${n} readers would put the rest over the scale-out threshold: ${crossed.join('; ')}`,
+      };
+    if (replica.deletionProtection)
+      return {
+        skip: 'DeletionProtected',
+        message: `${replica.id} has deletion protection: left in place (turn it off to let Scalepilot remove it)`,
+      };
+    const others = readerEndpoints.filter((e) => e !== replica.endpoint);
+    if (!isDraining(replica) && t.drainSeconds > 0)
+      return {
+        act: {
+          type: 'drain',
+          desired: current,
+          replica: replica.id,
+          at: now.toISOString(),
+          ...(t.readerDiscovery ? { discovery: published(others) } : {}),
+        } satisfies ReplicaAction,
+        reason: 'Draining',
+        message: `${replica.id} tagged ${DRAINING_TAG} and out of reader discovery; deleted after ${t.drainSeconds} s if load stays low`,
+      };
+    const action: ReplicaAction = {
+      type: 'delete',
+      desired: current - 1,
+      replica: replica.id,
+      ...(t.readerDiscovery ? { discovery: published(others) } : {}),
+    };
+    return decision.desired === current - 1
+      ? { pass: true, act: action }
+      : {
+          act: action,
+          reason: 'ScaleIn',
+          message: `deleting ${replica.id} (${reason}); one replica at a time`,
+        };
+  }
+
+  const outcome = ((): GateOutcome => {
+    if (draining) {
+      const since = new Date(draining.tags[DRAINING_TAG] ?? '');
+      const sinceOk = !Number.isNaN(since.getTime());
+      const elapsed = sinceOk ? (now.getTime() - since.getTime()) / 1000 : Number.POSITIVE_INFINITY;
+      const backInService = t.readerDiscovery
+        ? { discovery: published(withEndpoint(readerEndpoints, draining)) }
+        : {};
+      // At the minimum (a replica deleted by hand or failed meanwhile), finishing the drain would go below it.
+      const atMin = current <= t.capacity.min;
+      if (scaleOutCondition || atMin || (elapsed >= t.drainSeconds && !low))
+        return {
+          act: {
+            type: 'cancelDrain',
+            desired: current,
+            replica: draining.id,
+            ...backInService,
+          } satisfies ReplicaAction,
+          reason: 'DrainCancelled',
+          message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s) is the minimum` : 'load no longer low'}: ${draining.id} back in service`,
+        };
+      if (elapsed < t.drainSeconds)
+        return {
+          skip: 'Draining',
+          message: `${draining.id} draining since ${since.toISOString()}; deleted after ${t.drainSeconds} s if load stays low`,
+        };
+      return removal(draining, `drained for ${Math.round(elapsed)} s with load low`);
+    }
+    if (decision.desired < current) {
+      const removable = liveReplicas(observation, broken)
+        .filter((r) => isManaged(t, r))
+        .sort(newestFirst)[0];
+      if (!removable)
+        return {
+          skip: 'NotOwned',
+          message: `every replica of ${source.id} was made by hand (not tagged ${MANAGED_TAG}=true, ${TARGET_TAG}=${t.name}): none is removed`,
+        };
+      return removal(removable, 'load low');
+    }
+    if (decision.desired > current) {
+      const candidates = nameCandidates(source.id, taken);
+      if (candidates.length === 0)
+        return { skip: 'AtMaxCapacity', message: `every replica name of ${source.id} is taken` };
+      const action: ReplicaAction = {
+        type: 'create',
+        desired: current + 1,
+        candidates,
+        placements: placements(t, observation),
+        requestedAt: now.toISOString(),
+        ...discovery,
+      };
+      return decision.desired === current + 1
+        ? { pass: true, act: action }
+        : {
+            act: action,
+            // A floor's reason stays its own: the operator sees the forecast asked for the replica.
+            reason: decision.reason === 'PredictiveFloor' ? 'PredictiveFloor' : 'ScaleOut',
+            message: `creating ${candidates[0]}; one replica at a time`,
+          };
+    }
+    if (t.readerDiscovery && !sameList(observation.discovery, wanted))
+      return {
+        act: { type: 'syncDiscovery', desired: current, discovery: wanted } satisfies ReplicaAction,
+        reason: 'ReaderDiscoverySynced',
+        message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}`,
+      };
+    return { pass: true };
+  })();
+
+  // A failed replica kept by its deletion protection: told once, when there is nothing else to do.
+  if (parked.length > 0 && 'pass' in outcome && !outcome.act)
+    return {
+      skip: 'DeletionProtected',
+      notify: true,
+      message: `${parked.map((r) => `${r.id} is ${why(r)}`).join(', ')} and was replaced, but has deletion protection: left in place; turn it off (Scalepilot then deletes it) or delete it by hand`,
+    };
+  return outcome;
+}
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
+  a !== undefined && a.length === b.length && [...a].sort().every((x, i) => x === b[i]);
+
+/**
+ * A replica that failed for want of capacity (RDS-EVENT-0031) is not retried in its own placement: the
+ * replacement starts with the next class or Availability Zone (all of them again if none is left).
+ */
+function afterFailure(list: readonly Placement[], failed: ReplicaInstance): Placement[] {
+  const rest = list.filter(
+    (p) =>
+      p.instanceClass !== failed.instanceClass ||
+      (p.availabilityZone !== undefined && p.availabilityZone !== failed.availabilityZone),
+  );
+  return rest.length > 0 ? rest : [...list];
+}
+
+function withEndpoint(list: readonly string[], replica: ReplicaInstance): string[] {
+  return replica.endpoint && replica.status === 'available' && !list.includes(replica.endpoint)
+    ? [...list, replica.endpoint].sort()
+    : [...list];
+}

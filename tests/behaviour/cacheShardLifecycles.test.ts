@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
+import { shardsPolicy } from './worldPolicies';
+import { calls, decisions, run, story } from './worldRuns';
+
+// Issue 21's ElastiCache defects through the AWS behaviour layer: moto answers resharding with HTTP 500,
+// so the layer runs the operation itself (modifying for minutes, slot migration, refusals, the node quota).
+
+let world: ScalerWorld | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+/** Memory high on every shard (a reshard is wanted), engine CPU quiet enough to reshard. */
+function dataGrows(w: ScalerWorld) {
+  w.ruleDemand.set('sessions', { memory: 2.7, 'engine-cpu': 1.5 });
+}
+
+describe('ElastiCache shards through the AWS behaviour layer (issue 21)', () => {
+  it('a reshard runs for minutes (modifying, slot migration) and completes at the new count', async () => {
+    world = await ScalerWorld.start({ policy: shardsPolicy() });
+    dataGrows(world);
+    await run(world, 'cache-shards', 30);
+    expect(calls(world, 'ModifyReplicationGroupShardConfiguration')[0]?.outcome, story(world)).toBe('ok');
+    expect(decisions(world).some((d) => d.reason === 'OperationPending')).toBe(true);
+    expect(decisions(world).some((d) => d.reason === 'OperationCompleted')).toBe(true);
+    expect(world.layer.cache.group('cache')?.shards).toBeGreaterThanOrEqual(4);
+  });
+
+  it('7: another party’s modification is not taken for Scalepilot’s reshard: no false rollback, no false failure', async () => {
+    world = await ScalerWorld.start({ policy: shardsPolicy() });
+    dataGrows(world);
+    // Someone changes the node type between the scaler's describe and its reshard call.
+    world.layer.cache.raceNextReshard(20);
+    await run(world, 'cache-shards', 60);
+    const reshards = calls(world, 'ModifyReplicationGroupShardConfiguration');
+    expect(reshards[0]?.error, story(world)).toBe('InvalidReplicationGroupState');
+    expect(
+      decisions(world).filter((d) => d.reason === 'OperationFailed'),
+      story(world),
+    ).toEqual([]);
+    expect(reshards.some((r) => r.outcome === 'ok')).toBe(true);
+    expect(world.layer.notices.filter((n) => n.reason === 'OperationFailed')).toEqual([]);
+  });
+
+  it.each([
+    { name: 'the quota read from Service Quotas', quota: 9 as number | 'unreadable', cap: 4 },
+    { name: 'Service Quotas unreadable: the documented default of 90', quota: 'unreadable' as const, cap: 6 },
+  ])('8: $name caps shards × (replicas + 1) before any reshard is asked for', async ({ quota, cap }) => {
+    world = await ScalerWorld.start({
+      policy: shardsPolicy({ capacity: { min: 3, max: 6 } }),
+      layer: { cache: { nodesPerCluster: typeof quota === 'number' ? quota : 90, minutesPerShard: [2, 3] } },
+    });
+    world.layer.quotas.nodesPerCluster = quota;
+    world.ruleDemand.set('sessions', { memory: 9, 'engine-cpu': 1.5 });
+    await run(world, 'cache-shards', 90, { step: 3 });
+    const reshards = calls(world, 'ModifyReplicationGroupShardConfiguration');
+    expect(
+      reshards.filter((r) => r.outcome !== 'ok'),
+      story(world),
+    ).toEqual([]);
+    expect(Math.max(...reshards.map((r) => Number(r.detail.NodeGroupCount)))).toBe(cap);
+    if (cap < 6) {
+      expect(decisions(world).some((d) => d.reason === 'NodeQuotaReached')).toBe(true);
+      expect(world.layer.notices.filter((n) => n.reason === 'NodeQuotaReached')).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { EmulatorAnswer } from '../../../bin/lib/emulator';
+import type { Behaviour, LayerContext } from './layerContext';
+import { MINUTE } from './layerContext';
+import type { MotoQuery } from './motoQuery';
+import { type AwsCall, answerText, editList, escapeXml, queryResult, withBody, xmlText } from './protocol';
+
+/** How EC2 Auto Scaling plays its instances; durations in virtual minutes. */
+export interface AsgConfig {
+  /** From launch to InService (boot, health checks, lifecycle hooks). */
+  readonly bootMinutes: readonly [number, number];
+}
+
+export const defaultAsgConfig: AsgConfig = { bootMinutes: [2, 5] };
+
+interface Shortfall {
+  /** At most this many instances launch while it lasts. */
+  readonly instances: number;
+  readonly until: number;
+  readonly instanceType: string;
+}
+
+/**
+ * EC2 Auto Scaling groups on the virtual clock. moto launches instances InService at once and has no
+ * instance refreshes; the layer shows each new instance `Pending` until it has booted, instance refreshes in
+ * progress (DescribeInstanceRefreshes), capacity shortfalls (instances past what EC2 could place never
+ * appear, and DescribeScalingActivities shows the failed launches with InsufficientInstanceCapacity), and
+ * suspends processes in moto itself (SuspendProcesses, which moto keeps).
+ */
+export class AutoScalingLifecycle implements Behaviour {
+  readonly config: AsgConfig;
+  private readonly ready = new Map<string, number>();
+  private readonly refreshes = new Map<string, { id: string; startedAt: number; endsAt: number }>();
+  private readonly shortfalls = new Map<string, Shortfall>();
+  private readonly failedLaunches = new Map<string, { at: number; message: string }[]>();
+
+  constructor(
+    private readonly context: LayerContext,
+    private readonly moto: MotoQuery,
+    config: Partial<AsgConfig> = {},
+  ) {
+    this.config = { ...defaultAsgConfig, ...config };
+  }
+
+  async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
+    if (call.service !== 'autoscaling') return next();
+    if (call.action === 'DescribeAutoScalingGroups') {
+      const answer = await next();
+      return answer.status === 200 ? withBody(answer, this.show(answerText(answer))) : answer;
+    }
+    if (call.action === 'DescribeInstanceRefreshes') return this.describeRefreshes(call);
+    if (call.action === 'DescribeScalingActivities') return this.describeActivities(call);
+    return next();
+  }
+
+  // ---- what the soak and the tests make happen ----
+
+  /** An instance refresh (someone rolling a new launch template) runs for `minutes`. */
+  instanceRefresh(group: string, minutes: number): void {
+    const now = this.context.now();
+    this.refreshes.set(group, { id: randomUUID(), startedAt: now, endsAt: now + minutes * MINUTE });
+    this.context.counts.count('asg.instanceRefresh');
+  }
+
+  /** Someone suspends processes of the group (moto keeps them), for `minutes` of virtual time at most. */
+  async suspend(group: string, processes: readonly string[]): Promise<void> {
+    await this.moto('autoscaling', {
+      Action: 'SuspendProcesses',
+      AutoScalingGroupName: group,
+      ...Object.fromEntries(processes.map((p, i) => [`ScalingProcesses.member.${i + 1}`, p])),
+    });
+    this.context.counts.count('asg.suspendedProcesses');
+  }
+
+  async resume(group: string): Promise<void> {
+    await this.moto('autoscaling', { Action: 'ResumeProcesses', AutoScalingGroupName: group });
+  }
+
+  /** EC2 can place at most `instances` instances of the group for `minutes`: desired is not reached. */
+  shortfall(group: string, instances: number, minutes: number, instanceType = 't3.medium'): void {
+    this.shortfalls.set(group, { instances, until: this.context.now() + minutes * MINUTE, instanceType });
+    this.context.counts.count('asg.insufficientCapacity');
+  }
+
+  /** Someone sets the group's desired capacity in the console (straight into moto). */
+  async setDesired(group: string, desired: number): Promise<void> {
+    await this.moto('autoscaling', {
+      Action: 'SetDesiredCapacity',
+      AutoScalingGroupName: group,
+      DesiredCapacity: String(desired),
+    });
+    this.context.counts.count('foreign.desiredCapacity');
+  }
+
+  /** Whether an instance refresh runs on the group now. */
+  refreshing(group: string, now = this.context.now()): boolean {
+    const refresh = this.refreshes.get(group);
+    return refresh !== undefined && now < refresh.endsAt;
+  }
+
+  // ---- the calls ----
+
+  /** Each group's instances as EC2 Auto Scaling shows them: booting ones Pending, unplaced ones absent. */
+  private show(xml: string): string {
+    const now = this.context.now();
+    return editList(xml, 'AutoScalingGroups', (groups) =>
+      groups.map((group) => {
+        const name = xmlText(group, 'AutoScalingGroupName') ?? '';
+        return editList(group, 'Instances', (instances) =>
+          this.placed(name, instances, now).map((instance) => this.booting(instance, now)),
+        );
+      }),
+    );
+  }
+
+  /** An instance Pending until it has booted (first seen: launched). */
+  private booting(instance: string, now: number): string {
+    const id = xmlText(instance, 'InstanceId');
+    if (!id) return instance;
+    if (!this.ready.has(id)) {
+      const [min, max] = this.config.bootMinutes;
+      this.ready.set(id, now + this.context.random.between(min, max) * MINUTE);
+      this.context.counts.count('asg.pendingWarmup');
+    }
+    return now < (this.ready.get(id) ?? 0)
+      ? instance.replace(
+          '<LifecycleState>InService</LifecycleState>',
+          '<LifecycleState>Pending</LifecycleState>',
+        )
+      : instance;
+  }
+
+  /** The instances EC2 could place during a shortfall: the first ones; the launches of the rest failed. */
+  private placed(group: string, instances: string[], now: number): string[] {
+    const shortfall = this.shortfalls.get(group);
+    if (!shortfall || now >= shortfall.until || instances.length <= shortfall.instances) return instances;
+    const failures = this.failedLaunches.get(group) ?? [];
+    failures.push({
+      at: now,
+      message: `We currently do not have sufficient ${shortfall.instanceType} capacity in the Availability Zone you requested. Our system will be working on provisioning additional capacity. Launching EC2 instance failed. (InsufficientInstanceCapacity)`,
+    });
+    this.failedLaunches.set(group, failures.slice(-20));
+    return instances.slice(0, shortfall.instances);
+  }
+
+  private describeRefreshes(call: AwsCall): EmulatorAnswer {
+    const group = call.params.get('AutoScalingGroupName') ?? '';
+    const refresh = this.refreshes.get(group);
+    const now = this.context.now();
+    const inner = refresh
+      ? `<member><InstanceRefreshId>${refresh.id}</InstanceRefreshId><AutoScalingGroupName>${escapeXml(group)}</AutoScalingGroupName><Status>${now < refresh.endsAt ? 'InProgress' : 'Successful'}</Status><StartTime>${new Date(refresh.startedAt).toISOString()}</StartTime><PercentageComplete>${Math.min(100, Math.round((100 * (now - refresh.startedAt)) / (refresh.endsAt - refresh.startedAt)))}</PercentageComplete></member>`
+      : '';
+    return queryResult('DescribeInstanceRefreshes', `<InstanceRefreshes>${inner}</InstanceRefreshes>`);
+  }
+
+  private describeActivities(call: AwsCall): EmulatorAnswer {
+    const group = call.params.get('AutoScalingGroupName') ?? '';
+    const inner = (this.failedLaunches.get(group) ?? [])
+      .map(
+        (f) =>
+          `<member><ActivityId>${randomUUID()}</ActivityId><AutoScalingGroupName>${escapeXml(group)}</AutoScalingGroupName><Description>Launching a new EC2 instance.  Status Reason: ${escapeXml(f.message)}</Description><Cause>An instance was started in response to a difference between desired and actual capacity.</Cause><StartTime>${new Date(f.at).toISOString()}</StartTime><EndTime>${new Date(f.at).toISOString()}</EndTime><StatusCode>Failed</StatusCode><StatusMessage>${escapeXml(f.message)}</StatusMessage><Progress>100</Progress></member>`,
+      )
+      .join('');
+    return queryResult('DescribeScalingActivities', `<Activities>${inner}</Activities>`);
+  }
+}

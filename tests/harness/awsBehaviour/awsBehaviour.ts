@@ -1,0 +1,225 @@
+import type { EmulatorAnswer } from '../../../bin/lib/emulator';
+import { type Emulator, startEmulator } from '../../../bin/lib/emulator';
+import { type AwsConfig, REQUEST_TIMEOUT_MS } from '../../../shared/adapters/awsConfig';
+import type { Clock } from '../../../shared/ports';
+import { CacheScalableTargets } from './applicationAutoScaling';
+import { type AsgConfig, AutoScalingLifecycle } from './autoScalingLifecycle';
+import { BehaviourCounts } from './behaviourCounts';
+import { type CacheConfig, CacheResharding } from './cacheResharding';
+import { CloudWatchMath } from './cloudWatchMath';
+import { HtmlFaults } from './htmlFaults';
+import type { Behaviour, LayerContext, MutationRecord, NoticeRecord } from './layerContext';
+import { motoQuery } from './motoQuery';
+import { type AwsCall, answerText, parseCall } from './protocol';
+import { SeededRandom } from './random';
+import { type RdsConfig, RdsInstances } from './rdsInstances';
+import { ServiceQuotas } from './serviceQuotas';
+import { documentedRates, type Rate, Throttling } from './throttling';
+
+/** The header the harness's own reads carry: no throttling or faults, not logged as the functions' calls. */
+export const BYPASS_HEADER = 'x-aws-behaviour';
+/** Calls signed with this access key are the harness's own too (set-up, checks, the world's metrics). */
+export const HARNESS_ACCESS_KEY = 'harness';
+
+export interface AwsBehaviourOptions {
+  /** The virtual clock: the same one the handlers get through the `Clock` port. */
+  readonly clock: Clock;
+  readonly seed?: number;
+  readonly rds?: Partial<RdsConfig>;
+  readonly cache?: Partial<CacheConfig>;
+  readonly asg?: Partial<AsgConfig>;
+  /** Token buckets per API (default: the documented RDS and GetMetricData rates); `false`: none. */
+  readonly rates?: Readonly<Record<string, Rate>> | false;
+  /** An emulator to play on (a test file's); else one is started, and stopped with the layer. */
+  readonly emulator?: Emulator;
+}
+
+/** The AWS behaviour layer in front of one emulator. */
+export interface AwsBehaviour {
+  readonly emulator: Emulator;
+  /** Point the SDK (the handlers) here. */
+  readonly aws: AwsConfig;
+  /** The same endpoint for the harness's own calls: they see what AWS shows, never a fault, and are not logged. */
+  readonly harnessAws: AwsConfig;
+  readonly clock: Clock;
+  readonly counts: BehaviourCounts;
+  /** Every call through the layer that changes the account, and its outcome. */
+  readonly mutations: readonly MutationRecord[];
+  /** Every SNS notice published through the layer. */
+  readonly notices: readonly NoticeRecord[];
+  readonly rds: RdsInstances;
+  readonly cache: CacheResharding;
+  readonly asg: AutoScalingLifecycle;
+  readonly quotas: ServiceQuotas;
+  readonly cacheScalableTargets: CacheScalableTargets;
+  readonly throttling: Throttling;
+  readonly html: HtmlFaults;
+  /** Applies to moto what has come due by the clock's now (a call through the layer does it too). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MUTATING =
+  /^(Create|Delete|Modify|Increase|Decrease|SetDesired|AddTags|RemoveTags|Reboot|Promote|Failover)/;
+
+/**
+ * Starts the layer: an HTTP proxy in front of moto (the emulator's proxy, intercepting every request) that
+ * plays AWS's documented behaviour on the virtual clock. See README.md in this folder for each behaviour
+ * and the AWS page it comes from.
+ */
+export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<AwsBehaviour> {
+  const emulator = options.emulator ?? (await startEmulator());
+  const counts = new BehaviourCounts();
+  const mutations: MutationRecord[] = [];
+  const notices: NoticeRecord[] = [];
+  const context: LayerContext = {
+    clock: options.clock,
+    random: new SeededRandom(options.seed ?? 21),
+    counts,
+    mutations,
+    notices,
+    now: () => options.clock.now().getTime(),
+  };
+  const moto = motoQuery(emulator.motoEndpoint, emulator.aws.region);
+  const rds = new RdsInstances(context, moto, options.rds);
+  const cache = new CacheResharding(context, moto, options.cache);
+  const asg = new AutoScalingLifecycle(context, moto, options.asg);
+  const quotas = new ServiceQuotas(context);
+  const cacheScalableTargets = new CacheScalableTargets();
+  const throttling = new Throttling(
+    context,
+    options.rates === false ? {} : (options.rates ?? documentedRates),
+  );
+  const html = new HtmlFaults(context);
+  // Faults first (a refused call never reaches AWS), then the services' own behaviour.
+  const faults: Behaviour[] = [html, throttling];
+  const services: Behaviour[] = [rds, cache, asg, quotas, cacheScalableTargets, new CloudWatchMath()];
+  const settling: Behaviour[] = [rds, cache];
+
+  // One settle at a time, in the order asked: each applies what is due by the clock's now.
+  let settled: Promise<void> = Promise.resolve();
+  const settle = () => {
+    const now = context.now();
+    const run = settled.then(async () => {
+      for (const b of settling) await b.settle?.(now);
+    });
+    settled = run.catch(() => undefined);
+    return run;
+  };
+
+  emulator.intercept(async (raw, forward) => {
+    const call = parseCall(raw);
+    if (!call) return forward();
+    await settle();
+    const bypass =
+      raw.headers[BYPASS_HEADER] === 'bypass' ||
+      (raw.headers.authorization ?? '').includes(`Credential=${HARNESS_ACCESS_KEY}/`);
+    const chain = bypass ? services : [...faults, ...services];
+    const run = (i: number, body?: Buffer): Promise<EmulatorAnswer> => {
+      const behaviour = chain[i];
+      return behaviour
+        ? behaviour.handle(call, (changed?: Buffer) => run(i + 1, changed ?? body))
+        : forward(body);
+    };
+    const answer = await run(0);
+    if (!bypass) record(context, call, answer);
+    return answer;
+  });
+
+  return {
+    emulator,
+    // The functions' own retries and timeouts, as in Lambda (the emulator's patience is the local account's).
+    aws: { ...emulator.aws, maxAttempts: 3, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    harnessAws: {
+      ...emulator.aws,
+      // The harness's set-up (a launch template is not idempotent) must not be retried for slowness alone.
+      requestTimeoutMs: 120_000,
+      credentials: { accessKeyId: HARNESS_ACCESS_KEY, secretAccessKey: HARNESS_ACCESS_KEY },
+    },
+    clock: options.clock,
+    counts,
+    mutations,
+    notices,
+    rds,
+    cache,
+    asg,
+    quotas,
+    cacheScalableTargets,
+    throttling,
+    html,
+    settle,
+    async stop() {
+      emulator.intercept(undefined);
+      if (!options.emulator) await emulator.stop();
+    },
+  };
+}
+
+/** Logs a call that changes the account (with its outcome) and every notice published. */
+function record(context: LayerContext, call: AwsCall, answer: EmulatorAnswer): void {
+  const at = context.now();
+  if (call.service === 'sns' && call.action === 'Publish' && answer.status === 200) {
+    const attributes = new Map<string, string>();
+    for (let i = 1; call.params.has(`MessageAttributes.entry.${i}.Name`); i += 1)
+      attributes.set(
+        call.params.get(`MessageAttributes.entry.${i}.Name`) ?? '',
+        call.params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '',
+      );
+    const target = attributes.get('target');
+    if (target)
+      context.notices.push({
+        at,
+        target,
+        reason: attributes.get('reason') ?? '',
+        subject: call.params.get('Subject') ?? '',
+      });
+    return;
+  }
+  if (!['rds', 'elasticache', 'autoscaling'].includes(call.service) || !MUTATING.test(call.action)) return;
+  const p = call.params;
+  const resource =
+    p.get('DBInstanceIdentifier') ??
+    p.get('ReplicationGroupId') ??
+    p.get('AutoScalingGroupName') ??
+    p.get('ResourceName') ??
+    '';
+  const detail = Object.fromEntries(
+    [
+      'SourceDBInstanceIdentifier',
+      'DBClusterIdentifier',
+      'DBInstanceClass',
+      'NodeGroupCount',
+      'NewReplicaCount',
+      'DesiredCapacity',
+      'Tags.member.1.Key',
+      'Tags.Tag.1.Key',
+      'TagKeys.member.1',
+    ].flatMap((k) => (p.has(k) ? [[k, p.get(k) as string]] : [])),
+  );
+  const text = answer.status === 200 ? '' : answerText(answer);
+  const code =
+    /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ??
+    (text.startsWith('{') ? (JSON.parse(text) as { __type?: string }).__type : undefined);
+  const fault = answer.status >= 500 || /Throttl/.test(code ?? '');
+  context.mutations.push({
+    at,
+    service: call.service,
+    action: call.action,
+    resource,
+    detail,
+    outcome: answer.status === 200 ? 'ok' : fault ? 'fault' : 'refused',
+    ...(code ? { error: code } : answer.status >= 500 ? { error: `HTTP ${answer.status}` } : {}),
+  });
+}
+
+/** A client of the harness's own (checks, set-up): its calls skip the faults and are not logged. */
+export function bypassing<C extends { middlewareStack: { add: (...args: any[]) => void } }>(client: C): C {
+  client.middlewareStack.add(
+    (next: (args: any) => Promise<unknown>) => async (args: any) => {
+      args.request.headers[BYPASS_HEADER] = 'bypass';
+      return next(args);
+    },
+    { step: 'build', name: 'awsBehaviourBypass' },
+  );
+  return client;
+}

@@ -1,0 +1,31 @@
+import type { EmulatorAnswer } from '../../../bin/lib/emulator';
+import type { Behaviour, LayerContext } from './layerContext';
+import { type AwsCall, htmlPage } from './protocol';
+
+/**
+ * Front ends that answer a 5xx with an HTML page instead of an AWS error (a load balancer, an overloaded
+ * emulator): the next N calls of an action (or of any action) get one. The SDK cannot parse the body; only
+ * the status says the failure is transient.
+ */
+export class HtmlFaults implements Behaviour {
+  private readonly pending = new Map<string, { calls: number; status: number }>();
+
+  constructor(private readonly context: LayerContext) {}
+
+  /** The next `calls` calls of `action` (`*`: any) are answered `status` with an HTML page. */
+  inject(action: string, calls: number, status = 500): void {
+    this.pending.set(action, { calls, status });
+  }
+
+  async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
+    for (const key of [call.action, '*']) {
+      const fault = this.pending.get(key);
+      if (fault && fault.calls > 0) {
+        fault.calls -= 1;
+        this.context.counts.count('html5xx');
+        return htmlPage(fault.status);
+      }
+    }
+    return next();
+  }
+}

@@ -1,0 +1,281 @@
+import { capacityPortByKind } from '../../../../shared/adapters/capacityPorts';
+import { DynamoLedger } from '../../../../shared/adapters/DynamoLedger';
+import { DELETE_DEADLINE_MINUTES } from '../../../../shared/decision/rdsReplicas';
+import type { Policy, Target } from '../../../../shared/policy/schema';
+import { kindScaler } from '../../../../shared/usecases/evaluateTargets';
+import type { MutationRecord } from '../layerContext';
+import { MINUTE } from '../layerContext';
+import { SCOPE, type ScalerWorld } from '../scalerWorld';
+import { SOAK } from './soakPolicy';
+
+/** A stuck or refused operation must be told within this long. */
+const NOTICE_WITHIN = 30 * MINUTE;
+/** Notices that change nothing (a gate holding a target, a failure), per target and rolling hour, at most. */
+const STORM = 4;
+const CHANGES = new Set([
+  'ScaleOut',
+  'ScaleIn',
+  'OutOfRange',
+  'IntentReconciled',
+  'ReplicasScaledOut',
+  'ReplicasScaledIn',
+  'ScaleOutRateLimited',
+  'ScaleInRateLimited',
+  'BlastRadiusCapped',
+  'ReplacingFailedReplica',
+  'RemovingFailedReplica',
+  'Draining',
+  'DrainCancelled',
+  'PredictiveFloor',
+]);
+
+/** An operation Scalepilot started: running until the account says it ended, or until its deadline. */
+interface Operation {
+  readonly target: string;
+  readonly what: string;
+  readonly at: number;
+  readonly deadline: number;
+  readonly running: (now: number) => boolean;
+  /** Seen ended once: a later instance of the same name is another operation's. */
+  ended?: boolean;
+  told?: boolean;
+}
+
+/**
+ * The soak's invariants (issue 21), checked after every step against the account as the layer shows it and
+ * the calls the functions made through it: bounds; nothing touched that Scalepilot does not own; never fewer
+ * than `min` healthy replicas serving because of a removal; at most one operation in flight per target;
+ * every stuck or refused operation told within 30 minutes, and no storm of notices; at the end, the ledger
+ * agrees with the account.
+ */
+export class SoakInvariants {
+  readonly violations: string[] = [];
+  private seenMutations = 0;
+  private readonly owned = new Set<string>();
+  private readonly drained = new Set<string>();
+  private readonly operations: Operation[] = [];
+  /** Refusals and stuck operations waiting for their notice. */
+  private readonly owed: { target: string; what: string; since: number }[] = [];
+  private readonly stormReported = new Map<string, number>();
+
+  constructor(private readonly policy: Policy) {}
+
+  /** After one step: `before` is each RDS instance's status as the step began. */
+  afterStep(world: ScalerWorld, before: ReadonlyMap<string, { status: string; replication: string }>): void {
+    const now = world.clock.now().getTime();
+    const fresh = world.layer.mutations.slice(this.seenMutations);
+    this.seenMutations = world.layer.mutations.length;
+    for (const o of this.operations) if (!o.ended && !o.running(now)) o.ended = true;
+    for (const m of fresh) this.mutation(world, m, fresh, before);
+    this.stuck(now);
+    this.told(world, now);
+    this.bounds(world);
+  }
+
+  private fail(message: string): void {
+    this.violations.push(message);
+  }
+
+  private targetOf(m: MutationRecord): Target | undefined {
+    return this.policy.targets.find((t) =>
+      t.kind === 'asg'
+        ? t.autoScalingGroupName === m.resource
+        : t.kind === 'cache-shards'
+          ? t.replicationGroupId === m.resource ||
+            m.resource.endsWith(`:replicationgroup:${t.replicationGroupId}`)
+          : m.detail.SourceDBInstanceIdentifier === t.sourceDbInstanceIdentifier ||
+            m.detail.DBClusterIdentifier === t.sourceDbInstanceIdentifier ||
+            m.resource.replace(/^arn:.*:db:/, '').startsWith(`${t.sourceDbInstanceIdentifier}-sp-`),
+    );
+  }
+
+  private mutation(
+    world: ScalerWorld,
+    m: MutationRecord,
+    batch: readonly MutationRecord[],
+    before: ReadonlyMap<string, { status: string; replication: string }>,
+  ): void {
+    const target = this.targetOf(m);
+    if (!target) {
+      this.fail(`${m.action} on ${m.resource}: not a resource of the policy`);
+      return;
+    }
+    const id = m.resource.replace(/^arn:.*:db:/, '');
+    if (m.action === 'ModifyDBInstance' || m.action === 'RebootDBInstance')
+      this.fail(`${m.action} on ${m.resource}: Scalepilot never modifies a database`);
+    // Bounds of what was asked.
+    if (m.action === 'SetDesiredCapacity') {
+      const desired = Number(m.detail.DesiredCapacity);
+      if (desired < target.capacity.min || desired > target.capacity.max)
+        this.fail(`SetDesiredCapacity ${desired} outside ${target.capacity.min}..${target.capacity.max}`);
+    }
+    if (m.action === 'ModifyReplicationGroupShardConfiguration') {
+      const n = Number(m.detail.NodeGroupCount);
+      if (n < target.capacity.min || n > target.capacity.max)
+        this.fail(`reshard to ${n} outside ${target.capacity.min}..${target.capacity.max}`);
+    }
+    // Ownership: only replicas Scalepilot created are tagged, drained or deleted.
+    const creates = m.action === 'CreateDBInstanceReadReplica' || m.action === 'CreateDBInstance';
+    if (creates && m.outcome === 'ok') this.owned.add(id);
+    const onReplica = ['DeleteDBInstance', 'AddTagsToResource', 'RemoveTagsFromResource'].includes(m.action);
+    if (m.service === 'rds' && onReplica && !this.owned.has(id))
+      this.fail(`${m.action} on ${id}: not a replica Scalepilot created`);
+    // A removal of a healthy replica leaves at least `min` healthy ones serving.
+    const removal =
+      (m.action === 'DeleteDBInstance' && !this.drained.has(id)) ||
+      (m.action === 'AddTagsToResource' && m.detail['Tags.Tag.1.Key'] === 'scalepilot:draining');
+    if (removal && m.outcome === 'ok') {
+      if (m.action === 'AddTagsToResource') this.drained.add(id);
+      const healthy = (s?: { status: string; replication: string }) =>
+        s?.status === 'available' && s.replication === 'replicating';
+      if (healthy(before.get(id))) {
+        const source = target.kind === 'rds-replicas' ? target.sourceDbInstanceIdentifier : '';
+        const others = world.layer.rds
+          .instances()
+          .filter(
+            (i) => (i.source === source || i.cluster === source) && i.id !== id && !this.drained.has(i.id),
+          )
+          .filter((i) => healthy(before.get(i.id))).length;
+        if (others < target.capacity.min)
+          this.fail(
+            `${m.action} of healthy ${id} left ${others} healthy replica(s), below min ${target.capacity.min}`,
+          );
+      }
+    }
+    // One operation in flight per target.
+    const operation =
+      creates ||
+      m.action === 'DeleteDBInstance' ||
+      m.action === 'ModifyReplicationGroupShardConfiguration' ||
+      m.action === 'IncreaseReplicaCount' ||
+      m.action === 'DecreaseReplicaCount';
+    if (operation && m.outcome === 'ok') {
+      const running = this.operations.filter(
+        (o) => o.target === target.name && !o.ended && o.running(m.at) && m.at < o.deadline,
+      );
+      if (running.length > 0)
+        this.fail(
+          `${m.action} ${m.resource} while ${running.map((o) => o.what).join(', ')} still runs on ${target.name}`,
+        );
+      this.operations.push(this.operationOf(world, target, m, id));
+    }
+    // A refusal is owed a notice, unless the same evaluation went on to succeed (a fallback, the next name).
+    if (operation && m.outcome === 'refused') {
+      const handled = batch.some(
+        (o) =>
+          o !== m &&
+          o.action === m.action &&
+          o.outcome === 'ok' &&
+          o.at === m.at &&
+          this.targetOf(o) === target,
+      );
+      if (!handled)
+        this.owed.push({
+          target: target.name,
+          what: `${m.action} ${m.resource} refused (${m.error})`,
+          since: m.at,
+        });
+    }
+  }
+
+  private operationOf(world: ScalerWorld, target: Target, m: MutationRecord, id: string): Operation {
+    const what = `${m.action} ${m.resource} at ${new Date(m.at).toISOString()}`;
+    if (target.kind === 'cache-shards')
+      return {
+        target: target.name,
+        what,
+        at: m.at,
+        deadline: m.at + 120 * MINUTE,
+        running: () =>
+          world.layer.cache.group(target.replicationGroupId)?.operation?.origin === 'caller' &&
+          world.layer.cache.group(target.replicationGroupId)?.operation?.startedAt === m.at,
+      };
+    const deleting = m.action === 'DeleteDBInstance';
+    const deadline =
+      target.kind === 'rds-replicas'
+        ? m.at + (deleting ? DELETE_DEADLINE_MINUTES : target.replicaCreateDeadlineMinutes) * MINUTE
+        : m.at;
+    return {
+      target: target.name,
+      what,
+      at: m.at,
+      deadline,
+      running: () => {
+        const status = world.layer.rds.status(id);
+        return deleting ? status === 'deleting' : status === 'creating' || status === 'backing-up';
+      },
+    };
+  }
+
+  /** An operation still running past its deadline is stuck: it is owed a notice (once). */
+  private stuck(now: number): void {
+    for (const o of this.operations)
+      if (o.deadline <= now && !o.ended && o.running(now) && !o.told) {
+        o.told = true;
+        this.owed.push({ target: o.target, what: `${o.what} stuck past its deadline`, since: o.deadline });
+      }
+  }
+
+  private told(world: ScalerWorld, now: number): void {
+    const notices = world.layer.notices;
+    for (let i = this.owed.length - 1; i >= 0; i -= 1) {
+      const owed = this.owed[i];
+      if (!owed) continue;
+      const told = notices.some(
+        (n) => n.target === owed.target && n.at >= owed.since - MINUTE && !CHANGES.has(n.reason),
+      );
+      if (told) this.owed.splice(i, 1);
+      else if (now - owed.since > NOTICE_WITHIN) {
+        this.fail(`${owed.what}: no notice within 30 minutes`);
+        this.owed.splice(i, 1);
+      }
+    }
+    for (const target of this.policy.targets) {
+      const since = Math.max(now - 60 * MINUTE, this.stormReported.get(target.name) ?? -Infinity);
+      const hour = notices.filter((n) => n.target === target.name && !CHANGES.has(n.reason) && n.at > since);
+      if (hour.length > STORM) {
+        this.fail(`notice storm on ${target.name}: ${hour.map((n) => n.reason).join(', ')} within an hour`);
+        this.stormReported.set(target.name, now); // each storm reported once
+      }
+    }
+  }
+
+  /** Serving capacity never beyond the policy's range. */
+  private bounds(world: ScalerWorld): void {
+    for (const target of this.policy.targets) {
+      if (target.kind !== 'rds-replicas') continue;
+      const source = target.sourceDbInstanceIdentifier;
+      const serving = world.layer.rds
+        .instances()
+        .filter(
+          (i) =>
+            (i.source === source || i.cluster === source) && this.owned.has(i.id) && i.status === 'available',
+        );
+      if (serving.length > target.capacity.max)
+        this.fail(
+          `${target.name}: ${serving.length} of Scalepilot's replicas available, over max ${target.capacity.max}`,
+        );
+    }
+    const group = world.layer.cache.group(SOAK.cache);
+    const cache = this.policy.targets.find((t) => t.kind === 'cache-shards');
+    if (group && cache && !group.operation && group.shards > cache.capacity.max + 1)
+      this.fail(`${cache.name}: ${group.shards} shards, over max ${cache.capacity.max}`);
+  }
+
+  /** At the end, after a quiet hour: no operation left written ahead, and the last decision is the account's. */
+  async atEnd(world: ScalerWorld): Promise<void> {
+    const ledger = new DynamoLedger(world.layer.harnessAws, 'ledger', SCOPE);
+    for (const target of this.policy.targets) {
+      const record = await ledger.read(target.name);
+      if (record.intent && !record.intent.recorded)
+        this.fail(`${target.name}: the ledger still holds an unfinished intent ${record.intent.id}`);
+      const { resource, model } = kindScaler(capacityPortByKind[target.kind](world.layer.harnessAws));
+      const account = model.capacity(target, await resource.observe(target), world.clock.now()).current;
+      const last = world.evaluations.filter((e) => e.decision.target === target.name).at(-1)?.decision;
+      if (last && !record.intent && last.desired !== account && last.current !== account)
+        this.fail(
+          `${target.name}: the ledger's last decision (${last.current} → ${last.desired}, ${last.reason}) is not the account's ${account}`,
+        );
+    }
+  }
+}
