@@ -49,6 +49,7 @@ const PREFIX: Record<string, string> = {
   'client-sts': 'sts',
   'client-pricing': 'pricing',
   'client-sqs': 'sqs',
+  'client-service-quotas': 'servicequotas',
 };
 /** The DynamoDB document client's commands and the item APIs they call. */
 const DOCUMENT_COMMANDS: Record<string, string> = {

@@ -98,7 +98,7 @@ export const mutants: readonly Mutant[] = [
   {
     guard: 'ownership tags',
     mutant: "another target's replica counts as this target's",
-    file: 'shared/decision/rdsReplicas.ts',
+    file: 'shared/decision/rdsReplicasView.ts',
     original: "return r.tags[MANAGED_TAG] === 'true' && r.tags[TARGET_TAG] === target.name;",
     replacement: "return r.tags[MANAGED_TAG] === 'true';",
     tests: ['tests/unit/decision/rdsReplicas.test.ts'],
