@@ -121,6 +121,8 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
     const scalable = paged
       ? await this.scalableTargets.ofMany(all.map((t) => t.replicationGroupId))
       : undefined;
+    // One quota for the account (read once per container), checked before any reshard (issue 21).
+    const nodeQuota = await this.nodeQuota.nodesPerCluster();
     const one = async (t: CacheShardsTarget) => {
       try {
         const group = groups?.get(t.replicationGroupId) ?? (await this.group(t.replicationGroupId));
@@ -131,7 +133,10 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
         ]);
         const read = events ? ofGroup(events, t.replicationGroupId) : await this.events(t.replicationGroupId);
         observed.set(t.name, {
-          observation: observation(group, engineVersion, scalableTargets, read, replicasChangedAt),
+          observation: {
+            ...observation(group, engineVersion, scalableTargets, read, replicasChangedAt),
+            nodeQuota,
+          },
         });
       } catch (error) {
         observed.set(t.name, { error });

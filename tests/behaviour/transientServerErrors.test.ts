@@ -77,6 +77,7 @@ describe('5xx answers with an HTML body (issue 21, 12)', () => {
       const aws = emulatorConfig(layer.emulator.endpoint);
       const account = new DemoAccount(aws);
       await account.createLedgerTable('ledger');
+      await account.createPauseSwitch('local');
       const topicArn = await account.createTopic('scalepilot-local');
       for (const t of policy.targets) {
         if (t.kind === 'asg')

@@ -38,6 +38,7 @@ async function setUp(
 ) {
   const account = new DemoAccount(emulator.aws);
   await account.createLedgerTable('ledger');
+  await account.createPauseSwitch('test');
   const topicArn = await account.createTopic('scalepilot-test');
   for (let i = 0; i < n; i += 1)
     await account.createAutoScalingGroup(group(i), { min: 1, max: 10, desired: 2 });
@@ -214,7 +215,12 @@ describe('fan-out over SQS', () => {
     // recorded, not carried out.
     s.clock.advance(31);
     await new SSMClient(clientOptions(emulator.aws)).send(
-      new PutParameterCommand({ Name: pauseParameterName('test'), Value: 'true', Type: 'String' }),
+      new PutParameterCommand({
+        Name: pauseParameterName('test'),
+        Value: 'true',
+        Type: 'String',
+        Overwrite: true,
+      }),
     );
     const first = messages.find((m) => JSON.parse(m.Body ?? '{}').targets.includes('t-0'));
     const paused = await s.handler(sqsEvent(arn, first?.Body ?? ''), lambdaContext('batch-paused'));

@@ -192,6 +192,7 @@ describe('predictive floors are honoured by every scaler (issue 22)', () => {
     const clock = testClock(new Date());
     const account = new DemoAccount(emulator.aws);
     await account.createLedgerTable('ledger');
+    await account.createPauseSwitch('test');
     const client = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
     const moto = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
     const mock = mockClient(client);

@@ -68,7 +68,8 @@ describe('an action AWS refuses (defect: ActionFailed was never exercised)', () 
       metrics,
       env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: SCOPE },
       policy: seedStepPolicy(),
-      aws: emulatorConfig(proxy.endpoint),
+      // The attempts a deployed function makes (3: awsConfigFromEnv sets none), not the emulator's extra ones.
+      aws: { ...emulatorConfig(proxy.endpoint), maxAttempts: 3 },
       clock,
     });
     const handler = createScalerHandler(runtime);

@@ -71,7 +71,14 @@ describe('the packaged stack of a fleet larger than one run', () => {
           p.PolicyDocument.Statement,
       ) as { Action: string[]; Resource: unknown }[];
     const sqs = (id: string) => statements(id).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    // The adapters' statements come first (SqsFanOut's SendMessage on the queue), then what the Lambda service
+    // does with the role: the dead-letter queue, and running the scaler on its fan-out queue.
     expect(sqs('ScaleAsgRole')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': ['ScaleAsgFanOutQueue', 'Arn'] },
+      },
       {
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
@@ -79,7 +86,7 @@ describe('the packaged stack of a fleet larger than one run', () => {
       },
       {
         Effect: 'Allow',
-        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         Resource: { 'Fn::GetAtt': ['ScaleAsgFanOutQueue', 'Arn'] },
       },
     ]);

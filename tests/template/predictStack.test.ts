@@ -53,8 +53,11 @@ describe('the packaged predict function', () => {
         'cloudwatch:PutMetricData',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
-        // The ledger adapter's read of the decision log: roles are built per adapter (infra/functionAdapters.ts).
+        // The ledger adapter's read of the decision log and its batched reads and records (issue 23): roles are
+        // built per adapter (infra/functionAdapters.ts), on the ledger table only.
         'dynamodb:Query',
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
         'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:GenerateDataKey',

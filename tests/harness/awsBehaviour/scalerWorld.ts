@@ -92,6 +92,8 @@ export class ScalerWorld {
     try {
       const account = new DemoAccount(layer.harnessAws);
       await account.createLedgerTable('ledger');
+      // The stack creates the stage's kill switch `false`; without it every function holds (PauseUnknown).
+      await account.createPauseSwitch('soak');
       const topicArn = await account.createTopic(TOPIC);
       const world = new ScalerWorld(
         layer,
