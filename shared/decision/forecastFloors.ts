@@ -142,6 +142,9 @@ export function eventOnlyCapacity(
   return { start, stepMinutes, units };
 }
 
+/** A history whose newest datapoint is older than this is not forecast from (a metric that stopped reporting). */
+export const STALE_HISTORY_MINUTES = 120;
+
 /** The predict function runs hourly: a run's floors reach the next run and the policy's horizon beyond it. */
 export const RUN_EVERY_MINUTES = 60;
 export function floorsUntil(now: Date, predictive: PredictivePolicy): Date {

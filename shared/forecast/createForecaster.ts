@@ -9,6 +9,7 @@ import {
   type ForecastDeclined,
   ForecastInputError,
   type ForecastResult,
+  type LoadForecast,
   type LoadHistory,
 } from './types';
 
@@ -176,10 +177,7 @@ export class Engine {
       inSampleMae: s.mae,
     }));
     const growthPerDay = Math.expm1(made.growthRate * p.day);
-    const trendNote =
-      made.growthRate === 0
-        ? ''
-        : `; trend ${growthPerDay >= 0 ? '+' : ''}${(growthPerDay * 100).toFixed(2)}%/day, damped ×${TREND_DAMPING_PER_DAY}/day`;
+    const figures = { stepMinutes: step, historyMinutes, components, growthPerDay };
     return {
       status: 'forecast',
       stepMinutes: step,
@@ -191,9 +189,7 @@ export class Engine {
       missingFraction,
       components,
       growthPerDay,
-      message: `${formatMinutes(horizon * step)} at ${step} min from ${formatMinutes(historyMinutes)} of history: ${components
-        .map((c) => `${c.name} ${Math.round(c.weight * 100)}%`)
-        .join(', ')}${trendNote}`,
+      message: forecastMessage(figures, horizon),
     };
   }
 
@@ -271,6 +267,36 @@ function combine(
   });
   if (nonNegative) for (let h = 0; h < length; h += 1) out[h] = Math.max(0, out[h] as number);
   return out;
+}
+
+/** A forecast's message: its horizon and step, the history it read, the models' weights and the trend. */
+function forecastMessage(
+  f: Pick<LoadForecast, 'stepMinutes' | 'historyMinutes' | 'components' | 'growthPerDay'>,
+  horizonSteps: number,
+): string {
+  const growth = f.growthPerDay ?? 0;
+  const trendNote =
+    growth === 0
+      ? ''
+      : `; trend ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(2)}%/day, damped ×${TREND_DAMPING_PER_DAY}/day`;
+  return `${formatMinutes(horizonSteps * f.stepMinutes)} at ${f.stepMinutes} min from ${formatMinutes(f.historyMinutes)} of history: ${f.components
+    .map((c) => `${c.name} ${Math.round(c.weight * 100)}%`)
+    .join(', ')}${trendNote}`;
+}
+
+/**
+ * The forecast as it would have been asked for its first `steps` steps only: a forecast's steps do not depend on
+ * how far it reaches, so this is what `forecast(steps)` returns from the same state (the backtest asks once for
+ * the longest horizon its kinds need and gives each kind its own).
+ */
+export function forecastPrefix(forecast: LoadForecast, steps: number): LoadForecast {
+  if (steps >= forecast.point.length) return forecast;
+  return {
+    ...forecast,
+    point: forecast.point.slice(0, steps),
+    upper: forecast.upper.slice(0, steps),
+    message: forecastMessage(forecast, steps),
+  };
 }
 
 export function declined(

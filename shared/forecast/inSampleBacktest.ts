@@ -112,7 +112,7 @@ export class InSampleBacktest {
   /**
    * Every model's recency-weighted and recent MAE over the origins; a model is compared only when it could
    * forecast from the newest origin (the one that matters most). With no origin (under about 30 hours of
-   * history), every model is returned untested (NaN).
+   * history), or none whose day held a datapoint, every model is returned untested (NaN).
    */
   score(n: number): Scored[] {
     const origins = this.origins(n);
@@ -147,9 +147,9 @@ export class InSampleBacktest {
         recentMae: usable ? a.recent / a.recentCount : Number.NaN,
       };
     });
-    return origins.length > 0
-      ? scored.filter((s) => !Number.isNaN(s.mae))
-      : scored.filter((s) => s.model.needs <= n);
+    // No model scored on any step (the origins' days are all gaps): as with no origin, every model untested.
+    const tested = scored.filter((s) => !Number.isNaN(s.mae));
+    return tested.length > 0 ? tested : scored.filter((s) => s.model.needs <= n);
   }
 
   /**

@@ -331,7 +331,15 @@ export const PredictiveEventSchema = z
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
-    lookbackDays: z.number().int().min(1).max(60).default(14),
+    lookbackDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(32)
+      .describe(
+        'days of history each forecast reads; 32 is all a forecast depends on (fewer: the forecast sees less)',
+      ),
     horizonMinutes: z
       .number()
       .int()

@@ -9,7 +9,6 @@ import {
   leadSeconds,
   type NeededCapacity,
   neededCapacity,
-  unforecastable,
 } from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
 import type { LoadForecast } from '../forecast/types';
@@ -89,7 +88,6 @@ export function floorPlanner(
   const pointAt = new Float64Array(minutes).fill(Number.NaN);
   /** The load the floors planned for at each minute (the upper band the charts draw). */
   const upperAt = new Float64Array(minutes).fill(Number.NaN);
-  const rules = target.rules.filter((r) => unforecastable(r) === undefined);
   const lead = leadSeconds(target, settings.predictive);
   const events = eventsFor(settings.predictive, target);
   let runs: ReturnType<typeof predictRunsFor> | undefined;
@@ -109,10 +107,10 @@ export function floorPlanner(
         const forecast = run.status === 'forecast' ? run.forecast : undefined;
         const needed = forecast
           ? neededCapacity(
-              rules.map((rule) => ({
+              run.headrooms.map(({ rule, headroom }) => ({
                 rule,
                 forecast: inPercentOfUnit(forecast, resource.unitCapacity),
-                headroom: run.headroom,
+                headroom,
               })),
               events,
               until,
@@ -123,14 +121,15 @@ export function floorPlanner(
           lead,
           resource.max,
           new Date(now),
-          sourceOf(run, rules, events, needed, until),
+          sourceOf(run, events, needed, until),
         );
-        // The chart's forecast and band: the forecast in force, while its floors are.
+        // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
         const k = settings.stepMinutes;
+        const headroom = run.headrooms[0]?.headroom ?? Number.NaN;
         for (let t = 0; t < (until.getTime() - now) / MINUTE && m + t < minutes; t += 1) {
           const point = forecast ? (forecast.point[Math.floor(t / k)] ?? Number.NaN) : Number.NaN;
           pointAt[m + t] = point;
-          upperAt[m + t] = point * run.headroom;
+          upperAt[m + t] = point * headroom;
         }
       }
       return floorAt(schedule, at);
@@ -145,7 +144,6 @@ export function floorPlanner(
 /** What made a run's floors, in the words predict writes with them (a scaler's message quotes it). */
 function sourceOf(
   run: PredictRun,
-  rules: Target['rules'],
   events: ReturnType<typeof eventsFor>,
   needed: NeededCapacity,
   until: Date,
@@ -153,9 +151,9 @@ function sourceOf(
   const near = eventsNear(events, needed.start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (run.status !== 'forecast' || !run.forecast) return `known events only${withEvents}`;
-  const from = run.measured
-    ? 'measured'
-    : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`;
-  const names = rules.map((rule) => `${rule.name} (headroom ×${run.headroom.toFixed(2)}, ${from})`);
+  const names = run.headrooms.map(
+    ({ rule, headroom, measured }) =>
+      `${rule.name} (headroom ×${headroom.toFixed(2)}, ${measured ? 'measured' : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`})`,
+  );
   return `forecast of ${names.join(', ')}${withEvents}: ${run.forecast.message}`;
 }
