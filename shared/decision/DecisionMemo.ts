@@ -19,71 +19,74 @@ import type { Decision, DecisionInput, ScalingHistory } from './types';
  */
 export class DecisionMemo {
   private key: number[] = [];
-  private scratch: number[] = [];
+  private next: number[] = [];
+  private length = -1;
   private last: { decision: Decision; input: DecisionInput } | undefined;
   /** Decisions reused, and made (for the bench). */
   reused = 0;
   made = 0;
 
   decide(input: DecisionInput): Decision {
-    const key = keyOf(input, this.scratch);
+    const length = keyOf(input, this.next);
     const last = this.last;
     if (
       last &&
       last.decision.desired === last.decision.current &&
       last.input.target === input.target &&
       last.input.policyMaxUnitsPerDecision === input.policyMaxUnitsPerDecision &&
-      sameKey(key, this.key)
+      length === this.length &&
+      sameKey(this.next, this.key, length)
     ) {
       this.reused += 1;
       return last.decision;
     }
     this.made += 1;
     const decision = decideCapacity(input);
-    this.scratch = this.key;
-    this.key = key;
+    [this.key, this.next] = [this.next, this.key];
+    this.length = length;
     this.last = { decision, input };
     return decision;
   }
 }
 
-function sameKey(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) if (!Object.is(a[i], b[i])) return false;
+function sameKey(a: readonly number[], b: readonly number[], length: number): boolean {
+  for (let i = 0; i < length; i += 1) if (!Object.is(a[i], b[i])) return false;
   return true;
 }
 
-/** Everything `decideCapacity` reads of the input, times relative to `now`, into `out` (reused). */
-function keyOf(input: DecisionInput, out: number[]): number[] {
+/** Writes everything `decideCapacity` reads of the input into `out`, times relative to `now`; returns its length. */
+function keyOf(input: DecisionInput, out: number[]): number {
   const { target, state, floor, readings, history } = input;
   const now = input.now.getTime();
-  out.length = 0;
+  let i = 0;
   // A busy resource or a unit label are read as text: not kept, never reused.
-  out.push(
-    state.busy === undefined && state.unitLabel === undefined ? 0 : Number.NaN,
-    state.current,
-    state.serving,
-    state.liveMin,
-    state.liveMax,
-    floor ? floor.units : Number.NaN,
-  );
+  out[i++] = state.busy === undefined && state.unitLabel === undefined ? 0 : Number.NaN;
+  out[i++] = state.current;
+  out[i++] = state.serving;
+  out[i++] = state.liveMin;
+  out[i++] = state.liveMax;
+  out[i++] = floor ? floor.units : Number.NaN;
   for (const rule of target.rules) {
     const points = readings[rule.name];
-    out.push(points?.length ?? -1);
-    for (const p of points ?? []) out.push(p.value, now - p.timestamp.getTime());
+    out[i++] = points?.length ?? -1;
+    for (const p of points ?? []) {
+      out[i++] = p.value;
+      out[i++] = now - p.timestamp.getTime();
+    }
   }
-  historyKey(target, history, now, out);
-  return out;
+  return historyKey(target, history, now, out, i);
 }
 
-/** The history as the decision reads it at `now`. */
+/** The history as the decision reads it at `now`, written into `out` from `i`; returns the length. */
 function historyKey(
   target: DecisionInput['target'],
   history: ScalingHistory,
   now: number,
   out: number[],
-): void {
+  from: number,
+): number {
   const { stabilization, cooldowns, rateLimits } = target;
+  let i = from;
   // The stabilisation windows: the lowest recommendation of the scale-out one, the highest of the scale-in one.
   let lowest = Number.POSITIVE_INFINITY;
   let highest = Number.NEGATIVE_INFINITY;
@@ -92,30 +95,30 @@ function historyKey(
     if (age < stabilization.scaleOutSeconds * 1000) lowest = Math.min(lowest, r.desired);
     if (age < stabilization.scaleInSeconds * 1000) highest = Math.max(highest, r.desired);
   }
-  out.push(lowest, highest);
+  out[i++] = lowest;
+  out[i++] = highest;
   // Cooldowns, and no reversal inside the reverse direction's window (secondsSince, as the decision computes it).
   const sinceOut = secondsSince(history.lastScaleOutAt, now);
   const sinceIn = secondsSince(history.lastScaleInAt, now);
-  out.push(
-    sinceOut < cooldowns.scaleOutSeconds ? 1 : 0,
-    sinceIn < cooldowns.scaleInSeconds ? 1 : 0,
-    sinceOut < stabilization.scaleInSeconds ? 1 : 0,
-    sinceIn < stabilization.scaleOutSeconds ? 1 : 0,
-  );
+  out[i++] = sinceOut < cooldowns.scaleOutSeconds ? 1 : 0;
+  out[i++] = sinceIn < cooldowns.scaleInSeconds ? 1 : 0;
+  out[i++] = sinceOut < stabilization.scaleInSeconds ? 1 : 0;
+  out[i++] = sinceIn < stabilization.scaleOutSeconds ? 1 : 0;
   // Rate limits: where capacity stood at the start of each period (the first change inside it), or none.
   for (const limits of [rateLimits.scaleOut, rateLimits.scaleIn])
     for (const limit of limits) {
       const start = now - limit.periodSeconds * 1000;
       const first = history.changes.find((c) => c.at.getTime() > start);
-      out.push(first ? first.from : Number.NaN);
+      out[i++] = first ? first.from : Number.NaN;
     }
   // Units added within the instance warmup (groups only count as booting).
   if (target.kind === 'asg') {
     const since = now - target.instanceWarmupSeconds * 1000;
     let warming = 0;
     for (const c of history.changes) if (c.at.getTime() > since && c.to > c.from) warming += c.to - c.from;
-    out.push(warming);
+    out[i++] = warming;
   }
+  return i;
 }
 
 function secondsSince(at: Date | undefined, now: number): number {

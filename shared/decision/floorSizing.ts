@@ -88,7 +88,8 @@ export function measuredHeadroom(
   periodMinutes: number,
 ): number | undefined {
   if (calibration.length * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
-  const ratios = Float64Array.from(calibration, (p) => p.ratio);
+  const ratios = new Float64Array(calibration.length);
+  for (let i = 0; i < ratios.length; i += 1) ratios[i] = (calibration[i] as CalibrationPoint).ratio;
   // The rank's value once sorted, found without sorting (each backtest hour asks it of a few hundred ratios).
   const q = kthSmallest(ratios, Math.min(ratios.length - 1, Math.floor(HEADROOM_QUANTILE * ratios.length)));
   return Math.max(1, q);
