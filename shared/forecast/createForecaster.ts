@@ -20,6 +20,12 @@ export interface ForecasterOptions {
   readonly quantile?: number;
   /** The damped trend (default on); off, the forecast holds the recent level (the bench's ablation). */
   readonly dampedTrend?: boolean;
+  /**
+   * The upper quantile (default on). Off, `upper` is empty and its record is never kept: for a caller that
+   * plans on the point forecast alone (the backtest's predict runs, as the function's floors do); the point
+   * forecast is the same.
+   */
+  readonly band?: boolean;
 }
 
 /**
@@ -119,6 +125,7 @@ export class Engine {
   private readonly band: PredictionBand;
   private readonly quantile: number;
   private readonly trend: boolean;
+  private readonly withBand: boolean;
   private readonly p: Periods;
 
   constructor(
@@ -127,6 +134,7 @@ export class Engine {
   ) {
     this.quantile = options.quantile ?? 0.9;
     this.trend = options.dampedTrend ?? true;
+    this.withBand = options.band ?? true;
     this.p = periodsFor(series.stepMinutes);
     this.models = seasonalModels(series);
     this.backtest = new InSampleBacktest(series, this.models, this.p, this.trend);
@@ -166,11 +174,11 @@ export class Engine {
       );
 
     const made = this.blend(n, (s) => s.model.forecast(n, horizon), horizon);
-    const margins = this.band.margins(n, made.point, this.quantile);
+    const margins = this.withBand ? this.band.margins(n, made.point, this.quantile) : undefined;
     this.backtest.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     this.band.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     const point = made.point;
-    const upper = Array.from(point, (v, h) => v + (margins[h] as number));
+    const upper = margins ? Array.from(point, (v, h) => v + (margins[h] as number)) : [];
     const components: ForecastComponent[] = made.kept.map((s, k) => ({
       name: s.model.name,
       weight: made.weights[k] as number,

@@ -271,7 +271,7 @@ export function predictRunsFor(
 ): PredictRuns {
   const rules = targetRules.filter((r) => unforecastable(r) === undefined);
   const refused = targetRules.map(unforecastable).filter((r): r is string => r !== undefined);
-  const read = [start, settings.quantile, settings.lookbackMinutes, settings.stepMinutes];
+  const read = [start, settings.lookbackMinutes, settings.stepMinutes];
   const forecasts = kept(series, JSON.stringify(read), () => new SeriesForecasts(settings, start, minutes));
   const p = settings.predictive;
   const key = JSON.stringify([

@@ -3,11 +3,10 @@ import { forecastLoad, MAX_HISTORY_DAYS } from '../forecast/forecastLoad';
 import type { ForecastResult, LoadHistory } from '../forecast/types';
 import { StepMeans } from './historyBefore';
 
-/** How the predict function reads a series' history: how far back, at what step (a metric period), and the band. */
+/** How the predict function reads a series' history: how far back, and at what step (a metric period). */
 export interface HistoryReadSettings {
   readonly lookbackMinutes: number;
   readonly stepMinutes: number;
-  readonly quantile: number;
 }
 
 const MINUTE = 60_000;
@@ -18,7 +17,8 @@ const DAY_MINUTES = 1440;
  * it, for every kind and row that replays the series. A run at minute m reads the steps of `stepMinutes` that
  * end by m, back to the lookback (`windowStart`), each the mean of its minutes; only minutes before m are read.
  *
- * The forecast at each run is the one `forecastLoad` makes from that history, as the function makes it. A
+ * The forecast at each run is the one `forecastLoad` makes from that history, as the function makes it (its
+ * point forecast: the floors, the trust and the headroom read nothing else, so no upper band is made). A
  * forecast depends on at most `MAX_HISTORY_DAYS` (32) of history, so with a lookback at least that long one
  * incremental forecaster (`createForecaster`) follows the series run after run and gives the very same
  * forecast, for a small cost per run; with a shorter lookback each run refits on its own window (what the
@@ -145,7 +145,7 @@ export class SeriesForecasts {
   private follow(m: number, load: (j: number) => number, steps: number): ForecastResult {
     const k = this.settings.stepMinutes;
     this.lastRun = m;
-    this.forecaster ??= createForecaster({ stepMinutes: k, quantile: this.settings.quantile });
+    this.forecaster ??= createForecaster({ stepMinutes: k, band: false });
     if (Number.isNaN(this.observedTo)) return this.forecaster.forecast(steps);
     const times: number[] = [];
     const values: number[] = [];
@@ -161,11 +161,7 @@ export class SeriesForecasts {
   /** The run's history read and forecast afresh, as the function does each run. */
   private refit(m: number, load: (j: number) => number, steps: number): ForecastResult {
     const k = this.settings.stepMinutes;
-    return forecastLoad(this.history(m, load), {
-      stepMinutes: k,
-      quantile: this.settings.quantile,
-      horizonMinutes: steps * k,
-    });
+    return forecastLoad(this.history(m, load), { stepMinutes: k, band: false, horizonMinutes: steps * k });
   }
 
   /** The history a run at minute m reads: its window's steps with a datapoint, timestamps at their starts. */

@@ -26,8 +26,6 @@ import { type PredictRun, predictRunsFor } from './PredictRuns';
 export interface FloorSettings {
   /** The policy's `predictive` section: buffer, horizon, provisioning delays. */
   readonly predictive: PredictivePolicy;
-  /** The forecast's upper quantile (drawn as the band; the floors plan on point × headroom). */
-  readonly quantile: number;
   /** History read for each forecast (the policy's `predictive.lookbackDays`). */
   readonly lookbackMinutes: number;
   /** The step the history is read at (a metric period): coarser is faster. */
@@ -39,7 +37,7 @@ export const defaultFloorSettings: FloorSettings = floorSettingsFor(PredictiveSc
 
 /** Floor settings from a policy's predictive section: history over its lookback, read at 5 minutes. */
 export function floorSettingsFor(predictive: PredictivePolicy): FloorSettings {
-  return { predictive, quantile: 0.9, lookbackMinutes: predictive.lookbackDays * 1440, stepMinutes: 5 };
+  return { predictive, lookbackMinutes: predictive.lookbackDays * 1440, stepMinutes: 5 };
 }
 
 /**

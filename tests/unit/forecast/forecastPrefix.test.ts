@@ -36,6 +36,27 @@ describe('forecastPrefix: a forecast as asked for fewer steps', () => {
   });
 });
 
+describe('createForecaster without its band', () => {
+  it('makes the same point forecast and message, and no upper quantile', () => {
+    const h = history(9);
+    const withBand = createForecaster({ stepMinutes: 5 });
+    const without = createForecaster({ stepMinutes: 5, band: false });
+    // Hour after hour over the last two days: the band's record never feeds the point forecast.
+    for (let hour = 7 * 24; hour < 9 * 24; hour += 1) {
+      const from = (hour - (hour === 7 * 24 ? 7 * 24 : 1)) * 12;
+      const part = { times: h.times.slice(from, hour * 12), values: h.values.slice(from, hour * 12) };
+      withBand.observe(part);
+      without.observe(part);
+      const a = made(withBand.forecast(24));
+      const b = made(without.forecast(24));
+      expect(b.point).toEqual(a.point);
+      expect(b.message).toBe(a.message);
+      expect(b.upper).toEqual([]);
+      expect(a.upper.length).toBe(24);
+    }
+  });
+});
+
 describe('createForecaster: origins whose day held no datapoint', () => {
   it('forecasts from the daily model, untested, instead of failing (a history whose last hours are all gaps)', () => {
     // 30 hours: the first in-sample origin (18:00 on day 1) has only gaps after it.
