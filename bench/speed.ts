@@ -10,6 +10,7 @@
 // 3. Engine time in this process: every policy on the taxi trace and on a year (the taxi trace tiled), with the
 //    predict function's hourly runs (forecast, trust, headroom) made, and again with them already made (runs
 //    are kept per trace): the engine alone. The goal: a year of every policy in under 2 s.
+// 4. The decision memo checked on the whole taxi trace, and how many calls of decideCapacity it spared.
 //
 // Options: --pairs N (default 5), --trace FILE (default ../shared/traces/nyc_taxi.csv, a count per interval).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,7 +18,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBacktest } from '../shared/simulate/runBacktest';
+import { scalepilot, scalepilotTarget } from '../shared/simulate/baselines';
+import { simulate } from '../shared/simulate/engine';
+import { benchFloorSettings } from '../shared/simulate/predictive';
+import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -123,6 +127,34 @@ const year: MinuteSeries = {
 const onTrace = engineSeconds(taxi);
 const onYear = engineSeconds(year);
 
+// 4. The decision memo changed nothing on the whole taxi trace: both Scalepilot rows with it and with
+//    decideCapacity every minute order the same capacity every minute (the unit test checks 30 days of every
+//    trace, decision and history alike). How many minutes it spared the call.
+const scenario = backtestScenario(taxi.load, 'asg');
+const memoRows = [
+  { name: 'scalepilot', floors: benchFloorSettings(taxi.stepMinutes) },
+  { name: 'scalepilot-reactive', floors: undefined },
+].map(({ name, floors }) => {
+  const run = (memo: boolean) => {
+    let made = 0;
+    let last: unknown;
+    const onDecision = (_minute: number, decision: unknown) => {
+      if (decision !== last) made += 1;
+      last = decision;
+    };
+    const target = scalepilotTarget(scenario);
+    const policy = scalepilot(target, { ...(floors ? { floors } : {}), memo, onDecision })();
+    return { ordered: simulate(policy, scenario, taxi.start).ordered, made };
+  };
+  const memo = run(true);
+  const every = run(false);
+  if (memo.ordered.some((v, m) => v !== every.ordered[m])) {
+    console.error(`the decision memo changed the ${name} row on ${basename(TRACE)}`);
+    process.exit(1);
+  }
+  return { name, made: memo.made, minutes: memo.ordered.length - 1 };
+});
+
 const lines = [
   '# Backtest speed',
   '',
@@ -153,6 +185,16 @@ const lines = [
   `| a year (the trace tiled) | ${yearMinutes} | ${onYear.cold.toFixed(2)} | ${onYear.warm.toFixed(2)} | ${(onYear.cold - onYear.warm).toFixed(2)} |`,
   '',
   `Goal: a year of every policy under 2 s: ${onYear.cold < 2 ? 'met' : `not met (${onYear.cold.toFixed(1)} s; the engine alone ${onYear.warm.toFixed(1)} s)`}.`,
+  '',
+  '## The decision memo',
+  '',
+  `\`decideCapacity\` called, of the minutes decided on ${basename(TRACE)} (the rest reuse the minute before's decision: DecisionMemo.ts); the same capacity every minute as calling it every minute (checked here on the whole trace).`,
+  '',
+  '| row | minutes | decisions made | share |',
+  '|---|---|---|---|',
+  ...memoRows.map(
+    (r) => `| ${r.name} | ${r.minutes} | ${r.made} | ${((100 * r.made) / r.minutes).toFixed(1)}% |`,
+  ),
   '',
 ];
 writeFileSync(join(ROOT, 'bench/speed-results.md'), `${lines.join('\n')}`);

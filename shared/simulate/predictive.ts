@@ -91,6 +91,10 @@ export function floorPlanner(
   let runs: ReturnType<typeof predictRunsFor> | undefined;
   let schedule: FloorSchedule | undefined;
   let lastRunHour = Number.NEGATIVE_INFINITY;
+  const inForce = { value: Number.NaN, upper: Number.NaN };
+  let lastSchedule: FloorSchedule | undefined;
+  let lastStep = Number.NaN;
+  let lastFloor: ReturnType<typeof floorAt>;
   const at = new Date(0);
   return {
     /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
@@ -130,11 +134,23 @@ export function floorPlanner(
           upperAt[m + t] = point * headroom;
         }
       }
-      return floorAt(schedule, at);
+      // The floor in force changes with the schedule's step: the same answer is given again until then.
+      const step = schedule
+        ? Math.floor((now - schedule.start.getTime()) / (schedule.stepMinutes * MINUTE))
+        : Number.NaN;
+      if (schedule !== lastSchedule || step !== lastStep) {
+        lastSchedule = schedule;
+        lastStep = step;
+        lastFloor = floorAt(schedule, at);
+      }
+      return lastFloor;
     },
-    /** The forecast in force at minute m and the load its floors planned for (NaN: none). */
-    forecastAt(m: number): { value: number; upper: number } {
-      return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
+    /** The forecast in force at minute m and the load its floors planned for (NaN: none); read it at once. */
+    forecastAt(m: number): { readonly value: number; readonly upper: number } {
+      // One object, rewritten each ask (read at once by the engine, every minute).
+      inForce.value = pointAt[m] ?? Number.NaN;
+      inForce.upper = upperAt[m] ?? Number.NaN;
+      return inForce;
     },
   };
 }
