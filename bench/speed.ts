@@ -7,9 +7,11 @@
 //    both Scalepilot rows) against the reference engine with its five, on the 215-day taxi trace, alternating
 //    A B A B so both see the same machine; CPU time (user + system, from the kernel's accounting of each finished
 //    child) and wall time per run, and the ratio A / B of each pair. The goal: a median ratio of at most 1.
-// 3. Engine time in this process: every policy on the taxi trace and on a year (the taxi trace tiled), with the
-//    predict function's hourly runs (forecast, trust, headroom) made, and again with them already made (runs
-//    are kept per trace): the engine alone. The goal: a year of every policy in under 2 s.
+// 3. Engine time, each series in a fresh process (as an operator's backtest starts: compilation included): every
+//    policy on the taxi trace and on a year (the taxi trace tiled), with the predict function's hourly runs
+//    (forecast, trust, headroom) made, and again with them already made (runs are kept per trace): the engine
+//    alone. The goal: a year of every policy in under 2 s.
+// 4. The decision memo checked on the whole taxi trace, and how many calls of decideCapacity it spared.
 //
 // Options: --pairs N (default 5), --trace FILE (default ../shared/traces/nyc_taxi.csv, a count per interval).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,13 +19,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBacktest } from '../shared/simulate/runBacktest';
+import { scalepilot, scalepilotTarget } from '../shared/simulate/baselines';
+import { simulate } from '../shared/simulate/engine';
+import { benchFloorSettings } from '../shared/simulate/predictive';
+import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
   options: {
     pairs: { type: 'string', default: '5' },
+    /** Internal: time the engine on this series (taxi | year) in this fresh process, print it as JSON, stop. */
+    engine: { type: 'string' },
     trace: {
       type: 'string',
       default: resolve(process.env.SCALEPILOT_TRACES ?? resolve(ROOT, '../shared/traces'), 'nyc_taxi.csv'),
@@ -80,6 +87,37 @@ const median = (xs: readonly number[]) => {
 const spread = (xs: readonly number[], digits = 2) =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
+// 3 (in a child). Engine time in a fresh process, as an operator's backtest starts: compilation included.
+function engineSeconds(series: MinuteSeries): { cold: number; warm: number } {
+  const cold = process.cpuUsage();
+  runBacktest(series, 'asg');
+  const coldCpu = process.cpuUsage(cold);
+  const warm = process.cpuUsage();
+  runBacktest(series, 'asg');
+  const warmCpu = process.cpuUsage(warm);
+  return {
+    cold: (coldCpu.user + coldCpu.system) / 1e6,
+    warm: (warmCpu.user + warmCpu.system) / 1e6,
+  };
+}
+const taxi = toMinuteSeries(parseTraceCsv(readFileSync(TRACE, 'utf8'), TRACE), true);
+const yearMinutes = 365 * 1440;
+const year: MinuteSeries = {
+  ...taxi,
+  load: Array.from({ length: yearMinutes }, (_, m) => taxi.load[m % taxi.load.length] as number),
+};
+if (args.engine !== undefined) {
+  console.log(JSON.stringify(engineSeconds(args.engine === 'year' ? year : taxi)));
+  process.exit(0);
+}
+/** The engine time of a series, measured in a child process of its own (this file, with --engine). */
+function engineInChild(series: 'taxi' | 'year'): { cold: number; warm: number } {
+  const command = [...process.execArgv, process.argv[1] as string, '--engine', series, '--trace', TRACE];
+  const run = spawnSync(process.execPath, command, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`engine time of ${series} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+}
+
 // 1. The same figures.
 const mine = JSON.parse(timed(ours).stdout) as { policy: string }[];
 const theirs = JSON.parse(timed(reference).stdout) as { policy: string }[];
@@ -101,27 +139,37 @@ const cpuKnown = pairs.every((p) => p.a.cpu !== undefined && p.b.cpu !== undefin
 const cpuRatios = cpuKnown ? pairs.map((p) => (p.a.cpu as number) / (p.b.cpu as number)) : [];
 const wallRatios = pairs.map((p) => p.a.wall / p.b.wall);
 
-// 3. Engine time, in this process.
-function engineSeconds(series: MinuteSeries): { cold: number; warm: number } {
-  const cold = process.cpuUsage();
-  runBacktest(series, 'asg');
-  const coldCpu = process.cpuUsage(cold);
-  const warm = process.cpuUsage();
-  runBacktest(series, 'asg');
-  const warmCpu = process.cpuUsage(warm);
-  return {
-    cold: (coldCpu.user + coldCpu.system) / 1e6,
-    warm: (warmCpu.user + warmCpu.system) / 1e6,
+// 3. Engine time, each series in a fresh process.
+const onTrace = engineInChild('taxi');
+const onYear = engineInChild('year');
+
+// 4. The decision memo changed nothing on the whole taxi trace: both Scalepilot rows with it and with
+//    decideCapacity every minute order the same capacity every minute (the unit test checks 30 days of every
+//    trace, decision and history alike). How many minutes it spared the call.
+const scenario = backtestScenario(taxi.load, 'asg');
+const memoRows = [
+  { name: 'scalepilot', floors: benchFloorSettings(taxi.stepMinutes) },
+  { name: 'scalepilot-reactive', floors: undefined },
+].map(({ name, floors }) => {
+  const run = (memo: boolean) => {
+    let made = 0;
+    let last: unknown;
+    const onDecision = (_minute: number, decision: unknown) => {
+      if (decision !== last) made += 1;
+      last = decision;
+    };
+    const target = scalepilotTarget(scenario);
+    const policy = scalepilot(target, { ...(floors ? { floors } : {}), memo, onDecision })();
+    return { ordered: simulate(policy, scenario, taxi.start).ordered, made };
   };
-}
-const taxi = toMinuteSeries(parseTraceCsv(readFileSync(TRACE, 'utf8'), TRACE), true);
-const yearMinutes = 365 * 1440;
-const year: MinuteSeries = {
-  ...taxi,
-  load: Array.from({ length: yearMinutes }, (_, m) => taxi.load[m % taxi.load.length] as number),
-};
-const onTrace = engineSeconds(taxi);
-const onYear = engineSeconds(year);
+  const memo = run(true);
+  const every = run(false);
+  if (memo.ordered.some((v, m) => v !== every.ordered[m])) {
+    console.error(`the decision memo changed the ${name} row on ${basename(TRACE)}`);
+    process.exit(1);
+  }
+  return { name, made: memo.made, minutes: memo.ordered.length - 1 };
+});
 
 const lines = [
   '# Backtest speed',
@@ -143,9 +191,9 @@ const lines = [
   '',
   `Goal: A / B ≤ 1.0. Median CPU ratio: ${cpuKnown ? median(cpuRatios).toFixed(2) : 'not measured'}; wall: ${median(wallRatios).toFixed(2)}.`,
   '',
-  '## Engine time (CPU s, in one process)',
+  '## Engine time (CPU s, each series in a fresh process)',
   '',
-  'Every policy, kind asg. "with forecasting": the predict function’s hourly runs made as the row replays (forecast, trust, headroom); "engine alone": the same backtest again, its runs already made (they are kept per trace).',
+  'Every policy, kind asg, in a process of its own (compilation included, as when an operator runs a backtest). "with forecasting": the predict function’s hourly runs made as the row replays (forecast, trust, headroom); "engine alone": the same backtest again in that process, its runs already made (they are kept per trace).',
   '',
   '| series | minutes | with forecasting | engine alone | forecasting |',
   '|---|---|---|---|---|',
@@ -153,6 +201,16 @@ const lines = [
   `| a year (the trace tiled) | ${yearMinutes} | ${onYear.cold.toFixed(2)} | ${onYear.warm.toFixed(2)} | ${(onYear.cold - onYear.warm).toFixed(2)} |`,
   '',
   `Goal: a year of every policy under 2 s: ${onYear.cold < 2 ? 'met' : `not met (${onYear.cold.toFixed(1)} s; the engine alone ${onYear.warm.toFixed(1)} s)`}.`,
+  '',
+  '## The decision memo',
+  '',
+  `\`decideCapacity\` called, of the minutes decided on ${basename(TRACE)} (the rest reuse the minute before's decision: DecisionMemo.ts); the same capacity every minute as calling it every minute (checked here on the whole trace).`,
+  '',
+  '| row | minutes | decisions made | share |',
+  '|---|---|---|---|',
+  ...memoRows.map(
+    (r) => `| ${r.name} | ${r.minutes} | ${r.made} | ${((100 * r.made) / r.minutes).toFixed(1)}% |`,
+  ),
   '',
 ];
 writeFileSync(join(ROOT, 'bench/speed-results.md'), `${lines.join('\n')}`);

@@ -11,7 +11,7 @@ import type { FloorSchedule, MetricReading } from './types';
  * `ceil(point × headroom / utilisation target)` (floorSizing.ts: the headroom the forecasts' record shows).
  */
 
-/** The history is read at 5 minutes (14 days: 4,032 datapoints a series), or at the rule's period when longer. */
+/** The history is read at 5 minutes (the default 32 days: 9,216 datapoints a series), or at the rule's period when longer. */
 export function historyPeriodSeconds(rule: Rule): number {
   return Math.max(300, rule.metric.periodSeconds);
 }
@@ -141,6 +141,9 @@ export function eventOnlyCapacity(
   );
   return { start, stepMinutes, units };
 }
+
+/** A history whose newest datapoint is older than this is not forecast from (a metric that stopped reporting). */
+export const STALE_HISTORY_MINUTES = 120;
 
 /** The predict function runs hourly: a run's floors reach the next run and the policy's horizon beyond it. */
 export const RUN_EVERY_MINUTES = 60;

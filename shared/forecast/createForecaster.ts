@@ -9,6 +9,7 @@ import {
   type ForecastDeclined,
   ForecastInputError,
   type ForecastResult,
+  type LoadForecast,
   type LoadHistory,
 } from './types';
 
@@ -19,6 +20,12 @@ export interface ForecasterOptions {
   readonly quantile?: number;
   /** The damped trend (default on); off, the forecast holds the recent level (the bench's ablation). */
   readonly dampedTrend?: boolean;
+  /**
+   * The upper quantile (default on). Off, `upper` is empty and its record is never kept: for a caller that
+   * plans on the point forecast alone (the backtest's predict runs, as the function's floors do); the point
+   * forecast is the same.
+   */
+  readonly band?: boolean;
 }
 
 /**
@@ -118,6 +125,7 @@ export class Engine {
   private readonly band: PredictionBand;
   private readonly quantile: number;
   private readonly trend: boolean;
+  private readonly withBand: boolean;
   private readonly p: Periods;
 
   constructor(
@@ -126,6 +134,7 @@ export class Engine {
   ) {
     this.quantile = options.quantile ?? 0.9;
     this.trend = options.dampedTrend ?? true;
+    this.withBand = options.band ?? true;
     this.p = periodsFor(series.stepMinutes);
     this.models = seasonalModels(series);
     this.backtest = new InSampleBacktest(series, this.models, this.p, this.trend);
@@ -165,28 +174,27 @@ export class Engine {
       );
 
     const made = this.blend(n, (s) => s.model.forecast(n, horizon), horizon);
-    const margins = this.band.margins(n, made.point, this.quantile);
+    const margins = this.withBand ? this.band.margins(n, made.point, this.quantile) : undefined;
     this.backtest.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     this.band.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     const point = made.point;
-    const upper = Array.from(point, (v, h) => v + (margins[h] as number));
+    const upper = margins ? Array.from(point, (v, h) => v + (margins[h] as number)) : [];
     // The band's lower side (for the reports' p10–p90): the same record's 1 − quantile, never above the point.
-    const below = this.band.margins(n, made.point, 1 - this.quantile);
+    const below = margins ? this.band.margins(n, made.point, 1 - this.quantile) : undefined;
     const nonNegative = series.nonNegativeIn(n - window, n);
-    const lower = Array.from(point, (v, h) => {
-      const low = v + (below[h] as number);
-      return nonNegative ? Math.max(0, low) : low;
-    });
+    const lower = below
+      ? Array.from(point, (v, h) => {
+          const low = v + (below[h] as number);
+          return nonNegative ? Math.max(0, low) : low;
+        })
+      : [];
     const components: ForecastComponent[] = made.kept.map((s, k) => ({
       name: s.model.name,
       weight: made.weights[k] as number,
       inSampleMae: s.mae,
     }));
     const growthPerDay = Math.expm1(made.growthRate * p.day);
-    const trendNote =
-      made.growthRate === 0
-        ? ''
-        : `; trend ${growthPerDay >= 0 ? '+' : ''}${(growthPerDay * 100).toFixed(2)}%/day, damped ×${TREND_DAMPING_PER_DAY}/day`;
+    const figures = { stepMinutes: step, historyMinutes, components, growthPerDay };
     return {
       status: 'forecast',
       stepMinutes: step,
@@ -199,9 +207,7 @@ export class Engine {
       missingFraction,
       components,
       growthPerDay,
-      message: `${formatMinutes(horizon * step)} at ${step} min from ${formatMinutes(historyMinutes)} of history: ${components
-        .map((c) => `${c.name} ${Math.round(c.weight * 100)}%`)
-        .join(', ')}${trendNote}`,
+      message: forecastMessage(figures, horizon),
     };
   }
 
@@ -279,6 +285,36 @@ function combine(
   });
   if (nonNegative) for (let h = 0; h < length; h += 1) out[h] = Math.max(0, out[h] as number);
   return out;
+}
+
+/** A forecast's message: its horizon and step, the history it read, the models' weights and the trend. */
+function forecastMessage(
+  f: Pick<LoadForecast, 'stepMinutes' | 'historyMinutes' | 'components' | 'growthPerDay'>,
+  horizonSteps: number,
+): string {
+  const growth = f.growthPerDay ?? 0;
+  const trendNote =
+    growth === 0
+      ? ''
+      : `; trend ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(2)}%/day, damped ×${TREND_DAMPING_PER_DAY}/day`;
+  return `${formatMinutes(horizonSteps * f.stepMinutes)} at ${f.stepMinutes} min from ${formatMinutes(f.historyMinutes)} of history: ${f.components
+    .map((c) => `${c.name} ${Math.round(c.weight * 100)}%`)
+    .join(', ')}${trendNote}`;
+}
+
+/**
+ * The forecast as it would have been asked for its first `steps` steps only: a forecast's steps do not depend on
+ * how far it reaches, so this is what `forecast(steps)` returns from the same state (the backtest asks once for
+ * the longest horizon its kinds need and gives each kind its own).
+ */
+export function forecastPrefix(forecast: LoadForecast, steps: number): LoadForecast {
+  if (steps >= forecast.point.length) return forecast;
+  return {
+    ...forecast,
+    point: forecast.point.slice(0, steps),
+    upper: forecast.upper.slice(0, steps),
+    message: forecastMessage(forecast, steps),
+  };
 }
 
 export function declined(

@@ -48,6 +48,7 @@ export function forecastLoad(history: LoadHistory, options: ForecastOptions = {}
     stepMinutes: step,
     ...(options.quantile === undefined ? {} : { quantile: options.quantile }),
     ...(options.dampedTrend === undefined ? {} : { dampedTrend: options.dampedTrend }),
+    ...(options.band === undefined ? {} : { band: options.band }),
   });
   const stepMs = step * 60_000;
   forecaster.observe({

@@ -30,6 +30,8 @@ export interface OriginRun {
   readonly trend: readonly (Float64Array | undefined)[];
   /** Per model: absolute error sum and count over the backtest horizon, kept once the horizon has ended. */
   complete?: { readonly sums: Float64Array; readonly counts: Float64Array };
+  /** The sums and counts over the steps before `end` (all but the newest, which may still change), as they grow. */
+  partial?: { readonly sums: Float64Array; readonly counts: Float64Array; end: number };
 }
 
 /** A model's in-sample record. */
@@ -87,15 +89,50 @@ export class InSampleBacktest {
     const o = run.origin;
     // Kept once the day has passed; asked from an earlier step (a past origin's blend), only what it saw.
     if (run.complete && o + this.scored < n) return run.complete;
-    const y = this.series.values;
     const end = Math.min(o + this.scored, n);
-    const sums = new Float64Array(this.models.length);
-    const counts = new Float64Array(this.models.length);
-    run.forecasts.forEach((f, k) => {
-      if (!f) return;
-      let sum = 0;
-      let count = 0;
-      for (let t = o; t < end; t += 1) {
+    // The steps before the newest are final: their sums grow from where the last ask left them, in the same
+    // order (so the same sums); the newest step is added to a copy.
+    const stable = Math.min(end, this.series.length - 1);
+    let partial = run.partial;
+    if (!partial || partial.end > stable) {
+      // A past origin's blend asks for less than is kept: its own sums, the kept ones left as they are.
+      const fresh = !partial;
+      partial = {
+        sums: new Float64Array(this.models.length),
+        counts: new Float64Array(this.models.length),
+        end: o,
+      };
+      if (fresh) run.partial = partial;
+    }
+    this.addErrors(run, partial.sums, partial.counts, partial.end, stable);
+    partial.end = Math.max(partial.end, stable);
+    const sums = Float64Array.from(partial.sums);
+    const counts = Float64Array.from(partial.counts);
+    this.addErrors(run, sums, counts, Math.max(o, stable), end);
+    // Ended before the newest step (which may still be averaged with another datapoint): final.
+    if (o + this.scored < n) {
+      run.complete = { sums, counts };
+      run.partial = undefined;
+    }
+    return { sums, counts };
+  }
+
+  /** Adds each model's absolute errors over steps `from .. to − 1` of its forecast to `sums` and `counts`. */
+  private addErrors(
+    run: OriginRun,
+    sums: Float64Array,
+    counts: Float64Array,
+    from: number,
+    to: number,
+  ): void {
+    const y = this.series.values;
+    const o = run.origin;
+    for (let k = 0; k < run.forecasts.length; k += 1) {
+      const f = run.forecasts[k];
+      if (!f) continue;
+      let sum = sums[k] as number;
+      let count = counts[k] as number;
+      for (let t = from; t < to; t += 1) {
         const actual = y[t] as number;
         if (Number.isNaN(actual)) continue;
         sum += Math.abs(actual - (f[t - o] as number));
@@ -103,16 +140,13 @@ export class InSampleBacktest {
       }
       sums[k] = sum;
       counts[k] = count;
-    });
-    // Ended before the newest step (which may still be averaged with another datapoint): final.
-    if (o + this.scored < n) run.complete = { sums, counts };
-    return { sums, counts };
+    }
   }
 
   /**
    * Every model's recency-weighted and recent MAE over the origins; a model is compared only when it could
    * forecast from the newest origin (the one that matters most). With no origin (under about 30 hours of
-   * history), every model is returned untested (NaN).
+   * history), or none whose day held a datapoint, every model is returned untested (NaN).
    */
   score(n: number): Scored[] {
     const origins = this.origins(n);
@@ -147,9 +181,9 @@ export class InSampleBacktest {
         recentMae: usable ? a.recent / a.recentCount : Number.NaN,
       };
     });
-    return origins.length > 0
-      ? scored.filter((s) => !Number.isNaN(s.mae))
-      : scored.filter((s) => s.model.needs <= n);
+    // No model scored on any step (the origins' days are all gaps): as with no origin, every model untested.
+    const tested = scored.filter((s) => !Number.isNaN(s.mae));
+    return tested.length > 0 ? tested : scored.filter((s) => s.model.needs <= n);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { GridSeries } from './gridSeries';
 import { clockOrigins } from './inSampleBacktest';
 import { periodsFor } from './seasonalModels';
-import { medianOf, quantileOf } from './stats';
+import { kthSmallest, medianOf, quantileOf } from './stats';
 
 /**
  * The record the margin is the quantile of: the last week of origins, or the last day's when that is wider (a
@@ -92,7 +92,7 @@ export class PredictionBand {
     return margin;
   }
 
-  /** The relative errors at lead bucket b of the newest origins whose bucket had passed by step n, sorted. */
+  /** The relative errors at lead bucket b of the newest origins whose bucket had passed by step n. */
   private pool(n: number, b: number, bucket: number, day: number, count: number): Float64Array | undefined {
     const parts: Float64Array[] = [];
     // Origins whose forecast could not be made (a model lacking history) are passed over, within limits.
@@ -109,7 +109,7 @@ export class PredictionBand {
       out.set(r, at);
       at += r.length;
     }
-    return out.sort();
+    return out;
   }
 
   /** Origin o's relative errors over lead bucket b (cached: only asked once the bucket has passed). */
@@ -135,7 +135,7 @@ export class PredictionBand {
         const v = point[h] as number;
         out.push((actual - v) / Math.max(Math.abs(v), record.scale));
       }
-      r = Float64Array.from(out).sort();
+      r = Float64Array.from(out);
       record.residuals.set(b, r);
     }
     return r;
@@ -174,10 +174,11 @@ function halfDayMedian(series: GridSeries, n: number, day: number): number {
 /**
  * The split-conformal quantile of n errors: the ⌈(n + 1) q⌉-th smallest, so that a new error from the same
  * distribution falls under it with probability at least q (the largest error when n is too small for q).
+ * Selected, not sorted (it reorders `errors`).
  */
-function conformalQuantile(sorted: Float64Array, q: number): number {
-  const rank = Math.min(sorted.length, Math.ceil((sorted.length + 1) * q));
-  return sorted[rank - 1] as number;
+function conformalQuantile(errors: Float64Array, q: number): number {
+  const rank = Math.min(errors.length, Math.ceil((errors.length + 1) * q));
+  return kthSmallest(errors, errors.length, rank - 1);
 }
 
 /** The lower side's conformal quantile: the ⌊(n + 1) q⌋-th smallest (the smallest when n is too small for q). */

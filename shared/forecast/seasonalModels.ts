@@ -278,8 +278,8 @@ function adjusted(
 function ratio(actual: Float64Array, expected: Float64Array, count: number, recent: number): number {
   const of = (c: number) => {
     if (c === 0) return 1;
-    const a = medianOf(actual.slice(0, c), c);
-    const e = medianOf(expected.slice(0, c), c);
+    const a = medianOfFirst(actual, c);
+    const e = medianOfFirst(expected, c);
     return e > 0 && a >= 0 ? a / e : 1;
   };
   const day = of(count);
@@ -289,14 +289,28 @@ function ratio(actual: Float64Array, expected: Float64Array, count: number, rece
 /** The last two hours' median difference, held within the day's expected median of the last day's. */
 function shift(actual: Float64Array, expected: Float64Array, count: number, recent: number): number {
   if (count === 0) return 0;
-  const of = (c: number) =>
-    medianOf(
-      actual.slice(0, c).map((a, i) => a - (expected[i] as number)),
-      c,
-    );
+  const of = (c: number) => {
+    const differences = scratchOf(c);
+    for (let i = 0; i < c; i += 1) differences[i] = (actual[i] as number) - (expected[i] as number);
+    return medianOf(differences, c);
+  };
   const day = of(count);
-  const spread = Math.abs(medianOf(expected.slice(0, count), count));
+  const spread = Math.abs(medianOfFirst(expected, count));
   return Math.min(day + spread, Math.max(day - spread, recent > 0 ? of(recent) : day));
+}
+
+/** One scratch buffer for the medians above (medianOf reorders what it is given; the inputs stay as they are). */
+let scratch = new Float64Array(0);
+function scratchOf(length: number): Float64Array {
+  if (scratch.length < length) scratch = new Float64Array(Math.max(length, 2 * scratch.length));
+  return scratch;
+}
+
+/** The median of the first c values, from a copy. */
+function medianOfFirst(values: Float64Array, c: number): number {
+  const copy = scratchOf(c);
+  for (let i = 0; i < c; i += 1) copy[i] = values[i] as number;
+  return medianOf(copy, c);
 }
 
 /**

@@ -26,6 +26,11 @@ export function medianOf(scratch: Float64Array, count: number): number {
   return (lower + upper) / 2;
 }
 
+/** The k-th smallest (0-based) of the first `count` values, NaN-free; reorders them. */
+export function kthSmallest(values: Float64Array, count: number, k: number): number {
+  return select(values, count, k);
+}
+
 /** The k-th smallest of the first `count` values (Hoare's quickselect, median-of-three pivot); reorders them. */
 function select(a: Float64Array, count: number, k: number): number {
   let lo = 0;

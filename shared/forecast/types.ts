@@ -15,6 +15,8 @@ export interface ForecastOptions {
   readonly stepMinutes?: number;
   /** The damped trend (default on); off, the forecast holds the recent level (the bench's ablation). */
   readonly dampedTrend?: boolean;
+  /** The upper quantile (default on); off, `upper` is empty (see `createForecaster`). */
+  readonly band?: boolean;
 }
 
 /** One model the forecast blends, with its weight and its error on the history's own recent days. */
@@ -33,7 +35,10 @@ export interface LoadForecast {
   readonly start: number;
   /** The median-like point forecast, one value per step. */
   readonly point: readonly number[];
-  /** The upper quantile per step (≥ point): load should stay below it `quantile` of the time. */
+  /**
+   * The upper quantile per step (≥ point): load should stay below it `quantile` of the time. Empty from a
+   * forecaster made without its band (`createForecaster({ band: false })`).
+   */
   readonly upper: readonly number[];
   /** The lower quantile per step (≤ point), at 1 − `quantile`: with `upper`, the band the reports draw (p10–p90). */
   readonly lower?: readonly number[];

@@ -379,7 +379,15 @@ export const FLOOR_HORIZON_MINUTES = 48 * 60 - 60;
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
-    lookbackDays: z.number().int().min(1).max(60).default(14),
+    lookbackDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(32)
+      .describe(
+        'days of history each forecast reads; 32 is all a forecast depends on (fewer: the forecast sees less)',
+      ),
     horizonMinutes: wholeNumber('min', 5, FLOOR_HORIZON_MINUTES, 'the floors reach 48 h at most')
       .default(FLOOR_HORIZON_MINUTES)
       .describe(

@@ -6,26 +6,37 @@ import {
   HEADROOM_WINDOW_MINUTES,
   measuredHeadroom,
 } from '../decision/floorSizing';
-import { floorsUntil, forecastHorizonMinutes, unforecastable } from '../decision/forecastFloors';
 import {
+  floorsUntil,
+  forecastHorizonMinutes,
+  STALE_HISTORY_MINUTES,
+  unforecastable,
+} from '../decision/forecastFloors';
+import {
+  type ActualAt,
   type ForecastTrack,
+  inFlightAfter,
   KEPT_STEPS,
   scoreTrack,
-  seasonalNaiveScale,
   type TrackedForecast,
+  trackedSteps,
   trustVerdict,
 } from '../decision/forecastTrust';
-import { forecastLoad } from '../forecast/forecastLoad';
-import type { LoadForecast, LoadHistory } from '../forecast/types';
+import type { LoadForecast } from '../forecast/types';
 import type { PredictivePolicy, Rule } from '../policy/schema';
-import { historyBefore, StepMeans } from './historyBefore';
+import { type HistoryReadSettings, SeriesForecasts } from './SeriesForecasts';
 
 /** What the backtest's predict function reads and how it forecasts (see `FloorSettings` in predictive.ts). */
-export interface PredictSettings {
+export interface PredictSettings extends HistoryReadSettings {
   readonly predictive: PredictivePolicy;
-  readonly quantile: number;
-  readonly lookbackMinutes: number;
-  readonly stepMinutes: number;
+}
+
+/** A rule's headroom at a run: what its floors plan for above the forecast, and whether it was measured. */
+export interface RuleHeadroom {
+  readonly rule: Rule;
+  readonly headroom: number;
+  /** Measured from the forecasts' record (else the policy's buffer: under 4 h of forecasts scored). */
+  readonly measured: boolean;
 }
 
 /**
@@ -39,42 +50,47 @@ export interface PredictRun {
   readonly forecast?: LoadForecast;
   /** Why a run gives no forecast floors: the forecaster's reason, or the trust verdict. */
   readonly why?: string;
-  readonly headroom: number;
-  /** The headroom is measured (else the policy's buffer, under 4 h of forecasts scored). */
-  readonly measured: boolean;
+  /** Each forecastable rule's headroom, in the target's order. */
+  readonly headrooms: readonly RuleHeadroom[];
+  readonly trusted: boolean;
   readonly trust: string;
 }
 
 const MINUTE = 60_000;
 /**
- * Every run forecasts at least this far past its floors, whatever the kind's lead: a longer forecast has the same
- * first steps (the forecaster is tested for it), so the kinds replaying one trace (a group's 5 minutes, a cache's
- * 10, a replica's 15) share one forecast, one trust verdict and one headroom per run.
+ * The first kind to reach a run forecasts at least this far past the floors, whatever its own lead: the kinds
+ * replaying one trace after it (a group's 5 minutes, a cache's 10, a replica's 15) take their forecast from it.
  */
 const SHARED_LEAD_SECONDS = 900;
+/** The recent load the function reads for the headroom: its window and the hour since the forecast it scores. */
+const RECENT_READ_MINUTES = HEADROOM_WINDOW_MINUTES + 60;
 
 /**
- * The predict function's hourly runs over one replayed series, exactly as `predictTargets` makes each one:
- * the previous run's forecasts scored against seasonal-naive (`scoreTrack`, `trustVerdict`), their minutes
- * scored for the headroom (`calibrate`, `measuredHeadroom`), then a forecast from the history before the run.
- * Each run reads the load before its minute only. A run is made once and kept: every kind and every row that
- * replays the series shares it (runs happen at the same minutes for all: each new clock hour).
+ * The predict function's hourly runs for one target over one replayed series, each made exactly as
+ * `predictTargets` makes it: the forecasts of earlier runs still in flight scored against the load that has
+ * happened, next to seasonal-naive (`scoreTrack`, `trustVerdict`, `inFlightAfter`), the last run's forecast scored
+ * minute by minute for the headroom (`calibrate`, `measuredHeadroom`), then a forecast from the history before the
+ * run (SeriesForecasts: shared by every target and kind replaying the series), kept for the next runs over the
+ * span its floors use (`trackedSteps`). Each run reads the load before its minute only, and is made once: the
+ * rows and repeated backtests of the same target share it.
  */
 export class PredictRuns {
   private readonly runs = new Map<number, PredictRun>();
   private last = Number.NEGATIVE_INFINITY;
   private track: ForecastTrack | undefined;
-  private readonly means: StepMeans;
+  /** The run being made, read by `actualAt` (the history the function read at that run). */
+  private runMinute = 0;
+  private load: (j: number) => number = () => Number.NaN;
+  private readonly actualAt: ActualAt = (_rule, time) => this.history.actual(this.runMinute, this.load, time);
 
   constructor(
-    private readonly settings: PredictSettings,
+    private readonly history: SeriesForecasts,
+    private readonly predictive: PredictivePolicy,
+    /** The target's forecastable rules, and why the others are not. */
     private readonly rules: readonly Rule[],
     private readonly refused: readonly string[],
-    minutes: number,
     private readonly lead: number,
-  ) {
-    this.means = new StepMeans(minutes, settings.stepMinutes);
-  }
+  ) {}
 
   /** The run at minute m (`now` its time), made now if it is the next one. `load(j)` is asked for j < m only. */
   at(m: number, now: number, load: (j: number) => number): PredictRun {
@@ -83,63 +99,83 @@ export class PredictRuns {
     if (m <= this.last)
       throw new RangeError(`predict runs: minute ${m} is before the last run (${this.last})`);
     this.last = m;
+    this.runMinute = m;
+    this.load = load;
     const run = this.predict(m, now, load);
     this.runs.set(m, run);
     return run;
   }
 
   private predict(m: number, now: number, load: (j: number) => number): PredictRun {
-    const { settings, rules } = this;
     const at = new Date(now);
-    const start = now - m * MINUTE;
-    const history = historyBefore(load, start, m, settings, this.means);
-    // Every rule reads the one replayed load (its unit does not matter to a scaled error).
-    const histories = Object.fromEntries(rules.map((rule) => [rule.name, history]));
     const previous = this.track;
-    const scored = previous ? scoreTrack(previous, histories, at) : undefined;
+    // Trust: the previous forecasts against what has happened since.
+    const scored = previous ? scoreTrack(previous, this.actualAt, at) : undefined;
     const verdict = trustVerdict([...(previous?.scores ?? []), ...(scored?.score ? [scored.score] : [])], at);
-    const calibration = this.calibrated(previous, start, m, now, load);
-    // The backtest's actual load is per minute: one calibration point a minute.
-    const measured = measuredHeadroom(calibration[rules[0]?.name ?? ''] ?? [], 1);
-    const headroom = floorHeadroom(measured, settings.predictive.capacityBufferPercent);
-    const outcome = this.forecast(history, now, verdict);
+    const calibration = this.calibrated(previous, m, now, load);
+    const headrooms = this.rules.map((rule) => {
+      const measured = measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
+      return {
+        rule,
+        headroom: floorHeadroom(measured, this.predictive.capacityBufferPercent),
+        measured: measured !== undefined,
+      };
+    });
+    const until = floorsUntil(at, this.predictive);
+    const outcome = this.forecast(m, now, load, until, verdict);
+    const kept = outcome.forecast ? trackedSteps(outcome.forecast, until, this.lead) : 0;
     this.track = {
       madeAt: now,
-      forecasts: outcome.forecast ? this.tracked(outcome.forecast, history) : [],
+      forecasts: outcome.forecast ? this.tracked(outcome.forecast, m, load, kept) : [],
+      inFlight: inFlightAfter(scored?.scored ?? [], at),
       scoredUntil: scored?.scoredUntil ?? previous?.scoredUntil ?? 0,
       scores: verdict.scores,
       trusted: verdict.trusted,
       calibration,
     };
-    return { ...outcome, headroom, measured: measured !== undefined, trust: verdict.message };
+    return { ...outcome, headrooms, trusted: verdict.trusted, trust: verdict.message };
   }
 
-  /** The forecast, or why there is none (as predict's `forecastAll`: declined, or untrusted with its forecast). */
+  /** The forecast, or why there is none, as predict's `forecastAll`: declined (stale, too little history), or untrusted. */
   private forecast(
-    history: LoadHistory,
+    m: number,
     now: number,
+    load: (j: number) => number,
+    until: Date,
     verdict: { trusted: boolean; message: string },
   ): Pick<PredictRun, 'status' | 'forecast' | 'why'> {
-    if (this.rules.length === 0)
-      return { status: 'declined', why: `no rule to forecast: ${this.refused.join('; ')}` };
-    const until = floorsUntil(new Date(now), this.settings.predictive);
-    const newest = history.times.at(-1) ?? until.getTime();
-    const made = forecastLoad(history, {
-      stepMinutes: this.settings.stepMinutes,
-      quantile: this.settings.quantile,
-      horizonMinutes: forecastHorizonMinutes(newest, until, Math.max(this.lead, SHARED_LEAD_SECONDS)),
-    });
+    const rule = this.rules[0];
+    if (!rule) return { status: 'declined', why: `no rule to forecast: ${this.refused.join('; ')}` };
+    // Every rule reads the one replayed load: the first one's outcome is every one's.
+    const present = this.history.newest(m, load);
+    const newest = present ?? until.getTime();
+    if (present !== undefined && newest < now - STALE_HISTORY_MINUTES * MINUTE)
+      return {
+        status: 'declined',
+        why: `rule ${rule.name}: no datapoint since ${new Date(newest).toISOString()}, over ${STALE_HISTORY_MINUTES / 60} h ago: reactive only`,
+      };
+    const made = this.history.forecast(
+      m,
+      load,
+      forecastHorizonMinutes(newest, until, this.lead),
+      forecastHorizonMinutes(newest, until, Math.max(this.lead, SHARED_LEAD_SECONDS)),
+    );
     if (made.status === 'declined')
-      return { status: 'declined', why: `rule ${this.rules[0]?.name}: ${made.reason}: ${made.message}` };
+      return { status: 'declined', why: `rule ${rule.name}: ${made.reason}: ${made.message}` };
     if (!verdict.trusted)
       return { status: 'untrusted', forecast: made, why: `forecast untrusted: ${verdict.message}` };
     return { status: 'forecast', forecast: made };
   }
 
-  /** What the next run scores: each rule's forecast, trimmed, with the MASE scale of the history it came from. */
-  private tracked(forecast: LoadForecast, history: LoadHistory): TrackedForecast[] {
-    const scale = seasonalNaiveScale(history);
-    const point = forecast.point.slice(0, KEPT_STEPS);
+  /** What the next runs score: each rule's forecast over the span its floors use, with its history's MASE scale. */
+  private tracked(
+    forecast: LoadForecast,
+    m: number,
+    load: (j: number) => number,
+    steps: number,
+  ): TrackedForecast[] {
+    const scale = this.history.seasonalNaiveScale(m, load);
+    const point = forecast.point.slice(0, Math.min(KEPT_STEPS, steps));
     return this.rules.map((rule) => ({
       rule: rule.name,
       start: forecast.start,
@@ -151,41 +187,80 @@ export class PredictRuns {
 
   /**
    * Each rule's calibration after this run, as predict's: the record kept within the window, and the previous
-   * run's forecasts scored on the minutes that have happened since they started.
+   * run's forecasts scored on the periods of the rule's metric (a minute, mostly) that have ended since they
+   * started, each period's load the mean of its minutes.
    */
   private calibrated(
     track: ForecastTrack | undefined,
-    start: number,
     m: number,
     now: number,
     load: (j: number) => number,
   ): Record<string, readonly CalibrationPoint[]> {
     const from = now - HEADROOM_WINDOW_MINUTES * MINUTE;
-    const calibration: Record<string, readonly CalibrationPoint[]> = Object.fromEntries(
-      Object.entries(track?.calibration ?? {})
-        .map(([rule, points]) => [rule, points.filter((p) => p.time >= from)] as const)
-        .filter(([, points]) => points.length > 0),
-    );
+    const calibration: Record<string, readonly CalibrationPoint[]> = {};
+    for (const [rule, points] of Object.entries(track?.calibration ?? {})) {
+      const recent = points.filter((p) => p.time >= from);
+      if (recent.length > 0) calibration[rule] = recent;
+    }
     for (const f of track?.forecasts ?? []) {
-      const first = Math.max(0, Math.ceil((f.start - start) / MINUTE));
-      const times: number[] = [];
-      const values: number[] = [];
-      for (let j = first; j < m; j += 1) {
-        times.push(start + j * MINUTE);
-        values.push(load(j));
-      }
-      const actual: ActualLoad = { times, values, periodMinutes: 1 };
+      const rule = this.rules.find((r) => r.name === f.rule);
+      if (!rule) continue;
+      const actual = this.recent(rule.metric.periodSeconds / 60, f.start, m, now, load);
       calibration[f.rule] = calibrate(calibration[f.rule] ?? [], f, actual, f.start - 1, now);
     }
     return calibration;
   }
+
+  /**
+   * The load the function reads for the headroom at a run: the periods of p minutes (aligned as CloudWatch's)
+   * within the recent read that have ended by the run, from the forecast's start on (earlier ones it skips).
+   */
+  private recent(p: number, since: number, m: number, now: number, load: (j: number) => number): ActualLoad {
+    const start = now - m * MINUTE;
+    const period = p * MINUTE;
+    const first = Math.max(since, now - RECENT_READ_MINUTES * MINUTE, start);
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let t = Math.ceil(first / period) * period; t + period <= now; t += period) {
+      const j = (t - start) / MINUTE;
+      let sum = 0;
+      for (let i = j; i < j + p; i += 1) sum += load(i);
+      const value = sum / p;
+      if (!Number.isFinite(value)) continue;
+      times.push(t);
+      values.push(value);
+    }
+    return { times, values, periodMinutes: p };
+  }
+}
+
+/** The series forecasts and predict runs of a replayed series, by its identity and what they depend on. */
+const bySeries = new WeakMap<object, Map<string, SeriesForecasts | PredictRuns>>();
+
+function kept<T extends SeriesForecasts | PredictRuns>(
+  series: object | undefined,
+  key: string,
+  make: () => T,
+): T {
+  if (!series) return make();
+  let made = bySeries.get(series);
+  if (!made) {
+    made = new Map();
+    bySeries.set(series, made);
+  }
+  let found = made.get(key) as T | undefined;
+  if (!found) {
+    found = make();
+    made.set(key, found);
+  }
+  return found;
 }
 
 /**
- * The predict runs of a series, by its identity and everything a run depends on: the kinds and rows that
- * replay one trace share them (the series is only the key; a run reads `load(j)` through its caller's view).
+ * The predict runs of a target over a series: the kinds and rows that replay one trace with the same settings
+ * share them, and every target on the series shares its forecasts (the series is only the key; a run reads
+ * `load(j)` through its caller's view).
  */
-const runsBySeries = new WeakMap<object, Map<string, PredictRuns>>();
 export function predictRunsFor(
   series: object | undefined,
   start: number,
@@ -196,29 +271,16 @@ export function predictRunsFor(
 ): PredictRuns {
   const rules = targetRules.filter((r) => unforecastable(r) === undefined);
   const refused = targetRules.map(unforecastable).filter((r): r is string => r !== undefined);
-  const make = () => new PredictRuns(settings, rules, refused, minutes, lead);
-  if (!series) return make();
+  const read = [start, settings.lookbackMinutes, settings.stepMinutes];
+  const forecasts = kept(series, JSON.stringify(read), () => new SeriesForecasts(settings, start, minutes));
   const p = settings.predictive;
   const key = JSON.stringify([
-    start,
-    settings.quantile,
-    settings.lookbackMinutes,
-    settings.stepMinutes,
+    ...read,
     p.horizonMinutes,
     p.capacityBufferPercent,
-    rules.map((r) => r.name),
+    rules.map((r) => [r.name, r.metric.periodSeconds]),
     refused,
-    Math.max(lead, SHARED_LEAD_SECONDS),
+    lead,
   ]);
-  let bySeries = runsBySeries.get(series);
-  if (!bySeries) {
-    bySeries = new Map();
-    runsBySeries.set(series, bySeries);
-  }
-  let runs = bySeries.get(key);
-  if (!runs) {
-    runs = make();
-    bySeries.set(key, runs);
-  }
-  return runs;
+  return kept(series, key, () => new PredictRuns(forecasts, p, rules, refused, lead));
 }

@@ -152,12 +152,17 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
       return serving[m - 1] as number;
     },
   };
+  // The last minute whose ordered capacity differs from the minute before's (minutes before 0 hold `start`):
+  // once the delay has passed since, everything in the window is the same and serves.
+  let changed = Number.NEGATIVE_INFINITY;
   for (m = 0; m < n; m += 1) {
-    if (m === 0) ordered[0] = start;
-    else {
+    if (m === 0) {
+      ordered[0] = start;
+    } else {
       const before = ordered[m - 1] as number;
       const next = clamp(Math.round(policy.decide(view, s, startTime + m * 60_000)), s);
       ordered[m] = next;
+      if (next !== before) changed = m;
       if (decisions && next !== before)
         decisions.push({ minute: m, from: before, to: next, ...(policy.explain?.() as SimReason) });
       if (floor) floor[m] = policy.floor?.() ?? Number.NaN;
@@ -167,7 +172,7 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
         forecast.upper[m] = f?.upper ?? Number.NaN;
       }
     }
-    const least = servingAt(ordered, m, delay, start);
+    const least = m - changed > delay ? (ordered[m] as number) : servingAt(ordered, m, delay, start);
     serving[m] = least;
     utilisation[m] = (load[m] as number) / (least * s.unitCapacity);
   }

@@ -35,8 +35,9 @@ function stepMean(load: (j: number) => number, from: number, k: number): number 
  * 14 days of steps each, overlapping all but the newest hour), the same sum in the same order as one run alone.
  */
 export class StepMeans {
-  private readonly means: Float64Array;
-  private readonly known: Uint8Array;
+  /** Each step's mean by its first minute, where `known` (read them through `at`, or after it). */
+  readonly means: Float64Array;
+  readonly known: Uint8Array;
 
   constructor(
     minutes: number,

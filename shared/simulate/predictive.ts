@@ -9,7 +9,6 @@ import {
   leadSeconds,
   type NeededCapacity,
   neededCapacity,
-  unforecastable,
 } from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
 import type { LoadForecast } from '../forecast/types';
@@ -27,8 +26,6 @@ import { type PredictRun, predictRunsFor } from './PredictRuns';
 export interface FloorSettings {
   /** The policy's `predictive` section: buffer, horizon, provisioning delays. */
   readonly predictive: PredictivePolicy;
-  /** The forecast's upper quantile (drawn as the band; the floors plan on point × headroom). */
-  readonly quantile: number;
   /** History read for each forecast (the policy's `predictive.lookbackDays`). */
   readonly lookbackMinutes: number;
   /** The step the history is read at (a metric period): coarser is faster. */
@@ -40,7 +37,7 @@ export const defaultFloorSettings: FloorSettings = floorSettingsFor(PredictiveSc
 
 /** Floor settings from a policy's predictive section: history over its lookback, read at 5 minutes. */
 export function floorSettingsFor(predictive: PredictivePolicy): FloorSettings {
-  return { predictive, quantile: 0.9, lookbackMinutes: predictive.lookbackDays * 1440, stepMinutes: 5 };
+  return { predictive, lookbackMinutes: predictive.lookbackDays * 1440, stepMinutes: 5 };
 }
 
 /**
@@ -89,12 +86,15 @@ export function floorPlanner(
   const pointAt = new Float64Array(minutes).fill(Number.NaN);
   /** The load the floors planned for at each minute (the upper band the charts draw). */
   const upperAt = new Float64Array(minutes).fill(Number.NaN);
-  const rules = target.rules.filter((r) => unforecastable(r) === undefined);
   const lead = leadSeconds(target, settings.predictive);
   const events = eventsFor(settings.predictive, target);
   let runs: ReturnType<typeof predictRunsFor> | undefined;
   let schedule: FloorSchedule | undefined;
   let lastRunHour = Number.NEGATIVE_INFINITY;
+  const inForce = { value: Number.NaN, upper: Number.NaN };
+  let lastSchedule: FloorSchedule | undefined;
+  let lastStep = Number.NaN;
+  let lastFloor: ReturnType<typeof floorAt>;
   const at = new Date(0);
   return {
     /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
@@ -109,10 +109,10 @@ export function floorPlanner(
         const forecast = run.status === 'forecast' ? run.forecast : undefined;
         const needed = forecast
           ? neededCapacity(
-              rules.map((rule) => ({
+              run.headrooms.map(({ rule, headroom }) => ({
                 rule,
                 forecast: inPercentOfUnit(forecast, resource.unitCapacity),
-                headroom: run.headroom,
+                headroom,
               })),
               events,
               until,
@@ -123,21 +123,34 @@ export function floorPlanner(
           lead,
           resource.max,
           new Date(now),
-          sourceOf(run, rules, events, needed, until),
+          sourceOf(run, events, needed, until),
         );
-        // The chart's forecast and band: the forecast in force, while its floors are.
+        // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
         const k = settings.stepMinutes;
+        const headroom = run.headrooms[0]?.headroom ?? Number.NaN;
         for (let t = 0; t < (until.getTime() - now) / MINUTE && m + t < minutes; t += 1) {
           const point = forecast ? (forecast.point[Math.floor(t / k)] ?? Number.NaN) : Number.NaN;
           pointAt[m + t] = point;
-          upperAt[m + t] = point * run.headroom;
+          upperAt[m + t] = point * headroom;
         }
       }
-      return floorAt(schedule, at);
+      // The floor in force changes with the schedule's step: the same answer is given again until then.
+      const step = schedule
+        ? Math.floor((now - schedule.start.getTime()) / (schedule.stepMinutes * MINUTE))
+        : Number.NaN;
+      if (schedule !== lastSchedule || step !== lastStep) {
+        lastSchedule = schedule;
+        lastStep = step;
+        lastFloor = floorAt(schedule, at);
+      }
+      return lastFloor;
     },
-    /** The forecast in force at minute m and the load its floors planned for (NaN: none). */
-    forecastAt(m: number): { value: number; upper: number } {
-      return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
+    /** The forecast in force at minute m and the load its floors planned for (NaN: none); read it at once. */
+    forecastAt(m: number): { readonly value: number; readonly upper: number } {
+      // One object, rewritten each ask (read at once by the engine, every minute).
+      inForce.value = pointAt[m] ?? Number.NaN;
+      inForce.upper = upperAt[m] ?? Number.NaN;
+      return inForce;
     },
   };
 }
@@ -145,7 +158,6 @@ export function floorPlanner(
 /** What made a run's floors, in the words predict writes with them (a scaler's message quotes it). */
 function sourceOf(
   run: PredictRun,
-  rules: Target['rules'],
   events: ReturnType<typeof eventsFor>,
   needed: NeededCapacity,
   until: Date,
@@ -153,9 +165,9 @@ function sourceOf(
   const near = eventsNear(events, needed.start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (run.status !== 'forecast' || !run.forecast) return `known events only${withEvents}`;
-  const from = run.measured
-    ? 'measured'
-    : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`;
-  const names = rules.map((rule) => `${rule.name} (headroom ×${run.headroom.toFixed(2)}, ${from})`);
+  const names = run.headrooms.map(
+    ({ rule, headroom, measured }) =>
+      `${rule.name} (headroom ×${headroom.toFixed(2)}, ${measured ? 'measured' : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`})`,
+  );
   return `forecast of ${names.join(', ')}${withEvents}: ${run.forecast.message}`;
 }

@@ -1,6 +1,7 @@
+import { DecisionMemo } from '../decision/DecisionMemo';
 import { decideCapacity } from '../decision/decideCapacity';
 import { historySeconds } from '../decision/nextHistory';
-import type { Decision, DecisionInput, MetricReading } from '../decision/types';
+import type { Decision, DecisionInput, MetricReading, ScalingHistory } from '../decision/types';
 import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
 import type { PolicyFactory, PolicyView, Scenario, SimPolicy, SimReason } from './engine';
@@ -39,6 +40,13 @@ export function seedTarget(s: Scenario, delayMinutes: number): Target {
 export interface ScalepilotOptions {
   readonly name?: string;
   readonly floors?: FloorSettings;
+  /**
+   * Skip `decideCapacity` at a minute whose inputs are the minute before's (DecisionMemo.ts; default true).
+   * False calls it every minute: the reference the memo's parity test holds it to.
+   */
+  readonly memo?: boolean;
+  /** Called after every minute's decision, with the history as recorded after it (tests, tools). */
+  readonly onDecision?: (minute: number, decision: Decision, history: ScalingHistory) => void;
 }
 
 /**
@@ -53,7 +61,7 @@ export function scalepilot(target?: Target, options: ScalepilotOptions = {}): Po
     const policy: SimPolicy = {
       name: options.name ?? 'scalepilot',
       decide(view, s, now) {
-        run ??= new ScalepilotRun(target ?? seedTarget(s, s.delay), s, options.floors);
+        run ??= new ScalepilotRun(target ?? seedTarget(s, s.delay), s, options);
         return run.decide(view, now);
       },
       explain: () => (run as ScalepilotRun).explain(),
@@ -106,7 +114,14 @@ class ScalepilotRun {
   private last: Decision | undefined;
   floorNow: number | undefined;
 
-  constructor(target: Target, s: Scenario, floors: FloorSettings | undefined) {
+  private readonly decideFor: (input: DecisionInput) => Decision;
+  private readonly onDecision: ScalepilotOptions['onDecision'];
+
+  constructor(target: Target, s: Scenario, options: ScalepilotOptions) {
+    const { floors } = options;
+    const memo = new DecisionMemo();
+    this.decideFor = options.memo === false ? decideCapacity : (input) => memo.decide(input);
+    this.onDecision = options.onDecision;
     this.reads = metricReads(target);
     this.readings = {};
     this.state = { current: 0, serving: 0, liveMin: s.min, liveMax: s.max };
@@ -138,8 +153,9 @@ class ScalepilotRun {
     const floor = this.planner?.at(m, now, view.load);
     this.floorNow = floor?.units;
     this.input.floor = floor;
-    const decision = decideCapacity(this.input);
+    const decision = this.decideFor(this.input);
     this.keeper.record(decision, now, true);
+    this.onDecision?.(m, decision, this.keeper.history);
     this.last = decision;
     return decision.desired;
   }

@@ -21,6 +21,7 @@ import {
   type NeededCapacity,
   neededCapacity,
   type RuleForecast,
+  STALE_HISTORY_MINUTES,
   unforecastable,
 } from '../decision/forecastFloors';
 import {
@@ -107,8 +108,6 @@ export class PredictionFailedError extends ScalingError {
 }
 
 const MINUTE = 60_000;
-/** A history whose newest datapoint is older than this is not forecast from. */
-const STALE_HISTORY_MINUTES = 120;
 /** The recent load read for the headroom: its window, and the hour since the forecast it scores was made. */
 const CALIBRATION_READ_MINUTES = HEADROOM_WINDOW_MINUTES + 60;
 /** CloudWatch takes datapoints up to two hours ahead: the forecast metrics cover that much. */

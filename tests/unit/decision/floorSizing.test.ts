@@ -76,6 +76,44 @@ describe('calibrate', () => {
   });
 });
 
+describe('calibrate: the record kept and appended, or merged', () => {
+  // The backtest appends an hour each run (no time in common with the record); the merge replaces what it scores
+  // again. Both give what the definition says: the latest ratio of each time, in time order, within the window.
+  const reference = (kept: readonly CalibrationPoint[], fresh: readonly CalibrationPoint[], from: number) => {
+    const byTime = new Map(kept.map((p) => [p.time, p.ratio]));
+    for (const p of fresh) byTime.set(p.time, p.ratio);
+    return [...byTime]
+      .filter(([time]) => time >= from)
+      .sort((a, b) => a[0] - b[0])
+      .map(([time, ratio]) => ({ time, ratio }));
+  };
+  it('property: any record and any minutes scored give the record the definition gives', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: -400, max: 60 }), { maxLength: 80 }),
+        fc.integer({ min: -30, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.boolean(),
+        (keptMinutes, first, count, sorted) => {
+          const order = sorted ? [...keptMinutes].sort((a, b) => a - b) : keptMinutes;
+          const kept = order.map((m) => ({ time: T0 + m * MIN, ratio: 1 + m / 1000 }));
+          const actual = minutes(first, count, (i) => 100 + i);
+          const until = T0 + (first + count) * MIN;
+          const fresh = actual.times.map((time, i) => ({ time, ratio: (actual.values[i] as number) / 100 }));
+          const want = reference(
+            kept,
+            fresh.filter((p) => p.time >= T0),
+            until - HEADROOM_WINDOW_MINUTES * MIN,
+          );
+          const forecast = { start: T0, stepMinutes: 5, point: Array.from({ length: 48 }, () => 100) };
+          expect(calibrate(kept, forecast, actual, T0 - 1, until)).toEqual(want);
+        },
+      ),
+      { seed: 23, numRuns: 300 },
+    );
+  });
+});
+
 describe('measuredHeadroom', () => {
   const ratios = (values: number[]) => values.map((ratio, i) => ({ time: T0 + i * MIN, ratio }));
 
@@ -108,6 +146,23 @@ describe('measuredHeadroom', () => {
     const got = measuredHeadroom(calibration, period);
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toBeCloseTo(want, 9);
+  });
+
+  it('property: the ratio at the 95th percentile rank once sorted (never below 1), however the ratios come', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), {
+          minLength: MIN_CALIBRATION_MINUTES,
+          maxLength: 800,
+        }),
+        (values) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const rank = Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length));
+          expect(measuredHeadroom(ratios(values), 1)).toBe(Math.max(1, sorted[rank] as number));
+        },
+      ),
+      { seed: 29 },
+    );
   });
 
   it('property: the headroom is at least 1 and at most the largest ratio (or 1)', () => {

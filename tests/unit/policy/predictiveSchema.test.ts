@@ -37,10 +37,10 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 14 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
+  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
-      lookbackDays: 14,
+      lookbackDays: 32,
       horizonMinutes: 2820,
       capacityBufferPercent: 30,
       mode: 'forecast-only',

@@ -79,6 +79,11 @@ async function bothWays(options: {
   from: number;
   hours: number;
   predictive: Record<string, unknown>;
+  /**
+   * Runs another target's planner on the same series hourly from minute 0 up to `from` first: the series'
+   * forecaster (shared by every target on a series) has then followed the load since its start.
+   */
+  warmUp?: boolean;
 }) {
   const policy = validatePolicy({
     version: 1,
@@ -102,12 +107,17 @@ async function bothWays(options: {
     log: capturedLog().sink,
   };
   const minutes = options.from + options.hours * 60;
-  const planner = floorPlanner(
-    floorSettingsFor(policy.predictive),
-    resolved,
-    { unitCapacity: 100, max: 20 },
-    minutes,
-  );
+  const settings = floorSettingsFor(policy.predictive);
+  // The load function is the series' identity: planners on it share its forecasts.
+  const series = options.warmUp ? options.load : undefined;
+  if (options.warmUp) {
+    const other = { ...resolved, kind: 'asg', instanceWarmupSeconds: 120 } as Target;
+    const warm = floorPlanner(settings, other, { unitCapacity: 100, max: 20 }, minutes, series);
+    // As the engine runs it: the first minute decided (1), then each clock hour.
+    for (let m = 1; m < options.from; m = (Math.floor(m / 60) + 1) * 60)
+      warm.at(m, START + m * MIN, options.load);
+  }
+  const planner = floorPlanner(settings, resolved, { unitCapacity: 100, max: 20 }, minutes, series);
   const differ: string[] = [];
   const predictions: Prediction[] = [];
   const floors: (number | undefined)[] = [];
@@ -148,6 +158,27 @@ describe('the backtest’s floors are the predict function’s', () => {
     // Not vacuous: the floors moved with the burst, and the headroom was measured by the last hour.
     expect(new Set(floors.slice(1440)).size).toBeGreaterThanOrEqual(3);
     expect(predictions.at(-1)?.decision.message).toContain('measured');
+  });
+
+  it('with the default 32 days of lookback, the backtest’s forecaster follows the load from its start and still gives predict’s floors', async () => {
+    // 40 days of a growing load with a weekly cycle: the planner's forecasts come from one forecaster that has
+    // observed the series hour by hour since minute 0 (no refit), predict's from 32 days read afresh each run.
+    const weekly = (minute: number) => {
+      const m = Math.floor(minute / 5) * 5;
+      const weekend = Math.floor(m / 1440) % 7 >= 5 ? 0.6 : 1;
+      return (load(m) * weekend + noise(m + 7) * 40) * (1 + m / (60 * 1440));
+    };
+    const { differ, predictions, floors } = await bothWays({
+      target: group,
+      load: weekly,
+      from: 40 * 1440,
+      hours: 3,
+      predictive: {},
+      warmUp: true,
+    });
+    expect(differ).toEqual([]);
+    expect(predictions.every((p) => p.decision.reason === 'ForecastFloors')).toBe(true);
+    expect(new Set(floors.slice(40 * 1440)).size).toBeGreaterThanOrEqual(3);
   });
 
   it('a forecast that loses the function’s trust loses its floors in the backtest at the same minute', async () => {

@@ -299,12 +299,13 @@ describe('the predict function’s trust gate and known events, in the backtest'
   );
 
   it('a forecast the function stops trusting (a little worse than yesterday’s load) has no floors and no band', () => {
-    // No growth: yesterday's load at the same time does a little better than the forecast (MASE ≈ 1.03
-    // against ≈ 0.97); judged from 6 hours of scored steps on, the floors are off.
+    // No growth: yesterday's load at the same time does a little better than the forecast (MASE ≈ 1.05
+    // against ≈ 0.97); judged once 72 steps are scored (each run scores the last run's forecast and the
+    // earlier ones still in flight: from the fourth hour), the floors are off.
     const series = { start: START, load: syntheticLoad(3 * 1440), stepMinutes: 1 };
     const own = row(runBacktest(series, 'asg'), 'scalepilot');
     const floor = own.floor as Float64Array;
-    expect(floor.slice(1441, 1441 + 300).every((f) => Number.isFinite(f))).toBe(true);
+    expect(floor.slice(1441, 1440 + 180).every((f) => Number.isFinite(f))).toBe(true);
     const untrusted = [...floor.keys()].filter((m) => m > 1440 && Number.isNaN(floor[m] as number));
     expect(untrusted.length).toBeGreaterThan(1440);
     expect(untrusted.every((m) => Number.isNaN(own.forecast?.value[m] as number))).toBe(true);

@@ -22,8 +22,9 @@ const hash = (column: ArrayLike<number>) =>
 // its decisions must not move. The hashes were recorded from the engine before the rewrite (bbeb887) on the
 // first 4 days of every shared trace, for every kind and row, floors included, and the rewrite matched them all
 // (on the whole traces too). The `scalepilot` row's were recorded again when the backtest began to model the
-// predict function's trust gate, known events and hourly schedule (a deliberate change of that row alone: the
-// baselines and `scalepilot-reactive` still hold the hashes from before the rewrite).
+// predict function's trust gate, known events and hourly schedule, and again when it followed the function's
+// trust over the floors' whole span (forecasts in flight) with the incremental forecaster (deliberate changes of
+// that row alone: the baselines and `scalepilot-reactive` still hold the hashes from before the rewrite).
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(

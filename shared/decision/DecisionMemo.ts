@@ -1,0 +1,126 @@
+import { decideCapacity } from './decideCapacity';
+import type { Decision, DecisionInput, ScalingHistory } from './types';
+
+/**
+ * `decideCapacity` for a caller that decides one target minute after minute (the backtest): a minute whose
+ * inputs tell the decision nothing new gets the decision of the minute before, without the call.
+ *
+ * `decideCapacity` is pure, and reads `now` only relative to the times it is given: the readings' timestamps,
+ * and the history's (which recommendations fall in each stabilisation window, how long since the last scale-out
+ * and scale-in against the cooldowns and windows, which changes fall in each rate-limit period and in the
+ * instance warmup). The key below holds everything it reads, with each time taken relative to `now` and each
+ * history fact as the decision uses it (the lowest and highest recommendation of a window, the comparisons, the
+ * rate limit's base, the units warming). Two inputs with the same key get the same decision, to its capacity,
+ * recommendation, direction and reason; its message may name a time a minute old (such as how long ago the last
+ * scale-in was), so only a decision that holds capacity is reused, and the backtest asks for messages only at
+ * changes. A parity test holds it to calling `decideCapacity` every minute on every shared trace.
+ *
+ * When `decideCapacity` reads something more of its input, add it to the key.
+ */
+export class DecisionMemo {
+  private key: number[] = [];
+  private next: number[] = [];
+  private length = -1;
+  private last: { decision: Decision; input: DecisionInput } | undefined;
+  /** Decisions reused, and made (for the bench). */
+  reused = 0;
+  made = 0;
+
+  decide(input: DecisionInput): Decision {
+    const length = keyOf(input, this.next);
+    const last = this.last;
+    if (
+      last &&
+      last.decision.desired === last.decision.current &&
+      last.input.target === input.target &&
+      last.input.policyMaxUnitsPerDecision === input.policyMaxUnitsPerDecision &&
+      length === this.length &&
+      sameKey(this.next, this.key, length)
+    ) {
+      this.reused += 1;
+      return last.decision;
+    }
+    this.made += 1;
+    const decision = decideCapacity(input);
+    [this.key, this.next] = [this.next, this.key];
+    this.length = length;
+    this.last = { decision, input };
+    return decision;
+  }
+}
+
+function sameKey(a: readonly number[], b: readonly number[], length: number): boolean {
+  for (let i = 0; i < length; i += 1) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** Writes everything `decideCapacity` reads of the input into `out`, times relative to `now`; returns its length. */
+function keyOf(input: DecisionInput, out: number[]): number {
+  const { target, state, floor, readings, history } = input;
+  const now = input.now.getTime();
+  let i = 0;
+  // A busy resource or a unit label are read as text: not kept, never reused.
+  out[i++] = state.busy === undefined && state.unitLabel === undefined ? 0 : Number.NaN;
+  out[i++] = state.current;
+  out[i++] = state.serving;
+  out[i++] = state.liveMin;
+  out[i++] = state.liveMax;
+  out[i++] = floor ? floor.units : Number.NaN;
+  for (const rule of target.rules) {
+    const points = readings[rule.name];
+    out[i++] = points?.length ?? -1;
+    for (const p of points ?? []) {
+      out[i++] = p.value;
+      out[i++] = now - p.timestamp.getTime();
+    }
+  }
+  return historyKey(target, history, now, out, i);
+}
+
+/** The history as the decision reads it at `now`, written into `out` from `i`; returns the length. */
+function historyKey(
+  target: DecisionInput['target'],
+  history: ScalingHistory,
+  now: number,
+  out: number[],
+  from: number,
+): number {
+  const { stabilization, cooldowns, rateLimits } = target;
+  let i = from;
+  // The stabilisation windows: the lowest recommendation of the scale-out one, the highest of the scale-in one.
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  for (const r of history.recommendations) {
+    const age = now - r.at.getTime();
+    if (age < stabilization.scaleOutSeconds * 1000) lowest = Math.min(lowest, r.desired);
+    if (age < stabilization.scaleInSeconds * 1000) highest = Math.max(highest, r.desired);
+  }
+  out[i++] = lowest;
+  out[i++] = highest;
+  // Cooldowns, and no reversal inside the reverse direction's window (secondsSince, as the decision computes it).
+  const sinceOut = secondsSince(history.lastScaleOutAt, now);
+  const sinceIn = secondsSince(history.lastScaleInAt, now);
+  out[i++] = sinceOut < cooldowns.scaleOutSeconds ? 1 : 0;
+  out[i++] = sinceIn < cooldowns.scaleInSeconds ? 1 : 0;
+  out[i++] = sinceOut < stabilization.scaleInSeconds ? 1 : 0;
+  out[i++] = sinceIn < stabilization.scaleOutSeconds ? 1 : 0;
+  // Rate limits: where capacity stood at the start of each period (the first change inside it), or none.
+  for (const limits of [rateLimits.scaleOut, rateLimits.scaleIn])
+    for (const limit of limits) {
+      const start = now - limit.periodSeconds * 1000;
+      const first = history.changes.find((c) => c.at.getTime() > start);
+      out[i++] = first ? first.from : Number.NaN;
+    }
+  // Units added within the instance warmup (groups only count as booting).
+  if (target.kind === 'asg') {
+    const since = now - target.instanceWarmupSeconds * 1000;
+    let warming = 0;
+    for (const c of history.changes) if (c.at.getTime() > since && c.to > c.from) warming += c.to - c.from;
+    out[i++] = warming;
+  }
+  return i;
+}
+
+function secondsSince(at: Date | undefined, now: number): number {
+  return at ? (now - at.getTime()) / 1000 : Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,183 @@
+import { createForecaster, type Forecaster, forecastPrefix } from '../forecast/createForecaster';
+import { forecastLoad, MAX_HISTORY_DAYS } from '../forecast/forecastLoad';
+import type { ForecastResult, LoadHistory } from '../forecast/types';
+import { StepMeans } from './historyBefore';
+
+/** How the predict function reads a series' history: how far back, and at what step (a metric period). */
+export interface HistoryReadSettings {
+  readonly lookbackMinutes: number;
+  readonly stepMinutes: number;
+}
+
+const MINUTE = 60_000;
+const DAY_MINUTES = 1440;
+
+/**
+ * What the predict function reads of one replayed series at each of its runs, and the forecasts it makes from
+ * it, for every kind and row that replays the series. A run at minute m reads the steps of `stepMinutes` that
+ * end by m, back to the lookback (`windowStart`), each the mean of its minutes; only minutes before m are read.
+ *
+ * The forecast at each run is the one `forecastLoad` makes from that history, as the function makes it (its
+ * point forecast: the floors, the trust and the headroom read nothing else, so no upper band is made). A
+ * forecast depends on at most `MAX_HISTORY_DAYS` (32) of history, so with a lookback at least that long one
+ * incremental forecaster (`createForecaster`) follows the series run after run and gives the very same
+ * forecast, for a small cost per run; with a shorter lookback each run refits on its own window (what the
+ * function reads is then less than the incremental forecaster would have seen).
+ */
+export class SeriesForecasts {
+  private readonly means: StepMeans;
+  private readonly incremental: boolean;
+  private forecaster: Forecaster | undefined;
+  /** Steps before this minute have been observed by the incremental forecaster. */
+  private observedTo = Number.NaN;
+  private lastRun = Number.NEGATIVE_INFINITY;
+  /** Each run's forecast, by its minute, as far as it was first asked. */
+  private readonly made = new Map<number, ForecastResult>();
+
+  constructor(
+    private readonly settings: HistoryReadSettings,
+    /** Epoch ms of minute 0. */
+    private readonly start: number,
+    minutes: number,
+  ) {
+    this.means = new StepMeans(minutes, settings.stepMinutes);
+    this.incremental = settings.lookbackMinutes >= MAX_HISTORY_DAYS * DAY_MINUTES;
+  }
+
+  get stepMinutes(): number {
+    return this.settings.stepMinutes;
+  }
+
+  /** The first minute of the history a run at minute m reads (its steps end at m). */
+  windowStart(m: number): number {
+    const k = this.settings.stepMinutes;
+    return m - Math.floor(Math.min(m, this.settings.lookbackMinutes) / k) * k;
+  }
+
+  /** The mean load of the step starting at minute j (read through `load`, for j + step ≤ the run's minute). */
+  stepMean(load: (j: number) => number, j: number): number {
+    return this.means.at(load, j);
+  }
+
+  /**
+   * The value of the history a run at minute m read at epoch ms `time`, as the function's lookup of it: a step
+   * of the window that holds a datapoint (a non-finite mean is a period without one), else undefined.
+   */
+  actual(m: number, load: (j: number) => number, time: number): number | undefined {
+    const j = (time - this.start) / MINUTE;
+    const k = this.settings.stepMinutes;
+    if (j < this.windowStart(m) || j + k > m || (m - j) % k !== 0) return undefined;
+    const value = this.means.at(load, j);
+    return Number.isFinite(value) ? value : undefined;
+  }
+
+  /** Epoch ms of the newest step with a datapoint in a run's history (undefined: none). */
+  newest(m: number, load: (j: number) => number): number | undefined {
+    const k = this.settings.stepMinutes;
+    for (let j = m - k; j >= this.windowStart(m); j -= k)
+      if (Number.isFinite(this.means.at(load, j))) return this.start + j * MINUTE;
+    return undefined;
+  }
+
+  /**
+   * `seasonalNaiveScale` (forecastTrust.ts) of a run's history, without building it: the mean absolute change
+   * from the same time the day before, over the steps with a datapoint, summed in the same order (so the same
+   * number to the last bit); at least a millionth of the mean load, and 1 when it cannot be told or is 0.
+   */
+  seasonalNaiveScale(m: number, load: (j: number) => number): number {
+    const k = this.settings.stepMinutes;
+    const from = this.windowStart(m);
+    const day = DAY_MINUTES;
+    // Every step of the window, read once; then straight from the array (a run reads 32 days of steps).
+    for (let j = from; j + k <= m; j += k) if (this.means.known[j] !== 1) this.means.at(load, j);
+    const means = this.means.means;
+    let sum = 0;
+    let n = 0;
+    let level = 0;
+    let present = 0;
+    for (let j = from; j + k <= m; j += k) {
+      const v = means[j] as number;
+      if (!Number.isFinite(v)) continue;
+      present += 1;
+      level += Math.abs(v);
+      if (j - day < from) continue;
+      const before = means[j - day] as number;
+      if (!Number.isFinite(before)) continue;
+      sum += Math.abs(v - before);
+      n += 1;
+    }
+    const least = (1e-6 * level) / Math.max(1, present);
+    return n > 0 && sum > 0 ? Math.max(sum / n, least) : 1;
+  }
+
+  /**
+   * The forecast of the run at minute m over `horizonMinutes`, as `forecastLoad` gives it from the run's
+   * history. The first ask at a run makes it `sharedMinutes` long (at least as long), so the kinds that replay
+   * the series after it take theirs from it (a forecast's steps do not depend on how far it reaches).
+   */
+  forecast(
+    m: number,
+    load: (j: number) => number,
+    horizonMinutes: number,
+    sharedMinutes = horizonMinutes,
+  ): ForecastResult {
+    const k = this.settings.stepMinutes;
+    const steps = Math.max(1, Math.round(horizonMinutes / k));
+    let made = this.made.get(m);
+    if (!made || (made.status === 'forecast' && made.point.length < steps)) {
+      const length = Math.max(steps, Math.round(sharedMinutes / k));
+      made = this.follows(m) ? this.follow(m, load, length) : this.refit(m, load, length);
+      this.made.set(m, made);
+    }
+    return made.status === 'forecast' ? forecastPrefix(made, steps) : made;
+  }
+
+  /**
+   * Whether the incremental forecaster can give the run at minute m: a later run than its last, whose steps end
+   * where the ones it observed do (runs come at each clock hour, and the step divides an hour).
+   */
+  private follows(m: number): boolean {
+    if (!this.incremental || m <= this.lastRun) return false;
+    // The grid is set by the first run that reads a step.
+    if (Number.isNaN(this.observedTo) && this.windowStart(m) + this.settings.stepMinutes <= m)
+      this.observedTo = this.windowStart(m);
+    return Number.isNaN(this.observedTo) || (m - this.observedTo) % this.settings.stepMinutes === 0;
+  }
+
+  /** The incremental forecaster brought up to minute m (its steps observed in order), then asked. */
+  private follow(m: number, load: (j: number) => number, steps: number): ForecastResult {
+    const k = this.settings.stepMinutes;
+    this.lastRun = m;
+    this.forecaster ??= createForecaster({ stepMinutes: k, band: false });
+    if (Number.isNaN(this.observedTo)) return this.forecaster.forecast(steps);
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let j = this.observedTo; j + k <= m; j += k) {
+      times.push(this.start + j * MINUTE);
+      values.push(this.means.at(load, j));
+    }
+    this.observedTo += times.length * k;
+    if (times.length > 0) this.forecaster.observe({ times, values });
+    return this.forecaster.forecast(steps);
+  }
+
+  /** The run's history read and forecast afresh, as the function does each run. */
+  private refit(m: number, load: (j: number) => number, steps: number): ForecastResult {
+    const k = this.settings.stepMinutes;
+    return forecastLoad(this.history(m, load), { stepMinutes: k, band: false, horizonMinutes: steps * k });
+  }
+
+  /** The history a run at minute m reads: its window's steps with a datapoint, timestamps at their starts. */
+  history(m: number, load: (j: number) => number): LoadHistory {
+    const k = this.settings.stepMinutes;
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let j = this.windowStart(m); j + k <= m; j += k) {
+      const value = this.means.at(load, j);
+      if (!Number.isFinite(value)) continue;
+      times.push(this.start + j * MINUTE);
+      values.push(value);
+    }
+    return { times, values };
+  }
+}
