@@ -313,6 +313,7 @@ export function forecastPrefix(forecast: LoadForecast, steps: number): LoadForec
     ...forecast,
     point: forecast.point.slice(0, steps),
     upper: forecast.upper.slice(0, steps),
+    ...(forecast.lower ? { lower: forecast.lower.slice(0, steps) } : {}),
     message: forecastMessage(forecast, steps),
   };
 }

@@ -182,7 +182,7 @@ function conformalQuantile(errors: Float64Array, q: number): number {
 }
 
 /** The lower side's conformal quantile: the ⌊(n + 1) q⌋-th smallest (the smallest when n is too small for q). */
-function conformalLowerQuantile(sorted: Float64Array, q: number): number {
-  const rank = Math.max(1, Math.floor((sorted.length + 1) * q));
-  return sorted[rank - 1] as number;
+function conformalLowerQuantile(errors: Float64Array, q: number): number {
+  const rank = Math.max(1, Math.floor((errors.length + 1) * q));
+  return kthSmallest(errors, errors.length, rank - 1);
 }

@@ -73,7 +73,6 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
   predictive:
     'predictive scaling: the hourly predict function forecasts each predictive target’s load and raises its floor ahead of it',
   'predictive.enabled': 'run the predict function at all (targets opt in with `predictive: true`)',
-  'predictive.lookbackDays': 'days of history each forecast reads (from 1; up to 14 are used)',
   'predictive.mode':
     '`forecast-only`: publish the forecast, change nothing; `forecast-and-scale`: floors in the ledger and scheduled MinSize actions on groups',
   'predictive.provisioningMinutes.rds-replicas': 'minutes a read replica takes to serve',

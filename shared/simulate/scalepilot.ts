@@ -133,6 +133,8 @@ class ScalepilotRun {
       readings: target.rules.length > 0 ? this.readings : {},
       history: this.keeper.history,
       now: this.now,
+      // The backtest reads a decision's reason and message, never its explanation: it pays nothing for one.
+      explain: false,
     };
     this.planner = floors
       ? floorPlanner(floors, target, { unitCapacity: s.unitCapacity, max: s.max }, s.load.length, s.load)

@@ -148,7 +148,8 @@ function inputAt(row: Row, t: Target, minute: number, history: ScalingHistory): 
 }
 
 /** The decision without its message (a reused one may name a time a minute old). */
-const numbers = ({ message: _, ...rest }: Decision) => rest;
+// A held minute's words (message, explanation) name times relative to now; its numbers and reason are the memo's promise.
+const numbers = ({ message: _, explain: __, ...rest }: Decision) => rest;
 
 describe('DecisionMemo', () => {
   it.each(rows)('decides again when $name', (row) => {

@@ -177,7 +177,11 @@ describe('the backtest’s floors are the predict function’s', () => {
       warmUp: true,
     });
     expect(differ).toEqual([]);
-    expect(predictions.every((p) => p.decision.reason === 'ForecastFloors')).toBe(true);
+    // Floors written every run (48 h of them are more than the group's 125 scheduled actions hold: the
+    // nearest are written and the run says so, ScheduleBudget).
+    expect(predictions.every((p) => ['ForecastFloors', 'ScheduleBudget'].includes(p.decision.reason))).toBe(
+      true,
+    );
     expect(new Set(floors.slice(40 * 1440)).size).toBeGreaterThanOrEqual(3);
   });
 

@@ -24,7 +24,8 @@ const hash = (column: ArrayLike<number>) =>
 // (on the whole traces too). The `scalepilot` row's were recorded again when the backtest began to model the
 // predict function's trust gate, known events and hourly schedule, and again when it followed the function's
 // trust over the floors' whole span (forecasts in flight) with the incremental forecaster (deliberate changes of
-// that row alone: the baselines and `scalepilot-reactive` still hold the hashes from before the rewrite).
+// that row alone: the baselines and `scalepilot-reactive` still hold the hashes from before the rewrite), and
+// again when the floors came to reach 48 h ahead by default (issue 22; trust then scores that whole span).
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(
