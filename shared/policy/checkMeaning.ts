@@ -1,5 +1,6 @@
 import type { PolicyProblem } from '../errors';
 import { checkEvaluation } from './checkEvaluation';
+import { checkPlans } from './checkPlans';
 import { describePath, isRecord } from './describePath';
 import { DEFAULT_MAX_UNITS_PER_DECISION } from './schema';
 import { resourceKeyByKind } from './targetResource';
@@ -124,6 +125,7 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
     });
   });
   problems.push(...checkEvaluation(raw));
+  problems.push(...checkPlans(raw));
   return problems;
 }
 
