@@ -152,6 +152,15 @@ export const reasonCodes = [
   'ForecastOnly',
   'ForecastDeclined',
   'ForecastUntrusted',
+  // plans (issue 24): what a plan asks of a member (the floor from the measured demand, from the forecast
+  // shifted by the member's lead time, the scale-in hold, a cap from a member that cannot follow), the
+  // readiness gate, and the notice about a member that cannot follow.
+  'PlanDemand',
+  'PlanForecast',
+  'PlanScaleInHold',
+  'PlanCapped',
+  'PlanMemberCannotFollow',
+  'ReadinessGate',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 
