@@ -1,9 +1,7 @@
-import { decideCapacity } from '../decision/decideCapacity';
 import { historySeconds, nextHistory } from '../decision/nextHistory';
-import { applyGateVerdict } from '../decision/plans/applyGateVerdict';
+import { decideMember } from '../decision/plans/decideMember';
 import { decidePlan } from '../decision/plans/decidePlan';
 import { planOrder } from '../decision/plans/planOrder';
-import { readinessGate } from '../decision/plans/readinessGate';
 import type { PlanMemberState, PlanModel } from '../decision/plans/types';
 import type { Decision, MetricReading, ScalingHistory } from '../decision/types';
 import type { Target } from '../policy/schema';
@@ -63,6 +61,8 @@ export function coordinated(
   return () => {
     const histories: ScalingHistory[] = targets.map(() => ({ recommendations: [], changes: [] }));
     const explained: (Decision | undefined)[] = [];
+    /** The plan's past levels per member, for the stabilisation window of the scale-ins it leads. */
+    const planLevels: ScalingHistory['recommendations'][] = targets.map(() => []);
     let forecaster: ReturnType<typeof planForecaster> | undefined;
     const order = planOrder(model).out.map((name) => model.members.findIndex((m) => m.name === name));
     return {
@@ -94,25 +94,36 @@ export function coordinated(
         for (const i of order) {
           const target = targets[i] as Target;
           const member = s.members[i] as PlanMemberScenario;
-          const asked = plan.members.find((p) => p.member === model.members[i]?.name);
           const seen = view.member(i);
-          const decision = decideCapacity({
-            target,
-            policyMaxUnitsPerDecision: Math.max(1, member.max - member.min),
-            state: { current: seen.ordered, serving: seen.serving, liveMin: member.min, liveMax: member.max },
-            readings: utilisationReadings(target, seen, now),
-            history: histories[i] as ScalingHistory,
-            now: at,
-            ...(asked && asked.floor > 0 ? { floor: { units: asked.floor, source: asked.message } } : {}),
+          const { decision, planLevels: levels } = decideMember({
+            decision: {
+              target,
+              policyMaxUnitsPerDecision: Math.max(1, member.max - member.min),
+              state: {
+                current: seen.ordered,
+                serving: seen.serving,
+                liveMin: member.min,
+                liveMax: member.max,
+              },
+              readings: utilisationReadings(target, seen, now),
+              history: histories[i] as ScalingHistory,
+              now: at,
+            },
+            asked: plan.members.find((p) => p.member === target.name),
+            model,
+            states,
+            planLevels: planLevels[i] ?? [],
           });
-          const gated = applyGateVerdict(
+          planLevels[i] = levels;
+          histories[i] = nextHistory(
+            histories[i] as ScalingHistory,
             decision,
-            readinessGate(model, target.name, decision, states),
-            'readiness',
+            at,
+            true,
+            historySeconds(target),
           );
-          histories[i] = nextHistory(histories[i] as ScalingHistory, gated, at, true, historySeconds(target));
-          explained[i] = gated;
-          ordered[i] = gated.desired;
+          explained[i] = decision;
+          ordered[i] = decision.desired;
         }
         return ordered;
       },
