@@ -29,6 +29,8 @@ export interface PlanBacktestOptions {
   /** The price list and region the cost is read from (the bundled list, us-east-1). */
   readonly prices: PriceTable;
   readonly region?: string;
+  /** The rows to run (default: all three); the bench's leave-one-out runs `coordinated` alone. */
+  readonly policies?: readonly string[];
   readonly onPolicyDone?: (policy: string, done: number, total: number) => void;
 }
 
@@ -105,7 +107,7 @@ export function runPlanBacktest(
   const { scenario, model, targets } = planScenario(series.load, policy, plan, options);
   const settings = benchFloorSettings(series.stepMinutes, policy.predictive);
   const plans = coordinated(model, targets, settings)();
-  const factories = [
+  const all = [
     () => plans,
     independent(
       'independent-scalepilot',
@@ -116,6 +118,8 @@ export function runPlanBacktest(
       targets.map(() => targetTracking),
     ),
   ];
+  const names = ['coordinated', 'independent-scalepilot', 'independent-target-tracking'];
+  const factories = all.filter((_, i) => !options.policies || options.policies.includes(names[i] as string));
   const timelines = factories.map((make, i) => {
     const timeline = simulatePlan(make(), scenario, series.start);
     options.onPolicyDone?.(timeline.policy, i + 1, factories.length);

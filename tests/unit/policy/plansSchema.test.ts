@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { stackResources } from '../../../infra/stackResources';
 import { PolicyValidationError } from '../../../shared/errors';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { EXAMPLE_POLICY } from '../../harness/fixtures';
@@ -234,5 +235,16 @@ describe('plans: bad plans are refused with one line each, naming the place', ()
     });
     expect(problems).toContain(`${want}`);
     expect(problems).toHaveLength(1 + (also ?? 0));
+  });
+});
+
+// Phase one: the functions do not act on plans yet (docs/plans.md, "How it plugs in"). A policy with a plan
+// must deploy and run exactly as the same policy without one: the same stack (roles, alarms, dashboard).
+describe('plans: until the walk reads them, a plan changes nothing the stack does', () => {
+  it('gives the example policy the same stack resources with and without its plan', () => {
+    const withPlan = validatePolicy(example());
+    const without = validatePolicy({ ...example(), plans: [] });
+    expect(withPlan.plans).toHaveLength(1);
+    expect(stackResources(withPlan, 'prod')).toEqual(stackResources(without, 'prod'));
   });
 });

@@ -114,6 +114,17 @@ describe('backtest --plan on the example plan (api, events-db, sessions-cache)',
   });
 });
 
+describe('backtest --plan: rows on request', () => {
+  it('runs only the rows asked for (the bench scores a hold on the coordinated row alone)', () => {
+    const short = { ...series, load: series.load.slice(0, 120) };
+    const only = runPlanBacktest(short, policy, 'ticket-rush', {
+      prices: bundledPrices,
+      policies: ['coordinated'],
+    });
+    expect(only.figures.map((f) => f.policy)).toEqual(['coordinated']);
+  });
+});
+
 describe('backtest --plan: bad requests are one clear line', () => {
   it.each([
     {
