@@ -3,14 +3,14 @@
 // scale-in hold chosen leave-one-out. `npm run bench` runs it after the per-kind bench, `npm run bench:plans`
 // alone; both write bench/plan-results.md.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { bundledPrices } from '../shared/cost/bundledPrices';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import type { Policy } from '../shared/policy/schema';
 import { planReport } from '../shared/report/planReport';
 import { runPlanBacktest } from '../shared/simulate/planBacktest';
 import type { PlanFigures } from '../shared/simulate/planFigures';
-import { parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
+import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 
 /** The goal of issue 24, on the sums over the traces, as ratios to independent Scalepilot. */
 export const PLAN_GOAL = { downstream: 0.25, system: 0.8, cost: 1.0 } as const;
@@ -90,7 +90,7 @@ async function runTrace(
   options: PlanBenchOptions,
   hold?: number,
 ): Promise<TraceRun> {
-  const series = toMinuteSeries(parseTraceCsv(readFileSync(join(dir, file), 'utf8'), file), isCount(file));
+  const series = seriesOf(join(dir, file));
   const held =
     hold === undefined
       ? policy
@@ -110,6 +110,18 @@ async function runTrace(
     writeFileSync(join(options.root, 'bench/out', `plan-${file.replace(/\.csv$/, '')}.html`), report.html);
   }
   return { file, minutes: series.load.length, ms, figures: result.figures };
+}
+
+/** Each trace read once: the runs of several holds share its series, and so its forecasts. */
+const seriesByPath = new Map<string, MinuteSeries>();
+function seriesOf(path: string): MinuteSeries {
+  let series = seriesByPath.get(path);
+  if (!series) {
+    const file = basename(path);
+    series = toMinuteSeries(parseTraceCsv(readFileSync(path, 'utf8'), file), isCount(file));
+    seriesByPath.set(path, series);
+  }
+  return series;
 }
 
 function runTables(runs: readonly TraceRun[]): string[] {

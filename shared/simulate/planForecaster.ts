@@ -10,6 +10,7 @@ import { floorsUntil } from '../decision/forecastFloors';
 import { planFloorSchedules } from '../decision/plans/planFloorSchedules';
 import type { PlanModel } from '../decision/plans/types';
 import type { FloorSchedule } from '../decision/types';
+import type { ForecastResult } from '../forecast/types';
 import { FIRST_FORECAST_MINUTE, type FloorSettings, forecastAt } from './predictive';
 
 /**
@@ -18,7 +19,13 @@ import { FIRST_FORECAST_MINUTE, type FloorSettings, forecastAt } from './predict
  * forecast scored against what came since (the headroom's calibration), and each member's floors from
  * `planFloorSchedules`: the demand × headroom in the member's units, shifted by its own lead time.
  */
-export function planForecaster(settings: FloorSettings, model: PlanModel, minutes: number) {
+export function planForecaster(
+  settings: FloorSettings,
+  model: PlanModel,
+  minutes: number,
+  /** The replayed demand, as the forecasts' cache key (runs of one plan on one series share them). */
+  series?: object,
+) {
   const pointAt = new Float64Array(minutes).fill(Number.NaN);
   const upperAt = new Float64Array(minutes).fill(Number.NaN);
   // The forecast reaches the floors' end plus the longest lead, so the slowest member's last floors see it.
@@ -50,7 +57,7 @@ export function planForecaster(settings: FloorSettings, model: PlanModel, minute
             now,
           );
         }
-        const made = forecastAt(demand, start, m, settings, lead);
+        const made = cachedForecast(series, demand, start, m, settings, lead);
         if (made.status === 'forecast') {
           previous = made;
           const headroom = floorHeadroom(
@@ -75,4 +82,32 @@ export function planForecaster(settings: FloorSettings, model: PlanModel, minute
       return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
     },
   };
+}
+
+/**
+ * Forecasts by series, settings and minute: a forecast reads only the demand before its minute, so every run
+ * of a plan on one series (the bench scores several holds) makes each hourly forecast once.
+ */
+const forecasts = new WeakMap<object, Map<string, ForecastResult>>();
+function cachedForecast(
+  series: object | undefined,
+  demand: (j: number) => number,
+  start: number,
+  m: number,
+  settings: FloorSettings,
+  lead: number,
+): ForecastResult {
+  if (!series) return forecastAt(demand, start, m, settings, lead);
+  let bySeries = forecasts.get(series);
+  if (!bySeries) {
+    bySeries = new Map();
+    forecasts.set(series, bySeries);
+  }
+  const key = `${start} ${m} ${settings.quantile} ${settings.lookbackMinutes} ${settings.stepMinutes} ${settings.predictive.horizonMinutes} ${lead}`;
+  let made = bySeries.get(key);
+  if (!made) {
+    made = forecastAt(demand, start, m, settings, lead);
+    bySeries.set(key, made);
+  }
+  return made;
 }

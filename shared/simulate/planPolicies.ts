@@ -70,7 +70,7 @@ export function coordinated(
       decide(view, s, now) {
         const m = view.minute;
         const at = new Date(now);
-        forecaster ??= settings ? planForecaster(settings, model, s.demand.length) : undefined;
+        forecaster ??= settings ? planForecaster(settings, model, s.demand.length, s.demand) : undefined;
         const floors = forecaster?.at(m, now, view.demand);
         const states: Record<string, PlanMemberState> = {};
         model.members.forEach((member, i) => {
