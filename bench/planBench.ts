@@ -213,16 +213,6 @@ async function leaveOneOutHold(
     }
     byHold.set(hold, runs);
   }
-  const score = (runs: readonly TraceRun[]) => {
-    const c = sums(runs, 'coordinated');
-    const r = sums(runs, REFERENCE);
-    const slack = Math.max(
-      safe(c.downstream, r.downstream) / PLAN_GOAL.downstream,
-      safe(c.system, r.system) / PLAN_GOAL.system,
-      c.cost / r.cost / PLAN_GOAL.cost,
-    );
-    return { slack, cost: c.cost / r.cost };
-  };
   const lines = [
     '# The scale-in hold, chosen leave-one-out (issue 24)',
     '',
@@ -236,18 +226,7 @@ async function leaveOneOutHold(
   const heldOut: TraceRun[] = [];
   const chosen: number[] = [];
   for (const [i, file] of files.entries()) {
-    let best: { hold: number; slack: number; cost: number } | undefined;
-    for (const hold of holds) {
-      const others = (byHold.get(hold) ?? []).filter((_, j) => j !== i);
-      const s = score(others);
-      if (
-        !best ||
-        s.slack < best.slack - 1e-12 ||
-        (Math.abs(s.slack - best.slack) <= 1e-12 && s.cost < best.cost)
-      )
-        best = { hold, ...s };
-    }
-    const hold = best?.hold ?? (holds[0] as number);
+    const hold = chooseHold(byHold, holds, i);
     chosen.push(hold);
     const run = (byHold.get(hold) ?? [])[i] as TraceRun;
     const reference = base[i]?.figures.find((f) => f.policy === REFERENCE);
@@ -279,6 +258,38 @@ async function leaveOneOutHold(
     '',
   );
   return { lines, summary: `${mostOften} minutes; left-out traces: ${verdict}` };
+}
+
+/**
+ * The hold whose coordinated row comes closest to the goal on every trace but the i-th: the least of the
+ * highest of the three ratios ÷ their goals (≤ 1: all three met), then the least cost.
+ */
+function chooseHold(
+  byHold: ReadonlyMap<number, readonly TraceRun[]>,
+  holds: readonly number[],
+  i: number,
+): number {
+  const score = (runs: readonly TraceRun[]) => {
+    const c = sums(runs, 'coordinated');
+    const r = sums(runs, REFERENCE);
+    const slack = Math.max(
+      safe(c.downstream, r.downstream) / PLAN_GOAL.downstream,
+      safe(c.system, r.system) / PLAN_GOAL.system,
+      c.cost / r.cost / PLAN_GOAL.cost,
+    );
+    return { slack, cost: c.cost / r.cost };
+  };
+  let best: { hold: number; slack: number; cost: number } | undefined;
+  for (const hold of holds) {
+    const s = score((byHold.get(hold) ?? []).filter((_, j) => j !== i));
+    if (
+      !best ||
+      s.slack < best.slack - 1e-12 ||
+      (Math.abs(s.slack - best.slack) <= 1e-12 && s.cost < best.cost)
+    )
+      best = { hold, ...s };
+  }
+  return best?.hold ?? (holds[0] as number);
 }
 
 function safe(value: number, reference: number): number {

@@ -8,6 +8,24 @@ const DEFAULT_PROVISIONING_MINUTES = { 'rds-replicas': 15, 'cache-shards': 10 } 
 const DEFAULT_WARMUP_SECONDS = 300;
 const DEFAULT_HORIZON_MINUTES = 60;
 
+/** What every plan's checks read of the whole policy, and where they report. */
+interface PolicyContext {
+  readonly report: (path: Path, message: string) => void;
+  readonly targets: ReadonlyMap<string, Record<string, unknown>>;
+  readonly horizon: number;
+  readonly provisioning: Record<string, unknown>;
+  /** Which plan each target is already a member of. */
+  readonly memberOf: Map<string, string>;
+}
+
+/** One plan's place and its members, as the checks of that plan read them. */
+interface PlanContext extends PolicyContext {
+  readonly at: (...rest: Path) => Path;
+  readonly label: string;
+  readonly members: readonly Record<string, unknown>[];
+  readonly names: ReadonlySet<string>;
+}
+
 /**
  * The meaning of the `plans` section (issue 24), read from the raw document like checkMeaning: every member
  * is a target of the policy and in one plan only, ratios and readiness gates name members of the same plan
@@ -17,100 +35,115 @@ const DEFAULT_HORIZON_MINUTES = 60;
 export function checkPlans(raw: unknown): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   if (!isRecord(raw) || !Array.isArray(raw.plans)) return problems;
-  const report = (path: Path, message: string) => problems.push({ path: describePath(raw, path), message });
   const targets = new Map<string, Record<string, unknown>>();
   if (Array.isArray(raw.targets))
     for (const t of raw.targets) if (isRecord(t) && typeof t.name === 'string') targets.set(t.name, t);
   const predictive = isRecord(raw.predictive) ? raw.predictive : {};
-  const horizon = numberOr(predictive.horizonMinutes, DEFAULT_HORIZON_MINUTES);
-  const provisioning = isRecord(predictive.provisioningMinutes) ? predictive.provisioningMinutes : {};
-  const memberOf = new Map<string, string>();
+  const policy: PolicyContext = {
+    report: (path, message) => problems.push({ path: describePath(raw, path), message }),
+    targets,
+    horizon: numberOr(predictive.horizonMinutes, DEFAULT_HORIZON_MINUTES),
+    provisioning: isRecord(predictive.provisioningMinutes) ? predictive.provisioningMinutes : {},
+    memberOf: new Map(),
+  };
   const planNames = new Map<string, number>();
-
   raw.plans.forEach((plan, i) => {
     if (!isRecord(plan)) return;
     const at = (...rest: Path): Path => ['plans', i, ...rest];
-    const label = typeof plan.name === 'string' ? plan.name : `plans[${i}]`;
     if (typeof plan.name === 'string') {
       const first = planNames.get(plan.name);
       if (first === undefined) planNames.set(plan.name, i);
-      else report(at('name'), `duplicate plan name "${plan.name}" (first used by plans[${first}])`);
+      else policy.report(at('name'), `duplicate plan name "${plan.name}" (first used by plans[${first}])`);
     }
     const members = Array.isArray(plan.members) ? plan.members.filter(isRecord) : [];
-    const names = new Set(members.map((m) => m.target).filter((n): n is string => typeof n === 'string'));
-
+    const context: PlanContext = {
+      ...policy,
+      at,
+      label: typeof plan.name === 'string' ? plan.name : `plans[${i}]`,
+      members,
+      names: new Set(members.map((m) => m.target).filter((n): n is string => typeof n === 'string')),
+    };
     members.forEach((member, j) => {
-      const name = member.target;
-      if (typeof name !== 'string') return;
-      const target = targets.get(name);
-      if (!target) report(at('members', j, 'target'), `"${name}" is not a target of this policy`);
-      const first = memberOf.get(name);
-      if (first !== undefined)
-        report(at('members', j, 'target'), `"${name}" is already a member of plan "${first}"`);
-      else memberOf.set(name, label);
-      if (j === 0 && member.unitsPerDemand === undefined && isRecord(member.ratio))
-        report(
-          at('members', 0, 'ratio'),
-          `"${name}" is the entry (the demand reaches it first): it must follow the demand (unitsPerDemand)`,
-        );
-      if (isRecord(member.ratio) && typeof member.ratio.member === 'string') {
-        const other = member.ratio.member;
-        if (other === name) report(at('members', j, 'ratio', 'member'), `"${name}" cannot follow itself`);
-        else if (!names.has(other))
-          report(at('members', j, 'ratio', 'member'), `"${other}" is not a member of plan "${label}"`);
-      }
-      if (Array.isArray(member.waitFor))
-        member.waitFor.forEach((other, k) => {
-          if (other === name) report(at('members', j, 'waitFor', k), `"${name}" cannot wait for itself`);
-          else if (typeof other === 'string' && !names.has(other))
-            report(at('members', j, 'waitFor', k), `"${other}" is not a member of plan "${label}"`);
-        });
-      if (target) {
-        const lead = leadMinutes(member, target, provisioning);
-        if (lead && lead.minutes > horizon)
-          report(
-            at('members', j, lead.explicit ? 'leadTimeMinutes' : 'target'),
-            `lead time ${lead.minutes} min${lead.explicit ? '' : ` (${lead.source})`} is longer than predictive.horizonMinutes ${horizon}: the floors could not start early enough`,
-          );
-      }
+      checkMember(context, member, j);
     });
-
-    // Edges to itself are reported above; the cycles here are of two members or more.
-    const edge = (m: Record<string, unknown>) =>
-      isRecord(m.ratio) && typeof m.ratio.member === 'string' && m.ratio.member !== m.target
-        ? [m.ratio.member]
-        : [];
-    const waits = (m: Record<string, unknown>) =>
-      Array.isArray(m.waitFor)
-        ? m.waitFor.filter((w): w is string => typeof w === 'string' && w !== m.target)
-        : [];
-    reportCycle(members, edge, (j, cycle) =>
-      report(
-        at('members', j, 'ratio', 'member'),
-        `ratio cycle ${cycle.join(' → ')}: a chain of ratios must end at a member that follows the demand`,
-      ),
-    );
-    reportCycle(members, waits, (j, cycle) =>
-      report(
-        at('members', j, 'waitFor'),
-        `readiness gates wait in a circle ${cycle.join(' → ')}: none of them could ever grow`,
-      ),
-    );
-
-    const rule = isRecord(plan.demand) && isRecord(plan.demand.rule) ? plan.demand.rule : undefined;
-    if (rule && typeof rule.member === 'string') {
-      const target = targets.get(rule.member);
-      if (!names.has(rule.member))
-        report(at('demand', 'rule', 'member'), `"${rule.member}" is not a member of plan "${label}"`);
-      else if (
-        target &&
-        typeof rule.rule === 'string' &&
-        !(Array.isArray(target.rules) && target.rules.some((r) => isRecord(r) && r.name === rule.rule))
-      )
-        report(at('demand', 'rule', 'rule'), `"${rule.rule}" is not a rule of target "${rule.member}"`);
-    }
+    checkCycles(context);
+    checkDemandRule(context, plan.demand);
   });
   return problems;
+}
+
+/** One member: a target, in no other plan, the entry following the demand, its ratio, gates and lead time. */
+function checkMember(c: PlanContext, member: Record<string, unknown>, j: number) {
+  const name = member.target;
+  if (typeof name !== 'string') return;
+  const at = (...rest: Path) => c.at('members', j, ...rest);
+  const target = c.targets.get(name);
+  if (!target) c.report(at('target'), `"${name}" is not a target of this policy`);
+  const first = c.memberOf.get(name);
+  if (first !== undefined) c.report(at('target'), `"${name}" is already a member of plan "${first}"`);
+  else c.memberOf.set(name, c.label);
+  if (j === 0 && member.unitsPerDemand === undefined && isRecord(member.ratio))
+    c.report(
+      at('ratio'),
+      `"${name}" is the entry (the demand reaches it first): it must follow the demand (unitsPerDemand)`,
+    );
+  if (isRecord(member.ratio) && typeof member.ratio.member === 'string') {
+    const other = member.ratio.member;
+    if (other === name) c.report(at('ratio', 'member'), `"${name}" cannot follow itself`);
+    else if (!c.names.has(other))
+      c.report(at('ratio', 'member'), `"${other}" is not a member of plan "${c.label}"`);
+  }
+  if (Array.isArray(member.waitFor))
+    member.waitFor.forEach((other, k) => {
+      if (other === name) c.report(at('waitFor', k), `"${name}" cannot wait for itself`);
+      else if (typeof other === 'string' && !c.names.has(other))
+        c.report(at('waitFor', k), `"${other}" is not a member of plan "${c.label}"`);
+    });
+  const lead = target ? leadMinutes(member, target, c.provisioning) : undefined;
+  if (lead && lead.minutes > c.horizon)
+    c.report(
+      at(lead.explicit ? 'leadTimeMinutes' : 'target'),
+      `lead time ${lead.minutes} min${lead.explicit ? '' : ` (${lead.source})`} is longer than predictive.horizonMinutes ${c.horizon}: the floors could not start early enough`,
+    );
+}
+
+/** Ratio and gate cycles of two members or more (an edge to itself is the member's own problem). */
+function checkCycles(c: PlanContext) {
+  const ratioEdge = (m: Record<string, unknown>) =>
+    isRecord(m.ratio) && typeof m.ratio.member === 'string' && m.ratio.member !== m.target
+      ? [m.ratio.member]
+      : [];
+  const waitEdges = (m: Record<string, unknown>) =>
+    Array.isArray(m.waitFor)
+      ? m.waitFor.filter((w): w is string => typeof w === 'string' && w !== m.target)
+      : [];
+  reportCycle(c.members, ratioEdge, (j, cycle) =>
+    c.report(
+      c.at('members', j, 'ratio', 'member'),
+      `ratio cycle ${cycle.join(' → ')}: a chain of ratios must end at a member that follows the demand`,
+    ),
+  );
+  reportCycle(c.members, waitEdges, (j, cycle) =>
+    c.report(
+      c.at('members', j, 'waitFor'),
+      `readiness gates wait in a circle ${cycle.join(' → ')}: none of them could ever grow`,
+    ),
+  );
+}
+
+/** A demand read from a member's rule names a member of the plan and one of its rules. */
+function checkDemandRule(c: PlanContext, demand: unknown) {
+  const rule = isRecord(demand) && isRecord(demand.rule) ? demand.rule : undefined;
+  if (!rule || typeof rule.member !== 'string') return;
+  const target = c.targets.get(rule.member);
+  if (!c.names.has(rule.member))
+    c.report(c.at('demand', 'rule', 'member'), `"${rule.member}" is not a member of plan "${c.label}"`);
+  else if (
+    target &&
+    typeof rule.rule === 'string' &&
+    !(Array.isArray(target.rules) && target.rules.some((r) => isRecord(r) && r.name === rule.rule))
+  )
+    c.report(c.at('demand', 'rule', 'rule'), `"${rule.rule}" is not a rule of target "${rule.member}"`);
 }
 
 /** A member's lead time as validation can know it: the policy's, or the kind's default. */

@@ -34,9 +34,89 @@ export async function planReport(
   let peak = 0;
   for (let m = 1; m < n; m += 1) if ((series.load[m] as number) > (series.load[peak] as number)) peak = m;
   const reference = result.figures.find((f) => f.policy === PLAN_REFERENCE);
-  // One value axis per member across the policies; load far above any capacity (a spike, a forecast band
-  // past the maximum) is cut at 1.5 × the most capacity the member had, so capacity stays readable.
-  const unitsMax = Object.fromEntries(
+  const unitsMax = membersUnitsMax(result);
+  const chartsOf = (window: { from: number; to: number }, label: string) =>
+    policyCharts(result, series, { ...options, loadUnit }, { window, label, unitsMax });
+  const whole = await chartsOf({ from: 0, to: n }, '');
+  const zoomWindow = n > ZOOM_ABOVE_MINUTES ? aroundPeak(peak, n) : undefined;
+  const zoom = zoomWindow ? await chartsOf(zoomWindow, ' · the 24 hours around the peak') : [];
+
+  const members = membersTable(result, loadUnit);
+  const figures = figuresTable(result, reference);
+  const intro = `<p>${n.toLocaleString('en')} minutes from ${escapeHtml(clock(series.start, 0))} to ${escapeHtml(clock(series.start, n))} UTC. The demand peaked at <b>${escapeHtml(formatNumber(series.load[peak] as number))} ${escapeHtml(loadUnit)}</b> on <b>${escapeHtml(clock(series.start, peak))} UTC</b>. The entry (${escapeHtml(result.scenario.members[0]?.name ?? '')}) sees the demand; every other member sees what the entry served. System overload: a minute in which any member is above 100%; downstream overload: those in which the entry was not. Cost in USD from the bundled on-demand prices (us-east-1).</p>`;
+  const howToRead = `<p class="note">Per policy, one chart per member on one time axis: the load it saw (red, right axis), the capacity ordered (dashed) and serving (solid), shaded where the load was above what served. ▲ scale-out, ▼ scale-in: hover a mark for the decision and its reason. The entry's chart of the coordinated policy also draws the demand forecast and the demand its floors planned for.</p>`;
+  const sections: PageSection[] = [
+    { html: intro },
+    { heading: 'Members', html: members },
+    { heading: 'Policies compared', html: figures },
+    ...result.timelines.map((t, i) => ({
+      heading: `${t.policy} over the whole run`,
+      ...(i === 0 ? { html: howToRead } : {}),
+      charts: whole[i] ?? [],
+    })),
+    ...(zoomWindow
+      ? result.timelines.map((t, i) => ({
+          heading: `${t.policy}: the 24 hours around the peak (${clock(series.start, peak)} UTC)`,
+          charts: zoom[i] ?? [],
+        }))
+      : []),
+  ];
+  return {
+    html: htmlPage(`Plan backtest: ${options.trace} (plan ${result.plan})`, sections),
+    overview: stackCharts(whole.flat()),
+  };
+}
+
+/** Per policy, its members' charts on one time axis over `window`. */
+function policyCharts(
+  result: PlanBacktestResult,
+  series: MinuteSeries,
+  options: PlanReportOptions & { readonly loadUnit: string },
+  draw: {
+    readonly window: { readonly from: number; readonly to: number };
+    readonly label: string;
+    readonly unitsMax: Record<string, number>;
+  },
+): Promise<Chart[][]> {
+  const reference = result.figures.find((f) => f.policy === PLAN_REFERENCE);
+  const { window, label, unitsMax } = draw;
+  const loadUnit = options.loadUnit;
+  return Promise.all(
+    result.timelines.map((t) =>
+      planCharts({
+        title: `${options.trace} · plan ${result.plan} · ${t.policy}${label}`,
+        subtitle: figuresLine(
+          result.figures.find((f) => f.policy === t.policy),
+          reference,
+        ),
+        start: series.start,
+        loadUnit,
+        window,
+        unitsMax,
+        members: t.members.map((k, i) => {
+          const s = result.scenario.members[i];
+          return {
+            name: k.name,
+            kind: s?.kind ?? 'asg',
+            unitName: unitNames[s?.kind ?? 'asg'],
+            unitCapacity: s?.unitCapacity ?? 1,
+            load: k.load,
+            ordered: k.ordered,
+            serving: k.serving,
+            decisions: k.decisions,
+            ...(i === 0 && t.policy === 'coordinated' ? { forecast: result.forecast } : {}),
+          };
+        }),
+      }),
+    ),
+  );
+}
+
+/** One value axis per member across the policies (charts meant to be compared share it). */
+function membersUnitsMax(result: PlanBacktestResult): Record<string, number> {
+  // Load far above any capacity (a spike, a forecast band past the maximum) is cut at 1.5 × the most
+  // capacity the member had, so capacity stays readable.
+  return Object.fromEntries(
     result.scenario.members.map((s, i) => {
       let capacity = s.max;
       let load = 0;
@@ -49,41 +129,11 @@ export async function planReport(
       return [s.name, Math.ceil(Math.min(Math.max(load, capacity) * 1.05, capacity * 1.5))];
     }),
   );
-  const chartsOf = (window: { from: number; to: number }, label: string) =>
-    Promise.all(
-      result.timelines.map((t) =>
-        planCharts({
-          title: `${options.trace} · plan ${result.plan} · ${t.policy}${label}`,
-          subtitle: figuresLine(
-            result.figures.find((f) => f.policy === t.policy),
-            reference,
-          ),
-          start: series.start,
-          loadUnit,
-          window,
-          unitsMax,
-          members: t.members.map((k, i) => {
-            const s = result.scenario.members[i];
-            return {
-              name: k.name,
-              kind: s?.kind ?? 'asg',
-              unitName: unitNames[s?.kind ?? 'asg'],
-              unitCapacity: s?.unitCapacity ?? 1,
-              load: k.load,
-              ordered: k.ordered,
-              serving: k.serving,
-              decisions: k.decisions,
-              ...(i === 0 && t.policy === 'coordinated' ? { forecast: result.forecast } : {}),
-            };
-          }),
-        }),
-      ),
-    );
-  const whole = await chartsOf({ from: 0, to: n }, '');
-  const zoomWindow = n > ZOOM_ABOVE_MINUTES ? aroundPeak(peak, n) : undefined;
-  const zoom = zoomWindow ? await chartsOf(zoomWindow, ' · the 24 hours around the peak') : [];
+}
 
-  const members = htmlTable(
+/** The members as the backtest ran them: unit capacity, range, delay, lead time, how they follow, price. */
+function membersTable(result: PlanBacktestResult, loadUnit: string): string {
+  return htmlTable(
     [
       'member',
       'kind',
@@ -113,7 +163,11 @@ export async function planReport(
       ];
     }),
   );
-  const figures = htmlTable(
+}
+
+/** The rows with their ratios to the reference and each member's cost. */
+function figuresTable(result: PlanBacktestResult, reference: PlanFigures | undefined): string {
+  return htmlTable(
     [
       'policy',
       'system overload min',
@@ -139,28 +193,6 @@ export async function planReport(
       f.actions,
     ]),
   );
-  const intro = `<p>${n.toLocaleString('en')} minutes from ${escapeHtml(clock(series.start, 0))} to ${escapeHtml(clock(series.start, n))} UTC. The demand peaked at <b>${escapeHtml(formatNumber(series.load[peak] as number))} ${escapeHtml(loadUnit)}</b> on <b>${escapeHtml(clock(series.start, peak))} UTC</b>. The entry (${escapeHtml(result.scenario.members[0]?.name ?? '')}) sees the demand; every other member sees what the entry served. System overload: a minute in which any member is above 100%; downstream overload: those in which the entry was not. Cost in USD from the bundled on-demand prices (us-east-1).</p>`;
-  const howToRead = `<p class="note">Per policy, one chart per member on one time axis: the load it saw (red, right axis), the capacity ordered (dashed) and serving (solid), shaded where the load was above what served. ▲ scale-out, ▼ scale-in: hover a mark for the decision and its reason. The entry's chart of the coordinated policy also draws the demand forecast and the demand its floors planned for.</p>`;
-  const sections: PageSection[] = [
-    { html: intro },
-    { heading: 'Members', html: members },
-    { heading: 'Policies compared', html: figures },
-    ...result.timelines.map((t, i) => ({
-      heading: `${t.policy} over the whole run`,
-      ...(i === 0 ? { html: howToRead } : {}),
-      charts: whole[i] ?? [],
-    })),
-    ...(zoomWindow
-      ? result.timelines.map((t, i) => ({
-          heading: `${t.policy}: the 24 hours around the peak (${clock(series.start, peak)} UTC)`,
-          charts: zoom[i] ?? [],
-        }))
-      : []),
-  ];
-  return {
-    html: htmlPage(`Plan backtest: ${options.trace} (plan ${result.plan})`, sections),
-    overview: stackCharts(whole.flat()),
-  };
 }
 
 function aroundPeak(peak: number, n: number): { from: number; to: number } {

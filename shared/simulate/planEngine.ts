@@ -60,6 +60,56 @@ export interface PlanTimeline {
   readonly members: readonly PlanMemberTimeline[];
 }
 
+/** A member's arrays as the engine fills them. */
+interface MemberRun {
+  readonly member: PlanMemberScenario;
+  readonly load: Float64Array;
+  readonly ordered: Int32Array;
+  readonly serving: Int32Array;
+  readonly utilisation: Float64Array;
+  readonly decisions: SimDecision[];
+  start: number;
+}
+
+/** What a policy sees at the minute `minute()` returns: each array read before it only, else a RangeError. */
+function planView(s: PlanScenario, members: readonly MemberRun[], minute: () => number): PlanView {
+  const past = (what: string, j: number) => {
+    const m = minute();
+    if (j >= m || j < 0) throw new RangeError(`minute ${m} cannot see ${what}(${j})`);
+  };
+  const views = members.map(
+    (k): PolicyView => ({
+      get minute() {
+        return minute();
+      },
+      utilisation: (j) => {
+        past('utilisation', j);
+        return k.utilisation[j] as number;
+      },
+      load: (j) => {
+        past('load', j);
+        return k.load[j] as number;
+      },
+      get ordered() {
+        return k.ordered[minute() - 1] as number;
+      },
+      get serving() {
+        return k.serving[minute() - 1] as number;
+      },
+    }),
+  );
+  return {
+    get minute() {
+      return minute();
+    },
+    demand: (j) => {
+      past('demand', j);
+      return s.demand[j] as number;
+    },
+    member: (i) => views[i] as PolicyView,
+  };
+}
+
 /**
  * Runs one plan policy minute by minute. The entry's load is the demand; every other member sees only the
  * work the entry served, `min(demand(m), serving_entry(m) × u_entry)`. Every member starts at the oracle's
@@ -67,49 +117,19 @@ export interface PlanTimeline {
  */
 export function simulatePlan(policy: PlanSimPolicy, s: PlanScenario, startTime = 0): PlanTimeline {
   const n = s.demand.length;
-  const members = s.members.map((member) => ({
+  const members: MemberRun[] = s.members.map((member) => ({
     member,
     load: new Float64Array(n),
     ordered: new Int32Array(n),
     serving: new Int32Array(n),
     utilisation: new Float64Array(n),
-    decisions: [] as SimDecision[],
+    decisions: [],
     start: 0,
   }));
   const entry = members[0];
   if (!entry) throw new RangeError('a plan backtest needs at least one member');
   let m = 0;
-  const views = members.map(
-    (k): PolicyView => ({
-      get minute() {
-        return m;
-      },
-      utilisation: (j) => {
-        if (j >= m || j < 0) throw new RangeError(`minute ${m} cannot see utilisation(${j})`);
-        return k.utilisation[j] as number;
-      },
-      load: (j) => {
-        if (j >= m || j < 0) throw new RangeError(`minute ${m} cannot see load(${j})`);
-        return k.load[j] as number;
-      },
-      get ordered() {
-        return k.ordered[m - 1] as number;
-      },
-      get serving() {
-        return k.serving[m - 1] as number;
-      },
-    }),
-  );
-  const view: PlanView = {
-    get minute() {
-      return m;
-    },
-    demand: (j) => {
-      if (j >= m || j < 0) throw new RangeError(`minute ${m} cannot see demand(${j})`);
-      return s.demand[j] as number;
-    },
-    member: (i) => views[i] as PolicyView,
-  };
+  const view = planView(s, members, () => m);
   for (m = 0; m < n; m += 1) {
     const demand = s.demand[m] as number;
     const decided = m === 0 ? undefined : policy.decide(view, s, startTime + m * 60_000);

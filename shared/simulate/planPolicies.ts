@@ -3,10 +3,10 @@ import { decideMember } from '../decision/plans/decideMember';
 import { decidePlan } from '../decision/plans/decidePlan';
 import { planOrder } from '../decision/plans/planOrder';
 import type { PlanMemberState, PlanModel } from '../decision/plans/types';
-import type { Decision, MetricReading, ScalingHistory } from '../decision/types';
+import type { Decision, DecisionInput, MetricReading, ScalingHistory } from '../decision/types';
 import type { Target } from '../policy/schema';
 import type { PolicyFactory, PolicyView, Scenario } from './engine';
-import type { PlanMemberScenario, PlanSimPolicy } from './planEngine';
+import type { PlanMemberScenario, PlanSimPolicy, PlanView } from './planEngine';
 import { planForecaster } from './planForecaster';
 import type { FloorSettings } from './predictive';
 
@@ -50,8 +50,9 @@ export function independent(name: string, factories: readonly PolicyFactory[]): 
 /**
  * The plan as Scalepilot runs it: every minute the pure plan decision (decidePlan: the measured demand's
  * needs, the forecast floors shifted by each member's lead time, the scale-in hold, the cap of a member that
- * cannot follow), then per member, slowest first, the very `decideCapacity` the functions run with the plan's
- * floor, and the readiness gate on what it decided. Each member keeps its history as the ledger keeps it.
+ * cannot follow), then per member, slowest first, `decideMember` (the very `decideCapacity` the functions run,
+ * with the plan's floor; the scale-in the plan leads; the readiness gate). Each member keeps its history as
+ * the ledger keeps it.
  */
 export function coordinated(
   model: PlanModel,
@@ -72,17 +73,7 @@ export function coordinated(
         const at = new Date(now);
         forecaster ??= settings ? planForecaster(settings, model, s.demand.length, s.demand) : undefined;
         const floors = forecaster?.at(m, now, view.demand);
-        const states: Record<string, PlanMemberState> = {};
-        model.members.forEach((member, i) => {
-          const seen = view.member(i);
-          const floor = floors?.get(member.name);
-          states[member.name] = {
-            ordered: seen.ordered,
-            serving: seen.serving,
-            changes: histories[i]?.changes ?? [],
-            ...(floor ? { forecastFloor: floor } : {}),
-          };
-        });
+        const states = memberStates(model, view, histories, floors);
         const plan = decidePlan({
           model,
           demand: view.demand(m - 1),
@@ -93,22 +84,14 @@ export function coordinated(
         const ordered = model.members.map((_, i) => view.member(i).ordered);
         for (const i of order) {
           const target = targets[i] as Target;
-          const member = s.members[i] as PlanMemberScenario;
-          const seen = view.member(i);
           const { decision, planLevels: levels } = decideMember({
-            decision: {
+            decision: memberInput(
               target,
-              policyMaxUnitsPerDecision: Math.max(1, member.max - member.min),
-              state: {
-                current: seen.ordered,
-                serving: seen.serving,
-                liveMin: member.min,
-                liveMax: member.max,
-              },
-              readings: utilisationReadings(target, seen, now),
-              history: histories[i] as ScalingHistory,
-              now: at,
-            },
+              s.members[i] as PlanMemberScenario,
+              view.member(i),
+              histories[i],
+              now,
+            ),
             asked: plan.members.find((p) => p.member === target.name),
             model,
             states,
@@ -133,6 +116,45 @@ export function coordinated(
       },
       forecastAt: (m) => forecaster?.forecastAt(m) ?? { value: Number.NaN, upper: Number.NaN },
     };
+  };
+}
+
+/** What the plan knows of each member at minute m: what it ordered and serves, its changes, its forecast floor. */
+function memberStates(
+  model: PlanModel,
+  view: PlanView,
+  histories: readonly ScalingHistory[],
+  floors: ReadonlyMap<string, { units: number; source: string } | undefined> | undefined,
+): Record<string, PlanMemberState> {
+  const states: Record<string, PlanMemberState> = {};
+  model.members.forEach((member, i) => {
+    const seen = view.member(i);
+    const floor = floors?.get(member.name);
+    states[member.name] = {
+      ordered: seen.ordered,
+      serving: seen.serving,
+      changes: histories[i]?.changes ?? [],
+      ...(floor ? { forecastFloor: floor } : {}),
+    };
+  });
+  return states;
+}
+
+/** A member's decision input as its scaler builds it, from what the simulated member shows (floor apart). */
+function memberInput(
+  target: Target,
+  member: PlanMemberScenario,
+  seen: PolicyView,
+  history: ScalingHistory | undefined,
+  now: number,
+): DecisionInput {
+  return {
+    target,
+    policyMaxUnitsPerDecision: Math.max(1, member.max - member.min),
+    state: { current: seen.ordered, serving: seen.serving, liveMin: member.min, liveMax: member.max },
+    readings: utilisationReadings(target, seen, now),
+    history: history ?? { recommendations: [], changes: [] },
+    now: new Date(now),
   };
 }
 
