@@ -45,7 +45,7 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
   const lines = [
     '# Plan backtest results (issue 24)',
     '',
-    `Command: \`npm run bench:plans\` (also run by \`npm run bench\`). The example policy's plan \`${plan.name}\` (${plan.members.map((m) => m.target).join(', ')}); definitions: \`../shared/docs/backtest.md\` (Plans) and \`docs/plans.md\`. Cost in USD from the bundled on-demand prices (us-east-1). Ratios are to \`${REFERENCE}\`.`,
+    `Command: \`npm run bench:plans\` (also run by \`npm run bench\`; with the scale-in hold's default chosen leave-one-out in [plan-hold-choice.md](plan-hold-choice.md)). The example policy's plan \`${plan.name}\` (${plan.members.map((m) => m.target).join(', ')}); definitions: \`../shared/docs/backtest.md\` (Plans) and \`docs/plans.md\`. Cost in USD from the bundled on-demand prices (us-east-1). Ratios are to \`${REFERENCE}\`.`,
     '',
   ];
   const summary: string[] = [];
@@ -72,10 +72,6 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
     if (index === 0 && options.holds && options.holds.length > 1) {
       const chosen = await leaveOneOutHold(policy, set.dir, files, runs, options.holds, options);
       writeFileSync(join(options.root, 'bench/plan-hold-choice.md'), `${chosen.lines.join('\n')}\n`);
-      lines.push(
-        `The scale-in hold's default was chosen leave-one-out: [plan-hold-choice.md](plan-hold-choice.md).`,
-        '',
-      );
       summary.push(`plans, scale-in hold chosen leave-one-out: ${chosen.summary}`);
     }
   }

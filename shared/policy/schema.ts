@@ -481,8 +481,10 @@ export const PlanSchema = z.strictObject({
     .int()
     .min(0)
     .max(60)
-    .default(15)
-    .describe('a member scales in only after the one in front of it (faster) has been smaller this long'),
+    .default(60)
+    .describe(
+      'a member scales in only after the one in front of it (faster) has been smaller this long (60: chosen leave-one-out, bench/plan-hold-choice.md)',
+    ),
 });
 
 /** The operator's `scalepilot.yml`. Strict: an unknown key is an error, never ignored. */

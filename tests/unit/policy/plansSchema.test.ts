@@ -40,13 +40,13 @@ function problemsOf(change: (doc: Record<string, any>) => void): string[] {
 }
 
 describe('plans: what the schema takes', () => {
-  it('takes the example policy’s plan, with the hold’s default and a ratio’s one unit', () => {
+  it('takes the example policy’s plan, with the hold’s default (60 min) and a ratio’s one unit', () => {
     const policy = validatePolicy(example());
     expect(policy.plans).toHaveLength(1);
     const [rush] = policy.plans;
     expect(rush?.members.map((m) => m.target)).toEqual(['api', 'events-db', 'sessions-cache']);
     expect(rush?.members[1]?.ratio).toEqual({ member: 'api', units: 1, per: 3 });
-    expect(rush?.scaleInHoldMinutes).toBe(15);
+    expect(rush?.scaleInHoldMinutes).toBe(60);
   });
 
   it('has no plans by default', () => {

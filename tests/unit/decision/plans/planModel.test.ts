@@ -15,7 +15,7 @@ describe('planModel: the example plan resolved against its targets', () => {
       ['sessions-cache', 3, 6, 10, 'the cache-shards default'],
     ]);
     expect(model.members[1]?.follows).toEqual({ member: 'api', units: 1, per: 3 });
-    expect(model.scaleInHoldMinutes).toBe(15);
+    expect(model.scaleInHoldMinutes).toBe(60);
   });
 
   it.each([
