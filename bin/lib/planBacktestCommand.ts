@@ -1,11 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
+import { metricHistory } from '../../shared/adapters/CloudWatchMetricsReader';
 import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { PolicyValidationError, ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { MetricSpec, Policy } from '../../shared/policy/schema';
+import { metricDimensions } from '../../shared/policy/targetResource';
 import { planReport } from '../../shared/report/planReport';
 import { pngFromSvg } from '../../shared/report/render';
 import {
+  findPlan,
   type PlanBacktestResult,
   planTimelineCsv,
   runPlanBacktest,
@@ -31,15 +37,19 @@ export interface PlanBacktestOptions {
 }
 
 /**
- * `scalepilot backtest --plan NAME`: one demand trace through the plan's members (backtest.md, Plans), the
- * three rows printed (or as JSON), and with --out a timeline CSV per policy, report.html and chart.png.
+ * `scalepilot backtest --plan NAME`: one demand trace through the plan's members (backtest.md, Plans): a file,
+ * a CloudWatch metric, or with `--cloudwatch` alone the plan's own demand signal; the three rows printed (or as JSON), and with --out a timeline CSV per policy, report.html and chart.png.
  * A bad invocation (no policy, no such plan, a member without a price) is one line on stderr, exit 1.
  */
 export async function planBacktestCommand(options: PlanBacktestOptions): Promise<void> {
   try {
     if (!options.policy) throw new ScalingError('--plan needs --policy FILE: the plan is read from it');
     const policy = loadPolicyFile(options.policy);
-    const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
+    const rows = !options.cloudwatch
+      ? traceRows(options.trace)
+      : options.namespace || options.metric
+        ? await cloudWatchRows(options)
+        : await demandRows(policy, options.plan, Number(options.days));
     const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
     const result = runPlanBacktest(series, policy, options.plan, { prices: bundledPrices });
     if (options.json) console.log(JSON.stringify(result.figures, null, 2));
@@ -48,7 +58,9 @@ export async function planBacktestCommand(options: PlanBacktestOptions): Promise
     mkdirSync(options.out, { recursive: true });
     for (const t of result.timelines)
       writeFileSync(join(options.out, `${t.policy}.csv`), planTimelineCsv(t, series));
-    const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
+    const source = options.cloudwatch
+      ? `${options.namespace ?? 'demand'}/${options.metric ?? options.plan}`
+      : options.trace;
     const report = await planReport(result, series, {
       trace: source?.split('/').pop() ?? 'trace',
       ...(options.loadUnit || options.perIntervalCount ? { loadUnit: options.loadUnit ?? 'per minute' } : {}),
@@ -63,6 +75,36 @@ export async function planBacktestCommand(options: PlanBacktestOptions): Promise
     console.error(`backtest --plan: ${error.message}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * The plan's own demand over the last `days` from CloudWatch, at one minute: its `demand.metric`, or the metric
+ * of the member's rule it names (scoped to that target's resource, as the rule reads it).
+ */
+async function demandRows(policy: Policy, planName: string, days: number) {
+  const plan = findPlan(policy, planName);
+  let metric: MetricSpec | undefined = plan.demand.metric;
+  if (plan.demand.rule) {
+    const { member, rule } = plan.demand.rule;
+    const target = policy.targets.find((t) => t.name === member);
+    const spec = target?.rules.find((r) => r.name === rule)?.metric;
+    if (target && spec) metric = { ...spec, dimensions: metricDimensions(target, spec.dimensions) };
+  }
+  if (!metric) throw new ScalingError(`plan ${plan.name}: no demand metric to read`);
+  const end = new Date();
+  const start = new Date(end.getTime() - days * 86_400_000);
+  const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
+  const rows = await metricHistory(
+    client,
+    { ...metric, dimensions: metric.dimensions ?? {}, periodSeconds: 60 },
+    start,
+    end,
+  );
+  if (rows.length === 0)
+    throw new ScalingError(
+      `plan ${plan.name}: no datapoints of its demand (${metric.namespace}/${metric.name}) in the last ${days} days`,
+    );
+  return rows;
 }
 
 /** The members' scenario and the three rows, tab-separated, cost in USD with the prices it used. */
