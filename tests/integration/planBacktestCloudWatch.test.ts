@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { EXAMPLE_POLICY } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
@@ -61,5 +62,32 @@ describe('backtest --plan --cloudwatch', () => {
     expect((failed as { stderr: string }).stderr.trim()).toBe(
       'backtest --plan: plan ticket-rush: no datapoints of its demand (AWS/ApplicationELB/RequestCount) in the last 1 days',
     );
+  });
+
+  it('reads a demand named as a member’s rule: its metric, scoped to the member’s resource', async () => {
+    await emulator.reset();
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const points = Array.from({ length: 90 }, (_, i) => ({
+      MetricName: 'CPUUtilization',
+      Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'event-platform-api' }],
+      Timestamp: new Date(now - (90 - i) * 60_000),
+      Value: 40,
+    }));
+    await new CloudWatchClient(clientOptions(emulator.aws)).send(
+      new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: points }),
+    );
+    const policy = parse(readFileSync(EXAMPLE_POLICY, 'utf8'));
+    policy.plans[0].demand = { rule: { member: 'api', rule: 'cpu' } };
+    const file = join(mkdtempSync(join(tmpdir(), 'scalepilot-plan-rule-')), 'policy.yml');
+    writeFileSync(file, stringify(policy));
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    const args = ['backtest', '--policy', file, '--plan', 'ticket-rush', '--cloudwatch', '--days', '1'];
+    const { stdout } = await run(CLI, args, { env });
+    expect(stdout).toMatch(/^plan ticket-rush: 90 minutes/);
   });
 });
