@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { bundledPrices } from '../shared/cost/bundledPrices';
+import { ScalingError } from '../shared/errors';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import type { Policy } from '../shared/policy/schema';
 import { planReport } from '../shared/report/planReport';
@@ -56,12 +57,22 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
       .sort();
     if (files.length === 0) continue;
     const runs: TraceRun[] = [];
+    const skipped: string[] = [];
     for (const file of files) {
-      const run = await runTrace(policy, set.dir, file, options);
-      runs.push(run);
-      options.progress?.(`plans ${set.name} ${file}: ${(run.ms / 1000).toFixed(1)} s`);
+      try {
+        const run = await runTrace(policy, set.dir, file, options);
+        runs.push(run);
+        options.progress?.(`plans ${set.name} ${file}: ${(run.ms / 1000).toFixed(1)} s`);
+      } catch (error) {
+        // A trace the backtest cannot read (repeated timestamps at a DST change) is named, not fatal.
+        if (!(error instanceof ScalingError)) throw error;
+        skipped.push(`- ${file}: skipped: ${error.message}`);
+        options.progress?.(`plans ${set.name} ${file}: skipped: ${error.message}`);
+      }
     }
+    if (runs.length === 0) continue;
     lines.push(`## ${set.name}`, '', ...runTables(runs), ...totalsTable(runs));
+    if (skipped.length > 0) lines.push('', ...skipped);
     const verdict = goalLine(runs);
     lines.push(
       '',
@@ -74,6 +85,8 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
       writeFileSync(join(options.root, 'bench/plan-hold-choice.md'), `${chosen.lines.join('\n')}\n`);
       summary.push(`plans, scale-in hold chosen leave-one-out: ${chosen.summary}`);
     }
+    // Written after each set: a long run leaves what it has measured.
+    writeFileSync(join(options.root, 'bench/plan-results.md'), `${lines.join('\n')}\n`);
   }
   writeFileSync(join(options.root, 'bench/plan-results.md'), `${lines.join('\n')}\n`);
   return summary;
