@@ -5,6 +5,7 @@ import type { TargetKind } from '../../shared/policy/schema';
 import { failedAssertions, runBacktest } from '../../shared/simulate/runBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
 import { cloudWatchRows, traceRows, withHistorySource } from '../lib/cliOptions';
+import { planBacktestCommand } from '../lib/planBacktestCommand';
 
 /** Adds `scalepilot backtest` to the CLI. */
 export function registerBacktest(program: Command): void {
@@ -24,6 +25,10 @@ export function registerBacktest(program: Command): void {
     .option('--load-unit <unit>', "the load's unit for the charts' axis and tooltips, e.g. requests/min")
     .option('--json', 'print the figures as JSON')
     .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")
+    .option(
+      '--plan <name>',
+      "replay the trace as the demand of the policy's plan NAME through all its members",
+    )
     .action(
       async (options: {
         trace?: string;
@@ -41,7 +46,9 @@ export function registerBacktest(program: Command): void {
         loadUnit?: string;
         json?: boolean;
         assert?: string;
+        plan?: string;
       }) => {
+        if (options.plan !== undefined) return planBacktestCommand({ ...options, plan: options.plan });
         const kind = options.kind as TargetKind;
         if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
           throw new Error(`--kind: unknown kind "${options.kind}"`);

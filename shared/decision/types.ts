@@ -173,6 +173,16 @@ export const reasonCodes = [
   'RdsReplicasUnsupported',
   // cache-shards (issue 21): a reshard or replica change past the account's nodes-per-cluster quota.
   'NodeQuotaReached',
+  // plans (issue 24): what a plan asks of a member (the floor from the measured demand, from the forecast
+  // shifted by the member's lead time, the scale-in hold, a cap from a member that cannot follow), a scale-in
+  // the plan leads, the readiness gate, and the notice about a member that cannot follow.
+  'PlanDemand',
+  'PlanForecast',
+  'PlanScaleInHold',
+  'PlanCapped',
+  'PlanScaleIn',
+  'PlanMemberCannotFollow',
+  'ReadinessGate',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -1,5 +1,6 @@
 import type { PolicyProblem } from '../errors';
 import { checkEvaluation } from './checkEvaluation';
+import { checkPlans } from './checkPlans';
 import { describePath, isRecord } from './describePath';
 import { checkReplicaNames } from './replicaNames';
 import { DEFAULT_MAX_UNITS_PER_DECISION } from './schema';
@@ -125,6 +126,7 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
     });
   });
   problems.push(...checkEvaluation(raw), ...checkReplicaNames(raw));
+  problems.push(...checkPlans(raw));
   return problems;
 }
 

@@ -89,6 +89,17 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
   fleet:
     'how a scheduled run shares the account’s control-plane request rates and how many targets one run takes (more fan out over SQS batches)',
   notifications: 'where changes and cost alerts go: the stack’s SNS topic, and optionally a webhook',
+  'plans[].name': 'the plan’s own name: `backtest --plan NAME`, its members’ reasons and notices',
+  'plans[].demand':
+    'the signal the plan follows: a metric of its own (`metric`, e.g. the load balancer’s RequestCount) or one of its members’ rules (`rule`)',
+  'plans[].demand.metric.namespace': 'the demand metric’s CloudWatch namespace, e.g. `AWS/ApplicationELB`',
+  'plans[].demand.metric.name': 'the demand metric’s name, e.g. `RequestCount`',
+  'plans[].demand.metric.statistic': 'the statistic read (`Sum` for a count of requests)',
+  'plans[].demand.metric.periodSeconds': 'the demand metric’s period',
+  'plans[].demand.rule.member': 'the member whose rule is the demand',
+  'plans[].demand.rule.rule': 'that member’s rule, by name (its metric, scoped to the member’s resource)',
+  'plans[].members[].ratio.units': 'units of this member (default 1)',
+  'plans[].members[].ratio.per': 'per this many units of the other member (rounded up)',
   'notifications.emails': 'addresses subscribed to the topic (each confirms a mail from SNS)',
 };
 

@@ -15,7 +15,8 @@ const FORBIDDEN = [
 
 describe('pure decision code', () => {
   const files = PURE.flatMap((dir) =>
-    readdirSync(join(ROOT, dir))
+    // Folders too (shared/decision/plans).
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))
       .map((f) => join(dir, f)),
   );

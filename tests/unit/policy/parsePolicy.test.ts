@@ -126,6 +126,7 @@ describe('validation reports every problem with its place', () => {
       name: 'duplicate target name',
       edit: (d: any) => {
         d.targets[1].name = 'api';
+        delete d.plans; // its member events-db would be gone too (plansSchema.test.ts)
       },
       want: ['targets[1] "api".name: duplicate target name "api" (first used by targets[0])'],
     },
@@ -194,6 +195,7 @@ describe('validation reports every problem with its place', () => {
     doc.targets[0].capacity = { min: 2, max: 1 };
     doc.targets[0].colour = 'red';
     doc.targets[1].name = 'api';
+    delete doc.plans; // its member events-db would be gone too (plansSchema.test.ts)
     const problems = problemsOf(doc);
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/capacity\.max: 1 is below min 2[\s\S]*/);

@@ -1,0 +1,140 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
+import { metricHistory } from '../../shared/adapters/CloudWatchMetricsReader';
+import { bundledPrices } from '../../shared/cost/bundledPrices';
+import { PolicyValidationError, ScalingError } from '../../shared/errors';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { MetricSpec, Policy } from '../../shared/policy/schema';
+import { metricDimensions } from '../../shared/policy/targetResource';
+import { planReport } from '../../shared/report/planReport';
+import { pngFromSvg } from '../../shared/report/render';
+import {
+  findPlan,
+  type PlanBacktestResult,
+  planTimelineCsv,
+  runPlanBacktest,
+} from '../../shared/simulate/planBacktest';
+import { toMinuteSeries } from '../../shared/simulate/trace';
+import { cloudWatchRows, traceRows } from './cliOptions';
+
+/** The options `scalepilot backtest --plan` reads. */
+export interface PlanBacktestOptions {
+  readonly plan: string;
+  readonly policy?: string;
+  readonly trace?: string;
+  readonly cloudwatch?: boolean;
+  readonly namespace?: string;
+  readonly metric?: string;
+  readonly dimensions: string;
+  readonly statistic: string;
+  readonly days: string;
+  readonly perIntervalCount?: boolean;
+  readonly out?: string;
+  readonly loadUnit?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `scalepilot backtest --plan NAME`: one demand trace through the plan's members (backtest.md, Plans): a file,
+ * a CloudWatch metric, or with `--cloudwatch` alone the plan's own demand signal; the three rows printed (or as JSON), and with --out a timeline CSV per policy, report.html and chart.png.
+ * A bad invocation (no policy, no such plan, a member without a price) is one line on stderr, exit 1.
+ */
+export async function planBacktestCommand(options: PlanBacktestOptions): Promise<void> {
+  try {
+    if (!options.policy) throw new ScalingError('--plan needs --policy FILE: the plan is read from it');
+    const policy = loadPolicyFile(options.policy);
+    const rows = !options.cloudwatch
+      ? traceRows(options.trace)
+      : options.namespace || options.metric
+        ? await cloudWatchRows(options)
+        : await demandRows(policy, options.plan, Number(options.days));
+    const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
+    const result = runPlanBacktest(series, policy, options.plan, { prices: bundledPrices });
+    if (options.json) console.log(JSON.stringify(result.figures, null, 2));
+    else for (const line of planFiguresTable(result, series.load.length)) console.log(line);
+    if (!options.out) return;
+    mkdirSync(options.out, { recursive: true });
+    for (const t of result.timelines)
+      writeFileSync(join(options.out, `${t.policy}.csv`), planTimelineCsv(t, series));
+    const source = options.cloudwatch
+      ? `${options.namespace ?? 'demand'}/${options.metric ?? options.plan}`
+      : options.trace;
+    const report = await planReport(result, series, {
+      trace: source?.split('/').pop() ?? 'trace',
+      ...(options.loadUnit || options.perIntervalCount ? { loadUnit: options.loadUnit ?? 'per minute' } : {}),
+    });
+    const file = join(options.out, 'report.html');
+    writeFileSync(file, report.html);
+    writeFileSync(join(options.out, 'chart.png'), pngFromSvg(report.overview));
+    (options.json ? console.error : console.log)(`report: ${file}`);
+  } catch (error) {
+    // The policy's own problems are PolicyValidationErrors, printed by the CLI; these are the plan backtest's.
+    if (!(error instanceof ScalingError) || error instanceof PolicyValidationError) throw error;
+    console.error(`backtest --plan: ${error.message}`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * The plan's own demand over the last `days` from CloudWatch, at one minute: its `demand.metric`, or the metric
+ * of the member's rule it names (scoped to that target's resource, as the rule reads it).
+ */
+async function demandRows(policy: Policy, planName: string, days: number) {
+  const plan = findPlan(policy, planName);
+  let metric: MetricSpec | undefined = plan.demand.metric;
+  if (plan.demand.rule) {
+    const { member, rule } = plan.demand.rule;
+    const target = policy.targets.find((t) => t.name === member);
+    const spec = target?.rules.find((r) => r.name === rule)?.metric;
+    if (target && spec) metric = { ...spec, dimensions: metricDimensions(target, spec.dimensions) };
+  }
+  if (!metric) throw new ScalingError(`plan ${plan.name}: no demand metric to read`);
+  const end = new Date();
+  const start = new Date(end.getTime() - days * 86_400_000);
+  const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
+  const rows = await metricHistory(
+    client,
+    { ...metric, dimensions: metric.dimensions ?? {}, periodSeconds: 60 },
+    start,
+    end,
+  );
+  if (rows.length === 0)
+    throw new ScalingError(
+      `plan ${plan.name}: no datapoints of its demand (${metric.namespace}/${metric.name}) in the last ${days} days`,
+    );
+  return rows;
+}
+
+/** The members' scenario and the three rows, tab-separated, cost in USD with the prices it used. */
+export function planFiguresTable(result: PlanBacktestResult, minutes: number): string[] {
+  const members = result.scenario.members.map((s, i) => {
+    const lead = result.model.members[i]?.leadMinutes;
+    return `${s.name} (${s.kind}): unit ${s.unitCapacity.toFixed(3)}, range ${s.min}..${s.max}, delay ${s.delay} min, lead ${lead} min, ${s.unitType} $${s.usdPerUnitHour}/h`;
+  });
+  return [
+    `plan ${result.plan}: ${minutes} minutes, T ${result.scenario.members[0]?.targetUtilisation}; prices: bundled on-demand, us-east-1`,
+    ...members.map((m) => `  ${m}`),
+    [
+      'policy',
+      'system overload min',
+      'downstream overload min',
+      'unserved %',
+      'cost USD',
+      ...result.scenario.members.map((s) => `${s.name} USD`),
+      'actions',
+    ].join('\t'),
+    ...result.figures.map((f) =>
+      [
+        f.policy,
+        f.overloadMinutes,
+        f.downstreamOverloadMinutes,
+        f.unservedPercent.toFixed(4),
+        f.cost.toFixed(2),
+        ...f.members.map((k) => k.cost.toFixed(2)),
+        f.actions,
+      ].join('\t'),
+    ),
+  ];
+}

@@ -1,0 +1,50 @@
+import { carriedDemand } from './carriedDemand';
+import { formatDemand, plural } from './planText';
+import type { PlanMemberState, PlanModel, PlanNotice } from './types';
+import { wantedUnits } from './wantedUnits';
+
+/** The demand the plan sizes its members for, and one notice per member that holds it below the demand. */
+export interface FollowCap {
+  readonly sizedFor: number;
+  readonly notices: readonly PlanNotice[];
+}
+
+/**
+ * A member that cannot follow (its own walk reports it refused, stuck or out of quota, or the demand needs more
+ * than its maximum) caps what the plan asks of the others: they are sized for the demand that member carries
+ * at the level it can hold, since what they had beyond it would either wait in front of it or idle behind it.
+ * One notice per member that caps, naming it and why.
+ */
+export function followCap(
+  model: PlanModel,
+  demand: number,
+  states: Readonly<Record<string, PlanMemberState>>,
+): FollowCap {
+  const needs = wantedUnits(model, demand);
+  let sizedFor = demand;
+  const notices: PlanNotice[] = [];
+  for (const member of model.members) {
+    const need = needs.get(member.name)?.need ?? 0;
+    const blocked = states[member.name]?.blocked;
+    const ordered = states[member.name]?.ordered;
+    const limit =
+      blocked !== undefined && ordered !== undefined
+        ? { level: ordered, why: blocked }
+        : need > member.max
+          ? {
+              level: member.max,
+              why: `at its maximum of ${member.max} ${plural(member.unit, member.max)} (the demand needs ${need})`,
+            }
+          : undefined;
+    if (!limit) continue;
+    const carried = carriedDemand(model, member.name, limit.level);
+    if (!(carried < demand)) continue;
+    sizedFor = Math.min(sizedFor, carried);
+    notices.push({
+      member: member.name,
+      reason: 'PlanMemberCannotFollow',
+      message: `${member.name} cannot follow plan ${model.name}: ${limit.why}; the plan sizes the others for what its ${limit.level} ${plural(member.unit, limit.level)} ${limit.level === 1 ? 'carries' : 'carry'} (demand ${formatDemand(carried)} of ${formatDemand(demand)})`,
+    });
+  }
+  return { sizedFor, notices };
+}

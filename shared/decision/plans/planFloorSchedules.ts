@@ -1,0 +1,44 @@
+import type { PointForecast } from '../floorSizing';
+import { floorSchedule } from '../forecastFloors';
+import type { FloorSchedule } from '../types';
+import type { PlanModel } from './types';
+import { wantedUnits } from './wantedUnits';
+
+const MINUTE = 60_000;
+
+/**
+ * The plan's floors from one forecast of its demand: each step's demand × `headroom` (floorSizing.ts) turned
+ * into every member's units (wantedUnits.ts: ratios and ranges included), then shifted earlier by that
+ * member's own lead time (floorSchedule: each step's floor is the most any step within the lead after it
+ * needs), so the slowest tier's floor rises first and every tier serves when the demand arrives. Floors reach
+ * `until`; the forecast is read past it, by the lead, so the last floors see the need they start early for.
+ */
+export function planFloorSchedules(
+  model: PlanModel,
+  forecast: PointForecast,
+  headroom: number,
+  until: Date,
+  madeAt: Date,
+  source: string,
+): Map<string, FloorSchedule | undefined> {
+  const perMember = new Map(model.members.map((m) => [m.name, [] as number[]]));
+  for (const point of forecast.point) {
+    const needs = wantedUnits(model, Math.max(0, point) * headroom);
+    for (const [name, units] of perMember) units.push(needs.get(name)?.wanted ?? 0);
+  }
+  const steps = Math.max(
+    0,
+    Math.ceil((until.getTime() - forecast.start) / (forecast.stepMinutes * MINUTE) - 1e-9),
+  );
+  const schedules = new Map<string, FloorSchedule | undefined>();
+  for (const member of model.members) {
+    const needed = {
+      start: new Date(forecast.start),
+      stepMinutes: forecast.stepMinutes,
+      units: perMember.get(member.name) ?? [],
+    };
+    const schedule = floorSchedule(needed, member.leadMinutes * 60, member.max, madeAt, source);
+    schedules.set(member.name, schedule ? { ...schedule, units: schedule.units.slice(0, steps) } : undefined);
+  }
+  return schedules;
+}

@@ -1,0 +1,39 @@
+import type { TargetTrackingRule } from '../../policy/schema';
+import type { DecisionInput } from '../types';
+
+/** The rule a plan's level becomes for a member (its name cannot clash: the plan target has no other rule). */
+export const PLAN_RULE: TargetTrackingRule = {
+  name: 'plan',
+  type: 'target-tracking',
+  metric: { namespace: 'Scalepilot/Plan', name: 'UnitsNeeded', statistic: 'Average', periodSeconds: 60 },
+  target: 100,
+  tolerance: 0,
+  evaluationPeriods: 1,
+};
+
+/**
+ * A member's decision input with the plan's level as its one rule (the level as a percentage of what it has,
+ * at a target of 100%): `decideCapacity` on it gives the plan's scale-in through the member's own
+ * stabilisation window (over the plan's past levels, `recommendations`), cooldowns, rate limits, blast-radius
+ * cap and bounds. Undefined for a member with nothing ordered (a level is no percentage of zero).
+ */
+export function planRuleInput(
+  input: DecisionInput,
+  level: number,
+  recommendations: DecisionInput['history']['recommendations'],
+): DecisionInput | undefined {
+  const { current } = input.state;
+  if (!(current > 0)) return undefined;
+  const { floor: _floor, ...rest } = input;
+  return {
+    ...rest,
+    target: { ...input.target, rules: [PLAN_RULE] },
+    readings: {
+      [PLAN_RULE.name]: [
+        // The last complete minute, as the member's own metrics are read.
+        { value: (100 * level) / current, timestamp: new Date(input.now.getTime() - 60_000) },
+      ],
+    },
+    history: { ...input.history, recommendations },
+  };
+}

@@ -1,0 +1,48 @@
+import { carriedDemand } from './carriedDemand';
+import { plural } from './planText';
+import type { GateVerdict, PlanMemberState, PlanModel } from './types';
+import { wantedUnits } from './wantedUnits';
+
+/**
+ * The readiness gate (a member's `waitFor`): the member does not grow past a level until each member it waits
+ * for serves what that level needs of it: the units the demand it would carry at that level asks of them
+ * (e.g. "api held at 6 until events-db serves 3 read replicas (serving 2)"). It only limits growth: a
+ * proposal at or below the current capacity passes, and it never takes the member below what it has.
+ */
+export function readinessGate(
+  model: PlanModel,
+  member: string,
+  proposal: { readonly current: number; readonly desired: number },
+  states: Readonly<Record<string, PlanMemberState>>,
+): GateVerdict {
+  const own = model.members.find((m) => m.name === member);
+  if (!own || own.waitFor.length === 0 || proposal.desired <= proposal.current) return { proceed: true };
+  const shortAt = (level: number) => {
+    const needs = wantedUnits(model, carriedDemand(model, member, level));
+    for (const other of own.waitFor) {
+      const need = needs.get(other)?.wanted ?? 0;
+      const serving = states[other]?.serving ?? 0;
+      if (need > serving) return { other, need, serving };
+    }
+    return undefined;
+  };
+  let allowed = proposal.desired;
+  let short = shortAt(allowed);
+  if (!short) return { proceed: true };
+  let blocking = short;
+  while (short && allowed > proposal.current) {
+    blocking = short;
+    allowed -= 1;
+    short = shortAt(allowed);
+  }
+  const unit = model.members.find((m) => m.name === blocking.other)?.unit ?? 'unit';
+  const waiting = `until ${blocking.other} serves ${blocking.need} ${plural(unit, blocking.need)} (serving ${blocking.serving})`;
+  return {
+    hold: allowed,
+    reason: 'ReadinessGate',
+    message:
+      allowed === proposal.current
+        ? `${member} held at ${allowed} ${waiting}`
+        : `${member} grows to ${allowed}, not ${proposal.desired}, ${waiting}`,
+  };
+}

@@ -1,0 +1,98 @@
+import type { TargetKind } from '../../policy/schema';
+import type { ReasonCode } from '../types';
+
+/** How a member's need follows the demand: units per unit of demand, or a ratio to another member. */
+export type MemberFollows =
+  | { readonly unitsPerDemand: number }
+  | { readonly member: string; readonly units: number; readonly per: number };
+
+/** One member of a plan as the decisions read it: its target's range, its lead time and how it follows. */
+export interface PlanMemberModel {
+  /** The target's name. */
+  readonly name: string;
+  readonly kind: TargetKind;
+  /** What one unit is called, for messages (`read replica`). */
+  readonly unit: string;
+  readonly min: number;
+  readonly max: number;
+  /** Minutes from decision to serving. */
+  readonly leadMinutes: number;
+  /** Where the lead time came from, for `scalepilot plan`: the policy, the ledger's record, the kind. */
+  readonly leadSource: string;
+  readonly follows: MemberFollows;
+  /** Readiness gates: members whose serving capacity this member does not outgrow. */
+  readonly waitFor: readonly string[];
+}
+
+/** A plan with everything resolved from the policy (and the ledger's observed lead times). */
+export interface PlanModel {
+  readonly name: string;
+  /** In the policy's order: the first is the entry, the member the demand reaches first. */
+  readonly members: readonly PlanMemberModel[];
+  readonly scaleInHoldMinutes: number;
+}
+
+/** A change of a member's ordered capacity, as the ledger keeps it (ScalingHistory.changes). */
+export interface CapacityChange {
+  readonly at: Date;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What the plan knows of one member now: read from its own resource (its walk) or from the ledger. */
+export interface PlanMemberState {
+  readonly ordered: number;
+  readonly serving: number;
+  /** Its recent capacity changes, oldest first (at least the scale-in hold's span of them). */
+  readonly changes: readonly CapacityChange[];
+  /** Why it cannot follow now (an action refused, an operation stuck or failed, a quota), if so. */
+  readonly blocked?: string;
+  /** The plan's forecast floor in force for it (predict's, already shifted by its lead time). */
+  readonly forecastFloor?: { readonly units: number; readonly source: string };
+}
+
+/** What the plan asks of one member now: the floor its own decision honours, and why. */
+export interface MemberPlan {
+  readonly member: string;
+  readonly current: number;
+  readonly serving: number;
+  /** Units the measured demand (as capped) needs, within the member's range; undefined without a datapoint. */
+  readonly wanted?: number;
+  /** The floor passed to the member's decision (0: none). */
+  readonly floor: number;
+  readonly reason: ReasonCode;
+  readonly message: string;
+}
+
+/** One step of the plan's next moves, in the order they go. */
+export interface PlanStep {
+  readonly member: string;
+  readonly from: number;
+  readonly to: number;
+  readonly direction: 'out' | 'in';
+}
+
+/** Told once per cause: a member that cannot follow, and what the plan asks of the others instead. */
+export interface PlanNotice {
+  readonly member: string;
+  readonly reason: ReasonCode;
+  readonly message: string;
+}
+
+/** The outcome of one evaluation of a plan. */
+export interface PlanDecision {
+  readonly plan: string;
+  /** The measured demand, and the demand the plan sized its members for (lower when a member caps it). */
+  readonly demand?: number;
+  readonly sizedFor?: number;
+  /** In scale-out order, slowest first. */
+  readonly members: readonly MemberPlan[];
+  /** Growth slowest first, then shrinking fastest first. */
+  readonly steps: readonly PlanStep[];
+  readonly notices: readonly PlanNotice[];
+}
+
+/** A gate's answer for a proposed capacity: go ahead, or hold at a level with a reason and a message. */
+export type GateVerdict =
+  | { readonly proceed: true }
+  | { readonly hold: number; readonly reason: ReasonCode; readonly message: string };

@@ -1,0 +1,125 @@
+import {
+  type CalibrationPoint,
+  calibrate,
+  floorHeadroom,
+  measuredHeadroom,
+  type PointForecast,
+} from '../decision/floorSizing';
+import { floorAt } from '../decision/floors';
+import { floorsUntil, forecastHorizonMinutes } from '../decision/forecastFloors';
+import { planFloorSchedules } from '../decision/plans/planFloorSchedules';
+import type { PlanModel } from '../decision/plans/types';
+import type { FloorSchedule } from '../decision/types';
+import type { ForecastResult } from '../forecast/types';
+import type { FloorSettings } from './predictive';
+import { SeriesForecasts } from './SeriesForecasts';
+
+/** The first run with a day of history (the forecaster declines with less). */
+const FIRST_FORECAST_MINUTE = 1440;
+
+/**
+ * The plan's predict run in the backtest, as `floorPlanner` is a target's: every hour (from the first minute
+ * with a day of history) a forecast of the demand from the demand before that minute only, the previous
+ * forecast scored against what came since (the headroom's calibration), and each member's floors from
+ * `planFloorSchedules`: the demand × headroom in the member's units, shifted by its own lead time.
+ */
+export function planForecaster(
+  settings: FloorSettings,
+  model: PlanModel,
+  minutes: number,
+  /** The replayed demand, as the forecasts' cache key (runs of one plan on one series share them). */
+  series?: object,
+) {
+  const pointAt = new Float64Array(minutes).fill(Number.NaN);
+  const upperAt = new Float64Array(minutes).fill(Number.NaN);
+  // The forecast reaches the floors' end plus the longest lead, so the slowest member's last floors see it.
+  const lead = Math.max(0, ...model.members.map((m) => m.leadMinutes)) * 60;
+  let schedules = new Map<string, FloorSchedule | undefined>();
+  let lastRunHour = Number.NEGATIVE_INFINITY;
+  let previous: PointForecast | undefined;
+  let calibration: CalibrationPoint[] = [];
+  return {
+    /** Runs the hourly forecast when one is due; returns each member's plan floor in force at minute m. */
+    at(m: number, now: number, demand: (j: number) => number) {
+      const hour = Math.floor(now / 3_600_000);
+      if (hour > lastRunHour && m >= FIRST_FORECAST_MINUTE) {
+        lastRunHour = hour;
+        const start = now - m * 60_000;
+        if (previous) {
+          const from = (previous.start - start) / 60_000;
+          const times: number[] = [];
+          const values: number[] = [];
+          for (let j = Math.max(0, from); j < m; j += 1) {
+            times.push(start + j * 60_000);
+            values.push(demand(j));
+          }
+          calibration = calibrate(
+            calibration,
+            previous,
+            { times, values, periodMinutes: 1 },
+            previous.start - 1,
+            now,
+          );
+        }
+        const made = cachedForecast(series, demand, start, m, settings, lead, minutes);
+        if (made.status === 'forecast') {
+          previous = made;
+          const headroom = floorHeadroom(
+            measuredHeadroom(calibration, 1),
+            settings.predictive.capacityBufferPercent,
+          );
+          const until = floorsUntil(new Date(now), settings.predictive);
+          schedules = planFloorSchedules(model, made, headroom, until, new Date(now), made.message);
+          const k = settings.stepMinutes;
+          for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
+            const point = made.point[Math.floor(t / k)] ?? Number.NaN;
+            pointAt[m + t] = point;
+            upperAt[m + t] = point * headroom;
+          }
+        }
+      }
+      const at = new Date(now);
+      return new Map(model.members.map((member) => [member.name, floorAt(schedules.get(member.name), at)]));
+    },
+    /** The demand forecast in force at minute m and the demand its floors planned for (NaN: none). */
+    forecastAt(m: number): { value: number; upper: number } {
+      return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
+    },
+  };
+}
+
+/**
+ * The demand's forecasts, one SeriesForecasts per series and read settings (as the single-kind backtest's
+ * predict runs have theirs): a run reads the demand before its minute only, and every run of a plan on one
+ * series (the bench scores several holds) shares them.
+ */
+const forecasts = new WeakMap<object, Map<string, SeriesForecasts>>();
+function cachedForecast(
+  series: object | undefined,
+  demand: (j: number) => number,
+  start: number,
+  m: number,
+  settings: FloorSettings,
+  lead: number,
+  minutes: number,
+): ForecastResult {
+  const read = { lookbackMinutes: settings.lookbackMinutes, stepMinutes: settings.stepMinutes };
+  const key = `${start} ${minutes} ${read.lookbackMinutes} ${read.stepMinutes}`;
+  let bySeries = series ? forecasts.get(series) : undefined;
+  if (series && !bySeries) {
+    bySeries = new Map();
+    forecasts.set(series, bySeries);
+  }
+  let history = bySeries?.get(key);
+  if (!history) {
+    history = new SeriesForecasts(read, start, minutes);
+    bySeries?.set(key, history);
+  }
+  const now = start + m * 60_000;
+  const newest = history.newest(m, demand) ?? now;
+  return history.forecast(
+    m,
+    demand,
+    forecastHorizonMinutes(newest, floorsUntil(new Date(now), settings.predictive), lead),
+  );
+}

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { pngSize } from '../../../shared/report/render';
+import { EXAMPLE_POLICY } from '../../harness/fixtures';
+
+// `scalepilot backtest --plan` as the operator runs it: the real CLI in a child process, on six hours of
+// requests a minute with a rush in the middle (too short for forecasts: the rows run on the rules alone).
+const run = promisify(execFile);
+const CLI = new URL('../../../bin/scalepilot', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'scalepilot-plan-'));
+const trace = join(dir, 'rush.csv');
+writeFileSync(
+  trace,
+  [
+    'timestamp,value',
+    ...Array.from({ length: 72 }, (_, i) => {
+      const at = new Date(Date.parse('2026-12-05T15:00:00Z') + i * 300_000).toISOString();
+      return `${at},${i >= 30 && i < 42 ? 15_000 : 5_000}`;
+    }),
+  ].join('\n'),
+);
+
+async function backtest(...args: string[]) {
+  return run(CLI, ['backtest', '--trace', trace, '--per-interval-count', ...args]).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+}
+
+describe('scalepilot backtest --plan', () => {
+  it('prints the members with their prices and the three rows', async () => {
+    const { code, stdout } = await backtest('--policy', EXAMPLE_POLICY, '--plan', 'ticket-rush');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('plan ticket-rush: 360 minutes, T 0.7; prices: bundled on-demand, us-east-1');
+    expect(lines[2]).toMatch(
+      /^ {2}events-db \(rds-replicas\): unit [\d.]+, range 1\.\.3, delay 15 min, lead 15 min, db\.t4g\.medium \$0\.065\/h$/,
+    );
+    expect(lines[4]?.split('\t')).toEqual([
+      'policy',
+      'system overload min',
+      'downstream overload min',
+      'unserved %',
+      'cost USD',
+      'api USD',
+      'events-db USD',
+      'sessions-cache USD',
+      'actions',
+    ]);
+    expect(lines.slice(5).map((l) => l.split('\t')[0])).toEqual([
+      'coordinated',
+      'independent-scalepilot',
+      'independent-target-tracking',
+    ]);
+  });
+
+  it('--json: an array of rows with overloadMinutes, downstreamOverloadMinutes and cost in USD; --out: CSVs and the report', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await backtest(
+      '--policy',
+      EXAMPLE_POLICY,
+      '--plan',
+      'ticket-rush',
+      '--json',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as {
+      policy: string;
+      overloadMinutes: number;
+      downstreamOverloadMinutes: number;
+      cost: number;
+    }[];
+    expect(rows.map((r) => r.policy)).toEqual([
+      'coordinated',
+      'independent-scalepilot',
+      'independent-target-tracking',
+    ]);
+    for (const r of rows) {
+      expect(r.downstreamOverloadMinutes).toBeLessThanOrEqual(r.overloadMinutes);
+      expect(r.cost).toBeGreaterThan(0);
+    }
+    expect(stderr.trim()).toBe(`report: ${join(out, 'report.html')}`);
+    for (const name of ['coordinated', 'independent-scalepilot', 'independent-target-tracking'])
+      expect(readFileSync(join(out, `${name}.csv`), 'utf8').split('\n')).toHaveLength(362);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(
+      'data-title="rush.csv · plan ticket-rush · coordinated · events-db (rds-replicas)"',
+    );
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(9);
+    expect(existsSync(join(out, 'chart.png'))).toBe(true);
+    expect(pngSize(readFileSync(join(out, 'chart.png'))).height).toBeGreaterThan(9 * 250);
+  });
+
+  it.each([
+    {
+      name: 'a plan the policy does not have',
+      args: ['--policy', EXAMPLE_POLICY, '--plan', 'rush'],
+      want: 'backtest --plan: no plan named "rush" (the policy\'s plans: ticket-rush)',
+    },
+    {
+      name: 'no policy',
+      args: ['--plan', 'ticket-rush'],
+      want: 'backtest --plan: --plan needs --policy FILE: the plan is read from it',
+    },
+  ])('refuses $name in one line, exit 1', async ({ args, want }) => {
+    const { code, stdout, stderr } = await backtest(...args);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe(want);
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { decideMember } from '../../../../shared/decision/plans/decideMember';
+import type { MemberPlan } from '../../../../shared/decision/plans/types';
+import type { DecisionInput } from '../../../../shared/decision/types';
+import type { Target } from '../../../../shared/policy/schema';
+import { examplePolicy } from '../../../harness/fixtures';
+import { member, rushPlan, T0 } from './planFixtures';
+
+// The example's API (2..10, scale-in at most 10% a minute, cooldowns 300/600 s) inside the example plan.
+const api = examplePolicy().targets.find((t) => t.name === 'api') as Target;
+const input = (current: number, cpu: number, memory = 50): DecisionInput => ({
+  target: api,
+  policyMaxUnitsPerDecision: 4,
+  state: { current, serving: current, liveMin: 2, liveMax: 10 },
+  readings: {
+    cpu: [{ value: cpu, timestamp: new Date(T0.getTime() - 60_000) }],
+    memory: [{ value: memory, timestamp: new Date(T0.getTime() - 60_000) }],
+  },
+  history: { recommendations: [], changes: [] },
+  now: T0,
+});
+const asked = (floor: number, reason: MemberPlan['reason'] = 'PlanDemand'): MemberPlan => ({
+  member: 'api',
+  current: 6,
+  serving: 6,
+  wanted: floor,
+  floor,
+  reason,
+  message: `plan rush: demand needs ${floor} instances`,
+});
+const states = { api: member(6), 'events-db': member(2), 'sessions-cache': member(4) };
+
+describe('decideMember: a member’s decision inside its plan', () => {
+  it.each([
+    {
+      name: 'the plan’s floor raises the member ahead of its rules',
+      current: 6,
+      cpu: 50,
+      asked: asked(8),
+      want: { desired: 8, reason: 'PredictiveFloor' },
+    },
+    {
+      name: 'the plan leads its scale-in, through the member’s rate limit (10% a minute: one instance)',
+      current: 6,
+      cpu: 40,
+      asked: asked(4),
+      want: { desired: 5, reason: 'PlanScaleIn' },
+    },
+    {
+      name: 'the member’s own rules win when they ask for more',
+      current: 6,
+      cpu: 75,
+      asked: asked(4),
+      want: { desired: 8, reason: 'ScaleOut' },
+    },
+    {
+      name: 'no plan floor: the member alone',
+      current: 6,
+      cpu: 40,
+      asked: undefined,
+      want: { desired: 6, reason: 'NoThresholdBreached' },
+    },
+  ])('$name', ({ current, cpu, asked: plan, want }) => {
+    const { decision } = decideMember({
+      decision: input(current, cpu),
+      asked: plan,
+      model: rushPlan(),
+      states,
+      planLevels: [],
+    });
+    expect(decision).toMatchObject(want);
+  });
+
+  it('keeps the plan’s levels for the stabilisation window of the scale-ins it leads', () => {
+    const first = decideMember({
+      decision: input(6, 40),
+      asked: asked(9),
+      model: rushPlan(),
+      states,
+      planLevels: [],
+    });
+    expect(first.planLevels.map((r) => r.desired)).toEqual([9]);
+    // A minute later the plan asks for 4, but 9 is within the 300 s window: no scale-in it leads.
+    const later = {
+      ...input(6, 40),
+      readings: { cpu: [{ value: 40, timestamp: T0 }], memory: [{ value: 50, timestamp: T0 }] },
+      now: new Date(T0.getTime() + 60_000),
+    };
+    const next = decideMember({
+      decision: later,
+      asked: asked(4),
+      model: rushPlan(),
+      states,
+      planLevels: first.planLevels,
+    });
+    expect(next.decision.reason).not.toBe('PlanScaleIn');
+    expect(next.decision.desired).toBe(6);
+  });
+
+  it('gates the growth on the members it waits for', () => {
+    const gated = rushPlan({ api: { waitFor: ['events-db'] } });
+    const { decision } = decideMember({
+      decision: input(6, 50),
+      asked: asked(9),
+      model: gated,
+      states,
+      planLevels: [],
+    });
+    expect(decision).toMatchObject({ desired: 6, reason: 'ReadinessGate' });
+    expect(decision.message).toContain('api held at 6 until events-db serves 3 read replicas (serving 2)');
+  });
+});
