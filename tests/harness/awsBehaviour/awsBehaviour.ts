@@ -158,21 +158,32 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
 /** Logs a call that changes the account (with its outcome) and every notice published. */
 function record(context: LayerContext, call: AwsCall, answer: EmulatorAnswer): void {
   const at = context.now();
-  if (call.service === 'sns' && call.action === 'Publish' && answer.status === 200) {
-    const attributes = new Map<string, string>();
-    for (let i = 1; call.params.has(`MessageAttributes.entry.${i}.Name`); i += 1)
-      attributes.set(
-        call.params.get(`MessageAttributes.entry.${i}.Name`) ?? '',
-        call.params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '',
-      );
-    const target = attributes.get('target');
-    if (target)
-      context.notices.push({
-        at,
-        target,
-        reason: attributes.get('reason') ?? '',
-        subject: call.params.get('Subject') ?? '',
-      });
+  if (call.service === 'sns' && answer.status === 200 && ['Publish', 'PublishBatch'].includes(call.action)) {
+    // A run with several notices sends them in one PublishBatch (its entries under
+    // `PublishBatchRequestEntries.member.N.`); one alone goes as Publish (no prefix).
+    const prefixes =
+      call.action === 'Publish'
+        ? ['']
+        : Array.from(
+            { length: countEntries(call.params, 'PublishBatchRequestEntries.member') },
+            (_, i) => `PublishBatchRequestEntries.member.${i + 1}.`,
+          );
+    for (const prefix of prefixes) {
+      const attributes = new Map<string, string>();
+      for (let i = 1; call.params.has(`${prefix}MessageAttributes.entry.${i}.Name`); i += 1)
+        attributes.set(
+          call.params.get(`${prefix}MessageAttributes.entry.${i}.Name`) ?? '',
+          call.params.get(`${prefix}MessageAttributes.entry.${i}.Value.StringValue`) ?? '',
+        );
+      const target = attributes.get('target');
+      if (target)
+        context.notices.push({
+          at,
+          target,
+          reason: attributes.get('reason') ?? '',
+          subject: call.params.get(`${prefix}Subject`) ?? '',
+        });
+    }
     return;
   }
   if (!['rds', 'elasticache', 'autoscaling'].includes(call.service) || !MUTATING.test(call.action)) return;
@@ -222,4 +233,11 @@ export function bypassing<C extends { middlewareStack: { add: (...args: any[]) =
     { step: 'build', name: 'awsBehaviourBypass' },
   );
   return client;
+}
+
+/** How many `<list>.N.Id` entries a query-protocol request holds. */
+function countEntries(params: URLSearchParams, list: string): number {
+  let n = 0;
+  while (params.has(`${list}.${n + 1}.Id`)) n += 1;
+  return n;
 }
