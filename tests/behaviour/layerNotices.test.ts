@@ -6,7 +6,7 @@ import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { startAwsBehaviour } from '../harness/awsBehaviour/awsBehaviour';
 
 it('counts every notice of a PublishBatch (the walk sends a run’s notices in one; the soak’s notice invariant missed them)', async () => {
-  const layer = await startAwsBehaviour({ clock: { now: () => new Date(0) } as never, seed: 1 } as never);
+  const layer = await startAwsBehaviour({ clock: { now: () => new Date(0) }, seed: 1 });
   try {
     const topic = await new DemoAccount(layer.harnessAws).createTopic('t');
     await new SNSClient(clientOptions(layer.aws)).send(
