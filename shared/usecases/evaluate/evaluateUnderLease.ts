@@ -1,6 +1,6 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
 import type { PauseState } from '../../decision/pauseState';
-import type { ScalingHistory } from '../../decision/types';
+import type { Decision, ScalingHistory } from '../../decision/types';
 import { LeaseLostError } from '../../errors';
 import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
@@ -10,9 +10,17 @@ import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { failTarget } from './failTarget';
 import { kindScaler } from './kindScaler';
 import type { LeasedLook } from './leaseTargets';
-import { noticeOf, notifyChange } from './notifyChange';
+import {
+  decisionNoticeChanged,
+  noticeKey,
+  notifyChange,
+  planNoticeChanged,
+  planNoticePart,
+} from './notifyChange';
 import type { SeenUnderLease } from './observeUnderLease';
+import { noticeDecision, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
+import { planOf } from './routeTargets';
 import { settleIntent } from './settleIntent';
 import type { Decided, TargetReadings } from './types';
 import { writeIntent } from './writeIntent';
@@ -65,6 +73,7 @@ export async function evaluateUnderLease(
       history,
       floors: record.floors,
       paused,
+      ...planOf(run, target.name),
       now,
     });
     const leasedDecision = noted(decided.decision, {
@@ -133,6 +142,16 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
   const applied = operation && !dryRun;
   const next = nextHistory(history, decided.decision, now, applied, historySeconds(target));
   const healthy = { count: 0 };
+  const planNotice = decided.plan?.notice;
+  const plan = (done: Decision) =>
+    planRecordFor(run, target.name, {
+      observed: { ordered: decided.state.current, serving: decided.state.serving },
+      decision: done,
+      appliedAt: applied ? now : undefined,
+      changes: next.changes,
+      ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
+      now,
+    });
   const act = async () => {
     if (!action) return decided.decision;
     try {
@@ -142,9 +161,14 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
         lease,
         now,
         attempted: { decision: decided.decision, operation: action.type },
+        state: decided.state,
       });
       return undefined;
     }
+  };
+  const tellPlanNotice = (key: string | null) => {
+    if (planNotice && planNoticeChanged(key, record.lastNotice))
+      notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
   };
 
   if (action && applied) {
@@ -152,6 +176,8 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
     const done = await act();
     if (!done) return;
     const settles = kindScaler(deps.capacity).model.settlesAtOnce;
+    const key = noticeKey(done, dryRun, undefined, planNotice);
+    const planRecord = plan(done);
     await recordLeased(
       run,
       target,
@@ -161,28 +187,39 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
         lease,
         history: next,
         failures: healthy,
-        // The change went through: a failure told before is over, the next one is told again (issue 21).
-        lastNotice: null,
+        // The change went through: a failure told before is over, the next one is told again (issue 21). A
+        // plan notice about the member (at its maximum) lasts as long as its cause.
+        lastNotice: planNoticePart(key),
         ...(settles ? { clearIntent: true } : { intentRecorded: true }),
+        ...(planRecord ? { plan: planRecord } : {}),
       },
       now,
       decided.state,
     );
     notifyChange(run, done, dryRun, now);
+    tellPlanNotice(key);
     return;
   }
   // A preparing step changes no capacity and is idempotent: it needs no intent.
   const done = action && !dryRun ? await act() : decided.decision;
   if (!done) return;
-  const notice = noticeOf(done, dryRun, decided.notify);
+  const key = noticeKey(done, dryRun, decided.notify, planNotice);
+  const planRecord = plan(done);
   await recordLeased(
     run,
     target,
     done,
     false,
-    { lease, history: next, failures: healthy, lastNotice: notice },
+    {
+      lease,
+      history: next,
+      failures: healthy,
+      lastNotice: key,
+      ...(planRecord ? { plan: planRecord } : {}),
+    },
     now,
     decided.state,
   );
-  if (notice !== null && notice !== record.lastNotice) notifyChange(run, done, dryRun, now);
+  if (decisionNoticeChanged(key, record.lastNotice)) notifyChange(run, done, dryRun, now);
+  tellPlanNotice(key);
 }
