@@ -42,6 +42,8 @@ const READERS = '/db/readers';
 function policy(): Policy {
   const example = JSON.parse(JSON.stringify(examplePolicy()));
   example.targets = example.targets.filter((t: { kind: string }) => t.kind !== 'cache-shards');
+  // The example's plan has the cache among its members.
+  example.plans = [];
   const db = example.targets.find((t: { kind: string }) => t.kind === 'rds-replicas');
   db.readerDiscovery = { ssmParameterName: READERS };
   db.drainSeconds = 60;

@@ -37,6 +37,8 @@ const emulator = useEmulator();
 const policy = (extra: Partial<Policy> = {}): Policy => ({
   ...examplePolicy(),
   targets: examplePolicy().targets.filter((t) => t.kind === 'asg'),
+  // The example's plan links the group to targets left out here.
+  plans: [],
   ...extra,
 });
 /** The alarm the policy generates for the api group's CPU above its scale-out threshold. */

@@ -3,7 +3,7 @@ import type { PauseState } from '../../decision/pauseState';
 import type { Decision, ScalingHistory } from '../../decision/types';
 import { LeaseLostError } from '../../errors';
 import type { Target } from '../../policy/schema';
-import type { Lease, TargetRecord } from '../../ports';
+import type { Lease, TargetRecord, TargetUpdate } from '../../ports';
 import { actOnTarget } from './actOnTarget';
 import { decideTarget, noted, operationOf } from './decideTarget';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
@@ -132,7 +132,8 @@ interface UnderLease {
  * Intent, act, record, notify for one decision under its lease. A change is written ahead, made, and
  * recorded with the history it leads to; a preparing step (a replica tagged for draining) needs no intent;
  * a decision that changes nothing is recorded (its notice told once). An action AWS refuses is recorded as
- * `ActionFailed` and backs the target off; its intent stays for the next observation to settle.
+ * `ActionFailed` and backs the target off; its intent stays for the next observation to settle. A plan
+ * member's state goes with the record, and its plan notice is told once.
  */
 async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): Promise<void> {
   const { deps } = run;
@@ -141,17 +142,7 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
   const { action, operation } = operationOf(decided);
   const applied = operation && !dryRun;
   const next = nextHistory(history, decided.decision, now, applied, historySeconds(target));
-  const healthy = { count: 0 };
   const planNotice = decided.plan?.notice;
-  const plan = (done: Decision) =>
-    planRecordFor(run, target.name, {
-      observed: { ordered: decided.state.current, serving: decided.state.serving },
-      decision: done,
-      appliedAt: applied ? now : undefined,
-      changes: next.changes,
-      ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
-      now,
-    });
   const act = async () => {
     if (!action) return decided.decision;
     try {
@@ -166,7 +157,19 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
       return undefined;
     }
   };
-  const tellPlanNotice = (key: string | null) => {
+  const update = (done: Decision, key: string | null): TargetUpdate => {
+    const plan = planRecordFor(run, target.name, {
+      observed: { ordered: decided.state.current, serving: decided.state.serving },
+      decision: done,
+      appliedAt: applied ? now : undefined,
+      changes: next.changes,
+      ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
+      now,
+    });
+    return { lease, history: next, failures: { count: 0 }, lastNotice: key, ...(plan ? { plan } : {}) };
+  };
+  const tell = (done: Decision, key: string | null) => {
+    if (decisionNoticeChanged(key, record.lastNotice)) notifyChange(run, done, dryRun, now);
     if (planNotice && planNoticeChanged(key, record.lastNotice))
       notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
   };
@@ -176,50 +179,26 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
     const done = await act();
     if (!done) return;
     const settles = kindScaler(deps.capacity).model.settlesAtOnce;
-    const key = noticeKey(done, dryRun, undefined, planNotice);
-    const planRecord = plan(done);
+    // The change went through: a failure told before is over, the next one is told again (issue 21). A plan
+    // notice about the member (at its maximum) lasts as long as its cause.
+    const key = planNoticePart(noticeKey(done, dryRun, undefined, planNotice));
     await recordLeased(
       run,
       target,
       done,
       true,
-      {
-        lease,
-        history: next,
-        failures: healthy,
-        // The change went through: a failure told before is over, the next one is told again (issue 21). A
-        // plan notice about the member (at its maximum) lasts as long as its cause.
-        lastNotice: planNoticePart(key),
-        ...(settles ? { clearIntent: true } : { intentRecorded: true }),
-        ...(planRecord ? { plan: planRecord } : {}),
-      },
+      { ...update(done, key), ...(settles ? { clearIntent: true } : { intentRecorded: true }) },
       now,
       decided.state,
     );
     notifyChange(run, done, dryRun, now);
-    tellPlanNotice(key);
+    tell(done, key);
     return;
   }
   // A preparing step changes no capacity and is idempotent: it needs no intent.
   const done = action && !dryRun ? await act() : decided.decision;
   if (!done) return;
   const key = noticeKey(done, dryRun, decided.notify, planNotice);
-  const planRecord = plan(done);
-  await recordLeased(
-    run,
-    target,
-    done,
-    false,
-    {
-      lease,
-      history: next,
-      failures: healthy,
-      lastNotice: key,
-      ...(planRecord ? { plan: planRecord } : {}),
-    },
-    now,
-    decided.state,
-  );
-  if (decisionNoticeChanged(key, record.lastNotice)) notifyChange(run, done, dryRun, now);
-  tellPlanNotice(key);
+  await recordLeased(run, target, done, false, update(done, key), now, decided.state);
+  tell(done, key);
 }
