@@ -2,6 +2,7 @@ import type { CostAlert, DailyCost } from './cost/types';
 import type { ForecastTrack } from './decision/forecastTrust';
 import type { KindAction, KindModel } from './decision/kindModel';
 import type { PauseState } from './decision/pauseState';
+import type { PlanMemberRecord } from './decision/plans/types';
 import type {
   CapacityState,
   Decision,
@@ -186,6 +187,8 @@ export interface UnleasedRecord {
   readonly decision: Decision;
   readonly context: DecisionContext;
   readonly recommendations?: ScalingHistory['recommendations'];
+  /** A plan member's state after the decision, for the other members' scalers (replaces the last one). */
+  readonly plan?: PlanMemberRecord;
 }
 
 /** The per-target state written together with a decision (absent fields are left as they are). */
@@ -199,6 +202,8 @@ export interface TargetUpdate {
   readonly failures?: { readonly count: number; readonly backoffUntil?: Date };
   /** `null` clears it. */
   readonly lastNotice?: string | null;
+  /** A plan member's state after the decision, for the other members' scalers (replaces the last one). */
+  readonly plan?: PlanMemberRecord;
 }
 
 /**
@@ -214,6 +219,11 @@ export interface Ledger {
   read(target: string): Promise<TargetRecord>;
   /** Many targets' records in as few strongly consistent reads as the store allows (BatchGetItem). */
   readMany(targets: readonly string[]): Promise<ReadonlyMap<string, TargetRecord>>;
+  /**
+   * Plan members' last recorded states (issue 24), any kind's, in as few strongly consistent reads as the store
+   * allows (BatchGetItem); a member with none is absent. Written only with a decision (`plan` of a record).
+   */
+  readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>>;
   /**
    * Records decisions that change nothing, without a lease, in as few writes as the store allows
    * (BatchWriteItem, 25 items): each one's log entry and recommendation window. Not atomic across

@@ -78,6 +78,7 @@ export const noHistory: Ledger = {
   releaseLease: async () => {},
   read: async () => ({ history: emptyHistory, failures: 0 }),
   readMany: async (targets) => new Map(targets.map((t) => [t, { history: emptyHistory, failures: 0 }])),
+  readPlanMembers: async () => new Map(),
   recordMany: async () => {},
   readCursor: async () => undefined,
   writeCursor: async () => {},

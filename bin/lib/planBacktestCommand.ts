@@ -6,8 +6,8 @@ import { metricHistory } from '../../shared/adapters/CloudWatchMetricsReader';
 import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { PolicyValidationError, ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import type { MetricSpec, Policy } from '../../shared/policy/schema';
-import { metricDimensions } from '../../shared/policy/targetResource';
+import { planDemandMetric } from '../../shared/policy/planDemandMetric';
+import type { Policy } from '../../shared/policy/schema';
 import { planReport } from '../../shared/report/planReport';
 import { pngFromSvg } from '../../shared/report/render';
 import {
@@ -83,23 +83,12 @@ export async function planBacktestCommand(options: PlanBacktestOptions): Promise
  */
 async function demandRows(policy: Policy, planName: string, days: number) {
   const plan = findPlan(policy, planName);
-  let metric: MetricSpec | undefined = plan.demand.metric;
-  if (plan.demand.rule) {
-    const { member, rule } = plan.demand.rule;
-    const target = policy.targets.find((t) => t.name === member);
-    const spec = target?.rules.find((r) => r.name === rule)?.metric;
-    if (target && spec) metric = { ...spec, dimensions: metricDimensions(target, spec.dimensions) };
-  }
+  const metric = planDemandMetric(policy, plan);
   if (!metric) throw new ScalingError(`plan ${plan.name}: no demand metric to read`);
   const end = new Date();
   const start = new Date(end.getTime() - days * 86_400_000);
   const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
-  const rows = await metricHistory(
-    client,
-    { ...metric, dimensions: metric.dimensions ?? {}, periodSeconds: 60 },
-    start,
-    end,
-  );
+  const rows = await metricHistory(client, { ...metric, periodSeconds: 60 }, start, end);
   if (rows.length === 0)
     throw new ScalingError(
       `plan ${plan.name}: no datapoints of its demand (${metric.namespace}/${metric.name}) in the last ${days} days`,

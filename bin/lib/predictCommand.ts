@@ -39,6 +39,7 @@ export async function predictPreview(deps: {
     releaseLease: async () => {},
     read: async () => ({ history: { recommendations: [], changes: [] }, failures: 0 }),
     readMany: async () => new Map(),
+    readPlanMembers: async () => new Map(),
     recordMany: async () => {},
     readCursor: async () => undefined,
     writeCursor: async () => {},

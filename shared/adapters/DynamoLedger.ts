@@ -14,11 +14,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ForecastTrack } from '../decision/forecastTrust';
+import type { PlanMemberRecord } from '../decision/plans/types';
 import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
+import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
@@ -126,7 +128,8 @@ export const dynamoLedgerIam: IamActions = {
 /**
  * The ledger in one DynamoDB table (`pk`, `sk`, TTL attribute `ttl`).
  * Per target, under `pk = TARGET#<scope>#<name>`: the `STATE` item (lease, intent, last scale times, recent
- * changes, failures, floors), the `WINDOW` item (recent recommendations, for the stabilisation windows) and
+ * changes, failures, floors), the `WINDOW` item (recent recommendations, for the stabilisation windows), a
+ * plan member's `PLAN` item (its state for the other members' scalers, written with each of its decisions) and
  * one `DECISION#<time>#<n>` item per decision. A decision that changes nothing is written without a lease
  * (its log entry and window, in batches); the `STATE` item is only ever written under a lease (or by
  * predict, its floors). Under `pk = CURSOR#<scope>#<key>`, where a schedule run starts. `scope` is account
@@ -220,6 +223,19 @@ export class DynamoLedger implements Ledger {
     );
   }
 
+  /** Each member's PLAN item: BatchGetItem, 100 keys a call, strongly consistent. */
+  async readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>> {
+    const keys = targets.map((t) => ({ pk: this.pk(t), sk: 'PLAN' }));
+    const items = (await inBatches(chunked(keys, BATCH_GET_KEYS), (batch) => this.batchGet(batch))).flat();
+    const byPk = new Map(items.map((i) => [i.pk, i]));
+    const records = new Map<string, PlanMemberRecord>();
+    for (const t of targets) {
+      const item = byPk.get(this.pk(t));
+      if (item) records.set(t, planMemberRecord(item as unknown as StoredPlanMember));
+    }
+    return records;
+  }
+
   private async batchGet(keys: readonly Record<string, string>[]): Promise<Record<string, unknown>[]> {
     const found: Record<string, unknown>[] = [];
     let pending: Record<string, unknown>[] = [...keys];
@@ -255,6 +271,7 @@ export class DynamoLedger implements Ledger {
     const puts = records.flatMap((r) => [
       this.logItem(r.decision, r.context),
       ...(r.recommendations ? [this.windowItem(r.decision.target, r.recommendations, r.context.now)] : []),
+      ...(r.plan ? [this.planItem(r.decision.target, r.plan, r.context.now)] : []),
     ]);
     await inBatches(chunked(puts, BATCH_WRITE_ITEMS), (batch) => this.batchWrite(batch));
   }
@@ -306,6 +323,16 @@ export class DynamoLedger implements Ledger {
       pk: this.pk(target),
       sk: 'WINDOW',
       recommendations: recommendations.map((r) => ({ at: r.at.toISOString(), desired: r.desired })),
+      ttl: Math.floor(now.getTime() / 1000) + WINDOW_DAYS * 86400,
+    };
+  }
+
+  /** A plan member's state: replaced whole with each decision; gone (TTL) a day after its member stopped. */
+  private planItem(target: string, plan: PlanMemberRecord, now: Date) {
+    return {
+      pk: this.pk(target),
+      sk: 'PLAN',
+      ...storedPlanMember(plan),
       ttl: Math.floor(now.getTime() / 1000) + WINDOW_DAYS * 86400,
     };
   }
@@ -436,6 +463,16 @@ export class DynamoLedger implements Ledger {
                     Put: {
                       TableName: this.tableName,
                       Item: this.windowItem(decision.target, update.history.recommendations, context.now),
+                    },
+                  },
+                ]
+              : []),
+            ...(update.plan
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: this.planItem(decision.target, update.plan, context.now),
                     },
                   },
                 ]

@@ -14,6 +14,7 @@ import { observeTargets } from './evaluate/observeTargets';
 import { observeUnderLease } from './evaluate/observeUnderLease';
 import { planTargets } from './evaluate/planTargets';
 import { noReadings, readMetrics } from './evaluate/readMetrics';
+import { batchPlans, planMemberships, readPlanRecords } from './evaluate/readPlans';
 import { recordUnleased } from './evaluate/recordDecisions';
 import { recordSkips } from './evaluate/recordSkips';
 import { reportRun } from './evaluate/reportRun';
@@ -46,8 +47,9 @@ export const BATCH_SIZE = 100;
  * at). A batch of targets walks the steps in order: select (rotated to where the last run stopped), kill
  * switch, first look (ledger and resources, batched), metrics (batched), decide; the targets that change
  * nothing are recorded in batches without a lease; the others are leased, read again under the lease,
- * decided again, and carried out (intent, act, record, notify). The run watches its deadline between
- * batches and defers the rest. A target that fails is recorded (`DescribeFailed`, `ActionFailed`) and
+ * decided again, and carried out (intent, act, record, notify). A target that is a plan member decides
+ * inside its plan (its demand read with the batch's metrics, the other members' states from the ledger) and
+ * records its own state for them. The run watches its deadline between batches and defers the rest. A target that fails is recorded (`DescribeFailed`, `ActionFailed`) and
  * backed off; the run fails only when a decision cannot even be recorded. A `plan` only reads.
  */
 export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationRequest): Promise<Evaluation[]> {
@@ -81,11 +83,18 @@ async function evaluateBatch(
   const now = run.deps.clock.now();
   let looks: TargetLook[] = [];
   let readings = new Map<string, TargetReadings>();
+  const plans = batchPlans(run.deps.policy, batch);
+  run.plans = new Map();
   await run.guard(
     batch.map((t) => t.name),
     async () => {
       looks = await observeTargets(run.deps, batch, now);
-      readings = await readMetrics(run.deps, looks, now);
+      const [read, records] = await Promise.all([
+        readMetrics(run.deps, looks, now, plans.demands),
+        readPlanRecords(run.deps, plans),
+      ]);
+      readings = read.byTarget;
+      run.plans = planMemberships(run.deps.policy, plans, records, read.extra, batch, now);
     },
   );
   const routes = routeTargets(run, looks, readings, paused, now);

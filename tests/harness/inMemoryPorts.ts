@@ -1,4 +1,5 @@
 import type { ForecastTrack } from '../../shared/decision/forecastTrust';
+import type { PlanMemberRecord } from '../../shared/decision/plans/types';
 import type {
   CapacityState,
   Decision,
@@ -55,14 +56,25 @@ export class InMemoryLedger implements Ledger {
   async readMany(targets: readonly string[]): Promise<ReadonlyMap<string, TargetRecord>> {
     return new Map(await Promise.all(targets.map(async (t) => [t, await this.read(t)] as const)));
   }
+  /** Plan members' records (the PLAN items), as the scalers wrote them with their decisions. */
+  readonly plans = new Map<string, PlanMemberRecord>();
+  async readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>> {
+    return new Map(
+      targets.flatMap((t) => {
+        const plan = this.plans.get(t);
+        return plan ? [[t, structuredClone(plan)] as const] : [];
+      }),
+    );
+  }
   /** Unleased records: the log and the recommendation window only (a failing batch fails as a whole). */
   async recordMany(records: readonly UnleasedRecord[]) {
     if (this.failNextRecords > 0) {
       this.failNextRecords -= 1;
       throw new Error('injected: the ledger write timed out');
     }
-    for (const { decision, context, recommendations } of records) {
+    for (const { decision, context, recommendations, plan } of records) {
       this.log.push({ ...decision, ...context });
+      if (plan) this.plans.set(decision.target, structuredClone(plan));
       if (!recommendations) continue;
       const before = this.stored(decision.target);
       this.records.set(decision.target, { ...before, history: { ...before.history, recommendations } });
@@ -104,6 +116,7 @@ export class InMemoryLedger implements Ledger {
     if (update?.lease) this.fenced(update.lease, context.now);
     this.log.push({ ...decision, ...context });
     if (!update) return;
+    if (update.plan) this.plans.set(decision.target, structuredClone(update.plan));
     const before = this.stored(decision.target);
     const { intent: _dropped, backoffUntil: _until, lastNotice: _notice, ...rest } = before;
     const backoffUntil = update.failures ? update.failures.backoffUntil : before.backoffUntil;
@@ -151,20 +164,22 @@ export class InMemoryCapacity implements CapacityPort {
 }
 
 /**
- * Metrics from a function of time: one datapoint per minute for the last ten complete minutes, as
- * CloudWatch would return them (timestamps at period starts). `undefined` from the function: no datapoint.
+ * Metrics from a function of time: one datapoint per minute for the last ten complete minutes (or the
+ * lookback, when longer), as CloudWatch would return them (timestamps at period starts). `undefined` from the
+ * function: no datapoint.
  */
 export class FunctionMetrics implements MetricsReader {
   readonly reads: MetricQuery[][] = [];
   constructor(private readonly valueAt: (now: Date, query: MetricQuery) => number | undefined) {}
-  async recent(queries: readonly MetricQuery[], now: Date): Promise<MetricsRead> {
+  async recent(queries: readonly MetricQuery[], now: Date, lookbackSeconds = 600): Promise<MetricsRead> {
     this.reads.push([...queries]);
     const minute = Math.floor(now.getTime() / 60_000) * 60_000;
+    const minutes = Math.max(10, Math.floor(lookbackSeconds / 60));
     return {
       values: new Map(
         queries.map((q) => {
           const points: MetricReading[] = [];
-          for (let k = 10; k >= 1; k -= 1) {
+          for (let k = minutes; k >= 1; k -= 1) {
             const timestamp = new Date(minute - k * 60_000);
             const value = this.valueAt(new Date(timestamp.getTime() + 30_000), q);
             if (value !== undefined) points.push({ value, timestamp });

@@ -26,6 +26,8 @@ const emulator = useEmulator();
 const policy = (): Policy => ({
   ...examplePolicy(),
   targets: examplePolicy().targets.filter((t) => t.kind === 'asg'),
+  // The example's plan links the group to targets left out here.
+  plans: [],
 });
 
 async function desiredCapacity(): Promise<number | undefined> {

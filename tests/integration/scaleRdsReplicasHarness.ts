@@ -37,6 +37,8 @@ export const rdsPolicy = (): Policy => ({
         return { ...r, metric };
       }),
     })),
+  // The example's plan links the replicas to targets left out here.
+  plans: [],
 });
 
 /** The RDS scaler wired as in Lambda, on the emulator, with a test clock; the source and a hand-made replica. */

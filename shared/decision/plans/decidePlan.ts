@@ -1,5 +1,6 @@
 import type { ReasonCode } from '../types';
 import { followCap } from './followCap';
+import { PLAN_STATE_FRESH_MINUTES } from './planMemberStates';
 import { planOrder } from './planOrder';
 import { formatDemand, plural } from './planText';
 import { scaleInHold } from './scaleInHold';
@@ -88,7 +89,10 @@ function memberPlan(input: PlanInput, name: string, sized: Sizing | undefined): 
     candidates.push({
       floor: hold.units,
       reason: 'PlanScaleInHold',
-      message: `held at ${units(hold.units)} until ${hold.front} has been below ${hold.frontHighest} for ${model.scaleInHoldMinutes} min`,
+      message:
+        hold.frontHighest === undefined
+          ? `held at ${units(hold.units)} while ${hold.front}'s state is unknown (none recorded in the last ${PLAN_STATE_FRESH_MINUTES} min)`
+          : `held at ${units(hold.units)} until ${hold.front} has been below ${hold.frontHighest} for ${model.scaleInHoldMinutes} min`,
     });
   const base = {
     member: name,

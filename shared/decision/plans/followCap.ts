@@ -29,10 +29,11 @@ export function followCap(
     const ordered = states[member.name]?.ordered;
     const limit =
       blocked !== undefined && ordered !== undefined
-        ? { level: ordered, why: blocked }
+        ? { level: ordered, why: blocked, cause: blocked }
         : need > member.max
           ? {
               level: member.max,
+              cause: 'at its maximum',
               why: `at its maximum of ${member.max} ${plural(member.unit, member.max)} (the demand needs ${need})`,
             }
           : undefined;
@@ -43,6 +44,7 @@ export function followCap(
     notices.push({
       member: member.name,
       reason: 'PlanMemberCannotFollow',
+      key: `${model.name}: ${member.name} ${limit.cause}`,
       message: `${member.name} cannot follow plan ${model.name}: ${limit.why}; the plan sizes the others for what its ${limit.level} ${plural(member.unit, limit.level)} ${limit.level === 1 ? 'carries' : 'carry'} (demand ${formatDemand(carried)} of ${formatDemand(demand)})`,
     });
   }

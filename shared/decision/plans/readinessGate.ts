@@ -7,7 +7,9 @@ import { wantedUnits } from './wantedUnits';
  * The readiness gate (a member's `waitFor`): the member does not grow past a level until each member it waits
  * for serves what that level needs of it: the units the demand it would carry at that level asks of them
  * (e.g. "api held at 6 until events-db serves 3 read replicas (serving 2)"). It only limits growth: a
- * proposal at or below the current capacity passes, and it never takes the member below what it has.
+ * proposal at or below the current capacity passes, and it never takes the member below what it has. A member
+ * whose state is unknown (absent from `states`: its scaler recorded none lately) holds no one back: a scaler
+ * that stopped must not freeze the tier in front of it.
  */
 export function readinessGate(
   model: PlanModel,
@@ -20,8 +22,10 @@ export function readinessGate(
   const shortAt = (level: number) => {
     const needs = wantedUnits(model, carriedDemand(model, member, level));
     for (const other of own.waitFor) {
+      const state = states[other];
+      if (!state) continue;
       const need = needs.get(other)?.wanted ?? 0;
-      const serving = states[other]?.serving ?? 0;
+      const { serving } = state;
       if (need > serving) return { other, need, serving };
     }
     return undefined;

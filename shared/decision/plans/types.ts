@@ -77,6 +77,8 @@ export interface PlanNotice {
   readonly member: string;
   readonly reason: ReasonCode;
   readonly message: string;
+  /** The cause without its figures (plan, member, why), so a notice is told once while its cause lasts. */
+  readonly key: string;
 }
 
 /** The outcome of one evaluation of a plan. */
@@ -96,3 +98,24 @@ export interface PlanDecision {
 export type GateVerdict =
   | { readonly proceed: true }
   | { readonly hold: number; readonly reason: ReasonCode; readonly message: string };
+
+/**
+ * What a plan member's scaler records of it with each of its decisions (the ledger's `PLAN` item), for the
+ * other members' scalers, which run in other functions and may not describe its resource.
+ */
+export interface PlanMemberRecord {
+  readonly ordered: number;
+  readonly serving: number;
+  /** Why it cannot follow now, from its own outcome (blockedBy.ts). */
+  readonly blocked?: string;
+  /** When its walk observed this. */
+  readonly at: Date;
+  /** Its recent capacity changes, oldest first (the scale-in hold reads those of the member in front). */
+  readonly changes: readonly CapacityChange[];
+  /** The plan's past levels for it: the stabilisation window of the scale-ins the plan leads. */
+  readonly planLevels: readonly { readonly at: Date; readonly desired: number }[];
+  /** Seconds each of its recent scale-outs took from decision to serving, oldest first (the last 20). */
+  readonly leadSeconds: readonly number[];
+  /** A scale-out not serving yet: when it was decided and the serving level it waits for. */
+  readonly growing?: { readonly at: Date; readonly to: number };
+}

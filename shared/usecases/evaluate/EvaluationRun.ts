@@ -2,7 +2,14 @@ import type { CapacityState, Decision, ReasonCode } from '../../decision/types';
 import type { Target } from '../../policy/schema';
 import type { CapacityChangeNotice } from '../../ports';
 import { describeError } from './describeError';
-import type { EvaluateDeps, Evaluation, EvaluationRequest, RunContext, RunSummary } from './types';
+import type {
+  EvaluateDeps,
+  Evaluation,
+  EvaluationRequest,
+  PlanMembership,
+  RunContext,
+  RunSummary,
+} from './types';
 
 /**
  * One run of the walk: what it decided, what it could not record, and its counts. Each step adds to it; the
@@ -13,6 +20,8 @@ export class EvaluationRun {
   readonly unrecorded: { target: string; error: unknown }[] = [];
   /** Notices queued by the batch under way, sent when it is done. */
   readonly notices: CapacityChangeNotice[] = [];
+  /** The batch under way's targets that are plan members, with their plans (readPlans.ts). */
+  plans = new Map<string, PlanMembership>();
   private readonly startedAt = Date.now();
   targets = 0;
   deferred = 0;

@@ -6,6 +6,7 @@ import type { CapacityState, Decision, GateNote, ReasonCode, ScalingHistory } fr
 import type { Policy, Target } from '../../policy/schema';
 import type { TargetRecord } from '../../ports';
 import { withheldDecision, withheldReason } from '../readKillSwitch';
+import { cannotFollowNotice, decideInPlan, type MemberInPlan } from './decideInPlan';
 import type { Decided, TargetReadings } from './types';
 
 /** What one decision is taken on: the target's observation, its readings, its history and floors, now. */
@@ -20,27 +21,35 @@ export interface DecideInput {
   readonly floors: TargetRecord['floors'];
   /** The kill switch as this run read it (issue 20, item 3): anything but `running` withholds every action. */
   readonly paused: PauseState;
+  /** The target's plan, when it is a plan member (issue 24). */
+  readonly plan?: MemberInPlan;
   readonly now: Date;
 }
 
 /**
- * The decide step (pure): the generic decision (`decideCapacity`), the kind's gates on it, then the kill
- * switch, which keeps the decision on record but drops its action. Each adds its gate to the explanation.
+ * The decide step (pure): the generic decision (`decideCapacity`; for a plan member, its decision inside its
+ * plan: decideInPlan.ts), the kind's gates on it, then the kill switch, which keeps the decision on record but
+ * drops its action. Each adds its gate to the explanation. A plan member's floors (predict's, the plan's
+ * among them) act whenever predictive scaling acts, whether or not the target forecasts its own load.
  */
 export function decideTarget(input: DecideInput): Decided {
   const { policy, model, target, observation, state, readings, history, now } = input;
   const { predictive } = policy;
-  const acts = predictive.enabled && predictive.mode === 'forecast-and-scale' && target.predictive;
+  const acts =
+    predictive.enabled &&
+    predictive.mode === 'forecast-and-scale' &&
+    (target.predictive || input.plan !== undefined);
   const floor = acts ? floorAt(input.floors, now) : undefined;
-  const generic = decideCapacity({
+  const base = {
     target,
     policyMaxUnitsPerDecision: policy.maxUnitsPerDecision,
     state,
     readings: readings.combined,
     history,
-    ...(floor ? { floor } : {}),
     now,
-  });
+  };
+  const inPlan = input.plan ? decideInPlan(input.plan, base, floor) : undefined;
+  const generic = inPlan?.decision ?? decideCapacity({ ...base, ...(floor ? { floor } : {}) });
   const gated = gatedDecision(
     generic,
     model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
@@ -49,7 +58,9 @@ export function decideTarget(input: DecideInput): Decided {
     input.paused.state === 'running'
       ? withGate(gated, { gate: 'pause', outcome: 'passed', message: 'not paused' })
       : withheld(gated, input.paused);
-  return { ...decided, state };
+  if (!input.plan || !inPlan) return { ...decided, state };
+  const notice = cannotFollowNotice(input.plan.context, target.name, inPlan.states, gated.decision);
+  return { ...decided, state, plan: { levels: inPlan.levels, ...(notice ? { notice } : {}) } };
 }
 
 /** The generic decision as the kind's gates leave it, with the one action to carry out, if any. */

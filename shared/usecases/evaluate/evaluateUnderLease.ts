@@ -1,18 +1,26 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
 import type { PauseState } from '../../decision/pauseState';
-import type { ScalingHistory } from '../../decision/types';
+import type { Decision, ScalingHistory } from '../../decision/types';
 import { LeaseLostError } from '../../errors';
 import type { Target } from '../../policy/schema';
-import type { Lease, TargetRecord } from '../../ports';
+import type { Lease, TargetRecord, TargetUpdate } from '../../ports';
 import { actOnTarget } from './actOnTarget';
 import { decideTarget, noted, operationOf } from './decideTarget';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { failTarget } from './failTarget';
 import { kindScaler } from './kindScaler';
 import type { LeasedLook } from './leaseTargets';
-import { noticeOf, notifyChange } from './notifyChange';
+import {
+  decisionNoticeChanged,
+  noticeKey,
+  notifyChange,
+  planNoticeChanged,
+  planNoticePart,
+} from './notifyChange';
 import type { SeenUnderLease } from './observeUnderLease';
+import { noticeDecision, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
+import { planOf } from './routeTargets';
 import { settleIntent } from './settleIntent';
 import type { Decided, TargetReadings } from './types';
 import { writeIntent } from './writeIntent';
@@ -65,6 +73,7 @@ export async function evaluateUnderLease(
       history,
       floors: record.floors,
       paused,
+      ...planOf(run, target.name),
       now,
     });
     const leasedDecision = noted(decided.decision, {
@@ -123,7 +132,8 @@ interface UnderLease {
  * Intent, act, record, notify for one decision under its lease. A change is written ahead, made, and
  * recorded with the history it leads to; a preparing step (a replica tagged for draining) needs no intent;
  * a decision that changes nothing is recorded (its notice told once). An action AWS refuses is recorded as
- * `ActionFailed` and backs the target off; its intent stays for the next observation to settle.
+ * `ActionFailed` and backs the target off; its intent stays for the next observation to settle. A plan
+ * member's state goes with the record, and its plan notice is told once.
  */
 async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): Promise<void> {
   const { deps } = run;
@@ -132,7 +142,7 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
   const { action, operation } = operationOf(decided);
   const applied = operation && !dryRun;
   const next = nextHistory(history, decided.decision, now, applied, historySeconds(target));
-  const healthy = { count: 0 };
+  const planNotice = decided.plan?.notice;
   const act = async () => {
     if (!action) return decided.decision;
     try {
@@ -142,9 +152,26 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
         lease,
         now,
         attempted: { decision: decided.decision, operation: action.type },
+        state: decided.state,
       });
       return undefined;
     }
+  };
+  const update = (done: Decision, key: string | null): TargetUpdate => {
+    const plan = planRecordFor(run, target.name, {
+      observed: { ordered: decided.state.current, serving: decided.state.serving },
+      decision: done,
+      appliedAt: applied ? now : undefined,
+      changes: next.changes,
+      ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
+      now,
+    });
+    return { lease, history: next, failures: { count: 0 }, lastNotice: key, ...(plan ? { plan } : {}) };
+  };
+  const tell = (done: Decision, key: string | null) => {
+    if (decisionNoticeChanged(key, record.lastNotice)) notifyChange(run, done, dryRun, now);
+    if (planNotice && planNoticeChanged(key, record.lastNotice))
+      notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
   };
 
   if (action && applied) {
@@ -152,37 +179,26 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
     const done = await act();
     if (!done) return;
     const settles = kindScaler(deps.capacity).model.settlesAtOnce;
+    // The change went through: a failure told before is over, the next one is told again (issue 21). A plan
+    // notice about the member (at its maximum) lasts as long as its cause.
+    const key = planNoticePart(noticeKey(done, dryRun, undefined, planNotice));
     await recordLeased(
       run,
       target,
       done,
       true,
-      {
-        lease,
-        history: next,
-        failures: healthy,
-        // The change went through: a failure told before is over, the next one is told again (issue 21).
-        lastNotice: null,
-        ...(settles ? { clearIntent: true } : { intentRecorded: true }),
-      },
+      { ...update(done, key), ...(settles ? { clearIntent: true } : { intentRecorded: true }) },
       now,
       decided.state,
     );
     notifyChange(run, done, dryRun, now);
+    tell(done, key);
     return;
   }
   // A preparing step changes no capacity and is idempotent: it needs no intent.
   const done = action && !dryRun ? await act() : decided.decision;
   if (!done) return;
-  const notice = noticeOf(done, dryRun, decided.notify);
-  await recordLeased(
-    run,
-    target,
-    done,
-    false,
-    { lease, history: next, failures: healthy, lastNotice: notice },
-    now,
-    decided.state,
-  );
-  if (notice !== null && notice !== record.lastNotice) notifyChange(run, done, dryRun, now);
+  const key = noticeKey(done, dryRun, decided.notify, planNotice);
+  await recordLeased(run, target, done, false, update(done, key), now, decided.state);
+  tell(done, key);
 }

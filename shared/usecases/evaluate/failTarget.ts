@@ -1,17 +1,20 @@
 import { backoffUntil } from '../../decision/backoff';
-import type { Decision } from '../../decision/types';
+import type { CapacityState, Decision } from '../../decision/types';
 import { RequestRefusedError } from '../../errors';
 import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
 import { describeError } from './describeError';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { notifyChange } from './notifyChange';
+import { failedMemberNotice, planRecordFor } from './planRecords';
 
 /**
  * A target whose resource could not be read (`DescribeFailed`) or whose action AWS refused
  * (`ActionFailed`): recorded with its attempt count and backed off (1, 2, 4, 8, then every 15 minutes),
  * logged and counted in `TargetFailures`. The run goes on with the other targets. `attempted` is the
- * decision that was being carried out, kept on record with AWS's answer.
+ * decision that was being carried out, kept on record with AWS's answer. A plan member whose action was
+ * refused is recorded as one that cannot follow (its plan's other members are sized for what it has), and
+ * that is told once with the failure.
  */
 export async function failTarget(
   run: EvaluationRun,
@@ -19,7 +22,13 @@ export async function failTarget(
   before: TargetRecord,
   reason: 'DescribeFailed' | 'ActionFailed',
   error: unknown,
-  options: { lease?: Lease; now?: Date; attempted?: { decision: Decision; operation: string } } = {},
+  options: {
+    lease?: Lease;
+    now?: Date;
+    attempted?: { decision: Decision; operation: string };
+    /** The resource as the attempted decision saw it. */
+    state?: CapacityState;
+  } = {},
 ): Promise<void> {
   const { deps } = run;
   const now = options.now ?? run.now;
@@ -44,6 +53,19 @@ export async function failTarget(
   deps.decisionMetrics?.failed(reason === 'DescribeFailed' ? 'describe' : 'act', target.name);
   // AWS refused the call: the operation written ahead of it never started (issue 21), so its intent goes.
   const refused = reason === 'ActionFailed' && error instanceof RequestRefusedError;
+  // A resource that could not be read leaves its plan record to go stale: the others then treat it as unknown.
+  const plan =
+    reason === 'ActionFailed'
+      ? planRecordFor(run, target.name, {
+          observed: options.state
+            ? { ordered: options.state.current, serving: options.state.serving }
+            : undefined,
+          decision,
+          appliedAt: undefined,
+          changes: before.history.changes,
+          now,
+        })
+      : undefined;
   await deps.ledger.record(
     decision,
     { ...run.context(target, now), applied: false },
@@ -52,10 +74,15 @@ export async function failTarget(
       failures: { count: failures, backoffUntil: until },
       ...(refused ? { clearIntent: true } : {}),
       ...(reason === 'ActionFailed' ? { lastNotice: reason } : {}),
+      ...(plan ? { plan } : {}),
     },
   );
   run.recorded(decision, false, run.dryRun(target));
   // A failed action is told once, and again only after the target acted or decided otherwise (issue 21).
-  if (reason === 'ActionFailed' && before.lastNotice !== reason)
+  if (reason === 'ActionFailed' && before.lastNotice !== reason) {
     notifyChange(run, decision, run.dryRun(target), now);
+    const ordered = options.state?.current ?? attempted?.decision.current;
+    const planNotice = ordered === undefined ? undefined : failedMemberNotice(run, target, decision, ordered);
+    if (planNotice) notifyChange(run, planNotice, run.dryRun(target), now);
+  }
 }

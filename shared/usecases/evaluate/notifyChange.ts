@@ -1,3 +1,4 @@
+import type { PlanNotice } from '../../decision/plans/types';
 import type { Decision } from '../../decision/types';
 import type { EvaluationRun } from './EvaluationRun';
 
@@ -34,4 +35,50 @@ export function noticeOf(decision: Decision, dryRun: boolean, notify: boolean | 
   if (decision.desired !== decision.current && dryRun)
     return `dry run ${decision.current}→${decision.desired}`;
   return notify ? `${decision.reason}` : null;
+}
+
+/** What tells a plan member's notice apart in the record's last notice (after the decision's own, if any). */
+const PLAN_NOTICE = 'PlanMemberCannotFollow ';
+const SEPARATOR = ' | ';
+
+/**
+ * The last notice a decision leaves in its target's record: its own notice (noticeOf), and for a plan member
+ * that cannot follow, its plan notice's key; each part is told when it first appears and again when it
+ * changes, independently of the other (planNoticeChanged, decisionNoticeChanged).
+ */
+export function noticeKey(
+  decision: Decision,
+  dryRun: boolean,
+  notify: boolean | undefined,
+  planNotice: PlanNotice | undefined,
+): string | null {
+  const parts = [noticeOf(decision, dryRun, notify), planNotice ? `${PLAN_NOTICE}${planNotice.key}` : null];
+  const kept = parts.filter((p): p is string => p !== null);
+  return kept.length > 0 ? kept.join(SEPARATOR) : null;
+}
+
+/** The two parts of a record's last notice: the decision's own, and the plan notice's. */
+function noticeParts(key: string | null | undefined): { own: string | null; plan: string | null } {
+  const parts = (key ?? '').split(SEPARATOR).filter((p) => p !== '');
+  return {
+    own: parts.find((p) => !p.startsWith(PLAN_NOTICE)) ?? null,
+    plan: parts.find((p) => p.startsWith(PLAN_NOTICE)) ?? null,
+  };
+}
+
+/** Whether the decision's own notice is new against the record's last one (told: it is not null). */
+export function decisionNoticeChanged(key: string | null, before: string | undefined): boolean {
+  const now = noticeParts(key).own;
+  return now !== null && now !== noticeParts(before).own;
+}
+
+/** Whether the plan notice is new against the record's last one (told: it is not null). */
+export function planNoticeChanged(key: string | null, before: string | undefined): boolean {
+  const now = noticeParts(key).plan;
+  return now !== null && now !== noticeParts(before).plan;
+}
+
+/** The plan part of a record's last notice, kept when a change resets the decision's own. */
+export function planNoticePart(key: string | null): string | null {
+  return noticeParts(key).plan;
 }

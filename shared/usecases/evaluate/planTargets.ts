@@ -1,52 +1,84 @@
 import { historySeconds, withAppliedChange } from '../../decision/nextHistory';
 import { reconcileIntent } from '../../decision/reconcileIntent';
-import type { Decision } from '../../decision/types';
+import type { CapacityState, Decision } from '../../decision/types';
 import type { Target } from '../../policy/schema';
 import { decideTarget, operationOf } from './decideTarget';
 import { emptyDecision } from './EvaluationRun';
 import { kindScaler, observeMany } from './kindScaler';
 import { observeTargets } from './observeTargets';
 import { noReadings, readMetrics } from './readMetrics';
+import { batchPlans, planMemberships, readPlanRecords } from './readPlans';
 import { selectTargets } from './selectTargets';
-import type { EvaluateDeps, Evaluation, EvaluationRequest, TargetLook, TargetReadings } from './types';
+import type {
+  EvaluateDeps,
+  Evaluation,
+  EvaluationRequest,
+  PlanMembership,
+  TargetLook,
+  TargetReadings,
+} from './types';
 
 /**
- * `scalepilot plan`: the walk's read steps (select, observe, read metrics, decide), and for a target that
- * would act the read it would make under its lease, decided on again; no lease, no intent, no record, no
- * notification. An operation still running (or failed) is shown as such instead of a new decision.
+ * `scalepilot plan`: the walk's read steps (select, observe, read metrics and plans, decide), and for a
+ * target that would act the read it would make under its lease, decided on again; no lease, no intent, no
+ * record, no notification. An operation still running (or failed) is shown as such instead of a new
+ * decision. Each outcome carries the resource as observed (`state`), for the plans' overview.
  */
 export async function planTargets(deps: EvaluateDeps, request: EvaluationRequest): Promise<Evaluation[]> {
   const now = deps.clock.now();
   const targets = selectTargets(deps.policy, deps.kind, request.targets);
   const looks = await observeTargets(deps, targets, now);
-  const readings = await readMetrics(deps, looks, now);
-  const first = looks.map((look) => planOne(deps, look, readings.get(look.target.name) ?? noReadings, now));
+  const plans = batchPlans(deps.policy, targets);
+  const [read, records] = await Promise.all([
+    readMetrics(deps, looks, now, plans.demands),
+    readPlanRecords(deps, plans),
+  ]);
+  const memberships = planMemberships(deps.policy, plans, records, read.extra, targets, now);
+  const one = (look: TargetLook) =>
+    planOne(
+      deps,
+      look,
+      read.byTarget.get(look.target.name) ?? noReadings,
+      memberships.get(look.target.name),
+      now,
+    );
+  const first = looks.map(one);
   const acting = looks.filter((_, i) => first[i]?.acts).map((l) => l.target);
   const again = await observeMany(deps.capacity, acting, 'to-act');
   return looks.map((look, i) => {
     const seen = again.get(look.target.name);
-    const planned =
-      seen && 'observation' in seen
-        ? planOne(deps, { ...look, observed: seen }, readings.get(look.target.name) ?? noReadings, now)
-        : first[i];
-    return { decision: (planned as Planned).decision, applied: false, dryRun: true };
+    const planned = (seen && 'observation' in seen ? one({ ...look, observed: seen }) : first[i]) as Planned;
+    return {
+      decision: planned.decision,
+      applied: false,
+      dryRun: true,
+      ...(planned.state ? { state: planned.state } : {}),
+    };
   });
 }
 
 interface Planned {
   readonly decision: Decision;
   readonly acts: boolean;
+  readonly state?: CapacityState;
 }
 
-function planOne(deps: EvaluateDeps, look: TargetLook, readings: TargetReadings, now: Date): Planned {
+function planOne(
+  deps: EvaluateDeps,
+  look: TargetLook,
+  readings: TargetReadings,
+  membership: PlanMembership | undefined,
+  now: Date,
+): Planned {
   const { target, record, observed } = look;
   const { model } = kindScaler(deps.capacity);
   if (!observed || 'error' in observed) return { decision: unread(target, observed), acts: false };
   const { observation } = observed;
+  const state = model.capacity(target, observation, now, readings.raw);
   if (record.intent) {
     const settlement = model.settle(target, record.intent, observation, now);
     if (settlement.status === 'in-flight' || settlement.status === 'failed')
-      return { decision: reconcileIntent(target, record.intent, settlement), acts: false };
+      return { decision: reconcileIntent(target, record.intent, settlement), acts: false, state };
   }
   const history =
     record.intent && !record.intent.recorded
@@ -57,14 +89,17 @@ function planOne(deps: EvaluateDeps, look: TargetLook, readings: TargetReadings,
     model,
     target,
     observation,
-    state: model.capacity(target, observation, now, readings.raw),
+    state,
     readings,
     history,
     floors: record.floors,
     paused: { state: 'running' },
+    ...(membership
+      ? { plan: { context: membership.context, planLevels: membership.last?.planLevels ?? [] } }
+      : {}),
     now,
   });
-  return { decision: decided.decision, acts: operationOf(decided).action !== undefined };
+  return { decision: decided.decision, acts: operationOf(decided).action !== undefined, state };
 }
 
 function unread(target: Target, observed: TargetLook['observed']): Decision {

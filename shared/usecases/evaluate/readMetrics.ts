@@ -6,17 +6,32 @@ import { describeError } from './describeError';
 import { kindScaler } from './kindScaler';
 import type { EvaluateDeps, TargetLook, TargetReadings } from './types';
 
+/** A metric the batch reads besides its targets' rules (a plan's demand), over its own span at least. */
+export interface ExtraQuery {
+  readonly key: string;
+  readonly metric: MetricQuery['metric'];
+  readonly lookbackSeconds: number;
+}
+
+/** The batch's readings: per target, and per extra query's key. */
+export interface BatchReadings {
+  readonly byTarget: Map<string, TargetReadings>;
+  readonly extra: Map<string, readonly MetricReading[]>;
+}
+
 /**
  * One batched read for every rule of every target observed, reaching back over the longest evaluation
  * window; the kind may ask for several metrics per rule (one per available replica), combined into the
- * series the decision reads. A failed batch only leaves its own targets without metrics (they hold:
- * missing metrics never scale in).
+ * series the decision reads. `extra` metrics (a plan's demand, over its scale-in hold) ride in the same read,
+ * which then reaches back as far as the longest of them. A failed batch only leaves its own targets without
+ * metrics (they hold: missing metrics never scale in).
  */
 export async function readMetrics(
   deps: EvaluateDeps,
   looks: readonly TargetLook[],
   now: Date,
-): Promise<Map<string, TargetReadings>> {
+  extra: readonly ExtraQuery[] = [],
+): Promise<BatchReadings> {
   const { model } = kindScaler(deps.capacity);
   const queries: MetricQuery[] = [];
   const owner = new Map<string, { target: string; rule: string }>();
@@ -37,16 +52,23 @@ export async function readMetrics(
       }
     }
   }
+  const extraIds = new Map<string, string>();
+  for (const q of extra) {
+    const id = `d${extraIds.size}`;
+    extraIds.set(id, q.key);
+    queries.push({ id, metric: q.metric });
+  }
   const lookback = Math.max(
     600,
     ...observed.flatMap(({ target }) => target.rules.map((r) => lookbackSeconds(target, r))),
+    ...extra.map((q) => q.lookbackSeconds),
   );
   const read =
     queries.length > 0
       ? await deps.metrics.recent(queries, now, lookback)
       : { values: new Map<string, readonly MetricReading[]>(), failures: [] };
   for (const failure of read.failures) {
-    const affected = [...new Set(failure.ids.map((id) => owner.get(id)?.target))];
+    const affected = [...new Set(failure.ids.map((id) => owner.get(id)?.target ?? extraIds.get(id)))];
     deps.log.error('metric read failed', { targets: affected, error: describeError(failure.error) });
     deps.decisionMetrics?.failed('metrics');
   }
@@ -71,7 +93,9 @@ export async function readMetrics(
     }
     byTarget.set(target.name, { combined, raw: series });
   }
-  return byTarget;
+  const extraReadings = new Map<string, readonly MetricReading[]>();
+  for (const [id, key] of extraIds) extraReadings.set(key, read.values.get(id) ?? []);
+  return { byTarget, extra: extraReadings };
 }
 
 /** A target's readings, or none (no datapoints: the decision holds). */

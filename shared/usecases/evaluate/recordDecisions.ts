@@ -1,3 +1,4 @@
+import type { PlanMemberRecord } from '../../decision/plans/types';
 import type { CapacityState, Decision, ScalingHistory } from '../../decision/types';
 import type { Target } from '../../policy/schema';
 import type { TargetUpdate } from '../../ports';
@@ -10,11 +11,13 @@ export interface UnleasedDecision {
   /** The target's recommendation window after this decision; absent: left as it is. */
   readonly recommendations?: ScalingHistory['recommendations'];
   readonly state?: CapacityState;
+  /** A plan member's state after the decision, for the other members' scalers. */
+  readonly plan?: PlanMemberRecord;
 }
 
 /**
  * The record step for the targets that change nothing (no lease taken): their decisions written in
- * batches (BatchWriteItem, 25 items a call), each with its recommendation window. A batch that cannot be
+ * batches (BatchWriteItem, 25 items a call), each with its recommendation window (and a plan member's state). A batch that cannot be
  * written fails its targets' evaluations, not the others'.
  */
 export async function recordUnleased(
@@ -31,6 +34,7 @@ export async function recordUnleased(
           decision: d.decision,
           context: { ...run.context(d.target, now), applied: false },
           ...(d.recommendations ? { recommendations: d.recommendations } : {}),
+          ...(d.plan ? { plan: d.plan } : {}),
         })),
       );
       for (const d of decisions) run.recorded(d.decision, false, run.dryRun(d.target), d.state);

@@ -1,10 +1,12 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
 import type { PauseState } from '../../decision/pauseState';
 import type { TargetRecord } from '../../ports';
+import type { MemberInPlan } from './decideInPlan';
 import { decideTarget, operationOf } from './decideTarget';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { kindScaler } from './kindScaler';
-import { noticeOf } from './notifyChange';
+import { noticeKey } from './notifyChange';
+import { planRecordFor } from './planRecords';
 import { noReadings } from './readMetrics';
 import type { UnleasedDecision } from './recordDecisions';
 import type { Decided, TargetLook, TargetReadings } from './types';
@@ -37,15 +39,21 @@ export function routeTargets(
   for (const look of looks) {
     const { target, record } = look;
     if (look.backedOff && record.backoffUntil) {
-      routes.unleased.push({
+      const decision = emptyDecision(
         target,
-        decision: emptyDecision(
-          target,
-          'BackedOff',
-          0,
-          `${record.failures} failed evaluation(s) in a row: next attempt after ${record.backoffUntil.toISOString()}`,
-        ),
+        'BackedOff',
+        0,
+        `${record.failures} failed evaluation(s) in a row: next attempt after ${record.backoffUntil.toISOString()}`,
+      );
+      // A plan member backed off cannot follow: the others read so (its last known state, blocked).
+      const plan = planRecordFor(run, target.name, {
+        observed: undefined,
+        decision,
+        appliedAt: undefined,
+        changes: record.history.changes,
+        now,
       });
+      routes.unleased.push({ target, decision, ...(plan ? { plan } : {}) });
       continue;
     }
     if (!look.observed || 'error' in look.observed) {
@@ -71,19 +79,38 @@ export function routeTargets(
       history: record.history,
       floors: record.floors,
       paused,
+      ...planOf(run, target.name),
       now,
     });
     if (needsLease(decided, record, run.dryRun(target))) routes.toLease.push(look);
-    else
+    else {
+      const plan = planRecordFor(run, target.name, {
+        observed: { ordered: decided.state.current, serving: decided.state.serving },
+        decision: decided.decision,
+        appliedAt: undefined,
+        changes: record.history.changes,
+        ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
+        now,
+      });
       routes.unleased.push({
         target,
         decision: decided.decision,
         recommendations: nextHistory(record.history, decided.decision, now, false, historySeconds(target))
           .recommendations,
         state: decided.state,
+        ...(plan ? { plan } : {}),
       });
+    }
   }
   return routes;
+}
+
+/** A plan member's plan for the decide step: its context and the plan's past levels for it. */
+export function planOf(run: EvaluationRun, target: string): { plan?: MemberInPlan } {
+  const membership = run.plans.get(target);
+  return membership
+    ? { plan: { context: membership.context, planLevels: membership.last?.planLevels ?? [] } }
+    : {};
 }
 
 /**
@@ -94,5 +121,7 @@ function needsLease(decided: Decided, record: TargetRecord, dryRun: boolean): bo
   if (operationOf(decided).action && !dryRun) return true;
   if (record.failures > 0 || record.backoffUntil !== undefined) return true;
   if (record.leaseExpiresAt !== undefined) return true;
-  return noticeOf(decided.decision, dryRun, decided.notify) !== (record.lastNotice ?? null);
+  return (
+    noticeKey(decided.decision, dryRun, decided.notify, decided.plan?.notice) !== (record.lastNotice ?? null)
+  );
 }

@@ -7,6 +7,7 @@ import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
 import type { EvaluationRun } from './EvaluationRun';
 import { notifyChange } from './notifyChange';
+import { failedMemberNotice, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
 
 /** What settling left: the history to decide on, and whether the target may decide anything new now. */
@@ -20,7 +21,7 @@ export interface Settled {
  * judged against the resource as observed now. Never applied: cleared. Applied but never recorded (its
  * holder stopped): its change joins the history with its cooldown from when it was made, and is notified.
  * Still running: recorded, and nothing new until it ends. Failed (AWS gave up): recorded, notified, backed
- * off, and its change leaves the rate limits.
+ * off, and its change leaves the rate limits; a plan member is recorded as one that cannot follow, and told.
  */
 export async function settleIntent(
   run: EvaluationRun,
@@ -41,6 +42,14 @@ export async function settleIntent(
   const history = newlyApplied
     ? withAppliedChange(record.history, intent, now, historySeconds(target))
     : record.history;
+  const plan = planRecordFor(run, target.name, {
+    observed: { ordered: state.current, serving: state.serving },
+    decision,
+    // A change its holder made but never recorded is watched from when it was written ahead.
+    appliedAt: newlyApplied ? intent.at : undefined,
+    changes: history.changes,
+    now,
+  });
   if (settlement.status === 'failed') {
     const failures = record.failures + 1;
     await recordLeased(
@@ -54,12 +63,15 @@ export async function settleIntent(
         // A change AWS gave up on counts for no cooldown or rate limit (the backoff spaces the retry).
         ...(intent.recorded ? { history: withoutChange(history, intent) } : {}),
         failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
+        ...(plan ? { plan } : {}),
       },
       now,
       state,
     );
     run.deps.decisionMetrics?.failed('operation', target.name);
     notifyChange(run, decision, dryRun, now);
+    const planNotice = failedMemberNotice(run, target, decision, state.current);
+    if (planNotice) notifyChange(run, planNotice, dryRun, now);
     return { history, decideNow: false };
   }
   const running = settlement.status === 'in-flight';
@@ -68,7 +80,12 @@ export async function settleIntent(
     target,
     decision,
     newlyApplied,
-    running ? { lease, history, intentRecorded: true } : { lease, history, clearIntent: true },
+    {
+      lease,
+      history,
+      ...(running ? { intentRecorded: true } : { clearIntent: true }),
+      ...(plan ? { plan } : {}),
+    },
     now,
     state,
   );

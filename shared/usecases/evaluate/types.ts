@@ -1,6 +1,7 @@
 import type { KindAction } from '../../decision/kindModel';
+import type { PlanMemberRecord, PlanMemberState, PlanModel, PlanNotice } from '../../decision/plans/types';
 import type { CapacityState, Decision, MetricReading, ReasonCode } from '../../decision/types';
-import type { Policy, Target, TargetKind } from '../../policy/schema';
+import type { Plan, Policy, Target, TargetKind } from '../../policy/schema';
 import type {
   ApiBudget,
   ApiUsage,
@@ -101,6 +102,8 @@ export interface Evaluation {
   readonly decision: Decision;
   readonly applied: boolean;
   readonly dryRun: boolean;
+  /** `plan` only: the resource as observed (the plans' overview reads each member's). */
+  readonly state?: CapacityState;
 }
 
 /** What a run knows of a target before any lease: its ledger record and a first observation. */
@@ -127,6 +130,29 @@ export interface Decided {
   readonly notify?: boolean;
   /** The resource as the decision saw it. */
   readonly state: CapacityState;
+  /** A plan member's part: the plan's levels to keep, and the notice about it that cannot follow, if so. */
+  readonly plan?: { readonly levels: PlanMemberRecord['planLevels']; readonly notice?: PlanNotice };
+}
+
+/** One plan as a batch of the walk sees it (issue 24): its model, its demand and its members' records. */
+export interface PlanContext {
+  readonly plan: Plan;
+  readonly model: PlanModel;
+  /** The demand's newest fresh datapoint and its highest within the scale-in hold (demandSample.ts). */
+  readonly demand: number | undefined;
+  readonly highestDemand: number | undefined;
+  /** Every member's last record, whatever its age (a member's own: its lead times and the plan's levels). */
+  readonly records: ReadonlyMap<string, PlanMemberRecord>;
+  /** The members' states fresh enough to use (planMemberStates.ts); a member's own walk puts in its own. */
+  readonly states: Readonly<Record<string, PlanMemberState>>;
+  /** Members whose state is unknown, with why. */
+  readonly unknown: Readonly<Record<string, string>>;
+}
+
+/** A target of the batch that is a plan member: its plan, and its record as this run last wrote it. */
+export interface PlanMembership {
+  readonly context: PlanContext;
+  last: PlanMemberRecord | undefined;
 }
 
 /** How a decision came to be taken, less whether it was applied. */

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { KindAction } from '../../../shared/decision/kindModel';
-import {
-  type RdsReplicasObservation,
-  type ReplicaAction,
-  type ReplicaInstance,
-  rdsReplicasModel,
-} from '../../../shared/decision/rdsReplicas';
+import { rdsReplicasModel } from '../../../shared/decision/rdsReplicas';
 import type { Decision } from '../../../shared/decision/types';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
-import type { CapacityChangeNotice, KindScaler, ResourceScaler } from '../../../shared/ports';
+import type { CapacityChangeNotice, KindScaler } from '../../../shared/ports';
 import { evaluateTargets } from '../../../shared/usecases/evaluateTargets';
 import { testClock } from '../../harness/fixtures';
 import { FunctionMetrics, InMemoryLedger } from '../../harness/inMemoryPorts';
+import { SlowRds } from '../../harness/slowRds';
 import { managed, observation, rdsTarget } from './rdsReplicasFixtures';
 
 // The RDS kind inside the generic use case, on in-memory ports: an RDS that takes minutes (replicas stay
@@ -19,41 +14,6 @@ import { managed, observation, rdsTarget } from './rdsReplicasFixtures';
 // replacements and the drain are seen as the functions see them.
 
 const T0 = new Date('2026-11-30T12:00:30Z');
-
-class SlowRds implements ResourceScaler<RdsReplicasObservation> {
-  replicas: ReplicaInstance[] = [];
-  readonly actions: ReplicaAction[] = [];
-  /** What a new replica becomes at the next `settleAll`. */
-  outcome = 'available';
-  constructor(private readonly clock: { now(): Date }) {}
-  async observe(): Promise<RdsReplicasObservation> {
-    return observation(this.replicas.map((r) => ({ ...r, tags: { ...r.tags } })));
-  }
-  async act(_t: unknown, kindAction: KindAction) {
-    const action = kindAction as unknown as ReplicaAction;
-    this.actions.push(action);
-    if (action.type === 'create' || action.type === 'replace')
-      this.replicas.push({
-        id: action.candidates[0] ?? '',
-        status: 'creating',
-        tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
-        deletionProtection: false,
-        createdAt: this.clock.now(),
-        endpoint: `${action.candidates[0]}.rds`,
-      });
-    if (action.type === 'delete' || action.type === 'deleteFailed')
-      this.replicas = this.replicas.map((r) => (r.id === action.replica ? { ...r, status: 'deleting' } : r));
-    if (action.type === 'drain')
-      this.replicas = this.replicas.map((r) =>
-        r.id === action.replica ? { ...r, tags: { ...r.tags, 'scalepilot:draining': action.at } } : r,
-      );
-  }
-  settleAll() {
-    this.replicas = this.replicas
-      .filter((r) => r.status !== 'deleting')
-      .map((r) => (r.status === 'creating' ? { ...r, status: this.outcome } : r));
-  }
-}
 
 function setUp() {
   const clock = testClock(T0);

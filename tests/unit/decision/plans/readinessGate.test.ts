@@ -55,6 +55,11 @@ describe('readinessGate: a member grows no further than what the members it wait
     });
   });
 
+  it('a member whose state is unknown holds no one back (a scaler that stopped must not freeze the API)', () => {
+    const { 'events-db': _unknown, ...known } = dbServing(2);
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, known)).toEqual({ proceed: true });
+  });
+
   it('a replica at its maximum lets the API grow: waiting would not bring more', () => {
     // 10 instances need 4 replicas; the range stops at 3, all serving.
     expect(readinessGate(gated, 'api', { current: 9, desired: 10 }, dbServing(3))).toEqual({ proceed: true });

@@ -72,6 +72,15 @@ describe('scaleInHold: a member shrinks only after the one in front of it has be
     expect(scaleInHold(rushPlan(), who, states, T0)).toEqual(want);
   });
 
+  it('a front member whose state is unknown cannot show it has been smaller: the member keeps all it has', () => {
+    const states = { 'sessions-cache': member(6), 'events-db': member(3) };
+    expect(scaleInHold(rushPlan(), 'sessions-cache', states, T0)).toEqual({
+      units: 6,
+      front: 'api',
+      frontHighest: undefined,
+    });
+  });
+
   it('a hold of 0 minutes: the member follows the front’s level now', () => {
     const states = { api: apiShrankAgo(1), 'sessions-cache': member(6), 'events-db': member(3) };
     expect(scaleInHold(rushPlan({}, 0), 'sessions-cache', states, T0)?.units).toBe(3);

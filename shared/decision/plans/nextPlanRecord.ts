@@ -1,0 +1,59 @@
+import { blockedBy } from './blockedBy';
+import { LEAD_OBSERVATIONS_KEPT } from './estimateLeadMinutes';
+import type { PlanMemberRecord } from './types';
+
+/** A scale-out that has not served after this long is no lead time to learn from (the longest lead is 120 min). */
+const GROWTH_WATCHED_MINUTES = 180;
+
+/** What one recorded decision of a member leaves in its plan record. */
+export interface PlanRecordInput {
+  readonly previous: PlanMemberRecord | undefined;
+  /** The member's resource as the decision saw it; undefined when it was not observed (backed off). */
+  readonly observed: { readonly ordered: number; readonly serving: number } | undefined;
+  readonly decision: {
+    readonly current: number;
+    readonly desired: number;
+    readonly reason: Parameters<typeof blockedBy>[0]['reason'];
+  };
+  /** When the decision's change was made, if it was (a scale-out's lead time is measured from then). */
+  readonly appliedAt: Date | undefined;
+  readonly changes: PlanMemberRecord['changes'];
+  readonly planLevels: PlanMemberRecord['planLevels'];
+  readonly now: Date;
+}
+
+/**
+ * A member's plan record after one of its decisions (pure): what it has ordered and what serves, why it cannot
+ * follow (blockedBy.ts), and its lead times learned: a scale-out is watched from the decision that made it
+ * until the member serves that level, and the seconds it took join `leadSeconds` (the last 20, for
+ * estimateLeadMinutes.ts); a scale-out given up (the member back below it) or unserved for three hours
+ * teaches nothing. Undefined when nothing is known of the member (never observed).
+ */
+export function nextPlanRecord(input: PlanRecordInput): PlanMemberRecord | undefined {
+  const { previous, observed, decision, appliedAt, now } = input;
+  if (!observed && !previous) return undefined;
+  const ordered = observed ? (appliedAt ? decision.desired : observed.ordered) : (previous?.ordered ?? 0);
+  const serving = observed?.serving ?? previous?.serving ?? 0;
+  let leadSeconds = previous?.leadSeconds ?? [];
+  let growing = previous?.growing;
+  if (growing && observed) {
+    const waited = (now.getTime() - growing.at.getTime()) / 1000;
+    if (serving >= growing.to) {
+      leadSeconds = [...leadSeconds, waited].slice(-LEAD_OBSERVATIONS_KEPT);
+      growing = undefined;
+    } else if (ordered < growing.to || waited > GROWTH_WATCHED_MINUTES * 60) growing = undefined;
+  }
+  if (appliedAt && decision.desired > decision.current && !growing && serving < decision.desired)
+    growing = { at: appliedAt, to: decision.desired };
+  const blocked = blockedBy(decision);
+  return {
+    ordered,
+    serving,
+    ...(blocked !== undefined ? { blocked } : {}),
+    at: now,
+    changes: input.changes,
+    planLevels: input.planLevels,
+    leadSeconds,
+    ...(growing ? { growing } : {}),
+  };
+}

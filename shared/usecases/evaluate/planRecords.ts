@@ -1,0 +1,63 @@
+import { nextPlanRecord, type PlanRecordInput } from '../../decision/plans/nextPlanRecord';
+import type { PlanMemberRecord } from '../../decision/plans/types';
+import type { Decision } from '../../decision/types';
+import type { Target } from '../../policy/schema';
+import { cannotFollowNotice } from './decideInPlan';
+import type { EvaluationRun } from './EvaluationRun';
+
+/**
+ * The plan record a member's decision leaves (nextPlanRecord.ts), written with that decision; the run keeps it
+ * as the member's last, so a second record in the same run (a settled operation, then a new decision) starts
+ * from the first. Undefined for a target in no plan, or one never observed.
+ */
+export function planRecordFor(
+  run: EvaluationRun,
+  target: string,
+  input: Omit<PlanRecordInput, 'previous' | 'planLevels'> & {
+    readonly planLevels?: PlanRecordInput['planLevels'];
+  },
+): PlanMemberRecord | undefined {
+  const membership = run.plans.get(target);
+  if (!membership) return undefined;
+  const record = nextPlanRecord({
+    ...input,
+    previous: membership.last,
+    planLevels: input.planLevels ?? membership.last?.planLevels ?? [],
+  });
+  if (record) membership.last = record;
+  return record;
+}
+
+/**
+ * The notice that a member whose change AWS refused or gave up on (ActionFailed, OperationFailed) cannot follow
+ * its plan, as a decision for the operators' topic, told with the failure's own notice; undefined for a target
+ * in no plan, or when its plan asks nothing of it the failure holds back.
+ */
+export function failedMemberNotice(
+  run: EvaluationRun,
+  target: Target,
+  failure: Decision,
+  ordered: number,
+): Decision | undefined {
+  const membership = run.plans.get(target.name);
+  if (!membership) return undefined;
+  const { context } = membership;
+  const own = { ordered, serving: membership.last?.serving ?? ordered, changes: [] };
+  const notice = cannotFollowNotice(context, target.name, { ...context.states, [target.name]: own }, failure);
+  return notice ? noticeDecision(target, ordered, notice.message) : undefined;
+}
+
+/** A notice about a plan member as a decision that changes nothing (reason PlanMemberCannotFollow). */
+export function noticeDecision(target: Target, current: number, message: string): Decision {
+  return {
+    target: target.name,
+    kind: target.kind,
+    current,
+    desired: current,
+    recommendation: current,
+    direction: 'none',
+    reason: 'PlanMemberCannotFollow',
+    message,
+    metrics: {},
+  };
+}
