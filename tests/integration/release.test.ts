@@ -42,11 +42,7 @@ const READERS = '/db/readers';
 function policy(): Policy {
   const example = JSON.parse(JSON.stringify(examplePolicy()));
   example.targets = example.targets.filter((t: { kind: string }) => t.kind !== 'cache-shards');
-<<<<<<< HEAD
   // The example's plan names the cache, which this policy leaves out.
-=======
-  // The example's plan has the cache among its members.
->>>>>>> plans2
   example.plans = [];
   const db = example.targets.find((t: { kind: string }) => t.kind === 'rds-replicas');
   db.readerDiscovery = { ssmParameterName: READERS };
