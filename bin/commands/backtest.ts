@@ -1,11 +1,8 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { TargetKind } from '../../shared/policy/schema';
 import { failedAssertions, runBacktest } from '../../shared/simulate/runBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
 import { cloudWatchRows, traceRows, withHistorySource } from '../lib/cliOptions';
-import { planBacktestCommand } from '../lib/planBacktestCommand';
 
 /** Adds `scalepilot backtest` to the CLI. */
 export function registerBacktest(program: Command): void {
@@ -48,24 +45,32 @@ export function registerBacktest(program: Command): void {
         assert?: string;
         plan?: string;
       }) => {
-        if (options.plan !== undefined) return planBacktestCommand({ ...options, plan: options.plan });
+        // What only some runs need is loaded when they ask for it: a plan's backtest (its report, the SDK), a
+        // policy file (YAML), the progress bar. A `--json` run of a trace starts without them.
+        if (options.plan !== undefined) {
+          const { planBacktestCommand } = await import('../lib/planBacktestCommand');
+          return planBacktestCommand({ ...options, plan: options.plan });
+        }
         const kind = options.kind as TargetKind;
         if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
           throw new Error(`--kind: unknown kind "${options.kind}"`);
         const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
         const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
         const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
-        const policy = options.policy ? loadPolicyFile(options.policy) : undefined;
+        const policy = options.policy
+          ? (await import('../../shared/policy/loadPolicyFile')).loadPolicyFile(options.policy)
+          : undefined;
         const target = policy?.targets.find((t) => t.kind === kind);
         if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
         // A progress bar on long runs, on a terminal only (CI logs and pipes stay clean).
-        const bar =
-          process.stderr.isTTY && series.load.length > 100_000
-            ? new SingleBar(
-                { format: 'backtest [{bar}] {value}/{total} policies  {policy}', stream: process.stderr },
-                Presets.shades_classic,
-              )
-            : undefined;
+        const progress =
+          process.stderr.isTTY && series.load.length > 100_000 ? await import('cli-progress') : undefined;
+        const bar = progress
+          ? new progress.SingleBar(
+              { format: 'backtest [{bar}] {value}/{total} policies  {policy}', stream: process.stderr },
+              progress.Presets.shades_classic,
+            )
+          : undefined;
         bar?.start(6, 0, { policy: '' });
         const result = runBacktest(series, kind, {
           ...(target ? { target } : {}),
