@@ -178,8 +178,18 @@ export function floorSchedule(
   source: string,
 ): FloorSchedule | undefined {
   const k = Math.ceil(lead / (needed.stepMinutes * 60));
-  const units = needed.units.map((_, i) => Math.min(max, Math.max(0, ...needed.units.slice(i, i + k + 1))));
-  if (!units.some((u) => u > 0)) return undefined;
+  // Each step's floor is the most any step up to k ahead needs (what is ordered now serves k steps later).
+  const n = needed.units.length;
+  const units: number[] = [];
+  let any = false;
+  for (let i = 0; i < n; i += 1) {
+    let most = 0;
+    for (let j = i; j <= i + k && j < n; j += 1) most = Math.max(most, needed.units[j] as number);
+    const unit = Math.min(max, most);
+    units.push(unit);
+    any ||= unit > 0;
+  }
+  if (!any) return undefined;
   return { start: needed.start, stepMinutes: needed.stepMinutes, units, madeAt, source };
 }
 

@@ -69,6 +69,14 @@ function inPercentOfUnit(forecast: LoadForecast, unitCapacity: number): LoadFore
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
+/** A run's forecast as the charts read it: from its minute, over its floors' span. */
+interface ChartedRun {
+  readonly minute: number;
+  readonly span: number;
+  readonly point: readonly number[] | undefined;
+  readonly headroom: number;
+}
+
 /**
  * The predict function in the backtest, for one target: at the first minute and at each new clock hour after it
  * (the function's hourly schedule) a run (PredictRuns.ts: trust, headroom, forecast from the load before that
@@ -83,9 +91,11 @@ export function floorPlanner(
   /** The replayed series, as the runs' cache key (every kind and row on the same series shares them). */
   series?: object,
 ) {
-  const pointAt = new Float64Array(minutes).fill(Number.NaN);
-  /** The load the floors planned for at each minute (the upper band the charts draw). */
-  const upperAt = new Float64Array(minutes).fill(Number.NaN);
+  /**
+   * The runs whose forecast is charted, oldest first: a minute shows the newest run whose forecast reaches it
+   * (read when the minute is asked, not written ahead over the 48 h each run reaches).
+   */
+  const charted: ChartedRun[] = [];
   const lead = leadSeconds(target, settings.predictive);
   const events = eventsFor(settings.predictive, target);
   let runs: ReturnType<typeof predictRunsFor> | undefined;
@@ -126,13 +136,12 @@ export function floorPlanner(
           sourceOf(run, events, needed, until),
         );
         // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
-        const k = settings.stepMinutes;
-        const headroom = run.headrooms[0]?.headroom ?? Number.NaN;
-        for (let t = 0; t < (until.getTime() - now) / MINUTE && m + t < minutes; t += 1) {
-          const point = forecast ? (forecast.point[Math.floor(t / k)] ?? Number.NaN) : Number.NaN;
-          pointAt[m + t] = point;
-          upperAt[m + t] = point * headroom;
-        }
+        charted.push({
+          minute: m,
+          span: (until.getTime() - now) / MINUTE,
+          point: forecast?.point,
+          headroom: run.headrooms[0]?.headroom ?? Number.NaN,
+        });
       }
       // The floor in force changes with the schedule's step: the same answer is given again until then.
       const step = schedule
@@ -148,8 +157,19 @@ export function floorPlanner(
     /** The forecast in force at minute m and the load its floors planned for (NaN: none); read it at once. */
     forecastAt(m: number): { readonly value: number; readonly upper: number } {
       // One object, rewritten each ask (read at once by the engine, every minute).
-      inForce.value = pointAt[m] ?? Number.NaN;
-      inForce.upper = upperAt[m] ?? Number.NaN;
+      inForce.value = Number.NaN;
+      inForce.upper = Number.NaN;
+      for (let r = charted.length - 1; r >= 0 && m < minutes; r -= 1) {
+        const run = charted[r] as ChartedRun;
+        const t = m - run.minute;
+        if (t < 0 || t >= run.span) continue;
+        const point = run.point
+          ? (run.point[Math.floor(t / settings.stepMinutes)] ?? Number.NaN)
+          : Number.NaN;
+        inForce.value = point;
+        inForce.upper = point * run.headroom;
+        break;
+      }
       return inForce;
     },
   };
