@@ -49,8 +49,13 @@ export class DecisionMemo {
   }
 }
 
+/** Equal as `Object.is` has it (NaN equals NaN, 0 is not −0), without a call per entry. */
 function sameKey(a: readonly number[], b: readonly number[], length: number): boolean {
-  for (let i = 0; i < length; i += 1) if (!Object.is(a[i], b[i])) return false;
+  for (let i = 0; i < length; i += 1) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x === y ? x === 0 && 1 / x !== 1 / y : !(Number.isNaN(x) && Number.isNaN(y))) return false;
+  }
   return true;
 }
 
@@ -66,10 +71,14 @@ function keyOf(input: DecisionInput, out: number[]): number {
   out[i++] = state.liveMin;
   out[i++] = state.liveMax;
   out[i++] = floor ? floor.units : Number.NaN;
-  for (const rule of target.rules) {
-    const points = readings[rule.name];
+  // Indexed loops, no iterators: this runs every simulated minute.
+  const rules = target.rules;
+  for (let r = 0; r < rules.length; r += 1) {
+    const points = readings[(rules[r] as (typeof rules)[number]).name];
     out[i++] = points?.length ?? -1;
-    for (const p of points ?? []) {
+    if (!points) continue;
+    for (let k = 0; k < points.length; k += 1) {
+      const p = points[k] as (typeof points)[number];
       out[i++] = p.value;
       out[i++] = now - p.timestamp.getTime();
     }
@@ -90,7 +99,9 @@ function historyKey(
   // The stabilisation windows: the lowest recommendation of the scale-out one, the highest of the scale-in one.
   let lowest = Number.POSITIVE_INFINITY;
   let highest = Number.NEGATIVE_INFINITY;
-  for (const r of history.recommendations) {
+  const recommendations = history.recommendations;
+  for (let k = 0; k < recommendations.length; k += 1) {
+    const r = recommendations[k] as (typeof recommendations)[number];
     const age = now - r.at.getTime();
     if (age < stabilization.scaleOutSeconds * 1000) lowest = Math.min(lowest, r.desired);
     if (age < stabilization.scaleInSeconds * 1000) highest = Math.max(highest, r.desired);
@@ -105,18 +116,42 @@ function historyKey(
   out[i++] = sinceOut < stabilization.scaleInSeconds ? 1 : 0;
   out[i++] = sinceIn < stabilization.scaleOutSeconds ? 1 : 0;
   // Rate limits: where capacity stood at the start of each period (the first change inside it), or none.
-  for (const limits of [rateLimits.scaleOut, rateLimits.scaleIn])
-    for (const limit of limits) {
-      const start = now - limit.periodSeconds * 1000;
-      const first = history.changes.find((c) => c.at.getTime() > start);
-      out[i++] = first ? first.from : Number.NaN;
-    }
+  const changes = history.changes;
+  i = rateLimitBases(rateLimits.scaleOut, changes, now, out, i);
+  i = rateLimitBases(rateLimits.scaleIn, changes, now, out, i);
   // Units added within the instance warmup (groups only count as booting).
   if (target.kind === 'asg') {
     const since = now - target.instanceWarmupSeconds * 1000;
     let warming = 0;
-    for (const c of history.changes) if (c.at.getTime() > since && c.to > c.from) warming += c.to - c.from;
+    for (let k = 0; k < changes.length; k += 1) {
+      const c = changes[k] as (typeof changes)[number];
+      if (c.at.getTime() > since && c.to > c.from) warming += c.to - c.from;
+    }
     out[i++] = warming;
+  }
+  return i;
+}
+
+/** Each rate limit's base: the capacity before the first change inside its period, or NaN (none). */
+function rateLimitBases(
+  limits: readonly { readonly periodSeconds: number }[],
+  changes: ScalingHistory['changes'],
+  now: number,
+  out: number[],
+  from: number,
+): number {
+  let i = from;
+  for (let l = 0; l < limits.length; l += 1) {
+    const start = now - (limits[l] as { periodSeconds: number }).periodSeconds * 1000;
+    let base = Number.NaN;
+    for (let k = 0; k < changes.length; k += 1) {
+      const c = changes[k] as ScalingHistory['changes'][number];
+      if (c.at.getTime() > start) {
+        base = c.from;
+        break;
+      }
+    }
+    out[i++] = base;
   }
   return i;
 }

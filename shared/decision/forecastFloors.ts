@@ -135,10 +135,15 @@ export function eventOnlyCapacity(
   until: Date,
 ): NeededCapacity {
   const steps = Math.max(0, Math.ceil((until.getTime() - start.getTime()) / (stepMinutes * MINUTE)));
-  const units = Array.from(
-    { length: steps },
-    (_, i) => eventDemand(events, start.getTime() + i * stepMinutes * MINUTE, stepMinutes * MINUTE).units,
-  );
+  // No known events (the usual case, asked every hour a forecast is missing): nothing to look up.
+  const units =
+    events.length === 0
+      ? new Array<number>(steps).fill(0)
+      : Array.from(
+          { length: steps },
+          (_, i) =>
+            eventDemand(events, start.getTime() + i * stepMinutes * MINUTE, stepMinutes * MINUTE).units,
+        );
   return { start, stepMinutes, units };
 }
 

@@ -127,6 +127,7 @@ export class Engine {
   private readonly trend: boolean;
   private readonly withBand: boolean;
   private readonly p: Periods;
+  private readonly buffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
 
   constructor(
     readonly series: GridSeries,
@@ -223,7 +224,15 @@ export class Engine {
       const forecasts = kept.map((s) => run.forecasts[s.index]);
       if (forecasts.some((f) => f === undefined)) return undefined;
       const trends = trended ? kept.map((s) => run.trend[s.index]) : [];
-      return combine(forecasts as Float64Array[], weights, trends, nonNegative);
+      // Read at once and dropped (the trend's test compares the two over each origin): into a buffer reused.
+      const length = (forecasts[0] as Float64Array).length;
+      return combine(
+        forecasts as Float64Array[],
+        weights,
+        trends,
+        nonNegative,
+        this.scratch(trended, length),
+      );
     };
     const rate = this.trend ? weeklyGrowthRate(this.series, this.p, o) : 0;
     const growthRate = rate !== 0 && this.backtest.trendEarned(o, blendAt) ? rate : 0;
@@ -234,6 +243,17 @@ export class Engine {
       nonNegative,
     );
     return { kept, weights, growthRate, point };
+  }
+
+  /** Two buffers of `length` (one with the trend, one without), reused from blend to blend. */
+  private scratch(trended: boolean, length: number): Float64Array {
+    const k = trended ? 1 : 0;
+    let buffer = this.buffers[k] as Float64Array;
+    if (buffer.length !== length) {
+      buffer = new Float64Array(length);
+      this.buffers[k] = buffer;
+    }
+    return buffer;
   }
 
   /**
@@ -266,23 +286,28 @@ export class Engine {
   }
 }
 
-/** The weighted sum of forecasts (each times its trend, when given), floored at 0 for a load never negative. */
+/**
+ * The weighted sum of forecasts (each times its trend, when given), floored at 0 for a load never negative;
+ * written into `out` when given (as long as the forecasts), else into a new array.
+ */
 function combine(
   forecasts: readonly Float64Array[],
   weights: readonly number[],
   trends: readonly (Float64Array | undefined)[],
   nonNegative: boolean,
+  out: Float64Array = new Float64Array((forecasts[0] as Float64Array).length),
 ): Float64Array {
   const length = (forecasts[0] as Float64Array).length;
-  const out = new Float64Array(length);
-  forecasts.forEach((f, k) => {
+  out.fill(0);
+  for (let k = 0; k < forecasts.length; k += 1) {
+    const f = forecasts[k] as Float64Array;
     const w = weights[k] as number;
     const trend = trends[k];
     if (trend)
       for (let h = 0; h < length; h += 1)
         out[h] = (out[h] as number) + w * (f[h] as number) * (trend[h] as number);
     else for (let h = 0; h < length; h += 1) out[h] = (out[h] as number) + w * (f[h] as number);
-  });
+  }
   if (nonNegative) for (let h = 0; h < length; h += 1) out[h] = Math.max(0, out[h] as number);
   return out;
 }

@@ -211,6 +211,10 @@ function baseRuns(
 ): (o: number, horizon: number) => BaseRun {
   const window = Math.max(3, Math.round(LEVEL_WINDOW_MINUTES / series.stepMinutes));
   const scratch = new Float64Array(p.day);
+  // The newest run is read by its two adjustments, then replaced: its arrays are reused from run to run.
+  const actual = new Float64Array(p.day);
+  const expected = new Float64Array(p.day);
+  let bases = new Float64Array(0);
   let last: { o: number; horizon: number; length: number; run: BaseRun } | undefined;
   return (o, horizon) => {
     if (last && last.o === o && last.horizon === horizon && last.length === series.length) return last.run;
@@ -218,8 +222,8 @@ function baseRuns(
     const at = prepare(o);
     // What the base expected for each of the last day's steps (from the values before that step) against
     // what came.
-    const actual = new Float64Array(p.day);
-    const expected = new Float64Array(p.day);
+    actual.fill(0);
+    expected.fill(0);
     let count = 0;
     let recent = 0;
     for (let t = o - 1; t >= Math.max(0, o - p.day); t -= 1) {
@@ -231,7 +235,8 @@ function baseRuns(
       count += 1;
       if (t >= o - window) recent = count;
     }
-    const base = new Float64Array(horizon);
+    if (bases.length !== horizon) bases = new Float64Array(horizon);
+    const base = bases;
     let gaps = false;
     for (let h = 0; h < horizon; h += 1) {
       base[h] = at(o + h, o);

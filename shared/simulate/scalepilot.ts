@@ -146,9 +146,10 @@ class ScalepilotRun {
     this.minute = m;
     this.now.setTime(now);
     // The complete periods before this minute, as GetMetricData gives them (timestamps at period starts).
-    for (const read of this.reads) {
+    for (let r = 0; r < this.reads.length; r += 1) {
+      const read = this.reads[r] as (typeof this.reads)[number];
       const window = read.window.at(view, now);
-      for (const rule of read.rules) this.readings[rule] = window;
+      for (let k = 0; k < read.rules.length; k += 1) this.readings[read.rules[k] as string] = window;
     }
     this.state.current = view.ordered;
     this.state.serving = view.serving;
