@@ -99,12 +99,17 @@ function historyKey(
   // The stabilisation windows: the lowest recommendation of the scale-out one, the highest of the scale-in one.
   let lowest = Number.POSITIVE_INFINITY;
   let highest = Number.NEGATIVE_INFINITY;
+  // The history is in time order (as nextHistory and HistoryKeeper keep it, an hour of it at least): from the
+  // newest back, until an entry is older than both windows.
   const recommendations = history.recommendations;
-  for (let k = 0; k < recommendations.length; k += 1) {
+  const outWindow = stabilization.scaleOutSeconds * 1000;
+  const inWindow = stabilization.scaleInSeconds * 1000;
+  for (let k = recommendations.length - 1; k >= 0; k -= 1) {
     const r = recommendations[k] as (typeof recommendations)[number];
     const age = now - r.at.getTime();
-    if (age < stabilization.scaleOutSeconds * 1000) lowest = Math.min(lowest, r.desired);
-    if (age < stabilization.scaleInSeconds * 1000) highest = Math.max(highest, r.desired);
+    if (age >= outWindow && age >= inWindow) break;
+    if (age < outWindow) lowest = Math.min(lowest, r.desired);
+    if (age < inWindow) highest = Math.max(highest, r.desired);
   }
   out[i++] = lowest;
   out[i++] = highest;
@@ -123,16 +128,17 @@ function historyKey(
   if (target.kind === 'asg') {
     const since = now - target.instanceWarmupSeconds * 1000;
     let warming = 0;
-    for (let k = 0; k < changes.length; k += 1) {
+    for (let k = changes.length - 1; k >= 0; k -= 1) {
       const c = changes[k] as (typeof changes)[number];
-      if (c.at.getTime() > since && c.to > c.from) warming += c.to - c.from;
+      if (c.at.getTime() <= since) break;
+      if (c.to > c.from) warming += c.to - c.from;
     }
     out[i++] = warming;
   }
   return i;
 }
 
-/** Each rate limit's base: the capacity before the first change inside its period, or NaN (none). */
+/** Each rate limit's base: the capacity before the first change inside its period, or NaN (none); from the newest back. */
 function rateLimitBases(
   limits: readonly { readonly periodSeconds: number }[],
   changes: ScalingHistory['changes'],
@@ -144,12 +150,10 @@ function rateLimitBases(
   for (let l = 0; l < limits.length; l += 1) {
     const start = now - (limits[l] as { periodSeconds: number }).periodSeconds * 1000;
     let base = Number.NaN;
-    for (let k = 0; k < changes.length; k += 1) {
+    for (let k = changes.length - 1; k >= 0; k -= 1) {
       const c = changes[k] as ScalingHistory['changes'][number];
-      if (c.at.getTime() > start) {
-        base = c.from;
-        break;
-      }
+      if (c.at.getTime() <= start) break;
+      base = c.from;
     }
     out[i++] = base;
   }

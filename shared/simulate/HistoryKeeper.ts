@@ -14,17 +14,24 @@ export class HistoryKeeper {
   private readonly live: {
     recommendations: readonly { readonly at: Date; readonly desired: number }[];
     changes: readonly { readonly at: Date; readonly from: number; readonly to: number }[];
-    lastScaleOutAt?: Date;
-    lastScaleInAt?: Date;
+    lastScaleOutAt: Date | undefined;
+    lastScaleInAt: Date | undefined;
   };
   private lastAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly keepSeconds: number) {
-    this.live = { recommendations: this.recommendations, changes: this.changes };
+    // Every field from the start (undefined until the first scale-out and scale-in): one object shape for the
+    // decision to read, whichever direction came first.
+    this.live = {
+      recommendations: this.recommendations,
+      changes: this.changes,
+      lastScaleOutAt: undefined,
+      lastScaleInAt: undefined,
+    };
   }
 
   get history(): ScalingHistory {
-    return this.live;
+    return this.live as ScalingHistory;
   }
 
   /** One evaluation at `now` (epoch ms, never earlier than the one before), as `nextHistory` records it. */
@@ -33,7 +40,7 @@ export class HistoryKeeper {
       throw new RangeError(`history: ${new Date(now).toISOString()} is before the last evaluation`);
     this.lastAt = now;
     // A run of equal recommendations is one entry with the newest time.
-    const previous = this.recommendations.at(-1);
+    const previous = this.recommendations[this.recommendations.length - 1];
     if (previous?.desired === decision.recommendation) previous.at.setTime(now);
     else this.recommendations.push({ at: new Date(now), desired: decision.recommendation });
     if (applied && decision.desired !== decision.current) {
