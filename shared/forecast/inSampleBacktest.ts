@@ -79,7 +79,8 @@ export class InSampleBacktest {
       o < model.needs ? undefined : model.forecast(o, this.kept),
     );
     const trend = this.models.map((model) => trendMultipliers(growthRate, model, o, this.kept, this.p));
-    run = { origin: o, forecasts, growthRate, trend };
+    // Every field from the start (the errors come later): one object shape for every origin's run.
+    run = { origin: o, forecasts, growthRate, trend, complete: undefined, partial: undefined };
     this.runs.set(o, run);
     return run;
   }
@@ -151,12 +152,14 @@ export class InSampleBacktest {
   score(n: number): Scored[] {
     const origins = this.origins(n);
     const acc = this.models.map(() => ({ error: 0, weight: 0, recent: 0, recentCount: 0 }));
-    origins.forEach((o, j) => {
+    for (let j = 0; j < origins.length; j += 1) {
+      const o = origins[j] as number;
       const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
       const { sums, counts } = this.errors(this.run(o), n);
-      acc.forEach((a, k) => {
+      for (let k = 0; k < acc.length; k += 1) {
+        const a = acc[k] as (typeof acc)[number];
         const c = counts[k] as number;
-        if (c === 0) return;
+        if (c === 0) continue;
         const mae = (sums[k] as number) / c;
         a.error += w * mae;
         a.weight += w;
@@ -164,8 +167,8 @@ export class InSampleBacktest {
           a.recent += mae;
           a.recentCount += 1;
         }
-      });
-    });
+      }
+    }
     const newest = origins[0];
     const scored = this.models.map((model, index) => {
       const a = acc[index] as (typeof acc)[number];
