@@ -132,30 +132,12 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
   const delay = policy.clairvoyant ? 0 : s.delay;
   const start = clamp(policy.start ? policy.start(s) : unitsFor(load[0] ?? 0, s), s);
   let m = 0;
-  const view: PolicyView = {
-    get minute() {
-      return m;
-    },
-    utilisation: (j) => {
-      if (j >= m || j < 0) throw new RangeError(`minute ${m} cannot see utilisation(${j})`);
-      return utilisation[j] as number;
-    },
-    load: (j) => {
-      if (policy.clairvoyant ? j > m : j >= m || j < 0)
-        throw new RangeError(`minute ${m} cannot see load(${j})`);
-      return load[j] as number;
-    },
-    get ordered() {
-      return ordered[m - 1] as number;
-    },
-    get serving() {
-      return serving[m - 1] as number;
-    },
-  };
+  const view = new MinuteView(load, ordered, serving, utilisation, Boolean(policy.clairvoyant));
   // The last minute whose ordered capacity differs from the minute before's (minutes before 0 hold `start`):
   // once the delay has passed since, everything in the window is the same and serves.
   let changed = Number.NEGATIVE_INFINITY;
   for (m = 0; m < n; m += 1) {
+    view.minute = m;
     if (m === 0) {
       ordered[0] = start;
     } else {
@@ -185,6 +167,41 @@ export function simulate(policy: SimPolicy, s: Scenario, startTime = 0): Timelin
     ...(forecast ? { forecast } : {}),
     ...(decisions ? { decisions } : {}),
   };
+}
+
+/**
+ * What a policy sees at the minute being decided. One class for every run and policy (not an object of closures
+ * made per run), so the policies' code reads it through one object shape, row after row.
+ */
+class MinuteView implements PolicyView {
+  minute = 0;
+
+  constructor(
+    private readonly loads: readonly number[],
+    private readonly orderedAt: Int32Array,
+    private readonly servingAt: Int32Array,
+    private readonly utilisationAt: Float64Array,
+    private readonly clairvoyant: boolean,
+  ) {}
+
+  utilisation(j: number): number {
+    if (j >= this.minute || j < 0) throw new RangeError(`minute ${this.minute} cannot see utilisation(${j})`);
+    return this.utilisationAt[j] as number;
+  }
+
+  load(j: number): number {
+    if (this.clairvoyant ? j > this.minute : j >= this.minute || j < 0)
+      throw new RangeError(`minute ${this.minute} cannot see load(${j})`);
+    return this.loads[j] as number;
+  }
+
+  get ordered(): number {
+    return this.orderedAt[this.minute - 1] as number;
+  }
+
+  get serving(): number {
+    return this.servingAt[this.minute - 1] as number;
+  }
 }
 
 /**

@@ -114,13 +114,16 @@ class ScalepilotRun {
   private last: Decision | undefined;
   floorNow: number | undefined;
 
-  private readonly decideFor: (input: DecisionInput) => Decision;
+  /** The decision memo (undefined: `decideCapacity` every minute); a field, not a closure per run, at the hot call. */
+  private readonly memo: DecisionMemo | undefined;
+  /** The view of the minute being decided, and its load read through it (the forecasts read the past only). */
+  private view: PolicyView | undefined;
+  private readonly loadBefore = (j: number): number => (this.view as PolicyView).load(j);
   private readonly onDecision: ScalepilotOptions['onDecision'];
 
   constructor(target: Target, s: Scenario, options: ScalepilotOptions) {
     const { floors } = options;
-    const memo = new DecisionMemo();
-    this.decideFor = options.memo === false ? decideCapacity : (input) => memo.decide(input);
+    this.memo = options.memo === false ? undefined : new DecisionMemo();
     this.onDecision = options.onDecision;
     this.reads = metricReads(target);
     this.readings = {};
@@ -153,10 +156,11 @@ class ScalepilotRun {
     }
     this.state.current = view.ordered;
     this.state.serving = view.serving;
-    const floor = this.planner?.at(m, now, view.load);
+    this.view = view;
+    const floor = this.planner?.at(m, now, this.loadBefore);
     this.floorNow = floor?.units;
     this.input.floor = floor;
-    const decision = this.decideFor(this.input);
+    const decision = this.memo ? this.memo.decide(this.input) : decideCapacity(this.input);
     this.keeper.record(decision, now, true);
     this.onDecision?.(m, decision, this.keeper.history);
     this.last = decision;
