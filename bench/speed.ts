@@ -7,10 +7,10 @@
 //    both Scalepilot rows) against the reference engine with its five, on the 215-day taxi trace, alternating
 //    A B A B so both see the same machine; CPU time (user + system, from the kernel's accounting of each finished
 //    child) and wall time per run, and the ratio A / B of each pair. The goal: a median ratio of at most 1.
-// 3. Engine time, each series in a fresh process (as an operator's backtest starts: compilation included): every
-//    policy on the taxi trace and on a year (the taxi trace tiled), with the predict function's hourly runs
-//    (forecast, trust, headroom) made, and again with them already made (runs are kept per trace): the engine
-//    alone. The goal: a year of every policy in under 2 s.
+// 3. Engine time, each series in a fresh process (as an operator's backtest starts: compilation included, with the
+//    V8 compiler settings of `scalepilot backtest`): every policy on the taxi trace and on a year (the taxi trace
+//    tiled), with the predict function's hourly runs (forecast, trust, headroom) made, and again with them already
+//    made (runs are kept per trace): the engine alone. The goal: a year of every policy in under 2 s.
 // 4. The decision memo checked on the whole taxi trace, and how many calls of decideCapacity it spared.
 //
 // Options: --pairs N (default 5), --trace FILE (default ../shared/traces/nyc_taxi.csv, a count per interval).
@@ -19,6 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BACKTEST_V8_FLAGS } from '../bin/build.mjs';
 import { scalepilot, scalepilotTarget } from '../shared/simulate/baselines';
 import { simulate } from '../shared/simulate/engine';
 import { benchFloorSettings } from '../shared/simulate/predictive';
@@ -112,7 +113,16 @@ if (args.engine !== undefined) {
 }
 /** The engine time of a series, measured in a child process of its own (this file, with --engine). */
 function engineInChild(series: 'taxi' | 'year'): { cold: number; warm: number } {
-  const command = [...process.execArgv, process.argv[1] as string, '--engine', series, '--trace', TRACE];
+  // With the compiler settings `scalepilot backtest` runs with (bin/build.mjs).
+  const command = [
+    ...process.execArgv,
+    ...BACKTEST_V8_FLAGS,
+    process.argv[1] as string,
+    '--engine',
+    series,
+    '--trace',
+    TRACE,
+  ];
   const run = spawnSync(process.execPath, command, { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`engine time of ${series} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
