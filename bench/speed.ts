@@ -203,7 +203,7 @@ const lines = [
   '',
   '## Engine time (CPU s, each series in a fresh process)',
   '',
-  'Every policy, kind asg, in a process of its own (compilation included, as when an operator runs a backtest). "with forecasting": the predict function’s hourly runs made as the row replays (forecast, trust, headroom); "engine alone": the same backtest again in that process, its runs already made (they are kept per trace).',
+  'Every policy, kind asg, in a process of its own (compilation included, with the V8 compiler settings `scalepilot backtest` runs with: as when an operator runs a backtest). "with forecasting": the predict function’s hourly runs made as the row replays (forecast, trust, headroom); "engine alone": the same backtest again in that process, its runs already made (they are kept per trace).',
   '',
   '| series | minutes | with forecasting | engine alone | forecasting |',
   '|---|---|---|---|---|',
