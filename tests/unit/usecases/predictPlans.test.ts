@@ -177,6 +177,22 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect(riseOf((await ledger.read('events-db')).floors)).toBe('17:40');
   });
 
+  it('a group in a plan with no forecast of its own: the plan’s floors on its MinSize, kept by the run’s pruning', async () => {
+    const p = policy();
+    const { deps, ledger, groups } = setUp({
+      ...p,
+      targets: p.targets.map((t) => (t.name === 'api' ? { ...t, predictive: false } : t)),
+    });
+    const predictions = await predictTargets(deps);
+    expect(predictions.map((x) => [x.decision.target, x.decision.reason])).toEqual([
+      ['api', 'PlanForecast'],
+      ['events-db', 'PlanForecast'],
+    ]);
+    expect(riseOf((await ledger.read('api')).floors)).toBe('18:00');
+    // Pruning after the run deletes the actions no target produces: not these.
+    expect(Math.max(...[...groups.actions.values()].map((a) => a.minSize ?? 0))).toBe(9);
+  });
+
   it('the policy’s leadTimeMinutes overrides the kind’s', async () => {
     const { deps, ledger } = setUp(policy('forecast-and-scale', { api: 0, db: 25 }));
     await predictTargets(deps);
