@@ -171,7 +171,9 @@ describe('scalepilot plan on the emulator', () => {
       '  api: 6 instances (6 serving), wants 9, floor 9 PlanDemand; lead 5 min (instanceWarmupSeconds)',
     );
     // The gate as the API's own decision gives it.
-    expect(text).toMatch(/\n {2}gate: .*api held at 6 until events-db serves 3 read replicas \(serving 2\)\n/);
+    expect(text).toMatch(
+      /\n {2}gate: .*api held at 6 until events-db serves 3 read replicas \(serving 2\)\n/,
+    );
     expect(text).toContain('  next: 1. api 6 → 9 (5 min lead), waits for events-db');
 
     const json = JSON.parse(await cli('--json')) as { targets: { target: string }[]; plans: PlanOverview[] };
