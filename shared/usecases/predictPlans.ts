@@ -12,6 +12,7 @@ import {
   KEPT_STEPS,
   scoreTrack,
   seasonalNaiveScale,
+  type TrackedForecast,
   trackedSteps,
   trustVerdict,
 } from '../decision/forecastTrust';
@@ -196,26 +197,27 @@ async function trustedForecast(
     staleMinutes: STALE_HISTORY_MINUTES,
   });
   const slowest = Math.max(0, ...model.members.map((m) => m.leadMinutes)) * 60;
+  const kept: TrackedForecast[] =
+    made.status === 'forecast'
+      ? [
+          {
+            rule: DEMAND,
+            start: made.forecast.start,
+            stepMinutes: made.forecast.stepMinutes,
+            point: made.forecast.point.slice(
+              0,
+              Math.min(KEPT_STEPS, trackedSteps(made.forecast, until, slowest)),
+            ),
+            scale: seasonalNaiveScale(history),
+          },
+        ]
+      : [];
   await written(
     deps,
     'forecast-track',
     deps.ledger.writeForecastTrack(key, {
       madeAt: now.getTime(),
-      forecasts:
-        made.status === 'forecast'
-          ? [
-              {
-                rule: DEMAND,
-                start: made.forecast.start,
-                stepMinutes: made.forecast.stepMinutes,
-                point: made.forecast.point.slice(
-                  0,
-                  Math.min(KEPT_STEPS, trackedSteps(made.forecast, until, slowest)),
-                ),
-                scale: seasonalNaiveScale(history),
-              },
-            ]
-          : [],
+      forecasts: kept,
       inFlight: inFlightAfter(scored?.scored ?? [], now),
       scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
       scores: verdict.scores,
@@ -268,40 +270,14 @@ async function writeMemberFloors(
       actions = `; ${mirrored.actions.length} scheduled action(s) on MinSize${budgetCut ? ` (room for ${mirrored.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, the ledger's floors cover the rest)` : ''}`;
     }
   }
-  const reason: ReasonCode = withheld
-    ? withheld.state === 'unknown'
-      ? 'PauseUnknown'
-      : 'Paused'
-    : outcome.status === 'declined'
-      ? 'ForecastDeclined'
-      : outcome.status === 'untrusted'
-        ? 'ForecastUntrusted'
-        : !scale
-          ? 'ForecastOnly'
-          : budgetCut
-            ? 'ScheduleBudget'
-            : 'PlanForecast';
-  const floorNow = floorAt(floors, now)?.units ?? 0;
-  const peak = Math.max(0, ...(floors?.units ?? []));
-  const until = floorsUntil(now, policy.predictive);
-  const effect = !scale
-    ? `forecast-only: nothing changed (the plan's floors would be ${floorNow} now, up to ${peak})`
-    : withheld
-      ? `${withheldReason(withheld)}: no floors written (they would be ${floorNow} now, up to ${peak})`
-      : floors
-        ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}`
-        : 'no floors: reactive only';
-  const decision: Decision = {
-    target: target.name,
-    kind: target.kind,
-    current: floorNow,
-    desired: floorNow,
-    recommendation: peak,
-    direction: 'none',
-    reason,
-    message: `${outcome.status !== 'forecast' ? `${outcome.why}; ` : `${floors?.source ?? `plan ${plan.name}`}; `}${effect}`,
-    metrics: {},
-  };
+  const decision = memberDecision(target, plan, outcome, floors, {
+    scale,
+    withheld,
+    budgetCut,
+    actions,
+    now,
+    until: floorsUntil(now, policy.predictive),
+  });
   await written(
     deps,
     'record',
@@ -312,6 +288,58 @@ async function writeMemberFloors(
     ...(scale && floors && !withheld ? { floors } : {}),
     ...(scheduledActions ? { scheduledActions } : {}),
     trusted: outcome.status === 'forecast',
+  };
+}
+
+/** What predict records for a member it wrote the plan's floors for: its reason and what it did (pure). */
+function memberDecision(
+  target: Target,
+  plan: Plan,
+  outcome: PlanOutcome,
+  floors: FloorSchedule | undefined,
+  run: {
+    readonly scale: boolean;
+    readonly withheld: Exclude<PauseState, { readonly state: 'running' }> | undefined;
+    readonly budgetCut: boolean;
+    readonly actions: string;
+    readonly now: Date;
+    readonly until: Date;
+  },
+): Decision {
+  const { scale, withheld } = run;
+  const reason: ReasonCode = withheld
+    ? withheld.state === 'unknown'
+      ? 'PauseUnknown'
+      : 'Paused'
+    : outcome.status === 'declined'
+      ? 'ForecastDeclined'
+      : outcome.status === 'untrusted'
+        ? 'ForecastUntrusted'
+        : !scale
+          ? 'ForecastOnly'
+          : run.budgetCut
+            ? 'ScheduleBudget'
+            : 'PlanForecast';
+  const floorNow = floorAt(floors, run.now)?.units ?? 0;
+  const peak = Math.max(0, ...(floors?.units ?? []));
+  const effect = !scale
+    ? `forecast-only: nothing changed (the plan's floors would be ${floorNow} now, up to ${peak})`
+    : withheld
+      ? `${withheldReason(withheld)}: no floors written (they would be ${floorNow} now, up to ${peak})`
+      : floors
+        ? `floors ${floorNow} now, up to ${peak} until ${run.until.toISOString()}${run.actions}`
+        : 'no floors: reactive only';
+  const source = outcome.status !== 'forecast' ? outcome.why : (floors?.source ?? `plan ${plan.name}`);
+  return {
+    target: target.name,
+    kind: target.kind,
+    current: floorNow,
+    desired: floorNow,
+    recommendation: peak,
+    direction: 'none',
+    reason,
+    message: `${source}; ${effect}`,
+    metrics: {},
   };
 }
 

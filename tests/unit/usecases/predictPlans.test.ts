@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { floorAt } from '../../../shared/decision/floors';
+import type { ForecastTrack } from '../../../shared/decision/forecastTrust';
+import { pauseStateOf } from '../../../shared/decision/pauseState';
 import type { PlanMemberRecord } from '../../../shared/decision/plans/types';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { Policy } from '../../../shared/policy/schema';
@@ -108,20 +110,22 @@ function policy(
   });
 }
 
-function setUp(p = policy(), history = new PlanHistory()) {
+function setUp(p = policy(), history = new PlanHistory(), paused?: string) {
   const ledger = new InMemoryLedger();
   const groups = new InMemoryScheduledActions();
+  const notifier = new CollectedTrustNotices();
   const deps: PredictDeps = {
     policy: p,
     history,
     ledger,
     groups,
     publisher: new CollectedForecastMetrics(),
-    notifier: new CollectedTrustNotices(),
+    notifier,
     clock: testClock(new Date(T0)),
     log: capturedLog().sink,
+    ...(paused !== undefined ? { pause: { read: async () => pauseStateOf(paused, '/p') } } : {}),
   };
-  return { deps, ledger, groups, history };
+  return { deps, ledger, groups, history, notifier };
 }
 
 /** When a member's floor first rises above where it starts (HH:MM). */
@@ -223,5 +227,52 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect(db?.decision.reason).toBe('ForecastDeclined');
     expect(db?.decision.message).toMatch(/^plan rush: InsufficientHistory/);
     expect((await ledger.read('events-db')).floors).toBeUndefined();
+  });
+
+  it('the kill switch: no plan floors written, each member recorded Paused', async () => {
+    const { deps, ledger, groups } = setUp(policy(), new PlanHistory(), 'true');
+    const predictions = await predictTargets(deps);
+    expect(predictions.map((x) => [x.decision.target, x.decision.reason])).toEqual([
+      ['events-db', 'Paused'],
+      ['api', 'Paused'],
+    ]);
+    expect((await ledger.read('events-db')).floors).toBeUndefined();
+    expect(groups.actions.size).toBe(0);
+  });
+
+  it('a run asked for some targets writes no other member’s floors', async () => {
+    const { deps, ledger } = setUp();
+    const predictions = await predictTargets(deps, { targets: ['api'] });
+    expect(predictions.map((x) => x.decision.target)).toEqual(['api']);
+    expect(predictions[0]?.decision.reason).toBe('PlanForecast');
+    expect((await ledger.read('events-db')).floors).toBeUndefined();
+  });
+
+  it('a plan whose demand forecast did worse than seasonal-naive over the week: no plan floors, told once', async () => {
+    const { deps, ledger, notifier } = setUp();
+    const week = Array.from({ length: 48 }, (_, i) => ({
+      at: T0 - (i + 1) * 3_600_000,
+      steps: 12,
+      forecastError: 20,
+      naiveError: 10,
+    }));
+    const track: ForecastTrack = {
+      madeAt: T0 - 3_600_000,
+      forecasts: [],
+      scoredUntil: T0,
+      scores: week,
+      trusted: true,
+    };
+    await ledger.writeForecastTrack(planTrackKey('rush'), track);
+    const [db, api] = await predictTargets(deps);
+    expect(db?.decision.reason).toBe('ForecastUntrusted');
+    expect(db?.decision.message).toMatch(
+      /^plan rush: forecast untrusted: MASE 1\.67 against seasonal-naive 0\.83 over the last week/,
+    );
+    expect((await ledger.read('events-db')).floors).toBeUndefined();
+    // The api keeps its own forecast's floors: 2 at most on its quiet load.
+    expect(api?.decision.reason).toBe('ForecastFloors');
+    expect(Math.max(...((await ledger.read('api')).floors?.units ?? []))).toBe(2);
+    expect(notifier.notices).toMatchObject([{ target: 'plan:rush', trusted: false }]);
   });
 });
