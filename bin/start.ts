@@ -7,13 +7,14 @@ import { basename, join, relative, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Decision } from '../shared/decision/types';
+import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import type { Target } from '../shared/policy/schema';
 import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
 import { figuresTable, replayDecisionMarks, writeReport } from './lib/backtestOutput';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
-import { BACKFILL_DAYS, backfillDemand, planReplay } from './lib/planReplay';
+import { BACKFILL_DAYS, backfillDemand, planReplay, planStartUnits } from './lib/planReplay';
 import { planStepLine, predictionLines } from './lib/planSteps';
 import { type ReplayedDecision, replay } from './lib/replay';
 
@@ -80,6 +81,12 @@ process.once('SIGINT', () => {
 
 try {
   const asgTargets = (t: Target) => t.kind === 'asg';
+  // The plan's members start where the plan wants them for the first minute; the other groups at their need.
+  const policy = loadPolicyFile(options.policy);
+  const planned = options.plan ? planReplay(policy, series) : undefined;
+  const startUnits = planned
+    ? planStartUnits(policy, planned, series.load[0] ?? 0)
+    : new Map<string, number>();
   local = await startLocalAccount({
     policyFile: options.policy,
     stage: options.stage,
@@ -87,10 +94,11 @@ try {
     // The plan's lead-time-shifted floors act only when predict writes them.
     ...(options.plan ? { predictiveMode: 'forecast-and-scale' as const } : {}),
     initialCapacity: (target) =>
-      asgTargets(target) ? unitsFor(series.load[0] ?? 0, scenarioOf(target)) : target.capacity.min,
+      startUnits.get(target.name) ??
+      (asgTargets(target) ? unitsFor(series.load[0] ?? 0, scenarioOf(target)) : target.capacity.min),
     progress: (step) => console.log(`✔ ${step}`),
   });
-  const plan = options.plan ? planReplay(local.policy, series) : undefined;
+  const plan = planned;
   const driven = local.policy.targets.filter((t) => asgTargets(t) || plan?.members.has(t.name));
   if (driven.length === 0) throw new Error(`${options.policy}: no asg target for the trace to drive`);
   if (plan) {

@@ -1,3 +1,5 @@
+import { planModel } from '../../shared/decision/plans/planModel';
+import { wantedUnits } from '../../shared/decision/plans/wantedUnits';
 import { planDemandMetric } from '../../shared/policy/planDemandMetric';
 import type { Plan, Policy, Target } from '../../shared/policy/schema';
 import type { Scenario } from '../../shared/simulate/engine';
@@ -44,6 +46,15 @@ export function planReplay(policy: Policy, series: MinuteSeries): PlanReplay | u
     entry: first.target,
     members,
   };
+}
+
+/**
+ * The units each member starts with: what the plan wants for the window's first minute (the entry's need,
+ * the others by their ratios, each within its range), so the replay starts in balance, not catching up.
+ */
+export function planStartUnits(policy: Policy, replay: PlanReplay, firstLoad: number): Map<string, number> {
+  const needs = wantedUnits(planModel(policy, replay.plan), firstLoad * replay.demandPerLoad);
+  return new Map([...needs].map(([name, need]) => [name, need.wanted]));
 }
 
 /** The load a member sees at minute m: the entry, the demand; the others, what the entry served (backtest.md). */

@@ -8,7 +8,7 @@ import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type LocalAccount, startLocalAccount } from '../../bin/lib/localAccount';
-import { backfillDemand, type PlanReplay, planReplay } from '../../bin/lib/planReplay';
+import { backfillDemand, type PlanReplay, planReplay, planStartUnits } from '../../bin/lib/planReplay';
 import { type PredictOutcome, type ReplayResult, replay } from '../../bin/lib/replay';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
@@ -245,14 +245,18 @@ describe('npm start: the plan moves the database and the cache ahead of the API 
   const predictions: { minute: number; outcomes: readonly PredictOutcome[] }[] = [];
 
   beforeAll(async () => {
+    const policy = loadPolicyFile(POLICY);
+    const found = planReplay(policy, series);
+    if (!found) throw new Error('the example policy has no plan with a demand metric');
+    plan = found;
+    // In balance at the first minute, as npm start begins: the API at its need, the others by their ratios.
+    const startUnits = planStartUnits(policy, plan, series.load[0] ?? 0);
     local = await startLocalAccount({
       policyFile: POLICY,
       stage: 'e2eplan',
       predictiveMode: 'forecast-and-scale',
+      initialCapacity: (t) => startUnits.get(t.name) ?? t.capacity.min,
     });
-    const found = planReplay(local.policy, series);
-    if (!found) throw new Error('the example policy has no plan with a demand metric');
-    plan = found;
     await backfillDemand(local, plan, history);
     await replay(local, {
       series,
