@@ -294,16 +294,16 @@ async function predictOne(
     ? withheld.state === 'unknown'
       ? 'PauseUnknown'
       : 'Paused'
-    : outcome.status === 'declined'
-      ? 'ForecastDeclined'
-      : outcome.status === 'untrusted'
-        ? 'ForecastUntrusted'
-        : !scale
-          ? 'ForecastOnly'
-          : budgetCut
-            ? 'ScheduleBudget'
-            : fromPlan
-              ? 'PlanForecast'
+    : fromPlan && scale && !budgetCut
+      ? 'PlanForecast' // the plan's floors were written, whatever became of the target's own forecast
+      : outcome.status === 'declined'
+        ? 'ForecastDeclined'
+        : outcome.status === 'untrusted'
+          ? 'ForecastUntrusted'
+          : !scale
+            ? 'ForecastOnly'
+            : budgetCut
+              ? 'ScheduleBudget'
               : 'ForecastFloors';
   const floorNow = floorAt(floors, now)?.units ?? 0;
   const peak = Math.max(0, ...(floors?.units ?? []));

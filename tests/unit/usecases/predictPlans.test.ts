@@ -27,7 +27,7 @@ const demand = (t: number) => ((t % DAY) / MIN >= 18 * 60 && (t % DAY) / MIN < 1
 /** The demand metric reads the rush; every target's own rule reads a quiet 30% on 4 instances. */
 class PlanHistory implements MetricHistoryReader {
   readonly demand: SyntheticHistory;
-  readonly own: SyntheticHistory;
+  own: SyntheticHistory;
   constructor({ ownLoad = 120, demandSince = Number.NEGATIVE_INFINITY } = {}) {
     this.demand = new SyntheticHistory(demand, () => 1, demandSince);
     this.own = new SyntheticHistory(() => ownLoad);
@@ -227,6 +227,23 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect(db?.decision.reason).toBe('ForecastDeclined');
     expect(db?.decision.message).toMatch(/^plan rush: InsufficientHistory/);
     expect((await ledger.read('events-db')).floors).toBeUndefined();
+  });
+
+  it('a member whose own forecast declines still gets its plan’s floors, recorded PlanForecast', async () => {
+    const history = new PlanHistory();
+    // The api's own metric began 20 hours ago: under the day its forecast needs.
+    history.own = new SyntheticHistory(
+      () => 120,
+      () => 4,
+      T0 - 20 * 60 * MIN,
+    );
+    const { deps, ledger } = setUp(policy(), history);
+    const [, api] = await predictTargets(deps);
+    expect(api?.decision.reason).toBe('PlanForecast');
+    expect(api?.decision.message).toMatch(
+      /^rule cpu: InsufficientHistory.*plan rush: forecast of its demand/,
+    );
+    expect(riseOf((await ledger.read('api')).floors)).toBe('18:00');
   });
 
   it('the kill switch: no plan floors written, each member recorded Paused', async () => {
