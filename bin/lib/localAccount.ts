@@ -27,6 +27,8 @@ export interface DeployedFunction {
   readonly arn: string;
   /** The environment serverless.yml gave it (ledger table, topic, stage, scope). */
   readonly env: Record<string, string>;
+  /** Its timeout, as serverless.yml gave it. */
+  readonly timeoutSeconds: number;
 }
 
 /** The emulated account with the stack deployed, the demo resources and the policy's alarms. */
@@ -228,6 +230,7 @@ async function deployedFunctions(emulator: Emulator, stage: string): Promise<Map
       name,
       arn: config.FunctionArn ?? '',
       env: config.Environment?.Variables ?? {},
+      timeoutSeconds: config.Timeout ?? 60,
     });
   }
   return functions;

@@ -276,7 +276,8 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
       try {
         const outcomes = (await predictHandler(
           scheduleEvent(local, now),
-          lambdaContext(predictDeployed.name, predictDeployed.arn),
+          // Its own timeout (5 minutes): a forecast over the lookback is slow on a busy emulator.
+          lambdaContext(predictDeployed.name, predictDeployed.arn, predictDeployed.timeoutSeconds * 1000),
         )) as PredictOutcome[];
         options.onPrediction?.(outcomes, m);
       } catch (error) {
@@ -450,7 +451,7 @@ function scheduleEvent(local: LocalAccount, now: number) {
 }
 
 /** The Lambda context the runtime would pass. */
-function lambdaContext(functionName: string, arn: string): Context {
+function lambdaContext(functionName: string, arn: string, remainingMs = 60_000): Context {
   return {
     awsRequestId: randomUUID(),
     functionName,
@@ -460,7 +461,7 @@ function lambdaContext(functionName: string, arn: string): Context {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local-replay',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => {},
     fail: () => {},
     succeed: () => {},
