@@ -19,6 +19,7 @@ import {
 import type { PauseState } from '../decision/pauseState';
 import {
   demandHistory,
+  historyStatistic,
   PLAN_HISTORY_STEP_MINUTES,
   type PlanForecastOutcome,
   planForecastFloors,
@@ -124,7 +125,7 @@ async function forecastPlans(
       const read = { ...metric, periodSeconds: period(metric.periodSeconds) };
       const { percentOf: _, ...plain } = read;
       return [
-        { id: `p${i}s`, metric: { ...read, statistic: 'Sum' } },
+        { id: `p${i}s`, metric: { ...read, statistic: historyStatistic(metric.statistic) } },
         { id: `p${i}c`, metric: { ...plain, statistic: 'SampleCount' } },
       ];
     });
@@ -144,11 +145,13 @@ async function forecastPlans(
   const outcomes = new Map<string, PlanOutcome>();
   for (const [i, plan] of plans.entries()) {
     const metricPeriod = metrics[i]?.periodSeconds ?? 60;
+    const statistic = metrics[i]?.statistic ?? 'Sum';
     const history = demandHistory(
       points.get(`p${i}s`) ?? [],
       points.get(`p${i}c`) ?? [],
       PLAN_HISTORY_STEP_MINUTES * 60,
       metricPeriod,
+      statistic,
     );
     const recent: ActualLoad = {
       ...demandHistory(
@@ -156,6 +159,7 @@ async function forecastPlans(
         recentPoints.get(`p${i}c`) ?? [],
         metricPeriod,
         metricPeriod,
+        statistic,
       ),
       periodMinutes: metricPeriod / 60,
     };

@@ -10,29 +10,36 @@ import type { PlanModel } from './types';
 export const PLAN_HISTORY_STEP_MINUTES = 5;
 
 /**
- * A plan's demand history from its metric's `Sum` and `SampleCount` at a longer `periodSeconds` than the
- * metric's own (pure): each period's sum spread back over the metric's periods in it, so the values are in the
- * demand's own unit (requests a minute for a `RequestCount` read at one minute), as the plan's `unitsPerDemand`
- * reads them. A period nothing reported in is a gap, not a zero.
+ * A plan's demand history from its metric read at a longer `periodSeconds` than the metric's own (pure), in the
+ * unit the walk reads the demand in (its statistic at the metric's own period), as the plan's `unitsPerDemand`
+ * reads it: a `Sum` (a load balancer's `RequestCount`) read as the period's sum and spread back over the metric's
+ * periods in it (requests a minute); an `Average` read as `Sum ÷ SampleCount`; any other statistic (`Maximum`,
+ * a percentile) read as itself at the longer period. A period nothing reported in is a gap, not a zero.
  */
 export function demandHistory(
-  sum: readonly MetricReading[],
+  read: readonly MetricReading[],
   sampleCount: readonly MetricReading[],
   periodSeconds: number,
   metricPeriodSeconds: number,
+  statistic: string,
 ): LoadHistory {
   const perPeriod = periodSeconds / metricPeriodSeconds;
   const counts = new Map(sampleCount.map((p) => [p.timestamp.getTime(), p.value]));
   const times: number[] = [];
   const values: number[] = [];
-  for (const p of [...sum].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())) {
+  for (const p of [...read].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())) {
     const count = counts.get(p.timestamp.getTime());
     if (count === undefined || !(count > 0)) continue;
     times.push(p.timestamp.getTime());
-    values.push(p.value / perPeriod);
+    values.push(
+      statistic === 'Sum' ? p.value / perPeriod : statistic === 'Average' ? p.value / count : p.value,
+    );
   }
   return { times, values };
 }
+
+/** The statistic predict reads a demand metric's history with, for demandHistory: an Average is read as its Sum. */
+export const historyStatistic = (statistic: string) => (statistic === 'Average' ? 'Sum' : statistic);
 
 /** The plan's floors from its demand's history, or why there are none (the members keep their own). */
 export type PlanForecastOutcome =

@@ -33,8 +33,22 @@ describe('demandHistory: the demand in its own unit from 5-minute sums', () => {
       count: [reading('2026-12-01T00:05:00Z', 5), reading('2026-12-01T00:00:00Z', 5)],
       want: [1000, 500],
     },
-  ])('$name', ({ sum, count, want }) => {
-    expect(demandHistory(sum, count, 300, 60).values).toEqual(want);
+    {
+      name: 'an Average demand (a rule’s CPU) is the sum over its samples, as the walk reads it',
+      statistic: 'Average',
+      sum: [reading('2026-12-01T00:00:00Z', 1200)],
+      count: [reading('2026-12-01T00:00:00Z', 20)],
+      want: [60],
+    },
+    {
+      name: 'a Maximum is read as itself',
+      statistic: 'Maximum',
+      sum: [reading('2026-12-01T00:00:00Z', 87)],
+      count: [reading('2026-12-01T00:00:00Z', 5)],
+      want: [87],
+    },
+  ])('$name', ({ sum, count, want, statistic }) => {
+    expect(demandHistory(sum, count, 300, 60, statistic ?? 'Sum').values).toEqual(want);
   });
 });
 
