@@ -7,15 +7,21 @@ import { basename, join, relative, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Decision } from '../shared/decision/types';
+import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import type { Target } from '../shared/policy/schema';
 import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
 import { figuresTable, replayDecisionMarks, writeReport } from './lib/backtestOutput';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
+import { BACKFILL_DAYS, backfillDemand, planReplay, planStartUnits } from './lib/planReplay';
+import { planStepLine, predictionLines } from './lib/planSteps';
 import { type ReplayedDecision, replay } from './lib/replay';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const NYC_TAXI = resolve(ROOT, '../shared/traces/nyc_taxi.csv');
+/** The bundled trace's third morning: quiet at 08:00, six times busier by 13:00, two days of history before it. */
+const NYC_RUSH = '2014-07-03T08:00:00Z';
 const number = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
@@ -24,13 +30,12 @@ const number = (name: string) => (value: string) => {
 const options = new Command('start')
   .description('run Scalepilot on a local emulated AWS account and replay a trace through it')
   .option('--policy <file>', 'policy file', join(ROOT, 'examples/event-platform.scalepilot.yml'))
+  .option('--trace <file>', 'metric trace (CSV timestamp,value)', NYC_TAXI)
   .option(
-    '--trace <file>',
-    'metric trace (CSV timestamp,value)',
-    resolve(ROOT, '../shared/traces/nyc_taxi.csv'),
+    '--from <time>',
+    `where in the trace to start (ISO time; default: the bundled trace's morning rush of ${NYC_RUSH.slice(0, 10)}, another trace ${BACKFILL_DAYS} days after its start: the plan's forecast needs a day of history)`,
   )
-  .option('--from <time>', "where in the trace to start (ISO time; default: the trace's start)")
-  .option('--hours <n>', 'virtual hours to replay', number('--hours'), 8)
+  .option('--hours <n>', 'virtual hours to replay', number('--hours'), 6)
   .option(
     '--speed <x>',
     'virtual seconds per real second (0: as fast as the emulator answers)',
@@ -38,6 +43,7 @@ const options = new Command('start')
     0,
   )
   .option('--stage <stage>', 'stage to deploy', 'local')
+  .option('--no-plan', "replay without the policy's plan: only its asg targets follow the trace")
   .option('--out <dir>', 'where the report goes', 'scalepilot-out/local')
   .parse()
   .opts<{
@@ -48,13 +54,14 @@ const options = new Command('start')
     speed: number;
     stage: string;
     out: string;
+    plan: boolean;
   }>();
 
 // The in-process functions' own JSON logs and EMF output would drown the replay's; their decisions are
 // printed here and kept in the ledger table.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-const series = (() => {
+const { series, history } = (() => {
   try {
     return replayWindow(options.trace, options.from, options.hours);
   } catch (error) {
@@ -74,17 +81,33 @@ process.once('SIGINT', () => {
 
 try {
   const asgTargets = (t: Target) => t.kind === 'asg';
+  // The plan's members start where the plan wants them for the first minute; the other groups at their need.
+  const policy = loadPolicyFile(options.policy);
+  const planned = options.plan ? planReplay(policy, series) : undefined;
+  const startUnits = planned
+    ? planStartUnits(policy, planned, series.load[0] ?? 0)
+    : new Map<string, number>();
   local = await startLocalAccount({
     policyFile: options.policy,
     stage: options.stage,
     signal: aborter.signal,
+    // The plan's lead-time-shifted floors act only when predict writes them.
+    ...(options.plan ? { predictiveMode: 'forecast-and-scale' as const } : {}),
     initialCapacity: (target) =>
-      asgTargets(target) ? unitsFor(series.load[0] ?? 0, scenarioOf(target)) : target.capacity.min,
+      startUnits.get(target.name) ??
+      (asgTargets(target) ? unitsFor(series.load[0] ?? 0, scenarioOf(target)) : target.capacity.min),
     progress: (step) => console.log(`✔ ${step}`),
   });
-  const driven = local.policy.targets.filter(asgTargets);
+  const plan = planned;
+  const driven = local.policy.targets.filter((t) => asgTargets(t) || plan?.members.has(t.name));
   if (driven.length === 0) throw new Error(`${options.policy}: no asg target for the trace to drive`);
-  const others = local.policy.targets.filter((t) => !asgTargets(t)).map((t) => t.name);
+  if (plan) {
+    const published = await backfillDemand(local, plan, history);
+    console.log(
+      `✔ plan ${plan.plan.name}: its demand (${plan.metric.namespace} ${plan.metric.name}) published from the trace, ${Math.round(published / 60)} h of it before the window for predict's forecast; ${[...plan.members.keys()].filter((m) => m !== plan.entry).join(', ')} see what ${plan.entry} serves`,
+    );
+  }
+  const others = local.policy.targets.filter((t) => !driven.includes(t)).map((t) => t.name);
   console.log(
     `▶ replaying ${basename(options.trace)} from ${iso(series.start)} for ${series.load.length} virtual minutes, driving ${driven.map((t) => t.name).join(', ')}${others.length ? `; ${others.join(', ')} read steady in-band metrics` : ''}`,
   );
@@ -107,12 +130,17 @@ try {
   const errors = new Set<string>();
   const result = await replay(local, {
     series,
-    driven: new Map(driven.map((t) => [t.name, scenarioOf(t)])),
+    driven: new Map(driven.map((t) => [t.name, plan?.members.get(t.name) ?? scenarioOf(t)])),
+    ...(plan ? { plan } : {}),
+    onPrediction: (outcomes, minute) => {
+      for (const line of predictionLines(outcomes, plan, series.start + minute * 60_000)) say(line);
+    },
     speed: options.speed,
     signal: aborter.signal,
     onDecision: (d) => {
       decided += 1;
-      if (d.evaluation.decision.direction !== 'none' && d.evaluation.applied) say(decisionLine(d, series));
+      if (d.evaluation.decision.direction !== 'none' && d.evaluation.applied)
+        say(planStepLine(d, plan, series.start) ?? decisionLine(d, series));
     },
     onError: (fn, error, minute) => {
       const message = `${fn}: ${error instanceof Error ? error.message : String(error)}`;
@@ -143,7 +171,9 @@ try {
   for (const [key, n] of [...reasons].sort()) console.log(`  ${String(n).padStart(5)}  ${key}`);
 
   const window = series;
-  for (const target of aborter.signal.aborted ? [] : driven) {
+  // The members behind the plan's entry see what it served, not the trace: no backtest of their own compares.
+  const reported = driven.filter((t) => !plan?.members.has(t.name) || t.name === plan?.entry);
+  for (const target of aborter.signal.aborted ? [] : reported) {
     const timeline = result.timelines.get(target.name);
     if (!timeline) continue;
     const backtest = runBacktest(window, target.kind, { target, predictive: local.policy.predictive });
@@ -180,14 +210,37 @@ try {
   await local?.stop();
 }
 
-function replayWindow(file: string, from: string | undefined, hours: number): MinuteSeries {
+/** The replayed window, and up to BACKFILL_DAYS of the trace before it (the plan's demand history). */
+function replayWindow(
+  file: string,
+  from: string | undefined,
+  hours: number,
+): { series: MinuteSeries; history: MinuteSeries } {
   if (!existsSync(file))
     throw new InvalidArgumentError(`--trace: ${file} not found (give a CSV timestamp,value)`);
   const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
-  const startAt = from === undefined ? full.start : Date.parse(from);
+  const startAt =
+    from !== undefined
+      ? Date.parse(from)
+      : resolve(file) === NYC_TAXI
+        ? Date.parse(NYC_RUSH)
+        : Math.min(
+            full.start + BACKFILL_DAYS * 86_400_000,
+            full.start + (full.load.length - hours * 60) * 60_000,
+          );
   if (Number.isNaN(startAt)) throw new InvalidArgumentError(`--from: "${from}" is not an ISO time`);
   try {
-    return seriesWindow(full, startAt, Math.round(hours * 60), file);
+    const series = seriesWindow(full, startAt, Math.round(hours * 60), file);
+    const historyStart = Math.max(full.start, startAt - BACKFILL_DAYS * 86_400_000);
+    const history = {
+      ...full,
+      start: historyStart,
+      load: full.load.slice(
+        Math.round((historyStart - full.start) / 60_000),
+        Math.round((startAt - full.start) / 60_000),
+      ),
+    };
+    return { series, history };
   } catch (error) {
     throw new InvalidArgumentError(`--from: ${error instanceof Error ? error.message : String(error)}`);
   }

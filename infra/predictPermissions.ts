@@ -4,9 +4,15 @@ import type { IamActions } from '../shared/adapters/iamActions';
 import type { Policy } from '../shared/policy/schema';
 import { arn, pick, type Statement } from './functionPermissions';
 
-/** The Auto Scaling groups of the policy's predictive targets: where predict may write scheduled actions. */
+/**
+ * The Auto Scaling groups of the policy's predictive targets and of its plans' members (predict writes a plan's
+ * floors on its members' groups, predictive or not): where predict may write scheduled actions.
+ */
 export function predictiveGroups(policy: Policy): string[] {
-  return policy.targets.flatMap((t) => (t.kind === 'asg' && t.predictive ? [t.autoScalingGroupName] : []));
+  const inPlans = new Set(policy.plans.flatMap((p) => p.members.map((m) => m.target)));
+  return policy.targets.flatMap((t) =>
+    t.kind === 'asg' && (t.predictive || inPlans.has(t.name)) ? [t.autoScalingGroupName] : [],
+  );
 }
 
 /** Forecast metrics only in Scalepilot's namespace (PutMetricData takes no resource, only this condition). */

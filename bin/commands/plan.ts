@@ -8,17 +8,22 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { planOverviews } from '../../shared/usecases/evaluate/planOverviews';
+import type { Evaluation } from '../../shared/usecases/evaluate/types';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import { rdsReplicaStates, replicaStateLine } from '../../shared/usecases/rdsReplicaStates';
 import { accountChecks, accountProblems } from '../lib/accountChecks';
 import { awsFrom, DEFAULT_POLICY, noHistory } from '../lib/cliOptions';
+import { planOverviewLines } from '../lib/planOverviewText';
 
 /** Adds `scalepilot plan` to the CLI. */
 export function registerPlan(program: Command): void {
   program
     .command('plan')
     .argument('[file]', 'policy file', DEFAULT_POLICY)
-    .description('print, per target, the decision the functions would take now; changes nothing')
+    .description(
+      "print, per target, the decision the functions would take now, and each plan's members and next steps; changes nothing",
+    )
     .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
     .option('--table <name>', 'ledger table (for cooldowns and windows); default: none, as if no history')
     .option(
@@ -38,7 +43,12 @@ export function registerPlan(program: Command): void {
         const ledger = options.table
           ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
           : noHistory;
-        const rows = [];
+        const evaluations: Evaluation[] = [];
+        const log = {
+          info() {},
+          warn() {},
+          error: (m: string, ...x: unknown[]) => console.error(m, JSON.stringify(x)),
+        };
         // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
         // still shows each target's decision, which records the same refusal as its reason.
         const problems = await accountProblems(policy, accountChecks(aws));
@@ -46,7 +56,7 @@ export function registerPlan(program: Command): void {
         let failed = problems.length > 0;
         for (const kind of new Set(policy.targets.map((t) => t.kind))) {
           try {
-            const evaluations = await evaluateTargets(
+            const evaluated = await evaluateTargets(
               {
                 policy,
                 kind,
@@ -55,18 +65,25 @@ export function registerPlan(program: Command): void {
                 ledger,
                 notifier: { capacityChanged: async () => {} },
                 clock: { now: () => new Date() },
-                log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
+                log,
                 owner: 'plan',
               },
               { trigger: 'plan' },
             );
-            rows.push(...evaluations.map((e) => e.decision));
+            evaluations.push(...evaluated);
           } catch (error) {
             failed = true;
             console.error(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
-        if (options.json) console.log(JSON.stringify(rows, null, 2));
+        const rows = evaluations.map((e) => e.decision);
+        // Every plan on the members' states as described now (the operator may describe every kind).
+        const plans = await planOverviews(
+          { policy, metrics: new CloudWatchMetricsReader(aws), ledger, log },
+          evaluations,
+          new Date(),
+        );
+        if (options.json) console.log(JSON.stringify({ targets: rows, plans }, null, 2));
         else {
           console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
           for (const d of rows) {
@@ -90,6 +107,7 @@ export function registerPlan(program: Command): void {
               ).catch(() => []))
                 console.log(replicaStateLine(state));
           }
+          for (const plan of plans) console.log(['', ...planOverviewLines(plan)].join('\n'));
         }
         if (failed) process.exitCode = 1;
       },

@@ -16,7 +16,10 @@ export function registerPredict(program: Command): void {
       'print, per predictive target, what the predict function would do now: forecast, units needed, floors, scheduled actions; changes nothing',
     )
     .option('--target <name>', 'only this target')
-    .option('--table <name>', 'ledger table (for the trust scores); default: none, as if never scored')
+    .option(
+      '--table <name>',
+      "ledger table (for the trust scores and plan members' learned lead times); default: none, as if never scored",
+    )
     .option(
       '--account <id>',
       "with --table: the account whose records to read (default: the caller's, from STS)",

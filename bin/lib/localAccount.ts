@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { parseDocument } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { ScalingError } from '../../shared/errors';
 import { type AlarmDefinition, alarmDefinitions } from '../../shared/policy/alarmDefinitions';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import type { Policy, Target } from '../../shared/policy/schema';
+import type { Policy, PredictivePolicy, Target } from '../../shared/policy/schema';
 import { functionByKind } from '../../shared/policy/targetResource';
 import { type Emulator, startEmulator } from './emulator';
 import { withSlsLock } from './slsLock';
@@ -17,6 +18,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const SERVICE = 'scalepilot';
 /** The serverless.yml name of the cost function. */
 export const COST_FUNCTION = 'alertCost';
+/** The serverless.yml name of the predict function. */
+export const PREDICT_FUNCTION = 'predict';
 
 /** A function of the deployed stack, as Lambda describes it. */
 export interface DeployedFunction {
@@ -24,6 +27,8 @@ export interface DeployedFunction {
   readonly arn: string;
   /** The environment serverless.yml gave it (ledger table, topic, stage, scope). */
   readonly env: Record<string, string>;
+  /** Its timeout, as serverless.yml gave it. */
+  readonly timeoutSeconds: number;
 }
 
 /** The emulated account with the stack deployed, the demo resources and the policy's alarms. */
@@ -45,6 +50,11 @@ export interface LocalAccountOptions {
   readonly initialCapacity?: (target: Target) => number;
   readonly progress?: (step: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Runs the account with this `predictive.mode` (a copy of the policy file, deployed and replayed alike), so
+   * predict's floors act in the local account whatever the policy says for a first deploy.
+   */
+  readonly predictiveMode?: PredictivePolicy['mode'];
 }
 
 /**
@@ -56,7 +66,9 @@ export interface LocalAccountOptions {
  */
 export async function startLocalAccount(options: LocalAccountOptions): Promise<LocalAccount> {
   const say = options.progress ?? (() => {});
-  const policy = loadPolicyFile(options.policyFile);
+  const policyFile = withPredictiveMode(options.policyFile, options.predictiveMode, say);
+  options = { ...options, policyFile };
+  const policy = loadPolicyFile(policyFile);
   const emulator = await startEmulator();
   try {
     say(`emulator listening on ${emulator.endpoint}`);
@@ -73,7 +85,15 @@ export async function startLocalAccount(options: LocalAccountOptions): Promise<L
           ...target.capacity,
           desired: units,
         });
-      if (target.kind === 'rds-replicas') await account.createDbInstance(target.sourceDbInstanceIdentifier);
+      if (target.kind === 'rds-replicas') {
+        await account.createDbInstance(target.sourceDbInstanceIdentifier);
+        // Its first replicas, made before Scalepilot runs: the scaler counts them and never removes them.
+        for (let i = 1; i <= units; i += 1)
+          await account.createReadReplica(
+            target.sourceDbInstanceIdentifier,
+            `${target.sourceDbInstanceIdentifier}-first-${i}`,
+          );
+      }
       if (target.kind === 'cache-shards')
         await account.createReplicationGroup(target.replicationGroupId, units);
     }
@@ -101,6 +121,22 @@ export async function startLocalAccount(options: LocalAccountOptions): Promise<L
     await emulator.stop();
     throw error;
   }
+}
+
+/** The policy file, or a copy of it with `predictive.mode` set (comments and order kept) when it says otherwise. */
+function withPredictiveMode(
+  file: string,
+  mode: PredictivePolicy['mode'] | undefined,
+  say: (step: string) => void,
+): string {
+  const policy = loadPolicyFile(file);
+  if (!mode || !policy.predictive.enabled || policy.predictive.mode === mode) return file;
+  const document = parseDocument(readFileSync(file, 'utf8'));
+  document.setIn(['predictive', 'mode'], mode);
+  const copy = join(mkdtempSync(join(tmpdir(), 'scalepilot-local-policy-')), 'scalepilot.yml');
+  writeFileSync(copy, document.toString());
+  say(`predictive.mode ${mode} in the local account (the policy says ${policy.predictive.mode}): ${copy}`);
+  return copy;
 }
 
 /**
@@ -187,13 +223,14 @@ async function slsOnce(args: string[], emulator: Emulator, options: LocalAccount
 async function deployedFunctions(emulator: Emulator, stage: string): Promise<Map<string, DeployedFunction>> {
   const lambda = new LambdaClient(clientOptions(emulator.aws));
   const functions = new Map<string, DeployedFunction>();
-  for (const fn of [...Object.values(functionByKind), COST_FUNCTION]) {
+  for (const fn of [...Object.values(functionByKind), COST_FUNCTION, PREDICT_FUNCTION]) {
     const name = `${SERVICE}-${stage}-${fn}`;
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     functions.set(fn, {
       name,
       arn: config.FunctionArn ?? '',
       env: config.Environment?.Variables ?? {},
+      timeoutSeconds: config.Timeout ?? 60,
     });
   }
   return functions;

@@ -28,7 +28,8 @@ export async function predictPreview(deps: {
   readonly policy: Policy;
   readonly history: MetricHistoryReader;
   readonly groups: Pick<ScheduledActionsPort, 'group' | 'scheduledActions'>;
-  readonly ledger?: Pick<Ledger, 'readForecastTrack'>;
+  /** The trust scores, and a plan's members' learned lead times (their PLAN items). */
+  readonly ledger?: Pick<Ledger, 'readForecastTrack' | 'readPlanMembers'>;
   readonly clock: Clock;
   readonly log: LogSink;
   readonly targets?: readonly string[];
@@ -39,7 +40,7 @@ export async function predictPreview(deps: {
     releaseLease: async () => {},
     read: async () => ({ history: { recommendations: [], changes: [] }, failures: 0 }),
     readMany: async () => new Map(),
-    readPlanMembers: async () => new Map(),
+    readPlanMembers: async (targets) => deps.ledger?.readPlanMembers(targets) ?? new Map(),
     recordMany: async () => {},
     readCursor: async () => undefined,
     writeCursor: async () => {},

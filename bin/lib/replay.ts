@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { Context } from 'aws-lambda';
-import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
 import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
 import { costFunction } from '../../shared/lambda/costFunction';
+import { predictFunction } from '../../shared/lambda/predictFunction';
 import { scalerFunction } from '../../shared/lambda/scalerFunction';
 import type { AlarmDefinition } from '../../shared/policy/alarmDefinitions';
 import type { Rule, TargetKind } from '../../shared/policy/schema';
@@ -14,8 +13,11 @@ import { type AlarmStateValue, alarmState } from '../../shared/simulate/alarmSta
 import { type Scenario, servingAt, type Timeline } from '../../shared/simulate/engine';
 import type { MinuteSeries } from '../../shared/simulate/trace';
 import { currentCapacity, type Evaluation, kindScaler } from '../../shared/usecases/evaluateTargets';
-import { COST_FUNCTION, type LocalAccount } from './localAccount';
+import { startAwsBehaviour } from '../../tests/harness/awsBehaviour/awsBehaviour';
+import { BootingInstances } from './bootingInstances';
+import { COST_FUNCTION, type LocalAccount, PREDICT_FUNCTION } from './localAccount';
 import { preloadCosts } from './localCosts';
+import { demandPoint, memberLoad, type PlanReplay } from './planReplay';
 
 /** The clock the replayed handlers receive through the `Clock` port: it moves only when the replay says. */
 export class VirtualClock implements Clock {
@@ -50,6 +52,14 @@ export interface ReplayOptions {
   readonly series: MinuteSeries;
   /** Targets driven by the trace, each with its backtest scenario (unit capacity, T, delay). */
   readonly driven: ReadonlyMap<string, Scenario>;
+  /**
+   * A plan to play (planReplay.ts): its demand published from the trace, each driven member loaded with what
+   * it sees of it, predict on its hourly schedule, and AWS's lifecycles (a replica `creating`, a reshard
+   * `modifying`) played by the AWS behaviour layer, moto showing both done at once.
+   */
+  readonly plan?: PlanReplay;
+  /** A run of the predict function (hourly, and at the first minute): each target's outcome. */
+  readonly onPrediction?: (outcomes: readonly PredictOutcome[], minute: number) => void;
   /** Virtual seconds per real second; 0 runs as fast as the emulator answers. */
   readonly speed: number;
   readonly signal?: AbortSignal;
@@ -75,6 +85,14 @@ export interface ReplayResult {
 }
 
 type Handler = (event: unknown, context: Context) => Promise<Evaluation[]>;
+
+/** One target's outcome of a predict run, as the function returns it. */
+export interface PredictOutcome {
+  readonly target: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly floorNow: number;
+}
 
 /** An alarm's state as CloudWatch keeps it: value, reason, and since when. */
 type AlarmStateRecord = { state: AlarmStateValue; reason: string; at: string };
@@ -108,12 +126,31 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     );
     handlers.set(fn, handler as unknown as Handler);
   }
+  const predictDeployed = options.plan ? local.functions.get(PREDICT_FUNCTION) : undefined;
+  const predictHandler = predictDeployed
+    ? predictFunction({ env: predictDeployed.env, policy: local.policy, aws: local.emulator.aws, clock })
+    : undefined;
+  // AWS's lifecycles for the plan's slow members: a replica `creating`, a reshard `modifying`, each as long as
+  // the member's scenario delay (moto shows both done at once, and answers a reshard with HTTP 500).
+  const layer = options.plan
+    ? await startAwsBehaviour({
+        clock,
+        emulator: local.emulator,
+        rates: false,
+        rds: { createMinutes: minutes(local, options.plan, 'rds-replicas') },
+        cache: { minutesPerShard: minutes(local, options.plan, 'cache-shards') },
+      })
+    : undefined;
   const costDeployed = local.functions.get(COST_FUNCTION);
   const costHandler =
     costDeployed && local.policy.cost
       ? costFunction({ env: costDeployed.env, policy: local.policy, aws: local.emulator.aws, clock })
       : undefined;
-  const worlds = [...options.driven].map(([name, scenario]) => {
+  // The entry first: what the others see is what it served (planReplay.ts).
+  const driven = [...options.driven].sort(([a], [b]) =>
+    a === options.plan?.entry ? -1 : b === options.plan?.entry ? 1 : 0,
+  );
+  const worlds = driven.map(([name, scenario]) => {
     const target = local.policy.targets.find((t) => t.name === name);
     if (!target) throw new Error(`replay: no target "${name}" in the policy`);
     return {
@@ -170,7 +207,11 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
       if (m === 0) w.start = ordered;
       const serving = servingAt(w.timeline.ordered, m, w.scenario.delay, w.start);
       w.timeline.serving[m] = serving;
-      w.timeline.utilisation[m] = (series.load[m] as number) / (serving * w.scenario.unitCapacity);
+      const entry = options.plan ? worldOf.get(options.plan.entry) : undefined;
+      const load = options.plan
+        ? memberLoad(options.plan, w.target.name, series.load[m] as number, entry?.timeline.serving[m] ?? 0)
+        : (series.load[m] as number);
+      w.timeline.utilisation[m] = load / (serving * w.scenario.unitCapacity);
     }
     options.onMinute?.({
       minute: m,
@@ -216,6 +257,7 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
           });
       }
     }
+    if (options.plan) points.push(demandPoint(options.plan, series.load[m - 1] as number, previousMinute));
     await local.account.putMetrics(points);
     await evaluateAlarms(local, metricsReader, now, alarmStates, async (alarm, state, previous) => {
       options.onAlarm?.(alarm, state.state, m);
@@ -229,6 +271,19 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     await Promise.all(
       [...handlers.keys()].map((fn) => invoke(fn, scheduleEvent(local, now), m, { trigger: 'schedule' })),
     );
+    // predict's hourly schedule, and a first run as the replay starts (the stack was just deployed).
+    if (predictHandler && predictDeployed && (m === 1 || now % 3_600_000 === 0)) {
+      try {
+        const outcomes = (await predictHandler(
+          scheduleEvent(local, now),
+          // Its own timeout (5 minutes): a forecast over the lookback is slow on a busy emulator.
+          lambdaContext(predictDeployed.name, predictDeployed.arn, predictDeployed.timeoutSeconds * 1000),
+        )) as PredictOutcome[];
+        options.onPrediction?.(outcomes, m);
+      } catch (error) {
+        options.onError?.(PREDICT_FUNCTION, error, m);
+      }
+    }
     if (costHandler && costDeployed) {
       // The cost function's schedules: cron(0 8 * * ? *) daily, and rate(1 hour) for the forecast if asked.
       const at = new Date(now);
@@ -251,6 +306,7 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
     await observe(m);
   }
   booting.stop();
+  await layer?.stop();
   return {
     timelines: new Map(worlds.map((w) => [w.target.name, sliceTimeline(w.timeline, m)])),
     decisions,
@@ -258,51 +314,11 @@ export async function replay(local: LocalAccount, options: ReplayOptions): Promi
   };
 }
 
-/** Which instances are still booting: first seen less than the provisioning delay ago. */
-class BootingInstances {
-  private readonly firstSeen = new Map<string, number>();
-  private readonly pending = new Set<string>();
-  private readonly autoScaling: AutoScalingClient;
-
-  constructor(private readonly local: LocalAccount) {
-    this.autoScaling = new AutoScalingClient(clientOptions(local.emulator.aws));
-    local.emulator.rewrite('DescribeAutoScalingGroups', (xml) => markPending(xml, this.pending));
-  }
-
-  /**
-   * After minute m: note new instances; at minute m + 1 the scalers see the group as it served in minute m
-   * (as the backtest's policies see serving(m)), so those ordered less than the delay before m are Pending.
-   */
-  async observe(group: string, m: number, delay: number): Promise<void> {
-    const response = await this.autoScaling.send(
-      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
-    );
-    for (const instance of response.AutoScalingGroups?.[0]?.Instances ?? []) {
-      const id = instance.InstanceId ?? '';
-      // The group's first instances serve from the start, like every policy's in the backtest.
-      if (!this.firstSeen.has(id)) this.firstSeen.set(id, m === 0 ? Number.NEGATIVE_INFINITY : m);
-      if (m - (this.firstSeen.get(id) as number) < delay) this.pending.add(id);
-      else this.pending.delete(id);
-    }
-  }
-
-  stop(): void {
-    this.local.emulator.rewrite('DescribeAutoScalingGroups', undefined);
-  }
-}
-
-/** Shows the given instances of a DescribeAutoScalingGroups answer as Pending instead of InService. */
-export function markPending(xml: string, ids: ReadonlySet<string>): string {
-  if (ids.size === 0) return xml;
-  return xml.replace(/<member>((?:(?!<\/?member>)[\s\S])*?)<\/member>/g, (member, inner: string) => {
-    const id = /<InstanceId>([^<]+)<\/InstanceId>/.exec(inner)?.[1];
-    return id && ids.has(id)
-      ? member.replace(
-          '<LifecycleState>InService</LifecycleState>',
-          '<LifecycleState>Pending</LifecycleState>',
-        )
-      : member;
-  });
+/** The plan member of a kind's scenario delay, in minutes: the layer's fixed duration for its operations. */
+function minutes(local: LocalAccount, plan: PlanReplay | undefined, kind: TargetKind): [number, number] {
+  const member = local.policy.targets.find((t) => t.kind === kind && plan?.members.has(t.name));
+  const delay = member ? plan?.members.get(member.name)?.delay : undefined;
+  return delay === undefined ? (kind === 'rds-replicas' ? [10, 20] : [4, 12]) : [delay, delay];
 }
 
 /** CloudWatch's part: evaluate each alarm over its last periods and report the ones whose state changed. */
@@ -435,7 +451,7 @@ function scheduleEvent(local: LocalAccount, now: number) {
 }
 
 /** The Lambda context the runtime would pass. */
-function lambdaContext(functionName: string, arn: string): Context {
+function lambdaContext(functionName: string, arn: string, remainingMs = 60_000): Context {
   return {
     awsRequestId: randomUUID(),
     functionName,
@@ -445,7 +461,7 @@ function lambdaContext(functionName: string, arn: string): Context {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local-replay',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => {},
     fail: () => {},
     succeed: () => {},

@@ -10,7 +10,7 @@ import {
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { RUNNING_VALUE } from '../decision/pauseState';
@@ -113,6 +113,18 @@ export class DemoAccount {
         }),
       )
       .catch(wrap('RDS CreateDBInstance'));
+  }
+
+  /** A read replica of `source`, made as an operator would by hand (untagged). */
+  async createReadReplica(source: string, id: string): Promise<void> {
+    await new RDSClient(clientOptions(this.config))
+      .send(
+        new CreateDBInstanceReadReplicaCommand({
+          DBInstanceIdentifier: id,
+          SourceDBInstanceIdentifier: source,
+        }),
+      )
+      .catch(wrap('RDS CreateDBInstanceReadReplica'));
   }
 
   /** A Redis OSS replication group in cluster mode with `shards` node groups. */

@@ -1,7 +1,5 @@
 import {
   type ActualLoad,
-  type CalibrationPoint,
-  calibrate,
   floorHeadroom,
   HEADROOM_WINDOW_MINUTES,
   MIN_CALIBRATION_MINUTES,
@@ -35,6 +33,7 @@ import {
   trustVerdict,
 } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
+import { withPlanFloors } from '../decision/plans/planForecastFloors';
 import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { ScalingError } from '../errors';
@@ -53,8 +52,11 @@ import type {
   PauseSwitch,
   ScheduledActionsPort,
 } from '../ports';
+import { calibrated } from './calibrated';
 import type { LogSink } from './evaluateTargets';
+import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
+import { predictPlans } from './predictPlans';
 import { pruneAfterRun } from './pruneScheduledActions';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
 
@@ -154,8 +156,10 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
         )
       : new Map<string, never[]>();
 
-  const predictions: Prediction[] = [];
-  const failures: { target: string; error: unknown }[] = [];
+  // The plans' floors first: each member predict forecasts too takes the higher of its own and its plan's.
+  const plans = await predictPlans(deps, targets, killSwitch, now, request.targets);
+  const predictions: Prediction[] = [...plans.predictions];
+  const failures: { target: string; error: unknown }[] = [...plans.failures];
   for (const target of targets) {
     try {
       const histories: Record<string, LoadHistory> = {};
@@ -172,7 +176,8 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
           ),
           periodMinutes: rule.metric.periodSeconds / 60,
         };
-      predictions.push(await predictOne(deps, target, histories, recent, now, killSwitch));
+      const planFloors = plans.floors.get(target.name);
+      predictions.push(await predictOne(deps, target, histories, recent, now, killSwitch, planFloors));
     } catch (error) {
       deps.log.error('prediction failed', {
         target: target.name,
@@ -235,6 +240,7 @@ async function predictOne(
   recent: Readonly<Record<string, ActualLoad>>,
   now: Date,
   killSwitch: PauseState,
+  planFloors?: FloorSchedule,
 ): Promise<Prediction> {
   const { policy, ledger } = deps;
   const { predictive } = policy;
@@ -267,7 +273,8 @@ async function predictOne(
       ? `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`
       : 'measured',
   );
-  const floors = floorSchedule(needed, lead, max, now, source);
+  const own = floorSchedule(needed, lead, max, now, source);
+  const { floors, fromPlan } = withPlanFloors(own, planFloors);
 
   await deps.publisher.publish(forecastData(target, outcome, needed, now, mase));
 
@@ -287,15 +294,17 @@ async function predictOne(
     ? withheld.state === 'unknown'
       ? 'PauseUnknown'
       : 'Paused'
-    : outcome.status === 'declined'
-      ? 'ForecastDeclined'
-      : outcome.status === 'untrusted'
-        ? 'ForecastUntrusted'
-        : !scale
-          ? 'ForecastOnly'
-          : budgetCut
-            ? 'ScheduleBudget'
-            : 'ForecastFloors';
+    : fromPlan && scale && !budgetCut
+      ? 'PlanForecast' // the plan's floors were written, whatever became of the target's own forecast
+      : outcome.status === 'declined'
+        ? 'ForecastDeclined'
+        : outcome.status === 'untrusted'
+          ? 'ForecastUntrusted'
+          : !scale
+            ? 'ForecastOnly'
+            : budgetCut
+              ? 'ScheduleBudget'
+              : 'ForecastFloors';
   const floorNow = floorAt(floors, now)?.units ?? 0;
   const peak = Math.max(0, ...(floors?.units ?? []));
   const actions = scheduledActions
@@ -321,7 +330,7 @@ async function predictOne(
     recommendation: peak,
     direction: 'none',
     reason,
-    message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${source}; ${effect}; trust: ${verdict.message}`,
+    message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${fromPlan ? floors?.source : source}; ${effect}; trust: ${verdict.message}`,
     metrics: {},
   };
   await written(
@@ -363,14 +372,6 @@ async function predictOne(
     trusted: verdict.trusted,
     ...(mase !== undefined ? { mase } : {}),
   };
-}
-
-/** A ledger write: a failure is counted (and alarmed), then fails the target as any error does. */
-function written<T>(deps: PredictDeps, operation: string, write: Promise<T>): Promise<T> {
-  return write.catch((error: unknown) => {
-    deps.recordFailed?.(operation);
-    throw error;
-  });
 }
 
 /** Every forecastable rule's forecast, far enough ahead for the floors and their lead; or why there is none. */
@@ -429,30 +430,6 @@ function sourceOf(
     (f) => `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule)})`,
   );
   return `forecast of ${rules.join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
-}
-
-/**
- * Each rule's calibration after this run: the previous run's forecast (the one in force since) scored against
- * the load that has happened, added to what the track kept (floorSizing.ts).
- */
-function calibrated(
-  track: ForecastTrack | undefined,
-  recent: Readonly<Record<string, ActualLoad>>,
-  now: Date,
-): Record<string, readonly CalibrationPoint[]> {
-  // Every rule's record older than the window goes, scored this run or not (a rule removed, a run that declined).
-  const from = now.getTime() - HEADROOM_WINDOW_MINUTES * MINUTE;
-  const calibration: Record<string, readonly CalibrationPoint[]> = Object.fromEntries(
-    Object.entries(track?.calibration ?? {})
-      .map(([rule, points]) => [rule, points.filter((p) => p.time >= from)] as const)
-      .filter(([, points]) => points.length > 0),
-  );
-  for (const f of track?.forecasts ?? []) {
-    const actual = recent[f.rule];
-    if (actual)
-      calibration[f.rule] = calibrate(calibration[f.rule] ?? [], f, actual, f.start - 1, now.getTime());
-  }
-  return calibration;
 }
 
 /** What a forecast is scored on by the next runs: its point forecast over the floors' span, with its MASE scale. */

@@ -42,9 +42,11 @@ export async function pruneAfterRun(
 export function producingGroups(policy: Policy): Map<string, string> {
   const { predictive } = policy;
   if (!predictive.enabled || predictive.mode !== 'forecast-and-scale') return new Map();
+  // A plan's members get the plan's floors whether they forecast on their own or not (predictPlans.ts).
+  const inPlans = new Set(policy.plans.flatMap((p) => p.members.map((m) => m.target)));
   return new Map(
     policy.targets.flatMap((t) =>
-      t.kind === 'asg' && t.predictive && !(t.dryRun ?? policy.dryRun)
+      t.kind === 'asg' && (t.predictive || inPlans.has(t.name)) && !(t.dryRun ?? policy.dryRun)
         ? [[t.name, t.autoScalingGroupName] as const]
         : [],
     ),

@@ -8,7 +8,8 @@ import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type LocalAccount, startLocalAccount } from '../../bin/lib/localAccount';
-import { type ReplayResult, replay } from '../../bin/lib/replay';
+import { backfillDemand, type PlanReplay, planReplay, planStartUnits } from '../../bin/lib/planReplay';
+import { type PredictOutcome, type ReplayResult, replay } from '../../bin/lib/replay';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { addDays, newestCompleteDay } from '../../shared/cost/evaluateCosts';
@@ -225,6 +226,91 @@ describe('npm start: the local account replays a flash crowd', () => {
     await local.stop();
     expect(alive(pid)).toBe(false);
     await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
+  });
+});
+
+// Issue 24: the example's plan at work in the local account. The bundled taxi trace's third morning is the
+// demand (its load balancer's RequestCount, two days of it before the window for predict's forecast); the
+// replicas and the cache see what the API serves; predict runs hourly (forecast-and-scale); the AWS behaviour
+// layer shows a new replica `creating` for 15 minutes and a reshard `modifying` (moto: `available` at once,
+// HTTP 500 for a reshard).
+describe('npm start: the plan moves the database and the cache ahead of the API in a rush', () => {
+  const NYC = resolve(ROOT, '../shared/traces/nyc_taxi.csv');
+  const full = toMinuteSeries(parseTraceCsv(readFileSync(NYC, 'utf8'), NYC), false);
+  const series = window(NYC, '2014-07-03T08:00:00Z', 3);
+  const history = seriesWindow(full, series.start - 2 * 86_400_000, 2 * 1440, NYC);
+  let local: LocalAccount;
+  let plan: PlanReplay;
+  let ledger: DynamoLedger;
+  const predictions: { minute: number; outcomes: readonly PredictOutcome[] }[] = [];
+
+  beforeAll(async () => {
+    const policy = loadPolicyFile(POLICY);
+    const found = planReplay(policy, series);
+    if (!found) throw new Error('the example policy has no plan with a demand metric');
+    plan = found;
+    // In balance at the first minute, as npm start begins: the API at its need, the others by their ratios.
+    const startUnits = planStartUnits(policy, plan, series.load[0] ?? 0);
+    local = await startLocalAccount({
+      policyFile: POLICY,
+      stage: 'e2eplan',
+      predictiveMode: 'forecast-and-scale',
+      initialCapacity: (t) => startUnits.get(t.name) ?? t.capacity.min,
+    });
+    await backfillDemand(local, plan, history);
+    await replay(local, {
+      series,
+      driven: plan.members,
+      plan,
+      speed: 0,
+      onPrediction: (outcomes, minute) => predictions.push({ minute, outcomes }),
+    });
+    const env = local.functions.get('scaleRdsReplicas')?.env ?? {};
+    ledger = new DynamoLedger(local.emulator.aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+  }, 900_000);
+
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  /** A member's applied scale-outs from the ledger, oldest first: when, and to how many. */
+  const scaleOuts = async (target: string) =>
+    (await ledger.decisions(target))
+      .filter((d) => d.applied && d.desired > d.current)
+      .map((d) => ({ at: Date.parse(d.at), to: d.desired }))
+      .sort((a, b) => a.at - b.at);
+
+  it('requests each replica before the API scale-out that needs it (one replica per three instances)', async () => {
+    const replicas = await scaleOuts('events-db');
+    const api = await scaleOuts('api');
+    expect(replicas.length).toBeGreaterThan(0);
+    for (const replica of replicas) {
+      // The API's first scale-out past what the replicas before this one carry.
+      const needs = api.find((a) => Math.ceil(a.to / 3) >= replica.to);
+      expect(needs, `no API scale-out needed replica ${replica.to}`).toBeDefined();
+      expect(replica.at, `replica ${replica.to} at ${new Date(replica.at).toISOString()}`).toBeLessThan(
+        needs?.at ?? 0,
+      );
+    }
+  });
+
+  it('grows the cache ahead of the API too (three shards per five instances)', async () => {
+    const [shard] = await scaleOuts('sessions-cache');
+    const needs = (await scaleOuts('api')).find((a) => Math.ceil((3 * a.to) / 5) >= (shard?.to ?? 0));
+    expect(shard).toBeDefined();
+    expect(shard?.at).toBeLessThan(needs?.at ?? 0);
+  });
+
+  it('shows the replica creating for the provisioning delay: the lead time the ledger learns is 15 minutes or more', async () => {
+    const lead = (await ledger.readPlanMembers(['events-db'])).get('events-db')?.leadSeconds ?? [];
+    expect(lead.length).toBeGreaterThan(0);
+    for (const seconds of lead) expect(seconds).toBeGreaterThanOrEqual(900);
+  });
+
+  it('runs predict hourly, writing the plan’s floors for the members (PlanForecast)', () => {
+    expect(predictions.map((p) => p.minute)).toEqual([1, 60, 120]);
+    const first = predictions[0]?.outcomes.find((o) => o.target === 'events-db');
+    expect(first).toMatchObject({ reason: 'PlanForecast' });
   });
 });
 

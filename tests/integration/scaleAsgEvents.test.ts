@@ -223,7 +223,8 @@ describe('one ledger scope for the functions and the CLI (issue 15)', () => {
           AWS_SECRET_ACCESS_KEY: 'testing',
         },
       });
-      return JSON.parse(stdout) as { target: string; reason: string; current: number }[];
+      return (JSON.parse(stdout) as { targets: { target: string; reason: string; current: number }[] })
+        .targets;
     };
     // Without the ledger, the group at 4 looks hot and unscaled; with it, the scale-out just ordered is
     // warming (and in its cooldown), so the plan does not add again.

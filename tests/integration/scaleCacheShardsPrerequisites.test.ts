@@ -154,7 +154,7 @@ describe('plan says the refusal, and its row records it', () => {
     const result = await cli('plan', policyFile('sessions-rg'), '--json');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('two autoscalers would fight');
-    expect(JSON.parse(result.stdout)).toEqual([
+    expect(JSON.parse(result.stdout).targets).toEqual([
       expect.objectContaining({
         target: 'sessions',
         current: 2,

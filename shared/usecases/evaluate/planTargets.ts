@@ -1,3 +1,4 @@
+import { floorAt } from '../../decision/floors';
 import { historySeconds, withAppliedChange } from '../../decision/nextHistory';
 import { reconcileIntent } from '../../decision/reconcileIntent';
 import type { CapacityState, Decision } from '../../decision/types';
@@ -53,6 +54,7 @@ export async function planTargets(deps: EvaluateDeps, request: EvaluationRequest
       applied: false,
       dryRun: true,
       ...(planned.state ? { state: planned.state } : {}),
+      ...(planned.floor ? { floor: planned.floor } : {}),
     };
   });
 }
@@ -61,6 +63,7 @@ interface Planned {
   readonly decision: Decision;
   readonly acts: boolean;
   readonly state?: CapacityState;
+  readonly floor?: Evaluation['floor'];
 }
 
 function planOne(
@@ -99,7 +102,13 @@ function planOne(
       : {}),
     now,
   });
-  return { decision: decided.decision, acts: operationOf(decided).action !== undefined, state };
+  const floor = floorAt(record.floors, now);
+  return {
+    decision: decided.decision,
+    acts: operationOf(decided).action !== undefined,
+    state,
+    ...(floor ? { floor } : {}),
+  };
 }
 
 function unread(target: Target, observed: TargetLook['observed']): Decision {

@@ -104,6 +104,8 @@ export interface Evaluation {
   readonly dryRun: boolean;
   /** `plan` only: the resource as observed (the plans' overview reads each member's). */
   readonly state?: CapacityState;
+  /** `plan` only: the forecast floor in force for it (predict's, a plan member's the higher of its own and its plan's). */
+  readonly floor?: { readonly units: number; readonly source: string };
 }
 
 /** What a run knows of a target before any lease: its ledger record and a first observation. */

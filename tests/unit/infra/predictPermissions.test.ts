@@ -68,11 +68,24 @@ describe('the predict role', () => {
     expect(write?.Resource).toHaveLength(1);
   });
 
-  it('has no scheduled-action write at all when no group is predictive, and no capacity call ever', () => {
+  it('writes them on a group in a plan that is not predictive itself (predict writes its plan’s floors there)', () => {
+    const policy = examplePolicy();
+    const inPlanOnly = validatePolicy({
+      ...policy,
+      targets: policy.targets.map((t) => ({ ...t, predictive: false })),
+    });
+    const [write] = statementsOf(functionRole('predict', inPlanOnly, 'f', 'prod')).filter((s) =>
+      s.Action.includes('autoscaling:BatchPutScheduledUpdateGroupAction'),
+    );
+    expect(JSON.stringify(write?.Resource)).toContain('autoScalingGroupName/event-platform-api');
+  });
+
+  it('has no scheduled-action write at all when no group is predictive or in a plan, and no capacity call ever', () => {
     const policy = examplePolicy();
     const none = validatePolicy({
       ...policy,
       targets: policy.targets.map((t) => ({ ...t, predictive: false })),
+      plans: [],
     });
     const actions = statementsOf(functionRole('predict', none, 'f', 'prod')).flatMap((s) => s.Action);
     expect(actions).not.toContain('autoscaling:BatchPutScheduledUpdateGroupAction');
