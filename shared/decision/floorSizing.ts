@@ -68,16 +68,17 @@ export function calibrate(
 }
 
 /**
- * The headroom measured from a calibration of one point per `periodMinutes`: the 95th percentile of its
- * ratios, never below 1; undefined under MIN_CALIBRATION_MINUTES of record.
+ * The headroom measured from a calibration of one point per `periodMinutes`: the `quantile` (default the 95th
+ * percentile) of its ratios, never below 1; undefined under MIN_CALIBRATION_MINUTES of record.
  */
 export function measuredHeadroom(
   calibration: readonly CalibrationPoint[],
   periodMinutes: number,
+  quantile = HEADROOM_QUANTILE,
 ): number | undefined {
   if (calibration.length * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
   const ratios = calibration.map((p) => p.ratio).sort((a, b) => a - b);
-  const q = ratios[Math.min(ratios.length - 1, Math.floor(HEADROOM_QUANTILE * ratios.length))] as number;
+  const q = ratios[Math.min(ratios.length - 1, Math.floor(quantile * ratios.length))] as number;
   return Math.max(1, q);
 }
 

@@ -165,7 +165,9 @@ export function leadSeconds(target: Target, policy: PredictivePolicy): number {
 /**
  * The floor schedule the scalers honour: each step's floor is the most any step within the lead after it
  * needs (so capacity ordered at a rise is serving when the rise comes, and a fall waits for its own time),
- * capped at `max` (the policy's and the group's). Undefined when no step asks for any unit.
+ * and, with a hold, the most any step of the `holdMinutes` before it needed (a floor comes down only once its
+ * need has stayed lower that long), capped at `max` (the policy's and the group's). Undefined when no step asks
+ * for any unit.
  */
 export function floorSchedule(
   needed: NeededCapacity,
@@ -173,9 +175,13 @@ export function floorSchedule(
   max: number,
   madeAt: Date,
   source: string,
+  holdMinutes = 0,
 ): FloorSchedule | undefined {
   const k = Math.ceil(lead / (needed.stepMinutes * 60));
-  const units = needed.units.map((_, i) => Math.min(max, Math.max(0, ...needed.units.slice(i, i + k + 1))));
+  const hold = Math.ceil(holdMinutes / needed.stepMinutes);
+  const units = needed.units.map((_, i) =>
+    Math.min(max, Math.max(0, ...needed.units.slice(Math.max(0, i - hold), i + k + 1))),
+  );
   if (!units.some((u) => u > 0)) return undefined;
   return { start: needed.start, stepMinutes: needed.stepMinutes, units, madeAt, source };
 }

@@ -328,6 +328,59 @@ export const PredictiveEventSchema = z
     message: 'must be after start',
   });
 
+/** A closed range a walk-forward knob is chosen in. */
+function knobRange(lowest: number, highest: number, defaults: { min: number; max: number }, what: string) {
+  return z
+    .strictObject({
+      min: z.number().min(lowest).max(highest).default(defaults.min),
+      max: z.number().min(lowest).max(highest).default(defaults.max),
+    })
+    .refine((r) => r.min <= r.max, { path: ['max'], message: 'must be at least min' })
+    .prefault({})
+    .describe(what);
+}
+
+/**
+ * Walk-forward tuning of each predictive target's floors (issue 22): every run scores, on the target's own last
+ * `windowHours`, the floors each allowed knob setting would have written, and keeps the one that would have cost
+ * least (capacity, plus `overloadMinuteCost` for each minute of demand above it). Defaults are chosen
+ * leave-one-trace-out (bench/results.md).
+ */
+export const FloorTuningSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('choose each target’s floor knobs from its own past runs'),
+    windowHours: z
+      .number()
+      .int()
+      .min(24)
+      .max(168)
+      .default(48)
+      .describe('the past scored; under 24 h of scored runs the defaults stand (quantile 0.95, no hold)'),
+    headroomQuantile: knobRange(
+      0.5,
+      0.999,
+      { min: 0.8, max: 0.99 },
+      'the quantile of actual ÷ forecast the floors plan for: chosen in this range',
+    ),
+    holdMinutes: knobRange(
+      0,
+      240,
+      { min: 0, max: 60 },
+      'how long a floor stays at a step’s need after it: chosen in this range',
+    ),
+    allowReactiveOnly: z
+      .boolean()
+      .default(true)
+      .describe('a target whose floors would not have paid for themselves runs on its rules alone'),
+    overloadMinuteCost: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(10)
+      .describe('what one minute of demand above capacity is worth, in unit-minutes of capacity'),
+  })
+  .prefault({});
+
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
@@ -358,6 +411,7 @@ export const PredictiveSchema = z
       .prefault({})
       .describe('how early a floor starts before the need, per kind (groups: instanceWarmupSeconds)'),
     events: z.array(PredictiveEventSchema).max(100).default([]).describe('known events (a ticket rush)'),
+    tuning: FloorTuningSchema,
   })
   .prefault({});
 
@@ -434,3 +488,4 @@ export type RateLimit = z.infer<typeof rateLimit>;
 export type CostPolicy = z.infer<typeof CostSchema>;
 export type PredictivePolicy = z.infer<typeof PredictiveSchema>;
 export type PredictiveEvent = z.infer<typeof PredictiveEventSchema>;
+export type FloorTuning = z.infer<typeof FloorTuningSchema>;

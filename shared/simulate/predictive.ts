@@ -18,6 +18,9 @@ import type { FloorSchedule } from '../decision/types';
 import { forecastLoad } from '../forecast/forecastLoad';
 import type { ForecastResult, LoadForecast, LoadHistory } from '../forecast/types';
 import { type PredictivePolicy, PredictiveSchema, type Target } from '../policy/schema';
+import { defaultKnobs, type FloorKnobs } from '../tune/chooseFloorKnobs';
+import { type ForecastRun, keptRuns } from '../tune/forecastRuns';
+import { tunedKnobs } from '../tune/tunedKnobs';
 
 /**
  * Predictive floors in the backtest, exactly as the predict function makes them: every hour a forecast of the
@@ -141,60 +144,101 @@ export function floorPlanner(
   let lastRunHour = Number.NEGATIVE_INFINITY;
   let previous: PointForecast | undefined;
   let calibration: CalibrationPoint[] = [];
+  const { tuning } = settings.predictive;
+  let runs: ForecastRun[] = [];
+  let knobs: FloorKnobs = defaultKnobs(tuning);
+  /** The predict function's hourly run at minute m: score the last forecast, tune, forecast, write the floors. */
+  const hourlyRun = (m: number, now: number, load: (j: number) => number) => {
+    const start = now - m * 60_000;
+    const k = settings.stepMinutes;
+    // The forecast in force until now, scored on its steps that have ended (minutes before m only).
+    if (previous) {
+      const from = (previous.start - start) / 60_000;
+      const times: number[] = [];
+      const values: number[] = [];
+      for (let j = Math.max(0, from); j < m; j += 1) {
+        times.push(start + j * 60_000);
+        values.push(load(j));
+      }
+      calibration = calibrate(
+        calibration,
+        previous,
+        { times, values, periodMinutes: 1 },
+        previous.start - 1,
+        now,
+      );
+    }
+    const made = cachedForecast(series, load, start, m, settings, lead);
+    const until = floorsUntil(new Date(now), settings.predictive);
+    // The knobs from this target's own past runs (walk-forward), before this run joins them.
+    knobs = tunedKnobs({
+      predictive: settings.predictive,
+      target,
+      rule: rules[0] as Target['rules'][number],
+      runs,
+      history: tuning.enabled
+        ? percentHistory(load, start, m, settings, resource.unitCapacity)
+        : { times: [], values: [] },
+      max: resource.max,
+      now,
+    }).knobs;
+    if (made.status !== 'forecast') {
+      runs = keptRuns(runs, undefined, now, now, tuning);
+      return;
+    }
+    previous = made;
+    const headroom = floorHeadroom(
+      measuredHeadroom(calibration, 1, knobs.headroomQuantile),
+      settings.predictive.capacityBufferPercent,
+    );
+    const forecast = inPercentOfUnit(made, resource.unitCapacity);
+    const needed = neededCapacity(
+      rules.map((rule) => ({ rule, forecast, headroom })),
+      [],
+      until,
+    );
+    schedule = knobs.floors
+      ? floorSchedule(needed, lead, resource.max, new Date(now), made.message, knobs.holdMinutes)
+      : undefined;
+    const run = { madeAt: now, start: forecast.start, stepMinutes: k, point: forecast.point };
+    runs = keptRuns(runs, run, now, until.getTime() + lead * 1000, tuning);
+    for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
+      const point = made.point[Math.floor(t / k)] ?? Number.NaN;
+      pointAt[m + t] = point;
+      upperAt[m + t] = point * headroom;
+    }
+  };
   return {
     /** Runs the hourly forecast when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
       const hour = Math.floor(now / 3_600_000);
       if (hour > lastRunHour && m >= FIRST_FORECAST_MINUTE && rules.length > 0) {
         lastRunHour = hour;
-        const start = now - m * 60_000;
-        const k = settings.stepMinutes;
-        // The forecast in force until now, scored on its steps that have ended (minutes before m only).
-        if (previous) {
-          const from = (previous.start - start) / 60_000;
-          const times: number[] = [];
-          const values: number[] = [];
-          for (let j = Math.max(0, from); j < m; j += 1) {
-            times.push(start + j * 60_000);
-            values.push(load(j));
-          }
-          calibration = calibrate(
-            calibration,
-            previous,
-            { times, values, periodMinutes: 1 },
-            previous.start - 1,
-            now,
-          );
-        }
-        const made = cachedForecast(series, load, start, m, settings, lead);
-        if (made.status === 'forecast') {
-          previous = made;
-          const headroom = floorHeadroom(
-            measuredHeadroom(calibration, 1),
-            settings.predictive.capacityBufferPercent,
-          );
-          const forecast = inPercentOfUnit(made, resource.unitCapacity);
-          const until = floorsUntil(new Date(now), settings.predictive);
-          const needed = neededCapacity(
-            rules.map((rule) => ({ rule, forecast, headroom })),
-            [],
-            until,
-          );
-          schedule = floorSchedule(needed, lead, resource.max, new Date(now), made.message);
-          for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
-            const point = made.point[Math.floor(t / k)] ?? Number.NaN;
-            pointAt[m + t] = point;
-            upperAt[m + t] = point * headroom;
-          }
-        }
+        hourlyRun(m, now, load);
       }
       return floorAt(schedule, new Date(now));
     },
+    /** The knobs the last run chose (walk-forward tuning), for the charts and tests. */
+    knobs: () => knobs,
     /** The forecast in force at minute m and the load its floors planned for (NaN: none). */
     forecastAt(m: number): { value: number; upper: number } {
       return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
     },
   };
+}
+
+/** The load before minute m at the forecasts' step, in percent of one unit, over what walk-forward tuning reads. */
+function percentHistory(
+  load: (j: number) => number,
+  start: number,
+  m: number,
+  settings: FloorSettings,
+  unitCapacity: number,
+): LoadHistory {
+  const { tuning } = settings.predictive;
+  const lookbackMinutes = (tuning.windowHours + 7) * 60;
+  const history = historyBefore(load, start, m, { lookbackMinutes, stepMinutes: settings.stepMinutes });
+  return { times: history.times, values: history.values.map((v) => (v * 100) / unitCapacity) };
 }
 
 /** A forecast needs a day of history. */
