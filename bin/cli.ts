@@ -10,6 +10,7 @@ import { registerPredict } from './commands/predict';
 import { registerPrices } from './commands/prices';
 import { registerRelease } from './commands/release';
 import { registerSchema } from './commands/schema';
+import { registerTune } from './commands/tune';
 import { registerValidate } from './commands/validate';
 
 /** The operator CLI: one file per command under bin/commands/, each adding itself here. */
@@ -26,6 +27,7 @@ for (const register of [
   registerKillSwitch,
   registerRelease,
   registerForecast,
+  registerTune,
 ])
   register(program);
 

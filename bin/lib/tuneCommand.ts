@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Document, isCollection, visit } from 'yaml';
+import { ScalingError } from '../../shared/errors';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
+import { parseTraceCsv, type TraceRow, toMinuteSeries } from '../../shared/simulate/trace';
+import type { Ratios } from '../../shared/tune/looSelection';
+import { describeReactive, reactiveTargetKeys } from '../../shared/tune/reactiveKnobs';
+import {
+  PREDICTIVE_GOALS,
+  type Range,
+  REACTIVE_GOAL,
+  type TuneResult,
+  tuneHistory,
+} from '../../shared/tune/tuneHistory';
+
+const KINDS: readonly TargetKind[] = ['asg', 'rds-replicas', 'cache-shards'];
+
+export interface TuneCommandOptions {
+  readonly kind: string;
+  readonly policy?: string;
+  readonly target?: string;
+  readonly perIntervalCount?: boolean;
+  readonly json?: boolean;
+}
+
+/** A usage problem of `scalepilot tune`: printed as one line, exit 1. */
+export class TuneCommandError extends ScalingError {}
+
+/** The rows of a trace file, or a one-line error naming the file. */
+export function tuneTraceRows(file: string | undefined): TraceRow[] {
+  if (!file) throw new TuneCommandError('tune: give --trace FILE or --cloudwatch');
+  if (!existsSync(file)) throw new TuneCommandError(`tune: ${file}: no such file`);
+  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * `scalepilot tune`: searches the reactive knobs (and a predictive target's overload price) on the first two thirds
+ * of the history, validates on the last third, and prints the recommended change as YAML to paste into the
+ * policy, with its cost and overload against target tracking on the validation part and across three folds.
+ * Refuses, saying why, with under 3 days of history.
+ */
+export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCommandOptions): TuneResult {
+  const kind = o.kind as TargetKind;
+  if (!KINDS.includes(kind))
+    throw new TuneCommandError(`--kind: unknown kind "${o.kind}" (${KINDS.join(', ')})`);
+  const policy = o.policy ? loadPolicyFile(o.policy) : undefined;
+  const target = policy ? policyTarget(policy.targets, kind, o) : undefined;
+  const series = toMinuteSeries(rows, Boolean(o.perIntervalCount));
+  const result = tuneHistory(series, {
+    kind,
+    ...(target ? { target } : {}),
+    predictive: policy?.predictive ?? PredictiveSchema.parse({ enabled: true }),
+  });
+  if (result.status === 'refused') {
+    console.log(`${source}: no recommendation: ${result.message}`);
+    process.exitCode = 1;
+    return result;
+  }
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return result;
+  }
+  const at = (r: Range) => {
+    const iso = (m: number) => new Date(series.start + m * 60_000).toISOString().slice(0, 16);
+    return `${iso(r.from)} to ${iso(r.to)}Z (${((r.to - r.from) / 1440).toFixed(1)} days)`;
+  };
+  const name = target?.name ?? 'backtest';
+  console.log(
+    `${source}, ${kind} target "${name}": searched on ${at(result.search)}, validated on ${at(result.validation)}`,
+  );
+  console.log('');
+  console.log('# the recommended change (paste into your policy; keys not shown stay as they are)');
+  console.log(recommendedYaml(result, target).trimEnd());
+  console.log('');
+  console.log('on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):');
+  console.log(
+    `  rules alone:   ${verdict(result.reactiveRatios, REACTIVE_GOAL)}    ${describeReactive(result.reactive)}`,
+  );
+  if (result.predictiveRatios)
+    console.log(
+      `  with floors:   ${verdict(result.predictiveRatios, PREDICTIVE_GOALS[kind])}    overloadMinuteCost ${result.overloadMinuteCost}`,
+    );
+  console.log('across three folds (each chosen on the history before its part):');
+  for (const f of result.folds)
+    console.log(
+      `  ${at(f.validation)}: rules ${ratioText(f.reactiveRatios)}${f.predictiveRatios ? `, floors ${ratioText(f.predictiveRatios)}` : ''}`,
+    );
+  const { folds } = result;
+  const spread = (pick: (f: (typeof folds)[number]) => Ratios | undefined) => {
+    const all = folds.map(pick).filter((r): r is Ratios => r !== undefined);
+    if (all.length === 0) return undefined;
+    const range = (of: (r: Ratios) => number) =>
+      `${Math.min(...all.map(of)).toFixed(2)}–${Math.max(...all.map(of)).toFixed(2)}×`;
+    return `overload ${range((r) => r.overload)}, cost ${range((r) => r.cost)}`;
+  };
+  console.log(`spread: rules ${spread((f) => f.reactiveRatios)}`);
+  const floors = spread((f) => f.predictiveRatios);
+  if (floors) console.log(`        floors ${floors}`);
+  return result;
+}
+
+/** The policy's target of the kind (the one named by --target when several). */
+function policyTarget(targets: readonly Target[], kind: TargetKind, o: TuneCommandOptions): Target {
+  const ofKind = targets.filter((t) => t.kind === kind && (o.target === undefined || t.name === o.target));
+  const found = ofKind[0];
+  if (!found)
+    throw new TuneCommandError(
+      `${o.policy}: no ${kind} target${o.target ? ` named "${o.target}"` : ''} (targets: ${targets.map((t) => `${t.name} (${t.kind})`).join(', ')})`,
+    );
+  if (ofKind.length > 1)
+    throw new TuneCommandError(
+      `${o.policy}: ${ofKind.length} ${kind} targets (${ofKind.map((t) => t.name).join(', ')}): name one with --target`,
+    );
+  return found;
+}
+
+/** The change as policy YAML: the target's reactive keys, and the predictive tuning price when tuned. */
+export function recommendedYaml(
+  result: Extract<TuneResult, { status: 'recommended' }>,
+  target?: Target,
+): string {
+  const rule = target?.rules[0] ?? {
+    name: 'utilisation',
+    metric: { namespace: 'Backtest', name: 'Utilisation' },
+  };
+  const { metric } = rule;
+  const keys = reactiveTargetKeys(result.reactive, { name: rule.name, metric });
+  const change = {
+    targets: [{ name: target?.name ?? 'backtest', ...keys }],
+    ...(result.overloadMinuteCost !== undefined
+      ? { predictive: { tuning: { overloadMinuteCost: result.overloadMinuteCost } } }
+      : {}),
+  };
+  // The target's keys one per line, each value on that line (as docs/policy.md writes them).
+  const doc = new Document(change);
+  visit(doc, {
+    Collection(_, node, path) {
+      if (isCollection(node) && path.filter(isCollection).length >= 3) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
+const ratioText = (r: Ratios) => `overload ${r.overload.toFixed(2)}×, cost ${r.cost.toFixed(2)}×`;
+const verdict = (r: Ratios, goal: { overload: number; cost: number }) =>
+  `${ratioText(r)} (goal ≤ ${goal.overload}× at ≤ ${goal.cost}×: ${r.overload <= goal.overload && r.cost <= goal.cost ? 'met' : 'missed'})`;
