@@ -5,7 +5,7 @@ import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
 import { parseTraceCsv, type TraceRow, toMinuteSeries } from '../../shared/simulate/trace';
 import type { Ratios } from '../../shared/tune/looSelection';
-import { describeReactive, reactiveTargetKeys } from '../../shared/tune/reactiveKnobs';
+import { describeFloors, describeReactive, reactiveTargetKeys } from '../../shared/tune/reactiveKnobs';
 import {
   PREDICTIVE_GOALS,
   type Range,
@@ -79,7 +79,7 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
   );
   if (result.predictiveRatios)
     console.log(
-      `  with floors:   ${verdict(result.predictiveRatios, PREDICTIVE_GOALS[kind])}    overloadMinuteCost ${result.overloadMinuteCost}`,
+      `  with floors:   ${verdict(result.predictiveRatios, PREDICTIVE_GOALS[kind])}    ${result.floors ? describeFloors(result.floors) : ''}`,
     );
   console.log('across three folds (each chosen on the history before its part):');
   for (const f of result.folds)
@@ -125,11 +125,15 @@ export function recommendedYaml(
     metric: { namespace: 'Backtest', name: 'Utilisation' },
   };
   const { metric } = rule;
-  const keys = reactiveTargetKeys(result.reactive, { name: rule.name, metric });
+  const keys = reactiveTargetKeys(
+    result.reactive,
+    { name: rule.name, metric },
+    result.floors?.floorTargetPercent,
+  );
   const change = {
     targets: [{ name: target?.name ?? 'backtest', ...keys }],
-    ...(result.overloadMinuteCost !== undefined
-      ? { predictive: { tuning: { overloadMinuteCost: result.overloadMinuteCost } } }
+    ...(result.floors
+      ? { predictive: { tuning: { overloadMinuteCost: result.floors.overloadMinuteCost } } }
       : {}),
   };
   // The target's keys one per line, each value on that line (as docs/policy.md writes them).

@@ -128,8 +128,10 @@ export function decideCapacity(input: DecisionInput): Decision {
   const recommendation = raw;
 
   // 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest
-  //    recommendation of the direction's window, this one included.
-  const stabilized = stabilize(raw, current, history, target, now);
+  //    recommendation of the direction's window, this one included. Under a predictive floor a target may
+  //    release scale-in from its window and rate limits: the floor already holds what the forecast says comes.
+  const released = floor !== undefined && raw < current && !target.stabilization.scaleInHoldsUnderFloor;
+  const stabilized = released ? raw : stabilize(raw, current, history, target, now);
   if (stabilized !== raw) {
     if (stabilized === current) {
       return bounded(
@@ -201,7 +203,7 @@ export function decideCapacity(input: DecisionInput): Decision {
     direction === 'out' ? (top.rule === FORECAST ? 'PredictiveFloor' : 'ScaleOut') : 'ScaleIn';
 
   // 4. Rate limits: the most permissive limit of the direction applies (the HPA's default selectPolicy).
-  const limits = direction === 'out' ? target.rateLimits.scaleOut : target.rateLimits.scaleIn;
+  const limits = direction === 'out' ? target.rateLimits.scaleOut : released ? [] : target.rateLimits.scaleIn;
   if (limits.length > 0) {
     const bound = rateBound(direction, limits, history, current, now);
     if (direction === 'out' ? desired > bound : desired < bound) {

@@ -17,11 +17,12 @@ export function historyPeriodSeconds(rule: Rule): number {
 }
 
 /**
- * The utilisation one unit is sized for: a target-tracking rule's target, or a step rule's lowest scale-out
- * threshold (so a floor sized at it leaves the reactive rule quiet on the forecast load). In the unit the rule
- * reads (a `percentOf` metric's Sum is read as a percentage too).
+ * The utilisation one unit is sized for: the rule's `floorTarget` when it sets one, else a target-tracking rule's
+ * target, or a step rule's lowest scale-out threshold (so a floor sized at it leaves the reactive rule quiet on the
+ * forecast load). In the unit the rule reads (a `percentOf` metric's Sum is read as a percentage too).
  */
 export function utilisationTarget(rule: Rule): number {
+  if (rule.floorTarget !== undefined) return rule.floorTarget;
   return rule.type === 'target-tracking' ? rule.target : Math.min(...rule.scaleOut.map((s) => s.above));
 }
 

@@ -76,6 +76,18 @@ const stepOut = z.strictObject({ above: z.number(), add: z.number().int().positi
 const stepIn = z.strictObject({ below: z.number(), remove: z.number().int().positive() });
 
 /** Step scaling: ordered thresholds, each with its own adjustment (the largest breached step wins). */
+/**
+ * The utilisation a predictive floor sizes one unit at, when it is not the rule's own (issue 22): a floor above the
+ * rule's target carries the forecast load with less capacity, and the rule adds what the load then asks.
+ */
+const floorTarget = z
+  .number()
+  .positive()
+  .optional()
+  .describe(
+    "the utilisation predictive floors size a unit at; default: a target-tracking rule's target, a step rule's lowest scale-out threshold",
+  );
+
 export const StepRuleSchema = z.strictObject({
   name,
   type: z.literal('step'),
@@ -83,6 +95,7 @@ export const StepRuleSchema = z.strictObject({
   scaleOut: z.array(stepOut).min(1),
   scaleIn: z.array(stepIn).default([]),
   evaluationPeriods: z.number().int().min(1).max(60).default(1),
+  floorTarget,
 });
 
 /** Target tracking: desired = ceil(current × metric / target), held inside a tolerance band. */
@@ -93,6 +106,7 @@ export const TargetTrackingRuleSchema = z.strictObject({
   target: z.number().positive(),
   tolerance: z.number().min(0).max(0.5).default(0.1),
   evaluationPeriods: z.number().int().min(1).max(60).default(1),
+  floorTarget,
 });
 
 export const RuleSchema = z.discriminatedUnion('type', [StepRuleSchema, TargetTrackingRuleSchema]);
@@ -117,6 +131,12 @@ const targetCommon = {
     .strictObject({
       scaleOutSeconds: z.number().int().min(0).default(60),
       scaleInSeconds: z.number().int().min(0).default(300),
+      scaleInHoldsUnderFloor: z
+        .boolean()
+        .default(true)
+        .describe(
+          'false: while a predictive floor is in force, scale-in skips its window and rate limits (the floor holds what the forecast says is needed)',
+        ),
     })
     .prefault({}),
   rateLimits: z

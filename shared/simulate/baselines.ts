@@ -4,7 +4,12 @@ import { ceilUnits } from '../decision/ruleRecommendation';
 import type { MetricReading, ScalingHistory } from '../decision/types';
 import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
-import { REACTIVE_DEFAULTS, type ReactiveKnobs, reactiveTargetKeys } from '../tune/reactiveKnobs';
+import {
+  FLOOR_DEFAULTS,
+  REACTIVE_DEFAULTS,
+  type ReactiveKnobs,
+  reactiveTargetKeys,
+} from '../tune/reactiveKnobs';
 import { clamp, type PolicyFactory, type Scenario, type SimPolicy, unitsFor } from './engine';
 import { type FloorSettings, floorPlanner } from './predictive';
 
@@ -144,7 +149,11 @@ export function seedTarget(s: Scenario, delayMinutes: number): Target {
  * walk-forward). `knobs` runs another candidate of the same shape (the bench's grid, `scalepilot tune`).
  */
 export const REACTIVE_TARGET_PERCENT = REACTIVE_DEFAULTS.targetPercent;
-export function scalepilotTarget(s: Scenario, knobs: ReactiveKnobs = REACTIVE_DEFAULTS): Target {
+export function scalepilotTarget(
+  s: Scenario,
+  knobs: ReactiveKnobs = REACTIVE_DEFAULTS,
+  floorTargetPercent = FLOOR_DEFAULTS.floorTargetPercent,
+): Target {
   const policy = validatePolicy({
     version: 1,
     maxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -156,10 +165,11 @@ export function scalepilotTarget(s: Scenario, knobs: ReactiveKnobs = REACTIVE_DE
         capacity: { min: s.min, max: s.max },
         instanceWarmupSeconds: Math.max(60, s.delay * 60),
         predictive: true,
-        ...reactiveTargetKeys(knobs, {
-          name: 'utilisation',
-          metric: { namespace: 'Backtest', name: 'Utilisation' },
-        }),
+        ...reactiveTargetKeys(
+          knobs,
+          { name: 'utilisation', metric: { namespace: 'Backtest', name: 'Utilisation' } },
+          floorTargetPercent,
+        ),
       },
     ],
   });

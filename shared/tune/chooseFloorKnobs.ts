@@ -31,12 +31,16 @@ export interface FloorKnobInput {
   readonly runs: readonly ForecastRun[];
   /** The load per step, at the runs' step (timestamps at step starts). */
   readonly actual: LoadHistory;
-  /** The load one unit carries at the rule's utilisation target (the floors' sizing). */
+  /** The load one unit carries at the utilisation the floors size it at. */
   readonly perUnit: number;
+  /** The load one unit carries at the rule's own target (what the rules alone order). */
+  readonly rulePerUnit: number;
   /** How early capacity must be ordered: the warm-up or provisioning delay. */
   readonly leadMinutes: number;
   /** The rules' scale-in stabilisation window: how long they hold what they ordered. */
   readonly scaleInWindowMinutes: number;
+  /** False: under a floor the rules come down without their window (`stabilization.scaleInHoldsUnderFloor`). */
+  readonly scaleInHoldsUnderFloor: boolean;
   readonly min: number;
   readonly max: number;
   /** The policy's buffer: the headroom while under 4 hours of ratios are known. */
@@ -116,10 +120,11 @@ export function chooseFloorKnobs(input: FloorKnobInput): KnobChoice {
       why: `${Math.round((scored.length * step) / 60)} h of runs scored, under ${MIN_SCORED_MINUTES / 60} h: defaults`,
     };
   const ratios = ratiosBefore(runs, inForce);
-  const reactive = reactiveUnits(scored, actual, input, stepMs);
+  const held = reactiveUnits(scored, actual, input, stepMs, input.scaleInWindowMinutes);
+  const underFloor = input.scaleInHoldsUnderFloor ? held : reactiveUnits(scored, actual, input, stepMs, 0);
   let best = { knobs: fallback, score: Number.POSITIVE_INFINITY, cost: 0, overload: 0 };
   for (const knobs of candidateKnobs(tuning)) {
-    const s = replay(knobs, scored, runs, ratios, reactive, input, step);
+    const s = replay(knobs, scored, runs, ratios, knobs.floors ? underFloor : held, input, step);
     if (s.score < best.score) best = { knobs, ...s };
   }
   const k = best.knobs;
@@ -169,21 +174,22 @@ function ratiosBefore(runs: readonly ForecastRun[], inForce: readonly InForce[])
   });
 }
 
-/** What the rules alone would have had serving at each scored step: the need seen a lead earlier, held for their window. */
+/** What the rules would have had serving at each scored step: the need seen a lead earlier, held for `holdMinutes`. */
 function reactiveUnits(
   scored: readonly InForce[],
   actual: ReadonlyMap<number, number>,
   input: FloorKnobInput,
   stepMs: number,
+  holdMinutes: number,
 ): number[] {
   const step = stepMs / MINUTE;
   const delay = Math.max(1, Math.ceil(input.leadMinutes / step));
-  const hold = Math.ceil(input.scaleInWindowMinutes / step);
+  const hold = Math.ceil(holdMinutes / step);
   return scored.map((s) => {
     let units = 0;
     for (let j = delay; j <= delay + hold; j += 1) {
       const v = actual.get(s.time - j * stepMs);
-      if (v !== undefined) units = Math.max(units, Math.ceil(v / input.perUnit - 1e-9));
+      if (v !== undefined) units = Math.max(units, Math.ceil(v / input.rulePerUnit - 1e-9));
     }
     return units;
   });

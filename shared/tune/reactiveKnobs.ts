@@ -1,3 +1,5 @@
+import { FloorTuningSchema } from '../policy/schema';
+
 /**
  * The reactive knobs of a target-tracking target, as an operator writes them: the rule's target and tolerance,
  * and how it comes back down (the scale-in stabilisation window and a scale-in rate limit). Scale-out always acts
@@ -38,14 +40,44 @@ export const REACTIVE_GRID: readonly ReactiveKnobs[] = [65, 70, 75].flatMap((tar
   ),
 );
 
-/** The keys of a target these knobs set, as a policy file writes them. */
+/**
+ * The predictive knobs of the backtest policy: the utilisation its floors size a unit at (the rule's
+ * `floorTarget`) and the price of an overload minute its floors are tuned with (`predictive.tuning`). Under a
+ * floor the rules come down without their scale-in window (`stabilization.scaleInHoldsUnderFloor: false`): the
+ * floor, the forecast × its measured headroom, holds what the next minutes need.
+ */
+export interface FloorPolicyKnobs {
+  readonly floorTargetPercent: number;
+  readonly overloadMinuteCost: number;
+}
+
+/**
+ * Chosen leave-one-trace-out from `FLOOR_GRID` on the shared traces by `npm run bench` (bench/results.md): the
+ * price of an overload minute is the schema's default (`predictive.tuning.overloadMinuteCost`).
+ */
+export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
+  floorTargetPercent: 85,
+  overloadMinuteCost: FloorTuningSchema.parse({}).overloadMinuteCost,
+};
+
+/** The candidates the bench chooses the predictive defaults from. */
+export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [85, 100].flatMap((floorTargetPercent) =>
+  [30, 100, 300, 1000].map((overloadMinuteCost) => ({ floorTargetPercent, overloadMinuteCost })),
+);
+
+/** The keys of a target these knobs set, as a policy file writes them (with the floors' sizing when given). */
 export function reactiveTargetKeys(
   knobs: ReactiveKnobs,
   rule: { readonly name: string; readonly metric: Readonly<Record<string, unknown>> },
+  floorTargetPercent?: number,
 ) {
   return {
     cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 },
-    stabilization: { scaleOutSeconds: 0, scaleInSeconds: knobs.scaleInWindowSeconds },
+    stabilization: {
+      scaleOutSeconds: 0,
+      scaleInSeconds: knobs.scaleInWindowSeconds,
+      ...(floorTargetPercent !== undefined ? { scaleInHoldsUnderFloor: false } : {}),
+    },
     ...(knobs.scaleInStepPercent > 0
       ? {
           rateLimits: {
@@ -66,6 +98,7 @@ export function reactiveTargetKeys(
         metric: rule.metric,
         target: knobs.targetPercent,
         tolerance: knobs.tolerance,
+        ...(floorTargetPercent !== undefined ? { floorTarget: floorTargetPercent } : {}),
       },
     ],
   };
@@ -74,4 +107,9 @@ export function reactiveTargetKeys(
 /** Knobs as one line, for tables and logs. */
 export function describeReactive(k: ReactiveKnobs): string {
   return `target ${k.targetPercent}%, tolerance ${k.tolerance}, scale-in window ${k.scaleInWindowSeconds} s${k.scaleInStepPercent > 0 ? `, at most ${k.scaleInStepPercent}% per window` : ''}`;
+}
+
+/** Floor knobs as one line. */
+export function describeFloors(k: FloorPolicyKnobs): string {
+  return `floorTarget ${k.floorTargetPercent}%, overloadMinuteCost ${k.overloadMinuteCost}`;
 }

@@ -6,21 +6,26 @@ import { benchFloorSettings } from '../simulate/predictive';
 import type { MinuteSeries } from '../simulate/trace';
 import { type Goal, type Ratios, ratiosOf } from './looSelection';
 import { rangeFigures } from './rangeFigures';
-import { REACTIVE_GRID, type ReactiveKnobs, reactiveTargetKeys } from './reactiveKnobs';
+import {
+  FLOOR_GRID,
+  type FloorPolicyKnobs,
+  REACTIVE_GRID,
+  type ReactiveKnobs,
+  reactiveTargetKeys,
+} from './reactiveKnobs';
 
 /**
  * `scalepilot tune`: the knobs of one target chosen on the first two thirds of its own history and judged on the
  * last third, which the search never saw. First the reactive knobs (the rules alone, as they run whenever the
  * forecast is off), against target tracking's goal of ≤ 1.0× its overload at ≤ 1.0× its cost; then, for a
- * predictive target, the price of an overload minute its floors are tuned with, against the predictive goals.
+ * predictive target, the floors' sizing and the price of an overload minute their walk-forward tuning weighs
+ * (`FLOOR_GRID`), against the kind's predictive goal.
  * Every candidate runs once over the whole history (policies only look back) and is scored on each range, so the
  * forecasts are made once and every fold costs nothing more.
  */
 
 /** The least history tune recommends from: two days to search on (a day before the first forecast), one to validate. */
 export const MIN_TUNE_DAYS = 3;
-/** The prices of an overload minute tried for a predictive target (unit-minutes of capacity). */
-export const OVERLOAD_PRICES = [1, 3, 10, 30, 100];
 /** The goals a choice is judged against (issue 22), as ratios to target tracking. */
 export const REACTIVE_GOAL: Goal = { overload: 1, cost: 1 };
 export const PREDICTIVE_GOALS: Record<TargetKind, Goal> = {
@@ -48,7 +53,7 @@ export interface TuneFold {
   readonly validation: Range;
   readonly reactive: ReactiveKnobs;
   readonly reactiveRatios: Ratios;
-  readonly overloadMinuteCost?: number;
+  readonly floors?: FloorPolicyKnobs;
   readonly predictiveRatios?: Ratios;
 }
 
@@ -60,8 +65,8 @@ export type TuneResult =
       readonly reactive: ReactiveKnobs;
       /** Rules alone on the validation part, against target tracking. */
       readonly reactiveRatios: Ratios;
-      /** Predictive targets: the price chosen, and rules with floors on the validation part. */
-      readonly overloadMinuteCost?: number;
+      /** Predictive targets: the floor knobs chosen, and rules with floors on the validation part. */
+      readonly floors?: FloorPolicyKnobs;
       readonly predictiveRatios?: Ratios;
       /** Three forward folds over the last third, each chosen on everything before it. */
       readonly folds: readonly TuneFold[];
@@ -120,21 +125,30 @@ function tuneScenario(series: MinuteSeries, settings: TuneSettings, cut: number)
   return { ...scenarioFor(series.load.slice(0, cut), settings.kind, range), load: series.load };
 }
 
-/** The target a candidate runs: the policy's target (or the backtest's) with the candidate's reactive knobs. */
-export function candidateTarget(settings: TuneSettings, s: Scenario, knobs: ReactiveKnobs): Target {
+/**
+ * The target a candidate runs: the policy's target (or the backtest's) with the candidate's reactive knobs, and
+ * with its floors' sizing when given (which also releases scale-in under a floor).
+ */
+export function candidateTarget(
+  settings: TuneSettings,
+  s: Scenario,
+  knobs: ReactiveKnobs,
+  floorTargetPercent?: number,
+): Target {
   const own = settings.target;
-  if (!own) return scalepilotTarget(s, knobs);
+  if (!own) return scalepilotTarget(s, knobs, floorTargetPercent);
   const rule = own.rules[0] as Target['rules'][number];
   const { rateLimits: _, ...rest } = own;
+  const keys = reactiveTargetKeys(knobs, { name: rule.name, metric: rule.metric }, floorTargetPercent);
   const policy = validatePolicy({
     version: 1,
     maxUnitsPerDecision: Math.max(1, s.max - s.min),
-    targets: [{ ...rest, ...reactiveTargetKeys(knobs, { name: rule.name, metric: rule.metric }) }],
+    targets: [{ ...rest, ...keys }],
   });
   return policy.targets[0] as Target;
 }
 
-/** The predictive stage: with the reactive knobs of each search range, the price of an overload minute. */
+/** The predictive stage: with the reactive knobs of each search range, the floors' knobs. */
 function predictiveStage(
   series: MinuteSeries,
   settings: TuneSettings,
@@ -145,13 +159,18 @@ function predictiveStage(
   const predictive = settings.predictive.enabled && (settings.target?.predictive ?? true);
   if (!predictive) return undefined;
   const goal = PREDICTIVE_GOALS[settings.kind];
-  // One set of runs per reactive choice a range makes (usually one or two), each over every price.
+  // One set of runs per reactive choice a range makes (usually one or two), each over every floor candidate.
   const runs = new Map<number, Timeline[]>();
   const runsFor = (c: number) => {
     let made = runs.get(c);
     if (!made) {
-      const target = candidateTarget(settings, scenario, REACTIVE_GRID[c] as ReactiveKnobs);
-      made = OVERLOAD_PRICES.map((overloadMinuteCost) => {
+      made = FLOOR_GRID.map(({ floorTargetPercent, overloadMinuteCost }) => {
+        const target = candidateTarget(
+          settings,
+          scenario,
+          REACTIVE_GRID[c] as ReactiveKnobs,
+          floorTargetPercent,
+        );
         const floors = benchFloorSettings(series.stepMinutes, {
           ...settings.predictive,
           tuning: { ...settings.predictive.tuning, overloadMinuteCost },
@@ -164,11 +183,11 @@ function predictiveStage(
   };
   return {
     /** Chosen on the minutes before `before`, scored on `range`. */
-    at(before: number, range: Range): { overloadMinuteCost: number; predictiveRatios: Ratios } {
+    at(before: number, range: Range): { floors: FloorPolicyKnobs; predictiveRatios: Ratios } {
       const made = runsFor(pickReactive(before));
       const p = best(made, reference, { from: 0, to: before }, goal);
       return {
-        overloadMinuteCost: OVERLOAD_PRICES[p] as number,
+        floors: FLOOR_GRID[p] as FloorPolicyKnobs,
         predictiveRatios: ratios(made[p] as Timeline, reference, range),
       };
     },

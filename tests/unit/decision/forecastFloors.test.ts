@@ -68,6 +68,8 @@ describe('load to units', () => {
   it.each([
     { name: 'target tracking: its target', rule: tracking(50), want: 50 },
     { name: 'step: the lowest scale-out threshold', rule: step({}, [90, 70]), want: 70 },
+    { name: 'a floorTarget sizes the floors instead', rule: { ...tracking(50), floorTarget: 85 }, want: 85 },
+    { name: 'a step rule’s floorTarget too', rule: { ...step({}, [90, 70]), floorTarget: 80 }, want: 80 },
   ])('utilisation target, $name', ({ rule, want }) => {
     expect(utilisationTarget(rule)).toBe(want);
   });

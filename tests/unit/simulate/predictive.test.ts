@@ -291,7 +291,7 @@ targets:
     instanceWarmupSeconds: 300
     predictive: true
     cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 }
-    stabilization: { scaleOutSeconds: 0, scaleInSeconds: 900 }
+    stabilization: { scaleOutSeconds: 0, scaleInSeconds: 900, scaleInHoldsUnderFloor: false }
     rateLimits: { scaleIn: [{ type: percent, value: 10, periodSeconds: 900 }] }
     rules:
       - name: utilisation
@@ -299,6 +299,7 @@ targets:
         metric: { namespace: Backtest, name: Utilisation }
         target: 70
         tolerance: 0.1
+        floorTarget: 85
 `;
     const parsed = parsePolicy(yaml).targets[0];
     expect(scalepilotTarget({ ...scenarioOf([1]), min: 2, max: 20, delay: 5 })).toEqual(parsed);

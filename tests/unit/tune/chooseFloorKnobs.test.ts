@@ -44,8 +44,10 @@ function input(
 ): FloorKnobInput {
   return {
     perUnit: 70,
+    rulePerUnit: 70,
     leadMinutes: 5,
     scaleInWindowMinutes: 5,
+    scaleInHoldsUnderFloor: true,
     min: 1,
     max: 50,
     bufferPercent: 30,
@@ -121,7 +123,7 @@ describe('chooseFloorKnobs', () => {
   ])('$name', ({ hours, over, want, why }) => {
     const { runs, actual, now } = record(hours, spiky, flat);
     // Rules at 95%: the rules alone serve 1100 and the spikes overload unless a floor carries them.
-    const choice = chooseFloorKnobs(input({ runs, actual, now, perUnit: 95, ...over }));
+    const choice = chooseFloorKnobs(input({ runs, actual, now, perUnit: 95, rulePerUnit: 95, ...over }));
     expect(choice.knobs).toMatchObject(want);
     expect(choice.why).toContain(why);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PredictiveSchema } from '../../../shared/policy/schema';
 import type { MinuteSeries } from '../../../shared/simulate/trace';
-import { REACTIVE_GRID } from '../../../shared/tune/reactiveKnobs';
-import { MIN_TUNE_DAYS, OVERLOAD_PRICES, tuneHistory } from '../../../shared/tune/tuneHistory';
+import { FLOOR_GRID, REACTIVE_GRID } from '../../../shared/tune/reactiveKnobs';
+import { MIN_TUNE_DAYS, tuneHistory } from '../../../shared/tune/tuneHistory';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
 
@@ -45,7 +45,7 @@ describe('tuneHistory', () => {
     expect(REACTIVE_GRID).toContainEqual(result.reactive);
     expect(result.reactiveRatios.overload).toBeGreaterThanOrEqual(0);
     // The rules alone: no predictive stage for a policy with predictive scaling off.
-    expect(result.overloadMinuteCost).toBeUndefined();
+    expect(result.floors).toBeUndefined();
     expect(result.folds.every((f) => f.predictiveRatios === undefined)).toBe(true);
   });
 
@@ -64,13 +64,13 @@ describe('tuneHistory', () => {
     expect(b.folds[0]?.reactive).toEqual(a.folds[0]?.reactive);
   });
 
-  it('a predictive target also gets the price of an overload minute its floors are tuned with, and their figures', () => {
+  it('a predictive target also gets its floors’ knobs (sizing, the price of an overload minute), and their figures', () => {
     const result = tuneHistory(series(4), {
       kind: 'asg',
       predictive: PredictiveSchema.parse({ enabled: true }),
     });
     if (result.status !== 'recommended') throw new Error(result.message);
-    expect(OVERLOAD_PRICES).toContain(result.overloadMinuteCost);
+    expect(FLOOR_GRID).toContainEqual(result.floors);
     expect(result.predictiveRatios?.cost).toBeGreaterThan(0);
     expect(result.folds.every((f) => f.predictiveRatios !== undefined)).toBe(true);
   });
