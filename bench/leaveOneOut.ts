@@ -87,7 +87,7 @@ function predictiveRun(c: number, trace: BenchTrace, kind: TargetKind): RunFigur
   const predictive: PredictivePolicy = PredictiveSchema.parse({
     enabled: true,
     mode: 'forecast-and-scale',
-    tuning: { overloadMinuteCost: knobs.overloadMinuteCost },
+    tuning: knobs.tuning,
   });
   const floors = benchFloorSettings(trace.series.stepMinutes, predictive);
   const target = scalepilotTarget(s, REACTIVE_DEFAULTS, knobs.floorTargetPercent);
@@ -177,7 +177,7 @@ export function leaveOneOutSection(
   );
   lines.push(
     ...section(
-      `\`scalepilot\`: the floors' sizing (the rule's \`floorTarget\`: 85 or 100%) and the price of an overload minute their walk-forward tuning weighs (30, 100, 300 or 1000 unit-minutes): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
+      `\`scalepilot\`: the floors' sizing (the rule's \`floorTarget\`: 85, 90 or 100%) and their walk-forward tuning (off; on for the headroom quantile in 0.9–0.99; on for every knob, floors off allowed; an overload minute priced at 1000 unit-minutes): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
       floors(shared),
       floors(held),
       PREDICTIVE_GOALS,

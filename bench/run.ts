@@ -56,7 +56,7 @@ const lines: string[] = [
   `Command: \`npm run bench\`. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
   'Definitions: `../shared/docs/backtest.md`. Cost in unit-hours; cost ratio against the oracle.',
   "Each chart below is one run's per-policy charts; the run also writes its full report (table, scatter, the peak day, decisions with their reasons on hover) to `bench/out/<trace>-<kind>.html` and a summary of all runs to `bench/out/index.html` (not committed).",
-  '`scalepilot` is the backtest policy (`scalepilotTarget`: target tracking acting on the first datapoint) with the predictive floors (hourly forecasts from the load before each minute only); `scalepilot-reactive` is the same policy without floors. Both are described in the README, section Backtest.',
+  '`scalepilot` is the backtest policy (`scalepilotTarget`: target tracking at 70% with a 10% band, acting on the first datapoint past it and coming down at most 10% per 15 minutes) with the predictive floors (hourly forecasts from the load before each minute only, sized at the rule’s `floorTarget`, their knobs tuned walk-forward per target); `scalepilot-reactive` is the same rules without floors. Both are described in docs/backtest.md; their defaults are chosen leave-one-trace-out (the section of that name below).',
   '',
 ];
 const traceFiles = readdirSync(TRACES)
@@ -206,7 +206,7 @@ lines.push(
       `- ${r.file} ${r.kind}: ${r.scalepilot.overload} overload minutes against ${r.targetTracking.overload}, at ${(r.scalepilot.cost / r.targetTracking.cost).toFixed(3)}× its cost (without floors: ${r.reactive.overload}).`,
   ),
   '',
-  'Isolated spikes with no seasonal pattern (network bytes, request counts, social volume) are not in any forecast: the floors only see how volatile the load has been, and a spike several times the level still arrives before the capacity ordered for it. Target tracking meets some of them only because it scales in slowly (10% at a time after 15 quiet minutes), which keeps it at up to twice the oracle’s cost on those traces. The overload that remains on the seasonal traces is the first minutes of rises larger than the last 6 hours’ volatility.',
+  'Isolated spikes with no seasonal pattern (network bytes, request counts, social volume) are not in any forecast: the floors only see how volatile the load has been, and a spike several times the level still arrives before the capacity ordered for it. The overload that remains on the seasonal traces is the first minutes of rises larger than the last 6 hours’ volatility.',
 );
 const predictiveTotal = predictiveTimes.reduce((a, b) => a + b.ms, 0);
 lines.push(

@@ -132,9 +132,7 @@ export function recommendedYaml(
   );
   const change = {
     targets: [{ name: target?.name ?? 'backtest', ...keys }],
-    ...(result.floors
-      ? { predictive: { tuning: { overloadMinuteCost: result.floors.overloadMinuteCost } } }
-      : {}),
+    ...(result.floors ? { predictive: { tuning: { enabled: false, ...result.floors.tuning } } } : {}),
   };
   // The target's keys one per line, each value on that line (as docs/policy.md writes them).
   const doc = new Document(change);

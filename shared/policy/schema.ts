@@ -368,7 +368,12 @@ function knobRange(lowest: number, highest: number, defaults: { min: number; max
  */
 export const FloorTuningSchema = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('choose each target’s floor knobs from its own past runs'),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'choose each target’s floor knobs from its own past runs (off: quantile 0.95, no hold, floors on)',
+      ),
     windowHours: z
       .number()
       .int()
@@ -396,7 +401,7 @@ export const FloorTuningSchema = z
       .number()
       .min(0)
       .max(1000)
-      .default(10)
+      .default(1000)
       .describe('what one minute of demand above capacity is worth, in unit-minutes of capacity'),
   })
   .prefault({});

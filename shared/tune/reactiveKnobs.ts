@@ -1,5 +1,3 @@
-import { FloorTuningSchema } from '../policy/schema';
-
 /**
  * The reactive knobs of a target-tracking target, as an operator writes them: the rule's target and tolerance,
  * and how it comes back down (the scale-in stabilisation window and a scale-in rate limit). Scale-out always acts
@@ -42,28 +40,39 @@ export const REACTIVE_GRID: readonly ReactiveKnobs[] = [65, 70, 75].flatMap((tar
 
 /**
  * The predictive knobs of the backtest policy: the utilisation its floors size a unit at (the rule's
- * `floorTarget`) and the price of an overload minute its floors are tuned with (`predictive.tuning`). Under a
- * floor the rules come down without their scale-in window (`stabilization.scaleInHoldsUnderFloor: false`): the
- * floor, the forecast × its measured headroom, holds what the next minutes need.
+ * `floorTarget`) and the walk-forward tuning of their knobs (`predictive.tuning`: off, or on within ranges and
+ * at a price of an overload minute). Under a floor the rules come down without their scale-in window
+ * (`stabilization.scaleInHoldsUnderFloor: false`): the floor, the forecast × its measured headroom, holds what
+ * the next minutes need.
  */
 export interface FloorPolicyKnobs {
   readonly floorTargetPercent: number;
-  readonly overloadMinuteCost: number;
+  /** The policy's `predictive.tuning` keys this candidate sets (the rest: the schema's defaults). */
+  readonly tuning: Readonly<Record<string, unknown>>;
 }
 
 /**
- * Chosen leave-one-trace-out from `FLOOR_GRID` on the shared traces by `npm run bench` (bench/results.md): the
- * price of an overload minute is the schema's default (`predictive.tuning.overloadMinuteCost`).
+ * Chosen leave-one-trace-out from `FLOOR_GRID` on the shared traces by `npm run bench` (bench/results.md):
+ * floors at 90%, with the schema's `predictive.tuning` (off: the fixed 95th-percentile headroom won).
  */
-export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
-  floorTargetPercent: 85,
-  overloadMinuteCost: FloorTuningSchema.parse({}).overloadMinuteCost,
-};
+export const FLOOR_DEFAULTS: FloorPolicyKnobs = { floorTargetPercent: 90, tuning: {} };
 
-/** The candidates the bench chooses the predictive defaults from. */
-export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [85, 100].flatMap((floorTargetPercent) =>
-  [30, 100, 300, 1000].map((overloadMinuteCost) => ({ floorTargetPercent, overloadMinuteCost })),
-);
+/** Walk-forward tuning on: the quantile in [0.9, 0.99], floors always on; or every knob, floors off allowed. */
+const QUANTILE_ONLY = {
+  enabled: true,
+  headroomQuantile: { min: 0.9, max: 0.99 },
+  holdMinutes: { min: 0, max: 0 },
+  allowReactiveOnly: false,
+  overloadMinuteCost: 1000,
+};
+const EVERY_KNOB = { enabled: true, overloadMinuteCost: 1000 };
+
+/** The candidates the bench chooses the predictive defaults from (the first is the schema's tuning). */
+export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
+  ...[85, 90, 100].map((floorTargetPercent) => ({ floorTargetPercent, tuning: {} })),
+  { floorTargetPercent: 90, tuning: QUANTILE_ONLY },
+  { floorTargetPercent: 90, tuning: EVERY_KNOB },
+];
 
 /** The keys of a target these knobs set, as a policy file writes them (with the floors' sizing when given). */
 export function reactiveTargetKeys(
@@ -111,5 +120,7 @@ export function describeReactive(k: ReactiveKnobs): string {
 
 /** Floor knobs as one line. */
 export function describeFloors(k: FloorPolicyKnobs): string {
-  return `floorTarget ${k.floorTargetPercent}%, overloadMinuteCost ${k.overloadMinuteCost}`;
+  const tuning =
+    Object.keys(k.tuning).length === 0 ? 'the schema’s tuning' : `tuning ${JSON.stringify(k.tuning)}`;
+  return `floorTarget ${k.floorTargetPercent}%, ${tuning}`;
 }

@@ -1,5 +1,5 @@
 import { validatePolicy } from '../policy/parsePolicy';
-import type { PredictivePolicy, Target, TargetKind } from '../policy/schema';
+import { FloorTuningSchema, type PredictivePolicy, type Target, type TargetKind } from '../policy/schema';
 import { scalepilot, scalepilotTarget, targetTracking } from '../simulate/baselines';
 import { type Scenario, scenarioFor, simulate, type Timeline } from '../simulate/engine';
 import { benchFloorSettings } from '../simulate/predictive';
@@ -18,8 +18,8 @@ import {
  * `scalepilot tune`: the knobs of one target chosen on the first two thirds of its own history and judged on the
  * last third, which the search never saw. First the reactive knobs (the rules alone, as they run whenever the
  * forecast is off), against target tracking's goal of ≤ 1.0× its overload at ≤ 1.0× its cost; then, for a
- * predictive target, the floors' sizing and the price of an overload minute their walk-forward tuning weighs
- * (`FLOOR_GRID`), against the kind's predictive goal.
+ * predictive target, the floors' sizing and their walk-forward tuning (`FLOOR_GRID`), against the kind's
+ * predictive goal.
  * Every candidate runs once over the whole history (policies only look back) and is scored on each range, so the
  * forecasts are made once and every fold costs nothing more.
  */
@@ -164,7 +164,7 @@ function predictiveStage(
   const runsFor = (c: number) => {
     let made = runs.get(c);
     if (!made) {
-      made = FLOOR_GRID.map(({ floorTargetPercent, overloadMinuteCost }) => {
+      made = FLOOR_GRID.map(({ floorTargetPercent, tuning }) => {
         const target = candidateTarget(
           settings,
           scenario,
@@ -173,7 +173,8 @@ function predictiveStage(
         );
         const floors = benchFloorSettings(series.stepMinutes, {
           ...settings.predictive,
-          tuning: { ...settings.predictive.tuning, overloadMinuteCost },
+          // The candidate's tuning over the schema's defaults (not the policy's: a candidate is a whole setting).
+          tuning: FloorTuningSchema.parse(tuning),
         });
         return simulate(scalepilot(target, { floors })(), scenario, series.start);
       });

@@ -34,8 +34,9 @@ function record(hours: number, actual: (t: number) => number, forecast: (t: numb
   return { runs, actual: { times, values: times.map(actual) }, now: T0 + hours * 60 * MIN };
 }
 
+/** The schema's tuning, switched on (it is off by default), with `over` on top. */
 const tuning = (over: Partial<FloorTuning> = {}): FloorTuning => ({
-  ...FloorTuningSchema.parse({}),
+  ...FloorTuningSchema.parse({ enabled: true }),
   ...over,
 });
 

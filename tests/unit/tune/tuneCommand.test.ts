@@ -63,9 +63,10 @@ describe('scalepilot tune', () => {
     const change = parse(yaml);
     expect(change.targets[0]).toMatchObject({
       name: 'reports-db',
-      rules: [{ name: 'cpu', type: 'target-tracking' }],
+      stabilization: { scaleInHoldsUnderFloor: false },
+      rules: [{ name: 'cpu', type: 'target-tracking', floorTarget: expect.any(Number) }],
     });
-    expect(change.predictive.tuning.overloadMinuteCost).toBeGreaterThan(0);
+    expect(typeof change.predictive.tuning.enabled).toBe('boolean');
     // Pasted over the policy's target, the change is a valid policy.
     const policy = parse(POLICY);
     policy.targets[0] = { ...policy.targets[0], ...change.targets[0] };

@@ -54,7 +54,7 @@ const policy = validatePolicy({
     enabled: true,
     mode: 'forecast-and-scale',
     lookbackDays: 3,
-    tuning: { windowHours: 24, overloadMinuteCost: 2 },
+    tuning: { enabled: true, windowHours: 24, overloadMinuteCost: 2 },
   },
 });
 const target = policy.targets[0] as Target;

@@ -424,7 +424,7 @@ describe('predictTargets: walk-forward tuning of the floors', () => {
   }
 
   it('keeps each run’s forecast in the track, as far as its floors reach, for the window and the headroom’s 6 hours', async () => {
-    const { track } = await hourly(3, {});
+    const { track } = await hourly(3, { enabled: true });
     const runs = track?.runs?.cpu ?? [];
     expect(runs.map((r) => r.madeAt)).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
     // Floors reach 2 hours (the next run and horizonMinutes 60) and the 5-minute warm-up beyond: 25 steps at most.
@@ -434,7 +434,7 @@ describe('predictTargets: walk-forward tuning of the floors', () => {
   it.each([
     {
       name: 'an overload minute priced at nothing: after a day of runs the floors are off (FloorsNotWorthIt), the rules alone',
-      tuning: { overloadMinuteCost: 0 },
+      tuning: { enabled: true, overloadMinuteCost: 0 },
       last: /^FloorsNotWorthIt: floors not worth it: no floors: \d+ unit-min and \d+ overload min over the last 2\d h/,
       floors: false,
     },
