@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ScalingError } from '../../shared/errors';
 import { cloudWatchRows, withHistorySource } from '../lib/cliOptions';
-import { type TuneCommandOptions, tuneCommand, tuneTraceRows } from '../lib/tuneCommand';
+import { TuneCommandError, type TuneCommandOptions, tuneCommand, tuneTraceRows } from '../lib/tuneCommand';
 
 /** Adds `scalepilot tune` to the CLI. */
 export function registerTune(program: Command): void {
@@ -30,6 +30,8 @@ export function registerTune(program: Command): void {
         },
       ) => {
         try {
+          if (options.cloudwatch && (!options.namespace || !options.metric))
+            throw new TuneCommandError('tune --cloudwatch: give --namespace and --metric');
           const rows = options.cloudwatch ? await cloudWatchRows(options) : tuneTraceRows(options.trace);
           const source = options.cloudwatch
             ? `${options.namespace}/${options.metric}`

@@ -320,7 +320,9 @@ async function predictOne(
     scores: verdict.scores,
     trusted: verdict.trusted,
     calibration,
-    runs: trackedRuns(predictive, track, outcome.forecasts, now, until.getTime() + lead * 1000),
+    ...(predictive.tuning.enabled
+      ? { runs: trackedRuns(predictive, track, outcome.forecasts, now, until.getTime() + lead * 1000) }
+      : {}),
   } satisfies ForecastTrack);
   if (track && track.trusted !== verdict.trusted)
     await deps.notifier?.trustChanged(

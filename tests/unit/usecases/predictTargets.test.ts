@@ -445,7 +445,9 @@ describe('predictTargets: walk-forward tuning of the floors', () => {
       floors: true,
     },
   ])('$name', async ({ tuning, last, floors }) => {
-    const { reasons, floors: written } = await hourly(27, tuning);
+    const { reasons, floors: written, track } = await hourly(27, tuning);
+    // The runs are kept only while tuning is on (it alone reads them).
+    expect(track?.runs !== undefined).toBe(tuning.enabled);
     // The first day's runs have too little past to tune on: the defaults, floors on.
     expect(reasons.slice(0, 20).every((r) => r.startsWith('ForecastFloors'))).toBe(true);
     expect(reasons.at(-1)).toMatch(last);
