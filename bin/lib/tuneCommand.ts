@@ -61,43 +61,49 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     console.log(JSON.stringify(result, null, 2));
     return result;
   }
+  for (const line of recommendationLines(result, source, kind, series.start, target)) console.log(line);
+  return result;
+}
+
+/** The recommendation as the command prints it: the YAML, the validation figures, the folds and their spread. */
+export function recommendationLines(
+  result: Extract<TuneResult, { status: 'recommended' }>,
+  source: string,
+  kind: TargetKind,
+  start: number,
+  target?: Target,
+): string[] {
   const at = (r: Range) => {
-    const iso = (m: number) => new Date(series.start + m * 60_000).toISOString().slice(0, 16);
+    const iso = (m: number) => new Date(start + m * 60_000).toISOString().slice(0, 16);
     return `${iso(r.from)} to ${iso(r.to)}Z (${((r.to - r.from) / 1440).toFixed(1)} days)`;
   };
-  const name = target?.name ?? 'backtest';
-  console.log(
-    `${source}, ${kind} target "${name}": searched on ${at(result.search)}, validated on ${at(result.validation)}`,
-  );
-  console.log('');
-  console.log('# the recommended change (paste into your policy; keys not shown stay as they are)');
-  console.log(recommendedYaml(result, target).trimEnd());
-  console.log('');
-  console.log('on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):');
-  console.log(
+  const lines = [
+    `${source}, ${kind} target "${target?.name ?? 'backtest'}": searched on ${at(result.search)}, validated on ${at(result.validation)}`,
+    '',
+    '# the recommended change (paste into your policy; keys not shown stay as they are)',
+    recommendedYaml(result, target).trimEnd(),
+    '',
+    'on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):',
     `  rules alone:   ${verdict(result.reactiveRatios, REACTIVE_GOAL)}    ${describeReactive(result.reactive)}`,
-  );
-  if (result.predictiveRatios)
-    console.log(
-      `  with floors:   ${verdict(result.predictiveRatios, PREDICTIVE_GOALS[kind])}    ${result.floors ? describeFloors(result.floors) : ''}`,
+  ];
+  if (result.predictiveRatios && result.floors)
+    lines.push(
+      `  with floors:   ${verdict(result.predictiveRatios, PREDICTIVE_GOALS[kind])}    ${describeFloors(result.floors)}`,
     );
-  console.log('across three folds (each chosen on the history before its part):');
+  lines.push('across three folds (each chosen on the history before its part):');
   for (const f of result.folds)
-    console.log(
+    lines.push(
       `  ${at(f.validation)}: rules ${ratioText(f.reactiveRatios)}${f.predictiveRatios ? `, floors ${ratioText(f.predictiveRatios)}` : ''}`,
     );
-  const { folds } = result;
-  const spread = (pick: (f: (typeof folds)[number]) => Ratios | undefined) => {
-    const all = folds.map(pick).filter((r): r is Ratios => r !== undefined);
-    if (all.length === 0) return undefined;
+  const spread = (all: readonly Ratios[]) => {
     const range = (of: (r: Ratios) => number) =>
       `${Math.min(...all.map(of)).toFixed(2)}–${Math.max(...all.map(of)).toFixed(2)}×`;
     return `overload ${range((r) => r.overload)}, cost ${range((r) => r.cost)}`;
   };
-  console.log(`spread: rules ${spread((f) => f.reactiveRatios)}`);
-  const floors = spread((f) => f.predictiveRatios);
-  if (floors) console.log(`        floors ${floors}`);
-  return result;
+  lines.push(`spread: rules ${spread(result.folds.map((f) => f.reactiveRatios))}`);
+  const floors = result.folds.flatMap((f) => (f.predictiveRatios ? [f.predictiveRatios] : []));
+  if (floors.length > 0) lines.push(`        floors ${spread(floors)}`);
+  return lines;
 }
 
 /** The policy's target of the kind (the one named by --target when several). */
