@@ -224,8 +224,15 @@ describe('floorSchedule', () => {
       lead: 360,
       want: [5, 5, 5, 5, 2, 2],
     },
-  ])('$name', ({ lead, want }) => {
-    const floors = floorSchedule(needed([1, 1, 5, 5, 2, 2]), lead, 10, new Date(T0), 'test');
+    {
+      name: 'a 10-minute hold keeps each need two steps longer',
+      lead: 0,
+      hold: 10,
+      want: [1, 1, 5, 5, 5, 5],
+    },
+    { name: 'a hold and a lead together', lead: 300, hold: 5, want: [1, 5, 5, 5, 5, 2] },
+  ])('$name', ({ lead, hold, want }) => {
+    const floors = floorSchedule(needed([1, 1, 5, 5, 2, 2]), lead, 10, new Date(T0), 'test', hold);
     expect(floors?.units).toEqual(want);
   });
 
