@@ -178,13 +178,31 @@ export function floorSchedule(
   source: string,
   holdMinutes = 0,
 ): FloorSchedule | undefined {
-  const k = Math.ceil(lead / (needed.stepMinutes * 60));
-  const hold = Math.ceil(holdMinutes / needed.stepMinutes);
-  const units = needed.units.map((_, i) =>
-    Math.min(max, Math.max(0, ...needed.units.slice(Math.max(0, i - hold), i + k + 1))),
+  const fine = finer(needed);
+  const k = Math.ceil(lead / (fine.stepMinutes * 60));
+  const hold = Math.ceil(holdMinutes / fine.stepMinutes);
+  const units = fine.units.map((_, i) =>
+    Math.min(max, Math.max(0, ...fine.units.slice(Math.max(0, i - hold), i + k + 1))),
   );
   if (!units.some((u) => u > 0)) return undefined;
-  return { start: needed.start, stepMinutes: needed.stepMinutes, units, madeAt, source };
+  return { start: fine.start, stepMinutes: fine.stepMinutes, units, madeAt, source };
+}
+
+/** The floors' finest step: a forecast at a coarser step is floored at this one. */
+export const FLOOR_STEP_MINUTES = 5;
+
+/**
+ * The needs of a forecast coarser than 5 minutes (30-minute or hourly metrics) at 5 minutes, each step's need
+ * held over its minutes: the floor then rises one lead before the next step's need, not a whole step before it.
+ */
+function finer(needed: NeededCapacity): NeededCapacity {
+  const ratio = needed.stepMinutes / FLOOR_STEP_MINUTES;
+  if (!Number.isInteger(ratio) || ratio <= 1) return needed;
+  return {
+    start: needed.start,
+    stepMinutes: FLOOR_STEP_MINUTES,
+    units: needed.units.flatMap((u) => Array.from({ length: ratio }, () => u)),
+  };
 }
 
 /** The names of the known events whose window overlaps [from, until), for messages. */

@@ -236,6 +236,13 @@ describe('floorSchedule', () => {
     expect(floors?.units).toEqual(want);
   });
 
+  it('floors a coarser forecast at 5 minutes: an hourly rise is met one lead early, not an hour early', () => {
+    const hourly = { start: new Date(T0), stepMinutes: 60, units: [2, 8, 3] };
+    const floors = floorSchedule(hourly, 300, 10, new Date(T0), 's');
+    expect(floors?.stepMinutes).toBe(5);
+    expect(floors?.units).toEqual([...Array(11).fill(2), ...Array(13).fill(8), ...Array(12).fill(3)]);
+  });
+
   it('is capped at max and undefined when nothing is needed', () => {
     expect(floorSchedule(needed([3, 12]), 0, 8, new Date(T0), 's')?.units).toEqual([3, 8]);
     expect(floorSchedule(needed([0, 0]), 300, 8, new Date(T0), 's')).toBeUndefined();
