@@ -177,7 +177,7 @@ export function leaveOneOutSection(
   );
   lines.push(
     ...section(
-      `\`scalepilot\`: the floors' sizing (the rule's \`floorTarget\`: 85, 90 or 100%) and their walk-forward tuning (off; on for the headroom quantile in 0.9–0.99; on for every knob, floors off allowed; an overload minute priced at 1000 unit-minutes): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
+      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 80, 85, 90 or 95%) and the floors' walk-forward tuning (off; at 85%, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
       floors(shared),
       floors(held),
       PREDICTIVE_GOALS,

@@ -1,4 +1,4 @@
-import type { RateLimit, Target } from '../policy/schema';
+import type { RateLimit, Rule, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
 import { type RuleSample, ruleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
@@ -66,7 +66,7 @@ export function decideCapacity(input: DecisionInput): Decision {
   const recommendations: RuleRecommendation[] = [];
   for (const rule of target.rules) {
     const sample = samples.get(rule.name);
-    if (sample) recommendations.push(sampledRecommendation(rule, sample, warmState));
+    if (sample) recommendations.push(sampledRecommendation(aimedRule(rule, input.floor), sample, warmState));
   }
   // The predictive floor is one more recommendation: it raises capacity ahead of the load (through the same
   // windows, cooldowns and caps as any scale-out) and keeps scale-in above it. With no fresh metrics it can
@@ -347,6 +347,16 @@ function warmedServing({ target, state, history, now }: DecisionInput): number {
 
 function secondsSince(at: Date | undefined, now: Date): number {
   return at ? (now.getTime() - at.getTime()) / 1000 : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The rule as it decides now: while a predictive floor is in force, a target-tracking rule with a `floorTarget`
+ * aims at it (the floor, forecast × measured headroom, already carries the margin its own target keeps).
+ */
+function aimedRule(rule: Rule, floor: DecisionInput['floor']): Rule {
+  return floor && rule.type === 'target-tracking' && rule.floorTarget !== undefined
+    ? { ...rule, target: rule.floorTarget }
+    : rule;
 }
 
 /** Each rule's sample; a rule with no fresh complete datapoint has none. */

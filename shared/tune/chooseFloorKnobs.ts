@@ -35,6 +35,8 @@ export interface FloorKnobInput {
   readonly perUnit: number;
   /** The load one unit carries at the rule's own target (what the rules alone order). */
   readonly rulePerUnit: number;
+  /** The same while a floor is in force (a target-tracking rule with a `floorTarget` aims at it then). */
+  readonly rulePerUnitUnderFloor: number;
   /** How early capacity must be ordered: the warm-up or provisioning delay. */
   readonly leadMinutes: number;
   /** The rules' scale-in stabilisation window: how long they hold what they ordered. */
@@ -120,8 +122,15 @@ export function chooseFloorKnobs(input: FloorKnobInput): KnobChoice {
       why: `${Math.round((scored.length * step) / 60)} h of runs scored, under ${MIN_SCORED_MINUTES / 60} h: defaults`,
     };
   const ratios = ratiosBefore(runs, inForce);
-  const held = reactiveUnits(scored, actual, input, stepMs, input.scaleInWindowMinutes);
-  const underFloor = input.scaleInHoldsUnderFloor ? held : reactiveUnits(scored, actual, input, stepMs, 0);
+  const held = reactiveUnits(scored, actual, stepMs, input, input.rulePerUnit, input.scaleInWindowMinutes);
+  const underFloor = reactiveUnits(
+    scored,
+    actual,
+    stepMs,
+    input,
+    input.rulePerUnitUnderFloor,
+    input.scaleInHoldsUnderFloor ? input.scaleInWindowMinutes : 0,
+  );
   let best = { knobs: fallback, score: Number.POSITIVE_INFINITY, cost: 0, overload: 0 };
   for (const knobs of candidateKnobs(tuning)) {
     const s = replay(knobs, scored, runs, ratios, knobs.floors ? underFloor : held, input, step);
@@ -178,8 +187,9 @@ function ratiosBefore(runs: readonly ForecastRun[], inForce: readonly InForce[])
 function reactiveUnits(
   scored: readonly InForce[],
   actual: ReadonlyMap<number, number>,
-  input: FloorKnobInput,
   stepMs: number,
+  input: Pick<FloorKnobInput, 'leadMinutes'>,
+  perUnit: number,
   holdMinutes: number,
 ): number[] {
   const step = stepMs / MINUTE;
@@ -189,7 +199,7 @@ function reactiveUnits(
     let units = 0;
     for (let j = delay; j <= delay + hold; j += 1) {
       const v = actual.get(s.time - j * stepMs);
-      if (v !== undefined) units = Math.max(units, Math.ceil(v / input.rulePerUnit - 1e-9));
+      if (v !== undefined) units = Math.max(units, Math.ceil(v / perUnit - 1e-9));
     }
     return units;
   });

@@ -39,8 +39,9 @@ export const REACTIVE_GRID: readonly ReactiveKnobs[] = [65, 70, 75].flatMap((tar
 );
 
 /**
- * The predictive knobs of the backtest policy: the utilisation its floors size a unit at (the rule's
- * `floorTarget`) and the walk-forward tuning of their knobs (`predictive.tuning`: off, or on within ranges and
+ * The predictive knobs of the backtest policy: the utilisation a unit is planned at while a floor is in force
+ * (the rule's `floorTarget`: the floors are sized at it and the rule aims at it) and the walk-forward tuning of
+ * their knobs (`predictive.tuning`: off, or on within ranges and
  * at a price of an overload minute). Under a floor the rules come down without their scale-in window
  * (`stabilization.scaleInHoldsUnderFloor: false`): the floor, the forecast × its measured headroom, holds what
  * the next minutes need.
@@ -53,9 +54,10 @@ export interface FloorPolicyKnobs {
 
 /**
  * Chosen leave-one-trace-out from `FLOOR_GRID` on the shared traces by `npm run bench` (bench/results.md):
- * floors at 90%, with the schema's `predictive.tuning` (off: the fixed 95th-percentile headroom won).
+ * a unit planned at 85% under a floor, with the schema's `predictive.tuning` (off: the fixed 95th-percentile
+ * headroom did better than walk-forward tuning).
  */
-export const FLOOR_DEFAULTS: FloorPolicyKnobs = { floorTargetPercent: 90, tuning: {} };
+export const FLOOR_DEFAULTS: FloorPolicyKnobs = { floorTargetPercent: 85, tuning: {} };
 
 /** Walk-forward tuning on: the quantile in [0.9, 0.99], floors always on; or every knob, floors off allowed. */
 const QUANTILE_ONLY = {
@@ -67,11 +69,11 @@ const QUANTILE_ONLY = {
 };
 const EVERY_KNOB = { enabled: true, overloadMinuteCost: 1000 };
 
-/** The candidates the bench chooses the predictive defaults from (the first is the schema's tuning). */
+/** The candidates the bench chooses the predictive defaults from. */
 export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
-  ...[85, 90, 100].map((floorTargetPercent) => ({ floorTargetPercent, tuning: {} })),
-  { floorTargetPercent: 90, tuning: QUANTILE_ONLY },
-  { floorTargetPercent: 90, tuning: EVERY_KNOB },
+  ...[80, 85, 90, 95].map((floorTargetPercent) => ({ floorTargetPercent, tuning: {} })),
+  { floorTargetPercent: 85, tuning: QUANTILE_ONLY },
+  { floorTargetPercent: 85, tuning: EVERY_KNOB },
 ];
 
 /** The keys of a target these knobs set, as a policy file writes them (with the floors' sizing when given). */

@@ -26,6 +26,10 @@ export function tunedKnobs(args: {
     actual: args.history,
     perUnit: utilisationTarget(rule),
     rulePerUnit: utilisationTarget({ ...rule, floorTarget: undefined }),
+    rulePerUnitUnderFloor:
+      rule.type === 'target-tracking'
+        ? utilisationTarget(rule)
+        : utilisationTarget({ ...rule, floorTarget: undefined }),
     leadMinutes: leadSeconds(target, predictive) / 60,
     scaleInWindowMinutes: target.stabilization.scaleInSeconds / 60,
     scaleInHoldsUnderFloor: target.stabilization.scaleInHoldsUnderFloor,

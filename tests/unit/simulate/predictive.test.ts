@@ -299,7 +299,7 @@ targets:
         metric: { namespace: Backtest, name: Utilisation }
         target: 70
         tolerance: 0.1
-        floorTarget: 90
+        floorTarget: 85
 `;
     const parsed = parsePolicy(yaml).targets[0];
     expect(scalepilotTarget({ ...scenarioOf([1]), min: 2, max: 20, delay: 5 })).toEqual(parsed);

@@ -46,6 +46,7 @@ function input(
   return {
     perUnit: 70,
     rulePerUnit: 70,
+    rulePerUnitUnderFloor: 70,
     leadMinutes: 5,
     scaleInWindowMinutes: 5,
     scaleInHoldsUnderFloor: true,
@@ -124,7 +125,9 @@ describe('chooseFloorKnobs', () => {
   ])('$name', ({ hours, over, want, why }) => {
     const { runs, actual, now } = record(hours, spiky, flat);
     // Rules at 95%: the rules alone serve 1100 and the spikes overload unless a floor carries them.
-    const choice = chooseFloorKnobs(input({ runs, actual, now, perUnit: 95, rulePerUnit: 95, ...over }));
+    const choice = chooseFloorKnobs(
+      input({ runs, actual, now, perUnit: 95, rulePerUnit: 95, rulePerUnitUnderFloor: 95, ...over }),
+    );
     expect(choice.knobs).toMatchObject(want);
     expect(choice.why).toContain(why);
   });
