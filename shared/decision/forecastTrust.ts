@@ -1,4 +1,5 @@
 import type { LoadHistory } from '../forecast/types';
+import type { ForecastRun } from '../tune/forecastRuns';
 import type { CalibrationPoint } from './floorSizing';
 
 /**
@@ -48,6 +49,8 @@ export interface ForecastTrack {
   readonly trusted: boolean;
   /** Per rule, actual ÷ forecast minute by minute, over the last 6 hours of forecasts in force: the floors' headroom. */
   readonly calibration?: Readonly<Record<string, readonly CalibrationPoint[]>>;
+  /** Per rule, the recent runs' point forecasts as they were in force: what walk-forward tuning scores (issue 22). */
+  readonly runs?: Readonly<Record<string, readonly ForecastRun[]>>;
 }
 
 const DAY = 86_400_000;

@@ -54,6 +54,8 @@ export interface PredictRun {
   readonly headrooms: readonly RuleHeadroom[];
   readonly trusted: boolean;
   readonly trust: string;
+  /** Each rule's actual ÷ forecast record after this run (walk-forward tuning measures its own quantile of it). */
+  readonly calibration: Readonly<Record<string, readonly CalibrationPoint[]>>;
 }
 
 const MINUTE = 60_000;
@@ -133,7 +135,7 @@ export class PredictRuns {
       trusted: verdict.trusted,
       calibration,
     };
-    return { ...outcome, headrooms, trusted: verdict.trusted, trust: verdict.message };
+    return { ...outcome, headrooms, trusted: verdict.trusted, trust: verdict.message, calibration };
   }
 
   /** The forecast, or why there is none, as predict's `forecastAll`: declined (stale, too little history), or untrusted. */

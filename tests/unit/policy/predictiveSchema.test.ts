@@ -46,7 +46,37 @@ describe('predictive: defaults (the seeds’ values)', () => {
       mode: 'forecast-only',
       provisioningMinutes: { 'rds-replicas': 15, 'cache-shards': 10 },
       events: [],
+      tuning: {
+        enabled: false,
+        windowHours: 48,
+        headroomQuantile: { min: 0.8, max: 0.99 },
+        holdMinutes: { min: 0, max: 60 },
+        allowReactiveOnly: true,
+        overloadMinuteCost: 1000,
+      },
     });
+  });
+});
+
+// Walk-forward tuning (issue 22): the ranges it chooses in are validated like any key; what each key does is
+// tested in tests/unit/tune/chooseFloorKnobs.test.ts.
+describe('predictive.tuning: bad ranges are refused, naming the place', () => {
+  it.each([
+    {
+      name: 'a range with min above max',
+      tuning: { headroomQuantile: { min: 0.99, max: 0.9 } },
+      want: 'predictive.tuning.headroomQuantile.max: must be at least min',
+    },
+    { name: 'a window under a day', tuning: { windowHours: 12 }, want: 'predictive.tuning.windowHours' },
+    {
+      name: 'a hold beyond 4 hours',
+      tuning: { holdMinutes: { min: 0, max: 600 } },
+      want: 'predictive.tuning.holdMinutes.max',
+    },
+    { name: 'an unknown key', tuning: { quantile: 0.9 }, want: 'predictive.tuning' },
+  ])('$name', ({ tuning, want }) => {
+    const problems = problemsOf(policy({ enabled: true, tuning }));
+    expect(problems.join('\n')).toContain(want);
   });
 });
 

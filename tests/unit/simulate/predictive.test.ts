@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../shared/policy/parsePolicy';
-import type { PredictivePolicy } from '../../../shared/policy/schema';
+import { type PredictivePolicy, PredictiveSchema } from '../../../shared/policy/schema';
 import { backtestReport } from '../../../shared/report/backtestReport';
 import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
 import { type Scenario, type SimPolicy, simulate, type Timeline } from '../../../shared/simulate/engine';
 import { historyBefore } from '../../../shared/simulate/historyBefore';
-import { defaultFloorSettings } from '../../../shared/simulate/predictive';
+import { defaultFloorSettings, floorSettingsFor } from '../../../shared/simulate/predictive';
 import { runBacktest } from '../../../shared/simulate/runBacktest';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
@@ -52,7 +52,9 @@ const rle = (a: ArrayLike<number>): string => {
   return out.join(' ');
 };
 
-const floors = defaultFloorSettings;
+// These tests are about the floors' mechanics, with the policy's knobs as they are: walk-forward tuning (which may
+// turn a target's floors off when they do not pay) has its own tests in tests/unit/tune.
+const floors = floorSettingsFor(PredictiveSchema.parse({ tuning: { enabled: false } }));
 
 describe('predictive floors in the backtest', () => {
   // Growing 5% a day, as a service gaining users: yesterday is a step behind, the forecast keeps the predict
@@ -371,13 +373,15 @@ targets:
     instanceWarmupSeconds: 300
     predictive: true
     cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 }
-    stabilization: { scaleOutSeconds: 0, scaleInSeconds: 300 }
+    stabilization: { scaleOutSeconds: 0, scaleInSeconds: 900, scaleInHoldsUnderFloor: false }
+    rateLimits: { scaleIn: [{ type: percent, value: 10, periodSeconds: 900 }] }
     rules:
       - name: utilisation
         type: target-tracking
         metric: { namespace: Backtest, name: Utilisation }
-        target: 83
-        tolerance: 0
+        target: 70
+        tolerance: 0.1
+        floorTarget: 85
 `;
     const parsed = parsePolicy(yaml).targets[0];
     expect(scalepilotTarget({ ...scenarioOf([1]), min: 2, max: 20, delay: 5 })).toEqual(parsed);

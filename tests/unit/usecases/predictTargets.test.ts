@@ -432,3 +432,52 @@ describe('predictTargets: trust scores the whole span the floors use (issue 22)'
     expect((steps[7] as number) - (steps[6] as number)).toBe(6 * 12 + 2);
   });
 });
+
+// Walk-forward tuning (issue 22): the run's knobs come from the target's own past runs, kept in its track.
+describe('predictTargets: walk-forward tuning of the floors', () => {
+  async function hourly(runs: number, tuning: Record<string, unknown>) {
+    const { deps, clock, ledger } = setUp(policyWith({ tuning, horizonMinutes: 60 }));
+    const reasons: string[] = [];
+    for (let h = 0; h < runs; h += 1) {
+      if (h > 0) clock.advance(3600);
+      const [p] = await predictTargets(deps);
+      reasons.push(`${p?.decision.reason}: ${p?.decision.message}`);
+    }
+    return {
+      reasons,
+      track: await ledger.readForecastTrack('api'),
+      floors: (await ledger.read('api')).floors,
+    };
+  }
+
+  it('keeps each run’s forecast in the track, as far as its floors reach, for the window and the headroom’s 6 hours', async () => {
+    const { track } = await hourly(3, { enabled: true });
+    const runs = track?.runs?.cpu ?? [];
+    expect(runs.map((r) => r.madeAt)).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
+    // Floors reach 2 hours (the next run and horizonMinutes 60) and the 5-minute warm-up beyond: 25 steps at most.
+    expect(runs.every((r) => r.stepMinutes === 5 && r.point.length <= 26 && r.point.length >= 24)).toBe(true);
+  });
+
+  it.each([
+    {
+      name: 'an overload minute priced at nothing: after a day of runs the floors are off (FloorsNotWorthIt), the rules alone',
+      tuning: { enabled: true, overloadMinuteCost: 0 },
+      last: /^FloorsNotWorthIt: floors not worth it: no floors: \d+ unit-min and \d+ overload min over the last 2\d h/,
+      floors: false,
+    },
+    {
+      name: 'tuning off: floors every run, whatever they cost',
+      tuning: { enabled: false, overloadMinuteCost: 0 },
+      last: /^ForecastFloors: /,
+      floors: true,
+    },
+  ])('$name', async ({ tuning, last, floors }) => {
+    const { reasons, floors: written, track } = await hourly(27, tuning);
+    // The runs are kept only while tuning is on (it alone reads them).
+    expect(track?.runs !== undefined).toBe(tuning.enabled);
+    // The first day's runs have too little past to tune on: the defaults, floors on.
+    expect(reasons.slice(0, 20).every((r) => r.startsWith('ForecastFloors'))).toBe(true);
+    expect(reasons.at(-1)).toMatch(last);
+    expect(written !== undefined).toBe(floors);
+  });
+});
