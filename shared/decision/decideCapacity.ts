@@ -101,7 +101,7 @@ export function decideCapacity(input: DecisionInput): Decision {
   const warmState = { ...state, serving: warmedServing(input) };
   for (const rule of target.rules) {
     const sample = samples.get(rule.name);
-    if (sample) recommendations.push(sampledRecommendation(aimedRule(rule, input.floor), sample, warmState));
+    if (sample) recommendations.push(ruleUnderFloor(rule, sample, warmState, input.floor));
   }
   // The predictive floor is one more recommendation: it raises capacity ahead of the load (through the same
   // windows, cooldowns and caps as any scale-out) and keeps scale-in above it. With no fresh metrics it can
@@ -164,8 +164,13 @@ export function decideCapacity(input: DecisionInput): Decision {
 
   // 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest
   //    recommendation of the direction's window, this one included. Under a predictive floor a target may
-  //    release scale-in from its window and rate limits: the floor already holds what the forecast says comes.
-  const released = floor !== undefined && raw < current && !target.stabilization.scaleInHoldsUnderFloor;
+  //    release scale-in from its window and rate limits when the floor is what holds (the rules ask no more):
+  //    it already holds what the forecast says comes. Load above the floor's plan keeps the window.
+  const released =
+    floor !== undefined &&
+    raw < current &&
+    floor.units >= raw &&
+    !target.stabilization.scaleInHoldsUnderFloor;
   const stabilized = released ? raw : stabilize(raw, current, history, target, now);
   if (stabilized !== raw) {
     if (stabilized === current) {
@@ -454,13 +459,22 @@ function secondsSince(at: Date | undefined, now: Date): number {
 }
 
 /**
- * The rule as it decides now: while a predictive floor is in force, a target-tracking rule with a `floorTarget`
- * aims at it (the floor, forecast × measured headroom, already carries the margin its own target keeps).
+ * A rule's recommendation. While a predictive floor is in force, a target-tracking rule with a `floorTarget`
+ * aims at it as long as the load is within what the floor planned for (its need at `floorTarget` is at most the
+ * floor: the floor, forecast × measured headroom, carries the margin the rule's own target keeps). Load past the
+ * floor's plan is load the forecast missed: the rule aims at its own target again.
  */
-function aimedRule(rule: Rule, floor: DecisionInput['floor']): Rule {
-  return floor && rule.type === 'target-tracking' && rule.floorTarget !== undefined
-    ? { ...rule, target: rule.floorTarget }
-    : rule;
+function ruleUnderFloor(
+  rule: Rule,
+  sample: RuleSample,
+  state: Parameters<typeof sampledRecommendation>[2],
+  floor: DecisionInput['floor'],
+): RuleRecommendation {
+  if (floor && rule.type === 'target-tracking' && rule.floorTarget !== undefined) {
+    const aimed = sampledRecommendation({ ...rule, target: rule.floorTarget }, sample, state);
+    if (aimed.desired <= floor.units) return aimed;
+  }
+  return sampledRecommendation(rule, sample, state);
 }
 
 /** Each rule's sample; a rule with no fresh complete datapoint has none. */

@@ -478,6 +478,14 @@ export const PredictiveSchema = z
         'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
       ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
+    trustMaseRatio: z
+      .number()
+      .min(0.5)
+      .max(10)
+      .default(1)
+      .describe(
+        "the trust gate: floors stay on while the last week's forecasts' MASE is at most this × seasonal-naive's (1: no worse than naive)",
+      ),
     provisioningMinutes: z
       .strictObject({
         'rds-replicas': z.number().int().min(0).max(120).default(15),

@@ -113,7 +113,11 @@ export class PredictRuns {
     const previous = this.track;
     // Trust: the previous forecasts against what has happened since.
     const scored = previous ? scoreTrack(previous, this.actualAt, at) : undefined;
-    const verdict = trustVerdict([...(previous?.scores ?? []), ...(scored?.score ? [scored.score] : [])], at);
+    const verdict = trustVerdict(
+      [...(previous?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+      at,
+      this.predictive.trustMaseRatio,
+    );
     const calibration = this.calibrated(previous, m, now, load);
     const headrooms = this.rules.map((rule) => {
       const measured = measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
@@ -280,6 +284,7 @@ export function predictRunsFor(
     ...read,
     p.horizonMinutes,
     p.capacityBufferPercent,
+    p.trustMaseRatio,
     rules.map((r) => [r.name, r.metric.periodSeconds]),
     refused,
     lead,

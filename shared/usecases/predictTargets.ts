@@ -252,7 +252,11 @@ async function predictOne(
   // Trust: the previous forecasts against what has happened since.
   const track = await ledger.readForecastTrack(target.name);
   const scored = track ? scoreTrack(track, histories, now) : undefined;
-  const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
+  const verdict = trustVerdict(
+    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+    now,
+    predictive.trustMaseRatio,
+  );
   const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
   const calibration = calibrated(track, recent, now);
   // Walk-forward tuning (issue 22): this target's floor knobs, chosen on its own past runs.

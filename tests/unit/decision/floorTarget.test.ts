@@ -44,10 +44,16 @@ describe('a rule’s floorTarget in the decision', () => {
       want: { desired: 12, reason: 'ScaleOut' },
     },
     {
-      name: 'a floor of 5 in force: it aims at floorTarget 80 (60% → 8 units)',
+      name: 'a floor of 8 in force, the load within its plan: it aims at floorTarget 80 (60% → 8 units)',
+      rule: tracking,
+      floor: 8,
+      want: { desired: 8, reason: 'ScaleIn' },
+    },
+    {
+      name: 'a floor of 5, the load past its plan (8 at 80%): the forecast missed, it aims at its own 50 (12)',
       rule: tracking,
       floor: 5,
-      want: { desired: 8, reason: 'ScaleIn' },
+      want: { desired: 12, reason: 'ScaleOut' },
     },
     {
       name: 'a floor above that need: the floor holds (9)',

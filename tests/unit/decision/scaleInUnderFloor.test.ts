@@ -67,6 +67,12 @@ describe('stabilization.scaleInHoldsUnderFloor', () => {
       want: { desired: 6, reason: 'ScaleIn' },
     },
     {
+      name: 'false, a floor of 3 under the rules’ need of 4: the rules hold, not the floor: the window holds',
+      holds: false,
+      floor: 3,
+      want: { desired: 10, reason: 'StabilizationWindow' },
+    },
+    {
       name: 'false, no floor in force: the window holds as always',
       holds: false,
       floor: undefined,

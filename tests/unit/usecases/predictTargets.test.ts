@@ -209,6 +209,18 @@ describe('predictTargets: falling back to reactive, recorded', () => {
     expect((await ledger.readForecastTrack('api'))?.trusted).toBe(false);
   });
 
+  it.each([
+    { name: 'trustMaseRatio 1 (default): MASE twice naive’s is untrusted', ratio: 1, reason: 'ForecastUntrusted' },
+    { name: 'trustMaseRatio 2: twice naive’s keeps the floors on', ratio: 2, reason: 'ForecastFloors' },
+    { name: 'trustMaseRatio 1.9: twice naive’s is past it', ratio: 1.9, reason: 'ForecastUntrusted' },
+  ])('$name', async ({ ratio, reason }) => {
+    const { deps, ledger } = setUp(policyWith({ trustMaseRatio: ratio }));
+    await ledger.writeForecastTrack('api', track(true));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe(reason);
+    expect((await ledger.read('api')).floors !== undefined).toBe(reason === 'ForecastFloors');
+  });
+
   it('turns them back on when it recovers, and says so once', async () => {
     const { deps, ledger, notifier } = setUp();
     await ledger.writeForecastTrack('api', track(false, week(5, 10)));
