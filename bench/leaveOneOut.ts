@@ -87,10 +87,16 @@ function predictiveRun(c: number, trace: BenchTrace, kind: TargetKind): RunFigur
   const predictive: PredictivePolicy = PredictiveSchema.parse({
     enabled: true,
     mode: 'forecast-and-scale',
+    trustMaseRatio: knobs.trustMaseRatio,
     tuning: knobs.tuning,
   });
   const floors = benchFloorSettings(trace.series.stepMinutes, predictive);
-  const target = scalepilotTarget(s, REACTIVE_DEFAULTS, knobs.floorTargetPercent);
+  const target = scalepilotTarget(
+    s,
+    REACTIVE_DEFAULTS,
+    knobs.floorTargetPercent,
+    knobs.scaleInHoldsUnderFloor,
+  );
   const f = figures(simulate(scalepilot(target, { floors })(), s, trace.series.start), s, 1);
   return { cost: f.cost, overload: f.overloadMinutes };
 }
@@ -177,7 +183,7 @@ export function leaveOneOutSection(
   );
   lines.push(
     ...section(
-      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 80, 85, 90 or 95%) and the floors' walk-forward tuning (off; at 85%, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
+      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 85, 90 or 95%), whether scale-in holds its window under a floor (\`scaleInHoldsUnderFloor\`), the trust gate's threshold (\`trustMaseRatio\` 1, 1.5 or 2) and the floors' walk-forward tuning (off; at 90%, holding, ×2, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
       floors(shared),
       floors(held),
       PREDICTIVE_GOALS,

@@ -135,10 +135,18 @@ export function recommendedYaml(
     result.reactive,
     { name: rule.name, metric },
     result.floors?.floorTargetPercent,
+    result.floors?.scaleInHoldsUnderFloor,
   );
   const change = {
     targets: [{ name: target?.name ?? 'backtest', ...keys }],
-    ...(result.floors ? { predictive: { tuning: { enabled: false, ...result.floors.tuning } } } : {}),
+    ...(result.floors
+      ? {
+          predictive: {
+            trustMaseRatio: result.floors.trustMaseRatio,
+            tuning: { enabled: false, ...result.floors.tuning },
+          },
+        }
+      : {}),
   };
   // The target's keys one per line, each value on that line (as docs/policy.md writes them).
   const doc = new Document(change);

@@ -219,6 +219,7 @@ export function scalepilotTarget(
   s: Scenario,
   knobs: ReactiveKnobs = REACTIVE_DEFAULTS,
   floorTargetPercent = FLOOR_DEFAULTS.floorTargetPercent,
+  scaleInHoldsUnderFloor = FLOOR_DEFAULTS.scaleInHoldsUnderFloor,
 ): Target {
   const policy = validatePolicy({
     version: 1,
@@ -235,6 +236,7 @@ export function scalepilotTarget(
           knobs,
           { name: 'utilisation', metric: { namespace: 'Backtest', name: 'Utilisation' } },
           floorTargetPercent,
+          scaleInHoldsUnderFloor,
         ),
       },
     ],

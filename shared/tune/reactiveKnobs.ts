@@ -40,24 +40,30 @@ export const REACTIVE_GRID: readonly ReactiveKnobs[] = [65, 70, 75].flatMap((tar
 
 /**
  * The predictive knobs of the backtest policy: the utilisation a unit is planned at while a floor is in force
- * (the rule's `floorTarget`: the floors are sized at it and the rule aims at it) and the walk-forward tuning of
- * their knobs (`predictive.tuning`: off, or on within ranges and
- * at a price of an overload minute). Under a floor the rules come down without their scale-in window
- * (`stabilization.scaleInHoldsUnderFloor: false`): the floor, the forecast × its measured headroom, holds what
- * the next minutes need.
+ * (the rule's `floorTarget`: the floors are sized at it and the rule aims at it while the load is within the
+ * floor's plan), whether scale-in keeps its window and rate limits while the floor is what holds
+ * (`stabilization.scaleInHoldsUnderFloor`), the trust gate's threshold (`predictive.trustMaseRatio`: floors on
+ * while the forecast's MASE is at most this × seasonal-naive's) and the walk-forward tuning of the floors' knobs
+ * (`predictive.tuning`: off, or on within ranges and at a price of an overload minute).
  */
 export interface FloorPolicyKnobs {
   readonly floorTargetPercent: number;
+  readonly scaleInHoldsUnderFloor: boolean;
+  readonly trustMaseRatio: number;
   /** The policy's `predictive.tuning` keys this candidate sets (the rest: the schema's defaults). */
   readonly tuning: Readonly<Record<string, unknown>>;
 }
 
 /**
- * Chosen leave-one-trace-out from `FLOOR_GRID` on the shared traces by `npm run bench` (bench/results.md):
- * a unit planned at 85% under a floor, with the schema's `predictive.tuning` (off: the fixed 95th-percentile
- * headroom did better than walk-forward tuning).
+ * Chosen leave-one-trace-out from `FLOOR_GRID` on the shared traces by `npm run bench` (bench/results.md); the
+ * schema's default `predictive.trustMaseRatio` is this one's (a test holds them equal).
  */
-export const FLOOR_DEFAULTS: FloorPolicyKnobs = { floorTargetPercent: 85, tuning: {} };
+export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
+  floorTargetPercent: 90,
+  scaleInHoldsUnderFloor: true,
+  trustMaseRatio: 2,
+  tuning: {},
+};
 
 /** Walk-forward tuning on: the quantile in [0.9, 0.99], floors always on; or every knob, floors off allowed. */
 const QUANTILE_ONLY = {
@@ -71,9 +77,22 @@ const EVERY_KNOB = { enabled: true, overloadMinuteCost: 1000 };
 
 /** The candidates the bench chooses the predictive defaults from. */
 export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
-  ...[80, 85, 90, 95].map((floorTargetPercent) => ({ floorTargetPercent, tuning: {} })),
-  { floorTargetPercent: 85, tuning: QUANTILE_ONLY },
-  { floorTargetPercent: 85, tuning: EVERY_KNOB },
+  ...[85, 90, 95].flatMap((floorTargetPercent) =>
+    [true, false].flatMap((scaleInHoldsUnderFloor) =>
+      [1, 1.5, 2].map((trustMaseRatio) => ({
+        floorTargetPercent,
+        scaleInHoldsUnderFloor,
+        trustMaseRatio,
+        tuning: {},
+      })),
+    ),
+  ),
+  ...[QUANTILE_ONLY, EVERY_KNOB].map((tuning) => ({
+    floorTargetPercent: 90,
+    scaleInHoldsUnderFloor: true,
+    trustMaseRatio: 2,
+    tuning,
+  })),
 ];
 
 /** The keys of a target these knobs set, as a policy file writes them (with the floors' sizing when given). */
@@ -81,13 +100,16 @@ export function reactiveTargetKeys(
   knobs: ReactiveKnobs,
   rule: { readonly name: string; readonly metric: Readonly<Record<string, unknown>> },
   floorTargetPercent?: number,
+  scaleInHoldsUnderFloor = true,
 ) {
   return {
     cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 },
     stabilization: {
       scaleOutSeconds: 0,
       scaleInSeconds: knobs.scaleInWindowSeconds,
-      ...(floorTargetPercent !== undefined ? { scaleInHoldsUnderFloor: false } : {}),
+      ...(floorTargetPercent !== undefined && !scaleInHoldsUnderFloor
+        ? { scaleInHoldsUnderFloor: false }
+        : {}),
     },
     ...(knobs.scaleInStepPercent > 0
       ? {
@@ -124,5 +146,5 @@ export function describeReactive(k: ReactiveKnobs): string {
 export function describeFloors(k: FloorPolicyKnobs): string {
   const tuning =
     Object.keys(k.tuning).length === 0 ? 'the schema’s tuning' : `tuning ${JSON.stringify(k.tuning)}`;
-  return `floorTarget ${k.floorTargetPercent}%, ${tuning}`;
+  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${tuning}`;
 }

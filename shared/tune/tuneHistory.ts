@@ -134,12 +134,18 @@ export function candidateTarget(
   s: Scenario,
   knobs: ReactiveKnobs,
   floorTargetPercent?: number,
+  scaleInHoldsUnderFloor = true,
 ): Target {
   const own = settings.target;
-  if (!own) return scalepilotTarget(s, knobs, floorTargetPercent);
+  if (!own) return scalepilotTarget(s, knobs, floorTargetPercent, scaleInHoldsUnderFloor);
   const rule = own.rules[0] as Target['rules'][number];
   const { rateLimits: _, ...rest } = own;
-  const keys = reactiveTargetKeys(knobs, { name: rule.name, metric: rule.metric }, floorTargetPercent);
+  const keys = reactiveTargetKeys(
+    knobs,
+    { name: rule.name, metric: rule.metric },
+    floorTargetPercent,
+    scaleInHoldsUnderFloor,
+  );
   const policy = validatePolicy({
     version: 1,
     maxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -164,15 +170,17 @@ function predictiveStage(
   const runsFor = (c: number) => {
     let made = runs.get(c);
     if (!made) {
-      made = FLOOR_GRID.map(({ floorTargetPercent, tuning }) => {
+      made = FLOOR_GRID.map(({ floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, tuning }) => {
         const target = candidateTarget(
           settings,
           scenario,
           REACTIVE_GRID[c] as ReactiveKnobs,
           floorTargetPercent,
+          scaleInHoldsUnderFloor,
         );
         const floors = benchFloorSettings(series.stepMinutes, {
           ...settings.predictive,
+          trustMaseRatio,
           // The candidate's tuning over the schema's defaults (not the policy's: a candidate is a whole setting).
           tuning: FloorTuningSchema.parse(tuning),
         });

@@ -37,13 +37,14 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
+  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
       lookbackDays: 32,
       horizonMinutes: 2820,
       capacityBufferPercent: 30,
       mode: 'forecast-only',
+      trustMaseRatio: 2,
       provisioningMinutes: { 'rds-replicas': 15, 'cache-shards': 10 },
       events: [],
       tuning: {

@@ -63,10 +63,10 @@ describe('scalepilot tune', () => {
     const change = parse(yaml);
     expect(change.targets[0]).toMatchObject({
       name: 'reports-db',
-      stabilization: { scaleInHoldsUnderFloor: false },
       rules: [{ name: 'cpu', type: 'target-tracking', floorTarget: expect.any(Number) }],
     });
     expect(typeof change.predictive.tuning.enabled).toBe('boolean');
+    expect([1, 1.5, 2]).toContain(change.predictive.trustMaseRatio);
     // Pasted over the policy's target, the change is a valid policy.
     const policy = parse(POLICY);
     policy.targets[0] = { ...policy.targets[0], ...change.targets[0] };

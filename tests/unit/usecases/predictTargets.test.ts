@@ -198,7 +198,7 @@ describe('predictTargets: falling back to reactive, recorded', () => {
   });
 
   it('turns floors off while the forecast does worse than seasonal-naive over the week: recorded and told', async () => {
-    const { deps, ledger, notifier } = setUp();
+    const { deps, ledger, notifier } = setUp(policyWith({ trustMaseRatio: 1 }));
     await ledger.writeForecastTrack('api', track(true));
     const [prediction] = await predictTargets(deps);
     expect(prediction?.decision.reason).toBe('ForecastUntrusted');
@@ -210,8 +210,12 @@ describe('predictTargets: falling back to reactive, recorded', () => {
   });
 
   it.each([
-    { name: 'trustMaseRatio 1 (default): MASE twice naive’s is untrusted', ratio: 1, reason: 'ForecastUntrusted' },
-    { name: 'trustMaseRatio 2: twice naive’s keeps the floors on', ratio: 2, reason: 'ForecastFloors' },
+    { name: 'trustMaseRatio 1: MASE twice naive’s is untrusted', ratio: 1, reason: 'ForecastUntrusted' },
+    {
+      name: 'trustMaseRatio 2 (the default): twice naive’s keeps the floors on',
+      ratio: 2,
+      reason: 'ForecastFloors',
+    },
     { name: 'trustMaseRatio 1.9: twice naive’s is past it', ratio: 1.9, reason: 'ForecastUntrusted' },
   ])('$name', async ({ ratio, reason }) => {
     const { deps, ledger } = setUp(policyWith({ trustMaseRatio: ratio }));
