@@ -59,7 +59,7 @@ export interface FloorPolicyKnobs {
  * schema's default `predictive.trustMaseRatio` is this one's (a test holds them equal).
  */
 export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
-  floorTargetPercent: 90,
+  floorTargetPercent: 95,
   scaleInHoldsUnderFloor: true,
   trustMaseRatio: 2,
   tuning: {},
