@@ -101,6 +101,7 @@ export function floorPlanner(
   let lastFloor: ReturnType<typeof floorAt>;
   const at = new Date(0);
   const tuning = walkForward(settings, target, resource);
+  const ownRules = new Map(target.rules.map((rule) => [rule.name, rule]));
   return {
     /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
@@ -112,7 +113,10 @@ export function floorPlanner(
         const run = runs.at(m, now, load);
         const until = floorsUntil(at, settings.predictive);
         const knobs = tuning?.run(run, m, now, load, until.getTime() + lead * 1000);
-        const headrooms = knobs ? (tuning?.headrooms(run, knobs) ?? run.headrooms) : run.headrooms;
+        const shared = knobs ? (tuning?.headrooms(run, knobs) ?? run.headrooms) : run.headrooms;
+        // The runs are shared by every target replaying the series with the same rules' names and periods: the
+        // floors are sized at this target's own rules (their floorTarget), not at the first one's.
+        const headrooms = shared.map((h) => ({ ...h, rule: ownRules.get(h.rule.name) ?? h.rule }));
         const floorsOn = knobs?.floors ?? true;
         const forecast = run.status === 'forecast' && floorsOn ? run.forecast : undefined;
         const needed = forecast
