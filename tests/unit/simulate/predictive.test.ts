@@ -8,8 +8,9 @@ import { backtestReport } from '../../../shared/report/backtestReport';
 import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
 import { type Scenario, type SimPolicy, simulate, type Timeline } from '../../../shared/simulate/engine';
 import { historyBefore } from '../../../shared/simulate/historyBefore';
-import { defaultFloorSettings, floorSettingsFor } from '../../../shared/simulate/predictive';
+import { defaultFloorSettings, floorPlanner, floorSettingsFor } from '../../../shared/simulate/predictive';
 import { runBacktest } from '../../../shared/simulate/runBacktest';
+import { REACTIVE_DEFAULTS } from '../../../shared/tune/reactiveKnobs';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
 
@@ -344,6 +345,35 @@ describe('the predict function’s trust gate and known events, in the backtest'
     // Without the events, no such floors.
     const without = row(runBacktest(series, 'asg', { predictive: acting }), 'scalepilot');
     expect(without.floor?.slice(595, 720).every((f) => f === 13)).toBe(false);
+  });
+});
+
+describe('predict runs shared by targets on one series', () => {
+  it('size each target’s floors at its own floorTarget, whichever target ran first', () => {
+    const minutes = 2 * 1440 + 360;
+    const load = syntheticLoad(minutes);
+    const s = scenarioOf(load);
+    const settings = floorSettingsFor({ ...acting, trustMaseRatio: 10 });
+    const floorsOf = (floorTarget: number, series: object) => {
+      const planner = floorPlanner(
+        settings,
+        scalepilotTarget(s, REACTIVE_DEFAULTS, floorTarget),
+        s,
+        minutes,
+        series,
+      );
+      const read = (j: number) => load[j] as number;
+      return Array.from({ length: minutes }, (_, m) =>
+        m === 0 ? undefined : planner.at(m, START + m * 60_000, read)?.units,
+      );
+    };
+    const series = {};
+    const low = floorsOf(60, series);
+    const afterLow = floorsOf(95, series);
+    const alone = floorsOf(95, {});
+    expect(afterLow).toEqual(alone);
+    // The two targets' floors differ: sized at the first one's 60%, the second would have copied them.
+    expect(afterLow).not.toEqual(low);
   });
 });
 
