@@ -59,8 +59,8 @@ export interface FloorPolicyKnobs {
  * schema's default `predictive.trustMaseRatio` is this one's (a test holds them equal).
  */
 export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
-  floorTargetPercent: 95,
-  scaleInHoldsUnderFloor: true,
+  floorTargetPercent: 85,
+  scaleInHoldsUnderFloor: false,
   trustMaseRatio: 2,
   tuning: {},
 };
