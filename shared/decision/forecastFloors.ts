@@ -184,10 +184,21 @@ export function floorSchedule(
   const fine = finer(needed);
   const k = Math.ceil(lead / (fine.stepMinutes * 60));
   const hold = Math.ceil(holdMinutes / fine.stepMinutes);
-  const units = fine.units.map((_, i) =>
-    Math.min(max, Math.max(0, ...fine.units.slice(Math.max(0, i - hold), i + k + 1))),
-  );
-  if (!units.some((u) => u > 0)) return undefined;
+  const need = fine.units;
+  const units: number[] = new Array(need.length);
+  let any = false;
+  // Each step: the most of the steps from `hold` before it to the lead after it (loops, not slices: the backtest
+  // asks this every simulated hour of 576 steps).
+  for (let i = 0; i < need.length; i += 1) {
+    let most = 0;
+    const last = Math.min(need.length - 1, i + k);
+    for (let j = Math.max(0, i - hold); j <= last; j += 1)
+      if ((need[j] as number) > most) most = need[j] as number;
+    const floor = Math.min(max, most);
+    units[i] = floor;
+    if (floor > 0) any = true;
+  }
+  if (!any) return undefined;
   return { start: fine.start, stepMinutes: fine.stepMinutes, units, madeAt, source };
 }
 
@@ -201,11 +212,9 @@ export const FLOOR_STEP_MINUTES = 5;
 function finer(needed: NeededCapacity): NeededCapacity {
   const ratio = needed.stepMinutes / FLOOR_STEP_MINUTES;
   if (!Number.isInteger(ratio) || ratio <= 1) return needed;
-  return {
-    start: needed.start,
-    stepMinutes: FLOOR_STEP_MINUTES,
-    units: needed.units.flatMap((u) => Array.from({ length: ratio }, () => u)),
-  };
+  const units: number[] = new Array(needed.units.length * ratio);
+  for (let i = 0; i < units.length; i += 1) units[i] = needed.units[Math.floor(i / ratio)] as number;
+  return { start: needed.start, stepMinutes: FLOOR_STEP_MINUTES, units };
 }
 
 /** The names of the known events whose window overlaps [from, until), for messages. */
