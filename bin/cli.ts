@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Register>> = {
   release: async () => (await import('./commands/release')).registerRelease,
   forecast: async () => (await import('./commands/forecast')).registerForecast,
   why: async () => (await import('./commands/why')).registerWhy,
+  tune: async () => (await import('./commands/tune')).registerTune,
 };
 
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');

@@ -1,4 +1,4 @@
-import type { RateLimit, Target } from '../policy/schema';
+import type { RateLimit, Rule, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
 import { type RuleSample, ruleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
@@ -101,7 +101,7 @@ export function decideCapacity(input: DecisionInput): Decision {
   const warmState = { ...state, serving: warmedServing(input) };
   for (const rule of target.rules) {
     const sample = samples.get(rule.name);
-    if (sample) recommendations.push(sampledRecommendation(rule, sample, warmState));
+    if (sample) recommendations.push(ruleUnderFloor(rule, sample, warmState, input.floor));
   }
   // The predictive floor is one more recommendation: it raises capacity ahead of the load (through the same
   // windows, cooldowns and caps as any scale-out) and keeps scale-in above it. With no fresh metrics it can
@@ -163,8 +163,15 @@ export function decideCapacity(input: DecisionInput): Decision {
   const recommendation = raw;
 
   // 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest
-  //    recommendation of the direction's window, this one included.
-  const stabilized = stabilize(raw, current, history, target, now);
+  //    recommendation of the direction's window, this one included. Under a predictive floor a target may
+  //    release scale-in from its window and rate limits when the floor is what holds (the rules ask no more):
+  //    it already holds what the forecast says comes. Load above the floor's plan keeps the window.
+  const released =
+    floor !== undefined &&
+    raw < current &&
+    floor.units >= raw &&
+    !target.stabilization.scaleInHoldsUnderFloor;
+  const stabilized = released ? raw : stabilize(raw, current, history, target, now);
   if (stabilized !== raw) {
     if (stabilized === current) {
       return held(
@@ -186,7 +193,9 @@ export function decideCapacity(input: DecisionInput): Decision {
       'stabilization',
       raw > current
         ? 'no lower recommendation in the scale-out window'
-        : 'no higher recommendation in the scale-in window',
+        : released
+          ? 'released under the predictive floor (scaleInHoldsUnderFloor: false)'
+          : 'no higher recommendation in the scale-in window',
     );
   const direction = raw > current ? 'out' : 'in';
 
@@ -240,7 +249,7 @@ export function decideCapacity(input: DecisionInput): Decision {
     direction === 'out' ? (top.rule === FORECAST ? 'PredictiveFloor' : 'ScaleOut') : 'ScaleIn';
 
   // 4. Rate limits: the most permissive limit of the direction applies (the HPA's default selectPolicy).
-  const limits = direction === 'out' ? target.rateLimits.scaleOut : target.rateLimits.scaleIn;
+  const limits = direction === 'out' ? target.rateLimits.scaleOut : released ? [] : target.rateLimits.scaleIn;
   if (limits.length > 0) {
     const bound = rateBound(direction, limits, history, current, now);
     if (direction === 'out' ? desired > bound : desired < bound) {
@@ -447,6 +456,25 @@ function warmedServing({ target, state, history, now }: DecisionInput): number {
 
 function secondsSince(at: Date | undefined, now: Date): number {
   return at ? (now.getTime() - at.getTime()) / 1000 : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A rule's recommendation. While a predictive floor is in force, a target-tracking rule with a `floorTarget`
+ * aims at it as long as the load is within what the floor planned for (its need at `floorTarget` is at most the
+ * floor: the floor, forecast × measured headroom, carries the margin the rule's own target keeps). Load past the
+ * floor's plan is load the forecast missed: the rule aims at its own target again.
+ */
+function ruleUnderFloor(
+  rule: Rule,
+  sample: RuleSample,
+  state: Parameters<typeof sampledRecommendation>[2],
+  floor: DecisionInput['floor'],
+): RuleRecommendation {
+  if (floor && rule.type === 'target-tracking' && rule.floorTarget !== undefined) {
+    const aimed = sampledRecommendation({ ...rule, target: rule.floorTarget }, sample, state);
+    if (aimed.desired <= floor.units) return aimed;
+  }
+  return sampledRecommendation(rule, sample, state);
 }
 
 /** Each rule's sample; a rule with no fresh complete datapoint has none. */

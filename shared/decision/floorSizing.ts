@@ -80,18 +80,19 @@ function increasing(points: readonly CalibrationPoint[]): boolean {
 }
 
 /**
- * The headroom measured from a calibration of one point per `periodMinutes`: the 95th percentile of its
- * ratios, never below 1; undefined under MIN_CALIBRATION_MINUTES of record.
+ * The headroom measured from a calibration of one point per `periodMinutes`: the `quantile` (default the 95th
+ * percentile) of its ratios, never below 1; undefined under MIN_CALIBRATION_MINUTES of record.
  */
 export function measuredHeadroom(
   calibration: readonly CalibrationPoint[],
   periodMinutes: number,
+  quantile = HEADROOM_QUANTILE,
 ): number | undefined {
   if (calibration.length * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
   const ratios = new Float64Array(calibration.length);
   for (let i = 0; i < ratios.length; i += 1) ratios[i] = (calibration[i] as CalibrationPoint).ratio;
   // The rank's value once sorted, found without sorting (each backtest hour asks it of a few hundred ratios).
-  const q = kthSmallest(ratios, Math.min(ratios.length - 1, Math.floor(HEADROOM_QUANTILE * ratios.length)));
+  const q = kthSmallest(ratios, Math.min(ratios.length - 1, Math.floor(quantile * ratios.length)));
   return Math.max(1, q);
 }
 

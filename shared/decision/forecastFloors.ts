@@ -17,11 +17,12 @@ export function historyPeriodSeconds(rule: Rule): number {
 }
 
 /**
- * The utilisation one unit is sized for: a target-tracking rule's target, or a step rule's lowest scale-out
- * threshold (so a floor sized at it leaves the reactive rule quiet on the forecast load). In the unit the rule
- * reads (a `percentOf` metric's Sum is read as a percentage too).
+ * The utilisation one unit is sized for: the rule's `floorTarget` when it sets one, else a target-tracking rule's
+ * target, or a step rule's lowest scale-out threshold (so a floor sized at it leaves the reactive rule quiet on the
+ * forecast load). In the unit the rule reads (a `percentOf` metric's Sum is read as a percentage too).
  */
 export function utilisationTarget(rule: Rule): number {
+  if (rule.floorTarget !== undefined) return rule.floorTarget;
   return rule.type === 'target-tracking' ? rule.target : Math.min(...rule.scaleOut.map((s) => s.above));
 }
 
@@ -173,7 +174,9 @@ export function leadSeconds(target: Target, policy: PredictivePolicy): number {
 /**
  * The floor schedule the scalers honour: each step's floor is the most any step within the lead after it
  * needs (so capacity ordered at a rise is serving when the rise comes, and a fall waits for its own time),
- * capped at `max` (the policy's and the group's). Undefined when no step asks for any unit.
+ * and, with a hold, the most any step of the `holdMinutes` before it needed (a floor comes down only once its
+ * need has stayed lower that long), capped at `max` (the policy's and the group's). Undefined when no step asks
+ * for any unit.
  */
 export function floorSchedule(
   needed: NeededCapacity,
@@ -181,21 +184,42 @@ export function floorSchedule(
   max: number,
   madeAt: Date,
   source: string,
+  holdMinutes = 0,
 ): FloorSchedule | undefined {
-  const k = Math.ceil(lead / (needed.stepMinutes * 60));
-  // Each step's floor is the most any step up to k ahead needs (what is ordered now serves k steps later).
-  const n = needed.units.length;
-  const units: number[] = [];
+  const fine = finer(needed);
+  const k = Math.ceil(lead / (fine.stepMinutes * 60));
+  const hold = Math.ceil(holdMinutes / fine.stepMinutes);
+  const need = fine.units;
+  const units: number[] = new Array(need.length);
   let any = false;
-  for (let i = 0; i < n; i += 1) {
+  // Each step: the most of the steps from `hold` before it to the lead after it (loops, not slices: the backtest
+  // asks this every simulated hour of 576 steps).
+  for (let i = 0; i < need.length; i += 1) {
     let most = 0;
-    for (let j = i; j <= i + k && j < n; j += 1) most = Math.max(most, needed.units[j] as number);
-    const unit = Math.min(max, most);
-    units.push(unit);
-    any ||= unit > 0;
+    const last = Math.min(need.length - 1, i + k);
+    for (let j = Math.max(0, i - hold); j <= last; j += 1)
+      if ((need[j] as number) > most) most = need[j] as number;
+    const floor = Math.min(max, most);
+    units[i] = floor;
+    if (floor > 0) any = true;
   }
   if (!any) return undefined;
-  return { start: needed.start, stepMinutes: needed.stepMinutes, units, madeAt, source };
+  return { start: fine.start, stepMinutes: fine.stepMinutes, units, madeAt, source };
+}
+
+/** The floors' finest step: a forecast at a coarser step is floored at this one. */
+export const FLOOR_STEP_MINUTES = 5;
+
+/**
+ * The needs of a forecast coarser than 5 minutes (30-minute or hourly metrics) at 5 minutes, each step's need
+ * held over its minutes: the floor then rises one lead before the next step's need, not a whole step before it.
+ */
+function finer(needed: NeededCapacity): NeededCapacity {
+  const ratio = needed.stepMinutes / FLOOR_STEP_MINUTES;
+  if (!Number.isInteger(ratio) || ratio <= 1) return needed;
+  const units: number[] = new Array(needed.units.length * ratio);
+  for (let i = 0; i < units.length; i += 1) units[i] = needed.units[Math.floor(i / ratio)] as number;
+  return { start: needed.start, stepMinutes: FLOOR_STEP_MINUTES, units };
 }
 
 /** The names of the known events whose window overlaps [from, until), for messages. */

@@ -1,4 +1,5 @@
 import type { LoadHistory } from '../forecast/types';
+import type { ForecastRun } from '../tune/forecastRuns';
 import type { CalibrationPoint } from './floorSizing';
 
 /**
@@ -48,6 +49,8 @@ export interface ForecastTrack {
   readonly trusted: boolean;
   /** Per rule, actual ÷ forecast minute by minute, over the last 6 hours of forecasts in force: the floors' headroom. */
   readonly calibration?: Readonly<Record<string, readonly CalibrationPoint[]>>;
+  /** Per rule, the recent runs' point forecasts as they were in force: what walk-forward tuning scores (issue 22). */
+  readonly runs?: Readonly<Record<string, readonly ForecastRun[]>>;
 }
 
 const DAY = 86_400_000;
@@ -176,10 +179,14 @@ export function trackedSteps(
   return Math.max(1, Math.ceil((until.getTime() + leadSeconds * 1000 - forecast.start) / stepMs));
 }
 
-/** The last week's scores and the verdict on them. */
+/**
+ * The last week's scores and the verdict on them: trusted while the forecast's MASE is at most `maxRatio` ×
+ * seasonal-naive's (the policy's `predictive.trustMaseRatio`; 1: no worse than naive).
+ */
 export function trustVerdict(
   scores: readonly ForecastScore[],
   now: Date,
+  maxRatio = 1,
 ): { trusted: boolean; scores: ForecastScore[]; mase?: number; naiveMase?: number; message: string } {
   const week = scores.filter((s) => s.at > now.getTime() - WEEK);
   const steps = week.reduce((a, s) => a + s.steps, 0);
@@ -189,6 +196,12 @@ export function trustVerdict(
   const figures = `MASE ${mase.toFixed(2)} against seasonal-naive ${naiveMase.toFixed(2)} over the last week (${steps} steps)`;
   if (steps < MIN_SCORED_STEPS)
     return { trusted: true, scores: week, mase, naiveMase, message: `${figures}: too few to judge` };
-  const trusted = mase <= naiveMase;
-  return { trusted, scores: week, mase, naiveMase, message: figures };
+  const trusted = mase <= maxRatio * naiveMase;
+  return {
+    trusted,
+    scores: week,
+    mase,
+    naiveMase,
+    message: maxRatio === 1 ? figures : `${figures} (trusted up to ×${maxRatio})`,
+  };
 }

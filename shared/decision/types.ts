@@ -183,6 +183,9 @@ export const reasonCodes = [
   'PlanScaleIn',
   'PlanMemberCannotFollow',
   'ReadinessGate',
+  // predict (issue 22): walk-forward tuning found that no floor setting would have paid for itself on the target's
+  // own last runs (capacity plus overload priced by the policy): floors off, the rules alone, until one would.
+  'FloorsNotWorthIt',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -77,6 +77,12 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
     '`forecast-only`: publish the forecast, change nothing; `forecast-and-scale`: floors in the ledger and scheduled MinSize actions on groups',
   'predictive.provisioningMinutes.rds-replicas': 'minutes a read replica takes to serve',
   'predictive.provisioningMinutes.cache-shards': 'minutes a reshard takes',
+  'predictive.tuning':
+    'walk-forward tuning of each target’s floor knobs on its own past runs ([predictive](predictive.md#walk-forward-tuning-of-the-floors))',
+  'predictive.tuning.headroomQuantile.min': 'the lowest quantile tried',
+  'predictive.tuning.headroomQuantile.max': 'the highest quantile tried',
+  'predictive.tuning.holdMinutes.min': 'the shortest hold tried, minutes',
+  'predictive.tuning.holdMinutes.max': 'the longest hold tried, minutes',
   'predictive.events[].name': 'the event’s name, in the floors’ source and the decision’s message',
   'predictive.events[].demand':
     'the floor for the window: `units`, or the forecast’s need × `multiplier` (exactly one)',

@@ -83,6 +83,16 @@ export const MetricSchema = z
 const stepOut = z.strictObject({ above: metricValue(), add: unitCount() });
 const stepIn = z.strictObject({ below: metricValue(), remove: unitCount() });
 
+/**
+ * The utilisation a predictive floor sizes one unit at, when it is not the rule's own (issue 22): a floor above the
+ * rule's target carries the forecast load with less capacity, and the rule adds what the load then asks.
+ */
+const floorTarget = positiveUpTo(MAX_METRIC_VALUE, '')
+  .optional()
+  .describe(
+    "the utilisation predictive floors size a unit at; default: a target-tracking rule's target, a step rule's lowest scale-out threshold",
+  );
+
 /** Step scaling: ordered thresholds, each with its own adjustment (the largest breached step wins). */
 export const StepRuleSchema = z.strictObject({
   name,
@@ -91,6 +101,7 @@ export const StepRuleSchema = z.strictObject({
   scaleOut: z.array(stepOut).min(1),
   scaleIn: z.array(stepIn).default([]),
   evaluationPeriods: wholeNumber('periods', 1, 60).default(1),
+  floorTarget,
 });
 
 /** Target tracking: desired = ceil(current × metric / target), held inside a tolerance band. */
@@ -101,6 +112,7 @@ export const TargetTrackingRuleSchema = z.strictObject({
   target: positiveUpTo(MAX_METRIC_VALUE, ''),
   tolerance: positiveUpTo(0.5, '', { zero: true }).default(0.1),
   evaluationPeriods: wholeNumber('periods', 1, 60).default(1),
+  floorTarget,
 });
 
 export const RuleSchema = z.discriminatedUnion('type', [StepRuleSchema, TargetTrackingRuleSchema]);
@@ -132,6 +144,12 @@ const targetCommon = {
     .strictObject({
       scaleOutSeconds: historyWindowSeconds(0).default(60),
       scaleInSeconds: historyWindowSeconds(0).default(300),
+      scaleInHoldsUnderFloor: z
+        .boolean()
+        .default(true)
+        .describe(
+          'false: while a predictive floor is in force, scale-in skips its window and rate limits (the floor holds what the forecast says is needed)',
+        ),
     })
     .prefault({}),
   rateLimits: z
@@ -376,6 +394,64 @@ export const PredictiveEventSchema = z
 /** The floors reach 48 hours ahead (the next hourly run, then this many minutes), as AWS predictive scaling plans. */
 export const FLOOR_HORIZON_MINUTES = 48 * 60 - 60;
 
+/** A closed range a walk-forward knob is chosen in. */
+function knobRange(lowest: number, highest: number, defaults: { min: number; max: number }, what: string) {
+  return z
+    .strictObject({
+      min: z.number().min(lowest).max(highest).default(defaults.min),
+      max: z.number().min(lowest).max(highest).default(defaults.max),
+    })
+    .refine((r) => r.min <= r.max, { path: ['max'], message: 'must be at least min' })
+    .prefault({})
+    .describe(what);
+}
+
+/**
+ * Walk-forward tuning of each predictive target's floors (issue 22): every run scores, on the target's own last
+ * `windowHours`, the floors each allowed knob setting would have written, and keeps the one that would have cost
+ * least (capacity, plus `overloadMinuteCost` for each minute of demand above it). Defaults are chosen
+ * leave-one-trace-out (bench/results.md).
+ */
+export const FloorTuningSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'choose each target’s floor knobs from its own past runs (off: quantile 0.95, no hold, floors on)',
+      ),
+    windowHours: z
+      .number()
+      .int()
+      .min(24)
+      .max(168)
+      .default(48)
+      .describe('the past scored; under 24 h of scored runs the defaults stand (quantile 0.95, no hold)'),
+    headroomQuantile: knobRange(
+      0.5,
+      0.999,
+      { min: 0.8, max: 0.99 },
+      'the quantile of actual ÷ forecast the floors plan for: chosen in this range',
+    ),
+    holdMinutes: knobRange(
+      0,
+      240,
+      { min: 0, max: 60 },
+      'how long a floor stays at a step’s need after it: chosen in this range',
+    ),
+    allowReactiveOnly: z
+      .boolean()
+      .default(true)
+      .describe('a target whose floors would not have paid for themselves runs on its rules alone'),
+    overloadMinuteCost: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(1000)
+      .describe('what one minute of demand above capacity is worth, in unit-minutes of capacity'),
+  })
+  .prefault({});
+
 export const PredictiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
@@ -402,6 +478,14 @@ export const PredictiveSchema = z
         'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
       ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
+    trustMaseRatio: z
+      .number()
+      .min(0.5)
+      .max(10)
+      .default(2)
+      .describe(
+        "the trust gate: floors stay on while the last week's forecasts' MASE is at most this × seasonal-naive's (chosen leave-one-trace-out, bench/results.md)",
+      ),
     provisioningMinutes: z
       .strictObject({
         'rds-replicas': z.number().int().min(0).max(120).default(15),
@@ -410,6 +494,7 @@ export const PredictiveSchema = z
       .prefault({})
       .describe('how early a floor starts before the need, per kind (groups: instanceWarmupSeconds)'),
     events: z.array(PredictiveEventSchema).max(100).default([]).describe('known events (a ticket rush)'),
+    tuning: FloorTuningSchema,
   })
   .prefault({});
 
@@ -567,3 +652,4 @@ export type PredictivePolicy = z.infer<typeof PredictiveSchema>;
 export type PredictiveEvent = z.infer<typeof PredictiveEventSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
 export type PlanMember = z.infer<typeof PlanMemberSchema>;
+export type FloorTuning = z.infer<typeof FloorTuningSchema>;

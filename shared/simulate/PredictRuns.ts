@@ -54,6 +54,8 @@ export interface PredictRun {
   readonly headrooms: readonly RuleHeadroom[];
   readonly trusted: boolean;
   readonly trust: string;
+  /** Each rule's actual ÷ forecast record after this run (walk-forward tuning measures its own quantile of it). */
+  readonly calibration: Readonly<Record<string, readonly CalibrationPoint[]>>;
 }
 
 const MINUTE = 60_000;
@@ -111,7 +113,11 @@ export class PredictRuns {
     const previous = this.track;
     // Trust: the previous forecasts against what has happened since.
     const scored = previous ? scoreTrack(previous, this.actualAt, at) : undefined;
-    const verdict = trustVerdict([...(previous?.scores ?? []), ...(scored?.score ? [scored.score] : [])], at);
+    const verdict = trustVerdict(
+      [...(previous?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+      at,
+      this.predictive.trustMaseRatio,
+    );
     const calibration = this.calibrated(previous, m, now, load);
     const headrooms = this.rules.map((rule) => {
       const measured = measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
@@ -133,7 +139,7 @@ export class PredictRuns {
       trusted: verdict.trusted,
       calibration,
     };
-    return { ...outcome, headrooms, trusted: verdict.trusted, trust: verdict.message };
+    return { ...outcome, headrooms, trusted: verdict.trusted, trust: verdict.message, calibration };
   }
 
   /** The forecast, or why there is none, as predict's `forecastAll`: declined (stale, too little history), or untrusted. */
@@ -278,6 +284,7 @@ export function predictRunsFor(
     ...read,
     p.horizonMinutes,
     p.capacityBufferPercent,
+    p.trustMaseRatio,
     rules.map((r) => [r.name, r.metric.periodSeconds]),
     refused,
     lead,

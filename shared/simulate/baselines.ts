@@ -1,6 +1,12 @@
 import { ceilUnits } from '../decision/ruleRecommendation';
 import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
+import {
+  FLOOR_DEFAULTS,
+  REACTIVE_DEFAULTS,
+  type ReactiveKnobs,
+  reactiveTargetKeys,
+} from '../tune/reactiveKnobs';
 import { clamp, type PolicyFactory, type Scenario, type SimReason, unitsFor } from './engine';
 
 export { type ScalepilotOptions, scalepilot, seedTarget } from './scalepilot';
@@ -203,14 +209,18 @@ export const hpa: PolicyFactory = () => {
 
 /**
  * The policy the backtest's Scalepilot runs when none is given, as an operator would write it in
- * scalepilot.yml: target tracking at 83% of a unit, acting on the first datapoint past it (no tolerance, one
- * evaluation period, no scale-out window, one-minute cooldowns), scaling in only to the highest need of the
- * last 5 minutes. The predictive floors (the forecast × its measured headroom, sized at the same 83%) carry
- * the known rises; a target above the scenario's 70% keeps the rules from adding a second margin on top of
- * the headroom's. 80% cost more for less overload, 85% the reverse (bench/results.md).
+ * scalepilot.yml: target tracking on the reactive knobs chosen leave-one-trace-out (`REACTIVE_DEFAULTS`,
+ * shared/tune/reactiveKnobs.ts: 70% with a 10% band, acting on the first datapoint past it, coming down at most
+ * 10% per 15 minutes), with the predictive floors on top (sized at the same target, their knobs tuned per target
+ * walk-forward). `knobs` runs another candidate of the same shape (the bench's grid, `scalepilot tune`).
  */
-export const REACTIVE_TARGET_PERCENT = 83;
-export function scalepilotTarget(s: Scenario): Target {
+export const REACTIVE_TARGET_PERCENT = REACTIVE_DEFAULTS.targetPercent;
+export function scalepilotTarget(
+  s: Scenario,
+  knobs: ReactiveKnobs = REACTIVE_DEFAULTS,
+  floorTargetPercent = FLOOR_DEFAULTS.floorTargetPercent,
+  scaleInHoldsUnderFloor = FLOOR_DEFAULTS.scaleInHoldsUnderFloor,
+): Target {
   const policy = validatePolicy({
     version: 1,
     maxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -221,18 +231,13 @@ export function scalepilotTarget(s: Scenario): Target {
         autoScalingGroupName: 'backtest',
         capacity: { min: s.min, max: s.max },
         instanceWarmupSeconds: Math.max(60, s.delay * 60),
-        cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 },
-        stabilization: { scaleOutSeconds: 0, scaleInSeconds: 300 },
         predictive: true,
-        rules: [
-          {
-            name: 'utilisation',
-            type: 'target-tracking',
-            metric: { namespace: 'Backtest', name: 'Utilisation' },
-            target: REACTIVE_TARGET_PERCENT,
-            tolerance: 0,
-          },
-        ],
+        ...reactiveTargetKeys(
+          knobs,
+          { name: 'utilisation', metric: { namespace: 'Backtest', name: 'Utilisation' } },
+          floorTargetPercent,
+          scaleInHoldsUnderFloor,
+        ),
       },
     ],
   });

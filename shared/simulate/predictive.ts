@@ -1,4 +1,4 @@
-import { MIN_CALIBRATION_MINUTES } from '../decision/floorSizing';
+import { floorHeadroom, MIN_CALIBRATION_MINUTES, measuredHeadroom } from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
 import {
   eventOnlyCapacity,
@@ -11,9 +11,13 @@ import {
   neededCapacity,
 } from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
-import type { LoadForecast } from '../forecast/types';
+import type { LoadForecast, LoadHistory } from '../forecast/types';
 import { type PredictivePolicy, PredictiveSchema, type Target } from '../policy/schema';
-import { type PredictRun, predictRunsFor } from './PredictRuns';
+import { defaultKnobs, type FloorKnobs } from '../tune/chooseFloorKnobs';
+import { type ForecastRun, keptRuns } from '../tune/forecastRuns';
+import { tunedKnobs, tunedRule } from '../tune/tunedKnobs';
+import { historyBefore } from './historyBefore';
+import { type PredictRun, predictRunsFor, type RuleHeadroom } from './PredictRuns';
 
 /**
  * Predictive floors in the backtest, exactly as the predict function makes them: every hour the previous
@@ -106,6 +110,8 @@ export function floorPlanner(
   let lastStep = Number.NaN;
   let lastFloor: ReturnType<typeof floorAt>;
   const at = new Date(0);
+  const tuning = walkForward(settings, target, resource);
+  const ownRules = new Map(target.rules.map((rule) => [rule.name, rule]));
   return {
     /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
@@ -116,10 +122,16 @@ export function floorPlanner(
         runs ??= predictRunsFor(series, now - m * MINUTE, settings, target.rules, minutes, lead);
         const run = runs.at(m, now, load);
         const until = floorsUntil(at, settings.predictive);
-        const forecast = run.status === 'forecast' ? run.forecast : undefined;
+        const knobs = tuning?.run(run, m, now, load, until.getTime() + lead * 1000);
+        const shared = knobs ? (tuning?.headrooms(run, knobs) ?? run.headrooms) : run.headrooms;
+        // The runs are shared by every target replaying the series with the same rules' names and periods: the
+        // floors are sized at this target's own rules (their floorTarget), not at the first one's.
+        const headrooms = shared.map((h) => ({ ...h, rule: ownRules.get(h.rule.name) ?? h.rule }));
+        const floorsOn = knobs?.floors ?? true;
+        const forecast = run.status === 'forecast' && floorsOn ? run.forecast : undefined;
         const needed = forecast
           ? neededCapacity(
-              run.headrooms.map(({ rule, headroom }) => ({
+              headrooms.map(({ rule, headroom }) => ({
                 rule,
                 forecast: inPercentOfUnit(forecast, resource.unitCapacity),
                 headroom,
@@ -133,14 +145,15 @@ export function floorPlanner(
           lead,
           resource.max,
           new Date(now),
-          sourceOf(run, events, needed, until),
+          sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, needed, until, headrooms),
+          knobs?.holdMinutes ?? 0,
         );
         // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
         charted.push({
           minute: m,
           span: (until.getTime() - now) / MINUTE,
           point: forecast?.point,
-          headroom: run.headrooms[0]?.headroom ?? Number.NaN,
+          headroom: headrooms[0]?.headroom ?? Number.NaN,
         });
       }
       // The floor in force changes with the schedule's step: the same answer is given again until then.
@@ -154,6 +167,8 @@ export function floorPlanner(
       }
       return lastFloor;
     },
+    /** The knobs walk-forward tuning chose at the last run (the defaults while it is off), for tests and tools. */
+    knobs: (): FloorKnobs => tuning?.knobs ?? defaultKnobs(settings.predictive.tuning),
     /** The forecast in force at minute m and the load its floors planned for (NaN: none); read it at once. */
     forecastAt(m: number): { readonly value: number; readonly upper: number } {
       // One object, rewritten each ask (read at once by the engine, every minute).
@@ -177,17 +192,82 @@ export function floorPlanner(
 
 /** What made a run's floors, in the words predict writes with them (a scaler's message quotes it). */
 function sourceOf(
-  run: PredictRun,
+  run: Pick<PredictRun, 'status' | 'forecast'>,
   events: ReturnType<typeof eventsFor>,
   needed: NeededCapacity,
   until: Date,
+  headrooms: readonly RuleHeadroom[],
 ): string {
   const near = eventsNear(events, needed.start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (run.status !== 'forecast' || !run.forecast) return `known events only${withEvents}`;
-  const names = run.headrooms.map(
+  const names = headrooms.map(
     ({ rule, headroom, measured }) =>
       `${rule.name} (headroom ×${headroom.toFixed(2)}, ${measured ? 'measured' : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`})`,
   );
   return `forecast of ${names.join(', ')}${withEvents}: ${run.forecast.message}`;
+}
+
+/**
+ * Walk-forward tuning of one target's floor knobs in the backtest (`predictive.tuning`), as `predictTargets` does
+ * it: at each run, before the run joins the record, `tunedKnobs` chooses from this target's past runs (kept as
+ * the forecast track keeps them, `keptRuns`, in percent of a unit) and the history before the run; the headroom is
+ * then the chosen quantile of the run's calibration. Undefined while tuning is off (the runs' own headrooms).
+ */
+function walkForward(settings: FloorSettings, target: Target, resource: FloorResource) {
+  const { predictive } = settings;
+  const { tuning } = predictive;
+  const rule = tunedRule(target);
+  if (!tuning.enabled || !rule) return undefined;
+  let record: ForecastRun[] = [];
+  const state = {
+    knobs: defaultKnobs(tuning),
+    /** This run's knobs, chosen on the record before it; then the run's forecast joins the record. */
+    run(run: PredictRun, m: number, now: number, load: (j: number) => number, until: number): FloorKnobs {
+      state.knobs = tunedKnobs({
+        predictive,
+        target,
+        rule,
+        runs: record,
+        history: percentHistory(load, now - m * MINUTE, m, settings, resource.unitCapacity),
+        max: resource.max,
+        now,
+      }).knobs;
+      const made = run.forecast && inPercentOfUnit(run.forecast, resource.unitCapacity);
+      record = keptRuns(
+        record,
+        made && { madeAt: now, start: made.start, stepMinutes: made.stepMinutes, point: made.point },
+        now,
+        until,
+        tuning,
+      );
+      return state.knobs;
+    },
+    /** Each rule's headroom at the chosen quantile of its calibration. */
+    headrooms(run: PredictRun, knobs: FloorKnobs): RuleHeadroom[] {
+      return run.headrooms.map((h) => {
+        const cal = run.calibration[h.rule.name] ?? [];
+        const measured = measuredHeadroom(cal, h.rule.metric.periodSeconds / 60, knobs.headroomQuantile);
+        return {
+          rule: h.rule,
+          headroom: floorHeadroom(measured, predictive.capacityBufferPercent),
+          measured: measured !== undefined,
+        };
+      });
+    },
+  };
+  return state;
+}
+
+/** The load before minute m at the forecasts' step, in percent of one unit, over what walk-forward tuning reads. */
+function percentHistory(
+  load: (j: number) => number,
+  start: number,
+  m: number,
+  settings: FloorSettings,
+  unitCapacity: number,
+): LoadHistory {
+  const lookbackMinutes = (settings.predictive.tuning.windowHours + 7) * 60;
+  const history = historyBefore(load, start, m, { lookbackMinutes, stepMinutes: settings.stepMinutes });
+  return { times: history.times, values: history.values.map((v) => (v * 100) / unitCapacity) };
 }

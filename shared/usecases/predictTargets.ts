@@ -52,6 +52,7 @@ import type {
   PauseSwitch,
   ScheduledActionsPort,
 } from '../ports';
+import { trackedKnobs, trackedRuns } from '../tune/tunedKnobs';
 import { calibrated } from './calibrated';
 import type { LogSink } from './evaluateTargets';
 import { written } from './ledgerWrite';
@@ -231,7 +232,11 @@ function historyQueries(targets: readonly Target[], period: (rule: Rule) => numb
 
 type Outcome =
   | { readonly status: 'forecast'; readonly forecasts: RuleForecast[] }
-  | { readonly status: 'declined' | 'untrusted'; readonly forecasts: RuleForecast[]; readonly why: string };
+  | {
+      readonly status: 'declined' | 'untrusted' | 'not-worth-it';
+      readonly forecasts: RuleForecast[];
+      readonly why: string;
+    };
 
 async function predictOne(
   deps: PredictDeps,
@@ -253,14 +258,28 @@ async function predictOne(
   // Trust: the previous forecasts against what has happened since.
   const track = await ledger.readForecastTrack(target.name);
   const scored = track ? scoreTrack(track, histories, now) : undefined;
-  const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
+  const verdict = trustVerdict(
+    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+    now,
+    predictive.trustMaseRatio,
+  );
   const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
   const calibration = calibrated(track, recent, now);
+  // Walk-forward tuning (issue 22): this target's floor knobs, chosen on its own past runs.
+  const tuned = trackedKnobs(predictive, target, track, histories, now);
   const measured = (rule: Rule) =>
-    measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
+    measuredHeadroom(
+      calibration[rule.name] ?? [],
+      rule.metric.periodSeconds / 60,
+      tuned.knobs.headroomQuantile,
+    );
   const headroom = (rule: Rule) => floorHeadroom(measured(rule), predictive.capacityBufferPercent);
 
-  const outcome = forecastAll(target, histories, lead, now, until, verdict, headroom);
+  const forecastOutcome = forecastAll(target, histories, lead, now, until, verdict, headroom);
+  const outcome: Outcome =
+    forecastOutcome.status === 'forecast' && !tuned.knobs.floors
+      ? { ...forecastOutcome, status: 'not-worth-it', why: `floors not worth it: ${tuned.why}` }
+      : forecastOutcome;
   const group =
     scale && target.kind === 'asg' ? await deps.groups.group(target.autoScalingGroupName) : undefined;
   const max = Math.min(target.capacity.max, group?.maxSize ?? Number.POSITIVE_INFINITY);
@@ -273,7 +292,7 @@ async function predictOne(
       ? `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`
       : 'measured',
   );
-  const own = floorSchedule(needed, lead, max, now, source);
+  const own = floorSchedule(needed, lead, max, now, source, tuned.knobs.holdMinutes);
   const { floors, fromPlan } = withPlanFloors(own, planFloors);
 
   await deps.publisher.publish(forecastData(target, outcome, needed, now, mase));
@@ -300,11 +319,13 @@ async function predictOne(
         ? 'ForecastDeclined'
         : outcome.status === 'untrusted'
           ? 'ForecastUntrusted'
-          : !scale
-            ? 'ForecastOnly'
-            : budgetCut
-              ? 'ScheduleBudget'
-              : 'ForecastFloors';
+          : outcome.status === 'not-worth-it'
+            ? 'FloorsNotWorthIt'
+            : !scale
+              ? 'ForecastOnly'
+              : budgetCut
+                ? 'ScheduleBudget'
+                : 'ForecastFloors';
   const floorNow = floorAt(floors, now)?.units ?? 0;
   const peak = Math.max(0, ...(floors?.units ?? []));
   const actions = scheduledActions
@@ -330,7 +351,7 @@ async function predictOne(
     recommendation: peak,
     direction: 'none',
     reason,
-    message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${fromPlan ? floors?.source : source}; ${effect}; trust: ${verdict.message}`,
+    message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${fromPlan ? floors?.source : source}; ${effect}; trust: ${verdict.message}; tuning: ${tuned.why}`,
     metrics: {},
   };
   await written(
@@ -352,6 +373,9 @@ async function predictOne(
       scores: verdict.scores,
       trusted: verdict.trusted,
       calibration,
+      ...(predictive.tuning.enabled
+        ? { runs: trackedRuns(predictive, track, outcome.forecasts, now, until.getTime() + lead * 1000) }
+        : {}),
     } satisfies ForecastTrack),
   );
   if (track && track.trusted !== verdict.trusted)

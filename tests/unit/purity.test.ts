@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 
 // House style: decision code is pure. Time, state and metrics come in as arguments, so the same code runs
 // in Lambda, in the backtest and in tests.
-const PURE = ['shared/decision', 'shared/policy', 'shared/simulate', 'shared/cost', 'shared/forecast'];
+const PURE = [
+  'shared/decision',
+  'shared/policy',
+  'shared/simulate',
+  'shared/cost',
+  'shared/forecast',
+  'shared/tune',
+];
 const ROOT = new URL('../..', import.meta.url).pathname;
 const FORBIDDEN = [
   { what: 'the AWS SDK', pattern: /from '@aws-sdk\// },

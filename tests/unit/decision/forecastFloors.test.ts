@@ -68,6 +68,8 @@ describe('load to units', () => {
   it.each([
     { name: 'target tracking: its target', rule: tracking(50), want: 50 },
     { name: 'step: the lowest scale-out threshold', rule: step({}, [90, 70]), want: 70 },
+    { name: 'a floorTarget sizes the floors instead', rule: { ...tracking(50), floorTarget: 85 }, want: 85 },
+    { name: 'a step rule’s floorTarget too', rule: { ...step({}, [90, 70]), floorTarget: 80 }, want: 80 },
   ])('utilisation target, $name', ({ rule, want }) => {
     expect(utilisationTarget(rule)).toBe(want);
   });
@@ -222,9 +224,23 @@ describe('floorSchedule', () => {
       lead: 360,
       want: [5, 5, 5, 5, 2, 2],
     },
-  ])('$name', ({ lead, want }) => {
-    const floors = floorSchedule(needed([1, 1, 5, 5, 2, 2]), lead, 10, new Date(T0), 'test');
+    {
+      name: 'a 10-minute hold keeps each need two steps longer',
+      lead: 0,
+      hold: 10,
+      want: [1, 1, 5, 5, 5, 5],
+    },
+    { name: 'a hold and a lead together', lead: 300, hold: 5, want: [1, 5, 5, 5, 5, 2] },
+  ])('$name', ({ lead, hold, want }) => {
+    const floors = floorSchedule(needed([1, 1, 5, 5, 2, 2]), lead, 10, new Date(T0), 'test', hold);
     expect(floors?.units).toEqual(want);
+  });
+
+  it('floors a coarser forecast at 5 minutes: an hourly rise is met one lead early, not an hour early', () => {
+    const hourly = { start: new Date(T0), stepMinutes: 60, units: [2, 8, 3] };
+    const floors = floorSchedule(hourly, 300, 10, new Date(T0), 's');
+    expect(floors?.stepMinutes).toBe(5);
+    expect(floors?.units).toEqual([...Array(11).fill(2), ...Array(13).fill(8), ...Array(12).fill(3)]);
   });
 
   it('is capped at max and undefined when nothing is needed', () => {

@@ -95,6 +95,16 @@ describe('trustVerdict', () => {
     expect(verdict.scores.every((s) => s.at > T0 - 7 * DAY)).toBe(true);
   });
 
+  it.each([
+    { name: 'ratio 1: MASE 1.5× naive’s is untrusted', ratio: 1, trusted: false },
+    { name: 'ratio 1.5: exactly at the ratio is trusted', ratio: 1.5, trusted: true },
+    { name: 'ratio 1.4: just past it is untrusted', ratio: 1.4, trusted: false },
+  ])('maxRatio, $name', ({ ratio, trusted }) => {
+    const verdict = trustVerdict(hours(12, 15, 10), now, ratio);
+    expect(verdict.trusted).toBe(trusted);
+    expect(verdict.message.includes('trusted up to')).toBe(ratio !== 1);
+  });
+
   it('needs MIN_SCORED_STEPS steps to judge', () => {
     expect(trustVerdict([score(1, 99, 1, MIN_SCORED_STEPS - 1)], now).trusted).toBe(true);
     expect(trustVerdict([score(1, 99, 1, MIN_SCORED_STEPS)], now).trusted).toBe(false);

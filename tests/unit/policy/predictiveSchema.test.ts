@@ -37,16 +37,47 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events', () => {
+  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
       lookbackDays: 32,
       horizonMinutes: 2820,
       capacityBufferPercent: 30,
       mode: 'forecast-only',
+      trustMaseRatio: 2,
       provisioningMinutes: { 'rds-replicas': 15, 'cache-shards': 10 },
       events: [],
+      tuning: {
+        enabled: false,
+        windowHours: 48,
+        headroomQuantile: { min: 0.8, max: 0.99 },
+        holdMinutes: { min: 0, max: 60 },
+        allowReactiveOnly: true,
+        overloadMinuteCost: 1000,
+      },
     });
+  });
+});
+
+// Walk-forward tuning (issue 22): the ranges it chooses in are validated like any key; what each key does is
+// tested in tests/unit/tune/chooseFloorKnobs.test.ts.
+describe('predictive.tuning: bad ranges are refused, naming the place', () => {
+  it.each([
+    {
+      name: 'a range with min above max',
+      tuning: { headroomQuantile: { min: 0.99, max: 0.9 } },
+      want: 'predictive.tuning.headroomQuantile.max: must be at least min',
+    },
+    { name: 'a window under a day', tuning: { windowHours: 12 }, want: 'predictive.tuning.windowHours' },
+    {
+      name: 'a hold beyond 4 hours',
+      tuning: { holdMinutes: { min: 0, max: 600 } },
+      want: 'predictive.tuning.holdMinutes.max',
+    },
+    { name: 'an unknown key', tuning: { quantile: 0.9 }, want: 'predictive.tuning' },
+  ])('$name', ({ tuning, want }) => {
+    const problems = problemsOf(policy({ enabled: true, tuning }));
+    expect(problems.join('\n')).toContain(want);
   });
 });
 

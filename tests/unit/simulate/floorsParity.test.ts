@@ -191,7 +191,8 @@ describe('the backtest’s floors are the predict function’s', () => {
       load: steady,
       from: 2 * 1440,
       hours: 16,
-      predictive: { lookbackDays: 3 },
+      // The gate at its strictest (no worse than seasonal-naive; the default lets up to 2×).
+      predictive: { lookbackDays: 3, trustMaseRatio: 1 },
     });
     expect(differ).toEqual([]);
     const verdicts = predictions.map((p) => p.trusted);

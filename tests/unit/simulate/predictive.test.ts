@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../shared/policy/parsePolicy';
-import type { PredictivePolicy } from '../../../shared/policy/schema';
+import { type PredictivePolicy, PredictiveSchema } from '../../../shared/policy/schema';
 import { backtestReport } from '../../../shared/report/backtestReport';
 import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
 import { type Scenario, type SimPolicy, simulate, type Timeline } from '../../../shared/simulate/engine';
 import { historyBefore } from '../../../shared/simulate/historyBefore';
-import { defaultFloorSettings } from '../../../shared/simulate/predictive';
+import { defaultFloorSettings, floorPlanner, floorSettingsFor } from '../../../shared/simulate/predictive';
 import { runBacktest } from '../../../shared/simulate/runBacktest';
+import { REACTIVE_DEFAULTS } from '../../../shared/tune/reactiveKnobs';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
 
@@ -52,7 +55,9 @@ const rle = (a: ArrayLike<number>): string => {
   return out.join(' ');
 };
 
-const floors = defaultFloorSettings;
+// These tests are about the floors' mechanics, with the policy's knobs as they are: walk-forward tuning (which may
+// turn a target's floors off when they do not pay) has its own tests in tests/unit/tune.
+const floors = floorSettingsFor(PredictiveSchema.parse({ tuning: { enabled: false } }));
 
 describe('predictive floors in the backtest', () => {
   // Growing 5% a day, as a service gaining users: yesterday is a step behind, the forecast keeps the predict
@@ -302,8 +307,10 @@ describe('the predict function’s trust gate and known events, in the backtest'
     // No growth: yesterday's load at the same time does a little better than the forecast (MASE ≈ 1.05
     // against ≈ 0.97); judged once 72 steps are scored (each run scores the last run's forecast and the
     // earlier ones still in flight: from the fourth hour), the floors are off.
+    // The gate at its strictest (trustMaseRatio 1: no worse than naive; the default lets up to 2×).
     const series = { start: START, load: syntheticLoad(3 * 1440), stepMinutes: 1 };
-    const own = row(runBacktest(series, 'asg'), 'scalepilot');
+    const strict = { ...acting, trustMaseRatio: 1 };
+    const own = row(runBacktest(series, 'asg', { predictive: strict }), 'scalepilot');
     const floor = own.floor as Float64Array;
     expect(floor.slice(1441, 1440 + 180).every((f) => Number.isFinite(f))).toBe(true);
     const untrusted = [...floor.keys()].filter((m) => m > 1440 && Number.isNaN(floor[m] as number));
@@ -316,7 +323,7 @@ describe('the predict function’s trust gate and known events, in the backtest'
   it('a known event raises the floor in its window, started early by the warm-up, before any forecast too', () => {
     const iso = (minute: number) => new Date(START + minute * 60_000).toISOString();
     const events = [
-      { name: 'launch', start: iso(600), end: iso(720), demand: { units: 9 } },
+      { name: 'launch', start: iso(600), end: iso(720), demand: { units: 13 } },
       { name: 'rush', start: iso(1440 + 600), end: iso(1440 + 660), demand: { units: 16 } },
     ];
     const series = { start: START, load: syntheticLoad(2 * 1440, 7, 35, 30, 0.05), stepMinutes: 1 };
@@ -324,18 +331,49 @@ describe('the predict function’s trust gate and known events, in the backtest'
     const own = row(result, 'scalepilot');
     const floor = own.floor as Float64Array;
     // The group's warm-up is 5 minutes: each event's floor is in force from 5 minutes before it.
-    expect(floor.slice(595, 720).every((f) => f === 9)).toBe(true);
+    expect(floor.slice(595, 720).every((f) => f === 13)).toBe(true);
     expect(floor.slice(1, 590).every((f) => !(f > 0))).toBe(true);
     expect(floor.slice(1440 + 595, 1440 + 660).every((f) => f >= 16)).toBe(true);
     expect(floor[1440 + 590]).toBeLessThan(16);
     // Ordered capacity follows, and the decision names the event.
-    expect(own.ordered.slice(600, 720).every((u) => u >= 9)).toBe(true);
-    const raised = own.decisions?.find((d) => d.minute >= 595 && d.to >= 9);
+    expect(own.ordered.slice(600, 720).every((u) => u >= 13)).toBe(true);
+    const raised = own.decisions?.find(
+      (d) => d.minute >= 595 && d.minute < 720 && d.to >= 13 && d.to > d.from,
+    );
     expect(raised?.reason).toBe('PredictiveFloor');
     expect(raised?.message).toContain('known event(s) launch');
     // Without the events, no such floors.
     const without = row(runBacktest(series, 'asg', { predictive: acting }), 'scalepilot');
-    expect(without.floor?.slice(595, 720).every((f) => f === 9)).toBe(false);
+    expect(without.floor?.slice(595, 720).every((f) => f === 13)).toBe(false);
+  });
+});
+
+describe('predict runs shared by targets on one series', () => {
+  it('size each target’s floors at its own floorTarget, whichever target ran first', () => {
+    const minutes = 2 * 1440 + 360;
+    const load = syntheticLoad(minutes);
+    const s = scenarioOf(load);
+    const settings = floorSettingsFor({ ...acting, trustMaseRatio: 10 });
+    const floorsOf = (floorTarget: number, series: object) => {
+      const planner = floorPlanner(
+        settings,
+        scalepilotTarget(s, REACTIVE_DEFAULTS, floorTarget),
+        s,
+        minutes,
+        series,
+      );
+      const read = (j: number) => load[j] as number;
+      return Array.from({ length: minutes }, (_, m) =>
+        m === 0 ? undefined : planner.at(m, START + m * 60_000, read)?.units,
+      );
+    };
+    const series = {};
+    const low = floorsOf(60, series);
+    const afterLow = floorsOf(95, series);
+    const alone = floorsOf(95, {});
+    expect(afterLow).toEqual(alone);
+    // The two targets' floors differ: sized at the first one's 60%, the second would have copied them.
+    expect(afterLow).not.toEqual(low);
   });
 });
 
@@ -359,26 +397,9 @@ describe('historyBefore', () => {
 
 describe('the backtest policy', () => {
   it('is a policy an operator can write: scalepilotTarget equals the YAML in docs/backtest.md, parsed and validated', () => {
-    const yaml = `
-version: 1
-maxUnitsPerDecision: 18
-predictive: { enabled: true, mode: forecast-and-scale }
-targets:
-  - name: backtest
-    kind: asg
-    autoScalingGroupName: backtest
-    capacity: { min: 2, max: 20 }
-    instanceWarmupSeconds: 300
-    predictive: true
-    cooldowns: { scaleOutSeconds: 60, scaleInSeconds: 60 }
-    stabilization: { scaleOutSeconds: 0, scaleInSeconds: 300 }
-    rules:
-      - name: utilisation
-        type: target-tracking
-        metric: { namespace: Backtest, name: Utilisation }
-        target: 83
-        tolerance: 0
-`;
+    const page = readFileSync(resolve(import.meta.dirname, '../../../docs/backtest.md'), 'utf8');
+    const block = /as an operator would write it:\n\n```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+    const yaml = block.replace('version: 1\n', 'version: 1\nmaxUnitsPerDecision: 18\n');
     const parsed = parsePolicy(yaml).targets[0];
     expect(scalepilotTarget({ ...scenarioOf([1]), min: 2, max: 20, delay: 5 })).toEqual(parsed);
   });

@@ -198,7 +198,7 @@ describe('predictTargets: falling back to reactive, recorded', () => {
   });
 
   it('turns floors off while the forecast does worse than seasonal-naive over the week: recorded and told', async () => {
-    const { deps, ledger, notifier } = setUp();
+    const { deps, ledger, notifier } = setUp(policyWith({ trustMaseRatio: 1 }));
     await ledger.writeForecastTrack('api', track(true));
     const [prediction] = await predictTargets(deps);
     expect(prediction?.decision.reason).toBe('ForecastUntrusted');
@@ -207,6 +207,22 @@ describe('predictTargets: falling back to reactive, recorded', () => {
     expect((await ledger.read('api')).floors).toBeUndefined();
     expect(notifier.notices).toMatchObject([{ target: 'api', trusted: false }]);
     expect((await ledger.readForecastTrack('api'))?.trusted).toBe(false);
+  });
+
+  it.each([
+    { name: 'trustMaseRatio 1: MASE twice naive’s is untrusted', ratio: 1, reason: 'ForecastUntrusted' },
+    {
+      name: 'trustMaseRatio 2 (the default): twice naive’s keeps the floors on',
+      ratio: 2,
+      reason: 'ForecastFloors',
+    },
+    { name: 'trustMaseRatio 1.9: twice naive’s is past it', ratio: 1.9, reason: 'ForecastUntrusted' },
+  ])('$name', async ({ ratio, reason }) => {
+    const { deps, ledger } = setUp(policyWith({ trustMaseRatio: ratio }));
+    await ledger.writeForecastTrack('api', track(true));
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe(reason);
+    expect((await ledger.read('api')).floors !== undefined).toBe(reason === 'ForecastFloors');
   });
 
   it('turns them back on when it recovers, and says so once', async () => {
@@ -430,5 +446,54 @@ describe('predictTargets: trust scores the whole span the floors use (issue 22)'
     // From the seventh run on, each hour scores its 12 steps in each of the six forecasts covering it, and the
     // two last steps of a seventh (spans of 74 steps: 6 h 10 min).
     expect((steps[7] as number) - (steps[6] as number)).toBe(6 * 12 + 2);
+  });
+});
+
+// Walk-forward tuning (issue 22): the run's knobs come from the target's own past runs, kept in its track.
+describe('predictTargets: walk-forward tuning of the floors', () => {
+  async function hourly(runs: number, tuning: Record<string, unknown>) {
+    const { deps, clock, ledger } = setUp(policyWith({ tuning, horizonMinutes: 60 }));
+    const reasons: string[] = [];
+    for (let h = 0; h < runs; h += 1) {
+      if (h > 0) clock.advance(3600);
+      const [p] = await predictTargets(deps);
+      reasons.push(`${p?.decision.reason}: ${p?.decision.message}`);
+    }
+    return {
+      reasons,
+      track: await ledger.readForecastTrack('api'),
+      floors: (await ledger.read('api')).floors,
+    };
+  }
+
+  it('keeps each run’s forecast in the track, as far as its floors reach, for the window and the headroom’s 6 hours', async () => {
+    const { track } = await hourly(3, { enabled: true });
+    const runs = track?.runs?.cpu ?? [];
+    expect(runs.map((r) => r.madeAt)).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
+    // Floors reach 2 hours (the next run and horizonMinutes 60) and the 5-minute warm-up beyond: 25 steps at most.
+    expect(runs.every((r) => r.stepMinutes === 5 && r.point.length <= 26 && r.point.length >= 24)).toBe(true);
+  });
+
+  it.each([
+    {
+      name: 'an overload minute priced at nothing: after a day of runs the floors are off (FloorsNotWorthIt), the rules alone',
+      tuning: { enabled: true, overloadMinuteCost: 0 },
+      last: /^FloorsNotWorthIt: floors not worth it: no floors: \d+ unit-min and \d+ overload min over the last 2\d h/,
+      floors: false,
+    },
+    {
+      name: 'tuning off: floors every run, whatever they cost',
+      tuning: { enabled: false, overloadMinuteCost: 0 },
+      last: /^ForecastFloors: /,
+      floors: true,
+    },
+  ])('$name', async ({ tuning, last, floors }) => {
+    const { reasons, floors: written, track } = await hourly(27, tuning);
+    // The runs are kept only while tuning is on (it alone reads them).
+    expect(track?.runs !== undefined).toBe(tuning.enabled);
+    // The first day's runs have too little past to tune on: the defaults, floors on.
+    expect(reasons.slice(0, 20).every((r) => r.startsWith('ForecastFloors'))).toBe(true);
+    expect(reasons.at(-1)).toMatch(last);
+    expect(written !== undefined).toBe(floors);
   });
 });

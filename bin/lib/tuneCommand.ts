@@ -1,0 +1,163 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Document, isCollection, visit } from 'yaml';
+import { ScalingError } from '../../shared/errors';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
+import { parseTraceCsv, type TraceRow, toMinuteSeries } from '../../shared/simulate/trace';
+import type { Ratios } from '../../shared/tune/looSelection';
+import { describeFloors, describeReactive, reactiveTargetKeys } from '../../shared/tune/reactiveKnobs';
+import {
+  PREDICTIVE_GOALS,
+  type Range,
+  REACTIVE_GOAL,
+  type TuneResult,
+  tuneHistory,
+} from '../../shared/tune/tuneHistory';
+
+const KINDS: readonly TargetKind[] = ['asg', 'rds-replicas', 'cache-shards'];
+
+export interface TuneCommandOptions {
+  readonly kind: string;
+  readonly policy?: string;
+  readonly target?: string;
+  readonly perIntervalCount?: boolean;
+  readonly json?: boolean;
+}
+
+/** A usage problem of `scalepilot tune`: printed as one line, exit 1. */
+export class TuneCommandError extends ScalingError {}
+
+/** The rows of a trace file, or a one-line error naming the file. */
+export function tuneTraceRows(file: string | undefined): TraceRow[] {
+  if (!file) throw new TuneCommandError('tune: give --trace FILE or --cloudwatch');
+  if (!existsSync(file)) throw new TuneCommandError(`tune: ${file}: no such file`);
+  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * `scalepilot tune`: searches the reactive knobs (and a predictive target's overload price) on the first two thirds
+ * of the history, validates on the last third, and prints the recommended change as YAML to paste into the
+ * policy, with its cost and overload against target tracking on the validation part and across three folds.
+ * Refuses, saying why, with under 3 days of history.
+ */
+export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCommandOptions): TuneResult {
+  const kind = o.kind as TargetKind;
+  if (!KINDS.includes(kind))
+    throw new TuneCommandError(`--kind: unknown kind "${o.kind}" (${KINDS.join(', ')})`);
+  const policy = o.policy ? loadPolicyFile(o.policy) : undefined;
+  const target = policy ? policyTarget(policy.targets, kind, o) : undefined;
+  const series = toMinuteSeries(rows, Boolean(o.perIntervalCount));
+  const result = tuneHistory(series, {
+    kind,
+    ...(target ? { target } : {}),
+    predictive: policy?.predictive ?? PredictiveSchema.parse({ enabled: true }),
+  });
+  if (result.status === 'refused') {
+    console.log(`${source}: no recommendation: ${result.message}`);
+    process.exitCode = 1;
+    return result;
+  }
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return result;
+  }
+  for (const line of recommendationLines(result, source, kind, series.start, target)) console.log(line);
+  return result;
+}
+
+/** The recommendation as the command prints it: the YAML, the validation figures, the folds and their spread. */
+export function recommendationLines(
+  result: Extract<TuneResult, { status: 'recommended' }>,
+  source: string,
+  kind: TargetKind,
+  start: number,
+  target?: Target,
+): string[] {
+  const at = (r: Range) => {
+    const iso = (m: number) => new Date(start + m * 60_000).toISOString().slice(0, 16);
+    return `${iso(r.from)} to ${iso(r.to)}Z (${((r.to - r.from) / 1440).toFixed(1)} days)`;
+  };
+  const lines = [
+    `${source}, ${kind} target "${target?.name ?? 'backtest'}": searched on ${at(result.search)}, validated on ${at(result.validation)}`,
+    '',
+    '# the recommended change (paste into your policy; keys not shown stay as they are)',
+    recommendedYaml(result, target).trimEnd(),
+    '',
+    'on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):',
+    `  rules alone:   ${verdict(result.reactiveRatios, REACTIVE_GOAL)}    ${describeReactive(result.reactive)}`,
+  ];
+  if (result.predictiveRatios && result.floors)
+    lines.push(
+      `  with floors:   ${verdict(result.predictiveRatios, PREDICTIVE_GOALS[kind])}    ${describeFloors(result.floors)}`,
+    );
+  lines.push('across three folds (each chosen on the history before its part):');
+  for (const f of result.folds)
+    lines.push(
+      `  ${at(f.validation)}: rules ${ratioText(f.reactiveRatios)}${f.predictiveRatios ? `, floors ${ratioText(f.predictiveRatios)}` : ''}`,
+    );
+  const spread = (all: readonly Ratios[]) => {
+    const range = (of: (r: Ratios) => number) =>
+      `${Math.min(...all.map(of)).toFixed(2)}–${Math.max(...all.map(of)).toFixed(2)}×`;
+    return `overload ${range((r) => r.overload)}, cost ${range((r) => r.cost)}`;
+  };
+  lines.push(`spread: rules ${spread(result.folds.map((f) => f.reactiveRatios))}`);
+  const floors = result.folds.flatMap((f) => (f.predictiveRatios ? [f.predictiveRatios] : []));
+  if (floors.length > 0) lines.push(`        floors ${spread(floors)}`);
+  return lines;
+}
+
+/** The policy's target of the kind (the one named by --target when several). */
+function policyTarget(targets: readonly Target[], kind: TargetKind, o: TuneCommandOptions): Target {
+  const ofKind = targets.filter((t) => t.kind === kind && (o.target === undefined || t.name === o.target));
+  const found = ofKind[0];
+  if (!found)
+    throw new TuneCommandError(
+      `${o.policy}: no ${kind} target${o.target ? ` named "${o.target}"` : ''} (targets: ${targets.map((t) => `${t.name} (${t.kind})`).join(', ')})`,
+    );
+  if (ofKind.length > 1)
+    throw new TuneCommandError(
+      `${o.policy}: ${ofKind.length} ${kind} targets (${ofKind.map((t) => t.name).join(', ')}): name one with --target`,
+    );
+  return found;
+}
+
+/** The change as policy YAML: the target's reactive keys, and the predictive tuning price when tuned. */
+export function recommendedYaml(
+  result: Extract<TuneResult, { status: 'recommended' }>,
+  target?: Target,
+): string {
+  const rule = target?.rules[0] ?? {
+    name: 'utilisation',
+    metric: { namespace: 'Backtest', name: 'Utilisation' },
+  };
+  const { metric } = rule;
+  const keys = reactiveTargetKeys(
+    result.reactive,
+    { name: rule.name, metric },
+    result.floors?.floorTargetPercent,
+    result.floors?.scaleInHoldsUnderFloor,
+  );
+  const change = {
+    targets: [{ name: target?.name ?? 'backtest', ...keys }],
+    ...(result.floors
+      ? {
+          predictive: {
+            trustMaseRatio: result.floors.trustMaseRatio,
+            tuning: { enabled: false, ...result.floors.tuning },
+          },
+        }
+      : {}),
+  };
+  // The target's keys one per line, each value on that line (as docs/policy.md writes them).
+  const doc = new Document(change);
+  visit(doc, {
+    Collection(_, node, path) {
+      if (isCollection(node) && path.filter(isCollection).length >= 3) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
+const ratioText = (r: Ratios) => `overload ${r.overload.toFixed(2)}×, cost ${r.cost.toFixed(2)}×`;
+const verdict = (r: Ratios, goal: { overload: number; cost: number }) =>
+  `${ratioText(r)} (goal ≤ ${goal.overload}× at ≤ ${goal.cost}×: ${r.overload <= goal.overload && r.cost <= goal.cost ? 'met' : 'missed'})`;

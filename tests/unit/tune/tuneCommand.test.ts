@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { TuneCommandError, tuneCommand, tuneTraceRows } from '../../../bin/lib/tuneCommand';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+
+const dir = mkdtempSync(join(tmpdir(), 'tune-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+/** A trace of `days` at 5 minutes: a daily wave with a burst every 3 hours. */
+function trace(days: number): string {
+  const rows = ['timestamp,value'];
+  for (let i = 0; i < days * 288; i += 1) {
+    const m = i * 5;
+    const value = 50 + 30 * Math.sin((2 * Math.PI * m) / 1440) + (m % 180 < 10 ? 40 : 0) + ((i * 37) % 11);
+    rows.push(
+      `${new Date(Date.parse('2026-03-02T00:00:00Z') + m * 60_000).toISOString()},${value.toFixed(2)}`,
+    );
+  }
+  const file = join(dir, `trace-${days}.csv`);
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  return file;
+}
+
+const POLICY = `
+version: 1
+predictive: { enabled: true, mode: forecast-and-scale }
+targets:
+  - name: reports-db
+    kind: rds-replicas
+    sourceDbInstanceIdentifier: reports
+    capacity: { min: 1, max: 6 }
+    predictive: true
+    rules:
+      - name: cpu
+        type: target-tracking
+        metric: { namespace: AWS/RDS, name: CPUUtilization }
+        target: 60
+`;
+
+async function run(file: string, options: Parameters<typeof tuneCommand>[2]) {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+  try {
+    return { result: tuneCommand(tuneTraceRows(file), file, options), out: lines.join('\n') };
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe('scalepilot tune', () => {
+  it("recommends a change to the policy's target as YAML that merges into the policy and validates, with its validation figures and spread", async () => {
+    const policyFile = join(dir, 'scalepilot.yml');
+    writeFileSync(policyFile, POLICY);
+    const { out } = await run(trace(4), { kind: 'rds-replicas', policy: policyFile });
+    expect(out).toContain('rds-replicas target "reports-db": searched on 2026-03-02T00:00 to ');
+    const yaml = out.slice(out.indexOf('targets:'), out.indexOf('\non the validation part'));
+    const change = parse(yaml);
+    expect(change.targets[0]).toMatchObject({
+      name: 'reports-db',
+      rules: [{ name: 'cpu', type: 'target-tracking', floorTarget: expect.any(Number) }],
+    });
+    expect(typeof change.predictive.tuning.enabled).toBe('boolean');
+    expect([1, 1.5, 2]).toContain(change.predictive.trustMaseRatio);
+    // Pasted over the policy's target, the change is a valid policy.
+    const policy = parse(POLICY);
+    policy.targets[0] = { ...policy.targets[0], ...change.targets[0] };
+    policy.predictive = { ...policy.predictive, ...change.predictive };
+    expect(() => validatePolicy(policy)).not.toThrow();
+    expect(out).toMatch(/rules alone: +overload [\d.]+×, cost [\d.]+× \(goal ≤ 1× at ≤ 1×: (met|missed)\)/);
+    expect(out).toMatch(/with floors: +overload [\d.]+×, cost [\d.]+× \(goal ≤ 0\.25× at ≤ 1\.05×/);
+    expect(out).toMatch(/spread: rules overload [\d.]+–[\d.]+×, cost [\d.]+–[\d.]+×/);
+  });
+
+  it('refuses to recommend from too little history, says why, and exits 1', async () => {
+    const { result, out } = await run(trace(2), { kind: 'asg' });
+    expect(result.status).toBe('refused');
+    expect(out).toContain('no recommendation: 2.0 days of history: tune needs at least 3');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it.each([
+    { name: 'an unknown kind', options: { kind: 'lambda' }, says: '--kind: unknown kind "lambda"' },
+    {
+      name: 'a policy without a target of the kind',
+      options: { kind: 'cache-shards', policy: 'POLICY' },
+      says: 'no cache-shards target (targets: reports-db (rds-replicas))',
+    },
+  ])('bad options are one-line errors: $name', async ({ options, says }) => {
+    const policyFile = join(dir, 'other.yml');
+    writeFileSync(policyFile, POLICY);
+    const o = { ...options, ...(options.policy ? { policy: policyFile } : {}) };
+    const file = trace(3);
+    expect(() => tuneCommand(tuneTraceRows(file), file, o)).toThrow(TuneCommandError);
+    expect(() => tuneCommand(tuneTraceRows(file), file, o)).toThrow(says);
+  });
+
+  it('a missing trace file is a one-line error naming it', () => {
+    expect(() => tuneTraceRows(join(dir, 'nope.csv'))).toThrow(/tune: .*nope\.csv: no such file/);
+  });
+});
