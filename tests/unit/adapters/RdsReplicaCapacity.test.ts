@@ -410,6 +410,8 @@ describe('the RDS role allows every call of the RDS adapters (Aurora and reader 
     );
     const needed = [
       'RdsReplicaCapacity',
+      'RdsReplicaObserver',
+      'RdsReplicaActions',
       'RdsAuroraReaders',
       'RdsScalableTargets',
       'Route53ReaderRecords',
