@@ -69,7 +69,15 @@ export class AutoScalingLifecycle implements Behaviour {
       AutoScalingGroupName: group,
       ...Object.fromEntries(processes.map((p, i) => [`ScalingProcesses.member.${i + 1}`, p])),
     });
-    this.context.counts.count('asg.suspendedProcesses');
+  }
+
+  /** Groups whose suspended processes a describe has shown (counted once a suspension, when first shown). */
+  private readonly suspended = new Set<string>();
+
+  private suspension(group: string, shown: boolean): void {
+    if (shown && !this.suspended.has(group)) this.context.counts.count('asg.suspendedProcesses');
+    if (shown) this.suspended.add(group);
+    else this.suspended.delete(group);
   }
 
   async resume(group: string): Promise<void> {
@@ -106,6 +114,7 @@ export class AutoScalingLifecycle implements Behaviour {
     return editList(xml, 'AutoScalingGroups', (groups) =>
       groups.map((group) => {
         const name = xmlText(group, 'AutoScalingGroupName') ?? '';
+        this.suspension(name, /<SuspendedProcesses>\s*<member>/.test(group));
         return editList(group, 'Instances', (instances) =>
           this.placed(name, instances, now).map((instance) => this.booting(instance, now)),
         );
