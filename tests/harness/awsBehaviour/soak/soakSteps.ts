@@ -6,7 +6,7 @@ import type { SoakInvariants } from './soakInvariants';
 import { SOAK } from './soakPolicy';
 
 /** How often, and how far back, the decision log is swept (decisionLogSweep.ts says why). */
-const SWEEP_MINUTES = 360;
+const SWEEP_MINUTES = 30;
 
 export const KINDS: readonly TargetKind[] = ['asg', 'rds-replicas', 'cache-shards'];
 
