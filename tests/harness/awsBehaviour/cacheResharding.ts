@@ -120,7 +120,7 @@ export class CacheResharding implements Behaviour {
         this.event(
           op.endsAt,
           group.id,
-          `Failed to complete the ${op.kind === 'reshard' ? 'resharding' : 'replica change'} of replication group ${group.id}; the change was rolled back`,
+          `Failed to complete the ${op.kind === 'reshard' ? 'resharding' : op.kind === 'replicas' ? 'replica change' : 'node type change'} of replication group ${group.id}; the change was rolled back`,
         );
         if (op.kind === 'reshard') this.context.counts.count('cache.reshardRolledBack');
         continue;
