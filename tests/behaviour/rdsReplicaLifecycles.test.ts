@@ -81,6 +81,17 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     expect((notices[0]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeLessThanOrEqual((20 + 30) * 60_000);
   });
 
+  it('a replica whose replacements keep failing is told once an hour, not once a replacement (no notice storm)', async () => {
+    const w = await start({
+      policy: replicasPolicy(),
+      layer: { rds: { createFailure: 1, failureStates: ['failed'], createMinutes: [5, 6] } },
+    });
+    await run(w, 'rds-replicas', 50);
+    const failed = decisions(w).filter((d) => d.reason === 'OperationFailed');
+    expect(failed.length, story(w)).toBeGreaterThanOrEqual(2);
+    expect(w.layer.notices.filter((n) => n.reason === 'OperationFailed')).toHaveLength(1);
+  });
+
   it('3: InvalidDBInstanceState on delete is a refusal, recorded and retried with backoff, never an operation in flight for ever', async () => {
     const w = await start({ policy: replicasPolicy({ drainSeconds: 0 }) });
     await w.existingReplica('reads', 'db', SP1);
