@@ -11,7 +11,7 @@ import { runSoak } from '../harness/awsBehaviour/soak/runSoak';
 const SEEN: readonly BehaviourName[] = [
   'rds.replicaCreating',
   'rds.crossRegionReplica',
-  'foreign.consoleResize',
+  'rds.replicationStopped',
   'aurora.readerCreating',
   'cache.reshardModifying',
   'foreign.reshard',

@@ -18,6 +18,7 @@ interface Shortfall {
   readonly instances: number;
   readonly until: number;
   readonly instanceType: string;
+  counted?: boolean;
 }
 
 /**
@@ -87,7 +88,6 @@ export class AutoScalingLifecycle implements Behaviour {
   /** EC2 can place at most `instances` instances of the group for `minutes`: desired is not reached. */
   shortfall(group: string, instances: number, minutes: number, instanceType = 't3.medium'): void {
     this.shortfalls.set(group, { instances, until: this.context.now() + minutes * MINUTE, instanceType });
-    this.context.counts.count('asg.insufficientCapacity');
   }
 
   /** Someone sets the group's desired capacity in the console (straight into moto). */
@@ -143,6 +143,9 @@ export class AutoScalingLifecycle implements Behaviour {
   private placed(group: string, instances: string[], now: number): string[] {
     const shortfall = this.shortfalls.get(group);
     if (!shortfall || now >= shortfall.until || instances.length <= shortfall.instances) return instances;
+    // Counted when a launch first fails for want of capacity (the group asked for more than EC2 could place).
+    if (!shortfall.counted) this.context.counts.count('asg.insufficientCapacity');
+    shortfall.counted = true;
     const failures = this.failedLaunches.get(group) ?? [];
     failures.push({
       at: now,

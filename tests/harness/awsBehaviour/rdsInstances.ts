@@ -172,6 +172,9 @@ export class RdsInstances implements Behaviour {
         this.event(pending.applyAt, life.id, `Applying ${pending.action} in the maintenance window`, [
           'maintenance',
         ]);
+        // Counted when the window comes and the source turns `modifying`, not when it was scheduled.
+        this.context.counts.count('rds.pendingMaintenance');
+        this.context.counts.count('rds.sourceModifying');
       }
       if (life.modifying && now >= life.modifying.until) {
         const done = life.modifying;
@@ -228,8 +231,6 @@ export class RdsInstances implements Behaviour {
       minutes,
       ...(change.instanceClass ? { instanceClass: change.instanceClass } : {}),
     };
-    this.context.counts.count('rds.pendingMaintenance');
-    this.context.counts.count('rds.sourceModifying');
   }
 
   /**

@@ -159,7 +159,7 @@ const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     }),
   ),
   capacityShortfall: fc
-    .tuple(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 10, max: 90 }))
+    .tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 10, max: 90 }))
     .map(([instances, minutes]) =>
       episode(`EC2 capacity shortfall: ${instances} instances (${minutes} min)`, (s) =>
         s.world.layer.asg.shortfall(SOAK.group, instances, minutes),
