@@ -40,7 +40,8 @@ const BUSY_EVENT_MINUTES = 24 * 60;
  * The reads of the RDS read-replica kind. `observe` makes at most two describe calls, each filtered by
  * identifier (never a scan of the account): the source instance, then its replicas by id (`db-instance-id`
  * filter over the source's `ReadReplicaDBInstanceIdentifiers` and Scalepilot's own names); for Aurora the
- * cluster (members, writer), then its instances (`db-cluster-id` filter). Tags come from each instance's
+ * cluster (members, writer), then its instances (`db-cluster-id` filter) and any instance holding one of
+ * Scalepilot's reader names outside it (`db-instance-id` filter: names someone took are never tried). Tags come from each instance's
  * `TagList`.
  */
 export class RdsReplicaObserver {
@@ -190,6 +191,11 @@ export class RdsReplicaObserver {
           .catch(wrap('RDS DescribeDBInstances'))
       ).DBInstances ?? [];
     const writerInstance = members.find((m) => m.DBInstanceIdentifier === writer);
+    // Scalepilot's reader names held by an instance outside the cluster (someone took one): never tried.
+    const inCluster = new Set(members.map((m) => m.DBInstanceIdentifier));
+    const otherIds = (await this.instancesById(ownNames(id)))
+      .map((i) => i.DBInstanceIdentifier ?? '')
+      .filter((other) => !inCluster.has(other));
     const status = cluster.Status ?? 'unknown';
     const pending = pendingFields(cluster.PendingModifiedValues);
     const [busySince, nativeScaling] = await Promise.all([
@@ -220,6 +226,7 @@ export class RdsReplicaObserver {
       ...(writer ? { writer } : {}),
       // The writer is never a reader: never counted, never a candidate for removal.
       replicas: members.filter((m) => m.DBInstanceIdentifier !== writer).map(replicaView),
+      ...(otherIds.length > 0 ? { otherIds } : {}),
     };
   }
 }

@@ -14,7 +14,7 @@ import { failedMemberNotice, planRecordFor } from './planRecords';
  * logged and counted in `TargetFailures`. The run goes on with the other targets. `attempted` is the
  * decision that was being carried out, kept on record with AWS's answer. A plan member whose action was
  * refused is recorded as one that cannot follow (its plan's other members are sized for what it has), and
- * that is told once with the failure; the same failure is told at most once an hour.
+ * that is told with the failure; the same failure is told at most once an hour, again each hour it lasts.
  */
 export async function failTarget(
   run: EvaluationRun,
@@ -66,12 +66,9 @@ export async function failTarget(
           now,
         })
       : undefined;
-  // A failed action is told once, and again only after the target acted or decided otherwise, and then not
-  // within the hour of the last time it was told: a refusal between two holds does not storm (issue 21).
-  const tell =
-    reason === 'ActionFailed' &&
-    before.lastNotice !== reason &&
-    !toldWithinTheHour(before.noticesToldAt, reason, now);
+  // A failed action is told at most once an hour: refusals between two holds do not storm, and one that
+  // lasts is told again each hour it lasts (issue 21).
+  const tell = reason === 'ActionFailed' && !toldWithinTheHour(before.noticesToldAt, reason, now);
   await deps.ledger.record(
     decision,
     { ...run.context(target, now), applied: false },
