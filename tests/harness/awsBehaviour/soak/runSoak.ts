@@ -15,6 +15,16 @@ export interface SoakOptions {
   /** Virtual minutes between two runs of the functions (the schedule is every minute; a step stands for it). */
   readonly stepMinutes?: number;
   readonly onProgress?: (line: string) => void;
+  /**
+   * Called after every step with the soak so far (virtual minute, steps, violations, behaviours), for a
+   * caller that may be stopped before the end (`npm run soak` prints the last one on SIGINT or SIGTERM).
+   */
+  readonly onStep?: (sofar: {
+    minute: number;
+    steps: number;
+    violations: number;
+    behaviours: Record<BehaviourName, number>;
+  }) => void;
 }
 
 export interface SoakResult {
@@ -54,7 +64,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     },
   });
   const invariants = new SoakInvariants(world.policy);
-  const soak: Soak = { world, invariants, step: stepMinutes, progress };
+  const onStep = options.onStep;
+  const soak: Soak = {
+    world,
+    invariants,
+    step: stepMinutes,
+    progress,
+    ...(onStep
+      ? {
+          stepped: ({ minute, steps }: { minute: number; steps: number }) =>
+            onStep({
+              minute,
+              steps,
+              violations: invariants.violations.length,
+              behaviours: world.layer.counts.snapshot(),
+            }),
+        }
+      : {}),
+  };
   const model: Model = {
     minute: 0,
     end,

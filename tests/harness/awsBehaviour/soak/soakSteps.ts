@@ -31,6 +31,8 @@ export interface Soak {
   readonly invariants: SoakInvariants;
   readonly step: number;
   readonly progress: (line: string) => void;
+  /** Called after every step with where the soak is (an interrupted soak prints the last one). */
+  readonly stepped?: (at: { minute: number; steps: number }) => void;
 }
 
 /** Real time spent per phase of a step (printed by `npm run soak`). */
@@ -120,6 +122,7 @@ export async function step(soak: Soak, model: Model): Promise<void> {
   lap('predict');
   soak.invariants.afterStep(world, before);
   lap('invariants');
+  soak.stepped?.({ minute: model.minute, steps: model.steps });
   if (soak.invariants.violations.length > 0)
     throw new Error(
       `invariant broken at virtual minute ${model.minute}: ${soak.invariants.violations.join('; ')}`,
