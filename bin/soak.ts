@@ -26,7 +26,25 @@ const options = new Command('soak')
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const started = Date.now();
+// Stopped before the end (Ctrl-C, a CI timeout): the soak so far, as the last line, marked as interrupted.
+let sofar: { minute: number; steps: number; violations: number; behaviours: object } | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    const { minute = 0, ...rest } = sofar ?? {};
+    console.log(
+      JSON.stringify({
+        seed: options.seed,
+        days: options.days,
+        interruptedAtDay: Math.round((minute / 1440) * 100) / 100,
+        ...rest,
+      }),
+    );
+    process.exit(130);
+  });
 const result = await runSoak({
+  onStep: (at) => {
+    sofar = at;
+  },
   days: options.days,
   seed: options.seed,
   stepMinutes: options.step,

@@ -13,7 +13,9 @@ import { elastiCacheShardCapacityIam } from '../shared/adapters/ElastiCacheShard
 import type { IamActions } from '../shared/adapters/iamActions';
 import { rdsAuroraReadersIam } from '../shared/adapters/RdsAuroraReaders';
 import { rdsReaderDiscoveryIam } from '../shared/adapters/RdsReaderDiscovery';
+import { rdsReplicaActionsIam } from '../shared/adapters/RdsReplicaActions';
 import { rdsReplicaCapacityIam } from '../shared/adapters/RdsReplicaCapacity';
+import { rdsReplicaObserverIam } from '../shared/adapters/RdsReplicaObserver';
 import { rdsScalableTargetsIam } from '../shared/adapters/RdsScalableTargets';
 import { route53ReaderRecordsIam } from '../shared/adapters/Route53ReaderRecords';
 import { snsForecastNotifierIam } from '../shared/adapters/SnsForecastNotifier';
@@ -125,7 +127,9 @@ export const functionAdapters = {
     ...scalerCommon,
   ],
   scaleRdsReplicas: [
-    grant('RdsReplicaCapacity', rdsReplicaCapacityIam, ({ policy }, iam) => [
+    grant('RdsReplicaCapacity', rdsReplicaCapacityIam, anywhere),
+    grant('RdsReplicaObserver', rdsReplicaObserverIam, anywhere),
+    grant('RdsReplicaActions', rdsReplicaActionsIam, ({ policy }, iam) => [
       ...readsAnywhere(iam),
       ...replicaCreates(policy, iam, false),
       ...replicaLifecycle(policy, iam),

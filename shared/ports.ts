@@ -169,6 +169,11 @@ export interface TargetRecord {
    * skip worth telling), so it is told once, and again only when it changes.
    */
   readonly lastNotice?: string;
+  /**
+   * When each notice that changes nothing (a failed action, a gate's skip worth telling, a plan member that
+   * cannot follow) was last told, by its key: the same one is told at most once an hour (issue 21).
+   */
+  readonly noticesToldAt?: Readonly<Record<string, Date>>;
   /** The predict function's floors, honoured while predictive scaling acts on the target. */
   readonly floors?: FloorSchedule;
   /**
@@ -202,6 +207,8 @@ export interface TargetUpdate {
   readonly failures?: { readonly count: number; readonly backoffUntil?: Date };
   /** `null` clears it. */
   readonly lastNotice?: string | null;
+  /** Replaces the record's `noticesToldAt` (the notices told within the last hour). */
+  readonly noticesToldAt?: Readonly<Record<string, Date>>;
   /** A plan member's state after the decision, for the other members' scalers (replaces the last one). */
   readonly plan?: PlanMemberRecord;
 }

@@ -46,6 +46,7 @@ interface StoredState {
   failures?: number;
   backoffUntil?: string;
   lastNotice?: string;
+  noticesToldAt?: Record<string, string>;
   floors?: { start: string; stepMinutes: number; units: number[]; madeAt: string; source: string };
 }
 
@@ -87,6 +88,12 @@ function stateUpdate(update: TargetUpdate, now: Date) {
   else if (update.lastNotice !== undefined) {
     set.push('lastNotice = :notice');
     values[':notice'] = update.lastNotice;
+  }
+  if (update.noticesToldAt) {
+    set.push('noticesToldAt = :told');
+    values[':told'] = Object.fromEntries(
+      Object.entries(update.noticesToldAt).map(([key, at]) => [key, at.toISOString()]),
+    );
   }
   let condition: string | undefined;
   if (update.lease) {
@@ -575,6 +582,13 @@ function targetRecord(stored: StoredState, window: StoredWindow | undefined): Ta
     failures: stored.failures ?? 0,
     ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
     ...(stored.lastNotice ? { lastNotice: stored.lastNotice } : {}),
+    ...(stored.noticesToldAt
+      ? {
+          noticesToldAt: Object.fromEntries(
+            Object.entries(stored.noticesToldAt).map(([key, at]) => [key, new Date(at)]),
+          ),
+        }
+      : {}),
     ...(typeof stored.leaseExpiresAt === 'number' ? { leaseExpiresAt: new Date(stored.leaseExpiresAt) } : {}),
     ...(stored.floors
       ? {

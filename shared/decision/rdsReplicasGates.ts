@@ -132,6 +132,10 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
       act: {
         type: 'replace',
         desired,
+        // An operation even when the count stays (the failed one is no capacity, current already at
+        // capacity.max): in flight until the replacement serves, so the failed one is not deleted before
+        // (the soak, seed 2026, deleted it four minutes into the replacement's create).
+        pending: true,
         failed: failed.id,
         candidates,
         placements: afterFailure(placements(t, observation), failed),

@@ -137,6 +137,8 @@ export type ReplicaAction =
   | {
       readonly type: 'replace';
       readonly desired: number;
+      /** Written ahead and settled like a create even when the count stays (at capacity.max): see deleteFailed. */
+      readonly pending: true;
       readonly failed: string;
       readonly candidates: readonly string[];
       readonly placements: readonly Placement[];

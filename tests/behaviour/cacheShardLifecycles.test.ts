@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { crashingProcess } from '../harness/awsBehaviour/crashingProcess';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
 import { shardsPolicy } from './worldPolicies';
 import { calls, decisions, run, story } from './worldRuns';
@@ -41,6 +42,38 @@ describe('ElastiCache shards through the AWS behaviour layer (issue 21)', () => 
       story(world),
     ).toEqual([]);
     expect(reshards.some((r) => r.outcome === 'ok')).toBe(true);
+    expect(world.layer.notices.filter((n) => n.reason === 'OperationFailed')).toEqual([]);
+  });
+
+  it('7: a reshard written ahead but never sent, while someone else’s change runs and fails, is not taken for Scalepilot’s', async () => {
+    world = await ScalerWorld.start({ policy: shardsPolicy() });
+    dataGrows(world);
+    // The function dies after writing its reshard ahead, before the call went out.
+    world.useProcess(
+      'cache-shards',
+      crashingProcess(world.process('cache-shards'), 'after writing the intent'),
+    );
+    let died = false;
+    for (let m = 0; m < 30 && !died; m += 2) {
+      await world.advance(2);
+      await world.publish();
+      await world.schedule('cache-shards').catch(() => {
+        died = true;
+      });
+    }
+    expect(died, story(world)).toBe(true);
+    world.restart('cache-shards');
+    // Meanwhile someone changes the node type; AWS rolls that back.
+    world.layer.cache.foreignModification('cache', 10, 'rollback');
+    await run(world, 'cache-shards', 40);
+    expect(
+      decisions(world).filter((d) => d.reason === 'OperationFailed'),
+      story(world),
+    ).toEqual([]);
+    expect(decisions(world).some((d) => d.reason === 'IntentReconciled')).toBe(true);
+    expect(calls(world, 'ModifyReplicationGroupShardConfiguration').some((r) => r.outcome === 'ok')).toBe(
+      true,
+    );
     expect(world.layer.notices.filter((n) => n.reason === 'OperationFailed')).toEqual([]);
   });
 

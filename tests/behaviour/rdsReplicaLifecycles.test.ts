@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { rdsReplicasModel } from '../../shared/decision/rdsReplicas';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
 import { replicasPolicy } from './worldPolicies';
 import { calls, decisions, run, story } from './worldRuns';
@@ -80,6 +81,17 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     expect((notices[0]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeLessThanOrEqual((20 + 30) * 60_000);
   });
 
+  it('a replica whose replacements keep failing is told once an hour, not once a replacement (no notice storm)', async () => {
+    const w = await start({
+      policy: replicasPolicy(),
+      layer: { rds: { createFailure: 1, failureStates: ['failed'], createMinutes: [5, 6] } },
+    });
+    await run(w, 'rds-replicas', 50);
+    const failed = decisions(w).filter((d) => d.reason === 'OperationFailed');
+    expect(failed.length, story(w)).toBeGreaterThanOrEqual(2);
+    expect(w.layer.notices.filter((n) => n.reason === 'OperationFailed')).toHaveLength(1);
+  });
+
   it('3: InvalidDBInstanceState on delete is a refusal, recorded and retried with backoff, never an operation in flight for ever', async () => {
     const w = await start({ policy: replicasPolicy({ drainSeconds: 0 }) });
     await w.existingReplica('reads', 'db', SP1);
@@ -137,6 +149,8 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     const seen = await adapter.observe(w.policy.targets[0] as never);
     expect(seen.crossRegionReplicas).toEqual(['arn:aws:rds:us-west-2:123456789012:db:db-west']);
     expect(seen.replicas.map((r) => r.id)).not.toContain('arn:aws:rds:us-west-2:123456789012:db:db-west');
+    // It uses up one of the source's 15 replicas: the scaler's ceiling is 14.
+    expect(rdsReplicasModel.capacity(w.policy.targets[0] as never, seen, w.clock.now()).liveMax).toBe(14);
     expect(await adapter.prerequisites(w.policy.targets[0] as never)).toEqual([
       expect.stringMatching(/capacity\.max 15 plus 1 replica\(s\) .*exceeds the 15/),
     ]);

@@ -126,6 +126,7 @@ export class InMemoryLedger implements Ledger {
         ? { ...before.intent, recorded: true }
         : before.intent;
     const lastNotice = update.lastNotice === undefined ? before.lastNotice : update.lastNotice;
+    const noticesToldAt = update.noticesToldAt ?? before.noticesToldAt;
     this.records.set(decision.target, {
       ...rest,
       history: update.history ?? before.history,
@@ -133,6 +134,7 @@ export class InMemoryLedger implements Ledger {
       ...(intent ? { intent } : {}),
       ...(backoffUntil ? { backoffUntil } : {}),
       ...(lastNotice ? { lastNotice } : {}),
+      ...(noticesToldAt ? { noticesToldAt: structuredClone(noticesToldAt) } : {}),
     });
   }
 }

@@ -101,6 +101,8 @@ describe('an action AWS refuses (defect: ActionFailed was never exercised)', () 
     const record = await ledger.read('api');
     expect(record.failures).toBe(1);
     expect(record.backoffUntil?.getTime()).toBe(start.getTime() + 60_000);
+    // When it was told, kept in DynamoDB: the same failure is not told again within the hour (issue 21).
+    expect(record.noticesToldAt).toEqual({ ActionFailed: start });
     expect((await ledger.decisions('api')).at(-1)).toMatchObject({ reason: 'ActionFailed', applied: false });
     // The metric the stack's alarm watches (TargetFailures by service), and Errors by operation.
     const failures = documents.filter((d) => 'TargetFailures' in d);

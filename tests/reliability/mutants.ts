@@ -89,7 +89,7 @@ export const mutants: readonly Mutant[] = [
   {
     guard: 'ownership tags',
     mutant: 'the RDS adapter deletes or drains a replica it did not create',
-    file: 'shared/adapters/RdsReplicaCapacity.ts',
+    file: 'shared/adapters/RdsReplicaActions.ts',
     original:
       'if (!replica || !isManaged(t, replica) || id === observation.writer || id === observation.source.id)',
     replacement: 'if (!replica)',

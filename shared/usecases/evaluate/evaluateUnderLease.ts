@@ -10,13 +10,7 @@ import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { failTarget } from './failTarget';
 import { kindScaler } from './kindScaler';
 import type { LeasedLook } from './leaseTargets';
-import {
-  decisionNoticeChanged,
-  noticeKey,
-  notifyChange,
-  planNoticeChanged,
-  planNoticePart,
-} from './notifyChange';
+import { noticeKey, noticesToTell, notifyChange, planNoticePart, withTold } from './notifyChange';
 import type { SeenUnderLease } from './observeUnderLease';
 import { noticeDecision, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
@@ -131,7 +125,7 @@ interface UnderLease {
 /**
  * Intent, act, record, notify for one decision under its lease. A change is written ahead, made, and
  * recorded with the history it leads to; a preparing step (a replica tagged for draining) needs no intent;
- * a decision that changes nothing is recorded (its notice told once). An action AWS refuses is recorded as
+ * a decision that changes nothing is recorded (its notice told once, and not again within the hour). An action AWS refuses is recorded as
  * `ActionFailed` and backs the target off; its intent stays for the next observation to settle. A plan
  * member's state goes with the record, and its plan notice is told once.
  */
@@ -166,11 +160,22 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
       ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
       now,
     });
-    return { lease, history: next, failures: { count: 0 }, lastNotice: key, ...(plan ? { plan } : {}) };
+    const { keys } = toTell(done, key);
+    return {
+      lease,
+      history: next,
+      failures: { count: 0 },
+      lastNotice: key,
+      ...(keys.length > 0 ? { noticesToldAt: withTold(record.noticesToldAt, keys, now) } : {}),
+      ...(plan ? { plan } : {}),
+    };
   };
+  const toTell = (done: Decision, key: string | null) =>
+    noticesToTell(record, key, now, dryRun && done.desired !== done.current);
   const tell = (done: Decision, key: string | null) => {
-    if (decisionNoticeChanged(key, record.lastNotice)) notifyChange(run, done, dryRun, now);
-    if (planNotice && planNoticeChanged(key, record.lastNotice))
+    const told = toTell(done, key);
+    if (told.own) notifyChange(run, done, dryRun, now);
+    if (planNotice && told.plan)
       notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
   };
 

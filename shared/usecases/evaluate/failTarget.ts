@@ -5,7 +5,7 @@ import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
 import { describeError } from './describeError';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
-import { notifyChange } from './notifyChange';
+import { notifyChange, toldWithinTheHour, withTold } from './notifyChange';
 import { failedMemberNotice, planRecordFor } from './planRecords';
 
 /**
@@ -14,7 +14,7 @@ import { failedMemberNotice, planRecordFor } from './planRecords';
  * logged and counted in `TargetFailures`. The run goes on with the other targets. `attempted` is the
  * decision that was being carried out, kept on record with AWS's answer. A plan member whose action was
  * refused is recorded as one that cannot follow (its plan's other members are sized for what it has), and
- * that is told once with the failure.
+ * that is told with the failure; the same failure is told at most once an hour, again each hour it lasts.
  */
 export async function failTarget(
   run: EvaluationRun,
@@ -66,6 +66,9 @@ export async function failTarget(
           now,
         })
       : undefined;
+  // A failed action is told at most once an hour: refusals between two holds do not storm, and one that
+  // lasts is told again each hour it lasts (issue 21).
+  const tell = reason === 'ActionFailed' && !toldWithinTheHour(before.noticesToldAt, reason, now);
   await deps.ledger.record(
     decision,
     { ...run.context(target, now), applied: false },
@@ -74,12 +77,12 @@ export async function failTarget(
       failures: { count: failures, backoffUntil: until },
       ...(refused ? { clearIntent: true } : {}),
       ...(reason === 'ActionFailed' ? { lastNotice: reason } : {}),
+      ...(tell ? { noticesToldAt: withTold(before.noticesToldAt, [reason], now) } : {}),
       ...(plan ? { plan } : {}),
     },
   );
   run.recorded(decision, false, run.dryRun(target));
-  // A failed action is told once, and again only after the target acted or decided otherwise (issue 21).
-  if (reason === 'ActionFailed' && before.lastNotice !== reason) {
+  if (tell) {
     notifyChange(run, decision, run.dryRun(target), now);
     const ordered = options.state?.current ?? attempted?.decision.current;
     const planNotice = ordered === undefined ? undefined : failedMemberNotice(run, target, decision, ordered);

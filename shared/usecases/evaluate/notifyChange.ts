@@ -1,5 +1,6 @@
 import type { PlanNotice } from '../../decision/plans/types';
 import type { Decision } from '../../decision/types';
+import type { TargetRecord } from '../../ports';
 import type { EvaluationRun } from './EvaluationRun';
 
 /**
@@ -81,4 +82,50 @@ export function planNoticeChanged(key: string | null, before: string | undefined
 /** The plan part of a record's last notice, kept when a change resets the decision's own. */
 export function planNoticePart(key: string | null): string | null {
   return noticeParts(key).plan;
+}
+
+/**
+ * The parts of a decision's notice `key` to tell now: each when it is new against the record's last notice,
+ * and one that changes nothing not again within the hour it was last told; a dry run's would-be change
+ * (`wouldChange`) is told each time it comes back, as the change would be. `keys`: what `noticesToldAt` gets.
+ */
+export function noticesToTell(
+  record: Pick<TargetRecord, 'lastNotice' | 'noticesToldAt'>,
+  key: string | null,
+  now: Date,
+  wouldChange: boolean,
+): { own: boolean; plan: boolean; keys: string[] } {
+  const parts = noticeParts(key);
+  const fresh = (part: string | null) => part !== null && !toldWithinTheHour(record.noticesToldAt, part, now);
+  const own = decisionNoticeChanged(key, record.lastNotice) && (wouldChange || fresh(parts.own));
+  const plan = planNoticeChanged(key, record.lastNotice) && fresh(parts.plan);
+  const keys = [own ? parts.own : null, plan ? parts.plan : null].filter((k): k is string => k !== null);
+  return { own, plan, keys };
+}
+
+/**
+ * The same notice that changes nothing is told at most once in this long: a condition that comes and goes
+ * (a source busy, then not, then busy again; an action refused between two holds) is told once an hour,
+ * not each time it comes back (issue 21: no notice storms).
+ */
+const REPEAT_AFTER_MS = 60 * 60_000;
+
+/** Whether the notice `key` was told less than an hour before `now`. */
+export function toldWithinTheHour(
+  told: Readonly<Record<string, Date>> | undefined,
+  key: string,
+  now: Date,
+): boolean {
+  const at = told?.[key];
+  return at !== undefined && now.getTime() - at.getTime() < REPEAT_AFTER_MS;
+}
+
+/** The notices told within the hour, with `keys` told `now` (older ones dropped: the record stays small). */
+export function withTold(
+  told: Readonly<Record<string, Date>> | undefined,
+  keys: readonly string[],
+  now: Date,
+): Record<string, Date> {
+  const kept = Object.entries(told ?? {}).filter(([key]) => toldWithinTheHour(told, key, now));
+  return Object.fromEntries([...kept, ...keys.map((key) => [key, now] as const)]);
 }

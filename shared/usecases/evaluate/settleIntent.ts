@@ -6,7 +6,7 @@ import type { CapacityState, PendingIntent, ScalingHistory } from '../../decisio
 import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
 import type { EvaluationRun } from './EvaluationRun';
-import { notifyChange } from './notifyChange';
+import { notifyChange, toldWithinTheHour, withTold } from './notifyChange';
 import { failedMemberNotice, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
 
@@ -20,8 +20,8 @@ export interface Settled {
  * The reconcile step, under the lease, before anything new is decided: an operation written ahead is
  * judged against the resource as observed now. Never applied: cleared. Applied but never recorded (its
  * holder stopped): its change joins the history with its cooldown from when it was made, and is notified.
- * Still running: recorded, and nothing new until it ends. Failed (AWS gave up): recorded, notified, backed
- * off, and its change leaves the rate limits; a plan member is recorded as one that cannot follow, and told.
+ * Still running: recorded, and nothing new until it ends. Failed (AWS gave up): recorded, notified (at most
+ * once an hour), backed off, and its change leaves the rate limits; a plan member is recorded as one that cannot follow, and told.
  */
 export async function settleIntent(
   run: EvaluationRun,
@@ -52,6 +52,9 @@ export async function settleIntent(
   });
   if (settlement.status === 'failed') {
     const failures = record.failures + 1;
+    // Each failed operation is recorded; told once an hour at most: the replacements of a replica that
+    // keeps failing do not storm (issue 21).
+    const tell = !toldWithinTheHour(record.noticesToldAt, 'OperationFailed', now);
     await recordLeased(
       run,
       target,
@@ -63,15 +66,18 @@ export async function settleIntent(
         // A change AWS gave up on counts for no cooldown or rate limit (the backoff spaces the retry).
         ...(intent.recorded ? { history: withoutChange(history, intent) } : {}),
         failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
+        ...(tell ? { noticesToldAt: withTold(record.noticesToldAt, ['OperationFailed'], now) } : {}),
         ...(plan ? { plan } : {}),
       },
       now,
       state,
     );
     run.deps.decisionMetrics?.failed('operation', target.name);
-    notifyChange(run, decision, dryRun, now);
-    const planNotice = failedMemberNotice(run, target, decision, state.current);
-    if (planNotice) notifyChange(run, planNotice, dryRun, now);
+    if (tell) {
+      notifyChange(run, decision, dryRun, now);
+      const planNotice = failedMemberNotice(run, target, decision, state.current);
+      if (planNotice) notifyChange(run, planNotice, dryRun, now);
+    }
     return { history, decideNow: false };
   }
   const running = settlement.status === 'in-flight';

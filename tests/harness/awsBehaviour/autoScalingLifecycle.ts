@@ -18,6 +18,7 @@ interface Shortfall {
   readonly instances: number;
   readonly until: number;
   readonly instanceType: string;
+  counted?: boolean;
 }
 
 /**
@@ -69,7 +70,15 @@ export class AutoScalingLifecycle implements Behaviour {
       AutoScalingGroupName: group,
       ...Object.fromEntries(processes.map((p, i) => [`ScalingProcesses.member.${i + 1}`, p])),
     });
-    this.context.counts.count('asg.suspendedProcesses');
+  }
+
+  /** Groups whose suspended processes a describe has shown (counted once a suspension, when first shown). */
+  private readonly suspended = new Set<string>();
+
+  private suspension(group: string, shown: boolean): void {
+    if (shown && !this.suspended.has(group)) this.context.counts.count('asg.suspendedProcesses');
+    if (shown) this.suspended.add(group);
+    else this.suspended.delete(group);
   }
 
   async resume(group: string): Promise<void> {
@@ -79,7 +88,6 @@ export class AutoScalingLifecycle implements Behaviour {
   /** EC2 can place at most `instances` instances of the group for `minutes`: desired is not reached. */
   shortfall(group: string, instances: number, minutes: number, instanceType = 't3.medium'): void {
     this.shortfalls.set(group, { instances, until: this.context.now() + minutes * MINUTE, instanceType });
-    this.context.counts.count('asg.insufficientCapacity');
   }
 
   /** Someone sets the group's desired capacity in the console (straight into moto). */
@@ -106,6 +114,7 @@ export class AutoScalingLifecycle implements Behaviour {
     return editList(xml, 'AutoScalingGroups', (groups) =>
       groups.map((group) => {
         const name = xmlText(group, 'AutoScalingGroupName') ?? '';
+        this.suspension(name, /<SuspendedProcesses>\s*<member>/.test(group));
         return editList(group, 'Instances', (instances) =>
           this.placed(name, instances, now).map((instance) => this.booting(instance, now)),
         );
@@ -134,6 +143,9 @@ export class AutoScalingLifecycle implements Behaviour {
   private placed(group: string, instances: string[], now: number): string[] {
     const shortfall = this.shortfalls.get(group);
     if (!shortfall || now >= shortfall.until || instances.length <= shortfall.instances) return instances;
+    // Counted when a launch first fails for want of capacity (the group asked for more than EC2 could place).
+    if (!shortfall.counted) this.context.counts.count('asg.insufficientCapacity');
+    shortfall.counted = true;
     const failures = this.failedLaunches.get(group) ?? [];
     failures.push({
       at: now,

@@ -46,6 +46,9 @@ export const behaviourNames = [
   'foreign.desiredCapacity',
   // Front ends answering a 5xx with an HTML page
   'html5xx',
+  // A function that died at a write-ahead point (lease taken, intent written, AWS called, before or after
+  // recording), its next run a new container
+  'restart.writeAhead',
 ] as const;
 export type BehaviourName = (typeof behaviourNames)[number];
 

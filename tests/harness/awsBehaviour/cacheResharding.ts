@@ -120,7 +120,7 @@ export class CacheResharding implements Behaviour {
         this.event(
           op.endsAt,
           group.id,
-          `Failed to complete the ${op.kind === 'reshard' ? 'resharding' : 'replica change'} of replication group ${group.id}; the change was rolled back`,
+          `Failed to complete the ${op.kind === 'reshard' ? 'resharding' : op.kind === 'replicas' ? 'replica change' : 'node type change'} of replication group ${group.id}; the change was rolled back`,
         );
         if (op.kind === 'reshard') this.context.counts.count('cache.reshardRolledBack');
         continue;
@@ -193,8 +193,8 @@ export class CacheResharding implements Behaviour {
   // ---- the calls ----
 
   /**
-   * The next reshard call finds someone else's modification started just before it (the race between a
-   * scaler's describe and its call): refused, the other change running for `minutes`.
+   * The next reshard or replica change call finds someone else's modification started just before it (the
+   * race between a scaler's describe and its call): refused, the other change running for `minutes`.
    */
   raceNextReshard(minutes: number): void {
     this.race = minutes;
@@ -202,14 +202,25 @@ export class CacheResharding implements Behaviour {
 
   private race: number | undefined;
 
+  /** AWS gives up the next reshard a caller starts and rolls it back (counted when it does). */
+  rollBackNextReshard(): void {
+    this.rollBackNext = true;
+  }
+
+  private rollBackNext = false;
+
+  /** The race armed by raceNextReshard, played on the next shard or replica change of a caller. */
+  private raced(id: string): void {
+    if (this.race === undefined) return;
+    this.foreignModification(id, this.race);
+    this.race = undefined;
+  }
+
   private async reshard(call: AwsCall): Promise<EmulatorAnswer> {
     const id = call.params.get('ReplicationGroupId') ?? '';
     const group = await this.known(id);
     if (!group) return queryError('ReplicationGroupNotFoundFault', `Replication group ${id} not found.`, 404);
-    if (this.race !== undefined) {
-      this.foreignModification(id, this.race);
-      this.race = undefined;
-    }
+    this.raced(id);
     const to = Number(call.params.get('NodeGroupCount'));
     const remove = listParam(call.params, 'NodeGroupsToRemove');
     const refused = this.refuse(group, to, group.replicas);
@@ -235,6 +246,7 @@ export class CacheResharding implements Behaviour {
     const id = call.params.get('ReplicationGroupId') ?? '';
     const group = await this.known(id);
     if (!group) return queryError('ReplicationGroupNotFoundFault', `Replication group ${id} not found.`, 404);
+    this.raced(id);
     const to = Number(call.params.get('NewReplicaCount'));
     const refused = this.refuse(group, group.shards.length, to);
     if (refused) return refused;
@@ -286,7 +298,10 @@ export class CacheResharding implements Behaviour {
     const span =
       minutes ??
       random.between(range[0], range[1]) * (kind === 'reshard' ? Math.max(1, Math.abs(to - from)) : 1);
-    const outcome = kind === 'reshard' && random.chance(this.config.rollback) ? 'rollback' : 'complete';
+    const rollBack = kind === 'reshard' && origin === 'caller' && this.rollBackNext;
+    if (rollBack) this.rollBackNext = false;
+    const outcome =
+      kind === 'reshard' && (rollBack || random.chance(this.config.rollback)) ? 'rollback' : 'complete';
     group.operation = {
       kind,
       origin,

@@ -172,6 +172,9 @@ export class RdsInstances implements Behaviour {
         this.event(pending.applyAt, life.id, `Applying ${pending.action} in the maintenance window`, [
           'maintenance',
         ]);
+        // Counted when the window comes and the source turns `modifying`, not when it was scheduled.
+        this.context.counts.count('rds.pendingMaintenance');
+        this.context.counts.count('rds.sourceModifying');
       }
       if (life.modifying && now >= life.modifying.until) {
         const done = life.modifying;
@@ -228,8 +231,6 @@ export class RdsInstances implements Behaviour {
       minutes,
       ...(change.instanceClass ? { instanceClass: change.instanceClass } : {}),
     };
-    this.context.counts.count('rds.pendingMaintenance');
-    this.context.counts.count('rds.sourceModifying');
   }
 
   /**
@@ -271,7 +272,6 @@ export class RdsInstances implements Behaviour {
   /** A replica of `source` in another Region: RDS lists its ARN among the source's replicas. */
   addCrossRegionReplica(source: string, arn: string): void {
     this.crossRegion.set(source, [...(this.crossRegion.get(source) ?? []), arn]);
-    this.context.counts.count('rds.crossRegionReplica');
   }
 
   /** Someone creates a replica by hand (straight into moto): it goes through the same life cycle. */
@@ -327,10 +327,25 @@ export class RdsInstances implements Behaviour {
    * name made by hand, DBInstanceAlreadyExists).
    */
   raceNextCreate(race: 'source-busy' | 'name-taken'): void {
-    this.race = race;
+    this.races.push(race);
   }
 
-  private race: 'source-busy' | 'name-taken' | undefined;
+  /** Races waiting for a create, one a create (in order). */
+  private readonly races: ('source-busy' | 'name-taken')[] = [];
+
+  /** The next replica or reader a caller creates ends in `state` instead of `available` (counted when shown). */
+  failNextCreate(state: 'failed' | 'storage-full' | 'incompatible-parameters'): void {
+    this.failures.push(state);
+  }
+
+  private readonly failures: ('failed' | 'storage-full' | 'incompatible-parameters')[] = [];
+
+  /** The next create is refused with InsufficientDBInstanceCapacity, whatever its class (then as configured). */
+  noCapacityForNextCreate(): void {
+    this.noCapacityNext = true;
+  }
+
+  private noCapacityNext = false;
 
   /** The next delete finds its replica's source just turned busy (a console change): InvalidDBInstanceState. */
   raceNextDelete(): void {
@@ -408,8 +423,7 @@ export class RdsInstances implements Behaviour {
     instanceClass: string | undefined,
   ): Promise<EmulatorAnswer | undefined> {
     const { counts, random } = this.context;
-    const race = this.race;
-    this.race = undefined;
+    const race = this.races.shift();
     if (race === 'name-taken') {
       await this.moto('rds', {
         Action: 'CreateDBInstance',
@@ -436,7 +450,10 @@ export class RdsInstances implements Behaviour {
         `DB instance ${from.id} is not in available state (${sourceStatus}).`,
       );
     }
+    const noCapacity = this.noCapacityNext;
+    this.noCapacityNext = false;
     if (
+      noCapacity ||
       (instanceClass && this.config.noCapacityClasses.includes(instanceClass)) ||
       random.chance(this.config.insufficientCapacity)
     ) {
@@ -517,11 +534,8 @@ export class RdsInstances implements Behaviour {
         readyAt = creatingUntil;
         endState = 'failed';
         counts.count('rds.stuckCreating');
-      } else if (random.chance(this.config.createFailure)) {
-        endState = random.pick(this.config.failureStates);
-        if (endState === 'storage-full') counts.count('rds.storageFull');
-        if (endState === 'incompatible-parameters') counts.count('rds.incompatibleParameters');
-      }
+      } else if (this.failures.length > 0) endState = this.failures.shift() as string;
+      else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
       counts.count(aurora ? 'aurora.readerCreating' : 'rds.replicaCreating');
       if (!aurora && readyAt > creatingUntil) counts.count('rds.replicaBackingUp');
       this.event(now, id, 'DB instance is being created', ['creation']);
@@ -595,10 +609,33 @@ export class RdsInstances implements Behaviour {
     );
   }
 
+  private readonly counted = new Set<string>();
+
+  /** True the first time `what` is met: an episode is counted once, where a describe first shows it. */
+  private once(what: string): boolean {
+    if (this.counted.has(what)) return false;
+    this.counted.add(what);
+    return true;
+  }
+
+  /** Counts a replica's failed end state the first time a describe shows it. */
+  private shown(life: Life, status: string): void {
+    if (
+      status === life.endState &&
+      status === 'incompatible-parameters' &&
+      this.once(`${life.id} ${life.createdAt}`)
+    )
+      this.context.counts.count('rds.incompatibleParameters');
+    if (status === life.endState && status === 'storage-full' && this.once(`${life.id} ${life.createdAt}`))
+      this.context.counts.count('rds.storageFull');
+  }
+
   /** One `<DBInstance>` as RDS would show it now. */
   private edited(element: string, life: Life): string {
+    const { counts } = this.context;
     const now = this.context.now();
     const status = statusAt(life, now);
+    this.shown(life, status);
     let out = setChild(element, 'DBInstanceStatus', status);
     // RDS gives an endpoint once the instance is reachable, and its creation time once it exists.
     if (status === 'creating') out = removeChild(out, 'Endpoint');
@@ -616,6 +653,8 @@ export class RdsInstances implements Behaviour {
     if (pendingClass)
       out = setChild(out, 'PendingModifiedValues', `<DBInstanceClass>${pendingClass}</DBInstanceClass>`);
     const arns = this.crossRegion.get(life.id);
+    for (const arn of arns ?? [])
+      if (this.once(`cross-Region ${arn}`)) counts.count('rds.crossRegionReplica');
     if (arns)
       out = setChild(
         out,

@@ -150,7 +150,12 @@ describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier
     expect(rds.commandCalls(DescribeDBInstancesCommand)[0]?.args[0].input.Filters).toEqual([
       { Name: 'db-cluster-id', Values: ['events-cluster'] },
     ]);
-    expect(rds.calls()).toHaveLength(2);
+    // Then Scalepilot's reader names, wherever they are: one held outside the cluster is never tried.
+    expect(rds.commandCalls(DescribeDBInstancesCommand)[1]?.args[0].input.Filters?.[0]?.Name).toBe(
+      'db-instance-id',
+    );
+    expect(rds.calls()).toHaveLength(3);
+    expect(seen.otherIds).toBeUndefined();
     expect(seen.writer).toBe('events-1');
     expect(seen.replicas.map((r) => r.id)).toEqual(['events-2']);
     expect(seen.source.instanceClass).toBe('db.r6g.large');
@@ -410,6 +415,8 @@ describe('the RDS role allows every call of the RDS adapters (Aurora and reader 
     );
     const needed = [
       'RdsReplicaCapacity',
+      'RdsReplicaObserver',
+      'RdsReplicaActions',
       'RdsAuroraReaders',
       'RdsScalableTargets',
       'Route53ReaderRecords',

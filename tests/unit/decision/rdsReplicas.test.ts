@@ -456,6 +456,22 @@ describe('the gates of a replica change (each row fails without its gate)', () =
     expect('act' in out && out.act).toMatchObject({ type: 'create', candidates: [sp(3), sp(4), sp(5)] });
   });
 
+  it('a replacement at capacity.max changes no count but is an operation: written ahead, nothing else until it serves (the soak, seed 2026)', () => {
+    const o = observation([
+      managed(sp(1), 1),
+      managed(sp(2), 2),
+      managed(sp(3), 3, { replication: { status: 'stopped', normal: false } }),
+    ]);
+    const out = gate({
+      target: rdsTarget({ capacity: { min: 1, max: 2 } }),
+      decision: decision(2, 2),
+      observation: o,
+      metrics: calm(o),
+      now: NOW,
+    });
+    expect('act' in out && out.act).toMatchObject({ type: 'replace', desired: 2, pending: true });
+  });
+
   it('a replacement of a replica that failed for capacity starts with the next placement (RDS-EVENT-0031)', () => {
     const t = rdsTarget({
       replicaInstanceClass: 'db.r6g.large',

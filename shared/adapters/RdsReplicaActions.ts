@@ -1,0 +1,276 @@
+import {
+  AddTagsToResourceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  InsufficientDBInstanceCapacityFault,
+  InvalidDBInstanceStateFault,
+  type RDSClient,
+  RemoveTagsFromResourceCommand,
+} from '@aws-sdk/client-rds';
+import type { KindAction } from '../decision/kindModel';
+import {
+  DRAINING_TAG,
+  isManaged,
+  MANAGED_TAG,
+  type Placement,
+  type RdsReplicasObservation,
+  REQUESTED_TAG,
+  type ReplicaAction,
+  type ReplicaInstance,
+  TARGET_TAG,
+} from '../decision/rdsReplicas';
+import { awsCallError, RequestRefusedError, ScalingError } from '../errors';
+import type { RdsReplicasTarget } from '../policy/schema';
+import type { IamActions } from './iamActions';
+import { createAuroraReader } from './RdsAuroraReaders';
+import type { ReaderDiscovery } from './RdsReaderDiscovery';
+import { replicaView } from './rdsReplicaView';
+
+/** The IAM actions RdsReplicaActions calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+export const rdsReplicaActionsIam: IamActions = {
+  read: ['rds:DescribeDBInstances'],
+  write: [
+    'rds:CreateDBInstanceReadReplica',
+    'rds:DeleteDBInstance',
+    'rds:AddTagsToResource',
+    'rds:RemoveTagsFromResource',
+  ],
+  // A source under a customer managed key: RDS creates the encrypted replica in the caller's name.
+  dependent: ['kms:CreateGrant', 'kms:DescribeKey'],
+};
+
+/** Every placement was refused for want of capacity (or every name taken): nothing was created. */
+export class ReplicaPlacementError extends RequestRefusedError {
+  constructor(message: string) {
+    super('RDS create replica', new Error(message));
+  }
+}
+
+/** One create attempt, as logged. */
+export interface CreateAttempt {
+  readonly target: string;
+  readonly replica: string;
+  readonly placement: Placement;
+  readonly outcome: 'created' | 'adopted' | 'insufficient-capacity' | 'name-taken';
+}
+
+const wrap =
+  (operation: string) =>
+  (cause: unknown): never => {
+    throw awsCallError(operation, cause);
+  };
+
+/**
+ * The changes of the RDS read-replica kind: the one action the gates chose (create or replace a replica,
+ * delete one, drain one by its tag, cancel a drain), only ever on a replica Scalepilot created for the
+ * target; then the reader discovery record the action carries.
+ */
+export class RdsReplicaActions {
+  constructor(
+    private readonly client: RDSClient,
+    private readonly discovery: ReaderDiscovery,
+    private readonly onAttempt: (attempt: CreateAttempt) => void,
+  ) {}
+
+  async act(
+    t: RdsReplicasTarget,
+    kindAction: KindAction,
+    observation: RdsReplicasObservation,
+  ): Promise<{ readonly note: string } | undefined> {
+    const action = kindAction as unknown as ReplicaAction;
+    let note: string | undefined;
+    switch (action.type) {
+      case 'create':
+      case 'replace':
+        note = await this.create(t, action.candidates, action.placements, observation, action.requestedAt);
+        break;
+      case 'delete':
+      case 'deleteFailed':
+        await this.delete(t, action.replica, observation);
+        break;
+      case 'drain':
+        await this.tagDraining(t, action.replica, action.at, observation);
+        break;
+      case 'cancelDrain':
+        await this.untagDraining(t, action.replica, observation);
+        break;
+      case 'syncDiscovery':
+        break;
+    }
+    if (action.type !== 'deleteFailed' && action.discovery) await this.discovery.publish(t, action.discovery);
+    return note ? { note } : undefined;
+  }
+
+  /**
+   * Creates one replica: each name in order (the next only when the name belongs to an instance that is not
+   * this target's replica; ours is adopted), each placement in order on InsufficientDBInstanceCapacity.
+   * Returns what it had to do besides the first try, for the decision's record.
+   */
+  async create(
+    t: RdsReplicasTarget,
+    candidates: readonly string[],
+    placements: readonly Placement[],
+    observation: RdsReplicasObservation,
+    requestedAt?: string,
+  ): Promise<string | undefined> {
+    const refused: string[] = [];
+    for (const name of candidates) {
+      let taken = false;
+      for (const placement of placements.length > 0 ? placements : [{}]) {
+        const attempt = (outcome: CreateAttempt['outcome']) =>
+          this.onAttempt({ target: t.name, replica: name, placement, outcome });
+        try {
+          await this.sendCreate(t, name, placement, observation, requestedAt);
+          attempt('created');
+          return refused.length > 0 ? `created ${name} after: ${refused.join('; ')}` : undefined;
+        } catch (cause) {
+          if (cause instanceof InsufficientDBInstanceCapacityFault) {
+            attempt('insufficient-capacity');
+            refused.push(
+              `${name} as ${placement.instanceClass ?? 'the source class'} in ${placement.availabilityZone ?? 'any AZ'}: ${cause.message}`,
+            );
+            continue;
+          }
+          if (cause instanceof DBInstanceAlreadyExistsFault) {
+            if (await this.isOurs(t, name)) {
+              attempt('adopted');
+              return `adopted ${name}, already this target's replica${refused.length > 0 ? ` (after: ${refused.join('; ')})` : ''}`;
+            }
+            attempt('name-taken');
+            refused.push(`${name}: taken by an instance that is not ${t.name}'s replica`);
+            taken = true;
+            break;
+          }
+          throw awsCallError(t.aurora ? 'RDS CreateDBInstance' : 'RDS CreateDBInstanceReadReplica', cause);
+        }
+      }
+      if (!taken) break; // every placement of this name was refused for capacity: another name will not help
+    }
+    throw new ReplicaPlacementError(`${t.name}: no replica created; ${refused.join('; ')}`);
+  }
+
+  private async sendCreate(
+    t: RdsReplicasTarget,
+    name: string,
+    placement: Placement,
+    observation: RdsReplicasObservation,
+    requestedAt?: string,
+  ) {
+    // The source's tags (cost allocation, ownership), Scalepilot's two, which say whose replica it is, and
+    // when it was asked for (a create still coming up past its deadline is then known for one).
+    const tags = [
+      ...Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      { Key: MANAGED_TAG, Value: 'true' },
+      { Key: TARGET_TAG, Value: t.name },
+      ...(requestedAt ? [{ Key: REQUESTED_TAG, Value: requestedAt }] : []),
+    ];
+    const where = {
+      ...(placement.instanceClass ? { DBInstanceClass: placement.instanceClass } : {}),
+      ...(placement.availabilityZone ? { AvailabilityZone: placement.availabilityZone } : {}),
+    };
+    if (t.aurora) {
+      const instanceClass = placement.instanceClass ?? observation.source.instanceClass;
+      await createAuroraReader(this.client, {
+        id: name,
+        cluster: observation.source.id,
+        engine: observation.source.engine,
+        ...(instanceClass ? { instanceClass } : {}),
+        ...(placement.availabilityZone ? { availabilityZone: placement.availabilityZone } : {}),
+        ...(observation.source.parameterGroup ? { parameterGroup: observation.source.parameterGroup } : {}),
+        tags,
+      });
+      return;
+    }
+    // A same-Region replica takes the source's subnet group and parameter group by default (RDS refuses an
+    // explicit parameter group for same-Region MySQL replicas), so only class and AZ are named.
+    await this.client.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: name,
+        SourceDBInstanceIdentifier: observation.source.id,
+        ...where,
+        Tags: tags,
+      }),
+    );
+  }
+
+  /** An existing instance of that name is adopted only when it is this source's replica with this target's tags. */
+  private async isOurs(t: RdsReplicasTarget, name: string): Promise<boolean> {
+    const existing = (
+      await this.client
+        .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: name }))
+        .catch(wrap('RDS DescribeDBInstances'))
+    ).DBInstances?.[0];
+    if (!existing) return false;
+    const ofSource = t.aurora
+      ? existing.DBClusterIdentifier === t.sourceDbInstanceIdentifier
+      : existing.ReadReplicaSourceDBInstanceIdentifier === t.sourceDbInstanceIdentifier;
+    return ofSource && isManaged(t, replicaView(existing));
+  }
+
+  /** Refuses anything but this target's managed replica, whatever the action says (the role refuses it too). */
+  private owned(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation): ReplicaInstance {
+    const replica = observation.replicas.find((r) => r.id === id);
+    if (!replica || !isManaged(t, replica) || id === observation.writer || id === observation.source.id)
+      throw new ScalingError(
+        `${t.name}: ${id} is not a replica Scalepilot created for this target; not touching it`,
+      );
+    return replica;
+  }
+
+  async delete(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation): Promise<void> {
+    this.owned(t, id, observation);
+    await this.client
+      .send(
+        // A replica's data is the source's: no final snapshot (Aurora instances take none: the cluster keeps them).
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          ...(t.aurora ? {} : { SkipFinalSnapshot: true }),
+        }),
+      )
+      .catch(async (cause: unknown) => {
+        // Already gone: the delete has happened.
+        if (cause instanceof DBInstanceNotFoundFault) return;
+        // Already being deleted is done too; any other state (backing up, modifying, a busy source) is a
+        // refusal: nothing was deleted, and the target tries again later.
+        if (cause instanceof InvalidDBInstanceStateFault) {
+          if ((await this.statusOf(id)) === 'deleting') return;
+          throw new RequestRefusedError('RDS DeleteDBInstance', cause);
+        }
+        throw awsCallError('RDS DeleteDBInstance', cause);
+      });
+  }
+
+  private async statusOf(id: string): Promise<string | undefined> {
+    const response = await this.client
+      .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
+      .catch((cause: unknown) => {
+        if (cause instanceof DBInstanceNotFoundFault) return undefined;
+        throw awsCallError('RDS DescribeDBInstances', cause);
+      });
+    return response?.DBInstances?.[0]?.DBInstanceStatus;
+  }
+
+  private async tagDraining(
+    t: RdsReplicasTarget,
+    id: string,
+    at: string,
+    observation: RdsReplicasObservation,
+  ) {
+    const replica = this.owned(t, id, observation);
+    await this.client
+      .send(
+        new AddTagsToResourceCommand({ ResourceName: replica.arn, Tags: [{ Key: DRAINING_TAG, Value: at }] }),
+      )
+      .catch(wrap('RDS AddTagsToResource'));
+  }
+
+  private async untagDraining(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation) {
+    const replica = this.owned(t, id, observation);
+    await this.client
+      .send(new RemoveTagsFromResourceCommand({ ResourceName: replica.arn, TagKeys: [DRAINING_TAG] }))
+      .catch(wrap('RDS RemoveTagsFromResource'));
+  }
+}

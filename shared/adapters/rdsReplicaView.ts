@@ -1,0 +1,51 @@
+import type { DBInstance } from '@aws-sdk/client-rds';
+import type { ReplicaInstance } from '../decision/rdsReplicas';
+import { ScalingError } from '../errors';
+import type { RdsReplicasTarget, Target } from '../policy/schema';
+
+/** The rds-replicas target, or an error naming the target of another kind. */
+export function rdsTarget(target: Target): RdsReplicasTarget {
+  if (target.kind !== 'rds-replicas') throw new ScalingError(`target "${target.name}" is not rds-replicas`);
+  return target;
+}
+
+const tagsOf = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
+  Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+/** A source's tags as its replicas get them: not Scalepilot's own (they say who manages what), not AWS's. */
+export const copiedTags = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
+  Object.fromEntries(Object.entries(tagsOf(i)).filter(([k]) => !/^(scalepilot|aws):/.test(k)));
+
+/** A described instance as the rds-replicas decision sees a replica: status, tags, replication, placement. */
+export function replicaView(i: DBInstance): ReplicaInstance {
+  const replication = i.StatusInfos?.find((s) => s.StatusType === 'read replication');
+  return {
+    id: i.DBInstanceIdentifier ?? '',
+    status: i.DBInstanceStatus ?? 'unknown',
+    tags: tagsOf(i),
+    deletionProtection: i.DeletionProtection === true,
+    ...(replication?.Status
+      ? {
+          replication: {
+            status: replication.Status,
+            normal: replication.Normal !== false,
+            ...(replication.Message ? { message: replication.Message } : {}),
+          },
+        }
+      : {}),
+    ...(i.DBInstanceClass ? { instanceClass: i.DBInstanceClass } : {}),
+    ...(i.AvailabilityZone ? { availabilityZone: i.AvailabilityZone } : {}),
+    ...(i.InstanceCreateTime ? { createdAt: i.InstanceCreateTime } : {}),
+    ...(i.Endpoint?.Address ? { endpoint: i.Endpoint.Address } : {}),
+    ...(i.DBInstanceArn ? { arn: i.DBInstanceArn } : {}),
+  };
+}
+
+/** The names of the fields a modification waits to change (PendingModifiedValues). */
+export const pendingFields = (values: object | undefined) =>
+  Object.entries(values ?? {})
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k]) => k);
+
+/** A replica of another Region is listed by its ARN; one of this Region by its identifier. */
+export const isArn = (id: string) => id.startsWith('arn:');

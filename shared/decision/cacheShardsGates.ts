@@ -1,0 +1,237 @@
+import { CACHE_CPU_METRIC, CACHE_MEMORY_METRIC, type CacheShardsTarget, type Target } from '../policy/schema';
+import {
+  breachesOut,
+  type CacheShardsObservation,
+  cacheShardsRefusals,
+  DEFAULT_NODES_PER_CLUSTER,
+  MEMORY_HEADROOM_FACTOR,
+  memoryHeadroom,
+  NODES_PER_CLUSTER_QUOTA_CODE,
+  perNode,
+  perShardValues,
+  projectedLoad,
+  REALARM_MARGIN,
+  RESHARD_CPU_LIMIT,
+  type ReplicasAction,
+  type ReshardAction,
+  scaleOutThreshold,
+  shardsToRemove,
+} from './cacheShards';
+import type { GateOutcome } from './kindModel';
+import type { Decision, MetricReading, ScalingHistory } from './types';
+
+// The cache-shards gates (issues 13 and 21): what the generic decision asked for, answered with replicas on
+// every shard (read load alone) or a reshard, each within its cooldown, headroom, re-alarm margin and the
+// account's node quota. cacheShardsModel.gate calls gateCacheShards.
+
+/**
+ * Refuses a change whose nodes (shards × (replicas + 1)) would pass the account's quota: ElastiCache would
+ * refuse it (NodeQuotaForCustomerExceeded) after the intent was written; told once, as a target at a limit.
+ */
+function nodeQuotaOutcome(
+  observation: CacheShardsObservation,
+  shards: number,
+  replicas: number,
+  what: string,
+): GateOutcome | undefined {
+  const quota = observation.nodeQuota ?? { value: DEFAULT_NODES_PER_CLUSTER, source: 'documented default' };
+  const nodes = shards * (replicas + 1);
+  if (nodes <= quota.value) return undefined;
+  return {
+    skip: 'NodeQuotaReached',
+    notify: true,
+    message: `${what} would make ${nodes} nodes (${shards} shards × ${replicas + 1}), over the account's ${quota.value} nodes per cluster (${quota.source}); ask for a quota increase (Service Quotas ${NODES_PER_CLUSTER_QUOTA_CODE}) or lower capacity.max`,
+  };
+}
+const pct = (v: number) => `${Math.round(v * 10) / 10}%`;
+
+/** The rules of a target whose breaches change replicas, not shards. */
+function readRules(target: CacheShardsTarget): Set<string> {
+  return new Set(target.replicaScaling?.rules ?? []);
+}
+
+function cooldownLeft(since: Date | undefined, seconds: number, now: Date): number {
+  if (!since) return 0;
+  return Math.max(0, seconds - (now.getTime() - since.getTime()) / 1000);
+}
+
+interface GateInput {
+  readonly target: Target;
+  readonly decision: Decision;
+  readonly observation: CacheShardsObservation;
+  readonly history: ScalingHistory;
+  readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
+  readonly now: Date;
+}
+
+/** A change of the replicas per shard, if read scaling asks for one now; else why not (or nothing). */
+function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome | undefined {
+  const { target, observation, history, now } = input;
+  if (target.kind !== 'cache-shards' || !target.replicaScaling) return undefined;
+  const { min, max } = target.replicaScaling;
+  const replicas = observation.replicasPerShard;
+  const next = direction === 'out' ? replicas + 1 : replicas - 1;
+  if (next > max || next < min) return undefined;
+  // Never replicas inside a reshard's cooldown: a reshard moves the load the replicas answer.
+  const afterReshard = Math.max(
+    cooldownLeft(history.lastScaleOutAt, target.cooldowns.scaleOutSeconds, now),
+    cooldownLeft(history.lastScaleInAt, target.cooldowns.scaleInSeconds, now),
+  );
+  if (afterReshard > 0)
+    return {
+      skip: 'ShardsAndReplicasExclusive',
+      message: `replicas ${replicas} → ${next} waits ${Math.ceil(afterReshard)} s: the last reshard's cooldown is running`,
+    };
+  const seconds = direction === 'out' ? target.cooldowns.scaleOutSeconds : target.cooldowns.scaleInSeconds;
+  const own = cooldownLeft(observation.replicasChangedAt, seconds, now);
+  if (own > 0)
+    return {
+      skip: direction === 'out' ? 'ScaleOutCooldown' : 'ScaleInCooldown',
+      message: `replicas ${replicas} → ${next} waits ${Math.ceil(own)} s: the last replica change's cooldown is running`,
+    };
+  if (direction === 'in') {
+    // The nodes of each shard go from replicas + 1 to replicas: the read load of the rest rises with it.
+    for (const rule of target.rules.filter((r) => readRules(target).has(r.name))) {
+      const value = input.decision.metrics[rule.name];
+      if (value === null || value === undefined) continue;
+      const projected = (value * (replicas + 1)) / replicas;
+      const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
+      if (projected >= limit)
+        return {
+          skip: 'WouldReAlarm',
+          message: `replicas ${replicas} → ${next} would bring ${rule.name} to ${pct(projected)}, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
+        };
+    }
+  }
+  const quota = nodeQuotaOutcome(
+    observation,
+    observation.shards.length,
+    next,
+    `replicas ${replicas} → ${next}`,
+  );
+  if (quota) return quota;
+  const act: ReplicasAction = {
+    type: 'replicas',
+    desired: observation.shards.length,
+    // Minutes of work on every shard: the pending operation until the group says it ended.
+    pending: true,
+    replicasPerShard: next,
+    fromReplicas: replicas,
+    at: now.toISOString(),
+  };
+  return {
+    act,
+    reason: direction === 'out' ? 'ReplicasScaledOut' : 'ReplicasScaledIn',
+    message:
+      direction === 'out'
+        ? `read load: replicas per shard ${replicas} → ${next} instead of a reshard`
+        : `replicas per shard ${replicas} → ${next} before any shard is removed`,
+  };
+}
+
+/** The gates of a reshard the generic decision asked for. */
+function reshardOutcome(input: GateInput): GateOutcome {
+  const { target, decision, observation, metrics, now } = input;
+  if (target.kind !== 'cache-shards') return { pass: true };
+  const rules = target.rules;
+  const from = decision.current;
+  const to = decision.desired;
+
+  // Never a reshard inside a replica change's cooldown (each changes the other's load).
+  const afterReplicas = cooldownLeft(
+    observation.replicasChangedAt,
+    Math.max(target.cooldowns.scaleOutSeconds, target.cooldowns.scaleInSeconds),
+    now,
+  );
+  if (afterReplicas > 0)
+    return {
+      skip: 'ShardsAndReplicasExclusive',
+      message: `reshard ${from} → ${to} waits ${Math.ceil(afterReplicas)} s: the replicas changed at ${observation.replicasChangedAt?.toISOString()}`,
+    };
+
+  // No resharding while engine CPU is high: slot migration needs CPU the nodes do not have.
+  const cpuRules = rules.filter((r) => r.metric.name === CACHE_CPU_METRIC && perNode(target, r));
+  const cpu = cpuRules.map((r) => perShardValues(target, r, observation, metrics[r.name], now));
+  if (cpu.length === 0 || cpu.some((v) => v === undefined))
+    return {
+      skip: 'ReshardBlockedByCpu',
+      message: `reshard ${from} → ${to} held: engine CPU of every node is needed to reshard safely and is missing`,
+    };
+  const hottest = Math.max(...cpu.flatMap((v) => [...(v ?? new Map()).values()]));
+  if (hottest >= RESHARD_CPU_LIMIT)
+    return {
+      skip: 'ReshardBlockedByCpu',
+      message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${RESHARD_CPU_LIMIT}% on the hottest node`,
+    };
+
+  if (to > from) {
+    const quota = nodeQuotaOutcome(observation, to, observation.replicasPerShard, `reshard ${from} → ${to}`);
+    if (quota) return quota;
+    return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
+  }
+
+  // Scale-in: the shards holding the least memory go, if the rest can take their data and stay quiet.
+  const memoryRule = rules.find((r) => r.metric.name === CACHE_MEMORY_METRIC && perNode(target, r));
+  const memory = memoryRule
+    ? perShardValues(target, memoryRule, observation, metrics[memoryRule.name], now)
+    : undefined;
+  if (!memoryRule || !memory || memory.size !== observation.shards.length)
+    return {
+      skip: 'InsufficientMemoryHeadroom',
+      message: `reshard ${from} → ${to} held: the memory of every shard is needed to choose and check the shards to remove`,
+    };
+  const removed = shardsToRemove(memory, from - to);
+  const headroom = memoryHeadroom(memory, removed);
+  if (!headroom.ok)
+    return {
+      skip: 'InsufficientMemoryHeadroom',
+      message: `removing shard(s) ${removed.join(', ')} needs ${pct(headroom.needed)} free on the others (1.5 × their ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}), they have ${pct(headroom.free)}`,
+    };
+  for (const rule of rules.filter((r) => perNode(target, r) && !readRules(target).has(r.name))) {
+    const values = perShardValues(target, rule, observation, metrics[rule.name], now);
+    if (!values) continue;
+    const projected = projectedLoad([...values.values()], to);
+    const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
+    if (projected >= limit)
+      return {
+        skip: 'WouldReAlarm',
+        message: `removing shard(s) ${removed.join(', ')} would bring ${rule.name} to ${pct(projected)} per shard, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
+      };
+  }
+  const act: ReshardAction = { type: 'reshard', desired: to, nodeGroupsToRemove: removed };
+  return {
+    act,
+    reason: decision.reason,
+    message: `removing shard(s) ${removed.map((s) => `${s} (${pct(memory.get(s) ?? 0)} memory)`).join(', ')}; the others keep ${pct(headroom.free)} free for ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}`,
+  };
+}
+
+/** The cache-shards gates for one decision (see cacheShardsModel). */
+export function gateCacheShards(input: GateInput): GateOutcome {
+  const { target, decision, observation } = input;
+  if (target.kind !== 'cache-shards') return { pass: true };
+  const refusals = cacheShardsRefusals(observation);
+  if (refusals.length > 0) return { skip: 'CacheShardsUnsupported', message: refusals.join('; ') };
+  // Busy (modifying) or held by the generic decision for a reason of its own: nothing to add.
+  if (observation.status !== 'available') return { pass: true };
+
+  const read = readRules(target);
+  const outRules = target.rules.filter((r) => breachesOut(r, decision.metrics[r.name]));
+  const onlyReads = outRules.length > 0 && outRules.every((r) => read.has(r.name));
+  if (decision.direction === 'out' || (decision.reason === 'AtMaxCapacity' && outRules.length > 0)) {
+    // Read load alone is answered with replicas while they may grow; data and write load need shards.
+    if (onlyReads) {
+      const replicas = replicaOutcome(input, 'out');
+      if (replicas) return replicas;
+    }
+    if (decision.direction !== 'out') return { pass: true };
+    return reshardOutcome(input);
+  }
+  if (decision.direction === 'in') {
+    // A range just narrowed is a shard count to reach: only a reshard does it.
+    const replicas = decision.reason === 'OutOfRange' ? undefined : replicaOutcome(input, 'in');
+    if (replicas) return replicas;
+    return reshardOutcome(input);
+  }
+  return { pass: true };
+}
