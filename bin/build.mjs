@@ -71,6 +71,8 @@ export async function build() {
   const out = join(DIST, dir);
   const result = await esbuild.build({
     entryPoints: [join(ROOT, 'bin/cli.ts')],
+    // The metafile's inputs are relative to this folder: the project's, whatever folder the CLI was started in.
+    absWorkingDir: ROOT,
     bundle: true,
     // Each command's code is its own chunk, loaded when that command runs.
     splitting: true,

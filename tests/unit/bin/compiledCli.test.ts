@@ -35,8 +35,16 @@ function project(withDependencies = true): string {
   return dir;
 }
 
-const run = (dir: string) =>
-  spawnSync(process.execPath, [join(dir, 'bin/scalepilot'), 'hello'], { encoding: 'utf8' });
+// Started from a folder at another depth than the project's: the build's record of its sources must not depend
+// on where the operator stands (it did: every start from elsewhere rebuilt).
+const run = (dir: string) => {
+  const elsewhere = join(dir, 'elsewhere/a/b/c');
+  mkdirSync(elsewhere, { recursive: true });
+  return spawnSync(process.execPath, [join(dir, 'bin/scalepilot'), 'hello'], {
+    encoding: 'utf8',
+    cwd: elsewhere,
+  });
+};
 const builtFrom = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'dist/current.json'), 'utf8')).dir as string;
 
