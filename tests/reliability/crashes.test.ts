@@ -8,8 +8,9 @@ import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { LeaseLostError } from '../../shared/errors';
 import { createScalerHandler, type ScalerRuntime } from '../../shared/lambda/createScalerHandler';
-import type { CapacityPort, Ledger } from '../../shared/ports';
+import type { CapacityPort } from '../../shared/ports';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
+import { type CrashPoint, crashingLedger, processLife } from '../harness/awsBehaviour/crashingProcess';
 import { alarmActionEvent, asgScalerOnEmulator, seedStepPolicy, testClock } from '../harness/fixtures';
 import { FunctionMetrics, InMemoryCapacity, InMemoryLedger } from '../harness/inMemoryPorts';
 import { useEmulator } from '../harness/useEmulator';
@@ -25,68 +26,11 @@ const TICK_SECONDS = 60;
 /** The crashed invocation's remaining time: Powertools' in-progress record expires with it. */
 const CRASHED_REMAINING_MS = 2_000;
 
-class Crash extends Error {
-  constructor(point: string) {
-    super(`crashed ${point}`);
-    this.name = 'Crash';
-  }
-}
-
-type Point =
-  | 'after taking the lease'
-  | 'after writing the intent'
-  | 'after the AWS call'
-  | 'before recording'
-  | 'after recording, lease not released';
-
 /** The runtime with each port cut at `point`: the call there goes through (or not), then the process is dead. */
-function crashing(runtime: ScalerRuntime, point: Point) {
-  let dead = false;
-  const die = (): never => {
-    dead = true;
-    throw new Crash(point);
-  };
-  const alive = () => {
-    if (dead) throw new Crash(`${point} (dead)`);
-  };
-  const ledger = runtime.ledger;
-  const overrides: Partial<Ledger> = {
-    acquireLease: async (...args) => {
-      alive();
-      const lease = await ledger.acquireLease(...args);
-      if (point === 'after taking the lease' && lease) die();
-      return lease;
-    },
-    releaseLease: async (lease) => {
-      alive();
-      if (point === 'after recording, lease not released') die();
-      return ledger.releaseLease(lease);
-    },
-    writeIntent: async (...args) => {
-      alive();
-      await ledger.writeIntent(...args);
-      if (point === 'after writing the intent') die();
-    },
-    record: async (decision, context, update) => {
-      alive();
-      if (point === 'before recording' && context.applied) die();
-      return ledger.record(decision, context, update);
-    },
-  };
-  // Every other ledger call (reads) passes through while the process lives.
-  const cut = new Proxy(ledger, {
-    get(target, name, receiver) {
-      const own = overrides[name as keyof Ledger];
-      if (own) return own;
-      const value = Reflect.get(target, name, receiver);
-      return typeof value === 'function'
-        ? (...args: unknown[]) => {
-            alive();
-            return value.apply(target, args);
-          }
-        : value;
-    },
-  });
+function crashing(runtime: ScalerRuntime, point: CrashPoint) {
+  const life = processLife(point);
+  const { alive, die } = life;
+  const cut = crashingLedger(runtime.ledger, point, life);
   const capacity = runtime.capacity as CapacityPort;
   const group: CapacityPort = {
     describe: async (target) => {
@@ -144,7 +88,7 @@ const context = (id: string, remaining = 60_000) => ({
 });
 
 describe('crashes in the write-ahead sequence', () => {
-  it.each<{ point: Point; recovery: string }>([
+  it.each<{ point: CrashPoint; recovery: string }>([
     { point: 'after taking the lease', recovery: 'ScaleOut' },
     { point: 'after writing the intent', recovery: 'IntentReconciled' },
     { point: 'after the AWS call', recovery: 'IntentReconciled' },

@@ -19,21 +19,29 @@ export class Crash extends Error {
   }
 }
 
-/**
- * The process with each port cut at `point`: the call there goes through (or not), then the process is
- * dead: every later call of that invocation fails without writing (no lease release, no record).
- */
-export function crashingProcess(process: ScalerProcess, point: CrashPoint): ScalerProcess {
+/** A process that dies at `point`: `die` ends it there, `alive` refuses every call after that. */
+export function processLife(point: CrashPoint) {
   let dead = false;
-  const die = (): never => {
-    dead = true;
-    throw new Crash(point);
+  return {
+    die: (): never => {
+      dead = true;
+      throw new Crash(point);
+    },
+    alive: () => {
+      if (dead) throw new Crash(`${point} (dead)`);
+    },
   };
-  const alive = () => {
-    if (dead) throw new Crash(`${point} (dead)`);
-  };
-  const runtime = process.runtime;
-  const ledger = runtime.ledger;
+}
+
+/**
+ * The ledger of a process that dies at `point`: the lease, the intent and the record are cut there; every
+ * other ledger call (reads) passes through while the process lives.
+ */
+export function crashingLedger(
+  ledger: Ledger,
+  point: CrashPoint,
+  { alive, die }: ReturnType<typeof processLife>,
+): Ledger {
   const overrides: Partial<Ledger> = {
     acquireLease: async (...args) => {
       alive();
@@ -57,7 +65,7 @@ export function crashingProcess(process: ScalerProcess, point: CrashPoint): Scal
       return ledger.record(decision, context, update);
     },
   };
-  const cut = new Proxy(ledger, {
+  return new Proxy(ledger, {
     get(target, name, receiver) {
       const own = overrides[name as keyof Ledger];
       if (own) return own;
@@ -70,6 +78,17 @@ export function crashingProcess(process: ScalerProcess, point: CrashPoint): Scal
         : value;
     },
   });
+}
+
+/**
+ * The process with each port cut at `point`: the call there goes through (or not), then the process is
+ * dead: every later call of that invocation fails without writing (no lease release, no record).
+ */
+export function crashingProcess(process: ScalerProcess, point: CrashPoint): ScalerProcess {
+  const life = processLife(point);
+  const { alive, die } = life;
+  const runtime = process.runtime;
+  const cut = crashingLedger(runtime.ledger, point, life);
   const afterCall = async <T>(work: () => Promise<T>): Promise<T> => {
     alive();
     const result = await work();
