@@ -185,7 +185,11 @@ async function trustedForecast(
   const key = planTrackKey(plan.name);
   const track = await deps.ledger.readForecastTrack(key);
   const scored = track ? scoreTrack(track, { [DEMAND]: history }, now) : undefined;
-  const verdict = trustVerdict([...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])], now);
+  const verdict = trustVerdict(
+    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+    now,
+    predictive.trustMaseRatio,
+  );
   const calibration = calibrated(track, { [DEMAND]: recent }, now);
   const headroom = floorHeadroom(
     measuredHeadroom(calibration[DEMAND] ?? [], recent.periodMinutes),
