@@ -9,9 +9,7 @@ import { floorsUntil, STALE_HISTORY_MINUTES } from '../decision/forecastFloors';
 import {
   type ForecastTrack,
   inFlightAfter,
-  KEPT_STEPS,
   scoreTrack,
-  seasonalNaiveScale,
   type TrackedForecast,
   trackedSteps,
   trustVerdict,
@@ -35,6 +33,7 @@ import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
 import type { PredictDeps, Prediction } from './predictTargets';
 import { withheldReason } from './readKillSwitch';
+import { trackedForecast } from './trackedForecast';
 
 const MINUTE = 60_000;
 /** The rule name a plan's demand is tracked under in its forecast track (one series per plan). */
@@ -207,18 +206,7 @@ async function trustedForecast(
   const slowest = Math.max(0, ...model.members.map((m) => m.leadMinutes)) * 60;
   const kept: TrackedForecast[] =
     made.status === 'forecast'
-      ? [
-          {
-            rule: DEMAND,
-            start: made.forecast.start,
-            stepMinutes: made.forecast.stepMinutes,
-            point: made.forecast.point.slice(
-              0,
-              Math.min(KEPT_STEPS, trackedSteps(made.forecast, until, slowest)),
-            ),
-            scale: seasonalNaiveScale(history),
-          },
-        ]
+      ? [trackedForecast(DEMAND, made.forecast, history, trackedSteps(made.forecast, until, slowest))]
       : [];
   await written(
     deps,

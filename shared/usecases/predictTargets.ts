@@ -25,10 +25,7 @@ import {
 import {
   type ForecastTrack,
   inFlightAfter,
-  KEPT_STEPS,
   scoreTrack,
-  seasonalNaiveScale,
-  type TrackedForecast,
   trackedSteps,
   trustVerdict,
 } from '../decision/forecastTrust';
@@ -60,6 +57,7 @@ import { mirrorFloors } from './mirrorFloors';
 import { predictPlans } from './predictPlans';
 import { pruneAfterRun } from './pruneScheduledActions';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
+import { trackedForecast } from './trackedForecast';
 
 export interface PredictDeps {
   readonly policy: Policy;
@@ -366,7 +364,7 @@ async function predictOne(
     ledger.writeForecastTrack(target.name, {
       madeAt: now.getTime(),
       forecasts: outcome.forecasts.map(({ rule, forecast }) =>
-        tracked(rule, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
+        trackedForecast(rule.name, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
       ),
       inFlight: inFlightAfter(scored?.scored ?? [], now),
       scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
@@ -454,22 +452,6 @@ function sourceOf(
     (f) => `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule)})`,
   );
   return `forecast of ${rules.join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
-}
-
-/** What a forecast is scored on by the next runs: its point forecast over the floors' span, with its MASE scale. */
-function tracked(
-  rule: Rule,
-  forecast: RuleForecast['forecast'],
-  history: LoadHistory | undefined,
-  steps: number,
-): TrackedForecast {
-  return {
-    rule: rule.name,
-    start: forecast.start,
-    stepMinutes: forecast.stepMinutes,
-    point: forecast.point.slice(0, Math.min(KEPT_STEPS, steps)),
-    scale: history ? seasonalNaiveScale(history) : 1,
-  };
 }
 
 /** The forecast metrics: load per rule and capacity needed per step (up to two hours ahead), and the last MASE. */
