@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pythonTool } from '../../bin/lib/pythonTools';
 import { exampleTemplate } from '../harness/slsPackage';
+import { checkovReport } from '../harness/templateChecks';
 import { recordFigures } from './figures';
 
 // Issue 15, items 7 and 8, on the template the real osls CLI packages (offline, dummy credentials), read
@@ -177,22 +178,8 @@ describe('least privilege on the packaged template', () => {
 
 describe('template checks', () => {
   it("checkov: no failure beyond infra/checkov.yml's reasoned skips; Scalepilot's own check passes every service permission and fails one without SourceAccount (CKV_AWS_364 does not)", async () => {
-    const checkov = (file: string, ...args: string[]) =>
-      run(
-        pythonTool('checks', 'checkov'),
-        ['-f', file, '--config-file', join(ROOT, 'infra/checkov.yml'), '-o', 'json', ...args],
-        {
-          cwd: ROOT,
-          env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' },
-          maxBuffer: 64 * 1024 * 1024,
-        },
-      )
-        .catch((e) => e)
-        .then((r) => JSON.parse(String(r.stdout)));
-    const report = await checkov(templateFile, '--quiet');
-    const failed = report.results.failed_checks.map(
-      (c: { check_id: string; resource: string }) => `${c.check_id} ${c.resource}`,
-    );
+    const report = await checkovReport(templateFile, '--quiet');
+    const failed = report.results.failed_checks.map((c) => `${c.check_id} ${c.resource}`);
     expect(failed).toEqual([]);
     // The config file keeps checkov quiet (failures only): the custom check's passes are read without it.
     const only = (file: string) =>
