@@ -3,7 +3,7 @@ import type { PlanMemberRecord } from '../../decision/plans/types';
 import type { Decision } from '../../decision/types';
 import type { Target } from '../../policy/schema';
 import { cannotFollowNotice } from './decideInPlan';
-import type { EvaluationRun } from './EvaluationRun';
+import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 
 /**
  * The plan record a member's decision leaves (nextPlanRecord.ts), written with that decision; the run keeps it
@@ -49,15 +49,5 @@ export function failedMemberNotice(
 
 /** A notice about a plan member as a decision that changes nothing (reason PlanMemberCannotFollow). */
 export function noticeDecision(target: Target, current: number, message: string): Decision {
-  return {
-    target: target.name,
-    kind: target.kind,
-    current,
-    desired: current,
-    recommendation: current,
-    direction: 'none',
-    reason: 'PlanMemberCannotFollow',
-    message,
-    metrics: {},
-  };
+  return emptyDecision(target, 'PlanMemberCannotFollow', current, message);
 }
