@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { TargetKind } from '../../shared/policy/schema';
 import { failedAssertions, runBacktest } from '../../shared/simulate/runBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
-import { cloudWatchRows, traceRows, withHistorySource } from '../lib/cliOptions';
+import { cloudWatchRows, type HistorySourceOptions, traceRows, withHistorySource } from '../lib/cliOptions';
 
 /** Adds `scalepilot backtest` to the CLI. */
 export function registerBacktest(program: Command): void {
@@ -27,24 +27,19 @@ export function registerBacktest(program: Command): void {
       "replay the trace as the demand of the policy's plan NAME through all its members",
     )
     .action(
-      async (options: {
-        trace?: string;
-        cloudwatch?: boolean;
-        namespace?: string;
-        metric?: string;
-        dimensions: string;
-        statistic: string;
-        days: string;
-        kind: string;
-        policy?: string;
-        perIntervalCount?: boolean;
-        out?: string;
-        timelines?: boolean;
-        loadUnit?: string;
-        json?: boolean;
-        assert?: string;
-        plan?: string;
-      }) => {
+      async (
+        options: HistorySourceOptions & {
+          kind: string;
+          policy?: string;
+          perIntervalCount?: boolean;
+          out?: string;
+          timelines?: boolean;
+          loadUnit?: string;
+          json?: boolean;
+          assert?: string;
+          plan?: string;
+        },
+      ) => {
         // What only some runs need is loaded when they ask for it: a plan's backtest (its report, the SDK), a
         // policy file (YAML), the progress bar. A `--json` run of a trace starts without them.
         if (options.plan !== undefined) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScalingError } from '../../shared/errors';
-import { cloudWatchRows, withHistorySource } from '../lib/cliOptions';
+import { cloudWatchRows, type HistorySourceOptions, withHistorySource } from '../lib/cliOptions';
 import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from '../lib/forecastCommand';
 
 /** Adds `scalepilot forecast` to the CLI. */
@@ -19,29 +19,17 @@ export function registerForecast(program: Command): void {
     .option('--out <dir>', 'write forecast.csv, forecast.json, forecast.html and forecast.png (chart) here')
     .option('--load-unit <unit>', "the load's unit for the chart's axis and figures, e.g. requests/min")
     .option('--json', 'print the forecast as JSON')
-    .action(
-      async (
-        options: ForecastCommandOptions & {
-          trace?: string;
-          cloudwatch?: boolean;
-          namespace?: string;
-          metric?: string;
-          dimensions: string;
-          statistic: string;
-          days: string;
-        },
-      ) => {
-        try {
-          const rows = options.cloudwatch ? await cloudWatchRows(options) : forecastTraceRows(options.trace);
-          const source = options.cloudwatch
-            ? `${options.namespace}/${options.metric}`
-            : (options.trace as string);
-          await forecastCommand(rows, source, options);
-        } catch (error) {
-          if (!(error instanceof ScalingError)) throw error;
-          console.error(error.message);
-          process.exitCode = 1;
-        }
-      },
-    );
+    .action(async (options: ForecastCommandOptions & HistorySourceOptions) => {
+      try {
+        const rows = options.cloudwatch ? await cloudWatchRows(options) : forecastTraceRows(options.trace);
+        const source = options.cloudwatch
+          ? `${options.namespace}/${options.metric}`
+          : (options.trace as string);
+        await forecastCommand(rows, source, options);
+      } catch (error) {
+        if (!(error instanceof ScalingError)) throw error;
+        console.error(error.message);
+        process.exitCode = 1;
+      }
+    });
 }

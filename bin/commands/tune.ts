@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScalingError } from '../../shared/errors';
-import { cloudWatchRows, withHistorySource } from '../lib/cliOptions';
+import { cloudWatchRows, type HistorySourceOptions, withHistorySource } from '../lib/cliOptions';
 import { TuneCommandError, type TuneCommandOptions, tuneCommand, tuneTraceRows } from '../lib/tuneCommand';
 
 /** Adds `scalepilot tune` to the CLI. */
@@ -17,31 +17,19 @@ export function registerTune(program: Command): void {
     .option('--target <name>', 'with --policy: the target to tune when the policy has several of the kind')
     .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
     .option('--json', 'print the result as JSON')
-    .action(
-      async (
-        options: TuneCommandOptions & {
-          trace?: string;
-          cloudwatch?: boolean;
-          namespace?: string;
-          metric?: string;
-          dimensions: string;
-          statistic: string;
-          days: string;
-        },
-      ) => {
-        try {
-          if (options.cloudwatch && (!options.namespace || !options.metric))
-            throw new TuneCommandError('tune --cloudwatch: give --namespace and --metric');
-          const rows = options.cloudwatch ? await cloudWatchRows(options) : tuneTraceRows(options.trace);
-          const source = options.cloudwatch
-            ? `${options.namespace}/${options.metric}`
-            : (options.trace as string);
-          tuneCommand(rows, source, options);
-        } catch (error) {
-          if (!(error instanceof ScalingError)) throw error;
-          console.error(error.message);
-          process.exitCode = 1;
-        }
-      },
-    );
+    .action(async (options: TuneCommandOptions & HistorySourceOptions) => {
+      try {
+        if (options.cloudwatch && (!options.namespace || !options.metric))
+          throw new TuneCommandError('tune --cloudwatch: give --namespace and --metric');
+        const rows = options.cloudwatch ? await cloudWatchRows(options) : tuneTraceRows(options.trace);
+        const source = options.cloudwatch
+          ? `${options.namespace}/${options.metric}`
+          : (options.trace as string);
+        tuneCommand(rows, source, options);
+      } catch (error) {
+        if (!(error instanceof ScalingError)) throw error;
+        console.error(error.message);
+        process.exitCode = 1;
+      }
+    });
 }

@@ -26,6 +26,17 @@ export function withHistorySource(command: Command): Command {
     .option('--days <n>', 'with --cloudwatch: how many days back', '14');
 }
 
+/** The options withHistorySource adds, as commander gives them. */
+export interface HistorySourceOptions {
+  readonly trace?: string;
+  readonly cloudwatch?: boolean;
+  readonly namespace?: string;
+  readonly metric?: string;
+  readonly dimensions: string;
+  readonly statistic: string;
+  readonly days: string;
+}
+
 /** A trace file's rows. */
 export function traceRows(file: string | undefined) {
   if (!file) throw new Error('backtest: give --trace FILE or --cloudwatch');
@@ -33,13 +44,7 @@ export function traceRows(file: string | undefined) {
 }
 
 /** A metric's history from CloudWatch, at one minute, over the last `days`. */
-export async function cloudWatchRows(o: {
-  namespace?: string;
-  metric?: string;
-  dimensions: string;
-  statistic: string;
-  days: string;
-}) {
+export async function cloudWatchRows(o: HistorySourceOptions) {
   if (!o.namespace || !o.metric) throw new Error('backtest --cloudwatch: give --namespace and --metric');
   const dimensions = Object.fromEntries(
     o.dimensions

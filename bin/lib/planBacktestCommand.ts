@@ -17,19 +17,12 @@ import {
   runPlanBacktest,
 } from '../../shared/simulate/planBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
-import { cloudWatchRows, traceRows } from './cliOptions';
+import { cloudWatchRows, type HistorySourceOptions, traceRows } from './cliOptions';
 
 /** The options `scalepilot backtest --plan` reads. */
-export interface PlanBacktestOptions {
+export interface PlanBacktestOptions extends HistorySourceOptions {
   readonly plan: string;
   readonly policy?: string;
-  readonly trace?: string;
-  readonly cloudwatch?: boolean;
-  readonly namespace?: string;
-  readonly metric?: string;
-  readonly dimensions: string;
-  readonly statistic: string;
-  readonly days: string;
   readonly perIntervalCount?: boolean;
   readonly out?: string;
   readonly loadUnit?: string;
