@@ -12,19 +12,31 @@ import {
   wholeNumber,
 } from './bounds';
 import { FleetSchema } from './fleetSchema';
+import { MetricSchema } from './metricSchema';
+import { PlanMemberSchema, PlanSchema } from './planSchema';
+import { policyName as name } from './policyName';
+import {
+  FLOOR_HORIZON_MINUTES,
+  FloorTuningSchema,
+  PredictiveEventSchema,
+  PredictiveSchema,
+} from './predictiveSchema';
+
+export {
+  FLOOR_HORIZON_MINUTES,
+  FloorTuningSchema,
+  MetricSchema,
+  PlanMemberSchema,
+  PlanSchema,
+  PredictiveEventSchema,
+  PredictiveSchema,
+};
 
 // Defaults are the seed guides' values: 70/30 CPU thresholds, +2/−1 steps, 300 s / 600 s cooldowns,
 // HPA-style 60 s / 300 s stabilisation windows, a 30% capacity buffer for predictive scaling.
 
 /** The policy-level blast-radius cap when the policy sets none. */
 export const DEFAULT_MAX_UNITS_PER_DECISION = 4;
-
-const name = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,39}$/,
-    'must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit',
-  );
 
 /**
  * An RDS DB instance or ElastiCache replication group identifier, by AWS's own rules: letters, digits and
@@ -53,32 +65,6 @@ const autoScalingGroupName = templateText('Auto Scaling group name', 255).regex(
   /^[^*?]*$/,
   'must not contain "*" or "?": IAM would read it as a wildcard over other groups',
 );
-
-/** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
-export const MetricSchema = z
-  .strictObject({
-    namespace: templateText('CloudWatch namespace', 255),
-    name: templateText('CloudWatch metric name', 255),
-    statistic: z
-      .union([
-        z.enum(['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount']),
-        z.string().regex(/^p\d{1,2}(\.\d+)?$/, 'must be a CloudWatch statistic or a percentile such as p95'),
-      ])
-      .default('Average'),
-    dimensions: z
-      .record(templateText('dimension name', 255), templateText('dimension value', 1024))
-      .optional()
-      .describe('CloudWatch dimensions; default: the target resource (e.g. AutoScalingGroupName)'),
-    periodSeconds: wholeNumber('s', 60, ONE_DAY_SECONDS, 'one day')
-      .multipleOf(60, 'must be a multiple of 60 s')
-      .default(60),
-    percentOf: positiveUpTo(MAX_METRIC_VALUE, '')
-      .optional()
-      .describe(
-        'read the metric as a percentage of this value, e.g. max_connections for DatabaseConnections',
-      ),
-  })
-  .describe('A CloudWatch metric');
 
 const stepOut = z.strictObject({ above: metricValue(), add: unitCount() });
 const stepIn = z.strictObject({ below: metricValue(), remove: unitCount() });
@@ -361,143 +347,6 @@ export const TargetSchema = z.discriminatedUnion('kind', [
   CacheShardsTargetSchema,
 ]);
 
-/**
- * A known event (the seeds' ticket rush): its window raises the floor of the targets it names (all predictive
- * targets when none), to `units`, or to the forecast's need × `multiplier`, started early by the lead time.
- */
-export const PredictiveEventSchema = z
-  .strictObject({
-    name,
-    start: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e.g. 2026-12-05T18:00:00Z'),
-    end: z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, after start'),
-    demand: z
-      .strictObject({
-        units: unitCount().optional().describe('the floor for the window, in units'),
-        multiplier: positiveUpTo(100, '×')
-          .optional()
-          .describe("the forecast's need times this for the window (never below the forecast)"),
-      })
-      .refine((d) => (d.units === undefined) !== (d.multiplier === undefined), {
-        message: 'name units or multiplier (exactly one)',
-      }),
-    targets: z
-      .array(name)
-      .min(1)
-      .optional()
-      .describe('names of predictive targets it concerns; default: every predictive target'),
-  })
-  .refine((e) => Date.parse(e.end) > Date.parse(e.start), {
-    path: ['end'],
-    message: 'must be after start',
-  });
-
-/** The floors reach 48 hours ahead (the next hourly run, then this many minutes), as AWS predictive scaling plans. */
-export const FLOOR_HORIZON_MINUTES = 48 * 60 - 60;
-
-/** A closed range a walk-forward knob is chosen in. */
-function knobRange(lowest: number, highest: number, defaults: { min: number; max: number }, what: string) {
-  return z
-    .strictObject({
-      min: z.number().min(lowest).max(highest).default(defaults.min),
-      max: z.number().min(lowest).max(highest).default(defaults.max),
-    })
-    .refine((r) => r.min <= r.max, { path: ['max'], message: 'must be at least min' })
-    .prefault({})
-    .describe(what);
-}
-
-/**
- * Walk-forward tuning of each predictive target's floors (issue 22): every run scores, on the target's own last
- * `windowHours`, the floors each allowed knob setting would have written, and keeps the one that would have cost
- * least (capacity, plus `overloadMinuteCost` for each minute of demand above it). Defaults are chosen
- * leave-one-trace-out (bench/results.md).
- */
-export const FloorTuningSchema = z
-  .strictObject({
-    enabled: z
-      .boolean()
-      .default(false)
-      .describe(
-        'choose each target’s floor knobs from its own past runs (off: quantile 0.95, no hold, floors on)',
-      ),
-    windowHours: z
-      .number()
-      .int()
-      .min(24)
-      .max(168)
-      .default(48)
-      .describe('the past scored; under 24 h of scored runs the defaults stand (quantile 0.95, no hold)'),
-    headroomQuantile: knobRange(
-      0.5,
-      0.999,
-      { min: 0.8, max: 0.99 },
-      'the quantile of actual ÷ forecast the floors plan for: chosen in this range',
-    ),
-    holdMinutes: knobRange(
-      0,
-      240,
-      { min: 0, max: 60 },
-      'how long a floor stays at a step’s need after it: chosen in this range',
-    ),
-    allowReactiveOnly: z
-      .boolean()
-      .default(true)
-      .describe('a target whose floors would not have paid for themselves runs on its rules alone'),
-    overloadMinuteCost: z
-      .number()
-      .min(0)
-      .max(1000)
-      .default(1000)
-      .describe('what one minute of demand above capacity is worth, in unit-minutes of capacity'),
-  })
-  .prefault({});
-
-export const PredictiveSchema = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    lookbackDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(60)
-      .default(32)
-      .describe(
-        'days of history each forecast reads; 32 is all a forecast depends on (fewer: the forecast sees less)',
-      ),
-    horizonMinutes: wholeNumber('min', 5, FLOOR_HORIZON_MINUTES, 'the floors reach 48 h at most')
-      .default(FLOOR_HORIZON_MINUTES)
-      .describe(
-        'how far beyond the next hourly run the floors reach (how long they outlive a run that fails); default: 48 h ahead in all, as AWS predictive scaling plans',
-      ),
-    capacityBufferPercent: z
-      .number()
-      .min(0)
-      .max(200)
-      .default(30)
-      .describe(
-        'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
-      ),
-    mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
-    trustMaseRatio: z
-      .number()
-      .min(0.5)
-      .max(10)
-      .default(2)
-      .describe(
-        "the trust gate: floors stay on while the last week's forecasts' MASE is at most this × seasonal-naive's (chosen leave-one-trace-out, bench/results.md)",
-      ),
-    provisioningMinutes: z
-      .strictObject({
-        'rds-replicas': z.number().int().min(0).max(120).default(15),
-        'cache-shards': z.number().int().min(0).max(120).default(10),
-      })
-      .prefault({})
-      .describe('how early a floor starts before the need, per kind (groups: instanceWarmupSeconds)'),
-    events: z.array(PredictiveEventSchema).max(100).default([]).describe('known events (a ticket rush)'),
-    tuning: FloorTuningSchema,
-  })
-  .prefault({});
-
 export const CostSchema = z.strictObject({
   dailyLimitUsd: positiveUpTo(MAX_USD, 'USD').describe("alert when a complete day's spend is above this"),
   monthlyBudgetUsd: positiveUpTo(MAX_USD, 'USD')
@@ -535,90 +384,6 @@ export const NotificationsSchema = z
       .describe('SSM SecureString holding a Slack-compatible webhook URL'),
   })
   .prefault({});
-
-// Plans (issue 24): coordinated scaling across tiers. A self-contained block; its meaning (members that
-// exist, no member in two plans, no ratio cycle, lead times within the forecast horizon) is checked in
-// checkPlans.ts.
-
-/** Where a plan reads its demand: a CloudWatch metric of its own, or one rule of one of its members. */
-const planDemand = z
-  .strictObject({
-    metric: MetricSchema.optional().describe(
-      "a metric of its own, with its dimensions, e.g. AWS/ApplicationELB RequestCount (Sum) of the API's load balancer",
-    ),
-    rule: z
-      .strictObject({ member: name, rule: name })
-      .optional()
-      .describe('or the metric of one rule of one member, e.g. { member: api, rule: requests }'),
-  })
-  .refine((d) => (d.metric === undefined) !== (d.rule === undefined), {
-    message: 'name metric or rule (exactly one)',
-  })
-  .refine((d) => d.metric === undefined || d.metric.dimensions !== undefined, {
-    path: ['metric', 'dimensions'],
-    message: "a plan's demand metric belongs to no target: name its dimensions",
-  });
-
-/** One member of a plan: an existing target, how its need follows the demand, its lead time, its gates. */
-export const PlanMemberSchema = z
-  .strictObject({
-    target: name.describe('a target of this policy'),
-    unitsPerDemand: z
-      .number()
-      .positive()
-      .optional()
-      .describe('units per unit of demand: 0.002 is one instance per 500 requests (rounded up)'),
-    ratio: z
-      .strictObject({
-        member: name.describe('another member of this plan'),
-        units: z.number().int().positive().default(1),
-        per: z.number().positive(),
-      })
-      .optional()
-      .describe(
-        '`units` of this member per `per` units of another, rounded up: { member: api, per: 4 } is one replica per four API instances',
-      ),
-    leadTimeMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(120)
-      .optional()
-      .describe(
-        'from decision to serving; default: learned from the ledger once it has observed 3 operations, else the kind’s (warm-up, predictive.provisioningMinutes)',
-      ),
-    waitFor: z
-      .array(name)
-      .min(1)
-      .max(9)
-      .optional()
-      .describe(
-        'readiness gates: this member grows no further than what these members’ serving capacity carries',
-      ),
-  })
-  .refine((m) => (m.unitsPerDemand === undefined) !== (m.ratio === undefined), {
-    message: 'name unitsPerDemand or ratio (exactly one)',
-  });
-
-/** A plan: one demand signal moves its members together, slowest first out, fastest first in. */
-export const PlanSchema = z.strictObject({
-  name,
-  demand: planDemand,
-  members: z
-    .array(PlanMemberSchema)
-    .min(2)
-    .max(10)
-    .describe('the first member is the entry (the demand reaches it first) and follows the demand'),
-  scaleInHoldMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(60)
-    .default(60)
-    .describe(
-      'a member scales in only after the one in front of it (faster) has been smaller this long (60: chosen leave-one-out, bench/plan-hold-choice.md)',
-    ),
-});
 
 /** The operator's `scalepilot.yml`. Strict: an unknown key is an error, never ignored. */
 export const PolicySchema = z.strictObject({
