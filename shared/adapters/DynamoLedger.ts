@@ -21,6 +21,7 @@ import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, Unleas
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
+import { type StoredState, type StoredWindow, stateUpdate, targetRecord } from './targetStateItem';
 
 /** How long decision log entries are kept (DynamoDB TTL). */
 export const DECISION_LOG_DAYS = 30;
@@ -34,86 +35,6 @@ const BATCH_WRITE_ITEMS = 25;
 const BATCHES_IN_FLIGHT = 4;
 /** Rounds for the keys or items DynamoDB leaves unprocessed (throttled), with a growing pause between. */
 const UNPROCESSED_ROUNDS = 6;
-
-interface StoredState {
-  leaseExpiresAt?: number;
-  /** Kept here before the recommendation window got an item of its own (`WINDOW`); read when that is absent. */
-  recommendations?: { at: string; desired: number }[];
-  lastScaleOutAt?: string;
-  lastScaleInAt?: string;
-  changes?: { at: string; from: number; to: number }[];
-  intent?: Omit<PendingIntent, 'at'> & { at: string };
-  failures?: number;
-  backoffUntil?: string;
-  lastNotice?: string;
-  noticesToldAt?: Record<string, string>;
-  floors?: { start: string; stepMinutes: number; units: number[]; madeAt: string; source: string };
-}
-
-/** The STATE item's update expression for a TargetUpdate; fenced on the lease's token when one is given. */
-function stateUpdate(update: TargetUpdate, now: Date) {
-  const set: string[] = [];
-  const remove: string[] = [];
-  const values: Record<string, unknown> = {};
-  const { history } = update;
-  if (history) {
-    // The recommendations go to the target's WINDOW item, in the same transaction.
-    set.push('changes = :changes');
-    remove.push('recommendations');
-    values[':changes'] = history.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to }));
-    // The history is written whole: a last scale time it no longer has (a rolled-back change) goes.
-    if (history.lastScaleOutAt) {
-      set.push('lastScaleOutAt = :out');
-      values[':out'] = history.lastScaleOutAt.toISOString();
-    } else remove.push('lastScaleOutAt');
-    if (history.lastScaleInAt) {
-      set.push('lastScaleInAt = :in');
-      values[':in'] = history.lastScaleInAt.toISOString();
-    } else remove.push('lastScaleInAt');
-  }
-  if (update.clearIntent) remove.push('intent');
-  else if (update.intentRecorded) {
-    set.push('intent.recorded = :recorded');
-    values[':recorded'] = true;
-  }
-  if (update.failures) {
-    set.push('failures = :failures');
-    values[':failures'] = update.failures.count;
-    if (update.failures.backoffUntil) {
-      set.push('backoffUntil = :backoff');
-      values[':backoff'] = update.failures.backoffUntil.toISOString();
-    } else remove.push('backoffUntil');
-  }
-  if (update.lastNotice === null) remove.push('lastNotice');
-  else if (update.lastNotice !== undefined) {
-    set.push('lastNotice = :notice');
-    values[':notice'] = update.lastNotice;
-  }
-  if (update.noticesToldAt) {
-    set.push('noticesToldAt = :told');
-    values[':told'] = Object.fromEntries(
-      Object.entries(update.noticesToldAt).map(([key, at]) => [key, at.toISOString()]),
-    );
-  }
-  let condition: string | undefined;
-  if (update.lease) {
-    condition = 'leaseToken = :token AND leaseExpiresAt >= :now';
-    values[':token'] = update.lease.token;
-    values[':now'] = now.getTime();
-  }
-  const expression = [
-    set.length > 0 ? `SET ${set.join(', ')}` : '',
-    remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  // DynamoDB refuses an empty update: touch the item's failure count, which every update may set.
-  return {
-    expression: expression || 'SET failures = if_not_exists(failures, :zero)',
-    condition,
-    values: expression ? values : { ...values, ':zero': 0 },
-  };
-}
 
 /** One logged decision as stored (and as read back by `decisions`). */
 export interface DecisionLogEntry extends Decision {
@@ -560,46 +481,6 @@ export class DynamoLedger implements Ledger {
     } while (startKey && items.length < limit);
     return items.reverse();
   }
-}
-
-interface StoredWindow {
-  recommendations?: { at: string; desired: number }[];
-}
-
-/** A target's record from its stored STATE and WINDOW items (either may be missing). */
-function targetRecord(stored: StoredState, window: StoredWindow | undefined): TargetRecord {
-  return {
-    history: {
-      ...(stored.lastScaleOutAt ? { lastScaleOutAt: new Date(stored.lastScaleOutAt) } : {}),
-      ...(stored.lastScaleInAt ? { lastScaleInAt: new Date(stored.lastScaleInAt) } : {}),
-      recommendations: (window?.recommendations ?? stored.recommendations ?? []).map((r) => ({
-        at: new Date(r.at),
-        desired: r.desired,
-      })),
-      changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
-    },
-    ...(stored.intent ? { intent: { ...stored.intent, at: new Date(stored.intent.at) } } : {}),
-    failures: stored.failures ?? 0,
-    ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),
-    ...(stored.lastNotice ? { lastNotice: stored.lastNotice } : {}),
-    ...(stored.noticesToldAt
-      ? {
-          noticesToldAt: Object.fromEntries(
-            Object.entries(stored.noticesToldAt).map(([key, at]) => [key, new Date(at)]),
-          ),
-        }
-      : {}),
-    ...(typeof stored.leaseExpiresAt === 'number' ? { leaseExpiresAt: new Date(stored.leaseExpiresAt) } : {}),
-    ...(stored.floors
-      ? {
-          floors: {
-            ...stored.floors,
-            start: new Date(stored.floors.start),
-            madeAt: new Date(stored.floors.madeAt),
-          },
-        }
-      : {}),
-  };
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

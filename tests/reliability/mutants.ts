@@ -81,7 +81,7 @@ export const mutants: readonly Mutant[] = [
   {
     guard: 'fencing',
     mutant: 'a decision is recorded under a lease taken over',
-    file: 'shared/adapters/DynamoLedger.ts',
+    file: 'shared/adapters/targetStateItem.ts',
     original: "condition = 'leaseToken = :token AND leaseExpiresAt >= :now';",
     replacement: "condition = 'leaseToken = :token OR leaseExpiresAt >= :now';",
     tests: ['tests/integration/safetyLedgerMetrics.test.ts'],
