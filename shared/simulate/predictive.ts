@@ -4,7 +4,6 @@ import {
   eventOnlyCapacity,
   eventsFor,
   eventsNear,
-  floorSchedule,
   floorsUntil,
   leadSeconds,
   type NeededCapacity,
@@ -16,6 +15,7 @@ import { type PredictivePolicy, PredictiveSchema, type Target } from '../policy/
 import { defaultKnobs, type FloorKnobs } from '../tune/chooseFloorKnobs';
 import { type ForecastRun, keptRuns } from '../tune/forecastRuns';
 import { tunedKnobs, tunedRule } from '../tune/tunedKnobs';
+import { floorsReadBefore } from './floorsReadBefore';
 import { historyBefore } from './historyBefore';
 import { type PredictRun, predictRunsFor, type RuleHeadroom } from './PredictRuns';
 
@@ -140,13 +140,15 @@ export function floorPlanner(
               until,
             )
           : eventOnlyCapacity(events, new Date(Math.floor(now / (5 * MINUTE)) * 5 * MINUTE), 5, until);
-        schedule = floorSchedule(
+        // Read until the next run replaces it (each floor the same as in the function's whole schedule).
+        schedule = floorsReadBefore(
           needed,
           lead,
           resource.max,
           new Date(now),
           sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, needed, until, headrooms),
           knobs?.holdMinutes ?? 0,
+          (hour + 1) * HOUR,
         );
         // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
         charted.push({
