@@ -31,6 +31,10 @@ export class SeriesForecasts {
   /** Steps before this minute have been observed by the incremental forecaster. */
   private observedTo = Number.NaN;
   private lastRun = Number.NEGATIVE_INFINITY;
+  /** The MASE scale's terms by step (see `termsBefore`), made when first asked. */
+  private termsMade:
+    | { absolute: Float64Array; dayChange: Float64Array; to: number; grid: number }
+    | undefined;
   /** Each run's forecast, by its minute, as far as it was first asked. */
   private readonly made = new Map<number, ForecastResult>();
 
@@ -38,10 +42,20 @@ export class SeriesForecasts {
     private readonly settings: HistoryReadSettings,
     /** Epoch ms of minute 0. */
     private readonly start: number,
-    minutes: number,
+    private readonly minutes: number,
   ) {
     this.means = new StepMeans(minutes, settings.stepMinutes);
     this.incremental = settings.lookbackMinutes >= MAX_HISTORY_DAYS * DAY_MINUTES;
+  }
+
+  private get terms(): { absolute: Float64Array; dayChange: Float64Array; to: number; grid: number } {
+    this.termsMade ??= {
+      absolute: new Float64Array(this.minutes),
+      dayChange: new Float64Array(this.minutes),
+      to: Number.NEGATIVE_INFINITY,
+      grid: Number.NaN,
+    };
+    return this.termsMade;
   }
 
   get stepMinutes(): number {
@@ -88,26 +102,51 @@ export class SeriesForecasts {
     const k = this.settings.stepMinutes;
     const from = this.windowStart(m);
     const day = DAY_MINUTES;
-    // Every step of the window, read once; then straight from the array (a run reads 32 days of steps).
-    for (let j = from; j + k <= m; j += k) if (this.means.known[j] !== 1) this.means.at(load, j);
-    const means = this.means.means;
+    this.termsBefore(m, load);
+    // Two sums, each over the window in time order as seasonalNaiveScale sums it: |v| of each step with a
+    // datapoint, and |v − the day before's| from a day into the window (a NaN term: a step without both).
+    const { absolute, dayChange } = this.terms;
     let sum = 0;
     let n = 0;
     let level = 0;
     let present = 0;
     for (let j = from; j + k <= m; j += k) {
-      const v = means[j] as number;
-      if (!Number.isFinite(v)) continue;
+      const v = absolute[j] as number;
+      if (v !== v) continue;
       present += 1;
-      level += Math.abs(v);
-      if (j - day < from) continue;
-      const before = means[j - day] as number;
-      if (!Number.isFinite(before)) continue;
-      sum += Math.abs(v - before);
+      level += v;
+    }
+    for (let j = from + day; j + k <= m; j += k) {
+      const change = dayChange[j] as number;
+      if (change !== change) continue;
+      sum += change;
       n += 1;
     }
     const least = (1e-6 * level) / Math.max(1, present);
     return n > 0 && sum > 0 ? Math.max(sum / n, least) : 1;
+  }
+
+  /**
+   * Each step's terms of the MASE scale, computed once per series (a run reads 32 days of steps, all but its
+   * newest hour read by the run before): steps before `termsTo` are done, and runs only move forward.
+   */
+  private termsBefore(m: number, load: (j: number) => number): void {
+    const k = this.settings.stepMinutes;
+    const terms = this.terms;
+    const means = this.means;
+    // The steps done are on this run's grid when its minute is too (runs come at clock hours; a step divides an
+    // hour); a run off that grid starts again.
+    if (m % k !== terms.grid) {
+      terms.grid = m % k;
+      terms.to = Number.NEGATIVE_INFINITY;
+    }
+    for (let j = Math.max(this.windowStart(m), terms.to); j + k <= m; j += k) {
+      const v = means.at(load, j);
+      terms.absolute[j] = Number.isFinite(v) ? Math.abs(v) : Number.NaN;
+      const before = j >= DAY_MINUTES ? means.at(load, j - DAY_MINUTES) : Number.NaN;
+      terms.dayChange[j] = Number.isFinite(v) && Number.isFinite(before) ? Math.abs(v - before) : Number.NaN;
+      terms.to = j + k;
+    }
   }
 
   /**

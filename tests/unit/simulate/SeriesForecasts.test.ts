@@ -56,4 +56,35 @@ describe('SeriesForecasts: a run’s history read in place', () => {
       { seed: 31, numRuns: 60 },
     );
   });
+  it('property: one series asked run after run (its terms kept from run to run) gives each run’s seasonalNaiveScale', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.boolean(),
+        fc.constantFrom(5, 15, 30, 60),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (seed, gaps, step, lookbackDays, hoursBetween, offGrid) => {
+          const minutes = 6 * 1440;
+          const load = loadOf(minutes, seed, gaps);
+          const series = new SeriesForecasts(
+            { lookbackMinutes: lookbackDays * 1440, stepMinutes: step },
+            START,
+            minutes,
+          );
+          const read = (j: number) => load[j] as number;
+          let m = 53;
+          for (const [i, hours] of hoursBetween.entries()) {
+            m += hours * 60;
+            // A run off the hourly grid (a minute later) once, when asked: the terms kept are of another grid.
+            const at = offGrid && i === 1 ? m + 1 : m;
+            if (at > minutes) break;
+            expect(series.seasonalNaiveScale(at, read)).toBe(seasonalNaiveScale(series.history(at, read)));
+          }
+        },
+      ),
+      { seed: 37, numRuns: 60 },
+    );
+  });
 });
