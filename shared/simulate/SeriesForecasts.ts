@@ -50,8 +50,8 @@ export class SeriesForecasts {
 
   private get terms(): { absolute: Float64Array; dayChange: Float64Array; to: number; grid: number } {
     this.termsMade ??= {
-      absolute: new Float64Array(this.minutes),
-      dayChange: new Float64Array(this.minutes),
+      absolute: new Float64Array(Math.floor(this.minutes / this.settings.stepMinutes) + 1),
+      dayChange: new Float64Array(Math.floor(this.minutes / this.settings.stepMinutes) + 1),
       to: Number.NEGATIVE_INFINITY,
       grid: Number.NaN,
     };
@@ -101,23 +101,25 @@ export class SeriesForecasts {
   seasonalNaiveScale(m: number, load: (j: number) => number): number {
     const k = this.settings.stepMinutes;
     const from = this.windowStart(m);
-    const day = DAY_MINUTES;
     this.termsBefore(m, load);
     // Two sums, each over the window in time order as seasonalNaiveScale sums it: |v| of each step with a
-    // datapoint, and |v − the day before's| from a day into the window (a NaN term: a step without both).
+    // datapoint, and |v − the day before's| from a day into the window (a NaN term: a step without both). Terms
+    // are by step (minute ÷ step), so a window's are side by side.
     const { absolute, dayChange } = this.terms;
+    const first = Math.floor(from / k);
+    const end = first + (m - from) / k;
     let sum = 0;
     let n = 0;
     let level = 0;
     let present = 0;
-    for (let j = from; j + k <= m; j += k) {
-      const v = absolute[j] as number;
+    for (let i = first; i < end; i += 1) {
+      const v = absolute[i] as number;
       if (v !== v) continue;
       present += 1;
       level += v;
     }
-    for (let j = from + day; j + k <= m; j += k) {
-      const change = dayChange[j] as number;
+    for (let i = first + Math.ceil(DAY_MINUTES / k); i < end; i += 1) {
+      const change = dayChange[i] as number;
       if (change !== change) continue;
       sum += change;
       n += 1;
@@ -128,7 +130,7 @@ export class SeriesForecasts {
 
   /**
    * Each step's terms of the MASE scale, computed once per series (a run reads 32 days of steps, all but its
-   * newest hour read by the run before): steps before `termsTo` are done, and runs only move forward.
+   * newest hour read by the run before): steps before `to` are done, and runs only move forward.
    */
   private termsBefore(m: number, load: (j: number) => number): void {
     const k = this.settings.stepMinutes;
@@ -142,9 +144,10 @@ export class SeriesForecasts {
     }
     for (let j = Math.max(this.windowStart(m), terms.to); j + k <= m; j += k) {
       const v = means.at(load, j);
-      terms.absolute[j] = Number.isFinite(v) ? Math.abs(v) : Number.NaN;
+      const i = Math.floor(j / k);
+      terms.absolute[i] = Number.isFinite(v) ? Math.abs(v) : Number.NaN;
       const before = j >= DAY_MINUTES ? means.at(load, j - DAY_MINUTES) : Number.NaN;
-      terms.dayChange[j] = Number.isFinite(v) && Number.isFinite(before) ? Math.abs(v - before) : Number.NaN;
+      terms.dayChange[i] = Number.isFinite(v) && Number.isFinite(before) ? Math.abs(v - before) : Number.NaN;
       terms.to = j + k;
     }
   }
