@@ -114,13 +114,13 @@ export class SeriesForecasts {
     let present = 0;
     for (let i = first; i < end; i += 1) {
       const v = absolute[i] as number;
-      if (v !== v) continue;
+      if (Number.isNaN(v)) continue;
       present += 1;
       level += v;
     }
     for (let i = first + Math.ceil(DAY_MINUTES / k); i < end; i += 1) {
       const change = dayChange[i] as number;
-      if (change !== change) continue;
+      if (Number.isNaN(change)) continue;
       sum += change;
       n += 1;
     }
