@@ -6,7 +6,6 @@ import {
   eventsNear,
   floorsUntil,
   leadSeconds,
-  type NeededCapacity,
   neededCapacity,
 } from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
@@ -129,24 +128,25 @@ export function floorPlanner(
         const headrooms = shared.map((h) => ({ ...h, rule: ownRules.get(h.rule.name) ?? h.rule }));
         const floorsOn = knobs?.floors ?? true;
         const forecast = run.status === 'forecast' && floorsOn ? run.forecast : undefined;
-        const needed = forecast
-          ? neededCapacity(
-              headrooms.map(({ rule, headroom }) => ({
-                rule,
-                forecast: inPercentOfUnit(forecast, resource.unitCapacity),
-                headroom,
-              })),
-              events,
-              until,
-            )
-          : eventOnlyCapacity(events, new Date(Math.floor(now / (5 * MINUTE)) * 5 * MINUTE), 5, until);
+        const inUnits =
+          forecast &&
+          headrooms.map(({ rule, headroom }) => ({
+            rule,
+            forecast: inPercentOfUnit(forecast, resource.unitCapacity),
+            headroom,
+          }));
+        // The needs start at the forecast's first step, or (events only) at the 5 minutes the run falls in.
+        const start = new Date(forecast ? forecast.start : Math.floor(now / (5 * MINUTE)) * 5 * MINUTE);
+        const neededUntil = (to: Date) =>
+          inUnits ? neededCapacity(inUnits, events, to) : eventOnlyCapacity(events, start, 5, to);
         // Read until the next run replaces it (each floor the same as in the function's whole schedule).
         schedule = floorsReadBefore(
-          needed,
+          neededUntil,
+          until,
           lead,
           resource.max,
           new Date(now),
-          sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, needed, until, headrooms),
+          sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, start, until, headrooms),
           knobs?.holdMinutes ?? 0,
           (hour + 1) * HOUR,
         );
@@ -196,11 +196,11 @@ export function floorPlanner(
 function sourceOf(
   run: Pick<PredictRun, 'status' | 'forecast'>,
   events: ReturnType<typeof eventsFor>,
-  needed: NeededCapacity,
+  start: Date,
   until: Date,
   headrooms: readonly RuleHeadroom[],
 ): string {
-  const near = eventsNear(events, needed.start, until);
+  const near = eventsNear(events, start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (run.status !== 'forecast' || !run.forecast) return `known events only${withEvents}`;
   const names = headrooms.map(

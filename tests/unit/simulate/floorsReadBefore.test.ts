@@ -22,6 +22,19 @@ const needOf = (stepMinutes: number, units: number[]): NeededCapacity => ({
   units,
 });
 
+/** The needs from the start to a time, as neededCapacity makes them (a step's need is of its own time alone). */
+const needsUntil = (needed: NeededCapacity) => {
+  const asked: number[] = [];
+  const needUntil = (to: Date) => {
+    asked.push(to.getTime());
+    const steps = Math.ceil((to.getTime() - START) / (needed.stepMinutes * MINUTE));
+    return { ...needed, units: needed.units.slice(0, Math.max(0, steps)) };
+  };
+  return { needUntil, asked };
+};
+/** The time the whole needs reach. */
+const endOf = (needed: NeededCapacity) => new Date(START + needed.units.length * needed.stepMinutes * MINUTE);
+
 describe('floorsReadBefore: the floors read before the next run, as the whole schedule gives them', () => {
   it.each([
     {
@@ -43,6 +56,12 @@ describe('floorsReadBefore: the floors read before the next run, as the whole sc
       hold: 0,
     },
     {
+      name: 'no floor for hours, a floor past the needs first made: the whole needs made, a schedule of zeros',
+      needed: needOf(30, [...Array(10).fill(0), 4, 4]),
+      lead: 300,
+      hold: 0,
+    },
+    {
       name: 'no floor anywhere: no schedule',
       needed: needOf(30, [0, 0, 0, 0, 0, 0]),
       lead: 300,
@@ -57,15 +76,27 @@ describe('floorsReadBefore: the floors read before the next run, as the whole sc
   ])('$name', ({ needed, lead, hold }) => {
     const readUntil = START + 60 * MINUTE;
     const whole = floorSchedule(needed, lead, 20, madeAt, 'src', hold);
-    const cut = floorsReadBefore(needed, lead, 20, madeAt, 'src', hold, readUntil);
+    const cut = floorsReadBefore(
+      needsUntil(needed).needUntil,
+      endOf(needed),
+      lead,
+      20,
+      madeAt,
+      'src',
+      hold,
+      readUntil,
+    );
     expect(cut === undefined).toBe(whole === undefined);
     expect(readEachMinute(cut, readUntil)).toEqual(readEachMinute(whole, readUntil));
   });
 
   it('cuts the schedule (a 48 h forecast at 30 minutes: 576 five-minute steps, about 14 computed)', () => {
     const needed = needOf(30, Array(96).fill(3));
-    const cut = floorsReadBefore(needed, 300, 20, madeAt, 'src', 0, START + 60 * MINUTE);
+    const { needUntil, asked } = needsUntil(needed);
+    const cut = floorsReadBefore(needUntil, endOf(needed), 300, 20, madeAt, 'src', 0, START + 60 * MINUTE);
     expect(cut?.units.length).toBeLessThan(20);
+    // The needs are made a few hours ahead, not over the 48 h.
+    expect(asked).toEqual([START + 60 * MINUTE + 300_000 + 2 * 60 * MINUTE]);
     expect(floorSchedule(needed, 300, 20, madeAt, 'src')?.units.length).toBe(576);
   });
 
@@ -82,7 +113,16 @@ describe('floorsReadBefore: the floors read before the next run, as the whole sc
           const needed = needOf(stepMinutes, units);
           const readUntil = START + readMinutes * MINUTE;
           const whole = floorSchedule(needed, lead, max, madeAt, 'src', hold);
-          const cut = floorsReadBefore(needed, lead, max, madeAt, 'src', hold, readUntil);
+          const cut = floorsReadBefore(
+            needsUntil(needed).needUntil,
+            endOf(needed),
+            lead,
+            max,
+            madeAt,
+            'src',
+            hold,
+            readUntil,
+          );
           expect(cut === undefined).toBe(whole === undefined);
           expect(cut?.source).toBe(whole?.source);
           expect(readEachMinute(cut, readUntil)).toEqual(readEachMinute(whole, readUntil));
