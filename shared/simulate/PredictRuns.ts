@@ -24,6 +24,7 @@ import {
 } from '../decision/forecastTrust';
 import type { LoadForecast } from '../forecast/types';
 import type { PredictivePolicy, Rule } from '../policy/schema';
+import { CalibrationRecord, calibrationOf, type KeptCalibration } from './CalibrationRecord';
 import { type HistoryReadSettings, SeriesForecasts } from './SeriesForecasts';
 
 /** What the backtest's predict function reads and how it forecasts (see `FloorSettings` in predictive.ts). */
@@ -58,6 +59,32 @@ export interface PredictRun {
   readonly calibration: Readonly<Record<string, readonly CalibrationPoint[]>>;
 }
 
+/**
+ * A run as kept: its calibration made again from the kept record when read (walk-forward tuning reads it, once
+ * per target and run). A getter of the class: a copy of the run made by spreading it has no calibration.
+ */
+class MadeRun implements PredictRun {
+  readonly status: PredictRun['status'];
+  readonly forecast: LoadForecast | undefined;
+  readonly why: string | undefined;
+
+  constructor(
+    outcome: Pick<PredictRun, 'status' | 'forecast' | 'why'>,
+    readonly headrooms: readonly RuleHeadroom[],
+    readonly trusted: boolean,
+    readonly trust: string,
+    private readonly kept: KeptCalibration,
+  ) {
+    this.status = outcome.status;
+    this.forecast = outcome.forecast;
+    this.why = outcome.why;
+  }
+
+  get calibration(): Readonly<Record<string, readonly CalibrationPoint[]>> {
+    return calibrationOf(this.kept);
+  }
+}
+
 const MINUTE = 60_000;
 /**
  * The first kind to reach a run forecasts at least this far past the floors, whatever its own lead: the kinds
@@ -80,6 +107,8 @@ export class PredictRuns {
   private readonly runs = new Map<number, PredictRun>();
   private last = Number.NEGATIVE_INFINITY;
   private track: ForecastTrack | undefined;
+  /** Each run's calibration, kept once per rule (the next run reads the last one's whole, from `track`). */
+  private readonly calibrations = new CalibrationRecord();
   /** The run being made, read by `actualAt` (the history the function read at that run). */
   private runMinute = 0;
   private load: (j: number) => number = () => Number.NaN;
@@ -139,7 +168,13 @@ export class PredictRuns {
       trusted: verdict.trusted,
       calibration,
     };
-    return { ...outcome, headrooms, trusted: verdict.trusted, trust: verdict.message, calibration };
+    return new MadeRun(
+      outcome,
+      headrooms,
+      verdict.trusted,
+      verdict.message,
+      this.calibrations.keep(calibration),
+    );
   }
 
   /** The forecast, or why there is none, as predict's `forecastAll`: declined (stale, too little history), or untrusted. */
