@@ -240,8 +240,10 @@ export class PredictRuns {
     const from = now - HEADROOM_WINDOW_MINUTES * MINUTE;
     const calibration: Record<string, readonly CalibrationPoint[]> = {};
     for (const [rule, points] of Object.entries(track?.calibration ?? {})) {
-      const recent = points.filter((p) => p.time >= from);
-      if (recent.length > 0) calibration[rule] = recent;
+      // The record is in time order (calibrate keeps it so): what leaves the window is a prefix.
+      let first = 0;
+      while (first < points.length && (points[first] as CalibrationPoint).time < from) first += 1;
+      if (first < points.length) calibration[rule] = first === 0 ? points : points.slice(first);
     }
     for (const f of track?.forecasts ?? []) {
       const rule = this.rules.find((r) => r.name === f.rule);
