@@ -1,7 +1,7 @@
 import { TREND_DAMPING_PER_DAY, trendMultipliers, weeklyGrowthRate } from './dampedTrend';
 import { GridSeries } from './gridSeries';
 import { InSampleBacktest, KEPT_HORIZON_MINUTES, type OriginRun, type Scored } from './inSampleBacktest';
-import { PredictionBand } from './predictionBand';
+import { type BandCalibration, PredictionBand } from './predictionBand';
 import { checkHistory, supportedSteps } from './regularSeries';
 import { type Periods, periodsFor, READ_DAYS, type SeasonalModel, seasonalModels } from './seasonalModels';
 import {
@@ -26,6 +26,8 @@ export interface ForecasterOptions {
    * forecast is the same.
    */
   readonly band?: boolean;
+  /** How the band is calibrated on the forecaster's record (default: DEFAULT_BAND_CALIBRATION). */
+  readonly bandCalibration?: BandCalibration;
 }
 
 /**
@@ -141,15 +143,19 @@ export class Engine {
     this.backtest = new InSampleBacktest(series, this.models, this.p, this.trend);
     // What the forecaster said from each past origin (as it would have then): the band's record.
     const kept = Math.round(KEPT_HORIZON_MINUTES / series.stepMinutes);
-    this.band = new PredictionBand(series, (o) => {
-      const run = this.backtest.run(o);
-      const made = this.blend(
-        o,
-        (s) => run.forecasts[s.index] ?? new Float64Array(kept).fill(Number.NaN),
-        kept,
-      );
-      return made.point.some(Number.isNaN) ? undefined : made.point;
-    });
+    this.band = new PredictionBand(
+      series,
+      (o) => {
+        const run = this.backtest.run(o);
+        const made = this.blend(
+          o,
+          (s) => run.forecasts[s.index] ?? new Float64Array(kept).fill(Number.NaN),
+          kept,
+        );
+        return made.point.some(Number.isNaN) ? undefined : made.point;
+      },
+      options.bandCalibration,
+    );
   }
 
   forecast(horizon: number): ForecastResult {
