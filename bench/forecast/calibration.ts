@@ -26,11 +26,15 @@ export interface Coverage {
   readonly whole: number;
 }
 
-export const CALIBRATION_GRID: readonly BandCalibration[] = [360, 1440, 4320, Number.POSITIVE_INFINITY].flatMap(
-  (halfLifeMinutes) =>
-    [false, true].flatMap((recentDayFloor) =>
-      [1, 0.7, 0.5].map((missScale) => ({ halfLifeMinutes, recentDayFloor, missScale })),
-    ),
+export const CALIBRATION_GRID: readonly BandCalibration[] = [
+  360,
+  1440,
+  4320,
+  Number.POSITIVE_INFINITY,
+].flatMap((halfLifeMinutes) =>
+  [false, true].flatMap((recentDayFloor) =>
+    [1, 0.7, 0.5].map((missScale) => ({ halfLifeMinutes, recentDayFloor, missScale })),
+  ),
 );
 
 export const describeCalibration = (c: BandCalibration): string =>
