@@ -50,6 +50,9 @@ export function forecastLoad(history: LoadHistory, options: ForecastOptions = {}
     ...(options.dampedTrend === undefined ? {} : { dampedTrend: options.dampedTrend }),
     ...(options.band === undefined ? {} : { band: options.band }),
     ...(options.bandCalibration === undefined ? {} : { bandCalibration: options.bandCalibration }),
+    ...(options.fadeHalfLifeMinutes === undefined
+      ? {}
+      : { fadeHalfLifeMinutes: options.fadeHalfLifeMinutes }),
   });
   const stepMs = step * 60_000;
   forecaster.observe({

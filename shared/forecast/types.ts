@@ -20,6 +20,8 @@ export interface ForecastOptions {
   readonly band?: boolean;
   /** How the band is calibrated (default: DEFAULT_BAND_CALIBRATION, chosen leave-one-out; the bench's grid). */
   readonly bandCalibration?: BandCalibration;
+  /** The fading models' half-life in minutes (default 360; 0: none; the bench's leave-one-out grid). */
+  readonly fadeHalfLifeMinutes?: number;
 }
 
 /** One model the forecast blends, with its weight and its error on the history's own recent days. */

@@ -1,17 +1,23 @@
 import { forecastLoad } from '../../shared/forecast/forecastLoad';
 import { type BandCalibration, DEFAULT_BAND_CALIBRATION } from '../../shared/forecast/predictionBand';
+import { DEFAULT_FADE_HALF_LIFE_MINUTES } from '../../shared/forecast/seasonalModels';
 import type { LoadHistory } from '../../shared/forecast/types';
 import { QUANTILE } from './yardsticks';
 
-// The band's calibration chosen leave-one-out (`npm run bench:forecast`, ../forecast.ts): every setting of the
-// grid below forecasts every origin of every trace; for each trace, the setting that calibrates best on the
-// other five is scored on it. The default (DEFAULT_BAND_CALIBRATION) is the grid's best on all six, and the
-// held-out figures show what that choice is worth on a trace it was not chosen on.
+// The forecaster's settings chosen leave-one-out (`npm run bench:forecast`, ../forecast.ts): the fading models'
+// half-life (by 48 h MASE) and the band's calibration (by coverage). Every setting of a grid forecasts every
+// origin of every trace; for each trace, the setting best on the other five is scored on it. The defaults
+// (DEFAULT_FADE_HALF_LIFE_MINUTES, DEFAULT_BAND_CALIBRATION) are each grid's best on all six, and the held-out
+// figures show what the choice is worth on a trace it was not chosen on.
 
-/** One origin of a trace: the 14 days the forecaster sees, and what came over the scored 48 h (NaN: gap). */
+/**
+ * One origin of a trace: the 14 days the forecaster sees, what came over the scored 48 h (NaN: gap), and the
+ * MASE scale (the in-sample daily seasonal-naive MAE).
+ */
 export interface CalibrationOrigin {
   readonly history: LoadHistory;
   readonly actual: Float64Array;
+  readonly scale: number;
 }
 
 export interface CalibrationTrace {
@@ -128,6 +134,69 @@ export function calibrationLeaveOneOut(traces: readonly CalibrationTrace[]): str
   lines.push(
     '',
     `Chosen on all six: ${describeCalibration(pick)}; the default (\`DEFAULT_BAND_CALIBRATION\`) is ${isDefault(pick) ? 'that setting' : `**not** that setting (${describeCalibration(DEFAULT_BAND_CALIBRATION)}): update it`}.`,
+    '',
+  );
+  return lines;
+}
+
+/** The fading models' half-lives tried (0: no fading model, the forecaster before them). */
+export const FADE_GRID: readonly number[] = [0, 180, 360, 720, 1440];
+
+const describeFade = (minutes: number) => (minutes === 0 ? 'no fading model' : `half-life ${minutes / 60} h`);
+
+/** The mean over origins of the 48 h MASE with the given fading half-life (point forecast only). */
+export function maseWith(trace: CalibrationTrace, fadeHalfLifeMinutes: number): number {
+  let sum = 0;
+  for (const { history, actual, scale } of trace.origins) {
+    const f = forecastLoad(history, { band: false, fadeHalfLifeMinutes });
+    if (f.status !== 'forecast') throw new Error(`${trace.file}: declined: ${f.message}`);
+    let error = 0;
+    let count = 0;
+    actual.forEach((a, h) => {
+      if (Number.isNaN(a)) return;
+      error += Math.abs(a - (f.point[h] as number));
+      count += 1;
+    });
+    sum += error / Math.max(1, count) / scale;
+  }
+  return sum / Math.max(1, trace.origins.length);
+}
+
+/**
+ * The fading half-life chosen leave-one-out: for each trace, the half-life with the lowest geometric mean of
+ * MASE ÷ the no-fade forecaster's MASE over the other five, and its MASE on the trace left out.
+ */
+export function fadeLeaveOneOut(traces: readonly CalibrationTrace[]): string[] {
+  // mase[setting][trace]
+  const mase = FADE_GRID.map((minutes) => traces.map((t) => maseWith(t, minutes)));
+  const at = (k: number, t: number) => (mase[k] as number[])[t] as number;
+  const loss = (k: number, among: readonly number[]) =>
+    among.reduce((a, t) => a + Math.log(at(k, t) / at(0, t)), 0);
+  const best = (among: readonly number[]) =>
+    FADE_GRID.reduce((b, _, k) => (loss(k, among) < loss(b, among) - 1e-12 ? k : b), 0);
+  const all = traces.map((_, i) => i);
+  const lines = [
+    '## The fading models chosen leave-one-out',
+    '',
+    "Each half-life of the fading models (the recent load's ratio to the seasonal base fading back over the",
+    'horizon; seasonalModels.ts) forecast every origin above. For each trace, the half-life with the lowest',
+    "geometric mean of MASE ÷ the no-fade forecaster's over the **other five** traces is scored on it.",
+    '',
+    `| held-out trace | chosen on the other five | MASE 48 h held out | no fading model | ${FADE_GRID.slice(1).map(describeFade).join(' | ')} |`,
+    `|---|---|---|---|${FADE_GRID.slice(1)
+      .map(() => '---|')
+      .join('')}`,
+  ];
+  traces.forEach((t, i) => {
+    const k = best(all.filter((j) => j !== i));
+    lines.push(
+      `| ${t.file} | ${describeFade(FADE_GRID[k] as number)} | **${at(k, i).toFixed(3)}** | ${FADE_GRID.map((_, s) => at(s, i).toFixed(3)).join(' | ')} |`,
+    );
+  });
+  const chosen = FADE_GRID[best(all)] as number;
+  lines.push(
+    '',
+    `Chosen on all six: ${describeFade(chosen)}; the default (\`DEFAULT_FADE_HALF_LIFE_MINUTES\`) is ${chosen === DEFAULT_FADE_HALF_LIFE_MINUTES ? 'that one' : `**not** that one (${describeFade(DEFAULT_FADE_HALF_LIFE_MINUTES)}): update it`}.`,
     '',
   );
   return lines;
