@@ -28,9 +28,9 @@ export interface BandCalibration {
 }
 
 export const DEFAULT_BAND_CALIBRATION: BandCalibration = {
-  halfLifeMinutes: Number.POSITIVE_INFINITY,
+  halfLifeMinutes: 360,
   recentDayFloor: false,
-  missScale: 0.5,
+  missScale: 1,
 };
 
 /** Relative errors pooled over origins, each with its origin's weight. */
@@ -135,7 +135,8 @@ export class PredictionBand {
 
   /**
    * The relative errors at lead bucket b of the newest origins whose bucket had passed by step n, each weighed
-   * by its origin's age at that lead (half as much every HALF_LIFE_MINUTES).
+   * by its age against the newest of them (half as much every `halfLifeMinutes`; the next error weighs as the
+   * newest origin's). The weights depend on the origins alone, so the margin kept for them stays valid.
    */
   private pool(
     n: number,
@@ -146,12 +147,13 @@ export class PredictionBand {
     halfLifeMinutes: number,
   ): Pooled | undefined {
     const parts: { r: Float64Array; w: number }[] = [];
-    const newestAllowed = n - (b + 1) * bucket;
+    const origins = clockOrigins(this.series, n - (b + 1) * bucket, day, 2 * count);
+    const newest = origins[0] as number;
     // Origins whose forecast could not be made (a model lacking history) are passed over, within limits.
-    for (const o of clockOrigins(this.series, newestAllowed, day, 2 * count)) {
+    for (const o of origins) {
       if (parts.length >= count) break;
       const r = this.residuals(o, b, bucket, day);
-      if (r) parts.push({ r, w: 0.5 ** (((newestAllowed - o) * this.series.stepMinutes) / halfLifeMinutes) });
+      if (r) parts.push({ r, w: 0.5 ** (((newest - o) * this.series.stepMinutes) / halfLifeMinutes) });
     }
     const total = parts.reduce((a, p) => a + p.r.length, 0);
     if (total === 0) return undefined;
