@@ -107,7 +107,7 @@ describe('the band widens with the lead', () => {
       const margin = (h: number) => (f.upper[h] as number) - (f.point[h] as number);
       if (margin(90) > 1.5 * margin(3)) widerFar += 1;
     }
-    // With lead buckets of a day (the band before 6-hour ones): 96% near; one bucket for every lead: 69% far.
+    // With lead buckets of a day (the band before 6-hour ones): 96% near; one bucket for every lead: 67% far.
     expect(coveredNear / near).toBeGreaterThan(0.86);
     expect(coveredNear / near).toBeLessThan(0.95);
     expect(coveredFar / far).toBeGreaterThan(0.85);
