@@ -16,6 +16,7 @@ import type { LoadHistory } from '../shared/forecast/types';
 import { forecastAccuracy, forecastChart, pointsAt, pointsFrom } from '../shared/report/forecastChart';
 import { pngFromSvg } from '../shared/report/render';
 import { parseTraceCsv } from '../shared/simulate/trace';
+import { type CalibrationTrace, calibrationLeaveOneOut, fadeLeaveOneOut } from './forecast/leaveOneOut';
 import {
   QUANTILE,
   STATSFORECAST_METHODS,
@@ -95,6 +96,8 @@ function cpuTimed<T>(fn: () => T): { value: T; cpuMs: number } {
 }
 
 const results: { file: string; step: number; origins: number; scores: Record<Method, Score> }[] = [];
+/** Every trace's origins as the leave-one-out grids replay them (bench/forecast/leaveOneOut.ts). */
+const replay: CalibrationTrace[] = [];
 mkdirSync(OUT, { recursive: true });
 for (const trace of plan) {
   const { step, grid, origins } = trace;
@@ -121,6 +124,8 @@ for (const trace of plan) {
   if (!bar) console.error(`${trace.file}: ${origins.length} origins at ${step} min`);
   // statsforecast's yardsticks for every origin of the trace, in one Python run.
   const python = statsforecast(y, origins, 14 * perDay, step, scoredSteps);
+  const replayed: CalibrationTrace = { file: trace.file, firstDaySteps, origins: [] };
+  replay.push(replayed);
   origins.forEach((o, k) => {
     bar?.update(done, { trace: trace.file });
     const originTime = grid.start + o * step * 60_000;
@@ -128,6 +133,11 @@ for (const trace of plan) {
     // The forecaster gets the raw rows of the 14 days before the origin, as CloudWatch would give them.
     const history = rowsBetween(trace, originTime - 14 * DAY, originTime);
     const scale = dailyNaiveMae(y, from, o, perDay);
+    (replayed.origins as CalibrationTrace['origins'][number][]).push({
+      history,
+      actual: y.slice(o, o + scoredSteps),
+      scale,
+    });
     const own = (dampedTrend: boolean) => () => {
       const f = forecastLoad(history, { quantile: QUANTILE, dampedTrend });
       if (f.status !== 'forecast') throw new Error(`${trace.file}: declined: ${f.message}`);
@@ -188,6 +198,8 @@ for (const trace of plan) {
   await writeChart(trace, origins.at(-1) as number);
   results.push({ file: trace.file, step, origins: origins.length, scores });
 }
+bar?.update(done, { trace: 'leave-one-out' });
+const leftOut = [...fadeLeaveOneOut(replay), ...calibrationLeaveOneOut(replay)];
 bar?.update(done, { trace: 'timing' });
 const timing = timingChecks();
 const incremental = incrementalCost();
@@ -270,6 +282,7 @@ for (const r of results) {
 for (const t of timing.filter((x) => x.cpuMs >= 200))
   short.push(`- ${t.label}: ${t.cpuMs.toFixed(0)} ms of CPU per forecast, over the 200 ms target.`);
 lines.push('## Where it falls short', '', ...(short.length > 0 ? short : ['- nowhere on these traces']), '');
+lines.push(...leftOut);
 lines.push(...readFileSync(join(ROOT, 'bench/forecast/notes.md'), 'utf8').trimEnd().split('\n'), '');
 const coverageOf = (pick: (s: Score) => [number, number]) =>
   results

@@ -1,7 +1,7 @@
 import { TREND_DAMPING_PER_DAY, trendMultipliers, weeklyGrowthRate } from './dampedTrend';
 import { GridSeries } from './gridSeries';
 import { InSampleBacktest, KEPT_HORIZON_MINUTES, type OriginRun, type Scored } from './inSampleBacktest';
-import { PredictionBand } from './predictionBand';
+import { type BandCalibration, PredictionBand } from './predictionBand';
 import { checkHistory, supportedSteps } from './regularSeries';
 import { type Periods, periodsFor, READ_DAYS, type SeasonalModel, seasonalModels } from './seasonalModels';
 import {
@@ -26,6 +26,10 @@ export interface ForecasterOptions {
    * forecast is the same.
    */
   readonly band?: boolean;
+  /** How the band is calibrated on the forecaster's record (default: DEFAULT_BAND_CALIBRATION). */
+  readonly bandCalibration?: BandCalibration;
+  /** The fading models' half-life (default DEFAULT_FADE_HALF_LIFE_MINUTES; 0: none), see seasonalModels.ts. */
+  readonly fadeHalfLifeMinutes?: number;
 }
 
 /**
@@ -61,6 +65,8 @@ const KEEP_WITHIN = 1.1;
 const FORGET_AFTER_DAYS = 14;
 const RECENT_WITHIN = 1.5;
 const BEST_RECENT_WITHIN = 3;
+/** A fading model must err at least 1% less in-sample than its held ratio to be kept. */
+const FADE_EARNS_WITHIN = 0.99;
 
 export function createForecaster(options: ForecasterOptions): Forecaster {
   const step = options.stepMinutes;
@@ -137,19 +143,23 @@ export class Engine {
     this.trend = options.dampedTrend ?? true;
     this.withBand = options.band ?? true;
     this.p = periodsFor(series.stepMinutes);
-    this.models = seasonalModels(series);
+    this.models = seasonalModels(series, options.fadeHalfLifeMinutes);
     this.backtest = new InSampleBacktest(series, this.models, this.p, this.trend);
     // What the forecaster said from each past origin (as it would have then): the band's record.
     const kept = Math.round(KEPT_HORIZON_MINUTES / series.stepMinutes);
-    this.band = new PredictionBand(series, (o) => {
-      const run = this.backtest.run(o);
-      const made = this.blend(
-        o,
-        (s) => run.forecasts[s.index] ?? new Float64Array(kept).fill(Number.NaN),
-        kept,
-      );
-      return made.point.some(Number.isNaN) ? undefined : made.point;
-    });
+    this.band = new PredictionBand(
+      series,
+      (o) => {
+        const run = this.backtest.run(o);
+        const made = this.blend(
+          o,
+          (s) => run.forecasts[s.index] ?? new Float64Array(kept).fill(Number.NaN),
+          kept,
+        );
+        return made.point.some(Number.isNaN) ? undefined : made.point;
+      },
+      options.bandCalibration,
+    );
   }
 
   forecast(horizon: number): ForecastResult {
@@ -262,7 +272,8 @@ export class Engine {
    * history to backtest, the daily model alone (the day-hour one where the step is under an hour).
    */
   private blendWeights(n: number): { kept: Scored[]; weights: number[] } {
-    const scored = this.backtest.score(n);
+    const all = this.backtest.score(n);
+    const scored = all.filter((s) => fadeEarned(s, all));
     const lowest = (of: (s: Scored) => number) =>
       Math.min(...scored.map((s) => (Number.isNaN(of(s)) ? Number.POSITIVE_INFINITY : of(s))));
     const best = lowest((s) => s.mae);
@@ -284,6 +295,17 @@ export class Engine {
     const total = raw.reduce((a, b) => a + b, 0);
     return { kept, weights: raw.map((w) => w / total) };
   }
+}
+
+/**
+ * A fading model votes only where the history showed the load returning to its pattern: its in-sample error
+ * below its base's held ratio's. Where the two err alike (no excursion in the record), a shift is taken to
+ * last (a level that moved 3 hours ago is followed, not faded back).
+ */
+function fadeEarned(s: Scored, scored: readonly Scored[]): boolean {
+  if (!s.model.name.endsWith('×fade')) return true;
+  const held = scored.find((x) => x.model.name === s.model.name.replace(/×fade$/, '×ratio'));
+  return !held || Number.isNaN(held.mae) || s.mae < FADE_EARNS_WITHIN * held.mae;
 }
 
 /**

@@ -49,6 +49,10 @@ export function forecastLoad(history: LoadHistory, options: ForecastOptions = {}
     ...(options.quantile === undefined ? {} : { quantile: options.quantile }),
     ...(options.dampedTrend === undefined ? {} : { dampedTrend: options.dampedTrend }),
     ...(options.band === undefined ? {} : { band: options.band }),
+    ...(options.bandCalibration === undefined ? {} : { bandCalibration: options.bandCalibration }),
+    ...(options.fadeHalfLifeMinutes === undefined
+      ? {}
+      : { fadeHalfLifeMinutes: options.fadeHalfLifeMinutes }),
   });
   const stepMs = step * 60_000;
   forecaster.observe({

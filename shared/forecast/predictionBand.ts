@@ -1,15 +1,43 @@
 import type { GridSeries } from './gridSeries';
-import { clockOrigins } from './inSampleBacktest';
+import { clockOrigins, KEPT_HORIZON_MINUTES } from './inSampleBacktest';
 import { periodsFor } from './seasonalModels';
-import { kthSmallest, medianOf, quantileOf } from './stats';
+import { medianOf, quantileOf } from './stats';
+import { weightedConformalLower, weightedConformalUpper } from './weightedQuantile';
+
+/** The record the margin is a quantile of: the last week of origins (every 6 hours). */
+const RECORD_ORIGINS = 28;
+/** The last day's origins: with `recentDayFloor`, their plain quantile is the least margin. */
+const RECENT_ORIGINS = 4;
+/** Lead buckets of 6 hours: errors grow with lead within a day, not only from one day to the next. */
+const BUCKET_MINUTES = 360;
 
 /**
- * The record the margin is the quantile of: the last week of origins, or the last day's when that is wider (a
- * regime the week has not shown yet still widens the band); each lead bucket is a day ahead.
+ * How the band is calibrated on the forecaster's record (the defaults are chosen leave-one-out over the shared
+ * traces by `npm run bench:forecast`; see bench/forecastCalibration.ts and docs/predictive.md).
  */
-const RECORD_ORIGINS = 28;
-const RECENT_ORIGINS = 4;
-const BUCKET_MINUTES = 1440;
+export interface BandCalibration {
+  /** An origin's errors weigh half as much every this many minutes of age (Infinity: all alike). */
+  readonly halfLifeMinutes: number;
+  /** The margin is at least the plain conformal quantile of the last day's origins at the same lead. */
+  readonly recentDayFloor: boolean;
+  /**
+   * The share of the nominal miss rate the conformal quantile is taken at: 1 takes q itself; 0.7 takes
+   * 1 − 0.7 × (1 − q) (for q = 0.9: 0.93), for loads whose next days err more than their last ones did.
+   */
+  readonly missScale: number;
+}
+
+export const DEFAULT_BAND_CALIBRATION: BandCalibration = {
+  halfLifeMinutes: 360,
+  recentDayFloor: false,
+  missScale: 1,
+};
+
+/** Relative errors pooled over origins, each with its origin's weight. */
+interface Pooled {
+  readonly errors: Float64Array;
+  readonly weights: Float64Array;
+}
 
 /** One past origin: what the forecaster said from it, its error scale, and its residuals once its lead bucket has passed. */
 interface OriginRecord {
@@ -34,6 +62,7 @@ export class PredictionBand {
   constructor(
     private readonly series: GridSeries,
     private readonly publishedAt: (o: number) => Float64Array | undefined,
+    private readonly calibration: BandCalibration = DEFAULT_BAND_CALIBRATION,
   ) {}
 
   /**
@@ -48,7 +77,7 @@ export class PredictionBand {
     const levels: number[] = [];
     const out = new Float64Array(point.length);
     for (let h = 0; h < point.length; h += 1) {
-      const b = Math.min(Math.floor(h / bucket), 1);
+      const b = Math.min(Math.floor(h / bucket), Math.round(KEPT_HORIZON_MINUTES / BUCKET_MINUTES) - 1);
       // A day further ahead errs at least as much: its margin is never inside the day before's.
       if (levels[b] === undefined) {
         const margin = this.relativeMargin(n, b, bucket, quantile, p.day);
@@ -80,36 +109,63 @@ export class PredictionBand {
     const key = `${b} ${newest} ${quantile}`;
     const known = this.byRecord.get(key);
     if (known !== undefined || this.byRecord.has(key)) return known;
-    const week = this.pool(n, b, bucket, day, RECORD_ORIGINS);
-    const recent = this.pool(n, b, bucket, day, RECENT_ORIGINS) ?? week;
-    const margin = !(week && recent)
-      ? undefined
-      : quantile > 0.5
-        ? Math.max(0, conformalQuantile(week, quantile), conformalQuantile(recent, quantile))
-        : Math.min(0, conformalLowerQuantile(week, quantile), conformalLowerQuantile(recent, quantile));
+    const { halfLifeMinutes, recentDayFloor, missScale } = this.calibration;
+    // The level the quantile is taken at: the nominal miss rate scaled (1 − q for the upper side, q below).
+    const level = quantile > 0.5 ? 1 - missScale * (1 - quantile) : missScale * quantile;
+    const at = (pooled: Pooled | undefined) =>
+      !pooled
+        ? undefined
+        : quantile > 0.5
+          ? weightedConformalUpper(pooled.errors, pooled.weights, level, 1)
+          : weightedConformalLower(pooled.errors, pooled.weights, level, 1);
+    const week = at(this.pool(n, b, bucket, day, RECORD_ORIGINS, halfLifeMinutes));
+    const recent = recentDayFloor
+      ? at(this.pool(n, b, bucket, day, RECENT_ORIGINS, Number.POSITIVE_INFINITY))
+      : undefined;
+    const margin =
+      week === undefined
+        ? undefined
+        : quantile > 0.5
+          ? Math.max(0, week, recent ?? 0)
+          : Math.min(0, week, recent ?? 0);
     if (this.byRecord.size > 64) this.byRecord.clear();
     this.byRecord.set(key, margin);
     return margin;
   }
 
-  /** The relative errors at lead bucket b of the newest origins whose bucket had passed by step n. */
-  private pool(n: number, b: number, bucket: number, day: number, count: number): Float64Array | undefined {
-    const parts: Float64Array[] = [];
+  /**
+   * The relative errors at lead bucket b of the newest origins whose bucket had passed by step n, each weighed
+   * by its age against the newest of them (half as much every `halfLifeMinutes`; the next error weighs as the
+   * newest origin's). The weights depend on the origins alone, so the margin kept for them stays valid.
+   */
+  private pool(
+    n: number,
+    b: number,
+    bucket: number,
+    day: number,
+    count: number,
+    halfLifeMinutes: number,
+  ): Pooled | undefined {
+    const parts: { r: Float64Array; w: number }[] = [];
+    const origins = clockOrigins(this.series, n - (b + 1) * bucket, day, 2 * count);
+    const newest = origins[0] as number;
     // Origins whose forecast could not be made (a model lacking history) are passed over, within limits.
-    for (const o of clockOrigins(this.series, n - (b + 1) * bucket, day, 2 * count)) {
+    for (const o of origins) {
       if (parts.length >= count) break;
       const r = this.residuals(o, b, bucket, day);
-      if (r) parts.push(r);
+      if (r) parts.push({ r, w: 0.5 ** (((newest - o) * this.series.stepMinutes) / halfLifeMinutes) });
     }
-    const total = parts.reduce((a, r) => a + r.length, 0);
+    const total = parts.reduce((a, p) => a + p.r.length, 0);
     if (total === 0) return undefined;
-    const out = new Float64Array(total);
+    const errors = new Float64Array(total);
+    const weights = new Float64Array(total);
     let at = 0;
-    for (const r of parts) {
-      out.set(r, at);
+    for (const { r, w } of parts) {
+      errors.set(r, at);
+      weights.fill(w, at, at + r.length);
       at += r.length;
     }
-    return out;
+    return { errors, weights };
   }
 
   /** Origin o's relative errors over lead bucket b (cached: only asked once the bucket has passed). */
@@ -169,20 +225,4 @@ function halfDayMedian(series: GridSeries, n: number, day: number): number {
     if (!Number.isNaN(v)) scratch[c++] = v;
   }
   return Math.max(1e-9, 0.5 * Math.abs(medianOf(scratch, c)));
-}
-
-/**
- * The split-conformal quantile of n errors: the ⌈(n + 1) q⌉-th smallest, so that a new error from the same
- * distribution falls under it with probability at least q (the largest error when n is too small for q).
- * Selected, not sorted (it reorders `errors`).
- */
-function conformalQuantile(errors: Float64Array, q: number): number {
-  const rank = Math.min(errors.length, Math.ceil((errors.length + 1) * q));
-  return kthSmallest(errors, errors.length, rank - 1);
-}
-
-/** The lower side's conformal quantile: the ⌊(n + 1) q⌋-th smallest (the smallest when n is too small for q). */
-function conformalLowerQuantile(errors: Float64Array, q: number): number {
-  const rank = Math.max(1, Math.floor((errors.length + 1) * q));
-  return kthSmallest(errors, errors.length, rank - 1);
 }

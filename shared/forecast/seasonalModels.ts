@@ -45,8 +45,19 @@ export interface SeasonalModel {
   unscaledLag(o: number, h: number): { readonly ahead: number; readonly past: number };
 }
 
-/** How the base is brought to the recent load: multiplied by a ratio, or shifted by a difference. */
-export type Adjustment = 'ratio' | 'shift';
+/**
+ * How the base is brought to the recent load: multiplied by a ratio, shifted by a difference, or multiplied by
+ * a ratio that fades back to the base over the horizon (`fade`: the ratio's log halves every
+ * `fadeHalfLifeMinutes`, as an ETS level's deviation from its season is damped): a load pulled away from its
+ * pattern for a few hours (a storm, an outage, a burst) returns to it.
+ */
+export type Adjustment = 'ratio' | 'shift' | 'fade';
+
+/**
+ * The fading ratio's half-life (12 hours): chosen leave-one-out on the shared traces' 48 h MASE among none, 3,
+ * 6, 12 and 24 hours (bench/forecast-results.md).
+ */
+export const DEFAULT_FADE_HALF_LIFE_MINUTES = 720;
 
 /**
  * The recent load the base is scaled to: the last two hours. Shorter follows a burst (and then forecasts it for
@@ -256,6 +267,7 @@ function adjusted(
   lag: SeasonalModel['unscaledLag'],
   run: (o: number, horizon: number) => BaseRun,
   how: Adjustment,
+  fadePerStep: number,
 ): SeasonalModel {
   return {
     name: `${name}×${how}`,
@@ -264,11 +276,14 @@ function adjusted(
     forecast(o, horizon) {
       const { base, actual, expected, count, recent, fallback } = run(o, horizon);
       const level =
-        how === 'ratio' ? ratio(actual, expected, count, recent) : shift(actual, expected, count, recent);
+        how === 'shift' ? shift(actual, expected, count, recent) : ratio(actual, expected, count, recent);
       const out = new Float64Array(horizon);
+      let weight = 1; // the share of the ratio's log still held at step h (fading only)
       for (let h = 0; h < horizon; h += 1) {
         const b = base[h] as number;
-        out[h] = Number.isNaN(b) ? fallback : how === 'ratio' ? b * level : b + level;
+        const scaled = how === 'shift' ? b + level : how === 'ratio' ? b * level : b * level ** weight;
+        out[h] = Number.isNaN(b) ? fallback : scaled;
+        weight *= fadePerStep;
       }
       return out;
     },
@@ -319,11 +334,18 @@ function medianOfFirst(values: Float64Array, c: number): number {
 }
 
 /**
- * Every candidate model for a series; the forecaster weighs them by their in-sample error. The two adjustments
- * of a base are listed next to each other and share its run, so call them in this order from one origin.
+ * Every candidate model for a series; the forecaster weighs them by their in-sample error. The adjustments of a
+ * base are listed next to each other and share its run, so call them in this order from one origin. With a
+ * `fadeHalfLifeMinutes` of 0, no fading model.
  */
-export function seasonalModels(series: GridSeries): SeasonalModel[] {
+export function seasonalModels(
+  series: GridSeries,
+  fadeHalfLifeMinutes = DEFAULT_FADE_HALF_LIFE_MINUTES,
+): SeasonalModel[] {
   const p = periodsFor(series.stepMinutes);
+  const fadePerStep = fadeHalfLifeMinutes > 0 ? 0.5 ** (series.stepMinutes / fadeHalfLifeMinutes) : 1;
+  const seasonal: readonly Adjustment[] =
+    fadeHalfLifeMinutes > 0 ? ['ratio', 'shift', 'fade'] : ['ratio', 'shift'];
   const window = Math.max(3, Math.round(LEVEL_WINDOW_MINUTES / series.stepMinutes));
   // A base that reads whole periods back skips one more period for each period ahead it forecasts; its median
   // is centred further back when it reads more periods for the steps ahead than for the recent window.
@@ -356,9 +378,10 @@ export function seasonalModels(series: GridSeries): SeasonalModel[] {
     });
   return bases.flatMap((b) => {
     const run = baseRuns(series, p, b.prepare);
-    // The level's base is flat, so its ratio and its shift are the same model.
-    return (b.name === 'level' ? (['ratio'] as const) : (['ratio', 'shift'] as const)).map((how) =>
-      adjusted(b.name, b.needs, b.lag, run, how),
+    // The level's base is flat, so its ratio and its shift are the same model (and a fade back to the last
+    // day's median forecast worse wherever the level moves: CPU, taxis).
+    return (b.name === 'level' ? (['ratio'] as const) : seasonal).map((how) =>
+      adjusted(b.name, b.needs, b.lag, run, how, fadePerStep),
     );
   });
 }

@@ -1,4 +1,5 @@
 import { ScalingError } from '../errors';
+import type { BandCalibration } from './predictionBand';
 
 /** A metric's history as CloudWatch or a trace gives it: timestamps (epoch ms, strictly increasing) and values. */
 export interface LoadHistory {
@@ -17,6 +18,10 @@ export interface ForecastOptions {
   readonly dampedTrend?: boolean;
   /** The upper quantile (default on); off, `upper` is empty (see `createForecaster`). */
   readonly band?: boolean;
+  /** How the band is calibrated (default: DEFAULT_BAND_CALIBRATION, chosen leave-one-out; the bench's grid). */
+  readonly bandCalibration?: BandCalibration;
+  /** The fading models' half-life in minutes (default 360; 0: none; the bench's leave-one-out grid). */
+  readonly fadeHalfLifeMinutes?: number;
 }
 
 /** One model the forecast blends, with its weight and its error on the history's own recent days. */

@@ -29,7 +29,9 @@ const hash = (column: ArrayLike<number>) =>
 // Scalepilot rows were recorded again when the tuning work (issue 22, policy part) changed the backtest policy
 // on purpose: its reactive knobs chosen leave-one-trace-out (70% with a 10% band, slow scale-in: the
 // `scalepilot-reactive` row), and its floors' (floorTarget 85%, scale-in released while the floor holds, the trust gate at 2× naive's MASE); the baselines
-// still hold the hashes from before the rewrite.
+// still hold the hashes from before the rewrite. The `scalepilot` row's (and its floor's) were recorded again when
+// the forecaster gained its fading models (issue 22, forecasts: its point forecast changed on purpose); every
+// other row unchanged.
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(
