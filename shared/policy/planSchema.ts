@@ -84,4 +84,10 @@ export const PlanSchema = z.strictObject({
     .describe(
       'a member scales in only after the one in front of it (faster) has been smaller this long (60: chosen leave-one-out, bench/plan-hold-choice.md)',
     ),
+  gateTiming: z
+    .enum(['serving', 'in-time'])
+    .default('in-time')
+    .describe(
+      'readiness gates (waitFor): `in-time` lets a member grow once the capacity it waits for will serve within its own lead time, so both arrive together; `serving` waits until that capacity serves',
+    ),
 });

@@ -96,6 +96,7 @@ export function coordinated(
             model,
             states,
             planLevels: planLevels[i] ?? [],
+            ...(plan.demand !== undefined ? { demand: plan.demand } : {}),
           });
           planLevels[i] = levels;
           histories[i] = nextHistory(

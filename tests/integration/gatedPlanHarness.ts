@@ -34,7 +34,15 @@ export function gatedPolicy(): Policy {
           return { ...r, metric };
         }),
       })) as Policy['targets'],
-    plans: [{ ...plan, members: [{ ...api, waitFor: ['events-db'] }, db] as typeof plan.members }],
+    // The gate waits for the replica to serve (gateTiming serving): the scenarios follow the API held until
+    // then; the in-time gate is shown through the walk in tests/unit/usecases/evaluatePlans.test.ts.
+    plans: [
+      {
+        ...plan,
+        gateTiming: 'serving',
+        members: [{ ...api, waitFor: ['events-db'] }, db] as typeof plan.members,
+      },
+    ],
   };
 }
 

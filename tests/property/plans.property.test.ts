@@ -36,6 +36,7 @@ const planArb: fc.Arbitrary<PlanModel> = fc
   .map(({ hold, members }) => ({
     name: 'p',
     scaleInHoldMinutes: hold,
+    gateTiming: 'serving',
     members: members.map(
       (m, i): PlanMemberModel => ({
         name: `m${i}`,
@@ -112,7 +113,7 @@ describe('plans: invariants', () => {
             ]),
           );
           const entry = plan.members[0] as PlanMemberModel;
-          const verdict = readinessGate(plan, entry.name, { current, desired }, states);
+          const verdict = readinessGate(plan, entry.name, { current, desired }, states, new Date(T0));
           const level = 'proceed' in verdict ? desired : verdict.hold;
           if ('proceed' in verdict || level <= current) return;
           const needs = wantedUnits(plan, carriedDemand(plan, entry.name, level));

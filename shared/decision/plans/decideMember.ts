@@ -27,6 +27,8 @@ export function decideMember(input: {
   readonly model: PlanModel;
   readonly states: Readonly<Record<string, PlanMemberState>>;
   readonly planLevels: ScalingHistory['recommendations'];
+  /** The plan's measured demand (PlanDecision.demand): the readiness gate sizes no level beyond it. */
+  readonly demand?: number;
 }): MemberDecision {
   const { asked, model, states } = input;
   const floor = asked && asked.floor > 0 ? { units: asked.floor, source: asked.message } : undefined;
@@ -41,7 +43,7 @@ export function decideMember(input: {
   const chosen = (viaPlan && asked && planScaleIn(base.target, own, viaPlan, asked.message)) || own;
   const decision = applyGateVerdict(
     chosen,
-    readinessGate(model, base.target.name, chosen, states),
+    readinessGate(model, base.target.name, chosen, states, base.now, input.demand),
     'readiness',
   );
   return { decision, planLevels };

@@ -1,12 +1,16 @@
 import { carriedDemand } from './carriedDemand';
 import { plural } from './planText';
+import { servingInTime } from './servingInTime';
 import type { GateVerdict, PlanMemberState, PlanModel } from './types';
 import { wantedUnits } from './wantedUnits';
 
 /**
  * The readiness gate (a member's `waitFor`): the member does not grow past a level until each member it waits
  * for serves what that level needs of it: the units the demand it would carry at that level asks of them
- * (e.g. "api held at 6 until events-db serves 3 read replicas (serving 2)"). It only limits growth: a
+ * (e.g. "api held at 6 until events-db serves 3 read replicas (serving 2)"). With the plan's `gateTiming`
+ * `in-time`, "serves" is counted when the member's own new capacity would: what the members it waits for will
+ * serve within its own lead time from what they have ordered (servingInTime.ts), so its capacity arrives with
+ * theirs rather than a lead time after them (with `serving`, what they serve now). It only limits growth: a
  * proposal at or below the current capacity passes, and it never takes the member below what it has. A member
  * whose state is unknown (absent from `states`: its scaler recorded none lately) holds no one back: a scaler
  * that stopped must not freeze the tier in front of it.
@@ -16,17 +20,27 @@ export function readinessGate(
   member: string,
   proposal: { readonly current: number; readonly desired: number },
   states: Readonly<Record<string, PlanMemberState>>,
+  now: Date,
+  demand?: number,
 ): GateVerdict {
   const own = model.members.find((m) => m.name === member);
   if (!own || own.waitFor.length === 0 || proposal.desired <= proposal.current) return { proceed: true };
+  const inTime = model.gateTiming === 'in-time';
+  const ready = (other: string, state: PlanMemberState) => {
+    const lead = model.members.find((m) => m.name === other)?.leadMinutes ?? 0;
+    return inTime ? servingInTime(state, lead, own.leadMinutes, now) : state.serving;
+  };
   const shortAt = (level: number) => {
-    const needs = wantedUnits(model, carriedDemand(model, member, level));
+    // A level passes on what it carries, never more than the demand: capacity the member's own rules add
+    // beyond the demand loads no one behind it.
+    const passedOn = Math.min(carriedDemand(model, member, level), demand ?? Number.POSITIVE_INFINITY);
+    const needs = wantedUnits(model, passedOn);
     for (const other of own.waitFor) {
       const state = states[other];
       if (!state) continue;
       const need = needs.get(other)?.wanted ?? 0;
-      const { serving } = state;
-      if (need > serving) return { other, need, serving };
+      const serving = ready(other, state);
+      if (need > serving) return { other, need, serving: state.serving, ready: serving };
     }
     return undefined;
   };
@@ -40,7 +54,9 @@ export function readinessGate(
     short = shortAt(allowed);
   }
   const unit = model.members.find((m) => m.name === blocking.other)?.unit ?? 'unit';
-  const waiting = `until ${blocking.other} serves ${blocking.need} ${plural(unit, blocking.need)} (serving ${blocking.serving})`;
+  const waiting = inTime
+    ? `until ${blocking.other} serves ${blocking.need} ${plural(unit, blocking.need)} within ${member}'s ${own.leadMinutes} min lead time (serving ${blocking.serving}, ${blocking.ready} by then)`
+    : `until ${blocking.other} serves ${blocking.need} ${plural(unit, blocking.need)} (serving ${blocking.serving})`;
   return {
     hold: allowed,
     reason: 'ReadinessGate',

@@ -30,7 +30,12 @@ export interface PlanModel {
   /** In the policy's order: the first is the entry, the member the demand reaches first. */
   readonly members: readonly PlanMemberModel[];
   readonly scaleInHoldMinutes: number;
+  /** When a readiness gate counts a member it waits for as serving: now, or by the time its own capacity would. */
+  readonly gateTiming: GateTiming;
 }
+
+/** `serving`: what the members waited for serve now; `in-time`: what they will serve within the gated member's lead. */
+export type GateTiming = 'serving' | 'in-time';
 
 /** A change of a member's ordered capacity, as the ledger keeps it (ScalingHistory.changes). */
 export interface CapacityChange {

@@ -53,6 +53,7 @@ export function decideInPlan(
     model: context.model,
     states,
     planLevels: plan.planLevels,
+    ...(planned.demand !== undefined ? { demand: planned.demand } : {}),
   });
   return { decision, levels: planLevels, states };
 }

@@ -47,6 +47,7 @@ describe('plans: what the schema takes', () => {
     expect(rush?.members.map((m) => m.target)).toEqual(['api', 'events-db', 'sessions-cache']);
     expect(rush?.members[1]?.ratio).toEqual({ member: 'api', units: 1, per: 3 });
     expect(rush?.scaleInHoldMinutes).toBe(60);
+    expect(rush?.gateTiming).toBe('in-time');
   });
 
   it('has no plans by default', () => {
@@ -66,6 +67,7 @@ describe('plans: what the schema takes', () => {
       over: {
         members: [{ ...api, waitFor: ['events-db'], leadTimeMinutes: 6 }, db, cache],
         scaleInHoldMinutes: 0,
+        gateTiming: 'serving',
       },
     },
     { name: 'two members only', over: { members: [api, db] } },
@@ -222,6 +224,11 @@ describe('plans: bad plans are refused with one line each, naming the place', ()
       name: 'a hold over an hour (the ledger keeps an hour of changes)',
       plans: [plan({ scaleInHoldMinutes: 61 })],
       want: 'plans[0] "rush".scaleInHoldMinutes: Too big: expected number to be <=60',
+    },
+    {
+      name: 'a gate timing that is not serving or in-time',
+      plans: [plan({ gateTiming: 'early' })],
+      want: 'plans[0] "rush".gateTiming: Invalid option: expected one of "serving"|"in-time"',
     },
     {
       name: 'an unknown key',

@@ -125,6 +125,48 @@ describe('backtest --plan: rows on request', () => {
   });
 });
 
+describe('backtest --plan: readiness gates on a burst no forecast saw (day one, no history)', () => {
+  // 1,000 requests a minute, tripled for 90 minutes from 10:00 and 2.4× for an hour from 15:00.
+  const burst: MinuteSeries = {
+    start: Date.parse('2026-12-03T00:00:00Z'),
+    stepMinutes: 1,
+    load: Array.from({ length: 1440 }, (_, m) =>
+      m >= 600 && m < 690 ? 3000 : m >= 900 && m < 960 ? 2400 : 1000,
+    ),
+  };
+  /** The coordinated row with the API waiting for the replicas and the cache (or not gated at all). */
+  const gated = (gateTiming: 'serving' | 'in-time' | 'none') => {
+    const plans = policy.plans.map((p) => ({
+      ...p,
+      gateTiming: gateTiming === 'none' ? p.gateTiming : gateTiming,
+      members: p.members.map((m, i) =>
+        i === 0 && gateTiming !== 'none' ? { ...m, waitFor: ['events-db', 'sessions-cache'] } : m,
+      ),
+    }));
+    const run = runPlanBacktest(burst, { ...policy, plans }, 'ticket-rush', {
+      prices: bundledPrices,
+      policies: ['coordinated'],
+    });
+    return run.figures[0] as (typeof run.figures)[number];
+  };
+  const none = gated('none');
+  const serving = gated('serving');
+  const inTime = gated('in-time');
+
+  it('ungated, the API serves first and waits on replicas still being created: downstream overload', () => {
+    expect(none.downstreamOverloadMinutes).toBeGreaterThan(0);
+  });
+  it('gated in time, the API’s instances arrive with the replicas: no downstream overload, no more system overload', () => {
+    expect(inTime.downstreamOverloadMinutes).toBe(0);
+    expect(inTime.overloadMinutes).toBeLessThanOrEqual(none.overloadMinutes);
+    expect(inTime.cost).toBeLessThanOrEqual(none.cost);
+  });
+  it('gated on serving, the API starts only once the replicas serve: its own lead time of overload more per burst', () => {
+    expect(serving.downstreamOverloadMinutes).toBe(0);
+    expect(serving.overloadMinutes).toBeGreaterThanOrEqual(inTime.overloadMinutes + 2 * 5);
+  });
+});
+
 describe('backtest --plan: bad requests are one clear line', () => {
   it.each([
     {

@@ -31,13 +31,17 @@ function policyWith(plan: Record<string, unknown> = {}, members = ['api', 'event
   return validatePolicy(raw);
 }
 
-const withGate = () => {
+const withGate = (gateTiming = 'serving') => {
   const policy = policyWith();
   const api = policy.plans[0]?.members[0];
   return validatePolicy({
     ...policy,
     plans: [
-      { ...policy.plans[0], members: [{ ...api, waitFor: ['events-db'] }, policy.plans[0]?.members[1]] },
+      {
+        ...policy.plans[0],
+        gateTiming,
+        members: [{ ...api, waitFor: ['events-db'] }, policy.plans[0]?.members[1]],
+      },
     ],
   });
 };
@@ -131,6 +135,23 @@ describe('the walk acts on plans: each member decides inside its plan, on what t
     expect(at('api', 'PredictiveFloor')).toEqual(new Date(T0.getTime() + 16 * 60_000));
     // What the replicas' scaler learned: from the decision to the replica serving, 15 minutes.
     expect(w.ledger.plans.get('events-db')?.leadSeconds).toEqual([900]);
+  });
+
+  it('gateTiming in-time: the API grows 10 minutes after the replica was requested, so both serve together', async () => {
+    const w = world(withGate('in-time'));
+    w.setDemand(4500); // 9 instances, 3 replicas
+    const first = await w.minute();
+    expect(first.db).toMatchObject({ current: 2, desired: 3, reason: 'PredictiveFloor' });
+    expect(first.api).toMatchObject({ current: 6, desired: 6, reason: 'ReadinessGate' });
+    expect(first.api.message).toContain(
+      "api held at 6 until events-db serves 3 read replicas within api's 5 min lead time (serving 2, 2 by then)",
+    );
+    // The replica was requested at minute 1; from minute 11 its 15 minutes end within the API's 5.
+    for (let m = 2; m < 11; m += 1) expect((await w.minute()).api.reason).toBe('ReadinessGate');
+    const grows = await w.minute();
+    expect(grows.db.reason).toBe('OperationPending');
+    expect(grows.api).toMatchObject({ current: 6, desired: 9, reason: 'PredictiveFloor' });
+    expect(w.group.sets).toEqual([9]);
   });
 
   it('without a readiness gate, the API follows the demand at once (its own warm-up is its lead)', async () => {

@@ -44,6 +44,7 @@ export function rushPlan(over: Record<string, Partial<PlanMemberModel>> = {}, ho
   return {
     name: 'rush',
     scaleInHoldMinutes: hold,
+    gateTiming: 'serving',
     members: members.map((m) => ({ ...m, ...over[m.name] })),
   };
 }

@@ -16,6 +16,7 @@ describe('planModel: the example plan resolved against its targets', () => {
     ]);
     expect(model.members[1]?.follows).toEqual({ member: 'api', units: 1, per: 3 });
     expect(model.scaleInHoldMinutes).toBe(60);
+    expect(model.gateTiming).toBe('in-time');
   });
 
   it.each([

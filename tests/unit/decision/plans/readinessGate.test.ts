@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyGateVerdict } from '../../../../shared/decision/plans/applyGateVerdict';
 import { readinessGate } from '../../../../shared/decision/plans/readinessGate';
 import type { Decision } from '../../../../shared/decision/types';
-import { member, rushPlan } from './planFixtures';
+import { member, minutesAgo, rushPlan, T0 } from './planFixtures';
 
 const gated = rushPlan({ api: { waitFor: ['events-db'] } });
 const dbServing = (serving: number) => ({
@@ -46,23 +46,75 @@ describe('readinessGate: a member grows no further than what the members it wait
       want: { proceed: true },
     },
   ])('$name', ({ proposal, states, want }) => {
-    expect(readinessGate(gated, 'api', proposal, states)).toEqual(want);
+    expect(readinessGate(gated, 'api', proposal, states, T0)).toEqual(want);
+  });
+
+  it('capacity beyond the demand loads no replica: the API’s own rules may add it', () => {
+    // The demand, 2,000 a minute, needs 4 instances and 2 replicas; the API's rules ask for 9.
+    const proposal = { current: 4, desired: 9 };
+    expect(readinessGate(gated, 'api', proposal, dbServing(2), T0, 2000)).toEqual({ proceed: true });
+    // At 4,000 a minute its 9 instances pass on 4,000: 3 replicas, one not serving.
+    expect(readinessGate(gated, 'api', proposal, dbServing(2), T0, 4000)).toMatchObject({ hold: 6 });
   });
 
   it('a member without waitFor is never gated', () => {
-    expect(readinessGate(rushPlan(), 'api', { current: 6, desired: 9 }, dbServing(1))).toEqual({
+    expect(readinessGate(rushPlan(), 'api', { current: 6, desired: 9 }, dbServing(1), T0)).toEqual({
       proceed: true,
     });
   });
 
   it('a member whose state is unknown holds no one back (a scaler that stopped must not freeze the API)', () => {
     const { 'events-db': _unknown, ...known } = dbServing(2);
-    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, known)).toEqual({ proceed: true });
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, known, T0)).toEqual({ proceed: true });
   });
 
   it('a replica at its maximum lets the API grow: waiting would not bring more', () => {
     // 10 instances need 4 replicas; the range stops at 3, all serving.
-    expect(readinessGate(gated, 'api', { current: 9, desired: 10 }, dbServing(3))).toEqual({ proceed: true });
+    expect(readinessGate(gated, 'api', { current: 9, desired: 10 }, dbServing(3), T0)).toEqual({
+      proceed: true,
+    });
+  });
+});
+
+describe('readinessGate, gateTiming in-time: the API’s instances arrive with the replicas they need', () => {
+  const inTime = { ...gated, gateTiming: 'in-time' as const };
+  const db = (orderedAgo: number) => ({
+    api: member(6),
+    'events-db': member(3, { serving: 2, changes: [{ at: minutesAgo(orderedAgo), from: 2, to: 3 }] }),
+    'sessions-cache': member(4),
+  });
+  it.each([
+    {
+      name: 'the third replica serves in 3 minutes, within the API’s 5: the API grows now',
+      states: db(12),
+      want: { proceed: true },
+    },
+    {
+      name: 'the third replica serves in 10 minutes: the API waits',
+      states: db(5),
+      want: {
+        hold: 6,
+        reason: 'ReadinessGate',
+        message:
+          "api held at 6 until events-db serves 3 read replicas within api's 5 min lead time (serving 2, 2 by then)",
+      },
+    },
+    {
+      name: 'no third replica ordered: the API waits',
+      states: { ...dbServing(2), 'events-db': member(2) },
+      want: {
+        hold: 6,
+        reason: 'ReadinessGate',
+        message:
+          "api held at 6 until events-db serves 3 read replicas within api's 5 min lead time (serving 2, 2 by then)",
+      },
+    },
+  ])('$name', ({ states, want }) => {
+    expect(readinessGate(inTime, 'api', { current: 6, desired: 9 }, states, T0)).toEqual(want);
+  });
+
+  it('with gateTiming serving, the same replica 3 minutes from serving holds the API', () => {
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, db(12), T0)).toMatchObject({ hold: 6 });
   });
 });
 
