@@ -88,6 +88,7 @@ function predictiveRun(c: number, trace: BenchTrace, kind: TargetKind): RunFigur
     enabled: true,
     mode: 'forecast-and-scale',
     trustMaseRatio: knobs.trustMaseRatio,
+    seasonalFloor: knobs.seasonalFloor,
     tuning: knobs.tuning,
   });
   const floors = benchFloorSettings(trace.series.stepMinutes, predictive);

@@ -170,7 +170,8 @@ function predictiveStage(
   const runsFor = (c: number) => {
     let made = runs.get(c);
     if (!made) {
-      made = FLOOR_GRID.map(({ floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, tuning }) => {
+      made = FLOOR_GRID.map((knobs) => {
+        const { floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, seasonalFloor, tuning } = knobs;
         const target = candidateTarget(
           settings,
           scenario,
@@ -181,6 +182,7 @@ function predictiveStage(
         const floors = benchFloorSettings(series.stepMinutes, {
           ...settings.predictive,
           trustMaseRatio,
+          seasonalFloor: [...seasonalFloor],
           // The candidate's tuning over the schema's defaults (not the policy's: a candidate is a whole setting).
           tuning: FloorTuningSchema.parse(tuning),
         });
