@@ -135,7 +135,7 @@ export const PredictiveSchema = z
       .refine((p) => new Set(p).size === p.length, { message: 'name each period once' })
       .default([])
       .describe(
-        "raise the forecast to the load a day (or a week) before at the same time, scaled by today's level ÷ that day's (last 3 h); [] : the forecast alone (chosen leave-one-trace-out, bench/results.md)",
+        "raise the forecast to the load a day (or a week) before at the same time, scaled by today's level ÷ that day's (last 3 h), where that is higher; empty: the forecast alone (chosen leave-one-trace-out, bench/results.md)",
       ),
     provisioningMinutes: z
       .strictObject({
