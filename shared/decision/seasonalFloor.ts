@@ -1,4 +1,4 @@
-import type { LoadForecast } from '../forecast/types';
+import type { LoadForecast, LoadHistory } from '../forecast/types';
 
 /**
  * The seasonal floor (issue 22): the load the same time of day (or week) had, scaled to today's level, as a
@@ -28,6 +28,12 @@ const MINUTE = 60_000;
  * predict function's lookup of its history, the backtest's of the run's).
  */
 export type HistoryAt = (time: number) => number | undefined;
+
+/** The lookup of a history read from CloudWatch (its datapoints by timestamp). */
+export function historyLookup(history: LoadHistory): HistoryAt {
+  const byTime = new Map(history.times.map((t, i) => [t, history.values[i] as number]));
+  return (time) => byTime.get(time);
+}
 
 /** The mean of the steps with a datapoint in [from, to), or undefined when none has one. */
 function meanOver(valueAt: HistoryAt, from: number, to: number, stepMs: number): number | undefined {
