@@ -143,6 +143,7 @@ export function recommendedYaml(
       ? {
           predictive: {
             trustMaseRatio: result.floors.trustMaseRatio,
+            seasonalFloor: [...result.floors.seasonalFloor],
             tuning: { enabled: false, ...result.floors.tuning },
           },
         }

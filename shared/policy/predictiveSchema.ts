@@ -129,6 +129,14 @@ export const PredictiveSchema = z
       .describe(
         "the trust gate: floors stay on while the last week's forecasts' MASE is at most this × seasonal-naive's (chosen leave-one-trace-out, bench/results.md)",
       ),
+    seasonalFloor: z
+      .array(z.enum(['day', 'week']))
+      .max(2)
+      .refine((p) => new Set(p).size === p.length, { message: 'name each period once' })
+      .default([])
+      .describe(
+        "raise the forecast to the load a day (or a week) before at the same time, scaled by today's level ÷ that day's (last 3 h), where that is higher; empty: the forecast alone (chosen leave-one-trace-out, bench/results.md)",
+      ),
     provisioningMinutes: z
       .strictObject({
         'rds-replicas': z.number().int().min(0).max(120).default(15),

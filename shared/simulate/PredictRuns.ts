@@ -22,6 +22,7 @@ import {
   trackedSteps,
   trustVerdict,
 } from '../decision/forecastTrust';
+import { withSeasonalFloor } from '../decision/seasonalFloor';
 import type { LoadForecast } from '../forecast/types';
 import type { PredictivePolicy, Rule } from '../policy/schema';
 import { CalibrationRecord, calibrationOf, type KeptCalibration } from './CalibrationRecord';
@@ -203,9 +204,15 @@ export class PredictRuns {
     );
     if (made.status === 'declined')
       return { status: 'declined', why: `rule ${rule.name}: ${made.reason}: ${made.message}` };
+    // As predict's: the seasonal floor read from the run's own history (the steps before its minute).
+    const floored = withSeasonalFloor(
+      made,
+      (time) => this.history.actual(m, load, time),
+      this.predictive.seasonalFloor,
+    );
     if (!verdict.trusted)
-      return { status: 'untrusted', forecast: made, why: `forecast untrusted: ${verdict.message}` };
-    return { status: 'forecast', forecast: made };
+      return { status: 'untrusted', forecast: floored, why: `forecast untrusted: ${verdict.message}` };
+    return { status: 'forecast', forecast: floored };
   }
 
   /** What the next runs score: each rule's forecast over the span its floors use, with its history's MASE scale. */
@@ -322,6 +329,7 @@ export function predictRunsFor(
     p.horizonMinutes,
     p.capacityBufferPercent,
     p.trustMaseRatio,
+    p.seasonalFloor,
     rules.map((r) => [r.name, r.metric.periodSeconds]),
     refused,
     lead,

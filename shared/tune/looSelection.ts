@@ -86,22 +86,51 @@ export function goalScore(
   return worst;
 }
 
-/** The candidate with the lowest goal score on these traces (the earlier one on a tie). */
+/** The largest cost ratio ÷ goal over the kinds: how much of its cost budget a candidate spends. */
+function costScore(
+  table: ResultTable,
+  candidate: number,
+  traces: readonly string[],
+  goals: Readonly<Partial<Record<TargetKind, Goal>>>,
+): number {
+  let worst = 0;
+  for (const kind of table.kinds) {
+    const goal = goals[kind];
+    if (goal) worst = Math.max(worst, totalRatios(table, traces, kind, () => candidate).cost / goal.cost);
+  }
+  return worst;
+}
+
+/**
+ * The default chosen on these traces: among the candidates that meet every goal there, the cheapest (the lowest
+ * cost ratio ÷ goal, the largest over the kinds); when none meets them all, the closest (the lowest goal score).
+ * The earlier one on a tie. Cheapest, not the most slack on the tightest goal: on the shared traces the
+ * candidates that won with overload to spare (a 30-minute scale-in window) cost 1–2% more than target tracking
+ * on the trace left out, while the cheapest that met the goals held both (bench/results.md).
+ */
 export function chooseCandidate(
   table: ResultTable,
   traces: readonly string[],
   goals: Readonly<Partial<Record<TargetKind, Goal>>>,
 ): number {
-  let best = 0;
-  let bestScore = Number.POSITIVE_INFINITY;
+  let closest = 0;
+  let closestScore = Number.POSITIVE_INFINITY;
+  let cheapest = -1;
+  let cheapestCost = Number.POSITIVE_INFINITY;
   for (let c = 0; c < table.candidates; c += 1) {
     const score = goalScore(table, c, traces, goals);
-    if (score < bestScore) {
-      best = c;
-      bestScore = score;
+    if (score < closestScore) {
+      closest = c;
+      closestScore = score;
+    }
+    if (score > 1) continue;
+    const cost = costScore(table, c, traces, goals);
+    if (cost < cheapestCost) {
+      cheapest = c;
+      cheapestCost = cost;
     }
   }
-  return best;
+  return cheapest >= 0 ? cheapest : closest;
 }
 
 /** Per kind: the ratios in-sample (one default chosen on every trace) and left out (each trace's own fold). */

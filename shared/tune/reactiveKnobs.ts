@@ -1,3 +1,5 @@
+import type { SeasonalPeriod } from '../decision/seasonalFloor';
+
 /**
  * The reactive knobs of a target-tracking target, as an operator writes them: the rule's target and tolerance,
  * and how it comes back down (the scale-in stabilisation window and a scale-in rate limit). Scale-out always acts
@@ -50,6 +52,8 @@ export interface FloorPolicyKnobs {
   readonly floorTargetPercent: number;
   readonly scaleInHoldsUnderFloor: boolean;
   readonly trustMaseRatio: number;
+  /** The seasonal floor's periods (`predictive.seasonalFloor`; [] : the forecast alone). */
+  readonly seasonalFloor: readonly SeasonalPeriod[];
   /** The policy's `predictive.tuning` keys this candidate sets (the rest: the schema's defaults). */
   readonly tuning: Readonly<Record<string, unknown>>;
 }
@@ -62,6 +66,7 @@ export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
   floorTargetPercent: 85,
   scaleInHoldsUnderFloor: false,
   trustMaseRatio: 2,
+  seasonalFloor: [],
   tuning: {},
 };
 
@@ -83,6 +88,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
         floorTargetPercent,
         scaleInHoldsUnderFloor,
         trustMaseRatio,
+        seasonalFloor: [],
         tuning: {},
       })),
     ),
@@ -91,7 +97,25 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
     floorTargetPercent: 90,
     scaleInHoldsUnderFloor: true,
     trustMaseRatio: 2,
+    seasonalFloor: [],
     tuning,
+  })),
+  // The seasonal floor (issue 22): a day and a week before at each sizing, and each period alone at 85%.
+  ...[85, 90, 95].flatMap((floorTargetPercent) =>
+    [true, false].map((scaleInHoldsUnderFloor) => ({
+      floorTargetPercent,
+      scaleInHoldsUnderFloor,
+      trustMaseRatio: 2,
+      seasonalFloor: ['day', 'week'] as const,
+      tuning: {},
+    })),
+  ),
+  ...(['day', 'week'] as const).map((period) => ({
+    floorTargetPercent: 85,
+    scaleInHoldsUnderFloor: false,
+    trustMaseRatio: 2,
+    seasonalFloor: [period],
+    tuning: {},
   })),
 ];
 
@@ -146,5 +170,7 @@ export function describeReactive(k: ReactiveKnobs): string {
 export function describeFloors(k: FloorPolicyKnobs): string {
   const tuning =
     Object.keys(k.tuning).length === 0 ? 'the schema’s tuning' : `tuning ${JSON.stringify(k.tuning)}`;
-  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${tuning}`;
+  const seasonal =
+    k.seasonalFloor.length === 0 ? 'no seasonal floor' : `seasonal floor ${k.seasonalFloor.join(' + ')}`;
+  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${seasonal}, ${tuning}`;
 }

@@ -4,7 +4,14 @@ import { scalepilot, scalepilotTarget, targetTracking } from '../simulate/baseli
 import { type Scenario, scenarioFor, simulate, type Timeline } from '../simulate/engine';
 import { benchFloorSettings } from '../simulate/predictive';
 import type { MinuteSeries } from '../simulate/trace';
-import { type Goal, type Ratios, ratiosOf } from './looSelection';
+import {
+  chooseCandidate,
+  type Goal,
+  type Ratios,
+  type ResultTable,
+  type RunFigures,
+  ratiosOf,
+} from './looSelection';
 import { rangeFigures } from './rangeFigures';
 import {
   FLOOR_GRID,
@@ -170,7 +177,8 @@ function predictiveStage(
   const runsFor = (c: number) => {
     let made = runs.get(c);
     if (!made) {
-      made = FLOOR_GRID.map(({ floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, tuning }) => {
+      made = FLOOR_GRID.map((knobs) => {
+        const { floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, seasonalFloor, tuning } = knobs;
         const target = candidateTarget(
           settings,
           scenario,
@@ -181,6 +189,7 @@ function predictiveStage(
         const floors = benchFloorSettings(series.stepMinutes, {
           ...settings.predictive,
           trustMaseRatio,
+          seasonalFloor: [...seasonalFloor],
           // The candidate's tuning over the schema's defaults (not the policy's: a candidate is a whole setting).
           tuning: FloorTuningSchema.parse(tuning),
         });
@@ -203,19 +212,17 @@ function predictiveStage(
   };
 }
 
-/** The run closest to its goal on a range (the first on a tie). */
+/** The run chosen on a range, by the bench's rule (`chooseCandidate`: the cheapest that meets the goal, else the closest). */
 function best(runs: readonly Timeline[], reference: Timeline, range: Range, goal: Goal): number {
-  let chosen = 0;
-  let score = Number.POSITIVE_INFINITY;
-  runs.forEach((run, i) => {
-    const r = ratios(run, reference, range);
-    const s = Math.max(r.overload / goal.overload, r.cost / goal.cost);
-    if (s < score) {
-      chosen = i;
-      score = s;
-    }
-  });
-  return chosen;
+  const figures = runs.map((run) => rangeFigures(run, range.from, range.to));
+  const table: ResultTable = {
+    candidates: runs.length,
+    traces: ['history'],
+    kinds: ['asg'], // one goal, whatever the target's kind: the label is only a key
+    result: (c) => figures[c] as RunFigures,
+    reference: () => rangeFigures(reference, range.from, range.to),
+  };
+  return chooseCandidate(table, table.traces, { asg: goal });
 }
 
 /** A run's overload and cost over a range, as ratios to the reference's. */

@@ -32,11 +32,12 @@ import {
 import type { PauseState } from '../decision/pauseState';
 import { withPlanFloors } from '../decision/plans/planForecastFloors';
 import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
+import { historyLookup, withSeasonalFloor } from '../decision/seasonalFloor';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { ScalingError } from '../errors';
 import { forecastLoad } from '../forecast/forecastLoad';
 import type { LoadHistory } from '../forecast/types';
-import type { Policy, Rule, Target } from '../policy/schema';
+import type { Policy, PredictivePolicy, Rule, Target } from '../policy/schema';
 import { metricDimensions } from '../policy/targetResource';
 import type {
   Clock,
@@ -273,7 +274,7 @@ async function predictOne(
     );
   const headroom = (rule: Rule) => floorHeadroom(measured(rule), predictive.capacityBufferPercent);
 
-  const forecastOutcome = forecastAll(target, histories, lead, now, until, verdict, headroom);
+  const forecastOutcome = forecastAll(target, histories, lead, now, until, verdict, headroom, predictive);
   const outcome: Outcome =
     forecastOutcome.status === 'forecast' && !tuned.knobs.floors
       ? { ...forecastOutcome, status: 'not-worth-it', why: `floors not worth it: ${tuned.why}` }
@@ -405,6 +406,7 @@ function forecastAll(
   until: Date,
   verdict: { trusted: boolean; message: string },
   headroom: (rule: Rule) => number,
+  predictive: PredictivePolicy,
 ): Outcome {
   const refused = target.rules.map(unforecastable).filter((r): r is string => r !== undefined);
   const rules = target.rules.filter((r) => unforecastable(r) === undefined);
@@ -431,7 +433,9 @@ function forecastAll(
         forecasts: [],
         why: `rule ${rule.name}: ${result.reason}: ${result.message}`,
       };
-    forecasts.push({ rule, forecast: result, headroom: headroom(rule) });
+    // The seasonal floor from the same history (a day or a week before, level-scaled; seasonalFloor.ts).
+    const forecast = withSeasonalFloor(result, historyLookup(history), predictive.seasonalFloor);
+    forecasts.push({ rule, forecast, headroom: headroom(rule) });
   }
   if (!verdict.trusted)
     return { status: 'untrusted', forecasts, why: `forecast untrusted: ${verdict.message}` };

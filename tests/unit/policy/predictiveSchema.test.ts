@@ -45,6 +45,7 @@ describe('predictive: defaults (the seeds’ values)', () => {
       capacityBufferPercent: 30,
       mode: 'forecast-only',
       trustMaseRatio: 2,
+      seasonalFloor: [],
       provisioningMinutes: { 'rds-replicas': 15, 'cache-shards': 10 },
       events: [],
       tuning: {
@@ -190,4 +191,29 @@ describe('predictive: every key', () => {
       ).toBe(true);
     },
   );
+});
+
+// The seasonal floor (issue 22): what it does is tested in tests/unit/decision/seasonalFloor.test.ts and
+// tests/unit/usecases/predictTargets.test.ts; here, that a bad list is refused naming the key.
+describe('predictive.seasonalFloor: bad periods are refused, naming the place', () => {
+  it.each([
+    {
+      name: 'an unknown period',
+      seasonalFloor: ['month'],
+      want: 'predictive.seasonalFloor[0]: Invalid option: expected one of "day"|"week"',
+    },
+    {
+      name: 'a period named twice',
+      seasonalFloor: ['day', 'day'],
+      want: 'predictive.seasonalFloor: name each period once',
+    },
+    { name: 'not a list', seasonalFloor: 'day', want: 'predictive.seasonalFloor' },
+  ])('$name', ({ seasonalFloor, want }) => {
+    const problems = problemsOf(policy({ enabled: true, seasonalFloor }));
+    expect(problems.join('\n')).toContain(want);
+  });
+
+  it.each([[['day']], [['week']], [['day', 'week']], [[]]])('accepts %j', (seasonalFloor) => {
+    expect(problemsOf(policy({ enabled: true, seasonalFloor }))).toEqual([]);
+  });
 });

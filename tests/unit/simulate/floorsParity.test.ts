@@ -185,6 +185,34 @@ describe('the backtest’s floors are the predict function’s', () => {
     expect(new Set(floors.slice(40 * 1440)).size).toBeGreaterThanOrEqual(3);
   });
 
+  it('with the seasonal floor (a day and a week before), the backtest raises the forecast as predict does', async () => {
+    // A weekly cycle with a burst at minutes 40..49 of each hour: yesterday's and last week's burst raise the
+    // forecast's point where the blend smoothed them.
+    const weekly = (minute: number) => {
+      const m = Math.floor(minute / 5) * 5;
+      return load(m) * (Math.floor(m / 1440) % 7 >= 5 ? 0.6 : 1);
+    };
+    const seasonal = { lookbackDays: 9, seasonalFloor: ['day', 'week'] };
+    const on = await bothWays({
+      target: group,
+      load: weekly,
+      from: 8 * 1440,
+      hours: 3,
+      predictive: seasonal,
+    });
+    const off = await bothWays({
+      target: group,
+      load: weekly,
+      from: 8 * 1440,
+      hours: 3,
+      predictive: { lookbackDays: 9 },
+    });
+    expect(on.differ).toEqual([]);
+    expect(on.predictions.at(-1)?.decision.message).toContain('seasonal floor (day and week before');
+    // Not vacuous: the key changed the floors.
+    expect(on.floors.slice(8 * 1440)).not.toEqual(off.floors.slice(8 * 1440));
+  });
+
   it('a forecast that loses the function’s trust loses its floors in the backtest at the same minute', async () => {
     const { differ, predictions, floors } = await bothWays({
       target: group,

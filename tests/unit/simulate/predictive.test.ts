@@ -88,6 +88,26 @@ describe('predictive floors in the backtest', () => {
     },
   );
 
+  it.each([
+    { name: 'NaN from minute 2000', from: 2000, poison: Number.NaN },
+    { name: 'a huge load from minute 3500', from: 3500, poison: 1e12 },
+  ])(
+    'with the seasonal floor (a day before) too, $name changes no decision up to that minute',
+    ({ from, poison }) => {
+      const seasonal = floorSettingsFor(
+        PredictiveSchema.parse({ tuning: { enabled: false }, seasonalFloor: ['day'] }),
+      );
+      const runOn = (series: readonly number[]) =>
+        simulate(scalepilot(scalepilotTarget(s), { floors: seasonal })(), scenarioOf(series), START);
+      const clean = runOn(load);
+      const run = runOn(load.map((v, j) => (j >= from ? poison : v)));
+      expect(rle(run.ordered.slice(0, from + 1))).toBe(rle(clean.ordered.slice(0, from + 1)));
+      expect(rle(run.floor?.slice(0, from + 1) ?? [])).toBe(rle(clean.floor?.slice(0, from + 1) ?? []));
+      // Not vacuous: the seasonal floor changed the floors before the poisoned minute.
+      expect(rle(clean.floor?.slice(0, from) ?? [])).not.toBe(rle(predictive.floor?.slice(0, from) ?? []));
+    },
+  );
+
   it('property: poisoning every minute from any m on (NaN, zero, negative, huge) leaves the decisions up to m unchanged', () => {
     fc.assert(
       fc.property(

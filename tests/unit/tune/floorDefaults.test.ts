@@ -12,4 +12,8 @@ describe('the floors’ defaults', () => {
   it('set the schema’s trustMaseRatio default', () => {
     expect(PredictiveSchema.parse({}).trustMaseRatio).toBe(FLOOR_DEFAULTS.trustMaseRatio);
   });
+
+  it('set the schema’s seasonalFloor default', () => {
+    expect(PredictiveSchema.parse({}).seasonalFloor).toEqual(FLOOR_DEFAULTS.seasonalFloor);
+  });
 });

@@ -378,6 +378,44 @@ describe('predictTargets: known events and growth', () => {
   });
 });
 
+describe('predictTargets: the seasonal floor (predictive.seasonalFloor)', () => {
+  // The daily load, and yesterday an extra 200 percent-units from 11:00 to 11:30: one day's peak, which the
+  // forecast's medians over the days smooth away and yesterday-at-this-time keeps.
+  const peakStart = T0 - DAY + 58 * MIN;
+  const yesterdaysPeak = (t: number) => daily(t) + (t >= peakStart && t < peakStart + 30 * MIN ? 200 : 0);
+  const floorsWith = async (seasonalFloor: ('day' | 'week')[]) => {
+    const { deps, ledger } = setUp(policyWith({ seasonalFloor }), new SyntheticHistory(yesterdaysPeak));
+    const [prediction] = await predictTargets(deps);
+    const floors = (await ledger.read('api')).floors;
+    return { prediction, at: (minutes: number) => floorAt(floors, new Date(T0 + minutes * MIN))?.units ?? 0 };
+  };
+
+  it.each([
+    // The daily load at 11:12 is about 181: 181 × 1.3 ÷ 70 → 4 units; with yesterday's 200 more, 8.
+    { name: "[] (the default): yesterday's peak is not planned for", seasonalFloor: [], least: 4, most: 5 },
+    {
+      name: "day: yesterday's peak, level-scaled, raises the floor",
+      seasonalFloor: ['day'] as const,
+      least: 8,
+      most: 8,
+    },
+  ])('$name', async ({ seasonalFloor, least, most }) => {
+    const { prediction, at } = await floorsWith([...seasonalFloor]);
+    expect(at(70)).toBeGreaterThanOrEqual(least);
+    expect(at(70)).toBeLessThanOrEqual(most);
+    // Off the peak the floor is the forecast's either way.
+    expect(at(150)).toBe((await floorsWith([])).at(150));
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+  });
+
+  it('the run names the seasonal floor in its message (the floors’ source a scaler quotes)', async () => {
+    const { prediction } = await floorsWith(['day']);
+    expect(prediction?.decision.message).toMatch(
+      /seasonal floor \(day before, level-scaled\) above it at \d+ of/,
+    );
+  });
+});
+
 describe('predictTargets: replicas and shards', () => {
   it('read replicas: floors in the ledger start 15 minutes early; no scheduled actions', async () => {
     const db = {
