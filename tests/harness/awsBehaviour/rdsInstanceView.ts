@@ -24,7 +24,14 @@ export class RdsInstanceView {
     this.crossRegion.set(source, [...(this.crossRegion.get(source) ?? []), arn]);
   }
 
-  /** The ARNs of the source's replicas in other Regions. */
+  removeCrossRegionReplica(source: string, arn: string): void {
+    this.crossRegion.set(
+      source,
+      this.crossRegionReplicas(source).filter((a) => a !== arn),
+    );
+  }
+
+  /** The ARNs of the source's replicas in other Regions, oldest first. */
   crossRegionReplicas(source: string): readonly string[] {
     return this.crossRegion.get(source) ?? [];
   }

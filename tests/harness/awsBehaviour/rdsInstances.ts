@@ -1,4 +1,5 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
+import { replicaLimit } from '../../../shared/decision/rdsReplicasView';
 import { AuroraReaderEndpoints } from './auroraReaderEndpoints';
 import type { Behaviour, LayerContext } from './layerContext';
 import { MINUTE } from './layerContext';
@@ -192,9 +193,27 @@ export class RdsInstances implements Behaviour {
     this.lagEpisodes.set(id, { seconds, until: this.context.now() + minutes * MINUTE });
   }
 
-  /** A replica of `source` in another Region: RDS lists its ARN among the source's replicas. */
-  addCrossRegionReplica(source: string, arn: string): void {
+  /**
+   * A replica of `source` in another Region: RDS lists its ARN among the source's replicas. False when RDS
+   * refuses it: the source has all the replicas it may have.
+   */
+  addCrossRegionReplica(source: string, arn: string): boolean {
+    // RDS refuses a replica past the source's limit (15; 5 for Oracle and SQL Server), whatever its Region.
+    const inRegion = [...this.lives.values()].filter((l) => l.source === source && !l.deleted).length;
+    const limit = replicaLimit(this.engineOf(source), false);
+    if (inRegion + this.view.crossRegionReplicas(source).length >= limit) return false;
     this.view.addCrossRegionReplica(source, arn);
+    return true;
+  }
+
+  /** Someone deletes (or promotes) a replica in another Region: the source no longer lists it. */
+  removeCrossRegionReplica(source: string, arn: string): void {
+    this.view.removeCrossRegionReplica(source, arn);
+  }
+
+  /** The ARNs of the source's replicas in other Regions, oldest first. */
+  crossRegionReplicas(source: string): readonly string[] {
+    return this.view.crossRegionReplicas(source);
   }
 
   /** Someone creates a replica by hand (straight into moto): it goes through the same life cycle. */

@@ -5,12 +5,15 @@ import { SOAK } from './soakPolicy';
 import { type Act, KINDS, type Model, pass, type Soak } from './soakSteps';
 
 /** Something the soak can make happen, with what it says it did. */
-interface Episode {
+export interface Episode {
   readonly label: string;
   readonly act: Act;
 }
 
 const episode = (label: string, act: Act): Episode => ({ label, act });
+
+/** Replicas of the source in other Regions at most (someone else's; the oldest goes when a new one comes). */
+const CROSS_REGION_KEPT = 3;
 
 const replicaOf = (soak: Soak, source: string, pick: number) => {
   const ids = soak.world.layer.rds
@@ -37,7 +40,7 @@ const loadShape = fc
  * Every life cycle, foreign change and fault, by name. The commands draw them at random; each is also
  * scheduled once a virtual day at a random minute (dailyEpisodes), so every behaviour plays in any long soak.
  */
-const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
+export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
   // RDS life cycles.
   replicationStops: fc.tuple(fc.nat(), fc.boolean()).map(([pick, shown]) =>
     episode(`replication stops on replica #${pick}${shown ? '' : ' (StatusInfos not yet)'}`, (s) => {
@@ -106,16 +109,20 @@ const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
       if (!s.world.layer.rds.status(id)) await s.world.manualReplica(SOAK.source, id);
     }),
   ),
-  crossRegionReplica: fc
-    .nat({ max: 999 })
-    .map((n) =>
-      episode('a cross-Region replica appears', (s) =>
-        s.world.layer.rds.addCrossRegionReplica(
-          SOAK.source,
-          `arn:aws:rds:us-west-2:123456789012:db:${SOAK.source}-west-${n}`,
-        ),
-      ),
-    ),
+  crossRegionReplica: fc.nat({ max: 999 }).map((n) =>
+    episode('a cross-Region replica appears', (s) => {
+      // Someone else's disaster-recovery copies come and go: the oldest is deleted past three (left to
+      // pile up, a week of episodes took all 15 of the source's replicas, seed 2026).
+      const { rds } = s.world.layer;
+      const oldest = rds.crossRegionReplicas(SOAK.source);
+      if (oldest.length >= CROSS_REGION_KEPT && oldest[0])
+        rds.removeCrossRegionReplica(SOAK.source, oldest[0]);
+      rds.addCrossRegionReplica(
+        SOAK.source,
+        `arn:aws:rds:us-west-2:123456789012:db:${SOAK.source}-west-${n}`,
+      );
+    }),
+  ),
   // ElastiCache.
   foreignReshard: fc
     .integer({ min: 3, max: 6 })
