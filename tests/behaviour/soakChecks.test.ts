@@ -69,4 +69,21 @@ describe('the soak’s checks and episodes (issue 21)', () => {
       reads.capacity.max,
     );
   });
+
+  it('a create armed to stick is counted when a describe shows it creating past any normal create, not when armed', async () => {
+    const w = await ScalerWorld.start({
+      policy: replicasPolicy({ replicaCreateDeadlineMinutes: 60 }),
+      layer: { rds: { stuckMinutes: [120, 120] } },
+    });
+    world = w;
+    w.layer.rds.stickNextCreate();
+    await run(w, 'rds-replicas', 6); // the scaler creates db-sp-1 (capacity.min 1)
+    expect(w.layer.rds.status('db-sp-1'), story(w)).toBe('creating');
+    expect(w.layer.counts.get('rds.stuckCreating')).toBe(0);
+    await run(w, 'rds-replicas', 34);
+    expect(w.layer.rds.status('db-sp-1')).toBe('creating');
+    expect(w.layer.counts.get('rds.stuckCreating')).toBe(1);
+    await run(w, 'rds-replicas', 10);
+    expect(w.layer.counts.get('rds.stuckCreating')).toBe(1); // one episode, however often described
+  });
 });

@@ -1,6 +1,9 @@
-import type { LayerContext } from './layerContext';
+import { type LayerContext, MINUTE } from './layerContext';
 import { editElements, escapeXml, removeChild, setChild, xmlElements, xmlText } from './protocol';
 import { type RdsLife, statusAt } from './rdsLife';
+
+/** A create still `creating` this long after it began is stuck (a normal one takes 10-20 minutes). */
+const STUCK_SHOWN_AFTER = 30 * MINUTE;
 
 /**
  * An RDS instance as a describe shows it now: its status on the virtual clock, no endpoint while
@@ -59,8 +62,16 @@ export class RdsInstanceView {
     return true;
   }
 
-  /** Counts a replica's failed end state the first time a describe shows it. */
+  /** Counts a replica's failed end state, or a create stuck, the first time a describe shows it. */
   private shown(life: RdsLife, status: string): void {
+    const stuckFor = this.context.now() - life.createdAt;
+    if (
+      life.stuck &&
+      status === 'creating' &&
+      stuckFor >= STUCK_SHOWN_AFTER &&
+      this.once(`stuck ${life.id} ${life.createdAt}`)
+    )
+      this.context.counts.count('rds.stuckCreating');
     if (
       status === life.endState &&
       status === 'incompatible-parameters' &&

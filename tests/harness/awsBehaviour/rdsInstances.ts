@@ -282,6 +282,13 @@ export class RdsInstances implements Behaviour {
 
   private readonly failures: ('failed' | 'storage-full' | 'incompatible-parameters')[] = [];
 
+  /** The next replica or reader a caller creates stays `creating` for `stuckMinutes`, then fails. */
+  stickNextCreate(): void {
+    this.stickNext = true;
+  }
+
+  private stickNext = false;
+
   /** The next create is refused with InsufficientDBInstanceCapacity, whatever its class (then as configured). */
   noCapacityForNextCreate(): void {
     this.noCapacityNext = true;
@@ -439,18 +446,21 @@ export class RdsInstances implements Behaviour {
     let creatingUntil = now;
     let readyAt = now;
     let endState = 'available';
+    let stuck = false;
     if (!settled) {
       const [min, max] = aurora ? this.config.auroraCreateMinutes : this.config.createMinutes;
       const minutes = random.between(min, max);
       // RDS snapshots the source (creating), then restores and starts replicating (backing-up).
       creatingUntil = now + (aurora ? minutes : minutes * 0.7) * MINUTE;
       readyAt = now + minutes * MINUTE;
-      if (random.chance(this.config.stuckCreating)) {
+      stuck = this.stickNext || random.chance(this.config.stuckCreating);
+      this.stickNext = false;
+      if (stuck) {
+        // Counted when a describe shows it still `creating` past any normal create (rdsInstanceView).
         const [a, b] = this.config.stuckMinutes;
         creatingUntil = now + random.between(a, b) * MINUTE;
         readyAt = creatingUntil;
         endState = 'failed';
-        counts.count('rds.stuckCreating');
       } else if (this.failures.length > 0) endState = this.failures.shift() as string;
       else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
       counts.count(aurora ? 'aurora.readerCreating' : 'rds.replicaCreating');
@@ -473,6 +483,7 @@ export class RdsInstances implements Behaviour {
       creatingUntil,
       readyAt,
       endState,
+      ...(stuck ? { stuck } : {}),
       replication: { status: 'replicating', message: '', shown: true },
     };
     this.lives.set(id, life);

@@ -60,6 +60,8 @@ export interface RdsLife {
   readyAt: number;
   /** What it becomes at `readyAt`: `available`, or a failed state. */
   endState: string;
+  /** A create that stays `creating` for hours (then fails). */
+  readonly stuck?: boolean;
   deletingUntil?: number;
   deleted?: boolean;
   /** A change being applied (`modifying`), and what it sets when it ends. */

@@ -62,6 +62,9 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     .map((state) =>
       episode(`the next replica created ends ${state}`, (s) => s.world.layer.rds.failNextCreate(state)),
     ),
+  stuckCreating: fc.constant(
+    episode('the next replica created stays creating for hours', (s) => s.world.layer.rds.stickNextCreate()),
+  ),
   noCapacity: fc.constant(
     episode('RDS has no capacity for the next replica create', (s) =>
       s.world.layer.rds.noCapacityForNextCreate(),
