@@ -133,6 +133,13 @@ export class SoakInvariants {
     const removal =
       (m.action === 'DeleteDBInstance' && !this.drained.has(id)) ||
       (m.action === 'AddTagsToResource' && m.detail['Tags.Tag.1.Key'] === 'scalepilot:draining');
+    // A drain cancelled puts the replica back in service.
+    if (
+      m.action === 'RemoveTagsFromResource' &&
+      m.outcome === 'ok' &&
+      m.detail['TagKeys.member.1'] === 'scalepilot:draining'
+    )
+      this.drained.delete(id);
     if (removal && m.outcome === 'ok') {
       if (m.action === 'AddTagsToResource') this.drained.add(id);
       const healthy = (s?: { status: string; replication: string }) =>
