@@ -62,6 +62,12 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     .map((state) =>
       episode(`the next replica created ends ${state}`, (s) => s.world.layer.rds.failNextCreate(state)),
     ),
+  // One of the failed end states at random above; incompatible-parameters (the rarest to meet) daily too.
+  incompatibleParameters: fc.constant(
+    episode('the next replica created ends incompatible-parameters', (s) =>
+      s.world.layer.rds.failNextCreate('incompatible-parameters'),
+    ),
+  ),
   stuckCreating: fc.constant(
     episode('the next replica created stays creating for hours', (s) => s.world.layer.rds.stickNextCreate()),
   ),
@@ -187,12 +193,17 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     .integer({ min: 1, max: 6 })
     .map((n) => episode(`throttling storm: ${n} rds calls`, (s) => s.world.layer.throttling.storm('rds', n))),
   otherThrottled: fc
-    .tuple(
-      fc.constantFrom('monitoring', 'elasticache', 'autoscaling', 'dynamodb'),
-      fc.integer({ min: 1, max: 6 }),
-    )
+    .tuple(fc.constantFrom('elasticache', 'autoscaling', 'dynamodb'), fc.integer({ min: 1, max: 6 }))
     .map(([service, n]) =>
       episode(`throttling storm: ${n} ${service} calls`, (s) => s.world.layer.throttling.storm(service, n)),
+    ),
+  // A storm on CloudWatch meets the functions' GetMetricData (the harness's own metric writes pass).
+  getMetricDataThrottled: fc
+    .integer({ min: 1, max: 4 })
+    .map((n) =>
+      episode(`throttling storm: ${n} CloudWatch calls`, (s) =>
+        s.world.layer.throttling.storm('monitoring', n),
+      ),
     ),
   html5xx: fc
     .tuple(
