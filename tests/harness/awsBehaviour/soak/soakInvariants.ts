@@ -125,7 +125,12 @@ export class SoakInvariants {
     }
     // Ownership: only replicas Scalepilot created are tagged, drained or deleted.
     const creates = m.action === 'CreateDBInstanceReadReplica' || m.action === 'CreateDBInstance';
-    if (creates && m.outcome === 'ok') this.owned.add(id);
+    if (creates && m.outcome === 'ok') {
+      this.owned.add(id);
+      // A name comes back after a delete: the new replica of that name has never been drained (seed 12345
+      // counted soak-db-sp-3, drained and deleted, then made again and serving, as drained).
+      this.drained.delete(id);
+    }
     const onReplica = ['DeleteDBInstance', 'AddTagsToResource', 'RemoveTagsFromResource'].includes(m.action);
     if (m.service === 'rds' && onReplica && !this.owned.has(id))
       this.fail(`${m.action} on ${id}: not a replica Scalepilot created`);
@@ -133,7 +138,8 @@ export class SoakInvariants {
     const removal =
       (m.action === 'DeleteDBInstance' && !this.drained.has(id)) ||
       (m.action === 'AddTagsToResource' && m.detail['Tags.Tag.1.Key'] === 'scalepilot:draining');
-    // A drain cancelled puts the replica back in service.
+    // A drain cancelled puts the replica back in service (seed 12345: soak-db-sp-5, back in service, was
+    // still counted as drained, and the drain of another replica as leaving none).
     if (
       m.action === 'RemoveTagsFromResource' &&
       m.outcome === 'ok' &&
