@@ -11,9 +11,9 @@ import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
 import { SoakInvariants } from '../harness/awsBehaviour/soak/soakInvariants';
 import { replicasPolicy } from './worldPolicies';
 
-// The soak's "never fewer than min healthy replicas serving" check, seed 12345: it counted a replica whose
-// drain was cancelled, and a replica made again under a name drained before, as still drained, and took a
-// drain that left two replicas serving for one that left none. The calls go through the layer as the
+// The soak's "never fewer than min healthy replicas serving" check, seed 12345: it counted replicas made
+// again under names drained before (soak-db-sp-3 and -sp-5) as still drained, and took a drain that left
+// two replicas serving for one that left none; a replica whose drain was cancelled it counted the same way. The calls go through the layer as the
 // functions' would (recorded, with their outcome); each row fails without its fix.
 
 let world: ScalerWorld | undefined;

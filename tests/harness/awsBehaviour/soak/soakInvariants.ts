@@ -128,7 +128,7 @@ export class SoakInvariants {
     if (creates && m.outcome === 'ok') {
       this.owned.add(id);
       // A name comes back after a delete: the new replica of that name has never been drained (seed 12345
-      // counted soak-db-sp-3, drained and deleted, then made again and serving, as drained).
+      // counted soak-db-sp-3 and -sp-5, each made again under a name drained before, as drained).
       this.drained.delete(id);
     }
     const onReplica = ['DeleteDBInstance', 'AddTagsToResource', 'RemoveTagsFromResource'].includes(m.action);
@@ -138,8 +138,7 @@ export class SoakInvariants {
     const removal =
       (m.action === 'DeleteDBInstance' && !this.drained.has(id)) ||
       (m.action === 'AddTagsToResource' && m.detail['Tags.Tag.1.Key'] === 'scalepilot:draining');
-    // A drain cancelled puts the replica back in service (seed 12345: soak-db-sp-5, back in service, was
-    // still counted as drained, and the drain of another replica as leaving none).
+    // A drain cancelled puts the replica back in service (the same flaw: it stayed counted as drained).
     if (
       m.action === 'RemoveTagsFromResource' &&
       m.outcome === 'ok' &&
