@@ -173,6 +173,14 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
         skip: 'WouldReAlarm',
         message: `removing one of ${n} readers would put the rest over the scale-out threshold: ${crossed.join('; ')}`,
       };
+    // Counted on what serves now, not on `current` (which counts replicas still coming up, and lags
+    // unread): a serving replica goes only when `min` others serve (the soak, seed 12345).
+    const servingOthers = serving.filter((r) => r.id !== replica.id);
+    if (serving.some((r) => r.id === replica.id) && servingOthers.length < t.capacity.min)
+      return {
+        skip: 'AtMinCapacity',
+        message: `${replica.id} stays: ${servingOthers.length} other replica(s) serve reads, under capacity.min ${t.capacity.min} (the rest are coming up, failed or draining)`,
+      };
     if (replica.deletionProtection)
       return {
         skip: 'DeletionProtected',
@@ -214,8 +222,9 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
       const backInService = t.readerDiscovery
         ? { discovery: published(withEndpoint(readerEndpoints, draining)) }
         : {};
-      // At the minimum (a replica deleted by hand or failed meanwhile), finishing the drain would go below it.
-      const atMin = current <= t.capacity.min;
+      // At the minimum (a replica deleted by hand or failed meanwhile, or the others not serving yet),
+      // finishing the drain would go below it.
+      const atMin = current <= t.capacity.min || serving.length < t.capacity.min;
       if (scaleOutCondition || atMin || (elapsed >= t.drainSeconds && !low))
         return {
           act: {
@@ -225,7 +234,7 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
             ...backInService,
           } satisfies ReplicaAction,
           reason: 'DrainCancelled',
-          message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s) is the minimum` : 'load no longer low'}: ${draining.id} back in service`,
+          message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s), ${serving.length} other(s) serving, and capacity.min is ${t.capacity.min}` : 'load no longer low'}: ${draining.id} back in service`,
         };
       if (elapsed < t.drainSeconds)
         return {

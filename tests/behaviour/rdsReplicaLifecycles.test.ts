@@ -205,4 +205,23 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     ).not.toContain(SP1);
     expect(w.layer.notices.filter((n) => n.reason === 'DeletionProtected')).toHaveLength(1);
   });
+
+  it('a serving replica is never drained while the others only come up: min counts what serves (seed 12345)', async () => {
+    const w = await start({ policy: replicasPolicy() });
+    await w.existingReplica('reads', 'db', SP1);
+    await run(w, 'rds-replicas', 4);
+    // Someone adds a replica by hand: `creating` for 10-20 minutes, counted by the scaler as coming capacity.
+    await w.manualReplica('db', 'db-by-hand');
+    w.demand.set('reads', 0.2); // low load: one replica fewer would do
+    let drainedWhileComingUp = false;
+    await run(w, 'rds-replicas', 40, {
+      each: () => {
+        const comingUp = w.layer.rds.status('db-by-hand') !== 'available';
+        if (comingUp && calls(w, 'AddTagsToResource').some((c) => c.resource.endsWith(`:db:${SP1}`)))
+          drainedWhileComingUp = true;
+      },
+    });
+    expect(drainedWhileComingUp, story(w)).toBe(false);
+    expect(decisions(w).some((d) => d.reason === 'AtMinCapacity' && d.message.includes(SP1))).toBe(true);
+  });
 });

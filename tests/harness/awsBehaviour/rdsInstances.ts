@@ -1,102 +1,23 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
+import { replicaLimit } from '../../../shared/decision/rdsReplicasView';
+import { AuroraReaderEndpoints } from './auroraReaderEndpoints';
 import type { Behaviour, LayerContext } from './layerContext';
 import { MINUTE } from './layerContext';
 import type { MotoQuery } from './motoQuery';
 import {
   type AwsCall,
   answerText,
-  editElements,
-  escapeXml,
-  listParam,
   queryError,
   queryResult,
-  removeChild,
-  setChild,
   withBody,
   xmlElements,
   xmlText,
 } from './protocol';
+import { RdsEvents } from './rdsEvents';
+import { RdsInstanceView } from './rdsInstanceView';
+import { DELETABLE, defaultRdsConfig, type RdsConfig, type RdsLife, statusAt } from './rdsLife';
 
-/** How RDS plays its instances' life cycles; every duration in virtual minutes, `[min, max]`. */
-export interface RdsConfig {
-  /** `creating` then `backing-up` then `available` (RDS snapshots the source, then restores the replica). */
-  readonly createMinutes: readonly [number, number];
-  /** Aurora readers join the cluster volume: no backup phase. */
-  readonly auroraCreateMinutes: readonly [number, number];
-  readonly deleteMinutes: readonly [number, number];
-  /** Chance a new replica ends in a failed state instead of `available`, and which states. */
-  readonly createFailure: number;
-  readonly failureStates: readonly ('failed' | 'storage-full' | 'incompatible-parameters')[];
-  /** Chance a new replica stays `creating` for `stuckMinutes` before it fails. */
-  readonly stuckCreating: number;
-  readonly stuckMinutes: readonly [number, number];
-  /** Chance a create is refused with InsufficientDBInstanceCapacity, and classes that always are. */
-  readonly insufficientCapacity: number;
-  readonly noCapacityClasses: readonly string[];
-}
-
-export const defaultRdsConfig: RdsConfig = {
-  createMinutes: [10, 20],
-  auroraCreateMinutes: [5, 10],
-  deleteMinutes: [3, 8],
-  createFailure: 0,
-  failureStates: ['storage-full', 'incompatible-parameters', 'failed'],
-  stuckCreating: 0,
-  stuckMinutes: [120, 240],
-  insufficientCapacity: 0,
-  noCapacityClasses: [],
-};
-
-/** Statuses from which RDS deletes an instance; any other is InvalidDBInstanceState. */
-const DELETABLE = new Set([
-  'available',
-  'creating',
-  'failed',
-  'storage-full',
-  'incompatible-parameters',
-  'incompatible-network',
-  'inaccessible-encryption-credentials',
-  'stopped',
-]);
-
-type Replication = {
-  status: 'replicating' | 'stopped' | 'error' | 'terminated';
-  message: string;
-  /** Whether RDS's status check shows it in StatusInfos yet (ReplicaLag reports −1 at once). */
-  shown: boolean;
-};
-
-/** One DB instance as the layer plays it (instances the layer never saw are moto's as they are). */
-interface Life {
-  readonly id: string;
-  readonly engine: string;
-  /** Replica of this source instance, or reader of this Aurora cluster. */
-  readonly source?: string;
-  readonly cluster?: string;
-  readonly createdAt: number;
-  /** `creating` until this instant, then `backing-up` until `readyAt`. */
-  creatingUntil: number;
-  readyAt: number;
-  /** What it becomes at `readyAt`: `available`, or a failed state. */
-  endState: string;
-  deletingUntil?: number;
-  deleted?: boolean;
-  /** A change being applied (`modifying`), and what it sets when it ends. */
-  modifying?: { from: number; until: number; instanceClass?: string; what: string };
-  /** A change waiting for the maintenance window. */
-  pending?: { instanceClass?: string; action: string; applyAt: number; minutes: number };
-  replication: Replication;
-  storageFull?: boolean;
-}
-
-/** An RDS event (DescribeEvents), on the virtual clock. */
-interface RdsEvent {
-  readonly at: number;
-  readonly source: string;
-  readonly type: 'db-instance' | 'db-cluster';
-  readonly message: string;
-  readonly categories: readonly string[];
-}
+export { defaultRdsConfig, type RdsConfig } from './rdsLife';
 
 /**
  * RDS DB instances on the virtual clock: read replicas and Aurora readers go `creating` → `backing-up` →
@@ -108,10 +29,10 @@ interface RdsEvent {
  */
 export class RdsInstances implements Behaviour {
   readonly config: RdsConfig;
-  private readonly lives = new Map<string, Life>();
-  private readonly events: RdsEvent[] = [];
-  /** Cross-Region replicas of a source (ARNs RDS lists in ReadReplicaDBInstanceIdentifiers). */
-  private readonly crossRegion = new Map<string, string[]>();
+  private readonly lives = new Map<string, RdsLife>();
+  private readonly events: RdsEvents;
+  private readonly view: RdsInstanceView;
+  private readonly readerEndpoints: AuroraReaderEndpoints;
   private readonly lagEpisodes = new Map<string, { seconds: number; until: number }>();
 
   constructor(
@@ -120,6 +41,9 @@ export class RdsInstances implements Behaviour {
     config: Partial<RdsConfig> = {},
   ) {
     this.config = { ...defaultRdsConfig, ...config };
+    this.events = new RdsEvents(() => context.now());
+    this.view = new RdsInstanceView(context, this.lives, (element) => this.adopt(element));
+    this.readerEndpoints = new AuroraReaderEndpoints(context, this.lives);
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
@@ -133,17 +57,17 @@ export class RdsInstances implements Behaviour {
         return this.delete(call);
       case 'DescribeDBInstances': {
         const answer = await next();
-        return answer.status === 200 ? withBody(answer, this.showInstances(answerText(answer))) : answer;
+        return answer.status === 200 ? withBody(answer, this.view.showInstances(answerText(answer))) : answer;
       }
       case 'DescribeDBClusters': {
         const answer = await next();
-        this.watchReaderEndpoints(answerText(answer));
+        this.readerEndpoints.watch(answerText(answer));
         return answer;
       }
       case 'DescribeEvents':
-        return this.describeEvents(call);
+        return this.events.describeEvents(call);
       case 'DescribePendingMaintenanceActions':
-        return this.pendingMaintenanceActions(call);
+        return this.events.pendingMaintenanceActions(call, this.lives.values());
       default:
         return next();
     }
@@ -158,7 +82,7 @@ export class RdsInstances implements Behaviour {
           DBInstanceIdentifier: life.id,
           SkipFinalSnapshot: 'true',
         });
-        this.event(life.deletingUntil, life.id, 'DB instance deleted', ['deletion']);
+        this.events.add(life.deletingUntil, life.id, 'DB instance deleted', ['deletion']);
       }
       if (life.pending && now >= life.pending.applyAt && !life.modifying) {
         const { pending } = life;
@@ -169,7 +93,7 @@ export class RdsInstances implements Behaviour {
           what: pending.action,
           ...(pending.instanceClass ? { instanceClass: pending.instanceClass } : {}),
         };
-        this.event(pending.applyAt, life.id, `Applying ${pending.action} in the maintenance window`, [
+        this.events.add(pending.applyAt, life.id, `Applying ${pending.action} in the maintenance window`, [
           'maintenance',
         ]);
         // Counted when the window comes and the source turns `modifying`, not when it was scheduled.
@@ -186,7 +110,7 @@ export class RdsInstances implements Behaviour {
             DBInstanceClass: done.instanceClass,
             ApplyImmediately: 'true',
           });
-        this.event(done.until, life.id, `Finished applying ${done.what}`, ['configuration change']);
+        this.events.add(done.until, life.id, `Finished applying ${done.what}`, ['configuration change']);
       }
     }
   }
@@ -203,7 +127,7 @@ export class RdsInstances implements Behaviour {
       instanceClass,
       what: `modification to DB instance class ${instanceClass}`,
     };
-    this.event(now, id, `Applying modification to DB instance class ${instanceClass}`, [
+    this.events.add(now, id, `Applying modification to DB instance class ${instanceClass}`, [
       'configuration change',
     ]);
     this.context.counts.count('foreign.consoleResize');
@@ -244,7 +168,7 @@ export class RdsInstances implements Behaviour {
     { shown = true }: { shown?: boolean } = {},
   ): void {
     this.life(id).replication = { status, message, shown };
-    this.event(
+    this.events.add(
       this.context.now(),
       id,
       `Replication for the read replica ${status === 'stopped' ? 'has stopped' : 'failed'}: ${message}`,
@@ -260,7 +184,7 @@ export class RdsInstances implements Behaviour {
   /** The instance runs out of storage: `storage-full` until someone adds storage. */
   fillStorage(id: string): void {
     this.life(id).storageFull = true;
-    this.event(this.context.now(), id, 'The DB instance has reached its storage limit', ['low storage']);
+    this.events.add(this.context.now(), id, 'The DB instance has reached its storage limit', ['low storage']);
     this.context.counts.count('rds.storageFull');
   }
 
@@ -269,9 +193,27 @@ export class RdsInstances implements Behaviour {
     this.lagEpisodes.set(id, { seconds, until: this.context.now() + minutes * MINUTE });
   }
 
-  /** A replica of `source` in another Region: RDS lists its ARN among the source's replicas. */
-  addCrossRegionReplica(source: string, arn: string): void {
-    this.crossRegion.set(source, [...(this.crossRegion.get(source) ?? []), arn]);
+  /**
+   * A replica of `source` in another Region: RDS lists its ARN among the source's replicas. False when RDS
+   * refuses it: the source has all the replicas it may have.
+   */
+  addCrossRegionReplica(source: string, arn: string): boolean {
+    // RDS refuses a replica past the source's limit (15; 5 for Oracle and SQL Server), whatever its Region.
+    const inRegion = [...this.lives.values()].filter((l) => l.source === source && !l.deleted).length;
+    const limit = replicaLimit(this.engineOf(source), false);
+    if (inRegion + this.view.crossRegionReplicas(source).length >= limit) return false;
+    this.view.addCrossRegionReplica(source, arn);
+    return true;
+  }
+
+  /** Someone deletes (or promotes) a replica in another Region: the source no longer lists it. */
+  removeCrossRegionReplica(source: string, arn: string): void {
+    this.view.removeCrossRegionReplica(source, arn);
+  }
+
+  /** The ARNs of the source's replicas in other Regions, oldest first. */
+  crossRegionReplicas(source: string): readonly string[] {
+    return this.view.crossRegionReplicas(source);
   }
 
   /** Someone creates a replica by hand (straight into moto): it goes through the same life cycle. */
@@ -340,6 +282,13 @@ export class RdsInstances implements Behaviour {
 
   private readonly failures: ('failed' | 'storage-full' | 'incompatible-parameters')[] = [];
 
+  /** The next replica or reader a caller creates stays `creating` for `stuckMinutes`, then fails. */
+  stickNextCreate(): void {
+    this.stickNext = true;
+  }
+
+  private stickNext = false;
+
   /** The next create is refused with InsufficientDBInstanceCapacity, whatever its class (then as configured). */
   noCapacityForNextCreate(): void {
     this.noCapacityNext = true;
@@ -356,35 +305,10 @@ export class RdsInstances implements Behaviour {
 
   /** The readers behind an Aurora cluster's reader endpoint now: its available readers, draining or not. */
   readerEndpointMembers(cluster: string, now = this.context.now()): string[] {
-    return [...this.lives.values()]
-      .filter(
-        (l) =>
-          l.cluster === cluster && !this.writers.has(l.id) && !l.deleted && statusAt(l, now) === 'available',
-      )
-      .map((l) => l.id)
-      .sort();
+    return this.readerEndpoints.members(cluster, now);
   }
-
-  private readonly readerEndpoints = new Map<string, string>();
-  /** Each cluster's writer (DBClusterMembers IsClusterWriter): never behind the reader endpoint. */
-  private readonly writers = new Set<string>();
 
   // ---- the calls ----
-
-  /** Counts each change of the readers behind a cluster's reader endpoint, as DescribeDBClusters meets it. */
-  private watchReaderEndpoints(xml: string): void {
-    for (const member of xmlElements(xml, 'DBClusterMember'))
-      if (xmlText(member.text, 'IsClusterWriter') === 'true')
-        this.writers.add(xmlText(member.text, 'DBInstanceIdentifier') ?? '');
-    for (const id of xmlElements(xml, 'DBClusterIdentifier').map((e) =>
-      e.text.replace(/<\/?DBClusterIdentifier>/g, ''),
-    )) {
-      const members = this.readerEndpointMembers(id).join(',');
-      if (this.readerEndpoints.has(id) && this.readerEndpoints.get(id) !== members)
-        this.context.counts.count('aurora.readerEndpoint');
-      this.readerEndpoints.set(id, members);
-    }
-  }
 
   private async createReplica(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     const id = call.params.get('DBInstanceIdentifier') ?? '';
@@ -398,7 +322,7 @@ export class RdsInstances implements Behaviour {
     const answer = await next();
     if (answer.status !== 200) return answer;
     const life = this.born(id, this.engineOf(source), { source }, { settled: false });
-    return withBody(answer, this.showInstance(answerText(answer), life));
+    return withBody(answer, this.view.showInstance(answerText(answer), life));
   }
 
   private async createReader(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
@@ -413,7 +337,7 @@ export class RdsInstances implements Behaviour {
     const answer = await next();
     if (answer.status !== 200) return answer;
     const life = this.born(id, call.params.get('Engine') ?? 'aurora-mysql', { cluster }, { settled: false });
-    return withBody(answer, this.showInstance(answerText(answer), life));
+    return withBody(answer, this.view.showInstance(answerText(answer), life));
   }
 
   /** RDS's refusals of a create, in the order it checks: the name, the source's state, capacity. */
@@ -504,8 +428,8 @@ export class RdsInstances implements Behaviour {
     const { deleteMinutes } = this.config;
     tracked.deletingUntil = now + this.context.random.between(deleteMinutes[0], deleteMinutes[1]) * MINUTE;
     this.context.counts.count(tracked.cluster ? 'aurora.readerDeleting' : 'rds.replicaDeleting');
-    this.event(now, id, 'DB instance is being deleted', ['deletion']);
-    const shown = this.showInstance(xml, tracked);
+    this.events.add(now, id, 'DB instance is being deleted', ['deletion']);
+    const shown = this.view.showInstance(xml, tracked);
     return queryResult('DeleteDBInstance', xmlElements(shown, 'DBInstance')[0]?.text ?? '');
   }
 
@@ -515,39 +439,42 @@ export class RdsInstances implements Behaviour {
     engine: string,
     of: { source?: string | undefined; cluster?: string },
     { settled }: { settled: boolean },
-  ): Life {
+  ): RdsLife {
     const now = this.context.now();
     const { random, counts } = this.context;
     const aurora = of.cluster !== undefined;
     let creatingUntil = now;
     let readyAt = now;
     let endState = 'available';
+    let stuck = false;
     if (!settled) {
       const [min, max] = aurora ? this.config.auroraCreateMinutes : this.config.createMinutes;
       const minutes = random.between(min, max);
       // RDS snapshots the source (creating), then restores and starts replicating (backing-up).
       creatingUntil = now + (aurora ? minutes : minutes * 0.7) * MINUTE;
       readyAt = now + minutes * MINUTE;
-      if (random.chance(this.config.stuckCreating)) {
+      stuck = this.stickNext || random.chance(this.config.stuckCreating);
+      this.stickNext = false;
+      if (stuck) {
+        // Counted when a describe shows it still `creating` past any normal create (rdsInstanceView).
         const [a, b] = this.config.stuckMinutes;
         creatingUntil = now + random.between(a, b) * MINUTE;
         readyAt = creatingUntil;
         endState = 'failed';
-        counts.count('rds.stuckCreating');
       } else if (this.failures.length > 0) endState = this.failures.shift() as string;
       else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
       counts.count(aurora ? 'aurora.readerCreating' : 'rds.replicaCreating');
       if (!aurora && readyAt > creatingUntil) counts.count('rds.replicaBackingUp');
-      this.event(now, id, 'DB instance is being created', ['creation']);
-      if (readyAt > creatingUntil) this.event(creatingUntil, id, 'Backing up DB instance', ['backup']);
-      this.event(
+      this.events.add(now, id, 'DB instance is being created', ['creation']);
+      if (readyAt > creatingUntil) this.events.add(creatingUntil, id, 'Backing up DB instance', ['backup']);
+      this.events.add(
         readyAt,
         id,
         endState === 'available' ? 'DB instance created' : `DB instance failed: ${endState}`,
         ['creation'],
       );
     }
-    const life: Life = {
+    const life: RdsLife = {
       id,
       engine,
       ...(of.source ? { source: of.source } : {}),
@@ -556,6 +483,7 @@ export class RdsInstances implements Behaviour {
       creatingUntil,
       readyAt,
       endState,
+      ...(stuck ? { stuck } : {}),
       replication: { status: 'replicating', message: '', shown: true },
     };
     this.lives.set(id, life);
@@ -563,7 +491,7 @@ export class RdsInstances implements Behaviour {
   }
 
   /** The instance's life, playing it from now on as it is when the layer had not seen it yet. */
-  private life(id: string): Life {
+  private life(id: string): RdsLife {
     return this.lives.get(id) ?? this.born(id, 'mysql', {}, { settled: true });
   }
 
@@ -581,20 +509,8 @@ export class RdsInstances implements Behaviour {
     return xmlElements(xml, 'DBInstance')[0]?.text;
   }
 
-  private showInstances(xml: string): string {
-    return editElements(xml, 'DBInstance', (element) => {
-      const id = xmlText(element, 'DBInstanceIdentifier') ?? '';
-      const life = this.lives.get(id) ?? this.adopt(element);
-      return this.edited(element, life);
-    });
-  }
-
-  private showInstance(xml: string, life: Life): string {
-    return editElements(xml, 'DBInstance', (element) => this.edited(element, life));
-  }
-
   /** An instance the layer meets for the first time (a source, something made before it started). */
-  private adopt(element: string): Life {
+  private adopt(element: string): RdsLife {
     const id = xmlText(element, 'DBInstanceIdentifier') ?? '';
     return this.born(
       id,
@@ -608,114 +524,4 @@ export class RdsInstances implements Behaviour {
       { settled: true },
     );
   }
-
-  private readonly counted = new Set<string>();
-
-  /** True the first time `what` is met: an episode is counted once, where a describe first shows it. */
-  private once(what: string): boolean {
-    if (this.counted.has(what)) return false;
-    this.counted.add(what);
-    return true;
-  }
-
-  /** Counts a replica's failed end state the first time a describe shows it. */
-  private shown(life: Life, status: string): void {
-    if (
-      status === life.endState &&
-      status === 'incompatible-parameters' &&
-      this.once(`${life.id} ${life.createdAt}`)
-    )
-      this.context.counts.count('rds.incompatibleParameters');
-    if (status === life.endState && status === 'storage-full' && this.once(`${life.id} ${life.createdAt}`))
-      this.context.counts.count('rds.storageFull');
-  }
-
-  /** One `<DBInstance>` as RDS would show it now. */
-  private edited(element: string, life: Life): string {
-    const { counts } = this.context;
-    const now = this.context.now();
-    const status = statusAt(life, now);
-    this.shown(life, status);
-    let out = setChild(element, 'DBInstanceStatus', status);
-    // RDS gives an endpoint once the instance is reachable, and its creation time once it exists.
-    if (status === 'creating') out = removeChild(out, 'Endpoint');
-    out = setChild(out, 'InstanceCreateTime', new Date(life.createdAt).toISOString());
-    if (life.source) {
-      const shown = life.replication.shown ? life.replication : { status: 'replicating', message: '' };
-      const normal = shown.status === 'replicating';
-      out = setChild(
-        out,
-        'StatusInfos',
-        `<DBInstanceStatusInfo><StatusType>read replication</StatusType><Normal>${normal}</Normal><Status>${shown.status}</Status>${shown.message ? `<Message>${escapeXml(shown.message)}</Message>` : ''}</DBInstanceStatusInfo>`,
-      );
-    }
-    const pendingClass = life.pending?.instanceClass;
-    if (pendingClass)
-      out = setChild(out, 'PendingModifiedValues', `<DBInstanceClass>${pendingClass}</DBInstanceClass>`);
-    const arns = this.crossRegion.get(life.id);
-    for (const arn of arns ?? [])
-      if (this.once(`cross-Region ${arn}`)) counts.count('rds.crossRegionReplica');
-    if (arns)
-      out = setChild(
-        out,
-        'ReadReplicaDBInstanceIdentifiers',
-        [
-          ...xmlElements(out, 'ReadReplicaDBInstanceIdentifier').map((e) => e.text),
-          ...arns.map((a) => `<ReadReplicaDBInstanceIdentifier>${a}</ReadReplicaDBInstanceIdentifier>`),
-        ].join(''),
-      );
-    return out;
-  }
-
-  private describeEvents(call: AwsCall): EmulatorAnswer {
-    const now = this.context.now();
-    const source = call.params.get('SourceIdentifier');
-    const duration = Number(call.params.get('Duration') ?? 60);
-    const start = call.params.get('StartTime')
-      ? Date.parse(call.params.get('StartTime') as string)
-      : now - duration * MINUTE;
-    const events = this.events.filter(
-      (e) => e.at <= now && e.at >= start && (!source || e.source === source),
-    );
-    const inner = events
-      .map(
-        (e) =>
-          `<Event><SourceIdentifier>${e.source}</SourceIdentifier><SourceType>${e.type}</SourceType><Message>${escapeXml(e.message)}</Message><EventCategories>${e.categories.map((c) => `<EventCategory>${c}</EventCategory>`).join('')}</EventCategories><Date>${new Date(e.at).toISOString()}</Date></Event>`,
-      )
-      .join('');
-    return queryResult('DescribeEvents', `<Events>${inner}</Events>`);
-  }
-
-  private pendingMaintenanceActions(call: AwsCall): EmulatorAnswer {
-    const arn = call.params.get('ResourceIdentifier');
-    const filtered = listParam(call.params, 'Filters.Filter.1.Values');
-    const wanted = (id: string) =>
-      (!arn && filtered.length === 0) || arn?.endsWith(`:db:${id}`) || filtered.includes(id);
-    const inner = [...this.lives.values()]
-      .filter((l) => l.pending && wanted(l.id))
-      .map((l) => {
-        const p = l.pending as NonNullable<Life['pending']>;
-        return `<ResourcePendingMaintenanceActions><ResourceIdentifier>arn:aws:rds:us-east-1:123456789012:db:${l.id}</ResourceIdentifier><PendingMaintenanceActionDetails><PendingMaintenanceAction><Action>${escapeXml(p.action)}</Action><CurrentApplyDate>${new Date(p.applyAt).toISOString()}</CurrentApplyDate><Description>${escapeXml(p.action)}</Description></PendingMaintenanceAction></PendingMaintenanceActionDetails></ResourcePendingMaintenanceActions>`;
-      })
-      .join('');
-    return queryResult(
-      'DescribePendingMaintenanceActions',
-      `<PendingMaintenanceActions>${inner}</PendingMaintenanceActions>`,
-    );
-  }
-
-  private event(at: number, source: string, message: string, categories: readonly string[]): void {
-    this.events.push({ at, source, type: 'db-instance', message, categories });
-  }
-}
-
-/** An instance's status at `now`. */
-function statusAt(life: Life, now: number): string {
-  if (life.deletingUntil !== undefined) return 'deleting';
-  if (now < life.creatingUntil) return 'creating';
-  if (now < life.readyAt) return 'backing-up';
-  if (life.endState !== 'available') return life.endState;
-  if (life.storageFull) return 'storage-full';
-  if (life.modifying && now >= life.modifying.from && now < life.modifying.until) return 'modifying';
-  return 'available';
 }

@@ -355,6 +355,22 @@ describe('the gates of a replica change (each row fails without its gate)', () =
       want: { kind: 'act', reason: 'DrainCancelled', type: 'cancelDrain', replica: sp(2) },
     },
     {
+      name: 'min counts what serves: the one serving replica is not drained while the other is still creating',
+      observation: observation([managed(sp(1), 1), replica('by-hand', 2, { status: 'creating' })]),
+      decision: decision(2, 1, { metrics: { connections: 10, cpu: 5 } }),
+      want: { kind: 'skip', reason: 'AtMinCapacity' },
+    },
+    {
+      name: 'min counts what serves: a drain is cancelled when the others do not serve (creating)',
+      observation: observation([
+        managed(sp(1), 1, { status: 'creating' }),
+        managed(sp(2), 2, draining(400)),
+        managed(sp(3), 3, { status: 'backing-up' }),
+      ]),
+      decision: decision(3, 2, { metrics: { connections: 10, cpu: 5 } }),
+      want: { kind: 'act', reason: 'DrainCancelled', type: 'cancelDrain', replica: sp(2) },
+    },
+    {
       name: 'drain: a lagging replica holds the delete of a drained one',
       observation: observation([replica('a', 1), managed(sp(1), 2), managed(sp(2), 3, draining(400))]),
       decision: decision(3, 2),

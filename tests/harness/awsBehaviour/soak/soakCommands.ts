@@ -5,12 +5,15 @@ import { SOAK } from './soakPolicy';
 import { type Act, KINDS, type Model, pass, type Soak } from './soakSteps';
 
 /** Something the soak can make happen, with what it says it did. */
-interface Episode {
+export interface Episode {
   readonly label: string;
   readonly act: Act;
 }
 
 const episode = (label: string, act: Act): Episode => ({ label, act });
+
+/** Replicas of the source in other Regions at most (someone else's; the oldest goes when a new one comes). */
+const CROSS_REGION_KEPT = 3;
 
 const replicaOf = (soak: Soak, source: string, pick: number) => {
   const ids = soak.world.layer.rds
@@ -37,7 +40,7 @@ const loadShape = fc
  * Every life cycle, foreign change and fault, by name. The commands draw them at random; each is also
  * scheduled once a virtual day at a random minute (dailyEpisodes), so every behaviour plays in any long soak.
  */
-const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
+export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
   // RDS life cycles.
   replicationStops: fc.tuple(fc.nat(), fc.boolean()).map(([pick, shown]) =>
     episode(`replication stops on replica #${pick}${shown ? '' : ' (StatusInfos not yet)'}`, (s) => {
@@ -59,6 +62,15 @@ const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     .map((state) =>
       episode(`the next replica created ends ${state}`, (s) => s.world.layer.rds.failNextCreate(state)),
     ),
+  // One of the failed end states at random above; incompatible-parameters (the rarest to meet) daily too.
+  incompatibleParameters: fc.constant(
+    episode('the next replica created ends incompatible-parameters', (s) =>
+      s.world.layer.rds.failNextCreate('incompatible-parameters'),
+    ),
+  ),
+  stuckCreating: fc.constant(
+    episode('the next replica created stays creating for hours', (s) => s.world.layer.rds.stickNextCreate()),
+  ),
   noCapacity: fc.constant(
     episode('RDS has no capacity for the next replica create', (s) =>
       s.world.layer.rds.noCapacityForNextCreate(),
@@ -106,16 +118,20 @@ const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
       if (!s.world.layer.rds.status(id)) await s.world.manualReplica(SOAK.source, id);
     }),
   ),
-  crossRegionReplica: fc
-    .nat({ max: 999 })
-    .map((n) =>
-      episode('a cross-Region replica appears', (s) =>
-        s.world.layer.rds.addCrossRegionReplica(
-          SOAK.source,
-          `arn:aws:rds:us-west-2:123456789012:db:${SOAK.source}-west-${n}`,
-        ),
-      ),
-    ),
+  crossRegionReplica: fc.nat({ max: 999 }).map((n) =>
+    episode('a cross-Region replica appears', (s) => {
+      // Someone else's disaster-recovery copies come and go: the oldest is deleted past three (left to
+      // pile up, a week of episodes took all 15 of the source's replicas, seed 2026).
+      const { rds } = s.world.layer;
+      const oldest = rds.crossRegionReplicas(SOAK.source);
+      if (oldest.length >= CROSS_REGION_KEPT && oldest[0])
+        rds.removeCrossRegionReplica(SOAK.source, oldest[0]);
+      rds.addCrossRegionReplica(
+        SOAK.source,
+        `arn:aws:rds:us-west-2:123456789012:db:${SOAK.source}-west-${n}`,
+      );
+    }),
+  ),
   // ElastiCache.
   foreignReshard: fc
     .integer({ min: 3, max: 6 })
@@ -177,12 +193,17 @@ const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     .integer({ min: 1, max: 6 })
     .map((n) => episode(`throttling storm: ${n} rds calls`, (s) => s.world.layer.throttling.storm('rds', n))),
   otherThrottled: fc
-    .tuple(
-      fc.constantFrom('monitoring', 'elasticache', 'autoscaling', 'dynamodb'),
-      fc.integer({ min: 1, max: 6 }),
-    )
+    .tuple(fc.constantFrom('elasticache', 'autoscaling', 'dynamodb'), fc.integer({ min: 1, max: 6 }))
     .map(([service, n]) =>
       episode(`throttling storm: ${n} ${service} calls`, (s) => s.world.layer.throttling.storm(service, n)),
+    ),
+  // A storm on CloudWatch meets the functions' GetMetricData (the harness's own metric writes pass).
+  getMetricDataThrottled: fc
+    .integer({ min: 1, max: 4 })
+    .map((n) =>
+      episode(`throttling storm: ${n} CloudWatch calls`, (s) =>
+        s.world.layer.throttling.storm('monitoring', n),
+      ),
     ),
   html5xx: fc
     .tuple(

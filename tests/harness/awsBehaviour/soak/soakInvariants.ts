@@ -1,7 +1,13 @@
 import { capacityPortByKind } from '../../../../shared/adapters/capacityPorts';
 import { DynamoLedger } from '../../../../shared/adapters/DynamoLedger';
-import { DELETE_DEADLINE_MINUTES } from '../../../../shared/decision/rdsReplicas';
-import type { Policy, Target } from '../../../../shared/policy/schema';
+import {
+  brokenReplicas,
+  DELETE_DEADLINE_MINUTES,
+  liveReplicas,
+  type RdsReplicasObservation,
+  readers,
+} from '../../../../shared/decision/rdsReplicas';
+import type { Policy, RdsReplicasTarget, Target } from '../../../../shared/policy/schema';
 import { kindScaler } from '../../../../shared/usecases/evaluateTargets';
 import type { MutationRecord } from '../layerContext';
 import { MINUTE } from '../layerContext';
@@ -119,7 +125,12 @@ export class SoakInvariants {
     }
     // Ownership: only replicas Scalepilot created are tagged, drained or deleted.
     const creates = m.action === 'CreateDBInstanceReadReplica' || m.action === 'CreateDBInstance';
-    if (creates && m.outcome === 'ok') this.owned.add(id);
+    if (creates && m.outcome === 'ok') {
+      this.owned.add(id);
+      // A name comes back after a delete: the new replica of that name has never been drained (seed 12345
+      // counted soak-db-sp-3 and -sp-5, each made again under a name drained before, as drained).
+      this.drained.delete(id);
+    }
     const onReplica = ['DeleteDBInstance', 'AddTagsToResource', 'RemoveTagsFromResource'].includes(m.action);
     if (m.service === 'rds' && onReplica && !this.owned.has(id))
       this.fail(`${m.action} on ${id}: not a replica Scalepilot created`);
@@ -127,6 +138,13 @@ export class SoakInvariants {
     const removal =
       (m.action === 'DeleteDBInstance' && !this.drained.has(id)) ||
       (m.action === 'AddTagsToResource' && m.detail['Tags.Tag.1.Key'] === 'scalepilot:draining');
+    // A drain cancelled puts the replica back in service (the same flaw: it stayed counted as drained).
+    if (
+      m.action === 'RemoveTagsFromResource' &&
+      m.outcome === 'ok' &&
+      m.detail['TagKeys.member.1'] === 'scalepilot:draining'
+    )
+      this.drained.delete(id);
     if (removal && m.outcome === 'ok') {
       if (m.action === 'AddTagsToResource') this.drained.add(id);
       const healthy = (s?: { status: string; replication: string }) =>
@@ -284,18 +302,19 @@ export class SoakInvariants {
       if (record.intent && !record.intent.recorded)
         this.fail(`${target.name}: the ledger still holds an unfinished intent ${record.intent.id}`);
       const { resource, model } = kindScaler(capacityPortByKind[target.kind](world.layer.harnessAws));
-      const described = model.capacity(target, await resource.observe(target), world.clock.now()).current;
+      const observation = await resource.observe(target);
+      const now = world.clock.now();
+      const described = model.capacity(target, observation, now).current;
       // A replica whose ReplicaLag is −1 (replication stopped, StatusInfos not showing it yet) is no replica
-      // to the scaler, which reads the lag: the account as CloudWatch and RDS show it together.
-      const source = target.kind === 'rds-replicas' ? target.sourceDbInstanceIdentifier : undefined;
-      const silentlyStopped = world.layer.rds
-        .instances()
-        .filter(
-          (i) =>
-            (i.source === source || i.cluster === source) &&
-            i.status === 'available' &&
-            world.layer.rds.replicaLag(i.id) < 0,
-        ).length;
+      // to the scaler, which reads the lag of its readers (available, not draining): the account as
+      // CloudWatch and RDS show it together. Only the replicas the describe counted are taken off again
+      // (one whose StatusInfos show it is off already, and was taken off twice).
+      const silentlyStopped =
+        target.kind === 'rds-replicas'
+          ? countedReaders(target, observation as RdsReplicasObservation, now).filter(
+              (id) => world.layer.rds.replicaLag(id) < 0,
+            ).length
+          : 0;
       const accounts = new Set([described, described - silentlyStopped]);
       const account = [...accounts].join(' or ');
       const last = world.evaluations.filter((e) => e.decision.target === target.name).at(-1)?.decision;
@@ -305,4 +324,12 @@ export class SoakInvariants {
         );
     }
   }
+}
+
+/** The replicas a describe counts as capacity that the scaler also reads the lag of (its readers). */
+function countedReaders(target: RdsReplicasTarget, observation: RdsReplicasObservation, now: Date): string[] {
+  const live = new Set(liveReplicas(observation, brokenReplicas(target, observation, new Map(), now)));
+  return readers(observation)
+    .filter((r) => live.has(r))
+    .map((r) => r.id);
 }

@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { rdsReplicasModel } from '../../shared/decision/rdsReplicas';
+import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
+import { episodes } from '../harness/awsBehaviour/soak/soakCommands';
+import { SoakInvariants } from '../harness/awsBehaviour/soak/soakInvariants';
+import { SOAK } from '../harness/awsBehaviour/soak/soakPolicy';
+import type { Model, Soak } from '../harness/awsBehaviour/soak/soakSteps';
+import { replicasPolicy } from './worldPolicies';
+import { decisions, run, story } from './worldRuns';
+
+// The soak's own checks and episodes, where a 7-day seed showed them wrong (issue 21): each test fails
+// without its fix.
+
+let world: ScalerWorld | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+describe('the soak’s checks and episodes (issue 21)', () => {
+  it('the end check counts a replica whose replication stopped once, whether StatusInfos or ReplicaLag −1 shows it (seed 2026)', async () => {
+    const w = await ScalerWorld.start({ policy: replicasPolicy(), sources: { reads: { engine: 'mysql' } } });
+    world = w;
+    for (const id of ['db-sp-1', 'db-sp-2', 'db-sp-3']) await w.existingReplica('reads', 'db', id);
+    w.demand.set('reads', 1.5);
+    await run(w, 'rds-replicas', 6);
+    // One replica's replication error shows in StatusInfos, another's only as ReplicaLag −1; the source is
+    // resized meanwhile, so the scaler holds (1 → 1: one replica left that serves).
+    w.layer.rds.stopReplication('db-sp-1', 'error', 'Error 1062', { shown: true });
+    w.layer.rds.stopReplication('db-sp-2', 'stopped', 'SQL thread stopped', { shown: false });
+    w.layer.rds.consoleResize('db', 'db.r6g.xlarge', 60);
+    await run(w, 'rds-replicas', 10);
+    const last = decisions(w).at(-1);
+    expect({ current: last?.current, desired: last?.desired }, story(w)).toEqual({ current: 1, desired: 1 });
+    // The describe counts 2 (db-sp-2's StatusInfos still say replicating); taking db-sp-1 off again for
+    // its −1 made the account 0, and this agreeing ledger a violation.
+    const invariants = new SoakInvariants(w.policy);
+    await invariants.atEnd(w);
+    expect(invariants.violations).toEqual([]);
+  });
+
+  it('cross-Region replicas: RDS refuses one past the source’s 15, and the soak’s episodes keep a few (seed 2026 took all 15)', async () => {
+    const w = await ScalerWorld.start({
+      policy: replicasPolicy({ sourceDbInstanceIdentifier: SOAK.source }),
+      sources: { reads: { engine: 'mysql' } },
+    });
+    world = w;
+    await w.existingReplica('reads', SOAK.source, `${SOAK.source}-sp-1`);
+    await run(w, 'rds-replicas', 2);
+    const arn = (n: number) => `arn:aws:rds:us-west-2:123456789012:db:${SOAK.source}-west-x${n}`;
+    const added = Array.from({ length: 15 }, (_, n) =>
+      w.layer.rds.addCrossRegionReplica(SOAK.source, arn(n)),
+    );
+    expect(added.filter(Boolean)).toHaveLength(14); // 1 replica here + 14 elsewhere: the 15th is refused
+    for (let n = 0; n < 14; n += 1) w.layer.rds.removeCrossRegionReplica(SOAK.source, arn(n));
+    // A week of the episode (more than the 25 a 7-day soak plays) leaves the scaler its range.
+    const soak: Soak = { world: w, invariants: new SoakInvariants(w.policy), step: 4, progress: () => {} };
+    const model: Model = { minute: 0, end: 0, episodes: new Map(), steps: 0, due: [] };
+    const episode = episodes.crossRegionReplica;
+    if (!episode) throw new Error('the soak has no cross-Region episode');
+    for (const what of fc.sample(episode, { seed: 2026, numRuns: 30 })) await what.act(soak, model);
+    expect(w.layer.rds.crossRegionReplicas(SOAK.source).length).toBeLessThanOrEqual(3);
+    const reads = w.policy.targets[0];
+    if (!reads) throw new Error('no target');
+    const seen = await new RdsReplicaCapacity(w.layer.harnessAws).observe(reads as never);
+    expect(rdsReplicasModel.capacity(reads, seen, w.clock.now()).liveMax).toBeGreaterThanOrEqual(
+      reads.capacity.max,
+    );
+  });
+
+  it('a create armed to stick is counted when a describe shows it creating past any normal create, not when armed', async () => {
+    const w = await ScalerWorld.start({
+      policy: replicasPolicy({ replicaCreateDeadlineMinutes: 60 }),
+      layer: { rds: { stuckMinutes: [120, 120] } },
+    });
+    world = w;
+    w.layer.rds.stickNextCreate();
+    await run(w, 'rds-replicas', 6); // the scaler creates db-sp-1 (capacity.min 1)
+    expect(w.layer.rds.status('db-sp-1'), story(w)).toBe('creating');
+    expect(w.layer.counts.get('rds.stuckCreating')).toBe(0);
+    await run(w, 'rds-replicas', 34);
+    expect(w.layer.rds.status('db-sp-1')).toBe('creating');
+    expect(w.layer.counts.get('rds.stuckCreating')).toBe(1);
+    await run(w, 'rds-replicas', 10);
+    expect(w.layer.counts.get('rds.stuckCreating')).toBe(1); // one episode, however often described
+  });
+});
