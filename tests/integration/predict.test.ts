@@ -229,7 +229,11 @@ describe('predict against the emulator', () => {
   it('floors are honoured by the real ASG scaler after a predict run, and expire with their schedule', async () => {
     const policy = policyWith();
     const { start, clock, runPredict, handler, ledger } = await setUp(policy);
-    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    // The daily wave as at noon when the run starts (falling from 40%: floors above the minimum now, back at it
+    // four hours on), whatever the wall clock's time of day: `daily` itself follows the clock, and in the
+    // afternoon its forecast sat at the group's minimum.
+    const asAtNoon = (t: number) => daily(t - start + 12 * HOUR);
+    await publishCpu(asAtNoon, start - 2 * DAY - HOUR, start);
     const [prediction] = await runPredict();
     expect(prediction?.reason).toBe('ForecastFloors');
     const floors = (await ledger.read('api')).floors;
