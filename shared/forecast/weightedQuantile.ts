@@ -28,7 +28,8 @@ export function weightedConformalUpper(
 
 /**
  * The lower quantile (q below 0.5): the mirror of the upper one, the largest error e with (Σ weights of errors
- * ≥ e) ≥ (1 − q) × (Σ weights + nextWeight); the smallest error when all of them fall short.
+ * ≥ e) ≥ (1 − q) × (Σ weights + nextWeight); the smallest error when all of them fall short. It is the upper
+ * quantile at 1 − q of the negated errors, negated back.
  */
 export function weightedConformalLower(
   errors: Float64Array,
@@ -36,16 +37,12 @@ export function weightedConformalLower(
   q: number,
   nextWeight: number,
 ): number {
-  const order = sortedOrder(errors);
-  if (order.length === 0) return Number.NaN;
-  const target = (1 - q) * (sum(weights) + nextWeight);
-  let cumulative = 0;
-  for (let k = order.length - 1; k >= 0; k -= 1) {
-    const i = order[k] as number;
-    cumulative += weights[i] as number;
-    if (cumulative >= target) return errors[i] as number;
-  }
-  return errors[order[0] as number] as number;
+  return -weightedConformalUpper(
+    errors.map((e) => -e),
+    weights,
+    1 - q,
+    nextWeight,
+  );
 }
 
 /** Indices of `values`, by value ascending. */

@@ -76,14 +76,9 @@ export function goalScore(
   traces: readonly string[],
   goals: Readonly<Partial<Record<TargetKind, Goal>>>,
 ): number {
-  let worst = 0;
-  for (const kind of table.kinds) {
-    const goal = goals[kind];
-    if (!goal) continue;
-    const r = totalRatios(table, traces, kind, () => candidate);
-    worst = Math.max(worst, r.overload / goal.overload, r.cost / goal.cost);
-  }
-  return worst;
+  return worstOverKinds(table, candidate, traces, goals, (r, goal) =>
+    Math.max(r.overload / goal.overload, r.cost / goal.cost),
+  );
 }
 
 /** The largest cost ratio ÷ goal over the kinds: how much of its cost budget a candidate spends. */
@@ -93,10 +88,28 @@ function costScore(
   traces: readonly string[],
   goals: Readonly<Partial<Record<TargetKind, Goal>>>,
 ): number {
+  return worstOverKinds(table, candidate, traces, goals, (r, goal) => r.cost / goal.cost);
+}
+
+/** The largest `score` of a candidate's total ratios over the kinds that have a goal. */
+function worstOverKinds(
+  table: ResultTable,
+  candidate: number,
+  traces: readonly string[],
+  goals: Readonly<Partial<Record<TargetKind, Goal>>>,
+  score: (ratios: { overload: number; cost: number }, goal: Goal) => number,
+): number {
   let worst = 0;
   for (const kind of table.kinds) {
     const goal = goals[kind];
-    if (goal) worst = Math.max(worst, totalRatios(table, traces, kind, () => candidate).cost / goal.cost);
+    if (goal)
+      worst = Math.max(
+        worst,
+        score(
+          totalRatios(table, traces, kind, () => candidate),
+          goal,
+        ),
+      );
   }
   return worst;
 }
