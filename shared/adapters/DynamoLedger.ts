@@ -4,8 +4,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -19,6 +17,7 @@ import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
+import { batchGetAll, batchPutAll } from './dynamoBatches';
 import type { IamActions } from './iamActions';
 import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
 import { type StoredState, type StoredWindow, stateUpdate, targetRecord } from './targetStateItem';
@@ -28,13 +27,6 @@ export const DECISION_LOG_DAYS = 30;
 
 /** A target's recommendation window outlives its longest window (one day) by a day, then goes (TTL). */
 const WINDOW_DAYS = 2;
-/** DynamoDB's own limits: keys per BatchGetItem, items per BatchWriteItem. */
-const BATCH_GET_KEYS = 100;
-const BATCH_WRITE_ITEMS = 25;
-/** Batched calls of one read or write in flight at once. */
-const BATCHES_IN_FLIGHT = 4;
-/** Rounds for the keys or items DynamoDB leaves unprocessed (throttled), with a growing pause between. */
-const UNPROCESSED_ROUNDS = 6;
 
 /** One logged decision as stored (and as read back by `decisions`). */
 export interface DecisionLogEntry extends Decision {
@@ -138,7 +130,7 @@ export class DynamoLedger implements Ledger {
       { pk: this.pk(t), sk: 'STATE' },
       { pk: this.pk(t), sk: 'WINDOW' },
     ]);
-    const items = (await inBatches(chunked(keys, BATCH_GET_KEYS), (batch) => this.batchGet(batch))).flat();
+    const items = await batchGetAll(this.doc, this.tableName, keys, 'state');
     const byKey = new Map(items.map((i) => [`${i.pk}|${i.sk}`, i]));
     return new Map(
       targets.map((t) => [
@@ -154,7 +146,7 @@ export class DynamoLedger implements Ledger {
   /** Each member's PLAN item: BatchGetItem, 100 keys a call, strongly consistent. */
   async readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>> {
     const keys = targets.map((t) => ({ pk: this.pk(t), sk: 'PLAN' }));
-    const items = (await inBatches(chunked(keys, BATCH_GET_KEYS), (batch) => this.batchGet(batch))).flat();
+    const items = await batchGetAll(this.doc, this.tableName, keys, 'plan');
     const byPk = new Map(items.map((i) => [i.pk, i]));
     const records = new Map<string, PlanMemberRecord>();
     for (const t of targets) {
@@ -162,31 +154,6 @@ export class DynamoLedger implements Ledger {
       if (item) records.set(t, planMemberRecord(item as unknown as StoredPlanMember));
     }
     return records;
-  }
-
-  private async batchGet(keys: readonly Record<string, string>[]): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] = [...keys];
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round === UNPROCESSED_ROUNDS)
-        throw new AwsCallError(
-          'DynamoDB BatchGetItem (state)',
-          new Error(`${pending.length} keys left unprocessed`),
-        );
-      if (round > 0) await pause(round);
-      const response = await this.doc
-        .send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        )
-        .catch((cause: unknown) => {
-          throw new AwsCallError('DynamoDB BatchGetItem (state)', cause);
-        });
-      found.push(...((response.Responses?.[this.tableName] ?? []) as Record<string, unknown>[]));
-      pending = (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-    }
-    return found;
   }
 
   /**
@@ -201,25 +168,7 @@ export class DynamoLedger implements Ledger {
       ...(r.recommendations ? [this.windowItem(r.decision.target, r.recommendations, r.context.now)] : []),
       ...(r.plan ? [this.planItem(r.decision.target, r.plan, r.context.now)] : []),
     ]);
-    await inBatches(chunked(puts, BATCH_WRITE_ITEMS), (batch) => this.batchWrite(batch));
-  }
-
-  private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round === UNPROCESSED_ROUNDS)
-        throw new AwsCallError(
-          'DynamoDB BatchWriteItem (decisions)',
-          new Error(`${pending.length} items left unprocessed`),
-        );
-      if (round > 0) await pause(round);
-      const response = await this.doc
-        .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }))
-        .catch((cause: unknown) => {
-          throw new AwsCallError('DynamoDB BatchWriteItem (decisions)', cause);
-        });
-      pending = (response.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-    }
+    await batchPutAll(this.doc, this.tableName, puts, 'decisions');
   }
 
   async readCursor(key: string): Promise<string | undefined> {
@@ -481,24 +430,4 @@ export class DynamoLedger implements Ledger {
     } while (startKey && items.length < limit);
     return items.reverse();
   }
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
-/** Each batch through `send`, a few at a time; the results in the batches' order. */
-async function inBatches<T, R>(batches: readonly T[], send: (batch: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT)
-    results.push(...(await Promise.all(batches.slice(i, i + BATCHES_IN_FLIGHT).map(send))));
-  return results;
-}
-
-/** The pause before another round of unprocessed keys or items: 50 ms, doubling, with jitter. */
-function pause(round: number): Promise<void> {
-  const ms = 50 * 2 ** (round - 1) * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
