@@ -101,7 +101,7 @@ export const mutants: readonly Mutant[] = [
     file: 'shared/decision/rdsReplicasView.ts',
     original: "return r.tags[MANAGED_TAG] === 'true' && r.tags[TARGET_TAG] === target.name;",
     replacement: "return r.tags[MANAGED_TAG] === 'true';",
-    tests: ['tests/unit/decision/rdsReplicas.test.ts'],
+    tests: ['tests/unit/decision/rdsReplicasGates.test.ts'],
   },
   {
     guard: 'ownership tags',
