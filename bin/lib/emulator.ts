@@ -1,5 +1,12 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { emulatorConfig } from '../../shared/adapters/awsConfig';
+import { BusyTime, forwardToMoto, harnessAnswer, OneAtATime } from './emulatorProxy';
 import { freePort, type MotoServer, startMotoServer } from './motoServer';
 
 /**
@@ -77,119 +84,37 @@ export async function startEmulator(): Promise<Emulator> {
   const seen: string[] = [];
   const rewrites = new Map<string, (body: string) => string>();
   const answers = new Map<string, () => unknown>();
-  // Busy time: requests in flight, and since when at least one was.
-  let inFlight = 0;
-  let busySince = 0;
-  let busy = 0;
-  const started = () => {
-    if (inFlight === 0) busySince = performance.now();
-    inFlight += 1;
-  };
-  const ended = () => {
-    inFlight -= 1;
-    if (inFlight === 0) busy += performance.now() - busySince;
-  };
+  const busy = new BusyTime();
+  const dynamo = new OneAtATime();
   let interceptor: Interceptor | undefined;
-  let dynamo: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = dynamo.then(work, work);
-    dynamo = run.catch(() => undefined);
-    return run;
+  /** What the emulator answers: the harness's own answer to the action, else moto's, with its rewrite applied. */
+  const forward = (call: EmulatorCall, body: Buffer) => {
+    const own = harnessAnswer(call.action, answers);
+    if (own) return Promise.resolve(own);
+    busy.start();
+    const edit = call.action ? rewrites.get(call.action) : undefined;
+    return forwardToMoto(moto.port, call, body, edit).finally(() => busy.end());
   };
-  const port = await freePort();
-  /**
-   * What the emulator answers: the harness's own answers (DescribeInstanceRefreshes, `answer`), else moto's,
-   * with the rewrite of its action applied.
-   */
-  const forward = (
-    req: { method?: string; url?: string; headers: IncomingHttpHeaders },
-    body: Buffer,
-    action?: string,
-  ) =>
-    new Promise<EmulatorAnswer>((done) => {
-      if (action === 'DescribeInstanceRefreshes')
-        return done({
-          status: 200,
-          headers: { 'content-type': 'text/xml' },
-          body: Buffer.from(
-            '<DescribeInstanceRefreshesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeInstanceRefreshesResult><InstanceRefreshes/></DescribeInstanceRefreshesResult><ResponseMetadata><RequestId>harness</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>',
-          ),
-        });
-      const answer = action ? answers.get(action) : undefined;
-      if (answer) {
-        const made = answer();
-        return done({
-          status: 200,
-          headers: { 'content-type': typeof made === 'string' ? 'text/xml' : 'application/x-amz-json-1.1' },
-          body: Buffer.from(typeof made === 'string' ? made : JSON.stringify(made)),
-        });
-      }
-      const headers = { ...req.headers, 'content-length': String(body.length) };
-      started();
-      let counted = true;
-      const stop = () => {
-        if (counted) ended();
-        counted = false;
-      };
-      const upstream = httpRequest(
-        { host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers },
-        (up) => {
-          const parts: Buffer[] = [];
-          up.on('data', (c: Buffer) => parts.push(c));
-          up.on('end', () => {
-            const edit = action ? rewrites.get(action) : undefined;
-            const raw = Buffer.concat(parts);
-            const edited = edit ? Buffer.from(edit(raw.toString('utf8'))) : raw;
-            const { 'content-length': _, 'transfer-encoding': __, ...headers } = up.headers;
-            stop();
-            done({ status: up.statusCode ?? 502, headers, body: edited });
-          });
-        },
-      );
-      upstream.on('error', (error) => {
-        stop();
-        done({ status: 502, headers: {}, body: Buffer.from(String(error)) });
-      });
-      upstream.end(body);
-    });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const action = actionOf(req.headers['x-amz-target'], body.toString('utf8'), req.url ?? '');
-      if (action) seen.push(action);
-      const call: EmulatorCall = {
-        action,
-        service: serviceOf(req.headers.authorization),
-        method: req.method ?? 'POST',
-        url: req.url ?? '/',
-        headers: req.headers,
-        body,
-      };
-      const send = (changed?: Buffer) => forward(req, changed ?? body, action);
+      const call = emulatorCall(req, Buffer.concat(chunks));
+      if (call.action) seen.push(call.action);
+      const send = (changed?: Buffer) => forward(call, changed ?? call.body);
       // moto copies its tables in TransactWriteItems and answers a concurrent DynamoDB call with an HTML 500
       // page: DynamoDB calls reach it one at a time (the functions run side by side, as in Lambda).
-      const next = call.service === 'dynamodb' ? (changed?: Buffer) => oneAtATime(() => send(changed)) : send;
-      (interceptor ? interceptor(call, next) : next()).then(
-        (answer) => {
-          if (answer.destroy) return void req.socket.destroy();
-          res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
-          res.end(answer.body);
-        },
-        (error: unknown) => {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(`emulator proxy failed: ${error instanceof Error ? error.stack : String(error)}`);
-        },
-      );
+      const next = call.service === 'dynamodb' ? (changed?: Buffer) => dynamo.run(() => send(changed)) : send;
+      void respond(req, res, interceptor ? interceptor(call, next) : next());
     });
   });
+  const port = await freePort();
   await new Promise<void>((ok) => server.listen(port, '127.0.0.1', () => ok()));
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     motoEndpoint: moto.endpoint,
-    busyMs: () => busy + (inFlight > 0 ? performance.now() - busySince : 0),
+    busyMs: () => busy.ms(),
     aws: emulatorConfig(endpoint),
     pid: moto.pid,
     calls: (action) => seen.filter((a) => a === action).length,
@@ -208,12 +133,41 @@ export async function startEmulator(): Promise<Emulator> {
     async reset() {
       await moto.reset();
       seen.length = 0;
-      busy = 0;
+      busy.reset();
     },
     async stop() {
       await new Promise<void>((ok) => server.close(() => ok()));
       await moto.stop();
     },
+  };
+}
+
+/** The answer sent back (or the connection dropped, when the answer says so). */
+async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answering: Promise<EmulatorAnswer>,
+): Promise<void> {
+  try {
+    const answer = await answering;
+    if (answer.destroy) return void req.socket.destroy();
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+    res.end(answer.body);
+  } catch (error) {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end(`emulator proxy failed: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
+
+/** One request as the proxy received it. */
+function emulatorCall(req: IncomingMessage, body: Buffer): EmulatorCall {
+  return {
+    action: actionOf(req.headers['x-amz-target'], body.toString('utf8'), req.url ?? ''),
+    service: serviceOf(req.headers.authorization),
+    method: req.method ?? 'POST',
+    url: req.url ?? '/',
+    headers: req.headers,
+    body,
   };
 }
 
