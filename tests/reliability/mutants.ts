@@ -140,7 +140,7 @@ export const mutants: readonly Mutant[] = [
   {
     guard: 'freshness',
     mutant: 'an alarm event of any age is acted on',
-    file: 'shared/lambda/createScalerHandler.ts',
+    file: 'shared/lambda/eventAge.ts',
     original: 'if (age <= maxAgeSeconds) return undefined;',
     replacement: 'return undefined;',
     tests: ['tests/reliability/delivery.test.ts'],

@@ -1,0 +1,42 @@
+import { MalformedEventError } from '../errors';
+import type { FanOutBatch } from '../events/parseScalingEvent';
+import type { Policy, TargetKind } from '../policy/schema';
+import type { EvaluationRequest } from '../usecases/evaluateTargets';
+import type { ScalerRuntime } from './createScalerHandler';
+import { MAX_BATCH_AGE_SECONDS, staleness } from './eventAge';
+
+/** A fan-out batch must come from this function's own queue, for its kind, naming its targets. */
+export function checkBatch(runtime: ScalerRuntime, batch: FanOutBatch): void {
+  const [, , , region, account] = batch.queueArn.split(':');
+  if (account !== runtime.account || region !== runtime.region)
+    throw new MalformedEventError(
+      `fan-out batch from ${batch.queueArn}: not a queue of account ${runtime.account}, region ${runtime.region}`,
+    );
+  if (batch.kind !== runtime.kind)
+    throw new MalformedEventError(
+      `fan-out batch for ${batch.kind} targets reached the ${runtime.kind} scaler`,
+    );
+  const names = new Set(targetNames(runtime.policy, runtime.kind));
+  const unknown = batch.targets.filter((t) => !names.has(t));
+  if (unknown.length > 0)
+    throw new MalformedEventError(
+      `fan-out batch ${batch.batch}: ${unknown.map((t) => `"${t}"`).join(', ')} not ${runtime.kind} targets of the policy`,
+    );
+}
+
+export function batchRequest(runtime: ScalerRuntime, batch: FanOutBatch): EvaluationRequest {
+  const stale = staleness(batch.at, runtime.clock.now(), MAX_BATCH_AGE_SECONDS, 'a fan-out batch');
+  if (!stale) return { trigger: 'schedule', targets: batch.targets, batch: batch.batch };
+  return {
+    trigger: 'schedule',
+    targets: batch.targets,
+    skip: {
+      reason: 'StaleEvent',
+      message: `fan-out batch ${batch.batch} of ${batch.at} not evaluated: ${stale}; a newer tick covers these targets`,
+    },
+  };
+}
+
+function targetNames(policy: Policy, kind: TargetKind): string[] {
+  return policy.targets.filter((t) => t.kind === kind).map((t) => t.name);
+}
