@@ -6,6 +6,7 @@ import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { scalingLine, usd } from '../../shared/cost/costMessage';
 import { addDays, newestCompleteDay, utcDate } from '../../shared/cost/evaluateCosts';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { Policy } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
 import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
 import { OneReadCostReader } from '../lib/oneReadCostReader';
@@ -26,72 +27,88 @@ export function registerCosts(program: Command): void {
     )
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print JSON')
-    .action(
-      async (file: string, options: { days: string; stage: string; endpoint?: string; json?: boolean }) => {
-        const policy = loadPolicyFile(file);
-        const cost = policy.cost;
-        if (!cost) throw new Error(`${file}: no cost section`);
-        const aws = awsFrom(options);
-        const env = await deployedEnvironment(aws, options.stage, 'alertCost');
-        const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
-        const now = new Date();
-        const newest = newestCompleteDay(now, cost.completeAfterHours);
-        const count = Number(options.days);
-        // One Cost Explorer read for every day shown (each request is billed), then each day evaluated as the
-        // daily run the morning after it would have; the forecast only for today (it cannot start in the past).
-        const costs = new OneReadCostReader(new CostExplorerReader(aws));
-        const deps = (at: Date, withBudget: boolean): CostDeps => ({
-          policy: {
-            ...policy,
-            cost: { ...cost, monthlyBudgetUsd: withBudget ? cost.monthlyBudgetUsd : undefined },
-          },
-          costs,
-          // send: false never claims; nothing is recorded.
-          alerts: {
-            claimAlert: async () => ({ status: 'sent' as const }),
-            markAlertSent: async () => false,
-            releaseAlert: async () => {},
-          },
-          decisions: (target, from, to) => ledger.decisions(target, { from, to }),
-          channels: [],
-          clock: { now: () => at },
-          log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
-          region: aws.region,
-          prices: bundledPrices,
-          liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
-        });
-        const first = addDays(newest, 1 - count);
-        await costs.prefetch(addDays(first, -cost.anomaly.trailingDays), utcDate(now.getTime()));
-        const rows = [];
-        for (let i = 0; i < count; i += 1) {
-          const day = addDays(first, i);
-          const at = new Date(
-            Date.parse(`${addDays(day, 1)}T00:00:00Z`) + cost.completeAfterHours * 3_600_000,
-          );
-          rows.push((await alertCosts(deps(at, false), 'daily', { send: false })).evaluation);
-        }
-        const forecast = cost.monthlyBudgetUsd
-          ? (await alertCosts(deps(now, true), 'forecast', { send: false })).evaluation
-          : undefined;
-        if (options.json) {
-          console.log(JSON.stringify({ days: rows, forecast }, null, 2));
-          return;
-        }
-        console.log(['day', 'spend', 'limit', 'alerts', "Scalepilot's scaling"].join('\t'));
-        for (const e of rows) {
-          const scaling = e.scaling.map(scalingLine).join('; ');
-          const spend = e.dayCost ? usd(e.dayCost.total) : 'no data';
-          const alerts = e.alerts.map((a) => a.key).join(', ') || '-';
-          console.log([e.day ?? '', spend, usd(cost.dailyLimitUsd), alerts, scaling].join('\t'));
-        }
-        if (forecast?.forecast) {
-          const f = forecast.forecast;
-          const verdict = forecast.alerts.length > 0 ? 'OVER budget' : 'within budget';
-          console.log(
-            `forecast ${f.month}: ${usd(f.monthToDate + f.remaining)} (${usd(f.monthToDate)} so far + ${usd(f.remaining)}), ${verdict} of ${usd(cost.monthlyBudgetUsd ?? 0)}`,
-          );
-        }
-        for (const e of rows) for (const a of e.alerts) console.log(`\n${a.subject}\n${a.text}`);
-      },
+    .action(async (file: string, options: CostsOptions) => {
+      const policy = loadPolicyFile(file);
+      const cost = policy.cost;
+      if (!cost) throw new Error(`${file}: no cost section`);
+      const { rows, forecast } = await costChecks(policy, cost, options);
+      if (options.json) console.log(JSON.stringify({ days: rows, forecast }, null, 2));
+      else printCosts(cost, rows, forecast);
+    });
+}
+
+interface CostsOptions {
+  days: string;
+  stage: string;
+  endpoint?: string;
+  json?: boolean;
+}
+
+type CostSection = NonNullable<Policy['cost']>;
+type CostCheck = Awaited<ReturnType<typeof alertCosts>>['evaluation'];
+
+/**
+ * The daily check of each of the last N complete days, as the run the morning after it would have made it,
+ * and the month-end forecast for today (it cannot start in the past); nothing sent, nothing recorded.
+ */
+async function costChecks(policy: Policy, cost: CostSection, options: CostsOptions) {
+  const aws = awsFrom(options);
+  const env = await deployedEnvironment(aws, options.stage, 'alertCost');
+  const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+  const now = new Date();
+  const newest = newestCompleteDay(now, cost.completeAfterHours);
+  const count = Number(options.days);
+  // One Cost Explorer read for every day shown (each request is billed).
+  const costs = new OneReadCostReader(new CostExplorerReader(aws));
+  const deps = (at: Date, withBudget: boolean): CostDeps => ({
+    policy: {
+      ...policy,
+      cost: { ...cost, monthlyBudgetUsd: withBudget ? cost.monthlyBudgetUsd : undefined },
+    },
+    costs,
+    // send: false never claims; nothing is recorded.
+    alerts: {
+      claimAlert: async () => ({ status: 'sent' as const }),
+      markAlertSent: async () => false,
+      releaseAlert: async () => {},
+    },
+    decisions: (target, from, to) => ledger.decisions(target, { from, to }),
+    channels: [],
+    clock: { now: () => at },
+    log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
+    region: aws.region,
+    prices: bundledPrices,
+    liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
+  });
+  const first = addDays(newest, 1 - count);
+  await costs.prefetch(addDays(first, -cost.anomaly.trailingDays), utcDate(now.getTime()));
+  const rows: CostCheck[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const day = addDays(first, i);
+    const at = new Date(Date.parse(`${addDays(day, 1)}T00:00:00Z`) + cost.completeAfterHours * 3_600_000);
+    rows.push((await alertCosts(deps(at, false), 'daily', { send: false })).evaluation);
+  }
+  const forecast = cost.monthlyBudgetUsd
+    ? (await alertCosts(deps(now, true), 'forecast', { send: false })).evaluation
+    : undefined;
+  return { rows, forecast };
+}
+
+/** One line a day (spend, limit, alerts, Scalepilot's scaling), the forecast's verdict, then each alert's text. */
+function printCosts(cost: CostSection, rows: readonly CostCheck[], forecast: CostCheck | undefined): void {
+  console.log(['day', 'spend', 'limit', 'alerts', "Scalepilot's scaling"].join('\t'));
+  for (const e of rows) {
+    const scaling = e.scaling.map(scalingLine).join('; ');
+    const spend = e.dayCost ? usd(e.dayCost.total) : 'no data';
+    const alerts = e.alerts.map((a) => a.key).join(', ') || '-';
+    console.log([e.day ?? '', spend, usd(cost.dailyLimitUsd), alerts, scaling].join('\t'));
+  }
+  if (forecast?.forecast) {
+    const f = forecast.forecast;
+    const verdict = forecast.alerts.length > 0 ? 'OVER budget' : 'within budget';
+    console.log(
+      `forecast ${f.month}: ${usd(f.monthToDate + f.remaining)} (${usd(f.monthToDate)} so far + ${usd(f.remaining)}), ${verdict} of ${usd(cost.monthlyBudgetUsd ?? 0)}`,
     );
+  }
+  for (const e of rows) for (const a of e.alerts) console.log(`\n${a.subject}\n${a.text}`);
 }
