@@ -43,42 +43,10 @@ export function alarmRequests(runtime: ScalerRuntime, alarms: ReadonlyMap<string
     requestId: string,
   ): Promise<EvaluationRequest | Evaluation[]> => {
     const target = alarms.get(hint.alarmName)?.targetName;
-    const skip = (
-      reason: 'ForeignAlarm' | 'StaleEvent' | 'DuplicateEvent',
-      message: string,
-      current?: number,
-    ) =>
-      target
-        ? ({
-            trigger: 'alarm',
-            targets: [target],
-            alarmName: hint.alarmName,
-            skip: { reason, message, ...(current === undefined ? {} : { current }) },
-          } as const)
-        : [];
-    if (isForeign(runtime, hint)) {
-      const why = `alarm ${hint.alarmArn} is in account ${hint.account}, region ${hint.region}; this function acts only on alarms of account ${runtime.account}, region ${runtime.region}`;
-      if (!target) {
-        runtime.log.warn('foreign alarm ignored', {
-          alarmName: hint.alarmName,
-          alarmArn: hint.alarmArn,
-          why,
-        });
-        runtime.decisionMetrics?.failed('foreign-alarm');
-      }
-      return skip('ForeignAlarm', `${why}: ignored`);
-    }
-    const stale = staleness(
-      hint.stateTimestamp,
-      runtime.clock.now(),
-      MAX_ALARM_EVENT_AGE_SECONDS,
-      'an alarm event',
-    );
-    if (stale)
-      return skip(
-        'StaleEvent',
-        `${hint.alarmName} (${hint.state} at ${hint.stateTimestamp}) not acted on: ${stale}; the schedule re-evaluates every minute`,
-      );
+    const skip = (reason: SkipReason, message: string, current?: number) =>
+      skipRequest(hint, target, reason, message, current);
+    const early = foreignOrStale(runtime, hint, target);
+    if (early) return skip(early.reason, early.message);
     const duplicate = `duplicate delivery of ${hint.alarmName} (${hint.state} at ${hint.stateTimestamp})`;
     try {
       const outcome = await evaluateAlarm({ ...hint, requestId, targetName: target as string });
@@ -95,6 +63,51 @@ export function alarmRequests(runtime: ScalerRuntime, alarms: ReadonlyMap<string
   };
 
   return { idempotencyConfig, alarmRequest };
+}
+
+type SkipReason = 'ForeignAlarm' | 'StaleEvent' | 'DuplicateEvent';
+
+/** The skip the use case records for the alarm's target (none when the alarm maps to no target). */
+function skipRequest(
+  hint: AlarmHint,
+  target: string | undefined,
+  reason: SkipReason,
+  message: string,
+  current?: number,
+): EvaluationRequest | Evaluation[] {
+  if (!target) return [];
+  const skip = { reason, message, ...(current === undefined ? {} : { current }) };
+  return { trigger: 'alarm', targets: [target], alarmName: hint.alarmName, skip };
+}
+
+/**
+ * Why the alarm is not acted on before anything is read: another account's or region's (logged and counted
+ * when it maps to no target of ours), or too old. Undefined: go on.
+ */
+function foreignOrStale(
+  runtime: ScalerRuntime,
+  hint: AlarmHint,
+  target: string | undefined,
+): { reason: SkipReason; message: string } | undefined {
+  if (isForeign(runtime, hint)) {
+    const why = `alarm ${hint.alarmArn} is in account ${hint.account}, region ${hint.region}; this function acts only on alarms of account ${runtime.account}, region ${runtime.region}`;
+    if (!target) {
+      runtime.log.warn('foreign alarm ignored', { alarmName: hint.alarmName, alarmArn: hint.alarmArn, why });
+      runtime.decisionMetrics?.failed('foreign-alarm');
+    }
+    return { reason: 'ForeignAlarm', message: `${why}: ignored` };
+  }
+  const stale = staleness(
+    hint.stateTimestamp,
+    runtime.clock.now(),
+    MAX_ALARM_EVENT_AGE_SECONDS,
+    'an alarm event',
+  );
+  if (!stale) return undefined;
+  return {
+    reason: 'StaleEvent',
+    message: `${hint.alarmName} (${hint.state} at ${hint.stateTimestamp}) not acted on: ${stale}; the schedule re-evaluates every minute`,
+  };
 }
 
 export function isForeign(runtime: ScalerRuntime, hint: AlarmHint): boolean {
