@@ -131,79 +131,120 @@ interface UnderLease {
  */
 async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): Promise<void> {
   const { deps } = run;
-  const { target, lease, record, history, observation, now } = at;
+  const { target, lease, history, now } = at;
   const dryRun = run.dryRun(target);
   const { action, operation } = operationOf(decided);
-  const applied = operation && !dryRun;
+  const applied = Boolean(operation && !dryRun);
   const next = nextHistory(history, decided.decision, now, applied, historySeconds(target));
+  const way: CarriedOut = { dryRun, applied, next };
   const planNotice = decided.plan?.notice;
-  const act = async () => {
-    if (!action) return decided.decision;
-    try {
-      return await actOnTarget(deps, target, decided.decision, action, observation);
-    } catch (error) {
-      await failTarget(run, target, record, 'ActionFailed', error, {
-        lease,
-        now,
-        attempted: { decision: decided.decision, operation: action.type },
-        state: decided.state,
-      });
-      return undefined;
-    }
-  };
-  const update = (done: Decision, key: string | null): TargetUpdate => {
-    const plan = planRecordFor(run, target.name, {
-      observed: { ordered: decided.state.current, serving: decided.state.serving },
-      decision: done,
-      appliedAt: applied ? now : undefined,
-      changes: next.changes,
-      ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
-      now,
-    });
-    const { keys } = toTell(done, key);
-    return {
-      lease,
-      history: next,
-      failures: { count: 0 },
-      lastNotice: key,
-      ...(keys.length > 0 ? { noticesToldAt: withTold(record.noticesToldAt, keys, now) } : {}),
-      ...(plan ? { plan } : {}),
-    };
-  };
-  const toTell = (done: Decision, key: string | null) =>
-    noticesToTell(record, key, now, dryRun && done.desired !== done.current);
-  const tell = (done: Decision, key: string | null) => {
-    const told = toTell(done, key);
-    if (told.own) notifyChange(run, done, dryRun, now);
-    if (planNotice && told.plan)
-      notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
-  };
 
   if (action && applied) {
     await writeIntent(deps, lease, decided.decision, action, now);
-    const done = await act();
+    const done = await actUnderLease(run, decided, at, action);
     if (!done) return;
     const settles = kindScaler(deps.capacity).model.settlesAtOnce;
     // The change went through: a failure told before is over, the next one is told again (issue 21). A plan
     // notice about the member (at its maximum) lasts as long as its cause.
     const key = planNoticePart(noticeKey(done, dryRun, undefined, planNotice));
-    await recordLeased(
-      run,
-      target,
-      done,
-      true,
-      { ...update(done, key), ...(settles ? { clearIntent: true } : { intentRecorded: true }) },
-      now,
-      decided.state,
-    );
+    const update = {
+      ...leasedUpdate(run, decided, at, way, done, key),
+      ...(settles ? { clearIntent: true } : { intentRecorded: true }),
+    };
+    await recordLeased(run, target, done, true, update, now, decided.state);
     notifyChange(run, done, dryRun, now);
-    tell(done, key);
+    tellOnce(run, decided, at, dryRun, done, key);
     return;
   }
   // A preparing step changes no capacity and is idempotent: it needs no intent.
-  const done = action && !dryRun ? await act() : decided.decision;
+  const done = action && !dryRun ? await actUnderLease(run, decided, at, action) : decided.decision;
   if (!done) return;
   const key = noticeKey(done, dryRun, decided.notify, planNotice);
-  await recordLeased(run, target, done, false, update(done, key), now, decided.state);
-  tell(done, key);
+  await recordLeased(
+    run,
+    target,
+    done,
+    false,
+    leasedUpdate(run, decided, at, way, done, key),
+    now,
+    decided.state,
+  );
+  tellOnce(run, decided, at, dryRun, done, key);
+}
+
+/** How a decision is carried out: dry run or not, applied or not, and the history it leads to. */
+interface CarriedOut {
+  readonly dryRun: boolean;
+  readonly applied: boolean;
+  readonly next: ScalingHistory;
+}
+
+/**
+ * The action through the kind's port. One AWS refuses is recorded as `ActionFailed` and backs the target off
+ * (undefined returned: nothing more to record).
+ */
+async function actUnderLease(
+  run: EvaluationRun,
+  decided: Decided,
+  at: UnderLease,
+  action: NonNullable<ReturnType<typeof operationOf>['action']>,
+): Promise<Decision | undefined> {
+  const { target, lease, record, observation, now } = at;
+  try {
+    return await actOnTarget(run.deps, target, decided.decision, action, observation);
+  } catch (error) {
+    await failTarget(run, target, record, 'ActionFailed', error, {
+      lease,
+      now,
+      attempted: { decision: decided.decision, operation: action.type },
+      state: decided.state,
+    });
+    return undefined;
+  }
+}
+
+/** What the record writes with the decision: the history, the notices told, a plan member's state. */
+function leasedUpdate(
+  run: EvaluationRun,
+  decided: Decided,
+  at: UnderLease,
+  way: CarriedOut,
+  done: Decision,
+  key: string | null,
+): TargetUpdate {
+  const { target, lease, record, now } = at;
+  const plan = planRecordFor(run, target.name, {
+    observed: { ordered: decided.state.current, serving: decided.state.serving },
+    decision: done,
+    appliedAt: way.applied ? now : undefined,
+    changes: way.next.changes,
+    ...(decided.plan ? { planLevels: decided.plan.levels } : {}),
+    now,
+  });
+  const { keys } = noticesToTell(record, key, now, way.dryRun && done.desired !== done.current);
+  return {
+    lease,
+    history: way.next,
+    failures: { count: 0 },
+    lastNotice: key,
+    ...(keys.length > 0 ? { noticesToldAt: withTold(record.noticesToldAt, keys, now) } : {}),
+    ...(plan ? { plan } : {}),
+  };
+}
+
+/** The decision's notice and its plan's, each told once (not again within the hour). */
+function tellOnce(
+  run: EvaluationRun,
+  decided: Decided,
+  at: UnderLease,
+  dryRun: boolean,
+  done: Decision,
+  key: string | null,
+): void {
+  const { target, record, now } = at;
+  const told = noticesToTell(record, key, now, dryRun && done.desired !== done.current);
+  if (told.own) notifyChange(run, done, dryRun, now);
+  const planNotice = decided.plan?.notice;
+  if (planNotice && told.plan)
+    notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
 }
