@@ -119,29 +119,7 @@ const ALARM_ARN = /^arn:[a-z-]+:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
  */
 export function parseScalingEvent(event: unknown, region: string): ScalingEvent[] {
   const direct = lambdaAlarmEvent.safeParse(event);
-  if (direct.success) {
-    const { alarmArn, alarmData, accountId, region: eventRegion } = direct.data;
-    const where = alarmArnParts(alarmArn, 'alarmArn');
-    // The event names the account and region beside the ARN: they must tell the same story.
-    if (accountId !== undefined && accountId !== where.account)
-      throw new MalformedEventError(
-        `accountId ${accountId} is not the account of alarmArn ${alarmArn} (${where.account})`,
-      );
-    if (eventRegion !== undefined && eventRegion !== where.region)
-      throw new MalformedEventError(
-        `region ${eventRegion} is not the region of alarmArn ${alarmArn} (${where.region})`,
-      );
-    return [
-      {
-        trigger: 'alarm',
-        alarmName: alarmData.alarmName,
-        alarmArn,
-        ...where,
-        state: alarmData.state.value,
-        stateTimestamp: alarmData.state.timestamp,
-      },
-    ];
-  }
+  if (direct.success) return [directAlarm(direct.data)];
   const schedule = scheduleEvent.safeParse(event);
   if (schedule.success) return [{ trigger: 'schedule', time: schedule.data.time }];
 
@@ -156,41 +134,64 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
       `Records: ${records.length} records, but SNS delivers ${MAX_SNS_RECORDS} per invocation; refusing the event`,
     );
   const sns = snsEvent.safeParse(event);
-  if (sns.success) {
-    return sns.data.Records.map((record, i) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(record.Sns.Message);
-      } catch (cause) {
-        throw new MalformedEventError(`Records[${i}].Sns.Message is not JSON`, { cause });
-      }
-      const message = snsAlarmMessage.safeParse(body);
-      if (!message.success) {
-        throw new MalformedEventError(
-          `Records[${i}].Sns.Message is not a CloudWatch alarm notification: ${describeIssues(message.error)}`,
-        );
-      }
-      const m = message.data;
-      // CloudWatch always sends AlarmArn; without it, the account is the message's and the region ours.
-      const alarmArn = m.AlarmArn ?? `arn:aws:cloudwatch:${region}:${m.AWSAccountId}:alarm:${m.AlarmName}`;
-      const where = alarmArnParts(alarmArn, `Records[${i}].Sns.Message.AlarmArn`);
-      if (m.AWSAccountId !== where.account)
-        throw new MalformedEventError(
-          `Records[${i}].Sns.Message.AWSAccountId ${m.AWSAccountId} is not the account of its AlarmArn ${alarmArn}`,
-        );
-      return {
-        trigger: 'alarm' as const,
-        alarmName: m.AlarmName,
-        alarmArn,
-        ...where,
-        state: m.NewStateValue,
-        stateTimestamp: m.StateChangeTime,
-      };
-    });
-  }
+  if (sns.success) return sns.data.Records.map((record, i) => snsAlarm(record.Sns.Message, i, region));
   throw new MalformedEventError(
     `event is neither a CloudWatch alarm action, an SNS alarm notification nor a scheduled event: ${describeIssues(closestFailure(event, direct.error, sns.error, schedule.error))}`,
   );
+}
+
+/** A direct alarm action; the account and region it names beside the ARN must tell the same story. */
+function directAlarm(data: z.infer<typeof lambdaAlarmEvent>): AlarmHint {
+  const { alarmArn, alarmData, accountId, region: eventRegion } = data;
+  const where = alarmArnParts(alarmArn, 'alarmArn');
+  if (accountId !== undefined && accountId !== where.account)
+    throw new MalformedEventError(
+      `accountId ${accountId} is not the account of alarmArn ${alarmArn} (${where.account})`,
+    );
+  if (eventRegion !== undefined && eventRegion !== where.region)
+    throw new MalformedEventError(
+      `region ${eventRegion} is not the region of alarmArn ${alarmArn} (${where.region})`,
+    );
+  return {
+    trigger: 'alarm',
+    alarmName: alarmData.alarmName,
+    alarmArn,
+    ...where,
+    state: alarmData.state.value,
+    stateTimestamp: alarmData.state.timestamp,
+  };
+}
+
+/** The alarm notification in record i of an SNS delivery (its Message is CloudWatch's JSON). */
+function snsAlarm(text: string, i: number, region: string): AlarmHint {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (cause) {
+    throw new MalformedEventError(`Records[${i}].Sns.Message is not JSON`, { cause });
+  }
+  const message = snsAlarmMessage.safeParse(body);
+  if (!message.success) {
+    throw new MalformedEventError(
+      `Records[${i}].Sns.Message is not a CloudWatch alarm notification: ${describeIssues(message.error)}`,
+    );
+  }
+  const m = message.data;
+  // CloudWatch always sends AlarmArn; without it, the account is the message's and the region ours.
+  const alarmArn = m.AlarmArn ?? `arn:aws:cloudwatch:${region}:${m.AWSAccountId}:alarm:${m.AlarmName}`;
+  const where = alarmArnParts(alarmArn, `Records[${i}].Sns.Message.AlarmArn`);
+  if (m.AWSAccountId !== where.account)
+    throw new MalformedEventError(
+      `Records[${i}].Sns.Message.AWSAccountId ${m.AWSAccountId} is not the account of its AlarmArn ${alarmArn}`,
+    );
+  return {
+    trigger: 'alarm',
+    alarmName: m.AlarmName,
+    alarmArn,
+    ...where,
+    state: m.NewStateValue,
+    stateTimestamp: m.StateChangeTime,
+  };
 }
 
 /** A fan-out batch from the scaler's own queue (one message per invocation). */
