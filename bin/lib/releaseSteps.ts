@@ -69,54 +69,68 @@ export async function groupSteps(target: AsgTarget, ports: ReleasePorts): Promis
         ),
     });
   const tagged = group.Tags?.some((t) => t.Key === SCHEDULE_OWNER_TAG) === true;
-  let minSize = group.MinSize ?? 0;
-  if (tagged && minSize > target.capacity.min) {
-    const from = minSize;
-    minSize = target.capacity.min;
+  const minSize = tagged ? Math.min(group.MinSize ?? 0, target.capacity.min) : (group.MinSize ?? 0);
+  if (tagged) steps.push(...untagSteps(target, ports, group.MinSize ?? 0));
+  const desired = group.DesiredCapacity ?? 0;
+  const min = Math.max(target.capacity.min, minSize);
+  if (desired > min) steps.push(desiredStep(target, ports, desired, min));
+  else steps.push({ target: target.name, description: `group ${name} at ${desired}, its minimum` });
+  return steps;
+}
+
+/**
+ * A group Scalepilot's scheduled actions have held: MinSize back to the policy's minimum when they raised it,
+ * then their owner tag removed.
+ */
+function untagSteps(target: AsgTarget, ports: ReleasePorts, minSize: number): ReleaseStep[] {
+  const name = target.autoScalingGroupName;
+  const steps: ReleaseStep[] = [];
+  if (minSize > target.capacity.min)
     steps.push({
       target: target.name,
-      description: `group ${name}: MinSize ${from} → ${minSize} (raised by Scalepilot's scheduled actions)`,
+      description: `group ${name}: MinSize ${minSize} → ${target.capacity.min} (raised by Scalepilot's scheduled actions)`,
       apply: async () => {
         await ports.autoScaling
-          .send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, MinSize: minSize }))
+          .send(
+            new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, MinSize: target.capacity.min }),
+          )
           .catch(wrap('AutoScaling UpdateAutoScalingGroup'));
       },
     });
-  }
-  if (tagged)
-    steps.push({
-      target: target.name,
-      description: `group ${name}: remove the tag ${SCHEDULE_OWNER_TAG}`,
-      apply: async () => {
-        await ports.autoScaling
-          .send(
-            new DeleteTagsCommand({
-              Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: SCHEDULE_OWNER_TAG }],
-            }),
-          )
-          .catch(wrap('AutoScaling DeleteTags'));
-      },
-    });
-  const desired = group.DesiredCapacity ?? 0;
-  const min = Math.max(target.capacity.min, minSize);
-  if (desired > min)
-    steps.push({
-      target: target.name,
-      description: `group ${name}: desired ${desired} → ${min} (SetDesiredCapacity)`,
-      apply: async () => {
-        await ports.autoScaling
-          .send(
-            new SetDesiredCapacityCommand({
-              AutoScalingGroupName: name,
-              DesiredCapacity: min,
-              HonorCooldown: false,
-            }),
-          )
-          .catch(wrap('AutoScaling SetDesiredCapacity'));
-      },
-    });
-  else steps.push({ target: target.name, description: `group ${name} at ${desired}, its minimum` });
+  steps.push({
+    target: target.name,
+    description: `group ${name}: remove the tag ${SCHEDULE_OWNER_TAG}`,
+    apply: async () => {
+      await ports.autoScaling
+        .send(
+          new DeleteTagsCommand({
+            Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: SCHEDULE_OWNER_TAG }],
+          }),
+        )
+        .catch(wrap('AutoScaling DeleteTags'));
+    },
+  });
   return steps;
+}
+
+/** Desired capacity down to the minimum, with no cooldown (the operator asked for it). */
+function desiredStep(target: AsgTarget, ports: ReleasePorts, desired: number, min: number): ReleaseStep {
+  const name = target.autoScalingGroupName;
+  return {
+    target: target.name,
+    description: `group ${name}: desired ${desired} → ${min} (SetDesiredCapacity)`,
+    apply: async () => {
+      await ports.autoScaling
+        .send(
+          new SetDesiredCapacityCommand({
+            AutoScalingGroupName: name,
+            DesiredCapacity: min,
+            HonorCooldown: false,
+          }),
+        )
+        .catch(wrap('AutoScaling SetDesiredCapacity'));
+    },
+  };
 }
 
 /**
@@ -159,27 +173,33 @@ export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePort
               : [],
       }
     : {};
+  return [...steps, ...drainThenDelete(target, ports, observation, live, going, discovery)];
+}
+
+/**
+ * Each replica going tagged draining (and out of reader discovery), a wait of `drainSeconds` from the first
+ * drain (a re-run waits only what is left), then each deleted.
+ */
+function drainThenDelete(
+  target: RdsReplicasTarget,
+  ports: ReleasePorts,
+  observation: RdsReplicasObservation,
+  live: readonly RdsReplicasObservation['replicas'][number][],
+  going: readonly RdsReplicasObservation['replicas'][number][],
+  discovery: { discovery?: string[] },
+): ReleaseStep[] {
+  const source = target.sourceDbInstanceIdentifier;
   const started = going.map((r) => Date.parse(r.tags[DRAINING_TAG] ?? '')).filter((t) => Number.isFinite(t));
-  for (const replica of going)
-    steps.push({
-      target: target.name,
-      description: `drain replica ${replica.id} of ${source}: tag ${DRAINING_TAG}${target.readerDiscovery ? ', out of reader discovery' : ''}`,
-      apply: async () => {
-        const now = ports.clock.now().toISOString();
-        await ports.rds.act(
-          target,
-          {
-            type: 'drain',
-            desired: live.length,
-            replica: replica.id,
-            at: replica.tags[DRAINING_TAG] ?? now,
-            ...discovery,
-          },
-          observation,
-        );
-      },
-    });
-  steps.push({
+  const drains = going.map((replica) => ({
+    target: target.name,
+    description: `drain replica ${replica.id} of ${source}: tag ${DRAINING_TAG}${target.readerDiscovery ? ', out of reader discovery' : ''}`,
+    apply: async () => {
+      const at = replica.tags[DRAINING_TAG] ?? ports.clock.now().toISOString();
+      const drain = { type: 'drain' as const, desired: live.length, replica: replica.id, at, ...discovery };
+      await ports.rds.act(target, drain, observation);
+    },
+  }));
+  const wait = {
     target: target.name,
     description: `wait for readers to move off (drainSeconds ${target.drainSeconds} s from the first drain)`,
     apply: async () => {
@@ -187,20 +207,21 @@ export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePort
       const left = since + target.drainSeconds * 1000 - ports.clock.now().getTime();
       if (left > 0) await ports.sleep(left);
     },
-  });
-  for (const [i, replica] of going.entries())
-    steps.push({
-      target: target.name,
-      description: `delete replica ${replica.id} of ${source} (created by Scalepilot; ${live.length - i} live, minimum ${target.capacity.min})`,
-      apply: async () => {
-        await ports.rds.act(
-          target,
-          { type: 'delete', desired: live.length - i - 1, replica: replica.id, ...discovery },
-          observation,
-        );
-      },
-    });
-  return steps;
+  };
+  const deletes = going.map((replica, i) => ({
+    target: target.name,
+    description: `delete replica ${replica.id} of ${source} (created by Scalepilot; ${live.length - i} live, minimum ${target.capacity.min})`,
+    apply: async () => {
+      const del = {
+        type: 'delete' as const,
+        desired: live.length - i - 1,
+        replica: replica.id,
+        ...discovery,
+      };
+      await ports.rds.act(target, del, observation);
+    },
+  }));
+  return [...drains, wait, ...deletes];
 }
 
 /**
