@@ -80,21 +80,7 @@ export function evaluateCosts(input: CostInput): CostEvaluation {
     );
   else notes.push(`${day}: ${usd(dayCost.total)} is within the daily limit of ${usd(cost.dailyLimitUsd)}`);
 
-  if (trailing.length < 3)
-    notes.push(`${day}: only ${trailing.length} trailing day(s) with data, 3 needed: no anomaly check`);
-  else
-    for (const service of Object.keys(dayCost.byService).sort()) {
-      const anomaly = serviceAnomaly(service, dayCost, trailing, cost.anomaly);
-      if (anomaly)
-        alerts.push(
-          alert('anomaly', `anomaly:${service}`, day, anomaly.amount, anomaly.expected, {
-            moves,
-            link,
-            service,
-            why: anomaly.why,
-          }),
-        );
-    }
+  alerts.push(...anomalyAlerts(day, dayCost, trailing, cost.anomaly, { moves, link }, notes));
 
   if (cost.scalingDailyLimitUsd !== undefined && scalingUsd > cost.scalingDailyLimitUsd)
     alerts.push(
@@ -107,6 +93,34 @@ export function evaluateCosts(input: CostInput): CostEvaluation {
   for (const s of input.scaling) if (s.note) notes.push(`${s.target}: ${s.note}`);
   if (forecastAlert) alerts.push(forecastAlert);
   return { day, dayCost, alerts, notes, scaling: input.scaling, ...withForecast(input) };
+}
+
+/** One alert per service whose day is an anomaly against its trailing days (3 at least, else a note). */
+function anomalyAlerts(
+  day: string,
+  dayCost: DailyCost,
+  trailing: readonly DailyCost[],
+  settings: CostInput['cost']['anomaly'],
+  context: { moves: ReturnType<typeof topMoves>; link: string },
+  notes: string[],
+): CostAlert[] {
+  if (trailing.length < 3) {
+    notes.push(`${day}: only ${trailing.length} trailing day(s) with data, 3 needed: no anomaly check`);
+    return [];
+  }
+  const alerts: CostAlert[] = [];
+  for (const service of Object.keys(dayCost.byService).sort()) {
+    const anomaly = serviceAnomaly(service, dayCost, trailing, settings);
+    if (anomaly)
+      alerts.push(
+        alert('anomaly', `anomaly:${service}`, day, anomaly.amount, anomaly.expected, {
+          ...context,
+          service,
+          why: anomaly.why,
+        }),
+      );
+  }
+  return alerts;
 }
 
 function withForecast(input: CostInput) {
