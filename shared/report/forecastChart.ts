@@ -80,33 +80,10 @@ const SERIES_NAMES = {
 /** History from `from`, the forecast over the whole horizon with its band, what came, the forecast's origin. */
 function forecastPanel(input: ForecastChartInput, from: number, height: number) {
   const bandLabel = input.bandLabel ?? 'forecast band';
-  const lowerAt = new Map((input.lower ?? []).map((p) => [p.time, p.value]));
-  const upperAt = new Map(input.upper.map((p) => [p.time, p.value]));
-  const band = input.forecast
-    .filter((p) => Number.isFinite(p.value) && Number.isFinite(upperAt.get(p.time)))
-    .map((p) => ({
-      t: p.time,
-      lo: round(lowerAt.get(p.time) ?? p.value),
-      hi: round(upperAt.get(p.time) as number),
-    }));
+  const band = bandValues(input);
   const origin = input.forecast[0]?.time ?? input.history.at(-1)?.time ?? 0;
   const end = input.forecast.at(-1)?.time ?? origin;
-  const present = [
-    SERIES_NAMES.history,
-    SERIES_NAMES.forecast,
-    bandLabel,
-    ...(input.actual?.length ? [SERIES_NAMES.actual] : []),
-  ];
-  const palette: Record<string, string> = {
-    [SERIES_NAMES.history]: '#555555',
-    [SERIES_NAMES.forecast]: '#ff7f0e',
-    [bandLabel]: '#fdd0a2',
-    [SERIES_NAMES.actual]: '#d62728',
-  };
-  const colour = {
-    scale: { domain: present, range: present.map((s) => palette[s] as string) },
-    legend: { title: null, orient: 'top' as const, direction: 'horizontal' as const },
-  };
+  const colour = seriesColours(bandLabel, Boolean(input.actual?.length));
   const points = (values: readonly TimePoint[], series: string) =>
     thin(values, from, PLOT_WIDTH).map((p) => ({ t: p.time, v: round(p.value), series }));
   const lines = [
@@ -151,6 +128,39 @@ function forecastPanel(input: ForecastChartInput, from: number, height: number) 
         encoding: { x, text: { field: 'label' } },
       },
     ],
+  };
+}
+
+/** The band's low and high at each forecast time where both are known. */
+function bandValues(input: ForecastChartInput) {
+  const lowerAt = new Map((input.lower ?? []).map((p) => [p.time, p.value]));
+  const upperAt = new Map(input.upper.map((p) => [p.time, p.value]));
+  return input.forecast
+    .filter((p) => Number.isFinite(p.value) && Number.isFinite(upperAt.get(p.time)))
+    .map((p) => ({
+      t: p.time,
+      lo: round(lowerAt.get(p.time) ?? p.value),
+      hi: round(upperAt.get(p.time) as number),
+    }));
+}
+
+/** One colour per series shown (the actual only when there is one), and the legend above the plot. */
+function seriesColours(bandLabel: string, withActual: boolean) {
+  const present = [
+    SERIES_NAMES.history,
+    SERIES_NAMES.forecast,
+    bandLabel,
+    ...(withActual ? [SERIES_NAMES.actual] : []),
+  ];
+  const palette: Record<string, string> = {
+    [SERIES_NAMES.history]: '#555555',
+    [SERIES_NAMES.forecast]: '#ff7f0e',
+    [bandLabel]: '#fdd0a2',
+    [SERIES_NAMES.actual]: '#d62728',
+  };
+  return {
+    scale: { domain: present, range: present.map((s) => palette[s] as string) },
+    legend: { title: null, orient: 'top' as const, direction: 'horizontal' as const },
   };
 }
 
