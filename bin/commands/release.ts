@@ -30,59 +30,63 @@ export function registerRelease(program: Command): void {
     .option('--dry-run', 'print every step and change nothing (the stage is not paused either)')
     .option('--yes', 'act without asking (otherwise: print the plan; on a terminal, ask)')
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
-    .action(async (file: string, options: ReleaseOptions) => {
-      const policy = loadPolicyFile(file);
-      const aws = awsFrom(options);
-      const ports = releasePorts(aws, options.stage);
-      const steps = await planRelease(policy, ports);
-      for (const step of steps)
-        console.log(
-          `${step.refused ? 'REFUSED' : step.apply ? 'will' : '    '} ${step.target}: ${step.description}`,
-        );
-      const changes = steps.filter((s) => s.apply).length;
-      const refused = steps.filter((s) => s.refused).length;
-      if (options.dryRun) {
-        console.log(
-          `dry run: changed nothing (${changes} change(s) planned, ${refused} refused; the stage was not paused)`,
-        );
-        return;
-      }
-      if (changes === 0 && refused === 0)
-        return console.log('nothing to release: every target is at its minimum');
-      let go = Boolean(options.yes);
-      if (!go && process.stdin.isTTY) {
-        const { createInterface } = await import('node:readline/promises');
-        const prompt = createInterface({ input: process.stdin, output: process.stdout });
-        go = /^y(es)?$/i.test(
-          (
-            await prompt.question(`pause stage ${options.stage} and apply these ${changes} change(s)? [y/N] `)
-          ).trim(),
-        );
-        prompt.close();
-      }
-      if (!go) return console.log(`changed nothing (${changes} change(s) planned); run with --yes to apply`);
-      const table =
-        options.table ??
-        (await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
-          .LEDGER_TABLE ??
-        '';
-      const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
-      try {
-        const { failed } = await applyRelease(policy, {
-          ...ports,
-          stage: options.stage,
-          pause: async () => void (await setPaused(aws, options.stage, true)),
-          ledger,
-          log: (line) => console.log(line),
-        });
-        if (failed > 0) {
-          console.error(`${failed} step(s) failed or were refused; run scalepilot release again once fixed`);
-          process.exitCode = 1;
-        }
-      } catch (error) {
-        if (!(error instanceof ReleaseInterruptedError)) throw error;
-        console.error(error.message);
-        process.exitCode = 1;
-      }
+    .action(release);
+}
+
+/** Prints the plan; unless a dry run (or nothing to do), asks, pauses the stage and applies it step by step. */
+async function release(file: string, options: ReleaseOptions): Promise<void> {
+  const policy = loadPolicyFile(file);
+  const aws = awsFrom(options);
+  const ports = releasePorts(aws, options.stage);
+  const steps = await planRelease(policy, ports);
+  for (const step of steps)
+    console.log(
+      `${step.refused ? 'REFUSED' : step.apply ? 'will' : '    '} ${step.target}: ${step.description}`,
+    );
+  const changes = steps.filter((s) => s.apply).length;
+  const refused = steps.filter((s) => s.refused).length;
+  if (options.dryRun)
+    return console.log(
+      `dry run: changed nothing (${changes} change(s) planned, ${refused} refused; the stage was not paused)`,
+    );
+  if (changes === 0 && refused === 0)
+    return console.log('nothing to release: every target is at its minimum');
+  if (!(await confirmed(options, changes)))
+    return console.log(`changed nothing (${changes} change(s) planned); run with --yes to apply`);
+  const table =
+    options.table ??
+    (await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
+      .LEDGER_TABLE ??
+    '';
+  const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
+  try {
+    const { failed } = await applyRelease(policy, {
+      ...ports,
+      stage: options.stage,
+      pause: async () => void (await setPaused(aws, options.stage, true)),
+      ledger,
+      log: (line) => console.log(line),
     });
+    if (failed > 0) {
+      console.error(`${failed} step(s) failed or were refused; run scalepilot release again once fixed`);
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    if (!(error instanceof ReleaseInterruptedError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}
+
+/** `--yes`, or a yes typed at the terminal; never on a pipe without `--yes`. */
+async function confirmed(options: ReleaseOptions, changes: number): Promise<boolean> {
+  if (options.yes) return true;
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await prompt.question(
+    `pause stage ${options.stage} and apply these ${changes} change(s)? [y/N] `,
+  );
+  prompt.close();
+  return /^y(es)?$/i.test(answer.trim());
 }
