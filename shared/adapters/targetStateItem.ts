@@ -27,67 +27,77 @@ export interface StoredWindow {
 
 /** The STATE item's update expression for a TargetUpdate; fenced on the lease's token when one is given. */
 export function stateUpdate(update: TargetUpdate, now: Date) {
-  const set: string[] = [];
-  const remove: string[] = [];
-  const values: Record<string, unknown> = {};
-  const { history } = update;
-  if (history) {
-    // The recommendations go to the target's WINDOW item, in the same transaction.
-    set.push('changes = :changes');
-    remove.push('recommendations');
-    values[':changes'] = history.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to }));
-    // The history is written whole: a last scale time it no longer has (a rolled-back change) goes.
-    if (history.lastScaleOutAt) {
-      set.push('lastScaleOutAt = :out');
-      values[':out'] = history.lastScaleOutAt.toISOString();
-    } else remove.push('lastScaleOutAt');
-    if (history.lastScaleInAt) {
-      set.push('lastScaleInAt = :in');
-      values[':in'] = history.lastScaleInAt.toISOString();
-    } else remove.push('lastScaleInAt');
-  }
-  if (update.clearIntent) remove.push('intent');
-  else if (update.intentRecorded) {
-    set.push('intent.recorded = :recorded');
-    values[':recorded'] = true;
-  }
+  const parts = new UpdateParts();
+  if (update.history) historyParts(parts, update.history);
+  if (update.clearIntent) parts.remove('intent');
+  else if (update.intentRecorded) parts.set('intent.recorded', ':recorded', true);
   if (update.failures) {
-    set.push('failures = :failures');
-    values[':failures'] = update.failures.count;
-    if (update.failures.backoffUntil) {
-      set.push('backoffUntil = :backoff');
-      values[':backoff'] = update.failures.backoffUntil.toISOString();
-    } else remove.push('backoffUntil');
+    parts.set('failures', ':failures', update.failures.count);
+    parts.setOrRemove('backoffUntil', ':backoff', update.failures.backoffUntil?.toISOString());
   }
-  if (update.lastNotice === null) remove.push('lastNotice');
-  else if (update.lastNotice !== undefined) {
-    set.push('lastNotice = :notice');
-    values[':notice'] = update.lastNotice;
-  }
+  if (update.lastNotice !== undefined)
+    parts.setOrRemove('lastNotice', ':notice', update.lastNotice ?? undefined);
   if (update.noticesToldAt) {
-    set.push('noticesToldAt = :told');
-    values[':told'] = Object.fromEntries(
-      Object.entries(update.noticesToldAt).map(([key, at]) => [key, at.toISOString()]),
-    );
+    const told = Object.entries(update.noticesToldAt).map(([key, at]) => [key, at.toISOString()]);
+    parts.set('noticesToldAt', ':told', Object.fromEntries(told));
   }
+  const { values } = parts;
   let condition: string | undefined;
   if (update.lease) {
     condition = 'leaseToken = :token AND leaseExpiresAt >= :now';
     values[':token'] = update.lease.token;
     values[':now'] = now.getTime();
   }
-  const expression = [
-    set.length > 0 ? `SET ${set.join(', ')}` : '',
-    remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const expression = parts.expression();
   // DynamoDB refuses an empty update: touch the item's failure count, which every update may set.
   return {
     expression: expression || 'SET failures = if_not_exists(failures, :zero)',
     condition,
     values: expression ? values : { ...values, ':zero': 0 },
   };
+}
+
+/**
+ * The history's part of the update, written whole: a last scale time it no longer has (a rolled-back change)
+ * goes. Its recommendations go to the target's WINDOW item, in the same transaction.
+ */
+function historyParts(parts: UpdateParts, history: NonNullable<TargetUpdate['history']>): void {
+  const changes = history.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to }));
+  parts.set('changes', ':changes', changes);
+  parts.remove('recommendations');
+  parts.setOrRemove('lastScaleOutAt', ':out', history.lastScaleOutAt?.toISOString());
+  parts.setOrRemove('lastScaleInAt', ':in', history.lastScaleInAt?.toISOString());
+}
+
+/** The SET and REMOVE clauses of an update expression, and its values. */
+class UpdateParts {
+  readonly values: Record<string, unknown> = {};
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+
+  set(path: string, placeholder: string, value: unknown): void {
+    this.sets.push(`${path} = ${placeholder}`);
+    this.values[placeholder] = value;
+  }
+
+  remove(path: string): void {
+    this.removes.push(path);
+  }
+
+  /** Set when there is a value, removed when there is none. */
+  setOrRemove(path: string, placeholder: string, value: unknown): void {
+    if (value === undefined) this.remove(path);
+    else this.set(path, placeholder, value);
+  }
+
+  expression(): string {
+    return [
+      this.sets.length > 0 ? `SET ${this.sets.join(', ')}` : '',
+      this.removes.length > 0 ? `REMOVE ${this.removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+  }
 }
 
 /** A target's record from its stored STATE and WINDOW items (either may be missing). */
