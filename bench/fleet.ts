@@ -5,6 +5,7 @@
 // (bench/fleet/awsTime.ts), since the emulator is much slower than AWS. Prints, last, one JSON line.
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../bin/lib/emulator';
+import { setPaused } from '../bin/lib/killSwitch';
 import { createScalerHandler } from '../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../shared/policy/parsePolicy';
@@ -44,6 +45,8 @@ try {
   say(`creating ${N} ${KIND} resources…`);
   const account = await createFleet(emulator, fleetKind, N);
   await account.createLedgerTable('ledger');
+  // The stack creates its kill switch, running; without it the scalers act on nothing (PauseUnknown).
+  await setPaused(emulator.aws, 'bench', false);
   const topicArn = await account.createTopic('scalepilot-bench');
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
   const points = [];
@@ -100,12 +103,13 @@ try {
   const reasons: Record<string, number> = {};
   for (const e of evaluations) reasons[e.decision.reason] = (reasons[e.decision.reason] ?? 0) + 1;
   const emulatorMs = Math.round(emulator.busyMs() - busyBefore);
+  const acted = evaluations.filter((e) => e.applied).length;
   console.log(
     JSON.stringify({
       targets: N,
       kind: KIND,
       evaluated: evaluations.length - deferred,
-      acted: evaluations.filter((e) => e.applied).length,
+      acted,
       calls: calls.length,
       callsPerTarget: Number((calls.length / N).toFixed(3)),
       wallMs,
@@ -120,6 +124,14 @@ try {
       model: { latencyMs: AWS_LATENCY_MS, inFlight: IN_FLIGHT },
     }),
   );
+  // A run whose breaching targets did not act measures the wrong thing (a switch unread, say): say so, fail.
+  const breachingCount = Math.round(N * ACTING);
+  if (acted !== breachingCount) {
+    say(
+      `bench:fleet: ${acted} of the ${breachingCount} breaching targets acted (${JSON.stringify(reasons)}): not a valid run`,
+    );
+    process.exitCode = 1;
+  }
 } finally {
   await emulator.stop();
 }
