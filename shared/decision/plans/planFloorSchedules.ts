@@ -26,10 +26,10 @@ export function planFloorSchedules(
     const needs = wantedUnits(model, Math.max(0, point) * headroom);
     for (const [name, units] of perMember) units.push(needs.get(name)?.wanted ?? 0);
   }
-  const steps = Math.max(
-    0,
-    Math.ceil((until.getTime() - forecast.start) / (forecast.stepMinutes * MINUTE) - 1e-9),
-  );
+  // The floors' own steps (floorSchedule makes a coarser forecast's steps 5 minutes long): counted in the
+  // forecast's steps, a 30-minute or hourly demand's floors ended a sixth or a twelfth of the way to `until`.
+  const reach = (schedule: FloorSchedule) =>
+    Math.max(0, Math.ceil((until.getTime() - forecast.start) / (schedule.stepMinutes * MINUTE) - 1e-9));
   const schedules = new Map<string, FloorSchedule | undefined>();
   for (const member of model.members) {
     const needed = {
@@ -38,7 +38,10 @@ export function planFloorSchedules(
       units: perMember.get(member.name) ?? [],
     };
     const schedule = floorSchedule(needed, member.leadMinutes * 60, member.max, madeAt, source);
-    schedules.set(member.name, schedule ? { ...schedule, units: schedule.units.slice(0, steps) } : undefined);
+    schedules.set(
+      member.name,
+      schedule ? { ...schedule, units: schedule.units.slice(0, reach(schedule)) } : undefined,
+    );
   }
   return schedules;
 }

@@ -39,3 +39,24 @@ describe('planFloorSchedules: each member’s floors, shifted by its own lead ti
     expect(schedules.get('api')?.units).toHaveLength(18);
   });
 });
+
+describe('planFloorSchedules: a demand forecast coarser than the floors’ 5-minute steps', () => {
+  // nyc_taxi's demand comes every 30 minutes, i94's and bike share's hourly: the floors are made 5 minutes
+  // long, and cut at `until` in their own steps (defect: cut in the forecast's steps, they ended a sixth or a
+  // twelfth of the way, and the API met each step of the demand with no floor).
+  it.each([
+    { name: '30-minute demand', stepMinutes: 30 },
+    { name: 'hourly demand', stepMinutes: 60 },
+  ])('$name: the floors reach until, and the rise after the first step is planned for', ({ stepMinutes }) => {
+    const forecast = { start: T0.getTime(), stepMinutes, point: [1000, 4500, 4500, 4500, 4500] };
+    const until = new Date(T0.getTime() + 120 * 60_000);
+    const schedules = planFloorSchedules(rushPlan(), forecast, 1, until, T0, 'forecast');
+    const api = schedules.get('api');
+    expect(api?.stepMinutes).toBe(5);
+    expect(api?.units).toHaveLength(24);
+    // The rise comes one forecast step in; the API (5 min lead) has its floor from 5 minutes before it.
+    const before = new Date(T0.getTime() + (stepMinutes - 5) * 60_000);
+    const at = new Date(T0.getTime() + (stepMinutes + 30) * 60_000);
+    expect([floorAt(api, before)?.units, floorAt(api, at)?.units]).toEqual([9, 9]);
+  });
+});
