@@ -223,6 +223,17 @@ export class RdsInstances implements Behaviour {
     this.context.counts.count('foreign.manualReplica');
   }
 
+  /** Someone deletes a replica of theirs in the console: `deleting` for minutes, then gone (no race, no refusal). */
+  foreignDelete(id: string): void {
+    const life = this.lives.get(id);
+    if (!life || life.deleted || life.deletingUntil !== undefined) return;
+    const now = this.context.now();
+    const [fastest, slowest] = this.config.deleteMinutes;
+    life.deletingUntil = now + this.context.random.between(fastest, slowest) * MINUTE;
+    this.context.counts.count(life.cluster ? 'aurora.readerDeleting' : 'rds.replicaDeleting');
+    this.events.add(now, id, 'DB instance is being deleted', ['deletion']);
+  }
+
   /** The status the layer shows for an instance now (undefined: not one the layer plays). */
   status(id: string, now = this.context.now()): string | undefined {
     const life = this.lives.get(id);
@@ -347,7 +358,8 @@ export class RdsInstances implements Behaviour {
     instanceClass: string | undefined,
   ): Promise<EmulatorAnswer | undefined> {
     const { counts, random } = this.context;
-    const race = this.races.shift();
+    // A source-busy race waits for a replica of a source: an Aurora reader's create leaves it armed.
+    const race = from.kind === 'source' || this.races[0] !== 'source-busy' ? this.races.shift() : undefined;
     if (race === 'name-taken') {
       await this.moto('rds', {
         Action: 'CreateDBInstance',

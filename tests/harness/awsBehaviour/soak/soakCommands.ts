@@ -113,11 +113,34 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
     ),
   ),
   manualReplica: fc.nat({ max: 99 }).map((n) =>
-    episode(`someone makes replica manual-${n} by hand`, async (s) => {
-      const id = `${SOAK.source}-manual-${n}`;
-      if (!s.world.layer.rds.status(id)) await s.world.manualReplica(SOAK.source, id);
+    episode(`someone makes replica manual-${n} by hand (and deletes an older one)`, async (s) => {
+      // Someone's hand-made replicas come and go: left to pile up (one a day), they took every slot of
+      // capacity.max, and from day 3 Scalepilot neither created nor deleted a replica (seed 2026).
+      const { rds } = s.world.layer;
+      const prefix = `${SOAK.source}-manual-`;
+      for (const older of rds.instances().filter((i) => i.id.startsWith(prefix) && i.status !== 'deleting'))
+        rds.foreignDelete(older.id);
+      const id = `${prefix}${n}`;
+      if (!rds.status(id)) await s.world.manualReplica(SOAK.source, id);
     }),
   ),
+  // The read replicas' own rush and lull, every day: a create and a delete to meet the races above.
+  readsRush: fc
+    .integer({ min: 60, max: 150 })
+    .map((minutes) =>
+      episode(
+        `read rush on reads (×2.2 for ${minutes} min)`,
+        (_s, m) => void m.episodes.set('reads', { factor: 2.2, until: m.minute + minutes }),
+      ),
+    ),
+  readsLull: fc
+    .integer({ min: 120, max: 300 })
+    .map((minutes) =>
+      episode(
+        `read lull on reads (×0.3 for ${minutes} min)`,
+        (_s, m) => void m.episodes.set('reads', { factor: 0.3, until: m.minute + minutes }),
+      ),
+    ),
   crossRegionReplica: fc.nat({ max: 999 }).map((n) =>
     episode('a cross-Region replica appears', (s) => {
       // Someone else's disaster-recovery copies come and go: the oldest is deleted past three (left to
