@@ -10,6 +10,10 @@ import { runSoak } from '../harness/awsBehaviour/soak/runSoak';
 /** Behaviours each quarter-day plays whatever the scalers decide: one per service and kind of episode. */
 const SEEN: readonly BehaviourName[] = [
   'rds.replicaCreating',
+  // The read replicas' daily rush and lull meet the day's create and delete races (seed 2026 counted 0).
+  'rds.replicaDeleting',
+  'rds.invalidStateOnCreate',
+  'rds.invalidStateOnDelete',
   'rds.crossRegionReplica',
   'rds.replicationStopped',
   'aurora.readerCreating',
