@@ -42,8 +42,68 @@ export function ruleSample(
   readings: readonly MetricReading[] | undefined,
   now: Date,
 ): RuleSample | undefined {
+  if (!readings) return undefined;
+  // The backtest decides every simulated minute: readings in strictly ascending time order (as MetricWindow and
+  // GetMetricData's TimestampAscending give them) are sampled in one pass without an array or a map.
+  return inTimeOrder(readings)
+    ? sampleOrdered(target, rule, readings, now)
+    : sampleAnyOrder(target, rule, readings, now);
+}
+
+function inTimeOrder(readings: readonly MetricReading[]): boolean {
+  // Written as "not later", so an invalid date (NaN) takes the general path too.
+  for (let k = 1; k < readings.length; k += 1)
+    if (!((readings[k] as MetricReading).timestamp > (readings[k - 1] as MetricReading).timestamp))
+      return false;
+  return true;
+}
+
+/** ruleSample for readings in strictly ascending time order: each period once, the newest complete one last. */
+function sampleOrdered(
+  target: Pick<Target, 'metricStaleAfterSeconds'>,
+  rule: Rule,
+  readings: readonly MetricReading[],
+  now: Date,
+): RuleSample | undefined {
   const period = rule.metric.periodSeconds * 1000;
-  const complete = (readings ?? []).filter(
+  const at = now.getTime();
+  let newest = -1;
+  for (let k = readings.length - 1; k >= 0 && newest < 0; k -= 1) {
+    const r = readings[k] as MetricReading;
+    if (Number.isFinite(r.value) && r.timestamp.getTime() + period <= at) newest = k;
+  }
+  if (newest < 0) return undefined;
+  const newestAt = (readings[newest] as MetricReading).timestamp.getTime();
+  if (at - (newestAt + period) > staleAfterSeconds(target, rule) * 1000) return undefined;
+  const windowStart = newestAt - (rule.evaluationPeriods - 1) * period;
+  let count = 0;
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  for (let k = newest; k >= 0; k -= 1) {
+    const r = readings[k] as MetricReading;
+    if (r.timestamp.getTime() < windowStart) break;
+    if (!Number.isFinite(r.value)) continue;
+    count += 1;
+    lowest = Math.min(lowest, r.value);
+    highest = Math.max(highest, r.value);
+  }
+  return {
+    newest: (readings[newest] as MetricReading).value,
+    sustained: count >= rule.evaluationPeriods,
+    lowest,
+    highest,
+  };
+}
+
+/** ruleSample for readings in any order, a period perhaps more than once (its last reading counts). */
+function sampleAnyOrder(
+  target: Pick<Target, 'metricStaleAfterSeconds'>,
+  rule: Rule,
+  readings: readonly MetricReading[],
+  now: Date,
+): RuleSample | undefined {
+  const period = rule.metric.periodSeconds * 1000;
+  const complete = readings.filter(
     (r) => Number.isFinite(r.value) && r.timestamp.getTime() + period <= now.getTime(),
   );
   const newest = complete.reduce<MetricReading | undefined>(
