@@ -186,6 +186,9 @@ export const reasonCodes = [
   // predict (issue 22): walk-forward tuning found that no floor setting would have paid for itself on the target's
   // own last runs (capacity plus overload priced by the policy): floors off, the rules alone, until one would.
   'FloorsNotWorthIt',
+  // predict (issue 22): floors written where the seasonal floor (predictive.seasonalFloor: the load a day or a
+  // week before, level-scaled) raised the need over the forecast's alone; ForecastFloors otherwise.
+  'SeasonalFloor',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

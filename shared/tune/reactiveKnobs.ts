@@ -63,8 +63,8 @@ export interface FloorPolicyKnobs {
  * schema's default `predictive.trustMaseRatio` is this one's (a test holds them equal).
  */
 export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
-  floorTargetPercent: 85,
-  scaleInHoldsUnderFloor: false,
+  floorTargetPercent: 90,
+  scaleInHoldsUnderFloor: true,
   trustMaseRatio: 2,
   seasonalFloor: [],
   tuning: {},

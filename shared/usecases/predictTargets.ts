@@ -230,7 +230,12 @@ function historyQueries(targets: readonly Target[], period: (rule: Rule) => numb
 }
 
 type Outcome =
-  | { readonly status: 'forecast'; readonly forecasts: RuleForecast[] }
+  | {
+      readonly status: 'forecast';
+      readonly forecasts: RuleForecast[];
+      /** The forecasts before the seasonal floor raised them (only when it raised one). */
+      readonly unseasoned?: RuleForecast[];
+    }
   | {
       readonly status: 'declined' | 'untrusted' | 'not-worth-it';
       readonly forecasts: RuleForecast[];
@@ -286,6 +291,7 @@ async function predictOne(
     outcome.status === 'forecast'
       ? neededCapacity(outcome.forecasts, events, until)
       : eventOnlyCapacity(events, new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE), 5, until);
+  const seasonal = seasonalLift(outcome, needed, events, until);
   const source = sourceOf(outcome, events, needed, until, (rule) =>
     measured(rule) === undefined
       ? `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`
@@ -324,7 +330,9 @@ async function predictOne(
               ? 'ForecastOnly'
               : budgetCut
                 ? 'ScheduleBudget'
-                : 'ForecastFloors';
+                : seasonal
+                  ? 'SeasonalFloor'
+                  : 'ForecastFloors';
   const floorNow = floorAt(floors, now)?.units ?? 0;
   const peak = Math.max(0, ...(floors?.units ?? []));
   const actions = scheduledActions
@@ -340,7 +348,7 @@ async function predictOne(
     : withheld
       ? `${withheldReason(withheld)}: no floors and no scheduled actions written (they would be ${floors ? `${floorNow} now, up to ${peak}` : 'none'})`
       : floors
-        ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}`
+        ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`
         : 'no floors: reactive only';
   const decision: Decision = {
     target: target.name,
@@ -413,6 +421,7 @@ function forecastAll(
   if (rules.length === 0)
     return { status: 'declined', forecasts: [], why: `no rule to forecast: ${refused.join('; ')}` };
   const forecasts: RuleForecast[] = [];
+  const unseasoned: RuleForecast[] = [];
   for (const rule of rules) {
     const history = histories[rule.name] ?? { times: [], values: [] };
     const newest = history.times.at(-1) ?? until.getTime();
@@ -436,10 +445,29 @@ function forecastAll(
     // The seasonal floor from the same history (a day or a week before, level-scaled; seasonalFloor.ts).
     const forecast = withSeasonalFloor(result, historyLookup(history), predictive.seasonalFloor);
     forecasts.push({ rule, forecast, headroom: headroom(rule) });
+    unseasoned.push({ rule, forecast: result, headroom: headroom(rule) });
   }
   if (!verdict.trusted)
     return { status: 'untrusted', forecasts, why: `forecast untrusted: ${verdict.message}` };
-  return { status: 'forecast', forecasts };
+  const raised = forecasts.some((f, i) => f.forecast !== unseasoned[i]?.forecast);
+  return { status: 'forecast', forecasts, ...(raised ? { unseasoned } : {}) };
+}
+
+/**
+ * What the seasonal floor added to the capacity needed (issue 22): a clause for the decision's message when it
+ * raised the need at some step over the forecast's alone, else undefined (the floors are the forecast's).
+ */
+function seasonalLift(
+  outcome: Outcome,
+  needed: NeededCapacity,
+  events: ReturnType<typeof eventsFor>,
+  until: Date,
+): string | undefined {
+  if (outcome.status !== 'forecast' || !outcome.unseasoned) return undefined;
+  const alone = neededCapacity(outcome.unseasoned, events, until).units;
+  const lifted = needed.units.filter((units, i) => units > (alone[i] ?? 0)).length;
+  if (lifted === 0) return undefined;
+  return `; the seasonal floor raised the need at ${lifted} of ${needed.units.length} steps (peak ${Math.max(0, ...needed.units)}, the forecast alone ${Math.max(0, ...alone)})`;
 }
 
 function sourceOf(

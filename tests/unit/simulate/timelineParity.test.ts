@@ -31,7 +31,8 @@ const hash = (column: ArrayLike<number>) =>
 // `scalepilot-reactive` row), and its floors' (floorTarget 85%, scale-in released while the floor holds, the trust gate at 2× naive's MASE); the baselines
 // still hold the hashes from before the rewrite. The `scalepilot` row's (and its floor's) were recorded again when
 // the forecaster gained its fading models (issue 22, forecasts: its point forecast changed on purpose); every
-// other row unchanged.
+// other row unchanged. The `scalepilot` row's (and its floor's) again when its floors' default became the one the
+// bench chooses on all six shared traces (issue 22: floorTarget 90%, scale-in holding); every other row unchanged.
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(

@@ -87,7 +87,7 @@ describe('predictTargets: the seasonal floor (predictive.seasonalFloor)', () => 
     expect(at(70)).toBeLessThanOrEqual(most);
     // Off the peak the floor is the forecast's either way.
     expect(at(150)).toBe((await floorsWith([])).at(150));
-    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    expect(prediction?.decision.reason).toBe(seasonalFloor.length > 0 ? 'SeasonalFloor' : 'ForecastFloors');
   });
 
   it('the run names the seasonal floor in its message (the floors’ source a scaler quotes)', async () => {
