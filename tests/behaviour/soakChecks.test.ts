@@ -76,7 +76,7 @@ describe('the soak’s checks and episodes (issue 21)', () => {
       layer: { rds: { stuckMinutes: [120, 120] } },
     });
     world = w;
-    w.layer.rds.stickNextCreate();
+    w.layer.rds.armed.stickNextCreate();
     await run(w, 'rds-replicas', 6); // the scaler creates db-sp-1 (capacity.min 1)
     expect(w.layer.rds.status('db-sp-1'), story(w)).toBe('creating');
     expect(w.layer.counts.get('rds.stuckCreating')).toBe(0);

@@ -13,6 +13,7 @@ import {
   xmlElements,
   xmlText,
 } from './protocol';
+import { RdsArmedFaults } from './rdsArmedFaults';
 import { RdsEvents } from './rdsEvents';
 import { RdsInstanceView } from './rdsInstanceView';
 import { DELETABLE, defaultRdsConfig, type RdsConfig, type RdsLife, statusAt } from './rdsLife';
@@ -274,45 +275,8 @@ export class RdsInstances implements Behaviour {
     return episode && now < episode.until ? episode.seconds : 0;
   }
 
-  /**
-   * The next create finds the world changed since the caller's describe: the source just became busy
-   * (`source-busy`: InvalidDBInstanceState) or someone just took the name (`name-taken`: an instance of that
-   * name made by hand, DBInstanceAlreadyExists).
-   */
-  raceNextCreate(race: 'source-busy' | 'name-taken'): void {
-    this.races.push(race);
-  }
-
-  /** Races waiting for a create, one a create (in order). */
-  private readonly races: ('source-busy' | 'name-taken')[] = [];
-
-  /** The next replica or reader a caller creates ends in `state` instead of `available` (counted when shown). */
-  failNextCreate(state: 'failed' | 'storage-full' | 'incompatible-parameters'): void {
-    this.failures.push(state);
-  }
-
-  private readonly failures: ('failed' | 'storage-full' | 'incompatible-parameters')[] = [];
-
-  /** The next replica or reader a caller creates stays `creating` for `stuckMinutes`, then fails. */
-  stickNextCreate(): void {
-    this.stickNext = true;
-  }
-
-  private stickNext = false;
-
-  /** The next create is refused with InsufficientDBInstanceCapacity, whatever its class (then as configured). */
-  noCapacityForNextCreate(): void {
-    this.noCapacityNext = true;
-  }
-
-  private noCapacityNext = false;
-
-  /** The next delete finds its replica's source just turned busy (a console change): InvalidDBInstanceState. */
-  raceNextDelete(): void {
-    this.deleteRace = true;
-  }
-
-  private deleteRace = false;
+  /** What the soak and the tests arm for the next create or delete. */
+  readonly armed = new RdsArmedFaults();
 
   /** The readers behind an Aurora cluster's reader endpoint now: its available readers, draining or not. */
   readerEndpointMembers(cluster: string, now = this.context.now()): string[] {
@@ -358,8 +322,7 @@ export class RdsInstances implements Behaviour {
     instanceClass: string | undefined,
   ): Promise<EmulatorAnswer | undefined> {
     const { counts, random } = this.context;
-    // A source-busy race waits for a replica of a source: an Aurora reader's create leaves it armed.
-    const race = from.kind === 'source' || this.races[0] !== 'source-busy' ? this.races.shift() : undefined;
+    const race = this.armed.takeCreateRace(from.kind === 'source');
     if (race === 'name-taken') {
       await this.moto('rds', {
         Action: 'CreateDBInstance',
@@ -386,8 +349,7 @@ export class RdsInstances implements Behaviour {
         `DB instance ${from.id} is not in available state (${sourceStatus}).`,
       );
     }
-    const noCapacity = this.noCapacityNext;
-    this.noCapacityNext = false;
+    const noCapacity = this.armed.takeNoCapacity();
     if (
       noCapacity ||
       (instanceClass && this.config.noCapacityClasses.includes(instanceClass)) ||
@@ -421,10 +383,8 @@ export class RdsInstances implements Behaviour {
         'InvalidParameterCombination',
         'Cannot delete protected DB Instance, please disable deletion protection and try again.',
       );
-    if (this.deleteRace && tracked.source) {
-      this.deleteRace = false;
+    if (tracked.source && this.armed.takeDeleteRace())
       this.consoleResize(tracked.source, 'db.r6g.xlarge', 10);
-    }
     const status = statusAt(tracked, now);
     const sourceStatus = tracked.source ? this.status(tracked.source, now) : undefined;
     const busySource = sourceStatus !== undefined && sourceStatus !== 'available';
@@ -465,16 +425,18 @@ export class RdsInstances implements Behaviour {
       // RDS snapshots the source (creating), then restores and starts replicating (backing-up).
       creatingUntil = now + (aurora ? minutes : minutes * 0.7) * MINUTE;
       readyAt = now + minutes * MINUTE;
-      stuck = this.stickNext || random.chance(this.config.stuckCreating);
-      this.stickNext = false;
+      stuck = this.armed.takeStick() || random.chance(this.config.stuckCreating);
       if (stuck) {
         // Counted when a describe shows it still `creating` past any normal create (rdsInstanceView).
         const [a, b] = this.config.stuckMinutes;
         creatingUntil = now + random.between(a, b) * MINUTE;
         readyAt = creatingUntil;
         endState = 'failed';
-      } else if (this.failures.length > 0) endState = this.failures.shift() as string;
-      else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
+      } else {
+        const armed = this.armed.takeFailure();
+        if (armed) endState = armed;
+        else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
+      }
       counts.count(aurora ? 'aurora.readerCreating' : 'rds.replicaCreating');
       if (!aurora && readyAt > creatingUntil) counts.count('rds.replicaBackingUp');
       this.events.add(now, id, 'DB instance is being created', ['creation']);

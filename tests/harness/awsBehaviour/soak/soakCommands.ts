@@ -60,20 +60,22 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
   nextReplicaFails: fc
     .constantFrom('incompatible-parameters' as const, 'storage-full' as const, 'failed' as const)
     .map((state) =>
-      episode(`the next replica created ends ${state}`, (s) => s.world.layer.rds.failNextCreate(state)),
+      episode(`the next replica created ends ${state}`, (s) => s.world.layer.rds.armed.failNextCreate(state)),
     ),
   // One of the failed end states at random above; incompatible-parameters (the rarest to meet) daily too.
   incompatibleParameters: fc.constant(
     episode('the next replica created ends incompatible-parameters', (s) =>
-      s.world.layer.rds.failNextCreate('incompatible-parameters'),
+      s.world.layer.rds.armed.failNextCreate('incompatible-parameters'),
     ),
   ),
   stuckCreating: fc.constant(
-    episode('the next replica created stays creating for hours', (s) => s.world.layer.rds.stickNextCreate()),
+    episode('the next replica created stays creating for hours', (s) =>
+      s.world.layer.rds.armed.stickNextCreate(),
+    ),
   ),
   noCapacity: fc.constant(
     episode('RDS has no capacity for the next replica create', (s) =>
-      s.world.layer.rds.noCapacityForNextCreate(),
+      s.world.layer.rds.armed.noCapacityForNextCreate(),
     ),
   ),
   consoleResize: fc
@@ -99,17 +101,17 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
   ),
   createRacesBusySource: fc.constant(
     episode('the next replica create races: source-busy', (s) =>
-      s.world.layer.rds.raceNextCreate('source-busy'),
+      s.world.layer.rds.armed.raceNextCreate('source-busy'),
     ),
   ),
   createRacesTakenName: fc.constant(
     episode('the next replica create races: name-taken', (s) =>
-      s.world.layer.rds.raceNextCreate('name-taken'),
+      s.world.layer.rds.armed.raceNextCreate('name-taken'),
     ),
   ),
   deleteRaces: fc.constant(
     episode('the next replica delete races a console change of its source', (s) =>
-      s.world.layer.rds.raceNextDelete(),
+      s.world.layer.rds.armed.raceNextDelete(),
     ),
   ),
   manualReplica: fc.nat({ max: 99 }).map((n) =>
