@@ -1,61 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { PolicyInput } from '../../../shared/policy/schema';
-import { type PredictDeps, predictTargets } from '../../../shared/usecases/predictTargets';
-import { capturedLog, testClock } from '../../harness/fixtures';
-import { InMemoryLedger } from '../../harness/inMemoryPorts';
-import {
-  CollectedForecastMetrics,
-  CollectedTrustNotices,
-  InMemoryScheduledActions,
-  SyntheticHistory,
-} from '../../harness/predictPorts';
+import { predictTargets } from '../../../shared/usecases/predictTargets';
+import { SyntheticHistory } from '../../harness/predictPorts';
+import { DAY, daily, MIN, policyWith, setUp, T0 } from './predictTargetsFixtures';
 
 // The SeasonalFloor reason code (issue 22): a predict run whose floors the seasonal floor raised says so.
-const DAY = 86_400_000;
-const MIN = 60_000;
-const T0 = Date.parse('2026-12-01T10:02:00Z');
 
-/** Four instances, 15% to 65% each over the day: total load 60..260 percent-units. */
-const daily = (t: number) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY));
-/** The same, and yesterday 200 percent-units more from 11:00 to 11:30: a peak the forecast's medians smooth away. */
+/** The daily load, and yesterday 200 percent-units more from 11:00 to 11:30: a peak the forecast's medians smooth away. */
 const peakStart = T0 - DAY + 58 * MIN;
 const yesterdaysPeak = (t: number) => daily(t) + (t >= peakStart && t < peakStart + 30 * MIN ? 200 : 0);
 
-const asgTarget = {
-  name: 'api',
-  kind: 'asg',
-  autoScalingGroupName: 'g',
-  capacity: { min: 2, max: 10 },
-  instanceWarmupSeconds: 300,
-  predictive: true,
-  rules: [
-    {
-      name: 'cpu',
-      type: 'step',
-      metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', statistic: 'Average' },
-      scaleOut: [{ above: 70, add: 2 }],
-      scaleIn: [{ below: 30, remove: 1 }],
-    },
-  ],
-} as const;
-
 async function predictWith(predictive: PolicyInput['predictive'], load: (t: number) => number) {
-  const policy = validatePolicy({
-    version: 1,
-    targets: [asgTarget],
-    predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3, ...predictive },
-  });
-  const deps: PredictDeps = {
-    policy,
-    history: new SyntheticHistory(load),
-    ledger: new InMemoryLedger(),
-    groups: new InMemoryScheduledActions(),
-    publisher: new CollectedForecastMetrics(),
-    notifier: new CollectedTrustNotices(),
-    clock: testClock(new Date(T0)),
-    log: capturedLog().sink,
-  };
+  const { deps } = setUp(policyWith(predictive), new SyntheticHistory(load));
   const [prediction] = await predictTargets(deps);
   if (!prediction) throw new Error('no prediction');
   return prediction.decision;
