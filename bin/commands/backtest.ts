@@ -26,79 +26,84 @@ export function registerBacktest(program: Command): void {
       '--plan <name>',
       "replay the trace as the demand of the policy's plan NAME through all its members",
     )
-    .action(
-      async (
-        options: HistorySourceOptions & {
-          kind: string;
-          policy?: string;
-          perIntervalCount?: boolean;
-          out?: string;
-          timelines?: boolean;
-          loadUnit?: string;
-          json?: boolean;
-          assert?: string;
-          plan?: string;
-        },
-      ) => {
-        // What only some runs need is loaded when they ask for it: a plan's backtest (its report, the SDK), a
-        // policy file (YAML), the progress bar. A `--json` run of a trace starts without them.
-        if (options.plan !== undefined) {
-          const { planBacktestCommand } = await import('../lib/planBacktestCommand');
-          return planBacktestCommand({ ...options, plan: options.plan });
-        }
-        const kind = options.kind as TargetKind;
-        if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
-          throw new Error(`--kind: unknown kind "${options.kind}"`);
-        const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
-        const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
-        const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
-        const policy = options.policy
-          ? (await import('../../shared/policy/loadPolicyFile')).loadPolicyFile(options.policy)
-          : undefined;
-        const target = policy?.targets.find((t) => t.kind === kind);
-        if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
-        // A progress bar on long runs, on a terminal only (CI logs and pipes stay clean).
-        const progress =
-          process.stderr.isTTY && series.load.length > 100_000 ? await import('cli-progress') : undefined;
-        const bar = progress
-          ? new progress.SingleBar(
-              { format: 'backtest [{bar}] {value}/{total} policies  {policy}', stream: process.stderr },
-              progress.Presets.shades_classic,
-            )
-          : undefined;
-        bar?.start(6, 0, { policy: '' });
-        const result = runBacktest(series, kind, {
-          ...(target ? { target } : {}),
-          ...(policy ? { predictive: policy.predictive } : {}),
-          onPolicyDone: (name, done, total) => {
-            bar?.setTotal(total);
-            bar?.update(done, { policy: name });
-          },
-        });
-        bar?.stop();
-        // The table and the report need the charts' code: loaded only when asked for (a --json run starts faster).
-        const output = options.json && !options.out ? undefined : await import('../lib/backtestOutput');
-        if (options.json) console.log(JSON.stringify(result.figures, null, 2));
-        else for (const line of output?.figuresTable(result, series.load.length) ?? []) console.log(line);
-        if (output && options.out) {
-          process.stderr.write(`drawing the report of ${result.timelines.length} policies …\n`);
-          const report = await output.writeReport(options.out, result, series, {
-            trace: source?.split('/').pop() ?? 'trace',
-            kind,
-            loadUnit: options.loadUnit ?? (options.perIntervalCount ? 'per minute' : undefined),
-            timelines: Boolean(options.timelines),
-          });
-          // The last line says where the report is (on stderr under --json, which keeps stdout JSON).
-          (options.json ? console.error : console.log)(`report: ${report}`);
-        }
-        if (options.assert) {
-          const own = result.figures.find((f) => f.policy === 'scalepilot');
-          const failed = own ? failedAssertions(options.assert, own) : ['no scalepilot row'];
-          if (failed.length > 0) {
-            console.error(`scalepilot misses: ${failed.join('; ')}`);
-            process.exitCode = 1;
-          }
-        }
-      },
-    );
+    .action(backtest);
+}
+
+type BacktestOptions = HistorySourceOptions & {
+  kind: string;
+  policy?: string;
+  perIntervalCount?: boolean;
+  out?: string;
+  timelines?: boolean;
+  loadUnit?: string;
+  json?: boolean;
+  assert?: string;
+  plan?: string;
+};
+
+/** Replays the trace (or a plan's demand), then prints the figures, writes the report, checks `--assert`. */
+async function backtest(options: BacktestOptions): Promise<void> {
+  // What only some runs need is loaded when they ask for it: a plan's backtest (its report, the SDK), a
+  // policy file (YAML), the progress bar. A `--json` run of a trace starts without them.
+  if (options.plan !== undefined) {
+    const { planBacktestCommand } = await import('../lib/planBacktestCommand');
+    return planBacktestCommand({ ...options, plan: options.plan });
+  }
+  const kind = options.kind as TargetKind;
+  if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
+    throw new Error(`--kind: unknown kind "${options.kind}"`);
+  const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
+  const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
+  const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
+  const policy = options.policy
+    ? (await import('../../shared/policy/loadPolicyFile')).loadPolicyFile(options.policy)
+    : undefined;
+  const target = policy?.targets.find((t) => t.kind === kind);
+  if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
+  const bar = await progressBar(series.load.length);
+  bar?.start(6, 0, { policy: '' });
+  const result = runBacktest(series, kind, {
+    ...(target ? { target } : {}),
+    ...(policy ? { predictive: policy.predictive } : {}),
+    onPolicyDone: (name, done, total) => {
+      bar?.setTotal(total);
+      bar?.update(done, { policy: name });
+    },
+  });
+  bar?.stop();
+  // The table and the report need the charts' code: loaded only when asked for (a --json run starts faster).
+  const output = options.json && !options.out ? undefined : await import('../lib/backtestOutput');
+  if (options.json) console.log(JSON.stringify(result.figures, null, 2));
+  else for (const line of output?.figuresTable(result, series.load.length) ?? []) console.log(line);
+  if (output && options.out) {
+    process.stderr.write(`drawing the report of ${result.timelines.length} policies …\n`);
+    const report = await output.writeReport(options.out, result, series, {
+      trace: source?.split('/').pop() ?? 'trace',
+      kind,
+      loadUnit: options.loadUnit ?? (options.perIntervalCount ? 'per minute' : undefined),
+      timelines: Boolean(options.timelines),
+    });
+    // The last line says where the report is (on stderr under --json, which keeps stdout JSON).
+    (options.json ? console.error : console.log)(`report: ${report}`);
+  }
+  if (options.assert) checkAssertions(options.assert, result.figures);
+}
+
+/** A progress bar on long runs, on a terminal only (CI logs and pipes stay clean). */
+async function progressBar(minutes: number) {
+  if (!process.stderr.isTTY || minutes <= 100_000) return undefined;
+  const progress = await import('cli-progress');
+  return new progress.SingleBar(
+    { format: 'backtest [{bar}] {value}/{total} policies  {policy}', stream: process.stderr },
+    progress.Presets.shades_classic,
+  );
+}
+
+/** `--assert`: exit 1 (after printing what it missed) when the scalepilot row misses a check. */
+function checkAssertions(checks: string, figures: ReturnType<typeof runBacktest>['figures']): void {
+  const own = figures.find((f) => f.policy === 'scalepilot');
+  const failed = own ? failedAssertions(checks, own) : ['no scalepilot row'];
+  if (failed.length === 0) return;
+  console.error(`scalepilot misses: ${failed.join('; ')}`);
+  process.exitCode = 1;
 }
