@@ -8,6 +8,8 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { Policy, RdsReplicasTarget } from '../../shared/policy/schema';
+import type { Ledger } from '../../shared/ports';
 import { planOverviews } from '../../shared/usecases/evaluate/planOverviews';
 import type { Evaluation } from '../../shared/usecases/evaluate/types';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
@@ -32,84 +34,102 @@ export function registerPlan(program: Command): void {
     )
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print JSON')
-    .action(
-      async (
-        file: string,
-        options: { stage: string; table?: string; account?: string; endpoint?: string; json?: boolean },
-      ) => {
-        const policy = loadPolicyFile(file);
-        const aws = awsFrom(options);
-        // The functions' own scope (<account>#<region>), so the plan sees the history they wrote.
-        const ledger = options.table
-          ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
-          : noHistory;
-        const evaluations: Evaluation[] = [];
-        const log = {
-          info() {},
-          warn() {},
-          error: (m: string, ...x: unknown[]) => console.error(m, JSON.stringify(x)),
-        };
-        // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
-        // still shows each target's decision, which records the same refusal as its reason.
-        const problems = await accountProblems(policy, accountChecks(aws));
-        for (const problem of problems) console.error(`${file}: ${problem}`);
-        let failed = problems.length > 0;
-        for (const kind of new Set(policy.targets.map((t) => t.kind))) {
-          try {
-            const evaluated = await evaluateTargets(
-              {
-                policy,
-                kind,
-                capacity: capacityPortByKind[kind](aws),
-                metrics: new CloudWatchMetricsReader(aws),
-                ledger,
-                notifier: { capacityChanged: async () => {} },
-                clock: { now: () => new Date() },
-                log,
-                owner: 'plan',
-              },
-              { trigger: 'plan' },
-            );
-            evaluations.push(...evaluated);
-          } catch (error) {
-            failed = true;
-            console.error(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }
-        const rows = evaluations.map((e) => e.decision);
-        // Every plan on the members' states as described now (the operator may describe every kind).
-        const plans = await planOverviews(
-          { policy, metrics: new CloudWatchMetricsReader(aws), ledger, log },
-          evaluations,
-          new Date(),
-        );
-        if (options.json) console.log(JSON.stringify({ targets: rows, plans }, null, 2));
-        else {
-          console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
-          for (const d of rows) {
-            console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
-            // RDS: what waits for the source's maintenance window, then what each gate makes of each
-            // replica (owner, serving, lag, draining, protection).
-            const target = policy.targets.find((t) => t.name === d.target);
-            if (target?.kind === 'rds-replicas')
-              for (const line of await rdsPendingMaintenance(new RDSClient(clientOptions(aws)), target).catch(
-                (error: unknown) => [
-                  `pending maintenance unreadable: ${error instanceof Error ? error.message : String(error)}`,
-                ],
-              ))
-                console.log(`  ${line}`);
-            if (target?.kind === 'rds-replicas')
-              for (const state of await rdsReplicaStates(
-                new RdsReplicaCapacity(aws),
-                new CloudWatchMetricsReader(aws),
-                target,
-                new Date(),
-              ).catch(() => []))
-                console.log(replicaStateLine(state));
-          }
-          for (const plan of plans) console.log(['', ...planOverviewLines(plan)].join('\n'));
-        }
-        if (failed) process.exitCode = 1;
-      },
-    );
+    .action(plan);
+}
+
+interface PlanOptions {
+  stage: string;
+  table?: string;
+  account?: string;
+  endpoint?: string;
+  json?: boolean;
+}
+
+type Aws = ReturnType<typeof awsFrom>;
+const log = {
+  info() {},
+  warn() {},
+  error: (m: string, ...x: unknown[]) => console.error(m, JSON.stringify(x)),
+};
+
+/** Each target's decision now and each plan's overview, printed; the account's refusals first. */
+async function plan(file: string, options: PlanOptions): Promise<void> {
+  const policy = loadPolicyFile(file);
+  const aws = awsFrom(options);
+  // The functions' own scope (<account>#<region>), so the plan sees the history they wrote.
+  const ledger = options.table
+    ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
+    : noHistory;
+  // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
+  // still shows each target's decision, which records the same refusal as its reason.
+  const problems = await accountProblems(policy, accountChecks(aws));
+  for (const problem of problems) console.error(`${file}: ${problem}`);
+  const { evaluations, failed } = await decisionsNow(policy, aws, ledger);
+  const rows = evaluations.map((e) => e.decision);
+  // Every plan on the members' states as described now (the operator may describe every kind).
+  const plans = await planOverviews(
+    { policy, metrics: new CloudWatchMetricsReader(aws), ledger, log },
+    evaluations,
+    new Date(),
+  );
+  if (options.json) console.log(JSON.stringify({ targets: rows, plans }, null, 2));
+  else {
+    console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
+    for (const d of rows) {
+      console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
+      const target = policy.targets.find((t) => t.name === d.target);
+      if (target?.kind === 'rds-replicas')
+        for (const line of await replicaLines(aws, target)) console.log(line);
+    }
+    for (const overview of plans) console.log(['', ...planOverviewLines(overview)].join('\n'));
+  }
+  if (failed || problems.length > 0) process.exitCode = 1;
+}
+
+/** Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed. */
+async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
+  const evaluations: Evaluation[] = [];
+  let failed = false;
+  for (const kind of new Set(policy.targets.map((t) => t.kind))) {
+    try {
+      const evaluated = await evaluateTargets(
+        {
+          policy,
+          kind,
+          capacity: capacityPortByKind[kind](aws),
+          metrics: new CloudWatchMetricsReader(aws),
+          ledger,
+          notifier: { capacityChanged: async () => {} },
+          clock: { now: () => new Date() },
+          log,
+          owner: 'plan',
+        },
+        { trigger: 'plan' },
+      );
+      evaluations.push(...evaluated);
+    } catch (error) {
+      failed = true;
+      console.error(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { evaluations, failed };
+}
+
+/**
+ * RDS: what waits for the source's maintenance window, then what each gate makes of each replica (owner,
+ * serving, lag, draining, protection).
+ */
+async function replicaLines(aws: Aws, target: RdsReplicasTarget): Promise<string[]> {
+  const pending = await rdsPendingMaintenance(new RDSClient(clientOptions(aws)), target).catch(
+    (error: unknown) => [
+      `pending maintenance unreadable: ${error instanceof Error ? error.message : String(error)}`,
+    ],
+  );
+  const states = await rdsReplicaStates(
+    new RdsReplicaCapacity(aws),
+    new CloudWatchMetricsReader(aws),
+    target,
+    new Date(),
+  ).catch(() => []);
+  return [...pending.map((line) => `  ${line}`), ...states.map(replicaStateLine)];
 }
