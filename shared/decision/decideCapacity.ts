@@ -1,19 +1,9 @@
 import type { RateLimit, Rule, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
-import { type RuleSample, ruleSample } from './ruleReadings';
+import { CapacityWalk, FORECAST } from './capacityWalk';
+import type { RuleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
-import type {
-  Decision,
-  DecisionExplanation,
-  DecisionInput,
-  GateNote,
-  ReasonCode,
-  RuleInput,
-  ScalingHistory,
-} from './types';
-
-/** The floor's name among the rules' recommendations (rule names are lowercase, so it cannot clash). */
-const FORECAST = 'Forecast';
+import type { Decision, DecisionInput, GateNote, ReasonCode, ScalingHistory } from './types';
 
 const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
   asg: 'AsgBusy',
@@ -32,164 +22,145 @@ const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
  * that passed says so in a fixed phrase, so the backtest, which calls this every minute, pays little).
  */
 export function decideCapacity(input: DecisionInput): Decision {
-  const { target, state, history, now } = input;
-  const { current } = state;
-  const unit = state.unitLabel ?? unitByKind[target.kind];
-  const samples = ruleSamples(input);
-  const metrics = Object.fromEntries(target.rules.map((r) => [r.name, samples.get(r.name)?.newest ?? null]));
-  const noting = input.explain !== false;
-  const gates: GateNote[] = [];
-  const recommendations: RuleRecommendation[] = [];
-  const decision = (
-    desired: number,
-    reason: ReasonCode,
-    message: string,
-    recommendation = current,
-  ): Decision => {
-    const made: { -readonly [K in keyof Decision]: Decision[K] } = {
-      target: target.name,
-      kind: target.kind,
-      current,
-      desired,
-      recommendation,
-      direction: desired > current ? 'out' : desired < current ? 'in' : 'none',
-      reason,
-      message,
-      metrics,
-    };
-    if (noting) made.explain = explanation(input, metrics, recommendations, gates);
-    return made;
-  };
-  const held = (gate: string, d: Decision): Decision => {
-    if (noting) gates.push({ gate, outcome: 'held', reason: d.reason, message: d.message });
-    return d;
-  };
-  const passed = (gate: string, message: string) => {
-    if (noting) gates.push({ gate, outcome: 'passed', message });
-  };
+  const walk = new CapacityWalk(input);
+  const early = entryGates(walk);
+  if (early) return early;
+  const proposal = fromRecommendations(walk);
+  if ('reason' in proposal) return proposal;
+  const stable = stabilized(walk, proposal);
+  if ('reason' in stable) return stable;
+  const direction = stable.raw > walk.current ? 'out' : 'in';
+  return timingGates(walk, stable, direction) ?? limited(walk, stable, direction);
+}
 
+/** What the rules (and the floor) propose so far, and why; `recommendation` is the rules' own ask. */
+interface Proposal {
+  readonly top: RuleRecommendation;
+  readonly raw: number;
+  readonly why: string;
+  readonly recommendation: number;
+  /** Scale-in released from its window and rate limits under a predictive floor. */
+  readonly released?: boolean;
+}
+
+/** Busy, live limits that conflict with the range, capacity out of range: held (or stepped back) before the rules. */
+function entryGates(walk: CapacityWalk): Decision | undefined {
+  const { input, target, current, lo, hi } = walk;
+  const { state } = input;
   if (state.busy)
-    return held(
+    return walk.held(
       'busy',
-      decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`),
+      walk.decision(current, busyReasonByKind[target.kind], `${target.name} is busy: ${state.busy}`),
     );
-  passed('busy', 'not busy');
-
-  const lo = Math.max(target.capacity.min, state.liveMin);
-  const hi = Math.min(target.capacity.max, state.liveMax);
-  if (lo > hi) {
-    return held(
+  walk.passed('busy', 'not busy');
+  if (lo > hi)
+    return walk.held(
       'bounds',
-      decision(
+      walk.decision(
         current,
         'LimitsConflict',
         `policy range ${target.capacity.min}..${target.capacity.max} and live limits ${state.liveMin}..${state.liveMax} do not overlap`,
       ),
     );
-  }
-
-  const missing = target.rules.filter((r) => !samples.has(r.name)).map((r) => r.name);
-  const cap = target.maxUnitsPerDecision ?? input.policyMaxUnitsPerDecision;
   if (current < lo || current > hi) {
-    const back = backIntoRange(input, { lo, hi, cap, missing, decision });
-    return held(back.reason === 'OutOfRange' ? 'range' : gateOfReason(back.reason), back);
+    const { cap, missing } = walk;
+    const back = backIntoRange(input, { lo, hi, cap, missing, decision: walk.decision });
+    return walk.held(back.reason === 'OutOfRange' ? 'range' : gateOfReason(back.reason), back);
   }
-  passed('range', 'within the range');
+  walk.passed('range', 'within the range');
+  return undefined;
+}
 
-  // 1. What the rules ask for. A rule without a fresh datapoint holds the current capacity: a metrics
-  //    outage can delay a scale-out, but never causes a scale-in.
-  const warmState = { ...state, serving: warmedServing(input) };
+/**
+ * 1. What the rules ask for, the predictive floor one more recommendation; the largest wins (as with several AWS
+ * scaling policies on one group). A rule without a fresh datapoint holds the current capacity: a metrics
+ * outage can delay a scale-out, but never causes a scale-in. No change asked: the decision that says why.
+ */
+function fromRecommendations(walk: CapacityWalk): Proposal | Decision {
+  const { input, target, current, recommendations, missing } = walk;
+  const warmState = { ...input.state, serving: warmedServing(input) };
   for (const rule of target.rules) {
-    const sample = samples.get(rule.name);
+    const sample = walk.samples.get(rule.name);
     if (sample) recommendations.push(ruleUnderFloor(rule, sample, warmState, input.floor));
   }
-  // The predictive floor is one more recommendation: it raises capacity ahead of the load (through the same
-  // windows, cooldowns and caps as any scale-out) and keeps scale-in above it. With no fresh metrics it can
-  // still raise capacity, never lower it.
+  // The floor raises capacity ahead of the load (through the same windows, cooldowns and caps as any
+  // scale-out) and keeps scale-in above it. With no fresh metrics it can still raise capacity, never lower it.
   const { floor } = input;
-  if (floor && (recommendations.length > 0 || floor.units > current)) {
+  if (floor && (recommendations.length > 0 || floor.units > current))
     recommendations.push({
       rule: FORECAST,
       desired: floor.units,
       breached: floor.units > current ? 'out' : 'none',
       why: `forecast floor ${floor.units} (${floor.source})`,
     });
-  }
-  if (recommendations.length === 0) {
-    return held(
+  if (recommendations.length === 0)
+    return walk.held(
       'missingMetrics',
-      decision(current, 'MetricsMissing', `no fresh datapoint for ${missing.join(', ')}: holding ${current}`),
+      walk.decision(
+        current,
+        'MetricsMissing',
+        `no fresh datapoint for ${missing.join(', ')}: holding ${current}`,
+      ),
     );
-  }
-  // Several rules: the largest recommendation wins (as with several AWS scaling policies on one group).
   const top = recommendations.reduce((a, b) => (b.desired > a.desired ? b : a));
-  let raw = top.desired;
-  let why = top.why;
-  if (raw < current && missing.length > 0) {
-    return held(
+  const raw = top.desired;
+  if (raw < current && missing.length > 0)
+    return walk.held(
       'missingMetrics',
-      decision(
+      walk.decision(
         current,
         'ScaleInBlockedByMissingMetrics',
-        `${why}, but no fresh datapoint for ${missing.join(', ')}: not scaling in blind`,
+        `${top.why}, but no fresh datapoint for ${missing.join(', ')}: not scaling in blind`,
         current,
       ),
     );
-  }
-  if (missing.length === 0) passed('missingMetrics', 'every rule has a fresh datapoint');
-  if (raw < current) {
-    // Scale in only when every rule agrees; name the one that holds the most.
-    why = recommendations.map((r) => r.why).join('; ');
-  }
-  if (raw === current) {
-    const heldByFloor =
-      recommendations.some((r) => r.breached === 'in') &&
-      recommendations.some((r) => r.rule === FORECAST && r.desired >= current);
-    const reason: ReasonCode = heldByFloor
-      ? 'PredictiveFloor'
-      : recommendations.some((r) => r.breached === 'out')
-        ? 'InstancesWarming'
-        : recommendations.some((r) => r.unsustained)
-          ? 'BreachNotSustained'
-          : recommendations.some((r) => r.breached === 'in') ||
-              target.rules.some((r) => r.type === 'target-tracking')
-            ? 'WithinTolerance'
-            : 'NoThresholdBreached';
-    const same = decision(current, reason, recommendations.map((r) => r.why).join('; '));
-    return reason === 'InstancesWarming' || reason === 'PredictiveFloor'
-      ? held(reason === 'InstancesWarming' ? 'warming' : 'floor', same)
-      : same;
-  }
-  const recommendation = raw;
+  if (missing.length === 0) walk.passed('missingMetrics', 'every rule has a fresh datapoint');
+  if (raw === current) return noChange(walk);
+  // Scale in only when every rule agrees; name the one that holds the most.
+  const why = raw < current ? recommendations.map((r) => r.why).join('; ') : top.why;
+  return { top, raw, why, recommendation: raw };
+}
 
-  // 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest
-  //    recommendation of the direction's window, this one included. Under a predictive floor a target may
-  //    release scale-in from its window and rate limits when the floor is what holds (the rules ask no more):
-  //    it already holds what the forecast says comes. Load above the floor's plan keeps the window.
+/** The rules ask for the current capacity: why (a floor, instances warming, a breach not sustained, …). */
+function noChange(walk: CapacityWalk): Decision {
+  const { target, current, recommendations } = walk;
+  const heldByFloor =
+    recommendations.some((r) => r.breached === 'in') &&
+    recommendations.some((r) => r.rule === FORECAST && r.desired >= current);
+  const reason: ReasonCode = heldByFloor
+    ? 'PredictiveFloor'
+    : recommendations.some((r) => r.breached === 'out')
+      ? 'InstancesWarming'
+      : recommendations.some((r) => r.unsustained)
+        ? 'BreachNotSustained'
+        : recommendations.some((r) => r.breached === 'in') ||
+            target.rules.some((r) => r.type === 'target-tracking')
+          ? 'WithinTolerance'
+          : 'NoThresholdBreached';
+  const same = walk.decision(current, reason, recommendations.map((r) => r.why).join('; '));
+  return reason === 'InstancesWarming' || reason === 'PredictiveFloor'
+    ? walk.held(reason === 'InstancesWarming' ? 'warming' : 'floor', same)
+    : same;
+}
+
+/**
+ * 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest recommendation of
+ * the direction's window, this one included. Under a predictive floor a target may release scale-in from its
+ * window and rate limits when the floor is what holds (the rules ask no more): it already holds what the
+ * forecast says comes. Load above the floor's plan keeps the window.
+ */
+function stabilized(walk: CapacityWalk, proposal: Proposal): Proposal | Decision {
+  const { input, target, current } = walk;
+  const { raw, recommendation } = proposal;
+  const { floor } = input;
   const released =
     floor !== undefined &&
     raw < current &&
     floor.units >= raw &&
     !target.stabilization.scaleInHoldsUnderFloor;
-  const stabilized = released ? raw : stabilize(raw, current, history, target, now);
-  if (stabilized !== raw) {
-    if (stabilized === current) {
-      return held(
-        'stabilization',
-        decision(
-          current,
-          'StabilizationWindow',
-          `${why}; held at ${current} by the ${raw > current ? 'scale-out' : 'scale-in'} stabilisation window`,
-          recommendation,
-        ),
-      );
-    }
-    why = `${why}; stabilised to ${stabilized}`;
-    if (noting)
-      gates.push({ gate: 'stabilization', outcome: 'held', message: `${raw} stabilised to ${stabilized}` });
-    raw = stabilized;
-  } else
-    passed(
+  const stable = released ? raw : stabilize(raw, current, input.history, target, input.now);
+  if (stable === raw) {
+    walk.passed(
       'stabilization',
       raw > current
         ? 'no lower recommendation in the scale-out window'
@@ -197,94 +168,110 @@ export function decideCapacity(input: DecisionInput): Decision {
           ? 'released under the predictive floor (scaleInHoldsUnderFloor: false)'
           : 'no higher recommendation in the scale-in window',
     );
-  const direction = raw > current ? 'out' : 'in';
+    return { ...proposal, released };
+  }
+  if (stable === current)
+    return walk.held(
+      'stabilization',
+      walk.decision(
+        current,
+        'StabilizationWindow',
+        `${proposal.why}; held at ${current} by the ${raw > current ? 'scale-out' : 'scale-in'} stabilisation window`,
+        recommendation,
+      ),
+    );
+  walk.note({ gate: 'stabilization', outcome: 'held', message: `${raw} stabilised to ${stable}` });
+  return { ...proposal, raw: stable, why: `${proposal.why}; stabilised to ${stable}`, released };
+}
 
-  // 3. Cooldowns, each direction its own clock; and no reversal inside the reverse direction's window.
-  const sinceOut = secondsSince(history.lastScaleOutAt, now);
-  const sinceIn = secondsSince(history.lastScaleInAt, now);
-  if (direction === 'out' && sinceOut < target.cooldowns.scaleOutSeconds) {
-    return held(
+/** 3. Cooldowns, each direction its own clock; and no reversal inside the reverse direction's window. */
+function timingGates(walk: CapacityWalk, proposal: Proposal, direction: 'out' | 'in'): Decision | undefined {
+  const { input, target, current } = walk;
+  const { why, recommendation } = proposal;
+  const sinceOut = secondsSince(input.history.lastScaleOutAt, input.now);
+  const sinceIn = secondsSince(input.history.lastScaleInAt, input.now);
+  if (direction === 'out' && sinceOut < target.cooldowns.scaleOutSeconds)
+    return walk.held(
       'cooldown',
-      decision(
+      walk.decision(
         current,
         'ScaleOutCooldown',
         `${why}; last scale-out ${Math.round(sinceOut)} s ago, cooldown ${target.cooldowns.scaleOutSeconds} s`,
         recommendation,
       ),
     );
-  }
-  if (direction === 'in' && sinceIn < target.cooldowns.scaleInSeconds) {
-    return held(
+  if (direction === 'in' && sinceIn < target.cooldowns.scaleInSeconds)
+    return walk.held(
       'cooldown',
-      decision(
+      walk.decision(
         current,
         'ScaleInCooldown',
         `${why}; last scale-in ${Math.round(sinceIn)} s ago, cooldown ${target.cooldowns.scaleInSeconds} s`,
         recommendation,
       ),
     );
-  }
-  passed(
+  walk.passed(
     'cooldown',
     direction === 'out' ? 'no scale-out within its cooldown' : 'no scale-in within its cooldown',
   );
-  const reverseWindow =
+  const reverse =
     direction === 'in'
       ? { since: sinceOut, window: target.stabilization.scaleInSeconds, last: 'scale-out' }
       : { since: sinceIn, window: target.stabilization.scaleOutSeconds, last: 'scale-in' };
-  if (reverseWindow.since < reverseWindow.window) {
-    return held(
-      'stabilization',
-      decision(
-        current,
-        'StabilizationWindow',
-        `${why}; a ${reverseWindow.last} ${Math.round(reverseWindow.since)} s ago is inside the ${reverseWindow.window} s window`,
-        recommendation,
-      ),
-    );
-  }
+  if (reverse.since >= reverse.window) return undefined;
+  return walk.held(
+    'stabilization',
+    walk.decision(
+      current,
+      'StabilizationWindow',
+      `${why}; a ${reverse.last} ${Math.round(reverse.since)} s ago is inside the ${reverse.window} s window`,
+      recommendation,
+    ),
+  );
+}
 
-  let desired = raw;
+/**
+ * 4. Rate limits (the most permissive limit of the direction applies: the HPA's default selectPolicy), 5. the
+ * blast radius (no single decision moves more than the cap), then the bounds.
+ */
+function limited(walk: CapacityWalk, proposal: Proposal, direction: 'out' | 'in'): Decision {
+  const { input, target, current, unit, cap, lo, hi } = walk;
+  const { top, recommendation } = proposal;
+  let { raw: desired, why } = proposal;
   let reason: ReasonCode =
     direction === 'out' ? (top.rule === FORECAST ? 'PredictiveFloor' : 'ScaleOut') : 'ScaleIn';
-
-  // 4. Rate limits: the most permissive limit of the direction applies (the HPA's default selectPolicy).
-  const limits = direction === 'out' ? target.rateLimits.scaleOut : released ? [] : target.rateLimits.scaleIn;
+  const limits =
+    direction === 'out' ? target.rateLimits.scaleOut : proposal.released ? [] : target.rateLimits.scaleIn;
   if (limits.length > 0) {
-    const bound = rateBound(direction, limits, history, current, now);
+    const bound = rateBound(direction, limits, input.history, current, input.now);
     if (direction === 'out' ? desired > bound : desired < bound) {
       desired = bound;
       reason = direction === 'out' ? 'ScaleOutRateLimited' : 'ScaleInRateLimited';
       why = `${why}; rate limit allows ${bound}`;
-      if (noting)
-        gates.push({ gate: 'rateLimit', outcome: 'held', reason, message: `rate limit allows ${bound}` });
-    } else passed('rateLimit', 'within the rate limits');
+      walk.note({ gate: 'rateLimit', outcome: 'held', reason, message: `rate limit allows ${bound}` });
+    } else walk.passed('rateLimit', 'within the rate limits');
   }
-
-  // 5. Blast radius: no single decision moves more than the cap.
   if (Math.abs(desired - current) > cap) {
     desired = direction === 'out' ? current + cap : current - cap;
     reason = 'BlastRadiusCapped';
     why = `${why}; capped at ${cap} ${unit}s per decision`;
-    if (noting)
-      gates.push({ gate: 'blastRadius', outcome: 'held', reason, message: `capped at ${cap} ${unit}s` });
-  } else passed('blastRadius', 'within the cap');
-
-  if (direction === 'out' ? desired <= current : desired >= current) {
+    walk.note({ gate: 'blastRadius', outcome: 'held', reason, message: `capped at ${cap} ${unit}s` });
+  } else walk.passed('blastRadius', 'within the cap');
+  const gates = walk.noting ? walk.gates : undefined;
+  if (direction === 'out' ? desired <= current : desired >= current)
     return bounded(
-      decision(current, reason, `${why}; no room to move`, recommendation),
+      walk.decision(current, reason, `${why}; no room to move`, recommendation),
       lo,
       hi,
       unit,
-      noting ? gates : undefined,
+      gates,
     );
-  }
   return bounded(
-    decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation),
+    walk.decision(desired, reason, `${why}: ${current} → ${desired}`, recommendation),
     lo,
     hi,
     unit,
-    noting ? gates : undefined,
+    gates,
   );
 }
 
@@ -293,46 +280,6 @@ function gateOfReason(reason: ReasonCode): string {
   if (reason === 'ScaleOutCooldown' || reason === 'ScaleInCooldown') return 'cooldown';
   if (reason === 'ScaleInBlockedByMissingMetrics') return 'missingMetrics';
   return 'range';
-}
-
-/**
- * The decision's explanation: each rule's metric, the value read, its threshold and recommendation; the
- * floor; the gates as far as the decision went. Shares the gate list, so a gate noted after this is built
- * (the bounds) still shows.
- */
-function explanation(
-  input: DecisionInput,
-  metrics: Readonly<Record<string, number | null>>,
-  recommendations: readonly RuleRecommendation[],
-  gates: readonly GateNote[],
-): DecisionExplanation {
-  const rules = input.target.rules.map((rule): RuleInput => {
-    const asked = recommendations.find((r) => r.rule === rule.name);
-    const one: { -readonly [K in keyof RuleInput]: RuleInput[K] } = {
-      rule: rule.name,
-      metric: metricLabel(rule.metric),
-      value: metrics[rule.name] ?? null,
-    };
-    if (asked?.threshold !== undefined) one.threshold = asked.threshold;
-    if (asked) {
-      one.recommendation = asked.desired;
-      one.direction = asked.breached;
-    }
-    return one;
-  });
-  const { floor } = input;
-  return { rules, ...(floor ? { floor: { units: floor.units, source: floor.source } } : {}), gates };
-}
-
-/** A rule's metric as an explanation names it (`namespace/name statistic`), made once per rule. */
-const metricLabels = new WeakMap<object, string>();
-function metricLabel(metric: { namespace: string; name: string; statistic: string }): string {
-  let label = metricLabels.get(metric);
-  if (label === undefined) {
-    label = `${metric.namespace}/${metric.name} ${metric.statistic}`;
-    metricLabels.set(metric, label);
-  }
-  return label;
 }
 
 /**
@@ -475,14 +422,4 @@ function ruleUnderFloor(
     if (aimed.desired <= floor.units) return aimed;
   }
   return sampledRecommendation(rule, sample, state);
-}
-
-/** Each rule's sample; a rule with no fresh complete datapoint has none. */
-function ruleSamples({ target, readings, now }: DecisionInput): Map<string, RuleSample> {
-  const samples = new Map<string, RuleSample>();
-  for (const rule of target.rules) {
-    const sample = ruleSample(target, rule, readings[rule.name], now);
-    if (sample) samples.set(rule.name, sample);
-  }
-  return samples;
 }
