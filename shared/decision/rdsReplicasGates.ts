@@ -63,55 +63,114 @@ export function rdsReplicasRefusals(target: Target, observation: RdsReplicasObse
  * still low); a removal (lag, re-alarm projection, ownership, deletion protection, then drain or delete);
  * an addition (one replica at a time); reader discovery kept in sync.
  */
-export function gate({ target, decision, observation, metrics, now }: GateInput): GateOutcome {
-  const t = rdsTarget(target);
-  const { source } = observation;
-  const refusals = rdsReplicasRefusals(t, observation);
+export function gate(input: GateInput): GateOutcome {
+  const t = rdsTarget(input.target);
+  const refusals = rdsReplicasRefusals(t, input.observation);
   if (refusals.length > 0)
     return { skip: 'RdsReplicasUnsupported', message: refusals.join('; '), notify: true };
+  const view = replicaView(input);
+  const early = sourceBusy(view) ?? failedReplicas(view);
+  if (early) return early;
+  const outcome = view.draining ? drainOutcome(view, view.draining) : change(view);
+  // A failed replica kept by its deletion protection: told once, when there is nothing else to do.
+  const { parked } = view.failures;
+  if (parked.length > 0 && 'pass' in outcome && !outcome.act)
+    return {
+      skip: 'DeletionProtected',
+      notify: true,
+      message: `${parked.map((r) => `${r.id} is ${view.why(r)}`).join(', ')} and was replaced, but has deletion protection: left in place; turn it off (Scalepilot then deletes it) or delete it by hand`,
+    };
+  return outcome;
+}
 
+/** What the gates read of the observation: health, lag, who serves, reader discovery, names taken, failures. */
+function replicaView({ target, decision, observation, metrics, now }: GateInput) {
+  const t = rdsTarget(target);
+  const { source } = observation;
   const lag = readerLag(t, observation, metrics, now);
   const broken = brokenReplicas(t, observation, lag, now);
-  const serving = readers(observation).filter((r) => !broken.has(r.id));
   const readerEndpoints = discoveryEndpoints(observation, lag, t.replicaLagLimitSeconds);
   // With no reader to offer, discovery points at the source, so reads keep working.
   const published = (list: readonly string[]) =>
     list.length > 0 ? [...list].sort() : source.endpoint ? [source.endpoint] : [];
   const wanted = published(readerEndpoints);
-  const discovery = t.readerDiscovery ? { discovery: wanted } : {};
-  const taken = new Set([
-    source.id,
-    ...(observation.writer ? [observation.writer] : []),
-    ...observation.replicas.map((r) => r.id),
-    ...(observation.otherIds ?? []),
-  ]);
   const current = decision.current;
+  return {
+    t,
+    decision,
+    observation,
+    now,
+    source,
+    current,
+    lag,
+    broken,
+    serving: readers(observation).filter((r) => !broken.has(r.id)),
+    readerEndpoints,
+    published,
+    wanted,
+    discovery: t.readerDiscovery ? { discovery: wanted } : {},
+    taken: new Set([
+      source.id,
+      ...(observation.writer ? [observation.writer] : []),
+      ...observation.replicas.map((r) => r.id),
+      ...(observation.otherIds ?? []),
+    ]),
+    why: (r: ReplicaInstance) => broken.get(r.id) ?? r.status,
+    failures: failureView(t, observation, broken),
+    laggingNow: [...lag].filter(
+      ([id, s]) => !broken.has(id) && (s === undefined || s > t.replicaLagLimitSeconds),
+    ),
+    scaleOutCondition: decision.direction === 'out' || decision.recommendation > current,
+    low: decision.direction === 'in' || decision.recommendation < current,
+    draining: liveReplicas(observation, broken)
+      .filter((r) => isManaged(t, r) && isDraining(r))
+      .sort(newestFirst)[0],
+  };
+}
+type ReplicaView = ReturnType<typeof replicaView>;
 
-  if (source.status !== 'available') {
-    const minutes = source.busySince ? (now.getTime() - source.busySince.getTime()) / 60_000 : undefined;
-    const long = minutes === undefined || minutes >= SOURCE_BUSY_NOTICE_MINUTES;
-    return {
-      skip: 'SourceNotAvailable',
-      message: `source ${source.id} is ${source.status}${minutes !== undefined ? ` (for ${Math.round(minutes)} min)` : ''}: no replica is added or removed until it is available`,
-      // A routine change passes unnoticed; one that holds the target this long is told, once.
-      ...(long ? { notify: true } : {}),
-    };
-  }
-
+/**
+ * The managed replicas that failed: a failed replica older than a healthy managed one has been replaced and
+ * only needs removing, unless it has deletion protection (then it stays, parked, and the operators are told).
+ */
+function failureView(
+  t: ReturnType<typeof rdsTarget>,
+  observation: RdsReplicasObservation,
+  broken: ReadonlyMap<string, string>,
+) {
   const failedManaged = observation.replicas
     .filter((r) => broken.has(r.id) && isManaged(t, r))
     .sort(newestFirst);
   const newestHealthy = liveReplicas(observation, broken)
     .filter((r) => isManaged(t, r))
     .sort(newestFirst)[0];
-  // A failed replica older than a healthy managed one has been replaced: it only needs removing, unless it
-  // has deletion protection (then it stays, and the operators are told).
   const isReplaced = (f: ReplicaInstance) =>
     newestHealthy !== undefined && (newestHealthy.createdAt?.getTime() ?? 0) > (f.createdAt?.getTime() ?? 0);
   const parked = failedManaged.filter((f) => isReplaced(f) && f.deletionProtection);
-  const replaced = failedManaged.find((f) => isReplaced(f) && !f.deletionProtection);
-  const failing = failedManaged.filter((f) => !parked.includes(f));
-  const why = (r: ReplicaInstance) => broken.get(r.id) ?? r.status;
+  return {
+    parked,
+    replaced: failedManaged.find((f) => isReplaced(f) && !f.deletionProtection),
+    failing: failedManaged.filter((f) => !parked.includes(f)),
+  };
+}
+
+/** Nothing is added or removed while the source is not `available`; told once when it lasts. */
+function sourceBusy({ source, now }: ReplicaView): GateOutcome | undefined {
+  if (source.status === 'available') return undefined;
+  const minutes = source.busySince ? (now.getTime() - source.busySince.getTime()) / 60_000 : undefined;
+  const long = minutes === undefined || minutes >= SOURCE_BUSY_NOTICE_MINUTES;
+  return {
+    skip: 'SourceNotAvailable',
+    message: `source ${source.id} is ${source.status}${minutes !== undefined ? ` (for ${Math.round(minutes)} min)` : ''}: no replica is added or removed until it is available`,
+    // A routine change passes unnoticed; one that holds the target this long is told, once.
+    ...(long ? { notify: true } : {}),
+  };
+}
+
+/** Replacements exhausted; a replaced failed replica deleted; a failed one replaced. */
+function failedReplicas(view: ReplicaView): GateOutcome | undefined {
+  const { t, source, current, why, now } = view;
+  const { replaced, failing } = view.failures;
   if (!replaced && failing.length > MAX_FAILED_REPLACEMENTS)
     return {
       skip: 'ReplacementsExhausted',
@@ -125,173 +184,154 @@ export function gate({ target, decision, observation, metrics, now }: GateInput)
       message: `replica ${replaced.id} is ${why(replaced)} and was replaced: deleting it`,
     };
   const failed = failing[0];
-  if (failed) {
-    const candidates = nameCandidates(source.id, taken);
-    const desired = Math.min(current + 1, t.capacity.max);
+  if (!failed) return undefined;
+  const candidates = nameCandidates(source.id, view.taken);
+  return {
+    act: {
+      type: 'replace',
+      desired: Math.min(current + 1, t.capacity.max),
+      // An operation even when the count stays (the failed one is no capacity, current already at
+      // capacity.max): in flight until the replacement serves, so the failed one is not deleted before
+      // (the soak, seed 2026, deleted it four minutes into the replacement's create).
+      pending: true,
+      failed: failed.id,
+      candidates,
+      placements: afterFailure(placements(t, view.observation), failed),
+      requestedAt: now.toISOString(),
+      ...view.discovery,
+    } satisfies ReplicaAction,
+    reason: 'ReplacingFailedReplica',
+    message: `replica ${failed.id} is ${why(failed)} (no capacity): creating ${candidates[0]} to replace it (failure ${failing.length} of at most ${MAX_FAILED_REPLACEMENTS + 1})`,
+  };
+}
+
+/**
+ * A removal: held while a replica lags, when the rest would re-alarm, when fewer than `min` others serve, or
+ * by deletion protection; then drained first (when `drainSeconds` > 0) or deleted, one at a time.
+ */
+function removal(view: ReplicaView, replica: ReplicaInstance, reason: string): GateOutcome {
+  const { t, decision, current, serving, now, laggingNow } = view;
+  if (laggingNow.length > 0)
+    return {
+      skip: 'ReplicaLagging',
+      message: `no removal while a replica lags over ${t.replicaLagLimitSeconds} s: ${laggingNow
+        .map(([id, s]) => (s === undefined ? `${id} lag unknown` : `${id} lags ${round(s)} s`))
+        .join(', ')}`,
+    };
+  const n = serving.length + (isDraining(replica) && replica.status === 'available' ? 1 : 0);
+  const crossed = wouldReAlarm(t, decision, n);
+  if (crossed.length > 0)
+    return {
+      skip: 'WouldReAlarm',
+      message: `removing one of ${n} readers would put the rest over the scale-out threshold: ${crossed.join('; ')}`,
+    };
+  // Counted on what serves now, not on `current` (which counts replicas still coming up, and lags
+  // unread): a serving replica goes only when `min` others serve (the soak, seed 12345).
+  const servingOthers = serving.filter((r) => r.id !== replica.id);
+  if (serving.some((r) => r.id === replica.id) && servingOthers.length < t.capacity.min)
+    return {
+      skip: 'AtMinCapacity',
+      message: `${replica.id} stays: ${servingOthers.length} other replica(s) serve reads, under capacity.min ${t.capacity.min} (the rest are coming up, failed or draining)`,
+    };
+  if (replica.deletionProtection)
+    return {
+      skip: 'DeletionProtected',
+      message: `${replica.id} has deletion protection: left in place (turn it off to let Scalepilot remove it)`,
+    };
+  const others = view.readerEndpoints.filter((e) => e !== replica.endpoint);
+  const discovery = t.readerDiscovery ? { discovery: view.published(others) } : {};
+  if (!isDraining(replica) && t.drainSeconds > 0)
+    return {
+      act: { type: 'drain', desired: current, replica: replica.id, at: now.toISOString(), ...discovery },
+      reason: 'Draining',
+      message: `${replica.id} tagged ${DRAINING_TAG} and out of reader discovery; deleted after ${t.drainSeconds} s if load stays low`,
+    };
+  const action: ReplicaAction = { type: 'delete', desired: current - 1, replica: replica.id, ...discovery };
+  return decision.desired === current - 1
+    ? { pass: true, act: action }
+    : {
+        act: action,
+        reason: 'ScaleIn',
+        message: `deleting ${replica.id} (${reason}); one replica at a time`,
+      };
+}
+
+/**
+ * A drain under way: cancelled by a scale-out condition, at the minimum, or when load is no longer low once
+ * `drainSeconds` passed; waited out; else finished by the removal.
+ */
+function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome {
+  const { t, current, serving, now, scaleOutCondition, low } = view;
+  const since = new Date(draining.tags[DRAINING_TAG] ?? '');
+  const elapsed = Number.isNaN(since.getTime())
+    ? Number.POSITIVE_INFINITY
+    : (now.getTime() - since.getTime()) / 1000;
+  // At the minimum (a replica deleted by hand or failed meanwhile, or the others not serving yet),
+  // finishing the drain would go below it.
+  const atMin = current <= t.capacity.min || serving.length < t.capacity.min;
+  if (scaleOutCondition || atMin || (elapsed >= t.drainSeconds && !low))
     return {
       act: {
-        type: 'replace',
-        desired,
-        // An operation even when the count stays (the failed one is no capacity, current already at
-        // capacity.max): in flight until the replacement serves, so the failed one is not deleted before
-        // (the soak, seed 2026, deleted it four minutes into the replacement's create).
-        pending: true,
-        failed: failed.id,
-        candidates,
-        placements: afterFailure(placements(t, observation), failed),
-        requestedAt: now.toISOString(),
-        ...discovery,
+        type: 'cancelDrain',
+        desired: current,
+        replica: draining.id,
+        ...(t.readerDiscovery
+          ? { discovery: view.published(withEndpoint(view.readerEndpoints, draining)) }
+          : {}),
       } satisfies ReplicaAction,
-      reason: 'ReplacingFailedReplica',
-      message: `replica ${failed.id} is ${why(failed)} (no capacity): creating ${candidates[0]} to replace it (failure ${failing.length} of at most ${MAX_FAILED_REPLACEMENTS + 1})`,
+      reason: 'DrainCancelled',
+      message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s), ${serving.length} other(s) serving, and capacity.min is ${t.capacity.min}` : 'load no longer low'}: ${draining.id} back in service`,
     };
+  if (elapsed < t.drainSeconds)
+    return {
+      skip: 'Draining',
+      message: `${draining.id} draining since ${since.toISOString()}; deleted after ${t.drainSeconds} s if load stays low`,
+    };
+  return removal(view, draining, `drained for ${Math.round(elapsed)} s with load low`);
+}
+
+/** No drain under way: a removal, an addition (one replica at a time), or reader discovery kept in sync. */
+function change(view: ReplicaView): GateOutcome {
+  const { t, decision, current, source, observation, broken, wanted, now } = view;
+  if (decision.desired < current) {
+    const removable = liveReplicas(observation, broken)
+      .filter((r) => isManaged(t, r))
+      .sort(newestFirst)[0];
+    if (!removable)
+      return {
+        skip: 'NotOwned',
+        message: `every replica of ${source.id} was made by hand (not tagged ${MANAGED_TAG}=true, ${TARGET_TAG}=${t.name}): none is removed`,
+      };
+    return removal(view, removable, 'load low');
   }
-
-  const laggingNow = [...lag].filter(
-    ([id, s]) => !broken.has(id) && (s === undefined || s > t.replicaLagLimitSeconds),
-  );
-  const lagMessage = () =>
-    laggingNow
-      .map(([id, s]) => (s === undefined ? `${id} lag unknown` : `${id} lags ${round(s)} s`))
-      .join(', ');
-  const scaleOutCondition = decision.direction === 'out' || decision.recommendation > current;
-  const low = decision.direction === 'in' || decision.recommendation < current;
-  const draining = liveReplicas(observation, broken)
-    .filter((r) => isManaged(t, r) && isDraining(r))
-    .sort(newestFirst)[0];
-
-  function removal(replica: ReplicaInstance, reason: string): GateOutcome {
-    if (laggingNow.length > 0)
-      return {
-        skip: 'ReplicaLagging',
-        message: `no removal while a replica lags over ${t.replicaLagLimitSeconds} s: ${lagMessage()}`,
-      };
-    const n = serving.length + (isDraining(replica) && replica.status === 'available' ? 1 : 0);
-    const crossed = wouldReAlarm(t, decision, n);
-    if (crossed.length > 0)
-      return {
-        skip: 'WouldReAlarm',
-        message: `removing one of ${n} readers would put the rest over the scale-out threshold: ${crossed.join('; ')}`,
-      };
-    // Counted on what serves now, not on `current` (which counts replicas still coming up, and lags
-    // unread): a serving replica goes only when `min` others serve (the soak, seed 12345).
-    const servingOthers = serving.filter((r) => r.id !== replica.id);
-    if (serving.some((r) => r.id === replica.id) && servingOthers.length < t.capacity.min)
-      return {
-        skip: 'AtMinCapacity',
-        message: `${replica.id} stays: ${servingOthers.length} other replica(s) serve reads, under capacity.min ${t.capacity.min} (the rest are coming up, failed or draining)`,
-      };
-    if (replica.deletionProtection)
-      return {
-        skip: 'DeletionProtected',
-        message: `${replica.id} has deletion protection: left in place (turn it off to let Scalepilot remove it)`,
-      };
-    const others = readerEndpoints.filter((e) => e !== replica.endpoint);
-    if (!isDraining(replica) && t.drainSeconds > 0)
-      return {
-        act: {
-          type: 'drain',
-          desired: current,
-          replica: replica.id,
-          at: now.toISOString(),
-          ...(t.readerDiscovery ? { discovery: published(others) } : {}),
-        } satisfies ReplicaAction,
-        reason: 'Draining',
-        message: `${replica.id} tagged ${DRAINING_TAG} and out of reader discovery; deleted after ${t.drainSeconds} s if load stays low`,
-      };
+  if (decision.desired > current) {
+    const candidates = nameCandidates(source.id, view.taken);
+    if (candidates.length === 0)
+      return { skip: 'AtMaxCapacity', message: `every replica name of ${source.id} is taken` };
     const action: ReplicaAction = {
-      type: 'delete',
-      desired: current - 1,
-      replica: replica.id,
-      ...(t.readerDiscovery ? { discovery: published(others) } : {}),
+      type: 'create',
+      desired: current + 1,
+      candidates,
+      placements: placements(t, observation),
+      requestedAt: now.toISOString(),
+      ...view.discovery,
     };
-    return decision.desired === current - 1
+    return decision.desired === current + 1
       ? { pass: true, act: action }
       : {
           act: action,
-          reason: 'ScaleIn',
-          message: `deleting ${replica.id} (${reason}); one replica at a time`,
+          // A floor's reason stays its own: the operator sees the forecast asked for the replica.
+          reason: decision.reason === 'PredictiveFloor' ? 'PredictiveFloor' : 'ScaleOut',
+          message: `creating ${candidates[0]}; one replica at a time`,
         };
   }
-
-  const outcome = ((): GateOutcome => {
-    if (draining) {
-      const since = new Date(draining.tags[DRAINING_TAG] ?? '');
-      const sinceOk = !Number.isNaN(since.getTime());
-      const elapsed = sinceOk ? (now.getTime() - since.getTime()) / 1000 : Number.POSITIVE_INFINITY;
-      const backInService = t.readerDiscovery
-        ? { discovery: published(withEndpoint(readerEndpoints, draining)) }
-        : {};
-      // At the minimum (a replica deleted by hand or failed meanwhile, or the others not serving yet),
-      // finishing the drain would go below it.
-      const atMin = current <= t.capacity.min || serving.length < t.capacity.min;
-      if (scaleOutCondition || atMin || (elapsed >= t.drainSeconds && !low))
-        return {
-          act: {
-            type: 'cancelDrain',
-            desired: current,
-            replica: draining.id,
-            ...backInService,
-          } satisfies ReplicaAction,
-          reason: 'DrainCancelled',
-          message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s), ${serving.length} other(s) serving, and capacity.min is ${t.capacity.min}` : 'load no longer low'}: ${draining.id} back in service`,
-        };
-      if (elapsed < t.drainSeconds)
-        return {
-          skip: 'Draining',
-          message: `${draining.id} draining since ${since.toISOString()}; deleted after ${t.drainSeconds} s if load stays low`,
-        };
-      return removal(draining, `drained for ${Math.round(elapsed)} s with load low`);
-    }
-    if (decision.desired < current) {
-      const removable = liveReplicas(observation, broken)
-        .filter((r) => isManaged(t, r))
-        .sort(newestFirst)[0];
-      if (!removable)
-        return {
-          skip: 'NotOwned',
-          message: `every replica of ${source.id} was made by hand (not tagged ${MANAGED_TAG}=true, ${TARGET_TAG}=${t.name}): none is removed`,
-        };
-      return removal(removable, 'load low');
-    }
-    if (decision.desired > current) {
-      const candidates = nameCandidates(source.id, taken);
-      if (candidates.length === 0)
-        return { skip: 'AtMaxCapacity', message: `every replica name of ${source.id} is taken` };
-      const action: ReplicaAction = {
-        type: 'create',
-        desired: current + 1,
-        candidates,
-        placements: placements(t, observation),
-        requestedAt: now.toISOString(),
-        ...discovery,
-      };
-      return decision.desired === current + 1
-        ? { pass: true, act: action }
-        : {
-            act: action,
-            // A floor's reason stays its own: the operator sees the forecast asked for the replica.
-            reason: decision.reason === 'PredictiveFloor' ? 'PredictiveFloor' : 'ScaleOut',
-            message: `creating ${candidates[0]}; one replica at a time`,
-          };
-    }
-    if (t.readerDiscovery && !sameList(observation.discovery, wanted))
-      return {
-        act: { type: 'syncDiscovery', desired: current, discovery: wanted } satisfies ReplicaAction,
-        reason: 'ReaderDiscoverySynced',
-        message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}`,
-      };
-    return { pass: true };
-  })();
-
-  // A failed replica kept by its deletion protection: told once, when there is nothing else to do.
-  if (parked.length > 0 && 'pass' in outcome && !outcome.act)
+  if (t.readerDiscovery && !sameList(observation.discovery, wanted))
     return {
-      skip: 'DeletionProtected',
-      notify: true,
-      message: `${parked.map((r) => `${r.id} is ${why(r)}`).join(', ')} and was replaced, but has deletion protection: left in place; turn it off (Scalepilot then deletes it) or delete it by hand`,
+      act: { type: 'syncDiscovery', desired: current, discovery: wanted } satisfies ReplicaAction,
+      reason: 'ReaderDiscoverySynced',
+      message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}`,
     };
-  return outcome;
+  return { pass: true };
 }
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
