@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { BehaviourName } from '../behaviourCounts';
 import { MINUTE } from '../layerContext';
 import { ScalerWorld } from '../scalerWorld';
+import { newOnCall } from './onCall';
 import { commands, dailyEpisodes } from './soakCommands';
 import { SoakInvariants } from './soakInvariants';
 import { soakPolicy } from './soakPolicy';
@@ -88,6 +89,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     episodes: new Map(),
     steps: 0,
     due: dailyEpisodes(options.seed, options.days),
+    onCall: newOnCall(),
   };
   const failures: string[] = [];
   try {
@@ -99,7 +101,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           await pass(soak, model, end); // commands may end before the days do
           // A quiet hour (no more faults, no more changes by anyone), then the ledger against the account.
           model.episodes.clear();
-          const { crash: _armed, ...calm } = model;
+          const { crash: _armed, onCall: _answering, ...calm } = model;
           await pass({ ...soak }, { ...calm, end: model.minute + 60, due: [] }, 60).catch(
             (error: unknown) => {
               throw error;

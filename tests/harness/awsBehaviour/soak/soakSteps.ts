@@ -2,6 +2,7 @@ import type { TargetKind } from '../../../../shared/policy/schema';
 import { Crash, type CrashPoint, crashingProcess } from '../crashingProcess';
 import type { ScalerWorld } from '../scalerWorld';
 import { sweepDecisionLog } from './decisionLogSweep';
+import { answerNotices, type OnCall } from './onCall';
 import type { SoakInvariants } from './soakInvariants';
 import { SOAK } from './soakPolicy';
 
@@ -24,6 +25,8 @@ export interface Model {
   suspendedUntil?: number;
   /** Episodes scheduled at a minute of each day (dailyEpisodes), in time order, made to happen when due. */
   due: { minute: number; label: string; act: Act }[];
+  /** The on-call engineer answering notices (onCall.ts); none in the quiet hour at the end. */
+  onCall?: OnCall;
 }
 
 export interface Soak {
@@ -90,6 +93,7 @@ export async function step(soak: Soak, model: Model): Promise<void> {
   if (model.minute % 1440 < soak.step && model.minute >= 1440)
     soak.progress(`virtual day ${Math.floor(model.minute / 1440)} done, ${model.steps} steps`);
   await dueEpisodes(soak, model);
+  if (model.onCall) answerNotices(world, model.onCall);
   world.demand.set('web', demandAt(model, 'web', 4));
   world.demand.set('reads', demandAt(model, 'reads', 1.4));
   world.demand.set('readers', demandAt(model, 'readers', 1.4));
