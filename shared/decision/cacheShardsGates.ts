@@ -131,12 +131,10 @@ function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome 
 
 /** The gates of a reshard the generic decision asked for. */
 function reshardOutcome(input: GateInput): GateOutcome {
-  const { target, decision, observation, metrics, now } = input;
+  const { target, decision, observation, now } = input;
   if (target.kind !== 'cache-shards') return { pass: true };
-  const rules = target.rules;
   const from = decision.current;
   const to = decision.desired;
-
   // Never a reshard inside a replica change's cooldown (each changes the other's load).
   const afterReplicas = cooldownLeft(
     observation.replicasChangedAt,
@@ -148,9 +146,23 @@ function reshardOutcome(input: GateInput): GateOutcome {
       skip: 'ShardsAndReplicasExclusive',
       message: `reshard ${from} → ${to} waits ${Math.ceil(afterReplicas)} s: the replicas changed at ${observation.replicasChangedAt?.toISOString()}`,
     };
+  const cpu = reshardCpuOutcome(input, target);
+  if (cpu) return cpu;
+  if (to > from) {
+    const quota = nodeQuotaOutcome(observation, to, observation.replicasPerShard, `reshard ${from} → ${to}`);
+    if (quota) return quota;
+    return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
+  }
+  return shardRemoval(input, target);
+}
 
-  // No resharding while engine CPU is high: slot migration needs CPU the nodes do not have.
-  const cpuRules = rules.filter((r) => r.metric.name === CACHE_CPU_METRIC && perNode(target, r));
+type CacheTarget = Extract<GateInput['target'], { kind: 'cache-shards' }>;
+
+/** No resharding while engine CPU is high, or unknown: slot migration needs CPU the nodes do not have. */
+function reshardCpuOutcome(input: GateInput, target: CacheTarget): GateOutcome | undefined {
+  const { decision, observation, metrics, now } = input;
+  const [from, to] = [decision.current, decision.desired];
+  const cpuRules = target.rules.filter((r) => r.metric.name === CACHE_CPU_METRIC && perNode(target, r));
   const cpu = cpuRules.map((r) => perShardValues(target, r, observation, metrics[r.name], now));
   if (cpu.length === 0 || cpu.some((v) => v === undefined))
     return {
@@ -158,19 +170,18 @@ function reshardOutcome(input: GateInput): GateOutcome {
       message: `reshard ${from} → ${to} held: engine CPU of every node is needed to reshard safely and is missing`,
     };
   const hottest = Math.max(...cpu.flatMap((v) => [...(v ?? new Map()).values()]));
-  if (hottest >= RESHARD_CPU_LIMIT)
-    return {
-      skip: 'ReshardBlockedByCpu',
-      message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${RESHARD_CPU_LIMIT}% on the hottest node`,
-    };
+  if (hottest < RESHARD_CPU_LIMIT) return undefined;
+  return {
+    skip: 'ReshardBlockedByCpu',
+    message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${RESHARD_CPU_LIMIT}% on the hottest node`,
+  };
+}
 
-  if (to > from) {
-    const quota = nodeQuotaOutcome(observation, to, observation.replicasPerShard, `reshard ${from} → ${to}`);
-    if (quota) return quota;
-    return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
-  }
-
-  // Scale-in: the shards holding the least memory go, if the rest can take their data and stay quiet.
+/** Scale-in: the shards holding the least memory go, if the rest can take their data and stay quiet. */
+function shardRemoval(input: GateInput, target: CacheTarget): GateOutcome {
+  const { decision, observation, metrics, now } = input;
+  const [from, to] = [decision.current, decision.desired];
+  const rules = target.rules;
   const memoryRule = rules.find((r) => r.metric.name === CACHE_MEMORY_METRIC && perNode(target, r));
   const memory = memoryRule
     ? perShardValues(target, memoryRule, observation, metrics[memoryRule.name], now)
