@@ -4,6 +4,8 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -17,7 +19,7 @@ import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
-import { batchGetAll, batchPutAll } from './dynamoBatches';
+import { type BatchGet, type BatchPut, batchGetAll, batchPutAll } from './dynamoBatches';
 import type { IamActions } from './iamActions';
 import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
 import { type StoredState, type StoredWindow, stateUpdate, targetRecord } from './targetStateItem';
@@ -130,7 +132,7 @@ export class DynamoLedger implements Ledger {
       { pk: this.pk(t), sk: 'STATE' },
       { pk: this.pk(t), sk: 'WINDOW' },
     ]);
-    const items = await batchGetAll(this.doc, this.tableName, keys, 'state');
+    const items = await batchGetAll(keys, 'state', this.batchGet);
     const byKey = new Map(items.map((i) => [`${i.pk}|${i.sk}`, i]));
     return new Map(
       targets.map((t) => [
@@ -146,7 +148,7 @@ export class DynamoLedger implements Ledger {
   /** Each member's PLAN item: BatchGetItem, 100 keys a call, strongly consistent. */
   async readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>> {
     const keys = targets.map((t) => ({ pk: this.pk(t), sk: 'PLAN' }));
-    const items = await batchGetAll(this.doc, this.tableName, keys, 'plan');
+    const items = await batchGetAll(keys, 'plan', this.batchGet);
     const byPk = new Map(items.map((i) => [i.pk, i]));
     const records = new Map<string, PlanMemberRecord>();
     for (const t of targets) {
@@ -168,8 +170,32 @@ export class DynamoLedger implements Ledger {
       ...(r.recommendations ? [this.windowItem(r.decision.target, r.recommendations, r.context.now)] : []),
       ...(r.plan ? [this.planItem(r.decision.target, r.plan, r.context.now)] : []),
     ]);
-    await batchPutAll(this.doc, this.tableName, puts, 'decisions');
+    await batchPutAll(puts, 'decisions', this.batchPut);
   }
+
+  /** One BatchGetItem call, strongly consistent. */
+  private readonly batchGet: BatchGet = async (keys) => {
+    const response = await this.doc.send(
+      new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+    );
+    return {
+      found: (response.Responses?.[this.tableName] ?? []) as Record<string, unknown>[],
+      unprocessed: (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[],
+    };
+  };
+
+  /** One BatchWriteItem call of puts; the items left unprocessed. */
+  private readonly batchPut: BatchPut = async (items) => {
+    const response = await this.doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [this.tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+    const left = (response.UnprocessedItems?.[this.tableName] ?? []) as {
+      PutRequest?: { Item?: Record<string, unknown> };
+    }[];
+    return left.flatMap((r) => (r.PutRequest?.Item ? [r.PutRequest.Item] : []));
+  };
 
   async readCursor(key: string): Promise<string | undefined> {
     const response = await this.doc

@@ -1,4 +1,3 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsCallError } from '../errors';
 
 /** DynamoDB's own limits: keys per BatchGetItem, items per BatchWriteItem. */
@@ -11,34 +10,30 @@ const UNPROCESSED_ROUNDS = 6;
 
 type Item = Record<string, unknown>;
 
+/** One BatchGetItem call: the items found, and the keys DynamoDB left unprocessed. */
+export type BatchGet = (keys: Item[]) => Promise<{ found: Item[]; unprocessed: Item[] }>;
+/** One BatchWriteItem call of puts: the items DynamoDB left unprocessed. */
+export type BatchPut = (items: Item[]) => Promise<Item[]>;
+
 /**
- * Every item of `keys` that exists, strongly consistent: BatchGetItem, 100 keys a call, a few calls at
- * once, the keys DynamoDB leaves unprocessed asked again after a growing pause. `what` names the read in
- * errors (e.g. "state").
+ * Every item of `keys` that exists: `get` (the caller's BatchGetItem call, which its IAM declaration names)
+ * with 100 keys a call, a few calls at once, the keys DynamoDB leaves unprocessed asked again after a growing
+ * pause. `what` names the read in errors (e.g. "state").
  */
-export async function batchGetAll(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  keys: readonly Item[],
-  what: string,
-): Promise<Item[]> {
+export async function batchGetAll(keys: readonly Item[], what: string, get: BatchGet): Promise<Item[]> {
+  const operation = `DynamoDB BatchGetItem (${what})`;
   const pages = await inBatches(chunked(keys, BATCH_GET_KEYS), async (batch) => {
     const found: Item[] = [];
     let pending: Item[] = [...batch];
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === UNPROCESSED_ROUNDS)
-        throw new AwsCallError(
-          `DynamoDB BatchGetItem (${what})`,
-          new Error(`${pending.length} keys left unprocessed`),
-        );
+        throw new AwsCallError(operation, new Error(`${pending.length} keys left unprocessed`));
       if (round > 0) await pause(round);
-      const response = await doc
-        .send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }))
-        .catch((cause: unknown) => {
-          throw new AwsCallError(`DynamoDB BatchGetItem (${what})`, cause);
-        });
-      found.push(...((response.Responses?.[tableName] ?? []) as Item[]));
-      pending = (response.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
+      const answer = await get(pending).catch((cause: unknown) => {
+        throw new AwsCallError(operation, cause);
+      });
+      found.push(...answer.found);
+      pending = answer.unprocessed;
     }
     return found;
   });
@@ -46,30 +41,20 @@ export async function batchGetAll(
 }
 
 /**
- * Every item put, unconditionally: BatchWriteItem, 25 items a call, a few calls at once, the items
- * DynamoDB leaves unprocessed sent again after a growing pause.
+ * Every item put, unconditionally: `put` (the caller's BatchWriteItem call) with 25 items a call, a few calls
+ * at once, the items DynamoDB leaves unprocessed sent again after a growing pause.
  */
-export async function batchPutAll(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  items: readonly Item[],
-  what: string,
-): Promise<void> {
+export async function batchPutAll(items: readonly Item[], what: string, put: BatchPut): Promise<void> {
+  const operation = `DynamoDB BatchWriteItem (${what})`;
   await inBatches(chunked(items, BATCH_WRITE_ITEMS), async (batch) => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+    let pending: Item[] = [...batch];
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === UNPROCESSED_ROUNDS)
-        throw new AwsCallError(
-          `DynamoDB BatchWriteItem (${what})`,
-          new Error(`${pending.length} items left unprocessed`),
-        );
+        throw new AwsCallError(operation, new Error(`${pending.length} items left unprocessed`));
       if (round > 0) await pause(round);
-      const response = await doc
-        .send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }))
-        .catch((cause: unknown) => {
-          throw new AwsCallError(`DynamoDB BatchWriteItem (${what})`, cause);
-        });
-      pending = (response.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+      pending = await put(pending).catch((cause: unknown) => {
+        throw new AwsCallError(operation, cause);
+      });
     }
   });
 }
