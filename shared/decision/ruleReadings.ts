@@ -74,7 +74,7 @@ function sampleOrdered(
   }
   if (newest < 0) return undefined;
   const newestAt = (readings[newest] as MetricReading).timestamp.getTime();
-  if (at - (newestAt + period) > staleAfterSeconds(target, rule) * 1000) return undefined;
+  if (isStale(target, rule, newestAt, now)) return undefined;
   const windowStart = newestAt - (rule.evaluationPeriods - 1) * period;
   let count = 0;
   let lowest = Number.POSITIVE_INFINITY;
@@ -95,6 +95,17 @@ function sampleOrdered(
   };
 }
 
+/** Whether the newest complete period, starting at `newestAt`, ended too long ago to act on (both paths ask). */
+function isStale(
+  target: Pick<Target, 'metricStaleAfterSeconds'>,
+  rule: Rule,
+  newestAt: number,
+  now: Date,
+): boolean {
+  const age = now.getTime() - (newestAt + rule.metric.periodSeconds * 1000);
+  return age > staleAfterSeconds(target, rule) * 1000;
+}
+
 /** ruleSample for readings in any order, a period perhaps more than once (its last reading counts). */
 function sampleAnyOrder(
   target: Pick<Target, 'metricStaleAfterSeconds'>,
@@ -110,9 +121,7 @@ function sampleAnyOrder(
     (a, b) => (a === undefined || b.timestamp > a.timestamp ? b : a),
     undefined,
   );
-  if (!newest) return undefined;
-  const age = now.getTime() - (newest.timestamp.getTime() + period);
-  if (age > staleAfterSeconds(target, rule) * 1000) return undefined;
+  if (!newest || isStale(target, rule, newest.timestamp.getTime(), now)) return undefined;
 
   const windowStart = newest.timestamp.getTime() - (rule.evaluationPeriods - 1) * period;
   const byPeriod = new Map<number, number>();

@@ -131,19 +131,11 @@ export const mutants: readonly Mutant[] = [
   },
   {
     guard: 'freshness',
-    mutant: 'a stale datapoint is read as current (readings in any order)',
+    // One check serves both of ruleSample's paths (readings in time order, and in any order).
+    mutant: 'a stale datapoint is read as current',
     file: 'shared/decision/ruleReadings.ts',
-    original: 'if (age > staleAfterSeconds(target, rule) * 1000) return undefined;',
-    replacement: '',
-    tests: ['tests/unit/decision/decideCapacity.test.ts', 'tests/unit/decision/ruleSample.test.ts'],
-  },
-  {
-    guard: 'freshness',
-    // Readings in time order (GetMetricData's, the backtest's) take their own path (issue 23): its check too.
-    mutant: 'a stale datapoint is read as current (readings in time order)',
-    file: 'shared/decision/ruleReadings.ts',
-    original: 'if (at - (newestAt + period) > staleAfterSeconds(target, rule) * 1000) return undefined;',
-    replacement: '',
+    original: 'return age > staleAfterSeconds(target, rule) * 1000;',
+    replacement: 'return false;',
     tests: ['tests/unit/decision/decideCapacity.test.ts', 'tests/unit/decision/ruleSample.test.ts'],
   },
   {
