@@ -86,4 +86,63 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     await run(w, 'rds-replicas', 10);
     expect(w.layer.counts.get('rds.stuckCreating')).toBe(1); // one episode, however often described
   });
+  it('bounds count the replicas that serve: a failed one beside max serving while it is replaced is no breach (seed 21)', async () => {
+    const { w, invariants, step, serving } = await readsAtMax();
+    const stale = newest(serving());
+    w.layer.rds.stopReplication(stale, 'stopped', 'Error 1062', { shown: true });
+    // Its delete, once replaced, meets a console change of the source (as seed 21's did): refused, retried.
+    w.layer.rds.armed.raceNextDelete();
+    let beside = 0; // steps that ended with max serving and the stale one still available beside them
+    for (let m = 0; m < 60; m += 5) {
+      await step();
+      const staleNow = w.layer.rds.instances().find((i) => i.id === stale);
+      if (serving().length === 3 && staleNow?.status === 'available') beside += 1;
+    }
+    expect(beside, story(w)).toBeGreaterThan(0);
+    expect(invariants.violations).toEqual([]);
+  });
+
+  it('bounds: a fourth replica that serves is a breach (the stale one’s replication back before its delete)', async () => {
+    const { w, invariants, step, serving } = await readsAtMax();
+    const back = newest(serving());
+    w.layer.rds.stopReplication(back, 'stopped', 'Error 1062', { shown: true });
+    for (let m = 0; m < 60 && w.layer.rds.instances().length < 5; m += 5) await step(); // until its replacement shows
+    w.layer.rds.resumeReplication(back);
+    for (let m = 0; m < 60; m += 5) await step(); // the replacement comes up beside the three
+    expect(invariants.violations.join('\n'), story(w)).toMatch(
+      /4 of Scalepilot's replicas serve, over max 3/,
+    );
+  });
 });
+
+/**
+ * The replica made last: one that fails is replaced before it is deleted (an older one is taken as replaced
+ * already, by the newer healthy ones, and deleted first).
+ */
+const newest = (replicas: readonly { id: string }[]) =>
+  replicas
+    .map((r) => r.id)
+    .sort()
+    .at(-1) ?? '';
+
+/** A world whose scaler made its 3 read replicas (the max) itself, watched by the soak's invariants step by step. */
+async function readsAtMax() {
+  const w = await ScalerWorld.start({ policy: replicasPolicy(), sources: { reads: { engine: 'mysql' } } });
+  world = w;
+  const invariants = new SoakInvariants(w.policy);
+  const step = async () => {
+    const before = new Map(w.layer.rds.instances().map((i) => [i.id, i]));
+    await w.advance(5);
+    await w.publish();
+    await w.schedule('rds-replicas');
+    invariants.afterStep(w, before);
+  };
+  const serving = () =>
+    w.layer.rds
+      .instances()
+      .filter((i) => i.source === 'db' && i.status === 'available' && i.replication === 'replicating');
+  w.demand.set('reads', 3); // every replica busy: the scaler goes to its max
+  for (let m = 0; m < 120 && serving().length < 3; m += 5) await step();
+  expect(serving(), story(w)).toHaveLength(3);
+  return { w, invariants, step, serving };
+}
