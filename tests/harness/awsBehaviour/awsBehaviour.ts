@@ -80,25 +80,49 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
     notices,
     now: () => options.clock.now().getTime(),
   };
-  const moto = motoQuery(emulator.motoEndpoint, emulator.aws.region);
-  const rds = new RdsInstances(context, moto, options.rds);
-  const cache = new CacheResharding(context, moto, options.cache);
-  const asg = new AutoScalingLifecycle(context, moto, options.asg);
-  const quotas = new ServiceQuotas(context);
-  const cacheScalableTargets = new CacheScalableTargets();
-  const throttling = new Throttling(
-    context,
-    options.rates === false ? {} : (options.rates ?? documentedRates),
-  );
-  const html = new HtmlFaults(context);
-  // Faults first (a refused call never reaches AWS), then the services' own behaviour.
-  const faults: Behaviour[] = [html, throttling];
-  const services: Behaviour[] = [rds, cache, asg, quotas, cacheScalableTargets, new CloudWatchMath()];
-  const settling: Behaviour[] = [rds, cache];
+  const played = behaviours(context, motoQuery(emulator.motoEndpoint, emulator.aws.region), options);
+  const settle = settleInOrder(context, [played.rds, played.cache]);
+  intercept(emulator, context, played, settle);
+  return {
+    emulator,
+    // The functions' own retries and timeouts, as in Lambda (the emulator's patience is the local account's).
+    aws: { ...emulator.aws, maxAttempts: 3, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    harnessAws: {
+      ...emulator.aws,
+      // The harness's set-up (a launch template is not idempotent) must not be retried for slowness alone.
+      requestTimeoutMs: 120_000,
+      credentials: { accessKeyId: HARNESS_ACCESS_KEY, secretAccessKey: HARNESS_ACCESS_KEY },
+    },
+    clock: options.clock,
+    counts,
+    mutations,
+    notices,
+    ...played,
+    settle,
+    async stop() {
+      emulator.intercept(undefined);
+      if (!options.emulator) await emulator.stop();
+    },
+  };
+}
 
-  // One settle at a time, in the order asked: each applies what is due by the clock's now.
+/** Each service's behaviour and each fault the layer plays. */
+function behaviours(context: LayerContext, moto: ReturnType<typeof motoQuery>, options: AwsBehaviourOptions) {
+  return {
+    rds: new RdsInstances(context, moto, options.rds),
+    cache: new CacheResharding(context, moto, options.cache),
+    asg: new AutoScalingLifecycle(context, moto, options.asg),
+    quotas: new ServiceQuotas(context),
+    cacheScalableTargets: new CacheScalableTargets(),
+    throttling: new Throttling(context, options.rates === false ? {} : (options.rates ?? documentedRates)),
+    html: new HtmlFaults(context),
+  };
+}
+
+/** One settle at a time, in the order asked: each applies what is due by the clock's now. */
+function settleInOrder(context: LayerContext, settling: readonly Behaviour[]): () => Promise<void> {
   let settled: Promise<void> = Promise.resolve();
-  const settle = () => {
+  return () => {
     const now = context.now();
     const run = settled.then(async () => {
       for (const b of settling) await b.settle?.(now);
@@ -106,7 +130,21 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
     settled = run.catch(() => undefined);
     return run;
   };
+}
 
+/**
+ * Every call through the proxy: what is due settled first; the faults (a refused call never reaches AWS),
+ * then the services' own behaviour, then moto; the functions' calls logged, the harness's own let through.
+ */
+function intercept(
+  emulator: Emulator,
+  context: LayerContext,
+  played: ReturnType<typeof behaviours>,
+  settle: () => Promise<void>,
+): void {
+  const faults: Behaviour[] = [played.html, played.throttling];
+  const { rds, cache, asg, quotas, cacheScalableTargets } = played;
+  const services: Behaviour[] = [rds, cache, asg, quotas, cacheScalableTargets, new CloudWatchMath()];
   emulator.intercept(async (raw, forward) => {
     const call = parseCall(raw);
     if (!call) return forward();
@@ -125,68 +163,61 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
     if (!bypass) record(context, call, answer);
     return answer;
   });
-
-  return {
-    emulator,
-    // The functions' own retries and timeouts, as in Lambda (the emulator's patience is the local account's).
-    aws: { ...emulator.aws, maxAttempts: 3, requestTimeoutMs: REQUEST_TIMEOUT_MS },
-    harnessAws: {
-      ...emulator.aws,
-      // The harness's set-up (a launch template is not idempotent) must not be retried for slowness alone.
-      requestTimeoutMs: 120_000,
-      credentials: { accessKeyId: HARNESS_ACCESS_KEY, secretAccessKey: HARNESS_ACCESS_KEY },
-    },
-    clock: options.clock,
-    counts,
-    mutations,
-    notices,
-    rds,
-    cache,
-    asg,
-    quotas,
-    cacheScalableTargets,
-    throttling,
-    html,
-    settle,
-    async stop() {
-      emulator.intercept(undefined);
-      if (!options.emulator) await emulator.stop();
-    },
-  };
 }
 
 /** Logs a call that changes the account (with its outcome) and every notice published. */
 function record(context: LayerContext, call: AwsCall, answer: EmulatorAnswer): void {
-  const at = context.now();
-  if (call.service === 'sns' && answer.status === 200 && ['Publish', 'PublishBatch'].includes(call.action)) {
-    // A run with several notices sends them in one PublishBatch (its entries under
-    // `PublishBatchRequestEntries.member.N.`); one alone goes as Publish (no prefix).
-    const prefixes =
-      call.action === 'Publish'
-        ? ['']
-        : Array.from(
-            { length: countEntries(call.params, 'PublishBatchRequestEntries.member') },
-            (_, i) => `PublishBatchRequestEntries.member.${i + 1}.`,
-          );
-    for (const prefix of prefixes) {
-      const attributes = new Map<string, string>();
-      for (let i = 1; call.params.has(`${prefix}MessageAttributes.entry.${i}.Name`); i += 1)
-        attributes.set(
-          call.params.get(`${prefix}MessageAttributes.entry.${i}.Name`) ?? '',
-          call.params.get(`${prefix}MessageAttributes.entry.${i}.Value.StringValue`) ?? '',
+  if (call.service === 'sns' && answer.status === 200 && ['Publish', 'PublishBatch'].includes(call.action))
+    recordNotices(context, call);
+  else if (['rds', 'elasticache', 'autoscaling'].includes(call.service) && MUTATING.test(call.action))
+    recordMutation(context, call, answer);
+}
+
+/**
+ * The notices of a Publish, or of each entry of a PublishBatch (a run with several notices sends them in
+ * one, its entries under `PublishBatchRequestEntries.member.N.`; one alone goes as Publish, no prefix).
+ */
+function recordNotices(context: LayerContext, call: AwsCall): void {
+  const prefixes =
+    call.action === 'Publish'
+      ? ['']
+      : Array.from(
+          { length: countEntries(call.params, 'PublishBatchRequestEntries.member') },
+          (_, i) => `PublishBatchRequestEntries.member.${i + 1}.`,
         );
-      const target = attributes.get('target');
-      if (target)
-        context.notices.push({
-          at,
-          target,
-          reason: attributes.get('reason') ?? '',
-          subject: call.params.get(`${prefix}Subject`) ?? '',
-        });
-    }
-    return;
+  for (const prefix of prefixes) {
+    const attributes = new Map<string, string>();
+    for (let i = 1; call.params.has(`${prefix}MessageAttributes.entry.${i}.Name`); i += 1)
+      attributes.set(
+        call.params.get(`${prefix}MessageAttributes.entry.${i}.Name`) ?? '',
+        call.params.get(`${prefix}MessageAttributes.entry.${i}.Value.StringValue`) ?? '',
+      );
+    const target = attributes.get('target');
+    if (target)
+      context.notices.push({
+        at: context.now(),
+        target,
+        reason: attributes.get('reason') ?? '',
+        subject: call.params.get(`${prefix}Subject`) ?? '',
+      });
   }
-  if (!['rds', 'elasticache', 'autoscaling'].includes(call.service) || !MUTATING.test(call.action)) return;
+}
+
+/** The parameters of a change the soak's invariants read. */
+const RECORDED_DETAIL = [
+  'SourceDBInstanceIdentifier',
+  'DBClusterIdentifier',
+  'DBInstanceClass',
+  'NodeGroupCount',
+  'NewReplicaCount',
+  'DesiredCapacity',
+  'Tags.member.1.Key',
+  'Tags.Tag.1.Key',
+  'TagKeys.member.1',
+];
+
+/** A call that changes the account, with its resource, what it asked, and how AWS answered. */
+function recordMutation(context: LayerContext, call: AwsCall, answer: EmulatorAnswer): void {
   const p = call.params;
   const resource =
     p.get('DBInstanceIdentifier') ??
@@ -195,17 +226,7 @@ function record(context: LayerContext, call: AwsCall, answer: EmulatorAnswer): v
     p.get('ResourceName') ??
     '';
   const detail = Object.fromEntries(
-    [
-      'SourceDBInstanceIdentifier',
-      'DBClusterIdentifier',
-      'DBInstanceClass',
-      'NodeGroupCount',
-      'NewReplicaCount',
-      'DesiredCapacity',
-      'Tags.member.1.Key',
-      'Tags.Tag.1.Key',
-      'TagKeys.member.1',
-    ].flatMap((k) => (p.has(k) ? [[k, p.get(k) as string]] : [])),
+    RECORDED_DETAIL.flatMap((k) => (p.has(k) ? [[k, p.get(k) as string]] : [])),
   );
   const text = answer.status === 200 ? '' : answerText(answer);
   const code =
@@ -213,7 +234,7 @@ function record(context: LayerContext, call: AwsCall, answer: EmulatorAnswer): v
     (text.startsWith('{') ? (JSON.parse(text) as { __type?: string }).__type : undefined);
   const fault = answer.status >= 500 || /Throttl/.test(code ?? '');
   context.mutations.push({
-    at,
+    at: context.now(),
     service: call.service,
     action: call.action,
     resource,

@@ -44,11 +44,47 @@ export interface SoakResult {
  */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const progress = options.onProgress ?? (() => {});
-  const stepMinutes = options.stepMinutes ?? 4;
   const end = Math.round(options.days * 1440);
-  const world = await ScalerWorld.start({
-    policy: soakPolicy(),
+  const world = await soakWorld(options.seed);
+  const invariants = new SoakInvariants(world.policy);
+  const soak = soakOf(world, invariants, options);
+  const model: Model = {
+    minute: 0,
+    end,
+    episodes: new Map(),
+    steps: 0,
+    due: dailyEpisodes(options.seed, options.days),
+    onCall: newOnCall(),
+  };
+  const failures: string[] = [];
+  try {
+    await playCommands(soak, model, options.seed);
+  } catch (error) {
+    const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+    failures.push(
+      `${cause instanceof Error ? cause.message : ''}\n${error instanceof Error ? error.message : String(error)}`.trim(),
+    );
+  } finally {
+    const debug = process.env.SOAK_DEBUG;
+    if (debug) printTarget(world, debug, progress);
+    await world.stop();
+  }
+  return {
     seed: options.seed,
+    days: options.days,
+    steps: model.steps,
+    violations:
+      invariants.violations.length + (failures.length > 0 && invariants.violations.length === 0 ? 1 : 0),
+    behaviours: world.layer.counts.snapshot(),
+    failures,
+  };
+}
+
+/** The soak's account: its policy, a MySQL source and an Aurora cluster, and the rates of its faults. */
+function soakWorld(seed: number): Promise<ScalerWorld> {
+  return ScalerWorld.start({
+    policy: soakPolicy(),
+    seed,
     sources: {
       reads: { engine: 'mysql', instanceClass: 'db.r6g.large' },
       readers: { engine: 'aurora-mysql', instanceClass: 'db.r6g.large' },
@@ -64,13 +100,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       cache: { rollback: 0.1 },
     },
   });
-  const invariants = new SoakInvariants(world.policy);
-  const onStep = options.onStep;
-  const soak: Soak = {
+}
+
+/** What the steps run on, with the caller's `onStep` told the soak so far after each. */
+function soakOf(world: ScalerWorld, invariants: SoakInvariants, options: SoakOptions): Soak {
+  const { onStep } = options;
+  return {
     world,
     invariants,
-    step: stepMinutes,
-    progress,
+    step: options.stepMinutes ?? 4,
+    progress: options.onProgress ?? (() => {}),
     ...(onStep
       ? {
           stepped: ({ minute, steps }: { minute: number; steps: number }) =>
@@ -83,58 +122,36 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         }
       : {}),
   };
-  const model: Model = {
-    minute: 0,
-    end,
-    episodes: new Map(),
-    steps: 0,
-    due: dailyEpisodes(options.seed, options.days),
-    onCall: newOnCall(),
-  };
-  const failures: string[] = [];
-  try {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.commands(commands, { maxCommands: Math.ceil(end / 20), size: 'max' }),
-        async (cmds) => {
-          await fc.asyncModelRun(() => ({ model, real: soak }), cmds);
-          await pass(soak, model, end); // commands may end before the days do
-          // A quiet hour (no more faults, no more changes by anyone), then the ledger against the account.
-          model.episodes.clear();
-          const { crash: _armed, onCall: _answering, ...calm } = model;
-          await pass({ ...soak }, { ...calm, end: model.minute + 60, due: [] }, 60).catch(
-            (error: unknown) => {
-              throw error;
-            },
-          );
-          await invariants.atEnd(world);
-          if (invariants.violations.length > 0) throw new Error(invariants.violations.join('; '));
-        },
-      ),
-      { seed: options.seed, numRuns: 1, endOnFailure: true, verbose: 1 },
-    );
-  } catch (error) {
-    const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-    failures.push(
-      `${cause instanceof Error ? cause.message : ''}\n${error instanceof Error ? error.message : String(error)}`.trim(),
-    );
-  } finally {
-    if (process.env.SOAK_DEBUG)
-      for (const e of world.evaluations.filter((x) => x.decision.target === process.env.SOAK_DEBUG))
-        progress(`  ${e.decision.reason}: ${e.decision.message.slice(-160)}`);
-    if (process.env.SOAK_DEBUG)
-      progress(JSON.stringify(world.layer.notices.filter((n) => n.target === process.env.SOAK_DEBUG)));
-    await world.stop();
-  }
-  return {
-    seed: options.seed,
-    days: options.days,
-    steps: model.steps,
-    violations:
-      invariants.violations.length + (failures.length > 0 && invariants.violations.length === 0 ? 1 : 0),
-    behaviours: world.layer.counts.snapshot(),
-    failures,
-  };
+}
+
+/**
+ * One run of fast-check's commands to the end of the days, then a quiet hour (no more faults, no more
+ * changes by anyone) and the ledger against the account; throws on a broken invariant.
+ */
+async function playCommands(soak: Soak, model: Model, seed: number): Promise<void> {
+  const { end } = model;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.commands(commands, { maxCommands: Math.ceil(end / 20), size: 'max' }),
+      async (cmds) => {
+        await fc.asyncModelRun(() => ({ model, real: soak }), cmds);
+        await pass(soak, model, end); // commands may end before the days do
+        model.episodes.clear();
+        const { crash: _armed, onCall: _answering, ...calm } = model;
+        await pass({ ...soak }, { ...calm, end: model.minute + 60, due: [] }, 60);
+        await soak.invariants.atEnd(soak.world);
+        if (soak.invariants.violations.length > 0) throw new Error(soak.invariants.violations.join('; '));
+      },
+    ),
+    { seed, numRuns: 1, endOnFailure: true, verbose: 1 },
+  );
+}
+
+/** SOAK_DEBUG=<target>: that target's decisions and notices, to read why it did what it did. */
+function printTarget(world: ScalerWorld, target: string, progress: (line: string) => void): void {
+  for (const e of world.evaluations.filter((x) => x.decision.target === target))
+    progress(`  ${e.decision.reason}: ${e.decision.message.slice(-160)}`);
+  progress(JSON.stringify(world.layer.notices.filter((n) => n.target === target)));
 }
 
 /** The minutes a virtual day lasts, for callers that print progress. */
