@@ -66,43 +66,16 @@ interface GateInput {
 
 /** A change of the replicas per shard, if read scaling asks for one now; else why not (or nothing). */
 function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome | undefined {
-  const { target, observation, history, now } = input;
+  const { target, observation, now } = input;
   if (target.kind !== 'cache-shards' || !target.replicaScaling) return undefined;
   const { min, max } = target.replicaScaling;
   const replicas = observation.replicasPerShard;
   const next = direction === 'out' ? replicas + 1 : replicas - 1;
   if (next > max || next < min) return undefined;
-  // Never replicas inside a reshard's cooldown: a reshard moves the load the replicas answer.
-  const afterReshard = Math.max(
-    cooldownLeft(history.lastScaleOutAt, target.cooldowns.scaleOutSeconds, now),
-    cooldownLeft(history.lastScaleInAt, target.cooldowns.scaleInSeconds, now),
-  );
-  if (afterReshard > 0)
-    return {
-      skip: 'ShardsAndReplicasExclusive',
-      message: `replicas ${replicas} → ${next} waits ${Math.ceil(afterReshard)} s: the last reshard's cooldown is running`,
-    };
-  const seconds = direction === 'out' ? target.cooldowns.scaleOutSeconds : target.cooldowns.scaleInSeconds;
-  const own = cooldownLeft(observation.replicasChangedAt, seconds, now);
-  if (own > 0)
-    return {
-      skip: direction === 'out' ? 'ScaleOutCooldown' : 'ScaleInCooldown',
-      message: `replicas ${replicas} → ${next} waits ${Math.ceil(own)} s: the last replica change's cooldown is running`,
-    };
-  if (direction === 'in') {
-    // The nodes of each shard go from replicas + 1 to replicas: the read load of the rest rises with it.
-    for (const rule of target.rules.filter((r) => readRules(target).has(r.name))) {
-      const value = input.decision.metrics[rule.name];
-      if (value === null || value === undefined) continue;
-      const projected = (value * (replicas + 1)) / replicas;
-      const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
-      if (projected >= limit)
-        return {
-          skip: 'WouldReAlarm',
-          message: `replicas ${replicas} → ${next} would bring ${rule.name} to ${pct(projected)}, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
-        };
-    }
-  }
+  const held =
+    replicaCooldown(input, replicas, next, direction) ??
+    replicasWouldReAlarm(input, replicas, next, direction);
+  if (held) return held;
   const quota = nodeQuotaOutcome(
     observation,
     observation.shards.length,
@@ -127,6 +100,56 @@ function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome 
         ? `read load: replicas per shard ${replicas} → ${next} instead of a reshard`
         : `replicas per shard ${replicas} → ${next} before any shard is removed`,
   };
+}
+
+/** A replica change waits for the last reshard's cooldown, and its own direction's. */
+function replicaCooldown(
+  { target, observation, history, now }: GateInput,
+  replicas: number,
+  next: number,
+  direction: 'out' | 'in',
+): GateOutcome | undefined {
+  // Never replicas inside a reshard's cooldown: a reshard moves the load the replicas answer.
+  const afterReshard = Math.max(
+    cooldownLeft(history.lastScaleOutAt, target.cooldowns.scaleOutSeconds, now),
+    cooldownLeft(history.lastScaleInAt, target.cooldowns.scaleInSeconds, now),
+  );
+  if (afterReshard > 0)
+    return {
+      skip: 'ShardsAndReplicasExclusive',
+      message: `replicas ${replicas} → ${next} waits ${Math.ceil(afterReshard)} s: the last reshard's cooldown is running`,
+    };
+  const seconds = direction === 'out' ? target.cooldowns.scaleOutSeconds : target.cooldowns.scaleInSeconds;
+  const own = cooldownLeft(observation.replicasChangedAt, seconds, now);
+  if (own > 0)
+    return {
+      skip: direction === 'out' ? 'ScaleOutCooldown' : 'ScaleInCooldown',
+      message: `replicas ${replicas} → ${next} waits ${Math.ceil(own)} s: the last replica change's cooldown is running`,
+    };
+  return undefined;
+}
+
+/** Fewer replicas per shard: the read load of the rest rises; held when it would re-alarm. */
+function replicasWouldReAlarm(
+  { target, decision }: GateInput,
+  replicas: number,
+  next: number,
+  direction: 'out' | 'in',
+): GateOutcome | undefined {
+  if (direction === 'out' || target.kind !== 'cache-shards') return undefined;
+  // The nodes of each shard go from replicas + 1 to replicas.
+  for (const rule of target.rules.filter((r) => readRules(target).has(r.name))) {
+    const value = decision.metrics[rule.name];
+    if (value === null || value === undefined) continue;
+    const projected = (value * (replicas + 1)) / replicas;
+    const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
+    if (projected >= limit)
+      return {
+        skip: 'WouldReAlarm',
+        message: `replicas ${replicas} → ${next} would bring ${rule.name} to ${pct(projected)}, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
+      };
+  }
+  return undefined;
 }
 
 /** The gates of a reshard the generic decision asked for. */
