@@ -120,6 +120,14 @@ export const PredictiveSchema = z
       .describe(
         'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
       ),
+    maxBufferPercent: z
+      .number()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe(
+        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak); unset: no cap',
+      ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     trustMaseRatio: z
       .number()

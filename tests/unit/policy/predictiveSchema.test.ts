@@ -93,6 +93,7 @@ describe('predictive: every key', () => {
       key: 'capacityBufferPercent',
       value: 0,
     },
+    { name: 'maxBufferPercent', predictive: { maxBufferPercent: 50 }, key: 'maxBufferPercent', value: 50 },
     { name: 'mode', predictive: { mode: 'forecast-and-scale' }, key: 'mode', value: 'forecast-and-scale' },
     {
       name: 'provisioningMinutes (one kind; the other keeps its default)',
@@ -123,6 +124,13 @@ describe('predictive: every key', () => {
       name: 'a negative buffer',
       predictive: { capacityBufferPercent: -1 },
       want: 'predictive.capacityBufferPercent',
+    },
+    { name: 'a negative cap', predictive: { maxBufferPercent: -5 }, want: 'predictive.maxBufferPercent' },
+    { name: 'a cap over 1000%', predictive: { maxBufferPercent: 1001 }, want: 'predictive.maxBufferPercent' },
+    {
+      name: 'a cap that is not a number',
+      predictive: { maxBufferPercent: '50%' },
+      want: 'predictive.maxBufferPercent',
     },
     { name: 'an unknown mode', predictive: { mode: 'scale' }, want: 'predictive.mode' },
     {

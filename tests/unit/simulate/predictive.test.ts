@@ -304,6 +304,17 @@ describe('runBacktest with the policy’s predictive section', () => {
     if (compare === 'lower') expect(sum(floors)).toBeLessThan(sum(base));
     else expect(sum(floors)).toBeGreaterThan(sum(base));
   });
+
+  it('maxBufferPercent caps the measured headroom: lower floors once it is measured, the same before', () => {
+    const capped = floorsWith({ ...acting, maxBufferPercent: 0 });
+    const base = floorsWith(acting);
+    // Before 4 hours of forecasts are scored the policy's buffer stands in, cap or not.
+    expect(early(capped)).toEqual(early(base));
+    const measured = (f: Float64Array) => Array.from(f.slice(1440 + 300));
+    const pairs = measured(capped).map((c, i) => [c, measured(base)[i] as number]);
+    expect(pairs.every(([c, b]) => (c as number) <= (b as number))).toBe(true);
+    expect(pairs.some(([c, b]) => (c as number) < (b as number))).toBe(true);
+  });
 });
 
 describe('the predict function’s trust gate and known events, in the backtest', () => {
