@@ -124,9 +124,10 @@ export const PredictiveSchema = z
       .number()
       .min(0)
       .max(1000)
-      .optional()
+      .nullable()
+      .default(150)
       .describe(
-        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak); unset: no cap',
+        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak); null: no cap (chosen leave-one-trace-out, bench/results.md)',
       ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     trustMaseRatio: z

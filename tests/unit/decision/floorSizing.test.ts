@@ -184,9 +184,16 @@ describe('measuredHeadroom', () => {
 
 describe('floorHeadroom and unitsForLoad', () => {
   it.each([
-    { name: 'the measured headroom when there is one', measured: 1.12, buffer: 30, want: 1.12 },
-    { name: "the policy's buffer until then (seeds: 30%)", measured: undefined, buffer: 30, want: 1.3 },
-    { name: 'a buffer of 0 plans on the point forecast', measured: undefined, buffer: 0, want: 1 },
+    { name: 'the measured headroom when there is one', measured: 1.12, buffer: 30, max: null, want: 1.12 },
+    { name: 'no cap (null): however high it was measured', measured: 7, buffer: 30, max: null, want: 7 },
+    {
+      name: "the policy's buffer until then (seeds: 30%)",
+      measured: undefined,
+      buffer: 30,
+      max: null,
+      want: 1.3,
+    },
+    { name: 'a buffer of 0 plans on the point forecast', measured: undefined, buffer: 0, max: null, want: 1 },
     {
       name: 'maxBufferPercent caps a measured headroom above it',
       measured: 1.8,

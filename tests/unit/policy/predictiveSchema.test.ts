@@ -37,12 +37,13 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
+  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer (the measured headroom at most +150%), forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
       lookbackDays: 32,
       horizonMinutes: 2820,
       capacityBufferPercent: 30,
+      maxBufferPercent: 150,
       mode: 'forecast-only',
       trustMaseRatio: 2,
       seasonalFloor: [],
@@ -94,6 +95,12 @@ describe('predictive: every key', () => {
       value: 0,
     },
     { name: 'maxBufferPercent', predictive: { maxBufferPercent: 50 }, key: 'maxBufferPercent', value: 50 },
+    {
+      name: 'maxBufferPercent null (no cap)',
+      predictive: { maxBufferPercent: null },
+      key: 'maxBufferPercent',
+      value: null,
+    },
     { name: 'mode', predictive: { mode: 'forecast-and-scale' }, key: 'mode', value: 'forecast-and-scale' },
     {
       name: 'provisioningMinutes (one kind; the other keeps its default)',
