@@ -406,6 +406,25 @@ describe('predict runs shared by targets on one series', () => {
     // The two targets' floors differ: sized at the first one's 60%, the second would have copied them.
     expect(afterLow).not.toEqual(low);
   });
+
+  it('are made again for another cap on the measured headroom (maxBufferPercent is part of what a run depends on)', () => {
+    const minutes = 2 * 1440 + 360;
+    const load = syntheticLoad(minutes);
+    const s = scenarioOf(load);
+    const floorsOf = (maxBufferPercent: number | null, series: object) => {
+      const settings = floorSettingsFor({ ...acting, trustMaseRatio: 10, maxBufferPercent });
+      const planner = floorPlanner(settings, scalepilotTarget(s), s, minutes, series);
+      const read = (j: number) => load[j] as number;
+      return Array.from({ length: minutes }, (_, m) =>
+        m === 0 ? undefined : planner.at(m, START + m * 60_000, read)?.units,
+      );
+    };
+    const series = {};
+    const uncapped = floorsOf(null, series);
+    const capped = floorsOf(0, series);
+    expect(capped).toEqual(floorsOf(0, {}));
+    expect(capped).not.toEqual(uncapped);
+  });
 });
 
 describe('historyBefore', () => {
