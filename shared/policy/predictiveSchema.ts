@@ -127,7 +127,7 @@ export const PredictiveSchema = z
       .nullable()
       .default(150)
       .describe(
-        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak); null: no cap (chosen leave-one-trace-out, bench/results.md)',
+        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak), 0–1000; null: no cap (chosen leave-one-trace-out, bench/results.md)',
       ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     trustMaseRatio: z
