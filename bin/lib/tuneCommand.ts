@@ -144,6 +144,7 @@ export function recommendedYaml(
           predictive: {
             trustMaseRatio: result.floors.trustMaseRatio,
             seasonalFloor: [...result.floors.seasonalFloor],
+            maxBufferPercent: result.floors.maxBufferPercent,
             tuning: { enabled: false, ...result.floors.tuning },
           },
         }

@@ -124,9 +124,20 @@ function kthSmallest(a: Float64Array, k: number): number {
 
 const before = (x: number, y: number) => x < y || (Number.isNaN(y) && !Number.isNaN(x));
 
-/** The headroom the floors use: the measured one, else the policy's buffer. */
-export function floorHeadroom(measured: number | undefined, bufferPercent: number): number {
-  return measured ?? 1 + bufferPercent / 100;
+/**
+ * The headroom the floors use: the measured one, never above `1 + maxBufferPercent / 100` (the policy's
+ * `maxBufferPercent`; null: no cap), else the policy's buffer. The cap is there because the measured headroom is
+ * a ratio: where the forecast is small (a quiet night), a small miss is a large ratio, and the day's floors would
+ * then plan for the night's ratio at the day's peak (bench/results.md: the held-out bike_share trace's floors cost
+ * 1.48× target tracking's without it).
+ */
+export function floorHeadroom(
+  measured: number | undefined,
+  bufferPercent: number,
+  maxBufferPercent: number | null = null,
+): number {
+  if (measured === undefined) return 1 + bufferPercent / 100;
+  return maxBufferPercent === null ? measured : Math.min(measured, 1 + maxBufferPercent / 100);
 }
 
 /** The units that carry `load` at `perUnit` each (ceil tolerating float noise: 240 × 1.25 / 60 is 5). */

@@ -120,6 +120,15 @@ export const PredictiveSchema = z
       .describe(
         'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
       ),
+    maxBufferPercent: z
+      .number()
+      .min(0)
+      .max(1000)
+      .nullable()
+      .default(150)
+      .describe(
+        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak), 0–1000; null: no cap (chosen leave-one-trace-out, bench/results.md)',
+      ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     trustMaseRatio: z
       .number()

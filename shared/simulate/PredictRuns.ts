@@ -153,7 +153,11 @@ export class PredictRuns {
       const measured = measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
       return {
         rule,
-        headroom: floorHeadroom(measured, this.predictive.capacityBufferPercent),
+        headroom: floorHeadroom(
+          measured,
+          this.predictive.capacityBufferPercent,
+          this.predictive.maxBufferPercent,
+        ),
         measured: measured !== undefined,
       };
     });
@@ -328,6 +332,7 @@ export function predictRunsFor(
     ...read,
     p.horizonMinutes,
     p.capacityBufferPercent,
+    p.maxBufferPercent,
     p.trustMaseRatio,
     p.seasonalFloor,
     rules.map((r) => [r.name, r.metric.periodSeconds]),

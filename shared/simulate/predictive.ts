@@ -252,7 +252,7 @@ function walkForward(settings: FloorSettings, target: Target, resource: FloorRes
         const measured = measuredHeadroom(cal, h.rule.metric.periodSeconds / 60, knobs.headroomQuantile);
         return {
           rule: h.rule,
-          headroom: floorHeadroom(measured, predictive.capacityBufferPercent),
+          headroom: floorHeadroom(measured, predictive.capacityBufferPercent, predictive.maxBufferPercent),
           measured: measured !== undefined,
         };
       });

@@ -56,6 +56,8 @@ export interface FloorPolicyKnobs {
   readonly seasonalFloor: readonly SeasonalPeriod[];
   /** The policy's `predictive.tuning` keys this candidate sets (the rest: the schema's defaults). */
   readonly tuning: Readonly<Record<string, unknown>>;
+  /** The cap on the measured headroom (`predictive.maxBufferPercent`; null: none). */
+  readonly maxBufferPercent: number | null;
 }
 
 /**
@@ -68,6 +70,7 @@ export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
   trustMaseRatio: 2,
   seasonalFloor: [],
   tuning: {},
+  maxBufferPercent: 150,
 };
 
 /** Walk-forward tuning on: the quantile in [0.9, 0.99], floors always on; or every knob, floors off allowed. */
@@ -90,6 +93,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
         trustMaseRatio,
         seasonalFloor: [],
         tuning: {},
+        maxBufferPercent: null,
       })),
     ),
   ),
@@ -99,6 +103,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
     trustMaseRatio: 2,
     seasonalFloor: [],
     tuning,
+    maxBufferPercent: null,
   })),
   // The seasonal floor (issue 22): a day and a week before at each sizing, and each period alone at 85%.
   ...[85, 90, 95].flatMap((floorTargetPercent) =>
@@ -108,6 +113,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
       trustMaseRatio: 2,
       seasonalFloor: ['day', 'week'] as const,
       tuning: {},
+      maxBufferPercent: null,
     })),
   ),
   ...(['day', 'week'] as const).map((period) => ({
@@ -116,7 +122,24 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
     trustMaseRatio: 2,
     seasonalFloor: [period],
     tuning: {},
+    maxBufferPercent: null,
   })),
+  // The cap on the measured headroom (issue 22, `predictive.maxBufferPercent`): at 90% holding, +100 to +300%;
+  // at 85% holding, +150 and +300%; with the seasonal floor at 90% holding, +150%.
+  ...[
+    { floorTargetPercent: 90, seasonalFloor: [], caps: [100, 150, 200, 300] },
+    { floorTargetPercent: 85, seasonalFloor: [], caps: [150, 300] },
+    { floorTargetPercent: 90, seasonalFloor: ['day', 'week'] as const, caps: [150] },
+  ].flatMap(({ floorTargetPercent, seasonalFloor, caps }) =>
+    caps.map((maxBufferPercent) => ({
+      floorTargetPercent,
+      scaleInHoldsUnderFloor: true,
+      trustMaseRatio: 2,
+      seasonalFloor,
+      tuning: {},
+      maxBufferPercent,
+    })),
+  ),
 ];
 
 /** The keys of a target these knobs set, as a policy file writes them (with the floors' sizing when given). */
@@ -172,5 +195,6 @@ export function describeFloors(k: FloorPolicyKnobs): string {
     Object.keys(k.tuning).length === 0 ? 'the schema’s tuning' : `tuning ${JSON.stringify(k.tuning)}`;
   const seasonal =
     k.seasonalFloor.length === 0 ? 'no seasonal floor' : `seasonal floor ${k.seasonalFloor.join(' + ')}`;
-  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${seasonal}, ${tuning}`;
+  const cap = k.maxBufferPercent === null ? '' : `, headroom at most +${k.maxBufferPercent}%`;
+  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${seasonal}${cap}, ${tuning}`;
 }

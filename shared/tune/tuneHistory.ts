@@ -179,6 +179,7 @@ function predictiveStage(
     if (!made) {
       made = FLOOR_GRID.map((knobs) => {
         const { floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, seasonalFloor, tuning } = knobs;
+        const { maxBufferPercent } = knobs;
         const target = candidateTarget(
           settings,
           scenario,
@@ -190,6 +191,7 @@ function predictiveStage(
           ...settings.predictive,
           trustMaseRatio,
           seasonalFloor: [...seasonalFloor],
+          maxBufferPercent,
           // The candidate's tuning over the schema's defaults (not the policy's: a candidate is a whole setting).
           tuning: FloorTuningSchema.parse(tuning),
         });

@@ -260,7 +260,8 @@ async function predictOne(
       rule.metric.periodSeconds / 60,
       tuned.knobs.headroomQuantile,
     );
-  const headroom = (rule: Rule) => floorHeadroom(measured(rule), predictive.capacityBufferPercent);
+  const headroom = (rule: Rule) =>
+    floorHeadroom(measured(rule), predictive.capacityBufferPercent, predictive.maxBufferPercent);
 
   const forecastOutcome = forecastAll(target, histories, lead, now, until, verdict, headroom, predictive);
   const outcome: ForecastOutcome =

@@ -184,11 +184,34 @@ describe('measuredHeadroom', () => {
 
 describe('floorHeadroom and unitsForLoad', () => {
   it.each([
-    { name: 'the measured headroom when there is one', measured: 1.12, buffer: 30, want: 1.12 },
-    { name: "the policy's buffer until then (seeds: 30%)", measured: undefined, buffer: 30, want: 1.3 },
-    { name: 'a buffer of 0 plans on the point forecast', measured: undefined, buffer: 0, want: 1 },
-  ])('$name', ({ measured, buffer, want }) => {
-    expect(floorHeadroom(measured, buffer)).toBeCloseTo(want, 12);
+    { name: 'the measured headroom when there is one', measured: 1.12, buffer: 30, max: null, want: 1.12 },
+    { name: 'no cap (null): however high it was measured', measured: 7, buffer: 30, max: null, want: 7 },
+    {
+      name: "the policy's buffer until then (seeds: 30%)",
+      measured: undefined,
+      buffer: 30,
+      max: null,
+      want: 1.3,
+    },
+    { name: 'a buffer of 0 plans on the point forecast', measured: undefined, buffer: 0, max: null, want: 1 },
+    {
+      name: 'maxBufferPercent caps a measured headroom above it',
+      measured: 1.8,
+      buffer: 30,
+      max: 50,
+      want: 1.5,
+    },
+    { name: 'a measured headroom under the cap stands', measured: 1.12, buffer: 30, max: 50, want: 1.12 },
+    { name: 'a cap of 0 plans on the point forecast', measured: 1.4, buffer: 30, max: 0, want: 1 },
+    {
+      name: "the cap is on the measured headroom, not the policy's buffer",
+      measured: undefined,
+      buffer: 80,
+      max: 50,
+      want: 1.8,
+    },
+  ])('$name', ({ measured, buffer, max, want }) => {
+    expect(floorHeadroom(measured, buffer, max)).toBeCloseTo(want, 12);
   });
 
   it.each([

@@ -37,12 +37,13 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer, forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
+  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer (the measured headroom at most +150%), forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
       lookbackDays: 32,
       horizonMinutes: 2820,
       capacityBufferPercent: 30,
+      maxBufferPercent: 150,
       mode: 'forecast-only',
       trustMaseRatio: 2,
       seasonalFloor: [],
@@ -93,6 +94,13 @@ describe('predictive: every key', () => {
       key: 'capacityBufferPercent',
       value: 0,
     },
+    { name: 'maxBufferPercent', predictive: { maxBufferPercent: 50 }, key: 'maxBufferPercent', value: 50 },
+    {
+      name: 'maxBufferPercent null (no cap)',
+      predictive: { maxBufferPercent: null },
+      key: 'maxBufferPercent',
+      value: null,
+    },
     { name: 'mode', predictive: { mode: 'forecast-and-scale' }, key: 'mode', value: 'forecast-and-scale' },
     {
       name: 'provisioningMinutes (one kind; the other keeps its default)',
@@ -123,6 +131,13 @@ describe('predictive: every key', () => {
       name: 'a negative buffer',
       predictive: { capacityBufferPercent: -1 },
       want: 'predictive.capacityBufferPercent',
+    },
+    { name: 'a negative cap', predictive: { maxBufferPercent: -5 }, want: 'predictive.maxBufferPercent' },
+    { name: 'a cap over 1000%', predictive: { maxBufferPercent: 1001 }, want: 'predictive.maxBufferPercent' },
+    {
+      name: 'a cap that is not a number',
+      predictive: { maxBufferPercent: '50%' },
+      want: 'predictive.maxBufferPercent',
     },
     { name: 'an unknown mode', predictive: { mode: 'scale' }, want: 'predictive.mode' },
     {

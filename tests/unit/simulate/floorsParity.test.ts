@@ -160,6 +160,18 @@ describe('the backtest’s floors are the predict function’s', () => {
     expect(predictions.at(-1)?.decision.message).toContain('measured');
   });
 
+  it('with maxBufferPercent, both cap the measured headroom alike: the same floors, lower than uncapped', async () => {
+    const run = (predictive: Record<string, unknown>) =>
+      bothWays({ target: group, load, from: 1440, hours: 9, predictive: { lookbackDays: 1, ...predictive } });
+    const capped = await run({ maxBufferPercent: 0 });
+    const free = await run({});
+    expect(capped.differ).toEqual([]);
+    const late = (f: readonly (number | undefined)[]) =>
+      f.slice(1440 + 300).map((u) => (u !== undefined && Number.isFinite(u) ? u : 0));
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect(sum(late(capped.floors))).toBeLessThan(sum(late(free.floors)));
+  });
+
   it('with the default 32 days of lookback, the backtest’s forecaster follows the load from its start and still gives predict’s floors', async () => {
     // 40 days of a growing load with a weekly cycle: the planner's forecasts come from one forecaster that has
     // observed the series hour by hour since minute 0 (no refit), predict's from 32 days read afresh each run.

@@ -304,6 +304,17 @@ describe('runBacktest with the policy’s predictive section', () => {
     if (compare === 'lower') expect(sum(floors)).toBeLessThan(sum(base));
     else expect(sum(floors)).toBeGreaterThan(sum(base));
   });
+
+  it('maxBufferPercent caps the measured headroom: lower floors once it is measured, the same before', () => {
+    const capped = floorsWith({ ...acting, maxBufferPercent: 0 });
+    const base = floorsWith(acting);
+    // Before 4 hours of forecasts are scored the policy's buffer stands in, cap or not.
+    expect(early(capped)).toEqual(early(base));
+    const measured = (f: Float64Array) => Array.from(f.slice(1440 + 300));
+    const pairs = measured(capped).map((c, i) => [c, measured(base)[i] as number]);
+    expect(pairs.every(([c, b]) => (c as number) <= (b as number))).toBe(true);
+    expect(pairs.some(([c, b]) => (c as number) < (b as number))).toBe(true);
+  });
 });
 
 describe('the predict function’s trust gate and known events, in the backtest', () => {
@@ -394,6 +405,25 @@ describe('predict runs shared by targets on one series', () => {
     expect(afterLow).toEqual(alone);
     // The two targets' floors differ: sized at the first one's 60%, the second would have copied them.
     expect(afterLow).not.toEqual(low);
+  });
+
+  it('are made again for another cap on the measured headroom (maxBufferPercent is part of what a run depends on)', () => {
+    const minutes = 2 * 1440 + 360;
+    const load = syntheticLoad(minutes);
+    const s = scenarioOf(load);
+    const floorsOf = (maxBufferPercent: number | null, series: object) => {
+      const settings = floorSettingsFor({ ...acting, trustMaseRatio: 10, maxBufferPercent });
+      const planner = floorPlanner(settings, scalepilotTarget(s), s, minutes, series);
+      const read = (j: number) => load[j] as number;
+      return Array.from({ length: minutes }, (_, m) =>
+        m === 0 ? undefined : planner.at(m, START + m * 60_000, read)?.units,
+      );
+    };
+    const series = {};
+    const uncapped = floorsOf(null, series);
+    const capped = floorsOf(0, series);
+    expect(capped).toEqual(floorsOf(0, {}));
+    expect(capped).not.toEqual(uncapped);
   });
 });
 

@@ -33,6 +33,9 @@ const hash = (column: ArrayLike<number>) =>
 // the forecaster gained its fading models (issue 22, forecasts: its point forecast changed on purpose); every
 // other row unchanged. The `scalepilot` row's (and its floor's) again when its floors' default became the one the
 // bench chooses on all six shared traces (issue 22: floorTarget 90%, scale-in holding); every other row unchanged.
+// The `scalepilot` row's (and its floor's) again when the measured headroom got its cap, chosen the same way
+// (issue 22: `predictive.maxBufferPercent` 150; it moves the first 4 days of the network and request-count
+// traces only); every other row unchanged.
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(

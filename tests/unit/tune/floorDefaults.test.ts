@@ -13,6 +13,10 @@ describe('the floors’ defaults', () => {
     expect(PredictiveSchema.parse({}).trustMaseRatio).toBe(FLOOR_DEFAULTS.trustMaseRatio);
   });
 
+  it('set the schema’s maxBufferPercent default', () => {
+    expect(PredictiveSchema.parse({}).maxBufferPercent).toBe(FLOOR_DEFAULTS.maxBufferPercent);
+  });
+
   it('set the schema’s seasonalFloor default', () => {
     expect(PredictiveSchema.parse({}).seasonalFloor).toEqual(FLOOR_DEFAULTS.seasonalFloor);
   });
