@@ -83,7 +83,7 @@ export function planForecaster(
         if (made.status === 'forecast') {
           previous = made;
           const headroom = floorHeadroom(
-            measuredHeadroom(calibration, 1),
+            measuredHeadroom(calibration, 1, model.headroomQuantile),
             settings.predictive.capacityBufferPercent,
           );
           if (verdict.trusted)

@@ -46,3 +46,25 @@ describe('planForecaster: the plan’s demand forecast passes the trust gate, as
     expect(got.withFloor).toBe(floors);
   });
 });
+
+describe('planForecaster: the plan’s floors plan for its headroomQuantile of actual ÷ forecast', () => {
+  /** The API's floors summed over the last day, in instance-minutes. */
+  function apiFloorMinutes(headroomQuantile: number) {
+    const settings = floorSettingsFor(PredictiveSchema.parse({}));
+    const forecaster = planForecaster(settings, { ...rushPlan(), headroomQuantile }, demand.length, demand);
+    let sum = 0;
+    for (let m = 1; m < demand.length; m += 1) {
+      const units = forecaster.at(m, START + m * 60_000, (j) => demand[j] as number).get('api')?.units ?? 0;
+      if (m >= (DAYS - 1) * 1440) sum += units;
+    }
+    return sum;
+  }
+  // The wobble puts each minute up to 250 requests off a forecast of the day's curve: the median minute needs
+  // little headroom, the 95th percentile more, and the floors follow the quantile.
+  it.each([
+    { name: 'the median: lower floors than the default 0.95', lower: 0.5, higher: 0.95 },
+    { name: '0.8: lower floors than 0.99', lower: 0.8, higher: 0.99 },
+  ])('$name', ({ lower, higher }) => {
+    expect(apiFloorMinutes(lower)).toBeLessThan(apiFloorMinutes(higher));
+  });
+});
