@@ -1,6 +1,6 @@
 // The plan rows of the bench (issue 24): `scalepilot backtest --plan` of the example policy's plan on every
-// shared trace, and on the extra traces in bench/traces/ when present, against the goal; with `holds`, the
-// scale-in hold chosen leave-one-out. `npm run bench` runs it after the per-kind bench, `npm run bench:plans`
+// shared trace, and on the extra traces in bench/traces/ when present, against the goal; with `choices`, a
+// plan key's default (the scale-in hold, the headroom quantile) chosen leave-one-out. `npm run bench` runs it after the per-kind bench, `npm run bench:plans`
 // alone; both write bench/plan-results.md.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -28,11 +28,23 @@ export interface PlanBenchOptions {
   readonly root: string;
   /** Folders of traces: the shared ones, then the extra ones (scored apart: no default was chosen on them). */
   readonly sets: readonly { readonly name: string; readonly dir: string }[];
-  /** Scale-in holds to choose among leave-one-out on the first set (none: the policy's own). */
-  readonly holds?: readonly number[];
+  /** Plan keys whose default is chosen leave-one-out on the first set, each among its candidates. */
+  readonly choices?: readonly PlanChoice[];
   /** Writes each run's report to bench/out (slow: charts). */
   readonly reports?: boolean;
   readonly progress?: (line: string) => void;
+}
+
+/** A plan key chosen leave-one-out: its candidates, and the page the choice is written to. */
+export interface PlanChoice {
+  readonly key: 'scaleInHoldMinutes' | 'headroomQuantile';
+  readonly values: readonly number[];
+  /** What the key is, for the page's title and text: `the scale-in hold`. */
+  readonly what: string;
+  /** How a value reads: `60 minutes`, `0.95`. */
+  readonly unit: string;
+  /** The page, under bench/: `plan-hold-choice.md`. */
+  readonly file: string;
 }
 
 // Counts per row interval become per-minute rates; utilisations and occupancies stay as they are.
@@ -46,7 +58,7 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
   const lines = [
     '# Plan backtest results (issue 24)',
     '',
-    `Command: \`npm run bench:plans\` (also run by \`npm run bench\`; with the scale-in hold's default chosen leave-one-out in [plan-hold-choice.md](plan-hold-choice.md)). The example policy's plan \`${plan.name}\` (${plan.members.map((m) => m.target).join(', ')}); definitions: \`../shared/docs/backtest.md\` (Plans) and \`docs/plans.md\`. Cost in USD from the bundled on-demand prices (us-east-1). Ratios are to \`${REFERENCE}\`.`,
+    `Command: \`npm run bench:plans\` (also run by \`npm run bench\`; with the scale-in hold's and the headroom quantile's defaults chosen leave-one-out in [plan-hold-choice.md](plan-hold-choice.md) and [plan-quantile-choice.md](plan-quantile-choice.md)). The example policy's plan \`${plan.name}\` (${plan.members.map((m) => m.target).join(', ')}); definitions: \`../shared/docs/backtest.md\` (Plans) and \`docs/plans.md\`. Cost in USD from the bundled on-demand prices (us-east-1). Ratios are to \`${REFERENCE}\`.`,
     '',
   ];
   const summary: string[] = [];
@@ -80,10 +92,11 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
       '',
     );
     summary.push(`plans, ${set.name}: ${verdict}`);
-    if (index === 0 && options.holds && options.holds.length > 1) {
-      const chosen = await leaveOneOutHold(policy, set.dir, files, runs, options.holds, options);
-      writeFileSync(join(options.root, 'bench/plan-hold-choice.md'), `${chosen.lines.join('\n')}\n`);
-      summary.push(`plans, scale-in hold chosen leave-one-out: ${chosen.summary}`);
+    for (const choice of index === 0 ? (options.choices ?? []) : []) {
+      if (choice.values.length < 2) continue;
+      const chosen = await leaveOneOut(policy, set.dir, files, runs, choice, options);
+      writeFileSync(join(options.root, 'bench', choice.file), `${chosen.lines.join('\n')}\n`);
+      summary.push(`plans, ${choice.what} chosen leave-one-out: ${chosen.summary}`);
     }
     // Written after each set: a long run leaves what it has measured.
     writeFileSync(join(options.root, 'bench/plan-results.md'), `${lines.join('\n')}\n`);
@@ -97,20 +110,20 @@ async function runTrace(
   dir: string,
   file: string,
   options: PlanBenchOptions,
-  hold?: number,
+  setting?: { readonly key: PlanChoice['key']; readonly value: number },
 ): Promise<TraceRun> {
   const series = seriesOf(join(dir, file));
   const held =
-    hold === undefined
+    setting === undefined
       ? policy
-      : { ...policy, plans: policy.plans.map((p) => ({ ...p, scaleInHoldMinutes: hold })) };
+      : { ...policy, plans: policy.plans.map((p) => ({ ...p, [setting.key]: setting.value })) };
   const started = performance.now();
   const result = runPlanBacktest(series, held, held.plans[0]?.name ?? '', {
     prices: bundledPrices,
-    ...(hold === undefined ? {} : { policies: ['coordinated'] }),
+    ...(setting === undefined ? {} : { policies: ['coordinated'] }),
   });
   const ms = performance.now() - started;
-  if (options.reports && hold === undefined) {
+  if (options.reports && setting === undefined) {
     mkdirSync(join(options.root, 'bench/out'), { recursive: true });
     const report = await planReport(result, series, {
       trace: file,
@@ -198,46 +211,51 @@ function goalLine(runs: readonly TraceRun[]): string {
 }
 
 /**
- * The scale-in hold chosen leave-one-out: for each trace, the hold whose coordinated row comes closest to the
- * goal on the *other* traces (the least of each ratio ÷ its goal, the highest of the three; then the least
- * cost), scored on the trace left out.
+ * A plan key's default chosen leave-one-out: for each trace, the value whose coordinated row comes closest to
+ * the goal on the *other* traces (the least of each ratio ÷ its goal, the highest of the three; then the least
+ * cost), scored on the trace left out. The policy's own value is the base run's: it is not run again.
  */
-async function leaveOneOutHold(
+async function leaveOneOut(
   policy: Policy,
   dir: string,
   files: readonly string[],
   base: readonly TraceRun[],
-  holds: readonly number[],
+  choice: PlanChoice,
   options: PlanBenchOptions,
 ): Promise<{ lines: string[]; summary: string }> {
-  const byHold = new Map<number, TraceRun[]>();
-  for (const hold of holds) {
+  const own = policy.plans[0]?.[choice.key];
+  const byValue = new Map<number, TraceRun[]>();
+  for (const value of choice.values) {
+    if (value === own) {
+      byValue.set(value, [...base]);
+      continue;
+    }
     const runs: TraceRun[] = [];
     for (const [i, file] of files.entries()) {
-      // The hold changes the coordinated row only: the others are the base run's.
-      const run = await runTrace(policy, dir, file, options, hold);
+      // The key changes the coordinated row only: the others are the base run's.
+      const run = await runTrace(policy, dir, file, options, { key: choice.key, value });
       const others = base[i]?.figures.filter((f) => f.policy !== 'coordinated') ?? [];
       runs.push({ ...run, figures: [...run.figures, ...others] });
-      options.progress?.(`plans hold ${hold} ${file}: ${(run.ms / 1000).toFixed(1)} s`);
+      options.progress?.(`plans ${choice.key} ${value} ${file}: ${(run.ms / 1000).toFixed(1)} s`);
     }
-    byHold.set(hold, runs);
+    byValue.set(value, runs);
   }
   const lines = [
-    '# The scale-in hold, chosen leave-one-out (issue 24)',
+    `# ${choice.what[0]?.toUpperCase()}${choice.what.slice(1)}, chosen leave-one-out (issue 24)`,
     '',
-    "Command: `npm run bench:plans`, on the shared traces (../shared/traces), the example policy's plan.",
+    `Command: \`npm run bench:plans\`, on the shared traces (../shared/traces), the example policy's plan (\`${choice.key}\`; every other key at its default).`,
     '',
-    `Candidates: ${holds.join(', ')} minutes. For each trace, the hold that comes closest to the goal on the other traces (the highest of the three ratios ÷ their goals; then the least cost) is scored on the trace left out.`,
+    `Candidates: ${choice.values.join(', ')}${choice.unit ? ` ${choice.unit}` : ''}. For each trace, the value that comes closest to the goal on the other traces (the highest of the three ratios ÷ their goals; then the least cost) is scored on the trace left out.`,
     '',
-    '| trace left out | hold chosen on the others | its coordinated row there: system / downstream overload min, cost USD |',
+    `| trace left out | ${choice.key} chosen on the others | its coordinated row there: system / downstream overload min, cost USD |`,
     '|---|---|---|',
   ];
   const heldOut: TraceRun[] = [];
   const chosen: number[] = [];
   for (const [i, file] of files.entries()) {
-    const hold = chooseHold(byHold, holds, i);
-    chosen.push(hold);
-    const run = (byHold.get(hold) ?? [])[i] as TraceRun;
+    const value = chooseValue(byValue, choice.values, i);
+    chosen.push(value);
+    const run = (byValue.get(value) ?? [])[i] as TraceRun;
     const reference = base[i]?.figures.find((f) => f.policy === REFERENCE);
     heldOut.push({
       ...run,
@@ -245,37 +263,38 @@ async function leaveOneOutHold(
     });
     const c = run.figures.find((f) => f.policy === 'coordinated');
     lines.push(
-      `| ${file} | ${hold} | ${c?.overloadMinutes} / ${c?.downstreamOverloadMinutes}, ${c?.cost.toFixed(2)} |`,
+      `| ${file} | ${value} | ${c?.overloadMinutes} / ${c?.downstreamOverloadMinutes}, ${c?.cost.toFixed(2)} |`,
     );
   }
   const counts = new Map<number, number>();
-  for (const h of chosen) counts.set(h, (counts.get(h) ?? 0) + 1);
+  for (const v of chosen) counts.set(v, (counts.get(v) ?? 0) + 1);
   const mostOften = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
   const verdict = goalLine(heldOut);
+  const named = `${mostOften}${choice.unit ? ` ${choice.unit}` : ''}`;
   lines.push(
     '',
-    `Scored on the traces left out: ${verdict}. Chosen most often: **${mostOften} minutes** (the schema's default).`,
+    `Scored on the traces left out: ${verdict}. Chosen most often: **${named}** (the schema's default is ${own}${choice.unit ? ` ${choice.unit}` : ''}).`,
     '',
-    '| hold | system ÷ ref | downstream ÷ ref | cost ÷ ref (all traces) |',
+    `| ${choice.key} | system ÷ ref | downstream ÷ ref | cost ÷ ref (all traces) |`,
     '|---|---|---|---|',
-    ...holds.map((h) => {
-      const runs = byHold.get(h) ?? [];
+    ...choice.values.map((v) => {
+      const runs = byValue.get(v) ?? [];
       const c = sums(runs, 'coordinated');
       const r = sums(runs, REFERENCE);
-      return `| ${h} | ${ratio(c.system, r.system)} | ${ratio(c.downstream, r.downstream)} | ${ratio(c.cost, r.cost)} |`;
+      return `| ${v} | ${ratio(c.system, r.system)} | ${ratio(c.downstream, r.downstream)} | ${ratio(c.cost, r.cost)} |`;
     }),
     '',
   );
-  return { lines, summary: `${mostOften} minutes; left-out traces: ${verdict}` };
+  return { lines, summary: `${named}; left-out traces: ${verdict}` };
 }
 
 /**
- * The hold whose coordinated row comes closest to the goal on every trace but the i-th: the least of the
+ * The value whose coordinated row comes closest to the goal on every trace but the i-th: the least of the
  * highest of the three ratios ÷ their goals (≤ 1: all three met), then the least cost.
  */
-function chooseHold(
-  byHold: ReadonlyMap<number, readonly TraceRun[]>,
-  holds: readonly number[],
+function chooseValue(
+  byValue: ReadonlyMap<number, readonly TraceRun[]>,
+  values: readonly number[],
   i: number,
 ): number {
   const score = (runs: readonly TraceRun[]) => {
@@ -288,17 +307,17 @@ function chooseHold(
     );
     return { slack, cost: c.cost / r.cost };
   };
-  let best: { hold: number; slack: number; cost: number } | undefined;
-  for (const hold of holds) {
-    const s = score((byHold.get(hold) ?? []).filter((_, j) => j !== i));
+  let best: { value: number; slack: number; cost: number } | undefined;
+  for (const value of values) {
+    const s = score((byValue.get(value) ?? []).filter((_, j) => j !== i));
     if (
       !best ||
       s.slack < best.slack - 1e-12 ||
       (Math.abs(s.slack - best.slack) <= 1e-12 && s.cost < best.cost)
     )
-      best = { hold, ...s };
+      best = { value, ...s };
   }
-  return best?.hold ?? (holds[0] as number);
+  return best?.value ?? (values[0] as number);
 }
 
 function safe(value: number, reference: number): number {

@@ -84,6 +84,14 @@ export const PlanSchema = z.strictObject({
     .describe(
       'a member scales in only after the one in front of it (faster) has been smaller this long (60: chosen leave-one-out, bench/plan-hold-choice.md)',
     ),
+  headroomQuantile: z
+    .number()
+    .min(0.5)
+    .max(0.99)
+    .default(0.95)
+    .describe(
+      'the quantile of actual ÷ forecast demand, minute by minute over the last 6 h, the plan’s forecast floors plan for (0.95, as a target’s floors: chosen leave-one-out, bench/plan-quantile-choice.md)',
+    ),
   gateTiming: z
     .enum(['serving', 'in-time'])
     .default('in-time')

@@ -7,6 +7,14 @@ import {
 } from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
 import { floorsUntil, forecastHorizonMinutes } from '../decision/forecastFloors';
+import {
+  type ForecastTrack,
+  inFlightAfter,
+  KEPT_STEPS,
+  scoreTrack,
+  trackedSteps,
+  trustVerdict,
+} from '../decision/forecastTrust';
 import { planFloorSchedules } from '../decision/plans/planFloorSchedules';
 import type { PlanModel } from '../decision/plans/types';
 import type { FloorSchedule } from '../decision/types';
@@ -18,10 +26,12 @@ import { SeriesForecasts } from './SeriesForecasts';
 const FIRST_FORECAST_MINUTE = 1440;
 
 /**
- * The plan's predict run in the backtest, as `floorPlanner` is a target's: every hour (from the first minute
- * with a day of history) a forecast of the demand from the demand before that minute only, the previous
- * forecast scored against what came since (the headroom's calibration), and each member's floors from
- * `planFloorSchedules`: the demand × headroom in the member's units, shifted by its own lead time.
+ * The plan's predict run in the backtest, as `floorPlanner` is a target's and `predictPlans` the function's:
+ * every hour (from the first minute with a day of history) a forecast of the demand from the demand before that
+ * minute only, the previous forecasts scored against what came since (the headroom's calibration, and trust
+ * against seasonal-naive: an untrusted forecast writes no floors, as the function's `ForecastUntrusted`), and
+ * each member's floors from `planFloorSchedules`: the demand × headroom in the member's units, shifted by its
+ * own lead time. A run without floors (declined, untrusted) removes the earlier ones, as the function does.
  */
 export function planForecaster(
   settings: FloorSettings,
@@ -38,6 +48,8 @@ export function planForecaster(
   let lastRunHour = Number.NEGATIVE_INFINITY;
   let previous: PointForecast | undefined;
   let calibration: CalibrationPoint[] = [];
+  let track: ForecastTrack | undefined;
+  let trusted = true;
   return {
     /** Runs the hourly forecast when one is due; returns each member's plan floor in force at minute m. */
     at(m: number, now: number, demand: (j: number) => number) {
@@ -61,26 +73,34 @@ export function planForecaster(
             now,
           );
         }
-        const made = cachedForecast(series, demand, start, m, settings, lead, minutes);
+        const history = seriesForecasts(series, start, settings, minutes);
+        const verdict = trust(track, history, m, now, demand, settings);
+        const made = cachedForecast(history, demand, m, now, settings, lead);
+        const until = floorsUntil(new Date(now), settings.predictive);
+        track = nextTrack(track, verdict, made, history.seasonalNaiveScale(m, demand), now, until, lead);
+        trusted = verdict.trusted;
+        schedules = new Map();
         if (made.status === 'forecast') {
           previous = made;
           const headroom = floorHeadroom(
-            measuredHeadroom(calibration, 1),
+            measuredHeadroom(calibration, 1, model.headroomQuantile),
             settings.predictive.capacityBufferPercent,
           );
-          const until = floorsUntil(new Date(now), settings.predictive);
-          schedules = planFloorSchedules(model, made, headroom, until, new Date(now), made.message);
+          if (verdict.trusted)
+            schedules = planFloorSchedules(model, made, headroom, until, new Date(now), made.message);
           const k = settings.stepMinutes;
           for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
             const point = made.point[Math.floor(t / k)] ?? Number.NaN;
             pointAt[m + t] = point;
-            upperAt[m + t] = point * headroom;
+            upperAt[m + t] = verdict.trusted ? point * headroom : Number.NaN;
           }
         }
       }
       const at = new Date(now);
       return new Map(model.members.map((member) => [member.name, floorAt(schedules.get(member.name), at)]));
     },
+    /** Whether the last run's forecast was trusted (its floors in force). */
+    trusted: () => trusted,
     /** The demand forecast in force at minute m and the demand its floors planned for (NaN: none). */
     forecastAt(m: number): { value: number; upper: number } {
       return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
@@ -88,21 +108,21 @@ export function planForecaster(
   };
 }
 
+/** The plan's demand forecasts are scored under this name (one series: the demand). */
+const DEMAND = 'demand';
+
 /**
  * The demand's forecasts, one SeriesForecasts per series and read settings (as the single-kind backtest's
  * predict runs have theirs): a run reads the demand before its minute only, and every run of a plan on one
  * series (the bench scores several holds) shares them.
  */
 const forecasts = new WeakMap<object, Map<string, SeriesForecasts>>();
-function cachedForecast(
+function seriesForecasts(
   series: object | undefined,
-  demand: (j: number) => number,
   start: number,
-  m: number,
   settings: FloorSettings,
-  lead: number,
   minutes: number,
-): ForecastResult {
+): SeriesForecasts {
   const read = { lookbackMinutes: settings.lookbackMinutes, stepMinutes: settings.stepMinutes };
   const key = `${start} ${minutes} ${read.lookbackMinutes} ${read.stepMinutes}`;
   let bySeries = series ? forecasts.get(series) : undefined;
@@ -115,11 +135,73 @@ function cachedForecast(
     history = new SeriesForecasts(read, start, minutes);
     bySeries?.set(key, history);
   }
-  const now = start + m * 60_000;
+  return history;
+}
+
+function cachedForecast(
+  history: SeriesForecasts,
+  demand: (j: number) => number,
+  m: number,
+  now: number,
+  settings: FloorSettings,
+  lead: number,
+): ForecastResult {
   const newest = history.newest(m, demand) ?? now;
   return history.forecast(
     m,
     demand,
     forecastHorizonMinutes(newest, floorsUntil(new Date(now), settings.predictive), lead),
   );
+}
+
+/** The verdict on the plan's earlier forecasts, scored as predictPlans scores them (the demand before m). */
+function trust(
+  track: ForecastTrack | undefined,
+  history: SeriesForecasts,
+  m: number,
+  now: number,
+  demand: (j: number) => number,
+  settings: FloorSettings,
+) {
+  const at = new Date(now);
+  const scored = track ? scoreTrack(track, (_rule, time) => history.actual(m, demand, time), at) : undefined;
+  const verdict = trustVerdict(
+    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+    at,
+    settings.predictive.trustMaseRatio,
+  );
+  return { ...verdict, scored };
+}
+
+/** The track this run leaves for the next: its forecast over the floors' span, those still in flight, the scores. */
+function nextTrack(
+  track: ForecastTrack | undefined,
+  verdict: ReturnType<typeof trust>,
+  made: ForecastResult,
+  /** The MASE scale of the history it was made from. */
+  scale: number,
+  now: number,
+  until: Date,
+  lead: number,
+): ForecastTrack {
+  const kept =
+    made.status === 'forecast'
+      ? [
+          {
+            rule: DEMAND,
+            start: made.start,
+            stepMinutes: made.stepMinutes,
+            point: made.point.slice(0, Math.min(KEPT_STEPS, trackedSteps(made, until, lead))),
+            scale,
+          },
+        ]
+      : [];
+  return {
+    madeAt: now,
+    forecasts: kept,
+    inFlight: inFlightAfter(verdict.scored?.scored ?? [], new Date(now)),
+    scoredUntil: verdict.scored?.scoredUntil ?? track?.scoredUntil ?? 0,
+    scores: verdict.scores,
+    trusted: verdict.trusted,
+  };
 }

@@ -191,7 +191,7 @@ async function trustedForecast(
   );
   const calibration = calibrated(track, { [DEMAND]: recent }, now);
   const headroom = floorHeadroom(
-    measuredHeadroom(calibration[DEMAND] ?? [], recent.periodMinutes),
+    measuredHeadroom(calibration[DEMAND] ?? [], recent.periodMinutes, model.headroomQuantile),
     predictive.capacityBufferPercent,
   );
   const until = floorsUntil(now, predictive);

@@ -36,6 +36,7 @@ const planArb: fc.Arbitrary<PlanModel> = fc
   .map(({ hold, members }) => ({
     name: 'p',
     scaleInHoldMinutes: hold,
+    headroomQuantile: 0.95,
     gateTiming: 'serving',
     members: members.map(
       (m, i): PlanMemberModel => ({

@@ -19,6 +19,7 @@ export function planModel(
   return {
     name: plan.name,
     scaleInHoldMinutes: plan.scaleInHoldMinutes,
+    headroomQuantile: plan.headroomQuantile,
     gateTiming: plan.gateTiming,
     members: plan.members.map((member) => {
       const target = policy.targets.find((t) => t.name === member.target);

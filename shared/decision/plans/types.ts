@@ -30,6 +30,8 @@ export interface PlanModel {
   /** In the policy's order: the first is the entry, the member the demand reaches first. */
   readonly members: readonly PlanMemberModel[];
   readonly scaleInHoldMinutes: number;
+  /** The quantile of actual ÷ forecast demand the plan's forecast floors plan for (their headroom). */
+  readonly headroomQuantile: number;
   /** When a readiness gate counts a member it waits for as serving: now, or by the time its own capacity would. */
   readonly gateTiming: GateTiming;
 }

@@ -226,6 +226,16 @@ describe('plans: bad plans are refused with one line each, naming the place', ()
       want: 'plans[0] "rush".scaleInHoldMinutes: Too big: expected number to be <=60',
     },
     {
+      name: 'a headroom quantile under the median (floors below the forecast half the time)',
+      plans: [plan({ headroomQuantile: 0.4 })],
+      want: 'plans[0] "rush".headroomQuantile: Too small: expected number to be >=0.5',
+    },
+    {
+      name: 'a headroom quantile of 1 (the single worst minute of six hours)',
+      plans: [plan({ headroomQuantile: 1 })],
+      want: 'plans[0] "rush".headroomQuantile: Too big: expected number to be <=0.99',
+    },
+    {
       name: 'a gate timing that is not serving or in-time',
       plans: [plan({ gateTiming: 'early' })],
       want: 'plans[0] "rush".gateTiming: Invalid option: expected one of "serving"|"in-time"',

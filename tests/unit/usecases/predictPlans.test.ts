@@ -265,6 +265,47 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect((await ledger.read('events-db')).floors).toBeUndefined();
   });
 
+  /**
+   * The plan's headroom: six hours of its demand forecasts scored minute by minute, actual ÷ forecast spread
+   * evenly from 1.0 to 2.0 (the median 1.5, the 95th percentile 1.95).
+   */
+  async function spreadCalibration(ledger: InMemoryLedger) {
+    const calibration = Array.from({ length: 360 }, (_, i) => ({
+      time: T0 - (360 - i) * MIN,
+      ratio: 1 + ((i * 7) % 360) / 360,
+    }));
+    const track: ForecastTrack = {
+      madeAt: T0 - 3_600_000,
+      forecasts: [],
+      scoredUntil: T0,
+      scores: [],
+      trusted: true,
+      calibration: { demand: calibration },
+    };
+    await ledger.writeForecastTrack(planTrackKey('rush'), track);
+  }
+
+  it.each([
+    { name: 'the default 0.95: 1,000 requests × 1.95 need 4 instances', quantile: undefined, api: 4 },
+    { name: 'headroomQuantile 0.5: 1,000 requests × 1.5 need 3', quantile: 0.5, api: 3 },
+  ])(
+    'the plan’s floors plan for its headroomQuantile of actual ÷ forecast: $name',
+    async ({ quantile, api }) => {
+      const base = policy();
+      const p = validatePolicy({
+        ...base,
+        plans: base.plans.map((plan) => ({
+          ...plan,
+          ...(quantile !== undefined ? { headroomQuantile: quantile } : {}),
+        })),
+      });
+      const { deps, ledger } = setUp(p);
+      await spreadCalibration(ledger);
+      await predictTargets(deps);
+      expect(floorAt((await ledger.read('api')).floors, new Date(T0 + 30 * MIN))?.units).toBe(api);
+    },
+  );
+
   /** A week of plan forecasts scored at twice seasonal-naive's error (MASE 1.67 against 0.83). */
   async function twiceNaive(ledger: InMemoryLedger) {
     const week = Array.from({ length: 48 }, (_, i) => ({

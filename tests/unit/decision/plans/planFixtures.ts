@@ -44,6 +44,7 @@ export function rushPlan(over: Record<string, Partial<PlanMemberModel>> = {}, ho
   return {
     name: 'rush',
     scaleInHoldMinutes: hold,
+    headroomQuantile: 0.95,
     gateTiming: 'serving',
     members: members.map((m) => ({ ...m, ...over[m.name] })),
   };
