@@ -91,6 +91,16 @@ export function measuredHeadroom(
   if (calibration.length * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
   const ratios = new Float64Array(calibration.length);
   for (let i = 0; i < ratios.length; i += 1) ratios[i] = (calibration[i] as CalibrationPoint).ratio;
+  return headroomOfRatios(ratios, periodMinutes, quantile);
+}
+
+/** `measuredHeadroom` of a calibration's ratios in time order (the backtest keeps them so); reorders them. */
+export function headroomOfRatios(
+  ratios: Float64Array,
+  periodMinutes: number,
+  quantile = HEADROOM_QUANTILE,
+): number | undefined {
+  if (ratios.length * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
   // The rank's value once sorted, found without sorting (each backtest hour asks it of a few hundred ratios).
   const q = kthSmallest(ratios, Math.min(ratios.length - 1, Math.floor(quantile * ratios.length)));
   return Math.max(1, q);
