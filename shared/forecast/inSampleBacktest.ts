@@ -49,6 +49,9 @@ export class InSampleBacktest {
   private readonly every: number;
   private readonly scored: number;
   private readonly kept: number;
+  /** The sums of an origin whose day has not ended, as last asked (see `errors`). */
+  private readonly scratchSums: Float64Array;
+  private readonly scratchCounts: Float64Array;
 
   constructor(
     private readonly series: GridSeries,
@@ -60,6 +63,8 @@ export class InSampleBacktest {
     this.every = Math.round(BACKTEST_EVERY_MINUTES / step);
     this.scored = Math.round(BACKTEST_HORIZON_MINUTES / step);
     this.kept = Math.round(KEPT_HORIZON_MINUTES / step);
+    this.scratchSums = new Float64Array(models.length);
+    this.scratchCounts = new Float64Array(models.length);
   }
 
   /**
@@ -85,7 +90,10 @@ export class InSampleBacktest {
     return run;
   }
 
-  /** Per model: absolute error sum and count of origin o's forecast over the day after it, up to step n. */
+  /**
+   * Per model: absolute error sum and count of origin o's forecast over the day after it, up to step n. Read them
+   * before the next ask: an origin whose day has not ended gives arrays reused from ask to ask.
+   */
   private errors(run: OriginRun, n: number) {
     const o = run.origin;
     // Kept once the day has passed; asked from an earlier step (a past origin's blend), only what it saw.
@@ -107,11 +115,15 @@ export class InSampleBacktest {
     }
     this.addErrors(run, partial.sums, partial.counts, partial.end, stable);
     partial.end = Math.max(partial.end, stable);
-    const sums = Float64Array.from(partial.sums);
-    const counts = Float64Array.from(partial.counts);
+    // Ended before the newest step (which may still be averaged with another datapoint): final, kept. Else the
+    // sums are read at once by the caller: into arrays reused from ask to ask.
+    const final = o + this.scored < n;
+    const sums = final ? new Float64Array(this.models.length) : this.scratchSums;
+    const counts = final ? new Float64Array(this.models.length) : this.scratchCounts;
+    sums.set(partial.sums);
+    counts.set(partial.counts);
     this.addErrors(run, sums, counts, Math.max(o, stable), end);
-    // Ended before the newest step (which may still be averaged with another datapoint): final.
-    if (o + this.scored < n) {
+    if (final) {
       run.complete = { sums, counts };
       run.partial = undefined;
     }

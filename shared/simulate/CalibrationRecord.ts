@@ -1,4 +1,9 @@
-import { type CalibrationPoint, HEADROOM_WINDOW_MINUTES, type PointForecast } from '../decision/floorSizing';
+import {
+  type CalibrationPoint,
+  HEADROOM_WINDOW_MINUTES,
+  headroomOfRatios,
+  type PointForecast,
+} from '../decision/floorSizing';
 
 /** One rule's points in time order, in typed arrays, appended to as the runs score. */
 class PointLog {
@@ -65,6 +70,8 @@ export class CalibrationRecord {
   private current: Current[] = [];
   private times = new Float64Array(64);
   private ratios = new Float64Array(64);
+  /** The ratios a headroom is measured from (the measure reorders them). */
+  private scratch = new Float64Array(512);
 
   /** Drops the points before the window of a run at epoch ms `now`, and the rules left with none. */
   advance(now: number): void {
@@ -129,10 +136,13 @@ export class CalibrationRecord {
     for (const [time, ratio] of merged) c.log.push(time, ratio);
   }
 
-  /** A rule's ratios now, in time order, in an array of their own (undefined: no record). */
-  ratiosOf(rule: string): Float64Array | undefined {
+  /** `measuredHeadroom` of a rule's record now (undefined: under its least record, or none). */
+  headroom(rule: string, periodMinutes: number): number | undefined {
     const c = this.current.find((x) => x.rule === rule);
-    return c ? c.log.ratios.slice(c.from, c.log.length) : undefined;
+    const count = c ? c.log.length - c.from : 0;
+    if (count > this.scratch.length) this.scratch = new Float64Array(2 * count);
+    if (c) this.scratch.set(c.log.ratios.subarray(c.from, c.log.length));
+    return headroomOfRatios(this.scratch, count, periodMinutes);
   }
 
   /** Where each rule's record lies now: the run's calibration, kept (its logs only grow past it). */

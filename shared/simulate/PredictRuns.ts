@@ -1,9 +1,4 @@
-import {
-  type CalibrationPoint,
-  floorHeadroom,
-  HEADROOM_WINDOW_MINUTES,
-  headroomOfRatios,
-} from '../decision/floorSizing';
+import { type CalibrationPoint, floorHeadroom, HEADROOM_WINDOW_MINUTES } from '../decision/floorSizing';
 import {
   floorsUntil,
   forecastHorizonMinutes,
@@ -148,8 +143,7 @@ export class PredictRuns {
     );
     this.calibrate(previous, m, now, load);
     const headrooms = this.rules.map((rule) => {
-      const ratios = this.calibrations.ratiosOf(rule.name) ?? new Float64Array(0);
-      const measured = headroomOfRatios(ratios, rule.metric.periodSeconds / 60);
+      const measured = this.calibrations.headroom(rule.name, rule.metric.periodSeconds / 60);
       return {
         rule,
         headroom: floorHeadroom(measured, this.predictive.capacityBufferPercent),

@@ -5,7 +5,6 @@ import {
   type CalibrationPoint,
   calibrate,
   HEADROOM_WINDOW_MINUTES,
-  headroomOfRatios,
   measuredHeadroom,
   type PointForecast,
 } from '../../../shared/decision/floorSizing';
@@ -79,9 +78,7 @@ function byRecord(runs: readonly Run[], load: (j: number) => number): KeptCalibr
     // The headroom from the record's own ratios is the one measured from the points.
     for (const [rule, points] of Object.entries(calibrationOf(kept)))
       for (const period of [1, 5])
-        expect(headroomOfRatios(record.ratiosOf(rule) as Float64Array, period)).toBe(
-          measuredHeadroom(points, period),
-        );
+        expect(record.headroom(rule, period)).toBe(measuredHeadroom(points, period));
     return kept;
   });
 }
