@@ -210,7 +210,7 @@ export class Engine {
       status: 'forecast',
       stepMinutes: step,
       start: series.timeOf(n),
-      point: Array.from(point),
+      point: toArray(point),
       upper,
       lower,
       quantile: this.quantile,
@@ -297,15 +297,31 @@ export class Engine {
   }
 }
 
+/** A typed array's values in a plain array (Array.from walks an iterator: hourly, it showed in the backtest). */
+function toArray(values: Float64Array): number[] {
+  const out: number[] = new Array(values.length);
+  for (let i = 0; i < values.length; i += 1) out[i] = values[i] as number;
+  return out;
+}
+
 /**
  * A fading model votes only where the history showed the load returning to its pattern: its in-sample error
  * below its base's held ratio's. Where the two err alike (no excursion in the record), a shift is taken to
  * last (a level that moved 3 hours ago is followed, not faded back).
  */
 function fadeEarned(s: Scored, scored: readonly Scored[]): boolean {
-  if (!s.model.name.endsWith('×fade')) return true;
-  const held = scored.find((x) => x.model.name === s.model.name.replace(/×fade$/, '×ratio'));
+  const name = heldRatioOf(s.model.name);
+  if (name === undefined) return true;
+  const held = scored.find((x) => x.model.name === name);
   return !held || Number.isNaN(held.mae) || s.mae < FADE_EARNS_WITHIN * held.mae;
+}
+
+/** A fading model's held-ratio twin's name (undefined: not a fading model); named once per model name. */
+const heldRatio = new Map<string, string | undefined>();
+function heldRatioOf(name: string): string | undefined {
+  if (!heldRatio.has(name))
+    heldRatio.set(name, name.endsWith('×fade') ? name.replace(/×fade$/, '×ratio') : undefined);
+  return heldRatio.get(name);
 }
 
 /**
@@ -380,5 +396,14 @@ export function declined(
   };
 }
 
-export const formatMinutes = (m: number): string =>
-  m >= 2880 && m % 1440 === 0 ? `${m / 1440} days` : m >= 120 ? `${+(m / 60).toFixed(1)} h` : `${m} min`;
+const minutesText = new Map<number, string>();
+export const formatMinutes = (m: number): string => {
+  // Every forecast's message names two durations, most of them the same ones: each is written once.
+  let text = minutesText.get(m);
+  if (text === undefined) {
+    text =
+      m >= 2880 && m % 1440 === 0 ? `${m / 1440} days` : m >= 120 ? `${+(m / 60).toFixed(1)} h` : `${m} min`;
+    if (minutesText.size < 4096) minutesText.set(m, text);
+  }
+  return text;
+};

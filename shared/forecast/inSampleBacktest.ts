@@ -52,6 +52,13 @@ export class InSampleBacktest {
   /** The sums of an origin whose day has not ended, as last asked (see `errors`). */
   private readonly scratchSums: Float64Array;
   private readonly scratchCounts: Float64Array;
+  /** What `score` sums per model. */
+  private readonly acc: {
+    readonly error: Float64Array;
+    readonly weight: Float64Array;
+    readonly recent: Float64Array;
+    readonly recentCount: Float64Array;
+  };
 
   constructor(
     private readonly series: GridSeries,
@@ -65,6 +72,8 @@ export class InSampleBacktest {
     this.kept = Math.round(KEPT_HORIZON_MINUTES / step);
     this.scratchSums = new Float64Array(models.length);
     this.scratchCounts = new Float64Array(models.length);
+    const perModel = () => new Float64Array(models.length);
+    this.acc = { error: perModel(), weight: perModel(), recent: perModel(), recentCount: perModel() };
   }
 
   /**
@@ -163,37 +172,40 @@ export class InSampleBacktest {
    */
   score(n: number): Scored[] {
     const origins = this.origins(n);
-    const acc = this.models.map(() => ({ error: 0, weight: 0, recent: 0, recentCount: 0 }));
+    // Per model, summed over the origins (typed arrays reused from score to score: it runs every forecast).
+    const { error, weight, recent, recentCount } = this.acc;
+    error.fill(0);
+    weight.fill(0);
+    recent.fill(0);
+    recentCount.fill(0);
     for (let j = 0; j < origins.length; j += 1) {
       const o = origins[j] as number;
       const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
       const { sums, counts } = this.errors(this.run(o), n);
-      for (let k = 0; k < acc.length; k += 1) {
-        const a = acc[k] as (typeof acc)[number];
+      for (let k = 0; k < this.models.length; k += 1) {
         const c = counts[k] as number;
         if (c === 0) continue;
         const mae = (sums[k] as number) / c;
-        a.error += w * mae;
-        a.weight += w;
+        error[k] = (error[k] as number) + w * mae;
+        weight[k] = (weight[k] as number) + w;
         if (j < RECENT_ORIGINS) {
-          a.recent += mae;
-          a.recentCount += 1;
+          recent[k] = (recent[k] as number) + mae;
+          recentCount[k] = (recentCount[k] as number) + 1;
         }
       }
     }
     const newest = origins[0];
     const scored = this.models.map((model, index) => {
-      const a = acc[index] as (typeof acc)[number];
       const usable =
         newest !== undefined &&
         this.run(newest).forecasts[index] !== undefined &&
-        a.weight > 0 &&
-        a.recentCount > 0;
+        (weight[index] as number) > 0 &&
+        (recentCount[index] as number) > 0;
       return {
         model,
         index,
-        mae: usable ? a.error / a.weight : Number.NaN,
-        recentMae: usable ? a.recent / a.recentCount : Number.NaN,
+        mae: usable ? (error[index] as number) / (weight[index] as number) : Number.NaN,
+        recentMae: usable ? (recent[index] as number) / (recentCount[index] as number) : Number.NaN,
       };
     });
     // No model scored on any step (the origins' days are all gaps): as with no origin, every model untested.
