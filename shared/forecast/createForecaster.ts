@@ -1,4 +1,4 @@
-import { TREND_DAMPING_PER_DAY, trendMultipliers, weeklyGrowthRate } from './dampedTrend';
+import { TREND_DAMPING_PER_DAY, trendMultipliersOf, weeklyGrowthRate } from './dampedTrend';
 import { GridSeries } from './gridSeries';
 import { InSampleBacktest, KEPT_HORIZON_MINUTES, type OriginRun, type Scored } from './inSampleBacktest';
 import { type BandCalibration, PredictionBand } from './predictionBand';
@@ -134,6 +134,7 @@ export class Engine {
   private readonly withBand: boolean;
   private readonly p: Periods;
   private readonly buffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+  private readonly forecastBuffers: Float64Array[] = [];
 
   constructor(
     readonly series: GridSeries,
@@ -184,7 +185,13 @@ export class Engine {
         step,
       );
 
-    const made = this.blend(n, (s) => s.model.forecast(n, horizon), horizon);
+    // Read within this call only (the band's record keeps its own): into buffers reused from forecast to forecast.
+    const made = this.blend(
+      n,
+      (s) => s.model.forecast(n, horizon, this.buffer(s.index, horizon)),
+      horizon,
+      this.buffer(this.models.length, horizon),
+    );
     const margins = this.withBand ? this.band.margins(n, made.point, this.quantile) : undefined;
     this.backtest.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     this.band.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
@@ -226,7 +233,12 @@ export class Engine {
    * The blend at origin o, from the values before it: the models' weights by their in-sample errors, the
    * damped trend where it earned its place, and the kept models' forecasts (`forecastOf`) combined.
    */
-  private blend(o: number, forecastOf: (s: Scored) => Float64Array, length: number): Blend {
+  private blend(
+    o: number,
+    forecastOf: (s: Scored) => Float64Array,
+    length: number,
+    into?: Float64Array,
+  ): Blend {
     const { kept, weights } = this.blendWeights(o);
     const nonNegative = this.series.nonNegativeIn(o - WINDOW_DAYS * this.p.day, o);
     // These weights' blend from an earlier origin, with or without the trend measured there.
@@ -249,10 +261,27 @@ export class Engine {
     const point = combine(
       kept.map(forecastOf),
       weights,
-      kept.map((s) => trendMultipliers(growthRate, s.model, o, length, this.p)),
+      trendMultipliersOf(
+        growthRate,
+        kept.map((s) => s.model),
+        o,
+        length,
+        this.p,
+      ),
       nonNegative,
+      into,
     );
     return { kept, weights, growthRate, point };
+  }
+
+  /** Buffer i (a model's forecast by its index; after the models, the blend's), `length` long, reused. */
+  private buffer(i: number, length: number): Float64Array {
+    let buffer = this.forecastBuffers[i];
+    if (buffer?.length !== length) {
+      buffer = new Float64Array(length);
+      this.forecastBuffers[i] = buffer;
+    }
+    return buffer;
   }
 
   /** Two buffers of `length` (one with the trend, one without), reused from blend to blend. */

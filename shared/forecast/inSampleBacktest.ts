@@ -1,4 +1,4 @@
-import { trendMultipliers, weeklyGrowthRate } from './dampedTrend';
+import { trendMultipliersOf, weeklyGrowthRate } from './dampedTrend';
 import type { GridSeries } from './gridSeries';
 import type { Periods, SeasonalModel } from './seasonalModels';
 
@@ -92,7 +92,7 @@ export class InSampleBacktest {
     const forecasts = this.models.map((model) =>
       o < model.needs ? undefined : model.forecast(o, this.kept),
     );
-    const trend = this.models.map((model) => trendMultipliers(growthRate, model, o, this.kept, this.p));
+    const trend = trendMultipliersOf(growthRate, this.models, o, this.kept, this.p);
     // Every field from the start (the errors come later): one object shape for every origin's run.
     run = { origin: o, forecasts, growthRate, trend, complete: undefined, partial: undefined };
     this.runs.set(o, run);
