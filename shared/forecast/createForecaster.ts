@@ -242,19 +242,22 @@ export class Engine {
     const { kept, weights } = this.blendWeights(o);
     const nonNegative = this.series.nonNegativeIn(o - WINDOW_DAYS * this.p.day, o);
     // These weights' blend from an earlier origin, with or without the trend measured there.
+    // The kept models' forecasts and trends at an origin: arrays reused from origin to origin.
+    const forecasts: Float64Array[] = [];
+    const trends: (Float64Array | undefined)[] = [];
     const blendAt = (run: OriginRun, trended: boolean) => {
-      const forecasts = kept.map((s) => run.forecasts[s.index]);
-      if (forecasts.some((f) => f === undefined)) return undefined;
-      const trends = trended ? kept.map((s) => run.trend[s.index]) : [];
+      forecasts.length = 0;
+      trends.length = 0;
+      for (let k = 0; k < kept.length; k += 1) {
+        const index = (kept[k] as Scored).index;
+        const f = run.forecasts[index];
+        if (f === undefined) return undefined;
+        forecasts.push(f);
+        if (trended) trends.push(run.trend[index]);
+      }
       // Read at once and dropped (the trend's test compares the two over each origin): into a buffer reused.
       const length = (forecasts[0] as Float64Array).length;
-      return combine(
-        forecasts as Float64Array[],
-        weights,
-        trends,
-        nonNegative,
-        this.scratch(trended, length),
-      );
+      return combine(forecasts, weights, trends, nonNegative, this.scratch(trended, length));
     };
     const rate = this.trend ? weeklyGrowthRate(this.series, this.p, o) : 0;
     const growthRate = rate !== 0 && this.backtest.trendEarned(o, blendAt) ? rate : 0;

@@ -52,6 +52,11 @@ export class InSampleBacktest {
   /** The sums of an origin whose day has not ended, as last asked (see `errors`). */
   private readonly scratchSums: Float64Array;
   private readonly scratchCounts: Float64Array;
+  /** What `errors` found last (one holder, not an object per origin: it runs for every origin every forecast). */
+  private readonly summed: { sums: Float64Array; counts: Float64Array } = {
+    sums: new Float64Array(0),
+    counts: new Float64Array(0),
+  };
   /** What `score` sums per model. */
   private readonly acc: {
     readonly error: Float64Array;
@@ -103,10 +108,14 @@ export class InSampleBacktest {
    * Per model: absolute error sum and count of origin o's forecast over the day after it, up to step n. Read them
    * before the next ask: an origin whose day has not ended gives arrays reused from ask to ask.
    */
-  private errors(run: OriginRun, n: number) {
+  private errors(run: OriginRun, n: number): void {
     const o = run.origin;
     // Kept once the day has passed; asked from an earlier step (a past origin's blend), only what it saw.
-    if (run.complete && o + this.scored < n) return run.complete;
+    if (run.complete && o + this.scored < n) {
+      this.summed.sums = run.complete.sums;
+      this.summed.counts = run.complete.counts;
+      return;
+    }
     const end = Math.min(o + this.scored, n);
     // The steps before the newest are final: their sums grow from where the last ask left them, in the same
     // order (so the same sums); the newest step is added to a copy.
@@ -136,7 +145,8 @@ export class InSampleBacktest {
       run.complete = { sums, counts };
       run.partial = undefined;
     }
-    return { sums, counts };
+    this.summed.sums = sums;
+    this.summed.counts = counts;
   }
 
   /** Adds each model's absolute errors over steps `from .. to − 1` of its forecast to `sums` and `counts`. */
@@ -181,7 +191,8 @@ export class InSampleBacktest {
     for (let j = 0; j < origins.length; j += 1) {
       const o = origins[j] as number;
       const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
-      const { sums, counts } = this.errors(this.run(o), n);
+      this.errors(this.run(o), n);
+      const { sums, counts } = this.summed;
       for (let k = 0; k < this.models.length; k += 1) {
         const c = counts[k] as number;
         if (c === 0) continue;
