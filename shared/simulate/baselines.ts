@@ -1,6 +1,6 @@
 import { ceilUnits } from '../decision/ruleRecommendation';
-import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
+import { validatePolicy } from '../policy/validatePolicy';
 import {
   FLOOR_DEFAULTS,
   REACTIVE_DEFAULTS,
