@@ -91,15 +91,26 @@ export function measuredHeadroom(
   if (calibration.length * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
   const ratios = new Float64Array(calibration.length);
   for (let i = 0; i < ratios.length; i += 1) ratios[i] = (calibration[i] as CalibrationPoint).ratio;
+  return headroomOfRatios(ratios, ratios.length, periodMinutes, quantile);
+}
+
+/** `measuredHeadroom` of the first `count` ratios of a calibration, in time order; reorders them. */
+export function headroomOfRatios(
+  ratios: Float64Array,
+  count: number,
+  periodMinutes: number,
+  quantile = HEADROOM_QUANTILE,
+): number | undefined {
+  if (count * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
   // The rank's value once sorted, found without sorting (each backtest hour asks it of a few hundred ratios).
-  const q = kthSmallest(ratios, Math.min(ratios.length - 1, Math.floor(quantile * ratios.length)));
+  const q = kthSmallest(ratios, count, Math.min(count - 1, Math.floor(quantile * count)));
   return Math.max(1, q);
 }
 
-/** The k-th smallest value (0-based) of `a`, which it reorders (quickselect; NaN counts as the largest). */
-function kthSmallest(a: Float64Array, k: number): number {
+/** The k-th smallest value (0-based) of the first `count` of `a`, which it reorders (quickselect; NaN counts as the largest). */
+function kthSmallest(a: Float64Array, count: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = count - 1;
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1] as number;
     let i = lo;

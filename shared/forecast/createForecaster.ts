@@ -1,4 +1,4 @@
-import { TREND_DAMPING_PER_DAY, trendMultipliers, weeklyGrowthRate } from './dampedTrend';
+import { TREND_DAMPING_PER_DAY, trendMultipliersOf, weeklyGrowthRate } from './dampedTrend';
 import { GridSeries } from './gridSeries';
 import { InSampleBacktest, KEPT_HORIZON_MINUTES, type OriginRun, type Scored } from './inSampleBacktest';
 import { type BandCalibration, PredictionBand } from './predictionBand';
@@ -134,6 +134,7 @@ export class Engine {
   private readonly withBand: boolean;
   private readonly p: Periods;
   private readonly buffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+  private readonly forecastBuffers: Float64Array[] = [];
 
   constructor(
     readonly series: GridSeries,
@@ -184,7 +185,13 @@ export class Engine {
         step,
       );
 
-    const made = this.blend(n, (s) => s.model.forecast(n, horizon), horizon);
+    // Read within this call only (the band's record keeps its own): into buffers reused from forecast to forecast.
+    const made = this.blend(
+      n,
+      (s) => s.model.forecast(n, horizon, this.buffer(s.index, horizon)),
+      horizon,
+      this.buffer(this.models.length, horizon),
+    );
     const margins = this.withBand ? this.band.margins(n, made.point, this.quantile) : undefined;
     this.backtest.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
     this.band.forgetBefore(n - FORGET_AFTER_DAYS * p.day);
@@ -210,7 +217,7 @@ export class Engine {
       status: 'forecast',
       stepMinutes: step,
       start: series.timeOf(n),
-      point: Array.from(point),
+      point: toArray(point),
       upper,
       lower,
       quantile: this.quantile,
@@ -226,33 +233,58 @@ export class Engine {
    * The blend at origin o, from the values before it: the models' weights by their in-sample errors, the
    * damped trend where it earned its place, and the kept models' forecasts (`forecastOf`) combined.
    */
-  private blend(o: number, forecastOf: (s: Scored) => Float64Array, length: number): Blend {
+  private blend(
+    o: number,
+    forecastOf: (s: Scored) => Float64Array,
+    length: number,
+    into?: Float64Array,
+  ): Blend {
     const { kept, weights } = this.blendWeights(o);
     const nonNegative = this.series.nonNegativeIn(o - WINDOW_DAYS * this.p.day, o);
     // These weights' blend from an earlier origin, with or without the trend measured there.
+    // The kept models' forecasts and trends at an origin: arrays reused from origin to origin.
+    const forecasts: Float64Array[] = [];
+    const trends: (Float64Array | undefined)[] = [];
     const blendAt = (run: OriginRun, trended: boolean) => {
-      const forecasts = kept.map((s) => run.forecasts[s.index]);
-      if (forecasts.some((f) => f === undefined)) return undefined;
-      const trends = trended ? kept.map((s) => run.trend[s.index]) : [];
+      forecasts.length = 0;
+      trends.length = 0;
+      for (let k = 0; k < kept.length; k += 1) {
+        const index = (kept[k] as Scored).index;
+        const f = run.forecasts[index];
+        if (f === undefined) return undefined;
+        forecasts.push(f);
+        if (trended) trends.push(run.trend[index]);
+      }
       // Read at once and dropped (the trend's test compares the two over each origin): into a buffer reused.
       const length = (forecasts[0] as Float64Array).length;
-      return combine(
-        forecasts as Float64Array[],
-        weights,
-        trends,
-        nonNegative,
-        this.scratch(trended, length),
-      );
+      return combine(forecasts, weights, trends, nonNegative, this.scratch(trended, length));
     };
     const rate = this.trend ? weeklyGrowthRate(this.series, this.p, o) : 0;
     const growthRate = rate !== 0 && this.backtest.trendEarned(o, blendAt) ? rate : 0;
     const point = combine(
       kept.map(forecastOf),
       weights,
-      kept.map((s) => trendMultipliers(growthRate, s.model, o, length, this.p)),
+      trendMultipliersOf(
+        growthRate,
+        kept.map((s) => s.model),
+        o,
+        length,
+        this.p,
+      ),
       nonNegative,
+      into,
     );
     return { kept, weights, growthRate, point };
+  }
+
+  /** Buffer i (a model's forecast by its index; after the models, the blend's), `length` long, reused. */
+  private buffer(i: number, length: number): Float64Array {
+    let buffer = this.forecastBuffers[i];
+    if (buffer?.length !== length) {
+      buffer = new Float64Array(length);
+      this.forecastBuffers[i] = buffer;
+    }
+    return buffer;
   }
 
   /** Two buffers of `length` (one with the trend, one without), reused from blend to blend. */
@@ -297,15 +329,31 @@ export class Engine {
   }
 }
 
+/** A typed array's values in a plain array (Array.from walks an iterator: hourly, it showed in the backtest). */
+function toArray(values: Float64Array): number[] {
+  const out: number[] = new Array(values.length);
+  for (let i = 0; i < values.length; i += 1) out[i] = values[i] as number;
+  return out;
+}
+
 /**
  * A fading model votes only where the history showed the load returning to its pattern: its in-sample error
  * below its base's held ratio's. Where the two err alike (no excursion in the record), a shift is taken to
  * last (a level that moved 3 hours ago is followed, not faded back).
  */
 function fadeEarned(s: Scored, scored: readonly Scored[]): boolean {
-  if (!s.model.name.endsWith('×fade')) return true;
-  const held = scored.find((x) => x.model.name === s.model.name.replace(/×fade$/, '×ratio'));
+  const name = heldRatioOf(s.model.name);
+  if (name === undefined) return true;
+  const held = scored.find((x) => x.model.name === name);
   return !held || Number.isNaN(held.mae) || s.mae < FADE_EARNS_WITHIN * held.mae;
+}
+
+/** A fading model's held-ratio twin's name (undefined: not a fading model); named once per model name. */
+const heldRatio = new Map<string, string | undefined>();
+function heldRatioOf(name: string): string | undefined {
+  if (!heldRatio.has(name))
+    heldRatio.set(name, name.endsWith('×fade') ? name.replace(/×fade$/, '×ratio') : undefined);
+  return heldRatio.get(name);
 }
 
 /**
@@ -380,5 +428,14 @@ export function declined(
   };
 }
 
-export const formatMinutes = (m: number): string =>
-  m >= 2880 && m % 1440 === 0 ? `${m / 1440} days` : m >= 120 ? `${+(m / 60).toFixed(1)} h` : `${m} min`;
+const minutesText = new Map<number, string>();
+export const formatMinutes = (m: number): string => {
+  // Every forecast's message names two durations, most of them the same ones: each is written once.
+  let text = minutesText.get(m);
+  if (text === undefined) {
+    text =
+      m >= 2880 && m % 1440 === 0 ? `${m / 1440} days` : m >= 120 ? `${+(m / 60).toFixed(1)} h` : `${m} min`;
+    if (minutesText.size < 4096) minutesText.set(m, text);
+  }
+  return text;
+};

@@ -83,3 +83,23 @@ export function trendMultipliers(
   }
   return out;
 }
+
+/**
+ * `trendMultipliers` of each model, made once per lag: the adjustments of one base share its `unscaledLag`, so
+ * they share its multipliers (one array, read only).
+ */
+export function trendMultipliersOf(
+  rate: number,
+  models: readonly Pick<SeasonalModel, 'unscaledLag'>[],
+  o: number,
+  horizon: number,
+  p: Periods,
+): (Float64Array | undefined)[] {
+  if (rate === 0) return models.map(() => undefined);
+  const byLag = new Map<SeasonalModel['unscaledLag'], Float64Array | undefined>();
+  return models.map((model) => {
+    if (!byLag.has(model.unscaledLag))
+      byLag.set(model.unscaledLag, trendMultipliers(rate, model, o, horizon, p));
+    return byLag.get(model.unscaledLag);
+  });
+}

@@ -9,6 +9,8 @@ export class GridSeries {
   length = 0;
   /** Steps that hold a datapoint. */
   observed = 0;
+  /** `observedBefore[i]`: steps before step i that hold a datapoint (a count per step: a window's is a difference). */
+  private observedBefore = new Float64Array(1025);
   /** The steps holding a negative value, in order (rare: loads are counts and percentages). */
   private readonly negatives: number[] = [];
 
@@ -24,11 +26,15 @@ export class GridSeries {
       const grown = new Float64Array(this.values.length * 2);
       grown.set(this.values);
       this.values = grown;
+      const counts = new Float64Array(grown.length + 1);
+      counts.set(this.observedBefore);
+      this.observedBefore = counts;
     }
     this.values[this.length] = value;
     if (value < 0) this.negatives.push(this.length);
     this.length += 1;
     if (!Number.isNaN(value)) this.observed += 1;
+    this.observedBefore[this.length] = this.observed;
   }
 
   /** Replaces the newest step's value (several datapoints in one step are averaged by the caller). */
@@ -37,6 +43,7 @@ export class GridSeries {
     const was = this.values[i] as number;
     if (Number.isNaN(was) && !Number.isNaN(value)) this.observed += 1;
     if (!Number.isNaN(was) && Number.isNaN(value)) this.observed -= 1;
+    this.observedBefore[this.length] = this.observed;
     this.values[i] = value;
     if (this.negatives.at(-1) === i) this.negatives.pop();
     if (value < 0) this.negatives.push(i);
@@ -59,9 +66,9 @@ export class GridSeries {
 
   /** Steps observed in `[from, to)`. */
   observedIn(from: number, to: number): number {
-    let c = 0;
-    for (let i = Math.max(0, from); i < to; i += 1) if (!Number.isNaN(this.values[i] as number)) c += 1;
-    return c;
+    const lo = Math.max(0, from);
+    const hi = Math.min(to, this.length);
+    return hi > lo ? (this.observedBefore[hi] as number) - (this.observedBefore[lo] as number) : 0;
   }
 }
 

@@ -1,4 +1,4 @@
-import { trendMultipliers, weeklyGrowthRate } from './dampedTrend';
+import { trendMultipliersOf, weeklyGrowthRate } from './dampedTrend';
 import type { GridSeries } from './gridSeries';
 import type { Periods, SeasonalModel } from './seasonalModels';
 
@@ -49,6 +49,21 @@ export class InSampleBacktest {
   private readonly every: number;
   private readonly scored: number;
   private readonly kept: number;
+  /** The sums of an origin whose day has not ended, as last asked (see `errors`). */
+  private readonly scratchSums: Float64Array;
+  private readonly scratchCounts: Float64Array;
+  /** What `errors` found last (one holder, not an object per origin: it runs for every origin every forecast). */
+  private readonly summed: { sums: Float64Array; counts: Float64Array } = {
+    sums: new Float64Array(0),
+    counts: new Float64Array(0),
+  };
+  /** What `score` sums per model. */
+  private readonly acc: {
+    readonly error: Float64Array;
+    readonly weight: Float64Array;
+    readonly recent: Float64Array;
+    readonly recentCount: Float64Array;
+  };
 
   constructor(
     private readonly series: GridSeries,
@@ -60,6 +75,10 @@ export class InSampleBacktest {
     this.every = Math.round(BACKTEST_EVERY_MINUTES / step);
     this.scored = Math.round(BACKTEST_HORIZON_MINUTES / step);
     this.kept = Math.round(KEPT_HORIZON_MINUTES / step);
+    this.scratchSums = new Float64Array(models.length);
+    this.scratchCounts = new Float64Array(models.length);
+    const perModel = () => new Float64Array(models.length);
+    this.acc = { error: perModel(), weight: perModel(), recent: perModel(), recentCount: perModel() };
   }
 
   /**
@@ -78,18 +97,25 @@ export class InSampleBacktest {
     const forecasts = this.models.map((model) =>
       o < model.needs ? undefined : model.forecast(o, this.kept),
     );
-    const trend = this.models.map((model) => trendMultipliers(growthRate, model, o, this.kept, this.p));
+    const trend = trendMultipliersOf(growthRate, this.models, o, this.kept, this.p);
     // Every field from the start (the errors come later): one object shape for every origin's run.
     run = { origin: o, forecasts, growthRate, trend, complete: undefined, partial: undefined };
     this.runs.set(o, run);
     return run;
   }
 
-  /** Per model: absolute error sum and count of origin o's forecast over the day after it, up to step n. */
-  private errors(run: OriginRun, n: number) {
+  /**
+   * Per model: absolute error sum and count of origin o's forecast over the day after it, up to step n. Read them
+   * before the next ask: an origin whose day has not ended gives arrays reused from ask to ask.
+   */
+  private errors(run: OriginRun, n: number): void {
     const o = run.origin;
     // Kept once the day has passed; asked from an earlier step (a past origin's blend), only what it saw.
-    if (run.complete && o + this.scored < n) return run.complete;
+    if (run.complete && o + this.scored < n) {
+      this.summed.sums = run.complete.sums;
+      this.summed.counts = run.complete.counts;
+      return;
+    }
     const end = Math.min(o + this.scored, n);
     // The steps before the newest are final: their sums grow from where the last ask left them, in the same
     // order (so the same sums); the newest step is added to a copy.
@@ -107,15 +133,20 @@ export class InSampleBacktest {
     }
     this.addErrors(run, partial.sums, partial.counts, partial.end, stable);
     partial.end = Math.max(partial.end, stable);
-    const sums = Float64Array.from(partial.sums);
-    const counts = Float64Array.from(partial.counts);
+    // Ended before the newest step (which may still be averaged with another datapoint): final, kept. Else the
+    // sums are read at once by the caller: into arrays reused from ask to ask.
+    const final = o + this.scored < n;
+    const sums = final ? new Float64Array(this.models.length) : this.scratchSums;
+    const counts = final ? new Float64Array(this.models.length) : this.scratchCounts;
+    sums.set(partial.sums);
+    counts.set(partial.counts);
     this.addErrors(run, sums, counts, Math.max(o, stable), end);
-    // Ended before the newest step (which may still be averaged with another datapoint): final.
-    if (o + this.scored < n) {
+    if (final) {
       run.complete = { sums, counts };
       run.partial = undefined;
     }
-    return { sums, counts };
+    this.summed.sums = sums;
+    this.summed.counts = counts;
   }
 
   /** Adds each model's absolute errors over steps `from .. to − 1` of its forecast to `sums` and `counts`. */
@@ -151,37 +182,41 @@ export class InSampleBacktest {
    */
   score(n: number): Scored[] {
     const origins = this.origins(n);
-    const acc = this.models.map(() => ({ error: 0, weight: 0, recent: 0, recentCount: 0 }));
+    // Per model, summed over the origins (typed arrays reused from score to score: it runs every forecast).
+    const { error, weight, recent, recentCount } = this.acc;
+    error.fill(0);
+    weight.fill(0);
+    recent.fill(0);
+    recentCount.fill(0);
     for (let j = 0; j < origins.length; j += 1) {
       const o = origins[j] as number;
       const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
-      const { sums, counts } = this.errors(this.run(o), n);
-      for (let k = 0; k < acc.length; k += 1) {
-        const a = acc[k] as (typeof acc)[number];
+      this.errors(this.run(o), n);
+      const { sums, counts } = this.summed;
+      for (let k = 0; k < this.models.length; k += 1) {
         const c = counts[k] as number;
         if (c === 0) continue;
         const mae = (sums[k] as number) / c;
-        a.error += w * mae;
-        a.weight += w;
+        error[k] = (error[k] as number) + w * mae;
+        weight[k] = (weight[k] as number) + w;
         if (j < RECENT_ORIGINS) {
-          a.recent += mae;
-          a.recentCount += 1;
+          recent[k] = (recent[k] as number) + mae;
+          recentCount[k] = (recentCount[k] as number) + 1;
         }
       }
     }
     const newest = origins[0];
     const scored = this.models.map((model, index) => {
-      const a = acc[index] as (typeof acc)[number];
       const usable =
         newest !== undefined &&
         this.run(newest).forecasts[index] !== undefined &&
-        a.weight > 0 &&
-        a.recentCount > 0;
+        (weight[index] as number) > 0 &&
+        (recentCount[index] as number) > 0;
       return {
         model,
         index,
-        mae: usable ? a.error / a.weight : Number.NaN,
-        recentMae: usable ? a.recent / a.recentCount : Number.NaN,
+        mae: usable ? (error[index] as number) / (weight[index] as number) : Number.NaN,
+        recentMae: usable ? (recent[index] as number) / (recentCount[index] as number) : Number.NaN,
       };
     });
     // No model scored on any step (the origins' days are all gaps): as with no origin, every model untested.

@@ -32,8 +32,8 @@ export interface SeasonalModel {
   readonly name: string;
   /** Steps of history the model needs before its origin. */
   readonly needs: number;
-  /** The forecast for steps o .. o + horizon − 1, from the values before o. */
-  forecast(o: number, horizon: number): Float64Array;
+  /** The forecast for steps o .. o + horizon − 1, from the values before o; into `out` when given (`horizon` long). */
+  forecast(o: number, horizon: number, out?: Float64Array): Float64Array;
   /**
    * Steps of growth the forecast of step o + h misses: how much further back its base reads than the
    * expectations its level was scaled on (the day model's second day reads a day further back; the flat level
@@ -273,11 +273,11 @@ function adjusted(
     name: `${name}×${how}`,
     needs,
     unscaledLag: lag,
-    forecast(o, horizon) {
+    forecast(o, horizon, into) {
       const { base, actual, expected, count, recent, fallback } = run(o, horizon);
       const level =
         how === 'shift' ? shift(actual, expected, count, recent) : ratio(actual, expected, count, recent);
-      const out = new Float64Array(horizon);
+      const out = into ?? new Float64Array(horizon);
       let weight = 1; // the share of the ratio's log still held at step h (fading only)
       for (let h = 0; h < horizon; h += 1) {
         const b = base[h] as number;

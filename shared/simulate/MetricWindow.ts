@@ -1,6 +1,7 @@
 import type { MetricReading } from '../decision/types';
 import type { Rule } from '../policy/schema';
 import type { PolicyView } from './engine';
+import type { MinuteClock } from './MinuteClock';
 
 /**
  * The datapoints a rule's metric read gives at a simulated minute, as GetMetricData gives them: the complete
@@ -11,6 +12,8 @@ import type { PolicyView } from './engine';
  */
 export class MetricWindow {
   private readonly pool: { value: number; timestamp: Date }[];
+  /** Each pooled reading's own Date (a reading may be stamped with the clock's instead). */
+  private readonly stamps: Date[];
   /** The first minutes have fewer complete periods than the window holds: one array per count, sharing the pool. */
   private readonly windows: MetricReading[][];
   private readonly scratch: number[] = [];
@@ -20,22 +23,33 @@ export class MetricWindow {
     private readonly periods: number,
     private readonly statistic: Rule['metric']['statistic'],
   ) {
-    this.pool = Array.from({ length: periods }, () => ({ value: 0, timestamp: new Date(0) }));
+    this.stamps = Array.from({ length: periods }, () => new Date(0));
+    this.pool = this.stamps.map((timestamp) => ({ value: 0, timestamp }));
     this.windows = Array.from({ length: periods + 1 }, (_, k) => this.pool.slice(periods - k));
   }
 
-  /** The window at minute `view.minute`, whose time is `now` (epoch ms). */
-  at(view: PolicyView, now: number): MetricReading[] {
+  /**
+   * The window at minute `view.minute`, whose time is `now` (epoch ms). With the target's clock, the newest
+   * one-minute reading is stamped with the clock's minute before (read at once, as the decision reads it).
+   */
+  at(view: PolicyView, now: number, clock?: MinuteClock): MetricReading[] {
     const m = view.minute;
     if (this.periodSeconds === 60) {
       // One datapoint a minute, stamped at each simulated minute's start.
       const count = Math.min(m, this.periods);
       const window = this.windows[count] as MetricReading[];
+      const offset = this.periods - count;
+      const before = clock?.minuteBefore(now);
       for (let i = 0; i < count; i += 1) {
         const reading = window[i] as { value: number; timestamp: Date };
         const j = m - count + i;
         reading.value = this.statistic === 'SampleCount' ? 1 : view.utilisation(j) * 100;
-        reading.timestamp.setTime(now - (m - j) * 60_000);
+        if (before && j === m - 1) reading.timestamp = before;
+        else {
+          const own = this.stamps[offset + i] as Date;
+          reading.timestamp = own;
+          own.setTime(now - (m - j) * 60_000);
+        }
       }
       return window;
     }
@@ -51,6 +65,7 @@ export class MetricWindow {
       if (end <= first) break;
       const reading = this.pool[this.periods - 1 - count] as { value: number; timestamp: Date };
       reading.value = this.aggregate(view, first, end);
+      reading.timestamp = this.stamps[this.periods - 1 - count] as Date;
       reading.timestamp.setTime(from);
       count += 1;
     }

@@ -1,11 +1,4 @@
-import {
-  type ActualLoad,
-  type CalibrationPoint,
-  calibrate,
-  floorHeadroom,
-  HEADROOM_WINDOW_MINUTES,
-  measuredHeadroom,
-} from '../decision/floorSizing';
+import { type CalibrationPoint, floorHeadroom, HEADROOM_WINDOW_MINUTES } from '../decision/floorSizing';
 import {
   floorsUntil,
   forecastHorizonMinutes,
@@ -108,7 +101,7 @@ export class PredictRuns {
   private readonly runs = new Map<number, PredictRun>();
   private last = Number.NEGATIVE_INFINITY;
   private track: ForecastTrack | undefined;
-  /** Each run's calibration, kept once per rule (the next run reads the last one's whole, from `track`). */
+  /** The headroom's record, run after run: each run keeps where its calibration lies in it. */
   private readonly calibrations = new CalibrationRecord();
   /** The run being made, read by `actualAt` (the history the function read at that run). */
   private runMinute = 0;
@@ -148,9 +141,9 @@ export class PredictRuns {
       at,
       this.predictive.trustMaseRatio,
     );
-    const calibration = this.calibrated(previous, m, now, load);
+    this.calibrate(previous, m, now, load);
     const headrooms = this.rules.map((rule) => {
-      const measured = measuredHeadroom(calibration[rule.name] ?? [], rule.metric.periodSeconds / 60);
+      const measured = this.calibrations.headroom(rule.name, rule.metric.periodSeconds / 60);
       return {
         rule,
         headroom: floorHeadroom(
@@ -171,15 +164,8 @@ export class PredictRuns {
       scoredUntil: scored?.scoredUntil ?? previous?.scoredUntil ?? 0,
       scores: verdict.scores,
       trusted: verdict.trusted,
-      calibration,
     };
-    return new MadeRun(
-      outcome,
-      headrooms,
-      verdict.trusted,
-      verdict.message,
-      this.calibrations.keep(calibration),
-    );
+    return new MadeRun(outcome, headrooms, verdict.trusted, verdict.message, this.calibrations.keep());
   }
 
   /** The forecast, or why there is none, as predict's `forecastAll`: declined (stale, too little history), or untrusted. */
@@ -240,51 +226,24 @@ export class PredictRuns {
   /**
    * Each rule's calibration after this run, as predict's: the record kept within the window, and the previous
    * run's forecasts scored on the periods of the rule's metric (a minute, mostly) that have ended since they
-   * started, each period's load the mean of its minutes.
+   * started, each period's load the mean of its minutes, read from the recent load the function reads for the
+   * headroom (its window and the hour since the forecast it scores; earlier periods it skips).
    */
-  private calibrated(
+  private calibrate(
     track: ForecastTrack | undefined,
     m: number,
     now: number,
     load: (j: number) => number,
-  ): Record<string, readonly CalibrationPoint[]> {
-    const from = now - HEADROOM_WINDOW_MINUTES * MINUTE;
-    const calibration: Record<string, readonly CalibrationPoint[]> = {};
-    for (const [rule, points] of Object.entries(track?.calibration ?? {})) {
-      // The record is in time order (calibrate keeps it so): what leaves the window is a prefix.
-      let first = 0;
-      while (first < points.length && (points[first] as CalibrationPoint).time < from) first += 1;
-      if (first < points.length) calibration[rule] = first === 0 ? points : points.slice(first);
-    }
+  ): void {
+    const start = now - m * MINUTE;
+    const readFrom = Math.max(now - RECENT_READ_MINUTES * MINUTE, start);
+    this.calibrations.advance(now);
     for (const f of track?.forecasts ?? []) {
       const rule = this.rules.find((r) => r.name === f.rule);
       if (!rule) continue;
-      const actual = this.recent(rule.metric.periodSeconds / 60, f.start, m, now, load);
-      calibration[f.rule] = calibrate(calibration[f.rule] ?? [], f, actual, f.start - 1, now);
+      const read = { start, periodMinutes: rule.metric.periodSeconds / 60, load };
+      this.calibrations.score(f.rule, f, read, readFrom, now);
     }
-    return calibration;
-  }
-
-  /**
-   * The load the function reads for the headroom at a run: the periods of p minutes (aligned as CloudWatch's)
-   * within the recent read that have ended by the run, from the forecast's start on (earlier ones it skips).
-   */
-  private recent(p: number, since: number, m: number, now: number, load: (j: number) => number): ActualLoad {
-    const start = now - m * MINUTE;
-    const period = p * MINUTE;
-    const first = Math.max(since, now - RECENT_READ_MINUTES * MINUTE, start);
-    const times: number[] = [];
-    const values: number[] = [];
-    for (let t = Math.ceil(first / period) * period; t + period <= now; t += period) {
-      const j = (t - start) / MINUTE;
-      let sum = 0;
-      for (let i = j; i < j + p; i += 1) sum += load(i);
-      const value = sum / p;
-      if (!Number.isFinite(value)) continue;
-      times.push(t);
-      values.push(value);
-    }
-    return { times, values, periodMinutes: p };
   }
 }
 

@@ -112,17 +112,19 @@ export class SeriesForecasts {
     let n = 0;
     let level = 0;
     let present = 0;
+    // One pass: each sum still adds its terms in time order.
+    const changesFrom = first + Math.ceil(DAY_MINUTES / k);
     for (let i = first; i < end; i += 1) {
       const v = absolute[i] as number;
-      if (Number.isNaN(v)) continue;
-      present += 1;
-      level += v;
-    }
-    for (let i = first + Math.ceil(DAY_MINUTES / k); i < end; i += 1) {
-      const change = dayChange[i] as number;
-      if (Number.isNaN(change)) continue;
-      sum += change;
-      n += 1;
+      if (!Number.isNaN(v)) {
+        present += 1;
+        level += v;
+      }
+      const change = i >= changesFrom ? (dayChange[i] as number) : Number.NaN;
+      if (!Number.isNaN(change)) {
+        sum += change;
+        n += 1;
+      }
     }
     const least = (1e-6 * level) / Math.max(1, present);
     return n > 0 && sum > 0 ? Math.max(sum / n, least) : 1;

@@ -1,6 +1,6 @@
 import { ceilUnits } from '../decision/ruleRecommendation';
-import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
+import { validatePolicy } from '../policy/validatePolicy';
 import {
   FLOOR_DEFAULTS,
   REACTIVE_DEFAULTS,
@@ -36,14 +36,18 @@ export const oracle: PolicyFactory = () => {
   };
 };
 
+/** The largest load (NaN if any is), in a plain loop (a callback per minute showed in a cold year's backtest). */
+function peakOf(load: readonly number[]): number {
+  let peak = Number.NEGATIVE_INFINITY;
+  for (let m = 0; m < load.length; m += 1) peak = Math.max(peak, load[m] as number);
+  return peak;
+}
+
 /** Provisioned for the trace's peak all along. */
 export const staticPeak: PolicyFactory = () => {
   let units: number | undefined;
   const peak = (s: Scenario) => {
-    units ??= unitsFor(
-      s.load.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
-      s,
-    );
+    units ??= unitsFor(peakOf(s.load), s);
     return units;
   };
   return {

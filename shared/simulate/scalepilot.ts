@@ -2,11 +2,12 @@ import { DecisionMemo } from '../decision/DecisionMemo';
 import { decideCapacity } from '../decision/decideCapacity';
 import { historySeconds } from '../decision/nextHistory';
 import type { Decision, DecisionInput, MetricReading, ScalingHistory } from '../decision/types';
-import { validatePolicy } from '../policy/parsePolicy';
 import type { Target } from '../policy/schema';
+import { validatePolicy } from '../policy/validatePolicy';
 import type { PolicyFactory, PolicyView, Scenario, SimPolicy, SimReason } from './engine';
 import { HistoryKeeper } from './HistoryKeeper';
 import { MetricWindow } from './MetricWindow';
+import { MinuteClock } from './MinuteClock';
 import { type FloorSettings, floorPlanner } from './predictive';
 
 /** The seeds' policy as Scalepilot runs it (step 70/30, +2/−1, cooldowns 300/600 s, windows 60/300 s). */
@@ -109,7 +110,8 @@ class ScalepilotRun {
   private readonly reads: { rules: string[]; window: MetricWindow }[];
   private readonly keeper: HistoryKeeper;
   private readonly planner: ReturnType<typeof floorPlanner> | undefined;
-  private readonly now = new Date(0);
+  /** `now` as the decision reads it (MinuteClock.ts: the minute before's Date stamps the newest reading). */
+  private readonly clock = new MinuteClock();
   private minute = 0;
   private last: Decision | undefined;
   floorNow: number | undefined;
@@ -135,7 +137,7 @@ class ScalepilotRun {
       state: this.state,
       readings: target.rules.length > 0 ? this.readings : {},
       history: this.keeper.history,
-      now: this.now,
+      now: new Date(0),
       // The backtest reads a decision's reason and message, never its explanation: it pays nothing for one.
       explain: false,
     };
@@ -147,11 +149,11 @@ class ScalepilotRun {
   decide(view: PolicyView, now: number): number {
     const m = view.minute;
     this.minute = m;
-    this.now.setTime(now);
+    this.input.now = this.clock.tick(now);
     // The complete periods before this minute, as GetMetricData gives them (timestamps at period starts).
     for (let r = 0; r < this.reads.length; r += 1) {
       const read = this.reads[r] as (typeof this.reads)[number];
-      const window = read.window.at(view, now);
+      const window = read.window.at(view, now, this.clock);
       for (let k = 0; k < read.rules.length; k += 1) this.readings[read.rules[k] as string] = window;
     }
     this.state.current = view.ordered;
@@ -161,7 +163,7 @@ class ScalepilotRun {
     this.floorNow = floor?.units;
     this.input.floor = floor;
     const decision = this.memo ? this.memo.decide(this.input) : decideCapacity(this.input);
-    this.keeper.record(decision, now, true);
+    this.keeper.record(decision, now, true, this.clock);
     this.onDecision?.(m, decision, this.keeper.history);
     this.last = decision;
     return decision.desired;

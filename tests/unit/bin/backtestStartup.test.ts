@@ -21,10 +21,11 @@ function reached(meta: Metafile, entry: string, followDynamic: boolean): string[
 }
 
 /**
- * What only some backtests need: the plan backtest and its report, the SDK, the charts, the progress bar. (YAML still
- * loads: the backtest's own target is validated by the policy's parser, whose module reads YAML too.)
+ * What only some backtests need: the plan backtest and its report, the SDK, the charts, the progress bar, the YAML
+ * reader (a policy file's: the backtest's own target is validated without it).
  */
-const HEAVY = /@aws-sdk|node_modules\/vega|shared\/report|planBacktestCommand|cli-progress/;
+const HEAVY =
+  /@aws-sdk|node_modules\/vega|shared\/report|planBacktestCommand|cli-progress|node_modules\/yaml/;
 
 // `scalepilot backtest --json` of a trace file starts without these (docs/backtest.md, Speed): a static import of
 // any of them in the command's code would load it before every backtest.
@@ -50,7 +51,13 @@ describe('scalepilot backtest loads what only some of its runs need when they as
     const atStart = reached(metafile, entry, false).filter((input) => HEAVY.test(input));
     const onRequest = reached(metafile, entry, true).filter((input) => HEAVY.test(input));
     expect(atStart).toEqual([]);
-    for (const part of ['@aws-sdk', 'node_modules/vega', 'planBacktestCommand', 'cli-progress'])
+    for (const part of [
+      '@aws-sdk',
+      'node_modules/vega',
+      'planBacktestCommand',
+      'cli-progress',
+      'node_modules/yaml',
+    ])
       expect(
         onRequest.some((input) => input.includes(part)),
         part,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { nextHistory } from '../../../shared/decision/nextHistory';
 import type { Decision, ScalingHistory } from '../../../shared/decision/types';
 import { HistoryKeeper } from '../../../shared/simulate/HistoryKeeper';
+import { MinuteClock } from '../../../shared/simulate/MinuteClock';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 
@@ -49,6 +50,35 @@ describe('HistoryKeeper', () => {
         }
       }),
       { numRuns: 300, seed: 23 },
+    );
+  });
+
+  it('property: the same with the target’s clock (the newest recommendation dated with its Date), on or off by turns', () => {
+    const step = fc.record({
+      gapSeconds: fc.constantFrom(0, 60, 60, 60, 60, 120, 900),
+      current: fc.integer({ min: 0, max: 3 }),
+      desired: fc.integer({ min: 0, max: 3 }),
+      recommendation: fc.integer({ min: 0, max: 2 }),
+      applied: fc.boolean(),
+      clocked: fc.integer({ min: 0, max: 4 }).map((x) => x > 0),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 150 }), (steps) => {
+        const keeper = new HistoryKeeper(3600);
+        const clock = new MinuteClock();
+        let history: ScalingHistory = { recommendations: [], changes: [] };
+        let now = T0;
+        for (const s of steps) {
+          now += s.gapSeconds * 1000;
+          const d = decision(s.current, s.desired, s.recommendation);
+          history = nextHistory(history, d, new Date(now), s.applied, 3600);
+          // The clock ticks every minute the scalepilot row decides; a step off it ticks it elsewhere.
+          clock.tick(s.clocked ? now : now + 1);
+          keeper.record(d, now, s.applied, clock);
+          expect(plain(keeper.history)).toEqual(plain(history));
+        }
+      }),
+      { numRuns: 300, seed: 29 },
     );
   });
 

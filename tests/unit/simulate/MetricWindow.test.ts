@@ -5,6 +5,7 @@ import { scalepilot } from '../../../shared/simulate/baselines';
 import type { PolicyView } from '../../../shared/simulate/engine';
 import { simulate } from '../../../shared/simulate/engine';
 import { MetricWindow } from '../../../shared/simulate/MetricWindow';
+import { MinuteClock } from '../../../shared/simulate/MinuteClock';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
 /** Utilisation of minute j: 0.01 × (j + 1), so minute j reads (j + 1)%. */
@@ -113,6 +114,22 @@ describe('MetricWindow: the datapoints a rule’s metric read gives at a simulat
     const got = read(window, m);
     expect(got.map(([t]) => t)).toEqual(want.map(([t]) => t));
     for (const [i, [, value]] of got.entries()) expect(value).toBeCloseTo(want[i]?.[1] as number, 9);
+  });
+
+  it('with the target’s clock, the same readings minute after minute (the newest stamped with its minute before)', () => {
+    // Minutes in turn, a skipped minute (the clock's minute before is then not the reading's), and again.
+    const minutes = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
+    for (const periods of [1, 3]) {
+      const plain = new MetricWindow(60, periods, 'Average');
+      const clocked = new MetricWindow(60, periods, 'Average');
+      const clock = new MinuteClock();
+      for (const m of minutes) {
+        const now = START + m * 60_000;
+        clock.tick(now);
+        const got = clocked.at(view(m), now, clock).map((r) => [r.timestamp.getTime(), r.value]);
+        expect(got).toEqual(plain.at(view(m), now).map((r) => [r.timestamp.getTime(), r.value]));
+      }
+    }
   });
 
   it('periods are aligned to multiples of the period, as the scalers’ reads are, whatever minute the trace starts', () => {
