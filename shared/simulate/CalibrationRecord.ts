@@ -44,7 +44,10 @@ interface Current {
   from: number;
 }
 
-/** Actual load read for the headroom: the mean of each period of `periodMinutes` that starts at `start + j` minutes. */
+/**
+ * Actual load read for the headroom: the mean of each period of `periodMinutes` (on the clock, as CloudWatch's)
+ * over the minutes `start + j` stamped within it.
+ */
 export interface RecentLoad {
   /** Epoch ms of minute 0. */
   readonly start: number;
@@ -100,10 +103,14 @@ export class CalibrationRecord {
       t + period <= now;
       t += period
     ) {
-      const j = (t - read.start) / MINUTE;
+      // The minutes stamped within the period, as MetricWindow reads them: a trace whose minutes are not on
+      // the clock's (Twitter's, at :53) read a fraction of a minute here, found nothing, and never measured
+      // its headroom.
+      const from = Math.ceil((t - read.start) / MINUTE);
+      const to = Math.ceil((t + period - read.start) / MINUTE);
       let sum = 0;
-      for (let i = j; i < j + p; i += 1) sum += read.load(i);
-      const value = sum / p;
+      for (let i = from; i < to; i += 1) sum += read.load(i);
+      const value = sum / (to - from);
       if (!Number.isFinite(value)) continue;
       const predicted = forecast.point[Math.floor((t - forecast.start) / stepMs)];
       if (predicted === undefined || !(predicted > 0)) continue;

@@ -35,7 +35,9 @@ const hash = (column: ArrayLike<number>) =>
 // bench chooses on all six shared traces (issue 22: floorTarget 90%, scale-in holding); every other row unchanged.
 // The `scalepilot` row's (and its floor's) again when the measured headroom got its cap, chosen the same way
 // (issue 22: `predictive.maxBufferPercent` 150; it moves the first 4 days of the network and request-count
-// traces only); every other row unchanged.
+// traces only); every other row unchanged. The `scalepilot` row's (and its floor's) on Twitter_volume_AAPL again
+// when the backtest's headroom came to read a trace stamped at :53 past the minute on the clock's periods (it read
+// nothing there, so that row never measured its headroom); every other row unchanged.
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(
