@@ -4,38 +4,15 @@
 // every fold at 60, is re-run on request). Writes bench/plan-results.md and the choices' pages. The extra traces
 // are bench/traces/, or the folder after `--extra`.
 import { resolve } from 'node:path';
-import { type PlanChoice, planBench } from './planBench';
+import { examplePlanBench, examplePlanChoices } from './examplePlanBench';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const extraAt = process.argv.indexOf('--extra');
-const extra = extraAt > 0 ? resolve(process.argv[extraAt + 1] ?? '') : resolve(ROOT, 'bench/traces');
-const choices: PlanChoice[] = [
-  {
-    key: 'headroomQuantile',
-    values: [0.8, 0.95],
-    what: 'the headroom quantile of the plan’s floors',
-    unit: '',
-    file: 'plan-quantile-choice.md',
-  },
-  ...(process.argv.includes('--hold-choice')
-    ? [
-        {
-          key: 'scaleInHoldMinutes',
-          values: [0, 15, 30, 60],
-          what: 'the scale-in hold',
-          unit: 'minutes',
-          file: 'plan-hold-choice.md',
-        } as const,
-      ]
-    : []),
-];
-const summary = await planBench({
-  root: ROOT,
-  sets: [
-    { name: 'The shared traces (../shared/traces)', dir: resolve(ROOT, '../shared/traces') },
-    { name: 'Extra public traces, not used to choose any default', dir: extra },
-  ],
-  choices: process.argv.includes('--no-choice') ? [] : choices,
+const summary = await examplePlanBench(ROOT, {
+  ...(extraAt > 0 ? { extra: resolve(process.argv[extraAt + 1] ?? '') } : {}),
+  choices: process.argv.includes('--no-choice')
+    ? []
+    : examplePlanChoices(process.argv.includes('--hold-choice')),
   reports: process.argv.includes('--reports'),
   progress: (line) => process.stdout.write(`${line}\n`),
 });
