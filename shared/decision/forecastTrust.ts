@@ -140,6 +140,39 @@ export function scoreTrack(
     : { scoredUntil, scored };
 }
 
+/**
+ * A run's judgement of the track the run before left: its forecasts scored on what has happened since, and the
+ * verdict on the last week's scores with this run's (`maxRatio`: the policy's `predictive.trustMaseRatio`).
+ */
+export function judgeTrack(
+  track: ForecastTrack | undefined,
+  actual: Readonly<Record<string, LoadHistory>> | ActualAt,
+  now: Date,
+  maxRatio: number,
+) {
+  const scored = track ? scoreTrack(track, actual, now) : undefined;
+  const verdict = trustVerdict(
+    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
+    now,
+    maxRatio,
+  );
+  return { scored, verdict };
+}
+
+/** What a run's track carries on of its judgement: the forecasts still in flight, how far scored, the verdict. */
+export function judgedTrack(
+  track: ForecastTrack | undefined,
+  { scored, verdict }: ReturnType<typeof judgeTrack>,
+  now: Date,
+): Pick<ForecastTrack, 'inFlight' | 'scoredUntil' | 'scores' | 'trusted'> {
+  return {
+    inFlight: inFlightAfter(scored?.scored ?? [], now),
+    scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
+    scores: verdict.scores,
+    trusted: verdict.trusted,
+  };
+}
+
 /** Forecasts in flight at once per rule, at most: one is kept for every eighth of the span the floors use. */
 export const IN_FLIGHT_PER_SPAN = 8;
 

@@ -8,12 +8,11 @@ import {
 import {
   type ActualAt,
   type ForecastTrack,
-  inFlightAfter,
+  judgedTrack,
+  judgeTrack,
   KEPT_STEPS,
-  scoreTrack,
   type TrackedForecast,
   trackedSteps,
-  trustVerdict,
 } from '../decision/forecastTrust';
 import { withSeasonalFloor } from '../decision/seasonalFloor';
 import type { LoadForecast } from '../forecast/types';
@@ -135,12 +134,8 @@ export class PredictRuns {
     const at = new Date(now);
     const previous = this.track;
     // Trust: the previous forecasts against what has happened since.
-    const scored = previous ? scoreTrack(previous, this.actualAt, at) : undefined;
-    const verdict = trustVerdict(
-      [...(previous?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
-      at,
-      this.predictive.trustMaseRatio,
-    );
+    const judged = judgeTrack(previous, this.actualAt, at, this.predictive.trustMaseRatio);
+    const { verdict } = judged;
     this.calibrate(previous, m, now, load);
     const headrooms = this.rules.map((rule) => {
       const measured = this.calibrations.headroom(rule.name, rule.metric.periodSeconds / 60);
@@ -160,10 +155,7 @@ export class PredictRuns {
     this.track = {
       madeAt: now,
       forecasts: outcome.forecast ? this.tracked(outcome.forecast, m, load, kept) : [],
-      inFlight: inFlightAfter(scored?.scored ?? [], at),
-      scoredUntil: scored?.scoredUntil ?? previous?.scoredUntil ?? 0,
-      scores: verdict.scores,
-      trusted: verdict.trusted,
+      ...judgedTrack(previous, judged, at),
     };
     return new MadeRun(outcome, headrooms, verdict.trusted, verdict.message, this.calibrations.keep());
   }

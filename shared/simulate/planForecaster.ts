@@ -9,11 +9,10 @@ import { floorAt } from '../decision/floors';
 import { floorsUntil, forecastHorizonMinutes } from '../decision/forecastFloors';
 import {
   type ForecastTrack,
-  inFlightAfter,
+  judgedTrack,
+  judgeTrack,
   KEPT_STEPS,
-  scoreTrack,
   trackedSteps,
-  trustVerdict,
 } from '../decision/forecastTrust';
 import { planFloorSchedules } from '../decision/plans/planFloorSchedules';
 import type { PlanModel } from '../decision/plans/types';
@@ -74,10 +73,11 @@ export function planForecaster(
           );
         }
         const history = seriesForecasts(series, start, settings, minutes);
-        const verdict = trust(track, history, m, now, demand, settings);
+        const judged = trust(track, history, m, now, demand, settings);
+        const { verdict } = judged;
         const made = cachedForecast(history, demand, m, now, settings, lead);
         const until = floorsUntil(new Date(now), settings.predictive);
-        track = nextTrack(track, verdict, made, history.seasonalNaiveScale(m, demand), now, until, lead);
+        track = nextTrack(track, judged, made, history.seasonalNaiveScale(m, demand), now, until, lead);
         trusted = verdict.trusted;
         schedules = new Map();
         if (made.status === 'forecast') {
@@ -163,20 +163,14 @@ function trust(
   demand: (j: number) => number,
   settings: FloorSettings,
 ) {
-  const at = new Date(now);
-  const scored = track ? scoreTrack(track, (_rule, time) => history.actual(m, demand, time), at) : undefined;
-  const verdict = trustVerdict(
-    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
-    at,
-    settings.predictive.trustMaseRatio,
-  );
-  return { ...verdict, scored };
+  const actual = (_rule: string, time: number) => history.actual(m, demand, time);
+  return judgeTrack(track, actual, new Date(now), settings.predictive.trustMaseRatio);
 }
 
 /** The track this run leaves for the next: its forecast over the floors' span, those still in flight, the scores. */
 function nextTrack(
   track: ForecastTrack | undefined,
-  verdict: ReturnType<typeof trust>,
+  judged: ReturnType<typeof trust>,
   made: ForecastResult,
   /** The MASE scale of the history it was made from. */
   scale: number,
@@ -199,9 +193,6 @@ function nextTrack(
   return {
     madeAt: now,
     forecasts: kept,
-    inFlight: inFlightAfter(verdict.scored?.scored ?? [], new Date(now)),
-    scoredUntil: verdict.scored?.scoredUntil ?? track?.scoredUntil ?? 0,
-    scores: verdict.scores,
-    trusted: verdict.trusted,
+    ...judgedTrack(track, judged, new Date(now)),
   };
 }

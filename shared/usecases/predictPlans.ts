@@ -8,11 +8,10 @@ import { floorAt } from '../decision/floors';
 import { floorsUntil, STALE_HISTORY_MINUTES } from '../decision/forecastFloors';
 import {
   type ForecastTrack,
-  inFlightAfter,
-  scoreTrack,
+  judgedTrack,
+  judgeTrack,
   type TrackedForecast,
   trackedSteps,
-  trustVerdict,
 } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
 import {
@@ -183,12 +182,8 @@ async function trustedForecast(
   const { predictive } = deps.policy;
   const key = planTrackKey(plan.name);
   const track = await deps.ledger.readForecastTrack(key);
-  const scored = track ? scoreTrack(track, { [DEMAND]: history }, now) : undefined;
-  const verdict = trustVerdict(
-    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
-    now,
-    predictive.trustMaseRatio,
-  );
+  const judged = judgeTrack(track, { [DEMAND]: history }, now, predictive.trustMaseRatio);
+  const { verdict } = judged;
   const calibration = calibrated(track, { [DEMAND]: recent }, now);
   const headroom = floorHeadroom(
     measuredHeadroom(calibration[DEMAND] ?? [], recent.periodMinutes, model.headroomQuantile),
@@ -214,10 +209,7 @@ async function trustedForecast(
     deps.ledger.writeForecastTrack(key, {
       madeAt: now.getTime(),
       forecasts: kept,
-      inFlight: inFlightAfter(scored?.scored ?? [], now),
-      scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
-      scores: verdict.scores,
-      trusted: verdict.trusted,
+      ...judgedTrack(track, judged, now),
       calibration,
     } satisfies ForecastTrack),
   );

@@ -19,13 +19,7 @@ import {
   neededCapacity,
   unforecastable,
 } from '../decision/forecastFloors';
-import {
-  type ForecastTrack,
-  inFlightAfter,
-  scoreTrack,
-  trackedSteps,
-  trustVerdict,
-} from '../decision/forecastTrust';
+import { type ForecastTrack, judgedTrack, judgeTrack, trackedSteps } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
 import { withPlanFloors } from '../decision/plans/planForecastFloors';
 import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
@@ -244,12 +238,8 @@ async function predictOne(
 
   // Trust: the previous forecasts against what has happened since.
   const track = await ledger.readForecastTrack(target.name);
-  const scored = track ? scoreTrack(track, histories, now) : undefined;
-  const verdict = trustVerdict(
-    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
-    now,
-    predictive.trustMaseRatio,
-  );
+  const judged = judgeTrack(track, histories, now, predictive.trustMaseRatio);
+  const { scored, verdict } = judged;
   const mase = scored?.score ? scored.score.forecastError / scored.score.steps : undefined;
   const calibration = calibrated(track, recent, now);
   // Walk-forward tuning (issue 22): this target's floor knobs, chosen on its own past runs.
@@ -359,10 +349,7 @@ async function predictOne(
       forecasts: outcome.forecasts.map(({ rule, forecast }) =>
         trackedForecast(rule.name, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
       ),
-      inFlight: inFlightAfter(scored?.scored ?? [], now),
-      scoredUntil: scored?.scoredUntil ?? track?.scoredUntil ?? 0,
-      scores: verdict.scores,
-      trusted: verdict.trusted,
+      ...judgedTrack(track, judged, now),
       calibration,
       ...(predictive.tuning.enabled
         ? { runs: trackedRuns(predictive, track, outcome.forecasts, now, until.getTime() + lead * 1000) }
