@@ -85,7 +85,6 @@ export async function startEmulator(): Promise<Emulator> {
   const rewrites = new Map<string, (body: string) => string>();
   const answers = new Map<string, () => unknown>();
   const busy = new BusyTime();
-  const dynamo = new OneAtATime();
   let interceptor: Interceptor | undefined;
   /** What the emulator answers: the harness's own answer to the action, else moto's, with its rewrite applied. */
   const forward = (call: EmulatorCall, body: Buffer) => {
@@ -95,19 +94,7 @@ export async function startEmulator(): Promise<Emulator> {
     const edit = call.action ? rewrites.get(call.action) : undefined;
     return forwardToMoto(moto.port, call, body, edit).finally(() => busy.end());
   };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const call = emulatorCall(req, Buffer.concat(chunks));
-      if (call.action) seen.push(call.action);
-      const send = (changed?: Buffer) => forward(call, changed ?? call.body);
-      // moto copies its tables in TransactWriteItems and answers a concurrent DynamoDB call with an HTML 500
-      // page: DynamoDB calls reach it one at a time (the functions run side by side, as in Lambda).
-      const next = call.service === 'dynamodb' ? (changed?: Buffer) => dynamo.run(() => send(changed)) : send;
-      void respond(req, res, interceptor ? interceptor(call, next) : next());
-    });
-  });
+  const server = proxyServer(forward, seen, () => interceptor);
   const port = await freePort();
   await new Promise<void>((ok) => server.listen(port, '127.0.0.1', () => ok()));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -140,6 +127,32 @@ export async function startEmulator(): Promise<Emulator> {
       await moto.stop();
     },
   };
+}
+
+/**
+ * The server the SDK clients talk to: it notes each call's action and passes it through the interceptor (when
+ * the harness set one) to `forward`.
+ */
+function proxyServer(
+  forward: (call: EmulatorCall, body: Buffer) => Promise<EmulatorAnswer>,
+  seen: string[],
+  interceptor: () => Interceptor | undefined,
+): Server {
+  const dynamo = new OneAtATime();
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const call = emulatorCall(req, Buffer.concat(chunks));
+      if (call.action) seen.push(call.action);
+      const send = (changed?: Buffer) => forward(call, changed ?? call.body);
+      // moto copies its tables in TransactWriteItems and answers a concurrent DynamoDB call with an HTML 500
+      // page: DynamoDB calls reach it one at a time (the functions run side by side, as in Lambda).
+      const next = call.service === 'dynamodb' ? (changed?: Buffer) => dynamo.run(() => send(changed)) : send;
+      const intercept = interceptor();
+      void respond(req, res, intercept ? intercept(call, next) : next());
+    });
+  });
 }
 
 /** The answer sent back (or the connection dropped, when the answer says so). */

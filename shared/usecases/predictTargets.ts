@@ -126,25 +126,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
     return [];
   }
   const targets = selectTargets(policy, request.targets);
-  const reads = historyQueries(targets, historyPeriodSeconds);
-  // Whole 5-minute periods only: the one in progress would read low.
-  const end = new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE);
-  const start = new Date(end.getTime() - policy.predictive.lookbackDays * 1440 * MINUTE);
-  const points =
-    reads.queries.length > 0
-      ? await deps.history.history(reads.queries, start, end)
-      : new Map<string, never[]>();
-  // The last hours at each rule's own period (a minute, mostly): what the headroom is measured on.
-  const recentReads = historyQueries(targets, (rule) => rule.metric.periodSeconds);
-  const recentEnd = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE);
-  const recentPoints =
-    recentReads.queries.length > 0
-      ? await deps.history.history(
-          recentReads.queries,
-          new Date(recentEnd.getTime() - CALIBRATION_READ_MINUTES * MINUTE),
-          recentEnd,
-        )
-      : new Map<string, never[]>();
+  const loads = await readLoads(deps, targets, now);
 
   // The plans' floors first: each member predict forecasts too takes the higher of its own and its plan's.
   const plans = await predictPlans(deps, targets, killSwitch, now, request.targets);
@@ -152,20 +134,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   const failures: { target: string; error: unknown }[] = [...plans.failures];
   for (const target of targets) {
     try {
-      const histories: Record<string, LoadHistory> = {};
-      for (const { rule, sum, count } of reads.byTarget.get(target.name) ?? [])
-        histories[rule.name] = loadHistory(rule, points.get(sum) ?? [], points.get(count) ?? []);
-      const recent: Record<string, ActualLoad> = {};
-      for (const { rule, sum, count } of recentReads.byTarget.get(target.name) ?? [])
-        recent[rule.name] = {
-          ...loadHistory(
-            rule,
-            recentPoints.get(sum) ?? [],
-            recentPoints.get(count) ?? [],
-            rule.metric.periodSeconds,
-          ),
-          periodMinutes: rule.metric.periodSeconds / 60,
-        };
+      const { histories, recent } = loads.of(target);
       const planFloors = plans.floors.get(target.name);
       predictions.push(await predictOne(deps, target, histories, recent, now, killSwitch, planFloors));
     } catch (error) {
@@ -179,6 +148,50 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   failures.push(...(await pruneAfterRun(deps, request, killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return predictions;
+}
+
+/**
+ * Two batched metric reads for every target: the lookback's history at the forecast's period, and the last
+ * hours at each rule's own period (a minute, mostly), which the headroom is measured on. `of` gives a target's
+ * loads per rule.
+ */
+async function readLoads(deps: PredictDeps, targets: readonly Target[], now: Date) {
+  const reads = historyQueries(targets, historyPeriodSeconds);
+  // Whole 5-minute periods only: the one in progress would read low.
+  const end = new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE);
+  const start = new Date(end.getTime() - deps.policy.predictive.lookbackDays * 1440 * MINUTE);
+  const points =
+    reads.queries.length > 0
+      ? await deps.history.history(reads.queries, start, end)
+      : new Map<string, never[]>();
+  const recentReads = historyQueries(targets, (rule) => rule.metric.periodSeconds);
+  const recentEnd = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE);
+  const recentPoints =
+    recentReads.queries.length > 0
+      ? await deps.history.history(
+          recentReads.queries,
+          new Date(recentEnd.getTime() - CALIBRATION_READ_MINUTES * MINUTE),
+          recentEnd,
+        )
+      : new Map<string, never[]>();
+  const of = (target: Target) => {
+    const histories: Record<string, LoadHistory> = {};
+    for (const { rule, sum, count } of reads.byTarget.get(target.name) ?? [])
+      histories[rule.name] = loadHistory(rule, points.get(sum) ?? [], points.get(count) ?? []);
+    const recent: Record<string, ActualLoad> = {};
+    for (const { rule, sum, count } of recentReads.byTarget.get(target.name) ?? [])
+      recent[rule.name] = {
+        ...loadHistory(
+          rule,
+          recentPoints.get(sum) ?? [],
+          recentPoints.get(count) ?? [],
+          rule.metric.periodSeconds,
+        ),
+        periodMinutes: rule.metric.periodSeconds / 60,
+      };
+    return { histories, recent };
+  };
+  return { of };
 }
 
 function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {
