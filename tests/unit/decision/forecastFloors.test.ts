@@ -154,6 +154,32 @@ describe('neededCapacity', () => {
     expect(needed.units).toEqual(want);
   });
 
+  it('maxBufferOfMeanPercent: each step between the forecast alone and the unlimited headroom, monotone in the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 500 }),
+        (point, headroom, a, b) => {
+          const until = new Date(T0 + point.length * 5 * MIN);
+          const units = (h: number, limit: number | null) =>
+            neededCapacity([{ rule: step(), forecast: forecast(point), headroom: h }], [], until, limit)
+              .units;
+          const alone = units(1, null);
+          const free = units(headroom, null);
+          const [low, high] = [units(headroom, Math.min(a, b)), units(headroom, Math.max(a, b))];
+          low.forEach((u, i) => {
+            expect(u).toBeGreaterThanOrEqual(alone[i] as number);
+            expect(u).toBeLessThanOrEqual(high[i] as number);
+            expect(high[i]).toBeLessThanOrEqual(free[i] as number);
+          });
+        },
+      ),
+      { seed: 22, numRuns: 200 },
+    );
+  });
+
   it('maxBufferOfMeanPercent reads each rule’s own forecast’s mean', () => {
     const memory = { ...tracking(70), name: 'memory' };
     const needed = neededCapacity(
