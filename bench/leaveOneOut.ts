@@ -91,6 +91,7 @@ function predictiveRun(c: number, trace: BenchTrace, kind: TargetKind): RunFigur
     seasonalFloor: knobs.seasonalFloor,
     tuning: knobs.tuning,
     maxBufferPercent: knobs.maxBufferPercent,
+    maxBufferOfMeanPercent: knobs.maxBufferOfMeanPercent,
   });
   const floors = benchFloorSettings(trace.series.stepMinutes, predictive);
   const target = scalepilotTarget(
@@ -207,7 +208,7 @@ export function leaveOneOutSection(
   );
   lines.push(
     ...section(
-      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 85, 90 or 95%), whether scale-in holds its window under a floor (\`scaleInHoldsUnderFloor\`), the trust gate's threshold (\`trustMaseRatio\` 1, 1.5 or 2), the floors' walk-forward tuning (off; at 90%, holding, ×2, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes), the seasonal floor (\`seasonalFloor\` day + week at each floorTarget, holding or not; day or week alone at 85%, released; ×2) and the cap on the measured headroom (\`maxBufferPercent\` +100 to +300% at 90%, +150 and +300% at 85%, +150% with day + week at 90%; holding, ×2): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
+      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 85, 90 or 95%), whether scale-in holds its window under a floor (\`scaleInHoldsUnderFloor\`), the trust gate's threshold (\`trustMaseRatio\` 1, 1.5 or 2), the floors' walk-forward tuning (off; at 90%, holding, ×2, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes), the seasonal floor (\`seasonalFloor\` day + week at each floorTarget, holding or not; day or week alone at 85%, released; ×2) and the cap on the measured headroom (\`maxBufferPercent\` +100 to +300% at 90%, +150 and +300% at 85%, +150% with day + week at 90%; holding, ×2) and the limit on the headroom's extra load (\`maxBufferOfMeanPercent\` 150, 200 or 300% of the forecast's mean at 90% with +300%, 200 or 300% at 90% uncapped, 150 or 200% at 85% with +300%; holding, ×2): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
       floors(shared),
       floors(held),
       PREDICTIVE_GOALS,

@@ -145,6 +145,7 @@ export function recommendedYaml(
             trustMaseRatio: result.floors.trustMaseRatio,
             seasonalFloor: [...result.floors.seasonalFloor],
             maxBufferPercent: result.floors.maxBufferPercent,
+            maxBufferOfMeanPercent: result.floors.maxBufferOfMeanPercent,
             tuning: { enabled: false, ...result.floors.tuning },
           },
         }

@@ -99,33 +99,53 @@ function eventDemand(events: readonly PredictiveEvent[], time: number, stepMs: n
 }
 
 /**
- * The units each step needs: per rule `ceil(point × headroom × m / utilisation target)`, the largest over the
- * rules (each rule is a resource that can run out), where m is the multiplier of a known event in force (1
- * outside events), and at least a known event's `units`. Steps run from the forecasts' start to `until`.
+ * The units each step needs: per rule `ceil((point + extra) × m / utilisation target)`, the largest over the
+ * rules (each rule is a resource that can run out), where extra is the headroom's `point × (headroom − 1)`, at most
+ * `maxBufferOfMeanPercent` % of the forecast's mean (`predictive.maxBufferOfMeanPercent`; null: no limit), m is the
+ * multiplier of a known event in force (1 outside events), and at least a known event's `units`. Steps run from
+ * the forecasts' start to `until`.
  */
 export function neededCapacity(
   forecasts: readonly RuleForecast[],
   events: readonly PredictiveEvent[],
   until: Date,
+  maxBufferOfMeanPercent: number | null = null,
 ): NeededCapacity {
   const first = forecasts[0]?.forecast;
   if (!first) throw new RangeError('neededCapacity needs at least one forecast');
   const { start, stepMinutes } = first;
   const steps = Math.max(0, Math.ceil((until.getTime() - start) / (stepMinutes * MINUTE)));
   const units: number[] = [];
+  const extraAtMost = forecasts.map(({ forecast }) =>
+    maxBufferOfMeanPercent === null
+      ? Number.POSITIVE_INFINITY
+      : (meanOf(forecast.point) * maxBufferOfMeanPercent) / 100,
+  );
   for (let i = 0; i < steps; i += 1) {
     const time = start + i * stepMinutes * MINUTE;
     const demand = eventDemand(events, time, stepMinutes * MINUTE);
     let need = demand.units;
-    for (const { rule, forecast, headroom } of forecasts) {
+    forecasts.forEach(({ rule, forecast, headroom }, r) => {
       const k = Math.round((time - forecast.start) / (forecast.stepMinutes * MINUTE));
       const point = forecast.point[k];
-      if (point === undefined) continue;
-      need = Math.max(need, unitsForLoad(point * headroom * demand.multiplier, utilisationTarget(rule)));
-    }
+      if (point === undefined) return;
+      const load = point + Math.min(point * (headroom - 1), extraAtMost[r] as number);
+      need = Math.max(need, unitsForLoad(load * demand.multiplier, utilisationTarget(rule)));
+    });
     units.push(need);
   }
   return { start: new Date(start), stepMinutes, units };
+}
+
+/**
+ * The mean of a forecast's steps (below zero counted as zero): the level the headroom's extra load is limited by.
+ * A headroom is a ratio measured on the last hours' forecasts; planned for at a peak several times the level (a
+ * daily commute, a weekday rush) it would buy the peak's multiple of a quiet hour's miss.
+ */
+function meanOf(point: readonly number[]): number {
+  let sum = 0;
+  for (const p of point) sum += Math.max(0, p);
+  return point.length === 0 ? 0 : sum / point.length;
 }
 
 /** Only the known events' `units` (no forecast: declined or untrusted), from `start` to `until`. */

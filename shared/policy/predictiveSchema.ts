@@ -125,9 +125,18 @@ export const PredictiveSchema = z
       .min(0)
       .max(1000)
       .nullable()
-      .default(150)
+      .default(300)
       .describe(
         'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak), 0–1000; null: no cap (chosen leave-one-trace-out, bench/results.md)',
+      ),
+    maxBufferOfMeanPercent: z
+      .number()
+      .min(0)
+      .max(1000)
+      .nullable()
+      .default(150)
+      .describe(
+        "the most load the headroom may add at any step, in percent of the forecast's mean over its span (a peak several times the level is not given the level's multiple of a quiet hour's miss), 0–1000; null: no limit (chosen leave-one-trace-out, bench/results.md)",
       ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     trustMaseRatio: z

@@ -138,7 +138,9 @@ export function floorPlanner(
         // The needs start at the forecast's first step, or (events only) at the 5 minutes the run falls in.
         const start = new Date(forecast ? forecast.start : Math.floor(now / (5 * MINUTE)) * 5 * MINUTE);
         const neededUntil = (to: Date) =>
-          inUnits ? neededCapacity(inUnits, events, to) : eventOnlyCapacity(events, start, 5, to);
+          inUnits
+            ? neededCapacity(inUnits, events, to, settings.predictive.maxBufferOfMeanPercent)
+            : eventOnlyCapacity(events, start, 5, to);
         // Read until the next run replaces it (each floor the same as in the function's whole schedule).
         schedule = floorsReadBefore(
           neededUntil,

@@ -58,6 +58,8 @@ export interface FloorPolicyKnobs {
   readonly tuning: Readonly<Record<string, unknown>>;
   /** The cap on the measured headroom (`predictive.maxBufferPercent`; null: none). */
   readonly maxBufferPercent: number | null;
+  /** The limit on the headroom's extra load, in % of the forecast's mean (`predictive.maxBufferOfMeanPercent`; null: none). */
+  readonly maxBufferOfMeanPercent: number | null;
 }
 
 /**
@@ -70,7 +72,8 @@ export const FLOOR_DEFAULTS: FloorPolicyKnobs = {
   trustMaseRatio: 2,
   seasonalFloor: [],
   tuning: {},
-  maxBufferPercent: 150,
+  maxBufferPercent: 300,
+  maxBufferOfMeanPercent: 150,
 };
 
 /** Walk-forward tuning on: the quantile in [0.9, 0.99], floors always on; or every knob, floors off allowed. */
@@ -94,6 +97,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
         seasonalFloor: [],
         tuning: {},
         maxBufferPercent: null,
+        maxBufferOfMeanPercent: null,
       })),
     ),
   ),
@@ -104,6 +108,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
     seasonalFloor: [],
     tuning,
     maxBufferPercent: null,
+    maxBufferOfMeanPercent: null,
   })),
   // The seasonal floor (issue 22): a day and a week before at each sizing, and each period alone at 85%.
   ...[85, 90, 95].flatMap((floorTargetPercent) =>
@@ -114,6 +119,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
       seasonalFloor: ['day', 'week'] as const,
       tuning: {},
       maxBufferPercent: null,
+      maxBufferOfMeanPercent: null,
     })),
   ),
   ...(['day', 'week'] as const).map((period) => ({
@@ -123,6 +129,7 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
     seasonalFloor: [period],
     tuning: {},
     maxBufferPercent: null,
+    maxBufferOfMeanPercent: null,
   })),
   // The cap on the measured headroom (issue 22, `predictive.maxBufferPercent`): at 90% holding, +100 to +300%;
   // at 85% holding, +150 and +300%; with the seasonal floor at 90% holding, +150%.
@@ -138,6 +145,25 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
       seasonalFloor,
       tuning: {},
       maxBufferPercent,
+      maxBufferOfMeanPercent: null,
+    })),
+  ),
+  // The limit on the headroom's extra load (issue 22, `predictive.maxBufferOfMeanPercent`): at 90% holding, 150,
+  // 200 or 300% of the forecast's mean with the ratio capped at +300%, 200 or 300% with it uncapped; at 85%
+  // holding, 150 or 200% with +300%.
+  ...[
+    { floorTargetPercent: 90, maxBufferPercent: 300, limits: [150, 200, 300] },
+    { floorTargetPercent: 90, maxBufferPercent: null, limits: [200, 300] },
+    { floorTargetPercent: 85, maxBufferPercent: 300, limits: [150, 200] },
+  ].flatMap(({ floorTargetPercent, maxBufferPercent, limits }) =>
+    limits.map((maxBufferOfMeanPercent) => ({
+      floorTargetPercent,
+      scaleInHoldsUnderFloor: true,
+      trustMaseRatio: 2,
+      seasonalFloor: [],
+      tuning: {},
+      maxBufferPercent,
+      maxBufferOfMeanPercent,
     })),
   ),
 ];
@@ -196,5 +222,9 @@ export function describeFloors(k: FloorPolicyKnobs): string {
   const seasonal =
     k.seasonalFloor.length === 0 ? 'no seasonal floor' : `seasonal floor ${k.seasonalFloor.join(' + ')}`;
   const cap = k.maxBufferPercent === null ? '' : `, headroom at most +${k.maxBufferPercent}%`;
-  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${seasonal}${cap}, ${tuning}`;
+  const limit =
+    k.maxBufferOfMeanPercent === null
+      ? ''
+      : `, its extra load at most ${k.maxBufferOfMeanPercent}% of the mean`;
+  return `floorTarget ${k.floorTargetPercent}%, scale-in ${k.scaleInHoldsUnderFloor ? 'holds' : 'released'} under a floor, trust up to ×${k.trustMaseRatio} naive's MASE, ${seasonal}${cap}${limit}, ${tuning}`;
 }

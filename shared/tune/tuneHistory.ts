@@ -179,7 +179,7 @@ function predictiveStage(
     if (!made) {
       made = FLOOR_GRID.map((knobs) => {
         const { floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, seasonalFloor, tuning } = knobs;
-        const { maxBufferPercent } = knobs;
+        const { maxBufferPercent, maxBufferOfMeanPercent } = knobs;
         const target = candidateTarget(
           settings,
           scenario,
@@ -192,6 +192,7 @@ function predictiveStage(
           trustMaseRatio,
           seasonalFloor: [...seasonalFloor],
           maxBufferPercent,
+          maxBufferOfMeanPercent,
           // The candidate's tuning over the schema's defaults (not the policy's: a candidate is a whole setting).
           tuning: FloorTuningSchema.parse(tuning),
         });

@@ -86,9 +86,10 @@ export function seasonalLift(
   needed: NeededCapacity,
   events: ReturnType<typeof eventsFor>,
   until: Date,
+  maxBufferOfMeanPercent: number | null,
 ): string | undefined {
   if (outcome.status !== 'forecast' || !outcome.unseasoned) return undefined;
-  const alone = neededCapacity(outcome.unseasoned, events, until).units;
+  const alone = neededCapacity(outcome.unseasoned, events, until, maxBufferOfMeanPercent).units;
   const lifted = needed.units.filter((units, i) => units > (alone[i] ?? 0)).length;
   if (lifted === 0) return undefined;
   return `; the seasonal floor raised the need at ${lifted} of ${needed.units.length} steps (peak ${Math.max(0, ...needed.units)}, the forecast alone ${Math.max(0, ...alone)})`;

@@ -276,9 +276,9 @@ async function predictOne(
   const max = Math.min(target.capacity.max, group?.maxSize ?? Number.POSITIVE_INFINITY);
   const needed =
     outcome.status === 'forecast'
-      ? neededCapacity(outcome.forecasts, events, until)
+      ? neededCapacity(outcome.forecasts, events, until, predictive.maxBufferOfMeanPercent)
       : eventOnlyCapacity(events, new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE), 5, until);
-  const seasonal = seasonalLift(outcome, needed, events, until);
+  const seasonal = seasonalLift(outcome, needed, events, until, predictive.maxBufferOfMeanPercent);
   const source = sourceOf(outcome, events, needed, until, (rule) =>
     measured(rule) === undefined
       ? `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`

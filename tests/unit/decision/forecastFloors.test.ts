@@ -132,6 +132,69 @@ describe('neededCapacity', () => {
     expect(needed.units).toEqual([want]);
   });
 
+  // A headroom of ×2 over a forecast of 70, 70, 70, 350 (mean 140), at 70 a unit: the extra load is 70 at the
+  // quiet steps and 350 at the peak, unless maxBufferOfMeanPercent limits it to that % of the mean.
+  it.each([
+    { name: 'null: no limit, the peak gets its ×2', limit: null, want: [2, 2, 2, 10] },
+    {
+      name: '50% of the mean (70): the peak gets +70, the quiet steps keep theirs',
+      limit: 50,
+      want: [2, 2, 2, 6],
+    },
+    { name: '200% of the mean (280): the peak gets +280', limit: 200, want: [2, 2, 2, 9] },
+    { name: '0%: no extra load anywhere', limit: 0, want: [1, 1, 1, 5] },
+    { name: 'a limit above every step’s extra changes nothing', limit: 1000, want: [2, 2, 2, 10] },
+  ])('maxBufferOfMeanPercent $name', ({ limit, want }) => {
+    const needed = neededCapacity(
+      [{ rule: step(), forecast: forecast([70, 70, 70, 350]), headroom: 2 }],
+      [],
+      new Date(T0 + 20 * MIN),
+      limit,
+    );
+    expect(needed.units).toEqual(want);
+  });
+
+  it('maxBufferOfMeanPercent: each step between the forecast alone and the unlimited headroom, monotone in the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 500 }),
+        (point, headroom, a, b) => {
+          const until = new Date(T0 + point.length * 5 * MIN);
+          const units = (h: number, limit: number | null) =>
+            neededCapacity([{ rule: step(), forecast: forecast(point), headroom: h }], [], until, limit)
+              .units;
+          const alone = units(1, null);
+          const free = units(headroom, null);
+          const [low, high] = [units(headroom, Math.min(a, b)), units(headroom, Math.max(a, b))];
+          low.forEach((u, i) => {
+            expect(u).toBeGreaterThanOrEqual(alone[i] as number);
+            expect(u).toBeLessThanOrEqual(high[i] as number);
+            expect(high[i]).toBeLessThanOrEqual(free[i] as number);
+          });
+        },
+      ),
+      { seed: 22, numRuns: 200 },
+    );
+  });
+
+  it('maxBufferOfMeanPercent reads each rule’s own forecast’s mean', () => {
+    const memory = { ...tracking(70), name: 'memory' };
+    const needed = neededCapacity(
+      [
+        { rule: step(), forecast: forecast([70, 70, 70, 350]), headroom: 2 },
+        { rule: memory, forecast: forecast([280, 280, 280, 280]), headroom: 1.5 },
+      ],
+      [],
+      new Date(T0 + 20 * MIN),
+      50,
+    );
+    // cpu: +70 (50% of 140) at every step; memory: +140 (its ×1.5, under 50% of 280) at every step.
+    expect(needed.units).toEqual([6, 6, 6, 6]);
+  });
+
   it('takes the rule that needs the most at each step', () => {
     const memory = { ...tracking(50), name: 'memory' };
     const needed = neededCapacity(

@@ -37,13 +37,14 @@ const rush = {
 };
 
 describe('predictive: defaults (the seeds’ values)', () => {
-  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer (the measured headroom at most +150%), forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
+  it('off, 32 days, floors 48 h ahead (47 h beyond the next run), a 30% buffer (the measured headroom at most +300%, its extra load at most 150% of the forecast’s mean), forecast-only, 15/10 minutes, no events, trusted up to 2× naive’s MASE', () => {
     expect(validatePolicy(policy(undefined)).predictive).toEqual({
       enabled: false,
       lookbackDays: 32,
       horizonMinutes: 2820,
       capacityBufferPercent: 30,
-      maxBufferPercent: 150,
+      maxBufferPercent: 300,
+      maxBufferOfMeanPercent: 150,
       mode: 'forecast-only',
       trustMaseRatio: 2,
       seasonalFloor: [],
@@ -101,6 +102,18 @@ describe('predictive: every key', () => {
       key: 'maxBufferPercent',
       value: null,
     },
+    {
+      name: 'maxBufferOfMeanPercent',
+      predictive: { maxBufferOfMeanPercent: 80 },
+      key: 'maxBufferOfMeanPercent',
+      value: 80,
+    },
+    {
+      name: 'maxBufferOfMeanPercent null (no limit)',
+      predictive: { maxBufferOfMeanPercent: null },
+      key: 'maxBufferOfMeanPercent',
+      value: null,
+    },
     { name: 'mode', predictive: { mode: 'forecast-and-scale' }, key: 'mode', value: 'forecast-and-scale' },
     {
       name: 'provisioningMinutes (one kind; the other keeps its default)',
@@ -138,6 +151,21 @@ describe('predictive: every key', () => {
       name: 'a cap that is not a number',
       predictive: { maxBufferPercent: '50%' },
       want: 'predictive.maxBufferPercent',
+    },
+    {
+      name: 'a negative limit of the mean',
+      predictive: { maxBufferOfMeanPercent: -1 },
+      want: 'predictive.maxBufferOfMeanPercent',
+    },
+    {
+      name: 'a limit of the mean over 1000%',
+      predictive: { maxBufferOfMeanPercent: 1001 },
+      want: 'predictive.maxBufferOfMeanPercent',
+    },
+    {
+      name: 'a limit of the mean that is not a number',
+      predictive: { maxBufferOfMeanPercent: '150%' },
+      want: 'predictive.maxBufferOfMeanPercent',
     },
     { name: 'an unknown mode', predictive: { mode: 'scale' }, want: 'predictive.mode' },
     {

@@ -172,6 +172,24 @@ describe('the backtest’s floors are the predict function’s', () => {
     expect(sum(late(capped.floors))).toBeLessThan(sum(late(free.floors)));
   });
 
+  it('with maxBufferOfMeanPercent, both limit the headroom’s extra load alike: the same floors, lower than unlimited', async () => {
+    const run = (predictive: Record<string, unknown>) =>
+      bothWays({
+        target: group,
+        load,
+        from: 1440,
+        hours: 9,
+        predictive: { lookbackDays: 1, maxBufferPercent: null, ...predictive },
+      });
+    const limited = await run({ maxBufferOfMeanPercent: 0 });
+    const free = await run({ maxBufferOfMeanPercent: null });
+    expect(limited.differ).toEqual([]);
+    expect(free.differ).toEqual([]);
+    const sum = (f: readonly (number | undefined)[]) =>
+      f.slice(1440).reduce<number>((x, u) => x + (u !== undefined && Number.isFinite(u) ? u : 0), 0);
+    expect(sum(limited.floors)).toBeLessThan(sum(free.floors));
+  });
+
   it('with the default 32 days of lookback, the backtest’s forecaster follows the load from its start and still gives predict’s floors', async () => {
     // 40 days of a growing load with a weekly cycle: the planner's forecasts come from one forecaster that has
     // observed the series hour by hour since minute 0 (no refit), predict's from 32 days read afresh each run.

@@ -17,6 +17,10 @@ describe('the floors’ defaults', () => {
     expect(PredictiveSchema.parse({}).maxBufferPercent).toBe(FLOOR_DEFAULTS.maxBufferPercent);
   });
 
+  it('set the schema’s maxBufferOfMeanPercent default', () => {
+    expect(PredictiveSchema.parse({}).maxBufferOfMeanPercent).toBe(FLOOR_DEFAULTS.maxBufferOfMeanPercent);
+  });
+
   it('set the schema’s seasonalFloor default', () => {
     expect(PredictiveSchema.parse({}).seasonalFloor).toEqual(FLOOR_DEFAULTS.seasonalFloor);
   });
