@@ -24,11 +24,10 @@ export function sampledRecommendation(
   sample: RuleSample,
   state: CapacityState,
 ): RuleRecommendation {
+  // The direction first, the recommendation (and its message) only for the value that decides.
   if (sample.sustained) {
-    const out = ruleRecommendation(rule, sample.lowest, state);
-    if (out.breached === 'out') return out;
-    const inward = ruleRecommendation(rule, sample.highest, state);
-    if (inward.breached === 'in') return inward;
+    if (breachOf(rule, sample.lowest) === 'out') return ruleRecommendation(rule, sample.lowest, state);
+    if (breachOf(rule, sample.highest) === 'in') return ruleRecommendation(rule, sample.highest, state);
   }
   const newest = ruleRecommendation(rule, sample.newest, state);
   if (newest.breached === 'none') return newest;
@@ -64,6 +63,17 @@ export function ceilUnits(x: number): number {
   return Math.ceil(x - 1e-9);
 }
 
+/** The direction a rule's value breaches, as `ruleRecommendation` finds it (a test holds the two together). */
+export function breachOf(rule: Rule, value: number): RuleRecommendation['breached'] {
+  if (rule.type === 'step') {
+    if (rule.scaleOut.some((s) => value > s.above)) return 'out';
+    return rule.scaleIn.some((s) => value < s.below) ? 'in' : 'none';
+  }
+  const ratio = value / rule.target;
+  if (Math.abs(ratio - 1) <= rule.tolerance) return 'none';
+  return ratio > 1 ? 'out' : 'in';
+}
+
 /**
  * The capacity one rule recommends.
  *
@@ -72,38 +82,51 @@ export function ceilUnits(x: number): number {
  * scale-outs (AWS's instance warmup). Scale-in starts from the ordered capacity.
  */
 export function ruleRecommendation(rule: Rule, value: number, state: CapacityState): RuleRecommendation {
+  return rule.type === 'step'
+    ? stepRecommendation(rule, value, state)
+    : trackingRecommendation(rule, value, state);
+}
+
+type StepRule = Extract<Rule, { type: 'step' }>;
+type TrackingRule = Exclude<Rule, StepRule>;
+
+/** A step rule: the highest scale-out step the value passes, else the lowest scale-in step it is under. */
+function stepRecommendation(rule: StepRule, value: number, state: CapacityState): RuleRecommendation {
   const { current, serving } = state;
   const fmt = hundredths;
-  if (rule.type === 'step') {
-    const out = [...rule.scaleOut].sort((a, b) => b.above - a.above).find((s) => value > s.above);
-    if (out) {
-      const desired = Math.max(current, serving + out.add);
-      return {
-        rule: rule.name,
-        desired,
-        breached: 'out',
-        threshold: out.above,
-        why: `${rule.name} ${fmt(value)} > ${out.above}: add ${out.add}${desired < current + out.add ? ` (${current - serving} still warming)` : ''}`,
-      };
-    }
-    const inStep = [...rule.scaleIn].sort((a, b) => a.below - b.below).find((s) => value < s.below);
-    if (inStep) {
-      return {
-        rule: rule.name,
-        desired: current - inStep.remove,
-        breached: 'in',
-        threshold: inStep.below,
-        why: `${rule.name} ${fmt(value)} < ${inStep.below}: remove ${inStep.remove}`,
-      };
-    }
+  const out = [...rule.scaleOut].sort((a, b) => b.above - a.above).find((s) => value > s.above);
+  if (out) {
+    const desired = Math.max(current, serving + out.add);
     return {
       rule: rule.name,
-      desired: current,
-      breached: 'none',
-      why: `${rule.name} ${fmt(value)} within thresholds`,
+      desired,
+      breached: 'out',
+      threshold: out.above,
+      why: `${rule.name} ${fmt(value)} > ${out.above}: add ${out.add}${desired < current + out.add ? ` (${current - serving} still warming)` : ''}`,
     };
   }
+  const inStep = [...rule.scaleIn].sort((a, b) => a.below - b.below).find((s) => value < s.below);
+  if (inStep) {
+    return {
+      rule: rule.name,
+      desired: current - inStep.remove,
+      breached: 'in',
+      threshold: inStep.below,
+      why: `${rule.name} ${fmt(value)} < ${inStep.below}: remove ${inStep.remove}`,
+    };
+  }
+  return {
+    rule: rule.name,
+    desired: current,
+    breached: 'none',
+    why: `${rule.name} ${fmt(value)} within thresholds`,
+  };
+}
 
+/** A target-tracking rule: the serving capacity scaled by the value's ratio to the target, outside the tolerance. */
+function trackingRecommendation(rule: TrackingRule, value: number, state: CapacityState): RuleRecommendation {
+  const { current, serving } = state;
+  const fmt = hundredths;
   const ratio = value / rule.target;
   if (Math.abs(ratio - 1) <= rule.tolerance) {
     return {
