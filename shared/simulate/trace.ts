@@ -1,5 +1,5 @@
 import { ScalingError } from '../errors';
-import { kthSmallest } from '../forecast/stats';
+import { quantileOf } from '../forecast/stats';
 
 /** One row of a metric trace. */
 export interface TraceRow {
@@ -75,26 +75,7 @@ function median(sorted: readonly number[]): number {
 
 /** Percentile with linear interpolation between closest ranks (numpy's default). */
 export function percentile(values: readonly number[], p: number): number {
-  const copy = Float64Array.from(values);
-  const h = (copy.length - 1) * p;
-  const lo = Math.floor(h);
-  let a: number;
-  let b: number;
-  if (copy.some(Number.isNaN)) {
-    // A typed array sorts numerically without a comparator, NaN last.
-    copy.sort();
-    a = copy[lo] as number;
-    b = copy[Math.min(lo + 1, copy.length - 1)] as number;
-  } else {
-    // The two ranks by selection, not a sort of a year of minutes: the one above is the least of those after.
-    a = kthSmallest(copy, copy.length, lo);
-    b = a;
-    if (lo + 1 < copy.length) {
-      b = copy[lo + 1] as number;
-      for (let i = lo + 2; i < copy.length; i += 1) if ((copy[i] as number) < b) b = copy[i] as number;
-    }
-  }
-  return a + (h - lo) * (b - a);
+  return quantileOf(values, p);
 }
 
 /**

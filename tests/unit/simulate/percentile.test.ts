@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { quantileOf } from '../../../shared/forecast/stats';
 import { percentile } from '../../../shared/simulate/trace';
 
 /** numpy's default percentile over a sorted copy: what `percentile` gave before it selected (issue 23). */
@@ -12,7 +13,7 @@ function sortedPercentile(values: readonly number[], p: number): number {
   return a + (h - lo) * (b - a);
 }
 
-describe('percentile', () => {
+describe('percentile (quantileOf)', () => {
   it.each([
     { name: 'the median of an odd count', values: [3, 1, 2], p: 0.5, want: 2 },
     { name: 'between two ranks', values: [10, 0], p: 0.25, want: 2.5 },
@@ -33,6 +34,7 @@ describe('percentile', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (values, p) => {
           expect(Object.is(percentile(values, p), sortedPercentile(values, p))).toBe(true);
+          expect(Object.is(quantileOf(Float64Array.from(values), p), sortedPercentile(values, p))).toBe(true);
         },
       ),
       { seed: 23, numRuns: 1000 },
