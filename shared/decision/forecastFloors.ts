@@ -81,6 +81,16 @@ export interface NeededCapacity {
   readonly start: Date;
   readonly stepMinutes: number;
   readonly units: readonly number[];
+  /**
+   * Per rule whose headroom's extra load `maxBufferOfMeanPercent` held at some step: how many of the steps, and
+   * the load it was held to (the run's message says so).
+   */
+  readonly bufferLimited?: readonly {
+    readonly rule: string;
+    readonly steps: number;
+    readonly atMost: number;
+    readonly percentOfMean: number;
+  }[];
 }
 
 const MINUTE = 60_000;
@@ -121,6 +131,7 @@ export function neededCapacity(
       ? Number.POSITIVE_INFINITY
       : (meanOf(forecast.point) * maxBufferOfMeanPercent) / 100,
   );
+  const limited = forecasts.map(() => 0);
   for (let i = 0; i < steps; i += 1) {
     const time = start + i * stepMinutes * MINUTE;
     const demand = eventDemand(events, time, stepMinutes * MINUTE);
@@ -129,12 +140,32 @@ export function neededCapacity(
       const k = Math.round((time - forecast.start) / (forecast.stepMinutes * MINUTE));
       const point = forecast.point[k];
       if (point === undefined) return;
-      const load = point + Math.min(point * (headroom - 1), extraAtMost[r] as number);
+      const extra = point * (headroom - 1);
+      const atMost = extraAtMost[r] as number;
+      if (extra > atMost) limited[r] = (limited[r] as number) + 1;
+      const load = point + Math.min(extra, atMost);
       need = Math.max(need, unitsForLoad(load * demand.multiplier, utilisationTarget(rule)));
     });
     units.push(need);
   }
-  return { start: new Date(start), stepMinutes, units };
+  const bufferLimited = forecasts.flatMap(({ rule }, r) =>
+    (limited[r] as number) > 0
+      ? [
+          {
+            rule: rule.name,
+            steps: limited[r] as number,
+            atMost: extraAtMost[r] as number,
+            percentOfMean: maxBufferOfMeanPercent as number,
+          },
+        ]
+      : [],
+  );
+  return {
+    start: new Date(start),
+    stepMinutes,
+    units,
+    ...(bufferLimited.length > 0 ? { bufferLimited } : {}),
+  };
 }
 
 /**

@@ -22,6 +22,7 @@ import {
 import { type ForecastTrack, judgedTrack, judgeTrack, trackedSteps } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
 import { withPlanFloors } from '../decision/plans/planForecastFloors';
+import { hundredths } from '../decision/ruleRecommendation';
 import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { ScalingError } from '../errors';
@@ -399,9 +400,13 @@ function sourceOf(
   const near = eventsNear(events, needed.start, until);
   const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
   if (outcome.status !== 'forecast') return `known events only${withEvents}`;
-  const rules = outcome.forecasts.map(
-    (f) => `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule)})`,
-  );
+  const rules = outcome.forecasts.map((f) => {
+    const held = needed.bufferLimited?.find((l) => l.rule === f.rule.name);
+    const limit = held
+      ? `; its extra load held to ${hundredths(held.atMost)}, ${held.percentOfMean}% of the forecast's mean (maxBufferOfMeanPercent), at ${held.steps} of ${needed.units.length} steps`
+      : '';
+    return `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule)}${limit})`;
+  });
   return `forecast of ${rules.join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
 }
 

@@ -135,16 +135,27 @@ describe('neededCapacity', () => {
   // A headroom of ×2 over a forecast of 70, 70, 70, 350 (mean 140), at 70 a unit: the extra load is 70 at the
   // quiet steps and 350 at the peak, unless maxBufferOfMeanPercent limits it to that % of the mean.
   it.each([
-    { name: 'null: no limit, the peak gets its ×2', limit: null, want: [2, 2, 2, 10] },
+    { name: 'null: no limit, the peak gets its ×2', limit: null, want: [2, 2, 2, 10], held: undefined },
     {
       name: '50% of the mean (70): the peak gets +70, the quiet steps keep theirs',
       limit: 50,
       want: [2, 2, 2, 6],
+      held: { steps: 1, atMost: 70 },
     },
-    { name: '200% of the mean (280): the peak gets +280', limit: 200, want: [2, 2, 2, 9] },
-    { name: '0%: no extra load anywhere', limit: 0, want: [1, 1, 1, 5] },
-    { name: 'a limit above every step’s extra changes nothing', limit: 1000, want: [2, 2, 2, 10] },
-  ])('maxBufferOfMeanPercent $name', ({ limit, want }) => {
+    {
+      name: '200% of the mean (280): the peak gets +280',
+      limit: 200,
+      want: [2, 2, 2, 9],
+      held: { steps: 1, atMost: 280 },
+    },
+    { name: '0%: no extra load anywhere', limit: 0, want: [1, 1, 1, 5], held: { steps: 4, atMost: 0 } },
+    {
+      name: 'a limit above every step’s extra changes nothing',
+      limit: 1000,
+      want: [2, 2, 2, 10],
+      held: undefined,
+    },
+  ])('maxBufferOfMeanPercent $name', ({ limit, want, held }) => {
     const needed = neededCapacity(
       [{ rule: step(), forecast: forecast([70, 70, 70, 350]), headroom: 2 }],
       [],
@@ -152,6 +163,8 @@ describe('neededCapacity', () => {
       limit,
     );
     expect(needed.units).toEqual(want);
+    // What the run's message tells: the steps the limit held, and the load it held them to.
+    expect(needed.bufferLimited).toEqual(held ? [{ rule: 'cpu', ...held, percentOfMean: limit }] : undefined);
   });
 
   it('maxBufferOfMeanPercent: each step between the forecast alone and the unlimited headroom, monotone in the limit', () => {

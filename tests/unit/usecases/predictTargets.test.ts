@@ -182,6 +182,23 @@ describe('predictTargets: falling back to reactive, recorded', () => {
   });
 });
 
+describe('predictTargets: the headroom’s extra load held (maxBufferOfMeanPercent)', () => {
+  it.each([
+    { name: '0%: every step held, and the message says how many and to what', limit: 0, held: true },
+    { name: 'null: no limit, nothing held, nothing said', limit: null, held: false },
+  ])('$name', async ({ limit, held }) => {
+    const { deps } = setUp(policyWith({ capacityBufferPercent: 30, maxBufferOfMeanPercent: limit }));
+    const [prediction] = await predictTargets(deps);
+    const message = prediction?.decision.message ?? '';
+    expect(message).toContain('cpu (headroom ×1.30, capacityBufferPercent: under 4 h of forecasts scored');
+    if (held)
+      expect(message).toMatch(
+        /its extra load held to 0, 0% of the forecast's mean \(maxBufferOfMeanPercent\), at (\d+) of \1 steps\)/,
+      );
+    else expect(message).not.toContain('extra load held');
+  });
+});
+
 describe('predictTargets: trust measured continuously', () => {
   it('plans on the policy’s buffer until 4 hours of its forecasts are scored, then on the headroom they show (the last 6 hours kept)', async () => {
     // Every minute but the first of each 5 is half as busy again: the 5-minute history (read at period starts
