@@ -198,7 +198,7 @@ export function leaveOneOutSection(
   ];
   lines.push(
     ...section(
-      `\`scalepilot-reactive\`: the reactive knobs (${REACTIVE_GRID.length} candidates: target 65/70/75%, tolerance 0/0.1, scale-in window 5 min, or 15 or 30 min with at most 10% per window)`,
+      `\`scalepilot-reactive\`: the reactive knobs (${REACTIVE_GRID.length} candidates: target 65/70/75%, tolerance 0/0.1, scale-in window 5 min, or 15 or 30 min with at most 10% per window; and at 70/75/80%, tolerance 0/0.1, a 15-minute window with at most 10% per window and no scale-in within 30 or 60 min of a scale-out, \`stabilization.scaleInAfterScaleOutSeconds\`)`,
       reactive(shared),
       reactive(held),
       REACTIVE_GOALS,
@@ -208,7 +208,7 @@ export function leaveOneOutSection(
   );
   lines.push(
     ...section(
-      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 85, 90 or 95%), whether scale-in holds its window under a floor (\`scaleInHoldsUnderFloor\`), the trust gate's threshold (\`trustMaseRatio\` 1, 1.5 or 2), the floors' walk-forward tuning (off; at 90%, holding, ×2, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes), the seasonal floor (\`seasonalFloor\` day + week at each floorTarget, holding or not; day or week alone at 85%, released; ×2) and the cap on the measured headroom (\`maxBufferPercent\` +100 to +300% at 90%, +150 and +300% at 85%, +150% with day + week at 90%; holding, ×2) and the limit on the headroom's extra load (\`maxBufferOfMeanPercent\` 150, 200 or 300% of the forecast's mean at 90% with +300%, 200 or 300% at 90% uncapped, 150 or 200% at 85% with +300%; holding, ×2): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
+      `\`scalepilot\`: the utilisation a unit is planned at under a floor (the rule's \`floorTarget\`: 85, 90 or 95%), whether scale-in holds its window under a floor (\`scaleInHoldsUnderFloor\`), the trust gate's threshold (\`trustMaseRatio\` 1, 1.5 or 2), the floors' walk-forward tuning (off; at 90%, holding, ×2, on for the headroom quantile in 0.9–0.99, or on for every knob with floors off allowed; an overload minute priced at 1000 unit-minutes), the seasonal floor (\`seasonalFloor\` day + week at each floorTarget, holding or not; day or week alone at 85%, released; ×2) and the cap on the measured headroom (\`maxBufferPercent\` +100 to +300% at 90%, +150 and +300% at 85%, +150% with day + week at 90%; holding, ×2) and the limit on the headroom's extra load (\`maxBufferOfMeanPercent\` 150, 200 or 300% of the forecast's mean at 90% with +300%, 200 or 300% at 90% uncapped, 150 or 200% at 85% with +300%; holding, ×2; and 150% with +300% at 90% released): ${FLOOR_GRID.length} candidates on the shipped reactive knobs`,
       floors(shared),
       floors(held),
       PREDICTIVE_GOALS,

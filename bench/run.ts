@@ -57,7 +57,7 @@ const lines: string[] = [
   `Command: \`npm run bench\`. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
   'Definitions: `../shared/docs/backtest.md`. Cost in unit-hours; cost ratio against the oracle.',
   "Each chart below is one run's per-policy charts; the run also writes its full report (table, scatter, the peak day, decisions with their reasons on hover) to `bench/out/<trace>-<kind>.html` and a summary of all runs to `bench/out/index.html` (not committed).",
-  '`scalepilot` is the backtest policy (`scalepilotTarget`: target tracking at 70% with a 10% band, acting on the first datapoint past it and coming down at most 10% per 15 minutes) with the predictive floors (hourly forecasts from the load before each minute only, sized at the rule’s `floorTarget`, their knobs tuned walk-forward per target); `scalepilot-reactive` is the same rules without floors. Both are described in docs/backtest.md; their defaults are chosen leave-one-trace-out (the section of that name below).',
+  '`scalepilot` is the backtest policy (`scalepilotTarget`: target tracking at 75% with a 10% band, acting on the first datapoint past it and coming down at most 10% per 15 minutes, never within an hour of its last scale-out) with the predictive floors (hourly forecasts from the load before each minute only, sized at the rule’s `floorTarget`, their knobs tuned walk-forward per target); `scalepilot-reactive` is the same rules without floors. Both are described in docs/backtest.md; their defaults are chosen leave-one-trace-out (the section of that name below).',
   '',
 ];
 const traceFiles = readdirSync(TRACES)

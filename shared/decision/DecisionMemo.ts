@@ -1,4 +1,5 @@
 import { decideCapacity } from './decideCapacity';
+import { reverseWindowSeconds } from './reverseWindowSeconds';
 import type { Decision, DecisionInput, ScalingHistory } from './types';
 
 /**
@@ -118,8 +119,8 @@ function historyKey(
   const sinceIn = secondsSince(history.lastScaleInAt, now);
   out[i++] = sinceOut < cooldowns.scaleOutSeconds ? 1 : 0;
   out[i++] = sinceIn < cooldowns.scaleInSeconds ? 1 : 0;
-  out[i++] = sinceOut < stabilization.scaleInSeconds ? 1 : 0;
-  out[i++] = sinceIn < stabilization.scaleOutSeconds ? 1 : 0;
+  out[i++] = sinceOut < reverseWindowSeconds(stabilization, 'in') ? 1 : 0;
+  out[i++] = sinceIn < reverseWindowSeconds(stabilization, 'out') ? 1 : 0;
   // Rate limits: where capacity stood at the start of each period (the first change inside it), or none.
   const changes = history.changes;
   i = rateLimitBases(rateLimits.scaleOut, changes, now, out, i);

@@ -1,6 +1,7 @@
 import type { RateLimit, Rule, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
 import { CapacityWalk, FORECAST } from './capacityWalk';
+import { reverseWindowSeconds } from './reverseWindowSeconds';
 import type { RuleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
 import type { Decision, DecisionInput, GateNote, ReasonCode, ScalingHistory } from './types';
@@ -214,17 +215,18 @@ function timingGates(walk: CapacityWalk, proposal: Proposal, direction: 'out' | 
     'cooldown',
     direction === 'out' ? 'no scale-out within its cooldown' : 'no scale-in within its cooldown',
   );
-  const reverse =
-    direction === 'in'
-      ? { since: sinceOut, window: target.stabilization.scaleInSeconds, last: 'scale-out' }
-      : { since: sinceIn, window: target.stabilization.scaleOutSeconds, last: 'scale-in' };
+  const reverse = {
+    since: direction === 'in' ? sinceOut : sinceIn,
+    window: reverseWindowSeconds(target.stabilization, direction),
+    last: direction === 'in' ? 'scale-out' : 'scale-in',
+  };
   if (reverse.since >= reverse.window) return undefined;
   return walk.held(
     'stabilization',
     walk.decision(
       current,
       'StabilizationWindow',
-      `${why}; a ${reverse.last} ${Math.round(reverse.since)} s ago is inside the ${reverse.window} s window`,
+      `${why}; a ${reverse.last} ${Math.round(reverse.since)} s ago is inside the ${reverse.window} s ${direction === 'in' && target.stabilization.scaleInAfterScaleOutSeconds !== undefined ? 'hold after a scale-out (scaleInAfterScaleOutSeconds)' : 'window'}`,
       recommendation,
     ),
   );

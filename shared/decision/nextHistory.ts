@@ -16,6 +16,8 @@ export function historySeconds(target: Target): number {
       MIN_HISTORY_SECONDS,
       target.stabilization.scaleOutSeconds,
       target.stabilization.scaleInSeconds,
+      // A scale-out that AWS rolls back falls back to the one before it, which must still be in the record.
+      target.stabilization.scaleInAfterScaleOutSeconds ?? 0,
       ...target.rateLimits.scaleOut.map((l) => l.periodSeconds),
       ...target.rateLimits.scaleIn.map((l) => l.periodSeconds),
       target.kind === 'asg' ? target.instanceWarmupSeconds : 0,

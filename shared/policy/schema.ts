@@ -130,6 +130,11 @@ const targetCommon = {
     .strictObject({
       scaleOutSeconds: historyWindowSeconds(0).default(60),
       scaleInSeconds: historyWindowSeconds(0).default(300),
+      scaleInAfterScaleOutSeconds: historyWindowSeconds(0)
+        .optional()
+        .describe(
+          'no scale-in within this long of the last scale-out (default: `scaleInSeconds`): capacity bought for a burst is kept through the bursts that follow it',
+        ),
       scaleInHoldsUnderFloor: z
         .boolean()
         .default(true)

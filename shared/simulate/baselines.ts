@@ -214,9 +214,9 @@ export const hpa: PolicyFactory = () => {
 /**
  * The policy the backtest's Scalepilot runs when none is given, as an operator would write it in
  * scalepilot.yml: target tracking on the reactive knobs chosen leave-one-trace-out (`REACTIVE_DEFAULTS`,
- * shared/tune/reactiveKnobs.ts: 70% with a 10% band, acting on the first datapoint past it, coming down at most
- * 10% per 15 minutes), with the predictive floors on top (sized at the same target, their knobs tuned per target
- * walk-forward). `knobs` runs another candidate of the same shape (the bench's grid, `scalepilot tune`).
+ * shared/tune/reactiveKnobs.ts: 75% with a 10% band, acting on the first datapoint past it, coming down at most
+ * 10% per 15 minutes and not within an hour of a scale-out), with the predictive floors on top (`FLOOR_DEFAULTS`:
+ * sized at 90%, scale-in released down to them). `knobs` runs another candidate of the same shape (the bench's grid, `scalepilot tune`).
  */
 export const REACTIVE_TARGET_PERCENT = REACTIVE_DEFAULTS.targetPercent;
 export function scalepilotTarget(

@@ -90,6 +90,13 @@ const rows: Row[] = [
     want: ['StabilizationWindow', 'ScaleIn'],
   },
   {
+    name: 'a scale-out leaves scaleInAfterScaleOutSeconds (longer than the scale-in window)',
+    target: { stabilization: { scaleOutSeconds: 0, scaleInSeconds: 60, scaleInAfterScaleOutSeconds: 600 } },
+    cpu: 20,
+    history: { lastScaleOutAt: ago(450) },
+    want: ['StabilizationWindow', 'ScaleIn'],
+  },
+  {
     name: 'a scale-in leaves the scale-out stabilisation window',
     target: { stabilization: { scaleOutSeconds: 300, scaleInSeconds: 0 } },
     cpu: 75,

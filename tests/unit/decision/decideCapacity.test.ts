@@ -150,6 +150,30 @@ const rows: Row[] = [
     reason: 'StabilizationWindow',
   },
   {
+    name: 'stabilisation: scaleInAfterScaleOutSeconds holds scale-in for its hour after a scale-out',
+    target: { stabilization: { scaleInAfterScaleOutSeconds: 3600 } },
+    cpu: 20,
+    history: { lastScaleOutAt: ago(1800) },
+    want: 4,
+    reason: 'StabilizationWindow',
+  },
+  {
+    name: 'stabilisation: scaleInAfterScaleOutSeconds lets scale-in go once its hour has passed',
+    target: { stabilization: { scaleInAfterScaleOutSeconds: 3600 } },
+    cpu: 20,
+    history: { lastScaleOutAt: ago(3600) },
+    want: 3,
+    reason: 'ScaleIn',
+  },
+  {
+    name: 'stabilisation: scaleInAfterScaleOutSeconds shorter than the window lets scale-in go sooner',
+    target: { stabilization: { scaleInAfterScaleOutSeconds: 100 } },
+    cpu: 20,
+    history: { lastScaleOutAt: ago(200) },
+    want: 3,
+    reason: 'ScaleIn',
+  },
+  {
     name: 'rate limit: units per period',
     target: { rateLimits: { scaleOut: [{ type: 'units', value: 1, periodSeconds: 60 }] } },
     cpu: 75,
@@ -240,6 +264,22 @@ describe('decideCapacity', () => {
     });
     expect({ desired: decision.desired, reason: decision.reason }).toEqual({ desired: want, reason });
     expect(decision.message.length).toBeGreaterThan(0);
+  });
+
+  it('names scaleInAfterScaleOutSeconds when it is what holds a scale-in, and the window otherwise', () => {
+    const held = (stabilization: Record<string, number>) =>
+      decideCapacity({
+        target: asgTarget({ stabilization }),
+        policyMaxUnitsPerDecision: 4,
+        state: { current: 4, serving: 4, liveMin: 0, liveMax: 100 },
+        readings: { cpu: [{ value: 20, timestamp: ago(60) }] },
+        history: { recommendations: [], changes: [], lastScaleOutAt: ago(200) },
+        now: NOW,
+      }).message;
+    expect(held({ scaleInAfterScaleOutSeconds: 3600 })).toContain(
+      'a scale-out 200 s ago is inside the 3600 s hold after a scale-out (scaleInAfterScaleOutSeconds)',
+    );
+    expect(held({ scaleInSeconds: 300 })).toContain('a scale-out 200 s ago is inside the 300 s window');
   });
 
   it('scales in only when every rule agrees', () => {

@@ -187,6 +187,8 @@ describe('history windows (defect 7)', () => {
   it('keeps history for the longest configured window, and at least an hour', () => {
     expect(historySeconds(daily)).toBe(86_400);
     expect(historySeconds(target())).toBe(3600);
+    // A scale-out AWS rolls back falls back to the one before it: kept as long as scale-in waits after one.
+    expect(historySeconds(target({ stabilization: { scaleInAfterScaleOutSeconds: 7200 } }))).toBe(7200);
   });
 
   it('property: merging runs of equal recommendations never changes what a window sees', () => {

@@ -51,6 +51,16 @@ describe('timing validation', () => {
       want: 'targets[0] "api".stabilization.scaleInSeconds: 90000 s is longer than the 24 h',
     },
     {
+      name: 'a hold of scale-in after a scale-out longer than the history kept is refused',
+      raw: policyWith({ stabilization: { scaleInAfterScaleOutSeconds: 90_000 } }),
+      want: 'targets[0] "api".stabilization.scaleInAfterScaleOutSeconds: 90000 s is longer than the 24 h',
+    },
+    {
+      name: 'a negative hold of scale-in after a scale-out is refused',
+      raw: policyWith({ stabilization: { scaleInAfterScaleOutSeconds: -60 } }),
+      want: 'targets[0] "api".stabilization.scaleInAfterScaleOutSeconds: -60 s: must be at least 0',
+    },
+    {
       name: 'defect 7: a rate-limit period longer than the history kept is refused',
       raw: policyWith({ rateLimits: { scaleOut: [{ type: 'units', value: 1, periodSeconds: 172_800 }] } }),
       want: 'targets[0] "api".rateLimits.scaleOut[0].periodSeconds: 172800 s is longer than the 24 h',
