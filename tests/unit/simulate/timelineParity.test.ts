@@ -40,7 +40,9 @@ const hash = (column: ArrayLike<number>) =>
 // nothing there, so that row never measured its headroom); every other row unchanged. The `scalepilot` row's (and
 // its floor's) again when the headroom's extra load was limited to a share of the forecast's mean and the cap
 // raised, as chosen leave-one-trace-out (issue 22: `maxBufferOfMeanPercent` 150, `maxBufferPercent` 300; the
-// Twitter, network and request-count traces move); every other row unchanged.
+// Twitter, network and request-count traces move); every other row unchanged. Both Scalepilot rows' again when
+// the reactive knobs gained a hold of scale-in after a scale-out and the search chose 75% with an hour of it, and
+// the floors' default released scale-in under a floor (issue 22); their floors and every other row unchanged.
 describe('the engine takes the decisions it took before its rewrite', () => {
   const files = readdirSync(TRACES).filter((f) => f.endsWith('.csv'));
   it.each(files.flatMap((file) => KINDS.map((kind) => ({ file, kind }))))(
