@@ -103,7 +103,7 @@ function randomLoad(minutes: number, seed: number, burst: number, noise: number)
 }
 
 describe('DecisionMemo: property', () => {
-  it('on random loads and policies (windows, cooldowns, rate limits, periods of 1 and 5 minutes), every minute the same decision and history', () => {
+  it('on random loads and policies (windows, the hold after a scale-out, cooldowns, rate limits, periods of 1 and 5 minutes), every minute the same decision and history', () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -113,6 +113,7 @@ describe('DecisionMemo: property', () => {
           kind: fc.constantFrom<TargetKind>('asg', 'rds-replicas', 'cache-shards'),
           scaleOutWindow: fc.constantFrom(0, 60, 180),
           scaleInWindow: fc.constantFrom(0, 120, 300, 600),
+          scaleInAfterScaleOut: fc.constantFrom(undefined, 0, 900, 3600),
           scaleOutCooldown: fc.constantFrom(1, 60, 300),
           scaleInCooldown: fc.constantFrom(1, 90, 600),
           periodSeconds: fc.constantFrom(60, 300),
@@ -151,7 +152,13 @@ describe('DecisionMemo: property', () => {
                 rules: [rule],
                 metricStaleAfterSeconds: 2 * c.periodSeconds,
                 cooldowns: { scaleOutSeconds: c.scaleOutCooldown, scaleInSeconds: c.scaleInCooldown },
-                stabilization: { scaleOutSeconds: c.scaleOutWindow, scaleInSeconds: c.scaleInWindow },
+                stabilization: {
+                  scaleOutSeconds: c.scaleOutWindow,
+                  scaleInSeconds: c.scaleInWindow,
+                  ...(c.scaleInAfterScaleOut === undefined
+                    ? {}
+                    : { scaleInAfterScaleOutSeconds: c.scaleInAfterScaleOut }),
+                },
                 rateLimits: c.rateLimit
                   ? {
                       scaleOut: [{ type: 'units', value: 2, periodSeconds: 300 }],
