@@ -171,15 +171,16 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
   ),
   // The limit on the headroom's extra load (issue 22, `predictive.maxBufferOfMeanPercent`): at 90% holding, 150,
   // 200 or 300% of the forecast's mean with the ratio capped at +300%, 200 or 300% with it uncapped; at 85%
-  // holding, 150 or 200% with +300%.
+  // holding, 150 or 200% with +300%; and at 90% released, 150% with +300%.
   ...[
-    { floorTargetPercent: 90, maxBufferPercent: 300, limits: [150, 200, 300] },
-    { floorTargetPercent: 90, maxBufferPercent: null, limits: [200, 300] },
-    { floorTargetPercent: 85, maxBufferPercent: 300, limits: [150, 200] },
-  ].flatMap(({ floorTargetPercent, maxBufferPercent, limits }) =>
+    { floorTargetPercent: 90, maxBufferPercent: 300, limits: [150, 200, 300], holds: true },
+    { floorTargetPercent: 90, maxBufferPercent: null, limits: [200, 300], holds: true },
+    { floorTargetPercent: 85, maxBufferPercent: 300, limits: [150, 200], holds: true },
+    { floorTargetPercent: 90, maxBufferPercent: 300, limits: [150], holds: false },
+  ].flatMap(({ floorTargetPercent, maxBufferPercent, limits, holds }) =>
     limits.map((maxBufferOfMeanPercent) => ({
       floorTargetPercent,
-      scaleInHoldsUnderFloor: true,
+      scaleInHoldsUnderFloor: holds,
       trustMaseRatio: 2,
       seasonalFloor: [],
       tuning: {},
@@ -187,16 +188,6 @@ export const FLOOR_GRID: readonly FloorPolicyKnobs[] = [
       maxBufferOfMeanPercent,
     })),
   ),
-  // Scale-in released under the floor with the headroom capped and limited (the cap and limit above all hold).
-  {
-    floorTargetPercent: 90,
-    scaleInHoldsUnderFloor: false,
-    trustMaseRatio: 2,
-    seasonalFloor: [],
-    tuning: {},
-    maxBufferPercent: 300,
-    maxBufferOfMeanPercent: 150,
-  },
 ];
 
 /** The keys of a target these knobs set, as a policy file writes them (with the floors' sizing when given). */
