@@ -216,7 +216,8 @@ export const hpa: PolicyFactory = () => {
  * scalepilot.yml: target tracking on the reactive knobs chosen leave-one-trace-out (`REACTIVE_DEFAULTS`,
  * shared/tune/reactiveKnobs.ts: 75% with a 10% band, acting on the first datapoint past it, coming down at most
  * 10% per 15 minutes and not within an hour of a scale-out), with the predictive floors on top (`FLOOR_DEFAULTS`:
- * sized at 90%, scale-in released down to them). `knobs` runs another candidate of the same shape (the bench's grid, `scalepilot tune`).
+ * sized at 90%, scale-in released down to them). `knobs` runs another candidate of the same shape (the bench's
+ * grid, `scalepilot tune`).
  */
 export const REACTIVE_TARGET_PERCENT = REACTIVE_DEFAULTS.targetPercent;
 export function scalepilotTarget(
