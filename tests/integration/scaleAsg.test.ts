@@ -82,6 +82,33 @@ describe('scale-asg against the emulator', () => {
     expect(logged.map((d) => d.reason)).toEqual(['ScaleOut', 'ScaleIn']);
   });
 
+  it('with scaleInAfterScaleOutSeconds, holds the group an hour after a scale-out, then lowers it', async () => {
+    const held = policy();
+    const api = held.targets[0] as Policy['targets'][number];
+    held.targets[0] = {
+      ...api,
+      stabilization: { ...api.stabilization, scaleInAfterScaleOutSeconds: 3600 },
+    } as typeof api;
+    const { handler, clock, putLoad } = await setUp(held);
+    await putLoad(85, 50);
+    await handler(alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', clock.now()), lambdaContext('r1'));
+    expect(await desiredCapacity()).toBe(4);
+
+    // Past the cooldown and the 300 s window that let the test above scale in after 11 minutes.
+    clock.advance(11 * 60);
+    await putLoad(20, 30);
+    const [second] = await handler(alarmActionEvent(ALARM_CPU_HIGH, 'OK', clock.now()), lambdaContext('r2'));
+    expect(second?.decision.reason).toBe('StabilizationWindow');
+    expect(second?.decision.message).toContain('3600 s hold after a scale-out (scaleInAfterScaleOutSeconds)');
+    expect(await desiredCapacity()).toBe(4);
+
+    clock.advance(50 * 60);
+    await putLoad(20, 30);
+    const [third] = await handler(alarmActionEvent(ALARM_CPU_HIGH, 'OK', clock.now()), lambdaContext('r3'));
+    expect(third?.decision.reason).toBe('ScaleIn');
+    expect(await desiredCapacity()).toBe(3);
+  });
+
   it('acts exactly once for 50 concurrent deliveries of the same alarm event', async () => {
     const { handler, clock, putLoad } = await setUp();
     await putLoad(85, 50);
