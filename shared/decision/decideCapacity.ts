@@ -215,18 +215,25 @@ function timingGates(walk: CapacityWalk, proposal: Proposal, direction: 'out' | 
     'cooldown',
     direction === 'out' ? 'no scale-out within its cooldown' : 'no scale-in within its cooldown',
   );
-  const reverse = {
-    since: direction === 'in' ? sinceOut : sinceIn,
-    window: reverseWindowSeconds(target.stabilization, direction),
-    last: direction === 'in' ? 'scale-out' : 'scale-in',
-  };
-  if (reverse.since >= reverse.window) return undefined;
+  const window = reverseWindowSeconds(target.stabilization, direction);
+  const reverse =
+    direction === 'in'
+      ? {
+          since: sinceOut,
+          last: 'scale-out',
+          what:
+            target.stabilization.scaleInAfterScaleOutSeconds === undefined
+              ? 'window'
+              : 'hold after a scale-out (scaleInAfterScaleOutSeconds)',
+        }
+      : { since: sinceIn, last: 'scale-in', what: 'window' };
+  if (reverse.since >= window) return undefined;
   return walk.held(
     'stabilization',
     walk.decision(
       current,
       'StabilizationWindow',
-      `${why}; a ${reverse.last} ${Math.round(reverse.since)} s ago is inside the ${reverse.window} s ${direction === 'in' && target.stabilization.scaleInAfterScaleOutSeconds !== undefined ? 'hold after a scale-out (scaleInAfterScaleOutSeconds)' : 'window'}`,
+      `${why}; a ${reverse.last} ${Math.round(reverse.since)} s ago is inside the ${window} s ${reverse.what}`,
       recommendation,
     ),
   );
