@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideCapacity } from '../../../shared/decision/decideCapacity';
 import type { CapacityState, ScalingHistory } from '../../../shared/decision/types';
@@ -317,5 +318,59 @@ describe('decideCapacity', () => {
     expect(decide(20, 30).desired).toBe(3);
     expect(decide(20, undefined).reason).toBe('ScaleInBlockedByMissingMetrics');
     expect(decide(20, 85).desired).toBe(6);
+  });
+});
+
+describe('the hold of scale-in after a scale-out (stabilization.scaleInAfterScaleOutSeconds)', () => {
+  const decide = (stabilization: Record<string, number>, cpu: number, current: number, sinceOut: number) =>
+    decideCapacity({
+      target: asgTarget({ ...trackingRule, stabilization }),
+      policyMaxUnitsPerDecision: 10,
+      state: { current, serving: current, liveMin: 0, liveMax: 100 },
+      readings: { cpu: [{ value: cpu, timestamp: ago(60) }] },
+      history: { recommendations: [], changes: [], lastScaleOutAt: ago(sinceOut) },
+      now: NOW,
+    });
+  const inputs = fc.record({
+    cpu: fc.integer({ min: 0, max: 150 }),
+    // Inside the target's 2..10, so the bounds never lower it.
+    current: fc.integer({ min: 2, max: 10 }),
+    sinceOut: fc.integer({ min: 1, max: 7200 }),
+    window: fc.integer({ min: 0, max: 1800 }),
+    hold: fc.integer({ min: 0, max: 7200 }),
+  });
+
+  it('property: never scales in within the hold of the last scale-out, whatever the load', () => {
+    fc.assert(
+      fc.property(inputs, ({ cpu, current, sinceOut, window, hold }) => {
+        const d = decide(
+          { scaleInSeconds: window, scaleInAfterScaleOutSeconds: hold },
+          cpu,
+          current,
+          sinceOut,
+        );
+        if (sinceOut < hold) expect(d.desired).toBeGreaterThanOrEqual(current);
+      }),
+      { seed: 1205, numRuns: 300 },
+    );
+  });
+
+  it('property: left unset, it is the scale-in window, as the reverse window was before the key', () => {
+    fc.assert(
+      fc.property(inputs, ({ cpu, current, sinceOut, window }) => {
+        const unset = decide({ scaleInSeconds: window }, cpu, current, sinceOut);
+        const same = decide(
+          { scaleInSeconds: window, scaleInAfterScaleOutSeconds: window },
+          cpu,
+          current,
+          sinceOut,
+        );
+        expect({ desired: unset.desired, reason: unset.reason }).toEqual({
+          desired: same.desired,
+          reason: same.reason,
+        });
+      }),
+      { seed: 1206, numRuns: 300 },
+    );
   });
 });
