@@ -1,8 +1,20 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { TargetKind } from '../../shared/policy/schema';
-import { failedAssertions, runBacktest } from '../../shared/simulate/runBacktest';
+import {
+  type Assertion,
+  failedAssertions,
+  parseAssertions,
+  runBacktest,
+} from '../../shared/simulate/runBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
-import { cloudWatchRows, type HistorySourceOptions, traceRows, withHistorySource } from '../lib/cliOptions';
+import {
+  CliUsageError,
+  cloudWatchRows,
+  type HistorySourceOptions,
+  outFolder,
+  traceRows,
+  withHistorySource,
+} from '../lib/cliOptions';
 
 /** Adds `scalepilot backtest` to the CLI. */
 export function registerBacktest(program: Command): void {
@@ -11,7 +23,11 @@ export function registerBacktest(program: Command): void {
       .command('backtest')
       .description('replay a metric trace through Scalepilot and the baselines; print the figures'),
   )
-    .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
+    .addOption(
+      new Option('--kind <kind>', 'the kind of target')
+        .choices(['asg', 'rds-replicas', 'cache-shards'])
+        .default('asg'),
+    )
     .option('--policy <file>', "take Scalepilot's target of this kind (and its range) from a policy")
     .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
     .option(
@@ -45,13 +61,20 @@ type BacktestOptions = HistorySourceOptions & {
 async function backtest(options: BacktestOptions): Promise<void> {
   // What only some runs need is loaded when they ask for it: a plan's backtest (its report, the SDK), a
   // policy file (YAML), the progress bar. A `--json` run of a trace starts without them.
+  if (options.plan !== undefined && options.assert !== undefined)
+    throw new CliUsageError(
+      '--assert checks the scalepilot row of a per-kind backtest: a --plan backtest has none',
+    );
+  if (options.timelines && !options.out)
+    throw new CliUsageError('--timelines writes into the --out folder: give --out DIR');
+  if (options.out) outFolder('--out', options.out);
   if (options.plan !== undefined) {
     const { planBacktestCommand } = await import('../lib/planBacktestCommand');
     return planBacktestCommand({ ...options, plan: options.plan });
   }
+  // Commander has checked it against the choices; the checks are read before the run, so a typo costs none.
   const kind = options.kind as TargetKind;
-  if (!['asg', 'rds-replicas', 'cache-shards'].includes(kind))
-    throw new Error(`--kind: unknown kind "${options.kind}"`);
+  const checks = options.assert ? parseAssertions(options.assert) : undefined;
   const rows = options.cloudwatch ? await cloudWatchRows(options) : traceRows(options.trace);
   const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
   const source = options.cloudwatch ? `${options.namespace}/${options.metric}` : options.trace;
@@ -59,7 +82,7 @@ async function backtest(options: BacktestOptions): Promise<void> {
     ? (await import('../../shared/policy/loadPolicyFile')).loadPolicyFile(options.policy)
     : undefined;
   const target = policy?.targets.find((t) => t.kind === kind);
-  if (options.policy && !target) throw new Error(`${options.policy}: no ${kind} target`);
+  if (options.policy && !target) throw new CliUsageError(`${options.policy}: no ${kind} target`);
   const bar = await progressBar(series.load.length);
   bar?.start(6, 0, { policy: '' });
   const result = runBacktest(series, kind, {
@@ -86,7 +109,7 @@ async function backtest(options: BacktestOptions): Promise<void> {
     // The last line says where the report is (on stderr under --json, which keeps stdout JSON).
     (options.json ? console.error : console.log)(`report: ${report}`);
   }
-  if (options.assert) checkAssertions(options.assert, result.figures);
+  if (checks) checkAssertions(checks, result.figures);
 }
 
 /** A progress bar on long runs, on a terminal only (CI logs and pipes stay clean). */
@@ -100,7 +123,10 @@ async function progressBar(minutes: number) {
 }
 
 /** `--assert`: exit 1 (after printing what it missed) when the scalepilot row misses a check. */
-function checkAssertions(checks: string, figures: ReturnType<typeof runBacktest>['figures']): void {
+function checkAssertions(
+  checks: readonly Assertion[],
+  figures: ReturnType<typeof runBacktest>['figures'],
+): void {
   const own = figures.find((f) => f.policy === 'scalepilot');
   const failed = own ? failedAssertions(checks, own) : ['no scalepilot row'];
   if (failed.length === 0) return;

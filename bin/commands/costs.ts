@@ -8,7 +8,7 @@ import { addDays, newestCompleteDay, utcDate } from '../../shared/cost/evaluateC
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
-import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
 import { OneReadCostReader } from '../lib/oneReadCostReader';
 
 /** Adds `scalepilot costs` to the CLI. */
@@ -30,7 +30,7 @@ export function registerCosts(program: Command): void {
     .action(async (file: string, options: CostsOptions) => {
       const policy = loadPolicyFile(file);
       const cost = policy.cost;
-      if (!cost) throw new Error(`${file}: no cost section`);
+      if (!cost) throw new CliUsageError(`${file}: no cost section`);
       const { rows, forecast } = await costChecks(policy, cost, options);
       if (options.json) console.log(JSON.stringify({ days: rows, forecast }, null, 2));
       else printCosts(cost, rows, forecast);

@@ -3,7 +3,7 @@ import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
 
 /** Adds `scalepilot decisions` to the CLI. */
 export function registerDecisions(program: Command): void {
@@ -39,7 +39,7 @@ export function registerDecisions(program: Command): void {
         );
         const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', await callerScope(aws, options.account));
         const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
-        if (targets.length === 0) throw new Error(`${file}: no target "${options.target}"`);
+        if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
         const limit = Number(options.limit);
         const rows = [];
         for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScalingError } from '../../shared/errors';
-import { cloudWatchRows, type HistorySourceOptions, withHistorySource } from '../lib/cliOptions';
+import { cloudWatchRows, type HistorySourceOptions, outFolder, withHistorySource } from '../lib/cliOptions';
 import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from '../lib/forecastCommand';
 
 /** Adds `scalepilot forecast` to the CLI. */
@@ -21,6 +21,7 @@ export function registerForecast(program: Command): void {
     .option('--json', 'print the forecast as JSON')
     .action(async (options: ForecastCommandOptions & HistorySourceOptions) => {
       try {
+        if (options.out) outFolder('--out', options.out);
         const rows = options.cloudwatch ? await cloudWatchRows(options) : forecastTraceRows(options.trace);
         const source = options.cloudwatch
           ? `${options.namespace}/${options.metric}`

@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { awsConfigFromEnv } from '../../shared/adapters/awsConfig';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
 import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { writeOptionFile } from '../lib/cliOptions';
 import { projectRoot } from '../lib/projectRoot';
 
 /** Adds `scalepilot prices` to the CLI. */
@@ -54,7 +55,8 @@ export function registerPrices(program: Command): void {
           `${region}: ${Object.values(priced).reduce((n, f) => n + Object.keys(f).length, 0)} prices`,
         );
       }
-      writeFileSync(
+      writeOptionFile(
+        '--out',
         options.out,
         `${JSON.stringify({ ...table, fetched: new Date().toISOString(), regions }, null, 2)}\n`,
       );

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { policyJsonSchema } from '../../shared/policy/policyJsonSchema';
+import { writeOptionFile } from '../lib/cliOptions';
 import { policyReference } from '../lib/policyReference';
 
 /** Adds `scalepilot schema` to the CLI. */
@@ -14,7 +14,7 @@ export function registerSchema(program: Command): void {
       const text = options.markdown
         ? `${policyReference()}\n`
         : `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
-      if (options.out) writeFileSync(options.out, text);
+      if (options.out) writeOptionFile('--out', options.out, text);
       else process.stdout.write(text);
     });
 }

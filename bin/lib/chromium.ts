@@ -2,16 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { ScalingError } from '../../shared/errors';
 
 /** Debian's Chromium (package `chromium`); playwright-core drives it, it never downloads a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** No Chromium to draw a report with, and no way to install it here: one line for the operator. */
+export class ChromiumMissingError extends ScalingError {}
 
 /** Installs Debian's Chromium (and a font for the charts' PNGs) when missing and we may (root); otherwise says how. */
 export function ensureChromium(): string {
   ensureFonts();
   if (existsSync(CHROMIUM)) return CHROMIUM;
   if (process.getuid?.() !== 0)
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+    throw new ChromiumMissingError(
+      `Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
+    );
   process.stderr.write('installing Debian chromium for the report tests …\n');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {

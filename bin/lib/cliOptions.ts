@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
-import { AwsCallError } from '../../shared/errors';
+import { AwsCallError, ScalingError } from '../../shared/errors';
 import type { Ledger } from '../../shared/ports';
 import { parseTraceCsv } from '../../shared/simulate/trace';
+
+/** A usage problem of a command (a missing file, an option it cannot take): printed as one line, exit 1. */
+export class CliUsageError extends ScalingError {}
 
 /** The policy file a command reads when none is named. */
 export const DEFAULT_POLICY = 'scalepilot.yml';
@@ -39,20 +42,68 @@ export interface HistorySourceOptions {
 
 /** A trace file's rows. */
 export function traceRows(file: string | undefined) {
-  if (!file) throw new Error('backtest: give --trace FILE or --cloudwatch');
-  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+  if (!file) throw new CliUsageError('backtest: give --trace FILE or --cloudwatch');
+  return parseTraceCsv(readOptionFile('backtest --trace', file), file);
+}
+
+/**
+ * The folder an option names, created now (with its parents) so that a run that could not write its results
+ * fails before it starts, in one line: a path through a file, no permission.
+ */
+export function outFolder(option: string, dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'a file is in the way'
+        : code === 'EACCES'
+          ? 'no permission'
+          : code;
+    throw new CliUsageError(`${option}: ${dir}: cannot be created (${why ?? 'unknown reason'})`, {
+      cause: error,
+    });
+  }
+  return dir;
+}
+
+/** Writes the file an option names, or says in one line why it cannot (a folder, no such folder, no permission). */
+export function writeOptionFile(option: string, file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such folder' : code === 'EISDIR' ? 'a folder' : code;
+    throw new CliUsageError(`${option}: ${file}: cannot be written (${why ?? 'unknown reason'})`, {
+      cause: error,
+    });
+  }
+}
+
+/** The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access). */
+export function readOptionFile(option: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code;
+    throw new CliUsageError(`${option}: ${file}: ${why ?? 'cannot be read'}`, { cause: error });
+  }
 }
 
 /** A metric's history from CloudWatch, at one minute, over the last `days`. */
 export async function cloudWatchRows(o: HistorySourceOptions) {
-  if (!o.namespace || !o.metric) throw new Error('backtest --cloudwatch: give --namespace and --metric');
+  if (!o.namespace || !o.metric)
+    throw new CliUsageError('backtest --cloudwatch: give --namespace and --metric');
   const dimensions = Object.fromEntries(
     o.dimensions
       .split(',')
       .filter(Boolean)
       .map((pair) => {
         const [name, value] = pair.split('=');
-        if (!name || value === undefined) throw new Error(`--dimensions: "${pair}" is not Name=Value`);
+        if (!name || value === undefined)
+          throw new CliUsageError(`--dimensions: "${pair}" is not Name=Value`);
         return [name, value];
       }),
   );
@@ -73,7 +124,7 @@ export async function cloudWatchRows(o: HistorySourceOptions) {
   };
   const rows = await metricHistory(client, metric, start, end);
   if (rows.length === 0)
-    throw new Error(`no datapoints for ${o.namespace}/${o.metric} in the last ${o.days} days`);
+    throw new CliUsageError(`no datapoints for ${o.namespace}/${o.metric} in the last ${o.days} days`);
   return rows;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ScalingError } from '../../shared/errors';
 import { forecastLoad } from '../../shared/forecast/forecastLoad';
@@ -8,6 +8,7 @@ import { forecastAccuracy, forecastChart, pointsAt, pointsFrom } from '../../sha
 import { escapeHtml, htmlPage, htmlTable } from '../../shared/report/page';
 import { pngFromSvg } from '../../shared/report/render';
 import { parseTraceCsv, type TraceRow } from '../../shared/simulate/trace';
+import { readOptionFile } from './cliOptions';
 
 const DAY = 86_400_000;
 
@@ -28,8 +29,7 @@ export class ForecastCommandError extends ScalingError {}
 /** The rows of a trace file, or a one-line error naming the file. */
 export function forecastTraceRows(file: string | undefined): TraceRow[] {
   if (!file) throw new ForecastCommandError('forecast: give --trace FILE or --cloudwatch');
-  if (!existsSync(file)) throw new ForecastCommandError(`forecast: ${file}: no such file`);
-  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+  return parseTraceCsv(readOptionFile('forecast --trace', file), file);
 }
 
 /**

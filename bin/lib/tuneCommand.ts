@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { Document, isCollection, visit } from 'yaml';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
@@ -13,6 +12,7 @@ import {
   type TuneResult,
   tuneHistory,
 } from '../../shared/tune/tuneHistory';
+import { readOptionFile } from './cliOptions';
 
 const KINDS: readonly TargetKind[] = ['asg', 'rds-replicas', 'cache-shards'];
 
@@ -30,8 +30,7 @@ export class TuneCommandError extends ScalingError {}
 /** The rows of a trace file, or a one-line error naming the file. */
 export function tuneTraceRows(file: string | undefined): TraceRow[] {
   if (!file) throw new TuneCommandError('tune: give --trace FILE or --cloudwatch');
-  if (!existsSync(file)) throw new TuneCommandError(`tune: ${file}: no such file`);
-  return parseTraceCsv(readFileSync(file, 'utf8'), file);
+  return parseTraceCsv(readOptionFile('tune --trace', file), file);
 }
 
 /**

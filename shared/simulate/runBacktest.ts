@@ -1,3 +1,4 @@
+import { ScalingError } from '../errors';
 import type { PredictivePolicy, Target, TargetKind } from '../policy/schema';
 import { baselines, scalepilot, scalepilotTarget } from './baselines';
 import { type Figures, figures, type Scenario, scenarioFor, simulate, type Timeline } from './engine';
@@ -69,30 +70,64 @@ export function timelineCsv(t: Timeline, series: MinuteSeries): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Parses `overload<=N,costRatio<=X` into checks against a figures row; returns the failed ones. */
-export function failedAssertions(spec: string, row: Figures): string[] {
+/** The figures an `--assert` check may name (`overload` and `sloRisk` are short for the minutes). */
+const ASSERTABLE = {
+  cost: 'cost',
+  costRatio: 'costRatio',
+  overload: 'overloadMinutes',
+  overloadMinutes: 'overloadMinutes',
+  unserved: 'unserved',
+  unservedPercent: 'unservedPercent',
+  sloRisk: 'sloRiskMinutes',
+  sloRiskMinutes: 'sloRiskMinutes',
+  actions: 'actions',
+  flaps: 'flaps',
+} as const satisfies Record<string, keyof Figures>;
+
+/** One `--assert` check on the scalepilot row: `overload<=60`. */
+export interface Assertion {
+  readonly name: string;
+  readonly figure: keyof Figures;
+  readonly op: '<=' | '>=' | '<' | '>';
+  readonly limit: number;
+}
+
+/** An `--assert` that cannot be read: one line naming the clause (read before the backtest runs). */
+export class AssertionSpecError extends ScalingError {}
+
+/** `overload<=60,costRatio<=1.3` as checks: a clause that is not `figure op number`, or names no figure, is refused. */
+export function parseAssertions(spec: string): Assertion[] {
   return spec
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .flatMap((clause) => {
-      const match = /^(\w+)\s*(<=|>=|<|>)\s*(-?[\d.]+)$/.exec(clause);
-      if (!match) throw new Error(`--assert: cannot read "${clause}" (expected e.g. overload<=60)`);
-      const [, name = '', op, limitText] = match;
-      const key = (
-        name === 'overload' ? 'overloadMinutes' : name === 'sloRisk' ? 'sloRiskMinutes' : name
-      ) as keyof Figures;
-      const value = row[key];
-      if (typeof value !== 'number') throw new Error(`--assert: unknown figure "${name}"`);
-      const limit = Number(limitText);
-      const ok =
-        op === '<='
-          ? value <= limit
-          : op === '>='
-            ? value >= limit
-            : op === '<'
-              ? value < limit
-              : value > limit;
-      return ok ? [] : [`${name} = ${Number(value.toFixed(4))}, wanted ${op} ${limit}`];
+    .map((clause) => {
+      const match = /^(\w+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)$/.exec(clause);
+      if (!match)
+        throw new AssertionSpecError(`--assert: cannot read "${clause}" (expected e.g. overload<=60)`);
+      const [, name = '', op, limitText = ''] = match;
+      if (!Object.hasOwn(ASSERTABLE, name))
+        throw new AssertionSpecError(
+          `--assert: unknown figure "${name}" (${Object.keys(ASSERTABLE).join(', ')})`,
+        );
+      const figure = ASSERTABLE[name as keyof typeof ASSERTABLE];
+      return { name, figure, op: op as Assertion['op'], limit: Number(limitText) };
     });
+}
+
+/** The checks a row misses, each as `overload = 75, wanted <= 60`. */
+export function failedAssertions(checks: string | readonly Assertion[], row: Figures): string[] {
+  const parsed = typeof checks === 'string' ? parseAssertions(checks) : checks;
+  return parsed.flatMap(({ name, figure, op, limit }) => {
+    const value = row[figure] as number;
+    const ok =
+      op === '<='
+        ? value <= limit
+        : op === '>='
+          ? value >= limit
+          : op === '<'
+            ? value < limit
+            : value > limit;
+    return ok ? [] : [`${name} = ${Number(value.toFixed(4))}, wanted ${op} ${limit}`];
+  });
 }

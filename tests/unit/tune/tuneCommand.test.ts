@@ -101,6 +101,6 @@ describe('scalepilot tune', () => {
   });
 
   it('a missing trace file is a one-line error naming it', () => {
-    expect(() => tuneTraceRows(join(dir, 'nope.csv'))).toThrow(/tune: .*nope\.csv: no such file/);
+    expect(() => tuneTraceRows(join(dir, 'nope.csv'))).toThrow(/tune --trace: .*nope\.csv: no such file/);
   });
 });

@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { EXAMPLE_POLICY } from '../../harness/fixtures';
+
+// Bad input at the command line gets one line naming what and where, and exit 1: never a stack trace. The
+// compiled CLI as an operator starts it (bin/scalepilot); none of these rows reaches AWS or the emulator.
+const CLI = new URL('../../../bin/scalepilot', import.meta.url).pathname;
+const TRACE = new URL('../../../../shared/traces/ec2_network_in_257a54.csv', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'scalepilot-bad-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A file where a folder is wanted. */
+function aFile(): string {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a folder\n');
+  return file;
+}
+
+/** The example policy without its cost section. */
+function policyWithoutCost(): string {
+  const document = parseDocument(readFileSync(EXAMPLE_POLICY, 'utf8'));
+  document.delete('cost');
+  const file = join(dir, 'no-cost.yml');
+  writeFileSync(file, document.toString());
+  return file;
+}
+
+describe('the CLI answers bad input with one line and exit 1', () => {
+  it.each([
+    {
+      name: 'a trace that does not exist',
+      args: ['backtest', '--trace', join(dir, 'nope.csv')],
+      line: /^backtest --trace: .*nope\.csv: no such file$/,
+    },
+    {
+      name: 'a folder given as the trace',
+      args: ['backtest', '--trace', dir],
+      line: /^backtest --trace: .*: a folder, not a file$/,
+    },
+    {
+      name: 'an unknown kind',
+      args: ['backtest', '--trace', TRACE, '--kind', 'lambda'],
+      line: /'--kind <kind>' argument 'lambda' is invalid\. Allowed choices are asg, rds-replicas, cache-shards\.$/,
+    },
+    { name: 'no history source', args: ['backtest'], line: /^backtest: give --trace FILE or --cloudwatch$/ },
+    {
+      name: 'CloudWatch without a metric',
+      args: ['backtest', '--cloudwatch'],
+      line: /^backtest --cloudwatch: give --namespace and --metric$/,
+    },
+    {
+      name: 'a dimension without a value',
+      args: [
+        'backtest',
+        '--cloudwatch',
+        '--namespace',
+        'AWS/EC2',
+        '--metric',
+        'CPUUtilization',
+        '--dimensions',
+        'AutoScalingGroupName',
+      ],
+      line: /^--dimensions: "AutoScalingGroupName" is not Name=Value$/,
+    },
+    {
+      name: 'tune on a trace that does not exist',
+      args: ['tune', '--trace', join(dir, 'nope.csv'), '--kind', 'asg'],
+      line: /^tune --trace: .*nope\.csv: no such file$/,
+    },
+    {
+      name: 'forecast on a folder',
+      args: ['forecast', '--trace', dir],
+      line: /^forecast --trace: .*: a folder, not a file$/,
+    },
+    {
+      name: 'an --assert that is not figure op number, refused before the run',
+      args: ['backtest', '--trace', TRACE, '--assert', 'overload<=x'],
+      line: /^--assert: cannot read "overload<=x" \(expected e\.g\. overload<=60\)$/,
+    },
+    {
+      name: 'an --assert naming no figure',
+      args: ['backtest', '--trace', TRACE, '--assert', 'speed<=1'],
+      line: /^--assert: unknown figure "speed" \(cost, costRatio, overload, /,
+    },
+    {
+      name: '--assert with --plan, which has no scalepilot row',
+      args: [
+        'backtest',
+        '--trace',
+        TRACE,
+        '--plan',
+        'ticket-rush',
+        '--policy',
+        EXAMPLE_POLICY,
+        '--assert',
+        'overload<=1',
+      ],
+      line: /^--assert checks the scalepilot row of a per-kind backtest/,
+    },
+    {
+      name: '--timelines without --out',
+      args: ['backtest', '--trace', TRACE, '--timelines'],
+      line: /^--timelines writes into the --out folder: give --out DIR$/,
+    },
+    {
+      name: 'an --out folder through a file, refused before the run',
+      args: ['backtest', '--trace', TRACE, '--out', join(aFile(), 'report')],
+      line: /^--out: .*a-file\/report: cannot be created \(a file is in the way\)$/,
+    },
+    {
+      name: "forecast's --out through a file",
+      args: ['forecast', '--trace', TRACE, '--out', join(aFile(), 'f')],
+      line: /^--out: .*a-file\/f: cannot be created \(a file is in the way\)$/,
+    },
+    {
+      name: 'the schema written over a folder',
+      args: ['schema', '--out', dir],
+      line: /^--out: .*: cannot be written \(a folder\)$/,
+    },
+    {
+      name: 'costs of a policy without a cost section',
+      args: ['costs', policyWithoutCost()],
+      line: /no-cost\.yml: no cost section$/,
+    },
+  ])('$name', ({ args, line }) => {
+    const run = spawnSync(process.execPath, [CLI, ...args], {
+      encoding: 'utf8',
+      // No AWS: a row that tried to reach it would fail on this endpoint, not silently pass.
+      env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
+    });
+    const stderr = run.stderr.trim();
+    expect(run.status).toBe(1);
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(line);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
