@@ -51,44 +51,36 @@ export function traceRows(file: string | undefined) {
  * fails before it starts, in one line: a path through a file, no permission.
  */
 export function outFolder(option: string, dir: string): string {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOTDIR' || code === 'EEXIST'
-        ? 'a file is in the way'
-        : code === 'EACCES'
-          ? 'no permission'
-          : code;
-    throw new CliUsageError(`${option}: ${dir}: cannot be created (${why ?? 'unknown reason'})`, {
-      cause: error,
-    });
-  }
+  onFile(option, dir, 'cannot be created', () => mkdirSync(dir, { recursive: true }));
   return dir;
 }
 
 /** Writes the file an option names, or says in one line why it cannot (a folder, no such folder, no permission). */
 export function writeOptionFile(option: string, file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such folder' : code === 'EISDIR' ? 'a folder' : code;
-    throw new CliUsageError(`${option}: ${file}: cannot be written (${why ?? 'unknown reason'})`, {
-      cause: error,
-    });
-  }
+  onFile(option, file, 'cannot be written', () => writeFileSync(file, text), 'no such folder');
 }
 
 /** The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access). */
 export function readOptionFile(option: string, file: string): string {
+  return onFile(option, file, 'cannot be read', () => readFileSync(file, 'utf8'), 'no such file');
+}
+
+/** Does `act` on a path an option names; a failure is one line: the option, the path, what failed and why. */
+function onFile<T>(option: string, path: string, failed: string, act: () => T, missing = 'not found'): T {
   try {
-    return readFileSync(file, 'utf8');
+    return act();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code;
-    throw new CliUsageError(`${option}: ${file}: ${why ?? 'cannot be read'}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why =
+      {
+        ENOENT: missing,
+        EISDIR: 'a folder',
+        ENOTDIR: 'a file is in the way',
+        EEXIST: 'a file is in the way',
+        EACCES: 'no permission',
+      }[code] ??
+      (code || 'unknown reason');
+    throw new CliUsageError(`${option}: ${path}: ${failed} (${why})`, { cause: error });
   }
 }
 

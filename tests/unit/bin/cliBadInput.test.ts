@@ -34,12 +34,12 @@ describe('the CLI answers bad input with one line and exit 1', () => {
     {
       name: 'a trace that does not exist',
       args: ['backtest', '--trace', join(dir, 'nope.csv')],
-      line: /^backtest --trace: .*nope\.csv: no such file$/,
+      line: /^backtest --trace: .*nope\.csv: cannot be read \(no such file\)$/,
     },
     {
       name: 'a folder given as the trace',
       args: ['backtest', '--trace', dir],
-      line: /^backtest --trace: .*: a folder, not a file$/,
+      line: /^backtest --trace: .*: cannot be read \(a folder\)$/,
     },
     {
       name: 'an unknown kind',
@@ -69,12 +69,12 @@ describe('the CLI answers bad input with one line and exit 1', () => {
     {
       name: 'tune on a trace that does not exist',
       args: ['tune', '--trace', join(dir, 'nope.csv'), '--kind', 'asg'],
-      line: /^tune --trace: .*nope\.csv: no such file$/,
+      line: /^tune --trace: .*nope\.csv: cannot be read \(no such file\)$/,
     },
     {
       name: 'forecast on a folder',
       args: ['forecast', '--trace', dir],
-      line: /^forecast --trace: .*: a folder, not a file$/,
+      line: /^forecast --trace: .*: cannot be read \(a folder\)$/,
     },
     {
       name: 'an --assert that is not figure op number, refused before the run',

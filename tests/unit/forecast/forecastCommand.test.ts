@@ -70,6 +70,8 @@ describe('scalepilot forecast', () => {
   });
 
   it('a missing trace file is a one-line error naming it', () => {
-    expect(() => forecastTraceRows('no/such.csv')).toThrow('forecast --trace: no/such.csv: no such file');
+    expect(() => forecastTraceRows('no/such.csv')).toThrow(
+      'forecast --trace: no/such.csv: cannot be read (no such file)',
+    );
   });
 });

@@ -101,6 +101,8 @@ describe('scalepilot tune', () => {
   });
 
   it('a missing trace file is a one-line error naming it', () => {
-    expect(() => tuneTraceRows(join(dir, 'nope.csv'))).toThrow(/tune --trace: .*nope\.csv: no such file/);
+    expect(() => tuneTraceRows(join(dir, 'nope.csv'))).toThrow(
+      /tune --trace: .*nope\.csv: cannot be read \(no such file\)/,
+    );
   });
 });
