@@ -8,7 +8,7 @@ import { addDays, newestCompleteDay, utcDate } from '../../shared/cost/evaluateC
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
-import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment, wholeNumber } from '../lib/cliOptions';
 import { OneReadCostReader } from '../lib/oneReadCostReader';
 
 /** Adds `scalepilot costs` to the CLI. */
@@ -31,7 +31,8 @@ export function registerCosts(program: Command): void {
       const policy = loadPolicyFile(file);
       const cost = policy.cost;
       if (!cost) throw new CliUsageError(`${file}: no cost section`);
-      const { rows, forecast } = await costChecks(policy, cost, options);
+      const days = wholeNumber('--days', options.days, 1, 365);
+      const { rows, forecast } = await costChecks(policy, cost, days, options);
       if (options.json) console.log(JSON.stringify({ days: rows, forecast }, null, 2));
       else printCosts(cost, rows, forecast);
     });
@@ -51,13 +52,12 @@ type CostCheck = Awaited<ReturnType<typeof alertCosts>>['evaluation'];
  * The daily check of each of the last N complete days, as the run the morning after it would have made it,
  * and the month-end forecast for today (it cannot start in the past); nothing sent, nothing recorded.
  */
-async function costChecks(policy: Policy, cost: CostSection, options: CostsOptions) {
+async function costChecks(policy: Policy, cost: CostSection, count: number, options: CostsOptions) {
   const aws = awsFrom(options);
   const env = await deployedEnvironment(aws, options.stage, 'alertCost');
   const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
   const now = new Date();
   const newest = newestCompleteDay(now, cost.completeAfterHours);
-  const count = Number(options.days);
   // One Cost Explorer read for every day shown (each request is billed).
   const costs = new OneReadCostReader(new CostExplorerReader(aws));
   const deps = (at: Date, withBudget: boolean): CostDeps => ({

@@ -30,6 +30,14 @@ export function registerDecisions(program: Command): void {
         },
       ) => {
         const policy = loadPolicyFile(file);
+        // What the command is asked is checked before it reaches AWS.
+        const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
+        if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliUsageError(
+            `--limit: "${options.limit}" is not a whole number of decisions (1 or more)`,
+          );
         const aws = awsFrom(options);
         // The deployed function's own environment names the table; the scope is the functions' own.
         const env = await deployedEnvironment(
@@ -38,9 +46,6 @@ export function registerDecisions(program: Command): void {
           functionByKind[policy.targets[0]?.kind ?? 'asg'],
         );
         const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', await callerScope(aws, options.account));
-        const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
-        if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
-        const limit = Number(options.limit);
         const rows = [];
         for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));
         if (options.json) console.log(JSON.stringify(rows, null, 2));

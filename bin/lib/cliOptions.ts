@@ -9,6 +9,14 @@ import { parseTraceCsv } from '../../shared/simulate/trace';
 /** A usage problem of a command (a missing file, an option it cannot take): printed as one line, exit 1. */
 export class CliUsageError extends ScalingError {}
 
+/** A whole number an option gives, from `min` to `max`, or one line saying it is not one. */
+export function wholeNumber(option: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliUsageError(`${option}: "${text}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
 /** The policy file a command reads when none is named. */
 export const DEFAULT_POLICY = 'scalepilot.yml';
 
@@ -99,8 +107,10 @@ export async function cloudWatchRows(o: HistorySourceOptions) {
         return [name, value];
       }),
   );
+  // CloudWatch keeps one-minute datapoints for 15 days, and coarser ones up to 455.
+  const days = wholeNumber('--days', o.days, 1, 455);
   const end = new Date();
-  const start = new Date(end.getTime() - Number(o.days) * 86_400_000);
+  const start = new Date(end.getTime() - days * 86_400_000);
   // The SDK is loaded by the commands that call AWS only (a backtest of a trace file starts without it).
   const [{ CloudWatchClient }, { metricHistory }] = await Promise.all([
     import('./awsClients'),

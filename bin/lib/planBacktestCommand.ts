@@ -17,7 +17,7 @@ import {
   runPlanBacktest,
 } from '../../shared/simulate/planBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
-import { cloudWatchRows, type HistorySourceOptions, traceRows } from './cliOptions';
+import { cloudWatchRows, type HistorySourceOptions, traceRows, wholeNumber } from './cliOptions';
 
 /** The options `scalepilot backtest --plan` reads. */
 export interface PlanBacktestOptions extends HistorySourceOptions {
@@ -42,7 +42,7 @@ export async function planBacktestCommand(options: PlanBacktestOptions): Promise
       ? traceRows(options.trace)
       : options.namespace || options.metric
         ? await cloudWatchRows(options)
-        : await demandRows(policy, options.plan, Number(options.days));
+        : await demandRows(policy, options.plan, wholeNumber('--days', options.days, 1, 455));
     const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
     const result = runPlanBacktest(series, policy, options.plan, { prices: bundledPrices });
     if (options.json) console.log(JSON.stringify(result.figures, null, 2));

@@ -122,6 +122,35 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--out: .*: cannot be written \(a folder\)$/,
     },
     {
+      name: 'decisions of a target the policy does not have, refused before AWS',
+      args: ['decisions', EXAMPLE_POLICY, '--target', 'nope'],
+      line: /scalepilot\.yml: no target "nope"$/,
+    },
+    {
+      name: 'decisions with a limit that is not a number',
+      args: ['decisions', EXAMPLE_POLICY, '--limit', 'ten'],
+      line: /^--limit: "ten" is not a whole number of decisions \(1 or more\)$/,
+    },
+    {
+      name: 'costs over days that are not a number, refused before AWS',
+      args: ['costs', EXAMPLE_POLICY, '--days', '-3'],
+      line: /^--days: "-3" is not a whole number from 1 to 365$/,
+    },
+    {
+      name: 'a CloudWatch history of days that are not a number',
+      args: [
+        'backtest',
+        '--cloudwatch',
+        '--namespace',
+        'AWS/EC2',
+        '--metric',
+        'CPUUtilization',
+        '--days',
+        'many',
+      ],
+      line: /^--days: "many" is not a whole number from 1 to 455$/,
+    },
+    {
       name: 'costs of a policy without a cost section',
       args: ['costs', policyWithoutCost()],
       line: /no-cost\.yml: no cost section$/,
