@@ -13,6 +13,7 @@ import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
 import { figuresTable, replayDecisionMarks, writeReport } from './lib/backtestOutput';
+import { stageOption } from './lib/cliOptions';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
 import { BACKFILL_DAYS, backfillDemand, planReplay, planStartUnits } from './lib/planReplay';
 import { planStepLine, predictionLines } from './lib/planSteps';
@@ -42,7 +43,7 @@ const options = new Command('start')
     number('--speed'),
     0,
   )
-  .option('--stage <stage>', 'stage to deploy', 'local')
+  .addOption(stageOption('stage to deploy', 'local'))
   .option('--no-plan', "replay without the policy's plan: only its asg targets follow the trace")
   .option('--out <dir>', 'where the report goes', 'scalepilot-out/local')
   .parse()

@@ -8,7 +8,14 @@ import { addDays, newestCompleteDay, utcDate } from '../../shared/cost/evaluateC
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
-import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment, wholeNumber } from '../lib/cliOptions';
+import {
+  awsFrom,
+  CliUsageError,
+  DEFAULT_POLICY,
+  deployedEnvironment,
+  stageOption,
+  wholeNumber,
+} from '../lib/cliOptions';
 import { OneReadCostReader } from '../lib/oneReadCostReader';
 
 /** Adds `scalepilot costs` to the CLI. */
@@ -20,11 +27,7 @@ export function registerCosts(program: Command): void {
       'print the cost check of the last N complete days, and the month-end forecast; sends nothing',
     )
     .option('--days <n>', 'how many complete days', '7')
-    .option(
-      '--stage <stage>',
-      'stage the stack was deployed with (its ledger has the scaling decisions)',
-      'dev',
-    )
+    .addOption(stageOption('stage the stack was deployed with (its ledger has the scaling decisions)'))
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print JSON')
     .action(async (file: string, options: CostsOptions) => {

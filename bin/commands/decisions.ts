@@ -3,7 +3,7 @@ import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment, stageOption } from '../lib/cliOptions';
 
 /** Adds `scalepilot decisions` to the CLI. */
 export function registerDecisions(program: Command): void {
@@ -11,7 +11,7 @@ export function registerDecisions(program: Command): void {
     .command('decisions')
     .argument('[file]', 'policy file (names the targets)', DEFAULT_POLICY)
     .description("print the newest decisions from the deployed stack's ledger table; changes nothing")
-    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .addOption(stageOption())
     .option('--target <name>', 'only this target')
     .option('--limit <n>', 'newest N per target', '20')
     .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { awsFrom } from '../lib/cliOptions';
+import { awsFrom, stageOption } from '../lib/cliOptions';
 import { setPaused } from '../lib/killSwitch';
 
 /** Adds `scalepilot killSwitch` to the CLI. */
@@ -15,7 +15,7 @@ export function registerKillSwitch(program: Command): void {
           ? 'kill switch: stop every scaling action of the stage within a minute (decisions are still recorded, reason Paused)'
           : 'lift the kill switch: the stage scales again from its next evaluation',
       )
-      .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+      .addOption(stageOption())
       .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
       .action(async (options: { stage: string; endpoint?: string }) => {
         const aws = awsFrom(options);

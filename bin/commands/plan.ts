@@ -15,7 +15,7 @@ import type { Evaluation } from '../../shared/usecases/evaluate/types';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import { rdsReplicaStates, replicaStateLine } from '../../shared/usecases/rdsReplicaStates';
 import { accountChecks, accountProblems } from '../lib/accountChecks';
-import { awsFrom, DEFAULT_POLICY, noHistory } from '../lib/cliOptions';
+import { awsFrom, DEFAULT_POLICY, noHistory, stageOption } from '../lib/cliOptions';
 import { planOverviewLines } from '../lib/planOverviewText';
 
 /** Adds `scalepilot plan` to the CLI. */
@@ -26,7 +26,7 @@ export function registerPlan(program: Command): void {
     .description(
       "print, per target, the decision the functions would take now, and each plan's members and next steps; changes nothing",
     )
-    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .addOption(stageOption())
     .option('--table <name>', 'ledger table (for cooldowns and windows); default: none, as if no history')
     .option(
       '--account <id>',

@@ -3,7 +3,7 @@ import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { awsFrom, DEFAULT_POLICY, deployedEnvironment, stageOption } from '../lib/cliOptions';
 import { setPaused } from '../lib/killSwitch';
 import { applyRelease, planRelease, ReleaseInterruptedError, releasePorts } from '../lib/release';
 
@@ -24,7 +24,7 @@ export function registerRelease(program: Command): void {
     .description(
       'before `sls remove`: pause the stage, then return each target to its minimum (what Scalepilot created, by tag), step by step',
     )
-    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .addOption(stageOption())
     .option('--table <name>', "the ledger table (default: the deployed functions' own)")
     .option('--account <id>', "the account whose leases to wait for (default: the caller's, from STS)")
     .option('--dry-run', 'print every step and change nothing (the stage is not paused either)')

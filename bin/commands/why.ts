@@ -4,7 +4,7 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, DEFAULT_POLICY, deployedEnvironment } from '../lib/cliOptions';
+import { awsFrom, DEFAULT_POLICY, deployedEnvironment, stageOption } from '../lib/cliOptions';
 import { WhyCommandError, whyCommand } from '../lib/whyCommand';
 
 /** Adds `scalepilot why` to the CLI. */
@@ -21,7 +21,7 @@ export function registerWhy(program: Command): void {
       'the decisions in force then: of that minute (ISO 8601, "YYYY-MM-DD HH:MM" or HH:MM; UTC)',
     )
     .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5')
-    .option('--stage <stage>', 'stage the stack was deployed with', 'dev')
+    .addOption(stageOption())
     .option('--table <name>', "ledger table (default: the deployed stack's)")
     .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')

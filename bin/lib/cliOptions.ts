@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
@@ -15,6 +15,24 @@ export function wholeNumber(option: string, text: string, min: number, max: numb
   if (!Number.isInteger(n) || n < min || n > max)
     throw new CliUsageError(`${option}: "${text}" is not a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** A stage as the Serverless Framework takes it (osls's stage pattern): letters, digits and hyphens. */
+const STAGE = /^[A-Za-z0-9-]+$/;
+
+/**
+ * `--stage`: the stage the stack was deployed with. Checked before any call: a wildcard or a path in it
+ * would name another stage's resources (a kill switch set for a stage that does not exist leaves the real one
+ * scaling).
+ */
+export function stageOption(description = 'stage the stack was deployed with', fallback = 'dev'): Option {
+  return new Option('--stage <stage>', description).default(fallback).argParser((value: string) => {
+    if (!STAGE.test(value))
+      throw new InvalidArgumentError(
+        'A stage is letters, digits and hyphens, as `sls deploy --stage` takes it',
+      );
+    return value;
+  });
 }
 
 /** The policy file a command reads when none is named. */

@@ -151,6 +151,16 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--days: "many" is not a whole number from 1 to 455$/,
     },
     {
+      name: 'the kill switch of a stage with a wildcard, refused before SSM',
+      args: ['pause', '--stage', 'prod*'],
+      line: /'--stage <stage>' argument 'prod\*' is invalid\. A stage is letters, digits and hyphens/,
+    },
+    {
+      name: 'the kill switch lifted for a path, not a stage',
+      args: ['resume', '--stage', '../prod'],
+      line: /'--stage <stage>' argument '\.\.\/prod' is invalid\./,
+    },
+    {
       name: 'costs of a policy without a cost section',
       args: ['costs', policyWithoutCost()],
       line: /no-cost\.yml: no cost section$/,
