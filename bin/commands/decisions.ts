@@ -3,7 +3,14 @@ import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, CliUsageError, DEFAULT_POLICY, deployedEnvironment, stageOption } from '../lib/cliOptions';
+import {
+  accountId,
+  awsFrom,
+  CliUsageError,
+  DEFAULT_POLICY,
+  deployedEnvironment,
+  stageOption,
+} from '../lib/cliOptions';
 
 /** Adds `scalepilot decisions` to the CLI. */
 export function registerDecisions(program: Command): void {
@@ -14,7 +21,11 @@ export function registerDecisions(program: Command): void {
     .addOption(stageOption())
     .option('--target <name>', 'only this target')
     .option('--limit <n>', 'newest N per target', '20')
-    .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")
+    .option(
+      '--account <id>',
+      "the account whose records to read (default: the caller's, from STS)",
+      accountId,
+    )
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print JSON')
     .action(

@@ -15,7 +15,7 @@ import type { Evaluation } from '../../shared/usecases/evaluate/types';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import { rdsReplicaStates, replicaStateLine } from '../../shared/usecases/rdsReplicaStates';
 import { accountChecks, accountProblems } from '../lib/accountChecks';
-import { awsFrom, DEFAULT_POLICY, noHistory, stageOption } from '../lib/cliOptions';
+import { accountId, awsFrom, DEFAULT_POLICY, noHistory, stageOption, tableName } from '../lib/cliOptions';
 import { planOverviewLines } from '../lib/planOverviewText';
 
 /** Adds `scalepilot plan` to the CLI. */
@@ -27,10 +27,15 @@ export function registerPlan(program: Command): void {
       "print, per target, the decision the functions would take now, and each plan's members and next steps; changes nothing",
     )
     .addOption(stageOption())
-    .option('--table <name>', 'ledger table (for cooldowns and windows); default: none, as if no history')
+    .option(
+      '--table <name>',
+      'ledger table (for cooldowns and windows); default: none, as if no history',
+      tableName,
+    )
     .option(
       '--account <id>',
       "with --table: the account whose records to read (default: the caller's, from STS)",
+      accountId,
     )
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print JSON')

@@ -4,7 +4,7 @@ import { CloudWatchMetricHistory } from '../../shared/adapters/CloudWatchMetricH
 import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { awsFrom, DEFAULT_POLICY } from '../lib/cliOptions';
+import { accountId, awsFrom, DEFAULT_POLICY, tableName } from '../lib/cliOptions';
 import { formatPredictPreview, predictPreview } from '../lib/predictCommand';
 
 /** Adds `scalepilot predict` to the CLI. */
@@ -19,10 +19,12 @@ export function registerPredict(program: Command): void {
     .option(
       '--table <name>',
       "ledger table (for the trust scores and plan members' learned lead times); default: none, as if never scored",
+      tableName,
     )
     .option(
       '--account <id>',
       "with --table: the account whose records to read (default: the caller's, from STS)",
+      accountId,
     )
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print JSON')

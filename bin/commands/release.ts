@@ -3,7 +3,14 @@ import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, DEFAULT_POLICY, deployedEnvironment, stageOption } from '../lib/cliOptions';
+import {
+  accountId,
+  awsFrom,
+  DEFAULT_POLICY,
+  deployedEnvironment,
+  stageOption,
+  tableName,
+} from '../lib/cliOptions';
 import { setPaused } from '../lib/killSwitch';
 import { applyRelease, planRelease, ReleaseInterruptedError, releasePorts } from '../lib/release';
 
@@ -25,8 +32,12 @@ export function registerRelease(program: Command): void {
       'before `sls remove`: pause the stage, then return each target to its minimum (what Scalepilot created, by tag), step by step',
     )
     .addOption(stageOption())
-    .option('--table <name>', "the ledger table (default: the deployed functions' own)")
-    .option('--account <id>', "the account whose leases to wait for (default: the caller's, from STS)")
+    .option('--table <name>', "the ledger table (default: the deployed functions' own)", tableName)
+    .option(
+      '--account <id>',
+      "the account whose leases to wait for (default: the caller's, from STS)",
+      accountId,
+    )
     .option('--dry-run', 'print every step and change nothing (the stage is not paused either)')
     .option('--yes', 'act without asking (otherwise: print the plan; on a terminal, ask)')
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')

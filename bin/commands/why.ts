@@ -4,7 +4,14 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
-import { awsFrom, DEFAULT_POLICY, deployedEnvironment, stageOption } from '../lib/cliOptions';
+import {
+  accountId,
+  awsFrom,
+  DEFAULT_POLICY,
+  deployedEnvironment,
+  stageOption,
+  tableName,
+} from '../lib/cliOptions';
 import { WhyCommandError, whyCommand } from '../lib/whyCommand';
 
 /** Adds `scalepilot why` to the CLI. */
@@ -22,8 +29,12 @@ export function registerWhy(program: Command): void {
     )
     .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5')
     .addOption(stageOption())
-    .option('--table <name>', "ledger table (default: the deployed stack's)")
-    .option('--account <id>', "the account whose records to read (default: the caller's, from STS)")
+    .option('--table <name>', "ledger table (default: the deployed stack's)", tableName)
+    .option(
+      '--account <id>',
+      "the account whose records to read (default: the caller's, from STS)",
+      accountId,
+    )
     .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
     .option('--json', 'print the decisions as JSON, explanations included')
     .action(

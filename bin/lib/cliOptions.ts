@@ -35,6 +35,19 @@ export function stageOption(description = 'stage the stack was deployed with', f
   });
 }
 
+/** `--account`: an AWS account id, twelve digits (a typo would read, or wait for, no one's records). */
+export function accountId(value: string): string {
+  if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError('An account id is 12 digits.');
+  return value;
+}
+
+/** `--table`: a DynamoDB table name, 3 to 255 letters, digits, `_`, `-` and `.`. */
+export function tableName(value: string): string {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(value))
+    throw new InvalidArgumentError('A DynamoDB table name is 3 to 255 letters, digits, `_`, `-` and `.`.');
+  return value;
+}
+
 /** The policy file a command reads when none is named. */
 export const DEFAULT_POLICY = 'scalepilot.yml';
 

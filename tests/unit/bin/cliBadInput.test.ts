@@ -161,6 +161,16 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /'--stage <stage>' argument '\.\.\/prod' is invalid\./,
     },
     {
+      name: 'release waiting for the leases of an account id that is not one',
+      args: ['release', EXAMPLE_POLICY, '--account', '12345', '--dry-run'],
+      line: /'--account <id>' argument '12345' is invalid\. An account id is 12 digits\.$/,
+    },
+    {
+      name: 'why reading a table name DynamoDB cannot have',
+      args: ['why', EXAMPLE_POLICY, '--target', 'api', '--table', 'led ger'],
+      line: /'--table <name>' argument 'led ger' is invalid\. A DynamoDB table name is 3 to 255/,
+    },
+    {
       name: 'costs of a policy without a cost section',
       args: ['costs', policyWithoutCost()],
       line: /no-cost\.yml: no cost section$/,
