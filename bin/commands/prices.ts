@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { awsConfigFromEnv } from '../../shared/adapters/awsConfig';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
 import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { writeOptionFile } from '../lib/cliOptions';
+import { CliUsageError, readWritableFile, writeOptionFile } from '../lib/cliOptions';
 import { projectRoot } from '../lib/projectRoot';
 
 /** Adds `scalepilot prices` to the CLI. */
@@ -23,7 +22,7 @@ export function registerPrices(program: Command): void {
       join(projectRoot(), 'shared/cost/onDemandPrices.json'),
     )
     .action(async (options: { regions: string; policy?: string; out: string }) => {
-      const table = JSON.parse(readFileSync(options.out, 'utf8')) as PriceTable & Record<string, unknown>;
+      const table = priceTable(options.out);
       const wanted: Record<PriceFamily, Set<string>> = {
         ec2: new Set(),
         rds: new Set(),
@@ -62,4 +61,16 @@ export function registerPrices(program: Command): void {
       );
       console.log(`wrote ${options.out}`);
     });
+}
+
+/** The price table `--out` names (it is refreshed in place): read, and checked writable, before any request. */
+function priceTable(file: string): PriceTable & Record<string, unknown> {
+  const text = readWritableFile('--out', file);
+  try {
+    return JSON.parse(text) as PriceTable & Record<string, unknown>;
+  } catch (error) {
+    throw new CliUsageError(`--out: ${file}: not a price table (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
 }

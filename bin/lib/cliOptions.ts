@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
@@ -97,6 +97,13 @@ export function outFolder(option: string, dir: string): string {
 /** Writes the file an option names, or says in one line why it cannot (a folder, no such folder, no permission). */
 export function writeOptionFile(option: string, file: string, text: string): void {
   onFile(option, file, 'cannot be written', () => writeFileSync(file, text), 'no such folder');
+}
+
+/** A file an option names that is read, then written over after network calls: checked writable first. */
+export function readWritableFile(option: string, file: string): string {
+  const text = readOptionFile(option, file);
+  onFile(option, file, 'cannot be written', () => accessSync(file, constants.W_OK));
+  return text;
 }
 
 /** The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access). */

@@ -20,6 +20,13 @@ function aFile(): string {
   return file;
 }
 
+/** A file that is not JSON. */
+function notJson(): string {
+  const file = join(dir, 'not-json.json');
+  writeFileSync(file, '{ prices');
+  return file;
+}
+
 /** The example policy without its cost section. */
 function policyWithoutCost(): string {
   const document = parseDocument(readFileSync(EXAMPLE_POLICY, 'utf8'));
@@ -169,6 +176,11 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       name: 'why reading a table name DynamoDB cannot have',
       args: ['why', EXAMPLE_POLICY, '--target', 'api', '--table', 'led ger'],
       line: /'--table <name>' argument 'led ger' is invalid\. A DynamoDB table name is 3 to 255/,
+    },
+    {
+      name: 'a price table to refresh that is not one, refused before the Price List API',
+      args: ['prices', '--out', notJson()],
+      line: /^--out: .*not-json\.json: not a price table \(/,
     },
     {
       name: 'costs of a policy without a cost section',
