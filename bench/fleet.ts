@@ -14,19 +14,33 @@ import type { TargetKind } from '../shared/policy/schema';
 import { AWS_LATENCY_MS, IN_FLIGHT, modelledAwsMs } from './fleet/awsTime';
 import { createFleet, fleetKinds } from './fleet/kinds';
 
-const { values } = parseArgs({
-  options: {
-    targets: { type: 'string', default: '500' },
-    acting: { type: 'string', default: '0.2' },
-    kind: { type: 'string', default: 'asg' },
-  },
-});
+/** A bad option: one line, exit 2, before the emulator starts. */
+const refuse = (line: string): never => {
+  process.stderr.write(`bench:fleet: ${line}\n`);
+  process.exit(2);
+};
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        targets: { type: 'string', default: '500' },
+        acting: { type: 'string', default: '0.2' },
+        kind: { type: 'string', default: 'asg' },
+      },
+    });
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
+})();
 const N = Number(values.targets);
 const ACTING = Number(values.acting);
-if (!Number.isInteger(N) || N < 1) throw new Error(`--targets ${values.targets}: a whole number of targets`);
+if (!Number.isInteger(N) || N < 1)
+  refuse(`--targets ${values.targets}: a whole number of targets, 1 or more`);
+if (!(ACTING >= 0 && ACTING <= 1))
+  refuse(`--acting ${values.acting}: the share of targets that breach, 0 to 1`);
 const KIND = values.kind as TargetKind;
-const fleetKind = fleetKinds[KIND];
-if (!fleetKind) throw new Error(`--kind ${values.kind}: one of ${Object.keys(fleetKinds).join(', ')}`);
+const fleetKind =
+  fleetKinds[KIND] ?? refuse(`--kind ${values.kind}: one of ${Object.keys(fleetKinds).join(', ')}`);
 const breaching = (i: number) => i < Math.round(N * ACTING);
 const silent = { info() {}, warn() {}, error() {} };
 const say = (line: string) => process.stderr.write(`${line}\n`);
