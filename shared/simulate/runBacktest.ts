@@ -102,7 +102,7 @@ export function parseAssertions(spec: string): Assertion[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((clause) => {
-      const match = /^(\w+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)$/.exec(clause);
+      const match = /^(\w+)\s*(<=|>=|<|>)\s*(-?(?:\d+(?:\.\d*)?|\.\d+))$/.exec(clause);
       if (!match)
         throw new AssertionSpecError(`--assert: cannot read "${clause}" (expected e.g. overload<=60)`);
       const [, name = '', op, limitText = ''] = match;

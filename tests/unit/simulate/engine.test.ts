@@ -10,7 +10,7 @@ import {
   targetTracking,
 } from '../../../shared/simulate/baselines';
 import { figures, type Scenario, simulate } from '../../../shared/simulate/engine';
-import { failedAssertions } from '../../../shared/simulate/runBacktest';
+import { AssertionSpecError, failedAssertions, parseAssertions } from '../../../shared/simulate/runBacktest';
 import { parseTraceCsv, percentile, seriesWindow, toMinuteSeries } from '../../../shared/simulate/trace';
 
 /** A scenario where one unit serves 10 load at 100%, so at T = 0.5 each unit is for 5 load. */
@@ -261,5 +261,22 @@ describe('--assert', () => {
       'costRatio = 1.4, wanted <= 1.3',
     ]);
     expect(() => failedAssertions('speed<=1', row)).toThrow('unknown figure "speed"');
+  });
+
+  it.each([
+    { name: 'a fraction without its leading zero', spec: 'costRatio<=.95', figure: 'costRatio', limit: 0.95 },
+    { name: 'spaces around the comparison', spec: 'overload < 60', figure: 'overloadMinutes', limit: 60 },
+    { name: 'the long name of a figure', spec: 'sloRiskMinutes>=0', figure: 'sloRiskMinutes', limit: 0 },
+  ])('reads $name before the run', ({ spec, figure, limit }) => {
+    expect(parseAssertions(spec)).toMatchObject([{ figure, limit }]);
+  });
+
+  it.each([
+    { name: 'two decimal points', spec: 'overload<=1.2.3', error: 'cannot read "overload<=1.2.3"' },
+    { name: 'a comparison written backwards', spec: 'overload=<3', error: 'cannot read "overload=<3"' },
+    { name: 'a figure no row has', spec: 'cost<=5,policy<=1', error: 'unknown figure "policy"' },
+  ])('refuses $name in one line, as AssertionSpecError', ({ spec, error }) => {
+    expect(() => parseAssertions(spec)).toThrow(AssertionSpecError);
+    expect(() => parseAssertions(spec)).toThrow(error);
   });
 });
