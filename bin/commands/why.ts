@@ -12,7 +12,7 @@ import {
   stageOption,
   tableName,
 } from '../lib/cliOptions';
-import { WhyCommandError, whyCommand } from '../lib/whyCommand';
+import { WhyCommandError, whyCommand, whyQuery } from '../lib/whyCommand';
 
 /** Adds `scalepilot why` to the CLI. */
 export function registerWhy(program: Command): void {
@@ -58,6 +58,8 @@ export function registerWhy(program: Command): void {
             throw new WhyCommandError(
               `${file}: no target "${options.target}" (targets: ${policy.targets.map((t) => t.name).join(', ')})`,
             );
+          // --at and --last are read before AWS is called: a typo costs no request.
+          whyQuery(options, new Date());
           const aws = awsFrom(options);
           const table =
             options.table ??

@@ -43,6 +43,8 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
   const kind = o.kind as TargetKind;
   if (!KINDS.includes(kind))
     throw new TuneCommandError(`--kind: unknown kind "${o.kind}" (${KINDS.join(', ')})`);
+  if (o.target !== undefined && o.policy === undefined)
+    throw new TuneCommandError('--target names a target of the policy: give --policy FILE with it');
   const policy = o.policy ? loadPolicyFile(o.policy) : undefined;
   const target = policy ? policyTarget(policy.targets, kind, o) : undefined;
   const series = toMinuteSeries(rows, Boolean(o.perIntervalCount));

@@ -32,10 +32,7 @@ export async function whyCommand(
   options: WhyOptions,
   now: Date,
 ): Promise<string[]> {
-  const at = options.at === undefined ? undefined : parseAt(options.at, now);
-  const last = options.last === undefined ? (at ? SAME_MINUTE_AT_MOST : 5) : Number(options.last);
-  if (!Number.isInteger(last) || last < 1 || last > 1000)
-    throw new WhyCommandError(`--last: "${options.last}" is not a whole number from 1 to 1000`);
+  const { at, last } = whyQuery(options, now);
   const read = await log.latestDecisions(target, last, at);
   // --at alone: the decisions of the minute in force then (an alarm and the schedule can both decide in it).
   const minuteOf = (entry: DecisionLogEntry) => entry.at.slice(0, 16);
@@ -56,6 +53,15 @@ export async function whyCommand(
     );
   for (const entry of entries) lines.push(...whyLines(entry), '');
   return lines.slice(0, -1);
+}
+
+/** The minute `--at` names (none: the newest) and how many decisions `--last` reads, or one line saying why not. */
+export function whyQuery(options: Pick<WhyOptions, 'at' | 'last'>, now: Date): { at?: Date; last: number } {
+  const at = options.at === undefined ? undefined : parseAt(options.at, now);
+  const last = options.last === undefined ? (at ? SAME_MINUTE_AT_MOST : 5) : Number(options.last);
+  if (!Number.isInteger(last) || last < 1 || last > 1000)
+    throw new WhyCommandError(`--last: "${options.last}" is not a whole number from 1 to 1000`);
+  return at ? { at, last } : { last };
 }
 
 /**

@@ -183,6 +183,16 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--out: .*not-json\.json: not a price table \(/,
     },
     {
+      name: 'why at a time of day that is none, refused before AWS',
+      args: ['why', EXAMPLE_POLICY, '--target', 'api', '--at', '25:99'],
+      line: /^--at: "25:99" is not a time of day$/,
+    },
+    {
+      name: 'tune for a target without the policy that names it',
+      args: ['tune', '--trace', TRACE, '--kind', 'asg', '--target', 'api'],
+      line: /^--target names a target of the policy: give --policy FILE with it$/,
+    },
+    {
       name: 'costs of a policy without a cost section',
       args: ['costs', policyWithoutCost()],
       line: /no-cost\.yml: no cost section$/,
