@@ -10,6 +10,7 @@ import {
   DEFAULT_POLICY,
   deployedEnvironment,
   stageOption,
+  wholeNumber,
 } from '../lib/cliOptions';
 
 /** Adds `scalepilot decisions` to the CLI. */
@@ -44,11 +45,7 @@ export function registerDecisions(program: Command): void {
         // What the command is asked is checked before it reaches AWS.
         const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
         if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
-        const limit = Number(options.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new CliUsageError(
-            `--limit: "${options.limit}" is not a whole number of decisions (1 or more)`,
-          );
+        const limit = wholeNumber('--limit', options.limit, 1);
         const aws = awsFrom(options);
         // The deployed function's own environment names the table; the scope is the functions' own.
         const env = await deployedEnvironment(

@@ -59,14 +59,15 @@ export function registerWhy(program: Command): void {
               `${file}: no target "${options.target}" (targets: ${policy.targets.map((t) => t.name).join(', ')})`,
             );
           // --at and --last are read before AWS is called: a typo costs no request.
-          whyQuery(options, new Date());
+          const now = new Date();
+          const query = whyQuery(options, now);
           const aws = awsFrom(options);
           const table =
             options.table ??
             (await deployedEnvironment(aws, options.stage, functionByKind[target.kind])).LEDGER_TABLE ??
             '';
           const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
-          for (const line of await whyCommand(ledger, target.name, options, new Date())) console.log(line);
+          for (const line of await whyCommand(ledger, target.name, options, now, query)) console.log(line);
         } catch (error) {
           if (!(error instanceof ScalingError)) throw error;
           console.error(error.message);

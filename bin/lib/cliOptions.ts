@@ -9,11 +9,13 @@ import { parseTraceCsv } from '../../shared/simulate/trace';
 /** A usage problem of a command (a missing file, an option it cannot take): printed as one line, exit 1. */
 export class CliUsageError extends ScalingError {}
 
-/** A whole number an option gives, from `min` to `max`, or one line saying it is not one. */
-export function wholeNumber(option: string, text: string, min: number, max: number): number {
+/** A whole number an option gives, from `min` (to `max`, when there is one), or one line saying it is not one. */
+export function wholeNumber(option: string, text: string, min: number, max?: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new CliUsageError(`${option}: "${text}" is not a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max))
+    throw new CliUsageError(
+      `${option}: "${text}" is not a whole number${max === undefined ? `, ${min} or more` : ` from ${min} to ${max}`}`,
+    );
   return n;
 }
 
@@ -164,7 +166,7 @@ export async function cloudWatchRows(o: HistorySourceOptions) {
   };
   const rows = await metricHistory(client, metric, start, end);
   if (rows.length === 0)
-    throw new CliUsageError(`no datapoints for ${o.namespace}/${o.metric} in the last ${o.days} days`);
+    throw new CliUsageError(`no datapoints for ${o.namespace}/${o.metric} in the last ${days} days`);
   return rows;
 }
 

@@ -1,6 +1,7 @@
 import type { DecisionLogEntry } from '../../shared/adapters/DynamoLedger';
 import type { DecisionExplanation } from '../../shared/decision/types';
 import { ScalingError } from '../../shared/errors';
+import { wholeNumber } from './cliOptions';
 
 /** With `--at` alone, at most this many decisions of the minute in force are shown. */
 const SAME_MINUTE_AT_MOST = 10;
@@ -31,8 +32,8 @@ export async function whyCommand(
   target: string,
   options: WhyOptions,
   now: Date,
+  { at, last }: { at?: Date; last: number } = whyQuery(options, now),
 ): Promise<string[]> {
-  const { at, last } = whyQuery(options, now);
   const read = await log.latestDecisions(target, last, at);
   // --at alone: the decisions of the minute in force then (an alarm and the schedule can both decide in it).
   const minuteOf = (entry: DecisionLogEntry) => entry.at.slice(0, 16);
@@ -58,9 +59,12 @@ export async function whyCommand(
 /** The minute `--at` names (none: the newest) and how many decisions `--last` reads, or one line saying why not. */
 export function whyQuery(options: Pick<WhyOptions, 'at' | 'last'>, now: Date): { at?: Date; last: number } {
   const at = options.at === undefined ? undefined : parseAt(options.at, now);
-  const last = options.last === undefined ? (at ? SAME_MINUTE_AT_MOST : 5) : Number(options.last);
-  if (!Number.isInteger(last) || last < 1 || last > 1000)
-    throw new WhyCommandError(`--last: "${options.last}" is not a whole number from 1 to 1000`);
+  const last =
+    options.last === undefined
+      ? at
+        ? SAME_MINUTE_AT_MOST
+        : 5
+      : wholeNumber('--last', options.last, 1, 1000);
   return at ? { at, last } : { last };
 }
 

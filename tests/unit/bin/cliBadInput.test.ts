@@ -136,7 +136,7 @@ describe('the CLI answers bad input with one line and exit 1', () => {
     {
       name: 'decisions with a limit that is not a number',
       args: ['decisions', EXAMPLE_POLICY, '--limit', 'ten'],
-      line: /^--limit: "ten" is not a whole number of decisions \(1 or more\)$/,
+      line: /^--limit: "ten" is not a whole number, 1 or more$/,
     },
     {
       name: 'costs over days that are not a number, refused before AWS',
