@@ -6,7 +6,7 @@ export function examplePlanChoices(withHold: boolean): PlanChoice[] {
   return [
     {
       key: 'headroomQuantile',
-      values: [0.8, 0.95],
+      values: [0.8, 0.95, 0.99],
       what: 'the headroom quantile of the plan’s floors',
       unit: '',
       file: 'plan-quantile-choice.md',

@@ -1,5 +1,5 @@
 // `npm run bench:plans`: the plan rows alone (bench/planBench.ts), with the plan keys' defaults chosen
-// leave-one-out: the headroom quantile between 0.8 and 0.95, and with `--hold-choice` the scale-in hold
+// leave-one-out: the headroom quantile among 0.8, 0.95 and 0.99, and with `--hold-choice` the scale-in hold
 // among 0, 15, 30 and 60 minutes (each candidate is a run of every shared trace: the hold's choice, made on
 // every fold at 60, is re-run on request). Writes bench/plan-results.md and the choices' pages. The extra traces
 // are bench/traces/, or the folder after `--extra`.

@@ -44,42 +44,23 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
   const notify = [{ Ref: 'NotificationTopic' }];
   const resources: Resources = {};
   for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][]) {
-    resources[`${pascal(fn)}TargetFailuresAlarm`] = {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${service}-${stage}.${fn}.target-failures`,
-        AlarmDescription: `Scalepilot: ${fn} failed to describe or scale a target (see its decisions: DescribeFailed, ActionFailed)`,
-        Namespace: 'Scalepilot',
-        MetricName: 'TargetFailures',
-        Dimensions: [{ Name: 'service', Value: serviceByKind[kind] }],
-        Statistic: 'Sum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: notify,
-      },
-    };
+    resources[`${pascal(fn)}TargetFailuresAlarm`] = scalepilotMetricAlarm({
+      name: `${service}-${stage}.${fn}.target-failures`,
+      description: `Scalepilot: ${fn} failed to describe or scale a target (see its decisions: DescribeFailed, ActionFailed)`,
+      metric: 'TargetFailures',
+      service: serviceByKind[kind],
+      periods: 1,
+      notify,
+    });
     // A target deferred for 15 minutes on end: the fleet has outgrown what the runs take in a minute.
-    resources[`${pascal(fn)}DeferredTargetsAlarm`] = {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${service}-${stage}.${fn}.deferred-targets`,
-        AlarmDescription: `Scalepilot: ${fn} has deferred targets to the next run for 15 minutes (its runs reach their deadline: see the run log's deferred and api figures)`,
-        Namespace: 'Scalepilot',
-        MetricName: 'DeferredTargets',
-        Dimensions: [{ Name: 'service', Value: serviceByKind[kind] }],
-        Statistic: 'Sum',
-        Period: 300,
-        EvaluationPeriods: 3,
-        DatapointsToAlarm: 3,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: notify,
-      },
-    };
+    resources[`${pascal(fn)}DeferredTargetsAlarm`] = scalepilotMetricAlarm({
+      name: `${service}-${stage}.${fn}.deferred-targets`,
+      description: `Scalepilot: ${fn} has deferred targets to the next run for 15 minutes (its runs reach their deadline: see the run log's deferred and api figures)`,
+      metric: 'DeferredTargets',
+      service: serviceByKind[kind],
+      periods: 3,
+      notify,
+    });
   }
   // A write to the ledger or the delivery records that failed (denied, throttled): the run fails and is
   // retried, but the operator must hear of it (issue 20, item 2); the scalers count theirs in TargetFailures.
@@ -87,23 +68,14 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
     ['alertCost', 'alert-cost'],
     ['predict', 'predict'],
   ] as const)
-    resources[`${pascal(fn)}RecordFailuresAlarm`] = {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${service}-${stage}.${fn}.record-failures`,
-        AlarmDescription: `Scalepilot: ${fn} could not write to the ledger or its delivery records (see its log: RecordFailures)`,
-        Namespace: 'Scalepilot',
-        MetricName: 'RecordFailures',
-        Dimensions: [{ Name: 'service', Value: serviceName }],
-        Statistic: 'Sum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: notify,
-      },
-    };
+    resources[`${pascal(fn)}RecordFailuresAlarm`] = scalepilotMetricAlarm({
+      name: `${service}-${stage}.${fn}.record-failures`,
+      description: `Scalepilot: ${fn} could not write to the ledger or its delivery records (see its log: RecordFailures)`,
+      metric: 'RecordFailures',
+      service: serviceName,
+      periods: 1,
+      notify,
+    });
   resources.DeadLetterQueueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
@@ -123,6 +95,38 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
     },
   };
   return resources;
+}
+
+/**
+ * An alarm on a count the functions emit (EMF, namespace `Scalepilot`, under the Powertools `service` dimension):
+ * at least one in each of `periods` 5-minute periods on end; no datapoint is no failure.
+ */
+function scalepilotMetricAlarm(alarm: {
+  readonly name: string;
+  readonly description: string;
+  readonly metric: string;
+  readonly service: string;
+  readonly periods: number;
+  readonly notify: readonly unknown[];
+}): Resources[string] {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: alarm.name,
+      AlarmDescription: alarm.description,
+      Namespace: 'Scalepilot',
+      MetricName: alarm.metric,
+      Dimensions: [{ Name: 'service', Value: alarm.service }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: alarm.periods,
+      ...(alarm.periods > 1 ? { DatapointsToAlarm: alarm.periods } : {}),
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: alarm.notify,
+    },
+  };
 }
 
 /**

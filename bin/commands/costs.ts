@@ -13,6 +13,7 @@ import {
   CliUsageError,
   DEFAULT_POLICY,
   deployedEnvironment,
+  endpointOption,
   stageOption,
   wholeNumber,
 } from '../lib/cliOptions';
@@ -28,7 +29,7 @@ export function registerCosts(program: Command): void {
     )
     .option('--days <n>', 'how many complete days', '7')
     .addOption(stageOption('stage the stack was deployed with (its ledger has the scaling decisions)'))
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(endpointOption())
     .option('--json', 'print JSON')
     .action(async (file: string, options: CostsOptions) => {
       const policy = loadPolicyFile(file);

@@ -4,11 +4,12 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
 import {
-  accountId,
+  accountOption,
   awsFrom,
   CliUsageError,
   DEFAULT_POLICY,
   deployedEnvironment,
+  endpointOption,
   stageOption,
   wholeNumber,
 } from '../lib/cliOptions';
@@ -22,12 +23,8 @@ export function registerDecisions(program: Command): void {
     .addOption(stageOption())
     .option('--target <name>', 'only this target')
     .option('--limit <n>', 'newest N per target', '20')
-    .option(
-      '--account <id>',
-      "the account whose records to read (default: the caller's, from STS)",
-      accountId,
-    )
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(accountOption('the account whose records to read'))
+    .addOption(endpointOption())
     .option('--json', 'print JSON')
     .action(
       async (

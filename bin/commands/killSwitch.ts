@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { awsFrom, stageOption } from '../lib/cliOptions';
+import { awsFrom, endpointOption, stageOption } from '../lib/cliOptions';
 import { setPaused } from '../lib/killSwitch';
 
 /** Adds `scalepilot killSwitch` to the CLI. */
@@ -16,7 +16,7 @@ export function registerKillSwitch(program: Command): void {
           : 'lift the kill switch: the stage scales again from its next evaluation',
       )
       .addOption(stageOption())
-      .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+      .addOption(endpointOption())
       .action(async (options: { stage: string; endpoint?: string }) => {
         const aws = awsFrom(options);
         const name = await setPaused(aws, options.stage, paused);

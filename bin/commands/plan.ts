@@ -15,7 +15,15 @@ import type { Evaluation } from '../../shared/usecases/evaluate/types';
 import { evaluateTargets } from '../../shared/usecases/evaluateTargets';
 import { rdsReplicaStates, replicaStateLine } from '../../shared/usecases/rdsReplicaStates';
 import { accountChecks, accountProblems } from '../lib/accountChecks';
-import { accountId, awsFrom, DEFAULT_POLICY, noHistory, stageOption, tableName } from '../lib/cliOptions';
+import {
+  accountOption,
+  awsFrom,
+  DEFAULT_POLICY,
+  endpointOption,
+  noHistory,
+  stageOption,
+  tableName,
+} from '../lib/cliOptions';
 import { planOverviewLines } from '../lib/planOverviewText';
 
 /** Adds `scalepilot plan` to the CLI. */
@@ -32,12 +40,8 @@ export function registerPlan(program: Command): void {
       'ledger table (for cooldowns and windows); default: none, as if no history',
       tableName,
     )
-    .option(
-      '--account <id>',
-      "with --table: the account whose records to read (default: the caller's, from STS)",
-      accountId,
-    )
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(accountOption('with --table: the account whose records to read'))
+    .addOption(endpointOption())
     .option('--json', 'print JSON')
     .action(plan);
 }

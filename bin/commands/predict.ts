@@ -4,7 +4,7 @@ import { CloudWatchMetricHistory } from '../../shared/adapters/CloudWatchMetricH
 import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { accountId, awsFrom, DEFAULT_POLICY, tableName } from '../lib/cliOptions';
+import { accountOption, awsFrom, DEFAULT_POLICY, endpointOption, tableName } from '../lib/cliOptions';
 import { formatPredictPreview, predictPreview } from '../lib/predictCommand';
 
 /** Adds `scalepilot predict` to the CLI. */
@@ -21,12 +21,8 @@ export function registerPredict(program: Command): void {
       "ledger table (for the trust scores and plan members' learned lead times); default: none, as if never scored",
       tableName,
     )
-    .option(
-      '--account <id>',
-      "with --table: the account whose records to read (default: the caller's, from STS)",
-      accountId,
-    )
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(accountOption('with --table: the account whose records to read'))
+    .addOption(endpointOption())
     .option('--json', 'print JSON')
     .action(
       async (

@@ -4,10 +4,11 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
 import {
-  accountId,
+  accountOption,
   awsFrom,
   DEFAULT_POLICY,
   deployedEnvironment,
+  endpointOption,
   stageOption,
   tableName,
 } from '../lib/cliOptions';
@@ -33,14 +34,10 @@ export function registerRelease(program: Command): void {
     )
     .addOption(stageOption())
     .option('--table <name>', "the ledger table (default: the deployed functions' own)", tableName)
-    .option(
-      '--account <id>',
-      "the account whose leases to wait for (default: the caller's, from STS)",
-      accountId,
-    )
+    .addOption(accountOption('the account whose leases to wait for'))
     .option('--dry-run', 'print every step and change nothing (the stage is not paused either)')
     .option('--yes', 'act without asking (otherwise: print the plan; on a terminal, ask)')
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(endpointOption())
     .action(release);
 }
 

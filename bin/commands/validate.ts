@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { accountChecks, accountProblems } from '../lib/accountChecks';
-import { awsFrom, DEFAULT_POLICY } from '../lib/cliOptions';
+import { awsFrom, DEFAULT_POLICY, endpointOption } from '../lib/cliOptions';
 
 /** Adds `scalepilot validate` to the CLI. */
 export function registerValidate(program: Command): void {
@@ -10,7 +10,7 @@ export function registerValidate(program: Command): void {
     .argument('[file]', 'policy file', DEFAULT_POLICY)
     .description('validate a policy; exit 1 listing every problem')
     .option('--check-account', 'also check each target against the account (the SDK’s, or --endpoint)')
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(endpointOption())
     .action(async (file: string, options: { checkAccount?: boolean; endpoint?: string }) => {
       const policy = loadPolicyFile(file);
       if (options.checkAccount) {

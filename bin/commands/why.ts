@@ -5,10 +5,11 @@ import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { functionByKind } from '../../shared/policy/targetResource';
 import {
-  accountId,
+  accountOption,
   awsFrom,
   DEFAULT_POLICY,
   deployedEnvironment,
+  endpointOption,
   stageOption,
   tableName,
 } from '../lib/cliOptions';
@@ -30,12 +31,8 @@ export function registerWhy(program: Command): void {
     .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5')
     .addOption(stageOption())
     .option('--table <name>', "ledger table (default: the deployed stack's)", tableName)
-    .option(
-      '--account <id>',
-      "the account whose records to read (default: the caller's, from STS)",
-      accountId,
-    )
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)')
+    .addOption(accountOption('the account whose records to read'))
+    .addOption(endpointOption())
     .option('--json', 'print the decisions as JSON, explanations included')
     .action(
       async (

@@ -37,6 +37,19 @@ export function stageOption(description = 'stage the stack was deployed with', f
   });
 }
 
+/** `--endpoint`: the AWS endpoint a command calls (the local emulator's, mostly). */
+export function endpointOption(): Option {
+  return new Option(
+    '--endpoint <url>',
+    'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)',
+  );
+}
+
+/** `--account`, checked as `accountId` checks it; `whose` says what of the account's the command reads. */
+export function accountOption(whose: string): Option {
+  return new Option('--account <id>', `${whose} (default: the caller's, from STS)`).argParser(accountId);
+}
+
 /** `--account`: an AWS account id, twelve digits (a typo would read, or wait for, no one's records). */
 export function accountId(value: string): string {
   if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError('An account id is 12 digits.');

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { AwsCallError } from '../errors';
 import type { AlertClaim, AlertDeliveries } from '../usecases/alertCosts';
-import { type AwsConfig, clientOptions } from './awsConfig';
+import type { AwsConfig } from './awsConfig';
+import { dynamoDocumentClient } from './dynamoDocumentClient';
 import type { IamActions } from './iamActions';
 
 /** How long the delivery records of cost alerts are kept (DynamoDB TTL). */
@@ -42,9 +43,7 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
     private readonly scope: string,
     client?: DynamoDBClient,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient(clientOptions(config)), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.doc = dynamoDocumentClient(config, client);
   }
 
   async claimAlert(day: string, key: string, now: Date, holdSeconds: number): Promise<AlertClaim> {

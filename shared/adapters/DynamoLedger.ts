@@ -1,12 +1,12 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -18,8 +18,9 @@ import type { PlanMemberRecord } from '../decision/plans/types';
 import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
-import { type AwsConfig, clientOptions } from './awsConfig';
+import type { AwsConfig } from './awsConfig';
 import { type BatchGet, type BatchPut, batchGetAll, batchPutAll } from './dynamoBatches';
+import { dynamoDocumentClient } from './dynamoDocumentClient';
 import type { IamActions } from './iamActions';
 import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
 import { type StoredState, type StoredWindow, stateUpdate, targetRecord } from './targetStateItem';
@@ -67,9 +68,7 @@ export class DynamoLedger implements Ledger {
     private readonly scope: string,
     client?: DynamoDBClient,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient(clientOptions(config)), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.doc = dynamoDocumentClient(config, client);
   }
 
   private pk(target: string) {

@@ -1,3 +1,4 @@
+import { kthSmallest } from '../forecast/stats';
 /**
  * How a forecast becomes floors, one definition for the predict function and the backtest: the load a floor
  * plans for is the point forecast times a headroom, and the units are that load over what one unit carries at
@@ -57,7 +58,8 @@ export function calibrate(
     if (time <= after || time < forecast.start || time + actual.periodMinutes * MINUTE > until) return;
     const predicted = forecast.point[Math.floor((time - forecast.start) / stepMs)];
     const value = actual.values[i];
-    if (predicted === undefined || !(predicted > 0) || value === undefined) return;
+    // A period without a datapoint (NaN: a gap in a replayed demand) says nothing, as CalibrationRecord skips it.
+    if (predicted === undefined || !(predicted > 0) || value === undefined || !Number.isFinite(value)) return;
     scored.push({ time, ratio: value / predicted });
   });
   const from = until - HEADROOM_WINDOW_MINUTES * MINUTE;
@@ -102,38 +104,11 @@ export function headroomOfRatios(
   quantile = HEADROOM_QUANTILE,
 ): number | undefined {
   if (count * periodMinutes < MIN_CALIBRATION_MINUTES) return undefined;
-  // The rank's value once sorted, found without sorting (each backtest hour asks it of a few hundred ratios).
+  // The rank's value once sorted, found without sorting (each backtest hour asks it of a few hundred ratios;
+  // calibrate and CalibrationRecord keep only finite ones).
   const q = kthSmallest(ratios, count, Math.min(count - 1, Math.floor(quantile * count)));
   return Math.max(1, q);
 }
-
-/** The k-th smallest value (0-based) of the first `count` of `a`, which it reorders (quickselect; NaN counts as the largest). */
-function kthSmallest(a: Float64Array, count: number, k: number): number {
-  let lo = 0;
-  let hi = count - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1] as number;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(a[i] as number, pivot)) i += 1;
-      while (before(pivot, a[j] as number)) j -= 1;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i += 1;
-        j -= 1;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k] as number;
-}
-
-const before = (x: number, y: number) => x < y || (Number.isNaN(y) && !Number.isNaN(x));
 
 /**
  * The headroom the floors use: the measured one, never above `1 + maxBufferPercent / 100` (the policy's

@@ -127,9 +127,7 @@ export function neededCapacity(
   const steps = Math.max(0, Math.ceil((until.getTime() - start) / (stepMinutes * MINUTE)));
   const units: number[] = [];
   const extraAtMost = forecasts.map(({ forecast }) =>
-    maxBufferOfMeanPercent === null
-      ? Number.POSITIVE_INFINITY
-      : (meanOf(forecast.point) * maxBufferOfMeanPercent) / 100,
+    extraLoadAtMost(forecast.point, maxBufferOfMeanPercent),
   );
   const limited = forecasts.map(() => 0);
   for (let i = 0; i < steps; i += 1) {
@@ -166,6 +164,16 @@ export function neededCapacity(
     units,
     ...(bufferLimited.length > 0 ? { bufferLimited } : {}),
   };
+}
+
+/**
+ * The most load a headroom may add at any step of a forecast: `maxBufferOfMeanPercent` % of its mean
+ * (`predictive.maxBufferOfMeanPercent`; null: no limit). A target's floors and a plan's are held to it alike.
+ */
+export function extraLoadAtMost(point: readonly number[], maxBufferOfMeanPercent: number | null): number {
+  return maxBufferOfMeanPercent === null
+    ? Number.POSITIVE_INFINITY
+    : (meanOf(point) * maxBufferOfMeanPercent) / 100;
 }
 
 /**

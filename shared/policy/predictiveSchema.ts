@@ -127,7 +127,7 @@ export const PredictiveSchema = z
       .nullable()
       .default(300)
       .describe(
-        'the most headroom the measured one may add over the point forecast (a ratio measured on a quiet night is not planned for at the peak), 0–1000; null: no cap (chosen leave-one-trace-out, bench/results.md)',
+        'the most headroom the measured one may add over the point forecast, for a target’s floors and a plan’s (a ratio measured on a quiet night is not planned for at the peak), 0–1000; null: no cap (chosen leave-one-trace-out, bench/results.md)',
       ),
     maxBufferOfMeanPercent: z
       .number()
@@ -136,7 +136,7 @@ export const PredictiveSchema = z
       .nullable()
       .default(150)
       .describe(
-        "the most load the headroom may add at any step, in percent of the forecast's mean over its span (a peak several times the level is not given the level's multiple of a quiet hour's miss), 0–1000; null: no limit (chosen leave-one-trace-out, bench/results.md)",
+        "the most load the headroom may add at any step, in percent of the forecast's mean over its span, for a target's floors and a plan's (a peak several times the level is not given the level's multiple of a quiet hour's miss), 0–1000; null: no limit (chosen leave-one-trace-out, bench/results.md)",
       ),
     mode: z.enum(['forecast-and-scale', 'forecast-only']).default('forecast-only'),
     trustMaseRatio: z

@@ -6,6 +6,8 @@ import { CHART_POINTS, capacityChart, MAX_MARKS, overviewChart } from './capacit
 import { CHART_WIDTH, costOverloadScatter, policyColour } from './charts';
 import { type ChartSeries, clock, type DecisionMark, formatNumber } from './chartWindow';
 import { escapeHtml, htmlPage, htmlTable, type PageData, type PageSection, toRuns } from './page';
+import { peakDay } from './peakDay';
+import { ratioText } from './ratioText';
 import { type Chart, stackCharts } from './render';
 import { tableChart } from './tableChart';
 import { timelineDecisions } from './timelineDecisions';
@@ -41,9 +43,6 @@ export interface BacktestReport {
   /** What the PNG shows: the figures table, then each policy over the whole run and over the peak day. */
   readonly overview: Chart;
 }
-
-/** The busiest day gets its own charts when the run is longer than this. */
-const ZOOM_ABOVE_MINUTES = 3 * 1440;
 
 /**
  * The backtest report: the comparison table (cost, overload, their ratios to target tracking and to the
@@ -84,7 +83,7 @@ export async function backtestReport(
     series: chartSeries.values().next().value as ChartSeries,
     group: 'run',
   });
-  const zoomWindow = n > ZOOM_ABOVE_MINUTES ? aroundPeak(peak, n) : undefined;
+  const zoomWindow = peakDay(peak, n);
   const zoom = zoomWindow ? await chartsFor(zoomWindow, ' · the 24 hours around the peak', 'peak') : [];
   const scatter = await costOverloadScatter(
     `${options.trace} · ${options.kind} · cost against overload, every policy`,
@@ -206,10 +205,10 @@ function figuresRows(result: BacktestResult, unitName: string) {
     rows: result.figures.map((f) => [
       f.policy,
       Number(f.cost.toFixed(1)),
-      ratio(f.cost, oracle?.cost),
-      ratio(f.cost, reference?.cost),
+      ratioText(f.cost, oracle?.cost),
+      ratioText(f.cost, reference?.cost),
       f.overloadMinutes,
-      ratio(f.overloadMinutes, reference?.overloadMinutes),
+      ratioText(f.overloadMinutes, reference?.overloadMinutes),
       Number(f.unservedPercent.toFixed(4)),
       f.sloRiskMinutes,
       f.actions,
@@ -223,22 +222,11 @@ function singular(unitName: string): string {
   return unitName.replace(/s$/, '');
 }
 
-function aroundPeak(peak: number, n: number): { from: number; to: number } {
-  const from = Math.max(0, Math.min(n - 1440, peak - 720));
-  return { from, to: Math.min(n, from + 1440) };
-}
-
-function ratio(value: number, reference: number | undefined): string {
-  if (reference === undefined) return '–';
-  if (reference === 0) return value === 0 ? '1.000' : '∞';
-  return (value / reference).toFixed(3);
-}
-
 function ratiosText(f: Figures, reference: Figures | undefined): string {
-  return `${Number.isFinite(f.costRatio) ? f.costRatio.toFixed(3) : '–'}× the oracle's cost; against target tracking: cost ${ratio(f.cost, reference?.cost)}×, overload ${ratio(f.overloadMinutes, reference?.overloadMinutes)}×.`;
+  return `${Number.isFinite(f.costRatio) ? f.costRatio.toFixed(3) : '–'}× the oracle's cost; against target tracking: cost ${ratioText(f.cost, reference?.cost)}×, overload ${ratioText(f.overloadMinutes, reference?.overloadMinutes)}×.`;
 }
 
 function figuresLine(f: Figures | undefined, reference: Figures | undefined, unitName: string): string {
   if (!f) return '';
-  return `cost ${f.cost.toFixed(1)} ${singular(unitName)}-hours (${Number.isFinite(f.costRatio) ? f.costRatio.toFixed(2) : '–'}× oracle, ${ratio(f.cost, reference?.cost)}× target tracking) · ${f.overloadMinutes} overload minutes · ${f.actions} scaling actions · ${f.flaps} flaps`;
+  return `cost ${f.cost.toFixed(1)} ${singular(unitName)}-hours (${Number.isFinite(f.costRatio) ? f.costRatio.toFixed(2) : '–'}× oracle, ${ratioText(f.cost, reference?.cost)}× target tracking) · ${f.overloadMinutes} overload minutes · ${f.actions} scaling actions · ${f.flaps} flaps`;
 }

@@ -4,7 +4,9 @@ import type { MinuteSeries } from '../simulate/trace';
 import { unitNames } from './backtestReport';
 import { clock, formatNumber } from './chartWindow';
 import { escapeHtml, htmlPage, htmlTable, type PageSection } from './page';
+import { peakDay } from './peakDay';
 import { planCharts } from './planCharts';
+import { ratioText } from './ratioText';
 import { type Chart, stackCharts } from './render';
 
 export interface PlanReportOptions {
@@ -16,9 +18,6 @@ export interface PlanReportOptions {
 
 /** The policy the others are compared with (the issue's goal is stated against it). */
 export const PLAN_REFERENCE = 'independent-scalepilot';
-/** The busiest day gets its own charts when the run is longer than this. */
-const ZOOM_ABOVE_MINUTES = 3 * 1440;
-
 /**
  * The plan backtest's report: the members' scenario (unit capacity, range, delay, lead time, price), the
  * figures of every policy with their ratios to independent Scalepilot, and per policy the members' charts
@@ -38,7 +37,7 @@ export async function planReport(
   const chartsOf = (window: { from: number; to: number }, label: string) =>
     policyCharts(result, series, { ...options, loadUnit }, { window, label, unitsMax });
   const whole = await chartsOf({ from: 0, to: n }, '');
-  const zoomWindow = n > ZOOM_ABOVE_MINUTES ? aroundPeak(peak, n) : undefined;
+  const zoomWindow = peakDay(peak, n);
   const zoom = zoomWindow ? await chartsOf(zoomWindow, ' · the 24 hours around the peak') : [];
 
   const members = membersTable(result, loadUnit);
@@ -187,27 +186,16 @@ function figuresTable(result: PlanBacktestResult, reference: PlanFigures | undef
       f.downstreamOverloadMinutes,
       Number(f.unservedPercent.toFixed(4)),
       Number(f.cost.toFixed(2)),
-      ratio(f.cost, reference?.cost),
-      ratio(f.overloadMinutes, reference?.overloadMinutes),
-      ratio(f.downstreamOverloadMinutes, reference?.downstreamOverloadMinutes),
+      ratioText(f.cost, reference?.cost),
+      ratioText(f.overloadMinutes, reference?.overloadMinutes),
+      ratioText(f.downstreamOverloadMinutes, reference?.downstreamOverloadMinutes),
       f.members.map((k) => `${k.member} ${k.cost.toFixed(2)}`).join(', '),
       f.actions,
     ]),
   );
 }
 
-function aroundPeak(peak: number, n: number): { from: number; to: number } {
-  const from = Math.max(0, Math.min(n - 1440, peak - 720));
-  return { from, to: Math.min(n, from + 1440) };
-}
-
-function ratio(value: number, reference: number | undefined): string {
-  if (reference === undefined) return '–';
-  if (reference === 0) return value === 0 ? '1.000' : '∞';
-  return (value / reference).toFixed(3);
-}
-
 function figuresLine(f: PlanFigures | undefined, reference: PlanFigures | undefined): string {
   if (!f) return '';
-  return `cost $${f.cost.toFixed(2)} (${ratio(f.cost, reference?.cost)}× ${PLAN_REFERENCE}) · ${f.overloadMinutes} system overload minutes, ${f.downstreamOverloadMinutes} downstream · ${f.actions} actions`;
+  return `cost $${f.cost.toFixed(2)} (${ratioText(f.cost, reference?.cost)}× ${PLAN_REFERENCE}) · ${f.overloadMinutes} system overload minutes, ${f.downstreamOverloadMinutes} downstream · ${f.actions} actions`;
 }

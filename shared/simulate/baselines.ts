@@ -1,6 +1,5 @@
 import { ceilUnits } from '../decision/ruleRecommendation';
 import type { Target } from '../policy/schema';
-import { validatePolicy } from '../policy/validatePolicy';
 import {
   FLOOR_DEFAULTS,
   REACTIVE_DEFAULTS,
@@ -8,6 +7,8 @@ import {
   reactiveTargetKeys,
 } from '../tune/reactiveKnobs';
 import { clamp, type PolicyFactory, type Scenario, type SimReason, unitsFor } from './engine';
+
+import { backtestTarget } from './scalepilot';
 
 export { type ScalepilotOptions, scalepilot, seedTarget } from './scalepilot';
 
@@ -226,27 +227,15 @@ export function scalepilotTarget(
   floorTargetPercent = FLOOR_DEFAULTS.floorTargetPercent,
   scaleInHoldsUnderFloor = FLOOR_DEFAULTS.scaleInHoldsUnderFloor,
 ): Target {
-  const policy = validatePolicy({
-    version: 1,
-    maxUnitsPerDecision: Math.max(1, s.max - s.min),
-    targets: [
-      {
-        name: 'backtest',
-        kind: 'asg',
-        autoScalingGroupName: 'backtest',
-        capacity: { min: s.min, max: s.max },
-        instanceWarmupSeconds: Math.max(60, s.delay * 60),
-        predictive: true,
-        ...reactiveTargetKeys(
-          knobs,
-          { name: 'utilisation', metric: { namespace: 'Backtest', name: 'Utilisation' } },
-          floorTargetPercent,
-          scaleInHoldsUnderFloor,
-        ),
-      },
-    ],
+  return backtestTarget(s, s.delay, {
+    predictive: true,
+    ...reactiveTargetKeys(
+      knobs,
+      { name: 'utilisation', metric: { namespace: 'Backtest', name: 'Utilisation' } },
+      floorTargetPercent,
+      scaleInHoldsUnderFloor,
+    ),
   });
-  return policy.targets[0] as Target;
 }
 
 export const baselines: PolicyFactory[] = [oracle, staticPeak, stepSeed, targetTracking, hpa];

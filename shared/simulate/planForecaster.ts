@@ -6,7 +6,7 @@ import {
   type PointForecast,
 } from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
-import { floorsUntil, forecastHorizonMinutes } from '../decision/forecastFloors';
+import { extraLoadAtMost, floorsUntil, forecastHorizonMinutes } from '../decision/forecastFloors';
 import {
   type ForecastTrack,
   judgedTrack,
@@ -14,7 +14,7 @@ import {
   KEPT_STEPS,
   trackedSteps,
 } from '../decision/forecastTrust';
-import { planFloorSchedules } from '../decision/plans/planFloorSchedules';
+import { planFloorSchedules, plannedDemand } from '../decision/plans/planFloorSchedules';
 import type { PlanModel } from '../decision/plans/types';
 import type { FloorSchedule } from '../decision/types';
 import type { ForecastResult } from '../forecast/types';
@@ -82,17 +82,28 @@ export function planForecaster(
         schedules = new Map();
         if (made.status === 'forecast') {
           previous = made;
+          const { capacityBufferPercent, maxBufferPercent, maxBufferOfMeanPercent } = settings.predictive;
           const headroom = floorHeadroom(
             measuredHeadroom(calibration, 1, model.headroomQuantile),
-            settings.predictive.capacityBufferPercent,
+            capacityBufferPercent,
+            maxBufferPercent,
           );
           if (verdict.trusted)
-            schedules = planFloorSchedules(model, made, headroom, until, new Date(now), made.message);
+            schedules = planFloorSchedules(
+              model,
+              made,
+              headroom,
+              until,
+              new Date(now),
+              made.message,
+              maxBufferOfMeanPercent,
+            );
+          const extraAtMost = extraLoadAtMost(made.point, maxBufferOfMeanPercent);
           const k = settings.stepMinutes;
           for (let t = 0; t < (until.getTime() - now) / 60_000 && m + t < minutes; t += 1) {
             const point = made.point[Math.floor(t / k)] ?? Number.NaN;
             pointAt[m + t] = point;
-            upperAt[m + t] = verdict.trusted ? point * headroom : Number.NaN;
+            upperAt[m + t] = verdict.trusted ? plannedDemand(point, headroom, extraAtMost) : Number.NaN;
           }
         }
       }

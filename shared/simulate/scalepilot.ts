@@ -12,6 +12,24 @@ import { type FloorSettings, floorPlanner } from './predictive';
 
 /** The seeds' policy as Scalepilot runs it (step 70/30, +2/−1, cooldowns 300/600 s, windows 60/300 s). */
 export function seedTarget(s: Scenario, delayMinutes: number): Target {
+  return backtestTarget(s, delayMinutes, {
+    rules: [
+      {
+        name: 'utilisation',
+        type: 'step',
+        metric: { namespace: 'Backtest', name: 'Utilisation' },
+        scaleOut: [{ above: 70, add: 2 }],
+        scaleIn: [{ below: 30, remove: 1 }],
+      },
+    ],
+  });
+}
+
+/**
+ * The group a backtest scales, validated as a policy file's would be: the scenario's range, a warm-up of its
+ * delay (at least a minute), any step at once, and the target's own keys (its rules, predictive, windows).
+ */
+export function backtestTarget(s: Scenario, delayMinutes: number, keys: Record<string, unknown>): Target {
   const policy = validatePolicy({
     version: 1,
     maxUnitsPerDecision: Math.max(1, s.max - s.min),
@@ -22,15 +40,7 @@ export function seedTarget(s: Scenario, delayMinutes: number): Target {
         autoScalingGroupName: 'backtest',
         capacity: { min: s.min, max: s.max },
         instanceWarmupSeconds: Math.max(60, delayMinutes * 60),
-        rules: [
-          {
-            name: 'utilisation',
-            type: 'step',
-            metric: { namespace: 'Backtest', name: 'Utilisation' },
-            scaleOut: [{ above: 70, add: 2 }],
-            scaleIn: [{ below: 30, remove: 1 }],
-          },
-        ],
+        ...keys,
       },
     ],
   });

@@ -4,7 +4,6 @@ import {
   HEADROOM_WINDOW_MINUTES,
   measuredHeadroom,
 } from '../decision/floorSizing';
-import { floorAt } from '../decision/floors';
 import { floorsUntil, STALE_HISTORY_MINUTES } from '../decision/forecastFloors';
 import {
   type ForecastTrack,
@@ -28,6 +27,7 @@ import { planDemandMetric } from '../policy/planDemandMetric';
 import type { Plan, Target } from '../policy/schema';
 import type { MetricQuery } from '../ports';
 import { calibrated } from './calibrated';
+import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
 import type { PredictDeps, Prediction } from './predictTargets';
@@ -188,12 +188,14 @@ async function trustedForecast(
   const headroom = floorHeadroom(
     measuredHeadroom(calibration[DEMAND] ?? [], recent.periodMinutes, model.headroomQuantile),
     predictive.capacityBufferPercent,
+    predictive.maxBufferPercent,
   );
   const until = floorsUntil(now, predictive);
   const made = planForecastFloors({
     model,
     history,
     headroom,
+    maxBufferOfMeanPercent: predictive.maxBufferOfMeanPercent,
     now,
     until,
     staleMinutes: STALE_HISTORY_MINUTES,
@@ -308,8 +310,8 @@ function memberDecision(
           : run.budgetCut
             ? 'ScheduleBudget'
             : 'PlanForecast';
-  const floorNow = floorAt(floors, run.now)?.units ?? 0;
-  const peak = Math.max(0, ...(floors?.units ?? []));
+  const span = floorSpan(floors, run.now);
+  const { now: floorNow, peak } = span;
   const effect = !scale
     ? `forecast-only: nothing changed (the plan's floors would be ${floorNow} now, up to ${peak})`
     : withheld
@@ -318,17 +320,7 @@ function memberDecision(
         ? `floors ${floorNow} now, up to ${peak} until ${run.until.toISOString()}${run.actions}`
         : 'no floors: reactive only';
   const source = outcome.status !== 'forecast' ? outcome.why : (floors?.source ?? `plan ${plan.name}`);
-  return {
-    target: target.name,
-    kind: target.kind,
-    current: floorNow,
-    desired: floorNow,
-    recommendation: peak,
-    direction: 'none',
-    reason,
-    message: `${source}; ${effect}`,
-    metrics: {},
-  };
+  return floorsDecision(target, span, reason, `${source}; ${effect}`);
 }
 
 function errorText(error: unknown) {

@@ -5,7 +5,6 @@ import {
   MIN_CALIBRATION_MINUTES,
   measuredHeadroom,
 } from '../decision/floorSizing';
-import { floorAt } from '../decision/floors';
 import {
   eventOnlyCapacity,
   eventsFor,
@@ -43,6 +42,7 @@ import type {
 import { trackedKnobs, trackedRuns } from '../tune/tunedKnobs';
 import { calibrated } from './calibrated';
 import type { LogSink } from './evaluateTargets';
+import { floorSpan, floorsDecision } from './floorsDecision';
 import { type ForecastOutcome, forecastAll, seasonalLift } from './forecastAll';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
@@ -321,8 +321,8 @@ async function predictOne(
                 : seasonal
                   ? 'SeasonalFloor'
                   : 'ForecastFloors';
-  const floorNow = floorAt(floors, now)?.units ?? 0;
-  const peak = Math.max(0, ...(floors?.units ?? []));
+  const span = floorSpan(floors, now);
+  const { now: floorNow, peak } = span;
   const actions = scheduledActions
     ? `; ${scheduledActions.length} scheduled action(s) on MinSize${
         budgetCut
@@ -338,17 +338,12 @@ async function predictOne(
       : floors
         ? `floors ${floorNow} now, up to ${peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`
         : 'no floors: reactive only';
-  const decision: Decision = {
-    target: target.name,
-    kind: target.kind,
-    current: floorNow,
-    desired: floorNow,
-    recommendation: peak,
-    direction: 'none',
+  const decision = floorsDecision(
+    target,
+    span,
     reason,
-    message: `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${fromPlan ? floors?.source : source}; ${effect}; trust: ${verdict.message}; tuning: ${tuned.why}`,
-    metrics: {},
-  };
+    `${outcome.status === 'forecast' ? '' : `${outcome.why}; `}${fromPlan ? floors?.source : source}; ${effect}; trust: ${verdict.message}; tuning: ${tuned.why}`,
+  );
   await written(
     deps,
     'record',

@@ -53,7 +53,7 @@ export type PlanForecastOutcome =
 
 /**
  * One predict run of a plan (pure): the demand forecast far enough ahead for the floors' end plus the slowest
- * member's lead, times `headroom`, in every member's units, each member's floors started its own lead time
+ * member's lead, times `headroom` (its extra load limited as a target's floors'), in every member's units, each member's floors started its own lead time
  * early. Declines when the forecaster does (under a day of history, too many gaps) or the history stopped
  * `staleMinutes` ago: a forecast from it would be stale.
  */
@@ -61,6 +61,8 @@ export function planForecastFloors(input: {
   readonly model: PlanModel;
   readonly history: LoadHistory;
   readonly headroom: number;
+  /** The limit on the headroom's extra load (`predictive.maxBufferOfMeanPercent`; null: none). */
+  readonly maxBufferOfMeanPercent: number | null;
   readonly now: Date;
   readonly until: Date;
   readonly staleMinutes: number;
@@ -83,7 +85,15 @@ export function planForecastFloors(input: {
   return {
     status: 'forecast',
     forecast,
-    schedules: planFloorSchedules(model, forecast, input.headroom, until, now, source),
+    schedules: planFloorSchedules(
+      model,
+      forecast,
+      input.headroom,
+      until,
+      now,
+      source,
+      input.maxBufferOfMeanPercent,
+    ),
   };
 }
 

@@ -44,6 +44,15 @@ describe('calibrate', () => {
       want: [1, 1, 1, 1, 1],
     },
     {
+      // A replayed demand's gap (the plan backtest reads NaN there) counted as the largest ratio before, and
+      // raised the plan's headroom on traces with gaps; CalibrationRecord (the targets' backtest) skips it too.
+      name: 'a minute without a datapoint (NaN) says nothing',
+      forecast: flat,
+      actual: minutes(0, 4, (i) => (i === 1 ? Number.NaN : 100)),
+      until: T0 + 10 * MIN,
+      want: [1, 1, 1],
+    },
+    {
       name: 'minutes before the forecast started are not its to score',
       forecast: { ...flat, start: T0 + 5 * MIN },
       actual: minutes(0, 10, () => 50),

@@ -47,18 +47,19 @@ describe('planForecaster: the plan’s demand forecast passes the trust gate, as
   });
 });
 
-describe('planForecaster: the plan’s floors plan for its headroomQuantile of actual ÷ forecast', () => {
-  /** The API's floors summed over the last day, in instance-minutes. */
-  function apiFloorMinutes(headroomQuantile: number) {
-    const settings = floorSettingsFor(PredictiveSchema.parse({}));
-    const forecaster = planForecaster(settings, { ...rushPlan(), headroomQuantile }, demand.length, demand);
-    let sum = 0;
-    for (let m = 1; m < demand.length; m += 1) {
-      const units = forecaster.at(m, START + m * 60_000, (j) => demand[j] as number).get('api')?.units ?? 0;
-      if (m >= (DAYS - 1) * 1440) sum += units;
-    }
-    return sum;
+/** The API's floors summed over the last day, in instance-minutes, at this quantile and these predictive keys. */
+function apiFloorMinutes(headroomQuantile: number, predictive: Record<string, unknown> = {}) {
+  const settings = floorSettingsFor(PredictiveSchema.parse(predictive));
+  const forecaster = planForecaster(settings, { ...rushPlan(), headroomQuantile }, demand.length, demand);
+  let sum = 0;
+  for (let m = 1; m < demand.length; m += 1) {
+    const units = forecaster.at(m, START + m * 60_000, (j) => demand[j] as number).get('api')?.units ?? 0;
+    if (m >= (DAYS - 1) * 1440) sum += units;
   }
+  return sum;
+}
+
+describe('planForecaster: the plan’s floors plan for its headroomQuantile of actual ÷ forecast', () => {
   // The wobble puts each minute up to 250 requests off a forecast of the day's curve: the median minute needs
   // little headroom, the 95th percentile more, and the floors follow the quantile.
   it.each([
@@ -66,5 +67,17 @@ describe('planForecaster: the plan’s floors plan for its headroomQuantile of a
     { name: '0.8: lower floors than 0.99', lower: 0.8, higher: 0.99 },
   ])('$name', ({ lower, higher }) => {
     expect(apiFloorMinutes(lower)).toBeLessThan(apiFloorMinutes(higher));
+  });
+});
+
+describe('planForecaster: the policy’s limits on a floor’s headroom hold for the plan’s floors, as in predict', () => {
+  // The 99th percentile of actual ÷ forecast is well above 1 here (the wobble at night is a large share of a
+  // small demand); either limit at 0 leaves the forecast alone, lower floors than no limit at all.
+  it.each([
+    { name: 'maxBufferPercent 0', limited: { maxBufferPercent: 0 } },
+    { name: 'maxBufferOfMeanPercent 0', limited: { maxBufferOfMeanPercent: 0 } },
+  ])('$name: lower floors than with neither limit', ({ limited }) => {
+    const none = { maxBufferPercent: null, maxBufferOfMeanPercent: null };
+    expect(apiFloorMinutes(0.99, { ...none, ...limited })).toBeLessThan(apiFloorMinutes(0.99, none));
   });
 });

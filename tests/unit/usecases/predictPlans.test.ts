@@ -288,12 +288,26 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
   it.each([
     { name: 'the default 0.95: 1,000 requests × 1.95 need 4 instances', quantile: undefined, api: 4 },
     { name: 'headroomQuantile 0.5: 1,000 requests × 1.5 need 3', quantile: 0.5, api: 3 },
+    // The policy's limits on a floor's headroom hold for a plan's floors as for a target's (they did not).
+    {
+      name: 'predictive.maxBufferPercent 50: the 1.95 capped at 1.5, 3',
+      quantile: undefined,
+      predictive: { maxBufferPercent: 50 },
+      api: 3,
+    },
+    {
+      name: 'predictive.maxBufferOfMeanPercent 20: 1,000 + 200 need 3',
+      quantile: undefined,
+      predictive: { maxBufferOfMeanPercent: 20 },
+      api: 3,
+    },
   ])(
     'the plan’s floors plan for its headroomQuantile of actual ÷ forecast: $name',
-    async ({ quantile, api }) => {
+    async ({ quantile, predictive, api }) => {
       const base = policy();
       const p = validatePolicy({
         ...base,
+        ...(predictive ? { predictive: { ...base.predictive, ...predictive } } : {}),
         plans: base.plans.map((plan) => ({
           ...plan,
           ...(quantile !== undefined ? { headroomQuantile: quantile } : {}),

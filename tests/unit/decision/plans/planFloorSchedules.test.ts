@@ -35,6 +35,29 @@ describe('planFloorSchedules: each member’s floors, shifted by its own lead ti
     expect(floorAt(roomy.get('api'), T0)?.units).toBe(3); // 1,300 × 0.002 = 2.6
   });
 
+  it.each([
+    // Mean demand 3,625 (6 steps of 1,000, 18 of 4,500), headroom ×2; the API is 2..10, one per 500 of demand.
+    { name: 'no limit (null): 2,000 quiet, the rush at its max', limit: null, quiet: 4, rush: 10 },
+    { name: '100% of the mean: the quiet steps’ extra (1,000) is under it', limit: 100, quiet: 4, rush: 10 },
+    {
+      name: '10% of the mean: 1,000 + 362.5 quiet, 4,500 + 362.5 in the rush',
+      limit: 10,
+      quiet: 3,
+      rush: 10,
+    },
+    { name: '0%: the point alone', limit: 0, quiet: 2, rush: 9 },
+  ])(
+    'holds the headroom’s extra load to maxBufferOfMeanPercent, as a target’s floors: $name',
+    ({ limit, quiet, rush }) => {
+      const held = planFloorSchedules(rushPlan(), forecast, 2, until, T0, 'forecast', limit);
+      const api = held.get('api');
+      expect([floorAt(api, T0)?.units, floorAt(api, new Date(T0.getTime() + 40 * 60_000))?.units]).toEqual([
+        quiet,
+        rush,
+      ]);
+    },
+  );
+
   it('reaches until, not beyond', () => {
     expect(schedules.get('api')?.units).toHaveLength(18);
   });

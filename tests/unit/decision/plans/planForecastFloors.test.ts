@@ -67,7 +67,14 @@ function rushHistory(now: number) {
 describe('planForecastFloors: the plan’s floors from its demand’s forecast', () => {
   const now = at('2026-12-04T17:00:00Z');
   const until = at('2026-12-04T19:00:00Z');
-  const input = { model: rushPlan(), headroom: 1, now, until, staleMinutes: 120 };
+  const input = {
+    model: rushPlan(),
+    headroom: 1,
+    maxBufferOfMeanPercent: null,
+    now,
+    until,
+    staleMinutes: 120,
+  };
 
   it('raises each member’s floor its own lead time before the rush: replicas 15 min, cache 10, API 5', () => {
     const made = planForecastFloors({ ...input, history: rushHistory(now.getTime()) });
