@@ -266,14 +266,14 @@ async function leaveOneOut(
       `| ${file} | ${value} | ${c?.overloadMinutes} / ${c?.downstreamOverloadMinutes}, ${c?.cost.toFixed(2)} |`,
     );
   }
-  const counts = new Map<number, number>();
-  for (const v of chosen) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const mostOften = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
+  const { value: mostOften, tiedWith } = foldsChoice(chosen, own as number | undefined);
+  const tie =
+    tiedWith.length > 0 ? ` (tied with ${tiedWith.join(', ')}: a tie keeps the schema's default)` : '';
   const verdict = goalLine(heldOut);
   const named = `${mostOften}${choice.unit ? ` ${choice.unit}` : ''}`;
   lines.push(
     '',
-    `Scored on the traces left out: ${verdict}. Chosen most often: **${named}** (the schema's default is ${own}${choice.unit ? ` ${choice.unit}` : ''}).`,
+    `Scored on the traces left out: ${verdict}. Chosen most often: **${named}**${tie} (the schema's default is ${own}${choice.unit ? ` ${choice.unit}` : ''}).`,
     '',
     `| ${choice.key} | system ÷ ref | downstream ÷ ref | cost ÷ ref (all traces) |`,
     '|---|---|---|---|',
@@ -327,4 +327,20 @@ function safe(value: number, reference: number): number {
 function ratio(value: number, reference: number): string {
   if (reference === 0) return value === 0 ? '1.000' : '∞';
   return (value / reference).toFixed(3);
+}
+
+/**
+ * The default the folds' choices name: the value chosen on most folds. A tie is no evidence to move a default:
+ * it keeps `current` (the schema's) where that is one of the tied values, else the lowest of them.
+ */
+export function foldsChoice(
+  chosen: readonly number[],
+  current: number | undefined,
+): { value: number; tiedWith: number[] } {
+  const counts = new Map<number, number>();
+  for (const v of chosen) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const most = Math.max(...counts.values());
+  const tied = [...counts].filter(([, n]) => n === most).map(([v]) => v);
+  const value = current !== undefined && tied.includes(current) ? current : Math.min(...tied);
+  return { value, tiedWith: tied.filter((v) => v !== value).sort((a, b) => a - b) };
 }

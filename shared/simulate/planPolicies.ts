@@ -8,7 +8,7 @@ import type { Target } from '../policy/schema';
 import type { PolicyFactory, PolicyView, Scenario } from './engine';
 import type { PlanMemberScenario, PlanSimPolicy, PlanView } from './planEngine';
 import { planForecaster } from './planForecaster';
-import type { FloorSettings } from './predictive';
+import { type FloorSettings, floorPlanner } from './predictive';
 
 /** A member's scenario as the single-kind policies read it, over the load it sees (filled as the run goes). */
 export function memberScenario(member: PlanMemberScenario, load: readonly number[]): Scenario {
@@ -65,6 +65,7 @@ export function coordinated(
     /** The plan's past levels per member, for the stabilisation window of the scale-ins it leads. */
     const planLevels: ScalingHistory['recommendations'][] = targets.map(() => []);
     let forecaster: ReturnType<typeof planForecaster> | undefined;
+    const own = settings ? ownFloors(targets, settings) : undefined;
     const order = planOrder(model).out.map((name) => model.members.findIndex((m) => m.name === name));
     return {
       name: 'coordinated',
@@ -72,7 +73,8 @@ export function coordinated(
         const m = view.minute;
         const at = new Date(now);
         forecaster ??= settings ? planForecaster(settings, model, s.demand.length, s.demand) : undefined;
-        const floors = forecaster?.at(m, now, view.demand);
+        const planned = forecaster?.at(m, now, view.demand);
+        const floors = own ? own.at(view, s, now, planned) : planned;
         const states = memberStates(model, view, histories, floors);
         const plan = decidePlan({
           model,
@@ -117,6 +119,44 @@ export function coordinated(
       },
       forecastAt: (m) => forecaster?.forecastAt(m) ?? { value: Number.NaN, upper: Number.NaN },
     };
+  };
+}
+
+type MemberFloor = { units: number; source: string } | undefined;
+
+/**
+ * The floors of the members that are predictive targets themselves (`predictive: true`), each from its own
+ * load as the single-kind backtest makes them: `predict` writes such a member the higher of its own floors and
+ * the plan's at every step (withPlanFloors), and so does this, minute by minute; the others keep the plan's.
+ */
+function ownFloors(targets: readonly Target[], settings: FloorSettings) {
+  const predictive = targets.map((t) => t.predictive === true);
+  let loads: number[][] | undefined;
+  const planners: (ReturnType<typeof floorPlanner> | undefined)[] = [];
+  return {
+    at(
+      view: PlanView,
+      s: { demand: readonly number[]; members: readonly PlanMemberScenario[] },
+      now: number,
+      planned: ReadonlyMap<string, MemberFloor> | undefined,
+    ): Map<string, MemberFloor> {
+      const m = view.minute;
+      loads ??= s.members.map(() => new Array<number>(s.demand.length).fill(Number.NaN));
+      const floors = new Map<string, MemberFloor>();
+      s.members.forEach((member, i) => {
+        const plan = planned?.get(member.name);
+        const load = loads?.[i] as number[];
+        if (m > 0) load[m - 1] = view.member(i).load(m - 1);
+        if (!predictive[i]) {
+          floors.set(member.name, plan);
+          return;
+        }
+        planners[i] ??= floorPlanner(settings, targets[i] as Target, member, load.length, load);
+        const mine = planners[i]?.at(m, now, (j) => load[j] as number);
+        floors.set(member.name, mine && (!plan || mine.units > plan.units) ? mine : plan);
+      });
+      return floors;
+    },
   };
 }
 

@@ -189,3 +189,43 @@ describe('backtest --plan: bad requests are one clear line', () => {
     expect(() => runPlanBacktest(short, p, plan, { prices: bundledPrices })).toThrow(new ScalingError(want));
   });
 });
+
+describe('backtest --plan: a member that is a predictive target keeps its own floors, as predict writes them', () => {
+  // predict writes such a member the higher of its own floors and the plan's at every step (withPlanFloors):
+  // on a wobbling demand, the API's own floors (the 95th percentile of actual ÷ forecast) stand above the
+  // plan's at its headroomQuantile 0.5 (defect: the coordinated row read the plan's floors alone).
+  const wobbling = {
+    ...series,
+    load: series.load.map((v, m) => Math.round(v * (1 + 0.3 * Math.sin(m * 0.7)))),
+  };
+  const apiRun = (predictive: boolean) => {
+    const base = examplePolicy();
+    const p: Policy = {
+      ...base,
+      plans: base.plans.map((plan) => ({ ...plan, headroomQuantile: 0.5 })),
+      targets: base.targets.map((t) => (t.name === 'api' ? { ...t, predictive } : t)),
+    };
+    const r = runPlanBacktest(wobbling, p, 'ticket-rush', {
+      prices: bundledPrices,
+      policies: ['coordinated'],
+    });
+    const api = r.timelines[0]?.members[0];
+    return {
+      instanceMinutes: Array.from(api?.ordered ?? []).reduce((a, b) => a + b, 0),
+      floors: (api?.decisions ?? []).filter((d) => d.reason === 'PredictiveFloor').map((d) => d.message),
+    };
+  };
+  const own = apiRun(true);
+  const planOnly = apiRun(false);
+
+  it('predictive: true: more instance-minutes than the plan’s floors alone give', () => {
+    expect(own.instanceMinutes).toBeGreaterThan(planOnly.instanceMinutes);
+  });
+
+  it('the floors it rose to are its own forecast’s (of its cpu rule) where they are higher, the plan’s elsewhere', () => {
+    // The member's decision names the plan and the floor's source: its own rules' forecast, or the demand's.
+    expect(own.floors.some((m) => m.includes('forecast of cpu'))).toBe(true);
+    expect(own.floors.some((m) => !m.includes('forecast of cpu'))).toBe(true);
+    expect(planOnly.floors.some((m) => m.includes('forecast of cpu'))).toBe(false);
+  });
+});
