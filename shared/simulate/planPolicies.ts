@@ -6,7 +6,7 @@ import type { PlanMemberState, PlanModel } from '../decision/plans/types';
 import type { Decision, DecisionInput, MetricReading, ScalingHistory } from '../decision/types';
 import type { Target } from '../policy/schema';
 import type { PolicyFactory, PolicyView, Scenario } from './engine';
-import type { PlanMemberScenario, PlanSimPolicy, PlanView } from './planEngine';
+import type { PlanMemberScenario, PlanScenario, PlanSimPolicy, PlanView } from './planEngine';
 import { planForecaster } from './planForecaster';
 import { type FloorSettings, floorPlanner } from './predictive';
 
@@ -29,17 +29,15 @@ export function memberScenario(member: PlanMemberScenario, load: readonly number
 export function independent(name: string, factories: readonly PolicyFactory[]): () => PlanSimPolicy {
   return () => {
     const policies = factories.map((make) => make());
-    let loads: number[][] | undefined;
+    const seen = seenLoads();
     let scenarios: Scenario[] | undefined;
     return {
       name,
       decide(view, s, now) {
-        // Each member's scenario names the load it has seen so far (minutes before m; NaN after): the
-        // policies read it through their views, and their floors key their forecasts on the array.
-        const m = view.minute;
-        loads ??= s.members.map(() => new Array<number>(s.demand.length).fill(Number.NaN));
-        scenarios ??= s.members.map((member, i) => memberScenario(member, loads?.[i] as number[]));
-        for (const [i, load] of loads.entries()) load[m - 1] = view.member(i).load(m - 1);
+        // Each member's scenario names the load it has seen so far: the policies read it through their views,
+        // and their floors key their forecasts on the array.
+        const loads = seen(view, s);
+        scenarios ??= s.members.map((member, i) => memberScenario(member, loads[i] as number[]));
         return policies.map((p, i) => p.decide(view.member(i), scenarios?.[i] as Scenario, now));
       },
       explain: (i) => policies[i]?.explain?.(),
@@ -122,6 +120,20 @@ export function coordinated(
   };
 }
 
+/**
+ * The load each member has seen, kept as the run goes (a run decides from minute 1): at minute m, the minutes
+ * before it; NaN after. One array per member, the same from minute to minute (floors key their forecasts on it).
+ */
+function seenLoads(): (view: PlanView, s: PlanScenario) => number[][] {
+  let loads: number[][] | undefined;
+  return (view, s) => {
+    const m = view.minute;
+    loads ??= s.members.map(() => new Array<number>(s.demand.length).fill(Number.NaN));
+    for (const [i, load] of loads.entries()) load[m - 1] = view.member(i).load(m - 1);
+    return loads;
+  };
+}
+
 type MemberFloor = { units: number; source: string } | undefined;
 
 /**
@@ -131,22 +143,21 @@ type MemberFloor = { units: number; source: string } | undefined;
  */
 function ownFloors(targets: readonly Target[], settings: FloorSettings) {
   const predictive = targets.map((t) => t.predictive === true);
-  let loads: number[][] | undefined;
+  const seen = seenLoads();
   const planners: (ReturnType<typeof floorPlanner> | undefined)[] = [];
   return {
     at(
       view: PlanView,
-      s: { demand: readonly number[]; members: readonly PlanMemberScenario[] },
+      s: PlanScenario,
       now: number,
       planned: ReadonlyMap<string, MemberFloor> | undefined,
     ): Map<string, MemberFloor> {
       const m = view.minute;
-      loads ??= s.members.map(() => new Array<number>(s.demand.length).fill(Number.NaN));
+      const loads = seen(view, s);
       const floors = new Map<string, MemberFloor>();
       s.members.forEach((member, i) => {
         const plan = planned?.get(member.name);
-        const load = loads?.[i] as number[];
-        if (m > 0) load[m - 1] = view.member(i).load(m - 1);
+        const load = loads[i] as number[];
         if (!predictive[i]) {
           floors.set(member.name, plan);
           return;
