@@ -24,114 +24,107 @@ const REGION = `\${AWS::Region}`;
  * metrics; the body carries `${AWS::Region}` for `Fn::Sub`.
  */
 export function dashboardBody(policy: Policy): { widgets: Widget[] } {
-  const widgets = policy.targets.flatMap((target, row) => {
-    const y = row * 6;
-    const own = target.rules.flatMap((rule) =>
-      ruleThresholds(rule).map((t) => ({ ...t, ruleName: rule.name })),
-    );
-    return [
-      {
-        type: 'metric' as const,
-        x: 0,
-        y,
-        width: 9,
-        height: 6,
-        properties: {
-          title: `${target.name}: scaling metrics`,
-          region: REGION,
-          view: 'timeSeries',
-          stat: 'Average',
-          period: 60,
-          metrics: target.rules.flatMap((rule, i) => ruleSeries(target, rule, i)),
-          annotations: {
-            horizontal: own.map((a) => ({
-              label: `${a.ruleName} scale ${a.direction} ${a.direction === 'out' ? '>' : '<'} ${a.threshold}`,
-              value: a.threshold,
-              color: a.direction === 'out' ? '#d62728' : '#2ca02c',
-            })),
-          },
-          yAxis: { left: { min: 0 } },
-        },
-      },
-      {
-        type: 'metric' as const,
-        x: 9,
-        y,
-        width: 8,
-        height: 6,
-        properties: {
-          title: `${target.name}: capacity (${unitByKind[target.kind]}s)`,
-          region: REGION,
-          view: 'timeSeries',
-          period: 60,
-          metrics: [
-            [
-              METRICS_NAMESPACE,
-              'OrderedCapacity',
-              'service',
-              serviceOf(target),
-              'target',
-              target.name,
-              { stat: 'Maximum', label: 'ordered' },
-            ],
-            [
-              METRICS_NAMESPACE,
-              'ServingCapacity',
-              'service',
-              serviceOf(target),
-              'target',
-              target.name,
-              { stat: 'Minimum', label: 'serving' },
-            ],
-            ...(predictive(policy, target)
-              ? [
-                  [
-                    METRICS_NAMESPACE,
-                    'ForecastCapacity',
-                    'service',
-                    'predict',
-                    'target',
-                    target.name,
-                    { stat: 'Maximum', label: 'forecast' },
-                  ],
-                ]
-              : []),
-          ],
-          annotations: {
-            horizontal: [
-              { label: 'min', value: target.capacity.min },
-              { label: 'max', value: target.capacity.max },
-            ],
-          },
-          yAxis: { left: { min: 0 } },
-        },
-      },
-      {
-        type: 'metric' as const,
-        x: 17,
-        y,
-        width: 7,
-        height: 6,
-        properties: {
-          title: `${target.name}: decisions per reason`,
-          region: REGION,
-          view: 'timeSeries',
-          stacked: true,
-          period: 300,
-          metrics: [
-            [
-              {
-                expression: `SEARCH('{${METRICS_NAMESPACE},reason,service,target} MetricName="Decisions" target="${target.name}"', 'Sum', 300)`,
-                id: 'reasons',
-                label: '',
-              },
-            ],
-          ],
-        },
-      },
-    ];
-  });
+  const widgets = policy.targets.flatMap((target, row) => [
+    metricsWidget(target, row * 6),
+    capacityWidget(policy, target, row * 6),
+    reasonsWidget(target, row * 6),
+  ]);
   return { widgets };
+}
+
+/** A target's scaling metrics, with each rule's thresholds drawn on them. */
+function metricsWidget(target: Target, y: number): Widget {
+  const own = target.rules.flatMap((rule) =>
+    ruleThresholds(rule).map((t) => ({ ...t, ruleName: rule.name })),
+  );
+  return {
+    type: 'metric',
+    x: 0,
+    y,
+    width: 9,
+    height: 6,
+    properties: {
+      title: `${target.name}: scaling metrics`,
+      region: REGION,
+      view: 'timeSeries',
+      stat: 'Average',
+      period: 60,
+      metrics: target.rules.flatMap((rule, i) => ruleSeries(target, rule, i)),
+      annotations: {
+        horizontal: own.map((a) => ({
+          label: `${a.ruleName} scale ${a.direction} ${a.direction === 'out' ? '>' : '<'} ${a.threshold}`,
+          value: a.threshold,
+          color: a.direction === 'out' ? '#d62728' : '#2ca02c',
+        })),
+      },
+      yAxis: { left: { min: 0 } },
+    },
+  };
+}
+
+/** A target's ordered and serving capacity (and the forecast's, with predictive scaling on) within its bounds. */
+function capacityWidget(policy: Policy, target: Target, y: number): Widget {
+  const series = (name: string, service: string, stat: string, label: string) => [
+    METRICS_NAMESPACE,
+    name,
+    'service',
+    service,
+    'target',
+    target.name,
+    { stat, label },
+  ];
+  return {
+    type: 'metric',
+    x: 9,
+    y,
+    width: 8,
+    height: 6,
+    properties: {
+      title: `${target.name}: capacity (${unitByKind[target.kind]}s)`,
+      region: REGION,
+      view: 'timeSeries',
+      period: 60,
+      metrics: [
+        series('OrderedCapacity', serviceOf(target), 'Maximum', 'ordered'),
+        series('ServingCapacity', serviceOf(target), 'Minimum', 'serving'),
+        ...(predictive(policy, target) ? [series('ForecastCapacity', 'predict', 'Maximum', 'forecast')] : []),
+      ],
+      annotations: {
+        horizontal: [
+          { label: 'min', value: target.capacity.min },
+          { label: 'max', value: target.capacity.max },
+        ],
+      },
+      yAxis: { left: { min: 0 } },
+    },
+  };
+}
+
+/** A target's decisions per reason code, stacked. */
+function reasonsWidget(target: Target, y: number): Widget {
+  return {
+    type: 'metric',
+    x: 17,
+    y,
+    width: 7,
+    height: 6,
+    properties: {
+      title: `${target.name}: decisions per reason`,
+      region: REGION,
+      view: 'timeSeries',
+      stacked: true,
+      period: 300,
+      metrics: [
+        [
+          {
+            expression: `SEARCH('{${METRICS_NAMESPACE},reason,service,target} MetricName="Decisions" target="${target.name}"', 'Sum', 300)`,
+            id: 'reasons',
+            label: '',
+          },
+        ],
+      ],
+    },
+  };
 }
 
 /**

@@ -154,9 +154,41 @@ export function stackResources(
   Object.assign(resources, fanOut.resources);
   for (const fn of ['alertCost', 'predict'] as const)
     resources[roleLogicalId(fn)] = functionRole(fn, policy, `${service}-${stage}-${fn}`, stage);
-  if (policy.cost?.hourlyForecast) {
-    // The month-end forecast every hour as well as daily; the once-per-day claim keeps it to one message.
-    resources.AlertCostHourlyForecastRule = {
+  if (policy.cost?.hourlyForecast) Object.assign(resources, hourlyCostForecast());
+  Object.assign(resources, alarmResources(policy, stage, resources));
+  Object.assign(resources, deliveryAlarms(stage, service));
+  // The kill switch exists from the first deploy, `false`, so a missing parameter means something went wrong
+  // (the functions then act on nothing: PauseUnknown). CloudFormation leaves a value `scalepilot pause` set
+  // alone on later deploys: it changes a resource only when its template does.
+  resources.PauseSwitchParameter = {
+    Type: 'AWS::SSM::Parameter',
+    Properties: {
+      Name: pauseParameterName(stage),
+      Type: 'String',
+      Value: RUNNING_VALUE,
+      Description: `Scalepilot kill switch of stage ${stage}: true stops every change (scalepilot pause / resume)`,
+    },
+  };
+  resources.Dashboard = {
+    Type: 'AWS::CloudWatch::Dashboard',
+    Properties: {
+      DashboardName: `${service}-${stage}`,
+      DashboardBody: { 'Fn::Sub': JSON.stringify(dashboardBody(policy)) },
+    },
+  };
+  policy.notifications.emails.forEach((email, i) => {
+    resources[`NotificationEmail${i}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'email', Endpoint: email },
+    };
+  });
+  return { Resources: resources };
+}
+
+/** The month-end cost forecast every hour as well as daily (the once-per-day claim keeps it to one message). */
+function hourlyCostForecast(): Resources {
+  return {
+    AlertCostHourlyForecastRule: {
       Type: 'AWS::Events::Rule',
       Properties: {
         Description: 'Scalepilot: month-end cost forecast, hourly',
@@ -170,8 +202,8 @@ export function stackResources(
           },
         ],
       },
-    };
-    resources.AlertCostHourlyForecastPermission = {
+    },
+    AlertCostHourlyForecastPermission: {
       Type: 'AWS::Lambda::Permission',
       Properties: {
         FunctionName: { 'Fn::GetAtt': [lambdaLogicalId('alertCost'), 'Arn'] },
@@ -179,14 +211,22 @@ export function stackResources(
         Principal: 'events.amazonaws.com',
         SourceArn: { 'Fn::GetAtt': ['AlertCostHourlyForecastRule', 'Arn'] },
       },
-    };
-  }
+    },
+  };
+}
+
+/**
+ * One alarm per threshold of the policy, each with the permission that lets exactly that alarm invoke its
+ * scaler; refused when an alarm's name or logical ID cannot be used (`taken`: the resources made so far).
+ */
+function alarmResources(policy: Policy, stage: string, taken: Resources): Resources {
+  const resources: Resources = {};
   const alarms = alarmDefinitions(policy, stage);
   const problems = alarmNameProblems(alarms, stage);
   if (problems.length > 0) throw new PolicyValidationError(`stage ${stage}`, problems);
   for (const alarm of alarms) {
     const id = alarmLogicalId(alarm);
-    if (resources[id])
+    if (taken[id] || resources[id])
       throw new PolicyValidationError(`stage ${stage}`, [
         { path: id, message: `logical ID of ${alarm.alarmName} is taken` },
       ]);
@@ -220,31 +260,5 @@ export function stackResources(
       },
     };
   }
-  Object.assign(resources, deliveryAlarms(stage, service));
-  // The kill switch exists from the first deploy, `false`, so a missing parameter means something went wrong
-  // (the functions then act on nothing: PauseUnknown). CloudFormation leaves a value `scalepilot pause` set
-  // alone on later deploys: it changes a resource only when its template does.
-  resources.PauseSwitchParameter = {
-    Type: 'AWS::SSM::Parameter',
-    Properties: {
-      Name: pauseParameterName(stage),
-      Type: 'String',
-      Value: RUNNING_VALUE,
-      Description: `Scalepilot kill switch of stage ${stage}: true stops every change (scalepilot pause / resume)`,
-    },
-  };
-  resources.Dashboard = {
-    Type: 'AWS::CloudWatch::Dashboard',
-    Properties: {
-      DashboardName: `${service}-${stage}`,
-      DashboardBody: { 'Fn::Sub': JSON.stringify(dashboardBody(policy)) },
-    },
-  };
-  policy.notifications.emails.forEach((email, i) => {
-    resources[`NotificationEmail${i}`] = {
-      Type: 'AWS::SNS::Subscription',
-      Properties: { TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'email', Endpoint: email },
-    };
-  });
-  return { Resources: resources };
+  return resources;
 }

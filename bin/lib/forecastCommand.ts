@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ScalingError } from '../../shared/errors';
 import { forecastLoad } from '../../shared/forecast/forecastLoad';
-import { forecastTime, type LoadHistory } from '../../shared/forecast/types';
+import { forecastTime, type LoadForecast, type LoadHistory } from '../../shared/forecast/types';
 import { formatNumber } from '../../shared/report/chartWindow';
 import { forecastAccuracy, forecastChart, pointsAt, pointsFrom } from '../../shared/report/forecastChart';
 import { escapeHtml, htmlPage, htmlTable } from '../../shared/report/page';
@@ -42,15 +42,7 @@ export async function forecastCommand(
   source: string,
   o: ForecastCommandOptions,
 ): Promise<void> {
-  const quantile = Number(o.quantile);
-  if (!(quantile > 0.5 && quantile < 1))
-    throw new ForecastCommandError(`--quantile: ${o.quantile} is not between 0.5 and 1`);
-  const hours = Number(o.hours);
-  if (!(Number.isInteger(hours) && hours >= 1 && hours <= 168))
-    throw new ForecastCommandError(`--hours: ${o.hours} is not a whole number of hours from 1 to 168`);
-  const newest = (rows.at(-1)?.time ?? 0) + 1;
-  const at = o.at === undefined ? newest : Date.parse(o.at);
-  if (!Number.isFinite(at)) throw new ForecastCommandError(`--at: "${o.at}" is not an ISO 8601 time`);
+  const { quantile, hours, at } = forecastSettings(rows, o);
   const history = between(rows, at - 14 * DAY, at);
   const actual = between(rows, at, at + hours * 3_600_000);
   const f = forecastLoad(history, { quantile, horizonMinutes: hours * 60 });
@@ -60,7 +52,41 @@ export async function forecastCommand(
     if (!o.json) console.log(`${source}: no forecast (${f.reason}): ${f.message}`);
     return;
   }
-  const label = `p${Math.round(quantile * 100)}`;
+  const { head, table } = hourlyTable(f, actual, `p${Math.round(quantile * 100)}`);
+  const score =
+    actual.times.length > 0 ? scored(f.point, f.upper, f.start, f.stepMinutes, actual) : undefined;
+  const summary = `${source}, from ${new Date(f.start).toISOString()}: ${f.message}${score ? `; against what came: ${score}` : ''}`;
+  if (!o.json) {
+    console.log(summary);
+    for (const line of [head, ...table]) console.log(line.join('\t'));
+  }
+  if (!o.out) return;
+  await writeForecastFiles(o.out, { source, f, history, actual, summary, head, table }, o, hours);
+}
+
+/** The command's numbers, checked: the quantile, the hours ahead, and the instant to forecast from. */
+function forecastSettings(
+  rows: readonly TraceRow[],
+  o: ForecastCommandOptions,
+): { quantile: number; hours: number; at: number } {
+  const quantile = Number(o.quantile);
+  if (!(quantile > 0.5 && quantile < 1))
+    throw new ForecastCommandError(`--quantile: ${o.quantile} is not between 0.5 and 1`);
+  const hours = Number(o.hours);
+  if (!(Number.isInteger(hours) && hours >= 1 && hours <= 168))
+    throw new ForecastCommandError(`--hours: ${o.hours} is not a whole number of hours from 1 to 168`);
+  const newest = (rows.at(-1)?.time ?? 0) + 1;
+  const at = o.at === undefined ? newest : Date.parse(o.at);
+  if (!Number.isFinite(at)) throw new ForecastCommandError(`--at: "${o.at}" is not an ISO 8601 time`);
+  return { quantile, hours, at };
+}
+
+/** Per hour: the peak of the forecast, of its upper quantile (`label`) and, where rows came, of the actual load. */
+function hourlyTable(
+  f: LoadForecast,
+  actual: LoadHistory,
+  label: string,
+): { head: string[]; table: string[][] } {
   const actualAt = new Map(actual.times.map((t, i) => [t, actual.values[i] as number]));
   const perHour = 60 / f.stepMinutes;
   const table: string[][] = [];
@@ -86,15 +112,27 @@ export async function forecastCommand(
     `peak ${label}`,
     ...(actual.times.length > 0 ? ['peak actual'] : []),
   ];
-  const score =
-    actual.times.length > 0 ? scored(f.point, f.upper, f.start, f.stepMinutes, actual) : undefined;
-  const summary = `${source}, from ${new Date(f.start).toISOString()}: ${f.message}${score ? `; against what came: ${score}` : ''}`;
-  if (!o.json) {
-    console.log(summary);
-    for (const line of [head, ...table]) console.log(line.join('\t'));
-  }
-  if (!o.out) return;
-  mkdirSync(o.out, { recursive: true });
+  return { head, table };
+}
+
+/** `--out`: the forecast as CSV and JSON, and its chart as an HTML page (with the hourly table) and a PNG. */
+async function writeForecastFiles(
+  out: string,
+  r: {
+    source: string;
+    f: LoadForecast;
+    history: LoadHistory;
+    actual: LoadHistory;
+    summary: string;
+    head: string[];
+    table: string[][];
+  },
+  o: ForecastCommandOptions,
+  hours: number,
+): Promise<void> {
+  const { source, f, history, actual } = r;
+  mkdirSync(out, { recursive: true });
+  const actualAt = new Map(actual.times.map((t, i) => [t, actual.values[i] as number]));
   const csv = ['timestamp,point,lower,upper,actual'];
   f.point.forEach((p, i) => {
     const t = forecastTime(f, i);
@@ -102,43 +140,36 @@ export async function forecastCommand(
       `${new Date(t).toISOString()},${p},${f.lower?.[i] ?? ''},${f.upper[i]},${actualAt.get(t) ?? ''}`,
     );
   });
-  writeFileSync(join(o.out, 'forecast.csv'), `${csv.join('\n')}\n`);
-  writeFileSync(join(o.out, 'forecast.json'), `${JSON.stringify({ source, ...f }, null, 2)}\n`);
+  writeFileSync(join(out, 'forecast.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(join(out, 'forecast.json'), `${JSON.stringify({ source, ...f }, null, 2)}\n`);
   const name = basename(source);
   const unit = o.loadUnit ?? 'as recorded';
+  const label = `p${Math.round(f.quantile * 100)}`;
   const points = pointsFrom(f.start, f.stepMinutes, f.point);
   const lower = f.lower ? pointsFrom(f.start, f.stepMinutes, f.lower) : undefined;
   const upper = pointsFrom(f.start, f.stepMinutes, f.upper);
-  const bandLabel = lower ? `p${Math.round((1 - quantile) * 100)}–${label}` : `forecast to ${label}`;
+  const bandLabel = lower ? `p${Math.round((1 - f.quantile) * 100)}–${label}` : `forecast to ${label}`;
   const came = pointsAt(actual.times, actual.values);
+  const band = { ...(lower ? { lower } : {}), upper, bandLabel };
   const chart = await forecastChart({
     title: `Forecast of ${name} from ${new Date(f.start).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${hours} h ahead`,
     subtitle: f.message,
     valueLabel: `load (${unit})`,
     history: pointsAt(history.times, history.values),
     forecast: points,
-    ...(lower ? { lower } : {}),
-    upper,
-    bandLabel,
+    ...band,
     ...(came.length > 0 ? { actual: came } : {}),
-    figures: forecastAccuracy({
-      forecast: points,
-      ...(lower ? { lower } : {}),
-      upper,
-      actual: came,
-      unit,
-      bandLabel,
-    }),
+    figures: forecastAccuracy({ forecast: points, ...band, actual: came, unit }),
   });
   writeFileSync(
-    join(o.out, 'forecast.html'),
+    join(out, 'forecast.html'),
     htmlPage(`Forecast: ${name}`, [
-      { html: `<p>${escapeHtml(summary)}</p>`, charts: [chart] },
-      { heading: 'Per hour', html: htmlTable(head, table) },
+      { html: `<p>${escapeHtml(r.summary)}</p>`, charts: [chart] },
+      { heading: 'Per hour', html: htmlTable(r.head, r.table) },
     ]),
   );
-  writeFileSync(join(o.out, 'forecast.png'), pngFromSvg(chart));
-  console.log(`wrote ${join(o.out, 'forecast.{csv,json,html,png}')}`);
+  writeFileSync(join(out, 'forecast.png'), pngFromSvg(chart));
+  console.log(`wrote ${join(out, 'forecast.{csv,json,html,png}')}`);
 }
 
 function between(rows: readonly TraceRow[], from: number, to: number): LoadHistory {

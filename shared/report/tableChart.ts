@@ -20,18 +20,7 @@ export function tableChart(input: {
   readonly width: number;
 }): Chart {
   const cells = input.rows.map((r) => r.map(String));
-  const headerLines = input.headers.map((h, i) => {
-    const widest = Math.max(0, ...cells.map((r) => (r[i] ?? '').length));
-    return h.length > widest + 2 && h.includes(' ') ? splitInTwo(h) : [h];
-  });
-  const columnWidths = input.headers.map((_, i) => {
-    const text = Math.max(
-      ...(headerLines[i] ?? []).map((l) => l.length),
-      ...cells.map((r) => (r[i] ?? '').length),
-    );
-    return text * CHAR_WIDTH + 2 * PAD + (i === 0 ? 16 : 0);
-  });
-  const numeric = input.headers.map((_, i) => i > 0 && cells.every((r) => /^[\d.,–∞×-]*$/.test(r[i] ?? '')));
+  const { headerLines, columnWidths, lefts, numeric, tableWidth } = columnsOf(input.headers, cells);
   const headerRows = Math.max(...headerLines.map((l) => l.length));
   let y = 24;
   const parts: string[] = [
@@ -43,13 +32,6 @@ export function tableChart(input: {
   }
   y += 14;
   const top = y;
-  let x = 0;
-  const lefts = columnWidths.map((w) => {
-    const left = x;
-    x += w;
-    return left;
-  });
-  const tableWidth = x;
   parts.push(
     `<rect x="0" y="${top}" width="${tableWidth}" height="${headerRows * 16 + 10}" fill="#f4f4f4"/>`,
   );
@@ -96,6 +78,32 @@ export function tableChart(input: {
     height,
     svg: `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${CHART_FONT}" font-size="${FONT_SIZE}" class="table-chart"><rect width="${width}" height="${height}" fill="white"/>${parts.join('')}</svg>`,
   };
+}
+
+/**
+ * The columns of a table: each header's lines (split in two when much wider than its figures), each column's
+ * width and left edge, whether it holds numbers (right-aligned; never the first), and the whole table's width.
+ */
+function columnsOf(headers: readonly string[], cells: readonly string[][]) {
+  const headerLines = headers.map((h, i) => {
+    const widest = Math.max(0, ...cells.map((r) => (r[i] ?? '').length));
+    return h.length > widest + 2 && h.includes(' ') ? splitInTwo(h) : [h];
+  });
+  const columnWidths = headers.map((_, i) => {
+    const text = Math.max(
+      ...(headerLines[i] ?? []).map((l) => l.length),
+      ...cells.map((r) => (r[i] ?? '').length),
+    );
+    return text * CHAR_WIDTH + 2 * PAD + (i === 0 ? 16 : 0);
+  });
+  const numeric = headers.map((_, i) => i > 0 && cells.every((r) => /^[\d.,–∞×-]*$/.test(r[i] ?? '')));
+  let x = 0;
+  const lefts = columnWidths.map((w) => {
+    const left = x;
+    x += w;
+    return left;
+  });
+  return { headerLines, columnWidths, lefts, numeric, tableWidth: x };
 }
 
 function cell(

@@ -56,22 +56,7 @@ export function planForecaster(
       if (hour > lastRunHour && m >= FIRST_FORECAST_MINUTE) {
         lastRunHour = hour;
         const start = now - m * 60_000;
-        if (previous) {
-          const from = (previous.start - start) / 60_000;
-          const times: number[] = [];
-          const values: number[] = [];
-          for (let j = Math.max(0, from); j < m; j += 1) {
-            times.push(start + j * 60_000);
-            values.push(demand(j));
-          }
-          calibration = calibrate(
-            calibration,
-            previous,
-            { times, values, periodMinutes: 1 },
-            previous.start - 1,
-            now,
-          );
-        }
+        if (previous) calibration = calibratedSince(calibration, previous, start, m, now, demand);
         const history = seriesForecasts(series, start, settings, minutes);
         const judged = trust(track, history, m, now, demand, settings);
         const { verdict } = judged;
@@ -117,6 +102,25 @@ export function planForecaster(
       return { value: pointAt[m] ?? Number.NaN, upper: upperAt[m] ?? Number.NaN };
     },
   };
+}
+
+/** The headroom's record with the previous forecast scored against the demand that came since (before m). */
+function calibratedSince(
+  calibration: CalibrationPoint[],
+  previous: PointForecast,
+  start: number,
+  m: number,
+  now: number,
+  demand: (j: number) => number,
+): CalibrationPoint[] {
+  const from = (previous.start - start) / 60_000;
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let j = Math.max(0, from); j < m; j += 1) {
+    times.push(start + j * 60_000);
+    values.push(demand(j));
+  }
+  return calibrate(calibration, previous, { times, values, periodMinutes: 1 }, previous.start - 1, now);
 }
 
 /** The plan's demand forecasts are scored under this name (one series: the demand). */

@@ -63,7 +63,8 @@ export function coordinated(
     /** The plan's past levels per member, for the stabilisation window of the scale-ins it leads. */
     const planLevels: ScalingHistory['recommendations'][] = targets.map(() => []);
     let forecaster: ReturnType<typeof planForecaster> | undefined;
-    const own = settings ? ownFloors(targets, settings) : undefined;
+    // Only a predictive member has floors of its own to weigh against the plan's.
+    const own = settings && targets.some((t) => t.predictive) ? ownFloors(targets, settings) : undefined;
     const order = planOrder(model).out.map((name) => model.members.findIndex((m) => m.name === name));
     return {
       name: 'coordinated',

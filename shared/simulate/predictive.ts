@@ -109,8 +109,14 @@ export function floorPlanner(
   let lastStep = Number.NaN;
   let lastFloor: ReturnType<typeof floorAt>;
   const at = new Date(0);
-  const tuning = walkForward(settings, target, resource);
-  const ownRules = new Map(target.rules.map((rule) => [rule.name, rule]));
+  const planning: RunPlanning = {
+    settings,
+    resource,
+    lead,
+    events,
+    tuning: walkForward(settings, target, resource),
+    ownRules: new Map(target.rules.map((rule) => [rule.name, rule])),
+  };
   return {
     /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
@@ -119,46 +125,9 @@ export function floorPlanner(
       if (hour > lastRunHour) {
         lastRunHour = hour;
         runs ??= predictRunsFor(series, now - m * MINUTE, settings, target.rules, minutes, lead);
-        const run = runs.at(m, now, load);
-        const until = floorsUntil(at, settings.predictive);
-        const knobs = tuning?.run(run, m, now, load, until.getTime() + lead * 1000);
-        const shared = knobs ? (tuning?.headrooms(run, knobs) ?? run.headrooms) : run.headrooms;
-        // The runs are shared by every target replaying the series with the same rules' names and periods: the
-        // floors are sized at this target's own rules (their floorTarget), not at the first one's.
-        const headrooms = shared.map((h) => ({ ...h, rule: ownRules.get(h.rule.name) ?? h.rule }));
-        const floorsOn = knobs?.floors ?? true;
-        const forecast = run.status === 'forecast' && floorsOn ? run.forecast : undefined;
-        const inUnits =
-          forecast &&
-          headrooms.map(({ rule, headroom }) => ({
-            rule,
-            forecast: inPercentOfUnit(forecast, resource.unitCapacity),
-            headroom,
-          }));
-        // The needs start at the forecast's first step, or (events only) at the 5 minutes the run falls in.
-        const start = new Date(forecast ? forecast.start : Math.floor(now / (5 * MINUTE)) * 5 * MINUTE);
-        const neededUntil = (to: Date) =>
-          inUnits
-            ? neededCapacity(inUnits, events, to, settings.predictive.maxBufferOfMeanPercent)
-            : eventOnlyCapacity(events, start, 5, to);
-        // Read until the next run replaces it (each floor the same as in the function's whole schedule).
-        schedule = floorsReadBefore(
-          neededUntil,
-          until,
-          lead,
-          resource.max,
-          new Date(now),
-          sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, start, until, headrooms),
-          knobs?.holdMinutes ?? 0,
-          (hour + 1) * HOUR,
-        );
-        // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
-        charted.push({
-          minute: m,
-          span: (until.getTime() - now) / MINUTE,
-          point: forecast?.point,
-          headroom: headrooms[0]?.headroom ?? Number.NaN,
-        });
+        const made = runFloors(planning, runs.at(m, now, load), m, now, load, at);
+        schedule = made.schedule;
+        charted.push(made.charted);
       }
       // The floor in force changes with the schedule's step: the same answer is given again until then.
       const step = schedule
@@ -172,7 +141,7 @@ export function floorPlanner(
       return lastFloor;
     },
     /** The knobs walk-forward tuning chose at the last run (the defaults while it is off), for tests and tools. */
-    knobs: (): FloorKnobs => tuning?.knobs ?? defaultKnobs(settings.predictive.tuning),
+    knobs: (): FloorKnobs => planning.tuning?.knobs ?? defaultKnobs(settings.predictive.tuning),
     /** The forecast in force at minute m and the load its floors planned for (NaN: none); read it at once. */
     forecastAt(m: number): { readonly value: number; readonly upper: number } {
       // One object, rewritten each ask (read at once by the engine, every minute).
@@ -190,6 +159,74 @@ export function floorPlanner(
         break;
       }
       return inForce;
+    },
+  };
+}
+
+/** What every run of one target's planner reads besides the run: its settings, resource, lead, events, tuning. */
+interface RunPlanning {
+  readonly settings: FloorSettings;
+  readonly resource: FloorResource;
+  readonly lead: number;
+  readonly events: ReturnType<typeof eventsFor>;
+  readonly tuning: ReturnType<typeof walkForward>;
+  /** The target's own rules by name (the runs are shared by targets whose rules have the same names). */
+  readonly ownRules: ReadonlyMap<string, Target['rules'][number]>;
+}
+
+/**
+ * One run's floors as the function turns a run into floors (walk-forward knobs, the headroom of each of the
+ * target's own rules, the needs, the schedule), read until the next run replaces them; and what the chart shows.
+ */
+function runFloors(
+  { settings, resource, lead, events, tuning, ownRules }: RunPlanning,
+  run: PredictRun,
+  m: number,
+  now: number,
+  load: (j: number) => number,
+  at: Date,
+): { schedule: FloorSchedule | undefined; charted: ChartedRun } {
+  const hour = Math.floor(now / HOUR);
+  const until = floorsUntil(at, settings.predictive);
+  const knobs = tuning?.run(run, m, now, load, until.getTime() + lead * 1000);
+  const shared = knobs ? (tuning?.headrooms(run, knobs) ?? run.headrooms) : run.headrooms;
+  // The runs are shared by every target replaying the series with the same rules' names and periods: the
+  // floors are sized at this target's own rules (their floorTarget), not at the first one's.
+  const headrooms = shared.map((h) => ({ ...h, rule: ownRules.get(h.rule.name) ?? h.rule }));
+  const floorsOn = knobs?.floors ?? true;
+  const forecast = run.status === 'forecast' && floorsOn ? run.forecast : undefined;
+  const inUnits =
+    forecast &&
+    headrooms.map(({ rule, headroom }) => ({
+      rule,
+      forecast: inPercentOfUnit(forecast, resource.unitCapacity),
+      headroom,
+    }));
+  // The needs start at the forecast's first step, or (events only) at the 5 minutes the run falls in.
+  const start = new Date(forecast ? forecast.start : Math.floor(now / (5 * MINUTE)) * 5 * MINUTE);
+  const neededUntil = (to: Date) =>
+    inUnits
+      ? neededCapacity(inUnits, events, to, settings.predictive.maxBufferOfMeanPercent)
+      : eventOnlyCapacity(events, start, 5, to);
+  // Read until the next run replaces it (each floor the same as in the function's whole schedule).
+  const schedule = floorsReadBefore(
+    neededUntil,
+    until,
+    lead,
+    resource.max,
+    new Date(now),
+    sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, start, until, headrooms),
+    knobs?.holdMinutes ?? 0,
+    (hour + 1) * HOUR,
+  );
+  // The chart's forecast and band: the forecast in force, while its floors are (the first rule's headroom).
+  return {
+    schedule,
+    charted: {
+      minute: m,
+      span: (until.getTime() - now) / MINUTE,
+      point: forecast?.point,
+      headroom: headrooms[0]?.headroom ?? Number.NaN,
     },
   };
 }

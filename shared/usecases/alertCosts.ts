@@ -105,62 +105,11 @@ export async function alertCosts(
   });
   for (const note of evaluation.notes) log.info('cost check', { check, note });
 
-  const sent: CostRun['sent'][number][] = [];
-  const alreadySent: CostRun['alreadySent'][number][] = [];
-  const failures: { key: string; channel: string; error: unknown; recorded?: false }[] = [];
-  const inProgress: { key: string; channel: string; until: Date }[] = [];
-  if (!send) return { evaluation, sent, alreadySent };
-  for (const alert of evaluation.alerts) {
-    for (const channel of deps.channels) {
-      const key = `${alert.key}#${channel.channel}`;
-      const where = summary(alert, channel.channel);
-      const claim = await deps.alerts
-        .claimAlert(alert.day, key, now, claimSeconds)
-        .catch((error: unknown) => {
-          deps.recordFailed?.('alert-claim');
-          throw error;
-        });
-      if (claim.status === 'sent') {
-        log.info('cost alert already sent today', where);
-        alreadySent.push({ key: alert.key, channel: channel.channel });
-        continue;
-      }
-      if (claim.status === 'in-progress') {
-        log.warn('cost alert being sent by another run', { ...where, claimUntil: claim.until.toISOString() });
-        inProgress.push({ key: alert.key, channel: channel.channel, until: claim.until });
-        continue;
-      }
-      try {
-        await channel.costAlert(alert);
-      } catch (error) {
-        log.error('cost alert not sent', { ...where, error: String(error) });
-        failures.push({ key: alert.key, channel: channel.channel, error });
-        // The run fails for the send already; a claim that cannot be given back expires on its own, but the
-        // failed write is counted and logged, never silent.
-        await deps.alerts.releaseAlert(alert.day, key, claim.token).catch((releaseError: unknown) => {
-          deps.recordFailed?.('alert-release');
-          log.error('cost alert claim not given back; it expires', { ...where, error: String(releaseError) });
-        });
-        continue;
-      }
-      sent.push({ key: alert.key, channel: channel.channel });
-      // Sent: record it. A write that fails (denied, throttled) is an error of the run, counted and alarmed:
-      // the claim expires and a later run sends the alert again (twice is better than never for an alert
-      // about money), and the operator learns why (issue 20, item 2: a denied write was swallowed, and the
-      // same alert went out every run).
-      const marked = await deps.alerts
-        .markAlertSent(alert.day, key, claim.token, deps.clock.now())
-        .catch((error: unknown) => {
-          deps.recordFailed?.('alert-sent');
-          log.error('cost alert sent but not recorded', { ...where, error: String(error) });
-          failures.push({ key: alert.key, channel: channel.channel, error, recorded: false });
-          return undefined;
-        });
-      if (marked === undefined) continue;
-      if (marked) log.info('cost alert sent', where);
-      else log.warn('cost alert sent after its claim expired and was taken by another run', where);
-    }
-  }
+  if (!send) return { evaluation, sent: [], alreadySent: [] };
+  const done: Deliveries = { sent: [], alreadySent: [], failures: [], inProgress: [] };
+  for (const alert of evaluation.alerts)
+    for (const channel of deps.channels) await deliver(deps, alert, channel, now, claimSeconds, done);
+  const { failures, inProgress } = done;
   const problems = [
     ...failures.map((f) =>
       f.recorded === false
@@ -178,7 +127,75 @@ export async function alertCosts(
         cause: [...failures, ...inProgress],
       },
     );
-  return { evaluation, sent, alreadySent };
+  return { evaluation, sent: done.sent, alreadySent: done.alreadySent };
+}
+
+/** What a run's deliveries came to, per alert and channel. */
+interface Deliveries {
+  readonly sent: { key: string; channel: string }[];
+  readonly alreadySent: { key: string; channel: string }[];
+  readonly failures: { key: string; channel: string; error: unknown; recorded?: false }[];
+  readonly inProgress: { key: string; channel: string; until: Date }[];
+}
+
+/**
+ * One alert on one channel, at most once a day: claim, send, mark sent; a failed send gives the claim back. What
+ * became of it is added to `done`.
+ */
+async function deliver(
+  deps: CostDeps,
+  alert: CostAlert,
+  channel: CostAlertChannel,
+  now: Date,
+  claimSeconds: number,
+  done: Deliveries,
+): Promise<void> {
+  const { log } = deps;
+  const key = `${alert.key}#${channel.channel}`;
+  const where = summary(alert, channel.channel);
+  const claim = await deps.alerts.claimAlert(alert.day, key, now, claimSeconds).catch((error: unknown) => {
+    deps.recordFailed?.('alert-claim');
+    throw error;
+  });
+  if (claim.status === 'sent') {
+    log.info('cost alert already sent today', where);
+    done.alreadySent.push({ key: alert.key, channel: channel.channel });
+    return;
+  }
+  if (claim.status === 'in-progress') {
+    log.warn('cost alert being sent by another run', { ...where, claimUntil: claim.until.toISOString() });
+    done.inProgress.push({ key: alert.key, channel: channel.channel, until: claim.until });
+    return;
+  }
+  try {
+    await channel.costAlert(alert);
+  } catch (error) {
+    log.error('cost alert not sent', { ...where, error: String(error) });
+    done.failures.push({ key: alert.key, channel: channel.channel, error });
+    // The run fails for the send already; a claim that cannot be given back expires on its own, but the
+    // failed write is counted and logged, never silent.
+    await deps.alerts.releaseAlert(alert.day, key, claim.token).catch((releaseError: unknown) => {
+      deps.recordFailed?.('alert-release');
+      log.error('cost alert claim not given back; it expires', { ...where, error: String(releaseError) });
+    });
+    return;
+  }
+  done.sent.push({ key: alert.key, channel: channel.channel });
+  // Sent: record it. A write that fails (denied, throttled) is an error of the run, counted and alarmed:
+  // the claim expires and a later run sends the alert again (twice is better than never for an alert
+  // about money), and the operator learns why (issue 20, item 2: a denied write was swallowed, and the
+  // same alert went out every run).
+  const marked = await deps.alerts
+    .markAlertSent(alert.day, key, claim.token, deps.clock.now())
+    .catch((error: unknown) => {
+      deps.recordFailed?.('alert-sent');
+      log.error('cost alert sent but not recorded', { ...where, error: String(error) });
+      done.failures.push({ key: alert.key, channel: channel.channel, error, recorded: false });
+      return undefined;
+    });
+  if (marked === undefined) return;
+  if (marked) log.info('cost alert sent', where);
+  else log.warn('cost alert sent after its claim expired and was taken by another run', where);
 }
 
 /**

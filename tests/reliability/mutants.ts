@@ -48,7 +48,7 @@ export const mutants: readonly Mutant[] = [
   {
     guard: 'kill switch',
     mutant: 'predict writes floors and scheduled actions while paused',
-    file: 'shared/usecases/predictTargets.ts',
+    file: 'shared/usecases/predictTarget.ts',
     original: "const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;",
     replacement: 'const withheld = undefined;',
     tests: ['tests/unit/usecases/predictSafety.test.ts'],

@@ -1,0 +1,73 @@
+import type { PauseState } from '../decision/pauseState';
+import { MAX_SCHEDULED_ACTIONS, type ScheduledMinSize } from '../decision/scheduledFloors';
+import type { Decision, ReasonCode } from '../decision/types';
+import type { Target } from '../policy/schema';
+import { floorSpan, floorsDecision } from './floorsDecision';
+import { withheldReason } from './readKillSwitch';
+import type { TargetFloorPlan } from './targetFloorPlan';
+
+/** What a predict run did with a target's floors: the mode, the kill switch, and what it wrote. */
+export interface FloorsWritten {
+  /** forecast-and-scale (else forecast-only: nothing is written). */
+  readonly scale: boolean;
+  readonly dryRun: boolean;
+  /** The kill switch's state when it withheld the floors (undefined: not withheld). */
+  readonly withheld: Exclude<PauseState, { state: 'running' }> | undefined;
+  /** The scheduled MinSize actions the group holds after the run (groups, not a dry run). */
+  readonly scheduledActions?: readonly ScheduledMinSize[];
+  /** Where the 125-action budget cut the schedule off, when it did. */
+  readonly budgetCut?: { readonly cutAt: Date; readonly budget: number };
+}
+
+/**
+ * A predict run's decision for one target: the reason (why these floors, or why none) and the message (the
+ * forecast's source, what was written, the trust verdict, the tuning).
+ */
+export function predictionDecision(
+  target: Target,
+  plan: TargetFloorPlan,
+  written: FloorsWritten,
+  now: Date,
+): Decision {
+  const { outcome, floors, fromPlan, judged, tuned } = plan;
+  const span = floorSpan(floors, now);
+  const source = fromPlan ? floors?.source : plan.source;
+  const why = outcome.status === 'forecast' ? '' : `${outcome.why}; `;
+  return floorsDecision(
+    target,
+    span,
+    predictionReason(plan, written),
+    `${why}${source}; ${floorsEffect(target, plan, written, span)}; trust: ${judged.verdict.message}; tuning: ${tuned.why}`,
+  );
+}
+
+function predictionReason(plan: TargetFloorPlan, { scale, withheld, budgetCut }: FloorsWritten): ReasonCode {
+  if (withheld) return withheld.state === 'unknown' ? 'PauseUnknown' : 'Paused';
+  // The plan's floors were written, whatever became of the target's own forecast.
+  if (plan.fromPlan && scale && !budgetCut) return 'PlanForecast';
+  if (plan.outcome.status === 'declined') return 'ForecastDeclined';
+  if (plan.outcome.status === 'untrusted') return 'ForecastUntrusted';
+  if (plan.outcome.status === 'not-worth-it') return 'FloorsNotWorthIt';
+  if (!scale) return 'ForecastOnly';
+  if (budgetCut) return 'ScheduleBudget';
+  return plan.seasonal ? 'SeasonalFloor' : 'ForecastFloors';
+}
+
+/** What the run changed: nothing (forecast-only, withheld), or the floors and the group's scheduled actions. */
+function floorsEffect(
+  target: Target,
+  { floors, needed, seasonal, until }: TargetFloorPlan,
+  { scale, dryRun, withheld, scheduledActions, budgetCut }: FloorsWritten,
+  span: { now: number; peak: number },
+): string {
+  if (!scale) return `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`;
+  if (withheld)
+    return `${withheldReason(withheld)}: no floors and no scheduled actions written (they would be ${floors ? `${span.now} now, up to ${span.peak}` : 'none'})`;
+  if (!floors) return 'no floors: reactive only';
+  const cut = budgetCut
+    ? ` (room for ${budgetCut.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, MinSize back at the baseline from ${budgetCut.cutAt.toISOString()}; the ledger's floors cover the rest)`
+    : '';
+  const actions = scheduledActions ? `; ${scheduledActions.length} scheduled action(s) on MinSize${cut}` : '';
+  const noActions = dryRun && target.kind === 'asg' ? '; dry run: no scheduled actions' : '';
+  return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
+}
