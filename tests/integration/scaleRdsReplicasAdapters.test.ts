@@ -206,6 +206,24 @@ describe('RDS replicas on the emulator', () => {
       readerDiscovery: { route53: { hostedZoneId, recordName: 'reader.db.internal' } },
     });
     expect(await discovery.published(routeOnly)).toEqual(['b.rds.example']);
+
+    // readerDiscovery.route53.ttlSeconds: the records carry it (30 by default); a new TTL rewrites them.
+    const ttls = async () =>
+      (
+        (
+          await new Route53Client(clientOptions(emulator.aws)).send(
+            new ListResourceRecordSetsCommand({ HostedZoneId: hostedZoneId }),
+          )
+        ).ResourceRecordSets ?? []
+      )
+        .filter((r) => r.Type === 'CNAME')
+        .map((r) => [r.SetIdentifier, r.TTL]);
+    expect(await ttls()).toEqual([['b.rds.example', 30]]);
+    const shortTtl = rdsTarget({
+      readerDiscovery: { route53: { hostedZoneId, recordName: 'reader.db.internal', ttlSeconds: 5 } },
+    });
+    await discovery.publish(shortTtl, ['b.rds.example']);
+    expect(await ttls()).toEqual([['b.rds.example', 5]]);
   });
 
   it('tags a replica for draining and removes the tag (TagList in the describe result, no ListTagsForResource)', async () => {

@@ -231,3 +231,35 @@ describe('alertCosts: once per day and channel, and never lost', () => {
     expect(counted).toEqual(['alert-claim']);
   });
 });
+
+describe('cost.completeAfterHours: the day compared waits for Cost Explorer to fill it in', () => {
+  // 08:00 UTC on the 22nd: the 21st ended 8 hours ago.
+  it.each([
+    { name: 'the default 6 hours: yesterday is complete', hours: 6, day: '2026-11-21' },
+    { name: '12 hours: yesterday is not yet, the day before is compared', hours: 12, day: '2026-11-20' },
+  ])('$name', async ({ hours, day }) => {
+    const asked: string[] = [];
+    const base = deps([], new MemoryDeliveries());
+    const cost = { ...(base.policy.cost as NonNullable<Policy['cost']>), completeAfterHours: hours };
+    const run = await alertCosts(
+      {
+        ...base,
+        policy: { ...base.policy, cost },
+        costs: {
+          ...overLimit,
+          dailyCosts: async (start, end) => {
+            asked.push(`${start}..${end}`);
+            return overLimit.dailyCosts(start, end);
+          },
+        },
+      },
+      'daily',
+      { send: false },
+    );
+    const daily = run.evaluation.alerts.filter((a) => a.day !== undefined);
+    expect(daily.length).toBeGreaterThan(0);
+    for (const alert of daily) expect(alert.day).toBe(day);
+    // Read from the month's first day (or the trailing window before the compared day, when earlier).
+    expect(asked).toEqual(['2026-11-01..2026-11-22']);
+  });
+});
