@@ -17,7 +17,14 @@ export interface StoredState {
   backoffUntil?: string;
   lastNotice?: string;
   noticesToldAt?: Record<string, string>;
-  floors?: { start: string; stepMinutes: number; units: number[]; madeAt: string; source: string };
+  floors?: {
+    start: string;
+    stepMinutes: number;
+    units: number[];
+    madeAt: string;
+    source: string;
+    stepSources?: { sources: string[]; index: number[] };
+  };
 }
 
 /** The WINDOW item as stored. */

@@ -8,5 +8,7 @@ export function floorAt(
   if (!schedule) return undefined;
   const step = Math.floor((now.getTime() - schedule.start.getTime()) / (schedule.stepMinutes * 60_000));
   const units = step >= 0 ? schedule.units[step] : undefined;
-  return units === undefined ? undefined : { units, source: schedule.source };
+  if (units === undefined) return undefined;
+  const from = schedule.stepSources;
+  return { units, source: from?.sources[from.index[step] ?? -1] ?? schedule.source };
 }

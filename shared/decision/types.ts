@@ -66,6 +66,12 @@ export interface FloorSchedule {
   readonly madeAt: Date;
   /** What made it (the forecast's summary), for the decision's message. */
   readonly source: string;
+  /**
+   * A schedule merged from two (a plan member's own floors and its plan's, `higherFloors`): per step, the index
+   * in `sources` of the one its floor came from, so a scaler names the floor in force, not the one with the
+   * higher peak (-1, or absent: `source`).
+   */
+  readonly stepSources?: { readonly sources: readonly string[]; readonly index: readonly number[] };
 }
 
 export interface DecisionInput {

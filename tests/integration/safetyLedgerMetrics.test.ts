@@ -4,6 +4,8 @@ import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { floorAt } from '../../shared/decision/floors';
+import { higherFloors } from '../../shared/decision/plans/higherFloors';
 import type { Decision } from '../../shared/decision/types';
 import { LeaseLostError } from '../../shared/errors';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
@@ -151,5 +153,24 @@ describe('the ledger on DynamoDB (defect 3)', () => {
         15,
       ),
     ).rejects.toBeInstanceOf(LeaseLostError);
+  });
+});
+
+describe('the ledger keeps a merged floor schedule’s sources (issue 24)', () => {
+  it('a plan member’s floors read back from DynamoDB name, step by step, the floor each step took', async () => {
+    const account = new DemoAccount(emulator.aws);
+    await account.createLedgerTable('ledger');
+    const ledger = new DynamoLedger(emulator.aws, 'ledger', '123456789012#us-east-1');
+    const start = new Date('2026-11-22T12:00:00Z');
+    const own = { start, stepMinutes: 5, units: [4, 4, 2], madeAt: start, source: 'forecast of cpu' };
+    const plan = { start, stepMinutes: 5, units: [2, 6, 6], madeAt: start, source: 'plan rush' };
+    await ledger.writeFloors('api', higherFloors(own, plan));
+    const floors = (await ledger.read('api')).floors;
+    expect(floors?.units).toEqual([4, 6, 6]);
+    expect([0, 5, 10].map((m) => floorAt(floors, new Date(start.getTime() + m * 60_000))?.source)).toEqual([
+      'forecast of cpu',
+      'plan rush',
+      'plan rush',
+    ]);
   });
 });

@@ -164,6 +164,9 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect(floorAt(floors, new Date(T0))?.units).toBe(6);
     expect(floorAt(floors, new Date(T0 + 75 * MIN))?.units).toBe(9);
     expect(api?.decision.reason).toBe('PlanForecast');
+    // Each step names the floor it took, as the scaler's decision quotes it: its own before the rush, the plan's in it.
+    expect(floorAt(floors, new Date(T0))?.source).toMatch(/^forecast of /);
+    expect(floorAt(floors, new Date(T0 + 75 * MIN))?.source).toMatch(/^plan rush: /);
   });
 
   it('learns a member’s lead time from the ledger’s PLAN items: 20 minutes observed, its floor 20 minutes early', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { floorAt } from '../../../../shared/decision/floors';
 import { higherFloors } from '../../../../shared/decision/plans/higherFloors';
 import type { FloorSchedule } from '../../../../shared/decision/types';
 import { T0 } from './planFixtures';
@@ -40,6 +41,33 @@ describe('higherFloors: a member’s own floors and its plan’s, as one schedul
     },
   ])('$name', ({ a, b, want }) => {
     expect(higherFloors(a, b)).toMatchObject(want);
+  });
+
+  it.each([
+    {
+      name: 'each step names the floor it took; a tie names the second (the plan’s)',
+      a: schedule(0, [2, 2, 5, 2], 'own'),
+      b: schedule(0, [1, 3, 3, 2], 'plan'),
+      want: ['own', 'plan', 'own', 'plan'],
+      source: 'own',
+    },
+    {
+      name: 'a step only one reaches names that one',
+      a: schedule(0, [4], 'own'),
+      b: schedule(5, [1], 'plan'),
+      want: ['own', 'plan'],
+      source: 'own',
+    },
+  ])('$name', ({ a, b, want, source }) => {
+    const merged = higherFloors(a, b);
+    expect(merged?.source).toBe(source);
+    expect(want.map((_, i) => floorAt(merged, at(i * 5))?.source)).toEqual(want);
+  });
+
+  it('one source throughout: no per-step sources kept', () => {
+    const merged = higherFloors(schedule(0, [3, 3], 'own'), schedule(0, [1, 2], 'plan'));
+    expect(merged?.stepSources).toBeUndefined();
+    expect(floorAt(merged, at(5))?.source).toBe('own');
   });
 
   it('none: none', () => {
