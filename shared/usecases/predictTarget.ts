@@ -20,8 +20,8 @@ const MINUTE = 60_000;
 const PUBLISH_AHEAD_MINUTES = 120;
 
 /**
- * One target's predict run: read its forecast track (and its group's bounds), plan (trust, forecast, need,
- * floors), publish the forecast metrics, write the floors (forecast-and-scale, unless the kill switch withholds
+ * One target's predict run: read its forecast track (and its group's bounds), plan its floors (trust, forecast,
+ * need), publish the forecast metrics, write the floors (forecast-and-scale, unless the kill switch withholds
  * them), record the decision, keep the track for the next run's trust, and tell a change of trust.
  */
 export async function predictTarget(
@@ -39,7 +39,7 @@ export async function predictTarget(
   const group =
     scale && target.kind === 'asg' ? await deps.groups.group(target.autoScalingGroupName) : undefined;
   const max = Math.min(target.capacity.max, group?.maxSize ?? Number.POSITIVE_INFINITY);
-  const plan = targetFloorPlan({
+  const floorPlan = targetFloorPlan({
     target,
     predictive: policy.predictive,
     ...loads,
@@ -48,14 +48,16 @@ export async function predictTarget(
     now,
     ...(planFloors ? { planFloors } : {}),
   });
-  await deps.publisher.publish(forecastData(target, plan.outcome, plan.needed, now, plan.mase));
+  await deps.publisher.publish(
+    forecastData(target, floorPlan.outcome, floorPlan.needed, now, floorPlan.mase),
+  );
 
   const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;
   let done: FloorsWritten = { scale, dryRun, withheld };
   if (scale && !withheld) {
-    await written(deps, 'floors', ledger.writeFloors(target.name, plan.floors));
+    await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
     if (target.kind === 'asg' && group && !dryRun) {
-      const mirrored = await mirrorFloors(deps.groups, target, plan.floors, group, now);
+      const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, now);
       done = {
         ...done,
         scheduledActions: mirrored.actions,
@@ -64,19 +66,19 @@ export async function predictTarget(
     }
   }
 
-  const decision = predictionDecision(target, plan, done, now);
+  const decision = predictionDecision(target, floorPlan, done, now);
   const applied = scale && !dryRun && !withheld;
   await written(deps, 'record', ledger.record(decision, { trigger: 'schedule', applied, dryRun, now }));
-  await keepTrack(deps, target, track, plan, loads.histories, now);
+  await keepTrack(deps, target, track, floorPlan, loads.histories, now);
 
-  const trusted = plan.judged.verdict.trusted;
+  const trusted = floorPlan.judged.verdict.trusted;
   return {
     decision,
-    ...(scale && plan.floors && !withheld ? { floors: plan.floors } : {}),
-    needed: plan.needed,
+    ...(scale && floorPlan.floors && !withheld ? { floors: floorPlan.floors } : {}),
+    needed: floorPlan.needed,
     ...(done.scheduledActions ? { scheduledActions: done.scheduledActions } : {}),
     trusted,
-    ...(plan.mase !== undefined ? { mase: plan.mase } : {}),
+    ...(floorPlan.mase !== undefined ? { mase: floorPlan.mase } : {}),
   };
 }
 
@@ -88,12 +90,12 @@ async function keepTrack(
   deps: PredictDeps,
   target: Target,
   track: ForecastTrack | undefined,
-  plan: TargetFloorPlan,
+  floorPlan: TargetFloorPlan,
   histories: Readonly<Record<string, LoadHistory>>,
   now: Date,
 ): Promise<void> {
   const { predictive } = deps.policy;
-  const { outcome, judged, until, lead } = plan;
+  const { outcome, judged, until, lead } = floorPlan;
   const reach = until.getTime() + lead * 1000;
   const next: ForecastTrack = {
     madeAt: now.getTime(),
@@ -101,7 +103,7 @@ async function keepTrack(
       trackedForecast(rule.name, forecast, histories[rule.name], trackedSteps(forecast, until, lead)),
     ),
     ...judgedTrack(track, judged, now),
-    calibration: plan.calibration,
+    calibration: floorPlan.calibration,
     ...(predictive.tuning.enabled
       ? { runs: trackedRuns(predictive, track, outcome.forecasts, now, reach) }
       : {}),

@@ -25,32 +25,35 @@ export interface FloorsWritten {
  */
 export function predictionDecision(
   target: Target,
-  plan: TargetFloorPlan,
+  floorPlan: TargetFloorPlan,
   written: FloorsWritten,
   now: Date,
 ): Decision {
-  const { outcome, floors, fromPlan, judged, tuned } = plan;
+  const { outcome, floors, fromPlan, judged, tuned } = floorPlan;
   const span = floorSpan(floors, now);
-  const source = fromPlan ? floors?.source : plan.source;
+  const source = fromPlan ? floors?.source : floorPlan.source;
   const why = outcome.status === 'forecast' ? '' : `${outcome.why}; `;
   return floorsDecision(
     target,
     span,
-    predictionReason(plan, written),
-    `${why}${source}; ${floorsEffect(target, plan, written, span)}; trust: ${judged.verdict.message}; tuning: ${tuned.why}`,
+    predictionReason(floorPlan, written),
+    `${why}${source}; ${floorsEffect(target, floorPlan, written, span)}; trust: ${judged.verdict.message}; tuning: ${tuned.why}`,
   );
 }
 
-function predictionReason(plan: TargetFloorPlan, { scale, withheld, budgetCut }: FloorsWritten): ReasonCode {
+function predictionReason(
+  floorPlan: TargetFloorPlan,
+  { scale, withheld, budgetCut }: FloorsWritten,
+): ReasonCode {
   if (withheld) return withheld.state === 'unknown' ? 'PauseUnknown' : 'Paused';
   // The plan's floors were written, whatever became of the target's own forecast.
-  if (plan.fromPlan && scale && !budgetCut) return 'PlanForecast';
-  if (plan.outcome.status === 'declined') return 'ForecastDeclined';
-  if (plan.outcome.status === 'untrusted') return 'ForecastUntrusted';
-  if (plan.outcome.status === 'not-worth-it') return 'FloorsNotWorthIt';
+  if (floorPlan.fromPlan && scale && !budgetCut) return 'PlanForecast';
+  if (floorPlan.outcome.status === 'declined') return 'ForecastDeclined';
+  if (floorPlan.outcome.status === 'untrusted') return 'ForecastUntrusted';
+  if (floorPlan.outcome.status === 'not-worth-it') return 'FloorsNotWorthIt';
   if (!scale) return 'ForecastOnly';
   if (budgetCut) return 'ScheduleBudget';
-  return plan.seasonal ? 'SeasonalFloor' : 'ForecastFloors';
+  return floorPlan.seasonal ? 'SeasonalFloor' : 'ForecastFloors';
 }
 
 /** What the run changed: nothing (forecast-only, withheld), or the floors and the group's scheduled actions. */
