@@ -52,7 +52,9 @@ export async function forecastCommand(
     if (!o.json) console.log(`${source}: no forecast (${f.reason}): ${f.message}`);
     return;
   }
-  const { head, table } = hourlyTable(f, actual, `p${Math.round(quantile * 100)}`);
+  const label = `p${Math.round(quantile * 100)}`;
+  const actualAt = new Map(actual.times.map((t, i) => [t, actual.values[i] as number]));
+  const { head, table } = hourlyTable(f, actual, actualAt, label);
   const score =
     actual.times.length > 0 ? scored(f.point, f.upper, f.start, f.stepMinutes, actual) : undefined;
   const summary = `${source}, from ${new Date(f.start).toISOString()}: ${f.message}${score ? `; against what came: ${score}` : ''}`;
@@ -61,7 +63,8 @@ export async function forecastCommand(
     for (const line of [head, ...table]) console.log(line.join('\t'));
   }
   if (!o.out) return;
-  await writeForecastFiles(o.out, { source, f, history, actual, summary, head, table }, o, hours);
+  const shown = { source, f, history, actual, actualAt, label, summary, head, table };
+  await writeForecastFiles(o.out, shown, o, hours);
 }
 
 /** The command's numbers, checked: the quantile, the hours ahead, and the instant to forecast from. */
@@ -85,9 +88,9 @@ function forecastSettings(
 function hourlyTable(
   f: LoadForecast,
   actual: LoadHistory,
+  actualAt: ReadonlyMap<number, number>,
   label: string,
 ): { head: string[]; table: string[][] } {
-  const actualAt = new Map(actual.times.map((t, i) => [t, actual.values[i] as number]));
   const perHour = 60 / f.stepMinutes;
   const table: string[][] = [];
   for (let h = 0; h * perHour < f.point.length; h += 1) {
@@ -123,6 +126,10 @@ async function writeForecastFiles(
     f: LoadForecast;
     history: LoadHistory;
     actual: LoadHistory;
+    /** The actual load by time (the rows after the forecast's start). */
+    actualAt: ReadonlyMap<number, number>;
+    /** The upper quantile's label, e.g. p90. */
+    label: string;
     summary: string;
     head: string[];
     table: string[][];
@@ -130,9 +137,8 @@ async function writeForecastFiles(
   o: ForecastCommandOptions,
   hours: number,
 ): Promise<void> {
-  const { source, f, history, actual } = r;
+  const { source, f, history, actual, actualAt, label } = r;
   mkdirSync(out, { recursive: true });
-  const actualAt = new Map(actual.times.map((t, i) => [t, actual.values[i] as number]));
   const csv = ['timestamp,point,lower,upper,actual'];
   f.point.forEach((p, i) => {
     const t = forecastTime(f, i);
@@ -144,7 +150,6 @@ async function writeForecastFiles(
   writeFileSync(join(out, 'forecast.json'), `${JSON.stringify({ source, ...f }, null, 2)}\n`);
   const name = basename(source);
   const unit = o.loadUnit ?? 'as recorded';
-  const label = `p${Math.round(f.quantile * 100)}`;
   const points = pointsFrom(f.start, f.stepMinutes, f.point);
   const lower = f.lower ? pointsFrom(f.start, f.stepMinutes, f.lower) : undefined;
   const upper = pointsFrom(f.start, f.stepMinutes, f.upper);

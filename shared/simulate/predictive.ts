@@ -125,7 +125,7 @@ export function floorPlanner(
       if (hour > lastRunHour) {
         lastRunHour = hour;
         runs ??= predictRunsFor(series, now - m * MINUTE, settings, target.rules, minutes, lead);
-        const made = runFloors(planning, runs.at(m, now, load), m, now, load, at);
+        const made = runFloors(planning, runs.at(m, now, load), m, now, load);
         schedule = made.schedule;
         charted.push(made.charted);
       }
@@ -184,9 +184,9 @@ function runFloors(
   m: number,
   now: number,
   load: (j: number) => number,
-  at: Date,
 ): { schedule: FloorSchedule | undefined; charted: ChartedRun } {
   const hour = Math.floor(now / HOUR);
+  const at = new Date(now);
   const until = floorsUntil(at, settings.predictive);
   const knobs = tuning?.run(run, m, now, load, until.getTime() + lead * 1000);
   const shared = knobs ? (tuning?.headrooms(run, knobs) ?? run.headrooms) : run.headrooms;
@@ -214,7 +214,7 @@ function runFloors(
     until,
     lead,
     resource.max,
-    new Date(now),
+    at,
     sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, start, until, headrooms),
     knobs?.holdMinutes ?? 0,
     (hour + 1) * HOUR,

@@ -1,5 +1,4 @@
-import type { ActualLoad } from '../decision/floorSizing';
-import { HEADROOM_WINDOW_MINUTES } from '../decision/floorSizing';
+import { type ActualLoad, HEADROOM_WINDOW_MINUTES } from '../decision/floorSizing';
 import { historyPeriodSeconds, loadHistory, unforecastable } from '../decision/forecastFloors';
 import type { LoadHistory } from '../forecast/types';
 import type { Rule, Target } from '../policy/schema';
