@@ -1,8 +1,10 @@
 import {
+  type Activity,
   AutoScalingClient,
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  DescribeScalingActivitiesCommand,
   type InstanceRefresh,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -15,6 +17,12 @@ import type { IamActions } from './iamActions';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+/** Instances on their way out: they no longer count toward the desired capacity AWS is filling. */
+const LEAVING = /^(Terminat|Detach)/;
+/** Recent scaling activities read for a group short of its desired capacity (newest first). */
+const ACTIVITIES_READ = 10;
+/** How much of AWS's status message a decision quotes. */
+const STATUS_MESSAGE_CHARS = 300;
 /** DescribeAutoScalingGroups takes at most 100 names (and returns at most 100 groups a page). */
 const NAMES_PER_CALL = 100;
 /** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
@@ -22,7 +30,11 @@ const REFRESH_READS_IN_FLIGHT = 8;
 
 /** The IAM actions AutoScalingCapacity calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const autoScalingCapacityIam: IamActions = {
-  read: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeInstanceRefreshes'],
+  read: [
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeInstanceRefreshes',
+    'autoscaling:DescribeScalingActivities',
+  ],
   write: ['autoscaling:SetDesiredCapacity'],
 };
 
@@ -30,7 +42,8 @@ export const autoScalingCapacityIam: IamActions = {
  * CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. Capacity is in
  * the group's own unit: instances, or the units of its instance weights or DesiredCapacityType (vcpu,
  * memory-mib), in which the policy's range, steps and caps for the group are then written too. Many groups
- * are described 100 names a call; their instance refreshes are read only for a group about to act.
+ * are described 100 names a call; their instance refreshes are read only for a group about to act, and their
+ * scaling activities only for a group holding fewer instances than it asked for (a launch failing).
  */
 export class AutoScalingCapacity implements CapacityPort {
   private readonly client: AutoScalingClient;
@@ -43,7 +56,7 @@ export class AutoScalingCapacity implements CapacityPort {
     const name = groupName(target);
     const group = (await this.groups([name])).get(name);
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
-    return stateOf(group, await this.refreshes(name));
+    return stateOf(group, await this.refreshes(name), await this.launchFailure(group));
   }
 
   /**
@@ -82,7 +95,9 @@ export class AutoScalingCapacity implements CapacityPort {
         found.slice(i, i + REFRESH_READS_IN_FLIGHT).map(async ({ target, group }) => {
           try {
             const refreshes = detail === 'to-act' ? await this.refreshes(groupName(target)) : undefined;
-            observed.set(target.name, { observation: stateOf(group, refreshes) });
+            observed.set(target.name, {
+              observation: stateOf(group, refreshes, await this.launchFailure(group)),
+            });
           } catch (error) {
             observed.set(target.name, { error });
           }
@@ -123,6 +138,29 @@ export class AutoScalingCapacity implements CapacityPort {
     return response.InstanceRefreshes ?? [];
   }
 
+  /**
+   * Why a group holds fewer instances than its desired capacity, when its latest launch failed; undefined
+   * otherwise, and without a call for a group that holds them all (nearly every group, nearly every minute).
+   */
+  private async launchFailure(group: AutoScalingGroup): Promise<LaunchFailure | undefined> {
+    const missing = (group.DesiredCapacity ?? 0) - placedUnits(group);
+    if (missing <= 0 || !group.AutoScalingGroupName) return undefined;
+    const response = await this.client
+      .send(
+        new DescribeScalingActivitiesCommand({
+          AutoScalingGroupName: group.AutoScalingGroupName,
+          MaxRecords: ACTIVITIES_READ,
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('AutoScaling DescribeScalingActivities', cause);
+      });
+    const launch = latestLaunch(response.Activities ?? []);
+    if (launch?.StatusCode !== 'Failed') return undefined;
+    const statusMessage = (launch.StatusMessage ?? launch.Description ?? 'no status message').trim();
+    return { missing, statusMessage: statusMessage.slice(0, STATUS_MESSAGE_CHARS) };
+  }
+
   async setCapacity(target: Target, desired: number): Promise<void> {
     await this.client
       .send(
@@ -138,11 +176,31 @@ export class AutoScalingCapacity implements CapacityPort {
   }
 }
 
+type LaunchFailure = NonNullable<CapacityState['launchesFailing']>;
+
+/** The units of the instances the group holds toward its desired capacity (booting ones too, leaving ones not). */
+function placedUnits(group: AutoScalingGroup): number {
+  return (group.Instances ?? [])
+    .filter((i) => !LEAVING.test(i.LifecycleState ?? ''))
+    .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
+}
+
+/** The newest launch among a group's activities (AWS lists them newest first; sorted here all the same). */
+function latestLaunch(activities: readonly Activity[]): Activity | undefined {
+  return activities
+    .filter((a) => /^Launching/.test(a.Description ?? ''))
+    .sort((a, b) => (b.StartTime?.getTime() ?? 0) - (a.StartTime?.getTime() ?? 0))[0];
+}
+
 /**
  * A group's capacity view. `refreshes` absent (a first look): an instance refresh in progress is not known
  * yet; the read made under the lease before any action has them.
  */
-function stateOf(group: AutoScalingGroup, refreshes: readonly InstanceRefresh[] | undefined): CapacityState {
+function stateOf(
+  group: AutoScalingGroup,
+  refreshes: readonly InstanceRefresh[] | undefined,
+  launchesFailing: LaunchFailure | undefined,
+): CapacityState {
   const suspended = (group.SuspendedProcesses ?? [])
     .map((p) => p.ProcessName ?? '')
     .filter((p) => BLOCKING_PROCESSES.has(p));
@@ -170,6 +228,7 @@ function stateOf(group: AutoScalingGroup, refreshes: readonly InstanceRefresh[] 
     liveMin: group.MinSize ?? 0,
     liveMax: group.MaxSize ?? 0,
     ...(busy ? { busy } : {}),
+    ...(launchesFailing ? { launchesFailing } : {}),
   };
 }
 

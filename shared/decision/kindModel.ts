@@ -99,10 +99,19 @@ export interface KindModel<Observation> {
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
   capacity: (_target, state) => state,
-  gate: ({ decision }) =>
-    decision.desired === decision.current
-      ? { pass: true }
-      : { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } },
+  gate: ({ decision, observation }) => {
+    if (decision.desired !== decision.current)
+      return { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } };
+    const failing = observation.launchesFailing;
+    // Told, not waited out as warming: these instances will not boot until AWS can place them.
+    return failing
+      ? {
+          skip: 'CapacityShortfall',
+          message: `EC2 Auto Scaling could not launch ${failing.missing} of the ${decision.current} ordered; its latest launch failed: ${failing.statusMessage}`,
+          notify: true,
+        }
+      : { pass: true };
+  },
   // Still at `from`: the call never took effect. Anything else counts as done: counting a change that did
   // not happen costs one cooldown, while forgetting one that did would let the next tick act twice.
   settle: (_target, intent, state) =>

@@ -13,6 +13,12 @@ export interface CapacityState {
   readonly busy?: string;
   /** What one unit is called when it is not the kind's own (a vCPU group's `vCPU`, a weighted group's `unit`). */
   readonly unitLabel?: string;
+  /**
+   * An Auto Scaling group short of its desired capacity whose latest launch failed (a zone out of the
+   * instance type, the account's vCPU quota, a broken launch template): the units it could not place and
+   * AWS's status message. AWS keeps trying; more desired capacity would not serve sooner.
+   */
+  readonly launchesFailing?: { readonly missing: number; readonly statusMessage: string };
 }
 
 /** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */
@@ -163,6 +169,9 @@ export const reasonCodes = [
   'ForecastOnly',
   'ForecastDeclined',
   'ForecastUntrusted',
+  // asg: the group holds fewer instances than its desired capacity and its latest launch failed (told once,
+  // and again when it changes; a plan member in it cannot follow).
+  'CapacityShortfall',
   // fleet (issue 23): a target the run had no time left for (its deadline came first); the next run
   // starts with it, so no target starves.
   'Deferred',

@@ -7,6 +7,7 @@ const BLOCKING: Partial<Record<ReasonCode, string>> = {
   BackedOff: 'its scaler is backed off after failed evaluations',
   ReplacementsExhausted: 'its failed replicas could not be replaced',
   LimitsConflict: "its resource's own limits conflict with the policy's range",
+  CapacityShortfall: 'EC2 Auto Scaling cannot launch the instances it was asked for',
   NodeQuotaReached: "it is at the account's nodes-per-cluster quota",
   RdsReplicasUnsupported: 'Scalepilot may not scale it',
   CacheShardsUnsupported: 'Scalepilot may not scale it',

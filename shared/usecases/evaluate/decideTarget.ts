@@ -148,6 +148,7 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   AtMaxCapacity: 'bounds',
   ReplicasScaledOut: 'replicas',
   ReplicasScaledIn: 'replicas',
+  CapacityShortfall: 'launches',
 };
 
 function kindGate(reason: ReasonCode, outcome: GateNote['outcome'], message: string): GateNote {

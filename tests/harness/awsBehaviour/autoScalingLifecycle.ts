@@ -167,7 +167,9 @@ export class AutoScalingLifecycle implements Behaviour {
 
   private describeActivities(call: AwsCall): EmulatorAnswer {
     const group = call.params.get('AutoScalingGroupName') ?? '';
-    const inner = (this.failedLaunches.get(group) ?? [])
+    // Newest first, as AWS lists them.
+    const inner = [...(this.failedLaunches.get(group) ?? [])]
+      .reverse()
       .map(
         (f) =>
           `<member><ActivityId>${randomUUID()}</ActivityId><AutoScalingGroupName>${escapeXml(group)}</AutoScalingGroupName><Description>Launching a new EC2 instance.  Status Reason: ${escapeXml(f.message)}</Description><Cause>An instance was started in response to a difference between desired and actual capacity.</Cause><StartTime>${new Date(f.at).toISOString()}</StartTime><EndTime>${new Date(f.at).toISOString()}</EndTime><StatusCode>Failed</StatusCode><StatusMessage>${escapeXml(f.message)}</StatusMessage><Progress>100</Progress></member>`,

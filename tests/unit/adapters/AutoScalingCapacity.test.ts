@@ -3,6 +3,7 @@ import {
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  DescribeScalingActivitiesCommand,
   type InstanceRefresh,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -178,6 +179,64 @@ describe('AutoScalingCapacity.describe: serving was counted in instances, curren
     await expect(describeGroup(weightedGroup(4, [{ weight: 'four' }]))).rejects.toThrow(
       'instance WeightedCapacity "four" is not a positive number',
     );
+  });
+});
+
+// A group short of its desired capacity: moto places every instance at once, so it never is; the behaviour
+// layer plays one end to end (tests/behaviour/asgShortfall.test.ts). These rows hold the adapter's reading of
+// the activities AWS lists.
+const launch = (status: string, minutesAgo: number, message = `launch ${status}`) => ({
+  Description: 'Launching a new EC2 instance.  Status Reason: ...',
+  StatusCode: status,
+  StatusMessage: message,
+  StartTime: new Date(Date.UTC(2026, 10, 22, 12, 0) - minutesAgo * 60_000),
+});
+const ICE =
+  'We currently do not have sufficient m5.large capacity in the Availability Zone you requested (us-east-1b). Launching EC2 instance failed.';
+
+describe('AutoScalingCapacity.describe: a group short of its desired capacity, its latest launch failed', () => {
+  it.each([
+    {
+      name: 'two of four placed, the latest launch failed: told with AWS’s message',
+      instances: [{}, { state: 'Pending' }],
+      activities: [launch('Failed', 1, ICE), launch('Successful', 30)],
+      want: { missing: 2, statusMessage: ICE },
+    },
+    {
+      name: 'the activities out of order: the newest launch decides',
+      instances: [{}, {}, {}],
+      activities: [launch('Successful', 20), launch('Failed', 2, 'vCPU limit')],
+      want: { missing: 1, statusMessage: 'vCPU limit' },
+    },
+    {
+      name: 'short, but the latest launch is in progress: not failing (it is coming)',
+      instances: [{}, {}],
+      activities: [launch('InProgress', 0), launch('Failed', 10)],
+      want: undefined,
+    },
+    {
+      name: 'short, the only failure is a termination: not a launch failing',
+      instances: [{}, {}, {}],
+      activities: [{ ...launch('Failed', 1), Description: 'Terminating EC2 instance: i-1' }],
+      want: undefined,
+    },
+    {
+      name: 'a terminating instance does not count toward desired',
+      instances: [{}, {}, {}, { state: 'Terminating:Wait' }],
+      activities: [launch('Failed', 1, 'no capacity')],
+      want: { missing: 1, statusMessage: 'no capacity' },
+    },
+  ])('$name', async ({ instances, activities, want }) => {
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: activities });
+    const state = await describeGroup(weightedGroup(4, instances));
+    expect(state.launchesFailing).toEqual(want);
+  });
+
+  it('reads no activities for a group that holds every instance it asked for', async () => {
+    asg.on(DescribeScalingActivitiesCommand).rejects(new Error('not expected'));
+    const state = await describeGroup(weightedGroup(3, [{}, {}, { state: 'Pending' }]));
+    expect(state.launchesFailing).toBeUndefined();
+    expect(asg.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(0);
   });
 });
 

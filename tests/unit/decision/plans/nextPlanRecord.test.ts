@@ -116,6 +116,10 @@ describe('blockedBy: the outcomes after which a member cannot follow', () => {
       reason: 'LimitsConflict',
       want: "its resource's own limits conflict with the policy's range (LimitsConflict)",
     },
+    {
+      reason: 'CapacityShortfall',
+      want: 'EC2 Auto Scaling cannot launch the instances it was asked for (CapacityShortfall)',
+    },
     { reason: 'OperationPending', want: undefined },
     { reason: 'ScaleOut', want: undefined },
   ] as const)('$reason', ({ reason, want }) => {
