@@ -1,9 +1,9 @@
-import { floorHeadroom, MIN_CALIBRATION_MINUTES, measuredHeadroom } from '../decision/floorSizing';
+import { floorHeadroom, measuredHeadroom } from '../decision/floorSizing';
 import { floorAt } from '../decision/floors';
+import { floorsSource } from '../decision/floorsSource';
 import {
   eventOnlyCapacity,
   eventsFor,
-  eventsNear,
   floorsUntil,
   leadSeconds,
   neededCapacity,
@@ -215,7 +215,13 @@ function runFloors(
     lead,
     resource.max,
     at,
-    sourceOf(floorsOn ? run : { ...run, status: 'untrusted' }, events, start, until, headrooms),
+    floorsSource({
+      forecast,
+      rules: headrooms.map(({ rule, headroom, measured }) => ({ name: rule.name, headroom, measured })),
+      events,
+      start,
+      until,
+    }),
     knobs?.holdMinutes ?? 0,
     (hour + 1) * HOUR,
   );
@@ -229,24 +235,6 @@ function runFloors(
       headroom: headrooms[0]?.headroom ?? Number.NaN,
     },
   };
-}
-
-/** What made a run's floors, in the words predict writes with them (a scaler's message quotes it). */
-function sourceOf(
-  run: Pick<PredictRun, 'status' | 'forecast'>,
-  events: ReturnType<typeof eventsFor>,
-  start: Date,
-  until: Date,
-  headrooms: readonly RuleHeadroom[],
-): string {
-  const near = eventsNear(events, start, until);
-  const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
-  if (run.status !== 'forecast' || !run.forecast) return `known events only${withEvents}`;
-  const names = headrooms.map(
-    ({ rule, headroom, measured }) =>
-      `${rule.name} (headroom ×${headroom.toFixed(2)}, ${measured ? 'measured' : `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`})`,
-  );
-  return `forecast of ${names.join(', ')}${withEvents}: ${run.forecast.message}`;
 }
 
 /**

@@ -2,13 +2,12 @@ import {
   type ActualLoad,
   type CalibrationPoint,
   floorHeadroom,
-  MIN_CALIBRATION_MINUTES,
   measuredHeadroom,
 } from '../decision/floorSizing';
+import { floorsSource } from '../decision/floorsSource';
 import {
   eventOnlyCapacity,
   eventsFor,
-  eventsNear,
   floorSchedule,
   floorsUntil,
   leadSeconds,
@@ -17,7 +16,6 @@ import {
 } from '../decision/forecastFloors';
 import { type ForecastTrack, judgeTrack } from '../decision/forecastTrust';
 import { withPlanFloors } from '../decision/plans/planForecastFloors';
-import { hundredths } from '../decision/ruleRecommendation';
 import type { FloorSchedule } from '../decision/types';
 import type { LoadHistory } from '../forecast/types';
 import type { PredictivePolicy, Rule, Target } from '../policy/schema';
@@ -100,11 +98,21 @@ export function targetFloorPlan(input: TargetFloorInput): TargetFloorPlan {
       ? neededCapacity(outcome.forecasts, events, until, predictive.maxBufferOfMeanPercent)
       : eventOnlyCapacity(events, new Date(Math.floor(now.getTime() / (5 * MINUTE)) * 5 * MINUTE), 5, until);
   const seasonal = seasonalLift(outcome, needed, events, until, predictive.maxBufferOfMeanPercent);
-  const source = sourceOf(outcome, events, needed, until, (rule) =>
-    measured(rule) === undefined
-      ? `capacityBufferPercent: under ${MIN_CALIBRATION_MINUTES / 60} h of forecasts scored`
-      : 'measured',
-  );
+  const forecasting = outcome.status === 'forecast';
+  const source = floorsSource({
+    forecast: forecasting ? { message: outcome.forecasts[0]?.forecast.message ?? '' } : undefined,
+    rules: forecasting
+      ? outcome.forecasts.map((f) => ({
+          name: f.rule.name,
+          headroom: f.headroom,
+          measured: measured(f.rule) !== undefined,
+        }))
+      : [],
+    events,
+    start: needed.start,
+    until,
+    needed,
+  });
   const own = floorSchedule(needed, lead, input.max, now, source, tuned.knobs.holdMinutes);
   const { floors, fromPlan } = withPlanFloors(own, input.planFloors);
   return {
@@ -121,25 +129,4 @@ export function targetFloorPlan(input: TargetFloorInput): TargetFloorPlan {
     lead,
     until,
   };
-}
-
-/** The floors' source: each rule's forecast with its headroom and where that came from, and the known events. */
-function sourceOf(
-  outcome: ForecastOutcome,
-  events: ReturnType<typeof eventsFor>,
-  needed: NeededCapacity,
-  until: Date,
-  headroomFrom: (rule: Rule) => string,
-): string {
-  const near = eventsNear(events, needed.start, until);
-  const withEvents = near.length > 0 ? ` with known event(s) ${near.join(', ')}` : '';
-  if (outcome.status !== 'forecast') return `known events only${withEvents}`;
-  const rules = outcome.forecasts.map((f) => {
-    const held = needed.bufferLimited?.find((l) => l.rule === f.rule.name);
-    const limit = held
-      ? `; its extra load held to ${hundredths(held.atMost)}, ${held.percentOfMean}% of the forecast's mean (maxBufferOfMeanPercent), at ${held.steps} of ${needed.units.length} steps`
-      : '';
-    return `${f.rule.name} (headroom ×${f.headroom.toFixed(2)}, ${headroomFrom(f.rule)}${limit})`;
-  });
-  return `forecast of ${rules.join(', ')}${withEvents}: ${outcome.forecasts[0]?.forecast.message ?? ''}`;
 }

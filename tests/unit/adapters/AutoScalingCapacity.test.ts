@@ -1,4 +1,5 @@
 import {
+  type Activity,
   AutoScalingClient,
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
@@ -227,7 +228,8 @@ describe('AutoScalingCapacity.describe: a group short of its desired capacity, i
       want: { missing: 1, statusMessage: 'no capacity' },
     },
   ])('$name', async ({ instances, activities, want }) => {
-    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: activities });
+    // The fields the adapter reads; the rest of the SDK shape is irrelevant here.
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: activities as Activity[] });
     const state = await describeGroup(weightedGroup(4, instances));
     expect(state.launchesFailing).toEqual(want);
   });
