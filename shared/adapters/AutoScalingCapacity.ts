@@ -158,7 +158,11 @@ export class AutoScalingCapacity implements CapacityPort {
     const launch = latestLaunch(response.Activities ?? []);
     if (launch?.StatusCode !== 'Failed') return undefined;
     const statusMessage = (launch.StatusMessage ?? launch.Description ?? 'no status message').trim();
-    return { missing, statusMessage: statusMessage.slice(0, STATUS_MESSAGE_CHARS) };
+    return {
+      missing,
+      statusMessage: statusMessage.slice(0, STATUS_MESSAGE_CHARS),
+      startedAt: launch.StartTime ?? new Date(0),
+    };
   }
 
   async setCapacity(target: Target, desired: number): Promise<void> {

@@ -93,18 +93,24 @@ export interface KindModel<Observation> {
   readonly settlesAtOnce: boolean;
 }
 
+/** A failed launch this recent is AWS still failing to place the group's instances (it retries, backing off). */
+const LAUNCH_FAILURE_RECENT_MS = 60 * 60_000;
+
 /**
  * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
  * no gates beyond the generic decision, and the change is visible at once.
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
   capacity: (_target, state) => state,
-  gate: ({ decision, observation }) => {
+  gate: ({ decision, observation, now }) => {
     if (decision.desired !== decision.current)
       return { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } };
     const failing = observation.launchesFailing;
-    // Told, not waited out as warming: these instances will not boot until AWS can place them.
-    return failing
+    // Told, not waited out as warming: these instances will not boot until AWS can place them. A failure
+    // older than AWS's retries says nothing about a group short now (an instance being replaced).
+    const recent =
+      failing !== undefined && now.getTime() - failing.startedAt.getTime() <= LAUNCH_FAILURE_RECENT_MS;
+    return recent
       ? {
           skip: 'CapacityShortfall',
           message: `EC2 Auto Scaling could not launch ${failing.missing} of the ${decision.current} ordered; its latest launch failed: ${failing.statusMessage}`,

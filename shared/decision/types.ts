@@ -15,10 +15,14 @@ export interface CapacityState {
   readonly unitLabel?: string;
   /**
    * An Auto Scaling group short of its desired capacity whose latest launch failed (a zone out of the
-   * instance type, the account's vCPU quota, a broken launch template): the units it could not place and
-   * AWS's status message. AWS keeps trying; more desired capacity would not serve sooner.
+   * instance type, the account's vCPU quota, a broken launch template): the units it could not place, AWS's
+   * status message and when that launch started. AWS keeps trying; more desired capacity would not serve sooner.
    */
-  readonly launchesFailing?: { readonly missing: number; readonly statusMessage: string };
+  readonly launchesFailing?: {
+    readonly missing: number;
+    readonly statusMessage: string;
+    readonly startedAt: Date;
+  };
 }
 
 /** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */

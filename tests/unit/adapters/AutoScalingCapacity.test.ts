@@ -201,13 +201,13 @@ describe('AutoScalingCapacity.describe: a group short of its desired capacity, i
       name: 'two of four placed, the latest launch failed: told with AWS’s message',
       instances: [{}, { state: 'Pending' }],
       activities: [launch('Failed', 1, ICE), launch('Successful', 30)],
-      want: { missing: 2, statusMessage: ICE },
+      want: { missing: 2, statusMessage: ICE, startedAt: new Date('2026-11-22T11:59:00Z') },
     },
     {
       name: 'the activities out of order: the newest launch decides',
       instances: [{}, {}, {}],
       activities: [launch('Successful', 20), launch('Failed', 2, 'vCPU limit')],
-      want: { missing: 1, statusMessage: 'vCPU limit' },
+      want: { missing: 1, statusMessage: 'vCPU limit', startedAt: new Date('2026-11-22T11:58:00Z') },
     },
     {
       name: 'short, but the latest launch is in progress: not failing (it is coming)',
@@ -225,7 +225,7 @@ describe('AutoScalingCapacity.describe: a group short of its desired capacity, i
       name: 'a terminating instance does not count toward desired',
       instances: [{}, {}, {}, { state: 'Terminating:Wait' }],
       activities: [launch('Failed', 1, 'no capacity')],
-      want: { missing: 1, statusMessage: 'no capacity' },
+      want: { missing: 1, statusMessage: 'no capacity', startedAt: new Date('2026-11-22T11:59:00Z') },
     },
   ])('$name', async ({ instances, activities, want }) => {
     // The fields the adapter reads; the rest of the SDK shape is irrelevant here.

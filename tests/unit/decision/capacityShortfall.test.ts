@@ -29,12 +29,16 @@ function decide(state: CapacityState, cpu: number) {
   });
 }
 
-const short = (serving: number, missing: number): CapacityState => ({
+const short = (serving: number, missing: number, failedMinutesAgo = 2): CapacityState => ({
   current: 4,
   serving,
   liveMin: 0,
   liveMax: 10,
-  launchesFailing: { missing, statusMessage: ICE },
+  launchesFailing: {
+    missing,
+    statusMessage: ICE,
+    startedAt: new Date(NOW.getTime() - failedMinutesAgo * 60_000),
+  },
 });
 
 describe('a group whose launches fail is told, not waited out as warming', () => {
@@ -62,6 +66,12 @@ describe('a group whose launches fail is told, not waited out as warming', () =>
       state: short(3, 1),
       cpu: 20,
       want: { reason: 'ScaleIn', desired: 3, notify: false, acts: true },
+    },
+    {
+      name: 'the latest launch failed an hour and more ago: an instance being replaced, not a shortfall',
+      state: short(2, 2, 61),
+      cpu: 85,
+      want: { reason: 'InstancesWarming', desired: 4, notify: false, acts: false },
     },
     {
       name: 'the same group with no launch failing: InstancesWarming, not told',
