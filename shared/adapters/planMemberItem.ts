@@ -5,6 +5,7 @@ export interface StoredPlanMember {
   ordered: number;
   serving: number;
   blocked?: string;
+  reachable?: number;
   at: string;
   changes: { at: string; from: number; to: number }[];
   planLevels: { at: string; desired: number }[];
@@ -18,6 +19,7 @@ export function storedPlanMember(record: PlanMemberRecord): StoredPlanMember {
     ordered: record.ordered,
     serving: record.serving,
     ...(record.blocked !== undefined ? { blocked: record.blocked } : {}),
+    ...(record.reachable !== undefined ? { reachable: record.reachable } : {}),
     at: record.at.toISOString(),
     changes: record.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to })),
     planLevels: record.planLevels.map((l) => ({ at: l.at.toISOString(), desired: l.desired })),
@@ -32,6 +34,7 @@ export function planMemberRecord(stored: StoredPlanMember): PlanMemberRecord {
     ordered: Number(stored.ordered),
     serving: Number(stored.serving),
     ...(stored.blocked !== undefined ? { blocked: stored.blocked } : {}),
+    ...(stored.reachable !== undefined ? { reachable: Number(stored.reachable) } : {}),
     at: new Date(stored.at),
     changes: (stored.changes ?? []).map((c) => ({
       at: new Date(c.at),

@@ -145,17 +145,29 @@ export class InMemoryCapacity implements CapacityPort {
   /** Makes `describe` or `setCapacity` throw (a deleted group, a denied call). */
   failDescribe?: Error;
   failSet?: Error;
+  /** EC2 places at most `placeable` instances; the launches past them failed, the latest at `startedAt`. */
+  shortfall?: { placeable: number; startedAt: Date; statusMessage: string };
   constructor(
     public desired: number,
     private readonly limits = { min: 0, max: 100 },
   ) {}
   async describe(): Promise<CapacityState> {
     if (this.failDescribe) throw this.failDescribe;
+    const short = this.shortfall && this.desired > this.shortfall.placeable ? this.shortfall : undefined;
     return {
       current: this.desired,
-      serving: this.desired,
+      serving: short ? short.placeable : this.desired,
       liveMin: this.limits.min,
       liveMax: this.limits.max,
+      ...(short
+        ? {
+            launchesFailing: {
+              missing: this.desired - short.placeable,
+              statusMessage: short.statusMessage,
+              startedAt: short.startedAt,
+            },
+          }
+        : {}),
     };
   }
   async setCapacity(_target: unknown, desired: number) {

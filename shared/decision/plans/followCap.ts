@@ -25,11 +25,13 @@ export function followCap(
   const notices: PlanNotice[] = [];
   for (const member of model.members) {
     const need = needs.get(member.name)?.need ?? 0;
-    const blocked = states[member.name]?.blocked;
-    const ordered = states[member.name]?.ordered;
+    const state = states[member.name];
+    const blocked = state?.blocked;
+    // What a blocked member can hold: what it ordered, or fewer when that cannot be had (a capacity shortfall).
+    const held = state ? (state.reachable ?? state.ordered) : undefined;
     const limit =
-      blocked !== undefined && ordered !== undefined
-        ? { level: ordered, why: blocked, cause: blocked }
+      blocked !== undefined && held !== undefined
+        ? { level: held, why: blocked, cause: blocked }
         : need > member.max
           ? {
               level: member.max,

@@ -1,3 +1,4 @@
+import type { CapacityState } from '../types';
 import { blockedBy } from './blockedBy';
 import { LEAD_OBSERVATIONS_KEPT } from './estimateLeadMinutes';
 import type { PlanMemberRecord } from './types';
@@ -5,11 +6,29 @@ import type { PlanMemberRecord } from './types';
 /** A scale-out that has not served after this long is no lead time to learn from (the longest lead is 120 min). */
 const GROWTH_WATCHED_MINUTES = 180;
 
+/** A member's resource as its walk observed it, for its plan record (planObserved). */
+export interface PlanObserved {
+  readonly ordered: number;
+  readonly serving: number;
+  /** Fewer units than it ordered that it can count on, when so (PlanMemberState.reachable). */
+  readonly reachable?: number;
+}
+
+/** A member's capacity view as its plan record takes it: a group whose launches fail reaches what it holds. */
+export function planObserved(state: CapacityState): PlanObserved {
+  const failing = state.launchesFailing;
+  return {
+    ordered: state.current,
+    serving: state.serving,
+    ...(failing ? { reachable: Math.max(0, state.current - failing.missing) } : {}),
+  };
+}
+
 /** What one recorded decision of a member leaves in its plan record. */
 export interface PlanRecordInput {
   readonly previous: PlanMemberRecord | undefined;
   /** The member's resource as the decision saw it; undefined when it was not observed (backed off). */
-  readonly observed: { readonly ordered: number; readonly serving: number } | undefined;
+  readonly observed: PlanObserved | undefined;
   readonly decision: {
     readonly current: number;
     readonly desired: number;
@@ -46,10 +65,12 @@ export function nextPlanRecord(input: PlanRecordInput): PlanMemberRecord | undef
   if (appliedAt && decision.desired > decision.current && !growing && serving < decision.desired)
     growing = { at: appliedAt, to: decision.desired };
   const blocked = blockedBy(decision);
+  const reachable = observed?.reachable;
   return {
     ordered,
     serving,
     ...(blocked !== undefined ? { blocked } : {}),
+    ...(blocked !== undefined && reachable !== undefined ? { reachable } : {}),
     at: now,
     changes: input.changes,
     planLevels: input.planLevels,

@@ -43,6 +43,7 @@ export function planMemberStates(
       serving: record.serving,
       changes: record.changes,
       ...(record.blocked !== undefined ? { blocked: record.blocked } : {}),
+      ...(record.reachable !== undefined ? { reachable: record.reachable } : {}),
     };
   }
   return { states, unknown };

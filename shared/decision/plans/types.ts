@@ -54,6 +54,11 @@ export interface PlanMemberState {
   readonly changes: readonly CapacityChange[];
   /** Why it cannot follow now (an action refused, an operation stuck or failed, a quota), if so. */
   readonly blocked?: string;
+  /**
+   * The units it can count on when fewer than it ordered can be had (an Auto Scaling group whose launches
+   * fail: the instances it holds); while it is blocked, the plan sizes the others for these.
+   */
+  readonly reachable?: number;
   /** The plan's forecast floor in force for it (predict's, already shifted by its lead time). */
   readonly forecastFloor?: { readonly units: number; readonly source: string };
 }
@@ -115,6 +120,8 @@ export interface PlanMemberRecord {
   readonly serving: number;
   /** Why it cannot follow now, from its own outcome (blockedBy.ts). */
   readonly blocked?: string;
+  /** The units it can count on when fewer than it ordered can be had (PlanMemberState.reachable). */
+  readonly reachable?: number;
   /** When its walk observed this. */
   readonly at: Date;
   /** Its recent capacity changes, oldest first (the scale-in hold reads those of the member in front). */

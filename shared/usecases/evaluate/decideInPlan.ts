@@ -2,6 +2,7 @@ import { blockedBy } from '../../decision/plans/blockedBy';
 import { decideMember } from '../../decision/plans/decideMember';
 import { decidePlan } from '../../decision/plans/decidePlan';
 import { followCap } from '../../decision/plans/followCap';
+import { planObserved } from '../../decision/plans/nextPlanRecord';
 import type { PlanMemberRecord, PlanMemberState, PlanNotice } from '../../decision/plans/types';
 import type { Decision, DecisionInput } from '../../decision/types';
 import type { PlanContext } from './types';
@@ -33,9 +34,11 @@ export function decideInPlan(
 ): DecidedInPlan {
   const { context } = plan;
   const { target, state, history, now } = input;
+  const observed = planObserved(state);
   const own: PlanMemberState = {
-    ordered: state.current,
-    serving: state.serving,
+    ordered: observed.ordered,
+    serving: observed.serving,
+    ...(observed.reachable !== undefined ? { reachable: observed.reachable } : {}),
     changes: history.changes,
     ...(forecastFloor ? { forecastFloor } : {}),
   };

@@ -1,5 +1,6 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
 import type { PauseState } from '../../decision/pauseState';
+import { planObserved } from '../../decision/plans/nextPlanRecord';
 import type { Decision, ScalingHistory } from '../../decision/types';
 import { LeaseLostError } from '../../errors';
 import type { Target } from '../../policy/schema';
@@ -214,7 +215,7 @@ function leasedUpdate(
 ): TargetUpdate {
   const { target, lease, record, now } = at;
   const plan = planRecordFor(run, target.name, {
-    observed: { ordered: decided.state.current, serving: decided.state.serving },
+    observed: planObserved(decided.state),
     decision: done,
     appliedAt: way.applied ? now : undefined,
     changes: way.next.changes,

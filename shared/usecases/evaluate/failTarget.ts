@@ -1,4 +1,5 @@
 import { backoffUntil } from '../../decision/backoff';
+import { planObserved } from '../../decision/plans/nextPlanRecord';
 import type { CapacityState, Decision } from '../../decision/types';
 import { RequestRefusedError } from '../../errors';
 import type { Target } from '../../policy/schema';
@@ -57,9 +58,7 @@ export async function failTarget(
   const plan =
     reason === 'ActionFailed'
       ? planRecordFor(run, target.name, {
-          observed: options.state
-            ? { ordered: options.state.current, serving: options.state.serving }
-            : undefined,
+          observed: options.state ? planObserved(options.state) : undefined,
           decision,
           appliedAt: undefined,
           changes: before.history.changes,

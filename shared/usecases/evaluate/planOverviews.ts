@@ -1,3 +1,4 @@
+import { planObserved } from '../../decision/plans/nextPlanRecord';
 import { type PlanOverview, planOverview } from '../../decision/plans/planOverview';
 import type { PlanMemberRecord, PlanMemberState } from '../../decision/plans/types';
 import type { MetricReading } from '../../decision/types';
@@ -40,8 +41,7 @@ export async function planOverviews(
       if (!seen?.state) continue;
       const recorded = context.states[target];
       states[target] = {
-        ordered: seen.state.current,
-        serving: seen.state.serving,
+        ...planObserved(seen.state),
         changes: recorded?.changes ?? records.get(target)?.changes ?? [],
         ...(recorded?.blocked !== undefined ? { blocked: recorded.blocked } : {}),
         ...(seen.floor ? { forecastFloor: seen.floor } : {}),

@@ -1,5 +1,6 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
 import type { PauseState } from '../../decision/pauseState';
+import { planObserved } from '../../decision/plans/nextPlanRecord';
 import type { TargetRecord } from '../../ports';
 import type { MemberInPlan } from './decideInPlan';
 import { decideTarget, operationOf } from './decideTarget';
@@ -85,7 +86,7 @@ export function routeTargets(
     if (needsLease(decided, record, run.dryRun(target))) routes.toLease.push(look);
     else {
       const plan = planRecordFor(run, target.name, {
-        observed: { ordered: decided.state.current, serving: decided.state.serving },
+        observed: planObserved(decided.state),
         decision: decided.decision,
         appliedAt: undefined,
         changes: record.history.changes,

@@ -1,6 +1,7 @@
 import { backoffUntil } from '../../decision/backoff';
 import type { KindModel } from '../../decision/kindModel';
 import { historySeconds, withAppliedChange, withoutChange } from '../../decision/nextHistory';
+import { planObserved } from '../../decision/plans/nextPlanRecord';
 import { reconcileIntent } from '../../decision/reconcileIntent';
 import type { CapacityState, PendingIntent, ScalingHistory } from '../../decision/types';
 import type { Target } from '../../policy/schema';
@@ -43,7 +44,7 @@ export async function settleIntent(
     ? withAppliedChange(record.history, intent, now, historySeconds(target))
     : record.history;
   const plan = planRecordFor(run, target.name, {
-    observed: { ordered: state.current, serving: state.serving },
+    observed: planObserved(state),
     decision,
     // A change its holder made but never recorded is watched from when it was written ahead.
     appliedAt: newlyApplied ? intent.at : undefined,

@@ -206,6 +206,30 @@ describe('the walk acts on plans: each member decides inside its plan, on what t
     expect(w.notices.filter((n) => n.decision.reason === 'ActionFailed')).toHaveLength(1);
   });
 
+  it('an API whose launches fail caps the replicas at what the instances it holds carry, told once', async () => {
+    const w = world(policyWith(), { api: 9, replicas: 2 });
+    // The API ordered 9 for 4,500 requests a minute; EC2 has placed 6 and fails to launch the rest.
+    w.group.shortfall = { placeable: 6, startedAt: T0, statusMessage: 'Insufficient capacity.' };
+    w.setDemand(4500);
+    for (let m = 0; m < 3; m += 1) {
+      w.clock.advance(60);
+      const api = await w.tick('asg');
+      const db = await w.tick('rds-replicas');
+      expect(api.reason).toBe('CapacityShortfall');
+      // Sized for what 6 instances carry (3,000: 2 replicas), not for the 9 ordered (4,500: 3 replicas).
+      expect(db).toMatchObject({ current: 2, desired: 2 });
+      expect(db.message).toContain(
+        'capped at the demand 3,000 a member that cannot follow carries (of 4,500)',
+      );
+    }
+    expect(w.ledger.plans.get('api')).toMatchObject({ ordered: 9, serving: 6, reachable: 6 });
+    expect(planNotices(w.notices)).toEqual([
+      'api cannot follow plan ticket-rush: EC2 Auto Scaling cannot launch the instances it was asked for (CapacityShortfall); the plan sizes the others for what its 6 instances carry (demand 3,000 of 4,500)',
+    ]);
+    expect(w.notices.filter((n) => n.decision.reason === 'CapacityShortfall')).toHaveLength(1);
+    expect(w.rds.actions).toEqual([]);
+  });
+
   it('scale-in runs fastest first: the replicas follow only after the API has been smaller for the hold', async () => {
     const w = world(policyWith(), { api: 9, replicas: 3 });
     w.setDemand(4500);

@@ -36,6 +36,28 @@ describe('followCap: a member that cannot follow caps what the plan asks of the 
       ],
     },
     {
+      name: 'the API ordered 9 but EC2 places only 6: the others are sized for the 6 it holds, not the 9 ordered',
+      demand: 4500,
+      states: {
+        ...healthy,
+        api: member(9, {
+          reachable: 6,
+          blocked: 'EC2 Auto Scaling cannot launch the instances it was asked for (CapacityShortfall)',
+        }),
+      },
+      sizedFor: 3000,
+      notices: [
+        'api cannot follow plan rush: EC2 Auto Scaling cannot launch the instances it was asked for (CapacityShortfall); the plan sizes the others for what its 6 instances carry (demand 3,000 of 4,500)',
+      ],
+    },
+    {
+      name: 'fewer reachable than ordered but not blocked (a failure older than the hour): sized for the demand',
+      demand: 4500,
+      states: { ...healthy, api: member(9, { reachable: 6 }) },
+      sizedFor: 4500,
+      notices: [],
+    },
+    {
       name: 'a stuck member with room to spare caps nothing and tells nothing',
       demand: 1000,
       states: { ...healthy, 'events-db': member(2, { blocked: 'quota' }) },

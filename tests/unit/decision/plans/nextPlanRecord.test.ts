@@ -81,8 +81,30 @@ describe('nextPlanRecord: what a member records of itself for the others, and th
         blocked: 'its scaler is backed off after failed evaluations (BackedOff)',
       },
     },
+    {
+      name: 'launches failing: blocked, and what it can count on is what it holds',
+      input: input({
+        observed: { ordered: 9, serving: 6, reachable: 6 },
+        decision: { current: 9, desired: 9, reason: 'CapacityShortfall' },
+      }),
+      want: {
+        ordered: 9,
+        serving: 6,
+        reachable: 6,
+        blocked: 'EC2 Auto Scaling cannot launch the instances it was asked for (CapacityShortfall)',
+      },
+    },
+    {
+      name: 'fewer reachable but not blocked (the failure is older than the hour): no reachable kept',
+      input: input({
+        observed: { ordered: 9, serving: 6, reachable: 6 },
+        decision: { current: 9, desired: 9, reason: 'InstancesWarming' },
+      }),
+      want: { ordered: 9, serving: 6 },
+    },
   ])('$name', ({ input: given, want }) => {
     const record = nextPlanRecord(given);
+    if (!('reachable' in want)) expect(record?.reachable).toBeUndefined();
     expect(record).toMatchObject({ at: T0, ...want });
     if (!('growing' in want)) expect(record?.growing).toBeUndefined();
     if (!('blocked' in want)) expect(record?.blocked).toBeUndefined();
