@@ -95,6 +95,7 @@ export interface KindModel<Observation> {
 
 /** A failed launch this recent is AWS still failing to place the group's instances (it retries, backing off). */
 const LAUNCH_FAILURE_RECENT_MS = 60 * 60_000;
+const KEEPS_ITS_REASON: ReadonlySet<ReasonCode> = new Set(['AsgBusy', 'LimitsConflict']);
 
 /**
  * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
@@ -107,9 +108,12 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
       return { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } };
     const failing = observation.launchesFailing;
     // Told, not waited out as warming: these instances will not boot until AWS can place them. A failure
-    // older than AWS's retries says nothing about a group short now (an instance being replaced).
+    // older than AWS's retries says nothing about a group short now (an instance being replaced). A busy group
+    // (an instance refresh, Launch suspended) or limits in conflict keep their own reason: theirs comes first.
     const recent =
-      failing !== undefined && now.getTime() - failing.startedAt.getTime() <= LAUNCH_FAILURE_RECENT_MS;
+      failing !== undefined &&
+      !KEEPS_ITS_REASON.has(decision.reason) &&
+      now.getTime() - failing.startedAt.getTime() <= LAUNCH_FAILURE_RECENT_MS;
     return recent
       ? {
           skip: 'CapacityShortfall',

@@ -74,6 +74,12 @@ describe('a group whose launches fail is told, not waited out as warming', () =>
       want: { reason: 'InstancesWarming', desired: 4, notify: false, acts: false },
     },
     {
+      name: 'busy (Launch suspended) while short: AsgBusy keeps its reason',
+      state: { ...short(2, 2), busy: 'processes suspended: Launch' },
+      cpu: 85,
+      want: { reason: 'AsgBusy', desired: 4, notify: false, acts: false },
+    },
+    {
       name: 'the same group with no launch failing: InstancesWarming, not told',
       state: { current: 4, serving: 2, liveMin: 0, liveMax: 10 },
       cpu: 85,
