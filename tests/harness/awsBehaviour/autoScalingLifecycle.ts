@@ -34,6 +34,8 @@ export class AutoScalingLifecycle implements Behaviour {
   private readonly refreshes = new Map<string, { id: string; startedAt: number; endsAt: number }>();
   private readonly shortfalls = new Map<string, Shortfall>();
   private readonly failedLaunches = new Map<string, { at: number; message: string }[]>();
+  /** Per group, the shortfall describes have shown: since when, and when last (the soak's invariant reads it). */
+  private readonly shownShort = new Map<string, { since: number; last: number }>();
 
   constructor(
     private readonly context: LayerContext,
@@ -100,6 +102,15 @@ export class AutoScalingLifecycle implements Behaviour {
     this.context.counts.count('foreign.desiredCapacity');
   }
 
+  /**
+   * Since when describes have shown the group short of instances EC2 could not place, without a gap of more than
+   * 5 minutes up to `now`; undefined when they do not show it now.
+   */
+  shortSince(group: string, now = this.context.now()): number | undefined {
+    const shown = this.shownShort.get(group);
+    return shown && now - shown.last <= 5 * MINUTE ? shown.since : undefined;
+  }
+
   /** Whether an instance refresh runs on the group now. */
   refreshing(group: string, now = this.context.now()): boolean {
     const refresh = this.refreshes.get(group);
@@ -152,6 +163,11 @@ export class AutoScalingLifecycle implements Behaviour {
       message: `We currently do not have sufficient ${shortfall.instanceType} capacity in the Availability Zone you requested. Our system will be working on provisioning additional capacity. Launching EC2 instance failed. (InsufficientInstanceCapacity)`,
     });
     this.failedLaunches.set(group, failures.slice(-20));
+    const shown = this.shownShort.get(group);
+    this.shownShort.set(group, {
+      since: shown && now - shown.last <= 5 * MINUTE ? shown.since : now,
+      last: now,
+    });
     return instances.slice(0, shortfall.instances);
   }
 

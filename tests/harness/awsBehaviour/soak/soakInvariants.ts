@@ -16,6 +16,8 @@ import { SOAK } from './soakPolicy';
 
 /** A stuck or refused operation must be told within this long. */
 const NOTICE_WITHIN = 30 * MINUTE;
+/** A group short of instances EC2 could not place this long is owed a notice. */
+const SHORTFALL_OWED_AFTER = 20 * MINUTE;
 /** Notices that change nothing (a gate holding a target, a failure), per target and rolling hour, at most. */
 const STORM = 4;
 const CHANGES = new Set([
@@ -52,7 +54,8 @@ interface Operation {
  * the calls the functions made through it: bounds; nothing touched that Scalepilot does not own; never fewer
  * than `min` healthy replicas serving because of a removal; at most one operation in flight per target;
  * every stuck or refused operation told within 30 minutes (or the same kind of failure of its target told
- * within the hour before, as the scalers tell the same failure at most once an hour), and no storm of
+ * within the hour before, as the scalers tell the same failure at most once an hour), a group EC2 left short
+ * of its desired capacity for 20 minutes told within 30 minutes more, and no storm of
  * notices (more than 4 that change nothing per target and hour); at the end, the ledger
  * agrees with the account.
  */
@@ -66,6 +69,8 @@ export class SoakInvariants {
   /** `toldBy`: the scalers' notice for it, told at most once an hour, so one of the hour before tells it too. */
   private readonly owed: { target: string; what: string; since: number; toldBy: string }[] = [];
   private readonly stormReported = new Map<string, number>();
+  /** The shortfalls (by their start) already owed a notice. */
+  private readonly shortfallsOwed = new Set<number>();
 
   constructor(private readonly policy: Policy) {}
 
@@ -77,6 +82,7 @@ export class SoakInvariants {
     for (const o of this.operations) if (!o.ended && !o.running(now)) o.ended = true;
     for (const m of fresh) this.mutation(world, m, fresh, before);
     this.stuck(now);
+    this.shortfall(world, now);
     this.told(world, now);
     this.bounds(world);
   }
@@ -227,6 +233,24 @@ export class SoakInvariants {
         return deleting ? status === 'deleting' : status === 'creating' || status === 'backing-up';
       },
     };
+  }
+
+  /**
+   * A group EC2 has left short of its desired capacity for 20 minutes is owed a notice (once a shortfall): the
+   * scaler tells it (`CapacityShortfall`) rather than waiting it out as warming.
+   */
+  private shortfall(world: ScalerWorld, now: number): void {
+    const since = world.layer.asg.shortSince(SOAK.group, now);
+    if (since === undefined || now - since < SHORTFALL_OWED_AFTER || this.shortfallsOwed.has(since)) return;
+    this.shortfallsOwed.add(since);
+    const target = this.policy.targets.find((t) => t.kind === 'asg' && t.autoScalingGroupName === SOAK.group);
+    if (target)
+      this.owed.push({
+        target: target.name,
+        what: `EC2 capacity shortfall of ${SOAK.group} since ${new Date(since).toISOString()}`,
+        since: since + SHORTFALL_OWED_AFTER,
+        toldBy: 'CapacityShortfall',
+      });
   }
 
   /** An operation still running past its deadline is stuck: it is owed a notice (once). */
