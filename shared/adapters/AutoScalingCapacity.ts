@@ -141,6 +141,8 @@ export class AutoScalingCapacity implements CapacityPort {
   /**
    * Why a group holds fewer instances than its desired capacity, when its latest launch failed; undefined
    * otherwise, and without a call for a group that holds them all (nearly every group, nearly every minute).
+   * A read that fails (throttled past its retries) is undefined too: it only tells, it never holds an action,
+   * so it must not fail the group's evaluation.
    */
   private async launchFailure(group: AutoScalingGroup): Promise<LaunchFailure | undefined> {
     const missing = (group.DesiredCapacity ?? 0) - placedUnits(group);
@@ -152,10 +154,8 @@ export class AutoScalingCapacity implements CapacityPort {
           MaxRecords: ACTIVITIES_READ,
         }),
       )
-      .catch((cause: unknown) => {
-        throw new AwsCallError('AutoScaling DescribeScalingActivities', cause);
-      });
-    const launch = latestLaunch(response.Activities ?? []);
+      .catch(() => undefined);
+    const launch = latestLaunch(response?.Activities ?? []);
     if (launch?.StatusCode !== 'Failed') return undefined;
     const statusMessage = (launch.StatusMessage ?? launch.Description ?? 'no status message').trim();
     return {

@@ -234,6 +234,13 @@ describe('AutoScalingCapacity.describe: a group short of its desired capacity, i
     expect(state.launchesFailing).toEqual(want);
   });
 
+  it('a read of the activities that fails tells nothing and fails nothing (it never holds an action)', async () => {
+    asg.on(DescribeScalingActivitiesCommand).rejects(new Error('Rate exceeded'));
+    const state = await describeGroup(weightedGroup(4, [{}, {}]));
+    expect(state).toMatchObject({ current: 4, serving: 2 });
+    expect(state.launchesFailing).toBeUndefined();
+  });
+
   it('reads no activities for a group that holds every instance it asked for', async () => {
     asg.on(DescribeScalingActivitiesCommand).rejects(new Error('not expected'));
     const state = await describeGroup(weightedGroup(3, [{}, {}, { state: 'Pending' }]));
