@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { validatePolicy } from '../../shared/policy/parsePolicy';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
+import { groupPolicy } from './worldPolicies';
 import { calls, decisions, run, story } from './worldRuns';
 
 // An EC2 capacity shortfall through the AWS behaviour layer: moto places every instance at once, so the
@@ -13,33 +13,9 @@ afterEach(async () => {
   world = undefined;
 });
 
-const policy = validatePolicy({
-  version: 1,
-  targets: [
-    {
-      name: 'web',
-      kind: 'asg',
-      autoScalingGroupName: 'web-asg',
-      capacity: { min: 2, max: 8 },
-      instanceWarmupSeconds: 120,
-      cooldowns: { scaleOutSeconds: 120, scaleInSeconds: 300 },
-      stabilization: { scaleOutSeconds: 0, scaleInSeconds: 120 },
-      rules: [
-        {
-          name: 'cpu',
-          type: 'step',
-          metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-          scaleOut: [{ above: 70, add: 2 }],
-          scaleIn: [{ below: 30, remove: 1 }],
-        },
-      ],
-    },
-  ],
-});
-
 describe('an EC2 capacity shortfall (issue 21: waited out as warming, untold)', () => {
   it('is told once while it lasts, asks AWS for no more than the rules need, and ends when EC2 places the instances', async () => {
-    world = await ScalerWorld.start({ policy });
+    world = await ScalerWorld.start({ policy: groupPolicy() });
     // Five instances' worth of load; EC2 can place three of the group's instances for the next 40 minutes.
     world.demand.set('web', 5);
     world.layer.asg.shortfall('web-asg', 3, 40, 'm5.large');

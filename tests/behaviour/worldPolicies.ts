@@ -77,3 +77,31 @@ export function shardsPolicy(extra: Record<string, unknown> = {}): Policy {
     ],
   });
 }
+
+/** An Auto Scaling group `web-asg` (2-8), on CPU: above 70% adds 2, below 30% removes 1. */
+export function groupPolicy(extra: Record<string, unknown> = {}): Policy {
+  return validatePolicy({
+    version: 1,
+    targets: [
+      {
+        name: 'web',
+        kind: 'asg',
+        autoScalingGroupName: 'web-asg',
+        capacity: { min: 2, max: 8 },
+        instanceWarmupSeconds: 120,
+        cooldowns: { scaleOutSeconds: 120, scaleInSeconds: 300 },
+        stabilization: { scaleOutSeconds: 0, scaleInSeconds: 120 },
+        rules: [
+          {
+            name: 'cpu',
+            type: 'step',
+            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+            scaleOut: [{ above: 70, add: 2 }],
+            scaleIn: [{ below: 30, remove: 1 }],
+          },
+        ],
+        ...extra,
+      },
+    ],
+  });
+}
