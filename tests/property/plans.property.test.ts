@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { carriedDemand } from '../../shared/decision/plans/carriedDemand';
 import { decidePlan } from '../../shared/decision/plans/decidePlan';
+import { followCap } from '../../shared/decision/plans/followCap';
 import { planOrder } from '../../shared/decision/plans/planOrder';
 import { readinessGate } from '../../shared/decision/plans/readinessGate';
 import type {
@@ -89,6 +90,35 @@ describe('plans: invariants', () => {
           level,
         );
       }),
+      { seed: 24, numRuns: 300 },
+    );
+  });
+
+  it('a blocked member caps the plan at what it can hold: never above its demand, fewer units never more', () => {
+    fc.assert(
+      fc.property(
+        planArb,
+        fc.double({ min: 0, max: 1e4, noNaN: true }),
+        fc.nat({ max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 0, max: 20 }),
+        (plan, demand, i, ordered, short) => {
+          const m = plan.members[i % plan.members.length] as PlanMemberModel;
+          const reachable = Math.max(0, ordered - short);
+          const states = (more: Partial<PlanMemberState>): Record<string, PlanMemberState> => ({
+            [m.name]: { ordered, serving: reachable, changes: [], blocked: 'test', ...more },
+          });
+          const byOrder = followCap(plan, demand, states({})).sizedFor;
+          const byReach = followCap(plan, demand, states({ reachable })).sizedFor;
+          expect(byOrder).toBeLessThanOrEqual(demand);
+          expect(byReach).toBeLessThanOrEqual(byOrder);
+          // Sized for what it holds, it needs no more than what it holds (when any demand fits that level).
+          if (byReach < demand)
+            expect(wantedUnits(plan, byReach).get(m.name)?.need as number).toBeLessThanOrEqual(
+              Math.max(reachable, wantedUnits(plan, 0).get(m.name)?.need as number),
+            );
+        },
+      ),
       { seed: 24, numRuns: 300 },
     );
   });
