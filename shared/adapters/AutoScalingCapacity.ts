@@ -145,7 +145,8 @@ export class AutoScalingCapacity implements CapacityPort {
    * so it must not fail the group's evaluation.
    */
   private async launchFailure(group: AutoScalingGroup): Promise<LaunchFailure | undefined> {
-    const missing = (group.DesiredCapacity ?? 0) - placedUnits(group);
+    const placed = unitsOf(group, (state) => !LEAVING.test(state));
+    const missing = (group.DesiredCapacity ?? 0) - placed;
     if (missing <= 0 || !group.AutoScalingGroupName) return undefined;
     const response = await this.client
       .send(
@@ -182,10 +183,13 @@ export class AutoScalingCapacity implements CapacityPort {
 
 type LaunchFailure = NonNullable<CapacityState['launchesFailing']>;
 
-/** The units of the instances the group holds toward its desired capacity (booting ones too, leaving ones not). */
-function placedUnits(group: AutoScalingGroup): number {
+/**
+ * The units of the group's instances whose lifecycle state `counts`: those in service (serving), or all but
+ * those on their way out (placed toward the desired capacity, booting ones too).
+ */
+function unitsOf(group: AutoScalingGroup, counts: (lifecycleState: string) => boolean): number {
   return (group.Instances ?? [])
-    .filter((i) => !LEAVING.test(i.LifecycleState ?? ''))
+    .filter((i) => counts(i.LifecycleState ?? ''))
     .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
 }
 
@@ -220,9 +224,7 @@ function stateOf(
   // mixed instances policy's weights): DesiredCapacity, MinSize and MaxSize already are, and each
   // instance counts its WeightedCapacity (1 when the group has no weights).
   const current = group.DesiredCapacity ?? 0;
-  const inService = (group.Instances ?? [])
-    .filter((i) => i.LifecycleState === 'InService')
-    .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
+  const inService = unitsOf(group, (state) => state === 'InService');
   const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
   return {
     current,

@@ -34,11 +34,8 @@ export function decideInPlan(
 ): DecidedInPlan {
   const { context } = plan;
   const { target, state, history, now } = input;
-  const observed = planObserved(state);
   const own: PlanMemberState = {
-    ordered: observed.ordered,
-    serving: observed.serving,
-    ...(observed.reachable !== undefined ? { reachable: observed.reachable } : {}),
+    ...planObserved(state),
     changes: history.changes,
     ...(forecastFloor ? { forecastFloor } : {}),
   };

@@ -107,8 +107,13 @@ export class AutoScalingLifecycle implements Behaviour {
    * 5 minutes up to `now`; undefined when they do not show it now.
    */
   shortSince(group: string, now = this.context.now()): number | undefined {
+    return this.shortfallShown(group, now)?.since;
+  }
+
+  /** The group's shortfall as describes have shown it, if the last of them was at most 5 minutes before `now`. */
+  private shortfallShown(group: string, now: number): { since: number; last: number } | undefined {
     const shown = this.shownShort.get(group);
-    return shown && now - shown.last <= 5 * MINUTE ? shown.since : undefined;
+    return shown && now - shown.last <= 5 * MINUTE ? shown : undefined;
   }
 
   /** Whether an instance refresh runs on the group now. */
@@ -163,11 +168,7 @@ export class AutoScalingLifecycle implements Behaviour {
       message: `We currently do not have sufficient ${shortfall.instanceType} capacity in the Availability Zone you requested. Our system will be working on provisioning additional capacity. Launching EC2 instance failed. (InsufficientInstanceCapacity)`,
     });
     this.failedLaunches.set(group, failures.slice(-20));
-    const shown = this.shownShort.get(group);
-    this.shownShort.set(group, {
-      since: shown && now - shown.last <= 5 * MINUTE ? shown.since : now,
-      last: now,
-    });
+    this.shownShort.set(group, { since: this.shortfallShown(group, now)?.since ?? now, last: now });
     return instances.slice(0, shortfall.instances);
   }
 
