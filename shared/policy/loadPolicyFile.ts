@@ -17,13 +17,25 @@ export function loadPolicyFile(path: string, options: ValidateOptions = {}): Pol
     text = readFileSync(path, 'utf8');
   } catch (cause) {
     if (cause instanceof PolicyValidationError) throw cause;
+    // The path as given (which file the operator named), and why in words rather than Node's error text.
     throw new PolicyValidationError(
-      basename(path),
-      [{ path: '(file)', message: `cannot be read: ${String(cause)}` }],
+      path,
+      [{ path: '(file)', message: `cannot be read (${whyUnreadable(cause)})` }],
       {
         cause,
       },
     );
   }
   return parsePolicy(text, basename(path), options);
+}
+
+/** Why a file could not be read, in a few words. */
+function whyUnreadable(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return (
+    { ENOENT: 'no such file', EISDIR: 'a folder', ENOTDIR: 'a file is in the way', EACCES: 'no permission' }[
+      code
+    ] ??
+    (code || String(cause))
+  );
 }

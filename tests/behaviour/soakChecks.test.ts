@@ -7,7 +7,7 @@ import { episodes } from '../harness/awsBehaviour/soak/soakCommands';
 import { SoakInvariants } from '../harness/awsBehaviour/soak/soakInvariants';
 import { SOAK } from '../harness/awsBehaviour/soak/soakPolicy';
 import type { Model, Soak } from '../harness/awsBehaviour/soak/soakSteps';
-import { replicasPolicy } from './worldPolicies';
+import { groupPolicy, replicasPolicy } from './worldPolicies';
 import { decisions, run, story } from './worldRuns';
 
 // The soak's own checks and episodes, where a 7-day seed showed them wrong (issue 21): each test fails
@@ -86,6 +86,36 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     await run(w, 'rds-replicas', 10);
     expect(w.layer.counts.get('rds.stuckCreating')).toBe(1); // one episode, however often described
   });
+  it('a shortfall again within the hour of the last one’s notice is the same news: owed nothing more, also once Launch is suspended (seed 6502)', async () => {
+    const w = await ScalerWorld.start({ policy: groupPolicy({ autoScalingGroupName: SOAK.group }) });
+    world = w;
+    const invariants = new SoakInvariants(w.policy);
+    const step = async (minutes: number) => {
+      for (let m = 0; m < minutes; m += 4) {
+        await w.advance(4);
+        await w.publish();
+        await w.schedule('asg');
+        invariants.afterStep(w, new Map());
+      }
+    };
+    const told = () => w.layer.notices.filter((n) => n.reason === 'CapacityShortfall');
+    w.demand.set('web', 5);
+    w.layer.asg.shortfall(SOAK.group, 3, 30);
+    await step(48); // told once; EC2 places the instances after 30 minutes
+    expect(told(), story(w)).toHaveLength(1);
+    expect(w.layer.asg.shortSince(SOAK.group)).toBeUndefined();
+    // Short again 48 minutes after it was told, and Launch suspended before the scaler's hour is up: the
+    // scaler rightly says AsgBusy from then; the shortfall was told 48 minutes before it began.
+    w.layer.asg.shortfall(SOAK.group, 3, 60);
+    await step(12);
+    expect(w.layer.asg.shortSince(SOAK.group), story(w)).toBeDefined();
+    await w.layer.asg.suspend(SOAK.group, ['Launch', 'Terminate']);
+    await step(60);
+    expect(decisions(w).at(-1)?.reason, story(w)).toBe('AsgBusy');
+    expect(told()).toHaveLength(1);
+    expect(invariants.violations).toEqual([]);
+  });
+
   it('bounds count the replicas that serve: a failed one beside max serving while it is replaced is no breach (seed 21)', async () => {
     const { w, invariants, step, serving } = await readsAtMax();
     const stale = newest(serving());

@@ -129,6 +129,16 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--out: .*: cannot be written \(a folder\)$/,
     },
     {
+      name: "a policy file that does not exist, named as given (was Node's ENOENT text)",
+      args: ['validate', join(dir, 'nope.yml')],
+      line: /^\/.*\/nope\.yml: \(file\): cannot be read \(no such file\)$/,
+    },
+    {
+      name: 'a folder given as the policy',
+      args: ['validate', dir],
+      line: /^\/.*: \(file\): cannot be read \(a folder\)$/,
+    },
+    {
       name: 'decisions of a target the policy does not have, refused before AWS',
       args: ['decisions', EXAMPLE_POLICY, '--target', 'nope'],
       line: /scalepilot\.yml: no target "nope"$/,
