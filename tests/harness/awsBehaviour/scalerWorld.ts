@@ -69,6 +69,8 @@ export class ScalerWorld {
   /** Per rule of a target, when its rules see different loads (memory high, CPU quiet): units' worth of each. */
   readonly ruleDemand = new Map<string, Readonly<Record<string, number>>>();
   readonly evaluations: Evaluation[] = [];
+  /** When each evaluation was made (virtual epoch ms), to read a soak's decisions in time. */
+  readonly evaluatedAt = new WeakMap<Evaluation, number>();
   private readonly processes = new Map<TargetKind, ScalerProcess>();
 
   private constructor(
@@ -265,6 +267,7 @@ export class ScalerWorld {
       { awsRequestId: id, getRemainingTimeInMillis: () => 60_000 },
     );
     this.evaluations.push(...evaluations);
+    for (const e of evaluations) this.evaluatedAt.set(e, this.clock.now().getTime());
     return evaluations;
   }
 

@@ -149,8 +149,13 @@ async function playCommands(soak: Soak, model: Model, seed: number): Promise<voi
 
 /** SOAK_DEBUG=<target>: that target's decisions and notices, to read why it did what it did. */
 function printTarget(world: ScalerWorld, target: string, progress: (line: string) => void): void {
-  for (const e of world.evaluations.filter((x) => x.decision.target === target))
-    progress(`  ${e.decision.reason}: ${e.decision.message.slice(-160)}`);
+  for (const e of world.evaluations.filter((x) => x.decision.target === target)) {
+    const at = world.evaluatedAt.get(e);
+    const when = at === undefined ? '' : `${new Date(at).toISOString().slice(5, 16)} `;
+    progress(
+      `  ${when}${e.decision.reason} ${e.decision.current} → ${e.decision.desired}: ${e.decision.message.slice(-160)}`,
+    );
+  }
   progress(JSON.stringify(world.layer.notices.filter((n) => n.target === target)));
 }
 
