@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
+import { fileProblem } from '../../shared/fileProblem';
 import type { Ledger } from '../../shared/ports';
 import { parseTraceCsv } from '../../shared/simulate/trace';
 
@@ -131,17 +132,9 @@ function onFile<T>(option: string, path: string, failed: string, act: () => T, m
   try {
     return act();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    const why =
-      {
-        ENOENT: missing,
-        EISDIR: 'a folder',
-        ENOTDIR: 'a file is in the way',
-        EEXIST: 'a file is in the way',
-        EACCES: 'no permission',
-      }[code] ??
-      (code || 'unknown reason');
-    throw new CliUsageError(`${option}: ${path}: ${failed} (${why})`, { cause: error });
+    throw new CliUsageError(`${option}: ${path}: ${failed} (${fileProblem(error, missing)})`, {
+      cause: error,
+    });
   }
 }
 

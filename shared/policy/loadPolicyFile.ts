@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PolicyValidationError } from '../errors';
+import { fileProblem } from '../fileProblem';
 import { MAX_POLICY_CHARS, parsePolicy, type ValidateOptions } from './parsePolicy';
 import type { Policy } from './schema';
 
@@ -20,22 +21,11 @@ export function loadPolicyFile(path: string, options: ValidateOptions = {}): Pol
     // The path as given (which file the operator named), and why in words rather than Node's error text.
     throw new PolicyValidationError(
       path,
-      [{ path: '(file)', message: `cannot be read (${whyUnreadable(cause)})` }],
+      [{ path: '(file)', message: `cannot be read (${fileProblem(cause)})` }],
       {
         cause,
       },
     );
   }
   return parsePolicy(text, basename(path), options);
-}
-
-/** Why a file could not be read, in a few words. */
-function whyUnreadable(cause: unknown): string {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-  return (
-    { ENOENT: 'no such file', EISDIR: 'a folder', ENOTDIR: 'a file is in the way', EACCES: 'no permission' }[
-      code
-    ] ??
-    (code || String(cause))
-  );
 }
