@@ -1,5 +1,6 @@
 import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy } from '../../shared/policy/schema';
+import { seedStepTargetInput } from '../harness/fixtures';
 
 // Policies of the behaviour-layer tests: one target each, short cooldowns so a scenario of a few virtual
 // hours sees every step.
@@ -78,30 +79,20 @@ export function shardsPolicy(extra: Record<string, unknown> = {}): Policy {
   });
 }
 
-/** An Auto Scaling group `web-asg` (2-8), on CPU: above 70% adds 2, below 30% removes 1. */
+/** An Auto Scaling group `web-asg` (2-8), on CPU: above 70% adds 2, below 30% removes 1 (the seeds' step rule). */
 export function groupPolicy(extra: Record<string, unknown> = {}): Policy {
   return validatePolicy({
     version: 1,
     targets: [
-      {
+      seedStepTargetInput({
         name: 'web',
-        kind: 'asg',
         autoScalingGroupName: 'web-asg',
         capacity: { min: 2, max: 8 },
         instanceWarmupSeconds: 120,
         cooldowns: { scaleOutSeconds: 120, scaleInSeconds: 300 },
         stabilization: { scaleOutSeconds: 0, scaleInSeconds: 120 },
-        rules: [
-          {
-            name: 'cpu',
-            type: 'step',
-            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-            scaleOut: [{ above: 70, add: 2 }],
-            scaleIn: [{ below: 30, remove: 1 }],
-          },
-        ],
         ...extra,
-      },
+      }),
     ],
   });
 }

@@ -65,11 +65,10 @@ export class SoakInvariants {
   private readonly owned = new Set<string>();
   private readonly drained = new Set<string>();
   private readonly operations: Operation[] = [];
-  /** Refusals and stuck operations waiting for their notice. */
-  /** `toldBy`: the scalers' notice for it, told at most once an hour, so one of the hour before tells it too. */
   /**
-   * Notices owed since `since`; one of reason `toldBy` after `toldAfter` (default: the hour before `since`) counts
-   * too: the scalers tell the same failure at most once an hour.
+   * Refusals, stuck operations and shortfalls waiting for their notice, owed since `since`. `toldBy` is the
+   * scalers' notice for it, told at most once an hour, so one of that reason after `toldAfter` (default: the
+   * hour before `since`) tells it too.
    */
   private readonly owed: {
     target: string;
