@@ -10,6 +10,9 @@ export function fileProblem(error: unknown, missing = 'no such file'): string {
     ENOTDIR: 'a file is in the way',
     EEXIST: 'a file is in the way',
     EACCES: 'no permission',
+    EPERM: 'not permitted',
+    EROFS: 'a read-only file system',
+    ENOSPC: 'no space left',
   };
   return words[code] ?? (code || 'unknown reason');
 }

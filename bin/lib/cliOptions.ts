@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
@@ -106,8 +107,34 @@ export function traceRows(file: string | undefined) {
  * fails before it starts, in one line: a path through a file, no permission.
  */
 export function outFolder(option: string, dir: string): string {
-  onFile(option, dir, 'cannot be created', () => mkdirSync(dir, { recursive: true }));
+  onFile(option, dir, 'cannot be created', () => makeFolder(dir), 'the file system refuses it');
   return dir;
+}
+
+/**
+ * `mkdir -p` that always ends. Node's `recursive: true` spins forever where a folder that exists cannot hold the
+ * child (under /proc a new name answers ENOENT, so it makes the parent again and retries): here an ENOENT under a
+ * parent that is a folder is final.
+ */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && isFolder(dir)) return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || isFolder(parent)) throw error;
+    makeFolder(parent);
+    mkdirSync(dir);
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the file an option names, or says in one line why it cannot (a folder, no such folder, no permission). */

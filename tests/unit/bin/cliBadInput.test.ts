@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,14 @@ function aFile(): string {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'not a folder\n');
   return file;
+}
+
+/** A symbolic link to nothing, where a folder is wanted. */
+function aDanglingLink(): string {
+  const link = join(dir, 'dangling');
+  rmSync(link, { force: true });
+  symlinkSync(join(dir, 'nowhere'), link);
+  return link;
 }
 
 /** A file that is not JSON. */
@@ -119,6 +127,16 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--out: .*a-file\/report: cannot be created \(a file is in the way\)$/,
     },
     {
+      name: 'an --out folder the file system has no place for (Node\'s recursive mkdir spun forever under /proc)',
+      args: ['backtest', '--trace', TRACE, '--out', '/proc/scalepilot-report/run'],
+      line: /^--out: \/proc\/scalepilot-report\/run: cannot be created \(the file system refuses it\)$/,
+    },
+    {
+      name: 'an --out folder through a link to nowhere',
+      args: ['backtest', '--trace', TRACE, '--out', join(aDanglingLink(), 'report')],
+      line: /^--out: .*dangling\/report: cannot be created \(a file is in the way\)$/,
+    },
+    {
       name: "forecast's --out through a file",
       args: ['forecast', '--trace', TRACE, '--out', join(aFile(), 'f')],
       line: /^--out: .*a-file\/f: cannot be created \(a file is in the way\)$/,
@@ -210,6 +228,8 @@ describe('the CLI answers bad input with one line and exit 1', () => {
   ])('$name', ({ args, line }) => {
     const run = spawnSync(process.execPath, [CLI, ...args], {
       encoding: 'utf8',
+      // A command that hangs fails its row (spawnSync blocks the test's own timeout).
+      timeout: 60_000,
       // No AWS: a row that tried to reach it would fail on this endpoint, not silently pass.
       env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
     });
