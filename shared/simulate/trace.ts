@@ -27,6 +27,8 @@ export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
     const v = Number(value);
     if (!Number.isFinite(time) || value === undefined || value.trim() === '' || !Number.isFinite(v))
       problems.push(`${file}:${i + 1}: expected "timestamp,value", got "${line}"`);
+    // A load is a count, a rate or a utilisation: below zero it is a broken export, not a quiet minute.
+    else if (v < 0) problems.push(`${file}:${i + 1}: a load cannot be negative, got "${line}"`);
     else rows.push({ time, value: v });
   });
   rows.forEach((row, i) => {

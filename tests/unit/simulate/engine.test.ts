@@ -80,6 +80,12 @@ describe('trace grid', () => {
     );
   });
 
+  it('refuses a negative load, naming its line', () => {
+    expect(() =>
+      parseTraceCsv('timestamp,value\n2026-01-01T00:00:00Z,4\n2026-01-01T00:05:00Z,-3\n', 't.csv'),
+    ).toThrow('t.csv:3: a load cannot be negative, got "2026-01-01T00:05:00Z,-3"');
+  });
+
   it('takes p99 with linear interpolation between closest ranks', () => {
     expect(percentile([1, 2, 3, 4, 5], 0.99)).toBeCloseTo(4.96);
     expect(percentile([7], 0.99)).toBe(7);
