@@ -24,7 +24,8 @@ export function parsePolicy(text: string, file = 'scalepilot.yml', options: Vali
       file,
       document.errors.map((e) => ({
         path: `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}`,
-        message: e.message.split('\n')[0] ?? e.message,
+        // yaml's pretty message repeats the place (" at line 3, column 1:") that the path already gives.
+        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
       })),
     );
   }

@@ -127,7 +127,7 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--out: .*a-file\/report: cannot be created \(a file is in the way\)$/,
     },
     {
-      name: 'an --out folder the file system has no place for (Node\'s recursive mkdir spun forever under /proc)',
+      name: "an --out folder the file system has no place for (Node's recursive mkdir spun forever under /proc)",
       args: ['backtest', '--trace', TRACE, '--out', '/proc/scalepilot-report/run'],
       line: /^--out: \/proc\/scalepilot-report\/run: cannot be created \(the file system refuses it\)$/,
     },

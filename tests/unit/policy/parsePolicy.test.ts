@@ -209,6 +209,23 @@ describe('validation reports every problem with its place', () => {
     );
   });
 
+  it.each([
+    {
+      name: 'a key twice',
+      text: 'version: 1\ntargets: []\ntargets: []\n',
+      line: 'broken.yml: line 3, column 1: Map keys must be unique',
+    },
+    {
+      name: 'a tab as indentation',
+      text: '\t- bad\n',
+      line: 'broken.yml: line 1, column 1: Tabs are not allowed as indentation',
+    },
+  ])('says the place of a YAML error once: $name', ({ text, line }) => {
+    expect(() => parsePolicy(text, 'broken.yml')).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(new RegExp(`^${line}$`, 'm')) }),
+    );
+  });
+
   it('keeps docs/policy.schema.json (the editors’ copy) in step with the schema', () => {
     const committed = readFileSync(new URL('../../../docs/policy.schema.json', import.meta.url), 'utf8');
     expect(JSON.parse(committed)).toEqual(policyJsonSchema());
