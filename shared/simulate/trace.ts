@@ -37,8 +37,31 @@ export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
       problems.push(`${file}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`);
   });
   if (rows.length === 0) problems.push(`${file}: no rows`);
+  if (problems.length === 0) problems.push(...spanProblems(rows, file));
   if (problems.length > 0) throw new ScalingError(problems.slice(0, 20).join('\n'));
   return rows;
+}
+
+/** The longest span a trace may cover: three years of minutes replay in seconds; a stray year would not. */
+export const MAX_TRACE_DAYS = 1096;
+
+/**
+ * A trace is replayed minute by minute from its first row to its last: one row from the wrong year (an epoch-0
+ * timestamp, a typo) would make decades of minutes. Refused, naming the longest gap, where the stray row sits.
+ */
+function spanProblems(rows: readonly TraceRow[], file: string): string[] {
+  const days = ((rows[rows.length - 1] as TraceRow).time - (rows[0] as TraceRow).time) / 86_400_000;
+  if (days <= MAX_TRACE_DAYS) return [];
+  let gapAt = 1;
+  for (let i = 2; i < rows.length; i += 1) {
+    const gap = (rows[i] as TraceRow).time - (rows[i - 1] as TraceRow).time;
+    if (gap > (rows[gapAt] as TraceRow).time - (rows[gapAt - 1] as TraceRow).time) gapAt = i;
+  }
+  const day = (row: TraceRow) => new Date(row.time).toISOString().slice(0, 10);
+  const [before, after] = [rows[gapAt - 1] as TraceRow, rows[gapAt] as TraceRow];
+  return [
+    `${file}: spans ${Math.round(days)} days; a trace may span at most ${MAX_TRACE_DAYS} (its longest gap: ${day(before)} to ${day(after)})`,
+  ];
 }
 
 /**

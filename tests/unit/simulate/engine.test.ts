@@ -86,6 +86,15 @@ describe('trace grid', () => {
     ).toThrow('t.csv:3: a load cannot be negative, got "2026-01-01T00:05:00Z,-3"');
   });
 
+  it('refuses a trace spanning decades (a stray row), naming its longest gap', () => {
+    const text = 'timestamp,value\n1970-01-01T00:00:00Z,5\n2026-01-01T00:00:00Z,3\n2026-01-01T00:05:00Z,4\n';
+    expect(() => parseTraceCsv(text, 't.csv')).toThrow(
+      /^t\.csv: spans 20454 days; a trace may span at most 1096 \(its longest gap: 1970-01-01 to 2026-01-01\)$/,
+    );
+    const threeYears = `timestamp,value\n2020-01-01T00:00:00Z,5\n2022-12-31T00:00:00Z,3\n`;
+    expect(parseTraceCsv(threeYears, 't.csv')).toHaveLength(2);
+  });
+
   it('takes p99 with linear interpolation between closest ranks', () => {
     expect(percentile([1, 2, 3, 4, 5], 0.99)).toBeCloseTo(4.96);
     expect(percentile([7], 0.99)).toBe(7);
