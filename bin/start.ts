@@ -13,7 +13,7 @@ import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
 import { figuresTable, replayDecisionMarks, writeReport } from './lib/backtestOutput';
-import { stageOption } from './lib/cliOptions';
+import { outFolder, stageOption } from './lib/cliOptions';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
 import { BACKFILL_DAYS, backfillDemand, planReplay, planStartUnits } from './lib/planReplay';
 import { planStepLine, predictionLines } from './lib/planSteps';
@@ -64,6 +64,8 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { series, history } = (() => {
   try {
+    // The report is written after the replay: a folder it cannot make is said now, not minutes later.
+    outFolder('--out', options.out);
     return replayWindow(options.trace, options.from, options.hours);
   } catch (error) {
     // Bad options or a bad trace: say what and where, start nothing.

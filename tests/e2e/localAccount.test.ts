@@ -320,6 +320,24 @@ describe('npm start as a command', () => {
     child?.kill('SIGKILL');
   });
 
+  it('refuses an --out folder it cannot make before it starts anything (it hung after the replay)', async () => {
+    const refused = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bin/start.ts', '--out', '/proc/scalepilot/x'],
+      {
+        cwd: ROOT,
+        timeout: 60_000,
+      },
+    ).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr?.trim()).toBe(
+      '✖ --out: /proc/scalepilot/x: cannot be created (the file system refuses it)',
+    );
+  });
+
   it('can be read from while it runs, and Ctrl-C stops it leaving no process behind', async () => {
     child = spawn(
       process.execPath,
