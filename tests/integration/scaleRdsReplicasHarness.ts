@@ -5,7 +5,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import type { Emulator } from '../../bin/lib/emulator';
-import { clientOptions } from '../../shared/adapters/awsConfig';
+import { type AwsConfig, clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { rdsReplicaScaler } from '../../shared/adapters/RdsReplicaCapacity';
 import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
@@ -41,8 +41,16 @@ export const rdsPolicy = (): Policy => ({
   plans: [],
 });
 
-/** The RDS scaler wired as in Lambda, on the emulator, with a test clock; the source and a hand-made replica. */
-export async function rdsScalerOnEmulator(em: Emulator, policy: Policy = rdsPolicy()) {
+/**
+ * The RDS scaler wired as in Lambda, on the emulator, with a test clock; the source and a hand-made replica.
+ * `functionAws`: where the function's own clients go (a fault proxy in front of the emulator); the set-up and
+ * the helpers below always reach the emulator itself.
+ */
+export async function rdsScalerOnEmulator(
+  em: Emulator,
+  policy: Policy = rdsPolicy(),
+  functionAws: AwsConfig = em.aws,
+) {
   const clock = testClock(new Date());
   const log = capturedLog();
   const account = new DemoAccount(em.aws);
@@ -63,7 +71,7 @@ export async function rdsScalerOnEmulator(em: Emulator, policy: Policy = rdsPoli
     logger: log.sink,
     env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: SCOPE },
     policy,
-    aws: em.aws,
+    aws: functionAws,
     clock,
   });
   const handler = createScalerHandler(runtime);
