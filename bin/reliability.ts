@@ -30,7 +30,7 @@ const promises: Record<Item, { title: string; promise: string }> = {
   faults: {
     title: '3. Faults injected at the HTTP level',
     promise:
-      'A fault-injecting proxy between the function and the emulator (tests/harness/faultProxy.ts) answers `Throttling`/`ThrottlingException`, `RequestLimitExceeded`, HTTP 500s, connection resets and timeouts (before or after the emulator acted) on 30% of requests, every kind at least once, so the SDK’s standard retry strategy really runs. Lambda’s side is played as AWS documents it, with the packaged template’s `MaximumRetryAttempts`: each event then completes (a decision in the ledger) or is in the dead-letter queue (a real SQS queue in the emulator), exactly once, counted from those two and not from the harness; a poison event is tried exactly the template’s retries plus one; nothing acts twice, no call makes more than the configured SDK attempts. An action AWS refuses on every attempt is recorded `ActionFailed`, counted in the metric the stack alarms on and backed off.',
+      'A fault-injecting proxy between the function and the emulator (tests/harness/faultProxy.ts) answers `Throttling`/`ThrottlingException`, `RequestLimitExceeded`, HTTP 500s, connection resets and timeouts (before or after the emulator acted) on 30% of requests, every kind at least once, so the SDK’s standard retry strategy really runs. Lambda’s side is played as AWS documents it, with the packaged template’s `MaximumRetryAttempts`: each event then completes (a decision in the ledger) or is in the dead-letter queue (a real SQS queue in the emulator), exactly once, counted from those two and not from the harness; a poison event is tried exactly the template’s retries plus one; nothing acts twice, no call makes more than the configured SDK attempts. An action AWS refuses on every attempt is recorded `ActionFailed`, counted in the metric the stack alarms on and backed off. The RDS scaler under the same faults, its readers busy then quiet: the replicas stay within min and max at every minute, only its own replicas are deleted, none is created again while it exists, and each completed event changes capacity at most once (a run Lambda retries after its record was written records its decision again, never a second change).',
   },
   crashes: {
     title: '4. Crashes in the write-ahead sequence',
@@ -68,6 +68,7 @@ function itemOf(file: string, ancestors: readonly string[]): Item {
   const byFile: Record<string, Item> = {
     'delivery.test.ts': 'delivery',
     'faults.test.ts': 'faults',
+    'faultsRds.test.ts': 'faults',
     'actionFailed.test.ts': 'faults',
     'crashes.test.ts': 'crashes',
     'badInput.test.ts': 'bad-input',
