@@ -6,15 +6,15 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
 import { clientOptions, emulatorConfig } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
-import { type FaultProxy, faultKinds, startFaultProxy } from '../harness/faultProxy';
+import { emulatorBehindFaults } from '../harness/emulatorBehindFaults';
+import { faultKinds } from '../harness/faultProxy';
 import { alarmActionEvent, capturedLog, lambdaContext, seedStepPolicy, testClock } from '../harness/fixtures';
 import { exampleTemplate } from '../harness/slsPackage';
 import { recordFigures } from './figures';
@@ -37,8 +37,7 @@ const load = (minute: number) => (minute < 9 ? 92 : 12);
 /** The minute the poison event is delivered. */
 const POISON_MINUTE = 5;
 
-let emulator: Emulator;
-let proxy: FaultProxy;
+const world = emulatorBehindFaults(SEED);
 /** The scaler's MaximumRetryAttempts as CloudFormation receives it (the packaged template). */
 let retries: number;
 beforeAll(async () => {
@@ -53,16 +52,11 @@ beforeAll(async () => {
         r.Properties.FunctionName?.Ref === 'ScaleAsgLambdaFunction',
     )?.Properties.MaximumRetryAttempts,
   );
-  emulator = await startEmulator();
-  proxy = await startFaultProxy(emulator.endpoint, { rate: 0, seed: SEED });
 }, 240_000);
-afterAll(async () => {
-  await proxy?.stop();
-  await emulator?.stop();
-});
 
 describe('faults at the HTTP level', () => {
   it(`${Math.round(RATE * 100)}% of requests throttled, refused with 500, reset or timed out, every kind at least once: each event completes (a decision in the ledger) or lands in the dead-letter queue, exactly once; the retry limit is the template's; nothing acts twice, no call exceeds ${ATTEMPTS} attempts (defects: a hung attempt waited for the function's timeout; a run with no fault passed; the accounting was a sum that could not fail; the retry limit was compared with itself)`, async () => {
+    const { emulator, proxy } = world;
     const start = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const clock = testClock(start);
     const account = new DemoAccount(emulator.aws);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import { describe, expect, it } from 'vitest';
 import { clientOptions, emulatorConfig } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
-import { type FaultProxy, faultKinds, startFaultProxy } from '../harness/faultProxy';
+import { emulatorBehindFaults } from '../harness/emulatorBehindFaults';
+import { faultKinds } from '../harness/faultProxy';
 import { lambdaContext } from '../harness/fixtures';
 import {
   MANUAL,
@@ -30,19 +30,11 @@ const ATTEMPTS = clientOptions(emulatorConfig('http://x')).maxAttempts;
 const load = (minute: number) =>
   minute < 12 ? { connections: 96, cpu: 60, lag: 0 } : { connections: 10, cpu: 5, lag: 0 };
 
-let emulator: Emulator;
-let proxy: FaultProxy;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  proxy = await startFaultProxy(emulator.endpoint, { rate: 0, seed: SEED });
-}, 240_000);
-afterAll(async () => {
-  await proxy?.stop();
-  await emulator?.stop();
-});
+const world = emulatorBehindFaults(SEED);
 
 describe('the RDS scaler under faults at the HTTP level', () => {
   it(`${Math.round(RATE * 100)}% of its requests faulted, every kind: the replicas stay within min and max, only its own are deleted, none is created twice, each completed event changes capacity at most once`, async () => {
+    const { emulator, proxy } = world;
     const policy = rdsPolicy();
     const [target] = policy.targets;
     if (target?.kind !== 'rds-replicas') throw new Error('example policy changed');
