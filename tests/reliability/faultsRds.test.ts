@@ -91,8 +91,11 @@ describe('the RDS scaler under faults at the HTTP level', () => {
     // Replayed in order, the calls that reached moto: a delete names one of the scaler's replicas, never the
     // hand-made one or the source; a create (a new call, not the SDK's retry of one) names no replica that
     // exists then.
-    const idOf = (body: string) => decodeURIComponent(/DBInstanceIdentifier=([^&]+)/.exec(body)?.[1] ?? '');
+    // The parameter itself, not `SourceDBInstanceIdentifier=`, which a create's body also holds.
+    const idOf = (body: string) =>
+      decodeURIComponent(/(?:^|&)DBInstanceIdentifier=([^&]+)/.exec(body)?.[1] ?? '');
     const existing = new Set<string>([MANUAL]);
+    const created: string[] = [];
     const createdAgain: string[] = [];
     const deleted: string[] = [];
     const seen = new Set<string>();
@@ -102,6 +105,7 @@ describe('the RDS scaler under faults at the HTTP level', () => {
       const newCall = !seen.has(r.invocation);
       seen.add(r.invocation);
       if (r.action === 'CreateDBInstanceReadReplica') {
+        created.push(id);
         if (newCall && existing.has(id)) createdAgain.push(id);
         existing.add(id);
       }
@@ -110,6 +114,8 @@ describe('the RDS scaler under faults at the HTTP level', () => {
         existing.delete(id);
       }
     }
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.filter((id) => !/-sp-\d+$/.test(id))).toEqual([]);
     expect(createdAgain).toEqual([]);
     expect(deleted.length).toBeGreaterThan(0);
     expect(deleted.filter((id) => !/-sp-\d+$/.test(id))).toEqual([]);
