@@ -135,9 +135,12 @@ export interface PauseSwitch {
   read(now: Date): Promise<PauseState>;
 }
 
-/** How a decision came to be taken, for the decision log. */
+/**
+ * How a decision came to be taken, for the decision log. `forecast`: the hourly predict run's own record of a
+ * target (the floors it wrote, the scheduled actions it removed): it saw no capacity and changed none.
+ */
 export interface DecisionContext {
-  readonly trigger: 'alarm' | 'schedule' | 'plan';
+  readonly trigger: 'alarm' | 'schedule' | 'plan' | 'forecast';
   readonly alarmName?: string;
   readonly applied: boolean;
   readonly dryRun: boolean;

@@ -93,11 +93,17 @@ export function parseAt(text: string, now: Date): Date {
   return new Date(parsed + (toTheMinute ? 59_999 : 0));
 }
 
+/** How each trigger reads in `via …` (an alarm is named instead). */
+const TRIGGER_WORDS: Partial<Record<DecisionLogEntry['trigger'], string>> = {
+  schedule: 'one-minute schedule',
+  forecast: 'hourly forecast run',
+};
+
 /** One decision as an operator reads it after an incident. */
 export function whyLines(entry: DecisionLogEntry): string[] {
   const via = entry.alarmName
     ? `alarm ${entry.alarmName}`
-    : `the ${entry.trigger === 'schedule' ? 'one-minute schedule' : entry.trigger}`;
+    : `the ${TRIGGER_WORDS[entry.trigger] ?? entry.trigger}`;
   const change =
     entry.desired === entry.current ? `${entry.current}, no change` : `${entry.current} → ${entry.desired}`;
   const state = entry.dryRun

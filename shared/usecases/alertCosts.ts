@@ -4,7 +4,7 @@ import type { CostAlert, CostEvaluation, MonthForecast, ScalingCost } from '../c
 import type { Decision } from '../decision/types';
 import { ScalingError } from '../errors';
 import type { Policy, Target } from '../policy/schema';
-import type { Clock, CostAlertChannel, CostReader } from '../ports';
+import type { Clock, CostAlertChannel, CostReader, DecisionContext } from '../ports';
 import type { LogSink } from './evaluateTargets';
 
 /** A logged decision, as the cost check reads it back from the ledger. */
@@ -12,6 +12,7 @@ export type LoggedDecision = Pick<Decision, 'target' | 'current' | 'desired'> & 
   at: string;
   applied: boolean;
   reason?: Decision['reason'];
+  trigger?: DecisionContext['trigger'];
 };
 
 /** What claiming one alert's delivery found. */
@@ -248,9 +249,10 @@ async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]>
   const result: ScalingCost[] = [];
   for (const target of deps.policy.targets) {
     // Every decision, applied or not, records the capacity it saw: together they trace the day's capacity.
-    // The predict function's records (Forecast*) say what it forecast, not what capacity it saw.
+    // The predict function's records say what it forecast (its floors), not what capacity it saw: recorded by
+    // the hourly run (`forecast`), or before that trigger was recorded, with a Forecast* reason.
     const seen = (await deps.decisions(target.name, from, to)).filter(
-      (d) => !d.reason?.startsWith('Forecast'),
+      (d) => d.trigger !== 'forecast' && !d.reason?.startsWith('Forecast'),
     );
     const changes = seen.map((d) => ({
       at: new Date(d.at),

@@ -271,7 +271,7 @@ async function writeMemberFloors(
   await written(
     deps,
     'record',
-    ledger.record(decision, { trigger: 'schedule', applied: scale && !dryRun && !withheld, dryRun, now }),
+    ledger.record(decision, { trigger: 'forecast', applied: scale && !dryRun && !withheld, dryRun, now }),
   );
   return {
     decision,

@@ -68,7 +68,7 @@ export async function predictTarget(
 
   const decision = predictionDecision(target, floorPlan, done, now);
   const applied = scale && !dryRun && !withheld;
-  await written(deps, 'record', ledger.record(decision, { trigger: 'schedule', applied, dryRun, now }));
+  await written(deps, 'record', ledger.record(decision, { trigger: 'forecast', applied, dryRun, now }));
   await keepTrack(deps, target, track, floorPlan, loads.histories, now);
 
   const trusted = floorPlan.judged.verdict.trusted;

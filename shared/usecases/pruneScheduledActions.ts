@@ -114,7 +114,7 @@ export async function pruneScheduledActions(
       message: `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}`,
       metrics: {},
     };
-    await deps.ledger.record(decision, { trigger: 'schedule', applied: !dryRun, dryRun, now });
+    await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
     deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
     pruned.push({ target, group, names, deleted: !dryRun, why });
   }

@@ -4,7 +4,7 @@ import { alertCosts, type CostDeps, type LoggedDecision } from '../../../shared/
 import { capturedLog, examplePolicy, testClock } from '../../harness/fixtures';
 
 // Issue 14: the predict function records one decision per target per hour whose current/desired are its
-// floors, not the capacity it saw; the cost of scaling, which traces capacity through every decision, must
+// floors, not the capacity it saw (recorded with the trigger `forecast`; before that, told by a Forecast* reason); the cost of scaling, which traces capacity through every decision, must
 // not read them (a floor of 9 would otherwise count as 9 instances for the minute until the next decision).
 const api = (logged: LoggedDecision[]): CostDeps => {
   const policy: Policy = {
@@ -47,6 +47,38 @@ describe('the cost of scaling and the predict function’s records', () => {
         },
       ],
       want: 48,
+    },
+    {
+      name: 'with the hourly run’s records of other reasons (trigger forecast): the same (defect: read as capacity)',
+      extra: [
+        { reason: 'SeasonalFloor' as const, current: 9, desired: 9 },
+        { reason: 'PlanForecast' as const, current: 9, desired: 9 },
+        { reason: 'FloorsNotWorthIt' as const, current: 0, desired: 0 },
+        { reason: 'ScheduleBudget' as const, current: 9, desired: 9 },
+        { reason: 'ScheduledActionsRemoved' as const, current: 0, desired: 0 },
+      ].map((r, i) => ({
+        ...r,
+        target: 'api',
+        at: `2026-11-21T12:0${i}:00Z`,
+        applied: true,
+        trigger: 'forecast' as const,
+      })),
+      want: 48,
+    },
+    {
+      name: 'a scaler’s own PlanForecast change (trigger schedule): counted, 6 units for half an hour',
+      extra: [
+        {
+          target: 'api',
+          at: '2026-11-21T12:00:00Z',
+          current: 4,
+          desired: 6,
+          applied: true,
+          reason: 'PlanForecast' as const,
+          trigger: 'schedule' as const,
+        },
+      ],
+      want: 49,
     },
   ])('$name', async ({ extra, want }) => {
     const logged: LoggedDecision[] = [
