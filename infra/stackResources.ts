@@ -209,6 +209,8 @@ function hourlyCostForecast(): Resources {
         FunctionName: { 'Fn::GetAtt': [lambdaLogicalId('alertCost'), 'Arn'] },
         Action: 'lambda:InvokeFunction',
         Principal: 'events.amazonaws.com',
+        // The account as well as the rule, as every service permission of the stack (CKV_SCALEPILOT_1).
+        SourceAccount: { Ref: 'AWS::AccountId' },
         SourceArn: { 'Fn::GetAtt': ['AlertCostHourlyForecastRule', 'Arn'] },
       },
     },

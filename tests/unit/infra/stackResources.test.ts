@@ -25,7 +25,12 @@ describe('stack resources of the cost function', () => {
         | undefined;
       const target = targets?.[0];
       expect(JSON.parse(target?.Input ?? '')).toEqual({ check: 'forecast' });
-      expect(Resources.AlertCostHourlyForecastPermission?.Properties.Principal).toBe('events.amazonaws.com');
+      // Both the rule and its account (the confused deputy; infra/checkov's CKV_SCALEPILOT_1).
+      expect(Resources.AlertCostHourlyForecastPermission?.Properties).toMatchObject({
+        Principal: 'events.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { 'Fn::GetAtt': ['AlertCostHourlyForecastRule', 'Arn'] },
+      });
     }
   });
 
