@@ -68,18 +68,26 @@ export async function failTarget(
   // A failed action is told at most once an hour: refusals between two holds do not storm, and one that
   // lasts is told again each hour it lasts (issue 21).
   const tell = reason === 'ActionFailed' && !toldWithinTheHour(before.noticesToldAt, reason, now);
-  await deps.ledger.record(
-    decision,
-    { ...run.context(target, now), applied: false },
-    {
-      ...(options.lease ? { lease: options.lease } : {}),
-      failures: { count: failures, backoffUntil: until },
-      ...(refused ? { clearIntent: true } : {}),
-      ...(reason === 'ActionFailed' ? { lastNotice: reason } : {}),
-      ...(tell ? { noticesToldAt: withTold(before.noticesToldAt, [reason], now) } : {}),
-      ...(plan ? { plan } : {}),
-    },
-  );
+  try {
+    await deps.ledger.record(
+      decision,
+      { ...run.context(target, now), applied: false },
+      {
+        ...(options.lease ? { lease: options.lease } : {}),
+        failures: { count: failures, backoffUntil: until },
+        ...(refused ? { clearIntent: true } : {}),
+        ...(reason === 'ActionFailed' ? { lastNotice: reason } : {}),
+        ...(tell ? { noticesToldAt: withTold(before.noticesToldAt, [reason], now) } : {}),
+        ...(plan ? { plan } : {}),
+      },
+    );
+  } catch (recordFailed) {
+    // What AWS answered is told even when the ledger cannot keep it: the next run finds the intent never
+    // applied and cannot tell a refusal from a crash, and retries; the refusal would go untold (soak seed
+    // 57721: a create refused as DynamoDB answered 503s). Only a ledger down as AWS refuses tells it twice.
+    if (tell) notifyChange(run, decision, run.dryRun(target), now);
+    throw recordFailed;
+  }
   run.recorded(decision, false, run.dryRun(target));
   if (tell) {
     notifyChange(run, decision, run.dryRun(target), now);

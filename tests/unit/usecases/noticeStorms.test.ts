@@ -62,6 +62,27 @@ describe('a refused action between holds is told at most once an hour', () => {
   });
 });
 
+describe('a refusal the ledger cannot record is still told', () => {
+  it('the record fails (DynamoDB 503s): AWS’s refusal is told anyway; the next run retries', async () => {
+    const { minute, told, ledger, clock } = refusingGroup();
+    ledger.failNextRecords = 1;
+    // The run fails (Lambda retries it), having told what AWS said.
+    await expect(minute(85)).rejects.toThrow(/evaluation failed for "api": injected: the ledger write/);
+    clock.advance(60);
+    // Soak seed 57721: the next run found the intent never applied, retried and succeeded; nothing told.
+    expect(told()).toEqual(['ActionFailed']);
+    expect(ledger.log.filter((d) => d.reason === 'ActionFailed')).toHaveLength(0);
+    // Refused again and recorded: told again (when it was told could not be kept), and from then on the hour holds.
+    await minute(85);
+    expect(ledger.log.filter((d) => d.reason === 'ActionFailed')).toHaveLength(1);
+    expect(told()).toEqual(['ActionFailed', 'ActionFailed']);
+    for (let quiet = 0; quiet < 12; quiet += 1) await minute(50);
+    await minute(85);
+    expect(ledger.log.filter((d) => d.reason === 'ActionFailed')).toHaveLength(2);
+    expect(told()).toEqual(['ActionFailed', 'ActionFailed']);
+  });
+});
+
 describe('noticesToTell: each part of a notice told when new, not again within the hour', () => {
   const now = new Date('2026-11-22T13:00:00Z');
   const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
