@@ -322,7 +322,8 @@ function onInstance(target: RdsReplicasTarget, rule: Rule, id: string, instanceC
 
 /**
  * A rule's metrics: the rule's metric per reader (Aurora: once, for the cluster's `Role=READER`), or the
- * source's when no replica serves (the reads land there); a rule with its own dimensions reads just those.
+ * source's when no replica serves (the reads land there; Aurora: `Role=WRITER`, as `Role=READER` has no
+ * datapoint then, and a cluster at no reader would never add one); a rule with its own dimensions reads just those.
  * The first rule also reads each reader's lag, after its own series, for the lag gate and the averages.
  */
 export function metricsFor(target: Target, rule: Rule, observation: RdsReplicasObservation): ScopedMetric[] {
@@ -332,7 +333,15 @@ export function metricsFor(target: Target, rule: Rule, observation: RdsReplicasO
   const own: ScopedMetric[] = rule.metric.dimensions
     ? [{ ...rule.metric, dimensions: rule.metric.dimensions }]
     : !readsEachReader(t, rule)
-      ? [{ ...rule.metric, dimensions: { DBClusterIdentifier: observation.source.id, Role: 'READER' } }]
+      ? [
+          {
+            ...rule.metric,
+            dimensions: {
+              DBClusterIdentifier: observation.source.id,
+              Role: live.length > 0 ? 'READER' : 'WRITER',
+            },
+          },
+        ]
       : live.length > 0
         ? live.map((r) => onInstance(t, rule, r.id, r.instanceClass))
         : [onInstance(t, rule, writerOrSource, observation.source.instanceClass)];

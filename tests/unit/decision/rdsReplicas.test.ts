@@ -205,6 +205,16 @@ describe('metrics of the readers, not the source', () => {
       ['AuroraReplicaLag', { DBInstanceIdentifier: sp(1) }],
     ]);
   });
+  it('Aurora with no reader serving: the cluster’s Role=WRITER (its reads land there; READER has no datapoint)', () => {
+    const a = rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' });
+    const source = { ...observation([]).source, id: 'events-cluster' };
+    for (const readers of [[], [managed(sp(1), 1, { status: 'creating' })]]) {
+      const o = { ...observation(readers), aurora: true, source };
+      expect(metricsFor(a, connections, o).map((m) => [m.name, m.dimensions])).toEqual([
+        ['DatabaseConnections', { DBClusterIdentifier: 'events-cluster', Role: 'WRITER' }],
+      ]);
+    }
+  });
   it('averages the readers per period, leaving out a lagging one', () => {
     const lagging = combine(t, connections, [flat(20), flat(60), flat(5), flat(120)]);
     expect(lagging.map((p) => p.value)).toEqual([20, 20, 20]);
