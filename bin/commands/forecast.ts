@@ -22,7 +22,9 @@ export function registerForecast(program: Command): void {
     .action(async (options: ForecastCommandOptions & HistorySourceOptions) => {
       try {
         if (options.out) outFolder('--out', options.out);
-        const rows = options.cloudwatch ? await cloudWatchRows(options) : forecastTraceRows(options.trace);
+        const rows = options.cloudwatch
+          ? await cloudWatchRows(options, 'forecast')
+          : forecastTraceRows(options.trace);
         const source = options.cloudwatch
           ? `${options.namespace}/${options.metric}`
           : (options.trace as string);

@@ -21,7 +21,9 @@ export function registerTune(program: Command): void {
       try {
         if (options.cloudwatch && (!options.namespace || !options.metric))
           throw new TuneCommandError('tune --cloudwatch: give --namespace and --metric');
-        const rows = options.cloudwatch ? await cloudWatchRows(options) : tuneTraceRows(options.trace);
+        const rows = options.cloudwatch
+          ? await cloudWatchRows(options, 'tune')
+          : tuneTraceRows(options.trace);
         const source = options.cloudwatch
           ? `${options.namespace}/${options.metric}`
           : (options.trace as string);

@@ -5,6 +5,7 @@ import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/ad
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
 import { fileProblem } from '../../shared/fileProblem';
+import { STAGE_NAME } from '../../shared/policy/alarmDefinitions';
 import type { Ledger } from '../../shared/ports';
 import { parseTraceCsv } from '../../shared/simulate/trace';
 
@@ -21,17 +22,20 @@ export function wholeNumber(option: string, text: string, min: number, max?: num
   return n;
 }
 
-/** A stage as the Serverless Framework takes it (osls's stage pattern): letters, digits and hyphens. */
-const STAGE = /^[A-Za-z0-9-]+$/;
-
 /**
  * `--stage`: the stage the stack was deployed with. Checked before any call: a wildcard or a path in it
  * would name another stage's resources (a kill switch set for a stage that does not exist leaves the real one
  * scaling).
  */
-export function stageOption(description = 'stage the stack was deployed with', fallback = 'dev'): Option {
-  return new Option('--stage <stage>', description).default(fallback).argParser((value: string) => {
-    if (!STAGE.test(value))
+export function stageOption(
+  description = 'stage the stack was deployed with',
+  /** The stage without the option; false: none (the command then works without one). */
+  fallback: string | false = 'dev',
+): Option {
+  const option = new Option('--stage <stage>', description);
+  if (fallback !== false) option.default(fallback);
+  return option.argParser((value: string) => {
+    if (!STAGE_NAME.test(value))
       throw new InvalidArgumentError(
         'A stage is letters, digits and hyphens, as `sls deploy --stage` takes it',
       );
@@ -165,10 +169,10 @@ function onFile<T>(option: string, path: string, failed: string, act: () => T, m
   }
 }
 
-/** A metric's history from CloudWatch, at one minute, over the last `days`. */
-export async function cloudWatchRows(o: HistorySourceOptions) {
+/** A metric's history from CloudWatch, at one minute, over the last `days`; `command` names the asker in errors. */
+export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtest') {
   if (!o.namespace || !o.metric)
-    throw new CliUsageError('backtest --cloudwatch: give --namespace and --metric');
+    throw new CliUsageError(`${command} --cloudwatch: give --namespace and --metric`);
   const dimensions = Object.fromEntries(
     o.dimensions
       .split(',')

@@ -41,16 +41,16 @@ export function alarmName(stage: string, key: AlarmKey): string {
  * dropped from the stack and the other mapped to the wrong target), a name longer than CloudWatch allows,
  * or a stage that could make names ambiguous. Empty when every alarm has a name of its own.
  */
+/** A stage name as `sls deploy --stage` takes it (osls's own stage pattern): letters, digits and hyphens. */
+export const STAGE_NAME = /^[A-Za-z0-9-]+$/;
+
 export function alarmNameProblems(
   definitions: readonly AlarmDefinition[],
   stage: string,
 ): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  if (!/^[A-Za-z0-9_-]+$/.test(stage))
-    problems.push({
-      path: '(stage)',
-      message: `stage "${stage}" must be letters, digits, hyphens or underscores`,
-    });
+  if (!STAGE_NAME.test(stage))
+    problems.push({ path: '(stage)', message: `stage "${stage}" must be letters, digits and hyphens` });
   const first = new Map<string, AlarmDefinition>();
   for (const d of definitions) {
     const where = `targets "${d.targetName}".rules "${d.ruleName}"`;

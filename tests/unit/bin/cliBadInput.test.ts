@@ -68,6 +68,11 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^backtest --cloudwatch: give --namespace and --metric$/,
     },
     {
+      name: 'a forecast from CloudWatch without a metric',
+      args: ['forecast', '--cloudwatch'],
+      line: /^forecast --cloudwatch: give --namespace and --metric$/,
+    },
+    {
       name: 'a dimension without a value',
       args: [
         'backtest',

@@ -474,6 +474,18 @@ describe('alarm names are injective (defect: generated alarm names and logical I
     ]);
   });
 
+  it.each([
+    { name: 'letters, digits and hyphens', stage: 'prod-2', problems: 0 },
+    { name: 'an underscore (osls refuses it too)', stage: 'prod_2', problems: 1 },
+    { name: 'a wildcard', stage: 'prod*', problems: 1 },
+    { name: 'a dot (it would read as an alarm name part)', stage: 'prod.eu', problems: 1 },
+  ])('a stage of $name', ({ stage, problems }) => {
+    const alarms = alarmDefinitions(twoTargets(['a', 'c'], ['b', 'd']), stage);
+    const found = alarmNameProblems(alarms, stage).filter((p) => p.path === '(stage)');
+    expect(found).toHaveLength(problems);
+    if (problems) expect(found[0]?.message).toBe(`stage "${stage}" must be letters, digits and hyphens`);
+  });
+
   it('fails validation for a stage whose alarm names would be too long', () => {
     const doc = example();
     expect(() => validatePolicy(doc, 'p.yml', { stage: 's'.repeat(220) })).toThrow(/CloudWatch allows 255/);
