@@ -9,6 +9,7 @@ import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenan
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy, RdsReplicasTarget } from '../../shared/policy/schema';
+import { functionByKind } from '../../shared/policy/targetResource';
 import type { Ledger } from '../../shared/ports';
 import { planOverviews } from '../../shared/usecases/evaluate/planOverviews';
 import type { Evaluation } from '../../shared/usecases/evaluate/types';
@@ -19,6 +20,7 @@ import {
   accountOption,
   awsFrom,
   DEFAULT_POLICY,
+  deployedEnvironment,
   endpointOption,
   noHistory,
   stageOption,
@@ -34,20 +36,21 @@ export function registerPlan(program: Command): void {
     .description(
       "print, per target, the decision the functions would take now, and each plan's members and next steps; changes nothing",
     )
-    .addOption(stageOption())
-    .option(
-      '--table <name>',
-      'ledger table (for cooldowns and windows); default: none, as if no history',
-      tableName,
+    .addOption(
+      stageOption(
+        'the deployed stage whose ledger gives the history (cooldowns, windows); neither this nor --table: as if no history',
+        false,
+      ),
     )
-    .addOption(accountOption('with --table: the account whose records to read'))
+    .option('--table <name>', 'ledger table to read the history from (instead of the stage’s)', tableName)
+    .addOption(accountOption('with --stage or --table: the account whose records to read'))
     .addOption(endpointOption())
     .option('--json', 'print JSON')
     .action(plan);
 }
 
 interface PlanOptions {
-  stage: string;
+  stage?: string;
   table?: string;
   account?: string;
   endpoint?: string;
@@ -65,10 +68,7 @@ const log = {
 async function plan(file: string, options: PlanOptions): Promise<void> {
   const policy = loadPolicyFile(file);
   const aws = awsFrom(options);
-  // The functions' own scope (<account>#<region>), so the plan sees the history they wrote.
-  const ledger = options.table
-    ? new DynamoLedger(aws, options.table, await callerScope(aws, options.account))
-    : noHistory;
+  const ledger = await historyLedger(policy, aws, options);
   // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
   // still shows each target's decision, which records the same refusal as its reason.
   const problems = await accountProblems(policy, accountChecks(aws));
@@ -93,6 +93,23 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
     for (const overview of plans) console.log(['', ...planOverviewLines(overview)].join('\n'));
   }
   if (failed || problems.length > 0) process.exitCode = 1;
+}
+
+/**
+ * Where the plan reads the targets' history: the ledger `--table` names, else the deployed stage's (its function's
+ * own environment names it), else none (before a deploy: as if no history). The scope is the functions' own
+ * (<account>#<region>), so the plan sees the history they wrote.
+ */
+async function historyLedger(policy: Policy, aws: Aws, options: PlanOptions): Promise<Ledger> {
+  const table =
+    options.table ??
+    (options.stage === undefined
+      ? undefined
+      : ((await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
+          .LEDGER_TABLE ?? ''));
+  return table === undefined
+    ? noHistory
+    : new DynamoLedger(aws, table, await callerScope(aws, options.account));
 }
 
 /** Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed. */

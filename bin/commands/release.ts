@@ -41,7 +41,7 @@ export function registerRelease(program: Command): void {
     .action(release);
 }
 
-/** Prints the plan; unless a dry run (or nothing to do), asks, pauses the stage and applies it step by step. */
+/** Prints the plan; unless a dry run, asks, pauses the stage (even with nothing to change) and applies it step by step. */
 async function release(file: string, options: ReleaseOptions): Promise<void> {
   const policy = loadPolicyFile(file);
   const aws = awsFrom(options);
@@ -57,10 +57,12 @@ async function release(file: string, options: ReleaseOptions): Promise<void> {
     return console.log(
       `dry run: changed nothing (${changes} change(s) planned, ${refused} refused; the stage was not paused)`,
     );
-  if (changes === 0 && refused === 0)
-    return console.log('nothing to release: every target is at its minimum');
   if (!(await confirmed(options, changes)))
     return console.log(`changed nothing (${changes} change(s) planned); run with --yes to apply`);
+  // Nothing to change is no reason to leave the stage scaling: a function could scale out before `sls remove`.
+  // The release below pauses it, and plans again under each lease (a scale-out since is released too).
+  if (changes === 0 && refused === 0)
+    console.log('nothing to release: every target is at its minimum; pausing the stage for sls remove');
   const table =
     options.table ??
     (await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
@@ -93,7 +95,9 @@ async function confirmed(options: ReleaseOptions, changes: number): Promise<bool
   const { createInterface } = await import('node:readline/promises');
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   const answer = await prompt.question(
-    `pause stage ${options.stage} and apply these ${changes} change(s)? [y/N] `,
+    changes === 0
+      ? `pause stage ${options.stage} (every target is at its minimum)? [y/N] `
+      : `pause stage ${options.stage} and apply these ${changes} change(s)? [y/N] `,
   );
   prompt.close();
   return /^y(es)?$/i.test(answer.trim());

@@ -3,8 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { clientOptions } from '../../shared/adapters/awsConfig';
 import type { PlanOverview } from '../../shared/decision/plans/planOverview';
 import { testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
@@ -89,4 +92,61 @@ describe('scalepilot plan on the emulator', () => {
     ]);
     showCreating(emulator, undefined);
   }, 90_000);
+
+  it('with --stage reads the deployed stack’s ledger (its function names it); a stage not deployed is one line', async () => {
+    const s = await gatedPlanAccount(emulator, testClock(new Date(Date.now() - 60_000)));
+    await s.putMinute(4500);
+    await s.schedule(s.replicas);
+    // The API waits at its readiness gate for the replica: the replicas' state is known from the ledger only.
+    expect(await s.schedule(s.asg)).toMatchObject({ current: 6, desired: 6, reason: 'ReadinessGate' });
+    await deployScalerFunction('prod', 'ledger');
+    const file = join(tmpdir(), `scalepilot-plan-stage-${process.pid}.yml`);
+    await writeFile(file, stringify(JSON.parse(JSON.stringify(s.policy))));
+    const cli = (...extra: string[]) =>
+      run(
+        CLI,
+        ['plan', file, '--endpoint', emulator.endpoint, '--account', '123456789012', '--json', ...extra],
+        {
+          env: {
+            ...process.env,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'testing',
+            AWS_SECRET_ACCESS_KEY: 'testing',
+          },
+        },
+      );
+    const apiRow = (stdout: string) =>
+      (JSON.parse(stdout) as { targets: { target: string; reason: string }[] }).targets.find(
+        (t) => t.target === 'api',
+      );
+    const byStage = apiRow((await cli('--stage', 'prod')).stdout);
+    expect(byStage).toEqual(apiRow((await cli('--table', 'ledger')).stdout));
+    expect(byStage?.reason).toBe('ReadinessGate');
+    // Neither: as if no history, so no member's state holds the API.
+    expect(apiRow((await cli()).stdout)).toMatchObject({ current: 6, desired: 9 });
+    const refused = await cli('--stage', 'nowhere').catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(
+      /GetFunctionConfiguration scalepilot-nowhere-scaleAsg \(is stage "nowhere" deployed\?\)/,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+  }, 90_000);
 });
+
+/** The stage's ASG scaler as `sls deploy` leaves it, for the CLI to read its ledger's name (moto stores it; no Docker). */
+async function deployScalerFunction(stage: string, table: string): Promise<void> {
+  const role = await new IAMClient(clientOptions(emulator.aws)).send(
+    new CreateRoleCommand({ RoleName: `scalepilot-${stage}-scaleAsg`, AssumeRolePolicyDocument: '{}' }),
+  );
+  await new LambdaClient(clientOptions(emulator.aws)).send(
+    new CreateFunctionCommand({
+      FunctionName: `scalepilot-${stage}-scaleAsg`,
+      Runtime: 'nodejs20.x',
+      Role: role.Role?.Arn,
+      Handler: 'index.handler',
+      // An empty zip (its end-of-directory record alone): the function is never invoked.
+      Code: { ZipFile: Buffer.concat([Buffer.from('PK\x05\x06', 'latin1'), Buffer.alloc(18)]) },
+      Environment: { Variables: { LEDGER_TABLE: table } },
+    }),
+  );
+}

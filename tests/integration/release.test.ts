@@ -324,5 +324,12 @@ describe('scalepilot release, coordinated (defect: no pause, no lease, no drain,
     expect(applied.stdout).toContain('done: api: group event-platform-api: desired 7 → 2');
     expect(await switchValue()).toBe('true');
     expect(await cli('--yes')).toMatchObject({ stdout: expect.stringContaining('nothing to release') });
+    // Resumed with every target at its minimum: a release still pauses the stage (before, it left it scaling).
+    await run(CLI, ['resume', '--stage', STAGE, '--endpoint', emulator.endpoint], { env });
+    expect(await switchValue()).toBe('false');
+    const again = await cli('--yes');
+    expect(again.stdout).toContain('nothing to release: every target is at its minimum; pausing the stage');
+    expect(again.stdout).toContain('paused stage test');
+    expect(await switchValue()).toBe('true');
   }, 120_000);
 });
