@@ -41,7 +41,8 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
   'targets[].cooldowns': 'the least time between two changes of one direction',
   'targets[].cooldowns.scaleOutSeconds':
     'after a scale-out, the next scale-out waits this long (ScaleOutCooldown)',
-  'targets[].cooldowns.scaleInSeconds': 'after any change, a scale-in waits this long (ScaleInCooldown)',
+  'targets[].cooldowns.scaleInSeconds':
+    'after a scale-in, the next scale-in waits this long (ScaleInCooldown); after a scale-out, `stabilization.scaleInAfterScaleOutSeconds` applies',
   'targets[].stabilization': 'HPA-style windows over the rules’ recommendations (StabilizationWindow)',
   'targets[].stabilization.scaleOutSeconds':
     'scale out only to the lowest recommendation of this window (at most 86400)',

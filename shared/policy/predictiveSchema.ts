@@ -118,7 +118,7 @@ export const PredictiveSchema = z
       .max(200)
       .default(30)
       .describe(
-        'headroom over the point forecast until 6 hours of forecasts are scored; then the measured headroom',
+        'headroom over the point forecast until 4 hours of forecasts are scored; then the measured headroom',
       ),
     maxBufferPercent: z
       .number()

@@ -169,7 +169,9 @@ export const AsgTargetSchema = z.strictObject({
   instanceWarmupSeconds: durationSeconds().default(300),
   instanceType: templateText('EC2 instance type', 64)
     .optional()
-    .describe('for cost reports; default: read from the group'),
+    .describe(
+      'for cost reports: the price of one instance; without it the cost of scaling is not priced, and the alert says so',
+    ),
 });
 
 export const RdsReplicasTargetSchema = z.strictObject({
@@ -263,7 +265,7 @@ export const RdsReplicasTargetSchema = z.strictObject({
           ttlSeconds: z.number().int().min(5).max(300).default(30),
         })
         .optional()
-        .describe('a weighted CNAME per available replica (set identifier: the replica id)'),
+        .describe('a weighted CNAME per available replica (set identifier: the replica endpoint)'),
       ssmParameterName: z
         .string()
         .regex(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /')
