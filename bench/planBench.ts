@@ -58,7 +58,7 @@ export async function planBench(options: PlanBenchOptions): Promise<string[]> {
   const lines = [
     '# Plan backtest results (issue 24)',
     '',
-    `Command: \`npm run bench:plans\` (also run by \`npm run bench\`; with the scale-in hold's and the headroom quantile's defaults chosen leave-one-out in [plan-hold-choice.md](plan-hold-choice.md) and [plan-quantile-choice.md](plan-quantile-choice.md)). The example policy's plan \`${plan.name}\` (${plan.members.map((m) => m.target).join(', ')}); definitions: \`../shared/docs/backtest.md\` (Plans) and \`docs/plans.md\`. Cost in USD from the bundled on-demand prices (us-east-1). Ratios are to \`${REFERENCE}\`.`,
+    `Command: \`npm run bench:plans\` (also run by \`npm run bench\`; with the headroom quantile's default chosen leave-one-out in [plan-quantile-choice.md](plan-quantile-choice.md), and with \`--hold-choice\` the scale-in hold's in [plan-hold-choice.md](plan-hold-choice.md)). The example policy's plan \`${plan.name}\` (${plan.members.map((m) => m.target).join(', ')}); definitions: \`../shared/docs/backtest.md\` (Plans) and \`docs/plans.md\`. Cost in USD from the bundled on-demand prices (us-east-1). Ratios are to \`${REFERENCE}\`.`,
     '',
   ];
   const summary: string[] = [];
@@ -243,7 +243,7 @@ async function leaveOneOut(
   const lines = [
     `# ${choice.what[0]?.toUpperCase()}${choice.what.slice(1)}, chosen leave-one-out (issue 24)`,
     '',
-    `Command: \`npm run bench:plans\`, on the shared traces (../shared/traces), the example policy's plan (\`${choice.key}\`; every other key at its default).`,
+    `Command: \`npm run bench:plans${choice.key === 'scaleInHoldMinutes' ? ' -- --hold-choice' : ''}\`, on the shared traces (../shared/traces), the example policy's plan (\`${choice.key}\`; every other key at its default).`,
     '',
     `Candidates: ${choice.values.join(', ')}${choice.unit ? ` ${choice.unit}` : ''}. For each trace, the value that comes closest to the goal on the other traces (the highest of the three ratios ÷ their goals; then the least cost) is scored on the trace left out.`,
     '',
