@@ -12,8 +12,8 @@ import type { ForecastOptions, ForecastResult, LoadHistory } from './types';
  * The history a batch forecast reads at most: all that the forecast from it depends on. The blend reads the
  * 14 days before each of its in-sample origins (the oldest a week back), and the band scores what the
  * forecaster said from each origin of the last 9 days, each blended from the week of origins before it.
- * Fed the same values, `createForecaster` gives the same forecast; from only 14 days (the predict function's
- * default lookback), the oldest origins see less and the forecast differs a little (docs/predictive.md).
+ * Fed the same values, `createForecaster` gives the same forecast; from fewer days (a policy's shorter
+ * `lookbackDays`; the default is 32), the oldest origins see less and the forecast differs a little (docs/predictive.md).
  */
 export const MAX_HISTORY_DAYS = 32;
 

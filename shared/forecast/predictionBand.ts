@@ -13,7 +13,7 @@ const BUCKET_MINUTES = 360;
 
 /**
  * How the band is calibrated on the forecaster's record (the defaults are chosen leave-one-out over the shared
- * traces by `npm run bench:forecast`; see bench/forecastCalibration.ts and docs/predictive.md).
+ * traces by `npm run bench:forecast`; see bench/forecast/leaveOneOut.ts and docs/predictive.md).
  */
 export interface BandCalibration {
   /** An origin's errors weigh half as much every this many minutes of age (Infinity: all alike). */
@@ -49,8 +49,8 @@ interface OriginRecord {
 /**
  * The upper band: the forecast plus a margin from the forecaster's own record. From each past origin (every 6
  * hours) the forecast it would have made then, with what it knew then, is scored against what came: relative
- * errors (actual − point) ÷ the point (at least half the day's median load), per lead: the first day ahead
- * and the second. The margin of a step is the quantile of the last origins' errors at its lead, at the
+ * errors (actual − point) ÷ the point (at least half the day's median load), per lead bucket of 6 hours (each
+ * margin at least the shorter lead's). The margin of a step is the quantile of the last origins' errors at its lead, at the
  * conformal level ⌈(N + 1) q⌉ ÷ N of N errors, so the band covers q of what comes as long as the next days
  * err as the last ones did. Each origin's forecast and errors are made once and kept.
  */

@@ -20,7 +20,7 @@ export interface ForecastOptions {
   readonly band?: boolean;
   /** How the band is calibrated (default: DEFAULT_BAND_CALIBRATION, chosen leave-one-out; the bench's grid). */
   readonly bandCalibration?: BandCalibration;
-  /** The fading models' half-life in minutes (default 360; 0: none; the bench's leave-one-out grid). */
+  /** The fading models' half-life in minutes (default 720, DEFAULT_FADE_HALF_LIFE_MINUTES; 0: none; the bench's leave-one-out grid). */
   readonly fadeHalfLifeMinutes?: number;
 }
 

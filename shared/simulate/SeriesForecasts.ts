@@ -37,6 +37,8 @@ export class SeriesForecasts {
     | undefined;
   /** Each run's forecast, by its minute, as far as it was first asked. */
   private readonly made = new Map<number, ForecastResult>();
+  /** Runs refitted on their own window (not followed): every run when the lookback is short (for tests and the bench). */
+  refits = 0;
 
   constructor(
     private readonly settings: HistoryReadSettings,
@@ -170,22 +172,41 @@ export class SeriesForecasts {
     let made = this.made.get(m);
     if (!made || (made.status === 'forecast' && made.point.length < steps)) {
       const length = Math.max(steps, Math.round(sharedMinutes / k));
-      made = this.follows(m) ? this.follow(m, load, length) : this.refit(m, load, length);
+      made = this.follows(m, load) ? this.follow(m, load, length) : this.refit(m, load, length);
       this.made.set(m, made);
     }
     return made.status === 'forecast' ? forecastPrefix(made, steps) : made;
   }
 
   /**
-   * Whether the incremental forecaster can give the run at minute m: a later run than its last, whose steps end
-   * where the ones it observed do (runs come at each clock hour, and the step divides an hour).
+   * Whether the incremental forecaster can give the run at minute m: a later run than its last (runs come at each
+   * clock hour, and the step divides an hour, so they share a grid of steps).
    */
-  private follows(m: number): boolean {
+  private follows(m: number, load: (j: number) => number): boolean {
     if (!this.incremental || m <= this.lastRun) return false;
-    // The grid is set by the first run that reads a step.
-    if (Number.isNaN(this.observedTo) && this.windowStart(m) + this.settings.stepMinutes <= m)
-      this.observedTo = this.windowStart(m);
-    return Number.isNaN(this.observedTo) || (m - this.observedTo) % this.settings.stepMinutes === 0;
+    const k = this.settings.stepMinutes;
+    // A run on another grid of steps than the one followed (a plan's first run comes a day into the trace, the
+    // next at a clock hour) starts again, as the first run did: the runs after it follow on its grid.
+    if (!Number.isNaN(this.observedTo) && (m - this.observedTo) % k !== 0) {
+      this.forecaster = undefined;
+      this.observedTo = Number.NaN;
+    }
+    // The grid is set by the first run that reads a datapoint: from its window's first step with one, where the
+    // history `forecastLoad` fits begins (a window with none is refitted).
+    if (Number.isNaN(this.observedTo)) {
+      const first = this.firstObserved(m, load);
+      if (first === undefined) return false;
+      this.observedTo = first;
+    }
+    return true;
+  }
+
+  /** The first step with a datapoint of the window a run at minute m reads (undefined: none). */
+  private firstObserved(m: number, load: (j: number) => number): number | undefined {
+    const k = this.settings.stepMinutes;
+    for (let j = this.windowStart(m); j + k <= m; j += k)
+      if (Number.isFinite(this.means.at(load, j))) return j;
+    return undefined;
   }
 
   /** The incremental forecaster brought up to minute m (its steps observed in order), then asked. */
@@ -193,21 +214,28 @@ export class SeriesForecasts {
     const k = this.settings.stepMinutes;
     this.lastRun = m;
     this.forecaster ??= createForecaster({ stepMinutes: k, band: false });
-    if (Number.isNaN(this.observedTo)) return this.forecaster.forecast(steps);
     const times: number[] = [];
     const values: number[] = [];
+    // Up to the newest step with a datapoint, where the history `forecastLoad` fits ends: the steps of a gap still
+    // open are observed by the run that sees the gap end.
+    let observed = 0;
     for (let j = this.observedTo; j + k <= m; j += k) {
+      const value = this.means.at(load, j);
       times.push(this.start + j * MINUTE);
-      values.push(this.means.at(load, j));
+      values.push(value);
+      if (Number.isFinite(value)) observed = times.length;
     }
-    this.observedTo += times.length * k;
-    if (times.length > 0) this.forecaster.observe({ times, values });
+    times.length = observed;
+    values.length = observed;
+    this.observedTo += observed * k;
+    if (observed > 0) this.forecaster.observe({ times, values });
     return this.forecaster.forecast(steps);
   }
 
   /** The run's history read and forecast afresh, as the function does each run. */
   private refit(m: number, load: (j: number) => number, steps: number): ForecastResult {
     const k = this.settings.stepMinutes;
+    this.refits += 1;
     return forecastLoad(this.history(m, load), { stepMinutes: k, band: false, horizonMinutes: steps * k });
   }
 

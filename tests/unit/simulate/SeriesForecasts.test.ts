@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { actualFrom, seasonalNaiveScale } from '../../../shared/decision/forecastTrust';
+import { forecastLoad } from '../../../shared/forecast/forecastLoad';
 import { SeriesForecasts } from '../../../shared/simulate/SeriesForecasts';
 
 const START = Date.parse('2026-03-02T00:07:00Z');
@@ -86,5 +87,30 @@ describe('SeriesForecasts: a run’s history read in place', () => {
       ),
       { seed: 37, numRuns: 60 },
     );
+  });
+});
+
+// A plan's first predict run comes a day into the trace, the next at a clock hour: another grid of 5-minute steps.
+// The incremental forecaster then starts again on the new grid (before, every later run refitted its window: a
+// plan backtest took about 100× a target's) and still gives each run the forecast `forecastLoad` makes.
+describe('SeriesForecasts: runs on another grid of steps than the first', () => {
+  it.each([
+    { name: 'a load without gaps', gaps: false },
+    { name: 'a load with gaps', gaps: true },
+  ])('$name: followed from the second run on, each forecast equal to a refit', ({ gaps }) => {
+    const minutes = 5 * 1440;
+    const load = loadOf(minutes, 20261206, gaps);
+    const read = (j: number) => load[j] as number;
+    const series = new SeriesForecasts({ lookbackMinutes: 32 * 1440, stepMinutes: 5 }, START, minutes);
+    // Minute 1440 (00:07 on the second day), then the clock hours (minute 53 is 01:00).
+    const runs = [1440, ...Array.from({ length: 30 }, (_, h) => 1440 + 53 + h * 60)];
+    for (const [i, m] of runs.entries()) {
+      const made = series.forecast(m, read, 2880);
+      if (i % 5 !== 0) continue;
+      expect(made).toEqual(
+        forecastLoad(series.history(m, read), { stepMinutes: 5, band: false, horizonMinutes: 2880 }),
+      );
+    }
+    expect(series.refits).toBe(0);
   });
 });
