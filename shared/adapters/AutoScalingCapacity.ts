@@ -9,7 +9,7 @@ import {
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { CapacityState } from '../decision/types';
-import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { Target } from '../policy/schema';
 import type { CapacityPort, ObservationDetail, Observed } from '../ports';
 import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
@@ -176,7 +176,9 @@ export class AutoScalingCapacity implements CapacityPort {
         }),
       )
       .catch((cause: unknown) => {
-        throw new AwsCallError('AutoScaling SetDesiredCapacity', cause);
+        // A refusal (ValidationError, ScalingActivityInProgress) changed nothing: its intent goes at once, as
+        // a refused replica create's or reshard's does; any other failure leaves it for the next describe.
+        throw awsCallError('AutoScaling SetDesiredCapacity', cause);
       });
   }
 }

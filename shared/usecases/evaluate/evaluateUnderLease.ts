@@ -126,8 +126,9 @@ interface UnderLease {
 /**
  * Intent, act, record, notify for one decision under its lease. A change is written ahead, made, and
  * recorded with the history it leads to; a preparing step (a replica tagged for draining) needs no intent;
- * a decision that changes nothing is recorded (its notice told once, and not again within the hour). An action AWS refuses is recorded as
- * `ActionFailed` and backs the target off; its intent stays for the next observation to settle. A plan
+ * a decision that changes nothing is recorded (its notice told once, and not again within the hour). An action that fails is recorded as
+ * `ActionFailed` and backs the target off; the intent of one AWS refused goes (it changed nothing), any other's
+ * stays for the next observation to settle. A plan
  * member's state goes with the record, and its plan notice is told once.
  */
 async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): Promise<void> {

@@ -6,13 +6,14 @@ import {
   DescribeInstanceRefreshesCommand,
   DescribeScalingActivitiesCommand,
   type InstanceRefresh,
+  SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
 import { decideCapacity } from '../../../shared/decision/decideCapacity';
 import { emptyHistory } from '../../../shared/decision/types';
-import { ResourceNotFoundError } from '../../../shared/errors';
+import { AwsCallError, RequestRefusedError, ResourceNotFoundError } from '../../../shared/errors';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { examplePolicy } from '../../harness/fixtures';
 
@@ -313,5 +314,43 @@ describe('a weighted group never scaled out and scaled in wrongly; now decided i
       now: NOW,
     });
     expect(decision).toMatchObject(want);
+  });
+});
+
+// aws-sdk-client-mock: moto accepts any desired capacity (even outside Min/Max) and never answers
+// ScalingActivityInProgress, so it cannot show Auto Scaling refusing SetDesiredCapacity.
+describe('AutoScalingCapacity.setCapacity: what a failure says about the change', () => {
+  const sdkError = (name: string, fault: 'client' | 'server', status: number) =>
+    Object.assign(new Error(`${name}: no`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+  it.each([
+    {
+      name: 'a ValidationError (above the group’s max): refused',
+      error: sdkError('ValidationError', 'client', 400),
+      refused: true,
+    },
+    {
+      name: 'ScalingActivityInProgress: refused',
+      error: sdkError('ScalingActivityInProgress', 'client', 400),
+      refused: true,
+    },
+    {
+      name: 'throttled: not a refusal (it may be retried)',
+      error: sdkError('Throttling', 'client', 400),
+      refused: false,
+    },
+    {
+      name: 'a server error: not a refusal (it may have acted)',
+      error: sdkError('InternalFailure', 'server', 500),
+      refused: false,
+    },
+  ])('$name', async ({ error, refused }) => {
+    asg.reset();
+    asg.on(SetDesiredCapacityCommand).rejects(error);
+    const failed = await new AutoScalingCapacity({ region: 'us-east-1' })
+      .setCapacity(target, 6)
+      .catch((e) => e);
+    expect(failed).toBeInstanceOf(AwsCallError);
+    expect(failed instanceof RequestRefusedError).toBe(refused);
+    expect(failed.message).toMatch(/^AutoScaling SetDesiredCapacity/);
   });
 });
