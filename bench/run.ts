@@ -207,7 +207,7 @@ lines.push(
       `- ${r.file} ${r.kind}: ${r.scalepilot.overload} overload minutes against ${r.targetTracking.overload}, at ${(r.scalepilot.cost / r.targetTracking.cost).toFixed(3)}× its cost (without floors: ${r.reactive.overload}).`,
   ),
   '',
-  'Isolated spikes with no seasonal pattern (network bytes, request counts, social volume) are not in any forecast: the floors only see how volatile the load has been, and a spike several times the level still arrives before the capacity ordered for it. The overload that remains on the seasonal traces is the first minutes of rises larger than the last 6 hours’ volatility.',
+  'Load with no seasonal pattern (isolated spikes of network bytes, request counts or social volume; the RDS CPU trace’s level steps) is in no forecast: the floors only see how volatile the load has been, and a spike several times the level still arrives before the capacity ordered for it. The overload that remains on the seasonal traces (nyc_taxi) is the first minutes of rises larger than the last 6 hours’ volatility.',
 );
 const predictiveTotal = predictiveTimes.reduce((a, b) => a + b.ms, 0);
 lines.push(
