@@ -18,9 +18,12 @@ import type { PlanMemberRecord } from '../decision/plans/types';
 import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
 import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
+import type { LogSink } from '../usecases/evaluate/types';
 import type { AwsConfig } from './awsConfig';
 import { type BatchGet, type BatchPut, batchGetAll, batchPutAll } from './dynamoBatches';
 import { dynamoDocumentClient } from './dynamoDocumentClient';
+import { dynamoItemSize } from './dynamoItemSize';
+import { fittedTrack, fittedTrackWarning } from './forecastTrackItem';
 import type { IamActions } from './iamActions';
 import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
 import { type StoredState, type StoredWindow, stateUpdate, targetRecord } from './targetStateItem';
@@ -67,6 +70,8 @@ export class DynamoLedger implements Ledger {
     private readonly tableName: string,
     private readonly scope: string,
     client?: DynamoDBClient,
+    /** Where a forecast track cut to fit its item is told (nowhere when absent). */
+    private readonly log?: Pick<LogSink, 'warn'>,
   ) {
     this.doc = dynamoDocumentClient(config, client);
   }
@@ -299,14 +304,18 @@ export class DynamoLedger implements Ledger {
     return response.Item?.track as ForecastTrack | undefined;
   }
 
+  /**
+   * The track in one PutItem. DynamoDB refuses an item over 400 KB, and a refused write would fail every predict
+   * run from then on: a track grown past the budget is written without its oldest runs (then in-flight
+   * forecasts), never refused for its size here, and the ledger's log (when it was given one) is warned.
+   */
   async writeForecastTrack(target: string, track: ForecastTrack): Promise<void> {
+    const key = { pk: this.pk(target), sk: 'FORECAST' };
+    const fitted = fittedTrack(track, (t) => dynamoItemSize({ ...key, track: t }));
+    const cut = fittedTrackWarning(fitted);
+    if (cut) this.log?.warn(cut.message, { target, ...cut.figures });
     await this.doc
-      .send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: this.pk(target), sk: 'FORECAST', track },
-        }),
-      )
+      .send(new PutCommand({ TableName: this.tableName, Item: { ...key, track: fitted.track } }))
       .catch((cause: unknown) => {
         throw new AwsCallError('DynamoDB PutItem (forecast track)', cause);
       });

@@ -37,7 +37,14 @@ export function predictRuntimeFromEnv(options: PredictRuntimeOptions, logger: Lo
   return {
     policy: options.policy ?? bundledPolicy(env),
     history: new CloudWatchMetricHistory(aws),
-    ledger: new DynamoLedger(aws, requiredEnv(env, 'LEDGER_TABLE'), scope),
+    // The logger hears of a forecast track cut to fit its DynamoDB item.
+    ledger: new DynamoLedger(
+      aws,
+      requiredEnv(env, 'LEDGER_TABLE'),
+      scope,
+      undefined,
+      options.logger ?? logger,
+    ),
     groups: new AutoScalingScheduledActions(aws, requiredEnv(env, 'SCALEPILOT_STAGE')),
     publisher: new CloudWatchForecastMetrics(aws),
     notifier: new SnsForecastNotifier(aws, requiredEnv(env, 'TOPIC_ARN')),

@@ -21,7 +21,7 @@ const MINUTE = 60_000;
 /**
  * The runs kept after a run at `now` made `run` (undefined: no forecast this time): those that can still be
  * scored or measure a headroom for the window (`windowHours` and the headroom's 6 hours before it), the new one
- * trimmed to the steps before `until` (the end of its floors and its lead).
+ * trimmed to the steps before `until` (the end of its floors and its lead), its points rounded (`keptPoint`).
  */
 export function keptRuns(
   runs: readonly ForecastRun[],
@@ -34,5 +34,18 @@ export function keptRuns(
   const kept = runs.filter((r) => r.madeAt >= from && r.madeAt < now);
   if (!run) return kept;
   const steps = Math.max(0, Math.ceil((until - run.start) / (run.stepMinutes * MINUTE)));
-  return [...kept, { ...run, point: run.point.slice(0, steps) }];
+  return [...kept, { ...run, point: run.point.slice(0, steps).map(keptPoint) }];
+}
+
+/** Significant digits a kept point keeps. */
+export const KEPT_DIGITS = 6;
+
+/**
+ * A point as the record keeps it: rounded to 6 significant digits, far finer than any floor it could change,
+ * because the record is stored in one DynamoDB item (400 KB at most) and DynamoDB counts a number by its digits:
+ * a full double takes about 11 bytes there, 6 digits 5. The backtest keeps the same rounded record. Anything but
+ * a finite number (NaN, a missing point) is kept as it is.
+ */
+export function keptPoint(value: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(KEPT_DIGITS)) : value;
 }

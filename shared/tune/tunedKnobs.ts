@@ -67,9 +67,15 @@ export function trackedKnobs(
   });
 }
 
-/** The runs the track keeps after this run: each rule's kept runs and, when it forecast, this run's forecast. */
+/**
+ * The runs the track keeps after this run: those of the rule tuning reads (`tunedRule`; none without one), with
+ * this run's forecast of it when it made one. Only that rule's: `trackedKnobs` reads no other, and a rule's
+ * record is tens of thousands of numbers, which the forecast track's one DynamoDB item (400 KB at most) cannot
+ * hold for every rule. The backtest's planner keeps the same rule's record (`walkForward`).
+ */
 export function trackedRuns(
   predictive: PredictivePolicy,
+  target: Target,
   track: Pick<ForecastTrack, 'runs'> | undefined,
   forecasts: readonly {
     readonly rule: Rule;
@@ -78,18 +84,15 @@ export function trackedRuns(
   now: Date,
   until: number,
 ): Record<string, ForecastRun[]> {
-  const runs: Record<string, ForecastRun[]> = {};
-  for (const [rule, kept] of Object.entries(track?.runs ?? {}))
-    runs[rule] = keptRuns(kept, undefined, now.getTime(), until, predictive.tuning);
-  for (const { rule, forecast } of forecasts) {
-    const { start, stepMinutes, point } = forecast;
-    runs[rule.name] = keptRuns(
-      runs[rule.name] ?? [],
-      { madeAt: now.getTime(), start, stepMinutes, point },
-      now.getTime(),
-      until,
-      predictive.tuning,
-    );
-  }
-  return Object.fromEntries(Object.entries(runs).filter(([, kept]) => kept.length > 0));
+  const rule = tunedRule(target);
+  if (!rule) return {};
+  const made = forecasts.find((f) => f.rule.name === rule.name)?.forecast;
+  const kept = keptRuns(
+    track?.runs?.[rule.name] ?? [],
+    made && { madeAt: now.getTime(), start: made.start, stepMinutes: made.stepMinutes, point: made.point },
+    now.getTime(),
+    until,
+    predictive.tuning,
+  );
+  return kept.length > 0 ? { [rule.name]: kept } : {};
 }

@@ -105,7 +105,7 @@ async function keepTrack(
     ...judgedTrack(track, judged, now),
     calibration: floorPlan.calibration,
     ...(predictive.tuning.enabled
-      ? { runs: trackedRuns(predictive, track, outcome.forecasts, now, reach) }
+      ? { runs: trackedRuns(predictive, target, track, outcome.forecasts, now, reach) }
       : {}),
   };
   await written(deps, 'forecast-track', deps.ledger.writeForecastTrack(target.name, next));
