@@ -173,14 +173,15 @@ export function judgedTrack(
   };
 }
 
-/** Forecasts in flight at once per rule, at most: one is kept for every eighth of the span the floors use. */
+/** Forecasts in flight per rule: one is kept for every eighth of the span the floors use (and the newest). */
 export const IN_FLIGHT_PER_SPAN = 8;
 
 /**
  * What stays in flight after a run: the scored forecasts (the previous run's and those in flight) whose last
- * step is still to come, thinned to one per rule for every eighth of its span (the newest of them kept), so a
- * 48 h span keeps about 8 forecasts of a rule, not 48: every lead of the span is still scored, from fewer
- * origins.
+ * step is still to come, thinned per rule to one for every eighth of its span, counted from the oldest kept, and
+ * the newest: a 48 h span keeps about 9 forecasts of a rule, not 48, and every lead of the span is still scored,
+ * from fewer origins. (Thinned from the newest, as it was, each hour's forecast pushed out the one before it:
+ * only the last run's stayed, and the gate scored each forecast's first two hours alone.)
  */
 export function inFlightAfter(scored: readonly TrackedForecast[], now: Date): TrackedForecast[] {
   // A forecast stays while its last step is still to be scored, and not a day past (a gap never fills).
@@ -188,13 +189,18 @@ export function inFlightAfter(scored: readonly TrackedForecast[], now: Date): Tr
     const last = f.start + (f.point.length - 1) * f.stepMinutes * 60_000;
     return last > (f.scoredUntil ?? now.getTime()) && last > now.getTime() - DAY;
   });
+  const byRule = new Map<string, TrackedForecast[]>();
+  for (const f of [...open].sort((a, b) => a.start - b.start))
+    byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   const kept: TrackedForecast[] = [];
-  for (const f of [...open].sort((a, b) => b.start - a.start)) {
-    const span = f.point.length * f.stepMinutes * 60_000;
-    const newer = kept.filter((k) => k.rule === f.rule);
-    const last = newer.at(-1);
-    if (last && last.start - f.start < span / IN_FLIGHT_PER_SPAN) continue;
-    kept.push(f);
+  for (const forecasts of byRule.values()) {
+    let last: TrackedForecast | undefined;
+    forecasts.forEach((f, i) => {
+      const span = f.point.length * f.stepMinutes * 60_000;
+      if (last && f.start - last.start < span / IN_FLIGHT_PER_SPAN && i < forecasts.length - 1) return;
+      kept.push(f);
+      last = f;
+    });
   }
   return kept.sort((a, b) => a.start - b.start);
 }

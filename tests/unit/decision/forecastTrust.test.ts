@@ -173,8 +173,25 @@ describe('trust over the whole span the floors use (issue 22)', () => {
     const { verdict, inFlightMax } = run(span, error);
     expect(verdict.trusted).toBe(trusted);
     expect(verdict.scores.reduce((a, s) => a + s.steps, 0)).toBeGreaterThan(MIN_SCORED_STEPS);
-    // A forecast in flight for every eighth of the span at most (each lead still scored).
-    expect(inFlightMax).toBeLessThanOrEqual(IN_FLIGHT_PER_SPAN);
+    // A forecast in flight for every eighth of the span, and the newest (each lead still scored).
+    expect(inFlightMax).toBeLessThanOrEqual(IN_FLIGHT_PER_SPAN + 1);
+  });
+
+  it('keeps forecasts in flight across the whole 48 h span, about one every 6 hours (defect: only the last run’s)', () => {
+    let inFlight: TrackedForecast[] = [];
+    let last: TrackedForecast | undefined;
+    for (let hour = 1; hour <= 60; hour += 1) {
+      const now = T0 + hour * HOUR;
+      const scored = [...inFlight, ...(last ? [last] : [])].map((f) => ({ ...f, scoredUntil: now - MIN }));
+      inFlight = inFlightAfter(scored, new Date(now));
+      last = { rule: 'cpu', start: now, stepMinutes: 5, point: new Array(576).fill(100), scale: 1 };
+    }
+    const ages = inFlight.map((f) => (T0 + 60 * HOUR - f.start) / HOUR);
+    // Before: [1]. Now the last run's and older ones, 6 hours apart, back to 47 hours.
+    expect(ages.length).toBeGreaterThanOrEqual(IN_FLIGHT_PER_SPAN);
+    expect(ages.length).toBeLessThanOrEqual(IN_FLIGHT_PER_SPAN + 1);
+    expect(Math.max(...ages)).toBeGreaterThan(40);
+    expect(ages).toContain(1);
   });
 
   it('compares with seasonal-naive from the forecast’s own origin: its second day against two days before', () => {
