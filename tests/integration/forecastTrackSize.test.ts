@@ -131,18 +131,30 @@ describe('the forecast track in DynamoDB', () => {
     await put({ pk: 'small', sk: 'TEXT', text: 'x'.repeat(390_000) });
   });
 
-  it('keeps the track predict makes for three forecastable rules after three days of hourly runs, read back whole', async () => {
+  it('keeps the track predict makes for three forecastable rules after three days of hourly runs: all but the oldest tuning runs', async () => {
     const p = policy();
     const track = predictTrack(p, 72);
-    const ledger = new DynamoLedger(emulator.aws, 'ledger', SCOPE);
+    const log = capturedLog();
+    const ledger = new DynamoLedger(emulator.aws, 'ledger', SCOPE, undefined, log.sink);
     await ledger.writeForecastTrack('api', track);
     const read = await ledger.readForecastTrack('api');
-    expect(read).toEqual(track);
-    // The rule tuning reads only: its runs of the last 54 hours and this one's, 48 hours each; well under budget.
+    // What the trust and the headroom read, whole: the forecasts in force, about 9 per rule in flight (48 hours of
+    // leads, 6 hours apart), the scores, the calibration.
+    const { runs: _runs, ...judged } = track;
+    expect(read).toMatchObject(judged);
+    expect(read?.inFlight).toHaveLength(track.inFlight?.length ?? -1);
+    expect(track.inFlight?.length).toBeGreaterThanOrEqual(3 * 8);
+    // The rule tuning reads only: its runs of the last 54 hours and this one's, 48 hours each. Three rules' in-flight
+    // forecasts at full precision leave no room for all of them: the oldest go (told), the newest 40 hours stay.
     expect(Object.keys(read?.runs ?? {})).toEqual(['cpu']);
-    expect(read?.runs?.cpu).toHaveLength(55);
-    expect(read?.runs?.cpu?.[0]?.point).toHaveLength(KEPT_STEPS);
-    expect(dynamoItemSize({ pk: 'TARGET#x', sk: 'FORECAST', track })).toBeLessThan(FORECAST_ITEM_BUDGET);
+    const kept = read?.runs?.cpu ?? [];
+    expect(kept.length).toBeGreaterThanOrEqual(40);
+    expect(kept).toEqual(track.runs?.cpu?.slice(-kept.length));
+    expect(dynamoItemSize({ pk: `TARGET#${SCOPE}#api`, sk: 'FORECAST', track: read })).toBeLessThanOrEqual(
+      FORECAST_ITEM_BUDGET,
+    );
+    const cut = kept.length < (track.runs?.cpu?.length ?? 0);
+    expect(log.entries.filter((e) => e.level === 'warn')).toHaveLength(cut ? 1 : 0);
   });
 
   it('writes a track over the budget with its oldest runs dropped, warning, instead of failing the write', async () => {
