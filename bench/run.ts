@@ -1,6 +1,6 @@
 // `npm run bench`: the backtest over every trace in ../shared/traces for each kind, written to
 // bench/results.md with the machine and the command; and the speed check of the engine (60 days at
-// one-minute steps, all six policies), which is measured here rather than in a timed test.
+// one-minute steps: the reactive policies, then the predictive one on its own), which is measured here rather than in a timed test.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
