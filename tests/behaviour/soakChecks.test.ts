@@ -116,6 +116,38 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     expect(invariants.violations).toEqual([]);
   });
 
+  it('a shortfall while Launch is suspended is owed nothing until the group is free again (seed 27182)', async () => {
+    const w = await ScalerWorld.start({ policy: groupPolicy({ autoScalingGroupName: SOAK.group }) });
+    world = w;
+    const invariants = new SoakInvariants(w.policy);
+    const step = async (minutes: number) => {
+      for (let m = 0; m < minutes; m += 4) {
+        await w.advance(4);
+        await w.publish();
+        await w.schedule('asg');
+        invariants.afterStep(w, new Map());
+      }
+    };
+    w.demand.set('web', 5);
+    await step(8);
+    // Someone suspends Launch and Terminate; EC2 then cannot place the group's instances either. The scaler
+    // rightly says AsgBusy and tells nothing: the old count owed a shortfall notice 20 minutes in.
+    await w.layer.asg.suspend(SOAK.group, ['Launch', 'Terminate']);
+    w.demand.set('web', 9);
+    w.layer.asg.shortfall(SOAK.group, 3, 180);
+    await step(72);
+    expect(decisions(w).at(-1)?.reason, story(w)).toBe('AsgBusy');
+    expect(invariants.violations).toEqual([]);
+    // Resumed and still short: owed from then, and told.
+    await w.layer.asg.resume(SOAK.group);
+    await step(60);
+    expect(
+      w.layer.notices.filter((n) => n.reason === 'CapacityShortfall'),
+      story(w),
+    ).toHaveLength(1);
+    expect(invariants.violations).toEqual([]);
+  });
+
   it('bounds count the replicas that serve: a failed one beside max serving while it is replaced is no breach (seed 21)', async () => {
     const { w, invariants, step, serving } = await readsAtMax();
     const stale = newest(serving());

@@ -116,6 +116,14 @@ export class AutoScalingLifecycle implements Behaviour {
     return shown && now - shown.last <= 5 * MINUTE ? shown : undefined;
   }
 
+  /**
+   * Whether the group is busy as the scaler reads it (`AsgBusy`): processes suspended (as the last describe
+   * showed them) or an instance refresh running.
+   */
+  busy(group: string, now = this.context.now()): boolean {
+    return this.suspended.has(group) || this.refreshing(group, now);
+  }
+
   /** Whether an instance refresh runs on the group now. */
   refreshing(group: string, now = this.context.now()): boolean {
     const refresh = this.refreshes.get(group);

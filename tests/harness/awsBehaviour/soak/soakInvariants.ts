@@ -80,6 +80,8 @@ export class SoakInvariants {
   private readonly stormReported = new Map<string, number>();
   /** The shortfalls (by their start) already owed a notice. */
   private readonly shortfallsOwed = new Set<number>();
+  /** When the soak's group was last seen busy (processes suspended, a refresh): its shortfall is owed from then. */
+  private busyAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly policy: Policy) {}
 
@@ -249,19 +251,25 @@ export class SoakInvariants {
    * scaler tells it (`CapacityShortfall`) rather than waiting it out as warming.
    */
   private shortfall(world: ScalerWorld, now: number): void {
-    const since = world.layer.asg.shortSince(SOAK.group, now);
-    if (since === undefined || now - since < SHORTFALL_OWED_AFTER || this.shortfallsOwed.has(since)) return;
-    this.shortfallsOwed.add(since);
+    // A busy group is the scaler's AsgBusy, rightly told nothing (its launches are someone else's to resume):
+    // its shortfall is owed once it has been free for the grace (seed 27182: Launch suspended at 18:52, short from
+    // 19:32, an instance refresh after; the scaler said AsgBusy throughout).
+    if (world.layer.asg.busy(SOAK.group, now)) this.busyAt = now;
+    const short = world.layer.asg.shortSince(SOAK.group, now);
+    if (short === undefined || this.shortfallsOwed.has(short)) return;
+    const since = Math.max(short, this.busyAt);
+    if (now - since < SHORTFALL_OWED_AFTER) return;
+    this.shortfallsOwed.add(short);
     const target = this.policy.targets.find((t) => t.kind === 'asg' && t.autoScalingGroupName === SOAK.group);
     if (target)
       this.owed.push({
         target: target.name,
-        what: `EC2 capacity shortfall of ${SOAK.group} since ${new Date(since).toISOString()}`,
+        what: `EC2 capacity shortfall of ${SOAK.group} since ${new Date(short).toISOString()}`,
         since: since + SHORTFALL_OWED_AFTER,
         toldBy: 'CapacityShortfall',
         // The scaler decides the shortfall when it starts: told within the hour before, it is the same news
         // (seed 6502: told at 02:04, placed at 02:40, short again at 02:52, then Launch suspended from 03:04).
-        toldAfter: since - 60 * MINUTE,
+        toldAfter: short - 60 * MINUTE,
       });
   }
 
