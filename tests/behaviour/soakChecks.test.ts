@@ -87,17 +87,7 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     expect(w.layer.counts.get('rds.stuckCreating')).toBe(1); // one episode, however often described
   });
   it('a shortfall again within the hour of the last one’s notice is the same news: owed nothing more, also once Launch is suspended (seed 6502)', async () => {
-    const w = await ScalerWorld.start({ policy: groupPolicy({ autoScalingGroupName: SOAK.group }) });
-    world = w;
-    const invariants = new SoakInvariants(w.policy);
-    const step = async (minutes: number) => {
-      for (let m = 0; m < minutes; m += 4) {
-        await w.advance(4);
-        await w.publish();
-        await w.schedule('asg');
-        invariants.afterStep(w, new Map());
-      }
-    };
+    const { w, invariants, step } = await soakGroup();
     const told = () => w.layer.notices.filter((n) => n.reason === 'CapacityShortfall');
     w.demand.set('web', 5);
     w.layer.asg.shortfall(SOAK.group, 3, 30);
@@ -117,17 +107,7 @@ describe('the soak’s checks and episodes (issue 21)', () => {
   });
 
   it('a shortfall while Launch is suspended is owed nothing until the group is free again (seed 27182)', async () => {
-    const w = await ScalerWorld.start({ policy: groupPolicy({ autoScalingGroupName: SOAK.group }) });
-    world = w;
-    const invariants = new SoakInvariants(w.policy);
-    const step = async (minutes: number) => {
-      for (let m = 0; m < minutes; m += 4) {
-        await w.advance(4);
-        await w.publish();
-        await w.schedule('asg');
-        invariants.afterStep(w, new Map());
-      }
-    };
+    const { w, invariants, step } = await soakGroup();
     w.demand.set('web', 5);
     await step(8);
     // Someone suspends Launch and Terminate; EC2 then cannot place the group's instances either. The scaler
@@ -207,4 +187,20 @@ async function readsAtMax() {
   for (let m = 0; m < 120 && serving().length < 3; m += 5) await step();
   expect(serving(), story(w)).toHaveLength(3);
   return { w, invariants, step, serving };
+}
+
+/** The soak's group alone, its invariants checked after each 4-minute step of the ASG scaler (`step(minutes)`). */
+async function soakGroup() {
+  const w = await ScalerWorld.start({ policy: groupPolicy({ autoScalingGroupName: SOAK.group }) });
+  world = w;
+  const invariants = new SoakInvariants(w.policy);
+  const step = async (minutes: number) => {
+    for (let m = 0; m < minutes; m += 4) {
+      await w.advance(4);
+      await w.publish();
+      await w.schedule('asg');
+      invariants.afterStep(w, new Map());
+    }
+  };
+  return { w, invariants, step };
 }
