@@ -1,18 +1,15 @@
 import type { Command } from 'commander';
-import { callerScope } from '../../shared/adapters/callerScope';
-import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { functionByKind } from '../../shared/policy/targetResource';
 import {
   accountOption,
   awsFrom,
   CliUsageError,
   DEFAULT_POLICY,
-  deployedEnvironment,
   endpointOption,
   stageOption,
   wholeNumber,
 } from '../lib/cliOptions';
+import { deployedLedger } from '../lib/deployedLedger';
 
 /** Adds `scalepilot decisions` to the CLI. */
 export function registerDecisions(program: Command): void {
@@ -44,13 +41,7 @@ export function registerDecisions(program: Command): void {
         if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
         const limit = wholeNumber('--limit', options.limit, 1);
         const aws = awsFrom(options);
-        // The deployed function's own environment names the table; the scope is the functions' own.
-        const env = await deployedEnvironment(
-          aws,
-          options.stage,
-          functionByKind[policy.targets[0]?.kind ?? 'asg'],
-        );
-        const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', await callerScope(aws, options.account));
+        const ledger = await deployedLedger(aws, options, policy.targets[0]?.kind ?? 'asg');
         const rows = [];
         for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));
         if (options.json) console.log(JSON.stringify(rows, null, 2));

@@ -2,14 +2,11 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import type { Command } from 'commander';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
-import { callerScope } from '../../shared/adapters/callerScope';
 import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
-import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy, RdsReplicasTarget } from '../../shared/policy/schema';
-import { functionByKind } from '../../shared/policy/targetResource';
 import type { Ledger } from '../../shared/ports';
 import { planOverviews } from '../../shared/usecases/evaluate/planOverviews';
 import type { Evaluation } from '../../shared/usecases/evaluate/types';
@@ -20,12 +17,12 @@ import {
   accountOption,
   awsFrom,
   DEFAULT_POLICY,
-  deployedEnvironment,
   endpointOption,
   noHistory,
   stageOption,
   tableName,
 } from '../lib/cliOptions';
+import { deployedLedger } from '../lib/deployedLedger';
 import { planOverviewLines } from '../lib/planOverviewText';
 
 /** Adds `scalepilot plan` to the CLI. */
@@ -101,15 +98,9 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
  * (<account>#<region>), so the plan sees the history they wrote.
  */
 async function historyLedger(policy: Policy, aws: Aws, options: PlanOptions): Promise<Ledger> {
-  const table =
-    options.table ??
-    (options.stage === undefined
-      ? undefined
-      : ((await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
-          .LEDGER_TABLE ?? ''));
-  return table === undefined
-    ? noHistory
-    : new DynamoLedger(aws, table, await callerScope(aws, options.account));
+  const { stage, table, account } = options;
+  if (stage === undefined && table === undefined) return noHistory;
+  return deployedLedger(aws, { stage: stage ?? '', table, account }, policy.targets[0]?.kind ?? 'asg');
 }
 
 /** Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed. */

@@ -1,17 +1,14 @@
 import type { Command } from 'commander';
-import { callerScope } from '../../shared/adapters/callerScope';
-import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { functionByKind } from '../../shared/policy/targetResource';
 import {
   accountOption,
   awsFrom,
   DEFAULT_POLICY,
-  deployedEnvironment,
   endpointOption,
   stageOption,
   tableName,
 } from '../lib/cliOptions';
+import { deployedLedger } from '../lib/deployedLedger';
 import { setPaused } from '../lib/killSwitch';
 import { applyRelease, planRelease, ReleaseInterruptedError, releasePorts } from '../lib/release';
 
@@ -63,12 +60,7 @@ async function release(file: string, options: ReleaseOptions): Promise<void> {
   // The release below pauses it, and plans again under each lease (a scale-out since is released too).
   if (changes === 0 && refused === 0)
     console.log('nothing to release: every target is at its minimum; pausing the stage for sls remove');
-  const table =
-    options.table ??
-    (await deployedEnvironment(aws, options.stage, functionByKind[policy.targets[0]?.kind ?? 'asg']))
-      .LEDGER_TABLE ??
-    '';
-  const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
+  const ledger = await deployedLedger(aws, options, policy.targets[0]?.kind ?? 'asg');
   try {
     const { failed } = await applyRelease(policy, {
       ...ports,

@@ -1,18 +1,15 @@
 import type { Command } from 'commander';
-import { callerScope } from '../../shared/adapters/callerScope';
-import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { functionByKind } from '../../shared/policy/targetResource';
 import {
   accountOption,
   awsFrom,
   DEFAULT_POLICY,
-  deployedEnvironment,
   endpointOption,
   stageOption,
   tableName,
 } from '../lib/cliOptions';
+import { deployedLedger } from '../lib/deployedLedger';
 import { WhyCommandError, whyCommand, whyQuery } from '../lib/whyCommand';
 
 /** Adds `scalepilot why` to the CLI. */
@@ -59,11 +56,7 @@ export function registerWhy(program: Command): void {
           const now = new Date();
           const query = whyQuery(options, now);
           const aws = awsFrom(options);
-          const table =
-            options.table ??
-            (await deployedEnvironment(aws, options.stage, functionByKind[target.kind])).LEDGER_TABLE ??
-            '';
-          const ledger = new DynamoLedger(aws, table, await callerScope(aws, options.account));
+          const ledger = await deployedLedger(aws, options, target.kind);
           for (const line of await whyCommand(ledger, target.name, options, now, query)) console.log(line);
         } catch (error) {
           if (!(error instanceof ScalingError)) throw error;
