@@ -17,8 +17,11 @@ import type { IamActions } from './iamActions';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
-/** Instances on their way out: they no longer count toward the desired capacity AWS is filling. */
-const LEAVING = /^(Terminat|Detach)/;
+/**
+ * Instances that do not count toward the desired capacity AWS is filling: those on their way out, and those
+ * in standby (AWS launches a replacement for an instance put on standby without lowering desired).
+ */
+const NOT_PLACED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
 /** Recent scaling activities read for a group short of its desired capacity (newest first). */
 const ACTIVITIES_READ = 10;
 /** How much of AWS's status message a decision quotes. */
@@ -145,7 +148,7 @@ export class AutoScalingCapacity implements CapacityPort {
    * so it must not fail the group's evaluation.
    */
   private async launchFailure(group: AutoScalingGroup): Promise<LaunchFailure | undefined> {
-    const placed = unitsOf(group, (state) => !LEAVING.test(state));
+    const placed = unitsOf(group, (state) => !NOT_PLACED.test(state));
     const missing = (group.DesiredCapacity ?? 0) - placed;
     if (missing <= 0 || !group.AutoScalingGroupName) return undefined;
     const response = await this.client
@@ -187,7 +190,7 @@ type LaunchFailure = NonNullable<CapacityState['launchesFailing']>;
 
 /**
  * The units of the group's instances whose lifecycle state `counts`: those in service (serving), or all but
- * those on their way out (placed toward the desired capacity, booting ones too).
+ * those leaving or in standby (placed toward the desired capacity, booting ones too).
  */
 function unitsOf(group: AutoScalingGroup, counts: (lifecycleState: string) => boolean): number {
   return (group.Instances ?? [])

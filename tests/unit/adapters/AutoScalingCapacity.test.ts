@@ -228,6 +228,19 @@ describe('AutoScalingCapacity.describe: a group short of its desired capacity, i
       activities: [launch('Failed', 1, 'no capacity')],
       want: { missing: 1, statusMessage: 'no capacity', startedAt: new Date('2026-11-22T11:59:00Z') },
     },
+    {
+      // EnterStandby without decrementing desired: AWS launches a replacement, so the standby one is not placed.
+      name: 'an instance in Standby does not count toward desired (its replacement failed to launch)',
+      instances: [{}, {}, {}, { state: 'Standby' }],
+      activities: [launch('Failed', 1, 'no capacity')],
+      want: { missing: 1, statusMessage: 'no capacity', startedAt: new Date('2026-11-22T11:59:00Z') },
+    },
+    {
+      name: 'one entering standby does not count; one held by a launch hook (Pending:Wait) does',
+      instances: [{}, { state: 'Pending:Wait' }, { state: 'EnteringStandby' }],
+      activities: [launch('Failed', 1, 'no capacity')],
+      want: { missing: 2, statusMessage: 'no capacity', startedAt: new Date('2026-11-22T11:59:00Z') },
+    },
   ])('$name', async ({ instances, activities, want }) => {
     // The fields the adapter reads; the rest of the SDK shape is irrelevant here.
     asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: activities as Activity[] });
