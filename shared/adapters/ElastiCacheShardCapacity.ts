@@ -365,8 +365,10 @@ function observation(
   return {
     groupId: group.ReplicationGroupId ?? '',
     status: group.Status ?? 'unknown',
-    // ClusterEnabled is the API's own flag; ClusterMode ('enabled' | 'disabled' | 'compatible') is newer.
-    clusterEnabled: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
+    // ClusterMode ('enabled' | 'disabled' | 'compatible'), when reported, decides: compatible mode (halfway
+    // from disabled to enabled) already has cluster-enabled on, yet ElastiCache allows no scaling in it.
+    clusterEnabled: group.ClusterMode ? group.ClusterMode === 'enabled' : group.ClusterEnabled === true,
+    ...(group.ClusterMode ? { clusterMode: group.ClusterMode } : {}),
     engine,
     ...(engineVersion ? { engineVersion } : {}),
     ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),

@@ -29,6 +29,8 @@ export interface CacheShardsObservation {
   /** `available`, `modifying`, `snapshotting`, … */
   readonly status: string;
   readonly clusterEnabled: boolean;
+  /** ElastiCache's ClusterMode, when reported: `enabled`, `disabled` or `compatible`. */
+  readonly clusterMode?: string;
   /** `redis` or `valkey`. */
   readonly engine: string;
   readonly engineVersion?: string;
@@ -93,7 +95,9 @@ export function cacheShardsRefusals(observation: CacheShardsObservation): string
   const id = observation.groupId;
   if (!observation.clusterEnabled)
     refusals.push(
-      `replication group "${id}" has cluster mode disabled: it has one shard, and shards can be added online only with cluster mode enabled`,
+      observation.clusterMode === 'compatible'
+        ? `replication group "${id}" is in cluster mode compatible: ElastiCache allows no scaling until its migration to cluster mode enabled completes`
+        : `replication group "${id}" has cluster mode disabled: it has one shard, and shards can be added online only with cluster mode enabled`,
     );
   if (observation.globalDatastore)
     refusals.push(

@@ -194,6 +194,13 @@ describe('ElastiCacheShardCapacity.observe', () => {
       want: { clusterEnabled: false },
     },
     {
+      // Entering compatible mode sets cluster-enabled to yes, yet ElastiCache allows no scaling in it.
+      name: 'cluster mode compatible (a migration from disabled, halfway), whatever ClusterEnabled says',
+      group: described(1, { ClusterEnabled: true, ClusterMode: 'compatible' }),
+      targets: [],
+      want: { clusterEnabled: false, clusterMode: 'compatible' },
+    },
+    {
       name: 'a native scalable target',
       group: described(3),
       targets: [{ ScalableDimension: 'elasticache:replication-group:NodeGroups' }],
@@ -327,6 +334,12 @@ describe('ElastiCacheShardCapacity.prerequisites (validate and plan)', () => {
       group: described(3),
       targets: [{ ScalableDimension: 'elasticache:replication-group:Replicas' }],
       want: [expect.stringContaining('two autoscalers would fight')],
+    },
+    {
+      name: 'a group in cluster mode compatible',
+      group: described(1, { ClusterEnabled: true, ClusterMode: 'compatible' }),
+      targets: [],
+      want: [expect.stringContaining('is in cluster mode compatible')],
     },
     {
       name: 'a Redis OSS 3.2.6 group',

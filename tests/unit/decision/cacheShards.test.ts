@@ -316,6 +316,11 @@ describe('refusals: what validate, plan and every evaluation refuse', () => {
       want: [expect.stringContaining('cluster mode disabled')],
     },
     {
+      name: 'cluster mode compatible (a migration to enabled under way): no scaling until it completes',
+      observation: group(1, 1, { clusterEnabled: false, clusterMode: 'compatible' }),
+      want: [expect.stringContaining('is in cluster mode compatible: ElastiCache allows no scaling')],
+    },
+    {
       name: 'a Global Datastore member',
       observation: group(3, 1, { globalDatastore: 'ldgnf-global' }),
       want: [expect.stringContaining('Global Datastore "ldgnf-global"')],
