@@ -13,6 +13,7 @@ import {
 import type { KindAction } from '../decision/kindModel';
 import {
   DRAINING_TAG,
+  hasOwnReplicas,
   isManaged,
   MANAGED_TAG,
   type Placement,
@@ -221,7 +222,12 @@ export class RdsReplicaActions {
   }
 
   async delete(t: RdsReplicasTarget, id: string, observation: RdsReplicasObservation): Promise<void> {
-    this.owned(t, id, observation);
+    const replica = this.owned(t, id, observation);
+    // RDS promotes a deleted instance's own read replicas to standalone instances: someone else's, changed.
+    if (hasOwnReplicas(replica))
+      throw new ScalingError(
+        `${t.name}: ${id} has read replicas of its own (${replica.replicas?.join(', ')}); deleting it would promote them, not touching it`,
+      );
     await this.client
       .send(
         // A replica's data is the source's: no final snapshot (Aurora instances take none: the cluster keeps them).

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { KindAction } from '../decision/kindModel';
 import {
+  hasOwnReplicas,
   isManaged,
   type RdsReplicasObservation,
   rdsReplicasModel,
@@ -161,7 +162,8 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
 
   /**
    * Creates or deletes managed replicas until `desired` (tools and test set-up; the scaler itself makes one
-   * change per evaluation through the gates). Deletes only this target's tagged replicas, newest first.
+   * change per evaluation through the gates). Deletes only this target's tagged replicas that no one
+   * replicates from, newest first.
    */
   async setCapacity(target: Target, desired: number): Promise<void> {
     const t = rdsTarget(target);
@@ -179,12 +181,15 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         continue;
       }
       const removable = live
-        .filter((r) => isManaged(t, r))
+        .filter((r) => isManaged(t, r) && !hasOwnReplicas(r))
         .sort(
           (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || b.id.localeCompare(a.id),
         );
       const [next] = removable;
-      if (!next) throw new ScalingError(`${t.name}: only hand-made replicas remain; will not delete them`);
+      if (!next)
+        throw new ScalingError(
+          `${t.name}: only hand-made replicas (or ones with read replicas of their own) remain; will not delete them`,
+        );
       await this.actions.delete(t, next.id, observation);
     }
   }

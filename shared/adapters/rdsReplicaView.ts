@@ -16,7 +16,7 @@ const tagsOf = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
 export const copiedTags = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
   Object.fromEntries(Object.entries(tagsOf(i)).filter(([k]) => !/^(scalepilot|aws):/.test(k)));
 
-/** A described instance as the rds-replicas decision sees a replica: status, tags, replication, placement. */
+/** A described instance as the rds-replicas decision sees a replica: status, tags, replication, placement, its own replicas. */
 export function replicaView(i: DBInstance): ReplicaInstance {
   const replication = i.StatusInfos?.find((s) => s.StatusType === 'read replication');
   return {
@@ -38,6 +38,7 @@ export function replicaView(i: DBInstance): ReplicaInstance {
     ...(i.InstanceCreateTime ? { createdAt: i.InstanceCreateTime } : {}),
     ...(i.Endpoint?.Address ? { endpoint: i.Endpoint.Address } : {}),
     ...(i.DBInstanceArn ? { arn: i.DBInstanceArn } : {}),
+    ...(i.ReadReplicaDBInstanceIdentifiers?.length ? { replicas: i.ReadReplicaDBInstanceIdentifiers } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Target } from '../policy/schema';
 import {
   brokenReplicas,
   DRAINING_TAG,
+  hasOwnReplicas,
   isDraining,
   isGoing,
   isManaged,
@@ -25,7 +26,7 @@ export interface ReplicaGateState {
   /** Seconds; null when no recent datapoint (blocks removals); −1: replication not active. */
   readonly lagSeconds: number | null;
   readonly deletionProtection: boolean;
-  /** Could be the next one removed: Scalepilot's, healthy, unprotected. */
+  /** Could be the next one removed: Scalepilot's, healthy, unprotected, no one replicating from it. */
   readonly removable: boolean;
   /** Why it is no capacity (a failed state, replication stopped, a create past its deadline). */
   readonly broken?: string;
@@ -56,7 +57,7 @@ export function replicaGateStates(
       ...(isDraining(r) ? { drainingSince: r.tags[DRAINING_TAG] } : {}),
       lagSeconds: lagSeconds ?? null,
       deletionProtection: r.deletionProtection,
-      removable: ours && healthy && !r.deletionProtection,
+      removable: ours && healthy && !r.deletionProtection && !hasOwnReplicas(r),
       ...(why ? { broken: why } : {}),
     };
   });

@@ -5,6 +5,7 @@ import {
   brokenReplicas,
   DRAINING_TAG,
   discoveryEndpoints,
+  hasOwnReplicas,
   isDraining,
   isManaged,
   liveReplicas,
@@ -72,15 +73,26 @@ export function gate(input: GateInput): GateOutcome {
   const early = sourceBusy(view) ?? failedReplicas(view);
   if (early) return early;
   const outcome = view.draining ? drainOutcome(view, view.draining) : change(view);
-  // A failed replica kept by its deletion protection: told once, when there is nothing else to do.
+  // A replaced failed replica left in place: told once, when there is nothing else to do.
   const { parked } = view.failures;
-  if (parked.length > 0 && 'pass' in outcome && !outcome.act)
-    return {
-      skip: 'DeletionProtected',
-      notify: true,
-      message: `${parked.map((r) => `${r.id} is ${view.why(r)}`).join(', ')} and was replaced, but has deletion protection: left in place; turn it off (Scalepilot then deletes it) or delete it by hand`,
-    };
+  if (parked.length > 0 && 'pass' in outcome && !outcome.act) return parkedNotice(view, parked);
   return outcome;
+}
+
+/**
+ * Replaced failed replicas that stay: one with deletion protection, or one with read replicas of its own
+ * (RDS would promote them when it is deleted: someone else's instances, changed).
+ */
+function parkedNotice(view: ReplicaView, parked: readonly ReplicaInstance[]): GateOutcome {
+  const kept = (r: ReplicaInstance) =>
+    r.deletionProtection
+      ? 'has deletion protection: left in place; turn it off (Scalepilot then deletes it) or delete it by hand'
+      : `has read replicas of its own (${r.replicas?.join(', ')}), which deleting it would promote: left in place; once they are gone Scalepilot deletes it`;
+  return {
+    skip: parked.some((r) => r.deletionProtection) ? 'DeletionProtected' : 'NotOwned',
+    notify: true,
+    message: parked.map((r) => `${r.id} is ${view.why(r)} and was replaced, but ${kept(r)}`).join('; '),
+  };
 }
 
 /** What the gates read of the observation: health, lag, who serves, reader discovery, names taken, failures. */
@@ -131,7 +143,8 @@ type ReplicaView = ReturnType<typeof replicaView>;
 
 /**
  * The managed replicas that failed: a failed replica older than a healthy managed one has been replaced and
- * only needs removing, unless it has deletion protection (then it stays, parked, and the operators are told).
+ * only needs removing, unless it has deletion protection or read replicas of its own (then it stays, parked,
+ * and the operators are told).
  */
 function failureView(
   t: ReturnType<typeof rdsTarget>,
@@ -146,10 +159,11 @@ function failureView(
     .sort(newestFirst)[0];
   const isReplaced = (f: ReplicaInstance) =>
     newestHealthy !== undefined && (newestHealthy.createdAt?.getTime() ?? 0) > (f.createdAt?.getTime() ?? 0);
-  const parked = failedManaged.filter((f) => isReplaced(f) && f.deletionProtection);
+  const kept = (f: ReplicaInstance) => f.deletionProtection || hasOwnReplicas(f);
+  const parked = failedManaged.filter((f) => isReplaced(f) && kept(f));
   return {
     parked,
-    replaced: failedManaged.find((f) => isReplaced(f) && !f.deletionProtection),
+    replaced: failedManaged.find((f) => isReplaced(f) && !kept(f)),
     failing: failedManaged.filter((f) => !parked.includes(f)),
   };
 }
@@ -257,8 +271,8 @@ function removal(view: ReplicaView, replica: ReplicaInstance, reason: string): G
 }
 
 /**
- * A drain under way: cancelled by a scale-out condition, at the minimum, or when load is no longer low once
- * `drainSeconds` passed; waited out; else finished by the removal.
+ * A drain under way: cancelled by a scale-out condition, at the minimum, when someone replicates from the
+ * replica, or when load is no longer low once `drainSeconds` passed; waited out; else finished by the removal.
  */
 function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome {
   const { t, current, serving, now, scaleOutCondition, low } = view;
@@ -269,7 +283,16 @@ function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome
   // At the minimum (a replica deleted by hand or failed meanwhile, or the others not serving yet),
   // finishing the drain would go below it.
   const atMin = current <= t.capacity.min || serving.length < t.capacity.min;
-  if (scaleOutCondition || atMin || (elapsed >= t.drainSeconds && !low))
+  const why = scaleOutCondition
+    ? 'scale-out condition'
+    : atMin
+      ? `${current} replica(s), ${serving.length} other(s) serving, and capacity.min is ${t.capacity.min}`
+      : hasOwnReplicas(draining)
+        ? `it has read replicas of its own (${draining.replicas?.join(', ')}), which deleting it would promote`
+        : elapsed >= t.drainSeconds && !low
+          ? 'load no longer low'
+          : undefined;
+  if (why)
     return {
       act: {
         type: 'cancelDrain',
@@ -280,7 +303,7 @@ function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome
           : {}),
       } satisfies ReplicaAction,
       reason: 'DrainCancelled',
-      message: `${scaleOutCondition ? 'scale-out condition' : atMin ? `${current} replica(s), ${serving.length} other(s) serving, and capacity.min is ${t.capacity.min}` : 'load no longer low'}: ${draining.id} back in service`,
+      message: `${why}: ${draining.id} back in service`,
     };
   if (elapsed < t.drainSeconds)
     return {
@@ -294,13 +317,14 @@ function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome
 function change(view: ReplicaView): GateOutcome {
   const { t, decision, current, source, observation, broken, wanted, now } = view;
   if (decision.desired < current) {
+    // One someone replicates from is not removed: RDS would promote its replicas, someone else's instances.
     const removable = liveReplicas(observation, broken)
-      .filter((r) => isManaged(t, r))
+      .filter((r) => isManaged(t, r) && !hasOwnReplicas(r))
       .sort(newestFirst)[0];
     if (!removable)
       return {
         skip: 'NotOwned',
-        message: `every replica of ${source.id} was made by hand (not tagged ${MANAGED_TAG}=true, ${TARGET_TAG}=${t.name}): none is removed`,
+        message: `every replica of ${source.id} was made by hand (not tagged ${MANAGED_TAG}=true, ${TARGET_TAG}=${t.name}) or has read replicas of its own (deleting it would promote them): none is removed`,
       };
     return removal(view, removable, 'load low');
   }

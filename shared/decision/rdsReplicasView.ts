@@ -66,6 +66,11 @@ export interface ReplicaInstance {
   readonly arn?: string;
   /** Its `read replication` StatusInfo: `replicating`, or `error`, `stopped`, `terminated` with why. */
   readonly replication?: { readonly status: string; readonly normal: boolean; readonly message?: string };
+  /**
+   * Read replicas of its own (a cascade someone made, or one in another Region by ARN): RDS promotes each to
+   * a standalone instance when it is deleted, so it never is.
+   */
+  readonly replicas?: readonly string[];
 }
 
 export interface RdsSourceView {
@@ -179,6 +184,8 @@ export type ReplicaAction =
 export const isUnhealthy = (r: ReplicaInstance) => UNHEALTHY_STATES.has(r.status);
 export const isGoing = (r: ReplicaInstance) => r.status === 'deleting';
 export const isDraining = (r: ReplicaInstance) => r.tags[DRAINING_TAG] !== undefined;
+/** Someone replicates from it: deleting it would promote those replicas (RDS DeleteDBInstance). */
+export const hasOwnReplicas = (r: ReplicaInstance) => (r.replicas?.length ?? 0) > 0;
 
 /** Replication stopped or failed, as the replica's StatusInfos say (no metrics needed). */
 export function replicationBroken(r: ReplicaInstance): string | undefined {

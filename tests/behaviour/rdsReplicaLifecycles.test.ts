@@ -206,6 +206,37 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     expect(w.layer.notices.filter((n) => n.reason === 'DeletionProtected')).toHaveLength(1);
   });
 
+  it('a managed replica with a read replica of its own (a cascade someone made) is never drained or deleted: its delete would promote that replica', async () => {
+    const w = await start({ policy: replicasPolicy() });
+    await w.existingReplica('reads', 'db', SP1);
+    await w.existingReplica('reads', 'db', SP2);
+    await run(w, 'rds-replicas', 4);
+    // Someone replicates the newest managed replica (MySQL cascading replicas): deleting SP2 now would
+    // promote db-analytics to a standalone instance (RDS DeleteDBInstance).
+    await w.manualReplica(SP2, 'db-analytics');
+    w.demand.set('reads', 0.2); // low load: one replica fewer would do
+    await run(w, 'rds-replicas', 40);
+    const touched = [...calls(w, 'AddTagsToResource'), ...calls(w, 'DeleteDBInstance')].map(
+      (c) => c.resource,
+    );
+    expect(
+      touched.filter((r) => r.endsWith(SP2)),
+      story(w),
+    ).toEqual([]);
+    // The scale-in takes the managed replica nobody replicates from instead.
+    expect(calls(w, 'DeleteDBInstance').map((c) => c.resource)).toContain(SP1);
+    // Whatever an action says, the adapter refuses the delete (tools' setCapacity bypasses the gates).
+    const adapter = new RdsReplicaCapacity(w.layer.harnessAws);
+    const target = w.policy.targets[0] as never;
+    const seen = await adapter.observe(target);
+    expect(seen.replicas.find((r) => r.id === SP2)?.replicas).toEqual(['db-analytics']);
+    await expect(adapter.act(target, { type: 'delete', desired: 0, replica: SP2 }, seen)).rejects.toThrow(
+      /read replicas of its own \(db-analytics\)/,
+    );
+    await expect(adapter.setCapacity(target, 0)).rejects.toThrow(/read replicas of their own/);
+    expect(calls(w, 'DeleteDBInstance').map((c) => c.resource)).not.toContain(SP2);
+  });
+
   it('a serving replica is never drained while the others only come up: min counts what serves (seed 12345)', async () => {
     const w = await start({ policy: replicasPolicy() });
     await w.existingReplica('reads', 'db', SP1);

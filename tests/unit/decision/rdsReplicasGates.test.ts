@@ -210,6 +210,41 @@ describe('the gates of a replica change (each row fails without its gate)', () =
       want: { kind: 'act', reason: 'Draining', type: 'drain', replica: sp(2), desired: 3 },
     },
     {
+      name: 'ownership: a managed replica someone replicates from (a cascade) is never removed: the next managed one drains',
+      observation: observation([
+        replica('a', 1),
+        managed(sp(1), 2),
+        managed(sp(2), 3, { replicas: ['analytics'] }),
+      ]),
+      decision: decision(3, 2),
+      want: { kind: 'act', reason: 'Draining', type: 'drain', replica: sp(1), desired: 3 },
+    },
+    {
+      name: 'ownership: the only managed replica has a read replica of its own: NotOwned, nothing removed',
+      observation: observation([replica('a', 1), managed(sp(1), 2, { replicas: ['analytics'] })]),
+      decision: decision(2, 1),
+      want: { kind: 'skip', reason: 'NotOwned' },
+    },
+    {
+      name: 'ownership: a draining replica someone started replicating from is put back, never deleted',
+      observation: observation([
+        replica('a', 1),
+        managed(sp(1), 2),
+        managed(sp(2), 3, { ...draining(301), replicas: ['analytics'] }),
+      ]),
+      decision: decision(3, 2),
+      want: { kind: 'act', reason: 'DrainCancelled', type: 'cancelDrain', replica: sp(2) },
+    },
+    {
+      name: 'ownership: a replaced failed replica with a read replica of its own is left and told, not deleted',
+      observation: observation([
+        managed(sp(1), 1, { status: 'failed', replicas: ['analytics'] }),
+        managed(sp(2), 2),
+      ]),
+      decision: decision(1, 1),
+      want: { kind: 'skip', reason: 'NotOwned', notify: true },
+    },
+    {
       name: 'lag: no removal while a replica lags over the limit',
       observation: twoManaged,
       decision: decision(3, 2),
