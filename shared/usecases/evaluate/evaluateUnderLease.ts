@@ -14,6 +14,7 @@ import type { LeasedLook } from './leaseTargets';
 import { noticeKey, noticesToTell, notifyChange, planNoticePart, withTold } from './notifyChange';
 import type { SeenUnderLease } from './observeUnderLease';
 import { noticeDecision, planRecordFor } from './planRecords';
+import { readingsUnderLease } from './readingsUnderLease';
 import { recordLeased } from './recordDecisions';
 import { planOf } from './routeTargets';
 import { settleIntent } from './settleIntent';
@@ -30,7 +31,7 @@ export async function evaluateUnderLease(
   run: EvaluationRun,
   { look, lease }: LeasedLook,
   seen: SeenUnderLease | undefined,
-  readings: TargetReadings,
+  firstReadings: TargetReadings,
   paused: PauseState,
   now: Date,
 ): Promise<void> {
@@ -42,6 +43,7 @@ export async function evaluateUnderLease(
     if ('error' in read)
       return await failTarget(run, target, read.record, 'DescribeFailed', read.error, { lease, now });
     const { record, observation } = read;
+    const readings = await readingsUnderLease(deps, look, observation, firstReadings, now);
     const state = model.capacity(target, observation, now, readings.raw);
     let history = record.history;
     if (record.intent) {

@@ -15,13 +15,13 @@ import { managed, observation, rdsTarget } from './rdsReplicasFixtures';
 
 const T0 = new Date('2026-11-30T12:00:30Z');
 
-function setUp() {
+function setUp(overrides: Record<string, unknown> = {}) {
   const clock = testClock(T0);
   const rds = new SlowRds(clock);
   const ledger = new InMemoryLedger();
   const notices: CapacityChangeNotice[] = [];
   let load = 95;
-  const target = rdsTarget({ capacity: { min: 0, max: 5 } });
+  const target = rdsTarget({ capacity: { min: 0, max: 5 }, ...overrides });
   const policy = validatePolicy({ version: 1, targets: [target] });
   const tick = (owner = 'r1') =>
     evaluateTargets(
@@ -147,5 +147,45 @@ describe('a lagging replica serves no reads', () => {
     };
     expect(rdsReplicasModel.capacity(target, obs, T0)).toMatchObject({ current: 2, serving: 2 });
     expect(rdsReplicasModel.capacity(target, obs, T0, metrics)).toMatchObject({ current: 2, serving: 1 });
+  });
+});
+
+describe('RDS replicas: the metrics are paired with the replicas read under the lease', () => {
+  it("a replica that comes to serve between the first look and the lease does not shift the others' lag", async () => {
+    // One rule, so a reader's series and the lag series sit side by side: CPU 65% is low for it (in below 70%).
+    const { rds, tick, setLoad } = setUp({
+      rules: [
+        {
+          name: 'cpu',
+          type: 'step',
+          metric: { namespace: 'AWS/RDS', name: 'CPUUtilization' },
+          scaleOut: [{ above: 99, add: 1 }],
+          scaleIn: [{ below: 70, remove: 1 }],
+        },
+      ],
+    });
+    setLoad(65);
+    const tags = { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' };
+    const replica = (id: string, status: string, own: boolean) => ({
+      id: `event-platform-db-${id}`,
+      status,
+      tags: own ? { ...tags } : {},
+      deletionProtection: false,
+      createdAt: T0,
+    });
+    // Someone's replica ("sp-3" by name, untagged) is creating at the first look and available under the lease.
+    for (const id of ['sp-1', 'sp-2', 'sp-4', 'sp-5']) rds.replicas.push(replica(id, 'available', true));
+    rds.replicas.push(replica('sp-3', 'creating', false));
+    const observe = rds.observe.bind(rds);
+    let observed = 0;
+    rds.observe = async () => {
+      observed += 1;
+      if (observed === 2) rds.settleAll();
+      return observe();
+    };
+    const [outcome] = await tick();
+    // Paired by position with the first look's four readers' series, sp-1 read sp-5's CPU (65) as its lag.
+    expect(outcome?.decision.message).not.toMatch(/lags/);
+    expect(rds.actions).toEqual([expect.objectContaining({ type: 'drain' })]);
   });
 });
