@@ -4,6 +4,12 @@ import type { FloorSchedule } from './types';
 export const FORECAST_ACTION_PREFIX = 'scalepilot-forecast-';
 /** AWS's limit of scheduled actions per Auto Scaling group. */
 export const MAX_SCHEDULED_ACTIONS = 125;
+/**
+ * The first action starts at the first whole minute at least this long after `now`: AWS refuses a start in the
+ * past, and the put comes after the calls that precede it (the group's describe, the previous actions' deletes,
+ * each retried by the SDK). At the next whole minute, a put a second late was refused and the run failed.
+ */
+export const SCHEDULE_LEAD_SECONDS = 60;
 
 /** One scheduled action: at `start`, the group's MinSize becomes `minSize`. */
 export interface ScheduledMinSize {
@@ -42,8 +48,9 @@ export interface ScheduledPlan {
 /**
  * A group's floors as scheduled actions on MinSize, so the group stays protected if the functions stop:
  * MinSize follows the floors (never below `baseline`, never above `maxSize`) from the first whole minute
- * after `now` (AWS refuses a start in the past) and returns to `baseline` where the schedule ends. Runs of
- * equal floors are one action. `budget` is what the group has room for (AWS's 125, less every action already
+ * SCHEDULE_LEAD_SECONDS after `now` (AWS refuses a start in the past; `now` is read just before the actions are
+ * planned, not at the run's start) and returns to `baseline` where the schedule ends. Runs of equal floors are
+ * one action. `budget` is what the group has room for (AWS's 125, less every action already
  * there that is not Scalepilot's, issue 20, item 7): when the floors need more, the nearest hours are kept
  * and MinSize returns to the baseline where the kept ones end (`cutAt`); the ledger's floors, which the
  * scalers honour, still cover the rest, and the next hourly run moves the window on. With a budget too small
@@ -63,7 +70,7 @@ export function scheduledMinSizes(options: {
   const { floors, now, target, currentMinSize } = options;
   const budget = Math.max(0, options.budget);
   const baseline = Math.min(options.baseline, options.maxSize);
-  const first = Math.ceil((now.getTime() + 1) / MINUTE) * MINUTE;
+  const first = Math.ceil((now.getTime() + SCHEDULE_LEAD_SECONDS * 1000) / MINUTE) * MINUTE;
   const segments: Segment[] = [];
   const step = (floors?.stepMinutes ?? 1) * MINUTE;
   floors?.units.forEach((u, i) => {

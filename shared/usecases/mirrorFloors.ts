@@ -6,21 +6,22 @@ import {
 } from '../decision/scheduledFloors';
 import type { FloorSchedule } from '../decision/types';
 import type { AsgTarget } from '../policy/schema';
-import type { ScheduledActionsPort } from '../ports';
+import type { Clock, ScheduledActionsPort } from '../ports';
 
 /**
  * A group's floors as scheduled MinSize actions, replacing the previous run's (only Scalepilot's own, by name
  * prefix). Every action in the group counts against AWS's 125, the operator's too (all pages of
  * DescribeScheduledActions), so the budget is 125 less the actions that are not Scalepilot's (issue 20,
  * item 7); the group is tagged as this stack's first, so the stack can clean up after it once the target
- * leaves the policy (pruneScheduledActions).
+ * leaves the policy (pruneScheduledActions). The clock is read after the describe, not at the run's start: a
+ * run's reads, forecasts and other targets take time, and AWS refuses an action whose start has passed.
  */
 export async function mirrorFloors(
   groups: ScheduledActionsPort,
   target: AsgTarget,
   floors: FloorSchedule | undefined,
   group: { readonly minSize: number; readonly maxSize: number; readonly owner?: 'this' | 'other' },
-  now: Date,
+  clock: Clock,
 ): Promise<ScheduledPlan & { readonly budget: number }> {
   const name = target.autoScalingGroupName;
   const existing = await groups.scheduledActions(name);
@@ -32,7 +33,7 @@ export async function mirrorFloors(
     baseline: target.capacity.min,
     maxSize: group.maxSize,
     currentMinSize: group.minSize,
-    now,
+    now: clock.now(),
     budget,
   });
   if (plan.actions.length > 0 && group.owner !== 'this') await groups.markOwned(name);

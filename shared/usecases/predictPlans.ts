@@ -254,7 +254,7 @@ async function writeMemberFloors(
     await written(deps, 'floors', ledger.writeFloors(target.name, floors));
     if (target.kind === 'asg' && !dryRun) {
       const group = await deps.groups.group(target.autoScalingGroupName);
-      const mirrored = await mirrorFloors(deps.groups, target, floors, group, now);
+      const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);
       scheduledActions = mirrored.actions;
       budgetCut = mirrored.cutAt !== undefined;
       actions = `; ${mirrored.actions.length} scheduled action(s) on MinSize${budgetCut ? ` (room for ${mirrored.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, the ledger's floors cover the rest)` : ''}`;

@@ -57,7 +57,7 @@ export async function predictTarget(
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
     if (target.kind === 'asg' && group && !dryRun) {
-      const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, now);
+      const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
       done = {
         ...done,
         scheduledActions: mirrored.actions,

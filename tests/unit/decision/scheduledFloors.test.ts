@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FORECAST_ACTION_PREFIX,
   MAX_SCHEDULED_ACTIONS,
+  SCHEDULE_LEAD_SECONDS,
   type ScheduledMinSize,
   scheduledMinSizes,
 } from '../../../shared/decision/scheduledFloors';
@@ -57,10 +58,10 @@ describe('scheduledMinSizes', () => {
       ],
     },
     {
-      name: 'a floor in force now starts at the next whole minute (AWS refuses the past)',
+      name: 'a floor in force now starts at the first whole minute a minute ahead (AWS refuses the past; defect: the next whole minute, a put a second late refused)',
       units: [4, 4, 2],
       want: [
-        [1, 4],
+        [2, 4],
         [10, 2],
       ],
     },
@@ -82,7 +83,7 @@ describe('scheduledMinSizes', () => {
       name: 'no floors (declined, untrusted) after a raised MinSize: back to the baseline now',
       units: undefined,
       current: 6,
-      want: [[1, 2]],
+      want: [[2, 2]],
     },
     { name: 'no floors and MinSize at the baseline: nothing', units: undefined, current: 2, want: [] },
     {
@@ -99,7 +100,7 @@ describe('scheduledMinSizes', () => {
       units: [2, 2, 5],
       current: 6,
       want: [
-        [1, 2],
+        [2, 2],
         [10, 5],
         [15, 2],
       ],
@@ -121,7 +122,7 @@ describe('scheduledMinSizes', () => {
     // returns MinSize to the baseline where they end.
     const cut = cutAt?.getTime() ?? 0;
     expect(cut).toBe(T0 + 40 * 5 * MIN);
-    for (let t = T0 + MIN; t < cut; t += 5 * MIN)
+    for (let t = T0 + 2 * MIN; t < cut; t += 5 * MIN)
       expect(minSizeAt(actions, 2, t)).toBe(units[Math.floor((t - T0) / (5 * MIN))] as number);
     expect(minSizeAt(actions, 2, cut)).toBe(2);
   });
@@ -132,7 +133,7 @@ describe('scheduledMinSizes', () => {
       name: 'room for one (defect: two were written): no raise that could not come back; a raised MinSize returns',
       budget: 1,
       current: 6,
-      want: [[1, 2]],
+      want: [[2, 2]],
     },
     { name: 'room for one, MinSize at the baseline: nothing', budget: 1, current: 2, want: [] },
     {
@@ -162,7 +163,7 @@ describe('scheduledMinSizes', () => {
           const { actions, cutAt } = planned(units, { budget, baseline, currentMinSize: current });
           expect(actions.length).toBeLessThanOrEqual(budget);
           const times = actions.map((a) => a.start.getTime());
-          expect(times.every((t) => t > NOW.getTime())).toBe(true);
+          expect(times.every((t) => t >= NOW.getTime() + SCHEDULE_LEAD_SECONDS * 1000)).toBe(true);
           expect(times).toEqual([...times].sort((a, b) => a - b));
           expect(new Set(actions.map((a) => a.name)).size).toBe(actions.length);
           for (const a of actions) expect(a.minSize).toBeGreaterThanOrEqual(Math.min(baseline, 10));
