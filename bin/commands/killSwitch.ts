@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { awsFrom, endpointOption, stageOption } from '../lib/cliOptions';
 import { setPaused } from '../lib/killSwitch';
+import { scheduleLeftLines } from '../lib/scheduleLeft';
 
 /** Adds `scalepilot killSwitch` to the CLI. */
 export function registerKillSwitch(program: Command): void {
@@ -12,7 +13,7 @@ export function registerKillSwitch(program: Command): void {
       .command(command)
       .description(
         paused
-          ? 'kill switch: stop every scaling action of the stage within a minute (decisions are still recorded, reason Paused)'
+          ? "kill switch: the stage's functions make no scaling call within a minute (decisions are still recorded, reason Paused); it says which groups hold scheduled MinSize actions from the forecast, which fire until release deletes them"
           : 'lift the kill switch: the stage scales again from its next evaluation',
       )
       .addOption(stageOption())
@@ -25,6 +26,7 @@ export function registerKillSwitch(program: Command): void {
             ? `${name} = true: stage "${options.stage}" stops acting within a minute`
             : `${name} = false: stage "${options.stage}" scales again`,
         );
+        if (paused) for (const line of await scheduleLeftLines(aws, options.stage)) console.log(line);
       });
   }
 }

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { asgScalerOnEmulator, lambdaContext, seedStepPolicy, testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
@@ -50,5 +52,40 @@ describe('scalepilot pause / resume', () => {
     expect(emulator.calls('SetDesiredCapacity')).toBe(1);
     const logged = await new DynamoLedger(emulator.aws, 'ledger', '123456789012#us-east-1').decisions('api');
     expect(logged.filter((d) => d.reason === 'Paused')).toHaveLength(3);
+  });
+
+  it("says which of the stage's groups still hold the forecast's scheduled MinSize actions: they fire while paused", async () => {
+    const account = new DemoAccount(emulator.aws);
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+    const at = (hours: number) => new Date(Date.UTC(2030, 0, 1, hours));
+    // The stage's group and another stage's, each with actions predict would put (moto stores them as given).
+    for (const [group, stage] of [
+      ['web', 'test'],
+      ['batch', 'other'],
+    ] as const) {
+      await account.createAutoScalingGroup(group, { min: 1, max: 10, desired: 1 });
+      const actions = new AutoScalingScheduledActions(emulator.aws, stage);
+      await actions.markOwned(group);
+      await actions.replace(
+        group,
+        [3, 4, 9].map((h) => ({
+          name: `scalepilot-forecast-${group}-2030010${h}`,
+          start: at(h),
+          minSize: 3,
+        })),
+        [],
+      );
+    }
+    const { stdout } = await run(
+      CLI,
+      ['pause', '--stage', 'test', '--endpoint', emulator.aws.endpoint ?? ''],
+      {
+        env,
+      },
+    );
+    expect(stdout).toContain(
+      'group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at 2030-01-01T09:00Z; `scalepilot release` deletes them',
+    );
+    expect(stdout).not.toContain('batch');
   });
 });
