@@ -375,6 +375,7 @@ function observation(
     ...(group.GlobalReplicationGroupInfo?.GlobalReplicationGroupId
       ? { globalDatastore: group.GlobalReplicationGroupInfo.GlobalReplicationGroupId }
       : {}),
+    ...(group.DataTiering === 'enabled' ? { dataTiering: true } : {}),
     scalableTargets,
     shards,
     replicasPerShard: shards.length > 0 ? Math.max(0, Math.min(...shards.map((s) => s.nodes.length - 1))) : 0,

@@ -37,6 +37,8 @@ export interface CacheShardsObservation {
   readonly nodeType?: string;
   /** The Global Datastore the group belongs to, if any. */
   readonly globalDatastore?: string;
+  /** Data tiering (r6gd nodes): values move to SSD once DRAM is full, so its memory reads near full by design. */
+  readonly dataTiering?: boolean;
   /** Application Auto Scaling scalable dimensions registered on the group (another autoscaler). */
   readonly scalableTargets: readonly string[];
   readonly shards: readonly CacheShard[];
@@ -88,7 +90,8 @@ export const REPLICAS_TAG = 'scalepilot:replicas-changed-at';
 
 /**
  * Why Scalepilot must not scale this group at all (validate, plan and every evaluation say it): cluster
- * mode disabled, a Global Datastore member, an engine without online resharding, another autoscaler.
+ * mode disabled, a Global Datastore member, an engine without online resharding, another autoscaler, data
+ * tiering.
  */
 export function cacheShardsRefusals(observation: CacheShardsObservation): string[] {
   const refusals: string[] = [];
@@ -106,6 +109,10 @@ export function cacheShardsRefusals(observation: CacheShardsObservation): string
   if (!supportsOnlineResharding(observation.engine, observation.engineVersion))
     refusals.push(
       `replication group "${id}" runs ${observation.engine} ${observation.engineVersion ?? '(unknown version)'}: online resharding needs Valkey or Redis OSS 3.2.10 or later`,
+    );
+  if (observation.dataTiering)
+    refusals.push(
+      `replication group "${id}" uses data tiering: its DRAM fills by design (values move to SSD), so DatabaseMemoryUsagePercentage, which the memory rule and the scale-in headroom read, says every shard is full; Scalepilot does not scale data-tiering groups`,
     );
   if (observation.scalableTargets.length > 0)
     refusals.push(

@@ -188,6 +188,12 @@ describe('ElastiCacheShardCapacity.observe', () => {
       want: { globalDatastore: 'ldgnf-global' },
     },
     {
+      name: 'data tiering (r6gd nodes)',
+      group: described(3, { DataTiering: 'enabled', CacheNodeType: 'cache.r6gd.xlarge' }),
+      targets: [],
+      want: { dataTiering: true },
+    },
+    {
       name: 'cluster mode disabled',
       group: described(1, { ClusterEnabled: false, ClusterMode: 'disabled' }),
       targets: [],

@@ -326,6 +326,11 @@ describe('refusals: what validate, plan and every evaluation refuse', () => {
       want: [expect.stringContaining('Global Datastore "ldgnf-global"')],
     },
     {
+      name: 'data tiering (r6gd): its memory reads full by design',
+      observation: group(3, 1, { dataTiering: true }),
+      want: [expect.stringContaining('uses data tiering: its DRAM fills by design')],
+    },
+    {
       name: 'Redis OSS before online resharding (3.2.6)',
       observation: group(3, 1, { engine: 'redis', engineVersion: '3.2.6' }),
       want: [expect.stringContaining('needs Valkey or Redis OSS 3.2.10 or later')],
