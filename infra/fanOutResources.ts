@@ -15,6 +15,16 @@ export const fanOutQueueName = (service: string, stage: string, kind: TargetKind
 /** What the Lambda service does with a scaler's role to run it on its fan-out queue (the event source). */
 export const FAN_OUT_SERVICE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
+/**
+ * Receives of a fan-out message before SQS moves it to the dead-letter queue. A receive is not a run: when
+ * the scaler is throttled (its reserved concurrency is shared with the schedule and every alarm) the
+ * message comes back after the visibility timeout with the receive counted, so a count of 1 dead-lettered
+ * batches that never ran. AWS's advice for a Lambda event source: at least 5. Five receives a visibility
+ * timeout apart (30 minutes) stay inside the queue's one-hour retention: a poison batch still reaches the
+ * dead-letter queue.
+ */
+export const FAN_OUT_MAX_RECEIVES = 5;
+
 /** The CloudFormation logical ID of a kind's fan-out queue. */
 export const fanOutQueueId = (kind: TargetKind) => `${pascal(functionByKind[kind])}FanOutQueue`;
 
@@ -22,9 +32,10 @@ export const fanOutQueueId = (kind: TargetKind) => `${pascal(functionByKind[kind
  * For each kind whose targets are more than one run takes (`runPlan`): the scaler's own SQS queue (its
  * scheduled run puts one message per batch), the event source mapping that runs the same function on each
  * message (one message an invocation, as many at once as there are batches), and the queue statements of
- * the scaler's role. A batch that fails goes to the dead-letter queue on its second receive (the next tick
- * hands the targets out anew meanwhile). Refuses a policy that would need more batches than the scalers'
- * reserved concurrency runs at once, with one line naming the kind.
+ * the scaler's role. A batch goes to the dead-letter queue after `FAN_OUT_MAX_RECEIVES` receives (one that
+ * runs late is recorded `StaleEvent`: the next tick has handed its targets out anew meanwhile). Refuses a
+ * policy that would need more batches than the scalers' reserved concurrency runs at once, with one line
+ * naming the kind.
  */
 export function fanOutResources(
   policy: Policy,
@@ -54,7 +65,7 @@ export function fanOutResources(
         KmsMasterKeyId: 'alias/aws/sqs',
         RedrivePolicy: {
           deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
-          maxReceiveCount: 1,
+          maxReceiveCount: FAN_OUT_MAX_RECEIVES,
         },
       },
     };

@@ -50,7 +50,7 @@ describe('the packaged stack of a fleet larger than one run', () => {
       KmsMasterKeyId: 'alias/aws/sqs',
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
-        maxReceiveCount: 1,
+        maxReceiveCount: 5,
       },
     });
     expect(resources.ScaleAsgFanOutQueueMapping?.Properties).toMatchObject({
