@@ -25,23 +25,39 @@ import type { Decision, MetricReading, ScalingHistory } from './types';
 // account's node quota. cacheShardsModel.gate calls gateCacheShards.
 
 /**
- * Refuses a change whose nodes (shards × (replicas + 1)) would pass the account's quota: ElastiCache would
- * refuse it (NodeQuotaForCustomerExceeded) after the intent was written; told once, as a target at a limit.
+ * Refuses a change whose nodes would pass the account's quota: ElastiCache would refuse it
+ * (NodeQuotaForCustomerExceeded) after the intent was written; told once, as a target at a limit. `nodes`:
+ * how many the group would have, counted as the change makes them.
  */
 function nodeQuotaOutcome(
   observation: CacheShardsObservation,
-  shards: number,
-  replicas: number,
+  nodes: { readonly count: number; readonly how: string },
   what: string,
 ): GateOutcome | undefined {
   const quota = observation.nodeQuota ?? { value: DEFAULT_NODES_PER_CLUSTER, source: 'documented default' };
-  const nodes = shards * (replicas + 1);
-  if (nodes <= quota.value) return undefined;
+  if (nodes.count <= quota.value) return undefined;
   return {
     skip: 'NodeQuotaReached',
     notify: true,
-    message: `${what} would make ${nodes} nodes (${shards} shards × ${replicas + 1}), over the account's ${quota.value} nodes per cluster (${quota.source}); ask for a quota increase (Service Quotas ${NODES_PER_CLUSTER_QUOTA_CODE}) or lower capacity.max`,
+    message: `${what} would make ${nodes.count} nodes (${nodes.how}), over the account's ${quota.value} nodes per cluster (${quota.source}); ask for a quota increase (Service Quotas ${NODES_PER_CLUSTER_QUOTA_CODE}) or lower capacity.max`,
   };
+}
+
+/** A replica count for every shard: each shard then has `replicas` + 1 nodes. */
+function nodesWithReplicas(observation: CacheShardsObservation, replicas: number) {
+  const shards = observation.shards.length;
+  return { count: shards * (replicas + 1), how: `${shards} shards × ${replicas + 1}` };
+}
+
+/**
+ * A reshard out to `to` shards: the shards there keep their nodes (uneven ones too: a replica added or lost
+ * by hand), and each new shard gets the fewest any shard has, as ElastiCache gives it.
+ */
+function nodesAfterReshardOut(observation: CacheShardsObservation, to: number) {
+  const now = observation.shards.reduce((n, s) => n + s.nodes.length, 0);
+  const added = to - observation.shards.length;
+  const each = observation.replicasPerShard + 1;
+  return { count: now + added * each, how: `${now} now + ${added} new shards × ${each}` };
 }
 const pct = (v: number) => `${Math.round(v * 10) / 10}%`;
 
@@ -78,8 +94,7 @@ function replicaOutcome(input: GateInput, direction: 'out' | 'in'): GateOutcome 
   if (held) return held;
   const quota = nodeQuotaOutcome(
     observation,
-    observation.shards.length,
-    next,
+    nodesWithReplicas(observation, next),
     `replicas ${replicas} → ${next}`,
   );
   if (quota) return quota;
@@ -172,7 +187,11 @@ function reshardOutcome(input: GateInput): GateOutcome {
   const cpu = reshardCpuOutcome(input, target);
   if (cpu) return cpu;
   if (to > from) {
-    const quota = nodeQuotaOutcome(observation, to, observation.replicasPerShard, `reshard ${from} → ${to}`);
+    const quota = nodeQuotaOutcome(
+      observation,
+      nodesAfterReshardOut(observation, to),
+      `reshard ${from} → ${to}`,
+    );
     if (quota) return quota;
     return { pass: true, act: { type: 'reshard', desired: to } satisfies ReshardAction };
   }

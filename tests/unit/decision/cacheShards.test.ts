@@ -25,6 +25,15 @@ const memory =
     byShard[shard] ?? otherwise;
 const cpu = (v: number | undefined) => () => v;
 const withHistory = (h: Partial<ScalingHistory>): ScalingHistory => ({ ...emptyHistory, ...h });
+/** The group with a second replica on its first shard (one added by hand): uneven shards. */
+const withNodeAdded = (g: CacheShardsObservation): CacheShardsObservation => ({
+  ...g,
+  shards: g.shards.map((shard, i) =>
+    i === 0
+      ? { ...shard, nodes: [...shard.nodes, { id: `rg-${shard.id}-099`, role: 'replica' as const }] }
+      : shard,
+  ),
+});
 
 /** Both rules scale in by `remove` below their thresholds (a narrowed range or a big step). */
 const bigStepIn = (remove: number) =>
@@ -159,6 +168,29 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       observation: group(6, 1),
       load: { memory: memory({}, 50), cpu: cpu(75) },
       want: { act: { type: 'replicas', replicasPerShard: 2 }, reason: 'ReplicasScaledOut' },
+    },
+    {
+      name: 'node quota: a reshard counts the shards as they are (one with a replica added by hand) plus the new one',
+      // 3 + 2 + 2 nodes now and a new shard of 2: 9, over 8 (shards × the fewest per shard said 8 and let it through).
+      observation: withNodeAdded(group(3, 1, { nodeQuota: { value: 8, source: 'service-quotas' } })),
+      load: { memory: memory({ '0002': 85 }), cpu: cpu(40) },
+      want: {
+        skip: 'NodeQuotaReached',
+        message: expect.stringContaining('9 nodes (7 now + 1 new shards × 2)'),
+      },
+    },
+    {
+      name: 'node quota: a reshard within it goes ahead',
+      observation: withNodeAdded(group(3, 1, { nodeQuota: { value: 9, source: 'service-quotas' } })),
+      load: { memory: memory({ '0002': 85 }), cpu: cpu(40) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
+      name: 'node quota: a replica on every shard past it is refused',
+      target: readScaling(),
+      observation: group(6, 1, { nodeQuota: { value: 12, source: 'service-quotas' } }),
+      load: { memory: memory({}, 50), cpu: cpu(75) },
+      want: { skip: 'NodeQuotaReached', message: expect.stringContaining('18 nodes (6 shards × 3)') },
     },
     {
       name: 'read scaling: replicas go first on the way down',
