@@ -114,6 +114,23 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     } while (token);
   }
 
+  /**
+   * Throws for the actions a delete failed on that are still there. One that ran between the describe and the
+   * delete is gone, as wanted: DescribeScheduledActions lists only actions that have not run, and AWS removes a
+   * one-time action once it has (the actions start on whole minutes, and a run comes at any second).
+   */
+  private async notDeleted(
+    group: string,
+    failed: readonly { ScheduledActionName?: string; ErrorMessage?: string; ErrorCode?: string }[],
+  ): Promise<void> {
+    const left = new Set((await this.scheduledActions(group)).map((a) => a.name));
+    const still = failed.filter((f) => left.has(f.ScheduledActionName ?? ''));
+    if (still.length > 0)
+      throw new ScalingError(
+        `could not delete scheduled action(s) of ${group}: ${still.map((f) => `${f.ScheduledActionName}: ${f.ErrorMessage ?? f.ErrorCode}`).join('; ')}`,
+      );
+  }
+
   /** Deletes first, then puts: the group never holds the old and the new set together (AWS allows 125). */
   async replace(
     group: string,
@@ -130,10 +147,7 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
           throw new AwsCallError('AutoScaling BatchDeleteScheduledAction', cause);
         });
       const failed = response.FailedScheduledActions ?? [];
-      if (failed.length > 0)
-        throw new ScalingError(
-          `could not delete scheduled action(s) of ${group}: ${failed.map((f) => `${f.ScheduledActionName}: ${f.ErrorMessage ?? f.ErrorCode}`).join('; ')}`,
-        );
+      if (failed.length > 0) await this.notDeleted(group, failed);
     }
     for (let i = 0; i < put.length; i += PER_BATCH) {
       const batch = put.slice(i, i + PER_BATCH);

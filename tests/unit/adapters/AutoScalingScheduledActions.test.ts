@@ -111,11 +111,17 @@ describe('AutoScalingScheduledActions', () => {
       want: 'could not put scheduled action(s) on g: n0: Given start time is in the past',
     },
     {
-      name: 'an action AWS refused to delete',
+      name: 'an action AWS refused to delete (still there when the group is read again)',
       setUp: () =>
-        asg.on(BatchDeleteScheduledActionCommand).resolves({
-          FailedScheduledActions: [{ ScheduledActionName: 'old-1', ErrorCode: 'ResourceContention' }],
-        }),
+        asg
+          .on(BatchDeleteScheduledActionCommand)
+          .resolves({
+            FailedScheduledActions: [{ ScheduledActionName: 'old-1', ErrorCode: 'ResourceContention' }],
+          })
+          .on(DescribeScheduledActionsCommand)
+          .resolves({
+            ScheduledUpdateGroupActions: [{ ScheduledActionName: 'old-1', AutoScalingGroupName: 'g' }],
+          }),
       want: 'could not delete scheduled action(s) of g: old-1: ResourceContention',
     },
   ])('throws on $name, naming it', async ({ setUp, want }) => {
@@ -123,5 +129,19 @@ describe('AutoScalingScheduledActions', () => {
     await expect(
       port().replace('g', [{ name: 'n0', start: new Date(0), minSize: 3 }], ['old-1']),
     ).rejects.toThrow(want);
+  });
+
+  it('an action whose delete failed because it ran meanwhile (gone when read again) is deleted as wanted: the new ones are put', async () => {
+    asg
+      .on(BatchDeleteScheduledActionCommand)
+      .resolves({ FailedScheduledActions: [{ ScheduledActionName: 'old-1', ErrorMessage: 'not found' }] })
+      .on(DescribeScheduledActionsCommand)
+      .resolves({
+        ScheduledUpdateGroupActions: [{ ScheduledActionName: 'nightly', AutoScalingGroupName: 'g' }],
+      })
+      .on(BatchPutScheduledUpdateGroupActionCommand)
+      .resolves({});
+    await port().replace('g', [{ name: 'n0', start: new Date(0), minSize: 3 }], ['old-1', 'old-2']);
+    expect(asg.commandCalls(BatchPutScheduledUpdateGroupActionCommand)).toHaveLength(1);
   });
 });
