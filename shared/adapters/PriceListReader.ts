@@ -50,7 +50,9 @@ export class PriceListReader {
         throw new AwsCallError(`Pricing GetProducts (${serviceCode} ${type} ${region})`, cause);
       });
     for (const item of response.PriceList ?? []) {
-      const product = JSON.parse(typeof item === 'string' ? item : JSON.stringify(item));
+      // Each item is a product's JSON text, which the SDK hands over as a LazyJsonString (a String object):
+      // JSON.stringify of it quotes the text again, and parsing that gave back a string with no terms.
+      const product = JSON.parse(String(item));
       for (const offer of Object.values(product.terms?.OnDemand ?? {}) as { priceDimensions?: object }[])
         for (const dimension of Object.values(offer.priceDimensions ?? {}) as {
           unit?: string;
