@@ -1,5 +1,6 @@
 import {
   CostExplorerClient,
+  DataUnavailableException,
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
   GetCostForecastCommand,
@@ -48,6 +49,10 @@ export class CostExplorerReader implements CostReader {
       }));
   }
 
+  /**
+   * NaN when Cost Explorer has no forecast: it answers DataUnavailableException while the account has too
+   * little history (a new account), and that is no failure of the run; any other error is thrown.
+   */
   async forecast(start: string, end: string): Promise<number> {
     const response = await this.client
       .send(
@@ -58,9 +63,10 @@ export class CostExplorerReader implements CostReader {
         }),
       )
       .catch((cause: unknown) => {
+        if (cause instanceof DataUnavailableException) return undefined;
         throw new AwsCallError('Cost Explorer GetCostForecast', cause);
       });
-    return Number(response.Total?.Amount ?? Number.NaN);
+    return Number(response?.Total?.Amount ?? Number.NaN);
   }
 
   private async grouped(start: string, end: string, groupBy: GroupDefinition) {

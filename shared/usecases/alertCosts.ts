@@ -215,17 +215,22 @@ function summary(alert: CostAlert, channel: string) {
   return { key: alert.key, day: alert.day, figure: alert.figure, limit: alert.limit, channel };
 }
 
+/**
+ * Month to date plus Cost Explorer's forecast of the rest; undefined when Cost Explorer has no forecast (NaN),
+ * so the budget check is skipped with its note and the daily checks still run.
+ */
 async function monthForecast(
   deps: CostDeps,
   days: Awaited<ReturnType<CostReader['dailyCosts']>>,
   today: string,
   monthStart: string,
-): Promise<MonthForecast> {
+): Promise<MonthForecast | undefined> {
   const nextMonth = utcDate(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)), 1));
   const monthToDate = days
     .filter((d) => d.date >= monthStart && d.date < today)
     .reduce((a, d) => a + d.total, 0);
   const remaining = await deps.costs.forecast(today, nextMonth);
+  if (!Number.isFinite(remaining)) return undefined;
   return { month: today.slice(0, 7), monthToDate, remaining };
 }
 

@@ -1,11 +1,13 @@
 import {
   CostExplorerClient,
+  DataUnavailableException,
   GetCostAndUsageCommand,
   GetCostForecastCommand,
 } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CostExplorerReader } from '../../../shared/adapters/CostExplorerReader';
+import { AwsCallError } from '../../../shared/errors';
 
 // aws-sdk-client-mock, because moto has no GetCostForecast; GetCostAndUsage's pagination and tag groups are
 // checked here too, with answers shaped like Cost Explorer's (moto's preloaded results are used in
@@ -25,6 +27,30 @@ describe('CostExplorerReader', () => {
       Metric: 'UNBLENDED_COST',
       Granularity: 'MONTHLY',
     });
+  });
+
+  // Defect: GetCostForecast answers DataUnavailableException ("Insufficient amount of historical data") while an
+  // account is new; the error failed the whole run, so the daily-limit and anomaly alerts were never sent.
+  it.each([
+    {
+      name: 'too little history (DataUnavailableException)',
+      answer: () =>
+        ce.on(GetCostForecastCommand).rejects(
+          new DataUnavailableException({
+            message: 'Insufficient amount of historical data',
+            $metadata: {},
+          }),
+        ),
+    },
+    { name: 'an answer without a total', answer: () => ce.on(GetCostForecastCommand).resolves({}) },
+  ])('has no forecast (NaN), and does not fail, on $name', async ({ answer }) => {
+    answer();
+    expect(await reader().forecast('2026-11-22', '2026-12-01')).toBeNaN();
+  });
+
+  it('any other forecast error still fails the run (Lambda retries it)', async () => {
+    ce.on(GetCostForecastCommand).rejects(new Error('ThrottlingException: Rate exceeded'));
+    await expect(reader().forecast('2026-11-22', '2026-12-01')).rejects.toThrow(AwsCallError);
   });
 
   it('adds up every page by service and by target tag, untagged spend under ""', async () => {

@@ -232,6 +232,33 @@ describe('alertCosts: once per day and channel, and never lost', () => {
   });
 });
 
+describe('cost.monthlyBudgetUsd: a forecast Cost Explorer cannot give', () => {
+  // Defect: a forecast Cost Explorer did not give (NaN: a new account's DataUnavailableException, or no total)
+  // made a month-end figure of NaN, which `NaN <= budget` let through as a forecast alert of "$NaN".
+  it.each([
+    {
+      name: 'the daily check still alerts on the day, with no forecast alert',
+      check: 'daily' as const,
+      want: ['daily-limit'],
+    },
+    { name: 'the hourly forecast check sends nothing', check: 'forecast' as const, want: [] },
+  ])('$name', async ({ check, want }) => {
+    const base = deps([], new MemoryDeliveries());
+    const cost = { ...(base.policy.cost as NonNullable<Policy['cost']>), monthlyBudgetUsd: 5000 };
+    const run = await alertCosts(
+      {
+        ...base,
+        policy: { ...base.policy, cost },
+        costs: { ...overLimit, forecast: async () => Number.NaN },
+      },
+      check,
+      { send: false },
+    );
+    expect(run.evaluation.alerts.map((a) => a.key)).toEqual(want);
+    expect(run.evaluation.notes).toContain('no month-end forecast from Cost Explorer: no budget check');
+  });
+});
+
 describe('cost.completeAfterHours: the day compared waits for Cost Explorer to fill it in', () => {
   // 08:00 UTC on the 22nd: the 21st ended 8 hours ago.
   it.each([
