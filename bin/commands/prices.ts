@@ -6,6 +6,7 @@ import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { CliUsageError, readWritableFile, writeOptionFile } from '../lib/cliOptions';
 import { projectRoot } from '../lib/projectRoot';
+import { type RegionPrices, refreshRegionPrices } from '../lib/refreshRegionPrices';
 
 /** Adds `scalepilot prices` to the CLI. */
 export function registerPrices(program: Command): void {
@@ -37,23 +38,27 @@ export function registerPrices(program: Command): void {
         if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
       }
       const reader = new PriceListReader(awsConfigFromEnv());
-      const regions: Record<string, Record<PriceFamily, Record<string, number>>> = { ...table.regions };
+      const regions: Record<string, RegionPrices> = { ...table.regions };
+      let found = 0;
       for (const region of options.regions
         .split(',')
         .map((r) => r.trim())
         .filter(Boolean)) {
-        const priced: Record<PriceFamily, Record<string, number>> = { ec2: {}, rds: {}, elasticache: {} };
-        for (const family of Object.keys(wanted) as PriceFamily[])
-          for (const type of [...wanted[family]].sort()) {
-            const price = await reader.onDemandPrice(family, region, type);
-            if (price === undefined) console.error(`${region}: no on-demand price for ${type}`);
-            else priced[family][type] = price;
-          }
-        regions[region] = priced;
-        console.log(
-          `${region}: ${Object.values(priced).reduce((n, f) => n + Object.keys(f).length, 0)} prices`,
+        const refreshed = await refreshRegionPrices(
+          region,
+          table.regions[region],
+          wanted,
+          (family, type) => reader.onDemandPrice(family, region, type),
+          (line) => console.error(line),
         );
+        regions[region] = refreshed.prices;
+        found += refreshed.found;
+        console.log(`${region}: ${refreshed.found} prices read`);
       }
+      // Not one price read (the API unreachable, or answering in a shape this reader does not know): the table
+      // stays as it was rather than being written back with nothing new.
+      if (found === 0)
+        throw new CliUsageError(`no on-demand price found for any type: ${options.out} is left as it was`);
       writeOptionFile(
         '--out',
         options.out,
