@@ -6,7 +6,7 @@ import { PolicyValidationError } from '../shared/errors';
 import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
-import { dashboardBody } from './dashboard';
+import { dashboardBodies } from './dashboard';
 import { fanOutResources } from './fanOutResources';
 import { type FunctionName, functionRole } from './functionAdapters';
 
@@ -76,6 +76,18 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
       periods: 1,
       notify,
     });
+  // The predict function deferring targets in three hourly runs on end: the fleet has outgrown one run, and the
+  // deferred targets' floors are refreshed less than hourly (they keep earlier runs' 48 hours meanwhile).
+  resources.PredictDeferredTargetsAlarm = scalepilotMetricAlarm({
+    name: `${service}-${stage}.predict.deferred-targets`,
+    description:
+      'Scalepilot: predict has deferred targets to the next run in three hourly runs on end (its runs reach their deadline: see its log)',
+    metric: 'DeferredTargets',
+    service: 'predict',
+    periods: 3,
+    periodSeconds: 3600,
+    notify,
+  });
   resources.DeadLetterQueueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
@@ -99,7 +111,7 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
 
 /**
  * An alarm on a count the functions emit (EMF, namespace `Scalepilot`, under the Powertools `service` dimension):
- * at least one in each of `periods` 5-minute periods on end; no datapoint is no failure.
+ * at least one in each of `periods` periods (5 minutes, or `periodSeconds`) on end; no datapoint is no failure.
  */
 function scalepilotMetricAlarm(alarm: {
   readonly name: string;
@@ -107,6 +119,8 @@ function scalepilotMetricAlarm(alarm: {
   readonly metric: string;
   readonly service: string;
   readonly periods: number;
+  /** 300 (5 minutes) unless said: an hourly function's count is one datapoint an hour. */
+  readonly periodSeconds?: number;
   readonly notify: readonly unknown[];
 }): Resources[string] {
   return {
@@ -118,7 +132,7 @@ function scalepilotMetricAlarm(alarm: {
       MetricName: alarm.metric,
       Dimensions: [{ Name: 'service', Value: alarm.service }],
       Statistic: 'Sum',
-      Period: 300,
+      Period: alarm.periodSeconds ?? 300,
       EvaluationPeriods: alarm.periods,
       ...(alarm.periods > 1 ? { DatapointsToAlarm: alarm.periods } : {}),
       Threshold: 1,
@@ -169,13 +183,16 @@ export function stackResources(
       Description: `Scalepilot kill switch of stage ${stage}: true stops every change (scalepilot pause / resume)`,
     },
   };
-  resources.Dashboard = {
-    Type: 'AWS::CloudWatch::Dashboard',
-    Properties: {
-      DashboardName: `${service}-${stage}`,
-      DashboardBody: { 'Fn::Sub': JSON.stringify(dashboardBody(policy)) },
-    },
-  };
+  // The first dashboard keeps its logical ID and name; a fleet past one dashboard's widgets gets `-2`, `-3` …
+  dashboardBodies(policy).forEach((body, i) => {
+    resources[i === 0 ? 'Dashboard' : `Dashboard${i + 1}`] = {
+      Type: 'AWS::CloudWatch::Dashboard',
+      Properties: {
+        DashboardName: i === 0 ? `${service}-${stage}` : `${service}-${stage}-${i + 1}`,
+        DashboardBody: { 'Fn::Sub': JSON.stringify(body) },
+      },
+    };
+  });
   policy.notifications.emails.forEach((email, i) => {
     resources[`NotificationEmail${i}`] = {
       Type: 'AWS::SNS::Subscription',

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { AutoScalingScheduledActions } from '../adapters/AutoScalingScheduledActions';
 import { type AwsConfig, awsConfigFromEnv } from '../adapters/awsConfig';
 import { CloudWatchForecastMetrics } from '../adapters/CloudWatchForecastMetrics';
@@ -27,6 +29,8 @@ export interface PredictRuntimeOptions {
   readonly logger?: LogSink;
   /** Counts a failed ledger write; by default the `RecordFailures` EMF metric. */
   readonly recordFailed?: (operation: string) => void;
+  /** Counts a run's deferred targets; by default the `DeferredTargets` EMF metric. */
+  readonly deferredTargets?: (count: number) => void;
 }
 
 /** The predict function's dependencies from its Lambda environment (serverless.yml); tests override parts. */
@@ -52,17 +56,31 @@ export function predictRuntimeFromEnv(options: PredictRuntimeOptions, logger: Lo
     clock: options.clock ?? systemClock,
     log: options.logger ?? logger,
     ...(options.recordFailed ? { recordFailed: options.recordFailed } : {}),
+    ...(options.deferredTargets ? { deferredTargets: options.deferredTargets } : {}),
   };
 }
 
-/** The predict Lambda: parse which targets, forecast them, return what each got. */
+/** `DeferredTargets` per run under the function's `service` dimension only, as the scalers count theirs. */
+function deferredTargetsMetric(metrics: Metrics): (count: number) => void {
+  return (count) => metrics.singleMetric().addMetric('DeferredTargets', MetricUnit.Count, count);
+}
+
+/**
+ * The predict Lambda: parse which targets, forecast them against the invocation's remaining time (its
+ * 300 s timeout: a run that reaches it would be retried from the same head, and the same tail never
+ * predicted), return what each got.
+ */
 export function predictFunction(options: PredictRuntimeOptions = {}) {
   const { logger, metrics } = lambdaTelemetry('predict');
   const deps = predictRuntimeFromEnv(
-    { recordFailed: recordFailureMetrics(metrics), ...options },
+    {
+      recordFailed: recordFailureMetrics(metrics),
+      deferredTargets: deferredTargetsMetric(metrics),
+      ...options,
+    },
     logger as Logger,
   );
-  return middy(async (event: unknown) => {
+  return middy(async (event: unknown, context: Context) => {
     let request: ReturnType<typeof parsePredictEvent>;
     try {
       request = parsePredictEvent(event);
@@ -70,7 +88,8 @@ export function predictFunction(options: PredictRuntimeOptions = {}) {
       deps.log.error('event refused', { error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
-    const predictions = await predictTargets(deps, request);
+    const deadline = { remainingMs: () => context.getRemainingTimeInMillis() };
+    const predictions = await predictTargets({ ...deps, deadline }, request);
     for (const p of predictions) deps.log.info('prediction', { ...p.decision });
     return predictions.map((p) => ({
       target: p.decision.target,

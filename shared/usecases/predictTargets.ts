@@ -1,4 +1,5 @@
 import type { NeededCapacity } from '../decision/forecastFloors';
+import type { PauseState } from '../decision/pauseState';
 import type { Decision, FloorSchedule } from '../decision/types';
 import { ScalingError } from '../errors';
 import type { Policy, Target } from '../policy/schema';
@@ -11,8 +12,9 @@ import type {
   PauseSwitch,
   ScheduledActionsPort,
 } from '../ports';
+import { deferPredictions, predictionOrder, predictOutOfTime } from './deferPredictions';
 import type { LogSink } from './evaluateTargets';
-import { predictPlans } from './predictPlans';
+import { type PlanPredictions, predictPlans } from './predictPlans';
 import { predictTarget } from './predictTarget';
 import { pruneAfterRun } from './pruneScheduledActions';
 import { readKillSwitch } from './readKillSwitch';
@@ -32,6 +34,13 @@ export interface PredictDeps {
   readonly log: LogSink;
   /** Counts a ledger write that failed (the `RecordFailures` metric, alarmed in the stack); the run fails too. */
   readonly recordFailed?: (operation: string) => void;
+  /**
+   * The function's remaining time (the Lambda context's): the run stops starting targets near it and defers
+   * the rest to the next run (deferPredictions.ts). Absent (tests, the CLI): every target, however long.
+   */
+  readonly deadline?: { remainingMs(): number };
+  /** Counts the targets a run against a deadline deferred (the `DeferredTargets` metric, as the scalers'). */
+  readonly deferredTargets?: (count: number) => void;
 }
 
 export interface PredictRequest {
@@ -74,7 +83,10 @@ export class PredictionFailedError extends ScalingError {
  * by the warm-up or provisioning delay) and, for groups, the same floors as scheduled MinSize actions that
  * replace the previous run's; in forecast-only mode nothing changes. Forecasts and scores are published as
  * metrics, and every target's outcome is recorded with a reason. A declined or untrusted forecast leaves only
- * the known events' floors: the target stays reactive.
+ * the known events' floors: the target stays reactive. Against a deadline, a run over every target starts
+ * where the last one stopped and, near the deadline, starts no more targets: the rest are recorded `Deferred`
+ * and the next run starts with them (deferPredictions.ts). The predictions come in the order the run took
+ * them; the deferred targets are not among them (their records are).
  */
 export async function predictTargets(deps: PredictDeps, request: PredictRequest = {}): Promise<Prediction[]> {
   const { policy } = deps;
@@ -87,14 +99,44 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
     if (failures.length > 0) throw new PredictionFailedError(failures);
     return [];
   }
-  const targets = selectTargets(policy, request.targets);
+  const targets = await predictionOrder(deps, selectTargets(policy, request.targets), request);
   const loads = await readPredictLoads(deps, targets, now);
 
   // The plans' floors first: each member predict forecasts too takes the higher of its own and its plan's.
   const plans = await predictPlans(deps, targets, killSwitch, now, request.targets);
-  const predictions: Prediction[] = [...plans.predictions];
-  const failures: { target: string; error: unknown }[] = [...plans.failures];
-  for (const target of targets) {
+  const run = await predictInTurn(deps, targets, loads, plans, killSwitch, now);
+  const failures = [...plans.failures, ...run.failures];
+  failures.push(...(await deferPredictions(deps, run.deferred, request, now)));
+  // Pruning is for a run that took every target; a run past its margin has no time for the account's actions.
+  const stopped = run.deferred.length > 0 || predictOutOfTime(deps);
+  if (stopped && run.deferred.length === 0 && !request.targets)
+    deps.log.warn('scheduled actions not pruned: the run is near its deadline; the next run prunes');
+  failures.push(...(await pruneAfterRun(deps, { ...request, stopped }, killSwitch, now)));
+  if (failures.length > 0) throw new PredictionFailedError(failures);
+  return [...plans.predictions, ...run.predictions];
+}
+
+/**
+ * Each target's run in turn, while the run has time to start one more (a target that fails stops no other);
+ * the targets it had no time for are left for the deadline step.
+ */
+async function predictInTurn(
+  deps: PredictDeps,
+  targets: readonly Target[],
+  loads: Awaited<ReturnType<typeof readPredictLoads>>,
+  plans: PlanPredictions,
+  killSwitch: PauseState,
+  now: Date,
+): Promise<{
+  predictions: Prediction[];
+  failures: { target: string; error: unknown }[];
+  deferred: Target[];
+}> {
+  const predictions: Prediction[] = [];
+  const failures: { target: string; error: unknown }[] = [];
+  let next = 0;
+  for (; next < targets.length && !predictOutOfTime(deps); next += 1) {
+    const target = targets[next] as Target;
     try {
       const planFloors = plans.floors.get(target.name);
       predictions.push(await predictTarget(deps, target, loads.of(target), now, killSwitch, planFloors));
@@ -106,9 +148,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
       failures.push({ target: target.name, error });
     }
   }
-  failures.push(...(await pruneAfterRun(deps, request, killSwitch, now)));
-  if (failures.length > 0) throw new PredictionFailedError(failures);
-  return predictions;
+  return { predictions, failures, deferred: targets.slice(next) };
 }
 
 function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {

@@ -17,16 +17,19 @@ export interface PruneDeps {
 
 /**
  * After a predict run over every target, the scheduled actions the policy no longer produces are deleted.
- * Not while the kill switch is anything but running; not for a run asked for some targets only. A failure
- * is the run's failure, reported with its targets' (and so retried, then dead-lettered and alarmed).
+ * Not while the kill switch is anything but running; not for a run asked for some targets only; not for a
+ * run that stopped at its deadline (`stopped`: it deferred targets, or has no time left): pruning reads every
+ * group's actions in the account, which a run past its margin has no time for, and a timeout would have
+ * Lambda retry the whole run. The next hourly run prunes. A failure is the run's failure, reported with its
+ * targets' (and so retried, then dead-lettered and alarmed).
  */
 export async function pruneAfterRun(
   deps: PruneDeps,
-  request: { readonly targets?: readonly string[] },
+  run: { readonly targets?: readonly string[]; readonly stopped?: boolean },
   killSwitch: PauseState,
   now: Date,
 ): Promise<{ target: string; error: unknown }[]> {
-  if (request.targets || killSwitch.state !== 'running') return [];
+  if (run.targets || run.stopped || killSwitch.state !== 'running') return [];
   try {
     await pruneScheduledActions(deps, producingGroups(deps.policy), now);
     return [];

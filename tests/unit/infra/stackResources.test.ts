@@ -113,4 +113,19 @@ describe('the failed-write alarms', () => {
       AlarmActions: [{ Ref: 'NotificationTopic' }],
     });
   });
+
+  it('predict: DeferredTargets (service predict) in three hourly runs on end goes to the topic', () => {
+    const { Resources } = stackResources(policy(), 'prod');
+    expect(Resources.PredictDeferredTargetsAlarm?.Properties).toMatchObject({
+      AlarmName: 'scalepilot-prod.predict.deferred-targets',
+      Namespace: 'Scalepilot',
+      MetricName: 'DeferredTargets',
+      Dimensions: [{ Name: 'service', Value: 'predict' }],
+      Period: 3600,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      AlarmActions: [{ Ref: 'NotificationTopic' }],
+    });
+  });
 });
