@@ -17,19 +17,32 @@ type Widget = {
 // A CloudFormation Fn::Sub variable, not a JavaScript template.
 const REGION = `\${AWS::Region}`;
 
+/** CloudWatch's most widgets in one dashboard body (PutDashboard refuses more). */
+export const MAX_DASHBOARD_WIDGETS = 500;
+/** Each target's row holds three widgets. */
+const WIDGETS_PER_TARGET = 3;
+
 /**
- * The CloudWatch dashboard of the stack, one row per target: its scaling metrics with the policy's
+ * The CloudWatch dashboards of the stack, one row per target: its scaling metrics with the policy's
  * thresholds drawn on them, ordered and serving capacity (and the forecast where predictive scaling is
  * on), and the decisions per reason code. The capacity and decision series are the functions' EMF
- * metrics; the body carries `${AWS::Region}` for `Fn::Sub`.
+ * metrics; each body carries `${AWS::Region}` for `Fn::Sub`. Past MAX_DASHBOARD_WIDGETS the targets go on
+ * further dashboards, in policy order: one body over the limit would fail the deploy.
  */
-export function dashboardBody(policy: Policy): { widgets: Widget[] } {
-  const widgets = policy.targets.flatMap((target, row) => [
-    metricsWidget(target, row * 6),
-    capacityWidget(policy, target, row * 6),
-    reasonsWidget(target, row * 6),
-  ]);
-  return { widgets };
+export function dashboardBodies(policy: Policy): { widgets: Widget[] }[] {
+  const perDashboard = Math.floor(MAX_DASHBOARD_WIDGETS / WIDGETS_PER_TARGET);
+  const bodies: { widgets: Widget[] }[] = [];
+  for (let first = 0; first < Math.max(1, policy.targets.length); first += perDashboard) {
+    const widgets = policy.targets
+      .slice(first, first + perDashboard)
+      .flatMap((target, row) => [
+        metricsWidget(target, row * 6),
+        capacityWidget(policy, target, row * 6),
+        reasonsWidget(target, row * 6),
+      ]);
+    bodies.push({ widgets });
+  }
+  return bodies;
 }
 
 /** A target's scaling metrics, with each rule's thresholds drawn on them. */
