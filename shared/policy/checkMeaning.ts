@@ -1,4 +1,5 @@
 import type { PolicyProblem } from '../errors';
+import { checkDefaultDimensions } from './checkDefaultDimensions';
 import { checkEvaluation } from './checkEvaluation';
 import { checkPlans } from './checkPlans';
 import { describePath, isRecord } from './describePath';
@@ -29,7 +30,7 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
   });
   checkCost(raw, report);
   checkEvents(raw, firstByName, report);
-  problems.push(...checkEvaluation(raw), ...checkReplicaNames(raw));
+  problems.push(...checkEvaluation(raw), ...checkDefaultDimensions(raw), ...checkReplicaNames(raw));
   problems.push(...checkPlans(raw));
   return problems;
 }

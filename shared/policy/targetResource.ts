@@ -20,6 +20,16 @@ export const defaultDimensionByKind = {
   'cache-shards': 'ReplicationGroupId',
 } as const satisfies Record<TargetKind, string>;
 
+/**
+ * The AWS namespaces that publish each kind's default dimension (an Aurora cluster's too: AWS/RDS). Another
+ * `AWS/` namespace has no series by it (AWS/SQS publishes by QueueName only), so a rule there names its own.
+ */
+export const namespacesByKind = {
+  asg: ['AWS/EC2', 'AWS/AutoScaling'],
+  'rds-replicas': ['AWS/RDS'],
+  'cache-shards': ['AWS/ElastiCache'],
+} as const satisfies Record<TargetKind, readonly string[]>;
+
 /** The serverless.yml function that scales each kind; alarms of that kind invoke it. */
 export const functionByKind = {
   asg: 'scaleAsg',

@@ -135,7 +135,11 @@ const rows: Row[] = [
         {
           name: 'cpu',
           type: 'target-tracking',
-          metric: { namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible' },
+          metric: {
+            namespace: 'AWS/SQS',
+            name: 'ApproximateNumberOfMessagesVisible',
+            dimensions: { QueueName: 'jobs' },
+          },
           target: 100,
         },
       ],

@@ -9,8 +9,10 @@ function policyWith(target: Record<string, unknown>, rule: Record<string, unknow
   return { version: 1, targets: [seedStepTargetInput(target, rule)] };
 }
 
-const tracking = (namespace: string) => ({
-  rules: [{ name: 'load', type: 'target-tracking', metric: { namespace, name: 'm' }, target: 50 }],
+const tracking = (namespace: string, dimensions?: Record<string, string>) => ({
+  rules: [
+    { name: 'load', type: 'target-tracking', metric: { namespace, name: 'm', dimensions }, target: 50 },
+  ],
   capacity: { min: 0, max: 10 },
 });
 
@@ -81,7 +83,7 @@ describe('timing validation', () => {
     },
     {
       name: 'min 0 with target tracking on a queue metric is accepted',
-      raw: policyWith(tracking('AWS/SQS')),
+      raw: policyWith(tracking('AWS/SQS', { QueueName: 'jobs' })),
     },
     {
       name: 'a 24-hour rate limit is accepted',
