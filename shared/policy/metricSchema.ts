@@ -1,6 +1,23 @@
 import { z } from 'zod';
 import { MAX_METRIC_VALUE, ONE_DAY_SECONDS, positiveUpTo, templateText, wholeNumber } from './bounds';
 
+/** CloudWatch's most dimensions on one metric. */
+const MAX_DIMENSIONS = 30;
+
+/**
+ * A dimension name or value as CloudWatch takes it (its Dimension type): ASCII only, and a name never starts
+ * with ":". PutMetricAlarm refuses anything else, so the alarm, and with it the deploy, would fail.
+ */
+function dimensionText(what: 'dimension name' | 'dimension value', max: number) {
+  return templateText(what, max).superRefine((text, ctx) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII
+    if (/[^\u0000-\u007f]/.test(text))
+      ctx.addIssue({ code: 'custom', message: `must contain only ASCII characters (${what})` });
+    else if (what === 'dimension name' && text.startsWith(':'))
+      ctx.addIssue({ code: 'custom', message: `must not start with ":" (${what})` });
+  });
+}
+
 /** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
 export const MetricSchema = z
   .strictObject({
@@ -13,7 +30,11 @@ export const MetricSchema = z
       ])
       .default('Average'),
     dimensions: z
-      .record(templateText('dimension name', 255), templateText('dimension value', 1024))
+      .record(dimensionText('dimension name', 255), dimensionText('dimension value', 1024))
+      .refine((d) => Object.keys(d).length <= MAX_DIMENSIONS, {
+        error: (iss) =>
+          `${Object.keys(iss.input as object).length} dimensions; CloudWatch takes at most ${MAX_DIMENSIONS}`,
+      })
       .optional()
       .describe('CloudWatch dimensions; default: the target resource (e.g. AutoScalingGroupName)'),
     periodSeconds: wholeNumber('s', 60, ONE_DAY_SECONDS, 'one day')

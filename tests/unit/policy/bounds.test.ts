@@ -59,6 +59,25 @@ describe('every number has bounds, every template string is clean (defect: accep
       want: `targets[0] "api".rules[0] "cpu".metric.dimensions.\${AWS::Region} (name): must not contain "\${": CloudFormation would substitute it`,
     },
     {
+      // CloudWatch takes ASCII dimensions only (PutMetricAlarm, Dimension): the alarm failed at deploy.
+      name: 'a dimension value with a non-breaking space (copied from a web page)',
+      raw: policyWith({}, { metric: { dimensions: { AutoScalingGroupName: 'web\u00a0nodes' } } }),
+      want: 'targets[0] "api".rules[0] "cpu".metric.dimensions.AutoScalingGroupName: must contain only ASCII characters (dimension value)',
+    },
+    {
+      name: 'a dimension name starting with a colon',
+      raw: policyWith({}, { metric: { dimensions: { ':group': 'g' } } }),
+      want: 'targets[0] "api".rules[0] "cpu".metric.dimensions.:group (name): must not start with ":" (dimension name)',
+    },
+    {
+      name: '31 dimensions',
+      raw: policyWith(
+        {},
+        { metric: { dimensions: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`D${i}`, 'v'])) } },
+      ),
+      want: 'targets[0] "api".rules[0] "cpu".metric.dimensions: 31 dimensions; CloudWatch takes at most 30',
+    },
+    {
       name: 'a metric namespace with ${',
       raw: policyWith({}, { metric: { namespace: `App/\${AWS::StackName}` } }),
       want: 'targets[0] "api".rules[0] "cpu".metric.namespace: must not contain "${": CloudFormation would substitute it',
@@ -201,7 +220,11 @@ describe('min: 0 is allowed only on rules whose metric reports without instances
   it.each([
     {
       name: 'SQS queue depth',
-      raw: atZero({ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible' }),
+      raw: atZero({
+        namespace: 'AWS/SQS',
+        name: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: 'jobs' },
+      }),
     },
     {
       name: 'the load balancer’s request count',
