@@ -93,7 +93,7 @@ async function demandRows(policy: Policy, planName: string, days: number) {
 export function planFiguresTable(result: PlanBacktestResult, minutes: number): string[] {
   const members = result.scenario.members.map((s, i) => {
     const lead = result.model.members[i]?.leadMinutes;
-    return `${s.name} (${s.kind}): unit ${s.unitCapacity.toFixed(3)}, range ${s.min}..${s.max}, delay ${s.delay} min, lead ${lead} min, ${s.unitType} $${s.usdPerUnitHour}/h`;
+    return `${s.name} (${s.kind}): unit ${s.unitCapacity.toFixed(3)}, range ${s.min}..${s.max}, delay ${s.delay} min, lead ${lead} min, $${s.usdPerUnitHour}/h a unit (${s.unitType})`;
   });
   return [
     `plan ${result.plan}: ${minutes} minutes, T ${result.scenario.members[0]?.targetUtilisation}; prices: bundled on-demand, us-east-1`,

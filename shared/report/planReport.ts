@@ -159,7 +159,7 @@ function membersTable(result: PlanBacktestResult, loadUnit: string): string {
         `${s.delay} min`,
         `${m?.leadMinutes ?? '–'} min (${m?.leadSource ?? '–'})`,
         follows,
-        `${s.unitType} $${s.usdPerUnitHour}/h`,
+        `$${s.usdPerUnitHour}/h a unit (${s.unitType})`,
       ];
     }),
   );

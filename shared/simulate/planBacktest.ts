@@ -45,16 +45,17 @@ export function findPlan(policy: Policy, name: string): Plan {
 }
 
 /**
- * The scenario of a plan backtest (backtest.md, Plans): per member its kind's delay and units at p99, the
- * target's range (as the single-kind backtest takes it from a policy), T = 0.70, `u_k = p99(demand) /
- * (units_k × T)` from the demand trace, and its bundled on-demand price.
+ * The scenario of a plan backtest (backtest.md, Plans): per member its kind's row of the table (delay, min, max,
+ * units at p99), T = 0.70, `u_k = p99(demand) / (units_k × T)` from the demand trace, and its bundled on-demand
+ * price. The members' own rules, windows and floors decide, within that range.
  */
 export function planScenario(
   demand: readonly number[],
-  policy: Policy,
+  policyAsWritten: Policy,
   plan: Plan,
   options: PlanBacktestOptions,
 ): { scenario: PlanScenario; model: PlanModel; targets: Target[] } {
+  const policy = withKindRanges(policyAsWritten, plan);
   const region = options.region ?? 'us-east-1';
   const p99 = percentile(demand, 0.99);
   const targets = plan.members.map((m) => {
@@ -71,8 +72,8 @@ export function planScenario(
       kind: target.kind,
       unitCapacity: p99 / (d.unitsAtP99 * PLAN_TARGET_UTILISATION),
       targetUtilisation: PLAN_TARGET_UTILISATION,
-      min: target.capacity.min,
-      max: target.capacity.max,
+      min: d.min,
+      max: d.max,
       delay: d.delay,
       usdPerUnitHour: price.usdPerUnitHour,
       unitType: price.unitType,
@@ -90,6 +91,26 @@ export function planScenario(
     }),
   };
   return { scenario: { demand, members }, model, targets };
+}
+
+/**
+ * The policy with each plan member at its kind's range (backtest.md, Plans: "its own kind's row of the table",
+ * min and max included), as every row of the plan backtest runs it: a policy's own range (the example's API at
+ * most 10, as the seeds write it) would cap each row below the demand the scenario sizes for.
+ */
+function withKindRanges(policy: Policy, plan: Plan): Policy {
+  const members = new Set(plan.members.map((m) => m.target));
+  return {
+    ...policy,
+    targets: policy.targets.map((t) =>
+      members.has(t.name)
+        ? ({
+            ...t,
+            capacity: { ...t.capacity, min: kindDefaults[t.kind].min, max: kindDefaults[t.kind].max },
+          } as Target)
+        : t,
+    ),
+  };
 }
 
 /**

@@ -38,8 +38,10 @@ describe('scalepilot backtest --plan', () => {
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('plan ticket-rush: 360 minutes, T 0.7; prices: bundled on-demand, us-east-1');
     expect(lines[2]).toMatch(
-      /^ {2}events-db \(rds-replicas\): unit [\d.]+, range 1\.\.3, delay 15 min, lead 15 min, db\.t4g\.medium \$0\.065\/h$/,
+      /^ {2}events-db \(rds-replicas\): unit [\d.]+, range 1\.\.6, delay 15 min, lead 15 min, \$0\.065\/h a unit \(db\.t4g\.medium\)$/,
     );
+    // A shard is priced whole: 2 nodes × $0.032.
+    expect(lines[3]).toContain('$0.064/h a unit (2 × cache.t4g.small)');
     expect(lines[4]?.split('\t')).toEqual([
       'policy',
       'system overload min',

@@ -37,13 +37,13 @@ describe('backtest --plan on the example plan (api, events-db, sessions-cache)',
     ]);
   });
 
-  it('sizes each member from the demand trace by its kind’s units at p99, and prices it from the bundled list', () => {
+  it('sizes each member from the demand trace by its kind’s row (delay, range, units at p99), and prices it from the bundled list', () => {
     expect(
       result.scenario.members.map((m) => [m.name, m.delay, m.min, m.max, m.unitType, m.usdPerUnitHour]),
     ).toEqual([
-      ['api', 5, 2, 10, 't3.medium', 0.0416],
-      ['events-db', 15, 1, 3, 'db.t4g.medium', 0.065],
-      ['sessions-cache', 10, 3, 6, '2 × cache.t4g.small', 0.064],
+      ['api', 5, 2, 20, 't3.medium', 0.0416],
+      ['events-db', 15, 1, 6, 'db.t4g.medium', 0.065],
+      ['sessions-cache', 10, 3, 15, '2 × cache.t4g.small', 0.064],
     ]);
     const [api, db] = result.scenario.members;
     expect((api?.unitCapacity ?? 0) / (db?.unitCapacity ?? 1)).toBeCloseTo(3 / 10, 9);
