@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { carriedDemand } from '../../shared/decision/plans/carriedDemand';
+import { decideMember } from '../../shared/decision/plans/decideMember';
 import { decidePlan } from '../../shared/decision/plans/decidePlan';
 import { followCap } from '../../shared/decision/plans/followCap';
 import { planOrder } from '../../shared/decision/plans/planOrder';
@@ -13,6 +14,8 @@ import type {
 } from '../../shared/decision/plans/types';
 import { wantedUnits } from '../../shared/decision/plans/wantedUnits';
 import { ceilUnits } from '../../shared/decision/ruleRecommendation';
+import type { Target } from '../../shared/policy/schema';
+import { examplePolicy } from '../harness/fixtures';
 
 const T0 = Date.parse('2026-12-05T18:00:00Z');
 
@@ -205,6 +208,73 @@ describe('plans: invariants', () => {
         }
       }),
       { seed: 24, numRuns: 100 },
+    );
+  });
+
+  it('the plan never leads a member below its level, however much of it serves or still warms', () => {
+    const api = examplePolicy().targets.find((t) => t.name === 'api') as Target;
+    fc.assert(
+      fc.property(
+        fc.record({
+          current: fc.integer({ min: 3, max: 10 }),
+          inService: fc.double({ min: 0, max: 1, noNaN: true }),
+          level: fc.double({ min: 0, max: 1, noNaN: true }),
+          added: fc.integer({ min: 0, max: 4 }),
+          addedAgo: fc.integer({ min: 1, max: 10 }),
+          rateLimited: fc.boolean(),
+          cpu: fc.integer({ min: 0, max: 69 }),
+          memory: fc.integer({ min: 0, max: 79 }),
+        }),
+        ({ current, inService, level, added, addedAgo, rateLimited, cpu, memory }) => {
+          // A group free to scale in at once (no window, no rate limit unless drawn), with a 10-minute warm-up.
+          const target = {
+            ...api,
+            instanceWarmupSeconds: 600,
+            stabilization: { ...api.stabilization, scaleInSeconds: 0 },
+            cooldowns: { scaleOutSeconds: 0, scaleInSeconds: 0 },
+            rateLimits: rateLimited ? api.rateLimits : { scaleOut: [], scaleIn: [] },
+          } as Target;
+          const now = new Date(T0);
+          const floor = 2 + Math.floor(level * (current - 2));
+          const from = Math.max(2, current - added);
+          const at = new Date(T0 - addedAgo * 60_000);
+          const reading = (value: number) => [{ value, timestamp: new Date(T0 - 60_000) }];
+          const { decision } = decideMember({
+            decision: {
+              target,
+              policyMaxUnitsPerDecision: 4,
+              state: { current, serving: Math.floor(inService * current), liveMin: 2, liveMax: 10 },
+              readings: { cpu: reading(cpu), memory: reading(memory) },
+              history: {
+                recommendations: [],
+                changes: from < current ? [{ at, from, to: current }] : [],
+                ...(from < current ? { lastScaleOutAt: at } : {}),
+              },
+              now,
+            },
+            asked: {
+              member: 'api',
+              current,
+              serving: current,
+              wanted: floor,
+              floor,
+              reason: 'PlanDemand',
+              message: `plan p: demand needs ${floor}`,
+            },
+            model: {
+              name: 'p',
+              scaleInHoldMinutes: 15,
+              headroomQuantile: 0.95,
+              gateTiming: 'serving',
+              members: [],
+            },
+            states: {},
+            planLevels: [],
+          });
+          expect(decision.desired).toBeGreaterThanOrEqual(Math.min(current, floor));
+        },
+      ),
+      { seed: 24, numRuns: 300 },
     );
   });
 });

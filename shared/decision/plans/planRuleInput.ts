@@ -15,7 +15,8 @@ export const PLAN_RULE: TargetTrackingRule = {
  * A member's decision input with the plan's level as its one rule (the level as a percentage of what it has,
  * at a target of 100%): `decideCapacity` on it gives the plan's scale-in through the member's own
  * stabilisation window (over the plan's past levels, `recommendations`), cooldowns, rate limits, blast-radius
- * cap and bounds. Undefined for a member with nothing ordered (a level is no percentage of zero).
+ * cap and bounds, all of it counted as serving. Undefined for a member with nothing ordered (a level is no
+ * percentage of zero).
  */
 export function planRuleInput(
   input: DecisionInput,
@@ -25,9 +26,16 @@ export function planRuleInput(
   const { current } = input.state;
   if (!(current > 0)) return undefined;
   const { floor: _floor, ...rest } = input;
+  // The level counts units, not the load they serve: read against all the member has (no unit booting or
+  // warming), since the rule scales what serves and would lead the member below the level while some boots.
+  const target =
+    input.target.kind === 'asg'
+      ? { ...input.target, rules: [PLAN_RULE], instanceWarmupSeconds: 0 }
+      : { ...input.target, rules: [PLAN_RULE] };
   return {
     ...rest,
-    target: { ...input.target, rules: [PLAN_RULE] },
+    target,
+    state: { ...input.state, serving: current },
     readings: {
       [PLAN_RULE.name]: [
         // The last complete minute, as the member's own metrics are read.

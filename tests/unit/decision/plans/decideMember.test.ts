@@ -97,6 +97,27 @@ describe('decideMember: a member’s decision inside its plan', () => {
     expect(next.decision.desired).toBe(6);
   });
 
+  it.each([
+    { name: 'instances being replaced (6 of 9 in service)', serving: 6 },
+    { name: 'a third of it in service', serving: 3 },
+  ])(
+    'the plan leads a scale-in to its level, never below it, while part of the member does not serve: $name',
+    ({ serving }) => {
+      // No rate limit to hide it: the plan's level is a count of units, not a share of those that serve.
+      const free = { ...api, rateLimits: { scaleOut: [], scaleIn: [] } } as Target;
+      const at9 = input(9, 40);
+      const { decision, planLevels } = decideMember({
+        decision: { ...at9, target: free, state: { ...at9.state, serving } },
+        asked: asked(8),
+        model: rushPlan(),
+        states,
+        planLevels: [],
+      });
+      expect(decision).toMatchObject({ desired: 8, reason: 'PlanScaleIn' });
+      expect(planLevels.map((r) => r.desired)).toEqual([8]);
+    },
+  );
+
   it('gates the growth on the members it waits for', () => {
     const gated = rushPlan({ api: { waitFor: ['events-db'] } });
     const { decision } = decideMember({
