@@ -38,6 +38,8 @@ export interface PlanRecordInput {
   readonly appliedAt: Date | undefined;
   readonly changes: PlanMemberRecord['changes'];
   readonly planLevels: PlanMemberRecord['planLevels'];
+  /** A group's instance warm-up: the units it added within it are in service but serve no load yet. */
+  readonly warmupSeconds?: number;
   readonly now: Date;
 }
 
@@ -46,21 +48,24 @@ export interface PlanRecordInput {
  * follow (blockedBy.ts), and its lead times learned: a scale-out is watched from the decision that made it
  * until the member serves that level, and the seconds it took join `leadSeconds` (the last 20, for
  * estimateLeadMinutes.ts); a scale-out given up (the member back below it) or unserved for three hours
- * teaches nothing. Undefined when nothing is known of the member (never observed).
+ * teaches nothing. A group's units within their warm-up do not serve yet, as its own decision counts them.
+ * Undefined when nothing is known of the member (never observed).
  */
 export function nextPlanRecord(input: PlanRecordInput): PlanMemberRecord | undefined {
   const { previous, observed, decision, appliedAt, now } = input;
   if (!observed && !previous) return undefined;
   const ordered = observed ? (appliedAt ? decision.desired : observed.ordered) : (previous?.ordered ?? 0);
-  const serving = observed?.serving ?? previous?.serving ?? 0;
+  const serving = observed ? warmed(observed.serving, ordered, input) : (previous?.serving ?? 0);
   let leadSeconds = previous?.leadSeconds ?? [];
   let growing = previous?.growing;
   if (growing && observed) {
     const waited = (now.getTime() - growing.at.getTime()) / 1000;
-    if (serving >= growing.to) {
+    // Past the watch it teaches nothing, even if it serves now: it may have served at any time unwatched.
+    if (waited > GROWTH_WATCHED_MINUTES * 60) growing = undefined;
+    else if (serving >= growing.to) {
       leadSeconds = [...leadSeconds, waited].slice(-LEAD_OBSERVATIONS_KEPT);
       growing = undefined;
-    } else if (ordered < growing.to || waited > GROWTH_WATCHED_MINUTES * 60) growing = undefined;
+    } else if (ordered < growing.to) growing = undefined;
   }
   if (appliedAt && decision.desired > decision.current && !growing && serving < decision.desired)
     growing = { at: appliedAt, to: decision.desired };
@@ -77,4 +82,18 @@ export function nextPlanRecord(input: PlanRecordInput): PlanMemberRecord | undef
     leadSeconds,
     ...(growing ? { growing } : {}),
   };
+}
+
+/**
+ * What serves of a member: for a group, its instances in service less the units it added within its warm-up
+ * (EC2 reports them InService before they take their share of the load; decideCapacity counts them the same).
+ */
+function warmed(inService: number, ordered: number, input: PlanRecordInput): number {
+  const { warmupSeconds, changes, now } = input;
+  if (!warmupSeconds) return inService;
+  const since = now.getTime() - warmupSeconds * 1000;
+  const warming = changes
+    .filter((c) => c.at.getTime() > since && c.to > c.from)
+    .reduce((sum, c) => sum + (c.to - c.from), 0);
+  return Math.max(0, Math.min(inService, ordered - warming));
 }

@@ -19,10 +19,13 @@ export function planRecordFor(
 ): PlanMemberRecord | undefined {
   const membership = run.plans.get(target);
   if (!membership) return undefined;
+  const own = run.deps.policy.targets.find((t) => t.name === target);
   const record = nextPlanRecord({
     ...input,
     previous: membership.last,
     planLevels: input.planLevels ?? membership.last?.planLevels ?? [],
+    // A group's instances in service within its warm-up serve no load yet: not for the gates, nor its lead.
+    ...(own?.kind === 'asg' ? { warmupSeconds: own.instanceWarmupSeconds } : {}),
   });
   if (record) membership.last = record;
   return record;

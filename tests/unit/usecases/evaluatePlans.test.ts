@@ -162,6 +162,17 @@ describe('the walk acts on plans: each member decides inside its plan, on what t
     expect(api).toMatchObject({ desired: 9, reason: 'PredictiveFloor' });
   });
 
+  it('the API’s lead time learned from its scale-outs counts its warm-up (its instances are in service at once)', async () => {
+    const w = world();
+    w.setDemand(4500);
+    expect((await w.minute()).api).toMatchObject({ current: 6, desired: 9 });
+    // In service a minute later, but warming for 300 s: the others read 6 serving until the warm-up ends.
+    await w.minute();
+    expect(w.ledger.plans.get('api')).toMatchObject({ ordered: 9, serving: 6, leadSeconds: [] });
+    for (let m = 0; m < 4; m += 1) await w.minute();
+    expect(w.ledger.plans.get('api')).toMatchObject({ ordered: 9, serving: 9, leadSeconds: [300] });
+  });
+
   it('a member at its maximum caps what the plan asks of the others, and its scaler tells it once', async () => {
     const w = world();
     w.setDemand(4800); // 10 instances need 4 replicas: the replicas stop at 3, which carry 9 instances (4,500)

@@ -69,6 +69,46 @@ describe('nextPlanRecord: what a member records of itself for the others, and th
       want: { leadSeconds: [600, 700] },
     },
     {
+      name: 'served, but past the three-hour watch: nothing learned (the wait is no lead time either)',
+      input: input({
+        previous: earlier({ ordered: 3, growing: { at: minutesAgo(240), to: 3 } }),
+        observed: { ordered: 3, serving: 3 },
+      }),
+      want: { serving: 3, leadSeconds: [600, 700] },
+    },
+    {
+      name: 'a group’s instances in service within its warm-up do not serve yet: still watched',
+      input: input({
+        previous: earlier({ ordered: 9, serving: 6, growing: { at: minutesAgo(2), to: 9 } }),
+        observed: { ordered: 9, serving: 9 },
+        changes: [{ at: minutesAgo(2), from: 6, to: 9 }],
+        warmupSeconds: 300,
+      }),
+      want: { ordered: 9, serving: 6, growing: { at: minutesAgo(2), to: 9 }, leadSeconds: [600, 700] },
+    },
+    {
+      name: 'their warm-up over, they serve: the lead learned counts it',
+      input: input({
+        previous: earlier({ ordered: 9, serving: 6, growing: { at: minutesAgo(5), to: 9 } }),
+        observed: { ordered: 9, serving: 9 },
+        changes: [{ at: minutesAgo(5), from: 6, to: 9 }],
+        warmupSeconds: 300,
+      }),
+      want: { ordered: 9, serving: 9, leadSeconds: [600, 700, 300] },
+    },
+    {
+      name: 'a group’s scale-out applied now: what it adds warms, watched from now',
+      input: input({
+        previous: earlier({ ordered: 6, serving: 6 }),
+        observed: { ordered: 6, serving: 6 },
+        decision: { current: 6, desired: 9, reason: 'ScaleOut' },
+        appliedAt: T0,
+        changes: [{ at: T0, from: 6, to: 9 }],
+        warmupSeconds: 300,
+      }),
+      want: { ordered: 9, serving: 6, growing: { at: T0, to: 9 }, leadSeconds: [600, 700] },
+    },
+    {
       name: 'backed off (not observed): the last known state, blocked',
       input: input({
         previous: earlier({ ordered: 3, serving: 2 }),
