@@ -1,12 +1,12 @@
 import type { PolicyProblem } from '../errors';
 import { describePath, isRecord } from './describePath';
+import { FLOOR_HORIZON_MINUTES } from './predictiveSchema';
 
 type Path = (string | number)[];
 
 /** The lead time of a kind when a member names none and the ledger has observed too little (minutes). */
 const DEFAULT_PROVISIONING_MINUTES = { 'rds-replicas': 15, 'cache-shards': 10 } as const;
 const DEFAULT_WARMUP_SECONDS = 300;
-const DEFAULT_HORIZON_MINUTES = 60;
 
 /** What every plan's checks read of the whole policy, and where they report. */
 interface PolicyContext {
@@ -42,7 +42,8 @@ export function checkPlans(raw: unknown): PolicyProblem[] {
   const policy: PolicyContext = {
     report: (path, message) => problems.push({ path: describePath(raw, path), message }),
     targets,
-    horizon: numberOr(predictive.horizonMinutes, DEFAULT_HORIZON_MINUTES),
+    // The schema's default when the policy names none: the floors' 48 hours.
+    horizon: numberOr(predictive.horizonMinutes, FLOOR_HORIZON_MINUTES),
     provisioning: isRecord(predictive.provisioningMinutes) ? predictive.provisioningMinutes : {},
     memberOf: new Map(),
   };

@@ -74,6 +74,15 @@ describe('plans: what the schema takes', () => {
   ])('takes $name', ({ over }) => {
     expect(problemsOf((d) => (d.plans = [plan(over)]))).toEqual([]);
   });
+
+  it('takes a lead time of 90 min under the default forecast horizon (48 h), not a horizon of 60 min', () => {
+    const members = [api, { ...db, leadTimeMinutes: 90 }, cache];
+    const problems = problemsOf((d) => {
+      delete d.predictive.horizonMinutes;
+      d.plans = [plan({ members })];
+    });
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('plans: bad plans are refused with one line each, naming the place', () => {
