@@ -6,8 +6,9 @@ export const LEAD_OBSERVATIONS_KEPT = 20;
 /**
  * A member's lead time learned from the durations the ledger observed (seconds from the decision to the
  * capacity serving, oldest first): the 90th percentile (nearest rank) of the last 20, in whole minutes, rounded
- * up. A floor started that early is serving in time nine times out of ten, and one replica stuck in `creating`
- * for an hour does not push every floor an hour early. Undefined under 3 observations.
+ * up. A floor started that early is serving in time nine times out of ten, and, once 11 or more are kept, one
+ * replica stuck in `creating` for an hour does not push every floor an hour early; with fewer, the 90th
+ * percentile is the slowest of them, which errs on the side of ready. Undefined under 3 observations.
  */
 export function estimateLeadMinutes(durationsSeconds: readonly number[]): number | undefined {
   const recent = durationsSeconds
