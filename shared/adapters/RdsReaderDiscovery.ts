@@ -6,7 +6,10 @@ import { SsmReaderEndpoints } from './SsmReaderEndpoints';
 
 /** Reader discovery as the RDS scaler uses it: what is published, and publishing a new set. */
 export interface ReaderDiscovery {
-  /** The addresses published now (the SSM parameter when there is one, else the Route 53 records). */
+  /**
+   * The addresses published now, the same in every place the policy names; undefined when it names none, or
+   * when the Route 53 records and the SSM parameter disagree (neither is then what is published: a sync is due).
+   */
   published(target: RdsReplicasTarget): Promise<string[] | undefined>;
   /** Publishes exactly these addresses everywhere the policy names. */
   publish(target: RdsReplicasTarget, endpoints: readonly string[]): Promise<void>;
@@ -33,9 +36,14 @@ export class RdsReaderDiscovery implements ReaderDiscovery {
   async published(target: RdsReplicasTarget): Promise<string[] | undefined> {
     const d = target.readerDiscovery;
     if (!d) return undefined;
-    if (d.ssmParameterName) return this.parameters.published(d.ssmParameterName);
-    if (d.route53) return this.records.published(d.route53);
-    return undefined;
+    // Both are read: records deleted by hand, or a route53 added to a policy whose parameter is already in
+    // sync, would otherwise never be written again (the parameter alone said all was published).
+    const [records, parameter] = await Promise.all([
+      d.route53 ? this.records.published(d.route53) : undefined,
+      d.ssmParameterName ? this.parameters.published(d.ssmParameterName) : undefined,
+    ]);
+    if (records && parameter) return sameList(records, parameter) ? parameter : undefined;
+    return parameter ?? records;
   }
 
   async publish(target: RdsReplicasTarget, endpoints: readonly string[]): Promise<void> {
@@ -45,3 +53,7 @@ export class RdsReaderDiscovery implements ReaderDiscovery {
     if (d.ssmParameterName) await this.parameters.publish(d.ssmParameterName, endpoints);
   }
 }
+
+/** Both lists come sorted from their adapters. */
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
