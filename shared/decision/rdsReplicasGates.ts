@@ -305,12 +305,37 @@ function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome
       reason: 'DrainCancelled',
       message: `${why}: ${draining.id} back in service`,
     };
+  const republish = stillPublished(view, draining);
+  if (republish) return republish;
   if (elapsed < t.drainSeconds)
     return {
       skip: 'Draining',
       message: `${draining.id} draining since ${since.toISOString()}; deleted after ${t.drainSeconds} s if load stays low`,
     };
   return removal(view, draining, `drained for ${Math.round(elapsed)} s with load low`);
+}
+
+/**
+ * A draining replica reader discovery still lists (its drain's discovery write failed after the tag, or the
+ * places disagree): clients still reach it, so it is taken out again and its drain starts over, never deleted
+ * while published.
+ */
+function stillPublished(view: ReplicaView, draining: ReplicaInstance): GateOutcome | undefined {
+  const { t, observation, current, now } = view;
+  const published = observation.discovery;
+  if (!t.readerDiscovery || !draining.endpoint) return undefined;
+  if (published !== undefined && !published.includes(draining.endpoint)) return undefined;
+  return {
+    act: {
+      type: 'drain',
+      desired: current,
+      replica: draining.id,
+      at: now.toISOString(),
+      discovery: view.wanted,
+    } satisfies ReplicaAction,
+    reason: 'Draining',
+    message: `${draining.id} is draining but still in reader discovery: taken out again, deleted after ${t.drainSeconds} s from now if load stays low`,
+  };
 }
 
 /** No drain under way: a removal, an addition (one replica at a time), or reader discovery kept in sync. */
