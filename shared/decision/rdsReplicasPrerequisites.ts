@@ -92,7 +92,10 @@ export interface ReaderZoneFacts {
   readonly privateZone: boolean;
 }
 
-/** What keeps reader discovery from working: the zone missing or public, the record name outside it. */
+/**
+ * What keeps reader discovery from working: the zone missing or public, the record name outside it or its apex
+ * (DNS allows no CNAME at a zone's apex: Route 53 refuses every change batch there).
+ */
 export function readerDiscoveryProblems(
   target: RdsReplicasTarget,
   zone: ReaderZoneFacts | undefined,
@@ -107,7 +110,11 @@ export function readerDiscoveryProblems(
     );
   const zoneName = zone.name.toLowerCase().replace(/\.$/, '');
   const record = route53.recordName.replace(/\.$/, '');
-  if (record !== zoneName && !record.endsWith(`.${zoneName}`))
+  if (record === zoneName)
+    problems.push(
+      `readerDiscovery.route53: ${record} is the apex of hosted zone ${zoneName}, where no CNAME may be: name one inside it, e.g. reader.${zoneName}`,
+    );
+  else if (!record.endsWith(`.${zoneName}`))
     problems.push(`readerDiscovery.route53: ${record} is not inside hosted zone ${zoneName}`);
   return problems;
 }

@@ -112,6 +112,15 @@ describe('reader discovery prerequisites', () => {
       zone: { name: 'other.internal.', privateZone: true },
       want: [/reader.db.internal is not inside hosted zone other.internal/],
     },
+    {
+      // Route 53 (choosing between alias and non-alias records): no CNAME at the zone apex; every sync would fail.
+      name: 'the record name is the zone apex, where no CNAME may be',
+      target: rdsTarget({
+        readerDiscovery: { route53: { hostedZoneId: 'Z1', recordName: 'db.internal' } },
+      }),
+      zone: { name: 'db.internal.', privateZone: true },
+      want: [/db.internal is the apex of hosted zone db.internal/],
+    },
   ])('$name', ({ target, zone, want }) => {
     const problems = readerDiscoveryProblems(target, zone);
     expect(problems).toHaveLength(want.length);
