@@ -83,6 +83,10 @@ export class RdsReplicaActions {
   ): Promise<{ readonly note: string } | undefined> {
     const action = kindAction as unknown as ReplicaAction;
     let note: string | undefined;
+    // A replica leaves reader discovery before it is deleted: a publish that fails then deletes nothing (the
+    // next run tries again), where after the delete it left clients sent to an instance that is going.
+    const publishFirst = action.type === 'delete' && action.discovery !== undefined;
+    if (publishFirst) await this.discovery.publish(t, action.discovery as readonly string[]);
     switch (action.type) {
       case 'create':
       case 'replace':
@@ -101,7 +105,8 @@ export class RdsReplicaActions {
       case 'syncDiscovery':
         break;
     }
-    if (action.type !== 'deleteFailed' && action.discovery) await this.discovery.publish(t, action.discovery);
+    if (action.type !== 'deleteFailed' && !publishFirst && action.discovery)
+      await this.discovery.publish(t, action.discovery);
     return note ? { note } : undefined;
   }
 

@@ -380,6 +380,44 @@ describe('RdsReplicaCapacity.act', () => {
   });
 });
 
+describe('a delete and reader discovery', () => {
+  const endpoint = (id: string) => `${id}.abc.us-east-1.rds.amazonaws.com`;
+  const o = observation([managed(sp(1), 1), managed(sp(2), 2)]);
+  const action: ReplicaAction = { type: 'delete', desired: 1, replica: sp(2), discovery: [endpoint(sp(1))] };
+
+  it('takes the replica out of discovery before it deletes it', async () => {
+    const order: string[] = [];
+    rds.on(DeleteDBInstanceCommand).callsFake(async () => void order.push('delete'));
+    const discovery: ReaderDiscovery = {
+      published: async () => undefined,
+      publish: async (_t, endpoints) => void order.push(`publish ${endpoints.join(',')}`),
+    };
+    const scaler = new RdsReplicaCapacity(aws, {
+      client: new RDSClient(aws),
+      discovery,
+      scalableTargets: noNativeScaling,
+    });
+    await scaler.act(rdsTarget(), action, o);
+    expect(order).toEqual([`publish ${endpoint(sp(1))}`, 'delete']);
+  });
+
+  it('deletes nothing when the publish fails (clients would be sent to an instance that is going)', async () => {
+    const discovery: ReaderDiscovery = {
+      published: async () => undefined,
+      publish: async () => {
+        throw new Error('Route 53 throttled');
+      },
+    };
+    const scaler = new RdsReplicaCapacity(aws, {
+      client: new RDSClient(aws),
+      discovery,
+      scalableTargets: noNativeScaling,
+    });
+    await expect(scaler.act(rdsTarget(), action, o)).rejects.toThrow('Route 53 throttled');
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+});
+
 describe('the RDS role allows every call of the RDS adapters (Aurora and reader discovery included)', () => {
   const prefixOf: Record<string, string> = {
     'client-rds': 'rds',
