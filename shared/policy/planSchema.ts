@@ -88,9 +88,9 @@ export const PlanSchema = z.strictObject({
     .number()
     .min(0.5)
     .max(0.99)
-    .default(0.95)
+    .default(0.99)
     .describe(
-      'the quantile of actual ÷ forecast demand, minute by minute over the last 6 h, the plan’s forecast floors plan for (0.95, as a target’s floors: chosen leave-one-out, bench/plan-quantile-choice.md)',
+      'the quantile of actual ÷ forecast demand, minute by minute over the last 6 h, the plan’s forecast floors plan for (0.99: chosen leave-one-out, bench/plan-quantile-choice.md)',
     ),
   gateTiming: z
     .enum(['serving', 'in-time'])
