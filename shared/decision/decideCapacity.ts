@@ -79,7 +79,8 @@ function entryGates(walk: CapacityWalk): Decision | undefined {
  */
 function fromRecommendations(walk: CapacityWalk): Proposal | Decision {
   const { input, target, current, recommendations, missing } = walk;
-  const warmState = { ...input.state, serving: warmedServing(input) };
+  const measured = Math.min(input.state.serving, current);
+  const warmState = { ...input.state, serving: warmedServing(input), measured };
   for (const rule of target.rules) {
     const sample = walk.samples.get(rule.name);
     if (sample) recommendations.push(ruleUnderFloor(rule, sample, warmState, input.floor));
@@ -371,7 +372,11 @@ function stabilize(raw: number, current: number, history: ScalingHistory, target
   return Math.min(current, highest);
 }
 
-/** The furthest a direction's rate limits let capacity move from where it stood at the start of each period. */
+/**
+ * The furthest a direction's rate limits let capacity move from where it stood at the start of each period: before
+ * the period's first change in that direction (a change the other way starts no period: after a scale-in of 4, a
+ * limit of 2 units a period up must not allow 6).
+ */
 function rateBound(
   direction: 'out' | 'in',
   limits: readonly RateLimit[],
@@ -381,7 +386,9 @@ function rateBound(
 ): number {
   const bounds = limits.map((limit) => {
     const start = now.getTime() - limit.periodSeconds * 1000;
-    const first = history.changes.find((c) => c.at.getTime() > start);
+    const first = history.changes.find(
+      (c) => c.at.getTime() > start && (direction === 'out' ? c.to > c.from : c.to < c.from),
+    );
     const base = first ? first.from : current;
     const step =
       limit.type === 'units'

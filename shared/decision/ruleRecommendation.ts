@@ -148,13 +148,16 @@ function trackingRecommendation(rule: TrackingRule, value: number, state: Capaci
       why: `${rule.name} ${fmt(value)} vs target ${rule.target} with nothing serving: start 1`,
     };
   }
-  const demand = ceilUnits(serving * ratio);
+  // Out: from what serves warm (units warming already answer the shortfall). In: from every unit the metric
+  // averages over (warming ones too: sized from the warm ones alone, a group would drop what it just bought).
+  const base = ratio > 1 ? serving : (state.measured ?? serving);
+  const demand = ceilUnits(base * ratio);
   const desired = ratio > 1 ? Math.max(current, demand) : Math.min(current, demand);
   return {
     rule: rule.name,
     desired,
     breached: ratio > 1 ? 'out' : 'in',
     threshold: rule.target,
-    why: `${rule.name} ${fmt(value)} vs target ${rule.target}: ${serving} serving × ${fmt(ratio)} = ${demand}`,
+    why: `${rule.name} ${fmt(value)} vs target ${rule.target}: ${base} ${ratio > 1 ? 'serving' : 'in service'} × ${fmt(ratio)} = ${demand}`,
   };
 }

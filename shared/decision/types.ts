@@ -6,6 +6,11 @@ export interface CapacityState {
   readonly current: number;
   /** Capacity that serves load now: in service and past its warmup. Booting units are `current − serving`. */
   readonly serving: number;
+  /**
+   * Set by the decision for its rules: the units the resource's metric averages over, in service whether warm or
+   * not (a group's CPUUtilization covers every instance): a target-tracking scale-in starts from them.
+   */
+  readonly measured?: number;
   /** The resource's own limits (an ASG's MinSize/MaxSize); a decision never leaves them. */
   readonly liveMin: number;
   readonly liveMax: number;

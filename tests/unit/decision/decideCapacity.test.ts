@@ -199,6 +199,47 @@ const rows: Row[] = [
     reason: 'ScaleIn',
   },
   {
+    // Target tracking at 50% on 4 at CPU 100 asks for 8: 1 unit a minute alone would allow 5, 100% alone 8.
+    name: 'rate limit: of two limits, the most permissive applies (the HPA’s default selectPolicy)',
+    target: {
+      ...trackingRule,
+      rateLimits: {
+        scaleOut: [
+          { type: 'units', value: 1, periodSeconds: 60 },
+          { type: 'percent', value: 100, periodSeconds: 60 },
+        ],
+      },
+    },
+    cpu: 100,
+    want: 8,
+    reason: 'ScaleOut',
+  },
+  {
+    // 2 units per 10 minutes up: a scale-in 10 → 6 within them starts no period (it allowed 12 from 10's base).
+    name: 'rate limit: a change the other way does not start the period',
+    target: {
+      ...trackingRule,
+      capacity: { min: 2, max: 20 },
+      rateLimits: { scaleOut: [{ type: 'units', value: 2, periodSeconds: 600 }] },
+    },
+    state: { current: 6, serving: 6 },
+    history: { changes: [{ at: ago(500), from: 10, to: 6 }] },
+    cpu: 100,
+    want: 8,
+    reason: 'ScaleOutRateLimited',
+  },
+  {
+    // 10 in service, 5 of them added 400 s ago and warming (900 s): the group's CPU 35 averages over all 10, so
+    // the need is 10 × 35 / 50 = 7 (sized from the 5 warm ones, 4: the capacity just bought, dropped).
+    name: 'tracking scale-in starts from every unit in service, warming ones too',
+    target: { ...trackingRule, instanceWarmupSeconds: 900, capacity: { min: 2, max: 20 } },
+    state: { current: 10, serving: 10 },
+    history: { changes: [{ at: ago(400), from: 5, to: 10 }], lastScaleOutAt: ago(400) },
+    cpu: 35,
+    want: 7,
+    reason: 'ScaleIn',
+  },
+  {
     name: 'blast radius: one decision moves at most the cap',
     target: { ...trackingRule, maxUnitsPerDecision: 2 },
     cpu: 100,
