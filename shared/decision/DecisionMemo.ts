@@ -36,6 +36,8 @@ export class DecisionMemo {
       last.input.target === input.target &&
       last.input.policyMaxUnitsPerDecision === input.policyMaxUnitsPerDecision &&
       length === this.length &&
+      // A busy resource or a unit label (slot 0, NaN) is never reused: sameKey takes NaN for NaN.
+      !Number.isNaN(this.next[0] as number) &&
       sameKey(this.next, this.key, length)
     ) {
       this.reused += 1;
@@ -123,8 +125,8 @@ function historyKey(
   out[i++] = sinceIn < reverseWindowSeconds(stabilization, 'out') ? 1 : 0;
   // Rate limits: where capacity stood at the start of each period (the first change inside it), or none.
   const changes = history.changes;
-  i = rateLimitBases(rateLimits.scaleOut, changes, now, out, i);
-  i = rateLimitBases(rateLimits.scaleIn, changes, now, out, i);
+  i = rateLimitBases(rateLimits.scaleOut, 'out', changes, now, out, i);
+  i = rateLimitBases(rateLimits.scaleIn, 'in', changes, now, out, i);
   // Units added within the instance warmup (groups only count as booting).
   if (target.kind === 'asg') {
     const since = now - target.instanceWarmupSeconds * 1000;
@@ -139,9 +141,13 @@ function historyKey(
   return i;
 }
 
-/** Each rate limit's base: the capacity before the first change inside its period, or NaN (none); from the newest back. */
+/**
+ * Each rate limit's base: the capacity before the first change in its direction inside its period, or NaN (none);
+ * from the newest back.
+ */
 function rateLimitBases(
   limits: readonly { readonly periodSeconds: number }[],
+  direction: 'out' | 'in',
   changes: ScalingHistory['changes'],
   now: number,
   out: number[],
@@ -154,7 +160,7 @@ function rateLimitBases(
     for (let k = changes.length - 1; k >= 0; k -= 1) {
       const c = changes[k] as ScalingHistory['changes'][number];
       if (c.at.getTime() <= start) break;
-      base = c.from;
+      if (direction === 'out' ? c.to > c.from : c.to < c.from) base = c.from;
     }
     out[i++] = base;
   }

@@ -199,4 +199,24 @@ describe('DecisionMemo', () => {
     memo.decide({ ...inputAt(row, t, 0, h) });
     expect(memo.reused).toBe(0);
   });
+
+  it.each([
+    { name: 'a busy group', busy: 'an instance refresh is in progress' },
+    { name: 'a weighted group (its unit label) that was busy', busy: 'Launch suspended', unitLabel: 'unit' },
+  ])(
+    'never reuses the decision of $name: free again a minute later, it scales out',
+    ({ busy, unitLabel }) => {
+      const row: Row = { name: 'busy', cpu: 95, want: ['AsgBusy', 'ScaleOut'] };
+      const t = target({});
+      const memo = new DecisionMemo();
+      const h: ScalingHistory = { recommendations: [], changes: [] };
+      const label = unitLabel ? { unitLabel } : {};
+      const held = inputAt(row, t, 0, h);
+      expect(memo.decide({ ...held, state: { ...held.state, busy, ...label } }).reason).toBe('AsgBusy');
+      const free = inputAt(row, t, 0, h);
+      const decision = memo.decide({ ...free, state: { ...free.state, ...label } });
+      expect(decision.reason).toBe('ScaleOut');
+      expect(memo.reused).toBe(0);
+    },
+  );
 });
