@@ -49,8 +49,10 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
   'targets[].stabilization.scaleInSeconds':
     'scale in only to the highest recommendation of this window (at most 86400)',
   'targets[].rateLimits': 'the most capacity may change per period, per direction (…RateLimited)',
-  'targets[].rateLimits.scaleOut': 'limits on scale-out; each applies, the strictest wins',
-  'targets[].rateLimits.scaleIn': 'limits on scale-in; each applies, the strictest wins',
+  'targets[].rateLimits.scaleOut':
+    'limits on scale-out, each over its own period from the capacity before its first scale-out there; of several, the most permissive applies (the HPA’s default selectPolicy)',
+  'targets[].rateLimits.scaleIn':
+    'limits on scale-in, each over its own period from the capacity before its first scale-in there; of several, the most permissive applies (the HPA’s default selectPolicy)',
   'targets[].rateLimits.scaleOut[].type': '`percent` of the capacity at the period’s start, or `units`',
   'targets[].rateLimits.scaleOut[].value': 'how much, in that type',
   'targets[].rateLimits.scaleOut[].periodSeconds':
