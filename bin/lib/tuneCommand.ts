@@ -54,7 +54,8 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     predictive: policy?.predictive ?? PredictiveSchema.parse({ enabled: true }),
   });
   if (result.status === 'refused') {
-    console.log(`${source}: no recommendation: ${result.message}`);
+    // On stderr: `tune … > change.yml` must not write a refusal into the file.
+    console.error(`${source}: no recommendation: ${result.message}`);
     process.exitCode = 1;
     return result;
   }
@@ -63,6 +64,10 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     return result;
   }
   for (const line of recommendationLines(result, source, kind, series.start, target)) console.log(line);
+  if (result.floors && policy && policy.predictive.mode !== 'forecast-and-scale')
+    console.log(
+      `note: the policy's predictive.mode is ${policy.predictive.mode}: these floors act only once it is forecast-and-scale`,
+    );
   return result;
 }
 
@@ -81,7 +86,8 @@ export function recommendationLines(
   const lines = [
     `${source}, ${kind} target "${target?.name ?? 'backtest'}": searched on ${at(result.search)}, validated on ${at(result.validation)}`,
     '',
-    '# the recommended change (paste into your policy; keys not shown stay as they are)',
+    '# the recommended change, as tested (paste into your policy; keys not shown stay as they are; its rules list',
+    '# replaces yours: it was tested with the first rule alone, and its rateLimits replace yours too)',
     recommendedYaml(result, target).trimEnd(),
     '',
     'on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):',
@@ -138,8 +144,10 @@ export function recommendedYaml(
     result.floors?.floorTargetPercent,
     result.floors?.scaleInHoldsUnderFloor,
   );
+  // The rate limits as tested: the candidate runs with these and no others (tuneHistory's candidateTarget).
+  const rateLimits = { scaleOut: [], scaleIn: keys.rateLimits?.scaleIn ?? [] };
   const change = {
-    targets: [{ name: target?.name ?? 'backtest', ...keys }],
+    targets: [{ name: target?.name ?? 'backtest', ...keys, rateLimits }],
     ...(result.floors
       ? {
           predictive: {

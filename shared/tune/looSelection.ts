@@ -60,10 +60,13 @@ export function ratiosOf(run: RunFigures, reference: RunFigures): Ratios {
   return { overload: ratio(run.overload, reference.overload), cost: ratio(run.cost, reference.cost) };
 }
 
-/** a ÷ b, where nothing against nothing is 1 (as good as the reference) and something against nothing is ∞. */
+/**
+ * a ÷ b, where nothing against nothing is 0 and something against nothing is ∞: a goal of "at most 0.4× the
+ * reference's overload" on a load the reference never overloaded is met by none and missed by any.
+ */
 function ratio(a: number, b: number): number {
   if (b > 0) return a / b;
-  return a > 0 ? Number.POSITIVE_INFINITY : 1;
+  return a > 0 ? Number.POSITIVE_INFINITY : 0;
 }
 
 /**

@@ -45,11 +45,18 @@ targets:
 
 async function run(file: string, options: Parameters<typeof tuneCommand>[2]) {
   const lines: string[] = [];
+  const errors: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+  const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
   try {
-    return { result: tuneCommand(tuneTraceRows(file), file, options), out: lines.join('\n') };
+    return {
+      result: tuneCommand(tuneTraceRows(file), file, options),
+      out: lines.join('\n'),
+      err: errors.join('\n'),
+    };
   } finally {
     log.mockRestore();
+    error.mockRestore();
   }
 }
 
@@ -77,10 +84,35 @@ describe('scalepilot tune', () => {
     expect(out).toMatch(/spread: rules overload [\d.]+–[\d.]+×, cost [\d.]+–[\d.]+×/);
   });
 
-  it('refuses to recommend from too little history, says why, and exits 1', async () => {
-    const { result, out } = await run(trace(2), { kind: 'asg' });
+  it("prints the rate limits it tested, replacing the policy's (a limit the candidate ran without was kept on paste)", async () => {
+    const policyFile = join(dir, 'limited.yml');
+    const limited = parse(POLICY);
+    limited.targets[0].rateLimits = {
+      scaleOut: [{ type: 'units', value: 1, periodSeconds: 60 }],
+      scaleIn: [{ type: 'percent', value: 10, periodSeconds: 60 }],
+    };
+    writeFileSync(policyFile, JSON.stringify(limited));
+    const { out } = await run(trace(4), { kind: 'rds-replicas', policy: policyFile });
+    const change = parse(out.slice(out.indexOf('targets:'), out.indexOf('\non the validation part')));
+    expect(change.targets[0].rateLimits.scaleOut).toEqual([]);
+    expect(Array.isArray(change.targets[0].rateLimits.scaleIn)).toBe(true);
+    expect(out).toContain('its rateLimits replace yours too');
+  });
+
+  it('says when the policy is forecast-only: the floors it recommends would not act', async () => {
+    const policyFile = join(dir, 'forecast-only.yml');
+    writeFileSync(policyFile, POLICY.replace('mode: forecast-and-scale', 'mode: forecast-only'));
+    const { out } = await run(trace(4), { kind: 'rds-replicas', policy: policyFile });
+    expect(out).toContain(
+      "note: the policy's predictive.mode is forecast-only: these floors act only once it is forecast-and-scale",
+    );
+  });
+
+  it('refuses to recommend from too little history, says why on stderr (not into a redirected change), and exits 1', async () => {
+    const { result, out, err } = await run(trace(2), { kind: 'asg' });
     expect(result.status).toBe('refused');
-    expect(out).toContain('no recommendation: 2.0 days of history: tune needs at least 3');
+    expect(err).toContain('no recommendation: 2.0 days of history: tune needs at least 3');
+    expect(out).toBe('');
     expect(process.exitCode).toBe(1);
   });
 
