@@ -1,6 +1,7 @@
 import { decideCapacity } from './decideCapacity';
 import { reverseWindowSeconds } from './reverseWindowSeconds';
 import type { Decision, DecisionInput, ScalingHistory } from './types';
+import { movesIn } from './unitsWarming';
 
 /**
  * `decideCapacity` for a caller that decides one target minute after minute (the backtest): a minute whose
@@ -160,7 +161,7 @@ function rateLimitBases(
     for (let k = changes.length - 1; k >= 0; k -= 1) {
       const c = changes[k] as ScalingHistory['changes'][number];
       if (c.at.getTime() <= start) break;
-      if (direction === 'out' ? c.to > c.from : c.to < c.from) base = c.from;
+      if (movesIn(c, direction)) base = c.from;
     }
     out[i++] = base;
   }

@@ -5,6 +5,7 @@ import { reverseWindowSeconds } from './reverseWindowSeconds';
 import type { RuleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
 import type { Decision, DecisionInput, GateNote, ReasonCode, ScalingHistory } from './types';
+import { movesIn, unitsWarming } from './unitsWarming';
 
 const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
   asg: 'AsgBusy',
@@ -386,9 +387,7 @@ function rateBound(
 ): number {
   const bounds = limits.map((limit) => {
     const start = now.getTime() - limit.periodSeconds * 1000;
-    const first = history.changes.find(
-      (c) => c.at.getTime() > start && (direction === 'out' ? c.to > c.from : c.to < c.from),
-    );
+    const first = history.changes.find((c) => c.at.getTime() > start && movesIn(c, direction));
     const base = first ? first.from : current;
     const step =
       limit.type === 'units'
@@ -410,10 +409,7 @@ function rateBound(
  */
 function warmedServing({ target, state, history, now }: DecisionInput): number {
   if (target.kind !== 'asg') return Math.min(state.serving, state.current);
-  const since = now.getTime() - target.instanceWarmupSeconds * 1000;
-  const warming = history.changes
-    .filter((c) => c.at.getTime() > since && c.to > c.from)
-    .reduce((sum, c) => sum + (c.to - c.from), 0);
+  const warming = unitsWarming(history.changes, target.instanceWarmupSeconds, now);
   return Math.max(0, Math.min(state.serving, state.current - warming));
 }
 

@@ -1,4 +1,5 @@
 import type { CapacityState } from '../types';
+import { unitsWarming } from '../unitsWarming';
 import { blockedBy } from './blockedBy';
 import { LEAD_OBSERVATIONS_KEPT } from './estimateLeadMinutes';
 import type { PlanMemberRecord } from './types';
@@ -91,9 +92,5 @@ export function nextPlanRecord(input: PlanRecordInput): PlanMemberRecord | undef
 function warmed(inService: number, ordered: number, input: PlanRecordInput): number {
   const { warmupSeconds, changes, now } = input;
   if (!warmupSeconds) return inService;
-  const since = now.getTime() - warmupSeconds * 1000;
-  const warming = changes
-    .filter((c) => c.at.getTime() > since && c.to > c.from)
-    .reduce((sum, c) => sum + (c.to - c.from), 0);
-  return Math.max(0, Math.min(inService, ordered - warming));
+  return Math.max(0, Math.min(inService, ordered - unitsWarming(changes, warmupSeconds, now)));
 }
