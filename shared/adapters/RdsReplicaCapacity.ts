@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-rds';
 import type { KindAction } from '../decision/kindModel';
 import {
-  hasOwnReplicas,
   isManaged,
+  mayRemove,
   type RdsReplicasObservation,
   rdsReplicasModel,
   rdsReplicasRefusals,
@@ -181,7 +181,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
         continue;
       }
       const removable = live
-        .filter((r) => isManaged(t, r) && !hasOwnReplicas(r))
+        .filter((r) => mayRemove(t, r))
         .sort(
           (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || b.id.localeCompare(a.id),
         );

@@ -2,12 +2,12 @@ import type { Target } from '../policy/schema';
 import {
   brokenReplicas,
   DRAINING_TAG,
-  hasOwnReplicas,
   isDraining,
   isGoing,
   isManaged,
   isUnhealthy,
   MANAGED_TAG,
+  mayRemove,
   newestFirst,
   type RdsReplicasObservation,
   rdsTarget,
@@ -57,7 +57,7 @@ export function replicaGateStates(
       ...(isDraining(r) ? { drainingSince: r.tags[DRAINING_TAG] } : {}),
       lagSeconds: lagSeconds ?? null,
       deletionProtection: r.deletionProtection,
-      removable: ours && healthy && !r.deletionProtection && !hasOwnReplicas(r),
+      removable: mayRemove(t, r) && healthy && !r.deletionProtection,
       ...(why ? { broken: why } : {}),
     };
   });

@@ -11,6 +11,7 @@ import {
   liveReplicas,
   MANAGED_TAG,
   MAX_FAILED_REPLACEMENTS,
+  mayRemove,
   newestFirst,
   type Placement,
   placements,
@@ -344,7 +345,7 @@ function change(view: ReplicaView): GateOutcome {
   if (decision.desired < current) {
     // One someone replicates from is not removed: RDS would promote its replicas, someone else's instances.
     const removable = liveReplicas(observation, broken)
-      .filter((r) => isManaged(t, r) && !hasOwnReplicas(r))
+      .filter((r) => mayRemove(t, r))
       .sort(newestFirst)[0];
     if (!removable)
       return {

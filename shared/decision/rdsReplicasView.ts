@@ -199,6 +199,11 @@ export function isManaged(target: Pick<Target, 'name'>, r: ReplicaInstance): boo
   return r.tags[MANAGED_TAG] === 'true' && r.tags[TARGET_TAG] === target.name;
 }
 
+/** A replica a scale-in may take: this target's, and no one replicates from it (its delete would promote theirs). */
+export function mayRemove(target: Pick<Target, 'name'>, r: ReplicaInstance): boolean {
+  return isManaged(target, r) && !hasOwnReplicas(r);
+}
+
 export function rdsTarget(target: Target): RdsReplicasTarget {
   if (target.kind !== 'rds-replicas') throw new TypeError(`target "${target.name}" is not rds-replicas`);
   return target;
