@@ -1,9 +1,10 @@
-// A drain whose reader-discovery write failed after the draining tag went on (Route 53 throttled, the Lambda
-// timed out): the replica is draining but still published. It must leave discovery again, with its drain
+// Reader discovery through a drain: a drain takes the replica out, its cancel puts it back, no reader left points
+// at the source; and a drain whose discovery write failed after the draining tag went on (Route 53 throttled, the
+// Lambda timed out) leaves the replica draining but still published: it must leave discovery again, with its drain
 // started over, and never be deleted while clients still resolve it.
 import { describe, expect, it } from 'vitest';
 import type { GateOutcome } from '../../../shared/decision/kindModel';
-import { gate, type ReplicaAction } from '../../../shared/decision/rdsReplicas';
+import { gate, type RdsReplicasObservation, type ReplicaAction } from '../../../shared/decision/rdsReplicas';
 import { ago, decision, managed, NOW, observation, rawMetrics, rdsTarget } from './rdsReplicasFixtures';
 
 const SOURCE = 'event-platform-db';
@@ -13,6 +14,12 @@ const draining = (since: number) => ({ tags: { 'scalepilot:draining': ago(since)
 const target = rdsTarget({
   readerDiscovery: { route53: { hostedZoneId: 'Z123', recordName: 'reader.db.internal' } },
 });
+
+const readersOf = (o: RdsReplicasObservation) =>
+  o.replicas
+    .filter((r) => r.status === 'available' && !r.tags['scalepilot:draining'])
+    .map((r) => r.id)
+    .sort();
 
 const outcome = (o: GateOutcome) => ({
   reason: 'skip' in o ? o.skip : 'reason' in o ? o.reason : undefined,
@@ -61,5 +68,50 @@ describe('a draining replica still in reader discovery', () => {
     if (want.reason) expect(out.reason).toBe(want.reason);
     if (want.action) expect(out.action).toMatchObject(want.action);
     else expect(out.action).toBeUndefined();
+  });
+});
+
+describe('reader discovery through a drain', () => {
+  it('drain takes the replica out of reader discovery; its cancel puts it back', () => {
+    const t = target;
+    const o = observation([managed(sp(1), 1), managed(sp(2), 2)]);
+    const drain = gate({
+      target: t,
+      decision: decision(2, 1),
+      observation: o,
+      metrics: rawMetrics(readersOf(o)),
+      now: NOW,
+    });
+    expect('act' in drain && drain.act).toMatchObject({
+      type: 'drain',
+      discovery: [`${sp(1)}.abc.us-east-1.rds.amazonaws.com`],
+    });
+    const drained = observation([managed(sp(1), 1), managed(sp(2), 2, draining(30))]);
+    const cancel = gate({
+      target: t,
+      decision: decision(2, 3),
+      observation: drained,
+      metrics: rawMetrics(readersOf(drained)),
+      now: NOW,
+    });
+    expect('act' in cancel && cancel.act).toMatchObject({
+      type: 'cancelDrain',
+      discovery: [`${sp(1)}.abc.us-east-1.rds.amazonaws.com`, `${sp(2)}.abc.us-east-1.rds.amazonaws.com`],
+    });
+  });
+
+  it('with no reader left, discovery points at the source so reads keep working', () => {
+    const t = rdsTarget({ readerDiscovery: { ssmParameterName: '/db/readers' } });
+    const o = observation([], { discovery: [`${sp(1)}.abc.us-east-1.rds.amazonaws.com`] });
+    const out = gate({
+      target: t,
+      decision: decision(0, 0),
+      observation: o,
+      metrics: rawMetrics(readersOf(o)),
+      now: NOW,
+    });
+    expect('act' in out && out.act).toMatchObject({
+      discovery: [`${SOURCE}.abc.us-east-1.rds.amazonaws.com`],
+    });
   });
 });

@@ -471,37 +471,4 @@ describe('the gates of a replica change (each row fails without its gate)', () =
       ],
     });
   });
-
-  it('drain takes the replica out of reader discovery; its cancel puts it back', () => {
-    const t = rdsTarget({
-      readerDiscovery: { route53: { hostedZoneId: 'Z123', recordName: 'reader.db.internal' } },
-    });
-    const o = observation([managed(sp(1), 1), managed(sp(2), 2)]);
-    const drain = gate({ target: t, decision: decision(2, 1), observation: o, metrics: calm(o), now: NOW });
-    expect('act' in drain && drain.act).toMatchObject({
-      type: 'drain',
-      discovery: [`${sp(1)}.abc.us-east-1.rds.amazonaws.com`],
-    });
-    const drained = observation([managed(sp(1), 1), managed(sp(2), 2, draining(30))]);
-    const cancel = gate({
-      target: t,
-      decision: decision(2, 3),
-      observation: drained,
-      metrics: calm(drained),
-      now: NOW,
-    });
-    expect('act' in cancel && cancel.act).toMatchObject({
-      type: 'cancelDrain',
-      discovery: [`${sp(1)}.abc.us-east-1.rds.amazonaws.com`, `${sp(2)}.abc.us-east-1.rds.amazonaws.com`],
-    });
-  });
-
-  it('with no reader left, discovery points at the source so reads keep working', () => {
-    const t = rdsTarget({ readerDiscovery: { ssmParameterName: '/db/readers' } });
-    const o = observation([], { discovery: [`${sp(1)}.abc.us-east-1.rds.amazonaws.com`] });
-    const out = gate({ target: t, decision: decision(0, 0), observation: o, metrics: calm(o), now: NOW });
-    expect('act' in out && out.act).toMatchObject({
-      discovery: [`${SOURCE}.abc.us-east-1.rds.amazonaws.com`],
-    });
-  });
 });
