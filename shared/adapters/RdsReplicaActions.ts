@@ -85,8 +85,7 @@ export class RdsReplicaActions {
     let note: string | undefined;
     // A replica leaves reader discovery before it is deleted: a publish that fails then deletes nothing (the
     // next run tries again), where after the delete it left clients sent to an instance that is going.
-    const publishFirst = action.type === 'delete' && action.discovery !== undefined;
-    if (publishFirst) await this.discovery.publish(t, action.discovery as readonly string[]);
+    if (action.type === 'delete' && action.discovery) await this.discovery.publish(t, action.discovery);
     switch (action.type) {
       case 'create':
       case 'replace':
@@ -105,7 +104,7 @@ export class RdsReplicaActions {
       case 'syncDiscovery':
         break;
     }
-    if (action.type !== 'deleteFailed' && !publishFirst && action.discovery)
+    if (action.type !== 'delete' && action.type !== 'deleteFailed' && action.discovery)
       await this.discovery.publish(t, action.discovery);
     return note ? { note } : undefined;
   }
