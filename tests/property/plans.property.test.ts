@@ -147,7 +147,9 @@ describe('plans: invariants', () => {
             ]),
           );
           const entry = plan.members[0] as PlanMemberModel;
-          const verdict = readinessGate(plan, entry.name, { current, desired }, states, new Date(T0));
+          // A demand past every level: each level passes on all it carries.
+          const rush = Number.MAX_SAFE_INTEGER;
+          const verdict = readinessGate(plan, entry.name, { current, desired }, states, new Date(T0), rush);
           const level = 'proceed' in verdict ? desired : verdict.hold;
           if ('proceed' in verdict || level <= current) return;
           const needs = wantedUnits(plan, carriedDemand(plan, entry.name, level));

@@ -9,7 +9,7 @@ import type { GateVerdict } from './types';
 export function applyGateVerdict(decision: Decision, verdict: GateVerdict, gate: string): Decision {
   if ('proceed' in verdict) {
     if (!decision.explain || decision.direction !== 'out') return decision;
-    const passed = { gate, outcome: 'passed' as const, message: `${gate}: no objection` };
+    const passed = { gate, outcome: 'passed' as const, message: verdict.message ?? `${gate}: no objection` };
     return { ...decision, explain: { ...decision.explain, gates: [...decision.explain.gates, passed] } };
   }
   const desired = Math.min(decision.desired, Math.max(decision.current, verdict.hold));

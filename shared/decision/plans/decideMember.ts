@@ -27,7 +27,7 @@ export function decideMember(input: {
   readonly model: PlanModel;
   readonly states: Readonly<Record<string, PlanMemberState>>;
   readonly planLevels: ScalingHistory['recommendations'];
-  /** The plan's measured demand (PlanDecision.demand): the readiness gate sizes no level beyond it. */
+  /** The plan's measured demand (PlanDecision.demand): the readiness gate sizes no level beyond it; without it the gate holds no one. */
   readonly demand?: number;
 }): MemberDecision {
   const { asked, model, states } = input;

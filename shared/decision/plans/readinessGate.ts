@@ -13,7 +13,9 @@ import { wantedUnits } from './wantedUnits';
  * theirs rather than a lead time after them (with `serving`, what they serve now). It only limits growth: a
  * proposal at or below the current capacity passes, and it never takes the member below what it has. A member
  * whose state is unknown (absent from `states`: its scaler recorded none lately) holds no one back: a scaler
- * that stopped must not freeze the tier in front of it.
+ * that stopped must not freeze the tier in front of it. Nor does a gate without a fresh demand datapoint: the
+ * members behind follow the demand, so they are asked for nothing while it is missing, and waiting on them
+ * would hold the member for the whole metric outage.
  */
 export function readinessGate(
   model: PlanModel,
@@ -21,10 +23,15 @@ export function readinessGate(
   proposal: { readonly current: number; readonly desired: number },
   states: Readonly<Record<string, PlanMemberState>>,
   now: Date,
-  demand?: number,
+  demand: number | undefined,
 ): GateVerdict {
   const own = model.members.find((m) => m.name === member);
   if (!own || own.waitFor.length === 0 || proposal.desired <= proposal.current) return { proceed: true };
+  if (demand === undefined)
+    return {
+      proceed: true,
+      message: `${member} not held for ${own.waitFor.join(', ')}: no fresh demand datapoint, so the plan asks them for nothing to wait for`,
+    };
   const inTime = model.gateTiming === 'in-time';
   const ready = (other: string, state: PlanMemberState) => {
     const lead = model.members.find((m) => m.name === other)?.leadMinutes ?? 0;
@@ -33,7 +40,7 @@ export function readinessGate(
   const shortAt = (level: number) => {
     // A level passes on what it carries, never more than the demand: capacity the member's own rules add
     // beyond the demand loads no one behind it.
-    const passedOn = Math.min(carriedDemand(model, member, level), demand ?? Number.POSITIVE_INFINITY);
+    const passedOn = Math.min(carriedDemand(model, member, level), demand);
     const needs = wantedUnits(model, passedOn);
     for (const other of own.waitFor) {
       const state = states[other];

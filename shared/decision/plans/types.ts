@@ -108,7 +108,7 @@ export interface PlanDecision {
 
 /** A gate's answer for a proposed capacity: go ahead, or hold at a level with a reason and a message. */
 export type GateVerdict =
-  | { readonly proceed: true }
+  | { readonly proceed: true; readonly message?: string }
   | { readonly hold: number; readonly reason: ReasonCode; readonly message: string };
 
 /**

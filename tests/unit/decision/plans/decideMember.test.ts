@@ -126,8 +126,27 @@ describe('decideMember: a member’s decision inside its plan', () => {
       model: gated,
       states,
       planLevels: [],
+      demand: 4500, // 9 instances' worth at one per 500 a minute
     });
     expect(decision).toMatchObject({ desired: 6, reason: 'ReadinessGate' });
     expect(decision.message).toContain('api held at 6 until events-db serves 3 read replicas (serving 2)');
+  });
+
+  it('is not held by its gate while the demand is missing (a metric outage must not freeze the API)', () => {
+    const gated = rushPlan({ api: { waitFor: ['events-db'] } });
+    const { decision } = decideMember({
+      decision: input(6, 50),
+      asked: asked(9),
+      model: gated,
+      states,
+      planLevels: [],
+    });
+    expect(decision).toMatchObject({ desired: 9 });
+    expect(decision.explain?.gates).toContainEqual({
+      gate: 'readiness',
+      outcome: 'passed',
+      message:
+        'api not held for events-db: no fresh demand datapoint, so the plan asks them for nothing to wait for',
+    });
   });
 });

@@ -5,6 +5,8 @@ import type { Decision } from '../../../../shared/decision/types';
 import { member, minutesAgo, rushPlan, T0 } from './planFixtures';
 
 const gated = rushPlan({ api: { waitFor: ['events-db'] } });
+/** A rush no level of the tests reaches: every level the API proposes passes its demand on. */
+const RUSH = 100_000;
 const dbServing = (serving: number) => ({
   api: member(6),
   'events-db': member(3, { serving }),
@@ -46,7 +48,7 @@ describe('readinessGate: a member grows no further than what the members it wait
       want: { proceed: true },
     },
   ])('$name', ({ proposal, states, want }) => {
-    expect(readinessGate(gated, 'api', proposal, states, T0)).toEqual(want);
+    expect(readinessGate(gated, 'api', proposal, states, T0, RUSH)).toEqual(want);
   });
 
   it('capacity beyond the demand loads no replica: the API’s own rules may add it', () => {
@@ -58,19 +60,30 @@ describe('readinessGate: a member grows no further than what the members it wait
   });
 
   it('a member without waitFor is never gated', () => {
-    expect(readinessGate(rushPlan(), 'api', { current: 6, desired: 9 }, dbServing(1), T0)).toEqual({
+    expect(readinessGate(rushPlan(), 'api', { current: 6, desired: 9 }, dbServing(1), T0, RUSH)).toEqual({
       proceed: true,
     });
   });
 
   it('a member whose state is unknown holds no one back (a scaler that stopped must not freeze the API)', () => {
     const { 'events-db': _unknown, ...known } = dbServing(2);
-    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, known, T0)).toEqual({ proceed: true });
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, known, T0, RUSH)).toEqual({
+      proceed: true,
+    });
+  });
+
+  it('without a fresh demand datapoint it holds no one (the replicas are asked for nothing to wait for)', () => {
+    // The same API and replicas the first row holds at 6; the load balancer's metric is missing.
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, dbServing(2), T0, undefined)).toEqual({
+      proceed: true,
+      message:
+        'api not held for events-db: no fresh demand datapoint, so the plan asks them for nothing to wait for',
+    });
   });
 
   it('a replica at its maximum lets the API grow: waiting would not bring more', () => {
     // 10 instances need 4 replicas; the range stops at 3, all serving.
-    expect(readinessGate(gated, 'api', { current: 9, desired: 10 }, dbServing(3), T0)).toEqual({
+    expect(readinessGate(gated, 'api', { current: 9, desired: 10 }, dbServing(3), T0, RUSH)).toEqual({
       proceed: true,
     });
   });
@@ -110,11 +123,13 @@ describe('readinessGate, gateTiming in-time: the API’s instances arrive with t
       },
     },
   ])('$name', ({ states, want }) => {
-    expect(readinessGate(inTime, 'api', { current: 6, desired: 9 }, states, T0)).toEqual(want);
+    expect(readinessGate(inTime, 'api', { current: 6, desired: 9 }, states, T0, RUSH)).toEqual(want);
   });
 
   it('with gateTiming serving, the same replica 3 minutes from serving holds the API', () => {
-    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, db(12), T0)).toMatchObject({ hold: 6 });
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, db(12), T0, RUSH)).toMatchObject({
+      hold: 6,
+    });
   });
 });
 
@@ -155,10 +170,14 @@ describe('applyGateVerdict', () => {
     );
     expect(partly).toMatchObject({ desired: 7, direction: 'out' });
   });
-  it('notes a gate that passed in an explanation the decision already has', () => {
+  it('notes a gate that passed in an explanation the decision already has, with its message if it has one', () => {
     const explained = { ...decision, explain: { rules: [], gates: [] } };
     expect(applyGateVerdict(explained, { proceed: true }, 'readiness').explain?.gates).toEqual([
       { gate: 'readiness', outcome: 'passed', message: 'readiness: no objection' },
     ]);
+    expect(
+      applyGateVerdict(explained, { proceed: true, message: 'api not held: no demand' }, 'readiness').explain
+        ?.gates,
+    ).toEqual([{ gate: 'readiness', outcome: 'passed', message: 'api not held: no demand' }]);
   });
 });
