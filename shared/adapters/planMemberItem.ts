@@ -6,6 +6,7 @@ export interface StoredPlanMember {
   serving: number;
   blocked?: string;
   reachable?: number;
+  max?: number;
   at: string;
   changes: { at: string; from: number; to: number }[];
   planLevels: { at: string; desired: number }[];
@@ -20,6 +21,7 @@ export function storedPlanMember(record: PlanMemberRecord): StoredPlanMember {
     serving: record.serving,
     ...(record.blocked !== undefined ? { blocked: record.blocked } : {}),
     ...(record.reachable !== undefined ? { reachable: record.reachable } : {}),
+    ...(record.max !== undefined ? { max: record.max } : {}),
     at: record.at.toISOString(),
     changes: record.changes.map((c) => ({ at: c.at.toISOString(), from: c.from, to: c.to })),
     planLevels: record.planLevels.map((l) => ({ at: l.at.toISOString(), desired: l.desired })),
@@ -35,6 +37,7 @@ export function planMemberRecord(stored: StoredPlanMember): PlanMemberRecord {
     serving: Number(stored.serving),
     ...(stored.blocked !== undefined ? { blocked: stored.blocked } : {}),
     ...(stored.reachable !== undefined ? { reachable: Number(stored.reachable) } : {}),
+    ...(stored.max !== undefined ? { max: Number(stored.max) } : {}),
     at: new Date(stored.at),
     changes: (stored.changes ?? []).map((c) => ({
       at: new Date(c.at),

@@ -11,7 +11,7 @@ export interface FollowCap {
 
 /**
  * A member that cannot follow (its own walk reports it refused, stuck or out of quota, or the demand needs more
- * than its maximum) caps what the plan asks of the others: they are sized for the demand that member carries
+ * than its maximum: its range's, or fewer its resource takes now, as a group's MaxSize lowered by hand) caps what the plan asks of the others: they are sized for the demand that member carries
  * at the level it can hold, since what they had beyond it would either wait in front of it or idle behind it.
  * One notice per member that caps, naming it and why.
  */
@@ -29,14 +29,16 @@ export function followCap(
     const blocked = state?.blocked;
     // What a blocked member can hold: what it ordered, or fewer when that cannot be had (a capacity shortfall).
     const held = state ? (state.reachable ?? state.ordered) : undefined;
+    const live = state?.max !== undefined && state.max < member.max ? state.max : undefined;
+    const max = live ?? member.max;
     const limit =
       blocked !== undefined && held !== undefined
         ? { level: held, why: blocked, cause: blocked }
-        : need > member.max
+        : need > max
           ? {
-              level: member.max,
+              level: max,
               cause: 'at its maximum',
-              why: `at its maximum of ${member.max} ${plural(member.unit, member.max)} (the demand needs ${need})`,
+              why: `at its ${live === undefined ? '' : 'live '}maximum of ${max} ${plural(member.unit, max)}${live === undefined ? '' : ` (the policy's is ${member.max})`} (the demand needs ${need})`,
             }
           : undefined;
     if (!limit) continue;

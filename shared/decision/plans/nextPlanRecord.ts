@@ -13,6 +13,8 @@ export interface PlanObserved {
   readonly serving: number;
   /** Fewer units than it ordered that it can count on, when so (PlanMemberState.reachable). */
   readonly reachable?: number;
+  /** The most units its resource takes now (PlanMemberState.max). */
+  readonly max?: number;
 }
 
 /** A member's capacity view as its plan record takes it: a group whose launches fail reaches what it holds. */
@@ -21,6 +23,7 @@ export function planObserved(state: CapacityState): PlanObserved {
   return {
     ordered: state.current,
     serving: state.serving,
+    max: state.liveMax,
     ...(failing ? { reachable: Math.max(0, state.current - failing.missing) } : {}),
   };
 }
@@ -72,11 +75,13 @@ export function nextPlanRecord(input: PlanRecordInput): PlanMemberRecord | undef
     growing = { at: appliedAt, to: decision.desired };
   const blocked = blockedBy(decision);
   const reachable = observed?.reachable;
+  const max = observed ? observed.max : previous?.max;
   return {
     ordered,
     serving,
     ...(blocked !== undefined ? { blocked } : {}),
     ...(blocked !== undefined && reachable !== undefined ? { reachable } : {}),
+    ...(max !== undefined ? { max } : {}),
     at: now,
     changes: input.changes,
     planLevels: input.planLevels,

@@ -44,6 +44,7 @@ export function planMemberStates(
       changes: record.changes,
       ...(record.blocked !== undefined ? { blocked: record.blocked } : {}),
       ...(record.reachable !== undefined ? { reachable: record.reachable } : {}),
+      ...(record.max !== undefined ? { max: record.max } : {}),
     };
   }
   return { states, unknown };

@@ -59,6 +59,11 @@ export interface PlanMemberState {
    * fail: the instances it holds); while it is blocked, the plan sizes the others for these.
    */
   readonly reachable?: number;
+  /**
+   * The most units its resource takes now (a group's MaxSize, the read replicas its source allows), which may
+   * be fewer than the policy's range: the demand needing more than that caps the plan as its range's max does.
+   */
+  readonly max?: number;
   /** The plan's forecast floor in force for it (predict's, already shifted by its lead time). */
   readonly forecastFloor?: { readonly units: number; readonly source: string };
 }
@@ -122,6 +127,8 @@ export interface PlanMemberRecord {
   readonly blocked?: string;
   /** The units it can count on when fewer than it ordered can be had (PlanMemberState.reachable). */
   readonly reachable?: number;
+  /** The most units its resource takes now (PlanMemberState.max), as its walk last observed it. */
+  readonly max?: number;
   /** When its walk observed this. */
   readonly at: Date;
   /** Its recent capacity changes, oldest first (the scale-in hold reads those of the member in front). */

@@ -20,6 +20,7 @@ describe('a plan member’s record survives the ledger’s item', () => {
       record: { ...base, blocked: 'EC2 Auto Scaling cannot launch (CapacityShortfall)', reachable: 6 },
     },
     { name: 'a member watching a scale-out', record: { ...base, growing: { at, to: 9 } } },
+    { name: 'a member whose resource takes at most 8 now', record: { ...base, max: 8 } },
   ])('$name', ({ record }) => {
     // Through JSON, as DynamoDB's document client gives numbers and strings back.
     const stored = JSON.parse(JSON.stringify(storedPlanMember(record)));

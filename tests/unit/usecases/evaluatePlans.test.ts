@@ -46,10 +46,10 @@ const withGate = (gateTiming = 'serving') => {
   });
 };
 
-function world(policy = policyWith(), { api = 6, replicas = 2 } = {}) {
+function world(policy = policyWith(), { api = 6, replicas = 2, apiMaxSize = 10 } = {}) {
   const clock = testClock(T0);
   const ledger = new InMemoryLedger();
-  const group = new InMemoryCapacity(api, { min: 2, max: 10 });
+  const group = new InMemoryCapacity(api, { min: 2, max: apiMaxSize });
   const rds = new SlowRds(clock);
   rds.replicas = Array.from({ length: replicas }, (_, i) => managed(`event-platform-db-sp-${i + 1}`, i + 1));
   const notices: CapacityChangeNotice[] = [];
@@ -215,6 +215,28 @@ describe('the walk acts on plans: each member decides inside its plan, on what t
     }
     expect(planNotices(w.notices)).toHaveLength(1);
     expect(w.notices.filter((n) => n.decision.reason === 'ActionFailed')).toHaveLength(1);
+  });
+
+  it('an API whose MaxSize someone lowered below the policy’s caps the replicas at what it can hold, told once', async () => {
+    // The policy lets the API reach 10; its group's MaxSize was set to 6 by hand.
+    const w = world(policyWith(), { api: 6, replicas: 2, apiMaxSize: 6 });
+    w.setDemand(4500); // 9 instances and 3 replicas' worth
+    for (let m = 0; m < 3; m += 1) {
+      w.clock.advance(60);
+      const api = await w.tick('asg');
+      const db = await w.tick('rds-replicas');
+      expect(api.desired).toBe(6);
+      // Sized for what 6 instances carry (3,000: 2 replicas), not for the 9 the policy's range would hold.
+      expect(db).toMatchObject({ current: 2, desired: 2 });
+      expect(db.message).toContain(
+        'capped at the demand 3,000 a member that cannot follow carries (of 4,500)',
+      );
+    }
+    expect(w.ledger.plans.get('api')).toMatchObject({ max: 6 });
+    expect(planNotices(w.notices)).toEqual([
+      "api cannot follow plan ticket-rush: at its live maximum of 6 instances (the policy's is 10) (the demand needs 9); the plan sizes the others for what its 6 instances carry (demand 3,000 of 4,500)",
+    ]);
+    expect(w.rds.actions).toEqual([]);
   });
 
   it('an API whose launches fail caps the replicas at what the instances it holds carry, told once', async () => {

@@ -36,6 +36,22 @@ describe('followCap: a member that cannot follow caps what the plan asks of the 
       ],
     },
     {
+      name: 'someone lowered the API group’s MaxSize to 6 (the policy says 10): the others are sized for its 6',
+      demand: 4500,
+      states: { ...healthy, api: member(6, { max: 6 }) },
+      sizedFor: 3000,
+      notices: [
+        "api cannot follow plan rush: at its live maximum of 6 instances (the policy's is 10) (the demand needs 9); the plan sizes the others for what its 6 instances carry (demand 3,000 of 4,500)",
+      ],
+    },
+    {
+      name: 'a live maximum above the policy’s changes nothing: the policy’s range caps',
+      demand: 4500,
+      states: { ...healthy, api: member(6, { max: 100 }) },
+      sizedFor: 4500,
+      notices: [],
+    },
+    {
       name: 'the API ordered 9 but EC2 places only 6: the others are sized for the 6 it holds, not the 9 ordered',
       demand: 4500,
       states: {

@@ -142,6 +142,20 @@ describe('nextPlanRecord: what a member records of itself for the others, and th
       }),
       want: { ordered: 9, serving: 6 },
     },
+    {
+      name: 'observed: the most its resource takes now is recorded (a group’s MaxSize)',
+      input: input({ observed: { ordered: 2, serving: 2, max: 8 } }),
+      want: { ordered: 2, max: 8 },
+    },
+    {
+      name: 'backed off (not observed): the maximum last observed is kept',
+      input: input({
+        previous: earlier({ max: 8 }),
+        observed: undefined,
+        decision: { current: 0, desired: 0, reason: 'BackedOff' },
+      }),
+      want: { max: 8, blocked: 'its scaler is backed off after failed evaluations (BackedOff)' },
+    },
   ])('$name', ({ input: given, want }) => {
     const record = nextPlanRecord(given);
     if (!('reachable' in want)) expect(record?.reachable).toBeUndefined();

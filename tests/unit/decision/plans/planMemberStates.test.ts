@@ -33,6 +33,11 @@ describe('planMemberStates: the others’ recorded states, fresh or unknown', ()
       record: recorded(0, { blocked: 'its last operation failed (OperationFailed)' }),
       want: { blocked: 'its last operation failed (OperationFailed)' },
     },
+    {
+      name: 'its resource takes fewer than the policy allows: known, with that maximum',
+      record: recorded(0, { max: 2 }),
+      want: { ordered: 3, max: 2 },
+    },
   ])('$name', ({ record, want }) => {
     const { states, unknown } = planMemberStates(new Map([['events-db', record]]), ['events-db'], T0);
     expect(states['events-db']).toMatchObject(want);
