@@ -25,11 +25,37 @@ describe('servingInTime: what a member will serve by the time a faster member’
       state: member(3, {
         serving: 1,
         changes: [
-          { at: minutesAgo(20), from: 1, to: 2 },
+          { at: minutesAgo(12), from: 1, to: 2 },
           { at: minutesAgo(4), from: 2, to: 3 },
         ],
       }),
       want: 2,
+    },
+    {
+      name: 'a replica ordered 21 minutes ago and still creating is overdue (6 minutes late): not counted',
+      state: member(3, { serving: 2, changes: [{ at: minutesAgo(21), from: 2, to: 3 }] }),
+      want: 2,
+    },
+    {
+      name: 'one ordered 18 minutes ago is 3 minutes late, within the API’s 5: still counted',
+      state: member(3, { serving: 2, changes: [{ at: minutesAgo(18), from: 2, to: 3 }] }),
+      want: 3,
+    },
+    {
+      name: 'an overdue replica does not hide one in time: 25 minutes ago (stuck) and 12 minutes ago (in time)',
+      state: member(4, {
+        serving: 2,
+        changes: [
+          { at: minutesAgo(25), from: 2, to: 3 },
+          { at: minutesAgo(12), from: 3, to: 4 },
+        ],
+      }),
+      want: 3,
+    },
+    {
+      name: 'the overdue replica came to serve: counted',
+      state: member(3, { serving: 3, changes: [{ at: minutesAgo(20), from: 2, to: 3 }] }),
+      want: 3,
     },
     {
       name: 'a scale-in takes effect at once: never more than it has ordered',
@@ -49,5 +75,8 @@ describe('servingInTime: what a member will serve by the time a faster member’
     const justOrdered = member(6, { serving: 4, changes: [{ at: minutesAgo(0), from: 4, to: 6 }] });
     expect(servingInTime(justOrdered, 5, 5, T0)).toBe(6);
     expect(servingInTime(justOrdered, 5, 15, T0)).toBe(6);
+    // Ordered 25 minutes ago with a 5-minute lead, and 2 of them still not serving: 20 minutes late.
+    const stuck = member(6, { serving: 4, changes: [{ at: minutesAgo(25), from: 4, to: 6 }] });
+    expect(servingInTime(stuck, 5, 15, T0)).toBe(4);
   });
 });
