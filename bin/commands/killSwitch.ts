@@ -1,32 +1,41 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { awsFrom, endpointOption, stageOption } from '../lib/cliOptions';
 import { setPaused } from '../lib/killSwitch';
-import { scheduleLeftLines } from '../lib/scheduleLeft';
+import { pauseSchedule } from '../lib/pauseSchedule';
 
-/** Adds `scalepilot killSwitch` to the CLI. */
+/** Adds `scalepilot pause` and `scalepilot resume` to the CLI. */
 export function registerKillSwitch(program: Command): void {
-  for (const [command, paused] of [
-    ['pause', true],
-    ['resume', false],
-  ] as const) {
-    program
-      .command(command)
-      .description(
-        paused
-          ? "kill switch: the stage's functions make no scaling call within a minute (decisions are still recorded, reason Paused); it says which groups hold scheduled MinSize actions from the forecast, which fire until release deletes them"
-          : 'lift the kill switch: the stage scales again from its next evaluation',
-      )
-      .addOption(stageOption())
-      .addOption(endpointOption())
-      .action(async (options: { stage: string; endpoint?: string }) => {
-        const aws = awsFrom(options);
-        const name = await setPaused(aws, options.stage, paused);
-        console.log(
-          paused
-            ? `${name} = true: stage "${options.stage}" stops acting within a minute`
-            : `${name} = false: stage "${options.stage}" scales again`,
-        );
-        if (paused) for (const line of await scheduleLeftLines(aws, options.stage)) console.log(line);
-      });
-  }
+  program
+    .command('pause')
+    .description(
+      "kill switch: the stage's functions make no scaling call within a minute (decisions are still recorded, reason Paused), and the forecast's scheduled MinSize actions on its groups, which AWS would run regardless, are deleted",
+    )
+    .addOption(stageOption())
+    .addOption(endpointOption())
+    .addOption(
+      new Option(
+        '--keep-schedule',
+        "leave the forecast's scheduled MinSize actions in place (they fire while paused); only name them",
+      ),
+    )
+    .action(async (options: { stage: string; endpoint?: string; keepSchedule?: boolean }) => {
+      const aws = awsFrom(options);
+      const name = await setPaused(aws, options.stage, true);
+      console.log(`${name} = true: stage "${options.stage}" stops acting within a minute`);
+      const schedule = await pauseSchedule(aws, options.stage, options.keepSchedule === true);
+      for (const line of schedule.lines) console.log(line);
+      for (const problem of schedule.problems) console.error(problem);
+      if (schedule.problems.length > 0) process.exitCode = 1;
+    });
+  program
+    .command('resume')
+    .description(
+      'lift the kill switch: the stage scales again from its next evaluation, and its next hourly forecast run places the scheduled MinSize actions pause deleted',
+    )
+    .addOption(stageOption())
+    .addOption(endpointOption())
+    .action(async (options: { stage: string; endpoint?: string }) => {
+      const name = await setPaused(awsFrom(options), options.stage, false);
+      console.log(`${name} = false: stage "${options.stage}" scales again`);
+    });
 }

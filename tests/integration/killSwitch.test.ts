@@ -54,11 +54,10 @@ describe('scalepilot pause / resume', () => {
     expect(logged.filter((d) => d.reason === 'Paused')).toHaveLength(3);
   });
 
-  it("says which of the stage's groups still hold the forecast's scheduled MinSize actions: they fire while paused", async () => {
+  /** The stage's group and another stage's, each with three actions predict would put (moto stores them as given). */
+  async function twoStagesWithActions() {
     const account = new DemoAccount(emulator.aws);
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
     const at = (hours: number) => new Date(Date.UTC(2030, 0, 1, hours));
-    // The stage's group and another stage's, each with actions predict would put (moto stores them as given).
     for (const [group, stage] of [
       ['web', 'test'],
       ['batch', 'other'],
@@ -76,16 +75,32 @@ describe('scalepilot pause / resume', () => {
         [],
       );
     }
-    const { stdout } = await run(
-      CLI,
-      ['pause', '--stage', 'test', '--endpoint', emulator.aws.endpoint ?? ''],
-      {
-        env,
-      },
-    );
+    return (group: string) => new AutoScalingScheduledActions(emulator.aws, 'test').scheduledActions(group);
+  }
+  const pause = (...more: string[]) =>
+    run(CLI, ['pause', '--stage', 'test', '--endpoint', emulator.aws.endpoint ?? '', ...more], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+    });
+
+  it("deletes the forecast's scheduled MinSize actions on the stage's groups, which AWS would run while paused", async () => {
+    const actionsOf = await twoStagesWithActions();
+    const { stdout } = await pause();
     expect(stdout).toContain(
-      'group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at 2030-01-01T09:00Z; `scalepilot release` deletes them',
+      'group web: 3 scheduled MinSize action(s) from the forecast deleted; MinSize stays 1, and the first hourly forecast run after resume places them again',
     );
+    expect(await actionsOf('web')).toEqual([]);
+    // Another stage's group is not this stage's to touch.
+    expect(stdout).not.toContain('batch');
+    expect(await actionsOf('batch')).toHaveLength(3);
+  });
+
+  it('with --keep-schedule leaves them and says which still fire while paused', async () => {
+    const actionsOf = await twoStagesWithActions();
+    const { stdout } = await pause('--keep-schedule');
+    expect(stdout).toContain(
+      'group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at 2030-01-01T09:00Z',
+    );
+    expect(await actionsOf('web')).toHaveLength(3);
     expect(stdout).not.toContain('batch');
   });
 });
