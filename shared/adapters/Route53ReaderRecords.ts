@@ -4,7 +4,7 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { AwsCallError } from '../errors';
+import { AwsCallError, RequestRefusedError } from '../errors';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 
@@ -36,14 +36,30 @@ export class Route53ReaderRecords {
     this.client = client ?? new Route53Client(clientOptions(config));
   }
 
-  /** The addresses the weighted records point at now. */
+  /**
+   * The addresses the weighted records point at now, with the policy's TTL: a record with another TTL is not
+   * published as the policy says (a `ttlSeconds` changed alone), so the next sync writes it again.
+   */
   async published(where: ReaderRecordName): Promise<string[]> {
-    return (await this.records(where)).map((r) => unqualified(r.ResourceRecords?.[0]?.Value ?? '')).sort();
+    return (await this.weighted(where))
+      .filter((r) => r.TTL === where.ttlSeconds)
+      .map((r) => unqualified(r.ResourceRecords?.[0]?.Value ?? ''))
+      .sort();
   }
 
   /** Makes the weighted records exactly `endpoints` (addresses): upserts the wanted, deletes the rest. */
   async publish(where: ReaderRecordName, endpoints: readonly string[]): Promise<void> {
-    const existing = await this.records(where);
+    const all = await this.records(where);
+    // Route 53 takes no weighted CNAME beside a plain one of the same name: say so, rather than its refusal.
+    const plain = all.find((r) => r.SetIdentifier === undefined);
+    if (plain)
+      throw new RequestRefusedError(
+        'Route 53 ChangeResourceRecordSets',
+        new Error(
+          `${where.recordName} already has a CNAME record of its own (to ${unqualified(plain.ResourceRecords?.[0]?.Value ?? '?')}, no set identifier), which Route 53 does not allow beside weighted ones: Scalepilot leaves it alone; delete it, or set readerDiscovery.route53.recordName to another name`,
+        ),
+      );
+    const existing = all.filter((r) => r.SetIdentifier !== undefined);
     const wanted = new Set(endpoints);
     const changes: Change[] = [
       ...existing
@@ -83,6 +99,11 @@ export class Route53ReaderRecords {
       });
   }
 
+  private async weighted(where: ReaderRecordName) {
+    return (await this.records(where)).filter((r) => r.SetIdentifier !== undefined);
+  }
+
+  /** The CNAME records of the name, weighted or not. */
   private async records(where: ReaderRecordName) {
     const name = fqdn(where.recordName);
     const response = await this.client
@@ -98,7 +119,7 @@ export class Route53ReaderRecords {
         throw new AwsCallError('Route 53 ListResourceRecordSets', cause);
       });
     return (response.ResourceRecordSets ?? []).filter(
-      (r) => fqdn(r.Name ?? '') === name && r.Type === 'CNAME' && r.SetIdentifier !== undefined,
+      (r) => fqdn(r.Name ?? '') === name && r.Type === 'CNAME',
     );
   }
 }

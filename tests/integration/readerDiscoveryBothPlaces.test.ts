@@ -1,10 +1,16 @@
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { RdsReaderDiscovery } from '../../shared/adapters/RdsReaderDiscovery';
 import { Route53ReaderRecords } from '../../shared/adapters/Route53ReaderRecords';
 import { SsmReaderEndpoints } from '../../shared/adapters/SsmReaderEndpoints';
+import { RequestRefusedError } from '../../shared/errors';
 import { useEmulator } from '../harness/useEmulator';
 import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
 
@@ -68,5 +74,57 @@ describe('reader discovery in both a Route 53 record set and an SSM parameter', 
     // The sync that follows (the gates see no published list) puts the same readers in both.
     await discovery.publish(target, ['a.rds.example', 'b.rds.example']);
     expect(await discovery.published(target)).toEqual(['a.rds.example', 'b.rds.example']);
+  });
+});
+
+describe('reader discovery through Route 53: what the policy says, and a record that is not Scalepilot’s', () => {
+  it('a changed ttlSeconds alone is not published yet: the next sync writes the records with it', async () => {
+    const hostedZoneId = await privateZone();
+    const records = new Route53ReaderRecords(emulator.aws);
+    const at30 = { hostedZoneId, recordName: 'reader.db.internal', ttlSeconds: 30 };
+    await records.publish(at30, ['a.rds.example']);
+    const at60 = { ...at30, ttlSeconds: 60 };
+    expect(await records.published(at30)).toEqual(['a.rds.example']);
+    expect(await records.published(at60)).toEqual([]);
+    await records.publish(at60, ['a.rds.example']);
+    expect(await records.published(at60)).toEqual(['a.rds.example']);
+  });
+
+  it('a plain CNAME at the name is left alone, and the sync is refused naming it', async () => {
+    const hostedZoneId = await privateZone();
+    await new Route53Client(clientOptions(emulator.aws)).send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: hostedZoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: 'reader.db.internal.',
+                Type: 'CNAME',
+                TTL: 300,
+                ResourceRecords: [{ Value: 'primary.rds.example' }],
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const records = new Route53ReaderRecords(emulator.aws);
+    const where = { hostedZoneId, recordName: 'reader.db.internal', ttlSeconds: 30 };
+    const refused = records.publish(where, ['a.rds.example']);
+    await expect(refused).rejects.toBeInstanceOf(RequestRefusedError);
+    await expect(refused).rejects.toThrow(
+      'reader.db.internal already has a CNAME record of its own (to primary.rds.example, no set identifier), which Route 53 does not allow beside weighted ones',
+    );
+    const left = await new Route53Client(clientOptions(emulator.aws)).send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: hostedZoneId }),
+    );
+    expect(left.ResourceRecordSets?.filter((r) => r.Type === 'CNAME')).toEqual([
+      expect.objectContaining({
+        Name: 'reader.db.internal.',
+        ResourceRecords: [{ Value: 'primary.rds.example' }],
+      }),
+    ]);
   });
 });
