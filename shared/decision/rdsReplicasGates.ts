@@ -308,6 +308,9 @@ function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome
     };
   const republish = stillPublished(view, draining);
   if (republish) return republish;
+  // Waiting on a drain holds no one else's reads: a replica lagging or come to serve meanwhile is published now.
+  const sync = elapsed < t.drainSeconds ? discoverySync(view, ` while ${draining.id} drains`) : undefined;
+  if (sync) return sync;
   if (elapsed < t.drainSeconds)
     return {
       skip: 'Draining',
@@ -341,7 +344,7 @@ function stillPublished(view: ReplicaView, draining: ReplicaInstance): GateOutco
 
 /** No drain under way: a removal, an addition (one replica at a time), or reader discovery kept in sync. */
 function change(view: ReplicaView): GateOutcome {
-  const { t, decision, current, source, observation, broken, wanted, now } = view;
+  const { t, decision, current, source, observation, broken, now } = view;
   if (decision.desired < current) {
     // One someone replicates from is not removed: RDS would promote its replicas, someone else's instances.
     const removable = liveReplicas(observation, broken)
@@ -375,13 +378,18 @@ function change(view: ReplicaView): GateOutcome {
           message: `creating ${candidates[0]}; one replica at a time`,
         };
   }
-  if (t.readerDiscovery && !sameList(observation.discovery, wanted))
-    return {
-      act: { type: 'syncDiscovery', desired: current, discovery: wanted } satisfies ReplicaAction,
-      reason: 'ReaderDiscoverySynced',
-      message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}`,
-    };
-  return { pass: true };
+  return discoverySync(view) ?? { pass: true };
+}
+
+/** Reader discovery set to the serving readers when it lists others (`during`: what else is under way). */
+function discoverySync(view: ReplicaView, during = ''): GateOutcome | undefined {
+  const { t, current, observation, wanted } = view;
+  if (!t.readerDiscovery || sameList(observation.discovery, wanted)) return undefined;
+  return {
+    act: { type: 'syncDiscovery', desired: current, discovery: wanted } satisfies ReplicaAction,
+    reason: 'ReaderDiscoverySynced',
+    message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}${during}`,
+  };
 }
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>

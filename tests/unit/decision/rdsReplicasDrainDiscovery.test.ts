@@ -115,3 +115,51 @@ describe('reader discovery through a drain', () => {
     });
   });
 });
+
+describe('reader discovery kept in sync while a drain is waited on', () => {
+  // sp-2 drains (30 s of 300); sp-1 and sp-3 serve, or should.
+  it.each([
+    {
+      name: 'sp-3 lags meanwhile: taken out now, not once the drain ends (was: published until then)',
+      published: [endpoint(1), endpoint(3)],
+      lag: { [sp(3)]: 900 },
+      want: {
+        reason: 'ReaderDiscoverySynced',
+        action: { type: 'syncDiscovery', discovery: [endpoint(1)] },
+        message: `reader discovery set to ${endpoint(1)} while ${sp(2)} drains`,
+      },
+    },
+    {
+      name: 'sp-3 came to serve meanwhile: published now',
+      published: [endpoint(1)],
+      lag: {},
+      want: {
+        reason: 'ReaderDiscoverySynced',
+        action: { type: 'syncDiscovery', discovery: [endpoint(1), endpoint(3)] },
+        message: `reader discovery set to ${endpoint(1)}, ${endpoint(3)} while ${sp(2)} drains`,
+      },
+    },
+    {
+      name: 'in sync: the drain is waited on',
+      published: [endpoint(1), endpoint(3)],
+      lag: {},
+      want: { reason: 'Draining', action: undefined, message: undefined },
+    },
+  ])('$name', ({ published, lag, want }) => {
+    const o = observation([managed(sp(1), 1), managed(sp(2), 2, draining(30)), managed(sp(3), 3)], {
+      discovery: published,
+    });
+    const result = gate({
+      target,
+      decision: decision(3, 2),
+      observation: o,
+      metrics: rawMetrics([sp(1), sp(3)], lag),
+      now: NOW,
+    });
+    const out = outcome(result);
+    expect(out.reason).toBe(want.reason);
+    if (want.action) expect(out.action).toMatchObject(want.action);
+    else expect(out.action).toBeUndefined();
+    if (want.message) expect('message' in result && result.message).toBe(want.message);
+  });
+});
