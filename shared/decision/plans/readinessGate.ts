@@ -45,7 +45,8 @@ export function readinessGate(
     for (const other of own.waitFor) {
       const state = states[other];
       if (!state) continue;
-      const need = needs.get(other)?.wanted ?? 0;
+      // Within its range and what its resource takes now: waiting would not bring more than that.
+      const need = Math.min(needs.get(other)?.wanted ?? 0, state.max ?? Number.POSITIVE_INFINITY);
       const serving = ready(other, state);
       if (need > serving) return { other, need, serving: state.serving, ready: serving };
     }

@@ -81,6 +81,14 @@ describe('readinessGate: a member grows no further than what the members it wait
     });
   });
 
+  it('a source that takes no more replicas lets the API grow: its live maximum is all waiting would bring', () => {
+    // 9 instances need 3 replicas; the source takes 2 now (the policy's range says 3).
+    const states = { ...dbServing(2), 'events-db': member(2, { max: 2 }) };
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, states, T0, RUSH)).toEqual({
+      proceed: true,
+    });
+  });
+
   it('a replica at its maximum lets the API grow: waiting would not bring more', () => {
     // 10 instances need 4 replicas; the range stops at 3, all serving.
     expect(readinessGate(gated, 'api', { current: 9, desired: 10 }, dbServing(3), T0, RUSH)).toEqual({
