@@ -86,6 +86,19 @@ export interface KindModel<Observation> {
   combine?(target: Target, rule: Rule, series: readonly (readonly MetricReading[])[]): MetricReading[];
   settle(target: Target, intent: PendingIntent, observation: Observation, now: Date): Settlement;
   /**
+   * While an operation is in flight nothing new is decided, but a kind may name a step that changes no
+   * capacity and needs no intent (its effect is a whole state written again, so a repeat is harmless): the RDS
+   * kind keeps reader discovery to the replicas that serve, so one that lags during a 15-minute create stops
+   * taking reads now. Undefined when none is due.
+   */
+  stepWhilePending?(input: {
+    readonly target: Target;
+    readonly observation: Observation;
+    readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
+    readonly current: number;
+    readonly now: Date;
+  }): { readonly act: KindAction; readonly message: string } | undefined;
+  /**
    * True when an action's effect shows in the next describe (an ASG's desired capacity): its intent is
    * cleared when the decision is recorded. False for operations AWS carries out over minutes: the intent
    * then stays as the pending operation until `settle` says it is done or failed.

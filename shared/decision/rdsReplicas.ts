@@ -1,5 +1,5 @@
 import type { KindAction, KindModel } from './kindModel';
-import { gate } from './rdsReplicasGates';
+import { discoveryWhilePending, gate } from './rdsReplicasGates';
 import { settle } from './rdsReplicasSettle';
 import { capacity, combine, metricsFor, type RdsReplicasObservation } from './rdsReplicasView';
 
@@ -23,6 +23,7 @@ export const rdsReplicasModel: KindModel<RdsReplicasObservation> = {
   metricsFor,
   combine,
   settle,
+  stepWhilePending: discoveryWhilePending,
   settlesAtOnce: false,
 };
 

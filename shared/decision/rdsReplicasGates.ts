@@ -96,17 +96,46 @@ function parkedNotice(view: ReplicaView, parked: readonly ReplicaInstance[]): Ga
   };
 }
 
+/**
+ * Reader discovery kept in sync while an operation is in flight (KindModel.stepWhilePending): the step that
+ * needs no intent, taken when discovery lists other than the replicas that serve (one lagging, or come to
+ * serve, during a create). Nothing for a target the kind refuses or without reader discovery.
+ */
+export function discoveryWhilePending(
+  input: Omit<GateInput, 'decision'> & { readonly current: number },
+): { act: ReplicaAction; message: string } | undefined {
+  const t = rdsTarget(input.target);
+  if (!t.readerDiscovery || rdsReplicasRefusals(t, input.observation).length > 0) return undefined;
+  const lag = readerLag(t, input.observation, input.metrics, input.now);
+  const { wanted } = discoveryOf(t, input.observation, lag);
+  if (sameList(input.observation.discovery, wanted)) return undefined;
+  return {
+    act: { type: 'syncDiscovery', desired: input.current, discovery: wanted },
+    message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}`,
+  };
+}
+
+/** The serving readers' endpoints, and what discovery publishes for a list (the source's when it is empty). */
+function discoveryOf(
+  t: ReturnType<typeof rdsTarget>,
+  observation: RdsReplicasObservation,
+  lag: ReturnType<typeof readerLag>,
+) {
+  const { source } = observation;
+  const readerEndpoints = discoveryEndpoints(observation, lag, t.replicaLagLimitSeconds);
+  // With no reader to offer, discovery points at the source, so reads keep working.
+  const published = (list: readonly string[]) =>
+    list.length > 0 ? [...list].sort() : source.endpoint ? [source.endpoint] : [];
+  return { readerEndpoints, published, wanted: published(readerEndpoints) };
+}
+
 /** What the gates read of the observation: health, lag, who serves, reader discovery, names taken, failures. */
 function replicaView({ target, decision, observation, metrics, now }: GateInput) {
   const t = rdsTarget(target);
   const { source } = observation;
   const lag = readerLag(t, observation, metrics, now);
   const broken = brokenReplicas(t, observation, lag, now);
-  const readerEndpoints = discoveryEndpoints(observation, lag, t.replicaLagLimitSeconds);
-  // With no reader to offer, discovery points at the source, so reads keep working.
-  const published = (list: readonly string[]) =>
-    list.length > 0 ? [...list].sort() : source.endpoint ? [source.endpoint] : [];
-  const wanted = published(readerEndpoints);
+  const { readerEndpoints, published, wanted } = discoveryOf(t, observation, lag);
   const current = decision.current;
   return {
     t,

@@ -18,14 +18,20 @@ export class SlowRds implements ResourceScaler<RdsReplicasObservation> {
   outcome = 'available';
   /** Thrown by `act` while set (a refusal, a throttle). */
   refuse?: Error;
+  /** Reader discovery as published (a target with `readerDiscovery`): what the actions' `discovery` wrote. */
+  published?: string[];
   constructor(private readonly clock: { now(): Date }) {}
   async observe(): Promise<RdsReplicasObservation> {
-    return observation(this.replicas.map((r) => ({ ...r, tags: { ...r.tags } })));
+    return observation(
+      this.replicas.map((r) => ({ ...r, tags: { ...r.tags } })),
+      this.published ? { discovery: [...this.published] } : {},
+    );
   }
   async act(_t: unknown, kindAction: KindAction) {
     if (this.refuse) throw this.refuse;
     const action = kindAction as unknown as ReplicaAction;
     this.actions.push(action);
+    if (this.published && 'discovery' in action && action.discovery) this.published = [...action.discovery];
     if (action.type === 'create' || action.type === 'replace')
       this.replicas.push({
         id: action.candidates[0] ?? '',

@@ -53,8 +53,9 @@ export async function evaluateUnderLease(
         lease,
         target,
         { ...record, intent: record.intent },
-        observation,
+        { observation, metrics: readings.raw },
         state,
+        paused,
         now,
       );
       if (!settled.decideNow) return;

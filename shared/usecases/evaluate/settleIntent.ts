@@ -1,15 +1,19 @@
 import { backoffUntil } from '../../decision/backoff';
 import type { KindModel } from '../../decision/kindModel';
 import { historySeconds, withAppliedChange, withoutChange } from '../../decision/nextHistory';
+import type { PauseState } from '../../decision/pauseState';
 import { planObserved } from '../../decision/plans/nextPlanRecord';
 import { reconcileIntent } from '../../decision/reconcileIntent';
-import type { CapacityState, PendingIntent, ScalingHistory } from '../../decision/types';
+import type { CapacityState, Decision, PendingIntent, ScalingHistory } from '../../decision/types';
 import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord } from '../../ports';
+import { actOnTarget } from './actOnTarget';
+import { describeError } from './describeError';
 import type { EvaluationRun } from './EvaluationRun';
 import { notifyChange, toldWithinTheHour, withTold } from './notifyChange';
 import { failedMemberNotice, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
+import type { TargetReadings } from './types';
 
 /** What settling left: the history to decide on, and whether the target may decide anything new now. */
 export interface Settled {
@@ -21,7 +25,8 @@ export interface Settled {
  * The reconcile step, under the lease, before anything new is decided: an operation written ahead is
  * judged against the resource as observed now. Never applied: cleared. Applied but never recorded (its
  * holder stopped): its change joins the history with its cooldown from when it was made, and is notified.
- * Still running: recorded, and nothing new until it ends. Failed (AWS gave up): recorded, notified (at most
+ * Still running: recorded, and nothing new until it ends but the kind's step that needs no intent (reader
+ * discovery kept to the serving replicas), unless dry or paused. Failed (AWS gave up): recorded, notified (at most
  * once an hour), backed off, and its change leaves the rate limits; a plan member is recorded as one that cannot follow, and told.
  */
 export async function settleIntent(
@@ -30,10 +35,12 @@ export async function settleIntent(
   lease: Lease,
   target: Target,
   record: TargetRecord & { intent: PendingIntent },
-  observation: unknown,
+  seen: { readonly observation: unknown; readonly metrics: TargetReadings['raw'] },
   state: CapacityState,
+  paused: PauseState,
   now: Date,
 ): Promise<Settled> {
+  const { observation } = seen;
   const { intent } = record;
   const dryRun = run.dryRun(target);
   const settlement = model.settle(target, intent, observation, now);
@@ -82,10 +89,14 @@ export async function settleIntent(
     return { history, decideNow: false };
   }
   const running = settlement.status === 'in-flight';
+  const recorded =
+    running && !dryRun && paused.state === 'running'
+      ? await stepWhilePending(run, model, target, decision, seen, state, now)
+      : decision;
   await recordLeased(
     run,
     target,
-    decision,
+    recorded,
     newlyApplied,
     {
       lease,
@@ -99,4 +110,42 @@ export async function settleIntent(
   // The holder that made the change stopped before telling anyone.
   if (newlyApplied) notifyChange(run, decision, dryRun, now);
   return { history, decideNow: !running };
+}
+
+/**
+ * The kind's step while its operation is in flight (KindModel.stepWhilePending: reader discovery kept to the
+ * replicas that serve), taken through its port and told in the pending decision. One that fails is said there
+ * and left to the next run: it must neither back the target off nor end the operation in flight.
+ */
+async function stepWhilePending(
+  run: EvaluationRun,
+  model: KindModel<unknown>,
+  target: Target,
+  pending: Decision,
+  seen: { readonly observation: unknown; readonly metrics: TargetReadings['raw'] },
+  state: CapacityState,
+  now: Date,
+): Promise<Decision> {
+  const step = model.stepWhilePending?.({ target, ...seen, current: state.current, now });
+  if (!step) return pending;
+  try {
+    return await actOnTarget(
+      run.deps,
+      target,
+      { ...pending, message: `${pending.message}; ${step.message}` },
+      step.act,
+      seen.observation,
+    );
+  } catch (error) {
+    run.deps.log.warn('step while an operation is in flight failed', {
+      target: target.name,
+      step: step.act.type,
+      error: describeError(error),
+    });
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      ...pending,
+      message: `${pending.message}; ${step.message} failed (${why}): tried again next run`,
+    };
+  }
 }

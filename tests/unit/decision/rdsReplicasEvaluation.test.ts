@@ -21,6 +21,8 @@ function setUp(overrides: Record<string, unknown> = {}) {
   const ledger = new InMemoryLedger();
   const notices: CapacityChangeNotice[] = [];
   let load = 95;
+  /** Seconds of lag by replica (0 for any other). */
+  const lag: Record<string, number> = {};
   const target = rdsTarget({ capacity: { min: 0, max: 5 }, ...overrides });
   const policy = validatePolicy({ version: 1, targets: [target] });
   const tick = (owner = 'r1') =>
@@ -29,7 +31,9 @@ function setUp(overrides: Record<string, unknown> = {}) {
         policy,
         kind: 'rds-replicas',
         capacity: { resource: rds, model: rdsReplicasModel } as KindScaler<unknown>,
-        metrics: new FunctionMetrics((_now, q) => (q.metric.name === 'ReplicaLag' ? 0 : load)),
+        metrics: new FunctionMetrics((_now, q) =>
+          q.metric.name === 'ReplicaLag' ? (lag[q.metric.dimensions?.DBInstanceIdentifier ?? ''] ?? 0) : load,
+        ),
         ledger,
         notifier: { capacityChanged: async (n) => void notices.push(n) },
         clock,
@@ -47,6 +51,7 @@ function setUp(overrides: Record<string, unknown> = {}) {
     setLoad: (v: number) => {
       load = v;
     },
+    lag,
   };
 }
 const reasons = (e: { decision: Decision }[]) => e.map((x) => x.decision.reason);
@@ -67,6 +72,66 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
     const done = reasons(await tick('r9'));
     expect(done[0]).toBe('OperationCompleted');
     expect((await ledger.read('events-db')).intent).toBeUndefined();
+  });
+
+  it('a replica lagging while a create is in flight leaves reader discovery now, not once the create ends', async () => {
+    const { clock, rds, tick, ledger, lag } = setUp({
+      readerDiscovery: { ssmParameterName: '/events/readers' },
+    });
+    for (const n of [1, 2])
+      rds.replicas.push({
+        id: `event-platform-db-sp-${n}`,
+        status: 'available',
+        tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
+        deletionProtection: false,
+        createdAt: new Date(T0.getTime() - (10 - n) * 3600_000),
+        endpoint: `sp${n}.rds`,
+      });
+    rds.published = ['sp1.rds', 'sp2.rds'];
+    expect(reasons(await tick())).toEqual(['ScaleOut']); // sp-3 creating
+    clock.advance(120);
+    lag['event-platform-db-sp-2'] = 900; // over the limit while sp-3 is still creating
+    const [pending] = await tick('r2');
+    expect(pending?.decision.reason).toBe('OperationPending');
+    expect(pending?.decision.message).toContain('reader discovery set to sp1.rds');
+    expect(rds.published).toEqual(['sp1.rds']);
+    // The create is still the operation in flight, and nothing else was asked of RDS.
+    expect((await ledger.read('events-db')).intent?.action).toMatchObject({ type: 'create' });
+    expect(rds.actions.map((a) => a.type)).toEqual(['create', 'syncDiscovery']);
+    // In sync: the next pending run writes nothing.
+    clock.advance(60);
+    expect(reasons(await tick('r3'))).toEqual(['OperationPending']);
+    expect(rds.actions).toHaveLength(2);
+  });
+
+  it('a failed discovery write while a create is in flight is said, retried next run, and ends nothing', async () => {
+    const { clock, rds, tick, ledger, lag } = setUp({
+      readerDiscovery: { ssmParameterName: '/events/readers' },
+    });
+    rds.replicas.push({
+      id: 'event-platform-db-sp-1',
+      status: 'available',
+      tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
+      deletionProtection: false,
+      createdAt: new Date(T0.getTime() - 3600_000),
+      endpoint: 'sp1.rds',
+    });
+    rds.published = ['sp1.rds'];
+    await tick();
+    clock.advance(120);
+    lag['event-platform-db-sp-1'] = 900;
+    rds.refuse = new Error('SSM PutParameter throttled');
+    const [pending] = await tick('r2');
+    expect(pending?.decision.reason).toBe('OperationPending');
+    expect(pending?.decision.message).toContain('failed (SSM PutParameter throttled): tried again next run');
+    const record = await ledger.read('events-db');
+    expect(record.intent?.action).toMatchObject({ type: 'create' });
+    expect(record.failures).toBe(0);
+    rds.refuse = undefined;
+    clock.advance(60);
+    await tick('r3');
+    // No reader serves: discovery points at the source, so reads keep working.
+    expect(rds.published).toEqual(['event-platform-db.abc.us-east-1.rds.amazonaws.com']);
   });
 
   it('a replica that fails is OperationFailed and notified; replaced; after two failed replacements the target stops', async () => {
