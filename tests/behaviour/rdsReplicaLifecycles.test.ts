@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { SsmReaderEndpoints } from '../../shared/adapters/SsmReaderEndpoints';
 import { rdsReplicasModel } from '../../shared/decision/rdsReplicas';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
 import { replicasPolicy } from './worldPolicies';
@@ -254,5 +255,32 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     });
     expect(drainedWhileComingUp, story(w)).toBe(false);
     expect(decisions(w).some((d) => d.reason === 'AtMinCapacity' && d.message.includes(SP1))).toBe(true);
+  });
+});
+
+describe('reader discovery while a replica is being created (the RDS kind’s step while an operation runs)', () => {
+  it('a replica that lags during another’s 10–20 minute create leaves discovery at once, not when the create ends', async () => {
+    const w = await start({
+      policy: replicasPolicy({ readerDiscovery: { ssmParameterName: '/reads/readers' } }),
+    });
+    const readers = () => new SsmReaderEndpoints(w.layer.harnessAws).published('/reads/readers');
+    await w.existingReplica('reads', 'db', SP1);
+    await run(w, 'rds-replicas', 4);
+    const [sp1] = (await readers()) ?? [];
+    expect(sp1, story(w)).toContain(SP1);
+    w.demand.set('reads', 2); // twice what one replica takes: one more
+    await run(w, 'rds-replicas', 4);
+    expect(calls(w, 'CreateDBInstanceReadReplica').map((c) => c.resource)).toEqual([SP2]);
+    w.layer.rds.lagEpisode(SP1, 900, 30);
+    await run(w, 'rds-replicas', 4);
+    // SP2 still creating: the create is the operation in flight, and discovery has left SP1 all the same.
+    expect(w.layer.rds.status(SP2)).toBe('creating');
+    const during = (await readers()) ?? [];
+    expect(during, story(w)).not.toContain(sp1);
+    expect(
+      decisions(w).some(
+        (d) => d.reason === 'OperationPending' && d.message.includes('reader discovery set to'),
+      ),
+    ).toBe(true);
   });
 });
