@@ -1,5 +1,7 @@
+import { DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clientOptions } from '../../shared/adapters/awsConfig';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { rdsReplicasModel } from '../../shared/decision/rdsReplicas';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
@@ -39,6 +41,32 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     const invariants = new SoakInvariants(w.policy);
     await invariants.atEnd(w);
     expect(invariants.violations).toEqual([]);
+  });
+
+  it('reader discovery may not list a replica Scalepilot deleted: the check sees one deleted while listed', async () => {
+    const w = await ScalerWorld.start({
+      policy: replicasPolicy({ readerDiscovery: { ssmParameterName: '/reads/readers' } }),
+      sources: { reads: { engine: 'mysql' } },
+    });
+    world = w;
+    for (const id of ['db-sp-1', 'db-sp-2']) await w.existingReplica('reads', 'db', id);
+    await run(w, 'rds-replicas', 4);
+    const invariants = new SoakInvariants(w.policy);
+    invariants.afterStep(w, new Map());
+    await invariants.afterStepRead(w);
+    expect(invariants.violations, story(w)).toEqual([]);
+    // A delete through the functions' endpoint, as if the scaler had deleted db-sp-2 without taking it out.
+    await new RDSClient(clientOptions(w.layer.aws)).send(
+      new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'db-sp-2', SkipFinalSnapshot: true }),
+    );
+    invariants.afterStep(w, new Map());
+    await invariants.afterStepRead(w);
+    // (It also says db-sp-2 was not Scalepilot's: made before the check, it never saw the create.)
+    expect(invariants.violations).toContainEqual(
+      expect.stringMatching(
+        /^reads: reader discovery \(\/reads\/readers\) lists db-sp-2, which Scalepilot deleted/,
+      ),
+    );
   });
 
   it('cross-Region replicas: RDS refuses one past the source’s 15, and the soak’s episodes keep a few (seed 2026 took all 15)', async () => {

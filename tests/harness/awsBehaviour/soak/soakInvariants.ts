@@ -1,5 +1,6 @@
 import { capacityPortByKind } from '../../../../shared/adapters/capacityPorts';
 import { DynamoLedger } from '../../../../shared/adapters/DynamoLedger';
+import { SsmReaderEndpoints } from '../../../../shared/adapters/SsmReaderEndpoints';
 import {
   brokenReplicas,
   DELETE_DEADLINE_MINUTES,
@@ -64,6 +65,8 @@ export class SoakInvariants {
   private seenMutations = 0;
   private readonly owned = new Set<string>();
   private readonly drained = new Set<string>();
+  /** Replicas Scalepilot deleted (until a new one of the name is made): reader discovery must not list them. */
+  private readonly deleted = new Set<string>();
   private readonly operations: Operation[] = [];
   /**
    * Refusals, stuck operations and shortfalls waiting for their notice, owed since `since`. `toldBy` is the
@@ -96,6 +99,23 @@ export class SoakInvariants {
     this.shortfall(world, now);
     this.told(world, now);
     this.bounds(world);
+  }
+
+  /**
+   * After one step, what needs the account read: reader discovery lists no replica Scalepilot deleted (it
+   * takes a replica out before deleting it, and nothing puts back one that is not available).
+   */
+  async afterStepRead(world: ScalerWorld): Promise<void> {
+    for (const target of this.policy.targets) {
+      const name = target.kind === 'rds-replicas' ? target.readerDiscovery?.ssmParameterName : undefined;
+      if (!name) continue;
+      const listed = await new SsmReaderEndpoints(world.layer.harnessAws).published(name);
+      for (const id of this.deleted)
+        if (listed.some((e) => e.startsWith(`${id}.`)))
+          this.fail(
+            `${target.name}: reader discovery (${name}) lists ${id}, which Scalepilot deleted: ${listed.join(', ')}`,
+          );
+    }
   }
 
   private fail(message: string): void {
@@ -147,7 +167,9 @@ export class SoakInvariants {
       // A name comes back after a delete: the new replica of that name has never been drained (seed 12345
       // counted soak-db-sp-3 and -sp-5, each made again under a name drained before, as drained).
       this.drained.delete(id);
+      this.deleted.delete(id);
     }
+    if (m.action === 'DeleteDBInstance' && m.outcome === 'ok') this.deleted.add(id);
     const onReplica = ['DeleteDBInstance', 'AddTagsToResource', 'RemoveTagsFromResource'].includes(m.action);
     if (m.service === 'rds' && onReplica && !this.owned.has(id))
       this.fail(`${m.action} on ${id}: not a replica Scalepilot created`);

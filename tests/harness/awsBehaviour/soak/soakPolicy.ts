@@ -42,6 +42,8 @@ const mysqlReplicas = {
   cooldowns,
   stabilization,
   drainSeconds: 180,
+  // Reader discovery in an SSM parameter: a replica leaves it before it is deleted (an invariant).
+  readerDiscovery: { ssmParameterName: '/soak/readers' },
   replicaInstanceClass: 'db.r6g.large',
   fallbackInstanceClasses: ['db.r6g.xlarge'],
   maxConnectionsByInstanceClass: { 'db.r6g.large': 1000, 'db.r6g.xlarge': 2000 },

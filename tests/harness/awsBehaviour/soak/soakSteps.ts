@@ -125,6 +125,7 @@ export async function step(soak: Soak, model: Model): Promise<void> {
     await world.predict().catch((e: unknown) => soak.progress(`  predict failed: ${String(e)}`));
   lap('predict');
   soak.invariants.afterStep(world, before);
+  await soak.invariants.afterStepRead(world);
   lap('invariants');
   soak.stepped?.({ minute: model.minute, steps: model.steps });
   if (soak.invariants.violations.length > 0)
