@@ -85,7 +85,8 @@ export class RdsReplicaActions {
     let note: string | undefined;
     // A replica leaves reader discovery before it is deleted: a publish that fails then deletes nothing (the
     // next run tries again), where after the delete it left clients sent to an instance that is going.
-    if (action.type === 'delete' && action.discovery) await this.discovery.publish(t, action.discovery);
+    const deletes = action.type === 'delete' || action.type === 'deleteFailed';
+    if (deletes && action.discovery) await this.discovery.publish(t, action.discovery);
     switch (action.type) {
       case 'create':
       case 'replace':
@@ -104,8 +105,7 @@ export class RdsReplicaActions {
       case 'syncDiscovery':
         break;
     }
-    if (action.type !== 'delete' && action.type !== 'deleteFailed' && action.discovery)
-      await this.discovery.publish(t, action.discovery);
+    if (!deletes && action.discovery) await this.discovery.publish(t, action.discovery);
     return note ? { note } : undefined;
   }
 

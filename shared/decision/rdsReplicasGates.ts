@@ -71,13 +71,16 @@ export function gate(input: GateInput): GateOutcome {
   if (refusals.length > 0)
     return { skip: 'RdsReplicasUnsupported', message: refusals.join('; '), notify: true };
   const view = replicaView(input);
-  const early = sourceBusy(view) ?? failedReplicas(view);
-  if (early) return early;
-  const outcome = view.draining ? drainOutcome(view, view.draining) : change(view);
+  const outcome =
+    sourceBusy(view) ??
+    failedReplicas(view) ??
+    (view.draining ? drainOutcome(view, view.draining) : change(view));
   // A replaced failed replica left in place: told once, when there is nothing else to do.
   const { parked } = view.failures;
-  if (parked.length > 0 && 'pass' in outcome && !outcome.act) return parkedNotice(view, parked);
-  return outcome;
+  const told = parked.length > 0 && 'pass' in outcome && !outcome.act ? parkedNotice(view, parked) : outcome;
+  // Whatever holds the target (a source modifying, a drain waited on), reader discovery is no RDS operation:
+  // a replica that fails or lags meanwhile leaves it now; the hold is said, and told, on the next run.
+  return 'skip' in told ? (discoverySync(view, `; ${told.message}`) ?? told) : told;
 }
 
 /**
@@ -223,7 +226,8 @@ function failedReplicas(view: ReplicaView): GateOutcome | undefined {
     };
   if (replaced)
     return {
-      act: { type: 'deleteFailed', desired: current, replica: replaced.id, pending: true },
+      // Out of reader discovery first (readers that fail are not published): its clients read stale data.
+      act: { type: 'deleteFailed', desired: current, replica: replaced.id, pending: true, ...view.discovery },
       reason: 'RemovingFailedReplica',
       message: `replica ${replaced.id} is ${why(replaced)} and was replaced: deleting it`,
     };
@@ -337,9 +341,6 @@ function drainOutcome(view: ReplicaView, draining: ReplicaInstance): GateOutcome
     };
   const republish = stillPublished(view, draining);
   if (republish) return republish;
-  // Waiting on a drain holds no one else's reads: a replica lagging or come to serve meanwhile is published now.
-  const sync = elapsed < t.drainSeconds ? discoverySync(view, ` while ${draining.id} drains`) : undefined;
-  if (sync) return sync;
   if (elapsed < t.drainSeconds)
     return {
       skip: 'Draining',

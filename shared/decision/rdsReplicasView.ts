@@ -165,6 +165,8 @@ export type ReplicaAction =
        * delete, so nothing else starts on the target until it is gone (found by the soak, issue 21).
        */
       readonly pending: true;
+      /** Reader discovery without it, published before the delete. */
+      readonly discovery?: readonly string[];
     }
   | {
       readonly type: 'drain';

@@ -384,8 +384,19 @@ describe('a delete and reader discovery', () => {
   const endpoint = (id: string) => `${id}.abc.us-east-1.rds.amazonaws.com`;
   const o = observation([managed(sp(1), 1), managed(sp(2), 2)]);
   const action: ReplicaAction = { type: 'delete', desired: 1, replica: sp(2), discovery: [endpoint(sp(1))] };
+  // A failed replica the same way: still listed, its clients read stale data, then found no instance.
+  const failed: ReplicaAction = {
+    type: 'deleteFailed',
+    desired: 1,
+    replica: sp(2),
+    pending: true,
+    discovery: [endpoint(sp(1))],
+  };
 
-  it('takes the replica out of discovery before it deletes it', async () => {
+  it.each([
+    { name: 'a delete', act: action },
+    { name: 'a failed replica’s delete', act: failed },
+  ])('$name takes the replica out of discovery before it deletes it', async ({ act }) => {
     const order: string[] = [];
     rds.on(DeleteDBInstanceCommand).callsFake(async () => void order.push('delete'));
     const discovery: ReaderDiscovery = {
@@ -397,7 +408,7 @@ describe('a delete and reader discovery', () => {
       discovery,
       scalableTargets: noNativeScaling,
     });
-    await scaler.act(rdsTarget(), action, o);
+    await scaler.act(rdsTarget(), act, o);
     expect(order).toEqual([`publish ${endpoint(sp(1))}`, 'delete']);
   });
 

@@ -126,7 +126,7 @@ describe('reader discovery kept in sync while a drain is waited on', () => {
       want: {
         reason: 'ReaderDiscoverySynced',
         action: { type: 'syncDiscovery', discovery: [endpoint(1)] },
-        message: `reader discovery set to ${endpoint(1)} while ${sp(2)} drains`,
+        message: `reader discovery set to ${endpoint(1)}; ${sp(2)} draining since ${ago(30).toISOString()}; deleted after 300 s if load stays low`,
       },
     },
     {
@@ -136,7 +136,7 @@ describe('reader discovery kept in sync while a drain is waited on', () => {
       want: {
         reason: 'ReaderDiscoverySynced',
         action: { type: 'syncDiscovery', discovery: [endpoint(1), endpoint(3)] },
-        message: `reader discovery set to ${endpoint(1)}, ${endpoint(3)} while ${sp(2)} drains`,
+        message: `reader discovery set to ${endpoint(1)}, ${endpoint(3)}; ${sp(2)} draining since ${ago(30).toISOString()}; deleted after 300 s if load stays low`,
       },
     },
     {
@@ -161,5 +161,44 @@ describe('reader discovery kept in sync while a drain is waited on', () => {
     if (want.action) expect(out.action).toMatchObject(want.action);
     else expect(out.action).toBeUndefined();
     if (want.message) expect('message' in result && result.message).toBe(want.message);
+  });
+});
+
+describe('reader discovery kept in sync whatever holds the target', () => {
+  const failing = { replication: { status: 'error', normal: false, message: 'Error 1062' } };
+  it.each([
+    {
+      name: 'a replaced failed replica still listed: its delete takes it out first',
+      o: observation([managed(sp(1), 1, failing), managed(sp(2), 2)], {
+        discovery: [endpoint(1), endpoint(2)],
+      }),
+      want: {
+        reason: 'RemovingFailedReplica',
+        action: { type: 'deleteFailed', replica: sp(1), discovery: [endpoint(2)] },
+      },
+    },
+    {
+      name: 'the source modifying: nothing added or removed, but a replica whose replication failed leaves discovery now',
+      o: observation([managed(sp(1), 1), managed(sp(2), 2, failing)], {
+        discovery: [endpoint(1), endpoint(2)],
+        source: { ...observation([]).source, status: 'modifying', modifying: true },
+      }),
+      want: { reason: 'ReaderDiscoverySynced', action: { type: 'syncDiscovery', discovery: [endpoint(1)] } },
+    },
+    {
+      name: 'the source modifying and discovery in sync: held, said as before',
+      o: observation([managed(sp(1), 1), managed(sp(2), 2)], {
+        discovery: [endpoint(1), endpoint(2)],
+        source: { ...observation([]).source, status: 'modifying', modifying: true },
+      }),
+      want: { reason: 'SourceNotAvailable', action: undefined },
+    },
+  ])('$name', ({ o, want }) => {
+    const out = outcome(
+      gate({ target, decision: decision(2, 2), observation: o, metrics: rawMetrics(readersOf(o)), now: NOW }),
+    );
+    expect(out.reason).toBe(want.reason);
+    if (want.action) expect(out.action).toMatchObject(want.action);
+    else expect(out.action).toBeUndefined();
   });
 });
