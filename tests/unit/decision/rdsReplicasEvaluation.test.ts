@@ -56,6 +56,16 @@ function setUp(overrides: Record<string, unknown> = {}) {
 }
 const reasons = (e: { decision: Decision }[]) => e.map((x) => x.decision.reason);
 
+/** Scalepilot's replica n of the example's source, available for hours (the older, the lower n). */
+const servingReplica = (n: number) => ({
+  id: `event-platform-db-sp-${n}`,
+  status: 'available',
+  tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
+  deletionProtection: false,
+  createdAt: new Date(T0.getTime() - (10 - n) * 3600_000),
+  endpoint: `sp${n}.rds`,
+});
+
 describe('RDS replicas in the evaluation (one operation at a time per source)', () => {
   it('a create stays the pending operation until its replica is available: nothing new meanwhile', async () => {
     const { clock, rds, tick, ledger, setLoad } = setUp();
@@ -78,15 +88,7 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
     const { clock, rds, tick, ledger, lag } = setUp({
       readerDiscovery: { ssmParameterName: '/events/readers' },
     });
-    for (const n of [1, 2])
-      rds.replicas.push({
-        id: `event-platform-db-sp-${n}`,
-        status: 'available',
-        tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
-        deletionProtection: false,
-        createdAt: new Date(T0.getTime() - (10 - n) * 3600_000),
-        endpoint: `sp${n}.rds`,
-      });
+    for (const n of [1, 2]) rds.replicas.push(servingReplica(n));
     rds.published = ['sp1.rds', 'sp2.rds'];
     expect(reasons(await tick())).toEqual(['ScaleOut']); // sp-3 creating
     clock.advance(120);
@@ -108,14 +110,7 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
     const { clock, rds, tick, ledger, lag } = setUp({
       readerDiscovery: { ssmParameterName: '/events/readers' },
     });
-    rds.replicas.push({
-      id: 'event-platform-db-sp-1',
-      status: 'available',
-      tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
-      deletionProtection: false,
-      createdAt: new Date(T0.getTime() - 3600_000),
-      endpoint: 'sp1.rds',
-    });
+    rds.replicas.push(servingReplica(1));
     rds.published = ['sp1.rds'];
     await tick();
     clock.advance(120);
@@ -165,15 +160,7 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
 
   it('the drain is a preparing step (no intent, no cooldown); the delete after drainSeconds is the pending operation', async () => {
     const { clock, rds, tick, ledger, setLoad } = setUp();
-    for (const n of [1, 2])
-      rds.replicas.push({
-        id: `event-platform-db-sp-${n}`,
-        status: 'available',
-        tags: { 'scalepilot:managed': 'true', 'scalepilot:target': 'events-db' },
-        deletionProtection: false,
-        createdAt: new Date(T0.getTime() - (10 - n) * 3600_000),
-        endpoint: `sp${n}.rds`,
-      });
+    for (const n of [1, 2]) rds.replicas.push(servingReplica(n));
     setLoad(10);
     clock.advance(600);
     const drain = await tick('d1');
