@@ -111,7 +111,7 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   const stopped = run.deferred.length > 0 || predictOutOfTime(deps);
   if (stopped && run.deferred.length === 0 && !request.targets)
     deps.log.warn('scheduled actions not pruned: the run is near its deadline; the next run prunes');
-  failures.push(...(await pruneAfterRun(deps, { ...request, stopped }, killSwitch, now)));
+  failures.push(...(await pruneAfterRun(deps, { ...request, stopped }, run.killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return [...plans.predictions, ...run.predictions];
 }
@@ -131,15 +131,21 @@ async function predictInTurn(
   predictions: Prediction[];
   failures: { target: string; error: unknown }[];
   deferred: Target[];
+  /** The switch as last read: pruning after the run goes by it. */
+  killSwitch: PauseState;
 }> {
   const predictions: Prediction[] = [];
   const failures: { target: string; error: unknown }[] = [];
   let next = 0;
+  let switchNow = killSwitch;
   for (; next < targets.length && !predictOutOfTime(deps); next += 1) {
     const target = targets[next] as Target;
     try {
+      // A run over many targets lasts minutes: a `pause` meanwhile stops the targets after it (the switch's
+      // read is cached for 30 s), where read once it let the rest put scheduled actions `pause` had deleted.
+      if (next > 0) switchNow = await readKillSwitch(deps, deps.clock.now());
       const planFloors = plans.floors.get(target.name);
-      predictions.push(await predictTarget(deps, target, loads.of(target), now, killSwitch, planFloors));
+      predictions.push(await predictTarget(deps, target, loads.of(target), now, switchNow, planFloors));
     } catch (error) {
       deps.log.error('prediction failed', {
         target: target.name,
@@ -148,7 +154,7 @@ async function predictInTurn(
       failures.push({ target: target.name, error });
     }
   }
-  return { predictions, failures, deferred: targets.slice(next) };
+  return { predictions, failures, deferred: targets.slice(next), killSwitch: switchNow };
 }
 
 function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {

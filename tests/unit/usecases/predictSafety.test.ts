@@ -106,6 +106,30 @@ describe('predict reads the kill switch (defect: it kept writing scheduled MinSi
     expect((await ledger.read('api')).floors).toBeUndefined();
   });
 
+  it('paused during a run: the targets after the pause write nothing (defect: the run read the switch once)', async () => {
+    const two = validatePolicy({
+      version: 1,
+      targets: [api, { ...api, name: 'web', autoScalingGroupName: 'w' }],
+      predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3 },
+    });
+    // Running for the run's first read (and the plans') and its first target; paused from then on.
+    let reads = 0;
+    const { deps, ledger, groups } = setUp(two, {
+      read: async () => (reads++ < 1 ? { state: 'running' } : pauseStateOf('true', '/p')),
+    });
+    // Nor are a removed target's leftovers pruned after it.
+    groups.others.set('old-group', { actions: new Map(leftovers('gone')), owner: 'this' });
+    const predictions = await predictTargets(deps);
+    expect(predictions.map((p) => [p.decision.target, p.decision.reason])).toEqual([
+      ['api', 'ForecastFloors'],
+      ['web', 'Paused'],
+    ]);
+    expect((await ledger.read('web')).floors).toBeUndefined();
+    expect(ours(groups).filter((n) => n.includes('-web-'))).toEqual([]);
+    expect(ours(groups).filter((n) => n.includes('-api-')).length).toBeGreaterThan(0);
+    expect(groups.others.get('old-group')?.actions.size).toBe(3);
+  });
+
   it('running: floors and actions as usual', async () => {
     const { deps, ledger, groups } = setUp(policyWith(), { read: async () => ({ state: 'running' }) });
     const [prediction] = await predictTargets(deps);
