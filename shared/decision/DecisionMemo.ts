@@ -1,7 +1,7 @@
 import { decideCapacity } from './decideCapacity';
 import { reverseWindowSeconds } from './reverseWindowSeconds';
 import type { Decision, DecisionInput, ScalingHistory } from './types';
-import { movesIn } from './unitsWarming';
+import { periodBase, unitsWarming } from './unitsWarming';
 
 /**
  * `decideCapacity` for a caller that decides one target minute after minute (the backtest): a minute whose
@@ -124,28 +124,16 @@ function historyKey(
   out[i++] = sinceIn < cooldowns.scaleInSeconds ? 1 : 0;
   out[i++] = sinceOut < reverseWindowSeconds(stabilization, 'in') ? 1 : 0;
   out[i++] = sinceIn < reverseWindowSeconds(stabilization, 'out') ? 1 : 0;
-  // Rate limits: where capacity stood at the start of each period (the first change inside it), or none.
+  // Rate limits: where capacity stood at the start of each period (its first change in the direction), or none.
   const changes = history.changes;
   i = rateLimitBases(rateLimits.scaleOut, 'out', changes, now, out, i);
   i = rateLimitBases(rateLimits.scaleIn, 'in', changes, now, out, i);
   // Units added within the instance warmup (groups only count as booting).
-  if (target.kind === 'asg') {
-    const since = now - target.instanceWarmupSeconds * 1000;
-    let warming = 0;
-    for (let k = changes.length - 1; k >= 0; k -= 1) {
-      const c = changes[k] as (typeof changes)[number];
-      if (c.at.getTime() <= since) break;
-      if (c.to > c.from) warming += c.to - c.from;
-    }
-    out[i++] = warming;
-  }
+  if (target.kind === 'asg') out[i++] = unitsWarming(changes, target.instanceWarmupSeconds, now);
   return i;
 }
 
-/**
- * Each rate limit's base: the capacity before the first change in its direction inside its period, or NaN (none);
- * from the newest back.
- */
+/** Each rate limit's base as the decision reads it (periodBase), or NaN (none). */
 function rateLimitBases(
   limits: readonly { readonly periodSeconds: number }[],
   direction: 'out' | 'in',
@@ -157,13 +145,7 @@ function rateLimitBases(
   let i = from;
   for (let l = 0; l < limits.length; l += 1) {
     const start = now - (limits[l] as { periodSeconds: number }).periodSeconds * 1000;
-    let base = Number.NaN;
-    for (let k = changes.length - 1; k >= 0; k -= 1) {
-      const c = changes[k] as ScalingHistory['changes'][number];
-      if (c.at.getTime() <= start) break;
-      if (movesIn(c, direction)) base = c.from;
-    }
-    out[i++] = base;
+    out[i++] = periodBase(changes, direction, start) ?? Number.NaN;
   }
   return i;
 }

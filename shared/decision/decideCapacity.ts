@@ -5,7 +5,7 @@ import { reverseWindowSeconds } from './reverseWindowSeconds';
 import type { RuleSample } from './ruleReadings';
 import { ceilUnits, type RuleRecommendation, sampledRecommendation } from './ruleRecommendation';
 import type { Decision, DecisionInput, GateNote, ReasonCode, ScalingHistory } from './types';
-import { movesIn, unitsWarming } from './unitsWarming';
+import { periodBase, unitsWarming } from './unitsWarming';
 
 const busyReasonByKind: Record<Target['kind'], ReasonCode> = {
   asg: 'AsgBusy',
@@ -386,9 +386,8 @@ function rateBound(
   now: Date,
 ): number {
   const bounds = limits.map((limit) => {
-    const start = now.getTime() - limit.periodSeconds * 1000;
-    const first = history.changes.find((c) => c.at.getTime() > start && movesIn(c, direction));
-    const base = first ? first.from : current;
+    const base =
+      periodBase(history.changes, direction, now.getTime() - limit.periodSeconds * 1000) ?? current;
     const step =
       limit.type === 'units'
         ? Math.floor(limit.value)

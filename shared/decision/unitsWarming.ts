@@ -12,12 +12,26 @@ export function movesIn(change: Change, direction: 'out' | 'in'): boolean {
 
 /**
  * The units added within the last `warmupSeconds` before `now`: EC2 reports an instance InService long before it
- * takes its share of the load, so it counts as booting until its warm-up ends (the decision and a plan's record
- * both read serving this way).
+ * takes its share of the load, so it counts as booting until its warm-up ends (the decision, the backtest's
+ * decision memo and a plan's record all read serving this way).
  */
-export function unitsWarming(changes: readonly Change[], warmupSeconds: number, now: Date): number {
-  const since = now.getTime() - warmupSeconds * 1000;
-  return changes
-    .filter((c) => c.at.getTime() > since && movesIn(c, 'out'))
-    .reduce((sum, c) => sum + (c.to - c.from), 0);
+export function unitsWarming(changes: readonly Change[], warmupSeconds: number, now: Date | number): number {
+  const since = (typeof now === 'number' ? now : now.getTime()) - warmupSeconds * 1000;
+  // A loop, not filter and reduce: the backtest's decision memo keys every simulated minute with it.
+  let warming = 0;
+  for (const c of changes) if (c.at.getTime() > since && movesIn(c, 'out')) warming += c.to - c.from;
+  return warming;
+}
+
+/**
+ * Where a rate limit's period starts: the capacity before the first change in `direction` after `sinceMs`, or
+ * undefined when none came (a change the other way starts no period). The decision and its memo both read it.
+ */
+export function periodBase(
+  changes: readonly Change[],
+  direction: 'out' | 'in',
+  sinceMs: number,
+): number | undefined {
+  for (const c of changes) if (c.at.getTime() > sinceMs && movesIn(c, direction)) return c.from;
+  return undefined;
 }
