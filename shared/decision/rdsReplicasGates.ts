@@ -111,9 +111,19 @@ export function discoveryWhilePending(
   if (!t.readerDiscovery || rdsReplicasRefusals(t, input.observation).length > 0) return undefined;
   const lag = readerLag(t, input.observation, input.metrics, input.now);
   const { wanted } = discoveryOf(t, input.observation, lag);
-  if (sameList(input.observation.discovery, wanted)) return undefined;
+  return syncDiscovery(t, input.observation, wanted, input.current);
+}
+
+/** The sync of reader discovery to `wanted`, when the target keeps one and it lists others; else undefined. */
+function syncDiscovery(
+  t: ReturnType<typeof rdsTarget>,
+  observation: RdsReplicasObservation,
+  wanted: readonly string[],
+  current: number,
+): { act: ReplicaAction; message: string } | undefined {
+  if (!t.readerDiscovery || sameList(observation.discovery, wanted)) return undefined;
   return {
-    act: { type: 'syncDiscovery', desired: input.current, discovery: wanted },
+    act: { type: 'syncDiscovery', desired: current, discovery: wanted },
     message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}`,
   };
 }
@@ -413,13 +423,8 @@ function change(view: ReplicaView): GateOutcome {
 
 /** Reader discovery set to the serving readers when it lists others (`during`: what else is under way). */
 function discoverySync(view: ReplicaView, during = ''): GateOutcome | undefined {
-  const { t, current, observation, wanted } = view;
-  if (!t.readerDiscovery || sameList(observation.discovery, wanted)) return undefined;
-  return {
-    act: { type: 'syncDiscovery', desired: current, discovery: wanted } satisfies ReplicaAction,
-    reason: 'ReaderDiscoverySynced',
-    message: `reader discovery set to ${wanted.length > 0 ? wanted.join(', ') : 'no reader'}${during}`,
-  };
+  const sync = syncDiscovery(view.t, view.observation, view.wanted, view.current);
+  return sync && { act: sync.act, reason: 'ReaderDiscoverySynced', message: `${sync.message}${during}` };
 }
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>

@@ -11,9 +11,10 @@ export interface FollowCap {
 
 /**
  * A member that cannot follow (its own walk reports it refused, stuck or out of quota, or the demand needs more
- * than its maximum: its range's, or fewer its resource takes now, as a group's MaxSize lowered by hand) caps what the plan asks of the others: they are sized for the demand that member carries
- * at the level it can hold, since what they had beyond it would either wait in front of it or idle behind it.
- * One notice per member that caps, naming it and why.
+ * than its maximum: its range's, or fewer its resource takes now, as a group's MaxSize lowered by hand) caps
+ * what the plan asks of the others: they are sized for the demand that member carries at the level it can
+ * hold, since what they had beyond it would either wait in front of it or idle behind it. One notice per
+ * member that caps, naming it and why.
  */
 export function followCap(
   model: PlanModel,
