@@ -118,29 +118,25 @@ describe('decideMember: a member’s decision inside its plan', () => {
     },
   );
 
-  it('gates the growth on the members it waits for', () => {
-    const gated = rushPlan({ api: { waitFor: ['events-db'] } });
-    const { decision } = decideMember({
+  /** The API at 6 asked for 9, waiting for the replicas (2 serving); the plan's demand, if measured. */
+  const gatedDecision = (demand?: number) =>
+    decideMember({
       decision: input(6, 50),
       asked: asked(9),
-      model: gated,
+      model: rushPlan({ api: { waitFor: ['events-db'] } }),
       states,
       planLevels: [],
-      demand: 4500, // 9 instances' worth at one per 500 a minute
-    });
+      ...(demand !== undefined ? { demand } : {}),
+    }).decision;
+
+  it('gates the growth on the members it waits for', () => {
+    const decision = gatedDecision(4500); // 9 instances' worth at one per 500 a minute
     expect(decision).toMatchObject({ desired: 6, reason: 'ReadinessGate' });
     expect(decision.message).toContain('api held at 6 until events-db serves 3 read replicas (serving 2)');
   });
 
   it('is not held by its gate while the demand is missing (a metric outage must not freeze the API)', () => {
-    const gated = rushPlan({ api: { waitFor: ['events-db'] } });
-    const { decision } = decideMember({
-      decision: input(6, 50),
-      asked: asked(9),
-      model: gated,
-      states,
-      planLevels: [],
-    });
+    const decision = gatedDecision();
     expect(decision).toMatchObject({ desired: 9 });
     expect(decision.explain?.gates).toContainEqual({
       gate: 'readiness',
