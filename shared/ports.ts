@@ -125,6 +125,8 @@ export interface ApiUsage {
 export interface ApiBudget {
   beginRun(): void;
   usage(): ApiUsage;
+  /** How long a budgeted call made now would wait its turn (the longest over the budgeted services), in ms. */
+  queueMs(): number;
 }
 
 /**

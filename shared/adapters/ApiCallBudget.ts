@@ -51,6 +51,16 @@ export class ApiCallBudget implements ApiBudget {
     };
   }
 
+  queueMs(): number {
+    const now = this.time.nowMs();
+    let longest = 0;
+    for (const service of Object.keys(this.rates)) {
+      const due = this.theoretical.get(service);
+      if (due !== undefined) longest = Math.max(longest, due - BURST_SECONDS * 1000 - now);
+    }
+    return longest;
+  }
+
   /** Counts a call to `service`, after waiting as long as its rate requires. */
   async take(service: string): Promise<void> {
     this.calls.set(service, (this.calls.get(service) ?? 0) + 1);

@@ -10,6 +10,7 @@ import { decideTarget, noted, operationOf } from './decideTarget';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { failTarget } from './failTarget';
 import { kindScaler } from './kindScaler';
+import { leaseOutlivesCall } from './leaseOutlivesCall';
 import type { LeasedLook } from './leaseTargets';
 import { noticeKey, noticesToTell, notifyChange, planNoticePart, withTold } from './notifyChange';
 import type { SeenUnderLease } from './observeUnderLease';
@@ -185,8 +186,9 @@ interface CarriedOut {
 }
 
 /**
- * The action through the kind's port. One AWS refuses is recorded as `ActionFailed` and backs the target off
- * (undefined returned: nothing more to record).
+ * The action through the kind's port, while the lease outlives it (else LeaseLostError: the walk ends
+ * `LeaseHeld`). One AWS refuses is recorded as `ActionFailed` and backs the target off (undefined returned:
+ * nothing more to record).
  */
 async function actUnderLease(
   run: EvaluationRun,
@@ -195,6 +197,7 @@ async function actUnderLease(
   action: NonNullable<ReturnType<typeof operationOf>['action']>,
 ): Promise<Decision | undefined> {
   const { target, lease, record, observation, now } = at;
+  leaseOutlivesCall(lease, run.deps.clock.now(), run.deps.apiBudget);
   try {
     return await actOnTarget(run.deps, target, decided.decision, action, observation);
   } catch (error) {

@@ -10,6 +10,7 @@ import type { Lease, TargetRecord } from '../../ports';
 import { actOnTarget } from './actOnTarget';
 import { describeError } from './describeError';
 import type { EvaluationRun } from './EvaluationRun';
+import { leaseOutlivesCall } from './leaseOutlivesCall';
 import { notifyChange, toldWithinTheHour, withTold } from './notifyChange';
 import { failedMemberNotice, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
@@ -91,7 +92,7 @@ export async function settleIntent(
   const running = settlement.status === 'in-flight';
   const recorded =
     running && !dryRun && paused.state === 'running'
-      ? await stepWhilePending(run, model, target, decision, seen, state, now)
+      ? await stepWhilePending(run, model, { target, lease }, decision, seen, state, now)
       : decision;
   await recordLeased(
     run,
@@ -114,13 +115,14 @@ export async function settleIntent(
 
 /**
  * The kind's step while its operation is in flight (KindModel.stepWhilePending: reader discovery kept to the
- * replicas that serve), taken through its port and told in the pending decision. One that fails is said there
- * and left to the next run: it must neither back the target off nor end the operation in flight.
+ * replicas that serve), taken through its port while the lease outlives it and told in the pending decision. One
+ * that fails is said there and left to the next run: it must neither back the target off nor end the operation
+ * in flight.
  */
 async function stepWhilePending(
   run: EvaluationRun,
   model: KindModel<unknown>,
-  target: Target,
+  { target, lease }: { readonly target: Target; readonly lease: Lease },
   pending: Decision,
   seen: { readonly observation: unknown; readonly metrics: TargetReadings['raw'] },
   state: CapacityState,
@@ -128,6 +130,7 @@ async function stepWhilePending(
 ): Promise<Decision> {
   const step = model.stepWhilePending?.({ target, ...seen, current: state.current, now });
   if (!step) return pending;
+  leaseOutlivesCall(lease, run.deps.clock.now(), run.deps.apiBudget);
   try {
     return await actOnTarget(
       run.deps,

@@ -46,6 +46,20 @@ describe('the API budget (one run’s share of the account’s control-plane rat
     expect(budget.usage()).toMatchObject({ calls: {}, waitedMs: 0 });
   });
 
+  it('tells how long a call made now would wait its turn: the lease a call is made under must outlive that', async () => {
+    // The clock stands still and the calls stay in line (their waits never end here).
+    const time = { nowMs: () => 0, sleep: () => new Promise<void>(() => {}) };
+    const budget = new ApiCallBudget({ autoscaling: 2, rds: 1 }, time);
+    expect(budget.queueMs()).toBe(0);
+    // 21 calls fill the 10-second burst at 2 a second; 10 more stand 5 seconds in line.
+    for (let i = 0; i < 21; i += 1) void budget.take('autoscaling');
+    expect(budget.queueMs()).toBe(500);
+    for (let i = 0; i < 10; i += 1) void budget.take('autoscaling');
+    expect(budget.queueMs()).toBe(5_500);
+    for (let i = 0; i < 30; i += 1) void budget.take('dynamodb'); // unbudgeted: no line
+    expect(budget.queueMs()).toBe(5_500);
+  });
+
   it('reads the service from the SigV4 credential scope of the signed request', () => {
     expect(
       serviceOf({

@@ -25,9 +25,10 @@ function setUp(overrides: Record<string, unknown> = {}) {
   const lag: Record<string, number> = {};
   const target = rdsTarget({ capacity: { min: 0, max: 5 }, ...overrides });
   const policy = validatePolicy({ version: 1, targets: [target] });
-  const tick = (owner = 'r1') =>
+  const tick = (owner = 'r1', leaseSeconds?: number) =>
     evaluateTargets(
       {
+        ...(leaseSeconds ? { leaseSeconds } : {}),
         policy,
         kind: 'rds-replicas',
         capacity: { resource: rds, model: rdsReplicasModel } as KindScaler<unknown>,
@@ -106,6 +107,25 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
     expect(rds.actions).toHaveLength(2);
   });
 
+  it('a holder whose lease would not outlive the discovery write while a create is in flight writes nothing', async () => {
+    const { clock, rds, tick, ledger, lag } = setUp({
+      readerDiscovery: { ssmParameterName: '/events/readers' },
+    });
+    for (const n of [1, 2]) rds.replicas.push(servingReplica(n));
+    rds.published = ['sp1.rds', 'sp2.rds'];
+    await tick(); // sp-3 creating
+    clock.advance(120);
+    lag['event-platform-db-sp-2'] = 900;
+    // A 10-second lease has less than the 15 seconds a call under it needs left: the next holder decides.
+    expect(reasons(await tick('r2', 10))).toEqual(['LeaseHeld']);
+    expect(rds.published).toEqual(['sp1.rds', 'sp2.rds']);
+    expect(rds.actions.map((a) => a.type)).toEqual(['create']);
+    expect((await ledger.read('events-db')).intent?.action).toMatchObject({ type: 'create' });
+    clock.advance(60);
+    expect(reasons(await tick('r3'))).toEqual(['OperationPending']);
+    expect(rds.published).toEqual(['sp1.rds']);
+  });
+
   it('a failed discovery write while a create is in flight is said, retried next run, and ends nothing', async () => {
     const { clock, rds, tick, ledger, lag } = setUp({
       readerDiscovery: { ssmParameterName: '/events/readers' },
@@ -180,6 +200,17 @@ describe('RDS replicas in the evaluation (one operation at a time per source)', 
       replica: 'event-platform-db-sp-2',
     });
     expect(rds.actions.map((a) => a.type)).toEqual(['drain', 'delete']);
+  });
+
+  it('a preparing step needs the lease to outlive it as a change does: a holder short of time drains nothing', async () => {
+    const { clock, rds, tick, ledger, setLoad } = setUp();
+    for (const n of [1, 2]) rds.replicas.push(servingReplica(n));
+    setLoad(10);
+    clock.advance(600);
+    expect(reasons(await tick('d1', 10))).toEqual(['LeaseHeld']);
+    expect(rds.actions).toEqual([]);
+    expect(rds.replicas.every((r) => r.tags['scalepilot:draining'] === undefined)).toBe(true);
+    expect((await ledger.read('events-db')).intent).toBeUndefined();
   });
 });
 

@@ -131,6 +131,39 @@ describe('write-ahead intent and fencing (defect 3)', () => {
     expect(reasons(result)).toEqual(['LeaseHeld']);
     expect(capacity.sets).toEqual([]);
   });
+
+  it('a call whose turn in the run’s API budget comes too late for its lease is not made', async () => {
+    const { deps, capacity, ledger } = setUp();
+    // The control plane's share is spent: a call made now would wait 50 of the lease's 60 seconds.
+    const budget = {
+      beginRun() {},
+      usage: () => ({ calls: {}, waitedMs: 0, ratePerSecond: {} }),
+      queueMs: () => 50_000,
+    };
+    const result = await evaluateTargets({ ...deps, apiBudget: budget }, { trigger: 'schedule' });
+    expect(reasons(result)).toEqual(['LeaseHeld']);
+    expect(capacity.sets).toEqual([]);
+    // Its intent went ahead while the lease had time: the next holder finds it never applied.
+    expect((await ledger.read('api')).intent).toMatchObject({ from: 4, to: 6 });
+  });
+
+  it('an intent write slow enough to end past the lease is not followed by the call: the next holder clears it', async () => {
+    const { ledger, capacity, tick, clock } = setUp();
+    const write = ledger.writeIntent.bind(ledger);
+    // DynamoDB throttled: written, with the lease checked when the call began, 50 of its 60 seconds later.
+    ledger.writeIntent = async (...args) => {
+      await write(...args);
+      clock.advance(50);
+    };
+    expect(reasons(await tick())).toEqual(['LeaseHeld']);
+    expect(capacity.sets).toEqual([]);
+    ledger.writeIntent = write;
+    clock.advance(60);
+    const next = await tick('r2');
+    expect(reasons(next)).toEqual(['IntentReconciled', 'ScaleOut']);
+    expect(next[0]?.applied).toBe(false);
+    expect(capacity.sets).toEqual([6]);
+  });
 });
 
 /** Two groups; `broken` fails the way a deleted group does. */
