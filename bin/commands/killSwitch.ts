@@ -15,14 +15,15 @@ export function registerKillSwitch(program: Command): void {
     .addOption(
       new Option(
         '--keep-schedule',
-        "leave the forecast's scheduled MinSize actions in place (they fire while paused); only name them",
+        "leave the forecast's scheduled MinSize actions in place (they fire while paused, and the hourly forecast run keeps them); only name them",
       ),
     )
     .action(async (options: { stage: string; endpoint?: string; keepSchedule?: boolean }) => {
       const aws = awsFrom(options);
-      const name = await setPaused(aws, options.stage, true);
-      console.log(`${name} = true: stage "${options.stage}" stops acting within a minute`);
-      const schedule = await pauseSchedule(aws, options.stage, options.keepSchedule === true);
+      const keep = options.keepSchedule === true;
+      const { name, value } = await setPaused(aws, options.stage, keep ? 'keep-schedule' : true);
+      console.log(`${name} = ${value}: stage "${options.stage}" stops acting within a minute`);
+      const schedule = await pauseSchedule(aws, options.stage, keep);
       for (const line of schedule.lines) console.log(line);
       for (const problem of schedule.problems) console.error(problem);
       if (schedule.problems.length > 0) process.exitCode = 1;
@@ -35,7 +36,7 @@ export function registerKillSwitch(program: Command): void {
     .addOption(stageOption())
     .addOption(endpointOption())
     .action(async (options: { stage: string; endpoint?: string }) => {
-      const name = await setPaused(awsFrom(options), options.stage, false);
-      console.log(`${name} = false: stage "${options.stage}" scales again`);
+      const { name, value } = await setPaused(awsFrom(options), options.stage, false);
+      console.log(`${name} = ${value}: stage "${options.stage}" scales again`);
     });
 }

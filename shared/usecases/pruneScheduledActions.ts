@@ -16,9 +16,11 @@ export interface PruneDeps {
 }
 
 /**
- * After a predict run over every target, the scheduled actions the policy no longer produces are deleted.
- * Not while the kill switch is anything but running; not for a run asked for some targets only; not for a
- * run that stopped at its deadline (`stopped`: it deferred targets, or has no time left): pruning reads every
+ * After a predict run over every target, the scheduled actions the policy no longer produces are deleted;
+ * while the kill switch pauses the stage, every one of the forecast's (AWS runs them whatever the switch says:
+ * a switch set by hand, not by `scalepilot pause`, left up to 48 hours of them to fire), unless it was paused
+ * with `keep-schedule`. Not while the switch cannot be read; not for a run asked for some targets only; not for
+ * a run that stopped at its deadline (`stopped`: it deferred targets, or has no time left): pruning reads every
  * group's actions in the account, which a run past its margin has no time for, and a timeout would have
  * Lambda retry the whole run. The next hourly run prunes. A failure is the run's failure, reported with its
  * targets' (and so retried, then dead-lettered and alarmed).
@@ -29,9 +31,12 @@ export async function pruneAfterRun(
   killSwitch: PauseState,
   now: Date,
 ): Promise<{ target: string; error: unknown }[]> {
-  if (run.targets || run.stopped || killSwitch.state !== 'running') return [];
+  if (run.targets || run.stopped || killSwitch.state === 'unknown') return [];
+  if (killSwitch.state === 'paused' && killSwitch.keepSchedule) return [];
   try {
-    await pruneScheduledActions(deps, producingGroups(deps.policy), now);
+    if (killSwitch.state === 'paused')
+      await pruneScheduledActions(deps, new Map(), now, pausedReason(killSwitch.value));
+    else await pruneScheduledActions(deps, producingGroups(deps.policy), now);
     return [];
   } catch (error) {
     deps.log.error('scheduled actions not pruned', {
@@ -40,6 +45,10 @@ export async function pruneAfterRun(
     return [{ target: '(scheduled actions)', error }];
   }
 }
+
+/** Why a paused stage's scheduled actions go, as recorded. */
+const pausedReason = (value: string) =>
+  `the stage is paused (its kill switch reads ${JSON.stringify(value)}; \`scalepilot pause --keep-schedule\` keeps them); the first hourly run after resume places them again`;
 
 /** The targets whose scheduled actions this policy produces, and their groups. */
 export function producingGroups(policy: Policy): Map<string, string> {
@@ -75,12 +84,14 @@ export interface Pruned {
  * Only actions on groups this stack may clean are touched: the policy's own groups, and groups tagged as
  * this stack's (mirrorFloors tags a group before its first action). Another stage's actions, on a group
  * tagged by it, are left alone. A dry run (the policy's, or the target's own) deletes nothing and says what
- * it would delete. Each target's deletion is recorded (`ScheduledActionsRemoved`).
+ * it would delete. Each target's deletion is recorded (`ScheduledActionsRemoved`), with `because` as its
+ * reason when given (a paused stage: nothing is produced, every action goes).
  */
 export async function pruneScheduledActions(
   deps: PruneDeps,
   producing: ReadonlyMap<string, string>,
   now: Date,
+  because?: string,
 ): Promise<Pruned[]> {
   const { policy, groups } = deps;
   const policyGroups = new Map(
@@ -103,7 +114,7 @@ export async function pruneScheduledActions(
     // Another stage's, or a group that is neither in the policy nor tagged as ours: not this stack's to clean.
     if (owner === 'other' || (owner === undefined && !policyGroups.has(group))) continue;
     const inPolicy = policy.targets.find((t) => t.name === target);
-    const why = reasonFor(policy, inPolicy, group);
+    const why = because ?? reasonFor(policy, inPolicy, group);
     const dryRun = inPolicy?.dryRun ?? policy.dryRun;
     if (!dryRun) await groups.replace(group, [], names);
     const decision: Decision = {

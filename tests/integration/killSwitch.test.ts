@@ -97,6 +97,10 @@ describe('scalepilot pause / resume', () => {
   it('with --keep-schedule leaves them and says which still fire while paused', async () => {
     const actionsOf = await twoStagesWithActions();
     const { stdout } = await pause('--keep-schedule');
+    // The switch says so: the hourly forecast run, which deletes them while paused, keeps them.
+    expect(stdout).toContain(
+      '/scalepilot/test/paused = keep-schedule: stage "test" stops acting within a minute',
+    );
     expect(stdout).toContain(
       'group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at 2030-01-01T09:00Z',
     );

@@ -11,6 +11,7 @@ import {
   type ScheduledUpdateGroupAction,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
@@ -223,6 +224,44 @@ describe('predict against the emulator', () => {
     expect(logged.at(-1)).toMatchObject({ reason: 'ScheduledActionsRemoved' });
     expect(logged.at(-1)?.message).toContain(
       `deleted ${written.length} scheduled MinSize action(s) of api on group ${GROUP}: the target is no longer in the policy`,
+    );
+  });
+
+  it('a kill switch set by hand: the next run deletes the forecast’s actions, which AWS would run while paused, unless set to keep-schedule', async () => {
+    const { start, clock, runPredict } = await setUp(policyWith());
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    await putOperatorActions(2, start);
+    expect((await runPredict())[0]?.reason).toBe('ForecastFloors');
+    const ours = async () =>
+      (await scheduledActions()).filter((a) => a.ScheduledActionName?.startsWith(FORECAST_ACTION_PREFIX));
+    const written = (await ours()).length;
+    expect(written).toBeGreaterThan(0);
+    // The operator sets the switch in the console, not with `scalepilot pause`.
+    const setSwitch = (value: string) =>
+      new SSMClient(clientOptions(emulator.aws)).send(
+        new PutParameterCommand({
+          Name: '/scalepilot/test/paused',
+          Value: value,
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+
+    await setSwitch('keep-schedule');
+    clock.advance(3600);
+    expect((await runPredict())[0]?.reason).toBe('Paused');
+    expect(await ours()).toHaveLength(written);
+
+    await setSwitch('true');
+    clock.advance(3600);
+    expect((await runPredict())[0]?.reason).toBe('Paused');
+    expect(await ours()).toEqual([]);
+    expect(
+      (await scheduledActions()).filter((a) => a.ScheduledActionName?.startsWith('operator-')),
+    ).toHaveLength(2);
+    const logged = await new DynamoLedger(emulator.aws, 'ledger', SCOPE).decisions('api');
+    expect(logged.find((d) => d.reason === 'ScheduledActionsRemoved')?.message).toContain(
+      `deleted ${written} scheduled MinSize action(s) of api on group ${GROUP}: the stage is paused (its kill switch reads "true"`,
     );
   });
 

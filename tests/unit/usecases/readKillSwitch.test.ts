@@ -13,8 +13,10 @@ const PARAMETER = '/scalepilot/test/paused';
 
 describe('the switch’s value set', () => {
   it.each([
-    { name: 'true', value: 'true', want: 'paused', notice: false },
-    { name: 'true, padded and in capitals', value: '  TRUE\n', want: 'paused', notice: false },
+    { name: 'true', value: 'true', want: 'paused', notice: false, keep: false },
+    { name: 'true, padded and in capitals', value: '  TRUE\n', want: 'paused', notice: false, keep: false },
+    { name: 'keep-schedule', value: 'keep-schedule', want: 'paused', notice: false, keep: true },
+    { name: 'Keep-Schedule, padded', value: ' Keep-Schedule ', want: 'paused', notice: false, keep: true },
     { name: 'false', value: 'false', want: 'running', notice: false },
     { name: 'False, padded', value: ' False ', want: 'running', notice: false },
     { name: 'yes (defect: the scalers acted)', value: 'yes', want: 'paused', notice: true },
@@ -22,10 +24,12 @@ describe('the switch’s value set', () => {
     { name: 'on (defect: the scalers acted)', value: 'on', want: 'paused', notice: true },
     { name: 'empty', value: '', want: 'paused', notice: true },
     { name: 'a missing parameter', value: undefined, want: 'unknown', notice: false },
-  ])('$name → $want', ({ value, want, notice }) => {
+  ])('$name → $want', ({ value, want, notice, keep }) => {
     const state = pauseStateOf(value, PARAMETER);
     expect(state.state).toBe(want);
     expect(state.state === 'paused' && state.notice !== undefined).toBe(notice);
+    // Only `keep-schedule` leaves the forecast's scheduled actions to fire.
+    expect(state.state === 'paused' && state.keepSchedule === true).toBe(keep === true);
     if (notice && state.state === 'paused') expect(state.notice).toContain(`is ${JSON.stringify(value)}`);
   });
 });
@@ -104,6 +108,6 @@ describe('an unreadable switch changes nothing (defect: a failed read counted as
     await tick();
     expect(capacity.sets).toEqual([]);
     expect(notices).toHaveLength(1);
-    expect(notices[0]?.decision.message).toContain(`${PARAMETER} is "yes", which is neither true nor false`);
+    expect(notices[0]?.decision.message).toContain(`${PARAMETER} is "yes", which is none of true, keep-schedule or false`);
   });
 });
