@@ -2,11 +2,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsConfig } from '../../shared/adapters/awsConfig';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { pauseParameterName } from '../../shared/adapters/SsmPauseSwitch';
-import {
-  PAUSED_KEEP_SCHEDULE_VALUE,
-  PAUSED_VALUE,
-  RUNNING_VALUE,
-} from '../../shared/decision/pauseState';
+import { PAUSED_KEEP_SCHEDULE_VALUE, PAUSED_VALUE, RUNNING_VALUE } from '../../shared/decision/pauseState';
 import { AwsCallError } from '../../shared/errors';
 
 /** What the switch is set to: paused, paused with the forecast's scheduled actions left to fire, or running. */

@@ -97,7 +97,11 @@ describe('predict reads the kill switch (defect: it kept writing scheduled MinSi
     const removed = ledger.log.filter((d) => d.reason === 'ScheduledActionsRemoved');
     expect(removed.map((d) => d.message)).toEqual(
       row.left === 0
-        ? [expect.stringContaining('deleted 3 scheduled MinSize action(s) of api on group g: the stage is paused')]
+        ? [
+            expect.stringContaining(
+              'deleted 3 scheduled MinSize action(s) of api on group g: the stage is paused',
+            ),
+          ]
         : [],
     );
   });

@@ -108,6 +108,8 @@ describe('an unreadable switch changes nothing (defect: a failed read counted as
     await tick();
     expect(capacity.sets).toEqual([]);
     expect(notices).toHaveLength(1);
-    expect(notices[0]?.decision.message).toContain(`${PARAMETER} is "yes", which is none of true, keep-schedule or false`);
+    expect(notices[0]?.decision.message).toContain(
+      `${PARAMETER} is "yes", which is none of true, keep-schedule or false`,
+    );
   });
 });
