@@ -75,7 +75,13 @@ export function isUnreadable5xx(cause: unknown): boolean {
   );
 }
 
-/** AWS answered no (a 4xx other than throttling): it changed nothing, and may accept the same call later. */
+/**
+ * AWS answered no (a 4xx other than throttling) to the call's only attempt: it changed nothing, and may accept
+ * the same call later. A no to a retry proves nothing: the SDK retries an attempt that timed out or lost its
+ * connection, which AWS may have carried out, and then answers the retry as it finds the resource (a reshard
+ * already `modifying`: InvalidReplicationGroupState). Such a failure is not a refusal: the intent written ahead
+ * stays for the next observation to settle.
+ */
 export function isRefusal(cause: unknown): boolean {
   const { $fault, $metadata, name } = sdkShape(cause);
   const status = $metadata?.httpStatusCode ?? 0;
@@ -83,6 +89,7 @@ export function isRefusal(cause: unknown): boolean {
     $fault === 'client' &&
     status >= 400 &&
     status < 500 &&
+    ($metadata?.attempts ?? 1) <= 1 &&
     !/Throttl|RequestLimitExceeded|TooManyRequests|RequestTimeout|ExpiredToken/.test(name ?? '')
   );
 }

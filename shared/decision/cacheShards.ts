@@ -71,6 +71,24 @@ export interface ReplicasAction extends KindAction {
 
 /** No resharding while any node's engine CPU is at or above this (AWS's online-resharding guidance). */
 export const RESHARD_CPU_LIMIT = 80;
+/** On a node type with one vCPU, AWS's guidance is under 50%: the engine, the OS and slot migration share it. */
+export const RESHARD_CPU_LIMIT_SINGLE_CORE = 50;
+/** The node types with one vCPU (the rest have two or more). */
+const SINGLE_CORE_NODE_TYPES = new Set([
+  'cache.t1.micro',
+  'cache.t2.micro',
+  'cache.t2.small',
+  'cache.m1.small',
+  'cache.m1.medium',
+  'cache.m3.medium',
+]);
+
+/** The engine CPU at or above which no reshard starts, for the group's node type. */
+export function reshardCpuLimit(nodeType: string | undefined): number {
+  return nodeType !== undefined && SINGLE_CORE_NODE_TYPES.has(nodeType)
+    ? RESHARD_CPU_LIMIT_SINGLE_CORE
+    : RESHARD_CPU_LIMIT;
+}
 /** The shards that stay need free memory of at least this many times the memory the removed ones use. */
 export const MEMORY_HEADROOM_FACTOR = 1.5;
 /** A scale-in must leave the projected load this far (a fraction of the threshold) below the scale-out threshold. */

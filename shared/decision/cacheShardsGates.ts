@@ -14,6 +14,7 @@ import {
   RESHARD_CPU_LIMIT,
   type ReplicasAction,
   type ReshardAction,
+  reshardCpuLimit,
   scaleOutThreshold,
   shardsToRemove,
 } from './cacheShards';
@@ -212,10 +213,12 @@ function reshardCpuOutcome(input: GateInput, target: CacheTarget): GateOutcome |
       message: `reshard ${from} → ${to} held: engine CPU of every node is needed to reshard safely and is missing`,
     };
   const hottest = Math.max(...cpu.flatMap((v) => [...(v ?? new Map()).values()]));
-  if (hottest < RESHARD_CPU_LIMIT) return undefined;
+  const limit = reshardCpuLimit(observation.nodeType);
+  if (hottest < limit) return undefined;
+  const singleCore = limit === RESHARD_CPU_LIMIT ? '' : ` (a ${observation.nodeType} node has one vCPU)`;
   return {
     skip: 'ReshardBlockedByCpu',
-    message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${RESHARD_CPU_LIMIT}% on the hottest node`,
+    message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${limit}% on the hottest node${singleCore}`,
   };
 }
 
@@ -240,7 +243,8 @@ function shardRemoval(input: GateInput, target: CacheTarget): GateOutcome {
       skip: 'InsufficientMemoryHeadroom',
       message: `removing shard(s) ${removed.join(', ')} needs ${pct(headroom.needed)} free on the others (1.5 × their ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}), they have ${pct(headroom.free)}`,
     };
-  for (const rule of rules.filter((r) => perNode(target, r) && !readRules(target).has(r.name))) {
+  // Every rule, read scaling's too: the slots of the shards removed bring their reads and writes to the others.
+  for (const rule of rules.filter((r) => perNode(target, r))) {
     const values = perShardValues(target, rule, observation, metrics[rule.name], now);
     if (!values) continue;
     const projected = projectedLoad([...values.values()], to);

@@ -71,6 +71,23 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       want: { skip: 'ReshardBlockedByCpu' },
     },
     {
+      name: 'a single-core node type: 50% blocks it (AWS: under 50% on one core)',
+      observation: group(3, 1, { nodeType: 'cache.t2.small' }),
+      load: { memory: memory({}, 85), cpu: cpu(55) },
+      want: {
+        skip: 'ReshardBlockedByCpu',
+        message: expect.stringContaining(
+          '55% ≥ 50% on the hottest node (a cache.t2.small node has one vCPU)',
+        ),
+      },
+    },
+    {
+      name: 'two vCPUs and more: 55% reshards',
+      observation: group(3, 1, { nodeType: 'cache.t3.small' }),
+      load: { memory: memory({}, 85), cpu: cpu(55) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
       name: 'CPU at exactly 80% blocks it too (at or above)',
       observation: group(3),
       load: { memory: memory({}, 85), cpu: cpu(80) },
@@ -206,6 +223,18 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       // 29% over two nodes per shard is 58% on one, not below 50% × 0.9.
       load: { memory: memory({}, 20), cpu: cpu(29) },
       want: { skip: 'WouldReAlarm', message: expect.stringContaining('engine-cpu to 58%') },
+    },
+    {
+      // Slots move with their reads and writes: the nodes left take the removed shards' load, read rule or not.
+      name: 'read scaling at its min replicas: a shard removal that would re-alarm the read rule is refused (defect: 3 → 1 at 75%)',
+      target: cacheTarget({
+        capacity: { min: 1, max: 6 },
+        replicaScaling: { min: 1, max: 3, rules: ['engine-cpu'] },
+        rules: cacheRules({ remove: 2 }),
+      }),
+      observation: group(3, 1),
+      load: { memory: memory({}, 10), cpu: cpu(25) },
+      want: { skip: 'WouldReAlarm', message: expect.stringContaining('engine-cpu to 75%') },
     },
     {
       name: 'read scaling at its min replicas: the shards go',
