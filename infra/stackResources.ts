@@ -37,7 +37,7 @@ export const roleLogicalId = (functionName: string) => `${pascal(functionName)}R
  * The alarms that tell the operator a scaler is failing, on the notification topic: per scaler, its
  * targets that failed (the `TargetFailures` EMF metric each run emits under the Powertools `service`
  * dimension; the run itself succeeds for the healthy targets, so Lambda's Errors would stay at 0), its
- * targets deferred to the next run for 15 minutes on end (`DeferredTargets`), and any message in the
+ * targets deferred to the next run for 15 minutes on end (`DeferredTargets`), and messages arriving in the
  * dead-letter queue (a whole run that failed its retries, or a fan-out batch that failed).
  */
 export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources {
@@ -88,17 +88,31 @@ export function deliveryAlarms(stage: string, service = 'scalepilot'): Resources
     periodSeconds: 3600,
     notify,
   });
+  // On dead letters arriving, not on any being there: the queue keeps them 14 days as evidence, and an alarm on
+  // the count stayed in ALARM from the first one on, telling no one of the next failure. It tells once while
+  // they go on arriving (a run failing every minute) and again when they come back after a quiet period.
   resources.DeadLetterQueueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
       AlarmName: `${service}-${stage}.dead-letter-queue`,
       AlarmDescription:
-        'Scalepilot: a function run failed after its retries; its event is in the dead-letter queue',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 300,
+        'Scalepilot: a function run failed after its retries (or a fan-out batch after five receives); its event is in the dead-letter queue',
+      Metrics: [
+        {
+          Id: 'visible',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateNumberOfMessagesVisible',
+              Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+            },
+            Period: 300,
+            Stat: 'Maximum',
+          },
+          ReturnData: false,
+        },
+        { Id: 'arrived', Expression: 'DIFF(visible)', Label: 'dead letters arrived', ReturnData: true },
+      ],
       EvaluationPeriods: 1,
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',

@@ -3,6 +3,7 @@ import { AwsCallError } from '../errors';
 import type { ForecastNotifier } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
+import { snsMessage } from './snsMessage';
 
 /** The IAM actions SnsForecastNotifier calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const snsForecastNotifierIam: IamActions = {
@@ -31,7 +32,11 @@ export class SnsForecastNotifier implements ForecastNotifier {
         new PublishCommand({
           TopicArn: this.topicArn,
           Subject: subject,
-          Message: `${message}\nAt: ${at.toISOString()}`,
+          ...snsMessage({
+            title: subject,
+            text: `${message}\nAt: ${at.toISOString()}`,
+            keywords: [target, trusted ? 'ForecastFloors' : 'ForecastUntrusted'],
+          }),
           MessageAttributes: {
             target: { DataType: 'String', StringValue: target },
             reason: { DataType: 'String', StringValue: trusted ? 'ForecastFloors' : 'ForecastUntrusted' },

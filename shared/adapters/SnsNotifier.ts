@@ -5,6 +5,11 @@ import type { CapacityChangeNotice, CostAlertChannel, Notifier } from '../ports'
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { capacityChangeMessage } from './capacityChangeMessage';
 import type { IamActions } from './iamActions';
+import { snsMessage } from './snsMessage';
+
+/** A capacity notice for every subscriber: the target and the reason are its chat keywords. */
+const noticeMessage = (notice: CapacityChangeNotice, subject: string, body: string) =>
+  snsMessage({ title: subject, text: body, keywords: [notice.decision.target, notice.decision.reason] });
 
 /** SNS subjects are at most 100 characters, on one line. */
 const subjectLine = (s: string) => (s.length <= 100 ? s : `${s.slice(0, 99)}…`);
@@ -17,7 +22,7 @@ export const snsNotifierIam: IamActions = {
   dependent: ['kms:GenerateDataKey', 'kms:Decrypt'],
 };
 
-/** Notifier over the stack's SNS topic (email subscriptions, AWS Chatbot). */
+/** Notifier over the stack's SNS topic (email subscriptions; Slack or Teams through AWS Chatbot: snsMessage.ts). */
 export class SnsNotifier implements Notifier, CostAlertChannel {
   readonly channel = 'sns';
 
@@ -38,7 +43,7 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
         new PublishCommand({
           TopicArn: this.topicArn,
           Subject: subjectLine(subject),
-          Message: body,
+          ...noticeMessage(notice, subject, body),
           MessageAttributes: {
             target: { DataType: 'String', StringValue: notice.decision.target },
             reason: { DataType: 'String', StringValue: notice.decision.reason },
@@ -59,7 +64,7 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
         return {
           Id: String(k),
           Subject: subjectLine(subject),
-          Message: body,
+          ...noticeMessage(notice, subject, body),
           MessageAttributes: {
             target: { DataType: 'String', StringValue: notice.decision.target },
             reason: { DataType: 'String', StringValue: notice.decision.reason },
@@ -90,7 +95,7 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
         new PublishCommand({
           TopicArn: this.topicArn,
           Subject: subjectLine(alert.subject),
-          Message: alert.text,
+          ...snsMessage({ title: alert.subject, text: alert.text, keywords: ['cost', alert.kind] }),
           MessageAttributes: {
             alert: { DataType: 'String', StringValue: alert.kind },
             day: { DataType: 'String', StringValue: alert.day },
