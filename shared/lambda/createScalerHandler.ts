@@ -60,7 +60,9 @@ export function createScalerHandler(runtime: ScalerRuntime) {
     const results: Evaluation[] = [];
     for (const hint of hints) {
       if (hint.trigger === 'schedule') {
-        results.push(...(await evaluateTargets(withDeadline, { trigger: 'schedule' })));
+        results.push(
+          ...(await evaluateTargets(withDeadline, { trigger: 'schedule', tickAt: new Date(hint.time) })),
+        );
         continue;
       }
       if (hint.trigger === 'batch') {

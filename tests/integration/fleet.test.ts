@@ -231,6 +231,24 @@ describe('fan-out over SQS', () => {
     expect(emulator.calls('SetDesiredCapacity')).toBe(0);
   });
 
+  it('the batches carry their tick’s time; a tick Lambda retried a minute later hands out nothing (defect: fresh batches again)', async () => {
+    const { url } = await queue();
+    const s = await setUp(5, 1, { targetsPerRun: { asg: 2 } }, { FANOUT_QUEUE_URL: url });
+    const tick = s.tick();
+    s.clock.advance(20); // EventBridge delivered it late
+    await s.handler(tick, lambdaContext('schedule'));
+    const first = (await receive(url)).map((m) => JSON.parse(m.Body ?? '{}'));
+    expect(first).toHaveLength(3);
+    expect(first.every((b) => b.at === tick.time)).toBe(true);
+    // The run failed after its batches went out (a record it could not write): Lambda retries the same tick.
+    s.clock.advance(60);
+    expect(await s.handler(tick, lambdaContext('schedule'))).toEqual([]);
+    expect(await receive(url)).toEqual([]);
+    expect(s.log.entries.map((e) => e.message)).toContain(
+      'a retried tick hands out nothing: the ticks since have handed out its targets',
+    );
+  });
+
   it('a batch older than two minutes is recorded as StaleEvent and changes nothing; a newer tick covers it', async () => {
     const { arn } = await queue();
     const s = await setUp(2, 2, { targetsPerRun: { asg: 1 } });

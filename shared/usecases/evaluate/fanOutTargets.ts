@@ -2,11 +2,16 @@ import { fanOutBatches, runPlan } from '../../policy/runPlan';
 import type { Target } from '../../policy/schema';
 import type { EvaluationRun } from './EvaluationRun';
 
+/** The scalers' schedule (rate(1 minute) in serverless.yml): a tick this old has a newer one. */
+export const SCHEDULE_PERIOD_SECONDS = 60;
+
 /**
  * The fan-out step of a scheduled run: when the policy holds more targets of the kind than one run takes
  * (`runPlan`), their names go out in batches (SQS, consumed by this same function, each batch a run
- * of its own with the same kill switch, leases and records) and this run evaluates none itself.
- * Returns whether it fanned out.
+ * of its own with the same kill switch, leases and records) and this run evaluates none itself. The
+ * batches carry the tick's time, so they go stale with it; a tick Lambda retried (a minute later at the
+ * least) hands out nothing: the tick since has handed out the same targets, and its batches again would
+ * double the runs and their calls. Returns whether it fanned out (or had nothing to hand out).
  */
 export async function fanOutTargets(
   run: EvaluationRun,
@@ -17,11 +22,19 @@ export async function fanOutTargets(
   if (request.trigger !== 'schedule' || request.batch !== undefined || !deps.fanOut) return false;
   const plan = runPlan(deps.policy, deps.kind);
   if (plan.batches <= 1) return false;
+  const at = request.tickAt && !Number.isNaN(request.tickAt.getTime()) ? request.tickAt : now;
+  if (now.getTime() - at.getTime() >= SCHEDULE_PERIOD_SECONDS * 1000) {
+    deps.log.warn('a retried tick hands out nothing: the ticks since have handed out its targets', {
+      tick: at.toISOString(),
+      targets: targets.length,
+    });
+    return true;
+  }
   const batches = fanOutBatches(
     targets.map((t) => t.name),
     plan.batches,
   );
-  await deps.fanOut.enqueue(batches, now);
+  await deps.fanOut.enqueue(batches, at);
   run.fannedOut = targets.length;
   deps.log.info('targets fanned out', {
     batches: batches.length,

@@ -95,6 +95,11 @@ export interface EvaluationRequest {
   readonly skip?: SkipRequest;
   /** The fan-out batch this run takes (its own starting point is kept under it). */
   readonly batch?: number;
+  /**
+   * The schedule tick a scheduled run answers (EventBridge's time): its fan-out batches carry it, and a tick
+   * Lambda retried a minute or more later fans out nothing (the ticks since have handed out the same targets).
+   */
+  readonly tickAt?: Date;
 }
 
 /** One target's outcome. */
