@@ -11,9 +11,13 @@ import type { FloorSchedule, MetricReading } from './types';
  * `ceil(point × headroom / utilisation target)` (floorSizing.ts: the headroom the forecasts' record shows).
  */
 
-/** The history is read at 5 minutes (the default 32 days: 9,216 datapoints a series), or at the rule's period when longer. */
+/**
+ * The history is read at 5 minutes (the default 32 days: 9,216 datapoints a series), or at the rule's period when
+ * longer, rounded up to a multiple of 5 minutes: GetMetricData returns no datapoint between 15 and 63 days old at
+ * any other period (`lookbackDays` is at most 60), so a 6-minute rule's 32 days came back empty or cut to 15.
+ */
 export function historyPeriodSeconds(rule: Rule): number {
-  return Math.max(300, rule.metric.periodSeconds);
+  return Math.ceil(Math.max(300, rule.metric.periodSeconds) / 300) * 300;
 }
 
 /**

@@ -87,6 +87,13 @@ describe('load to units', () => {
     { name: 'detailed monitoring (60 s) is read at 5 minutes', period: 60, want: 300 },
     { name: 'basic monitoring (300 s) at its own', period: 300, want: 300 },
     { name: 'an hourly metric at the hour', period: 3600, want: 3600 },
+    // CloudWatch returns nothing older than 15 days at a period that is no multiple of 300 s (GetMetricData).
+    {
+      name: 'a 6-minute metric at 10 minutes (defect: its 32 days read at 360 s came back empty)',
+      period: 360,
+      want: 600,
+    },
+    { name: 'a 9-minute metric at 10 minutes', period: 540, want: 600 },
   ])('$name', ({ period, want }) => {
     expect(historyPeriodSeconds(step({ periodSeconds: period }))).toBe(want);
   });
