@@ -1,14 +1,16 @@
 import type { PauseState } from '../decision/pauseState';
-import { FORECAST_ACTION_PREFIX, targetOfAction } from '../decision/scheduledFloors';
+import { FORECAST_ACTION_PREFIX, forecastActionName, targetOfAction } from '../decision/scheduledFloors';
 import type { Decision } from '../decision/types';
 import type { Policy } from '../policy/schema';
-import type { Ledger, ScheduledActionsPort } from '../ports';
+import type { Clock, GroupScheduledAction, Ledger, ScheduledActionsPort } from '../ports';
 
 /** What pruning needs: the policy, the groups, the ledger for the record, and a log. */
 export interface PruneDeps {
   readonly policy: Policy;
   readonly groups: ScheduledActionsPort;
   readonly ledger: Pick<Ledger, 'record'>;
+  /** The time an action is planned from (a run's start may be minutes past). */
+  readonly clock: Clock;
   readonly log: {
     info(message: string, ...extra: Record<string, unknown>[]): void;
     error(message: string, ...extra: Record<string, unknown>[]): void;
@@ -94,45 +96,100 @@ export async function pruneScheduledActions(
   because?: string,
 ): Promise<Pruned[]> {
   const { policy, groups } = deps;
-  const policyGroups = new Map(
-    policy.targets.flatMap((t) => (t.kind === 'asg' ? [[t.autoScalingGroupName, t] as const] : [])),
+  const policyGroups = new Set(
+    policy.targets.flatMap((t) => (t.kind === 'asg' ? [t.autoScalingGroupName] : [])),
   );
-  const leftovers = new Map<string, { target: string; group: string; names: string[] }>();
+  const seen = new Map<string, Awaited<ReturnType<ScheduledActionsPort['group']>>>();
+  const pruned: Pruned[] = [];
+  for (const leftover of await leftoverActions(groups, producing)) {
+    const { group } = leftover;
+    if (!seen.has(group)) seen.set(group, await groups.group(group));
+    const live = seen.get(group);
+    // Another stage's, or a group that is neither in the policy nor tagged as ours: not this stack's to clean.
+    if (live?.owner === 'other' || (live?.owner === undefined && !policyGroups.has(group))) continue;
+    pruned.push(await pruneOne(deps, leftover, live?.minSize, { now, because }));
+  }
+  return pruned;
+}
+
+/** A target's actions on a group that the policy no longer produces there. */
+interface Leftover {
+  readonly target: string;
+  readonly group: string;
+  readonly actions: GroupScheduledAction[];
+}
+
+async function leftoverActions(
+  groups: ScheduledActionsPort,
+  producing: ReadonlyMap<string, string>,
+): Promise<Leftover[]> {
+  const leftovers = new Map<string, Leftover>();
   for (const action of await groups.ownedActions(FORECAST_ACTION_PREFIX)) {
     const target = targetOfAction(action.name);
     if (target === undefined || producing.get(target) === action.group) continue;
     const key = `${target}\u0000${action.group}`;
-    const entry = leftovers.get(key) ?? { target, group: action.group, names: [] };
-    entry.names.push(action.name);
+    const entry = leftovers.get(key) ?? { target, group: action.group, actions: [] };
+    entry.actions.push(action);
     leftovers.set(key, entry);
   }
-  const owners = new Map<string, 'this' | 'other' | undefined>();
-  const pruned: Pruned[] = [];
-  for (const { target, group, names } of leftovers.values()) {
-    if (!owners.has(group)) owners.set(group, (await groups.group(group)).owner);
-    const owner = owners.get(group);
-    // Another stage's, or a group that is neither in the policy nor tagged as ours: not this stack's to clean.
-    if (owner === 'other' || (owner === undefined && !policyGroups.has(group))) continue;
-    const inPolicy = policy.targets.find((t) => t.name === target);
-    const why = because ?? reasonFor(policy, inPolicy, group);
-    const dryRun = inPolicy?.dryRun ?? policy.dryRun;
-    if (!dryRun) await groups.replace(group, [], names);
-    const decision: Decision = {
-      target,
-      kind: 'asg',
-      current: 0,
-      desired: 0,
-      recommendation: 0,
-      direction: 'none',
-      reason: 'ScheduledActionsRemoved',
-      message: `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}`,
-      metrics: {},
-    };
-    await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
-    deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
-    pruned.push({ target, group, names, deleted: !dryRun, why });
-  }
-  return pruned;
+  return [...leftovers.values()];
+}
+
+/**
+ * Deletes one target's leftover actions on a group and records it. A MinSize an action already raised stays
+ * raised once the actions that would have lowered it are gone (AWS keeps no old value to return to): unless
+ * the stage is paused (paused is frozen, as `pause` leaves it), one action a minute ahead sets it back to the
+ * target's `capacity.min` (its lowest action's MinSize when the group has left the policy).
+ */
+async function pruneOne(
+  deps: PruneDeps,
+  { target, group, actions }: Leftover,
+  liveMin: number | undefined,
+  { now, because }: { readonly now: Date; readonly because: string | undefined },
+): Promise<Pruned> {
+  const { policy, groups } = deps;
+  const names = actions.map((a) => a.name);
+  const inPolicy = policy.targets.find((t) => t.name === target);
+  const why = because ?? reasonFor(policy, inPolicy, group);
+  const dryRun = inPolicy?.dryRun ?? policy.dryRun;
+  const restore = because ? undefined : restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
+  if (!dryRun) await groups.replace(group, restore ? [restore] : [], names);
+  const back = restore
+    ? `; MinSize ${liveMin} ${dryRun ? 'would go' : 'goes'} back to ${restore.minSize} at ${restore.start.toISOString().slice(11, 16)}Z`
+    : '';
+  const decision: Decision = {
+    target,
+    kind: 'asg',
+    current: 0,
+    desired: 0,
+    recommendation: 0,
+    direction: 'none',
+    reason: 'ScheduledActionsRemoved',
+    message: `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}${back}`,
+    metrics: {},
+  };
+  await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
+  deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
+  return { target, group, names, deleted: !dryRun, why };
+}
+
+/** The action that sets a raised MinSize back, a whole minute at least 60 s ahead (AWS refuses starts past); or none. */
+function restoredMinSize(
+  deps: PruneDeps,
+  { target, group, actions }: Leftover,
+  liveMin: number | undefined,
+  inPolicy: Policy['targets'][number] | undefined,
+): { name: string; start: Date; minSize: number } | undefined {
+  const planned = actions.flatMap((a) => (a.minSize === undefined ? [] : [a.minSize]));
+  const baseline =
+    inPolicy?.kind === 'asg' && inPolicy.autoScalingGroupName === group
+      ? inPolicy.capacity.min
+      : planned.length > 0
+        ? Math.min(...planned)
+        : undefined;
+  if (baseline === undefined || liveMin === undefined || liveMin <= baseline) return undefined;
+  const start = new Date(Math.ceil((deps.clock.now().getTime() + 60_000) / 60_000) * 60_000);
+  return { name: forecastActionName(target, start), start, minSize: baseline };
 }
 
 function reasonFor(policy: Policy, target: Policy['targets'][number] | undefined, group: string): string {

@@ -171,6 +171,32 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     expect(removed?.message).toContain(why);
   });
 
+  it('a MinSize an action already raised is set back a minute later (defect: it stayed raised for good once the actions lowering it were deleted)', async () => {
+    const { deps, ledger, groups } = setUp(policyWith({ mode: 'forecast-only' }));
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    groups.minSize = 5; // the 10:00 action ran: AWS keeps no old value to return to
+    await predictTargets(deps);
+    const left = [...groups.actions.values()].filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
+    expect(left).toEqual([
+      {
+        name: forecastActionName('api', new Date('2026-12-01T10:03:00Z')),
+        start: new Date('2026-12-01T10:03:00Z'),
+        minSize: 2,
+      },
+    ]);
+    expect(ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved')?.message).toContain(
+      'deleted 3 scheduled MinSize action(s) of api on group g: predictive scaling is forecast-only; MinSize 5 goes back to 2 at 10:03Z',
+    );
+  });
+
+  it('paused, a raised MinSize stays as it is (paused is frozen, as pause leaves it)', async () => {
+    const { deps, groups } = setUp(policyWith(), { read: async () => pauseStateOf('true', '/p') });
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    groups.minSize = 5;
+    await predictTargets(deps);
+    expect(ours(groups)).toEqual([]);
+  });
+
   it('a target removed from the policy: its actions go on a group tagged as this stack’s, not on another stage’s or an untagged one', async () => {
     const { deps, ledger, groups } = setUp(policyWith());
     const other = (owner?: 'this' | 'other') => ({
