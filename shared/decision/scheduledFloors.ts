@@ -57,6 +57,31 @@ export interface ScheduledPlan {
  * to raise MinSize and bring it back (0, or 1), nothing is raised. Without floors (declined, untrusted), one
  * action returns a MinSize an earlier run raised to the baseline; nothing when MinSize is already there.
  */
+/**
+ * The actions moved off the minutes other actions of the group start at, each to the next free minute: AWS
+ * refuses an action at a time another scheduled action has ("a scheduled action with this scheduled start
+ * time already exists"), and the refusal failed the run every hour and left the rest of the schedule unput.
+ * An operator's action at a round hour meets one of Scalepilot's on the 5-minute grid often enough.
+ */
+export function clearOfTakenMinutes<A extends { readonly start: Date; readonly name: string }>(
+  target: string,
+  actions: readonly A[],
+  taken: ReadonlySet<number>,
+): A[] {
+  const used = new Set(taken);
+  return actions.map((a) => {
+    let at = Math.floor(a.start.getTime() / MINUTE) * MINUTE;
+    if (!used.has(at)) {
+      used.add(at);
+      return a;
+    }
+    while (used.has(at)) at += MINUTE;
+    used.add(at);
+    const start = new Date(at);
+    return { ...a, start, name: forecastActionName(target, start) };
+  });
+}
+
 export function scheduledMinSizes(options: {
   readonly target: string;
   readonly floors: FloorSchedule | undefined;

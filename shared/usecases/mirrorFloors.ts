@@ -1,4 +1,5 @@
 import {
+  clearOfTakenMinutes,
   FORECAST_ACTION_PREFIX,
   MAX_SCHEDULED_ACTIONS,
   type ScheduledPlan,
@@ -37,11 +38,20 @@ export async function mirrorFloors(
     budget,
   });
   if (plan.actions.length > 0 && group.owner !== 'this') await groups.markOwned(name);
-  const keep = new Set(plan.actions.map((a) => a.name));
+  // The minutes the group's other actions start at: AWS takes one action a minute.
+  const taken = new Set(
+    existing.flatMap((a) =>
+      a.name.startsWith(FORECAST_ACTION_PREFIX) || !a.start
+        ? []
+        : [Math.floor(a.start.getTime() / 60_000) * 60_000],
+    ),
+  );
+  const actions = clearOfTakenMinutes(target.name, plan.actions, taken);
+  const keep = new Set(actions.map((a) => a.name));
   await groups.replace(
     name,
-    plan.actions,
+    actions,
     ours.filter((a) => !keep.has(a.name)).map((a) => a.name),
   );
-  return { ...plan, budget };
+  return { ...plan, actions, budget };
 }

@@ -99,7 +99,15 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
       return;
     }
     for (const name of remove) this.actions.delete(name);
-    for (const a of put) this.actions.set(a.name, { name: a.name, start: a.start, minSize: a.minSize });
+    for (const a of put) {
+      // AWS takes one action a start time (moto does not check it).
+      const clash = [...this.actions.values()].find(
+        (b) => b.name !== a.name && b.start?.getTime() === a.start.getTime(),
+      );
+      if (clash)
+        throw new Error(`${a.name}: a scheduled action with this scheduled start time already exists`);
+      this.actions.set(a.name, { name: a.name, start: a.start, minSize: a.minSize });
+    }
     if (this.actions.size > 125) throw new Error(`${this.actions.size} scheduled actions: AWS allows 125`);
   }
 }

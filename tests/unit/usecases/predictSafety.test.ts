@@ -262,6 +262,27 @@ describe('125 scheduled actions per group (defect: 2 written where 0–1 remaine
   );
 });
 
+describe('one action a start time (defect: AWS refused the run every hour when an operator’s action shared a minute)', () => {
+  it('an action planned at a minute another action of the group starts at moves to the next free minute', async () => {
+    const { deps, groups } = setUp(policyWith());
+    // Run once to see the plan, then give the operator an action at each of its minutes.
+    await predictTargets(deps);
+    const planned = [...groups.actions.values()].filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
+    expect(planned.length).toBeGreaterThan(1);
+    groups.actions.clear();
+    for (const [i, a] of planned.slice(0, 2).entries())
+      groups.actions.set(`release-window-${i}`, { name: `release-window-${i}`, start: a.start, minSize: 3 });
+    const [prediction] = await predictTargets(deps);
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    const ours = [...groups.actions.values()].filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
+    const minute = (a: { start?: Date }) => a.start?.getTime() ?? 0;
+    expect(ours.map((a) => minute(a) - minute(planned[ours.indexOf(a)] ?? a))).toEqual(
+      ours.map((_, i) => (i < 2 ? 60_000 : 0)),
+    );
+    expect(groups.actions.has('release-window-0') && groups.actions.has('release-window-1')).toBe(true);
+  });
+});
+
 describe('floors 48 hours ahead (issue 22: they reached about 2 h)', () => {
   it('the ledger’s floors reach 48 hours, and the scheduled actions follow them as the budget allows', async () => {
     const { deps, ledger, groups } = setUp(policyWith({ lookbackDays: 3 }));
