@@ -77,7 +77,7 @@ export class PredictionFailedError extends ScalingError {
 }
 
 /**
- * The predict function: for every target with predictive scaling on, one batched metric read of its history,
+ * The predict function: for every target with predictive scaling on, its history (read in batches of targets as the run reaches them),
  * a forecast per rule, the units needed per step with the policy's buffer and known events, and the verdict
  * on the previous forecast (trust). Then, in forecast-and-scale mode: floors into the ledger (shifted earlier
  * by the warm-up or provisioning delay) and, for groups, the same floors as scheduled MinSize actions that
@@ -145,7 +145,7 @@ async function predictInTurn(
       // read is cached for 30 s), where read once it let the rest put scheduled actions `pause` had deleted.
       if (next > 0) switchNow = await readKillSwitch(deps, deps.clock.now());
       const planFloors = plans.floors.get(target.name);
-      predictions.push(await predictTarget(deps, target, loads.of(target), now, switchNow, planFloors));
+      predictions.push(await predictTarget(deps, target, await loads.of(target), now, switchNow, planFloors));
     } catch (error) {
       deps.log.error('prediction failed', {
         target: target.name,

@@ -8,11 +8,11 @@ import { SyntheticHistory } from '../../harness/predictPorts';
 import { asgTarget, DAY, daily, HOUR, MIN, need, policyWith, setUp, T0 } from './predictTargetsFixtures';
 
 describe('predictTargets: forecast-and-scale on a group', () => {
-  it('reads every history in one batched read (Sum and SampleCount at 5 minutes over the lookback), and the last 7 hours at the rules’ own period in a second (the headroom)', async () => {
+  it('reads the last 7 hours at the rules’ own period in one batched read (the headroom), then the lookback history (Sum and SampleCount at 5 minutes) of each chunk of targets as the run reaches it', async () => {
     const { deps, history } = setUp();
     await predictTargets(deps);
     expect(history.calls).toHaveLength(2);
-    const [call, recent] = history.calls;
+    const [recent, call] = history.calls;
     expect(call?.queries.map((q) => [q.metric.statistic, q.metric.periodSeconds])).toEqual([
       ['Sum', 300],
       ['SampleCount', 300],

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import {
+  type PredictDeps,
+  type PredictionFailedError,
+  predictTargets,
+} from '../../../shared/usecases/predictTargets';
+import { HISTORY_CHUNK_TARGETS } from '../../../shared/usecases/readPredictLoads';
+import { capturedLog, testClock } from '../../harness/fixtures';
+import { InMemoryLedger } from '../../harness/inMemoryPorts';
+import {
+  CollectedForecastMetrics,
+  InMemoryScheduledActions,
+  SyntheticHistory,
+} from '../../harness/predictPorts';
+
+// Every target's 32 days were read at once, before the first forecast: about 3.5 MB a target held to the run's
+// end, so at about 300 predictive targets the function's 1 GB ran out every hour, before its deadline could
+// defer any (found by a review; measured with the real CloudWatch reader on a fake client).
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-12-01T10:02:00Z');
+
+function fleet(n: number) {
+  return validatePolicy({
+    version: 1,
+    targets: Array.from({ length: n }, (_, i) => ({
+      name: `api-${i}`,
+      kind: 'asg',
+      autoScalingGroupName: `g-${i}`,
+      capacity: { min: 2, max: 10 },
+      predictive: true,
+      rules: [
+        {
+          name: 'cpu',
+          type: 'step',
+          metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
+          scaleOut: [{ above: 70, add: 2 }],
+          scaleIn: [{ below: 30, remove: 1 }],
+        },
+      ],
+    })),
+    predictive: { enabled: true, mode: 'forecast-only', lookbackDays: 3 },
+  });
+}
+
+describe('the lookback history is read a chunk of targets at a time, as the run reaches them', () => {
+  it(`60 targets: three reads of at most ${HISTORY_CHUNK_TARGETS} targets, each after the chunk before was forecast`, async () => {
+    const history = new SyntheticHistory((t) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY)));
+    const order: string[] = [];
+    const publisher = new CollectedForecastMetrics();
+    const reading = history.history.bind(history);
+    history.history = async (queries, start, end) => {
+      if (end.getTime() - start.getTime() > DAY) order.push(`read ${queries.length / 2}`);
+      return reading(queries, start, end);
+    };
+    const deps: PredictDeps = {
+      policy: fleet(60),
+      history,
+      ledger: new InMemoryLedger(),
+      groups: new InMemoryScheduledActions(),
+      publisher: {
+        publish: async (data) => {
+          order.push('forecast');
+          return publisher.publish(data);
+        },
+      },
+      clock: testClock(new Date(T0)),
+      log: capturedLog().sink,
+      recordFailed: () => {},
+    };
+    const predictions = await predictTargets(deps);
+    expect(predictions).toHaveLength(60);
+    const reads = order.flatMap((o, i) => (o.startsWith('read') ? [[o, i] as const] : []));
+    expect(reads.map(([o]) => o)).toEqual(['read 25', 'read 25', 'read 10']);
+    // Each chunk is read when its first target is reached, not before the run's first forecast.
+    expect(order.slice(0, reads[1]?.[1]).filter((o) => o === 'forecast').length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('a chunk whose read fails fails its own targets, not the run’s others', async () => {
+    const history = new SyntheticHistory(() => 160);
+    const reading = history.history.bind(history);
+    let reads = 0;
+    history.history = async (queries, start, end) => {
+      if (end.getTime() - start.getTime() > DAY && ++reads === 2) throw new Error('GetMetricData throttled');
+      return reading(queries, start, end);
+    };
+    const deps: PredictDeps = {
+      policy: fleet(30),
+      history,
+      ledger: new InMemoryLedger(),
+      groups: new InMemoryScheduledActions(),
+      publisher: new CollectedForecastMetrics(),
+      clock: testClock(new Date(T0)),
+      log: capturedLog().sink,
+      recordFailed: () => {},
+    };
+    const failed = await predictTargets(deps).then(
+      () => [] as string[],
+      (e: PredictionFailedError) => e.failures.map((f) => f.target),
+    );
+    expect(failed).toEqual(Array.from({ length: 5 }, (_, i) => `api-${25 + i}`));
+  });
+});
