@@ -99,19 +99,28 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
     if (failures.length > 0) throw new PredictionFailedError(failures);
     return [];
   }
+  // Paused, the forecast's actions go before the targets take the run's time: a fleet whose every run defers
+  // targets never reached the pruning at the end, and the actions went on firing while the stage was paused.
+  const pausedFirst = killSwitch.state === 'paused' && !killSwitch.keepSchedule;
+  const early = pausedFirst
+    ? await pruneAfterRun(deps, { ...request, stopped: predictOutOfTime(deps) }, killSwitch, now)
+    : [];
   const targets = await predictionOrder(deps, selectTargets(policy, request.targets), request);
   const loads = await readPredictLoads(deps, targets, now);
 
   // The plans' floors first: each member predict forecasts too takes the higher of its own and its plan's.
   const plans = await predictPlans(deps, targets, killSwitch, now, request.targets);
   const run = await predictInTurn(deps, targets, loads, plans, killSwitch, now);
-  const failures = [...plans.failures, ...run.failures];
+  const failures = [...early, ...plans.failures, ...run.failures];
   failures.push(...(await deferPredictions(deps, run.deferred, request, now)));
   // Pruning is for a run that took every target; a run past its margin has no time for the account's actions.
   const stopped = run.deferred.length > 0 || predictOutOfTime(deps);
   if (stopped && run.deferred.length === 0 && !request.targets)
     deps.log.warn('scheduled actions not pruned: the run is near its deadline; the next run prunes');
-  failures.push(...(await pruneAfterRun(deps, { ...request, stopped }, run.killSwitch, now)));
+  // Paused throughout, the run pruned at its start.
+  const prunedAlready = pausedFirst && run.killSwitch.state === 'paused' && !run.killSwitch.keepSchedule;
+  if (!prunedAlready)
+    failures.push(...(await pruneAfterRun(deps, { ...request, stopped }, run.killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return [...plans.predictions, ...run.predictions];
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pauseStateOf } from '../../../shared/decision/pauseState';
 import { forecastActionName } from '../../../shared/decision/scheduledFloors';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { Policy } from '../../../shared/policy/schema';
@@ -113,6 +114,22 @@ describe('predictTargets against its deadline', () => {
       expect.objectContaining({ extra: [{ deferred: 3, nextStartsAt: 't3' }] }),
     ]);
     expect(counted).toEqual([3]);
+  });
+
+  it('paused, a run that defers still deletes the forecast’s actions, first (defect: a fleet whose every run defers never reached the pruning, and they fired while paused)', async () => {
+    const { deps, ledger, groups } = setUp();
+    const predictions = await predictTargets({
+      ...deps,
+      pause: { read: async () => pauseStateOf('true', '/p') },
+      deadline: deadline(ledger, 2),
+    });
+    // The pruning's record took one of the two targets' time here.
+    expect(predictions.map((p) => p.decision.reason)).toEqual(['Paused']);
+    expect(deferredIn(ledger, 0)).toHaveLength(4);
+    expect(groups.actions.has(STALE)).toBe(false);
+    expect(ledger.log.filter((d) => d.reason === 'ScheduledActionsRemoved').map((d) => d.message)).toEqual([
+      expect.stringContaining('the stage is paused'),
+    ]);
   });
 
   it.each([
