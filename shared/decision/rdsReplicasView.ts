@@ -40,6 +40,16 @@ export const COMING_UP_STATES: ReadonlySet<string> = new Set([
   'starting',
 ]);
 
+/**
+ * A replica whose create has not ended: `creating`, or on its way to `available` for the first time (RDS gives
+ * an instance its InstanceCreateTime once created). A replica in service long since that is backing up,
+ * configuring Enhanced Monitoring or log exports, or starting again is past its create: the create deadline
+ * is no measure of it (its requested-at tag stays for life, and such a replica was replaced as failed).
+ */
+function stillCreating(r: ReplicaInstance): boolean {
+  return r.status === 'creating' || (COMING_UP_STATES.has(r.status) && r.createdAt === undefined);
+}
+
 /** Replication states (StatusInfos) of a replica whose reads no longer follow the source. */
 export const BROKEN_REPLICATION: ReadonlySet<string> = new Set(['error', 'stopped', 'terminated']);
 
@@ -228,7 +238,7 @@ export function brokenReason(
   if (replication) return replication;
   if (lag === -1 && !target.aurora) return 'replication not active (ReplicaLag −1)';
   const requested = r.tags[REQUESTED_TAG] ? Date.parse(r.tags[REQUESTED_TAG] ?? '') : Number.NaN;
-  if (now && isManaged(target, r) && COMING_UP_STATES.has(r.status) && Number.isFinite(requested)) {
+  if (now && isManaged(target, r) && stillCreating(r) && Number.isFinite(requested)) {
     const minutes = (now.getTime() - requested) / 60_000;
     if (minutes > target.replicaCreateDeadlineMinutes)
       return `still ${r.status} ${Math.round(minutes)} min after it was asked for (deadline ${target.replicaCreateDeadlineMinutes} min)`;

@@ -158,6 +158,30 @@ describe('the gates of a replica change (each row fails without its gate)', () =
       decision: decision(2, 2),
       want: { kind: 'act', reason: 'ReplacingFailedReplica', type: 'replace' },
     },
+    ...['backing-up', 'configuring-enhanced-monitoring', 'configuring-log-exports', 'starting'].map(
+      (status) => ({
+        name: `health: a replica in service for days, ${status}, is past its create: no deadline (defect: replaced as failed)`,
+        observation: observation([
+          managed(sp(1), 1),
+          managed(sp(2), 2, { status, tags: { 'scalepilot:requested-at': ago(3 * 86_400).toISOString() } }),
+        ]),
+        decision: decision(2, 2),
+        want: { kind: 'pass' as const },
+      }),
+    ),
+    {
+      name: 'health: a replica never created yet (no InstanceCreateTime), backing up past the deadline, failed and goes',
+      observation: observation([
+        managed(sp(1), 1),
+        managed(sp(2), 2, {
+          status: 'backing-up',
+          createdAt: undefined,
+          tags: { 'scalepilot:requested-at': ago(61 * 60).toISOString() },
+        }),
+      ]),
+      decision: decision(2, 2),
+      want: { kind: 'act' as const, reason: 'RemovingFailedReplica', type: 'deleteFailed', replica: sp(2) },
+    },
     {
       name: 'health (issue 21, 2): creating within the deadline is a create still running',
       observation: observation([
