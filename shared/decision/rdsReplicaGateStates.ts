@@ -13,6 +13,7 @@ import {
   rdsTarget,
   readerLag,
 } from './rdsReplicasView';
+import { lagLimitSeconds } from './replicaLag';
 import type { MetricReading } from './types';
 
 /** One replica as `scalepilot plan` shows it: what each gate makes of it now. */
@@ -53,7 +54,10 @@ export function replicaGateStates(
       // As the capacity view counts it: an unknown lag blocks removals, but only a known one past the limit
       // (or replication stopped) stops a replica serving.
       serving:
-        r.status === 'available' && !isDraining(r) && !why && (lagSeconds ?? 0) <= t.replicaLagLimitSeconds,
+        r.status === 'available' &&
+        !isDraining(r) &&
+        !why &&
+        (lagSeconds ?? 0) <= lagLimitSeconds(t, observation.source.engine),
       ...(isDraining(r) ? { drainingSince: r.tags[DRAINING_TAG] } : {}),
       lagSeconds: lagSeconds ?? null,
       deletionProtection: r.deletionProtection,

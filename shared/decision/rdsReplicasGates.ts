@@ -25,6 +25,7 @@ import {
   TARGET_TAG,
   wouldReAlarm,
 } from './rdsReplicasView';
+import { lagLimitSeconds } from './replicaLag';
 import type { Decision, MetricReading } from './types';
 
 /** A source not `available` for this long (a maintenance, a console change) is told to the operators once. */
@@ -135,7 +136,7 @@ function discoveryOf(
   lag: ReturnType<typeof readerLag>,
 ) {
   const { source } = observation;
-  const readerEndpoints = discoveryEndpoints(observation, lag, t.replicaLagLimitSeconds);
+  const readerEndpoints = discoveryEndpoints(observation, lag, lagLimitSeconds(t, source.engine));
   // With no reader to offer, discovery points at the source, so reads keep working.
   const published = (list: readonly string[]) =>
     list.length > 0 ? [...list].sort() : source.endpoint ? [source.endpoint] : [];
@@ -172,8 +173,9 @@ function replicaView({ target, decision, observation, metrics, now }: GateInput)
     ]),
     why: (r: ReplicaInstance) => broken.get(r.id) ?? r.status,
     failures: failureView(t, observation, broken),
+    lagLimit: lagLimitSeconds(t, observation.source.engine),
     laggingNow: [...lag].filter(
-      ([id, s]) => !broken.has(id) && (s === undefined || s > t.replicaLagLimitSeconds),
+      ([id, s]) => !broken.has(id) && (s === undefined || s > lagLimitSeconds(t, observation.source.engine)),
     ),
     scaleOutCondition: decision.direction === 'out' || decision.recommendation > current,
     low: decision.direction === 'in' || decision.recommendation < current,
@@ -268,11 +270,11 @@ function failedReplicas(view: ReplicaView): GateOutcome | undefined {
  * by deletion protection; then drained first (when `drainSeconds` > 0) or deleted, one at a time.
  */
 function removal(view: ReplicaView, replica: ReplicaInstance, reason: string): GateOutcome {
-  const { t, decision, current, serving, now, laggingNow } = view;
+  const { t, decision, current, serving, now, laggingNow, lagLimit } = view;
   if (laggingNow.length > 0)
     return {
       skip: 'ReplicaLagging',
-      message: `no removal while a replica lags over ${t.replicaLagLimitSeconds} s: ${laggingNow
+      message: `no removal while a replica lags over ${lagLimit} s: ${laggingNow
         .map(([id, s]) => (s === undefined ? `${id} lag unknown` : `${id} lags ${round(s)} s`))
         .join(', ')}`,
     };

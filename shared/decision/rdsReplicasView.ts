@@ -1,4 +1,5 @@
 import type { MetricSpec, RdsReplicasTarget, Rule, Target } from '../policy/schema';
+import { isStale, lagLimitSeconds, newestLagSeconds } from './replicaLag';
 import { meanPerPeriod } from './ruleReadings';
 import type { CapacityState, Decision, MetricReading } from './types';
 
@@ -291,7 +292,7 @@ export function capacity(
   const lag = metrics ? readerLag(t, observation, metrics, now) : new Map<string, number | undefined>();
   const broken = brokenReplicas(t, observation, lag, now);
   const live = liveReplicas(observation, broken);
-  const lagging = (id: string) => (lag.get(id) ?? 0) > t.replicaLagLimitSeconds;
+  const lagging = (id: string) => (lag.get(id) ?? 0) > lagLimitSeconds(t, observation.source.engine);
   return {
     current: live.length,
     serving: live.filter((r) => r.status === 'available' && !isDraining(r) && !lagging(r.id)).length,
@@ -384,17 +385,6 @@ function ownCount(target: RdsReplicasTarget, rule: Rule, total: number): number 
  * The newest lag in seconds of a lag series, when a datapoint of the last five minutes exists. −1 is kept
  * as it is: RDS's "replication is not active" (MySQL, MariaDB).
  */
-function newestLagSeconds(series: readonly MetricReading[], aurora: boolean, now?: Date): number | undefined {
-  const newest = series.reduce<MetricReading | undefined>(
-    (a, b) => (a === undefined || b.timestamp > a.timestamp ? b : a),
-    undefined,
-  );
-  if (!newest || !Number.isFinite(newest.value)) return undefined;
-  if (now && now.getTime() - newest.timestamp.getTime() > 6 * 60_000) return undefined;
-  if (newest.value < 0) return -1;
-  return aurora ? newest.value / 1000 : newest.value;
-}
-
 /** Each reader's lag in seconds (undefined: no recent datapoint; −1: replication not active). */
 export function readerLag(
   target: Target,
@@ -408,11 +398,6 @@ export function readerLag(
   const series = (first && metrics[first.name]) || [];
   const offset = series.length - live.length;
   return new Map(live.map((r, i) => [r.id, newestLagSeconds(series[offset + i] ?? [], t.aurora, now)]));
-}
-
-/** A lag that leaves a reader out of the averages and discovery: past the limit, or replication stopped. */
-export function isStale(lag: number | undefined, limit: number): boolean {
-  return lag !== undefined && (lag === -1 || lag > limit);
 }
 
 /**

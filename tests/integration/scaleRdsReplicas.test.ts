@@ -69,9 +69,10 @@ describe('scale-rds-replicas against the emulator (the issue’s scenario, examp
     const settled = await s.schedule('tick-1');
     expect(settled.map((e) => e.decision.reason)).toEqual(['OperationCompleted', 'NoThresholdBreached']);
 
-    // 4. Low load after the cooldown, but a replica lags over the 60 s limit: no removal.
+    // 4. Low load after the cooldown, but a replica lags past the limit (on a PostgreSQL source, past the
+    // 5 minutes an idle one reports: 400 s): no removal.
     s.clock.advance(11 * 60);
-    await s.putLoad({ [MANUAL]: { ...low, lag: 120 }, [SP1]: low });
+    await s.putLoad({ [MANUAL]: { ...low, lag: 400 }, [SP1]: low });
     const [lagging] = await s.schedule('tick-2');
     expect(lagging?.decision.reason).toBe('ReplicaLagging');
     expect(emulator.calls('AddTagsToResource') + emulator.calls('DeleteDBInstance')).toBe(0);

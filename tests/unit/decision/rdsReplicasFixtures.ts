@@ -75,7 +75,7 @@ export function observation(
     source: {
       id: 'event-platform-db',
       status: 'available',
-      engine: 'postgres',
+      engine: 'mysql',
       instanceClass: 'db.t4g.medium',
       modifying: false,
       endpoint: 'event-platform-db.abc.us-east-1.rds.amazonaws.com',

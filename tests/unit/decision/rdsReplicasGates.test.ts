@@ -49,6 +49,22 @@ const readersOf = (o: RdsReplicasObservation) =>
     .map((r) => r.id)
     .sort();
 const calm = (o: RdsReplicasObservation) => rawMetrics(readersOf(o));
+const onPostgres = (o: RdsReplicasObservation): RdsReplicasObservation => ({
+  ...o,
+  source: { ...o.source, engine: 'postgres' },
+});
+/** The metrics with reader i's lag series ending in one datapoint of `value` after its older ones. */
+const withNewestLag = (m: Record<string, MetricReading[][]>, i: number, value: number) => {
+  const readers = (m.connections?.length ?? 0) / 2;
+  const series = m.connections?.[readers + i] ?? [];
+  const newest = series.at(-1);
+  return {
+    ...m,
+    connections: (m.connections ?? []).map((s, k) =>
+      k === readers + i && newest ? [...series.slice(0, -1), { ...newest, value }] : s,
+    ),
+  };
+};
 
 describe('the gates of a replica change (each row fails without its gate)', () => {
   const rows: GateRow[] = [
@@ -281,6 +297,29 @@ describe('the gates of a replica change (each row fails without its gate)', () =
       decision: decision(3, 2),
       metrics: rawMetrics(readersOf(twoManaged), { [sp(1)]: undefined }),
       want: { kind: 'skip', reason: 'ReplicaLagging' },
+    },
+    {
+      // RDS measures a PostgreSQL replica's lag from the last transaction replayed: a quiet source reads up to 5 min.
+      name: 'lag: a quiet PostgreSQL source’s replicas at 290 s are no laggards (defect: every one left discovery, scale-in held)',
+      observation: onPostgres(twoManaged),
+      decision: decision(3, 2),
+      metrics: rawMetrics(readersOf(twoManaged), { [sp(1)]: 290, [sp(2)]: 290, [`${SOURCE}-manual`]: 290 }),
+      want: { kind: 'act', reason: 'Draining', type: 'drain', replica: sp(2) },
+    },
+    {
+      name: 'lag: a PostgreSQL replica past the idle 5 minutes (361 s) lags',
+      observation: onPostgres(twoManaged),
+      decision: decision(3, 2),
+      metrics: rawMetrics(readersOf(twoManaged), { [sp(1)]: 361 }),
+      want: { kind: 'skip', reason: 'ReplicaLagging' },
+    },
+    {
+      // The I/O thread reconnecting after a source failover or a reboot reads −1 for a minute.
+      name: 'health: one −1 datapoint after healthy ones is no failed replication (defect: an older healthy replica deleted)',
+      observation: observation([managed(sp(1), 1), managed(sp(2), 2)]),
+      metrics: withNewestLag(rawMetrics([sp(1), sp(2)]), 0, -1),
+      decision: decision(2, 2),
+      want: { kind: 'pass' },
     },
     {
       name: 'lag at the limit is not lagging',
