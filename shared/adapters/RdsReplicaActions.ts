@@ -23,7 +23,7 @@ import {
   type ReplicaInstance,
   TARGET_TAG,
 } from '../decision/rdsReplicas';
-import { awsCallError, RequestRefusedError, ScalingError } from '../errors';
+import { AwsCallError, awsCallError, RequestRefusedError, ScalingError } from '../errors';
 import type { RdsReplicasTarget } from '../policy/schema';
 import type { IamActions } from './iamActions';
 import { createAuroraReader } from './RdsAuroraReaders';
@@ -105,8 +105,28 @@ export class RdsReplicaActions {
       case 'syncDiscovery':
         break;
     }
-    if (!deletes && action.discovery) await this.discovery.publish(t, action.discovery);
+    if (!deletes && action.discovery) await this.publishAfter(t, action, action.discovery);
     return note ? { note } : undefined;
+  }
+
+  /**
+   * Discovery written after the action. After a create it went through: a refusal of the discovery write
+   * (a plain CNAME at the record's name) must not read as the create's (its intent cleared as never applied,
+   * no pending operation, and a second create could follow while the first is still creating).
+   */
+  private async publishAfter(
+    t: RdsReplicasTarget,
+    action: ReplicaAction,
+    discovery: NonNullable<ReplicaAction['discovery']>,
+  ): Promise<void> {
+    try {
+      await this.discovery.publish(t, discovery);
+    } catch (error) {
+      const created = action.type === 'create' || action.type === 'replace';
+      if (created && error instanceof RequestRefusedError)
+        throw new AwsCallError(error.operation, error.cause);
+      throw error;
+    }
   }
 
   /**

@@ -23,6 +23,7 @@ import {
 } from '../../../shared/adapters/RdsReplicaCapacity';
 import type { RdsScalableTargets } from '../../../shared/adapters/RdsScalableTargets';
 import type { Placement, ReplicaAction } from '../../../shared/decision/rdsReplicas';
+import { AwsCallError, RequestRefusedError } from '../../../shared/errors';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { managed, observation, rdsTarget, replica } from '../decision/rdsReplicasFixtures';
 
@@ -197,6 +198,31 @@ describe('RdsReplicaCapacity.act', () => {
       ],
     });
     expect(published).toEqual([['a']]);
+  });
+
+  it('a discovery write refused after the create is no refusal of the create (defect: its intent was cleared while it ran)', async () => {
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+    const discovery: ReaderDiscovery = {
+      published: async () => undefined,
+      publish: async () => {
+        throw new RequestRefusedError(
+          'Route 53 ChangeResourceRecordSets',
+          new Error('a plain CNAME is there'),
+        );
+      },
+    };
+    const scaler = new RdsReplicaCapacity(aws, {
+      client: new RDSClient(aws),
+      discovery,
+      scalableTargets: noNativeScaling,
+    });
+    const failed = await scaler
+      .act(rdsTarget(), { ...create([sp(1)], [{}]), discovery: ['a'] }, observation([]))
+      .catch((e: unknown) => e);
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(1);
+    expect(failed).toBeInstanceOf(AwsCallError);
+    expect(failed).not.toBeInstanceOf(RequestRefusedError);
+    expect((failed as Error).message).toContain('a plain CNAME is there');
   });
 
   it('copies the source’s own tags to the replica (not Scalepilot’s, not AWS’s) next to its two', async () => {
