@@ -44,6 +44,22 @@ function fleet(n: number) {
   });
 }
 
+/** The predict function's ports over `n` targets, the history and the publisher given. */
+const depsOf = (
+  n: number,
+  history: PredictDeps['history'],
+  publisher: PredictDeps['publisher'],
+): PredictDeps => ({
+  policy: fleet(n),
+  history,
+  ledger: new InMemoryLedger(),
+  groups: new InMemoryScheduledActions(),
+  publisher,
+  clock: testClock(new Date(T0)),
+  log: capturedLog().sink,
+  recordFailed: () => {},
+});
+
 describe('the lookback history is read a chunk of targets at a time, as the run reaches them', () => {
   it(`60 targets: three reads of at most ${HISTORY_CHUNK_TARGETS} targets, each after the chunk before was forecast`, async () => {
     const history = new SyntheticHistory((t) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY)));
@@ -54,21 +70,12 @@ describe('the lookback history is read a chunk of targets at a time, as the run 
       if (end.getTime() - start.getTime() > DAY) order.push(`read ${queries.length / 2}`);
       return reading(queries, start, end);
     };
-    const deps: PredictDeps = {
-      policy: fleet(60),
-      history,
-      ledger: new InMemoryLedger(),
-      groups: new InMemoryScheduledActions(),
-      publisher: {
-        publish: async (data) => {
-          order.push('forecast');
-          return publisher.publish(data);
-        },
+    const deps = depsOf(60, history, {
+      publish: async (data) => {
+        order.push('forecast');
+        return publisher.publish(data);
       },
-      clock: testClock(new Date(T0)),
-      log: capturedLog().sink,
-      recordFailed: () => {},
-    };
+    });
     const predictions = await predictTargets(deps);
     expect(predictions).toHaveLength(60);
     const reads = order.flatMap((o, i) => (o.startsWith('read') ? [[o, i] as const] : []));
@@ -85,16 +92,7 @@ describe('the lookback history is read a chunk of targets at a time, as the run 
       if (end.getTime() - start.getTime() > DAY && ++reads === 2) throw new Error('GetMetricData throttled');
       return reading(queries, start, end);
     };
-    const deps: PredictDeps = {
-      policy: fleet(30),
-      history,
-      ledger: new InMemoryLedger(),
-      groups: new InMemoryScheduledActions(),
-      publisher: new CollectedForecastMetrics(),
-      clock: testClock(new Date(T0)),
-      log: capturedLog().sink,
-      recordFailed: () => {},
-    };
+    const deps = depsOf(30, history, new CollectedForecastMetrics());
     const failed = await predictTargets(deps).then(
       () => [] as string[],
       (e: PredictionFailedError) => e.failures.map((f) => f.target),
