@@ -1,5 +1,10 @@
 import type { PauseState } from '../decision/pauseState';
-import { FORECAST_ACTION_PREFIX, forecastActionName, targetOfAction } from '../decision/scheduledFloors';
+import {
+  clearOfTakenMinutes,
+  FORECAST_ACTION_PREFIX,
+  forecastActionName,
+  targetOfAction,
+} from '../decision/scheduledFloors';
 import type { Decision } from '../decision/types';
 import type { Policy } from '../policy/schema';
 import type { Clock, GroupScheduledAction, Ledger, ScheduledActionsPort } from '../ports';
@@ -152,7 +157,8 @@ async function pruneOne(
   const inPolicy = policy.targets.find((t) => t.name === target);
   const why = because ?? reasonFor(policy, inPolicy, group);
   const dryRun = inPolicy?.dryRun ?? policy.dryRun;
-  const restore = because ? undefined : restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
+  const planned = because ? undefined : restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
+  const restore = planned && (await clearOfOthers(groups, target, group, planned));
   if (!dryRun) await groups.replace(group, restore ? [restore] : [], names);
   const back = restore
     ? `; MinSize ${liveMin} ${dryRun ? 'would go' : 'goes'} back to ${restore.minSize} at ${restore.start.toISOString().slice(11, 16)}Z`
@@ -171,6 +177,22 @@ async function pruneOne(
   await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
   deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
   return { target, group, names, deleted: !dryRun, why };
+}
+
+/** The action moved off a minute another action of the group starts at (AWS takes one action a start time). */
+async function clearOfOthers(
+  groups: ScheduledActionsPort,
+  target: string,
+  group: string,
+  action: { name: string; start: Date; minSize: number },
+) {
+  const others = (await groups.scheduledActions(group)).filter(
+    (a) => !a.name.startsWith(FORECAST_ACTION_PREFIX),
+  );
+  const taken = new Set(
+    others.flatMap((a) => (a.start ? [Math.floor(a.start.getTime() / 60_000) * 60_000] : [])),
+  );
+  return clearOfTakenMinutes(target, [action], taken)[0];
 }
 
 /** The action that sets a raised MinSize back, a whole minute at least 60 s ahead (AWS refuses starts past); or none. */

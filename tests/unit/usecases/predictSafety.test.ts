@@ -189,6 +189,19 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     );
   });
 
+  it('the action setting MinSize back moves off a minute an operator’s action has', async () => {
+    const { deps, groups } = setUp(policyWith({ mode: 'forecast-only' }));
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    groups.actions.set('release-window', {
+      name: 'release-window',
+      start: new Date('2026-12-01T10:03:00Z'),
+      minSize: 3,
+    });
+    groups.minSize = 5;
+    await predictTargets(deps);
+    expect(ours(groups)).toEqual([forecastActionName('api', new Date('2026-12-01T10:04:00Z'))]);
+  });
+
   it('paused, a raised MinSize stays as it is (paused is frozen, as pause leaves it)', async () => {
     const { deps, groups } = setUp(policyWith(), { read: async () => pauseStateOf('true', '/p') });
     for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
