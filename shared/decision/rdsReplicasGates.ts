@@ -151,6 +151,7 @@ function replicaView({ target, decision, observation, metrics, now }: GateInput)
   const broken = brokenReplicas(t, observation, lag, now);
   const { readerEndpoints, published, wanted } = discoveryOf(t, observation, lag);
   const current = decision.current;
+  const lagLimit = lagLimitSeconds(t, source.engine);
   return {
     t,
     decision,
@@ -173,10 +174,8 @@ function replicaView({ target, decision, observation, metrics, now }: GateInput)
     ]),
     why: (r: ReplicaInstance) => broken.get(r.id) ?? r.status,
     failures: failureView(t, observation, broken),
-    lagLimit: lagLimitSeconds(t, observation.source.engine),
-    laggingNow: [...lag].filter(
-      ([id, s]) => !broken.has(id) && (s === undefined || s > lagLimitSeconds(t, observation.source.engine)),
-    ),
+    lagLimit,
+    laggingNow: [...lag].filter(([id, s]) => !broken.has(id) && (s === undefined || s > lagLimit)),
     scaleOutCondition: decision.direction === 'out' || decision.recommendation > current,
     low: decision.direction === 'in' || decision.recommendation < current,
     draining: liveReplicas(observation, broken)

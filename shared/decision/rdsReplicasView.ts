@@ -292,7 +292,8 @@ export function capacity(
   const lag = metrics ? readerLag(t, observation, metrics, now) : new Map<string, number | undefined>();
   const broken = brokenReplicas(t, observation, lag, now);
   const live = liveReplicas(observation, broken);
-  const lagging = (id: string) => (lag.get(id) ?? 0) > lagLimitSeconds(t, observation.source.engine);
+  const limit = lagLimitSeconds(t, observation.source.engine);
+  const lagging = (id: string) => (lag.get(id) ?? 0) > limit;
   return {
     current: live.length,
     serving: live.filter((r) => r.status === 'available' && !isDraining(r) && !lagging(r.id)).length,
@@ -381,10 +382,6 @@ function ownCount(target: RdsReplicasTarget, rule: Rule, total: number): number 
   return total === 1 ? 1 : total / 2;
 }
 
-/**
- * The newest lag in seconds of a lag series, when a datapoint of the last five minutes exists. −1 is kept
- * as it is: RDS's "replication is not active" (MySQL, MariaDB).
- */
 /** Each reader's lag in seconds (undefined: no recent datapoint; −1: replication not active). */
 export function readerLag(
   target: Target,

@@ -57,31 +57,6 @@ export interface ScheduledPlan {
  * to raise MinSize and bring it back (0, or 1), nothing is raised. Without floors (declined, untrusted), one
  * action returns a MinSize an earlier run raised to the baseline; nothing when MinSize is already there.
  */
-/**
- * The actions moved off the minutes other actions of the group start at, each to the next free minute: AWS
- * refuses an action at a time another scheduled action has ("a scheduled action with this scheduled start
- * time already exists"), and the refusal failed the run every hour and left the rest of the schedule unput.
- * An operator's action at a round hour meets one of Scalepilot's on the 5-minute grid often enough.
- */
-export function clearOfTakenMinutes<A extends { readonly start: Date; readonly name: string }>(
-  target: string,
-  actions: readonly A[],
-  taken: ReadonlySet<number>,
-): A[] {
-  const used = new Set(taken);
-  return actions.map((a) => {
-    let at = Math.floor(a.start.getTime() / MINUTE) * MINUTE;
-    if (!used.has(at)) {
-      used.add(at);
-      return a;
-    }
-    while (used.has(at)) at += MINUTE;
-    used.add(at);
-    const start = new Date(at);
-    return { ...a, start, name: forecastActionName(target, start) };
-  });
-}
-
 export function scheduledMinSizes(options: {
   readonly target: string;
   readonly floors: FloorSchedule | undefined;
@@ -95,7 +70,7 @@ export function scheduledMinSizes(options: {
   const { floors, now, target, currentMinSize } = options;
   const budget = Math.max(0, options.budget);
   const baseline = Math.min(options.baseline, options.maxSize);
-  const first = Math.ceil((now.getTime() + SCHEDULE_LEAD_SECONDS * 1000) / MINUTE) * MINUTE;
+  const first = firstStartMs(now);
   const segments: Segment[] = [];
   const step = (floors?.stepMinutes ?? 1) * MINUTE;
   floors?.units.forEach((u, i) => {
@@ -133,4 +108,47 @@ export function scheduledMinSizes(options: {
   }
   const cut = k < segments.length ? { cutAt: new Date((segments[k - 1] as Segment).end) } : {};
   return { actions: plan(k).map(named), ...cut };
+}
+
+/** The first start a plan made at `now` may take: a whole minute at least SCHEDULE_LEAD_SECONDS after it. */
+export function firstStartMs(now: Date): number {
+  return Math.ceil((now.getTime() + SCHEDULE_LEAD_SECONDS * 1000) / MINUTE) * MINUTE;
+}
+
+/** The minutes the group's actions that are not the forecast's start at (AWS takes one action a start time). */
+export function othersStartMinutes(
+  actions: readonly { readonly name: string; readonly start?: Date }[],
+): Set<number> {
+  return new Set(
+    actions.flatMap((a) =>
+      a.name.startsWith(FORECAST_ACTION_PREFIX) || !a.start
+        ? []
+        : [Math.floor(a.start.getTime() / MINUTE) * MINUTE],
+    ),
+  );
+}
+
+/**
+ * The actions moved off the minutes other actions of the group start at, each to the next free minute: AWS
+ * refuses an action at a time another scheduled action has ("a scheduled action with this scheduled start
+ * time already exists"), and the refusal failed the run every hour and left the rest of the schedule unput.
+ * An operator's action at a round hour meets one of Scalepilot's on the 5-minute grid often enough.
+ */
+export function clearOfTakenMinutes<A extends { readonly start: Date; readonly name: string }>(
+  target: string,
+  actions: readonly A[],
+  taken: ReadonlySet<number>,
+): A[] {
+  const used = new Set(taken);
+  return actions.map((a) => {
+    let at = Math.floor(a.start.getTime() / MINUTE) * MINUTE;
+    if (!used.has(at)) {
+      used.add(at);
+      return a;
+    }
+    while (used.has(at)) at += MINUTE;
+    used.add(at);
+    const start = new Date(at);
+    return { ...a, start, name: forecastActionName(target, start) };
+  });
 }

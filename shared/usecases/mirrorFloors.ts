@@ -2,6 +2,7 @@ import {
   clearOfTakenMinutes,
   FORECAST_ACTION_PREFIX,
   MAX_SCHEDULED_ACTIONS,
+  othersStartMinutes,
   type ScheduledPlan,
   scheduledMinSizes,
 } from '../decision/scheduledFloors';
@@ -38,15 +39,7 @@ export async function mirrorFloors(
     budget,
   });
   if (plan.actions.length > 0 && group.owner !== 'this') await groups.markOwned(name);
-  // The minutes the group's other actions start at: AWS takes one action a minute.
-  const taken = new Set(
-    existing.flatMap((a) =>
-      a.name.startsWith(FORECAST_ACTION_PREFIX) || !a.start
-        ? []
-        : [Math.floor(a.start.getTime() / 60_000) * 60_000],
-    ),
-  );
-  const actions = clearOfTakenMinutes(target.name, plan.actions, taken);
+  const actions = clearOfTakenMinutes(target.name, plan.actions, othersStartMinutes(existing));
   const keep = new Set(actions.map((a) => a.name));
   await groups.replace(
     name,

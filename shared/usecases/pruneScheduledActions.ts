@@ -2,7 +2,9 @@ import type { PauseState } from '../decision/pauseState';
 import {
   clearOfTakenMinutes,
   FORECAST_ACTION_PREFIX,
+  firstStartMs,
   forecastActionName,
+  othersStartMinutes,
   targetOfAction,
 } from '../decision/scheduledFloors';
 import type { Decision } from '../decision/types';
@@ -186,12 +188,7 @@ async function clearOfOthers(
   group: string,
   action: { name: string; start: Date; minSize: number },
 ) {
-  const others = (await groups.scheduledActions(group)).filter(
-    (a) => !a.name.startsWith(FORECAST_ACTION_PREFIX),
-  );
-  const taken = new Set(
-    others.flatMap((a) => (a.start ? [Math.floor(a.start.getTime() / 60_000) * 60_000] : [])),
-  );
+  const taken = othersStartMinutes(await groups.scheduledActions(group));
   return clearOfTakenMinutes(target, [action], taken)[0];
 }
 
@@ -210,7 +207,7 @@ function restoredMinSize(
         ? Math.min(...planned)
         : undefined;
   if (baseline === undefined || liveMin === undefined || liveMin <= baseline) return undefined;
-  const start = new Date(Math.ceil((deps.clock.now().getTime() + 60_000) / 60_000) * 60_000);
+  const start = new Date(firstStartMs(deps.clock.now()));
   return { name: forecastActionName(target, start), start, minSize: baseline };
 }
 

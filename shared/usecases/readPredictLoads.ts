@@ -85,16 +85,12 @@ function chunkedHistory(
           targets.slice(index * HISTORY_CHUNK_TARGETS, (index + 1) * HISTORY_CHUNK_TARGETS),
           historyPeriodSeconds,
         );
-        // The chunk before goes now, before the next read's datapoints arrive.
-        held = undefined;
-        const read = (async () => ({
-          reads,
-          points:
-            reads.queries.length > 0
-              ? await deps.history.history(reads.queries, span.start, span.end)
-              : (new Map() as Points),
-        }))();
-        held = { index, read };
+        const points: Promise<Points> =
+          reads.queries.length > 0
+            ? deps.history.history(reads.queries, span.start, span.end)
+            : Promise.resolve(new Map());
+        // Held in the chunk before's place: its datapoints go as this read starts.
+        held = { index, read: points.then((p) => ({ reads, points: p })) };
       }
       return held.read;
     },
