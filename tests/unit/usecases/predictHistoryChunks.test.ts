@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import {
   type PredictDeps,
   type PredictionFailedError,
@@ -13,36 +12,18 @@ import {
   InMemoryScheduledActions,
   SyntheticHistory,
 } from '../../harness/predictPorts';
+import { asgTarget, DAY, daily, policyWith, T0 } from './predictTargetsFixtures';
 
 // Every target's 32 days were read at once, before the first forecast: about 3.5 MB a target held to the run's
 // end, so at about 300 predictive targets the function's 1 GB ran out every hour, before its deadline could
 // defer any (found by a review; measured with the real CloudWatch reader on a fake client).
 
-const DAY = 86_400_000;
-const T0 = Date.parse('2026-12-01T10:02:00Z');
-
-function fleet(n: number) {
-  return validatePolicy({
-    version: 1,
-    targets: Array.from({ length: n }, (_, i) => ({
-      name: `api-${i}`,
-      kind: 'asg',
-      autoScalingGroupName: `g-${i}`,
-      capacity: { min: 2, max: 10 },
-      predictive: true,
-      rules: [
-        {
-          name: 'cpu',
-          type: 'step',
-          metric: { namespace: 'AWS/EC2', name: 'CPUUtilization' },
-          scaleOut: [{ above: 70, add: 2 }],
-          scaleIn: [{ below: 30, remove: 1 }],
-        },
-      ],
-    })),
-    predictive: { enabled: true, mode: 'forecast-only', lookbackDays: 3 },
-  });
-}
+/** `n` groups like the predict tests' one, forecast-only (nothing but the reads and forecasts is under test). */
+const fleet = (n: number) =>
+  policyWith(
+    { mode: 'forecast-only' },
+    Array.from({ length: n }, (_, i) => ({ ...asgTarget, name: `api-${i}`, autoScalingGroupName: `g-${i}` })),
+  );
 
 /** The predict function's ports over `n` targets, the history and the publisher given. */
 const depsOf = (
@@ -62,7 +43,7 @@ const depsOf = (
 
 describe('the lookback history is read a chunk of targets at a time, as the run reaches them', () => {
   it(`60 targets: three reads of at most ${HISTORY_CHUNK_TARGETS} targets, each after the chunk before was forecast`, async () => {
-    const history = new SyntheticHistory((t) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY)));
+    const history = new SyntheticHistory(daily);
     const order: string[] = [];
     const publisher = new CollectedForecastMetrics();
     const reading = history.history.bind(history);
