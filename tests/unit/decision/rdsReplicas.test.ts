@@ -1,5 +1,5 @@
 // The replica kind's pure pieces: capacity view, settlement, the readers' metrics, projection and names.
-// The gates' table is in rdsReplicasGates.test.ts.
+// The gates' tables are in rdsReplicasGates.test.ts and rdsReplicaHealthGates.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   capacity,
