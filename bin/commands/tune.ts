@@ -13,7 +13,10 @@ export function registerTune(program: Command): void {
       ),
   )
     .option('--kind <kind>', 'asg | rds-replicas | cache-shards', 'asg')
-    .option('--policy <file>', "tune this policy's target of the kind (its range, warm-up, rule, predictive)")
+    .option(
+      '--policy <file>',
+      "tune this policy's target of the kind (its range, warm-up, rules, predictive)",
+    )
     .option('--target <name>', 'with --policy: the target to tune when the policy has several of the kind')
     .option('--per-interval-count', 'the values are counts per row interval: divide by the step')
     .option('--json', 'print the result as JSON')

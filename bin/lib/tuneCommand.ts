@@ -1,4 +1,4 @@
-import { Document, isCollection, visit } from 'yaml';
+import { Document, isCollection, isPair, isScalar, visit } from 'yaml';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
@@ -83,11 +83,13 @@ export function recommendationLines(
     const iso = (m: number) => new Date(start + m * 60_000).toISOString().slice(0, 16);
     return `${iso(r.from)} to ${iso(r.to)}Z (${((r.to - r.from) / 1440).toFixed(1)} days)`;
   };
+  const tuned = result.rules?.tuned ?? 'utilisation';
   const lines = [
     `${source}, ${kind} target "${target?.name ?? 'backtest'}": searched on ${at(result.search)}, validated on ${at(result.validation)}`,
+    ...(result.rules?.notReplayed ?? []),
     '',
     '# the recommended change, as tested (paste into your policy; keys not shown stay as they are; its rules list',
-    '# replaces yours: it was tested with the first rule alone, and its rateLimits replace yours too)',
+    `# is yours with rule "${tuned}" tuned, the others as they are, and its rateLimits replace yours too)`,
     recommendedYaml(result, target).trimEnd(),
     '',
     'on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):',
@@ -128,12 +130,15 @@ function policyTarget(targets: readonly Target[], kind: TargetKind, o: TuneComma
   return found;
 }
 
-/** The change as policy YAML: the target's reactive keys, and the predictive tuning price when tuned. */
+/**
+ * The change as policy YAML: the target's reactive keys, its rules list with the tuned rule's knobs (the target's
+ * other rules as they are, in their places), and the predictive tuning price when tuned.
+ */
 export function recommendedYaml(
   result: Extract<TuneResult, { status: 'recommended' }>,
   target?: Target,
 ): string {
-  const rule = target?.rules[0] ?? {
+  const rule = target?.rules.find((r) => r.name === result.rules?.tuned) ?? {
     name: 'utilisation',
     metric: { namespace: 'Backtest', name: 'Utilisation' },
   };
@@ -144,10 +149,12 @@ export function recommendedYaml(
     result.floors?.floorTargetPercent,
     result.floors?.scaleInHoldsUnderFloor,
   );
+  // Pasting changes only the rule tested: a rule left out of the replay stays too (its own line says so).
+  const rules = target ? target.rules.flatMap<unknown>((r) => (r === rule ? keys.rules : [r])) : keys.rules;
   // The rate limits as tested: the candidate runs with these and no others (tuneHistory's candidateTarget).
   const rateLimits = { scaleOut: [], scaleIn: keys.rateLimits?.scaleIn ?? [] };
   const change = {
-    targets: [{ name: target?.name ?? 'backtest', ...keys, rateLimits }],
+    targets: [{ name: target?.name ?? 'backtest', ...keys, rateLimits, rules }],
     ...(result.floors
       ? {
           predictive: {
@@ -160,11 +167,13 @@ export function recommendedYaml(
         }
       : {}),
   };
-  // The target's keys one per line, each value on that line (as docs/policy.md writes them).
+  // The target's keys one per line, each value on that line (as docs/policy.md writes them), and each rule on its own.
   const doc = new Document(change);
   visit(doc, {
     Collection(_, node, path) {
-      if (isCollection(node) && path.filter(isCollection).length >= 3) node.flow = true;
+      const parent = path[path.length - 1];
+      const rulesList = isPair(parent) && isScalar(parent.key) && parent.key.value === 'rules';
+      if (isCollection(node) && path.filter(isCollection).length >= 3 && !rulesList) node.flow = true;
     },
   });
   return doc.toString({ lineWidth: 0 });

@@ -20,6 +20,7 @@ import {
   type ReactiveKnobs,
   reactiveTargetKeys,
 } from './reactiveKnobs';
+import { type TunedRules, tunedRules } from './tunedRules';
 
 /**
  * `scalepilot tune`: the knobs of one target chosen on the first two thirds of its own history and judged on the
@@ -43,7 +44,10 @@ export const PREDICTIVE_GOALS: Record<TargetKind, Goal> = {
 
 export interface TuneSettings {
   readonly kind: TargetKind;
-  /** The policy's target of the kind (its range, warm-up, first rule and `predictive`); default: the backtest's. */
+  /**
+   * The policy's target of the kind (its range, warm-up, rules and `predictive`): its target-tracking rule is the one
+   * varied, its other rules on that rule's metric replay as they are (`tunedRules`); default: the backtest's.
+   */
   readonly target?: Target;
   /** The policy's predictive section; predictive knobs are tuned only when it is enabled and the target predictive. */
   readonly predictive: PredictivePolicy;
@@ -77,6 +81,8 @@ export type TuneResult =
       readonly predictiveRatios?: Ratios;
       /** Three forward folds over the last third, each chosen on everything before it. */
       readonly folds: readonly TuneFold[];
+      /** With a policy target: the rule varied, and one line per rule of the target left out of the replay. */
+      readonly rules?: { readonly tuned: string; readonly notReplayed: readonly string[] };
     }
   | { readonly status: 'refused'; readonly message: string };
 
@@ -88,6 +94,8 @@ export function tuneHistory(series: MinuteSeries, settings: TuneSettings): TuneR
       status: 'refused',
       message: `${(minutes / 1440).toFixed(1)} days of history: tune needs at least ${MIN_TUNE_DAYS} (two to search on, one to validate on), 14 or more to be sure`,
     };
+  const rules = settings.target ? tunedRules(settings.target) : undefined;
+  if (rules && 'refused' in rules) return { status: 'refused', message: rules.refused };
   const cut = Math.floor((minutes * 2) / 3);
   const third = Math.floor((minutes - cut) / 3);
   const folds: Range[] = [0, 1, 2].map((i) => ({
@@ -95,16 +103,17 @@ export function tuneHistory(series: MinuteSeries, settings: TuneSettings): TuneR
     to: i === 2 ? minutes : cut + (i + 1) * third,
   }));
   const scenario = tuneScenario(series, settings, cut);
+  const own = settings.target && rules ? { target: settings.target, rules } : undefined;
   const reference = simulate(targetTracking(), scenario, series.start);
   const reactiveRuns = REACTIVE_GRID.map((knobs) =>
-    simulate(scalepilot(candidateTarget(settings, scenario, knobs), { name: 'r' })(), scenario, series.start),
+    simulate(scalepilot(candidateTarget(own, scenario, knobs), { name: 'r' })(), scenario, series.start),
   );
   const pickReactive = (before: number) =>
     best(reactiveRuns, reference, { from: 0, to: before }, REACTIVE_GOAL);
   const chosen = pickReactive(cut);
   const reactive = REACTIVE_GRID[chosen] as ReactiveKnobs;
   const validation = { from: cut, to: minutes };
-  const predictive = predictiveStage(series, settings, scenario, reference, pickReactive);
+  const predictive = predictiveStage(series, settings, own, scenario, reference, pickReactive);
   return {
     status: 'recommended',
     search: { from: 0, to: cut },
@@ -121,6 +130,7 @@ export function tuneHistory(series: MinuteSeries, settings: TuneSettings): TuneR
         ...(predictive ? predictive.at(range.from, range) : {}),
       };
     }),
+    ...(rules ? { rules: { tuned: rules.tuned.name, notReplayed: rules.notReplayed } } : {}),
   };
 }
 
@@ -132,31 +142,40 @@ function tuneScenario(series: MinuteSeries, settings: TuneSettings, cut: number)
   return { ...scenarioFor(series.load.slice(0, cut), settings.kind, range), load: series.load };
 }
 
+/** A policy's target, with which of its rules tune varies and replays. */
+interface OwnTarget {
+  readonly target: Target;
+  readonly rules: TunedRules;
+}
+
 /**
- * The target a candidate runs: the policy's target (or the backtest's) with the candidate's reactive knobs, and
- * with its floors' sizing when given (which also releases scale-in under a floor).
+ * The target a candidate runs: the policy's target (or the backtest's) with the candidate's reactive knobs on the
+ * rule tuned, its other replayed rules as they are (in their places), and with its floors' sizing when given
+ * (which also releases scale-in under a floor).
  */
-export function candidateTarget(
-  settings: TuneSettings,
+function candidateTarget(
+  own: OwnTarget | undefined,
   s: Scenario,
   knobs: ReactiveKnobs,
   floorTargetPercent?: number,
   scaleInHoldsUnderFloor = true,
 ): Target {
-  const own = settings.target;
   if (!own) return scalepilotTarget(s, knobs, floorTargetPercent, scaleInHoldsUnderFloor);
-  const rule = own.rules[0] as Target['rules'][number];
-  const { rateLimits: _, ...rest } = own;
+  const { tuned, replayed } = own.rules;
+  const { rateLimits: _, ...rest } = own.target;
   const keys = reactiveTargetKeys(
     knobs,
-    { name: rule.name, metric: rule.metric },
+    { name: tuned.name, metric: tuned.metric },
     floorTargetPercent,
     scaleInHoldsUnderFloor,
+  );
+  const rules = own.target.rules.flatMap<unknown>((r) =>
+    r === tuned ? keys.rules : replayed.includes(r) ? [r] : [],
   );
   const policy = validatePolicy({
     version: 1,
     maxUnitsPerDecision: Math.max(1, s.max - s.min),
-    targets: [{ ...rest, ...keys }],
+    targets: [{ ...rest, ...keys, rules }],
   });
   return policy.targets[0] as Target;
 }
@@ -165,6 +184,7 @@ export function candidateTarget(
 function predictiveStage(
   series: MinuteSeries,
   settings: TuneSettings,
+  own: OwnTarget | undefined,
   scenario: Scenario,
   reference: Timeline,
   pickReactive: (before: number) => number,
@@ -181,7 +201,7 @@ function predictiveStage(
         const { floorTargetPercent, scaleInHoldsUnderFloor, trustMaseRatio, seasonalFloor, tuning } = knobs;
         const { maxBufferPercent, maxBufferOfMeanPercent } = knobs;
         const target = candidateTarget(
-          settings,
+          own,
           scenario,
           REACTIVE_GRID[c] as ReactiveKnobs,
           floorTargetPercent,

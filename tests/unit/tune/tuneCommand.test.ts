@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { TuneCommandError, tuneCommand, tuneTraceRows } from '../../../bin/lib/tuneCommand';
+import { loadPolicyFile } from '../../../shared/policy/loadPolicyFile';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 
 const dir = mkdtempSync(join(tmpdir(), 'tune-'));
@@ -106,6 +107,91 @@ describe('scalepilot tune', () => {
     expect(out).toContain(
       "note: the policy's predictive.mode is forecast-only: these floors act only once it is forecast-and-scale",
     );
+  });
+
+  describe('a target with several rules: the one tuned varies, the others stay in the replay and in the change', () => {
+    /** POLICY's target with one more rule after its CPU rule. */
+    function withRule(file: string, rule: Record<string, unknown>): string {
+      const policy = parse(POLICY);
+      policy.targets[0].rules.push(rule);
+      const policyFile = join(dir, file);
+      writeFileSync(policyFile, JSON.stringify(policy));
+      return policyFile;
+    }
+    const rulesOf = (out: string) =>
+      parse(out.slice(out.indexOf('targets:'), out.indexOf('\non the validation part'))).targets[0].rules;
+    let alone: Awaited<ReturnType<typeof run>> | undefined;
+    const firstRuleAlone = async () => {
+      const policyFile = join(dir, 'one-rule.yml');
+      writeFileSync(policyFile, POLICY);
+      alone ??= await run(trace(4), { kind: 'rds-replicas', policy: policyFile });
+      return alone;
+    };
+
+    it('a second rule on the same metric runs in every candidate and is printed as it is', async () => {
+      const burst = {
+        name: 'cpu-burst',
+        type: 'step',
+        metric: { namespace: 'AWS/RDS', name: 'CPUUtilization' },
+        scaleOut: [{ above: 80, add: 2 }],
+      };
+      const policyFile = withRule('two-rules.yml', burst);
+      const { result, out } = await run(trace(4), { kind: 'rds-replicas', policy: policyFile });
+      if (result.status !== 'recommended') throw new Error(result.message);
+      const rules = rulesOf(out);
+      expect(rules.map((r: { name: string }) => r.name)).toEqual(['cpu', 'cpu-burst']);
+      expect(rules[1]).toEqual(loadPolicyFile(policyFile).targets[0]?.rules[1]);
+      expect(out).toContain('# is yours with rule "cpu" tuned, the others as they are');
+      expect(out).not.toContain('not replayed');
+      // The burst rule acted in the replay: the rules' figures are not the first rule's alone.
+      const one = await firstRuleAlone();
+      if (one.result.status !== 'recommended') throw new Error(one.result.message);
+      expect(result.reactiveRatios).not.toEqual(one.result.reactiveRatios);
+      // Pasted over the policy's target, the change keeps both rules and validates.
+      const policy = JSON.parse(readFileSync(policyFile, 'utf8'));
+      policy.targets[0] = {
+        ...policy.targets[0],
+        ...parse(out.slice(out.indexOf('targets:'), out.indexOf('\non the validation part'))).targets[0],
+      };
+      expect(validatePolicy(policy).targets[0]?.rules.map((r) => r.name)).toEqual(['cpu', 'cpu-burst']);
+    });
+
+    it('a rule on another metric is named in one line, left out of the replay, and kept in the change', async () => {
+      const iops = {
+        name: 'read-iops',
+        type: 'step',
+        metric: { namespace: 'AWS/RDS', name: 'ReadIOPS' },
+        scaleOut: [{ above: 5000, add: 1 }],
+      };
+      const policyFile = withRule('other-metric.yml', iops);
+      const { result, out } = await run(trace(4), { kind: 'rds-replicas', policy: policyFile });
+      if (result.status !== 'recommended') throw new Error(result.message);
+      const said = out.split('\n').filter((line) => line.includes('not replayed'));
+      expect(said).toEqual([
+        'rule "read-iops" not replayed: it reads AWS/RDS/ReadIOPS {DBInstanceIdentifier=reports}, and the trace stands for AWS/RDS/CPUUtilization {DBInstanceIdentifier=reports} (rule "cpu", the one tuned); tuned without it, kept as it is',
+      ]);
+      expect(rulesOf(out).map((r: { name: string }) => r.name)).toEqual(['cpu', 'read-iops']);
+      // Tuned as if it were not there: the very figures of the first rule alone.
+      const one = await firstRuleAlone();
+      if (one.result.status !== 'recommended') throw new Error(one.result.message);
+      expect(result.reactiveRatios).toEqual(one.result.reactiveRatios);
+      expect(result.reactive).toEqual(one.result.reactive);
+    });
+
+    it('refuses in one line on stderr when no rule can be replayed', async () => {
+      const policy = parse(POLICY);
+      policy.targets[0].rules[0].metric.statistic = 'SampleCount';
+      const policyFile = join(dir, 'counts.yml');
+      writeFileSync(policyFile, JSON.stringify(policy));
+      const file = trace(4);
+      const { result, out, err } = await run(file, { kind: 'rds-replicas', policy: policyFile });
+      expect(result.status).toBe('refused');
+      expect(err).toBe(
+        `${file}: no recommendation: no rule of target "reports-db" can be replayed on one load trace: rule "cpu" reads SampleCount (how many datapoints arrived), which a load trace does not carry`,
+      );
+      expect(out).toBe('');
+      expect(process.exitCode).toBe(1);
+    });
   });
 
   it('refuses to recommend from too little history, says why on stderr (not into a redirected change), and exits 1', async () => {
