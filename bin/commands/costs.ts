@@ -4,7 +4,7 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
 import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { scalingLine, usd } from '../../shared/cost/costMessage';
-import { addDays, newestCompleteDay, utcDate } from '../../shared/cost/evaluateCosts';
+import { addDays, COMPARED_DAYS, newestCompleteDay, utcDate } from '../../shared/cost/evaluateCosts';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
@@ -85,12 +85,17 @@ async function costChecks(policy: Policy, cost: CostSection, count: number, opti
     liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
   });
   const first = addDays(newest, 1 - count);
-  await costs.prefetch(addDays(first, -cost.anomaly.trailingDays), utcDate(now.getTime()));
+  // Each morning run also compares the day(s) before its newest (Cost Explorer may still be filling them in).
+  const oldest = addDays(first, 1 - COMPARED_DAYS);
+  await costs.prefetch(addDays(oldest, -cost.anomaly.trailingDays), utcDate(now.getTime()));
   const rows: CostCheck[] = [];
   for (let i = 0; i < count; i += 1) {
     const day = addDays(first, i);
     const at = new Date(Date.parse(`${addDays(day, 1)}T00:00:00Z`) + cost.completeAfterHours * 3_600_000);
-    rows.push((await alertCosts(deps(at, false), 'daily', { send: false })).evaluation);
+    const { evaluation } = await alertCosts(deps(at, false), 'daily', { send: false });
+    // One read of today's figures: a day compared again by the next morning's run alerts the same, so a row
+    // shows its own day's alerts only.
+    rows.push({ ...evaluation, alerts: evaluation.alerts.filter((a) => a.day === day) });
   }
   const forecast = cost.monthlyBudgetUsd
     ? (await alertCosts(deps(now, true), 'forecast', { send: false })).evaluation

@@ -22,44 +22,99 @@ export function newestCompleteDay(now: Date, completeAfterHours: number): string
   return utcDate(now.getTime() - completeAfterHours * 3_600_000 - DAY_MS);
 }
 
+/**
+ * How many days one daily run compares: the newest complete day, and the day before it again. AWS updates
+ * billing data up to three times a day, and the latest figures of a period are had by querying it again
+ * (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-api-best-practices.html); a result whose
+ * figures may still change is marked `Estimated` (ResultByTime), but AWS documents no hour after which a
+ * day's figures are final. In practice (no AWS figure) Cost Explorer fills a day in over the day or two after
+ * it ended, so a day is compared first `completeAfterHours` after it ended and again by the next morning's
+ * run: a day that crosses a limit only once later figures came in is alerted then. Spend added later still
+ * is not compared.
+ */
+export const COMPARED_DAYS = 2;
+
+/**
+ * The days a daily run at `now` compares, oldest first: the newest complete day (`completeAfterHours`
+ * decides when a day is first compared) and the `COMPARED_DAYS - 1` before it, which Cost Explorer may still
+ * be filling in. Today is never compared.
+ */
+export function comparedDays(now: Date, completeAfterHours: number): string[] {
+  const newest = newestCompleteDay(now, completeAfterHours);
+  return Array.from({ length: COMPARED_DAYS }, (_, i) => addDays(newest, i + 1 - COMPARED_DAYS));
+}
+
 export interface CostInput {
   readonly cost: CostPolicy;
   readonly now: Date;
-  /** `daily`: the day's spend, anomalies, the scaling cost and the forecast; `forecast`: the forecast only. */
+  /** `daily`: the compared days' spend, anomalies, scaling cost and the forecast; `forecast`: the forecast only. */
   readonly check: 'daily' | 'forecast';
-  /** Cost Explorer's days from `trailingDays` before the compared day up to today, in any order. */
+  /** Cost Explorer's days from `trailingDays` before the oldest compared day up to today, in any order. */
   readonly days: readonly DailyCost[];
   readonly forecast?: MonthForecast;
-  readonly scaling: readonly ScalingCost[];
+  /** The cost of Scalepilot's scaling on each compared day, by date (a day left out: none known). */
+  readonly scaling: Readonly<Record<string, readonly ScalingCost[]>>;
   readonly region: string;
 }
 
 /**
  * The cost alerts of one run, from the policy's cost section and the figures read. Pure: the same input
- * always gives the same alerts and the same words. A check that cannot run says why in `notes`.
+ * always gives the same alerts and the same words. A daily run compares each of `comparedDays` on its own
+ * (oldest first: its alerts, then the newer day's); a check that cannot run says why in `notes`.
  */
 export function evaluateCosts(input: CostInput): CostEvaluation {
-  const { cost } = input;
-  const alerts: CostAlert[] = [];
   const notes: string[] = [];
   const forecastAlert = checkForecast(input, notes);
+  const forecastAlerts = forecastAlert ? [forecastAlert] : [];
   if (input.check === 'forecast')
-    return { alerts: forecastAlert ? [forecastAlert] : [], notes, scaling: [], ...withForecast(input) };
+    return { alerts: forecastAlerts, notes, scaling: [], ...withForecast(input) };
 
-  const day = newestCompleteDay(input.now, cost.completeAfterHours);
+  const compared = comparedDays(input.now, input.cost.completeAfterHours);
   const byDate = new Map(input.days.map((d) => [d.date, d]));
+  const checks = compared.map((day, i) =>
+    checkDay(input, day, byDate, i === compared.length - 1 ? 'newest' : 'again'),
+  );
+  const newest = checks[checks.length - 1];
+  return {
+    ...(newest?.dayCost ? { day: newest.day, dayCost: newest.dayCost } : {}),
+    compared,
+    alerts: [...checks.flatMap((c) => c.alerts), ...forecastAlerts],
+    notes: [...notes, ...checks.flatMap((c) => c.notes)],
+    scaling: newest?.scaling ?? [],
+    ...withForecast(input),
+  };
+}
+
+/** The daily checks of one compared day: its spend against the limit, its anomalies, the cost of scaling. */
+function checkDay(
+  input: CostInput,
+  day: string,
+  byDate: ReadonlyMap<string, DailyCost>,
+  turn: 'newest' | 'again',
+): {
+  day: string;
+  dayCost?: DailyCost;
+  alerts: CostAlert[];
+  notes: string[];
+  scaling: readonly ScalingCost[];
+} {
+  const { cost } = input;
+  const scaling = input.scaling[day] ?? [];
   const dayCost = byDate.get(day);
   if (!dayCost || isEmpty(dayCost)) {
-    notes.push(
-      `no Cost Explorer data for ${day} (the newest day complete ${cost.completeAfterHours} h after its end): no daily alert`,
-    );
+    const which =
+      turn === 'newest'
+        ? `the newest day complete ${cost.completeAfterHours} h after its end`
+        : 'compared again while Cost Explorer may still be filling it in';
     return {
-      alerts: forecastAlert ? [forecastAlert] : [],
-      notes,
-      scaling: input.scaling,
-      ...withForecast(input),
+      day,
+      alerts: [],
+      scaling,
+      notes: [`no Cost Explorer data for ${day} (${which}): no daily alert`],
     };
   }
+  const alerts: CostAlert[] = [];
+  const notes: string[] = [];
   const trailing = Array.from({ length: cost.anomaly.trailingDays }, (_, i) =>
     byDate.get(addDays(day, -1 - i)),
   )
@@ -67,14 +122,14 @@ export function evaluateCosts(input: CostInput): CostEvaluation {
     .reverse();
   const moves = topMoves(dayCost, trailing);
   const link = costExplorerLink(addDays(day, -cost.anomaly.trailingDays), day);
-  const scalingUsd = input.scaling.reduce((sum, s) => sum + (s.usd ?? 0), 0);
+  const scalingUsd = scaling.reduce((sum, s) => sum + (s.usd ?? 0), 0);
 
   if (dayCost.total > cost.dailyLimitUsd)
     alerts.push(
       alert('daily-limit', 'daily-limit', day, dayCost.total, cost.dailyLimitUsd, {
         moves,
         link,
-        scaling: input.scaling,
+        scaling,
         estimated: dayCost.estimated,
       }),
     );
@@ -87,12 +142,11 @@ export function evaluateCosts(input: CostInput): CostEvaluation {
       alert('scaling-cost', 'scaling-cost', day, scalingUsd, cost.scalingDailyLimitUsd, {
         moves,
         link,
-        scaling: input.scaling,
+        scaling,
       }),
     );
-  for (const s of input.scaling) if (s.note) notes.push(`${s.target}: ${s.note}`);
-  if (forecastAlert) alerts.push(forecastAlert);
-  return { day, dayCost, alerts, notes, scaling: input.scaling, ...withForecast(input) };
+  for (const s of scaling) if (s.note) notes.push(`${s.target} on ${day}: ${s.note}`);
+  return { day, dayCost, alerts, notes, scaling };
 }
 
 /** One alert per service whose day is an anomaly against its trailing days (3 at least, else a note). */

@@ -57,12 +57,15 @@ export interface ServiceMove {
 }
 
 export interface CostEvaluation {
-  /** The complete day compared (daily check), if there was one with data. */
+  /** The newest complete day compared (daily check), if Cost Explorer had data for it. */
   readonly day?: string;
   readonly dayCost?: DailyCost;
+  /** Every day the daily check compared, oldest first: the newest complete day and the day(s) before it. */
+  readonly compared?: readonly string[];
   readonly alerts: readonly CostAlert[];
   /** Checks that could not run or found nothing, each with why (logged; never silent). */
   readonly notes: readonly string[];
+  /** The cost of Scalepilot's scaling on the newest compared day. */
   readonly scaling: readonly ScalingCost[];
   readonly forecast?: MonthForecast;
 }

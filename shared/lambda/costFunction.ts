@@ -85,6 +85,8 @@ export function costFunction(options: CostRuntimeOptions = {}) {
     return {
       check,
       day: run.evaluation.day,
+      // The daily check compares the day before `day` again: its alerts and notes are in the lists too.
+      ...(run.evaluation.compared ? { compared: run.evaluation.compared } : {}),
       alerts: run.evaluation.alerts.length,
       sent: run.sent,
       alreadySent: run.alreadySent,

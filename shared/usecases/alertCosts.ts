@@ -1,4 +1,4 @@
-import { addDays, evaluateCosts, newestCompleteDay, utcDate } from '../cost/evaluateCosts';
+import { addDays, comparedDays, evaluateCosts, utcDate } from '../cost/evaluateCosts';
 import { type LiveUnit, needsLiveUnit, type PriceTable, scalingCost } from '../cost/scalingCost';
 import type { CostAlert, CostEvaluation, MonthForecast, ScalingCost } from '../cost/types';
 import type { Decision } from '../decision/types';
@@ -70,9 +70,10 @@ export class CostAlertDeliveryError extends ScalingError {}
 
 /**
  * One run of the cost check: read Cost Explorer and the ledger, evaluate (pure), then send each alert on
- * each channel once per day: claim (a conditional write that expires after `claimSeconds`), send, then
- * mark sent. A failed send gives the claim back; a run that dies between claim and mark leaves only the
- * expiring claim, so a later run sends. With `send: false` (the CLI) nothing is claimed or sent.
+ * each channel once for the day it is about (a day compared by two runs is told once): claim (a conditional
+ * write that expires after `claimSeconds`), send, then mark sent. A failed send gives the claim back; a run
+ * that dies between claim and mark leaves only the expiring claim, so a later run sends. With `send: false`
+ * (the CLI) nothing is claimed or sent.
  */
 export async function alertCosts(
   deps: CostDeps,
@@ -90,11 +91,12 @@ export async function alertCosts(
       alreadySent: [],
     };
   }
-  const { start, end: today, day, monthStart } = costReadRange(cost, now);
+  const { start, end: today, compared, monthStart } = costReadRange(cost, now);
   const days = await deps.costs.dailyCosts(start, today);
   const forecast =
     cost.monthlyBudgetUsd === undefined ? undefined : await monthForecast(deps, days, today, monthStart);
-  const scaling = check === 'daily' ? await scalingCosts(deps, day) : [];
+  const scaling: Record<string, ScalingCost[]> = {};
+  if (check === 'daily') for (const day of compared) scaling[day] = await scalingCosts(deps, day);
   const evaluation = evaluateCosts({
     cost,
     now,
@@ -140,8 +142,8 @@ interface Deliveries {
 }
 
 /**
- * One alert on one channel, at most once a day: claim, send, mark sent; a failed send gives the claim back. What
- * became of it is added to `done`.
+ * One alert on one channel, at most once for its day: claim, send, mark sent; a failed send gives the claim
+ * back. What became of it is added to `done`.
  */
 async function deliver(
   deps: CostDeps,
@@ -158,8 +160,9 @@ async function deliver(
     deps.recordFailed?.('alert-claim');
     throw error;
   });
+  // A day compared again (Cost Explorer may still be filling it in) finds the alert of its first comparison.
   if (claim.status === 'sent') {
-    log.info('cost alert already sent today', where);
+    log.info('cost alert already sent for its day', where);
     done.alreadySent.push({ key: alert.key, channel: channel.channel });
     return;
   }
@@ -200,15 +203,16 @@ async function deliver(
 }
 
 /**
- * The days one run reads from Cost Explorer, [start, end): the trailing window before the compared day
- * and the month so far, up to today (never compared, but not asked for either).
+ * The days one run reads from Cost Explorer, [start, end): the trailing window before the oldest compared
+ * day and the month so far, up to today (never compared, but not asked for either); `compared` oldest first.
  */
 export function costReadRange(cost: NonNullable<Policy['cost']>, now: Date) {
   const end = utcDate(now.getTime());
-  const day = newestCompleteDay(now, cost.completeAfterHours);
+  const compared = comparedDays(now, cost.completeAfterHours);
+  const oldest = compared[0] as string;
   const monthStart = `${end.slice(0, 7)}-01`;
-  const start = [addDays(day, -cost.anomaly.trailingDays), monthStart].sort()[0] as string;
-  return { start, end, day, monthStart };
+  const start = [addDays(oldest, -cost.anomaly.trailingDays), monthStart].sort()[0] as string;
+  return { start, end, compared, monthStart };
 }
 
 function summary(alert: CostAlert, channel: string) {

@@ -155,4 +155,56 @@ describe('alert-cost against the emulator', () => {
     expect(emulator.calls('Publish')).toBe(publishes);
     expect(posted).toHaveLength(1);
   });
+
+  // Cost Explorer keeps filling a day in after it ended, so each daily run compares yesterday and the day
+  // before again. Cost Explorer here is moto's: it answers GetCostAndUsage from the preloaded queue (each run
+  // reads a new range, so it takes the next answer, which are the figures as that morning's Cost Explorer
+  // has them), so aws-sdk-client-mock is not needed; only GetCostForecast is missing, and no budget is set.
+  it('a day that crosses the limit only once later figures came in is alerted then, once; a day alerted is not alerted again', async () => {
+    /** The 20 days before `end` as that morning's Cost Explorer has them: ordinary unless `on` says otherwise. */
+    const upTo = (end: string, on: Record<string, Record<string, number>>): Day[] =>
+      daysBefore(end, 20, ordinary).map((d) => ({ ...d, services: on[d.date] ?? ordinary }));
+    const grown = { [EC2]: 180, [RDS]: 66, [S3]: 33 }; // $279: the 3rd filled in further, still over
+    const publishes = emulator.calls('Publish');
+    const before = posted.length;
+    const daily = async (iso: string, name: string) =>
+      handlerAt(iso)({ check: 'daily' }, lambdaContext(name) as never);
+
+    // 4 Dec, 08:00: the 3rd is over (told), the 2nd is not.
+    await preload(upTo('2026-12-04', { '2026-12-03': busy }));
+    const first = await daily('2026-12-04T08:00:00Z', 'dec-4');
+    expect(first.compared).toEqual(['2026-12-02', '2026-12-03']);
+    expect(first.sent).toHaveLength(2);
+    expect(first.notes).toContain('2026-12-02: $240.00 is within the daily limit of $250.00');
+
+    // 5 Dec: the 3rd, compared again, has grown and is still over: not told again. The 4th looks ordinary.
+    await preload(upTo('2026-12-05', { '2026-12-03': grown }));
+    const second = await daily('2026-12-05T08:00:00Z', 'dec-5');
+    expect(second.sent).toEqual([]);
+    expect(second.alreadySent).toEqual([
+      { key: 'daily-limit', channel: 'sns' },
+      { key: 'daily-limit', channel: 'webhook' },
+    ]);
+    expect(second.notes).toContain('2026-12-04: $240.00 is within the daily limit of $250.00');
+
+    // 6 Dec: Cost Explorer has since added spend to the 4th, now the day before yesterday: over, told now.
+    await preload(upTo('2026-12-06', { '2026-12-03': grown, '2026-12-04': busy }));
+    const third = await daily('2026-12-06T08:00:00Z', 'dec-6');
+    expect(third.sent).toEqual([
+      { key: 'daily-limit', channel: 'sns' },
+      { key: 'daily-limit', channel: 'webhook' },
+    ]);
+    // The schedule delivers again (or a later run reads the same figures): nothing twice.
+    const again = await daily('2026-12-06T14:00:00Z', 'dec-6-again');
+    expect(again.sent).toEqual([]);
+    expect(again.alreadySent).toHaveLength(2);
+
+    // One message per day over the limit, on each channel: the 3rd on the 4th, the 4th on the 6th.
+    expect(emulator.calls('Publish') - publishes).toBe(2);
+    const told = posted.slice(before).map((p) => p.text.split('\n')[0]);
+    expect(told).toEqual([
+      '*Scalepilot cost: $264.00 on 2026-12-03, over the $250.00 daily limit*',
+      '*Scalepilot cost: $264.00 on 2026-12-04, over the $250.00 daily limit*',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, evaluateCosts, newestCompleteDay } from '../../../shared/cost/evaluateCosts';
+import { addDays, comparedDays, evaluateCosts, newestCompleteDay } from '../../../shared/cost/evaluateCosts';
 import type { DailyCost, MonthForecast, ScalingCost } from '../../../shared/cost/types';
 import { CostSchema } from '../../../shared/policy/schema';
 
@@ -46,7 +46,7 @@ const forecastCheck = (forecast?: MonthForecast) =>
     now: NOW,
     check: 'forecast',
     days: [],
-    scaling: [],
+    scaling: {},
     region: 'us-east-1',
     ...(forecast ? { forecast } : {}),
   });
@@ -65,6 +65,108 @@ describe('newestCompleteDay: Cost Explorer lags, so only days over long enough a
   ])('$name', ({ now, hours, day: expected }) => {
     expect(newestCompleteDay(new Date(now), hours)).toBe(expected);
   });
+});
+
+describe('comparedDays: a day is compared again while Cost Explorer may still be filling it in', () => {
+  it.each([
+    {
+      name: '08:00, 6 h after: yesterday and the day before',
+      now: '2026-11-22T08:00:00Z',
+      hours: 6,
+      days: ['2026-11-20', '2026-11-21'],
+    },
+    {
+      name: '05:59, yesterday not yet complete: the two days before it',
+      now: '2026-11-22T05:59:00Z',
+      hours: 6,
+      days: ['2026-11-19', '2026-11-20'],
+    },
+    {
+      name: '06:00 exactly: yesterday and the day before',
+      now: '2026-11-22T06:00:00Z',
+      hours: 6,
+      days: ['2026-11-20', '2026-11-21'],
+    },
+    {
+      name: '30 h after (first compared the day before yesterday): that day and the one before',
+      now: '2026-11-22T08:00:00Z',
+      hours: 30,
+      days: ['2026-11-19', '2026-11-20'],
+    },
+    {
+      name: '0 h, late in the day: yesterday and the day before, never today',
+      now: '2026-11-22T23:59:00Z',
+      hours: 0,
+      days: ['2026-11-20', '2026-11-21'],
+    },
+    {
+      name: 'across a month end: the last two days of the month',
+      now: '2026-12-01T08:00:00Z',
+      hours: 6,
+      days: ['2026-11-29', '2026-11-30'],
+    },
+    {
+      name: 'the next morning: the previous run’s newest day is compared a second and last time',
+      now: '2026-11-23T08:00:00Z',
+      hours: 6,
+      days: ['2026-11-21', '2026-11-22'],
+    },
+  ])('$name', ({ now, hours, days }) => {
+    expect(comparedDays(new Date(now), hours)).toEqual(days);
+  });
+
+  const BEFORE = addDays(DAY, -1); // the day before yesterday, compared a second time at 08:00
+  const quiet = (d: string) => day(d, normal); // $174.10
+  const over = (d: string) => day(d, { ...normal, [EC2]: 190 }); // $260.10: over the $250 limit
+  const quietBefore = (d: string) =>
+    trailing()
+      .map((t) => quiet(t.date))
+      .filter((t) => t.date < d);
+  it.each([
+    {
+      name: 'the day before yesterday rose past the limit since its first comparison: alerted, on its day',
+      days: [...quietBefore(BEFORE), over(BEFORE), quiet(DAY)],
+      alerts: [`${BEFORE} daily-limit`],
+    },
+    {
+      name: 'both days over: one alert for each day, the older first',
+      days: [...quietBefore(BEFORE), over(BEFORE), over(DAY)],
+      alerts: [`${BEFORE} daily-limit`, `${DAY} daily-limit`],
+    },
+    {
+      name: 'three days back is no longer compared, however far it rose',
+      days: [...quietBefore(addDays(DAY, -2)), over(addDays(DAY, -2)), quiet(BEFORE), quiet(DAY)],
+      alerts: [],
+    },
+    {
+      name: 'the day before yesterday missing: yesterday still compared, and a note says why',
+      days: [...quietBefore(BEFORE), over(DAY)],
+      alerts: [`${DAY} daily-limit`],
+      note: `no Cost Explorer data for ${BEFORE} (compared again while Cost Explorer may still be filling it in): no daily alert`,
+    },
+    {
+      name: 'yesterday missing: the day before yesterday still compared, and a note says why',
+      days: [...quietBefore(BEFORE), over(BEFORE)],
+      alerts: [`${BEFORE} daily-limit`],
+      note: `no Cost Explorer data for ${DAY} (the newest day complete 6 h after its end): no daily alert`,
+    },
+  ] as { name: string; days: DailyCost[]; alerts: string[]; note?: string }[])(
+    '$name',
+    ({ days, alerts, note }) => {
+      // A rise of 500% at least: this table is about the daily limit, not the anomaly check.
+      const result = evaluateCosts({
+        cost: cost({ anomaly: { trailingDays: 14, minRisePercent: 500, zScore: 3, minAbsoluteUsd: 10 } }),
+        now: NOW,
+        check: 'daily',
+        days,
+        scaling: {},
+        region: 'us-east-1',
+      });
+      expect(result.compared).toEqual([BEFORE, DAY]);
+      expect(result.alerts.map((a) => `${a.day} ${a.key}`)).toEqual(alerts);
+      if (note) expect(result.notes).toContain(note);
+    },
+  );
 });
 
 describe('evaluateCosts', () => {
@@ -158,15 +260,17 @@ describe('evaluateCosts', () => {
     note?: string;
     compared?: string;
   }[])('$name', ({ policy, now, days, scaling, alerts, note, compared }) => {
+    const newest = compared ?? DAY;
     const result = evaluateCosts({
       cost: policy ?? cost(),
       now: now ?? NOW,
       check: 'daily',
       days,
-      scaling: scaling ?? [],
+      scaling: { [newest]: scaling ?? [] },
       region: 'us-east-1',
     });
-    expect(result.alerts.map((a) => a.key)).toEqual(alerts);
+    // Each row is about the newest complete day; the day before it, compared again, has its table above.
+    expect(result.alerts.filter((a) => a.day === newest).map((a) => a.key)).toEqual(alerts);
     if (note) expect(result.notes.join('\n')).toContain(note);
     if (compared) expect(result.day).toBe(compared);
   });
@@ -206,27 +310,29 @@ describe('the words of an alert (snapshot)', () => {
       now: NOW,
       check: 'daily',
       days: [...trailing(), day(DAY, { ...normal, [EC2]: 180.4 }, true)],
-      scaling: [
-        {
-          target: 'api',
-          kind: 'asg',
-          unitHours: 26.5,
-          unit: 'instance',
-          unitType: 't3.medium',
-          usdPerUnitHour: 0.0416,
-          usd: 1.1024,
-        },
-        {
-          target: 'events-db',
-          kind: 'rds-replicas',
-          unitHours: 0,
-          unit: 'read replica',
-          note: 'no price: set replicaInstanceClass on the target',
-        },
-      ],
+      scaling: {
+        [DAY]: [
+          {
+            target: 'api',
+            kind: 'asg',
+            unitHours: 26.5,
+            unit: 'instance',
+            unitType: 't3.medium',
+            usdPerUnitHour: 0.0416,
+            usd: 1.1024,
+          },
+          {
+            target: 'events-db',
+            kind: 'rds-replicas',
+            unitHours: 0,
+            unit: 'read replica',
+            note: 'no price: set replicaInstanceClass on the target',
+          },
+        ],
+      },
       region: 'us-east-1',
     });
-    const [limit, anomaly] = result.alerts;
+    const [limit, anomaly] = result.alerts.filter((a) => a.day === DAY);
     expect(limit?.subject).toMatchInlineSnapshot(
       `"Scalepilot cost: $250.50 on 2026-11-21, over the $150.00 daily limit"`,
     );

@@ -46,15 +46,21 @@ class MemoryDeliveries implements AlertDeliveries {
   }
 }
 
-const overLimit: CostReader = {
+/** Cost Explorer with $300 on the days `over` picks (over the $250 limit) and $240 on the others. */
+const costsOver = (over: (date: string) => boolean): CostReader => ({
   async dailyCosts(start: string, end: string): Promise<DailyCost[]> {
     const days: DailyCost[] = [];
-    for (let d = start; d < end; d = addDays(d, 1))
-      days.push({ date: d, total: 300, byService: { 'Amazon EC2': 300 }, byTarget: {}, estimated: false });
+    for (let d = start; d < end; d = addDays(d, 1)) {
+      const total = over(d) ? 300 : 240;
+      days.push({ date: d, total, byService: { 'Amazon EC2': total }, byTarget: {}, estimated: false });
+    }
     return days;
   },
   forecast: async () => 0,
-};
+});
+// The runs below are at 08:00 on the 22nd: only yesterday is over (the day before, compared again, is not).
+const overLimit = costsOver((d) => d === '2026-11-21');
+const everyDayOver = costsOver(() => true);
 
 function deps(
   channels: CostAlertChannel[],
@@ -260,11 +266,20 @@ describe('cost.monthlyBudgetUsd: a forecast Cost Explorer cannot give', () => {
 });
 
 describe('cost.completeAfterHours: the day compared waits for Cost Explorer to fill it in', () => {
-  // 08:00 UTC on the 22nd: the 21st ended 8 hours ago.
+  // 08:00 UTC on the 22nd: the 21st ended 8 hours ago. The newest complete day is compared, and the day
+  // before it again (Cost Explorer may still be filling it in); every day is over the limit here.
   it.each([
-    { name: 'the default 6 hours: yesterday is complete', hours: 6, day: '2026-11-21' },
-    { name: '12 hours: yesterday is not yet, the day before is compared', hours: 12, day: '2026-11-20' },
-  ])('$name', async ({ hours, day }) => {
+    {
+      name: 'the default 6 hours: yesterday is complete, and the day before is compared again',
+      hours: 6,
+      days: ['2026-11-20', '2026-11-21'],
+    },
+    {
+      name: '12 hours: yesterday is not yet; the day before and the one before it are compared',
+      hours: 12,
+      days: ['2026-11-19', '2026-11-20'],
+    },
+  ])('$name', async ({ hours, days }) => {
     const asked: string[] = [];
     const base = deps([], new MemoryDeliveries());
     const cost = { ...(base.policy.cost as NonNullable<Policy['cost']>), completeAfterHours: hours };
@@ -273,19 +288,20 @@ describe('cost.completeAfterHours: the day compared waits for Cost Explorer to f
         ...base,
         policy: { ...base.policy, cost },
         costs: {
-          ...overLimit,
+          ...everyDayOver,
           dailyCosts: async (start, end) => {
             asked.push(`${start}..${end}`);
-            return overLimit.dailyCosts(start, end);
+            return everyDayOver.dailyCosts(start, end);
           },
         },
       },
       'daily',
       { send: false },
     );
-    const daily = run.evaluation.alerts.filter((a) => a.day !== undefined);
-    expect(daily.length).toBeGreaterThan(0);
-    for (const alert of daily) expect(alert.day).toBe(day);
+    expect(run.evaluation.compared).toEqual(days);
+    expect(run.evaluation.alerts.map((a) => `${a.day} ${a.key}`)).toEqual(
+      days.map((d) => `${d} daily-limit`),
+    );
     // Read from the month's first day (or the trailing window before the compared day, when earlier).
     expect(asked).toEqual(['2026-11-01..2026-11-22']);
   });
