@@ -182,6 +182,11 @@ export interface TargetRecord {
   /** The predict function's floors, honoured while predictive scaling acts on the target. */
   readonly floors?: FloorSchedule;
   /**
+   * The units AWS kept when an operation asked to remove them (a cache shard holding a key over 256 MB), with
+   * when: the kind's gates leave them out of the next removals for a while (KindModel.rememberRemovals).
+   */
+  readonly failedRemovals?: Readonly<Record<string, Date>>;
+  /**
    * When the lease last taken on the target expires, while one is written (held, or left behind by a holder
    * that stopped): a run that finds one takes the target through the lease path, which clears it.
    */
@@ -214,6 +219,8 @@ export interface TargetUpdate {
   readonly lastNotice?: string | null;
   /** Replaces the record's `noticesToldAt` (the notices told within the last hour). */
   readonly noticesToldAt?: Readonly<Record<string, Date>>;
+  /** Replaces the record's `failedRemovals`; empty removes it. */
+  readonly failedRemovals?: Readonly<Record<string, Date>>;
   /** A plan member's state after the decision, for the other members' scalers (replaces the last one). */
   readonly plan?: PlanMemberRecord;
 }
@@ -327,8 +334,14 @@ export interface ScheduledActionsPort {
   }>;
   /** Every scheduled action of the group (all pages). */
   scheduledActions(group: string): Promise<GroupScheduledAction[]>;
-  /** The actions named with `prefix` in every group of the account and region (all pages), with their group. */
-  ownedActions(prefix: string): Promise<(GroupScheduledAction & { readonly group: string })[]>;
+  /**
+   * The actions named with `prefix` in every group of the account and region (all pages), with their group;
+   * with `until`, no page is read once it returns true (a caller's deadline): those read so far.
+   */
+  ownedActions(
+    prefix: string,
+    until?: () => boolean,
+  ): Promise<(GroupScheduledAction & { readonly group: string })[]>;
   /** Tags the group as carrying this stack's scheduled actions (idempotent). */
   markOwned(group: string): Promise<void>;
   replace(

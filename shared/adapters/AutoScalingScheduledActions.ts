@@ -78,10 +78,16 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
       });
   }
 
-  /** Every scheduled action of the account and region named with `prefix`, page by page (AWS pages at 100). */
-  async ownedActions(prefix: string): Promise<(GroupScheduledAction & { group: string })[]> {
+  /**
+   * Every scheduled action of the account and region named with `prefix`, page by page (AWS pages at 100);
+   * no further page once `until` returns true. An account of many groups holds thousands of actions.
+   */
+  async ownedActions(
+    prefix: string,
+    until?: () => boolean,
+  ): Promise<(GroupScheduledAction & { group: string })[]> {
     const actions: (GroupScheduledAction & { group: string })[] = [];
-    for await (const a of this.pages(undefined))
+    for await (const a of this.pages(undefined, until))
       if (a.ScheduledActionName?.startsWith(prefix) && a.AutoScalingGroupName)
         actions.push({ ...actionOf(a), group: a.AutoScalingGroupName });
     return actions;
@@ -94,8 +100,14 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     return actions;
   }
 
-  /** DescribeScheduledActions of one group (or of all), every page: the operator's count against the 125 too. */
-  private async *pages(group: string | undefined): AsyncGenerator<ScheduledUpdateGroupAction> {
+  /**
+   * DescribeScheduledActions of one group (or of all), every page (the operator's count against the 125 too),
+   * or until `until` says stop.
+   */
+  private async *pages(
+    group: string | undefined,
+    until?: () => boolean,
+  ): AsyncGenerator<ScheduledUpdateGroupAction> {
     let token: string | undefined;
     do {
       const page = await this.client
@@ -111,7 +123,7 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
         });
       yield* page.ScheduledUpdateGroupActions ?? [];
       token = page.NextToken;
-    } while (token);
+    } while (token && !until?.());
   }
 
   /**

@@ -16,9 +16,13 @@ export const PREDICT_DEADLINE_MARGIN_MS = 15_000;
 /** Where a predict run over every target keeps its starting point in the ledger (beside the scalers' `schedule#…`). */
 export const PREDICT_CURSOR_KEY = 'predict';
 
-/** Whether the run must stop starting targets now; never without a deadline (tests, the CLI). */
-export function predictOutOfTime(deps: Pick<PredictDeps, 'deadline'>): boolean {
-  return deps.deadline !== undefined && deps.deadline.remainingMs() < PREDICT_DEADLINE_MARGIN_MS;
+/**
+ * Whether the run must stop starting work now: within PREDICT_DEADLINE_MARGIN_MS of its deadline, or `keepMs`
+ * before that when that much is kept for a later step (the pruning's share, pruneForRun). Never without a
+ * deadline (tests, the CLI).
+ */
+export function predictOutOfTime(deps: Pick<PredictDeps, 'deadline'>, keepMs = 0): boolean {
+  return deps.deadline !== undefined && deps.deadline.remainingMs() < PREDICT_DEADLINE_MARGIN_MS + keepMs;
 }
 
 /** Whether the run keeps a starting point: one over every target, against a deadline. */

@@ -16,7 +16,7 @@ import { deferPredictions, predictionOrder, predictOutOfTime } from './deferPred
 import type { LogSink } from './evaluateTargets';
 import { type PlanPredictions, predictPlans } from './predictPlans';
 import { predictTarget } from './predictTarget';
-import { pruneAfterRun } from './pruneScheduledActions';
+import { pruneForRun, pruneMode } from './pruneScheduledActions';
 import { readKillSwitch } from './readKillSwitch';
 import { readPredictLoads } from './readPredictLoads';
 
@@ -85,8 +85,9 @@ export class PredictionFailedError extends ScalingError {
  * metrics, and every target's outcome is recorded with a reason. A declined or untrusted forecast leaves only
  * the known events' floors: the target stays reactive. Against a deadline, a run over every target starts
  * where the last one stopped and, near the deadline, starts no more targets: the rest are recorded `Deferred`
- * and the next run starts with them (deferPredictions.ts). The predictions come in the order the run took
- * them; the deferred targets are not among them (their records are).
+ * and the next run starts with them (deferPredictions.ts). Before its targets, a run over every target prunes
+ * the scheduled actions the policy no longer produces, within a share of its time (pruneForRun). The
+ * predictions come in the order the run took them; the deferred targets are not among them (their records are).
  */
 export async function predictTargets(deps: PredictDeps, request: PredictRequest = {}): Promise<Prediction[]> {
   const { policy } = deps;
@@ -95,16 +96,13 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   const killSwitch = await readKillSwitch(deps, now);
   if (!policy.predictive.enabled) {
     deps.log.info('predictive scaling is off in the policy: nothing to forecast');
-    const failures = await pruneAfterRun(deps, request, killSwitch, now);
+    const failures = await pruneForRun(deps, request, killSwitch, now);
     if (failures.length > 0) throw new PredictionFailedError(failures);
     return [];
   }
-  // Paused, the forecast's actions go before the targets take the run's time: a fleet whose every run defers
-  // targets never reached the pruning at the end, and the actions went on firing while the stage was paused.
-  const pausedFirst = killSwitch.state === 'paused' && !killSwitch.keepSchedule;
-  const early = pausedFirst
-    ? await pruneAfterRun(deps, { ...request, stopped: predictOutOfTime(deps) }, killSwitch, now)
-    : [];
+  // Pruning first, before the targets take the run's time: at the end, a fleet whose every run defers targets
+  // never reached it, and the actions the policy no longer produced stayed until their times passed.
+  const early = await pruneForRun(deps, { ...request, beforeTargets: true }, killSwitch, now);
   const targets = await predictionOrder(deps, selectTargets(policy, request.targets), request);
   const loads = await readPredictLoads(deps, targets, now);
 
@@ -113,14 +111,9 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
   const run = await predictInTurn(deps, targets, loads, plans, killSwitch, now);
   const failures = [...early, ...plans.failures, ...run.failures];
   failures.push(...(await deferPredictions(deps, run.deferred, request, now)));
-  // Pruning is for a run that took every target; a run past its margin has no time for the account's actions.
-  const stopped = run.deferred.length > 0 || predictOutOfTime(deps);
-  if (stopped && run.deferred.length === 0 && !request.targets)
-    deps.log.warn('scheduled actions not pruned: the run is near its deadline; the next run prunes');
-  // Paused throughout, the run pruned at its start.
-  const prunedAlready = pausedFirst && run.killSwitch.state === 'paused' && !run.killSwitch.keepSchedule;
-  if (!prunedAlready)
-    failures.push(...(await pruneAfterRun(deps, { ...request, stopped }, run.killSwitch, now)));
+  // The switch changed during the run (paused: every action of the forecast's goes now, as `pause` would).
+  if (pruneMode(run.killSwitch) !== pruneMode(killSwitch))
+    failures.push(...(await pruneForRun(deps, request, run.killSwitch, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return [...plans.predictions, ...run.predictions];
 }

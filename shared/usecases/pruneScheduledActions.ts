@@ -7,45 +7,67 @@ import {
   othersStartMinutes,
   targetOfAction,
 } from '../decision/scheduledFloors';
-import type { Decision } from '../decision/types';
+import type { Decision, ReasonCode } from '../decision/types';
 import type { Policy } from '../policy/schema';
 import type { Clock, GroupScheduledAction, Ledger, ScheduledActionsPort } from '../ports';
+import { PREDICT_DEADLINE_MARGIN_MS, predictOutOfTime } from './deferPredictions';
+import type { LogSink } from './evaluate/types';
 
-/** What pruning needs: the policy, the groups, the ledger for the record, and a log. */
+/** What pruning needs: the policy, the groups, the ledger for the record, a log, and the run's deadline. */
 export interface PruneDeps {
   readonly policy: Policy;
   readonly groups: ScheduledActionsPort;
-  readonly ledger: Pick<Ledger, 'record'>;
+  readonly ledger: Pick<Ledger, 'record' | 'recordMany'>;
   /** The time an action is planned from (a run's start may be minutes past). */
   readonly clock: Clock;
-  readonly log: {
-    info(message: string, ...extra: Record<string, unknown>[]): void;
-    error(message: string, ...extra: Record<string, unknown>[]): void;
-  };
+  readonly log: LogSink;
+  /** The run's remaining time (the Lambda context's); absent (tests, the CLI), pruning takes what it needs. */
+  readonly deadline?: { remainingMs(): number };
 }
 
+/** What a run prunes by its kill switch: what the policy no longer produces, all of the forecast's, or nothing. */
+export type PruneMode = 'leftovers' | 'all' | 'none';
+
+/** Running: the leftovers; paused: every action of the forecast's, unless with keep-schedule; unreadable: none. */
+export function pruneMode(killSwitch: PauseState): PruneMode {
+  if (killSwitch.state === 'unknown') return 'none';
+  if (killSwitch.state === 'paused') return killSwitch.keepSchedule ? 'none' : 'all';
+  return 'leftovers';
+}
+
+/** The share of a run's time (past its deadline margin) its pruning may take before its targets; they keep the rest. */
+export const PRUNE_SHARE = 0.5;
+
 /**
- * After a predict run over every target, the scheduled actions the policy no longer produces are deleted;
- * while the kill switch pauses the stage, every one of the forecast's (AWS runs them whatever the switch says:
- * a switch set by hand, not by `scalepilot pause`, left up to 48 hours of them to fire), unless it was paused
- * with `keep-schedule`. Not while the switch cannot be read; not for a run asked for some targets only; not for
- * a run that stopped at its deadline (`stopped`: it deferred targets, or has no time left): pruning reads every
- * group's actions in the account, which a run past its margin has no time for, and a timeout would have
- * Lambda retry the whole run. The next hourly run prunes. A failure is the run's failure, reported with its
- * targets' (and so retried, then dead-lettered and alarmed).
+ * A predict run over every target prunes first, before its targets take its time: the scheduled actions the
+ * policy no longer produces are deleted. The policy alone says which (producingGroups), so the run prunes
+ * whichever targets it then reaches or defers, and a deferred target that is still predictive keeps its
+ * actions (it is among the producing ones). While the kill switch pauses the stage, every one of the
+ * forecast's goes (AWS runs them whatever the switch says: a switch set by hand, not by `scalepilot pause`,
+ * left up to 48 hours of them to fire), unless it was paused with `keep-schedule`. Not while the switch cannot
+ * be read; not for a run asked for some targets only. Pruning is AWS calls, so against a deadline it starts
+ * none within PREDICT_DEADLINE_MARGIN_MS of it and, before a running stage's targets (`beforeTargets`), takes
+ * at most PRUNE_SHARE of the time past that margin (a paused run's targets write nothing: it may take it all);
+ * what it had no time for is recorded `Deferred`, and the next hourly run deletes it. A failure is the run's
+ * failure, reported with its targets' (and so retried, then dead-lettered and alarmed).
  */
-export async function pruneAfterRun(
+export async function pruneForRun(
   deps: PruneDeps,
-  run: { readonly targets?: readonly string[]; readonly stopped?: boolean },
+  run: { readonly targets?: readonly string[]; readonly beforeTargets?: boolean },
   killSwitch: PauseState,
   now: Date,
 ): Promise<{ target: string; error: unknown }[]> {
-  if (run.targets || run.stopped || killSwitch.state === 'unknown') return [];
-  if (killSwitch.state === 'paused' && killSwitch.keepSchedule) return [];
+  const mode = pruneMode(killSwitch);
+  if (run.targets || mode === 'none') return [];
+  const keepMs = run.beforeTargets && mode === 'leftovers' ? targetsShare(deps) : 0;
+  const outOfTime = () => predictOutOfTime(deps, keepMs);
   try {
     if (killSwitch.state === 'paused')
-      await pruneScheduledActions(deps, new Map(), now, pausedReason(killSwitch.value));
-    else await pruneScheduledActions(deps, producingGroups(deps.policy), now);
+      await pruneScheduledActions(deps, new Map(), now, {
+        because: pausedReason(killSwitch.value),
+        outOfTime,
+      });
+    else await pruneScheduledActions(deps, producingGroups(deps.policy), now, { outOfTime });
     return [];
   } catch (error) {
     deps.log.error('scheduled actions not pruned', {
@@ -53,6 +75,12 @@ export async function pruneAfterRun(
     });
     return [{ target: '(scheduled actions)', error }];
   }
+}
+
+/** The time the targets keep from a pruning before them: what PRUNE_SHARE leaves of the run's past its margin. */
+function targetsShare(deps: Pick<PruneDeps, 'deadline'>): number {
+  if (!deps.deadline) return 0;
+  return Math.max(0, deps.deadline.remainingMs() - PREDICT_DEADLINE_MARGIN_MS) * (1 - PRUNE_SHARE);
 }
 
 /** Why a paused stage's scheduled actions go, as recorded. */
@@ -94,30 +122,50 @@ export interface Pruned {
  * this stack's (mirrorFloors tags a group before its first action). Another stage's actions, on a group
  * tagged by it, are left alone. A dry run (the policy's, or the target's own) deletes nothing and says what
  * it would delete. Each target's deletion is recorded (`ScheduledActionsRemoved`), with `because` as its
- * reason when given (a paused stage: nothing is produced, every action goes).
+ * reason when given (a paused stage: nothing is produced, every action goes). Once `outOfTime` says so, it
+ * starts no more AWS calls (the listing stops at its next page): the targets left are recorded `Deferred`.
  */
 export async function pruneScheduledActions(
   deps: PruneDeps,
   producing: ReadonlyMap<string, string>,
   now: Date,
-  because?: string,
+  options: { readonly because?: string; readonly outOfTime?: () => boolean } = {},
 ): Promise<Pruned[]> {
+  const { because, outOfTime = () => false } = options;
   const { policy, groups } = deps;
+  if (outOfTime()) {
+    deps.log.warn('scheduled actions not pruned: the run is near its deadline; the next run prunes');
+    return [];
+  }
   const policyGroups = new Set(
     policy.targets.flatMap((t) => (t.kind === 'asg' ? [t.autoScalingGroupName] : [])),
   );
-  const seen = new Map<string, Awaited<ReturnType<ScheduledActionsPort['group']>>>();
+  // Another stage's, or a group that is neither in the policy nor tagged as ours: not this stack's to clean.
+  const mayClean = (group: string, live: GroupState | undefined) =>
+    !(live?.owner === 'other' || (live?.owner === undefined && !policyGroups.has(group)));
+  const seen = new Map<string, GroupState>();
   const pruned: Pruned[] = [];
-  for (const leftover of await leftoverActions(groups, producing)) {
+  const leftovers = await leftoverActions(groups, producing, outOfTime);
+  // Out of time once listed, the listing may have stopped short of the last page: nothing more is started.
+  const cut = outOfTime();
+  let next = 0;
+  for (; next < leftovers.length && !outOfTime(); next += 1) {
+    const leftover = leftovers[next] as Leftover;
     const { group } = leftover;
     if (!seen.has(group)) seen.set(group, await groups.group(group));
     const live = seen.get(group);
-    // Another stage's, or a group that is neither in the policy nor tagged as ours: not this stack's to clean.
-    if (live?.owner === 'other' || (live?.owner === undefined && !policyGroups.has(group))) continue;
+    if (!mayClean(group, live)) continue;
     pruned.push(await pruneOne(deps, leftover, live?.minSize, { now, because }));
   }
+  // Unchecked, a group counts as ours when it is the policy's: recorded `Deferred` under another stage's
+  // target name, a record would tell of actions this stack will never delete.
+  const ours = (group: string) =>
+    seen.has(group) ? mayClean(group, seen.get(group)) : policyGroups.has(group);
+  if (cut || next < leftovers.length) await deferPruning(deps, leftovers.slice(next), ours, { now, because });
   return pruned;
 }
+
+type GroupState = Awaited<ReturnType<ScheduledActionsPort['group']>>;
 
 /** A target's actions on a group that the policy no longer produces there. */
 interface Leftover {
@@ -129,9 +177,10 @@ interface Leftover {
 async function leftoverActions(
   groups: ScheduledActionsPort,
   producing: ReadonlyMap<string, string>,
+  outOfTime: () => boolean,
 ): Promise<Leftover[]> {
   const leftovers = new Map<string, Leftover>();
-  for (const action of await groups.ownedActions(FORECAST_ACTION_PREFIX)) {
+  for (const action of await groups.ownedActions(FORECAST_ACTION_PREFIX, outOfTime)) {
     const target = targetOfAction(action.name);
     if (target === undefined || producing.get(target) === action.group) continue;
     const key = `${target}\u0000${action.group}`;
@@ -165,20 +214,61 @@ async function pruneOne(
   const back = restore
     ? `; MinSize ${liveMin} ${dryRun ? 'would go' : 'goes'} back to ${restore.minSize} at ${restore.start.toISOString().slice(11, 16)}Z`
     : '';
-  const decision: Decision = {
+  const decision = pruneDecision(
+    target,
+    'ScheduledActionsRemoved',
+    `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}${back}`,
+  );
+  await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
+  deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
+  return { target, group, names, deleted: !dryRun, why };
+}
+
+/**
+ * The leftovers a run had no time for: those on a group known to be this stack's are recorded `Deferred` (one
+ * batch, no AWS call), the rest only counted in the log. They fire at their times until the next run deletes
+ * them (or until the last of them: 48 hours ahead at most).
+ */
+async function deferPruning(
+  deps: PruneDeps,
+  leftovers: readonly Leftover[],
+  ours: (group: string) => boolean,
+  { now, because }: { readonly now: Date; readonly because: string | undefined },
+): Promise<void> {
+  const { policy } = deps;
+  const recorded = leftovers.filter((l) => ours(l.group));
+  deps.log.warn('scheduled actions not pruned: the run is near its deadline; the next run prunes', {
+    deferred: recorded.length,
+    unchecked: leftovers.length - recorded.length,
+  });
+  if (recorded.length === 0) return;
+  await deps.ledger.recordMany(
+    recorded.map(({ target, group, actions }) => {
+      const inPolicy = policy.targets.find((t) => t.name === target);
+      const why = because ?? reasonFor(policy, inPolicy, group);
+      const dryRun = inPolicy?.dryRun ?? policy.dryRun;
+      const message = `${dryRun ? 'dry run: ' : ''}not deleted yet: ${actions.length} scheduled MinSize action(s) of ${target} on group ${group} (${why}); the run had no time left for them, they fire at their times until the next run deletes them`;
+      return {
+        decision: pruneDecision(target, 'Deferred', message),
+        context: { trigger: 'forecast', applied: false, dryRun, now },
+      };
+    }),
+  );
+}
+
+/** A pruning's record: no capacity changed by it (`direction: none`); the message says what and why. */
+function pruneDecision(target: string, reason: ReasonCode, message: string): Decision {
+  return {
     target,
     kind: 'asg',
     current: 0,
     desired: 0,
     recommendation: 0,
     direction: 'none',
-    reason: 'ScheduledActionsRemoved',
-    message: `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}${back}`,
+    reason,
+    message,
     metrics: {},
   };
-  await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
-  deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
-  return { target, group, names, deleted: !dryRun, why };
 }
 
 /** The action moved off a minute another action of the group starts at (AWS takes one action a start time). */

@@ -50,7 +50,7 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
   /** Other groups of the account: their actions and ownership tag. */
   readonly others = new Map<
     string,
-    { actions: Map<string, GroupScheduledAction>; owner?: 'this' | 'other' }
+    { actions: Map<string, GroupScheduledAction>; owner?: 'this' | 'other'; minSize?: number }
   >();
   owner?: 'this' | 'other';
   calls = 0;
@@ -63,7 +63,7 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
     this.calls += 1;
     if (name !== this.name) {
       const other = this.others.get(name);
-      return { minSize: 0, maxSize: 10, ...(other?.owner ? { owner: other.owner } : {}) };
+      return { minSize: other?.minSize ?? 0, maxSize: 10, ...(other?.owner ? { owner: other.owner } : {}) };
     }
     return { minSize: this.minSize, maxSize: this.maxSize, ...(this.owner ? { owner: this.owner } : {}) };
   }
@@ -82,8 +82,9 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
       if (other) other.owner = 'this';
     }
   }
-  async scheduledActions() {
+  async scheduledActions(group = this.name) {
     this.calls += 1;
+    if (group !== this.name) return [...(this.others.get(group)?.actions.values() ?? [])];
     return [...this.actions.values()];
   }
   async replace(

@@ -50,6 +50,27 @@ describe('AutoScalingScheduledActions', () => {
     ]);
   });
 
+  it('reads no further page once `until` says stop (a predict run near its deadline): the pages read so far', async () => {
+    asg
+      .on(DescribeScheduledActionsCommand, { NextToken: undefined })
+      .resolves({
+        ScheduledUpdateGroupActions: [
+          { ScheduledActionName: 'scalepilot-forecast-api-20261201T1000Z', AutoScalingGroupName: 'g1' },
+        ],
+        NextToken: 'p2',
+      })
+      .on(DescribeScheduledActionsCommand, { NextToken: 'p2' })
+      .resolves({
+        ScheduledUpdateGroupActions: [
+          { ScheduledActionName: 'scalepilot-forecast-old-20261201T1100Z', AutoScalingGroupName: 'g2' },
+        ],
+      });
+    expect(await port().ownedActions('scalepilot-forecast-', () => true)).toEqual([
+      { name: 'scalepilot-forecast-api-20261201T1000Z', group: 'g1' },
+    ]);
+    expect(asg.commandCalls(DescribeScheduledActionsCommand)).toHaveLength(1);
+  });
+
   it('reads every page of the group’s scheduled actions', async () => {
     asg
       .on(DescribeScheduledActionsCommand, { NextToken: undefined })
