@@ -9,8 +9,11 @@ export const rdsAuroraReadersIam: IamActions = {
 
 /**
  * An Aurora reader: an instance of the cluster, promotion tier 15 so an autoscaled reader is the last
- * failover choice. Its own module because only roles with an Aurora target are granted
- * `rds:CreateDBInstance` (the IAM meta test reads each adapter's commands).
+ * failover choice, as reachable as the writer. Left out, CreateDBInstance's PubliclyAccessible follows the
+ * subnets' VPC (public when it has an internet gateway attached: RDS API Reference), not the writer, so a
+ * reader of a private writer could come up public, or one of a public writer private: it gets the writer's.
+ * Its own module because only roles with an Aurora target are granted `rds:CreateDBInstance` (the IAM meta
+ * test reads each adapter's commands).
  */
 export async function createAuroraReader(
   client: RDSClient,
@@ -21,6 +24,8 @@ export async function createAuroraReader(
     readonly instanceClass?: string;
     readonly availabilityZone?: string;
     readonly parameterGroup?: string;
+    /** The writer's PubliclyAccessible (undefined: AWS's default). */
+    readonly publiclyAccessible?: boolean;
     readonly tags: Tag[];
   },
 ): Promise<void> {
@@ -33,6 +38,7 @@ export async function createAuroraReader(
       PromotionTier: 15,
       ...(reader.availabilityZone ? { AvailabilityZone: reader.availabilityZone } : {}),
       ...(reader.parameterGroup ? { DBParameterGroupName: reader.parameterGroup } : {}),
+      ...(reader.publiclyAccessible !== undefined ? { PubliclyAccessible: reader.publiclyAccessible } : {}),
       Tags: reader.tags,
     }),
   );

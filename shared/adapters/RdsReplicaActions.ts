@@ -205,6 +205,9 @@ export class RdsReplicaActions {
         ...(instanceClass ? { instanceClass } : {}),
         ...(placement.availabilityZone ? { availabilityZone: placement.availabilityZone } : {}),
         ...(observation.source.parameterGroup ? { parameterGroup: observation.source.parameterGroup } : {}),
+        ...(observation.source.publiclyAccessible !== undefined
+          ? { publiclyAccessible: observation.source.publiclyAccessible }
+          : {}),
         tags,
       });
       return;

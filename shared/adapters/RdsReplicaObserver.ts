@@ -221,6 +221,9 @@ export class RdsReplicaObserver {
           ? { parameterGroup: writerInstance.DBParameterGroups[0].DBParameterGroupName }
           : {}),
         ...(writerInstance?.AvailabilityZone ? { availabilityZone: writerInstance.AvailabilityZone } : {}),
+        ...(writerInstance?.PubliclyAccessible !== undefined
+          ? { publiclyAccessible: writerInstance.PubliclyAccessible }
+          : {}),
         ...(cluster.Endpoint ? { endpoint: cluster.Endpoint } : {}),
       },
       ...(writer ? { writer } : {}),

@@ -1,7 +1,9 @@
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
+  InvalidChangeBatch,
   ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { AwsCallError, RequestRefusedError } from '../errors';
@@ -59,33 +61,12 @@ export class Route53ReaderRecords {
           `${where.recordName} already has a CNAME record of its own (to ${unqualified(plain.ResourceRecords?.[0]?.Value ?? '?')}, no set identifier), which Route 53 does not allow beside weighted ones: Scalepilot leaves it alone; delete it, or set readerDiscovery.route53.recordName to another name`,
         ),
       );
-    const existing = all.filter((r) => r.SetIdentifier !== undefined);
     const wanted = new Set(endpoints);
-    const changes: Change[] = [
-      ...existing
-        .filter((r) => !wanted.has(unqualified(r.ResourceRecords?.[0]?.Value ?? '')))
-        .map((r): Change => ({ Action: 'DELETE', ResourceRecordSet: r })),
-      ...[...wanted]
-        .filter(
-          (e) =>
-            !existing.some(
-              (r) => unqualified(r.ResourceRecords?.[0]?.Value ?? '') === e && r.TTL === where.ttlSeconds,
-            ),
-        )
-        .map(
-          (e): Change => ({
-            Action: 'UPSERT',
-            ResourceRecordSet: {
-              Name: fqdn(where.recordName),
-              Type: 'CNAME',
-              SetIdentifier: e,
-              Weight: 1,
-              TTL: where.ttlSeconds,
-              ResourceRecords: [{ Value: e }],
-            },
-          }),
-        ),
-    ];
+    const changes = changesFor(
+      where,
+      all.filter((r) => r.SetIdentifier !== undefined),
+      wanted,
+    );
     if (changes.length === 0) return;
     await this.client
       .send(
@@ -94,9 +75,26 @@ export class Route53ReaderRecords {
           ChangeBatch: { Comment: 'Scalepilot reader discovery', Changes: changes },
         }),
       )
-      .catch((cause: unknown) => {
+      .catch(async (cause: unknown) => {
+        // The SDK retries an attempt whose answer was lost, and Route 53 may have applied it: the retry then
+        // fails on its own DELETE (InvalidChangeBatch, "Tried to delete resource record set … but it was not
+        // found"; a batch is applied whole or not at all). When the zone holds what the batch meant to leave,
+        // it was applied; else it failed (someone changed the records meanwhile), and the next run syncs again.
+        if (cause instanceof InvalidChangeBatch && (await this.holds(where, wanted).catch(() => false)))
+          return;
         throw new AwsCallError('Route 53 ChangeResourceRecordSets', cause);
       });
+  }
+
+  /** The weighted records are exactly `endpoints`, each with the policy's TTL. */
+  private async holds(where: ReaderRecordName, endpoints: ReadonlySet<string>): Promise<boolean> {
+    const now = await this.weighted(where);
+    const kept = new Set(now.filter((r) => r.TTL === where.ttlSeconds).map(pointsAt));
+    return (
+      now.length === endpoints.size &&
+      kept.size === endpoints.size &&
+      [...kept].every((e) => endpoints.has(e))
+    );
   }
 
   private async weighted(where: ReaderRecordName) {
@@ -122,4 +120,35 @@ export class Route53ReaderRecords {
       (r) => fqdn(r.Name ?? '') === name && r.Type === 'CNAME',
     );
   }
+}
+
+/** The address a weighted record points at. */
+const pointsAt = (r: ResourceRecordSet) => unqualified(r.ResourceRecords?.[0]?.Value ?? '');
+
+/** The batch that makes the weighted records exactly `wanted`: the others deleted, the missing upserted. */
+function changesFor(
+  where: ReaderRecordName,
+  existing: readonly ResourceRecordSet[],
+  wanted: ReadonlySet<string>,
+): Change[] {
+  return [
+    ...existing
+      .filter((r) => !wanted.has(pointsAt(r)))
+      .map((r): Change => ({ Action: 'DELETE', ResourceRecordSet: r })),
+    ...[...wanted]
+      .filter((e) => !existing.some((r) => pointsAt(r) === e && r.TTL === where.ttlSeconds))
+      .map(
+        (e): Change => ({
+          Action: 'UPSERT',
+          ResourceRecordSet: {
+            Name: fqdn(where.recordName),
+            Type: 'CNAME',
+            SetIdentifier: e,
+            Weight: 1,
+            TTL: where.ttlSeconds,
+            ResourceRecords: [{ Value: e }],
+          },
+        }),
+      ),
+  ];
 }

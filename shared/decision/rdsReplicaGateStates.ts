@@ -2,6 +2,7 @@ import type { Target } from '../policy/schema';
 import {
   brokenReplicas,
   DRAINING_TAG,
+  inServingState,
   isDraining,
   isGoing,
   isManaged,
@@ -21,7 +22,7 @@ export interface ReplicaGateState {
   readonly id: string;
   readonly status: string;
   readonly owner: 'scalepilot' | 'by hand' | 'another target' | 'another Region';
-  /** Counts as serving capacity: available, not draining, not lagging, replication running. */
+  /** Counts as serving capacity: a serving state (SERVING_STATES), not draining or lagging, replicating. */
   readonly serving: boolean;
   readonly drainingSince?: string;
   /** Seconds; null when no recent datapoint (blocks removals); −1: replication not active. */
@@ -54,7 +55,7 @@ export function replicaGateStates(
       // As the capacity view counts it: an unknown lag blocks removals, but only a known one past the limit
       // (or replication stopped) stops a replica serving.
       serving:
-        r.status === 'available' &&
+        inServingState(r) &&
         !isDraining(r) &&
         !why &&
         (lagSeconds ?? 0) <= lagLimitSeconds(t, observation.source.engine),

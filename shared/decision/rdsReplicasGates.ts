@@ -6,6 +6,7 @@ import {
   DRAINING_TAG,
   discoveryEndpoints,
   hasOwnReplicas,
+  inServingState,
   isDraining,
   isManaged,
   liveReplicas,
@@ -277,7 +278,7 @@ function removal(view: ReplicaView, replica: ReplicaInstance, reason: string): G
         .map(([id, s]) => (s === undefined ? `${id} lag unknown` : `${id} lags ${round(s)} s`))
         .join(', ')}`,
     };
-  const n = serving.length + (isDraining(replica) && replica.status === 'available' ? 1 : 0);
+  const n = serving.length + (isDraining(replica) && inServingState(replica) ? 1 : 0);
   const crossed = wouldReAlarm(t, decision, n);
   if (crossed.length > 0)
     return {
@@ -445,7 +446,7 @@ function afterFailure(list: readonly Placement[], failed: ReplicaInstance): Plac
 }
 
 function withEndpoint(list: readonly string[], replica: ReplicaInstance): string[] {
-  return replica.endpoint && replica.status === 'available' && !list.includes(replica.endpoint)
+  return replica.endpoint && inServingState(replica) && !list.includes(replica.endpoint)
     ? [...list, replica.endpoint].sort()
     : [...list];
 }

@@ -1,4 +1,5 @@
 import type { MetricSpec, RdsReplicasTarget, Rule, Target } from '../policy/schema';
+import { inServingState, stillCreating, UNHEALTHY_STATES } from './rdsReplicaStates';
 import { isStale, lagLimitSeconds, newestLagSeconds } from './replicaLag';
 import { meanPerPeriod } from './ruleReadings';
 import type { CapacityState, Decision, MetricReading } from './types';
@@ -16,40 +17,7 @@ export const DRAINING_TAG = 'scalepilot:draining';
 /** Set at creation (the ISO time Scalepilot asked for the replica): how long it has been coming up. */
 export const REQUESTED_TAG = 'scalepilot:requested-at';
 
-/** States in which a replica serves nothing and will not recover by itself. */
-export const UNHEALTHY_STATES: ReadonlySet<string> = new Set([
-  'failed',
-  'incompatible-parameters',
-  'incompatible-network',
-  'incompatible-option-group',
-  'incompatible-restore',
-  'incompatible-credentials',
-  'storage-full',
-  'inaccessible-encryption-credentials',
-  'inaccessible-encryption-credentials-recoverable',
-  'insufficient-capacity',
-  'restore-error',
-]);
-
-/** States of a replica on its way to `available`: a create still running. */
-export const COMING_UP_STATES: ReadonlySet<string> = new Set([
-  'creating',
-  'backing-up',
-  'configuring-enhanced-monitoring',
-  'configuring-iam-database-auth',
-  'configuring-log-exports',
-  'starting',
-]);
-
-/**
- * A replica whose create has not ended: `creating`, or on its way to `available` for the first time (RDS gives
- * an instance its InstanceCreateTime once created). A replica in service long since that is backing up,
- * configuring Enhanced Monitoring or log exports, or starting again is past its create: the create deadline
- * is no measure of it (its requested-at tag stays for life, and such a replica was replaced as failed).
- */
-function stillCreating(r: ReplicaInstance): boolean {
-  return r.status === 'creating' || (COMING_UP_STATES.has(r.status) && r.createdAt === undefined);
-}
+export { COMING_UP_STATES, inServingState, SERVING_STATES, UNHEALTHY_STATES } from './rdsReplicaStates';
 
 /** Replication states (StatusInfos) of a replica whose reads no longer follow the source. */
 export const BROKEN_REPLICATION: ReadonlySet<string> = new Set(['error', 'stopped', 'terminated']);
@@ -110,6 +78,8 @@ export interface RdsSourceView {
   readonly tags?: Readonly<Record<string, string>>;
   /** Aurora: the class a new reader takes is Serverless v2 (`db.serverless`), which scales itself in ACUs. */
   readonly serverlessV2?: boolean;
+  /** Aurora: the writer's PubliclyAccessible, which a new reader copies. */
+  readonly publiclyAccessible?: boolean;
 }
 
 /** What the adapter saw of one target: the source, its replicas (Aurora: readers, never the writer). */
@@ -271,12 +241,12 @@ export function liveReplicas(
 }
 
 /**
- * The replicas whose own metrics are read: available, not draining, replication running (Aurora reads the
- * cluster's READER role unless per-class connections need each reader's own).
+ * The replicas whose own metrics are read: in a serving state (SERVING_STATES), not draining, replication
+ * running (Aurora reads the cluster's READER role unless per-class connections need each reader's own).
  */
 export function readers(observation: RdsReplicasObservation): ReplicaInstance[] {
   return observation.replicas
-    .filter((r) => r.status === 'available' && !isDraining(r) && !replicationBroken(r))
+    .filter((r) => inServingState(r) && !isDraining(r) && !replicationBroken(r))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -296,7 +266,7 @@ export function capacity(
   const lagging = (id: string) => (lag.get(id) ?? 0) > limit;
   return {
     current: live.length,
-    serving: live.filter((r) => r.status === 'available' && !isDraining(r) && !lagging(r.id)).length,
+    serving: live.filter((r) => inServingState(r) && !isDraining(r) && !lagging(r.id)).length,
     liveMin: 0,
     // A replica in another Region uses up one of the source's replicas all the same.
     liveMax: Math.max(
@@ -400,22 +370,23 @@ export function readerLag(
 /**
  * A rule's series as one: the mean per period of the readers that do not lag (a lagging replica, or one
  * whose replication stopped, serves stale reads and counts for nothing; when all do, all count, as that is
- * the load there is).
+ * the load there is). Lagging is past the engine's limit (lagLimitSeconds), as for discovery and the gates:
+ * a quiet PostgreSQL source's replicas read up to five minutes of lag and still serve.
  */
 export function combine(
   target: Target,
   rule: Rule,
   series: readonly (readonly MetricReading[])[],
+  observation: RdsReplicasObservation,
 ): MetricReading[] {
   const t = rdsTarget(target);
   const count = ownCount(t, rule, series.length);
   const own = series.slice(0, count);
   const lags = series.slice(count);
+  const limit = lagLimitSeconds(t, observation.source.engine);
   let kept = own;
   if (lags.length === own.length && lags.length > 0) {
-    const fresh = own.filter(
-      (_, i) => !isStale(newestLagSeconds(lags[i] ?? [], t.aurora), t.replicaLagLimitSeconds),
-    );
+    const fresh = own.filter((_, i) => !isStale(newestLagSeconds(lags[i] ?? [], t.aurora), limit));
     if (fresh.length > 0) kept = fresh;
   }
   return meanPerPeriod(kept);

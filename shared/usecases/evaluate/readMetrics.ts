@@ -79,7 +79,7 @@ export async function readMetrics(
     raw.set(where.target, byRule);
   }
   const byTarget = new Map<string, TargetReadings>();
-  for (const { target } of observed) {
+  for (const { target, observation } of observed) {
     const series = raw.get(target.name) ?? {};
     const combined: Record<string, MetricReading[]> = {};
     for (const rule of target.rules) {
@@ -88,7 +88,7 @@ export async function readMetrics(
         ofRule.length === 1
           ? (ofRule[0] ?? [])
           : model.combine
-            ? model.combine(target, rule, ofRule)
+            ? model.combine(target, rule, ofRule, observation)
             : meanPerPeriod(ofRule);
     }
     byTarget.set(target.name, { combined, raw: series });

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElastiCacheShardCapacity } from '../../../shared/adapters/ElastiCacheShardCapacity';
 import type { KindAction } from '../../../shared/decision/kindModel';
 import { AwsCallError, RequestRefusedError } from '../../../shared/errors';
 import { cacheTarget } from '../decision/cacheShardsFixtures';
+import { closeLocalEndpoints, localEndpoint } from './localEndpoint';
 
 // The real SDK, with its retries, against a local endpoint playing ElastiCache (moto answers the reshard with
 // HTTP 500, and a client mock replaces `send`, retries and all): a ModifyReplicationGroupShardConfiguration has
@@ -15,34 +14,17 @@ import { cacheTarget } from '../decision/cacheShardsFixtures';
 const refusal = (code: string) =>
   `<ErrorResponse xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/"><Error><Type>Sender</Type><Code>${code}</Code><Message>Replication group is not in available state.</Message></Error><RequestId>r</RequestId></ErrorResponse>`;
 
-let server: Server | undefined;
-afterEach(() => void server?.close());
+afterEach(closeLocalEndpoints);
 
 /** An endpoint that answers the reshard's attempts in turn: 'lost' never answers (the client times out). */
 async function elastiCache(answers: ('lost' | 'refused')[]) {
-  const seen = { attempts: 0 };
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const answer = answers[Math.min(seen.attempts, answers.length - 1)];
-      seen.attempts += 1;
-      if (answer === 'lost') return;
-      response.writeHead(400, { 'content-type': 'text/xml' });
-      response.end(refusal('InvalidReplicationGroupState'));
-    });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const adapter = new ElastiCacheShardCapacity(
-    {
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      requestTimeoutMs: 300,
-    },
-    { scalableTargets: {} as never, nodeQuota: {} as never },
+  const { aws, requests } = await localEndpoint((_, before) =>
+    answers[Math.min(before.length, answers.length - 1)] === 'lost'
+      ? 'lost'
+      : { status: 400, body: refusal('InvalidReplicationGroupState') },
   );
-  return { adapter, seen };
+  const adapter = new ElastiCacheShardCapacity(aws, { scalableTargets: {} as never, nodeQuota: {} as never });
+  return { adapter, requests };
 }
 
 const reshard = { type: 'reshard', desired: 4 } as unknown as KindAction;
@@ -62,9 +44,9 @@ describe('a refusal is one AWS gave the only attempt', () => {
       refused: false,
     },
   ])('$name', async ({ answers, attempts, refused }) => {
-    const { adapter, seen } = await elastiCache([...answers]);
+    const { adapter, requests } = await elastiCache([...answers]);
     const failed = await adapter.act(cacheTarget(), reshard).catch((e: unknown) => e);
-    expect(seen.attempts).toBe(attempts);
+    expect(requests).toHaveLength(attempts);
     expect(failed).toBeInstanceOf(AwsCallError);
     expect(failed instanceof RequestRefusedError).toBe(refused);
     expect(((failed as AwsCallError).cause as Error).name).toBe('InvalidReplicationGroupStateFault');

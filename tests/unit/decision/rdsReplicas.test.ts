@@ -216,11 +216,12 @@ describe('metrics of the readers, not the source', () => {
     }
   });
   it('averages the readers per period, leaving out a lagging one', () => {
-    const lagging = combine(t, connections, [flat(20), flat(60), flat(5), flat(120)]);
+    const o = observation([]);
+    const lagging = combine(t, connections, [flat(20), flat(60), flat(5), flat(120)], o);
     expect(lagging.map((p) => p.value)).toEqual([20, 20, 20]);
-    const none = combine(t, connections, [flat(20), flat(60), flat(5), flat(6)]);
+    const none = combine(t, connections, [flat(20), flat(60), flat(5), flat(6)], o);
     expect(none.map((p) => p.value)).toEqual([40, 40, 40]);
-    expect(combine(t, cpu, [flat(20), flat(60)]).map((p) => p.value)).toEqual([40, 40, 40]);
+    expect(combine(t, cpu, [flat(20), flat(60)], o).map((p) => p.value)).toEqual([40, 40, 40]);
   });
 });
 
