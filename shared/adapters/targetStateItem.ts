@@ -17,6 +17,8 @@ export interface StoredState {
   backoffUntil?: string;
   lastNotice?: string;
   noticesToldAt?: Record<string, string>;
+  /** Unit id → when AWS kept it on a removal (at most MAX_STORED_FAILED_REMOVALS, the newest). */
+  failedRemovals?: Record<string, string>;
   floors?: {
     start: string;
     stepMinutes: number;
@@ -48,6 +50,7 @@ export function stateUpdate(update: TargetUpdate, now: Date) {
     const told = Object.entries(update.noticesToldAt).map(([key, at]) => [key, at.toISOString()]);
     parts.set('noticesToldAt', ':told', Object.fromEntries(told));
   }
+  if (update.failedRemovals) failedRemovalParts(parts, update.failedRemovals);
   const { values } = parts;
   let condition: string | undefined;
   if (update.lease) {
@@ -74,6 +77,25 @@ function historyParts(parts: UpdateParts, history: NonNullable<TargetUpdate['his
   parts.remove('recommendations');
   parts.setOrRemove('lastScaleOutAt', ':out', history.lastScaleOutAt?.toISOString());
   parts.setOrRemove('lastScaleInAt', ':in', history.lastScaleInAt?.toISOString());
+}
+
+/**
+ * The most failed removals the STATE item keeps, the newest: whatever a kind asks to remember, the item stays
+ * bounded (each entry is a unit id and a timestamp: about 60 bytes for a cache shard, 100 for an RDS instance id).
+ */
+export const MAX_STORED_FAILED_REMOVALS = 32;
+
+/** The failed removals, written whole (the newest MAX_STORED_FAILED_REMOVALS); none removes the attribute. */
+function failedRemovalParts(parts: UpdateParts, failed: Readonly<Record<string, Date>>): void {
+  const newest = Object.entries(failed)
+    .sort((a, b) => b[1].getTime() - a[1].getTime())
+    .slice(0, MAX_STORED_FAILED_REMOVALS)
+    .map(([id, at]) => [id, at.toISOString()]);
+  parts.setOrRemove(
+    'failedRemovals',
+    ':failedRemovals',
+    newest.length > 0 ? Object.fromEntries(newest) : undefined,
+  );
 }
 
 /** The SET and REMOVE clauses of an update expression, and its values. */
@@ -127,6 +149,13 @@ export function targetRecord(stored: StoredState, window: StoredWindow | undefin
       ? {
           noticesToldAt: Object.fromEntries(
             Object.entries(stored.noticesToldAt).map(([key, at]) => [key, new Date(at)]),
+          ),
+        }
+      : {}),
+    ...(stored.failedRemovals
+      ? {
+          failedRemovals: Object.fromEntries(
+            Object.entries(stored.failedRemovals).map(([id, at]) => [id, new Date(at)]),
           ),
         }
       : {}),

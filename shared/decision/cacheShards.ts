@@ -1,4 +1,5 @@
 import { CACHE_CPU_METRIC, type MetricSpec, type Rule, type Target } from '../policy/schema';
+import { rememberRemovals, withKeptShards } from './cacheShardRemovals';
 import { gateCacheShards } from './cacheShardsGates';
 import { settleReplicas, settleReshard } from './cacheShardsSettle';
 import type { KindAction, KindModel } from './kindModel';
@@ -303,7 +304,8 @@ export const cacheShardsModel: KindModel<CacheShardsObservation> = {
   settle: (_target, intent, observation, now) =>
     intent.action?.type === 'replicas'
       ? settleReplicas(intent.action as ReplicasAction, intent, observation, now)
-      : settleReshard(intent, observation, now),
+      : withKeptShards(settleReshard(intent, observation, now), intent, observation),
+  rememberRemovals: (input) => rememberRemovals(input),
   settlesAtOnce: false,
 };
 

@@ -1,4 +1,5 @@
 import { CACHE_CPU_METRIC, CACHE_MEMORY_METRIC, type CacheShardsTarget, type Target } from '../policy/schema';
+import { describeFailedRemovals, FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from './cacheShardRemovals';
 import {
   breachesOut,
   type CacheShardsObservation,
@@ -78,6 +79,8 @@ interface GateInput {
   readonly observation: CacheShardsObservation;
   readonly history: ScalingHistory;
   readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
+  /** The shards AWS kept when a scale-in asked to remove them, with when (the target's ledger record). */
+  readonly failedRemovals?: Readonly<Record<string, Date>>;
   readonly now: Date;
 }
 
@@ -236,7 +239,9 @@ function shardRemoval(input: GateInput, target: CacheTarget): GateOutcome {
       skip: 'InsufficientMemoryHeadroom',
       message: `reshard ${from} → ${to} held: the memory of every shard is needed to choose and check the shards to remove`,
     };
-  const removed = shardsToRemove(memory, from - to);
+  const choice = removableShards(input, memory, from - to);
+  if ('skip' in choice) return choice;
+  const { removed, note } = choice;
   const headroom = memoryHeadroom(memory, removed);
   if (!headroom.ok)
     return {
@@ -259,8 +264,31 @@ function shardRemoval(input: GateInput, target: CacheTarget): GateOutcome {
   return {
     act,
     reason: decision.reason,
-    message: `removing shard(s) ${removed.map((s) => `${s} (${pct(memory.get(s) ?? 0)} memory)`).join(', ')}; the others keep ${pct(headroom.free)} free for ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}`,
+    message: `removing shard(s) ${removed.map((s) => `${s} (${pct(memory.get(s) ?? 0)} memory)`).join(', ')}; the others keep ${pct(headroom.free)} free for ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}${note}`,
   };
+}
+
+/**
+ * The shards a scale-in removes: the least memory among those AWS has not kept on a scale-in within
+ * FAILED_REMOVAL_MEMORY_HOURS (a shard holding an item over 256 MB serialised is never deleted: asking again
+ * fails again); refused, told, when too few are left.
+ */
+function removableShards(
+  { decision, observation, failedRemovals, now }: GateInput,
+  memory: ReadonlyMap<string, number>,
+  count: number,
+): { removed: string[]; note: string } | Extract<GateOutcome, { skip: unknown }> {
+  const kept = failedRemovalsNow(failedRemovals, observation, now);
+  const candidates = new Map([...memory].filter(([id]) => !kept.has(id)));
+  if (candidates.size < count)
+    return {
+      skip: 'NoRemovableShard',
+      notify: true,
+      message: `reshard ${decision.current} → ${decision.desired} held: AWS kept shard(s) ${describeFailedRemovals(kept)} when a scale-in asked to remove them (a key over 256 MB serialised keeps its shard), and ${candidates.size === 0 ? 'no other shard' : `only ${candidates.size} other shard${candidates.size > 1 ? 's' : ''}`} could go; they are tried again ${FAILED_REMOVAL_MEMORY_HOURS} h after AWS kept them: split or delete the large keys, or set capacity.min to ${decision.current}`,
+    };
+  const note =
+    kept.size > 0 ? `; left out: ${describeFailedRemovals(kept)}, which AWS kept on an earlier scale-in` : '';
+  return { removed: shardsToRemove(candidates, count), note };
 }
 
 /** The cache-shards gates for one decision (see cacheShardsModel). */

@@ -70,6 +70,8 @@ export interface KindModel<Observation> {
     readonly history: ScalingHistory;
     /** Each rule's metrics as read, one series per metric `metricsFor` asked for (oldest first). */
     readonly metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>;
+    /** The units AWS kept when an operation asked to remove them, with when (`rememberRemovals`). */
+    readonly failedRemovals?: Readonly<Record<string, Date>>;
     readonly now: Date;
   }): GateOutcome;
   /**
@@ -82,9 +84,30 @@ export interface KindModel<Observation> {
     rule: Rule,
     observation: Observation,
   ): (MetricSpec & { readonly dimensions: Record<string, string> })[];
-  /** One rule's several series as the one the decision reads (default: their mean per period). */
-  combine?(target: Target, rule: Rule, series: readonly (readonly MetricReading[])[]): MetricReading[];
+  /**
+   * One rule's several series as the one the decision reads (default: their mean per period), given what was
+   * observed (the series are those `metricsFor` asked for on it).
+   */
+  combine?(
+    target: Target,
+    rule: Rule,
+    series: readonly (readonly MetricReading[])[],
+    observation: Observation,
+  ): MetricReading[];
   settle(target: Target, intent: PendingIntent, observation: Observation, now: Date): Settlement;
+  /**
+   * For a kind whose removals AWS may refuse for one unit and not another (a cache shard holding an item over
+   * 256 MB is never deleted by a scale-in): the units to remember once `intent` settled as `settlement`, with
+   * when AWS kept them, from those `remembered` (the gates then choose others); the units gone or remembered
+   * too long are dropped. Undefined when nothing changes.
+   */
+  rememberRemovals?(input: {
+    readonly intent: PendingIntent;
+    readonly settlement: Settlement;
+    readonly observation: Observation;
+    readonly remembered: Readonly<Record<string, Date>>;
+    readonly now: Date;
+  }): Readonly<Record<string, Date>> | undefined;
   /**
    * While an operation is in flight nothing new is decided, but a kind may name a step that changes no
    * capacity and needs no intent (its effect is a whole state written again, so a repeat is harmless): the RDS

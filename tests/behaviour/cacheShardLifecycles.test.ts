@@ -99,4 +99,58 @@ describe('ElastiCache shards through the AWS behaviour layer (issue 21)', () => 
       expect(world.layer.notices.filter((n) => n.reason === 'NodeQuotaReached')).toHaveLength(1);
     }
   });
+
+  /** A group of 3 shards grown to `shards` by someone else, its load low (scale-in wanted), then `minutes` more. */
+  async function scaleInWorld(shards: number, largeKeys: readonly string[], minutes: number) {
+    const w = await ScalerWorld.start({
+      policy: shardsPolicy(),
+      layer: { cache: { minutesPerShard: [3, 4] } },
+    });
+    world = w;
+    w.ruleDemand.set('sessions', { memory: 0.5, 'engine-cpu': 0.5 });
+    await run(w, 'cache-shards', 2);
+    expect(w.layer.cache.foreignReshard('cache', shards, 6)).toBe(true);
+    for (const shard of largeKeys) w.layer.cache.largeKeyOn('cache', shard);
+    await run(w, 'cache-shards', minutes);
+    const ids = () => [...new Set(w.layer.cache.nodes('cache').map((n) => n.shard))].sort();
+    return { w, ids };
+  }
+
+  it('a shard AWS kept on a scale-in (a key over 256 MB) is not asked for again: the next scale-in removes another', async () => {
+    const { w, ids } = await scaleInWorld(5, ['0005'], 150);
+    const ds = decisions(w);
+    // The least-memory shard (ties: the highest-numbered) was 0005: AWS kept it, and the scale-in failed once.
+    expect(
+      ds.filter((d) => d.reason === 'OperationFailed'),
+      story(w),
+    ).toHaveLength(1);
+    expect(ds.find((d) => d.reason === 'OperationFailed')?.message).toMatch(
+      /shard\(s\) 0005 still in the group/,
+    );
+    // The tries after it left 0005 out: 0004, then 0003, went; 0005 is still there, at capacity.min.
+    expect(ids(), story(w)).toEqual(['0001', '0002', '0005']);
+    expect(
+      ds.filter((d) => d.reason === 'ScaleIn' && /removing shard\(s\) 0005/.test(d.message)),
+    ).toHaveLength(1);
+    expect(ds.some((d) => d.reason === 'ScaleIn' && /left out: 0005/.test(d.message))).toBe(true);
+    expect(w.layer.counts.get('cache.largeKeyKept')).toBe(1);
+    expect(w.layer.notices.filter((n) => n.reason === 'OperationFailed')).toHaveLength(1);
+  });
+
+  it('every shard that could go kept by AWS: no more scale-ins asked for (NoRemovableShard, told once)', async () => {
+    const { w, ids } = await scaleInWorld(4, ['0001', '0002', '0003', '0004'], 180);
+    const ds = decisions(w);
+    expect(
+      ds.filter((d) => d.reason === 'OperationFailed'),
+      story(w),
+    ).toHaveLength(4);
+    expect(ids()).toEqual(['0001', '0002', '0003', '0004']);
+    const held = ds.filter((d) => d.reason === 'NoRemovableShard');
+    expect(held.length, story(w)).toBeGreaterThan(1);
+    expect(held[0]?.message).toMatch(/AWS kept shard\(s\) .*0001.*0002.*0003.*0004/s);
+    // Once the last failure is settled, nothing more is asked of AWS.
+    const lastFailure = ds.findLastIndex((d) => d.reason === 'OperationFailed');
+    expect(ds.slice(lastFailure + 1).every((d) => d.reason === 'NoRemovableShard')).toBe(true);
+    expect(w.layer.notices.filter((n) => n.reason === 'NoRemovableShard')).toHaveLength(1);
+  });
 });

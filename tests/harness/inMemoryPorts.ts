@@ -127,14 +127,20 @@ export class InMemoryLedger implements Ledger {
         : before.intent;
     const lastNotice = update.lastNotice === undefined ? before.lastNotice : update.lastNotice;
     const noticesToldAt = update.noticesToldAt ?? before.noticesToldAt;
+    const { failedRemovals: _kept, ...others } = rest;
+    const failedRemovals = update.failedRemovals ?? before.failedRemovals;
     this.records.set(decision.target, {
-      ...rest,
+      ...others,
       history: update.history ?? before.history,
       failures: update.failures?.count ?? before.failures,
       ...(intent ? { intent } : {}),
       ...(backoffUntil ? { backoffUntil } : {}),
       ...(lastNotice ? { lastNotice } : {}),
       ...(noticesToldAt ? { noticesToldAt: structuredClone(noticesToldAt) } : {}),
+      // As the ledger writes it: replaced whole, none left when empty.
+      ...(failedRemovals && Object.keys(failedRemovals).length > 0
+        ? { failedRemovals: structuredClone(failedRemovals) }
+        : {}),
     });
   }
 }

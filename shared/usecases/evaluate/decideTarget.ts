@@ -19,6 +19,8 @@ export interface DecideInput {
   readonly readings: TargetReadings;
   readonly history: ScalingHistory;
   readonly floors: TargetRecord['floors'];
+  /** The units AWS kept when asked to remove them (the kind's gates choose others). */
+  readonly failedRemovals?: TargetRecord['failedRemovals'];
   /** The kill switch as this run read it (issue 20, item 3): anything but `running` withholds every action. */
   readonly paused: PauseState;
   /** The target's plan, when it is a plan member (issue 24). */
@@ -52,7 +54,15 @@ export function decideTarget(input: DecideInput): Decided {
   const generic = inPlan?.decision ?? decideCapacity({ ...base, ...(floor ? { floor } : {}) });
   const gated = gatedDecision(
     generic,
-    model.gate({ target, decision: generic, observation, history, metrics: readings.raw, now }),
+    model.gate({
+      target,
+      decision: generic,
+      observation,
+      history,
+      metrics: readings.raw,
+      ...(input.failedRemovals ? { failedRemovals: input.failedRemovals } : {}),
+      now,
+    }),
   );
   const decided =
     input.paused.state === 'running'
@@ -131,6 +141,7 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   ReplicaLagging: 'replicaLag',
   WouldReAlarm: 'wouldReAlarm',
   InsufficientMemoryHeadroom: 'memoryHeadroom',
+  NoRemovableShard: 'shardsKept',
   ReshardBlockedByCpu: 'reshardCpu',
   SourceNotAvailable: 'sourceAvailable',
   Draining: 'drain',

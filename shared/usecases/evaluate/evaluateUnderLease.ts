@@ -71,6 +71,7 @@ export async function evaluateUnderLease(
       readings,
       history,
       floors: record.floors,
+      failedRemovals: record.failedRemovals,
       paused,
       ...planOf(run, target.name),
       now,

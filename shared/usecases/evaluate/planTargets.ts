@@ -96,6 +96,7 @@ function planOne(
     readings,
     history,
     floors: record.floors,
+    failedRemovals: record.failedRemovals,
     paused: { state: 'running' },
     ...(membership
       ? { plan: { context: membership.context, planLevels: membership.last?.planLevels ?? [] } }

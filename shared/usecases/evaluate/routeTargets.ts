@@ -79,6 +79,7 @@ export function routeTargets(
       readings: targetReadings,
       history: record.history,
       floors: record.floors,
+      failedRemovals: record.failedRemovals,
       paused,
       ...planOf(run, target.name),
       now,

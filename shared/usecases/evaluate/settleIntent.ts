@@ -6,7 +6,7 @@ import { planObserved } from '../../decision/plans/nextPlanRecord';
 import { reconcileIntent } from '../../decision/reconcileIntent';
 import type { CapacityState, Decision, PendingIntent, ScalingHistory } from '../../decision/types';
 import type { Target } from '../../policy/schema';
-import type { Lease, TargetRecord } from '../../ports';
+import type { Lease, TargetRecord, TargetUpdate } from '../../ports';
 import { actOnTarget } from './actOnTarget';
 import { describeError } from './describeError';
 import type { EvaluationRun } from './EvaluationRun';
@@ -29,6 +29,7 @@ export interface Settled {
  * Still running: recorded, and nothing new until it ends but the kind's step that needs no intent (reader
  * discovery kept to the serving replicas), unless dry or paused. Failed (AWS gave up): recorded, notified (at most
  * once an hour), backed off, and its change leaves the rate limits; a plan member is recorded as one that cannot follow, and told.
+ * The units AWS kept on a failed removal are remembered for the kind's gates (KindModel.rememberRemovals).
  */
 export async function settleIntent(
   run: EvaluationRun,
@@ -46,6 +47,13 @@ export async function settleIntent(
   const dryRun = run.dryRun(target);
   const settlement = model.settle(target, intent, observation, now);
   const decision = reconcileIntent(target, intent, settlement);
+  const failedRemovals = model.rememberRemovals?.({
+    intent,
+    settlement,
+    observation,
+    remembered: record.failedRemovals ?? {},
+    now,
+  });
   const newlyApplied =
     !intent.recorded && settlement.status !== 'not-applied' && settlement.status !== 'failed';
   const history = newlyApplied
@@ -60,33 +68,13 @@ export async function settleIntent(
     now,
   });
   if (settlement.status === 'failed') {
-    const failures = record.failures + 1;
-    // Each failed operation is recorded; told once an hour at most: the replacements of a replica that
-    // keeps failing do not storm (issue 21).
-    const tell = !toldWithinTheHour(record.noticesToldAt, 'OperationFailed', now);
-    await recordLeased(
+    await recordFailed(
       run,
-      target,
+      { target, lease, record, state },
       decision,
-      false,
-      {
-        lease,
-        clearIntent: true,
-        // A change AWS gave up on counts for no cooldown or rate limit (the backoff spaces the retry).
-        ...(intent.recorded ? { history: withoutChange(history, intent) } : {}),
-        failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
-        ...(tell ? { noticesToldAt: withTold(record.noticesToldAt, ['OperationFailed'], now) } : {}),
-        ...(plan ? { plan } : {}),
-      },
+      { history, ...(failedRemovals ? { failedRemovals } : {}), ...(plan ? { plan } : {}) },
       now,
-      state,
     );
-    run.deps.decisionMetrics?.failed('operation', target.name);
-    if (tell) {
-      notifyChange(run, decision, dryRun, now);
-      const planNotice = failedMemberNotice(run, target, decision, state.current);
-      if (planNotice) notifyChange(run, planNotice, dryRun, now);
-    }
     return { history, decideNow: false };
   }
   const running = settlement.status === 'in-flight';
@@ -103,6 +91,7 @@ export async function settleIntent(
       lease,
       history,
       ...(running ? { intentRecorded: true } : { clearIntent: true }),
+      ...(failedRemovals ? { failedRemovals } : {}),
       ...(plan ? { plan } : {}),
     },
     now,
@@ -111,6 +100,56 @@ export async function settleIntent(
   // The holder that made the change stopped before telling anyone.
   if (newlyApplied) notifyChange(run, decision, dryRun, now);
   return { history, decideNow: !running };
+}
+
+/**
+ * An operation AWS gave up on: recorded with its intent cleared, backed off, its change out of the cooldowns
+ * and rate limits, told at most once an hour (with its plan's notice, for a plan member).
+ */
+async function recordFailed(
+  run: EvaluationRun,
+  at: {
+    readonly target: Target;
+    readonly lease: Lease;
+    readonly record: TargetRecord & { intent: PendingIntent };
+    readonly state: CapacityState;
+  },
+  decision: Decision,
+  update: Pick<TargetUpdate, 'failedRemovals' | 'plan'> & { readonly history: ScalingHistory },
+  now: Date,
+): Promise<void> {
+  const { target, lease, record, state } = at;
+  const { intent } = record;
+  const dryRun = run.dryRun(target);
+  const failures = record.failures + 1;
+  // Each failed operation is recorded; told once an hour at most: the replacements of a replica that
+  // keeps failing do not storm (issue 21).
+  const tell = !toldWithinTheHour(record.noticesToldAt, 'OperationFailed', now);
+  await recordLeased(
+    run,
+    target,
+    decision,
+    false,
+    {
+      lease,
+      clearIntent: true,
+      // A change AWS gave up on counts for no cooldown or rate limit (the backoff spaces the retry).
+      ...(intent.recorded ? { history: withoutChange(update.history, intent) } : {}),
+      failures: { count: failures, backoffUntil: backoffUntil(failures, now) },
+      ...(tell ? { noticesToldAt: withTold(record.noticesToldAt, ['OperationFailed'], now) } : {}),
+      // The units AWS kept (a shard it would not delete): the next removal chooses others.
+      ...(update.failedRemovals ? { failedRemovals: update.failedRemovals } : {}),
+      ...(update.plan ? { plan: update.plan } : {}),
+    },
+    now,
+    state,
+  );
+  run.deps.decisionMetrics?.failed('operation', target.name);
+  if (tell) {
+    notifyChange(run, decision, dryRun, now);
+    const planNotice = failedMemberNotice(run, target, decision, state.current);
+    if (planNotice) notifyChange(run, planNotice, dryRun, now);
+  }
 }
 
 /**

@@ -27,6 +27,7 @@ export const behaviourNames = [
   'cache.reshardModifying',
   'cache.slotMigration',
   'cache.reshardRolledBack',
+  'cache.largeKeyKept',
   'cache.refusedWhileModifying',
   'cache.nodeQuota',
   'cache.replicasModifying',

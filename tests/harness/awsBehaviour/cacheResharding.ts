@@ -56,6 +56,8 @@ interface Operation {
   readonly endsAt: number;
   readonly outcome: 'complete' | 'rollback';
   readonly remove: readonly string[];
+  /** Shards of `remove` AWS keeps: each holds an item over 256 MB serialised (largeKeyOn). */
+  readonly keep?: readonly string[];
 }
 
 interface Group {
@@ -123,6 +125,18 @@ export class CacheResharding implements Behaviour {
           `Failed to complete the ${op.kind === 'reshard' ? 'resharding' : op.kind === 'replicas' ? 'replica change' : 'node type change'} of replication group ${group.id}; the change was rolled back`,
         );
         if (op.kind === 'reshard') this.context.counts.count('cache.reshardRolledBack');
+        continue;
+      }
+      if (op.kind === 'reshard' && op.keep?.length) {
+        // AWS's online-resharding guide: a scale-in does not delete such a shard. The event's words are the
+        // layer's own (AWS documents the outcome, not its event): the scaler reads the shard count.
+        group.shards = group.shards.filter((s) => !op.remove.includes(s.id) || op.keep?.includes(s.id));
+        this.context.counts.count('cache.largeKeyKept');
+        this.event(
+          op.endsAt,
+          group.id,
+          `Resharding of replication group ${group.id} ended at ${group.shards.length} shards: node group(s) ${op.keep.join(', ')} kept (an item over 256 MB after serialization)`,
+        );
         continue;
       }
       if (op.kind === 'reshard') group.shards = resharded(group, op.to, op.remove);
@@ -208,6 +222,19 @@ export class CacheResharding implements Behaviour {
   }
 
   private rollBackNext = false;
+
+  /**
+   * A key over 256 MB serialised lives on `shard` of group `id` (until `untilMs` on the virtual clock, when its
+   * owner splits or deletes it; for good without): a scale-in that removes it runs, and the shard stays (the
+   * limitations of "Online resharding for Valkey or Redis OSS (cluster mode enabled)").
+   */
+  largeKeyOn(id: string, shard: string, untilMs = Number.POSITIVE_INFINITY): void {
+    const keys = this.largeKeys.get(id) ?? new Map<string, number>();
+    keys.set(shard, untilMs);
+    this.largeKeys.set(id, keys);
+  }
+
+  private readonly largeKeys = new Map<string, Map<string, number>>();
 
   /** The race armed by raceNextReshard, played on the next shard or replica change of a caller. */
   private raced(id: string): void {
@@ -311,6 +338,7 @@ export class CacheResharding implements Behaviour {
       endsAt: now + span * MINUTE,
       outcome,
       remove,
+      keep: remove.filter((shard) => (this.largeKeys.get(group.id)?.get(shard) ?? 0) > now),
     };
     counts.count(kind === 'reshard' ? 'cache.reshardModifying' : 'cache.replicasModifying');
     if (kind === 'reshard') counts.count('cache.slotMigration');

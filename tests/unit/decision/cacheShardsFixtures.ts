@@ -108,7 +108,8 @@ export function evaluate(
       const shard = node.split('-').at(-2) ?? '';
       return flat(rule.metric.name === 'EngineCPUUtilization' ? load.cpu(node) : load.memory(shard));
     });
-    combined[rule.name] = cacheShardsModel.combine?.(target, rule, metrics[rule.name] ?? []) ?? [];
+    combined[rule.name] =
+      cacheShardsModel.combine?.(target, rule, metrics[rule.name] ?? [], observation) ?? [];
   }
   const decision = decideCapacity({
     target,

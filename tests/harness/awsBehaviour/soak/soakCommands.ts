@@ -182,6 +182,18 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
       m.episodes.set('sessions-cpu', { factor: 1.6, until: m.minute + minutes });
     }),
   ),
+  largeKey: fc.record({ pick: fc.nat(), hours: fc.integer({ min: 2, max: 12 }) }).map(({ pick, hours }) =>
+    episode(`a key over 256 MB on one of the cache's shards for ${hours} h`, (s) => {
+      const shards = [...new Set(s.world.layer.cache.nodes(SOAK.cache).map((n) => n.shard))];
+      const shard = shards[pick % Math.max(1, shards.length)];
+      if (shard)
+        s.world.layer.cache.largeKeyOn(
+          SOAK.cache,
+          shard,
+          s.world.layer.clock.now().getTime() + hours * 3_600_000,
+        );
+    }),
+  ),
   reshardRollsBack: fc.constant(
     episode('AWS rolls the next reshard back', (s) => s.world.layer.cache.rollBackNextReshard()),
   ),
