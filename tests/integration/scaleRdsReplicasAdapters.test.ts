@@ -102,23 +102,7 @@ describe('RDS replicas on the emulator', () => {
   });
 
   it('Aurora: members read from the cluster, the writer (IsClusterWriter) never a reader; a reader is created with promotion tier 15', async () => {
-    const rds = new RDSClient(clientOptions(emulator.aws));
-    await rds.send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'events-cluster',
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'scalepilot',
-        MasterUserPassword: 'demo-password-1',
-      }),
-    );
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'events-writer',
-        DBClusterIdentifier: 'events-cluster',
-        Engine: 'aurora-postgresql',
-        DBInstanceClass: 'db.r6g.large',
-      }),
-    );
+    const rds = await auroraCluster();
     const target: RdsReplicasTarget = rdsTarget({
       aurora: true,
       sourceDbInstanceIdentifier: 'events-cluster',
@@ -159,24 +143,7 @@ describe('RDS replicas on the emulator', () => {
     { name: 'a private writer’s reader is private', writerPublic: false },
     { name: 'a public writer’s reader is public', writerPublic: true },
   ])('Aurora: $name (the writer’s PubliclyAccessible)', async ({ writerPublic }) => {
-    const rds = new RDSClient(clientOptions(emulator.aws));
-    await rds.send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'events-cluster',
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'scalepilot',
-        MasterUserPassword: 'demo-password-1',
-      }),
-    );
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'events-writer',
-        DBClusterIdentifier: 'events-cluster',
-        Engine: 'aurora-postgresql',
-        DBInstanceClass: 'db.r6g.large',
-        PubliclyAccessible: writerPublic,
-      }),
-    );
+    const rds = await auroraCluster({ PubliclyAccessible: writerPublic });
     const target = rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' });
     await new RdsReplicaCapacity(emulator.aws).setCapacity(target, 1);
     const reader = (
@@ -294,3 +261,26 @@ describe('RDS replicas on the emulator', () => {
     ).toEqual([MANUAL]);
   });
 });
+
+/** The Aurora cluster `events-cluster` with its writer `events-writer` (its create's extra fields given). */
+async function auroraCluster(writer: { PubliclyAccessible?: boolean } = {}): Promise<RDSClient> {
+  const rds = new RDSClient(clientOptions(emulator.aws));
+  await rds.send(
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: 'events-cluster',
+      Engine: 'aurora-postgresql',
+      MasterUsername: 'scalepilot',
+      MasterUserPassword: 'demo-password-1',
+    }),
+  );
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'events-writer',
+      DBClusterIdentifier: 'events-cluster',
+      Engine: 'aurora-postgresql',
+      DBInstanceClass: 'db.r6g.large',
+      ...writer,
+    }),
+  );
+  return rds;
+}

@@ -12,7 +12,7 @@ import {
   InMemoryScheduledActions,
   SyntheticHistory,
 } from '../../harness/predictPorts';
-import { daily, HOUR, T0 } from './predictTargetsFixtures';
+import { asgTarget, daily, HOUR, T0 } from './predictTargetsFixtures';
 
 // The predict function ignored its remaining time: a policy with a thousand or two predictive targets timed out
 // every hour, Lambda retried from the head, and the same tail never got its floors. It now stops starting
@@ -200,22 +200,7 @@ describe('predictTargets against its deadline', () => {
 // defers some, none pruned, and the actions of a target gone from the policy (or made forecast-only, or with
 // predictive off) stayed until their times passed, up to 48 hours, the MinSize they raised never set back.
 describe('pruning in a fleet whose every run defers targets', () => {
-  const web = {
-    name: 'web',
-    kind: 'asg',
-    autoScalingGroupName: 'w',
-    capacity: { min: 2, max: 10 },
-    predictive: true,
-    rules: [
-      {
-        name: 'cpu',
-        type: 'step',
-        metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', statistic: 'Average' },
-        scaleOut: [{ above: 70, add: 2 }],
-        scaleIn: [{ below: 30, remove: 1 }],
-      },
-    ],
-  };
+  const web = { ...asgTarget, name: 'web', autoScalingGroupName: 'w' };
   /** An earlier run's action of `target`, `hours` ahead of T0. */
   const action = (target: string, hours: number, minSize: number) => {
     const start = new Date(T0 + hours * HOUR);
