@@ -42,7 +42,15 @@ export function registerRelease(program: Command): void {
 async function release(file: string, options: ReleaseOptions): Promise<void> {
   const policy = loadPolicyFile(file);
   const aws = awsFrom(options);
-  const ports = releasePorts(aws, options.stage);
+  const kind = policy.targets[0]?.kind ?? 'asg';
+  // The plan reads the ledger for a cache's shards AWS kept; one it cannot find is said, and the plan goes on.
+  const found = await deployedLedger(aws, options, kind).catch((error: unknown) => {
+    console.log(
+      `ledger not found (${error instanceof Error ? error.message : String(error)}): cache shards chosen without the ones AWS kept on a scale-in`,
+    );
+    return undefined;
+  });
+  const ports = { ...releasePorts(aws, options.stage), ...(found ? { ledger: found } : {}) };
   const steps = await planRelease(policy, ports);
   for (const step of steps)
     console.log(
@@ -60,7 +68,8 @@ async function release(file: string, options: ReleaseOptions): Promise<void> {
   // The release below pauses it, and plans again under each lease (a scale-out since is released too).
   if (changes === 0 && refused === 0)
     console.log('nothing to release: every target is at its minimum; pausing the stage for sls remove');
-  const ledger = await deployedLedger(aws, options, policy.targets[0]?.kind ?? 'asg');
+  // Applying takes leases: a ledger not found stops here, as before.
+  const ledger = found ?? (await deployedLedger(aws, options, kind));
   try {
     const { failed } = await applyRelease(policy, {
       ...ports,

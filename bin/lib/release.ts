@@ -19,14 +19,14 @@ import {
   replicaSteps,
 } from './releaseSteps';
 
-/** What release needs besides the AWS sides of the kinds: the stage's switch and the ledger's leases. */
+/** What release needs besides the AWS sides of the kinds: the stage's switch and the ledger's leases (and records). */
 export interface ReleaseDeps extends ReleasePorts {
   readonly stage: string;
   /** Sets the stage's kill switch (`scalepilot pause`). */
   readonly pause: () => Promise<void>;
   /** Reads the switch afresh (no cache): every step of release checks it is still set. */
   readonly pauseState: () => Promise<PauseState>;
-  readonly ledger: Pick<Ledger, 'acquireLease' | 'releaseLease'>;
+  readonly ledger: Pick<Ledger, 'acquireLease' | 'releaseLease' | 'read'>;
   readonly log: (line: string) => void;
 }
 

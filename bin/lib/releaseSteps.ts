@@ -6,6 +6,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SCHEDULE_OWNER_TAG } from '../../shared/adapters/AutoScalingScheduledActions';
+import { FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from '../../shared/decision/cacheShardRemovals';
 import { type CacheShardsObservation, cacheShardsModel } from '../../shared/decision/cacheShards';
 import { DRAINING_TAG, isManaged, type RdsReplicasObservation } from '../../shared/decision/rdsReplicas';
 import { lookbackSeconds } from '../../shared/decision/ruleReadings';
@@ -13,7 +14,13 @@ import { FORECAST_ACTION_PREFIX } from '../../shared/decision/scheduledFloors';
 import { type Decision, emptyHistory, type MetricReading } from '../../shared/decision/types';
 import { AwsCallError } from '../../shared/errors';
 import type { AsgTarget, CacheShardsTarget, Policy, RdsReplicasTarget } from '../../shared/policy/schema';
-import type { MetricQuery, MetricsReader, ResourceScaler, ScheduledActionsPort } from '../../shared/ports';
+import type {
+  Ledger,
+  MetricQuery,
+  MetricsReader,
+  ResourceScaler,
+  ScheduledActionsPort,
+} from '../../shared/ports';
 
 /** One step of a release: what it does, for the operator to read, and the change (absent: a line that reports). */
 export interface ReleaseStep {
@@ -31,6 +38,8 @@ export interface ReleasePorts {
   readonly cache: ResourceScaler<CacheShardsObservation>;
   readonly metrics: MetricsReader;
   readonly scheduled: ScheduledActionsPort;
+  /** The targets' ledger records: a cache's shards AWS kept on a scale-in (absent: the ledger was not found). */
+  readonly ledger?: Pick<Ledger, 'read'>;
   readonly clock: { now(): Date };
   /** Waits; tests pass a virtual one. */
   readonly sleep: (ms: number) => Promise<void>;
@@ -227,7 +236,8 @@ function drainThenDelete(
 /**
  * A cache back to its minimum shards through the gates scale-in itself passes (memory headroom for the shards
  * that go, engine CPU, the re-alarm projection, a replica change's cooldown): the shards holding the least
- * memory go. A refusal is reported with its reason and the cache is left as it is.
+ * memory go, leaving out those the ledger remembers AWS kept on a scale-in (as the scaler does). A refusal is
+ * reported with its reason and the cache is left as it is.
  */
 export async function cacheSteps(target: CacheShardsTarget, ports: ReleasePorts): Promise<ReleaseStep[]> {
   const observation = await ports.cache.observe(target);
@@ -249,16 +259,19 @@ export async function cacheSteps(target: CacheShardsTarget, ports: ReleasePorts)
     metrics: {},
   };
   const metrics = await readCacheMetrics(target, observation, ports.metrics, now);
+  const remembered = await rememberedShards(target, observation, ports.ledger, now);
   const outcome = cacheShardsModel.gate({
     target,
     decision,
     observation,
     history: emptyHistory,
     metrics,
+    ...(remembered.failedRemovals ? { failedRemovals: remembered.failedRemovals } : {}),
     now,
   });
   if ('skip' in outcome)
     return [
+      ...remembered.lines,
       {
         target: target.name,
         description: `replication group ${id}: ${shards} → ${min} shards refused (${outcome.skip}): ${outcome.message}`,
@@ -268,12 +281,47 @@ export async function cacheSteps(target: CacheShardsTarget, ports: ReleasePorts)
   const act = outcome.act;
   if (!act) return [{ target: target.name, description: `replication group ${id}: nothing to do` }];
   return [
+    ...remembered.lines,
     {
       target: target.name,
       description: `replication group ${id}: ${shards} → ${min} shards${'message' in outcome ? `, ${outcome.message}` : ''} (ModifyReplicationGroupShardConfiguration)`,
       apply: async () => void (await ports.cache.act(target, act, observation)),
     },
   ];
+}
+
+/**
+ * The shards the target's ledger record remembers AWS kept when a scale-in asked to remove them (a shard holding
+ * an item over 256 MB serialised is not deleted: AWS's online-resharding guide), for the gates to choose around,
+ * and a line for each that still counts. A ledger that cannot be read is one line, and release goes on without.
+ */
+async function rememberedShards(
+  target: CacheShardsTarget,
+  observation: CacheShardsObservation,
+  ledger: ReleasePorts['ledger'],
+  now: Date,
+): Promise<{ failedRemovals?: Readonly<Record<string, Date>>; lines: ReleaseStep[] }> {
+  if (!ledger) return { lines: [] };
+  const id = target.replicationGroupId;
+  try {
+    const { failedRemovals } = await ledger.read(target.name);
+    const kept = failedRemovalsNow(failedRemovals, observation, now);
+    const lines = [...kept].map(([shard, at]) => ({
+      target: target.name,
+      description: `keep shard ${shard} of ${id}: AWS kept it when a scale-in asked to remove it (${at.toISOString()}; a key over 256 MB serialised keeps its shard): left out for ${FAILED_REMOVAL_MEMORY_HOURS} h from then`,
+    }));
+    return { ...(failedRemovals ? { failedRemovals } : {}), lines };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      lines: [
+        {
+          target: target.name,
+          description: `ledger not read (${why}): shards chosen without the ones AWS kept on a scale-in`,
+        },
+      ],
+    };
+  }
 }
 
 /** The metrics the cache gates read, per node, as the scaler reads them. */
