@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import type { TargetKind } from '../../shared/policy/schema';
+import type { Target, TargetKind } from '../../shared/policy/schema';
+import { replayedRules } from '../../shared/simulate/replayedRules';
 import {
   type Assertion,
   failedAssertions,
@@ -81,8 +82,9 @@ async function backtest(options: BacktestOptions): Promise<void> {
   const policy = options.policy
     ? (await import('../../shared/policy/loadPolicyFile')).loadPolicyFile(options.policy)
     : undefined;
-  const target = policy?.targets.find((t) => t.kind === kind);
-  if (options.policy && !target) throw new CliUsageError(`${options.policy}: no ${kind} target`);
+  const found = policy?.targets.find((t) => t.kind === kind);
+  if (options.policy && !found) throw new CliUsageError(`${options.policy}: no ${kind} target`);
+  const target = found && replayedTarget(found, options.policy as string);
   const bar = await progressBar(series.load.length);
   bar?.start(6, 0, { policy: '' });
   const result = runBacktest(series, kind, {
@@ -110,6 +112,19 @@ async function backtest(options: BacktestOptions): Promise<void> {
     (options.json ? console.error : console.log)(`report: ${report}`);
   }
   if (checks) checkAssertions(checks, result.figures);
+}
+
+/**
+ * The policy's target with only the rules the trace can feed (shared/simulate/replayedRules.ts): each rule left
+ * out is named in one line on stderr (stdout stays the figures, `--json` too); with none left, one line, exit 1.
+ */
+function replayedTarget(target: Target, file: string): Target {
+  const rules = replayedRules(target);
+  if ('refused' in rules) throw new CliUsageError(`${file}: ${rules.refused}`);
+  for (const { rule, why } of rules.leftOut)
+    console.error(`rule "${rule.name}" not replayed: ${why}; the figures are without it`);
+  const kept = new Set([rules.lead, ...rules.replayed]);
+  return { ...target, rules: target.rules.filter((r) => kept.has(r)) };
 }
 
 /** A progress bar on long runs, on a terminal only (CI logs and pipes stay clean). */

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `backtest --policy` replays one load series, which stands for one metric: a rule on another metric (or reading
+// SampleCount) is left out of the replay and named on stderr, never fed the utilisation as if it were its own.
+// The compiled CLI as an operator starts it (bin/scalepilot); no AWS.
+const CLI = new URL('../../../bin/scalepilot', import.meta.url).pathname;
+const TRACE = new URL('../../../../shared/traces/ec2_network_in_257a54.csv', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'scalepilot-backtest-rules-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CPU = { namespace: 'AWS/EC2', name: 'CPUUtilization' };
+const cpu = { name: 'cpu', type: 'target-tracking', metric: CPU, target: 70 };
+const requests = {
+  name: 'requests',
+  type: 'step',
+  metric: {
+    namespace: 'AWS/ApplicationELB',
+    name: 'RequestCountPerTarget',
+    dimensions: { TargetGroup: 'targetgroup/web/0123456789abcdef' },
+  },
+  scaleOut: [{ above: 1000, add: 2 }],
+};
+
+/** A policy file with one group target holding these rules. */
+function policy(file: string, rules: readonly Record<string, unknown>[]): string {
+  const path = join(dir, file);
+  const target = {
+    name: 'web',
+    kind: 'asg',
+    autoScalingGroupName: 'web',
+    capacity: { min: 1, max: 20 },
+    rules,
+  };
+  writeFileSync(path, JSON.stringify({ version: 1, targets: [target] }));
+  return path;
+}
+
+function backtest(policyFile: string) {
+  return spawnSync(process.execPath, [CLI, 'backtest', '--trace', TRACE, '--policy', policyFile, '--json'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
+  });
+}
+
+describe('backtest --policy replays only the rules that read the metric the trace stands for', () => {
+  it('leaves a request-count rule beside a CPU rule out, in one line on stderr: the figures are the CPU rule alone', () => {
+    const both = backtest(policy('both.yml', [cpu, requests]));
+    const alone = backtest(policy('alone.yml', [cpu]));
+    expect(both.status).toBe(0);
+    expect(alone.status).toBe(0);
+    expect(both.stderr.trim().split('\n')).toEqual([
+      'rule "requests" not replayed: it reads AWS/ApplicationELB/RequestCountPerTarget {TargetGroup=targetgroup/web/0123456789abcdef}, and the trace stands for AWS/EC2/CPUUtilization {AutoScalingGroupName=web} (rule "cpu"); the figures are without it',
+    ]);
+    expect(alone.stderr).toBe('');
+    // stdout stays the JSON figures, equal to those of the CPU rule alone.
+    expect(JSON.parse(both.stdout)).toEqual(JSON.parse(alone.stdout));
+  });
+
+  it('refuses in one line, exit 1, when no rule can be replayed (all read SampleCount)', () => {
+    const counts = { ...CPU, statistic: 'SampleCount' };
+    const file = policy('counts.yml', [{ ...cpu, metric: counts }]);
+    const run = backtest(file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `${file}: no rule of target "web" can be replayed on one load trace: rule "cpu" reads SampleCount (how many datapoints arrived), which a load trace does not carry`,
+    ]);
+  });
+});
