@@ -1,3 +1,4 @@
+import { MAX_FAILED_REMOVALS } from '../decision/cacheShardRemovals';
 import type { PendingIntent } from '../decision/types';
 import type { TargetRecord, TargetUpdate } from '../ports';
 
@@ -82,8 +83,9 @@ function historyParts(parts: UpdateParts, history: NonNullable<TargetUpdate['his
 /**
  * The most failed removals the STATE item keeps, the newest: whatever a kind asks to remember, the item stays
  * bounded (each entry is a unit id and a timestamp: about 60 bytes for a cache shard, 100 for an RDS instance id).
+ * The same bound the kind remembers within (one number: a kind remembering more would be cut here unsaid).
  */
-export const MAX_STORED_FAILED_REMOVALS = 32;
+export const MAX_STORED_FAILED_REMOVALS = MAX_FAILED_REMOVALS;
 
 /** The failed removals, written whole (the newest MAX_STORED_FAILED_REMOVALS); none removes the attribute. */
 function failedRemovalParts(parts: UpdateParts, failed: Readonly<Record<string, Date>>): void {
