@@ -58,8 +58,17 @@ export interface CostDeps {
 
 export interface CostRun {
   readonly evaluation: CostEvaluation;
-  readonly sent: readonly { key: string; channel: string }[];
-  readonly alreadySent: readonly { key: string; channel: string }[];
+  /** Each alert this run sent, per channel, with the day it is about (a run compares two days). */
+  readonly sent: readonly Delivery[];
+  /** Each alert an earlier run had sent for its day already, per channel. */
+  readonly alreadySent: readonly Delivery[];
+}
+
+/** One alert on one channel, for the day it is about. */
+export interface Delivery {
+  readonly day: string;
+  readonly key: string;
+  readonly channel: string;
 }
 
 /**
@@ -116,11 +125,12 @@ export async function alertCosts(
   const problems = [
     ...failures.map((f) =>
       f.recorded === false
-        ? `${f.key} on ${f.channel} was sent, but its delivery record could not be written (it may be sent again): ${f.error instanceof Error ? f.error.message : String(f.error)}`
-        : `${f.key} on ${f.channel} failed`,
+        ? `${f.key} of ${f.day} on ${f.channel} was sent, but its delivery record could not be written (it may be sent again): ${f.error instanceof Error ? f.error.message : String(f.error)}`
+        : `${f.key} of ${f.day} on ${f.channel} failed`,
     ),
     ...inProgress.map(
-      (p) => `${p.key} on ${p.channel} is being sent by another run (claim until ${p.until.toISOString()})`,
+      (p) =>
+        `${p.key} of ${p.day} on ${p.channel} is being sent by another run (claim until ${p.until.toISOString()})`,
     ),
   ];
   if (problems.length > 0)
@@ -135,10 +145,10 @@ export async function alertCosts(
 
 /** What a run's deliveries came to, per alert and channel. */
 interface Deliveries {
-  readonly sent: { key: string; channel: string }[];
-  readonly alreadySent: { key: string; channel: string }[];
-  readonly failures: { key: string; channel: string; error: unknown; recorded?: false }[];
-  readonly inProgress: { key: string; channel: string; until: Date }[];
+  readonly sent: Delivery[];
+  readonly alreadySent: Delivery[];
+  readonly failures: (Delivery & { error: unknown; recorded?: false })[];
+  readonly inProgress: (Delivery & { until: Date })[];
 }
 
 /**
@@ -155,6 +165,7 @@ async function deliver(
 ): Promise<void> {
   const { log } = deps;
   const key = `${alert.key}#${channel.channel}`;
+  const delivery: Delivery = { day: alert.day, key: alert.key, channel: channel.channel };
   const where = summary(alert, channel.channel);
   const claim = await deps.alerts.claimAlert(alert.day, key, now, claimSeconds).catch((error: unknown) => {
     deps.recordFailed?.('alert-claim');
@@ -163,19 +174,19 @@ async function deliver(
   // A day compared again (Cost Explorer may still be filling it in) finds the alert of its first comparison.
   if (claim.status === 'sent') {
     log.info('cost alert already sent for its day', where);
-    done.alreadySent.push({ key: alert.key, channel: channel.channel });
+    done.alreadySent.push(delivery);
     return;
   }
   if (claim.status === 'in-progress') {
     log.warn('cost alert being sent by another run', { ...where, claimUntil: claim.until.toISOString() });
-    done.inProgress.push({ key: alert.key, channel: channel.channel, until: claim.until });
+    done.inProgress.push({ ...delivery, until: claim.until });
     return;
   }
   try {
     await channel.costAlert(alert);
   } catch (error) {
     log.error('cost alert not sent', { ...where, error: String(error) });
-    done.failures.push({ key: alert.key, channel: channel.channel, error });
+    done.failures.push({ ...delivery, error });
     // The run fails for the send already; a claim that cannot be given back expires on its own, but the
     // failed write is counted and logged, never silent.
     await deps.alerts.releaseAlert(alert.day, key, claim.token).catch((releaseError: unknown) => {
@@ -184,7 +195,7 @@ async function deliver(
     });
     return;
   }
-  done.sent.push({ key: alert.key, channel: channel.channel });
+  done.sent.push(delivery);
   // Sent: record it. A write that fails (denied, throttled) is an error of the run, counted and alarmed:
   // the claim expires and a later run sends the alert again (twice is better than never for an alert
   // about money), and the operator learns why (issue 20, item 2: a denied write was swallowed, and the
@@ -194,7 +205,7 @@ async function deliver(
     .catch((error: unknown) => {
       deps.recordFailed?.('alert-sent');
       log.error('cost alert sent but not recorded', { ...where, error: String(error) });
-      done.failures.push({ key: alert.key, channel: channel.channel, error, recorded: false });
+      done.failures.push({ ...delivery, error, recorded: false });
       return undefined;
     });
   if (marked === undefined) return;

@@ -131,8 +131,8 @@ describe('alert-cost against the emulator', () => {
     const second = await handler(event, lambdaContext('second') as never);
     const third = await handlerAt('2026-11-22T14:00:00Z')(event, lambdaContext('third') as never);
     expect(first.sent).toEqual([
-      { key: 'daily-limit', channel: 'sns' },
-      { key: 'daily-limit', channel: 'webhook' },
+      { day: '2026-11-21', key: 'daily-limit', channel: 'sns' },
+      { day: '2026-11-21', key: 'daily-limit', channel: 'webhook' },
     ]);
     expect(second.sent).toEqual([]);
     expect(second.alreadySent).toHaveLength(2);
@@ -174,7 +174,10 @@ describe('alert-cost against the emulator', () => {
     await preload(upTo('2026-12-04', { '2026-12-03': busy }));
     const first = await daily('2026-12-04T08:00:00Z', 'dec-4');
     expect(first.compared).toEqual(['2026-12-02', '2026-12-03']);
-    expect(first.sent).toHaveLength(2);
+    expect(first.sent).toEqual([
+      { day: '2026-12-03', key: 'daily-limit', channel: 'sns' },
+      { day: '2026-12-03', key: 'daily-limit', channel: 'webhook' },
+    ]);
     expect(first.notes).toContain('2026-12-02: $240.00 is within the daily limit of $250.00');
 
     // 5 Dec: the 3rd, compared again, has grown and is still over: not told again. The 4th looks ordinary.
@@ -182,17 +185,18 @@ describe('alert-cost against the emulator', () => {
     const second = await daily('2026-12-05T08:00:00Z', 'dec-5');
     expect(second.sent).toEqual([]);
     expect(second.alreadySent).toEqual([
-      { key: 'daily-limit', channel: 'sns' },
-      { key: 'daily-limit', channel: 'webhook' },
+      { day: '2026-12-03', key: 'daily-limit', channel: 'sns' },
+      { day: '2026-12-03', key: 'daily-limit', channel: 'webhook' },
     ]);
     expect(second.notes).toContain('2026-12-04: $240.00 is within the daily limit of $250.00');
 
     // 6 Dec: Cost Explorer has since added spend to the 4th, now the day before yesterday: over, told now.
     await preload(upTo('2026-12-06', { '2026-12-03': grown, '2026-12-04': busy }));
     const third = await daily('2026-12-06T08:00:00Z', 'dec-6');
+    // Each delivery names its day: a run compares two, and this one told the day before yesterday's.
     expect(third.sent).toEqual([
-      { key: 'daily-limit', channel: 'sns' },
-      { key: 'daily-limit', channel: 'webhook' },
+      { day: '2026-12-04', key: 'daily-limit', channel: 'sns' },
+      { day: '2026-12-04', key: 'daily-limit', channel: 'webhook' },
     ]);
     // The schedule delivers again (or a later run reads the same figures): nothing twice.
     const again = await daily('2026-12-06T14:00:00Z', 'dec-6-again');

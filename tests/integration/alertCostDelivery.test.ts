@@ -139,8 +139,8 @@ describe('alert-cost delivery against the emulator', () => {
       { check: 'daily' },
       lambdaContext('retry') as never,
     );
-    expect(retry.sent).toEqual([{ key: 'daily-limit', channel: 'webhook' }]);
-    expect(retry.alreadySent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+    expect(retry.sent).toEqual([{ day: '2026-11-21', key: 'daily-limit', channel: 'webhook' }]);
+    expect(retry.alreadySent).toEqual([{ day: '2026-11-21', key: 'daily-limit', channel: 'sns' }]);
     expect(answered).toHaveLength(1);
     expect(answered[0]).toContain('$264.00 on 2026-11-21, over the $250.00 daily limit');
     expect(emulator.calls('Publish') - publishes).toBe(1);
@@ -155,12 +155,12 @@ describe('alert-cost delivery against the emulator', () => {
     const response = await held; // the first run is sending on the webhook
     const second = handlerAt('2026-11-26T08:00:10Z')({ check: 'daily' }, lambdaContext('second') as never);
     await expect(second).rejects.toThrow(CostAlertDeliveryError);
-    await expect(second).rejects.toThrow(/daily-limit on webhook is being sent by another run/);
+    await expect(second).rejects.toThrow(/daily-limit of 2026-11-25 on webhook is being sent by another run/);
     response.writeHead(200).end('ok');
     const done = await first;
     expect(done.sent).toEqual([
-      { key: 'daily-limit', channel: 'sns' },
-      { key: 'daily-limit', channel: 'webhook' },
+      { day: '2026-11-25', key: 'daily-limit', channel: 'sns' },
+      { day: '2026-11-25', key: 'daily-limit', channel: 'webhook' },
     ]);
     expect(emulator.calls('Publish') - publishes).toBe(1);
     const retry = await handlerAt('2026-11-26T08:01:10Z')(

@@ -106,7 +106,7 @@ describe('alertCosts: once per day and channel, and never lost', () => {
     webhookUp = true;
     const retry = await alertCosts(deps(channels, claims), 'daily');
     expect(sent).toEqual(['sns daily-limit', 'webhook daily-limit']);
-    expect(retry.alreadySent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+    expect(retry.alreadySent).toEqual([{ day: '2026-11-21', key: 'daily-limit', channel: 'sns' }]);
   });
 
   it('with send: false (scalepilot costs) evaluates and changes nothing', async () => {
@@ -155,10 +155,10 @@ describe('alertCosts: once per day and channel, and never lost', () => {
       // ... and the next one, past the claim's expiry, sends it, once.
       clock.advance(120);
       const retry = await alertCosts(deps([channel], claims, clock), 'daily', { claimSeconds: 120 });
-      expect(retry.sent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+      expect(retry.sent).toEqual([{ day: '2026-11-21', key: 'daily-limit', channel: 'sns' }]);
       expect(delivered).toEqual(['daily-limit']);
       const again = await alertCosts(deps([channel], claims, clock), 'daily', { claimSeconds: 120 });
-      expect(again.alreadySent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+      expect(again.alreadySent).toEqual([{ day: '2026-11-21', key: 'daily-limit', channel: 'sns' }]);
       expect(delivered).toEqual(['daily-limit']);
     },
   );
@@ -181,9 +181,9 @@ describe('alertCosts: once per day and channel, and never lost', () => {
     const first = alertCosts(deps([channel], claims, clock), 'daily');
     await new Promise((ok) => setTimeout(ok, 20));
     const second = alertCosts(deps([channel], claims, clock), 'daily');
-    await expect(second).rejects.toThrow(/daily-limit on sns is being sent by another run/);
+    await expect(second).rejects.toThrow(/daily-limit of 2026-11-21 on sns is being sent by another run/);
     open();
-    expect((await first).sent).toEqual([{ key: 'daily-limit', channel: 'sns' }]);
+    expect((await first).sent).toEqual([{ day: '2026-11-21', key: 'daily-limit', channel: 'sns' }]);
     clock.advance(60);
     const retry = await alertCosts(deps([channel], claims, clock), 'daily');
     expect(retry.sent).toEqual([]);
@@ -208,7 +208,7 @@ describe('alertCosts: once per day and channel, and never lost', () => {
     );
     await expect(run).rejects.toThrow(CostAlertDeliveryError);
     await expect(run).rejects.toThrow(
-      /daily-limit on sns was sent, but its delivery record could not be written \(it may be sent again\): AccessDeniedException/,
+      /daily-limit of 2026-11-21 on sns was sent, but its delivery record could not be written \(it may be sent again\): AccessDeniedException/,
     );
     expect(sent).toEqual(['daily-limit']);
     expect(counted).toEqual(['alert-sent']);
