@@ -1,3 +1,4 @@
+import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
 import type { AwsConfig } from '../../shared/adapters/awsConfig';
 import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShardCapacity';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
@@ -17,7 +18,9 @@ export function accountChecks(aws: AwsConfig): Partial<Record<Target['kind'], Pr
   const cache = new ElastiCacheShardCapacity(aws);
   const replicas = new RdsReplicaCapacity(aws);
   const keys = new RdsSourceKey(aws);
+  const groups = new AutoScalingCapacity(aws);
   return {
+    asg: (target) => groups.prerequisites(target),
     'cache-shards': (target) => cache.prerequisites(target),
     'rds-replicas': async (target) => {
       const zoneId =
@@ -41,7 +44,8 @@ export function accountChecks(aws: AwsConfig): Partial<Record<Target['kind'], Pr
 
 /**
  * What the account says against the policy, one line per problem in validate's own form
- * (`targets[2] "sessions-cache".replicationGroupId: …`): a cache group with cluster mode disabled, a
+ * (`targets[2] "sessions-cache".replicationGroupId: …`): an Auto Scaling group that does not exist or that
+ * its own scaling policies scale, a cache group with cluster mode disabled, a
  * serverless cache, a Global Datastore member, an engine without online resharding, a group another
  * autoscaler (an Application Auto Scaling scalable target) already scales. A check that cannot read the
  * account is a problem too, named as such: the operator learns what could not be checked.

@@ -4,16 +4,19 @@ import {
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  DescribePoliciesCommand,
   DescribeScalingActivitiesCommand,
   type InstanceRefresh,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { scalingPolicyGate } from '../decision/scalingPolicyGate';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { Target } from '../policy/schema';
 import type { CapacityPort, ObservationDetail, Observed } from '../ports';
 import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
+import { scalingPoliciesByGroup } from './scalingPoliciesByGroup';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
@@ -28,6 +31,8 @@ const ACTIVITIES_READ = 10;
 const STATUS_MESSAGE_CHARS = 300;
 /** DescribeAutoScalingGroups takes at most 100 names (and returns at most 100 groups a page). */
 const NAMES_PER_CALL = 100;
+/** DescribePolicies returns at most 100 policies a page. */
+const POLICIES_PER_PAGE = 100;
 /** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
 const REFRESH_READS_IN_FLIGHT = 8;
 
@@ -37,6 +42,7 @@ export const autoScalingCapacityIam: IamActions = {
     'autoscaling:DescribeAutoScalingGroups',
     'autoscaling:DescribeInstanceRefreshes',
     'autoscaling:DescribeScalingActivities',
+    'autoscaling:DescribePolicies',
   ],
   write: ['autoscaling:SetDesiredCapacity'],
 };
@@ -45,8 +51,9 @@ export const autoScalingCapacityIam: IamActions = {
  * CapacityPort for EC2 Auto Scaling groups: DescribeAutoScalingGroups / SetDesiredCapacity. Capacity is in
  * the group's own unit: instances, or the units of its instance weights or DesiredCapacityType (vcpu,
  * memory-mib), in which the policy's range, steps and caps for the group are then written too. Many groups
- * are described 100 names a call; their instance refreshes are read only for a group about to act, and their
- * scaling activities only for a group holding fewer instances than it asked for (a launch failing).
+ * are described 100 names a call; their instance refreshes are read only for a group about to act (and the
+ * account's scaling policies then, once for all of them), and their scaling activities only for a group
+ * holding fewer instances than it asked for (a launch failing).
  */
 export class AutoScalingCapacity implements CapacityPort {
   private readonly client: AutoScalingClient;
@@ -59,13 +66,15 @@ export class AutoScalingCapacity implements CapacityPort {
     const name = groupName(target);
     const group = (await this.groups([name])).get(name);
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
-    return stateOf(group, await this.refreshes(name), await this.launchFailure(group));
+    const state = stateOf(group, await this.refreshes(name), await this.launchFailure(group));
+    return withPolicies(state, (await this.scalingPolicies(name)).get(name) ?? []);
   }
 
   /**
    * Many groups, 100 names a DescribeAutoScalingGroups call; for `'to-act'` each group's instance refreshes
-   * too (one call per group: the API takes one name). A group that does not exist is its target's
-   * ResourceNotFoundError; a call that fails is the error of each target it described.
+   * too (one call per group: the API takes one name) and their scaling policies (one account-wide listing for
+   * them all). A group that does not exist is its target's ResourceNotFoundError; a call that fails is the
+   * error of each target it described (a policy listing that fails: of every group about to act).
    */
   async describeMany(
     targets: readonly Target[],
@@ -93,13 +102,22 @@ export class AutoScalingCapacity implements CapacityPort {
       if (group && !('error' in group)) found.push({ target, group });
       else observed.set(target.name, { error: group?.error });
     }
+    let policies: ReadonlyMap<string, string[]> | undefined;
+    if (detail === 'to-act' && found.length > 0)
+      try {
+        policies = await this.scalingPolicies(undefined);
+      } catch (error) {
+        for (const { target } of found) observed.set(target.name, { error });
+        return observed;
+      }
     for (let i = 0; i < found.length; i += REFRESH_READS_IN_FLIGHT)
       await Promise.all(
         found.slice(i, i + REFRESH_READS_IN_FLIGHT).map(async ({ target, group }) => {
           try {
             const refreshes = detail === 'to-act' ? await this.refreshes(groupName(target)) : undefined;
+            const state = stateOf(group, refreshes, await this.launchFailure(group));
             observed.set(target.name, {
-              observation: stateOf(group, refreshes, await this.launchFailure(group)),
+              observation: withPolicies(state, policies?.get(groupName(target)) ?? []),
             });
           } catch (error) {
             observed.set(target.name, { error });
@@ -130,6 +148,31 @@ export class AutoScalingCapacity implements CapacityPort {
       token = response.NextToken;
     } while (token);
     return found;
+  }
+
+  /**
+   * The capacity-changing scaling policies of one group, or (no name) of every group of the account and region
+   * in one listing: one read for all the groups about to act, whatever their number. Follows pages.
+   */
+  private async scalingPolicies(name: string | undefined): Promise<Map<string, string[]>> {
+    const byGroup = new Map<string, string[]>();
+    let token: string | undefined;
+    do {
+      const response = await this.client
+        .send(
+          new DescribePoliciesCommand({
+            ...(name ? { AutoScalingGroupName: name } : {}),
+            MaxRecords: POLICIES_PER_PAGE,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        )
+        .catch((cause: unknown) => {
+          throw new AwsCallError('AutoScaling DescribePolicies', cause);
+        });
+      scalingPoliciesByGroup(response.ScalingPolicies ?? [], byGroup);
+      token = response.NextToken;
+    } while (token);
+    return byGroup;
   }
 
   private async refreshes(name: string): Promise<InstanceRefresh[]> {
@@ -169,6 +212,20 @@ export class AutoScalingCapacity implements CapacityPort {
     };
   }
 
+  /**
+   * What keeps Scalepilot from managing this group (validate --check-account, plan), one sentence each: the
+   * group does not exist, or its own scaling policies change its capacity (the gate's refusal, told before a
+   * deploy rather than at the group's first scale-out).
+   */
+  async prerequisites(target: Target): Promise<string[]> {
+    const name = groupName(target);
+    if (!(await this.groups([name])).has(name)) return [`Auto Scaling group "${name}" does not exist`];
+    const refusal = scalingPolicyGate(name, {
+      scalingPolicies: (await this.scalingPolicies(name)).get(name) ?? [],
+    });
+    return refusal && 'skip' in refusal ? [refusal.message] : [];
+  }
+
   async setCapacity(target: Target, desired: number): Promise<void> {
     await this.client
       .send(
@@ -187,6 +244,11 @@ export class AutoScalingCapacity implements CapacityPort {
 }
 
 type LaunchFailure = NonNullable<CapacityState['launchesFailing']>;
+
+/** The state with the group's capacity-changing scaling policies, when it has any (the gates refuse it). */
+function withPolicies(state: CapacityState, policies: readonly string[]): CapacityState {
+  return policies.length > 0 ? { ...state, scalingPolicies: policies } : state;
+}
 
 /**
  * The units of the group's instances whose lifecycle state `counts`: those in service (serving), or all but
@@ -230,6 +292,7 @@ function stateOf(
   // instance counts its WeightedCapacity (1 when the group has no weights).
   const current = group.DesiredCapacity ?? 0;
   const inService = unitsOf(group, (state) => state === 'InService');
+  const scaleInProtected = protectedUnitsOf(group);
   const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
   return {
     current,
@@ -240,7 +303,19 @@ function stateOf(
     liveMax: group.MaxSize ?? 0,
     ...(busy ? { busy } : {}),
     ...(launchesFailing ? { launchesFailing } : {}),
+    ...(scaleInProtected > 0 ? { scaleInProtected } : {}),
   };
+}
+
+/**
+ * The units of the group's instances protected from scale-in that count toward its desired capacity (not
+ * leaving, not in standby). AWS lowers desired below them on a scale-in but terminates none of them until their
+ * protection is lifted ("Use instance scale-in protection", EC2 Auto Scaling user guide). Pending ones count
+ * too: their protection starts when they reach InService, within minutes of a desired set below them.
+ */
+function protectedUnitsOf(group: AutoScalingGroup): number {
+  const kept = (group.Instances ?? []).filter((i) => i.ProtectedFromScaleIn === true);
+  return unitsOf({ ...group, Instances: kept }, (state) => !NOT_PLACED.test(state));
 }
 
 /** The unit's name in messages when it is not an instance: the group's DesiredCapacityType, or weights. */

@@ -1,4 +1,6 @@
 import type { MetricSpec, Rule, Target } from '../policy/schema';
+import { scaleInProtectionGate } from './scaleInProtectionGate';
+import { scalingPolicyGate } from './scalingPolicyGate';
 import type {
   CapacityState,
   Decision,
@@ -135,11 +137,18 @@ const KEEPS_ITS_REASON: ReadonlySet<ReasonCode> = new Set(['AsgBusy', 'LimitsCon
 
 /**
  * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
- * no gates beyond the generic decision, and the change is visible at once.
+ * its gates refuse a group its own AWS scaling policies scale, keep a scale-in above the instances protected
+ * from it and tell launches failing, and the change is visible at once.
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
   capacity: (_target, state) => state,
-  gate: ({ decision, observation, now }) => {
+  gate: ({ target, decision, observation, now }) => {
+    // Another autoscaler on the group comes first: nothing else matters while two of them would fight.
+    const group = target.kind === 'asg' ? target.autoScalingGroupName : target.name;
+    const otherAutoscaler = scalingPolicyGate(group, observation);
+    if (otherAutoscaler) return otherAutoscaler;
+    const protectedFromScaleIn = scaleInProtectionGate(decision, observation);
+    if (protectedFromScaleIn) return protectedFromScaleIn;
     if (decision.desired !== decision.current)
       return { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } };
     const failing = observation.launchesFailing;

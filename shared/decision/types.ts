@@ -28,6 +28,17 @@ export interface CapacityState {
     readonly statusMessage: string;
     readonly startedAt: Date;
   };
+  /**
+   * An Auto Scaling group's units protected from scale-in that count toward its desired capacity. AWS lowers
+   * desired below them on a scale-in but terminates none until their protection is lifted, then all at once.
+   */
+  readonly scaleInProtected?: number;
+  /**
+   * An Auto Scaling group's own AWS scaling policies that change its desired capacity (enabled dynamic ones,
+   * predictive ones in ForecastAndScale), each as `name (type)`. Read only for a group about to act:
+   * undefined on a first look, and when it has none.
+   */
+  readonly scalingPolicies?: readonly string[];
 }
 
 /** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */
@@ -216,6 +227,12 @@ export const reasonCodes = [
   // predict (issue 22): floors written where the seasonal floor (predictive.seasonalFloor: the load a day or a
   // week before, level-scaled) raised the need over the forecast's alone; ForecastFloors otherwise.
   'SeasonalFloor',
+  // asg: a scale-in stopped at the group's units protected from scale-in (cut to them, or none at all): AWS
+  // would lower desired below them and terminate nothing until the protection is lifted.
+  'ScaleInProtected',
+  // asg: the group has its own AWS scaling policy that changes its desired capacity (target tracking, step,
+  // simple, predictive ForecastAndScale): two autoscalers would fight, so Scalepilot refuses it (told once).
+  'ScalingPolicyConflict',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

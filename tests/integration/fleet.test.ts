@@ -118,8 +118,9 @@ describe('calls per target (the bench, small)', () => {
       GetParameter: 1, // the kill switch
       // One describe of all 50 names for the first look, one of the 10 under their leases.
       DescribeAutoScalingGroups: 2,
-      // Only a group about to act has its instance refreshes read.
+      // Only a group about to act has its instance refreshes read; their scaling policies, one listing for all.
       DescribeInstanceRefreshes: 10,
+      DescribePolicies: 1,
       SetDesiredCapacity: 10,
       // Lease, intent, release each.
       UpdateItem: 30,
@@ -309,12 +310,13 @@ describe('the API budget', () => {
     const autoscaling =
       (calls.DescribeAutoScalingGroups ?? 0) +
       (calls.DescribeInstanceRefreshes ?? 0) +
+      (calls.DescribePolicies ?? 0) +
       (calls.SetDesiredCapacity ?? 0);
-    expect(autoscaling).toBe(42);
+    expect(autoscaling).toBe(43);
     const run = s.runs.at(-1);
     expect(run?.api?.calls.autoscaling).toBe(autoscaling);
     expect(run?.api?.ratePerSecond).toEqual({ autoscaling: 1 });
-    // 42 calls at 1 a second with a ten-call burst: the last went out 31 (virtual) seconds in.
+    // 43 calls at 1 a second with a ten-call burst: the last went out 32 (virtual) seconds in.
     expect(s.virtualMs()).toBeGreaterThanOrEqual(30_000);
     expect(autoscaling).toBeLessThanOrEqual(1 * (s.virtualMs() / 1000 + 10) + 1);
     expect(run?.api?.waitedMs).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ const BLOCKING: Partial<Record<ReasonCode, string>> = {
   NodeQuotaReached: "it is at the account's nodes-per-cluster quota",
   RdsReplicasUnsupported: 'Scalepilot may not scale it',
   CacheShardsUnsupported: 'Scalepilot may not scale it',
+  ScalingPolicyConflict: 'its own AWS scaling policies scale it',
 };
 
 /**

@@ -160,6 +160,8 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   ReplicasScaledOut: 'replicas',
   ReplicasScaledIn: 'replicas',
   CapacityShortfall: 'launches',
+  ScaleInProtected: 'scaleInProtection',
+  ScalingPolicyConflict: 'otherAutoscaler',
 };
 
 function kindGate(reason: ReasonCode, outcome: GateNote['outcome'], message: string): GateNote {

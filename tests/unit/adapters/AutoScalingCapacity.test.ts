@@ -4,6 +4,7 @@ import {
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  DescribePoliciesCommand,
   DescribeScalingActivitiesCommand,
   type InstanceRefresh,
   SetDesiredCapacityCommand,
@@ -42,7 +43,11 @@ const group = (extra: Record<string, unknown> = {}) => ({
   ],
 });
 
-beforeEach(() => asg.reset());
+beforeEach(() => {
+  asg.reset();
+  // No group has scaling policies of its own here (AutoScalingCapacityPolicies.test.ts has those).
+  asg.on(DescribePoliciesCommand).resolves({ ScalingPolicies: [] });
+});
 
 describe('AutoScalingCapacity.describe', () => {
   it.each([
@@ -101,7 +106,7 @@ describe('AutoScalingCapacity.describe', () => {
 /** A weighted group as DescribeAutoScalingGroups shows it: WeightedCapacity is a string per instance. */
 function weightedGroup(
   desired: number,
-  instances: { weight?: string; state?: string }[],
+  instances: { weight?: string; state?: string; protect?: boolean }[],
   extra: Record<string, unknown> = {},
 ) {
   return {
@@ -114,6 +119,7 @@ function weightedGroup(
         Instances: instances.map((i) => ({
           LifecycleState: i.state ?? 'InService',
           ...(i.weight === undefined ? {} : { WeightedCapacity: i.weight }),
+          ...(i.protect === undefined ? {} : { ProtectedFromScaleIn: i.protect }),
         })),
         ...extra,
       } as AutoScalingGroup,
@@ -365,5 +371,46 @@ describe('AutoScalingCapacity.setCapacity: what a failure says about the change'
     expect(failed).toBeInstanceOf(AwsCallError);
     expect(failed instanceof RequestRefusedError).toBe(refused);
     expect(failed.message).toMatch(/^AutoScaling SetDesiredCapacity/);
+  });
+});
+
+// Scale-in protection: the units the scaler never lowers desired below. The emulator test
+// (tests/integration/scaleAsgProtection.test.ts) shows moto's ProtectedFromScaleIn; these rows hold the states
+// and weights moto does not show (it reports no WeightedCapacity and no instance leaving or in standby).
+describe('AutoScalingCapacity.describe: the units protected from scale-in', () => {
+  it.each([
+    {
+      name: 'none protected: not set',
+      group: weightedGroup(3, [{}, { protect: false }, {}]),
+      want: undefined,
+    },
+    {
+      name: 'two of three protected, one still Pending: both count (placed toward desired)',
+      group: weightedGroup(3, [{ protect: true }, { protect: true, state: 'Pending' }, {}]),
+      want: 2,
+    },
+    {
+      name: 'protected but leaving or in standby: not counted',
+      group: weightedGroup(2, [
+        { protect: true },
+        { protect: true, state: 'Terminating' },
+        { protect: true, state: 'Detaching' },
+        { protect: true, state: 'Standby' },
+        { protect: true, state: 'EnteringStandby' },
+        {},
+      ]),
+      want: 1,
+    },
+    {
+      name: 'weighted: a weight-4 and a weight-2 instance protected of 10 units count 6',
+      group: weightedGroup(10, [
+        { weight: '4', protect: true },
+        { weight: '4' },
+        { weight: '2', protect: true },
+      ]),
+      want: 6,
+    },
+  ])('$name', async ({ group, want }) => {
+    expect((await describeGroup(group)).scaleInProtected).toBe(want);
   });
 });
