@@ -302,6 +302,16 @@ lines.splice(
 );
 writeFileSync(join(ROOT, 'bench/forecast-results.md'), `${lines.join('\n')}\n`);
 console.log(lines.slice(0, 6).join('\n'));
+// Every method's row on the terminal too (the yardsticks MSTL and AutoETS among them), one column a trace.
+console.log(
+  [
+    'MASE over 48 h (lower is better; per-trace tables in bench/forecast-results.md):',
+    '',
+    `| method | ${results.map((r) => r.file.replace(/\.csv$/, '')).join(' | ')} |`,
+    `|---|${results.map(() => '---|').join('')}`,
+    ...METHODS.map((m) => `| ${m} | ${results.map((r) => mean(r.scores[m].mase).toFixed(3)).join(' | ')} |`),
+  ].join('\n'),
+);
 
 function rowsBetween(t: LoadHistory, from: number, to: number): LoadHistory {
   const times: number[] = [];

@@ -100,10 +100,23 @@ export interface HistorySourceOptions {
   readonly days: string;
 }
 
-/** A trace file's rows. */
+/**
+ * The shortest trace a backtest replays: the rules' windows and cooldowns are minutes long, so a shorter one
+ * (one row, a few minutes) prints figures that mean nothing.
+ */
+export const MIN_BACKTEST_MINUTES = 60;
+
+/** A trace file's rows, refused in one line when they span under MIN_BACKTEST_MINUTES. */
 export function traceRows(file: string | undefined) {
   if (!file) throw new CliUsageError('backtest: give --trace FILE or --cloudwatch');
-  return parseTraceCsv(readOptionFile('backtest --trace', file), file);
+  const rows = parseTraceCsv(readOptionFile('backtest --trace', file), file);
+  const first = rows[0]?.time ?? 0;
+  const minutes = Math.floor(((rows[rows.length - 1]?.time ?? first) - first) / 60_000);
+  if (rows.length < 2 || minutes < MIN_BACKTEST_MINUTES)
+    throw new CliUsageError(
+      `backtest --trace: ${file}: ${rows.length} row${rows.length === 1 ? '' : 's'} over ${minutes} min; a backtest needs at least ${MIN_BACKTEST_MINUTES} min of load`,
+    );
+  return rows;
 }
 
 /**

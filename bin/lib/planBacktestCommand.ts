@@ -17,7 +17,13 @@ import {
   runPlanBacktest,
 } from '../../shared/simulate/planBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
-import { cloudWatchRows, type HistorySourceOptions, traceRows, wholeNumber } from './cliOptions';
+import {
+  CliUsageError,
+  cloudWatchRows,
+  type HistorySourceOptions,
+  traceRows,
+  wholeNumber,
+} from './cliOptions';
 
 /** The options `scalepilot backtest --plan` reads. */
 export interface PlanBacktestOptions extends HistorySourceOptions {
@@ -65,7 +71,8 @@ export async function planBacktestCommand(options: PlanBacktestOptions): Promise
   } catch (error) {
     // The policy's own problems are PolicyValidationErrors, printed by the CLI; these are the plan backtest's.
     if (!(error instanceof ScalingError) || error instanceof PolicyValidationError) throw error;
-    console.error(`backtest --plan: ${error.message}`);
+    // A usage error names its option already (`backtest --trace: FILE: …`).
+    console.error(error instanceof CliUsageError ? error.message : `backtest --plan: ${error.message}`);
     process.exitCode = 1;
   }
 }

@@ -15,31 +15,46 @@ export interface MinuteSeries {
   readonly stepMinutes: number;
 }
 
-/** Parses `timestamp,value` CSV text; every malformed line is reported with its number. */
+/** Parses `timestamp,value` CSV text; every malformed line is reported with its number and what is wrong. */
 export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const rows: TraceRow[] = [];
+  const lineOf: number[] = [];
   const problems: string[] = [];
   lines.forEach((line, i) => {
     if (i === 0 && /^\s*timestamp\s*,/i.test(line)) return;
-    const [ts, value] = line.split(',');
-    const time = Date.parse(ts ?? '');
-    const v = Number(value);
-    if (!Number.isFinite(time) || value === undefined || value.trim() === '' || !Number.isFinite(v))
-      problems.push(`${file}:${i + 1}: expected "timestamp,value", got "${line}"`);
-    // A load is a count, a rate or a utilisation: below zero it is a broken export, not a quiet minute.
-    else if (v < 0) problems.push(`${file}:${i + 1}: a load cannot be negative, got "${line}"`);
-    else rows.push({ time, value: v });
+    const problem = lineProblem(line);
+    if (problem) problems.push(`${file}:${i + 1}: ${problem}`);
+    else {
+      const [ts, value] = line.split(',');
+      rows.push({ time: Date.parse(ts ?? ''), value: Number(value) });
+      lineOf.push(i + 1);
+    }
   });
   rows.forEach((row, i) => {
     const prev = rows[i - 1];
     if (prev && row.time <= prev.time)
-      problems.push(`${file}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`);
+      problems.push(
+        `${file}:${lineOf[i]}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`,
+      );
   });
   if (rows.length === 0) problems.push(`${file}: no rows`);
   if (problems.length === 0) problems.push(...spanProblems(rows, file));
   if (problems.length > 0) throw new ScalingError(problems.slice(0, 20).join('\n'));
   return rows;
+}
+
+/** What is wrong with one data line of a trace, or undefined. */
+function lineProblem(line: string): string | undefined {
+  const fields = line.split(',');
+  const [ts = '', value] = fields;
+  if (fields.length !== 2 || value === undefined) return `expected "timestamp,value", got "${line}"`;
+  if (!Number.isFinite(Date.parse(ts))) return `"${ts.trim()}" is not a timestamp, in "${line}"`;
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v)) return `"${value.trim()}" is not a number, in "${line}"`;
+  // A load is a count, a rate or a utilisation: below zero it is a broken export, not a quiet minute.
+  if (v < 0) return `a load cannot be negative, got "${line}"`;
+  return undefined;
 }
 
 /** The longest span a trace may cover: three years of minutes replay in seconds; a stray year would not. */

@@ -35,6 +35,15 @@ function notJson(): string {
   return file;
 }
 
+/** A trace of `rows` rows five minutes apart. */
+function shortTrace(rows: number): string {
+  const file = join(dir, `short-${rows}.csv`);
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const lines = Array.from({ length: rows }, (_, i) => `${new Date(start + i * 300_000).toISOString()},40`);
+  writeFileSync(file, ['timestamp,value', ...lines, ''].join('\n'));
+  return file;
+}
+
 /** The example policy without its cost section. */
 function policyWithoutCost(): string {
   const document = parseDocument(readFileSync(EXAMPLE_POLICY, 'utf8'));
@@ -62,6 +71,34 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /'--kind <kind>' argument 'lambda' is invalid\. Allowed choices are asg, rds-replicas, cache-shards\.$/,
     },
     { name: 'no history source', args: ['backtest'], line: /^backtest: give --trace FILE or --cloudwatch$/ },
+    {
+      name: 'a trace of one row (its figures meant nothing, exit 0)',
+      args: ['backtest', '--trace', shortTrace(1)],
+      line: /^backtest --trace: .*short-1\.csv: 1 row over 0 min; a backtest needs at least 60 min of load$/,
+    },
+    {
+      name: 'a trace of 50 minutes',
+      args: ['backtest', '--trace', shortTrace(11), '--json'],
+      line: /^backtest --trace: .*short-11\.csv: 11 rows over 50 min; a backtest needs at least 60 min of load$/,
+    },
+    {
+      name: 'a plan backtest on a trace of one row',
+      args: ['backtest', '--trace', shortTrace(1), '--policy', EXAMPLE_POLICY, '--plan', 'ticket-rush'],
+      line: /^backtest --trace: .*short-1\.csv: 1 row over 0 min; a backtest needs at least 60 min of load$/,
+    },
+    {
+      name: 'a plan backtest on a trace that does not exist, its option named once',
+      args: [
+        'backtest',
+        '--trace',
+        join(dir, 'nope.csv'),
+        '--policy',
+        EXAMPLE_POLICY,
+        '--plan',
+        'ticket-rush',
+      ],
+      line: /^backtest --trace: .*nope\.csv: cannot be read \(no such file\)$/,
+    },
     {
       name: 'CloudWatch without a metric',
       args: ['backtest', '--cloudwatch'],

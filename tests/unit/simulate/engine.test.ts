@@ -74,10 +74,34 @@ describe('trace grid', () => {
     expect(toMinuteSeries(rows, true).load[0]).toBeCloseTo(10 / 7.5);
   });
 
-  it('says which line of a CSV is malformed', () => {
-    expect(() => parseTraceCsv('timestamp,value\n2026-01-01T00:00:00Z,x\n', 't.csv')).toThrow(
-      't.csv:2: expected "timestamp,value"',
-    );
+  it.each([
+    {
+      name: 'a value that is not a number',
+      text: 'timestamp,value\n2026-01-01T00:00:00Z,abc\n',
+      says: 't.csv:2: "abc" is not a number, in "2026-01-01T00:00:00Z,abc"',
+    },
+    {
+      name: 'a timestamp that is not one',
+      text: 'timestamp,value\n2026-01-01T00:00:00Z,4\nyesterday,5\n',
+      says: 't.csv:3: "yesterday" is not a timestamp, in "yesterday,5"',
+    },
+    {
+      name: 'a line without a value',
+      text: 'timestamp,value\n2026-01-01T00:00:00Z\n',
+      says: 't.csv:2: expected "timestamp,value", got "2026-01-01T00:00:00Z"',
+    },
+    {
+      name: 'a line with a third field',
+      text: 'timestamp,value\n2026-01-01T00:00:00Z,4,7\n',
+      says: 't.csv:2: expected "timestamp,value", got "2026-01-01T00:00:00Z,4,7"',
+    },
+    {
+      name: 'a timestamp out of order, by its line',
+      text: 'timestamp,value\n2026-01-01T00:05:00Z,4\n2026-01-01T00:10:00Z,4\n2026-01-01T00:00:00Z,5\n',
+      says: 't.csv:4: timestamps are not strictly increasing at 2026-01-01T00:00:00.000Z',
+    },
+  ])('says which line of a CSV is malformed and how: $name', ({ text, says }) => {
+    expect(() => parseTraceCsv(text, 't.csv')).toThrow(says);
   });
 
   it('refuses a negative load, naming its line', () => {
