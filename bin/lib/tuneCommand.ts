@@ -60,7 +60,7 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     return result;
   }
   if (o.json) {
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(withRangeTimes(result, series.start), null, 2));
     return result;
   }
   for (const line of recommendationLines(result, source, kind, series.start, target)) console.log(line);
@@ -69,6 +69,21 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
       `note: the policy's predictive.mode is ${policy.predictive.mode}: these floors act only once it is forecast-and-scale`,
     );
   return result;
+}
+
+/**
+ * The result as `--json` prints it: each part of the history (`search`, `validation`, each fold's) with its
+ * ISO times beside its minutes from the trace's start (`from`, `to`), which alone would need the start to read.
+ */
+export function withRangeTimes(result: Extract<TuneResult, { status: 'recommended' }>, start: number) {
+  const iso = (m: number) => new Date(start + m * 60_000).toISOString();
+  const timed = (r: Range) => ({ ...r, fromTime: iso(r.from), toTime: iso(r.to) });
+  return {
+    ...result,
+    search: timed(result.search),
+    validation: timed(result.validation),
+    folds: result.folds.map((fold) => ({ ...fold, validation: timed(fold.validation) })),
+  };
 }
 
 /** The recommendation as the command prints it: the YAML, the validation figures, the folds and their spread. */

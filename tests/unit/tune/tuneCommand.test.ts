@@ -194,6 +194,23 @@ describe('scalepilot tune', () => {
     });
   });
 
+  it('--json gives each part of the history its times beside its minutes from the start', async () => {
+    const { out } = await run(trace(3), { kind: 'asg', json: true });
+    const printed = JSON.parse(out);
+    expect(printed.search).toEqual({
+      from: 0,
+      to: 2880,
+      fromTime: '2026-03-02T00:00:00.000Z',
+      toTime: '2026-03-04T00:00:00.000Z',
+    });
+    expect(printed.validation).toMatchObject({ from: 2880, fromTime: '2026-03-04T00:00:00.000Z' });
+    expect(printed.folds).toHaveLength(3);
+    for (const fold of printed.folds)
+      expect(Date.parse(fold.validation.fromTime)).toBe(
+        Date.parse('2026-03-02T00:00:00Z') + fold.validation.from * 60_000,
+      );
+  });
+
   it('refuses to recommend from too little history, says why on stderr (not into a redirected change), and exits 1', async () => {
     const { result, out, err } = await run(trace(2), { kind: 'asg' });
     expect(result.status).toBe('refused');
