@@ -1,10 +1,12 @@
 import {
   type AutoScalingClient,
+  type AutoScalingGroup,
   DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   SetDesiredCapacityCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { NOT_PLACED } from '../../shared/adapters/AutoScalingCapacity';
 import { SCHEDULE_OWNER_TAG } from '../../shared/adapters/AutoScalingScheduledActions';
 import { FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from '../../shared/decision/cacheShardRemovals';
 import { type CacheShardsObservation, cacheShardsModel } from '../../shared/decision/cacheShards';
@@ -82,9 +84,16 @@ export async function groupSteps(target: AsgTarget, ports: ReleasePorts): Promis
   if (tagged) steps.push(...untagSteps(target, ports, group.MinSize ?? 0));
   const desired = group.DesiredCapacity ?? 0;
   const min = Math.max(target.capacity.min, minSize);
-  if (desired > min) steps.push(desiredStep(target, ports, desired, min));
+  if (desired > min) steps.push(desiredStep(target, ports, desired, min, protectedFromScaleIn(group)));
   else steps.push({ target: target.name, description: `group ${name} at ${desired}, its minimum` });
   return steps;
+}
+
+/** The group's instances protected from scale-in that count toward its desired capacity (not leaving, not in standby). */
+function protectedFromScaleIn(group: AutoScalingGroup): number {
+  return (group.Instances ?? []).filter(
+    (i) => i.ProtectedFromScaleIn === true && !NOT_PLACED.test(i.LifecycleState ?? ''),
+  ).length;
 }
 
 /**
@@ -123,11 +132,23 @@ function untagSteps(target: AsgTarget, ports: ReleasePorts, minSize: number): Re
 }
 
 /** Desired capacity down to the minimum, with no cooldown (the operator asked for it). */
-function desiredStep(target: AsgTarget, ports: ReleasePorts, desired: number, min: number): ReleaseStep {
+function desiredStep(
+  target: AsgTarget,
+  ports: ReleasePorts,
+  desired: number,
+  min: number,
+  kept: number,
+): ReleaseStep {
   const name = target.autoScalingGroupName;
+  // AWS lowers desired below protected instances but terminates none of them until their protection is
+  // lifted ("Use instance scale-in protection"): said, so the operator knows why they still run.
+  const note =
+    kept > min
+      ? `; ${kept} of its instances are protected from scale-in: AWS keeps them running until their protection is lifted`
+      : '';
   return {
     target: target.name,
-    description: `group ${name}: desired ${desired} → ${min} (SetDesiredCapacity)`,
+    description: `group ${name}: desired ${desired} → ${min} (SetDesiredCapacity)${note}`,
     apply: async () => {
       await ports.autoScaling
         .send(

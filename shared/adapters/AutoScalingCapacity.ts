@@ -24,7 +24,7 @@ const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'Rollback
  * Instances that do not count toward the desired capacity AWS is filling: those on their way out, and those
  * in standby (AWS launches a replacement for an instance put on standby without lowering desired).
  */
-const NOT_PLACED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
+export const NOT_PLACED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
 /** Recent scaling activities read for a group short of its desired capacity (newest first). */
 const ACTIVITIES_READ = 10;
 /** How much of AWS's status message a decision quotes. */

@@ -5,6 +5,7 @@ import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   PutScheduledUpdateGroupActionCommand,
+  SetInstanceProtectionCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -16,6 +17,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { setPaused } from '../../bin/lib/killSwitch';
 import { applyRelease, ReleaseInterruptedError, releasePorts } from '../../bin/lib/release';
+import { groupSteps } from '../../bin/lib/releaseSteps';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
@@ -211,6 +213,28 @@ describe('scalepilot release, coordinated (defect: no pause, no lease, no drain,
       'stage test stays paused: run sls remove next (scalepilot resume lifts the pause)',
     );
     await expectReleased(api);
+  });
+
+  // AWS lowers desired below instances protected from scale-in and terminates none of them until their
+  // protection is lifted: the step says so (moto keeps them running too).
+  it('says which instances AWS keeps running below the desired it sets: those protected from scale-in', async () => {
+    const p = policy();
+    const { api } = await scaledOut(p);
+    const name = api.autoScalingGroupName;
+    const group = (await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })))
+      .AutoScalingGroups?.[0];
+    const ids = (group?.Instances ?? []).slice(0, 4).map((i) => i.InstanceId as string);
+    await asg().send(
+      new SetInstanceProtectionCommand({
+        AutoScalingGroupName: name,
+        InstanceIds: ids,
+        ProtectedFromScaleIn: true,
+      }),
+    );
+    const steps = await groupSteps(api, releasePorts(emulator.aws, STAGE));
+    expect(steps.map((s) => s.description)).toContain(
+      `group ${name}: desired 7 → 2 (SetDesiredCapacity); 4 of its instances are protected from scale-in: AWS keeps them running until their protection is lifted`,
+    );
   });
 
   it('waits for an evaluation holding a target’s lease to finish before touching it', async () => {
