@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AutoScalingClient, PutScalingPolicyCommand } from '@aws-sdk/client-auto-scaling';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { cliOnEmulator } from '../harness/cliOnEmulator';
 import { examplePolicy } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
 
@@ -15,8 +14,6 @@ import { useEmulator } from '../harness/useEmulator';
 // child process) against moto: a group its own AWS scaling policy scales is told before a deploy, not at its
 // first scale-out (the scaler reads a group's policies only when it is about to act). moto keeps a group's
 // policies and never runs them.
-const run = promisify(execFile);
-const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'scalepilot-asg-prereq-'));
 const GROUP = 'event-platform-api';
 
@@ -30,19 +27,7 @@ function policyFile(name: string): string {
   return file;
 }
 
-async function cli(...args: string[]) {
-  return run(CLI, [...args, '--endpoint', emulator.endpoint], {
-    env: {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    },
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
-}
+const cli = (...args: string[]) => cliOnEmulator(emulator.endpoint, ...args);
 
 async function group(policy?: { type: 'TargetTrackingScaling' | 'PredictiveScaling' }) {
   await new DemoAccount(emulator.aws).createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });

@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
+import { cliOnEmulator } from '../harness/cliOnEmulator';
 import { useEmulator } from '../harness/useEmulator';
 import { cacheRules } from '../unit/decision/cacheShardsFixtures';
 
@@ -16,8 +15,6 @@ import { cacheRules } from '../unit/decision/cacheShardsFixtures';
 // would have registered). moto creates a cluster-mode group only with ClusterMode "enabled", NumNodeGroups
 // and explicit NodeGroupConfiguration slots.
 
-const run = promisify(execFile);
-const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'scalepilot-cache-prereq-'));
 
 const emulator = useEmulator({ reset: false });
@@ -66,19 +63,7 @@ function policyFile(groupId: string): string {
   return file;
 }
 
-async function cli(...args: string[]) {
-  return run(CLI, [...args, '--endpoint', emulator.endpoint], {
-    env: {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    },
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
-}
+const cli = (...args: string[]) => cliOnEmulator(emulator.endpoint, ...args);
 
 const nativeTarget = () => ({
   ScalableTargets: [

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CreateDBClusterCommand,
   CreateDBInstanceCommand,
@@ -15,14 +13,13 @@ import { stringify } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { cliOnEmulator } from '../harness/cliOnEmulator';
 import { useEmulator } from '../harness/useEmulator';
 import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
 
 // `scalepilot validate --check-account` and `scalepilot plan` as the operator runs them (the real CLI in a
 // child process) against moto, for RDS targets.
 
-const run = promisify(execFile);
-const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'scalepilot-rds-prereq-'));
 
 const emulator = useEmulator();
@@ -49,23 +46,7 @@ function policyFile(name: string, target: Record<string, unknown>): string {
   return file;
 }
 
-async function cli(...args: string[]) {
-  return run(CLI, [...args, '--endpoint', emulator.endpoint], {
-    env: {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
-}
+const cli = (...args: string[]) => cliOnEmulator(emulator.endpoint, ...args);
 
 const rds = () => new RDSClient(clientOptions(emulator.aws));
 
