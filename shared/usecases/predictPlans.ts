@@ -60,7 +60,8 @@ export const planTrackKey = (plan: string) => `plan:${plan}`;
  * (the policy's, else the one learned from the ledger's PLAN items, else the kind's: planModel.ts). Members
  * predict forecasts on their own get the plan's floors back, to take the higher of the two; the others' floors
  * are written here (and, for a group, mirrored as scheduled MinSize actions), each recorded (`PlanForecast`).
- * With `only`, just those targets' plan floors are computed, nothing is written.
+ * With `only`, just those targets' plan floors: the named members' that do not forecast on their own are
+ * written as a whole run writes them (`scalepilot predict --target` previews them: its ledger writes nothing).
  */
 export async function predictPlans(
   deps: PredictDeps,
@@ -92,7 +93,8 @@ export async function predictPlans(
         continue;
       }
       const target = deps.policy.targets.find((t) => t.name === name);
-      if (only || !target) continue;
+      // Asked for some targets only: the other members' floors are not this run's to write.
+      if (!target || (only && !only.includes(name))) continue;
       try {
         predictions.push(await writeMemberFloors(deps, target, plan, outcome, schedule, killSwitch, now));
       } catch (error) {

@@ -159,13 +159,21 @@ async function predictInTurn(
   return { predictions, failures, deferred: targets.slice(next), killSwitch: switchNow };
 }
 
+/**
+ * The targets that forecast on their own: every one with `predictive: true`, or those named. A name may also be
+ * a plan member without a forecast of its own: it takes only its plan's floors (predictPlans), so it is
+ * accepted and not forecast here; any other name is refused.
+ */
 function selectTargets(policy: Policy, names: readonly string[] | undefined): Target[] {
   const predictive = policy.targets.filter((t) => t.predictive);
   if (!names) return predictive;
-  return names.map((name) => {
+  const members = new Set(policy.plans.flatMap((p) => p.members.map((m) => m.target)));
+  return names.flatMap((name) => {
     const target = predictive.find((t) => t.name === name);
-    if (!target)
-      throw new ScalingError(`target "${name}" is not a target of the policy with predictive: true`);
-    return target;
+    if (target) return [target];
+    if (members.has(name)) return [];
+    throw new ScalingError(
+      `target "${name}" is neither a target of the policy with predictive: true nor a plan's member`,
+    );
   });
 }

@@ -200,6 +200,16 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect(Math.max(...[...groups.actions.values()].map((a) => a.minSize ?? 0))).toBe(9);
   });
 
+  it('asked for a member with no forecast of its own (predict --target): its plan’s floors, and no other target’s', async () => {
+    const { deps, ledger } = setUp();
+    const predictions = await predictTargets(deps, { targets: ['events-db'] });
+    expect(predictions.map((x) => [x.decision.target, x.decision.reason])).toEqual([
+      ['events-db', 'PlanForecast'],
+    ]);
+    expect(riseOf((await ledger.read('events-db')).floors)).toBe('17:45');
+    expect((await ledger.read('api')).floors).toBeUndefined();
+  });
+
   it('the policy’s leadTimeMinutes overrides the kind’s', async () => {
     const { deps, ledger } = setUp(policy('forecast-and-scale', { api: 0, db: 25 }));
     await predictTargets(deps);

@@ -327,7 +327,7 @@ describe('predictTargets: scope', () => {
   it('refuses a named target without predictive: true, naming it', async () => {
     const { deps } = setUp();
     await expect(predictTargets(deps, { targets: ['nope'] })).rejects.toThrow(
-      'target "nope" is not a target of the policy with predictive: true',
+      'target "nope" is neither a target of the policy with predictive: true nor a plan\'s member',
     );
   });
 });
