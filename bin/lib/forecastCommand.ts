@@ -63,7 +63,7 @@ export async function forecastCommand(
     for (const line of [head, ...table]) console.log(line.join('\t'));
   }
   if (!o.out) return;
-  const shown = { source, f, history, actual, actualAt, label, summary, head, table };
+  const shown = { source, at, f, history, actual, actualAt, label, summary, head, table };
   await writeForecastFiles(o.out, shown, o, hours);
 }
 
@@ -74,14 +74,30 @@ function forecastSettings(
 ): { quantile: number; hours: number; at: number } {
   const quantile = Number(o.quantile);
   if (!(quantile > 0.5 && quantile < 1))
-    throw new ForecastCommandError(`--quantile: ${o.quantile} is not between 0.5 and 1`);
+    throw new ForecastCommandError(`--quantile: ${o.quantile} is not above 0.5 and below 1`);
   const hours = Number(o.hours);
   if (!(Number.isInteger(hours) && hours >= 1 && hours <= 168))
     throw new ForecastCommandError(`--hours: ${o.hours} is not a whole number of hours from 1 to 168`);
-  const newest = (rows.at(-1)?.time ?? 0) + 1;
-  const at = o.at === undefined ? newest : Date.parse(o.at);
+  const { first, end } = traceSpan(rows);
+  const at = o.at === undefined ? end : Date.parse(o.at);
   if (!Number.isFinite(at)) throw new ForecastCommandError(`--at: "${o.at}" is not an ISO 8601 time`);
+  // A forecast from outside the rows has no history before it: said as such, not as a declined forecast.
+  if (at <= first || at > end)
+    throw new ForecastCommandError(
+      `--at: ${new Date(at).toISOString()} is outside the history (${new Date(first).toISOString()} to ${new Date(end).toISOString()})`,
+    );
   return { quantile, hours, at };
+}
+
+/**
+ * The rows' first instant and their end: the newest row's time plus one step (the interval before it), when
+ * the next row would have come. The default `--at`: the forecast starts where the history stops.
+ */
+function traceSpan(rows: readonly TraceRow[]): { first: number; end: number } {
+  const first = rows[0]?.time ?? 0;
+  const newest = rows.at(-1)?.time ?? 0;
+  const before = rows.at(-2)?.time;
+  return { first, end: newest + (before === undefined ? 60_000 : newest - before) };
 }
 
 /** Per hour: the peak of the forecast, of its upper quantile (`label`) and, where rows came, of the actual load. */
@@ -123,6 +139,8 @@ async function writeForecastFiles(
   out: string,
   r: {
     source: string;
+    /** The instant forecast from. */
+    at: number;
     f: LoadForecast;
     history: LoadHistory;
     actual: LoadHistory;
@@ -137,7 +155,7 @@ async function writeForecastFiles(
   o: ForecastCommandOptions,
   hours: number,
 ): Promise<void> {
-  const { source, f, history, actual, actualAt, label } = r;
+  const { source, at, f, history, actual, actualAt, label } = r;
   mkdirSync(out, { recursive: true });
   const csv = ['timestamp,point,lower,upper,actual'];
   f.point.forEach((p, i) => {
@@ -147,7 +165,10 @@ async function writeForecastFiles(
     );
   });
   writeFileSync(join(out, 'forecast.csv'), `${csv.join('\n')}\n`);
-  writeFileSync(join(out, 'forecast.json'), `${JSON.stringify({ source, ...f }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'forecast.json'),
+    `${JSON.stringify({ source, at: new Date(at).toISOString(), ...f }, null, 2)}\n`,
+  );
   const name = basename(source);
   const unit = o.loadUnit ?? 'as recorded';
   const points = pointsFrom(f.start, f.stepMinutes, f.point);

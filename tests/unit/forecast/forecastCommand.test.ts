@@ -41,6 +41,17 @@ describe('scalepilot forecast', () => {
     );
   });
 
+  it('from the trace’s end by default: the forecast starts a step after the newest row, and says from when', async () => {
+    const rows = forecastTraceRows(TRACE);
+    const lines = await run({ quantile: '0.9', hours: '24', json: true }, rows);
+    const printed = JSON.parse(lines.join('\n'));
+    const newest = rows.at(-1)?.time ?? 0;
+    const step = newest - (rows.at(-2)?.time ?? 0);
+    // The instant forecast from is the trace's end (it was the newest row plus a millisecond).
+    expect(printed.at).toBe(new Date(newest + step).toISOString());
+    expect(printed.start).toBe(newest + step);
+  });
+
   it('under 24 hours of history: says so and why, not an error', async () => {
     const lines = await run({ at: '2014-04-10T20:00:00Z', quantile: '0.9', hours: '48' });
     expect(lines).toEqual([
@@ -52,7 +63,22 @@ describe('scalepilot forecast', () => {
     {
       name: 'a quantile of 1',
       options: { quantile: '1', hours: '48' },
-      says: '--quantile: 1 is not between 0.5 and 1',
+      says: '--quantile: 1 is not above 0.5 and below 1',
+    },
+    {
+      name: 'a quantile of 0.5 (it was "not between 0.5 and 1")',
+      options: { quantile: '0.5', hours: '48' },
+      says: '--quantile: 0.5 is not above 0.5 and below 1',
+    },
+    {
+      name: 'an --at before the trace (it was a declined forecast, exit 0)',
+      options: { at: '2013-01-01T00:00:00Z', quantile: '0.9', hours: '48' },
+      says: '--at: 2013-01-01T00:00:00.000Z is outside the history (2014-04-10T00:04:00.000Z to ',
+    },
+    {
+      name: 'an --at after the trace',
+      options: { at: '2016-01-01T00:00:00Z', quantile: '0.9', hours: '48' },
+      says: '--at: 2016-01-01T00:00:00.000Z is outside the history',
     },
     {
       name: 'a horizon of 0 hours',
