@@ -38,10 +38,18 @@ export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
         `${file}:${lineOf[i]}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`,
       );
   });
-  if (rows.length === 0) problems.push(`${file}: no rows`);
-  if (problems.length === 0) problems.push(...spanProblems(rows, file));
-  if (problems.length > 0) throw new ScalingError(problems.slice(0, 20).join('\n'));
+  const said = firstProblems(problems, file);
+  if (rows.length === 0) said.push(`${file}: no rows`);
+  if (said.length === 0) said.push(...spanProblems(rows, file));
+  if (said.length > 0) throw new ScalingError(said.join('\n'));
   return rows;
+}
+
+/** The problems a trace's error lists: the first 20, and how many more (a file that is no trace has one a line). */
+function firstProblems(problems: readonly string[], file: string): string[] {
+  const shown = problems.slice(0, 20);
+  const more = problems.length - shown.length;
+  return more > 0 ? [...shown, `${file}: and ${more} more line${more === 1 ? '' : 's'} like these`] : shown;
 }
 
 /** What is wrong with one data line of a trace, or undefined. */

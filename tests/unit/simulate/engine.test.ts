@@ -104,6 +104,20 @@ describe('trace grid', () => {
     expect(() => parseTraceCsv(text, 't.csv')).toThrow(says);
   });
 
+  it('lists the first 20 bad lines of a file that is no trace, and says how many more', () => {
+    const text = ['timestamp,value', ...Array.from({ length: 25 }, (_, i) => `<p>line ${i}</p>`)].join('\n');
+    let said = '';
+    try {
+      parseTraceCsv(text, 't.csv');
+    } catch (error) {
+      said = (error as Error).message;
+    }
+    const lines = said.split('\n');
+    expect(lines).toHaveLength(22);
+    expect(lines[0]).toBe('t.csv:2: expected "timestamp,value", got "<p>line 0</p>"');
+    expect(lines.slice(20)).toEqual(['t.csv: and 5 more lines like these', 't.csv: no rows']);
+  });
+
   it('refuses a negative load, naming its line', () => {
     expect(() =>
       parseTraceCsv('timestamp,value\n2026-01-01T00:00:00Z,4\n2026-01-01T00:05:00Z,-3\n', 't.csv'),
