@@ -25,6 +25,14 @@ const commands: Record<string, () => Promise<Register>> = {
   tune: async () => (await import('./commands/tune')).registerTune,
 };
 
+// A reader that stops early (`scalepilot schema | head`) closes the pipe: the write then fails with EPIPE, which
+// is no fault of the command's. End quietly, with the exit code the command set so far; any other error of
+// stdout stays an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
 const named = process.argv[2];
 const wanted =

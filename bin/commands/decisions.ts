@@ -9,7 +9,7 @@ import {
   stageOption,
   wholeNumber,
 } from '../lib/cliOptions';
-import { deployedLedger } from '../lib/deployedLedger';
+import { deployedLedgerTable } from '../lib/deployedLedger';
 
 /** Adds `scalepilot decisions` to the CLI. */
 export function registerDecisions(program: Command): void {
@@ -41,10 +41,15 @@ export function registerDecisions(program: Command): void {
         if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
         const limit = wholeNumber('--limit', options.limit, 1);
         const aws = awsFrom(options);
-        const ledger = await deployedLedger(aws, options, policy.targets[0]?.kind ?? 'asg');
+        const { ledger, table } = await deployedLedgerTable(aws, options, policy.targets[0]?.kind ?? 'asg');
         const rows = [];
         for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));
         if (options.json) console.log(JSON.stringify(rows, null, 2));
+        // An empty table is said, as `why` says it: silence reads as a command that did nothing.
+        else if (rows.length === 0)
+          console.log(
+            `${options.target ? `${options.target}: ` : ''}no decision recorded yet for stage "${options.stage}" (ledger table "${table}"; it keeps 30 days; has the stack run?)`,
+          );
         else
           for (const d of rows)
             console.log(

@@ -2,11 +2,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { awsConfigFromEnv } from '../../shared/adapters/awsConfig';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
-import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
+import type { PriceFamily } from '../../shared/cost/scalingCost';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { CliUsageError, readWritableFile, writeOptionFile } from '../lib/cliOptions';
+import { CliUsageError, writeOptionFile } from '../lib/cliOptions';
+import { priceTableToRefresh } from '../lib/priceTableToRefresh';
 import { projectRoot } from '../lib/projectRoot';
 import { type RegionPrices, refreshRegionPrices } from '../lib/refreshRegionPrices';
+
+/** The table bundled with the functions: refreshed in place by default, and where a new `--out` file starts. */
+const BUNDLED_TABLE = join(projectRoot(), 'shared/cost/onDemandPrices.json');
 
 /** Adds `scalepilot prices` to the CLI. */
 export function registerPrices(program: Command): void {
@@ -19,11 +23,11 @@ export function registerPrices(program: Command): void {
     .option('--policy <file>', "also price this policy's instance types, classes and node types")
     .option(
       '--out <file>',
-      'where to write the table',
-      join(projectRoot(), 'shared/cost/onDemandPrices.json'),
+      'where to write the table (refreshed in place; a new file starts from the bundled one)',
+      BUNDLED_TABLE,
     )
     .action(async (options: { regions: string; policy?: string; out: string }) => {
-      const table = priceTable(options.out);
+      const table = priceTableToRefresh(options.out, BUNDLED_TABLE);
       const wanted: Record<PriceFamily, Set<string>> = {
         ec2: new Set(),
         rds: new Set(),
@@ -66,16 +70,4 @@ export function registerPrices(program: Command): void {
       );
       console.log(`wrote ${options.out}`);
     });
-}
-
-/** The price table `--out` names (it is refreshed in place): read, and checked writable, before any request. */
-function priceTable(file: string): PriceTable & Record<string, unknown> {
-  const text = readWritableFile('--out', file);
-  try {
-    return JSON.parse(text) as PriceTable & Record<string, unknown>;
-  } catch (error) {
-    throw new CliUsageError(`--out: ${file}: not a price table (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
 }

@@ -8,7 +8,7 @@ import {
   stageOption,
   tableName,
 } from '../lib/cliOptions';
-import { deployedLedger } from '../lib/deployedLedger';
+import { deployedLedger, LedgerTableNotFoundError } from '../lib/deployedLedger';
 import { setPaused } from '../lib/killSwitch';
 import { applyRelease, planRelease, ReleaseInterruptedError, releasePorts } from '../lib/release';
 
@@ -45,6 +45,8 @@ async function release(file: string, options: ReleaseOptions): Promise<void> {
   const kind = policy.targets[0]?.kind ?? 'asg';
   // The plan reads the ledger for a cache's shards AWS kept; one it cannot find is said, and the plan goes on.
   const found = await deployedLedger(aws, options, kind).catch((error: unknown) => {
+    // A table --table names that is not there is a typo: refused, as every command that takes --table does.
+    if (options.table !== undefined && error instanceof LedgerTableNotFoundError) throw error;
     console.log(
       `ledger not found (${error instanceof Error ? error.message : String(error)}): cache shards chosen without the ones AWS kept on a scale-in`,
     );

@@ -22,8 +22,9 @@ export function registerValidate(program: Command): void {
           return;
         }
       }
+      const count = policy.targets.length;
       console.log(
-        `${file}: valid (${policy.targets.length} targets: ${policy.targets.map((t) => `${t.name} [${t.kind}]`).join(', ')})`,
+        `${file}: valid (${count} target${count === 1 ? '' : 's'}: ${policy.targets.map((t) => `${t.name} [${t.kind}]`).join(', ')})`,
       );
     });
 }

@@ -43,12 +43,22 @@ export function stageOption(
   });
 }
 
-/** `--endpoint`: the AWS endpoint a command calls (the local emulator's, mostly). */
+/**
+ * `--endpoint`: the AWS endpoint a command calls (the local emulator's, mostly). Checked before any call: the SDK
+ * takes any string and fails each request on its own ("Invalid URL" once per target, after a check has begun).
+ */
 export function endpointOption(): Option {
   return new Option(
     '--endpoint <url>',
     'AWS endpoint, e.g. the local emulator (default: AWS_ENDPOINT_URL or AWS)',
-  );
+  ).argParser(endpointUrl);
+}
+
+/** `--endpoint`: an http(s) URL, as the SDK's `endpoint` takes it. */
+export function endpointUrl(value: string): string {
+  if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol))
+    throw new InvalidArgumentError('An endpoint is an http:// or https:// URL.');
+  return value;
 }
 
 /** `--account`, checked as `accountId` checks it; `whose` says what of the account's the command reads. */
@@ -164,6 +174,25 @@ export function readWritableFile(option: string, file: string): string {
   const text = readOptionFile(option, file);
   onFile(option, file, 'cannot be written', () => accessSync(file, constants.W_OK));
   return text;
+}
+
+/**
+ * A file an option names that does not exist yet, written after network calls: its folder checked first (there,
+ * a folder, writable), so a run that could not write its result fails before it starts.
+ */
+export function checkCreatableFile(option: string, file: string): void {
+  const folder = dirname(file);
+  onFile(
+    option,
+    file,
+    'cannot be written',
+    () => {
+      if (!statSync(folder).isDirectory())
+        throw Object.assign(new Error(`${folder} is not a folder`), { code: 'ENOTDIR' });
+      accessSync(folder, constants.W_OK);
+    },
+    'no such folder',
+  );
 }
 
 /** The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access). */

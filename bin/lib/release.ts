@@ -6,7 +6,7 @@ import { ElastiCacheShardCapacity } from '../../shared/adapters/ElastiCacheShard
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { pauseParameterName, SsmPauseSwitch } from '../../shared/adapters/SsmPauseSwitch';
 import type { PauseState } from '../../shared/decision/pauseState';
-import { ScalingError } from '../../shared/errors';
+import { ResourceNotFoundError, ScalingError } from '../../shared/errors';
 import type { Policy, Target } from '../../shared/policy/schema';
 import type { Lease, Ledger } from '../../shared/ports';
 import { withheldReason } from '../../shared/usecases/readKillSwitch';
@@ -14,6 +14,7 @@ import {
   cacheSteps,
   groupSteps,
   leftoverActionSteps,
+  notFound,
   type ReleasePorts,
   type ReleaseStep,
   replicaSteps,
@@ -48,10 +49,19 @@ export async function planRelease(policy: Policy, ports: ReleasePorts): Promise<
   return steps;
 }
 
-function targetSteps(target: Target, ports: ReleasePorts): Promise<ReleaseStep[]> {
-  if (target.kind === 'asg') return groupSteps(target, ports);
-  if (target.kind === 'rds-replicas') return replicaSteps(target, ports);
-  return cacheSteps(target, ports);
+/**
+ * The target's steps; a resource that is not there (removed already, another account) is one line and nothing to
+ * do, for every kind alike, and the release goes on with the other targets.
+ */
+async function targetSteps(target: Target, ports: ReleasePorts): Promise<ReleaseStep[]> {
+  try {
+    if (target.kind === 'asg') return await groupSteps(target, ports);
+    if (target.kind === 'rds-replicas') return await replicaSteps(target, ports);
+    return await cacheSteps(target, ports);
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundError)) throw error;
+    return [{ target: target.name, description: notFound(error.kind, error.resourceName) }];
+  }
 }
 
 /**

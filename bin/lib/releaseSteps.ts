@@ -47,6 +47,11 @@ export interface ReleasePorts {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
+/** The line of a resource release did not find (removed already, another account): the same for every kind. */
+export function notFound(kind: string, name: string): string {
+  return `${kind} "${name}" not found: nothing to do`;
+}
+
 const wrap = (operation: string) => (cause: unknown) => {
   throw new AwsCallError(operation, cause);
 };
@@ -63,7 +68,7 @@ export async function groupSteps(target: AsgTarget, ports: ReleasePorts): Promis
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
       .catch(wrap('AutoScaling DescribeAutoScalingGroups'))
   ).AutoScalingGroups?.[0];
-  if (!group) return [{ target: target.name, description: `group ${name} not found: nothing to do` }];
+  if (!group) return [{ target: target.name, description: notFound('Auto Scaling group', name) }];
   const steps: ReleaseStep[] = [];
   const ours = (await ports.scheduled.scheduledActions(name)).filter((a) =>
     a.name.startsWith(FORECAST_ACTION_PREFIX),

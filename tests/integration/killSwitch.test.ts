@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
+import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { deployedFunction } from '../harness/deployedFunction';
 import { asgScalerOnEmulator, lambdaContext, seedStepPolicy, testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
 
@@ -54,9 +57,13 @@ describe('scalepilot pause / resume', () => {
     expect(logged.filter((d) => d.reason === 'Paused')).toHaveLength(3);
   });
 
-  /** The stage's group and another stage's, each with three actions predict would put (moto stores them as given). */
-  async function twoStagesWithActions() {
+  /**
+   * The stage's group and another stage's, each with three actions predict would put (moto stores them as given);
+   * `deployed`: the stage's kill switch exists, as its stack creates it.
+   */
+  async function twoStagesWithActions(deployed = true) {
     const account = new DemoAccount(emulator.aws);
+    if (deployed) await account.createPauseSwitch('test');
     const at = (hours: number) => new Date(Date.UTC(2030, 0, 1, hours));
     for (const [group, stage] of [
       ['web', 'test'],
@@ -77,10 +84,11 @@ describe('scalepilot pause / resume', () => {
     }
     return (group: string) => new AutoScalingScheduledActions(emulator.aws, 'test').scheduledActions(group);
   }
-  const pause = (...more: string[]) =>
-    run(CLI, ['pause', '--stage', 'test', '--endpoint', emulator.aws.endpoint ?? '', ...more], {
+  const cli = (...args: string[]) =>
+    run(CLI, [...args, '--endpoint', emulator.aws.endpoint ?? ''], {
       env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
     });
+  const pause = (...more: string[]) => cli('pause', '--stage', 'test', ...more);
 
   it("deletes the forecast's scheduled MinSize actions on the stage's groups, which AWS would run while paused", async () => {
     const actionsOf = await twoStagesWithActions();
@@ -106,5 +114,42 @@ describe('scalepilot pause / resume', () => {
     );
     expect(await actionsOf('web')).toHaveLength(3);
     expect(stdout).not.toContain('batch');
+  });
+
+  // Defect: a stage without its switch (a typo, or not deployed yet) was "paused" (exit 0): the parameter was
+  // created, the real stage went on scaling, and the first deploy of that stage failed on the parameter.
+  it.each([
+    { name: 'pause of a stage not deployed', args: ['pause', '--stage', 'test'] },
+    {
+      name: 'pause --keep-schedule of a stage not deployed',
+      args: ['pause', '--stage', 'test', '--keep-schedule'],
+    },
+    { name: 'resume of a stage not deployed', args: ['resume', '--stage', 'test'] },
+  ])('refuses $name in one line, and changes nothing', async ({ args }) => {
+    const actionsOf = await twoStagesWithActions(false);
+    const refused = await cli(...args).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused?.stderr).toBe(
+      'stage "test" has no kill switch (/scalepilot/test/paused does not exist): is it deployed?\n',
+    );
+    const switches = await new SSMClient(clientOptions(emulator.aws)).send(
+      new GetParametersCommand({ Names: ['/scalepilot/test/paused'] }),
+    );
+    expect(switches.InvalidParameters).toEqual(['/scalepilot/test/paused']);
+    expect(await actionsOf('web')).toHaveLength(3);
+  });
+
+  // A deployed stage whose switch was deleted by hand holds (PauseUnknown) until it is set again: resume sets it.
+  it('sets again the switch of a deployed stage that someone deleted', async () => {
+    await deployedFunction(emulator.aws, 'test', 'scaleAsg', { LEDGER_TABLE: 'ledger' });
+    const resumed = await cli('resume', '--stage', 'test');
+    expect(resumed.stdout).toContain('/scalepilot/test/paused = false');
+    const switches = await new SSMClient(clientOptions(emulator.aws)).send(
+      new GetParametersCommand({ Names: ['/scalepilot/test/paused'] }),
+    );
+    expect(switches.Parameters?.[0]?.Value).toBe('false');
   });
 });

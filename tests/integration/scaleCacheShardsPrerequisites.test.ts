@@ -86,7 +86,7 @@ describe('validate --check-account refuses what cannot be resharded, with a clea
     const file = policyFile('sessions-rg');
     const result = await cli('validate', file, '--check-account');
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain('valid (1 targets: sessions [cache-shards])');
+    expect(result.stdout).toContain('valid (1 target: sessions [cache-shards])');
   });
 
   it('refuses a group with a native scalable target (two autoscalers would fight)', async () => {

@@ -253,6 +253,32 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--out: .*not-json\.json: not a price table \(/,
     },
     {
+      name: 'a new price table in a folder that does not exist, refused before the Price List API',
+      args: ['prices', '--out', join(dir, 'nowhere', 'prices.json')],
+      line: /^--out: .*nowhere\/prices\.json: cannot be written \(no such folder\)$/,
+    },
+    // Each target's check failed on its own with "Invalid URL" (three lines for the example policy).
+    ...[
+      'validate --check-account',
+      'pause',
+      'resume',
+      'decisions',
+      'costs',
+      'why --target api',
+      'predict',
+      'plan',
+      'release --dry-run',
+    ].map((command) => ({
+      name: `${command} with an --endpoint that is no URL, refused before AWS`,
+      args: [...command.split(' '), '--endpoint', 'notaurl'],
+      line: /'--endpoint <url>' argument 'notaurl' is invalid\. An endpoint is an http:\/\/ or https:\/\/ URL\.$/,
+    })),
+    {
+      name: 'an --endpoint of another scheme',
+      args: ['validate', EXAMPLE_POLICY, '--check-account', '--endpoint', 'ftp://127.0.0.1:5000'],
+      line: /'--endpoint <url>' argument 'ftp:\/\/127\.0\.0\.1:5000' is invalid\./,
+    },
+    {
       name: 'why at a time of day that is none, refused before AWS',
       args: ['why', EXAMPLE_POLICY, '--target', 'api', '--at', '25:99'],
       line: /^--at: "25:99" is not a time of day$/,
