@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
 import { CloudWatchMetricHistory } from '../../shared/adapters/CloudWatchMetricHistory';
-import { callerScope } from '../../shared/adapters/callerScope';
-import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { accountOption, awsFrom, DEFAULT_POLICY, endpointOption, tableName } from '../lib/cliOptions';
+import { deployedLedger } from '../lib/deployedLedger';
 import { formatPredictPreview, predictPreview } from '../lib/predictCommand';
 
 /** Adds `scalepilot predict` to the CLI. */
@@ -37,8 +36,19 @@ export function registerPredict(program: Command): void {
           history: new CloudWatchMetricHistory(aws),
           groups: // A preview: it reads the groups and changes nothing; the owner tag's value does not matter.
             new AutoScalingScheduledActions(aws, 'preview'),
+          // A table that does not exist is refused in one line naming it (every read of it would fail, unnamed).
           ...(options.table
-            ? { ledger: new DynamoLedger(aws, options.table, await callerScope(aws, options.account)) }
+            ? {
+                ledger: await deployedLedger(
+                  aws,
+                  {
+                    stage: '',
+                    table: options.table,
+                    ...(options.account ? { account: options.account } : {}),
+                  },
+                  'asg',
+                ),
+              }
             : {}),
           clock: { now: () => now },
           log: { info: () => {}, warn: (m) => console.error(m), error: (m) => console.error(m) },

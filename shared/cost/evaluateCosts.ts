@@ -76,7 +76,9 @@ export function evaluateCosts(input: CostInput): CostEvaluation {
   );
   const newest = checks[checks.length - 1];
   return {
-    ...(newest?.dayCost ? { day: newest.day, dayCost: newest.dayCost } : {}),
+    // The day is named with or without Cost Explorer's figures for it: a day without is a row all the same.
+    ...(newest ? { day: newest.day } : {}),
+    ...(newest?.dayCost ? { dayCost: newest.dayCost } : {}),
     compared,
     alerts: [...checks.flatMap((c) => c.alerts), ...forecastAlerts],
     notes: [...notes, ...checks.flatMap((c) => c.notes)],

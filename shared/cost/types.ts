@@ -57,8 +57,9 @@ export interface ServiceMove {
 }
 
 export interface CostEvaluation {
-  /** The newest complete day compared (daily check), if Cost Explorer had data for it. */
+  /** The newest complete day compared (daily check), whether Cost Explorer had data for it or not. */
   readonly day?: string;
+  /** Cost Explorer's figures for `day`; absent when it had none (a note says so). */
   readonly dayCost?: DailyCost;
   /** Every day the daily check compared, oldest first: the newest complete day and the day(s) before it. */
   readonly compared?: readonly string[];

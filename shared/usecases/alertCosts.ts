@@ -78,6 +78,12 @@ export interface Delivery {
 export class CostAlertDeliveryError extends ScalingError {}
 
 /**
+ * The daily check's month-end forecast could not be read (Cost Explorer's GetCostForecast failed): its daily
+ * alerts were sent all the same, and the run fails so that Lambda retries it; `cause` is the read's error.
+ */
+export class CostForecastUnreadError extends ScalingError {}
+
+/**
  * One run of the cost check: read Cost Explorer and the ledger, evaluate (pure), then send each alert on
  * each channel once for the day it is about (a day compared by two runs is told once): claim (a conditional
  * write that expires after `claimSeconds`), send, then mark sent. A failed send gives the claim back; a run
@@ -102,8 +108,16 @@ export async function alertCosts(
   }
   const { start, end: today, compared, monthStart } = costReadRange(cost, now);
   const days = await deps.costs.dailyCosts(start, today);
+  // The daily check's alerts do not wait on the forecast: one that cannot be read fails the run after them.
+  let forecastError: unknown;
   const forecast =
-    cost.monthlyBudgetUsd === undefined ? undefined : await monthForecast(deps, days, today, monthStart);
+    cost.monthlyBudgetUsd === undefined
+      ? undefined
+      : await monthForecast(deps, days, today, monthStart).catch((error: unknown) => {
+          if (check === 'forecast') throw error;
+          forecastError = error;
+          return undefined;
+        });
   const scaling: Record<string, ScalingCost[]> = {};
   if (check === 'daily') for (const day of compared) scaling[day] = await scalingCosts(deps, day);
   const evaluation = evaluateCosts({
@@ -117,7 +131,10 @@ export async function alertCosts(
   });
   for (const note of evaluation.notes) log.info('cost check', { check, note });
 
-  if (!send) return { evaluation, sent: [], alreadySent: [] };
+  if (!send) {
+    if (forecastError !== undefined) throw forecastError;
+    return { evaluation, sent: [], alreadySent: [] };
+  }
   const done: Deliveries = { sent: [], alreadySent: [], failures: [], inProgress: [] };
   for (const alert of evaluation.alerts)
     for (const channel of deps.channels) await deliver(deps, alert, channel, now, claimSeconds, done);
@@ -133,11 +150,18 @@ export async function alertCosts(
         `${p.key} of ${p.day} on ${p.channel} is being sent by another run (claim until ${p.until.toISOString()})`,
     ),
   ];
+  const unread =
+    forecastError === undefined
+      ? undefined
+      : `the month-end forecast was not read (${forecastError instanceof Error ? forecastError.message : String(forecastError)}): no budget check this run; the daily alerts went`;
+  // Only the forecast failed: the run fails all the same, so Lambda retries it (its alerts are not sent twice).
+  if (unread && problems.length === 0) throw new CostForecastUnreadError(unread, { cause: forecastError });
+  if (unread) problems.push(unread);
   if (problems.length > 0)
     throw new CostAlertDeliveryError(
       `${problems.length} cost alert(s) not sent by this run: ${problems.join('; ')}`,
       {
-        cause: [...failures, ...inProgress],
+        cause: [...failures, ...inProgress, ...(forecastError === undefined ? [] : [forecastError])],
       },
     );
   return { evaluation, sent: done.sent, alreadySent: done.alreadySent };

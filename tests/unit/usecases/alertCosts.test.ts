@@ -9,6 +9,7 @@ import {
   alertCosts,
   CostAlertDeliveryError,
   type CostDeps,
+  CostForecastUnreadError,
 } from '../../../shared/usecases/alertCosts';
 import { capturedLog, examplePolicy, testClock } from '../../harness/fixtures';
 
@@ -262,6 +263,45 @@ describe('cost.monthlyBudgetUsd: a forecast Cost Explorer cannot give', () => {
     );
     expect(run.evaluation.alerts.map((a) => a.key)).toEqual(want);
     expect(run.evaluation.notes).toContain('no month-end forecast from Cost Explorer: no budget check');
+  });
+});
+
+describe('cost.monthlyBudgetUsd: a forecast Cost Explorer fails to give', () => {
+  // Defect: the daily run read the forecast before it evaluated the days: a GetCostForecast that failed
+  // failed the run there, and the day's alerts went nowhere until a retry could read the forecast.
+  const failingForecast = (check: 'daily' | 'forecast', channels: CostAlertChannel[]) => {
+    const base = deps(channels, new MemoryDeliveries());
+    const cost = { ...(base.policy.cost as NonNullable<Policy['cost']>), monthlyBudgetUsd: 5000 };
+    return alertCosts(
+      {
+        ...base,
+        policy: { ...base.policy, cost },
+        costs: {
+          ...overLimit,
+          forecast: async () => {
+            throw new Error('Cost Explorer GetCostForecast failed: ThrottlingException');
+          },
+        },
+      },
+      check,
+    );
+  };
+
+  it('the daily check sends its alerts, then fails the run naming the forecast (Lambda retries it)', async () => {
+    const sent: string[] = [];
+    const channels = [{ channel: 'sns', costAlert: async (a: CostAlert) => void sent.push(a.key) }];
+    const run = failingForecast('daily', channels);
+    await expect(run).rejects.toThrow(CostForecastUnreadError);
+    await expect(run).rejects.toThrow(
+      'the month-end forecast was not read (Cost Explorer GetCostForecast failed: ThrottlingException): no budget check this run; the daily alerts went',
+    );
+    expect(sent).toEqual(['daily-limit']);
+  });
+
+  it('the hourly forecast check fails with the read’s own error', async () => {
+    await expect(failingForecast('forecast', [])).rejects.toThrow(
+      'GetCostForecast failed: ThrottlingException',
+    );
   });
 });
 
