@@ -213,6 +213,9 @@ function onFile<T>(option: string, path: string, failed: string, act: () => T, m
 
 /** A metric's history from CloudWatch, at one minute, over the last `days`; `command` names the asker in errors. */
 export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtest') {
+  // Both given, one would be read and the other silently not.
+  if (o.trace !== undefined)
+    throw new CliUsageError(`${command}: give --trace FILE or --cloudwatch, not both`);
   if (!o.namespace || !o.metric)
     throw new CliUsageError(`${command} --cloudwatch: give --namespace and --metric`);
   const dimensions = Object.fromEntries(
@@ -244,8 +247,12 @@ export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtes
     periodSeconds: 60,
   };
   const rows = await metricHistory(client, metric, start, end);
-  if (rows.length === 0)
-    throw new CliUsageError(`no datapoints for ${o.namespace}/${o.metric} in the last ${days} days`);
+  if (rows.length === 0) {
+    const by = Object.entries(dimensions).map(([k, v]) => `${k}=${v}`);
+    throw new CliUsageError(
+      `no datapoints for ${o.namespace}/${o.metric}${by.length > 0 ? ` {${by.join(',')}}` : ' (no dimensions)'} (${o.statistic}) in the last ${days} days`,
+    );
+  }
   return rows;
 }
 

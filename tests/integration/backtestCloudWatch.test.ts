@@ -45,4 +45,23 @@ describe('backtest --cloudwatch', () => {
     const table = await run(CLI, args, { env });
     expect(table.stdout).toMatch(/^120 minutes/); // one row a minute, the last lasting one step
   });
+
+  it('a metric without datapoints is one line naming its dimensions and statistic (they were left out)', async () => {
+    const args = ['backtest', '--cloudwatch', '--namespace', 'AWS/EC2', '--metric', 'CPUUtilization'];
+    args.push('--dimensions', 'AutoScalingGroupName=no-such-group', '--days', '1');
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    const failed = await run(CLI, args, { env }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim()).toBe(
+      'no datapoints for AWS/EC2/CPUUtilization {AutoScalingGroupName=no-such-group} (Average) in the last 1 days',
+    );
+  });
 });
