@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { Target, TargetKind } from '../../shared/policy/schema';
+import type { Policy, Target, TargetKind } from '../../shared/policy/schema';
 import { replayedRules } from '../../shared/simulate/replayedRules';
 import {
   type Assertion,
@@ -85,6 +85,7 @@ async function backtest(options: BacktestOptions): Promise<void> {
   const found = policy?.targets.find((t) => t.kind === kind);
   if (options.policy && !found) throw new CliUsageError(`${options.policy}: no ${kind} target`);
   const target = found && replayedTarget(found, options.policy as string);
+  if (policy && target) noFloorsNote(policy, target);
   const bar = await progressBar(series.load.length);
   bar?.start(6, 0, { policy: '' });
   const result = runBacktest(series, kind, {
@@ -112,6 +113,25 @@ async function backtest(options: BacktestOptions): Promise<void> {
     (options.json ? console.error : console.log)(`report: ${report}`);
   }
   if (checks) checkAssertions(checks, result.figures);
+}
+
+/**
+ * Says on stderr when a predictive target's floors would not act, so the `scalepilot` row replays none and equals
+ * `scalepilot-reactive` (as the functions run it: a forecast-only policy publishes forecasts and changes nothing).
+ */
+function noFloorsNote(policy: Policy, target: Target): void {
+  const { enabled, mode } = policy.predictive;
+  // A target without `predictive: true` has no floors to replay, as its operator knows.
+  if (!target.predictive) return;
+  const why = !enabled
+    ? `target "${target.name}" has predictive: true, and the policy has predictive.enabled: false`
+    : mode !== 'forecast-and-scale'
+      ? `target "${target.name}" has predictive: true, and the policy's predictive.mode is ${mode}`
+      : undefined;
+  if (why)
+    console.error(
+      `${why}: the scalepilot row replays no floors, the same as scalepilot-reactive (forecast-and-scale replays them)`,
+    );
 }
 
 /**

@@ -72,3 +72,37 @@ describe('backtest --policy replays only the rules that read the metric the trac
     ]);
   });
 });
+
+describe('backtest --policy says when the floors would not act', () => {
+  it.each([
+    {
+      name: 'predictive scaling off in the policy',
+      predictive: { enabled: false },
+      says: 'target "web" has predictive: true, and the policy has predictive.enabled: false',
+    },
+    {
+      name: 'a forecast-only policy (the example policy is: the two scalepilot rows were equal, unexplained)',
+      predictive: { enabled: true, mode: 'forecast-only' },
+      says: 'target "web" has predictive: true, and the policy\'s predictive.mode is forecast-only',
+    },
+  ])('$name: one line on stderr', ({ name, predictive, says }) => {
+    const path = join(dir, `floors-${name.length}.yml`);
+    const target = {
+      name: 'web',
+      kind: 'asg',
+      autoScalingGroupName: 'web',
+      capacity: { min: 1, max: 20 },
+      predictive: true,
+      rules: [cpu],
+    };
+    writeFileSync(
+      path,
+      JSON.stringify({ version: 1, targets: [target], ...(predictive ? { predictive } : {}) }),
+    );
+    const run = backtest(path);
+    expect(run.status).toBe(0);
+    expect(run.stderr.trim()).toBe(
+      `${says}: the scalepilot row replays no floors, the same as scalepilot-reactive (forecast-and-scale replays them)`,
+    );
+  });
+});
