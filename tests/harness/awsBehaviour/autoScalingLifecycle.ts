@@ -13,6 +13,37 @@ export interface AsgConfig {
 
 export const defaultAsgConfig: AsgConfig = { bootMinutes: [2, 5] };
 
+/** Instances someone protected from scale-in (SetInstanceProtection), until the layer lifts it. */
+interface Protection {
+  readonly ids: readonly string[];
+  readonly until: number;
+}
+
+/** A scaling policy someone attached to a group (PutScalingPolicy), until the layer deletes it. */
+export interface ForeignScalingPolicy {
+  readonly group: string;
+  readonly name: string;
+  readonly from: number;
+  readonly until: number;
+  /** The layer's notices from this index on were published while it was attached (to `noticesTo`). */
+  readonly noticesFrom: number;
+  noticesTo?: number;
+}
+
+/** A SetDesiredCapacity that reached a group while some of its instances were protected from scale-in. */
+export interface SetOnProtected {
+  readonly at: number;
+  readonly group: string;
+  /** The group's desired capacity just before the call, and what it asked for. */
+  readonly from: number;
+  readonly to: number;
+  /** The group's instances protected from scale-in then (not leaving, not in standby), as moto holds them. */
+  readonly protectedInstances: number;
+}
+
+/** Lifecycle states of instances that do not count toward desired capacity (leaving, or in standby). */
+const NOT_COUNTED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
+
 interface Shortfall {
   /** At most this many instances launch while it lasts. */
   readonly instances: number;
@@ -36,6 +67,11 @@ export class AutoScalingLifecycle implements Behaviour {
   private readonly failedLaunches = new Map<string, { at: number; message: string }[]>();
   /** Per group, the shortfall describes have shown: since when, and when last (the soak's invariant reads it). */
   private readonly shownShort = new Map<string, { since: number; last: number }>();
+  private readonly protections = new Map<string, Protection>();
+  /** Every scaling policy someone attached, in order (the soak's invariant reads them). */
+  readonly foreignPolicies: ForeignScalingPolicy[] = [];
+  /** Every SetDesiredCapacity on a group with instances protected from scale-in (the soak's invariant reads them). */
+  readonly setsOnProtected: SetOnProtected[] = [];
 
   constructor(
     private readonly context: LayerContext,
@@ -53,7 +89,26 @@ export class AutoScalingLifecycle implements Behaviour {
     }
     if (call.action === 'DescribeInstanceRefreshes') return this.describeRefreshes(call);
     if (call.action === 'DescribeScalingActivities') return this.describeActivities(call);
+    if (call.action === 'SetDesiredCapacity') return this.setDesiredCapacity(call, next);
     return next();
+  }
+
+  /** Lifts the protections and deletes the scaling policies whose time has come. */
+  async settle(now: number): Promise<void> {
+    for (const [group, protection] of this.protections)
+      if (now >= protection.until) {
+        this.protections.delete(group);
+        await this.protect(group, protection.ids, false);
+      }
+    for (const policy of this.foreignPolicies)
+      if (policy.noticesTo === undefined && now >= policy.until) {
+        policy.noticesTo = this.context.notices.length;
+        await this.moto('autoscaling', {
+          Action: 'DeletePolicy',
+          AutoScalingGroupName: policy.group,
+          PolicyName: policy.name,
+        });
+      }
   }
 
   // ---- what the soak and the tests make happen ----
@@ -103,6 +158,61 @@ export class AutoScalingLifecycle implements Behaviour {
   }
 
   /**
+   * Someone protects up to `count` of the group's instances in service from scale-in for `minutes` (a job runner
+   * holding long jobs), then lifts it. None while an earlier protection of the group lasts. Returns how many.
+   */
+  async protectFromScaleIn(group: string, count: number, minutes: number): Promise<number> {
+    if (this.protections.has(group)) return 0;
+    const instances = instancesIn(await this.describeGroup(group)).filter(
+      (m) => xmlText(m, 'LifecycleState') === 'InService' && xmlText(m, 'InstanceId'),
+    );
+    const ids = instances.slice(0, count).map((m) => xmlText(m, 'InstanceId') ?? '');
+    if (ids.length === 0) return 0;
+    await this.protect(group, ids, true);
+    this.protections.set(group, { ids, until: this.context.now() + minutes * MINUTE });
+    this.context.counts.count('asg.scaleInProtected');
+    return ids.length;
+  }
+
+  /** Whether instances of the group are protected from scale-in by `protectFromScaleIn` now. */
+  protecting(group: string): boolean {
+    return this.protections.has(group);
+  }
+
+  /**
+   * Someone attaches a target-tracking scaling policy to the group for `minutes`, then deletes it. moto keeps
+   * the policy and never runs it (AWS would change desired capacity to hold 50% CPU). None while an earlier
+   * one is attached.
+   */
+  async attachScalingPolicy(group: string, name: string, minutes: number): Promise<boolean> {
+    if (this.scalingPolicyOn(group)) return false;
+    await this.moto('autoscaling', {
+      Action: 'PutScalingPolicy',
+      AutoScalingGroupName: group,
+      PolicyName: name,
+      PolicyType: 'TargetTrackingScaling',
+      'TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType':
+        'ASGAverageCPUUtilization',
+      'TargetTrackingConfiguration.TargetValue': '50',
+    });
+    const now = this.context.now();
+    this.foreignPolicies.push({
+      group,
+      name,
+      from: now,
+      until: now + minutes * MINUTE,
+      noticesFrom: this.context.notices.length,
+    });
+    this.context.counts.count('foreign.scalingPolicy');
+    return true;
+  }
+
+  /** The scaling policy someone attached to the group that is still attached, if any. */
+  scalingPolicyOn(group: string): ForeignScalingPolicy | undefined {
+    return this.foreignPolicies.find((p) => p.group === group && p.noticesTo === undefined);
+  }
+
+  /**
    * Since when describes have shown the group short of instances EC2 could not place, without a gap of more than
    * 5 minutes up to `now`; undefined when they do not show it now.
    */
@@ -131,6 +241,45 @@ export class AutoScalingLifecycle implements Behaviour {
   }
 
   // ---- the calls ----
+
+  private describeGroup(group: string): Promise<string> {
+    return this.moto('autoscaling', {
+      Action: 'DescribeAutoScalingGroups',
+      'AutoScalingGroupNames.member.1': group,
+    });
+  }
+
+  private async protect(group: string, ids: readonly string[], on: boolean): Promise<void> {
+    await this.moto('autoscaling', {
+      Action: 'SetInstanceProtection',
+      AutoScalingGroupName: group,
+      ProtectedFromScaleIn: String(on),
+      ...Object.fromEntries(ids.map((id, i) => [`InstanceIds.member.${i + 1}`, id])),
+    });
+  }
+
+  /** A SetDesiredCapacity on a group with protected instances, recorded with the group as it was just before. */
+  private async setDesiredCapacity(
+    call: AwsCall,
+    next: () => Promise<EmulatorAnswer>,
+  ): Promise<EmulatorAnswer> {
+    const group = call.params.get('AutoScalingGroupName') ?? '';
+    if (!this.protections.has(group)) return next();
+    const xml = await this.describeGroup(group);
+    const protectedInstances = instancesIn(xml).filter(
+      (m) =>
+        xmlText(m, 'ProtectedFromScaleIn') === 'true' &&
+        !NOT_COUNTED.test(xmlText(m, 'LifecycleState') ?? ''),
+    ).length;
+    this.setsOnProtected.push({
+      at: this.context.now(),
+      group,
+      from: Number(xmlText(xml, 'DesiredCapacity')),
+      to: Number(call.params.get('DesiredCapacity')),
+      protectedInstances,
+    });
+    return next();
+  }
 
   /** Each group's instances as EC2 Auto Scaling shows them: booting ones Pending, unplaced ones absent. */
   private show(xml: string): string {
@@ -177,7 +326,10 @@ export class AutoScalingLifecycle implements Behaviour {
     });
     this.failedLaunches.set(group, failures.slice(-20));
     this.shownShort.set(group, { since: this.shortfallShown(group, now)?.since ?? now, last: now });
-    return instances.slice(0, shortfall.instances);
+    // Instances protected from scale-in were placed before the shortfall and keep running: they stay.
+    const kept = instances.filter((i) => xmlText(i, 'ProtectedFromScaleIn') === 'true');
+    const others = instances.filter((i) => !kept.includes(i));
+    return [...kept, ...others.slice(0, Math.max(0, shortfall.instances - kept.length))];
   }
 
   private describeRefreshes(call: AwsCall): EmulatorAnswer {
@@ -202,4 +354,14 @@ export class AutoScalingLifecycle implements Behaviour {
       .join('');
     return queryResult('DescribeScalingActivities', `<Activities>${inner}</Activities>`);
   }
+}
+
+/** The instances of the first group of a DescribeAutoScalingGroups answer, each its `<member>` element. */
+function instancesIn(xml: string): string[] {
+  let instances: string[] = [];
+  editList(xml, 'Instances', (members) => {
+    instances = members;
+    return members;
+  });
+  return instances;
 }

@@ -81,7 +81,7 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
     now: () => options.clock.now().getTime(),
   };
   const played = behaviours(context, motoQuery(emulator.motoEndpoint, emulator.aws.region), options);
-  const settle = settleInOrder(context, [played.rds, played.cache]);
+  const settle = settleInOrder(context, [played.rds, played.cache, played.asg]);
   intercept(emulator, context, played, settle);
   return {
     emulator,

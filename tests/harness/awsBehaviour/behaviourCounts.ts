@@ -36,6 +36,7 @@ export const behaviourNames = [
   'asg.instanceRefresh',
   'asg.suspendedProcesses',
   'asg.insufficientCapacity',
+  'asg.scaleInProtected',
   // Throttling, at the documented rates and in storms
   'throttling.rds',
   'throttling.getMetricData',
@@ -45,6 +46,7 @@ export const behaviourNames = [
   'foreign.reshard',
   'foreign.manualReplica',
   'foreign.desiredCapacity',
+  'foreign.scalingPolicy',
   // Front ends answering a 5xx with an HTML page
   'html5xx',
   // A function that died at a write-ahead point (lease taken, intent written, AWS called, before or after

@@ -225,6 +225,24 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
         s.world.layer.asg.setDesired(SOAK.group, n),
       ),
     ),
+  // Someone protects every instance in service from scale-in (a job runner's long jobs), then lifts it; the load
+  // falls meanwhile, so any scale-in the scaler asks for would go below them (protecting some only, seed 4242's
+  // first day met none, and the invariant could not fail).
+  scaleInProtected: fc.integer({ min: 20, max: 90 }).map((minutes) =>
+    episode(
+      `every instance of the group protected from scale-in, load ×0.4 (${minutes} min)`,
+      async (s, m) => {
+        await s.world.layer.asg.protectFromScaleIn(SOAK.group, Number.MAX_SAFE_INTEGER, minutes);
+        m.episodes.set('web', { factor: 0.4, until: m.minute + minutes });
+      },
+    ),
+  ),
+  // Someone attaches a target-tracking policy to the group (moto keeps it, never runs it), then deletes it.
+  foreignScalingPolicy: fc.tuple(fc.nat({ max: 999 }), fc.integer({ min: 20, max: 90 })).map(([n, minutes]) =>
+    episode(`someone attaches scaling policy cpu50-${n} to the group (${minutes} min)`, async (s) => {
+      await s.world.layer.asg.attachScalingPolicy(SOAK.group, `cpu50-${n}`, minutes);
+    }),
+  ),
   // Faults: throttling storms, HTML 5xx, a function dying at a write-ahead point.
   rdsThrottled: fc
     .integer({ min: 1, max: 6 })

@@ -13,6 +13,7 @@ import { kindScaler } from '../../../../shared/usecases/evaluateTargets';
 import type { MutationRecord } from '../layerContext';
 import { MINUTE } from '../layerContext';
 import { SCOPE, type ScalerWorld } from '../scalerWorld';
+import { AsgGateInvariants } from './asgGateInvariants';
 import { SOAK } from './soakPolicy';
 
 /** A stuck or refused operation must be told within this long. */
@@ -57,8 +58,9 @@ interface Operation {
  * every stuck or refused operation told within 30 minutes (or the same kind of failure of its target told
  * within the hour before, as the scalers tell the same failure at most once an hour), a group EC2 left short
  * of its desired capacity for 20 minutes told within 30 minutes more, and no storm of
- * notices (more than 4 that change nothing per target and hour); at the end, the ledger
- * agrees with the account.
+ * notices (more than 4 that change nothing per target and hour); the group's own gates (no scale-in below
+ * its instances protected from scale-in, no change and one notice while someone's scaling policy is attached:
+ * asgGateInvariants.ts); at the end, the ledger agrees with the account.
  */
 export class SoakInvariants {
   readonly violations: string[] = [];
@@ -86,7 +88,12 @@ export class SoakInvariants {
   /** When the soak's group was last seen busy (processes suspended, a refresh): its shortfall is owed from then. */
   private busyAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly policy: Policy) {}
+  /** The group's own gates: scale-in protection, someone's scaling policy (asgGateInvariants.ts). */
+  private readonly asgGates: AsgGateInvariants;
+
+  constructor(private readonly policy: Policy) {
+    this.asgGates = new AsgGateInvariants(policy, (message) => this.fail(message));
+  }
 
   /** After one step: `before` is each RDS instance's status as the step began. */
   afterStep(world: ScalerWorld, before: ReadonlyMap<string, { status: string; replication: string }>): void {
@@ -99,6 +106,7 @@ export class SoakInvariants {
     this.shortfall(world, now);
     this.told(world, now);
     this.bounds(world);
+    this.asgGates.afterStep(world, fresh);
   }
 
   /**
