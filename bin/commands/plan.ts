@@ -1,4 +1,4 @@
-import { RDSClient } from '@aws-sdk/client-rds';
+import { DBClusterNotFoundFault, DBInstanceNotFoundFault, RDSClient } from '@aws-sdk/client-rds';
 import type { Command } from 'commander';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
@@ -22,8 +22,9 @@ import {
   stageOption,
   tableName,
 } from '../lib/cliOptions';
-import { deployedLedger } from '../lib/deployedLedger';
+import { deployedLedgerTable } from '../lib/deployedLedger';
 import { planOverviewLines } from '../lib/planOverviewText';
+import { tableNamedLedger } from '../lib/tableNamedLedger';
 
 /** Adds `scalepilot plan` to the CLI. */
 export function registerPlan(program: Command): void {
@@ -55,10 +56,14 @@ interface PlanOptions {
 }
 
 type Aws = ReturnType<typeof awsFrom>;
+// One line per error, its message (which names the ledger table, tableNamedLedger.ts), never a JSON dump.
 const log = {
   info() {},
   warn() {},
-  error: (m: string, ...x: unknown[]) => console.error(m, JSON.stringify(x)),
+  error: (m: string, ...x: Record<string, unknown>[]) => {
+    const error = x.find((e) => e.error !== undefined)?.error as { message?: string } | undefined;
+    console.error(error?.message !== undefined ? `${m}: ${error.message}` : m);
+  },
 };
 
 /** Each target's decision now and each plan's overview, printed; the account's refusals first. */
@@ -72,6 +77,9 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
   for (const problem of problems) console.error(`${file}: ${problem}`);
   const { evaluations, failed } = await decisionsNow(policy, aws, ledger);
   const rows = evaluations.map((e) => e.decision);
+  // A row whose resource could not be read has no sizes: "-" rather than 0s that look read (the JSON keeps the
+  // decision as the function records it, its reason DescribeFailed).
+  const size = (e: Evaluation, n: number) => (e.unread !== undefined ? '-' : n);
   // Every plan on the members' states as described now (the operator may describe every kind).
   const plans = await planOverviews(
     { policy, metrics: new CloudWatchMetricsReader(aws), ledger, log },
@@ -81,8 +89,9 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
   if (options.json) console.log(JSON.stringify({ targets: rows, plans }, null, 2));
   else {
     console.log(['target', 'kind', 'current', 'desired', 'reason', 'message'].join('\t'));
-    for (const d of rows) {
-      console.log([d.target, d.kind, d.current, d.desired, d.reason, d.message].join('\t'));
+    for (const e of evaluations) {
+      const d = e.decision;
+      console.log([d.target, d.kind, size(e, d.current), size(e, d.desired), d.reason, d.message].join('\t'));
       const target = policy.targets.find((t) => t.name === d.target);
       if (target?.kind === 'rds-replicas')
         for (const line of await replicaLines(aws, target)) console.log(line);
@@ -100,7 +109,12 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
 async function historyLedger(policy: Policy, aws: Aws, options: PlanOptions): Promise<Ledger> {
   const { stage, table, account } = options;
   if (stage === undefined && table === undefined) return noHistory;
-  return deployedLedger(aws, { stage: stage ?? '', table, account }, policy.targets[0]?.kind ?? 'asg');
+  const deployed = await deployedLedgerTable(
+    aws,
+    { stage: stage ?? '', table, account },
+    policy.targets[0]?.kind ?? 'asg',
+  );
+  return tableNamedLedger(deployed.ledger, deployed.table);
 }
 
 /** Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed. */
@@ -138,9 +152,11 @@ async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
  */
 async function replicaLines(aws: Aws, target: RdsReplicasTarget): Promise<string[]> {
   const pending = await rdsPendingMaintenance(new RDSClient(clientOptions(aws)), target).catch(
-    (error: unknown) => [
-      `pending maintenance unreadable: ${error instanceof Error ? error.message : String(error)}`,
-    ],
+    (error: unknown) =>
+      // A missing source is said already (the account check's line, the target's DescribeFailed row).
+      sourceMissing(error)
+        ? []
+        : [`pending maintenance unreadable: ${error instanceof Error ? error.message : String(error)}`],
   );
   const states = await rdsReplicaStates(
     new RdsReplicaCapacity(aws),
@@ -149,4 +165,10 @@ async function replicaLines(aws: Aws, target: RdsReplicasTarget): Promise<string
     new Date(),
   ).catch(() => []);
   return [...pending.map((line) => `  ${line}`), ...states.map(replicaStateLine)];
+}
+
+/** RDS answered that the source instance (or cluster) does not exist (the adapter's error has RDS's as its cause). */
+function sourceMissing(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof DBInstanceNotFoundFault || cause instanceof DBClusterNotFoundFault;
 }

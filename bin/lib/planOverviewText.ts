@@ -23,6 +23,17 @@ export function planOverviewLines(plan: PlanOverview): string[] {
   }
   for (const gate of plan.gates) lines.push(`  gate: ${gate.message}`);
   for (const notice of plan.notices) lines.push(`  notice: ${notice.message}`);
-  lines.push(`  next: ${stepsText(plan.steps)}`);
-  return lines;
+  return [...lines, ...nextLines(plan)];
+}
+
+/**
+ * The next steps: first each member whose state could not be read (described nor recorded), since the plan cannot
+ * say what it needs; then the steps of the others. "every member has what the plan asks" only when all are known.
+ */
+function nextLines(plan: PlanOverview): string[] {
+  const unknown = plan.members.flatMap((m) =>
+    m.unknown === undefined ? [] : [`  next: unknown: ${m.member} could not be read (${m.unknown})`],
+  );
+  if (unknown.length === 0) return [`  next: ${stepsText(plan.steps)}`];
+  return plan.steps.length === 0 ? unknown : [...unknown, `  next: ${stepsText(plan.steps)}`];
 }

@@ -8,7 +8,9 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import type { PlanOverview } from '../../shared/decision/plans/planOverview';
+import { cliOnEmulator } from '../harness/cliOnEmulator';
 import { testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
 import { gatedPlanAccount } from './gatedPlanHarness';
@@ -130,6 +132,100 @@ describe('scalepilot plan on the emulator', () => {
       /GetFunctionConfiguration scalepilot-nowhere-scaleAsg \(is stage "nowhere" deployed\?\)/,
     );
     expect(refused.stderr).not.toMatch(/\n\s+at /);
+  }, 90_000);
+});
+
+// The example policy on an account that has none of its resources: what an operator sees before creating them.
+const EXAMPLE = new URL('../../examples/event-platform.scalepilot.yml', import.meta.url).pathname;
+const MEMBERS = ['events-db', 'sessions-cache', 'api'];
+
+describe('scalepilot plan when members cannot be read', () => {
+  it('resources missing: rows without sizes, each said once more at most, the next steps unknown; exit 1', async () => {
+    const text = await cliOnEmulator(emulator.endpoint, 'plan', EXAMPLE);
+    expect(text.code).toBe(1);
+    const rows = text.stdout.split('\n').filter((l) => /\tDescribeFailed\t/.test(l));
+    expect(rows.map((r) => r.split('\t').slice(0, 4))).toEqual([
+      ['api', 'asg', '-', '-'],
+      ['events-db', 'rds-replicas', '-', '-'],
+      ['sessions-cache', 'cache-shards', '-', '-'],
+    ]);
+    expect(text.stdout).not.toContain('every member has what the plan asks');
+    expect(text.stdout).toContain(
+      '  next: unknown: events-db could not be read (RDS DB instance "event-platform-db" does not exist)',
+    );
+    for (const m of MEMBERS)
+      expect(text.stdout).toMatch(new RegExp(`\n  next: unknown: ${m} could not be read \\(.+\\)`));
+    // The missing source is said by the account check and by its row, not a third time.
+    expect(text.stderr).toMatch(
+      /targets\[1\] "events-db"\.sourceDbInstanceIdentifier: no DB instance event-platform-db/,
+    );
+    expect(text.stdout + text.stderr).not.toContain('pending maintenance unreadable');
+
+    // JSON keeps the decision as the function would record it (numbers, reason DescribeFailed); the plan's
+    // members carry why they are unknown and no step is invented for them.
+    const json = await cliOnEmulator(emulator.endpoint, 'plan', EXAMPLE, '--json');
+    expect(json.code).toBe(1);
+    const out = JSON.parse(json.stdout) as {
+      targets: { target: string; current: number; desired: number; reason: string }[];
+      plans: PlanOverview[];
+    };
+    expect(out.targets).toEqual(
+      ['api', 'events-db', 'sessions-cache'].map((target) =>
+        expect.objectContaining({ target, current: 0, desired: 0, reason: 'DescribeFailed' }),
+      ),
+    );
+    expect(out.plans[0]?.steps).toEqual([]);
+    expect(out.plans[0]?.members.map((m) => [m.member, m.unknown])).toEqual([
+      ['events-db', 'RDS DB instance "event-platform-db" does not exist'],
+      ['sessions-cache', 'ElastiCache replication group "event-platform-redis" does not exist'],
+      ['api', 'Auto Scaling group "event-platform-api" does not exist'],
+    ]);
+  }, 90_000);
+
+  it('--table whose reads are refused: one line naming the table and the error, the next steps unknown', async () => {
+    await new DemoAccount(emulator.aws).createLedgerTable('ledger');
+    // The table exists (DescribeTable answers) but every read of it is denied, as an operator's role without
+    // dynamodb:BatchGetItem on it would be; the message names no table, as a throttle's would not.
+    emulator.intercept(async (call, forward) =>
+      call.service === 'dynamodb' && ['BatchGetItem', 'GetItem', 'Query'].includes(call.action ?? '')
+        ? {
+            status: 400,
+            headers: {
+              'content-type': 'application/x-amz-json-1.0',
+              'x-amzn-errortype': 'AccessDeniedException',
+            },
+            body: Buffer.from(
+              JSON.stringify({
+                __type: 'com.amazon.coral.service#AccessDeniedException',
+                message: 'Access denied',
+              }),
+            ),
+          }
+        : forward(),
+    );
+    try {
+      const text = await cliOnEmulator(
+        emulator.endpoint,
+        'plan',
+        EXAMPLE,
+        '--table',
+        'ledger',
+        '--account',
+        '123456789012',
+      );
+      expect(text.code).toBe(1);
+      expect(text.stderr).toContain(
+        'plan members unreadable: ledger table "ledger": DynamoDB BatchGetItem (plan) failed: Access denied\n',
+      );
+      expect(text.stderr).not.toMatch(/\[\{|"members"/);
+      expect(text.stdout).not.toContain('every member has what the plan asks');
+      for (const m of MEMBERS)
+        expect(text.stdout).toContain(
+          `  next: unknown: ${m} could not be read (not described; the ledger unreadable)`,
+        );
+    } finally {
+      emulator.intercept(undefined);
+    }
   }, 90_000);
 });
 

@@ -28,7 +28,7 @@ export async function planOverviews(
     policy.plans.some((p) => p.members.some((m) => m.target === t.name)),
   );
   const batch = batchPlans(policy, inPlans);
-  const [demands, records] = await Promise.all([
+  const [demands, { records, unreadable }] = await Promise.all([
     readDemands(deps, batch.demands, now),
     readRecords(deps, batch),
   ]);
@@ -52,7 +52,12 @@ export async function planOverviews(
       demand: context.demand,
       ...(context.highestDemand !== undefined ? { highestDemand: context.highestDemand } : {}),
       states,
-      unknown: context.unknown,
+      unknown: Object.fromEntries(
+        plan.members.map((m) => [
+          m.target,
+          unknownWhy(byTarget.get(m.target), unreadable, context.unknown[m.target]),
+        ]),
+      ),
       decisions: new Map(
         plan.members.flatMap((m) => {
           const d = byTarget.get(m.target)?.decision;
@@ -81,16 +86,34 @@ async function readDemands(
   return result;
 }
 
-/** The members' records (PLAN items); unreadable, every member's state is what its describe shows alone. */
+/**
+ * Why a member's state is unknown, when neither a describe nor a fresh record gives it: the describe's error first
+ * (what the operator can fix), else the records' read failure, else why its record does not do (none, stale).
+ */
+function unknownWhy(
+  seen: Evaluation | undefined,
+  unreadable: boolean,
+  unrecorded: string | undefined,
+): string {
+  if (seen?.unread !== undefined) return seen.unread;
+  // The read's error is logged once (the CLI's line on stderr names the table); here, only that it failed.
+  if (unreadable) return 'not described; the ledger unreadable';
+  return `not described${unrecorded !== undefined ? `; ${unrecorded}` : ''}`;
+}
+
+/**
+ * The members' records (PLAN items); unreadable (`unreadable`), every member's state is what its describe shows
+ * alone.
+ */
 async function readRecords(
   deps: OverviewDeps,
   batch: ReturnType<typeof batchPlans>,
-): Promise<ReadonlyMap<string, PlanMemberRecord>> {
+): Promise<{ records: ReadonlyMap<string, PlanMemberRecord>; unreadable: boolean }> {
   const names = [...new Set(batch.plans.flatMap((p) => p.members.map((m) => m.target)))];
   try {
-    return await deps.ledger.readPlanMembers(names);
+    return { records: await deps.ledger.readPlanMembers(names), unreadable: false };
   } catch (error) {
     deps.log.error('plan members unreadable', { members: names, error: describeError(error) });
-    return new Map();
+    return { records: new Map(), unreadable: true };
   }
 }

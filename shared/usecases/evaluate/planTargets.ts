@@ -2,7 +2,6 @@ import { floorAt } from '../../decision/floors';
 import { historySeconds, withAppliedChange } from '../../decision/nextHistory';
 import { reconcileIntent } from '../../decision/reconcileIntent';
 import type { CapacityState, Decision } from '../../decision/types';
-import type { Target } from '../../policy/schema';
 import { decideTarget, operationOf } from './decideTarget';
 import { emptyDecision } from './EvaluationRun';
 import { kindScaler, observeMany } from './kindScaler';
@@ -55,6 +54,7 @@ export async function planTargets(deps: EvaluateDeps, request: EvaluationRequest
       dryRun: true,
       ...(planned.state ? { state: planned.state } : {}),
       ...(planned.floor ? { floor: planned.floor } : {}),
+      ...(planned.unread !== undefined ? { unread: planned.unread } : {}),
     };
   });
 }
@@ -64,6 +64,7 @@ interface Planned {
   readonly acts: boolean;
   readonly state?: CapacityState;
   readonly floor?: Evaluation['floor'];
+  readonly unread?: string;
 }
 
 function planOne(
@@ -75,7 +76,14 @@ function planOne(
 ): Planned {
   const { target, record, observed } = look;
   const { model } = kindScaler(deps.capacity);
-  if (!observed || 'error' in observed) return { decision: unread(target, observed), acts: false };
+  if (!observed || 'error' in observed) {
+    const why = unreadWhy(observed);
+    return {
+      decision: emptyDecision(target, 'DescribeFailed', 0, `cannot read ${target.name}: ${why}`),
+      acts: false,
+      unread: why,
+    };
+  }
   const { observation } = observed;
   const state = model.capacity(target, observation, now, readings.raw);
   if (record.intent) {
@@ -112,12 +120,8 @@ function planOne(
   };
 }
 
-function unread(target: Target, observed: TargetLook['observed']): Decision {
+/** Why a target's resource was not read: the describe's error, or its backoff after failures. */
+function unreadWhy(observed: TargetLook['observed']): string {
   const error = observed && 'error' in observed ? observed.error : 'backed off';
-  return emptyDecision(
-    target,
-    'DescribeFailed',
-    0,
-    `cannot read ${target.name}: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  return error instanceof Error ? error.message : String(error);
 }

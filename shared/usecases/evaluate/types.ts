@@ -111,6 +111,8 @@ export interface Evaluation {
   readonly state?: CapacityState;
   /** `plan` only: the forecast floor in force for it (predict's, a plan member's the higher of its own and its plan's). */
   readonly floor?: { readonly units: number; readonly source: string };
+  /** `plan` only: why its resource could not be read (the describe's error, or "backed off"), when it was not. */
+  readonly unread?: string;
 }
 
 /** What a run knows of a target before any lease: its ledger record and a first observation. */

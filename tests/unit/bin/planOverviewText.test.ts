@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planOverviewLines } from '../../../bin/lib/planOverviewText';
 import { planOverview } from '../../../shared/decision/plans/planOverview';
+import type { PlanMemberState } from '../../../shared/decision/plans/types';
 import { member, rushPlan, T0 } from '../decision/plans/planFixtures';
 
 describe('planOverviewLines: a plan as `scalepilot plan` prints it', () => {
@@ -46,5 +47,60 @@ describe('planOverviewLines: a plan as `scalepilot plan` prints it', () => {
       '  sessions-cache: state unknown (its state was last recorded 9 min ago (stale after 5)), floor 0 MetricsMissing; lead 10 min (the cache-shards default)',
     );
     expect(planOverviewLines(overview)[0]).toBe('plan rush: no fresh demand datapoint');
+  });
+
+  it.each<{
+    name: string;
+    states: Record<string, PlanMemberState>;
+    unknown: Record<string, string>;
+    want: string[];
+  }>([
+    {
+      name: 'every member known, no step: nothing to do',
+      states: { api: member(2), 'events-db': member(1), 'sessions-cache': member(3) },
+      unknown: {},
+      want: ['  next: no steps: every member has what the plan asks'],
+    },
+    {
+      name: 'no member read: each unknown with why, never "every member has what the plan asks"',
+      states: {},
+      unknown: { api: 'gone', 'events-db': 'denied', 'sessions-cache': 'throttled' },
+      want: [
+        '  next: unknown: events-db could not be read (denied)',
+        '  next: unknown: sessions-cache could not be read (throttled)',
+        '  next: unknown: api could not be read (gone)',
+      ],
+    },
+    {
+      name: 'one member unknown, the others without steps: only the unknown one',
+      states: { api: member(2), 'events-db': member(1) },
+      unknown: { 'sessions-cache': 'throttled' },
+      want: ['  next: unknown: sessions-cache could not be read (throttled)'],
+    },
+  ])('next steps: $name', ({ states, unknown, want }) => {
+    const overview = planOverview({
+      model: rushPlan(),
+      demand: undefined,
+      states,
+      unknown,
+      decisions: new Map(),
+      now: T0,
+    });
+    expect(planOverviewLines(overview).filter((l) => l.startsWith('  next:'))).toEqual(want);
+  });
+
+  it("next steps: an unknown member is said before the known members' steps", () => {
+    const overview = planOverview({
+      model: rushPlan(),
+      demand: 4500,
+      states: { api: member(6), 'events-db': member(3) },
+      unknown: { 'sessions-cache': 'throttled' },
+      decisions: new Map(),
+      now: T0,
+    });
+    expect(overview.steps.length).toBeGreaterThan(0);
+    const next = planOverviewLines(overview).filter((l) => l.startsWith('  next:'));
+    expect(next[0]).toBe('  next: unknown: sessions-cache could not be read (throttled)');
+    expect(next[1]).toMatch(/^ {2}next: 1\. api 6 → 9/);
   });
 });
