@@ -336,3 +336,15 @@ describe('the CLI answers bad input with one line and exit 1', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 });
+
+describe('AWS_ENDPOINT_URL is checked as --endpoint is', () => {
+  it('a value that is no URL is one line naming it, exit 1 (each call failed with "Invalid URL", unnamed)', () => {
+    const run = spawnSync(process.execPath, [CLI, 'validate', EXAMPLE_POLICY, '--check-account'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, AWS_ENDPOINT_URL: 'notaurl', AWS_REGION: 'us-east-1' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('AWS_ENDPOINT_URL: "notaurl" is not an http:// or https:// URL');
+  });
+});
