@@ -120,7 +120,8 @@ async function historyLedger(policy: Policy, aws: Aws, options: PlanOptions): Pr
 /** Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed. */
 async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
   const evaluations: Evaluation[] = [];
-  let failed = false;
+  // A failure every kind meets alike (the ledger unreadable) is said once, naming the kinds.
+  const failures = new Map<string, string[]>();
   for (const kind of new Set(policy.targets.map((t) => t.kind))) {
     try {
       const evaluated = await evaluateTargets(
@@ -139,11 +140,12 @@ async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
       );
       evaluations.push(...evaluated);
     } catch (error) {
-      failed = true;
-      console.error(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      failures.set(message, [...(failures.get(message) ?? []), kind]);
     }
   }
-  return { evaluations, failed };
+  for (const [message, kinds] of failures) console.error(`${kinds.join(', ')}: ${message}`);
+  return { evaluations, failed: failures.size > 0 };
 }
 
 /**

@@ -218,6 +218,10 @@ describe('scalepilot plan when members cannot be read', () => {
         'plan members unreadable: ledger table "ledger": DynamoDB BatchGetItem (plan) failed: Access denied\n',
       );
       expect(text.stderr).not.toMatch(/\[\{|"members"/);
+      // Each kind met the same unreadable ledger: said once, naming them all (it was a line per kind).
+      const kindLines = text.stderr.split('\n').filter((l) => /^(asg|rds-replicas|cache-shards)[,:]/.test(l));
+      expect(kindLines).toHaveLength(1);
+      expect(kindLines[0]).toMatch(/^asg, rds-replicas, cache-shards: ledger table "ledger": /);
       expect(text.stdout).not.toContain('every member has what the plan asks');
       for (const m of MEMBERS)
         expect(text.stdout).toContain(
