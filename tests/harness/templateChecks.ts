@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pythonTool } from '../../bin/lib/pythonTools';
@@ -41,4 +42,22 @@ export async function checkovReport(file: string, ...args: string[]): Promise<Ch
 /** The checks checkov failed, as `CKV_… Resource`. */
 export async function checkovFailures(file: string): Promise<string[]> {
   return (await checkovReport(file)).results.failed_checks.map((c) => `${c.check_id} ${c.resource}`);
+}
+
+/**
+ * The permissions CloudFormation's own resource schema (as cfn-lint bundles it, for us-east-1) lists for a
+ * resource type's handler: what the deployer needs for CloudFormation to create, update or delete one.
+ */
+export async function handlerPermissions(
+  type: string,
+  handler: 'create' | 'update' | 'delete' | 'read',
+): Promise<string[]> {
+  const { stdout } = await run(pythonTool('checks', 'python'), [
+    '-c',
+    'import cfnlint, os; print(os.path.join(os.path.dirname(cfnlint.__file__), "data", "schemas"))',
+  ]);
+  const schemas = stdout.trim();
+  const byType = JSON.parse(readFileSync(join(schemas, 'providers', 'us-east-1.json'), 'utf8'));
+  const schema = JSON.parse(readFileSync(join(schemas, 'resources', `${byType[type]}.json`), 'utf8'));
+  return schema.handlers?.[handler]?.permissions ?? [];
 }

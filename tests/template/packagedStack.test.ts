@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { alarmDefinitions } from '../../shared/policy/alarmDefinitions';
 import { EXAMPLE_POLICY, examplePolicy } from '../harness/fixtures';
 import { exampleTemplate, slsPackage } from '../harness/slsPackage';
-import { cfnLintFindings, checkovFailures } from '../harness/templateChecks';
+import { cfnLintFindings, checkovFailures, handlerPermissions } from '../harness/templateChecks';
 
 // The real osls CLI packages the real stack, offline, with dummy credentials; cfn-lint and checkov read
 // the template it wrote.
@@ -150,6 +150,26 @@ describe('the packaged stack', () => {
       expect(granted, `${service} (a resource type of the template)`).toContain(service);
     expect(granted).toContain('iam'); // iam:PassRole for the functions' roles
   });
+
+  // `sls remove` failed half-way on a real account: CloudFormation's IAM::Role handler lists a role's policies
+  // before it deletes it, the Events::Rule handler lists a rule's targets, and the policy granted neither.
+  it('can remove what it deploys with docs/iam-deploy-policy.json: every delete permission of each type it deletes', async () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, 'docs/iam-deploy-policy.json'), 'utf8'));
+    const granted = new Set<string>(policy.Statement.flatMap((s: { Action: string[] }) => s.Action));
+    const deleted = new Set(
+      Object.values(resources)
+        .filter((r) => r.DeletionPolicy !== 'Retain')
+        .map((r) => r.Type),
+    );
+    const missing: string[] = [];
+    for (const type of deleted)
+      for (const action of await handlerPermissions(type, 'delete'))
+        if (!granted.has(action)) missing.push(`${type}: ${action}`);
+    expect(missing).toEqual([]);
+    // What the stack keeps (the ledger table, the log groups) the deployer cannot delete either.
+    expect(granted).not.toContain('dynamodb:DeleteTable');
+    expect(granted).not.toContain('logs:DeleteLogGroup');
+  }, 60_000);
 
   it('has a dashboard with a row per target: metrics with the thresholds, capacity, decisions per reason', () => {
     const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
