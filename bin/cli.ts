@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { ScalingError } from '../shared/errors';
-import { endpointUrl } from './lib/cliOptions';
 
 type Register = (program: Command) => void;
 
@@ -33,18 +32,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
   process.exit(process.exitCode ?? 0);
 });
-
-// The SDK reads AWS_ENDPOINT_URL on every client: a value that is no URL would fail each call, unnamed. Checked
-// as `--endpoint` is, once, before any command.
-const envEndpoint = process.env.AWS_ENDPOINT_URL;
-if (envEndpoint !== undefined && envEndpoint !== '') {
-  try {
-    endpointUrl(envEndpoint);
-  } catch {
-    console.error(`AWS_ENDPOINT_URL: "${envEndpoint}" is not an http:// or https:// URL`);
-    process.exit(1);
-  }
-}
 
 const program = new Command('scalepilot').description('Scalepilot: autoscaling control plane for AWS');
 const named = process.argv[2];

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { awsConfigFromEnv } from '../../shared/adapters/awsConfig';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
 import type { PriceFamily } from '../../shared/cost/scalingCost';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { CliUsageError, writeOptionFile } from '../lib/cliOptions';
+import { awsFrom, CliUsageError, writeOptionFile } from '../lib/cliOptions';
 import { priceTableToRefresh } from '../lib/priceTableToRefresh';
 import { projectRoot } from '../lib/projectRoot';
 import { type RegionPrices, refreshRegionPrices } from '../lib/refreshRegionPrices';
@@ -41,7 +40,7 @@ export function registerPrices(program: Command): void {
         if (t.kind === 'rds-replicas' && t.replicaInstanceClass) wanted.rds.add(t.replicaInstanceClass);
         if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
       }
-      const reader = new PriceListReader(awsConfigFromEnv());
+      const reader = new PriceListReader(awsFrom());
       const regions: Record<string, RegionPrices> = { ...table.regions };
       let found = 0;
       for (const region of options.regions

@@ -82,9 +82,21 @@ export function tableName(value: string): string {
 /** The policy file a command reads when none is named. */
 export const DEFAULT_POLICY = 'scalepilot.yml';
 
-/** The SDK's configuration from the environment, pointed at `--endpoint` when one is given. */
-export function awsFrom(options: { endpoint?: string }): AwsConfig {
-  return { ...awsConfigFromEnv(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+/**
+ * The SDK's configuration from the environment, pointed at `--endpoint` when one is given. Every command that
+ * calls AWS takes it here, so an AWS_ENDPOINT_URL that is no URL is refused once, as `--endpoint` is (each call
+ * would fail with "Invalid URL", unnamed); a command that calls no AWS never reads it.
+ */
+export function awsFrom(options: { endpoint?: string } = {}): AwsConfig {
+  if (options.endpoint) return { ...awsConfigFromEnv(), endpoint: options.endpoint };
+  const fromEnv = process.env.AWS_ENDPOINT_URL;
+  if (fromEnv)
+    try {
+      endpointUrl(fromEnv);
+    } catch (cause) {
+      throw new CliUsageError(`AWS_ENDPOINT_URL: "${fromEnv}" is not an http:// or https:// URL`, { cause });
+    }
+  return awsConfigFromEnv();
 }
 
 /** Where a command reads a metric's history: a trace file, or CloudWatch (backtest and forecast share them). */
@@ -238,7 +250,7 @@ export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtes
     import('./awsClients'),
     import('../../shared/adapters/CloudWatchMetricsReader'),
   ]);
-  const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
+  const client = new CloudWatchClient(clientOptions(awsFrom()));
   const metric = {
     namespace: o.namespace,
     name: o.metric,

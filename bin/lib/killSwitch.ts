@@ -4,6 +4,7 @@ import { clientOptions } from '../../shared/adapters/awsConfig';
 import { pauseParameterName } from '../../shared/adapters/SsmPauseSwitch';
 import { PAUSED_KEEP_SCHEDULE_VALUE, PAUSED_VALUE, RUNNING_VALUE } from '../../shared/decision/pauseState';
 import { AwsCallError, ScalingError } from '../../shared/errors';
+import { deployedEnvironment } from './cliOptions';
 
 /** What the switch is set to: paused, paused with the forecast's scheduled actions left to fire, or running. */
 export type SwitchSetting = boolean | 'keep-schedule';
@@ -58,15 +59,12 @@ export async function setPaused(
 
 /** Whether the stage's functions exist (its ASG scaler's, which every stack has): the stage is deployed. */
 async function stageDeployed(aws: AwsConfig, stage: string): Promise<boolean> {
-  const name = `scalepilot-${stage}-scaleAsg`;
-  const { GetFunctionConfigurationCommand, LambdaClient } = await import('./awsClients');
-  return new LambdaClient(clientOptions(aws))
-    .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
-    .then(
-      () => true,
-      (cause: unknown) => {
-        if ((cause as Error)?.name === 'ResourceNotFoundException') return false;
-        throw new AwsCallError(`Lambda GetFunctionConfiguration ${name}`, cause);
-      },
-    );
+  return deployedEnvironment(aws, stage, 'scaleAsg').then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof AwsCallError && (error.cause as Error)?.name === 'ResourceNotFoundException')
+        return false;
+      throw error;
+    },
+  );
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
+import { clientOptions } from '../../shared/adapters/awsConfig';
 import { metricHistory } from '../../shared/adapters/CloudWatchMetricsReader';
 import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { PolicyValidationError, ScalingError } from '../../shared/errors';
@@ -18,6 +18,7 @@ import {
 } from '../../shared/simulate/planBacktest';
 import { toMinuteSeries } from '../../shared/simulate/trace';
 import {
+  awsFrom,
   CliUsageError,
   cloudWatchRows,
   type HistorySourceOptions,
@@ -87,7 +88,7 @@ async function demandRows(policy: Policy, planName: string, days: number) {
   if (!metric) throw new ScalingError(`plan ${plan.name}: no demand metric to read`);
   const end = new Date();
   const start = new Date(end.getTime() - days * 86_400_000);
-  const client = new CloudWatchClient(clientOptions(awsConfigFromEnv()));
+  const client = new CloudWatchClient(clientOptions(awsFrom()));
   const rows = await metricHistory(client, { ...metric, periodSeconds: 60 }, start, end);
   if (rows.length === 0)
     throw new ScalingError(
