@@ -6,7 +6,7 @@ import {
   SetDesiredCapacityCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { NOT_PLACED } from '../../shared/adapters/AutoScalingCapacity';
+import { protectedUnitsOf, unitLabelOf } from '../../shared/adapters/AutoScalingCapacity';
 import { SCHEDULE_OWNER_TAG } from '../../shared/adapters/AutoScalingScheduledActions';
 import { FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from '../../shared/decision/cacheShardRemovals';
 import { type CacheShardsObservation, cacheShardsModel } from '../../shared/decision/cacheShards';
@@ -89,16 +89,9 @@ export async function groupSteps(target: AsgTarget, ports: ReleasePorts): Promis
   if (tagged) steps.push(...untagSteps(target, ports, group.MinSize ?? 0));
   const desired = group.DesiredCapacity ?? 0;
   const min = Math.max(target.capacity.min, minSize);
-  if (desired > min) steps.push(desiredStep(target, ports, desired, min, protectedFromScaleIn(group)));
+  if (desired > min) steps.push(desiredStep(target, ports, desired, min, group));
   else steps.push({ target: target.name, description: `group ${name} at ${desired}, its minimum` });
   return steps;
-}
-
-/** The group's instances protected from scale-in that count toward its desired capacity (not leaving, not in standby). */
-function protectedFromScaleIn(group: AutoScalingGroup): number {
-  return (group.Instances ?? []).filter(
-    (i) => i.ProtectedFromScaleIn === true && !NOT_PLACED.test(i.LifecycleState ?? ''),
-  ).length;
 }
 
 /**
@@ -142,14 +135,17 @@ function desiredStep(
   ports: ReleasePorts,
   desired: number,
   min: number,
-  kept: number,
+  group: AutoScalingGroup,
 ): ReleaseStep {
   const name = target.autoScalingGroupName;
   // AWS lowers desired below protected instances but terminates none of them until their protection is
-  // lifted ("Use instance scale-in protection"): said, so the operator knows why they still run.
+  // lifted ("Use instance scale-in protection"): said, so the operator knows why they still run. Counted in the
+  // group's own unit, as `min` is (the scaler's count: weights, vCPU, MiB).
+  const kept = protectedUnitsOf(group);
+  const unit = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
   const note =
     kept > min
-      ? `; ${kept} of its instances are protected from scale-in: AWS keeps them running until their protection is lifted`
+      ? `; ${kept}${unit ? ` ${unit}s` : ''} of its instances are protected from scale-in: AWS keeps them running until their protection is lifted`
       : '';
   return {
     target: target.name,

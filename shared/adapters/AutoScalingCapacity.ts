@@ -24,7 +24,7 @@ const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'Rollback
  * Instances that do not count toward the desired capacity AWS is filling: those on their way out, and those
  * in standby (AWS launches a replacement for an instance put on standby without lowering desired).
  */
-export const NOT_PLACED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
+const NOT_PLACED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
 /** Recent scaling activities read for a group short of its desired capacity (newest first). */
 const ACTIVITIES_READ = 10;
 /** How much of AWS's status message a decision quotes. */
@@ -313,13 +313,13 @@ function stateOf(
  * protection is lifted ("Use instance scale-in protection", EC2 Auto Scaling user guide). Pending ones count
  * too: their protection starts when they reach InService, within minutes of a desired set below them.
  */
-function protectedUnitsOf(group: AutoScalingGroup): number {
+export function protectedUnitsOf(group: AutoScalingGroup): number {
   const kept = (group.Instances ?? []).filter((i) => i.ProtectedFromScaleIn === true);
   return unitsOf({ ...group, Instances: kept }, (state) => !NOT_PLACED.test(state));
 }
 
 /** The unit's name in messages when it is not an instance: the group's DesiredCapacityType, or weights. */
-function unitLabelOf(
+export function unitLabelOf(
   type: string | undefined,
   instances: readonly { WeightedCapacity?: string }[],
 ): string | undefined {
