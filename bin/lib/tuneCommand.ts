@@ -76,8 +76,11 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
  * ISO times beside its minutes from the trace's start (`from`, `to`), which alone would need the start to read.
  */
 export function withRangeTimes(result: Extract<TuneResult, { status: 'recommended' }>, start: number) {
-  const iso = (m: number) => new Date(start + m * 60_000).toISOString();
-  const timed = (r: Range) => ({ ...r, fromTime: iso(r.from), toTime: iso(r.to) });
+  const timed = (r: Range) => ({
+    ...r,
+    fromTime: minuteTime(start, r.from),
+    toTime: minuteTime(start, r.to),
+  });
   return {
     ...result,
     search: timed(result.search),
@@ -85,6 +88,9 @@ export function withRangeTimes(result: Extract<TuneResult, { status: 'recommende
     folds: result.folds.map((fold) => ({ ...fold, validation: timed(fold.validation) })),
   };
 }
+
+/** The ISO time of minute `m` of a history that starts at `start` (epoch ms). */
+const minuteTime = (start: number, m: number) => new Date(start + m * 60_000).toISOString();
 
 /** The recommendation as the command prints it: the YAML, the validation figures, the folds and their spread. */
 export function recommendationLines(
@@ -95,7 +101,7 @@ export function recommendationLines(
   target?: Target,
 ): string[] {
   const at = (r: Range) => {
-    const iso = (m: number) => new Date(start + m * 60_000).toISOString().slice(0, 16);
+    const iso = (m: number) => minuteTime(start, m).slice(0, 16);
     return `${iso(r.from)} to ${iso(r.to)}Z (${((r.to - r.from) / 1440).toFixed(1)} days)`;
   };
   const tuned = result.rules?.tuned ?? 'utilisation';
