@@ -9,6 +9,13 @@ import { useEmulator } from '../harness/useEmulator';
 const run = promisify(execFile);
 const CLI = new URL('../../bin/scalepilot', import.meta.url).pathname;
 const emulator = useEmulator({ reset: false });
+/** The CLI's environment, pointed at the emulator. */
+const emulatorEnv = () => ({
+  ...process.env,
+  AWS_ENDPOINT_URL: emulator.endpoint,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+});
 
 describe('backtest --cloudwatch', () => {
   it('replays the account’s own metric history', async () => {
@@ -24,12 +31,7 @@ describe('backtest --cloudwatch', () => {
     );
     const args = ['backtest', '--cloudwatch', '--namespace', 'AWS/EC2', '--metric', 'CPUUtilization'];
     args.push('--dimensions', 'AutoScalingGroupName=event-platform-api', '--days', '1');
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
+    const env = emulatorEnv();
     const { stdout } = await run(CLI, [...args, '--json'], { env });
     const rows = JSON.parse(stdout) as { policy: string; cost: number }[];
     expect(rows.map((r) => r.policy)).toEqual([
@@ -49,12 +51,7 @@ describe('backtest --cloudwatch', () => {
   it('a metric without datapoints is one line naming its dimensions and statistic (they were left out)', async () => {
     const args = ['backtest', '--cloudwatch', '--namespace', 'AWS/EC2', '--metric', 'CPUUtilization'];
     args.push('--dimensions', 'AutoScalingGroupName=no-such-group', '--days', '1');
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
+    const env = emulatorEnv();
     const failed = await run(CLI, args, { env }).then(
       () => undefined,
       (error: { code: number; stderr: string }) => error,
