@@ -301,7 +301,7 @@ export class AutoScalingLifecycle implements Behaviour {
     if (!id) return instance;
     if (!this.ready.has(id)) {
       const [min, max] = this.config.bootMinutes;
-      this.ready.set(id, now + this.context.random.between(min, max) * MINUTE);
+      this.ready.set(id, now + this.context.random.for(`boot ${id}`).between(min, max) * MINUTE);
       this.context.counts.count('asg.pendingWarmup');
     }
     return now < (this.ready.get(id) ?? 0)

@@ -11,7 +11,7 @@ import { HtmlFaults } from './htmlFaults';
 import type { Behaviour, LayerContext, MutationRecord, NoticeRecord } from './layerContext';
 import { motoQuery } from './motoQuery';
 import { type AwsCall, answerText, parseCall } from './protocol';
-import { SeededRandom } from './random';
+import { KeyedRandom } from './random';
 import { type RdsConfig, RdsInstances } from './rdsInstances';
 import { ServiceQuotas } from './serviceQuotas';
 import { documentedRates, type Rate, Throttling } from './throttling';
@@ -72,13 +72,14 @@ export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<A
   const counts = new BehaviourCounts();
   const mutations: MutationRecord[] = [];
   const notices: NoticeRecord[] = [];
+  const now = () => options.clock.now().getTime();
   const context: LayerContext = {
     clock: options.clock,
-    random: new SeededRandom(options.seed ?? 21),
+    random: new KeyedRandom(options.seed ?? 21, now),
     counts,
     mutations,
     notices,
-    now: () => options.clock.now().getTime(),
+    now,
   };
   const played = behaviours(context, motoQuery(emulator.motoEndpoint, emulator.aws.region), options);
   const settle = settleInOrder(context, [played.rds, played.cache, played.asg]);

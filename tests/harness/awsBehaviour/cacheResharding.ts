@@ -319,7 +319,8 @@ export class CacheResharding implements Behaviour {
     remove: readonly string[],
     minutes?: number,
   ): void {
-    const { random, counts } = this.context;
+    const { counts } = this.context;
+    const random = this.context.random.for(`${kind} ${group.id}`);
     const now = this.context.now();
     const range = kind === 'reshard' ? this.config.minutesPerShard : this.config.replicaMinutes;
     const span =

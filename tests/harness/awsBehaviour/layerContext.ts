@@ -2,7 +2,7 @@ import type { EmulatorAnswer } from '../../../bin/lib/emulator';
 import type { Clock } from '../../../shared/ports';
 import type { BehaviourCounts } from './behaviourCounts';
 import type { AwsCall } from './protocol';
-import type { SeededRandom } from './random';
+import type { KeyedRandom } from './random';
 
 /** A call Scalepilot (or whoever used the layer's endpoint) made that changes the account, and its outcome. */
 export interface MutationRecord {
@@ -30,7 +30,7 @@ export interface NoticeRecord {
 /** What every behaviour module shares: the virtual clock, the seeded randomness, the counts, the logs. */
 export interface LayerContext {
   readonly clock: Clock;
-  readonly random: SeededRandom;
+  readonly random: KeyedRandom;
   readonly counts: BehaviourCounts;
   readonly mutations: MutationRecord[];
   readonly notices: NoticeRecord[];

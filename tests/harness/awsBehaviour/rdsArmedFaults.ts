@@ -2,8 +2,10 @@
 export type FailedEnd = 'failed' | 'storage-full' | 'incompatible-parameters';
 
 /**
- * What the soak and the tests arm for RDS's next create or delete (each taken once, by the call it waits for):
- * races with someone else's change, a failed end, a create stuck `creating`, no capacity.
+ * What the soak and the tests arm for RDS's next create or delete of a source's replica (each taken once, by
+ * the call it waits for): races with someone else's change, a failed end, a create stuck `creating`, no
+ * capacity. Aurora readers never take one: a run creates a reader and a replica side by side, and which call
+ * reached the layer first decided which took the fault (the soak played differently from run to run).
  */
 export class RdsArmedFaults {
   private readonly races: ('source-busy' | 'name-taken')[] = [];
@@ -21,9 +23,9 @@ export class RdsArmedFaults {
     this.races.push(race);
   }
 
-  /** The race a create meets, in order; a source-busy race waits for a replica of a source (not a reader). */
-  takeCreateRace(ofSource: boolean): 'source-busy' | 'name-taken' | undefined {
-    return ofSource || this.races[0] !== 'source-busy' ? this.races.shift() : undefined;
+  /** The race a create meets, in order. */
+  takeCreateRace(): 'source-busy' | 'name-taken' | undefined {
+    return this.races.shift();
   }
 
   /** The next replica or reader a caller creates ends in `state` instead of `available` (counted when shown). */

@@ -230,7 +230,7 @@ export class RdsInstances implements Behaviour {
     if (!life || life.deleted || life.deletingUntil !== undefined) return;
     const now = this.context.now();
     const [fastest, slowest] = this.config.deleteMinutes;
-    life.deletingUntil = now + this.context.random.between(fastest, slowest) * MINUTE;
+    life.deletingUntil = now + this.context.random.for(`delete ${id}`).between(fastest, slowest) * MINUTE;
     this.context.counts.count(life.cluster ? 'aurora.readerDeleting' : 'rds.replicaDeleting');
     this.events.add(now, id, 'DB instance is being deleted', ['deletion']);
   }
@@ -322,7 +322,9 @@ export class RdsInstances implements Behaviour {
     instanceClass: string | undefined,
   ): Promise<EmulatorAnswer | undefined> {
     const { counts, random } = this.context;
-    const race = this.armed.takeCreateRace(from.kind === 'source');
+    // Armed faults wait for a replica of a source: a reader created side by side must not take one first.
+    const ofSource = from.kind === 'source';
+    const race = ofSource ? this.armed.takeCreateRace() : undefined;
     if (race === 'name-taken') {
       await this.moto('rds', {
         Action: 'CreateDBInstance',
@@ -335,7 +337,7 @@ export class RdsInstances implements Behaviour {
       });
       this.born(id, 'postgres', {}, { settled: true });
     }
-    if (race === 'source-busy' && from.kind === 'source') this.consoleResize(from.id, 'db.r6g.xlarge', 15);
+    if (race === 'source-busy') this.consoleResize(from.id, 'db.r6g.xlarge', 15);
     const existing = this.lives.get(id);
     if ((existing && !existing.deleted) || (await this.existsInMoto(id))) {
       counts.count('rds.alreadyExists');
@@ -349,11 +351,11 @@ export class RdsInstances implements Behaviour {
         `DB instance ${from.id} is not in available state (${sourceStatus}).`,
       );
     }
-    const noCapacity = this.armed.takeNoCapacity();
+    const noCapacity = ofSource && this.armed.takeNoCapacity();
     if (
       noCapacity ||
       (instanceClass && this.config.noCapacityClasses.includes(instanceClass)) ||
-      random.chance(this.config.insufficientCapacity)
+      random.for(`capacity ${id}`).chance(this.config.insufficientCapacity)
     ) {
       counts.count('rds.insufficientCapacity');
       return queryError(
@@ -398,7 +400,8 @@ export class RdsInstances implements Behaviour {
       );
     }
     const { deleteMinutes } = this.config;
-    tracked.deletingUntil = now + this.context.random.between(deleteMinutes[0], deleteMinutes[1]) * MINUTE;
+    tracked.deletingUntil =
+      now + this.context.random.for(`delete ${id}`).between(deleteMinutes[0], deleteMinutes[1]) * MINUTE;
     this.context.counts.count(tracked.cluster ? 'aurora.readerDeleting' : 'rds.replicaDeleting');
     this.events.add(now, id, 'DB instance is being deleted', ['deletion']);
     const shown = this.view.showInstance(xml, tracked);
@@ -413,7 +416,8 @@ export class RdsInstances implements Behaviour {
     { settled }: { settled: boolean },
   ): RdsLife {
     const now = this.context.now();
-    const { random, counts } = this.context;
+    const { counts } = this.context;
+    const random = this.context.random.for(`create ${id}`);
     const aurora = of.cluster !== undefined;
     let creatingUntil = now;
     let readyAt = now;
@@ -425,7 +429,7 @@ export class RdsInstances implements Behaviour {
       // RDS snapshots the source (creating), then restores and starts replicating (backing-up).
       creatingUntil = now + (aurora ? minutes : minutes * 0.7) * MINUTE;
       readyAt = now + minutes * MINUTE;
-      stuck = this.armed.takeStick() || random.chance(this.config.stuckCreating);
+      stuck = (!aurora && this.armed.takeStick()) || random.chance(this.config.stuckCreating);
       if (stuck) {
         // Counted when a describe shows it still `creating` past any normal create (rdsInstanceView).
         const [a, b] = this.config.stuckMinutes;
@@ -433,7 +437,7 @@ export class RdsInstances implements Behaviour {
         readyAt = creatingUntil;
         endState = 'failed';
       } else {
-        const armed = this.armed.takeFailure();
+        const armed = aurora ? undefined : this.armed.takeFailure();
         if (armed) endState = armed;
         else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
       }
