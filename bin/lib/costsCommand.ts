@@ -7,10 +7,11 @@ import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { scalingLine, usd } from '../../shared/cost/costMessage';
 import { addDays, COMPARED_DAYS, newestCompleteDay, utcDate } from '../../shared/cost/evaluateCosts';
 import type { CostEvaluation } from '../../shared/cost/types';
-import type { Policy } from '../../shared/policy/schema';
+import type { Policy, Target } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
 import { deployedEnvironment } from './cliOptions';
 import { OneReadCostReader } from './oneReadCostReader';
+import { onceEach } from './onceEach';
 
 type CostSection = NonNullable<Policy['cost']>;
 
@@ -30,6 +31,8 @@ export interface CostsRequest {
   readonly now: Date;
   /** The Cost Explorer client to read through (tests); else one for `aws`. */
   readonly costExplorer?: CostExplorerClient;
+  /** The ledger to read decisions from (tests count its reads); else the stage's. */
+  readonly ledger?: Pick<DynamoLedger, 'decisions'>;
 }
 
 /**
@@ -44,10 +47,21 @@ export async function costsReport(
 ): Promise<CostsReport> {
   const { aws, now } = request;
   const env = await deployedEnvironment(aws, request.stage, 'alertCost');
-  const ledger = new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
+  const ledger = request.ledger ?? new DynamoLedger(aws, env.LEDGER_TABLE ?? '', env.SCALEPILOT_SCOPE ?? '');
   const newest = newestCompleteDay(now, cost.completeAfterHours);
   // One Cost Explorer read for every day shown (each request is billed).
   const costs = new OneReadCostReader(new CostExplorerReader(aws, request.costExplorer));
+  // Each morning's check compares the day before too: one ledger read per target and day, one unit read per
+  // cache target, whatever the number of checks that compare them.
+  const decisions = onceEach(
+    (target: string, from: Date, to: Date) => `${target} ${from.toISOString()} ${to.toISOString()}`,
+    (target: string, from: Date, to: Date) => ledger.decisions(target, { from, to }),
+  );
+  const cache = new ElastiCacheShardCapacity(aws);
+  const liveUnit = onceEach(
+    (target: Target) => target.name,
+    (target: Target) => cache.liveUnit(target),
+  );
   const deps = (at: Date, withBudget: boolean): CostDeps => ({
     policy: {
       ...policy,
@@ -60,13 +74,13 @@ export async function costsReport(
       markAlertSent: async () => false,
       releaseAlert: async () => {},
     },
-    decisions: (target, from, to) => ledger.decisions(target, { from, to }),
+    decisions,
     channels: [],
     clock: { now: () => at },
     log: { info() {}, warn() {}, error: (m, ...x) => console.error(m, JSON.stringify(x)) },
     region: aws.region,
     prices: bundledPrices,
-    liveUnit: (target) => new ElastiCacheShardCapacity(aws).liveUnit(target),
+    liveUnit,
   });
   const first = addDays(newest, 1 - request.days);
   // Each morning run also compares the day(s) before its newest (Cost Explorer may still be filling them in).

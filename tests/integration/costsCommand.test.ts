@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { costsReport } from '../../bin/lib/costsCommand';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { addDays, newestCompleteDay } from '../../shared/cost/evaluateCosts';
 import type { Policy } from '../../shared/policy/schema';
 import { cliOnEmulator } from '../harness/cliOnEmulator';
@@ -99,5 +100,31 @@ describe('scalepilot costs with a monthly budget: the forecast fails (defect: th
       expect.stringMatching(/^month-end forecast not read: Cost Explorer GetCostForecast failed: /),
     ]);
     expect(run.code).toBe(1);
+  }, 60_000);
+});
+
+describe('scalepilot costs reads the ledger once per target and day (defect: each day read twice)', () => {
+  it('three days, each compared by two morning checks: 4 days read once for each target', async () => {
+    const { policy } = policyFile(false);
+    const ledger = new DynamoLedger(emulator.aws, 'ledger', '');
+    const reads: string[] = [];
+    const counting = {
+      decisions: (target: string, between?: { from: Date; to: Date }) => {
+        reads.push(`${target} ${between?.from.toISOString().slice(0, 10)}`);
+        return ledger.decisions(target, between);
+      },
+    };
+    const cost = policy.cost as NonNullable<Policy['cost']>;
+    const report = await costsReport(policy, cost, {
+      aws: emulator.aws,
+      stage: STAGE,
+      days: 3,
+      now: new Date(),
+      ledger: counting,
+    });
+    expect(report.days).toHaveLength(3);
+    // The oldest row's check compares the day before it too: 4 days for 3 rows.
+    expect(reads).toHaveLength(4 * policy.targets.length);
+    expect(new Set(reads).size).toBe(reads.length);
   }, 60_000);
 });
