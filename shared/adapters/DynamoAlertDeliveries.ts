@@ -73,6 +73,9 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
           throw new AwsCallError('DynamoDB PutItem (alert claim)', error);
       }
       const seen = await this.read(day, key);
+      // Our own claim: the SDK retries a put whose answer was lost (a timeout, a reset connection), and DynamoDB
+      // may have written it; the retry then fails its own condition. The token is this attempt's alone.
+      if (seen?.token === token) return { status: 'claimed', token };
       if (seen?.status === 'claimed')
         return { status: 'in-progress', until: new Date(seen.claimExpiresAt ?? now.getTime()) };
       if (seen) return { status: 'sent' };

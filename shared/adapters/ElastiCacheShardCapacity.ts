@@ -296,23 +296,29 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
   }
 
   /**
-   * The group's events of the last hour. A secondary signal (the status and shard count already show a
-   * rollback), so a failed read leaves `events` undefined with the error, rather than failing the evaluation.
+   * The group's events of the last hour, every page: DescribeEvents returns at most 100 a page (the ElastiCache
+   * API reference), and a reshard of many shards logs an event per node, so the failure that settles it may be
+   * on a later page. A secondary signal (the status and shard count already show a rollback), so a failed read
+   * leaves `events` undefined with the error, rather than failing the evaluation.
    */
   private async events(id: string): Promise<{ events?: CacheEvent[]; error?: string }> {
     try {
-      const response = await this.eventsClient.send(
-        new DescribeEventsCommand({
-          SourceType: 'replication-group',
-          SourceIdentifier: id,
-          Duration: EVENT_MINUTES,
-        }),
-      );
-      const events = (response.Events ?? [])
-        .filter((e) => e.Date && e.Message)
-        .map((e) => ({ at: e.Date as Date, message: e.Message as string }))
-        .sort((a, b) => a.at.getTime() - b.at.getTime());
-      return { events };
+      const events: CacheEvent[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await this.eventsClient.send(
+          new DescribeEventsCommand({
+            SourceType: 'replication-group',
+            SourceIdentifier: id,
+            Duration: EVENT_MINUTES,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        );
+        for (const e of page.Events ?? [])
+          if (e.Date && e.Message) events.push({ at: e.Date, message: e.Message });
+        marker = page.Marker;
+      } while (marker);
+      return { events: events.sort((a, b) => a.at.getTime() - b.at.getTime()) };
     } catch (cause) {
       return { error: cause instanceof Error ? cause.message : String(cause) };
     }

@@ -159,16 +159,29 @@ export class RdsReplicaObserver {
 
   /**
    * The time of the source's latest event of the last day (RDS DescribeEvents): while it is not
-   * available, the best known start of what it is doing (a modification, a maintenance, a backup).
+   * available, the best known start of what it is doing (a modification, a maintenance, a backup). Every
+   * page: RDS returns at most 100 events a page, and the latest may be on the last one (a stale time would
+   * tell the operator the source has been busy for hours).
    */
   private async latestEvent(type: 'db-instance' | 'db-cluster', id: string): Promise<Date | undefined> {
-    const response = await this.client
-      .send(
-        new DescribeEventsCommand({ SourceType: type, SourceIdentifier: id, Duration: BUSY_EVENT_MINUTES }),
-      )
-      .catch(wrap('RDS DescribeEvents'));
-    const times = (response.Events ?? []).flatMap((e) => (e.Date ? [e.Date.getTime()] : []));
-    return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+    let latest: number | undefined;
+    let marker: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new DescribeEventsCommand({
+            SourceType: type,
+            SourceIdentifier: id,
+            Duration: BUSY_EVENT_MINUTES,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        )
+        .catch(wrap('RDS DescribeEvents'));
+      for (const e of page.Events ?? [])
+        if (e.Date && (latest === undefined || e.Date.getTime() > latest)) latest = e.Date.getTime();
+      marker = page.Marker;
+    } while (marker);
+    return latest === undefined ? undefined : new Date(latest);
   }
 
   private async observeCluster(t: RdsReplicasTarget): Promise<RdsReplicasObservation> {

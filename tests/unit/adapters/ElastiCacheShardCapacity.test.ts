@@ -166,6 +166,34 @@ describe('ElastiCacheShardCapacity.observe', () => {
     });
   });
 
+  it('a rollback told on the second page of events (100 a page) settles the reshard as failed', async () => {
+    answer(described(3, { Status: 'modifying' }));
+    // A reshard of many shards logs an event per node it adds: the failure comes after the first 100.
+    const added = Array.from({ length: 100 }, (_, i) => ({
+      Date: new Date(Date.parse('2026-11-30T11:50:00Z') + i * 1000),
+      Message: `Added cache node 0001 in availability zone us-east-1a to rg-00${String(i).padStart(2, '0')}`,
+      SourceIdentifier: 'rg',
+      SourceType: 'replication-group' as const,
+    }));
+    elastiCache.on(DescribeEventsCommand).resolves({ Events: added, Marker: 'page-2' });
+    elastiCache.on(DescribeEventsCommand, { Marker: 'page-2' }).resolves({
+      Events: [
+        {
+          Date: new Date('2026-11-30T11:58:00Z'),
+          Message: 'Failed to modify shard configuration for replication group rg: rolling back',
+          SourceIdentifier: 'rg',
+          SourceType: 'replication-group',
+        },
+      ],
+    });
+    const observed = await adapter().observe(target);
+    expect(observed.events).toHaveLength(101);
+    expect(cacheShardsModel.settle(target, intent(), observed, NOW)).toEqual({
+      status: 'failed',
+      message: expect.stringContaining('Failed to modify shard configuration'),
+    });
+  });
+
   it('events that cannot be read leave the evaluation to status and count (defect-free: no DescribeFailed)', async () => {
     answer(described(4));
     elastiCache.on(DescribeEventsCommand).rejects(new Error('HTTP 500'));

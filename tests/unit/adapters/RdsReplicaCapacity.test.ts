@@ -7,6 +7,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeEventsCommand,
   InsufficientDBInstanceCapacityFault,
   RDSClient,
   RemoveTagsFromResourceCommand,
@@ -166,6 +167,34 @@ describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier
     await expect(adapter().scaler.observe(rdsTarget())).rejects.toThrow(
       /member of Aurora cluster events-cluster; set aurora: true/,
     );
+  });
+});
+
+describe('RdsReplicaCapacity.observe: how long a busy source has been busy', () => {
+  // moto's DescribeEvents answers every event in one page (no Marker): the paging is shown here.
+  it('is read from its latest event of the day, on whatever page of DescribeEvents it comes', async () => {
+    rds.on(DescribeDBInstancesCommand).callsFake(async (input) => ({
+      DBInstances: input.DBInstanceIdentifier
+        ? [{ DBInstanceIdentifier: SOURCE, DBInstanceStatus: 'modifying', Engine: 'mysql' }]
+        : [],
+    }));
+    // A chatty day: 100 events in the morning on the first page (RDS pages at 100), the modification's on the next.
+    const morning = Array.from({ length: 100 }, (_, i) => ({
+      Date: new Date(Date.parse('2026-11-30T06:00:00Z') + i * 60_000),
+      Message: 'Backing up DB instance',
+    }));
+    rds.on(DescribeEventsCommand).resolves({ Events: morning, Marker: 'page-2' });
+    rds.on(DescribeEventsCommand, { Marker: 'page-2' }).resolves({
+      Events: [
+        {
+          Date: new Date('2026-11-30T11:55:00Z'),
+          Message: 'Applying modification to database instance class',
+        },
+      ],
+    });
+    const seen = await adapter().scaler.observe(rdsTarget());
+    expect(rds.commandCalls(DescribeEventsCommand)).toHaveLength(2);
+    expect(seen.source.busySince).toEqual(new Date('2026-11-30T11:55:00Z'));
   });
 });
 
