@@ -48,6 +48,16 @@ export function parseCall(raw: EmulatorCall): AwsCall | undefined {
   };
 }
 
+/**
+ * Which attempt of its call a request is (the SDK's `amz-sdk-request: attempt=N; max=M` header; 1 without it).
+ * A fault keyed on it plays the same whichever of several parallel calls reaches the layer first.
+ */
+export function attemptOf(call: AwsCall): number {
+  const header = call.raw.headers['amz-sdk-request'];
+  const attempt = /attempt=(\d+)/.exec(typeof header === 'string' ? header : '')?.[1];
+  return attempt ? Number(attempt) : 1;
+}
+
 /** The values of a query-protocol list parameter (`NodeGroupsToRemove.NodeGroupToRemove.1`, …) in order. */
 export function listParam(params: URLSearchParams, prefix: string): string[] {
   const values: [number, string][] = [];

@@ -1,7 +1,8 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
 import type { BehaviourName } from './behaviourCounts';
 import type { Behaviour, LayerContext } from './layerContext';
-import { type AwsCall, jsonError, queryError } from './protocol';
+import { MINUTE } from './layerContext';
+import { type AwsCall, attemptOf, jsonError, queryError } from './protocol';
 
 /** A token bucket: `burst` requests at once, refilled at `perSecond`. */
 export interface Rate {
@@ -43,27 +44,32 @@ export function throttled(call: AwsCall): EmulatorAnswer {
 /**
  * Throttling on the virtual clock: each bucket refills with virtual time, so a run of evaluations in one
  * virtual minute draws on one minute's worth of tokens; and storms (another tool of the account using up
- * the budget) throttle the next N calls of a service whatever the bucket holds.
+ * the budget) throttle a service's calls for a virtual minute whatever the bucket holds.
  */
 export class Throttling implements Behaviour {
   private readonly tokens = new Map<string, { tokens: number; at: number }>();
-  private readonly storms = new Map<string, number>();
+  /** A storm's minute is the virtual minute of the first call that meets it (armed between two runs: none yet). */
+  private readonly storms = new Map<string, { attempts: number; minute?: number }>();
 
   constructor(
     private readonly context: LayerContext,
     private readonly rates: Readonly<Record<string, Rate>> = documentedRates,
   ) {}
 
-  /** The next `calls` calls to `service` (a signing name: rds, monitoring, elasticache …) are throttled. */
-  storm(service: string, calls: number): void {
-    this.storms.set(service, (this.storms.get(service) ?? 0) + calls);
+  /**
+   * Through the virtual minute of the next call to `service` (a signing name: rds, monitoring,
+   * elasticache …), every call to it is throttled on its first `attempts` attempts: the SDK's retries (3
+   * attempts) absorb one or two, three or more fail the call. Not "the next N calls": parallel targets reach
+   * the layer in any order, and which of them met the storm made a seed play differently from run to run.
+   */
+  storm(service: string, attempts: number): void {
+    const held = this.storms.get(service);
+    this.storms.set(service, { ...held, attempts: Math.max(held?.attempts ?? 0, attempts) });
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     const bucket = bucketOf(call);
-    const storm = this.storms.get(call.service) ?? 0;
-    if (storm > 0) {
-      this.storms.set(call.service, storm - 1);
+    if (this.inStorm(call)) {
       this.context.counts.count(bucket?.counted ?? 'throttling.other');
       return throttled(call);
     }
@@ -72,6 +78,18 @@ export class Throttling implements Behaviour {
       return throttled(call);
     }
     return next();
+  }
+
+  private inStorm(call: AwsCall): boolean {
+    const storm = this.storms.get(call.service);
+    if (!storm) return false;
+    const minute = Math.floor(this.context.now() / MINUTE);
+    if (storm.minute === undefined) storm.minute = minute;
+    if (storm.minute !== minute) {
+      this.storms.delete(call.service);
+      return false;
+    }
+    return attemptOf(call) <= storm.attempts;
   }
 
   private take(name: string): boolean {

@@ -246,17 +246,23 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
   // Faults: throttling storms, HTML 5xx, a function dying at a write-ahead point.
   rdsThrottled: fc
     .integer({ min: 1, max: 6 })
-    .map((n) => episode(`throttling storm: ${n} rds calls`, (s) => s.world.layer.throttling.storm('rds', n))),
+    .map((n) =>
+      episode(`throttling storm: rds calls' first ${n} attempts for a minute`, (s) =>
+        s.world.layer.throttling.storm('rds', n),
+      ),
+    ),
   otherThrottled: fc
     .tuple(fc.constantFrom('elasticache', 'autoscaling', 'dynamodb'), fc.integer({ min: 1, max: 6 }))
     .map(([service, n]) =>
-      episode(`throttling storm: ${n} ${service} calls`, (s) => s.world.layer.throttling.storm(service, n)),
+      episode(`throttling storm: ${service} calls' first ${n} attempts for a minute`, (s) =>
+        s.world.layer.throttling.storm(service, n),
+      ),
     ),
   // A storm on CloudWatch meets the functions' GetMetricData (the harness's own metric writes pass).
   getMetricDataThrottled: fc
     .integer({ min: 1, max: 4 })
     .map((n) =>
-      episode(`throttling storm: ${n} CloudWatch calls`, (s) =>
+      episode(`throttling storm: CloudWatch calls' first ${n} attempts for a minute`, (s) =>
         s.world.layer.throttling.storm('monitoring', n),
       ),
     ),
@@ -273,7 +279,9 @@ export const episodes: Readonly<Record<string, fc.Arbitrary<Episode>>> = {
       fc.constantFrom(500, 502, 503),
     )
     .map(([action, n, status]) =>
-      episode(`${n} HTML ${status}s on ${action}`, (s) => s.world.layer.html.inject(action, n, status)),
+      episode(`HTML ${status}s on ${action}'s first ${n} attempts for a minute`, (s) =>
+        s.world.layer.html.injectForAMinute(action, n, status),
+      ),
     ),
   restart: fc.tuple(fc.constantFrom(...KINDS), fc.constantFrom(...crashPoints)).map(([kind, point]) =>
     episode(`${kind} dies ${point}`, (_s, m) => {
