@@ -266,10 +266,12 @@ export class RdsReplicaActions {
       .catch(async (cause: unknown) => {
         // Already gone: the delete has happened.
         if (cause instanceof DBInstanceNotFoundFault) return;
-        // Already being deleted is done too; any other state (backing up, modifying, a busy source) is a
-        // refusal: nothing was deleted, and the target tries again later.
+        // Already being deleted is done too, and so is gone by the time we look (a retried delete whose first
+        // attempt RDS took); any other state (backing up, modifying, a busy source) is a refusal: nothing was
+        // deleted, and the target tries again later.
         if (cause instanceof InvalidDBInstanceStateFault) {
-          if ((await this.statusOf(id)) === 'deleting') return;
+          const status = await this.statusOf(id);
+          if (status === 'deleting' || status === undefined) return;
           throw new RequestRefusedError('RDS DeleteDBInstance', cause);
         }
         throw awsCallError('RDS DeleteDBInstance', cause);

@@ -4,11 +4,13 @@ import {
   CreateDBInstanceReadReplicaCommand,
   type DBInstance,
   DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeEventsCommand,
   InsufficientDBInstanceCapacityFault,
+  InvalidDBInstanceStateFault,
   RDSClient,
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-rds';
@@ -478,5 +480,31 @@ describe('a delete and reader discovery', () => {
     });
     await expect(scaler.act(rdsTarget(), action, o)).rejects.toThrow('Route 53 throttled');
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+});
+
+// aws-sdk-client-mock: moto deletes at once, so it cannot answer a retried delete with InvalidDBInstanceState.
+describe('a delete answered InvalidDBInstanceState: what the instance is then decides', () => {
+  const busy = () =>
+    new InvalidDBInstanceStateFault({ message: 'Instance is not in available state', $metadata: {} });
+  it.each([
+    { name: 'deleting (a retry of our own delete): done', found: 'deleting' as const, refused: false },
+    {
+      name: 'gone by the time we look (our first attempt deleted it): done',
+      found: 'gone' as const,
+      refused: false,
+    },
+    { name: 'backing-up: refused, tried again later', found: 'backing-up' as const, refused: true },
+  ])('$name', async ({ found, refused }) => {
+    rds.on(DeleteDBInstanceCommand).rejects(busy());
+    if (found === 'gone')
+      rds
+        .on(DescribeDBInstancesCommand)
+        .rejects(new DBInstanceNotFoundFault({ message: 'gone', $metadata: {} }));
+    else rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceStatus: found }] });
+    const o = observation([managed(sp(1), 1), managed(sp(2), 2)]);
+    const deleting = adapter().scaler.act(rdsTarget(), { type: 'delete', desired: 1, replica: sp(2) }, o);
+    if (refused) await expect(deleting).rejects.toBeInstanceOf(RequestRefusedError);
+    else await deleting;
   });
 });
