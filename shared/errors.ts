@@ -28,6 +28,21 @@ export class PolicyValidationError extends ScalingError {
   }
 }
 
+/**
+ * A value from an incoming event, as a message quotes it: cut after `max` characters (an alarm name is at most
+ * 255), so a refusal stays one readable log line however large the event (Lambda takes up to 1 MB; CloudWatch
+ * Logs cuts a log event at 256 KB).
+ */
+export function clipped(value: string, max = 256): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
+/** The first `max` names of a list, each clipped and in double quotes, and how many more there were. */
+export function clippedNames(values: readonly string[], max = 5): string {
+  const shown = values.slice(0, max).map((v) => `"${clipped(v)}"`);
+  return values.length > max ? `${shown.join(', ')} and ${values.length - max} more` : shown.join(', ');
+}
+
 /** An incoming Lambda event that does not have the shape of any event Scalepilot subscribes to. */
 export class MalformedEventError extends ScalingError {}
 
@@ -37,7 +52,7 @@ export class UnknownAlarmError extends ScalingError {
     readonly alarmName: string,
     options?: ErrorOptions,
   ) {
-    super(`alarm "${alarmName}" is not one of the alarms generated from the policy`, options);
+    super(`alarm "${clipped(alarmName)}" is not one of the alarms generated from the policy`, options);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MalformedEventError } from '../errors';
+import { clipped, MalformedEventError } from '../errors';
 
 /** "Look at the targets of this alarm now": what an alarm delivery means to a scaler. */
 export interface AlarmHint {
@@ -102,15 +102,19 @@ const snsEvent = z.object({
     .min(1),
 });
 
-/** EventBridge's scheduled event. */
+/**
+ * EventBridge's scheduled event. Its `time` is always an ISO 8601 UTC time ("2015-10-08T16:53:06Z", EventBridge
+ * event structure reference): any other value is not EventBridge's, and taking it as a tick would run (and
+ * scale) on a malformed event.
+ */
 const scheduleEvent = z.object({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
-  time: z.string().min(1),
+  time: z.iso.datetime({ offset: true }),
 });
 
 /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>` */
-const ALARM_ARN = /^arn:[a-z-]+:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
+const ALARM_ARN = /^arn:[a-z-]+:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
 
 /**
  * Recognises the events a scaler subscribes to: a direct alarm action, an alarm arriving through SNS, the
@@ -140,17 +144,17 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   );
 }
 
-/** A direct alarm action; the account and region it names beside the ARN must tell the same story. */
+/** A direct alarm action; the alarm, account and region it names beside the ARN must tell the same story. */
 function directAlarm(data: z.infer<typeof lambdaAlarmEvent>): AlarmHint {
   const { alarmArn, alarmData, accountId, region: eventRegion } = data;
-  const where = alarmArnParts(alarmArn, 'alarmArn');
+  const where = alarmArnParts(alarmArn, 'alarmArn', alarmData.alarmName, 'alarmData.alarmName');
   if (accountId !== undefined && accountId !== where.account)
     throw new MalformedEventError(
-      `accountId ${accountId} is not the account of alarmArn ${alarmArn} (${where.account})`,
+      `accountId ${clipped(accountId)} is not the account of alarmArn ${clipped(alarmArn)} (${where.account})`,
     );
   if (eventRegion !== undefined && eventRegion !== where.region)
     throw new MalformedEventError(
-      `region ${eventRegion} is not the region of alarmArn ${alarmArn} (${where.region})`,
+      `region ${clipped(eventRegion)} is not the region of alarmArn ${clipped(alarmArn)} (${where.region})`,
     );
   return {
     trigger: 'alarm',
@@ -179,10 +183,15 @@ function snsAlarm(text: string, i: number, region: string): AlarmHint {
   const m = message.data;
   // CloudWatch always sends AlarmArn; without it, the account is the message's and the region ours.
   const alarmArn = m.AlarmArn ?? `arn:aws:cloudwatch:${region}:${m.AWSAccountId}:alarm:${m.AlarmName}`;
-  const where = alarmArnParts(alarmArn, `Records[${i}].Sns.Message.AlarmArn`);
+  const where = alarmArnParts(
+    alarmArn,
+    `Records[${i}].Sns.Message.AlarmArn`,
+    m.AlarmName,
+    `Records[${i}].Sns.Message.AlarmName`,
+  );
   if (m.AWSAccountId !== where.account)
     throw new MalformedEventError(
-      `Records[${i}].Sns.Message.AWSAccountId ${m.AWSAccountId} is not the account of its AlarmArn ${alarmArn}`,
+      `Records[${i}].Sns.Message.AWSAccountId ${clipped(m.AWSAccountId)} is not the account of its AlarmArn ${clipped(alarmArn)}`,
     );
   return {
     trigger: 'alarm',
@@ -215,11 +224,25 @@ function parseFanOutBatch(event: unknown): FanOutBatch[] {
   });
 }
 
-function alarmArnParts(arn: string, field: string): { account: string; region: string } {
+/**
+ * The account and region of an alarm ARN, which must be the ARN of the alarm the event names: the policy's
+ * alarm is looked up by name, the account and region checked on the ARN, so an ARN of another alarm would let
+ * an event pass for one alarm and act as another.
+ */
+function alarmArnParts(
+  arn: string,
+  field: string,
+  alarmName: string,
+  nameField: string,
+): { account: string; region: string } {
   const match = ALARM_ARN.exec(arn);
   if (!match?.[1] || !match[2])
     throw new MalformedEventError(
-      `${field}: ${arn} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`,
+      `${field}: ${clipped(arn)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`,
+    );
+  if (match[3] !== alarmName)
+    throw new MalformedEventError(
+      `${field}: ${clipped(arn)} is the ARN of alarm "${clipped(match[3] ?? '')}", not of ${nameField} "${clipped(alarmName)}"`,
     );
   return { region: match[1], account: match[2] };
 }

@@ -1,4 +1,4 @@
-import { MalformedEventError } from '../errors';
+import { clipped, clippedNames, MalformedEventError } from '../errors';
 import type { FanOutBatch } from '../events/parseScalingEvent';
 import type { Policy, TargetKind } from '../policy/schema';
 import type { EvaluationRequest } from '../usecases/evaluateTargets';
@@ -10,17 +10,17 @@ export function checkBatch(runtime: ScalerRuntime, batch: FanOutBatch): void {
   const [, , , region, account] = batch.queueArn.split(':');
   if (account !== runtime.account || region !== runtime.region)
     throw new MalformedEventError(
-      `fan-out batch from ${batch.queueArn}: not a queue of account ${runtime.account}, region ${runtime.region}`,
+      `fan-out batch from ${clipped(batch.queueArn)}: not a queue of account ${runtime.account}, region ${runtime.region}`,
     );
   if (batch.kind !== runtime.kind)
     throw new MalformedEventError(
-      `fan-out batch for ${batch.kind} targets reached the ${runtime.kind} scaler`,
+      `fan-out batch for ${clipped(batch.kind)} targets reached the ${runtime.kind} scaler`,
     );
   const names = new Set(targetNames(runtime.policy, runtime.kind));
   const unknown = batch.targets.filter((t) => !names.has(t));
   if (unknown.length > 0)
     throw new MalformedEventError(
-      `fan-out batch ${batch.batch}: ${unknown.map((t) => `"${t}"`).join(', ')} not ${runtime.kind} targets of the policy`,
+      `fan-out batch ${batch.batch}: ${clippedNames(unknown)} not ${runtime.kind} targets of the policy`,
     );
 }
 

@@ -1,7 +1,7 @@
 import type { NeededCapacity } from '../decision/forecastFloors';
 import type { PauseState } from '../decision/pauseState';
 import type { Decision, FloorSchedule } from '../decision/types';
-import { ScalingError } from '../errors';
+import { clipped, ScalingError } from '../errors';
 import type { Policy, Target } from '../policy/schema';
 import type {
   Clock,
@@ -173,7 +173,7 @@ function selectTargets(policy: Policy, names: readonly string[] | undefined): Ta
     if (target) return [target];
     if (members.has(name)) return [];
     throw new ScalingError(
-      `target "${name}" is neither a target of the policy with predictive: true nor a plan's member`,
+      `target "${clipped(name)}" is neither a target of the policy with predictive: true nor a plan's member`,
     );
   });
 }

@@ -64,10 +64,9 @@ describe.each([
     const layer = make(context());
     armed(layer, 2);
     now += 5 * MINUTE; // armed between two runs: the minute is the next call's
-    const seen: Record<string, string[]> = {};
+    const seen: Record<string, string[]> = Object.fromEntries(calls.map((who) => [who, []]));
     for (const attempt of [1, 2, 3])
-      for (const who of calls)
-        (seen[who] ??= []).push(await outcome(layer, 'DescribeDBInstances', who, attempt));
+      for (const who of calls) seen[who]?.push(await outcome(layer, 'DescribeDBInstances', who, attempt));
     const refused = arm === 'storm' ? 'refused 400' : 'refused 502';
     expect(seen).toEqual({ 'db-1': [refused, refused, 'passed'], 'reader-1': [refused, refused, 'passed'] });
     now += MINUTE;

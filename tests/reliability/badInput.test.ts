@@ -112,6 +112,8 @@ function triggersByContract(event: unknown): boolean {
       text(e.alarmArn) &&
       e.alarmArn.startsWith('arn:') &&
       own(e.alarmArn) &&
+      // The ARN is the named alarm's.
+      e.alarmArn.endsWith(`:alarm:${String(d?.alarmName)}`) &&
       (e.accountId === undefined || e.accountId === ACCOUNT) &&
       (e.region === undefined || e.region === 'us-east-1') &&
       typeof d === 'object' &&
@@ -122,7 +124,14 @@ function triggersByContract(event: unknown): boolean {
       (d.previousState === undefined || (text(d.previousState?.value) && text(d.previousState?.timestamp)))
     );
   }
-  if (e.source === 'aws.events') return e['detail-type'] === 'Scheduled Event' && text(e.time);
+  // EventBridge's time is an ISO 8601 UTC time, to the second.
+  if (e.source === 'aws.events')
+    return (
+      e['detail-type'] === 'Scheduled Event' &&
+      text(e.time) &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(e.time) &&
+      !Number.isNaN(Date.parse(e.time))
+    );
   const records = e.Records;
   if (!Array.isArray(records) || records.length !== 1) return false;
   const [record] = records;
@@ -140,7 +149,8 @@ function triggersByContract(event: unknown): boolean {
     text(m.AlarmName) &&
     alarms.has(m.AlarmName) &&
     m.AWSAccountId === ACCOUNT &&
-    (m.AlarmArn === undefined || (text(m.AlarmArn) && m.AlarmArn.startsWith('arn:'))) &&
+    (m.AlarmArn === undefined ||
+      (text(m.AlarmArn) && m.AlarmArn.startsWith('arn:') && m.AlarmArn.endsWith(`:alarm:${m.AlarmName}`))) &&
     own(arn) &&
     (m.Region === undefined || typeof m.Region === 'string') &&
     text(m.NewStateValue) &&
