@@ -5,7 +5,9 @@ import { runSoak } from '../harness/awsBehaviour/soak/runSoak';
 // CI's short soak (issue 21): a fixed seed, a quarter of a virtual day of every function on the behaviour
 // layer, the invariants checked after every step. Each day's episodes are scheduled inside it, so it also
 // shows that the soak still makes behaviours happen (each counted where AWS would show it, not where it is
-// scheduled). `npm run soak -- --days 7 --seed S` is the long one, where every behaviour must play.
+// scheduled). `npm run soak -- --days 7 --seed S` is the long one, where every behaviour must play. The same
+// seed plays the same quarter-day however loaded the machine: the layer's draws are keyed on what they are for
+// and the virtual time, not taken in the order parallel calls arrive (one CI run lost every replica delete so).
 
 /** Behaviours each quarter-day plays whatever the scalers decide: one per service and kind of episode. */
 const SEEN: readonly BehaviourName[] = [

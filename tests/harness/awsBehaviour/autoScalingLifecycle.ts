@@ -301,7 +301,9 @@ export class AutoScalingLifecycle implements Behaviour {
     if (!id) return instance;
     if (!this.ready.has(id)) {
       const [min, max] = this.config.bootMinutes;
-      this.ready.set(id, now + this.context.random.for(`boot ${id}`).between(min, max) * MINUTE);
+      // Keyed on the order instances are first seen, not on the id: moto draws its instance ids at random.
+      const draw = this.context.random.for(`boot #${this.ready.size}`);
+      this.ready.set(id, now + draw.between(min, max) * MINUTE);
       this.context.counts.count('asg.pendingWarmup');
     }
     return now < (this.ready.get(id) ?? 0)
