@@ -156,6 +156,24 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     expect(invariants.violations).toEqual([]);
   });
 
+  it('a shortfall while someone’s scaling policy holds the group is owed nothing until it is detached (seed 14142)', async () => {
+    const { w, invariants, step } = await soakGroup();
+    w.demand.set('web', 5);
+    await step(8);
+    // Someone attaches a target-tracking policy: the scaler refuses the group (ScalingPolicyConflict, told
+    // once) and the group's capacity is that policy's; EC2 can place only two of its instances meanwhile.
+    // The old count owed a CapacityShortfall notice 20 minutes into it, as if Scalepilot managed the group.
+    await w.layer.asg.attachScalingPolicy(SOAK.group, 'cpu50-24', 48);
+    w.layer.asg.shortfall(SOAK.group, 2, 36);
+    await step(40);
+    expect(decisions(w).at(-1)?.reason, story(w)).toBe('ScalingPolicyConflict');
+    expect(invariants.violations).toEqual([]);
+    // Detached, and EC2 places the instances soon after: nothing was Scalepilot's to tell.
+    await step(40);
+    expect(w.layer.asg.shortSince(SOAK.group), story(w)).toBeUndefined();
+    expect(invariants.violations).toEqual([]);
+  });
+
   it('bounds count the replicas that serve: a failed one beside max serving while it is replaced is no breach (seed 21)', async () => {
     const { w, invariants, step, serving } = await readsAtMax();
     const stale = newest(serving());
