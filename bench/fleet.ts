@@ -5,7 +5,6 @@
 // (bench/fleet/awsTime.ts), since the emulator is much slower than AWS. Prints, last, one JSON line.
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../bin/lib/emulator';
-import { setPaused } from '../bin/lib/killSwitch';
 import { createScalerHandler } from '../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../shared/policy/parsePolicy';
@@ -59,8 +58,9 @@ try {
   say(`creating ${N} ${KIND} resources…`);
   const account = await createFleet(emulator, fleetKind, N);
   await account.createLedgerTable('ledger');
-  // The stack creates its kill switch, running; without it the scalers act on nothing (PauseUnknown).
-  await setPaused(emulator.aws, 'bench', false);
+  // The stack creates its kill switch, running; without it the scalers act on nothing (PauseUnknown). Made as the
+  // stack makes it: `scalepilot resume` refuses a stage whose functions do not exist, and this one has none.
+  await account.createPauseSwitch('bench');
   const topicArn = await account.createTopic('scalepilot-bench');
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
   const points = [];
