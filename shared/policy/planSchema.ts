@@ -72,8 +72,8 @@ export const PlanSchema = z.strictObject({
   demand: planDemand,
   members: z
     .array(PlanMemberSchema)
-    .min(2)
-    .max(10)
+    .min(2, 'a plan moves at least two members: the entry, and a tier behind it that follows it')
+    .max(10, 'a plan moves at most 10 members')
     .describe('the first member is the entry (the demand reaches it first) and follows the demand'),
   scaleInHoldMinutes: z
     .number()

@@ -227,7 +227,7 @@ describe('plans: bad plans are refused with one line each, naming the place', ()
     {
       name: 'a plan of one member',
       plans: [plan({ members: [api] })],
-      want: 'plans[0] "rush".members: Too small: expected array to have >=2 items',
+      want: 'plans[0] "rush".members: a plan moves at least two members: the entry, and a tier behind it that follows it',
     },
     {
       name: 'a hold over an hour (the ledger keeps an hour of changes)',
