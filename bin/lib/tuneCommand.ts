@@ -111,6 +111,7 @@ export function recommendationLines(
     '',
     '# the recommended change, as tested (paste into your policy; keys not shown stay as they are; its rules list',
     `# is yours with rule "${tuned}" tuned, the others as they are, and its rateLimits replace yours too)`,
+    ...missedGoalNotes(result, kind),
     recommendedYaml(result, target).trimEnd(),
     '',
     'on the validation part, against target tracking (overload ÷ its overload, cost ÷ its cost):',
@@ -200,6 +201,28 @@ export function recommendedYaml(
   return doc.toString({ lineWidth: 0 });
 }
 
+/**
+ * A part of the change that missed its goal on the validation part, said above the YAML: the best the search
+ * found is still printed (its figures below), but pasted blind it would overload or cost more than the goal.
+ */
+function missedGoalNotes(result: Extract<TuneResult, { status: 'recommended' }>, kind: TargetKind): string[] {
+  const notes: string[] = [];
+  if (!meets(result.reactiveRatios, REACTIVE_GOAL))
+    notes.push(
+      `# its rules missed their goal on the validation part: ${ratioText(result.reactiveRatios)} target tracking's (goal ≤ ${REACTIVE_GOAL.overload}× at ≤ ${REACTIVE_GOAL.cost}×)`,
+    );
+  const goal = PREDICTIVE_GOALS[kind];
+  if (result.predictiveRatios && result.floors && !meets(result.predictiveRatios, goal))
+    notes.push(
+      `# its floors missed their goal on the validation part: ${ratioText(result.predictiveRatios)} target tracking's (goal ≤ ${goal.overload}× at ≤ ${goal.cost}×);`,
+      '# leave its predictive section out to keep the target on the rules alone',
+    );
+  return notes;
+}
+
+const meets = (r: Ratios, goal: { overload: number; cost: number }) =>
+  r.overload <= goal.overload && r.cost <= goal.cost;
+
 const ratioText = (r: Ratios) => `overload ${r.overload.toFixed(2)}×, cost ${r.cost.toFixed(2)}×`;
 const verdict = (r: Ratios, goal: { overload: number; cost: number }) =>
-  `${ratioText(r)} (goal ≤ ${goal.overload}× at ≤ ${goal.cost}×: ${r.overload <= goal.overload && r.cost <= goal.cost ? 'met' : 'missed'})`;
+  `${ratioText(r)} (goal ≤ ${goal.overload}× at ≤ ${goal.cost}×: ${meets(r, goal) ? 'met' : 'missed'})`;

@@ -62,6 +62,22 @@ async function run(file: string, options: Parameters<typeof tuneCommand>[2]) {
 }
 
 describe('scalepilot tune', () => {
+  it('says above the change which part missed its goal on the validation part (the floors on the ELB trace), and only that part', async () => {
+    const file = new URL('../../../../shared/traces/elb_request_count_8c0756.csv', import.meta.url).pathname;
+    const { out } = await run(file, { kind: 'asg', perIntervalCount: true });
+    const header = out.slice(0, out.indexOf('targets:'));
+    const figures = out.slice(out.indexOf('on the validation part'));
+    expect(figures).toMatch(/ {2}rules alone: .*: met\)/);
+    expect(figures).toMatch(/ {2}with floors: {3}(overload [\d.]+×, cost [\d.]+×) \(goal ≤ 0.4× at ≤ 1×: missed\)/);
+    const missed = /with floors: {3}(overload [\d.]+×, cost [\d.]+×)/.exec(figures)?.[1];
+    expect(header).toContain(
+      `# its floors missed their goal on the validation part: ${missed} target tracking's (goal ≤ 0.4× at ≤ 1×);`,
+    );
+    expect(header).not.toContain('its rules missed');
+    // Still YAML that parses: the notes are comments.
+    expect(parse(out.slice(0, out.indexOf('\non the validation part')))).toHaveProperty('targets');
+  }, 60_000);
+
   it("recommends a change to the policy's target as YAML that merges into the policy and validates, with its validation figures and spread", async () => {
     const policyFile = join(dir, 'scalepilot.yml');
     writeFileSync(policyFile, POLICY);
