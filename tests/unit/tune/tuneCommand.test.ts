@@ -68,7 +68,9 @@ describe('scalepilot tune', () => {
     const header = out.slice(0, out.indexOf('targets:'));
     const figures = out.slice(out.indexOf('on the validation part'));
     expect(figures).toMatch(/ {2}rules alone: .*: met\)/);
-    expect(figures).toMatch(/ {2}with floors: {3}(overload [\d.]+×, cost [\d.]+×) \(goal ≤ 0.4× at ≤ 1×: missed\)/);
+    expect(figures).toMatch(
+      / {2}with floors: {3}(overload [\d.]+×, cost [\d.]+×) \(goal ≤ 0.4× at ≤ 1×: missed\)/,
+    );
     const missed = /with floors: {3}(overload [\d.]+×, cost [\d.]+×)/.exec(figures)?.[1];
     expect(header).toContain(
       `# its floors missed their goal on the validation part: ${missed} target tracking's (goal ≤ 0.4× at ≤ 1×);`,
