@@ -174,6 +174,23 @@ describe('the soak’s checks and episodes (issue 21)', () => {
     expect(invariants.violations).toEqual([]);
   });
 
+  it('a group whose instances are all protected from scale-in holds them through a shortfall: no launch failed, nothing owed (seed 31415)', async () => {
+    const { w, invariants, step } = await soakGroup();
+    w.demand.set('web', 5);
+    await step(40);
+    const held = w.layer.asg.shortSince(SOAK.group);
+    expect(held, story(w)).toBeUndefined();
+    // Every instance in service protected, then EC2 can place only two: the group's instances were placed
+    // before and keep running. The layer showed the group short (and failed launches) all the same, and the
+    // soak owed a CapacityShortfall notice for instances that were all in service.
+    await w.layer.asg.protectFromScaleIn(SOAK.group, Number.MAX_SAFE_INTEGER, 90);
+    w.layer.asg.shortfall(SOAK.group, 2, 80);
+    await step(60);
+    expect(w.layer.asg.shortSince(SOAK.group), story(w)).toBeUndefined();
+    expect(w.layer.counts.get('asg.insufficientCapacity')).toBe(0);
+    expect(invariants.violations).toEqual([]);
+  });
+
   it('bounds count the replicas that serve: a failed one beside max serving while it is replaced is no breach (seed 21)', async () => {
     const { w, invariants, step, serving } = await readsAtMax();
     const stale = newest(serving());

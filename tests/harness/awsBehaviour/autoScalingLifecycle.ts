@@ -318,6 +318,13 @@ export class AutoScalingLifecycle implements Behaviour {
   private placed(group: string, instances: string[], now: number): string[] {
     const shortfall = this.shortfalls.get(group);
     if (!shortfall || now >= shortfall.until || instances.length <= shortfall.instances) return instances;
+    // Instances protected from scale-in were placed before the shortfall and keep running: they stay. With as
+    // many of them as the group holds, no launch is waiting, so none fails (seed 31415: every instance protected,
+    // and the layer showed the group short, owed a notice, with all its instances in service).
+    const kept = instances.filter((i) => xmlText(i, 'ProtectedFromScaleIn') === 'true');
+    const others = instances.filter((i) => !kept.includes(i));
+    const shown = [...kept, ...others.slice(0, Math.max(0, shortfall.instances - kept.length))];
+    if (shown.length === instances.length) return instances;
     // Counted when a launch first fails for want of capacity (the group asked for more than EC2 could place).
     if (!shortfall.counted) this.context.counts.count('asg.insufficientCapacity');
     shortfall.counted = true;
@@ -328,10 +335,7 @@ export class AutoScalingLifecycle implements Behaviour {
     });
     this.failedLaunches.set(group, failures.slice(-20));
     this.shownShort.set(group, { since: this.shortfallShown(group, now)?.since ?? now, last: now });
-    // Instances protected from scale-in were placed before the shortfall and keep running: they stay.
-    const kept = instances.filter((i) => xmlText(i, 'ProtectedFromScaleIn') === 'true');
-    const others = instances.filter((i) => !kept.includes(i));
-    return [...kept, ...others.slice(0, Math.max(0, shortfall.instances - kept.length))];
+    return shown;
   }
 
   private describeRefreshes(call: AwsCall): EmulatorAnswer {
