@@ -73,3 +73,17 @@ describe.each([
     expect(await outcome(layer, 'DescribeDBInstances', 'db-1', 1)).toBe('passed');
   });
 });
+
+describe('throttling storms', () => {
+  it('a storm armed again after an earlier one’s minute has passed is a storm of its own (the old one is over)', async () => {
+    now = 10 * MINUTE;
+    const layer = new Throttling(context(), {});
+    layer.storm('rds', 1);
+    expect(await outcome(layer, 'DescribeDBInstances', 'db-1', 1)).toBe('refused 400');
+    now += 5 * MINUTE; // no call met the storm since its minute: it lingers, over
+    layer.storm('rds', 2);
+    now += 5 * MINUTE;
+    expect(await outcome(layer, 'DescribeDBInstances', 'db-1', 2)).toBe('refused 400');
+    expect(await outcome(layer, 'DescribeDBInstances', 'db-1', 3)).toBe('passed');
+  });
+});

@@ -63,8 +63,11 @@ export class Throttling implements Behaviour {
    * the layer in any order, and which of them met the storm made a seed play differently from run to run.
    */
   storm(service: string, attempts: number): void {
+    // One still waiting for its first call, or in its minute now, adds up with this one; one whose minute has
+    // passed (no call met it since) is over.
     const held = this.storms.get(service);
-    this.storms.set(service, { ...held, attempts: Math.max(held?.attempts ?? 0, attempts) });
+    const live = held && (held.minute === undefined || held.minute === this.minuteNow()) ? held.attempts : 0;
+    this.storms.set(service, { attempts: Math.max(live, attempts) });
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
@@ -83,13 +86,17 @@ export class Throttling implements Behaviour {
   private inStorm(call: AwsCall): boolean {
     const storm = this.storms.get(call.service);
     if (!storm) return false;
-    const minute = Math.floor(this.context.now() / MINUTE);
+    const minute = this.minuteNow();
     if (storm.minute === undefined) storm.minute = minute;
     if (storm.minute !== minute) {
       this.storms.delete(call.service);
       return false;
     }
     return attemptOf(call) <= storm.attempts;
+  }
+
+  private minuteNow(): number {
+    return Math.floor(this.context.now() / MINUTE);
   }
 
   private take(name: string): boolean {
