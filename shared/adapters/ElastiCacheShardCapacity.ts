@@ -4,6 +4,7 @@ import {
   DescribeReplicationGroupsCommand,
   DescribeServerlessCachesCommand,
   ElastiCacheClient,
+  type Event as ElastiCacheEvent,
   ModifyReplicationGroupShardConfigurationCommand,
   type ReplicationGroup,
   ReplicationGroupNotFoundFault,
@@ -168,30 +169,41 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
 
   /** The last hour's events of every replication group (pages of 100); a failed read is every group's error. */
   private async allEvents(): Promise<{ byGroup?: Map<string, CacheEvent[]>; error?: string }> {
-    const byGroup = new Map<string, CacheEvent[]>();
-    let marker: string | undefined;
     try {
-      do {
-        const page = await this.eventsClient.send(
-          new DescribeEventsCommand({
-            SourceType: 'replication-group',
-            Duration: EVENT_MINUTES,
-            MaxRecords: 100,
-            ...(marker ? { Marker: marker } : {}),
-          }),
-        );
-        for (const e of page.Events ?? [])
-          if (e.SourceIdentifier && e.Date && e.Message)
-            byGroup.set(e.SourceIdentifier, [
-              ...(byGroup.get(e.SourceIdentifier) ?? []),
-              { at: e.Date, message: e.Message },
-            ]);
-        marker = page.Marker;
-      } while (marker);
+      const byGroup = new Map<string, CacheEvent[]>();
+      for (const e of await this.groupEvents())
+        if (e.SourceIdentifier && e.Date && e.Message)
+          byGroup.set(e.SourceIdentifier, [
+            ...(byGroup.get(e.SourceIdentifier) ?? []),
+            { at: e.Date, message: e.Message },
+          ]);
       return { byGroup };
     } catch (cause) {
       return { error: cause instanceof Error ? cause.message : String(cause) };
     }
+  }
+
+  /**
+   * The replication groups' events of the last hour (of group `id` alone when given), every page: DescribeEvents
+   * returns at most 100 a page (the ElastiCache API reference).
+   */
+  private async groupEvents(id?: string): Promise<ElastiCacheEvent[]> {
+    const events: ElastiCacheEvent[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.eventsClient.send(
+        new DescribeEventsCommand({
+          SourceType: 'replication-group',
+          // The account's in pages of 100 (the most a page holds); one group's are rarely more than one page.
+          ...(id ? { SourceIdentifier: id } : { MaxRecords: 100 }),
+          Duration: EVENT_MINUTES,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      );
+      events.push(...(page.Events ?? []));
+      marker = page.Marker;
+    } while (marker);
+    return events;
   }
 
   async act(target: Target, action: KindAction): Promise<void> {
@@ -296,28 +308,15 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
   }
 
   /**
-   * The group's events of the last hour, every page: DescribeEvents returns at most 100 a page (the ElastiCache
-   * API reference), and a reshard of many shards logs an event per node, so the failure that settles it may be
-   * on a later page. A secondary signal (the status and shard count already show a rollback), so a failed read
-   * leaves `events` undefined with the error, rather than failing the evaluation.
+   * The group's events of the last hour, every page (a reshard of many shards logs an event per node, so the
+   * failure that settles it may be on a later page). A secondary signal (the status and shard count already show
+   * a rollback), so a failed read leaves `events` undefined with the error, rather than failing the evaluation.
    */
   private async events(id: string): Promise<{ events?: CacheEvent[]; error?: string }> {
     try {
-      const events: CacheEvent[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await this.eventsClient.send(
-          new DescribeEventsCommand({
-            SourceType: 'replication-group',
-            SourceIdentifier: id,
-            Duration: EVENT_MINUTES,
-            ...(marker ? { Marker: marker } : {}),
-          }),
-        );
-        for (const e of page.Events ?? [])
-          if (e.Date && e.Message) events.push({ at: e.Date, message: e.Message });
-        marker = page.Marker;
-      } while (marker);
+      const events = (await this.groupEvents(id)).flatMap((e) =>
+        e.Date && e.Message ? [{ at: e.Date, message: e.Message }] : [],
+      );
       return { events: events.sort((a, b) => a.at.getTime() - b.at.getTime()) };
     } catch (cause) {
       return { error: cause instanceof Error ? cause.message : String(cause) };
