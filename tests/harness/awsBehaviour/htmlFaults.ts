@@ -1,6 +1,7 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
-import { type Behaviour, type LayerContext, MINUTE } from './layerContext';
-import { type AwsCall, attemptOf, htmlPage } from './protocol';
+import { FaultsForAMinute } from './faultsForAMinute';
+import type { Behaviour, LayerContext } from './layerContext';
+import { type AwsCall, htmlPage } from './protocol';
 
 /**
  * Front ends that answer a 5xx with an HTML page instead of an AWS error (a load balancer, an overloaded
@@ -9,9 +10,12 @@ import { type AwsCall, attemptOf, htmlPage } from './protocol';
  */
 export class HtmlFaults implements Behaviour {
   private readonly pending = new Map<string, { calls: number; status: number }>();
-  private readonly minutes = new Map<string, { attempts: number; status: number; minute?: number }>();
+  /** By action (`*`: any), the status each answers. */
+  private readonly minutes: FaultsForAMinute<number>;
 
-  constructor(private readonly context: LayerContext) {}
+  constructor(private readonly context: LayerContext) {
+    this.minutes = new FaultsForAMinute(() => context.now());
+  }
 
   /** The next `calls` calls of `action` (`*`: any) are answered `status` with an HTML page. */
   inject(action: string, calls: number, status = 500): void {
@@ -23,19 +27,15 @@ export class HtmlFaults implements Behaviour {
    * its first `attempts` attempts: the soak's faults, the same whichever parallel call reaches the layer first.
    */
   injectForAMinute(action: string, attempts: number, status = 500): void {
-    this.minutes.set(action, { attempts, status });
+    this.minutes.arm(action, attempts, status);
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
-    const minute = Math.floor(this.context.now() / MINUTE);
     for (const key of [call.action, '*']) {
-      const fault = this.minutes.get(key);
-      if (!fault) continue;
-      fault.minute ??= minute;
-      if (fault.minute !== minute) this.minutes.delete(key);
-      else if (attemptOf(call) <= fault.attempts) {
+      const struck = this.minutes.strikes(key, call);
+      if (struck) {
         this.context.counts.count('html5xx');
-        return htmlPage(fault.status);
+        return htmlPage(struck.detail);
       }
     }
     for (const key of [call.action, '*']) {

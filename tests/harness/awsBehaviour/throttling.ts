@@ -1,8 +1,8 @@
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
 import type { BehaviourName } from './behaviourCounts';
+import { FaultsForAMinute } from './faultsForAMinute';
 import type { Behaviour, LayerContext } from './layerContext';
-import { MINUTE } from './layerContext';
-import { type AwsCall, attemptOf, jsonError, queryError } from './protocol';
+import { type AwsCall, jsonError, queryError } from './protocol';
 
 /** A token bucket: `burst` requests at once, refilled at `perSecond`. */
 export interface Rate {
@@ -48,13 +48,15 @@ export function throttled(call: AwsCall): EmulatorAnswer {
  */
 export class Throttling implements Behaviour {
   private readonly tokens = new Map<string, { tokens: number; at: number }>();
-  /** A storm's minute is the virtual minute of the first call that meets it (armed between two runs: none yet). */
-  private readonly storms = new Map<string, { attempts: number; minute?: number }>();
+  /** By service (a signing name). */
+  private readonly storms: FaultsForAMinute<undefined>;
 
   constructor(
     private readonly context: LayerContext,
     private readonly rates: Readonly<Record<string, Rate>> = documentedRates,
-  ) {}
+  ) {
+    this.storms = new FaultsForAMinute(() => context.now());
+  }
 
   /**
    * Through the virtual minute of the next call to `service` (a signing name: rds, monitoring,
@@ -65,14 +67,12 @@ export class Throttling implements Behaviour {
   storm(service: string, attempts: number): void {
     // One still waiting for its first call, or in its minute now, adds up with this one; one whose minute has
     // passed (no call met it since) is over.
-    const held = this.storms.get(service);
-    const live = held && (held.minute === undefined || held.minute === this.minuteNow()) ? held.attempts : 0;
-    this.storms.set(service, { attempts: Math.max(live, attempts) });
+    this.storms.arm(service, Math.max(this.storms.liveAttempts(service), attempts), undefined);
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     const bucket = bucketOf(call);
-    if (this.inStorm(call)) {
+    if (this.storms.strikes(call.service, call)) {
       this.context.counts.count(bucket?.counted ?? 'throttling.other');
       return throttled(call);
     }
@@ -81,22 +81,6 @@ export class Throttling implements Behaviour {
       return throttled(call);
     }
     return next();
-  }
-
-  private inStorm(call: AwsCall): boolean {
-    const storm = this.storms.get(call.service);
-    if (!storm) return false;
-    const minute = this.minuteNow();
-    if (storm.minute === undefined) storm.minute = minute;
-    if (storm.minute !== minute) {
-      this.storms.delete(call.service);
-      return false;
-    }
-    return attemptOf(call) <= storm.attempts;
-  }
-
-  private minuteNow(): number {
-    return Math.floor(this.context.now() / MINUTE);
   }
 
   private take(name: string): boolean {
