@@ -46,6 +46,12 @@ export function clippedNames(values: readonly string[], max = 5): string {
 /** An incoming Lambda event that does not have the shape of any event Scalepilot subscribes to. */
 export class MalformedEventError extends ScalingError {}
 
+/**
+ * An event stamped further ahead of the function's clock than the clock skew tolerated: no AWS service sent
+ * it now (a forged or replayed event, or a clock gone wrong). Refused like a malformed event, nothing read.
+ */
+export class FutureEventError extends MalformedEventError {}
+
 /** An alarm whose name the policy does not generate: Scalepilot will not guess what it is for. */
 export class UnknownAlarmError extends ScalingError {
   constructor(

@@ -11,10 +11,15 @@ const scheduleEvent = z.object({
   'detail-type': z.literal('Scheduled Event'),
 });
 
-/** Which targets an event asks the predict function for; anything else is a MalformedEventError saying what was expected. */
+/**
+ * Which targets an event asks the predict function for; anything else is a MalformedEventError saying what was
+ * expected. `null` and any other non-object is refused, not taken as `{}`: an invocation with no payload
+ * already reaches the handler as `{}` (Lambda's, and `sls invoke` without `-d`), so only a caller that sent
+ * something else sends `null`, and a run over every target is not what it asked for.
+ */
 export function parsePredictEvent(event: unknown): PredictRequest {
   if (scheduleEvent.safeParse(event).success) return {};
-  const input = onDemand.safeParse(event ?? {});
+  const input = onDemand.safeParse(event);
   if (input.success) return input.data.targets ? { targets: input.data.targets } : {};
   const issues = input.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
   throw new MalformedEventError(

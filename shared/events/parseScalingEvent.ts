@@ -9,10 +9,14 @@ export interface AlarmHint {
   /** The account and region the alarm lives in, from its ARN: a scaler acts only on its own. */
   readonly account: string;
   readonly region: string;
-  readonly state: string;
+  readonly state: AlarmState;
   /** The state change's own timestamp: with the ARN, the key that recognises a duplicate delivery. */
   readonly stateTimestamp: string;
 }
+
+/** The states a CloudWatch alarm can be in (CloudWatch User Guide, "Alarm states"); no other is CloudWatch's. */
+export const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** "Re-evaluate every target": the one-minute schedule. */
 export interface ScheduleTick {
@@ -161,7 +165,7 @@ function directAlarm(data: z.infer<typeof lambdaAlarmEvent>): AlarmHint {
     alarmName: alarmData.alarmName,
     alarmArn,
     ...where,
-    state: alarmData.state.value,
+    state: alarmState(alarmData.state.value, 'alarmData.state.value'),
     stateTimestamp: alarmData.state.timestamp,
   };
 }
@@ -198,9 +202,18 @@ function snsAlarm(text: string, i: number, region: string): AlarmHint {
     alarmName: m.AlarmName,
     alarmArn,
     ...where,
-    state: m.NewStateValue,
+    state: alarmState(m.NewStateValue, `Records[${i}].Sns.Message.NewStateValue`),
     stateTimestamp: m.StateChangeTime,
   };
+}
+
+/** The state an alarm event reports, refused by name when it is none of CloudWatch's. */
+function alarmState(value: string, field: string): AlarmState {
+  const state = ALARM_STATES.find((s) => s === value);
+  if (state) return state;
+  throw new MalformedEventError(
+    `${field}: "${clipped(value)}" is not a CloudWatch alarm state (${ALARM_STATES.join(', ')})`,
+  );
 }
 
 /** A fan-out batch from the scaler's own queue (one message per invocation). */

@@ -5,12 +5,21 @@ import type { EvaluationRequest } from '../usecases/evaluateTargets';
 import type { ScalerRuntime } from './createScalerHandler';
 import { MAX_BATCH_AGE_SECONDS, staleness } from './eventAge';
 
-/** A fan-out batch must come from this function's own queue, for its kind, naming its targets. */
+/**
+ * A fan-out batch must come from this function's own queue (`FANOUT_QUEUE_URL`, the stage's
+ * `<service>-<stage>-<function>-fanout`), for its kind, naming its targets. Another queue of the account, even
+ * another stage's or another scaler's, is someone else's: its messages are not this scaler's batches.
+ */
 export function checkBatch(runtime: ScalerRuntime, batch: FanOutBatch): void {
-  const [, , , region, account] = batch.queueArn.split(':');
+  // arn:<partition>:sqs:<region>:<account>:<queue name>
+  const [, , service, region, account, ...name] = batch.queueArn.split(':');
   if (account !== runtime.account || region !== runtime.region)
     throw new MalformedEventError(
       `fan-out batch from ${clipped(batch.queueArn)}: not a queue of account ${runtime.account}, region ${runtime.region}`,
+    );
+  if (service !== 'sqs' || name.join(':') !== runtime.fanOutQueue)
+    throw new MalformedEventError(
+      `fan-out batch from ${clipped(batch.queueArn)}: ${runtime.fanOutQueue ? `not this function's fan-out queue ${runtime.fanOutQueue}` : 'this function has no fan-out queue'} (FANOUT_QUEUE_URL)`,
     );
   if (batch.kind !== runtime.kind)
     throw new MalformedEventError(

@@ -6,6 +6,7 @@ import { alarmDefinitions } from '../policy/alarmDefinitions';
 import { type EvaluateDeps, type Evaluation, evaluateTargets } from '../usecases/evaluateTargets';
 import { alarmRequests, isForeign } from './alarmRequest';
 import { batchRequest, checkBatch } from './batchRequest';
+import { refuseFutureEvent } from './eventAge';
 
 /** Everything a scaler function needs, built once per cold start (or by a test, against the emulator). */
 export interface ScalerRuntime extends Omit<EvaluateDeps, 'owner' | 'deadline'> {
@@ -13,6 +14,11 @@ export interface ScalerRuntime extends Omit<EvaluateDeps, 'owner' | 'deadline'> 
   /** The function's own account and region: alarms of any other are ignored, with a recorded reason. */
   readonly account: string;
   readonly region: string;
+  /**
+   * The name of the function's own fan-out queue (the last part of its `FANOUT_QUEUE_URL`): the only queue
+   * whose batches it takes. Unset, it takes none.
+   */
+  readonly fanOutQueue?: string;
   /** Where Powertools idempotency keeps its records: the ledger table. */
   readonly idempotencyStore: BasePersistenceLayer;
 }
@@ -29,8 +35,9 @@ export interface LambdaContextLike {
  * alarm ARN and state timestamp, recognised by Powertools idempotency) is a `DuplicateEvent` skip; an
  * alarm of another account or region a `ForeignAlarm` skip (logged and counted when it maps to no target);
  * an alarm event older than `MAX_ALARM_EVENT_AGE_SECONDS`, or a fan-out batch older than
- * `MAX_BATCH_AGE_SECONDS`, a `StaleEvent` skip. Scheduled runs and fan-out batches run against the
- * function's remaining time (`context.getRemainingTimeInMillis()`).
+ * `MAX_BATCH_AGE_SECONDS`, a `StaleEvent` skip; an event stamped more than `MAX_CLOCK_SKEW_SECONDS` ahead of
+ * the clock is refused (`FutureEventError`), as a malformed one is, before anything is read. Scheduled runs
+ * and fan-out batches run against the function's remaining time (`context.getRemainingTimeInMillis()`).
  */
 export function createScalerHandler(runtime: ScalerRuntime) {
   const { policy, kind, stage } = runtime;
@@ -48,6 +55,8 @@ export function createScalerHandler(runtime: ScalerRuntime) {
     const hints = refusingBadEvents(runtime, () => {
       const parsed = parseScalingEvent(event, runtime.region);
       for (const hint of parsed) {
+        // Told by the event alone, whatever it names: no AWS clock stamped it.
+        refuseFutureEvent(hint, runtime.clock.now());
         // Unknown alarms of our own account and region are refused before anything is read or written.
         if (hint.trigger === 'alarm' && !isForeign(runtime, hint) && !alarms.has(hint.alarmName))
           throw new UnknownAlarmError(hint.alarmName);

@@ -33,6 +33,11 @@ export interface RuntimeOptions {
   readonly budgetTime?: BudgetTime;
 }
 
+/** A queue's name from its URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`): the URL's last part. */
+function queueName(url: string): string {
+  return url.split('/').filter(Boolean).at(-1) ?? url;
+}
+
 /** Builds a scaler's runtime from its Lambda environment (set by serverless.yml); tests override parts. */
 export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
   const env = options.env ?? process.env;
@@ -56,6 +61,7 @@ export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
     stage,
     account: scope.account,
     region: aws.region,
+    ...(fanOutQueue ? { fanOutQueue: queueName(fanOutQueue) } : {}),
     capacity: options.capacity(aws),
     metrics: new CloudWatchMetricsReader(aws),
     ledger: new DynamoLedger(aws, table, ledgerScope(scope)),

@@ -251,8 +251,8 @@ describe('fan-out over SQS', () => {
   });
 
   it('a batch older than two minutes is recorded as StaleEvent and changes nothing; a newer tick covers it', async () => {
-    const { arn } = await queue();
-    const s = await setUp(2, 2, { targetsPerRun: { asg: 1 } });
+    const { url, arn } = await queue();
+    const s = await setUp(2, 2, { targetsPerRun: { asg: 1 } }, { FANOUT_QUEUE_URL: url });
     const body = JSON.stringify({
       kind: 'asg',
       batch: 0,
@@ -287,10 +287,34 @@ describe('fan-out over SQS', () => {
       body: { hello: 'world' },
       error: 'Records[0].body is not a fan-out batch',
     },
-  ])('refuses $name in one line, reading and writing nothing', async ({ arn, body, error }) => {
-    const s = await setUp(1, 1);
+    // Defects of the fuzzing audit: only the queue's account and region were checked, and a tick ahead of the
+    // clock had a negative age, which counted as fresh.
+    {
+      name: 'a queue of the account that is not the stage’s fan-out queue (another stage’s)',
+      arn: 'arn:aws:sqs:us-east-1:123456789012:scalepilot-prod-scaleAsg-fanout',
+      body: { kind: 'asg', batch: 0, targets: ['t-0'] },
+      error:
+        "fan-out batch from arn:aws:sqs:us-east-1:123456789012:scalepilot-prod-scaleAsg-fanout: not this function's fan-out queue scalepilot-test-scaleAsg-fanout (FANOUT_QUEUE_URL)",
+    },
+    {
+      name: 'a batch whose tick is an hour ahead of the function’s clock',
+      arn: 'arn:aws:sqs:us-east-1:123456789012:scalepilot-test-scaleAsg-fanout',
+      body: { kind: 'asg', batch: 0, targets: ['t-0'] },
+      aheadSeconds: 3600,
+      error: /fan-out batch 0: its tick \(at\) \S+ is 3600 s ahead of this function's clock \(\S+\)/,
+    },
+  ])('refuses $name in one line, reading and writing nothing', async ({ arn, body, error, aheadSeconds }) => {
+    // The stage's queue by its URL, as serverless.yml sets it (one group: no fan-out, so nothing is sent on it).
+    const s = await setUp(
+      1,
+      1,
+      {},
+      {
+        FANOUT_QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/123456789012/scalepilot-test-scaleAsg-fanout`,
+      },
+    );
     const from = emulator.actions().length;
-    const at = s.clock.now().toISOString();
+    const at = new Date(s.clock.now().getTime() + (aheadSeconds ?? 0) * 1000).toISOString();
     await expect(
       s.handler(sqsEvent(arn, JSON.stringify({ ...body, at })), lambdaContext('bad')),
     ).rejects.toThrow(MalformedEventError);

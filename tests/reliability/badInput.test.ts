@@ -95,13 +95,17 @@ const valid = () => alarmActionEvent(alarm, 'ALARM', NOW);
 /**
  * Whether an event is, by the scalers' documented contract, a trigger to evaluate now (the test's oracle,
  * written from the contract, not from the parser): a direct alarm action or a one-record SNS notification of
- * one of the policy's alarms, of this account and region, whose state changed at a readable time at most
- * 300 s ago; or the schedule's event. Only such an event may change anything.
+ * one of the policy's alarms, of this account and region, in one of CloudWatch's states (ALARM, OK,
+ * INSUFFICIENT_DATA), whose state changed at a readable time at most 300 s ago and at most 300 s ahead (the
+ * clock skew tolerated); or the schedule's event, of a time at most 300 s ahead. Only such an event may change
+ * anything.
  */
 function triggersByContract(event: unknown): boolean {
   const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  const state = (v: unknown) => v === 'ALARM' || v === 'OK' || v === 'INSUFFICIENT_DATA';
+  const notAhead = (t: string) => Date.parse(t) - NOW.getTime() <= 300_000;
   const fresh = (t: unknown) =>
-    text(t) && !Number.isNaN(Date.parse(t)) && NOW.getTime() - Date.parse(t) <= 300_000;
+    text(t) && !Number.isNaN(Date.parse(t)) && NOW.getTime() - Date.parse(t) <= 300_000 && notAhead(t);
   const own = (arn: unknown) =>
     text(arn) && new RegExp(`^arn:[a-z-]+:cloudwatch:us-east-1:${ACCOUNT}:alarm:.+$`).test(arn);
   const e = event as Record<string, any> | null;
@@ -119,7 +123,7 @@ function triggersByContract(event: unknown): boolean {
       typeof d === 'object' &&
       d !== null &&
       alarms.has(d.alarmName) &&
-      text(d.state?.value) &&
+      state(d.state?.value) &&
       fresh(d.state?.timestamp) &&
       (d.previousState === undefined || (text(d.previousState?.value) && text(d.previousState?.timestamp)))
     );
@@ -130,7 +134,8 @@ function triggersByContract(event: unknown): boolean {
       e['detail-type'] === 'Scheduled Event' &&
       text(e.time) &&
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(e.time) &&
-      !Number.isNaN(Date.parse(e.time))
+      !Number.isNaN(Date.parse(e.time)) &&
+      notAhead(e.time)
     );
   const records = e.Records;
   if (!Array.isArray(records) || records.length !== 1) return false;
@@ -153,7 +158,7 @@ function triggersByContract(event: unknown): boolean {
       (text(m.AlarmArn) && m.AlarmArn.startsWith('arn:') && m.AlarmArn.endsWith(`:alarm:${m.AlarmName}`))) &&
     own(arn) &&
     (m.Region === undefined || typeof m.Region === 'string') &&
-    text(m.NewStateValue) &&
+    state(m.NewStateValue) &&
     fresh(m.StateChangeTime)
   );
 }

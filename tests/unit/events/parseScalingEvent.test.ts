@@ -74,6 +74,17 @@ describe('parseScalingEvent', () => {
       ],
     },
     {
+      name: 'an alarm action whose alarm has too little data (INSUFFICIENT_DATA, a state of CloudWatch’s)',
+      event: {
+        ...alarmActionEvent('a', 'ALARM', AT),
+        alarmData: {
+          alarmName: 'a',
+          state: { value: 'INSUFFICIENT_DATA', timestamp: AT.toISOString() },
+        },
+      },
+      want: [{ state: 'INSUFFICIENT_DATA' }],
+    },
+    {
       name: 'the one-minute schedule',
       event: {
         source: 'aws.events',
@@ -127,6 +138,20 @@ describe('parseScalingEvent', () => {
       name: 'an alarm ARN that is not a CloudWatch alarm ARN',
       event: { ...alarmActionEvent('a', 'ALARM', AT), alarmArn: 'arn:aws:sns:us-east-1:123456789012:topic' },
       message: /alarmArn: arn:aws:sns:us-east-1:123456789012:topic is not a CloudWatch alarm ARN/,
+    },
+    // Defect (fuzzing audit): any non-empty state was taken, so an event no CloudWatch alarm sent passed for one.
+    ...['ALARMING', 'alarm', 'ok', '*', 'OK '].map((value) => ({
+      name: `an alarm action whose state is "${value}", none of CloudWatch's`,
+      event: {
+        ...alarmActionEvent('a', 'ALARM', AT),
+        alarmData: { alarmName: 'a', state: { value, timestamp: AT.toISOString() } },
+      },
+      message: `alarmData.state.value: "${value}" is not a CloudWatch alarm state (ALARM, OK, INSUFFICIENT_DATA)`,
+    })),
+    {
+      name: 'an SNS notification whose NewStateValue is none of CloudWatch’s states',
+      event: snsAlarm({ ...notification, NewStateValue: 'PANIC' }),
+      message: /Records\[0\]\.Sns\.Message\.NewStateValue: "PANIC" is not a CloudWatch alarm state/,
     },
     {
       name: 'an SNS notification whose AWSAccountId is not the account of its AlarmArn',
