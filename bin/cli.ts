@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ScalingError } from '../shared/errors';
+import { strictOptions } from './lib/strictOptions';
 
 type Register = (program: Command) => void;
 
@@ -39,6 +40,7 @@ const wanted =
   named !== undefined && Object.hasOwn(commands, named) ? [commands[named]] : Object.values(commands);
 for (const register of new Set(await Promise.all(wanted.map((load) => (load as () => Promise<Register>)()))))
   register(program);
+strictOptions(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { ScalingError } from '../../shared/errors';
 import { cloudWatchRows, type HistorySourceOptions, outFolder, withHistorySource } from '../lib/cliOptions';
-import { type ForecastCommandOptions, forecastCommand, forecastTraceRows } from '../lib/forecastCommand';
+import {
+  type ForecastCommandOptions,
+  forecastCommand,
+  forecastNumbers,
+  forecastTraceRows,
+} from '../lib/forecastCommand';
 
 /** Adds `scalepilot forecast` to the CLI. */
 export function registerForecast(program: Command): void {
@@ -12,7 +17,7 @@ export function registerForecast(program: Command): void {
   )
     .option(
       '--at <time>',
-      "with --trace: forecast from this ISO time, from the 14 days before it (default: the trace's end)",
+      'forecast from this time (ISO 8601, "YYYY-MM-DD HH:MM" or HH:MM; UTC), from the 14 days before it (default: the history\'s end)',
     )
     .option('--quantile <q>', 'the upper quantile', '0.9')
     .option('--hours <n>', 'how far ahead', '48')
@@ -22,13 +27,15 @@ export function registerForecast(program: Command): void {
     .action(async (options: ForecastCommandOptions & HistorySourceOptions) => {
       try {
         if (options.out) outFolder('--out', options.out);
+        const now = new Date();
+        forecastNumbers(options, now);
         const rows = options.cloudwatch
           ? await cloudWatchRows(options, 'forecast')
           : forecastTraceRows(options.trace);
         const source = options.cloudwatch
           ? `${options.namespace}/${options.metric}`
           : (options.trace as string);
-        await forecastCommand(rows, source, options);
+        await forecastCommand(rows, source, options, now);
       } catch (error) {
         if (!(error instanceof ScalingError)) throw error;
         console.error(error.message);

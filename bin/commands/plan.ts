@@ -1,5 +1,5 @@
 import { DBClusterNotFoundFault, DBInstanceNotFoundFault, RDSClient } from '@aws-sdk/client-rds';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetricsReader';
 import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
@@ -16,6 +16,7 @@ import { accountChecks, accountProblems } from '../lib/accountChecks';
 import {
   accountOption,
   awsFrom,
+  CliUsageError,
   DEFAULT_POLICY,
   endpointOption,
   noHistory,
@@ -40,7 +41,12 @@ export function registerPlan(program: Command): void {
         false,
       ),
     )
-    .option('--table <name>', 'ledger table to read the history from (instead of the stage’s)', tableName)
+    .addOption(
+      // One or the other: with both, the table was read and the stage silently not.
+      new Option('--table <name>', 'ledger table to read the history from (instead of the stage’s)')
+        .argParser(tableName)
+        .conflicts('stage'),
+    )
     .addOption(accountOption('with --stage or --table: the account whose records to read'))
     .addOption(endpointOption())
     .option('--json', 'print JSON')
@@ -69,6 +75,11 @@ const log = {
 /** Each target's decision now and each plan's overview, printed; the account's refusals first. */
 async function plan(file: string, options: PlanOptions): Promise<void> {
   const policy = loadPolicyFile(file);
+  // Without a ledger to read, the account's records are not read: the option would do nothing.
+  if (options.account !== undefined && options.stage === undefined && options.table === undefined)
+    throw new CliUsageError(
+      '--account names whose records the ledger is read for: give --stage or --table with it',
+    );
   const aws = awsFrom(options);
   const ledger = await historyLedger(policy, aws, options);
   // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan

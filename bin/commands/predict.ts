@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
 import { CloudWatchMetricHistory } from '../../shared/adapters/CloudWatchMetricHistory';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { accountOption, awsFrom, DEFAULT_POLICY, endpointOption, tableName } from '../lib/cliOptions';
+import {
+  accountOption,
+  awsFrom,
+  CliUsageError,
+  DEFAULT_POLICY,
+  endpointOption,
+  tableName,
+} from '../lib/cliOptions';
 import { deployedLedger } from '../lib/deployedLedger';
 import { formatPredictPreview, predictPreview } from '../lib/predictCommand';
 
@@ -29,6 +36,11 @@ export function registerPredict(program: Command): void {
         options: { target?: string; table?: string; account?: string; endpoint?: string; json?: boolean },
       ) => {
         const policy = loadPolicyFile(file);
+        // Without a ledger to read, the account's records are not read: the option would do nothing.
+        if (options.account !== undefined && options.table === undefined)
+          throw new CliUsageError(
+            '--account names whose records the ledger is read for: give --table with it',
+          );
         const aws = awsFrom(options);
         const now = new Date();
         const previews = await predictPreview({

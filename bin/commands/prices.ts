@@ -26,6 +26,7 @@ export function registerPrices(program: Command): void {
       BUNDLED_TABLE,
     )
     .action(async (options: { regions: string; policy?: string; out: string }) => {
+      const regions = regionCodes(options.regions);
       const table = priceTableToRefresh(options.out, BUNDLED_TABLE);
       const wanted: Record<PriceFamily, Set<string>> = {
         ec2: new Set(),
@@ -41,12 +42,9 @@ export function registerPrices(program: Command): void {
         if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
       }
       const reader = new PriceListReader(awsFrom());
-      const regions: Record<string, RegionPrices> = { ...table.regions };
+      const prices: Record<string, RegionPrices> = { ...table.regions };
       let found = 0;
-      for (const region of options.regions
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean)) {
+      for (const region of regions) {
         const refreshed = await refreshRegionPrices(
           region,
           table.regions[region],
@@ -54,7 +52,7 @@ export function registerPrices(program: Command): void {
           (family, type) => reader.onDemandPrice(family, region, type),
           (line) => console.error(line),
         );
-        regions[region] = refreshed.prices;
+        prices[region] = refreshed.prices;
         found += refreshed.found;
         console.log(`${region}: ${refreshed.found} prices read`);
       }
@@ -65,8 +63,25 @@ export function registerPrices(program: Command): void {
       writeOptionFile(
         '--out',
         options.out,
-        `${JSON.stringify({ ...table, fetched: new Date().toISOString(), regions }, null, 2)}\n`,
+        `${JSON.stringify({ ...table, fetched: new Date().toISOString(), regions: prices }, null, 2)}\n`,
       );
       console.log(`wrote ${options.out}`);
     });
+}
+
+/**
+ * `--regions`: AWS Region codes, checked before any request. A wildcard or a typo (`*`, `us-east`) was asked of
+ * the Price List API, which has nothing under it, and written into the table as a region of its own.
+ */
+function regionCodes(list: string): string[] {
+  const regions = list
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const bad = regions.find((r) => !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r));
+  if (bad !== undefined || regions.length === 0)
+    throw new CliUsageError(
+      `--regions: "${bad ?? list}" is not a list of AWS Region codes (e.g. us-east-1,eu-west-1)`,
+    );
+  return regions;
 }

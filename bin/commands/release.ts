@@ -64,8 +64,14 @@ async function release(file: string, options: ReleaseOptions): Promise<void> {
     return console.log(
       `dry run: changed nothing (${changes} change(s) planned, ${refused} refused; the stage was not paused)`,
     );
-  if (!(await confirmed(options, changes)))
-    return console.log(`changed nothing (${changes} change(s) planned); run with --yes to apply`);
+  if (!(await confirmed(options, changes))) {
+    // Not done is a refusal: `scalepilot release && sls remove` in a script must not remove a stage still scaling.
+    console.error(
+      `changed nothing (${changes} change(s) planned; the stage was not paused): run with --yes to apply`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   // Nothing to change is no reason to leave the stage scaling: a function could scale out before `sls remove`.
   // The release below pauses it, and plans again under each lease (a scale-out since is released too).
   if (changes === 0 && refused === 0)

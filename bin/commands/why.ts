@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import {
@@ -27,7 +27,12 @@ export function registerWhy(program: Command): void {
     )
     .option('--last <n>', 'the newest N decisions (with --at: the N up to then); default 5')
     .addOption(stageOption())
-    .option('--table <name>', "ledger table (default: the deployed stack's)", tableName)
+    .addOption(
+      // One or the other: with both, the table was read and the stage silently not.
+      new Option('--table <name>', "ledger table (default: the deployed stack's)")
+        .argParser(tableName)
+        .conflicts('stage'),
+    )
     .addOption(accountOption('the account whose records to read'))
     .addOption(endpointOption())
     .option('--json', 'print the decisions as JSON, explanations included')

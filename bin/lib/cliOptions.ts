@@ -1,20 +1,24 @@
-import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
 import { fileProblem } from '../../shared/fileProblem';
-import { STAGE_NAME } from '../../shared/policy/alarmDefinitions';
+import { STAGE_NAME, stageLengthProblem } from '../../shared/policy/stageName';
 import type { Ledger } from '../../shared/ports';
+import { readFileUpTo } from '../../shared/readFileUpTo';
 import { parseTraceCsv } from '../../shared/simulate/trace';
 
 /** A usage problem of a command (a missing file, an option it cannot take): printed as one line, exit 1. */
 export class CliUsageError extends ScalingError {}
 
-/** A whole number an option gives, from `min` (to `max`, when there is one), or one line saying it is not one. */
+/**
+ * A whole number an option gives, in decimal digits, from `min` (to `max`, when there is one), or one line saying
+ * it is not one. JavaScript's Number() also reads `0x10`, `1e1` and ` 5 `: a typo read as another number.
+ */
 export function wholeNumber(option: string, text: string, min: number, max?: number): number {
-  const n = Number(text);
+  const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(n) || n < min || (max !== undefined && n > max))
     throw new CliUsageError(
       `${option}: "${text}" is not a whole number${max === undefined ? `, ${min} or more` : ` from ${min} to ${max}`}`,
@@ -25,7 +29,7 @@ export function wholeNumber(option: string, text: string, min: number, max?: num
 /**
  * `--stage`: the stage the stack was deployed with. Checked before any call: a wildcard or a path in it
  * would name another stage's resources (a kill switch set for a stage that does not exist leaves the real one
- * scaling).
+ * scaling), and a stage longer than AWS's names take was never deployed.
  */
 export function stageOption(
   description = 'stage the stack was deployed with',
@@ -39,6 +43,9 @@ export function stageOption(
       throw new InvalidArgumentError(
         'A stage is letters, digits and hyphens, as `sls deploy --stage` takes it',
       );
+    // As `validate` and `sls package` check it (shared/policy/stageName.ts): no deploy has such a stage.
+    const tooLong = stageLengthProblem(value);
+    if (tooLong) throw new InvalidArgumentError(`The stage ${tooLong}`);
     return value;
   });
 }
@@ -79,6 +86,18 @@ export function tableName(value: string): string {
   return value;
 }
 
+/**
+ * Whether a time's date (its leading YYYY-MM-DD, if it has one) is a day of the calendar. Date.parse rolls a day
+ * that is not one over (`2026-02-30` is March 2), so a typo read another day.
+ */
+export function dayExists(time: string): boolean {
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(time.trim());
+  if (!date) return true;
+  const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 /** The policy file a command reads when none is named. */
 export const DEFAULT_POLICY = 'scalepilot.yml';
 
@@ -99,7 +118,15 @@ export function awsFrom(options: { endpoint?: string } = {}): AwsConfig {
   return awsConfigFromEnv();
 }
 
-/** Where a command reads a metric's history: a trace file, or CloudWatch (backtest and forecast share them). */
+/** The options only a CloudWatch pull reads, by their commander names. */
+const CLOUDWATCH_ONLY = ['namespace', 'metric', 'dimensions', 'statistic', 'days'];
+
+/**
+ * Where a command reads a metric's history: a trace file, or CloudWatch (backtest, forecast and tune share them).
+ * Refused before the command runs: both sources (one would be read and the other silently not), and an option
+ * only a CloudWatch pull reads given with `--trace` (`--trace f --days 3` replayed the whole file, `--statistic
+ * Maximum` the file's values as they were), naming both options as commander names a conflict.
+ */
 export function withHistorySource(command: Command): Command {
   return command
     .option('--trace <file>', 'CSV timestamp,value')
@@ -108,7 +135,20 @@ export function withHistorySource(command: Command): Command {
     .option('--metric <name>', 'with --cloudwatch: metric name')
     .option('--dimensions <list>', "with --cloudwatch: 'Name=Value,Name=Value'", '')
     .option('--statistic <stat>', 'with --cloudwatch: statistic', 'Average')
-    .option('--days <n>', 'with --cloudwatch: how many days back', '14');
+    .option('--days <n>', 'with --cloudwatch: how many days back', '14')
+    .hook('preAction', (_, action) => {
+      const { trace, cloudwatch } = action.opts<HistorySourceOptions>();
+      if (trace === undefined) return;
+      if (cloudwatch)
+        throw new CliUsageError(`${action.name()}: give --trace FILE or --cloudwatch, not both`);
+      // A default (--days 14) is no choice of the operator's: only what the command line gave is refused.
+      const given = action.options.find(
+        (o) =>
+          CLOUDWATCH_ONLY.includes(o.attributeName()) &&
+          action.getOptionValueSource(o.attributeName()) === 'cli',
+      );
+      if (given) action.error(`error: option '${given.flags}' cannot be used with option '--trace <file>'`);
+    });
 }
 
 /** The options withHistorySource adds, as commander gives them. */
@@ -207,9 +247,26 @@ export function checkCreatableFile(option: string, file: string): void {
   );
 }
 
+/**
+ * The most of a file an option names that is read: three years of a trace at a row a minute is under 100 MB. A
+ * device that never ends (`--trace /dev/zero`) stops here instead of filling memory for ever.
+ */
+export const MAX_OPTION_FILE_BYTES = 256 * 1024 * 1024;
+
 /** The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access). */
 export function readOptionFile(option: string, file: string): string {
-  return onFile(option, file, 'cannot be read', () => readFileSync(file, 'utf8'), 'no such file');
+  const read = onFile(
+    option,
+    file,
+    'cannot be read',
+    () => readFileUpTo(file, MAX_OPTION_FILE_BYTES),
+    'no such file',
+  );
+  if (read.tooLong)
+    throw new CliUsageError(
+      `${option}: ${file}: cannot be read (goes on past ${MAX_OPTION_FILE_BYTES} bytes)`,
+    );
+  return read.text;
 }
 
 /** Does `act` on a path an option names; a failure is one line: the option, the path, what failed and why. */
@@ -223,24 +280,27 @@ function onFile<T>(option: string, path: string, failed: string, act: () => T, m
   }
 }
 
+/**
+ * `--dimensions 'Name=Value,Name=Value'`. A value may hold `=` (it was cut at it: `Id=a=b` read `Id=a`), and a
+ * name given twice is refused (the last silently won).
+ */
+export function dimensionPairs(list: string): Record<string, string> {
+  const dimensions: Record<string, string> = {};
+  for (const pair of list.split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    const [name, value] = at > 0 ? [pair.slice(0, at), pair.slice(at + 1)] : ['', ''];
+    if (!name) throw new CliUsageError(`--dimensions: "${pair}" is not Name=Value`);
+    if (Object.hasOwn(dimensions, name)) throw new CliUsageError(`--dimensions: "${name}" is given twice`);
+    dimensions[name] = value;
+  }
+  return dimensions;
+}
+
 /** A metric's history from CloudWatch, at one minute, over the last `days`; `command` names the asker in errors. */
 export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtest') {
-  // Both given, one would be read and the other silently not.
-  if (o.trace !== undefined)
-    throw new CliUsageError(`${command}: give --trace FILE or --cloudwatch, not both`);
   if (!o.namespace || !o.metric)
     throw new CliUsageError(`${command} --cloudwatch: give --namespace and --metric`);
-  const dimensions = Object.fromEntries(
-    o.dimensions
-      .split(',')
-      .filter(Boolean)
-      .map((pair) => {
-        const [name, value] = pair.split('=');
-        if (!name || value === undefined)
-          throw new CliUsageError(`--dimensions: "${pair}" is not Name=Value`);
-        return [name, value];
-      }),
-  );
+  const dimensions = dimensionPairs(o.dimensions);
   // CloudWatch keeps one-minute datapoints for 15 days, and coarser ones up to 455.
   const days = wholeNumber('--days', o.days, 1, 455);
   const end = new Date();

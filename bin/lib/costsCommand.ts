@@ -10,8 +10,8 @@ import type { CostEvaluation } from '../../shared/cost/types';
 import type { Policy, Target } from '../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../shared/usecases/alertCosts';
 import { deployedEnvironment } from './cliOptions';
+import { OneReadCostReader } from './OneReadCostReader';
 import { onceEach } from './onceEach';
-import { OneReadCostReader } from './oneReadCostReader';
 
 type CostSection = NonNullable<Policy['cost']>;
 

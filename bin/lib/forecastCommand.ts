@@ -9,11 +9,15 @@ import { escapeHtml, htmlPage, htmlTable } from '../../shared/report/page';
 import { pngFromSvg } from '../../shared/report/render';
 import { parseTraceCsv, type TraceRow } from '../../shared/simulate/trace';
 import { readOptionFile } from './cliOptions';
+import { utcTime } from './utcTime';
 
 const DAY = 86_400_000;
 
 export interface ForecastCommandOptions {
-  /** Forecast from this instant (ISO 8601), seeing only the 14 days before it; default: after the newest row. */
+  /**
+   * Forecast from this instant (ISO 8601, `YYYY-MM-DD HH:MM` or `HH:MM`; UTC unless it names a zone), seeing only
+   * the 14 days before it; default: after the newest row.
+   */
   readonly at?: string;
   readonly quantile: string;
   readonly hours: string;
@@ -41,8 +45,9 @@ export async function forecastCommand(
   rows: readonly TraceRow[],
   source: string,
   o: ForecastCommandOptions,
+  now = new Date(),
 ): Promise<void> {
-  const { quantile, hours, at } = forecastSettings(rows, o);
+  const { quantile, hours, at } = forecastSettings(rows, o, now);
   const history = between(rows, at - 14 * DAY, at);
   const actual = between(rows, at, at + hours * 3_600_000);
   const f = forecastLoad(history, { quantile, horizonMinutes: hours * 60 });
@@ -67,20 +72,36 @@ export async function forecastCommand(
   await writeForecastFiles(o.out, shown, o, hours);
 }
 
-/** The command's numbers, checked: the quantile, the hours ahead, and the instant to forecast from. */
-function forecastSettings(
-  rows: readonly TraceRow[],
+/**
+ * The command's numbers, checked before any history is read (a typo costs no CloudWatch request): the quantile,
+ * the hours ahead, and the instant `--at` names (`now` reads `HH:MM`).
+ */
+export function forecastNumbers(
   o: ForecastCommandOptions,
-): { quantile: number; hours: number; at: number } {
+  now: Date,
+): { quantile: number; hours: number; at?: number } {
   const quantile = Number(o.quantile);
   if (!(quantile > 0.5 && quantile < 1))
     throw new ForecastCommandError(`--quantile: ${o.quantile} is not above 0.5 and below 1`);
-  const hours = Number(o.hours);
+  // Decimal digits only: Number() reads `0x10` as 16.
+  const hours = /^\d+$/.test(o.hours) ? Number(o.hours) : Number.NaN;
   if (!(Number.isInteger(hours) && hours >= 1 && hours <= 168))
     throw new ForecastCommandError(`--hours: ${o.hours} is not a whole number of hours from 1 to 168`);
+  return o.at === undefined
+    ? { quantile, hours }
+    : { quantile, hours, at: utcTime('--at', o.at, now, ForecastCommandError).time };
+}
+
+/** The command's numbers, and the instant to forecast from: `--at`, inside the rows, or where they end. */
+function forecastSettings(
+  rows: readonly TraceRow[],
+  o: ForecastCommandOptions,
+  now: Date,
+): { quantile: number; hours: number; at: number } {
+  const numbers = forecastNumbers(o, now);
   const { first, end } = traceSpan(rows);
-  const at = o.at === undefined ? end : Date.parse(o.at);
-  if (!Number.isFinite(at)) throw new ForecastCommandError(`--at: "${o.at}" is not an ISO 8601 time`);
+  const at = numbers.at ?? end;
+  const { quantile, hours } = numbers;
   // A forecast from outside the rows has no history before it: said as such, not as a declined forecast.
   if (at <= first || at > end)
     throw new ForecastCommandError(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { PriceTable } from '../../shared/cost/scalingCost';
+import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
 import { CliUsageError, checkCreatableFile, readOptionFile, readWritableFile } from './cliOptions';
 
 /** A price table as `prices` reads and writes it (its other keys, such as `fetched`, kept). */
@@ -17,11 +17,37 @@ export function priceTableToRefresh(file: string, bundled: string): PriceTableFi
 }
 
 function parsed(option: string, file: string, text: string): PriceTableFile {
+  let table: unknown;
   try {
-    return JSON.parse(text) as PriceTableFile;
+    table = JSON.parse(text);
   } catch (error) {
     throw new CliUsageError(`${option}: ${file}: not a price table (${(error as Error).message})`, {
       cause: error,
     });
   }
+  // JSON of another shape (`{}`, `null`, a list) failed later as a TypeError with a stack trace.
+  const problem = shapeProblem(table);
+  if (problem) throw new CliUsageError(`${option}: ${file}: not a price table (${problem})`);
+  return table as PriceTableFile;
+}
+
+const FAMILIES: readonly string[] = ['ec2', 'rds', 'elasticache'] satisfies PriceFamily[];
+
+/** What keeps a parsed JSON value from being a price table, at its place, or undefined. */
+function shapeProblem(table: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(table)) return 'expected an object with "regions"';
+  if (!isObject(table.regions)) return '"regions" is not an object of regions';
+  for (const [region, families] of Object.entries(table.regions)) {
+    if (!isObject(families)) return `regions["${region}"] is not an object of ${FAMILIES.join(', ')}`;
+    for (const [family, types] of Object.entries(families)) {
+      if (!FAMILIES.includes(family)) return `regions["${region}"].${family}: not ${FAMILIES.join(', ')}`;
+      if (!isObject(types)) return `regions["${region}"].${family} is not an object of types`;
+      for (const [type, price] of Object.entries(types))
+        if (typeof price !== 'number' || !Number.isFinite(price) || price < 0)
+          return `regions["${region}"].${family}["${type}"] is not a price in USD an hour`;
+    }
+  }
+  return undefined;
 }

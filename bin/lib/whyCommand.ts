@@ -2,6 +2,7 @@ import type { DecisionLogEntry } from '../../shared/adapters/DynamoLedger';
 import type { DecisionExplanation } from '../../shared/decision/types';
 import { ScalingError } from '../../shared/errors';
 import { wholeNumber } from './cliOptions';
+import { utcTime } from './utcTime';
 
 /** With `--at` alone, at most this many decisions of the minute in force are shown. */
 const SAME_MINUTE_AT_MOST = 10;
@@ -69,28 +70,13 @@ export function whyQuery(options: Pick<WhyOptions, 'at' | 'last'>, now: Date): {
 }
 
 /**
- * A time to explain, in UTC unless it names a zone: ISO 8601, `YYYY-MM-DD HH:MM[:SS]`, or `HH:MM` (the most
- * recent such minute). Given to the minute, it means the whole minute: "at 14:05" includes what 14:05's
- * evaluation recorded a few seconds in.
+ * A time to explain, read as every `--at` is (utcTime: UTC unless it names a zone; `HH:MM` is the most recent such
+ * minute). Given to the minute, it means the whole minute: "at 14:05" includes what 14:05's evaluation recorded a
+ * few seconds in.
  */
 export function parseAt(text: string, now: Date): Date {
-  const clock = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
-  if (clock) {
-    const [hours, minutes] = [Number(clock[1]), Number(clock[2])];
-    if (hours > 23 || minutes > 59) throw new WhyCommandError(`--at: "${text}" is not a time of day`);
-    const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hours, minutes));
-    const minute = day.getTime() > now.getTime() ? day.getTime() - 86_400_000 : day.getTime();
-    return new Date(minute + 59_999);
-  }
-  const iso = text.trim().replace(' ', 'T');
-  const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`;
-  const parsed = Date.parse(zoned);
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) || !Number.isFinite(parsed))
-    throw new WhyCommandError(
-      `--at: "${text}" is not a time (give e.g. 2026-01-02T14:05Z, "2026-01-02 14:05" or 14:05, UTC)`,
-    );
-  const toTheMinute = /^\d{4}-\d\d-\d\dT\d\d:\d\d(Z|[+-]\d\d:?\d\d)?$/i.test(iso);
-  return new Date(parsed + (toTheMinute ? 59_999 : 0));
+  const { time, toTheMinute } = utcTime('--at', text, now, WhyCommandError);
+  return new Date(time + (toTheMinute ? 59_999 : 0));
 }
 
 /** How each trigger reads in `via …` (an alarm is named instead). */

@@ -1,4 +1,5 @@
 import type { MetricSpec, Policy, Rule, Target } from './schema';
+import { STAGE_NAME, stageLengthProblem } from './stageName';
 import { functionByKind, metricDimensions } from './targetResource';
 
 /** One CloudWatch alarm generated from one threshold of the policy. */
@@ -41,9 +42,6 @@ export function alarmName(stage: string, key: AlarmKey): string {
  * dropped from the stack and the other mapped to the wrong target), a name longer than CloudWatch allows,
  * or a stage that could make names ambiguous. Empty when every alarm has a name of its own.
  */
-/** A stage name as `sls deploy --stage` takes it (osls's own stage pattern): letters, digits and hyphens. */
-export const STAGE_NAME = /^[A-Za-z0-9-]+$/;
-
 export function alarmNameProblems(
   definitions: readonly AlarmDefinition[],
   stage: string,
@@ -51,6 +49,8 @@ export function alarmNameProblems(
   const problems: { path: string; message: string }[] = [];
   if (!STAGE_NAME.test(stage))
     problems.push({ path: '(stage)', message: `stage "${stage}" must be letters, digits and hyphens` });
+  const tooLong = stageLengthProblem(stage);
+  if (tooLong) problems.push({ path: '(stage)', message: `stage "${stage}" ${tooLong}` });
   const first = new Map<string, AlarmDefinition>();
   for (const d of definitions) {
     const where = `targets "${d.targetName}".rules "${d.ruleName}"`;

@@ -1,5 +1,5 @@
 import type { PolicyProblem } from '../errors';
-import { describePath, isRecord } from './describePath';
+import { describePath, isRecord, recordsInPlace } from './describePath';
 import { perUnitMetricReason } from './metricsWithoutUnits';
 
 type Path = (string | number)[];
@@ -37,7 +37,8 @@ export function checkEvaluation(raw: unknown): PolicyProblem[] {
         );
     }
 
-    rules.forEach((rule, j) => {
+    // Each rule at its own index (a bad item before it must not move its place).
+    recordsInPlace(target.rules).forEach((rule, j) => {
       const periods = asNumber(rule.evaluationPeriods) ?? 1;
       const period = periodOf(rule);
       if (periods * period > ONE_DAY)

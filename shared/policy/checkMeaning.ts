@@ -2,7 +2,7 @@ import type { PolicyProblem } from '../errors';
 import { checkDefaultDimensions } from './checkDefaultDimensions';
 import { checkEvaluation } from './checkEvaluation';
 import { checkPlans } from './checkPlans';
-import { describePath, isRecord } from './describePath';
+import { describePath, isRecord, recordsInPlace } from './describePath';
 import { checkReplicaNames } from './replicaNames';
 import { DEFAULT_MAX_UNITS_PER_DECISION } from './schema';
 import { resourceKeyByKind } from './targetResource';
@@ -99,8 +99,8 @@ function checkStepRule(
   limits: { range?: { min: number; max: number }; cap: number },
   report: Report,
 ): void {
-  const outs = arrayOfRecords(rule.scaleOut);
-  const ins = arrayOfRecords(rule.scaleIn);
+  const outs = recordsInPlace(rule.scaleOut);
+  const ins = recordsInPlace(rule.scaleIn);
   const checkStep = (direction: 'scaleOut' | 'scaleIn', k: number, size: number | undefined) => {
     const field = direction === 'scaleOut' ? 'add' : 'remove';
     if (size === undefined) return;
@@ -185,8 +185,4 @@ function asNumber(value: unknown): number | undefined {
 
 function numberOr(value: unknown, fallback: number): number {
   return asNumber(value) ?? fallback;
-}
-
-function arrayOfRecords(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isRecord) : [];
 }

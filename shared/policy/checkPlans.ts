@@ -1,5 +1,5 @@
 import type { PolicyProblem } from '../errors';
-import { describePath, isRecord } from './describePath';
+import { describePath, isRecord, recordsInPlace } from './describePath';
 import { FLOOR_HORIZON_MINUTES } from './predictiveSchema';
 
 type Path = (string | number)[];
@@ -56,7 +56,7 @@ export function checkPlans(raw: unknown): PolicyProblem[] {
       if (first === undefined) planNames.set(plan.name, i);
       else policy.report(at('name'), `duplicate plan name "${plan.name}" (first used by plans[${first}])`);
     }
-    const members = Array.isArray(plan.members) ? plan.members.filter(isRecord) : [];
+    const members = recordsInPlace(plan.members);
     const context: PlanContext = {
       ...policy,
       at,

@@ -23,3 +23,12 @@ function labelOf(node: unknown): string | undefined {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A list's items for the meaning checks, each at its own index: an item that is no record (null, a number) stands
+ * as an empty one, which no check finds anything in. Filtering it out moved every later item down one, so their
+ * problems named the item before (`members[0].ratio` for `members[1]`); the schema reports the bad item itself.
+ */
+export function recordsInPlace(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.map((item) => (isRecord(item) ? item : {})) : [];
+}

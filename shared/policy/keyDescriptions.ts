@@ -13,7 +13,8 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
     'what the target scales: `asg` (an Auto Scaling group), `rds-replicas` (read replicas or Aurora readers of a source) or `cache-shards` (the shards of a cluster-mode Valkey / Redis OSS replication group)',
   'targets[].capacity':
     'the range every decision stays in, in units of the kind (instances, read replicas, shards; a weighted group’s own unit)',
-  'targets[].capacity.min': 'the fewest units; a scale-in never goes below it',
+  'targets[].capacity.min':
+    'the fewest units; a scale-in never goes below it (cache-shards: at least 1, a cluster-mode replication group keeps one shard)',
   'targets[].capacity.max': 'the most units; no rule, floor or event goes above it',
   'targets[].rules':
     'what to scale on: each rule recommends a capacity; the largest wins, and a scale-in needs every rule to agree',

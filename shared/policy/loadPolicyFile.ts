@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { PolicyValidationError } from '../errors';
 import { fileProblem } from '../fileProblem';
+import { readFileUpTo } from '../readFileUpTo';
 import { MAX_POLICY_CHARS, parsePolicy, type ValidateOptions } from './parsePolicy';
 import type { Policy } from './schema';
 
@@ -17,7 +18,25 @@ export function loadPolicyFile(path: string, options: ValidateOptions = {}): Pol
       throw new PolicyValidationError(path, [
         { path: '(file)', message: `is ${size} bytes; a policy may be at most ${MAX_POLICY_CHARS} (1 MiB)` },
       ]);
-    text = readFileSync(path, 'utf8');
+    // A device or a pipe has no size to check first (`/dev/zero` says 0 and never ends): read up to the limit.
+    const read = readFileUpTo(path, MAX_POLICY_CHARS);
+    if (read.tooLong)
+      throw new PolicyValidationError(path, [
+        {
+          path: '(file)',
+          message: `goes on past ${MAX_POLICY_CHARS} bytes; a policy may be at most that (1 MiB)`,
+        },
+      ]);
+    // Notepad's and PowerShell's "Unicode" is UTF-16: read as UTF-8 it was one string, and the problem read
+    // `(top level): expected object, received string`.
+    if (read.utf16Bom)
+      throw new PolicyValidationError(path, [
+        {
+          path: '(file)',
+          message: `is UTF-16 (it starts with the byte order mark ${read.utf16Bom}): save it as UTF-8`,
+        },
+      ]);
+    text = read.text;
   } catch (cause) {
     if (cause instanceof PolicyValidationError) throw cause;
     // The path as given (which file the operator named), and why in words rather than Node's error text.

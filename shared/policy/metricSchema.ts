@@ -18,10 +18,22 @@ function dimensionText(what: 'dimension name' | 'dimension value', max: number) 
   });
 }
 
+/**
+ * A namespace as CloudWatch takes it: ASCII (PutMetricData's Namespace), not starting with ":" (the alarm's
+ * Metric, pattern `[^:].*`). Anything else passed validation and failed the deploy, at the alarm.
+ */
+const namespace = templateText('CloudWatch namespace', 255).superRefine((text, ctx) => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII
+  if (/[^\u0000-\u007f]/.test(text))
+    ctx.addIssue({ code: 'custom', message: 'must contain only ASCII characters (CloudWatch namespace)' });
+  else if (text.startsWith(':'))
+    ctx.addIssue({ code: 'custom', message: 'must not start with ":" (CloudWatch namespace)' });
+});
+
 /** A CloudWatch metric, read with GetMetricData and watched by the generated alarms. */
 export const MetricSchema = z
   .strictObject({
-    namespace: templateText('CloudWatch namespace', 255),
+    namespace,
     name: templateText('CloudWatch metric name', 255),
     statistic: z
       .union([

@@ -24,8 +24,7 @@ export function parsePolicy(text: string, file = 'scalepilot.yml', options: Vali
       file,
       document.errors.map((e) => ({
         path: `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}`,
-        // yaml's pretty message repeats the place (" at line 3, column 1:") that the path already gives.
-        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
+        message: yamlMessage(e.message),
       })),
     );
   }
@@ -47,6 +46,18 @@ export function parsePolicy(text: string, file = 'scalepilot.yml', options: Vali
     );
   }
   return validatePolicy(raw, file, options);
+}
+
+/**
+ * A YAML error's first line, without the place (" at line 3, column 1:") the problem's path already gives. A
+ * document nested thousands deep overflows the reader's stack: said so, not as JavaScript's "Maximum call stack
+ * size exceeded".
+ */
+function yamlMessage(message: string): string {
+  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  return /Maximum call stack size exceeded/.test(first)
+    ? 'nested too deeply (a policy is a few levels of maps and lists)'
+    : first;
 }
 
 /** A policy is a page or two of YAML; anything near a mebibyte is a mistake or an attack. */

@@ -3,6 +3,7 @@ import {
   durationSeconds,
   historyWindowSeconds,
   MAX_METRIC_VALUE,
+  MAX_UNITS,
   MAX_USD,
   metricValue,
   ONE_DAY_SECONDS,
@@ -12,6 +13,7 @@ import {
   wholeNumber,
 } from './bounds';
 import { FleetSchema } from './fleetSchema';
+import { instanceClass } from './instanceClass';
 import { MetricSchema } from './metricSchema';
 import { PlanMemberSchema, PlanSchema } from './planSchema';
 import { policyName as name } from './policyName';
@@ -115,6 +117,16 @@ const rateLimit = z.discriminatedUnion('type', [
 
 const capacity = z.strictObject({ min: unitCount(0), max: unitCount(0) });
 
+/**
+ * A cache's range in shards: a cluster-mode replication group holds its keyspace in at least one shard (node
+ * group), so a minimum of 0 names a size no cache has and a scale-in towards it could only fail at AWS (an Auto
+ * Scaling group may go to 0 instances, and a source to 0 read replicas: both stay 0 allowed).
+ */
+const cacheCapacity = z.strictObject({
+  min: wholeNumber('', 1, MAX_UNITS, 'a cluster-mode replication group has at least one shard'),
+  max: unitCount(0),
+});
+
 /** What every kind of target shares: range, rules and the behaviour that tames them. */
 const targetCommon = {
   name,
@@ -167,7 +179,7 @@ export const AsgTargetSchema = z.strictObject({
   kind: z.literal('asg'),
   autoScalingGroupName,
   instanceWarmupSeconds: durationSeconds().default(300),
-  instanceType: templateText('EC2 instance type', 64)
+  instanceType: instanceClass('ec2')
     .optional()
     .describe(
       'for cost reports: the price of one instance; without it the cost of scaling is not priced, and the alert says so',
@@ -178,9 +190,7 @@ export const RdsReplicasTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('rds-replicas'),
   sourceDbInstanceIdentifier: awsIdentifier('RDS DB instance identifier', 63),
-  replicaInstanceClass: templateText('RDS instance class', 64)
-    .optional()
-    .describe('default: the source instance class'),
+  replicaInstanceClass: instanceClass('rds').optional().describe('default: the source instance class'),
   replicaLagLimitSeconds: durationSeconds()
     .default(60)
     .describe(
@@ -212,9 +222,7 @@ export const RdsReplicasTargetSchema = z.strictObject({
       'a replica to remove is tagged scalepilot:draining and taken out of reader discovery first, and deleted this long after if load stayed low',
     ),
   fallbackInstanceClasses: z
-    .array(
-      z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large'),
-    )
+    .array(instanceClass('rds'))
     .max(5)
     .default([])
     .describe(
@@ -228,10 +236,7 @@ export const RdsReplicasTargetSchema = z.strictObject({
     .default([])
     .describe('tried in order, after the classes, when AWS has no capacity in the source’s placement'),
   maxConnectionsByInstanceClass: z
-    .record(
-      z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large'),
-      z.number().int().positive(),
-    )
+    .record(instanceClass('rds'), z.number().int().positive())
     .optional()
     .describe(
       'max_connections of a replica of each class, for rules read with percentOf: a replica of a listed class (a fallback class) is read against its own limit; other classes use the rule’s percentOf',
@@ -301,8 +306,9 @@ export const CacheShardsTargetSchema = z
   .strictObject({
     ...targetCommon,
     kind: z.literal('cache-shards'),
+    capacity: cacheCapacity,
     replicationGroupId: awsIdentifier('ElastiCache replication group id', 40),
-    nodeType: templateText('ElastiCache node type', 64)
+    nodeType: instanceClass('elasticache')
       .optional()
       .describe('for cost reports, e.g. cache.r7g.large; default: read from the replication group'),
     replicasPerShard: z

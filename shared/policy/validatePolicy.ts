@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { type PolicyProblem, PolicyValidationError } from '../errors';
 import { alarmDefinitions, alarmNameProblems } from './alarmDefinitions';
 import { checkMeaning } from './checkMeaning';
-import { describePath } from './describePath';
+import { describePath, isRecord } from './describePath';
 import { type Policy, PolicySchema } from './schema';
 
 /** Options of validation: the stage the alarms will be named for (default `dev`). */
@@ -22,8 +22,22 @@ export function validatePolicy(raw: unknown, file = 'scalepilot.yml', options: V
     const stage = options.stage ?? 'dev';
     problems.push(...alarmNameProblems(alarmDefinitions(result.data, stage), stage));
   }
-  if (problems.length > 0 || !result.success) throw new PolicyValidationError(file, problems);
+  if (problems.length > 0 || !result.success) throw new PolicyValidationError(file, withoutRepeats(problems));
   return result.data;
+}
+
+/**
+ * Each problem once: a value can fail two checks that say the same (1e23 is neither a safe integer nor at most
+ * the maximum, each "must be a whole number from 1 to 10000"), and the operator read the line twice.
+ */
+function withoutRepeats(problems: readonly PolicyProblem[]): PolicyProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function toProblems(raw: unknown, issue: z.core.$ZodIssue): PolicyProblem[] {
@@ -39,5 +53,26 @@ function toProblems(raw: unknown, issue: z.core.$ZodIssue): PolicyProblem[] {
       path: `${describePath(raw, issue.path)} (name)`,
       message: i.message,
     }));
-  return [{ path: describePath(raw, issue.path), message: issue.message }];
+  return [{ path: describePath(raw, issue.path), message: missingKey(raw, issue) ?? issue.message }];
+}
+
+/**
+ * A key the schema requires and the document leaves out, said as such: zod's words were `expected number,
+ * received undefined` (and `Invalid discriminator value` for a target without its `kind`), which read as a value
+ * of the wrong type. Undefined when the key is there (YAML and JSON have no undefined value: a key written with
+ * none is null, whose problem stays zod's).
+ */
+function missingKey(raw: unknown, issue: z.core.$ZodIssue): string | undefined {
+  const key = issue.path.at(-1);
+  let parent: unknown = raw;
+  for (const step of issue.path.slice(0, -1))
+    parent =
+      isRecord(parent) || Array.isArray(parent) ? (parent as Record<PropertyKey, unknown>)[step] : undefined;
+  if (typeof key !== 'string' || !isRecord(parent) || Object.hasOwn(parent, key)) return undefined;
+  if (issue.code === 'invalid_type') return `missing: required (expected ${issue.expected})`;
+  if (issue.code === 'invalid_value')
+    return `missing: required (expected ${issue.values.map((v) => JSON.stringify(v)).join(' | ')})`;
+  if (issue.code === 'invalid_union' && 'options' in issue)
+    return `missing: required (expected ${(issue.options as unknown[]).map((v) => `'${String(v)}'`).join(' | ')})`;
+  return undefined;
 }

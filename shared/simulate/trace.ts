@@ -56,13 +56,26 @@ function firstProblems(problems: readonly string[], file: string): string[] {
 function lineProblem(line: string): string | undefined {
   const fields = line.split(',');
   const [ts = '', value] = fields;
-  if (fields.length !== 2 || value === undefined) return `expected "timestamp,value", got "${line}"`;
-  if (!Number.isFinite(Date.parse(ts))) return `"${ts.trim()}" is not a timestamp, in "${line}"`;
+  if (fields.length !== 2 || value === undefined) return `expected "timestamp,value", got ${quoted(line)}`;
+  if (!Number.isFinite(Date.parse(ts))) return `${quoted(ts.trim())} is not a timestamp, in ${quoted(line)}`;
   const v = Number(value);
-  if (value.trim() === '' || !Number.isFinite(v)) return `"${value.trim()}" is not a number, in "${line}"`;
+  if (value.trim() === '' || !Number.isFinite(v))
+    return `${quoted(value.trim())} is not a number, in ${quoted(line)}`;
   // A load is a count, a rate or a utilisation: below zero it is a broken export, not a quiet minute.
-  if (v < 0) return `a load cannot be negative, got "${line}"`;
+  if (v < 0) return `a load cannot be negative, got ${quoted(line)}`;
   return undefined;
+}
+
+/** The most of a line an error quotes: a row is ~30 characters; a binary file's "line" can be megabytes. */
+const QUOTED_CHARS = 80;
+
+/**
+ * Part of a file quoted in an error: in double quotes, control characters escaped (a binary file's bytes would
+ * move the terminal's cursor, or break the one-line message), cut after QUOTED_CHARS with its length said.
+ */
+function quoted(text: string): string {
+  const shown = JSON.stringify(text.slice(0, QUOTED_CHARS));
+  return text.length > QUOTED_CHARS ? `${shown}… (${text.length} characters)` : shown;
 }
 
 /** The longest span a trace may cover: three years of minutes replay in seconds; a stray year would not. */

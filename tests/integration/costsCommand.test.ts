@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { costsReport } from '../../bin/lib/costsCommand';
+import { type CostsRequest, costsReport } from '../../bin/lib/costsCommand';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
@@ -41,6 +41,16 @@ function policyFile(budget: boolean): { file: string; policy: Policy } {
   writeFileSync(file, stringify(policy));
   return { file, policy };
 }
+
+/** `costsReport` for the last three days, now, on the emulator; `through`: the client or ledger a test swaps in. */
+const threeDays = (policy: Policy, through: Pick<CostsRequest, 'costExplorer' | 'ledger'>) =>
+  costsReport(policy, policy.cost as NonNullable<Policy['cost']>, {
+    aws: emulator.aws,
+    stage: STAGE,
+    days: 3,
+    now: new Date(),
+    ...through,
+  });
 
 const cli = (...args: string[]) => cliOnEmulator(emulator.endpoint, 'costs', ...args, '--stage', STAGE);
 
@@ -77,14 +87,7 @@ describe('scalepilot costs with a monthly budget: the forecast fails (defect: th
       .callsFake((input) => toMoto(new GetCostAndUsageCommand(input)))
       .on(GetCostForecastCommand)
       .rejects(denied);
-    const cost = policy.cost as NonNullable<Policy['cost']>;
-    const report = await costsReport(policy, cost, {
-      aws: emulator.aws,
-      stage: STAGE,
-      days: 3,
-      now: new Date(),
-      costExplorer: client,
-    });
+    const report = await threeDays(policy, { costExplorer: client });
     expect(report.days).toHaveLength(3);
     expect(report.forecast).toBeUndefined();
     expect(report.forecastError).toBe(
@@ -114,14 +117,7 @@ describe('scalepilot costs reads the ledger once per target and day (defect: eac
         return ledger.decisions(target, between);
       },
     };
-    const cost = policy.cost as NonNullable<Policy['cost']>;
-    const report = await costsReport(policy, cost, {
-      aws: emulator.aws,
-      stage: STAGE,
-      days: 3,
-      now: new Date(),
-      ledger: counting,
-    });
+    const report = await threeDays(policy, { ledger: counting });
     expect(report.days).toHaveLength(3);
     // The oldest row's check compares the day before it too: 4 days for 3 rows.
     expect(reads).toHaveLength(4 * policy.targets.length);

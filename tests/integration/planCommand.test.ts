@@ -107,7 +107,16 @@ describe('scalepilot plan on the emulator', () => {
     const cli = (...extra: string[]) =>
       run(
         CLI,
-        ['plan', file, '--endpoint', emulator.endpoint, '--account', '123456789012', '--json', ...extra],
+        // --account only with a ledger to read (--stage or --table): without one it is refused.
+        [
+          'plan',
+          file,
+          '--endpoint',
+          emulator.endpoint,
+          '--json',
+          ...extra,
+          ...(extra.length > 0 ? ['--account', '123456789012'] : []),
+        ],
         {
           env: {
             ...process.env,

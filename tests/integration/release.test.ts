@@ -343,6 +343,18 @@ describe('scalepilot release, coordinated (defect: no pause, no lease, no drain,
     expect(dry.stdout).toContain('dry run: changed nothing');
     expect(await instances()).toEqual(before);
     expect(await switchValue()).toBe('false');
+    // Neither --yes nor a terminal to ask on: a refusal, exit 1 (it exited 0, and `release && sls remove` went on
+    // to remove a stage still scaling).
+    const unconfirmed = await cli().then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(unconfirmed?.code).toBe(1);
+    expect(unconfirmed?.stderr).toMatch(
+      /^changed nothing \(\d+ change\(s\) planned; the stage was not paused\): run with --yes to apply$/m,
+    );
+    expect(await instances()).toEqual(before);
+    expect(await switchValue()).toBe('false');
     const applied = await cli('--yes');
     expect(applied.stdout).toContain('paused stage test');
     expect(applied.stdout).toContain('done: api: group event-platform-api: desired 7 → 2');

@@ -14,6 +14,7 @@ import {
   xmlText,
 } from './protocol';
 import { RdsArmedFaults } from './rdsArmedFaults';
+import { type CreateRefusalWorld, rdsCreateRefusal } from './rdsCreateRefusal';
 import { RdsEvents } from './rdsEvents';
 import { RdsInstanceView } from './rdsInstanceView';
 import { DELETABLE, defaultRdsConfig, type RdsConfig, type RdsLife, statusAt } from './rdsLife';
@@ -35,6 +36,7 @@ export class RdsInstances implements Behaviour {
   private readonly view: RdsInstanceView;
   private readonly readerEndpoints: AuroraReaderEndpoints;
   private readonly lagEpisodes = new Map<string, { seconds: number; until: number }>();
+  private readonly createWorld: CreateRefusalWorld;
 
   constructor(
     private readonly context: LayerContext,
@@ -45,6 +47,29 @@ export class RdsInstances implements Behaviour {
     this.events = new RdsEvents(() => context.now());
     this.view = new RdsInstanceView(context, this.lives, (element) => this.adopt(element));
     this.readerEndpoints = new AuroraReaderEndpoints(context, this.lives);
+    this.createWorld = {
+      context,
+      config: this.config,
+      armed: this.armed,
+      takeName: async (id) => {
+        await this.moto('rds', {
+          Action: 'CreateDBInstance',
+          DBInstanceIdentifier: id,
+          DBInstanceClass: 'db.t4g.micro',
+          Engine: 'postgres',
+          AllocatedStorage: '20',
+          MasterUsername: 'someone',
+          MasterUserPassword: 'someone-else-1',
+        });
+        this.born(id, 'postgres', {}, { settled: true });
+      },
+      busySource: (id) => this.consoleResize(id, 'db.r6g.xlarge', 15),
+      exists: async (id) => {
+        const existing = this.lives.get(id);
+        return (existing !== undefined && !existing.deleted) || this.existsInMoto(id);
+      },
+      status: (id) => this.status(id),
+    };
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
@@ -288,7 +313,8 @@ export class RdsInstances implements Behaviour {
   private async createReplica(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     const id = call.params.get('DBInstanceIdentifier') ?? '';
     const source = call.params.get('SourceDBInstanceIdentifier') ?? '';
-    const refused = await this.refuseCreate(
+    const refused = await rdsCreateRefusal(
+      this.createWorld,
       id,
       { kind: 'source', id: source },
       call.params.get('DBInstanceClass') ?? undefined,
@@ -303,7 +329,8 @@ export class RdsInstances implements Behaviour {
   private async createReader(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
     const id = call.params.get('DBInstanceIdentifier') ?? '';
     const cluster = call.params.get('DBClusterIdentifier') ?? '';
-    const refused = await this.refuseCreate(
+    const refused = await rdsCreateRefusal(
+      this.createWorld,
       id,
       { kind: 'cluster', id: cluster },
       call.params.get('DBInstanceClass') ?? undefined,
@@ -313,57 +340,6 @@ export class RdsInstances implements Behaviour {
     if (answer.status !== 200) return answer;
     const life = this.born(id, call.params.get('Engine') ?? 'aurora-mysql', { cluster }, { settled: false });
     return withBody(answer, this.view.showInstance(answerText(answer), life));
-  }
-
-  /** RDS's refusals of a create, in the order it checks: the name, the source's state, capacity. */
-  private async refuseCreate(
-    id: string,
-    from: { kind: 'source' | 'cluster'; id: string },
-    instanceClass: string | undefined,
-  ): Promise<EmulatorAnswer | undefined> {
-    const { counts, random } = this.context;
-    // Armed faults wait for a replica of a source: a reader created side by side must not take one first.
-    const ofSource = from.kind === 'source';
-    const race = ofSource ? this.armed.takeCreateRace() : undefined;
-    if (race === 'name-taken') {
-      await this.moto('rds', {
-        Action: 'CreateDBInstance',
-        DBInstanceIdentifier: id,
-        DBInstanceClass: 'db.t4g.micro',
-        Engine: 'postgres',
-        AllocatedStorage: '20',
-        MasterUsername: 'someone',
-        MasterUserPassword: 'someone-else-1',
-      });
-      this.born(id, 'postgres', {}, { settled: true });
-    }
-    if (race === 'source-busy') this.consoleResize(from.id, 'db.r6g.xlarge', 15);
-    const existing = this.lives.get(id);
-    if ((existing && !existing.deleted) || (await this.existsInMoto(id))) {
-      counts.count('rds.alreadyExists');
-      return queryError('DBInstanceAlreadyExists', `DB instance already exists: ${id}`);
-    }
-    const sourceStatus = from.kind === 'source' ? this.status(from.id) : undefined;
-    if (sourceStatus !== undefined && sourceStatus !== 'available') {
-      counts.count('rds.invalidStateOnCreate');
-      return queryError(
-        'InvalidDBInstanceState',
-        `DB instance ${from.id} is not in available state (${sourceStatus}).`,
-      );
-    }
-    const noCapacity = ofSource && this.armed.takeNoCapacity();
-    if (
-      noCapacity ||
-      (instanceClass && this.config.noCapacityClasses.includes(instanceClass)) ||
-      random.for(`capacity ${id}`).chance(this.config.insufficientCapacity)
-    ) {
-      counts.count('rds.insufficientCapacity');
-      return queryError(
-        'InsufficientDBInstanceCapacity',
-        `Cannot create a database instance because there is no availability of the requested instance class ${instanceClass ?? ''} in the requested Availability Zone.`,
-      );
-    }
-    return undefined;
   }
 
   private async delete(call: AwsCall): Promise<EmulatorAnswer> {

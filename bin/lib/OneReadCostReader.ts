@@ -1,10 +1,15 @@
 import type { DailyCost } from '../../shared/cost/types';
 import type { CostReader } from '../../shared/ports';
+import { onceEach } from './onceEach';
 
 /** Reads Cost Explorer once for a whole range and answers every narrower read from it. */
 export class OneReadCostReader implements CostReader {
   private days: DailyCost[] = [];
-  private readonly forecasts = new Map<string, Promise<number>>();
+  // One forecast read for each range, however many checks ask for it.
+  private readonly forecastOnce = onceEach(
+    (start: string, end: string) => `${start}/${end}`,
+    (start: string, end: string) => this.inner.forecast(start, end),
+  );
   constructor(private readonly inner: CostReader) {}
   async prefetch(start: string, end: string) {
     this.days = await this.inner.dailyCosts(start, end);
@@ -13,8 +18,6 @@ export class OneReadCostReader implements CostReader {
     return this.days.filter((d) => d.date >= start && d.date < end);
   }
   forecast(start: string, end: string) {
-    const key = `${start}/${end}`;
-    if (!this.forecasts.has(key)) this.forecasts.set(key, this.inner.forecast(start, end));
-    return this.forecasts.get(key) as Promise<number>;
+    return this.forecastOnce(start, end);
   }
 }
