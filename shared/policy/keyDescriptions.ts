@@ -15,7 +15,8 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
     'the range every decision stays in, in units of the kind (instances, read replicas, shards; a weighted group’s own unit)',
   'targets[].capacity.min':
     'the fewest units; a scale-in never goes below it (cache-shards: at least 1, a cluster-mode replication group keeps one shard)',
-  'targets[].capacity.max': 'the most units; no rule, floor or event goes above it',
+  'targets[].capacity.max':
+    'the most units; no rule, floor or event goes above it (rds-replicas: at most 15, the read replicas RDS makes of a source; cache-shards: at most 500 shards)',
   'targets[].rules':
     'what to scale on: each rule recommends a capacity; the largest wins, and a scale-in needs every rule to agree',
   'targets[].rules[].name': 'the rule’s name: in its alarms’ names, the decision’s metric values and `why`',

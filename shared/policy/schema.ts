@@ -3,7 +3,6 @@ import {
   durationSeconds,
   historyWindowSeconds,
   MAX_METRIC_VALUE,
-  MAX_UNITS,
   MAX_USD,
   metricValue,
   ONE_DAY_SECONDS,
@@ -117,14 +116,28 @@ const rateLimit = z.discriminatedUnion('type', [
 
 const capacity = z.strictObject({ min: unitCount(0), max: unitCount(0) });
 
+/** The most read replicas of one source AWS makes (15; Oracle, SQL Server 5, Db2 3), and Aurora readers of a cluster (15). */
+export const MAX_READ_REPLICAS = 15;
+/** The most shards (node groups) of a cluster-mode replication group (ElastiCache, Valkey and Redis OSS 5.0.6+). */
+export const MAX_CACHE_SHARDS = 500;
+
 /**
  * A cache's range in shards: a cluster-mode replication group holds its keyspace in at least one shard (node
  * group), so a minimum of 0 names a size no cache has and a scale-in towards it could only fail at AWS (an Auto
  * Scaling group may go to 0 instances, and a source to 0 read replicas: both stay 0 allowed).
  */
 const cacheCapacity = z.strictObject({
-  min: wholeNumber('', 1, MAX_UNITS, 'a cluster-mode replication group has at least one shard'),
-  max: unitCount(0),
+  min: wholeNumber('', 1, MAX_CACHE_SHARDS, 'a cluster-mode replication group has at least one shard'),
+  max: wholeNumber('', 0, MAX_CACHE_SHARDS, 'a cluster-mode replication group holds at most 500 shards'),
+});
+
+/**
+ * Read replicas beyond AWS's most could only fail at CreateDBInstanceReadReplica, at the rush that needs them
+ * (Oracle and SQL Server sources allow 5, Db2 3: AWS refuses the create past them, which is recorded and told).
+ */
+const replicaCapacity = z.strictObject({
+  min: wholeNumber('', 0, MAX_READ_REPLICAS, 'RDS makes at most 15 read replicas of a source'),
+  max: wholeNumber('', 0, MAX_READ_REPLICAS, 'RDS makes at most 15 read replicas of a source'),
 });
 
 /** What every kind of target shares: range, rules and the behaviour that tames them. */
@@ -189,6 +202,7 @@ export const AsgTargetSchema = z.strictObject({
 export const RdsReplicasTargetSchema = z.strictObject({
   ...targetCommon,
   kind: z.literal('rds-replicas'),
+  capacity: replicaCapacity,
   sourceDbInstanceIdentifier: awsIdentifier('RDS DB instance identifier', 63),
   replicaInstanceClass: instanceClass('rds').optional().describe('default: the source instance class'),
   replicaLagLimitSeconds: durationSeconds()

@@ -203,7 +203,32 @@ describe('each problem names its own place, once', () => {
         {
           path: 'targets[2] "sessions-cache".capacity.min',
           message:
-            '0: must be a whole number from 1 to 10000 (a cluster-mode replication group has at least one shard)',
+            '0: must be a whole number from 1 to 500 (a cluster-mode replication group has at least one shard)',
+        },
+      ],
+    },
+    {
+      name: 'a cache of up to 501 shards (accepted: a cluster-mode replication group holds 500 at most)',
+      raw: example((r) => {
+        r.targets[2].capacity.max = 501;
+      }),
+      want: [
+        {
+          path: 'targets[2] "sessions-cache".capacity.max',
+          message:
+            '501: must be a whole number from 0 to 500 (a cluster-mode replication group holds at most 500 shards)',
+        },
+      ],
+    },
+    {
+      name: 'up to 16 read replicas (accepted: RDS makes 15 of a source at most)',
+      raw: example((r) => {
+        r.targets[1].capacity.max = 16;
+      }),
+      want: [
+        {
+          path: 'targets[1] "events-db".capacity.max',
+          message: '16: must be a whole number from 0 to 15 (RDS makes at most 15 read replicas of a source)',
         },
       ],
     },

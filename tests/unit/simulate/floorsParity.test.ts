@@ -64,7 +64,7 @@ const replicas = {
   name: 'api',
   kind: 'rds-replicas',
   sourceDbInstanceIdentifier: 'db',
-  capacity: { min: 1, max: 20 },
+  capacity: { min: 1, max: 15 },
   predictive: true,
   rules: [{ ...rule, metric: { ...rule.metric, namespace: 'AWS/RDS' } }],
 } as const;
