@@ -2,7 +2,6 @@
 // the stack into it with `sls deploy`, creates the demo resources and the policy's alarms, then replays a
 // trace in virtual time through the deployed functions' handlers, printing each decision, and ends with
 // the backtest figures and the chart of the replayed window. Ctrl-C stops it and the emulator.
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
@@ -13,7 +12,7 @@ import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
 import { figuresTable, replayDecisionMarks, writeReport } from './lib/backtestOutput';
-import { outFolder, stageOption } from './lib/cliOptions';
+import { outFolder, readOptionFile, stageOption } from './lib/cliOptions';
 import { type LocalAccount, startLocalAccount } from './lib/localAccount';
 import { BACKFILL_DAYS, backfillDemand, planReplay, planStartUnits } from './lib/planReplay';
 import { planStepLine, predictionLines } from './lib/planSteps';
@@ -219,9 +218,8 @@ function replayWindow(
   from: string | undefined,
   hours: number,
 ): { series: MinuteSeries; history: MinuteSeries } {
-  if (!existsSync(file))
-    throw new InvalidArgumentError(`--trace: ${file} not found (give a CSV timestamp,value)`);
-  const full = toMinuteSeries(parseTraceCsv(readFileSync(file, 'utf8'), file), false);
+  // As every command reads a trace: a missing file, a folder, one that never ends or is UTF-16 said in one line.
+  const full = toMinuteSeries(parseTraceCsv(readOptionFile('--trace', file), file), false);
   const startAt =
     from !== undefined
       ? Date.parse(from)

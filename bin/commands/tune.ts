@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ScalingError } from '../../shared/errors';
 import { cloudWatchRows, type HistorySourceOptions, withHistorySource } from '../lib/cliOptions';
-import { TuneCommandError, type TuneCommandOptions, tuneCommand, tuneTraceRows } from '../lib/tuneCommand';
+import { type TuneCommandOptions, tuneCommand, tuneTraceRows } from '../lib/tuneCommand';
 
 /** Adds `scalepilot tune` to the CLI. */
 export function registerTune(program: Command): void {
@@ -22,8 +22,6 @@ export function registerTune(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: TuneCommandOptions & HistorySourceOptions) => {
       try {
-        if (options.cloudwatch && (!options.namespace || !options.metric))
-          throw new TuneCommandError('tune --cloudwatch: give --namespace and --metric');
         const rows = options.cloudwatch
           ? await cloudWatchRows(options, 'tune')
           : tuneTraceRows(options.trace);

@@ -253,7 +253,10 @@ export function checkCreatableFile(option: string, file: string): void {
  */
 export const MAX_OPTION_FILE_BYTES = 256 * 1024 * 1024;
 
-/** The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access). */
+/**
+ * The text of a file an option names, or one line saying why it cannot be read (none, a folder, no access, not
+ * UTF-8 but UTF-16).
+ */
 export function readOptionFile(option: string, file: string): string {
   const read = onFile(
     option,
@@ -265,6 +268,11 @@ export function readOptionFile(option: string, file: string): string {
   if (read.tooLong)
     throw new CliUsageError(
       `${option}: ${file}: cannot be read (goes on past ${MAX_OPTION_FILE_BYTES} bytes)`,
+    );
+  // Excel's "Unicode text" is UTF-16: read as UTF-8, every line of a trace was a parse error of its own.
+  if (read.utf16Bom)
+    throw new CliUsageError(
+      `${option}: ${file}: is UTF-16 (it starts with the byte order mark ${read.utf16Bom}): save it as UTF-8`,
     );
   return read.text;
 }

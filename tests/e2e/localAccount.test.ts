@@ -338,6 +338,33 @@ describe('npm start as a command', () => {
     );
   });
 
+  const folder = mkdtempSync(join(tmpdir(), 'start-trace-'));
+  const utf16 = join(folder, 'unicode.csv');
+  // Excel's "Unicode text": UTF-16 little-endian with its byte order mark.
+  writeFileSync(utf16, Buffer.from('\ufefftimestamp,value\n2024-01-01 00:00:00,1\n', 'utf16le'));
+  it.each([
+    {
+      name: 'a trace that does not exist',
+      trace: join(folder, 'none.csv'),
+      says: `✖ --trace: ${join(folder, 'none.csv')}: cannot be read (no such file)`,
+    },
+    {
+      name: 'a UTF-16 trace (defect: read as UTF-8, every line a parse error of its own)',
+      trace: utf16,
+      says: `✖ --trace: ${utf16}: is UTF-16 (it starts with the byte order mark FF FE): save it as UTF-8`,
+    },
+  ])('refuses $name in one line before it starts anything', async ({ trace, says }) => {
+    const refused = await run(process.execPath, ['--import', 'tsx', 'bin/start.ts', '--trace', trace], {
+      cwd: ROOT,
+      timeout: 60_000,
+    }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr?.trim()).toBe(says);
+  });
+
   it('can be read from while it runs, and Ctrl-C stops it leaving no process behind', async () => {
     child = spawn(
       process.execPath,

@@ -138,6 +138,11 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^forecast --cloudwatch: give --namespace and --metric$/,
     },
     {
+      name: 'tune from CloudWatch without a metric',
+      args: ['tune', '--cloudwatch', '--namespace', 'AWS/EC2'],
+      line: /^tune --cloudwatch: give --namespace and --metric$/,
+    },
+    {
       name: 'a dimension without a value',
       args: [
         'backtest',

@@ -185,6 +185,21 @@ describe('hostile input: one line naming what and where, exit 1, before AWS', ()
       line: /be\.yml: \(file\): is UTF-16 \(it starts with the byte order mark FE FF\): save it as UTF-8$/,
     },
     {
+      name: 'a trace saved as UTF-16 little-endian, as Excel\'s "Unicode text" (a parse error on every line)',
+      args: ['backtest', '--trace', utf16('le.csv', readFileSync(TRACE, 'utf8'), 'FF FE')],
+      line: /^backtest --trace: .*le\.csv: is UTF-16 \(it starts with the byte order mark FF FE\): save it as UTF-8$/,
+    },
+    {
+      name: 'a trace saved as UTF-16 big-endian, to tune',
+      args: ['tune', '--trace', utf16('be.csv', readFileSync(TRACE, 'utf8'), 'FE FF')],
+      line: /^tune --trace: .*be\.csv: is UTF-16 \(it starts with the byte order mark FE FF\): save it as UTF-8$/,
+    },
+    {
+      name: 'a forecast trace saved as UTF-16',
+      args: ['forecast', '--trace', utf16('fc.csv', readFileSync(TRACE, 'utf8'), 'FF FE')],
+      line: /^forecast --trace: .*fc\.csv: is UTF-16 \(it starts with the byte order mark FF FE\): save it as UTF-8$/,
+    },
+    {
       name: 'a dimension named twice (the last silently won)',
       args: ['backtest', '--cloudwatch', '--namespace', 'A', '--metric', 'B', '--dimensions', 'Id=a,Id=b'],
       line: /^--dimensions: "Id" is given twice$/,
