@@ -17,6 +17,8 @@ import { type LocalAccount, startLocalAccount } from './lib/localAccount';
 import { BACKFILL_DAYS, backfillDemand, planReplay, planStartUnits } from './lib/planReplay';
 import { planStepLine, predictionLines } from './lib/planSteps';
 import { type ReplayedDecision, replay } from './lib/replay';
+import { strictCommand } from './lib/strictOptions';
+import { utcTime } from './lib/utcTime';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NYC_TAXI = resolve(ROOT, '../shared/traces/nyc_taxi.csv');
@@ -27,13 +29,13 @@ const number = (name: string) => (value: string) => {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
   return n;
 };
-const options = new Command('start')
+const program = new Command('start')
   .description('run Scalepilot on a local emulated AWS account and replay a trace through it')
   .option('--policy <file>', 'policy file', join(ROOT, 'examples/event-platform.scalepilot.yml'))
   .option('--trace <file>', 'metric trace (CSV timestamp,value)', NYC_TAXI)
   .option(
     '--from <time>',
-    `where in the trace to start (ISO time; default: the bundled trace's morning rush of ${NYC_RUSH.slice(0, 10)}, another trace ${BACKFILL_DAYS} days after its start: the plan's forecast needs a day of history)`,
+    `where in the trace to start (a time in UTC unless it names a zone; default: the bundled trace's morning rush of ${NYC_RUSH.slice(0, 10)}, another trace ${BACKFILL_DAYS} days after its start: the plan's forecast needs a day of history)`,
   )
   .option('--hours <n>', 'virtual hours to replay', number('--hours'), 6)
   .option(
@@ -44,18 +46,19 @@ const options = new Command('start')
   )
   .addOption(stageOption('stage to deploy', 'local'))
   .option('--no-plan', "replay without the policy's plan: only its asg targets follow the trace")
-  .option('--out <dir>', 'where the report goes', 'scalepilot-out/local')
-  .parse()
-  .opts<{
-    policy: string;
-    trace: string;
-    from?: string;
-    hours: number;
-    speed: number;
-    stage: string;
-    out: string;
-    plan: boolean;
-  }>();
+  .option('--out <dir>', 'where the report goes', 'scalepilot-out/local');
+// As every scalepilot command: an option given twice or empty is refused, not taken silently.
+strictCommand(program);
+const options = program.parse().opts<{
+  policy: string;
+  trace: string;
+  from?: string;
+  hours: number;
+  speed: number;
+  stage: string;
+  out: string;
+  plan: boolean;
+}>();
 
 // The in-process functions' own JSON logs and EMF output would drown the replay's; their decisions are
 // printed here and kept in the ledger table.
@@ -222,14 +225,13 @@ function replayWindow(
   const full = toMinuteSeries(parseTraceCsv(readOptionFile('--trace', file), file), false);
   const startAt =
     from !== undefined
-      ? Date.parse(from)
+      ? utcTime('--from', from, new Date()).time
       : resolve(file) === NYC_TAXI
         ? Date.parse(NYC_RUSH)
         : Math.min(
             full.start + BACKFILL_DAYS * 86_400_000,
             full.start + (full.load.length - hours * 60) * 60_000,
           );
-  if (Number.isNaN(startAt)) throw new InvalidArgumentError(`--from: "${from}" is not an ISO time`);
   try {
     const series = seriesWindow(full, startAt, Math.round(hours * 60), file);
     const historyStart = Math.max(full.start, startAt - BACKFILL_DAYS * 86_400_000);

@@ -18,7 +18,7 @@ export function registerPrices(program: Command): void {
     .description(
       'refresh the bundled on-demand price table from the AWS Price List API (for the cost of scaling)',
     )
-    .option('--regions <list>', 'comma-separated regions', 'us-east-1')
+    .option('--regions <list>', 'comma-separated AWS Region codes', 'us-east-1')
     .option('--policy <file>', "also price this policy's instance types, classes and node types")
     .option(
       '--out <file>',

@@ -33,7 +33,10 @@ export function registerRelease(program: Command): void {
     .option('--table <name>', "the ledger table (default: the deployed functions' own)", tableName)
     .addOption(accountOption('the account whose leases to wait for'))
     .option('--dry-run', 'print every step and change nothing (the stage is not paused either)')
-    .option('--yes', 'act without asking (otherwise: print the plan; on a terminal, ask)')
+    .option(
+      '--yes',
+      'act without asking (otherwise: print the plan; on a terminal, ask; not confirmed: change nothing, exit 1)',
+    )
     .addOption(endpointOption())
     .action(release);
 }

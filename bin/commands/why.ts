@@ -29,7 +29,7 @@ export function registerWhy(program: Command): void {
     .addOption(stageOption())
     .addOption(
       // One or the other: with both, the table was read and the stage silently not.
-      new Option('--table <name>', "ledger table (default: the deployed stack's)")
+      new Option('--table <name>', "ledger table, instead of --stage's (default: the deployed stack's)")
         .argParser(tableName)
         .conflicts('stage'),
     )

@@ -12,24 +12,27 @@ import type { Command } from 'commander';
  * Each is one line on stderr and exit 1, as commander says its own refusals.
  */
 export function strictOptions(program: Command): void {
-  for (const command of program.commands) {
-    for (const option of command.options) {
-      // A flag given twice means what it means once.
-      if (!option.required && !option.optional) continue;
-      let given = 0;
-      // Commander's own listener (added with the option) has parsed and set the value already.
-      command.on(`option:${option.name()}`, (value: string | undefined) => {
-        given += 1;
-        if (given > 1)
-          command.error(`error: option '${option.flags}' given twice: give it once (the last would win)`);
-        if (value === '' && option.defaultValue !== '')
-          command.error(`error: option '${option.flags}' argument '' is invalid: it is empty`);
-      });
-    }
-    command.hook('preAction', (_, action) => {
-      action.registeredArguments.forEach((argument, i) => {
-        if (action.args[i] === '') action.error(`error: argument '${argument.name()}' is empty`);
-      });
+  for (const command of program.commands) strictCommand(command);
+}
+
+/** The same for one command with options of its own (`npm start`'s, which is no subcommand). */
+export function strictCommand(command: Command): void {
+  for (const option of command.options) {
+    // A flag given twice means what it means once.
+    if (!option.required && !option.optional) continue;
+    let given = 0;
+    // Commander's own listener (added with the option) has parsed and set the value already.
+    command.on(`option:${option.name()}`, (value: string | undefined) => {
+      given += 1;
+      if (given > 1)
+        command.error(`error: option '${option.flags}' given twice: give it once (the last would win)`);
+      if (value === '' && option.defaultValue !== '')
+        command.error(`error: option '${option.flags}' argument '' is invalid: it is empty`);
     });
   }
+  command.hook('preAction', (_, action) => {
+    action.registeredArguments.forEach((argument, i) => {
+      if (action.args[i] === '') action.error(`error: argument '${argument.name()}' is empty`);
+    });
+  });
 }

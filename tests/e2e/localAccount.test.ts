@@ -353,15 +353,27 @@ describe('npm start as a command', () => {
       trace: utf16,
       says: `✖ --trace: ${utf16}: is UTF-16 (it starts with the byte order mark FF FE): save it as UTF-8`,
     },
-  ])('refuses $name in one line before it starts anything', async ({ trace, says }) => {
-    const refused = await run(process.execPath, ['--import', 'tsx', 'bin/start.ts', '--trace', trace], {
-      cwd: ROOT,
-      timeout: 60_000,
-    }).then(
+    {
+      name: 'a --from day that does not exist (defect: 30 February read as 2 March)',
+      args: ['--from', '2014-02-30T08:00'],
+      says: '✖ --from: "2014-02-30T08:00" is not a time (give e.g. 2026-01-02T14:05Z, "2026-01-02 14:05" or 14:05, UTC)',
+    },
+    {
+      name: 'an option given twice (defect: the last one won)',
+      args: ['--hours', '6', '--hours', '7'],
+      says: "error: option '--hours <n>' given twice: give it once (the last would win)",
+      code: 1,
+    },
+  ])('refuses $name in one line before it starts anything', async ({ trace, args, says, code }) => {
+    const refused = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bin/start.ts', ...(trace ? ['--trace', trace] : []), ...(args ?? [])],
+      { cwd: ROOT, timeout: 60_000 },
+    ).then(
       () => undefined,
       (error: { code?: number; stderr?: string }) => error,
     );
-    expect(refused?.code).toBe(2);
+    expect(refused?.code).toBe(code ?? 2);
     expect(refused?.stderr?.trim()).toBe(says);
   });
 
