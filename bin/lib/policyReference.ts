@@ -129,8 +129,11 @@ function typeOf(node: SchemaNode): string {
     return node.items?.oneOf || node.items?.type === 'object'
       ? 'list of objects'
       : `list of ${node.items ? `${typeOf(node.items)}${typeOf(node.items).endsWith('s') ? 'es' : 's'}` : 'values'}`;
+  // A record: its values' own type (`maxConnectionsByInstanceClass` maps a class to a whole number).
   if (node.type === 'object' && !node.properties && node.additionalProperties)
-    return 'map of string to string';
+    return typeof node.additionalProperties === 'object'
+      ? `map of string to ${typeOf(node.additionalProperties as SchemaNode)}`
+      : 'map of string to value';
   if (node.type === 'integer') return 'whole number';
   return String(node.type ?? 'value');
 }

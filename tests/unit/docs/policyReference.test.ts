@@ -79,6 +79,16 @@ describe('the policy reference', () => {
       want: '| `fallbackInstanceClasses` | list of strings | `[]` | at most 5 |',
     },
     { name: 'an optional key without a default', key: '`cost`', want: '| `cost` | object | — |' },
+    {
+      name: 'a map with its values’ type (it said "string to string" for whole numbers)',
+      key: '`maxConnectionsByInstanceClass`',
+      want: '| `maxConnectionsByInstanceClass` | map of string to whole number | — |',
+    },
+    {
+      name: 'a map of strings',
+      key: '`dimensions`',
+      want: '| `dimensions` | map of string to string | — |',
+    },
   ])('writes $name', ({ key, want }) => {
     const row = policyReference()
       .split('\n')
