@@ -41,3 +41,8 @@ export function readFileUpTo(path: string, maxBytes: number): BoundedText {
     closeSync(fd);
   }
 }
+
+/** What a file starting with a UTF-16 byte order mark is told, wherever it is read (a policy, a trace). */
+export function utf16Problem(bom: NonNullable<BoundedText['utf16Bom']>): string {
+  return `is UTF-16 (it starts with the byte order mark ${bom}): save it as UTF-8`;
+}

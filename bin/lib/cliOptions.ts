@@ -7,7 +7,7 @@ import { AwsCallError, ScalingError } from '../../shared/errors';
 import { fileProblem } from '../../shared/fileProblem';
 import { STAGE_NAME, stageLengthProblem } from '../../shared/policy/stageName';
 import type { Ledger } from '../../shared/ports';
-import { readFileUpTo } from '../../shared/readFileUpTo';
+import { readFileUpTo, utf16Problem } from '../../shared/readFileUpTo';
 import { parseTraceCsv } from '../../shared/simulate/trace';
 
 /** A usage problem of a command (a missing file, an option it cannot take): printed as one line, exit 1. */
@@ -84,18 +84,6 @@ export function tableName(value: string): string {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(value))
     throw new InvalidArgumentError('A DynamoDB table name is 3 to 255 letters, digits, `_`, `-` and `.`.');
   return value;
-}
-
-/**
- * Whether a time's date (its leading YYYY-MM-DD, if it has one) is a day of the calendar. Date.parse rolls a day
- * that is not one over (`2026-02-30` is March 2), so a typo read another day.
- */
-export function dayExists(time: string): boolean {
-  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(time.trim());
-  if (!date) return true;
-  const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
 /** The policy file a command reads when none is named. */
@@ -270,10 +258,7 @@ export function readOptionFile(option: string, file: string): string {
       `${option}: ${file}: cannot be read (goes on past ${MAX_OPTION_FILE_BYTES} bytes)`,
     );
   // Excel's "Unicode text" is UTF-16: read as UTF-8, every line of a trace was a parse error of its own.
-  if (read.utf16Bom)
-    throw new CliUsageError(
-      `${option}: ${file}: is UTF-16 (it starts with the byte order mark ${read.utf16Bom}): save it as UTF-8`,
-    );
+  if (read.utf16Bom) throw new CliUsageError(`${option}: ${file}: ${utf16Problem(read.utf16Bom)}`);
   return read.text;
 }
 

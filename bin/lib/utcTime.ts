@@ -1,5 +1,5 @@
 import type { ScalingError } from '../../shared/errors';
-import { CliUsageError, dayExists } from './cliOptions';
+import { CliUsageError } from './cliOptions';
 
 /** An instant an option names, and whether it was given to the minute (no seconds: `why` reads the whole minute). */
 export interface UtcTime {
@@ -36,4 +36,16 @@ export function utcTime(
   const time = Date.parse(zoned);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) || !Number.isFinite(time) || !dayExists(iso)) throw refused();
   return { time, toTheMinute: /^\d{4}-\d\d-\d\dT\d\d:\d\d(Z|[+-]\d\d:?\d\d)?$/i.test(iso) };
+}
+
+/**
+ * Whether a time's date (its leading YYYY-MM-DD, if it has one) is a day of the calendar. Date.parse rolls a day
+ * that is not one over (`2026-02-30` is March 2), so a typo read another day.
+ */
+function dayExists(time: string): boolean {
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(time.trim());
+  if (!date) return true;
+  const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }

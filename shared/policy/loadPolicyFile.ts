@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { PolicyValidationError } from '../errors';
 import { fileProblem } from '../fileProblem';
-import { readFileUpTo } from '../readFileUpTo';
+import { readFileUpTo, utf16Problem } from '../readFileUpTo';
 import { MAX_POLICY_CHARS, parsePolicy, type ValidateOptions } from './parsePolicy';
 import type { Policy } from './schema';
 
@@ -33,7 +33,7 @@ export function loadPolicyFile(path: string, options: ValidateOptions = {}): Pol
       throw new PolicyValidationError(path, [
         {
           path: '(file)',
-          message: `is UTF-16 (it starts with the byte order mark ${read.utf16Bom}): save it as UTF-8`,
+          message: utf16Problem(read.utf16Bom),
         },
       ]);
     text = read.text;
