@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
+import { isRecord } from '../../shared/policy/describePath';
 import { CliUsageError, checkCreatableFile, readOptionFile, readWritableFile } from './cliOptions';
 
 /** A price table as `prices` reads and writes it (its other keys, such as `fetched`, kept). */
@@ -35,15 +36,13 @@ const FAMILIES: readonly string[] = ['ec2', 'rds', 'elasticache'] satisfies Pric
 
 /** What keeps a parsed JSON value from being a price table, at its place, or undefined. */
 function shapeProblem(table: unknown): string | undefined {
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(table)) return 'expected an object with "regions"';
-  if (!isObject(table.regions)) return '"regions" is not an object of regions';
+  if (!isRecord(table)) return 'expected an object with "regions"';
+  if (!isRecord(table.regions)) return '"regions" is not an object of regions';
   for (const [region, families] of Object.entries(table.regions)) {
-    if (!isObject(families)) return `regions["${region}"] is not an object of ${FAMILIES.join(', ')}`;
+    if (!isRecord(families)) return `regions["${region}"] is not an object of ${FAMILIES.join(', ')}`;
     for (const [family, types] of Object.entries(families)) {
       if (!FAMILIES.includes(family)) return `regions["${region}"].${family}: not ${FAMILIES.join(', ')}`;
-      if (!isObject(types)) return `regions["${region}"].${family} is not an object of types`;
+      if (!isRecord(types)) return `regions["${region}"].${family} is not an object of types`;
       for (const [type, price] of Object.entries(types))
         if (typeof price !== 'number' || !Number.isFinite(price) || price < 0)
           return `regions["${region}"].${family}["${type}"] is not a price in USD an hour`;
