@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
 import type { PriceFamily } from '../../shared/cost/scalingCost';
+import { REGION_CODE } from '../../shared/policy/awsLocations';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { awsFrom, CliUsageError, writeOptionFile } from '../lib/cliOptions';
 import { priceTableToRefresh } from '../lib/priceTableToRefresh';
@@ -78,7 +79,7 @@ function regionCodes(list: string): string[] {
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
-  const bad = regions.find((r) => !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r));
+  const bad = regions.find((r) => !REGION_CODE.test(r));
   if (bad !== undefined || regions.length === 0)
     throw new CliUsageError(
       `--regions: "${bad ?? list}" is not a list of AWS Region codes (e.g. us-east-1,eu-west-1)`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AVAILABILITY_ZONE } from './awsLocations';
 import {
   durationSeconds,
   historyWindowSeconds,
@@ -243,9 +244,7 @@ export const RdsReplicasTargetSchema = z.strictObject({
       'tried in order when AWS has no capacity for the replica class (InsufficientDBInstanceCapacity)',
     ),
   fallbackAvailabilityZones: z
-    .array(
-      z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must be an Availability Zone such as us-east-1b'),
-    )
+    .array(z.string().regex(AVAILABILITY_ZONE, 'must be an Availability Zone such as us-east-1b'))
     .max(6)
     .default([])
     .describe('tried in order, after the classes, when AWS has no capacity in the source’s placement'),
