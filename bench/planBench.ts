@@ -11,6 +11,7 @@ import type { Policy } from '../shared/policy/schema';
 import { planReport } from '../shared/report/planReport';
 import { runPlanBacktest } from '../shared/simulate/planBacktest';
 import type { PlanFigures } from '../shared/simulate/planFigures';
+import { planReplayedRules } from '../shared/simulate/planReplayedRules';
 import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 
 /** The goal of issue 24, on the sums over the traces, as ratios to independent Scalepilot. */
@@ -52,9 +53,13 @@ const isCount = (file: string) => !/cpu_utilization|occupancy/.test(file);
 
 /** Runs the plan bench and writes bench/plan-results.md; returns its summary lines. */
 export async function planBench(options: PlanBenchOptions): Promise<string[]> {
-  const policy = loadPolicyFile(join(options.root, 'examples/event-platform.scalepilot.yml'));
-  const plan = policy.plans[0];
+  const example = loadPolicyFile(join(options.root, 'examples/event-platform.scalepilot.yml'));
+  const plan = example.plans[0];
   if (!plan) throw new Error('the example policy has no plan');
+  // The rules `backtest --plan` replays (every rule of the example's members reads a utilisation in %).
+  const replay = planReplayedRules(example, plan);
+  if ('refused' in replay) throw new Error(replay.refused.join('\n'));
+  const { policy } = replay;
   const lines = [
     '# Plan backtest results (issue 24)',
     '',

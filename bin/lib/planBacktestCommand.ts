@@ -16,6 +16,7 @@ import {
   planTimelineCsv,
   runPlanBacktest,
 } from '../../shared/simulate/planBacktest';
+import { planReplayedRules } from '../../shared/simulate/planReplayedRules';
 import { toMinuteSeries } from '../../shared/simulate/trace';
 import {
   awsFrom,
@@ -39,19 +40,30 @@ export interface PlanBacktestOptions extends HistorySourceOptions {
 /**
  * `scalepilot backtest --plan NAME`: one demand trace through the plan's members (backtest.md, Plans): a file,
  * a CloudWatch metric, or with `--cloudwatch` alone the plan's own demand signal; the three rows printed (or as JSON), and with --out a timeline CSV per policy, report.html and chart.png.
- * A bad invocation (no policy, no such plan, a member without a price) is one line on stderr, exit 1.
+ * Each member replays the rules its utilisation in % can feed (planReplayedRules.ts): a rule on a count or on
+ * SampleCount is named in one line on stderr. A bad invocation (no policy, no such plan, a member none of whose rules can be
+ * replayed, a member without a price) is one line on stderr, exit 1.
  */
 export async function planBacktestCommand(options: PlanBacktestOptions): Promise<void> {
   try {
     if (!options.policy) throw new ScalingError('--plan needs --policy FILE: the plan is read from it');
     const policy = loadPolicyFile(options.policy);
+    // Each member replays only the rules its utilisation can feed; checked before the trace or CloudWatch is read.
+    const replay = planReplayedRules(policy, findPlan(policy, options.plan));
+    if ('refused' in replay) {
+      for (const line of replay.refused) console.error(`backtest --plan: ${line}`);
+      process.exitCode = 1;
+      return;
+    }
     const rows = !options.cloudwatch
       ? traceRows(options.trace)
       : options.namespace || options.metric
         ? await cloudWatchRows(options)
         : await demandRows(policy, options.plan, wholeNumber('--days', options.days, 1, 455));
     const series = toMinuteSeries(rows, Boolean(options.perIntervalCount));
-    const result = runPlanBacktest(series, policy, options.plan, { prices: bundledPrices });
+    // On stderr, so stdout stays the figures (`--json` too).
+    for (const note of replay.notes) console.error(note);
+    const result = runPlanBacktest(series, replay.policy, options.plan, { prices: bundledPrices });
     if (options.json) console.log(JSON.stringify(result.figures, null, 2));
     else for (const line of planFiguresTable(result, series.load.length)) console.log(line);
     if (!options.out) return;

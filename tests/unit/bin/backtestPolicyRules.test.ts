@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// `backtest --policy` replays one load series, which stands for one metric: a rule on another metric (or reading
-// SampleCount) is left out of the replay and named on stderr, never fed the utilisation as if it were its own.
+// `backtest --policy` replays one load series, which stands for one metric, a utilisation in %: a rule on another
+// metric, on a count or reading SampleCount is left out of the replay and named on stderr, never fed the utilisation as if it were its own.
 // The compiled CLI as an operator starts it (bin/scalepilot); no AWS.
 const CLI = new URL('../../../bin/scalepilot', import.meta.url).pathname;
 const TRACE = new URL('../../../../shared/traces/ec2_network_in_257a54.csv', import.meta.url).pathname;
@@ -59,6 +59,29 @@ describe('backtest --policy replays only the rules that read the metric the trac
     expect(alone.stderr).toBe('');
     // stdout stays the JSON figures, equal to those of the CPU rule alone.
     expect(JSON.parse(both.stdout)).toEqual(JSON.parse(alone.stdout));
+  });
+
+  it('a request count that tracks first does not lead: it is no utilisation in %, the CPU rule leads and the count is left out', () => {
+    const tracking = { ...requests, type: 'target-tracking', target: 1000, scaleOut: undefined };
+    const first = backtest(policy('count-first.yml', [tracking, cpu]));
+    const alone = backtest(policy('cpu-alone.yml', [cpu]));
+    expect(first.status).toBe(0);
+    expect(first.stderr.trim().split('\n')).toEqual([
+      'rule "requests" not replayed: it reads AWS/ApplicationELB/RequestCountPerTarget {TargetGroup=targetgroup/web/0123456789abcdef}, and the trace stands for AWS/EC2/CPUUtilization {AutoScalingGroupName=web} (rule "cpu"); the figures are without it',
+    ]);
+    expect(JSON.parse(first.stdout)).toEqual(JSON.parse(alone.stdout));
+  });
+
+  it('refuses a target whose only rule is a count (fed a %, a target of 1,000 requests held it at its minimum)', () => {
+    const file = policy('count-only.yml', [
+      { ...requests, type: 'target-tracking', target: 1000, scaleOut: undefined },
+    ]);
+    const run = backtest(file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `${file}: no rule of target "web" can be replayed on one load trace: rule "requests" reads AWS/ApplicationELB/RequestCountPerTarget {TargetGroup=targetgroup/web/0123456789abcdef}, not a utilisation in % (no percentOf, and its name says no percentage): a backtest knows the load only as a % of what a unit carries`,
+    ]);
   });
 
   it('refuses in one line, exit 1, when no rule can be replayed (all read SampleCount)', () => {
