@@ -46,6 +46,7 @@ import {
   shardWrites,
   webhookStatements,
 } from './functionPermissions';
+import { mergeStatements } from './mergeStatements';
 import { forecastMetricStatements, scheduledActionWrites } from './predictPermissions';
 
 /** What a grant's statements may depend on: the policy, and the stage (its kill switch). */
@@ -245,5 +246,8 @@ export function functionRole(
 ) {
   const ctx: GrantContext = { policy, stage };
   const statements = activeGrants(fn, policy).flatMap((g) => g.statements(ctx, grantedActions(g)));
-  return lambdaRole(`${fn}-policy`, [...statements, ...baseStatements(functionName), ...service]);
+  return lambdaRole(
+    `${fn}-policy`,
+    mergeStatements([...statements, ...baseStatements(functionName), ...service]),
+  );
 }

@@ -3,12 +3,18 @@ import { alarmMetric } from '../shared/adapters/cloudWatchMetric';
 import { pauseParameterName } from '../shared/adapters/SsmPauseSwitch';
 import { RUNNING_VALUE } from '../shared/decision/pauseState';
 import { PolicyValidationError } from '../shared/errors';
-import { type AlarmDefinition, alarmDefinitions, alarmNameProblems } from '../shared/policy/alarmDefinitions';
+import {
+  type AlarmDefinition,
+  alarmDefinitions,
+  alarmNamePrefix,
+  alarmNameProblems,
+} from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBodies } from './dashboard';
 import { fanOutResources } from './fanOutResources';
 import { type FunctionName, functionRole } from './functionAdapters';
+import { stackLimitProblems } from './stackLimits';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -197,7 +203,21 @@ export function stackResources(
       Description: `Scalepilot kill switch of stage ${stage}: true stops every change (scalepilot pause / resume)`,
     },
   };
-  // The first dashboard keeps its logical ID and name; a fleet past one dashboard's widgets gets `-2`, `-3` …
+  Object.assign(resources, dashboardResources(policy, stage, service));
+  policy.notifications.emails.forEach((email, i) => {
+    resources[`NotificationEmail${i}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'email', Endpoint: email },
+    };
+  });
+  const tooLarge = stackLimitProblems(resources);
+  if (tooLarge.length > 0) throw new PolicyValidationError(`stage ${stage}`, tooLarge);
+  return { Resources: resources };
+}
+
+/** The dashboards: the first keeps its logical ID and name; a fleet past one dashboard's widgets gets `-2`, `-3` … */
+export function dashboardResources(policy: Policy, stage: string, service = 'scalepilot'): Resources {
+  const resources: Resources = {};
   dashboardBodies(policy).forEach((body, i) => {
     resources[i === 0 ? 'Dashboard' : `Dashboard${i + 1}`] = {
       Type: 'AWS::CloudWatch::Dashboard',
@@ -207,13 +227,7 @@ export function stackResources(
       },
     };
   });
-  policy.notifications.emails.forEach((email, i) => {
-    resources[`NotificationEmail${i}`] = {
-      Type: 'AWS::SNS::Subscription',
-      Properties: { TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'email', Endpoint: email },
-    };
-  });
-  return { Resources: resources };
+  return resources;
 }
 
 /** The month-end cost forecast every hour as well as daily (the once-per-day claim keeps it to one message). */
@@ -249,14 +263,16 @@ function hourlyCostForecast(): Resources {
 }
 
 /**
- * One alarm per threshold of the policy, each with the permission that lets exactly that alarm invoke its
- * scaler; refused when an alarm's name or logical ID cannot be used (`taken`: the resources made so far).
+ * One alarm per threshold of the policy, and for each scaler the permission that lets this stage's alarms invoke
+ * it; refused when an alarm's name or logical ID cannot be used (`taken`: the resources made so far).
  */
 function alarmResources(policy: Policy, stage: string, taken: Resources): Resources {
   const resources: Resources = {};
   const alarms = alarmDefinitions(policy, stage);
   const problems = alarmNameProblems(alarms, stage);
   if (problems.length > 0) throw new PolicyValidationError(`stage ${stage}`, problems);
+  for (const fn of new Set(alarms.map((a) => a.functionName)))
+    resources[alarmPermissionId(fn)] = alarmPermission(fn, stage);
   for (const alarm of alarms) {
     const id = alarmLogicalId(alarm);
     if (taken[id] || resources[id])
@@ -264,21 +280,9 @@ function alarmResources(policy: Policy, stage: string, taken: Resources): Resour
         { path: id, message: `logical ID of ${alarm.alarmName} is taken` },
       ]);
     const fnArn = { 'Fn::GetAtt': [lambdaLogicalId(alarm.functionName), 'Arn'] };
-    resources[`${id}Permission`] = {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        FunctionName: fnArn,
-        Action: 'lambda:InvokeFunction',
-        Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
-        SourceAccount: { Ref: 'AWS::AccountId' },
-        SourceArn: {
-          'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarm.alarmName}`,
-        },
-      },
-    };
     resources[id] = {
       Type: 'AWS::CloudWatch::Alarm',
-      DependsOn: [`${id}Permission`],
+      DependsOn: [alarmPermissionId(alarm.functionName)],
       Properties: {
         AlarmName: alarm.alarmName,
         AlarmDescription: `Scalepilot: ${alarm.targetName} (${alarm.kind}) rule ${alarm.ruleName}, scale ${alarm.direction} when ${alarm.comparison === 'GreaterThanThreshold' ? 'above' : 'below'} ${alarm.threshold}`,
@@ -294,4 +298,30 @@ function alarmResources(policy: Policy, stage: string, taken: Resources): Resour
     };
   }
   return resources;
+}
+
+/** The logical ID of the permission that lets this stage's alarms invoke a scaler. */
+export const alarmPermissionId = (fn: string) => `${lambdaLogicalId(fn)}AlarmsPermission`;
+
+/**
+ * One permission per scaler for every alarm of the stage (`scalepilot-<stage>.*`: alarmNamePrefix, which no other
+ * stage's alarm names start with), restricted by SourceAccount and SourceArn. One per alarm grew
+ * the function's resource-based policy past Lambda's 20 KB, which cannot be raised, at about 50 alarms (a dozen
+ * targets of two rules): the deploy failed. AWS's advice for that limit is this statement with a wildcard. An
+ * alarm of the stage that is not in the policy gets no further than the handler: it refuses an unknown alarm,
+ * and an alarm only wakes a scaler, which reads the metrics itself.
+ */
+function alarmPermission(fn: string, stage: string): Resources[string] {
+  return {
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      FunctionName: { 'Fn::GetAtt': [lambdaLogicalId(fn), 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: {
+        'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarmNamePrefix(stage)}*`,
+      },
+    },
+  };
 }

@@ -27,6 +27,9 @@ export interface AlarmKey {
 /** CloudWatch's limit on an alarm name. */
 export const MAX_ALARM_NAME_LENGTH = 255;
 
+/** What every alarm name of a stage starts with, and no other stage's: a stage name holds no `.`. */
+export const alarmNamePrefix = (stage: string) => `scalepilot-${stage}.`;
+
 /**
  * The alarm name of a key: `scalepilot-<stage>.<target>.<rule>.<gt|lt><threshold>`. Injective: stage,
  * target and rule names cannot contain `.` (the schema allows letters, digits and hyphens; osls stages
@@ -34,7 +37,7 @@ export const MAX_ALARM_NAME_LENGTH = 255;
  * round-trip decimal, so `a-b`+`c` and `a`+`b-c`, or 1.5 and 15, never share a name.
  */
 export function alarmName(stage: string, key: AlarmKey): string {
-  return `scalepilot-${stage}.${key.targetName}.${key.ruleName}.${key.direction === 'out' ? 'gt' : 'lt'}${String(key.threshold)}`;
+  return `${alarmNamePrefix(stage)}${key.targetName}.${key.ruleName}.${key.direction === 'out' ? 'gt' : 'lt'}${String(key.threshold)}`;
 }
 
 /**

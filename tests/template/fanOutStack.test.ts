@@ -71,18 +71,16 @@ describe('the packaged stack of a fleet larger than one run', () => {
           p.PolicyDocument.Statement,
       ) as { Action: string[]; Resource: unknown }[];
     const sqs = (id: string) => statements(id).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
-    // The adapters' statements come first (SqsFanOut's SendMessage on the queue), then what the Lambda service
-    // does with the role: the dead-letter queue, and running the scaler on its fan-out queue.
+    // SendMessage on the fan-out queue (SqsFanOut) and the dead-letter queue (the Lambda service's), one grant
+    // (infra/mergeStatements.ts), then running the scaler on its fan-out queue.
     expect(sqs('ScaleAsgRole')).toEqual([
       {
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
-        Resource: { 'Fn::GetAtt': ['ScaleAsgFanOutQueue', 'Arn'] },
-      },
-      {
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage'],
-        Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+        Resource: [
+          { 'Fn::GetAtt': ['ScaleAsgFanOutQueue', 'Arn'] },
+          { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+        ],
       },
       {
         Effect: 'Allow',

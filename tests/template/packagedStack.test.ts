@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { FRAMEWORK_BYTES, FRAMEWORK_RESOURCES } from '../../infra/stackLimits';
+import { stackResources } from '../../infra/stackResources';
 import { alarmDefinitions } from '../../shared/policy/alarmDefinitions';
 import { EXAMPLE_POLICY, examplePolicy } from '../harness/fixtures';
 import { exampleTemplate, slsPackage } from '../harness/slsPackage';
@@ -44,24 +47,44 @@ describe('the packaged stack', () => {
       scaleCacheShards: 'ScaleCacheShardsLambdaFunction',
     };
     for (const definition of expected) {
-      const [id, alarm] = alarms.find(([, r]) => r.Properties.AlarmName === definition.alarmName) ?? [];
+      const [, alarm] = alarms.find(([, r]) => r.Properties.AlarmName === definition.alarmName) ?? [];
       expect(alarm, definition.alarmName).toBeDefined();
       const fnArn = {
         'Fn::GetAtt': [functionIds[definition.functionName as keyof typeof functionIds], 'Arn'],
       };
       expect(alarm?.Properties.AlarmActions).toEqual([fnArn]);
       expect(alarm?.Properties.Threshold).toBe(definition.threshold);
-      const permission = resources[`${id}Permission`];
-      expect(permission?.Properties).toEqual({
-        FunctionName: fnArn,
+      expect(alarm?.DependsOn).toEqual([`${fnArn['Fn::GetAtt'][0]}AlarmsPermission`]);
+    }
+    // One permission per scaler for the stage's alarms (a permission per alarm passed Lambda's 20 KB resource
+    // policy at about 50 alarms): restricted to this account and this stage's alarm names.
+    const alarmPermissions = ofType('AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'lambda.alarms.cloudwatch.amazonaws.com',
+    );
+    const scalers = [
+      ...new Set(expected.map((d) => functionIds[d.functionName as keyof typeof functionIds])),
+    ];
+    expect(alarmPermissions.map(([id]) => id).sort()).toEqual(
+      scalers.map((f) => `${f}AlarmsPermission`).sort(),
+    );
+    for (const [id, permission] of alarmPermissions)
+      expect(permission.Properties, id).toEqual({
+        FunctionName: { 'Fn::GetAtt': [id.replace(/AlarmsPermission$/, ''), 'Arn'] },
         Action: 'lambda:InvokeFunction',
         Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
         SourceAccount: { Ref: 'AWS::AccountId' },
         SourceArn: {
-          'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${definition.alarmName}`,
+          'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:scalepilot-prod.*`,
         },
       });
-    }
+  });
+
+  it('holds what the framework adds within what the stack limits count for it (infra/stackLimits.ts)', () => {
+    const ours = stackResources(examplePolicy(), 'prod').Resources;
+    const framework = Object.fromEntries(Object.entries(resources).filter(([id]) => !(id in ours)));
+    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+    expect(Object.keys(framework).length).toBeLessThanOrEqual(FRAMEWORK_RESOURCES);
+    expect(JSON.stringify({ ...template, Resources: framework }).length).toBeLessThanOrEqual(FRAMEWORK_BYTES);
   });
 
   it('runs every function on nodejs22.x arm64 with its own role and a DLQ; scalers every minute, costs daily', () => {
@@ -444,5 +467,24 @@ describe('the packaged stack', () => {
     const output = `${result.stdout}${result.stderr}`;
     expect(output).toContain('targets[0] "api".capacity.max: 1 is below min 2');
     expect(output).toContain('targets[0] "api".colour: unknown key');
+  });
+
+  it('fails to package a policy too large for one stack, naming the limit, before anything reaches AWS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalepilot-large-'));
+    const policy = parse(readFileSync(EXAMPLE_POLICY, 'utf8'));
+    const api = policy.targets.find((t: { name: string }) => t.name === 'api');
+    policy.plans = [];
+    policy.targets = Array.from({ length: 60 }, (_, i) => ({
+      ...api,
+      name: `api-${i}`,
+      autoScalingGroupName: `${api.autoScalingGroupName}-${i}`,
+    }));
+    const large = join(dir, 'large.yml');
+    writeFileSync(large, stringify(policy));
+    const result = await slsPackage(join(dir, 'out'), '--param', `policy=${large}`).catch((e) => e);
+    expect(result.code).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toMatch(
+      /stage prod: PredictRole: its policy is about \d+ characters .*IAM allows 10240 for a role's inline policies: split the targets over more stages/,
+    );
   });
 });

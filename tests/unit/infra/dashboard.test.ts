@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DASHBOARD_WIDGETS } from '../../../infra/dashboard';
-import { stackResources } from '../../../infra/stackResources';
+import { dashboardResources } from '../../../infra/stackResources';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 
 // CloudWatch takes a dashboard body of at most 500 widgets (PutDashboard, "Dashboard Body Structure and
 // Syntax"), and the stack draws three per target: a policy of 167 targets failed `sls deploy` at the dashboard
-// (CloudFormation rolled the whole update back), though its 334 alarm resources were within the template's 500.
+// (CloudFormation rolled the whole update back). Such a policy now passes other limits of one stack first (IAM's
+// role size, CloudFormation's 500 resources: infra/stackLimits.ts refuses it when packaged); the dashboards are
+// built for it all the same, so they are drawn here on their own.
 
 const group = (i: number) => ({
   name: `g${i}`,
@@ -26,13 +28,11 @@ type Body = { widgets: { y: number; properties: { title: string } }[] };
 
 function dashboards(targets: number) {
   const policy = validatePolicy({ version: 1, targets: Array.from({ length: targets }, (_, i) => group(i)) });
-  return Object.entries(stackResources(policy, 'prod').Resources)
-    .filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard')
-    .map(([id, r]) => ({
-      id,
-      name: r.Properties.DashboardName as string,
-      body: JSON.parse((r.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub']) as Body,
-    }));
+  return Object.entries(dashboardResources(policy, 'prod')).map(([id, r]) => ({
+    id,
+    name: r.Properties.DashboardName as string,
+    body: JSON.parse((r.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub']) as Body,
+  }));
 }
 
 describe('the dashboards of the stack', () => {
