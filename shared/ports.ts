@@ -53,10 +53,12 @@ export interface CapacityPort {
    * Optional: many targets in as few calls as the API allows (groups: 100 names per call), each with its
    * state or the error `describe` would have thrown. `detail: 'first-look'` may leave out what only a target
    * about to act needs (a group's instance refreshes): every action is decided again from a `'to-act'` read.
+   * `refusedBy`: on a first look, the policies to ask for again (KnownScalingPolicies).
    */
   describeMany?(
     targets: readonly Target[],
     detail: ObservationDetail,
+    refusedBy?: KnownScalingPolicies,
   ): Promise<ReadonlyMap<string, Observed<CapacityState>>>;
   setCapacity(target: Target, desired: number, current: number): Promise<void>;
 }
@@ -66,6 +68,14 @@ export interface CapacityPort {
  * out what only an action needs); a read to act on is complete, made under the target's lease.
  */
 export type ObservationDetail = 'first-look' | 'to-act';
+
+/**
+ * By target name, the ARNs of the Auto Scaling group's own scaling policies that refused it when they were last
+ * read in full (TargetRecord.scalingPolicyArns). A first look asks for them again, so a group still refused is
+ * recorded without a lease; once none of them changes capacity, the group goes the lease path, whose full read
+ * sees any other policy before an action.
+ */
+export type KnownScalingPolicies = ReadonlyMap<string, readonly string[]>;
 
 /** One target's observation from a batched read: what was seen, or why it could not be. */
 export type Observed<Observation> = { readonly observation: Observation } | { readonly error: unknown };
@@ -81,6 +91,7 @@ export interface ResourceScaler<Observation> {
   observeMany?(
     targets: readonly Target[],
     detail: ObservationDetail,
+    refusedBy?: KnownScalingPolicies,
   ): Promise<ReadonlyMap<string, Observed<Observation>>>;
   /** May return a note for the decision's record (a fallback placement it had to take). */
   act(
@@ -191,6 +202,11 @@ export interface TargetRecord {
    * that stopped): a run that finds one takes the target through the lease path, which clears it.
    */
   readonly leaseExpiresAt?: Date;
+  /**
+   * The ARNs of the Auto Scaling group's own scaling policies, when the last decision taken under its lease saw
+   * some (it was refused, `ScalingPolicyConflict`): each first look asks for them again (KnownScalingPolicies).
+   */
+  readonly scalingPolicyArns?: readonly string[];
 }
 
 /**
@@ -223,6 +239,8 @@ export interface TargetUpdate {
   readonly failedRemovals?: Readonly<Record<string, Date>>;
   /** A plan member's state after the decision, for the other members' scalers (replaces the last one). */
   readonly plan?: PlanMemberRecord;
+  /** Replaces the record's `scalingPolicyArns`; `null` removes them. */
+  readonly scalingPolicyArns?: readonly string[] | null;
 }
 
 /**
@@ -331,6 +349,8 @@ export interface ScheduledActionsPort {
     readonly minSize: number;
     readonly maxSize: number;
     readonly owner?: 'this' | 'other';
+    /** Tagged `scalepilot:stage` with this stage's name (what a grant by tag needs: fleet.grantGroupsBy). */
+    readonly stageTagged?: boolean;
   }>;
   /** Every scheduled action of the group (all pages). */
   scheduledActions(group: string): Promise<GroupScheduledAction[]>;

@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { emulatorConfig } from '../../shared/adapters/awsConfig';
-import { BusyTime, forwardToMoto, harnessAnswer, OneAtATime } from './emulatorProxy';
+import { BusyTime, forwardToMoto, harnessAnswer, motoRequestBody, OneAtATime } from './emulatorProxy';
 import { freePort, type MotoServer, startMotoServer } from './motoServer';
 
 /**
@@ -16,7 +16,8 @@ import { freePort, type MotoServer, startMotoServer } from './motoServer';
  *
  * Emulator limits worked around here: moto has no DescribeInstanceRefreshes, so the proxy answers it
  * with "no refreshes" (the adapter's busy path is covered with aws-sdk-client-mock in its unit test); moto
- * answers concurrent DynamoDB transactions with HTML 500 pages, so DynamoDB calls reach it one at a time.
+ * answers concurrent DynamoDB transactions with HTML 500 pages, so DynamoDB calls reach it one at a time;
+ * moto finds scaling policies by name only, so a policy's ARN reaches it as its name (motoRequestBody).
  */
 export interface Emulator {
   readonly endpoint: string;
@@ -92,7 +93,7 @@ export async function startEmulator(): Promise<Emulator> {
     if (own) return Promise.resolve(own);
     busy.start();
     const edit = call.action ? rewrites.get(call.action) : undefined;
-    return forwardToMoto(moto.port, call, body, edit).finally(() => busy.end());
+    return forwardToMoto(moto.port, call, motoRequestBody(call.action, body), edit).finally(() => busy.end());
   };
   const server = proxyServer(forward, seen, () => interceptor);
   const port = await freePort();

@@ -26,6 +26,28 @@ export function harnessAnswer(
   };
 }
 
+/** A policy's ARN as AWS and moto write it: `…:scalingPolicy:<id>:autoScalingGroupName/<group>:policyName/<name>`. */
+const POLICY_ARN =
+  /^arn:[^:]+:autoscaling:[^:]*:[^:]*:scalingPolicy:[^:]*:autoScalingGroupName\/.+:policyName\/(.+)$/;
+
+/**
+ * The request as moto understands it. DescribePolicies takes a policy's name or its ARN in `PolicyNames` (the
+ * ResourceName type); moto matches names only, and keys its policies by name alone: each ARN goes to moto as
+ * its policy's name (the adapter keeps, of what comes back, the policies whose ARN it asked for).
+ */
+export function motoRequestBody(action: string | undefined, body: Buffer): Buffer {
+  if (action !== 'DescribePolicies') return body;
+  const form = new URLSearchParams(body.toString('utf8'));
+  let changed = false;
+  for (const [key, value] of [...form]) {
+    const name = /^PolicyNames\.member\.\d+$/.test(key) ? POLICY_ARN.exec(value)?.[1] : undefined;
+    if (name === undefined) continue;
+    form.set(key, name);
+    changed = true;
+  }
+  return changed ? Buffer.from(form.toString()) : body;
+}
+
 /** The request sent on to moto with `body`; its answer, edited by `edit` when given (a 502 if moto is unreachable). */
 export function forwardToMoto(
   motoPort: number,

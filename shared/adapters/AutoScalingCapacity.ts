@@ -13,10 +13,10 @@ import { scalingPolicyGate } from '../decision/scalingPolicyGate';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { Target } from '../policy/schema';
-import type { CapacityPort, ObservationDetail, Observed } from '../ports';
+import type { CapacityPort, KnownScalingPolicies, ObservationDetail, Observed } from '../ports';
 import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
-import { scalingPoliciesByGroup } from './scalingPoliciesByGroup';
+import { type OwnScalingPolicy, scalingPoliciesByGroup } from './scalingPoliciesByGroup';
 
 const BLOCKING_PROCESSES = new Set(['Launch', 'Terminate']);
 const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
@@ -33,6 +33,8 @@ const STATUS_MESSAGE_CHARS = 300;
 const NAMES_PER_CALL = 100;
 /** DescribePolicies returns at most 100 policies a page. */
 const POLICIES_PER_PAGE = 100;
+/** DescribePolicies takes at most 50 policy names or ARNs (`PolicyNames`, AWS API reference). */
+const POLICY_ARNS_PER_CALL = 50;
 /** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
 const REFRESH_READS_IN_FLIGHT = 8;
 
@@ -52,8 +54,9 @@ export const autoScalingCapacityIam: IamActions = {
  * the group's own unit: instances, or the units of its instance weights or DesiredCapacityType (vcpu,
  * memory-mib), in which the policy's range, steps and caps for the group are then written too. Many groups
  * are described 100 names a call; their instance refreshes are read only for a group about to act (and the
- * account's scaling policies then, once for all of them), and their scaling activities only for a group
- * holding fewer instances than it asked for (a launch failing).
+ * account's scaling policies then, once for all of them), the policies that refused a group last time on
+ * each first look (by ARN, 50 a call), and their scaling activities only for a group holding fewer instances
+ * than it asked for (a launch failing).
  */
 export class AutoScalingCapacity implements CapacityPort {
   private readonly client: AutoScalingClient;
@@ -67,20 +70,62 @@ export class AutoScalingCapacity implements CapacityPort {
     const group = (await this.groups([name])).get(name);
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
     const state = stateOf(group, await this.refreshes(name), await this.launchFailure(group));
-    return withPolicies(state, (await this.scalingPolicies(name)).get(name) ?? []);
+    return withPolicies(state, (await this.scalingPolicies({ AutoScalingGroupName: name })).get(name) ?? []);
   }
 
   /**
    * Many groups, 100 names a DescribeAutoScalingGroups call; for `'to-act'` each group's instance refreshes
    * too (one call per group: the API takes one name) and their scaling policies (one account-wide listing for
-   * them all). A group that does not exist is its target's ResourceNotFoundError; a call that fails is the
-   * error of each target it described (a policy listing that fails: of every group about to act).
+   * them all); for a first look, the policies `refusedBy` names, asked for by ARN. A group that does not exist
+   * is its target's ResourceNotFoundError; a call that fails is the error of each target it described (a policy
+   * read that fails: of every group it was for).
    */
   async describeMany(
     targets: readonly Target[],
     detail: ObservationDetail,
+    refusedBy?: KnownScalingPolicies,
   ): Promise<ReadonlyMap<string, Observed<CapacityState>>> {
-    const names = [...new Set(targets.map(groupName))];
+    const groups = await this.groupsOrErrors([...new Set(targets.map(groupName))]);
+    const observed = new Map<string, Observed<CapacityState>>();
+    const found: { target: Target; group: AutoScalingGroup }[] = [];
+    for (const target of targets) {
+      const group = groups.get(groupName(target));
+      if (group && !('error' in group)) found.push({ target, group });
+      else observed.set(target.name, { error: group?.error });
+    }
+    const policiesFor = detail === 'to-act' ? found : found.filter((f) => refusedBy?.has(f.target.name));
+    let policies: ReadonlyMap<string, OwnScalingPolicy[]> | undefined;
+    if (policiesFor.length > 0)
+      try {
+        policies =
+          detail === 'to-act'
+            ? await this.scalingPolicies({})
+            : await this.policiesByArn(policiesFor.flatMap((f) => refusedBy?.get(f.target.name) ?? []));
+      } catch (error) {
+        for (const { target } of policiesFor) observed.set(target.name, { error });
+      }
+    for (let i = 0; i < found.length; i += REFRESH_READS_IN_FLIGHT)
+      await Promise.all(
+        found.slice(i, i + REFRESH_READS_IN_FLIGHT).map(async ({ target, group }) => {
+          if (observed.has(target.name)) return; // its policies could not be read
+          try {
+            const refreshes = detail === 'to-act' ? await this.refreshes(groupName(target)) : undefined;
+            const state = stateOf(group, refreshes, await this.launchFailure(group));
+            observed.set(target.name, {
+              observation: withPolicies(state, policies?.get(groupName(target)) ?? []),
+            });
+          } catch (error) {
+            observed.set(target.name, { error });
+          }
+        }),
+      );
+    return observed;
+  }
+
+  /** Each named group, or why it could not be read (its call failed, or it does not exist): 100 names a call. */
+  private async groupsOrErrors(
+    names: readonly string[],
+  ): Promise<Map<string, AutoScalingGroup | { error: unknown }>> {
     const groups = new Map<string, AutoScalingGroup | { error: unknown }>();
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
       const chunk = names.slice(i, i + NAMES_PER_CALL);
@@ -95,36 +140,7 @@ export class AutoScalingCapacity implements CapacityPort {
         for (const name of chunk) groups.set(name, { error });
       }
     }
-    const observed = new Map<string, Observed<CapacityState>>();
-    const found: { target: Target; group: AutoScalingGroup }[] = [];
-    for (const target of targets) {
-      const group = groups.get(groupName(target));
-      if (group && !('error' in group)) found.push({ target, group });
-      else observed.set(target.name, { error: group?.error });
-    }
-    let policies: ReadonlyMap<string, string[]> | undefined;
-    if (detail === 'to-act' && found.length > 0)
-      try {
-        policies = await this.scalingPolicies(undefined);
-      } catch (error) {
-        for (const { target } of found) observed.set(target.name, { error });
-        return observed;
-      }
-    for (let i = 0; i < found.length; i += REFRESH_READS_IN_FLIGHT)
-      await Promise.all(
-        found.slice(i, i + REFRESH_READS_IN_FLIGHT).map(async ({ target, group }) => {
-          try {
-            const refreshes = detail === 'to-act' ? await this.refreshes(groupName(target)) : undefined;
-            const state = stateOf(group, refreshes, await this.launchFailure(group));
-            observed.set(target.name, {
-              observation: withPolicies(state, policies?.get(groupName(target)) ?? []),
-            });
-          } catch (error) {
-            observed.set(target.name, { error });
-          }
-        }),
-      );
-    return observed;
+    return groups;
   }
 
   /** The named groups (at most 100), following pages. */
@@ -151,17 +167,21 @@ export class AutoScalingCapacity implements CapacityPort {
   }
 
   /**
-   * The capacity-changing scaling policies of one group, or (no name) of every group of the account and region
-   * in one listing: one read for all the groups about to act, whatever their number. Follows pages.
+   * The capacity-changing scaling policies of one group (`AutoScalingGroupName`), of every group of the
+   * account and region (nothing given: one listing for all the groups about to act, whatever their number), or
+   * of those named (`PolicyNames`), by group. Follows pages.
    */
-  private async scalingPolicies(name: string | undefined): Promise<Map<string, string[]>> {
-    const byGroup = new Map<string, string[]>();
+  private async scalingPolicies(filter: {
+    AutoScalingGroupName?: string;
+    PolicyNames?: string[];
+  }): Promise<Map<string, OwnScalingPolicy[]>> {
+    const byGroup = new Map<string, OwnScalingPolicy[]>();
     let token: string | undefined;
     do {
       const response = await this.client
         .send(
           new DescribePoliciesCommand({
-            ...(name ? { AutoScalingGroupName: name } : {}),
+            ...filter,
             MaxRecords: POLICIES_PER_PAGE,
             ...(token ? { NextToken: token } : {}),
           }),
@@ -172,6 +192,24 @@ export class AutoScalingCapacity implements CapacityPort {
       scalingPoliciesByGroup(response.ScalingPolicies ?? [], byGroup);
       token = response.NextToken;
     } while (token);
+    return byGroup;
+  }
+
+  /**
+   * Those of the policies `arns` that still change capacity, by group: 50 a call, whichever groups they are
+   * on. DescribePolicies takes a policy's ARN where it takes its name (the ResourceName type, as DeletePolicy
+   * and ExecutePolicy do) and ignores one it does not know: a policy deleted is simply absent.
+   */
+  private async policiesByArn(arns: readonly string[]): Promise<Map<string, OwnScalingPolicy[]>> {
+    const asked = [...new Set(arns)];
+    const byGroup = new Map<string, OwnScalingPolicy[]>();
+    for (let i = 0; i < asked.length; i += POLICY_ARNS_PER_CALL) {
+      const chunk = asked.slice(i, i + POLICY_ARNS_PER_CALL);
+      for (const [group, policies] of await this.scalingPolicies({ PolicyNames: chunk })) {
+        const still = policies.filter((p) => p.arn !== undefined && chunk.includes(p.arn));
+        if (still.length > 0) byGroup.set(group, [...(byGroup.get(group) ?? []), ...still]);
+      }
+    }
     return byGroup;
   }
 
@@ -220,9 +258,8 @@ export class AutoScalingCapacity implements CapacityPort {
   async prerequisites(target: Target): Promise<string[]> {
     const name = groupName(target);
     if (!(await this.groups([name])).has(name)) return [`Auto Scaling group "${name}" does not exist`];
-    const refusal = scalingPolicyGate(name, {
-      scalingPolicies: (await this.scalingPolicies(name)).get(name) ?? [],
-    });
+    const policies = (await this.scalingPolicies({ AutoScalingGroupName: name })).get(name) ?? [];
+    const refusal = scalingPolicyGate(name, { scalingPolicies: policies.map((p) => p.label) });
     return refusal && 'skip' in refusal ? [refusal.message] : [];
   }
 
@@ -246,8 +283,14 @@ export class AutoScalingCapacity implements CapacityPort {
 type LaunchFailure = NonNullable<CapacityState['launchesFailing']>;
 
 /** The state with the group's capacity-changing scaling policies, when it has any (the gates refuse it). */
-function withPolicies(state: CapacityState, policies: readonly string[]): CapacityState {
-  return policies.length > 0 ? { ...state, scalingPolicies: policies } : state;
+function withPolicies(state: CapacityState, policies: readonly OwnScalingPolicy[]): CapacityState {
+  if (policies.length === 0) return state;
+  const arns = policies.flatMap((p) => (p.arn ? [p.arn] : []));
+  return {
+    ...state,
+    scalingPolicies: policies.map((p) => p.label),
+    ...(arns.length > 0 ? { scalingPolicyArns: arns } : {}),
+  };
 }
 
 /**

@@ -2,8 +2,9 @@ import { MAX_FAILED_REMOVALS } from '../decision/cacheShardRemovals';
 import type { PendingIntent } from '../decision/types';
 import type { TargetRecord, TargetUpdate } from '../ports';
 
-// A target's STATE item (lease, history, intent, failures, notices, floors) and WINDOW item (its
-// recommendations) as DynamoLedger stores them: the update a TargetUpdate makes, and the record read back.
+// A target's STATE item (lease, history, intent, failures, notices, floors, the scaling policies that
+// refused it) and WINDOW item (its recommendations) as DynamoLedger stores them: the update a TargetUpdate
+// makes, and the record read back.
 
 /** The STATE item as stored. */
 export interface StoredState {
@@ -20,6 +21,8 @@ export interface StoredState {
   noticesToldAt?: Record<string, string>;
   /** Unit id → when AWS kept it on a removal (at most MAX_STORED_FAILED_REMOVALS, the newest). */
   failedRemovals?: Record<string, string>;
+  /** The group's own scaling policies that refused it (at most MAX_STORED_POLICY_ARNS). */
+  scalingPolicyArns?: string[];
   floors?: {
     start: string;
     stepMinutes: number;
@@ -52,6 +55,10 @@ export function stateUpdate(update: TargetUpdate, now: Date) {
     parts.set('noticesToldAt', ':told', Object.fromEntries(told));
   }
   if (update.failedRemovals) failedRemovalParts(parts, update.failedRemovals);
+  if (update.scalingPolicyArns !== undefined) {
+    const kept = (update.scalingPolicyArns ?? []).slice(0, MAX_STORED_POLICY_ARNS);
+    parts.setOrRemove('scalingPolicyArns', ':policyArns', kept.length > 0 ? [...kept] : undefined);
+  }
   const { values } = parts;
   let condition: string | undefined;
   if (update.lease) {
@@ -86,6 +93,13 @@ function historyParts(parts: UpdateParts, history: NonNullable<TargetUpdate['his
  * The same bound the kind remembers within (one number: a kind remembering more would be cut here unsaid).
  */
 export const MAX_STORED_FAILED_REMOVALS = MAX_FAILED_REMOVALS;
+
+/**
+ * The most ARNs of a group's own scaling policies the STATE item keeps: one still there keeps the group
+ * refused on the first look, so a few are enough; when all of those are gone the group's lease path reads every
+ * policy again (and keeps the new ones). Five ARNs of about 150 bytes, a tenth of a DescribePolicies call.
+ */
+export const MAX_STORED_POLICY_ARNS = 5;
 
 /** The failed removals, written whole (the newest MAX_STORED_FAILED_REMOVALS); none removes the attribute. */
 function failedRemovalParts(parts: UpdateParts, failed: Readonly<Record<string, Date>>): void {
@@ -162,6 +176,7 @@ export function targetRecord(stored: StoredState, window: StoredWindow | undefin
         }
       : {}),
     ...(typeof stored.leaseExpiresAt === 'number' ? { leaseExpiresAt: new Date(stored.leaseExpiresAt) } : {}),
+    ...(stored.scalingPolicyArns?.length ? { scalingPolicyArns: stored.scalingPolicyArns } : {}),
     ...(stored.floors
       ? {
           floors: {

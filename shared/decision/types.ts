@@ -35,10 +35,16 @@ export interface CapacityState {
   readonly scaleInProtected?: number;
   /**
    * An Auto Scaling group's own AWS scaling policies that change its desired capacity (enabled dynamic ones,
-   * predictive ones in ForecastAndScale), each as `name (type)`. Read only for a group about to act:
-   * undefined on a first look, and when it has none.
+   * predictive ones in ForecastAndScale), each as `name (type)`. Read in full for a group about to act; on a
+   * first look only those that refused the group last time, asked for again by ARN; undefined otherwise, and
+   * when it has none.
    */
   readonly scalingPolicies?: readonly string[];
+  /**
+   * Their ARNs: kept with the refusal in the target's record, so the next first look asks for those policies
+   * again (many groups' in one call) instead of taking the lease to read every policy.
+   */
+  readonly scalingPolicyArns?: readonly string[];
 }
 
 /** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */

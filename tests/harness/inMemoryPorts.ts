@@ -127,8 +127,10 @@ export class InMemoryLedger implements Ledger {
         : before.intent;
     const lastNotice = update.lastNotice === undefined ? before.lastNotice : update.lastNotice;
     const noticesToldAt = update.noticesToldAt ?? before.noticesToldAt;
-    const { failedRemovals: _kept, ...others } = rest;
+    const { failedRemovals: _kept, scalingPolicyArns: _arns, ...others } = rest;
     const failedRemovals = update.failedRemovals ?? before.failedRemovals;
+    const policyArns =
+      update.scalingPolicyArns === undefined ? before.scalingPolicyArns : update.scalingPolicyArns;
     this.records.set(decision.target, {
       ...others,
       history: update.history ?? before.history,
@@ -141,6 +143,7 @@ export class InMemoryLedger implements Ledger {
       ...(failedRemovals && Object.keys(failedRemovals).length > 0
         ? { failedRemovals: structuredClone(failedRemovals) }
         : {}),
+      ...(policyArns?.length ? { scalingPolicyArns: [...policyArns] } : {}),
     });
   }
 }

@@ -238,7 +238,20 @@ function leasedUpdate(
     lastNotice: key,
     ...(keys.length > 0 ? { noticesToldAt: withTold(record.noticesToldAt, keys, now) } : {}),
     ...(plan ? { plan } : {}),
+    ...policiesKept(record, decided.state.scalingPolicyArns),
   };
+}
+
+/**
+ * The group's own scaling policies as read in full under the lease, kept for the next first look to ask for
+ * again; forgotten once the group has none (left as they are for a kind that has none).
+ */
+function policiesKept(
+  record: TargetRecord,
+  arns: readonly string[] | undefined,
+): Pick<TargetUpdate, 'scalingPolicyArns'> {
+  if (arns && arns.length > 0) return { scalingPolicyArns: arns };
+  return record.scalingPolicyArns ? { scalingPolicyArns: null } : {};
 }
 
 /** The decision's notice and its plan's, each told once (not again within the hour). */

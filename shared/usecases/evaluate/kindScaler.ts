@@ -1,7 +1,13 @@
 import { desiredCapacityModel } from '../../decision/kindModel';
 import type { CapacityState } from '../../decision/types';
 import type { Target } from '../../policy/schema';
-import type { CapacityPort, KindScaler, ObservationDetail, Observed } from '../../ports';
+import type {
+  CapacityPort,
+  KindScaler,
+  KnownScalingPolicies,
+  ObservationDetail,
+  Observed,
+} from '../../ports';
 import { inParallel } from './inParallel';
 
 /** A plain CapacityPort is the kind with no gates of its own: one desired capacity, set in one call. */
@@ -23,20 +29,22 @@ export function kindScaler(capacity: CapacityPort | KindScaler<unknown>): KindSc
 const SINGLE_READS_IN_FLIGHT = 8;
 
 /**
- * Many targets' observations: the kind's batched read where it has one, else one `observe` per target
- * (a few at a time). Each target gets its observation or its error; one target's failure is its own.
+ * Many targets' observations: the kind's batched read where it has one (given the policies that refused
+ * some of them, on a first look), else one `observe` per target (a few at a time). Each target gets its
+ * observation or its error; one target's failure is its own.
  */
 export async function observeMany(
   capacity: CapacityPort | KindScaler<unknown>,
   targets: readonly Target[],
   detail: ObservationDetail,
+  refusedBy?: KnownScalingPolicies,
 ): Promise<ReadonlyMap<string, Observed<unknown>>> {
   if (targets.length === 0) return new Map();
   const { resource } = kindScaler(capacity);
   if (resource.observeMany) {
     // A batched read that fails as a whole (throttled past its retries) is every one of its targets' error.
     try {
-      return await resource.observeMany(targets, detail);
+      return await resource.observeMany(targets, detail, refusedBy);
     } catch (error) {
       return new Map(targets.map((t) => [t.name, { error }]));
     }

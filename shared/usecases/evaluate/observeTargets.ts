@@ -5,8 +5,10 @@ import type { EvaluateDeps, TargetLook } from './types';
 /**
  * The first look at a batch of targets: their ledger records in one batched read, then the resources of
  * those not backed off in the kind's batched read (groups: 100 names per call), a first look that may leave
- * out what only an action needs. A backed-off target costs no AWS call. A resource that cannot be read
- * is that target's error, not the batch's.
+ * out what only an action needs. A group its own scaling policies refused has those policies read again
+ * (their ARNs kept in its record), so a refusal that stands is decided here and recorded without a lease.
+ * A backed-off target costs no AWS call. A resource that cannot be read is that target's error, not the
+ * batch's.
  */
 export async function observeTargets(
   deps: EvaluateDeps,
@@ -19,10 +21,18 @@ export async function observeTargets(
     const backedOff = record.backoffUntil !== undefined && now < record.backoffUntil;
     return { target, record, backedOff };
   });
+  const read = looks.filter((l) => !l.backedOff);
+  // A group its own scaling policies refused: those policies are asked for again (AutoScalingCapacity).
+  const refusedBy = new Map(
+    read.flatMap(({ target, record }) =>
+      record.scalingPolicyArns?.length ? [[target.name, record.scalingPolicyArns] as const] : [],
+    ),
+  );
   const observed = await observeMany(
     deps.capacity,
-    looks.filter((l) => !l.backedOff).map((l) => l.target),
+    read.map((l) => l.target),
     'first-look',
+    refusedBy.size > 0 ? refusedBy : undefined,
   );
   return looks.map((look) => {
     const seen = observed.get(look.target.name);

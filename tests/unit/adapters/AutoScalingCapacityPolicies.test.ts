@@ -88,7 +88,7 @@ const groups = (names: readonly string[]) => ({
   ),
 });
 
-describe('AutoScalingCapacity reads the policies only for groups about to act, once for them all', () => {
+describe('AutoScalingCapacity reads every policy only for groups about to act, once for them all; on a first look, those that refused a group', () => {
   beforeEach(() => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves(groups(['a', 'b', 'c']));
     asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
@@ -172,6 +172,77 @@ describe('AutoScalingCapacity reads the policies only for groups about to act, o
       const s = seen.get(name);
       expect(s && 'error' in s ? s.error : undefined).toBeInstanceOf(AwsCallError);
     }
+  });
+
+  const arn = (group: string, name: string) =>
+    `arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f0e:autoScalingGroupName/${group}:policyName/${name}`;
+  const policyOf = (group: string, name: string, extra: Partial<ScalingPolicy> = {}): ScalingPolicy => ({
+    AutoScalingGroupName: group,
+    PolicyName: name,
+    PolicyARN: arn(group, name),
+    PolicyType: 'TargetTrackingScaling',
+    Enabled: true,
+    ...extra,
+  });
+  const policiesSeen = (seen: ReadonlyMap<string, unknown>) =>
+    Object.fromEntries(
+      [...seen].map(([name, s]) => [
+        name,
+        s && typeof s === 'object' && 'observation' in s
+          ? (s.observation as { scalingPolicyArns?: string[] }).scalingPolicyArns
+          : 'error',
+      ]),
+    );
+
+  it('to act: each group’s policies with their ARNs, which its record keeps when refused', async () => {
+    asg.on(DescribePoliciesCommand).resolves({ ScalingPolicies: [policyOf('b', 'cpu50')] });
+    const seen = await capacity().describeMany(targets, 'to-act');
+    expect(policiesSeen(seen)).toEqual({ 't-a': undefined, 't-b': [arn('b', 'cpu50')], 't-c': undefined });
+  });
+
+  it('a first look asks again, by ARN, for the policies that refused groups: one call for them all, keeping those that still change capacity', async () => {
+    asg.on(DescribePoliciesCommand).resolves({
+      ScalingPolicies: [
+        policyOf('a', 'cpu50'),
+        policyOf('b', 'steps', { PolicyType: 'StepScaling', Enabled: false }), // disabled since
+        // (b's `cpu50` was deleted: AWS ignores a name it does not know)
+      ],
+    });
+    const refusedBy = new Map([
+      ['t-a', [arn('a', 'cpu50')]],
+      ['t-b', [arn('b', 'cpu50'), arn('b', 'steps')]],
+    ]);
+    const seen = await capacity().describeMany(targets, 'first-look', refusedBy);
+    expect(asg.commandCalls(DescribePoliciesCommand).map((c) => c.args[0].input)).toEqual([
+      { PolicyNames: [arn('a', 'cpu50'), arn('b', 'cpu50'), arn('b', 'steps')], MaxRecords: 100 },
+    ]);
+    expect(policiesSeen(seen)).toEqual({ 't-a': [arn('a', 'cpu50')], 't-b': undefined, 't-c': undefined });
+    const a = seen.get('t-a');
+    expect(a && 'observation' in a ? a.observation.scalingPolicies : undefined).toEqual([
+      'cpu50 (TargetTrackingScaling)',
+    ]);
+    // What only an action needs is still left out.
+    expect(asg.commandCalls(DescribeInstanceRefreshesCommand)).toHaveLength(0);
+  });
+
+  it('a first look asks for 50 ARNs a call (the most PolicyNames takes), and keeps only the policies it asked for', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => arn('a', `p${i}`));
+    asg.on(DescribePoliciesCommand).resolves({
+      // A policy it did not ask for (another group's, by the same name) is not the group's.
+      ScalingPolicies: [policyOf('a', 'p0'), { ...policyOf('c', 'p1'), PolicyARN: arn('c', 'p1') }],
+    });
+    const seen = await capacity().describeMany(targets, 'first-look', new Map([['t-a', many]]));
+    const asked = asg.commandCalls(DescribePoliciesCommand).map((c) => c.args[0].input.PolicyNames?.length);
+    expect(asked).toEqual([50, 10]);
+    expect(policiesSeen(seen)).toEqual({ 't-a': [arn('a', 'p0')], 't-b': undefined, 't-c': undefined });
+  });
+
+  it('a first look whose policy read fails: the error of the groups it asked for, the others observed', async () => {
+    asg.on(DescribePoliciesCommand).rejects(new Error('Rate exceeded'));
+    const seen = await capacity().describeMany(targets, 'first-look', new Map([['t-b', [arn('b', 'x')]]]));
+    const b = seen.get('t-b');
+    expect(b && 'error' in b ? b.error : undefined).toBeInstanceOf(AwsCallError);
+    expect(policiesSeen(seen)).toEqual({ 't-a': undefined, 't-b': 'error', 't-c': undefined });
   });
 
   it('one group (describe): its own policies, by name', async () => {
