@@ -30,7 +30,6 @@ import type { Policy, TargetKind } from '../shared/policy/schema';
 import { fanOutQueueId } from './fanOutResources';
 import {
   baseStatements,
-  groupWrites,
   lambdaRole,
   ledgerTable,
   notifyStatements,
@@ -46,6 +45,7 @@ import {
   shardWrites,
   webhookStatements,
 } from './functionPermissions';
+import { groupGrants } from './groupGrants';
 import { mergeStatements } from './mergeStatements';
 import { forecastMetricStatements, scheduledActionWrites } from './predictPermissions';
 
@@ -120,9 +120,9 @@ const rdsWith =
  */
 export const functionAdapters = {
   scaleAsg: [
-    grant('AutoScalingCapacity', autoScalingCapacityIam, ({ policy }, iam) => [
+    grant('AutoScalingCapacity', autoScalingCapacityIam, ({ policy, stage }, iam) => [
       ...readsAnywhere(iam),
-      ...groupWrites(policy, iam),
+      ...groupGrants(policy, iam, stage),
     ]),
     fanOut('asg'),
     ...scalerCommon,

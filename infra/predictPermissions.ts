@@ -3,6 +3,7 @@ import { FORECAST_NAMESPACE } from '../shared/adapters/CloudWatchForecastMetrics
 import type { IamActions } from '../shared/adapters/iamActions';
 import type { Policy } from '../shared/policy/schema';
 import { arn, pick, type Statement } from './functionPermissions';
+import { anyGroup, taggedForStage } from './groupGrants';
 
 /**
  * The Auto Scaling groups of the policy's predictive targets and of its plans' members (predict writes a plan's
@@ -30,13 +31,17 @@ export function forecastMetricStatements(iam: IamActions): Statement[] {
 /**
  * The scheduled MinSize actions (issue 20, items 6 and 7): put, delete and the ownership tag on the predictive
  * targets' groups (the tag only with this stage's value); and delete on any group that carries this stage's
- * ownership tag, so actions left behind by a target that left the policy can go. Predict can change no
+ * ownership tag, so actions left behind by a target that left the policy can go. With `fleet.grantGroupsBy: tag`
+ * the first two hold on the groups tagged with the stage's name instead of the list. Predict can change no
  * capacity directly, and a MinSize it schedules is bounded by the group's MaxSize.
  */
 export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: string): Statement[] {
   const groups = predictiveGroups(policy).map((name) =>
     arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`),
   );
+  // By tag (fleet.grantGroupsBy): the groups tagged with the stage's name, however many, in place of the list.
+  const byTag = policy.fleet.grantGroupsBy === 'tag';
+  const where = byTag ? { Resource: anyGroup, Condition: taggedForStage(stage) } : { Resource: groups };
   const named: Statement[] =
     groups.length > 0
       ? [
@@ -47,14 +52,17 @@ export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: st
               'autoscaling:BatchPutScheduledUpdateGroupAction',
               'autoscaling:BatchDeleteScheduledAction',
             ),
-            Resource: groups,
+            ...where,
           },
           {
             Effect: 'Allow',
             Action: pick(iam, 'autoscaling:CreateOrUpdateTags'),
-            Resource: groups,
+            Resource: where.Resource,
             Condition: {
-              StringEquals: { [`aws:RequestTag/${SCHEDULE_OWNER_TAG}`]: stage },
+              StringEquals: {
+                ...(byTag ? taggedForStage(stage).StringEquals : {}),
+                [`aws:RequestTag/${SCHEDULE_OWNER_TAG}`]: stage,
+              },
               'ForAllValues:StringEquals': { 'aws:TagKeys': [SCHEDULE_OWNER_TAG] },
             },
           },
@@ -65,7 +73,7 @@ export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: st
     {
       Effect: 'Allow',
       Action: pick(iam, 'autoscaling:BatchDeleteScheduledAction'),
-      Resource: arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*'),
+      Resource: anyGroup,
       Condition: { StringEquals: { [`autoscaling:ResourceTag/${SCHEDULE_OWNER_TAG}`]: stage } },
     },
   ];

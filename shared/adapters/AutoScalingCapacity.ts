@@ -12,6 +12,7 @@ import {
 import { scalingPolicyGate } from '../decision/scalingPolicyGate';
 import type { CapacityState } from '../decision/types';
 import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
 import type { Target } from '../policy/schema';
 import type { CapacityPort, KnownScalingPolicies, ObservationDetail, Observed } from '../ports';
 import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
@@ -337,6 +338,7 @@ function stateOf(
   const inService = unitsOf(group, (state) => state === 'InService');
   const scaleInProtected = protectedUnitsOf(group);
   const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
+  const stageTag = group.Tags?.find((t) => t.Key === GROUP_STAGE_TAG)?.Value;
   return {
     current,
     ...(unitLabel ? { unitLabel } : {}),
@@ -347,6 +349,7 @@ function stateOf(
     ...(busy ? { busy } : {}),
     ...(launchesFailing ? { launchesFailing } : {}),
     ...(scaleInProtected > 0 ? { scaleInProtected } : {}),
+    ...(stageTag !== undefined ? { stageTag } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type ScheduledUpdateGroupAction,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
+import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
 import type { GroupScheduledAction, ScheduledActionsPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
@@ -44,7 +45,9 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     this.client = client ?? new AutoScalingClient(clientOptions(config));
   }
 
-  async group(name: string): Promise<{ minSize: number; maxSize: number; owner?: 'this' | 'other' }> {
+  async group(
+    name: string,
+  ): Promise<{ minSize: number; maxSize: number; owner?: 'this' | 'other'; stageTagged: boolean }> {
     const response = await this.client
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
       .catch((cause: unknown) => {
@@ -55,7 +58,9 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     const tag = group.Tags?.find((t) => t.Key === SCHEDULE_OWNER_TAG)?.Value;
     const owner =
       tag === undefined ? {} : { owner: tag === this.owner ? ('this' as const) : ('other' as const) };
-    return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0, ...owner };
+    // fleet.grantGroupsBy: tag: the role may write only on groups tagged with the stage's name.
+    const stageTagged = group.Tags?.some((t) => t.Key === GROUP_STAGE_TAG && t.Value === this.owner) ?? false;
+    return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0, ...owner, stageTagged };
   }
 
   async markOwned(group: string): Promise<void> {

@@ -45,6 +45,8 @@ export interface CapacityState {
    * again (many groups' in one call) instead of taking the lease to read every policy.
    */
   readonly scalingPolicyArns?: readonly string[];
+  /** An Auto Scaling group's `scalepilot:stage` tag, when it has one (the grant by tag reads it). */
+  readonly stageTag?: string;
 }
 
 /** One datapoint of a rule's metric. As CloudWatch gives it, `timestamp` is the *start* of its period. */
@@ -239,6 +241,8 @@ export const reasonCodes = [
   // asg: the group has its own AWS scaling policy that changes its desired capacity (target tracking, step,
   // simple, predictive ForecastAndScale): two autoscalers would fight, so Scalepilot refuses it (told once).
   'ScalingPolicyConflict',
+  // asg, granted by tag (fleet.grantGroupsBy: tag): the group lacks the stage's tag, so the role may not resize it.
+  'GroupNotTagged',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -14,6 +14,12 @@ export const DEFAULT_ACCOUNT_RATES = { autoscaling: 20, rds: 12, elasticache: 20
  */
 export const MAX_TARGETS_PER_RUN = { asg: 2000, 'rds-replicas': 300, 'cache-shards': 200 } as const;
 
+/**
+ * The tag that names a group's stage when the roles grant by tag (`fleet.grantGroupsBy: tag`): the scaler and the
+ * predict function may change a group only while it carries it with the stage's name.
+ */
+export const GROUP_STAGE_TAG = 'scalepilot:stage';
+
 const rate = (fallback: number) => z.number().positive().max(10_000).default(fallback);
 const perRun = (max: number) =>
   z.number().int().min(1).max(max).default(max).describe(`at most ${max} (the measured capacity)`);
@@ -43,6 +49,24 @@ export const FleetSchema = z
       })
       .prefault({})
       .describe('the most targets of a kind one scheduled run takes; more fan out over SQS batches'),
+    thresholdAlarms: z
+      .boolean()
+      .default(true)
+      .describe(
+        "an alarm per rule threshold that wakes the scaler when it breaches; false: the one-minute schedule alone evaluates every target (a stack holds 500 resources: about 110 groups' alarms at two rules each)",
+      ),
+    grantGroupsBy: z
+      .enum(['name', 'tag'])
+      .default('name')
+      .describe(
+        "how the scaler's and the predict function's roles name the Auto Scaling groups they may change: `name`, each group's ARN (IAM allows a role about 10 kB: some 70 groups, 33 with forecasts); `tag`, every group tagged `scalepilot:stage` with the stage's name (a group of the policy without it is refused, told once)",
+      ),
+    targetDashboards: z
+      .boolean()
+      .default(true)
+      .describe(
+        "a dashboard row per target (metrics, capacity, decisions); false: one dashboard of the whole fleet's decisions and deferred targets (a row is about 2 kB of the template's 1 MB)",
+      ),
   })
   .prefault({});
 

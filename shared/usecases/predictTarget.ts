@@ -56,7 +56,10 @@ export async function predictTarget(
   let done: FloorsWritten = { scale, dryRun, withheld };
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
-    if (target.kind === 'asg' && group && !dryRun) {
+    // Granted by tag, the role may write only on a group tagged with the stage: an untagged one is told why.
+    const untagged = policy.fleet.grantGroupsBy === 'tag' && group !== undefined && !group.stageTagged;
+    if (untagged) done = { ...done, untagged: true };
+    if (target.kind === 'asg' && group && !dryRun && !untagged) {
       const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
       done = {
         ...done,

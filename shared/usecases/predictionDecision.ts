@@ -1,6 +1,7 @@
 import type { PauseState } from '../decision/pauseState';
 import { MAX_SCHEDULED_ACTIONS, type ScheduledMinSize } from '../decision/scheduledFloors';
 import type { Decision, ReasonCode } from '../decision/types';
+import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
 import type { Target } from '../policy/schema';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { withheldReason } from './readKillSwitch';
@@ -17,6 +18,8 @@ export interface FloorsWritten {
   readonly scheduledActions?: readonly ScheduledMinSize[];
   /** Where the 125-action budget cut the schedule off, when it did. */
   readonly budgetCut?: { readonly cutAt: Date; readonly budget: number };
+  /** Granted by tag (fleet.grantGroupsBy), the group lacks the stage's tag: no scheduled actions written. */
+  readonly untagged?: boolean;
 }
 
 /**
@@ -60,7 +63,7 @@ function predictionReason(
 function floorsEffect(
   target: Target,
   { floors, needed, seasonal, until }: TargetFloorPlan,
-  { scale, dryRun, withheld, scheduledActions, budgetCut }: FloorsWritten,
+  { scale, dryRun, withheld, scheduledActions, budgetCut, untagged }: FloorsWritten,
   span: { now: number; peak: number },
 ): string {
   if (!scale) return `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`;
@@ -71,6 +74,11 @@ function floorsEffect(
     ? ` (room for ${budgetCut.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, MinSize back at the baseline from ${budgetCut.cutAt.toISOString()}; the ledger's floors cover the rest)`
     : '';
   const actions = scheduledActions ? `; ${scheduledActions.length} scheduled action(s) on MinSize${cut}` : '';
-  const noActions = dryRun && target.kind === 'asg' ? '; dry run: no scheduled actions' : '';
+  const noActions =
+    dryRun && target.kind === 'asg'
+      ? '; dry run: no scheduled actions'
+      : untagged && target.kind === 'asg'
+        ? `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)`
+        : '';
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
 }

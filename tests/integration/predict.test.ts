@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   AutoScalingClient,
+  CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScheduledActionsCommand,
   PutScheduledUpdateGroupActionCommand,
@@ -365,6 +366,38 @@ describe('predict against the emulator', () => {
     const [after] = await handler(tick(), lambdaContext('tick-2'));
     expect(after?.decision.reason).toBe('ScaleIn');
     expect(after?.decision.desired).toBeLessThan(held?.decision.desired ?? 0);
+  });
+
+  it('granted by tag (fleet.grantGroupsBy): no scheduled action on a group without the stage’s tag, told why; once tagged, written', async () => {
+    const { start, clock, runPredict } = await setUp(
+      validatePolicy({ ...policyInput(), fleet: { grantGroupsBy: 'tag' } }),
+    );
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    const [untagged] = await runPredict();
+    expect(untagged?.message).toContain(
+      `no scheduled actions: group ${GROUP} is not tagged scalepilot:stage with this stage's name`,
+    );
+    expect(await scheduledActions()).toEqual([]);
+    await autoScaling().send(
+      new CreateOrUpdateTagsCommand({
+        Tags: [
+          {
+            ResourceId: GROUP,
+            ResourceType: 'auto-scaling-group',
+            Key: 'scalepilot:stage',
+            Value: 'test',
+            PropagateAtLaunch: false,
+          },
+        ],
+      }),
+    );
+    clock.advance(3600);
+    await publishCpu(daily, start, clock.now().getTime());
+    const [tagged] = await runPredict();
+    expect(tagged?.scheduledActions).toBeGreaterThan(0);
+    expect(checkActions(await scheduledActions(), clock.now().getTime()).length).toBe(
+      tagged?.scheduledActions,
+    );
   });
 
   it('forecast-only changes nothing but publishes ForecastCapacity for the dashboard', async () => {

@@ -12,6 +12,7 @@ const BLOCKING: Partial<Record<ReasonCode, string>> = {
   RdsReplicasUnsupported: 'Scalepilot may not scale it',
   CacheShardsUnsupported: 'Scalepilot may not scale it',
   ScalingPolicyConflict: 'its own AWS scaling policies scale it',
+  GroupNotTagged: "it lacks the stage's tag the role's grant needs",
 };
 
 /**

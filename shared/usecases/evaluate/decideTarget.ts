@@ -2,6 +2,7 @@ import { decideCapacity } from '../../decision/decideCapacity';
 import { floorAt } from '../../decision/floors';
 import type { GateOutcome, KindAction, KindModel } from '../../decision/kindModel';
 import type { PauseState } from '../../decision/pauseState';
+import { stageTagGate } from '../../decision/stageTagGate';
 import type { CapacityState, Decision, GateNote, ReasonCode, ScalingHistory } from '../../decision/types';
 import type { Policy, Target } from '../../policy/schema';
 import type { TargetRecord } from '../../ports';
@@ -25,6 +26,8 @@ export interface DecideInput {
   readonly paused: PauseState;
   /** The target's plan, when it is a plan member (issue 24). */
   readonly plan?: MemberInPlan;
+  /** The deployed stage, when known: a group of a stage granted by tag must carry its tag (stageTagGate). */
+  readonly stage?: string;
   readonly now: Date;
 }
 
@@ -52,17 +55,20 @@ export function decideTarget(input: DecideInput): Decided {
   };
   const inPlan = input.plan ? decideInPlan(input.plan, base, floor) : undefined;
   const generic = inPlan?.decision ?? decideCapacity({ ...base, ...(floor ? { floor } : {}) });
+  // A group the role may not change comes before the kind's gates: nothing else could be carried out.
+  const untagged = stageTagGate(policy, target, state, input.stage);
   const gated = gatedDecision(
     generic,
-    model.gate({
-      target,
-      decision: generic,
-      observation,
-      history,
-      metrics: readings.raw,
-      ...(input.failedRemovals ? { failedRemovals: input.failedRemovals } : {}),
-      now,
-    }),
+    untagged ??
+      model.gate({
+        target,
+        decision: generic,
+        observation,
+        history,
+        metrics: readings.raw,
+        ...(input.failedRemovals ? { failedRemovals: input.failedRemovals } : {}),
+        now,
+      }),
   );
   const decided =
     input.paused.state === 'running'
@@ -162,6 +168,7 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   CapacityShortfall: 'launches',
   ScaleInProtected: 'scaleInProtection',
   ScalingPolicyConflict: 'otherAutoscaler',
+  GroupNotTagged: 'grant',
 };
 
 function kindGate(reason: ReasonCode, outcome: GateNote['outcome'], message: string): GateNote {

@@ -64,6 +64,7 @@ export async function evaluateUnderLease(
     }
     const decided = decideTarget({
       policy: deps.policy,
+      ...(deps.stage !== undefined ? { stage: deps.stage } : {}),
       model,
       target,
       observation,

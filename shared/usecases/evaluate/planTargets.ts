@@ -97,6 +97,7 @@ function planOne(
       : record.history;
   const decided = decideTarget({
     policy: deps.policy,
+    ...(deps.stage !== undefined ? { stage: deps.stage } : {}),
     model,
     target,
     observation,

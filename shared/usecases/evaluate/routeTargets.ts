@@ -72,6 +72,7 @@ export function routeTargets(
     const targetReadings = readings.get(target.name) ?? noReadings;
     const decided = decideTarget({
       policy: run.deps.policy,
+      ...(run.deps.stage !== undefined ? { stage: run.deps.stage } : {}),
       model,
       target,
       observation,

@@ -76,6 +76,8 @@ export interface EvaluateDeps {
   readonly fanOut?: FanOut;
   /** The run's share of the account's control-plane rate, for the run's report; absent: not metered. */
   readonly apiBudget?: ApiBudget;
+  /** The deployed stage (a grant by tag checks its groups' tag against it); absent: the CLI without one. */
+  readonly stage?: string;
 }
 
 /** Why a target is recorded without being evaluated (an event the handler refused to act on). */
