@@ -5,7 +5,8 @@ import { metricDimensions, serviceByKind, unitByKind } from '../shared/policy/ta
 /** The Powertools metrics namespace of the functions (serverless.yml's POWERTOOLS_METRICS_NAMESPACE). */
 export const METRICS_NAMESPACE = 'Scalepilot';
 
-type Widget = {
+/** One widget of a dashboard body ("Dashboard Body Structure and Syntax"). */
+export type Widget = {
   type: 'metric';
   x: number;
   y: number;

@@ -6,5 +6,12 @@ const { policyFile, stage } = require('./policyOption.cjs');
 module.exports = async ({ options }) => {
   const { loadPolicyFile } = tsx.require('../shared/policy/loadPolicyFile.ts', __filename);
   const { stackResources } = tsx.require('./stackResources.ts', __filename);
-  return stackResources(loadPolicyFile(policyFile(options), { stage: stage(options) }), stage(options));
+  const { ScalingError } = tsx.require('../shared/errors.ts', __filename);
+  try {
+    return stackResources(loadPolicyFile(policyFile(options), { stage: stage(options) }), stage(options));
+  } catch (error) {
+    // osls prints a failing file's error with its stack: an operator's mistake is its lines alone.
+    if (error instanceof ScalingError) error.stack = `${error.name}: ${error.message}`;
+    throw error;
+  }
 };

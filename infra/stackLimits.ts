@@ -1,5 +1,7 @@
 import type { PolicyProblem } from '../shared/errors';
 
+/** IAM: managed policies attached to one role (the default quota; AWS raises it to 20 on request). */
+export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
 /** CloudFormation: the resources one template may declare ("CloudFormation quotas"). */
 export const MAX_STACK_RESOURCES = 500;
 /** CloudFormation: a template body read from S3, as `sls deploy` uploads it (1 MB). */
@@ -24,8 +26,9 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
  */
 export function stackLimitProblems(resources: Resources): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
+  // What a fleet can do (docs/deploying.md): fewer resources a group, or more stages.
   const split =
-    'split the targets over more stages, each its own stack (sls deploy --stage NAME --param policy=FILE)';
+    'for Auto Scaling groups set fleet.thresholdAlarms: false, fleet.targetDashboards: false and fleet.grantGroupsBy: tag, or split the targets over more stages, each its own stack (sls deploy --stage NAME --param policy=FILE)';
   const count = Object.keys(resources).length + FRAMEWORK_RESOURCES;
   if (count > MAX_STACK_RESOURCES) {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
@@ -48,6 +51,12 @@ export function stackLimitProblems(resources: Resources): PolicyProblem[] {
         path: id,
         message: `its policy is about ${size} characters (a statement lists every target's resource); IAM allows ${MAX_ROLE_INLINE_POLICY} for a role's inline policies: ${split}`,
       });
+    const attached = ((resource.Properties.ManagedPolicyArns ?? []) as unknown[]).length;
+    if (attached > MAX_MANAGED_POLICIES_PER_ROLE)
+      problems.push({
+        path: id,
+        message: `its grants need ${attached} managed policies beside its inline one (a statement lists every target's resource); IAM attaches ${MAX_MANAGED_POLICIES_PER_ROLE} to a role unless Service Quotas raised it: ${split}`,
+      });
   }
   return problems;
 }
@@ -55,7 +64,12 @@ export function stackLimitProblems(resources: Resources): PolicyProblem[] {
 /** The characters of a role's inline policy documents as IAM counts them, placeholders filled in at their longest. */
 export function inlinePolicySize(role: Record<string, unknown>): number {
   const policies = (role.Policies ?? []) as { PolicyDocument: unknown }[];
-  return policies.reduce((sum, p) => sum + JSON.stringify(filledIn(p.PolicyDocument)).length, 0);
+  return policies.reduce((sum, p) => sum + policyTextSize(p.PolicyDocument), 0);
+}
+
+/** The characters of a policy document (or a part of one) as IAM counts them, placeholders filled in at their longest. */
+export function policyTextSize(document: unknown): number {
+  return JSON.stringify(filledIn(document)).length;
 }
 
 /** The longest each pseudo parameter can be: a partition (aws-us-gov), a Region (ap-southeast-5), an account. */

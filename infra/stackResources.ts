@@ -13,7 +13,9 @@ import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import { dashboardBodies } from './dashboard';
 import { fanOutResources } from './fanOutResources';
+import { fleetDashboardBody } from './fleetDashboard';
 import { type FunctionName, functionRole } from './functionAdapters';
+import { roleResources } from './roleResources';
 import { stackLimitProblems } from './stackLimits';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
@@ -165,8 +167,9 @@ function scalepilotMetricAlarm(alarm: {
 
 /**
  * The CloudFormation resources generated from the policy: one role per scaler, one alarm per threshold
- * (its action invokes the scaler of the target's kind directly) with the permission that lets exactly
- * that alarm invoke it, the dashboard, and the email subscriptions of the notification topic.
+ * (its action invokes the scaler of the target's kind directly; none with `fleet.thresholdAlarms: false`)
+ * with the permission that lets this stage's alarms invoke it, the alarms that tell the operator of
+ * failures, the dashboard, and the email subscriptions of the notification topic.
  */
 export function stackResources(
   policy: Policy,
@@ -178,16 +181,25 @@ export function stackResources(
   // One role per function, built from the adapters it constructs (infra/functionAdapters.ts); a scaler's also
   // lets the Lambda service run it on its fan-out queue, when it has one.
   for (const [kind, fn] of Object.entries(functionByKind) as [TargetKind, string][])
-    resources[roleLogicalId(fn)] = functionRole(
-      fn as FunctionName,
-      policy,
-      `${service}-${stage}-${fn}`,
-      stage,
-      fanOut.statements[kind] ?? [],
+    Object.assign(
+      resources,
+      roleResources(
+        roleLogicalId(fn),
+        functionRole(
+          fn as FunctionName,
+          policy,
+          `${service}-${stage}-${fn}`,
+          stage,
+          fanOut.statements[kind] ?? [],
+        ),
+      ),
     );
   Object.assign(resources, fanOut.resources);
   for (const fn of ['alertCost', 'predict'] as const)
-    resources[roleLogicalId(fn)] = functionRole(fn, policy, `${service}-${stage}-${fn}`, stage);
+    Object.assign(
+      resources,
+      roleResources(roleLogicalId(fn), functionRole(fn, policy, `${service}-${stage}-${fn}`, stage)),
+    );
   if (policy.cost?.hourlyForecast) Object.assign(resources, hourlyCostForecast());
   Object.assign(resources, alarmResources(policy, stage, resources));
   Object.assign(resources, deliveryAlarms(stage, service));
@@ -215,10 +227,15 @@ export function stackResources(
   return { Resources: resources };
 }
 
-/** The dashboards: the first keeps its logical ID and name; a fleet past one dashboard's widgets gets `-2`, `-3` … */
+/**
+ * The dashboards: a row per target, or with `fleet.targetDashboards: false` one of the whole fleet. The first
+ * keeps its logical ID and name either way (switching updates it, no replacement); a fleet past one dashboard's
+ * widgets gets `-2`, `-3` …
+ */
 export function dashboardResources(policy: Policy, stage: string, service = 'scalepilot'): Resources {
   const resources: Resources = {};
-  dashboardBodies(policy).forEach((body, i) => {
+  const bodies = policy.fleet.targetDashboards ? dashboardBodies(policy) : [fleetDashboardBody(policy)];
+  bodies.forEach((body, i) => {
     resources[i === 0 ? 'Dashboard' : `Dashboard${i + 1}`] = {
       Type: 'AWS::CloudWatch::Dashboard',
       Properties: {

@@ -52,13 +52,17 @@ export class MalformedEventError extends ScalingError {}
  */
 export class FutureEventError extends MalformedEventError {}
 
-/** An alarm whose name the policy does not generate: Scalepilot will not guess what it is for. */
+/**
+ * An alarm whose name the policy does not generate: Scalepilot will not guess what it is for. `why` says why
+ * none matched when the policy tells more (it generates no alarms at all).
+ */
 export class UnknownAlarmError extends ScalingError {
   constructor(
     readonly alarmName: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly why?: string },
   ) {
-    super(`alarm "${clipped(alarmName)}" is not one of the alarms generated from the policy`, options);
+    const why = options?.why ? `: ${options.why}` : '';
+    super(`alarm "${clipped(alarmName)}" is not one of the alarms generated from the policy${why}`, options);
   }
 }
 

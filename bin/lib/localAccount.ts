@@ -62,7 +62,8 @@ export interface LocalAccountOptions {
  * Serverless CLI (`sls deploy`, the SDK pointed at the emulator through AWS_ENDPOINT_URL), the demo
  * resources the policy names, and the policy's alarms. moto's CloudFormation skips
  * `AWS::CloudWatch::Alarm`, so the alarms are created here from the same definitions as the template,
- * each with the deployed function as its action. Whatever fails, the emulator is stopped.
+ * each with the deployed function as its action (none with `fleet.thresholdAlarms: false`, as in the
+ * template). Whatever fails, the emulator is stopped.
  */
 export async function startLocalAccount(options: LocalAccountOptions): Promise<LocalAccount> {
   const say = options.progress ?? (() => {});
@@ -106,7 +107,9 @@ export async function startLocalAccount(options: LocalAccountOptions): Promise<L
       alarms.push({ ...alarm, alarmArn: await account.putAlarm(alarm, fn.arn) });
     }
     say(
-      `${alarms.length} alarms created from the policy (moto's CloudFormation skips AWS::CloudWatch::Alarm)`,
+      policy.fleet.thresholdAlarms
+        ? `${alarms.length} alarms created from the policy (moto's CloudFormation skips AWS::CloudWatch::Alarm)`
+        : 'no threshold alarms (fleet.thresholdAlarms: false): the one-minute schedule evaluates every target',
     );
     return {
       emulator,

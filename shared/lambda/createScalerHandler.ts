@@ -47,6 +47,10 @@ export function createScalerHandler(runtime: ScalerRuntime) {
       .map((a) => [a.alarmName, a]),
   );
   const { idempotencyConfig, alarmRequest } = alarmRequests(runtime, alarms);
+  // A stage without threshold alarms: one that arrives anyway is left over from an earlier deploy or not ours.
+  const noAlarms = policy.fleet.thresholdAlarms
+    ? undefined
+    : 'the policy generates none (fleet.thresholdAlarms: false; the one-minute schedule evaluates every target)';
 
   return async (event: unknown, context: LambdaContextLike): Promise<Evaluation[]> => {
     idempotencyConfig.registerLambdaContext(
@@ -59,7 +63,7 @@ export function createScalerHandler(runtime: ScalerRuntime) {
         refuseFutureEvent(hint, runtime.clock.now());
         // Unknown alarms of our own account and region are refused before anything is read or written.
         if (hint.trigger === 'alarm' && !isForeign(runtime, hint) && !alarms.has(hint.alarmName))
-          throw new UnknownAlarmError(hint.alarmName);
+          throw new UnknownAlarmError(hint.alarmName, { why: noAlarms });
         if (hint.trigger === 'batch') checkBatch(runtime, hint);
       }
       return parsed;

@@ -91,9 +91,12 @@ function hasGroupSeries(target: Target, rule: Rule): boolean {
 
 /**
  * Every threshold of the policy as an alarm definition. The stack template, the local account and the
- * handlers (to map an incoming alarm back to its target) all use this one list.
+ * handlers (to map an incoming alarm back to its target) all use this one list. None with
+ * `fleet.thresholdAlarms: false`: the stack then has no alarm to invoke a scaler, the local account creates
+ * none, and a scaler refuses any alarm as unknown; the one-minute schedule evaluates every target.
  */
 export function alarmDefinitions(policy: Policy, stage: string): AlarmDefinition[] {
+  if (!policy.fleet.thresholdAlarms) return [];
   return policy.targets.flatMap((target) =>
     target.rules
       .filter((rule) => hasGroupSeries(target, rule))

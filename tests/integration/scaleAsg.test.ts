@@ -209,20 +209,35 @@ describe('scale-asg against the emulator', () => {
       error: UnknownAlarmError,
       group: true,
     },
-  ])('refuses $name with a logged error and changes nothing', async ({ event, error, group }) => {
-    const clock = testClock(new Date());
-    const { handler, log, account } = await asgScalerOnEmulator(emulator, policy(), clock);
-    if (group) await account.createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });
-    const before = emulator.actions().length;
-    await expect(handler(event(), lambdaContext('bad'))).rejects.toThrow(error);
-    const after = emulator.actions().slice(before);
-    expect(after.filter((a) => MUTATIONS.includes(a))).toEqual([]);
-    expect(log.entries.filter((e) => e.level === 'error').length).toBeGreaterThan(0);
-    const items = await new DynamoDBClient(clientOptions(emulator.aws)).send(
-      new ScanCommand({ TableName: 'ledger' }),
-    );
-    expect(items.Count).toBe(0);
-  });
+    {
+      // Issue 23: a stage without threshold alarms (left over from an earlier deploy, or invoked by hand).
+      name: 'an alarm of the policy’s thresholds when fleet.thresholdAlarms is false',
+      event: () => alarmActionEvent(ALARM_CPU_HIGH, 'ALARM', new Date()),
+      error: UnknownAlarmError,
+      group: true,
+      fleet: { thresholdAlarms: false },
+      message:
+        /is not one of the alarms generated from the policy: the policy generates none \(fleet\.thresholdAlarms: false/,
+    },
+  ])(
+    'refuses $name with a logged error and changes nothing',
+    async ({ event, error, group, fleet, message }) => {
+      const clock = testClock(new Date());
+      const scalerPolicy = { ...policy(), fleet: { ...policy().fleet, ...fleet } };
+      const { handler, log, account } = await asgScalerOnEmulator(emulator, scalerPolicy, clock);
+      if (group) await account.createAutoScalingGroup(GROUP, { min: 2, max: 10, desired: 2 });
+      const before = emulator.actions().length;
+      await expect(handler(event(), lambdaContext('bad'))).rejects.toThrow(error);
+      if (message) await expect(handler(event(), lambdaContext('bad'))).rejects.toThrow(message);
+      const after = emulator.actions().slice(before);
+      expect(after.filter((a) => MUTATIONS.includes(a))).toEqual([]);
+      expect(log.entries.filter((e) => e.level === 'error').length).toBeGreaterThan(0);
+      const items = await new DynamoDBClient(clientOptions(emulator.aws)).send(
+        new ScanCommand({ TableName: 'ledger' }),
+      );
+      expect(items.Count).toBe(0);
+    },
+  );
 
   it('defect 10: an alarm for a group that does not exist is recorded as DescribeFailed and backed off; the run succeeds and nothing changes', async () => {
     const clock = testClock(new Date());

@@ -27,12 +27,17 @@ beforeAll(async () => {
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+/** Every Allow statement of each role: its inline policy and the managed policies it attaches (roleResources.ts). */
 const statements = () =>
-  ofType('AWS::IAM::Role').flatMap(([role, r]) =>
-    ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) =>
+  ofType('AWS::IAM::Role').flatMap(([role, r]) => {
+    const attached = ((r.Properties.ManagedPolicyArns ?? []) as { Ref: string }[]).map(
+      (ref) => resources[ref.Ref]?.Properties as { PolicyDocument: { Statement: Statement[] } },
+    );
+    const inline = (r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+    return [...inline, ...attached].flatMap((p) =>
       p.PolicyDocument.Statement.filter((st) => st.Effect === 'Allow').map((st) => ({ role, st })),
-    ),
-  );
+    );
+  });
 const resourceText = (r: unknown): string =>
   typeof r === 'string' ? r : String((r as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(r));
 const readOnly = (action: string) =>

@@ -10,14 +10,20 @@ import { exampleTemplate, slsPackage } from '../harness/slsPackage';
 import { cfnLintFindings, checkovFailures } from '../harness/templateChecks';
 
 // Issue 23 (the fleet): the real osls CLI packages the example stack with more groups than one run takes
-// (`fleet.targetsPerRun.asg: 2`, five groups: three batches); cfn-lint and checkov read the template.
+// (`fleet.targetsPerRun.asg: 2`, five groups: three batches), and a fleet's stack without threshold alarms or
+// target dashboards; cfn-lint and checkov read the templates.
 
 const _run = promisify(execFile);
 const _ROOT = new URL('../..', import.meta.url).pathname;
 type Resource = { Type: string; Properties: Record<string, any> };
 
-/** The example policy with `groups` asg targets (the example's `api` and copies) at `perRun` a run. */
-function fleetPolicy(dir: string, groups: number, perRun: number): string {
+/** The example policy with `groups` asg targets (the example's `api` and copies) at `perRun` a run, `fleet` keys. */
+function fleetPolicy(
+  dir: string,
+  groups: number,
+  perRun: number,
+  fleet: Record<string, unknown> = {},
+): string {
   const policy = parse(readFileSync(EXAMPLE_POLICY, 'utf8'));
   const api = policy.targets.find((t: { kind: string }) => t.kind === 'asg');
   for (let i = 1; i < groups; i += 1)
@@ -26,7 +32,7 @@ function fleetPolicy(dir: string, groups: number, perRun: number): string {
       name: `api-${i}`,
       autoScalingGroupName: `${api.autoScalingGroupName}-${i}`,
     });
-  policy.fleet = { targetsPerRun: { asg: perRun } };
+  policy.fleet = { targetsPerRun: { asg: perRun }, ...fleet };
   const file = join(dir, 'policy.yml');
   writeFileSync(file, stringify(policy));
   return file;
@@ -131,5 +137,67 @@ describe('the packaged stack of a fleet larger than one run', () => {
     expect(`${result.stdout}${result.stderr}`).toContain(
       'targets (asg): 7 asg targets need 4 runs of 2 a minute; one stack runs at most 3 at once: split the policy over stages',
     );
+  });
+});
+
+describe('the packaged stack of a fleet with fleet.thresholdAlarms and fleet.targetDashboards false', () => {
+  let file: string;
+  let stack: Record<string, Resource>;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalepilot-fleet-'));
+    const policy = fleetPolicy(dir, 30, 30, { thresholdAlarms: false, targetDashboards: false });
+    await slsPackage(join(dir, 'out'), '--param', `policy=${policy}`);
+    file = join(dir, 'out', 'cloudformation-template-update-stack.json');
+    stack = JSON.parse(readFileSync(file, 'utf8')).Resources;
+  });
+  const ofType = (type: string) => Object.entries(stack).filter(([, r]) => r.Type === type);
+
+  it('has no threshold alarm and nothing that lets an alarm invoke a scaler; the failure alarms stay', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(
+      alarms.filter(([, r]) => JSON.stringify(r.Properties.AlarmActions).includes('LambdaFunction')),
+    ).toEqual([]);
+    expect(
+      ofType('AWS::Lambda::Permission').filter(
+        ([, r]) => r.Properties.Principal === 'lambda.alarms.cloudwatch.amazonaws.com',
+      ),
+    ).toEqual([]);
+    expect(alarms.map(([id]) => id)).toEqual(
+      expect.arrayContaining(['ScaleAsgDeferredTargetsAlarm', 'DeadLetterQueueAlarm']),
+    );
+  });
+
+  it('runs every scaler on its one-minute schedule', () => {
+    const schedules = ofType('AWS::Events::Rule')
+      .filter(([, r]) => r.Properties.ScheduleExpression === 'rate(1 minute)')
+      .map(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0]);
+    expect(schedules.sort()).toEqual([
+      'ScaleAsgLambdaFunction',
+      'ScaleCacheShardsLambdaFunction',
+      'ScaleRdsReplicasLambdaFunction',
+    ]);
+  });
+
+  it('has one dashboard of the whole fleet, under the logical ID and name of the per-target one', () => {
+    const dashboards = ofType('AWS::CloudWatch::Dashboard');
+    expect(dashboards.map(([id, r]) => [id, r.Properties.DashboardName])).toEqual([
+      ['Dashboard', 'scalepilot-prod'],
+    ]);
+    const body = JSON.parse(dashboards[0]?.[1].Properties.DashboardBody['Fn::Sub']);
+    expect(body.widgets.map((w: { properties: { title: string } }) => w.properties.title)).toEqual([
+      'all targets: decisions per reason',
+      'targets deferred to the next run',
+      'asg: instances ordered, all targets',
+      'rds-replicas: read replicas ordered, all targets',
+      'cache-shards: shards ordered, all targets',
+    ]);
+  });
+
+  it('passes cfn-lint with no errors and no warnings', async () => {
+    expect(await cfnLintFindings(file)).toEqual([]);
+  });
+
+  it('passes checkov, with every skip reasoned in infra/checkov.yml', async () => {
+    expect(await checkovFailures(file)).toEqual([]);
   });
 });

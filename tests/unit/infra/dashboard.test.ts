@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DASHBOARD_WIDGETS } from '../../../infra/dashboard';
-import { dashboardResources } from '../../../infra/stackResources';
+import { dashboardResources, deliveryAlarms } from '../../../infra/stackResources';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import type { Policy } from '../../../shared/policy/schema';
+import { examplePolicy } from '../../harness/fixtures';
 
 // CloudWatch takes a dashboard body of at most 500 widgets (PutDashboard, "Dashboard Body Structure and
 // Syntax"), and the stack draws three per target: a policy of 167 targets failed `sls deploy` at the dashboard
@@ -24,10 +26,15 @@ const group = (i: number) => ({
   ],
 });
 
-type Body = { widgets: { y: number; properties: { title: string } }[] };
+type Body = {
+  widgets: { y: number; properties: { title: string; metrics: (string | Record<string, unknown>)[][] } }[];
+};
 
-function dashboards(targets: number) {
-  const policy = validatePolicy({ version: 1, targets: Array.from({ length: targets }, (_, i) => group(i)) });
+function dashboards(targets: number | Policy) {
+  const policy =
+    typeof targets === 'number'
+      ? validatePolicy({ version: 1, targets: Array.from({ length: targets }, (_, i) => group(i)) })
+      : targets;
   return Object.entries(dashboardResources(policy, 'prod')).map(([id, r]) => ({
     id,
     name: r.Properties.DashboardName as string,
@@ -57,4 +64,68 @@ describe('the dashboards of the stack', () => {
     expect(titles.filter((t) => t.endsWith(': scaling metrics'))).toHaveLength(targets);
     expect(new Set(titles).size).toBe(3 * targets);
   });
+});
+
+// Issue 23: a row per target is about 2 kB of the template's 1 MB (some 480 targets fill it). With
+// `fleet.targetDashboards: false` the stage has one dashboard of the whole fleet instead, the same size however
+// many targets, under the same logical ID and name (switching updates the dashboard, no replacement).
+describe('fleet.targetDashboards: false', () => {
+  const fleet = (targets: number) =>
+    validatePolicy({
+      version: 1,
+      fleet: { targetDashboards: false },
+      targets: Array.from({ length: targets }, (_, i) => group(i)),
+    });
+  const example = (): Policy => ({
+    ...examplePolicy(),
+    fleet: { ...examplePolicy().fleet, targetDashboards: false },
+  });
+  const asg = ['asg: instances ordered, all targets', 'scale-asg'];
+  it.each([
+    { name: 'one group', policy: () => fleet(1), capacity: [asg] },
+    { name: '2,000 groups: the same widgets', policy: () => fleet(2000), capacity: [asg] },
+    {
+      name: 'the example, a target of each kind: the capacity ordered per kind',
+      policy: example,
+      capacity: [
+        asg,
+        ['rds-replicas: read replicas ordered, all targets', 'scale-rds-replicas'],
+        ['cache-shards: shards ordered, all targets', 'scale-cache-shards'],
+      ],
+    },
+  ])(
+    '$name: one dashboard of the fleet’s decisions, deferred targets and capacity',
+    ({ policy, capacity }) => {
+      const made = dashboards(policy());
+      expect(made.map((d) => [d.id, d.name])).toEqual([['Dashboard', 'scalepilot-prod']]);
+      const body = made[0]?.body as Body;
+      expect(body.widgets.map((w) => w.properties.title)).toEqual([
+        'all targets: decisions per reason',
+        'targets deferred to the next run',
+        ...capacity.map(([title]) => title),
+      ]);
+      for (const [i, [, service]] of capacity.entries())
+        expect(body.widgets[2 + i]?.properties.metrics[0]?.[0]).toMatchObject({
+          expression: `SELECT SUM(OrderedCapacity) FROM SCHEMA(Scalepilot, service, target) WHERE service = '${service}'`,
+        });
+      // Every target's decisions summed per reason code: no target named (a SEARCH returns 500 series at most).
+      expect(body.widgets[0]?.properties.metrics[0]?.[0]).toMatchObject({
+        expression: 'SELECT SUM(Decisions) FROM SCHEMA(Scalepilot, reason, service, target) GROUP BY reason',
+      });
+      // The series the stack's DeferredTargets alarms watch, each of them.
+      const drawn = body.widgets[1]?.properties.metrics.map((m) => JSON.stringify(m.slice(0, 4)));
+      const watched = Object.values(deliveryAlarms('prod'))
+        .map(
+          (a) =>
+            a.Properties as { Namespace?: string; MetricName?: string; Dimensions?: { Value: string }[] },
+        )
+        .filter((a) => a.MetricName === 'DeferredTargets')
+        .map((a) => JSON.stringify([a.Namespace, a.MetricName, 'service', a.Dimensions?.[0]?.Value]));
+      expect(watched).toHaveLength(4);
+      expect(drawn?.sort()).toEqual(watched.sort());
+      const text = JSON.stringify(body);
+      expect(text).not.toContain('"g0"');
+      expect(text.length).toBeLessThan(4000);
+    },
+  );
 });

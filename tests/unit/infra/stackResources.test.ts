@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alarmLogicalId, stackResources } from '../../../infra/stackResources';
+import { alarmLogicalId, deliveryAlarms, stackResources } from '../../../infra/stackResources';
 import { alarmDefinitions } from '../../../shared/policy/alarmDefinitions';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { PolicyInput } from '../../../shared/policy/schema';
@@ -127,5 +127,42 @@ describe('the failed-write alarms', () => {
       Threshold: 1,
       AlarmActions: [{ Ref: 'NotificationTopic' }],
     });
+  });
+});
+
+// Issue 23: one stack holds about 110 groups' threshold alarms (two rules a group). `fleet.thresholdAlarms: false`
+// leaves them out, and with them the permission that lets alarms invoke a scaler; the one-minute schedule (in
+// serverless.yml) evaluates every target, and the alarms that tell the operator of failures stay.
+describe('fleet.thresholdAlarms', () => {
+  it.each([
+    {
+      name: 'true (the default): an alarm a threshold, invoking the scaler through its alarms permission',
+      fleet: {},
+      scalerAlarms: ['scalepilot-prod.api.cpu.gt70', 'scalepilot-prod.api.cpu.lt30'],
+      permissions: ['ScaleAsgLambdaFunctionAlarmsPermission'],
+    },
+    {
+      name: 'false: no threshold alarm, and nothing lets an alarm invoke a scaler',
+      fleet: { thresholdAlarms: false },
+      scalerAlarms: [],
+      permissions: [],
+    },
+  ])('$name; the failure and dead-letter alarms stay', ({ fleet, scalerAlarms, permissions }) => {
+    const { Resources } = stackResources(policy({ fleet }), 'prod');
+    const alarms = Object.values(Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const invoking = alarms.filter((r) =>
+      JSON.stringify(r.Properties.AlarmActions).includes('LambdaFunction'),
+    );
+    expect(invoking.map((r) => r.Properties.AlarmName).sort()).toEqual(scalerAlarms);
+    const byAlarms = Object.entries(Resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        r.Properties.Principal === 'lambda.alarms.cloudwatch.amazonaws.com',
+    );
+    expect(byAlarms.map(([id]) => id)).toEqual(permissions);
+    const told = Object.keys(deliveryAlarms('prod'));
+    expect(told).toContain('DeadLetterQueueAlarm');
+    expect(told).toContain('ScaleAsgDeferredTargetsAlarm');
+    for (const id of told) expect(Resources[id], id).toEqual(deliveryAlarms('prod')[id]);
   });
 });

@@ -1,0 +1,39 @@
+import type { lambdaRole } from './functionPermissions';
+import { rolePolicies } from './rolePolicies';
+
+type Role = ReturnType<typeof lambdaRole>;
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/**
+ * A function's role as CloudFormation resources: the role with what fits its inline policy, and when its grants
+ * need more room (hundreds of groups named, dozens of databases), customer managed policies holding the rest,
+ * attached to it (rolePolicies). The same grants either way; a small policy's role is as it was.
+ */
+export function roleResources(roleId: string, role: Role): Resources {
+  const [policy] = role.Properties.Policies;
+  if (!policy) return { [roleId]: role };
+  const { inline, managed } = rolePolicies(policy.PolicyDocument.Statement);
+  if (managed.length === 0) return { [roleId]: role };
+  const ids = managed.map((_, i) => `${roleId}Policy${i + 1}`);
+  const parts: Resources = {};
+  managed.forEach((statements, i) => {
+    parts[ids[i] as string] = {
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: {
+        Description: `Scalepilot: part ${i + 1} of the grants of ${roleId} (a role's inline policy holds 10,240 characters)`,
+        PolicyDocument: { Version: '2012-10-17', Statement: statements },
+      },
+    };
+  });
+  return {
+    [roleId]: {
+      ...role,
+      Properties: {
+        ...role.Properties,
+        Policies: [{ ...policy, PolicyDocument: { ...policy.PolicyDocument, Statement: inline } }],
+        ManagedPolicyArns: ids.map((id) => ({ Ref: id })),
+      },
+    },
+    ...parts,
+  };
+}

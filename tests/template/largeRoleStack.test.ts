@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { functionRole } from '../../infra/functionAdapters';
+import type { Statement } from '../../infra/functionPermissions';
+import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import { EXAMPLE_POLICY } from '../harness/fixtures';
+import { slsPackage } from '../harness/slsPackage';
+import { cfnLintFindings, checkovFailures, handlerPermissions } from '../harness/templateChecks';
+
+// A role whose grants pass IAM's 10,240 characters inline (the predict function naming 40 predictive groups,
+// twice each) keeps the rest in customer managed policies attached to it (infra/roleResources.ts): the real
+// osls packages it, cfn-lint and checkov pass it, and the deploy policy can create and remove those policies.
+const ROOT = new URL('../..', import.meta.url).pathname;
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+let templateFile: string;
+let policyFile: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalepilot-large-role-'));
+  const policy = parse(readFileSync(EXAMPLE_POLICY, 'utf8'));
+  const api = policy.targets.find((t: { name: string }) => t.name === 'api');
+  policy.plans = [];
+  policy.targets = Array.from({ length: 40 }, (_, i) => ({
+    ...api,
+    name: `api-${i}`,
+    autoScalingGroupName: `${api.autoScalingGroupName}-${i}`,
+  }));
+  policyFile = join(dir, 'policy.yml');
+  writeFileSync(policyFile, stringify(policy, { aliasDuplicateObjects: false }));
+  await slsPackage(join(dir, 'out'), '--param', `policy=${policyFile}`);
+  templateFile = join(dir, 'out', 'cloudformation-template-update-stack.json');
+  resources = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
+}, 120_000);
+
+/** Each (action, condition, resource) a list of statements allows. */
+const grants = (statements: readonly Statement[]) =>
+  statements
+    .flatMap((s) =>
+      (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).flatMap((r) =>
+        s.Action.map((a) => JSON.stringify([a, s.Condition ?? null, r])),
+      ),
+    )
+    .sort();
+
+describe('the packaged stack of a role too large for its inline policy', () => {
+  it('attaches managed policies to the predict role that, with its inline policy, grant exactly what the role grants', () => {
+    const role = resources.PredictRole as Resource;
+    const attached = (role.Properties.ManagedPolicyArns as { Ref: string }[]).map((r) => r.Ref);
+    expect(attached.length).toBeGreaterThan(0);
+    const parts = attached.map((id) => resources[id] as Resource);
+    for (const part of parts) expect(part.Type).toBe('AWS::IAM::ManagedPolicy');
+    const packaged = [
+      ...role.Properties.Policies[0].PolicyDocument.Statement,
+      ...parts.flatMap((p) => p.Properties.PolicyDocument.Statement),
+    ];
+    const built = functionRole('predict', loadPolicyFile(policyFile, { stage: 'prod' }), 'f', 'prod');
+    const all = built.Properties.Policies[0]?.PolicyDocument.Statement ?? [];
+    // The log group's name is the deployed function's: compared without it.
+    const named = (list: string[]) => list.filter((g) => !g.includes('log-group'));
+    expect(named(grants(packaged))).toEqual(named(grants(all)));
+  });
+
+  it('passes cfn-lint and checkov', async () => {
+    expect(await cfnLintFindings(templateFile)).toEqual([]);
+    expect(await checkovFailures(templateFile)).toEqual([]);
+  }, 180_000);
+
+  it('can create and remove those policies with docs/iam-deploy-policy.json (attached to roles only)', async () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, 'docs/iam-deploy-policy.json'), 'utf8'));
+    const granted = new Set<string>(policy.Statement.flatMap((s: { Action: string[] }) => s.Action));
+    const needed = [
+      ...(await handlerPermissions('AWS::IAM::ManagedPolicy', 'create')),
+      ...(await handlerPermissions('AWS::IAM::ManagedPolicy', 'update')),
+      ...(await handlerPermissions('AWS::IAM::ManagedPolicy', 'delete')),
+    ].filter((a) => !/Group|User/.test(a));
+    expect(needed.filter((a) => !granted.has(a))).toEqual([]);
+  }, 60_000);
+});
