@@ -244,10 +244,22 @@ export function functionRole(
   stage: string,
   service: Statement[] = [],
 ) {
-  const ctx: GrantContext = { policy, stage };
-  const statements = activeGrants(fn, policy).flatMap((g) => g.statements(ctx, grantedActions(g)));
-  return lambdaRole(
-    `${fn}-policy`,
-    mergeStatements([...statements, ...baseStatements(functionName), ...service]),
+  const grants = activeGrants(fn, policy);
+  const statementsFor = (p: Policy) =>
+    mergeStatements([
+      ...grants.flatMap((g) => g.statements({ policy: p, stage }, grantedActions(g))),
+      ...baseStatements(functionName),
+      ...service,
+    ]);
+  // The statements no target changes (reads, the ledger, the topic, the kill switch, the logs) first: the role's
+  // inline policy takes them before any target's (infra/rolePolicies.ts), so they never move to or between its
+  // managed policies, which CloudFormation updates before the role: a grant that moved would be missing in
+  // between, and a run then could not read its ledger or kill switch.
+  const targetFree = new Set(
+    statementsFor({ ...policy, targets: [], plans: [] }).map((s) => JSON.stringify(s)),
   );
+  const statements = statementsFor(policy);
+  const fixed = statements.filter((s) => targetFree.has(JSON.stringify(s)));
+  const perTarget = statements.filter((s) => !targetFree.has(JSON.stringify(s)));
+  return lambdaRole(`${fn}-policy`, [...fixed, ...perTarget]);
 }

@@ -55,7 +55,7 @@ export function stackLimitProblems(resources: Resources): PolicyProblem[] {
     if (attached > MAX_MANAGED_POLICIES_PER_ROLE)
       problems.push({
         path: id,
-        message: `its grants need ${attached} managed policies beside its inline one (a statement lists every target's resource); IAM attaches ${MAX_MANAGED_POLICIES_PER_ROLE} to a role unless Service Quotas raised it: ${split}`,
+        message: `its grants need ${attached} managed policies beside its inline one (a statement lists every target's resource); IAM attaches ${MAX_MANAGED_POLICIES_PER_ROLE} to a role by default, and the stack keeps to that (a raised quota cannot be read when packaging): ${split}`,
       });
   }
   return problems;

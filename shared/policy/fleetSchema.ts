@@ -59,7 +59,7 @@ export const FleetSchema = z
       .enum(['name', 'tag'])
       .default('name')
       .describe(
-        "how the scaler's and the predict function's roles name the Auto Scaling groups they may change: `name`, each group's ARN (IAM allows a role about 10 kB: some 70 groups, 33 with forecasts); `tag`, every group tagged `scalepilot:stage` with the stage's name (a group of the policy without it is refused, told once)",
+        "how the scaler's and the predict function's roles name the Auto Scaling groups they may change: `name`, each group's ARN (a role's inline and 10 managed policies hold some 500 groups, 250 with forecasts); `tag`, every group tagged `scalepilot:stage` with the stage's name (a group of the policy without it is refused, told once)",
       ),
     targetDashboards: z
       .boolean()

@@ -6,8 +6,8 @@ import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { Policy } from '../../../shared/policy/schema';
 import { examplePolicy } from '../../harness/fixtures';
 
-// `fleet.grantGroupsBy`: the scaler's and the predict function's roles name each group by its ARN (IAM allows a
-// role 10,240 characters: some 70 groups, 33 with forecasts), or hold their writes to the groups tagged
+// `fleet.grantGroupsBy`: the scaler's and the predict function's roles name each group by its ARN (a role's inline
+// and managed policies hold some 500 groups, 250 with forecasts), or hold their writes to the groups tagged
 // `scalepilot:stage` with the stage's name, however many (AWS's attribute-based access control).
 
 function fleet(groups: number, grantGroupsBy: 'name' | 'tag'): Policy {
