@@ -9,9 +9,10 @@ const REGION = `\${AWS::Region}`;
  * The one dashboard of a stage with `fleet.targetDashboards: false`: the whole fleet's decisions per reason
  * code, the targets each scaler deferred to its next run (the series the stack's DeferredTargets alarms watch),
  * and the capacity ordered per kind. Its size does not grow with the targets, where a row per target takes
- * about 2 kB of the template's 1 MB. The sums are Metrics Insights queries, not SEARCH: a SEARCH returns at
- * most 500 series, one per target and reason, while a query adds up to 10,000 series and returns one per
- * group ("Metrics Insights quotas"). Carries `${AWS::Region}` for `Fn::Sub`, as the per-target rows do.
+ * about 2 kB of the template's 1 MB. The sums are Metrics Insights queries, not SEARCH (a SEARCH returns at
+ * most 500 series): the decisions from the scalers' count per run and reason (powertoolsDecisionMetrics), a few
+ * dozen series, since a query reads at most 10,000 and one per target and reason passes that at 2,000 groups
+ * ("Metrics Insights quotas"). Carries `${AWS::Region}` for `Fn::Sub`, as the per-target rows do.
  */
 export function fleetDashboardBody(policy: Policy): { widgets: Widget[] } {
   const kinds = [...new Set(policy.targets.map((t) => t.kind))];
@@ -20,7 +21,7 @@ export function fleetDashboardBody(policy: Policy): { widgets: Widget[] } {
   };
 }
 
-/** Every target's decisions per reason code, stacked: the `Decisions` EMF metric summed over the targets. */
+/** Every target's decisions per reason code, stacked: each run's `Decisions` by reason, summed over the scalers. */
 function decisionsWidget(): Widget {
   return {
     type: 'metric',
@@ -37,7 +38,7 @@ function decisionsWidget(): Widget {
       metrics: [
         [
           {
-            expression: `SELECT SUM(Decisions) FROM SCHEMA(${METRICS_NAMESPACE}, reason, service, target) GROUP BY reason`,
+            expression: `SELECT SUM(Decisions) FROM SCHEMA(${METRICS_NAMESPACE}, reason, service) GROUP BY reason`,
             id: 'reasons',
             label: '',
           },

@@ -77,6 +77,32 @@ describe('EMF decision metrics', () => {
     expect(records.find((r) => 'Decisions' in r)).toMatchObject({ reason: 'Deferred' });
   });
 
+  it('emits each run’s decisions by reason alone, counted since the run before (the fleet dashboard’s exact sum)', () => {
+    const summary = {
+      kind: 'asg' as const,
+      trigger: 'schedule' as const,
+      targets: 3,
+      evaluated: 3,
+      acted: 1,
+      deferred: 0,
+      fannedOut: 0,
+      wallMs: 10,
+    };
+    const records = emitted((m) => {
+      m.decided(decision, true);
+      m.decided({ ...decision, target: 'web' }, true);
+      m.decided({ ...decision, target: 'db', reason: 'WithinTolerance' }, false);
+      m.ran?.(summary);
+      m.ran?.(summary);
+    });
+    const byReason = records.filter((r) => 'Decisions' in r && !('target' in r));
+    expect(byReason.map((r) => [r.reason, r.Decisions])).toEqual([
+      ['ScaleOut', 2],
+      ['WithinTolerance', 1],
+    ]);
+    expect(byReason[0]?._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'reason']]);
+  });
+
   it('emits each run’s deferred targets (by service: the DeferredTargets alarm’s series), and its API calls by service', () => {
     const records = emitted((m) =>
       m.ran?.({
