@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { functionRole } from '../../infra/functionAdapters';
-import type { Statement } from '../../infra/functionPermissions';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { EXAMPLE_POLICY } from '../harness/fixtures';
+import { grants } from '../harness/iamGrants';
 import { slsPackage } from '../harness/slsPackage';
 import { cfnLintFindings, checkovFailures, handlerPermissions } from '../harness/templateChecks';
 
@@ -35,16 +35,6 @@ beforeAll(async () => {
   templateFile = join(dir, 'out', 'cloudformation-template-update-stack.json');
   resources = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
 }, 120_000);
-
-/** Each (action, condition, resource) a list of statements allows. */
-const grants = (statements: readonly Statement[]) =>
-  statements
-    .flatMap((s) =>
-      (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).flatMap((r) =>
-        s.Action.map((a) => JSON.stringify([a, s.Condition ?? null, r])),
-      ),
-    )
-    .sort();
 
 describe('the packaged stack of a role too large for its inline policy', () => {
   it('attaches managed policies to the predict role that, with its inline policy, grant exactly what the role grants', () => {

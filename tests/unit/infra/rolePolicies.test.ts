@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Statement } from '../../../infra/functionPermissions';
 import { MAX_MANAGED_POLICY, rolePolicies } from '../../../infra/rolePolicies';
 import { MAX_ROLE_INLINE_POLICY, policyTextSize } from '../../../infra/stackLimits';
+import { grants } from '../../harness/iamGrants';
 
 // A role's statements split between its inline policy (10,240 characters) and managed policies (6,144 each):
 // the same grants, each resource of each grant granted once, in no more policies than it takes.
@@ -17,15 +18,6 @@ const grant = (action: string, resources: unknown[], condition?: unknown): State
 });
 const size = (statements: readonly Statement[]) =>
   policyTextSize({ Version: '2012-10-17', Statement: statements });
-/** Each (action, condition, resource) the statements allow. */
-const grants = (statements: readonly Statement[]) =>
-  statements
-    .flatMap((s) =>
-      (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).flatMap((r) =>
-        s.Action.map((a) => JSON.stringify([a, s.Condition ?? null, r])),
-      ),
-    )
-    .sort();
 
 describe('rolePolicies', () => {
   it.each([
