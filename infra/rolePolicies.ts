@@ -1,8 +1,6 @@
 import type { Statement } from './functionPermissions';
-import { MAX_ROLE_INLINE_POLICY, policyTextSize } from './stackLimits';
+import { MAX_MANAGED_POLICY, MAX_ROLE_INLINE_POLICY, policyTextSize } from './stackLimits';
 
-/** IAM: the characters of one customer managed policy, white space not counted. */
-export const MAX_MANAGED_POLICY = 6_144;
 /** What a document's envelope (`{"Version":…,"Statement":[…]}`) and the inline policy's name take of a budget. */
 const ENVELOPE = 96;
 
@@ -17,41 +15,46 @@ export function rolePolicies(statements: readonly Statement[]): {
   readonly inline: Statement[];
   readonly managed: Statement[][];
 } {
-  const inline: Statement[] = [];
-  const managed: Statement[][] = [];
+  // Each policy with its size so far (its envelope, then each statement and its comma), kept as it fills.
+  const inline = { statements: [] as Statement[], size: ENVELOPE };
+  const managed: { statements: Statement[]; size: number }[] = [];
   // First fit: the inline policy, then each managed policy in turn, then a new one. A grant is cut in pieces of
   // half a managed policy, so the pieces fill the policies well; the order of statements means nothing to IAM.
   for (const statement of statements.flatMap((s) => cut(s, PIECE))) {
     const size = policyTextSize(statement) + 1;
-    if (sizeOf(inline) + size <= MAX_ROLE_INLINE_POLICY) {
-      inline.push(statement);
-      continue;
-    }
-    const room = managed.find((m) => sizeOf(m) + size <= MAX_MANAGED_POLICY);
-    if (room) room.push(statement);
-    else managed.push([statement]);
+    const room =
+      inline.size + size <= MAX_ROLE_INLINE_POLICY
+        ? inline
+        : managed.find((m) => m.size + size <= MAX_MANAGED_POLICY);
+    const into = room ?? { statements: [], size: ENVELOPE };
+    if (!room) managed.push(into);
+    into.statements.push(statement);
+    into.size += size;
   }
-  return { inline, managed };
+  return { inline: inline.statements, managed: managed.map((m) => m.statements) };
 }
 
 /** The largest piece a grant is cut into. */
 const PIECE = Math.floor((MAX_MANAGED_POLICY - ENVELOPE - 2) / 2);
 
-const sizeOf = (statements: readonly Statement[]) =>
-  ENVELOPE + statements.reduce((sum, s) => sum + policyTextSize(s) + 1, 0);
-
 /** The statement as statements of at most `limit` characters, each with a share of its resources. */
 function cut(statement: Statement, limit: number): Statement[] {
   const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-  if (policyTextSize(statement) <= limit || resources.length < 2) return [statement];
+  if (resources.length < 2 || policyTextSize(statement) <= limit) return [statement];
+  // A piece's size: the statement with no resource, and each resource with its comma.
+  const bare = policyTextSize({ ...statement, Resource: [] });
   const pieces: Statement[] = [];
   let share: unknown[] = [];
+  let size = bare;
   for (const resource of resources) {
-    const next = [...share, resource];
-    if (share.length > 0 && policyTextSize({ ...statement, Resource: next }) > limit) {
+    const own = policyTextSize(resource);
+    if (share.length > 0 && size + 1 + own > limit) {
       pieces.push({ ...statement, Resource: share });
-      share = [resource];
-    } else share = next;
+      share = [];
+      size = bare;
+    }
+    size += own + (share.length > 0 ? 1 : 0);
+    share.push(resource);
   }
   pieces.push({ ...statement, Resource: share });
   return pieces;

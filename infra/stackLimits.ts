@@ -1,4 +1,5 @@
 import type { PolicyProblem } from '../shared/errors';
+import type { Resources } from './cfnResources';
 
 /** IAM: managed policies attached to one role (the default quota; AWS raises it to 20 on request). */
 export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
@@ -8,6 +9,8 @@ export const MAX_STACK_RESOURCES = 500;
 export const MAX_TEMPLATE_BYTES = 1_000_000;
 /** IAM: the characters of all a role's inline policies together, white space not counted. */
 export const MAX_ROLE_INLINE_POLICY = 10_240;
+/** IAM: the characters of one customer managed policy, white space not counted. */
+export const MAX_MANAGED_POLICY = 6_144;
 /**
  * What the framework and serverless.yml add to the policy's resources (the functions, their versions, log
  * groups and schedules, the ledger, the topic, the dead-letter queue): 36 resources and about 16 kB measured on
@@ -15,8 +18,6 @@ export const MAX_ROLE_INLINE_POLICY = 10_240;
  */
 export const FRAMEWORK_RESOURCES = 50;
 export const FRAMEWORK_BYTES = 32_768;
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 /**
  * Why the stack these resources make could not be deployed, one problem per limit it passes; empty when it fits.

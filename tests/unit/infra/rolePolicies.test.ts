@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Statement } from '../../../infra/functionPermissions';
-import { MAX_MANAGED_POLICY, rolePolicies } from '../../../infra/rolePolicies';
-import { MAX_ROLE_INLINE_POLICY, policyTextSize } from '../../../infra/stackLimits';
+import { rolePolicies } from '../../../infra/rolePolicies';
+import { MAX_MANAGED_POLICY, MAX_ROLE_INLINE_POLICY, policyTextSize } from '../../../infra/stackLimits';
 import { grants } from '../../harness/iamGrants';
 
 // A role's statements split between its inline policy (10,240 characters) and managed policies (6,144 each):
