@@ -16,7 +16,7 @@ export type Widget = {
 };
 
 // A CloudFormation Fn::Sub variable, not a JavaScript template.
-const REGION = `\${AWS::Region}`;
+export const REGION = `\${AWS::Region}`;
 
 /** CloudWatch's most widgets in one dashboard body (PutDashboard refuses more). */
 export const MAX_DASHBOARD_WIDGETS = 500;

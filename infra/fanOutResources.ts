@@ -2,9 +2,8 @@ import { PolicyValidationError } from '../shared/errors';
 import { MAX_FAN_OUT_BATCHES, runPlan } from '../shared/policy/runPlan';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind } from '../shared/policy/targetResource';
+import type { Resources } from './cfnResources';
 import type { Statement } from './functionPermissions';
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
 const pascal = (s: string) => s[0]?.toUpperCase() + s.slice(1);
 

@@ -1,9 +1,6 @@
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind, unitByKind } from '../shared/policy/targetResource';
-import { METRICS_NAMESPACE, type Widget } from './dashboard';
-
-// A CloudFormation Fn::Sub variable, not a JavaScript template.
-const REGION = `\${AWS::Region}`;
+import { METRICS_NAMESPACE, REGION, type Widget } from './dashboard';
 
 /**
  * The one dashboard of a stage with `fleet.targetDashboards: false`: the whole fleet's decisions per reason

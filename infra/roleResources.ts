@@ -1,8 +1,8 @@
+import type { Resources } from './cfnResources';
 import type { lambdaRole } from './functionPermissions';
 import { rolePolicies } from './rolePolicies';
 
 type Role = ReturnType<typeof lambdaRole>;
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 /**
  * A function's role as CloudFormation resources: the role with what fits its inline policy, and when its grants

@@ -11,14 +11,13 @@ import {
 } from '../shared/policy/alarmDefinitions';
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
+import type { Resources } from './cfnResources';
 import { dashboardBodies } from './dashboard';
 import { fanOutResources } from './fanOutResources';
 import { fleetDashboardBody } from './fleetDashboard';
 import { type FunctionName, functionRole } from './functionAdapters';
 import { roleResources } from './roleResources';
 import { stackLimitProblems } from './stackLimits';
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
 const pascal = (s: string) =>
   s
