@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { pythonTool } from './pythonTools';
+import { projectFile, pythonTool } from './pythonTools';
+
+/** moto's `moto_server` with its whole-table copy on each DynamoDB transaction worked around (the file says how). */
+const MOTO_SERVER = projectFile('bin', 'lib', 'motoServer.py');
 
 /** A running moto server on a loopback port. */
 export interface MotoServer {
@@ -28,9 +31,9 @@ export async function freePort(): Promise<number> {
 
 /** Starts moto (installing it into .venv/emulator when missing) and waits until it answers. */
 export async function startMotoServer(): Promise<MotoServer> {
-  const executable = pythonTool('emulator', 'moto_server');
+  const python = pythonTool('emulator', 'python');
   const port = await freePort();
-  const child: ChildProcess = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(python, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

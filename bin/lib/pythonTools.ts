@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
+/** A file of the project (from its sources or its compiled CLI in dist/, both two folders down). */
+export const projectFile = (...parts: string[]) => join(ROOT, ...parts);
+
 /**
  * Project-local Python environments, created on first use: `emulator` (moto, which wants a current
  * botocore) and `checks` (cfn-lint and checkov, which pin an older one), kept apart so neither downgrades

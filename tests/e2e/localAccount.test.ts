@@ -418,7 +418,7 @@ describe('npm start as a command', () => {
       600_000,
     );
     const descendants = descendantsOf(child.pid ?? 0);
-    expect(descendants.some((p) => p.args.includes('moto_server'))).toBe(true);
+    expect(descendants.some((p) => p.args.includes('motoServer.py'))).toBe(true);
 
     // The decisions, read back from the emulator while the replay runs.
     const decisions = await until(() => {

@@ -1,5 +1,7 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { Emulator } from '../../bin/lib/emulator';
 import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
+import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
@@ -102,6 +104,14 @@ export async function asgScalerOnEmulator(
     clock,
   });
   return { handler: createScalerHandler(runtime), runtime, account, log };
+}
+
+/** A group's desired capacity as the emulator holds it (undefined: no such group). */
+export async function groupDesiredCapacity(emulator: Emulator, group: string): Promise<number | undefined> {
+  const response = await new AutoScalingClient(clientOptions(emulator.aws)).send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
+  );
+  return response.AutoScalingGroups?.[0]?.DesiredCapacity;
 }
 
 /** The event CloudWatch sends to a Lambda alarm action. */

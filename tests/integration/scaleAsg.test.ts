@@ -1,4 +1,3 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
@@ -10,6 +9,7 @@ import {
   alarmActionEvent,
   asgScalerOnEmulator,
   examplePolicy,
+  groupDesiredCapacity,
   lambdaContext,
   testClock,
 } from '../harness/fixtures';
@@ -30,12 +30,7 @@ const policy = (): Policy => ({
   plans: [],
 });
 
-async function desiredCapacity(): Promise<number | undefined> {
-  const response = await new AutoScalingClient(clientOptions(emulator.aws)).send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }),
-  );
-  return response.AutoScalingGroups?.[0]?.DesiredCapacity;
-}
+const desiredCapacity = () => groupDesiredCapacity(emulator, GROUP);
 
 async function setUp(scalerPolicy: Policy = policy()) {
   const clock = testClock(new Date());

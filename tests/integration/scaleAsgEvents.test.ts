@@ -3,10 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { clientOptions } from '../../shared/adapters/awsConfig';
 import { callerScope } from '../../shared/adapters/callerScope';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { ledgerScope } from '../../shared/adapters/ledgerScope';
@@ -18,6 +16,7 @@ import {
   alarmActionEvent,
   asgScalerOnEmulator,
   examplePolicy,
+  groupDesiredCapacity,
   lambdaContext,
   testClock,
 } from '../harness/fixtures';
@@ -48,12 +47,7 @@ const cpuHigh = (p: Policy) => {
   return alarm.alarmName;
 };
 
-async function desiredCapacity(): Promise<number | undefined> {
-  const response = await new AutoScalingClient(clientOptions(emulator.aws)).send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }),
-  );
-  return response.AutoScalingGroups?.[0]?.DesiredCapacity;
-}
+const desiredCapacity = () => groupDesiredCapacity(emulator, GROUP);
 
 /** The api group at 2 of 2..10, hot (85% CPU, 85% memory) for the last few minutes. */
 async function hotGroup(scalerPolicy: Policy) {

@@ -1,8 +1,4 @@
-import {
-  AutoScalingClient,
-  CreateOrUpdateTagsCommand,
-  DescribeAutoScalingGroupsCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
@@ -11,6 +7,7 @@ import {
   alarmActionEvent,
   asgScalerOnEmulator,
   examplePolicy,
+  groupDesiredCapacity,
   lambdaContext,
   testClock,
 } from '../harness/fixtures';
@@ -34,12 +31,7 @@ const policy = (): Policy =>
 
 const autoScaling = () => new AutoScalingClient(clientOptions(emulator.aws));
 
-async function desiredCapacity(): Promise<number | undefined> {
-  const response = await autoScaling().send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }),
-  );
-  return response.AutoScalingGroups?.[0]?.DesiredCapacity;
-}
+const desiredCapacity = () => groupDesiredCapacity(emulator, GROUP);
 
 const tag = (value: string) =>
   autoScaling().send(

@@ -13,6 +13,7 @@ import {
   alarmActionEvent,
   asgScalerOnEmulator,
   examplePolicy,
+  groupDesiredCapacity,
   lambdaContext,
   seedStepTargetInput,
   testClock,
@@ -34,12 +35,7 @@ const policy = (): Policy => ({
 
 const autoScaling = () => new AutoScalingClient(clientOptions(emulator.aws));
 
-async function desiredCapacity(): Promise<number | undefined> {
-  const response = await autoScaling().send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }),
-  );
-  return response.AutoScalingGroups?.[0]?.DesiredCapacity;
-}
+const desiredCapacity = () => groupDesiredCapacity(emulator, GROUP);
 
 describe('scale-asg: a group its own AWS scaling policy scales', () => {
   it('is not changed: the decision names the policy and what to do, and the operators are told once', async () => {

@@ -1,0 +1,93 @@
+"""moto_server with one emulator defect worked around: a DynamoDB transaction's cost.
+
+moto 5.x backs up every table a TransactWriteItems touches with `copy.deepcopy`, once per item of the
+transaction, so that it can roll the transaction back. A ledger of a few thousand items then takes 60-180 ms
+a transaction (AWS: a few), and a replay of hours (npm start, the end-to-end tests) slows as its ledger grows.
+Here the backup is of the items the transaction touches, taken once, and a rollback restores those items:
+what AWS guarantees (all or nothing) and what moto's whole-table copy gave, at the cost of the items alone.
+Everything else is moto's own `moto_server`.
+"""
+
+import copy
+import sys
+import threading
+
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.server import main
+
+_in_transaction = threading.local()
+
+
+class _TablesNotCopied:
+    """`copy` for moto's DynamoDB models: a Table is not copied inside a transaction (its items are backed up
+    instead); everything else is copied as before."""
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        if getattr(_in_transaction, "active", False) and isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+
+def _touched_key(table, op_type, op):
+    if op_type == "Put":
+        item = op.get("Item") or {}
+        names = [n for n in (table.hash_key_attr, table.range_key_attr) if n is not None]
+        return {n: item[n] for n in names if n in item}
+    return op.get("Key")
+
+
+def _items_before(backend, transact_items):
+    """Each item the transaction touches as it is now (None: absent), in the transaction's order."""
+    before = []
+    for entry in transact_items if isinstance(transact_items, list) else []:
+        try:
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName"))
+            key = _touched_key(table, op_type, op) if table is not None else None
+            if not key:
+                continue
+            current = backend.get_item(op["TableName"], key)
+        except Exception:  # an invalid key: moto's own transaction refuses it before changing anything
+            continue
+        before.append((op["TableName"], key, current.to_json()["Attributes"] if current else None))
+    return before
+
+
+def _restore(backend, tables, before):
+    for name, table in tables.items():
+        backend.tables[name] = table
+    for name, key, attributes in reversed(before):
+        if attributes is None:
+            if backend.get_item(name, key) is not None:
+                backend.delete_item(name, key)
+        else:
+            backend.put_item(name, attributes, overwrite=True)
+
+
+_moto_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def transact_write_items(self, transact_items):
+    tables = dict(self.tables)
+    before = _items_before(self, transact_items)
+    _in_transaction.active = True
+    try:
+        return _moto_transact_write_items(self, transact_items)
+    except BaseException:
+        _restore(self, tables, before)
+        raise
+    finally:
+        _in_transaction.active = False
+
+
+dynamodb_models.copy = _TablesNotCopied()
+DynamoDBBackend.transact_write_items = transact_write_items
+
+if __name__ == "__main__":
+    sys.exit(main())
