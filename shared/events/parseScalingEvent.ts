@@ -166,7 +166,7 @@ function directAlarm(data: z.infer<typeof lambdaAlarmEvent>): AlarmHint {
     alarmArn,
     ...where,
     state: alarmState(alarmData.state.value, 'alarmData.state.value'),
-    stateTimestamp: alarmData.state.timestamp,
+    stateTimestamp: alarmTime(alarmData.state.timestamp, 'alarmData.state.timestamp'),
   };
 }
 
@@ -203,8 +203,22 @@ function snsAlarm(text: string, i: number, region: string): AlarmHint {
     alarmArn,
     ...where,
     state: alarmState(m.NewStateValue, `Records[${i}].Sns.Message.NewStateValue`),
-    stateTimestamp: m.StateChangeTime,
+    stateTimestamp: alarmTime(m.StateChangeTime, `Records[${i}].Sns.Message.StateChangeTime`),
   };
+}
+
+/**
+ * CloudWatch stamps a state change in ISO 8601 to the millisecond, its offset without a colon
+ * ("2023-08-04T12:36:15.490+0000"). Anything else was stamped by no alarm: refused by name, where its age,
+ * which decides whether the alarm is acted on, could not be told.
+ */
+const ALARM_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function alarmTime(value: string, field: string): string {
+  if (ALARM_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw new MalformedEventError(
+    `${field}: "${clipped(value)}" is not a time (CloudWatch stamps e.g. 2023-08-04T12:36:15.490+0000)`,
+  );
 }
 
 /** The state an alarm event reports, refused by name when it is none of CloudWatch's. */

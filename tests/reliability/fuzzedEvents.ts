@@ -24,8 +24,13 @@ export function triggersByContract(event: unknown): boolean {
   const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
   const state = (v: unknown) => v === 'ALARM' || v === 'OK' || v === 'INSUFFICIENT_DATA';
   const notAhead = (t: string) => Date.parse(t) - NOW.getTime() <= 300_000;
+  // CloudWatch stamps a state change in ISO 8601, its offset with or without a colon.
   const fresh = (t: unknown) =>
-    text(t) && !Number.isNaN(Date.parse(t)) && NOW.getTime() - Date.parse(t) <= 300_000 && notAhead(t);
+    text(t) &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(t) &&
+    !Number.isNaN(Date.parse(t)) &&
+    NOW.getTime() - Date.parse(t) <= 300_000 &&
+    notAhead(t);
   const own = (arn: unknown) =>
     text(arn) && new RegExp(`^arn:[a-z-]+:cloudwatch:us-east-1:${ACCOUNT}:alarm:.+$`).test(arn);
   const e = event as Record<string, any> | null;

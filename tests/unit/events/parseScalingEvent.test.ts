@@ -74,6 +74,14 @@ describe('parseScalingEvent', () => {
       ],
     },
     {
+      name: 'an alarm action stamped as CloudWatch stamps it (offset +0000, no colon)',
+      event: {
+        ...alarmActionEvent('a', 'ALARM', AT),
+        alarmData: { alarmName: 'a', state: { value: 'ALARM', timestamp: '2023-08-04T12:36:15.490+0000' } },
+      },
+      want: [{ stateTimestamp: '2023-08-04T12:36:15.490+0000' }],
+    },
+    {
       name: 'an alarm action whose alarm has too little data (INSUFFICIENT_DATA, a state of CloudWatch’s)',
       event: {
         ...alarmActionEvent('a', 'ALARM', AT),
@@ -113,6 +121,27 @@ describe('parseScalingEvent', () => {
         alarmData: { alarmName: 'a', state: { value: 'ALARM' } },
       },
       message: /alarmData\.state\.timestamp/,
+    },
+    {
+      name: 'an alarm action whose state timestamp is no time (its age could not be told)',
+      event: {
+        ...alarmActionEvent('a', 'ALARM', AT),
+        alarmData: { alarmName: 'a', state: { value: 'ALARM', timestamp: 'soon' } },
+      },
+      message: /^alarmData\.state\.timestamp: "soon" is not a time \(CloudWatch stamps e\.g\. /,
+    },
+    {
+      name: 'an alarm action stamped with a number V8 would read as a year',
+      event: {
+        ...alarmActionEvent('a', 'ALARM', AT),
+        alarmData: { alarmName: 'a', state: { value: 'ALARM', timestamp: '1' } },
+      },
+      message: /^alarmData\.state\.timestamp: "1" is not a time/,
+    },
+    {
+      name: 'an SNS notification whose StateChangeTime is a date alone',
+      event: snsAlarm({ ...notification, StateChangeTime: '2026-01-02' }),
+      message: /^Records\[0\]\.Sns\.Message\.StateChangeTime: "2026-01-02" is not a time/,
     },
     {
       name: 'an SNS message that is not JSON',
