@@ -1,5 +1,4 @@
 import {
-  CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
+import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { useEmulator } from '../harness/useEmulator';
 
 // The emulator's DynamoDB transactions, as the ledger's fencing relies on them: all or nothing. moto backs up
@@ -40,20 +40,7 @@ const remove: TransactWriteItem = { Delete: { TableName: TABLE, Key: key('doomed
 const refused = put('many', { ConditionExpression: 'attribute_not_exists(pk)' });
 
 beforeEach(async () => {
-  await dynamo().send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await new DemoAccount(emulator.aws).createLedgerTable(TABLE); // the ledger's table, as the stack makes it
   for (const pk of ['kept', 'doomed'])
     await dynamo().send(new PutItemCommand({ TableName: TABLE, Item: { ...key(pk), n: { N: '1' } } }));
   for (let i = 0; i < 50; i++)
