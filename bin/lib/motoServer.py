@@ -12,10 +12,15 @@ import copy
 import sys
 import threading
 
-import moto.dynamodb.models as dynamodb_models
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
 from moto.server import main
+
+try:
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+except ImportError as error:  # another moto's layout: its own transactions, slower but as correct
+    print(f"motoServer.py: moto's DynamoDB transactions run unchanged ({error})", file=sys.stderr)
+    DynamoDBBackend = None
 
 _in_transaction = threading.local()
 
@@ -70,9 +75,6 @@ def _restore(backend, tables, before):
             backend.put_item(name, attributes, overwrite=True)
 
 
-_moto_transact_write_items = DynamoDBBackend.transact_write_items
-
-
 def transact_write_items(self, transact_items):
     tables = dict(self.tables)
     before = _items_before(self, transact_items)
@@ -86,8 +88,10 @@ def transact_write_items(self, transact_items):
         _in_transaction.active = False
 
 
-dynamodb_models.copy = _TablesNotCopied()
-DynamoDBBackend.transact_write_items = transact_write_items
+if DynamoDBBackend is not None and hasattr(DynamoDBBackend, "transact_write_items"):
+    _moto_transact_write_items = DynamoDBBackend.transact_write_items
+    dynamodb_models.copy = _TablesNotCopied()
+    DynamoDBBackend.transact_write_items = transact_write_items
 
 if __name__ == "__main__":
     sys.exit(main())
