@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './tests/heavyFirstSequencer';
 
 export default defineConfig({
   test: {
@@ -9,6 +10,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Integration files each start their own emulator; two at a time fit a 2-core machine.
     maxWorkers: 2,
+    sequence: { sequencer: HeavyFirstSequencer },
     env: { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1' },
   },
 });
