@@ -3,7 +3,7 @@ import type { TestSpecification, Vitest } from 'vitest/node';
 import HeavyFirstSequencer from '../../heavyFirstSequencer';
 
 // What a clean clone gives the sequencer: no remembered durations, only file sizes (larger first).
-function sequencer(sizes: Record<string, number>) {
+function sequencer(sizes: Readonly<Record<string, number | undefined>>) {
   const ctx = {
     config: { root: '/repo' },
     cache: {
