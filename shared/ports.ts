@@ -295,11 +295,24 @@ export interface CapacityChangeNotice {
   readonly at: Date;
 }
 
+/**
+ * Notices of one kind and reason that change nothing, told in one message: a condition many targets share in one
+ * batch (groups a stage granted by tag cannot change, an Availability Zone out of an instance type), where a
+ * message a target would be a storm. Each target's decision is in the ledger as before.
+ */
+export interface RolledUpNotice {
+  readonly kind: Decision['kind'];
+  readonly reason: Decision['reason'];
+  readonly notices: readonly CapacityChangeNotice[];
+}
+
 /** Tells humans: the SNS topic (email, chat) and, optionally, a webhook. */
 export interface Notifier {
   capacityChanged(notice: CapacityChangeNotice): Promise<void>;
   /** Optional: many notices in as few calls as the channel allows (SNS PublishBatch, 10 a call). */
   capacityChangedMany?(notices: readonly CapacityChangeNotice[]): Promise<void>;
+  /** Optional: many targets' notices of one reason in one message (without it, each is told alone). */
+  noticesRolledUp?(rollup: RolledUpNotice): Promise<void>;
 }
 
 /** Cost Explorer: read-only, and a day behind (see `CostPolicy.completeAfterHours`). */

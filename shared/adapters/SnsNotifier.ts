@@ -1,9 +1,9 @@
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { CostAlert } from '../cost/types';
 import { AwsCallError } from '../errors';
-import type { CapacityChangeNotice, CostAlertChannel, Notifier } from '../ports';
+import type { CapacityChangeNotice, CostAlertChannel, Notifier, RolledUpNotice } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
-import { capacityChangeMessage } from './capacityChangeMessage';
+import { capacityChangeMessage, rolledUpMessage } from './capacityChangeMessage';
 import type { IamActions } from './iamActions';
 import { snsMessage } from './snsMessage';
 
@@ -87,6 +87,30 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
           ),
         );
     }
+  }
+
+  /**
+   * One message for many targets' notices of one reason; its `target` attribute lists them all (String.Array), so a
+   * subscription filtering on a target still receives it.
+   */
+  async noticesRolledUp(rollup: RolledUpNotice): Promise<void> {
+    const { subject, body } = rolledUpMessage(rollup);
+    const targets = rollup.notices.map((n) => n.decision.target);
+    await this.client
+      .send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subjectLine(subject),
+          ...snsMessage({ title: subject, text: body, keywords: [rollup.reason, ...targets.slice(0, 5)] }),
+          MessageAttributes: {
+            target: { DataType: 'String.Array', StringValue: JSON.stringify(targets) },
+            reason: { DataType: 'String', StringValue: rollup.reason },
+          },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('SNS Publish (rolled-up notices)', cause);
+      });
   }
 
   async costAlert(alert: CostAlert): Promise<void> {

@@ -1,5 +1,5 @@
 import { unitByKind } from '../policy/targetResource';
-import type { CapacityChangeNotice } from '../ports';
+import type { CapacityChangeNotice, RolledUpNotice } from '../ports';
 
 /** The human text of a capacity change: what, from, to, why, and the metric values. */
 export function capacityChangeMessage({ decision, dryRun, at }: CapacityChangeNotice) {
@@ -27,5 +27,25 @@ export function capacityChangeMessage({ decision, dryRun, at }: CapacityChangeNo
     `Metrics:\n${metrics}`,
     `At: ${at.toISOString()}`,
   ].join('\n');
+  return { subject, body };
+}
+
+/**
+ * The human text of notices many targets share in one batch (rollUpNotices): how many, the reason with the first
+ * one's words, every target with its size, and where each target's own decision is.
+ */
+export function rolledUpMessage({ kind, reason, notices }: RolledUpNotice) {
+  const unit = unitByKind[kind];
+  const first = notices[0];
+  const subject = `Scalepilot: ${notices.length} ${kind} targets ${reason} (nothing changed)`.slice(0, 100);
+  const body = [
+    `${notices.length} ${kind} targets: ${reason}; nothing changed.`,
+    first ? `Reason (${first.decision.target}'s words): ${reason}: ${first.decision.message}` : '',
+    `Targets: ${notices.map((n) => `${n.decision.target} (${n.decision.current} ${unit}s)`).join(', ')}`,
+    first ? `At: ${first.at.toISOString()}` : '',
+    "Each target's decision is in the ledger (scalepilot why); each is told again when its own notice changes.",
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
   return { subject, body };
 }

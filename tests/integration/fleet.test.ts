@@ -151,6 +151,29 @@ describe('calls per target (the bench, small)', () => {
   });
 });
 
+describe('notices many groups share in one run', () => {
+  it.each([
+    { name: '12 untagged groups, one message naming them all', groups: 12, want: { Publish: 1 } },
+    {
+      name: '9 untagged groups (under the 10 one PublishBatch carries), each told alone',
+      groups: 9,
+      want: { PublishBatch: 1 },
+    },
+  ])('a stage granted by tag: $name; told once', async ({ groups, want }) => {
+    const { handler, tick, clock } = await setUp(groups, 0, { grantGroupsBy: 'tag' });
+    const from = emulator.actions().length;
+    const result = await handler(tick(), lambdaContext('first'));
+    expect(result.map((e) => e.decision.reason)).toEqual(Array(groups).fill('GroupNotTagged'));
+    const told = (calls: Record<string, number>) =>
+      Object.fromEntries(Object.entries(calls).filter(([op]) => op.startsWith('Publish')));
+    expect(told(count(from))).toEqual(want);
+    clock.advance(60);
+    const again = emulator.actions().length;
+    await handler(tick(), lambdaContext('second'));
+    expect(told(count(again))).toEqual({});
+  });
+});
+
 describe('fan-out over SQS', () => {
   const sqs = () => new SQSClient(clientOptions(emulator.aws));
   const queue = async () => {

@@ -74,4 +74,58 @@ describe('notices on the topic', () => {
     expect(chat.content.description.length).toBeLessThanOrEqual(4100);
     expect(chat.content.description.endsWith('(cut; the email has it whole)')).toBe(cut);
   });
+
+  it('many targets’ notices of one reason in one message, its target attribute naming each: a subscription filtering on one target still gets it', async () => {
+    const topic = await new DemoAccount(emulator.aws).createTopic('scalepilot-notices');
+    const sqs = new SQSClient(clientOptions(emulator.aws));
+    const subscribed = async (name: string, target: string) => {
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+      const arn = (
+        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
+      ).Attributes?.QueueArn;
+      await new SNSClient(clientOptions(emulator.aws)).send(
+        new SubscribeCommand({
+          TopicArn: topic,
+          Protocol: 'sqs',
+          Endpoint: arn,
+          Attributes: { FilterPolicy: JSON.stringify({ target: [target] }) },
+        }),
+      );
+      return async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }))).Messages ?? [];
+    };
+    const g7 = await subscribed('g7', 'g-7');
+    const other = await subscribed('other', 'not-in-it');
+    const at = new Date('2026-12-07T10:00:00Z');
+    const notices = Array.from({ length: 12 }, (_, i) => ({
+      decision: {
+        ...decision,
+        target: `g-${i}`,
+        current: 2,
+        desired: 2,
+        direction: 'none',
+        reason: 'GroupNotTagged',
+        message: `Auto Scaling group "g-${i}" has no such tag`,
+      } as Decision,
+      dryRun: false,
+      at,
+    }));
+
+    await new SnsNotifier(emulator.aws, topic).noticesRolledUp({
+      kind: 'asg',
+      reason: 'GroupNotTagged',
+      notices,
+    });
+
+    const [message] = await g7();
+    const envelope = JSON.parse(message?.Body ?? '{}');
+    expect(envelope.Subject).toBe('Scalepilot: 12 asg targets GroupNotTagged (nothing changed)');
+    expect(envelope.Message).toContain('12 asg targets: GroupNotTagged; nothing changed.');
+    expect(envelope.Message).toContain(
+      'Reason (g-0\'s words): GroupNotTagged: Auto Scaling group "g-0" has no such tag',
+    );
+    expect(envelope.Message).toContain('g-0 (2 instances), g-1 (2 instances)');
+    expect(envelope.Message).toContain('g-11 (2 instances)');
+    expect(await other()).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type { PlanNotice } from '../../decision/plans/types';
 import type { Decision } from '../../decision/types';
 import type { TargetRecord } from '../../ports';
 import type { EvaluationRun } from './EvaluationRun';
+import { rollUpNotices } from './rollUpNotices';
 
 /**
  * The notify step: a change (or a notice worth telling) for the operators' topic, queued on the run and
@@ -12,18 +13,23 @@ export function notifyChange(run: EvaluationRun, decision: Decision, dryRun: boo
 }
 
 /**
- * Sends the notices the batch queued. One that cannot be sent fails its targets' evaluations (the run then
- * fails and Lambda retries it): a change is never left untold without a trace.
+ * Sends the notices the batch queued, those many targets share rolled up (rollUpNotices) where the notifier can.
+ * One that cannot be sent fails its targets' evaluations (the run then fails and Lambda retries it): a change is
+ * never left untold without a trace.
  */
 export async function sendNotices(run: EvaluationRun): Promise<void> {
   const notices = run.notices.splice(0);
   if (notices.length === 0) return;
   const { notifier } = run.deps;
+  const { single, rolledUp } = notifier.noticesRolledUp
+    ? rollUpNotices(notices)
+    : { single: notices, rolledUp: [] };
   await run.guard(
     notices.map((n) => n.decision.target),
     async () => {
-      if (notifier.capacityChangedMany) await notifier.capacityChangedMany(notices);
-      else for (const notice of notices) await notifier.capacityChanged(notice);
+      if (single.length > 0 && notifier.capacityChangedMany) await notifier.capacityChangedMany(single);
+      else for (const notice of single) await notifier.capacityChanged(notice);
+      for (const rollup of rolledUp) await notifier.noticesRolledUp?.(rollup);
     },
   );
 }
