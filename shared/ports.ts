@@ -401,4 +401,14 @@ export interface ForecastMetricsPort {
 /** Tells humans a target's forecast lost, or regained, the trust its floors need. */
 export interface ForecastNotifier {
   trustChanged(target: string, trusted: boolean, message: string, at: Date): Promise<void>;
+  /** Optional: many targets' forecasts that lost (or regained) trust in one run, in one message. */
+  trustChangedMany?(changes: readonly TrustChange[]): Promise<void>;
+}
+
+/** A target's forecast lost or regained trust (ForecastNotifier). */
+export interface TrustChange {
+  readonly target: string;
+  readonly trusted: boolean;
+  readonly message: string;
+  readonly at: Date;
 }

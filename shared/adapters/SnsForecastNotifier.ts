@@ -1,6 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../errors';
-import type { ForecastNotifier } from '../ports';
+import type { ForecastNotifier, TrustChange } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 import { snsMessage } from './snsMessage';
@@ -45,6 +45,40 @@ export class SnsForecastNotifier implements ForecastNotifier {
       )
       .catch((cause: unknown) => {
         throw new AwsCallError('SNS Publish (forecast trust)', cause);
+      });
+  }
+
+  /**
+   * Many targets' forecasts that went the same way in one run, in one message: each target with its verdict; the
+   * `target` attribute lists them all (String.Array), so a subscription filtering on one target still gets it.
+   */
+  async trustChangedMany(changes: readonly TrustChange[]): Promise<void> {
+    const trusted = changes[0]?.trusted ?? false;
+    const reason = trusted ? 'ForecastFloors' : 'ForecastUntrusted';
+    const targets = changes.map((c) => c.target);
+    const subject =
+      `Scalepilot: ${changes.length} targets' predictive floors ${trusted ? 'back on' : 'off'}`.slice(0, 100);
+    const text = [
+      trusted
+        ? `${changes.length} targets' forecasts trusted again; their predictive floors are back on:`
+        : `${changes.length} targets' forecasts worse than seasonal-naive; their predictive floors are off, reactive only:`,
+      ...changes.map((c) => `- ${c.message}`),
+      `At: ${changes[0]?.at.toISOString() ?? ''}`,
+    ].join('\n');
+    await this.client
+      .send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subject,
+          ...snsMessage({ title: subject, text, keywords: [reason, ...targets.slice(0, 5)] }),
+          MessageAttributes: {
+            target: { DataType: 'String.Array', StringValue: JSON.stringify(targets) },
+            reason: { DataType: 'String', StringValue: reason },
+          },
+        }),
+      )
+      .catch((cause: unknown) => {
+        throw new AwsCallError('SNS Publish (forecast trust, many targets)', cause);
       });
   }
 }

@@ -14,6 +14,7 @@ import type {
 } from '../ports';
 import { deferPredictions, predictionOrder, predictOutOfTime } from './deferPredictions';
 import type { LogSink } from './evaluateTargets';
+import { holdTrustNotices } from './holdTrustNotices';
 import { type PlanPredictions, predictPlans } from './predictPlans';
 import { predictTarget } from './predictTarget';
 import { pruneForRun, pruneMode } from './pruneScheduledActions';
@@ -90,6 +91,25 @@ export class PredictionFailedError extends ScalingError {
  * predictions come in the order the run took them; the deferred targets are not among them (their records are).
  */
 export async function predictTargets(deps: PredictDeps, request: PredictRequest = {}): Promise<Prediction[]> {
+  // Trust notices are told when the run ends: many targets' alike in one message (holdTrustNotices).
+  const trust = holdTrustNotices(deps.notifier);
+  let failed = false;
+  try {
+    return await predictAll({ ...deps, ...(trust.notifier ? { notifier: trust.notifier } : {}) }, request);
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    await trust.flush().catch((error: unknown) => {
+      if (!failed) throw error;
+      deps.log.error('trust notices not sent', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    });
+  }
+}
+
+async function predictAll(deps: PredictDeps, request: PredictRequest): Promise<Prediction[]> {
   const { policy } = deps;
   const now = deps.clock.now();
   // Read once, before anything is written: floors and scheduled actions change what the groups do.

@@ -8,6 +8,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
+import { SnsForecastNotifier } from '../../shared/adapters/SnsForecastNotifier';
 import { SnsNotifier } from '../../shared/adapters/SnsNotifier';
 import { snsMessage } from '../../shared/adapters/snsMessage';
 import type { Decision } from '../../shared/decision/types';
@@ -77,25 +78,8 @@ describe('notices on the topic', () => {
 
   it('many targets’ notices of one reason in one message, its target attribute naming each: a subscription filtering on one target still gets it', async () => {
     const topic = await new DemoAccount(emulator.aws).createTopic('scalepilot-notices');
-    const sqs = new SQSClient(clientOptions(emulator.aws));
-    const subscribed = async (name: string, target: string) => {
-      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
-      const arn = (
-        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
-      ).Attributes?.QueueArn;
-      await new SNSClient(clientOptions(emulator.aws)).send(
-        new SubscribeCommand({
-          TopicArn: topic,
-          Protocol: 'sqs',
-          Endpoint: arn,
-          Attributes: { FilterPolicy: JSON.stringify({ target: [target] }) },
-        }),
-      );
-      return async () =>
-        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }))).Messages ?? [];
-    };
-    const g7 = await subscribed('g7', 'g-7');
-    const other = await subscribed('other', 'not-in-it');
+    const g7 = await filteredQueue(topic, 'g7', 'g-7');
+    const other = await filteredQueue(topic, 'other', 'not-in-it');
     const at = new Date('2026-12-07T10:00:00Z');
     const notices = Array.from({ length: 12 }, (_, i) => ({
       decision: {
@@ -128,4 +112,43 @@ describe('notices on the topic', () => {
     expect(envelope.Message).toContain('g-11 (2 instances)');
     expect(await other()).toEqual([]);
   });
+
+  it('many forecasts that lost trust in one predict run: one message, each target with its verdict', async () => {
+    const topic = await new DemoAccount(emulator.aws).createTopic('scalepilot-notices');
+    const receive = await filteredQueue(topic, 'trust', 't-4');
+    const at = new Date('2026-12-07T10:00:00Z');
+    const changes = Array.from({ length: 10 }, (_, i) => ({
+      target: `t-${i}`,
+      trusted: false,
+      message: `t-${i}: forecast worse than seasonal-naive (MASE 2.1 against 0.9)`,
+      at,
+    }));
+
+    await new SnsForecastNotifier(emulator.aws, topic).trustChangedMany(changes);
+
+    const [message] = await receive();
+    const envelope = JSON.parse(message?.Body ?? '{}');
+    expect(envelope.Subject).toBe("Scalepilot: 10 targets' predictive floors off");
+    expect(envelope.Message).toContain('- t-0: forecast worse than seasonal-naive (MASE 2.1 against 0.9)');
+    expect(envelope.Message).toContain('- t-9: forecast worse');
+    expect(envelope.MessageAttributes.reason.Value).toBe('ForecastUntrusted');
+  });
 });
+
+/** A queue subscribed to the topic with a filter policy on one target; what it received. */
+async function filteredQueue(topic: string, name: string, target: string) {
+  const sqs = new SQSClient(clientOptions(emulator.aws));
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+    .Attributes?.QueueArn;
+  await new SNSClient(clientOptions(emulator.aws)).send(
+    new SubscribeCommand({
+      TopicArn: topic,
+      Protocol: 'sqs',
+      Endpoint: arn,
+      Attributes: { FilterPolicy: JSON.stringify({ target: [target] }) },
+    }),
+  );
+  return async () =>
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }))).Messages ?? [];
+}

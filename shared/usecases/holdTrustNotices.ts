@@ -1,0 +1,35 @@
+import type { ForecastNotifier, TrustChange } from '../ports';
+import { ROLL_UP_AT, TARGETS_PER_ROLLUP } from './evaluate/rollUpNotices';
+
+/**
+ * A predict run's trust notices, held until the run ends (`flush`): then, where `ROLL_UP_AT` or more targets'
+ * forecasts went the same way (an event that moved the whole fleet's load), one message for them (200 targets a
+ * message), each of the others alone, in the order they came. Without a notifier, nothing to hold.
+ */
+export function holdTrustNotices(inner: ForecastNotifier | undefined): {
+  readonly notifier?: ForecastNotifier;
+  flush(): Promise<void>;
+} {
+  if (!inner) return { flush: async () => {} };
+  const held: TrustChange[] = [];
+  const notifier: ForecastNotifier = {
+    trustChanged: async (target, trusted, message, at) => {
+      held.push({ target, trusted, message, at });
+    },
+  };
+  const flush = async () => {
+    const changes = held.splice(0);
+    const rolled = (trusted: boolean) => changes.filter((c) => c.trusted === trusted);
+    const groups = [rolled(false), rolled(true)].filter(
+      (group) => inner.trustChangedMany && group.length >= ROLL_UP_AT,
+    );
+    const together = new Set(groups.flat());
+    for (const change of changes)
+      if (!together.has(change))
+        await inner.trustChanged(change.target, change.trusted, change.message, change.at);
+    for (const group of groups)
+      for (let i = 0; i < group.length; i += TARGETS_PER_ROLLUP)
+        await inner.trustChangedMany?.(group.slice(i, i + TARGETS_PER_ROLLUP));
+  };
+  return { notifier, flush };
+}
