@@ -48,25 +48,28 @@ def _touched_key(table, op_type, op):
 
 
 def _items_before(backend, transact_items):
-    """Each item the transaction touches as it is now (None: absent), in the transaction's order."""
+    """Each item the transaction touches as it is now (None: absent), its table named as moto stores it (a
+    transaction may name a table by its ARN), in the transaction's order."""
     before = []
     for entry in transact_items if isinstance(transact_items, list) else []:
         try:
             op_type, op = next(iter(entry.items()))
-            table = backend.tables.get(op.get("TableName"))
-            key = _touched_key(table, op_type, op) if table is not None else None
+            table = backend.get_table(op.get("TableName"))
+            key = _touched_key(table, op_type, op)
             if not key:
                 continue
-            current = backend.get_item(op["TableName"], key)
-        except Exception:  # an invalid key: moto's own transaction refuses it before changing anything
+            current = backend.get_item(table.name, key)
+        except Exception:  # an invalid key or no such table: moto's own transaction writes nothing for it
             continue
-        before.append((op["TableName"], key, current.to_json()["Attributes"] if current else None))
+        before.append((table.name, key, current.to_json()["Attributes"] if current else None))
     return before
 
 
-def _restore(backend, tables, before):
-    for name, table in tables.items():
-        backend.tables[name] = table
+def _restore(backend, before):
+    """Each touched item back as it was, the last touched first, through moto's own put and delete. Two things
+    moto's whole-table copy undid and this does not, neither of which the ledger has: the stream records of the
+    cancelled writes, and an item moto's put would refuse (a key of an index over its size, which an update let
+    in)."""
     for name, key, attributes in reversed(before):
         if attributes is None:
             if backend.get_item(name, key) is not None:
@@ -76,13 +79,13 @@ def _restore(backend, tables, before):
 
 
 def transact_write_items(self, transact_items):
-    tables = dict(self.tables)
     before = _items_before(self, transact_items)
     _in_transaction.active = True
     try:
         return _moto_transact_write_items(self, transact_items)
     except BaseException:
-        _restore(self, tables, before)
+        # moto's own rollback put back its "copies": the tables themselves, unchanged, as the shim gave them.
+        _restore(self, before)
         raise
     finally:
         _in_transaction.active = False

@@ -1,3 +1,4 @@
+import { clipped } from '../errors';
 import { unitByKind } from '../policy/targetResource';
 import type { CapacityChangeNotice, RolledUpNotice } from '../ports';
 
@@ -31,21 +32,19 @@ export function capacityChangeMessage({ decision, dryRun, at }: CapacityChangeNo
 }
 
 /**
- * The human text of notices many targets share in one batch (rollUpNotices): how many, the reason with the first
- * one's words, every target with its size, and where each target's own decision is.
+ * The human text of notices many targets share in one batch (rollUpNotices): how many, and each target with its
+ * size and its own words (clipped at 300 characters), and where each target's own decision is.
  */
 export function rolledUpMessage({ kind, reason, notices }: RolledUpNotice) {
   const unit = unitByKind[kind];
-  const first = notices[0];
   const subject = `Scalepilot: ${notices.length} ${kind} targets ${reason} (nothing changed)`.slice(0, 100);
   const body = [
     `${notices.length} ${kind} targets: ${reason}; nothing changed.`,
-    first ? `Reason (${first.decision.target}'s words): ${reason}: ${first.decision.message}` : '',
-    `Targets: ${notices.map((n) => `${n.decision.target} (${n.decision.current} ${unit}s)`).join(', ')}`,
-    first ? `At: ${first.at.toISOString()}` : '',
+    ...notices.map(
+      (n) => `- ${n.decision.target} (${n.decision.current} ${unit}s): ${clipped(n.decision.message, 300)}`,
+    ),
+    `At: ${notices[0]?.at.toISOString() ?? ''}`,
     "Each target's decision is in the ledger (scalepilot why); each is told again when its own notice changes.",
-  ]
-    .filter((line) => line !== '')
-    .join('\n');
+  ].join('\n');
   return { subject, body };
 }

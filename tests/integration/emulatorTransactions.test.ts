@@ -1,4 +1,5 @@
 import {
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -38,6 +39,9 @@ const raise: TransactWriteItem = {
 };
 const remove: TransactWriteItem = { Delete: { TableName: TABLE, Key: key('doomed') } };
 const refused = put('many', { ConditionExpression: 'attribute_not_exists(pk)' });
+/** The same write with its table named by ARN, as DynamoDB also takes it. */
+const renamed = (item: TransactWriteItem, arn: string): TransactWriteItem =>
+  Object.fromEntries(Object.entries(item).map(([op, body]) => [op, { ...body, TableName: arn }]));
 
 beforeEach(async () => {
   await new DemoAccount(emulator.aws).createLedgerTable(TABLE); // the ledger's table, as the stack makes it
@@ -70,9 +74,16 @@ describe('the emulator: a DynamoDB transaction is all or nothing', () => {
     { name: 'the last item fails its condition', items: [put('new'), raise, remove, refused] },
     { name: 'the first item fails its condition', items: [refused, put('new'), raise, remove] },
     { name: 'a middle item fails its condition', items: [put('new'), refused, raise, remove] },
-  ])('$name: nothing lands, and the table is as it was', async ({ items }) => {
+    {
+      name: 'the table named by its ARN, the last item failing',
+      items: [put('new'), raise, remove, refused],
+      byArn: true,
+    },
+  ])('$name: nothing lands, and the table is as it was', async ({ items, byArn }) => {
     const before = (await dynamo().send(new ScanCommand({ TableName: TABLE }))).Items;
-    const attempt = dynamo().send(new TransactWriteItemsCommand({ TransactItems: items }));
+    const arn = (await dynamo().send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableArn;
+    const named = byArn ? items.map((i) => renamed(i, arn as string)) : items;
+    const attempt = dynamo().send(new TransactWriteItemsCommand({ TransactItems: named }));
     await expect(attempt).rejects.toBeInstanceOf(TransactionCanceledException);
     expect(await item('new')).toBeUndefined();
     expect((await item('kept'))?.n).toEqual({ N: '1' });

@@ -105,11 +105,8 @@ describe('notices on the topic', () => {
     const envelope = JSON.parse(message?.Body ?? '{}');
     expect(envelope.Subject).toBe('Scalepilot: 12 asg targets GroupNotTagged (nothing changed)');
     expect(envelope.Message).toContain('12 asg targets: GroupNotTagged; nothing changed.');
-    expect(envelope.Message).toContain(
-      'Reason (g-0\'s words): GroupNotTagged: Auto Scaling group "g-0" has no such tag',
-    );
-    expect(envelope.Message).toContain('g-0 (2 instances), g-1 (2 instances)');
-    expect(envelope.Message).toContain('g-11 (2 instances)');
+    expect(envelope.Message).toContain('- g-0 (2 instances): Auto Scaling group "g-0" has no such tag');
+    expect(envelope.Message).toContain('- g-11 (2 instances): Auto Scaling group "g-11" has no such tag');
     expect(await other()).toEqual([]);
   });
 

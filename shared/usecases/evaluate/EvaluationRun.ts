@@ -1,7 +1,7 @@
 import type { CapacityState, Decision, ReasonCode } from '../../decision/types';
 import type { Target } from '../../policy/schema';
-import type { CapacityChangeNotice } from '../../ports';
 import { describeError } from './describeError';
+import type { QueuedNotice } from './rollUpNotices';
 import type {
   EvaluateDeps,
   Evaluation,
@@ -19,7 +19,7 @@ export class EvaluationRun {
   readonly evaluations: Evaluation[] = [];
   readonly unrecorded: { target: string; error: unknown }[] = [];
   /** Notices queued by the batch under way, sent when it is done. */
-  readonly notices: CapacityChangeNotice[] = [];
+  readonly notices: QueuedNotice[] = [];
   /** The batch under way's targets that are plan members, with their plans (readPlans.ts). */
   plans = new Map<string, PlanMembership>();
   private readonly startedAt = Date.now();

@@ -161,7 +161,7 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
     };
     await recordLeased(run, target, done, true, update, now, decided.state);
     notifyChange(run, done, dryRun, now);
-    tellOnce(run, decided, at, dryRun, done, key);
+    tellOnce(run, decided, at, { dryRun, acted: true }, done, key);
     return;
   }
   // A preparing step changes no capacity and is idempotent: it needs no intent.
@@ -177,7 +177,7 @@ async function carryOut(run: EvaluationRun, decided: Decided, at: UnderLease): P
     now,
     decided.state,
   );
-  tellOnce(run, decided, at, dryRun, done, key);
+  tellOnce(run, decided, at, { dryRun, acted: Boolean(action) && !dryRun }, done, key);
 }
 
 /** How a decision is carried out: dry run or not, applied or not, and the history it leads to. */
@@ -255,19 +255,25 @@ function policiesKept(
   return record.scalingPolicyArns ? { scalingPolicyArns: null } : {};
 }
 
-/** The decision's notice and its plan's, each told once (not again within the hour). */
+/**
+ * The decision's notice and its plan's, each told once (not again within the hour). Where the run took no action
+ * on the target, its notice is a hold or a skip, which many targets' alike may share one message (rollUpNotices);
+ * a plan member's notice (it cannot follow) always is.
+ */
 function tellOnce(
   run: EvaluationRun,
   decided: Decided,
   at: UnderLease,
-  dryRun: boolean,
+  { dryRun, acted }: { readonly dryRun: boolean; readonly acted: boolean },
   done: Decision,
   key: string | null,
 ): void {
   const { target, record, now } = at;
   const told = noticesToTell(record, key, now, dryRun && done.desired !== done.current);
-  if (told.own) notifyChange(run, done, dryRun, now);
+  if (told.own) notifyChange(run, done, dryRun, now, { rollable: !acted });
   const planNotice = decided.plan?.notice;
   if (planNotice && told.plan)
-    notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now);
+    notifyChange(run, noticeDecision(target, decided.state.current, planNotice.message), dryRun, now, {
+      rollable: true,
+    });
 }

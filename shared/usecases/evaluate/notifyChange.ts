@@ -8,8 +8,14 @@ import { rollUpNotices } from './rollUpNotices';
  * The notify step: a change (or a notice worth telling) for the operators' topic, queued on the run and
  * sent when its batch is done (`sendNotices`), in as few calls as the notifier takes (SNS PublishBatch).
  */
-export function notifyChange(run: EvaluationRun, decision: Decision, dryRun: boolean, at: Date): void {
-  run.notices.push({ decision, dryRun, at });
+export function notifyChange(
+  run: EvaluationRun,
+  decision: Decision,
+  dryRun: boolean,
+  at: Date,
+  options: { readonly rollable?: boolean } = {},
+): void {
+  run.notices.push({ decision, dryRun, at, ...(options.rollable ? { rollable: true } : {}) });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../shared/decision/types';
-import type { CapacityChangeNotice } from '../../../shared/ports';
 import {
+  type QueuedNotice,
   ROLL_UP_AT,
   rollUpNotices,
   TARGETS_PER_ROLLUP,
@@ -11,15 +11,16 @@ const AT = new Date('2026-12-07T10:00:00Z');
 const notice = (
   target: string,
   reason: Decision['reason'],
-  { current = 2, desired = 2, kind = 'asg' as Decision['kind'], dryRun = false } = {},
-): CapacityChangeNotice => ({
+  { current = 2, desired = 2, kind = 'asg' as Decision['kind'], dryRun = false, rollable = true } = {},
+): QueuedNotice => ({
   decision: { target, kind, current, desired, reason, message: reason, metrics: {} } as unknown as Decision,
   dryRun,
   at: AT,
+  ...(rollable ? { rollable: true } : {}),
 });
 const many = (n: number, reason: Decision['reason'], options = {}) =>
   Array.from({ length: n }, (_, i) => notice(`${reason}-${i}`, reason, options));
-const shape = (notices: readonly CapacityChangeNotice[]) => {
+const shape = (notices: readonly QueuedNotice[]) => {
   const { single, rolledUp } = rollUpNotices(notices);
   return {
     single: single.length,
@@ -50,8 +51,15 @@ describe('rollUpNotices', () => {
       want: { single: 12, rolledUp: [] },
     },
     {
-      name: 'a failed change (desired past current) is told alone',
-      notices: many(12, 'ActionFailed', { desired: 3 }),
+      // failTarget records a refused change at the count it holds (desired = current): the flag, not the count,
+      // tells a hold from a failure.
+      name: 'failed changes (recorded at the count they hold) are each told, their own AWS answer with them',
+      notices: many(12, 'ActionFailed', { rollable: false }),
+      want: { single: 12, rolledUp: [] },
+    },
+    {
+      name: 'actions that keep the count (a failed replica replaced, a shard’s replicas) are each told',
+      notices: many(12, 'ReplacingFailedReplica', { rollable: false }),
       want: { single: 12, rolledUp: [] },
     },
     {
