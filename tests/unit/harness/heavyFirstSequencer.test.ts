@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { TestSpecification, Vitest } from 'vitest/node';
 import HeavyFirstSequencer from '../../heavyFirstSequencer';
 
-// What a clean clone gives the sequencer: no remembered durations, only file sizes (larger first).
+// What a clean clone gives the sequencer: no remembered durations, only file sizes (larger first); the checkout
+// sits under a folder named tests/, which must not make every file heavy.
 function sequencer(sizes: Readonly<Record<string, number | undefined>>) {
   const ctx = {
-    config: { root: '/repo' },
+    config: { root: '/ci/tests/repo' },
     cache: {
       getFileTestResults: () => undefined,
       getFileStats: (key: string) => ({ size: sizes[key.slice(1)] ?? 0 }),
@@ -16,7 +17,7 @@ function sequencer(sizes: Readonly<Record<string, number | undefined>>) {
 
 const spec = (path: string) =>
   ({
-    moduleId: `/repo/${path}`,
+    moduleId: `/ci/tests/repo/${path}`,
     project: { name: '', config: { sequence: { groupOrder: 0 }, isolate: true } },
   }) as unknown as TestSpecification;
 
@@ -56,6 +57,6 @@ describe('HeavyFirstSequencer', () => {
   ])('orders $name', async ({ sizes, want }) => {
     const files = Object.keys(sizes).map(spec);
     const ordered = await sequencer(sizes).sort(files);
-    expect(ordered.map((f) => f.moduleId.replace('/repo/', ''))).toEqual(want);
+    expect(ordered.map((f) => f.moduleId.replace('/ci/tests/repo/', ''))).toEqual(want);
   });
 });
