@@ -2,6 +2,7 @@ import type { ActualLoad } from '../decision/floorSizing';
 import type { NeededCapacity } from '../decision/forecastFloors';
 import { type ForecastTrack, judgedTrack, trackedSteps } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
+import { targetOfAction } from '../decision/scheduledFloors';
 import type { FloorSchedule } from '../decision/types';
 import type { LoadHistory } from '../forecast/types';
 import type { Target } from '../policy/schema';
@@ -58,7 +59,7 @@ export async function predictTarget(
     await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
     // Granted by tag, the role may write only on a group tagged with the stage: an untagged one is told why.
     const untagged = policy.fleet.grantGroupsBy === 'tag' && group !== undefined && !group.stageTagged;
-    if (untagged) done = { ...done, untagged: true };
+    if (untagged) done = { ...done, untagged: await keptOnUntagged(deps, target, group.owner, now) };
     if (target.kind === 'asg' && group && !dryRun && !untagged) {
       const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
       done = {
@@ -154,4 +155,22 @@ function forecastData(
     });
   if (mase !== undefined) data.push({ name: 'ForecastMase', target: target.name, time: now, value: mase });
   return data;
+}
+
+/**
+ * An untagged group's scheduled actions from this stage (it carries the stage's ownership tag: its stage tag was
+ * removed since they were written): how many are still ahead and the last one's time. A read the role may make.
+ */
+async function keptOnUntagged(
+  deps: PredictDeps,
+  target: Target,
+  owner: 'this' | 'other' | undefined,
+  now: Date,
+): Promise<{ kept: number; until?: Date }> {
+  if (owner !== 'this' || target.kind !== 'asg') return { kept: 0 };
+  const ahead = (await deps.groups.scheduledActions(target.autoScalingGroupName))
+    .filter((a) => targetOfAction(a.name) === target.name)
+    .map((a) => a.start?.getTime() ?? Number.NaN)
+    .filter((at) => at > now.getTime());
+  return ahead.length > 0 ? { kept: ahead.length, until: new Date(Math.max(...ahead)) } : { kept: 0 };
 }

@@ -18,8 +18,11 @@ export interface FloorsWritten {
   readonly scheduledActions?: readonly ScheduledMinSize[];
   /** Where the 125-action budget cut the schedule off, when it did. */
   readonly budgetCut?: { readonly cutAt: Date; readonly budget: number };
-  /** Granted by tag (fleet.grantGroupsBy), the group lacks the stage's tag: no scheduled actions written. */
-  readonly untagged?: boolean;
+  /**
+   * Granted by tag (fleet.grantGroupsBy), the group lacks the stage's tag: no scheduled actions written; those this
+   * stage wrote on it before (its tag removed since) stay until their times, which the role may no longer delete.
+   */
+  readonly untagged?: { readonly kept: number; readonly until?: Date };
 }
 
 /**
@@ -78,7 +81,13 @@ function floorsEffect(
     dryRun && target.kind === 'asg'
       ? '; dry run: no scheduled actions'
       : untagged && target.kind === 'asg'
-        ? `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)`
+        ? `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${keptActions(untagged)}`
         : '';
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
+}
+
+/** The scheduled actions an untagged group still holds from this stage, and until when. */
+function keptActions({ kept, until }: { readonly kept: number; readonly until?: Date }): string {
+  if (kept === 0) return '';
+  return `; the ${kept} scheduled MinSize action(s) this stage wrote on it before stay${until ? ` until ${until.toISOString()}` : ''} (the role may not delete them untagged): tag the group again, or delete them`;
 }

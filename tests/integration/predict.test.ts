@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import {
   AutoScalingClient,
   CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScheduledActionsCommand,
   PutScheduledUpdateGroupActionCommand,
@@ -397,6 +398,22 @@ describe('predict against the emulator', () => {
     expect(tagged?.scheduledActions).toBeGreaterThan(0);
     expect(checkActions(await scheduledActions(), clock.now().getTime()).length).toBe(
       tagged?.scheduledActions,
+    );
+    // Its stage tag removed: the role may no longer delete what it wrote there; the decision says what stays.
+    await autoScaling().send(
+      new DeleteTagsCommand({
+        Tags: [{ ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'scalepilot:stage' }],
+      }),
+    );
+    clock.advance(3600);
+    const left = (await scheduledActions()).filter(
+      (a) => (a.StartTime?.getTime() ?? 0) > clock.now().getTime(),
+    );
+    await publishCpu(daily, start, clock.now().getTime());
+    const [untaggedAgain] = await runPredict();
+    expect(left.length).toBeGreaterThan(0);
+    expect(untaggedAgain?.message).toContain(
+      `; the ${left.length} scheduled MinSize action(s) this stage wrote on it before stay until ${new Date(Math.max(...left.map((a) => a.StartTime?.getTime() ?? 0))).toISOString()} (the role may not delete them untagged): tag the group again, or delete them`,
     );
   });
 
