@@ -59,7 +59,8 @@ export async function predictTarget(
     await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
     // Granted by tag, the role may write only on a group tagged with the stage: an untagged one is told why.
     const untagged = policy.fleet.grantGroupsBy === 'tag' && group !== undefined && !group.stageTagged;
-    if (untagged) done = { ...done, untagged: await keptOnUntagged(deps, target, group.owner, now) };
+    if (untagged)
+      done = { ...done, untagged: dryRun ? { removed: 0 } : await clearUntagged(deps, target, group) };
     if (target.kind === 'asg' && group && !dryRun && !untagged) {
       const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
       done = {
@@ -158,19 +159,19 @@ function forecastData(
 }
 
 /**
- * An untagged group's scheduled actions from this stage (it carries the stage's ownership tag: its stage tag was
- * removed since they were written): how many are still ahead and the last one's time. A read the role may make.
+ * An untagged group's scheduled actions from this stage, deleted: it carries the stage's ownership tag (its stage
+ * tag was removed since they were written), on which the role may delete them, not put. The stage no longer
+ * manages the group; left, they would raise its MinSize on an old forecast for up to 48 hours.
  */
-async function keptOnUntagged(
+async function clearUntagged(
   deps: PredictDeps,
   target: Target,
-  owner: 'this' | 'other' | undefined,
-  now: Date,
-): Promise<{ kept: number; until?: Date }> {
-  if (owner !== 'this' || target.kind !== 'asg') return { kept: 0 };
-  const ahead = (await deps.groups.scheduledActions(target.autoScalingGroupName))
+  group: { readonly owner?: 'this' | 'other'; readonly minSize: number },
+): Promise<{ removed: number; minSize?: number }> {
+  if (group.owner !== 'this' || target.kind !== 'asg') return { removed: 0 };
+  const names = (await deps.groups.scheduledActions(target.autoScalingGroupName))
     .filter((a) => targetOfAction(a.name) === target.name)
-    .map((a) => a.start?.getTime() ?? Number.NaN)
-    .filter((at) => at > now.getTime());
-  return ahead.length > 0 ? { kept: ahead.length, until: new Date(Math.max(...ahead)) } : { kept: 0 };
+    .map((a) => a.name);
+  if (names.length > 0) await deps.groups.replace(target.autoScalingGroupName, [], names);
+  return { removed: names.length, minSize: group.minSize };
 }

@@ -19,10 +19,10 @@ export interface FloorsWritten {
   /** Where the 125-action budget cut the schedule off, when it did. */
   readonly budgetCut?: { readonly cutAt: Date; readonly budget: number };
   /**
-   * Granted by tag (fleet.grantGroupsBy), the group lacks the stage's tag: no scheduled actions written; those this
-   * stage wrote on it before (its tag removed since) stay until their times, which the role may no longer delete.
+   * Granted by tag (fleet.grantGroupsBy), the group lacks the stage's tag: no scheduled actions written, and those
+   * this stage wrote on it before (its tag removed since) deleted; `minSize`: the group's as they left it.
    */
-  readonly untagged?: { readonly kept: number; readonly until?: Date };
+  readonly untagged?: { readonly removed: number; readonly minSize?: number };
 }
 
 /**
@@ -86,8 +86,8 @@ function floorsEffect(
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
 }
 
-/** The scheduled actions an untagged group still holds from this stage, and until when. */
-function keptActions({ kept, until }: { readonly kept: number; readonly until?: Date }): string {
-  if (kept === 0) return '';
-  return `; the ${kept} scheduled MinSize action(s) this stage wrote on it before stay${until ? ` until ${until.toISOString()}` : ''} (the role may not delete them untagged): tag the group again, or delete them`;
+/** The scheduled actions this stage had written on a group that has since lost its stage tag, deleted. */
+function keptActions({ removed, minSize }: { readonly removed: number; readonly minSize?: number }): string {
+  if (removed === 0) return '';
+  return `; deleted the ${removed} scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): its MinSize stays at ${minSize}, as they left it`;
 }

@@ -399,22 +399,25 @@ describe('predict against the emulator', () => {
     expect(checkActions(await scheduledActions(), clock.now().getTime()).length).toBe(
       tagged?.scheduledActions,
     );
-    // Its stage tag removed: the role may no longer delete what it wrote there; the decision says what stays.
+    const putsBefore = emulator.calls('BatchPutScheduledUpdateGroupAction');
+    // Its stage tag removed: the stage no longer manages the group. Its ownership tag lets the role delete (not put)
+    // what it wrote there: deleted, said so, MinSize left as they set it.
     await autoScaling().send(
       new DeleteTagsCommand({
         Tags: [{ ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'scalepilot:stage' }],
       }),
     );
     clock.advance(3600);
-    const left = (await scheduledActions()).filter(
-      (a) => (a.StartTime?.getTime() ?? 0) > clock.now().getTime(),
-    );
+    const written = (await scheduledActions()).length;
+    const minSize = (await group())?.MinSize;
     await publishCpu(daily, start, clock.now().getTime());
     const [untaggedAgain] = await runPredict();
-    expect(left.length).toBeGreaterThan(0);
+    expect(written).toBeGreaterThan(0);
     expect(untaggedAgain?.message).toContain(
-      `; the ${left.length} scheduled MinSize action(s) this stage wrote on it before stay until ${new Date(Math.max(...left.map((a) => a.StartTime?.getTime() ?? 0))).toISOString()} (the role may not delete them untagged): tag the group again, or delete them`,
+      `; deleted the ${written} scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): its MinSize stays at ${minSize}, as they left it`,
     );
+    expect(await scheduledActions()).toEqual([]);
+    expect(emulator.calls('BatchPutScheduledUpdateGroupAction')).toBe(putsBefore);
   });
 
   it('forecast-only changes nothing but publishes ForecastCapacity for the dashboard', async () => {
