@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { AwsCallError } from '../errors';
+import { AwsCallError, clipped } from '../errors';
 import type { ForecastNotifier, TrustChange } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
@@ -62,7 +62,7 @@ export class SnsForecastNotifier implements ForecastNotifier {
       trusted
         ? `${changes.length} targets' forecasts trusted again; their predictive floors are back on:`
         : `${changes.length} targets' forecasts worse than seasonal-naive; their predictive floors are off, reactive only:`,
-      ...changes.map((c) => `- ${c.message}`),
+      ...changes.map((c) => `- ${clipped(c.message, 300)}`),
       `At: ${changes[0]?.at.toISOString() ?? ''}`,
     ].join('\n');
     await this.client

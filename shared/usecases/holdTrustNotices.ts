@@ -1,3 +1,4 @@
+import { ScalingError } from '../errors';
 import type { ForecastNotifier, TrustChange } from '../ports';
 import { ROLL_UP_AT, TARGETS_PER_ROLLUP } from './evaluate/rollUpNotices';
 
@@ -24,12 +25,28 @@ export function holdTrustNotices(inner: ForecastNotifier | undefined): {
       (group) => inner.trustChangedMany && group.length >= ROLL_UP_AT,
     );
     const together = new Set(groups.flat());
+    // Every send is tried: one the channel refuses does not leave the others untold. The untold are named.
+    const untold: { targets: string[]; error: unknown }[] = [];
+    const send = (targets: string[], telling: () => Promise<void>) =>
+      telling().catch((error: unknown) => void untold.push({ targets, error }));
     for (const change of changes)
       if (!together.has(change))
-        await inner.trustChanged(change.target, change.trusted, change.message, change.at);
+        await send([change.target], () =>
+          inner.trustChanged(change.target, change.trusted, change.message, change.at),
+        );
     for (const group of groups)
-      for (let i = 0; i < group.length; i += TARGETS_PER_ROLLUP)
-        await inner.trustChangedMany?.(group.slice(i, i + TARGETS_PER_ROLLUP));
+      for (let i = 0; i < group.length; i += TARGETS_PER_ROLLUP) {
+        const part = group.slice(i, i + TARGETS_PER_ROLLUP);
+        await send(
+          part.map((c) => c.target),
+          async () => inner.trustChangedMany?.(part),
+        );
+      }
+    if (untold.length > 0)
+      throw new ScalingError(
+        `trust notices not sent for ${untold.flatMap((u) => u.targets).join(', ')}: ${untold.map((u) => (u.error instanceof Error ? u.error.message : String(u.error))).join('; ')}`,
+        { cause: untold.map((u) => u.error) },
+      );
   };
   return { notifier, flush };
 }

@@ -174,6 +174,32 @@ describe('notices many groups share in one run', () => {
   });
 });
 
+describe('changes AWS refuses, many in one run', () => {
+  it('12 groups whose SetDesiredCapacity AWS refuses: each failure told with its own answer (PublishBatch), never rolled into one', async () => {
+    const { handler, tick } = await setUp(12, 12);
+    emulator.intercept(async (call, forward) =>
+      call.action === 'SetDesiredCapacity'
+        ? {
+            status: 400,
+            headers: { 'content-type': 'text/xml' },
+            body: Buffer.from(
+              '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>refused here</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+            ),
+          }
+        : forward(),
+    );
+    try {
+      const from = emulator.actions().length;
+      const result = await handler(tick(), lambdaContext('refused'));
+      expect(result.map((e) => e.decision.reason)).toEqual(Array(12).fill('ActionFailed'));
+      const told = Object.fromEntries(Object.entries(count(from)).filter(([op]) => op.startsWith('Publish')));
+      expect(told).toEqual({ PublishBatch: 2 });
+    } finally {
+      emulator.intercept(undefined);
+    }
+  });
+});
+
 describe('fan-out over SQS', () => {
   const sqs = () => new SQSClient(clientOptions(emulator.aws));
   const queue = async () => {

@@ -63,6 +63,21 @@ describe('holdTrustNotices', () => {
     expect(told).toEqual(want); // told once
   });
 
+  it('one send refused: the others are still told, and the flush fails naming the untold target', async () => {
+    const { notifier, told } = noting();
+    const refusing: ForecastNotifier = {
+      ...notifier,
+      trustChanged: async (target, ...rest) => {
+        if (target === 't-1') throw new Error('SNS throttled');
+        await notifier.trustChanged(target, ...rest);
+      },
+    };
+    const held = holdTrustNotices(refusing);
+    for (const c of flips(3, false)) await held.notifier?.trustChanged(c.target, c.trusted, 'verdict', AT);
+    await expect(held.flush()).rejects.toThrow('trust notices not sent for t-1: SNS throttled');
+    expect(told).toEqual(['t-0 off', 't-2 off']);
+  });
+
   it('without a notifier, holds nothing and tells nothing', async () => {
     const held = holdTrustNotices(undefined);
     expect(held.notifier).toBeUndefined();
