@@ -3,7 +3,7 @@ import { AwsCallError, clipped } from '../errors';
 import type { ForecastNotifier, TrustChange } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
-import { snsMessage } from './snsMessage';
+import { manyTargetsAttributes, snsMessage } from './snsMessage';
 
 /** The IAM actions SnsForecastNotifier calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const snsForecastNotifierIam: IamActions = {
@@ -71,10 +71,7 @@ export class SnsForecastNotifier implements ForecastNotifier {
           TopicArn: this.topicArn,
           Subject: subject,
           ...snsMessage({ title: subject, text, keywords: [reason, ...targets.slice(0, 5)] }),
-          MessageAttributes: {
-            target: { DataType: 'String.Array', StringValue: JSON.stringify(targets) },
-            reason: { DataType: 'String', StringValue: reason },
-          },
+          MessageAttributes: manyTargetsAttributes(targets, reason),
         }),
       )
       .catch((cause: unknown) => {

@@ -5,7 +5,7 @@ import type { CapacityChangeNotice, CostAlertChannel, Notifier, RolledUpNotice }
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { capacityChangeMessage, rolledUpMessage } from './capacityChangeMessage';
 import type { IamActions } from './iamActions';
-import { snsMessage } from './snsMessage';
+import { manyTargetsAttributes, snsMessage } from './snsMessage';
 
 /** A capacity notice for every subscriber: the target and the reason are its chat keywords. */
 const noticeMessage = (notice: CapacityChangeNotice, subject: string, body: string) =>
@@ -102,10 +102,7 @@ export class SnsNotifier implements Notifier, CostAlertChannel {
           TopicArn: this.topicArn,
           Subject: subjectLine(subject),
           ...snsMessage({ title: subject, text: body, keywords: [rollup.reason, ...targets.slice(0, 5)] }),
-          MessageAttributes: {
-            target: { DataType: 'String.Array', StringValue: JSON.stringify(targets) },
-            reason: { DataType: 'String', StringValue: rollup.reason },
-          },
+          MessageAttributes: manyTargetsAttributes(targets, rollup.reason),
         }),
       )
       .catch((cause: unknown) => {

@@ -33,3 +33,14 @@ export function snsMessage(notice: {
     Message: JSON.stringify({ default: notice.text, email: notice.text, https: JSON.stringify(chat) }),
   };
 }
+
+/**
+ * The attributes of a message that tells many targets one thing: `target` lists them all (String.Array), so a
+ * subscription filter policy on any one of them matches it; `reason` as on a single target's message.
+ */
+export function manyTargetsAttributes(targets: readonly string[], reason: string) {
+  return {
+    target: { DataType: 'String.Array', StringValue: JSON.stringify(targets) },
+    reason: { DataType: 'String', StringValue: reason },
+  };
+}

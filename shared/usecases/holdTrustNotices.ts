@@ -1,6 +1,6 @@
 import { ScalingError } from '../errors';
 import type { ForecastNotifier, TrustChange } from '../ports';
-import { ROLL_UP_AT, TARGETS_PER_ROLLUP } from './evaluate/rollUpNotices';
+import { rollUp } from './rollUp';
 
 /**
  * A predict run's trust notices, held until the run ends (`flush`): then, where `ROLL_UP_AT` or more targets'
@@ -20,28 +20,19 @@ export function holdTrustNotices(inner: ForecastNotifier | undefined): {
   };
   const flush = async () => {
     const changes = held.splice(0);
-    const rolled = (trusted: boolean) => changes.filter((c) => c.trusted === trusted);
-    const groups = [rolled(false), rolled(true)].filter(
-      (group) => inner.trustChangedMany && group.length >= ROLL_UP_AT,
-    );
-    const together = new Set(groups.flat());
+    const many = inner.trustChangedMany?.bind(inner);
+    const { single, together } = rollUp(changes, (c) => (many ? String(c.trusted) : undefined));
     // Every send is tried: one the channel refuses does not leave the others untold. The untold are named.
     const untold: { targets: string[]; error: unknown }[] = [];
     const send = (targets: string[], telling: () => Promise<void>) =>
       telling().catch((error: unknown) => void untold.push({ targets, error }));
-    for (const change of changes)
-      if (!together.has(change))
-        await send([change.target], () =>
-          inner.trustChanged(change.target, change.trusted, change.message, change.at),
-        );
-    for (const group of groups)
-      for (let i = 0; i < group.length; i += TARGETS_PER_ROLLUP) {
-        const part = group.slice(i, i + TARGETS_PER_ROLLUP);
-        await send(
-          part.map((c) => c.target),
-          async () => inner.trustChangedMany?.(part),
-        );
-      }
+    for (const c of single)
+      await send([c.target], () => inner.trustChanged(c.target, c.trusted, c.message, c.at));
+    for (const part of together)
+      await send(
+        part.map((c) => c.target),
+        async () => many?.(part),
+      );
     if (untold.length > 0)
       throw new ScalingError(
         `trust notices not sent for ${untold.flatMap((u) => u.targets).join(', ')}: ${untold.map((u) => (u.error instanceof Error ? u.error.message : String(u.error))).join('; ')}`,

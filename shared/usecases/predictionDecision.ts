@@ -81,13 +81,19 @@ function floorsEffect(
     dryRun && target.kind === 'asg'
       ? '; dry run: no scheduled actions'
       : untagged && target.kind === 'asg'
-        ? `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${keptActions(untagged)}`
+        ? `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${removedActions(untagged)}`
         : '';
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
 }
 
 /** The scheduled actions this stage had written on a group that has since lost its stage tag, deleted. */
-function keptActions({ removed, minSize }: { readonly removed: number; readonly minSize?: number }): string {
+function removedActions({
+  removed,
+  minSize,
+}: {
+  readonly removed: number;
+  readonly minSize?: number;
+}): string {
   if (removed === 0) return '';
   return `; deleted the ${removed} scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): its MinSize stays at ${minSize}, as they left it`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ForecastNotifier, TrustChange } from '../../../shared/ports';
-import { ROLL_UP_AT } from '../../../shared/usecases/evaluate/rollUpNotices';
 import { holdTrustNotices } from '../../../shared/usecases/holdTrustNotices';
+import { ROLL_UP_AT } from '../../../shared/usecases/rollUp';
 
 const AT = new Date('2026-12-07T10:00:00Z');
 

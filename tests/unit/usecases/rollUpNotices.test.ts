@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../shared/decision/types';
-import {
-  type QueuedNotice,
-  ROLL_UP_AT,
-  rollUpNotices,
-  TARGETS_PER_ROLLUP,
-} from '../../../shared/usecases/evaluate/rollUpNotices';
+import { type QueuedNotice, rollUpNotices } from '../../../shared/usecases/evaluate/rollUpNotices';
+import { ROLL_UP_AT, TARGETS_PER_ROLLUP } from '../../../shared/usecases/rollUp';
 
 const AT = new Date('2026-12-07T10:00:00Z');
 const notice = (
