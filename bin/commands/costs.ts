@@ -27,7 +27,7 @@ export function registerCosts(program: Command): void {
       const cost = policy.cost;
       if (!cost) throw new CliUsageError(`${file}: no cost section`);
       const days = wholeNumber('--days', options.days, 1, 365);
-      const aws = awsFrom(options);
+      const aws = await awsFrom(options);
       const report = await costsReport(policy, cost, { aws, stage: options.stage, days, now: new Date() });
       if (options.json) console.log(JSON.stringify(report, null, 2));
       else for (const line of costsLines(cost, report)) console.log(line);

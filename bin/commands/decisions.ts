@@ -40,7 +40,7 @@ export function registerDecisions(program: Command): void {
         const targets = policy.targets.filter((t) => !options.target || t.name === options.target);
         if (targets.length === 0) throw new CliUsageError(`${file}: no target "${options.target}"`);
         const limit = wholeNumber('--limit', options.limit, 1);
-        const aws = awsFrom(options);
+        const aws = await awsFrom(options);
         const { ledger, table } = await deployedLedgerTable(aws, options, policy.targets[0]?.kind ?? 'asg');
         const rows = [];
         for (const t of targets) rows.push(...(await ledger.decisions(t.name)).slice(-limit));

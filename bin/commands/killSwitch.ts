@@ -19,7 +19,7 @@ export function registerKillSwitch(program: Command): void {
       ),
     )
     .action(async (options: { stage: string; endpoint?: string; keepSchedule?: boolean }) => {
-      const aws = awsFrom(options);
+      const aws = await awsFrom(options);
       const keep = options.keepSchedule === true;
       const { name, value } = await setPaused(aws, options.stage, keep ? 'keep-schedule' : true);
       console.log(`${name} = ${value}: stage "${options.stage}" stops acting within a minute`);
@@ -36,7 +36,7 @@ export function registerKillSwitch(program: Command): void {
     .addOption(stageOption())
     .addOption(endpointOption())
     .action(async (options: { stage: string; endpoint?: string }) => {
-      const { name, value } = await setPaused(awsFrom(options), options.stage, false);
+      const { name, value } = await setPaused(await awsFrom(options), options.stage, false);
       console.log(`${name} = ${value}: stage "${options.stage}" scales again`);
     });
 }

@@ -61,7 +61,7 @@ interface PlanOptions {
   json?: boolean;
 }
 
-type Aws = ReturnType<typeof awsFrom>;
+type Aws = Awaited<ReturnType<typeof awsFrom>>;
 // One line per error, its message (which names the ledger table, tableNamedLedger.ts), never a JSON dump.
 const log = {
   info() {},
@@ -80,7 +80,7 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
     throw new CliUsageError(
       '--account names whose records the ledger is read for: give --stage or --table with it',
     );
-  const aws = awsFrom(options);
+  const aws = await awsFrom(options);
   const ledger = await historyLedger(policy, aws, options);
   // What the account refuses (a cache group another autoscaler scales, …) is said first; the plan
   // still shows each target's decision, which records the same refusal as its reason.

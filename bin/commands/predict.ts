@@ -41,7 +41,7 @@ export function registerPredict(program: Command): void {
           throw new CliUsageError(
             '--account names whose records the ledger is read for: give --table with it',
           );
-        const aws = awsFrom(options);
+        const aws = await awsFrom(options);
         const now = new Date();
         const previews = await predictPreview({
           policy,

@@ -42,7 +42,8 @@ export function registerPrices(program: Command): void {
         if (t.kind === 'rds-replicas' && t.replicaInstanceClass) wanted.rds.add(t.replicaInstanceClass);
         if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
       }
-      const reader = new PriceListReader(awsFrom());
+      // The Price List API answers in us-east-1 (PriceListReader calls it there): no region of the operator's needed.
+      const reader = new PriceListReader(await awsFrom({ region: 'us-east-1' }));
       const prices: Record<string, RegionPrices> = { ...table.regions };
       let found = 0;
       for (const region of regions) {

@@ -44,7 +44,7 @@ export function registerRelease(program: Command): void {
 /** Prints the plan; unless a dry run, asks, pauses the stage (even with nothing to change) and applies it step by step. */
 async function release(file: string, options: ReleaseOptions): Promise<void> {
   const policy = loadPolicyFile(file);
-  const aws = awsFrom(options);
+  const aws = await awsFrom(options);
   const kind = policy.targets[0]?.kind ?? 'asg';
   // The plan reads the ledger for a cache's shards AWS kept; one it cannot find is said, and the plan goes on.
   const found = await deployedLedger(aws, options, kind).catch((error: unknown) => {

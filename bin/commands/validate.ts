@@ -14,7 +14,7 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, options: { checkAccount?: boolean; endpoint?: string }) => {
       const policy = loadPolicyFile(file);
       if (options.checkAccount) {
-        const aws = awsFrom(options);
+        const aws = await awsFrom(options);
         const problems = await accountProblems(policy, accountChecks(aws));
         for (const problem of problems) console.error(`${file}: ${problem}`);
         if (problems.length > 0) {

@@ -60,7 +60,7 @@ export function registerWhy(program: Command): void {
           // --at and --last are read before AWS is called: a typo costs no request.
           const now = new Date();
           const query = whyQuery(options, now);
-          const aws = awsFrom(options);
+          const aws = await awsFrom(options);
           const ledger = await deployedLedger(aws, options, target.kind);
           for (const line of await whyCommand(ledger, target.name, options, now, query)) console.log(line);
         } catch (error) {

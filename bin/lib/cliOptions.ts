@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type AwsConfig, awsConfigFromEnv, clientOptions } from '../../shared/adapters/awsConfig';
+import { type AwsConfig, clientOptions } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
 import { fileProblem } from '../../shared/fileProblem';
@@ -90,12 +90,21 @@ export function tableName(value: string): string {
 export const DEFAULT_POLICY = 'scalepilot.yml';
 
 /**
- * The SDK's configuration from the environment, pointed at `--endpoint` when one is given. Every command that
- * calls AWS takes it here, so an AWS_ENDPOINT_URL that is no URL is refused once, as `--endpoint` is (each call
- * would fail with "Invalid URL", unnamed); a command that calls no AWS never reads it.
+ * The SDK's configuration for a command that calls AWS: its region as the SDK finds it (cliRegion: AWS_REGION, a
+ * profile's, or a refusal naming how to set one; never a silent us-east-1), and `--endpoint`, else
+ * AWS_ENDPOINT_URL. Every command that calls AWS takes it here, so an AWS_ENDPOINT_URL that is no URL is refused
+ * once, as `--endpoint` is (each call would fail with "Invalid URL", unnamed); a command that calls no AWS never
+ * reads it. `region`: the one region a service answers in (the Pricing API's), found nowhere else.
  */
-export function awsFrom(options: { endpoint?: string } = {}): AwsConfig {
-  if (options.endpoint) return { ...awsConfigFromEnv(), endpoint: options.endpoint };
+export async function awsFrom(options: { endpoint?: string; region?: string } = {}): Promise<AwsConfig> {
+  const endpoint = options.endpoint ?? envEndpoint();
+  // Loaded by the commands that call AWS only, as the SDK is (a backtest of a trace file starts without it).
+  const region = options.region ?? (await (await import('./cliRegion')).cliRegion(endpoint));
+  return { region, ...(endpoint ? { endpoint } : {}) };
+}
+
+/** AWS_ENDPOINT_URL, refused in one line when it is no http(s) URL. */
+function envEndpoint(): string | undefined {
   const fromEnv = process.env.AWS_ENDPOINT_URL;
   if (fromEnv)
     try {
@@ -103,7 +112,7 @@ export function awsFrom(options: { endpoint?: string } = {}): AwsConfig {
     } catch (cause) {
       throw new CliUsageError(`AWS_ENDPOINT_URL: "${fromEnv}" is not an http:// or https:// URL`, { cause });
     }
-  return awsConfigFromEnv();
+  return fromEnv || undefined;
 }
 
 /** The options only a CloudWatch pull reads, by their commander names. */
@@ -303,7 +312,7 @@ export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtes
     import('./awsClients'),
     import('../../shared/adapters/CloudWatchMetricsReader'),
   ]);
-  const client = new CloudWatchClient(clientOptions(awsFrom()));
+  const client = new CloudWatchClient(clientOptions(await awsFrom()));
   const metric = {
     namespace: o.namespace,
     name: o.metric,

@@ -100,7 +100,7 @@ async function demandRows(policy: Policy, planName: string, days: number) {
   if (!metric) throw new ScalingError(`plan ${plan.name}: no demand metric to read`);
   const end = new Date();
   const start = new Date(end.getTime() - days * 86_400_000);
-  const client = new CloudWatchClient(clientOptions(awsFrom()));
+  const client = new CloudWatchClient(clientOptions(await awsFrom()));
   const rows = await metricHistory(client, { ...metric, periodSeconds: 60 }, start, end);
   if (rows.length === 0)
     throw new ScalingError(

@@ -87,7 +87,10 @@ function nodeAt(schema: SchemaNode, path: string): SchemaNode {
   return node;
 }
 
-/** The rows of an object's keys, its nested objects' keys with a dotted path, stopping at other parts. */
+/**
+ * The rows of an object's keys, its nested objects' keys with a dotted path (a list's objects' too, as
+ * `scaleOut[].type`), stopping at other parts.
+ */
 function rowsOf(node: SchemaNode, partPath: string): Row[] {
   const rows: Row[] = [];
   const walk = (object: SchemaNode, relative: string) => {
@@ -99,11 +102,56 @@ function rowsOf(node: SchemaNode, partPath: string): Row[] {
       rows.push(row(path, child, required.has(key), part));
       if (part) continue;
       const inner = child.items ?? child;
-      if (inner.properties) walk(inner, child.items ? `${path}[]` : path);
+      const innerPath = child.items ? `${path}[]` : path;
+      if (inner.properties) walk(inner, innerPath);
+      else if (objectVariants(inner)) rows.push(...variantRows(objectVariants(inner) ?? [], innerPath));
     }
   };
   walk(node, '');
   return rows;
+}
+
+/** The variants of a choice between objects (a rate limit in `units` or in `percent`), or undefined. */
+function objectVariants(node: SchemaNode): SchemaNode[] | undefined {
+  const variants = node.oneOf ?? node.anyOf;
+  return variants && variants.length > 0 && variants.every((v) => v.properties) ? variants : undefined;
+}
+
+/**
+ * One row per key of a choice between objects nested in a part: the key that tells them apart (`type`) with its
+ * values; a key the variants type or bound differently with each variant's, named by that value.
+ */
+function variantRows(variants: readonly SchemaNode[], relative: string): Row[] {
+  const discriminator = Object.keys(variants[0]?.properties ?? {}).find((k) =>
+    variants.every((v) => v.properties?.[k] && 'const' in (v.properties[k] as SchemaNode)),
+  );
+  const value = (v: SchemaNode) => (v.properties?.[discriminator ?? ''] as SchemaNode | undefined)?.const;
+  const label = (v: SchemaNode) =>
+    discriminator ? `\`${String(value(v))}\`` : `variant ${variants.indexOf(v) + 1}`;
+  const keys = [...new Set(variants.flatMap((v) => Object.keys(v.properties ?? {})))];
+  return keys.map((key) => {
+    const having = variants.filter((v) => v.properties?.[key]);
+    const nodes = having.map((v) => v.properties?.[key] as SchemaNode);
+    const first = row(
+      `${relative}.${key}`,
+      nodes[0] ?? {},
+      having.every((v) => ((v.required as string[] | undefined) ?? []).includes(key)),
+      undefined,
+    );
+    if (key === discriminator)
+      return { ...first, type: variants.map((v) => `\`${JSON.stringify(value(v))}\``).join(' \\| ') };
+    const each = (of: (n: SchemaNode) => string) => {
+      const shown = nodes.map(of);
+      return new Set(shown).size === 1
+        ? (shown[0] ?? '')
+        : shown.map((text, i) => `${label(having[i] ?? {})}: ${text || '—'}`).join('; ');
+    };
+    const only =
+      having.length < variants.length
+        ? `(${[discriminator, having.map(label).join(', ')].filter(Boolean).join(' ')} only) `
+        : '';
+    return { ...first, type: each(typeOf), bounds: each(boundsOf), meaning: `${only}${first.meaning}` };
+  });
 }
 
 function row(key: string, node: SchemaNode, required: boolean, part: Part | undefined): Row {
@@ -150,7 +198,10 @@ function boundsOf(node: SchemaNode): string {
   else if (min !== undefined) parts.push(`≥ ${min}`);
   else if (max !== undefined) parts.push(`≤ ${max}`);
   if (n('multipleOf') !== undefined) parts.push(`multiple of ${n('multipleOf')}`);
-  const [minLength, maxLength] = [n('minLength'), n('maxLength')];
+  const maxLength = n('maxLength');
+  // Beside a most, a pattern that refuses "" (an instance class's) is a least of one character the schema does
+  // not state: "0–64 characters" read as if an empty one were taken.
+  const minLength = n('minLength') ?? (maxLength !== undefined && refusesEmpty(node.pattern) ? 1 : undefined);
   if (minLength !== undefined || maxLength !== undefined)
     parts.push(
       maxLength === undefined
@@ -165,6 +216,11 @@ function boundsOf(node: SchemaNode): string {
     .filter((p): p is string => typeof p === 'string' && node.format === undefined && p.length < 80);
   for (const p of patterns) parts.push(`\`${p.replace(/\|/g, '\\|')}\``);
   return parts.join(', ');
+}
+
+/** Whether a JSON Schema `pattern` refuses the empty string. */
+function refusesEmpty(pattern: unknown): boolean {
+  return typeof pattern === 'string' && !new RegExp(pattern).test('');
 }
 
 function defaultOf(value: unknown): string {

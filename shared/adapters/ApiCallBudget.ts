@@ -1,4 +1,3 @@
-import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 import type { ApiBudget, ApiUsage } from '../ports';
 
 /** Time as the budget sees it: the wall clock in Lambda, a virtual one in benchmarks. */
@@ -73,17 +72,6 @@ export class ApiCallBudget implements ApiBudget {
     if (wait <= 0) return;
     this.waitedMs += wait;
     await this.time.sleep(wait);
-  }
-
-  /** The SDK's Node HTTP handler with every attempt going through `take` first. */
-  requestHandler(options: NodeHttpHandlerOptions): NodeHttpHandler {
-    const budget = this;
-    return new (class extends NodeHttpHandler {
-      override async handle(...args: Parameters<NodeHttpHandler['handle']>) {
-        await budget.take(serviceOf(args[0].headers));
-        return super.handle(...args);
-      }
-    })(options);
   }
 }
 

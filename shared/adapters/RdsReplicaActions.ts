@@ -14,6 +14,7 @@ import type { KindAction } from '../decision/kindModel';
 import {
   DRAINING_TAG,
   hasOwnReplicas,
+  isGoing,
   isManaged,
   MANAGED_TAG,
   type Placement,
@@ -44,6 +45,9 @@ export const rdsReplicaActionsIam: IamActions = {
 };
 
 /** Every placement was refused for want of capacity (or every name taken): nothing was created. */
+/** Tags an RDS resource may carry (RDS API reference, Tag; User Guide, Tagging Amazon RDS resources). */
+const RDS_TAGS_PER_RESOURCE = 50;
+
 export class ReplicaPlacementError extends RequestRefusedError {
   constructor(message: string) {
     super('RDS create replica', new Error(message));
@@ -184,14 +188,16 @@ export class RdsReplicaActions {
     observation: RdsReplicasObservation,
     requestedAt?: string,
   ) {
-    // The source's tags (cost allocation, ownership), Scalepilot's two, which say whose replica it is, and
-    // when it was asked for (a create still coming up past its deadline is then known for one).
-    const tags = [
-      ...Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+    // Scalepilot's tags, which say whose replica it is and when it was asked for (a create still coming up
+    // past its deadline is then known for one), and as many of the source's (cost allocation, ownership) as
+    // RDS's 50 a resource leave room for: one more would have every create refused.
+    const own = [
       { Key: MANAGED_TAG, Value: 'true' },
       { Key: TARGET_TAG, Value: t.name },
       ...(requestedAt ? [{ Key: REQUESTED_TAG, Value: requestedAt }] : []),
     ];
+    const copied = Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+    const tags = [...copied.slice(0, RDS_TAGS_PER_RESOURCE - own.length), ...own];
     const where = {
       ...(placement.instanceClass ? { DBInstanceClass: placement.instanceClass } : {}),
       ...(placement.availabilityZone ? { AvailabilityZone: placement.availabilityZone } : {}),
@@ -213,12 +219,20 @@ export class RdsReplicaActions {
       return;
     }
     // A same-Region replica takes the source's subnet group and parameter group by default (RDS refuses an
-    // explicit parameter group for same-Region MySQL replicas), so only class and AZ are named.
+    // explicit parameter group for same-Region MySQL replicas). Its VPC security groups and public access are
+    // named as the source's: the API reference gives the VPC's default security group as their default (the
+    // app could not reach a replica Scalepilot counts as serving and publishes), where its summary says a
+    // replica inherits them; named, both readings give the source's.
+    const { source } = observation;
     await this.client.send(
       new CreateDBInstanceReadReplicaCommand({
         DBInstanceIdentifier: name,
-        SourceDBInstanceIdentifier: observation.source.id,
+        SourceDBInstanceIdentifier: source.id,
         ...where,
+        ...(source.vpcSecurityGroupIds?.length
+          ? { VpcSecurityGroupIds: [...source.vpcSecurityGroupIds] }
+          : {}),
+        ...(source.publiclyAccessible !== undefined ? { PubliclyAccessible: source.publiclyAccessible } : {}),
         Tags: tags,
       }),
     );
@@ -271,7 +285,7 @@ export class RdsReplicaActions {
         // deleted, and the target tries again later.
         if (cause instanceof InvalidDBInstanceStateFault) {
           const status = await this.statusOf(id);
-          if (status === 'deleting' || status === undefined) return;
+          if (status === undefined || isGoing({ status })) return;
           throw new RequestRefusedError('RDS DeleteDBInstance', cause);
         }
         throw awsCallError('RDS DeleteDBInstance', cause);

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { KindAction } from '../decision/kindModel';
 import {
+  isGoing,
   isManaged,
   mayRemove,
   type RdsReplicasObservation,
@@ -169,7 +170,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
     const t = rdsTarget(target);
     for (let guard = 0; guard < 20; guard += 1) {
       const observation = await this.observe(t);
-      const live = observation.replicas.filter((r) => r.status !== 'deleting');
+      const live = observation.replicas.filter((r) => !isGoing(r));
       if (live.length === desired) return;
       if (live.length < desired) {
         const taken = new Set([

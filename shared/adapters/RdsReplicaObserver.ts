@@ -301,6 +301,8 @@ function instanceObservation(
         : {}),
       ...(source.AvailabilityZone ? { availabilityZone: source.AvailabilityZone } : {}),
       ...(source.Endpoint?.Address ? { endpoint: source.Endpoint.Address } : {}),
+      ...(source.PubliclyAccessible !== undefined ? { publiclyAccessible: source.PubliclyAccessible } : {}),
+      ...vpcSecurityGroups(source),
     },
     replicas: replicas.map(replicaView),
     otherIds: instances
@@ -313,4 +315,12 @@ function instanceObservation(
 /** Scalepilot's own replica names of a source (the first 15: RDS allows no more replicas per source). */
 function ownNames(source: string): string[] {
   return Array.from({ length: 15 }, (_, i) => replicaId(source, i + 1));
+}
+
+/** The source's VPC security groups that are in use (`active`, or being added), as a new replica names them. */
+function vpcSecurityGroups(source: DBInstance): { vpcSecurityGroupIds?: string[] } {
+  const ids = (source.VpcSecurityGroups ?? [])
+    .filter((g) => g.VpcSecurityGroupId && g.Status !== 'removing' && g.Status !== 'inactive')
+    .map((g) => g.VpcSecurityGroupId as string);
+  return ids.length > 0 ? { vpcSecurityGroupIds: ids } : {};
 }

@@ -1,4 +1,5 @@
 import type { ApiCallBudget } from './ApiCallBudget';
+import { fencedRequestHandler } from './fencedRequestHandler';
 
 /**
  * The one configuration seam for every AWS SDK client: region, and an endpoint with dummy credentials when
@@ -36,7 +37,7 @@ export function clientOptions(config: AwsConfig) {
     region: config.region,
     maxAttempts: config.maxAttempts ?? 3,
     retryMode: 'standard' as 'standard' | 'adaptive',
-    requestHandler: config.budget ? config.budget.requestHandler(handler) : handler,
+    requestHandler: fencedRequestHandler(handler, config.budget),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
@@ -51,7 +52,10 @@ export function controlPlaneClientOptions(config: AwsConfig) {
   return { ...clientOptions(config), retryMode: 'adaptive' as const };
 }
 
-/** The configuration a Lambda (or the CLI) runs with: AWS_REGION, and AWS_ENDPOINT_URL for the emulator. */
+/**
+ * The configuration a Lambda runs with: AWS_REGION (Lambda always sets it), and AWS_ENDPOINT_URL for the
+ * emulator. The CLI finds its region as the SDK does, a profile's included (bin/lib/cliRegion.ts).
+ */
 export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   return {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -59,13 +63,16 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfi
   };
 }
 
+/** The region of the local emulator's account: `npm start` deploys the local stack there. */
+export const EMULATOR_REGION = 'us-east-1';
+
 /**
  * An emulator endpoint with the dummy credentials it accepts. The emulator answers a burst of HTML 500s
  * when its threads are all busy (a busy 2-core machine): five attempts ride one out. A slow answer there is
  * load, not a lost connection: an attempt waits a minute before it is retried (a retried create that had
  * gone through would be refused as a duplicate, a launch template for one).
  */
-export function emulatorConfig(endpoint: string, region = 'us-east-1'): AwsConfig {
+export function emulatorConfig(endpoint: string, region = EMULATOR_REGION): AwsConfig {
   return {
     region,
     endpoint,

@@ -12,9 +12,14 @@ export function rdsTarget(target: Target): RdsReplicasTarget {
 const tagsOf = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
   Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
-/** A source's tags as its replicas get them: not Scalepilot's own (they say who manages what), not AWS's. */
+/**
+ * A source's tags as its replicas get them: not Scalepilot's own (they say who manages what), and none RDS
+ * would refuse on a create: a key or value that begins `aws:` or `rds:` is AWS's (RDS API reference, Tag).
+ */
 export const copiedTags = (i: { TagList?: { Key?: string; Value?: string }[] }) =>
-  Object.fromEntries(Object.entries(tagsOf(i)).filter(([k]) => !/^(scalepilot|aws):/.test(k)));
+  Object.fromEntries(
+    Object.entries(tagsOf(i)).filter(([k, v]) => !/^(scalepilot|aws|rds):/.test(k) && !/^(aws|rds):/.test(v)),
+  );
 
 /** A described instance as the rds-replicas decision sees a replica: status, tags, replication, placement, its own replicas. */
 export function replicaView(i: DBInstance): ReplicaInstance {

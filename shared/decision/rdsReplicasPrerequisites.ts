@@ -25,9 +25,12 @@ export interface RdsSourceFacts {
   };
 }
 
-/** Engines whose instances take read replicas (Aurora is a cluster, checked as such). */
-const REPLICA_ENGINES =
-  /^(mysql|mariadb|postgres|oracle-ee|oracle-ee-cdb|oracle-se2|oracle-se2-cdb|sqlserver-ee|sqlserver-se)$/;
+/**
+ * Engines whose instances take read replicas (Aurora is a cluster, checked as such). Not Oracle SE2: "Oracle
+ * replicas are supported only for Oracle Enterprise Edition" (RDS User Guide, Requirements and considerations
+ * for RDS for Oracle replicas).
+ */
+const REPLICA_ENGINES = /^(mysql|mariadb|postgres|oracle-ee|oracle-ee-cdb|sqlserver-ee|sqlserver-se)$/;
 
 /**
  * The problems that keep Scalepilot from managing this target's replicas, one sentence each (none: ready):

@@ -1,6 +1,8 @@
 import type { Target } from '../policy/schema';
 import type { Settlement } from './kindModel';
+import { SERVING_STATES } from './rdsReplicaStates';
 import {
+  isGoing,
   type RdsReplicasObservation,
   type ReplicaAction,
   rdsTarget,
@@ -18,8 +20,8 @@ const DELETE_SHOWS_WITHIN_MINUTES = 5;
 const minutesSince = (at: Date, now: Date) => (now.getTime() - at.getTime()) / 60_000;
 
 /**
- * What became of an operation written ahead: a create is in flight until its replica is `available`
- * (failed if it lands in a failed state, or is still coming up past the target's
+ * What became of an operation written ahead: a create is in flight until its replica serves (`available`, or
+ * still loading its volumes: SERVING_STATES) (failed if it lands in a failed state, or is still coming up past the target's
  * `replicaCreateDeadlineMinutes`), a delete until the replica is gone (failed past
  * DELETE_DEADLINE_MINUTES). A failed operation is recorded and told once, and the gates then act past it:
  * a managed replica stuck coming up is replaced like a failed one.
@@ -46,7 +48,7 @@ export function settle(
     }
     if (UNHEALTHY_STATES.has(made.status))
       return { status: 'failed', message: `replica ${made.id} is ${made.status}` };
-    if (made.status !== 'available') {
+    if (!SERVING_STATES.has(made.status)) {
       if (elapsed > t.replicaCreateDeadlineMinutes)
         return {
           status: 'failed',
@@ -54,14 +56,14 @@ export function settle(
         };
       return { status: 'in-flight', message: `replica ${made.id} is ${made.status}` };
     }
-    if (old && old.status === 'deleting' && elapsed <= DELETE_DEADLINE_MINUTES)
+    if (old && isGoing(old) && elapsed <= DELETE_DEADLINE_MINUTES)
       return { status: 'in-flight', message: `replica ${old.id} is deleting` };
     return { status: 'done' };
   }
   if (action.type === 'delete' || action.type === 'deleteFailed') {
     const replica = byId.get(action.replica);
     if (!replica) return { status: 'done' };
-    if (replica.status !== 'deleting') {
+    if (!isGoing(replica)) {
       if (!intent.recorded) return { status: 'not-applied' };
       return elapsed > DELETE_SHOWS_WITHIN_MINUTES
         ? {

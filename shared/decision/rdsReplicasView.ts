@@ -1,5 +1,5 @@
 import type { MetricSpec, RdsReplicasTarget, Rule, Target } from '../policy/schema';
-import { inServingState, stillCreating, UNHEALTHY_STATES } from './rdsReplicaStates';
+import { GOING_STATES, inServingState, stillCreating, UNHEALTHY_STATES } from './rdsReplicaStates';
 import { isStale, lagLimitSeconds, newestLagSeconds } from './replicaLag';
 import { meanPerPeriod } from './ruleReadings';
 import type { CapacityState, Decision, MetricReading } from './types';
@@ -78,8 +78,10 @@ export interface RdsSourceView {
   readonly tags?: Readonly<Record<string, string>>;
   /** Aurora: the class a new reader takes is Serverless v2 (`db.serverless`), which scales itself in ACUs. */
   readonly serverlessV2?: boolean;
-  /** Aurora: the writer's PubliclyAccessible, which a new reader copies. */
+  /** The writer's (Aurora) or the source's PubliclyAccessible, which a new replica copies. */
   readonly publiclyAccessible?: boolean;
+  /** The source's VPC security groups, which a new replica is created with (not Aurora: the cluster's own). */
+  readonly vpcSecurityGroupIds?: readonly string[];
 }
 
 /** What the adapter saw of one target: the source, its replicas (Aurora: readers, never the writer). */
@@ -165,7 +167,7 @@ export type ReplicaAction =
   | { readonly type: 'syncDiscovery'; readonly desired: number; readonly discovery: readonly string[] };
 
 export const isUnhealthy = (r: ReplicaInstance) => UNHEALTHY_STATES.has(r.status);
-export const isGoing = (r: ReplicaInstance) => r.status === 'deleting';
+export const isGoing = (r: Pick<ReplicaInstance, 'status'>) => GOING_STATES.has(r.status);
 export const isDraining = (r: ReplicaInstance) => r.tags[DRAINING_TAG] !== undefined;
 /** Someone replicates from it: deleting it would promote those replicas (RDS DeleteDBInstance). */
 export const hasOwnReplicas = (r: ReplicaInstance) => (r.replicas?.length ?? 0) > 0;

@@ -229,6 +229,9 @@ export const reasonCodes = [
   'PlanScaleIn',
   'PlanMemberCannotFollow',
   'ReadinessGate',
+  // plans: the members' records (the plan's past levels, the lead times learned) could not be read this run;
+  // the member does not scale in (a scale-out goes ahead), and the run writes no plan record.
+  'PlanRecordsUnreadable',
   // predict (issue 22): walk-forward tuning found that no floor setting would have paid for itself on the target's
   // own last runs (capacity plus overload priced by the policy): floors off, the rules alone, until one would.
   'FloorsNotWorthIt',

@@ -66,9 +66,11 @@ export function metricValue() {
   return z.number().min(-MAX_METRIC_VALUE, { error }).max(MAX_METRIC_VALUE, { error });
 }
 
-/** The first reason `text` cannot go into the template, or undefined when it can (see templateText). */
+/**
+ * The first reason a text that is not empty (templateText refuses that first) cannot go into the template, or
+ * undefined when it can.
+ */
 export function templateTextProblem(text: string, what: string): string | undefined {
-  if (text.length === 0) return `must not be empty (${what})`;
   if (!/\S/.test(text)) return `must not be blank (${what})`;
   if (/^\s|\s$/.test(text)) return `must not start or end with a space (${what})`;
   if (text.includes('${')) return 'must not contain "${": CloudFormation would substitute it';
@@ -83,10 +85,14 @@ export function templateTextProblem(text: string, what: string): string | undefi
  * substitute it), no control character. One problem is reported: the first.
  */
 export function templateText(what: string, max = 255) {
+  // Empty is a check of its own (min, not the refinement), so the JSON Schema says it, minLength 1: editors flag
+  // it, and docs/policy.md shows "1–255 characters" (it read 0–255).
   return z
     .string()
+    .min(1, `must not be empty (${what})`)
     .max(max, `must be at most ${max} characters (${what})`)
     .superRefine((text, ctx) => {
+      if (text.length === 0) return; // said by min
       const problem = templateTextProblem(text, what);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });

@@ -6,12 +6,24 @@ import { policyName as name } from './policyName';
 // exist, no member in two plans, no ratio cycle, lead times within the forecast horizon) is checked in
 // checkPlans.ts.
 
+/**
+ * A plan's own demand metric: a target's metric, but its dimensions are required (the refinement below says
+ * so); the target's default, its own resource, is no default here: the metric belongs to no target.
+ */
+const planDemandMetric = MetricSchema.extend({
+  dimensions: MetricSchema.shape.dimensions.describe(
+    "CloudWatch dimensions, required: the plan's demand metric belongs to no target, so there is no resource to default to (e.g. `LoadBalancer: app/api/50dc6c495c0c9188`)",
+  ),
+});
+
 /** Where a plan reads its demand: a CloudWatch metric of its own, or one rule of one of its members. */
 const planDemand = z
   .strictObject({
-    metric: MetricSchema.optional().describe(
-      "a metric of its own, with its dimensions, e.g. AWS/ApplicationELB RequestCount (Sum) of the API's load balancer",
-    ),
+    metric: planDemandMetric
+      .optional()
+      .describe(
+        "a metric of its own, with its dimensions, e.g. AWS/ApplicationELB RequestCount (Sum) of the API's load balancer",
+      ),
     rule: z
       .strictObject({ member: name, rule: name })
       .optional()

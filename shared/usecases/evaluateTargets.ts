@@ -1,4 +1,3 @@
-import type { PauseState } from '../decision/pauseState';
 import { EvaluationFailedError } from '../errors';
 import type { Target } from '../policy/schema';
 import { cursorKey, deferTargets, outOfTime } from './evaluate/deferTargets';
@@ -45,7 +44,7 @@ export const BATCH_SIZE = 100;
 /**
  * The reconcile loop of one resource kind (level-triggered: the event only says which targets to look
  * at). A batch of targets walks the steps in order: select (rotated to where the last run stopped), kill
- * switch, first look (ledger and resources, batched), metrics (batched), decide; the targets that change
+ * switch (read again for each batch and by each target before it acts), first look (ledger and resources, batched), metrics (batched), decide; the targets that change
  * nothing are recorded in batches without a lease; the others are leased, read again under the lease,
  * decided again, and carried out (intent, act, record, notify). A target that is a plan member decides
  * inside its plan (its demand read with the batch's metrics, the other members' states from the ledger) and
@@ -63,10 +62,9 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
   else if (!(await fanOutTargets(run, selected, now))) {
     const cursor = cursorKey(deps.kind, request);
     const targets = cursor ? rotateTargets(selected, await deps.ledger.readCursor(cursor)) : selected;
-    const paused = await readKillSwitch(deps, now);
     let next = 0;
     for (; next < targets.length && !outOfTime(deps, request); next += BATCH_SIZE)
-      await evaluateBatch(run, targets.slice(next, next + BATCH_SIZE), paused);
+      await evaluateBatch(run, targets.slice(next, next + BATCH_SIZE));
     await deferTargets(run, targets.slice(next), cursor, deps.clock.now());
   }
   reportRun(run);
@@ -74,13 +72,15 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
   return inPolicyOrder(run.evaluations, selected);
 }
 
-/** One batch through the walk: first look, metrics, decide; record or lease; what was leased, to the end. */
-async function evaluateBatch(
-  run: EvaluationRun,
-  batch: readonly Target[],
-  paused: PauseState,
-): Promise<void> {
+/**
+ * One batch through the walk: kill switch, first look, metrics, decide; record or lease; what was leased, to
+ * the end. The switch is read for each batch, and again by each leased target before it acts
+ * (evaluateUnderLease): a run over a fleet lasts longer than the switch's 30 s cache, and a pause must stop
+ * every change within a minute.
+ */
+async function evaluateBatch(run: EvaluationRun, batch: readonly Target[]): Promise<void> {
   const now = run.deps.clock.now();
+  const paused = await readKillSwitch(run.deps, now);
   let looks: TargetLook[] = [];
   let readings = new Map<string, TargetReadings>();
   const plans = batchPlans(run.deps.policy, batch);
@@ -102,7 +102,7 @@ async function evaluateBatch(
     run.guard([look.target.name], () => failTarget(run, look.target, look.record, 'DescribeFailed', error)),
   );
   await recordUnleased(run, routes.unleased, now);
-  await evaluateLeased(run, routes.toLease, readings, paused);
+  await evaluateLeased(run, routes.toLease, readings);
   await sendNotices(run);
 }
 
@@ -111,7 +111,6 @@ async function evaluateLeased(
   run: EvaluationRun,
   looks: readonly TargetLook[],
   readings: ReadonlyMap<string, TargetReadings>,
-  paused: PauseState,
 ): Promise<void> {
   if (looks.length === 0) return;
   const now = run.deps.clock.now();
@@ -134,7 +133,7 @@ async function evaluateLeased(
   await inParallel(leased, WRITES_IN_FLIGHT, (l) => {
     const name = l.look.target.name;
     return run.guard([name], () =>
-      evaluateUnderLease(run, l, seen.get(name), readings.get(name) ?? noReadings, paused, now),
+      evaluateUnderLease(run, l, seen.get(name), readings.get(name) ?? noReadings, now),
     );
   });
 }

@@ -24,14 +24,16 @@ import { planModel } from '../decision/plans/planModel';
 import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { planDemandMetric } from '../policy/planDemandMetric';
-import type { Plan, Target } from '../policy/schema';
+import type { AsgTarget, Plan, Target } from '../policy/schema';
 import type { MetricQuery } from '../ports';
 import { calibrated } from './calibrated';
+import { clearUntagged, untaggedForGrant } from './clearUntagged';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
+import { untaggedNote } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
-import { withheldReason } from './readKillSwitch';
+import { readKillSwitch, withheldReason } from './readKillSwitch';
 import { trackedForecast } from './trackedForecast';
 
 const MINUTE = 60_000;
@@ -60,13 +62,13 @@ export const planTrackKey = (plan: string) => `plan:${plan}`;
  * (the policy's, else the one learned from the ledger's PLAN items, else the kind's: planModel.ts). Members
  * predict forecasts on their own get the plan's floors back, to take the higher of the two; the others' floors
  * are written here (and, for a group, mirrored as scheduled MinSize actions), each recorded (`PlanForecast`).
+ * Each member's writes go by the kill switch as read just before them (reason `Paused` or `PauseUnknown`: none).
  * With `only`, just those targets' plan floors: the named members' that do not forecast on their own are
  * written as a whole run writes them (`scalepilot predict --target` previews them: its ledger writes nothing).
  */
 export async function predictPlans(
   deps: PredictDeps,
   predicted: readonly Target[],
-  killSwitch: PauseState,
   now: Date,
   only?: readonly string[],
 ): Promise<PlanPredictions> {
@@ -96,6 +98,9 @@ export async function predictPlans(
       // Asked for some targets only: the other members' floors are not this run's to write.
       if (!target || (only && !only.includes(name))) continue;
       try {
+        // Read again before each member's writes (a read is cached for 30 s): the run's history reads take a
+        // while, and a `pause` meanwhile deletes the actions, which writing on the run's first read put back.
+        const killSwitch = await readKillSwitch(deps, deps.clock.now());
         predictions.push(await writeMemberFloors(deps, target, plan, outcome, schedule, killSwitch, now));
       } catch (error) {
         deps.log.error('plan floors failed', { target: name, plan: plan.name, error: errorText(error) });
@@ -233,8 +238,8 @@ async function trustedForecast(
 
 /**
  * A member with no forecast of its own: the plan's floors as its floors (none when the plan's forecast
- * declined: earlier ones are removed), mirrored on a group's MinSize (nearest first, within the group's 125
- * scheduled actions), and recorded with its reason.
+ * declined: earlier ones are removed), mirrored on a group's MinSize (memberActions), and recorded with its
+ * reason; nothing written while the kill switch withholds it.
  */
 async function writeMemberFloors(
   deps: PredictDeps,
@@ -249,24 +254,17 @@ async function writeMemberFloors(
   const scale = policy.predictive.mode === 'forecast-and-scale';
   const dryRun = target.dryRun ?? policy.dryRun;
   const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;
-  let actions = '';
-  let budgetCut = false;
-  let scheduledActions: Prediction['scheduledActions'];
+  let done: MemberActions = { actions: '', budgetCut: false };
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floors));
-    if (target.kind === 'asg' && !dryRun) {
-      const group = await deps.groups.group(target.autoScalingGroupName);
-      const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);
-      scheduledActions = mirrored.actions;
-      budgetCut = mirrored.cutAt !== undefined;
-      actions = `; ${mirrored.actions.length} scheduled action(s) on MinSize${budgetCut ? ` (room for ${mirrored.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, the ledger's floors cover the rest)` : ''}`;
-    }
+    if (target.kind === 'asg' && !dryRun) done = await memberActions(deps, target, floors);
   }
+  const { scheduledActions } = done;
   const decision = memberDecision(target, plan, outcome, floors, {
     scale,
     withheld,
-    budgetCut,
-    actions,
+    budgetCut: done.budgetCut,
+    actions: done.actions,
     now,
     until: floorsUntil(now, policy.predictive),
   });
@@ -280,6 +278,35 @@ async function writeMemberFloors(
     ...(scale && floors && !withheld ? { floors } : {}),
     ...(scheduledActions ? { scheduledActions } : {}),
     trusted: outcome.status === 'forecast',
+  };
+}
+
+/** What a member's floors did on its group: said in its record, and the scheduled actions it holds. */
+interface MemberActions {
+  readonly actions: string;
+  readonly budgetCut: boolean;
+  readonly scheduledActions?: Prediction['scheduledActions'];
+}
+
+/**
+ * A group member's floors mirrored on its MinSize (nearest first, within the group's 125 scheduled actions).
+ * Granted by tag (fleet.grantGroupsBy), a group without the stage's tag gets none, as a target forecasting on its
+ * own does (the role would refuse them, failing the run every hour), and those this stage wrote there before go.
+ */
+async function memberActions(
+  deps: PredictDeps,
+  target: AsgTarget,
+  floors: FloorSchedule | undefined,
+): Promise<MemberActions> {
+  const group = await deps.groups.group(target.autoScalingGroupName);
+  if (untaggedForGrant(deps.policy, group))
+    return { actions: untaggedNote(target, await clearUntagged(deps, target, group)), budgetCut: false };
+  const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);
+  const budgetCut = mirrored.cutAt !== undefined;
+  return {
+    actions: `; ${mirrored.actions.length} scheduled action(s) on MinSize${budgetCut ? ` (room for ${mirrored.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, the ledger's floors cover the rest)` : ''}`,
+    budgetCut,
+    scheduledActions: mirrored.actions,
   };
 }
 

@@ -2,12 +2,12 @@ import type { ActualLoad } from '../decision/floorSizing';
 import type { NeededCapacity } from '../decision/forecastFloors';
 import { type ForecastTrack, judgedTrack, trackedSteps } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
-import { targetOfAction } from '../decision/scheduledFloors';
 import type { FloorSchedule } from '../decision/types';
 import type { LoadHistory } from '../forecast/types';
 import type { Target } from '../policy/schema';
 import type { ForecastDatum } from '../ports';
 import { trackedRuns } from '../tune/tunedKnobs';
+import { clearUntagged, untaggedForGrant } from './clearUntagged';
 import type { ForecastOutcome } from './forecastAll';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
@@ -58,7 +58,7 @@ export async function predictTarget(
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
     // Granted by tag, the role may write only on a group tagged with the stage: an untagged one is told why.
-    const untagged = policy.fleet.grantGroupsBy === 'tag' && group !== undefined && !group.stageTagged;
+    const untagged = group !== undefined && untaggedForGrant(policy, group);
     if (untagged)
       done = { ...done, untagged: dryRun ? { removed: 0 } : await clearUntagged(deps, target, group) };
     if (target.kind === 'asg' && group && !dryRun && !untagged) {
@@ -156,22 +156,4 @@ function forecastData(
     });
   if (mase !== undefined) data.push({ name: 'ForecastMase', target: target.name, time: now, value: mase });
   return data;
-}
-
-/**
- * An untagged group's scheduled actions from this stage, deleted: it carries the stage's ownership tag (its stage
- * tag was removed since they were written), on which the role may delete them, not put. The stage no longer
- * manages the group; left, they would raise its MinSize on an old forecast for up to 48 hours.
- */
-async function clearUntagged(
-  deps: PredictDeps,
-  target: Target,
-  group: { readonly owner?: 'this' | 'other'; readonly minSize: number },
-): Promise<{ removed: number; minSize?: number }> {
-  if (group.owner !== 'this' || target.kind !== 'asg') return { removed: 0 };
-  const names = (await deps.groups.scheduledActions(target.autoScalingGroupName))
-    .filter((a) => targetOfAction(a.name) === target.name)
-    .map((a) => a.name);
-  if (names.length > 0) await deps.groups.replace(target.autoScalingGroupName, [], names);
-  return { removed: names.length, minSize: group.minSize };
 }

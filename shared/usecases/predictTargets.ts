@@ -1,5 +1,4 @@
 import type { NeededCapacity } from '../decision/forecastFloors';
-import type { PauseState } from '../decision/pauseState';
 import type { Decision, FloorSchedule } from '../decision/types';
 import { clipped, ScalingError } from '../errors';
 import type { Policy, Target } from '../policy/schema';
@@ -112,7 +111,8 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
 async function predictAll(deps: PredictDeps, request: PredictRequest): Promise<Prediction[]> {
   const { policy } = deps;
   const now = deps.clock.now();
-  // Read once, before anything is written: floors and scheduled actions change what the groups do.
+  // Read before anything is written (floors and scheduled actions change what the groups do), and again before
+  // each member's and target's writes and at the end: a run's reads take a while, and a `pause` may come meanwhile.
   const killSwitch = await readKillSwitch(deps, now);
   if (!policy.predictive.enabled) {
     deps.log.info('predictive scaling is off in the policy: nothing to forecast');
@@ -127,45 +127,44 @@ async function predictAll(deps: PredictDeps, request: PredictRequest): Promise<P
   const loads = await readPredictLoads(deps, targets, now);
 
   // The plans' floors first: each member predict forecasts too takes the higher of its own and its plan's.
-  const plans = await predictPlans(deps, targets, killSwitch, now, request.targets);
-  const run = await predictInTurn(deps, targets, loads, plans, killSwitch, now);
+  const plans = await predictPlans(deps, targets, now, request.targets);
+  const run = await predictInTurn(deps, targets, loads, plans, now);
   const failures = [...early, ...plans.failures, ...run.failures];
   failures.push(...(await deferPredictions(deps, run.deferred, request, now)));
-  // The switch changed during the run (paused: every action of the forecast's goes now, as `pause` would).
-  if (pruneMode(run.killSwitch) !== pruneMode(killSwitch))
-    failures.push(...(await pruneForRun(deps, request, run.killSwitch, now)));
+  // The switch changed during the run (paused: every action of the forecast's goes now, as `pause` would, those
+  // the run wrote before the pause too). Read once more, not the last target's read: a pause after it counts.
+  const last = await readKillSwitch(deps, deps.clock.now());
+  if (pruneMode(last) !== pruneMode(killSwitch))
+    failures.push(...(await pruneForRun(deps, request, last, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);
   return [...plans.predictions, ...run.predictions];
 }
 
 /**
- * Each target's run in turn, while the run has time to start one more (a target that fails stops no other);
- * the targets it had no time for are left for the deadline step.
+ * Each target's run in turn, while the run has time to start one more (a target that fails stops no other),
+ * each by the kill switch as read just before it; the targets it had no time for are left for the deadline step.
  */
 async function predictInTurn(
   deps: PredictDeps,
   targets: readonly Target[],
   loads: Awaited<ReturnType<typeof readPredictLoads>>,
   plans: PlanPredictions,
-  killSwitch: PauseState,
   now: Date,
 ): Promise<{
   predictions: Prediction[];
   failures: { target: string; error: unknown }[];
   deferred: Target[];
-  /** The switch as last read: pruning after the run goes by it. */
-  killSwitch: PauseState;
 }> {
   const predictions: Prediction[] = [];
   const failures: { target: string; error: unknown }[] = [];
   let next = 0;
-  let switchNow = killSwitch;
   for (; next < targets.length && !predictOutOfTime(deps); next += 1) {
     const target = targets[next] as Target;
     try {
-      // A run over many targets lasts minutes: a `pause` meanwhile stops the targets after it (the switch's
-      // read is cached for 30 s), where read once it let the rest put scheduled actions `pause` had deleted.
-      if (next > 0) switchNow = await readKillSwitch(deps, deps.clock.now());
+      // A run lasts a while (its history reads, the plans, the targets before): a `pause` meanwhile stops the
+      // targets after it, the first one too (the switch's read is cached for 30 s), where read once at the start
+      // the rest put back the scheduled actions `pause` had deleted, and AWS ran them while paused.
+      const switchNow = await readKillSwitch(deps, deps.clock.now());
       const planFloors = plans.floors.get(target.name);
       predictions.push(await predictTarget(deps, target, await loads.of(target), now, switchNow, planFloors));
     } catch (error) {
@@ -176,7 +175,7 @@ async function predictInTurn(
       failures.push({ target: target.name, error });
     }
   }
-  return { predictions, failures, deferred: targets.slice(next), killSwitch: switchNow };
+  return { predictions, failures, deferred: targets.slice(next) };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { PauseState } from '../decision/pauseState';
 import { MAX_SCHEDULED_ACTIONS, type ScheduledMinSize } from '../decision/scheduledFloors';
 import type { Decision, ReasonCode } from '../decision/types';
 import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
-import type { Target } from '../policy/schema';
+import type { AsgTarget, Target } from '../policy/schema';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { withheldReason } from './readKillSwitch';
 import type { TargetFloorPlan } from './targetFloorPlan';
@@ -81,9 +81,20 @@ function floorsEffect(
     dryRun && target.kind === 'asg'
       ? '; dry run: no scheduled actions'
       : untagged && target.kind === 'asg'
-        ? `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${removedActions(untagged)}`
+        ? untaggedNote(target, untagged)
         : '';
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
+}
+
+/**
+ * Why a group granted by tag got no scheduled actions (it lacks the stage's tag), and those this stage wrote on it
+ * before that were deleted: for a target's record and a plan member's alike.
+ */
+export function untaggedNote(
+  target: AsgTarget,
+  untagged: { readonly removed: number; readonly minSize?: number },
+): string {
+  return `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${removedActions(untagged)}`;
 }
 
 /** The scheduled actions this stage had written on a group that has since lost its stage tag, deleted. */

@@ -11,8 +11,8 @@ export interface KillSwitchDeps {
 }
 
 /**
- * The kill switch as one run reads it (issue 20, item 3): once per run, for the scalers, predict and release
- * alike. A switch that cannot be read is `unknown`, logged and counted: nothing that changes the account is
+ * The kill switch as a run reads it (issue 20, item 3): the scalers for each batch and again for each target
+ * about to act, predict before each plan member and each target and at its run's end, release before each step. A switch that cannot be read is `unknown`, logged and counted: nothing that changes the account is
  * done while it is (a failed read used to count as running, even when the previous read said paused).
  */
 export async function readKillSwitch(deps: KillSwitchDeps, now: Date): Promise<PauseState> {

@@ -80,6 +80,38 @@ describe('RDS replicas on the emulator', () => {
     }
   });
 
+  it('a replica is created with its source’s VPC security groups and public access, and only tags RDS takes', async () => {
+    const rds = new RDSClient(clientOptions(emulator.aws));
+    const source = 'events-sg-db';
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: source,
+        DBInstanceClass: 'db.t4g.medium',
+        Engine: 'postgres',
+        AllocatedStorage: 20,
+        MasterUsername: 'scalepilot',
+        MasterUserPassword: 'demo-password-1',
+        VpcSecurityGroupIds: ['sg-0app0db0'],
+        PubliclyAccessible: false,
+        Tags: [
+          { Key: 'team', Value: 'events' },
+          { Key: 'origin', Value: 'aws:marketplace' }, // a value RDS refuses on a create
+        ],
+      }),
+    );
+    const target = rdsTarget({ sourceDbInstanceIdentifier: source });
+    const scaler = new RdsReplicaCapacity(emulator.aws);
+    await scaler.setCapacity(target, 1);
+    const [made] =
+      (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.filter(
+        (i) => i.ReadReplicaSourceDBInstanceIdentifier === source,
+      ) ?? [];
+    expect(made?.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId)).toEqual(['sg-0app0db0']);
+    expect(made?.PubliclyAccessible).toBe(false);
+    expect(made?.TagList?.find((t) => t.Key === 'team')?.Value).toBe('events');
+    expect(made?.TagList?.some((t) => t.Key === 'origin')).toBe(false);
+  });
+
   it('deletion protection on a managed replica is a recorded skip: nothing is deleted', async () => {
     const policy = rdsPolicy();
     const [db] = policy.targets;

@@ -24,8 +24,9 @@ export interface DecidedInPlan {
  * The generic decision of a plan member (pure), in place of `decideCapacity` alone: the plan's decision
  * (decidePlan.ts) on the other members' recorded states and this member's own, as its walk observed it now
  * (with the forecast floor in force for it, which predict wrote as the higher of its own and the plan's), then
- * `decideMember` (its own rules with the plan's floor, the scale-in the plan leads, the readiness gate). The
- * kind's gates, the kill switch, the lease and the action follow as for any target.
+ * `decideMember` (its own rules with the plan's floor, the scale-in the plan leads, the readiness gate), held
+ * from scaling in when the plan's records could not be read (heldWithoutRecords). The kind's gates, the kill
+ * switch, the lease and the action follow as for any target.
  */
 export function decideInPlan(
   plan: MemberInPlan,
@@ -55,7 +56,36 @@ export function decideInPlan(
     planLevels: plan.planLevels,
     ...(planned.demand !== undefined ? { demand: planned.demand } : {}),
   });
-  return { decision, levels: planLevels, states };
+  return { decision: heldWithoutRecords(decision, context), levels: planLevels, states };
+}
+
+/**
+ * A member's decision in a run that could not read its plan's records (pure): it does not scale in. Its own
+ * record holds the plan's past levels for it (the stabilisation window of the scale-ins the plan leads), and
+ * the members in front of it are unknown: a dip of one minute would lead a scale-in the window holds. So it
+ * keeps what it has (PlanRecordsUnreadable), noted as gate `planRecords`. A scale-out goes ahead, the plan's
+ * or its own rules': the records could only have capped it (a member that cannot follow) or delayed it (a
+ * readiness gate), and capacity added a minute early costs money, never availability; the next run that reads
+ * them brings it back down through the window. A step back into the member's range (OutOfRange) goes ahead
+ * too: that is the policy's bound, taken with or without the records. Unchanged when the records were read.
+ */
+export function heldWithoutRecords(decision: Decision, context: PlanContext): Decision {
+  const why = context.recordsUnread;
+  if (why === undefined || decision.direction !== 'in' || decision.reason === 'OutOfRange') return decision;
+  const reason = 'PlanRecordsUnreadable';
+  const message = `plan ${context.plan.name}'s records could not be read (${why}): no scale-in this run, held at ${decision.current}`;
+  const explain = decision.explain ?? { rules: [], gates: [] };
+  return {
+    ...decision,
+    desired: decision.current,
+    direction: 'none',
+    reason,
+    message: `${decision.message}; ${message}`,
+    explain: {
+      ...explain,
+      gates: [...explain.gates, { gate: 'planRecords', outcome: 'held', reason, message }],
+    },
+  };
 }
 
 /**

@@ -1,16 +1,16 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
-import type { PauseState } from '../../decision/pauseState';
 import { planObserved } from '../../decision/plans/nextPlanRecord';
 import type { Decision, ScalingHistory } from '../../decision/types';
 import { LeaseLostError } from '../../errors';
 import type { Target } from '../../policy/schema';
 import type { Lease, TargetRecord, TargetUpdate } from '../../ports';
+import { readKillSwitch } from '../readKillSwitch';
 import { actOnTarget } from './actOnTarget';
 import { decideTarget, noted, operationOf } from './decideTarget';
 import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 import { failTarget } from './failTarget';
 import { kindScaler } from './kindScaler';
-import { leaseOutlivesCall } from './leaseOutlivesCall';
+import { fencedByLease, leaseOutlivesCall } from './leaseOutlivesCall';
 import type { LeasedLook } from './leaseTargets';
 import { noticeKey, noticesToTell, notifyChange, planNoticePart, withTold } from './notifyChange';
 import type { SeenUnderLease } from './observeUnderLease';
@@ -23,8 +23,8 @@ import type { Decided, TargetReadings } from './types';
 import { writeIntent } from './writeIntent';
 
 /**
- * One leased target's walk, on what was read under its lease: an operation written ahead is settled
- * first; then the decision is taken again (decide step) on the fresh observation and carried out (intent,
+ * One leased target's walk, on what was read under its lease and the kill switch as it reads now: an
+ * operation written ahead is settled first; then the decision is taken again (decide step) on the fresh observation and carried out (intent,
  * act, record, notify). A lease lost on the way (its token fenced off) ends the walk with `LeaseHeld`,
  * written nowhere: the new holder decides. The lease is released at the end, whatever happened.
  */
@@ -33,13 +33,14 @@ export async function evaluateUnderLease(
   { look, lease }: LeasedLook,
   seen: SeenUnderLease | undefined,
   firstReadings: TargetReadings,
-  paused: PauseState,
   now: Date,
 ): Promise<void> {
   const { deps } = run;
   const { target } = look;
   const { model } = kindScaler(deps.capacity);
   try {
+    // Read for each leased target (from the switch's 30 s cache): a batch's targets act over many seconds.
+    const paused = await readKillSwitch(deps, deps.clock.now());
     const read = readUnderLease(seen, look.record);
     if ('error' in read)
       return await failTarget(run, target, read.record, 'DescribeFailed', read.error, { lease, now });
@@ -201,7 +202,9 @@ async function actUnderLease(
   const { target, lease, record, observation, now } = at;
   leaseOutlivesCall(lease, run.deps.clock.now(), run.deps.apiBudget);
   try {
-    return await actOnTarget(run.deps, target, decided.decision, action, observation);
+    return await fencedByLease(lease, run.deps.clock, () =>
+      actOnTarget(run.deps, target, decided.decision, action, observation),
+    );
   } catch (error) {
     await failTarget(run, target, record, 'ActionFailed', error, {
       lease,

@@ -1,5 +1,6 @@
 import { LeaseLostError } from '../../errors';
-import type { ApiBudget, Lease } from '../../ports';
+import { withinLease } from '../../leaseFence';
+import type { ApiBudget, Clock, Lease } from '../../ports';
 import { INTENT_MARGIN_SECONDS } from './writeIntent';
 
 /**
@@ -15,4 +16,15 @@ export function leaseOutlivesCall(lease: Lease, now: Date, budget: ApiBudget | u
   const queued = budget?.queueMs() ?? 0;
   if (lease.expiresAt.getTime() - now.getTime() - queued < INTENT_MARGIN_SECONDS * 1000)
     throw new LeaseLostError(lease.target, lease.token);
+}
+
+/**
+ * `work`'s AWS calls (the act step's, however many), checked as above before they start, with each attempt the
+ * SDK then makes of them (its retries too) sent only while the lease outlives it (shared/leaseFence.ts).
+ */
+export function fencedByLease<T>(lease: Lease, clock: Clock, work: () => Promise<T>): Promise<T> {
+  return withinLease(
+    { target: lease.target, token: lease.token, expiresAt: lease.expiresAt, now: () => clock.now() },
+    work,
+  );
 }

@@ -8,7 +8,10 @@ import { type EvaluationRun, emptyDecision } from './EvaluationRun';
 /**
  * The plan record a member's decision leaves (nextPlanRecord.ts), written with that decision; the run keeps it
  * as the member's last, so a second record in the same run (a settled operation, then a new decision) starts
- * from the first. Undefined for a target in no plan, or one never observed.
+ * from the first. Undefined for a target in no plan, or one never observed, and in a run that could not read
+ * the plan records: what it would write replaces the stored record whole, the plan's past levels for the member
+ * and its learned lead times with this run's alone; the record left as it was goes stale (the others then
+ * treat the member as unknown, safely) until a run reads it again.
  */
 export function planRecordFor(
   run: EvaluationRun,
@@ -18,7 +21,7 @@ export function planRecordFor(
   },
 ): PlanMemberRecord | undefined {
   const membership = run.plans.get(target);
-  if (!membership) return undefined;
+  if (!membership || membership.context.recordsUnread !== undefined) return undefined;
   const own = run.deps.policy.targets.find((t) => t.name === target);
   const record = nextPlanRecord({
     ...input,

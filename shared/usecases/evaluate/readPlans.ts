@@ -30,23 +30,32 @@ export function batchPlans(policy: Policy, targets: readonly Target[]): BatchPla
   return { plans, demands };
 }
 
+/** The plan members' records as one batched read left them: by member, or why they could not be read. */
+export interface PlanRecords {
+  readonly records: ReadonlyMap<string, PlanMemberRecord>;
+  /** Why the read failed (its error), when it did: the records are then unknown, not absent. */
+  readonly unread?: string;
+}
+
 /**
  * The plan members' last records, any kind's, in one batched ledger read (the other members' scalers run in
  * other functions and may not describe their resources: what they know of each other goes through the
- * ledger). A read that fails leaves every member unknown (safe: see planMemberStates.ts), logged and counted.
+ * ledger). A read that fails is logged and counted, and leaves every member unknown, which is safe for the
+ * others' states (planMemberStates.ts) but not for a member's own record: it holds the plan's past levels for
+ * it (the window of the scale-ins the plan leads) and its learned lead times. So the failure is kept
+ * (`unread`): that run no member of those plans scales in (decideInPlan.ts) and no plan record is written
+ * (planRecords.ts).
  */
-export async function readPlanRecords(
-  deps: EvaluateDeps,
-  batch: BatchPlans,
-): Promise<ReadonlyMap<string, PlanMemberRecord>> {
-  if (batch.plans.length === 0) return new Map();
+export async function readPlanRecords(deps: EvaluateDeps, batch: BatchPlans): Promise<PlanRecords> {
+  if (batch.plans.length === 0) return { records: new Map() };
   const names = [...new Set(batch.plans.flatMap((p) => p.members.map((m) => m.target)))];
   try {
-    return await deps.ledger.readPlanMembers(names);
+    return { records: await deps.ledger.readPlanMembers(names) };
   } catch (error) {
-    deps.log.error('plan members unreadable', { members: names, error: describeError(error) });
+    const described = describeError(error);
+    deps.log.error('plan members unreadable', { members: names, error: described });
     deps.decisionMetrics?.failed('plans');
-    return new Map();
+    return { records: new Map(), unread: described.message };
   }
 }
 
@@ -58,7 +67,7 @@ export async function readPlanRecords(
 export function planMemberships(
   policy: Policy,
   batch: BatchPlans,
-  records: ReadonlyMap<string, PlanMemberRecord>,
+  read: PlanRecords,
   demandReadings: ReadonlyMap<string, readonly MetricReading[]>,
   targets: readonly Target[],
   now: Date,
@@ -66,21 +75,26 @@ export function planMemberships(
   const memberships = new Map<string, PlanMembership>();
   const inBatch = new Set(targets.map((t) => t.name));
   for (const plan of batch.plans) {
-    const context = planContext(policy, plan, records, demandReadings.get(plan.name), now);
+    const demand = demandReadings.get(plan.name);
+    const context = planContext(policy, plan, read.records, demand, now, read.unread);
     for (const member of plan.members)
       if (inBatch.has(member.target))
-        memberships.set(member.target, { context, last: records.get(member.target) });
+        memberships.set(member.target, { context, last: read.records.get(member.target) });
   }
   return memberships;
 }
 
-/** One plan as the batch sees it, from its members' records and its demand's datapoints. */
+/**
+ * One plan as the batch sees it, from its members' records and its demand's datapoints; `unread`: why the
+ * records could not be read, when they could not (PlanContext.recordsUnread).
+ */
 export function planContext(
   policy: Policy,
   plan: Plan,
   records: ReadonlyMap<string, PlanMemberRecord>,
   demandReadings: readonly MetricReading[] | undefined,
   now: Date,
+  unread?: string,
 ): PlanContext {
   const members = plan.members.map((m) => m.target);
   const observed = Object.fromEntries(members.map((m) => [m, records.get(m)?.leadSeconds ?? []]));
@@ -103,5 +117,6 @@ export function planContext(
     records,
     states,
     unknown,
+    ...(unread !== undefined ? { recordsUnread: unread } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { Lease, TargetRecord, TargetUpdate } from '../../ports';
 import { actOnTarget } from './actOnTarget';
 import { describeError } from './describeError';
 import type { EvaluationRun } from './EvaluationRun';
-import { leaseOutlivesCall } from './leaseOutlivesCall';
+import { fencedByLease, leaseOutlivesCall } from './leaseOutlivesCall';
 import { notifyChange, toldWithinTheHour, withTold } from './notifyChange';
 import { failedMemberNotice, planRecordFor } from './planRecords';
 import { recordLeased } from './recordDecisions';
@@ -171,12 +171,14 @@ async function stepWhilePending(
   if (!step) return pending;
   leaseOutlivesCall(lease, run.deps.clock.now(), run.deps.apiBudget);
   try {
-    return await actOnTarget(
-      run.deps,
-      target,
-      { ...pending, message: `${pending.message}; ${step.message}` },
-      step.act,
-      seen.observation,
+    return await fencedByLease(lease, run.deps.clock, () =>
+      actOnTarget(
+        run.deps,
+        target,
+        { ...pending, message: `${pending.message}; ${step.message}` },
+        step.act,
+        seen.observation,
+      ),
     );
   } catch (error) {
     run.deps.log.warn('step while an operation is in flight failed', {

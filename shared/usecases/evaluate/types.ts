@@ -158,6 +158,12 @@ export interface PlanContext {
   readonly states: Readonly<Record<string, PlanMemberState>>;
   /** Members whose state is unknown, with why. */
   readonly unknown: Readonly<Record<string, string>>;
+  /**
+   * Why the members' records could not be read this run (the batched ledger read failed), when so: `records`
+   * is then empty though the ledger holds them, so the member does not scale in (decideInPlan.ts) and the run
+   * writes no plan record (planRecords.ts), which would replace the stored levels and lead times.
+   */
+  readonly recordsUnread?: string;
 }
 
 /** A target of the batch that is a plan member: its plan, and its record as this run last wrote it. */

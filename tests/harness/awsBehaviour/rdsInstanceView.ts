@@ -90,8 +90,8 @@ export class RdsInstanceView {
     this.shown(life, status);
     let out = setChild(element, 'DBInstanceStatus', status);
     // RDS gives an endpoint once the instance is reachable, and its creation time once it exists.
-    if (status === 'creating') out = removeChild(out, 'Endpoint');
-    out = setChild(out, 'InstanceCreateTime', new Date(life.createdAt).toISOString());
+    if (status === 'creating') out = removeChild(removeChild(out, 'Endpoint'), 'InstanceCreateTime');
+    else out = setChild(out, 'InstanceCreateTime', new Date(life.createdAt).toISOString());
     if (life.source) {
       const shown = life.replication.shown ? life.replication : { status: 'replicating', message: '' };
       const normal = shown.status === 'replicating';

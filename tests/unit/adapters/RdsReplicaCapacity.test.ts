@@ -96,6 +96,32 @@ describe('RdsReplicaCapacity.act', () => {
     ]);
   });
 
+  it('names the source’s VPC security groups and public access (the API’s default is the VPC’s default group)', async () => {
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+    const obs = observation([]);
+    const source = { ...obs.source, vpcSecurityGroupIds: ['sg-app-db'], publiclyAccessible: false };
+    await adapter().scaler.act(rdsTarget(), create([sp(1)], []), { ...obs, source });
+    const input = rds.commandCalls(CreateDBInstanceReadReplicaCommand)[0]?.args[0].input;
+    expect(input?.VpcSecurityGroupIds).toEqual(['sg-app-db']);
+    expect(input?.PubliclyAccessible).toBe(false);
+  });
+
+  it('a source with more tags than RDS lets a replica carry: as many as fit beside Scalepilot’s, which always go', async () => {
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+    const obs = observation([]);
+    const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, `v${i}`]));
+    await adapter().scaler.act(rdsTarget(), create([sp(1)], []), {
+      ...obs,
+      source: { ...obs.source, tags: many },
+    });
+    const tags = rds.commandCalls(CreateDBInstanceReadReplicaCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags).toHaveLength(50);
+    expect(tags.slice(-2)).toEqual([
+      { Key: 'scalepilot:managed', Value: 'true' },
+      { Key: 'scalepilot:target', Value: 'events-db' },
+    ]);
+  });
+
   it('DBInstanceAlreadyExists for this source’s replica with this target’s tags: adopted, nothing else created', async () => {
     rds
       .on(CreateDBInstanceReadReplicaCommand)

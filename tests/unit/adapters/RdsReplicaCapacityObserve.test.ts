@@ -26,6 +26,13 @@ describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier
         { Key: 'team', Value: 'events' },
         { Key: 'scalepilot:managed', Value: 'true' },
         { Key: 'aws:cloudformation:stack-name', Value: 'db' },
+        { Key: 'rds:reserved', Value: 'x' }, // RDS refuses a create with a key or a value so prefixed
+        { Key: 'origin', Value: 'aws:marketplace' },
+      ],
+      PubliclyAccessible: false,
+      VpcSecurityGroups: [
+        { VpcSecurityGroupId: 'sg-app-db', Status: 'active' },
+        { VpcSecurityGroupId: 'sg-old', Status: 'removing' },
       ],
     };
     const replicas: DBInstance[] = [
@@ -57,6 +64,9 @@ describe('RdsReplicaCapacity.observe: two describe calls, filtered by identifier
       engine: 'mysql',
       instanceClass: 'db.r6g.large',
       modifying: false,
+      // What a new replica is named with: the groups in use, not one being removed.
+      publiclyAccessible: false,
+      vpcSecurityGroupIds: ['sg-app-db'],
     });
     expect(seen.replicas.map((r) => [r.id, r.status, r.tags['scalepilot:managed'] ?? '-'])).toEqual([
       [sp(1), 'creating', 'true'],

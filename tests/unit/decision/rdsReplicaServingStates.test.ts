@@ -2,7 +2,9 @@
 // `storage-optimization` ("fully operational", for hours after a storage change): such a replica was counted as
 // not serving, so the others carried its share, reader discovery left it out, its metrics were not read and a
 // removal waited on it (AtMinCapacity). `backing-up` is not counted: a new replica's first backup is part of its
-// create (it restores and starts replicating), and one look cannot tell it from a daily backup.
+// create (it restores and starts replicating), and one look cannot tell it from a daily backup. A new replica
+// `storage-initialization` (its volumes loading from S3) is "fully operational" too: counted as coming up, a
+// large source's replica was failed at the create deadline and replaced, again and again.
 import { describe, expect, it } from 'vitest';
 import type { GateOutcome } from '../../../shared/decision/kindModel';
 import {
@@ -29,6 +31,13 @@ describe('a replica serves reads in the states RDS keeps it open to connections'
       created: true,
       serving: true,
     },
+    {
+      name: 'storage-initialization (RDS: a new replica is fully operational while its volumes load)',
+      status: 'storage-initialization',
+      created: true,
+      serving: true,
+    },
+    { name: 'delete-precheck (on its way out)', status: 'delete-precheck', created: true, serving: false },
     {
       name: 'backing-up (a first backup is part of the create)',
       status: 'backing-up',

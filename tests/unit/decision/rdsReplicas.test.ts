@@ -103,6 +103,13 @@ describe('settlement: one operation at a time per source', () => {
     },
     { name: 'create done once available', action: create, replicas: [managed(sp(1), 1)], want: 'done' },
     {
+      name: 'create done while its volumes still load from S3 (storage-initialization: fully operational), however long',
+      action: create,
+      replicas: [managed(sp(1), 1, { status: 'storage-initialization' })],
+      at: ago(180 * 60),
+      want: 'done',
+    },
+    {
       name: 'create done under the second candidate name',
       action: create,
       replicas: [managed(sp(2), 1)],
@@ -135,6 +142,13 @@ describe('settlement: one operation at a time per source', () => {
       name: 'delete in flight while deleting',
       action: del,
       replicas: [managed(sp(1), 1, { status: 'deleting' })],
+      want: 'in-flight',
+    },
+    {
+      name: 'delete in flight while RDS prechecks it (delete-precheck), past the 5 minutes a delete has to show',
+      action: del,
+      replicas: [managed(sp(1), 1, { status: 'delete-precheck' })],
+      at: ago(6 * 60),
       want: 'in-flight',
     },
     { name: 'delete done once gone', action: del, replicas: [], want: 'done' },

@@ -54,6 +54,12 @@ describe('RDS prerequisites (validate --check-account, plan)', () => {
       facts: instance({ engine: 'db2-se' }),
       want: [/engine db2-se has no read replicas/],
     },
+    ...['oracle-se2', 'oracle-se2-cdb'].map((engine) => ({
+      name: `${engine}: Oracle replicas are Enterprise Edition only`,
+      aurora: false,
+      facts: instance({ engine }),
+      want: [new RegExp(`engine ${engine} has no read replicas`)],
+    })),
     {
       name: 'the maximum beyond 15 with hand-made replicas',
       aurora: false,

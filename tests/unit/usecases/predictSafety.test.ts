@@ -123,10 +123,10 @@ describe('predict reads the kill switch (defect: it kept writing scheduled MinSi
       targets: [api, { ...api, name: 'web', autoScalingGroupName: 'w' }],
       predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3 },
     });
-    // Running for the run's first read (and the plans') and its first target; paused from then on.
+    // Running for the run's first read and its first target's (read again just before it); paused from then on.
     let reads = 0;
     const { deps, ledger, groups } = setUp(two, {
-      read: async () => (reads++ < 1 ? { state: 'running' } : pauseStateOf('true', '/p')),
+      read: async () => (reads++ < 2 ? { state: 'running' } : pauseStateOf('true', '/p')),
     });
     groups.others.set('old-group', { actions: new Map(leftovers('gone')), owner: 'this' });
     const predictions = await predictTargets(deps);

@@ -41,9 +41,11 @@ function scaler(answers: (() => Promise<PauseState>)[]) {
   const capacity = new InMemoryCapacity(4);
   const notices: CapacityChangeNotice[] = [];
   const errors: string[] = [];
-  let read = 0;
+  // The switch answers each evaluation as given (an evaluation reads it for its batch and again for a target
+  // about to act: the same answer, as the switch's cache gives it within a run).
+  let evaluation = 0;
   const pause: PauseSwitch = {
-    read: () => (answers[Math.min(read++, answers.length - 1)] as () => Promise<PauseState>)(),
+    read: () => (answers[Math.min(evaluation, answers.length - 1)] as () => Promise<PauseState>)(),
   };
   const tick = async () => {
     const [result] = await evaluateTargets(
@@ -56,12 +58,13 @@ function scaler(answers: (() => Promise<PauseState>)[]) {
         notifier: { capacityChanged: async (n) => void notices.push(n) },
         clock,
         log: { info() {}, warn() {}, error: (m) => void errors.push(m) },
-        owner: `r${read}`,
+        owner: `r${evaluation}`,
         pause,
       },
       { trigger: 'schedule' },
     );
     clock.advance(60);
+    evaluation += 1;
     return result?.decision;
   };
   return { tick, capacity, notices, errors, ledger };
