@@ -1,20 +1,12 @@
 import { SCHEDULE_OWNER_TAG } from '../shared/adapters/AutoScalingScheduledActions';
 import { FORECAST_NAMESPACE } from '../shared/adapters/CloudWatchForecastMetrics';
 import type { IamActions } from '../shared/adapters/iamActions';
+import { predictiveGroups } from '../shared/policy/predictiveGroups';
 import type { Policy } from '../shared/policy/schema';
 import { arn, pick, type Statement } from './functionPermissions';
 import { anyGroup, taggedForStage } from './groupGrants';
 
-/**
- * The Auto Scaling groups of the policy's predictive targets and of its plans' members (predict writes a plan's
- * floors on its members' groups, predictive or not): where predict may write scheduled actions.
- */
-export function predictiveGroups(policy: Policy): string[] {
-  const inPlans = new Set(policy.plans.flatMap((p) => p.members.map((m) => m.target)));
-  return policy.targets.flatMap((t) =>
-    t.kind === 'asg' && (t.predictive || inPlans.has(t.name)) ? [t.autoScalingGroupName] : [],
-  );
-}
+export { predictiveGroups };
 
 /** Forecast metrics only in Scalepilot's namespace (PutMetricData takes no resource, only this condition). */
 export function forecastMetricStatements(iam: IamActions): Statement[] {
@@ -30,8 +22,9 @@ export function forecastMetricStatements(iam: IamActions): Statement[] {
 
 /**
  * The scheduled MinSize actions (issue 20, items 6 and 7): put, delete and the ownership tag on the predictive
- * targets' groups (the tag only with this stage's value); and delete on any group that carries this stage's
- * ownership tag, so actions left behind by a target that left the policy can go. With `fleet.grantGroupsBy: tag`
+ * targets' groups (the tag only with this stage's value); and delete and put on any group that carries this
+ * stage's ownership tag, so actions left behind by a target that left the policy can go, and the one action
+ * that sets a MinSize they raised back be put (AWS keeps no old value: without it, MinSize stayed raised). With `fleet.grantGroupsBy: tag`
  * the first two hold on the groups tagged with the stage's name instead of the list. Predict can change no
  * capacity directly, and a MinSize it schedules is bounded by the group's MaxSize.
  */
@@ -72,7 +65,11 @@ export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: st
     ...named,
     {
       Effect: 'Allow',
-      Action: pick(iam, 'autoscaling:BatchDeleteScheduledAction'),
+      Action: pick(
+        iam,
+        'autoscaling:BatchDeleteScheduledAction',
+        'autoscaling:BatchPutScheduledUpdateGroupAction',
+      ),
       Resource: anyGroup,
       Condition: { StringEquals: { [`autoscaling:ResourceTag/${SCHEDULE_OWNER_TAG}`]: stage } },
     },

@@ -145,7 +145,8 @@ export interface ApiBudget {
  * is recorded and nothing is changed. `read` may cache for a few seconds; it throws when it cannot read.
  */
 export interface PauseSwitch {
-  read(now: Date): Promise<PauseState>;
+  /** The switch as of `now`; `fresh`: past any cache (a run's last word on it before it undoes its own work). */
+  read(now: Date, options?: { readonly fresh?: boolean }): Promise<PauseState>;
 }
 
 /**

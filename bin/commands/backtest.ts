@@ -35,7 +35,10 @@ export function registerBacktest(program: Command): void {
       '--out <dir>',
       'write report.html (charts, works offline) and chart.png (figures and charts) here',
     )
-    .option('--timelines', "with --out: also each policy's minute-by-minute timeline, <policy>.csv.gz")
+    .option(
+      '--timelines',
+      "with --out: also each policy's minute-by-minute timeline, <policy>.csv.gz (with --plan: always written, <row>.csv)",
+    )
     .option('--load-unit <unit>', "the load's unit for the charts' axis and tooltips, e.g. requests/min")
     .option('--json', 'print the figures as JSON')
     .option('--assert <checks>', "e.g. 'overload<=60,costRatio<=1.3': exit 1 when Scalepilot misses")

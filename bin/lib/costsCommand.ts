@@ -85,7 +85,14 @@ export async function costsReport(
   const first = addDays(newest, 1 - request.days);
   // Each morning run also compares the day(s) before its newest (Cost Explorer may still be filling them in).
   const oldest = addDays(first, 1 - COMPARED_DAYS);
-  await costs.prefetch(addDays(oldest, -cost.anomaly.trailingDays), utcDate(now.getTime()));
+  // The trailing window before the oldest day, and the month so far (the forecast's month-to-date): the reader
+  // answers only from this one read, so a shorter one printed a month-to-date without its first days.
+  const today = utcDate(now.getTime());
+  const readFrom = [
+    addDays(oldest, -cost.anomaly.trailingDays),
+    `${today.slice(0, 7)}-01`,
+  ].sort()[0] as string;
+  await costs.prefetch(readFrom, today);
   const days: CostEvaluation[] = [];
   for (let i = 0; i < request.days; i += 1) {
     const day = addDays(first, i);

@@ -33,7 +33,10 @@ export interface ReleaseDeps extends ReleasePorts {
 
 /** The release's lease owner: the same on every run, so a re-run after a crash takes its own lease back at once. */
 export const RELEASE_OWNER = 'scalepilot-release';
-/** How long release holds a target (longer than a drain's wait: it is taken again for each step). */
+/**
+ * How long release holds a target, taken once for all of its steps: a drain's wait can outlast it, which is safe
+ * only because the stage stays paused throughout (no scaler acts, or settles, while it is).
+ */
 const LEASE_SECONDS = 120;
 /** How long release waits for a scaler's lease: the scalers hold one for 60 s. */
 const LEASE_WAIT_SECONDS = 90;

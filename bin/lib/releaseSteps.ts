@@ -10,7 +10,13 @@ import { protectedUnitsOf, unitLabelOf } from '../../shared/adapters/AutoScaling
 import { SCHEDULE_OWNER_TAG } from '../../shared/adapters/AutoScalingScheduledActions';
 import { FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from '../../shared/decision/cacheShardRemovals';
 import { type CacheShardsObservation, cacheShardsModel } from '../../shared/decision/cacheShards';
-import { DRAINING_TAG, isManaged, type RdsReplicasObservation } from '../../shared/decision/rdsReplicas';
+import {
+  DRAINING_TAG,
+  inServingState,
+  isGoing,
+  isManaged,
+  type RdsReplicasObservation,
+} from '../../shared/decision/rdsReplicas';
 import { lookbackSeconds } from '../../shared/decision/ruleReadings';
 import { FORECAST_ACTION_PREFIX } from '../../shared/decision/scheduledFloors';
 import { type Decision, emptyHistory, type MetricReading } from '../../shared/decision/types';
@@ -173,7 +179,7 @@ function desiredStep(
 export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePorts): Promise<ReleaseStep[]> {
   const observation = await ports.rds.observe(target);
   const source = target.sourceDbInstanceIdentifier;
-  const live = observation.replicas.filter((r) => r.status !== 'deleting');
+  const live = observation.replicas.filter((r) => !isGoing(r));
   const removable = live
     .filter((r) => isManaged(target, r))
     .sort(
@@ -192,7 +198,7 @@ export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePort
     return [...steps, { target: target.name, description: `${source}: no replica above the minimum` }];
   // What reader discovery publishes while and after they go: the replicas that stay (or the source).
   const staying = live
-    .filter((r) => !going.includes(r) && r.status === 'available' && r.endpoint)
+    .filter((r) => !going.includes(r) && inServingState(r) && r.endpoint)
     .map((r) => r.endpoint as string);
   const discovery = target.readerDiscovery
     ? {

@@ -3,6 +3,7 @@ import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
 import { parseTraceCsv, type TraceRow, toMinuteSeries } from '../../shared/simulate/trace';
+import { historyProblem } from '../../shared/tune/historyProblem';
 import type { Ratios } from '../../shared/tune/looSelection';
 import { describeFloors, describeReactive, reactiveTargetKeys } from '../../shared/tune/reactiveKnobs';
 import {
@@ -37,7 +38,7 @@ export function tuneTraceRows(file: string | undefined): TraceRow[] {
  * `scalepilot tune`: searches the reactive knobs (and a predictive target's overload price) on the first two thirds
  * of the history, validates on the last third, and prints the recommended change as YAML to paste into the
  * policy, with its cost and overload against target tracking on the validation part and across three folds.
- * Refuses, saying why, with under 3 days of history.
+ * Refuses, saying why, with under 3 days of history, a gap of over 6 hours in it, or a load that never changes.
  */
 export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCommandOptions): TuneResult {
   const kind = o.kind as TargetKind;
@@ -47,12 +48,15 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     throw new TuneCommandError('--target names a target of the policy: give --policy FILE with it');
   const policy = o.policy ? loadPolicyFile(o.policy) : undefined;
   const target = policy ? policyTarget(policy.targets, kind, o) : undefined;
+  const problem = historyProblem(rows);
   const series = toMinuteSeries(rows, Boolean(o.perIntervalCount));
-  const result = tuneHistory(series, {
-    kind,
-    ...(target ? { target } : {}),
-    predictive: policy?.predictive ?? PredictiveSchema.parse({ enabled: true }),
-  });
+  const result: TuneResult = problem
+    ? { status: 'refused', message: problem }
+    : tuneHistory(series, {
+        kind,
+        ...(target ? { target } : {}),
+        predictive: policy?.predictive ?? PredictiveSchema.parse({ enabled: true }),
+      });
   if (result.status === 'refused') {
     // On stderr: `tune … > change.yml` must not write a refusal into the file.
     console.error(`${source}: no recommendation: ${result.message}`);

@@ -148,7 +148,11 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
       );
   }
 
-  /** Deletes first, then puts: the group never holds the old and the new set together (AWS allows 125). */
+  /**
+   * Deletes first, then puts: the group never holds the old and the new set together (AWS allows 125). The puts
+   * go latest first: a put that fails part way (throttled past its retries, the function's time out) leaves
+   * the later actions, the one that sets MinSize back to the baseline among them, not earlier raises alone.
+   */
   async replace(
     group: string,
     put: readonly { name: string; start: Date; minSize: number }[],
@@ -166,8 +170,9 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
       const failed = response.FailedScheduledActions ?? [];
       if (failed.length > 0) await this.notDeleted(group, failed);
     }
-    for (let i = 0; i < put.length; i += PER_BATCH) {
-      const batch = put.slice(i, i + PER_BATCH);
+    const byStart = [...put].sort((a, b) => b.start.getTime() - a.start.getTime());
+    for (let i = 0; i < byStart.length; i += PER_BATCH) {
+      const batch = byStart.slice(i, i + PER_BATCH);
       const response = await this.client
         .send(
           new BatchPutScheduledUpdateGroupActionCommand({

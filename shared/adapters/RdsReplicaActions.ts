@@ -47,6 +47,8 @@ export const rdsReplicaActionsIam: IamActions = {
 /** Every placement was refused for want of capacity (or every name taken): nothing was created. */
 /** Tags an RDS resource may carry (RDS API reference, Tag; User Guide, Tagging Amazon RDS resources). */
 const RDS_TAGS_PER_RESOURCE = 50;
+/** The tags Scalepilot adds to a replica after its create: the draining tag. */
+const TAGS_ADDED_LATER = 1;
 
 export class ReplicaPlacementError extends RequestRefusedError {
   constructor(message: string) {
@@ -190,14 +192,15 @@ export class RdsReplicaActions {
   ) {
     // Scalepilot's tags, which say whose replica it is and when it was asked for (a create still coming up
     // past its deadline is then known for one), and as many of the source's (cost allocation, ownership) as
-    // RDS's 50 a resource leave room for: one more would have every create refused.
+    // RDS's 50 a resource leave room for, the draining tag a scale-in adds later included: one more would have
+    // every create refused, or every drain.
     const own = [
       { Key: MANAGED_TAG, Value: 'true' },
       { Key: TARGET_TAG, Value: t.name },
       ...(requestedAt ? [{ Key: REQUESTED_TAG, Value: requestedAt }] : []),
     ];
     const copied = Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-    const tags = [...copied.slice(0, RDS_TAGS_PER_RESOURCE - own.length), ...own];
+    const tags = [...copied.slice(0, RDS_TAGS_PER_RESOURCE - own.length - TAGS_ADDED_LATER), ...own];
     const where = {
       ...(placement.instanceClass ? { DBInstanceClass: placement.instanceClass } : {}),
       ...(placement.availabilityZone ? { AvailabilityZone: placement.availabilityZone } : {}),

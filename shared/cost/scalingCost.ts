@@ -44,6 +44,11 @@ export function unitHoursAbove(changes: readonly AppliedChange[], min: number, f
 export interface LiveUnit {
   readonly type?: string;
   readonly replicasPerShard?: number;
+  /**
+   * A group that counts its capacity in another unit than instances (vCPUs, MiB, instance weights), as its
+   * decisions recorded it: a unit-hour is then no instance-hour, and is not priced.
+   */
+  readonly countedIn?: string;
 }
 
 /** A cache-shards target whose node type or replicas per shard the policy leaves to the group. */
@@ -68,6 +73,8 @@ export function unitPrice(
   prices: PriceTable,
   live?: LiveUnit,
 ): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
+  if (target.kind === 'asg' && live?.countedIn !== undefined)
+    return { note: `no price: the group counts ${live.countedIn}s, not instances` };
   const { type, count } = unitType(target, live);
   const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
     target.kind

@@ -62,6 +62,8 @@ export class CapacityWalk {
       message,
       metrics: this.metrics,
     };
+    // A group counted in vCPUs, MiB or weights: its numbers are not instances (the cost of scaling prices none).
+    if (this.input.state.unitLabel !== undefined) made.unit = this.input.state.unitLabel;
     if (this.noting) made.explain = explanation(this.input, this.metrics, this.recommendations, this.gates);
     return made;
   };

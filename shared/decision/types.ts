@@ -257,6 +257,8 @@ export interface Decision {
   readonly desired: number;
   /** The unstabilised, unlimited recommendation of the rules; the ledger keeps it for the windows. */
   readonly recommendation: number;
+  /** The unit of `current` and `desired` when it is not the kind's own: a vCPU group's `vCPU`, a weighted group's `unit`. */
+  readonly unit?: string;
   readonly direction: 'out' | 'in' | 'none';
   readonly reason: ReasonCode;
   readonly message: string;

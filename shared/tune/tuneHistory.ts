@@ -169,15 +169,20 @@ function candidateTarget(
     floorTargetPercent,
     scaleInHoldsUnderFloor,
   );
-  const rules = own.target.rules.flatMap<unknown>((r) =>
-    r === tuned ? keys.rules : replayed.includes(r) ? [r] : [],
+  // Validated with every rule of the target (a cache-shards target needs its CPU and its memory rule, on two
+  // metrics one trace cannot both be), then run with the rules the trace replays: the tuned one and those on it.
+  const rules = own.target.rules.flatMap<unknown>((r) => (r === tuned ? keys.rules : [r]));
+  const replays = new Set([...keys.rules.map((r) => r.name), ...replayed.map((r) => r.name)]);
+  const policy = validatePolicy(
+    {
+      version: 1,
+      maxUnitsPerDecision: Math.max(1, s.max - s.min),
+      targets: [{ ...rest, ...keys, rules }],
+    },
+    `the tuned candidate of ${own.target.name}`,
   );
-  const policy = validatePolicy({
-    version: 1,
-    maxUnitsPerDecision: Math.max(1, s.max - s.min),
-    targets: [{ ...rest, ...keys, rules }],
-  });
-  return policy.targets[0] as Target;
+  const target = policy.targets[0] as Target;
+  return { ...target, rules: target.rules.filter((r) => replays.has(r.name)) } as Target;
 }
 
 /** The predictive stage: with the reactive knobs of each search range, the floors' knobs. */

@@ -8,7 +8,7 @@ import type { Clock, CostAlertChannel, CostReader, DecisionContext } from '../po
 import type { LogSink } from './evaluateTargets';
 
 /** A logged decision, as the cost check reads it back from the ledger. */
-export type LoggedDecision = Pick<Decision, 'target' | 'current' | 'desired'> & {
+export type LoggedDecision = Pick<Decision, 'target' | 'current' | 'desired' | 'unit'> & {
   at: string;
   applied: boolean;
   reason?: Decision['reason'];
@@ -303,9 +303,10 @@ async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]>
       from: d.current,
       to: d.applied ? d.desired : d.current,
     }));
-    result.push(
-      scalingCost(target, changes, { from, to }, deps.region, deps.prices, await liveUnit(deps, target)),
-    );
+    // A group counted in vCPUs, MiB or weights (its decisions say so): its unit-hours are not instance-hours.
+    const countedIn = seen.find((d) => d.unit !== undefined)?.unit;
+    const live = { ...(await liveUnit(deps, target)), ...(countedIn ? { countedIn } : {}) };
+    result.push(scalingCost(target, changes, { from, to }, deps.region, deps.prices, live));
   }
   return result;
 }

@@ -132,8 +132,9 @@ async function predictAll(deps: PredictDeps, request: PredictRequest): Promise<P
   const failures = [...early, ...plans.failures, ...run.failures];
   failures.push(...(await deferPredictions(deps, run.deferred, request, now)));
   // The switch changed during the run (paused: every action of the forecast's goes now, as `pause` would, those
-  // the run wrote before the pause too). Read once more, not the last target's read: a pause after it counts.
-  const last = await readKillSwitch(deps, deps.clock.now());
+  // the run wrote before the pause too). Read once more, past the switch's cache (the targets' reads keep it
+  // warm): a pause after the last real read, whose own deletions a target's write then undid, counts.
+  const last = await readKillSwitch(deps, deps.clock.now(), { fresh: true });
   if (pruneMode(last) !== pruneMode(killSwitch))
     failures.push(...(await pruneForRun(deps, request, last, now)));
   if (failures.length > 0) throw new PredictionFailedError(failures);

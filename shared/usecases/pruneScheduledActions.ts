@@ -8,6 +8,7 @@ import {
   targetOfAction,
 } from '../decision/scheduledFloors';
 import type { Decision, ReasonCode } from '../decision/types';
+import { predictiveGroups } from '../policy/predictiveGroups';
 import type { Policy } from '../policy/schema';
 import type { Clock, GroupScheduledAction, Ledger, ScheduledActionsPort } from '../ports';
 import { PREDICT_DEADLINE_MARGIN_MS, predictOutOfTime } from './deferPredictions';
@@ -155,7 +156,7 @@ export async function pruneScheduledActions(
     if (!seen.has(group)) seen.set(group, await groups.group(group));
     const live = seen.get(group);
     if (!mayClean(group, live)) continue;
-    pruned.push(await pruneOne(deps, leftover, live?.minSize, { now, because }));
+    pruned.push(await pruneOne(deps, leftover, live, { now, because }));
   }
   // Unchecked, a group counts as ours when it is the policy's: recorded `Deferred` under another stage's
   // target name, a record would tell of actions this stack will never delete.
@@ -200,7 +201,7 @@ async function leftoverActions(
 async function pruneOne(
   deps: PruneDeps,
   { target, group, actions }: Leftover,
-  liveMin: number | undefined,
+  live: GroupState | undefined,
   { now, because }: { readonly now: Date; readonly because: string | undefined },
 ): Promise<Pruned> {
   const { policy, groups } = deps;
@@ -208,12 +209,20 @@ async function pruneOne(
   const inPolicy = policy.targets.find((t) => t.name === target);
   const why = because ?? reasonFor(policy, inPolicy, group);
   const dryRun = inPolicy?.dryRun ?? policy.dryRun;
+  const liveMin = live?.minSize;
   const planned = because ? undefined : restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
-  const restore = planned && (await clearOfOthers(groups, target, group, planned));
+  // Put only where the role may: an action on a group it may not write is AccessDenied, the run failed and
+  // the raised MinSize left as it was, unsaid.
+  const restore =
+    planned && mayPutActions(policy, group, live) && (await clearOfOthers(groups, target, group, planned));
   if (!dryRun) await groups.replace(group, restore ? [restore] : [], names);
   const back = restore
     ? `; MinSize ${liveMin} ${dryRun ? 'would go' : 'goes'} back to ${restore.minSize} at ${restore.start.toISOString().slice(11, 16)}Z`
-    : '';
+    : planned && !mayPutActions(policy, group, live)
+      ? `; MinSize stays at ${liveMin}: the predict role may put no action on group ${group} (it carries no ownership tag of this stage, and the policy grants none): set it with \`aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${group} --min-size ${planned.minSize}\``
+      : '';
+  if (planned && !restore && !dryRun)
+    deps.log.warn('raised MinSize left in place', { target, group, liveMin });
   const decision = pruneDecision(
     target,
     'ScheduledActionsRemoved',
@@ -299,6 +308,18 @@ function restoredMinSize(
   if (baseline === undefined || liveMin === undefined || liveMin <= baseline) return undefined;
   const start = new Date(firstStartMs(deps.clock.now()));
   return { name: forecastActionName(target, start), start, minSize: baseline };
+}
+
+/**
+ * Whether the predict role may put a scheduled action on the group (infra/predictPermissions.ts): one carrying
+ * this stage's ownership tag, or by the policy's grant (a predictive target's or plan member's group by name, a
+ * group tagged for the stage by tag).
+ */
+function mayPutActions(policy: Policy, group: string, live: GroupState | undefined): boolean {
+  if (live?.owner === 'this') return true;
+  return policy.fleet.grantGroupsBy === 'tag'
+    ? live?.stageTagged === true
+    : predictiveGroups(policy).includes(group);
 }
 
 function reasonFor(policy: Policy, target: Policy['targets'][number] | undefined, group: string): string {

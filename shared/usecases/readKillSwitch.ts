@@ -15,10 +15,14 @@ export interface KillSwitchDeps {
  * about to act, predict before each plan member and each target and at its run's end, release before each step. A switch that cannot be read is `unknown`, logged and counted: nothing that changes the account is
  * done while it is (a failed read used to count as running, even when the previous read said paused).
  */
-export async function readKillSwitch(deps: KillSwitchDeps, now: Date): Promise<PauseState> {
+export async function readKillSwitch(
+  deps: KillSwitchDeps,
+  now: Date,
+  options?: { readonly fresh?: boolean },
+): Promise<PauseState> {
   if (!deps.pause) return { state: 'running' };
   try {
-    return await deps.pause.read(now);
+    return await deps.pause.read(now, options);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     deps.log.error('kill switch unreadable: acting on nothing', { error: why });

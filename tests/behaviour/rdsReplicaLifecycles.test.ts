@@ -82,6 +82,25 @@ describe('RDS read replicas through the AWS behaviour layer (issue 21)', () => {
     expect((notices[0]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeLessThanOrEqual((20 + 30) * 60_000);
   });
 
+  it('a new replica still loading its volumes (storage-initialization) past the create deadline serves: its create is done, never replaced', async () => {
+    const w = await start({
+      policy: replicasPolicy({ replicaCreateDeadlineMinutes: 20 }),
+      layer: { rds: { storageInitialization: 1, storageInitializationMinutes: [180, 180] } },
+    });
+    await run(w, 'rds-replicas', 90);
+    const creates = calls(w, 'CreateDBInstanceReadReplica').filter((c) => c.outcome === 'ok');
+    expect(
+      creates.map((c) => c.resource),
+      story(w),
+    ).toEqual([SP1]);
+    expect(w.layer.rds.status(SP1)).toBe('storage-initialization');
+    expect(w.layer.counts.get('rds.storageInitialization')).toBe(1);
+    const reasons = decisions(w).map((d) => d.reason);
+    expect(reasons).not.toContain('OperationFailed');
+    expect(reasons).not.toContain('ReplacingFailedReplica');
+    expect(calls(w, 'DeleteDBInstance')).toEqual([]);
+  });
+
   it('a replica whose replacements keep failing is told once an hour, not once a replacement (no notice storm)', async () => {
     const w = await start({
       policy: replicasPolicy(),

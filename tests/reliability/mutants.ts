@@ -71,6 +71,15 @@ export const mutants: readonly Mutant[] = [
   },
   {
     guard: 'kill switch',
+    mutant:
+      "predict's last read of the switch answers from its cache (a pause a target's write undid stays undone)",
+    file: 'shared/usecases/predictTargets.ts',
+    original: 'const last = await readKillSwitch(deps, deps.clock.now(), { fresh: true });',
+    replacement: 'const last = await readKillSwitch(deps, deps.clock.now());',
+    tests: ['tests/unit/usecases/predictPausedOnItsWay.test.ts'],
+  },
+  {
+    guard: 'kill switch',
     mutant: "predict writes a plan member's floors on the switch as its run began",
     file: 'shared/usecases/predictPlans.ts',
     original: 'const killSwitch = await readKillSwitch(deps, deps.clock.now());',

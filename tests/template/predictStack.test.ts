@@ -44,8 +44,10 @@ describe('the packaged predict function', () => {
       [
         'autoscaling:BatchDeleteScheduledAction',
         'autoscaling:BatchPutScheduledUpdateGroupAction',
-        // Issue 20, item 6: actions left behind are deleted on groups tagged as this stage's, and the tag set.
+        // Issue 20, item 6: actions left behind are deleted on groups tagged as this stage's (and the one that
+        // sets MinSize back put there), and the tag set.
         'autoscaling:BatchDeleteScheduledAction',
+        'autoscaling:BatchPutScheduledUpdateGroupAction',
         'autoscaling:CreateOrUpdateTags',
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribeScheduledActions',
@@ -75,7 +77,7 @@ describe('the packaged predict function', () => {
     expect(by('cloudwatch:PutMetricData')[0]?.Condition).toEqual({
       StringEquals: { 'cloudwatch:namespace': 'Scalepilot' },
     });
-    expect(by('autoscaling:BatchPutScheduledUpdateGroupAction')[0]?.Resource).toEqual([
+    expect(by('autoscaling:BatchPutScheduledUpdateGroupAction').find((s) => !s.Condition)?.Resource).toEqual([
       {
         'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/event-platform-api`,
       },

@@ -7,6 +7,7 @@ export const behaviourNames = [
   // RDS read replicas
   'rds.replicaCreating',
   'rds.replicaBackingUp',
+  'rds.storageInitialization',
   'rds.replicaDeleting',
   'rds.sourceModifying',
   'rds.pendingMaintenance',

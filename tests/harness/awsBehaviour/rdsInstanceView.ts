@@ -80,6 +80,8 @@ export class RdsInstanceView {
       this.context.counts.count('rds.incompatibleParameters');
     if (status === life.endState && status === 'storage-full' && this.once(`${life.id} ${life.createdAt}`))
       this.context.counts.count('rds.storageFull');
+    if (status === 'storage-initialization' && this.once(`initializing ${life.id} ${life.createdAt}`))
+      this.context.counts.count('rds.storageInitialization');
   }
 
   /** One `<DBInstance>` as RDS would show it now. */

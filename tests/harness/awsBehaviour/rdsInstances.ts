@@ -399,6 +399,7 @@ export class RdsInstances implements Behaviour {
     let readyAt = now;
     let endState = 'available';
     let stuck = false;
+    let initializingUntil: number | undefined;
     if (!settled) {
       const [min, max] = aurora ? this.config.auroraCreateMinutes : this.config.createMinutes;
       const minutes = random.between(min, max);
@@ -416,6 +417,11 @@ export class RdsInstances implements Behaviour {
         const armed = aurora ? undefined : this.armed.takeFailure();
         if (armed) endState = armed;
         else if (random.chance(this.config.createFailure)) endState = random.pick(this.config.failureStates);
+      }
+      // Drawn last, so the draws before it are as they were.
+      if (!aurora && endState === 'available' && random.chance(this.config.storageInitialization)) {
+        const [a, b] = this.config.storageInitializationMinutes;
+        initializingUntil = readyAt + random.between(a, b) * MINUTE;
       }
       counts.count(aurora ? 'aurora.readerCreating' : 'rds.replicaCreating');
       if (!aurora && readyAt > creatingUntil) counts.count('rds.replicaBackingUp');
@@ -438,6 +444,7 @@ export class RdsInstances implements Behaviour {
       readyAt,
       endState,
       ...(stuck ? { stuck } : {}),
+      ...(initializingUntil !== undefined ? { initializingUntil } : {}),
       replication: { status: 'replicating', message: '', shown: true },
     };
     this.lives.set(id, life);

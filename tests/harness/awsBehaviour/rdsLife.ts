@@ -11,6 +11,13 @@ export interface RdsConfig {
   /** Chance a new replica stays `creating` for `stuckMinutes` before it fails. */
   readonly stuckCreating: number;
   readonly stuckMinutes: readonly [number, number];
+  /**
+   * Chance a new replica's volumes go on loading from S3 once it is created, shown `storage-initialization` for
+   * `storageInitializationMinutes` ("fully operational, but performance might not be at its fullest": RDS User
+   * Guide, Creating a read replica; up to 4 TiB an hour, hours for a large source).
+   */
+  readonly storageInitialization: number;
+  readonly storageInitializationMinutes: readonly [number, number];
   /** Chance a create is refused with InsufficientDBInstanceCapacity, and classes that always are. */
   readonly insufficientCapacity: number;
   readonly noCapacityClasses: readonly string[];
@@ -24,6 +31,8 @@ export const defaultRdsConfig: RdsConfig = {
   failureStates: ['storage-full', 'incompatible-parameters', 'failed'],
   stuckCreating: 0,
   stuckMinutes: [120, 240],
+  storageInitialization: 0,
+  storageInitializationMinutes: [30, 180],
   insufficientCapacity: 0,
   noCapacityClasses: [],
 };
@@ -31,6 +40,8 @@ export const defaultRdsConfig: RdsConfig = {
 /** Statuses from which RDS deletes an instance; any other is InvalidDBInstanceState. */
 export const DELETABLE = new Set([
   'available',
+  'storage-initialization', // fully operational, its volumes still loading
+  'storage-optimization', // fully operational after a storage change
   'creating',
   'failed',
   'storage-full',
@@ -62,6 +73,8 @@ export interface RdsLife {
   endState: string;
   /** A create that stays `creating` for hours (then fails). */
   readonly stuck?: boolean;
+  /** Created, its volumes loading from S3 until this instant (`storage-initialization`). */
+  readonly initializingUntil?: number;
   deletingUntil?: number;
   deleted?: boolean;
   /** A change being applied (`modifying`), and what it sets when it ends. */
@@ -79,6 +92,7 @@ export function statusAt(life: RdsLife, now: number): string {
   if (now < life.readyAt) return 'backing-up';
   if (life.endState !== 'available') return life.endState;
   if (life.storageFull) return 'storage-full';
+  if (life.initializingUntil !== undefined && now < life.initializingUntil) return 'storage-initialization';
   if (life.modifying && now >= life.modifying.from && now < life.modifying.until) return 'modifying';
   return 'available';
 }

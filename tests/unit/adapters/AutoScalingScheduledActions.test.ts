@@ -83,7 +83,7 @@ describe('AutoScalingScheduledActions', () => {
     ]);
   });
 
-  it('deletes before it puts, 50 actions a call', async () => {
+  it('deletes before it puts, 50 actions a call, the latest first (a put cut short leaves the set-back, not raises alone)', async () => {
     asg
       .on(BatchDeleteScheduledActionCommand)
       .resolves({})
@@ -106,9 +106,18 @@ describe('AutoScalingScheduledActions', () => {
       .commandCalls(BatchPutScheduledUpdateGroupActionCommand)
       .map((c) => c.args[0].input.ScheduledUpdateGroupActions?.length);
     expect(sizes).toEqual([50, 50, 20]);
+    const batches = asg
+      .commandCalls(BatchPutScheduledUpdateGroupActionCommand)
+      .map((c) => (c.args[0].input.ScheduledUpdateGroupActions ?? []).map((a) => a.ScheduledActionName));
+    expect(batches.map((b) => [b[0], b.at(-1)])).toEqual([
+      ['n119', 'n70'],
+      ['n69', 'n20'],
+      ['n19', 'n0'],
+    ]);
     expect(
-      asg.commandCalls(BatchPutScheduledUpdateGroupActionCommand)[0]?.args[0].input
-        .ScheduledUpdateGroupActions?.[0],
+      asg
+        .commandCalls(BatchPutScheduledUpdateGroupActionCommand)[2]
+        ?.args[0].input.ScheduledUpdateGroupActions?.at(-1),
     ).toEqual({
       ScheduledActionName: 'n0',
       StartTime: new Date(0),

@@ -82,8 +82,17 @@ describe('scalingCost: unit-hours × the on-demand price of the unit', () => {
       region: 'eu-west-1',
       note: 'npx scalepilot prices --regions eu-west-1',
     },
-  ])('no price, and says what to do: $name', ({ target, region, note }) => {
-    const result = scalingCost(target as never, held(4), DAY, region, prices);
+    {
+      // Its decisions recorded 16,384 MiB: priced as instance-hours, a day of them read $37,748 (found in review).
+      name: 'a group counted in MiB (DesiredCapacityType memory-mib): a unit-hour is no instance-hour',
+      target: { ...api, instanceType: 't3.medium' },
+      region: 'us-east-1',
+      countedIn: 'MiB',
+      note: 'the group counts MiBs, not instances',
+    },
+  ])('no price, and says what to do: $name', ({ target, region, note, countedIn }) => {
+    const live = countedIn ? { countedIn } : undefined;
+    const result = scalingCost(target as never, held(4), DAY, region, prices, live);
     expect(result.usd).toBeUndefined();
     expect(result.unitHours).toBe(48);
     expect(result.note).toContain(note);

@@ -371,6 +371,8 @@ describe('units named in the group’s own unit (issue #11, item 9)', () => {
       now: NOW,
     });
     expect(d.message).toContain('capped at 2 vCPUs per decision');
+    // Recorded with its unit: the cost of scaling prices no vCPU-hour as an instance-hour.
+    expect(d.unit).toBe('vCPU');
   });
 });
 

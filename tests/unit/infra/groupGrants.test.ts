@@ -58,8 +58,17 @@ describe('fleet.grantGroupsBy', () => {
   it('by tag, predict writes scheduled actions and its ownership tag only on groups tagged with the stage', () => {
     const role = functionRole('predict', fleet(3, 'tag'), 'f', 'prod');
     expect(JSON.stringify(statements(role))).not.toContain('event-platform-api-');
-    const [put] = granting(role, 'autoscaling:BatchPutScheduledUpdateGroupAction');
-    expect(put).toMatchObject({ Resource: ANY_GROUP, Condition: TAGGED });
+    // Put: on the groups tagged with the stage, and (to set back a MinSize a departed target raised) on those
+    // carrying its ownership tag.
+    const puts = granting(role, 'autoscaling:BatchPutScheduledUpdateGroupAction');
+    expect(puts).toHaveLength(2);
+    expect(puts.map((p) => p.Condition)).toEqual(
+      expect.arrayContaining([
+        TAGGED,
+        { StringEquals: { 'autoscaling:ResourceTag/scalepilot:forecast-actions': 'prod' } },
+      ]),
+    );
+    for (const put of puts) expect(put).toMatchObject({ Resource: ANY_GROUP });
     const [tags] = granting(role, 'autoscaling:CreateOrUpdateTags');
     expect(tags?.Condition).toEqual({
       StringEquals: {

@@ -57,9 +57,13 @@ describe('the predict role', () => {
     ]);
   });
 
-  it('writes scheduled actions only on the groups of predictive targets', () => {
-    const [write] = granting('autoscaling:BatchPutScheduledUpdateGroupAction');
-    expect(granting('autoscaling:BatchPutScheduledUpdateGroupAction')).toHaveLength(1);
+  /** The statements that grant `action` by the policy's names, not by the ownership tag's condition. */
+  const byName = (list: Statement[], action: string) =>
+    list.filter((s) => s.Action.includes(action) && s.Condition === undefined);
+
+  it('writes scheduled actions by name only on the groups of predictive targets', () => {
+    const [write, ...more] = byName(statements, 'autoscaling:BatchPutScheduledUpdateGroupAction');
+    expect(more).toEqual([]);
     expect(write?.Action).toEqual([
       'autoscaling:BatchPutScheduledUpdateGroupAction',
       'autoscaling:BatchDeleteScheduledAction',
@@ -74,21 +78,23 @@ describe('the predict role', () => {
       ...policy,
       targets: policy.targets.map((t) => ({ ...t, predictive: false })),
     });
-    const [write] = statementsOf(functionRole('predict', inPlanOnly, 'f', 'prod')).filter((s) =>
-      s.Action.includes('autoscaling:BatchPutScheduledUpdateGroupAction'),
+    const [write] = byName(
+      statementsOf(functionRole('predict', inPlanOnly, 'f', 'prod')),
+      'autoscaling:BatchPutScheduledUpdateGroupAction',
     );
     expect(JSON.stringify(write?.Resource)).toContain('autoScalingGroupName/event-platform-api');
   });
 
-  it('has no scheduled-action write at all when no group is predictive or in a plan, and no capacity call ever', () => {
+  it('has no scheduled-action write by name when no group is predictive or in a plan (only where its ownership tag is), and no capacity call ever', () => {
     const policy = examplePolicy();
     const none = validatePolicy({
       ...policy,
       targets: policy.targets.map((t) => ({ ...t, predictive: false })),
       plans: [],
     });
-    const actions = statementsOf(functionRole('predict', none, 'f', 'prod')).flatMap((s) => s.Action);
-    expect(actions).not.toContain('autoscaling:BatchPutScheduledUpdateGroupAction');
+    const noneStatements = statementsOf(functionRole('predict', none, 'f', 'prod'));
+    expect(byName(noneStatements, 'autoscaling:BatchPutScheduledUpdateGroupAction')).toEqual([]);
+    const actions = noneStatements.flatMap((s) => s.Action);
     for (const forbidden of [
       'autoscaling:SetDesiredCapacity',
       'autoscaling:UpdateAutoScalingGroup',
@@ -98,13 +104,13 @@ describe('the predict role', () => {
       expect(actions.some((a) => a.startsWith(forbidden))).toBe(false);
   });
 
-  it('deletes scheduled actions on any other group only when it carries this stage’s ownership tag, and tags only with it (issue 20, item 6)', () => {
+  it('deletes and puts scheduled actions on any other group only when it carries this stage’s ownership tag (a target that left the policy: its actions go, the MinSize they raised is set back), and tags only with it (issue 20, item 6)', () => {
     const deletes = granting('autoscaling:BatchDeleteScheduledAction');
     const anywhere = deletes.filter((s) => JSON.stringify(s.Resource).endsWith('autoScalingGroupName/*"}'));
     expect(anywhere).toEqual([
       {
         Effect: 'Allow',
-        Action: ['autoscaling:BatchDeleteScheduledAction'],
+        Action: ['autoscaling:BatchDeleteScheduledAction', 'autoscaling:BatchPutScheduledUpdateGroupAction'],
         Resource: {
           'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*`,
         },

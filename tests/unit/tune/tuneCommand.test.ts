@@ -103,6 +103,35 @@ describe('scalepilot tune', () => {
     expect(out).toMatch(/spread: rules overload [\d.]+–[\d.]+×, cost [\d.]+–[\d.]+×/);
   });
 
+  it('tunes a cache-shards target of a policy, which needs its CPU and its memory rule though a trace replays one (defect: every candidate was refused as invalid)', async () => {
+    const policyFile = join(dir, 'cache.yml');
+    writeFileSync(
+      policyFile,
+      `
+version: 1
+targets:
+  - name: sessions
+    kind: cache-shards
+    replicationGroupId: sessions
+    capacity: { min: 3, max: 12 }
+    rules:
+      - name: engine-cpu
+        type: target-tracking
+        metric: { namespace: AWS/ElastiCache, name: EngineCPUUtilization }
+        target: 70
+      - name: memory
+        type: step
+        metric: { namespace: AWS/ElastiCache, name: DatabaseMemoryUsagePercentage }
+        scaleOut: [{ above: 80, add: 1 }]
+        scaleIn: [{ below: 40, remove: 1 }]
+`,
+    );
+    const { out, err } = await run(trace(4), { kind: 'cache-shards', policy: policyFile });
+    expect(err).toBe('');
+    const change = parse(out.slice(out.indexOf('targets:'), out.indexOf('\non the validation part')));
+    expect(change.targets[0].rules.map((r: { name: string }) => r.name)).toEqual(['engine-cpu', 'memory']);
+  });
+
   it("prints the rate limits it tested, replacing the policy's (a limit the candidate ran without was kept on paste)", async () => {
     const policyFile = join(dir, 'limited.yml');
     const limited = parse(POLICY);
@@ -234,6 +263,36 @@ describe('scalepilot tune', () => {
     expect(result.status).toBe('refused');
     expect(err).toContain('no recommendation: 2.0 days of history: tune needs at least 3');
     expect(out).toBe('');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it.each([
+    {
+      // 12 hours of data and one row three days on spanned enough days: the replay held the last value over the
+      // gap, and every goal was "met" (found in review).
+      name: 'a span long enough, but 12 hours of data and one row three days on',
+      rows: (file: string) => {
+        const lines = readFileSync(file, 'utf8').trim().split('\n');
+        const head = lines.slice(0, 1 + 144);
+        return [...head, `${new Date(Date.parse('2026-03-05T12:00:00Z')).toISOString()},50`];
+      },
+      says: 'no recommendation: the history has no data for 72.1 h after 2026-03-02T11:55:00.000Z (at most 6 h)',
+    },
+    {
+      name: 'a load that never changes',
+      rows: (file: string) =>
+        readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line, i) => (i === 0 ? line : `${line.split(',')[0]},0`)),
+      says: 'no recommendation: the load is 0 throughout',
+    },
+  ])('refuses a history it would tune on held or flat values: $name', async ({ rows, says }) => {
+    const file = join(dir, `held-${says.length}.csv`);
+    writeFileSync(file, `${rows(trace(4)).join('\n')}\n`);
+    const { result, err } = await run(file, { kind: 'asg' });
+    expect(result.status).toBe('refused');
+    expect(err).toContain(says);
     expect(process.exitCode).toBe(1);
   });
 

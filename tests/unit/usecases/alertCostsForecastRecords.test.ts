@@ -104,3 +104,36 @@ describe('the cost of scaling and the predict function’s records', () => {
     expect(run.evaluation.scaling[0]?.unitHours).toBeCloseTo(want);
   });
 });
+
+describe('the cost of scaling a group that counts vCPUs, MiB or weights', () => {
+  it.each([
+    { name: 'instances: priced', unit: undefined, priced: true },
+    {
+      name: 'its decisions say vCPU: not priced as instance-hours, and says why',
+      unit: 'vCPU',
+      priced: false,
+    },
+  ])('$name', async ({ unit, priced }) => {
+    const logged: LoggedDecision[] = [
+      {
+        target: 'api',
+        at: '2026-11-21T00:00:00Z',
+        current: 4,
+        desired: 4,
+        applied: false,
+        reason: 'WithinTolerance',
+        ...(unit ? { unit } : {}),
+      },
+    ];
+    const deps = {
+      ...api(logged),
+      prices: { regions: { 'us-east-1': { ec2: {}, rds: {}, elasticache: {} } } },
+    };
+    const target = deps.policy.targets[0];
+    if (target?.kind !== 'asg' || !target.instanceType) throw new Error('fixture changed');
+    deps.prices.regions['us-east-1'].ec2 = { [target.instanceType]: 0.1 };
+    const [cost] = (await alertCosts(deps, 'daily', { send: false })).evaluation.scaling;
+    expect(cost?.usd === undefined).toBe(!priced);
+    if (!priced) expect(cost?.note).toContain('the group counts vCPUs, not instances');
+  });
+});

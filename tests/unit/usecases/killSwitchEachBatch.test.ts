@@ -47,6 +47,13 @@ describe('a pause during a fleet run', () => {
         desired.set(target.name, to);
       },
     };
+    const ledger = new InMemoryLedger();
+    const leased: string[] = [];
+    const acquire = ledger.acquireLease.bind(ledger);
+    ledger.acquireLease = async (target, owner, now, seconds) => {
+      leased.push(target);
+      return acquire(target, owner, now, seconds);
+    };
     const started = clock.now().getTime();
     const evaluations = await evaluateTargets(
       {
@@ -54,7 +61,7 @@ describe('a pause during a fleet run', () => {
         kind: 'asg',
         capacity,
         metrics: new FunctionMetrics(() => 85),
-        ledger: new InMemoryLedger(),
+        ledger,
         notifier: { capacityChanged: async () => {} },
         clock,
         log: { info() {}, warn() {}, error() {} },
@@ -66,8 +73,10 @@ describe('a pause during a fleet run', () => {
     );
     const lastChange = Math.max(...changedAt);
     expect((lastChange - pausedAt) / 1000).toBeLessThanOrEqual(60);
-    // The first batch acted on the cached read; the second found the pause.
+    // The first batch acted on the cached read until its targets found the pause; the second batch found it
+    // before it leased anything: recorded Paused without a lease.
     const reasons = new Set(evaluations.slice(100).map((e) => e.decision.reason));
     expect(reasons).toEqual(new Set(['Paused']));
+    expect(leased.filter((name) => Number(name.slice(1)) >= 100)).toEqual([]);
   });
 });

@@ -19,8 +19,8 @@ class CachedSwitch implements PauseSwitch {
   set(value: string) {
     this.value = value;
   }
-  async read(now: Date): Promise<PauseState> {
-    if (this.cached && now.getTime() < this.cached.until) return this.cached.state;
+  async read(now: Date, options: { readonly fresh?: boolean } = {}): Promise<PauseState> {
+    if (!options.fresh && this.cached && now.getTime() < this.cached.until) return this.cached.state;
     const state = pauseStateOf(this.value, '/scalepilot/prod/paused');
     this.cached = { state, until: now.getTime() + 30_000 };
     return state;
@@ -36,6 +36,8 @@ async function runPausedAt(row: {
   pause?: string;
   when?: 'history' | 'after api';
   earlier?: boolean;
+  /** How long the run goes on after the pause `after api` (default 40 s). */
+  restSeconds?: number;
 }) {
   const killSwitch = new CachedSwitch();
   let reads = 0;
@@ -58,7 +60,7 @@ async function runPausedAt(row: {
       context.trigger === 'forecast'
     ) {
       killSwitch.set(row.pause);
-      clock.advance(40);
+      clock.advance(row.restSeconds ?? 40);
     }
   };
   const predictions = await predictTargets({ ...deps, pause: killSwitch });
@@ -107,6 +109,15 @@ describe('predict paused on its way (defect: members and the first target wrote 
       apiPredictive: true,
       pause: 'true',
       when: 'after api' as const,
+      reasons: { api: 'PlanForecast', workers: 'PlanForecast' },
+      left: { g: 0, g2: 0 },
+    },
+    {
+      name: 'paused 5 s before the run’s end, inside the switch’s cache: its end reads past the cache, and deletes them',
+      apiPredictive: true,
+      pause: 'true',
+      when: 'after api' as const,
+      restSeconds: 5,
       reasons: { api: 'PlanForecast', workers: 'PlanForecast' },
       left: { g: 0, g2: 0 },
     },

@@ -189,6 +189,32 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     );
   });
 
+  it.each([
+    { name: 'its ownership tag still on the group: set back', owner: 'this' as const, setBack: true },
+    {
+      name: 'its ownership tag removed, the group not predictive (the role may put nothing there): left, and said how to set it',
+      owner: undefined,
+      setBack: false,
+    },
+  ])(
+    'predictive: false on the target, MinSize raised, $name (defect: a put the role may not make failed the run)',
+    async ({ owner, setBack }) => {
+      const { deps, ledger, groups } = setUp(policyWith({}, { predictive: false }));
+      for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+      groups.minSize = 5;
+      groups.owner = owner;
+      await predictTargets(deps);
+      const left = [...groups.actions.values()].filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
+      expect(left.map((a) => a.minSize)).toEqual(setBack ? [2] : []);
+      const message = ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved')?.message ?? '';
+      expect(message).toContain(
+        setBack
+          ? 'MinSize 5 goes back to 2'
+          : 'MinSize stays at 5: the predict role may put no action on group g (it carries no ownership tag of this stage, and the policy grants none): set it with `aws autoscaling update-auto-scaling-group --auto-scaling-group-name g --min-size 2`',
+      );
+    },
+  );
+
   it('the action setting MinSize back moves off a minute an operator’s action has', async () => {
     const { deps, groups } = setUp(policyWith({ mode: 'forecast-only' }));
     for (const [name, action] of leftovers('api')) groups.actions.set(name, action);

@@ -95,6 +95,8 @@ function soakWorld(seed: number): Promise<ScalerWorld> {
         createFailure: 0.1,
         stuckCreating: 0.1,
         stuckMinutes: [90, 150],
+        storageInitialization: 0.3,
+        storageInitializationMinutes: [20, 120],
         insufficientCapacity: 0.15,
       },
       cache: { rollback: 0.1 },

@@ -16,6 +16,11 @@ import { SCOPE, type ScalerWorld } from '../scalerWorld';
 import { AsgGateInvariants } from './asgGateInvariants';
 import { SOAK } from './soakPolicy';
 
+/**
+ * The statuses in which AWS says a replica serves reads: `available`, and a new one's `storage-initialization`
+ * ("fully operational": RDS User Guide, Creating a read replica). The oracle's own list, not the product's.
+ */
+const SERVES: ReadonlySet<string> = new Set(['available', 'storage-initialization']);
 /** A stuck or refused operation must be told within this long. */
 const NOTICE_WITHIN = 30 * MINUTE;
 /** A group short of instances EC2 could not place this long is owed a notice. */
@@ -195,7 +200,7 @@ export class SoakInvariants {
     if (removal && m.outcome === 'ok') {
       if (m.action === 'AddTagsToResource') this.drained.add(id);
       const healthy = (s?: { status: string; replication: string }) =>
-        s?.status === 'available' && s.replication === 'replicating';
+        s !== undefined && SERVES.has(s.status) && s.replication === 'replicating';
       if (healthy(before.get(id))) {
         const source = target.kind === 'rds-replicas' ? target.sourceDbInstanceIdentifier : '';
         const others = world.layer.rds
@@ -364,7 +369,7 @@ export class SoakInvariants {
         .instances()
         .filter((i) => (i.source === source || i.cluster === source) && this.owned.has(i.id))
         .filter((i) => i.status !== 'deleting');
-      const serving = kept.filter((i) => i.status === 'available' && i.replication === 'replicating');
+      const serving = kept.filter((i) => SERVES.has(i.status) && i.replication === 'replicating');
       const list = kept.map((i) => `${i.id} ${i.status}/${i.replication}`).join(', ');
       if (serving.length > target.capacity.max)
         this.fail(
