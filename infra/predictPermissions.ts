@@ -26,7 +26,9 @@ export function forecastMetricStatements(iam: IamActions): Statement[] {
  * stage's ownership tag, so actions left behind by a target that left the policy can go, and the one action
  * that sets a MinSize they raised back be put (AWS keeps no old value: without it, MinSize stayed raised). With `fleet.grantGroupsBy: tag`
  * the first two hold on the groups tagged with the stage's name instead of the list. Predict can change no
- * capacity directly, and a MinSize it schedules is bounded by the group's MaxSize.
+ * capacity directly; a MinSize it schedules is bounded by the group's MaxSize (AWS). BatchPut takes no size
+ * condition, so the grant would let an action set MaxSize or the desired capacity too: predict's adapter puts
+ * MinSize only (AutoScalingScheduledActions.replace).
  */
 export function scheduledActionWrites(policy: Policy, iam: IamActions, stage: string): Statement[] {
   const groups = predictiveGroups(policy).map((name) =>

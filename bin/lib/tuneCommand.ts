@@ -23,6 +23,8 @@ export interface TuneCommandOptions {
   readonly target?: string;
   readonly perIntervalCount?: boolean;
   readonly json?: boolean;
+  /** The rows came from CloudWatch (`--cloudwatch`), not a trace file. */
+  readonly cloudwatch?: boolean;
 }
 
 /** A usage problem of `scalepilot tune`: printed as one line, exit 1. */
@@ -38,7 +40,7 @@ export function tuneTraceRows(file: string | undefined): TraceRow[] {
  * `scalepilot tune`: searches the reactive knobs (and a predictive target's overload price) on the first two thirds
  * of the history, validates on the last third, and prints the recommended change as YAML to paste into the
  * policy, with its cost and overload against target tracking on the validation part and across three folds.
- * Refuses, saying why, with under 3 days of history, a gap of over 6 hours in it, or a load that never changes.
+ * Refuses, saying why, with under 3 days of history, a gap of over 6 hours in a trace, or a load that never changes.
  */
 export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCommandOptions): TuneResult {
   const kind = o.kind as TargetKind;
@@ -48,7 +50,7 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     throw new TuneCommandError('--target names a target of the policy: give --policy FILE with it');
   const policy = o.policy ? loadPolicyFile(o.policy) : undefined;
   const target = policy ? policyTarget(policy.targets, kind, o) : undefined;
-  const problem = historyProblem(rows);
+  const problem = historyProblem(rows, { gaps: !o.cloudwatch });
   const series = toMinuteSeries(rows, Boolean(o.perIntervalCount));
   const result: TuneResult = problem
     ? { status: 'refused', message: problem }

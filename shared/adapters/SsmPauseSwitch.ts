@@ -32,6 +32,9 @@ export class SsmPauseSwitch implements PauseSwitch {
   private readonly client: SSMClient;
   private cached?: { state: PauseState; until: number } | { error: unknown; until: number };
   private inFlight?: Promise<PauseState>;
+  /** Reads started, and the newest whose answer the cache holds: an older read ending later never overwrites it. */
+  private started = 0;
+  private cachedFrom = 0;
 
   constructor(
     config: AwsConfig,
@@ -58,6 +61,12 @@ export class SsmPauseSwitch implements PauseSwitch {
   }
 
   private async fetch(now: Date): Promise<PauseState> {
+    const read = ++this.started;
+    const keep = (cached: NonNullable<typeof this.cached>) => {
+      if (read < this.cachedFrom) return;
+      this.cached = cached;
+      this.cachedFrom = read;
+    };
     let value: string | undefined;
     try {
       const response = await this.client.send(new GetParameterCommand({ Name: this.parameterName }));
@@ -65,13 +74,13 @@ export class SsmPauseSwitch implements PauseSwitch {
     } catch (cause) {
       if (!(cause instanceof ParameterNotFound)) {
         const error = new AwsCallError(`SSM GetParameter ${this.parameterName}`, cause);
-        this.cached = { error, until: now.getTime() + FAILED_READ_SECONDS * 1000 };
+        keep({ error, until: now.getTime() + FAILED_READ_SECONDS * 1000 });
         throw error;
       }
       value = undefined;
     }
     const state = pauseStateOf(value, this.parameterName);
-    this.cached = { state, until: now.getTime() + CACHE_SECONDS * 1000 };
+    keep({ state, until: now.getTime() + CACHE_SECONDS * 1000 });
     return state;
   }
 }

@@ -74,7 +74,7 @@ export function unitPrice(
   live?: LiveUnit,
 ): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
   if (target.kind === 'asg' && live?.countedIn !== undefined)
-    return { note: `no price: the group counts ${live.countedIn}s, not instances` };
+    return { note: `no price: the group counts its capacity in ${live.countedIn}, not instances` };
   const { type, count } = unitType(target, live);
   const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
     target.kind
@@ -99,7 +99,8 @@ export function scalingCost(
   live?: LiveUnit,
 ): ScalingCost {
   const unitHours = unitHoursAbove(changes, target.capacity.min, day.from, day.to);
-  const base = { target: target.name, kind: target.kind, unitHours, unit: unitByKind[target.kind] };
+  const unit = target.kind === 'asg' && live?.countedIn ? live.countedIn : unitByKind[target.kind];
+  const base = { target: target.name, kind: target.kind, unitHours, unit };
   const price = unitPrice(target, region, prices, live);
   if ('note' in price) return { ...base, ...price };
   return { ...base, ...price, usd: unitHours * price.usdPerUnitHour };

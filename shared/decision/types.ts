@@ -210,6 +210,7 @@ export const reasonCodes = [
   // a group with too little room for the floors' actions (AWS's 125, the operator's count too): the nearest
   // hours were kept.
   'ScheduledActionsRemoved',
+  'ScheduledActionsLeft',
   'ScheduleBudget',
   // rds-replicas (issue 21): a cluster Scalepilot must not scale (Aurora Auto Scaling on it, Serverless v2
   // readers), refused at every evaluation as CacheShardsUnsupported refuses a cache group.

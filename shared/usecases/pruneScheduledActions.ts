@@ -156,7 +156,11 @@ export async function pruneScheduledActions(
     if (!seen.has(group)) seen.set(group, await groups.group(group));
     const live = seen.get(group);
     if (!mayClean(group, live)) continue;
-    pruned.push(await pruneOne(deps, leftover, live, { now, because }));
+    pruned.push(
+      mayWriteActions(policy, group, live)
+        ? await pruneOne(deps, leftover, live, { now, because })
+        : await leaveOne(deps, leftover, live, now),
+    );
   }
   // Unchecked, a group counts as ours when it is the policy's: recorded `Deferred` under another stage's
   // target name, a record would tell of actions this stack will never delete.
@@ -211,18 +215,11 @@ async function pruneOne(
   const dryRun = inPolicy?.dryRun ?? policy.dryRun;
   const liveMin = live?.minSize;
   const planned = because ? undefined : restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
-  // Put only where the role may: an action on a group it may not write is AccessDenied, the run failed and
-  // the raised MinSize left as it was, unsaid.
-  const restore =
-    planned && mayPutActions(policy, group, live) && (await clearOfOthers(groups, target, group, planned));
+  const restore = planned && (await clearOfOthers(groups, target, group, planned));
   if (!dryRun) await groups.replace(group, restore ? [restore] : [], names);
   const back = restore
     ? `; MinSize ${liveMin} ${dryRun ? 'would go' : 'goes'} back to ${restore.minSize} at ${restore.start.toISOString().slice(11, 16)}Z`
-    : planned && !mayPutActions(policy, group, live)
-      ? `; MinSize stays at ${liveMin}: the predict role may put no action on group ${group} (it carries no ownership tag of this stage, and the policy grants none): set it with \`aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${group} --min-size ${planned.minSize}\``
-      : '';
-  if (planned && !restore && !dryRun)
-    deps.log.warn('raised MinSize left in place', { target, group, liveMin });
+    : '';
   const decision = pruneDecision(
     target,
     'ScheduledActionsRemoved',
@@ -311,15 +308,49 @@ function restoredMinSize(
 }
 
 /**
- * Whether the predict role may put a scheduled action on the group (infra/predictPermissions.ts): one carrying
- * this stage's ownership tag, or by the policy's grant (a predictive target's or plan member's group by name, a
- * group tagged for the stage by tag).
+ * Whether the predict role may write (delete and put) scheduled actions on the group (infra/predictPermissions.ts
+ * grants both alike): one carrying this stage's ownership tag, or by the policy's grant, which exists only while
+ * some target is predictive or in a plan (a predictive target's or plan member's group by name, a group tagged
+ * for the stage by tag).
  */
-function mayPutActions(policy: Policy, group: string, live: GroupState | undefined): boolean {
+function mayWriteActions(policy: Policy, group: string, live: GroupState | undefined): boolean {
   if (live?.owner === 'this') return true;
-  return policy.fleet.grantGroupsBy === 'tag'
-    ? live?.stageTagged === true
-    : predictiveGroups(policy).includes(group);
+  const granted = predictiveGroups(policy);
+  if (granted.length === 0) return false;
+  return policy.fleet.grantGroupsBy === 'tag' ? live?.stageTagged === true : granted.includes(group);
+}
+
+/**
+ * A target's actions left on a group of the policy the role may not write (its ownership tag was removed, and the
+ * policy grants none there): a delete or put would be AccessDenied, failing the run each hour with nothing said.
+ * Recorded `ScheduledActionsLeft`, with the commands that delete them and set a MinSize they raised back.
+ */
+async function leaveOne(
+  deps: PruneDeps,
+  { target, group, actions }: Leftover,
+  live: GroupState | undefined,
+  now: Date,
+): Promise<Pruned> {
+  const { policy } = deps;
+  const names = actions.map((a) => a.name);
+  const inPolicy = policy.targets.find((t) => t.name === target);
+  const why = reasonFor(policy, inPolicy, group);
+  const planned = restoredMinSize(deps, { target, group, actions }, live?.minSize, inPolicy);
+  const minSize = planned
+    ? `, and \`aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${group} --min-size ${planned.minSize}\` sets the MinSize they raised (${live?.minSize}) back`
+    : '';
+  const decision = pruneDecision(
+    target,
+    'ScheduledActionsLeft',
+    `${names.length} scheduled MinSize action(s) of ${target} left on group ${group} (${why}): the predict role may not write that group (it carries no ownership tag of this stage, and the policy grants none); \`aws autoscaling batch-delete-scheduled-action --auto-scaling-group-name ${group} --scheduled-action-names ${names.join(' ')}\` deletes them${minSize}`,
+  );
+  await deps.ledger.record(decision, { trigger: 'forecast', applied: false, dryRun: false, now });
+  deps.log.warn('scheduled actions left: the role may not write the group', {
+    target,
+    group,
+    count: names.length,
+  });
+  return { target, group, names, deleted: false, why };
 }
 
 function reasonFor(policy: Policy, target: Policy['targets'][number] | undefined, group: string): string {

@@ -163,6 +163,15 @@ export const mutants: readonly Mutant[] = [
     tests: ['tests/unit/usecases/predictPlanMemberUntagged.test.ts'],
   },
   {
+    guard: 'ownership tags',
+    mutant:
+      'predict deletes and puts scheduled actions on a group its role may not write (an ownership tag removed)',
+    file: 'shared/usecases/pruneScheduledActions.ts',
+    original: "if (live?.owner === 'this') return true;",
+    replacement: 'return true;',
+    tests: ['tests/unit/usecases/predictSafety.test.ts'],
+  },
+  {
     guard: 'blast-radius cap',
     mutant: 'no cap on the units one decision moves',
     file: 'shared/decision/decideCapacity.ts',

@@ -51,4 +51,22 @@ describe('SsmPauseSwitch', () => {
     expect((await pause.read(at(6))).state).toBe('running');
     expect(calls()).toBe(2);
   });
+
+  it('a fresh read that ends first is not overwritten by an older read ending after it', async () => {
+    let calls = 0;
+    const ssm = {
+      send: async () => {
+        calls += 1;
+        // The first read (running) is slow; the fresh one after it (paused) answers at once.
+        const [value, delay] = calls === 1 ? ['false', 40] : ['true', 0];
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        return { Parameter: { Value: value } };
+      },
+    };
+    const pause = new SsmPauseSwitch({ region: 'us-east-1' }, '/scalepilot/prod/paused', ssm as never);
+    const older = pause.read(T0);
+    expect((await pause.read(at(1), { fresh: true })).state).toBe('paused');
+    await older;
+    expect((await pause.read(at(2))).state).toBe('paused');
+  });
 });

@@ -88,7 +88,7 @@ describe('scalingCost: unit-hours × the on-demand price of the unit', () => {
       target: { ...api, instanceType: 't3.medium' },
       region: 'us-east-1',
       countedIn: 'MiB',
-      note: 'the group counts MiBs, not instances',
+      note: 'the group counts its capacity in MiB, not instances',
     },
   ])('no price, and says what to do: $name', ({ target, region, note, countedIn }) => {
     const live = countedIn ? { countedIn } : undefined;

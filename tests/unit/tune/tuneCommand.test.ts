@@ -296,6 +296,18 @@ targets:
     expect(process.exitCode).toBe(1);
   });
 
+  it('takes a CloudWatch history with a quiet night (a metric publishes nothing without traffic): no gap refusal', async () => {
+    const lines = readFileSync(trace(4), 'utf8').trim().split('\n');
+    // Eight hours without a datapoint in the middle of the second day.
+    const quiet = lines.filter((_line, i) => i === 0 || i < 288 + 72 || i > 288 + 72 + 96);
+    const file = join(dir, 'quiet-night.csv');
+    writeFileSync(file, `${quiet.join('\n')}\n`);
+    expect((await run(file, { kind: 'asg' })).err).toContain('the history has no data for 8.2 h');
+    const { result, err } = await run(file, { kind: 'asg', cloudwatch: true });
+    expect(err).not.toContain('no data for');
+    expect(result.status).not.toBe('refused');
+  });
+
   it.each([
     { name: 'an unknown kind', options: { kind: 'lambda' }, says: '--kind: unknown kind "lambda"' },
     {

@@ -134,6 +134,9 @@ describe('the cost of scaling a group that counts vCPUs, MiB or weights', () => 
     deps.prices.regions['us-east-1'].ec2 = { [target.instanceType]: 0.1 };
     const [cost] = (await alertCosts(deps, 'daily', { send: false })).evaluation.scaling;
     expect(cost?.usd === undefined).toBe(!priced);
-    if (!priced) expect(cost?.note).toContain('the group counts vCPUs, not instances');
+    if (!priced) {
+      expect(cost?.note).toContain('the group counts its capacity in vCPU, not instances');
+      expect(cost?.unit).toBe('vCPU'); // its unit-hours are vCPU-hours, not instance-hours
+    }
   });
 });
