@@ -22,11 +22,23 @@ export const T0 = Date.parse('2026-12-04T17:00:00Z');
 /** The plan's demand: 1,000 requests a minute, 4,500 from 18:00 to 19:00 every day (the rush). */
 const demand = (t: number) => ((t % DAY) / MIN >= 18 * 60 && (t % DAY) / MIN < 19 * 60 ? 4500 : 1000);
 
-/** The demand metric reads the rush, each target's own rule a quiet 30% on 4 instances; `onRead` per read. */
+/**
+ * The demand metric reads the rush (from `demandSince` on), every target's own rule a quiet `ownLoad` (30% on 4
+ * instances); `onRead` is told of each read. Shared with predictPlans.test.ts.
+ */
 export class PlanHistory implements MetricHistoryReader {
-  private readonly demand = new SyntheticHistory(demand, () => 1);
-  private readonly own = new SyntheticHistory(() => 120);
-  constructor(private readonly onRead: () => void = () => {}) {}
+  readonly demand: SyntheticHistory;
+  own: SyntheticHistory;
+  private readonly onRead: () => void;
+  constructor({
+    ownLoad = 120,
+    demandSince = Number.NEGATIVE_INFINITY,
+    onRead = () => {},
+  }: { ownLoad?: number; demandSince?: number; onRead?: () => void } = {}) {
+    this.demand = new SyntheticHistory(demand, () => 1, demandSince);
+    this.own = new SyntheticHistory(() => ownLoad);
+    this.onRead = onRead;
+  }
   async history(queries: readonly MetricQuery[], start: Date, end: Date) {
     this.onRead();
     const isDemand = (q: MetricQuery) => q.metric.name === 'RequestCount';
@@ -132,7 +144,7 @@ export function setUpPlanRun(policy: Policy, onRead?: () => void) {
   const groups = new StageTaggedGroups();
   const deps: PredictDeps = {
     policy,
-    history: new PlanHistory(onRead),
+    history: new PlanHistory({ onRead }),
     ledger,
     groups,
     publisher: new CollectedForecastMetrics(),

@@ -5,7 +5,6 @@ import { pauseStateOf } from '../../../shared/decision/pauseState';
 import type { PlanMemberRecord } from '../../../shared/decision/plans/types';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { Policy } from '../../../shared/policy/schema';
-import type { MetricHistoryReader, MetricQuery } from '../../../shared/ports';
 import { planTrackKey } from '../../../shared/usecases/predictPlans';
 import { type PredictDeps, predictTargets } from '../../../shared/usecases/predictTargets';
 import { capturedLog, testClock } from '../../harness/fixtures';
@@ -16,35 +15,10 @@ import {
   InMemoryScheduledActions,
   SyntheticHistory,
 } from '../../harness/predictPorts';
+import { PlanHistory } from './predictPlanMembersFixtures';
 
 const MIN = 60_000;
-const DAY = 1440 * MIN;
 const T0 = Date.parse('2026-12-04T17:00:00Z');
-
-/** The demand: 1,000 requests a minute, 4,500 from 18:00 to 19:00 every day (the rush). */
-const demand = (t: number) => ((t % DAY) / MIN >= 18 * 60 && (t % DAY) / MIN < 19 * 60 ? 4500 : 1000);
-
-/** The demand metric reads the rush; every target's own rule reads a quiet 30% on 4 instances. */
-class PlanHistory implements MetricHistoryReader {
-  readonly demand: SyntheticHistory;
-  own: SyntheticHistory;
-  constructor({ ownLoad = 120, demandSince = Number.NEGATIVE_INFINITY } = {}) {
-    this.demand = new SyntheticHistory(demand, () => 1, demandSince);
-    this.own = new SyntheticHistory(() => ownLoad);
-  }
-  async history(queries: readonly MetricQuery[], start: Date, end: Date) {
-    const isDemand = (q: MetricQuery) => q.metric.name === 'RequestCount';
-    const [a, b] = await Promise.all([
-      this.demand.history(queries.filter(isDemand), start, end),
-      this.own.history(
-        queries.filter((q) => !isDemand(q)),
-        start,
-        end,
-      ),
-    ]);
-    return new Map([...a, ...b]);
-  }
-}
 
 const step = (name: string) => ({
   name,
