@@ -50,10 +50,7 @@ export async function preloadCosts(emulator: Emulator, policy: Policy, now: Date
   const response = await fetch(`${emulator.endpoint}/moto-api/static/ce/cost-and-usage-results`, {
     method: 'POST',
     body: JSON.stringify({
-      results: [
-        results(day.map((d) => ({ key: d.service, usd: d.usd }))),
-        results(day.map((d) => ({ key: `scalepilot:target$${d.target}`, usd: d.usd }))),
-      ],
+      results: [results(day.map((d) => ({ key: d.service, usd: d.usd })))],
     }),
   });
   if (!response.ok) throw new Error(`moto refused the Cost Explorer results: ${response.status}`);

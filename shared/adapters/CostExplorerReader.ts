@@ -12,9 +12,6 @@ import type { CostReader } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 
-/** The cost-allocation tag the stack's resources carry (activate it in Billing to see it in Cost Explorer). */
-export const TARGET_TAG = 'scalepilot:target';
-
 /** The IAM actions CostExplorerReader calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const costExplorerReaderIam: IamActions = {
   read: ['ce:GetCostAndUsage', 'ce:GetCostForecast'],
@@ -22,8 +19,8 @@ export const costExplorerReaderIam: IamActions = {
 };
 
 /**
- * CostReader over Cost Explorer: daily unblended cost grouped by service and by the target tag (two paginated
- * GetCostAndUsage calls), and GetCostForecast. Cost Explorer is served from us-east-1 whatever the region.
+ * CostReader over Cost Explorer: daily unblended cost grouped by service (one paginated GetCostAndUsage call:
+ * each page is a billed request), and GetCostForecast. Cost Explorer is served from us-east-1 whatever the region.
  */
 export class CostExplorerReader implements CostReader {
   private readonly client: CostExplorerClient;
@@ -34,17 +31,12 @@ export class CostExplorerReader implements CostReader {
 
   async dailyCosts(start: string, end: string): Promise<DailyCost[]> {
     const byService = await this.grouped(start, end, { Type: 'DIMENSION', Key: 'SERVICE' });
-    const byTarget = await this.grouped(start, end, { Type: 'TAG', Key: TARGET_TAG });
     return [...byService.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([date, day]) => ({
         date,
         total: Object.values(day.groups).reduce((a, b) => a + b, 0),
         byService: day.groups,
-        // Tag groups come back as `scalepilot:target$api`; untagged spend as `scalepilot:target$`.
-        byTarget: Object.fromEntries(
-          Object.entries(byTarget.get(date)?.groups ?? {}).map(([k, v]) => [k.slice(k.indexOf('$') + 1), v]),
-        ),
         estimated: day.estimated,
       }));
   }

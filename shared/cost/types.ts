@@ -6,8 +6,6 @@ export interface DailyCost {
   readonly date: string;
   readonly total: number;
   readonly byService: Readonly<Record<string, number>>;
-  /** By the `scalepilot:target` cost-allocation tag; untagged spend is under `''`. */
-  readonly byTarget: Readonly<Record<string, number>>;
   /** Cost Explorer's own flag: the figures may still change. */
   readonly estimated: boolean;
 }

@@ -187,10 +187,7 @@ describe('npm start: the local account replays a flash crowd', () => {
     await fetch(`${local.emulator.endpoint}/moto-api/static/ce/cost-and-usage-results`, {
       method: 'POST',
       body: JSON.stringify({
-        results: [
-          results((d) => [group('Amazon Elastic Compute Cloud - Compute', spend(d))]),
-          results((d) => [group('scalepilot:target$api', spend(d))]),
-        ],
+        results: [results((d) => [group('Amazon Elastic Compute Cloud - Compute', spend(d))])],
       }),
     });
     const file = join(mkdtempSync(join(tmpdir(), 'scalepilot-costs-')), 'policy.yml');

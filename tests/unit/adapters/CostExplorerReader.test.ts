@@ -53,7 +53,7 @@ describe('CostExplorerReader', () => {
     await expect(reader().forecast('2026-11-22', '2026-12-01')).rejects.toThrow(AwsCallError);
   });
 
-  it('adds up every page by service and by target tag, untagged spend under ""', async () => {
+  it('adds up every page by service', async () => {
     ce.on(GetCostAndUsageCommand, {
       GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
       NextPageToken: undefined,
@@ -77,28 +77,17 @@ describe('CostExplorerReader', () => {
             Estimated: true,
           },
         ],
-      })
-      .on(GetCostAndUsageCommand, { GroupBy: [{ Type: 'TAG', Key: 'scalepilot:target' }] })
-      .resolves({
-        ResultsByTime: [
-          {
-            TimePeriod: { Start: '2026-11-21', End: '2026-11-22' },
-            Groups: [
-              { Keys: ['scalepilot:target$api'], Metrics: money(90) },
-              { Keys: ['scalepilot:target$'], Metrics: money(50.5) },
-            ],
-          },
-        ],
       });
     expect(await reader().dailyCosts('2026-11-21', '2026-11-22')).toEqual([
       {
         date: '2026-11-21',
         total: 140.5,
         byService: { 'Amazon EC2': 100, 'Amazon RDS': 40.5 },
-        byTarget: { api: 90, '': 50.5 },
         estimated: true,
       },
     ]);
+    // By service only, every page: each is a billed request, and nothing read the spend by tag (a second call).
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(2);
     expect(ce.commandCalls(GetCostAndUsageCommand)[0]?.args[0].input).toMatchObject({
       Granularity: 'DAILY',
       Metrics: ['UnblendedCost'],

@@ -22,7 +22,6 @@ function day(date: string, byService: Record<string, number>, estimated = false)
     date,
     total: Object.values(byService).reduce((a, b) => a + b, 0),
     byService,
-    byTarget: {},
     estimated,
   };
 }

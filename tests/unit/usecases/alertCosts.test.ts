@@ -53,7 +53,7 @@ const costsOver = (over: (date: string) => boolean): CostReader => ({
     const days: DailyCost[] = [];
     for (let d = start; d < end; d = addDays(d, 1)) {
       const total = over(d) ? 300 : 240;
-      days.push({ date: d, total, byService: { 'Amazon EC2': total }, byTarget: {}, estimated: false });
+      days.push({ date: d, total, byService: { 'Amazon EC2': total }, estimated: false });
     }
     return days;
   },

@@ -14,7 +14,7 @@ const api = (logged: LoggedDecision[]): CostDeps => {
   return {
     policy,
     costs: {
-      dailyCosts: async (start) => [{ date: start, total: 1, byService: {}, byTarget: {}, estimated: false }],
+      dailyCosts: async (start) => [{ date: start, total: 1, byService: {}, estimated: false }],
       forecast: async () => 0,
     },
     alerts: {
