@@ -163,6 +163,7 @@ async function takeLease(deps: ReleaseDeps, target: string): Promise<Lease> {
 
 /** The release's AWS sides as the CLI builds them: the scalers' own adapters, the stage's switch. */
 export function releasePorts(aws: AwsConfig, stage: string): ReleasePorts & Pick<ReleaseDeps, 'pauseState'> {
+  const pause = new SsmPauseSwitch(aws, pauseParameterName(stage));
   return {
     autoScaling: new AutoScalingClient(clientOptions(aws)),
     rds: new RdsReplicaCapacity(aws),
@@ -171,7 +172,7 @@ export function releasePorts(aws: AwsConfig, stage: string): ReleasePorts & Pick
     scheduled: new AutoScalingScheduledActions(aws, stage),
     clock: { now: () => new Date() },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    // A new switch each time: its 30-s cache would hide a resume.
-    pauseState: () => new SsmPauseSwitch(aws, pauseParameterName(stage)).read(new Date()),
+    // Past the switch's 30-s cache each time: a cached read would hide a resume.
+    pauseState: () => pause.read(new Date(), { fresh: true }),
   };
 }
