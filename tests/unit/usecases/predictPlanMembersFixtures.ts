@@ -54,13 +54,14 @@ export class PlanHistory implements MetricHistoryReader {
   }
 }
 
-const step = {
-  name: 'cpu',
+/** A step rule on the group's CPU, named `name` (shared with predictPlans.test.ts). */
+export const step = (name: string) => ({
+  name,
   type: 'step',
   metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', statistic: 'Average' },
   scaleOut: [{ above: 70, add: 2 }],
   scaleIn: [{ below: 30, remove: 1 }],
-};
+});
 
 /** The plan `rush` over api and workers; `apiPredictive`: api forecasts on its own too. */
 export function planPolicy({
@@ -81,14 +82,14 @@ export function planPolicy({
         capacity: { min: 2, max: 10 },
         instanceWarmupSeconds: 300,
         predictive: apiPredictive,
-        rules: [step],
+        rules: [step('cpu')],
       },
       {
         name: 'workers',
         kind: 'asg',
         autoScalingGroupName: 'g2',
         capacity: { min: 1, max: 10 },
-        rules: [step],
+        rules: [step('cpu')],
       },
     ],
     predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3, capacityBufferPercent: 0 },

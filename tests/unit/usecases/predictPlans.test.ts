@@ -15,18 +15,10 @@ import {
   InMemoryScheduledActions,
   SyntheticHistory,
 } from '../../harness/predictPorts';
-import { PlanHistory } from './predictPlanMembersFixtures';
+import { PlanHistory, step } from './predictPlanMembersFixtures';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-12-04T17:00:00Z');
-
-const step = (name: string) => ({
-  name,
-  type: 'step',
-  metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', statistic: 'Average' },
-  scaleOut: [{ above: 70, add: 2 }],
-  scaleIn: [{ below: 30, remove: 1 }],
-});
 
 function policy(
   mode: 'forecast-and-scale' | 'forecast-only' = 'forecast-and-scale',
