@@ -326,11 +326,9 @@ function stateOf(
   const refresh = (refreshes ?? []).find((r) => ACTIVE_REFRESH.has(r.Status ?? ''));
   const busy = group.Status
     ? `group status "${group.Status}"`
-    : refresh
-      ? `instance refresh ${refresh.InstanceRefreshId} is ${refresh.Status}`
-      : suspended.length > 0
-        ? `processes suspended: ${suspended.join(', ')}`
-        : undefined;
+    : suspended.length > 0
+      ? `processes suspended: ${suspended.join(', ')}`
+      : undefined;
   // Everything is in the group's own unit (DesiredCapacityType: units, vcpu or memory-mib; or the
   // mixed instances policy's weights): DesiredCapacity, MinSize and MaxSize already are, and each
   // instance counts its WeightedCapacity (1 when the group has no weights).
@@ -347,6 +345,7 @@ function stateOf(
     liveMin: group.MinSize ?? 0,
     liveMax: group.MaxSize ?? 0,
     ...(busy ? { busy } : {}),
+    ...(refresh ? { instanceRefresh: `${refresh.InstanceRefreshId} is ${refresh.Status}` } : {}),
     ...(launchesFailing ? { launchesFailing } : {}),
     ...(scaleInProtected > 0 ? { scaleInProtected } : {}),
     ...(stageTag !== undefined ? { stageTag } : {}),

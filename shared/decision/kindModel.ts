@@ -1,4 +1,5 @@
 import type { MetricSpec, Rule, Target } from '../policy/schema';
+import { instanceRefreshGate } from './instanceRefreshGate';
 import { scaleInProtectionGate } from './scaleInProtectionGate';
 import { scalingPolicyGate } from './scalingPolicyGate';
 import type {
@@ -137,8 +138,8 @@ const KEEPS_ITS_REASON: ReadonlySet<ReasonCode> = new Set(['AsgBusy', 'LimitsCon
 
 /**
  * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
- * its gates refuse a group its own AWS scaling policies scale, keep a scale-in above the instances protected
- * from it and tell launches failing, and the change is visible at once.
+ * its gates refuse a group its own AWS scaling policies scale, hold a scale-in while an instance refresh runs,
+ * keep a scale-in above the instances protected from it and tell launches failing; the change is visible at once.
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
   capacity: (_target, state) => state,
@@ -147,6 +148,8 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
     const group = target.kind === 'asg' ? target.autoScalingGroupName : target.name;
     const otherAutoscaler = scalingPolicyGate(group, observation);
     if (otherAutoscaler) return otherAutoscaler;
+    const refreshing = instanceRefreshGate(decision, observation);
+    if (refreshing) return refreshing;
     const protectedFromScaleIn = scaleInProtectionGate(decision, observation);
     if (protectedFromScaleIn) return protectedFromScaleIn;
     if (decision.desired !== decision.current)

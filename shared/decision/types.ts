@@ -14,8 +14,13 @@ export interface CapacityState {
   /** The resource's own limits (an ASG's MinSize/MaxSize); a decision never leaves them. */
   readonly liveMin: number;
   readonly liveMax: number;
-  /** Why the resource must not be changed now (instance refresh, suspended processes, modifying), if so. */
+  /** Why the resource must not be changed now (suspended processes, a group status, modifying), if so. */
   readonly busy?: string;
+  /**
+   * An Auto Scaling group's instance refresh under way (`<id> is <status>`), read for a group about to act: its
+   * scale-in waits for the refresh to end, its scale-out does not (`instanceRefreshGate`).
+   */
+  readonly instanceRefresh?: string;
   /** What one unit is called when it is not the kind's own (a vCPU group's `vCPU`, a weighted group's `unit`). */
   readonly unitLabel?: string;
   /**

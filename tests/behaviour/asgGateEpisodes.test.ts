@@ -1,4 +1,8 @@
-import { AutoScalingClient, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  SetDesiredCapacityCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
@@ -7,8 +11,9 @@ import { groupPolicy } from './worldPolicies';
 import { calls, decisions, run, story } from './worldRuns';
 
 // The soak's episodes for an Auto Scaling group's own gates, and their checks: instances protected from
-// scale-in (ScaleInProtected) and someone's scaling policy attached (ScalingPolicyConflict). Each check also
-// sees the call it forbids, made through the functions' endpoint as if the scaler had made it.
+// scale-in (ScaleInProtected), an instance refresh (scale-out through it, scale-in after it) and someone's
+// scaling policy attached (ScalingPolicyConflict). Each check also sees the call it forbids, made through the
+// functions' endpoint as if the scaler had made it.
 
 let world: ScalerWorld | undefined;
 afterEach(async () => {
@@ -21,6 +26,14 @@ async function checked(w: ScalerWorld, invariants: SoakInvariants, minutes: numb
   await run(w, 'asg', minutes, { each: () => invariants.afterStep(w, new Map()) });
   invariants.afterStep(w, new Map());
 }
+
+/** The group's desired capacity now. */
+const desiredOf = async (w: ScalerWorld) =>
+  (
+    await new AutoScalingClient(clientOptions(w.layer.aws)).send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-asg'] }),
+    )
+  ).AutoScalingGroups?.[0]?.DesiredCapacity ?? Number.NaN;
 
 /** A SetDesiredCapacity through the functions' endpoint (logged as theirs). */
 const setDesired = (w: ScalerWorld, desired: number) =>
@@ -50,6 +63,45 @@ describe('the soak’s Auto Scaling gate episodes', () => {
       expect.stringMatching(
         /SetDesiredCapacity 4 → 2 on web-asg .* below its 4 instances protected from scale-in/,
       ),
+    ]);
+  });
+
+  it('an instance refresh: the scaler scales out through it and scales in after it; the check sees a scale-in during it', async () => {
+    const w = await ScalerWorld.start({ policy: groupPolicy() });
+    world = w;
+    const invariants = new SoakInvariants(w.policy);
+    w.demand.set('web', 2);
+    await checked(w, invariants, 20);
+    const desired = () => desiredOf(w);
+    const before = await desired();
+    // A two-hour rollout starts, and a rush with it: the group grows during the refresh (it was held before).
+    w.layer.asg.instanceRefresh('web-asg', 120);
+    expect(w.layer.counts.get('asg.instanceRefresh')).toBe(1);
+    w.demand.set('web', 8);
+    await checked(w, invariants, 30);
+    const grown = await desired();
+    expect(grown, story(w)).toBeGreaterThan(before);
+    expect(w.layer.asg.setsDuringRefresh.some((s) => s.to > s.from)).toBe(true);
+    // The rush ends; the refresh runs on: no scale-in until it ends, each held minute said why.
+    w.demand.set('web', 1);
+    await checked(w, invariants, 60);
+    expect(await desired(), story(w)).toBe(grown);
+    expect(decisions(w).at(-1), story(w)).toMatchObject({
+      reason: 'AsgBusy',
+      message: expect.stringContaining('a scale-in waits for it to end'),
+    });
+    expect(invariants.violations).toEqual([]);
+    // The refresh ends (120 minutes after it started): the group comes down.
+    await checked(w, invariants, 40);
+    expect(w.layer.asg.refreshing('web-asg')).toBe(false);
+    expect(await desired(), story(w)).toBeLessThan(grown);
+    expect(invariants.violations).toEqual([]);
+
+    w.layer.asg.instanceRefresh('web-asg', 30);
+    await setDesired(w, (await desired()) - 1);
+    invariants.afterStep(w, new Map());
+    expect(invariants.violations).toEqual([
+      expect.stringMatching(/SetDesiredCapacity \d+ → \d+ on web-asg .* during instance refresh /),
     ]);
   });
 

@@ -41,6 +41,16 @@ export interface SetOnProtected {
   readonly protectedInstances: number;
 }
 
+export interface SetDuringRefresh {
+  readonly at: number;
+  readonly group: string;
+  /** The group's desired capacity just before the call, and what it asked for. */
+  readonly from: number;
+  readonly to: number;
+  /** The instance refresh running on the group then. */
+  readonly refresh: string;
+}
+
 /** Lifecycle states of instances that do not count toward desired capacity (leaving, or in standby). */
 const NOT_COUNTED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
 
@@ -72,6 +82,8 @@ export class AutoScalingLifecycle implements Behaviour {
   readonly foreignPolicies: ForeignScalingPolicy[] = [];
   /** Every SetDesiredCapacity on a group with instances protected from scale-in (the soak's invariant reads them). */
   readonly setsOnProtected: SetOnProtected[] = [];
+  /** Every SetDesiredCapacity on a group while an instance refresh runs on it (the soak's invariant reads them). */
+  readonly setsDuringRefresh: SetDuringRefresh[] = [];
 
   constructor(
     private readonly context: LayerContext,
@@ -227,11 +239,12 @@ export class AutoScalingLifecycle implements Behaviour {
   }
 
   /**
-   * Whether the group is busy as the scaler reads it (`AsgBusy`): processes suspended (as the last describe
-   * showed them) or an instance refresh running.
+   * Whether the group is busy as the scaler reads it (`AsgBusy` both ways): processes suspended, as the last
+   * describe showed them. An instance refresh is not: AWS scales a group through it, and so does the scaler
+   * (scale-out only; its scale-in waits for the refresh).
    */
-  busy(group: string, now = this.context.now()): boolean {
-    return this.suspended.has(group) || this.refreshing(group, now);
+  busy(group: string): boolean {
+    return this.suspended.has(group);
   }
 
   /** Whether an instance refresh runs on the group now. */
@@ -264,20 +277,23 @@ export class AutoScalingLifecycle implements Behaviour {
     next: () => Promise<EmulatorAnswer>,
   ): Promise<EmulatorAnswer> {
     const group = call.params.get('AutoScalingGroupName') ?? '';
-    if (!this.protections.has(group)) return next();
+    const refresh = this.refreshing(group) ? this.refreshes.get(group) : undefined;
+    if (!this.protections.has(group) && !refresh) return next();
     const xml = await this.describeGroup(group);
+    const change = {
+      at: this.context.now(),
+      group,
+      from: Number(xmlText(xml, 'DesiredCapacity')),
+      to: Number(call.params.get('DesiredCapacity')),
+    };
+    if (refresh) this.setsDuringRefresh.push({ ...change, refresh: refresh.id });
+    if (!this.protections.has(group)) return next();
     const protectedInstances = instancesIn(xml).filter(
       (m) =>
         xmlText(m, 'ProtectedFromScaleIn') === 'true' &&
         !NOT_COUNTED.test(xmlText(m, 'LifecycleState') ?? ''),
     ).length;
-    this.setsOnProtected.push({
-      at: this.context.now(),
-      group,
-      from: Number(xmlText(xml, 'DesiredCapacity')),
-      to: Number(call.params.get('DesiredCapacity')),
-      protectedInstances,
-    });
+    this.setsOnProtected.push({ ...change, protectedInstances });
     return next();
   }
 

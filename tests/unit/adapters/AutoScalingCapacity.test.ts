@@ -53,16 +53,34 @@ describe('AutoScalingCapacity.describe', () => {
   it.each([
     { name: 'an idle group', extra: {}, refreshes: [], busy: undefined },
     {
-      name: 'an instance refresh in progress',
+      name: 'an instance refresh in progress: not busy (it scales out through it), the refresh told',
       extra: {},
       refreshes: [{ InstanceRefreshId: 'r-1', Status: 'InProgress' }],
-      busy: 'instance refresh r-1 is InProgress',
+      busy: undefined,
+      instanceRefresh: 'r-1 is InProgress',
+    },
+    {
+      name: 'a refresh baking after its replacements: still under way',
+      extra: {},
+      refreshes: [
+        { InstanceRefreshId: 'r-2', Status: 'Baking' },
+        { InstanceRefreshId: 'r-1', Status: 'Successful' },
+      ],
+      busy: undefined,
+      instanceRefresh: 'r-2 is Baking',
     },
     {
       name: 'a finished refresh',
       extra: {},
       refreshes: [{ InstanceRefreshId: 'r-0', Status: 'Successful' }],
       busy: undefined,
+    },
+    {
+      name: 'Terminate suspended during a refresh: busy, and the refresh told',
+      extra: { SuspendedProcesses: [{ ProcessName: 'Terminate' }] },
+      refreshes: [{ InstanceRefreshId: 'r-3', Status: 'RollbackInProgress' }],
+      busy: 'processes suspended: Terminate',
+      instanceRefresh: 'r-3 is RollbackInProgress',
     },
     {
       name: 'Launch suspended',
@@ -82,14 +100,27 @@ describe('AutoScalingCapacity.describe', () => {
       refreshes: [],
       busy: 'group status "Delete in progress"',
     },
-  ])('$name', async ({ extra, refreshes, busy }) => {
+  ] as {
+    name: string;
+    extra: Record<string, unknown>;
+    refreshes: InstanceRefresh[];
+    busy?: string;
+    instanceRefresh?: string;
+  }[])('$name', async ({ extra, refreshes, busy, instanceRefresh }) => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves(group(extra));
     asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: refreshes as InstanceRefresh[] });
     const state = await new AutoScalingCapacity(
       { region: 'us-east-1' },
       new AutoScalingClient({ region: 'us-east-1' }),
     ).describe(target);
-    expect(state).toEqual({ current: 4, serving: 3, liveMin: 2, liveMax: 10, ...(busy ? { busy } : {}) });
+    expect(state).toEqual({
+      current: 4,
+      serving: 3,
+      liveMin: 2,
+      liveMax: 10,
+      ...(busy ? { busy } : {}),
+      ...(instanceRefresh ? { instanceRefresh } : {}),
+    });
   });
 
   it('says which group does not exist', async () => {

@@ -201,7 +201,7 @@ describe('DecisionMemo', () => {
   });
 
   it.each([
-    { name: 'a busy group', busy: 'an instance refresh is in progress' },
+    { name: 'a busy group', busy: 'processes suspended: Launch, Terminate' },
     { name: 'a weighted group (its unit label) that was busy', busy: 'Launch suspended', unitLabel: 'unit' },
   ])(
     'never reuses the decision of $name: free again a minute later, it scales out',

@@ -278,7 +278,7 @@ const rows: Row[] = [
   { name: 'stale metric counts as missing', cpu: 10, cpuAge: 900, want: 4, reason: 'MetricsMissing' },
   {
     name: 'busy group is left alone',
-    state: { busy: 'instance refresh' },
+    state: { busy: 'processes suspended: Launch' },
     cpu: 95,
     want: 4,
     reason: 'AsgBusy',

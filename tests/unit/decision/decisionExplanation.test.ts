@@ -63,7 +63,7 @@ describe('decideCapacity explains itself', () => {
     },
     {
       name: 'a busy group stops at the first gate',
-      over: { state: { ...state, busy: 'refresh' } },
+      over: { state: { ...state, busy: 'processes suspended: Launch' } },
       want: ['busy:held:AsgBusy'],
     },
     {

@@ -90,7 +90,7 @@ export class SoakInvariants {
   private readonly stormReported = new Map<string, number>();
   /** The shortfalls (by their start) already owed a notice. */
   private readonly shortfallsOwed = new Set<number>();
-  /** When the soak's group was last seen busy (processes suspended, a refresh): its shortfall is owed from then. */
+  /** When the soak's group was last seen busy (processes suspended): its shortfall is owed from then. */
   private busyAt = Number.NEGATIVE_INFINITY;
 
   /** The group's own gates: scale-in protection, someone's scaling policy (asgGateInvariants.ts). */
@@ -288,11 +288,12 @@ export class SoakInvariants {
   private shortfall(world: ScalerWorld, now: number): void {
     // A busy group is the scaler's AsgBusy, rightly told nothing (its launches are someone else's to resume):
     // its shortfall is owed once it has been free for the grace (seed 27182: Launch suspended at 18:52, short from
-    // 19:32, an instance refresh after; the scaler said AsgBusy throughout). So is a group someone's scaling
+    // 19:32; the scaler said AsgBusy throughout). An instance refresh is not busy: a shortfall during one is owed
+    // its notice as any other (the scaler scales the group through the refresh). So is a group someone's scaling
     // policy holds: refused and told once (ScalingPolicyConflict), its capacity is that policy's (seed 14142:
     // short from 14:00 under a policy attached until 14:28, placed at 14:33, owed a notice at 14:50).
     const { asg } = world.layer;
-    if (asg.busy(SOAK.group, now) || asg.scalingPolicyOn(SOAK.group)) this.busyAt = now;
+    if (asg.busy(SOAK.group) || asg.scalingPolicyOn(SOAK.group)) this.busyAt = now;
     const short = world.layer.asg.shortSince(SOAK.group, now);
     if (short === undefined || this.shortfallsOwed.has(short)) return;
     const since = Math.max(short, this.busyAt);
