@@ -136,6 +136,10 @@ function checkDay(
       }),
     );
   else notes.push(`${day}: ${usd(dayCost.total)} is within the daily limit of ${usd(cost.dailyLimitUsd)}`);
+  if (dayCost.fees)
+    notes.push(
+      `${day}: ${usd(dayCost.fees)} of tax, support and upfront fees counted toward the month, not the day`,
+    );
 
   alerts.push(...anomalyAlerts(day, dayCost, trailing, cost.anomaly, { moves, link }, notes));
 
@@ -206,7 +210,7 @@ function checkForecast(input: CostInput, notes: string[]): CostAlert | undefined
 
 /** A day Cost Explorer returned with nothing in it is missing data, not a free day. */
 function isEmpty(d: DailyCost): boolean {
-  return d.total === 0 && Object.keys(d.byService).length === 0;
+  return d.total === 0 && Object.keys(d.byService).length === 0 && !d.fees;
 }
 
 function mean(values: readonly number[]): number {

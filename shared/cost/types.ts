@@ -1,11 +1,17 @@
 import type { TargetKind } from '../policy/schema';
 
-/** One day of spend as Cost Explorer reports it (unblended, USD). */
+/** One day of spend as Cost Explorer reports it (unblended, USD; credits and refunds left out). */
 export interface DailyCost {
   /** The UTC day, `YYYY-MM-DD`. */
   readonly date: string;
+  /** The day's spend for its use (every charge but credits, refunds and fees), and it by service. */
   readonly total: number;
   readonly byService: Readonly<Record<string, number>>;
+  /**
+   * Tax, support and upfront fees billed that day: they count toward the month (its budget is the bill), not
+   * toward the day's limit or a service's anomaly.
+   */
+  readonly fees?: number;
   /** Cost Explorer's own flag: the figures may still change. */
   readonly estimated: boolean;
 }

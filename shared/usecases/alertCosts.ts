@@ -255,7 +255,8 @@ function summary(alert: CostAlert, channel: string) {
 }
 
 /**
- * Month to date plus Cost Explorer's forecast of the rest; undefined when Cost Explorer has no forecast (NaN),
+ * Month to date (the days' spend and fees: the bill) plus Cost Explorer's forecast of the rest; undefined when
+ * Cost Explorer has no forecast (NaN),
  * so the budget check is skipped with its note and the daily checks still run.
  */
 async function monthForecast(
@@ -267,7 +268,7 @@ async function monthForecast(
   const nextMonth = utcDate(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)), 1));
   const monthToDate = days
     .filter((d) => d.date >= monthStart && d.date < today)
-    .reduce((a, d) => a + d.total, 0);
+    .reduce((a, d) => a + d.total + (d.fees ?? 0), 0);
   const remaining = await deps.costs.forecast(today, nextMonth);
   if (!Number.isFinite(remaining)) return undefined;
   return { month: today.slice(0, 7), monthToDate, remaining };

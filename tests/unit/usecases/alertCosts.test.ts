@@ -346,3 +346,40 @@ describe('cost.completeAfterHours: the day compared waits for Cost Explorer to f
     expect(asked).toEqual(['2026-11-01..2026-11-22']);
   });
 });
+
+// Defect: tax, support and upfront fees were a day's spend, by "service": the month's tax and support lines on
+// the 1st made that day over the limit and an anomaly of their own, every month. Now they count toward the
+// month's budget (the bill) only.
+describe('alertCosts: fees count toward the month, not the day', () => {
+  const withFeesOnThe1st: CostReader = {
+    async dailyCosts(start: string, end: string): Promise<DailyCost[]> {
+      const days: DailyCost[] = [];
+      for (let d = start; d < end; d = addDays(d, 1))
+        days.push({
+          date: d,
+          total: 240,
+          byService: { 'Amazon EC2': 240 },
+          ...(d.endsWith('-01') ? { fees: 1200 } : {}),
+          estimated: false,
+        });
+      return days;
+    },
+    forecast: async () => 6000,
+  };
+  it('the 1st with $1,200 of fees: no daily or anomaly alert, said in a note; the month’s budget counts them', async () => {
+    const claims = new MemoryDeliveries();
+    const run = deps([], claims, testClock(new Date('2026-12-03T08:00:00Z')));
+    const budget = { ...(run.policy.cost as NonNullable<Policy['cost']>), monthlyBudgetUsd: 7000 };
+    const { evaluation } = await alertCosts(
+      { ...run, policy: { ...run.policy, cost: budget }, costs: withFeesOnThe1st },
+      'daily',
+      { send: false },
+    );
+    expect(evaluation.alerts.map((a) => a.key)).toEqual(['forecast']);
+    // The 1st and 2nd: $240 a day of use, $1,200 of fees on the 1st; the rest of the month forecast at $6,000.
+    expect(evaluation.forecast).toMatchObject({ monthToDate: 240 * 2 + 1200, remaining: 6000 });
+    expect(evaluation.notes).toContain(
+      '2026-12-01: $1,200.00 of tax, support and upfront fees counted toward the month, not the day',
+    );
+  });
+});
