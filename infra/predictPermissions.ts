@@ -1,6 +1,6 @@
-import { SCHEDULE_OWNER_TAG } from '../shared/adapters/AutoScalingScheduledActions';
 import { FORECAST_NAMESPACE } from '../shared/adapters/CloudWatchForecastMetrics';
 import type { IamActions } from '../shared/adapters/iamActions';
+import { SCHEDULE_OWNER_TAG } from '../shared/policy/fleetSchema';
 import { predictiveGroups } from '../shared/policy/predictiveGroups';
 import type { Policy } from '../shared/policy/schema';
 import { arn, pick, type Statement } from './functionPermissions';

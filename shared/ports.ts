@@ -363,6 +363,8 @@ export interface ScheduledActionsPort {
     readonly minSize: number;
     readonly maxSize: number;
     readonly owner?: 'this' | 'other';
+    /** The stage whose scheduled actions it carries, when `other` (its ownership tag's value). */
+    readonly otherStage?: string;
     /** Tagged `scalepilot:stage` with this stage's name (what a grant by tag needs: fleet.grantGroupsBy). */
     readonly stageTagged?: boolean;
   }>;

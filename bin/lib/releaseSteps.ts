@@ -7,7 +7,6 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { protectedUnitsOf, unitLabelOf } from '../../shared/adapters/AutoScalingCapacity';
-import { SCHEDULE_OWNER_TAG } from '../../shared/adapters/AutoScalingScheduledActions';
 import { FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from '../../shared/decision/cacheShardRemovals';
 import { type CacheShardsObservation, cacheShardsModel } from '../../shared/decision/cacheShards';
 import {
@@ -21,6 +20,7 @@ import { lookbackSeconds } from '../../shared/decision/ruleReadings';
 import { FORECAST_ACTION_PREFIX } from '../../shared/decision/scheduledFloors';
 import { type Decision, emptyHistory, type MetricReading } from '../../shared/decision/types';
 import { AwsCallError } from '../../shared/errors';
+import { SCHEDULE_OWNER_TAG } from '../../shared/policy/fleetSchema';
 import type { AsgTarget, CacheShardsTarget, Policy, RdsReplicasTarget } from '../../shared/policy/schema';
 import type {
   Ledger,

@@ -8,19 +8,13 @@ import {
   type ScheduledUpdateGroupAction,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
-import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
+import { GROUP_STAGE_TAG, SCHEDULE_OWNER_TAG } from '../policy/fleetSchema';
 import type { GroupScheduledAction, ScheduledActionsPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 
 /** BatchPutScheduledUpdateGroupAction and BatchDeleteScheduledAction take at most 50 actions a call. */
 const PER_BATCH = 50;
-
-/**
- * The tag on a group that carries a stack's scheduled actions, its value the stage: the predict role may
- * delete scheduled actions on groups so tagged, so it can clean up after a target left the policy.
- */
-export const SCHEDULE_OWNER_TAG = 'scalepilot:forecast-actions';
 
 /** The IAM actions AutoScalingScheduledActions calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const autoScalingScheduledActionsIam: IamActions = {
@@ -45,9 +39,13 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     this.client = client ?? new AutoScalingClient(clientOptions(config));
   }
 
-  async group(
-    name: string,
-  ): Promise<{ minSize: number; maxSize: number; owner?: 'this' | 'other'; stageTagged: boolean }> {
+  async group(name: string): Promise<{
+    minSize: number;
+    maxSize: number;
+    owner?: 'this' | 'other';
+    otherStage?: string;
+    stageTagged: boolean;
+  }> {
     const response = await this.client
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))
       .catch((cause: unknown) => {
@@ -57,7 +55,11 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
     const tag = group.Tags?.find((t) => t.Key === SCHEDULE_OWNER_TAG)?.Value;
     const owner =
-      tag === undefined ? {} : { owner: tag === this.owner ? ('this' as const) : ('other' as const) };
+      tag === undefined
+        ? {}
+        : tag === this.owner
+          ? { owner: 'this' as const }
+          : { owner: 'other' as const, otherStage: tag };
     // fleet.grantGroupsBy: tag: the role may write only on groups tagged with the stage's name.
     const stageTagged = group.Tags?.some((t) => t.Key === GROUP_STAGE_TAG && t.Value === this.owner) ?? false;
     return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0, ...owner, stageTagged };

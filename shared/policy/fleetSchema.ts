@@ -20,6 +20,12 @@ export const MAX_TARGETS_PER_RUN = { asg: 2000, 'rds-replicas': 300, 'cache-shar
  */
 export const GROUP_STAGE_TAG = 'scalepilot:stage';
 
+/**
+ * The tag on a group that carries a stack's scheduled actions, its value the stage: the predict role may
+ * delete scheduled actions on groups so tagged, so it can clean up after a target left the policy.
+ */
+export const SCHEDULE_OWNER_TAG = 'scalepilot:forecast-actions';
+
 const rate = (fallback: number) => z.number().positive().max(10_000).default(fallback);
 const perRun = (max: number) =>
   z.number().int().min(1).max(max).default(max).describe(`at most ${max} (the measured capacity)`);

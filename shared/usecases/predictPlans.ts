@@ -31,7 +31,7 @@ import { clearUntagged, untaggedForGrant } from './clearUntagged';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
-import { untaggedNote } from './predictionDecision';
+import { anotherStageNote, untaggedNote } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
 import { trackedForecast } from './trackedForecast';
@@ -301,6 +301,8 @@ async function memberActions(
   const group = await deps.groups.group(target.autoScalingGroupName);
   if (untaggedForGrant(deps.policy, group))
     return { actions: untaggedNote(target, await clearUntagged(deps, target, group)), budgetCut: false };
+  if (group.owner === 'other')
+    return { actions: anotherStageNote(target, group.otherStage ?? 'another'), budgetCut: false };
   const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);
   const budgetCut = mirrored.cutAt !== undefined;
   return {

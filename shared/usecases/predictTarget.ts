@@ -61,7 +61,10 @@ export async function predictTarget(
     const untagged = group !== undefined && untaggedForGrant(policy, group);
     if (untagged)
       done = { ...done, untagged: dryRun ? { removed: 0 } : await clearUntagged(deps, target, group) };
-    if (target.kind === 'asg' && group && !dryRun && !untagged) {
+    // Another stage's actions on the group: this one writes none (each would replace the other's every hour).
+    const anotherStage = group?.owner === 'other' ? (group.otherStage ?? 'another') : undefined;
+    if (anotherStage !== undefined && !untagged) done = { ...done, anotherStage };
+    if (target.kind === 'asg' && group && !dryRun && !untagged && anotherStage === undefined) {
       const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
       done = {
         ...done,

@@ -1,7 +1,7 @@
 import type { PauseState } from '../decision/pauseState';
 import { MAX_SCHEDULED_ACTIONS, type ScheduledMinSize } from '../decision/scheduledFloors';
 import type { Decision, ReasonCode } from '../decision/types';
-import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
+import { GROUP_STAGE_TAG, SCHEDULE_OWNER_TAG } from '../policy/fleetSchema';
 import type { AsgTarget, Target } from '../policy/schema';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { withheldReason } from './readKillSwitch';
@@ -23,6 +23,8 @@ export interface FloorsWritten {
    * this stage wrote on it before (its tag removed since) deleted; `minSize`: the group's as they left it.
    */
   readonly untagged?: { readonly removed: number; readonly minSize?: number };
+  /** The group carries another stage's scheduled actions (its ownership tag): none written by this one. */
+  readonly anotherStage?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ function predictionReason(
 function floorsEffect(
   target: Target,
   { floors, needed, seasonal, until }: TargetFloorPlan,
-  { scale, dryRun, withheld, scheduledActions, budgetCut, untagged }: FloorsWritten,
+  { scale, dryRun, withheld, scheduledActions, budgetCut, untagged, anotherStage }: FloorsWritten,
   span: { now: number; peak: number },
 ): string {
   if (!scale) return `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`;
@@ -82,7 +84,9 @@ function floorsEffect(
       ? '; dry run: no scheduled actions'
       : untagged && target.kind === 'asg'
         ? untaggedNote(target, untagged)
-        : '';
+        : anotherStage !== undefined && target.kind === 'asg'
+          ? anotherStageNote(target, anotherStage)
+          : '';
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
 }
 
@@ -95,6 +99,14 @@ export function untaggedNote(
   untagged: { readonly removed: number; readonly minSize?: number },
 ): string {
   return `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${removedActions(untagged)}`;
+}
+
+/**
+ * Why a group carrying another stage's scheduled actions got none from this one: two stages on one group would
+ * each replace the other's actions (and re-tag the group) every hour; for a target's record and a member's alike.
+ */
+export function anotherStageNote(target: AsgTarget, stage: string): string {
+  return `; no scheduled actions: group ${target.autoScalingGroupName} carries stage ${stage}'s (tagged ${SCHEDULE_OWNER_TAG}=${stage}), and two stages would replace each other's every hour: leave it to one stage's policy, or delete that tag if stage ${stage} is gone`;
 }
 
 /** The scheduled actions this stage had written on a group that has since lost its stage tag, deleted. */

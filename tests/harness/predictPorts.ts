@@ -53,6 +53,8 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
     { actions: Map<string, GroupScheduledAction>; owner?: 'this' | 'other'; minSize?: number }
   >();
   owner?: 'this' | 'other';
+  /** The stage named by the ownership tag, when `owner` is `other`. */
+  otherStage?: string;
   calls = 0;
   constructor(
     public minSize = 2,
@@ -65,7 +67,12 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
       const other = this.others.get(name);
       return { minSize: other?.minSize ?? 0, maxSize: 10, ...(other?.owner ? { owner: other.owner } : {}) };
     }
-    return { minSize: this.minSize, maxSize: this.maxSize, ...(this.owner ? { owner: this.owner } : {}) };
+    return {
+      minSize: this.minSize,
+      maxSize: this.maxSize,
+      ...(this.owner ? { owner: this.owner } : {}),
+      ...(this.owner === 'other' && this.otherStage ? { otherStage: this.otherStage } : {}),
+    };
   }
   async ownedActions(prefix: string) {
     this.calls += 1;

@@ -68,6 +68,36 @@ describe('predict against the emulator', () => {
     expect(emulator.calls('GetMetricData')).toBe(4);
   });
 
+  // Defect: a group in two stages' policies was re-tagged by each stage's predict run, and each replaced the
+  // other's MinSize actions: the group's MinSize followed whichever stage ran last.
+  it('a group carrying another stage’s actions: this stage writes none and leaves the tag as it is', async () => {
+    const { start, runPredict } = await setUp(policyWith());
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    await autoScaling().send(
+      new CreateOrUpdateTagsCommand({
+        Tags: [
+          {
+            ResourceId: GROUP,
+            ResourceType: 'auto-scaling-group',
+            Key: 'scalepilot:forecast-actions',
+            Value: 'staging',
+            PropagateAtLaunch: false,
+          },
+        ],
+      }),
+    );
+    const [prediction] = await runPredict();
+    expect(prediction?.reason).toBe('ForecastFloors');
+    expect(prediction?.message).toContain(
+      `no scheduled actions: group ${GROUP} carries stage staging's (tagged scalepilot:forecast-actions=staging)`,
+    );
+    expect(await scheduledActions()).toEqual([]);
+    expect((await group())?.Tags?.find((t) => t.Key === 'scalepilot:forecast-actions')?.Value).toBe(
+      'staging',
+    );
+    expect(emulator.calls('CreateOrUpdateTags')).toBe(1); // the test's own
+  });
+
   it('a target removed from the policy: the next run deletes its actions on the group it tagged, and no other (defect: they stayed in force up to a day)', async () => {
     const { start, clock, runPredict, predictWith, account } = await setUp(policyWith());
     await account.createAutoScalingGroup('other-group', { min: 2, max: 10, desired: 2 });

@@ -74,3 +74,20 @@ describe('a plan member’s group granted by tag (defect: its MinSize actions we
     expect(groups.actions.has('operator-nightly')).toBe(true);
   });
 });
+
+describe('a plan member’s group carrying another stage’s actions (defect: re-tagged and its actions replaced)', () => {
+  it('no action put nor tag changed, that stage’s kept, told why', async () => {
+    const { deps, groups } = setUpPlanRun(planPolicy({ apiPredictive: false }));
+    groups.owner = 'other';
+    groups.otherStage = 'staging';
+    groups.putEarlier('g', 'api');
+    const predictions = await predictTargets(deps);
+    const api = predictions.find((p) => p.decision.target === 'api')?.decision;
+    expect(api?.reason).toBe('PlanForecast');
+    expect(api?.message).toContain(
+      "no scheduled actions: group g carries stage staging's (tagged scalepilot:forecast-actions=staging)",
+    );
+    expect(groups.owner).toBe('other');
+    expect(groups.ours('g')).toHaveLength(3);
+  });
+});

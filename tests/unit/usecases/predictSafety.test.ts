@@ -273,6 +273,23 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     expect(groups.owner).toBe('this');
   });
 
+  // Defect: two stages whose policies both hold one group re-tagged it as their own each hour, and each replaced
+  // the other's MinSize actions (they share the name prefix): the group's MinSize followed whichever ran last.
+  it('a group carrying another stage’s actions: none written, not re-tagged, that stage’s kept, told why', async () => {
+    const { deps, ledger, groups } = setUp(policyWith());
+    groups.owner = 'other';
+    groups.otherStage = 'staging';
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    const [prediction] = await predictTargets(deps);
+    expect(groups.owner).toBe('other');
+    expect(ours(groups)).toHaveLength(3);
+    expect(prediction?.scheduledActions).toBeUndefined();
+    expect((await ledger.read('api')).floors).toBeDefined();
+    expect(prediction?.decision.message).toContain(
+      "no scheduled actions: group g carries stage staging's (tagged scalepilot:forecast-actions=staging), and two stages would replace each other's every hour",
+    );
+  });
+
   it('dry run: nothing deleted, what would be is recorded', async () => {
     const { deps, ledger, groups } = setUp(policyWith({ mode: 'forecast-only' }, {}, { dryRun: true }));
     for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
