@@ -4,7 +4,7 @@ import { cloudWatchForecastMetricsIam } from '../shared/adapters/CloudWatchForec
 import { cloudWatchMetricHistoryIam } from '../shared/adapters/CloudWatchMetricHistory';
 import { cloudWatchMetricsReaderIam } from '../shared/adapters/CloudWatchMetricsReader';
 import { costExplorerReaderIam } from '../shared/adapters/CostExplorerReader';
-import { dynamoAlertDeliveriesIam } from '../shared/adapters/DynamoAlertDeliveries';
+import { ALERT_PARTITION_PREFIX, dynamoAlertDeliveriesIam } from '../shared/adapters/DynamoAlertDeliveries';
 import { dynamoLedgerIam } from '../shared/adapters/DynamoLedger';
 import { elastiCacheNodeQuotaIam } from '../shared/adapters/ElastiCacheNodeQuota';
 import { elastiCacheReplicaCountIam } from '../shared/adapters/ElastiCacheReplicaCount';
@@ -85,6 +85,22 @@ const grant = (
 const anywhere = (_: GrantContext, iam: IamActions) => readsAnywhere(iam);
 const inLedger = (_: GrantContext, iam: IamActions) => onResource(iam, ledgerTable);
 const notify = (_: GrantContext, iam: IamActions) => notifyStatements(iam);
+
+/**
+ * The cost alerts' delivery records: read in the ledger, written only on items whose partition key starts with
+ * `ALERT#` (dynamodb:LeadingKeys; an item's partition key is its leading key).
+ */
+function alertRecordStatements(iam: IamActions): Statement[] {
+  return [
+    { Effect: 'Allow', Action: [...iam.read], Resource: ledgerTable },
+    {
+      Effect: 'Allow',
+      Action: [...iam.write],
+      Resource: ledgerTable,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ALERT_PARTITION_PREFIX}*`] } },
+    },
+  ];
+}
 
 /** The stage's kill switch parameter, and no other. */
 const pauseSwitch = grant('SsmPauseSwitch', ssmPauseSwitchIam, ({ stage }, iam) =>
@@ -194,8 +210,10 @@ export const functionAdapters = {
   ],
   alertCost: [
     grant('CostExplorerReader', costExplorerReaderIam, anywhere),
-    grant('DynamoAlertDeliveries', dynamoAlertDeliveriesIam, inLedger),
-    ledger,
+    // Its delivery records only: the function that calls a webhook may not write a target's floors or leases.
+    grant('DynamoAlertDeliveries', dynamoAlertDeliveriesIam, (_, iam) => alertRecordStatements(iam)),
+    // The decisions it prices, read; it writes nothing else in the ledger.
+    grant('DynamoLedger', dynamoLedgerIam, inLedger, { readOnly: true }),
     topic,
     grant('WebhookChannel', webhookChannelIam, ({ policy }, iam) => webhookStatements(policy, iam), {
       when: (policy) => policy.notifications.webhookParameterName !== undefined,

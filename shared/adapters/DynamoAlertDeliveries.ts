@@ -23,6 +23,9 @@ interface StoredDelivery {
 }
 
 /** The IAM actions DynamoAlertDeliveries calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
+/** The partition key's prefix of every delivery record (the cost function's role may write under it only). */
+export const ALERT_PARTITION_PREFIX = 'ALERT#';
+
 export const dynamoAlertDeliveriesIam: IamActions = {
   read: ['dynamodb:GetItem'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
@@ -120,7 +123,7 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
   }
 
   private key(day: string, key: string) {
-    return { pk: `ALERT#${this.scope}`, sk: `${day}#${key}` };
+    return { pk: `${ALERT_PARTITION_PREFIX}${this.scope}`, sk: `${day}#${key}` };
   }
 
   private async read(day: string, key: string): Promise<StoredDelivery | undefined> {

@@ -1,6 +1,7 @@
 import type { PolicyProblem } from '../errors';
 import { checkDefaultDimensions } from './checkDefaultDimensions';
 import { checkEvaluation } from './checkEvaluation';
+import { checkParameterNames } from './checkParameterNames';
 import { checkPlans } from './checkPlans';
 import { describePath, isRecord, recordsInPlace } from './describePath';
 import { checkReplicaNames } from './replicaNames';
@@ -31,7 +32,7 @@ export function checkMeaning(raw: unknown): PolicyProblem[] {
   checkCost(raw, report);
   checkEvents(raw, firstByName, report);
   problems.push(...checkEvaluation(raw), ...checkDefaultDimensions(raw), ...checkReplicaNames(raw));
-  problems.push(...checkPlans(raw));
+  problems.push(...checkPlans(raw), ...checkParameterNames(raw));
   return problems;
 }
 

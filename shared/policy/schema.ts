@@ -288,7 +288,9 @@ export const RdsReplicasTargetSchema = z.strictObject({
         .string()
         .regex(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /')
         .optional()
-        .describe('a String parameter listing the available reader endpoints, comma-separated'),
+        .describe(
+          'a String parameter listing the available reader endpoints, comma-separated: its own (not under /scalepilot/, not the webhook’s, not another target’s)',
+        ),
     })
     .refine((d) => d.route53 !== undefined || d.ssmParameterName !== undefined, {
       message: 'name route53 or ssmParameterName (or both)',

@@ -152,6 +152,32 @@ describe('each function’s role is built from the adapters it constructs', () =
     );
   });
 
+  // Security review s51: the cost role, the function that calls an outside webhook, held the ledger's writes on
+  // the whole table: it could overwrite a target's floors (which the scalers act on) or delete its lease.
+  it('the cost role writes the ledger only under its delivery records’ partition prefix', () => {
+    const role = stackResources(fullPolicy(), 'prod').Resources.AlertCostRole as unknown as {
+      Properties: {
+        Policies: {
+          PolicyDocument: { Statement: { Action: string[]; Resource: unknown; Condition?: unknown }[] };
+        }[];
+      };
+    };
+    const onLedger = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) =>
+      JSON.stringify(s.Resource).includes('LedgerTable'),
+    );
+    const writes = onLedger.filter((s) => s.Action.some((a) => !READ.test(a)));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes)
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] },
+      });
+    expect(writes.flatMap((s) => s.Action).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
   it('a policy without an optional feature grants none of its adapter’s actions', () => {
     const example = examplePolicy();
     const rds = roleActions(example, 'scaleRdsReplicas');
