@@ -13,6 +13,7 @@ import {
   trackedSteps,
 } from '../decision/forecastTrust';
 import type { PauseState } from '../decision/pauseState';
+import { cannotFollowCap, scheduleCappedAt } from '../decision/plans/cannotFollowCap';
 import {
   demandHistory,
   historyStatistic,
@@ -20,7 +21,9 @@ import {
   type PlanForecastOutcome,
   planForecastFloors,
 } from '../decision/plans/planForecastFloors';
+import { planMemberStates } from '../decision/plans/planMemberStates';
 import { planModel } from '../decision/plans/planModel';
+import type { PlanMemberState } from '../decision/plans/types';
 import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { planDemandMetric } from '../policy/planDemandMetric';
@@ -172,9 +175,32 @@ async function forecastPlans(
       plan.members.map((m) => [m.target, records.get(m.target)?.leadSeconds ?? []]),
     );
     const model = planModel(policy, plan, observed);
-    outcomes.set(plan.name, await trustedForecast(deps, plan, model, history, recent, now));
+    const outcome = await trustedForecast(deps, plan, model, history, recent, now);
+    const members = plan.members.map((m) => m.target);
+    outcomes.set(plan.name, cappedOutcome(outcome, model, planMemberStates(records, members, now).states));
   }
   return outcomes;
+}
+
+/**
+ * The plan's floors held to what its members that cannot follow carry (cannotFollowCap.ts): a group member's are
+ * mirrored on its MinSize, which AWS applies without the scaler's caps.
+ */
+function cappedOutcome(
+  outcome: PlanOutcome,
+  model: ReturnType<typeof planModel>,
+  states: Readonly<Record<string, PlanMemberState>>,
+): PlanOutcome {
+  if (outcome.status !== 'forecast') return outcome;
+  const cap = cannotFollowCap(model, states);
+  if (!cap) return outcome;
+  const schedules = new Map(
+    [...outcome.schedules].map(([name, schedule]) => [
+      name,
+      schedule && scheduleCappedAt(schedule, cap.units.get(name) ?? Number.POSITIVE_INFINITY, cap.why),
+    ]),
+  );
+  return { ...outcome, schedules };
 }
 
 /** One plan's forecast, its previous ones scored (trust, headroom) and this one kept for the next run. */

@@ -166,6 +166,41 @@ describe('predict: a plan’s floors, each member’s shifted by its lead time',
     expect(Math.max(...[...groups.actions.values()].map((a) => a.minSize ?? 0))).toBe(9);
   });
 
+  // Safety review s51: predict mirrored a group member's plan floors on its MinSize uncapped: AWS raised the API to
+  // 9 in the rush while the database, blocked at 2 replicas, could carry the demand of 6 (the scaler caps its own
+  // floor by it; MinSize bypassed that cap).
+  it.each([
+    {
+      name: 'the database blocked at 2 replicas',
+      record: { ordered: 2, blocked: 'replicas refused (RdsReplicasUnsupported)' },
+      want: 6,
+    },
+    { name: 'the database at a live maximum of 1', record: { ordered: 1, max: 1 }, want: 3 },
+    { name: 'the database following', record: { ordered: 1 }, want: 9 },
+  ])(
+    'a member that cannot follow caps the floors put on a group’s MinSize: $name',
+    async ({ record, want }) => {
+      const p = policy();
+      const { deps, ledger, groups } = setUp({
+        ...p,
+        targets: p.targets.map((t) => (t.name === 'api' ? { ...t, predictive: false } : t)),
+      });
+      ledger.plans.set('events-db', {
+        serving: record.ordered,
+        at: new Date(T0 - MIN),
+        changes: [],
+        planLevels: [],
+        leadSeconds: [],
+        ...record,
+      });
+      const predictions = await predictTargets(deps);
+      expect(floorAt((await ledger.read('api')).floors, new Date(T0 + 75 * MIN))?.units).toBe(want);
+      expect(Math.max(...[...groups.actions.values()].map((a) => a.minSize ?? 0))).toBe(want);
+      const api = predictions.find((x) => x.decision.target === 'api')?.decision;
+      if (want < 9) expect(api?.message).toContain('events-db cannot follow (');
+    },
+  );
+
   it('asked for a member with no forecast of its own (predict --target): its plan’s floors, and no other target’s', async () => {
     const { deps, ledger } = setUp();
     const predictions = await predictTargets(deps, { targets: ['events-db'] });
