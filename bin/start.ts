@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { Decision } from '../shared/decision/types';
 import { loadPolicyFile } from '../shared/policy/loadPolicyFile';
 import type { Target } from '../shared/policy/schema';
+import { withPolicyCap } from '../shared/policy/withPolicyCap';
 import { figures, unitsFor } from '../shared/simulate/engine';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../shared/simulate/trace';
@@ -181,7 +182,10 @@ try {
   for (const target of aborter.signal.aborted ? [] : reported) {
     const timeline = result.timelines.get(target.name);
     if (!timeline) continue;
-    const backtest = runBacktest(window, target.kind, { target, predictive: local.policy.predictive });
+    const backtest = runBacktest(window, target.kind, {
+      target: withPolicyCap(target, local.policy),
+      predictive: local.policy.predictive,
+    });
     const oracleCost = backtest.figures[0]?.cost ?? 1;
     const withLive = {
       ...backtest,

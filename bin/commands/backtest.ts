@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { Policy, Target, TargetKind } from '../../shared/policy/schema';
+import { withPolicyCap } from '../../shared/policy/withPolicyCap';
 import { replayedRules } from '../../shared/simulate/replayedRules';
 import {
   type Assertion,
@@ -87,7 +88,7 @@ async function backtest(options: BacktestOptions): Promise<void> {
     : undefined;
   const found = policy?.targets.find((t) => t.kind === kind);
   if (options.policy && !found) throw new CliUsageError(`${options.policy}: no ${kind} target`);
-  const target = found && replayedTarget(found, options.policy as string);
+  const target = found && policy && replayedTarget(withPolicyCap(found, policy), options.policy as string);
   if (policy && target) noFloorsNote(policy, target);
   const bar = await progressBar(series.load.length);
   bar?.start(6, 0, { policy: '' });

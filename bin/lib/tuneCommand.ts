@@ -2,6 +2,7 @@ import { Document, isCollection, isPair, isScalar, visit } from 'yaml';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
+import { withPolicyCap } from '../../shared/policy/withPolicyCap';
 import { parseTraceCsv, type TraceRow, toMinuteSeries } from '../../shared/simulate/trace';
 import { historyProblem } from '../../shared/tune/historyProblem';
 import type { Ratios } from '../../shared/tune/looSelection';
@@ -49,7 +50,7 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
   if (o.target !== undefined && o.policy === undefined)
     throw new TuneCommandError('--target names a target of the policy: give --policy FILE with it');
   const policy = o.policy ? loadPolicyFile(o.policy) : undefined;
-  const target = policy ? policyTarget(policy.targets, kind, o) : undefined;
+  const target = policy ? withPolicyCap(policyTarget(policy.targets, kind, o), policy) : undefined;
   const problem = historyProblem(rows, { gaps: !o.cloudwatch });
   const series = toMinuteSeries(rows, Boolean(o.perIntervalCount));
   const result: TuneResult = problem

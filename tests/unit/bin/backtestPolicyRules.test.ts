@@ -25,8 +25,12 @@ const requests = {
   scaleOut: [{ above: 1000, add: 2 }],
 };
 
-/** A policy file with one group target holding these rules. */
-function policy(file: string, rules: readonly Record<string, unknown>[]): string {
+/** A policy file with one group target holding these rules (and the policy's keys in `extra`). */
+function policy(
+  file: string,
+  rules: readonly Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+): string {
   const path = join(dir, file);
   const target = {
     name: 'web',
@@ -35,7 +39,7 @@ function policy(file: string, rules: readonly Record<string, unknown>[]): string
     capacity: { min: 1, max: 20 },
     rules,
   };
-  writeFileSync(path, JSON.stringify({ version: 1, targets: [target] }));
+  writeFileSync(path, JSON.stringify({ version: 1, ...extra, targets: [target] }));
   return path;
 }
 
@@ -46,6 +50,38 @@ function backtest(policyFile: string) {
     env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
   });
 }
+
+// Review s50: `backtest --policy` and `tune --policy` replayed a target without the policy around it: a policy-level
+// maxUnitsPerDecision (the scaler's cap where the target sets none) was left out, as if every change were uncapped.
+describe('backtest --policy replays the policy’s maxUnitsPerDecision', () => {
+  it('a cap of 1 unit a decision replays otherwise than one of 20, and the target’s own cap still wins', () => {
+    const scalepilot = (run: ReturnType<typeof backtest>) =>
+      (JSON.parse(run.stdout) as { policy: string }[]).find((f) => f.policy === 'scalepilot-reactive');
+    const one = backtest(policy('cap-1.yml', [cpu], { maxUnitsPerDecision: 1 }));
+    const twenty = backtest(policy('cap-20.yml', [cpu], { maxUnitsPerDecision: 20 }));
+    expect(one.status).toBe(0);
+    expect(scalepilot(one)).not.toEqual(scalepilot(twenty));
+    const ownCap = join(dir, 'own-cap.yml');
+    writeFileSync(
+      ownCap,
+      JSON.stringify({
+        version: 1,
+        maxUnitsPerDecision: 1,
+        targets: [
+          {
+            name: 'web',
+            kind: 'asg',
+            autoScalingGroupName: 'web',
+            capacity: { min: 1, max: 20 },
+            maxUnitsPerDecision: 20,
+            rules: [cpu],
+          },
+        ],
+      }),
+    );
+    expect(scalepilot(backtest(ownCap))).toEqual(scalepilot(twenty));
+  });
+});
 
 describe('backtest --policy replays only the rules that read the metric the trace stands for', () => {
   it('leaves a request-count rule beside a CPU rule out, in one line on stderr: the figures are the CPU rule alone', () => {
