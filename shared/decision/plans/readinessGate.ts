@@ -15,7 +15,11 @@ import { wantedUnits } from './wantedUnits';
  * whose state is unknown (absent from `states`: its scaler recorded none lately) holds no one back: a scaler
  * that stopped must not freeze the tier in front of it. Nor does a gate without a fresh demand datapoint: the
  * members behind follow the demand, so they are asked for nothing while it is missing, and waiting on them
- * would hold the member for the whole metric outage.
+ * would hold the member for the whole metric outage. Nor does a member that cannot grow: one at its maximum
+ * (waiting would bring no more), one whose plan record says it is blocked (refused, failed, at a quota, not
+ * scalable: followCap.ts already caps the plan for it and tells of it), or one in dry run while this member acts
+ * (it changes nothing, so waiting would hold this member for good; with both in dry run the gate shows what a
+ * live run would hold).
  */
 export function readinessGate(
   model: PlanModel,
@@ -32,6 +36,13 @@ export function readinessGate(
       proceed: true,
       message: `${member} not held for ${own.waitFor.join(', ')}: no fresh demand datapoint, so the plan asks them for nothing to wait for`,
     };
+  const passedOver = own.waitFor.flatMap((other) => {
+    const why = cannotGrow(states[other], states[member]);
+    return why ? [`${member} not held for ${other}: ${why}, so waiting would bring nothing`] : [];
+  });
+  const waited = own.waitFor.filter((other) => !cannotGrow(states[other], states[member]));
+  const passed: GateVerdict =
+    passedOver.length > 0 ? { proceed: true, message: passedOver.join('; ') } : { proceed: true };
   const inTime = model.gateTiming === 'in-time';
   const ready = (other: string, state: PlanMemberState) => {
     const lead = model.members.find((m) => m.name === other)?.leadMinutes ?? 0;
@@ -42,7 +53,7 @@ export function readinessGate(
     // beyond the demand loads no one behind it.
     const passedOn = Math.min(carriedDemand(model, member, level), demand);
     const needs = wantedUnits(model, passedOn);
-    for (const other of own.waitFor) {
+    for (const other of waited) {
       const state = states[other];
       if (!state) continue;
       // Within its range and what its resource takes now: waiting would not bring more than that.
@@ -54,7 +65,7 @@ export function readinessGate(
   };
   let allowed = proposal.desired;
   let short = shortAt(allowed);
-  if (!short) return { proceed: true };
+  if (!short) return passed;
   let blocking = short;
   while (short && allowed > proposal.current) {
     blocking = short;
@@ -73,4 +84,14 @@ export function readinessGate(
         ? `${member} held at ${allowed} ${waiting}`
         : `${member} grows to ${allowed}, not ${proposal.desired}, ${waiting}`,
   };
+}
+
+/** Why a member waited for will not grow whatever the wait (blocked, or in dry run while `own` acts); undefined: it may. */
+function cannotGrow(
+  state: PlanMemberState | undefined,
+  own: PlanMemberState | undefined,
+): string | undefined {
+  if (state?.blocked !== undefined) return `it cannot follow (${state.blocked})`;
+  if (state?.dryRun && !own?.dryRun) return 'it is in dry run and changes nothing';
+  return undefined;
 }

@@ -66,6 +66,8 @@ export interface PlanMemberState {
   readonly max?: number;
   /** The plan's forecast floor in force for it (predict's, already shifted by its lead time). */
   readonly forecastFloor?: { readonly units: number; readonly source: string };
+  /** In dry run (the target's `dryRun`, else the policy's): its scaler changes nothing, so it never grows. */
+  readonly dryRun?: boolean;
 }
 
 /** What the plan asks of one member now: the floor its own decision honours, and why. */

@@ -39,6 +39,7 @@ export function decideInPlan(
     ...planObserved(state),
     changes: history.changes,
     ...(forecastFloor ? { forecastFloor } : {}),
+    ...(context.dryRun?.includes(target.name) ? { dryRun: true } : {}),
   };
   const states = { ...context.states, [target.name]: own };
   const planned = decidePlan({

@@ -85,8 +85,9 @@ export function planMemberships(
 }
 
 /**
- * One plan as the batch sees it, from its members' records and its demand's datapoints; `unread`: why the
- * records could not be read, when they could not (PlanContext.recordsUnread).
+ * One plan as the batch sees it, from its members' records and its demand's datapoints, the members in dry run
+ * marked so (the policy says which); `unread`: why the records could not be read, when they could not
+ * (PlanContext.recordsUnread).
  */
 export function planContext(
   policy: Policy,
@@ -108,7 +109,16 @@ export function planContext(
     plan.scaleInHoldMinutes,
     now,
   );
-  const { states, unknown } = planMemberStates(records, members, now);
+  const fresh = planMemberStates(records, members, now);
+  // Known from the policy, which every scaler reads alike: a readiness gate waits on no dry-run member.
+  const dryRun = members.filter((m) => {
+    const target = policy.targets.find((t) => t.name === m);
+    return target !== undefined && (target.dryRun ?? policy.dryRun);
+  });
+  const states = Object.fromEntries(
+    Object.entries(fresh.states).map(([m, s]) => [m, dryRun.includes(m) ? { ...s, dryRun: true } : s]),
+  );
+  const { unknown } = fresh;
   return {
     plan,
     model,
@@ -117,6 +127,7 @@ export function planContext(
     records,
     states,
     unknown,
+    ...(dryRun.length > 0 ? { dryRun } : {}),
     ...(unread !== undefined ? { recordsUnread: unread } : {}),
   };
 }

@@ -158,6 +158,8 @@ export interface PlanContext {
   readonly states: Readonly<Record<string, PlanMemberState>>;
   /** Members whose state is unknown, with why. */
   readonly unknown: Readonly<Record<string, string>>;
+  /** Members in dry run (the target's `dryRun`, else the policy's), marked so in `states`; absent: none. */
+  readonly dryRun?: readonly string[];
   /**
    * Why the members' records could not be read this run (the batched ledger read failed), when so: `records`
    * is then empty though the ledger holds them, so the member does not scale in (decideInPlan.ts) and the run

@@ -154,6 +154,26 @@ describe('the walk acts on plans: each member decides inside its plan, on what t
     expect(w.group.sets).toEqual([9]);
   });
 
+  it('a replica scaler in dry run holds no API back: it changes nothing, so the gate would hold the API for good', async () => {
+    const gated = withGate();
+    const policy = validatePolicy({
+      ...gated,
+      targets: gated.targets.map((t) => (t.name === 'events-db' ? { ...t, dryRun: true } : t)),
+    });
+    const w = world(policy);
+    w.setDemand(4500); // 9 instances, 3 replicas
+    const first = await w.minute();
+    expect(first.db).toMatchObject({ current: 2, desired: 3 });
+    expect(w.rds.replicas).toHaveLength(2);
+    expect(first.api).toMatchObject({ current: 6, desired: 9, reason: 'PredictiveFloor' });
+    expect(first.api.explain?.gates).toContainEqual({
+      gate: 'readiness',
+      outcome: 'passed',
+      message:
+        'api not held for events-db: it is in dry run and changes nothing, so waiting would bring nothing',
+    });
+  });
+
   it('without a readiness gate, the API follows the demand at once (its own warm-up is its lead)', async () => {
     const w = world();
     w.setDemand(4500);

@@ -95,6 +95,54 @@ describe('readinessGate: a member grows no further than what the members it wait
       proceed: true,
     });
   });
+
+  // The replicas stuck at 2 while 4,500 a minute needs 9 instances and 3 replicas: before, the API was held at 6
+  // for good, its own CPU rule's scale-out too. The member that cannot follow caps the plan and is told of.
+  it.each([
+    {
+      name: 'a replica blocked (RdsReplicasUnsupported) lets the API grow: waiting would bring nothing',
+      db: member(2, { blocked: 'Scalepilot may not scale it (RdsReplicasUnsupported)' }),
+      api: member(6),
+      want: {
+        proceed: true,
+        message:
+          'api not held for events-db: it cannot follow (Scalepilot may not scale it (RdsReplicasUnsupported)), so waiting would bring nothing',
+      },
+    },
+    {
+      name: 'a replica blocked (ReplacementsExhausted) lets the API grow',
+      db: member(2, { blocked: 'its failed replicas could not be replaced (ReplacementsExhausted)' }),
+      api: member(6),
+      want: {
+        proceed: true,
+        message:
+          'api not held for events-db: it cannot follow (its failed replicas could not be replaced (ReplacementsExhausted)), so waiting would bring nothing',
+      },
+    },
+    {
+      name: 'a replica in dry run lets a live API grow: it changes nothing, so waiting would hold the API for good',
+      db: member(2, { dryRun: true }),
+      api: member(6),
+      want: {
+        proceed: true,
+        message:
+          'api not held for events-db: it is in dry run and changes nothing, so waiting would bring nothing',
+      },
+    },
+    {
+      name: 'both in dry run: the gate shows what a live run would hold',
+      db: member(2, { dryRun: true }),
+      api: member(6, { dryRun: true }),
+      want: {
+        hold: 6,
+        reason: 'ReadinessGate',
+        message: 'api held at 6 until events-db serves 3 read replicas (serving 2)',
+      },
+    },
+  ])('$name', ({ db, api, want }) => {
+    const states = { api, 'events-db': db, 'sessions-cache': member(4) };
+    expect(readinessGate(gated, 'api', { current: 6, desired: 9 }, states, T0, 4500)).toEqual(want);
+  });
 });
 
 describe('readinessGate, gateTiming in-time: the API’s instances arrive with the replicas they need', () => {
