@@ -1,3 +1,4 @@
+import type { ReasonCode } from '../types';
 import { carriedDemand } from './carriedDemand';
 import { plural } from './planText';
 import { servingInTime } from './servingInTime';
@@ -11,7 +12,8 @@ import { wantedUnits } from './wantedUnits';
  * `in-time`, "serves" is counted when the member's own new capacity would: what the members it waits for will
  * serve within its own lead time from what they have ordered (servingInTime.ts), so its capacity arrives with
  * theirs rather than a lead time after them (with `serving`, what they serve now). It only limits growth: a
- * proposal at or below the current capacity passes, and it never takes the member below what it has. A member
+ * proposal at or below the current capacity passes, it never takes the member below what it has, and a step
+ * back into the member's own range (`OutOfRange`) passes: the gate never holds a member below its minimum. A member
  * whose state is unknown (absent from `states`: its scaler recorded none lately) holds no one back: a scaler
  * that stopped must not freeze the tier in front of it. Nor does a gate without a fresh demand datapoint: the
  * members behind follow the demand, so they are asked for nothing while it is missing, and waiting on them
@@ -24,13 +26,19 @@ import { wantedUnits } from './wantedUnits';
 export function readinessGate(
   model: PlanModel,
   member: string,
-  proposal: { readonly current: number; readonly desired: number },
+  proposal: { readonly current: number; readonly desired: number; readonly reason?: ReasonCode },
   states: Readonly<Record<string, PlanMemberState>>,
   now: Date,
   demand: number | undefined,
 ): GateVerdict {
   const own = model.members.find((m) => m.name === member);
   if (!own || own.waitFor.length === 0 || proposal.desired <= proposal.current) return { proceed: true };
+  // The member's own range is the policy's bound, kept with or without the others (as heldWithoutRecords does).
+  if (proposal.reason === 'OutOfRange')
+    return {
+      proceed: true,
+      message: `${member} not held for ${own.waitFor.join(', ')}: a step back into its own range (OutOfRange) goes ahead`,
+    };
   if (demand === undefined)
     return {
       proceed: true,

@@ -59,6 +59,16 @@ describe('readinessGate: a member grows no further than what the members it wait
     expect(readinessGate(gated, 'api', proposal, dbServing(2), T0, 4000)).toMatchObject({ hold: 6 });
   });
 
+  it('a step back into the member’s own range (OutOfRange) goes ahead: the range is the policy’s bound', () => {
+    // The API at 1 (its min is 2), its replica not serving: before, the gate held it at 1, below its range.
+    expect(
+      readinessGate(gated, 'api', { current: 1, desired: 2, reason: 'OutOfRange' }, dbServing(0), T0, RUSH),
+    ).toEqual({
+      proceed: true,
+      message: 'api not held for events-db: a step back into its own range (OutOfRange) goes ahead',
+    });
+  });
+
   it('a member without waitFor is never gated', () => {
     expect(readinessGate(rushPlan(), 'api', { current: 6, desired: 9 }, dbServing(1), T0, RUSH)).toEqual({
       proceed: true,
