@@ -72,6 +72,39 @@ describe('scaleInHold: a member shrinks only after the one in front of it has be
     expect(scaleInHold(rushPlan(), who, states, T0)).toEqual(want);
   });
 
+  // The API shrank 10 → 4 two minutes ago after a peak of 5,000 a minute (now 2,000); the cache never grew (a
+  // reshard held by its CPU, a cooldown: nothing that counts as blocked). Before, the replicas read the cache
+  // alone, and its 3 shards asked 2 of them: the replicas fell to the demand's 2 while the API's burst was 2
+  // minutes old.
+  it.each([
+    {
+      name: 'the replicas wait for every member in front, not the next one only: the API’s 10 needs 3',
+      cache: member(3),
+      want: { units: 3, front: 'api', frontHighest: 10 },
+    },
+    {
+      name: 'the cache grew with the API: it holds the replicas as before',
+      cache: member(3, { changes: [{ at: minutesAgo(1), from: 6, to: 3 }] }),
+      want: { units: 3, front: 'sessions-cache', frontHighest: 6 },
+    },
+  ])('$name', ({ cache, want }) => {
+    const states = {
+      api: member(4, { changes: [{ at: minutesAgo(2), from: 10, to: 4 }] }),
+      'sessions-cache': cache,
+      'events-db': member(3),
+    };
+    expect(scaleInHold(rushPlan(), 'events-db', states, T0, 5000)).toEqual(want);
+  });
+
+  it('a member anywhere in front whose state is unknown: the member keeps all it has', () => {
+    const states = { 'sessions-cache': member(3), 'events-db': member(3) };
+    expect(scaleInHold(rushPlan(), 'events-db', states, T0)).toEqual({
+      units: 3,
+      front: 'api',
+      frontHighest: undefined,
+    });
+  });
+
   it('a front member whose state is unknown cannot show it has been smaller: the member keeps all it has', () => {
     const states = { 'sessions-cache': member(6), 'events-db': member(3) };
     expect(scaleInHold(rushPlan(), 'sessions-cache', states, T0)).toEqual({
