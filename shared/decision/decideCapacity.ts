@@ -150,7 +150,8 @@ function noChange(walk: CapacityWalk): Decision {
  * 2. Stabilisation (the HPA's): scale out only to the lowest, scale in only to the highest recommendation of
  * the direction's window, this one included. Under a predictive floor a target may release scale-in from its
  * window and rate limits when the floor is what holds (the rules ask no more): it already holds what the
- * forecast says comes. Load above the floor's plan keeps the window.
+ * forecast says comes. Load above the floor's plan keeps the window, and so does a floor that is no forecast
+ * (`fromForecast: false`: a plan's from the measured demand, which a one-minute dip would lower).
  */
 function stabilized(walk: CapacityWalk, proposal: Proposal): Proposal | Decision {
   const { input, target, current } = walk;
@@ -158,6 +159,7 @@ function stabilized(walk: CapacityWalk, proposal: Proposal): Proposal | Decision
   const { floor } = input;
   const released =
     floor !== undefined &&
+    floor.fromForecast !== false &&
     raw < current &&
     floor.units >= raw &&
     !target.stabilization.scaleInHoldsUnderFloor;

@@ -115,8 +115,13 @@ export interface FloorSchedule {
 
 export interface DecisionInput {
   readonly target: Target;
-  /** The predictive floor in force now, when predictive scaling acts on this target. */
-  readonly floor?: { readonly units: number; readonly source: string };
+  /**
+   * The predictive floor in force now, when predictive scaling acts on this target. `fromForecast: false`: a
+   * floor that is no forecast (a plan's from the measured demand or its scale-in hold), under which scale-in
+   * keeps its window and rate limits whatever `scaleInHoldsUnderFloor` says: a one-minute dip of the demand
+   * would otherwise skip them.
+   */
+  readonly floor?: { readonly units: number; readonly source: string; readonly fromForecast?: boolean };
   /** Policy-level blast-radius cap, used when the target sets none. */
   readonly policyMaxUnitsPerDecision: number;
   readonly state: CapacityState;

@@ -165,7 +165,7 @@ const targetCommon = {
         .boolean()
         .default(true)
         .describe(
-          'false: while a predictive floor is in force, scale-in skips its window and rate limits (the floor holds what the forecast says is needed)',
+          "false: while a predictive floor is in force, scale-in skips its window and rate limits (the floor holds what the forecast says is needed); a plan's floor from the measured demand or its scale-in hold keeps them",
         ),
     })
     .prefault({}),

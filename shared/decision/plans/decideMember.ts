@@ -31,7 +31,16 @@ export function decideMember(input: {
   readonly demand?: number;
 }): MemberDecision {
   const { asked, model, states } = input;
-  const floor = asked && asked.floor > 0 ? { units: asked.floor, source: asked.message } : undefined;
+  // Only the plan's forecast floor releases scale-in from the window (scaleInHoldsUnderFloor: false): one from
+  // the measured demand or the hold follows the demand's every dip.
+  const floor =
+    asked && asked.floor > 0
+      ? {
+          units: asked.floor,
+          source: asked.message,
+          ...(asked.reason === 'PlanForecast' ? {} : { fromForecast: false }),
+        }
+      : undefined;
   const base: DecisionInput = { ...input.decision, ...(floor ? { floor } : {}) };
   const own = decideCapacity(base);
   const planInput = floor ? planRuleInput(base, floor.units, input.planLevels) : undefined;

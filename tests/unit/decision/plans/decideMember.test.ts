@@ -71,6 +71,71 @@ describe('decideMember: a member’s decision inside its plan', () => {
     expect(decision).toMatchObject(want);
   });
 
+  // The API at 10, one target-tracking CPU rule reading 15% (it asks for 3), the plan's levels 10 for the last 4
+  // minutes, and the plan's floor from the measured demand dips to 5 for one minute. Before, with
+  // scaleInHoldsUnderFloor false, that floor released the scale-in as a forecast floor does: 10 → 5 at once.
+  it.each([
+    {
+      name: 'a floor from the measured demand (PlanDemand) keeps the window, whatever scaleInHoldsUnderFloor says',
+      holds: false,
+      reason: 'PlanDemand' as const,
+      want: { desired: 10, reason: 'StabilizationWindow' },
+    },
+    {
+      name: 'the same with scaleInHoldsUnderFloor true (the default)',
+      holds: true,
+      reason: 'PlanDemand' as const,
+      want: { desired: 10, reason: 'StabilizationWindow' },
+    },
+    {
+      name: 'a floor under a cap (PlanCapped) keeps the window too',
+      holds: false,
+      reason: 'PlanCapped' as const,
+      want: { desired: 10, reason: 'StabilizationWindow' },
+    },
+    {
+      name: 'the plan’s forecast floor (PlanForecast) releases it, as scaleInHoldsUnderFloor false says',
+      holds: false,
+      reason: 'PlanForecast' as const,
+      want: { desired: 5, reason: 'ScaleIn' },
+    },
+  ])('$name', ({ holds, reason, want }) => {
+    const cpu = {
+      name: 'cpu',
+      type: 'target-tracking' as const,
+      metric: {
+        namespace: 'AWS/EC2',
+        name: 'CPUUtilization',
+        statistic: 'Average' as const,
+        periodSeconds: 60,
+      },
+      target: 50,
+      tolerance: 0.1,
+      evaluationPeriods: 1,
+    };
+    const tracked = {
+      ...api,
+      rules: [cpu],
+      stabilization: { ...api.stabilization, scaleInHoldsUnderFloor: holds },
+    } as Target;
+    const minutes = [4, 3, 2, 1].map((n) => ({ at: new Date(T0.getTime() - n * 60_000), desired: 10 }));
+    const { decision } = decideMember({
+      decision: {
+        target: tracked,
+        policyMaxUnitsPerDecision: 10,
+        state: { current: 10, serving: 10, liveMin: 2, liveMax: 10 },
+        readings: { cpu: [{ value: 15, timestamp: new Date(T0.getTime() - 60_000) }] },
+        history: { recommendations: minutes, changes: [] },
+        now: T0,
+      },
+      asked: { ...asked(5, reason), current: 10, serving: 10 },
+      model: rushPlan(),
+      states: { ...states, api: member(10) },
+      planLevels: minutes,
+    });
+    expect(decision).toMatchObject(want);
+  });
+
   it('keeps the plan’s levels for the stabilisation window of the scale-ins it leads', () => {
     const first = decideMember({
       decision: input(6, 40),
