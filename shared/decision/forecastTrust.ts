@@ -132,9 +132,15 @@ export function scoreTrack(
     }
     return { ...f, scoredUntil: until };
   };
-  const scored = [...(track.inFlight ?? []), ...track.forecasts].map(scoreOne);
-  for (const f of scored.slice((track.inFlight ?? []).length))
+  // In flight first, then the last run's (whose reach is the track's): indexed loops, every hour of a backtest.
+  const inFlight = track.inFlight ?? [];
+  const scored: TrackedForecast[] = new Array(inFlight.length + track.forecasts.length);
+  for (let i = 0; i < inFlight.length; i += 1) scored[i] = scoreOne(inFlight[i] as TrackedForecast);
+  for (let i = 0; i < track.forecasts.length; i += 1) {
+    const f = scoreOne(track.forecasts[i] as TrackedForecast);
+    scored[inFlight.length + i] = f;
     scoredUntil = Math.max(scoredUntil, f.scoredUntil ?? scoredUntil);
+  }
   return steps > 0
     ? { score: { at: now.getTime(), steps, forecastError, naiveError }, scoredUntil, scored }
     : { scoredUntil, scored };
@@ -190,8 +196,12 @@ export function inFlightAfter(scored: readonly TrackedForecast[], now: Date): Tr
     return last > (f.scoredUntil ?? now.getTime()) && last > now.getTime() - DAY;
   });
   const byRule = new Map<string, TrackedForecast[]>();
-  for (const f of [...open].sort((a, b) => a.start - b.start))
-    byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  // `open` is a copy of its own: sorted in place (a stable sort, as the copy's was).
+  for (const f of open.sort((a, b) => a.start - b.start)) {
+    const forecasts = byRule.get(f.rule);
+    if (forecasts) forecasts.push(f);
+    else byRule.set(f.rule, [f]);
+  }
   const kept: TrackedForecast[] = [];
   for (const forecasts of byRule.values()) {
     let last: TrackedForecast | undefined;
@@ -227,11 +237,27 @@ export function trustVerdict(
   now: Date,
   maxRatio = 1,
 ): { trusted: boolean; scores: ForecastScore[]; mase?: number; naiveMase?: number; message: string } {
-  const week = scores.filter((s) => s.at > now.getTime() - WEEK);
-  const steps = week.reduce((a, s) => a + s.steps, 0);
+  // The week's sums (each in the week's order), then the week copied into an array of its size: a backtest
+  // judges a week of hourly scores every hour, and an array grown by push made several times the garbage.
+  const from = now.getTime() - WEEK;
+  let count = 0;
+  let steps = 0;
+  let forecastError = 0;
+  let naiveError = 0;
+  for (let i = 0; i < scores.length; i += 1) {
+    const s = scores[i] as ForecastScore;
+    if (!(s.at > from)) continue;
+    count += 1;
+    steps += s.steps;
+    forecastError += s.forecastError;
+    naiveError += s.naiveError;
+  }
+  const week: ForecastScore[] = new Array(count);
+  for (let i = 0, k = 0; k < count; i += 1)
+    if ((scores[i] as ForecastScore).at > from) week[k++] = scores[i] as ForecastScore;
   if (steps === 0) return { trusted: true, scores: week, message: 'not scored yet' };
-  const mase = week.reduce((a, s) => a + s.forecastError, 0) / steps;
-  const naiveMase = week.reduce((a, s) => a + s.naiveError, 0) / steps;
+  const mase = forecastError / steps;
+  const naiveMase = naiveError / steps;
   const figures = `MASE ${mase.toFixed(2)} against seasonal-naive ${naiveMase.toFixed(2)} over the last week (${steps} steps)`;
   if (steps < MIN_SCORED_STEPS)
     return { trusted: true, scores: week, mase, naiveMase, message: `${figures}: too few to judge` };
