@@ -431,8 +431,19 @@ function ruleUnderFloor(
   floor: DecisionInput['floor'],
 ): RuleRecommendation {
   if (floor && rule.type === 'target-tracking' && rule.floorTarget !== undefined) {
-    const aimed = sampledRecommendation({ ...rule, target: rule.floorTarget }, sample, state);
+    const aimed = sampledRecommendation(aimedAtFloor(rule, rule.floorTarget), sample, state);
     if (aimed.desired <= floor.units) return aimed;
   }
   return sampledRecommendation(rule, sample, state);
+}
+
+/** A rule aiming at its `floorTarget`, made once per rule (the backtest asks under a floor every minute). */
+const aimedRules = new WeakMap<Rule, Rule>();
+function aimedAtFloor(rule: Extract<Rule, { type: 'target-tracking' }>, floorTarget: number): Rule {
+  let aimed = aimedRules.get(rule);
+  if (aimed === undefined) {
+    aimed = { ...rule, target: floorTarget };
+    aimedRules.set(rule, aimed);
+  }
+  return aimed;
 }
