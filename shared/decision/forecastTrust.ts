@@ -113,7 +113,13 @@ export function scoreTrack(
   let forecastError = 0;
   let naiveError = 0;
   let scoredUntil = track.scoredUntil;
-  const scoreOne = (f: TrackedForecast): TrackedForecast => {
+  // In flight first, then the last run's (whose reach is the track's). One loop, the sums its own locals (a
+  // closure's would box every double it adds): every hour of a backtest.
+  const inFlight = track.inFlight ?? [];
+  const scored: TrackedForecast[] = new Array(inFlight.length + track.forecasts.length);
+  for (let j = 0; j < scored.length; j += 1) {
+    const last = j >= inFlight.length;
+    const f = (last ? track.forecasts[j - inFlight.length] : inFlight[j]) as TrackedForecast;
     const from = f.scoredUntil ?? track.scoredUntil;
     let until = from;
     const stepMs = f.stepMinutes * 60_000;
@@ -130,16 +136,9 @@ export function scoreTrack(
       naiveError += Math.abs(naive - value) / f.scale;
       until = time;
     }
-    return { ...f, scoredUntil: until };
-  };
-  // In flight first, then the last run's (whose reach is the track's): indexed loops, every hour of a backtest.
-  const inFlight = track.inFlight ?? [];
-  const scored: TrackedForecast[] = new Array(inFlight.length + track.forecasts.length);
-  for (let i = 0; i < inFlight.length; i += 1) scored[i] = scoreOne(inFlight[i] as TrackedForecast);
-  for (let i = 0; i < track.forecasts.length; i += 1) {
-    const f = scoreOne(track.forecasts[i] as TrackedForecast);
-    scored[inFlight.length + i] = f;
-    scoredUntil = Math.max(scoredUntil, f.scoredUntil ?? scoredUntil);
+    const made: TrackedForecast = { ...f, scoredUntil: until };
+    scored[j] = made;
+    if (last) scoredUntil = Math.max(scoredUntil, made.scoredUntil ?? scoredUntil);
   }
   return steps > 0
     ? { score: { at: now.getTime(), steps, forecastError, naiveError }, scoredUntil, scored }
