@@ -301,7 +301,7 @@ function withPolicies(state: CapacityState, policies: readonly OwnScalingPolicy[
 function unitsOf(group: AutoScalingGroup, counts: (lifecycleState: string) => boolean): number {
   return (group.Instances ?? [])
     .filter((i) => counts(i.LifecycleState ?? ''))
-    .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity), 0);
+    .reduce((sum, i) => sum + instanceUnits(i.WeightedCapacity, group.DesiredCapacityType), 0);
 }
 
 /** The newest launch among a group's activities (AWS lists them newest first; sorted here all the same). */
@@ -374,8 +374,16 @@ export function unitLabelOf(
   return undefined;
 }
 
-/** The capacity units one instance counts for: its WeightedCapacity (a string in the API), else 1. */
-function instanceUnits(weightedCapacity: string | undefined): number {
+/**
+ * The capacity units one instance counts for: its WeightedCapacity (a string in the API), else 1. A group counted
+ * in vCPUs or MiB has no such default: AWS weighs each instance by its type's vCPUs or memory, and an instance
+ * read without its weight counted 1 vCPU where it had 8 (a vCPU group at 64 read as serving 8 scaled in to 7).
+ */
+function instanceUnits(weightedCapacity: string | undefined, capacityType: string | undefined): number {
+  if (weightedCapacity === undefined && (capacityType === 'vcpu' || capacityType === 'memory-mib'))
+    throw new ScalingError(
+      `an instance of a group counted in ${capacityType === 'vcpu' ? 'vCPUs' : 'MiB'} has no WeightedCapacity: its units cannot be told`,
+    );
   if (weightedCapacity === undefined) return 1;
   const units = Number(weightedCapacity);
   if (!Number.isFinite(units) || units <= 0)

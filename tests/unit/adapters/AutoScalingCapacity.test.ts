@@ -214,6 +214,18 @@ describe('AutoScalingCapacity.describe: serving was counted in instances, curren
     expect(await describeGroup(group)).toMatchObject({ liveMin: 2, liveMax: 64, ...want });
   });
 
+  // Review s51: an instance of a vCPU group read without its weight counted 1 vCPU where it had 8: a group at
+  // 64 vCPU read as serving 8 and scaled in to 7.
+  it.each([
+    { type: 'vcpu', unit: 'vCPUs' },
+    { type: 'memory-mib', unit: 'MiB' },
+  ])('refuses to count an instance of a $type group without its weight', async ({ type, unit }) => {
+    const group = weightedGroup(16, [{ weight: '8' }, {}], { DesiredCapacityType: type });
+    await expect(describeGroup(group)).rejects.toThrow(
+      `an instance of a group counted in ${unit} has no WeightedCapacity: its units cannot be told`,
+    );
+  });
+
   it('says which weight it cannot read', async () => {
     await expect(describeGroup(weightedGroup(4, [{ weight: 'four' }]))).rejects.toThrow(
       'instance WeightedCapacity "four" is not a positive number',
