@@ -324,9 +324,10 @@ function stateOf(
     .map((p) => p.ProcessName ?? '')
     .filter((p) => BLOCKING_PROCESSES.has(p));
   const refresh = (refreshes ?? []).find((r) => ACTIVE_REFRESH.has(r.Status ?? ''));
+  // Launch or Terminate alone holds the direction it stops (suspendedProcessGate); both, the group.
   const busy = group.Status
     ? `group status "${group.Status}"`
-    : suspended.length > 0
+    : suspended.length === BLOCKING_PROCESSES.size
       ? `processes suspended: ${suspended.join(', ')}`
       : undefined;
   // Everything is in the group's own unit (DesiredCapacityType: units, vcpu or memory-mib; or the
@@ -345,6 +346,7 @@ function stateOf(
     liveMin: group.MinSize ?? 0,
     liveMax: group.MaxSize ?? 0,
     ...(busy ? { busy } : {}),
+    ...(!busy && suspended.length > 0 ? { suspendedProcesses: suspended } : {}),
     ...(refresh ? { instanceRefresh: `${refresh.InstanceRefreshId} is ${refresh.Status}` } : {}),
     ...(launchesFailing ? { launchesFailing } : {}),
     ...(scaleInProtected > 0 ? { scaleInProtected } : {}),

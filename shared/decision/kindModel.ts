@@ -2,6 +2,7 @@ import type { MetricSpec, Rule, Target } from '../policy/schema';
 import { instanceRefreshGate } from './instanceRefreshGate';
 import { scaleInProtectionGate } from './scaleInProtectionGate';
 import { scalingPolicyGate } from './scalingPolicyGate';
+import { suspendedProcessGate } from './suspendedProcessGate';
 import type {
   CapacityState,
   Decision,
@@ -138,7 +139,8 @@ const KEEPS_ITS_REASON: ReadonlySet<ReasonCode> = new Set(['AsgBusy', 'LimitsCon
 
 /**
  * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
- * its gates refuse a group its own AWS scaling policies scale, hold a scale-in while an instance refresh runs,
+ * its gates refuse a group its own AWS scaling policies scale, hold a scale-in while an instance refresh runs and
+ * the direction a suspended Launch or Terminate stops,
  * keep a scale-in above the instances protected from it and tell launches failing; the change is visible at once.
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
@@ -150,6 +152,8 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
     if (otherAutoscaler) return otherAutoscaler;
     const refreshing = instanceRefreshGate(decision, observation);
     if (refreshing) return refreshing;
+    const suspended = suspendedProcessGate(decision, observation);
+    if (suspended) return suspended;
     const protectedFromScaleIn = scaleInProtectionGate(decision, observation);
     if (protectedFromScaleIn) return protectedFromScaleIn;
     if (decision.desired !== decision.current)

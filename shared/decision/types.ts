@@ -14,8 +14,13 @@ export interface CapacityState {
   /** The resource's own limits (an ASG's MinSize/MaxSize); a decision never leaves them. */
   readonly liveMin: number;
   readonly liveMax: number;
-  /** Why the resource must not be changed now (suspended processes, a group status, modifying), if so. */
+  /** Why the resource must not be changed now (Launch and Terminate suspended, a group status, modifying), if so. */
   readonly busy?: string;
+  /**
+   * An Auto Scaling group's suspended Launch or Terminate, when one of them alone is: it holds the direction it
+   * stops, not the other (`suspendedProcessGate`).
+   */
+  readonly suspendedProcesses?: readonly string[];
   /**
    * An Auto Scaling group's instance refresh under way (`<id> is <status>`), read for a group about to act: its
    * scale-in waits for the refresh to end, its scale-out does not (`instanceRefreshGate`).

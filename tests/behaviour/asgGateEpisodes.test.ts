@@ -105,6 +105,31 @@ describe('the soak’s Auto Scaling gate episodes', () => {
     ]);
   });
 
+  it('Terminate suspended alone: the scaler scales out, and scales in once it is resumed', async () => {
+    const w = await ScalerWorld.start({ policy: groupPolicy() });
+    world = w;
+    const invariants = new SoakInvariants(w.policy);
+    w.demand.set('web', 2);
+    await checked(w, invariants, 20);
+    const before = await desiredOf(w);
+    // An operator stops scale-in for an incident; a rush comes (the group was held both ways before).
+    await w.layer.asg.suspend('web-asg', ['Terminate']);
+    w.demand.set('web', 8);
+    await checked(w, invariants, 30);
+    const grown = await desiredOf(w);
+    expect(grown, story(w)).toBeGreaterThan(before);
+    w.demand.set('web', 1);
+    await checked(w, invariants, 30);
+    expect(await desiredOf(w), story(w)).toBe(grown);
+    expect(decisions(w).at(-1)?.message, story(w)).toContain(
+      "held: the group's Terminate process is suspended, and a scale-in waits for it to resume",
+    );
+    await w.layer.asg.resume('web-asg');
+    await checked(w, invariants, 30);
+    expect(await desiredOf(w), story(w)).toBeLessThan(grown);
+    expect(invariants.violations).toEqual([]);
+  });
+
   it('someone’s scaling policy: no change and one notice while it is attached; the check sees a change', async () => {
     const w = await ScalerWorld.start({ policy: groupPolicy() });
     world = w;

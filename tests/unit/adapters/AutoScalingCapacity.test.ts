@@ -76,17 +76,23 @@ describe('AutoScalingCapacity.describe', () => {
       busy: undefined,
     },
     {
-      name: 'Terminate suspended during a refresh: busy, and the refresh told',
+      name: 'Terminate suspended during a refresh: both told',
       extra: { SuspendedProcesses: [{ ProcessName: 'Terminate' }] },
       refreshes: [{ InstanceRefreshId: 'r-3', Status: 'RollbackInProgress' }],
-      busy: 'processes suspended: Terminate',
+      suspendedProcesses: ['Terminate'],
       instanceRefresh: 'r-3 is RollbackInProgress',
     },
     {
-      name: 'Launch suspended',
+      name: 'Launch suspended alone: not busy, its direction held by the gate',
       extra: { SuspendedProcesses: [{ ProcessName: 'Launch' }, { ProcessName: 'AZRebalance' }] },
       refreshes: [],
-      busy: 'processes suspended: Launch',
+      suspendedProcesses: ['Launch'],
+    },
+    {
+      name: 'Launch and Terminate suspended: busy',
+      extra: { SuspendedProcesses: [{ ProcessName: 'Launch' }, { ProcessName: 'Terminate' }] },
+      refreshes: [],
+      busy: 'processes suspended: Launch, Terminate',
     },
     {
       name: 'AZRebalance alone suspended',
@@ -106,7 +112,8 @@ describe('AutoScalingCapacity.describe', () => {
     refreshes: InstanceRefresh[];
     busy?: string;
     instanceRefresh?: string;
-  }[])('$name', async ({ extra, refreshes, busy, instanceRefresh }) => {
+    suspendedProcesses?: string[];
+  }[])('$name', async ({ extra, refreshes, busy, instanceRefresh, suspendedProcesses }) => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves(group(extra));
     asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: refreshes as InstanceRefresh[] });
     const state = await new AutoScalingCapacity(
@@ -120,6 +127,7 @@ describe('AutoScalingCapacity.describe', () => {
       liveMax: 10,
       ...(busy ? { busy } : {}),
       ...(instanceRefresh ? { instanceRefresh } : {}),
+      ...(suspendedProcesses ? { suspendedProcesses } : {}),
     });
   });
 
