@@ -1,4 +1,5 @@
-// The policy file and stage of an `sls` run: `--param policy=FILE` (default: the example policy), `--stage`.
+// The policy file, stage and permissions boundary of an `sls` run: `--param policy=FILE` (default: the example
+// policy), `--stage`, `--param boundary=ARN` (default: the account's scalepilot-boundary; infra/permissionsBoundary.ts).
 const path = require('node:path');
 
 const DEFAULT_POLICY = 'examples/event-platform.scalepilot.yml';
@@ -8,9 +9,15 @@ function optionList(value) {
   return Array.isArray(value) ? value : [value];
 }
 
-module.exports.policyFile = (options = {}) => {
-  const given = optionList(options.param).find((p) => String(p).startsWith('policy='));
-  return path.resolve(__dirname, '..', given ? String(given).slice('policy='.length) : DEFAULT_POLICY);
-};
+/** The value of `--param NAME=VALUE`, or undefined. */
+function param(options, name) {
+  const given = optionList(options.param).find((p) => String(p).startsWith(`${name}=`));
+  return given === undefined ? undefined : String(given).slice(name.length + 1);
+}
+
+module.exports.policyFile = (options = {}) =>
+  path.resolve(__dirname, '..', param(options, 'policy') ?? DEFAULT_POLICY);
+
+module.exports.boundary = (options = {}) => param(options, 'boundary');
 
 module.exports.stage = (options = {}) => options.stage || 'dev';

@@ -1,5 +1,6 @@
 import type { Resources } from './cfnResources';
 import type { lambdaRole } from './functionPermissions';
+import type { BoundaryArn } from './permissionsBoundary';
 import { rolePolicies } from './rolePolicies';
 
 type Role = ReturnType<typeof lambdaRole>;
@@ -7,9 +8,15 @@ type Role = ReturnType<typeof lambdaRole>;
 /**
  * A function's role as CloudFormation resources: the role with what fits its inline policy, and when its grants
  * need more room (hundreds of groups named, dozens of databases), customer managed policies holding the rest,
- * attached to it (rolePolicies). The same grants either way; a small policy's role is as it was.
+ * attached to it (rolePolicies). The same grants either way; a small policy's role is as it was. The role
+ * carries `boundary` as its permissions boundary (infra/permissionsBoundary.ts): the deploy policy lets the
+ * deployer create, and put or attach policies to, no role without it.
  */
-export function roleResources(roleId: string, role: Role): Resources {
+export function roleResources(roleId: string, unbounded: Role, boundary: BoundaryArn): Resources {
+  const role = {
+    ...unbounded,
+    Properties: { ...unbounded.Properties, PermissionsBoundary: boundary },
+  };
   const [policy] = role.Properties.Policies;
   if (!policy) return { [roleId]: role };
   const { inline, managed } = rolePolicies(policy.PolicyDocument.Statement);

@@ -16,6 +16,7 @@ import { dashboardBodies } from './dashboard';
 import { fanOutResources } from './fanOutResources';
 import { fleetDashboardBody } from './fleetDashboard';
 import { type FunctionName, functionRole } from './functionAdapters';
+import { type BoundaryArn, DEFAULT_BOUNDARY } from './permissionsBoundary';
 import { roleResources } from './roleResources';
 import { stackLimitProblems } from './stackLimits';
 
@@ -168,12 +169,14 @@ function scalepilotMetricAlarm(alarm: {
  * The CloudFormation resources generated from the policy: one role per scaler, one alarm per threshold
  * (its action invokes the scaler of the target's kind directly; none with `fleet.thresholdAlarms: false`)
  * with the permission that lets this stage's alarms invoke it, the alarms that tell the operator of
- * failures, the dashboard, and the email subscriptions of the notification topic.
+ * failures, the dashboard, and the email subscriptions of the notification topic. Every role carries
+ * `boundary` as its permissions boundary (infra/permissionsBoundary.ts).
  */
 export function stackResources(
   policy: Policy,
   stage: string,
   service = 'scalepilot',
+  boundary: BoundaryArn = DEFAULT_BOUNDARY,
 ): { Resources: Resources } {
   const resources: Resources = {};
   const fanOut = fanOutResources(policy, stage, service);
@@ -191,13 +194,18 @@ export function stackResources(
           stage,
           fanOut.statements[kind] ?? [],
         ),
+        boundary,
       ),
     );
   Object.assign(resources, fanOut.resources);
   for (const fn of ['alertCost', 'predict'] as const)
     Object.assign(
       resources,
-      roleResources(roleLogicalId(fn), functionRole(fn, policy, `${service}-${stage}-${fn}`, stage)),
+      roleResources(
+        roleLogicalId(fn),
+        functionRole(fn, policy, `${service}-${stage}-${fn}`, stage),
+        boundary,
+      ),
     );
   if (policy.cost?.hourlyForecast) Object.assign(resources, hourlyCostForecast());
   Object.assign(resources, alarmResources(policy, stage, resources));
