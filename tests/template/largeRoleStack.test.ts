@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { functionRole } from '../../infra/functionAdapters';
+import { DEFAULT_BOUNDARY } from '../../infra/permissionsBoundary';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { EXAMPLE_POLICY } from '../harness/fixtures';
+import { allows, cutByBoundary, deployPolicy, glob, list } from '../harness/iamBoundary';
 import { grants } from '../harness/iamGrants';
 import { slsPackage } from '../harness/slsPackage';
 import { cfnLintFindings, checkovFailures, handlerPermissions } from '../harness/templateChecks';
@@ -13,7 +15,6 @@ import { cfnLintFindings, checkovFailures, handlerPermissions } from '../harness
 // A role whose grants pass IAM's 10,240 characters inline (the predict function naming 38 predictive groups,
 // twice each) keeps the rest in customer managed policies attached to it (infra/roleResources.ts): the real
 // osls packages it, cfn-lint and checkov pass it, and the deploy policy can create and remove those policies.
-const ROOT = new URL('../..', import.meta.url).pathname;
 type Resource = { Type: string; Properties: Record<string, any> };
 let resources: Record<string, Resource>;
 let templateFile: string;
@@ -71,8 +72,7 @@ describe('the packaged stack of a role too large for its inline policy', () => {
   }, 180_000);
 
   it('can create and remove those policies with docs/iam-deploy-policy.json (attached to roles only)', async () => {
-    const policy = JSON.parse(readFileSync(join(ROOT, 'docs/iam-deploy-policy.json'), 'utf8'));
-    const granted = new Set<string>(policy.Statement.flatMap((s: { Action: string[] }) => s.Action));
+    const granted = new Set<string>(allows(deployPolicy()).flatMap((s) => list(s.Action)));
     const needed = [
       ...(await handlerPermissions('AWS::IAM::ManagedPolicy', 'create')),
       ...(await handlerPermissions('AWS::IAM::ManagedPolicy', 'update')),
@@ -80,4 +80,26 @@ describe('the packaged stack of a role too large for its inline policy', () => {
     ].filter((a) => !/Group|User/.test(a));
     expect(needed.filter((a) => !granted.has(a))).toEqual([]);
   }, 60_000);
+
+  // The deployer may attach to a role only the stack's own managed policies (iam:PolicyARN scalepilot-*), and only
+  // to a role with the boundary: the large roles keep both, and the boundary cuts none of their grants.
+  it('bounds every role, attaches only policies the deploy policy lets it, and the boundary cuts none of their grants', () => {
+    const roles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    for (const [id, role] of roles) expect(role.Properties.PermissionsBoundary, id).toEqual(DEFAULT_BOUNDARY);
+    const attachable = allows(deployPolicy())
+      .filter((s) => list(s.Action).includes('iam:AttachRolePolicy'))
+      .map((s) => String(s.Condition?.ArnLike?.['iam:PolicyARN']));
+    for (const [id, part] of Object.entries(resources).filter(
+      ([, r]) => r.Type === 'AWS::IAM::ManagedPolicy',
+    )) {
+      // CloudFormation names an unnamed policy `<stack>-<logical ID>-<random>`: scalepilot-prod-….
+      const name = part.Properties.ManagedPolicyName ?? `scalepilot-prod-${id}-ABCDEF123456`;
+      const arn = `arn:aws:iam::123456789012:policy/${name}`;
+      expect(
+        attachable.some((p) => glob(p).test(arn)),
+        arn,
+      ).toBe(true);
+    }
+    expect(cutByBoundary(resources)).toEqual([]);
+  });
 });
