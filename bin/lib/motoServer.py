@@ -1,10 +1,12 @@
-"""moto_server with one emulator defect worked around: a DynamoDB transaction's cost.
+"""moto_server with two emulator defects worked around: a DynamoDB transaction's cost, and a KMS key's tags.
 
 moto 5.x backs up every table a TransactWriteItems touches with `copy.deepcopy`, once per item of the
 transaction, so that it can roll the transaction back. A ledger of a few thousand items then takes 60-180 ms
 a transaction (AWS: a few), and a replay of hours (npm start, the end-to-end tests) slows as its ledger grows.
 Here the backup is of the items the transaction touches, taken once, and a rollback restores those items:
 what AWS guarantees (all or nothing) and what moto's whole-table copy gave, at the cost of the items alone.
+An AWS::KMS::Key's `Tags` (CloudFormation's `Key`/`Value`) reach moto's KMS tagger, which reads `TagKey`/
+`TagValue`, as they are: the stack's deploy failed with a server error. They are renamed on the way in.
 Everything else is moto's own `moto_server`.
 """
 
@@ -98,6 +100,26 @@ if DynamoDBBackend is not None and hasattr(DynamoDBBackend, "transact_write_item
     _moto_transact_write_items = DynamoDBBackend.transact_write_items
     dynamodb_models.copy = _TablesNotCopied()
     DynamoDBBackend.transact_write_items = transact_write_items
+
+try:
+    from moto.kms.models import Key as KmsKey
+except ImportError:  # another moto's layout: its keys as it makes them
+    KmsKey = None
+
+
+def _key_from_cloudformation(cls, resource_name, cloudformation_json, *args, **kwargs):
+    properties = cloudformation_json.get("Properties", {})
+    tags = [
+        {"TagKey": t.get("Key", t.get("TagKey")), "TagValue": t.get("Value", t.get("TagValue"))}
+        for t in properties.get("Tags") or []
+    ]
+    renamed = {**cloudformation_json, "Properties": {**properties, "Tags": tags}}
+    return _moto_key_from_cloudformation(cls, resource_name, renamed, *args, **kwargs)
+
+
+if KmsKey is not None and hasattr(KmsKey, "create_from_cloudformation_json"):
+    _moto_key_from_cloudformation = KmsKey.create_from_cloudformation_json.__func__
+    KmsKey.create_from_cloudformation_json = classmethod(_key_from_cloudformation)
 
 if __name__ == "__main__":
     sys.exit(main())
