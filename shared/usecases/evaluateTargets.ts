@@ -65,7 +65,13 @@ export async function evaluateTargets(deps: EvaluateDeps, request: EvaluationReq
     let next = 0;
     for (; next < targets.length && !outOfTime(deps, request); next += BATCH_SIZE)
       await evaluateBatch(run, targets.slice(next, next + BATCH_SIZE));
-    await deferTargets(run, targets.slice(next), cursor, deps.clock.now());
+    const late = new Set(run.late);
+    await deferTargets(
+      run,
+      [...targets.filter((t) => late.has(t)), ...targets.slice(next)],
+      cursor,
+      deps.clock.now(),
+    );
   }
   reportRun(run);
   if (run.unrecorded.length > 0) throw new EvaluationFailedError(run.unrecorded);
@@ -113,6 +119,12 @@ async function evaluateLeased(
   readings: ReadonlyMap<string, TargetReadings>,
 ): Promise<void> {
   if (looks.length === 0) return;
+  // A batch's targets act over many seconds: none starts its walk with less than the margin left (a lease, an
+  // intent, an action with its retries and a record): those go to the next run, first in line.
+  if (outOfTime(run.deps, run.request)) {
+    run.late.push(...looks.map((l) => l.target));
+    return;
+  }
   const now = run.deps.clock.now();
   const { leased, held } = await leaseTargets(run, looks, now);
   const { model } = kindScaler(run.deps.capacity);
@@ -132,6 +144,10 @@ async function evaluateLeased(
   const seen = await observeUnderLease(run.deps, leased);
   await inParallel(leased, WRITES_IN_FLIGHT, (l) => {
     const name = l.look.target.name;
+    if (outOfTime(run.deps, run.request)) {
+      run.late.push(l.look.target);
+      return run.guard([name], () => run.deps.ledger.releaseLease(l.lease));
+    }
     return run.guard([name], () =>
       evaluateUnderLease(run, l, seen.get(name), readings.get(name) ?? noReadings, now),
     );

@@ -295,7 +295,7 @@ describe('fan-out over SQS', () => {
     expect(await s.handler(tick, lambdaContext('schedule'))).toEqual([]);
     expect(await receive(url)).toEqual([]);
     expect(s.log.entries.map((e) => e.message)).toContain(
-      'a retried tick hands out nothing: the ticks since have handed out its targets',
+      'a retried tick evaluates nothing: the ticks since have covered its targets',
     );
   });
 

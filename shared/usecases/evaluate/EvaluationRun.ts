@@ -26,6 +26,11 @@ export class EvaluationRun {
   targets = 0;
   deferred = 0;
   fannedOut = 0;
+  /**
+   * Targets of a batch under way that were about to act when the deadline came: not started (their leases given
+   * back), deferred with the batches the run did not reach, and first in line for the next run.
+   */
+  readonly late: Target[] = [];
 
   constructor(
     readonly deps: EvaluateDeps,

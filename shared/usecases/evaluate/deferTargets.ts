@@ -4,8 +4,8 @@ import { recordUnleased } from './recordDecisions';
 import type { EvaluateDeps, EvaluationRequest } from './types';
 
 /**
- * A run stops starting new work this long before its deadline: one batch (read, decide, lease, act,
- * record) and the deferred records must fit in it, with an SDK retry to spare.
+ * A run stops starting new work this long before its deadline (a batch, or a leased target's walk to act):
+ * what is under way and the deferred records must fit in it, with an SDK retry to spare.
  */
 export const DEADLINE_MARGIN_MS = 15_000;
 

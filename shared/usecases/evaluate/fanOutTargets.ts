@@ -9,9 +9,10 @@ export const SCHEDULE_PERIOD_SECONDS = 60;
  * The fan-out step of a scheduled run: when the policy holds more targets of the kind than one run takes
  * (`runPlan`), their names go out in batches (SQS, consumed by this same function, each batch a run
  * of its own with the same kill switch, leases and records) and this run evaluates none itself. The
- * batches carry the tick's time, so they go stale with it; a tick Lambda retried (a minute later at the
- * least) hands out nothing: the tick since has handed out the same targets, and its batches again would
- * double the runs and their calls. Returns whether it fanned out (or had nothing to hand out).
+ * batches carry the tick's time, so they go stale with it. A tick Lambda retried (a minute later at the
+ * least, after a timeout too) hands out and evaluates nothing, with or without fan-out: the ticks since have
+ * covered the same targets, and a second pass over the fleet beside them doubles its calls. Returns whether
+ * the run is done with its targets (fanned out, or a retried tick).
  */
 export async function fanOutTargets(
   run: EvaluationRun,
@@ -19,17 +20,18 @@ export async function fanOutTargets(
   now: Date,
 ): Promise<boolean> {
   const { deps, request } = run;
-  if (request.trigger !== 'schedule' || request.batch !== undefined || !deps.fanOut) return false;
-  const plan = runPlan(deps.policy, deps.kind);
-  if (plan.batches <= 1) return false;
+  if (request.trigger !== 'schedule' || request.batch !== undefined) return false;
   const at = request.tickAt && !Number.isNaN(request.tickAt.getTime()) ? request.tickAt : now;
   if (now.getTime() - at.getTime() >= SCHEDULE_PERIOD_SECONDS * 1000) {
-    deps.log.warn('a retried tick hands out nothing: the ticks since have handed out its targets', {
+    deps.log.warn('a retried tick evaluates nothing: the ticks since have covered its targets', {
       tick: at.toISOString(),
       targets: targets.length,
     });
     return true;
   }
+  if (!deps.fanOut) return false;
+  const plan = runPlan(deps.policy, deps.kind);
+  if (plan.batches <= 1) return false;
   const batches = fanOutBatches(
     targets.map((t) => t.name),
     plan.batches,

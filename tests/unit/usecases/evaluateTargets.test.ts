@@ -50,6 +50,23 @@ function setUp({ policy = seedStepPolicy(), cpu = 85, desired = 4 } = {}) {
 
 const reasons = (decisions: { decision: Decision }[]) => decisions.map((e) => e.decision.reason);
 
+// Review s51: without fan-out, a tick Lambda retried (after a timeout, a minute later at the least) evaluated the
+// whole fleet again beside the ticks since, each with a budget of its own: double the calls when they were already
+// too many. With fan-out it already handed out nothing.
+describe('a retried tick', () => {
+  it.each([
+    { name: 'a tick of now is evaluated', ageSeconds: 0, evaluated: 1 },
+    { name: 'a tick 59 s old is evaluated', ageSeconds: 59, evaluated: 1 },
+    { name: 'a tick a minute old (Lambda’s retry) evaluates nothing', ageSeconds: 60, evaluated: 0 },
+  ])('$name', async ({ ageSeconds, evaluated }) => {
+    const { deps, capacity } = setUp();
+    const tickAt = new Date(T0.getTime() - ageSeconds * 1000);
+    const evaluations = await evaluateTargets(deps, { trigger: 'schedule', tickAt });
+    expect(evaluations).toHaveLength(evaluated);
+    expect(capacity.desired).toBe(evaluated ? 6 : 4);
+  });
+});
+
 describe('write-ahead intent and fencing (defect 3)', () => {
   it('writes the intent under the lease before setCapacity, and clears it when the decision is recorded', async () => {
     const { ledger, capacity, tick } = setUp();
