@@ -66,7 +66,7 @@ export const keyDescriptions: Readonly<Record<string, string>> = {
   'targets[].autoScalingGroupName':
     '(asg) the group’s name; never `*`, `?`, `${` or a control character (it goes into IAM ARNs and the template)',
   'targets[].instanceWarmupSeconds':
-    '(asg) units added within this are booting, not serving; also the lead of the predictive floors',
+    '(asg) units added within this, counted from the scale-out’s decision, are booting, not serving: make it the launch (boot, lifecycle hooks) and the warm-up together; also the lead of the predictive floors',
   'targets[].sourceDbInstanceIdentifier':
     '(rds-replicas) the source DB instance (or, with `aurora`, the Aurora cluster); used lowercase',
   'targets[].readerDiscovery.route53.hostedZoneId': 'a private hosted zone of the VPC',
