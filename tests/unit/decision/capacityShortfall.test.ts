@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import type { CapacityState, GateNote } from '../../../shared/decision/types';
-import { emptyHistory } from '../../../shared/decision/types';
-import { decideTarget } from '../../../shared/usecases/evaluate/decideTarget';
-import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
+import { decideGroup } from './groupGateFixtures';
 
 // An Auto Scaling group short of its desired capacity, its latest launch failed (an Availability Zone out
 // of the instance type, the vCPU quota): before, the missing instances were waited out as warming and nobody
@@ -14,20 +11,7 @@ const ICE = 'We currently do not have sufficient m5.large capacity in the Availa
 const gates = (notes: readonly GateNote[] | undefined) =>
   (notes ?? []).map((g) => `${g.gate}:${g.outcome}${g.reason ? `:${g.reason}` : ''}`);
 
-function decide(state: CapacityState, cpu: number) {
-  return decideTarget({
-    policy: seedStepPolicy(),
-    model: desiredCapacityModel,
-    target: seedStepTarget(),
-    observation: state,
-    state,
-    readings: { combined: { cpu: [{ value: cpu, timestamp: new Date(NOW.getTime() - 90_000) }] }, raw: {} },
-    history: emptyHistory,
-    floors: undefined,
-    paused: { state: 'running' },
-    now: NOW,
-  });
-}
+const decide = (state: CapacityState, cpu: number) => decideGroup(state, cpu, NOW);
 
 const short = (serving: number, missing: number, failedMinutesAgo = 2): CapacityState => ({
   current: 4,

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import type { CapacityState } from '../../../shared/decision/types';
-import { emptyHistory } from '../../../shared/decision/types';
-import { decideTarget } from '../../../shared/usecases/evaluate/decideTarget';
-import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
+import { decideGroup, gateOutcome } from './groupGateFixtures';
 
 // A group in an instance refresh: EC2 Auto Scaling goes on scaling it (new instances from the refresh's
 // configuration). Before, the scaler held it both ways for the refresh's length (hours with checkpoints): a
@@ -12,20 +9,7 @@ import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
 
 const NOW = new Date('2026-12-07T12:00:30Z');
 
-function decide(state: CapacityState, cpu: number) {
-  return decideTarget({
-    policy: seedStepPolicy(),
-    model: desiredCapacityModel,
-    target: seedStepTarget(),
-    observation: state,
-    state,
-    readings: { combined: { cpu: [{ value: cpu, timestamp: new Date(NOW.getTime() - 90_000) }] }, raw: {} },
-    history: emptyHistory,
-    floors: undefined,
-    paused: { state: 'running' },
-    now: NOW,
-  });
-}
+const decide = (state: CapacityState, cpu: number) => decideGroup(state, cpu, NOW);
 
 const group: CapacityState = { current: 4, serving: 4, liveMin: 0, liveMax: 10 };
 const refreshing: CapacityState = { ...group, instanceRefresh: 'r-1 is InProgress' };
@@ -69,12 +53,7 @@ describe('an instance refresh holds a group’s scale-in, not its scale-out', ()
       want: { reason: 'AsgBusy', desired: 4, acts: false },
     },
   ])('$name', ({ state, cpu, want }) => {
-    const decided = decide(state, cpu);
-    expect({
-      reason: decided.decision.reason,
-      desired: decided.decision.desired,
-      acts: decided.action !== undefined,
-    }).toEqual(want);
+    expect(gateOutcome(decide(state, cpu))).toEqual(want);
   });
 
   it('says which refresh holds the scale-in and that a scale-out would not be held', () => {

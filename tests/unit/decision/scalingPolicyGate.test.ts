@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import type { CapacityState, GateNote } from '../../../shared/decision/types';
-import { emptyHistory } from '../../../shared/decision/types';
-import { decideTarget } from '../../../shared/usecases/evaluate/decideTarget';
-import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
+import { decideGroup } from './groupGateFixtures';
 
 // A group with its own AWS scaling policy that changes its desired capacity: before, Scalepilot set desired
 // and the group's policy set it back, each undoing the other. The step rule: CPU > 70 adds 2, < 30 removes 1.
@@ -12,20 +9,7 @@ const NOW = new Date('2026-11-22T12:00:30Z');
 const gates = (notes: readonly GateNote[] | undefined) =>
   (notes ?? []).map((g) => `${g.gate}:${g.outcome}${g.reason ? `:${g.reason}` : ''}`);
 
-function decide(state: CapacityState, cpu: number) {
-  return decideTarget({
-    policy: seedStepPolicy(),
-    model: desiredCapacityModel,
-    target: seedStepTarget(),
-    observation: state,
-    state,
-    readings: { combined: { cpu: [{ value: cpu, timestamp: new Date(NOW.getTime() - 90_000) }] }, raw: {} },
-    history: emptyHistory,
-    floors: undefined,
-    paused: { state: 'running' },
-    now: NOW,
-  });
-}
+const decide = (state: CapacityState, cpu: number) => decideGroup(state, cpu, NOW);
 
 const group = (scalingPolicies?: string[]): CapacityState => ({
   current: 4,

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredCapacityModel } from '../../../shared/decision/kindModel';
 import type { CapacityState } from '../../../shared/decision/types';
-import { emptyHistory } from '../../../shared/decision/types';
-import { decideTarget } from '../../../shared/usecases/evaluate/decideTarget';
-import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
+import { decideGroup, gateOutcome } from './groupGateFixtures';
 
 // Review s51: a group with Terminate suspended (an operator stopping scale-in during an incident) was held both
 // ways, so it was left short under load; with Launch suspended, its scale-in was held too. AWS stops only the
@@ -12,20 +9,7 @@ import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
 
 const NOW = new Date('2026-12-07T12:00:30Z');
 
-function decide(state: CapacityState, cpu: number) {
-  return decideTarget({
-    policy: seedStepPolicy(),
-    model: desiredCapacityModel,
-    target: seedStepTarget(),
-    observation: state,
-    state,
-    readings: { combined: { cpu: [{ value: cpu, timestamp: new Date(NOW.getTime() - 90_000) }] }, raw: {} },
-    history: emptyHistory,
-    floors: undefined,
-    paused: { state: 'running' },
-    now: NOW,
-  });
-}
+const decide = (state: CapacityState, cpu: number) => decideGroup(state, cpu, NOW);
 
 const group: CapacityState = { current: 4, serving: 4, liveMin: 0, liveMax: 10 };
 const suspended = (...processes: string[]): CapacityState => ({ ...group, suspendedProcesses: processes });
@@ -63,12 +47,7 @@ describe('a suspended Launch or Terminate holds the direction it stops, not the 
       want: { reason: 'AsgBusy', desired: 4, acts: false },
     },
   ])('$name', ({ state, cpu, want }) => {
-    const decided = decide(state, cpu);
-    expect({
-      reason: decided.decision.reason,
-      desired: decided.decision.desired,
-      acts: decided.action !== undefined,
-    }).toEqual(want);
+    expect(gateOutcome(decide(state, cpu))).toEqual(want);
   });
 
   it('says which process holds which direction', () => {

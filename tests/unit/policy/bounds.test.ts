@@ -1,21 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PolicyValidationError } from '../../../shared/errors';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { seedStepTargetInput } from '../../harness/fixtures';
+import { policyProblems as problems } from './policyProblems';
 
 // Issue 20, item 8: numbers without bounds and names nobody checked reached the decision and the template.
 // Each refusal is one line with its place; each row is a value accepted before this fix.
 
-function problems(raw: unknown): string[] {
-  try {
-    validatePolicy(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-}
 const policyWith = (target: Record<string, unknown> = {}, rule: Record<string, unknown> = {}) => ({
   version: 1,
   targets: [seedStepTargetInput(target, rule)],

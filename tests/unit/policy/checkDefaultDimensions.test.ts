@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyValidationError } from '../../../shared/errors';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import { policyProblems as problems } from './policyProblems';
 
 // A rule without dimensions of its own is scoped to the target's resource (AutoScalingGroupName,
 // DBInstanceIdentifier or DBClusterIdentifier + Role, ReplicationGroupId). A namespace of AWS's that publishes
 // no such dimension (AWS/SQS has QueueName only) has no such series: the rule's alarm would never fire and every
 // read would come back empty (MetricsMissing), so the target would never scale. Refused, naming the rule.
-
-function problems(raw: unknown): string[] {
-  try {
-    validatePolicy(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-}
 
 const rule = (metric: Record<string, unknown>) => ({
   name: 'load',

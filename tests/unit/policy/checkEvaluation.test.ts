@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyValidationError } from '../../../shared/errors';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { seedStepTargetInput } from '../../harness/fixtures';
+import { policyProblems as problems } from './policyProblems';
 
 // Validation of the timing keys (safety issue #11, items 4, 5, 7, 8): each refusal names the field and the fix.
 
@@ -15,16 +14,6 @@ const tracking = (namespace: string, dimensions?: Record<string, string>) => ({
   ],
   capacity: { min: 0, max: 10 },
 });
-
-function problems(raw: unknown): string[] {
-  try {
-    validatePolicy(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-}
 
 describe('timing validation', () => {
   it.each([

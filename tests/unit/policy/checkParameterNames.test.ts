@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyValidationError } from '../../../shared/errors';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
+import { policyProblems as problems } from './policyProblems';
 
 // Security review s51: a target's reader-discovery parameter, which its scaler overwrites with the replicas'
 // endpoints after every change (its role may PutParameter on it), could name a stage's kill switch
@@ -23,16 +22,6 @@ const withParameter = (name: string, i = 0) => ({
   ],
   readerDiscovery: { ssmParameterName: name },
 });
-
-function problems(raw: unknown): string[] {
-  try {
-    validatePolicy(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-}
 
 describe('a reader-discovery parameter is the target’s own', () => {
   it.each([

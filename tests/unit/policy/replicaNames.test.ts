@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { replicaId, replicaPrefix } from '../../../shared/decision/rdsReplicasNames';
-import { PolicyValidationError } from '../../../shared/errors';
-import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { matchesReplicaNames, replicaNamePatterns } from '../../../shared/policy/replicaNames';
 import { rdsTarget } from '../decision/rdsReplicasFixtures';
+import { policyProblems as problems } from './policyProblems';
 
 // Issue 20, item 1: with sources `db` and `db-sp-main` in one policy, the role of `db` (replica pattern
 // `db:db-sp-*`) could tag `db-sp-main` as its own replica and then delete it. The patterns now stop two
@@ -17,15 +16,6 @@ const two = (a: string, b: string, aurora = false) => ({
     rdsTarget({ name: 'second', sourceDbInstanceIdentifier: b, aurora }),
   ],
 });
-function problems(raw: unknown): string[] {
-  try {
-    validatePolicy(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-}
 
 describe('replica name patterns reach replicas only (defect: one RDS target could delete another’s source)', () => {
   it('match every replica name 1..99 and nothing that runs on past two characters', () => {
