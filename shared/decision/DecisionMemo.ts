@@ -75,6 +75,8 @@ function keyOf(input: DecisionInput, out: number[]): number {
   out[i++] = state.liveMin;
   out[i++] = state.liveMax;
   out[i++] = floor ? floor.units : Number.NaN;
+  // Whether the floor may release a scale-in (a forecast's) or not (a plan's from the measured demand).
+  out[i++] = floor?.fromForecast === false ? 1 : 0;
   // Indexed loops, no iterators: this runs every simulated minute.
   const rules = target.rules;
   for (let r = 0; r < rules.length; r += 1) {

@@ -161,10 +161,12 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
     const failing = observation.launchesFailing;
     // Told, not waited out as warming: these instances will not boot until AWS can place them. A failure
     // older than AWS's retries says nothing about a group short now (an instance being replaced). A busy group
-    // (an instance refresh, Launch suspended) or limits in conflict keep their own reason: theirs comes first.
+    // or limits in conflict keep their own reason: theirs comes first; so does a suspended Launch (someone
+    // stopped the launches, perhaps these very retries: resuming them is theirs to do).
     const recent =
       failing !== undefined &&
       !KEEPS_ITS_REASON.has(decision.reason) &&
+      !observation.suspendedProcesses?.includes('Launch') &&
       now.getTime() - failing.startedAt.getTime() <= LAUNCH_FAILURE_RECENT_MS;
     return recent
       ? {

@@ -64,6 +64,14 @@ describe('a group whose launches fail is told, not waited out as warming', () =>
       want: { reason: 'AsgBusy', desired: 4, notify: false, acts: false },
     },
     {
+      // Review s51: Launch alone suspended no longer makes the group busy (a scale-in goes ahead), and its
+      // shortfall was then told as CapacityShortfall, though someone stopped the launches on purpose.
+      name: 'Launch alone suspended while short: not told (the launches are someone else’s to resume)',
+      state: { ...short(2, 2), suspendedProcesses: ['Launch'] },
+      cpu: 50,
+      want: { reason: 'NoThresholdBreached', desired: 4, notify: false, acts: false },
+    },
+    {
       name: 'the same group with no launch failing: InstancesWarming, not told',
       state: { current: 4, serving: 2, liveMin: 0, liveMax: 10 },
       cpu: 85,
