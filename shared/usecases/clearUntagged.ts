@@ -1,6 +1,12 @@
-import { targetOfAction } from '../decision/scheduledFloors';
+import {
+  clearOfTakenMinutes,
+  firstStartMs,
+  forecastActionName,
+  othersStartMinutes,
+  targetOfAction,
+} from '../decision/scheduledFloors';
 import type { Policy, Target } from '../policy/schema';
-import type { ScheduledActionsPort } from '../ports';
+import type { Clock, ScheduledActionsPort } from '../ports';
 
 /**
  * Whether a grant by tag (fleet.grantGroupsBy: tag) keeps predict off the group: the role may put scheduled
@@ -11,20 +17,41 @@ export function untaggedForGrant(policy: Policy, group: { readonly stageTagged?:
 }
 
 /**
- * An untagged group's scheduled actions from this stage, deleted: it carries the stage's ownership tag (its stage
- * tag was removed since they were written), on which the role may delete them, not put. The stage no longer
- * manages the group; left, they would raise its MinSize on an old forecast for up to 48 hours. Used by a target
- * that forecasts on its own (predictTarget) and by a plan's member that does not (predictPlans) alike.
+ * An untagged group's scheduled actions from this stage, replaced by the one that sets its MinSize back to the
+ * target's minimum when an earlier one raised it: the group carries the stage's ownership tag (its stage tag was
+ * removed since they were written), on which the role may delete and put. The stage no longer manages the group;
+ * left, the actions would raise its MinSize on an old forecast for up to 48 hours, and deleting them all (as
+ * before) left a MinSize they had raised raised for good (AWS keeps no old value). Used by a target that
+ * forecasts on its own (predictTarget) and by a plan's member that does not (predictPlans) alike.
  */
 export async function clearUntagged(
-  deps: { readonly groups: ScheduledActionsPort },
+  deps: { readonly groups: ScheduledActionsPort; readonly clock: Clock },
   target: Target,
   group: { readonly owner?: 'this' | 'other'; readonly minSize: number },
-): Promise<{ removed: number; minSize?: number }> {
+): Promise<{ removed: number; minSize?: number; setBack?: { minSize: number; start: Date } }> {
   if (group.owner !== 'this' || target.kind !== 'asg') return { removed: 0 };
-  const names = (await deps.groups.scheduledActions(target.autoScalingGroupName))
-    .filter((a) => targetOfAction(a.name) === target.name)
-    .map((a) => a.name);
-  if (names.length > 0) await deps.groups.replace(target.autoScalingGroupName, [], names);
-  return { removed: names.length, minSize: group.minSize };
+  const name = target.autoScalingGroupName;
+  const existing = await deps.groups.scheduledActions(name);
+  const names = existing.filter((a) => targetOfAction(a.name) === target.name).map((a) => a.name);
+  if (names.length === 0) return { removed: 0, minSize: group.minSize };
+  const baseline = target.capacity.min;
+  const start = new Date(firstStartMs(deps.clock.now()));
+  const setBack =
+    group.minSize > baseline
+      ? clearOfTakenMinutes(
+          target.name,
+          [{ name: forecastActionName(target.name, start), start, minSize: baseline }],
+          othersStartMinutes(existing),
+        )[0]
+      : undefined;
+  await deps.groups.replace(
+    name,
+    setBack ? [setBack] : [],
+    names.filter((n) => n !== setBack?.name),
+  );
+  return {
+    removed: names.length,
+    minSize: group.minSize,
+    ...(setBack ? { setBack: { minSize: setBack.minSize, start: setBack.start } } : {}),
+  };
 }

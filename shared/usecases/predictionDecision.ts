@@ -20,9 +20,14 @@ export interface FloorsWritten {
   readonly budgetCut?: { readonly cutAt: Date; readonly budget: number };
   /**
    * Granted by tag (fleet.grantGroupsBy), the group lacks the stage's tag: no scheduled actions written, and those
-   * this stage wrote on it before (its tag removed since) deleted; `minSize`: the group's as they left it.
+   * this stage wrote on it before (its tag removed since) deleted; `minSize`: the group's as they left it, and
+   * `setBack` the action that returns it to the target's minimum when they raised it.
    */
-  readonly untagged?: { readonly removed: number; readonly minSize?: number };
+  readonly untagged?: {
+    readonly removed: number;
+    readonly minSize?: number;
+    readonly setBack?: { readonly minSize: number; readonly start: Date };
+  };
   /** The group carries another stage's scheduled actions (its ownership tag): none written by this one. */
   readonly anotherStage?: string;
 }
@@ -96,7 +101,11 @@ function floorsEffect(
  */
 export function untaggedNote(
   target: AsgTarget,
-  untagged: { readonly removed: number; readonly minSize?: number },
+  untagged: {
+    readonly removed: number;
+    readonly minSize?: number;
+    readonly setBack?: { readonly minSize: number; readonly start: Date };
+  },
 ): string {
   return `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${removedActions(untagged)}`;
 }
@@ -109,14 +118,22 @@ export function anotherStageNote(target: AsgTarget, stage: string): string {
   return `; no scheduled actions: group ${target.autoScalingGroupName} carries stage ${stage}'s (tagged ${SCHEDULE_OWNER_TAG}=${stage}), and two stages would replace each other's every hour: leave it to one stage's policy, or delete that tag if stage ${stage} is gone`;
 }
 
-/** The scheduled actions this stage had written on a group that has since lost its stage tag, deleted. */
+/**
+ * The scheduled actions this stage had written on a group that has since lost its stage tag, deleted, and the one
+ * that sets back a MinSize they raised, put.
+ */
 function removedActions({
   removed,
   minSize,
+  setBack,
 }: {
   readonly removed: number;
   readonly minSize?: number;
+  readonly setBack?: { readonly minSize: number; readonly start: Date };
 }): string {
   if (removed === 0) return '';
-  return `; deleted the ${removed} scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): its MinSize stays at ${minSize}, as they left it`;
+  const after = setBack
+    ? `its MinSize ${minSize} goes back to ${setBack.minSize} at ${setBack.start.toISOString().slice(11, 16)}Z`
+    : `its MinSize stays at ${minSize}, which they did not raise`;
+  return `; deleted the ${removed} scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): ${after}`;
 }

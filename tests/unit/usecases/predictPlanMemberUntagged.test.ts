@@ -26,7 +26,7 @@ describe('a plan member’s group granted by tag (defect: its MinSize actions we
       stageTagged: false,
       earlier: true,
       left: 0,
-      message: `${NOT_TAGGED}, which the role's grant needs (fleet.grantGroupsBy: tag); deleted the 3 scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): its MinSize stays at 2, as they left it`,
+      message: `${NOT_TAGGED}, which the role's grant needs (fleet.grantGroupsBy: tag); deleted the 3 scheduled MinSize action(s) this stage wrote on it before (the stage no longer manages it): its MinSize stays at 2, which they did not raise`,
     },
     {
       name: 'a target forecasting on its own too, its group untagged: no action put, as before',
@@ -89,5 +89,21 @@ describe('a plan member’s group carrying another stage’s actions (defect: re
     );
     expect(groups.owner).toBe('other');
     expect(groups.ours('g')).toHaveLength(3);
+  });
+});
+
+describe('a plan member’s group whose stage tag was removed after its MinSize was raised (review s51)', () => {
+  it('its actions deleted and the one that sets the MinSize back put: it stayed raised for good', async () => {
+    const { deps, groups } = setUpPlanRun(planPolicy({ apiPredictive: false, grantGroupsBy: 'tag' }));
+    groups.putEarlier('g', 'api');
+    groups.owner = 'this';
+    groups.minSize = 5; // one of them has run
+    const predictions = await predictTargets(deps);
+    const api = predictions.find((p) => p.decision.target === 'api')?.decision;
+    expect(api?.message).toMatch(
+      /deleted the 3 scheduled MinSize action\(s\) this stage wrote on it before \(the stage no longer manages it\): its MinSize 5 goes back to 2 at \d\d:\d\dZ/,
+    );
+    const left = groups.ours('g').map((name) => groups.actions.get(name)?.minSize);
+    expect(left).toEqual([2]);
   });
 });
