@@ -365,6 +365,8 @@ export interface ScheduledActionsPort {
     readonly owner?: 'this' | 'other';
     /** The stage whose scheduled actions it carries, when `other` (its ownership tag's value). */
     readonly otherStage?: string;
+    /** Its Launch process is suspended (the scaler holds its scale-outs). */
+    readonly launchSuspended?: boolean;
     /** Tagged `scalepilot:stage` with this stage's name (what a grant by tag needs: fleet.grantGroupsBy). */
     readonly stageTagged?: boolean;
   }>;

@@ -44,6 +44,7 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     maxSize: number;
     owner?: 'this' | 'other';
     otherStage?: string;
+    launchSuspended?: boolean;
     stageTagged: boolean;
   }> {
     const response = await this.client
@@ -62,7 +63,14 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
           : { owner: 'other' as const, otherStage: tag };
     // fleet.grantGroupsBy: tag: the role may write only on groups tagged with the stage's name.
     const stageTagged = group.Tags?.some((t) => t.Key === GROUP_STAGE_TAG && t.Value === this.owner) ?? false;
-    return { minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0, ...owner, stageTagged };
+    const launchSuspended = group.SuspendedProcesses?.some((p) => p.ProcessName === 'Launch') ?? false;
+    return {
+      minSize: group.MinSize ?? 0,
+      maxSize: group.MaxSize ?? 0,
+      ...owner,
+      ...(launchSuspended ? { launchSuspended } : {}),
+      stageTagged,
+    };
   }
 
   async markOwned(group: string): Promise<void> {

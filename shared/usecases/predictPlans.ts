@@ -34,9 +34,10 @@ import { clearUntagged, untaggedForGrant } from './clearUntagged';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
-import { anotherStageNote, untaggedNote } from './predictionDecision';
+import { anotherStageNote, heldNote, untaggedNote } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
+import { scalerHold } from './scalerHold';
 import { trackedForecast } from './trackedForecast';
 
 const MINUTE = 60_000;
@@ -329,6 +330,12 @@ async function memberActions(
     return { actions: untaggedNote(target, await clearUntagged(deps, target, group)), budgetCut: false };
   if (group.owner === 'other')
     return { actions: anotherStageNote(target, group.otherStage ?? 'another'), budgetCut: false };
+  const why = await scalerHold(deps, target, group);
+  if (why)
+    return {
+      actions: heldNote(target, { why, ...(await clearUntagged(deps, target, group)) }),
+      budgetCut: false,
+    };
   const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);
   const budgetCut = mirrored.cutAt !== undefined;
   return {

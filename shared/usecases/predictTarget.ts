@@ -13,6 +13,7 @@ import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
 import { type FloorsWritten, predictionDecision } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
+import { scalerHold } from './scalerHold';
 import { type TargetFloorPlan, targetFloorPlan } from './targetFloorPlan';
 import { trackedForecast } from './trackedForecast';
 
@@ -64,7 +65,17 @@ export async function predictTarget(
     // Another stage's actions on the group: this one writes none (each would replace the other's every hour).
     const anotherStage = group?.owner === 'other' ? (group.otherStage ?? 'another') : undefined;
     if (anotherStage !== undefined && !untagged) done = { ...done, anotherStage };
-    if (target.kind === 'asg' && group && !dryRun && !untagged && anotherStage === undefined) {
+    // A group whose scale-outs the scaler holds gets no raise either: its earlier actions go, set-back kept.
+    const why =
+      target.kind === 'asg' && group && !untagged && anotherStage === undefined
+        ? await scalerHold(deps, target, group)
+        : undefined;
+    if (why && group)
+      done = {
+        ...done,
+        held: { why, ...(dryRun ? { removed: 0 } : await clearUntagged(deps, target, group)) },
+      };
+    if (target.kind === 'asg' && group && !dryRun && !untagged && anotherStage === undefined && !why) {
       const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
       done = {
         ...done,

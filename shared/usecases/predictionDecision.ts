@@ -30,6 +30,16 @@ export interface FloorsWritten {
   };
   /** The group carries another stage's scheduled actions (its ownership tag): none written by this one. */
   readonly anotherStage?: string;
+  /**
+   * The scaler holds the group's scale-outs (`scalerHold`): no raise written, this stage's earlier actions replaced
+   * by the set-back of a MinSize they raised.
+   */
+  readonly held?: {
+    readonly why: string;
+    readonly removed: number;
+    readonly minSize?: number;
+    readonly setBack?: { readonly minSize: number; readonly start: Date };
+  };
 }
 
 /**
@@ -73,7 +83,7 @@ function predictionReason(
 function floorsEffect(
   target: Target,
   { floors, needed, seasonal, until }: TargetFloorPlan,
-  { scale, dryRun, withheld, scheduledActions, budgetCut, untagged, anotherStage }: FloorsWritten,
+  { scale, dryRun, withheld, scheduledActions, budgetCut, untagged, anotherStage, held }: FloorsWritten,
   span: { now: number; peak: number },
 ): string {
   if (!scale) return `forecast-only: published, nothing changed (peak need ${Math.max(0, ...needed.units)})`;
@@ -91,7 +101,9 @@ function floorsEffect(
         ? untaggedNote(target, untagged)
         : anotherStage !== undefined && target.kind === 'asg'
           ? anotherStageNote(target, anotherStage)
-          : '';
+          : held && target.kind === 'asg'
+            ? heldNote(target, held)
+            : '';
   return `floors ${span.now} now, up to ${span.peak} until ${until.toISOString()}${actions}${noActions}${seasonal ?? ''}`;
 }
 
@@ -108,6 +120,17 @@ export function untaggedNote(
   },
 ): string {
   return `; no scheduled actions: group ${target.autoScalingGroupName} is not tagged ${GROUP_STAGE_TAG} with this stage's name, which the role's grant needs (fleet.grantGroupsBy: tag)${removedActions(untagged)}`;
+}
+
+/**
+ * Why a group the scaler holds got no MinSize raise (it would pull desired up around the scaler's hold), and what
+ * became of this stage's earlier actions: for a target's record and a member's alike.
+ */
+export function heldNote(
+  target: AsgTarget,
+  held: { readonly why: string } & Parameters<typeof removedActions>[0],
+): string {
+  return `; no scheduled actions: the scaler holds group ${target.autoScalingGroupName}'s scale-outs (${held.why}), and a MinSize raise would pull its desired capacity up around that${removedActions(held)}`;
 }
 
 /**

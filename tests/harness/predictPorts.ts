@@ -55,6 +55,8 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
   owner?: 'this' | 'other';
   /** The stage named by the ownership tag, when `owner` is `other`. */
   otherStage?: string;
+  /** The group's Launch process suspended. */
+  launchSuspended = false;
   calls = 0;
   constructor(
     public minSize = 2,
@@ -72,6 +74,7 @@ export class InMemoryScheduledActions implements ScheduledActionsPort {
       maxSize: this.maxSize,
       ...(this.owner ? { owner: this.owner } : {}),
       ...(this.owner === 'other' && this.otherStage ? { otherStage: this.otherStage } : {}),
+      ...(this.launchSuspended ? { launchSuspended: true } : {}),
     };
   }
   async ownedActions(prefix: string) {

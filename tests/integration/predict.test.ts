@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import {
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand,
+  SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -96,6 +97,20 @@ describe('predict against the emulator', () => {
       'staging',
     );
     expect(emulator.calls('CreateOrUpdateTags')).toBe(1); // the test's own
+  });
+
+  // Review s51: a MinSize raise pulls desired up around the scaler's hold of a group with Launch suspended.
+  it('a group with its Launch process suspended gets no MinSize raise, told why', async () => {
+    const { start, runPredict } = await setUp(policyWith());
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    await autoScaling().send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: GROUP, ScalingProcesses: ['Launch'] }),
+    );
+    const [prediction] = await runPredict();
+    expect(prediction?.message).toContain(
+      `no scheduled actions: the scaler holds group ${GROUP}'s scale-outs (its Launch process is suspended)`,
+    );
+    expect(await scheduledActions()).toEqual([]);
   });
 
   it('a target removed from the policy: the next run deletes its actions on the group it tagged, and no other (defect: they stayed in force up to a day)', async () => {

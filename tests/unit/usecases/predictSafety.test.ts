@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pauseStateOf } from '../../../shared/decision/pauseState';
 import { FORECAST_ACTION_PREFIX, forecastActionName } from '../../../shared/decision/scheduledFloors';
+import type { Decision } from '../../../shared/decision/types';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { Policy, PolicyInput } from '../../../shared/policy/schema';
 import type { PauseSwitch } from '../../../shared/ports';
@@ -290,6 +291,52 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     );
   });
 
+  // Review s51: predict put MinSize raises on a group the scaler holds (its own scaling policy, or Launch
+  // suspended): a raise pulls desired up at AWS's end, around the scaler's gate.
+  it.each([
+    {
+      name: 'its own scaling policy (the scaler refuses it: ScalingPolicyConflict)',
+      hold: (h: Held) =>
+        h.ledger.record(
+          {
+            target: 'api',
+            kind: 'asg',
+            reason: 'ScalingPolicyConflict',
+            current: 2,
+            desired: 2,
+            message: 'refused',
+            metrics: {},
+          } as unknown as Decision,
+          { trigger: 'schedule', applied: false, dryRun: false, now: new Date(T0) },
+          { scalingPolicyArns: ['arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x'] },
+        ),
+      why: 'its own scaling policies change its capacity (ScalingPolicyConflict)',
+    },
+    {
+      name: 'its Launch process suspended',
+      hold: (h: Held) => {
+        h.groups.launchSuspended = true;
+      },
+      why: 'its Launch process is suspended',
+    },
+  ])(
+    'a group the scaler holds gets no MinSize raise: $name; its earlier ones go, the set-back put',
+    async ({ hold, why }) => {
+      const { deps, ledger, groups } = setUp(policyWith());
+      await hold({ ledger, groups });
+      groups.owner = 'this';
+      for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+      groups.minSize = 5;
+      const [prediction] = await predictTargets(deps);
+      expect(prediction?.decision.message).toContain(
+        `no scheduled actions: the scaler holds group g's scale-outs (${why}), and a MinSize raise would pull its desired capacity up around that; deleted the 3 scheduled MinSize action(s)`,
+      );
+      expect(ours(groups).map((n) => groups.actions.get(n)?.minSize)).toEqual([2]);
+      // The floors stay the ledger's: the scaler decides with them once it may.
+      expect((await ledger.read('api')).floors).toBeDefined();
+    },
+  );
+
   it('dry run: nothing deleted, what would be is recorded', async () => {
     const { deps, ledger, groups } = setUp(policyWith({ mode: 'forecast-only' }, {}, { dryRun: true }));
     for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
@@ -307,6 +354,11 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     expect(ours(groups)).toHaveLength(3);
   });
 });
+
+interface Held {
+  readonly ledger: InMemoryLedger;
+  readonly groups: InMemoryScheduledActions;
+}
 
 describe('125 scheduled actions per group (defect: 2 written where 0–1 remained)', () => {
   it.each([
