@@ -233,25 +233,46 @@ export function shardsToRemove(memory: ReadonlyMap<string, number>, count: numbe
 
 /**
  * AWS's online-resharding guidance: the shards that stay need free memory of at least 1.5× the memory the
- * removed ones use (all shards of a group have the same node type, so percentages add up).
+ * removed ones use (all shards of a group have the same node type, so percentages add up), and each of them
+ * for its share: ElastiCache spreads the removed shards' slots over those that stay, so a full shard beside two
+ * empty ones overflows though the three together have room ("Online cluster resizing": a scale-in whose target
+ * shards lack the memory completes in part). `fullest`: the shard that stays with the least free memory.
  */
 export function memoryHeadroom(
   memory: ReadonlyMap<string, number>,
   removed: readonly string[],
-): { ok: boolean; free: number; needed: number } {
+): { ok: boolean; free: number; needed: number; fullest?: { shard: string; free: number; needed: number } } {
   let used = 0;
   let free = 0;
+  let fullest: { shard: string; free: number } | undefined;
   for (const [shard, percent] of memory) {
-    if (removed.includes(shard)) used += percent;
-    else free += Math.max(0, 100 - percent);
+    if (removed.includes(shard)) {
+      used += percent;
+      continue;
+    }
+    const own = Math.max(0, 100 - percent);
+    free += own;
+    if (!fullest || own < fullest.free) fullest = { shard, free: own };
   }
   const needed = MEMORY_HEADROOM_FACTOR * used;
-  return { ok: free >= needed, free, needed };
+  const staying = memory.size - removed.length;
+  const share = staying > 0 ? needed / staying : Number.POSITIVE_INFINITY;
+  const ok = free >= needed && (fullest === undefined || fullest.free >= share);
+  return { ok, free, needed, ...(fullest ? { fullest: { ...fullest, needed: share } } : {}) };
 }
 
-/** The mean load on the shards that stay, once the removed shards' share moved to them. */
-export function projectedLoad(values: readonly number[], remaining: number): number {
-  return values.reduce((a, v) => a + v, 0) / remaining;
+/**
+ * The load on the busiest shard that stays once the removed shards' share moved to them (spread evenly over
+ * those that stay): a scale-in must not bring any shard to its scale-out threshold, whatever their mean.
+ */
+export function projectedLoad(values: ReadonlyMap<string, number>, removed: readonly string[]): number {
+  let moved = 0;
+  let busiest = 0;
+  for (const [shard, value] of values)
+    if (removed.includes(shard)) moved += value;
+    else busiest = Math.max(busiest, value);
+  const staying = values.size - removed.length;
+  return staying > 0 ? busiest + moved / staying : Number.POSITIVE_INFINITY;
 }
 
 /** The CloudWatch metrics one rule reads: per node for the group's own metrics, else the rule's metric. */

@@ -246,18 +246,21 @@ function shardRemoval(input: GateInput, target: CacheTarget): GateOutcome {
   if (!headroom.ok)
     return {
       skip: 'InsufficientMemoryHeadroom',
-      message: `removing shard(s) ${removed.join(', ')} needs ${pct(headroom.needed)} free on the others (1.5 × their ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}), they have ${pct(headroom.free)}`,
+      message:
+        headroom.free < headroom.needed || !headroom.fullest
+          ? `removing shard(s) ${removed.join(', ')} needs ${pct(headroom.needed)} free on the others (1.5 × their ${pct(headroom.needed / MEMORY_HEADROOM_FACTOR)}), they have ${pct(headroom.free)}`
+          : `removing shard(s) ${removed.join(', ')} needs ${pct(headroom.fullest.needed)} free on each shard that stays (their slots are spread over them), and ${headroom.fullest.shard} has ${pct(headroom.fullest.free)}`,
     };
   // Every rule, read scaling's too: the slots of the shards removed bring their reads and writes to the others.
   for (const rule of rules.filter((r) => perNode(target, r))) {
     const values = perShardValues(target, rule, observation, metrics[rule.name], now);
     if (!values) continue;
-    const projected = projectedLoad([...values.values()], to);
+    const projected = projectedLoad(values, removed);
     const limit = scaleOutThreshold(rule) * (1 - REALARM_MARGIN);
     if (projected >= limit)
       return {
         skip: 'WouldReAlarm',
-        message: `removing shard(s) ${removed.join(', ')} would bring ${rule.name} to ${pct(projected)} per shard, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
+        message: `removing shard(s) ${removed.join(', ')} would bring ${rule.name} to ${pct(projected)} on the busiest shard that stays, not below ${pct(limit)} (the scale-out threshold less ${REALARM_MARGIN * 100}%)`,
       };
   }
   const act: ReshardAction = { type: 'reshard', desired: to, nodeGroupsToRemove: removed };

@@ -119,6 +119,35 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       want: { skip: 'WouldReAlarm', message: expect.stringContaining('memory to 78%') },
     },
     {
+      // Review s51: the check added up the free memory of the shards that stay; ElastiCache spreads the removed
+      // shard's slots over them, and a full one beside two empty ones overflowed (its range lowered by hand).
+      name: 'a forced scale-in 3 → 2 beside a full shard is refused: each shard that stays needs its share',
+      target: cacheTarget({ capacity: { min: 1, max: 2 } }),
+      observation: group(3),
+      load: { memory: memory({ '0001': 95 }, 20), cpu: cpu(10) },
+      want: {
+        skip: 'InsufficientMemoryHeadroom',
+        message: expect.stringContaining(
+          'needs 15% free on each shard that stays (their slots are spread over them), and 0001 has 5%',
+        ),
+      },
+    },
+    {
+      // Five shards to two: the three least-full go (25% engine CPU each), 0001 at 29% and 0002 idle stay. Their
+      // mean would be 52%, under the 63% re-alarm line; 0001 would take 29% + 75% ÷ 2 = 66.5%.
+      name: 'a scale-in whose share would re-alarm the busiest shard that stays is refused, whatever the mean',
+      target: bigStepIn(3),
+      observation: group(5),
+      load: {
+        memory: memory({ '0001': 20, '0002': 20 }, 10),
+        cpu: (node: string) => (node.startsWith('rg-0001') ? 29 : node.startsWith('rg-0002') ? 0 : 25),
+      },
+      want: {
+        skip: 'WouldReAlarm',
+        message: expect.stringContaining('engine-cpu to 66.5% on the busiest shard that stays'),
+      },
+    },
+    {
       name: 'a scale-in whose projected engine CPU would re-alarm is refused (WouldReAlarm)',
       target: bigStepIn(3),
       observation: group(4),
