@@ -204,16 +204,22 @@ function reshardOutcome(input: GateInput): GateOutcome {
 
 type CacheTarget = Extract<GateInput['target'], { kind: 'cache-shards' }>;
 
-/** No resharding while engine CPU is high, or unknown: slot migration needs CPU the nodes do not have. */
+/**
+ * No resharding while engine CPU is high, or unknown: slot migration needs CPU the nodes do not have. A scale-out
+ * held so is told (once, and again when it changes): the cache rules have no alarms of their own, and a group that
+ * needs shards would otherwise fill its memory toward evictions unseen.
+ */
 function reshardCpuOutcome(input: GateInput, target: CacheTarget): GateOutcome | undefined {
   const { decision, observation, metrics, now } = input;
   const [from, to] = [decision.current, decision.desired];
   const cpuRules = target.rules.filter((r) => r.metric.name === CACHE_CPU_METRIC && perNode(target, r));
   const cpu = cpuRules.map((r) => perShardValues(target, r, observation, metrics[r.name], now));
+  const notify = to > from;
   if (cpu.length === 0 || cpu.some((v) => v === undefined))
     return {
       skip: 'ReshardBlockedByCpu',
       message: `reshard ${from} → ${to} held: engine CPU of every node is needed to reshard safely and is missing`,
+      notify,
     };
   const hottest = Math.max(...cpu.flatMap((v) => [...(v ?? new Map()).values()]));
   const limit = reshardCpuLimit(observation.nodeType);
@@ -222,6 +228,7 @@ function reshardCpuOutcome(input: GateInput, target: CacheTarget): GateOutcome |
   return {
     skip: 'ReshardBlockedByCpu',
     message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${limit}% on the hottest node${singleCore}`,
+    notify,
   };
 }
 
@@ -299,7 +306,9 @@ export function gateCacheShards(input: GateInput): GateOutcome {
   const { target, decision, observation } = input;
   if (target.kind !== 'cache-shards') return { pass: true };
   const refusals = cacheShardsRefusals(observation);
-  if (refusals.length > 0) return { skip: 'CacheShardsUnsupported', message: refusals.join('; ') };
+  // Told once, as an RDS source without replicas is: the group is never scaled until someone changes it.
+  if (refusals.length > 0)
+    return { skip: 'CacheShardsUnsupported', message: refusals.join('; '), notify: true };
   // Busy (modifying) or held by the generic decision for a reason of its own: nothing to add.
   if (observation.status !== 'available') return { pass: true };
 

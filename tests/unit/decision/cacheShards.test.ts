@@ -65,10 +65,11 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       },
     },
     {
-      name: 'a group with CPU at 85% is not resharded, though memory is at 85% (defect: reshard under CPU load)',
+      // Told (review s51): the cache rules have no alarms, and a group held every minute filled its memory unseen.
+      name: 'a group with CPU at 85% is not resharded, though memory is at 85% (defect: reshard under CPU load); told',
       observation: group(3),
       load: { memory: memory({}, 85), cpu: cpu(85) },
-      want: { skip: 'ReshardBlockedByCpu' },
+      want: { skip: 'ReshardBlockedByCpu', notify: true },
     },
     {
       name: 'a single-core node type: 50% blocks it (AWS: under 50% on one core)',
