@@ -7,6 +7,7 @@ import {
   DescribeScheduledActionsCommand,
   type ScheduledUpdateGroupAction,
 } from '@aws-sdk/client-auto-scaling';
+import { MAX_SCHEDULED_ACTIONS, minuteOfAction } from '../decision/scheduledFloors';
 import { AwsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import { GROUP_STAGE_TAG, SCHEDULE_OWNER_TAG } from '../policy/fleetSchema';
 import type { GroupScheduledAction, ScheduledActionsPort } from '../ports';
@@ -159,8 +160,14 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
   }
 
   /**
-   * Deletes first, then puts: the group never holds the old and the new set together (AWS allows 125). The puts
-   * go latest first: a put that fails part way (throttled past its retries, the function's time out) leaves
+   * Puts the new actions, then deletes the old ones, so a put that fails (refused, throttled past its retries, the
+   * function's time out) never leaves the group without the action that sets MinSize back: of the old actions, the
+   * latest (by the minute its name ends in: a schedule's set-back, or the one a pause held) is deleted only once the
+   * new ones are in; the others go first, so the group never holds the old set and the new together (AWS allows
+   * 125) but for that one. A put whose name the group holds updates that action in place (it is not deleted); an
+   * old action at a minute a put takes goes first (AWS takes one action a start time; a forecast action's name is
+   * its target and minute, so that is another target's). Should the one held leave no room (a put refused, the
+   * group at 125), it goes and the puts are made again. The puts go latest first: a put that fails part way leaves
    * the later actions, the one that sets MinSize back to the baseline among them, not earlier raises alone.
    */
   async replace(
@@ -168,6 +175,35 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
     put: readonly { name: string; start: Date; minSize: number }[],
     remove: readonly string[],
   ): Promise<void> {
+    const putting = new Set(put.map((a) => a.name));
+    const removing = remove.filter((name) => !putting.has(name));
+    const taken = new Set(put.map((a) => Math.floor(a.start.getTime() / 60_000) * 60_000));
+    const tail = put.length > 0 ? latestNamed(removing) : undefined;
+    const held = tail && !taken.has(tail.minute) ? tail.name : undefined;
+    await this.deleteNamed(
+      group,
+      removing.filter((name) => name !== held),
+    );
+    try {
+      await this.putAll(group, put);
+    } catch (error) {
+      if (held === undefined || !(await this.full(group))) throw error;
+      await this.deleteNamed(group, [held]);
+      await this.putAll(group, put);
+      return;
+    }
+    if (held !== undefined) await this.deleteNamed(group, [held]);
+  }
+
+  /** Whether the group holds AWS's 125 scheduled actions (false when it cannot be read: the put's error stands). */
+  private async full(group: string): Promise<boolean> {
+    return this.scheduledActions(group).then(
+      (actions) => actions.length >= MAX_SCHEDULED_ACTIONS,
+      () => false,
+    );
+  }
+
+  private async deleteNamed(group: string, remove: readonly string[]): Promise<void> {
     for (let i = 0; i < remove.length; i += PER_BATCH) {
       const names = remove.slice(i, i + PER_BATCH);
       const response = await this.client
@@ -180,6 +216,12 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
       const failed = response.FailedScheduledActions ?? [];
       if (failed.length > 0) await this.notDeleted(group, failed);
     }
+  }
+
+  private async putAll(
+    group: string,
+    put: readonly { name: string; start: Date; minSize: number }[],
+  ): Promise<void> {
     const byStart = [...put].sort((a, b) => b.start.getTime() - a.start.getTime());
     for (let i = 0; i < byStart.length; i += PER_BATCH) {
       const batch = byStart.slice(i, i + PER_BATCH);
@@ -204,6 +246,16 @@ export class AutoScalingScheduledActions implements ScheduledActionsPort {
         );
     }
   }
+}
+
+/** The forecast action of `names` whose name ends in the latest minute, with that minute; none for other names. */
+function latestNamed(names: readonly string[]): { name: string; minute: number } | undefined {
+  let latest: { name: string; minute: number } | undefined;
+  for (const name of names) {
+    const minute = minuteOfAction(name);
+    if (minute !== undefined && (latest === undefined || minute > latest.minute)) latest = { name, minute };
+  }
+  return latest;
 }
 
 function actionOf(a: ScheduledUpdateGroupAction): GroupScheduledAction {

@@ -152,3 +152,37 @@ export function clearOfTakenMinutes<A extends { readonly start: Date; readonly n
     return { ...a, start, name: forecastActionName(target, start) };
   });
 }
+
+const DAY = 86_400_000;
+
+/**
+ * How far ahead a pause holds a group's set-back (the action that returns MinSize to the target's baseline).
+ * Deleting every forecast action while paused leaves a MinSize one of them raised where it is (paused is
+ * frozen), and AWS keeps no old value: the set-back is the only record of the way back. So the pause keeps it
+ * as one action this far ahead, where it does not fire while paused; the first run after resume finds it and
+ * brings it forward (pruneScheduledActions), or replaces it with the target's new schedule (mirrorFloors).
+ */
+export const HELD_SETBACK_DAYS = 365;
+
+/** A forecast action starting further ahead than this is a held set-back (the forecast's reach 48 hours). */
+const HELD_AFTER_MS = 7 * DAY;
+
+/** Whether the action is a set-back a pause held (starts more than a week ahead of `now`). */
+export function isHeldSetBack(action: { readonly start?: Date }, now: Date): boolean {
+  return action.start !== undefined && action.start.getTime() - now.getTime() > HELD_AFTER_MS;
+}
+
+/** The held set-back of `target` at `now`: MinSize back to `minSize`, HELD_SETBACK_DAYS ahead, on a whole minute. */
+export function heldSetBack(target: string, now: Date, minSize: number): ScheduledMinSize {
+  const start = new Date(firstStartMs(now) + HELD_SETBACK_DAYS * DAY);
+  return { name: forecastActionName(target, start), start, minSize };
+}
+
+/** The minute a forecast action's name ends in (`…-yyyymmddThhmmZ`), or undefined for another name. */
+export function minuteOfAction(name: string): number | undefined {
+  if (!name.startsWith(FORECAST_ACTION_PREFIX)) return undefined;
+  const m = /-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z$/.exec(name);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi] = m;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
+}

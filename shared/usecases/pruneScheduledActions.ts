@@ -4,7 +4,10 @@ import {
   FORECAST_ACTION_PREFIX,
   firstStartMs,
   forecastActionName,
+  heldSetBack,
+  isHeldSetBack,
   othersStartMinutes,
+  type ScheduledMinSize,
   targetOfAction,
 } from '../decision/scheduledFloors';
 import type { Decision, ReasonCode } from '../decision/types';
@@ -156,11 +159,12 @@ export async function pruneScheduledActions(
     if (!seen.has(group)) seen.set(group, await groups.group(group));
     const live = seen.get(group);
     if (!mayClean(group, live)) continue;
-    pruned.push(
-      mayWriteActions(policy, group, live)
-        ? await pruneOne(deps, leftover, live, { now, because })
-        : await leaveOne(deps, leftover, live, now),
-    );
+    const done = !mayWriteActions(policy, group, live)
+      ? await leaveOne(deps, leftover, live, now)
+      : because
+        ? await holdOne(deps, leftover, live, { now, because })
+        : await pruneOne(deps, leftover, live, now);
+    if (done) pruned.push(done);
   }
   // Unchecked, a group counts as ours when it is the policy's: recorded `Deferred` under another stage's
   // target name, a record would tell of actions this stack will never delete.
@@ -173,7 +177,7 @@ export async function pruneScheduledActions(
 type GroupState = Awaited<ReturnType<ScheduledActionsPort['group']>>;
 
 /** A target's actions on a group that the policy no longer produces there. */
-interface Leftover {
+export interface Leftover {
   readonly target: string;
   readonly group: string;
   readonly actions: GroupScheduledAction[];
@@ -198,36 +202,106 @@ async function leftoverActions(
 
 /**
  * Deletes one target's leftover actions on a group and records it. A MinSize an action already raised stays
- * raised once the actions that would have lowered it are gone (AWS keeps no old value to return to): unless
- * the stage is paused (paused is frozen, as `pause` leaves it), one action a minute ahead sets it back to the
- * target's `capacity.min` (its lowest action's MinSize when the group has left the policy).
+ * raised once the actions that would have lowered it are gone (AWS keeps no old value to return to): one action
+ * a minute ahead sets it back to the target's `capacity.min` (its lowest action's MinSize when the group has
+ * left the policy). A set-back a pause held (holdOne) is such a leftover: after `resume` it is brought forward
+ * so, also in dry run (a dry run leaves the stack's earlier actions to fire at their times, and the pause had
+ * only held this one; it deletes nothing else).
  */
 async function pruneOne(
   deps: PruneDeps,
   { target, group, actions }: Leftover,
   live: GroupState | undefined,
-  { now, because }: { readonly now: Date; readonly because: string | undefined },
+  now: Date,
 ): Promise<Pruned> {
   const { policy, groups } = deps;
   const names = actions.map((a) => a.name);
   const inPolicy = policy.targets.find((t) => t.name === target);
-  const why = because ?? reasonFor(policy, inPolicy, group);
+  const why = reasonFor(policy, inPolicy, group);
   const dryRun = inPolicy?.dryRun ?? policy.dryRun;
   const liveMin = live?.minSize;
-  const planned = because ? undefined : restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
-  const restore = planned && (await clearOfOthers(groups, target, group, planned));
-  if (!dryRun) await groups.replace(group, restore ? [restore] : [], names);
-  const back = restore
-    ? `; MinSize ${liveMin} ${dryRun ? 'would go' : 'goes'} back to ${restore.minSize} at ${restore.start.toISOString().slice(11, 16)}Z`
+  const at = deps.clock.now();
+  const held = actions.filter((a) => isHeldSetBack(a, at)).map((a) => a.name);
+  const released = dryRun && held.length > 0;
+  const planned = restoredMinSize(deps, { target, group, actions }, liveMin, inPolicy);
+  const restore = planned && (!dryRun || released) && (await clearOfOthers(groups, target, group, planned));
+  if (!dryRun || released) await groups.replace(group, restore ? [restore] : [], dryRun ? held : names);
+  const back = planned
+    ? `; MinSize ${liveMin} ${restore ? 'goes' : 'would go'} back to ${(restore || planned).minSize} at ${(restore || planned).start.toISOString().slice(11, 16)}Z`
+    : '';
+  const others = names.length - held.length;
+  const what = !dryRun
+    ? `deleted ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}`
+    : released
+      ? `dry run: brought forward the set-back a pause held for ${target} on group ${group} (${why}; a dry run leaves the stack's earlier actions to fire, and the pause had only held this one)${others > 0 ? `; would delete the ${others} other scheduled MinSize action(s)` : ''}`
+      : `dry run: would delete ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}`;
+  const decision = pruneDecision(target, 'ScheduledActionsRemoved', `${what}${back}`);
+  await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun || released, dryRun, now });
+  deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, released, why });
+  return { target, group, names, deleted: !dryRun, why };
+}
+
+/**
+ * Paused: a target's forecast actions on a group go (AWS runs them whatever the switch says), and a MinSize they
+ * already raised stays where it is (paused is frozen). AWS keeps no old MinSize, and the set-back among the
+ * deleted actions was the only way back: so it is held, one action HELD_SETBACK_DAYS ahead that sets MinSize to
+ * the target's `capacity.min` and does not fire while paused. The first run after `resume` finds it and brings it
+ * forward (pruneOne) when the target no longer produces, or the target's new schedule replaces it (mirrorFloors).
+ * Putting it changes no capacity: it fires a year on, and lowering MinSize never lowers desired. A group already
+ * as a pause leaves it (the held set-back alone) is left as it is: no call, no record. Dry run: nothing written.
+ */
+async function holdOne(
+  deps: PruneDeps,
+  leftover: Leftover,
+  live: GroupState | undefined,
+  { now, because }: { readonly now: Date; readonly because: string },
+): Promise<Pruned | undefined> {
+  const { policy, groups } = deps;
+  const { target, group } = leftover;
+  const inPolicy = policy.targets.find((t) => t.name === target);
+  const dryRun = inPolicy?.dryRun ?? policy.dryRun;
+  const plan = await planHold(
+    groups,
+    leftover,
+    live?.minSize,
+    baselineOf(leftover, inPolicy),
+    deps.clock.now(),
+  );
+  if (!plan) return undefined;
+  const { names, hold } = plan;
+  if (!dryRun) await groups.replace(group, hold ? [hold] : [], names);
+  const held = hold
+    ? `; MinSize ${live?.minSize} stays while paused; its set-back to ${hold.minSize} is held at ${hold.start.toISOString().slice(0, 16)}Z, and the first run after resume brings it forward`
     : '';
   const decision = pruneDecision(
     target,
     'ScheduledActionsRemoved',
-    `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${why}${back}`,
+    `${dryRun ? 'dry run: would delete' : 'deleted'} ${names.length} scheduled MinSize action(s) of ${target} on group ${group}: ${because}${held}`,
   );
   await deps.ledger.record(decision, { trigger: 'forecast', applied: !dryRun, dryRun, now });
-  deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why });
-  return { target, group, names, deleted: !dryRun, why };
+  deps.log.info('scheduled actions pruned', { target, group, count: names.length, dryRun, why: because });
+  return { target, group, names, deleted: !dryRun, why: because };
+}
+
+/**
+ * What a pause does with one target's forecast actions on a group: the names to delete, and the set-back to hold
+ * when MinSize stands above `baseline` (none to put when the one held already is as wanted); undefined when the
+ * group is already as a pause leaves it. `scalepilot pause` (bin/lib/pauseSchedule.ts) and a paused run share it.
+ */
+export async function planHold(
+  groups: Pick<ScheduledActionsPort, 'scheduledActions'>,
+  { target, group, actions }: Leftover,
+  liveMin: number | undefined,
+  baseline: number | undefined,
+  now: Date,
+): Promise<{ names: string[]; hold?: ScheduledMinSize } | undefined> {
+  const raised = baseline !== undefined && liveMin !== undefined && liveMin > baseline;
+  const kept = raised ? actions.find((a) => isHeldSetBack(a, now) && a.minSize === baseline) : undefined;
+  const names = actions.filter((a) => a !== kept).map((a) => a.name);
+  if (names.length === 0) return undefined;
+  if (!raised || kept) return { names };
+  const hold = await clearOfOthers(groups, target, group, heldSetBack(target, now, baseline));
+  return hold ? { names, hold } : { names };
 }
 
 /**
@@ -279,7 +353,7 @@ function pruneDecision(target: string, reason: ReasonCode, message: string): Dec
 
 /** The action moved off a minute another action of the group starts at (AWS takes one action a start time). */
 async function clearOfOthers(
-  groups: ScheduledActionsPort,
+  groups: Pick<ScheduledActionsPort, 'scheduledActions'>,
   target: string,
   group: string,
   action: { name: string; start: Date; minSize: number },
@@ -291,20 +365,27 @@ async function clearOfOthers(
 /** The action that sets a raised MinSize back, a whole minute at least 60 s ahead (AWS refuses starts past); or none. */
 function restoredMinSize(
   deps: PruneDeps,
-  { target, group, actions }: Leftover,
+  leftover: Leftover,
   liveMin: number | undefined,
   inPolicy: Policy['targets'][number] | undefined,
 ): { name: string; start: Date; minSize: number } | undefined {
-  const planned = actions.flatMap((a) => (a.minSize === undefined ? [] : [a.minSize]));
-  const baseline =
-    inPolicy?.kind === 'asg' && inPolicy.autoScalingGroupName === group
-      ? inPolicy.capacity.min
-      : planned.length > 0
-        ? Math.min(...planned)
-        : undefined;
+  const baseline = baselineOf(leftover, inPolicy);
   if (baseline === undefined || liveMin === undefined || liveMin <= baseline) return undefined;
   const start = new Date(firstStartMs(deps.clock.now()));
-  return { name: forecastActionName(target, start), start, minSize: baseline };
+  return { name: forecastActionName(leftover.target, start), start, minSize: baseline };
+}
+
+/**
+ * The MinSize a target's actions on a group return to: the target's `capacity.min` while it scales that group,
+ * else the lowest its actions planned (a schedule ends at its baseline; a held set-back is the baseline alone).
+ */
+export function baselineOf(
+  { group, actions }: Pick<Leftover, 'group' | 'actions'>,
+  inPolicy: Policy['targets'][number] | undefined,
+): number | undefined {
+  if (inPolicy?.kind === 'asg' && inPolicy.autoScalingGroupName === group) return inPolicy.capacity.min;
+  const planned = actions.flatMap((a) => (a.minSize === undefined ? [] : [a.minSize]));
+  return planned.length > 0 ? Math.min(...planned) : undefined;
 }
 
 /**

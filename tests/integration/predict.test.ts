@@ -243,6 +243,48 @@ describe('predict against the emulator', () => {
     );
   });
 
+  it('paused with MinSize raised, then resumed forecast-only: the pause holds the set-back a year ahead, the first run after resume sets MinSize back (defect: it stayed raised for good)', async () => {
+    const { start, clock, runPredict, predictWith } = await setUp(policyWith());
+    await publishCpu(daily, start - 2 * DAY - HOUR, start);
+    expect((await runPredict())[0]?.reason).toBe('ForecastFloors');
+    // One of the forecast's raises ran (moto runs none: set as AWS would have).
+    await autoScaling().send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: GROUP, MinSize: 5, DesiredCapacity: 5 }),
+    );
+    const ours = async () =>
+      (await scheduledActions()).filter((a) => a.ScheduledActionName?.startsWith(FORECAST_ACTION_PREFIX));
+    const setSwitch = (value: string) =>
+      new SSMClient(clientOptions(emulator.aws)).send(
+        new PutParameterCommand({
+          Name: '/scalepilot/test/paused',
+          Value: value,
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+
+    await setSwitch('true');
+    clock.advance(3600);
+    expect((await runPredict())[0]?.reason).toBe('Paused');
+    const held = await ours();
+    expect(held.map((a) => a.MinSize)).toEqual([2]);
+    expect(held[0]?.StartTime?.getTime()).toBeGreaterThan(clock.now().getTime() + 300 * DAY);
+    expect((await group())?.MinSize).toBe(5);
+
+    await setSwitch('false');
+    clock.advance(3600);
+    await predictWith(policyWith({ mode: 'forecast-only' }))();
+    const back = await ours();
+    expect(back.map((a) => a.MinSize)).toEqual([2]);
+    const at = back[0]?.StartTime?.getTime() ?? 0;
+    expect(at).toBeGreaterThan(clock.now().getTime());
+    expect(at).toBeLessThanOrEqual(clock.now().getTime() + 2 * MIN);
+    const logged = await new DynamoLedger(emulator.aws, 'ledger', SCOPE).decisions('api');
+    expect(logged.map((d) => d.message)).toContainEqual(
+      expect.stringMatching(/predictive scaling is forecast-only; MinSize 5 goes back to 2/),
+    );
+  });
+
   it('floors are honoured by the real ASG scaler after a predict run, and expire with their schedule', async () => {
     const policy = policyWith();
     const { start, clock, runPredict, handler, ledger } = await setUp(policy);

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingScheduledActions } from '../../../shared/adapters/AutoScalingScheduledActions';
 import { emulatorConfig } from '../../../shared/adapters/awsConfig';
+import { forecastActionName } from '../../../shared/decision/scheduledFloors';
 
 // aws-sdk-client-mock, because moto's DescribeScheduledActions ignores paging and moto never refuses an action
 // (tests/integration/predict.test.ts covers the rest against moto): a second page, AWS's 50-per-call limit and
@@ -173,5 +174,101 @@ describe('AutoScalingScheduledActions', () => {
       .resolves({});
     await port().replace('g', [{ name: 'n0', start: new Date(0), minSize: 3 }], ['old-1', 'old-2']);
     expect(asg.commandCalls(BatchPutScheduledUpdateGroupActionCommand)).toHaveLength(1);
+  });
+});
+
+// Defect: replace() deleted the old actions before it put the new ones, so a put that failed outright after the
+// delete left a MinSize the old ones had raised with no action to set it back (AWS keeps no old value).
+describe('AutoScalingScheduledActions.replace keeps a set-back until the new actions are in', () => {
+  const at = (iso: string) => new Date(`2026-12-01T${iso}:00Z`);
+  const old = ['10:00', '11:00', '12:00'].map((t) => forecastActionName('api', at(t)));
+  const newer = [
+    { name: forecastActionName('api', at('10:30')), start: at('10:30'), minSize: 5 },
+    { name: forecastActionName('api', at('13:00')), start: at('13:00'), minSize: 2 },
+  ];
+  const calls = () =>
+    asg.calls().map((c) => {
+      const input = c.args[0].input as {
+        ScheduledActionNames?: string[];
+        ScheduledUpdateGroupActions?: { ScheduledActionName?: string }[];
+      };
+      return [
+        c.args[0].constructor.name.replace('Command', ''),
+        input.ScheduledActionNames ??
+          input.ScheduledUpdateGroupActions?.map((a) => a.ScheduledActionName) ??
+          [],
+      ];
+    });
+
+  it('deletes the old raises, puts the new actions, then deletes the old set-back', async () => {
+    asg
+      .on(BatchDeleteScheduledActionCommand)
+      .resolves({})
+      .on(BatchPutScheduledUpdateGroupActionCommand)
+      .resolves({});
+    await port().replace('g', newer, old);
+    expect(calls()).toEqual([
+      ['BatchDeleteScheduledAction', [old[0], old[1]]],
+      ['BatchPutScheduledUpdateGroupAction', [newer[1]?.name, newer[0]?.name]],
+      ['BatchDeleteScheduledAction', [old[2]]],
+    ]);
+  });
+
+  it('a put that fails outright leaves the old set-back in place', async () => {
+    asg
+      .on(BatchDeleteScheduledActionCommand)
+      .resolves({})
+      .on(BatchPutScheduledUpdateGroupActionCommand)
+      .rejects(new Error('Rate exceeded'))
+      .on(DescribeScheduledActionsCommand)
+      .resolves({
+        ScheduledUpdateGroupActions: [{ ScheduledActionName: old[2], AutoScalingGroupName: 'g' }],
+      });
+    await expect(port().replace('g', newer, old)).rejects.toThrow(/BatchPutScheduledUpdateGroupAction/);
+    const deleted = asg
+      .commandCalls(BatchDeleteScheduledActionCommand)
+      .flatMap((c) => c.args[0].input.ScheduledActionNames ?? []);
+    expect(deleted).toEqual([old[0], old[1]]);
+  });
+
+  it('a put of an old action’s name updates it in place (not deleted); an old action at a minute a put takes goes first', async () => {
+    asg
+      .on(BatchDeleteScheduledActionCommand)
+      .resolves({})
+      .on(BatchPutScheduledUpdateGroupActionCommand)
+      .resolves({});
+    const otherTarget = forecastActionName('web', at('13:00'));
+    await port().replace(
+      'g',
+      [...newer, { name: old[1] as string, start: at('11:00'), minSize: 4 }],
+      [...old, otherTarget],
+    );
+    expect(calls()).toEqual([
+      ['BatchDeleteScheduledAction', [old[0], old[2], otherTarget]],
+      ['BatchPutScheduledUpdateGroupAction', [newer[1]?.name, old[1], newer[0]?.name]],
+    ]);
+  });
+
+  it('a group at AWS’s 125 with the old set-back held: it goes, and the puts are made again', async () => {
+    asg
+      .on(BatchDeleteScheduledActionCommand)
+      .resolves({})
+      .on(BatchPutScheduledUpdateGroupActionCommand)
+      .rejectsOnce(new Error('LimitExceeded'))
+      .resolves({})
+      .on(DescribeScheduledActionsCommand)
+      .resolves({
+        ScheduledUpdateGroupActions: Array.from({ length: 125 }, (_, i) => ({
+          ScheduledActionName: `a${i}`,
+          AutoScalingGroupName: 'g',
+        })),
+      });
+    await port().replace('g', newer, old);
+    expect(calls().filter(([name]) => name !== 'DescribeScheduledActions')).toEqual([
+      ['BatchDeleteScheduledAction', [old[0], old[1]]],
+      ['BatchPutScheduledUpdateGroupAction', [newer[1]?.name, newer[0]?.name]],
+      ['BatchDeleteScheduledAction', [old[2]]],
+      ['BatchPutScheduledUpdateGroupAction', [newer[1]?.name, newer[0]?.name]],
+    ]);
   });
 });

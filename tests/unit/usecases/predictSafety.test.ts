@@ -22,6 +22,8 @@ import {
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-12-01T10:02:00Z');
+/** Where a pause at T0 holds a set-back: the first whole minute a minute ahead, a year on. */
+const HELD = new Date('2027-12-01T10:03:00Z');
 const daily = (t: number) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY));
 const api = {
   name: 'api',
@@ -240,12 +242,92 @@ describe('predict deletes the actions the policy no longer produces (defect: a d
     expect(ours(groups)).toEqual([forecastActionName('api', new Date('2026-12-01T10:04:00Z'))]);
   });
 
-  it('paused, a raised MinSize stays as it is (paused is frozen, as pause leaves it)', async () => {
-    const { deps, groups } = setUp(policyWith(), { read: async () => pauseStateOf('true', '/p') });
+  it('paused, a raised MinSize stays as it is (paused is frozen, as pause leaves it); its set-back is held a year ahead, where it does not fire while paused (defect: the pause deleted it with the rest)', async () => {
+    const { deps, ledger, groups } = setUp(policyWith(), { read: async () => pauseStateOf('true', '/p') });
     for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
     groups.minSize = 5;
+    groups.owner = 'this';
     await predictTargets(deps);
-    expect(ours(groups)).toEqual([]);
+    // Nothing fires while paused: the one action left starts a year ahead, and it only lowers MinSize.
+    expect([...groups.actions.values()]).toEqual([
+      { name: forecastActionName('api', HELD), start: HELD, minSize: 2 },
+    ]);
+    expect(groups.minSize).toBe(5);
+    expect(ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved')?.message).toContain(
+      'deleted 3 scheduled MinSize action(s) of api on group g: the stage is paused',
+    );
+    expect(ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved')?.message).toContain(
+      'MinSize 5 stays while paused; its set-back to 2 is held at 2027-12-01T10:03Z',
+    );
+    // The next hourly run, still paused, finds the group as the pause left it: no call that writes, no record.
+    const records = ledger.log.length;
+    const replace = groups.replace.bind(groups);
+    let writes = 0;
+    groups.replace = async (...args) => {
+      writes += 1;
+      return replace(...args);
+    };
+    await predictTargets(deps);
+    expect(writes).toBe(0);
+    expect(ledger.log.slice(records).filter((d) => d.reason === 'ScheduledActionsRemoved')).toEqual([]);
+    expect(ours(groups)).toEqual([forecastActionName('api', HELD)]);
+  });
+
+  // Defect: the set-back was only ever planned from actions left on the group, and a pause left none: paused,
+  // then resumed with the target no longer producing, MinSize stayed raised for good (AtMinCapacity, no scale-in).
+  it.each([
+    { name: 'forecast-only', policy: () => policyWith({ mode: 'forecast-only' }) },
+    { name: 'enabled: false', policy: () => policyWith({ enabled: false }) },
+    { name: 'predictive: false on the target', policy: () => policyWith({}, { predictive: false }) },
+    {
+      name: 'the target removed',
+      policy: () =>
+        validatePolicy({
+          version: 1,
+          targets: [{ ...api, name: 'web', autoScalingGroupName: 'w', predictive: false }],
+          predictive: { enabled: true, mode: 'forecast-and-scale', lookbackDays: 3 },
+        }),
+    },
+    { name: 'dry run', policy: () => policyWith({}, {}, { dryRun: true }) },
+  ])(
+    'paused with MinSize raised, resumed with $name: the first run sets MinSize back to capacity.min',
+    async ({ policy }) => {
+      const paused = setUp(policyWith(), { read: async () => pauseStateOf('true', '/p') });
+      const { groups } = paused;
+      for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+      groups.minSize = 5; // an action that ran before the pause raised it
+      groups.owner = 'this'; // predict tagged the group when it wrote them
+      await predictTargets(paused.deps);
+      expect(groups.minSize).toBe(5);
+      const resumed = setUp(policy(), { read: async () => ({ state: 'running' }) });
+      await predictTargets({ ...resumed.deps, groups });
+      expect([...groups.actions.values()].filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX))).toEqual([
+        {
+          name: forecastActionName('api', new Date('2026-12-01T10:03:00Z')),
+          start: new Date('2026-12-01T10:03:00Z'),
+          minSize: 2,
+        },
+      ]);
+      expect(
+        resumed.ledger.log.find((d) => d.reason === 'ScheduledActionsRemoved' && d.target === 'api')?.message,
+      ).toContain('MinSize 5 goes back to 2 at 10:03Z');
+    },
+  );
+
+  it('paused with MinSize raised, resumed as it was: the new schedule replaces the held set-back', async () => {
+    const paused = setUp(policyWith(), { read: async () => pauseStateOf('true', '/p') });
+    const { groups } = paused;
+    for (const [name, action] of leftovers('api')) groups.actions.set(name, action);
+    groups.minSize = 5;
+    groups.owner = 'this';
+    await predictTargets(paused.deps);
+    const resumed = setUp(policyWith(), { read: async () => ({ state: 'running' }) });
+    const [prediction] = await predictTargets({ ...resumed.deps, groups });
+    expect(prediction?.decision.reason).toBe('ForecastFloors');
+    const starts = [...groups.actions.values()].map((a) => a.start?.getTime() ?? 0);
+    expect(starts.length).toBeGreaterThan(1);
+    expect(Math.max(...starts)).toBeLessThanOrEqual(T0 + 49 * HOUR);
+    expect(Math.min(...[...groups.actions.values()].map((a) => a.minSize ?? 0))).toBe(2);
   });
 
   it('a target removed from the policy: its actions go on a group tagged as this stack’s, not on another stage’s or an untagged one', async () => {
