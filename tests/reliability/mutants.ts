@@ -87,6 +87,14 @@ export const mutants: readonly Mutant[] = [
     tests: ['tests/unit/usecases/predictPausedOnItsWay.test.ts'],
   },
   {
+    guard: 'kill switch',
+    mutant: 'a pause deletes the set-back of a MinSize the forecast raised (it stays raised after resume)',
+    file: 'shared/usecases/pruneScheduledActions.ts',
+    original: 'if (!raised || kept) return { names };',
+    replacement: 'return { names };',
+    tests: ['tests/unit/usecases/predictSafety.test.ts', 'tests/unit/bin/pauseScheduleHold.test.ts'],
+  },
+  {
     guard: 'lease',
     mutant: "an AWS call's retries are sent when the lease could end before AWS answers",
     file: 'shared/adapters/fencedRequestHandler.ts',
