@@ -28,7 +28,10 @@ export async function mirrorFloors(
   const name = target.autoScalingGroupName;
   const existing = await groups.scheduledActions(name);
   const ours = existing.filter((a) => a.name.startsWith(FORECAST_ACTION_PREFIX));
-  const budget = Math.max(0, MAX_SCHEDULED_ACTIONS - (existing.length - ours.length));
+  // The latest of ours stays until the new actions are in (replace: a put that fails keeps the way back), so it
+  // takes one of AWS's 125 meanwhile.
+  const kept = ours.length > 0 ? 1 : 0;
+  const budget = Math.max(0, MAX_SCHEDULED_ACTIONS - (existing.length - ours.length) - kept);
   const plan = scheduledMinSizes({
     target: target.name,
     floors,

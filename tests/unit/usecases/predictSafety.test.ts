@@ -461,6 +461,20 @@ describe('125 scheduled actions per group (defect: 2 written where 0–1 remaine
       if (starts.length > 0) expect(Math.min(...starts)).toBeLessThan(T0 + 2 * HOUR);
     },
   );
+
+  // Review s51: replace() keeps the last run's latest action until the new ones are in (a put that fails keeps the
+  // way back), so a schedule filling the budget took the group to 126 in between, and AWS refused the put.
+  it('with the last run’s actions on the group, one of the 125 stays free for the one kept until the puts are in', async () => {
+    const { deps, groups } = setUp(policyWith());
+    for (let i = 0; i < 115; i += 1) groups.actions.set(`operator-${i}`, { name: `operator-${i}` });
+    const [first] = await predictTargets(deps);
+    expect(first?.decision.message).toContain("room for 10 of the group's 125");
+    expect(ours(groups).length).toBeGreaterThan(0);
+    const [again] = await predictTargets(deps);
+    expect(again?.decision.reason).toBe('ScheduleBudget');
+    expect(again?.decision.message).toContain("room for 9 of the group's 125");
+    expect(ours(groups).length).toBeLessThanOrEqual(9);
+  });
 });
 
 describe('one action a start time (defect: AWS refused the run every hour when an operator’s action shared a minute)', () => {
