@@ -28,8 +28,11 @@ export async function predictPreview(deps: {
   readonly policy: Policy;
   readonly history: MetricHistoryReader;
   readonly groups: Pick<ScheduledActionsPort, 'group' | 'scheduledActions'>;
-  /** The trust scores, and a plan's members' learned lead times (their PLAN items). */
-  readonly ledger?: Pick<Ledger, 'readForecastTrack' | 'readPlanMembers'>;
+  /**
+   * The trust scores, a plan's members' learned lead times (their PLAN items), and each target's record (a group
+   * the scaler refuses for its own scaling policies gets no raise: the preview says so as the function would).
+   */
+  readonly ledger?: Pick<Ledger, 'readForecastTrack' | 'readPlanMembers'> & Partial<Pick<Ledger, 'read'>>;
   readonly clock: Clock;
   readonly log: LogSink;
   readonly targets?: readonly string[];
@@ -38,7 +41,8 @@ export async function predictPreview(deps: {
   const readOnly: Ledger = {
     acquireLease: async () => undefined,
     releaseLease: async () => {},
-    read: async () => ({ history: { recommendations: [], changes: [] }, failures: 0 }),
+    read: async (target) =>
+      (await deps.ledger?.read?.(target)) ?? { history: { recommendations: [], changes: [] }, failures: 0 },
     readMany: async () => new Map(),
     readPlanMembers: async (targets) => deps.ledger?.readPlanMembers(targets) ?? new Map(),
     recordMany: async () => {},
