@@ -334,7 +334,10 @@ function stateOf(
   // mixed instances policy's weights): DesiredCapacity, MinSize and MaxSize already are, and each
   // instance counts its WeightedCapacity (1 when the group has no weights).
   const current = group.DesiredCapacity ?? 0;
-  const inService = unitsOf(group, (state) => state === 'InService');
+  // An instance AWS marked Unhealthy serves no load, though still InService: AWS replaces it (a terminate and a
+  // launch), so it counts as booting until its replacement is in service, not as serving.
+  const healthy = (group.Instances ?? []).filter((i) => i.HealthStatus !== 'Unhealthy');
+  const inService = unitsOf({ ...group, Instances: healthy }, (state) => state === 'InService');
   const scaleInProtected = protectedUnitsOf(group);
   const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
   const stageTag = group.Tags?.find((t) => t.Key === GROUP_STAGE_TAG)?.Value;

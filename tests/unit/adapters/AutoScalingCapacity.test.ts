@@ -145,7 +145,7 @@ describe('AutoScalingCapacity.describe', () => {
 /** A weighted group as DescribeAutoScalingGroups shows it: WeightedCapacity is a string per instance. */
 function weightedGroup(
   desired: number,
-  instances: { weight?: string; state?: string; protect?: boolean }[],
+  instances: { weight?: string; state?: string; protect?: boolean; health?: string }[],
   extra: Record<string, unknown> = {},
 ) {
   return {
@@ -157,6 +157,7 @@ function weightedGroup(
         DesiredCapacity: desired,
         Instances: instances.map((i) => ({
           LifecycleState: i.state ?? 'InService',
+          ...(i.health === undefined ? {} : { HealthStatus: i.health }),
           ...(i.weight === undefined ? {} : { WeightedCapacity: i.weight }),
           ...(i.protect === undefined ? {} : { ProtectedFromScaleIn: i.protect }),
         })),
@@ -212,6 +213,12 @@ describe('AutoScalingCapacity.describe: serving was counted in instances, curren
       name: 'an overshoot (desired 7 on two weight-4 instances) is capped at current',
       group: weightedGroup(7, [{ weight: '4' }, { weight: '4' }]),
       want: { current: 7, serving: 7, unitLabel: 'unit' },
+    },
+    {
+      // Review s51: an Unhealthy instance still InService counted as serving; AWS replaces it, and it serves no load.
+      name: 'an instance InService but Unhealthy is not serving (it counts as booting until replaced)',
+      group: weightedGroup(3, [{}, {}, { health: 'Unhealthy' }]),
+      want: { current: 3, serving: 2 },
     },
     {
       name: 'instances without a weight count 1 each',
