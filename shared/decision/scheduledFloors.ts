@@ -115,15 +115,19 @@ export function firstStartMs(now: Date): number {
   return Math.ceil((now.getTime() + SCHEDULE_LEAD_SECONDS * 1000) / MINUTE) * MINUTE;
 }
 
-/** The minutes the group's actions that are not the forecast's start at (AWS takes one action a start time). */
+/**
+ * The minutes the group's actions that are not `target`'s forecast actions start at (AWS takes one action a start
+ * time): an operator's, and another target's forecast actions (a target renamed leaves the old name's on the
+ * group until they are pruned; two paused targets each hold a set-back a year ahead, at the same minute but for
+ * this).
+ */
 export function othersStartMinutes(
   actions: readonly { readonly name: string; readonly start?: Date }[],
+  target: string,
 ): Set<number> {
   return new Set(
     actions.flatMap((a) =>
-      a.name.startsWith(FORECAST_ACTION_PREFIX) || !a.start
-        ? []
-        : [Math.floor(a.start.getTime() / MINUTE) * MINUTE],
+      targetOfAction(a.name) === target || !a.start ? [] : [Math.floor(a.start.getTime() / MINUTE) * MINUTE],
     ),
   );
 }

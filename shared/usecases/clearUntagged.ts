@@ -41,7 +41,7 @@ export async function clearUntagged(
       ? clearOfTakenMinutes(
           target.name,
           [{ name: forecastActionName(target.name, start), start, minSize: baseline }],
-          othersStartMinutes(existing),
+          othersStartMinutes(existing, target.name),
         )[0]
       : undefined;
   await deps.groups.replace(

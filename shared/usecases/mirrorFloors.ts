@@ -42,7 +42,7 @@ export async function mirrorFloors(
     budget,
   });
   if (plan.actions.length > 0 && group.owner !== 'this') await groups.markOwned(name);
-  const actions = clearOfTakenMinutes(target.name, plan.actions, othersStartMinutes(existing));
+  const actions = clearOfTakenMinutes(target.name, plan.actions, othersStartMinutes(existing, target.name));
   const keep = new Set(actions.map((a) => a.name));
   await groups.replace(
     name,

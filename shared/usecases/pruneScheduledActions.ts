@@ -358,7 +358,7 @@ async function clearOfOthers(
   group: string,
   action: { name: string; start: Date; minSize: number },
 ) {
-  const taken = othersStartMinutes(await groups.scheduledActions(group));
+  const taken = othersStartMinutes(await groups.scheduledActions(group), target);
   return clearOfTakenMinutes(target, [action], taken)[0];
 }
 

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  clearOfTakenMinutes,
   FORECAST_ACTION_PREFIX,
+  forecastActionName,
   MAX_SCHEDULED_ACTIONS,
+  othersStartMinutes,
   SCHEDULE_LEAD_SECONDS,
   type ScheduledMinSize,
   scheduledMinSizes,
@@ -183,5 +186,30 @@ describe('scheduledMinSizes', () => {
       ),
       { seed: 7 },
     );
+  });
+});
+
+// Review s51: the minutes taken were every action's but the forecast's, so two targets' forecast actions on one group
+// (a renamed target's left beside the new name's; two paused targets each holding a set-back a year ahead) could
+// take the same minute, which AWS refuses.
+describe('othersStartMinutes: another target’s forecast actions take their minutes', () => {
+  it('counts an operator’s and another target’s actions, not the target’s own; its set-back moves a minute', () => {
+    const at = new Date('2027-12-01T10:03:00Z');
+    const actions = [
+      { name: forecastActionName('api', at), start: at },
+      {
+        name: forecastActionName('old-api', new Date('2027-12-01T10:04:00Z')),
+        start: new Date('2027-12-01T10:04:00Z'),
+      },
+      { name: 'operator-release', start: new Date('2027-12-01T10:05:00Z') },
+    ];
+    expect([...othersStartMinutes(actions, 'api')].map((m) => new Date(m).toISOString())).toEqual([
+      '2027-12-01T10:04:00.000Z',
+      '2027-12-01T10:05:00.000Z',
+    ]);
+    const held = { name: forecastActionName('old-api', at), start: at, minSize: 2 };
+    const [moved] = clearOfTakenMinutes('old-api', [held], othersStartMinutes(actions, 'old-api'));
+    expect(moved?.start.toISOString()).toBe('2027-12-01T10:04:00.000Z');
+    expect(moved?.name).toBe(forecastActionName('old-api', new Date('2027-12-01T10:04:00Z')));
   });
 });
