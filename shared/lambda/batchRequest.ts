@@ -1,5 +1,6 @@
 import { clipped, clippedNames, MalformedEventError } from '../errors';
 import type { FanOutBatch } from '../events/parseScalingEvent';
+import { policyName } from '../policy/policyName';
 import type { Policy, TargetKind } from '../policy/schema';
 import type { EvaluationRequest } from '../usecases/evaluateTargets';
 import type { ScalerRuntime } from './createScalerHandler';
@@ -25,20 +26,35 @@ export function checkBatch(runtime: ScalerRuntime, batch: FanOutBatch): void {
     throw new MalformedEventError(
       `fan-out batch for ${clipped(batch.kind)} targets reached the ${runtime.kind} scaler`,
     );
+  // A name no target of the policy could have (a wildcard, a space) is no batch of this function's. One that could
+  // is a target a redeploy removed after the batch was sent: the batch is this function's, its name is stale.
   const names = new Set(targetNames(runtime.policy, runtime.kind));
-  const unknown = batch.targets.filter((t) => !names.has(t));
+  const unknown = batch.targets.filter((t) => !names.has(t) && !policyName.safeParse(t).success);
   if (unknown.length > 0)
     throw new MalformedEventError(
       `fan-out batch ${batch.batch}: ${clippedNames(unknown)} not ${runtime.kind} targets of the policy`,
     );
 }
 
+/**
+ * A fan-out batch's run: its targets that are still the policy's (a batch sent before a redeploy that removed a
+ * target names it: left out and logged, the others evaluated; refused, it went round its queue's five receives
+ * into the dead-letter queue, its other targets unevaluated), or nothing but records when it is stale.
+ */
 export function batchRequest(runtime: ScalerRuntime, batch: FanOutBatch): EvaluationRequest {
+  const names = new Set(targetNames(runtime.policy, runtime.kind));
+  const gone = batch.targets.filter((t) => !names.has(t));
+  if (gone.length > 0)
+    runtime.log.warn('fan-out batch names targets no longer in the policy: left out', {
+      batch: batch.batch,
+      targets: gone,
+    });
+  const targets = batch.targets.filter((t) => names.has(t));
   const stale = staleness(batch.at, runtime.clock.now(), MAX_BATCH_AGE_SECONDS, 'a fan-out batch');
-  if (!stale) return { trigger: 'schedule', targets: batch.targets, batch: batch.batch };
+  if (!stale) return { trigger: 'schedule', targets, batch: batch.batch };
   return {
     trigger: 'schedule',
-    targets: batch.targets,
+    targets,
     skip: {
       reason: 'StaleEvent',
       message: `fan-out batch ${batch.batch} of ${batch.at} not evaluated: ${stale}; a newer tick covers these targets`,
