@@ -157,8 +157,9 @@ describe('the fan-out queue’s redrive (Lambda throttles, SQS counts the receiv
       },
     },
     {
-      name: 'a poison batch (a group the policy lacks) is refused on every receive and dead-lettered, before the queue’s retention drops it',
-      targets: ['t-0', 'somebody-else'],
+      // A valid name the policy lacks is a target a redeploy removed: left out, the batch taken (fleet.test.ts).
+      name: 'a poison batch (a name no target could have) is refused on every receive and dead-lettered, before the queue’s retention drops it',
+      targets: ['t-0', 'somebody-*'],
       throttled: 0,
       want: { receives: 'every MalformedEventError', deadLettered: 1, recorded: [] },
     },
