@@ -176,6 +176,21 @@ export function isHeldSetBack(action: { readonly start?: Date }, now: Date): boo
   return action.start !== undefined && action.start.getTime() - now.getTime() > HELD_AFTER_MS;
 }
 
+/**
+ * The action that sets a MinSize raised above `baseline` back to it, at the first start a plan made at `now` may
+ * take; none when MinSize is not above it (or either is unknown).
+ */
+export function setBack(
+  target: string,
+  liveMin: number | undefined,
+  baseline: number | undefined,
+  now: Date,
+): ScheduledMinSize | undefined {
+  if (baseline === undefined || liveMin === undefined || liveMin <= baseline) return undefined;
+  const start = new Date(firstStartMs(now));
+  return { name: forecastActionName(target, start), start, minSize: baseline };
+}
+
 /** The held set-back of `target` at `now`: MinSize back to `minSize`, HELD_SETBACK_DAYS ahead, on a whole minute. */
 export function heldSetBack(target: string, now: Date, minSize: number): ScheduledMinSize {
   const start = new Date(firstStartMs(now) + HELD_SETBACK_DAYS * DAY);

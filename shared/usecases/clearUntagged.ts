@@ -1,8 +1,7 @@
 import {
   clearOfTakenMinutes,
-  firstStartMs,
-  forecastActionName,
   othersStartMinutes,
+  setBack,
   targetOfAction,
 } from '../decision/scheduledFloors';
 import type { Policy, Target } from '../policy/schema';
@@ -34,24 +33,18 @@ export async function clearUntagged(
   const existing = await deps.groups.scheduledActions(name);
   const names = existing.filter((a) => targetOfAction(a.name) === target.name).map((a) => a.name);
   if (names.length === 0) return { removed: 0, minSize: group.minSize };
-  const baseline = target.capacity.min;
-  const start = new Date(firstStartMs(deps.clock.now()));
-  const setBack =
-    group.minSize > baseline
-      ? clearOfTakenMinutes(
-          target.name,
-          [{ name: forecastActionName(target.name, start), start, minSize: baseline }],
-          othersStartMinutes(existing, target.name),
-        )[0]
-      : undefined;
+  const planned = setBack(target.name, group.minSize, target.capacity.min, deps.clock.now());
+  const back = planned
+    ? clearOfTakenMinutes(target.name, [planned], othersStartMinutes(existing, target.name))[0]
+    : undefined;
   await deps.groups.replace(
     name,
-    setBack ? [setBack] : [],
-    names.filter((n) => n !== setBack?.name),
+    back ? [back] : [],
+    names.filter((n) => n !== back?.name),
   );
   return {
     removed: names.length,
     minSize: group.minSize,
-    ...(setBack ? { setBack: { minSize: setBack.minSize, start: setBack.start } } : {}),
+    ...(back ? { setBack: { minSize: back.minSize, start: back.start } } : {}),
   };
 }

@@ -2,12 +2,11 @@ import type { PauseState } from '../decision/pauseState';
 import {
   clearOfTakenMinutes,
   FORECAST_ACTION_PREFIX,
-  firstStartMs,
-  forecastActionName,
   heldSetBack,
   isHeldSetBack,
   othersStartMinutes,
   type ScheduledMinSize,
+  setBack,
   targetOfAction,
 } from '../decision/scheduledFloors';
 import type { Decision, ReasonCode } from '../decision/types';
@@ -369,10 +368,7 @@ function restoredMinSize(
   liveMin: number | undefined,
   inPolicy: Policy['targets'][number] | undefined,
 ): { name: string; start: Date; minSize: number } | undefined {
-  const baseline = baselineOf(leftover, inPolicy);
-  if (baseline === undefined || liveMin === undefined || liveMin <= baseline) return undefined;
-  const start = new Date(firstStartMs(deps.clock.now()));
-  return { name: forecastActionName(leftover.target, start), start, minSize: baseline };
+  return setBack(leftover.target, liveMin, baselineOf(leftover, inPolicy), deps.clock.now());
 }
 
 /**
