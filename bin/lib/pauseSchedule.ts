@@ -44,6 +44,10 @@ export async function pauseSchedule(
       }
       try {
         const holds: { name: string; start: Date; minSize: number }[] = [];
+        // The holds planned so far take their minutes too: they are put together, after all are planned.
+        const withHolds = {
+          scheduledActions: async (g: string) => [...(await groups.scheduledActions(g)), ...holds],
+        };
         const names: string[] = [];
         for (const [target, own] of byTarget(actions)) {
           if (target === undefined) {
@@ -51,7 +55,7 @@ export async function pauseSchedule(
             continue;
           }
           const leftover = { target, group, actions: own };
-          const plan = await planHold(groups, leftover, minSize, baselineOf(leftover, undefined), now());
+          const plan = await planHold(withHolds, leftover, minSize, baselineOf(leftover, undefined), now());
           if (plan?.hold) holds.push(plan.hold);
           names.push(...(plan?.names ?? []));
         }

@@ -98,6 +98,22 @@ describe('pause holds the set-back of a MinSize the forecast raised', () => {
     );
   });
 
+  // Two targets' actions on one group (a renamed target's left beside the new name's): their holds were planned
+  // from the group as it was and put together, both at the same minute, which AWS refuses.
+  it('two targets’ actions on one group: their holds take different minutes', async () => {
+    const renamed = schedule.map((a) => ({
+      ...a,
+      ScheduledActionName: forecastActionName('old-api', new Date((a.StartTime as Date).getTime() + 60_000)),
+      StartTime: new Date((a.StartTime as Date).getTime() + 60_000),
+    }));
+    account(5, [...schedule, ...renamed]);
+    const { problems } = await pauseSchedule(emulatorConfig('http://unused'), 'prod', false, () => NOW);
+    expect(problems).toEqual([]);
+    const starts = puts().map((a) => a.StartTime?.toISOString());
+    expect(starts).toHaveLength(2);
+    expect(new Set(starts).size).toBe(2);
+  });
+
   it('paused again: the held set-back stays as it is, nothing put or deleted', async () => {
     const held = new Date('2027-12-01T10:03:00Z');
     account(5, [
