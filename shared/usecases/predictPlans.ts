@@ -30,13 +30,13 @@ import { planDemandMetric } from '../policy/planDemandMetric';
 import type { AsgTarget, Plan, Target } from '../policy/schema';
 import type { MetricQuery } from '../ports';
 import { calibrated } from './calibrated';
-import { clearUntagged, untaggedForGrant } from './clearUntagged';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
 import { anotherStageNote, heldNote, untaggedNote } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
+import { replaceWithSetBack, untaggedForGrant } from './replaceWithSetBack';
 import { scalerHold } from './scalerHold';
 import { trackedForecast } from './trackedForecast';
 
@@ -327,13 +327,13 @@ async function memberActions(
 ): Promise<MemberActions> {
   const group = await deps.groups.group(target.autoScalingGroupName);
   if (untaggedForGrant(deps.policy, group))
-    return { actions: untaggedNote(target, await clearUntagged(deps, target, group)), budgetCut: false };
+    return { actions: untaggedNote(target, await replaceWithSetBack(deps, target, group)), budgetCut: false };
   if (group.owner === 'other')
     return { actions: anotherStageNote(target, group.otherStage ?? 'another'), budgetCut: false };
   const why = await scalerHold(deps, target, group);
   if (why)
     return {
-      actions: heldNote(target, { why, ...(await clearUntagged(deps, target, group)) }),
+      actions: heldNote(target, { why, ...(await replaceWithSetBack(deps, target, group)) }),
       budgetCut: false,
     };
   const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);

@@ -7,12 +7,12 @@ import type { LoadHistory } from '../forecast/types';
 import type { Target } from '../policy/schema';
 import type { ForecastDatum } from '../ports';
 import { trackedRuns } from '../tune/tunedKnobs';
-import { clearUntagged, untaggedForGrant } from './clearUntagged';
 import type { ForecastOutcome } from './forecastAll';
 import { written } from './ledgerWrite';
 import { mirrorFloors } from './mirrorFloors';
 import { type FloorsWritten, predictionDecision } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
+import { replaceWithSetBack, untaggedForGrant } from './replaceWithSetBack';
 import { scalerHold } from './scalerHold';
 import { type TargetFloorPlan, targetFloorPlan } from './targetFloorPlan';
 import { trackedForecast } from './trackedForecast';
@@ -61,7 +61,7 @@ export async function predictTarget(
     // Granted by tag, the role may write only on a group tagged with the stage: an untagged one is told why.
     const untagged = group !== undefined && untaggedForGrant(policy, group);
     if (untagged)
-      done = { ...done, untagged: dryRun ? { removed: 0 } : await clearUntagged(deps, target, group) };
+      done = { ...done, untagged: dryRun ? { removed: 0 } : await replaceWithSetBack(deps, target, group) };
     // Another stage's actions on the group: this one writes none (each would replace the other's every hour).
     const anotherStage = group?.owner === 'other' ? (group.otherStage ?? 'another') : undefined;
     if (anotherStage !== undefined && !untagged) done = { ...done, anotherStage };
@@ -73,7 +73,7 @@ export async function predictTarget(
     if (why && group)
       done = {
         ...done,
-        held: { why, ...(dryRun ? { removed: 0 } : await clearUntagged(deps, target, group)) },
+        held: { why, ...(dryRun ? { removed: 0 } : await replaceWithSetBack(deps, target, group)) },
       };
     if (target.kind === 'asg' && group && !dryRun && !untagged && anotherStage === undefined && !why) {
       const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);

@@ -16,14 +16,15 @@ export function untaggedForGrant(policy: Policy, group: { readonly stageTagged?:
 }
 
 /**
- * An untagged group's scheduled actions from this stage, replaced by the one that sets its MinSize back to the
- * target's minimum when an earlier one raised it: the group carries the stage's ownership tag (its stage tag was
- * removed since they were written), on which the role may delete and put. The stage no longer manages the group;
- * left, the actions would raise its MinSize on an old forecast for up to 48 hours, and deleting them all (as
- * before) left a MinSize they had raised raised for good (AWS keeps no old value). Used by a target that
- * forecasts on its own (predictTarget) and by a plan's member that does not (predictPlans) alike.
+ * A group's scheduled actions from this stage, replaced by the one that sets its MinSize back to the target's
+ * minimum when an earlier one raised it (AWS keeps no old value: deleting them all left a raised MinSize raised
+ * for good). Only on a group carrying the stage's ownership tag, on which the role may delete and put; elsewhere
+ * nothing is touched. Predict's way off a group it may no longer raise: one whose stage tag was removed under a
+ * grant by tag, or one whose scale-outs the scaler holds; left, the actions would raise its MinSize on an old
+ * forecast for up to 48 hours. Used by a target that forecasts on its own (predictTarget) and by a plan's member
+ * that does not (predictPlans) alike.
  */
-export async function clearUntagged(
+export async function replaceWithSetBack(
   deps: { readonly groups: ScheduledActionsPort; readonly clock: Clock },
   target: Target,
   group: { readonly owner?: 'this' | 'other'; readonly minSize: number },
