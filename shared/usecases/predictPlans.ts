@@ -24,20 +24,16 @@ import {
 import { planMemberStates } from '../decision/plans/planMemberStates';
 import { planModel } from '../decision/plans/planModel';
 import type { PlanMemberState } from '../decision/plans/types';
-import { MAX_SCHEDULED_ACTIONS } from '../decision/scheduledFloors';
 import type { Decision, FloorSchedule, ReasonCode } from '../decision/types';
 import { planDemandMetric } from '../policy/planDemandMetric';
-import type { AsgTarget, Plan, Target } from '../policy/schema';
+import type { Plan, Target } from '../policy/schema';
 import type { MetricQuery } from '../ports';
 import { calibrated } from './calibrated';
 import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
-import { mirrorFloors } from './mirrorFloors';
-import { anotherStageNote, heldNote, untaggedNote } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
-import { replaceWithSetBack, untaggedForGrant } from './replaceWithSetBack';
-import { scalerHold } from './scalerHold';
+import { type GroupActions, scheduledActionsOnGroup } from './scheduledActionsOnGroup';
 import { trackedForecast } from './trackedForecast';
 
 const MINUTE = 60_000;
@@ -265,8 +261,9 @@ async function trustedForecast(
 
 /**
  * A member with no forecast of its own: the plan's floors as its floors (none when the plan's forecast
- * declined: earlier ones are removed), mirrored on a group's MinSize (memberActions), and recorded with its
- * reason; nothing written while the kill switch withholds it.
+ * declined: earlier ones are removed), mirrored on a group's MinSize as far as the checks a target forecasting on
+ * its own goes by allow (scheduledActionsOnGroup), and recorded with its reason; nothing written while the kill
+ * switch withholds it.
  */
 async function writeMemberFloors(
   deps: PredictDeps,
@@ -281,17 +278,20 @@ async function writeMemberFloors(
   const scale = policy.predictive.mode === 'forecast-and-scale';
   const dryRun = target.dryRun ?? policy.dryRun;
   const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;
-  let done: MemberActions = { actions: '', budgetCut: false };
+  let done: GroupActions = { note: '' };
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floors));
-    if (target.kind === 'asg' && !dryRun) done = await memberActions(deps, target, floors);
+    if (target.kind === 'asg') {
+      const group = await deps.groups.group(target.autoScalingGroupName);
+      done = await scheduledActionsOnGroup(deps, target, group, floors, dryRun);
+    }
   }
   const { scheduledActions } = done;
   const decision = memberDecision(target, plan, outcome, floors, {
     scale,
     withheld,
-    budgetCut: done.budgetCut,
-    actions: done.actions,
+    budgetCut: done.budgetCut !== undefined,
+    actions: done.note,
     now,
     until: floorsUntil(now, policy.predictive),
   });
@@ -305,43 +305,6 @@ async function writeMemberFloors(
     ...(scale && floors && !withheld ? { floors } : {}),
     ...(scheduledActions ? { scheduledActions } : {}),
     trusted: outcome.status === 'forecast',
-  };
-}
-
-/** What a member's floors did on its group: said in its record, and the scheduled actions it holds. */
-interface MemberActions {
-  readonly actions: string;
-  readonly budgetCut: boolean;
-  readonly scheduledActions?: Prediction['scheduledActions'];
-}
-
-/**
- * A group member's floors mirrored on its MinSize (nearest first, within the group's 125 scheduled actions).
- * Granted by tag (fleet.grantGroupsBy), a group without the stage's tag gets none, as a target forecasting on its
- * own does (the role would refuse them, failing the run every hour), and those this stage wrote there before go.
- */
-async function memberActions(
-  deps: PredictDeps,
-  target: AsgTarget,
-  floors: FloorSchedule | undefined,
-): Promise<MemberActions> {
-  const group = await deps.groups.group(target.autoScalingGroupName);
-  if (untaggedForGrant(deps.policy, group))
-    return { actions: untaggedNote(target, await replaceWithSetBack(deps, target, group)), budgetCut: false };
-  if (group.owner === 'other')
-    return { actions: anotherStageNote(target, group.otherStage ?? 'another'), budgetCut: false };
-  const why = await scalerHold(deps, target, group);
-  if (why)
-    return {
-      actions: heldNote(target, { why, ...(await replaceWithSetBack(deps, target, group)) }),
-      budgetCut: false,
-    };
-  const mirrored = await mirrorFloors(deps.groups, target, floors, group, deps.clock);
-  const budgetCut = mirrored.cutAt !== undefined;
-  return {
-    actions: `; ${mirrored.actions.length} scheduled action(s) on MinSize${budgetCut ? ` (room for ${mirrored.budget} of the group's ${MAX_SCHEDULED_ACTIONS}: the nearest hours, the ledger's floors cover the rest)` : ''}`,
-    budgetCut,
-    scheduledActions: mirrored.actions,
   };
 }
 

@@ -9,11 +9,9 @@ import type { ForecastDatum } from '../ports';
 import { trackedRuns } from '../tune/tunedKnobs';
 import type { ForecastOutcome } from './forecastAll';
 import { written } from './ledgerWrite';
-import { mirrorFloors } from './mirrorFloors';
 import { type FloorsWritten, predictionDecision } from './predictionDecision';
 import type { PredictDeps, Prediction } from './predictTargets';
-import { replaceWithSetBack, untaggedForGrant } from './replaceWithSetBack';
-import { scalerHold } from './scalerHold';
+import { scheduledActionsOnGroup } from './scheduledActionsOnGroup';
 import { type TargetFloorPlan, targetFloorPlan } from './targetFloorPlan';
 import { trackedForecast } from './trackedForecast';
 
@@ -55,34 +53,14 @@ export async function predictTarget(
   );
 
   const withheld = scale && killSwitch.state !== 'running' ? killSwitch : undefined;
-  let done: FloorsWritten = { scale, dryRun, withheld };
+  let done: FloorsWritten = { scale, withheld };
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floorPlan.floors));
-    // Granted by tag, the role may write only on a group tagged with the stage: an untagged one is told why.
-    const untagged = group !== undefined && untaggedForGrant(policy, group);
-    if (untagged)
-      done = { ...done, untagged: dryRun ? { removed: 0 } : await replaceWithSetBack(deps, target, group) };
-    // Another stage's actions on the group: this one writes none (each would replace the other's every hour).
-    const anotherStage = group?.owner === 'other' ? (group.otherStage ?? 'another') : undefined;
-    if (anotherStage !== undefined && !untagged) done = { ...done, anotherStage };
-    // A group whose scale-outs the scaler holds gets no raise either: its earlier actions go, set-back kept.
-    const why =
-      target.kind === 'asg' && group && !untagged && anotherStage === undefined
-        ? await scalerHold(deps, target, group)
-        : undefined;
-    if (why && group)
+    if (target.kind === 'asg' && group)
       done = {
         ...done,
-        held: { why, ...(dryRun ? { removed: 0 } : await replaceWithSetBack(deps, target, group)) },
+        onGroup: await scheduledActionsOnGroup(deps, target, group, floorPlan.floors, dryRun),
       };
-    if (target.kind === 'asg' && group && !dryRun && !untagged && anotherStage === undefined && !why) {
-      const mirrored = await mirrorFloors(deps.groups, target, floorPlan.floors, group, deps.clock);
-      done = {
-        ...done,
-        scheduledActions: mirrored.actions,
-        ...(mirrored.cutAt ? { budgetCut: { cutAt: mirrored.cutAt, budget: mirrored.budget } } : {}),
-      };
-    }
   }
 
   const decision = predictionDecision(target, floorPlan, done, now);
@@ -95,7 +73,7 @@ export async function predictTarget(
     decision,
     ...(scale && floorPlan.floors && !withheld ? { floors: floorPlan.floors } : {}),
     needed: floorPlan.needed,
-    ...(done.scheduledActions ? { scheduledActions: done.scheduledActions } : {}),
+    ...(done.onGroup?.scheduledActions ? { scheduledActions: done.onGroup.scheduledActions } : {}),
     trusted,
     ...(floorPlan.mase !== undefined ? { mase: floorPlan.mase } : {}),
   };

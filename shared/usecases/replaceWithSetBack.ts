@@ -4,25 +4,16 @@ import {
   setBack,
   targetOfAction,
 } from '../decision/scheduledFloors';
-import type { Policy, Target } from '../policy/schema';
+import type { Target } from '../policy/schema';
 import type { Clock, ScheduledActionsPort } from '../ports';
-
-/**
- * Whether a grant by tag (fleet.grantGroupsBy: tag) keeps predict off the group: the role may put scheduled
- * actions only on a group tagged with the stage, and this one is not (pure). Granted by name: never.
- */
-export function untaggedForGrant(policy: Policy, group: { readonly stageTagged?: boolean }): boolean {
-  return policy.fleet.grantGroupsBy === 'tag' && !group.stageTagged;
-}
 
 /**
  * A group's scheduled actions from this stage, replaced by the one that sets its MinSize back to the target's
  * minimum when an earlier one raised it (AWS keeps no old value: deleting them all left a raised MinSize raised
  * for good). Only on a group carrying the stage's ownership tag, on which the role may delete and put; elsewhere
- * nothing is touched. Predict's way off a group it may no longer raise: one whose stage tag was removed under a
- * grant by tag, or one whose scale-outs the scaler holds; left, the actions would raise its MinSize on an old
- * forecast for up to 48 hours. Used by a target that forecasts on its own (predictTarget) and by a plan's member
- * that does not (predictPlans) alike.
+ * nothing is touched. Predict's way off a group it may no longer raise (scheduledActionsOnGroup): one whose stage
+ * tag was removed under a grant by tag, or one whose scale-outs the scaler holds; left, the actions would raise
+ * its MinSize on an old forecast for up to 48 hours.
  */
 export async function replaceWithSetBack(
   deps: { readonly groups: ScheduledActionsPort; readonly clock: Clock },

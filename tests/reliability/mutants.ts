@@ -164,11 +164,15 @@ export const mutants: readonly Mutant[] = [
   },
   {
     guard: 'ownership tags',
-    mutant: "a plan member's scheduled actions go on a group not tagged for the stage (granted by tag)",
-    file: 'shared/usecases/predictPlans.ts',
+    mutant:
+      "predict's scheduled actions go on a group not tagged for the stage (granted by tag), a target's or a plan member's",
+    file: 'shared/usecases/scheduledActionsOnGroup.ts',
     original: 'if (untaggedForGrant(deps.policy, group))',
     replacement: 'if (!deps.policy)',
-    tests: ['tests/unit/usecases/predictPlanMemberUntagged.test.ts'],
+    tests: [
+      'tests/unit/usecases/predictPlanMemberUntagged.test.ts',
+      'tests/unit/usecases/scheduledActionsOnGroup.test.ts',
+    ],
   },
   {
     guard: 'ownership tags',
