@@ -1,3 +1,4 @@
+import { FORECAST_NAMESPACE } from '../shared/adapters/CloudWatchForecastMetrics';
 import { ruleThresholds } from '../shared/policy/alarmDefinitions';
 import type { Policy, Target } from '../shared/policy/schema';
 import { metricDimensions, serviceByKind, unitByKind } from '../shared/policy/targetResource';
@@ -27,7 +28,7 @@ const WIDGETS_PER_TARGET = 3;
  * The CloudWatch dashboards of the stack, one row per target: its scaling metrics with the policy's
  * thresholds drawn on them, ordered and serving capacity (and the forecast where predictive scaling is
  * on), and the decisions per reason code. The capacity and decision series are the functions' EMF
- * metrics; each body carries `${AWS::Region}` for `Fn::Sub`. Past MAX_DASHBOARD_WIDGETS the targets go on
+ * metrics (the forecast's, predict's PutMetricData in FORECAST_NAMESPACE); each body carries `${AWS::Region}` for `Fn::Sub`. Past MAX_DASHBOARD_WIDGETS the targets go on
  * further dashboards, in policy order: one body over the limit would fail the deploy.
  */
 export function dashboardBodies(policy: Policy): { widgets: Widget[] }[] {
@@ -78,15 +79,13 @@ function metricsWidget(target: Target, y: number): Widget {
 
 /** A target's ordered and serving capacity (and the forecast's, with predictive scaling on) within its bounds. */
 function capacityWidget(policy: Policy, target: Target, y: number): Widget {
-  const series = (name: string, service: string, stat: string, label: string) => [
-    METRICS_NAMESPACE,
-    name,
-    'service',
-    service,
-    'target',
-    target.name,
-    { stat, label },
-  ];
+  const series = (
+    name: string,
+    service: string,
+    stat: string,
+    label: string,
+    namespace = METRICS_NAMESPACE,
+  ) => [namespace, name, 'service', service, 'target', target.name, { stat, label }];
   return {
     type: 'metric',
     x: 9,
@@ -101,7 +100,9 @@ function capacityWidget(policy: Policy, target: Target, y: number): Widget {
       metrics: [
         series('OrderedCapacity', serviceOf(target), 'Maximum', 'ordered'),
         series('ServingCapacity', serviceOf(target), 'Minimum', 'serving'),
-        ...(predictive(policy, target) ? [series('ForecastCapacity', 'predict', 'Maximum', 'forecast')] : []),
+        ...(predictive(policy, target)
+          ? [series('ForecastCapacity', 'predict', 'Maximum', 'forecast', FORECAST_NAMESPACE)]
+          : []),
       ],
       annotations: {
         horizontal: [

@@ -8,7 +8,10 @@ import { anyGroup, taggedForStage } from './groupGrants';
 
 export { predictiveGroups };
 
-/** Forecast metrics only in Scalepilot's namespace (PutMetricData takes no resource, only this condition). */
+/**
+ * Forecast metrics only in the forecast's namespace (PutMetricData takes no resource, only this condition): not in
+ * `Scalepilot`, where the counts the failure and deferral alarms watch are.
+ */
 export function forecastMetricStatements(iam: IamActions): Statement[] {
   return [
     {

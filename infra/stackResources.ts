@@ -12,7 +12,7 @@ import {
 import type { Policy, TargetKind } from '../shared/policy/schema';
 import { functionByKind, serviceByKind } from '../shared/policy/targetResource';
 import type { Resources } from './cfnResources';
-import { dashboardBodies } from './dashboard';
+import { dashboardBodies, METRICS_NAMESPACE } from './dashboard';
 import { fanOutResources } from './fanOutResources';
 import { fleetDashboardBody } from './fleetDashboard';
 import { type FunctionName, functionRole } from './functionAdapters';
@@ -150,7 +150,7 @@ function scalepilotMetricAlarm(alarm: {
     Properties: {
       AlarmName: alarm.name,
       AlarmDescription: alarm.description,
-      Namespace: 'Scalepilot',
+      Namespace: METRICS_NAMESPACE,
       MetricName: alarm.metric,
       Dimensions: [{ Name: 'service', Value: alarm.service }],
       Statistic: 'Sum',

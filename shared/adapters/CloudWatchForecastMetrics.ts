@@ -4,8 +4,12 @@ import type { ForecastDatum, ForecastMetricsPort } from '../ports';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import type { IamActions } from './iamActions';
 
-/** The namespace of Scalepilot's own metrics (the role may put data in no other). */
-export const FORECAST_NAMESPACE = 'Scalepilot';
+/**
+ * The forecast's own namespace, the only one the predict role may put data in (infra/predictPermissions.ts). Not
+ * the functions' operational namespace `Scalepilot`, whose counts the stack's failure and deferral alarms watch:
+ * a writer in that one could raise or drown them. A `/` below the product's name, as AWS's own `AWS/EC2`.
+ */
+export const FORECAST_NAMESPACE = 'Scalepilot/Forecast';
 /** PutMetricData takes at most 1,000 datapoints a call. */
 const PER_CALL = 1000;
 

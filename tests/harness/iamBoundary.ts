@@ -119,3 +119,41 @@ export function cutByBoundary(resources: Record<string, Resource>, boundary = bo
       }
   return cut;
 }
+
+/** The condition operators `permits` evaluates; any other is an error: the check must learn it rather than pass it. */
+const OPERATORS: Record<string, (value: string, pattern: string) => boolean> = {
+  StringEquals: (value, pattern) => value === pattern,
+  StringLike: (value, pattern) => glob(pattern).test(value),
+};
+
+/** Whether a statement's condition holds for a request whose condition keys are `context` (a key absent: no). */
+function conditionHolds(condition: PolicyStatement['Condition'], context: Record<string, string>): boolean {
+  return Object.entries(condition ?? {}).every(([operator, keys]) => {
+    const test = OPERATORS[operator];
+    if (!test) throw new Error(`condition operator ${operator} is not evaluated here`);
+    return Object.entries(keys).every(([key, patterns]) => {
+      const value = context[key];
+      return value !== undefined && list(patterns as string | string[]).some((p) => test(value, p));
+    });
+  });
+}
+
+/**
+ * Whether `statements` let a request of `action` on `resource` with the condition keys `context` through, as IAM
+ * reads one policy: an Allow statement matches it (action, resource and condition) and no Deny does.
+ */
+export function permits(
+  statements: readonly PolicyStatement[],
+  action: string,
+  context: Record<string, string>,
+  resource = '*',
+): boolean {
+  const matches = (s: PolicyStatement) =>
+    list(s.Action).some((a) => glob(a, true).test(action)) &&
+    list(s.Resource as string | string[]).some((r) => typeof r === 'string' && glob(r).test(resource)) &&
+    conditionHolds(s.Condition, context);
+  return (
+    statements.some((s) => s.Effect === 'Allow' && matches(s)) &&
+    !statements.some((s) => s.Effect === 'Deny' && matches(s))
+  );
+}

@@ -385,7 +385,7 @@ describe('predict against the emulator', () => {
     expect(emulator.calls('SetDesiredCapacity')).toBe(0);
     expect((await ledger.read('api')).floors).toBeUndefined();
     expect((await group())?.DesiredCapacity).toBe(2);
-    // As the dashboard's widget reads it: namespace Scalepilot, service=predict, target=api.
+    // As the dashboard's widget reads it: namespace Scalepilot/Forecast, service=predict, target=api.
     const read = await new CloudWatchClient(clientOptions(emulator.aws)).send(
       new GetMetricDataCommand({
         MetricDataQueries: [
@@ -393,7 +393,7 @@ describe('predict against the emulator', () => {
             Id: 'f',
             MetricStat: {
               Metric: {
-                Namespace: 'Scalepilot',
+                Namespace: 'Scalepilot/Forecast',
                 MetricName: 'ForecastCapacity',
                 Dimensions: [
                   { Name: 'service', Value: 'predict' },

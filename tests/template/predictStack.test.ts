@@ -75,7 +75,7 @@ describe('the packaged predict function', () => {
     );
     const by = (action: string) => allowed.filter((s) => s.Action.includes(action));
     expect(by('cloudwatch:PutMetricData')[0]?.Condition).toEqual({
-      StringEquals: { 'cloudwatch:namespace': 'Scalepilot' },
+      StringEquals: { 'cloudwatch:namespace': 'Scalepilot/Forecast' },
     });
     expect(by('autoscaling:BatchPutScheduledUpdateGroupAction').find((s) => !s.Condition)?.Resource).toEqual([
       {

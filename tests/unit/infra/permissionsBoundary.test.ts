@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE } from '../../../infra/dashboard';
 import { FAN_OUT_SERVICE_ACTIONS } from '../../../infra/fanOutResources';
 import { functionAdapters, POWERTOOLS_IDEMPOTENCY } from '../../../infra/functionAdapters';
 import { LAMBDA_SERVICE_ACTIONS } from '../../../infra/functionPermissions';
 import { DEFAULT_BOUNDARY, permissionsBoundary } from '../../../infra/permissionsBoundary';
 import { stackResources } from '../../../infra/stackResources';
+import { FORECAST_NAMESPACE } from '../../../shared/adapters/CloudWatchForecastMetrics';
 import { PolicyValidationError } from '../../../shared/errors';
 import { examplePolicy } from '../../harness/fixtures';
-import { allows, boundaryPolicy, cutByBoundary, glob, list } from '../../harness/iamBoundary';
+import { allows, boundaryPolicy, cutByBoundary, glob, list, permits } from '../../harness/iamBoundary';
 
 // The permissions boundary (docs/iam-permissions-boundary.json) every role of the stack carries: the deploy
 // policy lets the deployer write no role without it, so it is all a function role can ever do. It must allow
@@ -46,6 +48,20 @@ describe('the permissions boundary', () => {
         expect(action, s.Sid).not.toContain('*');
       }
     }
+  });
+
+  // Review finding: the boundary allowed PutMetricData in any namespace, so a deployer could give a role the
+  // namespace the stack's failure and deferral alarms read (`Scalepilot`): only the forecast's is any role's.
+  it.each([
+    { name: 'the forecast’s namespace', namespace: FORECAST_NAMESPACE, want: true },
+    { name: 'the functions’ own (their alarms read it)', namespace: METRICS_NAMESPACE, want: false },
+    { name: 'another of Scalepilot’s', namespace: 'Scalepilot/Plan', want: false },
+    { name: 'an AWS service’s', namespace: 'AWS/EC2', want: false },
+  ])('allows PutMetricData in $name: $want', ({ namespace, want }) => {
+    expect(permits(boundaryPolicy(), 'cloudwatch:PutMetricData', { 'cloudwatch:namespace': namespace })).toBe(
+      want,
+    );
+    expect(permits(boundaryPolicy(), 'cloudwatch:PutMetricData', {})).toBe(false);
   });
 
   it('cuts none of the example stack’s grants', () => {

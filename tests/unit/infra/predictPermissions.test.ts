@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { functionRole } from '../../../infra/functionAdapters';
 import { stackResources } from '../../../infra/stackResources';
+import { FORECAST_NAMESPACE } from '../../../shared/adapters/CloudWatchForecastMetrics';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { examplePolicy } from '../../harness/fixtures';
+import { type PolicyStatement, permits, roleStatements } from '../../harness/iamBoundary';
 
 // The predict function's adapters and the IAM actions their SDK commands need (read from their source, so a
 // new call without its action fails here, not in production with AccessDenied).
@@ -46,13 +48,13 @@ describe('the predict role', () => {
       expect(allowed, action).toContain(action);
   });
 
-  it('puts metric data only in the Scalepilot namespace', () => {
+  it('puts metric data only in the forecast’s namespace', () => {
     expect(granting('cloudwatch:PutMetricData')).toEqual([
       {
         Effect: 'Allow',
         Action: ['cloudwatch:PutMetricData'],
         Resource: '*',
-        Condition: { StringEquals: { 'cloudwatch:namespace': 'Scalepilot' } },
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'Scalepilot/Forecast' } },
       },
     ]);
   });
@@ -124,6 +126,37 @@ describe('the predict role', () => {
       StringEquals: { 'aws:RequestTag/scalepilot:forecast-actions': 'prod' },
       'ForAllValues:StringEquals': { 'aws:TagKeys': ['scalepilot:forecast-actions'] },
     });
+  });
+
+  // Review finding: the forecast was put in `Scalepilot`, the namespace of the counts the failure and deferral
+  // alarms watch, so predict's role could put points into them (a false alarm, or zeros beside a real failure).
+  // The functions' own counts reach CloudWatch as EMF in their logs, which needs no PutMetricData.
+  it('may put no data in a namespace an alarm of the stack reads, nor may any other role; only in the forecast’s', () => {
+    const { Resources } = stackResources(examplePolicy(), 'prod');
+    const watched = new Set(
+      Object.values(Resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .flatMap((r) => [
+          r.Properties.Namespace as string | undefined,
+          ...((r.Properties.Metrics ?? []) as { MetricStat?: { Metric: { Namespace: string } } }[]).map(
+            (m) => m.MetricStat?.Metric.Namespace,
+          ),
+        ])
+        .filter((ns): ns is string => ns !== undefined),
+    );
+    expect(watched).toContain('Scalepilot');
+    const puts = (statements: PolicyStatement[], namespace: string) =>
+      permits(statements, 'cloudwatch:PutMetricData', { 'cloudwatch:namespace': namespace });
+    const roles = new Map<string, PolicyStatement[]>();
+    for (const { role, st } of roleStatements(Resources)) roles.set(role, [...(roles.get(role) ?? []), st]);
+    expect(roles.size).toBe(5);
+    const intoWatched = [...roles].flatMap(([role, statements]) =>
+      [...watched].filter((ns) => puts(statements, ns)).map((ns) => `${role} into ${ns}`),
+    );
+    expect(intoWatched).toEqual([]);
+    const into = (ns: string) => [...roles].filter(([, statements]) => puts(statements, ns)).map(([r]) => r);
+    expect(into(FORECAST_NAMESPACE)).toEqual(['PredictRole']);
+    expect(FORECAST_NAMESPACE).toBe('Scalepilot/Forecast');
   });
 
   it('is in the stack as PredictRole', () => {
