@@ -1,6 +1,11 @@
 import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingScheduledActions';
 import type { AwsConfig } from '../../shared/adapters/awsConfig';
-import { FORECAST_ACTION_PREFIX, targetOfAction } from '../../shared/decision/scheduledFloors';
+import {
+  FORECAST_ACTION_PREFIX,
+  isHeldSetBack,
+  type ScheduledMinSize,
+  targetOfAction,
+} from '../../shared/decision/scheduledFloors';
 import { ScalingError } from '../../shared/errors';
 import type { GroupScheduledAction } from '../../shared/ports';
 import { baselineOf, planHold } from '../../shared/usecases/pruneScheduledActions';
@@ -37,43 +42,14 @@ export async function pauseSchedule(
     for (const [group, actions] of byGroup) {
       const { owner, minSize } = await groups.group(group);
       if (owner !== 'this') continue;
-      const count = `${actions.length} scheduled MinSize action(s) from the forecast`;
       if (keep) {
-        lines.push(`group ${group}: ${count} still fire while paused, the last at ${lastStart(actions)}`);
+        lines.push(`group ${group}: ${stillFiring(actions, now())}`);
         continue;
       }
       try {
-        const holds: { name: string; start: Date; minSize: number }[] = [];
-        // The holds planned so far take their minutes too: they are put together, after all are planned.
-        const withHolds = {
-          scheduledActions: async (g: string) => [...(await groups.scheduledActions(g)), ...holds],
-        };
-        const names: string[] = [];
-        for (const [target, own] of byTarget(actions)) {
-          if (target === undefined) {
-            names.push(...own.map((a) => a.name));
-            continue;
-          }
-          const leftover = { target, group, actions: own };
-          const plan = await planHold(withHolds, leftover, minSize, baselineOf(leftover, undefined), now());
-          if (plan?.hold) holds.push(plan.hold);
-          names.push(...(plan?.names ?? []));
-        }
-        if (names.length === 0) {
-          lines.push(`group ${group}: MinSize stays ${minSize}; only the set-back a pause held is there`);
-          continue;
-        }
-        await groups.replace(group, holds, names);
-        const held = holds.map(
-          (h) => `its set-back to ${h.minSize} is held at ${h.start.toISOString().slice(0, 16)}Z`,
-        );
-        lines.push(
-          `group ${group}: ${count} deleted; MinSize stays ${minSize}${held.length > 0 ? ` (${held.join(', ')}, and does not fire while paused)` : ''}, and the first hourly forecast run after resume places them again${held.length > 0 ? ' or sets it back' : ''}`,
-        );
+        lines.push(await clearGroup(groups, { group, actions, minSize }, now()));
       } catch (error) {
-        problems.push(
-          `group ${group}: ${count} could not be deleted (${messageOf(error)}): those left fire while paused, the last at ${lastStart(actions)}; run pause again`,
-        );
+        problems.push(`group ${group}: ${notDeleted(actions, now(), messageOf(error))}; run pause again`);
       }
     }
   } catch (error) {
@@ -83,6 +59,70 @@ export async function pauseSchedule(
   }
   return { lines, problems };
 }
+
+/**
+ * Deletes a group's forecast actions, holding a set-back per target where they raised MinSize (planHold), and
+ * says so: the actions deleted counted apart from the set-backs held, a new one put or one an earlier pause (or
+ * paused run) held and kept, neither of which fires while paused.
+ */
+async function clearGroup(
+  groups: AutoScalingScheduledActions,
+  { group, actions, minSize }: { group: string; actions: GroupScheduledAction[]; minSize?: number },
+  now: Date,
+): Promise<string> {
+  const holds: ScheduledMinSize[] = [];
+  const kept: GroupScheduledAction[] = [];
+  // The holds planned so far take their minutes too: they are put together, after all are planned.
+  const withHolds = {
+    scheduledActions: async (g: string) => [...(await groups.scheduledActions(g)), ...holds],
+  };
+  const names: string[] = [];
+  for (const [target, own] of byTarget(actions)) {
+    if (target === undefined) {
+      names.push(...own.map((a) => a.name));
+      continue;
+    }
+    const leftover = { target, group, actions: own };
+    const plan = await planHold(withHolds, leftover, minSize, baselineOf(leftover, undefined), now);
+    if (plan?.hold) holds.push(plan.hold);
+    const deleting = new Set(plan?.names ?? []);
+    names.push(...deleting);
+    kept.push(...own.filter((a) => !deleting.has(a.name)));
+  }
+  if (names.length === 0)
+    return `group ${group}: MinSize stays ${minSize}; only the set-back a pause held is there`;
+  await groups.replace(group, holds, names);
+  const setBacks = [
+    ...holds.map((h) => `its set-back to ${h.minSize} is held at ${minute(h.start)}`),
+    ...kept.map(
+      (a) =>
+        `its set-back to ${a.minSize}, held at ${a.start ? minute(a.start) : 'an unknown time'}, is kept`,
+    ),
+  ];
+  const held = setBacks.length > 0 ? ` (${setBacks.join(', ')}, and does not fire while paused)` : '';
+  return `group ${group}: ${names.length} scheduled MinSize action(s) from the forecast deleted; MinSize stays ${minSize}${held}, and the first hourly forecast run after resume places them again${held ? ' or sets it back' : ''}`;
+}
+
+/** `--keep-schedule`: the actions that fire while paused, apart from a set-back a pause held (a year ahead). */
+function stillFiring(actions: readonly GroupScheduledAction[], now: Date): string {
+  const held = actions.filter((a) => isHeldSetBack(a, now)).length;
+  const firing = actions.filter((a) => !isHeldSetBack(a, now));
+  const count = `${firing.length} scheduled MinSize action(s) from the forecast`;
+  const also = held > 0 ? `; and ${held} set-back(s) a pause held, which do not fire while paused` : '';
+  return firing.length > 0
+    ? `${count} still fire while paused, the last at ${lastStart(firing)}${also}`
+    : `only ${held} set-back(s) a pause held, which do not fire while paused`;
+}
+
+/** A group whose actions could not all be deleted: those that fire while paused (a held set-back does not). */
+function notDeleted(actions: readonly GroupScheduledAction[], now: Date, why: string): string {
+  const firing = actions.filter((a) => !isHeldSetBack(a, now));
+  return firing.length > 0
+    ? `${firing.length} scheduled MinSize action(s) from the forecast could not be deleted (${why}): those left fire while paused, the last at ${lastStart(firing)}`
+    : `the set-back a pause held could not be checked or changed (${why}): it does not fire while paused`;
+}
+
+const minute = (at: Date) => `${at.toISOString().slice(0, 16)}Z`;
 
 /** A group's forecast actions by the target they are named for (undefined: names that say none). */
 function byTarget(actions: readonly GroupScheduledAction[]): Map<string | undefined, GroupScheduledAction[]> {
@@ -96,9 +136,7 @@ function byTarget(actions: readonly GroupScheduledAction[]): Map<string | undefi
 
 function lastStart(actions: readonly { start?: Date }[]): string {
   const starts = actions.flatMap((a) => (a.start ? [a.start.getTime()] : []));
-  return starts.length === 0
-    ? 'an unknown time'
-    : `${new Date(Math.max(...starts)).toISOString().slice(0, 16)}Z`;
+  return starts.length === 0 ? 'an unknown time' : minute(new Date(Math.max(...starts)));
 }
 
 const messageOf = (error: unknown) => (error instanceof ScalingError ? error.message : String(error));

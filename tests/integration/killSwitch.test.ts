@@ -6,6 +6,7 @@ import { AutoScalingScheduledActions } from '../../shared/adapters/AutoScalingSc
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
+import { forecastActionName } from '../../shared/decision/scheduledFloors';
 import { deployedFunction } from '../harness/deployedFunction';
 import { asgScalerOnEmulator, lambdaContext, seedStepPolicy, testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
@@ -64,7 +65,8 @@ describe('scalepilot pause / resume', () => {
   async function twoStagesWithActions(deployed = true) {
     const account = new DemoAccount(emulator.aws);
     if (deployed) await account.createPauseSwitch('test');
-    const at = (hours: number) => new Date(Date.UTC(2030, 0, 1, hours));
+    // Hours ahead, as the forecast puts them (48 at most): one more than a week ahead is a set-back a pause held.
+    const at = (hours: number) => new Date((Math.ceil(Date.now() / 3_600_000) + hours) * 3_600_000);
     for (const [group, stage] of [
       ['web', 'test'],
       ['batch', 'other'],
@@ -102,6 +104,32 @@ describe('scalepilot pause / resume', () => {
     expect(await actionsOf('batch')).toHaveLength(3);
   });
 
+  // Defect (docs/status.md): the set-back an earlier pause held, which this one keeps, was counted among those it
+  // deleted (4 for 3), and not said to be kept.
+  it('says the set-back an earlier pause held apart from the actions it deleted, and keeps it', async () => {
+    const account = new DemoAccount(emulator.aws);
+    await account.createPauseSwitch('test');
+    await account.createAutoScalingGroup('web', { min: 5, max: 10, desired: 5 });
+    const actions = new AutoScalingScheduledActions(emulator.aws, 'test');
+    await actions.markOwned('web');
+    // The forecast's next hours (raised to 5, back to 2), put by a run within the switch's cache after the pause
+    // that held the set-back to 2 three hundred days ahead.
+    const hour = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+    const at = (ms: number) => ({ start: new Date(ms), name: forecastActionName('api', new Date(ms)) });
+    const held = { ...at(hour + 300 * 86_400_000), minSize: 2 };
+    await actions.replace(
+      'web',
+      [held, ...[5, 5, 2].map((minSize, i) => ({ ...at(hour + (i + 1) * 3_600_000), minSize }))],
+      [],
+    );
+    const { stdout } = await pause();
+    expect(stdout).toContain(
+      `group web: 3 scheduled MinSize action(s) from the forecast deleted; MinSize stays 5 (its set-back to 2, held at ${held.start.toISOString().slice(0, 16)}Z, is kept, and does not fire while paused), and the first hourly forecast run after resume places them again or sets it back`,
+    );
+    const left = await actions.scheduledActions('web');
+    expect(left.map((a) => [a.name, a.minSize])).toEqual([[held.name, 2]]);
+  });
+
   it('with --keep-schedule leaves them and says which still fire while paused', async () => {
     const actionsOf = await twoStagesWithActions();
     const { stdout } = await pause('--keep-schedule');
@@ -109,10 +137,12 @@ describe('scalepilot pause / resume', () => {
     expect(stdout).toContain(
       '/scalepilot/test/paused = keep-schedule: stage "test" stops acting within a minute',
     );
+    const left = await actionsOf('web');
+    expect(left).toHaveLength(3);
+    const last = new Date(Math.max(...left.map((a) => a.start?.getTime() ?? 0))).toISOString().slice(0, 16);
     expect(stdout).toContain(
-      'group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at 2030-01-01T09:00Z',
+      `group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at ${last}Z`,
     );
-    expect(await actionsOf('web')).toHaveLength(3);
     expect(stdout).not.toContain('batch');
   });
 

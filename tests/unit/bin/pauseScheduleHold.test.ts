@@ -114,6 +114,54 @@ describe('pause holds the set-back of a MinSize the forecast raised', () => {
     expect(new Set(starts).size).toBe(2);
   });
 
+  // Defect (docs/status.md): a set-back an earlier pause (or a paused hourly run) held, which this pause keeps, was
+  // counted among the actions it deleted, and not said to be kept; with --keep-schedule, or a delete refused, it was
+  // counted among those that fire while paused, the last "a year ahead".
+  const earlier = new Date('2027-11-30T09:00:00Z');
+  const heldBefore = {
+    ScheduledActionName: forecastActionName('api', earlier),
+    AutoScalingGroupName: 'web',
+    StartTime: earlier,
+    MinSize: 2,
+  };
+  it.each([
+    {
+      name: 'deleted: the actions put beside a held set-back go, the set-back is kept and said apart',
+      keep: false,
+      line: 'group web: 3 scheduled MinSize action(s) from the forecast deleted; MinSize stays 5 (its set-back to 2, held at 2027-11-30T09:00Z, is kept, and does not fire while paused), and the first hourly forecast run after resume places them again or sets it back',
+      deleted: schedule.map((a) => a.ScheduledActionName),
+    },
+    {
+      name: 'kept (--keep-schedule): the held set-back is not among those that fire while paused',
+      keep: true,
+      line: 'group web: 3 scheduled MinSize action(s) from the forecast still fire while paused, the last at 2026-12-01T13:02Z; and 1 set-back(s) a pause held, which do not fire while paused',
+      deleted: [],
+    },
+  ])('a set-back held before: $name', async ({ keep, line, deleted }) => {
+    account(5, [heldBefore, ...schedule]);
+    const { lines, problems } = await pauseSchedule(emulatorConfig('http://unused'), 'prod', keep, () => NOW);
+    expect(problems).toEqual([]);
+    expect(lines).toEqual([line]);
+    expect(puts()).toEqual([]);
+    expect(deletes().sort()).toEqual([...deleted].sort());
+  });
+
+  it('a delete refused beside a held set-back: counts and dates only the actions that fire while paused', async () => {
+    account(5, [heldBefore, ...schedule]);
+    asg.on(BatchDeleteScheduledActionCommand).rejects(new Error('Rate exceeded'));
+    const { lines, problems } = await pauseSchedule(
+      emulatorConfig('http://unused'),
+      'prod',
+      false,
+      () => NOW,
+    );
+    expect(lines).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^group web: 3 scheduled MinSize action\(s\) from the forecast could not be deleted \(.*Rate exceeded.*\): those left fire while paused, the last at 2026-12-01T13:02Z; run pause again$/,
+    );
+  });
+
   it('paused again: the held set-back stays as it is, nothing put or deleted', async () => {
     const held = new Date('2027-12-01T10:03:00Z');
     account(5, [
