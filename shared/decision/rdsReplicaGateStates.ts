@@ -13,6 +13,7 @@ import {
   type RdsReplicasObservation,
   rdsTarget,
   readerLag,
+  STAGE_TAG,
 } from './rdsReplicasView';
 import { lagLimitSeconds } from './replicaLag';
 import type { MetricReading } from './types';
@@ -21,7 +22,9 @@ import type { MetricReading } from './types';
 export interface ReplicaGateState {
   readonly id: string;
   readonly status: string;
-  readonly owner: 'scalepilot' | 'by hand' | 'another target' | 'another Region';
+  readonly owner: 'scalepilot' | 'by hand' | 'another target' | 'another stage' | 'another Region';
+  /** The stage its Scalepilot tag names (STAGE_TAG), when it carries one. */
+  readonly stage?: string;
   /** Counts as serving capacity: a serving state (SERVING_STATES), not draining or lagging, replicating. */
   readonly serving: boolean;
   readonly drainingSince?: string;
@@ -48,10 +51,18 @@ export function replicaGateStates(
     const ours = isManaged(t, r);
     const healthy = !isUnhealthy(r) && !isGoing(r) && !broken.has(r.id);
     const why = broken.get(r.id);
+    const stage = r.tags[MANAGED_TAG] === 'true' ? r.tags[STAGE_TAG] : undefined;
     return {
       id: r.id,
       status: r.status,
-      owner: ours ? 'scalepilot' : r.tags[MANAGED_TAG] === 'true' ? 'another target' : 'by hand',
+      owner: ours
+        ? 'scalepilot'
+        : r.otherStage !== undefined
+          ? 'another stage'
+          : r.tags[MANAGED_TAG] === 'true'
+            ? 'another target'
+            : 'by hand',
+      ...(stage !== undefined ? { stage } : {}),
       // As the capacity view counts it: an unknown lag blocks removals, but only a known one past the limit
       // (or replication stopped) stops a replica serving.
       serving:

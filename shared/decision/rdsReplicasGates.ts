@@ -1,5 +1,6 @@
 import type { Target } from '../policy/schema';
 import type { GateOutcome } from './kindModel';
+import { otherStageReplicasGate } from './otherStageReplicasGate';
 import { nameCandidates } from './rdsReplicasNames';
 import {
   brokenReplicas,
@@ -61,11 +62,11 @@ export function rdsReplicasRefusals(target: Target, observation: RdsReplicasObse
 }
 
 /**
- * The gates, in order: refusals; source state; replacements exhausted; a failed managed replica replaced
- * (or, once replaced, removed; one with deletion protection is left, told once); a drain under way
- * (cancelled by a scale-out condition, or finished by the delete once `drainSeconds` passed with load
- * still low); a removal (lag, re-alarm projection, ownership, deletion protection, then drain or delete);
- * an addition (one replica at a time); reader discovery kept in sync.
+ * The gates, in order: refusals; another stage's replicas on the source; source state; replacements
+ * exhausted; a failed managed replica replaced (or, once replaced, removed; one with deletion protection is
+ * left, told once); a drain under way (cancelled by a scale-out condition, or finished by the delete once
+ * `drainSeconds` passed with load still low); a removal (lag, re-alarm projection, ownership, deletion
+ * protection, then drain or delete); an addition (one replica at a time); reader discovery kept in sync.
  */
 export function gate(input: GateInput): GateOutcome {
   const t = rdsTarget(input.target);
@@ -74,6 +75,7 @@ export function gate(input: GateInput): GateOutcome {
     return { skip: 'RdsReplicasUnsupported', message: refusals.join('; '), notify: true };
   const view = replicaView(input);
   const outcome =
+    otherStageReplicasGate(input.observation) ??
     sourceBusy(view) ??
     failedReplicas(view) ??
     (view.draining ? drainOutcome(view, view.draining) : change(view));

@@ -1,3 +1,4 @@
+import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
 import type { MetricSpec, RdsReplicasTarget, Rule, Target } from '../policy/schema';
 import { GOING_STATES, inServingState, stillCreating, UNHEALTHY_STATES } from './rdsReplicaStates';
 import { isStale, lagLimitSeconds, newestLagSeconds } from './replicaLag';
@@ -12,6 +13,11 @@ import type { CapacityState, Decision, MetricReading } from './types';
 
 export const MANAGED_TAG = 'scalepilot:managed';
 export const TARGET_TAG = 'scalepilot:target';
+/**
+ * The stage whose functions created the replica, set at creation (the key groups carry for a grant by tag):
+ * two stages on one source tell their replicas apart by it. Replicas made before it was set have none.
+ */
+export const STAGE_TAG = GROUP_STAGE_TAG;
 /** Set (to the ISO time the drain began) on a replica about to be removed. */
 export const DRAINING_TAG = 'scalepilot:draining';
 /** Set at creation (the ISO time Scalepilot asked for the replica): how long it has been coming up. */
@@ -50,6 +56,11 @@ export interface ReplicaInstance {
    * a standalone instance when it is deleted, so it never is.
    */
   readonly replicas?: readonly string[];
+  /**
+   * Another stage's Scalepilot made it (its STAGE_TAG names a stage other than the one reading: otherStageOf):
+   * never this stage's to count as its own, drain, delete or adopt, whatever its target tag says.
+   */
+  readonly otherStage?: string;
 }
 
 export interface RdsSourceView {
@@ -179,8 +190,23 @@ export function replicationBroken(r: ReplicaInstance): string | undefined {
   return `replication ${info.status}${info.message ? ` (${info.message})` : ''}`;
 }
 
-/** Created by Scalepilot for this target: only these are ever deleted. */
+/**
+ * The stage named by a replica's tags when it is Scalepilot's and another stage's than `stage`; undefined for
+ * this stage's, for one without the tag (made before replicas carried it: still the stage's that made it) and
+ * where the reading stage is unknown (the CLI without `--stage`: every replica reads as this stage's).
+ */
+export function otherStageOf(
+  tags: Readonly<Record<string, string>>,
+  stage: string | undefined,
+): string | undefined {
+  const tagged = tags[STAGE_TAG];
+  if (stage === undefined || tags[MANAGED_TAG] !== 'true' || tagged === undefined) return undefined;
+  return tagged === stage ? undefined : tagged;
+}
+
+/** Created by Scalepilot for this target (and not by another stage's): only these are ever deleted. */
 export function isManaged(target: Pick<Target, 'name'>, r: ReplicaInstance): boolean {
+  if (r.otherStage !== undefined) return false;
   return r.tags[MANAGED_TAG] === 'true' && r.tags[TARGET_TAG] === target.name;
 }
 
@@ -263,6 +289,10 @@ export function capacity(
   // reads are stale) or one whose replication stopped. Lag is known once the metrics are read.
   const lag = metrics ? readerLag(t, observation, metrics, now) : new Map<string, number | undefined>();
   const broken = brokenReplicas(t, observation, lag, now);
+  // Every replica of the source counts, whoever made it (by hand, another target, another stage): each takes
+  // its share of the source's reads, and the readers' metrics the rules average include it. Ownership only
+  // limits which ones a scale-in may take; a target with another stage's replicas is held anyway
+  // (OtherStageReplicas), so counting them changes no action, only what the record and a plan see serving.
   const live = liveReplicas(observation, broken);
   const limit = lagLimitSeconds(t, observation.source.engine);
   const lagging = (id: string) => (lag.get(id) ?? 0) > limit;

@@ -262,6 +262,9 @@ export const reasonCodes = [
   'ScalingPolicyConflict',
   // asg, granted by tag (fleet.grantGroupsBy: tag): the group lacks the stage's tag, so the role may not resize it.
   'GroupNotTagged',
+  // rds-replicas: the source has replicas another stage's Scalepilot made (their `scalepilot:stage` tag): two
+  // deployments on one source would fight, so the target is held (told once) and theirs are never touched.
+  'OtherStageReplicas',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

@@ -13,6 +13,7 @@ const BLOCKING: Partial<Record<ReasonCode, string>> = {
   CacheShardsUnsupported: 'Scalepilot may not scale it',
   ScalingPolicyConflict: 'its own AWS scaling policies scale it',
   GroupNotTagged: "it lacks the stage's tag the role's grant needs",
+  OtherStageReplicas: "another stage's Scalepilot scales its source",
 };
 
 /**

@@ -154,6 +154,7 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   DrainCancelled: 'drain',
   DeletionProtected: 'deletionProtection',
   NotOwned: 'ownership',
+  OtherStageReplicas: 'ownership',
   ShardsAndReplicasExclusive: 'oneOperation',
   CacheShardsUnsupported: 'prerequisites',
   ReplacementsExhausted: 'replacements',
