@@ -5,6 +5,7 @@ import { CloudWatchMetricsReader } from '../../shared/adapters/CloudWatchMetrics
 import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
 import { rdsPendingMaintenance } from '../../shared/adapters/RdsPendingMaintenance';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
+import { STAGE_TAG } from '../../shared/decision/rdsReplicas';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import type { Policy, RdsReplicasTarget } from '../../shared/policy/schema';
 import type { Ledger } from '../../shared/ports';
@@ -86,7 +87,7 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
   // still shows each target's decision, which records the same refusal as its reason.
   const problems = await accountProblems(policy, accountChecks(aws));
   for (const problem of problems) console.error(`${file}: ${problem}`);
-  const { evaluations, failed } = await decisionsNow(policy, aws, ledger);
+  const { evaluations, failed } = await decisionsNow(policy, aws, ledger, options.stage);
   const rows = evaluations.map((e) => e.decision);
   // A row whose resource could not be read has no sizes: "-" rather than 0s that look read (the JSON keeps the
   // decision as the function records it, its reason DescribeFailed).
@@ -105,7 +106,7 @@ async function plan(file: string, options: PlanOptions): Promise<void> {
       console.log([d.target, d.kind, size(e, d.current), size(e, d.desired), d.reason, d.message].join('\t'));
       const target = policy.targets.find((t) => t.name === d.target);
       if (target?.kind === 'rds-replicas')
-        for (const line of await replicaLines(aws, target)) console.log(line);
+        for (const line of await replicaLines(aws, target, options.stage)) console.log(line);
     }
     for (const overview of plans) console.log(['', ...planOverviewLines(overview)].join('\n'));
   }
@@ -128,8 +129,11 @@ async function historyLedger(policy: Policy, aws: Aws, options: PlanOptions): Pr
   return tableNamedLedger(deployed.ledger, deployed.table);
 }
 
-/** Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed. */
-async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
+/**
+ * Every kind's evaluation as a `plan` run (nothing changed); a kind that fails is said and marks the run failed.
+ * With `stage`, replicas another stage made are told apart as the functions tell them (OtherStageReplicas).
+ */
+async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger, stage: string | undefined) {
   const evaluations: Evaluation[] = [];
   // A failure every kind meets alike (the ledger unreadable) is said once, naming the kinds.
   const failures = new Map<string, string[]>();
@@ -139,7 +143,7 @@ async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
         {
           policy,
           kind,
-          capacity: capacityPortByKind[kind](aws),
+          capacity: capacityPortByKind[kind](aws, stage),
           metrics: new CloudWatchMetricsReader(aws),
           ledger,
           notifier: { capacityChanged: async () => {} },
@@ -163,7 +167,11 @@ async function decisionsNow(policy: Policy, aws: Aws, ledger: Ledger) {
  * RDS: what waits for the source's maintenance window, then what each gate makes of each replica (owner,
  * serving, lag, draining, protection).
  */
-async function replicaLines(aws: Aws, target: RdsReplicasTarget): Promise<string[]> {
+async function replicaLines(
+  aws: Aws,
+  target: RdsReplicasTarget,
+  stage: string | undefined,
+): Promise<string[]> {
   const pending = await rdsPendingMaintenance(new RDSClient(clientOptions(aws)), target).catch(
     (error: unknown) =>
       // A missing source is said already (the account check's line, the target's DescribeFailed row).
@@ -172,12 +180,19 @@ async function replicaLines(aws: Aws, target: RdsReplicasTarget): Promise<string
         : [`pending maintenance unreadable: ${error instanceof Error ? error.message : String(error)}`],
   );
   const states = await rdsReplicaStates(
-    new RdsReplicaCapacity(aws),
+    new RdsReplicaCapacity(aws, stage !== undefined ? { stage } : {}),
     new CloudWatchMetricsReader(aws),
     target,
     new Date(),
   ).catch(() => []);
-  return [...pending.map((line) => `  ${line}`), ...states.map(replicaStateLine)];
+  // Without the stage, another deployment's replicas read as this one's: said where it shows.
+  const unknown =
+    stage === undefined && states.some((s) => s.stage !== undefined)
+      ? [
+          `  replicas tagged ${STAGE_TAG}: without --stage each reads as this stage's; give --stage to tell another stage's (the functions hold a target whose source has them, OtherStageReplicas)`,
+        ]
+      : [];
+  return [...pending.map((line) => `  ${line}`), ...states.map(replicaStateLine), ...unknown];
 }
 
 /** RDS answered that the source instance (or cluster) does not exist (the adapter's error has RDS's as its cause). */

@@ -166,7 +166,8 @@ export function releasePorts(aws: AwsConfig, stage: string): ReleasePorts & Pick
   const pause = new SsmPauseSwitch(aws, pauseParameterName(stage));
   return {
     autoScaling: new AutoScalingClient(clientOptions(aws)),
-    rds: new RdsReplicaCapacity(aws),
+    // The stage's own replicas only: another stage's on the same source are that stage's to release.
+    rds: new RdsReplicaCapacity(aws, { stage }),
     cache: new ElastiCacheShardCapacity(aws),
     metrics: new CloudWatchMetricsReader(aws),
     scheduled: new AutoScalingScheduledActions(aws, stage),

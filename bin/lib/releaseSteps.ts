@@ -192,7 +192,7 @@ export async function replicaSteps(target: RdsReplicasTarget, ports: ReleasePort
     .filter((r) => !going.includes(r))
     .map((r) => ({
       target: target.name,
-      description: `keep replica ${r.id} of ${source} (${isManaged(target, r) ? 'within the minimum' : 'not created by Scalepilot for this target'})`,
+      description: `keep replica ${r.id} of ${source} (${isManaged(target, r) ? 'within the minimum' : r.otherStage !== undefined ? `stage ${r.otherStage}'s` : 'not created by Scalepilot for this target'})`,
     }));
   if (going.length === 0)
     return [...steps, { target: target.name, description: `${source}: no replica above the minimum` }];

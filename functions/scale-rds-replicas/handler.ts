@@ -7,6 +7,9 @@ import { serviceByKind } from '../../shared/policy/targetResource';
 const attempts = new Logger({ serviceName: serviceByKind['rds-replicas'] });
 
 /** Adds and removes RDS read replicas: invoked by their alarms (directly or through SNS) and every minute. */
-export const handler = scalerFunction('rds-replicas', (aws) =>
-  rdsReplicaScaler(aws, { onAttempt: (attempt) => attempts.info('replica create attempt', { ...attempt }) }),
+export const handler = scalerFunction('rds-replicas', (aws, stage) =>
+  rdsReplicaScaler(aws, {
+    stage,
+    onAttempt: (attempt) => attempts.info('replica create attempt', { ...attempt }),
+  }),
 );

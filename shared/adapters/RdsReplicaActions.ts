@@ -22,6 +22,7 @@ import {
   REQUESTED_TAG,
   type ReplicaAction,
   type ReplicaInstance,
+  STAGE_TAG,
   TARGET_TAG,
 } from '../decision/rdsReplicas';
 import { AwsCallError, awsCallError, RequestRefusedError, ScalingError } from '../errors';
@@ -80,6 +81,8 @@ export class RdsReplicaActions {
     private readonly client: RDSClient,
     private readonly discovery: ReaderDiscovery,
     private readonly onAttempt: (attempt: CreateAttempt) => void,
+    /** The stage acting: tagged on each replica it creates, and another stage's replica is never its own. */
+    private readonly stage: string | undefined,
   ) {}
 
   async act(
@@ -190,13 +193,16 @@ export class RdsReplicaActions {
     observation: RdsReplicasObservation,
     requestedAt?: string,
   ) {
-    // Scalepilot's tags, which say whose replica it is and when it was asked for (a create still coming up
+    // Scalepilot's tags, which say whose replica it is (which target, which stage: the role of another stage
+    // deployed against the same source may not touch it) and when it was asked for (a create still coming up
     // past its deadline is then known for one), and as many of the source's (cost allocation, ownership) as
     // RDS's 50 a resource leave room for, the draining tag a scale-in adds later included: one more would have
-    // every create refused, or every drain.
+    // every create refused, or every drain. Without a stage (a tool run without one) the replica is made as
+    // before stages were tagged: any stage takes it for its own.
     const own = [
       { Key: MANAGED_TAG, Value: 'true' },
       { Key: TARGET_TAG, Value: t.name },
+      ...(this.stage !== undefined ? [{ Key: STAGE_TAG, Value: this.stage }] : []),
       ...(requestedAt ? [{ Key: REQUESTED_TAG, Value: requestedAt }] : []),
     ];
     const copied = Object.entries(observation.source.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
@@ -241,7 +247,10 @@ export class RdsReplicaActions {
     );
   }
 
-  /** An existing instance of that name is adopted only when it is this source's replica with this target's tags. */
+  /**
+   * An existing instance of that name is adopted only when it is this source's replica with this target's tags
+   * and no other stage's (isManaged).
+   */
   private async isOurs(t: RdsReplicasTarget, name: string): Promise<boolean> {
     const existing = (
       await this.client
@@ -252,7 +261,7 @@ export class RdsReplicaActions {
     const ofSource = t.aurora
       ? existing.DBClusterIdentifier === t.sourceDbInstanceIdentifier
       : existing.ReadReplicaSourceDBInstanceIdentifier === t.sourceDbInstanceIdentifier;
-    return ofSource && isManaged(t, replicaView(existing));
+    return ofSource && isManaged(t, replicaView(existing, this.stage));
   }
 
   /** Refuses anything but this target's managed replica, whatever the action says (the role refuses it too). */

@@ -39,6 +39,11 @@ export interface RdsReplicaOptions {
   readonly scalableTargets?: RdsScalableTargets;
   /** Each create attempt (fallback placements, taken names), for the function's log. */
   readonly onAttempt?: (attempt: CreateAttempt) => void;
+  /**
+   * The deployed stage: tagged on each replica created, and replicas tagged with another stage's name are never
+   * this one's. Unset (a tool without `--stage`): no tag is set, and every stage's replicas read as its own.
+   */
+  readonly stage?: string;
 }
 
 /**
@@ -67,8 +72,14 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
       this.client,
       discovery,
       options.scalableTargets ?? new RdsScalableTargets(config),
+      options.stage,
     );
-    this.actions = new RdsReplicaActions(this.client, discovery, options.onAttempt ?? (() => {}));
+    this.actions = new RdsReplicaActions(
+      this.client,
+      discovery,
+      options.onAttempt ?? (() => {}),
+      options.stage,
+    );
   }
 
   observe(target: Target): Promise<RdsReplicasObservation> {
@@ -189,7 +200,7 @@ export class RdsReplicaCapacity implements ResourceScaler<RdsReplicasObservation
       const [next] = removable;
       if (!next)
         throw new ScalingError(
-          `${t.name}: only hand-made replicas (or ones with read replicas of their own) remain; will not delete them`,
+          `${t.name}: only hand-made replicas (or another stage's, or ones with read replicas of their own) remain; will not delete them`,
         );
       await this.actions.delete(t, next.id, observation);
     }

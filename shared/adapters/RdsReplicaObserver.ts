@@ -42,13 +42,15 @@ const BUSY_EVENT_MINUTES = 24 * 60;
  * filter over the source's `ReadReplicaDBInstanceIdentifiers` and Scalepilot's own names); for Aurora the
  * cluster (members, writer), then its instances (`db-cluster-id` filter) and any instance holding one of
  * Scalepilot's reader names outside it (`db-instance-id` filter: names someone took are never tried). Tags come from each instance's
- * `TagList`.
+ * `TagList`; a replica tagged with another stage's name is marked so (ReplicaInstance.otherStage).
  */
 export class RdsReplicaObserver {
   constructor(
     private readonly client: RDSClient,
     private readonly discovery: ReaderDiscovery,
     private readonly scalableTargets: RdsScalableTargets,
+    /** The stage reading (its replicas are told from other stages' by their tag); undefined: unknown. */
+    private readonly stage: string | undefined,
   ) {}
 
   async observe(target: Target): Promise<RdsReplicasObservation> {
@@ -75,6 +77,7 @@ export class RdsReplicaObserver {
       checked,
       await this.instancesById(replicaIdsOf(checked)),
       await this.busySince(checked),
+      this.stage,
     );
   }
 
@@ -115,6 +118,7 @@ export class RdsReplicaObserver {
           source,
           replicas.filter((i) => ids.has(i.DBInstanceIdentifier ?? '')),
           await this.busySince(source),
+          this.stage,
         );
         const discovery = await this.discovery.published(t);
         observed.set(t.name, {
@@ -241,7 +245,9 @@ export class RdsReplicaObserver {
       },
       ...(writer ? { writer } : {}),
       // The writer is never a reader: never counted, never a candidate for removal.
-      replicas: members.filter((m) => m.DBInstanceIdentifier !== writer).map(replicaView),
+      replicas: members
+        .filter((m) => m.DBInstanceIdentifier !== writer)
+        .map((m) => replicaView(m, this.stage)),
       ...(otherIds.length > 0 ? { otherIds } : {}),
     };
   }
@@ -277,6 +283,7 @@ function instanceObservation(
   source: DBInstance,
   instances: readonly DBInstance[],
   busySince: Date | undefined,
+  stage: string | undefined,
 ): RdsReplicasObservation {
   const id = t.sourceDbInstanceIdentifier;
   const replicas = instances.filter((i) => i.ReadReplicaSourceDBInstanceIdentifier === id);
@@ -304,7 +311,7 @@ function instanceObservation(
       ...(source.PubliclyAccessible !== undefined ? { publiclyAccessible: source.PubliclyAccessible } : {}),
       ...vpcSecurityGroups(source),
     },
-    replicas: replicas.map(replicaView),
+    replicas: replicas.map((i) => replicaView(i, stage)),
     otherIds: instances
       .filter((i) => i.ReadReplicaSourceDBInstanceIdentifier !== id)
       .map((i) => i.DBInstanceIdentifier ?? ''),

@@ -1,5 +1,5 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
-import type { ReplicaInstance } from '../decision/rdsReplicas';
+import { otherStageOf, type ReplicaInstance } from '../decision/rdsReplicas';
 import { ScalingError } from '../errors';
 import type { RdsReplicasTarget, Target } from '../policy/schema';
 
@@ -21,13 +21,19 @@ export const copiedTags = (i: { TagList?: { Key?: string; Value?: string }[] }) 
     Object.entries(tagsOf(i)).filter(([k, v]) => !/^(scalepilot|aws|rds):/.test(k) && !/^(aws|rds):/.test(v)),
   );
 
-/** A described instance as the rds-replicas decision sees a replica: status, tags, replication, placement, its own replicas. */
-export function replicaView(i: DBInstance): ReplicaInstance {
+/**
+ * A described instance as the rds-replicas decision sees a replica: status, tags, replication, placement, its own
+ * replicas, and whether another stage's Scalepilot made it (`stage`: the reading stage; undefined: unknown).
+ */
+export function replicaView(i: DBInstance, stage: string | undefined): ReplicaInstance {
   const replication = i.StatusInfos?.find((s) => s.StatusType === 'read replication');
+  const tags = tagsOf(i);
+  const otherStage = otherStageOf(tags, stage);
   return {
     id: i.DBInstanceIdentifier ?? '',
     status: i.DBInstanceStatus ?? 'unknown',
-    tags: tagsOf(i),
+    tags,
+    ...(otherStage !== undefined ? { otherStage } : {}),
     deletionProtection: i.DeletionProtection === true,
     ...(replication?.Status
       ? {

@@ -17,7 +17,7 @@ import { type RuntimeOptions, scalerRuntimeFromEnv } from './scalerRuntimeFromEn
  */
 export function scalerFunction(
   kind: TargetKind,
-  capacity: (aws: AwsConfig) => CapacityPort | KindScaler<unknown>,
+  capacity: (aws: AwsConfig, stage: string) => CapacityPort | KindScaler<unknown>,
   overrides: Pick<RuntimeOptions, 'env' | 'policy' | 'aws' | 'clock'> = {},
   { emf = true }: { emf?: boolean } = {},
 ) {

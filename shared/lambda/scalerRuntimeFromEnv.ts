@@ -22,7 +22,8 @@ export { requiredEnv, systemClock };
 
 export interface RuntimeOptions {
   readonly kind: TargetKind;
-  readonly capacity: (config: AwsConfig) => CapacityPort | KindScaler<unknown>;
+  /** The kind's AWS side, given the deployed stage (the RDS kind tags its replicas with it). */
+  readonly capacity: (config: AwsConfig, stage: string) => CapacityPort | KindScaler<unknown>;
   readonly logger: LogSink;
   readonly metrics?: Metrics;
   readonly env?: NodeJS.ProcessEnv;
@@ -62,7 +63,7 @@ export function scalerRuntimeFromEnv(options: RuntimeOptions): ScalerRuntime {
     account: scope.account,
     region: aws.region,
     ...(fanOutQueue ? { fanOutQueue: queueName(fanOutQueue) } : {}),
-    capacity: options.capacity(aws),
+    capacity: options.capacity(aws, stage),
     metrics: new CloudWatchMetricsReader(aws),
     ledger: new DynamoLedger(aws, table, ledgerScope(scope)),
     notifier: new SnsNotifier(aws, required('TOPIC_ARN')),

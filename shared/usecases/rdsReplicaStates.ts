@@ -30,13 +30,7 @@ export async function rdsReplicaStates(
 export function replicaStateLine(s: ReplicaGateState): string {
   const parts = [
     s.status,
-    s.owner === 'scalepilot'
-      ? 'created by Scalepilot'
-      : s.owner === 'by hand'
-        ? 'made by hand (never removed)'
-        : s.owner === 'another Region'
-          ? 'in another Region (counts against the replica limit, never touched)'
-          : 'another target’s',
+    owner(s),
     ...(s.broken ? [`no capacity: ${s.broken}`] : []),
     s.serving ? 'serving' : 'not serving',
     s.lagSeconds === null ? 'lag unknown (blocks removals)' : `lag ${s.lagSeconds} s`,
@@ -45,4 +39,15 @@ export function replicaStateLine(s: ReplicaGateState): string {
     ...(s.removable ? ['removable'] : []),
   ];
   return `  replica ${s.id}: ${parts.join(', ')}`;
+}
+
+/** Whose the replica is, as the plan says it (with the stage its Scalepilot tag names, when it has one). */
+function owner(s: ReplicaGateState): string {
+  const stage = s.stage !== undefined ? ` of stage ${s.stage}` : '';
+  if (s.owner === 'scalepilot') return `created by Scalepilot${stage}`;
+  if (s.owner === 'by hand') return 'made by hand (never removed)';
+  if (s.owner === 'another Region')
+    return 'in another Region (counts against the replica limit, never touched)';
+  if (s.owner === 'another stage') return `created by Scalepilot${stage}, another deployment (never touched)`;
+  return 'another target’s';
 }

@@ -162,7 +162,7 @@ export function everyHandlerOnEmulator() {
       wrap(
         scalerFunction(
           'rds-replicas',
-          (aws) => rdsReplicaScaler(aws),
+          (aws, stage) => rdsReplicaScaler(aws, { stage }),
           overrides(rdsPolicy(), 'rds-replicas'),
           {
             emf: false,

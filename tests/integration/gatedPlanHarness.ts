@@ -87,7 +87,7 @@ export async function gatedPlanAccount(emulator: Emulator, clock: ReturnType<typ
   const replicas = createScalerHandler(
     scalerRuntimeFromEnv({
       kind: 'rds-replicas',
-      capacity: (aws) => rdsReplicaScaler(aws),
+      capacity: (aws, stage) => rdsReplicaScaler(aws, { stage }),
       logger: capturedLog().sink,
       env,
       policy,

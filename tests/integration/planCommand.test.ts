@@ -77,6 +77,12 @@ describe('scalepilot plan on the emulator', () => {
       /\n {2}gate: .*api held at 6 until events-db serves 3 read replicas \(serving 2\)\n/,
     );
     expect(text).toContain('  next: 1. api 6 → 9 (5 min lead), waits for events-db');
+    // The function tagged its replicas with its stage; without --stage the plan cannot tell another stage's
+    // from this one's, and says so under the target.
+    expect(text).toContain(`  replica ${SP1}: creating, created by Scalepilot of stage test,`);
+    expect(text).toContain(
+      "  replicas tagged scalepilot:stage: without --stage each reads as this stage's; give --stage to tell another stage's",
+    );
 
     const json = JSON.parse(await cli('--json')) as { targets: { target: string }[]; plans: PlanOverview[] };
     expect(json.targets.map((t) => t.target).sort()).toEqual(['api', 'events-db']);

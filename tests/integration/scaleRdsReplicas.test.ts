@@ -45,6 +45,7 @@ describe('scale-rds-replicas against the emulator (the issue’s scenario, examp
     expect(await s.tagsOf(SP1)).toMatchObject({
       'scalepilot:managed': 'true',
       'scalepilot:target': 'events-db',
+      'scalepilot:stage': 'test', // the function's stage: another stage on the source never takes it
     });
     expect(
       (await s.instances()).find((i) => i.DBInstanceIdentifier === SP1)

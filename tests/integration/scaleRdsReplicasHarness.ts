@@ -41,35 +41,48 @@ export const rdsPolicy = (): Policy => ({
   plans: [],
 });
 
+/** A second stage of the same policy on the same account (its own ledger, kill switch and topic). */
+export interface OtherStage {
+  /** The stage's name (the first is `test`, with the ledger table `ledger`). */
+  readonly stage: string;
+  /** The source and its hand-made replica exist already (the first stage made them). */
+  readonly sourceMade: true;
+}
+
 /**
  * The RDS scaler wired as in Lambda, on the emulator, with a test clock; the source and a hand-made replica.
  * `functionAws`: where the function's own clients go (a fault proxy in front of the emulator); the set-up and
- * the helpers below always reach the emulator itself.
+ * the helpers below always reach the emulator itself. `other`: another stage's scaler on the same source.
  */
 export async function rdsScalerOnEmulator(
   em: Emulator,
   policy: Policy = rdsPolicy(),
   functionAws: AwsConfig = em.aws,
+  other?: OtherStage,
 ) {
   const clock = testClock(new Date());
   const log = capturedLog();
   const account = new DemoAccount(em.aws);
-  await account.createLedgerTable('ledger');
-  await account.createPauseSwitch('test');
-  const topicArn = await account.createTopic('scalepilot-test');
-  await account.createDbInstance(SOURCE);
+  const stage = other?.stage ?? 'test';
+  const table = other ? `ledger-${stage}` : 'ledger';
+  await account.createLedgerTable(table);
+  await account.createPauseSwitch(stage);
+  const topicArn = await account.createTopic(`scalepilot-${stage}`);
   const rds = new RDSClient(clientOptions(em.aws));
-  await rds.send(
-    new CreateDBInstanceReadReplicaCommand({
-      DBInstanceIdentifier: MANUAL,
-      SourceDBInstanceIdentifier: SOURCE,
-    }),
-  );
+  if (!other) {
+    await account.createDbInstance(SOURCE);
+    await rds.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: MANUAL,
+        SourceDBInstanceIdentifier: SOURCE,
+      }),
+    );
+  }
   const runtime = scalerRuntimeFromEnv({
     kind: 'rds-replicas',
-    capacity: (aws) => rdsReplicaScaler(aws),
+    capacity: (aws, deployed) => rdsReplicaScaler(aws, { stage: deployed }),
     logger: log.sink,
-    env: { LEDGER_TABLE: 'ledger', SCALEPILOT_STAGE: 'test', TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: SCOPE },
+    env: { LEDGER_TABLE: table, SCALEPILOT_STAGE: stage, TOPIC_ARN: topicArn, SCALEPILOT_SCOPE: SCOPE },
     policy,
     aws: functionAws,
     clock,

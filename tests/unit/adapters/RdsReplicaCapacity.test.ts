@@ -168,6 +168,34 @@ describe('RdsReplicaCapacity.act', () => {
     },
   );
 
+  it('DBInstanceAlreadyExists for another stage’s replica with this target’s tags: not adopted, the next name is tried', async () => {
+    rds
+      .on(CreateDBInstanceReadReplicaCommand, { DBInstanceIdentifier: sp(1) })
+      .rejects(new DBInstanceAlreadyExistsFault({ message: 'exists', $metadata: {} }))
+      .on(CreateDBInstanceReadReplicaCommand, { DBInstanceIdentifier: sp(2) })
+      .resolves({});
+    const prods = tagged({ DBInstanceIdentifier: sp(1), ReadReplicaSourceDBInstanceIdentifier: SOURCE });
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        { ...prods, TagList: [...(prods.TagList ?? []), { Key: 'scalepilot:stage', Value: 'prod' }] },
+      ],
+    });
+    const attempts: CreateAttempt[] = [];
+    await adapter({ stage: 'dev', onAttempt: (a) => attempts.push(a) }).scaler.act(
+      rdsTarget(),
+      create([sp(1), sp(2), sp(3)], [{}]),
+      observation([]),
+    );
+    expect(attempts.map((a) => [a.replica, a.outcome])).toEqual([
+      [sp(1), 'name-taken'],
+      [sp(2), 'created'],
+    ]);
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)[1]?.args[0].input.Tags).toContainEqual({
+      Key: 'scalepilot:stage',
+      Value: 'dev',
+    });
+  });
+
   it('every name taken by others: fails after the bounded attempts, naming each', async () => {
     rds
       .on(CreateDBInstanceReadReplicaCommand)

@@ -26,7 +26,7 @@ function recordingDiscovery() {
 export const noNativeScaling = { of: async () => [] } as unknown as RdsScalableTargets;
 
 /** The adapter on the mocked client, with no Aurora Auto Scaling; `published`: what it gave reader discovery. */
-export function adapter(extra: { onAttempt?: (a: CreateAttempt) => void } = {}) {
+export function adapter(extra: { onAttempt?: (a: CreateAttempt) => void; stage?: string } = {}) {
   const { published, discovery } = recordingDiscovery();
   return {
     scaler: new RdsReplicaCapacity(aws, {
