@@ -146,14 +146,17 @@ export const functionAdapters = {
   scaleRdsReplicas: [
     grant('RdsReplicaCapacity', rdsReplicaCapacityIam, anywhere),
     grant('RdsReplicaObserver', rdsReplicaObserverIam, anywhere),
-    grant('RdsReplicaActions', rdsReplicaActionsIam, ({ policy }, iam) => [
+    grant('RdsReplicaActions', rdsReplicaActionsIam, ({ policy, stage }, iam) => [
       ...readsAnywhere(iam),
-      ...replicaCreates(policy, iam, false),
-      ...replicaLifecycle(policy, iam),
+      ...replicaCreates(policy, iam, false, stage),
+      ...replicaLifecycle(policy, iam, stage),
     ]),
-    grant('RdsAuroraReaders', rdsAuroraReadersIam, ({ policy }, iam) => replicaCreates(policy, iam, true), {
-      when: rdsWith((t) => t.aurora),
-    }),
+    grant(
+      'RdsAuroraReaders',
+      rdsAuroraReadersIam,
+      ({ policy, stage }, iam) => replicaCreates(policy, iam, true, stage),
+      { when: rdsWith((t) => t.aurora) },
+    ),
     grant('RdsReaderDiscovery', rdsReaderDiscoveryIam, () => []),
     // Aurora Auto Scaling on a cluster: a cluster another autoscaler scales is refused (issue 21).
     grant('RdsScalableTargets', rdsScalableTargetsIam, anywhere),

@@ -1,6 +1,6 @@
 import type { IamActions } from '../shared/adapters/iamActions';
 import { REPLICAS_TAG } from '../shared/decision/cacheShards';
-import { DRAINING_TAG } from '../shared/decision/rdsReplicas';
+import { DRAINING_TAG, STAGE_TAG } from '../shared/decision/rdsReplicas';
 import { replicaNamePatterns } from '../shared/policy/replicaNames';
 import type { CacheShardsTarget, Policy, RdsReplicasTarget } from '../shared/policy/schema';
 
@@ -13,7 +13,10 @@ import type { CacheShardsTarget, Policy, RdsReplicasTarget } from '../shared/pol
 export type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown; Condition?: unknown };
 const sub = (s: string) => ({ 'Fn::Sub': s });
 
-/** The tags Scalepilot puts on every replica it creates; deleting one needs them (see rdsReplicaStatements). */
+/**
+ * The tags Scalepilot puts on every replica it creates; deleting one needs them (see replicaLifecycle), and a
+ * stage tag (STAGE_TAG, `scalepilot:stage`) naming this stage or none.
+ */
 export const MANAGED_TAG = 'scalepilot:managed';
 export const TARGET_TAG = 'scalepilot:target';
 
@@ -120,13 +123,26 @@ const rdsTargets = (policy: Policy) =>
   policy.targets.filter((t): t is RdsReplicasTarget => t.kind === 'rds-replicas');
 const replicaArns = (t: RdsReplicasTarget) =>
   replicaNamePatterns(t.sourceDbInstanceIdentifier).map((pattern) => arn('rds', `db:${pattern}`));
-/** Scalepilot's two tags with the target's name in the request; never the draining tag (only drains set it). */
-const requestTags = (t: RdsReplicasTarget) => ({
-  StringEquals: { [`aws:RequestTag/${MANAGED_TAG}`]: 'true', [`aws:RequestTag/${TARGET_TAG}`]: t.name },
+/**
+ * Scalepilot's two tags with the target's name and the stage tag with the stage's in the request; never the
+ * draining tag (only drains set it).
+ */
+const requestTags = (t: RdsReplicasTarget, stage: string) => ({
+  StringEquals: {
+    [`aws:RequestTag/${MANAGED_TAG}`]: 'true',
+    [`aws:RequestTag/${TARGET_TAG}`]: t.name,
+    [`aws:RequestTag/${STAGE_TAG}`]: stage,
+  },
   'ForAllValues:StringNotEquals': { 'aws:TagKeys': [DRAINING_TAG] },
 });
-const ownTags = (t: RdsReplicasTarget) => ({
+/**
+ * An instance whose stage tag names this stage, or that has none (a replica made before replicas carried it
+ * stays the stage's that made it): never one another stage deployed against the same source made.
+ */
+const ownStage = (stage: string) => ({ StringEqualsIfExists: { [`rds:db-tag/${STAGE_TAG}`]: stage } });
+const ownTags = (t: RdsReplicasTarget, stage: string) => ({
   StringEquals: { [`rds:db-tag/${MANAGED_TAG}`]: 'true', [`rds:db-tag/${TARGET_TAG}`]: t.name },
+  ...ownStage(stage),
 });
 /** What a create is authorised against besides the new instance: the groups it takes from the source. */
 const sourceGroups = () => [arn('rds', 'og:*'), arn('rds', 'pg:*'), arn('rds', 'subgrp:*')];
@@ -136,10 +152,10 @@ const sourceGroups = () => [arn('rds', 'og:*'), arn('rds', 'pg:*'), arn('rds', '
  * in the cluster for Aurora (RdsAuroraReaders). RDS authorises it against the new replica *and* the source
  * instance or cluster (and the option, parameter and subnet groups the replica takes from it), so those ARNs
  * appear; creating reads the source and changes nothing on it, and it is the only action the role has on
- * it. Every ARN requires Scalepilot's two tags with the target's name in the request (the source's own tags
- * come along; never the draining tag).
+ * it. Every ARN requires Scalepilot's two tags with the target's name and the stage tag with the stage's in the
+ * request (the source's own tags come along; never the draining tag).
  */
-export function replicaCreates(policy: Policy, iam: IamActions, aurora: boolean): Statement[] {
+export function replicaCreates(policy: Policy, iam: IamActions, aurora: boolean, stage: string): Statement[] {
   return rdsTargets(policy)
     .filter((t) => t.aurora === aurora)
     .map((t) => ({
@@ -152,7 +168,7 @@ export function replicaCreates(policy: Policy, iam: IamActions, aurora: boolean)
         ...sourceGroups(),
         ...replicaArns(t),
       ],
-      Condition: requestTags(t),
+      Condition: requestTags(t, stage),
     }));
 }
 
@@ -161,35 +177,38 @@ export function replicaCreates(policy: Policy, iam: IamActions, aurora: boolean)
  * patterns `<source>-sp-?` and `<source>-sp-??` (replica numbers run 1..99; long sources: a shortened, hashed
  * prefix), which validation and `sls package` guarantee match no source, cluster or other target's replica
  * of the policy (shared/policy/replicaNames.ts):
- * - AddTagsToResource of Scalepilot's two tags with the target's name: RDS authorises tags given on create
- *   this way too, and has no condition key naming the creating action (no `rds:CreateAction`, unlike
- *   `ec2:CreateAction`; `rds:req-tag` is set for a direct AddTagsToResource as well), so the name patterns are
- *   what keeps a later AddTagsToResource off anything the policy names;
- * - DeleteDBInstance only of instances that carry both tags with the target's name;
+ * - AddTagsToResource of Scalepilot's two tags with the target's name and the stage tag with the stage's:
+ *   RDS authorises tags given on create this way too, and has no condition key naming the creating action (no
+ *   `rds:CreateAction`, unlike `ec2:CreateAction`; `rds:req-tag` is set for a direct AddTagsToResource as
+ *   well), so the name patterns are what keeps a later AddTagsToResource off anything the policy names; and
+ *   not on an instance tagged with another stage's name (which a retag to this stage's would make deletable);
+ * - DeleteDBInstance only of instances that carry both tags with the target's name, and whose stage tag is
+ *   this stage's or absent (another stage deployed against the same source has replicas of the same names);
  * - draining: Add/RemoveTagsFromResource of the one key `scalepilot:draining`, only on instances that already
- *   carry both tags with the target's name (docs/safety-and-iam.md says why the marker stays a tag);
+ *   carry both tags with the target's name and no other stage's (docs/safety-and-iam.md says why the marker
+ *   stays a tag);
  * - with `sourceKmsKeyArn` (a source under a customer managed key): CreateGrant (for AWS resources) and
  *   DescribeKey on that key, through RDS only, which creates the encrypted replica in the caller's name.
  */
-export function replicaLifecycle(policy: Policy, iam: IamActions): Statement[] {
+export function replicaLifecycle(policy: Policy, iam: IamActions, stage: string): Statement[] {
   return rdsTargets(policy).flatMap((t): Statement[] => [
     {
       Effect: 'Allow',
       Action: pick(iam, 'rds:AddTagsToResource'),
       Resource: replicaArns(t),
-      Condition: requestTags(t),
+      Condition: { ...requestTags(t, stage), ...ownStage(stage) },
     },
     {
       Effect: 'Allow',
       Action: pick(iam, 'rds:DeleteDBInstance'),
       Resource: replicaArns(t),
-      Condition: ownTags(t),
+      Condition: ownTags(t, stage),
     },
     {
       Effect: 'Allow',
       Action: pick(iam, 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'),
       Resource: replicaArns(t),
-      Condition: { ...ownTags(t), 'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINING_TAG] } },
+      Condition: { ...ownTags(t, stage), 'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINING_TAG] } },
     },
     ...(t.sourceKmsKeyArn ? sourceKeyStatements(iam, t.sourceKmsKeyArn) : []),
   ]);

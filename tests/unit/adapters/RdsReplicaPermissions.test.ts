@@ -59,6 +59,7 @@ describe('RDS role: long sources, Aurora, reader discovery', () => {
     expect(onCluster[0]?.Condition?.StringEquals).toEqual({
       'aws:RequestTag/scalepilot:managed': 'true',
       'aws:RequestTag/scalepilot:target': 'aurora-db',
+      'aws:RequestTag/scalepilot:stage': 'prod',
     });
     // The instance target gets no CreateDBInstance, the Aurora one no CreateDBInstanceReadReplica.
     const creates = statements().filter((s) => s.Action.some((a) => a.startsWith('rds:Create')));
