@@ -155,6 +155,26 @@ export const mutants: readonly Mutant[] = [
   },
   {
     guard: 'ownership tags',
+    mutant: "another stage's replica on the same source counts as this stage's (drained, deleted)",
+    file: 'shared/decision/rdsReplicasView.ts',
+    original: 'if (r.otherStage !== undefined) return false;',
+    replacement: '',
+    tests: [
+      'tests/unit/decision/otherStageReplicasGate.test.ts',
+      'tests/integration/rdsReplicasTwoStages.test.ts',
+    ],
+  },
+  {
+    guard: 'ownership tags',
+    mutant: "the RDS role may delete or drain another stage's replica",
+    file: 'infra/functionPermissions.ts',
+    original:
+      'const ownStage = (stage: string) => ({ StringEqualsIfExists: { [`rds:db-tag/${STAGE_TAG}`]: stage } });',
+    replacement: 'const ownStage = (_stage: string) => ({});',
+    tests: ['tests/unit/infra/rdsReplicaStageGrants.test.ts'],
+  },
+  {
+    guard: 'ownership tags',
     mutant: "the RDS role's replica names reach another target's source (`db-sp-*`)",
     file: 'shared/policy/replicaNames.ts',
     original:
