@@ -14,7 +14,7 @@ export const MAX_MANAGED_POLICY = 6_144;
 /**
  * What the framework and serverless.yml add to the policy's resources (the functions, their versions, log
  * groups and schedules, the ledger, the topic, the dead-letter queue): 36 resources and about 16 kB measured on
- * the packaged example; tests/template/packagedStack.test.ts holds the packaged stack within these.
+ * the packaged example; tests/template/packagedStackLimits.test.ts holds the packaged stack within these.
  */
 export const FRAMEWORK_RESOURCES = 50;
 export const FRAMEWORK_BYTES = 32_768;
