@@ -201,7 +201,7 @@ export const mutants: readonly Mutant[] = [
     file: 'shared/usecases/pruneScheduledActions.ts',
     original: "if (live?.owner === 'this') return true;",
     replacement: 'return true;',
-    tests: ['tests/unit/usecases/predictSafety.test.ts'],
+    tests: ['tests/unit/usecases/predictGroupOwnership.test.ts'],
   },
   {
     guard: 'blast-radius cap',
