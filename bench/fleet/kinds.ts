@@ -92,7 +92,8 @@ const nodes = (i: number) =>
 
 /**
  * Cluster-mode groups of 2 shards of 2 nodes (2..4 shards): each primary's memory at 90% when hot (a shard),
- * 50% otherwise; every node's engine CPU at 40%.
+ * 50% otherwise; every node's engine CPU at 40%; IsPrimary 1 on each shard's first member, as ElastiCache
+ * publishes it (read in the same GetMetricData as the rules).
  */
 const cache: FleetKind = {
   create: (account, i) => account.createReplicationGroup(resource(i), 2),
@@ -135,6 +136,10 @@ const cache: FleetKind = {
           dimensions: { CacheClusterId: node },
         },
         value: hot ? 90 : 50,
+      },
+      {
+        metric: { namespace: 'AWS/ElastiCache', name: 'IsPrimary', dimensions: { CacheClusterId: node } },
+        value: node.endsWith('-001') ? 1 : 0,
       },
     ]),
   capacity: (aws) => elastiCacheShardScaler(aws) as KindScaler<unknown>,

@@ -1,4 +1,6 @@
 import { capacityPortByKind } from '../../shared/adapters/capacityPorts';
+import { PRIMARY_METRIC } from '../../shared/decision/cacheShardReads';
+import type { CacheShardsObservation } from '../../shared/decision/cacheShards';
 import type { TargetKind } from '../../shared/policy/schema';
 import { metricDimensions } from '../../shared/policy/targetResource';
 import { kindScaler } from '../../shared/usecases/evaluateTargets';
@@ -45,11 +47,17 @@ export class MinuteMetrics {
         const own = { ...rule.metric, dimensions: metricDimensions(target, rule.metric.dimensions) };
         const perUnit =
           model.metricsFor && observation !== undefined ? model.metricsFor(target, rule, observation) : [];
-        // A unit's other series (a replica's lag) reads healthy: 0.
+        // A unit's other series (a replica's lag) reads healthy: 0; a cache node's IsPrimary 1 on its shard's
+        // first member (the emulator never fails a shard over).
         for (const metric of [own, ...perUnit])
           points.push({
             metric,
-            value: metric.name === rule.metric.name ? value : 0,
+            value:
+              metric.name === rule.metric.name
+                ? value
+                : metric.name === PRIMARY_METRIC
+                  ? Number(firstMembers(observation).has(metric.dimensions.CacheClusterId ?? ''))
+                  : 0,
             timestamp: previousMinute,
           });
       }
@@ -57,4 +65,10 @@ export class MinuteMetrics {
     if (this.plan) points.push(demandPoint(this.plan, demand, previousMinute));
     await this.local.account.putMetrics(points);
   }
+}
+
+/** Each cache shard's first member (nothing for another kind's observation). */
+function firstMembers(observation: unknown): Set<string> {
+  const shards = (observation as Partial<CacheShardsObservation> | undefined)?.shards ?? [];
+  return new Set(shards.flatMap((s) => (s.nodes[0] ? [s.nodes[0].id] : [])));
 }

@@ -297,12 +297,14 @@ export async function cacheSteps(target: CacheShardsTarget, ports: ReleasePorts)
     ...(remembered.failedRemovals ? { failedRemovals: remembered.failedRemovals } : {}),
     now,
   });
+  // How the shards' primaries were read (one assumed, a rule held), when not plainly told.
+  const said = outcome.note ? `; ${outcome.note.message}` : '';
   if ('skip' in outcome)
     return [
       ...remembered.lines,
       {
         target: target.name,
-        description: `replication group ${id}: ${shards} → ${min} shards refused (${outcome.skip}): ${outcome.message}`,
+        description: `replication group ${id}: ${shards} → ${min} shards refused (${outcome.skip}): ${outcome.message}${said}`,
         refused: true,
       },
     ];
@@ -312,7 +314,7 @@ export async function cacheSteps(target: CacheShardsTarget, ports: ReleasePorts)
     ...remembered.lines,
     {
       target: target.name,
-      description: `replication group ${id}: ${shards} → ${min} shards${'message' in outcome ? `, ${outcome.message}` : ''} (ModifyReplicationGroupShardConfiguration)`,
+      description: `replication group ${id}: ${shards} → ${min} shards${'message' in outcome ? `, ${outcome.message}` : ''}${said} (ModifyReplicationGroupShardConfiguration)`,
       apply: async () => void (await ports.cache.act(target, act, observation)),
     },
   ];

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import {
   type CacheEvent,
+  type CacheNode,
   type CacheShardsObservation,
   cacheShardsModel,
   cacheShardsRefusals,
@@ -351,20 +352,16 @@ function observation(
   read: { events?: CacheEvent[]; error?: string } | CacheEvent[],
   replicasChangedAt: Date | undefined,
 ): CacheShardsObservation {
-  const shards = (group.NodeGroups ?? []).map((g) => {
-    const members = g.NodeGroupMembers ?? [];
-    // CurrentRole is only reported with cluster mode disabled; the first member stands for the shard
-    // then (its data set, hence its memory, is the same on every node of the shard).
-    const primary = members.findIndex((m) => m.CurrentRole === 'primary');
-    return {
-      id: g.NodeGroupId ?? '',
-      status: g.Status ?? 'unknown',
-      nodes: members.map((m, i) => ({
-        id: m.CacheClusterId ?? '',
-        role: i === (primary === -1 ? 0 : primary) ? ('primary' as const) : ('replica' as const),
-      })),
-    };
-  });
+  const shards = (group.NodeGroups ?? []).map((g) => ({
+    id: g.NodeGroupId ?? '',
+    status: g.Status ?? 'unknown',
+    // CurrentRole is reported only with cluster mode disabled, and the member order says nothing after a
+    // failover: without it, the model tells the primary by each node's IsPrimary metric (cacheShardReads.ts).
+    nodes: (g.NodeGroupMembers ?? []).map((m): CacheNode => {
+      const role = m.CurrentRole;
+      return { id: m.CacheClusterId ?? '', ...(role === 'primary' || role === 'replica' ? { role } : {}) };
+    }),
+  }));
   const events = Array.isArray(read) ? { events: read } : read;
   const engine = (group.Engine ?? 'redis').toLowerCase();
   return {

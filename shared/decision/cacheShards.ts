@@ -1,4 +1,5 @@
-import { CACHE_CPU_METRIC, type MetricSpec, type Rule, type Target } from '../policy/schema';
+import type { MetricSpec, Rule, Target } from '../policy/schema';
+import { newestFresh, readMetric, ruleReads, shardReadings } from './cacheShardReads';
 import { rememberRemovals, withKeptShards } from './cacheShardRemovals';
 import { gateCacheShards } from './cacheShardsGates';
 import { settleReplicas, settleReshard } from './cacheShardsSettle';
@@ -8,7 +9,11 @@ import type { CapacityState, MetricReading } from './types';
 /** One node of a shard: its cache cluster id (`<group>-0001-001`) is its CloudWatch `CacheClusterId`. */
 export interface CacheNode {
   readonly id: string;
-  readonly role: 'primary' | 'replica';
+  /**
+   * Its role as DescribeReplicationGroups reports it (CurrentRole), which it does only with cluster mode
+   * disabled; otherwise undefined, and IsPrimary tells the primary (cacheShardReads.ts).
+   */
+  readonly role?: 'primary' | 'replica';
 }
 
 export interface CacheShard {
@@ -153,48 +158,10 @@ export function supportsOnlineResharding(engine: string, version: string | undef
   return true;
 }
 
-/** A per-node metric of the group: read per node (CacheClusterId) unless the rule names its own dimensions. */
-export function perNode(target: Target, rule: Rule): boolean {
-  return (
-    target.kind === 'cache-shards' && rule.metric.namespace === 'AWS/ElastiCache' && !rule.metric.dimensions
-  );
-}
-
-/** CPU is read on every node (replicas serve reads); the data set metrics on each shard's primary. */
-function isCpu(rule: Rule): boolean {
-  return rule.metric.name === CACHE_CPU_METRIC || rule.metric.name === 'CPUUtilization';
-}
-
-/** The nodes one rule reads, in the order of `metricsFor` (the gates map series back through it). */
-export function ruleNodes(
-  target: Target,
-  rule: Rule,
-  observation: CacheShardsObservation,
-): { shard: string; node: string }[] {
-  if (!perNode(target, rule)) return [];
-  return observation.shards.flatMap((shard) =>
-    shard.nodes
-      .filter((n) => isCpu(rule) || n.role === 'primary')
-      .map((n) => ({ shard: shard.id, node: n.id })),
-  );
-}
-
-/** The value of one series the gates judge: its newest complete, fresh datapoint. */
-function latest(
-  target: Target,
-  rule: Rule,
-  series: readonly MetricReading[] | undefined,
-  now: Date,
-): number | undefined {
-  const period = rule.metric.periodSeconds * 1000;
-  const stale = Math.max(target.metricStaleAfterSeconds * 1000, 2 * period);
-  const complete = (series ?? []).filter((p) => p.timestamp.getTime() + period <= now.getTime());
-  const newest = complete.at(-1);
-  if (!newest || now.getTime() - (newest.timestamp.getTime() + period) > stale) return undefined;
-  return newest.value;
-}
-
-/** Each shard's newest value of a rule's metric (the highest of its nodes); undefined when any is missing. */
+/**
+ * Each shard's newest value of a rule's metric (CPU: the highest of its nodes; the rest: its primary's);
+ * undefined when any is missing, or a shard's primary is unknown.
+ */
 export function perShardValues(
   target: Target,
   rule: Rule,
@@ -202,13 +169,16 @@ export function perShardValues(
   series: readonly (readonly MetricReading[])[] | undefined,
   now: Date,
 ): Map<string, number> | undefined {
-  const nodes = ruleNodes(target, rule, observation);
-  if (nodes.length === 0 || !series || series.length !== nodes.length) return undefined;
+  const shards = shardReadings(target, rule, observation, series, now);
+  if (!shards) return undefined;
   const values = new Map<string, number>();
-  for (const [i, { shard }] of nodes.entries()) {
-    const value = latest(target, rule, series[i], now);
-    if (value === undefined) return undefined;
-    values.set(shard, Math.max(values.get(shard) ?? Number.NEGATIVE_INFINITY, value));
+  for (const { shard, series: counted } of shards) {
+    if (counted.length === 0) return undefined;
+    for (const one of counted) {
+      const value = newestFresh(target, rule, one, now);
+      if (value === undefined) return undefined;
+      values.set(shard, Math.max(values.get(shard) ?? Number.NEGATIVE_INFINITY, value));
+    }
   }
   return values;
 }
@@ -275,21 +245,40 @@ export function projectedLoad(values: ReadonlyMap<string, number>, removed: read
   return staying > 0 ? busiest + moved / staying : Number.POSITIVE_INFINITY;
 }
 
-/** The CloudWatch metrics one rule reads: per node for the group's own metrics, else the rule's metric. */
+/**
+ * The CloudWatch metrics one rule reads: per node for the group's own metrics (with each node's IsPrimary where
+ * the shard's primary must be told: `ruleReads`), else the rule's metric.
+ */
 export function cacheMetricsFor(
   target: Target,
   rule: Rule,
   observation: CacheShardsObservation,
 ): (MetricSpec & { readonly dimensions: Record<string, string> })[] {
-  const nodes = ruleNodes(target, rule, observation);
-  if (nodes.length > 0)
-    return nodes.map(({ node }) => ({ ...rule.metric, dimensions: { CacheClusterId: node } }));
+  const reads = ruleReads(target, rule, observation);
+  if (reads.length > 0) return reads.map((read) => readMetric(rule, read));
   return [
     {
       ...rule.metric,
       dimensions: rule.metric.dimensions ?? { ReplicationGroupId: observation.groupId },
     },
   ];
+}
+
+/**
+ * One rule's series as the decision reads it: the hottest per period of those that count (every node's CPU, each
+ * primary's other metrics), so the hottest shard can force a scale-out. A shard whose primary is unknown holds
+ * the whole rule (no series: as a missing metric, it never scales in), rather than read the others alone.
+ */
+export function cacheCombined(
+  target: Target,
+  rule: Rule,
+  series: readonly (readonly MetricReading[])[],
+  observation: CacheShardsObservation,
+  now: Date,
+): MetricReading[] {
+  const shards = shardReadings(target, rule, observation, series, now);
+  if (!shards || shards.some((s) => s.series.length === 0)) return [];
+  return hottestPerPeriod(shards.flatMap((s) => s.series));
 }
 
 /** Several nodes' series as one: the hottest per period, so the hottest shard can force a scale-out. */
@@ -321,7 +310,7 @@ export const cacheShardsModel: KindModel<CacheShardsObservation> = {
   capacity: (_target, observation) => cacheCapacity(observation),
   gate: (input) => gateCacheShards(input),
   metricsFor: (target, rule, observation) => cacheMetricsFor(target, rule, observation),
-  combine: (_target, _rule, series) => hottestPerPeriod(series),
+  combine: (target, rule, series, observation, now) => cacheCombined(target, rule, series, observation, now),
   settle: (_target, intent, observation, now) =>
     intent.action?.type === 'replicas'
       ? settleReplicas(intent.action as ReplicasAction, intent, observation, now)

@@ -1,4 +1,5 @@
 import { CACHE_CPU_METRIC, CACHE_MEMORY_METRIC, type CacheShardsTarget, type Target } from '../policy/schema';
+import { perNode } from './cacheShardReads';
 import { describeFailedRemovals, FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from './cacheShardRemovals';
 import {
   breachesOut,
@@ -8,7 +9,6 @@ import {
   MEMORY_HEADROOM_FACTOR,
   memoryHeadroom,
   NODES_PER_CLUSTER_QUOTA_CODE,
-  perNode,
   perShardValues,
   projectedLoad,
   REALARM_MARGIN,
@@ -20,7 +20,8 @@ import {
   shardsToRemove,
 } from './cacheShards';
 import type { GateOutcome } from './kindModel';
-import type { Decision, MetricReading, ScalingHistory } from './types';
+import { shardPrimaryFindings } from './shardPrimaryGate';
+import type { Decision, MetricReading, ReasonCode, ScalingHistory } from './types';
 
 // The cache-shards gates (issues 13 and 21): what the generic decision asked for, answered with replicas on
 // every shard (read load alone) or a reshard, each within its cooldown, headroom, re-alarm margin and the
@@ -301,9 +302,21 @@ function removableShards(
   return { removed: shardsToRemove(candidates, count), note };
 }
 
+/**
+ * The generic decision's reasons for no change that come from the rules' readings (a rule missing, none breached,
+ * a breach not sustained): with a rule held for want of its shard's primary, that hold is the reason.
+ */
+const READING_HOLDS: ReadonlySet<ReasonCode> = new Set([
+  'MetricsMissing',
+  'ScaleInBlockedByMissingMetrics',
+  'NoThresholdBreached',
+  'WithinTolerance',
+  'BreachNotSustained',
+]);
+
 /** The cache-shards gates for one decision (see cacheShardsModel). */
 export function gateCacheShards(input: GateInput): GateOutcome {
-  const { target, decision, observation } = input;
+  const { target, decision, observation, metrics, now } = input;
   if (target.kind !== 'cache-shards') return { pass: true };
   const refusals = cacheShardsRefusals(observation);
   // Told once, as an RDS source without replicas is: the group is never scaled until someone changes it.
@@ -311,7 +324,18 @@ export function gateCacheShards(input: GateInput): GateOutcome {
     return { skip: 'CacheShardsUnsupported', message: refusals.join('; '), notify: true };
   // Busy (modifying) or held by the generic decision for a reason of its own: nothing to add.
   if (observation.status !== 'available') return { pass: true };
+  // A rule read on the primaries is held (no reading) where IsPrimary names none or several: never a guess. A
+  // scale-out another rule asks for goes ahead; a first member read for want of IsPrimary is said on the decision.
+  const primaries = shardPrimaryFindings(target, observation, metrics, now);
+  if (primaries.held && decision.direction === 'none' && READING_HOLDS.has(decision.reason))
+    return { skip: 'ShardPrimaryUnknown', message: primaries.note?.message ?? primaries.held };
+  const outcome = gateChange(input, target);
+  return primaries.note ? { ...outcome, note: primaries.note } : outcome;
+}
 
+/** The gates of the change (or none) the generic decision asked for, on an available group. */
+function gateChange(input: GateInput, target: CacheTarget): GateOutcome {
+  const { decision } = input;
   const read = readRules(target);
   const outRules = target.rules.filter((r) => breachesOut(r, decision.metrics[r.name]));
   const onlyReads = outRules.length > 0 && outRules.every((r) => read.has(r.name));

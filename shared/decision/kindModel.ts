@@ -6,6 +6,7 @@ import { suspendedProcessGate } from './suspendedProcessGate';
 import type {
   CapacityState,
   Decision,
+  GateNote,
   MetricReading,
   PendingIntent,
   ReasonCode,
@@ -32,14 +33,22 @@ export interface KindAction {
 /** What a kind's gates make of the generic decision. */
 export type GateOutcome =
   /** Record the generic decision as it is (no change, or a change the kind carries out as decided). */
-  | { readonly pass: true; readonly act?: KindAction }
-  /** Carry out this action instead, recorded with this reason and message. */
-  | { readonly act: KindAction; readonly reason: ReasonCode; readonly message: string }
-  /**
-   * Do nothing now, recorded with this reason and message; with `notify`, the operators are told too
-   * (once, and again when the reason changes: a target that gave up acting, not a routine wait).
-   */
-  | { readonly skip: ReasonCode; readonly message: string; readonly notify?: boolean };
+  (
+    | { readonly pass: true; readonly act?: KindAction }
+    /** Carry out this action instead, recorded with this reason and message. */
+    | { readonly act: KindAction; readonly reason: ReasonCode; readonly message: string }
+    /**
+     * Do nothing now, recorded with this reason and message; with `notify`, the operators are told too
+     * (once, and again when the reason changes: a target that gave up acting, not a routine wait).
+     */
+    | { readonly skip: ReasonCode; readonly message: string; readonly notify?: boolean }
+  ) & {
+    /**
+     * Said of the decision whatever the outcome (how the kind read its metrics: a cache shard's primary assumed, a
+     * rule held): added to its message and, as this gate, to its explanation.
+     */
+    readonly note?: Omit<GateNote, 'reason'>;
+  };
 
 /** What became of an operation written ahead, judged from the resource as observed now. */
 export type Settlement =
@@ -90,13 +99,15 @@ export interface KindModel<Observation> {
   ): (MetricSpec & { readonly dimensions: Record<string, string> })[];
   /**
    * One rule's several series as the one the decision reads (default: their mean per period), given what was
-   * observed (the series are those `metricsFor` asked for on it).
+   * observed (the series are those `metricsFor` asked for on it) and `now` (a series that says which unit to
+   * read, such as a cache node's IsPrimary, counts only while fresh).
    */
   combine?(
     target: Target,
     rule: Rule,
     series: readonly (readonly MetricReading[])[],
     observation: Observation,
+    now: Date,
   ): MetricReading[];
   settle(target: Target, intent: PendingIntent, observation: Observation, now: Date): Settlement;
   /**

@@ -42,7 +42,7 @@ beforeEach(async () => {
   emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));
 });
 
-function policy(scaleIn = 1): Policy {
+function policy(scaleIn = 1, extraRules: Record<string, unknown>[] = []): Policy {
   return validatePolicy({
     version: 1,
     targets: [
@@ -66,6 +66,7 @@ function policy(scaleIn = 1): Policy {
             scaleOut: [{ above: 80, add: 1 }],
             scaleIn: [{ below: 40, remove: scaleIn }],
           },
+          ...extraRules,
         ],
       },
     ],
@@ -177,7 +178,7 @@ async function setUp(scalerPolicy: Policy, shards: number) {
     ]);
     await account.putMetrics(points);
   };
-  return { clock, log, ledger, tick, putLoad, reshards };
+  return { clock, log, ledger, tick, putLoad, reshards, account };
 }
 
 const reasons = async (ledger: DynamoLedger) => (await ledger.decisions('sessions')).map((d) => d.reason);
@@ -291,5 +292,94 @@ describe('scale-cache-shards against the emulator', () => {
     expect(reshards).toEqual([
       { ReplicationGroupId: GROUP, NodeGroupCount: 2, ApplyImmediately: true, NodeGroupsToRemove: ['0003'] },
     ]);
+  });
+});
+
+describe('the shard primary after a failover (IsPrimary)', () => {
+  // AWS promotes a replica on a node failure and in maintenance; DescribeReplicationGroups gives no CurrentRole
+  // with cluster mode enabled, so the member order says nothing about which node is the primary now.
+  const connections = {
+    name: 'connections',
+    type: 'step',
+    metric: { namespace: 'AWS/ElastiCache', name: 'CurrConnections' },
+    scaleOut: [{ above: 1000, add: 1 }],
+  };
+  /** Last minute's CurrConnections and IsPrimary per node: shard 0002 failed over to its second member. */
+  async function failedOver(
+    account: DemoAccount,
+    at: Date,
+    withIsPrimary: boolean,
+  ): Promise<{ shard: string; node: string }[]> {
+    const all = await nodes();
+    const promoted = (shard: string, node: string) =>
+      shard === '0002' ? node.endsWith('-002') : node.endsWith('-001');
+    await account.putMetrics(
+      all.flatMap(({ shard, node }) => [
+        {
+          metric: {
+            namespace: 'AWS/ElastiCache',
+            name: 'CurrConnections',
+            dimensions: { CacheClusterId: node },
+          },
+          // The clients follow the primary: the promoted node holds them, the demoted one hardly any.
+          value: promoted(shard, node) ? (shard === '0002' ? 5000 : 100) : 20,
+          timestamp: at,
+        },
+        ...(withIsPrimary
+          ? [
+              {
+                metric: {
+                  namespace: 'AWS/ElastiCache',
+                  name: 'IsPrimary',
+                  dimensions: { CacheClusterId: node },
+                },
+                value: promoted(shard, node) ? 1 : 0,
+                timestamp: at,
+              },
+            ]
+          : []),
+      ]),
+    );
+    return all;
+  }
+
+  it("reads a non-CPU rule on the node IsPrimary names (the second member), in the run's one GetMetricData", async () => {
+    const { tick, putLoad, reshards, clock, account } = await setUp(policy(1, [connections]), 3);
+    await putLoad(
+      () => 50,
+      () => 40,
+    );
+    await failedOver(account, new Date(clock.now().getTime() - 60_000), true);
+    const reads = emulator.calls('GetMetricData');
+    const evaluation = await tick('r1');
+    expect(evaluation?.decision).toMatchObject({
+      reason: 'ScaleOut',
+      current: 3,
+      desired: 4,
+      metrics: { connections: 5000 },
+    });
+    expect(evaluation?.decision.message).not.toContain('assumed');
+    expect(reshards).toEqual([{ ReplicationGroupId: GROUP, NodeGroupCount: 4, ApplyImmediately: true }]);
+    // IsPrimary rides in the batch the rules are read in: no call of its own.
+    expect(emulator.calls('GetMetricData') - reads).toBe(1);
+  });
+
+  it('without a fresh IsPrimary datapoint the first member is read, and the decision says the primary was assumed', async () => {
+    const { tick, putLoad, reshards, clock, account } = await setUp(policy(1, [connections]), 3);
+    await putLoad(
+      () => 50,
+      () => 40,
+    );
+    await failedOver(account, new Date(clock.now().getTime() - 60_000), false);
+    const evaluation = await tick('r1');
+    expect(evaluation?.decision).toMatchObject({
+      reason: 'NoThresholdBreached',
+      metrics: { connections: 100 },
+      message: expect.stringContaining('primary assumed'),
+    });
+    expect(evaluation?.decision.explain?.gates).toContainEqual(
+      expect.objectContaining({ gate: 'primary', message: expect.stringContaining('0002') }),
+    );
+    expect(reshards).toEqual([]);
   });
 });

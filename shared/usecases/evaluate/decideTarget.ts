@@ -79,8 +79,19 @@ export function decideTarget(input: DecideInput): Decided {
   return { ...decided, state, plan: { levels: inPlan.levels, ...(notice ? { notice } : {}) } };
 }
 
-/** The generic decision as the kind's gates leave it, with the one action to carry out, if any. */
+/**
+ * The generic decision as the kind's gates leave it, with the one action to carry out, if any; what the gates
+ * said of it whatever the outcome (`note`: how the kind read its metrics) ends its message and explanation.
+ */
 function gatedDecision(generic: Decision, outcome: GateOutcome): Omit<Decided, 'state'> {
+  const gated = outcomeOf(generic, outcome);
+  const { note } = outcome;
+  if (!note) return gated;
+  const said = { ...gated.decision, message: `${gated.decision.message}; ${note.message}` };
+  return { ...gated, decision: noted(said, note) };
+}
+
+function outcomeOf(generic: Decision, outcome: GateOutcome): Omit<Decided, 'state'> {
   if ('skip' in outcome) {
     const decision: Decision = {
       ...generic,
@@ -148,6 +159,7 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   WouldReAlarm: 'wouldReAlarm',
   InsufficientMemoryHeadroom: 'memoryHeadroom',
   NoRemovableShard: 'shardsKept',
+  ShardPrimaryUnknown: 'primary',
   ReshardBlockedByCpu: 'reshardCpu',
   SourceNotAvailable: 'sourceAvailable',
   Draining: 'drain',

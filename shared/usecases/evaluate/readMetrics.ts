@@ -88,7 +88,7 @@ export async function readMetrics(
         ofRule.length === 1
           ? (ofRule[0] ?? [])
           : model.combine
-            ? model.combine(target, rule, ofRule, observation)
+            ? model.combine(target, rule, ofRule, observation, now)
             : meanPerPeriod(ofRule);
     }
     byTarget.set(target.name, { combined, raw: series });

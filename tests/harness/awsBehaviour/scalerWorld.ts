@@ -10,6 +10,8 @@ import { VirtualClock } from '../../../bin/lib/replay';
 import { clientOptions, emulatorConfig } from '../../../shared/adapters/awsConfig';
 import { capacityPortByKind } from '../../../shared/adapters/capacityPorts';
 import { DemoAccount } from '../../../shared/adapters/DemoAccount';
+import { PRIMARY_METRIC } from '../../../shared/decision/cacheShardReads';
+import type { CacheShardsObservation } from '../../../shared/decision/cacheShards';
 import type { RdsReplicasObservation } from '../../../shared/decision/rdsReplicas';
 import { createScalerHandler, type ScalerRuntime } from '../../../shared/lambda/createScalerHandler';
 import { predictFunction } from '../../../shared/lambda/predictFunction';
@@ -337,14 +339,17 @@ export class ScalerWorld {
             metric,
             value: lag
               ? this.layer.rds.replicaLag(replica) * (metric.name === 'AuroraReplicaLag' ? 1000 : 1)
-              : metric.percentOf !== undefined
-                ? // A count (connections): what that instance's share means on its own class.
-                  (value *
-                    (metric.name === 'DatabaseConnections' && classOf.has(replica)
-                      ? this.maxConnections(classOf.get(replica))
-                      : metric.percentOf)) /
-                  100
-                : value,
+              : metric.name === PRIMARY_METRIC
+                ? // A cache node's IsPrimary: the world never fails a shard over, its first member stays primary.
+                  Number(firstMembers(observation).has(metric.dimensions.CacheClusterId ?? ''))
+                : metric.percentOf !== undefined
+                  ? // A count (connections): what that instance's share means on its own class.
+                    (value *
+                      (metric.name === 'DatabaseConnections' && classOf.has(replica)
+                        ? this.maxConnections(classOf.get(replica))
+                        : metric.percentOf)) /
+                    100
+                  : value,
             timestamp: at,
           });
         }
@@ -367,6 +372,12 @@ export class ScalerWorld {
   async stop(): Promise<void> {
     await this.layer.stop();
   }
+}
+
+/** Each cache shard's first member (nothing for another kind's observation). */
+function firstMembers(observation: unknown): Set<string> {
+  const shards = (observation as Partial<CacheShardsObservation>).shards ?? [];
+  return new Set(shards.flatMap((s) => (s.nodes[0] ? [s.nodes[0].id] : [])));
 }
 
 /** A rule's value at a utilisation (1 = every serving unit fully busy): percent, capped at 100. */

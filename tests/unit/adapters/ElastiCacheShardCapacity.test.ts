@@ -94,7 +94,28 @@ beforeEach(() => {
 });
 
 describe('ElastiCacheShardCapacity.observe', () => {
-  it('reads shards, nodes, node type and replicas per shard (the first member stands for the shard)', async () => {
+  it('keeps the role DescribeReplicationGroups reports (CurrentRole: cluster mode disabled), after a failover too', async () => {
+    const group = described(1, {}, 1);
+    const [shard] = group.NodeGroups ?? [];
+    answer({
+      ...group,
+      NodeGroups: [
+        {
+          ...shard,
+          NodeGroupMembers: (shard?.NodeGroupMembers ?? []).map((m, i) => ({
+            ...m,
+            CurrentRole: i === 1 ? 'primary' : 'replica',
+          })),
+        },
+      ],
+    });
+    expect((await adapter().observe(target)).shards[0]?.nodes).toEqual([
+      { id: 'rg-0001-001', role: 'replica' },
+      { id: 'rg-0001-002', role: 'primary' },
+    ]);
+  });
+
+  it('reads shards, nodes, node type and replicas per shard (no role guessed from the member order)', async () => {
     answer(described(3, {}, 2));
     const observed = await adapter().observe(target);
     expect(observed).toMatchObject({
@@ -108,10 +129,11 @@ describe('ElastiCacheShardCapacity.observe', () => {
       events: [],
     });
     expect(observed.shards.map((s) => s.id)).toEqual(['0001', '0002', '0003']);
+    // No CurrentRole with cluster mode enabled, and a failover reorders nothing: the model reads IsPrimary.
     expect(observed.shards[1]?.nodes).toEqual([
-      { id: 'rg-0002-001', role: 'primary' },
-      { id: 'rg-0002-002', role: 'replica' },
-      { id: 'rg-0002-003', role: 'replica' },
+      { id: 'rg-0002-001' },
+      { id: 'rg-0002-002' },
+      { id: 'rg-0002-003' },
     ]);
     // Scoped to the group: its own events of the last hour, its own scalable targets.
     expect(elastiCache.commandCalls(DescribeEventsCommand)[0]?.args[0].input).toEqual({

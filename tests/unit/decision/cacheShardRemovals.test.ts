@@ -8,7 +8,16 @@ import { type CacheShardsObservation, cacheShardsModel } from '../../../shared/d
 import type { Settlement } from '../../../shared/decision/kindModel';
 import type { PendingIntent } from '../../../shared/decision/types';
 import type { CacheShardsTarget } from '../../../shared/policy/schema';
-import { ago, cacheRules, cacheTarget, evaluate, group, type Load, NOW } from './cacheShardsFixtures';
+import {
+  ago,
+  cacheRules,
+  cacheTarget,
+  evaluate,
+  firstMemberPrimary,
+  group,
+  type Load,
+  NOW,
+} from './cacheShardsFixtures';
 
 // A scale-in AWS cannot finish (a shard holding a key over 256 MB serialised is not deleted: AWS's
 // online-resharding guide) leaves the shard in the group; it is remembered in the target's record and the
@@ -35,10 +44,14 @@ function gateWith(
   const metrics = Object.fromEntries(
     target.rules.map((rule) => [
       rule.name,
-      (cacheShardsModel.metricsFor?.(target, rule, observation) ?? []).map(({ dimensions }) => {
+      (cacheShardsModel.metricsFor?.(target, rule, observation) ?? []).map(({ name, dimensions }) => {
         const node = dimensions.CacheClusterId ?? '';
         const value =
-          rule.metric.name === 'EngineCPUUtilization' ? 10 : (memory(node.split('-').at(-2) ?? '') ?? 0);
+          name === 'IsPrimary'
+            ? firstMemberPrimary(node)
+            : rule.metric.name === 'EngineCPUUtilization'
+              ? 10
+              : (memory(node.split('-').at(-2) ?? '', node, rule.name) ?? 0);
         return [3, 2, 1].map((k) => ({ value, timestamp: ago(30 + k * 60) }));
       }),
     ]),

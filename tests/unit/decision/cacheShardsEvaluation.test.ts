@@ -9,7 +9,7 @@ import type { CapacityChangeNotice, KindScaler, MetricQuery } from '../../../sha
 import { evaluateTargets } from '../../../shared/usecases/evaluateTargets';
 import { testClock } from '../../harness/fixtures';
 import { FunctionMetrics, InMemoryLedger } from '../../harness/inMemoryPorts';
-import { cacheRules, cacheTarget, group } from './cacheShardsFixtures';
+import { cacheRules, cacheTarget, firstMemberPrimary, group } from './cacheShardsFixtures';
 
 // The cache-shards model in the generic evaluation (evaluateTargets), on in-memory ports and a group that
 // reshards over several minutes and may roll back, as AWS does: one modification at a time, a rolled-back
@@ -67,7 +67,11 @@ function setUp(g: ReshardingGroup, load: { memory: () => number; cpu: () => numb
   const ledger = new InMemoryLedger();
   const notices: CapacityChangeNotice[] = [];
   const metrics = new FunctionMetrics((_at, q: MetricQuery) =>
-    q.metric.name === 'EngineCPUUtilization' ? load.cpu() : load.memory(),
+    q.metric.name === 'IsPrimary'
+      ? firstMemberPrimary(q.metric.dimensions.CacheClusterId ?? '')
+      : q.metric.name === 'EngineCPUUtilization'
+        ? load.cpu()
+        : load.memory(),
   );
   const tick = async (owner: string) => {
     const evaluations = await evaluateTargets(
@@ -107,17 +111,17 @@ describe('a reshard through the evaluation', () => {
     expect(g.acts).toEqual([{ type: 'reshard', desired: 4 }]);
     expect(g.shards).toBe(4);
     expect((await ledger.read('sessions')).intent).toBeUndefined();
-    // One GetMetricData per evaluation, per node: memory on each primary, CPU on every node.
-    expect(metrics.reads[0]?.map((q) => q.metric.dimensions.CacheClusterId)).toEqual([
-      'rg-0001-001',
-      'rg-0001-002',
-      'rg-0002-001',
-      'rg-0002-002',
-      'rg-0003-001',
-      'rg-0003-002',
-      'rg-0001-001',
-      'rg-0002-001',
-      'rg-0003-001',
+    // One GetMetricData per evaluation, per node: CPU on every node; memory on every node with its IsPrimary,
+    // shard by shard, so each shard's primary is chosen from the same read.
+    const nodes = ['0001', '0002', '0003'].flatMap((s) => [`rg-${s}-001`, `rg-${s}-002`]);
+    expect(metrics.reads[0]?.map((q) => `${q.metric.name} ${q.metric.dimensions.CacheClusterId}`)).toEqual([
+      ...nodes.map((n) => `EngineCPUUtilization ${n}`),
+      ...['0001', '0002', '0003'].flatMap((s) => [
+        `DatabaseMemoryUsagePercentage rg-${s}-001`,
+        `DatabaseMemoryUsagePercentage rg-${s}-002`,
+        `IsPrimary rg-${s}-001`,
+        `IsPrimary rg-${s}-002`,
+      ]),
     ]);
   });
 

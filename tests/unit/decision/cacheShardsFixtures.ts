@@ -50,7 +50,10 @@ export function cacheTarget(extra: Record<string, unknown> = {}): CacheShardsTar
   }).targets[0] as CacheShardsTarget;
 }
 
-/** A group of `shards` shards with `replicas` replicas each: node ids as ElastiCache names them. */
+/**
+ * A group of `shards` shards with `replicas` replicas each: node ids as ElastiCache names them, no CurrentRole
+ * (cluster mode enabled: the primary is told by IsPrimary, which `evaluate` answers).
+ */
 export function group(
   shards: number,
   replicas = 1,
@@ -73,7 +76,6 @@ export function group(
         status: 'available',
         nodes: Array.from({ length: replicas + 1 }, (_, n) => ({
           id: `rg-${id}-${String(n + 1).padStart(3, '0')}`,
-          role: n === 0 ? ('primary' as const) : ('replica' as const),
         })),
       };
     }),
@@ -86,9 +88,15 @@ const flat = (value: number | undefined): MetricReading[] =>
   value === undefined ? [] : [3, 2, 1].map((k) => ({ value, timestamp: ago(30 + k * 60) }));
 
 export interface Load {
-  memory: (shard: string) => number | undefined;
+  /** Each non-CPU rule's value on a node (memory, by default the same on every node of a shard). */
+  memory: (shard: string, node: string, rule: string) => number | undefined;
   cpu: (node: string) => number | undefined;
+  /** Each node's IsPrimary (undefined: no datapoint); default: 1 on each shard's first member, as created. */
+  isPrimary?: (node: string) => number | undefined;
 }
+
+/** IsPrimary as ElastiCache publishes it on a group that never failed over: 1 on each first member. */
+export const firstMemberPrimary = (node: string) => (node.endsWith('-001') ? 1 : 0);
 
 /**
  * One evaluation as evaluateTargets runs it: the series each rule reads (one per node, from `load`),
@@ -103,13 +111,16 @@ export function evaluate(
   const metrics: Record<string, MetricReading[][]> = {};
   const combined: Record<string, MetricReading[]> = {};
   for (const rule of target.rules) {
-    metrics[rule.name] = cacheMetricsFor(target, rule, observation).map(({ dimensions }) => {
+    metrics[rule.name] = cacheMetricsFor(target, rule, observation).map(({ name, dimensions }) => {
       const node = dimensions.CacheClusterId ?? '';
       const shard = node.split('-').at(-2) ?? '';
-      return flat(rule.metric.name === 'EngineCPUUtilization' ? load.cpu(node) : load.memory(shard));
+      if (name === 'IsPrimary') return flat((load.isPrimary ?? firstMemberPrimary)(node));
+      return flat(
+        rule.metric.name === 'EngineCPUUtilization' ? load.cpu(node) : load.memory(shard, node, rule.name),
+      );
     });
     combined[rule.name] =
-      cacheShardsModel.combine?.(target, rule, metrics[rule.name] ?? [], observation) ?? [];
+      cacheShardsModel.combine?.(target, rule, metrics[rule.name] ?? [], observation, NOW) ?? [];
   }
   const decision = decideCapacity({
     target,

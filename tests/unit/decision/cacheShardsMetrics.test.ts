@@ -7,18 +7,48 @@ import { ago, cacheTarget, group } from './cacheShardsFixtures';
 describe('metrics: per node, combined by the hottest', () => {
   const target = cacheTarget();
   const [cpuRule, memoryRule] = target.rules;
-  it('reads CPU on every node and memory on each primary, by CacheClusterId', () => {
+  const read = (m: { name: string; statistic: string; dimensions: Record<string, string> }) =>
+    `${m.name} ${m.statistic} ${m.dimensions.CacheClusterId}`;
+  it("reads CPU on every node; memory on every node with each node's IsPrimary, by CacheClusterId", () => {
     if (!cpuRule || !memoryRule) throw new Error('rules');
     const observation = group(2, 1);
-    expect(cacheMetricsFor(target, cpuRule, observation).map((m) => m.dimensions)).toEqual([
-      { CacheClusterId: 'rg-0001-001' },
-      { CacheClusterId: 'rg-0001-002' },
-      { CacheClusterId: 'rg-0002-001' },
-      { CacheClusterId: 'rg-0002-002' },
+    expect(cacheMetricsFor(target, cpuRule, observation).map(read)).toEqual([
+      'EngineCPUUtilization Average rg-0001-001',
+      'EngineCPUUtilization Average rg-0001-002',
+      'EngineCPUUtilization Average rg-0002-001',
+      'EngineCPUUtilization Average rg-0002-002',
     ]);
-    expect(cacheMetricsFor(target, memoryRule, observation).map((m) => m.dimensions)).toEqual([
-      { CacheClusterId: 'rg-0001-001' },
-      { CacheClusterId: 'rg-0002-001' },
+    expect(cacheMetricsFor(target, memoryRule, observation).map(read)).toEqual([
+      'DatabaseMemoryUsagePercentage Average rg-0001-001',
+      'DatabaseMemoryUsagePercentage Average rg-0001-002',
+      'IsPrimary Minimum rg-0001-001',
+      'IsPrimary Minimum rg-0001-002',
+      'DatabaseMemoryUsagePercentage Average rg-0002-001',
+      'DatabaseMemoryUsagePercentage Average rg-0002-002',
+      'IsPrimary Minimum rg-0002-001',
+      'IsPrimary Minimum rg-0002-002',
+    ]);
+  });
+  it('reads memory on the one node a shard has, or the primary CurrentRole names, without IsPrimary', () => {
+    if (!memoryRule) throw new Error('rules');
+    const described = group(2, 1);
+    const observation = {
+      ...described,
+      shards: [
+        { ...described.shards[0], id: '0001', status: 'available', nodes: [{ id: 'rg-0001-001' }] },
+        {
+          id: '0002',
+          status: 'available',
+          nodes: [
+            { id: 'rg-0002-001', role: 'replica' as const },
+            { id: 'rg-0002-002', role: 'primary' as const },
+          ],
+        },
+      ],
+    };
+    expect(cacheMetricsFor(target, memoryRule, observation).map(read)).toEqual([
+      'DatabaseMemoryUsagePercentage Average rg-0001-001',
+      'DatabaseMemoryUsagePercentage Average rg-0002-002',
     ]);
   });
   it('keeps a rule with dimensions of its own as it is', () => {

@@ -4,7 +4,7 @@ import type { CacheShardsObservation } from '../../../shared/decision/cacheShard
 import type { KindAction } from '../../../shared/decision/kindModel';
 import type { MetricReading } from '../../../shared/decision/types';
 import type { MetricQuery, MetricsReader } from '../../../shared/ports';
-import { ago, cacheTarget, group, NOW } from '../decision/cacheShardsFixtures';
+import { ago, cacheTarget, firstMemberPrimary, group, NOW } from '../decision/cacheShardsFixtures';
 
 // Issue 20, item 5: release shrank a cache without the headroom check scale-in uses. It now goes through the
 // scale-in gates. In memory: moto answers ModifyReplicationGroupShardConfiguration (and DescribeEvents) with
@@ -19,7 +19,13 @@ function metrics(memory: (shard: string) => number, cpu = 20): MetricsReader {
       for (const q of queries) {
         const node = q.metric.dimensions.CacheClusterId ?? '';
         const shard = node.split('-').at(-2) ?? '';
-        const value = q.metric.name === 'EngineCPUUtilization' ? cpu : memory(shard);
+        // IsPrimary as ElastiCache publishes it on a group that never failed over.
+        const value =
+          q.metric.name === 'IsPrimary'
+            ? firstMemberPrimary(node)
+            : q.metric.name === 'EngineCPUUtilization'
+              ? cpu
+              : memory(shard);
         values.set(
           q.id,
           [3, 2, 1].map((k) => ({ value, timestamp: new Date(NOW.getTime() - (30 + k * 60) * 1000) })),

@@ -1,0 +1,193 @@
+import { CACHE_CPU_METRIC, type MetricSpec, type Rule, type Target } from '../policy/schema';
+import type { CacheShard, CacheShardsObservation } from './cacheShards';
+import type { MetricReading } from './types';
+
+// Which node's metrics stand for a shard. CPU is read on every node (replicas serve reads); the other metrics
+// (memory, connections, commands, network) on the shard's primary. With cluster mode enabled ElastiCache's
+// describe gives no CurrentRole, and a failover (a node failure, maintenance) promotes a replica, so the member
+// order says nothing: the primary is told by ElastiCache's per-node IsPrimary metric, read in the same
+// GetMetricData as the rules, period by period.
+
+/** ElastiCache's per-node metric (AWS/ElastiCache, per CacheClusterId): 1 on the shard's primary, 0 on a replica. */
+export const PRIMARY_METRIC = 'IsPrimary';
+
+/**
+ * IsPrimary is read as the period's Minimum: 1 only on a node that was primary throughout the period, so the
+ * period of a failover names no primary (its value is neither node's alone) rather than two.
+ */
+const PRIMARY_STATISTIC = 'Minimum';
+
+/** A per-node metric of the group: read per node (CacheClusterId) unless the rule names its own dimensions. */
+export function perNode(target: Target, rule: Rule): boolean {
+  return (
+    target.kind === 'cache-shards' && rule.metric.namespace === 'AWS/ElastiCache' && !rule.metric.dimensions
+  );
+}
+
+/** CPU is read on every node (replicas serve reads); the data set metrics on each shard's primary. */
+export function isCpu(rule: Rule): boolean {
+  return rule.metric.name === CACHE_CPU_METRIC || rule.metric.name === 'CPUUtilization';
+}
+
+/** One series a rule reads: its own metric (`value`) or IsPrimary (`role`) on one node of one shard. */
+export interface NodeRead {
+  readonly shard: string;
+  readonly node: string;
+  readonly what: 'value' | 'role';
+}
+
+/** The node that is the primary without asking IsPrimary: the shard's only node, or the one the describe calls so. */
+function describedPrimary(shard: CacheShard): { node: string; how: 'only' | 'described' } | undefined {
+  const [first, ...rest] = shard.nodes;
+  if (first && rest.length === 0) return { node: first.id, how: 'only' };
+  const described = shard.nodes.find((n) => n.role === 'primary');
+  return described ? { node: described.id, how: 'described' } : undefined;
+}
+
+/**
+ * What one rule reads, in the order of `metricsFor` (the gates pair the series with it by position): a CPU rule
+ * every node; another the primary when it is known from the describe, else every node of the shard and each
+ * node's IsPrimary, so the primary's series is chosen once the metrics are read (no second read).
+ */
+export function ruleReads(target: Target, rule: Rule, observation: CacheShardsObservation): NodeRead[] {
+  if (!perNode(target, rule)) return [];
+  return observation.shards.flatMap((shard) => {
+    const every = (what: NodeRead['what']) => shard.nodes.map((n) => ({ shard: shard.id, node: n.id, what }));
+    if (isCpu(rule)) return every('value');
+    const known = describedPrimary(shard);
+    if (known) return [{ shard: shard.id, node: known.node, what: 'value' as const }];
+    return [...every('value'), ...every('role')];
+  });
+}
+
+/** The CloudWatch metric of one read: the rule's, or IsPrimary over the rule's period. */
+export function readMetric(
+  rule: Rule,
+  read: NodeRead,
+): MetricSpec & { readonly dimensions: Record<string, string> } {
+  const dimensions = { CacheClusterId: read.node };
+  if (read.what === 'value') return { ...rule.metric, dimensions };
+  return {
+    namespace: 'AWS/ElastiCache',
+    name: PRIMARY_METRIC,
+    statistic: PRIMARY_STATISTIC,
+    periodSeconds: rule.metric.periodSeconds,
+    dimensions,
+  };
+}
+
+/**
+ * How a shard's primary was told: `only` (one node), `described` (CurrentRole), `metric` (IsPrimary names one
+ * node), `assumed` (no fresh IsPrimary on any node: the first member is read, as before IsPrimary was read), or
+ * `unknown` (fresh IsPrimary names no node or several: no node is read, the rule is held).
+ */
+export type ShardPrimary =
+  | { readonly how: 'only' | 'described' | 'metric' | 'assumed'; readonly node: string }
+  | { readonly how: 'unknown'; readonly primaries: readonly string[] };
+
+/** The value of one series the gates judge: its newest complete datapoint, if fresh (the rule's staleness). */
+export function newestFresh(
+  target: Target,
+  rule: Rule,
+  series: readonly MetricReading[] | undefined,
+  now: Date,
+): number | undefined {
+  const period = rule.metric.periodSeconds * 1000;
+  const stale = Math.max(target.metricStaleAfterSeconds * 1000, 2 * period);
+  const complete = (series ?? []).filter((p) => p.timestamp.getTime() + period <= now.getTime());
+  const newest = complete.at(-1);
+  if (!newest || now.getTime() - (newest.timestamp.getTime() + period) > stale) return undefined;
+  return newest.value;
+}
+
+const isPrimaryValue = (value: number | undefined) => value !== undefined && value >= 1;
+
+/**
+ * The shard's primary now, from each node's IsPrimary as `rule` reads it (`roles[i]` is `nodes[i]`'s, oldest
+ * first): each node's newest fresh datapoint. None fresh: the first member, assumed. Fresh ones naming exactly
+ * one node: that node. Naming none (a failover's period, the primary not reporting) or several: unknown, no guess.
+ */
+export function shardPrimary(
+  target: Target,
+  rule: Rule,
+  nodes: readonly string[],
+  roles: readonly (readonly MetricReading[])[],
+  now: Date,
+): ShardPrimary {
+  const newest = nodes.map((_, i) => newestFresh(target, rule, roles[i], now));
+  if (newest.every((v) => v === undefined)) return { how: 'assumed', node: nodes[0] ?? '' };
+  const primaries = nodes.filter((_, i) => isPrimaryValue(newest[i]));
+  const [only] = primaries;
+  return primaries.length === 1 && only !== undefined
+    ? { how: 'metric', node: only }
+    : { how: 'unknown', primaries };
+}
+
+/**
+ * The primary's series, period by period: each period's value from the one node IsPrimary says was primary
+ * throughout it, so the minutes before a failover are the old primary's; a period naming none or several is left
+ * out. `values[i]` and `roles[i]` are one node's.
+ */
+export function primaryPerPeriod(
+  values: readonly (readonly MetricReading[])[],
+  roles: readonly (readonly MetricReading[])[],
+): MetricReading[] {
+  const byTime = (s: readonly MetricReading[] | undefined) =>
+    new Map((s ?? []).map((p) => [p.timestamp.getTime(), p.value]));
+  const valueAt = values.map(byTime);
+  const roleAt = roles.map(byTime);
+  const times = [...new Set(roleAt.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  const series: MetricReading[] = [];
+  for (const t of times) {
+    const primaries = roleAt.flatMap((m, i) => (isPrimaryValue(m.get(t)) ? [i] : []));
+    const [only] = primaries;
+    const value = primaries.length === 1 && only !== undefined ? valueAt[only]?.get(t) : undefined;
+    if (value !== undefined) series.push({ timestamp: new Date(t), value });
+  }
+  return series;
+}
+
+/** One shard as one rule reads it: the series that count (each node's for CPU, the primary's for the rest). */
+export interface ShardReading {
+  readonly shard: string;
+  /** Empty when the primary is unknown: the rule has no reading of the shard. */
+  readonly series: readonly (readonly MetricReading[])[];
+  /** How the primary was told (rules read on the primary). */
+  readonly primary?: ShardPrimary;
+}
+
+/**
+ * Each shard as one rule reads it, from the series read for `ruleReads` (in its order); undefined when they do
+ * not match it (a rule not read per node, or series missing).
+ */
+export function shardReadings(
+  target: Target,
+  rule: Rule,
+  observation: CacheShardsObservation,
+  series: readonly (readonly MetricReading[])[] | undefined,
+  now: Date,
+): ShardReading[] | undefined {
+  const reads = ruleReads(target, rule, observation);
+  if (reads.length === 0 || !series || series.length !== reads.length) return undefined;
+  const byShard = new Map<string, { value: MetricReading[][]; role: MetricReading[][] }>();
+  reads.forEach((r, i) => {
+    const own = byShard.get(r.shard) ?? { value: [], role: [] };
+    own[r.what].push([...(series[i] ?? [])]);
+    byShard.set(r.shard, own);
+  });
+  return observation.shards.map((shard) => {
+    const { value: values, role: roles } = byShard.get(shard.id) ?? { value: [], role: [] };
+    if (isCpu(rule)) return { shard: shard.id, series: values };
+    const known = describedPrimary(shard);
+    if (known) return { shard: shard.id, series: values, primary: known };
+    const nodes = shard.nodes.map((n) => n.id);
+    const primary = shardPrimary(target, rule, nodes, roles, now);
+    const chosen =
+      primary.how === 'unknown'
+        ? []
+        : primary.how === 'assumed'
+          ? values.slice(0, 1)
+          : [primaryPerPeriod(values, roles)];
+    return { shard: shard.id, series: chosen, primary };
+  });
+}
