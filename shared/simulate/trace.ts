@@ -23,11 +23,10 @@ export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
   const problems: string[] = [];
   lines.forEach((line, i) => {
     if (i === 0 && /^\s*timestamp\s*,/i.test(line)) return;
-    const problem = lineProblem(line);
-    if (problem) problems.push(`${file}:${i + 1}: ${problem}`);
+    const row = lineRow(line);
+    if (typeof row === 'string') problems.push(`${file}:${i + 1}: ${row}`);
     else {
-      const [ts, value] = line.split(',');
-      rows.push({ time: Date.parse(ts ?? ''), value: Number(value) });
+      rows.push(row);
       lineOf.push(i + 1);
     }
   });
@@ -52,18 +51,53 @@ function firstProblems(problems: readonly string[], file: string): string[] {
   return more > 0 ? [...shown, `${file}: and ${more} more line${more === 1 ? '' : 's'} like these`] : shown;
 }
 
-/** What is wrong with one data line of a trace, or undefined. */
-function lineProblem(line: string): string | undefined {
+/** One data line of a trace as a row, or what is wrong with it. */
+function lineRow(line: string): TraceRow | string {
   const fields = line.split(',');
   const [ts = '', value] = fields;
   if (fields.length !== 2 || value === undefined) return `expected "timestamp,value", got ${quoted(line)}`;
-  if (!Number.isFinite(Date.parse(ts))) return `${quoted(ts.trim())} is not a timestamp, in ${quoted(line)}`;
+  const time = traceTime(ts);
+  if (time === undefined) return `${quoted(ts.trim())} is not a timestamp, in ${quoted(line)}`;
   const v = Number(value);
-  if (value.trim() === '' || !Number.isFinite(v))
+  if (!DECIMAL.test(value) || !Number.isFinite(v))
     return `${quoted(value.trim())} is not a number, in ${quoted(line)}`;
   // A load is a count, a rate or a utilisation: below zero it is a broken export, not a quiet minute.
   if (v < 0) return `a load cannot be negative, got ${quoted(line)}`;
-  return undefined;
+  return { time, value: v };
+}
+
+/** A value as a metric export writes it: decimal (Number() also read `0x10` as 16, `0b101` as 5). */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+/** ISO 8601 as exports write it: a date, then optionally a time (after `T` or a space) and a zone. */
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A trace row's time in epoch ms, or undefined when it is no ISO 8601 time of the calendar. Without a zone it is
+ * UTC, as CloudWatch, the ledger and the charts are: Date.parse read it as the machine's local time (the same
+ * file shifted by the laptop's zone, and refused as out of order across a daylight-saving change), took a lone
+ * number as a month of 2001 and a day past the month's end as the next month's.
+ */
+function traceTime(text: string): number | undefined {
+  const m = TIMESTAMP.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
+  const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  if (h > 23 || mi > 59 || s > 59) return undefined;
+  // Date.UTC rolls a day past the month's end over (and reads years 0-99 as 1900-1999): not the day written.
+  const day = new Date(Date.UTC(y, mo, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo || day.getUTCDate() !== d) return undefined;
+  const ms = m[7] ? Number(m[7].slice(1, 4).padEnd(3, '0')) : 0;
+  return day.getTime() + ((h * 60 + mi) * 60 + s) * 1000 + ms - offsetMs(m[8]);
+}
+
+/** A zone's offset from UTC in ms: `Z` or none is 0, `+01:00` and `+0100` an hour. */
+function offsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  const digits = zone.slice(1).replace(':', '');
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+  return (zone.startsWith('-') ? -minutes : minutes) * 60_000;
 }
 
 /** The most of a line an error quotes: a row is ~30 characters; a binary file's "line" can be megabytes. */

@@ -287,6 +287,41 @@ describe('--at is UTC unless it names a zone, in forecast as in why', () => {
   });
 });
 
+describe("a trace's timestamps without a zone are UTC, as --at is", () => {
+  // Date.parse read them as the machine's local time: in New York a trace across the spring-forward hour was
+  // refused as out of order (02:30 and 03:30 are one instant there), in Tokyo every hour moved by nine.
+  const zoneless = (name: string, start: string, rows: number) => {
+    const t0 = Date.parse(`${start}Z`);
+    const lines = Array.from(
+      { length: rows },
+      (_, i) => `${new Date(t0 + i * 300_000).toISOString().slice(0, 19).replace('T', ' ')},40`,
+    );
+    return file(name, ['timestamp,value', ...lines, ''].join('\n'));
+  };
+  it.each([
+    {
+      name: 'a backtest across the spring-forward hour, in New York',
+      TZ: 'America/New_York',
+      command: 'backtest',
+      want: expect.arrayContaining([expect.objectContaining({ policy: 'scalepilot' })]),
+    },
+    // The forecast starts a step after the last row: 21:15 UTC, not 12:15.
+    {
+      name: 'a forecast, in Tokyo',
+      TZ: 'Asia/Tokyo',
+      command: 'forecast',
+      want: expect.objectContaining({ at: '2026-03-08T21:20:00.000Z' }),
+    },
+  ])('$name', ({ TZ, command, want }) => {
+    // 2026-03-07 12:00 to 2026-03-08 21:15: New York's clocks went from 02:00 to 03:00 on the 8th.
+    const trace = zoneless(`zoneless-${command}.csv`, '2026-03-07T12:00:00', 400);
+    const run = scalepilot([command, '--trace', trace, '--json'], { TZ });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(want);
+  });
+});
+
 describe('--dimensions', () => {
   it.each([
     { name: 'pairs', list: 'A=1,B=2', want: { A: '1', B: '2' } },

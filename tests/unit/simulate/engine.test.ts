@@ -100,8 +100,65 @@ describe('trace grid', () => {
       text: 'timestamp,value\n2026-01-01T00:05:00Z,4\n2026-01-01T00:10:00Z,4\n2026-01-01T00:00:00Z,5\n',
       says: 't.csv:4: timestamps are not strictly increasing at 2026-01-01T00:00:00.000Z',
     },
+    // Date.parse took these: V8's legacy parser reads a lone number as a month of 2001 and skips words it does
+    // not know, and rolls a day past the month's end over into the next.
+    {
+      name: 'row numbers as the timestamp (read as the months of 2001)',
+      text: 'timestamp,value\n1,4\n2,4\n',
+      says: 't.csv:2: "1" is not a timestamp, in "1,4"',
+    },
+    {
+      name: 'a timestamp with a word before it (read as the year alone)',
+      text: 'timestamp,value\nx 2026,4\n',
+      says: 't.csv:2: "x 2026" is not a timestamp, in "x 2026,4"',
+    },
+    {
+      name: 'a date in US order (ambiguous: the 2nd of January or the 1st of February)',
+      text: 'timestamp,value\n1/2/2026 00:00,4\n',
+      says: 't.csv:2: "1/2/2026 00:00" is not a timestamp, in "1/2/2026 00:00,4"',
+    },
+    {
+      name: 'a day that does not exist (read as March 2)',
+      text: 'timestamp,value\n2026-02-28T00:00:00Z,4\n2026-02-30T00:00:00Z,4\n',
+      says: 't.csv:3: "2026-02-30T00:00:00Z" is not a timestamp, in "2026-02-30T00:00:00Z,4"',
+    },
+    {
+      name: 'hour 24 (read as the next day)',
+      text: 'timestamp,value\n2026-01-01T24:00:00Z,4\n',
+      says: 't.csv:2: "2026-01-01T24:00:00Z" is not a timestamp, in "2026-01-01T24:00:00Z,4"',
+    },
+    {
+      name: 'a value in hexadecimal (read as 16)',
+      text: 'timestamp,value\n2026-01-01T00:00:00Z,0x10\n',
+      says: 't.csv:2: "0x10" is not a number, in "2026-01-01T00:00:00Z,0x10"',
+    },
+    {
+      name: 'a value in binary (read as 5)',
+      text: 'timestamp,value\n2026-01-01T00:00:00Z,0b101\n',
+      says: 't.csv:2: "0b101" is not a number, in "2026-01-01T00:00:00Z,0b101"',
+    },
   ])('says which line of a CSV is malformed and how: $name', ({ text, says }) => {
     expect(() => parseTraceCsv(text, 't.csv')).toThrow(says);
+  });
+
+  it.each([
+    { name: 'ISO 8601 in UTC', text: '2026-03-08T02:30:00Z', want: '2026-03-08T02:30:00.000Z' },
+    { name: 'without a zone: UTC', text: '2026-03-08T02:30:00', want: '2026-03-08T02:30:00.000Z' },
+    {
+      name: 'a space for the T, no zone (NAB, spreadsheets)',
+      text: '2026-03-08 02:30:00',
+      want: '2026-03-08T02:30:00.000Z',
+    },
+    { name: 'to the minute', text: '2026-03-08 02:30', want: '2026-03-08T02:30:00.000Z' },
+    { name: 'milliseconds', text: '2026-03-08T02:30:00.250Z', want: '2026-03-08T02:30:00.250Z' },
+    { name: 'an offset', text: '2026-03-08T03:30:00+01:00', want: '2026-03-08T02:30:00.000Z' },
+    { name: 'an offset without a colon', text: '2026-03-08T03:30:00+0100', want: '2026-03-08T02:30:00.000Z' },
+    { name: 'a date alone', text: '2026-03-08', want: '2026-03-08T00:00:00.000Z' },
+    { name: 'a leap day', text: '2028-02-29T00:00:00Z', want: '2028-02-29T00:00:00.000Z' },
+    { name: 'spaces around it', text: ' 2026-03-08T02:30:00Z ', want: '2026-03-08T02:30:00.000Z' },
+  ])('reads a timestamp: $name', ({ text, want }) => {
+    const [row] = parseTraceCsv(`timestamp,value\n${text},4\n`, 't.csv');
+    expect(new Date(row?.time ?? Number.NaN).toISOString()).toBe(want);
   });
 
   it('lists the first 20 bad lines of a file that is no trace, and says how many more', () => {
