@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AwsConfig, clientOptions } from '../../shared/adapters/awsConfig';
@@ -180,19 +180,25 @@ export function traceRows(file: string | undefined) {
 
 /**
  * The folder an option names, created now (with its parents) so that a run that could not write its results
- * fails before it starts, in one line: a path through a file, no permission.
+ * fails before it starts, in one line: a path through a file, no permission. The folders made here go again
+ * when the command exits non-zero with them still empty: a run that failed on its input (a bad trace, an
+ * unknown plan) left an empty folder behind. One it wrote into (an `--assert` that failed) stays.
  */
 export function outFolder(option: string, dir: string): string {
-  onFile(option, dir, 'cannot be created', () => makeFolder(dir), 'the file system refuses it');
+  const made: string[] = [];
+  onFile(option, dir, 'cannot be created', () => makeFolder(dir, made), 'the file system refuses it');
+  process.once('exit', (code) => {
+    if (code !== 0) for (const folder of made) removeIfEmpty(folder);
+  });
   return dir;
 }
 
 /**
  * `mkdir -p` that always ends. Node's `recursive: true` spins forever where a folder that exists cannot hold the
  * child (under /proc a new name answers ENOENT, so it makes the parent again and retries): here an ENOENT under a
- * parent that is a folder is final.
+ * parent that is a folder is final. Each folder it makes goes on the front of `made` (the deepest first).
  */
-function makeFolder(dir: string): void {
+function makeFolder(dir: string, made: string[]): void {
   try {
     mkdirSync(dir);
   } catch (error) {
@@ -200,8 +206,18 @@ function makeFolder(dir: string): void {
     if (code === 'EEXIST' && isFolder(dir)) return;
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir || isFolder(parent)) throw error;
-    makeFolder(parent);
+    makeFolder(parent, made);
     mkdirSync(dir);
+  }
+  made.unshift(dir);
+}
+
+/** Removes a folder unless something is in it (rmdir refuses one that is not empty). */
+function removeIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder);
+  } catch {
+    // Written into, or gone already: left as it is.
   }
 }
 

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -339,6 +347,56 @@ describe('the CLI answers bad input with one line and exit 1', () => {
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toMatch(line);
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a run that fails leaves no --out folder it made', () => {
+  // The folder (and its missing parents) is made before the run, so that one that cannot be made fails first; a
+  // run that then failed on its input left it behind, empty.
+  const notANumber = () => {
+    const file = join(dir, 'nan.csv');
+    writeFileSync(file, 'timestamp,value\n2026-01-01T00:00:00Z,NaN\n');
+    return file;
+  };
+  it.each([
+    {
+      name: 'a backtest of a bad trace',
+      args: (out: string) => ['backtest', '--trace', notANumber(), '--out', out],
+    },
+    {
+      name: 'a backtest of a plan the policy does not have',
+      args: (out: string) => [
+        'backtest',
+        '--trace',
+        TRACE,
+        '--policy',
+        EXAMPLE_POLICY,
+        '--plan',
+        'nope',
+        '--out',
+        out,
+      ],
+    },
+    {
+      name: 'a forecast of a bad trace',
+      args: (out: string) => ['forecast', '--trace', notANumber(), '--out', out],
+    },
+  ])('$name', ({ name, args }) => {
+    const made = join(dir, name.replaceAll(' ', '-'));
+    const kept = join(dir, `${name.replaceAll(' ', '-')}-there-before`);
+    mkdirSync(kept);
+    for (const out of [join(made, 'report'), kept]) {
+      const run = spawnSync(process.execPath, [CLI, ...args(out)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(existsSync(made)).toBe(false);
+    // A folder the operator had is theirs: left as it was.
+    expect(existsSync(kept)).toBe(true);
   });
 });
 
