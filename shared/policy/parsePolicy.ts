@@ -1,5 +1,5 @@
-import { parseDocument } from 'yaml';
-import { PolicyValidationError } from '../errors';
+import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
+import { type PolicyProblem, PolicyValidationError } from '../errors';
 import type { Policy } from './schema';
 import { type ValidateOptions, validatePolicy } from './validatePolicy';
 
@@ -18,7 +18,8 @@ export function parsePolicy(text: string, file = 'scalepilot.yml', options: Vali
         message: `is ${text.length} characters; a policy may have at most ${MAX_POLICY_CHARS}`,
       },
     ]);
-  const document = parseDocument(text, { prettyErrors: true });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, lineCounter: lines });
   if (document.errors.length > 0) {
     throw new PolicyValidationError(
       file,
@@ -28,6 +29,8 @@ export function parsePolicy(text: string, file = 'scalepilot.yml', options: Vali
       })),
     );
   }
+  const unresolved = unresolvedAliases(document, lines);
+  if (unresolved.length > 0) throw new PolicyValidationError(file, unresolved);
   let raw: unknown;
   try {
     raw = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -49,15 +52,42 @@ export function parsePolicy(text: string, file = 'scalepilot.yml', options: Vali
 }
 
 /**
- * A YAML error's first line, without the place (" at line 3, column 1:") the problem's path already gives. A
- * document nested thousands deep overflows the reader's stack: said so, not as JavaScript's "Maximum call stack
- * size exceeded".
+ * Each alias that names no anchor before it, by its place. The reader refuses one only when the document is
+ * converted, with the alias bomb's error: it was reported as "too many YAML aliases", placed nowhere.
+ */
+function unresolvedAliases(document: Document, lines: LineCounter): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  // One pass in document order (Alias.resolve walks the whole document for each alias, quadratic in a file of them),
+  // each name said at its first use (a file of a thousand uses is one mistake).
+  const anchors = new Set<string>();
+  const said = new Set<string>();
+  visit(document, {
+    Node(_, node) {
+      if (!isAlias(node) && node.anchor) anchors.add(node.anchor);
+      if (!isAlias(node) || anchors.has(node.source) || said.has(node.source)) return;
+      said.add(node.source);
+      const { line, col } = lines.linePos(node.range?.[0] ?? 0);
+      problems.push({
+        path: `line ${line}, column ${col}`,
+        message: `*${node.source} names no anchor: an anchor &${node.source} must come before it`,
+      });
+    },
+  });
+  return problems;
+}
+
+/**
+ * A YAML error's first line, without the place (" at line 3, column 1:") the problem's path already gives, in the
+ * operator's words where the reader's are a programmer's: a document nested thousands deep overflows its stack
+ * ("Maximum call stack size exceeded"), and a second document it tells to "use YAML.parseAllDocuments()".
  */
 function yamlMessage(message: string): string {
   const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-  return /Maximum call stack size exceeded/.test(first)
-    ? 'nested too deeply (a policy is a few levels of maps and lists)'
-    : first;
+  if (/Maximum call stack size exceeded/.test(first))
+    return 'nested too deeply (a policy is a few levels of maps and lists)';
+  if (/multiple documents/.test(first))
+    return 'a second YAML document starts here (---): a policy file holds one';
+  return first;
 }
 
 /** A policy is a page or two of YAML; anything near a mebibyte is a mistake or an attack. */

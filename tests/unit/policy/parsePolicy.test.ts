@@ -218,9 +218,31 @@ describe('validation reports every problem with its place', () => {
       text: '\t- bad\n',
       line: 'broken.yml: line 1, column 1: Tabs are not allowed as indentation',
     },
+    {
+      name: 'an alias to no anchor (was "too many YAML aliases", an alias bomb it is not)',
+      text: 'version: 1\ntargets:\n  - *api\n',
+      line: 'broken.yml: line 3, column 5: \\*api names no anchor: an anchor &api must come before it',
+    },
+    {
+      name: 'an alias before its anchor',
+      text: 'version: *v\nx: &v 1\n',
+      line: 'broken.yml: line 1, column 10: \\*v names no anchor: an anchor &v must come before it',
+    },
+    {
+      name: 'two YAML documents (was "please use YAML.parseAllDocuments()", a word to a programmer)',
+      text: 'version: 1\n---\nversion: 1\n',
+      line: 'broken.yml: line 2, column 1: a second YAML document starts here \\(---\\): a policy file holds one',
+    },
   ])('says the place of a YAML error once: $name', ({ text, line }) => {
     expect(() => parsePolicy(text, 'broken.yml')).toThrow(
       expect.objectContaining({ message: expect.stringMatching(new RegExp(`^${line}$`, 'm')) }),
+    );
+  });
+
+  it('says an alias to no anchor once, at its first use, however often it is used', () => {
+    const text = `version: 1\ntargets: [${Array(10_000).fill('*t').join(', ')}]\n`;
+    expect(() => parsePolicy(text, 'broken.yml')).toThrow(
+      /^broken\.yml: line 2, column 11: \*t names no anchor: an anchor &t must come before it$/,
     );
   });
 
