@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { MalformedEventError } from '../errors';
 import type { PredictRequest } from '../usecases/predictTargets';
+import { targetNames } from './parseScalingEvent';
 
 /** An on-demand invocation: `{}` (every predictive target) or `{"targets": ["api"]}`. */
-const onDemand = z.strictObject({ targets: z.array(z.string().min(1)).min(1).optional() });
+const onDemand = z.strictObject({ targets: targetNames().optional() });
 
 /** The hourly EventBridge schedule. */
 const scheduleEvent = z.object({

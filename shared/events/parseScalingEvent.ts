@@ -39,11 +39,27 @@ export interface FanOutBatch {
 
 export type ScalingEvent = AlarmHint | ScheduleTick | FanOutBatch;
 
+/**
+ * A list of target names each named once. A name given twice was evaluated (or forecast) twice, its second run
+ * a `LeaseHeld` beside the first, or its floors written again: no sender of Scalepilot's repeats one.
+ */
+export const targetNames = (max = Number.POSITIVE_INFINITY) =>
+  z
+    .array(z.string().min(1))
+    .min(1)
+    .max(max)
+    .superRefine((names, ctx) => {
+      const seen = new Set<string>();
+      const twice = names.find((name) => seen.size === seen.add(name).size);
+      if (twice !== undefined)
+        ctx.addIssue({ code: 'custom', message: `"${clipped(twice)}" is named twice` });
+    });
+
 /** The body of a fan-out message, as SqsFanOut writes it. */
 export const fanOutMessage = z.strictObject({
   kind: z.string().min(1),
   batch: z.number().int().min(0),
-  targets: z.array(z.string().min(1)).min(1).max(10_000),
+  targets: targetNames(10_000),
   at: z.iso.datetime(),
 });
 

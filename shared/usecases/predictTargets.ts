@@ -111,6 +111,8 @@ export async function predictTargets(deps: PredictDeps, request: PredictRequest 
 async function predictAll(deps: PredictDeps, request: PredictRequest): Promise<Prediction[]> {
   const { policy } = deps;
   const now = deps.clock.now();
+  // A name the policy lacks is refused before anything is read, whether predictive scaling is on or not.
+  const selected = selectTargets(policy, request.targets);
   // Read before anything is written (floors and scheduled actions change what the groups do), and again before
   // each member's and target's writes and at the end: a run's reads take a while, and a `pause` may come meanwhile.
   const killSwitch = await readKillSwitch(deps, now);
@@ -123,7 +125,7 @@ async function predictAll(deps: PredictDeps, request: PredictRequest): Promise<P
   // Pruning first, before the targets take the run's time: at the end, a fleet whose every run defers targets
   // never reached it, and the actions the policy no longer produced stayed until their times passed.
   const early = await pruneForRun(deps, { ...request, beforeTargets: true }, killSwitch, now);
-  const targets = await predictionOrder(deps, selectTargets(policy, request.targets), request);
+  const targets = await predictionOrder(deps, selected, request);
   const loads = await readPredictLoads(deps, targets, now);
 
   // The plans' floors first: each member predict forecasts too takes the higher of its own and its plan's.

@@ -31,4 +31,12 @@ describe('parsePredictEvent', () => {
       `predict event is neither {} / {"targets": ["name", ...]} nor an EventBridge scheduled event: (event): Invalid input: ${says}`,
     );
   });
+
+  // Each name was forecast as often as it was named: its floors and scheduled actions written twice.
+  it('refuses a target named twice, naming it', () => {
+    expect(() => parsePredictEvent({ targets: ['api', 'web', 'api'] })).toThrow(MalformedEventError);
+    expect(() => parsePredictEvent({ targets: ['api', 'web', 'api'] })).toThrow(
+      'predict event is neither {} / {"targets": ["name", ...]} nor an EventBridge scheduled event: targets: "api" is named twice',
+    );
+  });
 });

@@ -242,6 +242,11 @@ describe('fan-out batches from SQS (issue 23)', () => {
       error: 'Records[0].body is not a fan-out batch',
     },
     {
+      name: 'a target named twice (evaluated twice: SqsFanOut never writes a name twice)',
+      event: sqs({ ...batch, targets: ['api', 'web', 'api'] }),
+      error: 'Records[0].body is not a fan-out batch: targets: "api" is named twice',
+    },
+    {
       name: 'two messages (the mapping sends one)',
       event: sqs(batch, 2),
       error: 'not a fan-out batch from SQS: Records',

@@ -324,6 +324,14 @@ describe('predictTargets: scope', () => {
     expect(history.calls).toHaveLength(0);
   });
 
+  it('refuses a name the policy lacks when predictive scaling is off too (it answered [], as if done)', async () => {
+    const { deps, history } = setUp(policyWith({ enabled: false }));
+    await expect(predictTargets(deps, { targets: ['nope'] })).rejects.toThrow(
+      'target "nope" is neither a target of the policy with predictive: true nor a plan\'s member',
+    );
+    expect(history.calls).toHaveLength(0);
+  });
+
   it('refuses a named target without predictive: true, naming it', async () => {
     const { deps } = setUp();
     await expect(predictTargets(deps, { targets: ['nope'] })).rejects.toThrow(
