@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import { EMULATOR_REGION } from '../../shared/adapters/awsConfig';
 import { ScalingError } from '../../shared/errors';
+import { REGION_CODE } from '../../shared/policy/awsLocations';
 
 /**
  * No AWS region anywhere the SDK looks: the message names each way to set one. A command never guesses one (it
  * acted on us-east-1: `scalepilot pause` there left the real stage scaling).
  */
 export class RegionMissingError extends ScalingError {}
+
+/** AWS_REGION or AWS_DEFAULT_REGION holds no Region code: named in one line before any call. */
+export class RegionInvalidError extends ScalingError {}
 
 /**
  * The region a `scalepilot` command calls AWS in, found as the AWS SDK and CLI find it: `AWS_REGION`, else
@@ -18,7 +22,11 @@ export class RegionMissingError extends ScalingError {}
  * AWS_REGION takes the emulator's region, where `npm start` deploys the local stack, not a profile's.
  */
 export async function cliRegion(endpoint?: string): Promise<string> {
-  const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  const variable = process.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+  const fromEnv = process.env[variable];
+  // The SDK took "*" with a warning of its own (and called region "*"), and a typo as a host name to look up.
+  if (fromEnv && !REGION_CODE.test(fromEnv))
+    throw new RegionInvalidError(`${variable}: "${fromEnv}" is not an AWS Region code (e.g. eu-west-1)`);
   if (fromEnv) return fromEnv;
   // `npm start` deployed the emulator's stack in its region, whatever a profile of the machine's names for a
   // real account (its commands print `--endpoint URL` to run against it).

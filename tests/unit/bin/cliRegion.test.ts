@@ -76,6 +76,22 @@ describe('the region a command calls AWS in', () => {
     expect((error as Error).message).toContain(`profile "${profile}" in ${file}`);
   });
 
+  it.each([
+    // The SDK warned of "*" in a line of its own and went on in region "*".
+    { name: 'a wildcard', env: { AWS_REGION: '*' }, says: 'AWS_REGION: "*" is not' },
+    {
+      name: 'a name with spaces, in AWS_DEFAULT_REGION',
+      env: { AWS_DEFAULT_REGION: 'us east 1' },
+      says: 'AWS_DEFAULT_REGION: "us east 1" is not',
+    },
+    { name: 'a display name', env: { AWS_REGION: 'US East (N. Virginia)' }, says: 'AWS_REGION: "US East' },
+  ])('$name: refused in one line, naming the variable', async ({ env, says }) => {
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    await expect(cliRegion()).rejects.toThrow(
+      new RegExp(`^${says.replace(/[()*.]/g, '\\$&')}.* an AWS Region code \\(e\\.g\\. eu-west-1\\)$`),
+    );
+  });
+
   it('pointed at an endpoint (the local emulator) without AWS_REGION: the emulator’s, not the profile’s', async () => {
     vi.stubEnv('AWS_CONFIG_FILE', CONFIG);
     vi.stubEnv('AWS_PROFILE', 'ops');
