@@ -36,6 +36,8 @@ const NAMES_PER_CALL = 100;
 const POLICIES_PER_PAGE = 100;
 /** DescribePolicies takes at most 50 policy names or ARNs (`PolicyNames`, AWS API reference). */
 const POLICY_ARNS_PER_CALL = 50;
+/** Ids of instances held in a launch hook a state keeps (a message names a few; the record stays small). */
+const LAUNCH_HOOK_IDS_KEPT = 3;
 /** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
 const REFRESH_READS_IN_FLIGHT = 8;
 
@@ -339,6 +341,7 @@ function stateOf(
   const healthy = (group.Instances ?? []).filter((i) => i.HealthStatus !== 'Unhealthy');
   const inService = unitsOf({ ...group, Instances: healthy }, (state) => state === 'InService');
   const scaleInProtected = protectedUnitsOf(group);
+  const inLaunchHook = launchHookWaitOf(group);
   const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
   const stageTag = group.Tags?.find((t) => t.Key === GROUP_STAGE_TAG)?.Value;
   return {
@@ -353,6 +356,7 @@ function stateOf(
     ...(refresh ? { instanceRefresh: `${refresh.InstanceRefreshId} is ${refresh.Status}` } : {}),
     ...(launchesFailing ? { launchesFailing } : {}),
     ...(scaleInProtected > 0 ? { scaleInProtected } : {}),
+    ...(inLaunchHook ? { inLaunchHook } : {}),
     ...(stageTag !== undefined ? { stageTag } : {}),
   };
 }
@@ -366,6 +370,21 @@ function stateOf(
 export function protectedUnitsOf(group: AutoScalingGroup): number {
   const kept = (group.Instances ?? []).filter((i) => i.ProtectedFromScaleIn === true);
   return unitsOf({ ...group, Instances: kept }, (state) => !NOT_PLACED.test(state));
+}
+
+/**
+ * The group's instances held by a launch lifecycle hook (`Pending:Wait`, until the hook is completed or times out),
+ * read from the instances DescribeAutoScalingGroups lists anyway; undefined when none is. `Pending:Proceed` is past
+ * its hooks, and a warm pool's `Warmed:Pending:Wait` instances are not in the group's list.
+ */
+function launchHookWaitOf(group: AutoScalingGroup): CapacityState['inLaunchHook'] {
+  const held = (group.Instances ?? []).filter((i) => i.LifecycleState === 'Pending:Wait');
+  if (held.length === 0) return undefined;
+  return {
+    instances: held.length,
+    units: unitsOf({ ...group, Instances: held }, () => true),
+    instanceIds: held.slice(0, LAUNCH_HOOK_IDS_KEPT).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
+  };
 }
 
 /** The unit's name in messages when it is not an instance: the group's DesiredCapacityType, or weights. */

@@ -1,5 +1,6 @@
 import type { MetricSpec, Rule, Target } from '../policy/schema';
 import { instanceRefreshGate } from './instanceRefreshGate';
+import { launchHookHold } from './launchHookHold';
 import { scaleInProtectionGate } from './scaleInProtectionGate';
 import { scalingPolicyGate } from './scalingPolicyGate';
 import { suspendedProcessGate } from './suspendedProcessGate';
@@ -152,11 +153,12 @@ const KEEPS_ITS_REASON: ReadonlySet<ReasonCode> = new Set(['AsgBusy', 'LimitsCon
  * The model of a resource whose capacity is one number set in one call (an ASG's desired capacity):
  * its gates refuse a group its own AWS scaling policies scale, hold a scale-in while an instance refresh runs and
  * the direction a suspended Launch or Terminate stops,
- * keep a scale-in above the instances protected from it and tell launches failing; the change is visible at once.
+ * keep a scale-in above the instances protected from it and tell launches failing or held in a lifecycle hook; the
+ * change is visible at once.
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
   capacity: (_target, state) => state,
-  gate: ({ target, decision, observation, now }) => {
+  gate: ({ target, decision, observation, history, now }) => {
     // Another autoscaler on the group comes first: nothing else matters while two of them would fight.
     const group = target.kind === 'asg' ? target.autoScalingGroupName : target.name;
     const otherAutoscaler = scalingPolicyGate(group, observation);
@@ -169,23 +171,13 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
     if (protectedFromScaleIn) return protectedFromScaleIn;
     if (decision.desired !== decision.current)
       return { pass: true, act: { type: 'setDesiredCapacity', desired: decision.desired } };
-    const failing = observation.launchesFailing;
-    // Told, not waited out as warming: these instances will not boot until AWS can place them. A failure
-    // older than AWS's retries says nothing about a group short now (an instance being replaced). A busy group
-    // or limits in conflict keep their own reason: theirs comes first; so does a suspended Launch (someone
-    // stopped the launches, perhaps these very retries: resuming them is theirs to do).
-    const recent =
-      failing !== undefined &&
-      !KEEPS_ITS_REASON.has(decision.reason) &&
-      !observation.suspendedProcesses?.includes('Launch') &&
-      now.getTime() - failing.startedAt.getTime() <= LAUNCH_FAILURE_RECENT_MS;
-    return recent
-      ? {
-          skip: 'CapacityShortfall',
-          message: `EC2 Auto Scaling could not launch ${failing.missing} of the ${decision.current} ordered; its latest launch failed: ${failing.statusMessage}`,
-          notify: true,
-        }
-      : { pass: true };
+    // A busy group or limits in conflict keep their own reason: theirs comes first.
+    if (KEEPS_ITS_REASON.has(decision.reason)) return { pass: true };
+    // Told, not waited out as warming: instances AWS cannot place, then instances a hook holds past the warm-up.
+    return (
+      launchesFailing(decision, observation, now) ??
+      launchHookHold(target, observation, history, now) ?? { pass: true }
+    );
   },
   // Still at `from`: the call never took effect. Anything else counts as done: counting a change that did
   // not happen costs one cooldown, while forgetting one that did would let the next tick act twice.
@@ -193,3 +185,20 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
     state.current === intent.from ? { status: 'not-applied' } : { status: 'done' },
   settlesAtOnce: true,
 };
+
+/**
+ * Tells a group short of instances whose latest launch failed within the hour: these instances will not boot until
+ * AWS can place them. A failure older than AWS's retries says nothing about a group short now (an instance being
+ * replaced), and a suspended Launch keeps it untold (someone stopped the launches, perhaps these very retries:
+ * resuming them is theirs to do).
+ */
+function launchesFailing(decision: Decision, observation: CapacityState, now: Date): GateOutcome | undefined {
+  const failing = observation.launchesFailing;
+  if (failing === undefined || observation.suspendedProcesses?.includes('Launch')) return undefined;
+  if (now.getTime() - failing.startedAt.getTime() > LAUNCH_FAILURE_RECENT_MS) return undefined;
+  return {
+    skip: 'CapacityShortfall',
+    message: `EC2 Auto Scaling could not launch ${failing.missing} of the ${decision.current} ordered; its latest launch failed: ${failing.statusMessage}`,
+    notify: true,
+  };
+}

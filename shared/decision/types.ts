@@ -39,6 +39,17 @@ export interface CapacityState {
     readonly startedAt: Date;
   };
   /**
+   * An Auto Scaling group's instances in `Pending:Wait`: each held by a launch lifecycle hook until the hook's
+   * consumer completes it or its heartbeat timeout runs out (1 h by default, 2 h at most without heartbeats); they
+   * count toward the desired capacity, not toward serving. How many, their units, and the first few ids (for the
+   * operator's `complete-lifecycle-action`). Undefined when none is.
+   */
+  readonly inLaunchHook?: {
+    readonly instances: number;
+    readonly units: number;
+    readonly instanceIds: readonly string[];
+  };
+  /**
    * An Auto Scaling group's units protected from scale-in that count toward its desired capacity. AWS lowers
    * desired below them on a scale-in but terminates none until their protection is lifted, then all at once.
    */
@@ -268,6 +279,9 @@ export const reasonCodes = [
   // rds-replicas: the source has replicas another stage's Scalepilot made (their `scalepilot:stage` tag): two
   // deployments on one source would fight, so the target is held (told once) and theirs are never touched.
   'OtherStageReplicas',
+  // asg: instances Scalepilot ordered past their warm-up still wait in Pending:Wait (a launch lifecycle hook whose
+  // consumer does not complete them): still counted as booting, told once (launchHookHold).
+  'LaunchHeldInHook',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

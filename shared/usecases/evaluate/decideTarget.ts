@@ -179,6 +179,7 @@ const kindGateByReason: Partial<Record<ReasonCode, string>> = {
   ReplicasScaledOut: 'replicas',
   ReplicasScaledIn: 'replicas',
   CapacityShortfall: 'launches',
+  LaunchHeldInHook: 'launchHook',
   ScaleInProtected: 'scaleInProtection',
   ScalingPolicyConflict: 'otherAutoscaler',
   GroupNotTagged: 'grant',

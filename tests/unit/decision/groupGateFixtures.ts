@@ -1,5 +1,5 @@
 import { desiredCapacityModel } from '../../../shared/decision/kindModel';
-import type { CapacityState } from '../../../shared/decision/types';
+import type { CapacityState, ScalingHistory } from '../../../shared/decision/types';
 import { emptyHistory } from '../../../shared/decision/types';
 import { decideTarget } from '../../../shared/usecases/evaluate/decideTarget';
 import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
@@ -7,8 +7,16 @@ import { seedStepPolicy, seedStepTarget } from '../../harness/fixtures';
 // Shared by the Auto Scaling group's gate tests: the seed's step rule (CPU > 70 adds 2 to the serving units,
 // < 30 removes 1) decided through the group's model, with one CPU datapoint 90 s before `now`.
 
-/** The decision of the seed's step target on a group in `state` at `cpu` percent, as a run makes it. */
-export function decideGroup(state: CapacityState, cpu: number, now: Date) {
+/**
+ * The decision of the seed's step target on a group in `state` at `cpu` percent, as a run makes it (with no history
+ * unless given).
+ */
+export function decideGroup(
+  state: CapacityState,
+  cpu: number,
+  now: Date,
+  history: ScalingHistory = emptyHistory,
+) {
   return decideTarget({
     policy: seedStepPolicy(),
     model: desiredCapacityModel,
@@ -16,7 +24,7 @@ export function decideGroup(state: CapacityState, cpu: number, now: Date) {
     observation: state,
     state,
     readings: { combined: { cpu: [{ value: cpu, timestamp: new Date(now.getTime() - 90_000) }] }, raw: {} },
-    history: emptyHistory,
+    history,
     floors: undefined,
     paused: { state: 'running' },
     now,
