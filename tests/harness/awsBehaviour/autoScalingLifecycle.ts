@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
+import { LaunchHooks } from './launchHooks';
 import type { Behaviour, LayerContext } from './layerContext';
 import { MINUTE } from './layerContext';
 import type { MotoQuery } from './motoQuery';
@@ -66,8 +67,9 @@ interface Shortfall {
  * EC2 Auto Scaling groups on the virtual clock. moto launches instances InService at once and has no
  * instance refreshes; the layer shows each new instance `Pending` until it has booted, instance refreshes in
  * progress (DescribeInstanceRefreshes), capacity shortfalls (instances past what EC2 could place never
- * appear, and DescribeScalingActivities shows the failed launches with InsufficientInstanceCapacity), and
- * suspends processes in moto itself (SuspendProcesses, which moto keeps).
+ * appear, and DescribeScalingActivities shows the failed launches with InsufficientInstanceCapacity), launch
+ * lifecycle hooks holding new instances in Pending:Wait (launchHooks.ts), and suspends processes in moto itself
+ * (SuspendProcesses, which moto keeps).
  */
 export class AutoScalingLifecycle implements Behaviour {
   readonly config: AsgConfig;
@@ -84,6 +86,8 @@ export class AutoScalingLifecycle implements Behaviour {
   readonly setsOnProtected: SetOnProtected[] = [];
   /** Every SetDesiredCapacity on a group while an instance refresh runs on it (the soak's invariant reads them). */
   readonly setsDuringRefresh: SetDuringRefresh[] = [];
+  /** Launch lifecycle hooks: `hooks.add(group, …)`, `hooks.breakConsumer(group, minutes)`. */
+  readonly hooks: LaunchHooks;
 
   constructor(
     private readonly context: LayerContext,
@@ -91,6 +95,7 @@ export class AutoScalingLifecycle implements Behaviour {
     config: Partial<AsgConfig> = {},
   ) {
     this.config = { ...defaultAsgConfig, ...config };
+    this.hooks = new LaunchHooks(context, moto);
   }
 
   async handle(call: AwsCall, next: () => Promise<EmulatorAnswer>): Promise<EmulatorAnswer> {
@@ -102,11 +107,13 @@ export class AutoScalingLifecycle implements Behaviour {
     if (call.action === 'DescribeInstanceRefreshes') return this.describeRefreshes(call);
     if (call.action === 'DescribeScalingActivities') return this.describeActivities(call);
     if (call.action === 'SetDesiredCapacity') return this.setDesiredCapacity(call, next);
+    if (call.action === 'CompleteLifecycleAction') return this.hooks.complete(call);
     return next();
   }
 
-  /** Lifts the protections and deletes the scaling policies whose time has come. */
+  /** Lifts the protections, deletes the scaling policies and terminates the abandoned launches whose time has come. */
   async settle(now: number): Promise<void> {
+    await this.hooks.settle(now);
     for (const [group, protection] of this.protections)
       if (now >= protection.until) {
         this.protections.delete(group);
@@ -297,7 +304,10 @@ export class AutoScalingLifecycle implements Behaviour {
     return next();
   }
 
-  /** Each group's instances as EC2 Auto Scaling shows them: booting ones Pending, unplaced ones absent. */
+  /**
+   * Each group's instances as EC2 Auto Scaling shows them: booting ones Pending (or in their launch hook's states),
+   * unplaced ones absent.
+   */
   private show(xml: string): string {
     const now = this.context.now();
     return editList(xml, 'AutoScalingGroups', (groups) =>
@@ -305,14 +315,14 @@ export class AutoScalingLifecycle implements Behaviour {
         const name = xmlText(group, 'AutoScalingGroupName') ?? '';
         this.suspension(name, /<SuspendedProcesses>\s*<member>/.test(group));
         return editList(group, 'Instances', (instances) =>
-          this.placed(name, instances, now).map((instance) => this.booting(instance, now)),
+          this.placed(name, instances, now).map((instance) => this.booting(name, instance, now)),
         );
       }),
     );
   }
 
-  /** An instance Pending until it has booted (first seen: launched). */
-  private booting(instance: string, now: number): string {
+  /** An instance Pending until it has booted, or in its launch hook's states (first seen: launched). */
+  private booting(group: string, instance: string, now: number): string {
     const id = xmlText(instance, 'InstanceId');
     if (!id) return instance;
     if (!this.ready.has(id)) {
@@ -320,14 +330,14 @@ export class AutoScalingLifecycle implements Behaviour {
       // Keyed on the order instances are first seen, not on the id: moto draws its instance ids at random.
       const draw = this.context.random.for(`boot #${this.ready.size}`);
       this.ready.set(id, now + draw.between(min, max) * MINUTE);
+      this.hooks.launched(group, id, now, this.ready.get(id) ?? now);
       this.context.counts.count('asg.pendingWarmup');
     }
-    return now < (this.ready.get(id) ?? 0)
-      ? instance.replace(
-          '<LifecycleState>InService</LifecycleState>',
-          '<LifecycleState>Pending</LifecycleState>',
-        )
-      : instance;
+    const state = this.hooks.stateOf(id, now) ?? (now < (this.ready.get(id) ?? 0) ? 'Pending' : 'InService');
+    return instance.replace(
+      '<LifecycleState>InService</LifecycleState>',
+      `<LifecycleState>${state}</LifecycleState>`,
+    );
   }
 
   /** The instances EC2 could place during a shortfall: the first ones; the launches of the rest failed. */

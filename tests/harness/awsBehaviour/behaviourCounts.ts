@@ -38,6 +38,7 @@ export const behaviourNames = [
   'asg.suspendedProcesses',
   'asg.insufficientCapacity',
   'asg.scaleInProtected',
+  'asg.launchHeldInHook',
   // Throttling, at the documented rates and in storms
   'throttling.rds',
   'throttling.getMetricData',
