@@ -375,7 +375,7 @@ export function protectedUnitsOf(group: AutoScalingGroup): number {
 /**
  * The group's instances held by a launch lifecycle hook (`Pending:Wait`, until the hook is completed or times out),
  * read from the instances DescribeAutoScalingGroups lists anyway; undefined when none is. `Pending:Proceed` is past
- * its hooks, and a warm pool's `Warmed:Pending:Wait` instances are not in the group's list.
+ * its hooks; a warm pool's `Warmed:Pending:Wait` is no launch into the group (DescribeWarmPool lists the pool).
  */
 function launchHookWaitOf(group: AutoScalingGroup): CapacityState['inLaunchHook'] {
   const held = (group.Instances ?? []).filter((i) => i.LifecycleState === 'Pending:Wait');

@@ -26,7 +26,9 @@ const IDS_NAMED = 3;
  * instance's replacement, a spot rebalance, a MinSize raised) has no time the scaler knows: it is judged as one of
  * that scale-out's, so one that passes its hook normally within two hours of a scale-out is told too; none is told
  * beyond them. An instance refresh's launches are not judged at all (they go through the hook too, at the refresh's
- * pace), so a group known to be refreshing (the read made before acting) is not told.
+ * pace), so a group known to be refreshing is not told: a first look reads no refreshes, so it takes the lease to
+ * tell and the read made under it drops the notice (a lease a minute while a refresh runs beside held launches, the
+ * price of no false notice at each deploy).
  */
 export function launchHookHold(
   target: Target,

@@ -103,6 +103,29 @@ describe('launches held in a lifecycle hook (waited out as warming, untold)', ()
     expect(hookNotices(w)).toHaveLength(1);
   });
 
+  it('during an instance refresh nothing is told (its launches have no known time); once it ends, the held ones are', async () => {
+    const w = await ScalerWorld.start({ policy: groupPolicy({ instanceWarmupSeconds: 360 }) });
+    world = w;
+    await w.layer.asg.hooks.add('web-asg', { name: 'bootstrap', heartbeatTimeoutMinutes: 60 });
+    w.demand.set('web', 1);
+    await run(w, 'asg', 10);
+    w.layer.asg.hooks.breakConsumer('web-asg', 120);
+    w.layer.asg.instanceRefresh('web-asg', 30);
+    w.demand.set('web', 2.5);
+    await run(w, 'asg', 24);
+    expect(held(await instancesOf(w)).length, story(w)).toBeGreaterThan(0);
+    expect(calls(w, 'SetDesiredCapacity').length, story(w)).toBeGreaterThan(0);
+    expect(
+      decisions(w).filter((d) => d.reason === 'LaunchHeldInHook'),
+      story(w),
+    ).toEqual([]);
+    expect(hookNotices(w)).toEqual([]);
+
+    await run(w, 'asg', 10);
+    expect(decisions(w).at(-1)?.reason, story(w)).toBe('LaunchHeldInHook');
+    expect(hookNotices(w), story(w)).toHaveLength(1);
+  });
+
   it('with DefaultResult ABANDON the held launches are terminated at the timeout and their replacements held again: told once', async () => {
     const w = await ScalerWorld.start({ policy: groupPolicy({ instanceWarmupSeconds: 360 }) });
     world = w;
