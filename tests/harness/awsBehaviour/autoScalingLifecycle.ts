@@ -193,6 +193,26 @@ export class AutoScalingLifecycle implements Behaviour {
     return ids.length;
   }
 
+  /**
+   * AWS replaces an instance its health checks found unhealthy: it terminates one in service and launches a
+   * replacement, desired unchanged (moto's TerminateInstanceInAutoScalingGroup without decrementing it), and the
+   * replacement goes through the group's launch hooks as any launch does. Returns the instance replaced, if any.
+   */
+  async replaceUnhealthy(group: string): Promise<string | undefined> {
+    const now = this.context.now();
+    const id = instancesIn(await this.describeGroup(group))
+      .map((m) => xmlText(m, 'InstanceId') ?? '')
+      .find((i) => i !== '' && this.ready.has(i) && this.stateOf(i, now) === 'InService');
+    if (!id) return undefined;
+    await this.moto('autoscaling', {
+      Action: 'TerminateInstanceInAutoScalingGroup',
+      InstanceId: id,
+      ShouldDecrementDesiredCapacity: 'false',
+    });
+    this.context.counts.count('asg.unhealthyReplaced');
+    return id;
+  }
+
   /** Whether instances of the group are protected from scale-in by `protectFromScaleIn` now. */
   protecting(group: string): boolean {
     return this.protections.has(group);
@@ -333,11 +353,15 @@ export class AutoScalingLifecycle implements Behaviour {
       this.hooks.launched(group, id, now, this.ready.get(id) ?? now);
       this.context.counts.count('asg.pendingWarmup');
     }
-    const state = this.hooks.stateOf(id, now) ?? (now < (this.ready.get(id) ?? 0) ? 'Pending' : 'InService');
     return instance.replace(
       '<LifecycleState>InService</LifecycleState>',
-      `<LifecycleState>${state}</LifecycleState>`,
+      `<LifecycleState>${this.stateOf(id, now)}</LifecycleState>`,
     );
+  }
+
+  /** The lifecycle state the layer shows for an instance it has seen launched. */
+  private stateOf(id: string, now: number): string {
+    return this.hooks.stateOf(id, now) ?? (now < (this.ready.get(id) ?? 0) ? 'Pending' : 'InService');
   }
 
   /** The instances EC2 could place during a shortfall: the first ones; the launches of the rest failed. */
@@ -374,18 +398,58 @@ export class AutoScalingLifecycle implements Behaviour {
     return queryResult('DescribeInstanceRefreshes', `<InstanceRefreshes>${inner}</InstanceRefreshes>`);
   }
 
+  /**
+   * The group's scaling activities the layer plays (failed launches during a shortfall, launches through a hook),
+   * newest first and at most MaxRecords (100 by default and at most), as AWS lists them.
+   */
   private describeActivities(call: AwsCall): EmulatorAnswer {
     const group = call.params.get('AutoScalingGroupName') ?? '';
-    // Newest first, as AWS lists them.
-    const inner = [...(this.failedLaunches.get(group) ?? [])]
-      .reverse()
-      .map(
-        (f) =>
-          `<member><ActivityId>${randomUUID()}</ActivityId><AutoScalingGroupName>${escapeXml(group)}</AutoScalingGroupName><Description>Launching a new EC2 instance.  Status Reason: ${escapeXml(f.message)}</Description><Cause>An instance was started in response to a difference between desired and actual capacity.</Cause><StartTime>${new Date(f.at).toISOString()}</StartTime><EndTime>${new Date(f.at).toISOString()}</EndTime><StatusCode>Failed</StatusCode><StatusMessage>${escapeXml(f.message)}</StatusMessage><Progress>100</Progress></member>`,
-      )
+    const max = Math.min(ACTIVITIES_PAGE, Number(call.params.get('MaxRecords') ?? ACTIVITIES_PAGE));
+    const failed = (this.failedLaunches.get(group) ?? []).map(
+      (f): Activity => ({
+        description: `Launching a new EC2 instance.  Status Reason: ${f.message}`,
+        startedAt: f.at,
+        endedAt: f.at,
+        status: 'Failed',
+        statusMessage: f.message,
+      }),
+    );
+    const hooked = this.hooks.activities(group, this.context.now()).map(
+      (a): Activity => ({
+        description: `Launching a new EC2 instance: ${a.instanceId}${a.statusMessage ? `.  Status Reason: ${a.statusMessage}` : ''}`,
+        startedAt: a.startedAt,
+        ...(a.endedAt !== undefined ? { endedAt: a.endedAt } : {}),
+        status: a.status,
+        ...(a.statusMessage ? { statusMessage: a.statusMessage } : {}),
+      }),
+    );
+    // Newest first, as AWS lists them (a stable sort keeps the failures' own order, newest first, among equals).
+    const inner = [...failed.reverse(), ...hooked]
+      .sort((a, b) => b.startedAt - a.startedAt)
+      .slice(0, max)
+      .map((a) => activityXml(group, a))
       .join('');
     return queryResult('DescribeScalingActivities', `<Activities>${inner}</Activities>`);
   }
+}
+
+/** DescribeScalingActivities' MaxRecords: 100 by default and at most (API reference). */
+const ACTIVITIES_PAGE = 100;
+
+/** One scaling activity the layer shows, in virtual ms. */
+interface Activity {
+  readonly description: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  readonly status: string;
+  readonly statusMessage?: string;
+}
+
+function activityXml(group: string, a: Activity): string {
+  const end = a.endedAt !== undefined ? `<EndTime>${new Date(a.endedAt).toISOString()}</EndTime>` : '';
+  const message = a.statusMessage ? `<StatusMessage>${escapeXml(a.statusMessage)}</StatusMessage>` : '';
+  const progress = a.endedAt !== undefined ? 100 : 30;
+  return `<member><ActivityId>${randomUUID()}</ActivityId><AutoScalingGroupName>${escapeXml(group)}</AutoScalingGroupName><Description>${escapeXml(a.description)}</Description><Cause>An instance was started in response to a difference between desired and actual capacity.</Cause><StartTime>${new Date(a.startedAt).toISOString()}</StartTime>${end}<StatusCode>${a.status}</StatusCode>${message}<Progress>${progress}</Progress></member>`;
 }
 
 /** The instances of the first group of a DescribeAutoScalingGroups answer, each its `<member>` element. */

@@ -39,6 +39,7 @@ export const behaviourNames = [
   'asg.insufficientCapacity',
   'asg.scaleInProtected',
   'asg.launchHeldInHook',
+  'asg.unhealthyReplaced',
   // Throttling, at the documented rates and in storms
   'throttling.rds',
   'throttling.getMetricData',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EmulatorAnswer } from '../../../bin/lib/emulator';
 import type { LayerContext } from './layerContext';
 import { MINUTE } from './layerContext';
@@ -23,9 +24,10 @@ interface Hook {
   heldThisOutage?: boolean;
 }
 
-/** One instance's lifecycle action: in Pending:Wait until `endsAt`, then `result`. */
+/** One instance's lifecycle action: launched at `launchedAt`, in Pending:Wait until `endsAt`, then `result`. */
 interface Wait {
   readonly group: string;
+  readonly launchedAt: number;
   endsAt: number;
   result: 'CONTINUE' | 'ABANDON';
   /** ABANDON carried out: the instance was terminated (and AWS launched its replacement). */
@@ -34,6 +36,16 @@ interface Wait {
 
 /** How long an instance shows `Pending:Proceed` once its hook is done, before it is in service. */
 const PROCEED_MINUTES = 1;
+
+/** The scaling activity of a launch through a hook, as DescribeScalingActivities shows it (virtual ms). */
+export interface HookLaunchActivity {
+  readonly instanceId: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  readonly status: 'MidLifecycleAction' | 'InProgress' | 'Successful' | 'Cancelled';
+  /** Why it was cancelled (ABANDON), in AWS's words. */
+  readonly statusMessage?: string;
+}
 
 /**
  * Launch lifecycle hooks on the virtual clock (moto keeps a hook, PutLifecycleHook, but launches every instance
@@ -92,7 +104,33 @@ export class LaunchHooks {
     const endsAt = down
       ? now + hook.heartbeatTimeoutMinutes * MINUTE
       : Math.max(now, booted - PROCEED_MINUTES * MINUTE);
-    this.waits.set(id, { group, endsAt, result: down ? hook.defaultResult : 'CONTINUE' });
+    this.waits.set(id, { group, launchedAt: now, endsAt, result: down ? hook.defaultResult : 'CONTINUE' });
+  }
+
+  /**
+   * The launch activities of the group's instances launched with a hook, at `now`: `MidLifecycleAction` while the
+   * instance waits in Pending:Wait, started when it was launched; `InProgress` in Pending:Proceed; then `Successful`,
+   * ended when it went in service, or `Cancelled` (ABANDON) with AWS's status message (EC2 Auto Scaling user guide,
+   * "Tutorial: Configure a lifecycle hook that invokes a Lambda function", and the API reference's Activity).
+   */
+  activities(group: string, now: number): HookLaunchActivity[] {
+    return [...this.waits]
+      .filter(([, wait]) => wait.group === group)
+      .map(([instanceId, wait]): HookLaunchActivity => {
+        const start = { instanceId, startedAt: wait.launchedAt };
+        if (now < wait.endsAt) return { ...start, status: 'MidLifecycleAction' };
+        if (wait.result === 'ABANDON')
+          return {
+            ...start,
+            endedAt: wait.endsAt,
+            status: 'Cancelled',
+            statusMessage: `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${randomUUID()} was abandoned: Lifecycle Action Completed with ABANDON Result`,
+          };
+        const inService = wait.endsAt + PROCEED_MINUTES * MINUTE;
+        return now < inService
+          ? { ...start, status: 'InProgress' }
+          : { ...start, endedAt: inService, status: 'Successful' };
+      });
   }
 
   /**
