@@ -10,12 +10,13 @@ import {
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { scalingPolicyGate } from '../decision/scalingPolicyGate';
-import type { CapacityState } from '../decision/types';
+import type { CapacityState, HeldLaunch } from '../decision/types';
 import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import { GROUP_STAGE_TAG } from '../policy/fleetSchema';
 import type { Target } from '../policy/schema';
 import type { CapacityPort, KnownScalingPolicies, ObservationDetail, Observed } from '../ports';
 import { type AwsConfig, controlPlaneClientOptions } from './awsConfig';
+import { heldLaunchesOf } from './heldLaunchesOf';
 import type { IamActions } from './iamActions';
 import { type OwnScalingPolicy, scalingPoliciesByGroup } from './scalingPoliciesByGroup';
 
@@ -28,6 +29,11 @@ const ACTIVE_REFRESH = new Set(['Pending', 'InProgress', 'Cancelling', 'Rollback
 const NOT_PLACED = /^(Terminat|Detach|EnteringStandby$|Standby$)/;
 /** Recent scaling activities read for a group short of its desired capacity (newest first). */
 const ACTIVITIES_READ = 10;
+/**
+ * Those read for a group with instances in Pending:Wait: a page of AWS's most (100), so that each held launch is
+ * among them (a hook holds one 2 h at most; a busy group's other activities come between).
+ */
+const HELD_ACTIVITIES_READ = 100;
 /** How much of AWS's status message a decision quotes. */
 const STATUS_MESSAGE_CHARS = 300;
 /** DescribeAutoScalingGroups takes at most 100 names (and returns at most 100 groups a page). */
@@ -36,8 +42,6 @@ const NAMES_PER_CALL = 100;
 const POLICIES_PER_PAGE = 100;
 /** DescribePolicies takes at most 50 policy names or ARNs (`PolicyNames`, AWS API reference). */
 const POLICY_ARNS_PER_CALL = 50;
-/** Ids of instances held in a launch hook a state keeps (a message names a few; the record stays small). */
-const LAUNCH_HOOK_IDS_KEPT = 3;
 /** DescribeInstanceRefreshes calls in flight at once (one per group about to act). */
 const REFRESH_READS_IN_FLIGHT = 8;
 
@@ -59,7 +63,7 @@ export const autoScalingCapacityIam: IamActions = {
  * are described 100 names a call; their instance refreshes are read only for a group about to act (and the
  * account's scaling policies then, once for all of them), the policies that refused a group last time on
  * each first look (by ARN, 50 a call), and their scaling activities only for a group holding fewer instances
- * than it asked for (a launch failing).
+ * than it asked for (a launch failing) or holding some in a launch lifecycle hook (since when).
  */
 export class AutoScalingCapacity implements CapacityPort {
   private readonly client: AutoScalingClient;
@@ -72,7 +76,7 @@ export class AutoScalingCapacity implements CapacityPort {
     const name = groupName(target);
     const group = (await this.groups([name])).get(name);
     if (!group) throw new ResourceNotFoundError('Auto Scaling group', name);
-    const state = stateOf(group, await this.refreshes(name), await this.launchFailure(group));
+    const state = stateOf(group, await this.refreshes(name), await this.activitiesOf(group));
     return withPolicies(state, (await this.scalingPolicies({ AutoScalingGroupName: name })).get(name) ?? []);
   }
 
@@ -113,7 +117,7 @@ export class AutoScalingCapacity implements CapacityPort {
           if (observed.has(target.name)) return; // its policies could not be read
           try {
             const refreshes = detail === 'to-act' ? await this.refreshes(groupName(target)) : undefined;
-            const state = stateOf(group, refreshes, await this.launchFailure(group));
+            const state = stateOf(group, refreshes, await this.activitiesOf(group));
             observed.set(target.name, {
               observation: withPolicies(state, policies?.get(groupName(target)) ?? []),
             });
@@ -226,30 +230,33 @@ export class AutoScalingCapacity implements CapacityPort {
   }
 
   /**
-   * Why a group holds fewer instances than its desired capacity, when its latest launch failed; undefined
-   * otherwise, and without a call for a group that holds them all (nearly every group, nearly every minute).
-   * A read that fails (throttled past its retries) is undefined too: it only tells, it never holds an action,
-   * so it must not fail the group's evaluation.
+   * What the group's recent scaling activities tell, read in one call (the newest page) only for a group that needs
+   * them: one holding fewer instances than its desired capacity (is its latest launch failing?) or holding some in
+   * Pending:Wait (since when?). Nearly every group, nearly every minute, holds all it asked for past their hooks and
+   * costs no call. A read that fails (throttled past its retries) tells nothing and fails nothing: it only tells,
+   * it never holds an action; the held instances then carry why they have no launch time.
    */
-  private async launchFailure(group: AutoScalingGroup): Promise<LaunchFailure | undefined> {
+  private async activitiesOf(group: AutoScalingGroup): Promise<GroupActivities> {
     const placed = unitsOf(group, (state) => !NOT_PLACED.test(state));
     const missing = (group.DesiredCapacity ?? 0) - placed;
-    if (missing <= 0 || !group.AutoScalingGroupName) return undefined;
-    const response = await this.client
+    const held = heldInHook(group);
+    if ((missing <= 0 && held.length === 0) || !group.AutoScalingGroupName) return {};
+    const read: Activity[] | AwsCallError = await this.client
       .send(
         new DescribeScalingActivitiesCommand({
           AutoScalingGroupName: group.AutoScalingGroupName,
-          MaxRecords: ACTIVITIES_READ,
+          MaxRecords: held.length > 0 ? HELD_ACTIVITIES_READ : ACTIVITIES_READ,
         }),
       )
-      .catch(() => undefined);
-    const launch = latestLaunch(response?.Activities ?? []);
-    if (launch?.StatusCode !== 'Failed') return undefined;
-    const statusMessage = (launch.StatusMessage ?? launch.Description ?? 'no status message').trim();
+      .then(
+        (response) => response.Activities ?? [],
+        (cause: unknown) => new AwsCallError('AutoScaling DescribeScalingActivities', cause),
+      );
+    const launchesFailing =
+      missing > 0 && !(read instanceof Error) ? launchFailure(missing, read) : undefined;
     return {
-      missing,
-      statusMessage: statusMessage.slice(0, STATUS_MESSAGE_CHARS),
-      startedAt: launch.StartTime ?? new Date(0),
+      ...(launchesFailing ? { launchesFailing } : {}),
+      ...(held.length > 0 ? { inLaunchHook: heldLaunchesOf(held, read) } : {}),
     };
   }
 
@@ -284,6 +291,24 @@ export class AutoScalingCapacity implements CapacityPort {
 }
 
 type LaunchFailure = NonNullable<CapacityState['launchesFailing']>;
+
+/** What a group's scaling activities told (activitiesOf), when they were read. */
+interface GroupActivities {
+  readonly launchesFailing?: LaunchFailure;
+  readonly inLaunchHook?: CapacityState['inLaunchHook'];
+}
+
+/** The group's failure to place `missing` units, when its latest launch among `activities` failed. */
+function launchFailure(missing: number, activities: readonly Activity[]): LaunchFailure | undefined {
+  const launch = latestLaunch(activities);
+  if (launch?.StatusCode !== 'Failed') return undefined;
+  const statusMessage = (launch.StatusMessage ?? launch.Description ?? 'no status message').trim();
+  return {
+    missing,
+    statusMessage: statusMessage.slice(0, STATUS_MESSAGE_CHARS),
+    startedAt: launch.StartTime ?? new Date(0),
+  };
+}
 
 /** The state with the group's capacity-changing scaling policies, when it has any (the gates refuse it). */
 function withPolicies(state: CapacityState, policies: readonly OwnScalingPolicy[]): CapacityState {
@@ -320,7 +345,7 @@ function latestLaunch(activities: readonly Activity[]): Activity | undefined {
 function stateOf(
   group: AutoScalingGroup,
   refreshes: readonly InstanceRefresh[] | undefined,
-  launchesFailing: LaunchFailure | undefined,
+  { launchesFailing, inLaunchHook }: GroupActivities,
 ): CapacityState {
   const suspended = (group.SuspendedProcesses ?? [])
     .map((p) => p.ProcessName ?? '')
@@ -341,7 +366,6 @@ function stateOf(
   const healthy = (group.Instances ?? []).filter((i) => i.HealthStatus !== 'Unhealthy');
   const inService = unitsOf({ ...group, Instances: healthy }, (state) => state === 'InService');
   const scaleInProtected = protectedUnitsOf(group);
-  const inLaunchHook = launchHookWaitOf(group);
   const unitLabel = unitLabelOf(group.DesiredCapacityType, group.Instances ?? []);
   const stageTag = group.Tags?.find((t) => t.Key === GROUP_STAGE_TAG)?.Value;
   return {
@@ -374,17 +398,15 @@ export function protectedUnitsOf(group: AutoScalingGroup): number {
 
 /**
  * The group's instances held by a launch lifecycle hook (`Pending:Wait`, until the hook is completed or times out),
- * read from the instances DescribeAutoScalingGroups lists anyway; undefined when none is. `Pending:Proceed` is past
- * its hooks; a warm pool's `Warmed:Pending:Wait` is no launch into the group (DescribeWarmPool lists the pool).
+ * read from the instances DescribeAutoScalingGroups lists anyway, with their units. `Pending:Proceed` is past its
+ * hooks; a warm pool's `Warmed:Pending:Wait` is no launch into the group (DescribeWarmPool lists the pool).
  */
-function launchHookWaitOf(group: AutoScalingGroup): CapacityState['inLaunchHook'] {
-  const held = (group.Instances ?? []).filter((i) => i.LifecycleState === 'Pending:Wait');
-  if (held.length === 0) return undefined;
-  return {
-    instances: held.length,
-    units: unitsOf({ ...group, Instances: held }, () => true),
-    instanceIds: held.slice(0, LAUNCH_HOOK_IDS_KEPT).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
-  };
+function heldInHook(group: AutoScalingGroup): Omit<HeldLaunch, 'launchedAt'>[] {
+  return (group.Instances ?? []).flatMap((i) =>
+    i.LifecycleState === 'Pending:Wait' && i.InstanceId
+      ? [{ instanceId: i.InstanceId, units: instanceUnits(i.WeightedCapacity, group.DesiredCapacityType) }]
+      : [],
+  );
 }
 
 /** The unit's name in messages when it is not an instance: the group's DesiredCapacityType, or weights. */

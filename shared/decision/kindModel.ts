@@ -158,7 +158,7 @@ const KEEPS_ITS_REASON: ReadonlySet<ReasonCode> = new Set(['AsgBusy', 'LimitsCon
  */
 export const desiredCapacityModel: KindModel<CapacityState> = {
   capacity: (_target, state) => state,
-  gate: ({ target, decision, observation, history, now }) => {
+  gate: ({ target, decision, observation, now }) => {
     // Another autoscaler on the group comes first: nothing else matters while two of them would fight.
     const group = target.kind === 'asg' ? target.autoScalingGroupName : target.name;
     const otherAutoscaler = scalingPolicyGate(group, observation);
@@ -176,7 +176,7 @@ export const desiredCapacityModel: KindModel<CapacityState> = {
     // Told, not waited out as warming: instances AWS cannot place, then instances a hook holds past the warm-up.
     return (
       launchesFailing(decision, observation, now) ??
-      launchHookHold(target, observation, history, now) ?? { pass: true }
+      launchHookHold(target, observation, now) ?? { pass: true }
     );
   },
   // Still at `from`: the call never took effect. Anything else counts as done: counting a change that did

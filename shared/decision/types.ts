@@ -1,5 +1,17 @@
 import type { Target } from '../policy/schema';
 
+/** An Auto Scaling group's instance a launch lifecycle hook holds (`Pending:Wait`). */
+export interface HeldLaunch {
+  readonly instanceId: string;
+  /** Its units toward the desired capacity (its WeightedCapacity; 1 in a group without weights). */
+  readonly units: number;
+  /**
+   * When its launch started: the StartTime of its launch's scaling activity (`Launching a new EC2 instance: <id>`).
+   * Undefined when the group's newest activities name no launch of it.
+   */
+  readonly launchedAt?: Date;
+}
+
 /** The live state of one managed resource, as its port read it. */
 export interface CapacityState {
   /** Ordered capacity: the group's DesiredCapacity, replicas and shards that exist or are being created. */
@@ -41,13 +53,13 @@ export interface CapacityState {
   /**
    * An Auto Scaling group's instances in `Pending:Wait`: each held by a launch lifecycle hook until the hook's
    * consumer completes it or its heartbeat timeout runs out (1 h by default, 2 h at most without heartbeats); they
-   * count toward the desired capacity, not toward serving. How many, their units, and the first few ids (for the
-   * operator's `complete-lifecycle-action`). Undefined when none is.
+   * count toward the desired capacity, not toward serving. Each with when its launch started, from the group's
+   * scaling activities (read only for a group that has such instances). Undefined when none is.
    */
   readonly inLaunchHook?: {
-    readonly instances: number;
-    readonly units: number;
-    readonly instanceIds: readonly string[];
+    readonly instances: readonly HeldLaunch[];
+    /** Why no launch time is known: the group's scaling activities could not be read (the error's message). */
+    readonly activitiesUnread?: string;
   };
   /**
    * An Auto Scaling group's units protected from scale-in that count toward its desired capacity. AWS lowers
@@ -279,8 +291,8 @@ export const reasonCodes = [
   // rds-replicas: the source has replicas another stage's Scalepilot made (their `scalepilot:stage` tag): two
   // deployments on one source would fight, so the target is held (told once) and theirs are never touched.
   'OtherStageReplicas',
-  // asg: instances Scalepilot ordered past their warm-up still wait in Pending:Wait (a launch lifecycle hook whose
-  // consumer does not complete them): still counted as booting, told once (launchHookHold).
+  // asg: instances launched longer ago than the warm-up still wait in Pending:Wait (a launch lifecycle hook whose
+  // consumer does not complete them), whoever ordered them: still counted as booting, told once (launchHookHold).
   'LaunchHeldInHook',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];

@@ -1,4 +1,5 @@
 import {
+  type Activity,
   AutoScalingClient,
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
@@ -11,18 +12,24 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
 import type { CapacityState } from '../../../shared/decision/types';
+import type { Target } from '../../../shared/policy/schema';
 import { examplePolicy } from '../../harness/fixtures';
 
 // aws-sdk-client-mock, because moto never holds an instance in Pending:Wait (it keeps a lifecycle hook and launches
-// every instance InService); the AWS behaviour layer plays the hook end to end (tests/behaviour/asgLaunchHook.test.ts).
+// every instance InService) and lists no launch in progress among a group's scaling activities; the AWS behaviour
+// layer plays the hook end to end (tests/behaviour/asgLaunchHook.test.ts).
 const asg = mockClient(AutoScalingClient);
 const target = examplePolicy().targets[0];
-if (!target) throw new Error('example policy has no targets');
+if (target?.kind !== 'asg') throw new Error('example policy has no group target');
 
 /** A group of `desired` with these instances, each `[id, lifecycle state, weight?]`. */
-const groupOf = (desired: number, instances: [string, string, string?][]): AutoScalingGroup =>
+const groupOf = (
+  desired: number,
+  instances: [string, string, string?][],
+  name = target.autoScalingGroupName,
+): AutoScalingGroup =>
   ({
-    AutoScalingGroupName: 'event-platform-api',
+    AutoScalingGroupName: name,
     MinSize: 2,
     MaxSize: 10,
     DesiredCapacity: desired,
@@ -32,8 +39,14 @@ const groupOf = (desired: number, instances: [string, string, string?][]): AutoS
     ),
   }) as AutoScalingGroup; // the fields the adapter reads; the rest of the SDK shape is irrelevant here
 
+/** A launch activity, as DescribeScalingActivities lists it (the fields the adapter reads). */
+const launch = (description: string, startTime: string, statusCode = 'MidLifecycleAction'): Activity =>
+  ({ Description: description, StartTime: new Date(startTime), StatusCode: statusCode }) as Activity;
+
 const adapter = () =>
   new AutoScalingCapacity({ region: 'us-east-1' }, new AutoScalingClient({ region: 'us-east-1' }));
+
+const operations = () => asg.calls().map((c) => c.args[0].constructor.name);
 
 beforeEach(() => {
   asg.reset();
@@ -41,42 +54,60 @@ beforeEach(() => {
   asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
 });
 
-describe('AutoScalingCapacity: the instances a launch lifecycle hook holds (Pending:Wait)', () => {
+describe('AutoScalingCapacity: the instances a launch lifecycle hook holds (Pending:Wait), with their launch times', () => {
   it.each([
     {
-      name: 'two of four in Pending:Wait: held, booting (not serving)',
+      name: 'two of four in Pending:Wait: held, booting (not serving), each launched when its activity started',
       group: groupOf(4, [
         ['i-1', 'InService'],
         ['i-2', 'Pending:Wait'],
         ['i-3', 'InService'],
         ['i-4', 'Pending:Wait'],
       ]),
-      want: { serving: 2, inLaunchHook: { instances: 2, units: 2, instanceIds: ['i-2', 'i-4'] } },
+      activities: [
+        launch('Launching a new EC2 instance: i-4', '2026-12-07T11:58:00Z'),
+        launch('Launching a new EC2 instance: i-2', '2026-12-07T11:50:00Z'),
+        launch('Launching a new EC2 instance: i-3', '2026-12-07T10:00:00Z', 'Successful'),
+      ],
+      want: {
+        serving: 2,
+        inLaunchHook: {
+          instances: [
+            { instanceId: 'i-2', units: 1, launchedAt: new Date('2026-12-07T11:50:00Z') },
+            { instanceId: 'i-4', units: 1, launchedAt: new Date('2026-12-07T11:58:00Z') },
+          ],
+        },
+      },
     },
     {
-      name: 'Pending (booting before its hook) and Pending:Proceed (past it): none held',
-      group: groupOf(4, [
+      name: 'one moved from the warm pool: launched when it left the pool, not when it went into it',
+      group: groupOf(2, [
         ['i-1', 'InService'],
-        ['i-2', 'Pending'],
-        ['i-3', 'InService'],
-        ['i-4', 'Pending:Proceed'],
-      ]),
-      want: { serving: 2 },
-    },
-    {
-      name: 'five held: all counted, the first three named',
-      group: groupOf(6, [
-        ['i-1', 'InService'],
-        ['i-2', 'Pending:Wait'],
-        ['i-3', 'Pending:Wait'],
-        ['i-4', 'Pending:Wait'],
         ['i-5', 'Pending:Wait'],
-        ['i-6', 'Pending:Wait'],
       ]),
+      activities: [
+        launch('Launching a new EC2 instance from warm pool: i-5', '2026-12-07T11:55:00Z'),
+        launch('Launching a new EC2 instance into warm pool: i-5', '2026-12-07T09:00:00Z', 'Successful'),
+      ],
       want: {
         serving: 1,
-        inLaunchHook: { instances: 5, units: 5, instanceIds: ['i-2', 'i-3', 'i-4'] },
+        inLaunchHook: {
+          instances: [{ instanceId: 'i-5', units: 1, launchedAt: new Date('2026-12-07T11:55:00Z') }],
+        },
       },
+    },
+    {
+      name: 'no activity names its launch (others only, a failed launch of no instance): held, no launch time',
+      group: groupOf(2, [
+        ['i-1', 'InService'],
+        ['i-6', 'Pending:Wait'],
+      ]),
+      activities: [
+        launch('Launching a new EC2 instance: i-66', '2026-12-07T11:55:00Z'),
+        launch('Launching a new EC2 instance.  Status Reason: no capacity', '2026-12-07T11:54:00Z', 'Failed'),
+        launch('Terminating EC2 instance: i-6', '2026-12-07T11:53:00Z', 'Successful'),
+      ],
+      want: { serving: 1, inLaunchHook: { instances: [{ instanceId: 'i-6', units: 1 }] } },
     },
     {
       name: 'a weighted group: its held instances in the group’s unit too',
@@ -85,40 +116,98 @@ describe('AutoScalingCapacity: the instances a launch lifecycle hook holds (Pend
         ['i-2', 'Pending:Wait', '2'],
         ['i-3', 'Pending:Wait', '2'],
       ]),
+      activities: [launch('Launching a new EC2 instance: i-3', '2026-12-07T11:40:00Z')],
       want: {
         serving: 4,
         unitLabel: 'unit',
-        inLaunchHook: { instances: 2, units: 4, instanceIds: ['i-2', 'i-3'] },
+        inLaunchHook: {
+          instances: [
+            { instanceId: 'i-2', units: 2 },
+            { instanceId: 'i-3', units: 2, launchedAt: new Date('2026-12-07T11:40:00Z') },
+          ],
+        },
       },
     },
-  ] as { name: string; group: AutoScalingGroup; want: Partial<CapacityState> }[])(
+  ] as { name: string; group: AutoScalingGroup; activities: Activity[]; want: Partial<CapacityState> }[])(
     '$name',
-    async ({ group, want }) => {
+    async ({ group, activities, want }) => {
       asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
+      asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: activities });
       const state = await adapter().describe(target);
       expect(state).toEqual({ current: group.DesiredCapacity, liveMin: 2, liveMax: 10, ...want });
     },
   );
 
-  it('reads them from the first look’s DescribeAutoScalingGroups alone: no other call', async () => {
+  it('a read of the activities that fails fails nothing: the held instances say why they have no launch time', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
-        groupOf(3, [
+        groupOf(2, [
           ['i-1', 'InService'],
           ['i-2', 'Pending:Wait'],
-          ['i-3', 'Pending:Wait'],
         ]),
       ],
     });
-    const observed = await adapter().describeMany([target], 'first-look');
-    expect(observed.get(target.name)).toEqual({
-      observation: expect.objectContaining({
-        inLaunchHook: { instances: 2, units: 2, instanceIds: ['i-2', 'i-3'] },
-      }),
+    asg.on(DescribeScalingActivitiesCommand).rejects(new Error('Rate exceeded'));
+    const state = await adapter().describe(target);
+    expect(state).toEqual({
+      current: 2,
+      serving: 1,
+      liveMin: 2,
+      liveMax: 10,
+      inLaunchHook: {
+        instances: [{ instanceId: 'i-2', units: 1 }],
+        activitiesUnread: 'AutoScaling DescribeScalingActivities failed: Rate exceeded',
+      },
     });
-    expect(asg.calls().map((c) => c.args[0].constructor.name)).toEqual([
+  });
+});
+
+describe('AutoScalingCapacity: the activities are read only for a group with instances in Pending:Wait (or short)', () => {
+  const second: Target = { ...target, name: 'second', autoScalingGroupName: 'second-asg' };
+
+  it.each([
+    {
+      name: 'booting (Pending), past the hook (Pending:Proceed), in service: no call beyond the group read',
+      groups: [
+        groupOf(3, [
+          ['i-1', 'InService'],
+          ['i-2', 'Pending'],
+          ['i-3', 'Pending:Proceed'],
+        ]),
+        groupOf(1, [['i-9', 'InService']], 'second-asg'),
+      ],
+      want: [],
+    },
+    {
+      name: 'one group of two holds an instance in Pending:Wait: one call, for it, the newest page of 100',
+      groups: [
+        groupOf(2, [
+          ['i-1', 'InService'],
+          ['i-2', 'Pending:Wait'],
+        ]),
+        groupOf(1, [['i-9', 'InService']], 'second-asg'),
+      ],
+      want: [{ AutoScalingGroupName: target.autoScalingGroupName, MaxRecords: 100 }],
+    },
+    {
+      name: 'short of its desired capacity and holding one in Pending:Wait: still one call',
+      groups: [
+        groupOf(3, [
+          ['i-1', 'InService'],
+          ['i-2', 'Pending:Wait'],
+        ]),
+        groupOf(1, [['i-9', 'InService']], 'second-asg'),
+      ],
+      want: [{ AutoScalingGroupName: target.autoScalingGroupName, MaxRecords: 100 }],
+    },
+  ])('$name', async ({ groups, want }) => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: groups });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+    const observed = await adapter().describeMany([target, second], 'first-look');
+    expect([...observed.values()].every((o) => 'observation' in o)).toBe(true);
+    expect(asg.commandCalls(DescribeScalingActivitiesCommand).map((c) => c.args[0].input)).toEqual(want);
+    expect(operations().filter((op) => op !== DescribeScalingActivitiesCommand.name)).toEqual([
       DescribeAutoScalingGroupsCommand.name,
     ]);
-    expect(asg.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(0);
   });
 });
