@@ -264,7 +264,7 @@ describe('launches held in a lifecycle hook past the warm-up are told, still cou
       ]),
       want: '2 in Pending:Wait within the 300 s warm-up since launch',
     },
-  ])('tells nothing, and the explanation says why: $name', ({ state, want }) => {
+  ])('tells nothing, and the message and explanation say why: $name', ({ state, want }) => {
     const { decision, notify } = decideGroup(state, 50, NOW);
     expect({ reason: decision.reason, notify }).toEqual({ reason: 'NoThresholdBreached', notify: undefined });
     expect(decision.explain?.gates.find((g) => g.gate === 'launchHook')).toEqual({
@@ -272,6 +272,7 @@ describe('launches held in a lifecycle hook past the warm-up are told, still cou
       outcome: 'passed',
       message: want,
     });
-    expect(decision.message).toBe('cpu 50 within thresholds');
+    // A kind's note ends the decision's message too (decideTarget.gatedDecision), as a cache's assumed primary does.
+    expect(decision.message).toBe(`cpu 50 within thresholds; ${want}`);
   });
 });
