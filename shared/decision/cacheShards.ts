@@ -105,9 +105,47 @@ export const MAX_SHARDS = 500;
 export const NODES_PER_CLUSTER_QUOTA_CODE = 'L-AF354865';
 /** Its documented default, used when Service Quotas cannot be read. */
 export const DEFAULT_NODES_PER_CLUSTER = 90;
+/**
+ * The most nodes a cluster-mode-enabled group can have, whatever its quota: the quota can be raised to 500 per
+ * cluster on Valkey 7.2 and later and Redis OSS 5.0.6 and later; before 5.0.6 the limit is 250 ("Managing clusters
+ * in ElastiCache", https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.html). AWS refuses a change
+ * past it, however high the account's quota was raised.
+ */
+export const MAX_NODES_PER_CLUSTER = 500;
+export const MAX_NODES_PER_CLUSTER_BEFORE_5_0_6 = 250;
+/** The first versions with the 500-node limit. */
+const FULL_NODE_LIMIT_SINCE: Readonly<Record<string, readonly number[]>> = {
+  redis: [5, 0, 6],
+  valkey: [7, 2],
+};
 
 /** Online resharding needs Redis OSS 3.2.10 or later; every Valkey version has it. */
 const MIN_REDIS_RESHARD_VERSION = [3, 2, 10] as const;
+
+/** `version` (`5.0.6`, `6.x`) is `min` or later; false when a part it needs is not a number. */
+function versionAtLeast(version: string, min: readonly number[]): boolean {
+  const parts = version.split('.').map((p) => Number.parseInt(p, 10));
+  for (let i = 0; i < min.length; i++) {
+    const have = parts[i] ?? 0;
+    const need = min[i] ?? 0;
+    if (Number.isNaN(have)) return false;
+    if (have !== need) return have > need;
+  }
+  return true;
+}
+
+/**
+ * The node limit of a cluster of this engine and version (MAX_NODES_PER_CLUSTER or, before Redis OSS 5.0.6, 250).
+ * A Valkey group's version is not read (every Valkey ElastiCache runs is 7.2 or later); an unknown Redis OSS
+ * version counts as the lower.
+ */
+export function engineNodeLimit(engine: string, version: string | undefined): number {
+  const since = FULL_NODE_LIMIT_SINCE[engine];
+  if (engine === 'valkey' && version === undefined) return MAX_NODES_PER_CLUSTER;
+  return since && version !== undefined && versionAtLeast(version, since)
+    ? MAX_NODES_PER_CLUSTER
+    : MAX_NODES_PER_CLUSTER_BEFORE_5_0_6;
+}
 
 /** The group's tag recording when Scalepilot last changed its replicas (for the shards/replicas cooldown). */
 export const REPLICAS_TAG = 'scalepilot:replicas-changed-at';
@@ -148,14 +186,7 @@ export function cacheShardsRefusals(observation: CacheShardsObservation): string
 export function supportsOnlineResharding(engine: string, version: string | undefined): boolean {
   if (engine === 'valkey') return true;
   if (engine !== 'redis' || !version) return false;
-  const parts = version.split('.').map((p) => Number.parseInt(p, 10));
-  for (let i = 0; i < MIN_REDIS_RESHARD_VERSION.length; i++) {
-    const have = parts[i] ?? 0;
-    const need = MIN_REDIS_RESHARD_VERSION[i] ?? 0;
-    if (Number.isNaN(have)) return false;
-    if (have !== need) return have > need;
-  }
-  return true;
+  return versionAtLeast(version, MIN_REDIS_RESHARD_VERSION);
 }
 
 /**

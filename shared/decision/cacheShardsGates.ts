@@ -6,6 +6,8 @@ import {
   type CacheShardsObservation,
   cacheShardsRefusals,
   DEFAULT_NODES_PER_CLUSTER,
+  engineNodeLimit,
+  MAX_NODES_PER_CLUSTER,
   MEMORY_HEADROOM_FACTOR,
   memoryHeadroom,
   NODES_PER_CLUSTER_QUOTA_CODE,
@@ -27,10 +29,14 @@ import type { Decision, MetricReading, ReasonCode, ScalingHistory } from './type
 // every shard (read load alone) or a reshard, each within its cooldown, headroom, re-alarm margin and the
 // account's node quota. cacheShardsModel.gate calls gateCacheShards.
 
+/** The engine as AWS's pages name it. */
+const engineName = (engine: string) => (engine === 'valkey' ? 'Valkey' : 'Redis OSS');
+
 /**
- * Refuses a change whose nodes would pass the account's quota: ElastiCache would refuse it
- * (NodeQuotaForCustomerExceeded) after the intent was written; told once, as a target at a limit. `nodes`:
- * how many the group would have, counted as the change makes them.
+ * Refuses a change whose nodes would pass the account's quota or the engine's own node limit (250 before Redis OSS
+ * 5.0.6, 500 after: engineNodeLimit): ElastiCache would refuse it after the intent was written; told once, as a
+ * target at a limit. The lower of the two binds and names the reason: past the engine's, a quota increase cannot
+ * help. `nodes`: how many the group would have, counted as the change makes them.
  */
 function nodeQuotaOutcome(
   observation: CacheShardsObservation,
@@ -38,11 +44,21 @@ function nodeQuotaOutcome(
   what: string,
 ): GateOutcome | undefined {
   const quota = observation.nodeQuota ?? { value: DEFAULT_NODES_PER_CLUSTER, source: 'documented default' };
+  const engine = engineNodeLimit(observation.engine, observation.engineVersion);
+  const runs = `${engineName(observation.engine)} ${observation.engineVersion ?? '(unknown version)'}`;
+  const would = `${what} would make ${nodes.count} nodes (${nodes.how})`;
+  if (engine <= quota.value && nodes.count > engine)
+    return {
+      skip: 'EngineNodeLimitReached',
+      notify: true,
+      message: `${would}, over the ${engine} nodes a cluster of ${runs} can have whatever the quota (${quota.value}, ${quota.source}; ${MAX_NODES_PER_CLUSTER} from Redis OSS 5.0.6 and Valkey 7.2); upgrade the engine or lower capacity.max`,
+    };
   if (nodes.count <= quota.value) return undefined;
+  const capped = nodes.count > engine ? `, and ${runs} allows at most ${engine} whatever the quota` : '';
   return {
     skip: 'NodeQuotaReached',
     notify: true,
-    message: `${what} would make ${nodes.count} nodes (${nodes.how}), over the account's ${quota.value} nodes per cluster (${quota.source}); ask for a quota increase (Service Quotas ${NODES_PER_CLUSTER_QUOTA_CODE}) or lower capacity.max`,
+    message: `${would}, over the account's ${quota.value} nodes per cluster (${quota.source})${capped}; ask for a quota increase (Service Quotas ${NODES_PER_CLUSTER_QUOTA_CODE}) or lower capacity.max`,
   };
 }
 

@@ -255,6 +255,9 @@ export const reasonCodes = [
   'RdsReplicasUnsupported',
   // cache-shards (issue 21): a reshard or replica change past the account's nodes-per-cluster quota.
   'NodeQuotaReached',
+  // cache-shards: a reshard or replica change past the nodes a cluster of its engine version can have (250 before
+  // Redis OSS 5.0.6, 500 from it and on Valkey), however high the quota: AWS would refuse it.
+  'EngineNodeLimitReached',
   // cache-shards: every shard a scale-in could remove was kept by AWS on a scale-in within the last 24 h (a key
   // over 256 MB serialised keeps its shard): no scale-in until one may be tried again.
   'NoRemovableShard',

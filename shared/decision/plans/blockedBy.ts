@@ -9,6 +9,7 @@ const BLOCKING: Partial<Record<ReasonCode, string>> = {
   LimitsConflict: "its resource's own limits conflict with the policy's range",
   CapacityShortfall: 'EC2 Auto Scaling cannot launch the instances it was asked for',
   NodeQuotaReached: "it is at the account's nodes-per-cluster quota",
+  EngineNodeLimitReached: 'it is at the nodes per cluster its engine version allows',
   RdsReplicasUnsupported: 'Scalepilot may not scale it',
   CacheShardsUnsupported: 'Scalepilot may not scale it',
   ScalingPolicyConflict: 'its own AWS scaling policies scale it',
