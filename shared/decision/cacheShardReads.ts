@@ -24,16 +24,34 @@ export function perNode(target: Target, rule: Rule): boolean {
   );
 }
 
+/** The host's CPU (AWS/ElastiCache, per CacheClusterId): the engine thread, its I/O threads, the OS, slot migration. */
+export const HOST_CPU_METRIC = 'CPUUtilization';
+
 /** CPU is read on every node (replicas serve reads); the data set metrics on each shard's primary. */
 export function isCpu(rule: Rule): boolean {
-  return rule.metric.name === CACHE_CPU_METRIC || rule.metric.name === 'CPUUtilization';
+  return rule.metric.name === CACHE_CPU_METRIC || rule.metric.name === HOST_CPU_METRIC;
 }
 
-/** One series a rule reads: its own metric (`value`) or IsPrimary (`role`) on one node of one shard. */
+/**
+ * Where the reshard gate finds each node's host CPU: a per-node rule on CPUUtilization of the target's own (`own`:
+ * its series are the host's), else riding on the first per-node rule on engine CPU (the schema requires one) as
+ * queries of its own in the same GetMetricData (`carried`).
+ */
+export function hostCpuSource(target: Target): { rule: Rule; how: 'own' | 'carried' } | undefined {
+  const own = target.rules.find((r) => perNode(target, r) && r.metric.name === HOST_CPU_METRIC);
+  if (own) return { rule: own, how: 'own' };
+  const engine = target.rules.find((r) => perNode(target, r) && r.metric.name === CACHE_CPU_METRIC);
+  return engine ? { rule: engine, how: 'carried' } : undefined;
+}
+
+/**
+ * One series a rule reads on one node of one shard: its own metric (`value`), IsPrimary (`role`), or the host's
+ * CPU for the reshard gate (`host`).
+ */
 export interface NodeRead {
   readonly shard: string;
   readonly node: string;
-  readonly what: 'value' | 'role';
+  readonly what: 'value' | 'role' | 'host';
 }
 
 /** The node that is the primary without asking IsPrimary: the shard's only node, or the one the describe calls so. */
@@ -46,27 +64,31 @@ function describedPrimary(shard: CacheShard): { node: string; how: 'only' | 'des
 
 /**
  * What one rule reads, in the order of `metricsFor` (the gates pair the series with it by position): a CPU rule
- * every node; another the primary when it is known from the describe, else every node of the shard and each
- * node's IsPrimary, so the primary's series is chosen once the metrics are read (no second read).
+ * every node (the one carrying the host CPU, each node's host CPU too); another the primary when it is known from
+ * the describe, else every node of the shard and each node's IsPrimary, so the primary's series is chosen once the
+ * metrics are read (no second read).
  */
 export function ruleReads(target: Target, rule: Rule, observation: CacheShardsObservation): NodeRead[] {
   if (!perNode(target, rule)) return [];
+  const host = hostCpuSource(target);
+  const carries = host?.how === 'carried' && host.rule === rule;
   return observation.shards.flatMap((shard) => {
     const every = (what: NodeRead['what']) => shard.nodes.map((n) => ({ shard: shard.id, node: n.id, what }));
-    if (isCpu(rule)) return every('value');
+    if (isCpu(rule)) return carries ? [...every('value'), ...every('host')] : every('value');
     const known = describedPrimary(shard);
     if (known) return [{ shard: shard.id, node: known.node, what: 'value' as const }];
     return [...every('value'), ...every('role')];
   });
 }
 
-/** The CloudWatch metric of one read: the rule's, or IsPrimary over the rule's period. */
+/** The CloudWatch metric of one read: the rule's, the host's CPU as the rule reads its own, or IsPrimary over its period. */
 export function readMetric(
   rule: Rule,
   read: NodeRead,
 ): MetricSpec & { readonly dimensions: Record<string, string> } {
   const dimensions = { CacheClusterId: read.node };
   if (read.what === 'value') return { ...rule.metric, dimensions };
+  if (read.what === 'host') return { ...rule.metric, name: HOST_CPU_METRIC, dimensions };
   return {
     namespace: 'AWS/ElastiCache',
     name: PRIMARY_METRIC,
@@ -169,14 +191,14 @@ export function shardReadings(
 ): ShardReading[] | undefined {
   const reads = ruleReads(target, rule, observation);
   if (reads.length === 0 || !series || series.length !== reads.length) return undefined;
-  const byShard = new Map<string, { value: MetricReading[][]; role: MetricReading[][] }>();
+  const byShard = new Map<string, Record<NodeRead['what'], MetricReading[][]>>();
   reads.forEach((r, i) => {
-    const own = byShard.get(r.shard) ?? { value: [], role: [] };
+    const own = byShard.get(r.shard) ?? { value: [], role: [], host: [] };
     own[r.what].push([...(series[i] ?? [])]);
     byShard.set(r.shard, own);
   });
   return observation.shards.map((shard) => {
-    const { value: values, role: roles } = byShard.get(shard.id) ?? { value: [], role: [] };
+    const { value: values, role: roles } = byShard.get(shard.id) ?? { value: [], role: [], host: [] };
     if (isCpu(rule)) return { shard: shard.id, series: values };
     const known = describedPrimary(shard);
     if (known) return { shard: shard.id, series: values, primary: known };
@@ -190,4 +212,30 @@ export function shardReadings(
           : [primaryPerPeriod(values, roles)];
     return { shard: shard.id, series: chosen, primary };
   });
+}
+
+/**
+ * Each node's newest fresh host CPU (CPUUtilization), from where `hostCpuSource` says it is read; undefined when
+ * any node's is missing or stale, or the series do not match the reads.
+ */
+export function hostCpuPerNode(
+  target: Target,
+  observation: CacheShardsObservation,
+  metrics: Readonly<Record<string, readonly (readonly MetricReading[])[]>>,
+  now: Date,
+): Map<string, number> | undefined {
+  const source = hostCpuSource(target);
+  if (!source) return undefined;
+  const reads = ruleReads(target, source.rule, observation);
+  const series = metrics[source.rule.name];
+  if (reads.length === 0 || !series || series.length !== reads.length) return undefined;
+  const wanted = source.how === 'own' ? 'value' : 'host';
+  const values = new Map<string, number>();
+  for (const [i, read] of reads.entries()) {
+    if (read.what !== wanted) continue;
+    const value = newestFresh(target, source.rule, series[i], now);
+    if (value === undefined) return undefined;
+    values.set(read.node, value);
+  }
+  return values.size > 0 ? values : undefined;
 }

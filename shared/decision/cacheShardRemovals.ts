@@ -6,7 +6,7 @@ import type { PendingIntent } from './types';
 // limitations that a shard holding a key whose item is over 256 MB once serialised is not deleted by a
 // scale-in (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-cluster-resharding-online.html).
 // Asking for the same shard again fails the same way, so the gates leave a shard AWS kept out of the next
-// choice. The guide's other scale-in conditions (engine CPU under 80%, 50% on one vCPU; free memory on the
+// choice. The guide's other scale-in conditions (CPU under 80%, 50% on one vCPU; free memory on the
 // shards that stay of 1.5× what the removed ones use: "Online cluster resizing",
 // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/best-practices-online-resharding.html) hold for the
 // whole reshard, not one shard: they are gates checked before asking (cacheShardsGates.ts).

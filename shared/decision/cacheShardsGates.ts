@@ -1,5 +1,5 @@
 import { CACHE_CPU_METRIC, CACHE_MEMORY_METRIC, type CacheShardsTarget, type Target } from '../policy/schema';
-import { perNode } from './cacheShardReads';
+import { hostCpuPerNode, perNode } from './cacheShardReads';
 import { describeFailedRemovals, FAILED_REMOVAL_MEMORY_HOURS, failedRemovalsNow } from './cacheShardRemovals';
 import {
   breachesOut,
@@ -222,29 +222,47 @@ function reshardOutcome(input: GateInput): GateOutcome {
 type CacheTarget = Extract<GateInput['target'], { kind: 'cache-shards' }>;
 
 /**
- * No resharding while engine CPU is high, or unknown: slot migration needs CPU the nodes do not have. A scale-out
- * held so is told (once, and again when it changes): the cache rules have no alarms of their own, and a group that
- * needs shards would otherwise fill its memory toward evictions unseen.
+ * No resharding while a node's CPU is high, or unknown: slot migration needs CPU the nodes do not have. Both of
+ * each node's readings count, against one limit for its node type (reshardCpuLimit: 80%, 50% on one vCPU):
+ * - the host's CPUUtilization: AWS's online-resharding guidance ("keep CPU utilization under 80 percent on
+ *   multicore instances and less than 50 percent on single core instances", naming CPUUtilization:
+ *   https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/best-practices-online-resharding.html) is the host's,
+ *   where the migration, the I/O threads, backups and the OS run beside the engine; on 2 vCPUs or fewer it is the
+ *   metric AWS says to watch ("Which Metrics Should I Monitor?", CacheMetrics.WhichShouldIMonitor.html);
+ * - the engine thread's EngineCPUUtilization, which AWS says to watch on larger nodes: the engine is single-threaded,
+ *   so a saturated engine reads 25% of a 4-vCPU host, and half or a little more of a 2-vCPU one: under the host's limit.
+ * A scale-out held so is told (once, and again when it changes): the cache rules have no alarms of their own, and a
+ * group that needs shards would otherwise fill its memory toward evictions unseen.
  */
 function reshardCpuOutcome(input: GateInput, target: CacheTarget): GateOutcome | undefined {
   const { decision, observation, metrics, now } = input;
   const [from, to] = [decision.current, decision.desired];
   const cpuRules = target.rules.filter((r) => r.metric.name === CACHE_CPU_METRIC && perNode(target, r));
-  const cpu = cpuRules.map((r) => perShardValues(target, r, observation, metrics[r.name], now));
+  const engine = cpuRules.map((r) => perShardValues(target, r, observation, metrics[r.name], now));
+  const host = hostCpuPerNode(target, observation, metrics, now);
   const notify = to > from;
-  if (cpu.length === 0 || cpu.some((v) => v === undefined))
+  const missing = [
+    ...(engine.length === 0 || engine.some((v) => v === undefined) ? ['engine CPU'] : []),
+    ...(host === undefined ? ['host CPU (CPUUtilization)'] : []),
+  ];
+  if (missing.length > 0)
     return {
       skip: 'ReshardBlockedByCpu',
-      message: `reshard ${from} → ${to} held: engine CPU of every node is needed to reshard safely and is missing`,
+      message: `reshard ${from} → ${to} held: the ${missing.join(' and the ')} of every node is needed to reshard safely and is missing`,
       notify,
     };
-  const hottest = Math.max(...cpu.flatMap((v) => [...(v ?? new Map()).values()]));
+  const hottest = (values: Iterable<number>) => Math.max(...values);
+  const readings = [
+    { what: 'engine CPU', value: hottest(engine.flatMap((v) => [...(v ?? new Map()).values()])) },
+    { what: 'host CPU', value: hottest(host?.values() ?? []) },
+  ];
   const limit = reshardCpuLimit(observation.nodeType);
-  if (hottest < limit) return undefined;
+  const over = readings.filter((r) => r.value >= limit).sort((a, b) => b.value - a.value)[0];
+  if (!over) return undefined;
   const singleCore = limit === RESHARD_CPU_LIMIT ? '' : ` (a ${observation.nodeType} node has one vCPU)`;
   return {
     skip: 'ReshardBlockedByCpu',
-    message: `reshard ${from} → ${to} held: engine CPU ${pct(hottest)} ≥ ${limit}% on the hottest node${singleCore}`,
+    message: `reshard ${from} → ${to} held: ${over.what} ${pct(over.value)} ≥ ${limit}% on the hottest node${singleCore}`,
     notify,
   };
 }

@@ -241,7 +241,8 @@ describe('predictive floors are honoured by every scaler (issue 22)', () => {
     const [prediction] = await (await predictOn(emulator, policy, clock))();
     expect(prediction).toMatchObject({ target: 'sessions', reason: 'ForecastFloors', floorNow: 4 });
 
-    // Each node at 45% CPU and 50% memory in the last minute: no rule asks for a shard, only the floor does.
+    // Each node at 45% CPU (engine and host) and 50% memory in the last minute: no rule asks for a shard, only
+    // the floor does.
     const members = (
       (await moto.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: GROUP })))
         .ReplicationGroups?.[0]?.NodeGroups ?? []
@@ -250,6 +251,7 @@ describe('predictive floors are honoured by every scaler (issue 22)', () => {
       members.flatMap((node) =>
         [
           ['EngineCPUUtilization', 45],
+          ['CPUUtilization', 45],
           ['DatabaseMemoryUsagePercentage', 50],
         ].map(([name, value]) => ({
           metric: { namespace: 'AWS/ElastiCache', name: String(name), dimensions: { CacheClusterId: node } },

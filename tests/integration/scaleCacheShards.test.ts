@@ -153,10 +153,23 @@ async function setUp(scalerPolicy: Policy, shards: number) {
     );
     return evaluation;
   };
-  /** The last complete minute's load: memory per shard, engine CPU per node. */
-  const putLoad = async (memory: (shard: string) => number, cpu: (node: string) => number) => {
+  /** The last complete minute's load: memory per shard, engine CPU and host CPU (default: the engine's) per node. */
+  const putLoad = async (
+    memory: (shard: string) => number,
+    cpu: (node: string) => number,
+    host: (node: string) => number = cpu,
+  ) => {
     const at = new Date(clock.now().getTime() - 60_000);
     const points = (await nodes()).flatMap(({ shard, node }) => [
+      {
+        metric: {
+          namespace: 'AWS/ElastiCache',
+          name: 'CPUUtilization',
+          dimensions: { CacheClusterId: node },
+        },
+        value: host(node),
+        timestamp: at,
+      },
       {
         metric: {
           namespace: 'AWS/ElastiCache',
@@ -270,14 +283,30 @@ describe('scale-cache-shards against the emulator', () => {
     expect(await reasons(ledger)).toEqual(['InsufficientMemoryHeadroom']);
   });
 
-  it('a group with CPU at 85% is not resharded', async () => {
+  it.each([
+    { name: 'engine CPU at 85% on every node', engine: 85, host: 85, want: 'engine CPU 85% ≥ 80%' },
+    {
+      // Review s52: the gate read the engine thread alone; AWS's resharding guidance is the host's CPUUtilization.
+      name: 'host CPU at 85% on one replica, every engine thread at 40% (defect: resharded)',
+      engine: 40,
+      host: (node: string) => (node.endsWith('0002-002') ? 85 : 30),
+      want: 'host CPU 85% ≥ 80%',
+    },
+  ])('a group is not resharded: $name; one GetMetricData reads both', async ({ engine, host, want }) => {
     const { tick, putLoad, reshards, ledger } = await setUp(policy(), 3);
     await putLoad(
       () => 85,
-      () => 85,
+      () => engine,
+      typeof host === 'number' ? () => host : host,
     );
+    const before = emulator.calls('GetMetricData');
     const evaluation = await tick('r1');
-    expect(evaluation?.decision).toMatchObject({ reason: 'ReshardBlockedByCpu', desired: 3 });
+    expect(evaluation?.decision).toMatchObject({
+      reason: 'ReshardBlockedByCpu',
+      desired: 3,
+      message: expect.stringContaining(want),
+    });
+    expect(emulator.calls('GetMetricData') - before).toBe(1);
     expect(reshards).toEqual([]);
     expect(await reasons(ledger)).toEqual(['ReshardBlockedByCpu']);
   });

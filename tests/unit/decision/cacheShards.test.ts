@@ -91,6 +91,57 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('82%') },
     },
     {
+      // Review s52: the gate read the engine thread alone; AWS's resharding guidance is about the host's CPU
+      // (CPUUtilization), where slot migration, the I/O threads, backups and the OS run beside the engine.
+      name: 'the host CPU of one node at 85% blocks it though every engine thread is at 40% (defect: engine CPU alone)',
+      observation: group(3),
+      load: {
+        memory: memory({}, 85),
+        cpu: cpu(40),
+        hostCpu: (node: string) => (node === 'rg-0002-002' ? 85 : 30),
+      },
+      want: {
+        skip: 'ReshardBlockedByCpu',
+        notify: true,
+        message: expect.stringContaining('host CPU 85% ≥ 80% on the hottest node'),
+      },
+    },
+    {
+      // One vCPU: the engine, the OS and the migration share it (AWS: under 50% on single-core instances).
+      name: 'a single-core node type: host CPU at 55% blocks it, its engine at 30%',
+      observation: group(3, 1, { nodeType: 'cache.t2.small' }),
+      load: { memory: memory({}, 85), cpu: cpu(30), hostCpu: cpu(55) },
+      want: {
+        skip: 'ReshardBlockedByCpu',
+        message: expect.stringContaining(
+          'host CPU 55% ≥ 50% on the hottest node (a cache.t2.small node has one vCPU)',
+        ),
+      },
+    },
+    {
+      // Two vCPUs: a saturated engine thread reads about half the host; the engine's own reading still holds it.
+      name: 'two vCPUs: the engine thread at 85% blocks it though the host reads 55%',
+      observation: group(3, 1, { nodeType: 'cache.t3.small' }),
+      load: { memory: memory({}, 85), cpu: cpu(85), hostCpu: cpu(55) },
+      want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('engine CPU 85% ≥ 80%') },
+    },
+    {
+      name: 'both under the limit: the reshard goes ahead',
+      observation: group(3),
+      load: { memory: memory({}, 85), cpu: cpu(60), hostCpu: cpu(70) },
+      want: { act: { type: 'reshard', desired: 4 } },
+    },
+    {
+      name: 'host CPU missing holds a reshard, the engine CPU read',
+      observation: group(3),
+      load: {
+        memory: memory({}, 85),
+        cpu: cpu(40),
+        hostCpu: (node: string) => (node === 'rg-0001-001' ? undefined : 20),
+      },
+      want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('host CPU') },
+    },
+    {
       name: 'engine CPU missing holds a reshard (it cannot be judged safe)',
       observation: group(3),
       load: { memory: memory({}, 85), cpu: cpu(undefined) },

@@ -61,7 +61,7 @@ function policy(extra: Record<string, unknown> = {}): Policy {
   return validatePolicy({ version: 1, targets: [{ ...cacheTarget(), ...extra }] });
 }
 
-/** Memory per node from `memory()`, engine CPU from `cpu()`, read per CacheClusterId. */
+/** Memory per node from `memory()`, engine and host CPU from `cpu()`, read per CacheClusterId. */
 function setUp(g: ReshardingGroup, load: { memory: () => number; cpu: () => number }, p = policy()) {
   const clock = testClock(T0);
   const ledger = new InMemoryLedger();
@@ -69,7 +69,7 @@ function setUp(g: ReshardingGroup, load: { memory: () => number; cpu: () => numb
   const metrics = new FunctionMetrics((_at, q: MetricQuery) =>
     q.metric.name === 'IsPrimary'
       ? firstMemberPrimary(q.metric.dimensions.CacheClusterId ?? '')
-      : q.metric.name === 'EngineCPUUtilization'
+      : q.metric.name === 'EngineCPUUtilization' || q.metric.name === 'CPUUtilization'
         ? load.cpu()
         : load.memory(),
   );
@@ -111,11 +111,16 @@ describe('a reshard through the evaluation', () => {
     expect(g.acts).toEqual([{ type: 'reshard', desired: 4 }]);
     expect(g.shards).toBe(4);
     expect((await ledger.read('sessions')).intent).toBeUndefined();
-    // One GetMetricData per evaluation, per node: CPU on every node; memory on every node with its IsPrimary,
-    // shard by shard, so each shard's primary is chosen from the same read.
-    const nodes = ['0001', '0002', '0003'].flatMap((s) => [`rg-${s}-001`, `rg-${s}-002`]);
+    // One GetMetricData per evaluation, per node: engine and host CPU on every node; memory on every node with
+    // its IsPrimary, shard by shard, so each shard's primary is chosen from the same read.
+    expect(metrics.reads).toHaveLength(4);
     expect(metrics.reads[0]?.map((q) => `${q.metric.name} ${q.metric.dimensions.CacheClusterId}`)).toEqual([
-      ...nodes.map((n) => `EngineCPUUtilization ${n}`),
+      ...['0001', '0002', '0003'].flatMap((s) => [
+        `EngineCPUUtilization rg-${s}-001`,
+        `EngineCPUUtilization rg-${s}-002`,
+        `CPUUtilization rg-${s}-001`,
+        `CPUUtilization rg-${s}-002`,
+      ]),
       ...['0001', '0002', '0003'].flatMap((s) => [
         `DatabaseMemoryUsagePercentage rg-${s}-001`,
         `DatabaseMemoryUsagePercentage rg-${s}-002`,

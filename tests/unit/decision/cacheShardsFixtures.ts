@@ -91,6 +91,8 @@ export interface Load {
   /** Each non-CPU rule's value on a node (memory, by default the same on every node of a shard). */
   memory: (shard: string, node: string, rule: string) => number | undefined;
   cpu: (node: string) => number | undefined;
+  /** Each node's host CPUUtilization (default: its engine CPU, `cpu`). */
+  hostCpu?: (node: string) => number | undefined;
   /** Each node's IsPrimary (undefined: no datapoint); default: 1 on each shard's first member, as created. */
   isPrimary?: (node: string) => number | undefined;
 }
@@ -115,6 +117,7 @@ export function evaluate(
       const node = dimensions.CacheClusterId ?? '';
       const shard = node.split('-').at(-2) ?? '';
       if (name === 'IsPrimary') return flat((load.isPrimary ?? firstMemberPrimary)(node));
+      if (name === 'CPUUtilization') return flat((load.hostCpu ?? load.cpu)(node));
       return flat(
         rule.metric.name === 'EngineCPUUtilization' ? load.cpu(node) : load.memory(shard, node, rule.name),
       );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cacheMetricsFor, hottestPerPeriod } from '../../../shared/decision/cacheShards';
-import { ago, cacheTarget, group } from './cacheShardsFixtures';
+import { ago, cacheRules, cacheTarget, group } from './cacheShardsFixtures';
 
 // The cache-shards model's metrics (issue 13): the series a rule reads, one per node, and how they combine.
 
@@ -12,11 +12,16 @@ describe('metrics: per node, combined by the hottest', () => {
   it("reads CPU on every node; memory on every node with each node's IsPrimary, by CacheClusterId", () => {
     if (!cpuRule || !memoryRule) throw new Error('rules');
     const observation = group(2, 1);
+    // With each node's host CPU for the reshard gate, in the same GetMetricData (review s52).
     expect(cacheMetricsFor(target, cpuRule, observation).map(read)).toEqual([
       'EngineCPUUtilization Average rg-0001-001',
       'EngineCPUUtilization Average rg-0001-002',
+      'CPUUtilization Average rg-0001-001',
+      'CPUUtilization Average rg-0001-002',
       'EngineCPUUtilization Average rg-0002-001',
       'EngineCPUUtilization Average rg-0002-002',
+      'CPUUtilization Average rg-0002-001',
+      'CPUUtilization Average rg-0002-002',
     ]);
     expect(cacheMetricsFor(target, memoryRule, observation).map(read)).toEqual([
       'DatabaseMemoryUsagePercentage Average rg-0001-001',
@@ -50,6 +55,35 @@ describe('metrics: per node, combined by the hottest', () => {
       'DatabaseMemoryUsagePercentage Average rg-0001-001',
       'DatabaseMemoryUsagePercentage Average rg-0002-002',
     ]);
+  });
+  it.each([
+    {
+      name: 'a rule on the host CPU per node of its own: its reads serve the gate, none added',
+      rules: [
+        {
+          ...cacheRules()[0],
+          name: 'host-cpu',
+          metric: { namespace: 'AWS/ElastiCache', name: 'CPUUtilization' },
+        },
+      ],
+      want: { 'engine-cpu': 4, memory: 8, 'host-cpu': 4 },
+    },
+    {
+      name: 'two rules on engine CPU: the first carries the host CPU, once',
+      rules: [
+        {
+          ...cacheRules()[0],
+          name: 'engine-cpu-max',
+          metric: { namespace: 'AWS/ElastiCache', name: 'EngineCPUUtilization', statistic: 'Maximum' },
+        },
+      ],
+      want: { 'engine-cpu': 8, memory: 8, 'engine-cpu-max': 4 },
+    },
+  ])('host CPU is read once a node: $name', ({ rules, want }) => {
+    const t = cacheTarget({ rules: [...cacheRules(), ...rules] });
+    expect(
+      Object.fromEntries(t.rules.map((r) => [r.name, cacheMetricsFor(t, r, group(2, 1)).length])),
+    ).toEqual(want);
   });
   it('keeps a rule with dimensions of its own as it is', () => {
     if (!memoryRule) throw new Error('rules');
