@@ -1,4 +1,4 @@
-import type { Target } from '../policy/schema';
+import type { CacheShardsTarget, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
 import type { ScalingCost } from './types';
 
@@ -15,6 +15,11 @@ export interface AppliedChange {
   readonly at: Date;
   readonly from: number;
   readonly to: number;
+  /**
+   * A cache group's replicas per shard (the fewest a shard has) the decision saw, and left once applied, when it
+   * recorded them (decisions the gates did not take, settlements among them, record none).
+   */
+  readonly replicas?: { readonly from: number; readonly to: number };
 }
 
 /**
@@ -66,16 +71,13 @@ function unitType(target: Target, live: LiveUnit = {}): { type?: string; count: 
   };
 }
 
-/** USD per unit-hour of a target (a shard counts its nodes), or why there is no price. */
-export function unitPrice(
+/** USD per hour of one instance or node of the target's type, or why there is no price. */
+function typePrice(
   target: Target,
+  type: string | undefined,
   region: string,
   prices: PriceTable,
-  live?: LiveUnit,
-): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
-  if (target.kind === 'asg' && live?.countedIn !== undefined)
-    return { note: `no price: the group counts its capacity in ${live.countedIn}, not instances` };
-  const { type, count } = unitType(target, live);
+): { usd: number; type: string } | { note: string; unitType?: string } {
   const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
     target.kind
   ];
@@ -86,7 +88,67 @@ export function unitPrice(
       unitType: type,
       note: `no price for ${type} in ${region}: run npx scalepilot prices --regions ${region}`,
     };
-  return { usdPerUnitHour: price * count, unitType: count > 1 ? `${count} × ${type}` : type };
+  return { usd: price, type };
+}
+
+/** USD per unit-hour of a target (a shard counts its nodes), or why there is no price. */
+export function unitPrice(
+  target: Target,
+  region: string,
+  prices: PriceTable,
+  live?: LiveUnit,
+): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
+  if (target.kind === 'asg' && live?.countedIn !== undefined)
+    return { note: `no price: the group counts its capacity in ${live.countedIn}, not instances` };
+  const { type, count } = unitType(target, live);
+  const price = typePrice(target, type, region, prices);
+  if ('note' in price) return price;
+  return { usdPerUnitHour: price.usd * count, unitType: count > 1 ? `${count} × ${type}` : price.type };
+}
+
+/**
+ * A cache group's changes as the nodes above its minimum they leave: a shard is its primary and the fewest replicas
+ * a shard has (a replica added by hand to one shard is not Scalepilot's), as each decision recorded them; one that
+ * recorded none keeps the last recorded (a settlement between a replica change and the next gated decision), else
+ * `replicas` (the policy's or the group's). The minimum is capacity.min shards at read scaling's minimum replicas,
+ * or at the replicas the group has when the target does not scale them.
+ */
+function nodesAboveMinimum(
+  target: CacheShardsTarget,
+  changes: readonly AppliedChange[],
+  replicas: number,
+): AppliedChange[] {
+  const above = (shards: number, r: number) =>
+    shards * (1 + r) - target.capacity.min * (1 + (target.replicaScaling?.min ?? r));
+  let last: number | undefined;
+  return [...changes]
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .map((c) => {
+      const from = c.replicas?.from ?? last ?? replicas;
+      const to = c.replicas?.to ?? from;
+      last = to;
+      return { at: c.at, from: above(c.from, from), to: above(c.to, to) };
+    });
+}
+
+/**
+ * The cost of a cache group's scaling, priced by the node: node-hours above its minimum (nodesAboveMinimum), so a
+ * replica read scaling adds on every shard counts, and each hour counts the replicas the group had then.
+ */
+function cacheScalingCost(
+  target: CacheShardsTarget,
+  changes: readonly AppliedChange[],
+  day: { from: Date; to: Date },
+  region: string,
+  prices: PriceTable,
+  live: LiveUnit = {},
+): ScalingCost {
+  const replicas = target.replicasPerShard ?? live.replicasPerShard ?? 1;
+  const unitHours = unitHoursAbove(nodesAboveMinimum(target, changes, replicas), 0, day.from, day.to);
+  const base = { target: target.name, kind: target.kind, unitHours, unit: 'node' };
+  const price = typePrice(target, target.nodeType ?? live.type, region, prices);
+  if ('note' in price) return { ...base, ...price };
+  return { ...base, unitType: price.type, usdPerUnitHour: price.usd, usd: unitHours * price.usd };
 }
 
 /** What the capacity Scalepilot added to one target cost over a day. */
@@ -98,6 +160,7 @@ export function scalingCost(
   prices: PriceTable,
   live?: LiveUnit,
 ): ScalingCost {
+  if (target.kind === 'cache-shards') return cacheScalingCost(target, changes, day, region, prices, live);
   const unitHours = unitHoursAbove(changes, target.capacity.min, day.from, day.to);
   const unit = target.kind === 'asg' && live?.countedIn ? live.countedIn : unitByKind[target.kind];
   const base = { target: target.name, kind: target.kind, unitHours, unit };

@@ -348,8 +348,21 @@ const READING_HOLDS: ReadonlySet<ReasonCode> = new Set([
   'BreachNotSustained',
 ]);
 
-/** The cache-shards gates for one decision (see cacheShardsModel). */
+/**
+ * The cache-shards gates for one decision (see cacheShardsModel), recording the group's replicas per shard as seen
+ * and as the outcome leaves them: the cost of scaling counts the nodes they make (a replica change adds no shard).
+ */
 export function gateCacheShards(input: GateInput): GateOutcome {
+  const outcome = gateGroup(input);
+  if (input.target.kind !== 'cache-shards') return outcome;
+  const current = input.observation.replicasPerShard;
+  const act = 'act' in outcome ? outcome.act : undefined;
+  const desired = act?.type === 'replicas' ? (act as ReplicasAction).replicasPerShard : current;
+  return { ...outcome, record: { replicasPerShard: { current, desired } } };
+}
+
+/** The gates of one decision on the group as observed. */
+function gateGroup(input: GateInput): GateOutcome {
   const { target, decision, observation, metrics, now } = input;
   if (target.kind !== 'cache-shards') return { pass: true };
   const refusals = cacheShardsRefusals(observation);

@@ -310,6 +310,12 @@ export interface Decision {
   readonly recommendation: number;
   /** The unit of `current` and `desired` when it is not the kind's own: a vCPU group's `vCPU`, a weighted group's `unit`. */
   readonly unit?: string;
+  /**
+   * A cache group's replicas per shard (the fewest a shard has) as the decision saw them, and as its action leaves
+   * them (a replica change's new count; else the same): the cost of scaling counts the nodes they make. Recorded by
+   * the kind's gates, so a settlement (OperationPending …) has none.
+   */
+  readonly replicasPerShard?: { readonly current: number; readonly desired: number };
   readonly direction: 'out' | 'in' | 'none';
   readonly reason: ReasonCode;
   readonly message: string;

@@ -333,7 +333,7 @@ export const CacheShardsTargetSchema = z
       .max(5)
       .optional()
       .describe(
-        'for cost reports: a shard is 1 primary + this many replica nodes; default: read from the replication group',
+        'for cost reports: a shard is 1 primary + this many replica nodes where its decisions recorded no count (each records the replicas it saw), and in backtests; default: read from the replication group',
       ),
     replicaScaling: cacheReplicaScaling.optional(),
   })

@@ -8,7 +8,10 @@ import type { Clock, CostAlertChannel, CostReader, DecisionContext } from '../po
 import type { LogSink } from './evaluateTargets';
 
 /** A logged decision, as the cost check reads it back from the ledger. */
-export type LoggedDecision = Pick<Decision, 'target' | 'current' | 'desired' | 'unit'> & {
+export type LoggedDecision = Pick<
+  Decision,
+  'target' | 'current' | 'desired' | 'unit' | 'replicasPerShard'
+> & {
   at: string;
   applied: boolean;
   reason?: Decision['reason'];
@@ -299,10 +302,19 @@ async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]>
     const seen = (await deps.decisions(target.name, from, to)).filter(
       (d) => d.trigger !== 'forecast' && !d.reason?.startsWith('Forecast'),
     );
+    // A cache group's decisions also record its replicas per shard: its cost counts the nodes they make.
     const changes = seen.map((d) => ({
       at: new Date(d.at),
       from: d.current,
       to: d.applied ? d.desired : d.current,
+      ...(d.replicasPerShard
+        ? {
+            replicas: {
+              from: d.replicasPerShard.current,
+              to: d.applied ? d.replicasPerShard.desired : d.replicasPerShard.current,
+            },
+          }
+        : {}),
     }));
     // A group counted in vCPUs, MiB or weights (its decisions say so): its unit-hours are not instance-hours.
     const countedIn = seen.find((d) => d.unit !== undefined)?.unit;

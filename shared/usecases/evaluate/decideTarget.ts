@@ -81,10 +81,14 @@ export function decideTarget(input: DecideInput): Decided {
 
 /**
  * The generic decision as the kind's gates leave it, with the one action to carry out, if any; what the gates
- * said of it whatever the outcome (`note`: how the kind read its metrics) ends its message and explanation.
+ * said of it whatever the outcome (`note`: how the kind read its metrics) ends its message and explanation, and
+ * what they record of the kind's own (`record`: a cache group's replicas per shard) is kept with it.
  */
 function gatedDecision(generic: Decision, outcome: GateOutcome): Omit<Decided, 'state'> {
-  const gated = outcomeOf(generic, outcome);
+  const decided = outcomeOf(generic, outcome);
+  const gated = outcome.record
+    ? { ...decided, decision: { ...decided.decision, ...outcome.record } }
+    : decided;
   const { note } = outcome;
   if (!note) return gated;
   const said = { ...gated.decision, message: `${gated.decision.message}; ${note.message}` };

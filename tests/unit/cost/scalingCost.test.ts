@@ -98,3 +98,75 @@ describe('scalingCost: unit-hours × the on-demand price of the unit', () => {
     expect(result.note).toContain(note);
   });
 });
+
+describe('a cache group’s cost of scaling counts its nodes: the replicas read scaling adds, each shard at its replicas', () => {
+  // Review s52: a shard was priced at 1 + replicasPerShard nodes, the policy's or the group's count when the cost
+  // ran, over shard-hours only: replicas read scaling added (the shards unchanged) cost nothing, and a count the
+  // scaler changed that day priced every hour at the newest one. Each decision records the replicas per shard it
+  // saw and leaves; the cost is the node-hours above capacity.min shards at the minimum's replicas.
+  const cache = examplePolicy().targets.find((t) => t.kind === 'cache-shards');
+  const base = {
+    ...cache,
+    nodeType: 'cache.t4g.small',
+    replicasPerShard: undefined,
+    capacity: { min: 2, max: 6 },
+  };
+  const readScaling = { ...base, replicaScaling: { min: 1, max: 3, rules: ['engine-cpu'] } };
+  const seen = (hhmm: string, shards: [number, number], replicas?: [number, number]) => ({
+    at: at(hhmm),
+    from: shards[0],
+    to: shards[1],
+    ...(replicas ? { replicas: { from: replicas[0], to: replicas[1] } } : {}),
+  });
+  it.each([
+    {
+      name: 'a replica added to each of 2 shards at noon, at the minimum shards: 2 nodes × 12 h (defect: nothing)',
+      target: readScaling,
+      changes: [seen('00:00', [2, 2], [1, 1]), seen('12:00', [2, 2], [1, 2])],
+      live: { replicasPerShard: 2 },
+      nodeHours: 24,
+    },
+    {
+      // 06:00–12:00 two shards at 3 replicas (4 nodes over the minimum's 4), then three: 4 × 6 + 8 × 12.
+      name: 'replicas 1 → 3 at 06:00, a shard at noon: each hour at its own replicas (defect: the newest count all day)',
+      target: readScaling,
+      changes: [seen('00:00', [2, 2], [1, 1]), seen('06:00', [2, 2], [1, 3]), seen('12:00', [2, 3], [3, 3])],
+      live: { replicasPerShard: 3 },
+      nodeHours: 120,
+    },
+    {
+      name: 'without read scaling: the shard above the minimum at the 2 replicas its decisions saw, not the group’s 1 now',
+      target: base,
+      changes: [seen('00:00', [3, 3], [2, 2])],
+      live: { replicasPerShard: 1 },
+      nodeHours: 72,
+    },
+    {
+      // A settlement (OperationPending, OperationCompleted) is recorded without the gates: it keeps the last count.
+      name: 'a decision that recorded no replicas keeps the last recorded, not the group’s count now',
+      target: readScaling,
+      changes: [seen('00:00', [2, 2], [1, 1]), seen('12:00', [2, 2], [1, 2]), seen('12:01', [2, 2])],
+      live: { replicasPerShard: 1 },
+      nodeHours: 24,
+    },
+    {
+      name: 'a replica change not applied (its decision says what it saw): nothing added',
+      target: readScaling,
+      changes: [seen('00:00', [2, 2], [1, 1]), seen('12:00', [2, 2], [1, 1])],
+      live: { replicasPerShard: 1 },
+      nodeHours: 0,
+    },
+    {
+      name: 'decisions recorded before the replicas were: the shards above the minimum at the group’s replicas, as before',
+      target: base,
+      changes: [seen('00:00', [4, 4])],
+      live: { replicasPerShard: 1 },
+      nodeHours: 96,
+    },
+  ])('$name', ({ target, changes, live, nodeHours }) => {
+    const cost = scalingCost(target as never, changes, DAY, 'us-east-1', prices, live);
+    expect(cost).toMatchObject({ unit: 'node', unitType: 'cache.t4g.small', usdPerUnitHour: 0.032 });
+    expect(cost.unitHours).toBeCloseTo(nodeHours, 9);
+    expect(cost.usd).toBeCloseTo(nodeHours * 0.032, 9);
+  });
+});

@@ -112,7 +112,9 @@ describe('a scale-in chooses around the shards AWS kept', () => {
       },
     },
   ])('$name', ({ failed, want }) => {
-    expect(gateWith(failed)).toEqual(want.act ? expect.objectContaining(want) : want);
+    // The replicas per shard every outcome records (for the cost of scaling) are not what this table is about.
+    const { record: _, ...outcome } = gateWith(failed);
+    expect(outcome).toEqual(want.act ? expect.objectContaining(want) : want);
   });
 
   it('removing two with one kept: the two least-memory of the others go; too few others is NoRemovableShard', () => {
