@@ -132,8 +132,9 @@ function nodesAboveMinimum(
 }
 
 /**
- * The cost of a cache group's scaling, priced by the node: node-hours above its minimum (nodesAboveMinimum), so a
- * replica read scaling adds on every shard counts, and each hour counts the replicas the group had then.
+ * The cost of a cache group's scaling, priced by the node, as ElastiCache charges it ("charged hourly per node":
+ * https://aws.amazon.com/elasticache/pricing/): node-hours above its minimum (nodesAboveMinimum), so a replica
+ * read scaling adds on every shard counts, and each hour counts the replicas the group had then.
  */
 function cacheScalingCost(
   target: CacheShardsTarget,
