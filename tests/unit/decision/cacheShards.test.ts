@@ -126,6 +126,23 @@ describe('cache-shards gates: the issue scenarios and each gate', () => {
       want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('engine CPU 85% ≥ 80%') },
     },
     {
+      name: 'a rule of the target’s own on host CPU per node: its reading serves the gate',
+      target: cacheTarget({
+        rules: [
+          ...cacheRules(),
+          {
+            name: 'host-cpu',
+            type: 'step',
+            metric: { namespace: 'AWS/ElastiCache', name: 'CPUUtilization' },
+            scaleOut: [{ above: 95, add: 1 }],
+          },
+        ],
+      }),
+      observation: group(3),
+      load: { memory: memory({}, 85), cpu: cpu(40), hostCpu: cpu(85) },
+      want: { skip: 'ReshardBlockedByCpu', message: expect.stringContaining('host CPU 85% ≥ 80%') },
+    },
+    {
       name: 'both under the limit: the reshard goes ahead',
       observation: group(3),
       load: { memory: memory({}, 85), cpu: cpu(60), hostCpu: cpu(70) },
