@@ -1,9 +1,4 @@
-import {
-  CreateDBClusterCommand,
-  CreateDBInstanceCommand,
-  DescribeDBInstancesCommand,
-  RDSClient,
-} from '@aws-sdk/client-rds';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
@@ -11,7 +6,15 @@ import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { RdsReplicaCapacity } from '../../shared/adapters/RdsReplicaCapacity';
 import { useEmulator } from '../harness/useEmulator';
 import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
-import { MANUAL, rdsPolicy, rdsScalerOnEmulator, SCOPE, SOURCE, SP1 } from './scaleRdsReplicasHarness';
+import {
+  auroraCluster,
+  MANUAL,
+  rdsPolicy,
+  rdsScalerOnEmulator,
+  SCOPE,
+  SOURCE,
+  SP1,
+} from './scaleRdsReplicasHarness';
 
 // The same policy deployed as two stages against one source (a dev stage pointed at prod's database, a
 // blue/green redeploy under a new stage name), on moto: each stage tags the replicas it creates with its name,
@@ -60,23 +63,7 @@ describe('two stages against one source', () => {
   });
 
   it('Aurora: blue’s reader carries its stage tag, and green reads it as blue’s', async () => {
-    const rds = new RDSClient(clientOptions(emulator.aws));
-    await rds.send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'events-cluster',
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'scalepilot',
-        MasterUserPassword: 'demo-password-1',
-      }),
-    );
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'events-writer',
-        DBClusterIdentifier: 'events-cluster',
-        Engine: 'aurora-postgresql',
-        DBInstanceClass: 'db.r6g.large',
-      }),
-    );
+    const rds = await auroraCluster(emulator.aws);
     const target = rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' });
     await new RdsReplicaCapacity(emulator.aws, { stage: 'blue' }).setCapacity(target, 1);
     expect(await tagsOf(rds, 'events-cluster-sp-1')).toMatchObject({ 'scalepilot:stage': 'blue' });

@@ -1,6 +1,5 @@
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateDBClusterCommand,
   CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
   DescribeDBClustersCommand,
@@ -23,7 +22,7 @@ import { isValidDbIdentifier } from '../../shared/decision/rdsReplicasNames';
 import type { RdsReplicasTarget } from '../../shared/policy/schema';
 import { useEmulator } from '../harness/useEmulator';
 import { rdsTarget } from '../unit/decision/rdsReplicasFixtures';
-import { MANUAL, rdsPolicy, rdsScalerOnEmulator, SOURCE } from './scaleRdsReplicasHarness';
+import { auroraCluster, MANUAL, rdsPolicy, rdsScalerOnEmulator, SOURCE } from './scaleRdsReplicasHarness';
 
 // The RDS adapters against moto: create, tag, describe, delete, deletion protection, Aurora members and
 // writer, a Route 53 private zone, the SSM parameter; and 20 concurrent evaluations under the real
@@ -134,7 +133,7 @@ describe('RDS replicas on the emulator', () => {
   });
 
   it('Aurora: members read from the cluster, the writer (IsClusterWriter) never a reader; a reader is created with promotion tier 15', async () => {
-    const rds = await auroraCluster();
+    const rds = await auroraCluster(emulator.aws);
     const target: RdsReplicasTarget = rdsTarget({
       aurora: true,
       sourceDbInstanceIdentifier: 'events-cluster',
@@ -175,7 +174,7 @@ describe('RDS replicas on the emulator', () => {
     { name: 'a private writer’s reader is private', writerPublic: false },
     { name: 'a public writer’s reader is public', writerPublic: true },
   ])('Aurora: $name (the writer’s PubliclyAccessible)', async ({ writerPublic }) => {
-    const rds = await auroraCluster({ PubliclyAccessible: writerPublic });
+    const rds = await auroraCluster(emulator.aws, { PubliclyAccessible: writerPublic });
     const target = rdsTarget({ aurora: true, sourceDbInstanceIdentifier: 'events-cluster' });
     await new RdsReplicaCapacity(emulator.aws).setCapacity(target, 1);
     const reader = (
@@ -293,26 +292,3 @@ describe('RDS replicas on the emulator', () => {
     ).toEqual([MANUAL]);
   });
 });
-
-/** The Aurora cluster `events-cluster` with its writer `events-writer` (its create's extra fields given). */
-async function auroraCluster(writer: { PubliclyAccessible?: boolean } = {}): Promise<RDSClient> {
-  const rds = new RDSClient(clientOptions(emulator.aws));
-  await rds.send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: 'events-cluster',
-      Engine: 'aurora-postgresql',
-      MasterUsername: 'scalepilot',
-      MasterUserPassword: 'demo-password-1',
-    }),
-  );
-  await rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: 'events-writer',
-      DBClusterIdentifier: 'events-cluster',
-      Engine: 'aurora-postgresql',
-      DBInstanceClass: 'db.r6g.large',
-      ...writer,
-    }),
-  );
-  return rds;
-}

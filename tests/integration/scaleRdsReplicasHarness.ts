@@ -1,4 +1,6 @@
 import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
   type DBInstance,
   DescribeDBInstancesCommand,
@@ -158,4 +160,30 @@ export function showCreating(em: Emulator, ids: readonly string[] | undefined) {
           body,
         )),
   );
+}
+
+/** The Aurora cluster `events-cluster` with its writer `events-writer` (its create's extra fields given). */
+export async function auroraCluster(
+  aws: AwsConfig,
+  writer: { PubliclyAccessible?: boolean } = {},
+): Promise<RDSClient> {
+  const rds = new RDSClient(clientOptions(aws));
+  await rds.send(
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: 'events-cluster',
+      Engine: 'aurora-postgresql',
+      MasterUsername: 'scalepilot',
+      MasterUserPassword: 'demo-password-1',
+    }),
+  );
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'events-writer',
+      DBClusterIdentifier: 'events-cluster',
+      Engine: 'aurora-postgresql',
+      DBInstanceClass: 'db.r6g.large',
+      ...writer,
+    }),
+  );
+  return rds;
 }
