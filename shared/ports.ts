@@ -173,9 +173,18 @@ export interface Lease {
   readonly expiresAt: Date;
 }
 
+/**
+ * Which write of a target's recommendation window or plan state a run read: the id its writer gave it, opaque to
+ * the walk. A record made without a lease names it, and replaces the item only while it is still that write.
+ * Absent: none read (no item yet, or one written before items carried an id).
+ */
+export type WriteId = string;
+
 /** What the ledger keeps per target besides the decision log. */
 export interface TargetRecord {
   readonly history: ScalingHistory;
+  /** The write of the recommendation window (`history.recommendations`) that was read. */
+  readonly windowWriteId?: WriteId;
   /** A change written ahead of its AWS call and not yet recorded. */
   readonly intent?: PendingIntent;
   /** Evaluations failed in a row, and when the target may be tried again. */
@@ -213,14 +222,20 @@ export interface TargetRecord {
 /**
  * A decision recorded without a lease, by a run that changes nothing for its target: the log entry and,
  * when given, the target's recommendation window after it (the stabilisation windows read it). Nothing
- * else of the target's state (lease, intent, changes, last scale times, failures) is touched.
+ * else of the target's state (lease, intent, changes, last scale times, failures) is touched. The window and
+ * the plan state are computed from what the run read: each replaces only the write read (its WriteId), so one
+ * a leased run wrote in between stands.
  */
 export interface UnleasedRecord {
   readonly decision: Decision;
   readonly context: DecisionContext;
   readonly recommendations?: ScalingHistory['recommendations'];
+  /** The window's write the recommendations follow from (TargetRecord.windowWriteId); absent: none read. */
+  readonly windowWriteId?: WriteId;
   /** A plan member's state after the decision, for the other members' scalers (replaces the last one). */
   readonly plan?: PlanMemberRecord;
+  /** The plan state's write it follows from (as readPlanMembers gave it); absent: none read. */
+  readonly planWriteId?: WriteId;
 }
 
 /** The per-target state written together with a decision (absent fields are left as they are). */
@@ -260,12 +275,18 @@ export interface Ledger {
   /**
    * Plan members' last recorded states (issue 24), any kind's, in as few strongly consistent reads as the store
    * allows (BatchGetItem); a member with none is absent. Written only with a decision (`plan` of a record).
+   * Each with the write it was read from (`writeId`, absent for none).
    */
-  readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>>;
+  readPlanMembers(
+    targets: readonly string[],
+  ): Promise<ReadonlyMap<string, PlanMemberRecord & { readonly writeId?: WriteId }>>;
   /**
    * Records decisions that change nothing, without a lease, in as few writes as the store allows
-   * (BatchWriteItem, 25 items): each one's log entry and recommendation window. Not atomic across
-   * records; throws when some could not be written (each retried first).
+   * (TransactWriteItems, 100 items, for those with a window or plan state; BatchWriteItem, 25, for log entries
+   * alone): each one's log entry, recommendation window and plan state. A window or plan state written since
+   * its run read it (by a leased run, which decided later) is kept, and this one's dropped; the log entry is
+   * written all the same. A record's items are written together (never a window without its log entry),
+   * records are not; throws when some could not be written (each retried first).
    */
   recordMany(records: readonly UnleasedRecord[]): Promise<void>;
   /** Where the next run of `key` (a kind's schedule, a fan-out batch) starts: a target name, if one was kept. */

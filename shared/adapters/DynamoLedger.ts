@@ -17,36 +17,40 @@ import type { ForecastTrack } from '../decision/forecastTrust';
 import type { PlanMemberRecord } from '../decision/plans/types';
 import type { Decision, FloorSchedule, PendingIntent } from '../decision/types';
 import { AwsCallError, LeaseLostError } from '../errors';
-import type { DecisionContext, Lease, Ledger, TargetRecord, TargetUpdate, UnleasedRecord } from '../ports';
+import type {
+  DecisionContext,
+  Lease,
+  Ledger,
+  TargetRecord,
+  TargetUpdate,
+  UnleasedRecord,
+  WriteId,
+} from '../ports';
 import type { LogSink } from '../usecases/evaluate/types';
 import type { AwsConfig } from './awsConfig';
-import { type BatchGet, type BatchPut, batchGetAll, batchPutAll } from './dynamoBatches';
+import {
+  type BatchGet,
+  type BatchPut,
+  batchGetAll,
+  batchPutAll,
+  type ConditionalPut,
+  type TransactPuts,
+  transactPutAll,
+} from './dynamoBatches';
 import { dynamoDocumentClient } from './dynamoDocumentClient';
 import { dynamoItemSize } from './dynamoItemSize';
 import { fittedTrack, fittedTrackWarning } from './forecastTrackItem';
 import type { IamActions } from './iamActions';
-import { planMemberRecord, type StoredPlanMember, storedPlanMember } from './planMemberItem';
+import { type DecisionLogEntry, logItem, planItem, stillAsRead, windowItem } from './ledgerItems';
+import { planMemberRecord, type StoredPlanMember } from './planMemberItem';
 import { type StoredState, type StoredWindow, stateUpdate, targetRecord } from './targetStateItem';
 
-/** How long decision log entries are kept (DynamoDB TTL). */
-export const DECISION_LOG_DAYS = 30;
-
-/** A target's recommendation window outlives its longest window (one day) by a day, then goes (TTL). */
-const WINDOW_DAYS = 2;
-
-/** One logged decision as stored (and as read back by `decisions`). */
-export interface DecisionLogEntry extends Decision {
-  readonly at: string;
-  readonly trigger: DecisionContext['trigger'];
-  readonly alarmName?: string;
-  readonly applied: boolean;
-  readonly dryRun: boolean;
-}
+export { DECISION_LOG_DAYS, type DecisionLogEntry } from './ledgerItems';
 
 /** The IAM actions DynamoLedger calls (infra/functionAdapters.ts builds the roles of the functions that use it). */
 export const dynamoLedgerIam: IamActions = {
   // TransactWriteItems is authorised as the item writes inside it (IAM has no action of its own for it).
-  // BatchGetItem and BatchWriteItem: the walk's batched first looks and unleased records (issue 23).
+  // BatchGetItem and BatchWriteItem: the walk's batched first looks and unleased log entries (issue 23).
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
 };
@@ -58,8 +62,9 @@ export const dynamoLedgerIam: IamActions = {
  * plan member's `PLAN` item (its state for the other members' scalers, written with each of its decisions) and
  * one `DECISION#<time>#<n>` item per decision. A decision that changes nothing is written without a lease
  * (its log entry and window, in batches); the `STATE` item is only ever written under a lease (or by
- * predict, its floors). Under `pk = CURSOR#<scope>#<key>`, where a schedule run starts. `scope` is account
- * and region, so one table can serve several.
+ * predict, its floors). Every write of a `WINDOW` or `PLAN` item gives it a new `writeId`: one written without
+ * a lease replaces only the write its run read (`recordMany`). Under `pk = CURSOR#<scope>#<key>`, where a
+ * schedule run starts. `scope` is account and region, so one table can serve several.
  */
 export class DynamoLedger implements Ledger {
   private readonly doc: DynamoDBDocumentClient;
@@ -149,33 +154,81 @@ export class DynamoLedger implements Ledger {
     );
   }
 
-  /** Each member's PLAN item: BatchGetItem, 100 keys a call, strongly consistent. */
-  async readPlanMembers(targets: readonly string[]): Promise<ReadonlyMap<string, PlanMemberRecord>> {
+  /** Each member's PLAN item (with its writeId, when it has one): BatchGetItem, 100 keys a call, strongly consistent. */
+  async readPlanMembers(
+    targets: readonly string[],
+  ): Promise<ReadonlyMap<string, PlanMemberRecord & { writeId?: WriteId }>> {
     const keys = targets.map((t) => ({ pk: this.pk(t), sk: 'PLAN' }));
     const items = await batchGetAll(keys, 'plan', this.batchGet);
     const byPk = new Map(items.map((i) => [i.pk, i]));
-    const records = new Map<string, PlanMemberRecord>();
+    const records = new Map<string, PlanMemberRecord & { writeId?: WriteId }>();
     for (const t of targets) {
-      const item = byPk.get(this.pk(t));
-      if (item) records.set(t, planMemberRecord(item as unknown as StoredPlanMember));
+      const item = byPk.get(this.pk(t)) as (StoredPlanMember & { writeId?: string }) | undefined;
+      if (item)
+        records.set(t, { ...planMemberRecord(item), ...(item.writeId ? { writeId: item.writeId } : {}) });
     }
     return records;
   }
 
   /**
-   * Decisions that change nothing: each one's log entry and (when given) its target's WINDOW item, in
-   * BatchWriteItem calls of 25 items, with no condition (DynamoDB allows none there): nothing else of the
-   * target is written, so no lease is needed. Two evaluations of one target in the same minute write the
-   * same window entry; the last write stands.
+   * Decisions that change nothing, without a lease (nothing of the STATE item is written). A decision with a
+   * WINDOW or PLAN item goes in a transaction with them (TransactWriteItems, 100 items a call), each conditioned
+   * on being still the write its run read: a leased run that wrote one since decided later, and its write
+   * stands (this one's is dropped; its log entry is written all the same). The others, log entries alone, go
+   * in BatchWriteItem calls of 25 items. A log entry's key is unique to its decision, so writing it again (a
+   * transaction sent again, an SDK retry) replaces it, never adds a second.
    */
   async recordMany(records: readonly UnleasedRecord[]): Promise<void> {
-    const puts = records.flatMap((r) => [
-      this.logItem(r.decision, r.context),
-      ...(r.recommendations ? [this.windowItem(r.decision.target, r.recommendations, r.context.now)] : []),
-      ...(r.plan ? [this.planItem(r.decision.target, r.plan, r.context.now)] : []),
+    const withState = records.filter((r) => r.recommendations || r.plan);
+    const logsOnly = records.filter((r) => !r.recommendations && !r.plan);
+    await Promise.all([
+      transactPutAll(
+        withState.map((r) => this.unleasedPuts(r)),
+        'decisions and windows',
+        this.transactPuts,
+      ),
+      batchPutAll(
+        logsOnly.map((r) => this.logItem(r.decision, r.context)),
+        'decisions',
+        this.batchPut,
+      ),
     ]);
-    await batchPutAll(puts, 'decisions', this.batchPut);
   }
+
+  /** A decision's log entry, and its WINDOW and PLAN items each while still the write its run read. */
+  private unleasedPuts(r: UnleasedRecord): ConditionalPut[] {
+    const pk = this.pk(r.decision.target);
+    const { now } = r.context;
+    return [
+      { item: this.logItem(r.decision, r.context) },
+      ...(r.recommendations
+        ? [{ item: windowItem(pk, r.recommendations, now), condition: stillAsRead(r.windowWriteId) }]
+        : []),
+      ...(r.plan ? [{ item: planItem(pk, r.plan, now), condition: stillAsRead(r.planWriteId) }] : []),
+    ];
+  }
+
+  /** One TransactWriteItems call of puts (the SDK gives it a ClientRequestToken: its retries write once). */
+  private readonly transactPuts: TransactPuts = async (puts) => {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: puts.map(({ item, condition }) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: item,
+              ...(condition ? { ConditionExpression: condition.expression } : {}),
+              ...(condition?.values ? { ExpressionAttributeValues: condition.values } : {}),
+            },
+          })),
+        }),
+      );
+      return undefined;
+    } catch (cause) {
+      if (!(cause instanceof TransactionCanceledException)) throw cause;
+      return (cause.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    }
+  };
 
   /** One BatchGetItem call, strongly consistent. */
   private readonly batchGet: BatchGet = async (keys) => {
@@ -225,43 +278,13 @@ export class DynamoLedger implements Ledger {
     return `CURSOR#${this.scope}#${key}`;
   }
 
-  private windowItem(target: string, recommendations: TargetRecord['history']['recommendations'], now: Date) {
-    return {
-      pk: this.pk(target),
-      sk: 'WINDOW',
-      recommendations: recommendations.map((r) => ({ at: r.at.toISOString(), desired: r.desired })),
-      ttl: Math.floor(now.getTime() / 1000) + WINDOW_DAYS * 86400,
-    };
-  }
-
-  /** A plan member's state: replaced whole with each decision; gone (TTL) a day after its member stopped. */
-  private planItem(target: string, plan: PlanMemberRecord, now: Date) {
-    return {
-      pk: this.pk(target),
-      sk: 'PLAN',
-      ...storedPlanMember(plan),
-      ttl: Math.floor(now.getTime() / 1000) + WINDOW_DAYS * 86400,
-    };
-  }
-
+  /** A decision's log entry, its key unique to it (process, sequence, and a random tail). */
   private logItem(decision: Decision, context: DecisionContext) {
-    const at = context.now.toISOString();
-    const entry: DecisionLogEntry = {
-      ...decision,
-      at,
-      trigger: context.trigger,
-      applied: context.applied,
-      dryRun: context.dryRun,
-      ...(context.alarmName ? { alarmName: context.alarmName } : {}),
-    };
     this.sequence += 1;
-    return {
-      pk: this.pk(decision.target),
-      sk: `DECISION#${at}#${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`,
-      ...entry,
-      ttl: Math.floor(context.now.getTime() / 1000) + DECISION_LOG_DAYS * 86400,
-    };
+    const unique = `${process.pid}-${this.sequence}-${Math.random().toString(36).slice(2, 8)}`;
+    return logItem(this.pk(decision.target), decision, context, unique);
   }
+
   async writeFloors(target: string, floors: FloorSchedule | undefined): Promise<void> {
     await this.doc
       .send(
@@ -373,7 +396,7 @@ export class DynamoLedger implements Ledger {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: this.windowItem(decision.target, update.history.recommendations, context.now),
+                      Item: windowItem(this.pk(decision.target), update.history.recommendations, context.now),
                     },
                   },
                 ]
@@ -383,7 +406,7 @@ export class DynamoLedger implements Ledger {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: this.planItem(decision.target, update.plan, context.now),
+                      Item: planItem(this.pk(decision.target), update.plan, context.now),
                     },
                   },
                 ]

@@ -33,9 +33,10 @@ export interface StoredState {
   };
 }
 
-/** The WINDOW item as stored. */
+/** The WINDOW item as stored (`writeId`: absent on an item written before items had one). */
 export interface StoredWindow {
   recommendations?: { at: string; desired: number }[];
+  writeId?: string;
 }
 
 /** The STATE item's update expression for a TargetUpdate; fenced on the lease's token when one is given. */
@@ -157,6 +158,7 @@ export function targetRecord(stored: StoredState, window: StoredWindow | undefin
       })),
       changes: (stored.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
     },
+    ...(window?.writeId ? { windowWriteId: window.writeId } : {}),
     ...(stored.intent ? { intent: { ...stored.intent, at: new Date(stored.intent.at) } } : {}),
     failures: stored.failures ?? 0,
     ...(stored.backoffUntil ? { backoffUntil: new Date(stored.backoffUntil) } : {}),

@@ -49,9 +49,27 @@ export class InMemoryLedger implements Ledger {
     return this.records.get(target) ?? { history: emptyHistory, failures: 0 };
   }
   async read(target: string): Promise<TargetRecord> {
-    const record = this.stored(target);
+    const { windowWriteId: _stale, ...record } = this.stored(target);
     const lease = this.leases.get(target);
-    return lease ? { ...record, leaseExpiresAt: new Date(lease.expires) } : record;
+    const windowWriteId = this.writeIds.get(`${target}|WINDOW`);
+    return {
+      ...record,
+      ...(windowWriteId ? { windowWriteId } : {}),
+      ...(lease ? { leaseExpiresAt: new Date(lease.expires) } : {}),
+    };
+  }
+  /** Each WINDOW and PLAN item's last write (`target|WINDOW`), as the ledger gives each write an id. */
+  private readonly writeIds = new Map<string, string>();
+  private writes = 0;
+  /** Whether the item is still the write a record without a lease read; if so, it gets a new id. */
+  private stillAsRead(target: string, item: 'WINDOW' | 'PLAN', read: string | undefined): boolean {
+    if (this.writeIds.get(`${target}|${item}`) !== read) return false;
+    this.written(target, item);
+    return true;
+  }
+  private written(target: string, item: 'WINDOW' | 'PLAN'): void {
+    this.writes += 1;
+    this.writeIds.set(`${target}|${item}`, `write-${this.writes}`);
   }
   async readMany(targets: readonly string[]): Promise<ReadonlyMap<string, TargetRecord>> {
     return new Map(await Promise.all(targets.map(async (t) => [t, await this.read(t)] as const)));
@@ -62,20 +80,26 @@ export class InMemoryLedger implements Ledger {
     return new Map(
       targets.flatMap((t) => {
         const plan = this.plans.get(t);
-        return plan ? [[t, structuredClone(plan)] as const] : [];
+        const writeId = this.writeIds.get(`${t}|PLAN`);
+        return plan ? [[t, { ...structuredClone(plan), ...(writeId ? { writeId } : {}) }] as const] : [];
       }),
     );
   }
-  /** Unleased records: the log and the recommendation window only (a failing batch fails as a whole). */
+  /**
+   * Unleased records: the log, the recommendation window and plan state only, each of those two only while it
+   * is still the write read (a failing batch fails as a whole).
+   */
   async recordMany(records: readonly UnleasedRecord[]) {
     if (this.failNextRecords > 0) {
       this.failNextRecords -= 1;
       throw new Error('injected: the ledger write timed out');
     }
-    for (const { decision, context, recommendations, plan } of records) {
+    for (const { decision, context, recommendations, plan, windowWriteId, planWriteId } of records) {
+      const { target } = decision;
       this.log.push({ ...decision, ...context });
-      if (plan) this.plans.set(decision.target, structuredClone(plan));
-      if (!recommendations) continue;
+      if (plan && this.stillAsRead(target, 'PLAN', planWriteId))
+        this.plans.set(target, structuredClone(plan));
+      if (!recommendations || !this.stillAsRead(target, 'WINDOW', windowWriteId)) continue;
       const before = this.stored(decision.target);
       this.records.set(decision.target, { ...before, history: { ...before.history, recommendations } });
     }
@@ -116,7 +140,11 @@ export class InMemoryLedger implements Ledger {
     if (update?.lease) this.fenced(update.lease, context.now);
     this.log.push({ ...decision, ...context });
     if (!update) return;
-    if (update.plan) this.plans.set(decision.target, structuredClone(update.plan));
+    if (update.plan) {
+      this.plans.set(decision.target, structuredClone(update.plan));
+      this.written(decision.target, 'PLAN');
+    }
+    if (update.history) this.written(decision.target, 'WINDOW');
     const before = this.stored(decision.target);
     const { intent: _dropped, backoffUntil: _until, lastNotice: _notice, ...rest } = before;
     const backoffUntil = update.failures ? update.failures.backoffUntil : before.backoffUntil;

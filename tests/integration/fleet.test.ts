@@ -124,11 +124,11 @@ describe('calls per target (the bench, small)', () => {
       SetDesiredCapacity: 10,
       // Lease, intent, release each.
       UpdateItem: 30,
-      TransactWriteItems: 10,
+      // The 10 records under their leases; the 40 others' decisions and windows in one (80 items, 100 a call;
+      // they were 4 BatchWriteItem calls of 25).
+      TransactWriteItems: 11,
       // The first look's ledger read of all 50 (100 keys), the 10 read again under their leases.
       BatchGetItem: 2,
-      // 40 decisions and their windows, 25 items a call.
-      BatchWriteItem: 4,
       GetMetricData: 1,
       PublishBatch: 1,
     });
@@ -146,7 +146,7 @@ describe('calls per target (the bench, small)', () => {
       BatchGetItem: 1,
       DescribeAutoScalingGroups: 1,
       GetMetricData: 1,
-      BatchWriteItem: 2,
+      TransactWriteItems: 1, // 20 decisions and their windows (were 2 BatchWriteItem calls)
     });
   });
 });
@@ -419,7 +419,7 @@ describe('the API budget', () => {
 });
 
 describe('the ledger in batches', () => {
-  it('reads 60 targets in 2 BatchGetItem calls and records 30 in 3 BatchWriteItem calls, windows included; keeps the starting point', async () => {
+  it('reads 60 targets in 2 BatchGetItem calls and records 30 in 1 TransactWriteItems call, windows included; keeps the starting point', async () => {
     await new DemoAccount(emulator.aws).createLedgerTable('ledger');
     const ledger = new DynamoLedger(emulator.aws, 'ledger', SCOPE);
     const now = new Date('2026-11-22T12:00:30Z');
@@ -443,7 +443,7 @@ describe('the ledger in batches', () => {
       })),
     );
     const records = await ledger.readMany(names);
-    expect(count(from)).toEqual({ BatchWriteItem: 3, BatchGetItem: 2 });
+    expect(count(from)).toEqual({ TransactWriteItems: 1, BatchGetItem: 2 });
     expect(records.get('t-0')?.history.recommendations).toEqual([{ at: now, desired: 3 }]);
     expect(records.get('t-59')).toEqual({ history: { recommendations: [], changes: [] }, failures: 0 });
     expect((await ledger.decisions('t-29')).map((d) => d.reason)).toEqual(['StabilizationWindow']);

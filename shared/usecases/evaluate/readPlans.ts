@@ -5,6 +5,7 @@ import type { PlanMemberRecord } from '../../decision/plans/types';
 import type { MetricReading } from '../../decision/types';
 import { planDemandMetric } from '../../policy/planDemandMetric';
 import type { Plan, Policy, Target } from '../../policy/schema';
+import type { WriteId } from '../../ports';
 import { describeError } from './describeError';
 import type { ExtraQuery } from './readMetrics';
 import type { EvaluateDeps, PlanContext, PlanMembership } from './types';
@@ -32,7 +33,7 @@ export function batchPlans(policy: Policy, targets: readonly Target[]): BatchPla
 
 /** The plan members' records as one batched read left them: by member, or why they could not be read. */
 export interface PlanRecords {
-  readonly records: ReadonlyMap<string, PlanMemberRecord>;
+  readonly records: ReadonlyMap<string, PlanMemberRecord & { readonly writeId?: WriteId }>;
   /** Why the read failed (its error), when it did: the records are then unknown, not absent. */
   readonly unread?: string;
 }
@@ -77,9 +78,11 @@ export function planMemberships(
   for (const plan of batch.plans) {
     const demand = demandReadings.get(plan.name);
     const context = planContext(policy, plan, read.records, demand, now, read.unread);
-    for (const member of plan.members)
-      if (inBatch.has(member.target))
-        memberships.set(member.target, { context, last: read.records.get(member.target) });
+    for (const member of plan.members) {
+      if (!inBatch.has(member.target)) continue;
+      const last = read.records.get(member.target);
+      memberships.set(member.target, { context, last, ...(last?.writeId ? { writeId: last.writeId } : {}) });
+    }
   }
   return memberships;
 }

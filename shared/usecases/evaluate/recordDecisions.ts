@@ -1,7 +1,7 @@
 import type { PlanMemberRecord } from '../../decision/plans/types';
 import type { CapacityState, Decision, ScalingHistory } from '../../decision/types';
 import type { Target } from '../../policy/schema';
-import type { TargetUpdate } from '../../ports';
+import type { TargetUpdate, WriteId } from '../../ports';
 import type { EvaluationRun } from './EvaluationRun';
 
 /** A decision to record without a lease: a target that changes nothing this run. */
@@ -10,15 +10,20 @@ export interface UnleasedDecision {
   readonly decision: Decision;
   /** The target's recommendation window after this decision; absent: left as it is. */
   readonly recommendations?: ScalingHistory['recommendations'];
+  /** The window's write it follows from, as the first look read it (none: absent). */
+  readonly windowWriteId?: WriteId;
   readonly state?: CapacityState;
   /** A plan member's state after the decision, for the other members' scalers. */
   readonly plan?: PlanMemberRecord;
+  /** The plan state's write it follows from, as the batch read it (none: absent). */
+  readonly planWriteId?: WriteId;
 }
 
 /**
  * The record step for the targets that change nothing (no lease taken): their decisions written in
- * batches (BatchWriteItem, 25 items a call), each with its recommendation window (and a plan member's state). A batch that cannot be
- * written fails its targets' evaluations, not the others'.
+ * batches, each with its recommendation window (and a plan member's state), which replace only what the run
+ * read (a leased run's write since stands: Ledger.recordMany). A batch that cannot be written fails its
+ * targets' evaluations, not the others'.
  */
 export async function recordUnleased(
   run: EvaluationRun,
@@ -34,7 +39,9 @@ export async function recordUnleased(
           decision: d.decision,
           context: { ...run.context(d.target, now), applied: false },
           ...(d.recommendations ? { recommendations: d.recommendations } : {}),
+          ...(d.windowWriteId ? { windowWriteId: d.windowWriteId } : {}),
           ...(d.plan ? { plan: d.plan } : {}),
+          ...(d.planWriteId ? { planWriteId: d.planWriteId } : {}),
         })),
       );
       for (const d of decisions) run.recorded(d.decision, false, run.dryRun(d.target), d.state);

@@ -1,6 +1,9 @@
 import { historySeconds, nextHistory } from '../../decision/nextHistory';
 import type { PauseState } from '../../decision/pauseState';
 import { planObserved } from '../../decision/plans/nextPlanRecord';
+import type { PlanMemberRecord } from '../../decision/plans/types';
+import type { Decision } from '../../decision/types';
+import type { Target } from '../../policy/schema';
 import type { TargetRecord } from '../../ports';
 import type { MemberInPlan } from './decideInPlan';
 import { decideTarget, operationOf } from './decideTarget';
@@ -54,7 +57,7 @@ export function routeTargets(
         changes: record.history.changes,
         now,
       });
-      routes.unleased.push({ target, decision, ...(plan ? { plan } : {}) });
+      routes.unleased.push({ target, decision, ...planWrite(run, target.name, plan) });
       continue;
     }
     if (!look.observed || 'error' in look.observed) {
@@ -98,10 +101,9 @@ export function routeTargets(
       routes.unleased.push({
         target,
         decision: decided.decision,
-        recommendations: nextHistory(record.history, decided.decision, now, false, historySeconds(target))
-          .recommendations,
+        ...windowAfter(record, decided.decision, target, now),
         state: decided.state,
-        ...(plan ? { plan } : {}),
+        ...planWrite(run, target.name, plan),
       });
     }
   }
@@ -114,6 +116,28 @@ export function planOf(run: EvaluationRun, target: string): { plan?: MemberInPla
   return membership
     ? { plan: { context: membership.context, planLevels: membership.last?.planLevels ?? [] } }
     : {};
+}
+
+/** The target's recommendation window after a decision recorded without a lease, with the write of it read. */
+function windowAfter(
+  record: TargetRecord,
+  decision: Decision,
+  target: Target,
+  now: Date,
+): Pick<UnleasedDecision, 'recommendations' | 'windowWriteId'> {
+  const { recommendations } = nextHistory(record.history, decision, now, false, historySeconds(target));
+  return { recommendations, ...(record.windowWriteId ? { windowWriteId: record.windowWriteId } : {}) };
+}
+
+/** A plan member's state to record without a lease, with the write of it the batch read (the one it replaces). */
+function planWrite(
+  run: EvaluationRun,
+  target: string,
+  plan: PlanMemberRecord | undefined,
+): Pick<UnleasedDecision, 'plan' | 'planWriteId'> {
+  if (!plan) return {};
+  const writeId = run.plans.get(target)?.writeId;
+  return { plan, ...(writeId ? { planWriteId: writeId } : {}) };
 }
 
 /**

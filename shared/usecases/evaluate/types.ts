@@ -17,6 +17,7 @@ import type {
   Observed,
   PauseSwitch,
   TargetRecord,
+  WriteId,
 } from '../../ports';
 
 /** Structured logging, as Powertools' Logger offers it. */
@@ -172,6 +173,8 @@ export interface PlanContext {
 export interface PlanMembership {
   readonly context: PlanContext;
   last: PlanMemberRecord | undefined;
+  /** The member's PLAN item's write as the batch read it: a record without a lease replaces that one only. */
+  readonly writeId?: WriteId;
 }
 
 /** How a decision came to be taken, less whether it was applied. */

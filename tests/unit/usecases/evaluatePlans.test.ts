@@ -349,4 +349,47 @@ describe('the walk acts on plans: each member decides inside its plan, on what t
     expect(queries.filter((q) => q.metric.name === 'RequestCount')).toHaveLength(1);
     expect(reads.plans).toBe(1);
   });
+
+  it('a member’s plan state a leased run wrote between the batch’s read and its record without a lease stands', async () => {
+    const w = world();
+    await w.minute(); // both record, without a lease: the API at 6
+    const readPlanMembers = w.ledger.readPlanMembers.bind(w.ledger);
+    let raced = false;
+    w.ledger.readPlanMembers = async (names) => {
+      const read = await readPlanMembers(names);
+      if (!raced) {
+        raced = true; // an alarm's run on the API, under its lease, after the schedule's read
+        const now = w.clock.now();
+        const lease = await w.ledger.acquireLease('api', 'alarm', now, 60);
+        if (!lease) throw new Error('lease not taken');
+        const decision: Decision = {
+          target: 'api',
+          kind: 'asg',
+          current: 6,
+          desired: 9,
+          recommendation: 9,
+          direction: 'out',
+          reason: 'ScaleOut',
+          message: 'scaled out to 9',
+          metrics: {},
+        };
+        const plan = { ordered: 9, serving: 6, at: now, changes: [], planLevels: [], leadSeconds: [] };
+        await w.ledger.record(
+          decision,
+          { trigger: 'alarm', applied: true, dryRun: false, now },
+          { lease, plan },
+        );
+        await w.ledger.releaseLease(lease);
+      }
+      return read;
+    };
+    w.clock.advance(60);
+    expect(await w.tick('asg')).toMatchObject({ current: 6, desired: 6 });
+    expect(raced).toBe(true);
+    expect(w.ledger.plans.get('api')).toMatchObject({ ordered: 9 });
+    // The next run reads it, and records its own.
+    w.clock.advance(60);
+    await w.tick('asg');
+    expect(w.ledger.plans.get('api')).toMatchObject({ ordered: 6 });
+  });
 });
