@@ -172,3 +172,39 @@ export class EvaluationFailedError extends ScalingError {
     );
   }
 }
+
+/** What one kind of write sent in several calls did: how many calls went through, failed (the rest: never sent). */
+export interface WriteTally {
+  /** The kind, with its count of items and calls: `decision log (40 items, 2 BatchWriteItem calls)`. */
+  readonly what: string;
+  readonly calls: number;
+  readonly written: number;
+  readonly failed: number;
+  /** The first of its calls' failures. */
+  readonly error?: unknown;
+}
+
+/**
+ * Writes of several kinds sent side by side, of which some failed: says what each kind's calls did, so a write
+ * that went through is not taken for lost, nor one that failed (or was never sent) for done. `cause`: the
+ * failures.
+ */
+export class PartialWriteError extends ScalingError {
+  constructor(readonly tallies: readonly WriteTally[]) {
+    super(`not all written: ${tallies.map(tallyText).join('; ')}`, {
+      cause: tallies.flatMap((t) => (t.error === undefined ? [] : [t.error])),
+    });
+  }
+}
+
+function tallyText({ what, calls, written, failed, error }: WriteTally): string {
+  if (written === calls) return `${what} written`;
+  const unsent = calls - written - failed;
+  const counts = [
+    `${written} of ${calls} went through`,
+    ...(failed > 0 ? [`${failed} failed`] : []),
+    ...(unsent > 0 ? [`${unsent} not sent after the failure`] : []),
+  ].join(', ');
+  const why = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
+  return `${what} ${written === 0 ? 'not written' : 'partly written'} (${counts})${why}`;
+}

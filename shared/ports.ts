@@ -281,12 +281,13 @@ export interface Ledger {
     targets: readonly string[],
   ): Promise<ReadonlyMap<string, PlanMemberRecord & { readonly writeId?: WriteId }>>;
   /**
-   * Records decisions that change nothing, without a lease, in as few writes as the store allows
-   * (TransactWriteItems, 100 items, for those with a window or plan state; BatchWriteItem, 25, for log entries
-   * alone): each one's log entry, recommendation window and plan state. A window or plan state written since
-   * its run read it (by a leased run, which decided later) is kept, and this one's dropped; the log entry is
-   * written all the same. A record's items are written together (never a window without its log entry),
-   * records are not; throws when some could not be written (each retried first).
+   * Records decisions that change nothing, without a lease, in as few writes as the store allows: each one's
+   * log entry (BatchWriteItem, 25 items, no condition: its key is its own), recommendation window and plan
+   * state (TransactWriteItems, 100 items, each conditioned). A window or plan state written since its run read
+   * it (by a leased run, which decided later) is kept, and this one's dropped; the log entry is written all
+   * the same. Not atomic, neither across records nor within one (a window may land without its log entry);
+   * throws when some could not be written (each retried first), saying what was (PartialWriteError when the
+   * log entries and the windows fared differently).
    */
   recordMany(records: readonly UnleasedRecord[]): Promise<void>;
   /** Where the next run of `key` (a kind's schedule, a fan-out batch) starts: a target name, if one was kept. */

@@ -32,10 +32,9 @@ import {
   type BatchGet,
   type BatchPut,
   batchGetAll,
-  batchPutAll,
   type ConditionalPut,
+  putAll,
   type TransactPuts,
-  transactPutAll,
 } from './dynamoBatches';
 import { dynamoDocumentClient } from './dynamoDocumentClient';
 import { dynamoItemSize } from './dynamoItemSize';
@@ -61,7 +60,7 @@ export const dynamoLedgerIam: IamActions = {
  * changes, failures, floors), the `WINDOW` item (recent recommendations, for the stabilisation windows), a
  * plan member's `PLAN` item (its state for the other members' scalers, written with each of its decisions) and
  * one `DECISION#<time>#<n>` item per decision. A decision that changes nothing is written without a lease
- * (its log entry and window, in batches); the `STATE` item is only ever written under a lease (or by
+ * (its log entry in batches, its window and plan state in transactions); the `STATE` item is only ever written under a lease (or by
  * predict, its floors). Every write of a `WINDOW` or `PLAN` item gives it a new `writeId`: one written without
  * a lease replaces only the write its run read (`recordMany`). Under `pk = CURSOR#<scope>#<key>`, where a
  * schedule run starts. `scope` is account and region, so one table can serve several.
@@ -171,36 +170,34 @@ export class DynamoLedger implements Ledger {
   }
 
   /**
-   * Decisions that change nothing, without a lease (nothing of the STATE item is written). A decision with a
-   * WINDOW or PLAN item goes in a transaction with them (TransactWriteItems, 100 items a call), each conditioned
-   * on being still the write its run read: a leased run that wrote one since decided later, and its write
-   * stands (this one's is dropped; its log entry is written all the same). The others, log entries alone, go
-   * in BatchWriteItem calls of 25 items. A log entry's key is unique to its decision, so writing it again (a
-   * transaction sent again, an SDK retry) replaces it, never adds a second.
+   * Decisions that change nothing, without a lease (nothing of the STATE item is written). Their log entries go
+   * in BatchWriteItem calls of 25 items: each one's key is unique to its decision and nothing else writes it,
+   * so a put needs no condition (sent again, it rewrites the same row). Their WINDOW and PLAN items go in
+   * TransactWriteItems calls of 100, each conditioned on being still the write its run read: a leased run that
+   * wrote one since decided later, and its write stands (this one's is dropped). A transaction's items cost
+   * twice the write units of a batch's, so only these two go in one. Both kinds share one pool of calls; when
+   * one fails, the error says what the other's calls did (PartialWriteError).
    */
   async recordMany(records: readonly UnleasedRecord[]): Promise<void> {
-    const withState = records.filter((r) => r.recommendations || r.plan);
-    const logsOnly = records.filter((r) => !r.recommendations && !r.plan);
-    await Promise.all([
-      transactPutAll(
-        withState.map((r) => this.unleasedPuts(r)),
-        'decisions and windows',
-        this.transactPuts,
-      ),
-      batchPutAll(
-        logsOnly.map((r) => this.logItem(r.decision, r.context)),
-        'decisions',
-        this.batchPut,
-      ),
-    ]);
+    await putAll({
+      conditioned: {
+        groups: records.map((r) => this.statePuts(r)).filter((puts) => puts.length > 0),
+        what: 'windows and plan states',
+        transact: this.transactPuts,
+      },
+      plain: {
+        items: records.map((r) => this.logItem(r.decision, r.context)),
+        what: 'decision log',
+        put: this.batchPut,
+      },
+    });
   }
 
-  /** A decision's log entry, and its WINDOW and PLAN items each while still the write its run read. */
-  private unleasedPuts(r: UnleasedRecord): ConditionalPut[] {
+  /** A decision's WINDOW and PLAN items (those it has), each while still the write its run read. */
+  private statePuts(r: UnleasedRecord): ConditionalPut[] {
     const pk = this.pk(r.decision.target);
     const { now } = r.context;
     return [
-      { item: this.logItem(r.decision, r.context) },
       ...(r.recommendations
         ? [{ item: windowItem(pk, r.recommendations, now), condition: stillAsRead(r.windowWriteId) }]
         : []),

@@ -1,4 +1,4 @@
-import { AwsCallError } from '../errors';
+import { AwsCallError, PartialWriteError, type WriteTally } from '../errors';
 import { dynamoItemSize } from './dynamoItemSize';
 
 /** DynamoDB's own limits: keys per BatchGetItem, items per BatchWriteItem, items per TransactWriteItems. */
@@ -45,7 +45,7 @@ export type TransactPuts = (puts: readonly ConditionalPut[]) => Promise<readonly
  */
 export async function batchGetAll(keys: readonly Item[], what: string, get: BatchGet): Promise<Item[]> {
   const operation = `DynamoDB BatchGetItem (${what})`;
-  const pages = await inBatches(chunked(keys, BATCH_GET_KEYS), async (batch) => {
+  const jobs = chunked(keys, BATCH_GET_KEYS).map((batch) => async () => {
     const found: Item[] = [];
     let pending: Item[] = [...batch];
     for (let round = 0; pending.length > 0; round += 1) {
@@ -60,17 +60,68 @@ export async function batchGetAll(keys: readonly Item[], what: string, get: Batc
     }
     return found;
   });
-  return pages.flat();
+  return valuesOf(await pooled(jobs)).flat();
+}
+
+/** Items put unconditionally: 25 a BatchWriteItem call (`put`, the caller's). `what` names them in errors. */
+export interface PlainPuts {
+  readonly items: readonly Item[];
+  readonly what: string;
+  readonly put: BatchPut;
 }
 
 /**
- * Every item put, unconditionally: `put` (the caller's BatchWriteItem call) with 25 items a call, a few calls
- * at once, the items DynamoDB leaves unprocessed sent again after a growing pause.
+ * Groups of puts, each put under its condition when it has one: 100 items and 4 MB a TransactWriteItems call
+ * (`transact`, the caller's), a group never split, no item twice in a call.
  */
-export async function batchPutAll(items: readonly Item[], what: string, put: BatchPut): Promise<void> {
+export interface ConditionedPuts {
+  readonly groups: readonly (readonly ConditionalPut[])[];
+  readonly what: string;
+  readonly transact: TransactPuts;
+}
+
+/**
+ * Every put of both kinds, in one pool of calls (a few at once, whichever kind): plain items by BatchWriteItem,
+ * those DynamoDB leaves unprocessed sent again after a growing pause; conditioned ones by TransactWriteItems,
+ * where a conditioned put lands only while its condition holds. DynamoDB cancels a transaction whole and says
+ * why for each put: the puts whose condition failed are dropped (someone wrote their item since) and the
+ * others sent again at once; a conflict or throttling sends them again after a growing pause; any other reason
+ * fails the write. Returns the puts dropped.
+ *
+ * Once a call fails, no other starts, and those under way are waited for (none is left writing after this
+ * returns). Puts all of one kind fail with their call's AwsCallError; puts of both kinds with a
+ * PartialWriteError, which says what each kind's calls did: went through, failed or were never sent.
+ */
+export async function putAll(puts: {
+  readonly plain?: PlainPuts;
+  readonly conditioned?: ConditionedPuts;
+}): Promise<ConditionalPut[]> {
+  const { plain, conditioned } = puts;
+  // The transactions first: a cancelled one goes again, so it has the longer way to go.
+  const transacting = conditioned
+    ? transactions(conditioned.groups).map((b) => transactJob(b, conditioned))
+    : [];
+  const putting = plain ? chunked(plain.items, BATCH_WRITE_ITEMS).map((b) => putJob(b, plain)) : [];
+  const outcomes = await pooled([...transacting, ...putting]);
+  const bothKinds = transacting.length > 0 && putting.length > 0;
+  if (!conditioned || !plain || !bothKinds || outcomes.every((o) => 'value' in o))
+    return valuesOf(outcomes).flat();
+  throw new PartialWriteError([
+    tally(
+      conditioned.what,
+      conditioned.groups.flat().length,
+      'TransactWriteItems',
+      outcomes.slice(0, transacting.length),
+    ),
+    tally(plain.what, plain.items.length, 'BatchWriteItem', outcomes.slice(transacting.length)),
+  ]);
+}
+
+/** One BatchWriteItem call of plain puts, with its rounds for the items left unprocessed; none dropped. */
+function putJob(batch: Item[], { what, put }: PlainPuts): Job<ConditionalPut[]> {
   const operation = `DynamoDB BatchWriteItem (${what})`;
-  await inBatches(chunked(items, BATCH_WRITE_ITEMS), async (batch) => {
-    let pending: Item[] = [...batch];
+  return async () => {
+    let pending: Item[] = batch;
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === UNPROCESSED_ROUNDS)
         throw new AwsCallError(operation, new Error(`${pending.length} items left unprocessed`));
@@ -79,25 +130,19 @@ export async function batchPutAll(items: readonly Item[], what: string, put: Bat
         throw new AwsCallError(operation, cause);
       });
     }
-  });
+    return [];
+  };
 }
 
-/**
- * Every put of `groups`, a conditioned put only while its condition holds: `transact` (the caller's
- * TransactWriteItems call) with up to 100 items and 4 MB a call, a group never split, no item twice in a call, a
- * few calls at once. DynamoDB cancels a call whole and says why for each put: the puts whose condition failed are
- * dropped (someone wrote their item since) and the others sent again at once; a conflict or throttling sends them
- * again after a growing pause; any other reason fails the write. Returns the puts dropped.
- */
-export async function transactPutAll(
-  groups: readonly (readonly ConditionalPut[])[],
-  what: string,
-  transact: TransactPuts,
-): Promise<ConditionalPut[]> {
+/** One TransactWriteItems call, sent again as its cancellations say; the puts it dropped. */
+function transactJob(
+  batch: readonly ConditionalPut[],
+  { what, transact }: ConditionedPuts,
+): Job<ConditionalPut[]> {
   const operation = `DynamoDB TransactWriteItems (${what})`;
-  const dropped = await inBatches(transactions(groups), async (batch) => {
+  return async () => {
     const gone: ConditionalPut[] = [];
-    let pending: readonly ConditionalPut[] = batch;
+    let pending = batch;
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === UNPROCESSED_ROUNDS)
         throw new AwsCallError(operation, new Error(`${pending.length} items cancelled ${round} times`));
@@ -111,8 +156,25 @@ export async function transactPutAll(
       pending = next.again;
     }
     return gone;
-  });
-  return dropped.flat();
+  };
+}
+
+/** What one kind's calls did, for a PartialWriteError. */
+function tally(
+  what: string,
+  items: number,
+  operation: string,
+  outcomes: readonly Outcome<unknown>[],
+): WriteTally {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const error = outcomes.find((o): o is { error: unknown } => 'error' in o)?.error;
+  return {
+    what: `${what} (${plural(items, 'item')}, ${plural(outcomes.length, `${operation} call`)})`,
+    calls: outcomes.length,
+    written: outcomes.filter((o) => 'value' in o).length,
+    failed: outcomes.filter((o) => 'error' in o).length,
+    ...(error !== undefined ? { error } : {}),
+  };
 }
 
 /** The puts of a cancelled call to send again, those dropped (their condition failed), and whether to pause. */
@@ -169,12 +231,41 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Each batch through `send`, a few at a time; the results in the batches' order. */
-async function inBatches<T, R>(batches: readonly T[], send: (batch: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT)
-    results.push(...(await Promise.all(batches.slice(i, i + BATCHES_IN_FLIGHT).map(send))));
-  return results;
+/** One call's work, its rounds included. */
+type Job<R> = () => Promise<R>;
+/** How a job of a pool ended: its value, its error, or never started (a job failed before its turn). */
+type Outcome<R> = { readonly value: R } | { readonly error: unknown } | { readonly unsent: true };
+
+/**
+ * The jobs in order, a few at once (the next starts as one ends); once one fails, no other starts, and the
+ * ones under way are waited for, so nothing is still writing when this returns.
+ */
+async function pooled<R>(jobs: readonly Job<R>[]): Promise<Outcome<R>[]> {
+  const outcomes: Outcome<R>[] = jobs.map(() => ({ unsent: true }));
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < jobs.length) {
+      const i = next++;
+      const job = jobs[i] as Job<R>;
+      outcomes[i] = await job().then(
+        (value) => ({ value }),
+        (error: unknown) => {
+          failed = true;
+          return { error };
+        },
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, jobs.length) }, worker));
+  return outcomes;
+}
+
+/** Every job's value, or the first error. */
+function valuesOf<R>(outcomes: readonly Outcome<R>[]): R[] {
+  const failure = outcomes.find((o): o is { error: unknown } => 'error' in o);
+  if (failure) throw failure.error;
+  return outcomes.flatMap((o) => ('value' in o ? [o.value] : []));
 }
 
 /** The pause before another round of unprocessed keys or items: 50 ms, doubling, with jitter. */

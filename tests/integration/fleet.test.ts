@@ -124,9 +124,10 @@ describe('calls per target (the bench, small)', () => {
       SetDesiredCapacity: 10,
       // Lease, intent, release each.
       UpdateItem: 30,
-      // The 10 records under their leases; the 40 others' decisions and windows in one (80 items, 100 a call;
-      // they were 4 BatchWriteItem calls of 25).
+      // The 10 records under their leases; the 40 others' windows in one (conditioned on the write read, 100
+      // a call), their log entries in 2 BatchWriteItem calls of 25 (no condition: half the write units).
       TransactWriteItems: 11,
+      BatchWriteItem: 2,
       // The first look's ledger read of all 50 (100 keys), the 10 read again under their leases.
       BatchGetItem: 2,
       GetMetricData: 1,
@@ -146,7 +147,8 @@ describe('calls per target (the bench, small)', () => {
       BatchGetItem: 1,
       DescribeAutoScalingGroups: 1,
       GetMetricData: 1,
-      TransactWriteItems: 1, // 20 decisions and their windows (were 2 BatchWriteItem calls)
+      TransactWriteItems: 1, // the 20 windows
+      BatchWriteItem: 1, // the 20 log entries
     });
   });
 });
@@ -419,7 +421,7 @@ describe('the API budget', () => {
 });
 
 describe('the ledger in batches', () => {
-  it('reads 60 targets in 2 BatchGetItem calls and records 30 in 1 TransactWriteItems call, windows included; keeps the starting point', async () => {
+  it('reads 60 targets in 2 BatchGetItem calls and records 30: their windows in 1 TransactWriteItems call, their log entries in 2 BatchWriteItem calls; keeps the starting point', async () => {
     await new DemoAccount(emulator.aws).createLedgerTable('ledger');
     const ledger = new DynamoLedger(emulator.aws, 'ledger', SCOPE);
     const now = new Date('2026-11-22T12:00:30Z');
@@ -443,7 +445,7 @@ describe('the ledger in batches', () => {
       })),
     );
     const records = await ledger.readMany(names);
-    expect(count(from)).toEqual({ TransactWriteItems: 1, BatchGetItem: 2 });
+    expect(count(from)).toEqual({ TransactWriteItems: 1, BatchWriteItem: 2, BatchGetItem: 2 });
     expect(records.get('t-0')?.history.recommendations).toEqual([{ at: now, desired: 3 }]);
     expect(records.get('t-59')).toEqual({ history: { recommendations: [], changes: [] }, failures: 0 });
     expect((await ledger.decisions('t-29')).map((d) => d.reason)).toEqual(['StabilizationWindow']);

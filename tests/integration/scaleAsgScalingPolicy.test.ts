@@ -188,7 +188,8 @@ describe('scale-asg: a group refused for its own scaling policies, minute after 
         DescribeAutoScalingGroups: 1,
         GetMetricData: 1,
         DescribePolicies: 1, // the three groups' policies asked for again by ARN, in one call
-        TransactWriteItems: 1, // three decisions and their windows
+        TransactWriteItems: 1, // the three windows
+        BatchWriteItem: 1, // the three log entries
       });
     }
     expect(emulator.calls('SetDesiredCapacity')).toBe(0);

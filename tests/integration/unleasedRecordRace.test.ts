@@ -7,6 +7,7 @@ import { dynamoDocumentClient } from '../../shared/adapters/dynamoDocumentClient
 import { storedPlanMember } from '../../shared/adapters/planMemberItem';
 import type { PlanMemberRecord } from '../../shared/decision/plans/types';
 import type { Decision } from '../../shared/decision/types';
+import { PartialWriteError } from '../../shared/errors';
 import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
 import { validatePolicy } from '../../shared/policy/parsePolicy';
@@ -166,8 +167,13 @@ describe('a record without a lease replaces a WINDOW or PLAN item only while it 
     await leasedScaleOut(ledger, 't-1', T0);
     const from = emulator.actions().length;
     await ledger.recordMany(targets.map((t, i) => unleased(t, reads[i] ?? {})));
-    // One transaction of 9 items, cancelled for t-1's two conditions; then the 7 left.
-    expect(emulator.actions().slice(from)).toEqual(['TransactWriteItems', 'TransactWriteItems']);
+    // One transaction of the 6 windows and plan states, cancelled for t-1's two conditions, then the 4 left;
+    // beside it, the 3 log entries in one batch.
+    expect(emulator.actions().slice(from).sort()).toEqual([
+      'BatchWriteItem',
+      'TransactWriteItems',
+      'TransactWriteItems',
+    ]);
     expect(await stored(ledger, 't-0')).toEqual({ window: [2], ordered: 2 });
     expect(await stored(ledger, 't-1')).toEqual({ window: [10], ordered: 10 });
     expect(await stored(ledger, 't-2')).toEqual({ window: [2], ordered: 2 });
@@ -190,6 +196,100 @@ describe('a record without a lease replaces a WINDOW or PLAN item only while it 
       new GetCommand({ TableName: 'ledger', Key: { pk: `TARGET#${SCOPE}#t-0`, sk: 'WINDOW' } }),
     );
     expect(window.Item).toBeUndefined();
+  });
+});
+
+/** The sort keys each BatchWriteItem and TransactWriteItems call carried, as the emulator received them. */
+function watchWrites() {
+  const seen: { action: string; keys: string[] }[] = [];
+  emulator.intercept(async (call, forward) => {
+    if (call.action === 'BatchWriteItem' || call.action === 'TransactWriteItems') {
+      const body = JSON.parse(call.body.toString('utf8'));
+      const items: { sk: { S: string } }[] =
+        call.action === 'BatchWriteItem'
+          ? Object.values(body.RequestItems as Record<string, { PutRequest: { Item: any } }[]>)
+              .flat()
+              .map((r) => r.PutRequest.Item)
+          : body.TransactItems.map((t: { Put: { Item: any } }) => t.Put.Item);
+      seen.push({ action: call.action, keys: items.map((i) => i.sk.S.split('#')[0] ?? '') });
+    }
+    return forward();
+  });
+  return seen;
+}
+
+/** A DynamoDB refusal of `action`, as AWS words one. */
+const refusing = (action: string) =>
+  emulator.intercept(async (call, forward) =>
+    call.action === action
+      ? {
+          status: 400,
+          headers: { 'content-type': 'application/x-amz-json-1.0' },
+          body: Buffer.from(
+            JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#ValidationException',
+              message: 'refused here',
+            }),
+          ),
+        }
+      : forward(),
+  );
+
+describe('what goes in which call: only the WINDOW and PLAN items pay for a transaction', () => {
+  it('30 records: their log entries in 2 BatchWriteItem calls, their windows and plan states in 1 TransactWriteItems call', async () => {
+    const ledger = await setUpLedger();
+    const targets = Array.from({ length: 30 }, (_, i) => `t-${i}`);
+    const seen = watchWrites();
+    const from = emulator.actions().length;
+    try {
+      await ledger.recordMany(targets.map((t) => unleased(t, {})));
+    } finally {
+      emulator.intercept(undefined);
+    }
+    const counted: Record<string, number> = {};
+    for (const op of emulator.actions().slice(from)) counted[op] = (counted[op] ?? 0) + 1;
+    expect(counted).toEqual({ BatchWriteItem: 2, TransactWriteItems: 1 });
+    const kinds = (action: string) => seen.filter((c) => c.action === action).flatMap((c) => c.keys);
+    expect(kinds('BatchWriteItem')).toEqual(Array(30).fill('DECISION'));
+    expect(kinds('TransactWriteItems').sort()).toEqual([
+      ...Array(30).fill('PLAN'),
+      ...Array(30).fill('WINDOW'),
+    ]);
+    expect(await stored(ledger, 't-29')).toEqual({ window: [2], ordered: 2 });
+    expect((await ledger.decisions('t-29')).map((d) => d.reason)).toEqual(['WithinTolerance']);
+  });
+
+  it.each([
+    {
+      name: 'the transaction refused: the log entries are written, and the error says so',
+      refused: 'TransactWriteItems',
+      message:
+        'not all written: windows and plan states (4 items, 1 TransactWriteItems call) not written (0 of 1 went through, 1 failed): DynamoDB TransactWriteItems (windows and plan states) failed: refused here; decision log (2 items, 1 BatchWriteItem call) written',
+      logged: 1,
+      window: [],
+    },
+    {
+      name: 'the batch refused: the windows and plan states are written, and the error says so',
+      refused: 'BatchWriteItem',
+      message:
+        'not all written: windows and plan states (4 items, 1 TransactWriteItems call) written; decision log (2 items, 1 BatchWriteItem call) not written (0 of 1 went through, 1 failed): DynamoDB BatchWriteItem (decision log) failed: refused here',
+      logged: 0,
+      window: [2],
+    },
+  ])('$name', async ({ refused, message, logged, window }) => {
+    const ledger = await setUpLedger();
+    refusing(refused);
+    try {
+      const error = await ledger
+        .recordMany(['t-0', 't-1'].map((t) => unleased(t, {})))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PartialWriteError);
+      expect((error as Error).message).toBe(message);
+    } finally {
+      emulator.intercept(undefined);
+    }
+    expect(await ledger.decisions('t-1')).toHaveLength(logged);
+    expect((await ledger.read('t-1')).history.recommendations.map((r) => r.desired)).toEqual(window);
   });
 });
 

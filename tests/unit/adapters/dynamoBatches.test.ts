@@ -3,18 +3,22 @@ import {
   type BatchGet,
   type BatchPut,
   batchGetAll,
-  batchPutAll,
   type ConditionalPut,
+  putAll,
   type TransactPuts,
-  transactPutAll,
 } from '../../../shared/adapters/dynamoBatches';
-import { AwsCallError } from '../../../shared/errors';
+import { AwsCallError, PartialWriteError } from '../../../shared/errors';
 
 // The batching rounds against a fake BatchGetItem/BatchWriteItem/TransactWriteItems: moto never leaves keys or
 // items unprocessed nor cancels a transaction for a conflict or throttling (it does not throttle), so the rounds
 // that send them again cannot be shown against it (a condition that fails can: unleasedRecordRace.test.ts).
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: `T#${i}`, sk: 'STATE' }));
+/** putAll with items of one kind only. */
+const batchPutAll = (items: Record<string, unknown>[], what: string, put: BatchPut) =>
+  putAll({ plain: { items, what, put } });
+const transactPutAll = (groups: ConditionalPut[][], what: string, transact: TransactPuts) =>
+  putAll({ conditioned: { groups, what, transact } });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -65,7 +69,7 @@ describe('batchGetAll', () => {
   });
 });
 
-describe('batchPutAll', () => {
+describe('putAll: plain puts (BatchWriteItem)', () => {
   it('puts 25 items a call and sends the unprocessed ones again', async () => {
     const sizes: number[] = [];
     const put: BatchPut = async (items) => {
@@ -77,7 +81,7 @@ describe('batchPutAll', () => {
   });
 });
 
-describe('transactPutAll', () => {
+describe('putAll: conditioned puts (TransactWriteItems)', () => {
   /** A decision's puts: its log entry, and its target's window conditioned on the write read. */
   const decision = (target: string, n = 0): ConditionalPut[] => [
     { item: { pk: `T#${target}`, sk: `DECISION#${n}` } },
@@ -186,5 +190,96 @@ describe('transactPutAll', () => {
     await expect(transactPutAll([decision('a')], 'decisions and windows', transact)).rejects.toBeInstanceOf(
       AwsCallError,
     );
+  });
+});
+
+describe('putAll: both kinds side by side', () => {
+  /** A call that ends when the test says: what it was sent, and how to end it. */
+  interface Pending {
+    readonly kind: 'put' | 'transact';
+    readonly size: number;
+    readonly end: (error?: Error) => void;
+  }
+  /** Fake calls of both kinds that wait to be ended, noting how many are in flight at once. */
+  const held = () => {
+    const pending: Pending[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const call = (kind: Pending['kind'], size: number) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      return new Promise<void>((resolve, reject) =>
+        pending.push({
+          kind,
+          size,
+          end: (error) => {
+            inFlight -= 1;
+            if (error) reject(error);
+            else resolve();
+          },
+        }),
+      );
+    };
+    const put: BatchPut = async (items) => {
+      await call('put', items.length);
+      return [];
+    };
+    const transact: TransactPuts = async (puts) => {
+      await call('transact', puts.length);
+      return undefined;
+    };
+    return { pending, put, transact, most: () => most, inFlight: () => inFlight };
+  };
+  const windows = (n: number): ConditionalPut[][] =>
+    Array.from({ length: n }, (_, i) => [
+      { item: { pk: `T#${i}`, sk: 'WINDOW' }, condition: { expression: 'writeId = :read' } },
+    ]);
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  /** Ends each call as it comes, the `failing`-th (from 1) with an error, until none is left. */
+  async function endAll(calls: ReturnType<typeof held>, failing?: number) {
+    let ended = 0;
+    for (await settle(); calls.pending.length > 0; await settle()) {
+      const next = calls.pending.shift() as Pending;
+      ended += 1;
+      next.end(ended === failing ? new Error('InternalServerError') : undefined);
+    }
+  }
+
+  it('one pool of calls for both: at most 4 in flight, whichever kind, the transactions first', async () => {
+    const calls = held();
+    const order: string[] = [];
+    const write = putAll({
+      conditioned: { groups: windows(150), what: 'windows', transact: calls.transact },
+      plain: { items: keys(150), what: 'decisions', put: calls.put },
+    });
+    await settle();
+    order.push(...calls.pending.map((p) => `${p.kind} ${p.size}`));
+    await endAll(calls);
+    await write;
+    // 2 transactions (100 + 50) and 6 batches of 25: 8 calls, never more than 4 at once.
+    expect(calls.most()).toBe(4);
+    expect(order).toEqual(['transact 100', 'transact 50', 'put 25', 'put 25']);
+  });
+
+  it('once a call fails no other starts, those under way end first, and the error says what each kind did', async () => {
+    const calls = held();
+    const write = putAll({
+      conditioned: { groups: windows(3), what: 'windows', transact: calls.transact },
+      plain: { items: keys(150), what: 'decisions', put: calls.put },
+    });
+    const failure = write.catch((error: unknown) => ({ error, inFlight: calls.inFlight() }));
+    // 7 calls, 4 at once: the transaction ends (a fourth batch starts), the first batch (a fifth starts), the
+    // second fails: the sixth never starts, and the three under way go through before the error.
+    await endAll(calls, 3);
+    const { error, inFlight } = (await failure) as { error: PartialWriteError; inFlight: number };
+    expect(inFlight).toBe(0);
+    expect(error).toBeInstanceOf(PartialWriteError);
+    expect(error.message).toBe(
+      'not all written: windows (3 items, 1 TransactWriteItems call) written; decisions (150 items, 6 BatchWriteItem calls) partly written (4 of 6 went through, 1 failed, 1 not sent after the failure): DynamoDB BatchWriteItem (decisions) failed: InternalServerError',
+    );
+    expect(error.tallies.map(({ calls: n, written, failed }) => ({ n, written, failed }))).toEqual([
+      { n: 1, written: 1, failed: 0 },
+      { n: 6, written: 4, failed: 1 },
+    ]);
   });
 });
