@@ -128,6 +128,26 @@ export const mutants: readonly Mutant[] = [
     tests: ['tests/integration/safetyLedgerMetrics.test.ts'],
   },
   {
+    guard: 'fencing',
+    mutant:
+      'a record without a lease replaces a window or plan state a leased run wrote after its read (the write read always matches)',
+    file: 'shared/adapters/ledgerItems.ts',
+    original: "{ expression: 'writeId = :read', values: { ':read': writeId } }",
+    // `:read` stays in the expression: DynamoDB refuses a value the expression does not use.
+    replacement:
+      "{ expression: 'writeId = :read OR attribute_exists(pk) OR attribute_not_exists(pk)', values: { ':read': writeId } }",
+    tests: ['tests/integration/unleasedRecordRace.test.ts'],
+  },
+  {
+    guard: 'fencing',
+    mutant:
+      'a record without a lease, whose run read no window or plan state, replaces one a leased run created since',
+    file: 'shared/adapters/ledgerItems.ts',
+    original: "{ expression: 'attribute_not_exists(writeId)' }",
+    replacement: "{ expression: 'attribute_not_exists(writeId) OR attribute_exists(writeId)' }",
+    tests: ['tests/integration/unleasedRecordRace.test.ts'],
+  },
+  {
     guard: 'ownership tags',
     mutant: 'the RDS adapter deletes or drains a replica it did not create',
     file: 'shared/adapters/RdsReplicaActions.ts',
