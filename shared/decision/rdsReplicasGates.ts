@@ -62,7 +62,8 @@ export function rdsReplicasRefusals(target: Target, observation: RdsReplicasObse
 }
 
 /**
- * The gates, in order: refusals; another stage's replicas on the source; source state; replacements
+ * The gates, in order: refusals; another stage's replicas on the source (once a drain of ours under way has
+ * settled); source state; replacements
  * exhausted; a failed managed replica replaced (or, once replaced, removed; one with deletion protection is
  * left, told once); a drain under way (cancelled by a scale-out condition, or finished by the delete once
  * `drainSeconds` passed with load still low); a removal (lag, re-alarm projection, ownership, deletion
@@ -74,8 +75,11 @@ export function gate(input: GateInput): GateOutcome {
   if (refusals.length > 0)
     return { skip: 'RdsReplicasUnsupported', message: refusals.join('; '), notify: true };
   const view = replicaView(input);
+  // A drain of ours already under way settles (finished or cancelled) before another stage's replicas hold the
+  // target: held, it would stay out of reader discovery, paid for and serving nothing, as long as theirs exist.
+  const otherStage = view.draining ? undefined : otherStageReplicasGate(input.observation);
   const outcome =
-    otherStageReplicasGate(input.observation) ??
+    otherStage ??
     sourceBusy(view) ??
     failedReplicas(view) ??
     (view.draining ? drainOutcome(view, view.draining) : change(view));

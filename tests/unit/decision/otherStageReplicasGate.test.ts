@@ -11,7 +11,7 @@ import {
   otherStageOf,
   type ReplicaInstance,
 } from '../../../shared/decision/rdsReplicas';
-import { calm, checkGateRow, type GateRow, SOURCE, sp } from './rdsReplicaGateRows';
+import { calm, checkGateRow, draining, type GateRow, SOURCE, sp } from './rdsReplicaGateRows';
 import { decision, managed, managedTags, NOW, observation, rdsTarget, replica } from './rdsReplicasFixtures';
 
 /** A replica stage `stage` made, as the observer of another stage shows it. */
@@ -106,6 +106,33 @@ describe('another stage’s replicas on the source hold the target (each row fai
       `${SOURCE} has replicas Scalepilot's stages blue, prod made (${sp(2)}, ${sp(3)}, tagged scalepilot:stage)`,
     );
   });
+
+  // A drain of ours under way when the other stage's replica appears settles first (the hold would leave it out of
+  // reader discovery, paid for and serving nothing, for as long as the other stage's replicas exist); then the hold.
+  it.each<GateRow>([
+    {
+      name: 'our drain past drainSeconds, load low: finished (deleted), not frozen',
+      observation: observation([
+        manual,
+        managed(sp(1), 2),
+        managed(sp(2), 3, draining(301)),
+        theirs(sp(3), 4),
+      ]),
+      decision: decision(4, 3),
+      want: { kind: 'pass', type: 'delete', replica: sp(2), desired: 3 },
+    },
+    {
+      name: 'our drain, a scale-out condition: cancelled (back in discovery), not frozen',
+      observation: observation([
+        manual,
+        managed(sp(1), 2),
+        managed(sp(2), 3, draining(100)),
+        theirs(sp(3), 4),
+      ]),
+      decision: decision(4, 5),
+      want: { kind: 'act', reason: 'DrainCancelled', type: 'cancelDrain', replica: sp(2), desired: 4 },
+    },
+  ])('$name', (row) => checkGateRow(row));
 
   it('a replica made before the stage tag (none) stays this stage’s: drained, no hold', () => {
     const seen = observation([
