@@ -33,7 +33,7 @@ import { floorSpan, floorsDecision } from './floorsDecision';
 import { written } from './ledgerWrite';
 import type { PredictDeps, Prediction } from './predictTargets';
 import { readKillSwitch, withheldReason } from './readKillSwitch';
-import { type GroupActions, scheduledActionsOnGroup } from './scheduledActionsOnGroup';
+import { DRY_RUN, type GroupActions, scheduledActionsOnGroup } from './scheduledActionsOnGroup';
 import { trackedForecast } from './trackedForecast';
 
 const MINUTE = 60_000;
@@ -281,10 +281,17 @@ async function writeMemberFloors(
   let done: GroupActions = { note: '' };
   if (scale && !withheld) {
     await written(deps, 'floors', ledger.writeFloors(target.name, floors));
-    if (target.kind === 'asg') {
-      const group = await deps.groups.group(target.autoScalingGroupName);
-      done = await scheduledActionsOnGroup(deps, target, group, floors, dryRun);
-    }
+    // In a dry run nothing goes on the group: it is not read (a call an hour, and a read that could fail).
+    if (target.kind === 'asg')
+      done = dryRun
+        ? DRY_RUN
+        : await scheduledActionsOnGroup(
+            deps,
+            target,
+            await deps.groups.group(target.autoScalingGroupName),
+            floors,
+            false,
+          );
   }
   const { scheduledActions } = done;
   const decision = memberDecision(target, plan, outcome, floors, {

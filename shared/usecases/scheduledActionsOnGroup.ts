@@ -17,6 +17,9 @@ export interface GroupActions {
   readonly budgetCut?: { readonly cutAt: Date; readonly budget: number };
 }
 
+/** A dry run's: no scheduled actions put or deleted (a caller may skip reading the group for it). */
+export const DRY_RUN: GroupActions = { note: '; dry run: no scheduled actions' };
+
 /** The group as predict reads it (ScheduledActionsPort.group). */
 type Group = Awaited<ReturnType<ScheduledActionsPort['group']>>;
 
@@ -53,7 +56,7 @@ export async function scheduledActionsOnGroup(
   floors: FloorSchedule | undefined,
   dryRun: boolean,
 ): Promise<GroupActions> {
-  if (dryRun) return { note: '; dry run: no scheduled actions' };
+  if (dryRun) return DRY_RUN;
   // First: granted by tag, the role refuses every put on this group whatever else holds there.
   if (untaggedForGrant(deps.policy, group))
     return { note: untaggedNote(target, await replaceWithSetBack(deps, target, group)) };

@@ -197,3 +197,21 @@ describe('one chain decides the scheduled actions on a group, for a target and a
     expect(member.others).toBe(own.others);
   });
 });
+
+describe('a plan member in dry run', () => {
+  it('reads no group: nothing will be put there (the read cost a call an hour and could fail the dry run)', async () => {
+    const policy: Policy = { ...planPolicy({ apiPredictive: false, grantGroupsBy: 'name' }), dryRun: true };
+    const { deps, groups } = setUpPlanRun(policy);
+    const read = groups.group.bind(groups);
+    const names: string[] = [];
+    groups.group = async (name = groups.name) => {
+      names.push(name);
+      return read(name);
+    };
+    const predictions = await predictTargets(deps);
+    expect(predictions.find((p) => p.decision.target === 'api')?.decision.message).toMatch(
+      /; dry run: no scheduled actions/,
+    );
+    expect(names).toEqual([]);
+  });
+});
