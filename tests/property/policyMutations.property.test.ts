@@ -121,12 +121,19 @@ const RESOURCE_KEYS = [
   'nodeType',
 ];
 
-/** The places of resource names and instance types with a wildcard (`*`, `?`) in a document. */
+/** The kinds a target may be: a target of another is refused at its `kind`, which says what its keys mean. */
+const KINDS = new Set(['asg', 'rds-replicas', 'cache-shards']);
+
+/**
+ * The places of resource names and instance types with a wildcard (`*`, `?`) in a document, in targets of a known
+ * kind (an unknown kind is refused at its `kind`: which keys name a resource depends on it).
+ */
 function wildcardResources(raw: Raw): string[] {
   const targets = (raw as { targets?: unknown } | null)?.targets;
   if (!Array.isArray(targets)) return [];
   return targets.flatMap((t, i) =>
     RESOURCE_KEYS.filter((key) => {
+      if (!KINDS.has(String((t as Record<string, unknown> | null)?.kind))) return false;
       const value = (t as Record<string, unknown> | null)?.[key];
       return typeof value === 'string' && /[*?]/.test(value);
     }).map((key) => describePath(raw, ['targets', i, key])),
