@@ -1,4 +1,5 @@
 import { AwsCallError, PartialWriteError, type WriteTally } from '../errors';
+import { inParallel } from '../inParallel';
 import { dynamoItemSize } from './dynamoItemSize';
 
 /** DynamoDB's own limits: keys per BatchGetItem, items per BatchWriteItem, items per TransactWriteItems. */
@@ -237,27 +238,21 @@ type Job<R> = () => Promise<R>;
 type Outcome<R> = { readonly value: R } | { readonly error: unknown } | { readonly unsent: true };
 
 /**
- * The jobs in order, a few at once (the next starts as one ends); once one fails, no other starts, and the
- * ones under way are waited for, so nothing is still writing when this returns.
+ * The jobs in order, a few at once (inParallel: the next starts as one ends; once one fails, no other starts, and
+ * the ones under way are waited for, so nothing is still writing when this returns), with how each ended.
  */
 async function pooled<R>(jobs: readonly Job<R>[]): Promise<Outcome<R>[]> {
   const outcomes: Outcome<R>[] = jobs.map(() => ({ unsent: true }));
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < jobs.length) {
-      const i = next++;
-      const job = jobs[i] as Job<R>;
-      outcomes[i] = await job().then(
-        (value) => ({ value }),
-        (error: unknown) => {
-          failed = true;
-          return { error };
-        },
-      );
+  await inParallel(jobs, BATCHES_IN_FLIGHT, async (job, i) => {
+    try {
+      outcomes[i] = { value: await job() };
+    } catch (error) {
+      outcomes[i] = { error };
+      throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, jobs.length) }, worker));
+  }).catch(() => {
+    // Each failure is in its outcome: the caller says what each kind's calls did.
+  });
   return outcomes;
 }
 

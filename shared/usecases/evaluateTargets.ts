@@ -1,11 +1,11 @@
 import { EvaluationFailedError } from '../errors';
+import { inParallel } from '../inParallel';
 import type { Target } from '../policy/schema';
 import { cursorKey, deferTargets, outOfTime } from './evaluate/deferTargets';
 import { EvaluationRun, emptyDecision } from './evaluate/EvaluationRun';
 import { evaluateUnderLease } from './evaluate/evaluateUnderLease';
 import { failTarget } from './evaluate/failTarget';
 import { fanOutTargets } from './evaluate/fanOutTargets';
-import { inParallel } from './evaluate/inParallel';
 import { kindScaler } from './evaluate/kindScaler';
 import { leaseTargets, WRITES_IN_FLIGHT } from './evaluate/leaseTargets';
 import { sendNotices } from './evaluate/notifyChange';

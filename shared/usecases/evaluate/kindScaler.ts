@@ -1,5 +1,6 @@
 import { desiredCapacityModel } from '../../decision/kindModel';
 import type { CapacityState } from '../../decision/types';
+import { inParallel } from '../../inParallel';
 import type { Target } from '../../policy/schema';
 import type {
   CapacityPort,
@@ -8,7 +9,6 @@ import type {
   ObservationDetail,
   Observed,
 } from '../../ports';
-import { inParallel } from './inParallel';
 
 /** A plain CapacityPort is the kind with no gates of its own: one desired capacity, set in one call. */
 export function kindScaler(capacity: CapacityPort | KindScaler<unknown>): KindScaler<unknown> {

@@ -1,6 +1,6 @@
+import { inParallel } from '../../inParallel';
 import type { Lease } from '../../ports';
 import type { EvaluationRun } from './EvaluationRun';
-import { inParallel } from './inParallel';
 import type { TargetLook } from './types';
 
 /** Leases taken (and per-target writes made) at once: within the 8–16 a control plane takes well. */
