@@ -1,5 +1,6 @@
 import { CACHE_CPU_METRIC, type MetricSpec, type Rule, type Target } from '../policy/schema';
 import type { CacheShard, CacheShardsObservation } from './cacheShards';
+import { ruleSample } from './ruleReadings';
 import type { MetricReading } from './types';
 
 // Which node's metrics stand for a shard. CPU is read on every node (replicas serve reads); the other metrics
@@ -107,19 +108,17 @@ export type ShardPrimary =
   | { readonly how: 'only' | 'described' | 'metric' | 'assumed'; readonly node: string }
   | { readonly how: 'unknown'; readonly primaries: readonly string[] };
 
-/** The value of one series the gates judge: its newest complete datapoint, if fresh (the rule's staleness). */
+/**
+ * The value of one series the gates judge: its newest complete datapoint, if fresh, as the decision samples a rule
+ * (ruleSample: complete periods only, the rule's staleness).
+ */
 export function newestFresh(
   target: Target,
   rule: Rule,
   series: readonly MetricReading[] | undefined,
   now: Date,
 ): number | undefined {
-  const period = rule.metric.periodSeconds * 1000;
-  const stale = Math.max(target.metricStaleAfterSeconds * 1000, 2 * period);
-  const complete = (series ?? []).filter((p) => p.timestamp.getTime() + period <= now.getTime());
-  const newest = complete.at(-1);
-  if (!newest || now.getTime() - (newest.timestamp.getTime() + period) > stale) return undefined;
-  return newest.value;
+  return ruleSample(target, rule, series, now)?.newest;
 }
 
 const isPrimaryValue = (value: number | undefined) => value !== undefined && value >= 1;
