@@ -144,10 +144,11 @@ function cacheScalingCost(
   prices: PriceTable,
   live: LiveUnit = {},
 ): ScalingCost {
-  const replicas = target.replicasPerShard ?? live.replicasPerShard ?? 1;
-  const unitHours = unitHoursAbove(nodesAboveMinimum(target, changes, replicas), 0, day.from, day.to);
+  // A shard's unit is its primary and its replicas (unitType): priced here by the node.
+  const { type, count } = unitType(target, live);
+  const unitHours = unitHoursAbove(nodesAboveMinimum(target, changes, count - 1), 0, day.from, day.to);
   const base = { target: target.name, kind: target.kind, unitHours, unit: 'node' };
-  const price = typePrice(target, target.nodeType ?? live.type, region, prices);
+  const price = typePrice(target, type, region, prices);
   if ('note' in price) return { ...base, ...price };
   return { ...base, unitType: price.type, usdPerUnitHour: price.usd, usd: unitHours * price.usd };
 }
