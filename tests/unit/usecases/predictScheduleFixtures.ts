@@ -20,7 +20,7 @@ export const HOUR = 3_600_000;
 /** The time of the runs (the clock stands still): 10:02Z, 1 December 2026. */
 export const T0 = Date.parse('2026-12-01T10:02:00Z');
 /** The group's CPU over the day, the history the forecast reads. */
-const daily = (t: number) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY));
+export const daily = (t: number) => 4 * (40 + 25 * Math.sin((2 * Math.PI * t) / DAY));
 
 /** The predictive target: group g, capacity 2 to 10, one CPU step rule. */
 export const api = {
