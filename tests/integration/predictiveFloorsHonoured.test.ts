@@ -1,12 +1,8 @@
 import {
   CreateReplicationGroupCommand,
-  DescribeCacheClustersCommand,
-  DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
   ElastiCacheClient,
-  ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '../../bin/lib/emulator';
 import { clientOptions } from '../../shared/adapters/awsConfig';
@@ -21,6 +17,7 @@ import { validatePolicy } from '../../shared/policy/parsePolicy';
 import type { Policy } from '../../shared/policy/schema';
 import { capturedLog, lambdaContext, testClock } from '../harness/fixtures';
 import { useEmulator } from '../harness/useEmulator';
+import { cacheClientOnMoto, GROUP } from './scaleCacheShardsHarness';
 import { MANUAL, rdsPolicy, rdsScalerOnEmulator, SCOPE, SOURCE, SP1 } from './scaleRdsReplicasHarness';
 
 // Issue 22: the floors the predict function writes into the ledger are honoured by the RDS replica and the
@@ -134,7 +131,6 @@ describe('predictive floors are honoured by every scaler (issue 22)', () => {
   });
 
   it('scale-cache-shards: the floor predict wrote reshards a quiet group out, reason PredictiveFloor', async () => {
-    const GROUP = 'sessions-rg';
     emulator.answer('DescribeScalableTargets', () => ({ ScalableTargets: [] }));
     const policy = validatePolicy({
       version: 1,
@@ -193,21 +189,7 @@ describe('predictive floors are honoured by every scaler (issue 22)', () => {
     const account = new DemoAccount(emulator.aws);
     await account.createLedgerTable('ledger');
     await account.createPauseSwitch('test');
-    const client = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
-    const moto = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
-    const mock = mockClient(client);
-    mock
-      .on(DescribeReplicationGroupsCommand)
-      .callsFake((input) => moto.send(new DescribeReplicationGroupsCommand(input)));
-    const reshards: Record<string, unknown>[] = [];
-    mock.on(ModifyReplicationGroupShardConfigurationCommand).callsFake(async (input) => {
-      reshards.push(input);
-      return { ReplicationGroup: { ReplicationGroupId: GROUP, Status: 'modifying' } };
-    });
-    mock
-      .on(DescribeCacheClustersCommand)
-      .callsFake((input) => moto.send(new DescribeCacheClustersCommand(input)));
-    mock.on(DescribeEventsCommand).callsFake((input) => moto.send(new DescribeEventsCommand(input)));
+    const { client, moto, reshards } = cacheClientOnMoto(emulator);
     const handler = createScalerHandler(
       scalerRuntimeFromEnv({
         kind: 'cache-shards',

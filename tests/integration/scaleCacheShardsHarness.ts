@@ -70,6 +70,36 @@ export function policy(scaleIn = 1, extraRules: Record<string, unknown>[] = []):
   });
 }
 
+/**
+ * The scaler's ElastiCache client: it talks to moto, except for the calls moto does not implement (HTTP 500),
+ * which are answered with the API reference's response shape and kept here: the reshard and the replica change.
+ */
+export function cacheClientOnMoto(emulator: Emulator) {
+  const client = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
+  const moto = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
+  const mock = mockClient(client);
+  mock
+    .on(DescribeReplicationGroupsCommand)
+    .callsFake((input) => moto.send(new DescribeReplicationGroupsCommand(input)));
+  mock
+    .on(DescribeCacheClustersCommand)
+    .callsFake((input) => moto.send(new DescribeCacheClustersCommand(input)));
+  mock.on(DescribeEventsCommand).callsFake((input) => moto.send(new DescribeEventsCommand(input)));
+  mock.on(ListTagsForResourceCommand).callsFake((input) => moto.send(new ListTagsForResourceCommand(input)));
+  mock.on(AddTagsToResourceCommand).callsFake((input) => moto.send(new AddTagsToResourceCommand(input)));
+  const reshards: Record<string, unknown>[] = [];
+  mock.on(ModifyReplicationGroupShardConfigurationCommand).callsFake(async (input) => {
+    reshards.push(input);
+    return { ReplicationGroup: { ReplicationGroupId: GROUP, Status: 'modifying' } };
+  });
+  const replicaChanges: Record<string, unknown>[] = [];
+  mock.on(IncreaseReplicaCountCommand).callsFake(async (input) => {
+    replicaChanges.push(input);
+    return { ReplicationGroup: { ReplicationGroupId: GROUP, Status: 'modifying' } };
+  });
+  return { client, moto, reshards, replicaChanges };
+}
+
 /** The group on the emulator and the scaler against it: `emulator` is read when each function runs. */
 export function cacheShardsHarness(emulator: Emulator) {
   /** A cluster-mode-enabled group of `shards` shards, one replica each, with explicit slot ranges. */
@@ -114,32 +144,7 @@ export function cacheShardsHarness(emulator: Emulator) {
     await account.createLedgerTable('ledger');
     await account.createPauseSwitch('test');
     const topicArn = await account.createTopic('scalepilot-test');
-    // The adapter's client talks to moto, except for the reshard moto does not implement.
-    const client = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
-    const moto = new ElastiCacheClient({ ...clientOptions(emulator.aws), maxAttempts: 1 });
-    const mock = mockClient(client);
-    mock
-      .on(DescribeReplicationGroupsCommand)
-      .callsFake((input) => moto.send(new DescribeReplicationGroupsCommand(input)));
-    mock
-      .on(DescribeCacheClustersCommand)
-      .callsFake((input) => moto.send(new DescribeCacheClustersCommand(input)));
-    mock.on(DescribeEventsCommand).callsFake((input) => moto.send(new DescribeEventsCommand(input)));
-    const reshards: Record<string, unknown>[] = [];
-    mock.on(ModifyReplicationGroupShardConfigurationCommand).callsFake(async (input) => {
-      reshards.push(input);
-      return { ReplicationGroup: { ReplicationGroupId: GROUP, Status: 'modifying' } };
-    });
-    // Read scaling: the group's tags are moto's; the replica change moto does not implement is answered here.
-    mock
-      .on(ListTagsForResourceCommand)
-      .callsFake((input) => moto.send(new ListTagsForResourceCommand(input)));
-    mock.on(AddTagsToResourceCommand).callsFake((input) => moto.send(new AddTagsToResourceCommand(input)));
-    const replicaChanges: Record<string, unknown>[] = [];
-    mock.on(IncreaseReplicaCountCommand).callsFake(async (input) => {
-      replicaChanges.push(input);
-      return { ReplicationGroup: { ReplicationGroupId: GROUP, Status: 'modifying' } };
-    });
+    const { client, reshards, replicaChanges } = cacheClientOnMoto(emulator);
     const runtime = scalerRuntimeFromEnv({
       kind: 'cache-shards',
       capacity: (aws) => elastiCacheShardScaler(aws, { client }) as never,
