@@ -1,11 +1,12 @@
 import type { Target } from '../policy/schema';
+import { kindGateName } from './kindGateName';
 import type { GateOutcome } from './kindModel';
 import type { CapacityState } from './types';
 
 /** Instance ids a message names (the operator's `complete-lifecycle-action` takes one at a time). */
 const IDS_NAMED = 3;
-/** The gate's name in an explanation (decideTarget's name for LaunchHeldInHook's, so held and passed read alike). */
-const GATE = 'launchHook';
+/** The gate's name in an explanation (the same whether it held or passed, so the two read alike). */
+const GATE = kindGateName('LaunchHeldInHook');
 
 /**
  * Tells a group whose launches wait in a launch lifecycle hook (`Pending:Wait`) longer than its warm-up allows: the

@@ -1,5 +1,6 @@
 import { decideCapacity } from '../../decision/decideCapacity';
 import { floorAt } from '../../decision/floors';
+import { kindGateName } from '../../decision/kindGateName';
 import type { GateOutcome, KindAction, KindModel } from '../../decision/kindModel';
 import type { PauseState } from '../../decision/pauseState';
 import { stageTagGate } from '../../decision/stageTagGate';
@@ -157,40 +158,8 @@ export function noted(decision: Decision, note: GateNote): Decision {
   return { ...decision, explain: { ...explain, gates: [...explain.gates, note] } };
 }
 
-/** The name a kind's gate goes by in an explanation, from the reason it gave. */
-const kindGateByReason: Partial<Record<ReasonCode, string>> = {
-  ReplicaLagging: 'replicaLag',
-  WouldReAlarm: 'wouldReAlarm',
-  InsufficientMemoryHeadroom: 'memoryHeadroom',
-  NoRemovableShard: 'shardsKept',
-  ShardPrimaryUnknown: 'primary',
-  ReshardBlockedByCpu: 'reshardCpu',
-  SourceNotAvailable: 'sourceAvailable',
-  Draining: 'drain',
-  DrainCancelled: 'drain',
-  DeletionProtected: 'deletionProtection',
-  NotOwned: 'ownership',
-  OtherStageReplicas: 'ownership',
-  ShardsAndReplicasExclusive: 'oneOperation',
-  CacheShardsUnsupported: 'prerequisites',
-  ReplacementsExhausted: 'replacements',
-  ReplacingFailedReplica: 'replacements',
-  RemovingFailedReplica: 'replacements',
-  ReaderDiscoverySynced: 'readerDiscovery',
-  ScaleOutCooldown: 'cooldown',
-  ScaleInCooldown: 'cooldown',
-  AtMaxCapacity: 'bounds',
-  ReplicasScaledOut: 'replicas',
-  ReplicasScaledIn: 'replicas',
-  CapacityShortfall: 'launches',
-  LaunchHeldInHook: 'launchHook',
-  ScaleInProtected: 'scaleInProtection',
-  ScalingPolicyConflict: 'otherAutoscaler',
-  GroupNotTagged: 'grant',
-};
-
 function kindGate(reason: ReasonCode, outcome: GateNote['outcome'], message: string): GateNote {
-  return { gate: kindGateByReason[reason] ?? 'kind', outcome, reason, message };
+  return { gate: kindGateName(reason), outcome, reason, message };
 }
 
 /** The action a decided target would carry out now, and whether it changes capacity or starts an operation. */
