@@ -28,7 +28,7 @@ export function checkBatch(runtime: ScalerRuntime, batch: FanOutBatch): void {
     );
   // A name no target of the policy could have (a wildcard, a space) is no batch of this function's. One that could
   // is a target a redeploy removed after the batch was sent: the batch is this function's, its name is stale.
-  const names = new Set(targetNames(runtime.policy, runtime.kind));
+  const names = targetNames(runtime.policy, runtime.kind);
   const unknown = batch.targets.filter((t) => !names.has(t) && !policyName.safeParse(t).success);
   if (unknown.length > 0)
     throw new MalformedEventError(
@@ -42,7 +42,7 @@ export function checkBatch(runtime: ScalerRuntime, batch: FanOutBatch): void {
  * into the dead-letter queue, its other targets unevaluated), or nothing but records when it is stale.
  */
 export function batchRequest(runtime: ScalerRuntime, batch: FanOutBatch): EvaluationRequest {
-  const names = new Set(targetNames(runtime.policy, runtime.kind));
+  const names = targetNames(runtime.policy, runtime.kind);
   const gone = batch.targets.filter((t) => !names.has(t));
   if (gone.length > 0)
     runtime.log.warn('fan-out batch names targets no longer in the policy: left out', {
@@ -62,6 +62,13 @@ export function batchRequest(runtime: ScalerRuntime, batch: FanOutBatch): Evalua
   };
 }
 
-function targetNames(policy: Policy, kind: TargetKind): string[] {
-  return policy.targets.filter((t) => t.kind === kind).map((t) => t.name);
+/** A policy's target names of a kind: a function instance keeps one policy, so each batch reads the same set. */
+const namesByPolicy = new WeakMap<Policy, Map<TargetKind, ReadonlySet<string>>>();
+
+function targetNames(policy: Policy, kind: TargetKind): ReadonlySet<string> {
+  const byKind = namesByPolicy.get(policy) ?? new Map<TargetKind, ReadonlySet<string>>();
+  namesByPolicy.set(policy, byKind);
+  const names = byKind.get(kind) ?? new Set(policy.targets.filter((t) => t.kind === kind).map((t) => t.name));
+  byKind.set(kind, names);
+  return names;
 }
