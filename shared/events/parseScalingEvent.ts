@@ -22,6 +22,9 @@ export type AlarmState = (typeof ALARM_STATES)[number];
 export interface ScheduleTick {
   readonly trigger: 'schedule';
   readonly time: string;
+  /** The account and region EventBridge names (every scheduled event has them; a test's may not). */
+  readonly account?: string;
+  readonly region?: string;
 }
 
 /**
@@ -131,6 +134,8 @@ const scheduleEvent = z.object({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
   time: z.iso.datetime({ offset: true }),
+  account: z.string().optional(),
+  region: z.string().optional(),
 });
 
 /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>` */
@@ -145,7 +150,17 @@ export function parseScalingEvent(event: unknown, region: string): ScalingEvent[
   const direct = lambdaAlarmEvent.safeParse(event);
   if (direct.success) return [directAlarm(direct.data)];
   const schedule = scheduleEvent.safeParse(event);
-  if (schedule.success) return [{ trigger: 'schedule', time: schedule.data.time }];
+  if (schedule.success) {
+    const { time, account, region } = schedule.data;
+    return [
+      {
+        trigger: 'schedule',
+        time,
+        ...(account !== undefined ? { account } : {}),
+        ...(region !== undefined ? { region } : {}),
+      },
+    ];
+  }
 
   const records = (event as { Records?: unknown } | null)?.Records;
   if (

@@ -6,6 +6,7 @@ import { alarmDefinitions } from '../policy/alarmDefinitions';
 import { type EvaluateDeps, type Evaluation, evaluateTargets } from '../usecases/evaluateTargets';
 import { alarmRequests, isForeign } from './alarmRequest';
 import { batchRequest, checkBatch } from './batchRequest';
+import { checkSchedule } from './checkSchedule';
 import { refuseFutureEvent } from './eventAge';
 
 /** Everything a scaler function needs, built once per cold start (or by a test, against the emulator). */
@@ -65,6 +66,7 @@ export function createScalerHandler(runtime: ScalerRuntime) {
         if (hint.trigger === 'alarm' && !isForeign(runtime, hint) && !alarms.has(hint.alarmName))
           throw new UnknownAlarmError(hint.alarmName, { why: noAlarms });
         if (hint.trigger === 'batch') checkBatch(runtime, hint);
+        if (hint.trigger === 'schedule') checkSchedule(runtime, hint);
       }
       return parsed;
     });

@@ -170,6 +170,13 @@ export function scalerCases(kind: TargetKind): fc.Arbitrary<Case> {
         ),
         names: new RegExp(field),
       })),
+    fc
+      .constantFrom({ account: '210987654321' }, { region: 'eu-west-1' }, { account: '', region: '*' })
+      .map((where) => ({
+        family: 'schedule of another account or region (an Invoke with a copied event)',
+        event: { ...scheduled(), ...where },
+        names: /account|region/,
+      })),
     fc.oneof(notATime, wrongType).map((time) => ({
       family: 'schedule whose time is not a time',
       event: { ...scheduled(), time },

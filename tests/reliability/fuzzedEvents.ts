@@ -60,7 +60,9 @@ export function triggersByContract(event: unknown): boolean {
       text(e.time) &&
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(e.time) &&
       !Number.isNaN(Date.parse(e.time)) &&
-      notAhead(e.time)
+      notAhead(e.time) &&
+      (e.account === undefined || e.account === ACCOUNT) &&
+      (e.region === undefined || e.region === 'us-east-1')
     );
   const records = e.Records;
   if (!Array.isArray(records) || records.length !== 1) return false;
@@ -222,6 +224,9 @@ export const eventArb: fc.Arbitrary<{ family: Family; event: unknown }> = fc.one
       source: fc.constantFrom('aws.events', 'aws.events '),
       'detail-type': fc.constantFrom('Scheduled Event', 'Scheduled', 7),
       time: weird,
+      // EventBridge names the rule's account and region; one sent by hand may name another's.
+      account: fc.constantFrom(undefined, ACCOUNT, '210987654321', ''),
+      region: fc.constantFrom(undefined, 'us-east-1', 'eu-west-1'),
     })
     .map((event) => ({ family: 'schedule' as const, event })),
 );
