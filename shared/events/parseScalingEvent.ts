@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clipped, MalformedEventError } from '../errors';
+import { isCalendarTime } from '../isCalendarTime';
 
 /** "Look at the targets of this alarm now": what an alarm delivery means to a scaler. */
 export interface AlarmHint {
@@ -243,10 +244,16 @@ function snsAlarm(text: string, i: number, region: string): AlarmHint {
  * ("2023-08-04T12:36:15.490+0000"). Anything else was stamped by no alarm: refused by name, where its age,
  * which decides whether the alarm is acted on, could not be told.
  */
-const ALARM_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+const ALARM_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function alarmTime(value: string, field: string): string {
-  if (ALARM_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  const parts = ALARM_TIME.exec(value)?.slice(1, 7).map(Number);
+  if (
+    parts &&
+    isCalendarTime(...(parts as Parameters<typeof isCalendarTime>)) &&
+    !Number.isNaN(Date.parse(value))
+  )
+    return value;
   throw new MalformedEventError(
     `${field}: "${clipped(value)}" is not a time (CloudWatch stamps e.g. 2023-08-04T12:36:15.490+0000)`,
   );

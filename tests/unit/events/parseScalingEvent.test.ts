@@ -139,6 +139,19 @@ describe('parseScalingEvent', () => {
       message: /^alarmData\.state\.timestamp: "1" is not a time/,
     },
     {
+      name: "an alarm action stamped on a day past its month's end (Date.parse rolls it over to March 2)",
+      event: {
+        ...alarmActionEvent('a', 'ALARM', AT),
+        alarmData: { alarmName: 'a', state: { value: 'ALARM', timestamp: '2026-02-30T12:00:00.000+0000' } },
+      },
+      message: /^alarmData\.state\.timestamp: "2026-02-30T12:00:00\.000\+0000" is not a time/,
+    },
+    {
+      name: "an SNS notification stamped at hour 24 (V8 reads it as the next day's midnight)",
+      event: snsAlarm({ ...notification, StateChangeTime: '2026-01-02T24:00:00.000+0000' }),
+      message: /^Records\[0\]\.Sns\.Message\.StateChangeTime: "2026-01-02T24:00:00\.000\+0000" is not a time/,
+    },
+    {
       name: 'an SNS notification whose StateChangeTime is a date alone',
       event: snsAlarm({ ...notification, StateChangeTime: '2026-01-02' }),
       message: /^Records\[0\]\.Sns\.Message\.StateChangeTime: "2026-01-02" is not a time/,
