@@ -1,7 +1,7 @@
 import { Document, isCollection, isPair, isScalar, visit } from 'yaml';
 import { ScalingError } from '../../shared/errors';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
-import { PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
+import { type Policy, PredictiveSchema, type Target, type TargetKind } from '../../shared/policy/schema';
 import { withPolicyCap } from '../../shared/policy/withPolicyCap';
 import { parseTraceCsv, type TraceRow, toMinuteSeries } from '../../shared/simulate/trace';
 import { historyProblem } from '../../shared/tune/historyProblem';
@@ -71,11 +71,31 @@ export function tuneCommand(rows: readonly TraceRow[], source: string, o: TuneCo
     return result;
   }
   for (const line of recommendationLines(result, source, kind, series.start, target)) console.log(line);
-  if (result.floors && policy && policy.predictive.mode !== 'forecast-and-scale')
-    console.log(
+  for (const note of policyNotes(result, policy, target)) console.log(note);
+  return result;
+}
+
+/** What pasting the change's predictive section would do beyond the target tuned. */
+function policyNotes(
+  result: Extract<TuneResult, { status: 'recommended' }>,
+  policy: Policy | undefined,
+  target: Target | undefined,
+): string[] {
+  if (!result.floors || !policy) return [];
+  const notes: string[] = [];
+  if (policy.predictive.mode !== 'forecast-and-scale')
+    notes.push(
       `note: the policy's predictive.mode is ${policy.predictive.mode}: these floors act only once it is forecast-and-scale`,
     );
-  return result;
+  // The section is the policy's: pasted, it moves every predictive target's floors, tuned on this one's load.
+  const others = policy.targets
+    .filter((t) => t.predictive && t.name !== target?.name)
+    .map((t) => `"${t.name}"`);
+  if (others.length > 0)
+    notes.push(
+      `note: predictive is the policy's section, for every predictive target: pasted, it changes the floors of ${others.join(', ')} too, tuned on "${target?.name}" alone; tune each and keep the section where their figures agree`,
+    );
+  return notes;
 }
 
 /**

@@ -156,6 +156,25 @@ targets:
     );
   });
 
+  it("says the predictive section is the policy's: pasted, it moves the other predictive targets' floors too", async () => {
+    const twoTargets = parse(POLICY);
+    twoTargets.targets.push(
+      { ...twoTargets.targets[0], name: 'orders-db', sourceDbInstanceIdentifier: 'orders' },
+      { ...twoTargets.targets[0], name: 'audit-db', sourceDbInstanceIdentifier: 'audit', predictive: false },
+    );
+    const policyFile = join(dir, 'two-predictive.yml');
+    writeFileSync(policyFile, JSON.stringify(twoTargets));
+    const { out } = await run(trace(4), { kind: 'rds-replicas', policy: policyFile, target: 'reports-db' });
+    expect(out).toContain(
+      'note: predictive is the policy\'s section, for every predictive target: pasted, it changes the floors of "orders-db" too, tuned on "reports-db" alone',
+    );
+    const alone = join(dir, 'one-predictive.yml');
+    writeFileSync(alone, POLICY);
+    expect((await run(trace(4), { kind: 'rds-replicas', policy: alone })).out).not.toContain(
+      "the policy's section",
+    );
+  });
+
   describe('a target with several rules: the one tuned varies, the others stay in the replay and in the change', () => {
     /** POLICY's target with one more rule after its CPU rule. */
     function withRule(file: string, rule: Record<string, unknown>): string {
