@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type AwsConfig, clientOptions } from '../../shared/adapters/awsConfig';
+import type { AwsConfig } from '../../shared/adapters/awsConfig';
 import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
 import { fileProblem } from '../../shared/fileProblem';
@@ -324,9 +324,10 @@ export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtes
   const end = new Date();
   const start = new Date(end.getTime() - days * 86_400_000);
   // The SDK is loaded by the commands that call AWS only (a backtest of a trace file starts without it).
-  const [{ CloudWatchClient }, { metricHistory }] = await Promise.all([
+  const [{ CloudWatchClient }, { metricHistory }, { clientOptions }] = await Promise.all([
     import('./awsClients'),
     import('../../shared/adapters/CloudWatchMetricsReader'),
+    import('../../shared/adapters/awsConfig'),
   ]);
   const client = new CloudWatchClient(clientOptions(await awsFrom()));
   const metric = {
@@ -370,7 +371,10 @@ export async function deployedEnvironment(
   fn: string,
 ): Promise<Record<string, string>> {
   const name = `scalepilot-${stage}-${fn}`;
-  const { GetFunctionConfigurationCommand, LambdaClient } = await import('./awsClients');
+  const [{ GetFunctionConfigurationCommand, LambdaClient }, { clientOptions }] = await Promise.all([
+    import('./awsClients'),
+    import('../../shared/adapters/awsConfig'),
+  ]);
   const config = await new LambdaClient(clientOptions(aws))
     .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
     .catch((cause: unknown) => {
