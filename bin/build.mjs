@@ -56,6 +56,52 @@ export function currentBuild() {
   return { entry: join(DIST, current.dir, 'cli.js') };
 }
 
+/**
+ * zod's namespace (`z`) carries every one of its 64 locales (`z.locales`, 340 KB), so bundling `z` bundles them
+ * all, and every command that reads a policy (the backtest too) compiled them at start. The CLI's messages are
+ * zod's English (its default, which zod's schemas import themselves): `z.locales` is bundled with that one only.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-english-only' }
+        : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/** esbuild's options for the CLI's build into `outdir` (tests/unit/bin/backtestStartup.test.ts builds with them). */
+export function buildOptions(outdir) {
+  return {
+    entryPoints: [join(ROOT, 'bin/cli.ts')],
+    // The metafile's inputs are relative to this folder: the project's, whatever folder the CLI was started in.
+    absWorkingDir: ROOT,
+    bundle: true,
+    // Each command's code is its own chunk, loaded when that command runs.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir,
+    chunkNames: 'chunks/[name]-[hash]',
+    // CommonJS dependencies bundled into ES modules still call require() for Node's own modules.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    // A native addon cannot be bundled: the report's PNG renderer is loaded from node_modules.
+    external: ['@resvg/resvg-js'],
+    plugins: [zodEnglishOnly],
+    metafile: true,
+    logLevel: 'warning',
+  };
+}
+
 /** Builds the CLI into a new folder of dist/ and makes it the current one; returns its entry. */
 export async function build() {
   let esbuild;
@@ -69,27 +115,7 @@ export async function build() {
   const dir = `build-${startedAt}-${process.pid}`;
   mkdirSync(DIST, { recursive: true });
   const out = join(DIST, dir);
-  const result = await esbuild.build({
-    entryPoints: [join(ROOT, 'bin/cli.ts')],
-    // The metafile's inputs are relative to this folder: the project's, whatever folder the CLI was started in.
-    absWorkingDir: ROOT,
-    bundle: true,
-    // Each command's code is its own chunk, loaded when that command runs.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outdir: out,
-    chunkNames: 'chunks/[name]-[hash]',
-    // CommonJS dependencies bundled into ES modules still call require() for Node's own modules.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-    // A native addon cannot be bundled: the report's PNG renderer is loaded from node_modules.
-    external: ['@resvg/resvg-js'],
-    metafile: true,
-    logLevel: 'warning',
-  });
+  const result = await esbuild.build(buildOptions(out));
   const inputs = Object.keys(result.metafile.inputs)
     .map((input) => relative(ROOT, resolve(ROOT, input)))
     .filter((input) => !input.split(/[\\/]/).includes('node_modules'));
