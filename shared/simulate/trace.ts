@@ -15,34 +15,46 @@ export interface MinuteSeries {
   readonly stepMinutes: number;
 }
 
-/** Parses `timestamp,value` CSV text; every malformed line is reported with its number and what is wrong. */
+/**
+ * Parses `timestamp,value` CSV text; every malformed line is reported with its number and what is wrong. Lines are
+ * numbered without the blank ones. One pass, a line at a time (a year of minutes is half a million lines).
+ */
 export function parseTraceCsv(text: string, file = 'trace.csv'): TraceRow[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const rows: TraceRow[] = [];
-  const lineOf: number[] = [];
   const problems: string[] = [];
-  lines.forEach((line, i) => {
-    if (i === 0 && /^\s*timestamp\s*,/i.test(line)) return;
-    const row = lineRow(line);
-    if (typeof row === 'string') problems.push(`${file}:${i + 1}: ${row}`);
+  // Listed after every malformed line, as they always were.
+  const unordered: string[] = [];
+  const days = new DayCache();
+  let number = 0;
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    // A line ends at `\r\n` or `\n`; a last line without one keeps its `\r`.
+    const line = text.slice(start, newline > start && text.charCodeAt(newline - 1) === 13 ? end - 1 : end);
+    start = end + 1;
+    if (line.trim() === '') continue;
+    number += 1;
+    if (number === 1 && HEADER.test(line)) continue;
+    const row = lineRow(line, days);
+    if (typeof row === 'string') problems.push(`${file}:${number}: ${row}`);
     else {
+      const prev = rows[rows.length - 1];
+      if (prev && row.time <= prev.time)
+        unordered.push(
+          `${file}:${number}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`,
+        );
       rows.push(row);
-      lineOf.push(i + 1);
     }
-  });
-  rows.forEach((row, i) => {
-    const prev = rows[i - 1];
-    if (prev && row.time <= prev.time)
-      problems.push(
-        `${file}:${lineOf[i]}: timestamps are not strictly increasing at ${new Date(row.time).toISOString()}`,
-      );
-  });
-  const said = firstProblems(problems, file);
+  }
+  const said = firstProblems(problems.concat(unordered), file);
   if (rows.length === 0) said.push(`${file}: no rows`);
   if (said.length === 0) said.push(...spanProblems(rows, file));
   if (said.length > 0) throw new ScalingError(said.join('\n'));
   return rows;
 }
+
+/** A header line: a first line whose first field is `timestamp`. */
+const HEADER = /^\s*timestamp\s*,/i;
 
 /** The problems a trace's error lists: the first 20, and how many more (a file that is no trace has one a line). */
 function firstProblems(problems: readonly string[], file: string): string[] {
@@ -52,11 +64,12 @@ function firstProblems(problems: readonly string[], file: string): string[] {
 }
 
 /** One data line of a trace as a row, or what is wrong with it. */
-function lineRow(line: string): TraceRow | string {
-  const fields = line.split(',');
-  const [ts = '', value] = fields;
-  if (fields.length !== 2 || value === undefined) return `expected "timestamp,value", got ${quoted(line)}`;
-  const time = traceTime(ts);
+function lineRow(line: string, days: DayCache): TraceRow | string {
+  const comma = line.indexOf(',');
+  if (comma === -1 || line.includes(',', comma + 1)) return `expected "timestamp,value", got ${quoted(line)}`;
+  const ts = line.slice(0, comma);
+  const value = line.slice(comma + 1);
+  const time = traceTime(ts, days);
   if (time === undefined) return `${quoted(ts.trim())} is not a timestamp, in ${quoted(line)}`;
   const v = Number(value);
   if (!DECIMAL.test(value) || !Number.isFinite(v))
@@ -79,17 +92,39 @@ const TIMESTAMP =
  * file shifted by the laptop's zone, and refused as out of order across a daylight-saving change), took a lone
  * number as a month of 2001 and a day past the month's end as the next month's.
  */
-function traceTime(text: string): number | undefined {
+function traceTime(text: string, days: DayCache): number | undefined {
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
-  const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  const h = Number(m[4] ?? 0);
+  const mi = Number(m[5] ?? 0);
+  const s = Number(m[6] ?? 0);
   if (h > 23 || mi > 59 || s > 59) return undefined;
-  // Date.UTC rolls a day past the month's end over (and reads years 0-99 as 1900-1999): not the day written.
-  const day = new Date(Date.UTC(y, mo, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo || day.getUTCDate() !== d) return undefined;
+  const day = days.start(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (day === undefined) return undefined;
   const ms = m[7] ? Number(m[7].slice(1, 4).padEnd(3, '0')) : 0;
-  return day.getTime() + ((h * 60 + mi) * 60 + s) * 1000 + ms - offsetMs(m[8]);
+  return day + ((h * 60 + mi) * 60 + s) * 1000 + ms - offsetMs(m[8]);
+}
+
+/**
+ * The start of a day of the calendar in epoch ms, or undefined when there is no such day; the last day asked for
+ * is kept, as a trace's rows come a day after another.
+ */
+class DayCache {
+  private key = Number.NaN;
+  private ms: number | undefined;
+
+  start(y: number, mo: number, d: number): number | undefined {
+    // Month and day are two digits each (mo is -1 to 98): one number names the day.
+    const key = (y * 100 + mo) * 100 + d;
+    if (key !== this.key) {
+      this.key = key;
+      // Date.UTC rolls a day past the month's end over (and reads years 0-99 as 1900-1999): not the day written.
+      const day = new Date(Date.UTC(y, mo, d));
+      const real = day.getUTCFullYear() === y && day.getUTCMonth() === mo && day.getUTCDate() === d;
+      this.ms = real ? day.getTime() : undefined;
+    }
+    return this.ms;
+  }
 }
 
 /** A zone's offset from UTC in ms: `Z` or none is 0, `+01:00` and `+0100` an hour. */
