@@ -1,5 +1,5 @@
 import { trendMultipliersOf, weeklyGrowthRate } from './dampedTrend';
-import type { GridSeries } from './gridSeries';
+import { type GridSeries, StepCache } from './gridSeries';
 import type { Periods, SeasonalModel } from './seasonalModels';
 
 /**
@@ -22,12 +22,17 @@ export const RECENT_ORIGINS = 4;
 /** What one origin's models forecast, the trend measured there, and the models' errors once complete. */
 export interface OriginRun {
   readonly origin: number;
-  /** Per model (in the models' order): its forecast from the origin, or undefined when it could not run. */
-  readonly forecasts: readonly (Float64Array | undefined)[];
+  /**
+   * Per model (in the models' order): its forecast from the origin, or undefined when it could not run; over the
+   * scored day until the run is made whole (see `InSampleBacktest.run`), then over the kept horizon.
+   */
+  readonly forecasts: (Float64Array | undefined)[];
   /** The growth the trend measured at the origin (log per step; 0: none or off). */
   readonly growthRate: number;
-  /** Per model: the damped trend's multiplier per step from the origin (undefined: no growth measured). */
-  readonly trend: readonly (Float64Array | undefined)[];
+  /** Per model: the damped trend's multiplier per step from the origin (undefined: no growth measured, or not whole yet). */
+  trend: readonly (Float64Array | undefined)[];
+  /** Whether the forecasts and the trend reach the kept horizon. */
+  whole: boolean;
   /** Per model: absolute error sum and count over the backtest horizon, kept once the horizon has ended. */
   complete?: { readonly sums: Float64Array; readonly counts: Float64Array };
   /** The sums and counts over the steps before `end` (all but the newest, which may still change), as they grow. */
@@ -57,6 +62,8 @@ export class InSampleBacktest {
     sums: new Float64Array(0),
     counts: new Float64Array(0),
   };
+  /** `recency` by an origin's age in steps (0.5 ** x costs as much as a model's step: asked 28 times an hour). */
+  private readonly weightByAge = new StepCache();
   /** What `score` sums per model. */
   private readonly acc: {
     readonly error: Float64Array;
@@ -89,18 +96,46 @@ export class InSampleBacktest {
     return clockOrigins(this.series, n - this.every, this.p.day, count);
   }
 
-  /** The models' forecasts from origin o (made once), and the damped trend there. */
+  /** The models' forecasts from origin o over the kept horizon (made once), and the damped trend there. */
   run(o: number): OriginRun {
+    return this.whole(this.scoredRun(o));
+  }
+
+  /**
+   * Origin o's run, its forecasts made over the scored day only at first: the errors read no further, and only
+   * the trend's test (at an origin that measured growth) and the band read the rest (a forecast's steps do not
+   * depend on how far it reaches, so the whole one made later begins with the same steps).
+   */
+  private scoredRun(o: number): OriginRun {
     let run = this.runs.get(o);
     if (run) return run;
     const growthRate = this.trend ? weeklyGrowthRate(this.series, this.p, o) : 0;
     const forecasts = this.models.map((model) =>
-      o < model.needs ? undefined : model.forecast(o, this.kept),
+      o < model.needs ? undefined : model.forecast(o, this.scored),
     );
-    const trend = trendMultipliersOf(growthRate, this.models, o, this.kept, this.p);
     // Every field from the start (the errors come later): one object shape for every origin's run.
-    run = { origin: o, forecasts, growthRate, trend, complete: undefined, partial: undefined };
+    run = {
+      origin: o,
+      forecasts,
+      growthRate,
+      trend: [],
+      whole: false,
+      complete: undefined,
+      partial: undefined,
+    };
     this.runs.set(o, run);
+    return run;
+  }
+
+  /** A run's forecasts made again over the kept horizon, and its trend. */
+  private whole(run: OriginRun): OriginRun {
+    if (run.whole) return run;
+    const o = run.origin;
+    for (let k = 0; k < this.models.length; k += 1)
+      if (run.forecasts[k] !== undefined)
+        run.forecasts[k] = (this.models[k] as SeasonalModel).forecast(o, this.kept);
+    run.trend = trendMultipliersOf(run.growthRate, this.models, o, this.kept, this.p);
+    run.whole = true;
     return run;
   }
 
@@ -190,8 +225,8 @@ export class InSampleBacktest {
     recentCount.fill(0);
     for (let j = 0; j < origins.length; j += 1) {
       const o = origins[j] as number;
-      const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
-      this.errors(this.run(o), n);
+      const w = this.recency(n - o);
+      this.errors(this.scoredRun(o), n);
       const { sums, counts } = this.summed;
       for (let k = 0; k < this.models.length; k += 1) {
         const c = counts[k] as number;
@@ -209,7 +244,7 @@ export class InSampleBacktest {
     const scored = this.models.map((model, index) => {
       const usable =
         newest !== undefined &&
-        this.run(newest).forecasts[index] !== undefined &&
+        this.scoredRun(newest).forecasts[index] !== undefined &&
         (weight[index] as number) > 0 &&
         (recentCount[index] as number) > 0;
       return {
@@ -234,12 +269,13 @@ export class InSampleBacktest {
     let withTrend = 0;
     let without = 0;
     for (const o of this.origins(n)) {
-      const run = this.run(o);
+      const run = this.scoredRun(o);
       if (run.growthRate === 0) continue;
+      this.whole(run);
       const plain = blendAt(run, false);
       const trended = blendAt(run, true);
       if (!plain || !trended) continue;
-      const w = 0.5 ** (((n - o) * this.series.stepMinutes) / HALF_LIFE_MINUTES);
+      const w = this.recency(n - o);
       for (let t = o; t < Math.min(o + this.kept, n); t += 1) {
         const actual = y[t] as number;
         if (Number.isNaN(actual)) continue;
@@ -248,6 +284,16 @@ export class InSampleBacktest {
       }
     }
     return withTrend <= without;
+  }
+
+  /** An origin's weight `age` steps old: half a day older, half the weight. */
+  private recency(age: number): number {
+    let w = this.weightByAge.get(age);
+    if (Number.isNaN(w)) {
+      w = 0.5 ** ((age * this.series.stepMinutes) / HALF_LIFE_MINUTES);
+      this.weightByAge.set(age, w);
+    }
+    return w;
   }
 
   /** Forgets the origins before `oldest`. */

@@ -246,7 +246,8 @@ function baseRuns(
       count += 1;
       if (t >= o - window) recent = count;
     }
-    if (bases.length !== horizon) bases = new Float64Array(horizon);
+    // At least as long as the horizon (runs of 1, 2 and 2 days come in turn); the steps past it are not read.
+    if (bases.length < horizon) bases = new Float64Array(horizon);
     const base = bases;
     let gaps = false;
     for (let h = 0; h < horizon; h += 1) {
