@@ -1,4 +1,5 @@
 import { type GridSeries, StepCache } from './gridSeries';
+import { StridedMedians } from './StridedMedians';
 import { medianOf } from './stats';
 
 /**
@@ -123,10 +124,14 @@ function periodBase(series: GridSeries, p: Periods, period: number, count: numbe
     }
     return v;
   };
-  return () => (t, origin) =>
-    t !== origin || t >= series.length
-      ? seasonalMedian(series.values, t, origin, floorOf(origin, p), period, count, scratch)
-      : own(t);
+  // The steps ahead of an origin: seasonalMedian's values, each step's last median kept.
+  const ahead = new StridedMedians(period, count, (i) => series.values[i] as number);
+  const aheadOf = (t: number, origin: number) => {
+    const first = t - Math.max(1, Math.ceil((t - origin + 1) / period)) * period;
+    // Kept when every value read is before the newest step (which may still change).
+    return ahead.at(t, first, floorOf(origin, p), first < series.length - 1);
+  };
+  return () => (t, origin) => (t !== origin || t >= series.length ? aheadOf(t, origin) : own(t));
 }
 
 /**
@@ -171,7 +176,8 @@ function hourShapeBase(series: GridSeries, p: Periods, days: number): (o: number
     }
     return m;
   };
-  const scratch = new Float64Array(days);
+  // The median of the hour's means on past days (a block's mean is kept once its hour has ended, as `meanOf`).
+  const dayMedians = new StridedMedians(24, days, (b) => meanOf(b, Number.NEGATIVE_INFINITY));
   const ratios = new Float64Array(p.week / hs);
   return (o) => {
     const floor = floorOf(o, p);
@@ -188,17 +194,16 @@ function hourShapeBase(series: GridSeries, p: Periods, days: number): (o: number
       }
       if (c >= 24) shape[phase] = medianOf(ratios, c);
     }
+    // The first block of the floor's hour or after it.
+    const floorBlock = Math.ceil((floor + phase0) / hs);
     return (t, origin) => {
       const b = blockOf(t);
-      let c = 0;
-      for (let k = 1; c < days && blockStart(b - k * 24) >= floor; k += 1) {
-        const past = b - k * 24;
-        if (blockStart(past) + hs > origin) continue;
-        const m = meanOf(past, floor);
-        if (!Number.isNaN(m)) scratch[c++] = m;
-      }
+      // The same clock hour on past days, from the newest that had ended by the origin.
+      let first = b - 24;
+      while (blockStart(first) + hs > origin) first -= 24;
+      const final = blockStart(first) + hs < series.length;
       const phase = (((t + phase0) % hs) + hs) % hs;
-      return medianOf(scratch, c) * (shape[phase] as number);
+      return dayMedians.at(b, first, floorBlock, final) * (shape[phase] as number);
     };
   };
 }
@@ -212,6 +217,8 @@ interface BaseRun {
   readonly count: number;
   readonly recent: number;
   readonly fallback: number;
+  /** The ratio's level, made by the first of the ratio and the fading ratio to ask (both scale by it). */
+  ratio: number | undefined;
 }
 
 /** Runs a base from an origin once for both of its adjustments (the newest run is kept). */
@@ -255,7 +262,7 @@ function baseRuns(
       if (Number.isNaN(base[h] as number)) gaps = true;
     }
     const fallback = gaps ? medianIn(y, o - p.day, o, scratch) : Number.NaN;
-    const run = { base, actual, expected, count, recent, fallback };
+    const run = { base, actual, expected, count, recent, fallback, ratio: undefined };
     last = { o, horizon, length: series.length, run };
     return run;
   };
@@ -275,9 +282,10 @@ function adjusted(
     needs,
     unscaledLag: lag,
     forecast(o, horizon, into) {
-      const { base, actual, expected, count, recent, fallback } = run(o, horizon);
-      const level =
-        how === 'shift' ? shift(actual, expected, count, recent) : ratio(actual, expected, count, recent);
+      const made = run(o, horizon);
+      const { base, actual, expected, count, recent, fallback } = made;
+      if (how !== 'shift') made.ratio ??= ratio(actual, expected, count, recent);
+      const level = how === 'shift' ? shift(actual, expected, count, recent) : (made.ratio as number);
       const out = into ?? new Float64Array(horizon);
       let weight = 1; // the share of the ratio's log still held at step h (fading only)
       for (let h = 0; h < horizon; h += 1) {
