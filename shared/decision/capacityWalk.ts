@@ -1,3 +1,4 @@
+import type { Rule } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
 import { type RuleSample, ruleSample } from './ruleReadings';
 import type { RuleRecommendation } from './ruleRecommendation';
@@ -15,6 +16,7 @@ export class CapacityWalk {
   readonly target: DecisionInput['target'];
   readonly current: number;
   readonly unit: string;
+  /** Each rule's sample; a rule with no fresh complete datapoint has none. */
   readonly samples: Map<string, RuleSample>;
   readonly metrics: Record<string, number | null>;
   readonly noting: boolean;
@@ -32,15 +34,26 @@ export class CapacityWalk {
     this.target = target;
     this.current = state.current;
     this.unit = state.unitLabel ?? unitByKind[target.kind];
-    this.samples = ruleSamples(input);
-    this.metrics = Object.fromEntries(
-      target.rules.map((r) => [r.name, this.samples.get(r.name)?.newest ?? null]),
-    );
+    // Indexed loops over the rules, no for-of nor callbacks: the backtest makes a walk at many minutes, under
+    // compiler settings (no escape analysis) that make each iterator and closure an allocation.
+    const { rules } = target;
+    this.samples = new Map();
+    for (let r = 0; r < rules.length; r += 1) {
+      const rule = rules[r] as Rule;
+      const sample = ruleSample(target, rule, input.readings[rule.name], input.now);
+      if (sample) this.samples.set(rule.name, sample);
+    }
+    this.metrics = {};
+    this.missing = [];
+    for (let r = 0; r < rules.length; r += 1) {
+      const { name } = rules[r] as Rule;
+      this.metrics[name] = this.samples.get(name)?.newest ?? null;
+      if (!this.samples.has(name)) this.missing.push(name);
+    }
     this.noting = input.explain !== false;
     this.lo = Math.max(target.capacity.min, state.liveMin);
     this.hi = Math.min(target.capacity.max, state.liveMax);
     this.cap = target.maxUnitsPerDecision ?? input.policyMaxUnitsPerDecision;
-    this.missing = target.rules.filter((r) => !this.samples.has(r.name)).map((r) => r.name);
   }
 
   /** The decision, with its explanation (which shares the gate list, so a gate noted after it still shows). */
@@ -121,14 +134,4 @@ function metricLabel(metric: { namespace: string; name: string; statistic: strin
     metricLabels.set(metric, label);
   }
   return label;
-}
-
-/** Each rule's sample; a rule with no fresh complete datapoint has none. */
-function ruleSamples({ target, readings, now }: DecisionInput): Map<string, RuleSample> {
-  const samples = new Map<string, RuleSample>();
-  for (const rule of target.rules) {
-    const sample = ruleSample(target, rule, readings[rule.name], now);
-    if (sample) samples.set(rule.name, sample);
-  }
-  return samples;
 }

@@ -82,7 +82,9 @@ function fromRecommendations(walk: CapacityWalk): Proposal | Decision {
   const { input, target, current, recommendations, missing } = walk;
   const measured = Math.min(input.state.serving, current);
   const warmState = { ...input.state, serving: warmedServing(input), measured };
-  for (const rule of target.rules) {
+  // Indexed loops, as in CapacityWalk (the backtest's compiler settings make each iterator an allocation).
+  for (let r = 0; r < target.rules.length; r += 1) {
+    const rule = target.rules[r] as Rule;
     const sample = walk.samples.get(rule.name);
     if (sample) recommendations.push(ruleUnderFloor(rule, sample, warmState, input.floor));
   }
@@ -105,7 +107,11 @@ function fromRecommendations(walk: CapacityWalk): Proposal | Decision {
         `no fresh datapoint for ${missing.join(', ')}: holding ${current}`,
       ),
     );
-  const top = recommendations.reduce((a, b) => (b.desired > a.desired ? b : a));
+  let top = recommendations[0] as RuleRecommendation;
+  for (let r = 1; r < recommendations.length; r += 1) {
+    const next = recommendations[r] as RuleRecommendation;
+    if (next.desired > top.desired) top = next;
+  }
   const raw = top.desired;
   if (raw < current && missing.length > 0)
     return walk.held(
@@ -127,19 +133,27 @@ function fromRecommendations(walk: CapacityWalk): Proposal | Decision {
 /** The rules ask for the current capacity: why (a floor, instances warming, a breach not sustained, …). */
 function noChange(walk: CapacityWalk): Decision {
   const { target, current, recommendations } = walk;
-  const heldByFloor =
-    recommendations.some((r) => r.breached === 'in') &&
-    recommendations.some((r) => r.rule === FORECAST && r.desired >= current);
-  const reason: ReasonCode = heldByFloor
-    ? 'PredictiveFloor'
-    : recommendations.some((r) => r.breached === 'out')
-      ? 'InstancesWarming'
-      : recommendations.some((r) => r.unsustained)
-        ? 'BreachNotSustained'
-        : recommendations.some((r) => r.breached === 'in') ||
-            target.rules.some((r) => r.type === 'target-tracking')
-          ? 'WithinTolerance'
-          : 'NoThresholdBreached';
+  let askIn = false;
+  let askOut = false;
+  let unsustained = false;
+  let floorHolds = false;
+  for (let r = 0; r < recommendations.length; r += 1) {
+    const asked = recommendations[r] as RuleRecommendation;
+    askIn ||= asked.breached === 'in';
+    askOut ||= asked.breached === 'out';
+    unsustained ||= asked.unsustained === true;
+    floorHolds ||= asked.rule === FORECAST && asked.desired >= current;
+  }
+  const reason: ReasonCode =
+    askIn && floorHolds
+      ? 'PredictiveFloor'
+      : askOut
+        ? 'InstancesWarming'
+        : unsustained
+          ? 'BreachNotSustained'
+          : askIn || target.rules.some((r) => r.type === 'target-tracking')
+            ? 'WithinTolerance'
+            : 'NoThresholdBreached';
   const same = walk.decision(current, reason, recommendations.map((r) => r.why).join('; '));
   return reason === 'InstancesWarming' || reason === 'PredictiveFloor'
     ? walk.held(reason === 'InstancesWarming' ? 'warming' : 'floor', same)
