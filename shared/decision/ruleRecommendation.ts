@@ -2,6 +2,12 @@ import type { Rule } from '../policy/schema';
 import type { RuleSample } from './ruleReadings';
 import type { CapacityState } from './types';
 
+/**
+ * What a rule's recommendation reads of the state: the ordered and serving capacity, and the units its metric
+ * averages over (`measured`, for a target-tracking scale-in).
+ */
+export type RuleState = Pick<CapacityState, 'current' | 'serving' | 'measured'>;
+
 /** What one rule asks for, and why, given its newest metric value. */
 export interface RuleRecommendation {
   readonly rule: string;
@@ -19,11 +25,7 @@ export interface RuleRecommendation {
  * rule's `evaluationPeriods` breaches it (scale out on the lowest, scale in on the highest of them), so
  * one spike never moves capacity when the rule says five periods.
  */
-export function sampledRecommendation(
-  rule: Rule,
-  sample: RuleSample,
-  state: CapacityState,
-): RuleRecommendation {
+export function sampledRecommendation(rule: Rule, sample: RuleSample, state: RuleState): RuleRecommendation {
   // The direction first, the recommendation (and its message) only for the value that decides.
   if (sample.sustained) {
     if (breachOf(rule, sample.lowest) === 'out') return ruleRecommendation(rule, sample.lowest, state);
@@ -81,7 +83,7 @@ export function breachOf(rule: Rule, value: number): RuleRecommendation['breache
  * units still booting already answer the shortfall that ordered them, so one shortfall never causes two
  * scale-outs (AWS's instance warmup). Scale-in starts from the ordered capacity.
  */
-export function ruleRecommendation(rule: Rule, value: number, state: CapacityState): RuleRecommendation {
+export function ruleRecommendation(rule: Rule, value: number, state: RuleState): RuleRecommendation {
   return rule.type === 'step'
     ? stepRecommendation(rule, value, state)
     : trackingRecommendation(rule, value, state);
@@ -91,7 +93,7 @@ type StepRule = Extract<Rule, { type: 'step' }>;
 type TrackingRule = Exclude<Rule, StepRule>;
 
 /** A step rule: the highest scale-out step the value passes, else the lowest scale-in step it is under. */
-function stepRecommendation(rule: StepRule, value: number, state: CapacityState): RuleRecommendation {
+function stepRecommendation(rule: StepRule, value: number, state: RuleState): RuleRecommendation {
   const { current, serving } = state;
   const fmt = hundredths;
   const out = [...rule.scaleOut].sort((a, b) => b.above - a.above).find((s) => value > s.above);
@@ -124,7 +126,7 @@ function stepRecommendation(rule: StepRule, value: number, state: CapacityState)
 }
 
 /** A target-tracking rule: the serving capacity scaled by the value's ratio to the target, outside the tolerance. */
-function trackingRecommendation(rule: TrackingRule, value: number, state: CapacityState): RuleRecommendation {
+function trackingRecommendation(rule: TrackingRule, value: number, state: RuleState): RuleRecommendation {
   const { current, serving } = state;
   const fmt = hundredths;
   const ratio = value / rule.target;
