@@ -132,8 +132,16 @@ function fromRecommendations(walk: CapacityWalk): Proposal | Decision {
   if (missing.length === 0) walk.passed('missingMetrics', 'every rule has a fresh datapoint');
   if (raw === current) return noChange(walk);
   // Scale in only when every rule agrees; name the one that holds the most.
-  const why = raw < current ? recommendations.map((r) => r.why).join('; ') : top.why;
+  const why = raw < current ? whys(recommendations) : top.why;
   return { top, raw, why, recommendation: raw };
+}
+
+/** Each recommendation's why, `; ` between them (a loop, not map and join: a decision made, many a backtest). */
+function whys(recommendations: readonly RuleRecommendation[]): string {
+  let text = '';
+  for (let r = 0; r < recommendations.length; r += 1)
+    text += `${r > 0 ? '; ' : ''}${(recommendations[r] as RuleRecommendation).why}`;
+  return text;
 }
 
 /** The rules ask for the current capacity: why (a floor, instances warming, a breach not sustained, …). */
@@ -160,7 +168,7 @@ function noChange(walk: CapacityWalk): Decision {
           : askIn || target.rules.some((r) => r.type === 'target-tracking')
             ? 'WithinTolerance'
             : 'NoThresholdBreached';
-  const same = walk.decision(current, reason, recommendations.map((r) => r.why).join('; '));
+  const same = walk.decision(current, reason, whys(recommendations));
   return reason === 'InstancesWarming' || reason === 'PredictiveFloor'
     ? walk.held(reason === 'InstancesWarming' ? 'warming' : 'floor', same)
     : same;
@@ -193,7 +201,7 @@ function stabilized(walk: CapacityWalk, proposal: Proposal): Proposal | Decision
           ? 'released under the predictive floor (scaleInHoldsUnderFloor: false)'
           : 'no higher recommendation in the scale-in window',
     );
-    return { ...proposal, released };
+    return { top: proposal.top, raw, why: proposal.why, recommendation, released };
   }
   if (stable === current)
     return walk.held(
@@ -206,7 +214,13 @@ function stabilized(walk: CapacityWalk, proposal: Proposal): Proposal | Decision
       ),
     );
   walk.note({ gate: 'stabilization', outcome: 'held', message: `${raw} stabilised to ${stable}` });
-  return { ...proposal, raw: stable, why: `${proposal.why}; stabilised to ${stable}`, released };
+  return {
+    top: proposal.top,
+    raw: stable,
+    why: `${proposal.why}; stabilised to ${stable}`,
+    recommendation,
+    released,
+  };
 }
 
 /** 3. Cooldowns, each direction its own clock; and no reversal inside the reverse direction's window. */
