@@ -15,41 +15,64 @@ import { periodBase, unitsWarming } from './unitsWarming';
  * rate limit's base, the units warming). Two inputs with the same key get the same decision, to its capacity,
  * recommendation, direction and reason; its message may name a time a minute old (such as how long ago the last
  * scale-in was), so only a decision that holds capacity is reused, and the backtest asks for messages only at
- * changes. A parity test holds it to calling `decideCapacity` every minute on every shared trace.
+ * changes. A held decision whose recommendation is the current capacity ended before the history's windows,
+ * cooldowns and rate limits, so it is compared without them (most minutes: the rules ask for no change). A parity
+ * test holds it to calling `decideCapacity` every minute on every shared trace.
  *
- * When `decideCapacity` reads something more of its input, add it to the key.
+ * When `decideCapacity` reads something more of its input, add it to the key (and should a decision that asks
+ * for no change come to read the windows, cooldowns or rate limits, compare them for it too: `reusable`).
  */
 export class DecisionMemo {
   private key: number[] = [];
   private next: number[] = [];
+  /** The key's length, and the length of its part before the history's windows, cooldowns and rate limits. */
   private length = -1;
+  private readLength = -1;
   private last: { decision: Decision; input: DecisionInput } | undefined;
   /** Decisions reused, and made (for the bench). */
   reused = 0;
   made = 0;
 
   decide(input: DecisionInput): Decision {
-    const length = keyOf(input, this.next);
     const last = this.last;
-    if (
-      last &&
-      last.decision.desired === last.decision.current &&
-      last.input.target === input.target &&
-      last.input.policyMaxUnitsPerDecision === input.policyMaxUnitsPerDecision &&
-      length === this.length &&
-      // A busy resource or a unit label (slot 0, NaN) is never reused: sameKey takes NaN for NaN.
-      !Number.isNaN(this.next[0] as number) &&
-      sameKey(this.next, this.key, length)
-    ) {
+    const readLength = readKey(input, this.next);
+    if (last && this.reusable(last, input, readLength)) {
       this.reused += 1;
       return last.decision;
     }
     this.made += 1;
     const decision = decideCapacity(input);
+    this.length = historyKey(input, this.next, readLength);
+    this.readLength = readLength;
     [this.key, this.next] = [this.next, this.key];
-    this.length = length;
     this.last = { decision, input };
     return decision;
+  }
+
+  /**
+   * Whether the last decision holds for this input: it held capacity, on the same target, and its key is this
+   * input's. A held decision whose recommendation is the current capacity (the rules asked for no change, or had
+   * no fresh datapoint) ended before the stabilisation windows, cooldowns and rate limits: it read none of them,
+   * so only the key's part before them is compared (the history part is not even made).
+   */
+  private reusable(
+    last: { decision: Decision; input: DecisionInput },
+    input: DecisionInput,
+    readLength: number,
+  ) {
+    const { decision } = last;
+    if (
+      decision.desired !== decision.current ||
+      last.input.target !== input.target ||
+      last.input.policyMaxUnitsPerDecision !== input.policyMaxUnitsPerDecision ||
+      readLength !== this.readLength ||
+      // A busy resource or a unit label (slot 0, NaN) is never reused: sameKey takes NaN for NaN.
+      Number.isNaN(this.next[0] as number)
+    )
+      return false;
+    if (decision.recommendation === decision.current) return sameKey(this.next, this.key, readLength);
+    const length = historyKey(input, this.next, readLength);
+    return length === this.length && sameKey(this.next, this.key, length);
   }
 }
 
@@ -63,8 +86,11 @@ function sameKey(a: readonly number[], b: readonly number[], length: number): bo
   return true;
 }
 
-/** Writes everything `decideCapacity` reads of the input into `out`, times relative to `now`; returns its length. */
-function keyOf(input: DecisionInput, out: number[]): number {
+/**
+ * Writes what every decision reads of the input into `out`, times relative to `now`: the state, the floor, the
+ * readings and the units warming; returns its length. `historyKey` writes the rest after it.
+ */
+function readKey(input: DecisionInput, out: number[]): number {
   const { target, state, floor, readings, history } = input;
   const now = input.now.getTime();
   let i = 0;
@@ -89,18 +115,19 @@ function keyOf(input: DecisionInput, out: number[]): number {
       out[i++] = now - p.timestamp.getTime();
     }
   }
-  return historyKey(target, history, now, out, i);
+  // Units added within the instance warmup (groups only count as booting): the rules' serving capacity.
+  if (target.kind === 'asg') out[i++] = unitsWarming(history.changes, target.instanceWarmupSeconds, now);
+  return i;
 }
 
-/** The history as the decision reads it at `now`, written into `out` from `i`; returns the length. */
-function historyKey(
-  target: DecisionInput['target'],
-  history: ScalingHistory,
-  now: number,
-  out: number[],
-  from: number,
-): number {
+/**
+ * The history's windows, cooldowns and rate limits as the decision reads them at `now`, written into `out` from
+ * `from`; returns the key's length.
+ */
+function historyKey(input: DecisionInput, out: number[], from: number): number {
+  const { target, history } = input;
   const { stabilization, cooldowns, rateLimits } = target;
+  const now = input.now.getTime();
   let i = from;
   // The stabilisation windows: the lowest recommendation of the scale-out one, the highest of the scale-in one.
   let lowest = Number.POSITIVE_INFINITY;
@@ -129,10 +156,7 @@ function historyKey(
   // Rate limits: where capacity stood at the start of each period (its first change in the direction), or none.
   const changes = history.changes;
   i = rateLimitBases(rateLimits.scaleOut, 'out', changes, now, out, i);
-  i = rateLimitBases(rateLimits.scaleIn, 'in', changes, now, out, i);
-  // Units added within the instance warmup (groups only count as booting).
-  if (target.kind === 'asg') out[i++] = unitsWarming(changes, target.instanceWarmupSeconds, now);
-  return i;
+  return rateLimitBases(rateLimits.scaleIn, 'in', changes, now, out, i);
 }
 
 /** Each rate limit's base as the decision reads it (periodBase), or NaN (none). */

@@ -189,6 +189,32 @@ describe('DecisionMemo', () => {
     expect(numbers(first)).toEqual(numbers(decideCapacity(input)));
   });
 
+  it('reuses a decision whose rules asked for no change while only the windows, cooldowns and rate limits move', () => {
+    // The rules ask for the current 4: the decision ends before the history's windows, cooldowns and rate limits.
+    // A recommendation of 6 leaves the scale-in window, the scale-in cooldown ends, a change leaves the rate limit's
+    // period: none of it is read, so nothing is decided again.
+    const row: Row = { name: 'quiet', cpu: 50, want: ['NoThresholdBreached', 'NoThresholdBreached'] };
+    const t = target({
+      stabilization: { scaleOutSeconds: 0, scaleInSeconds: 300 },
+      cooldowns: { scaleOutSeconds: 1, scaleInSeconds: 240 },
+      rateLimits: { scaleOut: [], scaleIn: [{ type: 'units', value: 1, periodSeconds: 300 }] },
+    });
+    const memo = new DecisionMemo();
+    let history: ScalingHistory = {
+      recommendations: [{ at: ago(150), desired: 6 }],
+      changes: [{ at: ago(150), from: 6, to: 4 }],
+      lastScaleInAt: ago(150),
+    };
+    for (let minute = 0; minute <= 3; minute += 1) {
+      const input = inputAt(row, t, minute, history);
+      const decision = memo.decide(input);
+      expect(numbers(decision)).toEqual(numbers(decideCapacity(input)));
+      expect(decision.reason).toBe('NoThresholdBreached');
+      history = nextHistory(history, decision, input.now, true, 3600);
+    }
+    expect([memo.made, memo.reused]).toEqual([1, 3]);
+  });
+
   it('never reuses a change: a decision that moved capacity is made again', () => {
     const row: Row = { name: 'out', cpu: 75, want: ['ScaleOut', 'ScaleOut'] };
     const t = target({});
