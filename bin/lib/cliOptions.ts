@@ -6,6 +6,7 @@ import { emptyHistory } from '../../shared/decision/types';
 import { AwsCallError, ScalingError } from '../../shared/errors';
 import { fileProblem } from '../../shared/fileProblem';
 import { STAGE_NAME, stageLengthProblem } from '../../shared/policy/stageName';
+import { isStatistic, STANDARD_STATISTICS } from '../../shared/policy/statistics';
 import type { Ledger } from '../../shared/ports';
 import { readFileUpTo, utf16Problem } from '../../shared/readFileUpTo';
 import { parseTraceCsv } from '../../shared/simulate/trace';
@@ -319,6 +320,11 @@ export async function cloudWatchRows(o: HistorySourceOptions, command = 'backtes
   if (!o.namespace || !o.metric)
     throw new CliUsageError(`${command} --cloudwatch: give --namespace and --metric`);
   const dimensions = dimensionPairs(o.dimensions);
+  // Refused here, before any call: CloudWatch's own answer came after the credentials and a round trip.
+  if (!isStatistic(o.statistic))
+    throw new CliUsageError(
+      `--statistic: "${o.statistic}" is not a CloudWatch statistic (${STANDARD_STATISTICS.join(', ')}, or a percentile such as p95)`,
+    );
   // CloudWatch keeps one-minute datapoints for 15 days, and coarser ones up to 455.
   const days = wholeNumber('--days', o.days, 1, 455);
   const end = new Date();

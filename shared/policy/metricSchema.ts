@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_METRIC_VALUE, ONE_DAY_SECONDS, positiveUpTo, templateText, wholeNumber } from './bounds';
+import { PERCENTILE_STATISTIC, STANDARD_STATISTICS } from './statistics';
 
 /** CloudWatch's most dimensions on one metric. */
 const MAX_DIMENSIONS = 30;
@@ -37,8 +38,8 @@ export const MetricSchema = z
     name: templateText('CloudWatch metric name', 255),
     statistic: z
       .union([
-        z.enum(['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount']),
-        z.string().regex(/^p\d{1,2}(\.\d+)?$/, 'must be a CloudWatch statistic or a percentile such as p95'),
+        z.enum(STANDARD_STATISTICS),
+        z.string().regex(PERCENTILE_STATISTIC, 'must be a CloudWatch statistic or a percentile such as p95'),
       ])
       .default('Average'),
     dimensions: z

@@ -165,6 +165,22 @@ describe('the CLI answers bad input with one line and exit 1', () => {
       line: /^--dimensions: "AutoScalingGroupName" is not Name=Value$/,
     },
     {
+      name: 'a statistic CloudWatch does not have, refused before any call (CloudWatch refused it after the credentials)',
+      args: [
+        'tune',
+        '--cloudwatch',
+        '--namespace',
+        'AWS/EC2',
+        '--metric',
+        'CPUUtilization',
+        '--kind',
+        'asg',
+        '--statistic',
+        'Avg',
+      ],
+      line: /^--statistic: "Avg" is not a CloudWatch statistic \(Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as p95\)$/,
+    },
+    {
       name: 'tune on a trace that does not exist',
       args: ['tune', '--trace', join(dir, 'nope.csv'), '--kind', 'asg'],
       line: /^tune --trace: .*nope\.csv: cannot be read \(no such file\)$/,
