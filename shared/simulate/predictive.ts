@@ -120,7 +120,6 @@ export function floorPlanner(
   return {
     /** Runs the hourly predict when one is due; returns the floor in force at minute m. */
     at(m: number, now: number, load: (j: number) => number): { units: number; source: string } | undefined {
-      at.setTime(now);
       const hour = Math.floor(now / HOUR);
       if (hour > lastRunHour) {
         lastRunHour = hour;
@@ -136,6 +135,8 @@ export function floorPlanner(
       if (schedule !== lastSchedule || step !== lastStep) {
         lastSchedule = schedule;
         lastStep = step;
+        // A Date set only here: setTime is a call into the runtime, and the step changes every 5 minutes or more.
+        at.setTime(now);
         lastFloor = floorAt(schedule, at);
       }
       return lastFloor;
