@@ -156,11 +156,8 @@ export function judgeTrack(
   maxRatio: number,
 ) {
   const scored = track ? scoreTrack(track, actual, now) : undefined;
-  const verdict = trustVerdict(
-    [...(track?.scores ?? []), ...(scored?.score ? [scored.score] : [])],
-    now,
-    maxRatio,
-  );
+  // The week's scores and this run's after them, not joined in a copy (a week of hourly scores, every hour).
+  const verdict = trustVerdict(track?.scores ?? [], now, maxRatio, scored?.score);
   return { scored, verdict };
 }
 
@@ -235,16 +232,20 @@ export function trustVerdict(
   scores: readonly ForecastScore[],
   now: Date,
   maxRatio = 1,
+  /** This run's score, judged after `scores` as if it were their last. */
+  latest?: ForecastScore,
 ): { trusted: boolean; scores: ForecastScore[]; mase?: number; naiveMase?: number; message: string } {
   // The week's sums (each in the week's order), then the week copied into an array of its size: a backtest
   // judges a week of hourly scores every hour, and an array grown by push made several times the garbage.
   const from = now.getTime() - WEEK;
+  const all = scores.length + (latest ? 1 : 0);
+  const scoreAt = (i: number) => (i < scores.length ? scores[i] : latest) as ForecastScore;
   let count = 0;
   let steps = 0;
   let forecastError = 0;
   let naiveError = 0;
-  for (let i = 0; i < scores.length; i += 1) {
-    const s = scores[i] as ForecastScore;
+  for (let i = 0; i < all; i += 1) {
+    const s = scoreAt(i);
     if (!(s.at > from)) continue;
     count += 1;
     steps += s.steps;
@@ -252,8 +253,7 @@ export function trustVerdict(
     naiveError += s.naiveError;
   }
   const week: ForecastScore[] = new Array(count);
-  for (let i = 0, k = 0; k < count; i += 1)
-    if ((scores[i] as ForecastScore).at > from) week[k++] = scores[i] as ForecastScore;
+  for (let i = 0, k = 0; k < count; i += 1) if (scoreAt(i).at > from) week[k++] = scoreAt(i);
   if (steps === 0) return { trusted: true, scores: week, message: 'not scored yet' };
   const mase = forecastError / steps;
   const naiveMase = naiveError / steps;
