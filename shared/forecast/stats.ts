@@ -79,7 +79,10 @@ export function quantileOf(values: readonly number[] | Float64Array, p: number):
   const copy = Float64Array.from(values);
   const h = (copy.length - 1) * p;
   const lo = Math.floor(h);
-  if (copy.some(Number.isNaN)) {
+  let nan = false;
+  // A loop, not some(Number.isNaN): the callback is given each value as a new number (a year of minutes).
+  for (let i = 0; i < copy.length && !nan; i += 1) nan = Number.isNaN(copy[i] as number);
+  if (nan) {
     // A typed array sorts numerically without a comparator, NaN last.
     copy.sort();
     const a = copy[lo] as number;
