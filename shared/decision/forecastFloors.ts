@@ -103,7 +103,8 @@ const MINUTE = 60_000;
 function eventDemand(events: readonly PredictiveEvent[], time: number, stepMs: number) {
   let units = 0;
   let multiplier = 1;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i += 1) {
+    const e = events[i] as PredictiveEvent;
     // An event starting mid-step counts for the whole step: the floor must be there when it starts.
     if (time + stepMs <= Date.parse(e.start) || time >= Date.parse(e.end)) continue;
     units = Math.max(units, e.demand.units ?? 0);
@@ -134,20 +135,24 @@ export function neededCapacity(
     extraLoadAtMost(forecast.point, maxBufferOfMeanPercent),
   );
   const limited = forecasts.map(() => 0);
+  const targets = forecasts.map(({ rule }) => utilisationTarget(rule));
   for (let i = 0; i < steps; i += 1) {
     const time = start + i * stepMinutes * MINUTE;
     const demand = eventDemand(events, time, stepMinutes * MINUTE);
     let need = demand.units;
-    forecasts.forEach(({ rule, forecast, headroom }, r) => {
+    // By index, not a callback: without escape analysis (the backtest's) a callback per step was a closure and a
+    // context for `need`, every step of every run.
+    for (let r = 0; r < forecasts.length; r += 1) {
+      const { forecast, headroom } = forecasts[r] as RuleForecast;
       const k = Math.round((time - forecast.start) / (forecast.stepMinutes * MINUTE));
       const point = forecast.point[k];
-      if (point === undefined) return;
+      if (point === undefined) continue;
       const extra = point * (headroom - 1);
       const atMost = extraAtMost[r] as number;
       if (extra > atMost) limited[r] = (limited[r] as number) + 1;
       const load = point + Math.min(extra, atMost);
-      need = Math.max(need, unitsForLoad(load * demand.multiplier, utilisationTarget(rule)));
-    });
+      need = Math.max(need, unitsForLoad(load * demand.multiplier, targets[r] as number));
+    }
     units.push(need);
   }
   const bufferLimited = forecasts.flatMap(({ rule }, r) =>
