@@ -187,13 +187,17 @@ export const IN_FLIGHT_PER_SPAN = 8;
  */
 export function inFlightAfter(scored: readonly TrackedForecast[], now: Date): TrackedForecast[] {
   // A forecast stays while its last step is still to be scored, and not a day past (a gap never fills).
-  const open = scored.filter((f) => {
+  const open: TrackedForecast[] = [];
+  for (let i = 0; i < scored.length; i += 1) {
+    const f = scored[i] as TrackedForecast;
     const last = f.start + (f.point.length - 1) * f.stepMinutes * 60_000;
-    return last > (f.scoredUntil ?? now.getTime()) && last > now.getTime() - DAY;
-  });
+    if (last > (f.scoredUntil ?? now.getTime()) && last > now.getTime() - DAY) open.push(f);
+  }
   const byRule = new Map<string, TrackedForecast[]>();
   // `open` is a copy of its own: sorted in place (a stable sort, as the copy's was).
-  for (const f of open.sort((a, b) => a.start - b.start)) {
+  byStart(open);
+  for (let i = 0; i < open.length; i += 1) {
+    const f = open[i] as TrackedForecast;
     const forecasts = byRule.get(f.rule);
     if (forecasts) forecasts.push(f);
     else byRule.set(f.rule, [f]);
@@ -201,14 +205,26 @@ export function inFlightAfter(scored: readonly TrackedForecast[], now: Date): Tr
   const kept: TrackedForecast[] = [];
   for (const forecasts of byRule.values()) {
     let last: TrackedForecast | undefined;
-    forecasts.forEach((f, i) => {
+    for (let i = 0; i < forecasts.length; i += 1) {
+      const f = forecasts[i] as TrackedForecast;
       const span = f.point.length * f.stepMinutes * 60_000;
-      if (last && f.start - last.start < span / IN_FLIGHT_PER_SPAN && i < forecasts.length - 1) return;
+      if (last && f.start - last.start < span / IN_FLIGHT_PER_SPAN && i < forecasts.length - 1) continue;
       kept.push(f);
       last = f;
-    });
+    }
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return byStart(kept);
+}
+
+/**
+ * Sorts forecasts by start in place (stably), as `sort((a, b) => a.start - b.start)`; forecasts already in order
+ * (mostly: the last run's come after those in flight) are left as they are, which is what a stable sort does.
+ */
+function byStart(forecasts: TrackedForecast[]): TrackedForecast[] {
+  for (let i = 1; i < forecasts.length; i += 1)
+    if ((forecasts[i] as TrackedForecast).start < (forecasts[i - 1] as TrackedForecast).start)
+      return forecasts.sort((a, b) => a.start - b.start);
+  return forecasts;
 }
 
 /**
