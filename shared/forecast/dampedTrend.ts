@@ -77,9 +77,13 @@ export function trendMultipliers(
   if (rate === 0) return undefined;
   const phi = TREND_DAMPING_PER_DAY ** (1 / p.day);
   const out = new Float64Array(horizon);
+  // The lag asked once per origin (not an object per step), and a multiplier made at each period's first step
+  // (where `ahead`, whole periods, is h): the steps of a period share it.
+  const { period, past } = model.unscaledLag(o);
+  let multiplier = Number.NaN;
   for (let h = 0; h < horizon; h += 1) {
-    const { ahead, past } = model.unscaledLag(o, h);
-    out[h] = Math.exp(rate * (past + (phi * (1 - phi ** ahead)) / (1 - phi)));
+    if (h % period === 0) multiplier = Math.exp(rate * (past + (phi * (1 - phi ** h)) / (1 - phi)));
+    out[h] = multiplier;
   }
   return out;
 }

@@ -41,9 +41,10 @@ export interface SeasonalModel {
    * model misses all the growth after the recent window it was scaled on; near the history's start the week
    * model's median of two weeks ahead is centred half a week further back than the one week its recent window
    * could read). The damped trend adds that growth: `ahead` steps of it damped (growth still to come), `past`
-   * steps in full (growth that has happened).
+   * steps in full (growth that has happened). `past` is the same for every step from origin o, and `ahead` is h
+   * rounded down to whole `period`s (1: h itself).
    */
-  unscaledLag(o: number, h: number): { readonly ahead: number; readonly past: number };
+  unscaledLag(o: number): { readonly period: number; readonly past: number };
 }
 
 /**
@@ -358,10 +359,10 @@ export function seasonalModels(
   const window = Math.max(3, Math.round(LEVEL_WINDOW_MINUTES / series.stepMinutes));
   // A base that reads whole periods back skips one more period for each period ahead it forecasts; its median
   // is centred further back when it reads more periods for the steps ahead than for the recent window.
-  const periods = (period: number, count: number) => (o: number, h: number) => {
+  const periods = (period: number, count: number) => (o: number) => {
     const ahead = periodsBack(period, count, o, floorOf(o, p));
     const recent = periodsBack(period, count, o - window, floorOf(o - window, p));
-    return { ahead: Math.floor(h / period) * period, past: ((ahead - recent) / 2) * period };
+    return { period, past: ((ahead - recent) / 2) * period };
   };
   const bases: {
     name: string;
@@ -372,7 +373,7 @@ export function seasonalModels(
     {
       name: 'level',
       needs: p.day,
-      lag: (_, h) => ({ ahead: h, past: window / 2 }),
+      lag: () => ({ period: 1, past: window / 2 }),
       prepare: levelBase(series, p),
     },
     { name: 'day', needs: p.day, lag: periods(p.day, 7), prepare: periodBase(series, p, p.day, 7) },
