@@ -6,9 +6,10 @@
 // search would have chosen on them (their in-sample reference, to show what generalising cost).
 import type { PredictivePolicy, TargetKind } from '../shared/policy/schema';
 import { PredictiveSchema } from '../shared/policy/schema';
-import { scalepilot, scalepilotTarget, targetTracking } from '../shared/simulate/baselines';
+import { scalepilot, targetTracking } from '../shared/simulate/baselines';
 import { figures, scenarioFor, simulate } from '../shared/simulate/engine';
 import { benchFloorSettings } from '../shared/simulate/predictive';
+import { scalepilotTarget } from '../shared/simulate/scalepilotTarget';
 import type { MinuteSeries } from '../shared/simulate/trace';
 import {
   chooseCandidate,

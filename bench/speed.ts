@@ -21,10 +21,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BACKTEST_V8_FLAGS } from '../bin/build.mjs';
-import { scalepilot, scalepilotTarget } from '../shared/simulate/baselines';
+import { scalepilot } from '../shared/simulate/baselines';
 import { simulate } from '../shared/simulate/engine';
 import { benchFloorSettings } from '../shared/simulate/predictive';
 import { backtestScenario, runBacktest } from '../shared/simulate/runBacktest';
+import { scalepilotTarget } from '../shared/simulate/scalepilotTarget';
 import { type MinuteSeries, parseTraceCsv, toMinuteSeries } from '../shared/simulate/trace';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -1,16 +1,8 @@
 import { ceilUnits } from '../decision/ruleRecommendation';
-import type { Target } from '../policy/schema';
-import {
-  FLOOR_DEFAULTS,
-  REACTIVE_DEFAULTS,
-  type ReactiveKnobs,
-  reactiveTargetKeys,
-} from '../tune/reactiveKnobs';
+import { REACTIVE_DEFAULTS } from '../tune/reactiveKnobs';
 import { clamp, type PolicyFactory, type Scenario, type SimReason, unitsFor } from './engine';
 
-import { backtestTarget } from './scalepilot';
-
-export { type ScalepilotOptions, scalepilot, seedTarget } from './scalepilot';
+export { type ScalepilotOptions, scalepilot } from './scalepilot';
 
 /** Demand with booting capacity counted as serving: `ceil(load(m−1) / (u × T))` (precise rule 7). */
 const demand = (load: number, s: Scenario) => ceilUnits(load / (s.unitCapacity * s.targetUtilisation));
@@ -212,30 +204,7 @@ export const hpa: PolicyFactory = () => {
   };
 };
 
-/**
- * The policy the backtest's Scalepilot runs when none is given, as an operator would write it in
- * scalepilot.yml: target tracking on the reactive knobs chosen leave-one-trace-out (`REACTIVE_DEFAULTS`,
- * shared/tune/reactiveKnobs.ts: 75% with a 10% band, acting on the first datapoint past it, coming down at most
- * 10% per 15 minutes and not within an hour of a scale-out), with the predictive floors on top (`FLOOR_DEFAULTS`:
- * sized at 90%, scale-in released down to them). `knobs` runs another candidate of the same shape (the bench's
- * grid, `scalepilot tune`).
- */
+/** The backtest policy's utilisation target, % of a unit (`REACTIVE_DEFAULTS`, shared/tune/reactiveKnobs.ts). */
 export const REACTIVE_TARGET_PERCENT = REACTIVE_DEFAULTS.targetPercent;
-export function scalepilotTarget(
-  s: Scenario,
-  knobs: ReactiveKnobs = REACTIVE_DEFAULTS,
-  floorTargetPercent = FLOOR_DEFAULTS.floorTargetPercent,
-  scaleInHoldsUnderFloor = FLOOR_DEFAULTS.scaleInHoldsUnderFloor,
-): Target {
-  return backtestTarget(s, s.delay, {
-    predictive: true,
-    ...reactiveTargetKeys(
-      knobs,
-      { name: 'utilisation', metric: { namespace: 'Backtest', name: 'Utilisation' } },
-      floorTargetPercent,
-      scaleInHoldsUnderFloor,
-    ),
-  });
-}
 
 export const baselines: PolicyFactory[] = [oracle, staticPeak, stepSeed, targetTracking, hpa];

@@ -10,7 +10,8 @@ import {
 } from '../decision/forecastFloors';
 import type { FloorSchedule } from '../decision/types';
 import type { LoadForecast, LoadHistory } from '../forecast/types';
-import { type PredictivePolicy, PredictiveSchema, type Target } from '../policy/schema';
+import { PREDICTIVE_DEFAULTS } from '../policy/predictiveDefaults';
+import type { PredictivePolicy, Target } from '../policy/schema';
 import { defaultKnobs, type FloorKnobs } from '../tune/chooseFloorKnobs';
 import { type ForecastRun, keptRuns } from '../tune/forecastRuns';
 import { tunedKnobs, tunedRule } from '../tune/tunedKnobs';
@@ -36,7 +37,7 @@ export interface FloorSettings {
 }
 
 /** The policy's predictive section with its defaults (the seeds' 30% buffer), 14 days read at 5 minutes. */
-export const defaultFloorSettings: FloorSettings = floorSettingsFor(PredictiveSchema.parse({}));
+export const defaultFloorSettings: FloorSettings = floorSettingsFor(PREDICTIVE_DEFAULTS);
 
 /** Floor settings from a policy's predictive section: history over its lookback, read at 5 minutes. */
 export function floorSettingsFor(predictive: PredictivePolicy): FloorSettings {

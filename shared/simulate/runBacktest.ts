@@ -1,6 +1,7 @@
 import { ScalingError } from '../errors';
 import type { PredictivePolicy, Target, TargetKind } from '../policy/schema';
-import { baselines, scalepilot, scalepilotTarget } from './baselines';
+import { baselines, scalepilot } from './baselines';
+import { defaultTarget } from './defaultTarget';
 import { type Figures, figures, type Scenario, scenarioFor, simulate, type Timeline } from './engine';
 import { benchFloorSettings } from './predictive';
 import type { MinuteSeries } from './trace';
@@ -13,7 +14,7 @@ export interface BacktestResult {
 
 /** What a backtest runs Scalepilot with: an operator's target and the policy's predictive section. */
 export interface BacktestOptions {
-  /** The policy's target of the kind; default: `scalepilotTarget` on the kind's defaults. */
+  /** The policy's target of the kind; default: `scalepilotTarget` on the kind's defaults (`defaultTarget`). */
   readonly target?: Target;
   /**
    * The policy's `predictive` section (buffer, horizon, provisioning delays, known events, whether floors act);
@@ -35,7 +36,7 @@ export function runBacktest(
 ): BacktestResult {
   const { target, predictive, onPolicyDone } = options;
   const scenario = backtestScenario(series.load, kind, target);
-  const rules = target ?? scalepilotTarget(scenario);
+  const rules = target ?? defaultTarget(scenario);
   // Floors act as in the functions: for a target with `predictive: true`, when the policy's predictive section
   // is enabled in forecast-and-scale mode (a forecast-only policy publishes forecasts and changes nothing).
   const acts = !predictive || (predictive.enabled && predictive.mode === 'forecast-and-scale');

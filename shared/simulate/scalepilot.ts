@@ -3,49 +3,11 @@ import { decideCapacity } from '../decision/decideCapacity';
 import { historySeconds } from '../decision/nextHistory';
 import type { Decision, DecisionInput, MetricReading, ScalingHistory } from '../decision/types';
 import type { Target } from '../policy/schema';
-import { validatePolicy } from '../policy/validatePolicy';
 import type { PolicyFactory, PolicyView, Scenario, SimPolicy, SimReason } from './engine';
 import { HistoryKeeper } from './HistoryKeeper';
 import { MetricWindow } from './MetricWindow';
 import { MinuteClock } from './MinuteClock';
 import { type FloorSettings, floorPlanner } from './predictive';
-
-/** The seeds' policy as Scalepilot runs it (step 70/30, +2/−1, cooldowns 300/600 s, windows 60/300 s). */
-export function seedTarget(s: Scenario, delayMinutes: number): Target {
-  return backtestTarget(s, delayMinutes, {
-    rules: [
-      {
-        name: 'utilisation',
-        type: 'step',
-        metric: { namespace: 'Backtest', name: 'Utilisation' },
-        scaleOut: [{ above: 70, add: 2 }],
-        scaleIn: [{ below: 30, remove: 1 }],
-      },
-    ],
-  });
-}
-
-/**
- * The group a backtest scales, validated as a policy file's would be: the scenario's range, a warm-up of its
- * delay (at least a minute), any step at once, and the target's own keys (its rules, predictive, windows).
- */
-export function backtestTarget(s: Scenario, delayMinutes: number, keys: Record<string, unknown>): Target {
-  const policy = validatePolicy({
-    version: 1,
-    maxUnitsPerDecision: Math.max(1, s.max - s.min),
-    targets: [
-      {
-        name: 'backtest',
-        kind: 'asg',
-        autoScalingGroupName: 'backtest',
-        capacity: { min: s.min, max: s.max },
-        instanceWarmupSeconds: Math.max(60, delayMinutes * 60),
-        ...keys,
-      },
-    ],
-  });
-  return policy.targets[0] as Target;
-}
 
 /** How the backtest's Scalepilot runs: its name, and the predictive floors' settings (none: reactive only). */
 export interface ScalepilotOptions {
@@ -66,13 +28,13 @@ export interface ScalepilotOptions {
  * hourly run too: a forecast from the load before that minute (never after), its floors passed to each
  * minute's decision as `floor`.
  */
-export function scalepilot(target?: Target, options: ScalepilotOptions = {}): PolicyFactory {
+export function scalepilot(target: Target, options: ScalepilotOptions = {}): PolicyFactory {
   return () => {
     let run: ScalepilotRun | undefined;
     const policy: SimPolicy = {
       name: options.name ?? 'scalepilot',
       decide(view, s, now) {
-        run ??= new ScalepilotRun(target ?? seedTarget(s, s.delay), s, options);
+        run ??= new ScalepilotRun(target, s, options);
         return run.decide(view, now);
       },
       explain: () => (run as ScalepilotRun).explain(),

@@ -1,8 +1,9 @@
 import { validatePolicy } from '../policy/parsePolicy';
 import { FloorTuningSchema, type PredictivePolicy, type Target, type TargetKind } from '../policy/schema';
-import { scalepilot, scalepilotTarget, targetTracking } from '../simulate/baselines';
+import { scalepilot, targetTracking } from '../simulate/baselines';
 import { type Scenario, scenarioFor, simulate, type Timeline } from '../simulate/engine';
 import { benchFloorSettings } from '../simulate/predictive';
+import { scalepilotTarget } from '../simulate/scalepilotTarget';
 import type { MinuteSeries } from '../simulate/trace';
 import {
   chooseCandidate,

@@ -14,6 +14,7 @@ import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DynamoLedger } from '../../shared/adapters/DynamoLedger';
 import { addDays, newestCompleteDay } from '../../shared/cost/evaluateCosts';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
+import type { Target } from '../../shared/policy/schema';
 import { scalepilot } from '../../shared/simulate/baselines';
 import { simulate, unitsFor } from '../../shared/simulate/engine';
 import { backtestScenario } from '../../shared/simulate/runBacktest';
@@ -92,7 +93,7 @@ describe('npm start: the local account replays a flash crowd', () => {
   });
 
   it('takes the very decisions the backtest takes on the same window', () => {
-    const simulated = simulate(scalepilot(local.policy.targets[0])(), scenario, series.start);
+    const simulated = simulate(scalepilot(local.policy.targets[0] as Target)(), scenario, series.start);
     expect([...(result.timelines.get('api')?.ordered ?? [])]).toEqual([...simulated.ordered]);
   });
 

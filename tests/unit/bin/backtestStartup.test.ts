@@ -23,10 +23,11 @@ function reached(meta: Metafile, entry: string, followDynamic: boolean): string[
 
 /**
  * What only some backtests need: the plan backtest and its report, the SDK (its clients and their HTTP handler), the
- * charts, the progress bar, the YAML reader (a policy file's: the backtest's own target is validated without it).
+ * charts, the progress bar, the YAML reader and zod (a policy file's: the backtest's own target and the predictive
+ * defaults are written out, shared/simulate/defaultTarget.ts and shared/policy/predictiveDefaults.ts).
  */
 const HEAVY =
-  /@aws-sdk|@smithy|node_modules\/vega|shared\/report|planBacktestCommand|cli-progress|node_modules\/yaml/;
+  /@aws-sdk|@smithy|node_modules\/vega|shared\/report|planBacktestCommand|cli-progress|node_modules\/yaml|node_modules\/zod/;
 
 // `scalepilot backtest --json` of a trace file starts without these (docs/backtest.md, Speed): a static import of
 // any of them in the command's code would load it before every backtest.
@@ -53,6 +54,7 @@ describe('scalepilot backtest loads what only some of its runs need when they as
       'planBacktestCommand',
       'cli-progress',
       'node_modules/yaml',
+      'node_modules/zod',
     ])
       expect(
         onRequest.some((input) => input.includes(part)),

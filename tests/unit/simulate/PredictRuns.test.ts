@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HEADROOM_WINDOW_MINUTES } from '../../../shared/decision/floorSizing';
 import { PredictiveSchema } from '../../../shared/policy/schema';
-import { scalepilotTarget } from '../../../shared/simulate/baselines';
 import { scenarioFor } from '../../../shared/simulate/engine';
 import { predictRunsFor } from '../../../shared/simulate/PredictRuns';
 import { floorSettingsFor } from '../../../shared/simulate/predictive';
+import { scalepilotTarget } from '../../../shared/simulate/scalepilotTarget';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
 const MIN = 60_000;

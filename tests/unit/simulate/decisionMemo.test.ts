@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { Decision, ScalingHistory } from '../../../shared/decision/types';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import type { Target, TargetKind } from '../../../shared/policy/schema';
-import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
+import { scalepilot } from '../../../shared/simulate/baselines';
 import { type Scenario, simulate } from '../../../shared/simulate/engine';
 import { benchFloorSettings } from '../../../shared/simulate/predictive';
 import { backtestScenario } from '../../../shared/simulate/runBacktest';
+import { scalepilotTarget } from '../../../shared/simulate/scalepilotTarget';
 import { parseTraceCsv, toMinuteSeries } from '../../../shared/simulate/trace';
 
 const TRACES = process.env.SCALEPILOT_TRACES ?? resolve(import.meta.dirname, '../../../../shared/traces');

@@ -11,6 +11,7 @@ import {
 } from '../../../shared/simulate/baselines';
 import { figures, type Scenario, simulate } from '../../../shared/simulate/engine';
 import { AssertionSpecError, failedAssertions, parseAssertions } from '../../../shared/simulate/runBacktest';
+import { seedTarget } from '../../../shared/simulate/scalepilotTarget';
 import { parseTraceCsv, percentile, seriesWindow, toMinuteSeries } from '../../../shared/simulate/trace';
 
 /** A scenario where one unit serves 10 load at 100%, so at T = 0.5 each unit is for 5 load. */
@@ -226,7 +227,7 @@ describe('figures on hand-made traces', () => {
   it('every timeline recomputes to its figures', () => {
     const load = Array.from({ length: 600 }, (_, m) => 20 + 15 * Math.sin(m / 40) + (m % 17));
     const s = scenario(load);
-    for (const make of [oracle, staticPeak, stepSeed, targetTracking, hpa, scalepilot()]) {
+    for (const make of [oracle, staticPeak, stepSeed, targetTracking, hpa, scalepilot(seedTarget(s))]) {
       const t = simulate(make(), s);
       const f = figures(t, s, 1);
       let overload = 0;
@@ -294,7 +295,7 @@ describe('baselines behave as documented', () => {
     const base = Array.from({ length: 120 }, (_, m) => 20 + 10 * Math.sin(m / 9));
     const m = 60;
     const other = [...base.slice(0, m + 1), ...base.slice(m + 1).map((v) => v * 5)];
-    for (const make of [stepSeed, targetTracking, hpa, scalepilot()]) {
+    for (const make of [stepSeed, targetTracking, hpa, scalepilot(seedTarget(scenario(base)))]) {
       const a = simulate(make(), scenario(base));
       const b = simulate(make(), scenario(other));
       expect([...b.ordered].slice(0, m + 1)).toEqual([...a.ordered].slice(0, m + 1));
@@ -330,7 +331,7 @@ describe('every change of ordered capacity carries its policy’s reason', () =>
       reasons: ['HpaScaleUp', 'ScaleUpLimit', 'TooManyReplicas', 'HpaScaleDown'],
       says: /^utilisation ÷ target [\d.]+, outside ±0.1: recommends \d+/,
     },
-    { policy: scalepilot(), reasons: [...reasonCodes], says: /./ },
+    { policy: scalepilot(seedTarget(s)), reasons: [...reasonCodes], says: /./ },
   ])('$policy.name', ({ policy, reasons, says }) => {
     const t = simulate(policy(), s);
     const decisions = t.decisions ?? [];
@@ -345,7 +346,7 @@ describe('every change of ordered capacity carries its policy’s reason', () =>
   });
 
   it('Scalepilot’s are the very reason and message decideCapacity returned', () => {
-    const t = simulate(scalepilot()(), s);
+    const t = simulate(scalepilot(seedTarget(s))(), s);
     const out = t.decisions?.find((d) => d.to > d.from);
     expect(out?.reason).toBe('ScaleOut');
     expect(out?.message).toMatch(/^utilisation [\d.]+ > 70: add 2.*: \d+ → \d+$/);

@@ -5,11 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../shared/policy/parsePolicy';
 import { type PredictivePolicy, PredictiveSchema } from '../../../shared/policy/schema';
 import { backtestReport } from '../../../shared/report/backtestReport';
-import { scalepilot, scalepilotTarget } from '../../../shared/simulate/baselines';
+import { scalepilot } from '../../../shared/simulate/baselines';
 import { type Scenario, type SimPolicy, simulate, type Timeline } from '../../../shared/simulate/engine';
 import { historyBefore } from '../../../shared/simulate/historyBefore';
 import { defaultFloorSettings, floorPlanner, floorSettingsFor } from '../../../shared/simulate/predictive';
 import { runBacktest } from '../../../shared/simulate/runBacktest';
+import { scalepilotTarget, seedTarget } from '../../../shared/simulate/scalepilotTarget';
 import { REACTIVE_DEFAULTS } from '../../../shared/tune/reactiveKnobs';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
@@ -219,7 +220,7 @@ describe('predictive floors in the backtest', () => {
       '7x4 9x37 11x6 13x55 15x119 17x468 16x41 15x15 14x12 13x36 12x14 11x30 10x25 9x21 11x12 10x10 9x10 8x15 7x11 9x14 8x10 7x23 6x13 8x8 10x6 9x10 8x10 7x10 6x10 5x6 7x6 9x8 8x10 7x10 6x13 5x13 7x6 9x8 8x10 7x10 6x26 8x6 10x8 9x10 8x10 7x26 9x14 8x46 10x61 12x119 14x65 16x175 18x389 17x47 16x3';
     const short = scenarioOf(syntheticLoad(2160));
     expect(
-      rle(simulate(scalepilot(undefined, { name: 'scalepilot-reactive' })(), short, START).ordered),
+      rle(simulate(scalepilot(seedTarget(short), { name: 'scalepilot-reactive' })(), short, START).ordered),
     ).toBe(before);
   });
 
