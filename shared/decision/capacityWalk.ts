@@ -38,17 +38,14 @@ export class CapacityWalk {
     // compiler settings (no escape analysis) that make each iterator and closure an allocation.
     const { rules } = target;
     this.samples = new Map();
+    this.metrics = {};
+    this.missing = [];
     for (let r = 0; r < rules.length; r += 1) {
       const rule = rules[r] as Rule;
       const sample = ruleSample(target, rule, input.readings[rule.name], input.now);
       if (sample) this.samples.set(rule.name, sample);
-    }
-    this.metrics = {};
-    this.missing = [];
-    for (let r = 0; r < rules.length; r += 1) {
-      const { name } = rules[r] as Rule;
-      this.metrics[name] = this.samples.get(name)?.newest ?? null;
-      if (!this.samples.has(name)) this.missing.push(name);
+      else this.missing.push(rule.name);
+      this.metrics[rule.name] = sample?.newest ?? null;
     }
     this.noting = input.explain !== false;
     this.lo = Math.max(target.capacity.min, state.liveMin);
