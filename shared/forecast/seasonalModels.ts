@@ -71,28 +71,6 @@ const LEVEL_WINDOW_MINUTES = 120;
 /** The first step a model with origin o may read. */
 const floorOf = (o: number, p: Periods) => Math.max(0, o - READ_DAYS * p.day);
 
-/**
- * Median of up to `count` past values at t's phase of `period`, newest first, all before o and from `floor` on.
- * Gaps (NaN) are skipped and an older period taken instead, so a gap never leaves a phase without a value.
- */
-function seasonalMedian(
-  y: Float64Array,
-  t: number,
-  o: number,
-  floor: number,
-  period: number,
-  count: number,
-  scratch: Float64Array,
-): number {
-  const k = Math.max(1, Math.ceil((t - o + 1) / period));
-  let c = 0;
-  for (let i = t - k * period; i >= floor && c < count; i -= period) {
-    const v = y[i] as number;
-    if (!Number.isNaN(v)) scratch[c++] = v;
-  }
-  return medianOf(scratch, c);
-}
-
 /** Median of the finite values of `y[from, to)`, using `scratch` (at least to − from long). */
 function medianIn(y: Float64Array, from: number, to: number, scratch: Float64Array): number {
   let c = 0;
@@ -113,22 +91,19 @@ function levelBase(series: GridSeries, p: Periods): (o: number) => Base {
 }
 
 function periodBase(series: GridSeries, p: Periods, period: number, count: number): (o: number) => Base {
-  const scratch = new Float64Array(count);
-  // What the base says of a step from the values before it (base(t, t)) does not depend on the origin, and
-  // the in-sample origins' windows overlap: each is computed once.
-  const ownStep = new StepCache();
-  const own = (t: number) => {
-    let v = ownStep.get(t);
-    if (Number.isNaN(v)) {
-      v = seasonalMedian(series.values, t, t, floorOf(t, p), period, count, scratch);
-      ownStep.set(t, v);
-    }
-    return v;
-  };
-  // The steps ahead of an origin: seasonalMedian's values, each step's last median kept.
-  const ahead = new StridedMedians(period, count, (i) => series.values[i] as number);
+  // Median of up to `count` past values at t's phase of `period`, newest first, all before the origin and from its
+  // floor on; gaps (NaN) are skipped and an older period taken instead, so a gap never leaves a phase without one.
+  const read = (i: number) => series.values[i] as number;
+  const firstBack = (t: number, origin: number) =>
+    t - Math.max(1, Math.ceil((t - origin + 1) / period)) * period;
+  // What the base says of a step from the values before it (base(t, t)) does not depend on the origin, and the
+  // in-sample origins' windows overlap: each is kept (its values are before the newest step, which may change).
+  const ownSteps = new StridedMedians(period, count, read);
+  const own = (t: number) => ownSteps.at(t, firstBack(t, t), floorOf(t, p), true);
+  // The steps ahead of an origin, each step's last median kept.
+  const ahead = new StridedMedians(period, count, read);
   const aheadOf = (t: number, origin: number) => {
-    const first = t - Math.max(1, Math.ceil((t - origin + 1) / period)) * period;
+    const first = firstBack(t, origin);
     // Kept when every value read is before the newest step (which may still change).
     return ahead.at(t, first, floorOf(origin, p), first < series.length - 1);
   };
