@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { calendarDayStart, isTimeOfDay } from '../calendarTime';
 import { clipped, MalformedEventError } from '../errors';
-import { isCalendarTime } from '../isCalendarTime';
 
 /** "Look at the targets of this alarm now": what an alarm delivery means to a scaler. */
 export interface AlarmHint {
@@ -247,10 +247,11 @@ function snsAlarm(text: string, i: number, region: string): AlarmHint {
 const ALARM_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function alarmTime(value: string, field: string): string {
-  const parts = ALARM_TIME.exec(value)?.slice(1, 7).map(Number);
+  const m = ALARM_TIME.exec(value);
   if (
-    parts &&
-    isCalendarTime(...(parts as Parameters<typeof isCalendarTime>)) &&
+    m &&
+    isTimeOfDay(Number(m[4]), Number(m[5]), Number(m[6])) &&
+    calendarDayStart(Number(m[1]), Number(m[2]), Number(m[3])) !== undefined &&
     !Number.isNaN(Date.parse(value))
   )
     return value;

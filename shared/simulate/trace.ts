@@ -1,3 +1,4 @@
+import { calendarDayStart, isTimeOfDay } from '../calendarTime';
 import { ScalingError } from '../errors';
 import { quantileOf } from '../forecast/stats';
 
@@ -98,8 +99,8 @@ function traceTime(text: string, days: DayCache): number | undefined {
   const h = Number(m[4] ?? 0);
   const mi = Number(m[5] ?? 0);
   const s = Number(m[6] ?? 0);
-  if (h > 23 || mi > 59 || s > 59) return undefined;
-  const day = days.start(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (!isTimeOfDay(h, mi, s)) return undefined;
+  const day = days.start(Number(m[1]), Number(m[2]), Number(m[3]));
   if (day === undefined) return undefined;
   const ms = m[7] ? Number(m[7].slice(1, 4).padEnd(3, '0')) : 0;
   return day + ((h * 60 + mi) * 60 + s) * 1000 + ms - offsetMs(m[8]);
@@ -114,14 +115,11 @@ class DayCache {
   private ms: number | undefined;
 
   start(y: number, mo: number, d: number): number | undefined {
-    // Month and day are two digits each (mo is -1 to 98): one number names the day.
+    // Month and day are two digits each: one number names the day.
     const key = (y * 100 + mo) * 100 + d;
     if (key !== this.key) {
       this.key = key;
-      // Date.UTC rolls a day past the month's end over (and reads years 0-99 as 1900-1999): not the day written.
-      const day = new Date(Date.UTC(y, mo, d));
-      const real = day.getUTCFullYear() === y && day.getUTCMonth() === mo && day.getUTCDate() === d;
-      this.ms = real ? day.getTime() : undefined;
+      this.ms = calendarDayStart(y, mo, d);
     }
     return this.ms;
   }
