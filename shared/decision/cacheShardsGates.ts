@@ -350,7 +350,8 @@ const READING_HOLDS: ReadonlySet<ReasonCode> = new Set([
 
 /**
  * The cache-shards gates for one decision (see cacheShardsModel), recording the group's replicas per shard as seen
- * and as the outcome leaves them: the cost of scaling counts the nodes they make (a replica change adds no shard).
+ * and as the outcome leaves them, and its engine: the cost of scaling counts the nodes they make (a replica change
+ * adds no shard) at the engine's price (Valkey's nodes are sold cheaper than Redis OSS's).
  */
 export function gateCacheShards(input: GateInput): GateOutcome {
   const outcome = gateGroup(input);
@@ -358,7 +359,10 @@ export function gateCacheShards(input: GateInput): GateOutcome {
   const current = input.observation.replicasPerShard;
   const act = 'act' in outcome ? outcome.act : undefined;
   const desired = act?.type === 'replicas' ? (act as ReplicasAction).replicasPerShard : current;
-  return { ...outcome, record: { replicasPerShard: { current, desired } } };
+  return {
+    ...outcome,
+    record: { replicasPerShard: { current, desired }, engine: { name: input.observation.engine } },
+  };
 }
 
 /** The gates of one decision on the group as observed. */

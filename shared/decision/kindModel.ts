@@ -49,8 +49,11 @@ export type GateOutcome =
      * rule held): added to its message and, as this gate, to its explanation.
      */
     readonly note?: Omit<GateNote, 'reason'>;
-    /** What the decision records of the kind's own whatever the outcome (a cache group's replicas per shard). */
-    readonly record?: Pick<Decision, 'replicasPerShard'>;
+    /**
+     * What the decision records of the kind's own whatever the outcome (a cache group's replicas per shard, the
+     * resource's engine).
+     */
+    readonly record?: Pick<Decision, 'replicasPerShard' | 'engine'>;
   };
 
 /** What became of an operation written ahead, judged from the resource as observed now. */

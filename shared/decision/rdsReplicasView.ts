@@ -68,6 +68,10 @@ export interface RdsSourceView {
   readonly id: string;
   readonly status: string;
   readonly engine: string;
+  /** A source instance's LicenseModel (a replica has its source's): Oracle and SQL Server prices depend on it. */
+  readonly licenseModel?: string;
+  /** An Aurora cluster's StorageType: an I/O-Optimized cluster's instances cost more than a Standard one's. */
+  readonly storageType?: string;
   readonly instanceClass?: string;
   readonly subnetGroup?: string;
   readonly parameterGroup?: string;

@@ -300,6 +300,19 @@ export const reasonCodes = [
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 
+/**
+ * An engine as the scaler read it from AWS, with what else sets its price: an RDS source's `Engine` (postgres,
+ * aurora-mysql, oracle-ee, sqlserver-se …) and `LicenseModel`, an Aurora cluster's `StorageType`, a replication
+ * group's `Engine` (redis, valkey).
+ */
+export interface EngineSeen {
+  readonly name: string;
+  /** RDS, not Aurora: the source's LicenseModel (license-included, bring-your-own-license, postgresql-license …). */
+  readonly licenseModel?: string;
+  /** Aurora: the cluster's StorageType (aurora, or none: Aurora Standard; aurora-iopt1: I/O-Optimized). */
+  readonly storageType?: string;
+}
+
 /** The outcome of one evaluation of one target. */
 export interface Decision {
   readonly target: string;
@@ -316,6 +329,11 @@ export interface Decision {
    * the kind's gates, so a settlement (OperationPending …) has none.
    */
   readonly replicasPerShard?: { readonly current: number; readonly desired: number };
+  /**
+   * What the resource runs, as the decision saw it (an RDS source's engine, a cache group's): the cost of scaling
+   * prices a replica or a node by it. Recorded by the kind's gates, as `replicasPerShard` is.
+   */
+  readonly engine?: EngineSeen;
   readonly direction: 'out' | 'in' | 'none';
   readonly reason: ReasonCode;
   readonly message: string;
