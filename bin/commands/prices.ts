@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PriceListReader } from '../../shared/adapters/PriceListReader';
-import type { PriceFamily } from '../../shared/cost/scalingCost';
 import { REGION_CODE } from '../../shared/policy/awsLocations';
 import { loadPolicyFile } from '../../shared/policy/loadPolicyFile';
 import { awsFrom, CliUsageError, writeOptionFile } from '../lib/cliOptions';
 import { priceTableToRefresh } from '../lib/priceTableToRefresh';
 import { projectRoot } from '../lib/projectRoot';
 import { type RegionPrices, refreshRegionPrices } from '../lib/refreshRegionPrices';
+import { wantedPriceTypes } from '../lib/wantedPriceTypes';
 
 /** The table bundled with the functions: refreshed in place by default, and where a new `--out` file starts. */
 const BUNDLED_TABLE = join(projectRoot(), 'shared/cost/onDemandPrices.json');
@@ -17,10 +17,13 @@ export function registerPrices(program: Command): void {
   program
     .command('prices')
     .description(
-      'refresh the bundled on-demand price table from the AWS Price List API (for the cost of scaling)',
+      'refresh the bundled on-demand price table from the AWS Price List API, per engine (for the cost of scaling)',
     )
     .option('--regions <list>', 'comma-separated AWS Region codes', 'us-east-1')
-    .option('--policy <file>', "also price this policy's instance types, classes and node types")
+    .option(
+      '--policy <file>',
+      "also price this policy's instance types, and its classes and node types at every engine",
+    )
     .option(
       '--out <file>',
       'where to write the table (refreshed in place; a new file starts from the bundled one)',
@@ -29,19 +32,7 @@ export function registerPrices(program: Command): void {
     .action(async (options: { regions: string; policy?: string; out: string }) => {
       const regions = regionCodes(options.regions);
       const table = priceTableToRefresh(options.out, BUNDLED_TABLE);
-      const wanted: Record<PriceFamily, Set<string>> = {
-        ec2: new Set(),
-        rds: new Set(),
-        elasticache: new Set(),
-      };
-      for (const families of Object.values(table.regions))
-        for (const [family, types] of Object.entries(families))
-          for (const t of Object.keys(types)) wanted[family as PriceFamily].add(t);
-      for (const t of options.policy ? loadPolicyFile(options.policy).targets : []) {
-        if (t.kind === 'asg' && t.instanceType) wanted.ec2.add(t.instanceType);
-        if (t.kind === 'rds-replicas' && t.replicaInstanceClass) wanted.rds.add(t.replicaInstanceClass);
-        if (t.kind === 'cache-shards' && t.nodeType) wanted.elasticache.add(t.nodeType);
-      }
+      const wanted = wantedPriceTypes(table, options.policy ? loadPolicyFile(options.policy).targets : []);
       // The Price List API answers in us-east-1 (PriceListReader calls it there): no region of the operator's needed.
       const reader = new PriceListReader(await awsFrom({ region: 'us-east-1' }));
       const prices: Record<string, RegionPrices> = { ...table.regions };
@@ -54,7 +45,10 @@ export function registerPrices(program: Command): void {
           (family, type) => reader.onDemandPrice(family, region, type),
           (line) => console.error(line),
         );
-        prices[region] = refreshed.prices;
+        // A family with no type (an engine neither the table nor the policy prices) is left out.
+        prices[region] = Object.fromEntries(
+          Object.entries(refreshed.prices).filter(([, types]) => Object.keys(types ?? {}).length > 0),
+        );
         found += refreshed.found;
         console.log(`${region}: ${refreshed.found} prices read`);
       }

@@ -1,3 +1,4 @@
+import { DEMO_ENGINES } from '../../shared/adapters/DemoAccount';
 import { bundledPrices } from '../../shared/cost/bundledPrices';
 import { addDays } from '../../shared/cost/evaluateCosts';
 import { unitPrice } from '../../shared/cost/scalingCost';
@@ -11,10 +12,13 @@ const costExplorerServiceByKind = {
   'cache-shards': 'Amazon ElastiCache',
 } as const;
 
-/** A day of the demo account at rest: every target at its minimum (and the RDS source instance), 24 h. */
+/**
+ * A day of the demo account at rest: every target at its minimum (and the RDS source instance), 24 h, at its
+ * engine's price (a target whose engine the table has no price for is left out).
+ */
 function baselineDay(policy: Policy, region: string): { service: string; target: string; usd: number }[] {
   return policy.targets.flatMap((t: Target) => {
-    const price = unitPrice(t, region, bundledPrices);
+    const price = unitPrice(t, region, bundledPrices, { engines: DEMO_ENGINES[t.kind] });
     if ('note' in price) return [];
     const units = t.capacity.min + (t.kind === 'rds-replicas' ? 1 : 0); // the source instance too
     return [

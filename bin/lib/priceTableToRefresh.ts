@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { PriceFamily, PriceTable } from '../../shared/cost/scalingCost';
+import { PRICE_FAMILIES, type PriceTable } from '../../shared/cost/priceTable';
 import { isRecord } from '../../shared/policy/describePath';
 import { CliUsageError, checkCreatableFile, readOptionFile, readWritableFile } from './cliOptions';
 
@@ -32,16 +32,18 @@ function parsed(option: string, file: string, text: string): PriceTableFile {
   return table as PriceTableFile;
 }
 
-const FAMILIES: readonly string[] = ['ec2', 'rds', 'elasticache'] satisfies PriceFamily[];
+const FAMILIES: readonly string[] = PRICE_FAMILIES;
+/** The families as a message names them: EC2's, each engine's, and an older table's two. */
+const NAMED = `price families (${FAMILIES.join(', ')})`;
 
 /** What keeps a parsed JSON value from being a price table, at its place, or undefined. */
 function shapeProblem(table: unknown): string | undefined {
   if (!isRecord(table)) return 'expected an object with "regions"';
   if (!isRecord(table.regions)) return '"regions" is not an object of regions';
   for (const [region, families] of Object.entries(table.regions)) {
-    if (!isRecord(families)) return `regions["${region}"] is not an object of ${FAMILIES.join(', ')}`;
+    if (!isRecord(families)) return `regions["${region}"] is not an object of ${NAMED}`;
     for (const [family, types] of Object.entries(families)) {
-      if (!FAMILIES.includes(family)) return `regions["${region}"].${family}: not ${FAMILIES.join(', ')}`;
+      if (!FAMILIES.includes(family)) return `regions["${region}"].${family}: not one of the ${NAMED}`;
       if (!isRecord(types)) return `regions["${region}"].${family} is not an object of types`;
       for (const [type, price] of Object.entries(types))
         if (typeof price !== 'number' || !Number.isFinite(price) || price < 0)

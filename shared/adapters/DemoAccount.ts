@@ -14,8 +14,10 @@ import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, RDSClient 
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { RUNNING_VALUE } from '../decision/pauseState';
+import type { EngineSeen } from '../decision/types';
 import { AwsCallError } from '../errors';
 import type { AlarmDefinition } from '../policy/alarmDefinitions';
+import type { Target } from '../policy/schema';
 import { type AwsConfig, clientOptions } from './awsConfig';
 import { alarmMetric, cloudWatchDimensions } from './cloudWatchMetric';
 import { pauseParameterName } from './SsmPauseSwitch';
@@ -25,6 +27,13 @@ const wrap =
   (cause: unknown): never => {
     throw new AwsCallError(operation, cause);
   };
+
+/** The engines of the demo account's source and replication group (its cost baseline is priced by them). */
+export const DEMO_ENGINES = {
+  asg: [],
+  'rds-replicas': [{ name: 'postgres' }],
+  'cache-shards': [{ name: 'valkey' }],
+} as const satisfies Record<Target['kind'], readonly EngineSeen[]>;
 
 /**
  * Creates the resources of a demo or test account: the ledger table and topic (what `sls deploy` creates
@@ -106,7 +115,7 @@ export class DemoAccount {
         new CreateDBInstanceCommand({
           DBInstanceIdentifier: id,
           DBInstanceClass: 'db.t4g.medium',
-          Engine: 'postgres',
+          Engine: DEMO_ENGINES['rds-replicas'][0].name,
           AllocatedStorage: 20,
           MasterUsername: 'scalepilot',
           MasterUserPassword: 'demo-password-1',
@@ -135,7 +144,7 @@ export class DemoAccount {
           ReplicationGroupId: id,
           ReplicationGroupDescription: 'Scalepilot demo cluster',
           // Valkey: a Redis OSS group's engine version is read from its member clusters, which moto lacks.
-          Engine: 'valkey',
+          Engine: DEMO_ENGINES['cache-shards'][0].name,
           CacheNodeType: 'cache.t4g.small',
           NumNodeGroups: shards,
           ReplicasPerNodeGroup: 1,

@@ -19,6 +19,7 @@ import {
   type ReshardAction,
 } from '../decision/cacheShards';
 import type { KindAction } from '../decision/kindModel';
+import type { EngineSeen } from '../decision/types';
 import { AwsCallError, awsCallError, ResourceNotFoundError, ScalingError } from '../errors';
 import type { CacheShardsTarget, Target } from '../policy/schema';
 import type { KindScaler, ObservationDetail, Observed, ResourceScaler } from '../ports';
@@ -250,16 +251,17 @@ export class ElastiCacheShardCapacity implements ResourceScaler<CacheShardsObser
     }
   }
 
-  /** What one shard is, for cost reports: the group's node type and replicas per shard. */
-  async liveUnit(target: Target): Promise<{ type?: string; replicasPerShard: number }> {
-    const o = observation(
-      await this.group(cacheTarget(target).replicationGroupId),
-      undefined,
-      [],
-      [],
-      undefined,
-    );
-    return { ...(o.nodeType ? { type: o.nodeType } : {}), replicasPerShard: o.replicasPerShard };
+  /** What one shard is, for cost reports: the group's node type, replicas per shard and engine (as it names it). */
+  async liveUnit(
+    target: Target,
+  ): Promise<{ type?: string; replicasPerShard: number; engines?: readonly EngineSeen[] }> {
+    const group = await this.group(cacheTarget(target).replicationGroupId);
+    const o = observation(group, undefined, [], [], undefined);
+    return {
+      ...(o.nodeType ? { type: o.nodeType } : {}),
+      replicasPerShard: o.replicasPerShard,
+      ...(group.Engine ? { engines: [{ name: o.engine }] } : {}),
+    };
   }
 
   private async group(id: string): Promise<ReplicationGroup> {

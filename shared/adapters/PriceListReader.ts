@@ -1,12 +1,30 @@
 import { type Filter, GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
-import type { PriceFamily } from '../cost/scalingCost';
+import { currentFamily, type EngineFamily, type PriceFamily } from '../cost/priceTable';
 import { AwsCallError, ScalingError } from '../errors';
 import { type AwsConfig, clientOptions } from './awsConfig';
 
 const term = (Field: string, Value: string): Filter => ({ Type: 'TERM_MATCH', Field, Value });
 
-/** The price list filters that pick the one on-demand product the bundled table prices. */
-const products: Record<PriceFamily, { serviceCode: string; filters: Filter[] }> = {
+interface Product {
+  readonly serviceCode: string;
+  readonly filters: Filter[];
+}
+
+/** An RDS instance product: a replica or an Aurora reader is a Single-AZ instance of its engine. */
+const rds = (databaseEngine: string, ...more: Filter[]): Product => ({
+  serviceCode: 'AmazonRDS',
+  filters: [term('databaseEngine', databaseEngine), term('deploymentOption', 'Single-AZ'), ...more],
+});
+// The price list's Aurora instances come in two storage modes at different prices, one product each.
+const auroraStandard = term('storage', 'EBS Only');
+const auroraIoOptimized = term('storage', 'Aurora IO Optimization Mode');
+const cache = (cacheEngine: string): Product => ({
+  serviceCode: 'AmazonElastiCache',
+  filters: [term('cacheEngine', cacheEngine)],
+});
+
+/** The Price List filters that pick the one on-demand product each family prices, per type and region. */
+const products: Record<'ec2' | EngineFamily, Product> = {
   ec2: {
     serviceCode: 'AmazonEC2',
     filters: [
@@ -17,11 +35,30 @@ const products: Record<PriceFamily, { serviceCode: string; filters: Filter[] }> 
       term('licenseModel', 'No License required'),
     ],
   },
-  rds: {
-    serviceCode: 'AmazonRDS',
-    filters: [term('databaseEngine', 'PostgreSQL'), term('deploymentOption', 'Single-AZ')],
-  },
-  elasticache: { serviceCode: 'AmazonElastiCache', filters: [term('cacheEngine', 'Redis')] },
+  'rds:postgres': rds('PostgreSQL'),
+  'rds:mysql': rds('MySQL'),
+  'rds:mariadb': rds('MariaDB'),
+  'rds:aurora-postgresql': rds('Aurora PostgreSQL', auroraStandard),
+  'rds:aurora-postgresql-iopt1': rds('Aurora PostgreSQL', auroraIoOptimized),
+  'rds:aurora-mysql': rds('Aurora MySQL', auroraStandard),
+  'rds:aurora-mysql-iopt1': rds('Aurora MySQL', auroraIoOptimized),
+  'rds:oracle-ee-byol': rds(
+    'Oracle',
+    term('databaseEdition', 'Enterprise'),
+    term('licenseModel', 'Bring your own license'),
+  ),
+  'rds:sqlserver-ee-li': rds(
+    'SQL Server',
+    term('databaseEdition', 'Enterprise'),
+    term('licenseModel', 'License included'),
+  ),
+  'rds:sqlserver-se-li': rds(
+    'SQL Server',
+    term('databaseEdition', 'Standard'),
+    term('licenseModel', 'License included'),
+  ),
+  'elasticache:redis': cache('Redis'),
+  'elasticache:valkey': cache('Valkey'),
 };
 
 /** Products a GetProducts page holds at most (its MaxResults range is 1 to 100). */
@@ -52,7 +89,8 @@ export class PriceListReader {
    * after `MAX_PRICE_PAGES` pages without a price is a ScalingError naming the product, not a missing price.
    */
   async onDemandPrice(family: PriceFamily, region: string, type: string): Promise<number | undefined> {
-    const { serviceCode, filters } = products[family];
+    // A legacy family (`rds`, `elasticache`) is PostgreSQL's or Redis OSS's.
+    const { serviceCode, filters } = products[currentFamily(family)];
     const what = `${serviceCode} ${type} ${region}`;
     let nextToken: string | undefined;
     for (let page = 1; page <= MAX_PRICE_PAGES; page += 1) {

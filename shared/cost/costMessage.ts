@@ -91,7 +91,8 @@ export function scalingLine(s: ScalingCost): string {
   const hours = `${s.unitHours.toFixed(1)} ${s.unit}-hours`;
   if (s.usd === undefined || s.usdPerUnitHour === undefined)
     return `${s.target}: ${hours} (${s.note ?? 'no price'})`;
-  return `${s.target}: ${hours} × ${usd4(s.usdPerUnitHour)} (${s.unitType}) = ${usd(s.usd)}`;
+  const priced = s.engine ? `${s.unitType}, ${s.engine}` : s.unitType;
+  return `${s.target}: ${hours} × ${usd4(s.usdPerUnitHour)} (${priced}) = ${usd(s.usd)}`;
 }
 
 function usd4(amount: number): string {

@@ -1,14 +1,9 @@
+import type { EngineSeen } from '../decision/types';
 import type { CacheShardsTarget, Target } from '../policy/schema';
 import { unitByKind } from '../policy/targetResource';
+import { pricedCacheEngine, pricedRdsEngine } from './pricedEngine';
+import { type EngineFamily, familyPrice, type PriceTable } from './priceTable';
 import type { ScalingCost } from './types';
-
-/** On-demand USD per hour by region, then by price family, then by type (shared/cost/onDemandPrices.json). */
-export interface PriceTable {
-  readonly regions: Readonly<Record<string, Readonly<Record<PriceFamily, Readonly<Record<string, number>>>>>>;
-}
-export type PriceFamily = 'ec2' | 'rds' | 'elasticache';
-
-const familyByKind = { asg: 'ec2', 'rds-replicas': 'rds', 'cache-shards': 'elasticache' } as const;
 
 /** One applied change from the decision log. */
 export interface AppliedChange {
@@ -54,6 +49,11 @@ export interface LiveUnit {
    * decisions recorded it: a unit-hour is then no instance-hour, and is not priced.
    */
   readonly countedIn?: string;
+  /**
+   * What an RDS source or a cache group ran: the engines the day's decisions recorded (one, unless it changed that
+   * day), else the group's as read. A replica or node is priced by it, never by another engine's price.
+   */
+  readonly engines?: readonly EngineSeen[];
 }
 
 /** A cache-shards target whose node type or replicas per shard the policy leaves to the group. */
@@ -71,39 +71,83 @@ function unitType(target: Target, live: LiveUnit = {}): { type?: string; count: 
   };
 }
 
-/** USD per hour of one instance or node of the target's type, or why there is no price. */
+/** Why a unit has no price, with its type and engine when they are known. */
+type NoPrice = { note: string; unitType?: string; engine?: string };
+
+/**
+ * The family a target's unit is priced from: EC2's, or its engine's (the one engine it ran: one that changed
+ * that day has no one price), with the engine's label; else why there is none.
+ */
+function familyOf(
+  target: Target,
+  engines: readonly EngineSeen[] = [],
+): { family: 'ec2' | EngineFamily; label?: string } | { note: string } {
+  if (target.kind === 'asg') return { family: 'ec2' };
+  const whose = target.kind === 'rds-replicas' ? 'the source' : 'the group';
+  const priced = engines.map((seen) => ({
+    seen,
+    price: target.kind === 'rds-replicas' ? pricedRdsEngine(seen) : pricedCacheEngine(seen),
+  }));
+  const distinct = [
+    ...new Map(priced.map((p) => ['family' in p.price ? p.price.family : p.price.note, p])).values(),
+  ];
+  const [only, ...others] = distinct;
+  if (!only)
+    return { note: `no price: the engine of ${whose} is not known (no decision that day recorded it)` };
+  if (others.length > 0) {
+    const names = distinct.map((p) => ('label' in p.price ? p.price.label : p.seen.name));
+    return { note: `no price: the engine of ${whose} changed that day (${names.join(', then ')})` };
+  }
+  return only.price;
+}
+
+/** `db.r6g.large (MySQL)`: a type with its engine, where the engine sets the price. */
+export function typeWithEngine(type: string, engine: string | undefined): string {
+  return engine ? `${type} (${engine})` : type;
+}
+
+/** USD per hour of one instance or node of the target's type, at its engine's price, or why there is no price. */
 function typePrice(
   target: Target,
   type: string | undefined,
   region: string,
   prices: PriceTable,
-): { usd: number; type: string } | { note: string; unitType?: string } {
+  engines: readonly EngineSeen[] | undefined,
+): { usd: number; type: string; engine?: string } | NoPrice {
   const key = { asg: 'instanceType', 'rds-replicas': 'replicaInstanceClass', 'cache-shards': 'nodeType' }[
     target.kind
   ];
   if (!type) return { note: `no price: set ${key} on the target` };
-  const price = prices.regions[region]?.[familyByKind[target.kind]]?.[type];
+  const family = familyOf(target, engines);
+  if ('note' in family) return { unitType: type, note: family.note };
+  const engine = family.label ? { engine: family.label } : {};
+  const price = familyPrice(prices.regions[region], family.family, type);
   if (price === undefined)
     return {
       unitType: type,
-      note: `no price for ${type} in ${region}: run npx scalepilot prices --regions ${region}`,
+      ...engine,
+      note: `no price for ${typeWithEngine(type, family.label)} in ${region}: run npx scalepilot prices --regions ${region}`,
     };
-  return { usd: price, type };
+  return { usd: price, type, ...engine };
 }
 
-/** USD per unit-hour of a target (a shard counts its nodes), or why there is no price. */
+/** USD per unit-hour of a target (a shard counts its nodes), at its engine's price, or why there is no price. */
 export function unitPrice(
   target: Target,
   region: string,
   prices: PriceTable,
   live?: LiveUnit,
-): { usdPerUnitHour: number; unitType: string } | { note: string; unitType?: string } {
+): { usdPerUnitHour: number; unitType: string; engine?: string } | NoPrice {
   if (target.kind === 'asg' && live?.countedIn !== undefined)
     return { note: `no price: the group counts its capacity in ${live.countedIn}, not instances` };
   const { type, count } = unitType(target, live);
-  const price = typePrice(target, type, region, prices);
+  const price = typePrice(target, type, region, prices, live?.engines);
   if ('note' in price) return price;
-  return { usdPerUnitHour: price.usd * count, unitType: count > 1 ? `${count} × ${type}` : price.type };
+  return {
+    usdPerUnitHour: price.usd * count,
+    unitType: count > 1 ? `${count} × ${type}` : price.type,
+    ...(price.engine ? { engine: price.engine } : {}),
+  };
 }
 
 /**
@@ -148,9 +192,16 @@ function cacheScalingCost(
   const { type, count } = unitType(target, live);
   const unitHours = unitHoursAbove(nodesAboveMinimum(target, changes, count - 1), 0, day.from, day.to);
   const base = { target: target.name, kind: target.kind, unitHours, unit: 'node' };
-  const price = typePrice(target, type, region, prices);
+  const price = typePrice(target, type, region, prices, live.engines);
   if ('note' in price) return { ...base, ...price };
-  return { ...base, unitType: price.type, usdPerUnitHour: price.usd, usd: unitHours * price.usd };
+  const { engine } = price;
+  return {
+    ...base,
+    unitType: price.type,
+    ...(engine ? { engine } : {}),
+    usdPerUnitHour: price.usd,
+    usd: unitHours * price.usd,
+  };
 }
 
 /** What the capacity Scalepilot added to one target cost over a day. */

@@ -33,6 +33,8 @@ export interface ScalingCost {
   readonly unit: string;
   /** The priced type (instance type, DB instance class, cache node type), when known. */
   readonly unitType?: string;
+  /** The engine it is priced as (`MySQL`, `Valkey`), for a replica or a node, when known. */
+  readonly engine?: string;
   readonly usdPerUnitHour?: number;
   /** unitHours × usdPerUnitHour; undefined when there is no price. */
   readonly usd?: number;

@@ -10,7 +10,7 @@ import { ledgerScope, scopeFromEnv } from '../adapters/ledgerScope';
 import { SnsNotifier } from '../adapters/SnsNotifier';
 import { WebhookChannel } from '../adapters/WebhookChannel';
 import { bundledPrices } from '../cost/bundledPrices';
-import type { PriceTable } from '../cost/scalingCost';
+import type { PriceTable } from '../cost/priceTable';
 import { parseCostEvent } from '../events/parseCostEvent';
 import type { Policy } from '../policy/schema';
 import type { Clock, CostAlertChannel, CostReader } from '../ports';

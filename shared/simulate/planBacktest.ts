@@ -1,6 +1,8 @@
-import { type PriceTable, unitPrice } from '../cost/scalingCost';
+import type { PriceTable } from '../cost/priceTable';
+import { unitPrice } from '../cost/scalingCost';
 import { planModel } from '../decision/plans/planModel';
 import type { PlanModel } from '../decision/plans/types';
+import type { EngineSeen } from '../decision/types';
 import { ScalingError } from '../errors';
 import type { Plan, Policy, Target } from '../policy/schema';
 import { scalepilot, targetTracking } from './baselines';
@@ -45,6 +47,16 @@ export function findPlan(policy: Policy, name: string): Plan {
 }
 
 /**
+ * The engine a member is priced as: a scenario has no resource to read it from, so RDS replicas as PostgreSQL and
+ * cache nodes as Redis OSS, the engines the bundled table prices (plans.md).
+ */
+const scenarioEngines: Record<Target['kind'], readonly EngineSeen[]> = {
+  asg: [],
+  'rds-replicas': [{ name: 'postgres' }],
+  'cache-shards': [{ name: 'redis' }],
+};
+
+/**
  * The scenario of a plan backtest (backtest.md, Plans): per member its kind's row of the table (delay, min, max,
  * units at p99), T = 0.70, `u_k = p99(demand) / (units_k × T)` from the demand trace, and its bundled on-demand
  * price. The members' own rules, windows and floors decide, within that range.
@@ -65,7 +77,7 @@ export function planScenario(
   });
   const members = targets.map((target) => {
     const d = kindDefaults[target.kind];
-    const price = unitPrice(target, region, options.prices);
+    const price = unitPrice(target, region, options.prices, { engines: scenarioEngines[target.kind] });
     if ('note' in price) throw new ScalingError(`plan ${plan.name}: member ${target.name}: ${price.note}`);
     return {
       name: target.name,

@@ -1,7 +1,8 @@
 import { addDays, comparedDays, evaluateCosts, utcDate } from '../cost/evaluateCosts';
-import { type LiveUnit, needsLiveUnit, type PriceTable, scalingCost } from '../cost/scalingCost';
+import type { PriceTable } from '../cost/priceTable';
+import { type LiveUnit, needsLiveUnit, scalingCost } from '../cost/scalingCost';
 import type { CostAlert, CostEvaluation, MonthForecast, ScalingCost } from '../cost/types';
-import type { Decision } from '../decision/types';
+import type { Decision, EngineSeen } from '../decision/types';
 import { ScalingError } from '../errors';
 import type { Policy, Target } from '../policy/schema';
 import type { Clock, CostAlertChannel, CostReader, DecisionContext } from '../ports';
@@ -10,7 +11,7 @@ import type { LogSink } from './evaluateTargets';
 /** A logged decision, as the cost check reads it back from the ledger. */
 export type LoggedDecision = Pick<
   Decision,
-  'target' | 'current' | 'desired' | 'unit' | 'replicasPerShard'
+  'target' | 'current' | 'desired' | 'unit' | 'replicasPerShard' | 'engine'
 > & {
   at: string;
   applied: boolean;
@@ -53,7 +54,10 @@ export interface CostDeps {
   readonly log: LogSink;
   readonly region: string;
   readonly prices: PriceTable;
-  /** What one unit is, read from the resource, where the policy leaves it out (a cache group's node type). */
+  /**
+   * What one unit is, read from the resource, where the policy leaves it out (a cache group's node type, and its
+   * engine, used when no decision of the day recorded one).
+   */
   readonly liveUnit?: (target: Target) => Promise<LiveUnit>;
   /** Counts a write to the delivery records that failed (the `RecordFailures` metric, alarmed in the stack). */
   readonly recordFailed?: (operation: string) => void;
@@ -318,8 +322,22 @@ async function scalingCosts(deps: CostDeps, day: string): Promise<ScalingCost[]>
     }));
     // A group counted in vCPUs, MiB or weights (its decisions say so): its unit-hours are not instance-hours.
     const countedIn = seen.find((d) => d.unit !== undefined)?.unit;
-    const live = { ...(await liveUnit(deps, target)), ...(countedIn ? { countedIn } : {}) };
+    // The engine each decision saw prices the replicas or nodes (the group's as read now only if none recorded one).
+    const engines = recordedEngines(seen);
+    const live = {
+      ...(await liveUnit(deps, target)),
+      ...(countedIn ? { countedIn } : {}),
+      ...(engines.length > 0 ? { engines } : {}),
+    };
     result.push(scalingCost(target, changes, { from, to }, deps.region, deps.prices, live));
   }
   return result;
+}
+
+/** The engines a target's decisions recorded, each once, in the order they were first seen. */
+function recordedEngines(decisions: readonly LoggedDecision[]): EngineSeen[] {
+  const byKey = new Map<string, EngineSeen>();
+  for (const { engine } of decisions)
+    if (engine) byKey.set(JSON.stringify([engine.name, engine.licenseModel, engine.storageType]), engine);
+  return [...byKey.values()];
 }

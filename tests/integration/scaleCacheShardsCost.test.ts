@@ -57,7 +57,11 @@ describe('the cost of a cache group’s scaling counts the replicas read scaling
       { ReplicationGroupId: GROUP, NewReplicaCount: 2, ApplyImmediately: true },
     ]);
     const [logged] = await ledger.decisions('sessions');
-    expect(logged).toMatchObject({ applied: true, replicasPerShard: { current: 1, desired: 2 } });
+    expect(logged).toMatchObject({
+      applied: true,
+      replicasPerShard: { current: 1, desired: 2 },
+      engine: { name: 'valkey' },
+    });
 
     // The next morning's cost check of that day, from moto's decision log and moto's group (its node type).
     const at = clock.now();
@@ -80,9 +84,9 @@ describe('the cost of a cache group’s scaling counts the replicas read scaling
         clock: testClock(morning),
         log: capturedLog().sink,
         region: 'us-east-1',
-        prices: {
-          regions: { 'us-east-1': { ec2: {}, rds: {}, elasticache: { 'cache.r7g.large': R7G_LARGE } } },
-        },
+        // The harness's group runs Valkey, which its decisions record: priced from Valkey's family (a Redis OSS
+        // price, the legacy `elasticache` family, it took before, is no longer its price).
+        prices: { regions: { 'us-east-1': { 'elasticache:valkey': { 'cache.r7g.large': R7G_LARGE } } } },
         liveUnit: (t) => cache.liveUnit(t),
       },
       'daily',
@@ -93,7 +97,12 @@ describe('the cost of a cache group’s scaling counts the replicas read scaling
     const before = (at.getTime() - new Date(`${day}T00:00:00Z`).getTime()) / HOUR;
     const nodeHours = 4 * before + 7 * (24 - before);
     const [cost] = costs.scaling;
-    expect(cost).toMatchObject({ target: 'sessions', unit: 'node', unitType: 'cache.r7g.large' });
+    expect(cost).toMatchObject({
+      target: 'sessions',
+      unit: 'node',
+      unitType: 'cache.r7g.large',
+      engine: 'Valkey',
+    });
     expect(cost?.unitHours).toBeCloseTo(nodeHours, 6);
     expect(cost?.usd).toBeCloseTo(nodeHours * R7G_LARGE, 6);
   });

@@ -25,6 +25,7 @@ const cache = examplePolicy().targets.find((t) => t.kind === 'cache-shards') as 
 const unset = { ...cache, nodeType: undefined, replicasPerShard: undefined } as CacheShardsTarget;
 // Min 3: two shards of 1 + replicas nodes added all day, 48 shard-hours (the decisions recorded no replicas).
 const heldAt5 = [{ at: DAY.from, from: 5, to: 5 }];
+const REDIS = { name: 'redis' };
 
 describe('the cost of the shards Scalepilot added', () => {
   it.each([
@@ -50,7 +51,8 @@ describe('the cost of the shards Scalepilot added', () => {
       unitType: 'cache.t4g.small',
     },
   ])('$name', ({ target, live, usd, unitType }) => {
-    const cost = scalingCost(target, heldAt5, DAY, 'us-east-1', prices, live);
+    // A Redis OSS group (the table's legacy `elasticache` family prices Redis OSS nodes).
+    const cost = scalingCost(target, heldAt5, DAY, 'us-east-1', prices, { ...live, engines: [REDIS] });
     expect(cost.usd).toBeCloseTo(usd, 9);
     expect(cost.unitType).toBe(unitType);
   });
@@ -126,7 +128,11 @@ describe('the daily cost check reads the unit from the group where the policy le
   };
 
   it('prices the shards from the group’s node type and replicas', async () => {
-    const { cost } = await run(async () => ({ type: 'cache.r7g.large', replicasPerShard: 2 }));
+    const { cost } = await run(async () => ({
+      type: 'cache.r7g.large',
+      replicasPerShard: 2,
+      engines: [REDIS],
+    }));
     expect(cost?.usd).toBeCloseTo(48 * 3 * 0.219, 9);
   });
 

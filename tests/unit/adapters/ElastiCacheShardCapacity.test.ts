@@ -410,8 +410,12 @@ describe('ElastiCacheShardCapacity.prerequisites (validate and plan)', () => {
     expect(await adapter().prerequisites(target)).toEqual(want);
   });
 
-  it('the node type and replicas per shard for cost reports', async () => {
+  it('the node type, replicas per shard and engine for cost reports', async () => {
     answer(described(3, {}, 2));
-    expect(await adapter().liveUnit(target)).toEqual({ type: 'cache.r7g.large', replicasPerShard: 2 });
+    expect(await adapter().liveUnit(target)).toEqual({
+      type: 'cache.r7g.large',
+      replicasPerShard: 2,
+      engines: [{ name: 'valkey' }],
+    });
   });
 });

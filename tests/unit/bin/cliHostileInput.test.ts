@@ -63,7 +63,7 @@ describe('hostile input: one line naming what and where, exit 1, before AWS', ()
     {
       name: 'a price table whose region is null (a TypeError and its stack trace)',
       args: ['prices', '--out', file('null-region.json', '{"regions":{"us-east-1":null}}')],
-      line: /not a price table \(regions\["us-east-1"\] is not an object of ec2, rds, elasticache\)$/,
+      line: /not a price table \(regions\["us-east-1"\] is not an object of price families \(ec2, rds:postgres, .*, elasticache\)\)$/,
     },
     {
       name: 'a wildcard region (asked of the Price List API, and written into the table as a region)',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scalingCost, unitHoursAbove } from '../../../shared/cost/scalingCost';
+import type { Target } from '../../../shared/policy/schema';
 import { examplePolicy } from '../../harness/fixtures';
 
 const at = (hhmm: string) => new Date(`2026-11-21T${hhmm}:00Z`);
@@ -66,7 +67,10 @@ describe('scalingCost: unit-hours × the on-demand price of the unit', () => {
       usd: 24 * 0.065,
     },
   ] as const)('$name', ({ target, changes, usd }) => {
-    expect(scalingCost(target as never, changes, DAY, 'us-east-1', prices).usd).toBeCloseTo(usd, 9);
+    // The engines the table's legacy families price (PostgreSQL, Redis OSS), as the decisions record them.
+    const engines = { asg: [], 'rds-replicas': [{ name: 'postgres' }], 'cache-shards': [{ name: 'redis' }] };
+    const live = { engines: engines[(target as Target).kind] };
+    expect(scalingCost(target as never, changes, DAY, 'us-east-1', prices, live).usd).toBeCloseTo(usd, 9);
   });
 
   it.each([
@@ -164,7 +168,8 @@ describe('a cache group’s cost of scaling counts its nodes: the replicas read 
       nodeHours: 96,
     },
   ])('$name', ({ target, changes, live, nodeHours }) => {
-    const cost = scalingCost(target as never, changes, DAY, 'us-east-1', prices, live);
+    const redis = { ...live, engines: [{ name: 'redis' }] }; // the table's legacy family prices Redis OSS
+    const cost = scalingCost(target as never, changes, DAY, 'us-east-1', prices, redis);
     expect(cost).toMatchObject({ unit: 'node', unitType: 'cache.t4g.small', usdPerUnitHour: 0.032 });
     expect(cost.unitHours).toBeCloseTo(nodeHours, 9);
     expect(cost.usd).toBeCloseTo(nodeHours * 0.032, 9);
