@@ -1,4 +1,5 @@
-"""moto_server with two emulator defects worked around: a DynamoDB transaction's cost, and a KMS key's tags.
+"""moto_server with three emulator defects worked around: a DynamoDB transaction's cost, GetMetricData's cost,
+and a KMS key's tags.
 
 moto 5.x backs up every table a TransactWriteItems touches with `copy.deepcopy`, once per item of the
 transaction, so that it can roll the transaction back. A ledger of a few thousand items then takes 60-180 ms
@@ -7,12 +8,18 @@ Here the backup is of the items the transaction touches, taken once, and a rollb
 what AWS guarantees (all or nothing) and what moto's whole-table copy gave, at the cost of the items alone.
 An AWS::KMS::Key's `Tags` (CloudFormation's `Key`/`Value`) reach moto's KMS tagger, which reads `TagKey`/
 `TagValue`, as they are: the stack's deploy failed with a server error. They are renamed on the way in.
+moto's GetMetricData scans every datapoint of the time range, of every metric, once per period of every query
+(and again per filter), so a replay that reads a few metrics each virtual minute spent most of its time there,
+more with every datapoint it had put: three quarters of moto's time in the local account's replay. Here a
+query's datapoints are picked once (moto's own filters, in its order) and then put in their periods; the
+answer is moto's to the value and the order (queries with an expression keep moto's own code).
 Everything else is moto's own `moto_server`.
 """
 
 import copy
 import sys
 import threading
+from datetime import timedelta
 
 from moto.server import main
 
@@ -100,6 +107,73 @@ if DynamoDBBackend is not None and hasattr(DynamoDBBackend, "transact_write_item
     _moto_transact_write_items = DynamoDBBackend.transact_write_items
     dynamodb_models.copy = _TablesNotCopied()
     DynamoDBBackend.transact_write_items = transact_write_items
+
+try:
+    from moto.cloudwatch.models import CloudWatchBackend, Dimension, Statistics, ValidationError
+except ImportError as error:  # another moto's layout: its own GetMetricData, slower but the same answers
+    print(f"motoServer.py: moto's GetMetricData runs unchanged ({error})", file=sys.stderr)
+    CloudWatchBackend = None
+
+
+def _query_data(period_data, metric_stat):
+    """The datapoints moto counts for one query, in moto's order: its namespace and name, or (with dimensions)
+    its dimensions and name, as moto filters them (its dimension filter does not read the namespace), then its
+    unit."""
+    metric = metric_stat["Metric"]
+    name = metric["MetricName"]
+    dimensions = [Dimension(name=d["Name"], value=d["Value"]) for d in metric.get("Dimensions", [])]
+    if dimensions:
+        wanted = sorted(dimensions)
+        data = [md for md in period_data if md.name == name and sorted(md.dimensions) == wanted]
+    else:
+        data = [md for md in period_data if md.namespace == metric["Namespace"] and md.name == name]
+    unit = metric_stat.get("Unit")
+    return [md for md in data if md.unit == unit] if unit else data
+
+
+def _stat_result(query, period_data, start_time, end_time, scan_by):
+    """One metric-stat query's answer, as moto's loop gives it: a value per period from the start time (the last
+    period starting at the end time at most) that holds a datapoint."""
+    metric_stat = query["MetricStat"]
+    delta = timedelta(seconds=int(metric_stat["Period"]))
+    periods = {}
+    for md in _query_data(period_data, metric_stat):
+        periods.setdefault((md.timestamp - start_time) // delta, []).append(md)
+    stat = metric_stat["Stat"]
+    values, timestamps = [], []
+    k = 0
+    while start_time + k * delta <= end_time:
+        data = periods.get(k)
+        if data:
+            stats = Statistics([stat], start_time + k * delta)
+            stats.metric_data = data
+            values.append(stats.get_statistics_for_type(stat))
+            timestamps.append(stats.timestamp)
+        k += 1
+    if scan_by == "TimestampDescending" and timestamps:
+        timestamps.reverse()
+        values.reverse()
+    label = query.get("Label") or f"{metric_stat['Metric']['MetricName']} {stat}"
+    return {"id": query["Id"], "label": label, "values": values, "timestamps": timestamps, "status_code": "Complete"}
+
+
+def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscending"):
+    if any("MetricStat" not in q for q in queries):  # an expression: moto's own code
+        return _moto_get_metric_data(self, queries, start_time, end_time, scan_by)
+    start_time = start_time.replace(microsecond=0)
+    end_time = end_time.replace(microsecond=0)
+    if start_time > end_time:
+        raise ValidationError("The parameter EndTime must be greater than StartTime.")
+    if start_time == end_time:
+        raise ValidationError("The parameter StartTime must not equal parameter EndTime.")
+    period_data = [md for md in self.get_all_metrics() if start_time <= md.timestamp < end_time]
+    results = [_stat_result(q, period_data, start_time, end_time, scan_by) for q in queries]
+    return [r for q, r in zip(queries, results) if q.get("ReturnData", True)]
+
+
+if CloudWatchBackend is not None and hasattr(CloudWatchBackend, "get_metric_data"):
+    _moto_get_metric_data = CloudWatchBackend.get_metric_data
+    CloudWatchBackend.get_metric_data = get_metric_data
 
 try:
     from moto.kms.models import Key as KmsKey

@@ -29,11 +29,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts moto (installing it into .venv/emulator when missing) and waits until it answers. */
-export async function startMotoServer(): Promise<MotoServer> {
+/**
+ * Starts moto (installing it into .venv/emulator when missing) and waits until it answers. `asShipped`: moto's
+ * own `moto_server`, without the workarounds, for the tests that hold the workarounds' answers to moto's.
+ */
+export async function startMotoServer(options: { asShipped?: boolean } = {}): Promise<MotoServer> {
   const python = pythonTool('emulator', 'python');
   const port = await freePort();
-  const child: ChildProcess = spawn(python, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
+  const server = options.asShipped ? ['-m', 'moto.server'] : [MOTO_SERVER];
+  const child: ChildProcess = spawn(python, [...server, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
