@@ -11,8 +11,8 @@ An AWS::KMS::Key's `Tags` (CloudFormation's `Key`/`Value`) reach moto's KMS tagg
 moto's GetMetricData scans every datapoint of the time range, of every metric, once per period of every query
 (and again per filter), so a replay that reads a few metrics each virtual minute spent most of its time there,
 more with every datapoint it had put: three quarters of moto's time in the local account's replay. Here a
-query's datapoints are picked once (moto's own filters, in its order) and then put in their periods; the
-answer is moto's to the value and the order (queries with an expression keep moto's own code).
+query's datapoints are picked once (by name, then moto's own filters, in its order) and put in their periods; the
+answer is moto's to the value and the order (expressions are moto's own code, on those answers).
 Everything else is moto's own `moto_server`.
 """
 
@@ -109,37 +109,40 @@ if DynamoDBBackend is not None and hasattr(DynamoDBBackend, "transact_write_item
     DynamoDBBackend.transact_write_items = transact_write_items
 
 try:
+    from moto.cloudwatch.metric_data_expression_parser import parse_expression
     from moto.cloudwatch.models import CloudWatchBackend, Dimension, Statistics, ValidationError
 except ImportError as error:  # another moto's layout: its own GetMetricData, slower but the same answers
     print(f"motoServer.py: moto's GetMetricData runs unchanged ({error})", file=sys.stderr)
     CloudWatchBackend = None
 
 
-def _query_data(period_data, metric_stat):
-    """The datapoints moto counts for one query, in moto's order: its namespace and name, or (with dimensions)
-    its dimensions and name, as moto filters them (its dimension filter does not read the namespace), then its
-    unit."""
+def _query_data(by_name, metric_stat):
+    """The datapoints moto counts for one query, in moto's order, from the range's datapoints by name: its
+    namespace, or (with dimensions) its dimensions, as moto filters them (its dimension filter does not read the
+    namespace), then its unit."""
     metric = metric_stat["Metric"]
-    name = metric["MetricName"]
+    named = by_name.get(metric["MetricName"], [])
     dimensions = [Dimension(name=d["Name"], value=d["Value"]) for d in metric.get("Dimensions", [])]
     if dimensions:
         wanted = sorted(dimensions)
-        data = [md for md in period_data if md.name == name and sorted(md.dimensions) == wanted]
+        data = [md for md in named if sorted(md.dimensions) == wanted]
     else:
-        data = [md for md in period_data if md.namespace == metric["Namespace"] and md.name == name]
+        data = [md for md in named if md.namespace == metric["Namespace"]]
     unit = metric_stat.get("Unit")
     return [md for md in data if md.unit == unit] if unit else data
 
 
-def _stat_result(query, period_data, start_time, end_time, scan_by):
-    """One metric-stat query's answer, as moto's loop gives it: a value per period from the start time (the last
-    period starting at the end time at most) that holds a datapoint."""
-    metric_stat = query["MetricStat"]
-    delta = timedelta(seconds=int(metric_stat["Period"]))
+def _by_period(data, start_time, delta):
+    """Datapoints by the index of their period from the start time, each period's in the order given."""
     periods = {}
-    for md in _query_data(period_data, metric_stat):
+    for md in data:
         periods.setdefault((md.timestamp - start_time) // delta, []).append(md)
-    stat = metric_stat["Stat"]
+    return periods
+
+
+def _series(periods, stat, start_time, end_time, delta, scan_by):
+    """A value per period that holds a datapoint, as moto's loop gives them: from the start time, the last period
+    starting at the end time at most, newest first when asked."""
     values, timestamps = [], []
     k = 0
     while start_time + k * delta <= end_time:
@@ -153,13 +156,15 @@ def _stat_result(query, period_data, start_time, end_time, scan_by):
     if scan_by == "TimestampDescending" and timestamps:
         timestamps.reverse()
         values.reverse()
-    label = query.get("Label") or f"{metric_stat['Metric']['MetricName']} {stat}"
-    return {"id": query["Id"], "label": label, "values": values, "timestamps": timestamps, "status_code": "Complete"}
+    return values, timestamps
+
+
+def _result(query_id, label, series):
+    values, timestamps = series
+    return {"id": query_id, "label": label, "values": values, "timestamps": timestamps, "status_code": "Complete"}
 
 
 def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscending"):
-    if any("MetricStat" not in q for q in queries):  # an expression: moto's own code
-        return _moto_get_metric_data(self, queries, start_time, end_time, scan_by)
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
     if start_time > end_time:
@@ -167,12 +172,31 @@ def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscen
     if start_time == end_time:
         raise ValidationError("The parameter StartTime must not equal parameter EndTime.")
     period_data = [md for md in self.get_all_metrics() if start_time <= md.timestamp < end_time]
-    results = [_stat_result(q, period_data, start_time, end_time, scan_by) for q in queries]
-    return [r for q, r in zip(queries, results) if q.get("ReturnData", True)]
+    stat_queries = [q for q in queries if "MetricStat" in q]
+    by_name = {}
+    for md in period_data:
+        by_name.setdefault(md.name, []).append(md)
+    # Every metric-stat query's answer, returned or not: the expressions read them.
+    results = []
+    for q in stat_queries:
+        metric_stat = q["MetricStat"]
+        delta = timedelta(seconds=int(metric_stat["Period"]))
+        periods = _by_period(_query_data(by_name, metric_stat), start_time, delta)
+        label = q.get("Label") or f"{metric_stat['Metric']['MetricName']} {metric_stat['Stat']}"
+        results.append(_result(q["Id"], label, _series(periods, metric_stat["Stat"], start_time, end_time, delta, scan_by)))
+    answer = [r for q, r in zip(stat_queries, results) if q.get("ReturnData", True)]
+    expressions = [q for q in queries if "Expression" in q]
+    # Metric math on the queries' answers, then Metrics Insights (moto sums every datapoint of a period), in moto's order.
+    for q in (q for q in expressions if not q["Expression"].startswith("SELECT")):
+        answer.append(_result(q["Id"], q.get("Label") or q["Id"], parse_expression(q["Expression"], results)))
+    for q in (q for q in expressions if q["Expression"].startswith("SELECT")):
+        delta = timedelta(seconds=int(q["Period"]))
+        series = _series(_by_period(period_data, start_time, delta), "Sum", start_time, end_time, delta, scan_by)
+        answer.append(_result(q["Id"], q.get("Label") or q["Id"], series))
+    return answer
 
 
 if CloudWatchBackend is not None and hasattr(CloudWatchBackend, "get_metric_data"):
-    _moto_get_metric_data = CloudWatchBackend.get_metric_data
     CloudWatchBackend.get_metric_data = get_metric_data
 
 try:

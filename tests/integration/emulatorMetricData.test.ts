@@ -148,9 +148,28 @@ const rows: {
     ],
   },
   {
-    name: 'an expression beside its metric (moto’s own code answers)',
+    name: 'an expression beside its metric',
     input: { StartTime: at(0), EndTime: at(3600) },
     queries: [stat('k', cpu, 60, 'Sum'), { Id: 'l', Expression: 'k * 2' }],
+  },
+  {
+    name: 'a share of a maximum (a rule’s percentOf), one query not returned, newest first',
+    input: { StartTime: at(30), EndTime: at(3600), ScanBy: 'TimestampDescending' },
+    queries: [
+      stat('m', cpu, 120, 'Average'),
+      stat('n', { Namespace: 'Custom/App', MetricName: 'Requests', Dimensions: two }, 120, 'Maximum', {
+        ReturnData: false,
+      }),
+      { Id: 'o', Expression: '100 * m / n', Label: 'share' },
+    ],
+  },
+  {
+    name: 'a Metrics Insights query beside a metric (moto sums every datapoint of a period)',
+    input: { StartTime: at(0), EndTime: at(3600) },
+    queries: [
+      { Id: 'p', Expression: 'SELECT SUM(Requests) FROM "Custom/App"', Period: 300 },
+      stat('q', cpu, 300, 'Sum'),
+    ],
   },
 ];
 
