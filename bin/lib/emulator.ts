@@ -80,8 +80,9 @@ export type Interceptor = (
   forward: (body?: Buffer) => Promise<EmulatorAnswer>,
 ) => Promise<EmulatorAnswer>;
 
-export async function startEmulator(): Promise<Emulator> {
-  const moto: MotoServer = await startMotoServer();
+/** `moto`: a server to put the proxy in front of (the tests' warm pool); stopping the emulator stops it. */
+export async function startEmulator(options: { moto?: MotoServer } = {}): Promise<Emulator> {
+  const moto: MotoServer = options.moto ?? (await startMotoServer());
   const seen: string[] = [];
   const rewrites = new Map<string, (body: string) => string>();
   const answers = new Map<string, () => unknown>();

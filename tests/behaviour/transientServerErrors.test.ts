@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../bin/lib/emulator';
 import type { LocalAccount } from '../../bin/lib/localAccount';
 import { replay, VirtualClock } from '../../bin/lib/replay';
 import { emulatorConfig } from '../../shared/adapters/awsConfig';
@@ -11,6 +10,7 @@ import { backtestScenario } from '../../shared/simulate/runBacktest';
 import { startAwsBehaviour } from '../harness/awsBehaviour/awsBehaviour';
 import { SCOPE, ScalerWorld } from '../harness/awsBehaviour/scalerWorld';
 import { examplePolicy } from '../harness/fixtures';
+import { startTestEmulator } from '../harness/motoPool';
 import { replicasPolicy } from './worldPolicies';
 import { decisions, run } from './worldRuns';
 
@@ -39,7 +39,7 @@ describe('5xx answers with an HTML body (issue 21, 12)', () => {
   });
 
   it('12: the local emulator takes the functions’ concurrent DynamoDB transactions (moto answered some with HTML 500s)', async () => {
-    const emulator = await startEmulator();
+    const emulator = await startTestEmulator();
     try {
       const aws = { ...emulator.aws, maxAttempts: 1 };
       await new DemoAccount(aws).createLedgerTable('ledger');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import type { Emulator } from '../../bin/lib/emulator';
 import { type FaultProxy, startFaultProxy } from './faultProxy';
+import { startTestEmulator } from './motoPool';
 
 /**
  * The emulator with a fault proxy in front of it, for a test file (started before its tests, stopped after):
@@ -13,7 +14,7 @@ export function emulatorBehindFaults(seed: number): {
   let emulator: Emulator | undefined;
   let proxy: FaultProxy | undefined;
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startTestEmulator();
     proxy = await startFaultProxy(emulator.endpoint, { rate: 0, seed });
   }, 240_000);
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import type { Emulator } from '../../bin/lib/emulator';
+import { startTestEmulator } from './motoPool';
 
 /**
  * The emulator of one test file: started on a free loopback port before its tests, stopped after them, and
@@ -9,7 +10,7 @@ import { type Emulator, startEmulator } from '../../bin/lib/emulator';
 export function useEmulator(options: { reset?: boolean } = {}): Emulator {
   let running: Emulator | undefined;
   beforeAll(async () => {
-    running = await startEmulator();
+    running = await startTestEmulator();
   });
   afterAll(async () => {
     await running?.stop();

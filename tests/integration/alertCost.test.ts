@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import type { Emulator } from '../../bin/lib/emulator';
 import { freePort } from '../../bin/lib/motoServer';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
@@ -10,6 +10,7 @@ import { MalformedEventError } from '../../shared/errors';
 import { costFunction } from '../../shared/lambda/costFunction';
 import type { Policy } from '../../shared/policy/schema';
 import { examplePolicy, lambdaContext, testClock } from '../harness/fixtures';
+import { startTestEmulator } from '../harness/motoPool';
 
 // The cost function against moto's Cost Explorer, preloaded through moto's
 // /moto-api/static/ce/cost-and-usage-results endpoint (moto answers GetCostAndUsage from that queue: each new
@@ -28,7 +29,7 @@ const posted: { text: string }[] = [];
 let topicArn: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startTestEmulator();
   const account = new DemoAccount(emulator.aws);
   await account.createLedgerTable('ledger');
   topicArn = await account.createTopic('scalepilot-costs');

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import type { Emulator } from '../../bin/lib/emulator';
 import { freePort } from '../../bin/lib/motoServer';
 import { clientOptions } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
@@ -11,6 +11,7 @@ import { costFunction } from '../../shared/lambda/costFunction';
 import type { Policy } from '../../shared/policy/schema';
 import { CostAlertDeliveryError } from '../../shared/usecases/alertCosts';
 import { examplePolicy, lambdaContext } from '../harness/fixtures';
+import { startTestEmulator } from '../harness/motoPool';
 
 // Issue 11 item 16: the delivery of a cost alert against moto (its DynamoDB conditional writes, SNS, SSM,
 // Cost Explorer preloaded through /moto-api/static/ce/cost-and-usage-results) and a real webhook on
@@ -29,7 +30,7 @@ const answered: string[] = [];
 let holdNext: ((res: ServerResponse, text: string) => void) | undefined;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startTestEmulator();
   const account = new DemoAccount(emulator.aws);
   await account.createLedgerTable('ledger');
   topicArn = await account.createTopic('scalepilot-costs');

@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Emulator, startEmulator } from '../../bin/lib/emulator';
+import type { Emulator } from '../../bin/lib/emulator';
 import { AutoScalingCapacity } from '../../shared/adapters/AutoScalingCapacity';
 import { emulatorConfig } from '../../shared/adapters/awsConfig';
 import { DemoAccount } from '../../shared/adapters/DemoAccount';
@@ -9,6 +9,7 @@ import { createScalerHandler } from '../../shared/lambda/createScalerHandler';
 import { scalerRuntimeFromEnv } from '../../shared/lambda/scalerRuntimeFromEnv';
 import { type FaultProxy, startFaultProxy } from '../harness/faultProxy';
 import { capturedLog, lambdaContext, seedStepPolicy, testClock } from '../harness/fixtures';
+import { startTestEmulator } from '../harness/motoPool';
 import { recordFigures } from './figures';
 
 // Issue 20, item 13: ActionFailed was never exercised. SetDesiredCapacity fails at the HTTP level (HTTP 500
@@ -20,7 +21,7 @@ const SCOPE = '123456789012#us-east-1';
 let emulator: Emulator;
 let proxy: FaultProxy;
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startTestEmulator();
   proxy = await startFaultProxy(emulator.endpoint, { rate: 0 });
 });
 afterAll(async () => {

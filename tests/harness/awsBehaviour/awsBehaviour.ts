@@ -1,7 +1,7 @@
-import type { EmulatorAnswer } from '../../../bin/lib/emulator';
-import { type Emulator, startEmulator } from '../../../bin/lib/emulator';
+import type { Emulator, EmulatorAnswer } from '../../../bin/lib/emulator';
 import { type AwsConfig, REQUEST_TIMEOUT_MS } from '../../../shared/adapters/awsConfig';
 import type { Clock } from '../../../shared/ports';
+import { startTestEmulator } from '../motoPool';
 import { CacheScalableTargets } from './applicationAutoScaling';
 import { type AsgConfig, AutoScalingLifecycle } from './autoScalingLifecycle';
 import { BehaviourCounts } from './behaviourCounts';
@@ -68,7 +68,7 @@ const MUTATING =
  * and the AWS page it comes from.
  */
 export async function startAwsBehaviour(options: AwsBehaviourOptions): Promise<AwsBehaviour> {
-  const emulator = options.emulator ?? (await startEmulator());
+  const emulator = options.emulator ?? (await startTestEmulator());
   const counts = new BehaviourCounts();
   const mutations: MutationRecord[] = [];
   const notices: NoticeRecord[] = [];

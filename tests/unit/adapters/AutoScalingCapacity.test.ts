@@ -9,7 +9,6 @@ import {
   type InstanceRefresh,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
 import { decideCapacity } from '../../../shared/decision/decideCapacity';
@@ -17,12 +16,13 @@ import { emptyHistory } from '../../../shared/decision/types';
 import { AwsCallError, RequestRefusedError, ResourceNotFoundError } from '../../../shared/errors';
 import { validatePolicy } from '../../../shared/policy/parsePolicy';
 import { examplePolicy } from '../../harness/fixtures';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock, because moto has no DescribeInstanceRefreshes and cannot suspend processes in a
 // way the busy rules see, and its groups report neither DesiredCapacityType nor the instances'
 // WeightedCapacity (moto sizes a weighted group by its first override's weight, but its instances show no
 // weight); everything else of this adapter is tested against moto (tests/integration).
-const asg = mockClient(AutoScalingClient);
+const asg = mockedClient(AutoScalingClient);
 const target = examplePolicy().targets[0];
 if (!target) throw new Error('example policy has no targets');
 const group = (extra: Record<string, unknown> = {}) => ({

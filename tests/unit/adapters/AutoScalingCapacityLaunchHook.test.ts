@@ -8,17 +8,17 @@ import {
   DescribeScalingActivitiesCommand,
   type Instance,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
 import type { CapacityState } from '../../../shared/decision/types';
 import type { Target } from '../../../shared/policy/schema';
 import { examplePolicy } from '../../harness/fixtures';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock, because moto never holds an instance in Pending:Wait (it keeps a lifecycle hook and launches
 // every instance InService) and lists no launch in progress among a group's scaling activities; the AWS behaviour
 // layer plays the hook end to end (tests/behaviour/asgLaunchHook.test.ts).
-const asg = mockClient(AutoScalingClient);
+const asg = mockedClient(AutoScalingClient);
 const target = examplePolicy().targets[0];
 if (target?.kind !== 'asg') throw new Error('example policy has no group target');
 

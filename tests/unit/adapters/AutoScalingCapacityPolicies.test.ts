@@ -6,17 +6,17 @@ import {
   DescribePoliciesCommand,
   type ScalingPolicy,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingCapacity } from '../../../shared/adapters/AutoScalingCapacity';
 import { changesCapacity } from '../../../shared/adapters/scalingPoliciesByGroup';
 import { AwsCallError } from '../../../shared/errors';
 import type { Target } from '../../../shared/policy/schema';
 import { seedStepTarget } from '../../harness/fixtures';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock: moto pages no DescribePolicies listing and cannot fail one; a group with a
 // target-tracking policy is tested against moto in tests/integration/scaleAsgScalingPolicy.test.ts.
-const asg = mockClient(AutoScalingClient);
+const asg = mockedClient(AutoScalingClient);
 const client = () => new AutoScalingClient({ region: 'us-east-1' });
 
 beforeEach(() => asg.reset());

@@ -4,16 +4,16 @@ import {
   BatchPutScheduledUpdateGroupActionCommand,
   DescribeScheduledActionsCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingScheduledActions } from '../../../shared/adapters/AutoScalingScheduledActions';
 import { emulatorConfig } from '../../../shared/adapters/awsConfig';
 import { forecastActionName } from '../../../shared/decision/scheduledFloors';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock, because moto's DescribeScheduledActions ignores paging and moto never refuses an action
 // (tests/integration/predict.test.ts covers the rest against moto): a second page, AWS's 50-per-call limit and
 // a refused action are only seen here.
-const asg = mockClient(AutoScalingClient);
+const asg = mockedClient(AutoScalingClient);
 const port = () =>
   new AutoScalingScheduledActions(emulatorConfig('http://unused'), 'prod', new AutoScalingClient({}));
 

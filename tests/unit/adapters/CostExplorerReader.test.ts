@@ -4,15 +4,15 @@ import {
   GetCostAndUsageCommand,
   GetCostForecastCommand,
 } from '@aws-sdk/client-cost-explorer';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CostExplorerReader } from '../../../shared/adapters/CostExplorerReader';
 import { AwsCallError } from '../../../shared/errors';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock, because moto has no GetCostForecast; GetCostAndUsage's pagination and tag groups are
 // checked here too, with answers shaped like Cost Explorer's (moto's preloaded results are used in
 // tests/integration/alertCost.test.ts).
-const ce = mockClient(CostExplorerClient);
+const ce = mockedClient(CostExplorerClient);
 const reader = () => new CostExplorerReader({ region: 'eu-west-1' }, ce as unknown as CostExplorerClient);
 const money = (amount: number) => ({ UnblendedCost: { Amount: String(amount), Unit: 'USD' } });
 

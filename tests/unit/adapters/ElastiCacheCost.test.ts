@@ -1,5 +1,4 @@
 import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stackResources } from '../../../infra/stackResources';
 import { ElastiCacheShardCapacity } from '../../../shared/adapters/ElastiCacheShardCapacity';
@@ -7,12 +6,13 @@ import { needsLiveUnit, scalingCost } from '../../../shared/cost/scalingCost';
 import type { CacheShardsTarget, Policy } from '../../../shared/policy/schema';
 import { alertCosts, type CostDeps } from '../../../shared/usecases/alertCosts';
 import { capturedLog, examplePolicy, testClock } from '../../harness/fixtures';
+import { mockedClient } from '../../harness/mockedClient';
 
 // Cost reports of cache-shards targets (issue 13): a shard's node type and replicas are read from the group
 // unless the policy names them. DescribeReplicationGroups through aws-sdk-client-mock, so the group can
 // carry the node type and replica count of each case (moto's are tested in the integration tests).
 
-const elastiCache = mockClient(ElastiCacheClient);
+const elastiCache = mockedClient(ElastiCacheClient);
 beforeEach(() => elastiCache.reset());
 
 const DAY = { from: new Date('2026-11-21T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') };

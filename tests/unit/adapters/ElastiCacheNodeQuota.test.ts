@@ -1,15 +1,15 @@
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ElastiCacheNodeQuota,
   FAILED_QUOTA_READ_KEPT_MS,
 } from '../../../shared/adapters/ElastiCacheNodeQuota';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock, because moto's Service Quotas knows only VPC's quotas (the behaviour layer plays
 // ElastiCache's for the soak: tests/harness/awsBehaviour/serviceQuotas.ts); this shows the read over time.
 
-const quotas = mockClient(ServiceQuotasClient);
+const quotas = mockedClient(ServiceQuotasClient);
 const config = { region: 'eu-west-1' };
 const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
 

@@ -18,7 +18,6 @@ import {
   ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ElastiCacheScalableTargets } from '../../../shared/adapters/ElastiCacheScalableTargets';
 import {
@@ -28,6 +27,7 @@ import {
 import { cacheShardsModel } from '../../../shared/decision/cacheShards';
 import type { PendingIntent } from '../../../shared/decision/types';
 import { AwsCallError, ResourceNotFoundError } from '../../../shared/errors';
+import { mockedClient } from '../../harness/mockedClient';
 import { cacheTarget } from '../decision/cacheShardsFixtures';
 
 // aws-sdk-client-mock, because moto does not implement ModifyReplicationGroupShardConfiguration,
@@ -37,12 +37,12 @@ import { cacheTarget } from '../decision/cacheShardsFixtures';
 // with NodeGroupMembers, no CurrentRole with cluster mode enabled; Events with Date and Message). Describe,
 // tags, alarms, metrics and the ledger run against moto in tests/integration/scaleCacheShards.test.ts.
 
-const elastiCache = mockClient(ElastiCacheClient);
+const elastiCache = mockedClient(ElastiCacheClient);
 // The nodes-per-cluster quota, as Service Quotas answers it (tested through the behaviour layer too).
-mockClient(ServiceQuotasClient)
+mockedClient(ServiceQuotasClient)
   .on(GetServiceQuotaCommand)
   .resolves({ Quota: { Value: 90 } });
-const autoScaling = mockClient(ApplicationAutoScalingClient);
+const autoScaling = mockedClient(ApplicationAutoScalingClient);
 const config = { region: 'us-east-1' };
 const adapter = () =>
   new ElastiCacheShardCapacity(config, {

@@ -1,15 +1,15 @@
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PriceListReader } from '../../../shared/adapters/PriceListReader';
 import type { PriceFamily } from '../../../shared/cost/priceTable';
+import { mockedClient } from '../../harness/mockedClient';
 
 // The Price List filters of each engine's family (aws-sdk-client-mock: moto has no Pricing API). The RDS and
 // ElastiCache filters knew one engine each (PostgreSQL Single-AZ, Redis OSS). The attribute values are the price
 // list's own (databaseEngine, databaseEdition, licenseModel, the Aurora `storage` mode, cacheEngine); the filters
 // are exact, so one product answers: a filter left out would let another engine's, edition's or storage mode's
 // product be read first.
-const pricing = mockClient(PricingClient);
+const pricing = mockedClient(PricingClient);
 beforeEach(() => pricing.reset());
 
 const term = (Field: string, Value: string) => ({ Type: 'TERM_MATCH', Field, Value });

@@ -1,5 +1,4 @@
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   MAX_PRICE_PAGES,
@@ -7,11 +6,12 @@ import {
   PriceListReader,
 } from '../../../shared/adapters/PriceListReader';
 import { ScalingError } from '../../../shared/errors';
+import { mockedClient } from '../../harness/mockedClient';
 
 // aws-sdk-client-mock, because moto has no Pricing API (the moto the tests install, 5.2, has no `pricing`
 // backend: a GetProducts call to it is answered as an unknown service). The product is the shape the Price List
 // API returns (a JSON string per product, on-demand terms keyed by offer and rate codes).
-const pricing = mockClient(PricingClient);
+const pricing = mockedClient(PricingClient);
 const product = (usd: string, unit = 'Hrs') =>
   JSON.stringify({
     product: { attributes: { instanceType: 't3.medium', regionCode: 'eu-west-1' } },

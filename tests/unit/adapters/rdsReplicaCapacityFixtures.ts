@@ -1,14 +1,14 @@
 import { type DBInstance, RDSClient } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { ReaderDiscovery } from '../../../shared/adapters/RdsReaderDiscovery';
 import { type CreateAttempt, RdsReplicaCapacity } from '../../../shared/adapters/RdsReplicaCapacity';
 import type { RdsScalableTargets } from '../../../shared/adapters/RdsScalableTargets';
+import { mockedClient } from '../../harness/mockedClient';
 
 // What the RdsReplicaCapacity*.test.ts files share: the mocked RDS client (each file resets it before each
 // test), the source's names, and the adapter on it.
 
 /** The RDS client every adapter here sends through, mocked. */
-export const rds = mockClient(RDSClient);
+export const rds = mockedClient(RDSClient);
 export const SOURCE = 'event-platform-db';
 export const sp = (n: number) => `${SOURCE}-sp-${n}`;
 export const aws = { region: 'us-east-1' };

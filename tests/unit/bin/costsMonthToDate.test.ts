@@ -9,15 +9,15 @@ import {
   GetCostForecastCommand,
 } from '@aws-sdk/client-cost-explorer';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { costsReport } from '../../../bin/lib/costsCommand';
 import { addDays } from '../../../shared/cost/evaluateCosts';
 import type { Policy } from '../../../shared/policy/schema';
 import { examplePolicy } from '../../harness/fixtures';
+import { mockedClient } from '../../harness/mockedClient';
 
-const lambda = mockClient(LambdaClient);
-const ce = mockClient(CostExplorerClient);
+const lambda = mockedClient(LambdaClient);
+const ce = mockedClient(CostExplorerClient);
 afterEach(() => {
   lambda.reset();
   ce.reset();

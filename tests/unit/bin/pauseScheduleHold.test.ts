@@ -5,17 +5,17 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeScheduledActionsCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { pauseSchedule } from '../../../bin/lib/pauseSchedule';
 import { emulatorConfig } from '../../../shared/adapters/awsConfig';
 import { forecastActionName } from '../../../shared/decision/scheduledFloors';
 import { SCHEDULE_OWNER_TAG } from '../../../shared/policy/fleetSchema';
+import { mockedClient } from '../../harness/mockedClient';
 
 // `scalepilot pause` deletes the forecast's scheduled MinSize actions; defect: it deleted the one that set a
 // MinSize they had raised back (AWS keeps no old value), so a stage resumed with its target no longer forecasting
 // kept the raised MinSize for good. aws-sdk-client-mock: moto keeps no start-time rule and runs no action.
-const asg = mockClient(AutoScalingClient);
+const asg = mockedClient(AutoScalingClient);
 beforeEach(() => asg.reset());
 
 const NOW = new Date('2026-12-01T10:02:00Z');
