@@ -1,5 +1,5 @@
 """moto_server with three emulator defects worked around: a DynamoDB transaction's cost, GetMetricData's cost,
-and a KMS key's tags.
+and a KMS key's tags; and two costs of every request (below, at the end).
 
 moto 5.x backs up every table a TransactWriteItems touches with `copy.deepcopy`, once per item of the
 transaction, so that it can roll the transaction back. A ledger of a few thousand items then takes 60-180 ms
@@ -17,6 +17,7 @@ Everything else is moto's own `moto_server`.
 """
 
 import copy
+import logging
 import sys
 import threading
 from datetime import timedelta
@@ -218,6 +219,20 @@ def _key_from_cloudformation(cls, resource_name, cloudformation_json, *args, **k
 if KmsKey is not None and hasattr(KmsKey, "create_from_cloudformation_json"):
     _moto_key_from_cloudformation = KmsKey.create_from_cloudformation_json.__func__
     KmsKey.create_from_cloudformation_json = classmethod(_key_from_cloudformation)
+
+# Two costs of every request, neither a behaviour: moto finds a request's service by listing its own package
+# folder and asking the disk whether each entry is a folder (a tenth of moto's time in a local-account replay,
+# by py-spy), and werkzeug logs each request line to stderr, which nothing reads while moto answers. The
+# folder's entries are listed once (they are moto's installed modules), and only werkzeug's errors are logged.
+try:
+    import moto.backends as moto_backends
+
+    _MOTO_MODULES = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: _MOTO_MODULES
+except (ImportError, AttributeError) as error:  # another moto's layout: its own lookup
+    print(f"motoServer.py: moto's service lookup runs unchanged ({error})", file=sys.stderr)
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 if __name__ == "__main__":
     sys.exit(main())
