@@ -19,6 +19,7 @@ import { scalepilot } from '../../shared/simulate/baselines';
 import { simulate, unitsFor } from '../../shared/simulate/engine';
 import { backtestScenario } from '../../shared/simulate/runBacktest';
 import { type MinuteSeries, parseTraceCsv, seriesWindow, toMinuteSeries } from '../../shared/simulate/trace';
+import { processAlive } from '../harness/processAlive';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -222,7 +223,7 @@ describe('npm start: the local account replays a flash crowd', () => {
   it('leaves no emulator process behind', async () => {
     const { pid, endpoint } = local.emulator;
     await local.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
   });
 });
@@ -439,12 +440,12 @@ describe('npm start as a command', () => {
     // Helpers (tsx's esbuild service) exit when their parent's pipes close, a moment after it.
     const survivors = await until(
       () => {
-        const left = descendants.filter((p) => alive(p.pid));
+        const left = descendants.filter((p) => processAlive(p.pid));
         return left.length === 0 ? left : undefined;
       },
       () =>
         descendants
-          .filter((p) => alive(p.pid))
+          .filter((p) => processAlive(p.pid))
           .map((p) => `${p.pid} ${p.args}`)
           .join('\n'),
       10_000,
@@ -461,15 +462,6 @@ async function until<T>(probe: () => T | undefined, context: () => string, ms = 
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`gave up waiting; output so far:\n${context()}`);
     await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

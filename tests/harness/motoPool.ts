@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { inject } from 'vitest';
 import { type Emulator, startEmulator } from '../../bin/lib/emulator';
 import { type MotoServer, startMotoServer } from '../../bin/lib/motoServer';
+import { processAlive } from './processAlive';
 
 /**
  * Warm moto servers shared by the test files of one run, one file at a time each. A moto process spends most of
@@ -23,11 +24,17 @@ interface Pooled {
 export async function startMotoPool(): Promise<{ url: string; stop(): Promise<void> }> {
   const pooled: Pooled[] = [];
   const lease = async (holder: number): Promise<MotoServer> => {
-    const idle = pooled.find((p) => p.holder === undefined || !alive(p.holder));
+    const idle = pooled.find((p) => p.holder === undefined || !processAlive(p.holder));
     if (idle) {
       idle.holder = holder;
-      await idle.server.reset();
-      return idle.server;
+      const emptied = await idle.server.reset().then(
+        () => true,
+        () => false,
+      );
+      if (emptied) return idle.server;
+      // It no longer answers (it died with a test's fault, say): dropped, and a new one started.
+      pooled.splice(pooled.indexOf(idle), 1);
+      await idle.server.stop();
     }
     const fresh: Pooled = { server: await startMotoServer(), holder };
     pooled.push(fresh);
@@ -95,15 +102,6 @@ function poolUrl(): string | undefined {
     return inject('motoPool');
   } catch {
     return undefined; // not inside a vitest worker with the global set-up
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -50,4 +50,16 @@ describe('the moto pool', () => {
     expect(await topics(orphan.port)).toEqual([]);
     await Promise.all([release(held.port), release(next.port)]);
   });
+
+  it('replaces a server that died rather than hand it out', async () => {
+    const [a, b] = [await lease(), await lease()];
+    process.kill(a.pid, 'SIGKILL');
+    await new Promise((done) => setTimeout(done, 200));
+    await Promise.all([release(a.port), release(b.port)]);
+    const [c, d] = [await lease(), await lease()];
+    expect([c.pid, d.pid]).not.toContain(a.pid);
+    expect(await topics(c.port)).toEqual([]);
+    expect(await topics(d.port)).toEqual([]);
+    await Promise.all([release(c.port), release(d.port)]);
+  });
 });
