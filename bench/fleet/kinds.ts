@@ -92,8 +92,8 @@ const nodes = (i: number) =>
 
 /**
  * Cluster-mode groups of 2 shards of 2 nodes (2..4 shards): each primary's memory at 90% when hot (a shard),
- * 50% otherwise; every node's engine and host CPU at 40%; IsPrimary 1 on each shard's first member, as ElastiCache
- * publishes it (IsPrimary and the host CPU the reshard gate reads are in the same GetMetricData as the rules).
+ * 50% otherwise; every node's engine and host CPU at 40%; IsMaster 1 on each shard's first member, as ElastiCache
+ * publishes it (IsMaster and the host CPU the reshard gate reads are in the same GetMetricData as the rules).
  */
 const cache: FleetKind = {
   create: (account, i) => account.createReplicationGroup(resource(i), 2),
@@ -146,7 +146,7 @@ const cache: FleetKind = {
         value: hot ? 90 : 50,
       },
       {
-        metric: { namespace: 'AWS/ElastiCache', name: 'IsPrimary', dimensions: { CacheClusterId: node } },
+        metric: { namespace: 'AWS/ElastiCache', name: 'IsMaster', dimensions: { CacheClusterId: node } },
         value: node.endsWith('-001') ? 1 : 0,
       },
     ]),

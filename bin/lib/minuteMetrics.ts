@@ -48,7 +48,7 @@ export class MinuteMetrics {
         const perUnit =
           model.metricsFor && observation !== undefined ? model.metricsFor(target, rule, observation) : [];
         // A unit's other series (a replica's lag, a cache node's host CPU) reads healthy: 0; a cache node's
-        // IsPrimary 1 on its shard's first member (the emulator never fails a shard over).
+        // IsMaster 1 on its shard's first member (the emulator never fails a shard over).
         for (const metric of [own, ...perUnit])
           points.push({
             metric,

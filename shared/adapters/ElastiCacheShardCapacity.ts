@@ -358,7 +358,7 @@ function observation(
     id: g.NodeGroupId ?? '',
     status: g.Status ?? 'unknown',
     // CurrentRole is reported only with cluster mode disabled, and the member order says nothing after a
-    // failover: without it, the model tells the primary by each node's IsPrimary metric (cacheShardReads.ts).
+    // failover: without it, the model tells the primary by each node's IsMaster metric (cacheShardReads.ts).
     nodes: (g.NodeGroupMembers ?? []).map((m): CacheNode => {
       const role = m.CurrentRole;
       return { id: m.CacheClusterId ?? '', ...(role === 'primary' || role === 'replica' ? { role } : {}) };

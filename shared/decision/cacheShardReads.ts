@@ -6,14 +6,19 @@ import type { MetricReading } from './types';
 // Which node's metrics stand for a shard. CPU is read on every node (replicas serve reads); the other metrics
 // (memory, connections, commands, network) on the shard's primary. With cluster mode enabled ElastiCache's
 // describe gives no CurrentRole, and a failover (a node failure, maintenance) promotes a replica, so the member
-// order says nothing: the primary is told by ElastiCache's per-node IsPrimary metric, read in the same
+// order says nothing: the primary is told by ElastiCache's per-node IsMaster metric, read in the same
 // GetMetricData as the rules, period by period.
 
-/** ElastiCache's per-node metric (AWS/ElastiCache, per CacheClusterId): 1 on the shard's primary, 0 on a replica. */
-export const PRIMARY_METRIC = 'IsPrimary';
+/**
+ * ElastiCache's per-node metric (AWS/ElastiCache, per CacheClusterId): 1 on the shard's primary, 0 on a replica.
+ * AWS's pages now say "primary", but the metric keeps its first name, `IsMaster` (monitoring integrations list it
+ * so, e.g. Datadog's `aws.elasticache.is_master`); an `IsPrimary` was read until round thirty, which AWS never
+ * publishes: every shard's primary was then assumed to be its first member, wrong after any failover.
+ */
+export const PRIMARY_METRIC = 'IsMaster';
 
 /**
- * IsPrimary is read as the period's Minimum: 1 only on a node that was primary throughout the period, so the
+ * IsMaster is read as the period's Minimum: 1 only on a node that was primary throughout the period, so the
  * period of a failover names no primary (its value is neither node's alone) rather than two.
  */
 const PRIMARY_STATISTIC = 'Minimum';
@@ -46,7 +51,7 @@ export function hostCpuSource(target: Target): { rule: Rule; how: 'own' | 'carri
 }
 
 /**
- * One series a rule reads on one node of one shard: its own metric (`value`), IsPrimary (`role`), or the host's
+ * One series a rule reads on one node of one shard: its own metric (`value`), IsMaster (`role`), or the host's
  * CPU for the reshard gate (`host`).
  */
 export interface NodeRead {
@@ -55,7 +60,7 @@ export interface NodeRead {
   readonly what: 'value' | 'role' | 'host';
 }
 
-/** The node that is the primary without asking IsPrimary: the shard's only node, or the one the describe calls so. */
+/** The node that is the primary without asking IsMaster: the shard's only node, or the one the describe calls so. */
 function describedPrimary(shard: CacheShard): { node: string; how: 'only' | 'described' } | undefined {
   const [first, ...rest] = shard.nodes;
   if (first && rest.length === 0) return { node: first.id, how: 'only' };
@@ -66,7 +71,7 @@ function describedPrimary(shard: CacheShard): { node: string; how: 'only' | 'des
 /**
  * What one rule reads, in the order of `metricsFor` (the gates pair the series with it by position): a CPU rule
  * every node (the one carrying the host CPU, each node's host CPU too); another the primary when it is known from
- * the describe, else every node of the shard and each node's IsPrimary, so the primary's series is chosen once the
+ * the describe, else every node of the shard and each node's IsMaster, so the primary's series is chosen once the
  * metrics are read (no second read).
  */
 export function ruleReads(target: Target, rule: Rule, observation: CacheShardsObservation): NodeRead[] {
@@ -82,7 +87,7 @@ export function ruleReads(target: Target, rule: Rule, observation: CacheShardsOb
   });
 }
 
-/** The CloudWatch metric of one read: the rule's, the host's CPU as the rule reads its own, or IsPrimary over its period. */
+/** The CloudWatch metric of one read: the rule's, the host's CPU as the rule reads its own, or IsMaster over its period. */
 export function readMetric(
   rule: Rule,
   read: NodeRead,
@@ -100,9 +105,9 @@ export function readMetric(
 }
 
 /**
- * How a shard's primary was told: `only` (one node), `described` (CurrentRole), `metric` (IsPrimary names one
- * node), `assumed` (no fresh IsPrimary on any node: the first member is read, as before IsPrimary was read), or
- * `unknown` (fresh IsPrimary names no node or several: no node is read, the rule is held).
+ * How a shard's primary was told: `only` (one node), `described` (CurrentRole), `metric` (IsMaster names one
+ * node), `assumed` (no fresh IsMaster on any node: the first member is read, as before IsMaster was read), or
+ * `unknown` (fresh IsMaster names no node or several: no node is read, the rule is held).
  */
 export type ShardPrimary =
   | { readonly how: 'only' | 'described' | 'metric' | 'assumed'; readonly node: string }
@@ -124,7 +129,7 @@ export function newestFresh(
 const isPrimaryValue = (value: number | undefined) => value !== undefined && value >= 1;
 
 /**
- * The shard's primary now, from each node's IsPrimary as `rule` reads it (`roles[i]` is `nodes[i]`'s, oldest
+ * The shard's primary now, from each node's IsMaster as `rule` reads it (`roles[i]` is `nodes[i]`'s, oldest
  * first): each node's newest fresh datapoint. None fresh: the first member, assumed. Fresh ones naming exactly
  * one node: that node. Naming none (a failover's period, the primary not reporting) or several: unknown, no guess.
  */
@@ -145,7 +150,7 @@ export function shardPrimary(
 }
 
 /**
- * The primary's series, period by period: each period's value from the one node IsPrimary says was primary
+ * The primary's series, period by period: each period's value from the one node IsMaster says was primary
  * throughout it, so the minutes before a failover are the old primary's; a period naming none or several is left
  * out. `values[i]` and `roles[i]` are one node's.
  */

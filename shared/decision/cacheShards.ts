@@ -11,7 +11,7 @@ export interface CacheNode {
   readonly id: string;
   /**
    * Its role as DescribeReplicationGroups reports it (CurrentRole), which it does only with cluster mode
-   * disabled; otherwise undefined, and IsPrimary tells the primary (cacheShardReads.ts).
+   * disabled; otherwise undefined, and IsMaster tells the primary (cacheShardReads.ts).
    */
   readonly role?: 'primary' | 'replica';
 }
@@ -277,7 +277,7 @@ export function projectedLoad(values: ReadonlyMap<string, number>, removed: read
 }
 
 /**
- * The CloudWatch metrics one rule reads: per node for the group's own metrics (with each node's IsPrimary where
+ * The CloudWatch metrics one rule reads: per node for the group's own metrics (with each node's IsMaster where
  * the shard's primary must be told: `ruleReads`), else the rule's metric.
  */
 export function cacheMetricsFor(

@@ -375,8 +375,8 @@ function gateGroup(input: GateInput): GateOutcome {
     return { skip: 'CacheShardsUnsupported', message: refusals.join('; '), notify: true };
   // Busy (modifying) or held by the generic decision for a reason of its own: nothing to add.
   if (observation.status !== 'available') return { pass: true };
-  // A rule read on the primaries is held (no reading) where IsPrimary names none or several: never a guess. A
-  // scale-out another rule asks for goes ahead; a first member read for want of IsPrimary is said on the decision.
+  // A rule read on the primaries is held (no reading) where IsMaster names none or several: never a guess. A
+  // scale-out another rule asks for goes ahead; a first member read for want of IsMaster is said on the decision.
   const primaries = shardPrimaryFindings(target, observation, metrics, now);
   if (primaries.held && decision.direction === 'none' && READING_HOLDS.has(decision.reason))
     return { skip: 'ShardPrimaryUnknown', message: primaries.note?.message ?? primaries.held };

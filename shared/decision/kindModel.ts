@@ -106,7 +106,7 @@ export interface KindModel<Observation> {
   /**
    * One rule's several series as the one the decision reads (default: their mean per period), given what was
    * observed (the series are those `metricsFor` asked for on it) and `now` (a series that says which unit to
-   * read, such as a cache node's IsPrimary, counts only while fresh).
+   * read, such as a cache node's IsMaster, counts only while fresh).
    */
   combine?(
     target: Target,

@@ -5,7 +5,7 @@ import type { GateNote, MetricReading } from './types';
 
 /** How the rules that read each shard's primary found it, said on the decision when it was not plainly told. */
 export interface PrimaryFindings {
-  /** Rules held because IsPrimary names no primary, or several, on a shard: why, naming the shards. */
+  /** Rules held because IsMaster names no primary, or several, on a shard: why, naming the shards. */
   readonly held?: string;
   /** What the decision's message and explanation say (held rules, primaries assumed). */
   readonly note?: Omit<GateNote, 'reason'>;
@@ -27,9 +27,9 @@ function unknownText(shard: string, primary: Extract<ShardPrimary, { how: 'unkno
 }
 
 /**
- * What the shards' primaries were for the rules read on them (all but CPU): rules held where IsPrimary names
+ * What the shards' primaries were for the rules read on them (all but CPU): rules held where IsMaster names
  * none or several (a failover's minute; the primary not reporting), and shards read on their first member for
- * want of a fresh IsPrimary datapoint (not published, or stale). Nothing when every primary was told.
+ * want of a fresh IsMaster datapoint (not published, or stale). Nothing when every primary was told.
  */
 export function shardPrimaryFindings(
   target: Target,

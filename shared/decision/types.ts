@@ -261,7 +261,7 @@ export const reasonCodes = [
   // cache-shards: every shard a scale-in could remove was kept by AWS on a scale-in within the last 24 h (a key
   // over 256 MB serialised keeps its shard): no scale-in until one may be tried again.
   'NoRemovableShard',
-  // cache-shards: a rule read on the shards' primaries (all but CPU) is held because IsPrimary names no primary,
+  // cache-shards: a rule read on the shards' primaries (all but CPU) is held because IsMaster names no primary,
   // or several, on a shard (a failover's minute, the primary not reporting): its reading would be a guess.
   'ShardPrimaryUnknown',
   // plans (issue 24): what a plan asks of a member (the floor from the measured demand, from the forecast

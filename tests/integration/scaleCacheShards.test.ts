@@ -143,7 +143,7 @@ describe('scale-cache-shards against the emulator', () => {
   });
 });
 
-describe('the shard primary after a failover (IsPrimary)', () => {
+describe('the shard primary after a failover (IsMaster)', () => {
   // AWS promotes a replica on a node failure and in maintenance; DescribeReplicationGroups gives no CurrentRole
   // with cluster mode enabled, so the member order says nothing about which node is the primary now.
   const connections = {
@@ -152,11 +152,11 @@ describe('the shard primary after a failover (IsPrimary)', () => {
     metric: { namespace: 'AWS/ElastiCache', name: 'CurrConnections' },
     scaleOut: [{ above: 1000, add: 1 }],
   };
-  /** Last minute's CurrConnections and IsPrimary per node: shard 0002 failed over to its second member. */
+  /** Last minute's CurrConnections and IsMaster per node: shard 0002 failed over to its second member. */
   async function failedOver(
     account: DemoAccount,
     at: Date,
-    withIsPrimary: boolean,
+    withIsMaster: boolean,
   ): Promise<{ shard: string; node: string }[]> {
     const all = await nodes();
     const promoted = (shard: string, node: string) =>
@@ -173,12 +173,12 @@ describe('the shard primary after a failover (IsPrimary)', () => {
           value: promoted(shard, node) ? (shard === '0002' ? 5000 : 100) : 20,
           timestamp: at,
         },
-        ...(withIsPrimary
+        ...(withIsMaster
           ? [
               {
                 metric: {
                   namespace: 'AWS/ElastiCache',
-                  name: 'IsPrimary',
+                  name: 'IsMaster',
                   dimensions: { CacheClusterId: node },
                 },
                 value: promoted(shard, node) ? 1 : 0,
@@ -191,7 +191,7 @@ describe('the shard primary after a failover (IsPrimary)', () => {
     return all;
   }
 
-  it("reads a non-CPU rule on the node IsPrimary names (the second member), in the run's one GetMetricData", async () => {
+  it("reads a non-CPU rule on the node IsMaster names (the second member), in the run's one GetMetricData", async () => {
     const { tick, putLoad, reshards, clock, account } = await setUp(policy(1, [connections]), 3);
     await putLoad(
       () => 50,
@@ -208,11 +208,11 @@ describe('the shard primary after a failover (IsPrimary)', () => {
     });
     expect(evaluation?.decision.message).not.toContain('assumed');
     expect(reshards).toEqual([{ ReplicationGroupId: GROUP, NodeGroupCount: 4, ApplyImmediately: true }]);
-    // IsPrimary rides in the batch the rules are read in: no call of its own.
+    // IsMaster rides in the batch the rules are read in: no call of its own.
     expect(emulator.calls('GetMetricData') - reads).toBe(1);
   });
 
-  it('without a fresh IsPrimary datapoint the first member is read, and the decision says the primary was assumed', async () => {
+  it('without a fresh IsMaster datapoint the first member is read, and the decision says the primary was assumed', async () => {
     const { tick, putLoad, reshards, clock, account } = await setUp(policy(1, [connections]), 3);
     await putLoad(
       () => 50,

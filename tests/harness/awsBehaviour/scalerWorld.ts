@@ -340,7 +340,7 @@ export class ScalerWorld {
             value: lag
               ? this.layer.rds.replicaLag(replica) * (metric.name === 'AuroraReplicaLag' ? 1000 : 1)
               : metric.name === PRIMARY_METRIC
-                ? // A cache node's IsPrimary: the world never fails a shard over, its first member stays primary.
+                ? // A cache node's IsMaster: the world never fails a shard over, its first member stays primary.
                   Number(firstMembers(observation).has(metric.dimensions.CacheClusterId ?? ''))
                 : metric.percentOf !== undefined
                   ? // A count (connections): what that instance's share means on its own class.

@@ -129,7 +129,7 @@ describe('ElastiCacheShardCapacity.observe', () => {
       events: [],
     });
     expect(observed.shards.map((s) => s.id)).toEqual(['0001', '0002', '0003']);
-    // No CurrentRole with cluster mode enabled, and a failover reorders nothing: the model reads IsPrimary.
+    // No CurrentRole with cluster mode enabled, and a failover reorders nothing: the model reads IsMaster.
     expect(observed.shards[1]?.nodes).toEqual([
       { id: 'rg-0002-001' },
       { id: 'rg-0002-002' },

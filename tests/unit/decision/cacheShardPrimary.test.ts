@@ -5,7 +5,7 @@ import { ago, cacheRules, cacheTarget, evaluate, group, type Load, NOW } from '.
 
 // A cluster-mode-enabled shard's primary after a failover (AWS promotes a replica on a node failure and in
 // maintenance): DescribeReplicationGroups reports no CurrentRole then, so the node read for the rules other than
-// CPU is the one ElastiCache's IsPrimary metric names, read in the same GetMetricData. Defect: the first member was
+// CPU is the one ElastiCache's IsMaster metric names, read in the same GetMetricData. Defect: the first member was
 // taken as the primary, and a replica's connections, commands or network read as the shard's.
 
 const target = cacheTarget();
@@ -15,7 +15,7 @@ const NODES = ['rg-0001-001', 'rg-0001-002', 'rg-0001-003'];
 /** One datapoint of the minute that ended `endedAgo` seconds before NOW. */
 const at = (value: number, endedAgo = 30): MetricReading => ({ value, timestamp: ago(endedAgo + 60) });
 
-describe('the shard primary, chosen from IsPrimary (each node’s newest fresh datapoint)', () => {
+describe('the shard primary, chosen from IsMaster (each node’s newest fresh datapoint)', () => {
   it.each<{ name: string; roles: MetricReading[][]; want: ShardPrimary }>([
     {
       name: 'after a failover: 1 on the second member',
@@ -113,7 +113,7 @@ describe("the primary's series, period by period", () => {
   });
 });
 
-describe('a non-CPU rule read on the primary IsPrimary names, through the gates', () => {
+describe('a non-CPU rule read on the primary IsMaster names, through the gates', () => {
   const connections = {
     name: 'connections',
     type: 'step',
@@ -145,7 +145,7 @@ describe('a non-CPU rule read on the primary IsPrimary names, through the gates'
       },
     },
     {
-      name: 'no IsPrimary datapoint: the first member read, and the primary said to be assumed',
+      name: 'no IsMaster datapoint: the first member read, and the primary said to be assumed',
       load: { memory: connectionsOn(5000, 100), cpu: () => 40, isPrimary: () => undefined },
       want: {
         reason: 'NoThresholdBreached',
@@ -166,7 +166,7 @@ describe('a non-CPU rule read on the primary IsPrimary names, through the gates'
         outcome: {
           skip: 'ShardPrimaryUnknown',
           message: expect.stringContaining(
-            'shard 0002: IsPrimary names 2 primaries (rg-0002-001, rg-0002-002)',
+            'shard 0002: IsMaster names 2 primaries (rg-0002-001, rg-0002-002)',
           ),
         },
       },

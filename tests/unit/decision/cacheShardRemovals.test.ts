@@ -47,7 +47,7 @@ function gateWith(
       (cacheShardsModel.metricsFor?.(target, rule, observation) ?? []).map(({ name, dimensions }) => {
         const node = dimensions.CacheClusterId ?? '';
         const value =
-          name === 'IsPrimary'
+          name === 'IsMaster'
             ? firstMemberPrimary(node)
             : rule.metric.name === 'EngineCPUUtilization'
               ? 10

@@ -67,7 +67,7 @@ function setUp(g: ReshardingGroup, load: { memory: () => number; cpu: () => numb
   const ledger = new InMemoryLedger();
   const notices: CapacityChangeNotice[] = [];
   const metrics = new FunctionMetrics((_at, q: MetricQuery) =>
-    q.metric.name === 'IsPrimary'
+    q.metric.name === 'IsMaster'
       ? firstMemberPrimary(q.metric.dimensions.CacheClusterId ?? '')
       : q.metric.name === 'EngineCPUUtilization' || q.metric.name === 'CPUUtilization'
         ? load.cpu()
@@ -112,7 +112,7 @@ describe('a reshard through the evaluation', () => {
     expect(g.shards).toBe(4);
     expect((await ledger.read('sessions')).intent).toBeUndefined();
     // One GetMetricData per evaluation, per node: engine and host CPU on every node; memory on every node with
-    // its IsPrimary, shard by shard, so each shard's primary is chosen from the same read.
+    // its IsMaster, shard by shard, so each shard's primary is chosen from the same read.
     expect(metrics.reads).toHaveLength(4);
     expect(metrics.reads[0]?.map((q) => `${q.metric.name} ${q.metric.dimensions.CacheClusterId}`)).toEqual([
       ...['0001', '0002', '0003'].flatMap((s) => [
@@ -124,8 +124,8 @@ describe('a reshard through the evaluation', () => {
       ...['0001', '0002', '0003'].flatMap((s) => [
         `DatabaseMemoryUsagePercentage rg-${s}-001`,
         `DatabaseMemoryUsagePercentage rg-${s}-002`,
-        `IsPrimary rg-${s}-001`,
-        `IsPrimary rg-${s}-002`,
+        `IsMaster rg-${s}-001`,
+        `IsMaster rg-${s}-002`,
       ]),
     ]);
   });

@@ -52,7 +52,7 @@ export function cacheTarget(extra: Record<string, unknown> = {}): CacheShardsTar
 
 /**
  * A group of `shards` shards with `replicas` replicas each: node ids as ElastiCache names them, no CurrentRole
- * (cluster mode enabled: the primary is told by IsPrimary, which `evaluate` answers).
+ * (cluster mode enabled: the primary is told by IsMaster, which `evaluate` answers).
  */
 export function group(
   shards: number,
@@ -93,11 +93,11 @@ export interface Load {
   cpu: (node: string) => number | undefined;
   /** Each node's host CPUUtilization (default: its engine CPU, `cpu`). */
   hostCpu?: (node: string) => number | undefined;
-  /** Each node's IsPrimary (undefined: no datapoint); default: 1 on each shard's first member, as created. */
+  /** Each node's IsMaster (undefined: no datapoint); default: 1 on each shard's first member, as created. */
   isPrimary?: (node: string) => number | undefined;
 }
 
-/** IsPrimary as ElastiCache publishes it on a group that never failed over: 1 on each first member. */
+/** IsMaster as ElastiCache publishes it on a group that never failed over: 1 on each first member. */
 export const firstMemberPrimary = (node: string) => (node.endsWith('-001') ? 1 : 0);
 
 /**
@@ -116,7 +116,7 @@ export function evaluate(
     metrics[rule.name] = cacheMetricsFor(target, rule, observation).map(({ name, dimensions }) => {
       const node = dimensions.CacheClusterId ?? '';
       const shard = node.split('-').at(-2) ?? '';
-      if (name === 'IsPrimary') return flat((load.isPrimary ?? firstMemberPrimary)(node));
+      if (name === 'IsMaster') return flat((load.isPrimary ?? firstMemberPrimary)(node));
       if (name === 'CPUUtilization') return flat((load.hostCpu ?? load.cpu)(node));
       return flat(
         rule.metric.name === 'EngineCPUUtilization' ? load.cpu(node) : load.memory(shard, node, rule.name),

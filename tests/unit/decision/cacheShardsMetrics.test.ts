@@ -9,7 +9,7 @@ describe('metrics: per node, combined by the hottest', () => {
   const [cpuRule, memoryRule] = target.rules;
   const read = (m: { name: string; statistic: string; dimensions: Record<string, string> }) =>
     `${m.name} ${m.statistic} ${m.dimensions.CacheClusterId}`;
-  it("reads CPU on every node; memory on every node with each node's IsPrimary, by CacheClusterId", () => {
+  it("reads CPU on every node; memory on every node with each node's IsMaster, by CacheClusterId", () => {
     if (!cpuRule || !memoryRule) throw new Error('rules');
     const observation = group(2, 1);
     // With each node's host CPU for the reshard gate, in the same GetMetricData (review s52).
@@ -26,15 +26,15 @@ describe('metrics: per node, combined by the hottest', () => {
     expect(cacheMetricsFor(target, memoryRule, observation).map(read)).toEqual([
       'DatabaseMemoryUsagePercentage Average rg-0001-001',
       'DatabaseMemoryUsagePercentage Average rg-0001-002',
-      'IsPrimary Minimum rg-0001-001',
-      'IsPrimary Minimum rg-0001-002',
+      'IsMaster Minimum rg-0001-001',
+      'IsMaster Minimum rg-0001-002',
       'DatabaseMemoryUsagePercentage Average rg-0002-001',
       'DatabaseMemoryUsagePercentage Average rg-0002-002',
-      'IsPrimary Minimum rg-0002-001',
-      'IsPrimary Minimum rg-0002-002',
+      'IsMaster Minimum rg-0002-001',
+      'IsMaster Minimum rg-0002-002',
     ]);
   });
-  it('reads memory on the one node a shard has, or the primary CurrentRole names, without IsPrimary', () => {
+  it('reads memory on the one node a shard has, or the primary CurrentRole names, without IsMaster', () => {
     if (!memoryRule) throw new Error('rules');
     const described = group(2, 1);
     const observation = {

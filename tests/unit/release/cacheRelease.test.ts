@@ -19,9 +19,9 @@ function metrics(memory: (shard: string) => number, cpu = 20): MetricsReader {
       for (const q of queries) {
         const node = q.metric.dimensions.CacheClusterId ?? '';
         const shard = node.split('-').at(-2) ?? '';
-        // IsPrimary as ElastiCache publishes it on a group that never failed over.
+        // IsMaster as ElastiCache publishes it on a group that never failed over.
         const value =
-          q.metric.name === 'IsPrimary'
+          q.metric.name === 'IsMaster'
             ? firstMemberPrimary(node)
             : q.metric.name === 'EngineCPUUtilization'
               ? cpu
