@@ -16,6 +16,11 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
+/** Forgets every resource of the moto server at `endpoint` (moto's /moto-api/reset). */
+export async function resetMoto(endpoint: string): Promise<void> {
+  await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const server = createServer();
@@ -67,9 +72,7 @@ export async function startMotoServer(options: { asShipped?: boolean } = {}): Pr
     endpoint,
     port,
     pid: child.pid ?? 0,
-    async reset() {
-      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-    },
+    reset: () => resetMoto(endpoint),
     async stop() {
       process.removeListener('exit', stopOnExit);
       // Already gone (a Ctrl-C in the terminal reaches moto too): nothing to wait for.

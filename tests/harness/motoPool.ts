@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { inject } from 'vitest';
 import { type Emulator, startEmulator } from '../../bin/lib/emulator';
-import { type MotoServer, startMotoServer } from '../../bin/lib/motoServer';
+import { type MotoServer, resetMoto, startMotoServer } from '../../bin/lib/motoServer';
 import { processAlive } from './processAlive';
 
 /**
@@ -86,9 +86,7 @@ export async function leaseMoto(): Promise<MotoServer> {
     endpoint,
     port: body.port,
     pid: body.pid,
-    async reset() {
-      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-    },
+    reset: () => resetMoto(endpoint),
     async stop() {
       if (released) return;
       released = true;
